@@ -1,0 +1,55 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck pytest bench fuzz lock audit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/python requirements-dev.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/ai-gate check --diff examples/ai-assisted-series.mbox --offline --config examples/ai-gate.yml
+
+test: $(VENV)/.dev lint typecheck pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check gate tests bench
+	$(BIN)/ruff format --check gate tests bench
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.dev
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+fuzz: $(VENV)/.dev
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-300} $(BIN)/pytest -q tests/fuzz -p no:xdist --hypothesis-profile=fuzz
+
+audit: $(VENV)/.dev
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements.lock
+
+# Regenerate the hash-locked files after changing dependencies in pyproject.toml.
+lock:
+	uv pip compile pyproject.toml build-requirements.in --universal --python-version 3.11 \
+	  --generate-hashes --no-header --quiet -o requirements.lock
+	uv pip compile pyproject.toml build-requirements.in --universal --python-version 3.11 \
+	  --generate-hashes --extra dev --extra otel --no-header --quiet -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

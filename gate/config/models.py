@@ -1,0 +1,127 @@
+"""The configuration of SPEC 3 as strict pydantic models: unknown keys and wrong types are errors."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from gate.findings import Severity
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathRule(_Strict):
+    path: str = Field(description="Glob of files the rules apply to, e.g. 'src/payments/**'.")
+    rules: str = Field(description="Contract the change must keep in those files, given to reviewers.")
+
+
+DEFAULT_IGNORE = ("**/*.lock", "**/package-lock.json", "**/vendor/**", "**/dist/**", "**/*.min.js")
+
+
+class Paths(_Strict):
+    ignore: tuple[str, ...] = Field(default=DEFAULT_IGNORE, description="Globs of files left out of the gate.")
+    instructions: tuple[PathRule, ...] = Field(default=(), description="Per-path review rules.")
+
+
+class AIIdentity(_Strict):
+    name: str | None = None
+    email: str | None = None
+    login: str | None = None
+    tool: str = Field(default="unknown-ai", description="Tool id reported for commits that match.")
+
+
+class Provenance(_Strict):
+    ai_identities: tuple[AIIdentity, ...] = Field(default=(), description="Extra identities counted as AI.")
+    ai_labels: tuple[str, ...] = Field(default=("ai-generated",), description="PR labels marking the PR as AI.")
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class ReviewThresholds(_Strict):
+    ai_share: Share = 0.30
+    ai_lines: Count = 200
+    changed_lines: Count = 1000
+
+
+class RegenThresholds(_Strict):
+    ai_share: Share = 0.50
+    ai_lines: Count = 50
+
+
+class Thresholds(_Strict):
+    review: ReviewThresholds = ReviewThresholds()
+    regen: RegenThresholds = RegenThresholds()
+
+
+class Endpoint(_Strict):
+    api_base: HttpUrl | None = None
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Models(_Strict):
+    review: tuple[str, ...] = Field(default=(), description="litellm model names; empty = auto.")
+    regen: tuple[str, ...] = Field(default=(), description="litellm model names; empty = the review models.")
+    endpoints: dict[str, Endpoint] = Field(default_factory=dict, description="Per-model endpoint settings.")
+
+
+class Review(_Strict):
+    quorum: Annotated[int, Field(ge=1)] = 2
+    cross_check: bool = True
+
+
+class Regen(_Strict):
+    samples: Annotated[int, Field(ge=2, le=20)] = 5
+    temperature: Annotated[float, Field(ge=0.0, le=2.0)] = 0.8
+    max_hunks: Annotated[int, Field(ge=0)] = 8
+    min_stability: Share = 0.35
+    blocking: bool = False
+
+
+class Dependencies(_Strict):
+    registries: dict[Literal["pypi", "npm"], HttpUrl] = Field(
+        default_factory=lambda: {"pypi": HttpUrl("https://pypi.org"), "npm": HttpUrl("https://registry.npmjs.org")}
+    )
+    min_age_days: Count = 30
+
+
+class Budget(_Strict):
+    max_cost_usd: Annotated[float, Field(ge=0.0)] = 2.00
+    max_seconds: Annotated[float, Field(gt=0.0)] = 600
+
+
+class OnModelError(enum.Enum):
+    FAIL = "fail"
+    PASS = "pass"
+    NEUTRAL = "neutral"
+
+
+class GatePolicy(_Strict):
+    fail_on: Severity = Severity.HIGH
+    on_model_error: OnModelError = OnModelError.NEUTRAL
+
+
+class Config(_Strict):
+    version: Literal[1] = 1
+    paths: Paths = Paths()
+    specs: tuple[str, ...] = Field(default=(), description="Globs of spec documents given to reviewers.")
+    provenance: Provenance = Provenance()
+    thresholds: Thresholds = Thresholds()
+    models: Models = Models()
+    review: Review = Review()
+    regen: Regen = Regen()
+    dependencies: Dependencies = Dependencies()
+    budget: Budget = Budget()
+    gate: GatePolicy = GatePolicy()
+
+    @field_validator("specs")
+    @classmethod
+    def _no_empty_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not g.strip() for g in value):
+            raise ValueError("empty glob")
+        return value

@@ -1,0 +1,91 @@
+"""What every source of a change produces: the final diff, the commits, and who wrote each added line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gate.diff.model import Diff
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of the change, oldest first in a ChangeSet."""
+
+    sha: str
+    author: Person
+    committer: Person | None
+    message: str
+    parents: tuple[str, ...] = ()
+    # Text of the commit's git note under refs/notes/ai (git-ai line-level authorship), if any.
+    ai_note: str | None = None
+    # Lines this commit added (path -> count), for the report; filled by the source.
+    added_lines: int = 0
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass(frozen=True)
+class PullRequestInfo:
+    """PR-level signals: filled from a GitHub event or API, or left empty for local runs."""
+
+    number: int | None = None
+    title: str = ""
+    body: str = ""
+    author_login: str = ""
+    labels: tuple[str, ...] = ()
+    head_branch: str = ""
+    base_branch: str = ""
+    head_sha: str = ""
+    base_sha: str = ""
+    draft: bool = False
+    # Commit author logins by sha, when the platform knows them (GitHub's commit.author.login).
+    commit_logins: Mapping[str, str] = field(default_factory=dict)
+
+
+class RevisionReader(Protocol):
+    """Reads files at the base or head revision of the change, when the source has them."""
+
+    def read(self, revision: str, path: str) -> str | None:
+        """The file's text at the revision ("base" or "head"), or None if it does not exist there."""
+        ...
+
+    def list_files(self, revision: str) -> tuple[str, ...]:
+        """Every file path at the revision."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """A change to gate: the final diff, the commits in it, and the commit that last added each line."""
+
+    source: str  # "git" | "diff" | "mbox" | "github"
+    diff: Diff
+    commits: tuple[Commit, ...] = ()
+    # path -> new-side line number -> sha of the commit in the range that last introduced the line.
+    line_origins: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    pr: PullRequestInfo | None = None
+    revisions: RevisionReader | None = None
+    base_ref: str = ""
+    head_ref: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def commit_by_sha(self) -> dict[str, Commit]:
+        return {c.sha: c for c in self.commits}

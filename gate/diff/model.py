@@ -1,0 +1,129 @@
+"""One domain model for a change: files, hunks, and the added and removed lines with their numbers."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+class LineKind(enum.Enum):
+    ADDED = "+"
+    REMOVED = "-"
+    CONTEXT = " "
+
+
+class FileStatus(enum.Enum):
+    ADDED = "added"
+    MODIFIED = "modified"
+    DELETED = "deleted"
+    RENAMED = "renamed"
+
+
+@dataclass(frozen=True, slots=True)
+class DiffLine:
+    kind: LineKind
+    old_no: int | None
+    new_no: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+    section: str
+    lines: tuple[DiffLine, ...]
+    # True when the new side's last line has no trailing newline ("\ No newline at end of file").
+    new_missing_newline: bool = False
+    old_missing_newline: bool = False
+
+    @property
+    def added(self) -> Iterator[DiffLine]:
+        return (line for line in self.lines if line.kind is LineKind.ADDED)
+
+    @property
+    def removed(self) -> Iterator[DiffLine]:
+        return (line for line in self.lines if line.kind is LineKind.REMOVED)
+
+    @property
+    def new_end(self) -> int:
+        return self.new_start + max(self.new_count, 1) - 1
+
+    def added_text(self) -> str:
+        return "".join(line.text + "\n" for line in self.added)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    old_path: str | None
+    status: FileStatus
+    hunks: tuple[Hunk, ...] = ()
+    is_binary: bool = False
+    old_mode: str | None = None
+    new_mode: str | None = None
+    # Lines of this file that were decoded with replacement characters, or carried CR line ends.
+    notes: tuple[str, ...] = ()
+
+    @property
+    def added_count(self) -> int:
+        return sum(1 for h in self.hunks for line in h.lines if line.kind is LineKind.ADDED)
+
+    @property
+    def removed_count(self) -> int:
+        return sum(1 for h in self.hunks for line in h.lines if line.kind is LineKind.REMOVED)
+
+    def added_lines(self) -> Iterator[DiffLine]:
+        for hunk in self.hunks:
+            yield from hunk.added
+
+    @cached_property
+    def commentable_lines(self) -> frozenset[int]:
+        """New-side line numbers GitHub accepts a review comment on: added and context lines of a hunk."""
+        return frozenset(
+            line.new_no for h in self.hunks for line in h.lines if line.new_no is not None
+        )
+
+    def hunk_at(self, new_line: int) -> Hunk | None:
+        for hunk in self.hunks:
+            if hunk.new_start <= new_line <= hunk.new_end:
+                return hunk
+        return None
+
+
+@dataclass(frozen=True)
+class Diff:
+    files: tuple[FileChange, ...]
+    notes: tuple[str, ...] = ()
+    ignored_paths: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def by_path(self) -> dict[str, FileChange]:
+        return {f.path: f for f in self.files}
+
+    @property
+    def added_count(self) -> int:
+        return sum(f.added_count for f in self.files)
+
+    @property
+    def removed_count(self) -> int:
+        return sum(f.removed_count for f in self.files)
+
+    @property
+    def changed_count(self) -> int:
+        return self.added_count + self.removed_count
+
+    def is_commentable(self, path: str, start: int | None, end: int | None) -> bool:
+        """True when every line of the range is on the right side of one hunk of the diff."""
+        change = self.by_path.get(path)
+        if change is None or start is None:
+            return False
+        end = start if end is None else end
+        hunk = change.hunk_at(start)
+        if hunk is None or end > hunk.new_end:
+            return False
+        return all(n in change.commentable_lines for n in range(start, end + 1))

@@ -1,0 +1,177 @@
+"""Parse a unified diff (plain or git) into the diff model, with unidiff doing the hunk parsing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
+from gate.errors import InputError
+
+_MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
+_RENAME = re.compile(r"^rename (from|to) (.+)$")
+_GIT_BINARY = "GIT binary patch"
+_OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
+_C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "r": "\r"}
+
+
+def decode_patch(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Decode patch bytes as UTF-8; bytes that are not valid UTF-8 become U+FFFD and are said."""
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError:
+        pass
+    bad: list[str] = []
+    out: list[str] = []
+    current = "(header)"
+    for raw in data.split(b"\n"):
+        if raw.startswith(b"diff --git ") or raw.startswith(b"+++ "):
+            current = raw.decode("utf-8", "replace").split(" b/", 1)[-1].removeprefix("+++ ")
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(raw.decode("utf-8", "replace"))
+            if current not in bad:
+                bad.append(current)
+    notes = tuple(f"{path}: not valid UTF-8; decoded with replacement characters" for path in bad)
+    return "\n".join(out), notes
+
+
+def parse_diff(text: str, *, source: str = "diff") -> Diff:
+    """Parse unified diff text. An empty text is an empty diff; text with no diff in it is an error."""
+    if not text.strip():
+        return Diff(files=())
+    try:
+        patch = PatchSet(io.StringIO(text, newline="\n"))
+    except UnidiffParseError as exc:
+        raise InputError(f"{source}: not a unified diff: {exc}") from None
+    if not len(patch) and not _looks_like_diff(text):
+        raise InputError(f"{source}: no diff found in the input", "give a unified diff or git format-patch output")
+    files = tuple(_convert(pf) for pf in patch)
+    return Diff(files=files)
+
+
+def _looks_like_diff(text: str) -> bool:
+    return "\ndiff --git " in "\n" + text or "\n--- " in "\n" + text
+
+
+def _unquote(path: str) -> str:
+    if len(path) >= 2 and path[0] == '"' and path[-1] == '"':
+        raw = path[1:-1]
+        data = bytearray()
+        pos = 0
+        for m in _OCTAL.finditer(raw):
+            data += raw[pos : m.start()].encode()
+            if m.group(1):
+                data.append(int(m.group(1), 8))
+            else:
+                data += _C_ESCAPES.get(m.group(2), m.group(2)).encode()
+            pos = m.end()
+        data += raw[pos:].encode()
+        path = data.decode("utf-8", "replace")
+    return path
+
+
+def _strip_prefix(path: str | None) -> str | None:
+    if path is None:
+        return None
+    path = _unquote(path.strip())
+    if path == "/dev/null":
+        return None
+    if path[:2] in ("a/", "b/"):
+        return path[2:]
+    return path
+
+
+def _convert(pf: object) -> FileChange:
+    info_lines = [str(line).rstrip("\r\n") for line in (getattr(pf, "patch_info", None) or ())]
+    source = _strip_prefix(getattr(pf, "source_file", None))
+    target = _strip_prefix(getattr(pf, "target_file", None))
+    old_mode = new_mode = None
+    rename_from = rename_to = None
+    binary = bool(getattr(pf, "is_binary_file", False))
+    for line in info_lines:
+        if m := _MODE.match(line):
+            if m.group(1) in ("old", "deleted file"):
+                old_mode = m.group(2)
+            else:
+                new_mode = m.group(2)
+        elif m := _RENAME.match(line):
+            if m.group(1) == "from":
+                rename_from = _unquote(m.group(2))
+            else:
+                rename_to = _unquote(m.group(2))
+        elif line.startswith(_GIT_BINARY) or line.startswith("Binary files"):
+            binary = True
+    if rename_from and rename_to:
+        source, target = rename_from, rename_to
+    if target is None and source is None:
+        raise InputError("diff: a file header names no file")
+    if target is None:
+        status, path = FileStatus.DELETED, source
+    elif source is None:
+        status, path = FileStatus.ADDED, target
+    elif source != target:
+        status, path = FileStatus.RENAMED, target
+    else:
+        status, path = FileStatus.MODIFIED, target
+    assert path is not None
+    hunks, crlf = _convert_hunks(pf)
+    notes = (f"{path}: CRLF line ends",) if crlf else ()
+    return FileChange(
+        path=path,
+        old_path=source if status is FileStatus.RENAMED else None,
+        status=status,
+        hunks=hunks,
+        is_binary=binary,
+        old_mode=old_mode,
+        new_mode=new_mode,
+        notes=notes,
+    )
+
+
+def _convert_hunks(pf: object) -> tuple[tuple[Hunk, ...], bool]:
+    hunks: list[Hunk] = []
+    crlf = False
+    added, removed, context = LineKind.ADDED, LineKind.REMOVED, LineKind.CONTEXT
+    for h in pf:  # type: ignore[attr-defined]
+        lines: list[DiffLine] = []
+        old_nl = new_nl = False
+        for ln in h:
+            value: str = ln.value
+            if value.endswith("\n"):
+                value = value[:-1]
+            if value.endswith("\r"):
+                value = value[:-1]
+                crlf = True
+            t = ln.line_type
+            if t == "+":
+                lines.append(DiffLine(added, None, ln.target_line_no, value))
+            elif t == "-":
+                lines.append(DiffLine(removed, ln.source_line_no, None, value))
+            elif t == "\\":
+                # The marker follows the line it applies to.
+                if lines and lines[-1].kind is added:
+                    new_nl = True
+                elif lines and lines[-1].kind is removed:
+                    old_nl = True
+                else:
+                    old_nl = new_nl = True
+            else:
+                lines.append(DiffLine(context, ln.source_line_no, ln.target_line_no, value))
+        hunks.append(
+            Hunk(
+                old_start=h.source_start,
+                old_count=h.source_length,
+                new_start=h.target_start,
+                new_count=h.target_length,
+                section=h.section_header,
+                lines=tuple(lines),
+                new_missing_newline=new_nl,
+                old_missing_newline=old_nl,
+            )
+        )
+    return tuple(hunks), crlf

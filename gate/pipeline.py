@@ -1,0 +1,138 @@
+"""The pipeline: read the change, run the stages in order, decide, and hand the outcome to reporters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from gate.config.models import Config
+from gate.context.model import ChangeSet
+from gate.findings import Finding
+from gate.provenance.model import ProvenanceResult
+
+
+@dataclass(frozen=True)
+class Usage:
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    wall_seconds: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.model_calls + other.model_calls,
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.cost_usd + other.cost_usd,
+            self.wall_seconds + other.wall_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What one stage did. A stage that could not run says so here; it never raises past the pipeline."""
+
+    stage: str
+    ran: bool
+    why: str
+    skipped_reason: str | None = None
+    findings: tuple[Finding, ...] = ()
+    # The stage needed models and could not finish; the verdict then follows gate.on_model_error.
+    model_error: str | None = None
+    usage: Usage = Usage()
+    # Stage-specific facts for the report (JSON-able): units reviewed and not, regen hunks, lookups.
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def skipped(cls, stage: str, why: str, reason: str) -> StageResult:
+        return cls(stage=stage, ran=False, why=why, skipped_reason=reason)
+
+
+Progress = Callable[[str], None]
+
+
+def _no_progress(_: str) -> None:
+    return None
+
+
+@dataclass
+class RunContext:
+    """Everything a stage may read. Run-scoped services (trace, budget) live in `services`."""
+
+    changeset: ChangeSet
+    config: Config
+    offline: bool = False
+    provenance: ProvenanceResult | None = None
+    # Which escalations the thresholds call for: stage id -> (run?, why).
+    escalations: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
+    services: dict[str, Any] = field(default_factory=dict)
+    progress: Progress = _no_progress
+    # Results of stages that already ran, by id.
+    results: dict[str, StageResult] = field(default_factory=dict)
+
+
+class Stage(Protocol):
+    """A stage declares who it is; findings are made through it so the id cannot drift."""
+
+    id: str
+    description: str
+    docs: str
+
+    def run(self, ctx: RunContext) -> StageResult: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: str  # "pass" | "fail" | "neutral"
+    reasons: tuple[str, ...]
+    provenance: ProvenanceResult
+    stages: tuple[StageResult, ...]
+    findings: tuple[Finding, ...]
+    usage: Usage
+    changeset: ChangeSet
+    config: Config
+    notes: tuple[str, ...] = ()
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.blocking)
+
+
+def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
+    """Run provenance, then every stage in order, then the policy. Reads top to bottom."""
+    from gate import policy
+    from gate.provenance.stage import ProvenanceStage
+
+    started = time.monotonic()
+    results: list[StageResult] = []
+    for stage in (ProvenanceStage(), *stages):
+        ctx.progress(f"{stage.id}: {stage.description}")
+        if stage.id != "provenance" and not ctx.escalations:
+            assert ctx.provenance is not None
+            ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
+        result = stage.run(ctx)
+        results.append(result)
+        ctx.results[stage.id] = result
+    assert ctx.provenance is not None
+    if not ctx.escalations:
+        ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
+    usage = Usage()
+    for r in results:
+        usage = usage + r.usage
+    usage = Usage(usage.model_calls, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd,
+                  round(time.monotonic() - started, 3))
+    decision = policy.decide(results, ctx.changeset, ctx.config)
+    return Outcome(
+        verdict=decision.verdict,
+        reasons=decision.reasons,
+        provenance=ctx.provenance,
+        stages=tuple(results),
+        findings=decision.findings,
+        usage=usage,
+        changeset=ctx.changeset,
+        config=ctx.config,
+        notes=ctx.changeset.notes + ctx.changeset.diff.notes,
+    )

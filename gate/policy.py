@@ -1,0 +1,107 @@
+"""The one place where the verdict is decided: thresholds, quorum, severity and model-error policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from gate.config.models import Config, OnModelError
+from gate.context.model import ChangeSet
+from gate.findings import Finding
+from gate.pipeline import StageResult
+from gate.provenance.model import ProvenanceResult
+
+MODEL_STAGES = ("review", "regen")
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    reasons: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+def escalations(prov: ProvenanceResult, changeset: ChangeSet, config: Config) -> Mapping[str, tuple[bool, str]]:
+    """Which model stages the thresholds call for, and why or why not, in words for the report."""
+    changed = changeset.diff.changed_count
+    out: dict[str, tuple[bool, str]] = {}
+    rv = config.thresholds.review
+    met = _met(
+        [
+            ("AI share", prov.ai_share, rv.ai_share, f"{prov.ai_share:.0%}", f"{rv.ai_share:.0%}"),
+            ("AI-authored lines", prov.ai_lines, rv.ai_lines, str(prov.ai_lines), str(rv.ai_lines)),
+            ("changed lines", changed, rv.changed_lines, str(changed), str(rv.changed_lines)),
+        ]
+    )
+    out["review"] = met
+    rg = config.thresholds.regen
+    out["regen"] = _met(
+        [
+            ("AI share", prov.ai_share, rg.ai_share, f"{prov.ai_share:.0%}", f"{rg.ai_share:.0%}"),
+            ("AI-authored lines", prov.ai_lines, rg.ai_lines, str(prov.ai_lines), str(rg.ai_lines)),
+        ],
+        needs_ai=prov.ai_lines > 0,
+    )
+    return out
+
+
+def _met(checks: list[tuple[str, float, float, str, str]], needs_ai: bool = True) -> tuple[bool, str]:
+    hits = [f"{name} {shown} >= {limit}" for name, value, threshold, shown, limit in checks
+            if threshold > 0 and value >= threshold or threshold == 0 and value > 0]
+    if hits and needs_ai:
+        return True, "threshold met: " + "; ".join(hits)
+    if hits:
+        return False, "no AI-authored lines to re-generate"
+    below = "; ".join(f"{name} {shown} < {limit}" for name, _, _, shown, limit in checks)
+    return False, "below thresholds: " + below
+
+
+def effective_quorum(config: Config, model_count: int) -> int:
+    """The quorum the review can reach: capped at the number of distinct models configured."""
+    return max(1, min(config.review.quorum, model_count)) if model_count else config.review.quorum
+
+
+def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config) -> Decision:
+    """Mark findings commentable and blocking, then decide pass, fail or neutral, with reasons."""
+    fail_on = config.gate.fail_on
+    marked: list[Finding] = []
+    for result in results:
+        quorum = int(result.details.get("quorum", config.review.quorum))
+        for f in result.findings:
+            loc = f.location
+            commentable = loc is not None and changeset.diff.is_commentable(loc.path, loc.start_line, loc.end_line)
+            confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
+            advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)
+            blocking = confirmed and not advisory and f.severity.at_least(fail_on)
+            marked.append(f.with_(commentable=commentable, blocking=blocking, advisory=advisory))
+    marked.sort(key=lambda f: (not f.blocking, -f.severity.rank, f.location.path if f.location else "",
+                               (f.location.start_line or 0) if f.location else 0, f.title))
+    blocking = [f for f in marked if f.blocking]
+    reasons: list[str] = []
+    if blocking:
+        reasons.append(
+            f"{len(blocking)} confirmed finding{'s' if len(blocking) != 1 else ''} at or above "
+            f"'{fail_on.value}': " + "; ".join(_short(f) for f in blocking[:5])
+            + (f"; and {len(blocking) - 5} more" if len(blocking) > 5 else "")
+        )
+        return Decision("fail", tuple(reasons), tuple(marked))
+    model_errors = [r for r in results if r.model_error]
+    if model_errors:
+        policy = config.gate.on_model_error
+        what = "; ".join(f"{r.stage}: {r.model_error}" for r in model_errors)
+        reasons.append(f"a required model stage could not finish ({what}); gate.on_model_error is '{policy.value}'")
+        verdict = {OnModelError.FAIL: "fail", OnModelError.PASS: "pass", OnModelError.NEUTRAL: "neutral"}[policy]
+        return Decision(verdict, tuple(reasons), tuple(marked))
+    unconfirmed = sum(1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on))
+    reasons.append(f"no confirmed finding at or above '{fail_on.value}'")
+    if unconfirmed:
+        reasons.append(f"{unconfirmed} finding{'s' if unconfirmed != 1 else ''} at or above '{fail_on.value}' "
+                       "not confirmed by a quorum of models or advisory; reported, not blocking")
+    return Decision("pass", tuple(reasons), tuple(marked))
+
+
+def _short(f: Finding) -> str:
+    where = ""
+    if f.location:
+        where = f" ({f.location.path}" + (f":{f.location.start_line}" if f.location.start_line else "") + ")"
+    return f"[{f.stage}] {f.title}{where}"

@@ -1,0 +1,49 @@
+"""What the provenance stage concludes: the AI share of the added lines and the evidence for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One mark that says a commit (or some lines) came from an AI tool, quoted exactly."""
+
+    kind: str  # "trailer" | "identity" | "message" | "login" | "label" | "branch" | "pr-body" | "git-ai" | ...
+    text: str  # the exact trailer, identity or marker as found
+    tool: str  # tool id (SPEC 5.1)
+    source: str = ""  # where the convention is documented or seen
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
+
+
+@dataclass(frozen=True)
+class CommitAttribution:
+    sha: str
+    subject: str
+    ai: bool
+    tool: str | None
+    evidence: tuple[Evidence, ...]
+    added_lines: int  # lines of the final diff this commit last introduced
+    ai_lines: int  # of those, the lines attributed to AI
+    notes: tuple[str, ...] = ()  # e.g. "aider committer suffix alone is not evidence"
+
+
+@dataclass(frozen=True)
+class ProvenanceResult:
+    ai_share: float
+    ai_lines: int
+    added_lines: int
+    commits: tuple[CommitAttribution, ...]
+    # path -> new-side line numbers attributed to AI.
+    ai_line_map: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    pr_evidence: tuple[Evidence, ...] = ()
+    tools: Mapping[str, int] = field(default_factory=dict)  # tool id -> AI lines
+    basis: tuple[str, ...] = ()  # which kinds of evidence the estimate rests on, said in the report
+    notes: tuple[str, ...] = ()
+
+    def is_ai_line(self, path: str, line: int) -> bool:
+        lines = self.ai_line_map.get(path)
+        return lines is not None and line in lines

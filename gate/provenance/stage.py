@@ -1,0 +1,22 @@
+"""The provenance stage: always runs first; its result feeds the thresholds and the regen selection."""
+
+from __future__ import annotations
+
+from gate.pipeline import RunContext, StageResult
+from gate.provenance.estimate import estimate
+
+
+class ProvenanceStage:
+    id = "provenance"
+    description = "estimate the AI-authored share of the added lines, with evidence"
+    docs = "#provenance"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        result = estimate(ctx.changeset, ctx.config.provenance)
+        ctx.provenance = result
+        return StageResult(
+            stage=self.id,
+            ran=True,
+            why="always runs",
+            details={"basis": list(result.basis)},
+        )
