@@ -1,0 +1,54 @@
+"""The structured outputs of SPEC 5.3. Field names are normative: models answer in these shapes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReviewFinding(_Output):
+    path: str
+    start_line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    severity: Literal["critical", "high", "medium", "low", "info"]
+    category: str
+    title: str = Field(max_length=300)
+    body: str = Field(max_length=8000)
+    suggestion: str | None
+
+
+class ReviewOutput(_Output):
+    findings: list[ReviewFinding]
+
+
+class CrossCheckVerdict(_Output):
+    id: str
+    agree: bool
+    reason: str = Field(max_length=4000)
+
+
+class CrossCheckOutput(_Output):
+    verdicts: list[CrossCheckVerdict]
+
+
+class RegenerationOutput(_Output):
+    code: str
+
+
+class EquivalenceOutput(_Output):
+    equivalent: bool
+    difference: str = Field(max_length=4000)
+
+
+# Schema name (sent as response_format.json_schema.name) -> output model.
+SCHEMAS: dict[str, type[_Output]] = {
+    "review": ReviewOutput,
+    "cross_check": CrossCheckOutput,
+    "regeneration": RegenerationOutput,
+    "equivalence": EquivalenceOutput,
+}
