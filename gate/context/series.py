@@ -86,8 +86,6 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             if state is None or change.status is FileStatus.ADDED:
                 base_path = None if change.status is FileStatus.ADDED else (change.old_path or change.path)
                 state = _FileState(base_path=base_path, entries=[], removed_base=[])
-            else:
-                order = [p for p in order if p != key]
             state.deleted = change.status is FileStatus.DELETED
             state.binary = state.binary or change.is_binary
             state.old_mode = state.old_mode or change.old_mode
@@ -101,12 +99,14 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
     out_files: list[FileChange] = []
     origins: dict[str, dict[int, str]] = {}
     for path in dict.fromkeys(order):
-        state = files[path]
+        state = files.get(path)
+        if state is None:
+            continue  # renamed later in the series; listed under its new name
         if state.deleted and state.base_path is None:
             continue  # added and deleted within the series
-        change, line_map = _combine(path, state)
-        if change is not None:
-            out_files.append(change)
+        combined, line_map = _combine(path, state)
+        if combined is not None:
+            out_files.append(combined)
             if line_map:
                 origins[path] = line_map
     return Replay(Diff(files=tuple(out_files)), origins)
@@ -138,6 +138,7 @@ def _combine(path: str, state: _FileState) -> tuple[FileChange | None, dict[int,
             line_map[new_no] = entry.origin
             rows.append(DiffLine(LineKind.ADDED, None, new_no, entry.text or ""))
     rows.extend(removed[ri:])
+    rows = _removed_first(rows)
     hunks = _hunks(rows, [e.text is not None for e in state.entries])
     if not hunks and status is FileStatus.MODIFIED and not state.binary and state.old_mode == state.new_mode:
         return None, {}
@@ -152,6 +153,21 @@ def _combine(path: str, state: _FileState) -> tuple[FileChange | None, dict[int,
         notes=state.notes,
     )
     return change, line_map
+
+
+def _removed_first(rows: list[DiffLine]) -> list[DiffLine]:
+    """Within each run of changed lines, removed lines come before added ones, as git prints them."""
+    out: list[DiffLine] = []
+    run: list[DiffLine] = []
+    for row in rows:
+        if row.kind is LineKind.CONTEXT:
+            out.extend(sorted(run, key=lambda r: r.kind is LineKind.ADDED))
+            run = []
+            out.append(row)
+        else:
+            run.append(row)
+    out.extend(sorted(run, key=lambda r: r.kind is LineKind.ADDED))
+    return out
 
 
 def _hunks(rows: list[DiffLine], known: list[bool]) -> tuple[Hunk, ...]:
@@ -170,8 +186,12 @@ def _hunks(rows: list[DiffLine], known: list[bool]) -> tuple[Hunk, ...]:
         while lo > 0 and i - lo < CONTEXT_LINES and rows[lo - 1].kind is LineKind.CONTEXT and usable(lo - 1):
             lo -= 1
         hi = i
-        while hi + 1 < len(rows) and hi - i < CONTEXT_LINES and rows[hi + 1].kind is LineKind.CONTEXT \
-                and usable(hi + 1):
+        while (
+            hi + 1 < len(rows)
+            and hi - i < CONTEXT_LINES
+            and rows[hi + 1].kind is LineKind.CONTEXT
+            and usable(hi + 1)
+        ):
             hi += 1
         if spans and lo <= spans[-1][1] + 1:
             spans[-1][1] = max(spans[-1][1], hi)

@@ -84,9 +84,7 @@ class FileChange:
     @cached_property
     def commentable_lines(self) -> frozenset[int]:
         """New-side line numbers GitHub accepts a review comment on: added and context lines of a hunk."""
-        return frozenset(
-            line.new_no for h in self.hunks for line in h.lines if line.new_no is not None
-        )
+        return frozenset(line.new_no for h in self.hunks for line in h.lines if line.new_no is not None)
 
     def hunk_at(self, new_line: int) -> Hunk | None:
         for hunk in self.hunks:

@@ -15,7 +15,17 @@ _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
 _RENAME = re.compile(r"^rename (from|to) (.+)$")
 _GIT_BINARY = "GIT binary patch"
 _OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
-_C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "r": "\r"}
+_C_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "r": "\r",
+}
 
 
 def decode_patch(data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -49,7 +59,9 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
     except UnidiffParseError as exc:
         raise InputError(f"{source}: not a unified diff: {exc}") from None
     if not len(patch) and not _looks_like_diff(text):
-        raise InputError(f"{source}: no diff found in the input", "give a unified diff or git format-patch output")
+        raise InputError(
+            f"{source}: no diff found in the input", "give a unified diff or git format-patch output"
+        )
     files = tuple(_convert(pf) for pf in patch)
     return Diff(files=files)
 
