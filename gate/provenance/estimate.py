@@ -11,7 +11,13 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     added = changeset.diff.added_count
     commits = tuple(
         CommitAttribution(
-            sha=c.sha, subject=c.subject, ai=False, tool=None, evidence=(), added_lines=0, ai_lines=0
+            sha=c.sha,
+            subject=c.subject,
+            ai=False,
+            tool=None,
+            evidence=(),
+            added_lines=c.added_lines,
+            ai_lines=0,
         )
         for c in changeset.commits
     )
