@@ -7,6 +7,7 @@ commit's sha. After the last patch, the entries are the head file as far as the 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,10 +78,22 @@ class Replay:
 
 def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
     """Apply each commit's diff in order; return the combined diff and each added line's commit."""
+    touches: Counter[str] = Counter()
+    for _, diff in series:
+        for change in diff.files:
+            touches[change.path] += 1
+            if change.old_path and change.old_path != change.path:
+                touches[change.old_path] += 1
     files: dict[str, _FileState] = {}
+    # Files that one patch alone touches need no replay: that patch is their combined diff.
+    direct: dict[str, tuple[FileChange, str]] = {}
     order: list[str] = []
     for sha, diff in series:
         for change in diff.files:
+            if touches[change.path] == 1 and (change.old_path is None or touches[change.old_path] == 1):
+                direct[change.path] = (change, sha)
+                order.append(change.path)
+                continue
             key = change.old_path if change.status is FileStatus.RENAMED else change.path
             state = files.pop(key, None) if key else None
             if state is None or change.status is FileStatus.ADDED:
@@ -99,6 +112,13 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
     out_files: list[FileChange] = []
     origins: dict[str, dict[int, str]] = {}
     for path in dict.fromkeys(order):
+        if path in direct:
+            change, sha = direct[path]
+            out_files.append(change)
+            added = {line.new_no: sha for line in change.added_lines() if line.new_no is not None}
+            if added:
+                origins[path] = added
+            continue
         state = files.get(path)
         if state is None:
             continue  # renamed later in the series; listed under its new name
