@@ -99,10 +99,15 @@ def _tool_of(rule: Rule, text: str, table: ToolTable) -> str:
     return table.tool_in_text(agent) or table.tool_in_text(text) or UNKNOWN_AI
 
 
-def _line_at(message: str, pos: int) -> str:
+MAX_QUOTE = 300  # characters of a quoted line; longer lines are cut with an ellipsis
+
+
+def line_at(message: str, pos: int) -> str:
+    """The whole line around position `pos`, stripped: the exact text a marker was found in."""
     start = message.rfind("\n", 0, pos) + 1
     end = message.find("\n", pos)
-    return message[start : end if end != -1 else len(message)].strip()
+    line = message[start : end if end != -1 else len(message)].strip()
+    return line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…"
 
 
 class _Collector:
@@ -236,7 +241,7 @@ def _scan_markers(message: str, out: _Collector) -> None:
         m = rule.pattern.search(message)
         if m is None:
             continue
-        line = _line_at(message, m.start())
+        line = line_at(message, m.start())
         if rule.exclude is not None and rule.exclude.search(line):
             out.note(f"{line!r}: {rule.note}")
             continue

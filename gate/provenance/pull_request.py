@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from gate.config.models import Provenance
 from gate.context.model import Commit, PullRequestInfo
+from gate.provenance.classify import line_at as _line_at
 from gate.provenance.model import Evidence
 from gate.provenance.table import UNKNOWN_AI, tool_table
 
@@ -78,7 +79,7 @@ def pr_signals(
         assert rule.pattern is not None
         m = rule.pattern.search(pr.body)
         if m is not None:
-            evidence.append(Evidence("PR body", m.group(0).strip(), rule.tool, rule.source))
+            evidence.append(Evidence("PR body", _line_at(pr.body, m.start()), rule.tool, rule.source))
     evidence.extend(plan)
     branch = pr.head_branch.strip()
     for rule in table.of_kind("branch"):
