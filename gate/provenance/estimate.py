@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import compress, repeat
 
 from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
-from gate.diff.model import LineKind
+from gate.diff.model import FileChange, LineKind
 from gate.provenance.classify import CommitClass, classify
 from gate.provenance.line_records import AGENT_TRACE_PATH, LineSpan, parse_agent_traces, parse_git_ai_note
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
@@ -105,20 +106,31 @@ def _verdicts(
 def _owners(changeset: ChangeSet, order: Mapping[str, int]) -> dict[str, _Owned]:
     """For each file: its added line numbers and the commit each belongs to (None = no commit)."""
     out: dict[str, _Owned] = {}
-    added_kind = LineKind.ADDED
     for change in changeset.diff.files:
-        added = [ln.new_no for h in change.hunks for ln in h.lines if ln.kind is added_kind and ln.new_no]
+        added = _added_numbers(change)
         if not added:
             continue
         origins = changeset.line_origins.get(change.path) or {}
-        known = {sha for sha in set(origins.values()) if sha in order}
+        present = set(origins.values())
+        known = {sha for sha in present if sha in order}
         fallback = max(known, key=order.__getitem__) if known else None
-        get = origins.get
-        owners = [get(n, fallback) for n in added]
-        if len(known) != len(set(origins.values())):
+        owners: list[str | None] = list(map(origins.get, added, repeat(fallback, len(added))))
+        if len(known) != len(present):
             owners = [s if s in order else fallback for s in owners]
         out[change.path] = (added, owners)
     return out
+
+
+def _added_numbers(change: FileChange) -> list[int]:
+    added: list[int] = []
+    kind = LineKind.ADDED
+    for h in change.hunks:
+        if h.old_count == 0 and len(h.lines) == h.new_count:
+            # A hunk that only adds (every new file) numbers its lines consecutively.
+            added.extend(range(h.new_start, h.new_start + h.new_count))
+        else:
+            added.extend(ln.new_no for ln in h.lines if ln.kind is kind and ln.new_no)
+    return added
 
 
 def _head_names(changeset: ChangeSet) -> tuple[str, ...]:
@@ -246,19 +258,25 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     ai_line_map: dict[str, frozenset[int]] = {}
     human_attested = no_origin = 0
     used_kinds: set[str] = set()
+    # The tool of each owner (None = the lines with no commit); owners without a tool are human.
+    owner_tool: dict[str | None, str] = {s: t for s, t in sha_tool.items() if t is not None}
+    if loose_tool is not None:
+        owner_tool[None] = loose_tool
     for path, (added, owner) in owners.items():
-        added_by.update(owner)
-        no_origin += owner.count(None)
+        per_owner = Counter(owner)
+        added_by.update(per_owner)
+        no_origin += per_owner.get(None, 0)
         file_marks = marks.get(path)
         if not file_marks:
-            ai = [(n, s) for n, s in zip(added, owner, strict=True) if (sha_tool.get(s) if s else loose_tool)]
-            for sha, count in Counter(s for _, s in ai).items():
-                tool = sha_tool.get(sha) if sha else loose_tool
-                assert tool is not None
-                ai_by[sha] += count
-                tools[tool] += count
-            if ai:
-                ai_line_map[path] = frozenset(n for n, _ in ai)
+            # The common case, kept free of per-line Python work: whole owners are AI or not.
+            ai_owners = [s for s in per_owner if s in owner_tool]
+            for s in ai_owners:
+                ai_by[s] += per_owner[s]
+                tools[owner_tool[s]] += per_owner[s]
+            if len(ai_owners) == len(per_owner):
+                ai_line_map[path] = frozenset(added)
+            elif ai_owners:
+                ai_line_map[path] = frozenset(compress(added, map(owner_tool.__contains__, owner)))
             continue
         ai_lines: list[int] = []
         for n, s in zip(added, owner, strict=True):
