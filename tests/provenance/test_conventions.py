@@ -78,6 +78,19 @@ CASES = [
         "claude-code",
         "Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
     ),
+    Case(
+        "claude-hand-written-variant",
+        "Fix\n\nCo-Authored-By: Claude Code <claude@anthropic.com>",
+        "claude-code",
+        "Co-Authored-By: Claude Code <claude@anthropic.com>",
+    ),
+    Case(
+        "chatgpt-is-unknown-ai",
+        "Fix\n\nCo-authored-by: ChatGPT <noreply@openai.com>",
+        "unknown-ai",
+        "Co-authored-by: ChatGPT <noreply@openai.com>",
+    ),
+    Case("anthropic-employee", "Fix\n\nCo-authored-by: Jane Roe <jane@anthropic.com>", None),
     # Copilot
     Case(
         "copilot-agent-author",
