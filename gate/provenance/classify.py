@@ -243,7 +243,7 @@ def _scan_markers(message: str, out: _Collector) -> None:
             continue
         line = line_at(message, m.start())
         if rule.exclude is not None and rule.exclude.search(line):
-            out.note(f"{line!r}: {rule.note}")
+            out.note(f"{line!r}: {rule.exclude_note or rule.note}")
             continue
         if rule.counts:
             out.add("message", line, rule.tool, rule.source)

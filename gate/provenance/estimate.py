@@ -92,13 +92,13 @@ def _verdicts(
             out[c.sha] = _Verdict(None, ())
     if attributed:
         notes.append(
-            f"{attributed} commits by the PR author with no marks of their own were attributed "
-            f"to {signals.tool} by the PR-level marks"
+            f"{_count(attributed, 'commit', 'commits')} by the PR author with no marks of their own "
+            f"attributed to {signals.tool} by the PR-level marks"
         )
     if unknown_author:
         notes.append(
-            f"{unknown_author} commits with no marks of their own could not be matched to the PR "
-            "author and were counted human"
+            f"{_count(unknown_author, 'commit', 'commits')} with no marks of their own could not be matched "
+            "to the PR author: counted human"
         )
     return out
 
@@ -323,7 +323,7 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         )
     if loose_tool is not None and ai_by[None]:
         used_kinds.add("PR label")
-    notes.extend(_summary_notes(commits, classes, no_origin, human_attested, changeset))
+    notes.extend(_summary_notes(attributions, classes, no_origin, human_attested, changeset))
     total = sum(added_by.values())
     ai_total = sum(ai_by.values())
     rank = list(_BASIS)
@@ -344,25 +344,36 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     )
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _summary_notes(
-    commits: tuple[Commit, ...],
+    attributions: list[CommitAttribution],
     classes: Mapping[str, CommitClass],
     no_origin: int,
     human_attested: int,
     changeset: ChangeSet,
 ) -> list[str]:
     out: list[str] = []
-    committer_only = Counter(cls.committer_only for cls in classes.values() if cls.committer_only)
+    committer_only = Counter(
+        classes[a.sha].committer_only for a in attributions if not a.ai and classes[a.sha].committer_only
+    )
     for tool, n in sorted(committer_only.items()):
         what = "an aider-suffixed committer" if tool == "aider" else f"a {tool} committer"
-        out.append(f"{n} commits by {what} with no other {tool} mark were counted human (the author decides)")
+        out.append(
+            f"{_count(n, 'commit', 'commits')} by {what} and no other {tool} mark counted human "
+            "(the author decides)"
+        )
     plans = sum(1 for cls in classes.values() if cls.plan_mark is not None)
     if plans:
-        out.append(f"{plans} empty agent planning commits mark the PR but add no lines")
+        out.append(f"empty agent planning commits: {plans}; they mark the PR and add no lines")
     if human_attested:
-        out.append(f"{human_attested} lines are attested human by line-level records")
-    if no_origin and commits:
-        out.append(f"{no_origin} added lines could not be tied to a commit of the range")
-    if not commits and changeset.source == "diff":
+        out.append(f"{_count(human_attested, 'line is', 'lines are')} attested human by line-level records")
+    if no_origin and attributions:
+        out.append(
+            f"{_count(no_origin, 'added line', 'added lines')} could not be tied to a commit of the range"
+        )
+    if not attributions and changeset.source == "diff":
         out.append("a plain diff carries no commit metadata: only line-level records and PR signals apply")
     return out

@@ -56,6 +56,7 @@ class Rule:
     value: re.Pattern[str] | None = None
     pattern: re.Pattern[str] | None = None
     exclude: re.Pattern[str] | None = None
+    exclude_note: str = ""
     login: re.Pattern[str] | None = None
     prefix: str = ""
     label: str = ""
@@ -124,6 +125,7 @@ def _rule(row: dict[str, Any]) -> Rule:
         value=_regex(row, "value", anchored=False),
         pattern=_regex(row, "pattern", anchored=False),
         exclude=_regex(row, "exclude", anchored=False),
+        exclude_note=row.get("exclude_note", ""),
         login=_regex(row, "login", anchored=True),
         prefix=str(row.get("prefix", "")).lower(),
         label=str(row.get("label", "")).lower(),

@@ -376,7 +376,10 @@ def test_aider_committer_suffix_with_a_trailer_counts_by_the_trailer() -> None:
 def test_add_files_commit_is_noted() -> None:
     case = next(c for c in CASES if c.id == "aider-add-files")
     result = classify(_commit(case), Provenance())
-    assert any("/add" in n for n in result.notes)
+    assert set(result.notes) == {
+        "'aider: Added src/app.py tests/test_app.py': aider's /add commit of files the user had changed: no AI code",
+        "committer Dana Okafor (aider) <dana@example.org> matches aider, but only the author counts",
+    }
 
 
 def test_copilot_initial_plan_is_an_ai_commit_and_a_pr_mark() -> None:
