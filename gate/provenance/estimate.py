@@ -129,7 +129,7 @@ def _added_numbers(change: FileChange) -> list[int]:
             # A hunk that only adds (every new file) numbers its lines consecutively.
             added.extend(range(h.new_start, h.new_start + h.new_count))
         else:
-            added.extend(ln.new_no for ln in h.lines if ln.kind is kind and ln.new_no)
+            added.extend([n for ln in h.lines if ln.kind is kind and (n := ln.new_no) is not None])
     return added
 
 

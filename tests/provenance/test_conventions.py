@@ -377,7 +377,8 @@ def test_add_files_commit_is_noted() -> None:
     case = next(c for c in CASES if c.id == "aider-add-files")
     result = classify(_commit(case), Provenance())
     assert set(result.notes) == {
-        "'aider: Added src/app.py tests/test_app.py': aider's /add commit of files the user had changed: no AI code",
+        "'aider: Added src/app.py tests/test_app.py': "
+        "aider's /add commit of files the user had changed: no AI code",
         "committer Dana Okafor (aider) <dana@example.org> matches aider, but only the author counts",
     }
 
