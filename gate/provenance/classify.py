@@ -238,12 +238,11 @@ def _scan_trailers(message: str, out: _Collector, config: Provenance) -> None:
 def _scan_markers(message: str, out: _Collector) -> None:
     for rule in out.table.of_kind("message"):
         assert rule.pattern is not None
-        m = rule.pattern.search(message)
-        if m is None:
-            continue
-        line = line_at(message, m.start())
-        if rule.exclude is not None and rule.exclude.search(line):
-            out.note(f"{line!r}: {rule.exclude_note or rule.note}")
-            continue
-        if rule.counts:
-            out.add("message", line, rule.tool, rule.source)
+        for m in rule.pattern.finditer(message):
+            line = line_at(message, m.start())
+            if rule.exclude is not None and rule.exclude.search(line):
+                out.note(f"{line!r}: {rule.exclude_note or rule.note}")
+                continue
+            if rule.counts:
+                out.add("message", line, rule.tool, rule.source)
+            break  # one quote a marker is enough

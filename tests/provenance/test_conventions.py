@@ -176,6 +176,13 @@ CASES = [
         "Dana Okafor (aider) <dana@example.org>",
         author=("Dana Okafor (aider)", "dana@example.org"),
     ),
+    Case(
+        "aider-prefix-in-squash-body",
+        "Redis backend (#9)\n\n* aider: Added src/redis.py\n* aider: Share the window through Redis",
+        "aider",
+        "* aider: Share the window through Redis",
+    ),
+    Case("aider-mentioned-mid-line", "Docs\n\nWe tried aider: it was fine", None),
     # Codex, Devin, Jules, OpenHands
     Case(
         "codex-trailer",
