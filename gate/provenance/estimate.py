@@ -16,18 +16,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress
 
 from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
-from gate.diff.model import FileChange, LineKind
 from gate.provenance.classify import CommitClass, classify
-from gate.provenance.line_records import AGENT_TRACE_PATH, LineSpan, parse_agent_traces, parse_git_ai_note
+from gate.provenance.line_marks import line_marks, line_owners
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.provenance.pull_request import PullRequestSignals, by_pr_author, pr_signals
 
 MAX_LINE_EVIDENCE = 6  # line-level records quoted per commit; the rest are counted in its notes
-MIN_SHA = 7
 
 _BASIS = {
     "configured identity": "configured identities",
@@ -45,23 +43,10 @@ _BASIS = {
 }
 
 
-# A file's added line numbers and, for each, the commit it belongs to (None = no commit).
-_Owned = tuple[list[int], list[str | None]]
-
-
 @dataclass(frozen=True)
 class _Verdict:
     tool: str | None  # None = human
     evidence: tuple[Evidence, ...]
-
-
-@dataclass(frozen=True)
-class _Mark:
-    """A line-level record's say on one head line: its tool (None = human) and the evidence."""
-
-    tool: str | None
-    evidence: Evidence
-    commit: str | None  # git-ai: the commit whose note said it
 
 
 def _verdicts(
@@ -103,140 +88,6 @@ def _verdicts(
     return out
 
 
-def _owners(changeset: ChangeSet, order: Mapping[str, int]) -> dict[str, _Owned]:
-    """For each file: its added line numbers and the commit each belongs to (None = no commit)."""
-    out: dict[str, _Owned] = {}
-    for change in changeset.diff.files:
-        added = _added_numbers(change)
-        if not added:
-            continue
-        origins = changeset.line_origins.get(change.path) or {}
-        present = set(origins.values())
-        known = {sha for sha in present if sha in order}
-        fallback = max(known, key=order.__getitem__) if known else None
-        owners: list[str | None] = list(map(origins.get, added, repeat(fallback, len(added))))
-        if len(known) != len(present):
-            owners = [s if s in order else fallback for s in owners]
-        out[change.path] = (added, owners)
-    return out
-
-
-def _added_numbers(change: FileChange) -> list[int]:
-    added: list[int] = []
-    kind = LineKind.ADDED
-    for h in change.hunks:
-        if h.old_count == 0 and len(h.lines) == h.new_count:
-            # A hunk that only adds (every new file) numbers its lines consecutively.
-            added.extend(range(h.new_start, h.new_start + h.new_count))
-        else:
-            added.extend([n for ln in h.lines if ln.kind is kind and (n := ln.new_no) is not None])
-    return added
-
-
-def _head_names(changeset: ChangeSet) -> tuple[str, ...]:
-    names = [changeset.head_ref, changeset.pr.head_sha if changeset.pr else ""]
-    if changeset.commits:
-        names.append(changeset.commits[-1].sha)
-    return tuple(n.lower() for n in names if n)
-
-
-def _same_rev(a: str, b: str) -> bool:
-    return min(len(a), len(b)) >= MIN_SHA and (a.startswith(b) or b.startswith(a))
-
-
-def _trace_text(changeset: ChangeSet) -> str | None:
-    if changeset.revisions is not None:
-        text = changeset.revisions.read("head", AGENT_TRACE_PATH)
-        if text is not None:
-            return text
-    change = changeset.diff.by_path.get(AGENT_TRACE_PATH)
-    if change is None:
-        return None
-    return "\n".join(line.text for line in change.added_lines())
-
-
-class _CommitLines:
-    """Per file and commit: the commit's own line numbers of the head lines it really added."""
-
-    def __init__(self, changeset: ChangeSet, owners: Mapping[str, _Owned]) -> None:
-        self._changeset = changeset
-        self._owners = owners
-        self._cache: dict[tuple[str, str], dict[int, int]] = {}
-
-    def head_lines(self, span: LineSpan, sha: str) -> list[int]:
-        """Head line numbers of the span's lines (numbered in `sha`'s file) that `sha` added."""
-        key = (span.path, sha)
-        by_origin = self._cache.get(key)
-        if by_origin is None:
-            numbers = self._changeset.line_origin_numbers.get(span.path)
-            added, owner = self._owners[span.path]
-            if numbers:
-                pairs = zip(added, owner, strict=True)
-                by_origin = {numbers[n]: n for n, s in pairs if s == sha and n in numbers}
-            else:
-                by_origin = {n: n for n, s in zip(added, owner, strict=True) if s == sha}
-            self._cache[key] = by_origin
-        return [by_origin[n] for n in span.hits(by_origin.keys())]
-
-
-def _line_marks(
-    changeset: ChangeSet, owners: Mapping[str, _Owned], notes: list[str]
-) -> dict[str, dict[int, _Mark]]:
-    marks: dict[str, dict[int, _Mark]] = defaultdict(dict)
-    heads = _head_names(changeset)
-    in_range = {c.sha.lower(): c.sha for c in changeset.commits}
-    commit_lines = _CommitLines(changeset, owners)
-    added_sets: dict[str, frozenset[int]] = {}
-    trace = _trace_text(changeset)
-    if trace:
-        parsed = parse_agent_traces(trace)
-        notes.extend(parsed.problems)
-        skipped = 0
-        for span in parsed.spans:
-            if span.path not in owners:
-                continue
-            ev = Evidence("agent trace", span.text, span.tool or "human", AGENT_TRACE_PATH)
-            if span.path not in added_sets:
-                added_sets[span.path] = frozenset(owners[span.path][0])
-            rev = (span.revision or "").lower()
-            if not rev or any(_same_rev(rev, h) for h in heads):
-                file_marks = marks[span.path]
-                for n in span.hits(added_sets[span.path]):
-                    file_marks[n] = _Mark(span.tool, ev, None)
-                continue
-            sha = next((full for low, full in in_range.items() if _same_rev(rev, low)), None)
-            if sha is None or not changeset.line_origin_numbers.get(span.path):
-                skipped += 1
-                continue
-            for head_no in commit_lines.head_lines(span, sha):
-                marks[span.path][head_no] = _Mark(span.tool, ev, None)
-        if skipped:
-            notes.append(
-                f"{skipped} Agent Trace ranges recorded at a revision other than the head "
-                "could not be placed on head lines and were skipped"
-            )
-    direct = 0
-    for commit in changeset.commits:
-        if not commit.ai_note:
-            continue
-        parsed = parse_git_ai_note(commit.ai_note)
-        notes.extend(f"{commit.sha[:12]}: {p}" for p in parsed.problems)
-        for span in parsed.spans:
-            if span.path not in owners:
-                continue
-            if not changeset.line_origin_numbers.get(span.path) and len(set(owners[span.path][1])) > 1:
-                direct += 1
-            ev = Evidence("git-ai note", span.text, span.tool or "human", "refs/notes/ai")
-            for head_no in commit_lines.head_lines(span, commit.sha):
-                marks[span.path][head_no] = _Mark(span.tool, ev, commit.sha)
-    if direct:
-        notes.append(
-            f"{direct} git-ai attestations on files changed by several commits were read at head "
-            "line numbers (the source gave no per-commit line numbers)"
-        )
-    return marks
-
-
 def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     commits = changeset.commits
     order = {c.sha: i for i, c in enumerate(commits)}
@@ -245,8 +96,8 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     signals = pr_signals(changeset.pr, config, plan_marks)
     notes: list[str] = list(signals.notes)
     verdicts = _verdicts(commits, classes, signals, changeset, notes)
-    owners = _owners(changeset, order)
-    marks = _line_marks(changeset, owners, notes)
+    owners = line_owners(changeset, order)
+    marks = line_marks(changeset, owners, notes)
 
     sha_tool = {sha: v.tool for sha, v in verdicts.items()}
     loose_tool = signals.whole_pr.tool if signals.whole_pr is not None else None

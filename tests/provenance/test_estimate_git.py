@@ -136,7 +136,7 @@ def test_agent_trace_records_at_head_override_commit_evidence(repo: GitRepo) -> 
     repo.write("svc.py", _lines("svc", 6))
     repo.commit("Add service\n\n" + CLAUDE)
     repo.write("web.py", _lines("web", 4))
-    repo.commit("Add web by hand")
+    web_sha = repo.commit("Add web by hand")
     records = [
         {
             "version": "0.1.0",
@@ -176,17 +176,33 @@ def test_agent_trace_records_at_head_override_commit_evidence(repo: GitRepo) -> 
                 }
             ],
         },
+        {  # at a commit of the range that is not the head: placed through that commit's lines
+            "version": "0.1.0",
+            "id": "00000000-0000-0000-0000-000000000003",
+            "timestamp": "2026-01-11T10:00:00Z",
+            "vcs": {"type": "git", "revision": web_sha[:12]},
+            "tool": {"name": "windsurf", "version": "1"},
+            "files": [
+                {
+                    "path": "web.py",
+                    "conversations": [
+                        {"contributor": {"type": "ai"}, "ranges": [{"start_line": 4, "end_line": 4}]}
+                    ],
+                }
+            ],
+        },
     ]
     repo.write(".agent-trace/traces.jsonl", "".join(json.dumps(r) + "\n" for r in records) + "not json\n")
     repo.commit("Record traces")
     cs = load_git_changeset(repo.root, base, "HEAD", ignore=(".agent-trace/**",))
     result = estimate(cs, Provenance())
-    assert result.ai_line_map == {"svc.py": frozenset({1, 2, 3, 4}), "web.py": frozenset({1, 2})}
-    assert result.tools == {"claude-code": 4, "cursor": 2}
+    assert result.ai_line_map == {"svc.py": frozenset({1, 2, 3, 4}), "web.py": frozenset({1, 2, 4})}
+    assert result.tools == {"claude-code": 4, "cursor": 2, "windsurf": 1}
     web = next(c for c in result.commits if c.subject == "Add web by hand")
-    assert (web.ai, web.tool, web.ai_lines) == (True, "cursor", 2)
+    assert (web.ai, web.tool, web.ai_lines) == (True, "cursor", 3)
     assert [str(e) for e in web.evidence] == [
-        "agent trace: web.py 1-2 ai anthropic/claude-opus-4-5 https://cursor.com/c/1"
+        "agent trace: web.py 1-2 ai anthropic/claude-opus-4-5 https://cursor.com/c/1",
+        "agent trace: web.py 4-4 ai",
     ]
     assert "Agent Trace records" in result.basis
     assert any("other than the head" in n for n in result.notes)

@@ -1,0 +1,173 @@
+"""Who owns each added line, and what line-level records (git-ai notes, Agent Trace) say about it.
+
+Line ownership: each added line belongs to the commit in `line_origins`; a line with no origin belongs
+to the last commit that added lines to its file, else to no commit. Line-level records are placed on
+head lines: Agent Trace records at the head revision directly, records at a commit of the range (and
+every git-ai note) through the commit's own line numbers (`line_origin_numbers`), and only on lines
+that commit really added. A git-ai note wins over an Agent Trace record for the same line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import repeat
+
+from gate.context.model import ChangeSet
+from gate.diff.model import FileChange, LineKind
+from gate.provenance.line_records import AGENT_TRACE_PATH, LineSpan, parse_agent_traces, parse_git_ai_note
+from gate.provenance.model import Evidence
+
+MIN_SHA = 7  # shortest abbreviated sha compared with a full one
+
+# A file's added line numbers and, for each, the commit it belongs to (None = no commit).
+Owned = tuple[list[int], list[str | None]]
+
+
+@dataclass(frozen=True)
+class LineMark:
+    """A line-level record's say on one head line: its tool (None = human) and the evidence."""
+
+    tool: str | None
+    evidence: Evidence
+
+
+def line_owners(changeset: ChangeSet, order: Mapping[str, int]) -> dict[str, Owned]:
+    """For each file: its added line numbers and the commit each belongs to (None = no commit)."""
+    out: dict[str, Owned] = {}
+    for change in changeset.diff.files:
+        added = _added_numbers(change)
+        if not added:
+            continue
+        origins = changeset.line_origins.get(change.path) or {}
+        present = set(origins.values())
+        known = {sha for sha in present if sha in order}
+        fallback = max(known, key=order.__getitem__) if known else None
+        owners: list[str | None] = list(map(origins.get, added, repeat(fallback, len(added))))
+        if len(known) != len(present):
+            owners = [s if s in order else fallback for s in owners]
+        out[change.path] = (added, owners)
+    return out
+
+
+def _added_numbers(change: FileChange) -> list[int]:
+    added: list[int] = []
+    kind = LineKind.ADDED
+    for h in change.hunks:
+        if h.old_count == 0 and len(h.lines) == h.new_count:
+            # A hunk that only adds (every new file) numbers its lines consecutively.
+            added.extend(range(h.new_start, h.new_start + h.new_count))
+        else:
+            added.extend([n for ln in h.lines if ln.kind is kind and (n := ln.new_no) is not None])
+    return added
+
+
+def _head_names(changeset: ChangeSet) -> tuple[str, ...]:
+    names = [changeset.head_ref, changeset.pr.head_sha if changeset.pr else ""]
+    if changeset.commits:
+        names.append(changeset.commits[-1].sha)
+    return tuple(n.lower() for n in names if n)
+
+
+def _same_rev(a: str, b: str) -> bool:
+    return min(len(a), len(b)) >= MIN_SHA and (a.startswith(b) or b.startswith(a))
+
+
+def _trace_text(changeset: ChangeSet) -> str | None:
+    if changeset.revisions is not None:
+        text = changeset.revisions.read("head", AGENT_TRACE_PATH)
+        if text is not None:
+            return text
+    change = changeset.diff.by_path.get(AGENT_TRACE_PATH)
+    if change is None:
+        return None
+    return "\n".join(line.text for line in change.added_lines())
+
+
+class _CommitLines:
+    """Per file and commit: the commit's own line numbers of the head lines it really added."""
+
+    def __init__(self, changeset: ChangeSet, owners: Mapping[str, Owned]) -> None:
+        self._changeset = changeset
+        self._owners = owners
+        self._cache: dict[tuple[str, str], dict[int, int]] = {}
+
+    def head_lines(self, span: LineSpan, sha: str) -> list[int]:
+        """Head line numbers of the span's lines (numbered in `sha`'s file) that `sha` added."""
+        key = (span.path, sha)
+        by_origin = self._cache.get(key)
+        if by_origin is None:
+            numbers = self._changeset.line_origin_numbers.get(span.path)
+            added, owner = self._owners[span.path]
+            if numbers:
+                pairs = zip(added, owner, strict=True)
+                by_origin = {numbers[n]: n for n, s in pairs if s == sha and n in numbers}
+            else:
+                by_origin = {n: n for n, s in zip(added, owner, strict=True) if s == sha}
+            self._cache[key] = by_origin
+        return [by_origin[n] for n in span.hits(by_origin.keys())]
+
+
+def _read_at_head(changeset: ChangeSet, owners: Mapping[str, Owned], span: LineSpan) -> bool:
+    """True when a per-commit record must be read at head numbers though several commits changed the
+    file. The git sources give per-commit numbers for every such file, so this is only hand-made input."""
+    return not changeset.line_origin_numbers.get(span.path) and len(set(owners[span.path][1])) > 1
+
+
+def line_marks(
+    changeset: ChangeSet, owners: Mapping[str, Owned], notes: list[str]
+) -> dict[str, dict[int, LineMark]]:
+    marks: dict[str, dict[int, LineMark]] = defaultdict(dict)
+    direct = 0
+    heads = _head_names(changeset)
+    in_range = {c.sha.lower(): c.sha for c in changeset.commits}
+    commit_lines = _CommitLines(changeset, owners)
+    added_sets: dict[str, frozenset[int]] = {}
+    trace = _trace_text(changeset)
+    if trace:
+        parsed = parse_agent_traces(trace)
+        notes.extend(parsed.problems)
+        skipped = 0
+        for span in parsed.spans:
+            if span.path not in owners:
+                continue
+            ev = Evidence("agent trace", span.text, span.tool or "human", AGENT_TRACE_PATH)
+            if span.path not in added_sets:
+                added_sets[span.path] = frozenset(owners[span.path][0])
+            rev = (span.revision or "").lower()
+            if not rev or any(_same_rev(rev, h) for h in heads):
+                file_marks = marks[span.path]
+                for n in span.hits(added_sets[span.path]):
+                    file_marks[n] = LineMark(span.tool, ev)
+                continue
+            sha = next((full for low, full in in_range.items() if _same_rev(rev, low)), None)
+            if sha is None:
+                skipped += 1
+                continue
+            direct += _read_at_head(changeset, owners, span)
+            for head_no in commit_lines.head_lines(span, sha):
+                marks[span.path][head_no] = LineMark(span.tool, ev)
+        if skipped:
+            notes.append(
+                f"{skipped} Agent Trace ranges recorded at a revision other than the head "
+                "that is not a commit of the range were skipped"
+            )
+    for commit in changeset.commits:
+        if not commit.ai_note:
+            continue
+        parsed = parse_git_ai_note(commit.ai_note)
+        notes.extend(f"{commit.sha[:12]}: {p}" for p in parsed.problems)
+        for span in parsed.spans:
+            if span.path not in owners:
+                continue
+            direct += _read_at_head(changeset, owners, span)
+            ev = Evidence("git-ai note", span.text, span.tool or "human", "refs/notes/ai")
+            for head_no in commit_lines.head_lines(span, commit.sha):
+                marks[span.path][head_no] = LineMark(span.tool, ev)
+    if direct:
+        notes.append(
+            f"{direct} line-level records on files changed by several commits were read at head "
+            "line numbers (the source gave no per-commit line numbers)"
+        )
+    return marks
