@@ -57,22 +57,29 @@ def package_url(base: str, ecosystem: Ecosystem, name: str) -> str:
 
 
 def lookup_all(
-    names: Iterable[tuple[Ecosystem, str]], registries: Mapping[Ecosystem, str], *, wait_base: float = 0.2
+    names: Iterable[tuple[Ecosystem, str]],
+    registries: Mapping[Ecosystem, str],
+    *,
+    wait_base: float = 0.2,
+    timeout: httpx.Timeout = TIMEOUT,
 ) -> list[Lookup]:
     """Every (ecosystem, name) looked up once; results in the order given (duplicates dropped)."""
     unique = list(dict.fromkeys((eco, eco.normalize(name)) for eco, name in names))
     if not unique:
         return []
-    return asyncio.run(_lookup_all(unique, registries, wait_base))
+    return asyncio.run(_lookup_all(unique, registries, wait_base, timeout))
 
 
 async def _lookup_all(
-    names: list[tuple[Ecosystem, str]], registries: Mapping[Ecosystem, str], wait_base: float
+    names: list[tuple[Ecosystem, str]],
+    registries: Mapping[Ecosystem, str],
+    wait_base: float,
+    timeout: httpx.Timeout,
 ) -> list[Lookup]:
     limit = asyncio.Semaphore(MAX_CONCURRENT)
     limits = httpx.Limits(max_connections=MAX_CONCURRENT)
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-    async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits, headers=headers, trust_env=False) as client:
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers, trust_env=False) as client:
 
         async def one(eco: Ecosystem, name: str) -> Lookup:
             base = registries.get(eco)
