@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 import time
+from pathlib import Path
 
 import httpx
 
@@ -168,7 +168,7 @@ def test_undeclared_imports_are_checked_and_declared_stdlib_and_repo_ones_are_no
     assert titles["Package 'ujson_speedups_magic' does not exist on PyPI"].severity is Severity.MEDIUM
     ghost = titles["Package '@acme-internal/ghost-utils' does not exist on npm"]
     assert ghost.location is not None and ghost.location.start_line == 6
-    # cv2 maps to its distribution; yaml is declared as PyYAML; os, sys, mypkg and relative imports are not asked.
+    # cv2 maps to its distribution; yaml is declared as PyYAML; stdlib, repo and relative imports: not asked.
     assert set(pypi.requests) == {"opencv-python", "quantum-fastjson-turbo", "ujson-speedups-magic"}
     assert set(npm.requests) == {"@acme-internal/ghost-utils"}
 
@@ -202,7 +202,8 @@ def test_pyproject_pep621_optional_and_poetry_tables(tmp_path: Path, pypi: FakeP
         "pyproject.toml": (
             '[project]\nname = "x"\ndependencies = ["httpx", "ghost-core-pkg>=1"]\n'
             '[project.optional-dependencies]\ntest = ["pytest", "ghost-test-pkg"]\n'
-            '[tool.poetry.dependencies]\npython = "^3.11"\ndjango = "^5"\nghost-poetry-pkg = {version = "^1"}\n'
+            '[tool.poetry.dependencies]\npython = "^3.11"\ndjango = "^5"\n'
+            'ghost-poetry-pkg = {version = "^1"}\n'
             'local-pkg = {path = "../local"}\n'
             '[tool.poetry.group.dev.dependencies]\nblack = "*"\n'
         )
@@ -326,7 +327,9 @@ def test_patch_input_reads_the_diff_lines_and_says_so(tmp_path: Path, pypi: Fake
     }
     after: Files = {
         "requirements.txt": "requests\nghost-from-patch\n",
-        "package.json": '{\n  "dependencies": {\n    "react": "1",\n    "ghost-npm-patch": "^2.0.0"\n  }\n}\n',
+        "package.json": (
+            '{\n  "dependencies": {\n    "react": "1",\n    "ghost-npm-patch": "^2.0.0"\n  }\n}\n'
+        ),
         "tool.py": "import requests\nimport ghost_import_patch\n",
     }
     result = run(tmp_path, pypi.url, npm.url, before, after, patch_only=True)

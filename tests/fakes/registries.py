@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import unquote
 
 
@@ -47,7 +48,7 @@ class _FakeRegistry:
     def document(self, name: str) -> dict[str, object] | None:
         raise NotImplementedError
 
-    not_found: dict[str, str] = {}
+    not_found: ClassVar[dict[str, str]] = {}
 
     def handle(self, path: str) -> tuple[int, dict[str, object] | dict[str, str]]:
         name = self.package_name(unquote(path.split("?", 1)[0]))
@@ -97,7 +98,7 @@ def _iso(moment: datetime) -> str:
 
 
 class FakePyPI(_FakeRegistry):
-    not_found = {"message": "Not Found"}
+    not_found: ClassVar[dict[str, str]] = {"message": "Not Found"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,7 +149,7 @@ class FakePyPI(_FakeRegistry):
 
 
 class FakeNpm(_FakeRegistry):
-    not_found = {"error": "Not found"}
+    not_found: ClassVar[dict[str, str]] = {"error": "Not found"}
 
     def __init__(self) -> None:
         super().__init__()
