@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from gate.pipeline import Stage
+from gate.review.stage import ReviewStage
 
 
 def default_stages() -> list[Stage]:
     """Deterministic analyzers first (every PR), then the model escalations (when thresholds are met)."""
     stages: list[Stage] = []
+    stages.append(ReviewStage())
     return stages
