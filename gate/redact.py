@@ -25,7 +25,7 @@ class SecretHit:
 MODERN_KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Anthropic API Key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,}")),
     ("OpenAI Token", re.compile(r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}")),
-    ("GitHub Token", re.compile(r"\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b")),
+    ("GitHub Token", re.compile(r"\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{55,}")),
     ("Google API Key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
     ("Hugging Face Token", re.compile(r"\bhf_[A-Za-z]{34}\b")),
 )
