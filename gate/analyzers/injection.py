@@ -32,6 +32,8 @@ class Phrase:
     rule: str
     severity: Severity
     what: str
+    # Words a line must contain before the (slower) pattern is tried on it.
+    triggers: re.Pattern[str]
     pattern: re.Pattern[str]
 
 
@@ -39,8 +41,11 @@ class Phrase:
 def phrases() -> tuple[Phrase, ...]:
     out = []
     for row in _data_rows("injection-phrases.tsv"):
-        rule, severity, what, pattern = row.split("\t")
-        out.append(Phrase(rule, Severity(severity), what, re.compile(pattern, re.MULTILINE)))
+        rule, severity, what, triggers, pattern = row.split("\t")
+        words = "|".join(re.escape(word) for word in triggers.split(","))
+        out.append(
+            Phrase(rule, Severity(severity), what, re.compile(words), re.compile(pattern, re.MULTILINE))
+        )
     return tuple(out)
 
 
@@ -62,22 +67,26 @@ class PhraseHit:
 
 
 def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
-    """Phrase-table hits in the lines, scanning their joined lower-cased text once per phrase."""
-    text = "\n".join(lines)
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters change length when lower-cased; stay aligned
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
+    text at once; only lines with a trigger (and the line after, for phrases broken across lines) are
+    matched against the full pattern."""
+    lowered = [line.lower() for line in lines]
+    text = "\n".join(lowered)
     starts = [0]
-    for line in lines:
+    for line in lowered:
         starts.append(starts[-1] + len(line) + 1)
-    seen: set[tuple[str, int]] = set()
     for phrase in phrases():
-        for m in phrase.pattern.finditer(lowered):
-            at = m.start() + (1 if lowered[m.start() : m.start() + 1] == "\n" else 0)
-            index = bisect.bisect_right(starts, at) - 1
-            if (phrase.rule, index) not in seen:
-                seen.add((phrase.rule, index))
-                yield PhraseHit(phrase, index, text[m.start() : m.end()].strip())
+        candidates = sorted(
+            {bisect.bisect_right(starts, m.start()) - 1 for m in phrase.triggers.finditer(text)}
+        )
+        for index in candidates:
+            window = lowered[index] + ("\n" + lowered[index + 1] if index + 1 < len(lowered) else "")
+            m = phrase.pattern.search(window)
+            if m is None or m.start() > len(lowered[index]):
+                continue
+            original = lines[index] + ("\n" + lines[index + 1] if index + 1 < len(lines) else "")
+            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            yield PhraseHit(phrase, index, shown.strip())
 
 
 def describe(char: str) -> str:

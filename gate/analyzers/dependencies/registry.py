@@ -79,7 +79,11 @@ async def _lookup_all(
     limit = asyncio.Semaphore(MAX_CONCURRENT)
     limits = httpx.Limits(max_connections=MAX_CONCURRENT)
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers, trust_env=False) as client:
+    # PyPI redirects non-canonical names to the canonical page. Proxy settings from the environment are
+    # honoured (trust_env), as pip and npm do.
+    async with httpx.AsyncClient(
+        timeout=timeout, limits=limits, headers=headers, follow_redirects=True
+    ) as client:
 
         async def one(eco: Ecosystem, name: str) -> Lookup:
             base = registries.get(eco)

@@ -11,6 +11,8 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from gate.analyzers.source import parse_python
+
 # Directories that commonly hold the importable packages of a repository.
 SOURCE_ROOTS = ("", "src", "lib", "python")
 _TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
@@ -78,9 +80,8 @@ class RepoIndex:
         text = self._read(path) if path else None
         if path is None or text is None:
             return None
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        tree = parse_python(text)
+        if tree is None:
             return None
         info = ModuleInfo(dotted, path, path.endswith("__init__.py"), tree=tree)
         _collect(tree.body, info)

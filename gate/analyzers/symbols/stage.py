@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, parse_python
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -70,10 +70,9 @@ class PhantomSymbolsAnalyzer(Analyzer):
             if text is None:
                 notes.append(f"{change.path}: whole file not available; not checked")
                 continue
-            try:
-                tree = ast.parse(text)
-            except (SyntaxError, ValueError) as exc:
-                notes.append(f"{change.path}: does not parse ({exc.__class__.__name__}); not checked")
+            tree = parse_python(text)
+            if tree is None:
+                notes.append(f"{change.path}: does not parse; not checked")
                 continue
             checked.append(change.path)
             for missing in _Checker(index, change, tree).run():
