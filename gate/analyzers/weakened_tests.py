@@ -77,6 +77,7 @@ _SKIP = re.compile(
     r"|\bself\.skipTest\s*\(|\b(?:it|test|describe|context|suite|specify)\.(?:skip|todo)\s*\("
     r"|(?<![\w.$])(?:xit|xtest|xdescribe|xcontext|xspecify)\s*\(|@(?:Disabled|Ignore)\b|\bt\.Skip(?:f|Now)?\s*\("
 )
+_CONDITIONAL_SKIP = re.compile(r"skipif|skipIf|skipUnless|importorskip")
 _FOCUS = re.compile(
     r"\b(?:it|test|describe|context|suite|specify)\.only\s*\(|(?<![\w.$])(?:fit|fdescribe)\s*\("
 )
@@ -226,10 +227,12 @@ class WeakenedTestsAnalyzer(Analyzer):
                 )
 
     def _marker(self, line: DiffLine, path: str, rule: str, what: str, effect: str) -> Finding:
+        # A skip under a stated condition (platform, missing optional dependency) is often legitimate.
+        conditional = bool(_CONDITIONAL_SKIP.search(line.text))
         return self.meta.finding(
             rule,
-            Severity.HIGH,
-            Confidence.HIGH,
+            Severity.MEDIUM if conditional else Severity.HIGH,
+            Confidence.MEDIUM if conditional else Confidence.HIGH,
             f"Test {'focused' if rule == 'test-focused' else 'skipped'} in {path}: {_short(line.text)}",
             f"Line {line.new_no} of {path} adds “{line.text.strip()}”, which {what}: {effect}. Added next to "
             "a code change, this hides a failure instead of fixing it.",

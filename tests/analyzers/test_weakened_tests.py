@@ -119,6 +119,14 @@ def test_more_skip_forms(tmp_path: Path):
     assert rules(result) == ["assertion-removed", "test-skipped", "test-skipped", "test-skipped"]
 
 
+def test_a_conditional_skip_is_a_warning(tmp_path: Path):
+    py = PY_TEST.replace(
+        "def test_total", "@pytest.mark.skipif(sys.platform == 'win32', reason='posix')\ndef test_total"
+    )
+    [finding] = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}).findings
+    assert finding.rule == "test-skipped" and finding.severity is Severity.MEDIUM
+
+
 def test_moving_a_skip_is_not_adding_one(tmp_path: Path):
     before_test = "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    assert 1\n"
     after_test = (
