@@ -10,7 +10,7 @@ import httpx
 from gate.analyzers.dependencies import DependenciesAnalyzer
 from gate.analyzers.dependencies.model import Ecosystem
 from gate.analyzers.dependencies.registry import ATTEMPTS, MAX_CONCURRENT, Status, lookup_all
-from gate.findings import Severity
+from gate.findings import Location, Severity
 from gate.pipeline import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.registries import FakeNpm, FakePyPI, days_ago, refused_url
@@ -190,6 +190,10 @@ def test_requirements_includes_extras_markers_and_urls(tmp_path: Path, pypi: Fak
         "Package 'included-ghost-pkg' does not exist on PyPI",
         "Package 'long-line-pkg' does not exist on PyPI",
     ]
+    located = {f.title: f.location for f in result.findings}
+    assert located["Package 'included-ghost-pkg' does not exist on PyPI"] == Location(
+        "requirements/base.txt", 1
+    )
     assert "vcs-only-pkg" not in pypi.requests and "direct-pkg" not in pypi.requests
     assert any("vcs-only-pkg" in note for note in result.details["notes"])
 
@@ -351,3 +355,20 @@ def test_binary_and_huge_files_are_skipped_with_a_note(tmp_path: Path, pypi: Fak
     notes = " ".join(result.details["skipped_files"])
     assert "blob.py: skipped (binary file)" in notes and "big.py: skipped" in notes
     assert not pypi.requests
+
+
+def test_js_path_aliases_are_not_packages(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    before: Files = {
+        "tsconfig.json": (
+            '{\n  // comments are allowed here\n  "compilerOptions": {"paths": {"@app/*": ["src/*"]}},\n}\n'
+        ),
+        "vite.config.ts": "export default { resolve: { alias: { 'shared-ui': path.resolve('ui') } } }\n",
+    }
+    after: Files = {
+        "src/main.ts": (
+            "import x from '@app/utils/strings'\nimport ui from 'shared-ui'\nimport g from 'ghost-ui-kit'\n"
+        )
+    }
+    result = run(tmp_path, pypi.url, npm.url, before, after)
+    assert [f.title for f in result.findings] == ["Package 'ghost-ui-kit' does not exist on npm"]
+    assert set(npm.requests) == {"ghost-ui-kit"}

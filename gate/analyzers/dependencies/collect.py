@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -66,8 +67,10 @@ def collect(view: ChangeView) -> Collected:
                     f"{dep.path}: '{dep.name}' is not from a registry ({dep.note or 'URL/path'})"
                 )
                 continue
+            # A package from an included file (`-r other.txt`) is shown there when the diff has that file.
+            where = view.changeset.diff.by_path.get(dep.path) or change
             out.wanted.append(
-                Wanted(dep.name, dep.ecosystem, change.path, _line_of(change, dep.name), "manifest")
+                Wanted(dep.name, dep.ecosystem, where.path, _line_of(where, dep.name), "manifest")
             )
     declared.update(_declared_at_head(view))
     out.wanted.extend(_imports_needing_packages(view, declared))
@@ -162,6 +165,7 @@ def _workspace_name(text: str) -> set[tuple[Ecosystem, str]]:
 
 def _imports_needing_packages(view: ChangeView, declared: set[tuple[Ecosystem, str]]) -> Iterable[Wanted]:
     repo_modules = repo_module_names(view.head_paths())
+    aliases: str | None = None  # JS path-alias configuration, read once when a JS import needs it
     stdlib = python_stdlib()
     dists = python_distributions()
     seen: set[tuple[Ecosystem, str, str]] = set()
@@ -174,6 +178,10 @@ def _imports_needing_packages(view: ChangeView, declared: set[tuple[Ecosystem, s
             if key in seen or imp.module in repo_modules:
                 continue
             seen.add(key)
+            if imp.ecosystem is Ecosystem.NPM:
+                aliases = _js_alias_config(view) if aliases is None else aliases
+                if _is_alias(imp.module, aliases):
+                    continue
             wanted = (
                 _python_wanted(imp, declared, stdlib, dists)
                 if imp.ecosystem is Ecosystem.PYPI
@@ -200,6 +208,31 @@ def _python_wanted(
     if any((eco, eco.normalize(n)) in declared for n in names):
         return None
     return Wanted(names[0], eco, imp.path, imp.line_no, "import", imp.module, imp.guarded)
+
+
+# Files where JS/TS projects map import names to their own folders (tsconfig `paths`, bundler aliases).
+_ALIAS_CONFIG = re.compile(
+    r"(^|/)(tsconfig[^/]*\.json|jsconfig\.json|(vite|vitest|webpack|rollup|babel|metro|jest)\.config\.[cm]?[jt]s"
+    r"|\.babelrc(\.json)?|package\.json)$"
+)
+MAX_ALIAS_FILES = 50
+
+
+def _js_alias_config(view: ChangeView) -> str:
+    """The text of the repo's alias configuration files, to tell a path alias from a package."""
+    paths = [p for p in view.head_paths() if _ALIAS_CONFIG.search(p) and not any(v in p for v in _VENDORED)]
+    texts = [view.text("head", p) or "" for p in paths[:MAX_ALIAS_FILES]]
+    return "\n".join(texts)
+
+
+def _is_alias(module: str, config: str) -> bool:
+    """True when the name (or its scope) is a quoted key of an alias map, e.g. `"@app/*": ["src/*"]`
+    in tsconfig `paths`, `'@lib': path.resolve(...)` in a bundler config, or package.json `imports`."""
+    candidates = {module, module.split("/")[0]} if module.startswith("@") else {module}
+    for name in candidates:
+        if re.search(r"""["']""" + re.escape(name) + r"""(/\*|/)?["']\s*:""", config):
+            return True
+    return False
 
 
 def _npm_wanted(imp: Imported, declared: set[tuple[Ecosystem, str]]) -> Wanted | None:

@@ -105,8 +105,12 @@ def python_distributions() -> Mapping[str, tuple[str, ...]]:
     return table
 
 
+# Modules that exist without being installed: type-checker-only stubs and interpreter internals.
+_IMPLICIT_PYTHON = frozenset({"__future__", "__main__", "_typeshed", "__builtin__", "__pypy__"})
+
+
 def python_stdlib() -> Collection[str]:
-    return sys.stdlib_module_names | {"__future__", "__main__"}
+    return sys.stdlib_module_names | _IMPLICIT_PYTHON
 
 
 # --- JavaScript / TypeScript -----------------------------------------------------------------------
