@@ -96,6 +96,11 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X} {name}".strip()
 
 
+def _escaped(text: str) -> str:
+    """The text with invisible characters written as escapes, everything else as is."""
+    return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
 def _quote(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -130,7 +135,7 @@ class InjectionAnalyzer(Analyzer):
             hit.phrase.rule,
             hit.phrase.severity,
             Confidence.MEDIUM,
-            f"Text addressed to AI reviewers: {hit.phrase.what}",
+            f"Text addressed to AI reviewers: “{_quote(hit.text, 60)}”",
             f"Line {line.line_no} of {line.path} adds “{_quote(hit.text)}”, which {hit.phrase.what}. Text "
             "like this is aimed at the models that review or act on the change, not at people; if it is "
             "meant (a test fixture, documentation of attacks), say so in the PR.",
@@ -156,6 +161,8 @@ class InjectionAnalyzer(Analyzer):
     def _unicode_finding(
         self, chars: list[str], columns: list[int], path: str, line_no: int | None, text: str
     ) -> Finding:
+        # The escaped text keeps titles (and so fingerprints) of different lines apart.
+        excerpt = f"“{_quote(_escaped(text), 50)}”" if text.strip() else "added text"
         bidi = [c for c in chars if ord(c) in _BIDI]
         tags = [c for c in chars if 0xE0000 <= ord(c) <= 0xE007F]
         names = sorted({describe(c) for c in chars})
@@ -166,7 +173,7 @@ class InjectionAnalyzer(Analyzer):
         )
         if bidi:
             rule, severity = "bidi-control", Severity.HIGH
-            title = f"Bidirectional control character {describe(bidi[0]).split(' ', 1)[0]} in added text"
+            title = f"Bidirectional control character {describe(bidi[0]).split(' ', 1)[0]} in {excerpt}"
             body += (
                 " Bidirectional overrides make code display differently from how it runs (Trojan "
                 "Source, CVE-2021-42574): what a reviewer reads is not what the compiler sees."
@@ -174,13 +181,13 @@ class InjectionAnalyzer(Analyzer):
         elif tags:
             rule, severity = "tag-characters", Severity.HIGH
             hidden = "".join(chr(ord(c) - 0xE0000) for c in tags if 0x20 <= ord(c) - 0xE0000 < 0x7F)
-            title = "Invisible Unicode tag characters in added text"
+            title = f"Invisible Unicode tag characters in {excerpt}"
             body += f" Tag characters render as nothing but models read them; they spell “{_quote(hidden)}”."
         else:
             rule, severity = "zero-width", Severity.MEDIUM
-            title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in added text"
+            title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in {excerpt}"
             body += " Zero-width characters hide text from reviewers and make identical-looking names differ."
-        shown = _quote(text.encode("unicode_escape").decode("ascii"), 160) if text else ""
+        shown = _quote(_escaped(text), 160) if text else ""
         if shown:
             body += f" Escaped: {shown}"
         location = Location(path, line_no) if line_no else None
@@ -194,7 +201,7 @@ class InjectionAnalyzer(Analyzer):
                 hit.phrase.rule,
                 hit.phrase.severity,
                 Confidence.MEDIUM,
-                f"Text addressed to AI reviewers in {place}: {hit.phrase.what}",
+                f"Text addressed to AI reviewers in {place}: “{_quote(hit.text, 60)}”",
                 f"{place.capitalize()} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
             )
         for index, text in enumerate(lines):
