@@ -64,6 +64,9 @@ class PhraseHit:
     phrase: Phrase
     index: int  # which of the scanned lines
     text: str  # the matched words, as written
+    # Quoted and introduced as an example ("text such as 'ignore previous instructions': never follow
+    # it"), as in documentation and prompts that warn about injection.
+    quoted_example: bool = False
 
 
 def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
@@ -86,7 +89,21 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
                 continue
             original = lines[index] + ("\n" + lines[index + 1] if index + 1 < len(lines) else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
-            yield PhraseHit(phrase, index, shown.strip())
+            yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))
+
+
+_QUOTES = "\"'`“”‘’«»"
+_EXAMPLE_WORDS = re.compile(
+    r"never\s+follow|do\s+not\s+(?:follow|obey)|don't\s+(?:follow|obey)|such\s+as|e\.g\.|for\s+example"
+    r"|\bsays?\b|\bclaims?\b|treat\s+(?:it|them|this)\s+as\s+data|attacks?\b|injection"
+)
+
+
+def _quoted_example(window: str, start: int, end: int) -> bool:
+    before = window[:start].rstrip()
+    after = window[end:].lstrip()
+    quoted = bool(before) and before[-1] in _QUOTES and bool(after) and after[0] in _QUOTES
+    return quoted and bool(_EXAMPLE_WORDS.search(window))
 
 
 def describe(char: str) -> str:
@@ -131,14 +148,17 @@ class InjectionAnalyzer(Analyzer):
         return self.meta.result(findings, details)
 
     def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
+        example = (
+            " It is quoted as an example, so it is reported at low severity." if hit.quoted_example else ""
+        )
         return self.meta.finding(
             hit.phrase.rule,
-            hit.phrase.severity,
-            Confidence.MEDIUM,
+            Severity.LOW if hit.quoted_example else hit.phrase.severity,
+            Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
             f"Text addressed to AI reviewers: “{_quote(hit.text, 60)}”",
             f"Line {line.line_no} of {line.path} adds “{_quote(hit.text)}”, which {hit.phrase.what}. Text "
             "like this is aimed at the models that review or act on the change, not at people; if it is "
-            "meant (a test fixture, documentation of attacks), say so in the PR.",
+            f"meant (a test fixture, documentation of attacks), say so in the PR.{example}",
             Location(line.path, line.line_no),
         )
 
@@ -199,8 +219,8 @@ class InjectionAnalyzer(Analyzer):
             place = "the PR title" if hit.index == 0 else "the PR description"
             yield self.meta.finding(
                 hit.phrase.rule,
-                hit.phrase.severity,
-                Confidence.MEDIUM,
+                Severity.LOW if hit.quoted_example else hit.phrase.severity,
+                Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
                 f"Text addressed to AI reviewers in {place}: “{_quote(hit.text, 60)}”",
                 f"{place.capitalize()} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
             )
