@@ -27,6 +27,8 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|fake|not[-_]?a[-_]?real|todo|fixme",
     re.IGNORECASE,
 )
+# `api_key_env: "PROXY_KEY"`: the name of a variable that holds the secret, not the secret.
+_ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _FROM_ENVIRONMENT = re.compile(
     r"os\.environ|os\.getenv|getenv\(|process\.env|ENV\[|System\.getenv|secrets\.\w+|vault\(|\$\{\{",
 )
@@ -44,7 +46,7 @@ def mask(value: str) -> str:
 def is_placeholder(value: str, line: str) -> bool:
     """True for values that are obviously not real: documentation examples, templates, masks, one
     repeated character, or a line that reads the value from the environment."""
-    if _PLACEHOLDER_WORDS.search(value):
+    if _PLACEHOLDER_WORDS.search(value) or _ENV_VAR_NAME.fullmatch(value):
         return True
     core = re.sub(r"[^A-Za-z0-9]", "", value)
     if len(set(core.lower())) <= 3 or _sequential(core.lower()):

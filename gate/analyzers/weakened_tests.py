@@ -87,6 +87,14 @@ _LITERAL = re.compile(
 )
 
 
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
+
+
+def _code(text: str) -> str:
+    """The line with its string literals emptied: a skip marker quoted in a string is data, not a skip."""
+    return _STRING.sub('""', text)
+
+
 def is_test_file(path: str) -> bool:
     parts = path.split("/")
     return bool(_TEST_NAME.match(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
@@ -169,8 +177,12 @@ class WeakenedTestsAnalyzer(Analyzer):
     def _edits(self, change: FileChange) -> Iterator[Finding]:
         anchors = _anchors(change)
         path = change.path
-        added_skips = Counter(line.text.strip() for line in change.added_lines() if _SKIP.search(line.text))
-        added_focus = Counter(line.text.strip() for line in change.added_lines() if _FOCUS.search(line.text))
+        added_skips = Counter(
+            line.text.strip() for line in change.added_lines() if _SKIP.search(_code(line.text))
+        )
+        added_focus = Counter(
+            line.text.strip() for line in change.added_lines() if _FOCUS.search(_code(line.text))
+        )
         for hunk in change.hunks:
             for line in hunk.removed:
                 for counter in (added_skips, added_focus):

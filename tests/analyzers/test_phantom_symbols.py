@@ -107,6 +107,18 @@ def test_no_false_positives_on_dynamic_or_conditional_definitions(tmp_path: Path
     assert result.ran and result.findings == ()
 
 
+def test_self_in_a_nested_class_is_not_the_outer_self(tmp_path: Path):
+    server = (
+        "from http.server import BaseHTTPRequestHandler\n\n\nclass Server:\n    def __init__(self):\n"
+        "        self.port = 0\n\n    def start(self):\n        class Handler(BaseHTTPRequestHandler):\n"
+        "            def do_GET(self):\n                self.send_response(200)\n\n"
+        "        return Handler, self.port, self.missing_port\n"
+    )
+    assert titles(run(tmp_path, {"pkg/server.py": server})) == [
+        "'pkg.server.Server' has no attribute 'missing_port'"
+    ]
+
+
 def test_names_added_by_the_same_change_are_defined(tmp_path: Path):
     after: Files = {
         "pkg/mod.py": BASE["pkg/mod.py"] + "\ndef brand_new():\n    return 2\n",  # type: ignore[operator]

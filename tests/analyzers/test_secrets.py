@@ -85,6 +85,7 @@ def test_a_hard_coded_password_is_a_medium_finding(tmp_path: Path):
         'api_key = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
         "stripe_key = 'sk_live_abcdefghijklmnopqrstuvwx'",  # a typed-in alphabet
         "password = '{{ secrets.DB_PASSWORD }}'",
+        'api_key_env: "PROXY_API_KEY"',  # the name of the variable, not its value
         "def reset_password(user, token):",
         "    value = compute(alpha, beta)  # no secrets here",
     ],

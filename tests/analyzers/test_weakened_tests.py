@@ -127,6 +127,11 @@ def test_a_conditional_skip_is_a_warning(tmp_path: Path):
     assert finding.rule == "test-skipped" and finding.severity is Severity.MEDIUM
 
 
+def test_a_skip_marker_quoted_in_a_string_is_data(tmp_path: Path):
+    py = PY_TEST + "\n\nMARKERS = ['@pytest.mark.skip', \"it.only(\"]\n"
+    assert run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}).findings == ()
+
+
 def test_moving_a_skip_is_not_adding_one(tmp_path: Path):
     before_test = "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    assert 1\n"
     after_test = (

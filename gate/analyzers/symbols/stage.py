@@ -246,7 +246,7 @@ class _Checker:
             if any(_decorator(d) in ("staticmethod", "classmethod") for d in method.decorator_list):
                 continue
             me = method.args.args[0].arg
-            for node in ast.walk(method):
+            for node in _walk_own_scope(method, me):
                 if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
                     continue
                 if not (isinstance(node.value, ast.Name) and node.value.id == me):
@@ -259,6 +259,22 @@ class _Checker:
                     if key not in seen:
                         seen.add(key)
                         yield missing
+
+
+def _walk_own_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> Iterator[ast.AST]:
+    """The method's nodes, not descending into nested classes, nor into nested functions that bind a
+    name `me` of their own (a nested handler class's `self` is another object)."""
+    stack: list[ast.AST] = list(ast.iter_child_nodes(method))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.ClassDef):
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and any(
+            a.arg == me for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+        ):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _chain(node: ast.expr) -> list[str] | None:
