@@ -27,6 +27,8 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|fake|not[-_]?a[-_]?real|todo|fixme",
     re.IGNORECASE,
 )
+# A PEM header alone is code that parses keys; a leaked key has its base64 body next to the header.
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 # `api_key_env: "PROXY_KEY"`: the name of a variable that holds the secret, not the secret.
 _ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _FROM_ENVIRONMENT = re.compile(
@@ -87,7 +89,10 @@ class SecretsAnalyzer(Analyzer):
                 line = added[index]
                 if hit.kind in _NOT_CREDENTIALS:
                     continue
-                if is_placeholder(hit.value, line.text):
+                following = added[index + 1].text if index + 1 < len(added) else ""
+                if is_placeholder(hit.value, line.text) or (
+                    hit.kind == "Private Key" and not _KEY_BODY.search(line.text + "\n" + following)
+                ):
                     placeholders += 1
                     continue
                 findings.append(self._finding(hit, line.path, line.line_no))

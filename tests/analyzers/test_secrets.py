@@ -107,6 +107,15 @@ def test_placeholder_rules_both_ways():
     assert mask(AWS) == "AKIA…WQ2T" and mask("shortpass") == "sh…ss" and mask("abc") == "…"
 
 
+def test_a_private_key_needs_its_body(tmp_path: Path):
+    header = "-----BEGIN RSA PRIVATE KEY-----"
+    body = "MIIEowIBAAKCAQEA" + "q7Z3mKp9Lw2Vx8Nc4Rt6Yb1Hd5Fg0Jk3Mn7Ps2Qv9Tx4Wz8" + "Ab6Ce1Dg5Fh0Jl3Km7No2Pr"
+    parser = f'if line.startswith("{header}"):\n    start = True\n'
+    assert run(tmp_path, {"keys.py": parser}).findings == ()
+    [finding] = run(tmp_path / "2", {"deploy/id_rsa": f"{header}\n{body}\n"}).findings
+    assert finding.severity is Severity.HIGH and body not in finding.body
+
+
 def test_removed_lines_are_not_scanned(tmp_path: Path):
     changeset = change(tmp_path, {"conf.py": f'KEY = "{AWS}"\n'}, {"conf.py": "KEY = os.environ['KEY']\n"})
     assert SecretsAnalyzer().run(context(changeset)).findings == ()
