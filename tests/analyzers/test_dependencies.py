@@ -94,6 +94,22 @@ def test_a_young_package_is_a_medium_warning(tmp_path: Path, pypi: FakePyPI, npm
     assert all(f.severity is Severity.MEDIUM for f in result.findings)
 
 
+def test_npm_age_without_time_created_uses_the_first_version(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    npm.with_created = False
+    npm.add("fresh-npm-thing", created=days_ago(4))
+    npm.add("old-npm-thing")
+    result = run(
+        tmp_path,
+        pypi.url,
+        npm.url,
+        {},
+        {"package.json": '{"dependencies": {"fresh-npm-thing": "1", "old-npm-thing": "1"}}\n'},
+    )
+    assert [f.title for f in result.findings] == [
+        "Package 'fresh-npm-thing' was first published 4 days ago on npm"
+    ]
+
+
 def test_a_near_miss_of_a_popular_name_is_a_medium_warning(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
     pypi.add("reqeusts")
     npm.add("lodahs")

@@ -154,6 +154,8 @@ class FakeNpm(_FakeRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.packages: dict[str, datetime] = {}
+        # Some registry mirrors drop `time.created` and keep only the per-version times.
+        self.with_created = True
 
     def add(self, name: str, created: datetime | None = None) -> None:
         self.packages[name.lower()] = created or days_ago(2000)
@@ -173,7 +175,12 @@ class FakeNpm(_FakeRegistry):
             "versions": {
                 "1.0.0": {"name": name, "version": "1.0.0", "dist": {"tarball": "https://x.example/t.tgz"}}
             },
-            "time": {"created": _iso(created), "modified": _iso(created), "1.0.0": _iso(created)},
+            "time": {
+                **({"created": _iso(created)} if self.with_created else {}),
+                "modified": _iso(days_ago(0)),
+                "1.0.0": _iso(created),
+                "1.0.1": _iso(created + timedelta(days=1)),
+            },
         }
 
 

@@ -134,7 +134,12 @@ def _first_release(eco: Ecosystem, data: Mapping[str, Any]) -> datetime | None:
     else:
         times = data.get("time")
         if isinstance(times, dict):
-            stamps.append(str(times.get("created") or ""))
+            # `created` is the first publication; some mirrors keep only the per-version times.
+            created = times.get("created")
+            if created:
+                stamps.append(str(created))
+            else:
+                stamps.extend(str(v) for k, v in times.items() if k not in ("modified", "unpublished"))
     parsed = [_parse_time(s) for s in stamps if s]
     valid = [p for p in parsed if p is not None]
     return min(valid) if valid else None
