@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from gate.analyzers.dependencies import DependenciesAnalyzer
 from gate.analyzers.dependencies.model import Ecosystem
@@ -388,3 +389,28 @@ def test_js_path_aliases_are_not_packages(tmp_path: Path, pypi: FakePyPI, npm: F
     result = run(tmp_path, pypi.url, npm.url, before, after)
     assert [f.title for f in result.findings] == ["Package 'ghost-ui-kit' does not exist on npm"]
     assert set(npm.requests) == {"ghost-ui-kit"}
+
+
+def test_lookups_work_from_inside_an_event_loop(pypi: FakePyPI):
+    import asyncio
+
+    pypi.add("requests")
+
+    async def host() -> list[Status]:
+        return [r.status for r in lookup_all([(Ecosystem.PYPI, "requests")], {Ecosystem.PYPI: pypi.url})]
+
+    assert asyncio.run(host()) == [Status.EXISTS]
+
+
+@pytest.mark.online
+def test_the_real_registries_answer_as_the_fakes_do():
+    names = [
+        (Ecosystem.PYPI, "PyYAML"),
+        (Ecosystem.PYPI, "no-such-package-zq-7x"),
+        (Ecosystem.NPM, "@types/node"),
+        (Ecosystem.NPM, "no-such-package-zq-7x"),
+    ]
+    registries = {Ecosystem.PYPI: "https://pypi.org", Ecosystem.NPM: "https://registry.npmjs.org"}
+    lookups = lookup_all(names, registries)
+    assert [r.status for r in lookups] == [Status.EXISTS, Status.ABSENT, Status.EXISTS, Status.ABSENT]
+    assert lookups[0].first_release is not None and lookups[2].first_release is not None

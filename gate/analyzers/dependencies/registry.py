@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,7 +68,14 @@ def lookup_all(
     unique = list(dict.fromkeys((eco, eco.normalize(name)) for eco, name in names))
     if not unique:
         return []
-    return asyncio.run(_lookup_all(unique, registries, wait_base, timeout))
+    work = _lookup_all(unique, registries, wait_base, timeout)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    # Called from inside an event loop (an async host): run the lookups on their own loop in a thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _lookup_all(
@@ -107,7 +115,7 @@ async def _lookup(client: httpx.AsyncClient, url: str, eco: Ecosystem, name: str
                 response = await client.get(url)
                 if response.status_code == 429 or response.status_code >= 500:
                     raise _Retryable(f"HTTP {response.status_code}")
-    except (_Retryable, httpx.TransportError) as exc:
+    except (_Retryable, httpx.HTTPError, httpx.InvalidURL) as exc:
         return Lookup(name, eco, Status.UNREACHABLE, error=f"{type(exc).__name__}: {exc}".rstrip(": "))
     if response.status_code == 404:
         return Lookup(name, eco, Status.ABSENT)
