@@ -83,7 +83,11 @@ class ChangeView:
             return self._texts[key]
         text: str | None = None
         reader = self.changeset.revisions
-        if reader is not None:
+        change = self.changeset.diff.by_path.get(path)
+        if change is not None and change.status is FileStatus.ADDED and not change.is_binary:
+            # A file the change adds is whole in the diff: no need to ask git for it.
+            text = self._from_diff(path, new_side=revision == "head")
+        elif reader is not None:
             text = reader.read(revision, path)
         elif revision == "head":
             text = self._from_diff(path, new_side=True)

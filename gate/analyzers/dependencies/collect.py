@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from gate.analyzers.dependencies.imports import (
     NAMESPACE,
+    PYTHON_SUFFIXES,
     Imported,
     imports_in,
     node_builtins,
@@ -172,7 +173,9 @@ def _imports_needing_packages(view: ChangeView, declared: set[tuple[Ecosystem, s
     for change in view.changes():
         if change.status is FileStatus.DELETED:
             continue
-        head = view.text("head", change.path) if view.is_whole_file(change) else None
+        # Only Python is read whole (ast); JS/TS imports are read from the added lines.
+        wants_head = change.path.endswith(PYTHON_SUFFIXES) and view.is_whole_file(change)
+        head = view.text("head", change.path) if wants_head else None
         for imp in imports_in(change.path, head, view.added_lines(change)):
             key = (imp.ecosystem, imp.module, imp.path)
             if key in seen or imp.module in repo_modules:
