@@ -414,3 +414,17 @@ def test_the_real_registries_answer_as_the_fakes_do():
     lookups = lookup_all(names, registries)
     assert [r.status for r in lookups] == [Status.EXISTS, Status.ABSENT, Status.EXISTS, Status.ABSENT]
     assert lookups[0].first_release is not None and lookups[2].first_release is not None
+
+
+def test_private_indexes_and_scoped_registries(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    before: Files = {".npmrc": "@acme:registry=https://npm.acme.example/\nalways-auth=true\n"}
+    after: Files = {
+        "requirements.txt": "--extra-index-url https://pypi.acme.example/simple\nacme-internal-tools\n",
+        "package.json": '{"dependencies": {"@acme/design-system": "^3"}}\n',
+        "web/app.ts": "import { Button } from '@acme/widgets'\n",
+    }
+    result = run(tmp_path, pypi.url, npm.url, before, after)
+    [finding] = result.findings
+    assert finding.title == "Package 'acme-internal-tools' does not exist on PyPI"
+    assert finding.severity is Severity.MEDIUM and "dependency confusion" in finding.body
+    assert not npm.requests  # the @acme scope has its own registry

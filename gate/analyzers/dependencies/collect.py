@@ -38,6 +38,7 @@ class Wanted:
     source: str  # "manifest" or "import"
     module: str = ""  # the import name, for imports
     guarded: bool = False
+    private_index: str = ""  # the manifest also installs from this index
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Collected:
 def collect(view: ChangeView) -> Collected:
     out = Collected()
     declared: set[tuple[Ecosystem, str]] = set()
+    scopes = private_scopes(view)
     for change in view.changes():
         parser = parser_for(change.path)
         if parser is None or change.status is FileStatus.DELETED:
@@ -70,11 +72,16 @@ def collect(view: ChangeView) -> Collected:
                 continue
             # A package from an included file (`-r other.txt`) is shown there when the diff has that file.
             where = view.changeset.diff.by_path.get(dep.path) or change
+            if _scope(dep.name) in scopes:
+                out.notes.append(f"{dep.path}: '{dep.name}' comes from the scope's own registry (.npmrc)")
+                continue
+            line = _line_of(where, dep.name)
+            index = head.private_index
             out.wanted.append(
-                Wanted(dep.name, dep.ecosystem, where.path, _line_of(where, dep.name), "manifest")
+                Wanted(dep.name, dep.ecosystem, where.path, line, "manifest", private_index=index)
             )
     declared.update(_declared_at_head(view))
-    out.wanted.extend(_imports_needing_packages(view, declared))
+    out.wanted.extend(_imports_needing_packages(view, declared, scopes))
     return out
 
 
@@ -164,7 +171,9 @@ def _workspace_name(text: str) -> set[tuple[Ecosystem, str]]:
     return {(Ecosystem.NPM, name.lower())} if isinstance(name, str) else set()
 
 
-def _imports_needing_packages(view: ChangeView, declared: set[tuple[Ecosystem, str]]) -> Iterable[Wanted]:
+def _imports_needing_packages(
+    view: ChangeView, declared: set[tuple[Ecosystem, str]], scopes: frozenset[str]
+) -> Iterable[Wanted]:
     repo_modules = repo_module_names(view.head_paths())
     aliases: str | None = None  # JS path-alias configuration, read once when a JS import needs it
     stdlib = python_stdlib()
@@ -183,7 +192,7 @@ def _imports_needing_packages(view: ChangeView, declared: set[tuple[Ecosystem, s
             seen.add(key)
             if imp.ecosystem is Ecosystem.NPM:
                 aliases = _js_alias_config(view) if aliases is None else aliases
-                if _is_alias(imp.module, aliases):
+                if _is_alias(imp.module, aliases) or _scope(imp.module) in scopes:
                     continue
             wanted = (
                 _python_wanted(imp, declared, stdlib, dists)
@@ -236,6 +245,24 @@ def _is_alias(module: str, config: str) -> bool:
         if re.search(r"""["']""" + re.escape(name) + r"""(/\*|/)?["']\s*:""", config):
             return True
     return False
+
+
+_NPMRC_SCOPE = re.compile(r"^\s*(@[\w.-]+):registry\s*=\s*(\S+)", re.MULTILINE)
+
+
+def private_scopes(view: ChangeView) -> frozenset[str]:
+    """npm scopes that `.npmrc` sends to a registry of their own: their packages are not on npmjs."""
+    scopes: set[str] = set()
+    for path in view.head_paths():
+        if path.rsplit("/", 1)[-1] == ".npmrc":
+            for scope, url in _NPMRC_SCOPE.findall(view.text("head", path) or ""):
+                if "registry.npmjs.org" not in url:
+                    scopes.add(scope.lower())
+    return frozenset(scopes)
+
+
+def _scope(name: str) -> str:
+    return name.split("/", 1)[0].lower() if name.startswith("@") else ""
 
 
 def _npm_wanted(imp: Imported, declared: set[tuple[Ecosystem, str]]) -> Wanted | None:

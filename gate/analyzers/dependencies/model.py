@@ -56,6 +56,9 @@ class Parsed:
     declared: tuple[Declared, ...]
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # An index or registry other than the public one that the manifest installs from, if any: a name
+    # absent from the public registry may be a private package there.
+    private_index: str = ""
 
 
 class ManifestError(ValueError):

@@ -126,6 +126,16 @@ class DependenciesAnalyzer(Analyzer):
                 f"{wanted.path} newly declares {shown}, and {eco.label} has no package by that name (404). "
                 f"An installer would fail, or install whatever someone registers under it later.{hint}"
             )
+            if wanted.private_index:
+                # Absent publicly is expected for a private package; still worth a look, since a public
+                # package registered under the same name can win (dependency confusion).
+                body += (
+                    f" The manifest also installs from {wanted.private_index}, where it may be a private "
+                    "package; if so, make sure no public package can shadow it (dependency confusion)."
+                )
+                return self.meta.finding(
+                    "absent-package", Severity.MEDIUM, Confidence.LOW, title, body, where
+                )
             return self.meta.finding("absent-package", Severity.HIGH, Confidence.HIGH, title, body, where)
         body = (
             f"This change imports {shown}; it is not a standard-library module, no module of the repository "
