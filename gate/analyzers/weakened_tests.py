@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import ChangeView, removed_and_added
@@ -153,16 +154,42 @@ class WeakenedTestsAnalyzer(Analyzer):
             return self.meta.result((), details)
         deleted_code = {c.path for c in changes if c.status is FileStatus.DELETED}
         findings: list[Finding] = []
+        balances: list[_Balance] = []
+        deleted: list[FileChange] = []
+        # Assertions the change adds beyond what it removes, anywhere: tests moved from one file to
+        # another (or to a new file) are not lost.
+        spare = 0
         for change in tests:
             if change.status is FileStatus.DELETED:
                 if not _subject_deleted(change.path, deleted_code):
-                    findings.append(self._deleted(change))
+                    deleted.append(change)
                 continue
-            findings.extend(self._edits(change))
+            findings.extend(self._markers(change))
+            balance = self._balance(change)
+            findings.extend(balance.edits)
+            if change.status is FileStatus.ADDED:
+                spare += balance.added
+            else:
+                balances.append(balance)
+                spare += max(0, balance.added - len(balance.removed))
+        moved: list[str] = []
+        for change in deleted:
+            asserts = _assertions_in(change)
+            if asserts and spare >= asserts:
+                spare -= asserts
+                moved.append(change.path)
+            else:
+                findings.append(self._deleted(change, asserts))
+        for balance in balances:
+            missing = len(balance.removed) - balance.added
+            absorbed = min(spare, max(missing, 0))
+            spare -= absorbed
+            findings.extend(self._removed(balance, missing - absorbed))
+        if moved:
+            details["moved_tests"] = moved
         return self.meta.result(findings, details)
 
-    def _deleted(self, change: FileChange) -> Finding:
-        asserts = sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
+    def _deleted(self, change: FileChange, asserts: int) -> Finding:
         return self.meta.finding(
             "test-file-deleted",
             Severity.HIGH,
@@ -174,8 +201,8 @@ class WeakenedTestsAnalyzer(Analyzer):
             Location(change.path),
         )
 
-    def _edits(self, change: FileChange) -> Iterator[Finding]:
-        anchors = _anchors(change)
+    def _markers(self, change: FileChange) -> Iterator[Finding]:
+        """Skips, xfails and focus the change adds (a marker that only moved is not added)."""
         path = change.path
         added_skips = Counter(
             line.text.strip() for line in change.added_lines() if _SKIP.search(_code(line.text))
@@ -187,7 +214,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             for line in hunk.removed:
                 for counter in (added_skips, added_focus):
                     if counter[line.text.strip()]:
-                        counter[line.text.strip()] -= 1  # moved, not added
+                        counter[line.text.strip()] -= 1
         for line in change.added_lines():
             text = line.text.strip()
             if added_focus[text] > 0:
@@ -208,35 +235,39 @@ class WeakenedTestsAnalyzer(Analyzer):
                     "skips or expects failure of a test",
                     "the test no longer checks anything",
                 )
-        removed_asserts: list[DiffLine] = []
-        added_asserts = 0
+
+    def _balance(self, change: FileChange) -> _Balance:
+        """Assertions removed and added, with expected-value edits paired off and reported."""
+        balance = _Balance(change)
         for removed, added in removed_and_added(change):
             old = [line for line in removed if is_assertion(line.text)]
-            new = [line for line in added if is_assertion(line.text)]
-            added_asserts += len(new)
-            unmatched_new = list(new)
+            unmatched_new = [line for line in added if is_assertion(line.text)]
             for gone in old:
                 edited = next((n for n in unmatched_new if _only_literals_differ(gone.text, n.text)), None)
                 if edited is not None:
                     unmatched_new.remove(edited)
-                    yield self._expected_edit(gone, edited, path)
-                    added_asserts -= 1
+                    balance.edits.append(self._expected_edit(gone, edited, change.path))
                 else:
-                    removed_asserts.append(gone)
-        missing = len(removed_asserts) - added_asserts
-        if missing > 0:
-            for gone in removed_asserts[-missing:] if missing < len(removed_asserts) else removed_asserts:
-                anchor = anchors.get(gone.old_no or -1)
-                yield self.meta.finding(
-                    "assertion-removed",
-                    Severity.MEDIUM,
-                    Confidence.MEDIUM,
-                    f"Assertion removed from {path}: {_short(gone.text)}",
-                    f"Old line {gone.old_no} of {path}, “{gone.text.strip()}”, is removed and the change "
-                    f"adds no assertion in its place ({len(removed_asserts)} removed, "
-                    f"{max(added_asserts, 0)} added in this file), while non-test code changes too.",
-                    Location(path, anchor),
-                )
+                    balance.removed.append(gone)
+            balance.added += len(unmatched_new)
+        return balance
+
+    def _removed(self, balance: _Balance, missing: int) -> Iterator[Finding]:
+        if missing <= 0:
+            return
+        path = balance.change.path
+        anchors = _anchors(balance.change)
+        for gone in balance.removed[-missing:]:
+            yield self.meta.finding(
+                "assertion-removed",
+                Severity.MEDIUM,
+                Confidence.MEDIUM,
+                f"Assertion removed from {path}: {_short(gone.text)}",
+                f"Old line {gone.old_no} of {path}, “{gone.text.strip()}”, is removed and the change "
+                f"adds no assertion in its place ({len(balance.removed)} removed, {balance.added} added in "
+                "this file, none to spare elsewhere), while non-test code changes too.",
+                Location(path, anchors.get(gone.old_no or -1)),
+            )
 
     def _marker(self, line: DiffLine, path: str, rule: str, what: str, effect: str) -> Finding:
         # A skip under a stated condition (platform, missing optional dependency) is often legitimate.
@@ -266,6 +297,18 @@ class WeakenedTestsAnalyzer(Analyzer):
             "new value is the intended behaviour and not the test edited to match a bug.",
             Location(path, edited.new_no),
         )
+
+
+@dataclass
+class _Balance:
+    change: FileChange
+    removed: list[DiffLine] = field(default_factory=list)  # assertions removed with no edited twin
+    added: int = 0  # assertions added that are not edits of a removed one
+    edits: list[Finding] = field(default_factory=list)
+
+
+def _assertions_in(change: FileChange) -> int:
+    return sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
 
 
 def _only_literals_differ(old: str, new: str) -> bool:

@@ -93,6 +93,30 @@ def test_removed_assertions_without_replacement(tmp_path: Path):
         assert f.location is not None and f.location.path == "tests/test_app.py" and f.location.start_line
 
 
+def test_tests_moved_to_another_file_are_not_lost(tmp_path: Path):
+    moved = {
+        **CODE_CHANGE,
+        "tests/test_other.py": None,  # its one assertion moves into the new file
+        "tests/test_app.py": PY_TEST.replace("    assert total([]) == 0\n", ""),  # and this one too
+        "tests/test_totals.py": "from app import total\n\n\ndef test_empty():\n    assert total([]) == 0\n"
+        "    assert True\n",
+    }
+    result = run(tmp_path, moved)
+    assert result.findings == () and result.details["moved_tests"] == ["tests/test_other.py"]
+
+
+def test_only_the_assertions_not_moved_count_as_removed(tmp_path: Path):
+    weakened = PY_TEST.replace("    assert total([]) == 0\n", "").replace(
+        "    assert total([1, 2]) == 3\n", ""
+    )
+    after = {
+        **CODE_CHANGE,
+        "tests/test_app.py": weakened,
+        "tests/test_new.py": "def test_x():\n    assert 1\n",
+    }
+    assert rules(run(tmp_path, after)) == ["assertion-removed"]
+
+
 def test_a_rewritten_assertion_is_a_replacement(tmp_path: Path):
     rewritten = PY_TEST.replace("    assert total([]) == 0\n", "    assert not total([])\n")
     assert run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": rewritten}).findings == ()
