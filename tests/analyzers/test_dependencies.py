@@ -139,6 +139,22 @@ def test_an_absent_near_miss_says_which_name_was_meant(tmp_path: Path, pypi: Fak
     assert finding.rule == "absent-package" and "Did you mean 'python-dateutil'" in finding.body
 
 
+def test_names_are_asked_as_written(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    npm.add("JSONStream")
+    pypi.add("PyYAML")
+    pypi.canonical_only = True  # a mirror: only /pypi/pyyaml/json answers
+    result = run(
+        tmp_path,
+        pypi.url,
+        npm.url,
+        {},
+        {"package.json": '{"dependencies": {"JSONStream": "^1"}}\n', "requirements.txt": "PyYAML\n"},
+    )
+    assert result.findings == ()
+    assert dict(npm.requests) == {"JSONStream": 1}
+    assert dict(pypi.requests) == {"PyYAML": 1, "pyyaml": 1}
+
+
 def test_each_name_is_looked_up_once(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
     pypi.add("numpy-financial")
     npm.add("chalk")
@@ -152,7 +168,8 @@ def test_each_name_is_looked_up_once(tmp_path: Path, pypi: FakePyPI, npm: FakeNp
     }
     result = run(tmp_path, pypi.url, npm.url, {}, after)
     assert result.findings == ()
-    assert dict(pypi.requests) == {"numpy-financial": 1}
+    # Asked once, as first written (pyproject.toml comes before requirements.txt in the diff).
+    assert dict(pypi.requests) == {"numpy_financial": 1}
     assert dict(npm.requests) == {"chalk": 1}
 
 
@@ -176,13 +193,13 @@ def test_undeclared_imports_are_checked_and_declared_stdlib_and_repo_ones_are_no
     result = run(tmp_path, pypi.url, npm.url, before, after)
     titles = {f.title: f for f in result.findings}
     assert set(titles) == {
-        "Package 'quantum_fastjson_turbo' does not exist on PyPI",
-        "Package 'ujson_speedups_magic' does not exist on PyPI",
+        "Package 'quantum-fastjson-turbo' does not exist on PyPI",
+        "Package 'ujson-speedups-magic' does not exist on PyPI",
         "Package '@acme-internal/ghost-utils' does not exist on npm",
     }
-    assert titles["Package 'quantum_fastjson_turbo' does not exist on PyPI"].severity is Severity.HIGH
+    assert titles["Package 'quantum-fastjson-turbo' does not exist on PyPI"].severity is Severity.HIGH
     # The code copes with a guarded import missing: a warning, not a blocker.
-    assert titles["Package 'ujson_speedups_magic' does not exist on PyPI"].severity is Severity.MEDIUM
+    assert titles["Package 'ujson-speedups-magic' does not exist on PyPI"].severity is Severity.MEDIUM
     ghost = titles["Package '@acme-internal/ghost-utils' does not exist on npm"]
     assert ghost.location is not None and ghost.location.start_line == 6
     # cv2 maps to its distribution; yaml is declared as PyYAML; stdlib, repo and relative imports: not asked.
@@ -358,10 +375,10 @@ def test_patch_input_reads_the_diff_lines_and_says_so(tmp_path: Path, pypi: Fake
     assert set(titles) == {
         "Package 'ghost-from-patch' does not exist on PyPI",
         "Package 'ghost-npm-patch' does not exist on npm",
-        "Package 'ghost_import_patch' does not exist on PyPI",
+        "Package 'ghost-import-patch' does not exist on PyPI",
     }
     # Without the file list an unknown import may be a module the patch does not show: not a blocker.
-    assert titles["Package 'ghost_import_patch' does not exist on PyPI"].severity is Severity.MEDIUM
+    assert titles["Package 'ghost-import-patch' does not exist on PyPI"].severity is Severity.MEDIUM
     assert any("patch input" in note for note in result.details["notes"])
 
 

@@ -103,6 +103,8 @@ class FakePyPI(_FakeRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.packages: dict[str, list[tuple[str, datetime]]] = {}
+        # PyPI answers for any spelling of a name; a mirror may serve only the canonical spelling.
+        self.canonical_only = False
 
     def add(self, name: str, first_release: datetime | None = None, versions: int = 2) -> None:
         first = first_release or days_ago(2000)
@@ -115,6 +117,8 @@ class FakePyPI(_FakeRegistry):
         return None
 
     def document(self, name: str) -> dict[str, object] | None:
+        if self.canonical_only and name != _pep503(name):
+            return None
         releases = self.packages.get(_pep503(name))
         if releases is None:
             return None

@@ -168,7 +168,7 @@ def _workspace_name(text: str) -> set[tuple[Ecosystem, str]]:
     except ValueError:
         return set()
     name = data.get("name") if isinstance(data, dict) else None
-    return {(Ecosystem.NPM, name.lower())} if isinstance(name, str) else set()
+    return {(Ecosystem.NPM, name)} if isinstance(name, str) else set()
 
 
 def _imports_needing_packages(
@@ -219,7 +219,9 @@ def _python_wanted(
     names = (*candidates, imp.module)
     if any((eco, eco.normalize(n)) in declared for n in names):
         return None
-    return Wanted(names[0], eco, imp.path, imp.line_no, "import", imp.module, imp.guarded)
+    # An import name is no distribution name as written: ask for the canonical form (`a_b` -> `a-b`).
+    name = names[0] if candidates else eco.normalize(imp.module)
+    return Wanted(name, eco, imp.path, imp.line_no, "import", imp.module, imp.guarded)
 
 
 # Files where JS/TS projects map import names to their own folders (tsconfig `paths`, bundler aliases).

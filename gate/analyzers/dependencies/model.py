@@ -22,7 +22,7 @@ class Ecosystem(enum.Enum):
     def normalize(self, name: str) -> str:
         if self is Ecosystem.PYPI:
             return str(canonicalize_name(name))
-        return name.strip().lower()
+        return name.strip()  # npm names are case-sensitive (legacy packages have capitals)
 
 
 _NPM_NAME = re.compile(r"^(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)

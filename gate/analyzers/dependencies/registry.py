@@ -65,7 +65,12 @@ def lookup_all(
     timeout: httpx.Timeout = TIMEOUT,
 ) -> list[Lookup]:
     """Every (ecosystem, name) looked up once; results in the order given (duplicates dropped)."""
-    unique = list(dict.fromkeys((eco, eco.normalize(name)) for eco, name in names))
+    # One lookup per package, asked as first written: registries know a name's exact spelling best
+    # (old npm packages such as JSONStream have capitals; PyPI answers for any spelling).
+    spelled: dict[tuple[Ecosystem, str], str] = {}
+    for eco, name in names:
+        spelled.setdefault((eco, eco.normalize(name)), name.strip())
+    unique = [(eco, key, name) for (eco, key), name in spelled.items()]
     if not unique:
         return []
     work = _lookup_all(unique, registries, wait_base, timeout)
@@ -79,7 +84,7 @@ def lookup_all(
 
 
 async def _lookup_all(
-    names: list[tuple[Ecosystem, str]],
+    names: list[tuple[Ecosystem, str, str]],
     registries: Mapping[Ecosystem, str],
     wait_base: float,
     timeout: httpx.Timeout,
@@ -93,14 +98,18 @@ async def _lookup_all(
         timeout=timeout, limits=limits, headers=headers, follow_redirects=True
     ) as client:
 
-        async def one(eco: Ecosystem, name: str) -> Lookup:
+        async def one(eco: Ecosystem, key: str, name: str) -> Lookup:
             base = registries.get(eco)
             if base is None:
-                return Lookup(name, eco, Status.UNREACHABLE, error=f"no {eco.label} registry configured")
+                return Lookup(key, eco, Status.UNREACHABLE, error=f"no {eco.label} registry configured")
             async with limit:
-                return await _lookup(client, package_url(base, eco, name), eco, name, wait_base)
+                found = await _lookup(client, package_url(base, eco, name), eco, key, wait_base)
+                if found.status is Status.ABSENT and eco is Ecosystem.PYPI and name != key:
+                    # PyPI itself answers for any spelling; a mirror may know only the canonical one.
+                    found = await _lookup(client, package_url(base, eco, key), eco, key, wait_base)
+                return found
 
-        return list(await asyncio.gather(*(one(eco, name) for eco, name in names)))
+        return list(await asyncio.gather(*(one(eco, key, name) for eco, key, name in names)))
 
 
 async def _lookup(client: httpx.AsyncClient, url: str, eco: Ecosystem, name: str, wait_base: float) -> Lookup:
