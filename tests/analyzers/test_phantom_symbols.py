@@ -140,8 +140,13 @@ def test_patch_input_checks_the_files_the_diff_adds(tmp_path: Path):
         "newpkg/use.py": "from newpkg.util import real, imagined\n",
         "pkg/mod.py": BASE["pkg/mod.py"] + "\nfrom pkg.mod import nope\n",  # type: ignore[operator]
     }
-    result = run(tmp_path, after, patch_only=True)
-    assert titles(result) == ["'imagined' is not defined in newpkg.util"]
+    before = {**BASE, "app2.py": "x = 1\n"}
+    after["app2.py"] = "from newpkg.util import real, dreamt_up\nx = 1\n"
+    result = run(tmp_path, after, patch_only=True, before=before)
+    assert titles(result) == [
+        "'dreamt_up' is not defined in newpkg.util",
+        "'imagined' is not defined in newpkg.util",
+    ]
     assert any("pkg/mod.py: whole file not available" in n for n in result.details["notes"])
 
 
