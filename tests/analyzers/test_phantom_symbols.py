@@ -23,6 +23,7 @@ BASE: Files = {
     ),
     "pkg/lazy.py": "def __getattr__(name):\n    return name\n",
     "pkg/starry.py": "from os.path import *\n",
+    "pkg/exported.py": "__all__ = ['made_at_runtime']\nfor _n in __all__:\n    pass\n",
     "src/srcpkg/__init__.py": "",
     "src/srcpkg/core.py": "VALUE = 1\n",
 }
@@ -95,6 +96,7 @@ def test_no_false_positives_on_dynamic_or_conditional_definitions(tmp_path: Path
             "from pkg.mod import platform_fn, fast_loads, Klass\n"  # conditional and try/except definitions
             "from pkg.lazy import anything_at_all\n"  # module __getattr__
             "from pkg.starry import join\n"  # star import: unknown
+            "from pkg.exported import made_at_runtime\n"  # listed in __all__
             "from srcpkg.core import VALUE\n"  # src/ layout
             "from requests import not_ours\n"  # not the repo's: the dependencies stage's business
             "import pkg.mod as m\n"
