@@ -131,12 +131,14 @@ def test_a_near_miss_of_a_popular_name_is_a_medium_warning(tmp_path: Path, pypi:
         "Package 'reqeusts' is one typo away from the popular 'requests'",
     ]
     assert all(f.severity is Severity.MEDIUM for f in result.findings)
+    assert {f.suggestion for f in result.findings} == {"requests", '{"dependencies": {"lodash": "1.0.0"}}'}
 
 
 def test_an_absent_near_miss_says_which_name_was_meant(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
     result = run(tmp_path, pypi.url, npm.url, {}, {"requirements.txt": "python-dateutils\n"})
     [finding] = result.findings
     assert finding.rule == "absent-package" and "Did you mean 'python-dateutil'" in finding.body
+    assert finding.suggestion == "python-dateutil"
 
 
 def test_names_are_asked_as_written(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):

@@ -39,6 +39,7 @@ class Wanted:
     module: str = ""  # the import name, for imports
     guarded: bool = False
     private_index: str = ""  # the manifest also installs from this index
+    line_text: str = ""  # the manifest line that names it, for a suggested fix
 
 
 @dataclass
@@ -75,10 +76,17 @@ def collect(view: ChangeView) -> Collected:
             if _scope(dep.name) in scopes:
                 out.notes.append(f"{dep.path}: '{dep.name}' comes from the scope's own registry (.npmrc)")
                 continue
-            line = _line_of(where, dep.name)
-            index = head.private_index
+            line, text = _line_of(where, dep.name)
             out.wanted.append(
-                Wanted(dep.name, dep.ecosystem, where.path, line, "manifest", private_index=index)
+                Wanted(
+                    dep.name,
+                    dep.ecosystem,
+                    where.path,
+                    line,
+                    "manifest",
+                    private_index=head.private_index,
+                    line_text=text,
+                )
             )
     declared.update(_declared_at_head(view))
     out.wanted.extend(_imports_needing_packages(view, declared, scopes))
@@ -128,16 +136,17 @@ def _fragments(change: FileChange) -> tuple[list[str], list[str]]:
     return head, base
 
 
-def _line_of(change: FileChange, name: str) -> int | None:
-    """The first added line of the manifest that names the package (where a reviewer looks)."""
+def _line_of(change: FileChange, name: str) -> tuple[int | None, str]:
+    """The first added line of the manifest that names the package (where a reviewer looks), and its
+    text; the first added line when none names it."""
     wanted = name.lower()
     alt = wanted.replace("-", "_")
     for line in change.added_lines():
         text = line.text.lower()
         if wanted in text or alt in text.replace("-", "_"):
-            return line.new_no
+            return line.new_no, line.text
     first = next(change.added_lines(), None)
-    return first.new_no if first else None
+    return (first.new_no, "") if first else (None, "")
 
 
 def _declared_at_head(view: ChangeView) -> set[tuple[Ecosystem, str]]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from gate.analyzers.dependencies.collect import Collected, Wanted, collect
 from gate.analyzers.dependencies.model import Ecosystem
-from gate.analyzers.dependencies.nearmiss import near_miss
+from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.dependencies.registry import Lookup, Status, lookup_all
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
@@ -88,7 +89,8 @@ class DependenciesAnalyzer(Analyzer):
             else ""
         )
         if result.status is Status.ABSENT:
-            yield self._absent(wanted, shown, where, hint, exact=exact)
+            absent = self._absent(wanted, shown, where, hint, exact=exact)
+            yield absent.with_(suggestion=_suggest(wanted, miss)) if miss else absent
             return
         if result.status is Status.UNREACHABLE:
             return
@@ -111,11 +113,14 @@ class DependenciesAnalyzer(Analyzer):
                 "near-miss-package",
                 Severity.MEDIUM,
                 Confidence.MEDIUM,
-                f"Package '{wanted.name}' is one typo away from the popular '{miss.popular}'",
+                f"Package '{wanted.name}' is one typo away from the popular '{miss.popular}'"
+                if miss.distance == 1
+                else f"Package '{wanted.name}' is a near miss of the popular '{miss.popular}'",
                 f"{shown} exists on {eco.label}, but is {miss.distance} edit(s) from '{miss.popular}' "
                 f"(#{miss.rank} by downloads). Look-alike names are a typosquatting pattern; make sure this "
                 "is the package meant.",
                 where,
+                suggestion=_suggest(wanted, miss),
             )
 
     def _absent(self, wanted: Wanted, shown: str, where: Location, hint: str, *, exact: bool) -> Finding:
@@ -152,6 +157,15 @@ class DependenciesAnalyzer(Analyzer):
                 "repository that the patch does not show."
             )
         return self.meta.finding("absent-package", severity, confidence, title, body, where)
+
+
+def _suggest(wanted: Wanted, miss: NearMiss | None) -> str | None:
+    """The manifest line with the popular name in place of the near miss (a one-click fix on GitHub)."""
+    if miss is None or wanted.source != "manifest" or not wanted.line_text:
+        return None
+    pattern = re.compile(re.escape(wanted.name), re.IGNORECASE)
+    fixed, count = pattern.subn(miss.popular, wanted.line_text, count=1)
+    return fixed if count else None
 
 
 def _first_per_path(wanted: Iterable[Wanted]) -> list[Wanted]:
