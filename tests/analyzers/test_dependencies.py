@@ -447,3 +447,29 @@ def test_private_indexes_and_scoped_registries(tmp_path: Path, pypi: FakePyPI, n
     assert finding.title == "Package 'acme-internal-tools' does not exist on PyPI"
     assert finding.severity is Severity.MEDIUM and "dependency confusion" in finding.body
     assert not npm.requests  # the @acme scope has its own registry
+
+
+def test_patch_input_reads_pyproject_fragments(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    pypi.add("httpx")
+    pypi.add("rich")
+    filler = "".join(f"# line {i}\n" for i in range(12))  # keeps the tables apart, in separate hunks
+    before: Files = {
+        "pyproject.toml": (
+            '[project]\nname = "x"\ndependencies = [\n    "httpx>=0.27",\n]\n'
+            + filler
+            + '[tool.poetry.dependencies]\npython = "^3.11"\nrich = "^13"\n'
+        )
+    }
+    after: Files = {
+        "pyproject.toml": (
+            '[project]\nname = "x"\ndependencies = [\n    "httpx>=0.28",\n    "ghost-frag-pkg>=1",\n]\n'
+            + filler
+            + '[tool.poetry.dependencies]\npython = "^3.11"\nrich = "^13"\nghost-poetry-frag = "^1"\n'
+        )
+    }
+    result = run(tmp_path, pypi.url, npm.url, before, after, patch_only=True)
+    assert sorted(f.title for f in result.findings) == [
+        "Package 'ghost-frag-pkg' does not exist on PyPI",
+        "Package 'ghost-poetry-frag' does not exist on PyPI",
+    ]
+    assert "httpx" not in pypi.requests  # a version bump is not a new package
