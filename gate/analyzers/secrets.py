@@ -24,7 +24,7 @@ _WEAKER = frozenset({"Secret Keyword"})
 _PLACEHOLDER_WORDS = re.compile(
     r"example|sample|placeholder|changeme|change_me|dummy|redacted|your[-_ ]"
     r"|my[-_ ]?(?:secret|key|token|pass)|<[^>]*>|\{\{|\$\{|%\(|xxxx|\*\*\*\*|\.\.\."
-    r"|fake|not[-_]?a[-_]?real|todo|fixme",
+    r"|fake|not[-_]?a[-_]?real|todo|fixme|^!vault",
     re.IGNORECASE,
 )
 # A PEM header alone is code that parses keys; a leaked key has its base64 body next to the header.
@@ -85,7 +85,7 @@ class SecretsAnalyzer(Analyzer):
         for change in view.changes():
             added = list(view.added_lines(change))
             scanned += len(added)
-            for index, hit in scan_lines([line.text for line in added]):
+            for index, hit in scan_lines([line.text for line in added], filename=change.path):
                 line = added[index]
                 if hit.kind in _NOT_CREDENTIALS:
                     continue

@@ -94,6 +94,18 @@ def test_placeholders_and_environment_reads_are_not_findings(tmp_path: Path, lin
     assert run(tmp_path, {"conf.py": line + "\n"}).findings == ()
 
 
+def test_config_files_need_no_quotes(tmp_path: Path):
+    after: Files = {
+        ".env": "DEBUG=1\nDB_PASSWORD=Zr8kq2Lmv9\nAPI_TOKEN_ENV=OPENAI_API_KEY\n",
+        "deploy/values.yaml": "db:\n  password: Zr8kq2Lmv9\n  passwordFrom: ${DB_PASSWORD}\n",
+        "app.py": "password = compute_password()\n",
+    }
+    found = sorted(
+        (f.location.path, f.location.start_line) for f in run(tmp_path, after).findings if f.location
+    )
+    assert found == [(".env", 2), ("deploy/values.yaml", 2)]
+
+
 def test_a_real_default_next_to_an_environment_read_is_still_reported(tmp_path: Path):
     line = f'key = os.environ.get("AWS_KEY", "{AWS}")\n'
     assert len(run(tmp_path, {"conf.py": line}).findings) == 1
