@@ -144,7 +144,14 @@ class InjectionAnalyzer(Analyzer):
         pr = ctx.changeset.pr
         if pr is not None:
             findings.extend(self._pr_text(pr.title, pr.body))
-        details = {"lines_scanned": scanned, "pr_text_scanned": pr is not None, "skipped_files": view.notes}
+        for commit in ctx.changeset.commits:
+            findings.extend(self._commit_message(commit.sha, commit.message))
+        details = {
+            "lines_scanned": scanned,
+            "pr_text_scanned": pr is not None,
+            "commit_messages_scanned": len(ctx.changeset.commits),
+            "skipped_files": view.notes,
+        }
         return self.meta.result(findings, details)
 
     def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
@@ -212,6 +219,25 @@ class InjectionAnalyzer(Analyzer):
             body += f" Escaped: {shown}"
         location = Location(path, line_no) if line_no else None
         return self.meta.finding(rule, severity, Confidence.HIGH, title, body, location)
+
+    def _commit_message(self, sha: str, message: str) -> Iterator[Finding]:
+        """Commit messages reach reviewers (and the models that review) as much as the PR text does."""
+        place = f"commit {sha[:10]}"
+        lines = message.splitlines()
+        for hit in find_phrases(lines):
+            yield self.meta.finding(
+                hit.phrase.rule,
+                Severity.LOW if hit.quoted_example else hit.phrase.severity,
+                Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+                f"Text addressed to AI reviewers in the message of {place}: “{_quote(hit.text, 60)}”",
+                f"The message of {place} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
+            )
+        for text in lines:
+            chars = [m for m in _INVISIBLE.finditer(text)]
+            if chars:
+                yield self._unicode_finding(
+                    [m.group(0) for m in chars], [m.start() + 1 for m in chars], place, None, text
+                )
 
     def _pr_text(self, title: str, body: str) -> Iterator[Finding]:
         lines = [title, *body.splitlines()]
