@@ -147,7 +147,8 @@ class WeakenedTestsAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         changes = list(view.changes())
         code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
-        tests = [c for c in changes if is_test_file(c.path)]
+        # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
+        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path)]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         if not code:
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"

@@ -67,6 +67,15 @@ def test_a_deleted_test_file_next_to_a_code_change(tmp_path: Path):
     assert finding.title == "Test file tests/test_other.py deleted"
 
 
+def test_deleting_fixtures_is_not_deleting_tests(tmp_path: Path):
+    changeset = change(
+        tmp_path,
+        {**BASE, "tests/fixtures/orders.json": "[]\n"},
+        {**CODE_CHANGE, "tests/fixtures/orders.json": None},
+    )
+    assert WeakenedTestsAnalyzer().run(context(changeset)).findings == ()
+
+
 def test_deleting_a_module_with_its_tests_is_not_weakening(tmp_path: Path):
     result = run(tmp_path, {**CODE_CHANGE, "src/total.js": None, "src/__tests__/total.test.js": None})
     assert result.findings == ()
