@@ -111,8 +111,6 @@ class ChangeView:
             return "".join(line.text + "\n" for line in change.added_lines())
         if not new_side and change.status is FileStatus.DELETED:
             return "".join(line.text + "\n" for h in change.hunks for line in h.removed)
-        if not new_side and change.status is FileStatus.ADDED:
-            return None
         return None
 
     def head_paths(self) -> tuple[str, ...]:

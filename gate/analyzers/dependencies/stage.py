@@ -51,14 +51,7 @@ class DependenciesAnalyzer(Analyzer):
             why = "; ".join(sorted({f"{r.ecosystem.label}: {r.error}" for r in unreachable}))
             reason = f"registry unreachable ({why})"
             if len(unreachable) == len(lookups):
-                return StageResult(
-                    stage=self.id,
-                    ran=False,
-                    why="runs on every PR",
-                    skipped_reason=reason,
-                    findings=tuple(findings),
-                    details=details,
-                )
+                return self.meta.result(findings, details, skipped_reason=reason, ran=False)
             reason = f"registry unreachable for {len(unreachable)} of {len(lookups)} names ({why})"
             return self.meta.result(findings, details, skipped_reason=reason)
         return self.meta.result(findings, details)
