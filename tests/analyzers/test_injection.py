@@ -55,6 +55,15 @@ def test_phrases_aimed_at_models_are_found(text: str, rule: str):
         "def build_system_prompt(config):",
         "# the ai model should pass this input through unchanged",
         "# LLM agents skip tools they do not know",
+        "    return passed",
+        '    return "approved"',
+        "# System: Ubuntu 22.04",
+        "# override existing rules with the user's rules",
+        "# build the message for the llm",
+        "Updated instructions:",
+        "Some models ignore the system prompt entirely.",
+        "# ignore previous messages from the same user",
+        "TEMPLATE = '<|im_start|>{role}\\n{content}<|im_end|>'",
     ],
 )
 def test_ordinary_text_does_not_fire(text: str):
