@@ -25,7 +25,7 @@ class SecretHit:
 MODERN_KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Anthropic API Key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,}")),
     ("OpenAI Token", re.compile(r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}")),
-    ("GitHub Token", re.compile(r"\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b")),
+    ("GitHub Token", re.compile(r"\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{55,}")),
     ("Google API Key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
     ("Hugging Face Token", re.compile(r"\bhf_[A-Za-z]{34}\b")),
 )
@@ -82,9 +82,10 @@ def _detectors() -> _Detectors:
     return _Detectors(tuple(regex_plugins), tuple(other), keywords)
 
 
-def find_secrets(line: str) -> Iterator[SecretHit]:
+def find_secrets(line: str, *, filename: str = "") -> Iterator[SecretHit]:
     """Secrets on one line of text: every detect-secrets plugin but the noisy entropy ones, and the
-    modern key formats. Where two hits overlap, the longer one wins."""
+    modern key formats. Where two hits overlap, the longer one wins. `filename`, when known, lets the
+    keyword rule read config syntax (`password: value` in YAML, `KEY=value` in .env) without quotes."""
     if len(line) > 10_000:
         line = line[:10_000]
     detectors = _detectors()
@@ -102,7 +103,9 @@ def find_secrets(line: str) -> Iterator[SecretHit]:
             continue
         kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
         try:
-            found = plugin.analyze_line(filename="", line=line, line_number=0)  # type: ignore[attr-defined]
+            found = plugin.analyze_line(  # type: ignore[attr-defined]
+                filename=_keyword_filename(filename), line=line, line_number=0
+            )
         except Exception:
             continue
         for secret in found:
@@ -117,7 +120,15 @@ def find_secrets(line: str) -> Iterator[SecretHit]:
             yield SecretHit(kind=kind, value=value)
 
 
-def scan_lines(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
+def _keyword_filename(filename: str) -> str:
+    """detect-secrets reads unquoted values only in files it knows as config; .env files are config too."""
+    name = filename.rsplit("/", 1)[-1].lower()
+    if name.startswith(".env") or name.endswith(".env") or name.endswith((".envrc", ".conf")):
+        return "settings.ini"
+    return filename
+
+
+def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
     scanning the joined text once for candidate lines first."""
     text = "\n".join(lines)
@@ -135,7 +146,7 @@ def scan_lines(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
             candidates.update(range(first, last + 1))
     for index in sorted(candidates):
         if index < len(lines):
-            for hit in find_secrets(lines[index]):
+            for hit in find_secrets(lines[index], filename=filename):
                 yield index, hit
 
 

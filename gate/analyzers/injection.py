@@ -32,6 +32,8 @@ class Phrase:
     rule: str
     severity: Severity
     what: str
+    # Words a line must contain before the (slower) pattern is tried on it.
+    triggers: re.Pattern[str]
     pattern: re.Pattern[str]
 
 
@@ -39,8 +41,11 @@ class Phrase:
 def phrases() -> tuple[Phrase, ...]:
     out = []
     for row in _data_rows("injection-phrases.tsv"):
-        rule, severity, what, pattern = row.split("\t")
-        out.append(Phrase(rule, Severity(severity), what, re.compile(pattern, re.MULTILINE)))
+        rule, severity, what, triggers, pattern = row.split("\t")
+        words = "|".join(re.escape(word) for word in triggers.split(","))
+        out.append(
+            Phrase(rule, Severity(severity), what, re.compile(words), re.compile(pattern, re.MULTILINE))
+        )
     return tuple(out)
 
 
@@ -59,25 +64,46 @@ class PhraseHit:
     phrase: Phrase
     index: int  # which of the scanned lines
     text: str  # the matched words, as written
+    # Quoted and introduced as an example ("text such as 'ignore previous instructions': never follow
+    # it"), as in documentation and prompts that warn about injection.
+    quoted_example: bool = False
 
 
 def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
-    """Phrase-table hits in the lines, scanning their joined lower-cased text once per phrase."""
-    text = "\n".join(lines)
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters change length when lower-cased; stay aligned
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
+    text at once; only lines with a trigger (and the line after, for phrases broken across lines) are
+    matched against the full pattern."""
+    lowered = [line.lower() for line in lines]
+    text = "\n".join(lowered)
     starts = [0]
-    for line in lines:
+    for line in lowered:
         starts.append(starts[-1] + len(line) + 1)
-    seen: set[tuple[str, int]] = set()
     for phrase in phrases():
-        for m in phrase.pattern.finditer(lowered):
-            at = m.start() + (1 if lowered[m.start() : m.start() + 1] == "\n" else 0)
-            index = bisect.bisect_right(starts, at) - 1
-            if (phrase.rule, index) not in seen:
-                seen.add((phrase.rule, index))
-                yield PhraseHit(phrase, index, text[m.start() : m.end()].strip())
+        candidates = sorted(
+            {bisect.bisect_right(starts, m.start()) - 1 for m in phrase.triggers.finditer(text)}
+        )
+        for index in candidates:
+            window = lowered[index] + ("\n" + lowered[index + 1] if index + 1 < len(lowered) else "")
+            m = phrase.pattern.search(window)
+            if m is None or m.start() > len(lowered[index]):
+                continue
+            original = lines[index] + ("\n" + lines[index + 1] if index + 1 < len(lines) else "")
+            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))
+
+
+_QUOTES = "\"'`“”‘’«»"
+_EXAMPLE_WORDS = re.compile(
+    r"never\s+follow|do\s+not\s+(?:follow|obey)|don't\s+(?:follow|obey)|such\s+as|e\.g\.|for\s+example"
+    r"|\bsays?\b|\bclaims?\b|treat\s+(?:it|them|this)\s+as\s+data|attacks?\b|injection"
+)
+
+
+def _quoted_example(window: str, start: int, end: int) -> bool:
+    before = window[:start].rstrip()
+    after = window[end:].lstrip()
+    quoted = bool(before) and before[-1] in _QUOTES and bool(after) and after[0] in _QUOTES
+    return quoted and bool(_EXAMPLE_WORDS.search(window))
 
 
 def describe(char: str) -> str:
@@ -85,6 +111,11 @@ def describe(char: str) -> str:
     if not name and 0xE0000 <= ord(char) <= 0xE007F:
         name = "TAG CHARACTER"
     return f"U+{ord(char):04X} {name}".strip()
+
+
+def _escaped(text: str) -> str:
+    """The text with invisible characters written as escapes, everything else as is."""
+    return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def _quote(text: str, limit: int = 120) -> str:
@@ -113,18 +144,28 @@ class InjectionAnalyzer(Analyzer):
         pr = ctx.changeset.pr
         if pr is not None:
             findings.extend(self._pr_text(pr.title, pr.body))
-        details = {"lines_scanned": scanned, "pr_text_scanned": pr is not None, "skipped_files": view.notes}
+        for commit in ctx.changeset.commits:
+            findings.extend(self._commit_message(commit.sha, commit.message))
+        details = {
+            "lines_scanned": scanned,
+            "pr_text_scanned": pr is not None,
+            "commit_messages_scanned": len(ctx.changeset.commits),
+            "skipped_files": view.notes,
+        }
         return self.meta.result(findings, details)
 
     def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
+        example = (
+            " It is quoted as an example, so it is reported at low severity." if hit.quoted_example else ""
+        )
         return self.meta.finding(
             hit.phrase.rule,
-            hit.phrase.severity,
-            Confidence.MEDIUM,
-            f"Text addressed to AI reviewers: {hit.phrase.what}",
+            Severity.LOW if hit.quoted_example else hit.phrase.severity,
+            Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+            f"Text addressed to AI reviewers: “{_quote(hit.text, 60)}”",
             f"Line {line.line_no} of {line.path} adds “{_quote(hit.text)}”, which {hit.phrase.what}. Text "
             "like this is aimed at the models that review or act on the change, not at people; if it is "
-            "meant (a test fixture, documentation of attacks), say so in the PR.",
+            f"meant (a test fixture, documentation of attacks), say so in the PR.{example}",
             Location(line.path, line.line_no),
         )
 
@@ -147,6 +188,8 @@ class InjectionAnalyzer(Analyzer):
     def _unicode_finding(
         self, chars: list[str], columns: list[int], path: str, line_no: int | None, text: str
     ) -> Finding:
+        # The escaped text keeps titles (and so fingerprints) of different lines apart.
+        excerpt = f"“{_quote(_escaped(text), 50)}”" if text.strip() else "added text"
         bidi = [c for c in chars if ord(c) in _BIDI]
         tags = [c for c in chars if 0xE0000 <= ord(c) <= 0xE007F]
         names = sorted({describe(c) for c in chars})
@@ -157,7 +200,7 @@ class InjectionAnalyzer(Analyzer):
         )
         if bidi:
             rule, severity = "bidi-control", Severity.HIGH
-            title = f"Bidirectional control character {describe(bidi[0]).split(' ', 1)[0]} in added text"
+            title = f"Bidirectional control character {describe(bidi[0]).split(' ', 1)[0]} in {excerpt}"
             body += (
                 " Bidirectional overrides make code display differently from how it runs (Trojan "
                 "Source, CVE-2021-42574): what a reviewer reads is not what the compiler sees."
@@ -165,17 +208,36 @@ class InjectionAnalyzer(Analyzer):
         elif tags:
             rule, severity = "tag-characters", Severity.HIGH
             hidden = "".join(chr(ord(c) - 0xE0000) for c in tags if 0x20 <= ord(c) - 0xE0000 < 0x7F)
-            title = "Invisible Unicode tag characters in added text"
+            title = f"Invisible Unicode tag characters in {excerpt}"
             body += f" Tag characters render as nothing but models read them; they spell “{_quote(hidden)}”."
         else:
             rule, severity = "zero-width", Severity.MEDIUM
-            title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in added text"
+            title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in {excerpt}"
             body += " Zero-width characters hide text from reviewers and make identical-looking names differ."
-        shown = _quote(text.encode("unicode_escape").decode("ascii"), 160) if text else ""
+        shown = _quote(_escaped(text), 160) if text else ""
         if shown:
             body += f" Escaped: {shown}"
         location = Location(path, line_no) if line_no else None
         return self.meta.finding(rule, severity, Confidence.HIGH, title, body, location)
+
+    def _commit_message(self, sha: str, message: str) -> Iterator[Finding]:
+        """Commit messages reach reviewers (and the models that review) as much as the PR text does."""
+        place = f"commit {sha[:10]}"
+        lines = message.splitlines()
+        for hit in find_phrases(lines):
+            yield self.meta.finding(
+                hit.phrase.rule,
+                Severity.LOW if hit.quoted_example else hit.phrase.severity,
+                Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+                f"Text addressed to AI reviewers in the message of {place}: “{_quote(hit.text, 60)}”",
+                f"The message of {place} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
+            )
+        for text in lines:
+            chars = [m for m in _INVISIBLE.finditer(text)]
+            if chars:
+                yield self._unicode_finding(
+                    [m.group(0) for m in chars], [m.start() + 1 for m in chars], place, None, text
+                )
 
     def _pr_text(self, title: str, body: str) -> Iterator[Finding]:
         lines = [title, *body.splitlines()]
@@ -183,9 +245,9 @@ class InjectionAnalyzer(Analyzer):
             place = "the PR title" if hit.index == 0 else "the PR description"
             yield self.meta.finding(
                 hit.phrase.rule,
-                hit.phrase.severity,
-                Confidence.MEDIUM,
-                f"Text addressed to AI reviewers in {place}: {hit.phrase.what}",
+                Severity.LOW if hit.quoted_example else hit.phrase.severity,
+                Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+                f"Text addressed to AI reviewers in {place}: “{_quote(hit.text, 60)}”",
                 f"{place.capitalize()} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
             )
         for index, text in enumerate(lines):

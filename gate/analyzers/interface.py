@@ -52,10 +52,13 @@ class AnalyzerMeta:
         *,
         skipped_reason: str | None = None,
         why: str = ALWAYS,
+        ran: bool = True,
     ) -> StageResult:
+        """What the stage found; `ran=False` with findings when it could do only part of its work
+        (e.g. manifests read, but no registry reachable)."""
         return StageResult(
             stage=self.id,
-            ran=True,
+            ran=ran,
             why=why,
             skipped_reason=skipped_reason,
             findings=tuple(findings),

@@ -24,9 +24,13 @@ _WEAKER = frozenset({"Secret Keyword"})
 _PLACEHOLDER_WORDS = re.compile(
     r"example|sample|placeholder|changeme|change_me|dummy|redacted|your[-_ ]"
     r"|my[-_ ]?(?:secret|key|token|pass)|<[^>]*>|\{\{|\$\{|%\(|xxxx|\*\*\*\*|\.\.\."
-    r"|fake|not[-_]?a[-_]?real|todo|fixme",
+    r"|fake|not[-_]?a[-_]?real|todo|fixme|^!vault",
     re.IGNORECASE,
 )
+# A PEM header alone is code that parses keys; a leaked key has its base64 body next to the header.
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
+# `api_key_env: "PROXY_KEY"`: the name of a variable that holds the secret, not the secret.
+_ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _FROM_ENVIRONMENT = re.compile(
     r"os\.environ|os\.getenv|getenv\(|process\.env|ENV\[|System\.getenv|secrets\.\w+|vault\(|\$\{\{",
 )
@@ -44,7 +48,7 @@ def mask(value: str) -> str:
 def is_placeholder(value: str, line: str) -> bool:
     """True for values that are obviously not real: documentation examples, templates, masks, one
     repeated character, or a line that reads the value from the environment."""
-    if _PLACEHOLDER_WORDS.search(value):
+    if _PLACEHOLDER_WORDS.search(value) or _ENV_VAR_NAME.fullmatch(value):
         return True
     core = re.sub(r"[^A-Za-z0-9]", "", value)
     if len(set(core.lower())) <= 3 or _sequential(core.lower()):
@@ -81,11 +85,14 @@ class SecretsAnalyzer(Analyzer):
         for change in view.changes():
             added = list(view.added_lines(change))
             scanned += len(added)
-            for index, hit in scan_lines([line.text for line in added]):
+            for index, hit in scan_lines([line.text for line in added], filename=change.path):
                 line = added[index]
                 if hit.kind in _NOT_CREDENTIALS:
                     continue
-                if is_placeholder(hit.value, line.text):
+                following = added[index + 1].text if index + 1 < len(added) else ""
+                if is_placeholder(hit.value, line.text) or (
+                    hit.kind == "Private Key" and not _KEY_BODY.search(line.text + "\n" + following)
+                ):
                     placeholders += 1
                     continue
                 findings.append(self._finding(hit, line.path, line.line_no))

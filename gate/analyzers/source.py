@@ -7,8 +7,10 @@ analyzers say so.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -35,6 +37,7 @@ class ChangeView:
         self._texts: dict[tuple[str, str], str | None] = {}
         self._paths: tuple[str, ...] | None = None
         self._skipped: set[str] = set()
+        self._readable: dict[str, bool] = {}
 
     @property
     def has_revisions(self) -> bool:
@@ -47,6 +50,12 @@ class ChangeView:
 
     def readable(self, change: FileChange) -> bool:
         """False (with a note) for a binary file or one whose added text alone is over the size limit."""
+        known = self._readable.get(change.path)
+        if known is None:
+            known = self._readable[change.path] = self._check_readable(change)
+        return known
+
+    def _check_readable(self, change: FileChange) -> bool:
         if change.is_binary:
             self._skip(change.path, "binary file")
             return False
@@ -74,7 +83,11 @@ class ChangeView:
             return self._texts[key]
         text: str | None = None
         reader = self.changeset.revisions
-        if reader is not None:
+        change = self.changeset.diff.by_path.get(path)
+        if change is not None and change.status is FileStatus.ADDED and not change.is_binary:
+            # A file the change adds is whole in the diff: no need to ask git for it.
+            text = self._from_diff(path, new_side=revision == "head")
+        elif reader is not None:
             text = reader.read(revision, path)
         elif revision == "head":
             text = self._from_diff(path, new_side=True)
@@ -98,8 +111,6 @@ class ChangeView:
             return "".join(line.text + "\n" for line in change.added_lines())
         if not new_side and change.status is FileStatus.DELETED:
             return "".join(line.text + "\n" for h in change.hunks for line in h.removed)
-        if not new_side and change.status is FileStatus.ADDED:
-            return None
         return None
 
     def head_paths(self) -> tuple[str, ...]:
@@ -117,6 +128,16 @@ class ChangeView:
     def is_whole_file(self, change: FileChange) -> bool:
         """True when the head text is known in full (from revisions, or a file the diff adds)."""
         return self.has_revisions or change.status is FileStatus.ADDED
+
+
+@lru_cache(maxsize=256)
+def parse_python(text: str) -> ast.Module | None:
+    """The module's syntax tree, or None when it does not parse. Cached: several analyzers read the same
+    files, and parsing is most of their cost. Callers must not modify the tree."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def removed_and_added(change: FileChange) -> Iterator[tuple[list[DiffLine], list[DiffLine]]]:

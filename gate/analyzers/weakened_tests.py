@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import ChangeView, removed_and_added
@@ -77,6 +78,7 @@ _SKIP = re.compile(
     r"|\bself\.skipTest\s*\(|\b(?:it|test|describe|context|suite|specify)\.(?:skip|todo)\s*\("
     r"|(?<![\w.$])(?:xit|xtest|xdescribe|xcontext|xspecify)\s*\(|@(?:Disabled|Ignore)\b|\bt\.Skip(?:f|Now)?\s*\("
 )
+_CONDITIONAL_SKIP = re.compile(r"skipif|skipIf|skipUnless|importorskip")
 _FOCUS = re.compile(
     r"\b(?:it|test|describe|context|suite|specify)\.only\s*\(|(?<![\w.$])(?:fit|fdescribe)\s*\("
 )
@@ -84,6 +86,14 @@ _LITERAL = re.compile(
     r"""[rbfu]?"(?:[^"\\]|\\.)*"|[rbfu]?'(?:[^'\\]|\\.)*'|`[^`]*`|-?\b\d+(?:\.\d+)?(?:e-?\d+)?\b"""
     r"""|\b(?:True|False|None|true|false|null|undefined)\b"""
 )
+
+
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
+
+
+def _code(text: str) -> str:
+    """The line with its string literals emptied: a skip marker quoted in a string is data, not a skip."""
+    return _STRING.sub('""', text)
 
 
 def is_test_file(path: str) -> bool:
@@ -137,23 +147,50 @@ class WeakenedTestsAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         changes = list(view.changes())
         code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
-        tests = [c for c in changes if is_test_file(c.path)]
+        # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
+        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path)]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         if not code:
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"
             return self.meta.result((), details)
         deleted_code = {c.path for c in changes if c.status is FileStatus.DELETED}
         findings: list[Finding] = []
+        balances: list[_Balance] = []
+        deleted: list[FileChange] = []
+        # Assertions the change adds beyond what it removes, anywhere: tests moved from one file to
+        # another (or to a new file) are not lost.
+        spare = 0
         for change in tests:
             if change.status is FileStatus.DELETED:
                 if not _subject_deleted(change.path, deleted_code):
-                    findings.append(self._deleted(change))
+                    deleted.append(change)
                 continue
-            findings.extend(self._edits(change))
+            findings.extend(self._markers(change))
+            balance = self._balance(change)
+            findings.extend(balance.edits)
+            if change.status is FileStatus.ADDED:
+                spare += balance.added
+            else:
+                balances.append(balance)
+                spare += max(0, balance.added - len(balance.removed))
+        moved: list[str] = []
+        for change in deleted:
+            asserts = _assertions_in(change)
+            if asserts and spare >= asserts:
+                spare -= asserts
+                moved.append(change.path)
+            else:
+                findings.append(self._deleted(change, asserts))
+        for balance in balances:
+            missing = len(balance.removed) - balance.added
+            absorbed = min(spare, max(missing, 0))
+            spare -= absorbed
+            findings.extend(self._removed(balance, missing - absorbed))
+        if moved:
+            details["moved_tests"] = moved
         return self.meta.result(findings, details)
 
-    def _deleted(self, change: FileChange) -> Finding:
-        asserts = sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
+    def _deleted(self, change: FileChange, asserts: int) -> Finding:
         return self.meta.finding(
             "test-file-deleted",
             Severity.HIGH,
@@ -165,16 +202,20 @@ class WeakenedTestsAnalyzer(Analyzer):
             Location(change.path),
         )
 
-    def _edits(self, change: FileChange) -> Iterator[Finding]:
-        anchors = _anchors(change)
+    def _markers(self, change: FileChange) -> Iterator[Finding]:
+        """Skips, xfails and focus the change adds (a marker that only moved is not added)."""
         path = change.path
-        added_skips = Counter(line.text.strip() for line in change.added_lines() if _SKIP.search(line.text))
-        added_focus = Counter(line.text.strip() for line in change.added_lines() if _FOCUS.search(line.text))
+        added_skips = Counter(
+            line.text.strip() for line in change.added_lines() if _SKIP.search(_code(line.text))
+        )
+        added_focus = Counter(
+            line.text.strip() for line in change.added_lines() if _FOCUS.search(_code(line.text))
+        )
         for hunk in change.hunks:
             for line in hunk.removed:
                 for counter in (added_skips, added_focus):
                     if counter[line.text.strip()]:
-                        counter[line.text.strip()] -= 1  # moved, not added
+                        counter[line.text.strip()] -= 1
         for line in change.added_lines():
             text = line.text.strip()
             if added_focus[text] > 0:
@@ -195,41 +236,47 @@ class WeakenedTestsAnalyzer(Analyzer):
                     "skips or expects failure of a test",
                     "the test no longer checks anything",
                 )
-        removed_asserts: list[DiffLine] = []
-        added_asserts = 0
+
+    def _balance(self, change: FileChange) -> _Balance:
+        """Assertions removed and added, with expected-value edits paired off and reported."""
+        balance = _Balance(change)
         for removed, added in removed_and_added(change):
             old = [line for line in removed if is_assertion(line.text)]
-            new = [line for line in added if is_assertion(line.text)]
-            added_asserts += len(new)
-            unmatched_new = list(new)
+            unmatched_new = [line for line in added if is_assertion(line.text)]
             for gone in old:
                 edited = next((n for n in unmatched_new if _only_literals_differ(gone.text, n.text)), None)
                 if edited is not None:
                     unmatched_new.remove(edited)
-                    yield self._expected_edit(gone, edited, path)
-                    added_asserts -= 1
+                    balance.edits.append(self._expected_edit(gone, edited, change.path))
                 else:
-                    removed_asserts.append(gone)
-        missing = len(removed_asserts) - added_asserts
-        if missing > 0:
-            for gone in removed_asserts[-missing:] if missing < len(removed_asserts) else removed_asserts:
-                anchor = anchors.get(gone.old_no or -1)
-                yield self.meta.finding(
-                    "assertion-removed",
-                    Severity.MEDIUM,
-                    Confidence.MEDIUM,
-                    f"Assertion removed from {path}: {_short(gone.text)}",
-                    f"Old line {gone.old_no} of {path}, “{gone.text.strip()}”, is removed and the change "
-                    f"adds no assertion in its place ({len(removed_asserts)} removed, "
-                    f"{max(added_asserts, 0)} added in this file), while non-test code changes too.",
-                    Location(path, anchor),
-                )
+                    balance.removed.append(gone)
+            balance.added += len(unmatched_new)
+        return balance
+
+    def _removed(self, balance: _Balance, missing: int) -> Iterator[Finding]:
+        if missing <= 0:
+            return
+        path = balance.change.path
+        anchors = _anchors(balance.change)
+        for gone in balance.removed[-missing:]:
+            yield self.meta.finding(
+                "assertion-removed",
+                Severity.MEDIUM,
+                Confidence.MEDIUM,
+                f"Assertion removed from {path}: {_short(gone.text)}",
+                f"Old line {gone.old_no} of {path}, “{gone.text.strip()}”, is removed and the change "
+                f"adds no assertion in its place ({len(balance.removed)} removed, {balance.added} added in "
+                "this file, none to spare elsewhere), while non-test code changes too.",
+                Location(path, anchors.get(gone.old_no or -1)),
+            )
 
     def _marker(self, line: DiffLine, path: str, rule: str, what: str, effect: str) -> Finding:
+        # A skip under a stated condition (platform, missing optional dependency) is often legitimate.
+        conditional = bool(_CONDITIONAL_SKIP.search(line.text))
         return self.meta.finding(
             rule,
-            Severity.HIGH,
-            Confidence.HIGH,
+            Severity.MEDIUM if conditional else Severity.HIGH,
+            Confidence.MEDIUM if conditional else Confidence.HIGH,
             f"Test {'focused' if rule == 'test-focused' else 'skipped'} in {path}: {_short(line.text)}",
             f"Line {line.new_no} of {path} adds “{line.text.strip()}”, which {what}: {effect}. Added next to "
             "a code change, this hides a failure instead of fixing it.",
@@ -251,6 +298,18 @@ class WeakenedTestsAnalyzer(Analyzer):
             "new value is the intended behaviour and not the test edited to match a bug.",
             Location(path, edited.new_no),
         )
+
+
+@dataclass
+class _Balance:
+    change: FileChange
+    removed: list[DiffLine] = field(default_factory=list)  # assertions removed with no edited twin
+    added: int = 0  # assertions added that are not edits of a removed one
+    edits: list[Finding] = field(default_factory=list)
+
+
+def _assertions_in(change: FileChange) -> int:
+    return sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
 
 
 def _only_literals_differ(old: str, new: str) -> bool:

@@ -6,11 +6,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from gate.analyzers.dependencies import DependenciesAnalyzer
 from gate.analyzers.dependencies.model import Ecosystem
 from gate.analyzers.dependencies.registry import ATTEMPTS, MAX_CONCURRENT, Status, lookup_all
-from gate.findings import Severity
+from gate.findings import Location, Severity
 from gate.pipeline import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.registries import FakeNpm, FakePyPI, days_ago, refused_url
@@ -94,6 +95,22 @@ def test_a_young_package_is_a_medium_warning(tmp_path: Path, pypi: FakePyPI, npm
     assert all(f.severity is Severity.MEDIUM for f in result.findings)
 
 
+def test_npm_age_without_time_created_uses_the_first_version(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    npm.with_created = False
+    npm.add("fresh-npm-thing", created=days_ago(4))
+    npm.add("old-npm-thing")
+    result = run(
+        tmp_path,
+        pypi.url,
+        npm.url,
+        {},
+        {"package.json": '{"dependencies": {"fresh-npm-thing": "1", "old-npm-thing": "1"}}\n'},
+    )
+    assert [f.title for f in result.findings] == [
+        "Package 'fresh-npm-thing' was first published 4 days ago on npm"
+    ]
+
+
 def test_a_near_miss_of_a_popular_name_is_a_medium_warning(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
     pypi.add("reqeusts")
     npm.add("lodahs")
@@ -114,12 +131,30 @@ def test_a_near_miss_of_a_popular_name_is_a_medium_warning(tmp_path: Path, pypi:
         "Package 'reqeusts' is one typo away from the popular 'requests'",
     ]
     assert all(f.severity is Severity.MEDIUM for f in result.findings)
+    assert {f.suggestion for f in result.findings} == {"requests", '{"dependencies": {"lodash": "1.0.0"}}'}
 
 
 def test_an_absent_near_miss_says_which_name_was_meant(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
     result = run(tmp_path, pypi.url, npm.url, {}, {"requirements.txt": "python-dateutils\n"})
     [finding] = result.findings
     assert finding.rule == "absent-package" and "Did you mean 'python-dateutil'" in finding.body
+    assert finding.suggestion == "python-dateutil"
+
+
+def test_names_are_asked_as_written(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    npm.add("JSONStream")
+    pypi.add("PyYAML")
+    pypi.canonical_only = True  # a mirror: only /pypi/pyyaml/json answers
+    result = run(
+        tmp_path,
+        pypi.url,
+        npm.url,
+        {},
+        {"package.json": '{"dependencies": {"JSONStream": "^1"}}\n', "requirements.txt": "PyYAML\n"},
+    )
+    assert result.findings == ()
+    assert dict(npm.requests) == {"JSONStream": 1}
+    assert dict(pypi.requests) == {"PyYAML": 1, "pyyaml": 1}
 
 
 def test_each_name_is_looked_up_once(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
@@ -135,7 +170,8 @@ def test_each_name_is_looked_up_once(tmp_path: Path, pypi: FakePyPI, npm: FakeNp
     }
     result = run(tmp_path, pypi.url, npm.url, {}, after)
     assert result.findings == ()
-    assert dict(pypi.requests) == {"numpy-financial": 1}
+    # Asked once, as first written (pyproject.toml comes before requirements.txt in the diff).
+    assert dict(pypi.requests) == {"numpy_financial": 1}
     assert dict(npm.requests) == {"chalk": 1}
 
 
@@ -159,13 +195,13 @@ def test_undeclared_imports_are_checked_and_declared_stdlib_and_repo_ones_are_no
     result = run(tmp_path, pypi.url, npm.url, before, after)
     titles = {f.title: f for f in result.findings}
     assert set(titles) == {
-        "Package 'quantum_fastjson_turbo' does not exist on PyPI",
-        "Package 'ujson_speedups_magic' does not exist on PyPI",
+        "Package 'quantum-fastjson-turbo' does not exist on PyPI",
+        "Package 'ujson-speedups-magic' does not exist on PyPI",
         "Package '@acme-internal/ghost-utils' does not exist on npm",
     }
-    assert titles["Package 'quantum_fastjson_turbo' does not exist on PyPI"].severity is Severity.HIGH
+    assert titles["Package 'quantum-fastjson-turbo' does not exist on PyPI"].severity is Severity.HIGH
     # The code copes with a guarded import missing: a warning, not a blocker.
-    assert titles["Package 'ujson_speedups_magic' does not exist on PyPI"].severity is Severity.MEDIUM
+    assert titles["Package 'ujson-speedups-magic' does not exist on PyPI"].severity is Severity.MEDIUM
     ghost = titles["Package '@acme-internal/ghost-utils' does not exist on npm"]
     assert ghost.location is not None and ghost.location.start_line == 6
     # cv2 maps to its distribution; yaml is declared as PyYAML; stdlib, repo and relative imports: not asked.
@@ -190,6 +226,10 @@ def test_requirements_includes_extras_markers_and_urls(tmp_path: Path, pypi: Fak
         "Package 'included-ghost-pkg' does not exist on PyPI",
         "Package 'long-line-pkg' does not exist on PyPI",
     ]
+    located = {f.title: f.location for f in result.findings}
+    assert located["Package 'included-ghost-pkg' does not exist on PyPI"] == Location(
+        "requirements/base.txt", 1
+    )
     assert "vcs-only-pkg" not in pypi.requests and "direct-pkg" not in pypi.requests
     assert any("vcs-only-pkg" in note for note in result.details["notes"])
 
@@ -337,10 +377,10 @@ def test_patch_input_reads_the_diff_lines_and_says_so(tmp_path: Path, pypi: Fake
     assert set(titles) == {
         "Package 'ghost-from-patch' does not exist on PyPI",
         "Package 'ghost-npm-patch' does not exist on npm",
-        "Package 'ghost_import_patch' does not exist on PyPI",
+        "Package 'ghost-import-patch' does not exist on PyPI",
     }
     # Without the file list an unknown import may be a module the patch does not show: not a blocker.
-    assert titles["Package 'ghost_import_patch' does not exist on PyPI"].severity is Severity.MEDIUM
+    assert titles["Package 'ghost-import-patch' does not exist on PyPI"].severity is Severity.MEDIUM
     assert any("patch input" in note for note in result.details["notes"])
 
 
@@ -351,3 +391,85 @@ def test_binary_and_huge_files_are_skipped_with_a_note(tmp_path: Path, pypi: Fak
     notes = " ".join(result.details["skipped_files"])
     assert "blob.py: skipped (binary file)" in notes and "big.py: skipped" in notes
     assert not pypi.requests
+
+
+def test_js_path_aliases_are_not_packages(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    before: Files = {
+        "tsconfig.json": (
+            '{\n  // comments are allowed here\n  "compilerOptions": {"paths": {"@app/*": ["src/*"]}},\n}\n'
+        ),
+        "vite.config.ts": "export default { resolve: { alias: { 'shared-ui': path.resolve('ui') } } }\n",
+    }
+    after: Files = {
+        "src/main.ts": (
+            "import x from '@app/utils/strings'\nimport ui from 'shared-ui'\nimport g from 'ghost-ui-kit'\n"
+        )
+    }
+    result = run(tmp_path, pypi.url, npm.url, before, after)
+    assert [f.title for f in result.findings] == ["Package 'ghost-ui-kit' does not exist on npm"]
+    assert set(npm.requests) == {"ghost-ui-kit"}
+
+
+def test_lookups_work_from_inside_an_event_loop(pypi: FakePyPI):
+    import asyncio
+
+    pypi.add("requests")
+
+    async def host() -> list[Status]:
+        return [r.status for r in lookup_all([(Ecosystem.PYPI, "requests")], {Ecosystem.PYPI: pypi.url})]
+
+    assert asyncio.run(host()) == [Status.EXISTS]
+
+
+@pytest.mark.online
+def test_the_real_registries_answer_as_the_fakes_do():
+    names = [
+        (Ecosystem.PYPI, "PyYAML"),
+        (Ecosystem.PYPI, "no-such-package-zq-7x"),
+        (Ecosystem.NPM, "@types/node"),
+        (Ecosystem.NPM, "no-such-package-zq-7x"),
+    ]
+    registries = {Ecosystem.PYPI: "https://pypi.org", Ecosystem.NPM: "https://registry.npmjs.org"}
+    lookups = lookup_all(names, registries)
+    assert [r.status for r in lookups] == [Status.EXISTS, Status.ABSENT, Status.EXISTS, Status.ABSENT]
+    assert lookups[0].first_release is not None and lookups[2].first_release is not None
+
+
+def test_private_indexes_and_scoped_registries(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    before: Files = {".npmrc": "@acme:registry=https://npm.acme.example/\nalways-auth=true\n"}
+    after: Files = {
+        "requirements.txt": "--extra-index-url https://pypi.acme.example/simple\nacme-internal-tools\n",
+        "package.json": '{"dependencies": {"@acme/design-system": "^3"}}\n',
+        "web/app.ts": "import { Button } from '@acme/widgets'\n",
+    }
+    result = run(tmp_path, pypi.url, npm.url, before, after)
+    [finding] = result.findings
+    assert finding.title == "Package 'acme-internal-tools' does not exist on PyPI"
+    assert finding.severity is Severity.MEDIUM and "dependency confusion" in finding.body
+    assert not npm.requests  # the @acme scope has its own registry
+
+
+def test_patch_input_reads_pyproject_fragments(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    pypi.add("httpx")
+    pypi.add("rich")
+    filler = "".join(f"# line {i}\n" for i in range(12))  # keeps the tables apart, in separate hunks
+    before: Files = {
+        "pyproject.toml": (
+            '[project]\nname = "x"\ndependencies = [\n    "httpx>=0.27",\n]\n'
+            + filler
+            + '[tool.poetry.dependencies]\npython = "^3.11"\nrich = "^13"\n'
+        )
+    }
+    after: Files = {
+        "pyproject.toml": (
+            '[project]\nname = "x"\ndependencies = [\n    "httpx>=0.28",\n    "ghost-frag-pkg>=1",\n]\n'
+            + filler
+            + '[tool.poetry.dependencies]\npython = "^3.11"\nrich = "^13"\nghost-poetry-frag = "^1"\n'
+        )
+    }
+    result = run(tmp_path, pypi.url, npm.url, before, after, patch_only=True)
+    assert sorted(f.title for f in result.findings) == [
+        "Package 'ghost-frag-pkg' does not exist on PyPI",
+        "Package 'ghost-poetry-frag' does not exist on PyPI",
+    ]
+    assert "httpx" not in pypi.requests  # a version bump is not a new package

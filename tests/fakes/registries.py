@@ -103,6 +103,8 @@ class FakePyPI(_FakeRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.packages: dict[str, list[tuple[str, datetime]]] = {}
+        # PyPI answers for any spelling of a name; a mirror may serve only the canonical spelling.
+        self.canonical_only = False
 
     def add(self, name: str, first_release: datetime | None = None, versions: int = 2) -> None:
         first = first_release or days_ago(2000)
@@ -115,6 +117,8 @@ class FakePyPI(_FakeRegistry):
         return None
 
     def document(self, name: str) -> dict[str, object] | None:
+        if self.canonical_only and name != _pep503(name):
+            return None
         releases = self.packages.get(_pep503(name))
         if releases is None:
             return None
@@ -154,6 +158,8 @@ class FakeNpm(_FakeRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.packages: dict[str, datetime] = {}
+        # Some registry mirrors drop `time.created` and keep only the per-version times.
+        self.with_created = True
 
     def add(self, name: str, created: datetime | None = None) -> None:
         self.packages[name.lower()] = created or days_ago(2000)
@@ -173,7 +179,12 @@ class FakeNpm(_FakeRegistry):
             "versions": {
                 "1.0.0": {"name": name, "version": "1.0.0", "dist": {"tarball": "https://x.example/t.tgz"}}
             },
-            "time": {"created": _iso(created), "modified": _iso(created), "1.0.0": _iso(created)},
+            "time": {
+                **({"created": _iso(created)} if self.with_created else {}),
+                "modified": _iso(days_ago(0)),
+                "1.0.0": _iso(created),
+                "1.0.1": _iso(created + timedelta(days=1)),
+            },
         }
 
 

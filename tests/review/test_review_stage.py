@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from gate import policy
 from gate.cli import main
 from gate.models.replay import replay_trace
 from tests.fakes.model_server import FakeModelServer, Reply, judge
@@ -87,7 +88,8 @@ def test_one_model_agreeing_alone_cannot_confirm(model_server: FakeModelServer, 
     outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server, review={"quorum": 3}))
     (finding,) = review_findings(outcome)
     assert len(finding.confirmed_by) == 2 and not finding.blocking
-    assert outcome.verdict == "pass"
+    # The planted comment is itself a blocking injection-text finding; no review finding blocks.
+    assert [f.stage for f in outcome.blocking] == ["injection-text"] * len(outcome.blocking)
 
 
 def test_a_model_that_never_answers_times_out_and_the_others_finish(
@@ -113,7 +115,11 @@ def test_quorum_out_of_reach_follows_on_model_error(model_server: FakeModelServe
     result = stage(outcome)
     assert result.model_error and "1 of 3 models answered" in result.model_error
     assert "fake-b" in result.model_error and "500" in result.model_error
-    assert outcome.verdict == "fail" and "on_model_error" in outcome.reasons[0]
+    # The planted comment blocks on its own (injection-text); judge the model-error rule without it.
+    decision = policy.decide(
+        [s for s in outcome.stages if s.stage != "injection-text"], outcome.changeset, config
+    )
+    assert decision.verdict == "fail" and "on_model_error" in decision.reasons[0]
     # fake-b retried on 500, fake-c not retried on 401
     assert model_server.count("fake-b") == 3 and model_server.count("fake-c") == 1
 

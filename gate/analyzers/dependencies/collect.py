@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gate.analyzers.dependencies.imports import (
     NAMESPACE,
+    PYTHON_SUFFIXES,
     Imported,
     imports_in,
     node_builtins,
@@ -36,6 +38,8 @@ class Wanted:
     source: str  # "manifest" or "import"
     module: str = ""  # the import name, for imports
     guarded: bool = False
+    private_index: str = ""  # the manifest also installs from this index
+    line_text: str = ""  # the manifest line that names it, for a suggested fix
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Collected:
 def collect(view: ChangeView) -> Collected:
     out = Collected()
     declared: set[tuple[Ecosystem, str]] = set()
+    scopes = private_scopes(view)
     for change in view.changes():
         parser = parser_for(change.path)
         if parser is None or change.status is FileStatus.DELETED:
@@ -66,11 +71,25 @@ def collect(view: ChangeView) -> Collected:
                     f"{dep.path}: '{dep.name}' is not from a registry ({dep.note or 'URL/path'})"
                 )
                 continue
+            # A package from an included file (`-r other.txt`) is shown there when the diff has that file.
+            where = view.changeset.diff.by_path.get(dep.path) or change
+            if _scope(dep.name) in scopes:
+                out.notes.append(f"{dep.path}: '{dep.name}' comes from the scope's own registry (.npmrc)")
+                continue
+            line, text = _line_of(where, dep.name)
             out.wanted.append(
-                Wanted(dep.name, dep.ecosystem, change.path, _line_of(change, dep.name), "manifest")
+                Wanted(
+                    dep.name,
+                    dep.ecosystem,
+                    where.path,
+                    line,
+                    "manifest",
+                    private_index=head.private_index,
+                    line_text=text,
+                )
             )
     declared.update(_declared_at_head(view))
-    out.wanted.extend(_imports_needing_packages(view, declared))
+    out.wanted.extend(_imports_needing_packages(view, declared, scopes))
     return out
 
 
@@ -117,16 +136,17 @@ def _fragments(change: FileChange) -> tuple[list[str], list[str]]:
     return head, base
 
 
-def _line_of(change: FileChange, name: str) -> int | None:
-    """The first added line of the manifest that names the package (where a reviewer looks)."""
+def _line_of(change: FileChange, name: str) -> tuple[int | None, str]:
+    """The first added line of the manifest that names the package (where a reviewer looks), and its
+    text; the first added line when none names it."""
     wanted = name.lower()
     alt = wanted.replace("-", "_")
     for line in change.added_lines():
         text = line.text.lower()
         if wanted in text or alt in text.replace("-", "_"):
-            return line.new_no
+            return line.new_no, line.text
     first = next(change.added_lines(), None)
-    return first.new_no if first else None
+    return (first.new_no, "") if first else (None, "")
 
 
 def _declared_at_head(view: ChangeView) -> set[tuple[Ecosystem, str]]:
@@ -157,23 +177,32 @@ def _workspace_name(text: str) -> set[tuple[Ecosystem, str]]:
     except ValueError:
         return set()
     name = data.get("name") if isinstance(data, dict) else None
-    return {(Ecosystem.NPM, name.lower())} if isinstance(name, str) else set()
+    return {(Ecosystem.NPM, name)} if isinstance(name, str) else set()
 
 
-def _imports_needing_packages(view: ChangeView, declared: set[tuple[Ecosystem, str]]) -> Iterable[Wanted]:
+def _imports_needing_packages(
+    view: ChangeView, declared: set[tuple[Ecosystem, str]], scopes: frozenset[str]
+) -> Iterable[Wanted]:
     repo_modules = repo_module_names(view.head_paths())
+    aliases: str | None = None  # JS path-alias configuration, read once when a JS import needs it
     stdlib = python_stdlib()
     dists = python_distributions()
     seen: set[tuple[Ecosystem, str, str]] = set()
     for change in view.changes():
         if change.status is FileStatus.DELETED:
             continue
-        head = view.text("head", change.path) if view.is_whole_file(change) else None
+        # Only Python is read whole (ast); JS/TS imports are read from the added lines.
+        wants_head = change.path.endswith(PYTHON_SUFFIXES) and view.is_whole_file(change)
+        head = view.text("head", change.path) if wants_head else None
         for imp in imports_in(change.path, head, view.added_lines(change)):
             key = (imp.ecosystem, imp.module, imp.path)
             if key in seen or imp.module in repo_modules:
                 continue
             seen.add(key)
+            if imp.ecosystem is Ecosystem.NPM:
+                aliases = _js_alias_config(view) if aliases is None else aliases
+                if _is_alias(imp.module, aliases) or _scope(imp.module) in scopes:
+                    continue
             wanted = (
                 _python_wanted(imp, declared, stdlib, dists)
                 if imp.ecosystem is Ecosystem.PYPI
@@ -199,7 +228,52 @@ def _python_wanted(
     names = (*candidates, imp.module)
     if any((eco, eco.normalize(n)) in declared for n in names):
         return None
-    return Wanted(names[0], eco, imp.path, imp.line_no, "import", imp.module, imp.guarded)
+    # An import name is no distribution name as written: ask for the canonical form (`a_b` -> `a-b`).
+    name = names[0] if candidates else eco.normalize(imp.module)
+    return Wanted(name, eco, imp.path, imp.line_no, "import", imp.module, imp.guarded)
+
+
+# Files where JS/TS projects map import names to their own folders (tsconfig `paths`, bundler aliases).
+_ALIAS_CONFIG = re.compile(
+    r"(^|/)(tsconfig[^/]*\.json|jsconfig\.json|(vite|vitest|webpack|rollup|babel|metro|jest)\.config\.[cm]?[jt]s"
+    r"|\.babelrc(\.json)?|package\.json)$"
+)
+MAX_ALIAS_FILES = 50
+
+
+def _js_alias_config(view: ChangeView) -> str:
+    """The text of the repo's alias configuration files, to tell a path alias from a package."""
+    paths = [p for p in view.head_paths() if _ALIAS_CONFIG.search(p) and not any(v in p for v in _VENDORED)]
+    texts = [view.text("head", p) or "" for p in paths[:MAX_ALIAS_FILES]]
+    return "\n".join(texts)
+
+
+def _is_alias(module: str, config: str) -> bool:
+    """True when the name (or its scope) is a quoted key of an alias map, e.g. `"@app/*": ["src/*"]`
+    in tsconfig `paths`, `'@lib': path.resolve(...)` in a bundler config, or package.json `imports`."""
+    candidates = {module, module.split("/")[0]} if module.startswith("@") else {module}
+    for name in candidates:
+        if re.search(r"""["']""" + re.escape(name) + r"""(/\*|/)?["']\s*:""", config):
+            return True
+    return False
+
+
+_NPMRC_SCOPE = re.compile(r"^\s*(@[\w.-]+):registry\s*=\s*(\S+)", re.MULTILINE)
+
+
+def private_scopes(view: ChangeView) -> frozenset[str]:
+    """npm scopes that `.npmrc` sends to a registry of their own: their packages are not on npmjs."""
+    scopes: set[str] = set()
+    for path in view.head_paths():
+        if path.rsplit("/", 1)[-1] == ".npmrc":
+            for scope, url in _NPMRC_SCOPE.findall(view.text("head", path) or ""):
+                if "registry.npmjs.org" not in url:
+                    scopes.add(scope.lower())
+    return frozenset(scopes)
+
+
+def _scope(name: str) -> str:
+    return name.split("/", 1)[0].lower() if name.startswith("@") else ""
 
 
 def _npm_wanted(imp: Imported, declared: set[tuple[Ecosystem, str]]) -> Wanted | None:

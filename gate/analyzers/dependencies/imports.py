@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 
 from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
-from gate.analyzers.source import AddedLine
+from gate.analyzers.source import AddedLine, parse_python
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
@@ -45,10 +45,7 @@ _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseExcept
 def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> list[Imported]:
     added_nos = {line.line_no: line for line in added}
     if head is not None:
-        try:
-            tree = ast.parse(head)
-        except (SyntaxError, ValueError):
-            tree = None
+        tree = parse_python(head)
         if tree is not None:
             return _from_ast(path, tree, set(added_nos))
     return _from_lines(path, added_nos.values())
@@ -108,8 +105,12 @@ def python_distributions() -> Mapping[str, tuple[str, ...]]:
     return table
 
 
+# Modules that exist without being installed: type-checker-only stubs and interpreter internals.
+_IMPLICIT_PYTHON = frozenset({"__future__", "__main__", "_typeshed", "__builtin__", "__pypy__"})
+
+
 def python_stdlib() -> Collection[str]:
-    return sys.stdlib_module_names | {"__future__", "__main__"}
+    return sys.stdlib_module_names | _IMPLICIT_PYTHON
 
 
 # --- JavaScript / TypeScript -----------------------------------------------------------------------

@@ -41,6 +41,7 @@ _REQ_FILE = re.compile(r"(^|/)[^/]*requirements[^/]*\.(txt|in)$", re.IGNORECASE)
 _INCLUDE = re.compile(r"^(-r|--requirement)(\s+|=)(\S+)")
 _CONSTRAINT = re.compile(r"^(-c|--constraint)(\s+|=)(\S+)")
 _EDITABLE = re.compile(r"^(-e|--editable)(\s+|=)(\S+)")
+_INDEX = re.compile(r"^(-i|--index-url|--extra-index-url)(\s+|=)(\S+)")
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _MAX_INCLUDE_DEPTH = 8
@@ -62,6 +63,7 @@ class RequirementsParser:
         declared: list[Declared] = []
         problems: list[str] = []
         notes: list[str] = []
+        private_index = ""
         for number, line in _logical_lines(text):
             if m := _INCLUDE.match(line):
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(path), m.group(3)))
@@ -73,11 +75,14 @@ class RequirementsParser:
                     notes.append(f"{path}:{number}: included file {target} not found")
                     continue
                 sub = self._parse(included, target, read, seen, depth + 1)
+                private_index = private_index or sub.private_index
                 declared.extend(sub.declared)
                 problems.extend(sub.problems)
                 notes.extend(sub.notes)
+            elif m := _INDEX.match(line):
+                private_index = private_index or m.group(3)
             elif _CONSTRAINT.match(line) or line.startswith("-"):
-                continue  # constraints and pip options (--index-url, --hash, ...) declare no package
+                continue  # constraints and pip options (--hash, ...) declare no package
             elif m := _EDITABLE.match(line):
                 egg = _EGG.search(m.group(3))
                 if egg:
@@ -99,7 +104,7 @@ class RequirementsParser:
                     notes.append(f"{path}:{number}: '{req.name}' comes from a URL, not looked up")
                 else:
                     declared.append(Declared(req.name, self.ecosystem, path, "requirements"))
-        return Parsed(tuple(declared), tuple(problems), tuple(notes))
+        return Parsed(tuple(declared), tuple(problems), tuple(notes), private_index)
 
     def _non_registry(self, name: str, path: str, note: str) -> Declared:
         return Declared(name, self.ecosystem, path, "requirements", from_registry=False, note=note)
@@ -172,7 +177,7 @@ class PyprojectParser:
                     continue
                 local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "url"))
                 declared.append(Declared(name, self.ecosystem, path, kind, from_registry=not local))
-        return Parsed(tuple(declared), tuple(problems))
+        return Parsed(tuple(declared), tuple(problems), private_index=_private_sources(data))
 
     def parse_fragment(self, lines: Iterable[str], path: str) -> Parsed:
         """Quoted PEP 508 strings in arrays, and `name = "..."` under a Poetry dependency table."""
@@ -205,6 +210,18 @@ class PyprojectParser:
                     )
                 )
         return Parsed(tuple(declared), notes=(f"{path}: read from the diff lines only",))
+
+
+def _private_sources(data: Mapping[str, Any]) -> str:
+    """The first package index other than PyPI that Poetry or uv is told to use."""
+    tool = _table(data.get("tool"))
+    poetry = _table(tool.get("poetry")).get("source") or []
+    sources = [*poetry, *(_table(tool.get("uv")).get("index") or [])]
+    for source in sources:
+        url = source.get("url") if isinstance(source, dict) else None
+        if isinstance(url, str) and "pypi.org" not in url:
+            return url
+    return ""
 
 
 def _table(value: object) -> dict[str, Any]:

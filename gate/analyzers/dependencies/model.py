@@ -22,7 +22,7 @@ class Ecosystem(enum.Enum):
     def normalize(self, name: str) -> str:
         if self is Ecosystem.PYPI:
             return str(canonicalize_name(name))
-        return name.strip().lower()
+        return name.strip()  # npm names are case-sensitive (legacy packages have capitals)
 
 
 _NPM_NAME = re.compile(r"^(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)
@@ -56,6 +56,9 @@ class Parsed:
     declared: tuple[Declared, ...]
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # An index or registry other than the public one that the manifest installs from, if any: a name
+    # absent from the public registry may be a private package there.
+    private_index: str = ""
 
 
 class ManifestError(ValueError):

@@ -53,17 +53,21 @@ class _Popular:
 @lru_cache(maxsize=2)
 def _popular(ecosystem: Ecosystem) -> _Popular:
     text = resources.files("gate.data").joinpath(_DATA[ecosystem]).read_text(encoding="utf-8")
-    names = [ecosystem.normalize(n) for n in text.splitlines() if n.strip() and not n.startswith("#")]
+    names = [_key(n, ecosystem) for n in text.splitlines() if n.strip() and not n.startswith("#")]
     names = list(dict.fromkeys(names))
     return _Popular(tuple(names[:TARGETS]), frozenset(names), {n: i + 1 for i, n in enumerate(names)})
 
 
+def _key(name: str, ecosystem: Ecosystem) -> str:
+    return ecosystem.normalize(name).lower()
+
+
 def is_popular(name: str, ecosystem: Ecosystem) -> bool:
-    return ecosystem.normalize(name) in _popular(ecosystem).known
+    return _key(name, ecosystem) in _popular(ecosystem).known
 
 
 def near_miss(name: str, ecosystem: Ecosystem) -> NearMiss | None:
-    key = ecosystem.normalize(name)
+    key = _key(name, ecosystem)
     popular = _popular(ecosystem)
     if key in popular.known or len(key) < MIN_LENGTH or (ecosystem.value, key) in KNOWN_PAIRS:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -64,14 +65,26 @@ def lookup_all(
     timeout: httpx.Timeout = TIMEOUT,
 ) -> list[Lookup]:
     """Every (ecosystem, name) looked up once; results in the order given (duplicates dropped)."""
-    unique = list(dict.fromkeys((eco, eco.normalize(name)) for eco, name in names))
+    # One lookup per package, asked as first written: registries know a name's exact spelling best
+    # (old npm packages such as JSONStream have capitals; PyPI answers for any spelling).
+    spelled: dict[tuple[Ecosystem, str], str] = {}
+    for eco, name in names:
+        spelled.setdefault((eco, eco.normalize(name)), name.strip())
+    unique = [(eco, key, name) for (eco, key), name in spelled.items()]
     if not unique:
         return []
-    return asyncio.run(_lookup_all(unique, registries, wait_base, timeout))
+    work = _lookup_all(unique, registries, wait_base, timeout)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    # Called from inside an event loop (an async host): run the lookups on their own loop in a thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def _lookup_all(
-    names: list[tuple[Ecosystem, str]],
+    names: list[tuple[Ecosystem, str, str]],
     registries: Mapping[Ecosystem, str],
     wait_base: float,
     timeout: httpx.Timeout,
@@ -79,16 +92,24 @@ async def _lookup_all(
     limit = asyncio.Semaphore(MAX_CONCURRENT)
     limits = httpx.Limits(max_connections=MAX_CONCURRENT)
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers, trust_env=False) as client:
+    # PyPI redirects non-canonical names to the canonical page. Proxy settings from the environment are
+    # honoured (trust_env), as pip and npm do.
+    async with httpx.AsyncClient(
+        timeout=timeout, limits=limits, headers=headers, follow_redirects=True
+    ) as client:
 
-        async def one(eco: Ecosystem, name: str) -> Lookup:
+        async def one(eco: Ecosystem, key: str, name: str) -> Lookup:
             base = registries.get(eco)
             if base is None:
-                return Lookup(name, eco, Status.UNREACHABLE, error=f"no {eco.label} registry configured")
+                return Lookup(key, eco, Status.UNREACHABLE, error=f"no {eco.label} registry configured")
             async with limit:
-                return await _lookup(client, package_url(base, eco, name), eco, name, wait_base)
+                found = await _lookup(client, package_url(base, eco, name), eco, key, wait_base)
+                if found.status is Status.ABSENT and eco is Ecosystem.PYPI and name != key:
+                    # PyPI itself answers for any spelling; a mirror may know only the canonical one.
+                    found = await _lookup(client, package_url(base, eco, key), eco, key, wait_base)
+                return found
 
-        return list(await asyncio.gather(*(one(eco, name) for eco, name in names)))
+        return list(await asyncio.gather(*(one(eco, key, name) for eco, key, name in names)))
 
 
 async def _lookup(client: httpx.AsyncClient, url: str, eco: Ecosystem, name: str, wait_base: float) -> Lookup:
@@ -103,7 +124,7 @@ async def _lookup(client: httpx.AsyncClient, url: str, eco: Ecosystem, name: str
                 response = await client.get(url)
                 if response.status_code == 429 or response.status_code >= 500:
                     raise _Retryable(f"HTTP {response.status_code}")
-    except (_Retryable, httpx.TransportError) as exc:
+    except (_Retryable, httpx.HTTPError, httpx.InvalidURL) as exc:
         return Lookup(name, eco, Status.UNREACHABLE, error=f"{type(exc).__name__}: {exc}".rstrip(": "))
     if response.status_code == 404:
         return Lookup(name, eco, Status.ABSENT)
@@ -130,7 +151,12 @@ def _first_release(eco: Ecosystem, data: Mapping[str, Any]) -> datetime | None:
     else:
         times = data.get("time")
         if isinstance(times, dict):
-            stamps.append(str(times.get("created") or ""))
+            # `created` is the first publication; some mirrors keep only the per-version times.
+            created = times.get("created")
+            if created:
+                stamps.append(str(created))
+            else:
+                stamps.extend(str(v) for k, v in times.items() if k not in ("modified", "unpublished"))
     parsed = [_parse_time(s) for s in stamps if s]
     valid = [p for p in parsed if p is not None]
     return min(valid) if valid else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from gate.analyzers.dependencies.collect import Collected, Wanted, collect
 from gate.analyzers.dependencies.model import Ecosystem
-from gate.analyzers.dependencies.nearmiss import near_miss
+from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.dependencies.registry import Lookup, Status, lookup_all
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
@@ -50,14 +51,7 @@ class DependenciesAnalyzer(Analyzer):
             why = "; ".join(sorted({f"{r.ecosystem.label}: {r.error}" for r in unreachable}))
             reason = f"registry unreachable ({why})"
             if len(unreachable) == len(lookups):
-                return StageResult(
-                    stage=self.id,
-                    ran=False,
-                    why="runs on every PR",
-                    skipped_reason=reason,
-                    findings=tuple(findings),
-                    details=details,
-                )
+                return self.meta.result(findings, details, skipped_reason=reason, ran=False)
             reason = f"registry unreachable for {len(unreachable)} of {len(lookups)} names ({why})"
             return self.meta.result(findings, details, skipped_reason=reason)
         return self.meta.result(findings, details)
@@ -88,7 +82,8 @@ class DependenciesAnalyzer(Analyzer):
             else ""
         )
         if result.status is Status.ABSENT:
-            yield self._absent(wanted, shown, where, hint, exact=exact)
+            absent = self._absent(wanted, shown, where, hint, exact=exact)
+            yield absent.with_(suggestion=_suggest(wanted, miss)) if miss else absent
             return
         if result.status is Status.UNREACHABLE:
             return
@@ -111,11 +106,14 @@ class DependenciesAnalyzer(Analyzer):
                 "near-miss-package",
                 Severity.MEDIUM,
                 Confidence.MEDIUM,
-                f"Package '{wanted.name}' is one typo away from the popular '{miss.popular}'",
+                f"Package '{wanted.name}' is one typo away from the popular '{miss.popular}'"
+                if miss.distance == 1
+                else f"Package '{wanted.name}' is a near miss of the popular '{miss.popular}'",
                 f"{shown} exists on {eco.label}, but is {miss.distance} edit(s) from '{miss.popular}' "
                 f"(#{miss.rank} by downloads). Look-alike names are a typosquatting pattern; make sure this "
                 "is the package meant.",
                 where,
+                suggestion=_suggest(wanted, miss),
             )
 
     def _absent(self, wanted: Wanted, shown: str, where: Location, hint: str, *, exact: bool) -> Finding:
@@ -126,6 +124,16 @@ class DependenciesAnalyzer(Analyzer):
                 f"{wanted.path} newly declares {shown}, and {eco.label} has no package by that name (404). "
                 f"An installer would fail, or install whatever someone registers under it later.{hint}"
             )
+            if wanted.private_index:
+                # Absent publicly is expected for a private package; still worth a look, since a public
+                # package registered under the same name can win (dependency confusion).
+                body += (
+                    f" The manifest also installs from {wanted.private_index}, where it may be a private "
+                    "package; if so, make sure no public package can shadow it (dependency confusion)."
+                )
+                return self.meta.finding(
+                    "absent-package", Severity.MEDIUM, Confidence.LOW, title, body, where
+                )
             return self.meta.finding("absent-package", Severity.HIGH, Confidence.HIGH, title, body, where)
         body = (
             f"This change imports {shown}; it is not a standard-library module, no module of the repository "
@@ -142,6 +150,15 @@ class DependenciesAnalyzer(Analyzer):
                 "repository that the patch does not show."
             )
         return self.meta.finding("absent-package", severity, confidence, title, body, where)
+
+
+def _suggest(wanted: Wanted, miss: NearMiss | None) -> str | None:
+    """The manifest line with the popular name in place of the near miss (a one-click fix on GitHub)."""
+    if miss is None or wanted.source != "manifest" or not wanted.line_text:
+        return None
+    pattern = re.compile(re.escape(wanted.name), re.IGNORECASE)
+    fixed, count = pattern.subn(miss.popular, wanted.line_text, count=1)
+    return fixed if count else None
 
 
 def _first_per_path(wanted: Iterable[Wanted]) -> list[Wanted]:

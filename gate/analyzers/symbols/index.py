@@ -11,6 +11,8 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from gate.analyzers.source import parse_python
+
 # Directories that commonly hold the importable packages of a repository.
 SOURCE_ROOTS = ("", "src", "lib", "python")
 _TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
@@ -78,9 +80,8 @@ class RepoIndex:
         text = self._read(path) if path else None
         if path is None or text is None:
             return None
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        tree = parse_python(text)
+        if tree is None:
             return None
         info = ModuleInfo(dotted, path, path.endswith("__init__.py"), tree=tree)
         _collect(tree.body, info)
@@ -171,6 +172,7 @@ def _collect(body: list[ast.stmt], info: ModuleInfo) -> None:
                 info.names.update(_bound(target))
         if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign) and _writes_globals(node):
             info.open = True
+        info.names.update(_all_entries(node))
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -219,6 +221,31 @@ def _bound(target: ast.expr) -> Iterator[str]:
             yield from _bound(element)
     elif isinstance(target, ast.Starred):
         yield from _bound(target.value)
+
+
+def _all_entries(node: ast.stmt) -> Iterator[str]:
+    """Names listed in `__all__ = [...]`, `__all__ += [...]` or `__all__.extend/append(...)`: a module
+    that exports a name it defines some other way (globals(), a loop) counts as defining it."""
+    value: ast.expr | None = None
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+    ):
+        value = node.value
+    elif isinstance(node, ast.AugAssign | ast.AnnAssign) and isinstance(node.target, ast.Name):
+        value = node.value if node.target.id == "__all__" else None
+    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "__all__"
+        ):
+            value = ast.Tuple(elts=list(node.value.args))
+    if value is None:
+        return
+    for element in ast.walk(value):
+        if isinstance(element, ast.Constant) and isinstance(element.value, str):
+            yield element.value
 
 
 def _writes_globals(node: ast.stmt) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, parse_python
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -68,12 +69,13 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 continue
             text = view.text("head", change.path) if view.is_whole_file(change) else None
             if text is None:
-                notes.append(f"{change.path}: whole file not available; not checked")
-                continue
-            try:
-                tree = ast.parse(text)
-            except (SyntaxError, ValueError) as exc:
-                notes.append(f"{change.path}: does not parse ({exc.__class__.__name__}); not checked")
+                # Patch input: of a file the diff shows in part, the added one-line imports still say
+                # what they take from the repository's (added) modules.
+                text = _imports_only(change)
+                notes.append(f"{change.path}: whole file not available; only its added import lines checked")
+            tree = parse_python(text)
+            if tree is None:
+                notes.append(f"{change.path}: does not parse; not checked")
                 continue
             checked.append(change.path)
             for missing in _Checker(index, change, tree).run():
@@ -247,7 +249,7 @@ class _Checker:
             if any(_decorator(d) in ("staticmethod", "classmethod") for d in method.decorator_list):
                 continue
             me = method.args.args[0].arg
-            for node in ast.walk(method):
+            for node in _walk_own_scope(method, me):
                 if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
                     continue
                 if not (isinstance(node.value, ast.Name) and node.value.id == me):
@@ -260,6 +262,35 @@ class _Checker:
                     if key not in seen:
                         seen.add(key)
                         yield missing
+
+
+_ONE_LINE_IMPORT = re.compile(r"^\s*(?:from\s+[\w.]+\s+import\s+[\w\s,]+|import\s+[\w.\s,]+)$")
+
+
+def _imports_only(change: FileChange) -> str:
+    """A module holding just the added single-line imports, each on its own line number."""
+    lines: dict[int, str] = {}
+    for line in change.added_lines():
+        if line.new_no is not None and _ONE_LINE_IMPORT.match(line.text) and "#" not in line.text:
+            lines[line.new_no] = line.text.strip()
+    last = max(lines, default=0)
+    return "\n".join(lines.get(n, "") for n in range(1, last + 1)) + "\n"
+
+
+def _walk_own_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> Iterator[ast.AST]:
+    """The method's nodes, not descending into nested classes, nor into nested functions that bind a
+    name `me` of their own (a nested handler class's `self` is another object)."""
+    stack: list[ast.AST] = list(ast.iter_child_nodes(method))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.ClassDef):
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and any(
+            a.arg == me for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+        ):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _chain(node: ast.expr) -> list[str] | None:

@@ -1,0 +1,133 @@
+"""secrets: credentials in added lines, masked in findings; placeholders are not credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gate.analyzers.secrets import SecretsAnalyzer, is_placeholder, mask
+from gate.findings import Severity
+from gate.pipeline import StageResult
+from gate.redact import REDACTED, find_secrets, redact, scan_lines
+from tests.analyzers.gitrepo import Files, change, context
+
+# Realistic-looking but invented values, assembled so this file itself holds no contiguous key.
+AWS = "AKIA" + "Z3MSJV4XQ7PRWQ2T"
+GITHUB_FINE = (
+    "github_pat_"
+    + "11AQZR5PY0wM8dN3kL2vXq"
+    + "_"
+    + "Tg7Hs2Kd9Lm4Np8Qr3Vx6Yz1Bc5Df0Gh7Jk2Mn9Pq4Rs8Tu3Vw6Xy1Za5Bc"
+)
+ANTHROPIC = "sk-ant-api03-" + "Jx8Qm2Vn7Kp4Lr9Ts3Wy6Zb1Cd5Fg0Hj8Kn2Mp7Qs4Rv9Tw3Xz6Ab1Ce5Dg0Fh8Jk2Ln7Mq4"
+OPENAI = "sk-proj-" + "Pq4Rs8Tu3Vw6Xy1Za5Bc0De7Fg2Hj9Kl4Mn8Pq3Rs6" + "T3BlbkFJ" + "Wx7Yz2Ab5Cd9Ef3Gh6Jk1Lm4"
+SLACK = "xoxb-" + "2849583710-4958271036485-Qw8Er2Ty6Ui0Op4As9Df3Gh"
+
+
+def run(tmp_path: Path, after: Files) -> StageResult:
+    return SecretsAnalyzer().run(context(change(tmp_path, {}, after)))
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        (f'AWS_ACCESS_KEY_ID = "{AWS}"', "AWS Access Key"),
+        (f"token: {GITHUB_FINE}", "GitHub Token"),
+        (f"ANTHROPIC_API_KEY={ANTHROPIC}", "Anthropic API Key"),
+        (f"client = OpenAI(api_key='{OPENAI}')", "OpenAI Token"),
+        (f"SLACK_TOKEN={SLACK}", "Slack Token"),
+        ("db = 'postgres://admin:Vq83mZt2Lw@db.internal:5432/app'", "Basic Auth Credentials"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", "Private Key"),
+    ],
+)
+def test_the_detector_knows_old_and_new_key_formats(line: str, kind: str):
+    hits = list(find_secrets(line))
+    assert [h.kind for h in hits] == [kind]
+    # Redaction hides the whole key, not just the prefix a pattern matched.
+    assert REDACTED in redact(line) and hits[0].value not in redact(line)
+
+
+def test_scanning_a_text_finds_what_scanning_each_line_finds():
+    lines = ["x = 1", f'k = "{AWS}"', "def f():", f"    return '{OPENAI}'", "password = 'Zr8!kq2Lmv'"]
+    by_line = [(i, h) for i, line in enumerate(lines) for h in find_secrets(line)]
+    assert sorted(scan_lines(lines), key=lambda p: p[0]) == sorted(by_line, key=lambda p: p[0])
+    assert len(by_line) == 3
+
+
+def test_findings_are_located_and_never_show_the_secret(tmp_path: Path):
+    result = run(tmp_path, {"config.py": f'import os\nAWS_KEY = "{AWS}"\nSLACK = "{SLACK}"\n'})
+    assert [(f.location.path, f.location.start_line) for f in result.findings if f.location] == [
+        ("config.py", 2),
+        ("config.py", 3),
+    ]
+    for f in result.findings:
+        assert f.severity is Severity.HIGH and f.stage == "secrets"
+        assert AWS not in f.title + f.body and SLACK not in f.title + f.body
+    assert result.findings[0].title == "AWS Access Key AKIA…WQ2T added in config.py"
+
+
+def test_a_hard_coded_password_is_a_medium_finding(tmp_path: Path):
+    result = run(tmp_path, {"settings.py": 'DB_PASSWORD = "Zr8!kq2Lmv"\n'})
+    [finding] = result.findings
+    assert finding.severity is Severity.MEDIUM and "Zr8!kq2Lmv" not in finding.body
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'aws_key = "AKIAIOSFODNN7EXAMPLE"',  # AWS's documentation key
+        'password = "changeme"',
+        'password = "<your-password-here>"',
+        "password = os.environ['DB_PASSWORD']",
+        'token = os.getenv("GITHUB_TOKEN")',
+        "api_key: ${OPENAI_API_KEY}",
+        'api_key = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+        "stripe_key = 'sk_live_abcdefghijklmnopqrstuvwx'",  # a typed-in alphabet
+        "password = '{{ secrets.DB_PASSWORD }}'",
+        'api_key_env: "PROXY_API_KEY"',  # the name of the variable, not its value
+        "def reset_password(user, token):",
+        "    value = compute(alpha, beta)  # no secrets here",
+    ],
+)
+def test_placeholders_and_environment_reads_are_not_findings(tmp_path: Path, line: str):
+    assert run(tmp_path, {"conf.py": line + "\n"}).findings == ()
+
+
+def test_config_files_need_no_quotes(tmp_path: Path):
+    after: Files = {
+        ".env": "DEBUG=1\nDB_PASSWORD=Zr8kq2Lmv9\nAPI_TOKEN_ENV=OPENAI_API_KEY\n",
+        "deploy/values.yaml": "db:\n  password: Zr8kq2Lmv9\n  passwordFrom: ${DB_PASSWORD}\n",
+        "app.py": "password = compute_password()\n",
+    }
+    found = sorted(
+        (f.location.path, f.location.start_line) for f in run(tmp_path, after).findings if f.location
+    )
+    assert found == [(".env", 2), ("deploy/values.yaml", 2)]
+
+
+def test_a_real_default_next_to_an_environment_read_is_still_reported(tmp_path: Path):
+    line = f'key = os.environ.get("AWS_KEY", "{AWS}")\n'
+    assert len(run(tmp_path, {"conf.py": line}).findings) == 1
+
+
+def test_placeholder_rules_both_ways():
+    assert is_placeholder("AKIAIOSFODNN7EXAMPLE", "")
+    assert not is_placeholder(AWS, "")
+    assert is_placeholder("hunter2", "pw = os.environ['PW']")
+    assert not is_placeholder("Zr8!kq2Lmv", 'pw = os.environ.get("PW", "Zr8!kq2Lmv")')
+    assert mask(AWS) == "AKIA…WQ2T" and mask("shortpass") == "sh…ss" and mask("abc") == "…"
+
+
+def test_a_private_key_needs_its_body(tmp_path: Path):
+    header = "-----BEGIN RSA PRIVATE KEY-----"
+    body = "MIIEowIBAAKCAQEA" + "q7Z3mKp9Lw2Vx8Nc4Rt6Yb1Hd5Fg0Jk3Mn7Ps2Qv9Tx4Wz8" + "Ab6Ce1Dg5Fh0Jl3Km7No2Pr"
+    parser = f'if line.startswith("{header}"):\n    start = True\n'
+    assert run(tmp_path, {"keys.py": parser}).findings == ()
+    [finding] = run(tmp_path / "2", {"deploy/id_rsa": f"{header}\n{body}\n"}).findings
+    assert finding.severity is Severity.HIGH and body not in finding.body
+
+
+def test_removed_lines_are_not_scanned(tmp_path: Path):
+    changeset = change(tmp_path, {"conf.py": f'KEY = "{AWS}"\n'}, {"conf.py": "KEY = os.environ['KEY']\n"})
+    assert SecretsAnalyzer().run(context(changeset)).findings == ()

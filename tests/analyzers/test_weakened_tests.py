@@ -1,0 +1,197 @@
+"""weakened-tests: tests deleted, assertions removed, skips added or expectations edited next to code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gate.analyzers.weakened_tests import WeakenedTestsAnalyzer, is_test_file
+from gate.findings import Severity
+from gate.pipeline import StageResult
+from tests.analyzers.gitrepo import Files, change, context
+
+PY_TEST = (
+    "import pytest\nfrom app import total\n\n\n"
+    "def test_total():\n    assert total([1, 2]) == 3\n    assert total([]) == 0\n\n\n"
+    "def test_raises():\n    with pytest.raises(ValueError):\n        total(None)\n"
+)
+JS_TEST = (
+    "const { total } = require('../src/total')\n\n"
+    "describe('total', () => {\n  it('adds', () => {\n    expect(total([1, 2])).toBe(3)\n  })\n\n"
+    "  it('empty', () => {\n    expect(total([])).toBe(0)\n  })\n})\n"
+)
+BASE: Files = {
+    "app.py": "def total(xs):\n    return sum(xs)\n",
+    "tests/test_app.py": PY_TEST,
+    "tests/test_other.py": "def test_other():\n    assert True\n",
+    "src/total.js": "exports.total = (xs) => xs.reduce((a, b) => a + b, 0)\n",
+    "src/__tests__/total.test.js": JS_TEST,
+}
+CODE_CHANGE: Files = {"app.py": "def total(xs):\n    return sum(xs or [])\n"}
+
+
+def run(tmp_path: Path, after: Files, *, patch_only: bool = False) -> StageResult:
+    return WeakenedTestsAnalyzer().run(context(change(tmp_path, BASE, after, patch_only=patch_only)))
+
+
+def rules(result: StageResult) -> list[str]:
+    return sorted(f.rule for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/test_app.py", True),
+        ("pkg/test_x.py", True),
+        ("pkg/x_test.py", True),
+        ("conftest.py", True),
+        ("src/a.test.ts", True),
+        ("src/a.spec.tsx", True),
+        ("src/__tests__/a.js", True),
+        ("x_test.go", True),
+        ("app.py", False),
+        ("src/testing_utils.js", False),
+        ("src/contest.py", False),
+        ("docs/test.md", False),
+    ],
+)
+def test_test_files_are_told_by_path(path: str, expected: bool):
+    assert is_test_file(path) is expected
+
+
+def test_a_deleted_test_file_next_to_a_code_change(tmp_path: Path):
+    result = run(tmp_path, {**CODE_CHANGE, "tests/test_other.py": None})
+    [finding] = result.findings
+    assert finding.rule == "test-file-deleted" and finding.severity is Severity.HIGH
+    assert finding.title == "Test file tests/test_other.py deleted"
+
+
+def test_deleting_fixtures_is_not_deleting_tests(tmp_path: Path):
+    changeset = change(
+        tmp_path,
+        {**BASE, "tests/fixtures/orders.json": "[]\n"},
+        {**CODE_CHANGE, "tests/fixtures/orders.json": None},
+    )
+    assert WeakenedTestsAnalyzer().run(context(changeset)).findings == ()
+
+
+def test_deleting_a_module_with_its_tests_is_not_weakening(tmp_path: Path):
+    result = run(tmp_path, {**CODE_CHANGE, "src/total.js": None, "src/__tests__/total.test.js": None})
+    assert result.findings == ()
+
+
+def test_test_only_changes_are_not_suspicious(tmp_path: Path):
+    result = run(
+        tmp_path,
+        {
+            "tests/test_other.py": None,
+            "tests/test_app.py": PY_TEST.replace("    assert total([]) == 0\n", ""),
+        },
+    )
+    assert result.findings == () and "no non-test code" in result.details["note"]
+
+
+def test_removed_assertions_without_replacement(tmp_path: Path):
+    weakened = PY_TEST.replace("    assert total([]) == 0\n", "").replace(
+        "    with pytest.raises(ValueError):\n        total(None)\n", "    total(None)\n"
+    )
+    result = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": weakened})
+    assert rules(result) == ["assertion-removed", "assertion-removed"]
+    for f in result.findings:
+        assert f.location is not None and f.location.path == "tests/test_app.py" and f.location.start_line
+
+
+def test_tests_moved_to_another_file_are_not_lost(tmp_path: Path):
+    moved = {
+        **CODE_CHANGE,
+        "tests/test_other.py": None,  # its one assertion moves into the new file
+        "tests/test_app.py": PY_TEST.replace("    assert total([]) == 0\n", ""),  # and this one too
+        "tests/test_totals.py": "from app import total\n\n\ndef test_empty():\n    assert total([]) == 0\n"
+        "    assert True\n",
+    }
+    result = run(tmp_path, moved)
+    assert result.findings == () and result.details["moved_tests"] == ["tests/test_other.py"]
+
+
+def test_only_the_assertions_not_moved_count_as_removed(tmp_path: Path):
+    weakened = PY_TEST.replace("    assert total([]) == 0\n", "").replace(
+        "    assert total([1, 2]) == 3\n", ""
+    )
+    after = {
+        **CODE_CHANGE,
+        "tests/test_app.py": weakened,
+        "tests/test_new.py": "def test_x():\n    assert 1\n",
+    }
+    assert rules(run(tmp_path, after)) == ["assertion-removed"]
+
+
+def test_a_rewritten_assertion_is_a_replacement(tmp_path: Path):
+    rewritten = PY_TEST.replace("    assert total([]) == 0\n", "    assert not total([])\n")
+    assert run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": rewritten}).findings == ()
+
+
+def test_skips_xfails_and_focus_added(tmp_path: Path):
+    py = PY_TEST.replace("def test_total", "@pytest.mark.skip(reason='flaky')\ndef test_total").replace(
+        "def test_raises", "@pytest.mark.xfail\ndef test_raises"
+    )
+    js = JS_TEST.replace("it('adds'", "it.only('adds'").replace("it('empty'", "xit('empty'")
+    result = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py, "src/__tests__/total.test.js": js})
+    assert rules(result) == ["test-focused", "test-skipped", "test-skipped", "test-skipped"]
+    assert all(f.severity is Severity.HIGH for f in result.findings)
+
+
+def test_more_skip_forms(tmp_path: Path):
+    js = JS_TEST.replace("describe('total'", "describe.skip('total'").replace(
+        "  it('empty', () => {\n    expect(total([])).toBe(0)\n  })\n", "  test.todo('empty')\n"
+    )
+    py = PY_TEST.replace(
+        "    assert total([1, 2]) == 3\n", "    pytest.skip('later')\n    assert total([1, 2]) == 3\n"
+    )
+    result = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py, "src/__tests__/total.test.js": js})
+    assert rules(result) == ["assertion-removed", "test-skipped", "test-skipped", "test-skipped"]
+
+
+def test_a_conditional_skip_is_a_warning(tmp_path: Path):
+    py = PY_TEST.replace(
+        "def test_total", "@pytest.mark.skipif(sys.platform == 'win32', reason='posix')\ndef test_total"
+    )
+    [finding] = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}).findings
+    assert finding.rule == "test-skipped" and finding.severity is Severity.MEDIUM
+
+
+def test_a_skip_marker_quoted_in_a_string_is_data(tmp_path: Path):
+    py = PY_TEST + "\n\nMARKERS = ['@pytest.mark.skip', \"it.only(\"]\n"
+    assert run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}).findings == ()
+
+
+def test_moving_a_skip_is_not_adding_one(tmp_path: Path):
+    before_test = "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    assert 1\n"
+    after_test = (
+        "import pytest\n\n\ndef test_b():\n    assert 2 > 1\n\n\n" + before_test.split("\n\n\n", 1)[1]
+    )
+    changeset = change(
+        tmp_path, {**BASE, "tests/test_m.py": before_test}, {**CODE_CHANGE, "tests/test_m.py": after_test}
+    )
+    assert WeakenedTestsAnalyzer().run(context(changeset)).findings == ()
+
+
+def test_expected_values_edited_to_match(tmp_path: Path):
+    py = PY_TEST.replace("assert total([1, 2]) == 3", "assert total([1, 2]) == 4")
+    js = JS_TEST.replace("expect(total([])).toBe(0)", "expect(total([])).toBe(undefined)")
+    result = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py, "src/__tests__/total.test.js": js})
+    assert sorted(f.title for f in result.findings) == [
+        "Expected value edited in src/__tests__/total.test.js: 0 -> undefined",
+        "Expected value edited in tests/test_app.py: 3 -> 4",
+    ]
+    [py_finding] = [f for f in result.findings if f.location and f.location.path == "tests/test_app.py"]
+    assert py_finding.location is not None and py_finding.location.start_line == 6
+
+
+def test_patch_input_is_analysed_the_same(tmp_path: Path):
+    result = run(
+        tmp_path,
+        {**CODE_CHANGE, "tests/test_other.py": None, "tests/test_app.py": PY_TEST.replace("== 3", "== 4")},
+        patch_only=True,
+    )
+    assert rules(result) == ["expected-value-edited", "test-file-deleted"]
