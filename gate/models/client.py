@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from gate.config.models import Config
 from gate.models import pricing
@@ -31,7 +31,7 @@ from gate.redact import redact
 
 DEFAULT_CONCURRENCY = 16  # a round of 3 models x 4 chunks runs in one wave
 DEFAULT_TIMEOUT_S = 120.0
-DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures
+DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures (one retry after a timeout)
 DEFAULT_BACKOFF_S = 1.0
 TIMEOUT_ENV = "AI_GATE_MODEL_TIMEOUT"
 CONCURRENCY_ENV = "AI_GATE_MODEL_CONCURRENCY"
@@ -138,8 +138,14 @@ class LiteLLMClient:
                 backoff(state.attempt_number - 1, exc, self.backoff_s), self.budget.remaining_seconds()
             )
 
+        def stop(state: RetryCallState) -> bool:
+            # A model that timed out twice is not answering: more waiting only burns the time budget.
+            exc = state.outcome.exception() if state.outcome else None
+            timed_out = exc is not None and _timed_out(exc)
+            return state.attempt_number >= (min(2, self.max_attempts) if timed_out else self.max_attempts)
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=wait,
             retry=retry_if_exception(is_transient),
             reraise=True,
@@ -255,11 +261,12 @@ class LiteLLMClient:
             recorder.record_call(record)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    return type(exc).__name__ in ("Timeout", "APITimeoutError") or isinstance(exc, TimeoutError)
+
+
 def _describe(exc: BaseException, attempt_no: int) -> str:
-    if isinstance(exc, TimeoutError | asyncio.TimeoutError) or type(exc).__name__ in (
-        "Timeout",
-        "APITimeoutError",
-    ):
+    if _timed_out(exc):
         what = "timed out"
     else:
         status = getattr(exc, "status_code", None)

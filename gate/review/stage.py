@@ -170,13 +170,18 @@ def _quorum_unreachable(models: tuple[str, ...], quorum: int, rounds: ReviewRoun
 
 
 def _partial(rounds: ReviewRounds, chunks: list[Any], models: tuple[str, ...]) -> str | None:
-    skipped = {n["unit"] for n in rounds.not_reviewed if n.get("schema") == "review"}
+    """Say which chunks fewer than all models reviewed (budget, failures), and which calls never started."""
+    missed = [n for n in rounds.not_reviewed if n.get("schema") == "review"]
+    missed += [f for f in rounds.failures if f.get("schema") == "review"]
+    gaps = {(c["unit"], c["model"]) for c in missed}
+    units = sorted({unit for unit, _ in gaps})
     budget = [n for n in rounds.not_reviewed if "budget" in n["reason"]]
     parts = []
-    if skipped:
+    if units:
+        who = sorted({model for _, model in gaps})
         parts.append(
-            f"partial: {len(skipped)} of {len(chunks)} chunk(s) not reviewed by every model "
-            f"({', '.join(sorted(skipped))})"
+            f"partial: {len(units)} of {len(chunks)} chunk(s) not reviewed by every model "
+            f"({', '.join(units)}; missing: {', '.join(who)})"
         )
     if budget:
         parts.append(f"{len(budget)} call(s) not started: {budget[0]['reason']}")

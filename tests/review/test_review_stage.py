@@ -243,3 +243,54 @@ def test_replay_recomputes_from_the_answers_not_from_the_recorded_findings(
     replayed = replay_trace(trace)
     assert replayed.verdict == "fail"
     assert any("differ" in n for n in replayed.notes)
+
+
+def test_no_model_available_skips_with_a_note_and_follows_on_model_error(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gate.config.models import Config
+    from gate.models.selection import DEFAULT_MODELS, PROXY_ENV
+
+    for key, _ in DEFAULT_MODELS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv(PROXY_ENV, raising=False)
+    monkeypatch.setenv("OLLAMA_API_BASE", "http://127.0.0.1:9")  # nothing listens there
+    config = Config.model_validate({"thresholds": {"review": {"changed_lines": 1}}})
+    outcome = gate(make_repo(tmp_path / "repo"), config)
+    result = stage(outcome)
+    assert not result.ran and result.model_error and "no provider key" in result.model_error
+    assert outcome.verdict == "neutral" and "on_model_error" in outcome.reasons[0]
+
+
+def test_contracts_and_path_rules_reach_the_prompt(model_server: FakeModelServer, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    repo.write("docs/payments-spec.md", "Refunds never exceed the captured amount.\n")
+    repo.commit("spec")
+    config = config_for(
+        model_server,
+        paths={
+            "instructions": [
+                {"path": "shop/**", "rules": "amounts are Decimal, never float"},
+                {"path": "web/**", "rules": "escape all HTML"},
+            ]
+        },
+    ).model_copy(update={"specs": ("docs/*.md",)})
+    gate(repo, config)
+    user = model_server.calls[0].last_user
+    assert "amounts are Decimal, never float" in user and "escape all HTML" not in user
+    assert "Refunds never exceed the captured amount." in user and "docs/payments-spec.md" in user
+    assert "add refunds and discounts" in user  # commit messages, fenced as data
+
+
+def test_a_chunk_one_model_failed_is_reported_as_partial(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    script_planted(model_server)
+    model_server.script("fake-c", "review", Reply.error(503))
+    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    result = stage(outcome)
+    assert result.model_error is None
+    assert (
+        "partial: 1 of 1 chunk(s) not reviewed by every model (chunk-1; missing: openai/fake-c)" in result.why
+    )
+    assert outcome.verdict == "fail"
