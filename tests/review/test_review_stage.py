@@ -68,7 +68,7 @@ def test_prompt_injection_in_the_diff_cannot_clear_the_gate(
     # fake-c obeys the comment planted in the diff: no findings, and it refuses everything it is shown.
     model_server.script("fake-c", "review", Reply.json({"findings": []}))
     model_server.script("fake-c", "cross_check", judge(lambda title: False))
-    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    outcome = gate(make_repo(tmp_path / "repo", injected=True), config_for(model_server))
     assert outcome.verdict == "fail"
     (planted,) = review_findings(outcome)
     assert planted.blocking and planted.confirmed_by == ("openai/fake-a", "openai/fake-b")
