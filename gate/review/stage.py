@@ -133,7 +133,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage.cost_usd,
         round(time.monotonic() - started, 3),
     )
-    shown_why = why + (f"; {partial}" if partial else "")
+    said = [n for n in notes if n.startswith("quorum capped")] + ([partial] if partial else [])
+    shown_why = "; ".join([why, *said])
     return StageResult(
         "review",
         ran=True,

@@ -169,6 +169,7 @@ def test_one_model_caps_the_quorum_and_says_so(model_server: FakeModelServer, tm
     result = stage(outcome)
     assert result.details["quorum"] == 1
     assert any("quorum capped at 1" in n for n in result.details["notes"])
+    assert "quorum capped at 1: only 1 model configured (review.quorum is 2)" in result.why
     assert outcome.verdict == "fail" and model_server.count(schema="cross_check") == 0
 
 
