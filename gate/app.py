@@ -23,7 +23,7 @@ def run_services(config: Config, trace_path: Path | None, offline: bool) -> Iter
     if trace_path is not None:
         from gate.models.trace import TraceWriter
 
-        services["trace"] = TraceWriter.open(trace_path)
+        services["trace"] = TraceWriter.open(trace_path, config)
     try:
         yield services
     finally:

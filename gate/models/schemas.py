@@ -19,7 +19,7 @@ class ReviewFinding(_Output):
     category: str
     title: str = Field(max_length=300)
     body: str = Field(max_length=8000)
-    suggestion: str | None
+    suggestion: str | None = None  # required in the schema sent; a model that leaves it out is not wrong
 
 
 class ReviewOutput(_Output):
