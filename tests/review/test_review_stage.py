@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,22 @@ def test_a_model_that_never_answers_times_out_and_the_others_finish(
         f["model"] == "openai/fake-c" and "timed out" in f["error"] for f in result.details["failures"]
     )
     assert outcome.verdict == "fail"
+
+
+def test_a_model_far_slower_than_its_peers_is_abandoned_after_a_grace_period(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AI_GATE_MODEL_TIMEOUT", "60")
+    monkeypatch.setenv("AI_GATE_MODEL_GRACE", "0.5")
+    script_planted(model_server)
+    model_server.script("fake-c", "review", Reply.never())
+    started = time.monotonic()
+    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    assert time.monotonic() - started < 10
+    result = stage(outcome)
+    (failure,) = [f for f in result.details["failures"] if f["model"] == "openai/fake-c"]
+    assert failure["error"].startswith("abandoned: no answer")
+    assert outcome.verdict == "fail" and result.model_error is None
 
 
 def test_quorum_out_of_reach_follows_on_model_error(model_server: FakeModelServer, tmp_path: Path) -> None:
