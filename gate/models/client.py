@@ -109,21 +109,37 @@ class LiteLLMClient:
         first = await self._complete(request, route, messages, n, "answer")
         if first.contents is None:
             return CallResult(request, (), first.error, first.skipped, first.usage)
+        if not first.contents:
+            return CallResult(request, (), "the answer had no choices", False, first.usage)
         usage = first.usage
         outputs: list[BaseModel] = []
         errors: list[str] = []
-        for content, (output, invalid) in zip(first.contents, first.checked, strict=True):
-            if output is not None:
-                outputs.append(output)
-                continue
-            fix = messages + repair_messages(request.schema_name, request.output_type, content, invalid or "")
-            repaired = await self._complete(request, route, fix, 1, "repair")
+        invalid = [
+            (c, err) for c, (out, err) in zip(first.contents, first.checked, strict=True) if out is None
+        ]
+        outputs.extend(out for out, _ in first.checked if out is not None)
+        # Each invalid choice gets one repair attempt that shows the model why it was rejected.
+        repairs = await asyncio.gather(
+            *(
+                self._complete(
+                    request,
+                    route,
+                    messages + repair_messages(request.schema_name, request.output_type, c, e or ""),
+                    1,
+                    "repair",
+                )
+                for c, e in invalid
+            )
+        )
+        for repaired in repairs:
             usage = usage + repaired.usage
-            fixed = repaired.checked[0] if repaired.checked else (None, repaired.error)
-            if fixed[0] is not None:
-                outputs.append(fixed[0])
+            fixed, why = repaired.checked[0] if repaired.checked else (None, None)
+            if fixed is not None:
+                outputs.append(fixed)
+            elif why is not None:
+                errors.append(f"dropped: invalid answer twice ({why})")
             else:
-                errors.append(f"dropped: invalid answer twice ({fixed[1] or repaired.error})")
+                errors.append(f"dropped: invalid answer, and its repair failed ({repaired.error})")
         return CallResult(request, tuple(outputs), "; ".join(errors) or None, False, usage)
 
     async def _complete(

@@ -76,6 +76,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             f"quorum capped at {quorum}: only {len(models)} model{'s' if len(models) != 1 else ''} "
             f"configured (review.quorum is {config.review.quorum})"
         )
+    unpriced = [m for m in models if not facts(m).known]
+    if unpriced:
+        notes.append(f"not in litellm's cost map, counted at $0: {', '.join(unpriced)}")
     contracts = Contracts.gather(ctx.changeset, config)
     pr = pr_text(ctx.changeset)
     budget = chunk_budget(models, contracts, pr)
