@@ -57,8 +57,8 @@ def language_for(path: str) -> str | None:
 
 @lru_cache(maxsize=256)
 def _pygments_alias(filename: str) -> str | None:
-    from pygments.lexers import get_lexer_for_filename  # type: ignore[import-untyped]
-    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.util import ClassNotFound
 
     try:
         lexer = get_lexer_for_filename(filename)
@@ -202,9 +202,9 @@ def _bound_in(tree: ast.Module) -> frozenset[str]:
 
 
 def _pygments_tokens(code: str, language: str) -> list[_Tok]:
-    from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
-    from pygments.token import Comment, Keyword, Literal, Name, Operator, Punctuation, String, Text  # type: ignore[import-untyped]
-    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+    from pygments.lexers import get_lexer_by_name
+    from pygments.token import Comment, Keyword, Literal, Name, Operator, Punctuation, String, Text
+    from pygments.util import ClassNotFound
 
     try:
         lexer = get_lexer_by_name(language)
