@@ -1,0 +1,110 @@
+"""Ask the models for re-generations of every region at once, through the model layer.
+
+The layer bounds concurrency, retries, keeps the budget and writes the trace; this module only plans
+the calls (the samples spread over the regen models, `n` per call), runs them together, and shares the
+samples between regions whose prompts are identical (the cache key is the prompt, not the location).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gate.models.interface import CallRequest, CallResult, Message, ModelClient
+from gate.models.schemas import RegenerationOutput
+from gate.pipeline import Usage
+
+STAGE = "regen"
+
+
+@dataclass(frozen=True)
+class Sample:
+    model: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """The re-generations one prompt produced, and what kept the others from coming."""
+
+    samples: tuple[Sample, ...]
+    errors: tuple[str, ...] = ()
+    budget_stopped: bool = False  # some calls were not started: the budget or the run's time ran out
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True)
+class SampleJob:
+    unit: str  # region id, for the trace
+    messages: tuple[Message, ...]
+    prompt_version: str
+
+    @property
+    def key(self) -> str:
+        payload = json.dumps([[m.role, m.content] for m in self.messages] + [self.prompt_version])
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def plan(samples: int, models: Sequence[str]) -> list[tuple[str, int]]:
+    """(model, n) calls that make `samples` re-generations, spread as evenly as possible over the models."""
+    if not models:
+        return []
+    share, extra = divmod(samples, len(models))
+    calls = [(model, share + (1 if i < extra else 0)) for i, model in enumerate(models)]
+    return [(model, n) for model, n in calls if n > 0]
+
+
+async def sample_all(
+    client: ModelClient, jobs: Sequence[SampleJob], models: Sequence[str], samples: int, temperature: float
+) -> dict[str, Sampling]:
+    """Sampling by job key; all calls of all distinct prompts run concurrently (the layer bounds them)."""
+    distinct: dict[str, SampleJob] = {}
+    for job in jobs:
+        distinct.setdefault(job.key, job)
+    keyed: list[tuple[str, CallRequest]] = []
+    for key, job in distinct.items():
+        for model, n in plan(samples, models):
+            request = CallRequest(
+                stage=STAGE,
+                model=model,
+                schema_name="regeneration",
+                output_type=RegenerationOutput,
+                messages=job.messages,
+                prompt_version=job.prompt_version,
+                temperature=temperature,
+                n=n,
+                unit=job.unit,
+            )
+            keyed.append((key, request))
+    results = await asyncio.gather(*(client.call(request) for _, request in keyed))
+    by_key: dict[str, list[CallResult]] = {}
+    for (key, _), result in zip(keyed, results, strict=True):
+        by_key.setdefault(key, []).append(result)
+    return {key: _collect(found) for key, found in by_key.items()}
+
+
+def _collect(results: Sequence[CallResult]) -> Sampling:
+    samples: list[Sample] = []
+    errors: list[str] = []
+    usage = Usage()
+    stopped = False
+    for result in results:
+        usage = usage + result.usage
+        stopped = stopped or result.skipped
+        for output in result.outputs:
+            if isinstance(output, RegenerationOutput) and output.code.strip():
+                samples.append(Sample(result.request.model, strip_fence(output.code)))
+        if result.error and not result.skipped:
+            errors.append(f"{result.request.model}: {result.error}")
+    return Sampling(tuple(samples), tuple(errors), stopped, usage)
+
+
+def strip_fence(code: str) -> str:
+    """Models sometimes wrap the code in a Markdown fence even inside JSON; keep what is inside."""
+    lines = code.strip("\n").splitlines()
+    if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip().startswith("```"):
+        return "\n".join(lines[1:-1]) + "\n"
+    return code

@@ -1,0 +1,212 @@
+"""The regen stage: re-generate the AI-authored hunks and report unstable regions and outliers.
+
+It runs when the thresholds call for it (`ctx.escalations["regen"]`) and the run is not offline. The
+model layer comes from `ctx.services["models"]` (a `ModelProvider`); without it the stage is skipped
+with a model error, as any model stage that cannot run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from gate import policy
+from gate.config.models import Regen
+from gate.context.model import ChangeSet
+from gate.findings import Finding
+from gate.models.interface import CallRequest, CallResult, ModelClient
+from gate.models.schemas import EquivalenceOutput
+from gate.pipeline import RunContext, StageResult, Usage
+from gate.regen.context import equivalence_messages, regeneration_messages
+from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
+from gate.regen.sampling import SampleJob, Sampling, sample_all
+from gate.regen.selection import Region, SkippedHunk, select_regions
+from gate.regen.similarity import Measures, measure
+
+MODELS_SERVICE = "models"
+
+
+class ModelProvider(Protocol):
+    """What `ctx.services["models"]` offers the model stages."""
+
+    def client_for(self, stage: str) -> ModelClient: ...
+
+    def models_for(self, stage: str) -> tuple[str, ...]:
+        """The litellm model names the stage uses (configured, or found as SPEC 5.4 says)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Checked:
+    region: Region
+    measures: Measures
+    samples: int
+    models: tuple[str, ...]
+    outcome: (
+        str  # "consistent" | "unstable" | "outlier" | "equivalent" | "unsettled" | "outlier candidate; ..."
+    )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": self.region.path,
+            "start_line": self.region.start_line,
+            "end_line": self.region.end_line,
+            "stability": round(self.measures.stability, 3),
+            "agreement_max": round(self.measures.agreement_max, 3),
+            "agreement_mean": round(self.measures.agreement_mean, 3),
+            "samples": self.samples,
+            "models": list(self.models),
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
+class _Run:
+    checked: tuple[_Checked, ...]
+    not_checked: tuple[SkippedHunk, ...]
+    findings: tuple[Finding, ...]
+    usage: Usage
+    model_errors: tuple[str, ...]
+    budget_stopped: bool
+
+
+class RegenStage:
+    id = "regen"
+    description = "re-generate AI-authored hunks; flag unstable regions and outliers"
+    docs = "#regen"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        wanted, why = ctx.escalations.get(self.id, (False, "thresholds not evaluated"))
+        if not wanted:
+            return StageResult.skipped(self.id, why, "thresholds not met")
+        if ctx.offline:
+            return StageResult.skipped(self.id, why, "offline: no model calls")
+        provider: ModelProvider | None = ctx.services.get(MODELS_SERVICE)
+        if provider is None:
+            return StageResult(self.id, ran=False, why=why, skipped_reason="no model layer",
+                               model_error="no model layer")  # fmt: skip
+        models = tuple(provider.models_for(self.id))
+        if not models:
+            return StageResult(self.id, ran=False, why=why, skipped_reason="no regen model available",
+                               model_error="no regen model available")  # fmt: skip
+        assert ctx.provenance is not None, "provenance runs before every other stage"
+        cfg = ctx.config.regen
+        selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)
+        details: dict[str, Any] = {
+            "models": list(models),
+            "samples": cfg.samples,
+            "temperature": cfg.temperature,
+            "quorum": policy.effective_quorum(ctx.config, len(models)),
+        }
+        if not selection.regions:
+            details.update(checked=[], skipped=[asdict(s) for s in selection.skipped], usage=asdict(Usage()))
+            return StageResult(self.id, ran=True, why=why, details=details)
+        ctx.progress(
+            f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
+        )
+        client = provider.client_for(self.id)
+        done = asyncio.run(_check(client, selection.regions, ctx.changeset, models, cfg))
+        details.update(
+            checked=[c.as_json() for c in done.checked],
+            skipped=[asdict(s) for s in (*done.not_checked, *selection.skipped)],
+            usage=asdict(done.usage),
+            budget_stopped=done.budget_stopped,
+        )
+        model_error = None
+        if not done.checked and done.model_errors:
+            model_error = "no hunk could be re-generated: " + done.model_errors[0]
+        return StageResult(self.id, ran=True, why=why, findings=done.findings, model_error=model_error,
+                           usage=done.usage, details=details)  # fmt: skip
+
+
+async def _check(
+    client: ModelClient,
+    regions: Sequence[Region],
+    changeset: ChangeSet,
+    models: Sequence[str],
+    cfg: Regen,
+) -> _Run:
+    jobs = []
+    for region in regions:
+        prompt, messages = regeneration_messages(region, changeset)
+        jobs.append(SampleJob(region.id, messages, prompt.version))
+    samplings = await sample_all(client, jobs, models, cfg.samples, cfg.temperature)
+    usage = sum((s.usage for s in samplings.values()), Usage())
+    checked: dict[str, _Checked] = {}
+    not_checked: list[SkippedHunk] = []
+    findings: list[Finding] = []
+    errors: list[str] = []
+    candidates: list[tuple[Region, Measures, Sampling]] = []
+    for region, job in zip(regions, jobs, strict=True):
+        sampling = samplings[job.key]
+        errors.extend(sampling.errors)
+        if len(sampling.samples) < 2:
+            reason = _why_not_checked(sampling)
+            not_checked.append(SkippedHunk(region.path, region.start_line, region.end_line, reason))
+            continue
+        m = measure(region.code, [s.code for s in sampling.samples], region.language)
+        assessment = assess(m, cfg)
+        models_used = tuple(dict.fromkeys(s.model for s in sampling.samples))
+        checked[region.id] = _Checked(region, m, len(sampling.samples), models_used, assessment.value)
+        if assessment is Assessment.UNSTABLE:
+            findings.append(unstable_finding(region, m, sampling.samples, cfg))
+        elif assessment is Assessment.OUTLIER_CANDIDATE:
+            candidates.append((region, m, sampling))
+    verdicts = await asyncio.gather(*(_equivalence(client, r, m, s, changeset) for r, m, s in candidates))
+    for (region, m, sampling), result in zip(candidates, verdicts, strict=True):
+        usage = usage + result.usage
+        outcome = _equivalence_outcome(result)
+        if outcome == "outlier":
+            output = result.outputs[0]
+            assert isinstance(output, EquivalenceOutput)
+            findings.append(outlier_finding(region, m, sampling.samples, output.difference, cfg))
+        previous = checked[region.id]
+        checked[region.id] = _Checked(region, m, previous.samples, previous.models, outcome)
+    return _Run(
+        checked=tuple(checked.values()),
+        not_checked=tuple(not_checked),
+        findings=tuple(findings),
+        usage=usage,
+        model_errors=tuple(errors),
+        budget_stopped=any(s.budget_stopped for s in samplings.values()) or any(v.skipped for v in verdicts),
+    )
+
+
+async def _equivalence(
+    client: ModelClient, region: Region, m: Measures, sampling: Sampling, changeset: ChangeSet
+) -> CallResult:
+    consensus = sampling.samples[m.medoid]
+    prompt, messages = equivalence_messages(region, changeset, region.code, consensus.code)
+    model = consensus_models(m, sampling.samples)[0]
+    request = CallRequest(
+        stage="regen",
+        model=model,
+        schema_name="equivalence",
+        output_type=EquivalenceOutput,
+        messages=messages,
+        prompt_version=prompt.version,
+        temperature=0.0,
+        n=1,
+        unit=region.id,
+    )
+    return await client.call(request)
+
+
+def _equivalence_outcome(result: CallResult) -> str:
+    if result.skipped:
+        return "outlier candidate; not compared: budget exhausted"
+    output = result.outputs[0] if result.outputs else None
+    if not isinstance(output, EquivalenceOutput):
+        return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
+    return "equivalent" if output.equivalent else "outlier"
+
+
+def _why_not_checked(sampling: Sampling) -> str:
+    got = f"{len(sampling.samples)} usable re-generation{'s' if len(sampling.samples) != 1 else ''}"
+    if sampling.budget_stopped:
+        return f"not checked: budget exhausted ({got})"
+    if sampling.errors:
+        return f"not checked: model error ({got}): {sampling.errors[0]}"
+    return f"not checked: {got}, at least 2 needed"
