@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from gate.pipeline import Stage
+from gate.regen.stage import RegenStage
 
 
 def default_stages() -> list[Stage]:
     """Deterministic analyzers first (every PR), then the model escalations (when thresholds are met)."""
-    stages: list[Stage] = []
+    stages: list[Stage] = [RegenStage()]
     return stages

@@ -6,6 +6,7 @@ fenced; the system prompts, kept as versioned files in `gate/prompts/`, declare 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,26 +52,38 @@ def fence(text: str, info: str = "") -> str:
     return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
 
 
-def regeneration_messages(region: Region, changeset: ChangeSet) -> tuple[Prompt, tuple[Message, ...]]:
+@dataclass(frozen=True)
+class RegenPrompt:
+    prompt: Prompt
+    messages: tuple[Message, ...]
+    # What the samples depend on, without the path and line numbers: identical regions in identical
+    # surroundings (copied files, repeated blocks) share one set of samples within a run.
+    content_key: str
+
+
+def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
     prompt = load_prompt("regen")
-    parts = [
-        f"File: `{region.path}` (language: {region.language}); the region is lines "
-        f"{region.start_line}-{region.end_line} of the changed file.",
-        "",
+    body = [
         "## The file before the change, with the region marked",
         fence(redact(_base_view(region, changeset)), region.language),
         "",
         "## The code around the region after the change",
         fence(redact(_head_view(region, changeset)), region.language),
-    ]
-    parts += _intent(region, changeset)
-    parts += [
+        *_intent(region, changeset),
         "",
         "## Task",
         f"Write the code that belongs at `{REGION_HOLE}`: it replaces what stood between the markers before "
         'the change. Answer with JSON {"code": "..."}.',
     ]
-    return prompt, (Message("system", prompt.text), Message("user", "\n".join(parts)))
+    header = (
+        f"File: `{region.path}` (language: {region.language}); the region is lines "
+        f"{region.start_line}-{region.end_line} of the changed file.\n\n"
+    )
+    text = "\n".join(body)
+    key = hashlib.sha256(
+        "\x1f".join((prompt.version, region.language, region.code, text)).encode()
+    ).hexdigest()
+    return RegenPrompt(prompt, (Message("system", prompt.text), Message("user", header + text)), key)
 
 
 def equivalence_messages(

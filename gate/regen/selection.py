@@ -14,6 +14,8 @@ from gate.regen.tokens import language_for
 MIN_CODE_LINES = 3
 # A region longer than this is not re-generated: samples of it would cost much and compare poorly.
 MAX_REGION_LINES = 150
+# Unchanged lines that may sit inside one region (blank lines between statements, a kept line).
+MAX_CONTEXT_GAP = 2
 
 _HASH_COMMENT_LANGUAGES = frozenset({"python", "bash", "sh", "ruby", "perl", "r", "make", "cmake", "toml"})
 _IMPORT = re.compile(
@@ -69,15 +71,16 @@ def select_regions(diff: Diff, provenance: ProvenanceResult, config: Regen) -> S
     skipped: list[SkippedHunk] = []
     for change in diff.files:
         for hunk in change.hunks:
-            added = list(hunk.added)
-            if not added:
-                continue
-            region_or_reason = _consider(change, hunk, added, provenance)
-            if isinstance(region_or_reason, Region):
-                candidates.append(region_or_reason)
-            else:
-                first, last = added[0].new_no or hunk.new_start, added[-1].new_no or hunk.new_end
-                skipped.append(SkippedHunk(change.path, first, last, region_or_reason))
+            for span_index, span in change_blocks(hunk):
+                added = [line for line in span if line.kind is LineKind.ADDED]
+                if not added:
+                    continue
+                region_or_reason = _consider(change, hunk, span_index, span, provenance)
+                if isinstance(region_or_reason, Region):
+                    candidates.append(region_or_reason)
+                else:
+                    first, last = added[0].new_no or hunk.new_start, added[-1].new_no or hunk.new_end
+                    skipped.append(SkippedHunk(change.path, first, last, region_or_reason))
     candidates.sort(key=lambda r: (-r.weight, -r.added_lines, r.path, r.start_line))
     chosen = candidates[: config.max_hunks]
     for region in candidates[config.max_hunks :]:
@@ -87,15 +90,42 @@ def select_regions(diff: Diff, provenance: ProvenanceResult, config: Regen) -> S
     return Selection(tuple(chosen), tuple(skipped))
 
 
-def _consider(change: FileChange, hunk: Hunk, added: list[DiffLine], prov: ProvenanceResult) -> Region | str:
-    """The hunk as a region to re-generate, or the reason it is not one."""
+def change_blocks(hunk: Hunk) -> list[tuple[int, list[DiffLine]]]:
+    """The hunk's runs of changed lines as (index in the hunk, lines), context lines inside a run kept.
+
+    Git merges changes up to six lines apart into one hunk; an added import and a new function below it
+    are two regions to judge, so runs split where more than `MAX_CONTEXT_GAP` context lines separate them.
+    """
+    # Blank lines added or removed at the edges of a run are layout, not part of the region.
+    changed = [
+        i for i, line in enumerate(hunk.lines) if line.kind is not LineKind.CONTEXT and line.text.strip()
+    ]
+    if not changed:
+        changed = [i for i, line in enumerate(hunk.lines) if line.kind is not LineKind.CONTEXT]
+    blocks: list[tuple[int, list[DiffLine]]] = []
+    start = prev = changed[0] if changed else 0
+    for i in changed[1:]:
+        if i - prev - 1 > MAX_CONTEXT_GAP:
+            blocks.append((start, list(hunk.lines[start : prev + 1])))
+            start = i
+        prev = i
+    if changed:
+        blocks.append((start, list(hunk.lines[start : prev + 1])))
+    return blocks
+
+
+def _consider(
+    change: FileChange, hunk: Hunk, span_index: int, span: list[DiffLine], prov: ProvenanceResult
+) -> Region | str:
+    """The changed span as a region to re-generate, or the reason it is not one."""
+    added = [line for line in span if line.kind is LineKind.ADDED]
     ai = sum(1 for line in added if line.new_no is not None and prov.is_ai_line(change.path, line.new_no))
     if ai * 2 <= len(added):
         return f"not AI-authored ({ai} of {len(added)} added lines attributed to AI)"
     language = language_for(change.path)
     if language is None:
         return "not code (documentation or data file)"
-    removed = list(hunk.removed)
+    removed = [line for line in span if line.kind is LineKind.REMOVED]
     if not any(line.text.strip() for line in added):
         return "trivial: whitespace only"
     if _squeezed(removed) == _squeezed(added):
@@ -107,7 +137,6 @@ def _consider(change: FileChange, hunk: Hunk, added: list[DiffLine], prov: Prove
         return "trivial: imports only"
     if len(code) < MIN_CODE_LINES:
         return f"trivial: under {MIN_CODE_LINES} lines of code ({len(code)})"
-    span_index, span = _changed_span(hunk)
     new_side = [line for line in span if line.kind is not LineKind.REMOVED]
     if len(new_side) > MAX_REGION_LINES:
         return f"too large to re-generate ({len(new_side)} lines > {MAX_REGION_LINES})"
@@ -127,12 +156,6 @@ def _consider(change: FileChange, hunk: Hunk, added: list[DiffLine], prov: Prove
         ai_lines=ai,
         added_lines=len(added),
     )
-
-
-def _changed_span(hunk: Hunk) -> tuple[int, list[DiffLine]]:
-    """The hunk's lines from its first to its last changed line (context lines between stay)."""
-    changed = [i for i, line in enumerate(hunk.lines) if line.kind is not LineKind.CONTEXT]
-    return changed[0], list(hunk.lines[changed[0] : changed[-1] + 1])
 
 
 def _old_start(hunk: Hunk, span_index: int) -> int:

@@ -19,7 +19,7 @@ from gate.findings import Finding
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import EquivalenceOutput
 from gate.pipeline import RunContext, StageResult, Usage
-from gate.regen.context import equivalence_messages, regeneration_messages
+from gate.regen.context import equivalence_messages, regeneration_prompt
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import SampleJob, Sampling, sample_all
 from gate.regen.selection import Region, SkippedHunk, select_regions
@@ -130,8 +130,8 @@ async def _check(
 ) -> _Run:
     jobs = []
     for region in regions:
-        prompt, messages = regeneration_messages(region, changeset)
-        jobs.append(SampleJob(region.id, messages, prompt.version))
+        made = regeneration_prompt(region, changeset)
+        jobs.append(SampleJob(region.id, made.messages, made.prompt.version, made.content_key))
     samplings = await sample_all(client, jobs, models, cfg.samples, cfg.temperature)
     usage = sum((s.usage for s in samplings.values()), Usage())
     checked: dict[str, _Checked] = {}
