@@ -158,6 +158,7 @@ class ScriptedModels:
     models: tuple[str, ...] = ("scripted/a", "scripted/b")
     calls_allowed: int | None = None  # after this many calls, calls come back skipped (budget)
     delay: float = 0.01
+    fail_with: str | None = None  # every call fails with this error after retries
     requests: list[CallRequest] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -178,6 +179,8 @@ class ScriptedModels:
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         await asyncio.sleep(self.delay)
         self.in_flight -= 1
+        if self.fail_with is not None:
+            return CallResult(request, outputs=(), error=self.fail_with, usage=Usage(model_calls=1))
         usage = Usage(model_calls=1, prompt_tokens=100, completion_tokens=50 * request.n, cost_usd=0.001)
         if request.schema_name == "equivalence":
             equivalent, difference = self.equivalence
