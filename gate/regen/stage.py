@@ -1,8 +1,9 @@
 """The regen stage: re-generate the AI-authored hunks and report unstable regions and outliers.
 
-It runs when the thresholds call for it (`ctx.escalations["regen"]`) and the run is not offline. The
-model layer comes from `ctx.services["models"]` (a `ModelProvider`); without it the stage is skipped
-with a model error, as any model stage that cannot run.
+It runs when the thresholds call for it (`ctx.escalations["regen"]`) and the run is not offline. Models
+are called through the run's model layer (`gate.models`: retries, budget, trace), or through a
+`ModelProvider` placed in `ctx.services["models"]`. With no model to call, the stage is skipped with a
+model error, as any model stage that cannot run.
 """
 
 from __future__ import annotations
@@ -26,16 +27,34 @@ from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
 
 MODELS_SERVICE = "models"
+NO_MODELS = "no regen model available (set models.regen or models.review, or a provider key)"
 
 
 class ModelProvider(Protocol):
-    """What `ctx.services["models"]` offers the model stages."""
+    """Where the stage gets its model client and the names of the models to sample."""
 
     def client_for(self, stage: str) -> ModelClient: ...
 
     def models_for(self, stage: str) -> tuple[str, ...]:
         """The litellm model names the stage uses (configured, or found as SPEC 5.4 says)."""
         ...
+
+
+class RunModels:
+    """The run's model layer: its shared litellm client (budget, trace) and its choice of models."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+
+    def client_for(self, stage: str) -> ModelClient:
+        from gate.models.service import model_client
+
+        return model_client(self._ctx)
+
+    def models_for(self, stage: str) -> tuple[str, ...]:
+        from gate.models.selection import select_models
+
+        return select_models(self._ctx.config, stage, offline=self._ctx.offline).models
 
 
 @dataclass(frozen=True)
@@ -83,14 +102,12 @@ class RegenStage:
             return StageResult.skipped(self.id, why, "thresholds not met")
         if ctx.offline:
             return StageResult.skipped(self.id, why, "offline: no model calls")
-        provider: ModelProvider | None = ctx.services.get(MODELS_SERVICE)
-        if provider is None:
-            return StageResult(self.id, ran=False, why=why, skipped_reason="no model layer",
-                               model_error="no model layer")  # fmt: skip
+        # A provider put in the services (another model layer, a replay) wins over the run's own.
+        provider: ModelProvider = ctx.services.get(MODELS_SERVICE) or RunModels(ctx)
         models = tuple(provider.models_for(self.id))
         if not models:
-            return StageResult(self.id, ran=False, why=why, skipped_reason="no regen model available",
-                               model_error="no regen model available")  # fmt: skip
+            return StageResult(self.id, ran=False, why=why, skipped_reason=NO_MODELS,
+                               model_error=NO_MODELS)  # fmt: skip
         assert ctx.provenance is not None, "provenance runs before every other stage"
         cfg = ctx.config.regen
         selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)

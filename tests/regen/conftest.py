@@ -209,3 +209,8 @@ def regen_context(change: Change, models: ScriptedModels | None, config: Config 
         escalations={"regen": (True, "threshold met: AI share 100% >= 50%")},
         services=services,
     )
+
+
+from tests.fakes.fixtures import model_server  # noqa: E402 - the loopback model server fixture
+
+__all__ = ["model_server"]

@@ -6,7 +6,7 @@ from gate import policy
 from gate.config.models import Config, Regen
 from gate.findings import Severity
 from gate.pipeline import StageResult
-from gate.regen.stage import RegenStage
+from gate.regen.stage import NO_MODELS, RegenStage
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import DISCOUNT_ID, SUBMITTED, Change, ScriptedModels, make_change, regen_context
 from tests.regen.samples import SAME, SCATTERED, STRICTER
@@ -145,12 +145,9 @@ def test_skips_say_why(change: Change) -> None:
         "offline: no model calls",
         None,
     )
-    no_layer = run(change, None)
-    assert (no_layer.ran, no_layer.skipped_reason, no_layer.model_error) == (
-        False,
-        "no model layer",
-        "no model layer",
-    )
+    no_models = run(change, ScriptedModels({}, models=()))
+    assert (no_models.ran, no_models.skipped_reason) == (False, NO_MODELS)
+    assert no_models.model_error == NO_MODELS
     ctx = regen_context(change, models)
     ctx.escalations = {"regen": (False, "below thresholds: AI share 10% < 50%")}
     below = RegenStage().run(ctx)
