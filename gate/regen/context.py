@@ -21,6 +21,8 @@ from gate.regen.selection import Region
 # Lines of file shown on each side of the region: enough to see the enclosing function and its neighbours.
 CONTEXT_LINES = 60
 MAX_INTENT_CHARS = 4000
+# Lines of surrounding code a model may repeat around its answer (a def line, a closing brace).
+ECHO_LINES = 5
 MAX_COMMIT_MESSAGES = 5
 REGION_START = ">>> REGION START: the change rewrites the lines between the markers <<<"
 REGION_END = ">>> REGION END <<<"
@@ -59,6 +61,9 @@ class RegenPrompt:
     # What the samples depend on, without the path and line numbers: identical regions in identical
     # surroundings (copied files, repeated blocks) share one set of samples within a run.
     content_key: str
+    # The code just before and after the region: a sample that repeats it is trimmed back to the region.
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
 def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
@@ -83,7 +88,9 @@ def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
     key = hashlib.sha256(
         "\x1f".join((prompt.version, region.language, region.code, text)).encode()
     ).hexdigest()
-    return RegenPrompt(prompt, (Message("system", prompt.text), Message("user", header + text)), key)
+    messages = (Message("system", prompt.text), Message("user", header + text))
+    before, after, _ = _head_around(region, changeset)
+    return RegenPrompt(prompt, messages, key, tuple(before[-ECHO_LINES:]), tuple(after[:ECHO_LINES]))
 
 
 def equivalence_messages(
@@ -133,16 +140,24 @@ def _base_view(region: Region, changeset: ChangeSet) -> str:
 
 def _head_view(region: Region, changeset: ChangeSet) -> str:
     """The changed file around the region, the region itself replaced by a marker line."""
+    before, after, whole = _head_around(region, changeset)
+    if not whole:
+        return "\n".join(["(only the lines around the change are known)", *before, REGION_HOLE, *after])
+    return "\n".join([*before, REGION_HOLE, *after])
+
+
+def _head_around(region: Region, changeset: ChangeSet) -> tuple[list[str], list[str], bool]:
+    """Lines of the changed file before and after the region, and whether they come from the whole file."""
     head = changeset.revisions.read("head", region.path) if changeset.revisions is not None else None
     if head is None:
         before = [line.text for line in region.hunk.lines
                   if line.new_no is not None and line.new_no < region.start_line]  # fmt: skip
         after = [line.text for line in region.hunk.lines
                  if line.new_no is not None and line.new_no > region.end_line]  # fmt: skip
-        return "\n".join(["(only the lines around the change are known)", *before, REGION_HOLE, *after])
+        return before, after, False
     lines = head.splitlines()
     start, end = region.start_line - 1, region.end_line
-    return "\n".join([*_window_before(lines, start), REGION_HOLE, *_window_after(lines, end)])
+    return _window_before(lines, start), _window_after(lines, end), True
 
 
 def _window_before(lines: list[str], start: int) -> list[str]:

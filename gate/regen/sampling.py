@@ -102,3 +102,35 @@ def strip_fence(code: str) -> str:
     if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip().startswith("```"):
         return "\n".join(lines[1:-1]) + "\n"
     return code
+
+
+def trim_echo(code: str, before: Sequence[str], after: Sequence[str]) -> str:
+    """`code` without the surrounding lines a model repeated around the region it was asked for."""
+    lines = code.splitlines()
+    want_before = [line.strip() for line in before if line.strip()]
+    want_after = [line.strip() for line in after if line.strip()]
+    for k in range(min(len(want_before), len(lines)), 0, -1):
+        head = [line.strip() for line in lines if line.strip()][:k]
+        if head == want_before[-k:]:
+            lines = _drop_leading(lines, k)
+            break
+    for k in range(min(len(want_after), len(lines)), 0, -1):
+        tail = [line.strip() for line in lines if line.strip()][-k:]
+        if tail == want_after[:k]:
+            lines = _drop_trailing(lines, k)
+            break
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _drop_leading(lines: list[str], count: int) -> list[str]:
+    """Drop the first `count` non-blank lines (and blank lines among them)."""
+    for i, line in enumerate(lines):
+        if line.strip():
+            count -= 1
+            if count == 0:
+                return lines[i + 1 :]
+    return []
+
+
+def _drop_trailing(lines: list[str], count: int) -> list[str]:
+    return list(reversed(_drop_leading(list(reversed(lines)), count)))

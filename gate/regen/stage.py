@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from gate import policy
@@ -20,9 +20,9 @@ from gate.findings import Finding
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import EquivalenceOutput
 from gate.pipeline import RunContext, StageResult, Usage
-from gate.regen.context import equivalence_messages, regeneration_prompt
+from gate.regen.context import RegenPrompt, equivalence_messages, regeneration_prompt
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
-from gate.regen.sampling import SampleJob, Sampling, sample_all
+from gate.regen.sampling import Sample, SampleJob, Sampling, sample_all, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
 
@@ -145,10 +145,11 @@ async def _check(
     models: Sequence[str],
     cfg: Regen,
 ) -> _Run:
-    jobs = []
-    for region in regions:
-        made = regeneration_prompt(region, changeset)
-        jobs.append(SampleJob(region.id, made.messages, made.prompt.version, made.content_key))
+    prompts = [regeneration_prompt(region, changeset) for region in regions]
+    jobs = [
+        SampleJob(r.id, p.messages, p.prompt.version, p.content_key)
+        for r, p in zip(regions, prompts, strict=True)
+    ]
     samplings = await sample_all(client, jobs, models, cfg.samples, cfg.temperature)
     usage = sum((s.usage for s in samplings.values()), Usage())
     checked: dict[str, _Checked] = {}
@@ -156,8 +157,8 @@ async def _check(
     findings: list[Finding] = []
     errors: list[str] = []
     candidates: list[tuple[Region, Measures, Sampling]] = []
-    for region, job in zip(regions, jobs, strict=True):
-        sampling = samplings[job.key]
+    for region, job, made in zip(regions, jobs, prompts, strict=True):
+        sampling = _trimmed(samplings[job.key], made)
         errors.extend(sampling.errors)
         if len(sampling.samples) < 2:
             reason = _why_not_checked(sampling)
@@ -218,6 +219,11 @@ def _equivalence_outcome(result: CallResult) -> str:
     if not isinstance(output, EquivalenceOutput):
         return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
     return "equivalent" if output.equivalent else "outlier"
+
+
+def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:
+    samples = tuple(Sample(s.model, trim_echo(s.code, made.before, made.after)) for s in sampling.samples)
+    return replace(sampling, samples=tuple(s for s in samples if s.code.strip()))
 
 
 def _why_not_checked(sampling: Sampling) -> str:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from gate.config.models import Regen
 from gate.context.model import PullRequestInfo
+from gate.context.patch import load_patch_changeset
 from gate.regen.context import regeneration_prompt
 from gate.regen.selection import select_regions
 from tests.gitrepo import GitRepo
@@ -87,3 +88,15 @@ def test_pull_request_text_is_fenced_and_redacted(change: Change) -> None:
     assert secret not in user.content and "[REDACTED]" in user.content
     # The body's own fence cannot close ours: the block around it uses a longer backtick run.
     assert "````\nTitle: Add discounts" in user.content
+
+
+def test_a_patch_series_without_the_files_still_gives_context(repo: GitRepo) -> None:
+    change = make_change(repo, human_file="")
+    series = load_patch_changeset(repo.format_patch("main..feature"), "series.mbox")
+    assert series.revisions is None
+    region = select_regions(series.diff, change.provenance, Regen()).regions[0]
+    assert region.code == SUBMITTED
+    _, user = regeneration_prompt(region, series).messages
+    assert "(only the lines around the change are known)" in user.content
+    assert ">>> REGION: the code to write goes here <<<" in user.content
+    assert "Add a discount helper" in user.content  # the mbox commit that wrote the region

@@ -6,9 +6,18 @@ from gate import policy
 from gate.config.models import Config, Regen
 from gate.findings import Severity
 from gate.pipeline import StageResult
+from gate.regen.selection import select_regions
 from gate.regen.stage import NO_MODELS, RegenStage
 from tests.gitrepo import GitRepo
-from tests.regen.conftest import DISCOUNT_ID, SUBMITTED, Change, ScriptedModels, make_change, regen_context
+from tests.regen.conftest import (
+    BASE,
+    DISCOUNT_ID,
+    SUBMITTED,
+    Change,
+    ScriptedModels,
+    make_change,
+    regen_context,
+)
 from tests.regen.samples import SAME, SCATTERED, STRICTER
 
 DIFFERENCE = "For rate == 1 the submitted code returns 0.0; the re-generation raises ValueError."
@@ -174,3 +183,47 @@ def test_all_hunks_sample_concurrently_and_identical_regions_share_samples(repo:
     assert checked["src/other.py"]["outcome"] == "equivalent"
     assert result.usage.model_calls == 7
     assert result.details["usage"]["model_calls"] == 7
+
+
+NESTED_HEAD = BASE.replace(
+    "    for item in items:\n        subtotal += item.price\n",
+    "    for item in items:\n        if item.price < 0:\n            raise ValueError(item)\n"
+    "        quantity = item.quantity or 1\n        subtotal += item.price * quantity\n",
+)
+NESTED_FLUSH_LEFT = """if item.price < 0:
+    raise ValueError(item)
+quantity = item.quantity or 1
+subtotal += item.price * quantity
+"""
+# The whole function, locals renamed: the model repeated the lines around the region.
+NESTED_WITH_ECHO = """def total(items):
+    subtotal = 0
+    for item in items:
+        if item.price < 0:
+            raise ValueError(item)
+        qty = item.quantity or 1
+        subtotal += item.price * qty
+    return subtotal
+"""
+
+
+def test_nested_regions_compare_whatever_indentation_or_echo_the_models_answer_with(repo: GitRepo) -> None:
+    change = make_change(repo, head=NESTED_HEAD, human_file="")
+    (region,) = select_regions(change.changeset.diff, change.provenance, Regen()).regions
+    assert (region.start_line, region.end_line) == (9, 12)
+    models = ScriptedModels({region.id: [NESTED_FLUSH_LEFT, NESTED_WITH_ECHO]})
+    result = run(change, models)
+    assert result.findings == ()
+    assert result.details["checked"][0]["stability"] == 1.0
+    assert result.details["checked"][0]["outcome"] == "consistent"
+
+
+def test_the_consensus_diff_is_shown_at_the_region_indentation(repo: GitRepo) -> None:
+    change = make_change(repo, head=NESTED_HEAD, human_file="")
+    (region,) = select_regions(change.changeset.diff, change.provenance, Regen()).regions
+    stricter = NESTED_FLUSH_LEFT.replace("< 0", "<= 0")
+    models = ScriptedModels(
+        {region.id: [stricter]}, equivalence=(False, "A price of 0 is accepted by A only.")
+    )
+    (finding,) = run(change, models).findings
+    assert "-        if item.price < 0:\n+        if item.price <= 0:\n" in finding.body
