@@ -102,24 +102,25 @@ class RegenStage:
             return StageResult.skipped(self.id, why, "thresholds not met")
         if ctx.offline:
             return StageResult.skipped(self.id, why, "offline: no model calls")
+        assert ctx.provenance is not None, "provenance runs before every other stage"
+        cfg = ctx.config.regen
+        selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)
+        skipped = [asdict(s) for s in selection.skipped]
+        if not selection.regions:
+            nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
+            return StageResult(self.id, ran=True, why=why, details=nothing)
         # A provider put in the services (another model layer, a replay) wins over the run's own.
         provider: ModelProvider = ctx.services.get(MODELS_SERVICE) or RunModels(ctx)
         models = tuple(provider.models_for(self.id))
         if not models:
-            return StageResult(self.id, ran=False, why=why, skipped_reason=NO_MODELS,
-                               model_error=NO_MODELS)  # fmt: skip
-        assert ctx.provenance is not None, "provenance runs before every other stage"
-        cfg = ctx.config.regen
-        selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)
+            return StageResult(self.id, ran=False, why=why, skipped_reason=NO_MODELS, model_error=NO_MODELS,
+                               details={"checked": [], "skipped": skipped})  # fmt: skip
         details: dict[str, Any] = {
             "models": list(models),
             "samples": cfg.samples,
             "temperature": cfg.temperature,
             "quorum": policy.effective_quorum(ctx.config, len(models)),
         }
-        if not selection.regions:
-            details.update(checked=[], skipped=[asdict(s) for s in selection.skipped], usage=asdict(Usage()))
-            return StageResult(self.id, ran=True, why=why, details=details)
         ctx.progress(
             f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
         )
@@ -127,7 +128,7 @@ class RegenStage:
         done = asyncio.run(_check(client, selection.regions, ctx.changeset, models, cfg))
         details.update(
             checked=[c.as_json() for c in done.checked],
-            skipped=[asdict(s) for s in (*done.not_checked, *selection.skipped)],
+            skipped=[asdict(s) for s in done.not_checked] + skipped,
             usage=asdict(done.usage),
             budget_stopped=done.budget_stopped,
         )

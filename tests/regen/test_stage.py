@@ -227,3 +227,11 @@ def test_the_consensus_diff_is_shown_at_the_region_indentation(repo: GitRepo) ->
     )
     (finding,) = run(change, models).findings
     assert "-        if item.price < 0:\n+        if item.price <= 0:\n" in finding.body
+
+
+def test_nothing_to_regenerate_needs_no_model(repo: GitRepo) -> None:
+    change = make_change(repo, head=BASE + "\n\ndef half(x):\n    return x / 2\n", human_file="")
+    result = run(change, ScriptedModels({}, models=()))
+    assert (result.ran, result.model_error, result.findings) == (True, None, ())
+    assert result.details["checked"] == []
+    assert [s["reason"] for s in result.details["skipped"]] == ["trivial: under 3 lines of code (2)"]
