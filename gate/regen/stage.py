@@ -1,9 +1,9 @@
 """The regen stage: re-generate the AI-authored hunks and report unstable regions and outliers.
 
 It runs when the thresholds call for it (`ctx.escalations["regen"]`) and the run is not offline. Models
-are called through the run's model layer (`gate.models`: retries, budget, trace), or through a
-`ModelProvider` placed in `ctx.services["models"]`. With no model to call, the stage is skipped with a
-model error, as any model stage that cannot run.
+(`models.regen`, else the review models, else found as SPEC 5.4 says) are called through the run's
+model layer (`gate.models`: retries, budget, trace). With no model to call, the stage is skipped with
+a model error, as any model stage that cannot run.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from gate import policy
 from gate.config.models import Regen
@@ -19,42 +19,13 @@ from gate.context.model import ChangeSet
 from gate.findings import Finding
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import EquivalenceOutput
+from gate.models.selection import select_models
 from gate.pipeline import RunContext, StageResult, Usage
-from gate.regen.context import RegenPrompt, equivalence_messages, regeneration_prompt
+from gate.regen.context import RegenPrompt, equivalence_messages, load_prompt, regeneration_prompt
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample_all, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
-
-MODELS_SERVICE = "models"
-NO_MODELS = "no regen model available (set models.regen or models.review, or a provider key)"
-
-
-class ModelProvider(Protocol):
-    """Where the stage gets its model client and the names of the models to sample."""
-
-    def client_for(self, stage: str) -> ModelClient: ...
-
-    def models_for(self, stage: str) -> tuple[str, ...]:
-        """The litellm model names the stage uses (configured, or found as SPEC 5.4 says)."""
-        ...
-
-
-class RunModels:
-    """The run's model layer: its shared litellm client (budget, trace) and its choice of models."""
-
-    def __init__(self, ctx: RunContext) -> None:
-        self._ctx = ctx
-
-    def client_for(self, stage: str) -> ModelClient:
-        from gate.models.service import model_client
-
-        return model_client(self._ctx)
-
-    def models_for(self, stage: str) -> tuple[str, ...]:
-        from gate.models.selection import select_models
-
-        return select_models(self._ctx.config, stage, offline=self._ctx.offline).models
 
 
 @dataclass(frozen=True)
@@ -96,6 +67,10 @@ class RegenStage:
     description = "re-generate AI-authored hunks; flag unstable regions and outliers"
     docs = "#regen"
 
+    def __init__(self, client: ModelClient | None = None) -> None:
+        # A client may be given (tests, replay); else the run's shared client is used.
+        self._client = client
+
     def run(self, ctx: RunContext) -> StageResult:
         wanted, why = ctx.escalations.get(self.id, (False, "thresholds not evaluated"))
         if not wanted:
@@ -109,14 +84,16 @@ class RegenStage:
         if not selection.regions:
             nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
             return StageResult(self.id, ran=True, why=why, details=nothing)
-        # A provider put in the services (another model layer, a replay) wins over the run's own.
-        provider: ModelProvider = ctx.services.get(MODELS_SERVICE) or RunModels(ctx)
-        models = tuple(provider.models_for(self.id))
+        chosen = select_models(ctx.config, self.id)
+        models = chosen.models
         if not models:
-            return StageResult(self.id, ran=False, why=why, skipped_reason=NO_MODELS, model_error=NO_MODELS,
+            return StageResult(self.id, ran=False, why=why, skipped_reason=chosen.note,
+                               model_error=f"no regen model available: {chosen.note}",
                                details={"checked": [], "skipped": skipped})  # fmt: skip
         details: dict[str, Any] = {
             "models": list(models),
+            "model_source": chosen.source,
+            "prompt_versions": [load_prompt("regen").version, load_prompt("equivalence").version],
             "samples": cfg.samples,
             "temperature": cfg.temperature,
             "quorum": policy.effective_quorum(ctx.config, len(models)),
@@ -124,7 +101,7 @@ class RegenStage:
         ctx.progress(
             f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
         )
-        client = provider.client_for(self.id)
+        client = self._client if self._client is not None else _run_client(ctx)
         done = asyncio.run(_check(client, selection.regions, ctx.changeset, models, cfg))
         details.update(
             checked=[c.as_json() for c in done.checked],
@@ -220,6 +197,12 @@ def _equivalence_outcome(result: CallResult) -> str:
     if not isinstance(output, EquivalenceOutput):
         return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
     return "equivalent" if output.equivalent else "outlier"
+
+
+def _run_client(ctx: RunContext) -> ModelClient:
+    from gate.models.service import model_client
+
+    return model_client(ctx)
 
 
 def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:

@@ -151,7 +151,7 @@ Script = Mapping[str, Sequence[str]] | Callable[[CallRequest], Sequence[str]]
 
 @dataclass
 class ScriptedModels:
-    """A ModelClient and model provider answering from scripts; records every request it gets."""
+    """A ModelClient answering from scripts; records every request it gets. `models` go in the config."""
 
     regen: Script
     equivalence: tuple[bool, str] = (True, "")
@@ -163,13 +163,6 @@ class ScriptedModels:
     in_flight: int = 0
     max_in_flight: int = 0
     _cursor: dict[str, int] = field(default_factory=dict)
-
-    def client_for(self, stage: str) -> ScriptedModels:
-        assert stage == "regen"
-        return self
-
-    def models_for(self, stage: str) -> tuple[str, ...]:
-        return self.models
 
     async def call(self, request: CallRequest) -> CallResult:
         self.requests.append(request)
@@ -198,16 +191,13 @@ class ScriptedModels:
         return [pool[(start + i) % len(pool)] for i in range(request.n)] if pool else []
 
 
-def regen_context(change: Change, models: ScriptedModels | None, config: Config | None = None,
-                  offline: bool = False) -> RunContext:  # fmt: skip
-    services: dict[str, object] = {"models": models} if models is not None else {}
+def regen_context(change: Change, config: Config, offline: bool = False) -> RunContext:
     return RunContext(
         changeset=change.changeset,
-        config=config or Config(),
+        config=config,
         offline=offline,
         provenance=change.provenance,
         escalations={"regen": (True, "threshold met: AI share 100% >= 50%")},
-        services=services,
     )
 
 

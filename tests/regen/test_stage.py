@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gate import policy
-from gate.config.models import Config, Regen
+from gate.config.models import Config, Models, Regen
 from gate.findings import Severity
+from gate.models.selection import DEFAULT_MODELS, PROXY_ENV
 from gate.pipeline import StageResult
 from gate.regen.selection import select_regions
-from gate.regen.stage import NO_MODELS, RegenStage
+from gate.regen.stage import RegenStage
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import (
     BASE,
@@ -24,9 +27,11 @@ DIFFERENCE = "For rate == 1 the submitted code returns 0.0; the re-generation ra
 
 
 def run(
-    change: Change, models: ScriptedModels | None, config: Config | None = None, **kw: bool
+    change: Change, models: ScriptedModels, config: Config | None = None, offline: bool = False
 ) -> StageResult:
-    return RegenStage().run(regen_context(change, models, config, **kw))
+    """The stage with `models` as its client and their names as `models.regen`."""
+    config = (config or Config()).model_copy(update={"models": Models(regen=models.models)})
+    return RegenStage(client=models).run(regen_context(change, config, offline=offline))
 
 
 def test_stable_regenerations_equal_to_the_submitted_code_give_no_finding(change: Change) -> None:
@@ -154,12 +159,9 @@ def test_skips_say_why(change: Change) -> None:
         "offline: no model calls",
         None,
     )
-    no_models = run(change, ScriptedModels({}, models=()))
-    assert (no_models.ran, no_models.skipped_reason) == (False, NO_MODELS)
-    assert no_models.model_error == NO_MODELS
-    ctx = regen_context(change, models)
+    ctx = regen_context(change, Config())
     ctx.escalations = {"regen": (False, "below thresholds: AI share 10% < 50%")}
-    below = RegenStage().run(ctx)
+    below = RegenStage(client=models).run(ctx)
     assert (below.ran, below.why) == (False, "below thresholds: AI share 10% < 50%")
     assert models.requests == []
 
@@ -235,3 +237,12 @@ def test_nothing_to_regenerate_needs_no_model(repo: GitRepo) -> None:
     assert (result.ran, result.model_error, result.findings) == (True, None, ())
     assert result.details["checked"] == []
     assert [s["reason"] for s in result.details["skipped"]] == ["trivial: under 3 lines of code (2)"]
+
+
+def test_no_model_to_call_is_a_model_error(change: Change, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in [key for key, _ in DEFAULT_MODELS] + [PROXY_ENV]:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("OLLAMA_API_BASE", "http://127.0.0.1:9")  # nothing answers there
+    result = run(change, ScriptedModels({}, models=()))
+    assert not result.ran and result.model_error is not None
+    assert result.model_error.startswith("no regen model available: no model configured")
