@@ -23,6 +23,11 @@ _IMPORT = re.compile(
     r"|(const|let|var)\s+[\w{}, ]+\s*=\s*require\(|require(_relative)?[\s(]|package\s+[\w.]+;?$"
     r"|@import\s|extern\s+crate\s)"
 )
+# The first line of a top-level definition, in Python and the common C-like and scripting languages.
+_DEFINITION = re.compile(
+    r"(@\w|(async\s+)?def\s|class\s|(export\s+)?(default\s+)?(async\s+)?function\b|func\s|fn\s"
+    r"|pub(\(\w+\))?\s+(fn|struct|enum|trait)\s|impl\b|(public|private|protected|internal)\s|interface\s)"
+)
 # Lines that carry decisions: branches, loops, returns, raises, comparisons and boolean logic.
 _DECISION = re.compile(
     r"\b(if|elif|else|for|while|case|switch|match|catch|except|try|return|raise|throw|and|or|not)\b"
@@ -94,7 +99,9 @@ def change_blocks(hunk: Hunk) -> list[tuple[int, list[DiffLine]]]:
     """The hunk's runs of changed lines as (index in the hunk, lines), context lines inside a run kept.
 
     Git merges changes up to six lines apart into one hunk; an added import and a new function below it
-    are two regions to judge, so runs split where more than `MAX_CONTEXT_GAP` context lines separate them.
+    are two regions to judge, so runs split where more than `MAX_CONTEXT_GAP` context lines separate them,
+    and where an added top-level definition starts: each new function of a new file is re-generated on
+    its own, with the rest of the file around it, rather than the whole file from its commit message.
     """
     # Blank lines added or removed at the edges of a run are layout, not part of the region.
     changed = [
@@ -105,13 +112,23 @@ def change_blocks(hunk: Hunk) -> list[tuple[int, list[DiffLine]]]:
     blocks: list[tuple[int, list[DiffLine]]] = []
     start = prev = changed[0] if changed else 0
     for i in changed[1:]:
-        if i - prev - 1 > MAX_CONTEXT_GAP:
+        if i - prev - 1 > MAX_CONTEXT_GAP or _starts_definition(hunk.lines[i], hunk.lines[prev]):
             blocks.append((start, list(hunk.lines[start : prev + 1])))
             start = i
         prev = i
     if changed:
         blocks.append((start, list(hunk.lines[start : prev + 1])))
     return blocks
+
+
+def _starts_definition(line: DiffLine, previous: DiffLine) -> bool:
+    """An added, unindented definition (or its first decorator) that does not continue a decorator."""
+    return (
+        line.kind is LineKind.ADDED
+        and not line.text[:1].isspace()
+        and _DEFINITION.match(line.text) is not None
+        and not previous.text.startswith("@")
+    )
 
 
 def _consider(

@@ -100,3 +100,42 @@ def test_a_patch_series_without_the_files_still_gives_context(repo: GitRepo) -> 
     assert "(only the lines around the change are known)" in user.content
     assert ">>> REGION: the code to write goes here <<<" in user.content
     assert "Add a discount helper" in user.content  # the mbox commit that wrote the region
+
+
+NEW_MODULE = '''"""Shipping rules."""
+
+import functools
+
+
+@functools.cache
+def zone(country):
+    if country in ("FR", "DE"):
+        return "eu"
+    return "world"
+
+
+def fee(country, weight):
+    base = 5 if zone(country) == "eu" else 15
+    if weight > 10:
+        base += weight - 10
+    return base
+
+
+class Parcel:
+    def __init__(self, weight):
+        self.weight = weight
+'''
+
+
+def test_a_new_file_is_judged_one_top_level_definition_at_a_time(repo: GitRepo) -> None:
+    change = make_change(repo, head=BASE, human_file="", ai_files={"src/shipping.py": NEW_MODULE})
+    selection = select_regions(change.changeset.diff, change.provenance, Regen())
+    spans = sorted((r.start_line, r.end_line, r.code.splitlines()[0]) for r in selection.regions)
+    assert spans == [
+        (6, 10, "@functools.cache"),
+        (13, 17, "def fee(country, weight):"),
+        (20, 22, "class Parcel:"),
+    ]
+    assert [(s.start_line, s.end_line, s.reason) for s in selection.skipped] == [
+        (1, 3, "trivial: under 3 lines of code (2)")  # the module docstring and the import
+    ]
