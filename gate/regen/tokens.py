@@ -35,6 +35,7 @@ _CLAUSE_KEYWORDS = frozenset({"if", "elif", "while", "return", "assert", "in", "
 _COMPOUND = frozenset(
     {"if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "async"}
 )
+_FUNCTION_KEYWORDS = frozenset({"function", "func", "fn", "def", "fun"})
 _BINDERS = frozenset({"for", "as", "let", "var", "const", "auto", "lambda"})
 _AUGMENTED = frozenset({"+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", ">>=", "<<=", "@="})
 
@@ -268,7 +269,33 @@ def _generic_bound_names(toks: Sequence[_Tok]) -> frozenset[str]:
             statement = []
             continue
         statement.append(tok)
+    names.update(_parameters(toks))
     return frozenset(names - {"self", "cls", "this"})
+
+
+def _parameters(toks: Sequence[_Tok]) -> set[str]:
+    """Parameter names of `function f(a, b)`, `func f(a, b int)`, `fn f(a: T)`, `def f(a, b=1)`."""
+    names: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok.text not in _FUNCTION_KEYWORDS:
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "name":
+            j += 1
+        if j >= len(toks) or toks[j].text != "(":
+            continue
+        depth = 0
+        for k in range(j, len(toks)):
+            text = toks[k].text
+            depth += text in ("(", "[", "{", "<")
+            depth -= text in (")", "]", "}", ">")
+            if depth == 0:
+                break
+            if depth == 1 and toks[k].kind == "name":
+                before, after = toks[k - 1].text, toks[k + 1].text if k + 1 < len(toks) else ""
+                if after in (",", ")") or (before in ("(", ",") and after in (":", "=")):
+                    names.add(toks[k].text)
+    return names
 
 
 # --- normalization shared by every language -----------------------------------------------------------

@@ -115,3 +115,15 @@ def test_measure_stability_agreement_and_consensus() -> None:
     assert same.stability == 1.0 and same.agreement_max == 1.0 and same.spread == 0.0
     with pytest.raises(ValueError):
         measure(ORIGINAL, [ORIGINAL], "python")
+
+
+def test_parameters_of_other_languages_are_locals_too() -> None:
+    js = "function f(a, b) {\n  let total = a + b;\n  return total - b;\n}"
+    renamed = "function f(x, y) {\n  let sum = x + y;\n  return sum - y;\n}"
+    assert code_similarity(js, renamed, "javascript") == 1.0
+    assert code_similarity(js, js.replace("total - b", "b - total"), "javascript") < 1.0
+    go = "func add(a, b int) int {\n\tsum := a + b\n\treturn sum - b\n}"
+    assert (
+        code_similarity(go, go.replace("sum", "s").replace("(a, b", "(p, b").replace("a +", "p +"), "go")
+        == 1.0
+    )
