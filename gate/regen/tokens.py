@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import io
 import keyword
-import textwrap
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ _CLAUSE_KEYWORDS = frozenset({"if", "elif", "while", "return", "assert", "in", "
 _COMPOUND = frozenset(
     {"if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "async"}
 )
+# Statements whose line may end before their body (`if (x)` then `return y;` on the next line).
+_BLOCK_HEADS = frozenset({"if", "for", "while", "else", "do", "switch", "catch", "try", "function", "func"})
 _FUNCTION_KEYWORDS = frozenset({"function", "func", "fn", "def", "fun"})
 _BINDERS = frozenset({"for", "as", "let", "var", "const", "auto", "lambda"})
 _AUGMENTED = frozenset({"+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", ">>=", "<<=", "@="})
@@ -73,7 +74,7 @@ def _pygments_alias(filename: str) -> str | None:
 @lru_cache(maxsize=4096)
 def normalized_tokens(code: str, language: str) -> tuple[str, ...]:
     """The behaviour-bearing token sequence of `code` (cached: samples repeat within a run)."""
-    code = textwrap.dedent(code.expandtabs(8)).strip("\n")
+    code = _dedent(code.expandtabs(8)).strip("\n")
     if not code.strip():
         return ()
     toks: list[_Tok] | None = None
@@ -94,6 +95,14 @@ def normalized_tokens(code: str, language: str) -> tuple[str, ...]:
     return tuple(_rename(_drop_redundant(toks), bound))
 
 
+def _dedent(code: str) -> str:
+    """Remove the indentation the code lines share; comment lines indented less do not count."""
+    lines = code.split("\n")
+    widths = [len(x) - len(x.lstrip()) for x in lines if x.strip() and not x.lstrip().startswith(("#", "//"))]
+    width = min(widths, default=0)
+    return "\n".join(x[width:] if not x[:width].strip() else x.lstrip() for x in lines)
+
+
 # --- Python -------------------------------------------------------------------------------------------
 
 
@@ -101,9 +110,8 @@ def _python_tokens(code: str) -> list[_Tok] | None:
     """Tokens by Python's own tokenizer; None when the fragment cannot be tokenized (cut mid-statement)."""
     out: list[_Tok] = []
     line_start = True
-    try:
-        raw = list(tokenize.generate_tokens(io.StringIO(code + "\n").readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+    raw = _raw_python_tokens(code)
+    if raw is None:
         return None
     fstring_parts = {getattr(tokenize, n, -1) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")}
     # A suite on its header's line ("if x: return y") reads the same as the indented form: the
@@ -152,6 +160,46 @@ def _python_tokens(code: str) -> list[_Tok] | None:
             out.append(_Tok("other", tok.string))
         line_start = False
     return out
+
+
+_OPENER = {")": "(", "]": "[", "}": "{"}  # closing bracket -> its opening one
+_CLOSER = {v: k for k, v in _OPENER.items()}  # opening bracket -> its closing one
+
+
+def _raw_python_tokens(code: str) -> list[tokenize.TokenInfo] | None:
+    """Python tokens of the code; a fragment cut inside brackets is balanced first, then unbalanced."""
+    seen: list[tokenize.TokenInfo] = []
+    try:
+        seen.extend(tokenize.generate_tokens(io.StringIO(code + "\n").readline))
+    except (IndentationError, SyntaxError):
+        return None
+    except tokenize.TokenError:
+        pass  # typically EOF inside brackets: balance them below
+    stack: list[str] = []
+    unopened: list[str] = []
+    for tok in seen:
+        if tok.type == tokenize.OP and tok.string in _CLOSER:
+            stack.append(tok.string)
+        elif tok.type == tokenize.OP and tok.string in _OPENER:
+            if stack and stack[-1] == _OPENER[tok.string]:
+                stack.pop()
+            else:
+                unopened.append(tok.string)
+    if not stack and not unopened:
+        return seen
+    prefix = "".join(_OPENER[c] for c in reversed(unopened))
+    suffix = "".join(_CLOSER[c] for c in reversed(stack))
+    last_line = code.count("\n") + 2
+    try:
+        raw = list(tokenize.generate_tokens(io.StringIO(prefix + code + "\n" + suffix + "\n").readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+
+    def synthetic(tok: tokenize.TokenInfo) -> bool:
+        added_before = tok.start[0] == 1 and tok.start[1] < len(prefix)
+        return tok.type == tokenize.OP and (added_before or tok.start[0] == last_line)
+
+    return [t for t in raw if not synthetic(t)]
 
 
 def _next_significant(raw: Sequence[tokenize.TokenInfo], i: int) -> int:
@@ -212,18 +260,28 @@ def _pygments_tokens(code: str, language: str) -> list[_Tok]:
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
     out: list[_Tok] = []
+    depth = 0  # open parentheses and brackets
+    head: str | None = None  # first token of the statement being read
     for ttype, value in lexer.get_tokens(code):
+        # A line that ends a statement without ";" (Python, Go, JS without semicolons) reads as if it had
+        # one, so the two styles compare equal.
+        ends_line = "\n" in value and ttype not in String and depth == 0 and head not in _BLOCK_HEADS
+        if ends_line and out and (out[-1].kind in ("name", "num", "str") or out[-1].text in (")", "]")):
+            _close_string(out)
+            out.append(_Tok("op", _STATEMENT_END))
+            head = None
         if ttype in Comment or ttype in String.Doc or ttype in Text or not value.strip():
             continue
         value = value.strip()
+        if head is None and value not in (_STATEMENT_END, "{", "}"):
+            head = value
         if ttype in String:
             if out and out[-1].kind == "str" and out[-1].text.endswith("\x01"):
                 out[-1] = _Tok("str", out[-1].text[:-1] + value.replace('"', "'") + "\x01")
             else:
                 out.append(_Tok("str", value.replace('"', "'") + "\x01"))
             continue
-        if out and out[-1].kind == "str":
-            out[-1] = _Tok("str", out[-1].text.rstrip("\x01"))
+        _close_string(out)
         if ttype in Literal.Number:
             out.append(_Tok("num", value.lower().replace("_", "")))
         elif ttype in Keyword:
@@ -231,12 +289,23 @@ def _pygments_tokens(code: str, language: str) -> list[_Tok]:
         elif ttype in Name:
             out.append(_Tok("name", value))
         elif ttype in Operator or ttype in Punctuation:
-            out.extend(_Tok("op", ch) for ch in _split_punctuation(value))
+            for ch in _split_punctuation(value):
+                out.append(_Tok("op", ch))
+                depth = max(0, depth + (ch in ("(", "[")) - (ch in (")", "]")))
+                if ch in (_STATEMENT_END, "{", "}"):
+                    head = None
         else:
             out.append(_Tok("other", value))
+    _close_string(out)
+    if out and out[-1].text != _STATEMENT_END and head not in _BLOCK_HEADS and out[-1].text != "}":
+        out.append(_Tok("op", _STATEMENT_END))
+    return out
+
+
+def _close_string(out: list[_Tok]) -> None:
+    """End the string literal being joined from the lexer's pieces (marked with a trailing \\x01)."""
     if out and out[-1].kind == "str":
         out[-1] = _Tok("str", out[-1].text.rstrip("\x01"))
-    return out
 
 
 def _split_punctuation(value: str) -> Iterable[str]:
@@ -250,18 +319,26 @@ def _generic_bound_names(toks: Sequence[_Tok]) -> frozenset[str]:
     """Names a statement binds, read from tokens: `x = ...`, `a, b = ...`, `let x`, `for x in`, `as x`."""
     names: set[str] = set()
     statement: list[_Tok] = []
+    at_statement_start = True  # the tokens gathered so far began a statement (not a block or dict)
     for i, tok in enumerate(toks):
         prev = toks[i - 1] if i else None
         if tok.kind == "name" and prev is not None and prev.kind == "kw" and prev.text in _BINDERS:
             names.add(tok.text)
+        if tok.text == ":" and at_statement_start and len(statement) == 1 and statement[0].kind == "name":
+            names.add(statement[0].text)  # an annotated name, `x: int = ...`, declares a local
         if tok.text in (_STATEMENT_END, "{", "}", ":") or tok.kind == "other":
+            at_statement_start = tok.text in (_STATEMENT_END, "}") or tok.kind == "other"
             statement = []
             continue
-        if tok.text in ("=", ":=") or tok.text in _AUGMENTED:
+        if tok.text == ":=" and prev is not None and prev.kind == "name":
+            names.add(prev.text)  # an assignment expression binds wherever it stands
+            continue
+        if tok.text == "=" or tok.text in _AUGMENTED:
             depth = 0
             for j, t in enumerate(statement):
                 depth += t.text in ("(", "[", "{")
-                depth -= t.text in _CLOSERS
+                # A fragment may start inside brackets opened before it: never below the top level.
+                depth = max(0, depth - (t.text in _CLOSERS))
                 after = statement[j + 1].text if j + 1 < len(statement) else tok.text
                 before = statement[j - 1].text if j else ""
                 if t.kind == "name" and depth == 0 and before != "." and after not in (".", "(", "["):

@@ -127,3 +127,24 @@ def test_parameters_of_other_languages_are_locals_too() -> None:
         code_similarity(go, go.replace("sum", "s").replace("(a, b", "(p, b").replace("a +", "p +"), "go")
         == 1.0
     )
+
+
+def test_statement_ends_with_or_without_semicolons_compare_equal() -> None:
+    semi = 'let total = a + b;\nif (total > 10) {\n  return total;\n}\nconsole.log("x" + total);\n'
+    bare = "let total = a + b\nif (total > 10) {\n  return total\n}\nconsole.log('x' + total)\n"
+    assert code_similarity(semi, bare, "javascript") == 1.0
+
+
+def test_python_fragments_cut_inside_brackets_are_balanced_before_tokenizing() -> None:
+    # Starts inside a call opened above the region and ends inside one it opens: `tokenize` alone refuses.
+    cut = "        DeprecationWarning,\n    )\n    found: list[str] = []\n    result = combine(left,\n"
+    renamed = (
+        "        DeprecationWarning,\n    )\n    seen: list[str] = []  # none yet\n    out = combine(left,\n"
+    )
+    assert code_similarity(cut, renamed, "python") == 1.0
+    assert code_similarity(cut, cut.replace("(left,", "(right,"), "python") < 1.0
+
+
+def test_comment_lines_at_the_margin_do_not_change_a_fragment() -> None:
+    body = "    if ready:\n        start()\n    return done\n"
+    assert code_similarity(body, "# first\n" + body + "# last\n", "python") == 1.0
