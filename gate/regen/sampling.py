@@ -1,8 +1,8 @@
-"""Ask the models for re-generations of every region at once, through the model layer.
+"""Ask the models for the re-generations of a region, through the model layer.
 
-The layer bounds concurrency, retries, keeps the budget and writes the trace; this module only plans
-the calls (the samples spread over the regen models, `n` per call), runs them together, and shares the
-samples between regions whose prompts are identical (the cache key is the prompt, not the location).
+The layer bounds concurrency, retries, keeps the budget and writes the trace; this module plans the
+calls (the samples spread over the regen models, `n` per call) and collects what came back. The stage
+starts the sampling of every region at once and shares it between regions with the same content key.
 """
 
 from __future__ import annotations
@@ -51,33 +51,25 @@ def plan(samples: int, models: Sequence[str]) -> list[tuple[str, int]]:
     return [(model, n) for model, n in calls if n > 0]
 
 
-async def sample_all(
-    client: ModelClient, jobs: Sequence[SampleJob], models: Sequence[str], samples: int, temperature: float
-) -> dict[str, Sampling]:
-    """Sampling by job key; all calls of all distinct prompts run concurrently (the layer bounds them)."""
-    distinct: dict[str, SampleJob] = {}
-    for job in jobs:
-        distinct.setdefault(job.key, job)
-    keyed: list[tuple[str, CallRequest]] = []
-    for key, job in distinct.items():
-        for model, n in plan(samples, models):
-            request = CallRequest(
-                stage=STAGE,
-                model=model,
-                schema_name="regeneration",
-                output_type=RegenerationOutput,
-                messages=job.messages,
-                prompt_version=job.prompt_version,
-                temperature=temperature,
-                n=n,
-                unit=job.unit,
-            )
-            keyed.append((key, request))
-    results = await asyncio.gather(*(client.call(request) for _, request in keyed))
-    by_key: dict[str, list[CallResult]] = {}
-    for (key, _), result in zip(keyed, results, strict=True):
-        by_key.setdefault(key, []).append(result)
-    return {key: _collect(found) for key, found in by_key.items()}
+async def sample(
+    client: ModelClient, job: SampleJob, models: Sequence[str], samples: int, temperature: float
+) -> Sampling:
+    """The re-generations of one prompt: one call per model, each asking for its share with `n`."""
+    requests = [
+        CallRequest(
+            stage=STAGE,
+            model=model,
+            schema_name="regeneration",
+            output_type=RegenerationOutput,
+            messages=job.messages,
+            prompt_version=job.prompt_version,
+            temperature=temperature,
+            n=n,
+            unit=job.unit,
+        )
+        for model, n in plan(samples, models)
+    ]
+    return _collect(await asyncio.gather(*(client.call(request) for request in requests)))
 
 
 def _collect(results: Sequence[CallResult]) -> Sampling:

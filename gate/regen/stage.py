@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from gate import policy
@@ -23,7 +23,7 @@ from gate.models.selection import select_models
 from gate.pipeline import RunContext, StageResult, Usage
 from gate.regen.context import RegenPrompt, equivalence_messages, load_prompt, regeneration_prompt
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
-from gate.regen.sampling import Sample, SampleJob, Sampling, sample_all, trim_echo
+from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
 
@@ -123,51 +123,73 @@ async def _check(
     models: Sequence[str],
     cfg: Regen,
 ) -> _Run:
+    """Sample every region at once; each region is judged (and compared) as soon as its samples are in."""
     prompts = [regeneration_prompt(region, changeset) for region in regions]
-    jobs = [
-        SampleJob(r.id, p.messages, p.prompt.version, p.content_key)
-        for r, p in zip(regions, prompts, strict=True)
-    ]
-    samplings = await sample_all(client, jobs, models, cfg.samples, cfg.temperature)
-    usage = sum((s.usage for s in samplings.values()), Usage())
-    checked: dict[str, _Checked] = {}
-    not_checked: list[SkippedHunk] = []
-    findings: list[Finding] = []
-    errors: list[str] = []
-    candidates: list[tuple[Region, Measures, Sampling]] = []
-    for region, job, made in zip(regions, jobs, prompts, strict=True):
-        sampling = _trimmed(samplings[job.key], made)
-        errors.extend(sampling.errors)
-        if len(sampling.samples) < 2:
-            reason = _why_not_checked(sampling)
-            not_checked.append(SkippedHunk(region.path, region.start_line, region.end_line, reason))
-            continue
-        m = measure(region.code, [s.code for s in sampling.samples], region.language)
-        assessment = assess(m, cfg)
-        models_used = tuple(dict.fromkeys(s.model for s in sampling.samples))
-        checked[region.id] = _Checked(region, m, len(sampling.samples), models_used, assessment.value)
-        if assessment is Assessment.UNSTABLE:
-            findings.append(unstable_finding(region, m, sampling.samples, cfg))
-        elif assessment is Assessment.OUTLIER_CANDIDATE:
-            candidates.append((region, m, sampling))
-    verdicts = await asyncio.gather(*(_equivalence(client, r, m, s, changeset) for r, m, s in candidates))
-    for (region, m, sampling), result in zip(candidates, verdicts, strict=True):
-        usage = usage + result.usage
-        outcome = _equivalence_outcome(result)
-        if outcome == "outlier":
-            output = result.outputs[0]
-            assert isinstance(output, EquivalenceOutput)
-            findings.append(outlier_finding(region, m, sampling.samples, output.difference, cfg))
-        previous = checked[region.id]
-        checked[region.id] = _Checked(region, m, previous.samples, previous.models, outcome)
-    return _Run(
-        checked=tuple(checked.values()),
-        not_checked=tuple(not_checked),
-        findings=tuple(findings),
-        usage=usage,
-        model_errors=tuple(errors),
-        budget_stopped=any(s.budget_stopped for s in samplings.values()) or any(v.skipped for v in verdicts),
+    shared: dict[str, asyncio.Task[Sampling]] = {}
+    for region, made in zip(regions, prompts, strict=True):
+        if made.content_key not in shared:
+            job = SampleJob(region.id, made.messages, made.prompt.version, made.content_key)
+            shared[made.content_key] = asyncio.create_task(
+                sample(client, job, models, cfg.samples, cfg.temperature)
+            )
+    judged = await asyncio.gather(
+        *(
+            _judge(client, r, made, shared[made.content_key], changeset, cfg)
+            for r, made in zip(regions, prompts, strict=True)
+        )
     )
+    samplings = [task.result() for task in shared.values()]
+    usage = sum((s.usage for s in samplings), Usage()) + sum((j.usage for j in judged), Usage())
+    return _Run(
+        checked=tuple(j.checked for j in judged if j.checked is not None),
+        not_checked=tuple(j.not_checked for j in judged if j.not_checked is not None),
+        findings=tuple(j.finding for j in judged if j.finding is not None),
+        usage=usage,
+        model_errors=tuple(e for s in samplings for e in s.errors),
+        budget_stopped=any(s.budget_stopped for s in samplings) or any(j.budget_stopped for j in judged),
+    )
+
+
+@dataclass(frozen=True)
+class _Judged:
+    checked: _Checked | None = None
+    not_checked: SkippedHunk | None = None
+    finding: Finding | None = None
+    usage: Usage = field(default_factory=Usage)  # of the equivalence call
+    budget_stopped: bool = False
+
+
+async def _judge(
+    client: ModelClient,
+    region: Region,
+    made: RegenPrompt,
+    sampled: asyncio.Task[Sampling],
+    changeset: ChangeSet,
+    cfg: Regen,
+) -> _Judged:
+    sampling = _trimmed(await sampled, made)
+    if len(sampling.samples) < 2:
+        reason = _why_not_checked(sampling)
+        return _Judged(not_checked=SkippedHunk(region.path, region.start_line, region.end_line, reason))
+    m = measure(region.code, [s.code for s in sampling.samples], region.language)
+    assessment = assess(m, cfg)
+    models_used = tuple(dict.fromkeys(s.model for s in sampling.samples))
+
+    def checked(outcome: str) -> _Checked:
+        return _Checked(region, m, len(sampling.samples), models_used, outcome)
+
+    if assessment is Assessment.UNSTABLE:
+        return _Judged(checked(assessment.value), finding=unstable_finding(region, m, sampling.samples, cfg))
+    if assessment is not Assessment.OUTLIER_CANDIDATE:
+        return _Judged(checked(assessment.value))
+    result = await _equivalence(client, region, m, sampling, changeset)
+    outcome = _equivalence_outcome(result)
+    finding = None
+    if outcome == "outlier":
+        output = result.outputs[0]
+        assert isinstance(output, EquivalenceOutput)
+        finding = outlier_finding(region, m, sampling.samples, output.difference, cfg)
+    return _Judged(checked(outcome), finding=finding, usage=result.usage, budget_stopped=result.skipped)
 
 
 async def _equivalence(
