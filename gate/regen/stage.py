@@ -112,8 +112,11 @@ class RegenStage:
         model_error = None
         if not done.checked and done.model_errors:
             model_error = "no hunk could be re-generated: " + done.model_errors[0]
-        return StageResult(self.id, ran=True, why=why, findings=done.findings, model_error=model_error,
-                           usage=done.usage, details=details)  # fmt: skip
+        summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
+        if done.budget_stopped:
+            summary += "; the budget stopped some model calls"
+        return StageResult(self.id, ran=True, why=f"{why}; {summary}", findings=done.findings,
+                           model_error=model_error, usage=done.usage, details=details)  # fmt: skip
 
 
 async def _check(

@@ -111,6 +111,7 @@ def test_budget_stops_sampling_cleanly(change: Change) -> None:
     assert result.ran and result.findings == () and result.model_error is None
     assert result.details["checked"] == []
     assert result.details["budget_stopped"] is True
+    assert result.why.endswith("; 0 of 1 AI-authored hunks checked; the budget stopped some model calls")
     not_checked = [s for s in result.details["skipped"] if s["start_line"] == 14]
     assert not_checked == [{"path": "src/prices.py", "start_line": 14, "end_line": 18,
                             "reason": "not checked: budget exhausted (0 usable re-generations)"}]  # fmt: skip
