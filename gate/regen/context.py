@@ -28,23 +28,24 @@ REGION_START = ">>> REGION START: the change rewrites the lines between the mark
 REGION_END = ">>> REGION END <<<"
 REGION_HOLE = ">>> REGION: the code to write goes here <<<"
 
-_VERSION_LINE = re.compile(r"^<!--\s*prompt-version:\s*(\S+)\s*-->\n")
+# Prompt files are named `<task>-v<version>.md`; a changed prompt is a new file, and the version goes
+# with every call into the trace.
+REGEN_PROMPT = "regen-v1.md"
+EQUIVALENCE_PROMPT = "equivalence-v1.md"
 
 
 @dataclass(frozen=True)
 class Prompt:
-    version: str  # e.g. "regen/1": recorded with every call in the trace
+    version: str  # e.g. "regen/1"
     text: str
 
 
 @lru_cache(maxsize=8)
 def load_prompt(name: str) -> Prompt:
-    """A prompt file of `gate/prompts/`, with the version its first line declares."""
-    raw = resources.files("gate").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
-    match = _VERSION_LINE.match(raw)
-    if match is None:
-        raise ValueError(f"prompt {name}.md does not declare its version on its first line")
-    return Prompt(version=match.group(1), text=raw[match.end() :].strip())
+    """A prompt file of `gate/prompts/`, versioned by its name."""
+    text = resources.files("gate").joinpath("prompts", name).read_text(encoding="utf-8")
+    task, _, version = name.removesuffix(".md").rpartition("-v")
+    return Prompt(version=f"{task}/{version}", text=text.strip())
 
 
 def fence(text: str, info: str = "") -> str:
@@ -67,7 +68,7 @@ class RegenPrompt:
 
 
 def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
-    prompt = load_prompt("regen")
+    prompt = load_prompt(REGEN_PROMPT)
     body = [
         "## The file before the change, with the region marked",
         fence(redact(_base_view(region, changeset)), region.language),
@@ -96,7 +97,7 @@ def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
 def equivalence_messages(
     region: Region, changeset: ChangeSet, submitted: str, regenerated: str
 ) -> tuple[Prompt, tuple[Message, ...]]:
-    prompt = load_prompt("equivalence")
+    prompt = load_prompt(EQUIVALENCE_PROMPT)
     parts = [
         f"File: `{region.path}` (language: {region.language}), lines {region.start_line}-{region.end_line}.",
         "",

@@ -21,7 +21,14 @@ from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import EquivalenceOutput
 from gate.models.selection import select_models
 from gate.pipeline import RunContext, StageResult, Usage
-from gate.regen.context import RegenPrompt, equivalence_messages, load_prompt, regeneration_prompt
+from gate.regen.context import (
+    EQUIVALENCE_PROMPT,
+    REGEN_PROMPT,
+    RegenPrompt,
+    equivalence_messages,
+    load_prompt,
+    regeneration_prompt,
+)
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
@@ -93,7 +100,7 @@ class RegenStage:
         details: dict[str, Any] = {
             "models": list(models),
             "model_source": chosen.source,
-            "prompt_versions": [load_prompt("regen").version, load_prompt("equivalence").version],
+            "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
             "samples": cfg.samples,
             "temperature": cfg.temperature,
             "quorum": policy.effective_quorum(ctx.config, len(models)),
