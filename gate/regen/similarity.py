@@ -16,6 +16,9 @@ from rapidfuzz.distance import Levenshtein
 
 from gate.regen.tokens import normalized_tokens
 
+# Tokens after which a statement (or a block header) ends, in the normalized sequences of every language.
+STATEMENT_BOUNDARIES = frozenset({";", ":", "{", "}", "<dedent>"})
+
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Normalized edit similarity of two token sequences, in [0, 1]; two empty sequences are equal."""
@@ -43,11 +46,15 @@ class Measures:
 
 
 def measure(submitted: str, samples: Sequence[str], language: str) -> Measures:
-    """Stability, agreement and consensus of at least two re-generations of a region."""
+    """Stability, agreement and consensus of at least two re-generations of a region.
+
+    Statements that open or close every version alike (a function's signature, a final `return`)
+    are what the surrounding code dictates, not what the models chose; they are set aside first so
+    that agreeing on them does not count as agreeing on the region.
+    """
     if len(samples) < 2:
         raise ValueError("measure needs at least two re-generations")
-    seqs = [normalized_tokens(s, language) for s in samples]
-    own = normalized_tokens(submitted, language)
+    own, *seqs = _without_common_frame([normalized_tokens(c, language) for c in (submitted, *samples)])
     count = len(seqs)
     pair = [[1.0] * count for _ in range(count)]
     for i, j in combinations(range(count), 2):
@@ -68,3 +75,33 @@ def measure(submitted: str, samples: Sequence[str], language: str) -> Measures:
         spread=spread,
         consensus=consensus,
     )
+
+
+def _without_common_frame(seqs: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The sequences without the leading and trailing statements that all of them share."""
+    units = [_statements(seq) for seq in seqs]
+    shortest = min(len(u) for u in units)
+    head = 0
+    while head < shortest and all(u[head] == units[0][head] for u in units):
+        head += 1
+    tail = 0
+    while tail < shortest - head and all(u[-1 - tail] == units[0][-1 - tail] for u in units):
+        tail += 1
+    return [tuple(t for unit in u[head : len(u) - tail] for t in unit) for u in units]
+
+
+def _statements(seq: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Split after each statement end, block opener or closer at bracket depth 0."""
+    out: list[tuple[str, ...]] = []
+    start = depth = 0
+    for i, tok in enumerate(seq):
+        if tok in ("(", "["):
+            depth += 1
+        elif tok in (")", "]"):
+            depth = max(0, depth - 1)
+        if depth == 0 and tok in STATEMENT_BOUNDARIES:
+            out.append(seq[start : i + 1])
+            start = i + 1
+    if start < len(seq):
+        out.append(seq[start:])
+    return out

@@ -148,3 +148,18 @@ def test_python_fragments_cut_inside_brackets_are_balanced_before_tokenizing() -
 def test_comment_lines_at_the_margin_do_not_change_a_fragment() -> None:
     body = "    if ready:\n        start()\n    return done\n"
     assert code_similarity(body, "# first\n" + body + "# last\n", "python") == 1.0
+
+
+def test_a_shared_signature_is_not_agreement_on_the_region() -> None:
+    header = "def pick(items, key):\n"
+    bodies = [
+        "    return max(items, key=key)\n",
+        "    best = None\n    for item in items:\n        if best is None or key(item) > key(best):\n"
+        "            best = item\n    return best\n",
+        "    ordered = sorted(items, key=key)\n    return ordered[-1] if ordered else None\n",
+    ]
+    versions = [header + body for body in bodies]
+    pairs = [(versions[0], versions[1]), (versions[0], versions[2]), (versions[1], versions[2])]
+    with_header = sum(code_similarity(a, b, "python") for a, b in pairs) / len(pairs)
+    m = measure(versions[0], versions, "python")
+    assert m.stability < 0.35 < with_header
