@@ -33,6 +33,7 @@ from gate.regen.findings import Assessment, assess, consensus_models, outlier_fi
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
+from gate.review.stage import run_sync
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,8 @@ class _Checked:
     measures: Measures
     samples: int
     models: tuple[str, ...]
-    outcome: (
-        str  # "consistent" | "unstable" | "outlier" | "equivalent" | "unsettled" | "outlier candidate; ..."
-    )
+    # "consistent" | "unstable" | "unsettled" | "outlier" | "equivalent" | "outlier candidate; <why>"
+    outcome: str
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -109,7 +109,7 @@ class RegenStage:
             f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
         )
         client = self._client if self._client is not None else _run_client(ctx)
-        done = asyncio.run(_check(client, selection.regions, ctx.changeset, models, cfg))
+        done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
         details.update(
             checked=[c.as_json() for c in done.checked],
             skipped=[asdict(s) for s in done.not_checked] + skipped,
