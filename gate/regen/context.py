@@ -27,6 +27,7 @@ MAX_COMMIT_MESSAGES = 5
 REGION_START = ">>> REGION START: the change rewrites the lines between the markers <<<"
 REGION_END = ">>> REGION END <<<"
 REGION_HOLE = ">>> REGION: the code to write goes here <<<"
+MARKERS = frozenset({REGION_START, REGION_END, REGION_HOLE})
 
 # Prompt files are named `<task>-v<version>.md`; a changed prompt is a new file, and the version goes
 # with every call into the trace.

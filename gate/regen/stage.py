@@ -23,6 +23,7 @@ from gate.models.selection import select_models
 from gate.pipeline import RunContext, StageResult, Usage
 from gate.regen.context import (
     EQUIVALENCE_PROMPT,
+    MARKERS,
     REGEN_PROMPT,
     RegenPrompt,
     equivalence_messages,
@@ -238,8 +239,14 @@ def _run_client(ctx: RunContext) -> ModelClient:
 
 
 def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:
-    samples = tuple(Sample(s.model, trim_echo(s.code, made.before, made.after)) for s in sampling.samples)
-    return replace(sampling, samples=tuple(s for s in samples if s.code.strip()))
+    """Samples cut back to the region: no repeated surrounding lines, no copied marker lines."""
+    samples = []
+    for s in sampling.samples:
+        kept = "".join(line for line in s.code.splitlines(keepends=True) if line.strip() not in MARKERS)
+        code = trim_echo(kept, made.before, made.after)
+        if code.strip():
+            samples.append(Sample(s.model, code))
+    return replace(sampling, samples=tuple(samples))
 
 
 def _why_not_checked(sampling: Sampling) -> str:

@@ -198,8 +198,9 @@ NESTED_FLUSH_LEFT = """if item.price < 0:
 quantity = item.quantity or 1
 subtotal += item.price * quantity
 """
-# The whole function, locals renamed: the model repeated the lines around the region.
-NESTED_WITH_ECHO = """def total(items):
+# The whole function, locals renamed: the model repeated the lines around the region, and the marker.
+NESTED_WITH_ECHO = """>>> REGION: the code to write goes here <<<
+def total(items):
     subtotal = 0
     for item in items:
         if item.price < 0:
