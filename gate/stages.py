@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gate.analyzers import deterministic_analyzers
 from gate.pipeline import Stage
+from gate.regen.stage import RegenStage
 from gate.review.stage import ReviewStage
 
 
@@ -11,4 +12,5 @@ def default_stages() -> list[Stage]:
     """Deterministic analyzers first (every PR), then the model escalations (when thresholds are met)."""
     stages: list[Stage] = [*deterministic_analyzers()]
     stages.append(ReviewStage())
+    stages.append(RegenStage())
     return stages

@@ -1,0 +1,195 @@
+"""What a model is shown to re-generate a region, or to compare two versions of it.
+
+Untrusted text from the pull request (code, titles, bodies, commit messages) is redacted of secrets and
+fenced; the system prompts, kept as versioned files in `gate/prompts/`, declare fenced text as data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from gate.context.model import ChangeSet
+from gate.diff.model import FileStatus, LineKind
+from gate.models.interface import Message
+from gate.redact import redact
+from gate.regen.selection import Region
+
+# Lines of file shown on each side of the region: enough to see the enclosing function and its neighbours.
+CONTEXT_LINES = 60
+MAX_INTENT_CHARS = 4000
+# Lines of surrounding code a model may repeat around its answer (a def line, a closing brace).
+ECHO_LINES = 5
+MAX_COMMIT_MESSAGES = 5
+REGION_START = ">>> REGION START: the change rewrites the lines between the markers <<<"
+REGION_END = ">>> REGION END <<<"
+REGION_HOLE = ">>> REGION: the code to write goes here <<<"
+MARKERS = frozenset({REGION_START, REGION_END, REGION_HOLE})
+
+# Prompt files are named `<task>-v<version>.md`; a changed prompt is a new file, and the version goes
+# with every call into the trace.
+REGEN_PROMPT = "regen-v1.md"
+EQUIVALENCE_PROMPT = "equivalence-v1.md"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    version: str  # e.g. "regen/1"
+    text: str
+
+
+@lru_cache(maxsize=8)
+def load_prompt(name: str) -> Prompt:
+    """A prompt file of `gate/prompts/`, versioned by its name."""
+    text = resources.files("gate").joinpath("prompts", name).read_text(encoding="utf-8")
+    task, _, version = name.removesuffix(".md").rpartition("-v")
+    return Prompt(version=f"{task}/{version}", text=text.strip())
+
+
+def fence(text: str, info: str = "") -> str:
+    """Fence text with a backtick run longer than any inside it, so the text cannot close the fence."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
+
+
+@dataclass(frozen=True)
+class RegenPrompt:
+    prompt: Prompt
+    messages: tuple[Message, ...]
+    # What the samples depend on, without the path and line numbers: identical regions in identical
+    # surroundings (copied files, repeated blocks) share one set of samples within a run.
+    content_key: str
+    # The code just before and after the region: a sample that repeats it is trimmed back to the region.
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
+def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
+    prompt = load_prompt(REGEN_PROMPT)
+    body = [
+        "## The file before the change, with the region marked",
+        fence(redact(_base_view(region, changeset)), region.language),
+        "",
+        "## The code around the region after the change",
+        fence(redact(_head_view(region, changeset)), region.language),
+        *_intent(region, changeset),
+        "",
+        "## Task",
+        f"Write the code that belongs at `{REGION_HOLE}`: it replaces what stood between the markers before "
+        'the change. Answer with JSON {"code": "..."}.',
+    ]
+    header = (
+        f"File: `{region.path}` (language: {region.language}); the region is lines "
+        f"{region.start_line}-{region.end_line} of the changed file.\n\n"
+    )
+    text = "\n".join(body)
+    key = hashlib.sha256(
+        "\x1f".join((prompt.version, region.language, region.code, text)).encode()
+    ).hexdigest()
+    messages = (Message("system", prompt.text), Message("user", header + text))
+    before, after, _ = _head_around(region, changeset)
+    return RegenPrompt(prompt, messages, key, tuple(before[-ECHO_LINES:]), tuple(after[:ECHO_LINES]))
+
+
+def equivalence_messages(
+    region: Region, changeset: ChangeSet, submitted: str, regenerated: str
+) -> tuple[Prompt, tuple[Message, ...]]:
+    prompt = load_prompt(EQUIVALENCE_PROMPT)
+    parts = [
+        f"File: `{region.path}` (language: {region.language}), lines {region.start_line}-{region.end_line}.",
+        "",
+        "## The code around the region",
+        fence(redact(_head_view(region, changeset)), region.language),
+        "",
+        "## Version A (submitted)",
+        fence(redact(submitted), region.language),
+        "",
+        "## Version B (re-generated)",
+        fence(redact(regenerated), region.language),
+        "",
+        'Do A and B behave the same? Answer with JSON {"equivalent": ..., "difference": "..."}.',
+    ]
+    return prompt, (Message("system", prompt.text), Message("user", "\n".join(parts)))
+
+
+def _base_view(region: Region, changeset: ChangeSet) -> str:
+    """The base file around the region, the replaced lines between markers (the hunk alone if no base)."""
+    change = changeset.diff.by_path.get(region.path)
+    base: str | None = None
+    if changeset.revisions is not None and change is not None and change.status is not FileStatus.ADDED:
+        base = changeset.revisions.read("base", change.old_path or region.path)
+    old_region = region.old_code.splitlines()
+    if base is None:
+        if change is not None and change.status is FileStatus.ADDED:
+            return "(the file is new in this change)"
+        before = [line.text for line in region.hunk.lines if line.kind is LineKind.CONTEXT
+                  and line.old_no is not None and line.old_no < region.old_start]  # fmt: skip
+        after_start = region.old_start + len(old_region)
+        after = [line.text for line in region.hunk.lines if line.kind is LineKind.CONTEXT
+                 and line.old_no is not None and line.old_no >= after_start]  # fmt: skip
+        return "\n".join(["(only the lines around the change are known)", *before, REGION_START,
+                          *old_region, REGION_END, *after])  # fmt: skip
+    lines = base.splitlines()
+    start = region.old_start - 1
+    end = start + len(old_region)
+    marked = [REGION_START, *lines[start:end], REGION_END]
+    return "\n".join([*_window_before(lines, start), *marked, *_window_after(lines, end)])
+
+
+def _head_view(region: Region, changeset: ChangeSet) -> str:
+    """The changed file around the region, the region itself replaced by a marker line."""
+    before, after, whole = _head_around(region, changeset)
+    if not whole:
+        return "\n".join(["(only the lines around the change are known)", *before, REGION_HOLE, *after])
+    return "\n".join([*before, REGION_HOLE, *after])
+
+
+def _head_around(region: Region, changeset: ChangeSet) -> tuple[list[str], list[str], bool]:
+    """Lines of the changed file before and after the region, and whether they come from the whole file."""
+    head = changeset.revisions.read("head", region.path) if changeset.revisions is not None else None
+    if head is None:
+        before = [line.text for line in region.hunk.lines
+                  if line.new_no is not None and line.new_no < region.start_line]  # fmt: skip
+        after = [line.text for line in region.hunk.lines
+                 if line.new_no is not None and line.new_no > region.end_line]  # fmt: skip
+        return before, after, False
+    lines = head.splitlines()
+    start, end = region.start_line - 1, region.end_line
+    return _window_before(lines, start), _window_after(lines, end), True
+
+
+def _window_before(lines: list[str], start: int) -> list[str]:
+    first = max(0, start - CONTEXT_LINES)
+    return ([f"... ({first} lines above not shown)"] if first else []) + lines[first:start]
+
+
+def _window_after(lines: list[str], end: int) -> list[str]:
+    last = min(len(lines), end + CONTEXT_LINES)
+    rest = len(lines) - last
+    return lines[end:last] + ([f"... ({rest} lines below not shown)"] if rest else [])
+
+
+def _intent(region: Region, changeset: ChangeSet) -> list[str]:
+    """What the change is for: the PR's title and body, the messages of the commits that wrote the region."""
+    parts: list[str] = []
+    pr = changeset.pr
+    if pr is not None and (pr.title or pr.body):
+        parts += ["", "## What the pull request says it does"]
+        text = f"Title: {pr.title}\n\n{pr.body}".strip()
+        parts.append(fence(redact(text[:MAX_INTENT_CHARS])))
+    origins = changeset.line_origins.get(region.path, {})
+    shas: list[str] = []
+    for line_no in range(region.start_line, region.end_line + 1):
+        sha = origins.get(line_no)
+        if sha is not None and sha not in shas:
+            shas.append(sha)
+    commits = changeset.commit_by_sha
+    messages = [commits[sha].message.strip() for sha in shas if sha in commits][:MAX_COMMIT_MESSAGES]
+    if messages:
+        parts += ["", "## Messages of the commits that wrote the region"]
+        parts.append(fence(redact("\n\n---\n\n".join(m[:MAX_INTENT_CHARS] for m in messages))))
+    return parts

@@ -1,0 +1,258 @@
+"""The regen stage: re-generate the AI-authored hunks and report unstable regions and outliers.
+
+It runs when the thresholds call for it (`ctx.escalations["regen"]`) and the run is not offline. Models
+(`models.regen`, else the review models, else found as SPEC 5.4 says) are called through the run's
+model layer (`gate.models`: retries, budget, trace). With no model to call, the stage is skipped with
+a model error, as any model stage that cannot run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from gate import policy
+from gate.config.models import Regen
+from gate.context.model import ChangeSet
+from gate.findings import Finding
+from gate.models.interface import CallRequest, CallResult, ModelClient
+from gate.models.schemas import EquivalenceOutput
+from gate.models.selection import select_models
+from gate.pipeline import RunContext, StageResult, Usage
+from gate.regen.context import (
+    EQUIVALENCE_PROMPT,
+    MARKERS,
+    REGEN_PROMPT,
+    RegenPrompt,
+    equivalence_messages,
+    load_prompt,
+    regeneration_prompt,
+)
+from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
+from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
+from gate.regen.selection import Region, SkippedHunk, select_regions
+from gate.regen.similarity import Measures, measure
+from gate.review.stage import run_sync
+
+
+@dataclass(frozen=True)
+class _Checked:
+    region: Region
+    measures: Measures
+    samples: int
+    models: tuple[str, ...]
+    # "consistent" | "unstable" | "unsettled" | "outlier" | "equivalent" | "outlier candidate; <why>"
+    outcome: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": self.region.path,
+            "start_line": self.region.start_line,
+            "end_line": self.region.end_line,
+            "stability": round(self.measures.stability, 3),
+            "agreement_max": round(self.measures.agreement_max, 3),
+            "agreement_mean": round(self.measures.agreement_mean, 3),
+            "samples": self.samples,
+            "models": list(self.models),
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
+class _Run:
+    checked: tuple[_Checked, ...]
+    not_checked: tuple[SkippedHunk, ...]
+    findings: tuple[Finding, ...]
+    usage: Usage
+    model_errors: tuple[str, ...]
+    budget_stopped: bool
+
+
+class RegenStage:
+    id = "regen"
+    description = "re-generate AI-authored hunks; flag unstable regions and outliers"
+    docs = "#regen"
+
+    def __init__(self, client: ModelClient | None = None) -> None:
+        # A client may be given (tests, replay); else the run's shared client is used.
+        self._client = client
+
+    def run(self, ctx: RunContext) -> StageResult:
+        wanted, why = ctx.escalations.get(self.id, (False, "thresholds not evaluated"))
+        if not wanted:
+            return StageResult.skipped(self.id, why, "thresholds not met")
+        if ctx.offline:
+            return StageResult.skipped(self.id, why, "offline: no model calls")
+        assert ctx.provenance is not None, "provenance runs before every other stage"
+        cfg = ctx.config.regen
+        selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)
+        skipped = [asdict(s) for s in selection.skipped]
+        if not selection.regions:
+            nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
+            return StageResult(self.id, ran=True, why=why, details=nothing)
+        chosen = select_models(ctx.config, self.id)
+        models = chosen.models
+        if not models:
+            return StageResult(self.id, ran=False, why=why, skipped_reason=chosen.note,
+                               model_error=f"no regen model available: {chosen.note}",
+                               details={"checked": [], "skipped": skipped})  # fmt: skip
+        details: dict[str, Any] = {
+            "models": list(models),
+            "model_source": chosen.source,
+            "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
+            "samples": cfg.samples,
+            "temperature": cfg.temperature,
+            "quorum": policy.effective_quorum(ctx.config, len(models)),
+        }
+        ctx.progress(
+            f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
+        )
+        client = self._client if self._client is not None else _run_client(ctx)
+        done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
+        details.update(
+            checked=[c.as_json() for c in done.checked],
+            skipped=[asdict(s) for s in done.not_checked] + skipped,
+            usage=asdict(done.usage),
+            budget_stopped=done.budget_stopped,
+        )
+        model_error = None
+        if not done.checked and done.model_errors:
+            model_error = "no hunk could be re-generated: " + done.model_errors[0]
+        summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
+        if done.budget_stopped:
+            summary += "; the budget stopped some model calls"
+        return StageResult(self.id, ran=True, why=f"{why}; {summary}", findings=done.findings,
+                           model_error=model_error, usage=done.usage, details=details)  # fmt: skip
+
+
+async def _check(
+    client: ModelClient,
+    regions: Sequence[Region],
+    changeset: ChangeSet,
+    models: Sequence[str],
+    cfg: Regen,
+) -> _Run:
+    """Sample every region at once; each region is judged (and compared) as soon as its samples are in."""
+    prompts = [regeneration_prompt(region, changeset) for region in regions]
+    shared: dict[str, asyncio.Task[Sampling]] = {}
+    for region, made in zip(regions, prompts, strict=True):
+        if made.content_key not in shared:
+            job = SampleJob(region.id, made.messages, made.prompt.version, made.content_key)
+            shared[made.content_key] = asyncio.create_task(
+                sample(client, job, models, cfg.samples, cfg.temperature)
+            )
+    judged = await asyncio.gather(
+        *(
+            _judge(client, r, made, shared[made.content_key], changeset, cfg)
+            for r, made in zip(regions, prompts, strict=True)
+        )
+    )
+    samplings = [task.result() for task in shared.values()]
+    usage = sum((s.usage for s in samplings), Usage()) + sum((j.usage for j in judged), Usage())
+    return _Run(
+        checked=tuple(j.checked for j in judged if j.checked is not None),
+        not_checked=tuple(j.not_checked for j in judged if j.not_checked is not None),
+        findings=tuple(j.finding for j in judged if j.finding is not None),
+        usage=usage,
+        model_errors=tuple(e for s in samplings for e in s.errors),
+        budget_stopped=any(s.budget_stopped for s in samplings) or any(j.budget_stopped for j in judged),
+    )
+
+
+@dataclass(frozen=True)
+class _Judged:
+    checked: _Checked | None = None
+    not_checked: SkippedHunk | None = None
+    finding: Finding | None = None
+    usage: Usage = field(default_factory=Usage)  # of the equivalence call
+    budget_stopped: bool = False
+
+
+async def _judge(
+    client: ModelClient,
+    region: Region,
+    made: RegenPrompt,
+    sampled: asyncio.Task[Sampling],
+    changeset: ChangeSet,
+    cfg: Regen,
+) -> _Judged:
+    sampling = _trimmed(await sampled, made)
+    if len(sampling.samples) < 2:
+        reason = _why_not_checked(sampling)
+        return _Judged(not_checked=SkippedHunk(region.path, region.start_line, region.end_line, reason))
+    m = measure(region.code, [s.code for s in sampling.samples], region.language)
+    assessment = assess(m, cfg)
+    models_used = tuple(dict.fromkeys(s.model for s in sampling.samples))
+
+    def checked(outcome: str) -> _Checked:
+        return _Checked(region, m, len(sampling.samples), models_used, outcome)
+
+    if assessment is Assessment.UNSTABLE:
+        return _Judged(checked(assessment.value), finding=unstable_finding(region, m, sampling.samples, cfg))
+    if assessment is not Assessment.OUTLIER_CANDIDATE:
+        return _Judged(checked(assessment.value))
+    result = await _equivalence(client, region, m, sampling, changeset)
+    outcome = _equivalence_outcome(result)
+    finding = None
+    if outcome == "outlier":
+        output = result.outputs[0]
+        assert isinstance(output, EquivalenceOutput)
+        finding = outlier_finding(region, m, sampling.samples, output.difference, cfg)
+    return _Judged(checked(outcome), finding=finding, usage=result.usage, budget_stopped=result.skipped)
+
+
+async def _equivalence(
+    client: ModelClient, region: Region, m: Measures, sampling: Sampling, changeset: ChangeSet
+) -> CallResult:
+    consensus = sampling.samples[m.medoid]
+    prompt, messages = equivalence_messages(region, changeset, region.code, consensus.code)
+    model = consensus_models(m, sampling.samples)[0]
+    request = CallRequest(
+        stage="regen",
+        model=model,
+        schema_name="equivalence",
+        output_type=EquivalenceOutput,
+        messages=messages,
+        prompt_version=prompt.version,
+        temperature=0.0,
+        n=1,
+        unit=region.id,
+    )
+    return await client.call(request)
+
+
+def _equivalence_outcome(result: CallResult) -> str:
+    if result.skipped:
+        return "outlier candidate; not compared: budget exhausted"
+    output = result.outputs[0] if result.outputs else None
+    if not isinstance(output, EquivalenceOutput):
+        return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
+    return "equivalent" if output.equivalent else "outlier"
+
+
+def _run_client(ctx: RunContext) -> ModelClient:
+    from gate.models.service import model_client
+
+    return model_client(ctx)
+
+
+def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:
+    """Samples cut back to the region: no repeated surrounding lines, no copied marker lines."""
+    samples = []
+    for s in sampling.samples:
+        kept = "".join(line for line in s.code.splitlines(keepends=True) if line.strip() not in MARKERS)
+        code = trim_echo(kept, made.before, made.after)
+        if code.strip():
+            samples.append(Sample(s.model, code))
+    return replace(sampling, samples=tuple(samples))
+
+
+def _why_not_checked(sampling: Sampling) -> str:
+    got = f"{len(sampling.samples)} usable re-generation{'s' if len(sampling.samples) != 1 else ''}"
+    if sampling.budget_stopped:
+        return f"not checked: budget exhausted ({got})"
+    if sampling.errors:
+        return f"not checked: model error ({got}): {sampling.errors[0]}"
+    return f"not checked: {got}, at least 2 needed"

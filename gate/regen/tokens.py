@@ -1,0 +1,213 @@
+"""Code as a normalized token sequence: what changes behaviour stays, what does not is normalized away.
+
+Python goes through the standard `tokenize` module (and `ast` to learn which names the code binds);
+other languages through pygments lexers. Either way the sequence keeps keywords, operators, attribute
+and call names and literal values, drops comments, docstrings and layout, and renames the names the
+code binds (its locals and parameters) by order of first appearance, so a consistent renaming of
+locals gives the same sequence while a swapped argument, a flipped comparison or an off-by-one does not.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+from gate.regen.lexing import CLOSERS, STATEMENT_END, Tok, bound_in, parse, pygments_tokens, python_tokens
+
+# Extensions that hold prose or data, not logic: re-generating them says nothing about behaviour.
+NOT_CODE_SUFFIXES = frozenset(
+    {
+        ".md", ".markdown", ".rst", ".txt", ".adoc", ".json", ".jsonl", ".yaml", ".yml", ".toml",
+        ".ini", ".cfg", ".conf", ".lock", ".csv", ".tsv", ".svg", ".xml", ".properties", ".env",
+    }
+)  # fmt: skip
+
+_LOCAL = "\x00v"  # prefix of a renamed local; cannot occur in source text
+# Keywords after which a parenthesized expression that runs to the end of the clause is redundant.
+_CLAUSE_KEYWORDS = frozenset({"if", "elif", "while", "return", "assert", "in", "yield", "await"})
+_FUNCTION_KEYWORDS = frozenset({"function", "func", "fn", "def", "fun"})
+_BINDERS = frozenset({"for", "as", "let", "var", "const", "auto", "lambda"})
+_AUGMENTED = frozenset({"+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", ">>=", "<<=", "@="})
+
+
+def language_for(path: str) -> str | None:
+    """A language name for the file (`python`, or a pygments lexer alias), None when it is not code."""
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix in NOT_CODE_SUFFIXES:
+        return None
+    if suffix in (".py", ".pyi"):
+        return "python"
+    return _pygments_alias(PurePosixPath(path).name)
+
+
+@lru_cache(maxsize=256)
+def _pygments_alias(filename: str) -> str | None:
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_for_filename(filename)
+    except ClassNotFound:
+        return None
+    aliases = getattr(lexer, "aliases", None) or [lexer.name.lower()]
+    alias = str(aliases[0])
+    return None if alias in ("text", "markdown", "rst", "json", "yaml", "toml", "ini") else alias
+
+
+@lru_cache(maxsize=4096)
+def normalized_tokens(code: str, language: str) -> tuple[str, ...]:
+    """The behaviour-bearing token sequence of `code` (cached: samples repeat within a run)."""
+    code = _dedent(code.expandtabs(8)).strip("\n")
+    if not code.strip():
+        return ()
+    toks: list[Tok] | None = None
+    bound: frozenset[str] = frozenset()
+    if language == "python":
+        tree = parse(code)
+        if tree is not None:
+            # A region that parses is compared in ast.unparse's canonical form: one layout, one quote
+            # style, no redundant parentheses, no comments, implicit concatenations joined.
+            code = ast.unparse(tree)
+            bound = bound_in(tree)
+        toks = python_tokens(code)
+        if toks is not None and tree is None:
+            bound = _generic_bound_names(toks)
+    if toks is None:
+        toks = pygments_tokens(code, "python" if language == "python" else language)
+        bound = _generic_bound_names(toks)
+    return tuple(_rename(_drop_redundant(toks), bound))
+
+
+def _dedent(code: str) -> str:
+    """Remove the indentation the code lines share; comment lines indented less do not count."""
+    lines = code.split("\n")
+    widths = [len(x) - len(x.lstrip()) for x in lines if x.strip() and not x.lstrip().startswith(("#", "//"))]
+    width = min(widths, default=0)
+    return "\n".join(x[width:] if not x[:width].strip() else x.lstrip() for x in lines)
+
+
+def _generic_bound_names(toks: Sequence[Tok]) -> frozenset[str]:
+    """Names a statement binds, read from tokens: `x = ...`, `a, b = ...`, `let x`, `for x in`, `as x`."""
+    names: set[str] = set()
+    statement: list[Tok] = []
+    at_statement_start = True  # the tokens gathered so far began a statement (not a block or dict)
+    for i, tok in enumerate(toks):
+        prev = toks[i - 1] if i else None
+        if tok.kind == "name" and prev is not None and prev.kind == "kw" and prev.text in _BINDERS:
+            names.add(tok.text)
+        if tok.text == ":" and at_statement_start and len(statement) == 1 and statement[0].kind == "name":
+            names.add(statement[0].text)  # an annotated name, `x: int = ...`, declares a local
+        if tok.text in (STATEMENT_END, "{", "}", ":") or tok.kind == "other":
+            at_statement_start = tok.text in (STATEMENT_END, "}") or tok.kind == "other"
+            statement = []
+            continue
+        if tok.text == ":=" and prev is not None and prev.kind == "name":
+            names.add(prev.text)  # an assignment expression binds wherever it stands
+            continue
+        if tok.text == "=" or tok.text in _AUGMENTED:
+            depth = 0
+            for j, t in enumerate(statement):
+                depth += t.text in ("(", "[", "{")
+                # A fragment may start inside brackets opened before it: never below the top level.
+                depth = max(0, depth - (t.text in CLOSERS))
+                after = statement[j + 1].text if j + 1 < len(statement) else tok.text
+                before = statement[j - 1].text if j else ""
+                if t.kind == "name" and depth == 0 and before != "." and after not in (".", "(", "["):
+                    names.add(t.text)
+            statement = []
+            continue
+        statement.append(tok)
+    names.update(_parameters(toks))
+    return frozenset(names - {"self", "cls", "this"})
+
+
+def _parameters(toks: Sequence[Tok]) -> set[str]:
+    """Parameter names of `function f(a, b)`, `func f(a, b int)`, `fn f(a: T)`, `def f(a, b=1)`."""
+    names: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok.text not in _FUNCTION_KEYWORDS:
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "name":
+            j += 1
+        if j >= len(toks) or toks[j].text != "(":
+            continue
+        depth = 0
+        for k in range(j, len(toks)):
+            text = toks[k].text
+            depth += text in ("(", "[", "{", "<")
+            depth -= text in (")", "]", "}", ">")
+            if depth == 0:
+                break
+            if depth == 1 and toks[k].kind == "name":
+                before, after = toks[k - 1].text, toks[k + 1].text if k + 1 < len(toks) else ""
+                if after in (",", ")") or (before in ("(", ",") and after in (":", "=")):
+                    names.add(toks[k].text)
+    return names
+
+
+# --- normalization shared by every language -----------------------------------------------------------
+
+
+def _drop_redundant(toks: list[Tok]) -> list[Tok]:
+    """Drop a trailing comma before a closing bracket and parentheses that wrap a whole clause."""
+    out: list[Tok] = []
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if tok.text == "," and nxt in CLOSERS:
+            continue
+        out.append(tok)
+    drop: set[int] = set()
+    for i, tok in enumerate(out):
+        if tok.text != "(" or i == 0 or out[i - 1].text not in _CLAUSE_KEYWORDS:
+            continue
+        close = _matching(out, i)
+        after = out[close + 1].text if close is not None and close + 1 < len(out) else STATEMENT_END
+        if close is not None and after in (":", STATEMENT_END) and not _has_top_level_comma(out, i, close):
+            drop.update((i, close))
+    return [t for i, t in enumerate(out) if i not in drop]
+
+
+def _matching(toks: Sequence[Tok], start: int) -> int | None:
+    depth = 0
+    for j in range(start, len(toks)):
+        depth += toks[j].text in ("(", "[", "{")
+        depth -= toks[j].text in CLOSERS
+        if depth == 0:
+            return j
+    return None
+
+
+def _has_top_level_comma(toks: Sequence[Tok], start: int, end: int) -> bool:
+    depth = 0
+    for tok in toks[start + 1 : end]:
+        depth += tok.text in ("(", "[", "{")
+        depth -= tok.text in CLOSERS
+        if depth == 0 and tok.text == ",":
+            return True
+    return False
+
+
+def _rename(toks: Sequence[Tok], bound: frozenset[str]) -> Iterable[str]:
+    """Bound names become positional placeholders; attribute names and keyword-argument names stay."""
+    index: dict[str, int] = {}
+    call_parens: list[bool] = []  # per open bracket: is it the argument list of a call?
+    for i, tok in enumerate(toks):
+        prev = toks[i - 1] if i else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.text in ("(", "[", "{"):
+            is_call = tok.text == "(" and prev is not None and (prev.kind == "name" or prev.text in CLOSERS)
+            call_parens.append(is_call and not (i >= 2 and toks[i - 2].text == "def"))
+        elif tok.text in CLOSERS and call_parens:
+            call_parens.pop()
+        if tok.kind != "name" or tok.text not in bound:
+            yield tok.text
+            continue
+        after_dot = prev is not None and prev.text == "."
+        keyword_arg = bool(call_parens) and call_parens[-1] and nxt is not None and nxt.text == "="
+        if after_dot or keyword_arg:
+            yield tok.text
+            continue
+        yield f"{_LOCAL}{index.setdefault(tok.text, len(index))}"

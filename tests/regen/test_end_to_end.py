@@ -1,0 +1,98 @@
+"""The regen stage through the real model layer: litellm over HTTP to the loopback model server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gate.config.models import Config
+from gate.models.trace import TraceWriter
+from gate.pipeline import RunContext, StageResult
+from gate.regen.stage import RegenStage
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.regen.conftest import Change
+from tests.regen.samples import SAME, STRICTER
+
+MODELS = ("openai/regen-a", "openai/regen-b")
+# litellm sends an `openai/<name>` model to the server as `<name>`.
+SERVED = {m: m.split("/", 1)[1] for m in MODELS}
+DIFFERENCE = "With rate == 1 the submitted code returns 0.0 where the re-generation raises ValueError."
+
+
+@pytest.fixture(autouse=True)
+def _model_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
+
+
+def config_for(server: FakeModelServer, **extra: object) -> Config:
+    endpoints = {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS}
+    return Config.model_validate({"models": {"regen": list(MODELS), "endpoints": endpoints}, **extra})
+
+
+def run_stage(change: Change, config: Config, services: dict[str, object] | None = None) -> StageResult:
+    ctx = RunContext(
+        changeset=change.changeset,
+        config=config,
+        provenance=change.provenance,
+        escalations={"regen": (True, "threshold met: AI share 100% >= 50%")},
+        services=services if services is not None else {},
+    )
+    return RegenStage().run(ctx)
+
+
+def script_regenerations(server: FakeModelServer, codes: tuple[str, ...]) -> None:
+    for model in MODELS:
+        server.script(SERVED[model], "regeneration", Reply(choices=tuple({"code": c} for c in codes)))
+
+
+def test_outlier_end_to_end_with_trace(change: Change, model_server: FakeModelServer, tmp_path: Path) -> None:
+    script_regenerations(model_server, STRICTER)
+    model_server.script(
+        SERVED[MODELS[0]], "equivalence", Reply.json({"equivalent": False, "difference": DIFFERENCE})
+    )
+    trace_path = tmp_path / "trace.jsonl"
+    with TraceWriter.open(trace_path) as trace:
+        result = run_stage(change, config_for(model_server), {"trace": trace})
+    (finding,) = result.findings
+    assert finding.rule == "outlier" and DIFFERENCE in finding.body
+    assert set(finding.confirmed_by) == set(MODELS)
+    regen_calls = [c for c in model_server.calls if c.schema == "regeneration"]
+    # 5 samples over two models with the provider's `n`: one call of n=3 and one of n=2
+    assert sorted((c.model, c.body.get("n", 1)) for c in regen_calls) == [("regen-a", 3), ("regen-b", 2)]
+    assert all(c.body["temperature"] == 0.8 for c in regen_calls)
+    assert model_server.count(schema="equivalence") == 1
+    checked = result.details["checked"][0]
+    assert checked["samples"] == 5 and checked["outcome"] == "outlier"
+    assert result.usage.model_calls == 3 and result.usage.prompt_tokens > 0
+    records = [json.loads(line) for line in trace_path.read_text().splitlines()]
+    assert {r.get("prompt_version") for r in records} >= {"regen/1", "equivalence/1"}
+
+
+def test_consistent_end_to_end(change: Change, model_server: FakeModelServer) -> None:
+    script_regenerations(model_server, SAME)
+    result = run_stage(change, config_for(model_server))
+    assert result.findings == () and result.model_error is None
+    assert result.details["checked"][0]["outcome"] == "consistent"
+    assert model_server.count(schema="equivalence") == 0
+
+
+def test_budget_stops_sampling_cleanly_end_to_end(change: Change, model_server: FakeModelServer) -> None:
+    script_regenerations(model_server, SAME)
+    result = run_stage(change, config_for(model_server, budget={"max_cost_usd": 0.0}))
+    assert result.ran and result.findings == () and result.model_error is None
+    assert model_server.calls == []
+    assert result.details["budget_stopped"] is True
+    reasons = [s["reason"] for s in result.details["skipped"] if s["path"] == "src/prices.py"]
+    assert "not checked: budget exhausted (0 usable re-generations)" in reasons
+
+
+def test_server_errors_are_retried_then_reported(change: Change, model_server: FakeModelServer) -> None:
+    for model in MODELS:
+        model_server.script(SERVED[model], "regeneration", Reply.error(500))
+    result = run_stage(change, config_for(model_server))
+    assert result.findings == ()
+    assert result.model_error is not None and result.model_error.startswith("no hunk could be re-generated")
+    assert model_server.count(schema="regeneration") >= 4  # each call retried

@@ -1,0 +1,165 @@
+"""The similarity measure ignores what keeps behaviour and sees every kind of change that alters it."""
+
+from __future__ import annotations
+
+import pytest
+
+from gate.regen.similarity import code_similarity, measure
+from gate.regen.tokens import language_for, normalized_tokens
+
+ORIGINAL = '''def window(values, size, step=1):
+    """Slide a window over values."""
+    out = []
+    # stop before the tail is shorter than the window
+    for start in range(0, len(values) - size + 1, step):
+        chunk = values[start:start + size]
+        if chunk:
+            out.append(tuple(chunk))
+    return out
+'''
+
+REFORMATTED = """def window(values,
+           size,
+           step = 1):
+    out = [ ]
+    for start in range( 0, len( values ) - size + 1, step ):
+        chunk = values[ start : start + size ]
+        if (chunk): out.append( tuple( chunk, ) )
+    return (out)
+"""
+
+RENAMED = '''def window(items, n, stride=1):
+    """Different words, same code."""
+    result = []
+    for i in range(0, len(items) - n + 1, stride):
+        piece = items[i:i + n]
+        if piece:
+            result.append(tuple(piece))  # keep it
+    return result
+'''
+
+MUTATIONS = {
+    "flipped comparison": ORIGINAL.replace("if chunk:", "if len(chunk) > size:"),
+    "comparison operator": ORIGINAL.replace("len(values) - size + 1", "len(values) - size - 1"),
+    "off-by-one": ORIGINAL.replace("len(values) - size + 1", "len(values) - size"),
+    "swapped arguments": ORIGINAL.replace("range(0, len(values) - size + 1, step)",
+                                          "range(0, step, len(values) - size + 1)"),
+    "removed check": ORIGINAL.replace("        if chunk:\n            out.append", "        out.append"),
+    "different attribute": ORIGINAL.replace("out.append", "out.extend"),
+    "different literal": ORIGINAL.replace("step=1", "step=2"),
+}  # fmt: skip
+
+
+def test_formatting_comments_and_docstrings_do_not_count() -> None:
+    assert code_similarity(ORIGINAL, REFORMATTED, "python") == 1.0
+
+
+def test_consistent_renaming_of_locals_and_parameters_does_not_count() -> None:
+    assert code_similarity(ORIGINAL, RENAMED, "python") == 1.0
+
+
+@pytest.mark.parametrize("kind", sorted(MUTATIONS))
+def test_every_behaviour_change_lowers_similarity(kind: str) -> None:
+    mutated = MUTATIONS[kind]
+    assert mutated != ORIGINAL
+    score = code_similarity(ORIGINAL, mutated, "python")
+    assert score < 1.0
+    # ... also when the mutation comes reformatted and renamed
+    assert code_similarity(RENAMED, mutated, "python") == score
+
+
+def test_swapped_arguments_of_free_names_count_in_fragments() -> None:
+    # Names the fragment does not bind are not renamed, so their order still matters.
+    assert (
+        code_similarity("result = combine(left, right)\n", "result = combine(right, left)\n", "python") < 1.0
+    )
+
+
+def test_fragments_cut_mid_statement_still_compare() -> None:
+    # An indented fragment starting with "elif" neither parses nor dedents cleanly: the tokenizer path.
+    a = "    elif total > limit:\n        raise ValueError(total)\n    count += 1\n"
+    b = "    elif (total > limit): raise ValueError(total)\n    count += 1  # next\n"
+    assert code_similarity(a, b, "python") == 1.0
+    assert code_similarity(a, a.replace(">", ">="), "python") < 1.0
+
+
+def test_other_languages_go_through_pygments() -> None:
+    js = (
+        "function f(a, b) {\n  let total = a + b; // sum\n  if (total > 10) { return total; }\n  return 0;\n}"
+    )
+    js_renamed = (
+        "function f(a, b) {\n  let sum = a + b;\n  if (sum > 10) {\n    return sum;\n  }\n  return 0;\n}"
+    )
+    assert language_for("web/app.js") == "javascript"
+    assert code_similarity(js, js_renamed, "javascript") == 1.0
+    assert code_similarity(js, js.replace(">", ">="), "javascript") < 1.0
+
+
+def test_languages() -> None:
+    assert language_for("a/b.py") == "python"
+    assert language_for("README.md") is None
+    assert language_for("config.yaml") is None
+    assert language_for("main.go") == "go"
+    assert normalized_tokens("", "python") == ()
+
+
+def test_measure_stability_agreement_and_consensus() -> None:
+    samples = [ORIGINAL, REFORMATTED, RENAMED, MUTATIONS["removed check"]]
+    m = measure(MUTATIONS["off-by-one"], samples, "python")
+    assert 0.8 < m.stability < 1.0
+    assert m.medoid in (0, 1, 2)
+    assert set(m.consensus) >= {0, 1, 2}
+    assert m.agreement_max < 1.0
+    assert m.agreement_mean <= m.agreement_max
+    same = measure(REFORMATTED, samples[:3], "python")
+    assert same.stability == 1.0 and same.agreement_max == 1.0 and same.spread == 0.0
+    with pytest.raises(ValueError):
+        measure(ORIGINAL, [ORIGINAL], "python")
+
+
+def test_parameters_of_other_languages_are_locals_too() -> None:
+    js = "function f(a, b) {\n  let total = a + b;\n  return total - b;\n}"
+    renamed = "function f(x, y) {\n  let sum = x + y;\n  return sum - y;\n}"
+    assert code_similarity(js, renamed, "javascript") == 1.0
+    assert code_similarity(js, js.replace("total - b", "b - total"), "javascript") < 1.0
+    go = "func add(a, b int) int {\n\tsum := a + b\n\treturn sum - b\n}"
+    assert (
+        code_similarity(go, go.replace("sum", "s").replace("(a, b", "(p, b").replace("a +", "p +"), "go")
+        == 1.0
+    )
+
+
+def test_statement_ends_with_or_without_semicolons_compare_equal() -> None:
+    semi = 'let total = a + b;\nif (total > 10) {\n  return total;\n}\nconsole.log("x" + total);\n'
+    bare = "let total = a + b\nif (total > 10) {\n  return total\n}\nconsole.log('x' + total)\n"
+    assert code_similarity(semi, bare, "javascript") == 1.0
+
+
+def test_python_fragments_cut_inside_brackets_are_balanced_before_tokenizing() -> None:
+    # Starts inside a call opened above the region and ends inside one it opens: `tokenize` alone refuses.
+    cut = "        DeprecationWarning,\n    )\n    found: list[str] = []\n    result = combine(left,\n"
+    renamed = (
+        "        DeprecationWarning,\n    )\n    seen: list[str] = []  # none yet\n    out = combine(left,\n"
+    )
+    assert code_similarity(cut, renamed, "python") == 1.0
+    assert code_similarity(cut, cut.replace("(left,", "(right,"), "python") < 1.0
+
+
+def test_comment_lines_at_the_margin_do_not_change_a_fragment() -> None:
+    body = "    if ready:\n        start()\n    return done\n"
+    assert code_similarity(body, "# first\n" + body + "# last\n", "python") == 1.0
+
+
+def test_a_shared_signature_is_not_agreement_on_the_region() -> None:
+    header = "def pick(items, key):\n"
+    bodies = [
+        "    return max(items, key=key)\n",
+        "    best = None\n    for item in items:\n        if best is None or key(item) > key(best):\n"
+        "            best = item\n    return best\n",
+        "    ordered = sorted(items, key=key)\n    return ordered[-1] if ordered else None\n",
+    ]
+    versions = [header + body for body in bodies]
+    pairs = [(versions[0], versions[1]), (versions[0], versions[2]), (versions[1], versions[2])]
+    with_header = sum(code_similarity(a, b, "python") for a, b in pairs) / len(pairs)
+    m = measure(versions[0], versions, "python")
+    assert m.stability < 0.35 < with_header
