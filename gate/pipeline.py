@@ -42,7 +42,7 @@ class StageResult:
     findings: tuple[Finding, ...] = ()
     # The stage needed models and could not finish; the verdict then follows gate.on_model_error.
     model_error: str | None = None
-    usage: Usage = Usage()
+    usage: Usage = field(default_factory=Usage)
     # Stage-specific facts for the report (JSON-able): units reviewed and not, regen hunks, lookups.
     details: Mapping[str, Any] = field(default_factory=dict)
 
@@ -95,6 +95,8 @@ class Outcome:
     changeset: ChangeSet
     config: Config
     notes: tuple[str, ...] = ()
+    # Which escalations the thresholds called for: stage id -> (met?, why).
+    escalations: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -122,8 +124,13 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
     usage = Usage()
     for r in results:
         usage = usage + r.usage
-    usage = Usage(usage.model_calls, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd,
-                  round(time.monotonic() - started, 3))
+    usage = Usage(
+        usage.model_calls,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.cost_usd,
+        round(time.monotonic() - started, 3),
+    )
     decision = policy.decide(results, ctx.changeset, ctx.config)
     return Outcome(
         verdict=decision.verdict,
@@ -135,4 +142,5 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
         changeset=ctx.changeset,
         config=ctx.config,
         notes=ctx.changeset.notes + ctx.changeset.diff.notes,
+        escalations=dict(ctx.escalations),
     )

@@ -21,7 +21,9 @@ class Decision:
     findings: tuple[Finding, ...]
 
 
-def escalations(prov: ProvenanceResult, changeset: ChangeSet, config: Config) -> Mapping[str, tuple[bool, str]]:
+def escalations(
+    prov: ProvenanceResult, changeset: ChangeSet, config: Config
+) -> Mapping[str, tuple[bool, str]]:
     """Which model stages the thresholds call for, and why or why not, in words for the report."""
     changed = changeset.diff.changed_count
     out: dict[str, tuple[bool, str]] = {}
@@ -46,8 +48,11 @@ def escalations(prov: ProvenanceResult, changeset: ChangeSet, config: Config) ->
 
 
 def _met(checks: list[tuple[str, float, float, str, str]], needs_ai: bool = True) -> tuple[bool, str]:
-    hits = [f"{name} {shown} >= {limit}" for name, value, threshold, shown, limit in checks
-            if threshold > 0 and value >= threshold or threshold == 0 and value > 0]
+    hits = [
+        f"{name} {shown} >= {limit}"
+        for name, value, threshold, shown, limit in checks
+        if (threshold > 0 and value >= threshold) or (threshold == 0 and value > 0)
+    ]
     if hits and needs_ai:
         return True, "threshold met: " + "; ".join(hits)
     if hits:
@@ -69,34 +74,52 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         quorum = int(result.details.get("quorum", config.review.quorum))
         for f in result.findings:
             loc = f.location
-            commentable = loc is not None and changeset.diff.is_commentable(loc.path, loc.start_line, loc.end_line)
+            commentable = loc is not None and changeset.diff.is_commentable(
+                loc.path, loc.start_line, loc.end_line
+            )
             confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
             advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)
             blocking = confirmed and not advisory and f.severity.at_least(fail_on)
             marked.append(f.with_(commentable=commentable, blocking=blocking, advisory=advisory))
-    marked.sort(key=lambda f: (not f.blocking, -f.severity.rank, f.location.path if f.location else "",
-                               (f.location.start_line or 0) if f.location else 0, f.title))
-    blocking = [f for f in marked if f.blocking]
+    marked.sort(
+        key=lambda f: (
+            not f.blocking,
+            -f.severity.rank,
+            f.location.path if f.location else "",
+            (f.location.start_line or 0) if f.location else 0,
+            f.title,
+        )
+    )
+    blocked = [f for f in marked if f.blocking]
     reasons: list[str] = []
-    if blocking:
+    if blocked:
         reasons.append(
-            f"{len(blocking)} confirmed finding{'s' if len(blocking) != 1 else ''} at or above "
-            f"'{fail_on.value}': " + "; ".join(_short(f) for f in blocking[:5])
-            + (f"; and {len(blocking) - 5} more" if len(blocking) > 5 else "")
+            f"{len(blocked)} confirmed finding{'s' if len(blocked) != 1 else ''} at or above "
+            f"'{fail_on.value}': "
+            + "; ".join(_short(f) for f in blocked[:5])
+            + (f"; and {len(blocked) - 5} more" if len(blocked) > 5 else "")
         )
         return Decision("fail", tuple(reasons), tuple(marked))
     model_errors = [r for r in results if r.model_error]
     if model_errors:
         policy = config.gate.on_model_error
         what = "; ".join(f"{r.stage}: {r.model_error}" for r in model_errors)
-        reasons.append(f"a required model stage could not finish ({what}); gate.on_model_error is '{policy.value}'")
-        verdict = {OnModelError.FAIL: "fail", OnModelError.PASS: "pass", OnModelError.NEUTRAL: "neutral"}[policy]
+        reasons.append(
+            f"a required model stage could not finish ({what}); gate.on_model_error is '{policy.value}'"
+        )
+        verdict = {OnModelError.FAIL: "fail", OnModelError.PASS: "pass", OnModelError.NEUTRAL: "neutral"}[
+            policy
+        ]
         return Decision(verdict, tuple(reasons), tuple(marked))
-    unconfirmed = sum(1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on))
+    unconfirmed = sum(
+        1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on)
+    )
     reasons.append(f"no confirmed finding at or above '{fail_on.value}'")
     if unconfirmed:
-        reasons.append(f"{unconfirmed} finding{'s' if unconfirmed != 1 else ''} at or above '{fail_on.value}' "
-                       "not confirmed by a quorum of models or advisory; reported, not blocking")
+        reasons.append(
+            f"{unconfirmed} finding{'s' if unconfirmed != 1 else ''} at or above '{fail_on.value}' "
+            "not confirmed by a quorum of models or advisory; reported, not blocking"
+        )
     return Decision("pass", tuple(reasons), tuple(marked))
 
 

@@ -24,9 +24,8 @@ def _plugins() -> tuple[object, ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     skip = {"Hex High Entropy String", "Base64 High Entropy String"}
-    return tuple(cls() for name, cls in get_mapping_from_secret_type_to_class().items() if name not in skip)
-
-
+    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+    return tuple(cls() for name, cls in mapping.items() if name not in skip)
 
 
 def find_secrets(line: str) -> Iterator[SecretHit]:
@@ -43,7 +42,7 @@ def find_secrets(line: str) -> Iterator[SecretHit]:
         else:
             try:
                 found = plugin.analyze_line(filename="", line=line, line_number=0)  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001 - a plugin failing on odd input must not stop redaction
+            except Exception:
                 continue
             values = [s.secret_value for s in found]
         for value in values:

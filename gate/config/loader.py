@@ -66,11 +66,17 @@ def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], name: str) -> A
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if key_node.tag != "tag:yaml.org,2002:str" else key_node.value
+            key = (
+                yaml.safe_load(yaml.serialize(key_node))
+                if key_node.tag != "tag:yaml.org,2002:str"
+                else key_node.value
+            )
             if not isinstance(key, str):
                 raise ConfigError(f"{name}:{key_node.start_mark.line + 1}: keys must be strings, got {key!r}")
             if key in out:
-                raise ConfigError(f"{name}:{key_node.start_mark.line + 1}: key '{_dotted((*loc, key))}' given twice")
+                raise ConfigError(
+                    f"{name}:{key_node.start_mark.line + 1}: key '{_dotted((*loc, key))}' given twice"
+                )
             lines[(*loc, key)] = key_node.start_mark.line + 1
             out[key] = _to_python(value_node, (*loc, key), lines, name)
             lines[(*loc, key)] = key_node.start_mark.line + 1

@@ -23,7 +23,9 @@ DEFAULT_IGNORE = ("**/*.lock", "**/package-lock.json", "**/vendor/**", "**/dist/
 
 
 class Paths(_Strict):
-    ignore: tuple[str, ...] = Field(default=DEFAULT_IGNORE, description="Globs of files left out of the gate.")
+    ignore: tuple[str, ...] = Field(
+        default=DEFAULT_IGNORE, description="Globs of files left out of the gate."
+    )
     instructions: tuple[PathRule, ...] = Field(default=(), description="Per-path review rules.")
 
 
@@ -36,7 +38,9 @@ class AIIdentity(_Strict):
 
 class Provenance(_Strict):
     ai_identities: tuple[AIIdentity, ...] = Field(default=(), description="Extra identities counted as AI.")
-    ai_labels: tuple[str, ...] = Field(default=("ai-generated",), description="PR labels marking the PR as AI.")
+    ai_labels: tuple[str, ...] = Field(
+        default=("ai-generated",), description="PR labels marking the PR as AI."
+    )
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -83,10 +87,12 @@ class Regen(_Strict):
     blocking: bool = False
 
 
+def _default_registries() -> dict[Literal["pypi", "npm"], HttpUrl]:
+    return {"pypi": HttpUrl("https://pypi.org"), "npm": HttpUrl("https://registry.npmjs.org")}
+
+
 class Dependencies(_Strict):
-    registries: dict[Literal["pypi", "npm"], HttpUrl] = Field(
-        default_factory=lambda: {"pypi": HttpUrl("https://pypi.org"), "npm": HttpUrl("https://registry.npmjs.org")}
-    )
+    registries: dict[Literal["pypi", "npm"], HttpUrl] = Field(default_factory=_default_registries)
     min_age_days: Count = 30
 
 

@@ -7,6 +7,7 @@ commit's sha. After the last patch, the entries are the head file as far as the 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,17 +78,27 @@ class Replay:
 
 def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
     """Apply each commit's diff in order; return the combined diff and each added line's commit."""
+    touches: Counter[str] = Counter()
+    for _, diff in series:
+        for change in diff.files:
+            touches[change.path] += 1
+            if change.old_path and change.old_path != change.path:
+                touches[change.old_path] += 1
     files: dict[str, _FileState] = {}
+    # Files that one patch alone touches need no replay: that patch is their combined diff.
+    direct: dict[str, tuple[FileChange, str]] = {}
     order: list[str] = []
     for sha, diff in series:
         for change in diff.files:
+            if touches[change.path] == 1 and (change.old_path is None or touches[change.old_path] == 1):
+                direct[change.path] = (change, sha)
+                order.append(change.path)
+                continue
             key = change.old_path if change.status is FileStatus.RENAMED else change.path
             state = files.pop(key, None) if key else None
             if state is None or change.status is FileStatus.ADDED:
                 base_path = None if change.status is FileStatus.ADDED else (change.old_path or change.path)
                 state = _FileState(base_path=base_path, entries=[], removed_base=[])
-            else:
-                order = [p for p in order if p != key]
             state.deleted = change.status is FileStatus.DELETED
             state.binary = state.binary or change.is_binary
             state.old_mode = state.old_mode or change.old_mode
@@ -101,12 +112,21 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
     out_files: list[FileChange] = []
     origins: dict[str, dict[int, str]] = {}
     for path in dict.fromkeys(order):
-        state = files[path]
+        if path in direct:
+            change, sha = direct[path]
+            out_files.append(change)
+            added = {line.new_no: sha for line in change.added_lines() if line.new_no is not None}
+            if added:
+                origins[path] = added
+            continue
+        state = files.get(path)
+        if state is None:
+            continue  # renamed later in the series; listed under its new name
         if state.deleted and state.base_path is None:
             continue  # added and deleted within the series
-        change, line_map = _combine(path, state)
-        if change is not None:
-            out_files.append(change)
+        combined, line_map = _combine(path, state)
+        if combined is not None:
+            out_files.append(combined)
             if line_map:
                 origins[path] = line_map
     return Replay(Diff(files=tuple(out_files)), origins)
@@ -138,6 +158,7 @@ def _combine(path: str, state: _FileState) -> tuple[FileChange | None, dict[int,
             line_map[new_no] = entry.origin
             rows.append(DiffLine(LineKind.ADDED, None, new_no, entry.text or ""))
     rows.extend(removed[ri:])
+    rows = _removed_first(rows)
     hunks = _hunks(rows, [e.text is not None for e in state.entries])
     if not hunks and status is FileStatus.MODIFIED and not state.binary and state.old_mode == state.new_mode:
         return None, {}
@@ -152,6 +173,21 @@ def _combine(path: str, state: _FileState) -> tuple[FileChange | None, dict[int,
         notes=state.notes,
     )
     return change, line_map
+
+
+def _removed_first(rows: list[DiffLine]) -> list[DiffLine]:
+    """Within each run of changed lines, removed lines come before added ones, as git prints them."""
+    out: list[DiffLine] = []
+    run: list[DiffLine] = []
+    for row in rows:
+        if row.kind is LineKind.CONTEXT:
+            out.extend(sorted(run, key=lambda r: r.kind is LineKind.ADDED))
+            run = []
+            out.append(row)
+        else:
+            run.append(row)
+    out.extend(sorted(run, key=lambda r: r.kind is LineKind.ADDED))
+    return out
 
 
 def _hunks(rows: list[DiffLine], known: list[bool]) -> tuple[Hunk, ...]:
@@ -170,8 +206,12 @@ def _hunks(rows: list[DiffLine], known: list[bool]) -> tuple[Hunk, ...]:
         while lo > 0 and i - lo < CONTEXT_LINES and rows[lo - 1].kind is LineKind.CONTEXT and usable(lo - 1):
             lo -= 1
         hi = i
-        while hi + 1 < len(rows) and hi - i < CONTEXT_LINES and rows[hi + 1].kind is LineKind.CONTEXT \
-                and usable(hi + 1):
+        while (
+            hi + 1 < len(rows)
+            and hi - i < CONTEXT_LINES
+            and rows[hi + 1].kind is LineKind.CONTEXT
+            and usable(hi + 1)
+        ):
             hi += 1
         if spans and lo <= spans[-1][1] + 1:
             spans[-1][1] = max(spans[-1][1], hi)

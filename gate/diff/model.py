@@ -69,11 +69,11 @@ class FileChange:
     # Lines of this file that were decoded with replacement characters, or carried CR line ends.
     notes: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def added_count(self) -> int:
         return sum(1 for h in self.hunks for line in h.lines if line.kind is LineKind.ADDED)
 
-    @property
+    @cached_property
     def removed_count(self) -> int:
         return sum(1 for h in self.hunks for line in h.lines if line.kind is LineKind.REMOVED)
 
@@ -84,9 +84,7 @@ class FileChange:
     @cached_property
     def commentable_lines(self) -> frozenset[int]:
         """New-side line numbers GitHub accepts a review comment on: added and context lines of a hunk."""
-        return frozenset(
-            line.new_no for h in self.hunks for line in h.lines if line.new_no is not None
-        )
+        return frozenset(line.new_no for h in self.hunks for line in h.lines if line.new_no is not None)
 
     def hunk_at(self, new_line: int) -> Hunk | None:
         for hunk in self.hunks:
@@ -105,11 +103,11 @@ class Diff:
     def by_path(self) -> dict[str, FileChange]:
         return {f.path: f for f in self.files}
 
-    @property
+    @cached_property
     def added_count(self) -> int:
         return sum(f.added_count for f in self.files)
 
-    @property
+    @cached_property
     def removed_count(self) -> int:
         return sum(f.removed_count for f in self.files)
 

@@ -15,7 +15,17 @@ _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
 _RENAME = re.compile(r"^rename (from|to) (.+)$")
 _GIT_BINARY = "GIT binary patch"
 _OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
-_C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "r": "\r"}
+_C_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "r": "\r",
+}
 
 
 def decode_patch(data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -44,14 +54,36 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
     """Parse unified diff text. An empty text is an empty diff; text with no diff in it is an error."""
     if not text.strip():
         return Diff(files=())
+    if '"' in text:
+        text = _unquote_headers(text)
     try:
         patch = PatchSet(io.StringIO(text, newline="\n"))
     except UnidiffParseError as exc:
         raise InputError(f"{source}: not a unified diff: {exc}") from None
     if not len(patch) and not _looks_like_diff(text):
-        raise InputError(f"{source}: no diff found in the input", "give a unified diff or git format-patch output")
+        raise InputError(
+            f"{source}: no diff found in the input", "give a unified diff or git format-patch output"
+        )
     files = tuple(_convert(pf) for pf in patch)
     return Diff(files=files)
+
+
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_HEADER_PREFIXES = ("diff --git ", "--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ")
+
+
+def _unquote_headers(text: str) -> str:
+    """Git C-quotes unusual paths in file headers; unidiff expects them plain."""
+    lines = text.split("\n")
+    in_header = False
+    for i, line in enumerate(lines):
+        if line.startswith("diff --git "):
+            in_header = True
+        elif line.startswith("@@"):
+            in_header = False
+        if in_header and '"' in line and line.startswith(_HEADER_PREFIXES):
+            lines[i] = _QUOTED.sub(lambda m: _unquote(m.group(0)), line)
+    return "\n".join(lines)
 
 
 def _looks_like_diff(text: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -35,7 +35,7 @@ class CallResult:
     outputs: tuple[BaseModel, ...]  # validated outputs, one per choice that validated
     error: str | None = None  # why the call (or some choices) produced nothing usable
     skipped: bool = False  # not started: budget exhausted or the run's time ran out
-    usage: Usage = Usage()
+    usage: Usage = field(default_factory=Usage)
 
 
 class ModelClient(Protocol):

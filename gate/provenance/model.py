@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 class Evidence:
     """One mark that says a commit (or some lines) came from an AI tool, quoted exactly."""
 
-    kind: str  # "trailer" | "identity" | "message" | "login" | "label" | "branch" | "pr-body" | "git-ai" | ...
+    kind: (
+        str  # "trailer" | "identity" | "message" | "login" | "label" | "branch" | "pr-body" | "git-ai" | ...
+    )
     text: str  # the exact trailer, identity or marker as found
     tool: str  # tool id (SPEC 5.1)
     source: str = ""  # where the convention is documented or seen

@@ -1,0 +1,5 @@
+"""`python -m gate` is `ai-gate`."""
+
+from gate.cli import main
+
+raise SystemExit(main())

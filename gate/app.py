@@ -1,0 +1,41 @@
+"""Run the gate over a change: load it, build the run's services, run the pipeline. Shared by every entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from gate.config.models import Config
+from gate.context.model import ChangeSet
+from gate.pipeline import Outcome, Progress, RunContext, _no_progress, run
+from gate.stages import default_stages
+
+
+@contextmanager
+def run_services(config: Config, trace_path: Path | None, offline: bool) -> Iterator[dict[str, Any]]:
+    """Run-scoped services (trace writer, model layer), closed even when the run fails."""
+    services: dict[str, Any] = {"trace_path": trace_path}
+    try:
+        yield services
+    finally:
+        for service in reversed(list(services.values())):
+            close = getattr(service, "close", None)
+            if callable(close):
+                close()
+
+
+def run_gate(
+    changeset: ChangeSet,
+    config: Config,
+    *,
+    offline: bool = False,
+    trace_path: Path | None = None,
+    progress: Progress = _no_progress,
+) -> Outcome:
+    with run_services(config, trace_path, offline) as services:
+        ctx = RunContext(
+            changeset=changeset, config=config, offline=offline, services=services, progress=progress
+        )
+        return run(ctx, default_stages())

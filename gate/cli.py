@@ -1,0 +1,268 @@
+"""The command line: the only place that parses flags, turns errors into text and sets exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, assert_never
+
+from gate.errors import GateError, InputError
+
+if TYPE_CHECKING:
+    from gate.config.models import Config
+    from gate.pipeline import Outcome
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+class OutputFormat(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"ai-gate: usage: {message} (see 'ai-gate --help')\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config", type=Path, help="configuration file (default: .github/ai-gate.yml in the repo)"
+    )
+    p.add_argument("--format", choices=[f.value for f in OutputFormat], default="text", help="report format")
+    p.add_argument("--output", type=Path, help="write the report to FILE instead of standard output")
+    p.add_argument("--trace", type=Path, help="write the model-call trace (JSONL) to FILE")
+    p.add_argument("--offline", action="store_true", help="no network: model and registry stages are skipped")
+    p.add_argument("--strict", action="store_true", help="exit 1 on a neutral verdict too")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--no-progress", action="store_true", help="no progress display on standard error")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ai-gate",
+        description="Gate pull requests on the risks specific to AI-generated code.",
+        epilog="Exit codes: 0 pass (and neutral unless --strict), 1 fail, 2 the gate could not run.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="gate a local git range or a patch file")
+    check.add_argument("--repo", type=Path, default=Path("."), help="git repository (default: .)")
+    check.add_argument("--base", help="base ref (default: merge-base with the default branch)")
+    check.add_argument("--head", help="head ref (default: HEAD)")
+    check.add_argument("--diff", help="a unified diff or git format-patch mbox series ('-' = stdin)")
+    _common(check)
+
+    gh = sub.add_parser("github", help="the GitHub Action entrypoint: gate the PR and post the results")
+    gh.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    replay = sub.add_parser("replay", help="recompute the verdict from a recorded trace, calling no model")
+    replay.add_argument("trace_file", type=Path, metavar="TRACE")
+    _common(replay)
+
+    publish = sub.add_parser("publish", help="post a report made by an earlier job to the pull request")
+    publish.add_argument("report", type=Path, metavar="REPORT")
+    publish.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    config = sub.add_parser("config", help="print the config JSON Schema, or validate a config file")
+    csub = config.add_subparsers(dest="config_command", required=True, parser_class=_Parser)
+    csub.add_parser("schema", help="print the JSON Schema of .github/ai-gate.yml")
+    validate = csub.add_parser("validate", help="validate a config file (default: .github/ai-gate.yml)")
+    validate.add_argument("file", type=Path, nargs="?", default=Path(".github/ai-gate.yml"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return _dispatch(args)
+    except GateError as exc:
+        if debug:
+            raise
+        sys.stderr.write(exc.one_line() + "\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("ai-gate: interrupted\n")
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback unless --debug
+        if debug:
+            raise
+        sys.stderr.write(
+            f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
+        )
+        return EXIT_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "config":
+        return _config(args)
+    if args.command == "replay":
+        return _replay(args)
+    if args.command == "github":
+        from gate.github.action import run_action  # type: ignore[import-not-found,unused-ignore]
+
+        return int(run_action(os.environ))
+    if args.command == "publish":
+        from gate.github.publish import publish_report  # type: ignore[import-not-found,unused-ignore]
+
+        return int(publish_report(args.report, os.environ))
+    raise GateError(f"unknown command {args.command}")
+
+
+def _load_config(args: argparse.Namespace, repo_root: Path | None) -> tuple[Config, str | None]:
+    from gate.config.loader import load_config
+
+    return load_config(args.config, repo_root=repo_root)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from gate.app import run_gate
+
+    if args.diff is not None:
+        from gate.context.patch import load_patch_changeset
+
+        name, data = _read_input(args.diff)
+        config, _ = _load_config(args, None)
+        changeset = load_patch_changeset(data, name, config.paths.ignore)
+    else:
+        from gate.context.git import Git
+        from gate.context.local_git import load_git_changeset
+
+        git = Git.open(args.repo)
+        config, _ = _load_config(args, git.root)
+        changeset = load_git_changeset(git.root, args.base, args.head, config.paths.ignore)
+    with _progress(args) as progress:
+        outcome = run_gate(changeset, config, offline=args.offline, trace_path=args.trace, progress=progress)
+    _emit(outcome, OutputFormat(args.format), args.output)
+    return exit_code(outcome.verdict, args.strict)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from gate.models.replay import replay_trace  # type: ignore[import-not-found,unused-ignore]
+
+    outcome = replay_trace(args.trace_file)
+    _emit(outcome, OutputFormat(args.format), args.output)
+    return exit_code(outcome.verdict, args.strict)
+
+
+def exit_code(verdict: str, strict: bool) -> int:
+    if verdict == "fail":
+        return EXIT_FAIL
+    if verdict == "neutral" and strict:
+        return EXIT_FAIL
+    return EXIT_PASS
+
+
+def _read_input(spec: str) -> tuple[str, bytes]:
+    if spec == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    path = Path(spec)
+    try:
+        return spec, path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{spec}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{spec}: is a directory", "use --repo DIR for a git repository") from None
+    except OSError as exc:
+        raise InputError(f"{spec}: cannot read: {exc.strerror}") from None
+
+
+def render(outcome: Outcome, fmt: OutputFormat) -> str:
+    if fmt is OutputFormat.JSON:
+        from gate.report import json_v1
+
+        return json_v1.render(outcome)
+    if fmt is OutputFormat.MARKDOWN:
+        from gate.report import markdown
+
+        return markdown.render(outcome)
+    if fmt is OutputFormat.SARIF:
+        from gate.report import sarif  # type: ignore[attr-defined,unused-ignore]
+
+        return str(sarif.render(outcome))
+    if fmt is OutputFormat.TEXT:
+        import io
+
+        from gate.report import text
+
+        buf = io.StringIO()
+        text.render(outcome, buf, color=False)
+        return buf.getvalue()
+    assert_never(fmt)
+
+
+def _emit(outcome: Outcome, fmt: OutputFormat, output: Path | None) -> None:
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(render(outcome, fmt), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+        return
+    if fmt is OutputFormat.TEXT and sys.stdout.isatty():
+        from gate.report import text
+
+        text.render(outcome, sys.stdout)
+        return
+    sys.stdout.write(render(outcome, fmt))
+
+
+class _progress:
+    """A spinner on standard error while the gate works, when standard error is a terminal."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._enabled = sys.stderr.isatty() and not getattr(args, "no_progress", False)
+        self._status: object | None = None
+
+    def __enter__(self) -> _Progress:
+        if not self._enabled:
+            return _Progress(None)
+        from rich.console import Console
+
+        status = Console(stderr=True).status("reading the change…")
+        status.start()
+        self._status = status
+        return _Progress(status)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()  # type: ignore[attr-defined]
+
+
+class _Progress:
+    def __init__(self, status: object | None) -> None:
+        self._status = status
+
+    def __call__(self, message: str) -> None:
+        if self._status is not None:
+            self._status.update(message)  # type: ignore[attr-defined]
+
+
+def _config(args: argparse.Namespace) -> int:
+    import json
+
+    from gate.config.models import Config
+
+    if args.config_command == "schema":
+        schema = Config.model_json_schema(mode="validation")
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "AI Quality Gate configuration (.github/ai-gate.yml)"
+        sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+        return EXIT_PASS
+    from gate.config.loader import load_config
+
+    if not args.file.exists():
+        raise InputError(f"{args.file}: no such file")
+    load_config(args.file)
+    sys.stdout.write(f"{args.file}: valid\n")
+    return EXIT_PASS

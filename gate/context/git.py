@@ -1,0 +1,84 @@
+"""Run git: one place for the command line, its environment and its errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from gate.errors import GitError
+
+_ENV = {
+    "LC_ALL": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_PAGER": "cat",
+}
+
+
+class Git:
+    """A git repository on disk. Commands run with a fixed locale and no pager or prompts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def open(cls, path: Path) -> Git:
+        if not path.exists():
+            raise GitError(f"{path}: no such directory")
+        probe = cls(path)
+        try:
+            top = probe.text("rev-parse", "--show-toplevel").strip()
+        except GitError:
+            raise GitError(f"{path}: not a git repository", "pass --repo DIR or --diff FILE") from None
+        return cls(Path(top))
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        cmd = [
+            "git",
+            "-c",
+            f"safe.directory={self.root}",
+            "-c",
+            "core.quotepath=off",
+            "-c",
+            "diff.noprefix=false",
+            "-c",
+            "log.showSignature=false",
+            "-C",
+            str(self.root),
+            *args,
+        ]
+        try:
+            proc = subprocess.run(
+                cmd, input=input, capture_output=True, env={**os.environ, **_ENV}, check=False
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed", "install git or pass --diff FILE") from None
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(
+                f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(proc.returncode)}"
+            )
+        return proc.stdout
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).decode("utf-8", "replace")
+
+    def resolve(self, ref: str) -> str:
+        out = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
+        sha = out.decode().strip()
+        if not sha:
+            raise GitError(f"unknown revision '{ref}'", "check the name, or fetch it (git fetch origin REF)")
+        return sha
+
+    def exists(self, ref: str) -> bool:
+        out = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
+        return bool(out.strip())
+
+    def lines(self, *args: str) -> Sequence[str]:
+        return [line for line in self.text(*args).split("\n") if line]

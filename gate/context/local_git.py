@@ -1,0 +1,163 @@
+"""A local git range as a ChangeSet: the final diff, the commits, and who last added each line.
+
+Attribution: a file touched by one commit of the range owes all its added lines to that commit; a
+file touched by several is blamed within the range (git blame handles merges and moved lines).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from gate.context.git import Git
+from gate.context.ignore import apply_ignore
+from gate.context.model import ChangeSet, Commit, Person
+from gate.context.revisions import GitRevisions
+from gate.diff.model import Diff
+from gate.diff.parser import decode_patch, parse_diff
+from gate.errors import GitError
+
+_RS, _US = "\x1e", "\x1f"
+_DEFAULT_BRANCHES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+BLAME_WORKERS = 4
+
+
+def default_base(git: Git, head: str) -> str:
+    """The default branch to compare with: origin's HEAD, else main or master."""
+    out = (
+        git.run("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False)
+        .decode()
+        .strip()
+    )
+    candidates = ([out] if out else []) + list(_DEFAULT_BRANCHES)
+    for ref in candidates:
+        if git.exists(ref):
+            return ref
+    raise GitError("cannot tell the default branch", "pass --base REF")
+
+
+def load_git_changeset(
+    repo: Path, base: str | None, head: str | None, ignore: Sequence[str] = ()
+) -> ChangeSet:
+    git = Git.open(repo)
+    head_ref = head or "HEAD"
+    head_sha = git.resolve(head_ref)
+    base_ref = base or default_base(git, head_sha)
+    base_sha = git.resolve(base_ref)
+    merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
+    if not merge_base:
+        raise GitError(f"'{base_ref}' and '{head_ref}' have no common ancestor", "pass --base REF")
+    raw = git.run("diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", merge_base, head_sha)
+    text, notes = decode_patch(raw)
+    diff = parse_diff(text, source=f"git diff {base_ref}...{head_ref}")
+    commits, touched = _commits(git, merge_base, head_sha)
+    diff, origins = apply_ignore(diff, _origins(git, diff, commits, touched, merge_base, head_sha), ignore)
+    counts: dict[str, int] = defaultdict(int)
+    for lines in origins.values():
+        for sha in lines.values():
+            counts[sha] += 1
+    commits = tuple(_with_count(c, counts.get(c.sha, 0)) for c in commits)
+    return ChangeSet(
+        source="git",
+        diff=Diff(files=diff.files, notes=(*notes, *diff.notes), ignored_paths=diff.ignored_paths),
+        commits=commits,
+        line_origins=origins,
+        revisions=GitRevisions(git, merge_base, head_sha),
+        base_ref=merge_base,
+        head_ref=head_sha,
+    )
+
+
+def _with_count(commit: Commit, n: int) -> Commit:
+    from dataclasses import replace
+
+    return replace(commit, added_lines=n)
+
+
+def _commits(git: Git, base: str, head: str) -> tuple[tuple[Commit, ...], dict[str, list[str]]]:
+    """Commits of base..head, oldest first, and for each path the commits that touched it."""
+    fmt = _RS + _US.join(("%H", "%P", "%an", "%ae", "%cn", "%ce", "%B", "%N")) + _US
+    raw = git.run(
+        "log",
+        "--reverse",
+        "--topo-order",
+        "--notes=ai",
+        f"--format={fmt}",
+        "--name-status",
+        "-M",
+        "--no-color",
+        f"{base}..{head}",
+    )
+    text = raw.decode("utf-8", "replace")
+    commits: list[Commit] = []
+    touched: dict[str, list[str]] = defaultdict(list)
+    for record in text.split(_RS)[1:]:
+        parts = record.split(_US)
+        sha, parents, an, ae, cn, ce, message, note = parts[:8]
+        files = parts[8] if len(parts) > 8 else ""
+        commits.append(
+            Commit(
+                sha=sha,
+                author=Person(an, ae),
+                committer=Person(cn, ce),
+                message=message.strip("\n"),
+                parents=tuple(parents.split()),
+                ai_note=note.strip("\n") or None,
+            )
+        )
+        for line in files.split("\n"):
+            fields = line.split("\t")
+            if len(fields) >= 2 and fields[0]:
+                path = fields[-1]
+                if fields[0][0] in "RC" and len(fields) == 3:
+                    # A rename carries the history of the old path along.
+                    touched[path].extend(touched.get(fields[1], []))
+                touched[path].append(sha)
+    return tuple(commits), touched
+
+
+def _origins(
+    git: Git, diff: Diff, commits: Sequence[Commit], touched: dict[str, list[str]], base: str, head: str
+) -> dict[str, dict[int, str]]:
+    has_merges = any(c.is_merge for c in commits)
+    origins: dict[str, dict[int, str]] = {}
+    to_blame: list[str] = []
+    for change in diff.files:
+        added = [line.new_no for line in change.added_lines() if line.new_no is not None]
+        if not added:
+            continue
+        shas = list(dict.fromkeys(touched.get(change.path, [])))
+        if len(shas) == 1 and not has_merges:
+            origins[change.path] = dict.fromkeys(added, shas[0])
+        elif shas or has_merges:
+            to_blame.append(change.path)
+    if to_blame:
+        in_range = {c.sha for c in commits}
+        with ThreadPoolExecutor(max_workers=BLAME_WORKERS) as pool:
+            for path, lines in zip(
+                to_blame, pool.map(lambda p: _blame(git, p, base, head), to_blame), strict=True
+            ):
+                wanted = {line.new_no for line in diff.by_path[path].added_lines()}
+                origins[path] = {n: sha for n, sha in lines.items() if n in wanted and sha in in_range}
+    return origins
+
+
+def _blame(git: Git, path: str, base: str, head: str) -> dict[int, str]:
+    out = git.run("blame", "--incremental", f"{base}..{head}", "--", path, check=False).decode(
+        "utf-8", "replace"
+    )
+    lines: dict[int, str] = {}
+    boundary: set[str] = set()
+    current = ""
+    for row in out.split("\n"):
+        head_fields = row.split(" ")
+        if len(head_fields) == 4 and len(head_fields[0]) == 40:
+            current = head_fields[0]
+            start, count = int(head_fields[2]), int(head_fields[3])
+            for n in range(start, start + count):
+                lines[n] = current
+        elif row == "boundary":
+            boundary.add(current)
+    return {n: sha for n, sha in lines.items() if sha not in boundary}

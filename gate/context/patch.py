@@ -1,0 +1,143 @@
+"""A patch file as a ChangeSet: a plain unified diff, or a `git format-patch` mbox series.
+
+For a series, each message is one commit (author, message, trailers and `Notes (ai):` kept), and
+replaying the patches in order gives the combined diff and the commit that last added each line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from email.header import decode_header, make_header
+from email.utils import parseaddr
+
+from gate.context.ignore import apply_ignore
+from gate.context.model import ChangeSet, Commit, Person
+from gate.context.series import replay
+from gate.diff.model import Diff
+from gate.diff.parser import decode_patch, parse_diff
+from gate.errors import InputError
+
+MAX_PATCH_BYTES = 512 << 20
+_FROM_LINE = re.compile(r"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.MULTILINE)
+_SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
+_DIFF_START = re.compile(r"^diff --git |^--- ", re.MULTILINE)
+
+
+def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> ChangeSet:
+    if len(data) > MAX_PATCH_BYTES:
+        raise InputError(f"{name}: larger than {MAX_PATCH_BYTES >> 20} MiB")
+    if b"\0" in data[:65536]:
+        raise InputError(
+            f"{name}: binary data, not a patch", "give a unified diff or git format-patch output"
+        )
+    text, notes = decode_patch(data)
+    if _FROM_LINE.search(text) or text.startswith("From: "):
+        return _mbox(text, name, notes, ignore)
+    diff = parse_diff(text, source=name)
+    diff, _ = apply_ignore(diff, {}, ignore)
+    return ChangeSet(
+        source="diff",
+        diff=Diff(files=diff.files, notes=(*notes, *diff.notes), ignored_paths=diff.ignored_paths),
+    )
+
+
+def _mbox(text: str, name: str, notes: tuple[str, ...], ignore: Sequence[str]) -> ChangeSet:
+    starts = [m.start() for m in _FROM_LINE.finditer(text)] or [0]
+    commits: list[Commit] = []
+    series = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        commit, patch_text = _message(text[start:end], index=i)
+        diff = (
+            parse_diff(patch_text, source=f"{name}: patch {i + 1}") if patch_text.strip() else Diff(files=())
+        )
+        commits.append(commit)
+        series.append((commit.sha, diff))
+    dupes = [sha for sha, n in Counter(c.sha for c in commits).items() if n > 1]
+    if dupes:
+        raise InputError(f"{name}: commit {dupes[0][:12]} appears twice in the series")
+    result = replay(series)
+    diff, origins = apply_ignore(result.diff, result.line_origins, ignore)
+    counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
+    from dataclasses import replace
+
+    return ChangeSet(
+        source="mbox",
+        diff=Diff(files=diff.files, notes=notes, ignored_paths=diff.ignored_paths),
+        commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
+        line_origins=origins,
+    )
+
+
+def _decode_header(value: str) -> str:
+    try:
+        return str(make_header(decode_header(value)))
+    except (ValueError, LookupError):
+        return value
+
+
+def _message(msg: str, index: int) -> tuple[Commit, str]:
+    """One format-patch message: its commit and the diff text."""
+    first, _, rest = msg.partition("\n")
+    m = _FROM_LINE.match(first)
+    sha = m.group(1) if m else f"patch-{index + 1:04d}"
+    if not m:
+        rest = msg
+    header_text, _, body = rest.partition("\n\n")
+    headers: dict[str, str] = {}
+    last = ""
+    for line in header_text.split("\n"):
+        if line[:1] in (" ", "\t") and last:
+            headers[last] += " " + line.strip()
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            last = key.strip().lower()
+            headers[last] = value.strip()
+    author_name, author_email = parseaddr(_decode_header(headers.get("from", "")))
+    subject = _SUBJECT_PREFIX.sub("", _decode_header(headers.get("subject", ""))).strip()
+    # An in-body "From:" line names the author when the sender differs.
+    if body.startswith("From: "):
+        in_body, _, body = body.partition("\n")
+        author_name, author_email = parseaddr(_decode_header(in_body[6:]))
+        body = body.lstrip("\n")
+    diff_at = _DIFF_START.search(body)
+    message_part = body[: diff_at.start()] if diff_at else body
+    patch_text = body[diff_at.start() :] if diff_at else ""
+    patch_text = _strip_signature(patch_text)
+    msg_body, sep, after = message_part.partition("\n---\n")
+    if not sep and message_part.startswith("---\n"):
+        msg_body, after = "", message_part[4:]
+    note = _notes(after)
+    message = subject + ("\n\n" + msg_body.strip("\n") if msg_body.strip() else "")
+    commit = Commit(
+        sha=sha,
+        author=Person(author_name, author_email),
+        committer=None,
+        message=message,
+        ai_note=note,
+    )
+    return commit, patch_text
+
+
+def _strip_signature(patch: str) -> str:
+    cut = patch.rfind("\n-- \n")
+    if cut != -1 and "\n@@" not in patch[cut:] and "diff --git" not in patch[cut:]:
+        return patch[: cut + 1]
+    return patch
+
+
+def _notes(after_separator: str) -> str | None:
+    """The `Notes (ai):` section that `git format-patch --notes=ai` puts after the `---` line."""
+    lines = after_separator.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip() == "Notes (ai):":
+            out = []
+            for row in lines[i + 1 :]:
+                if row.startswith("    "):
+                    out.append(row[4:])
+                elif (row.strip() == "" and out) or row.strip():
+                    break
+            return "\n".join(out).strip("\n") or None
+    return None

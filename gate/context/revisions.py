@@ -1,0 +1,39 @@
+"""Read files at the base or head revision of a local git change."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from gate.context.git import Git
+
+MAX_FILE_BYTES = 2 << 20
+
+
+class GitRevisions:
+    """RevisionReader over a git repository: "base" and "head" name two commits."""
+
+    def __init__(self, git: Git, base: str, head: str) -> None:
+        self._git = git
+        self._revs = {"base": base, "head": head}
+        self.read = lru_cache(maxsize=512)(self._read)  # type: ignore[method-assign]
+        self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
+
+    def read(self, revision: str, path: str) -> str | None:
+        return self._read(revision, path)
+
+    def list_files(self, revision: str) -> tuple[str, ...]:
+        return self._list_files(revision)
+
+    def _read(self, revision: str, path: str) -> str | None:
+        rev = self._revs.get(revision, revision)
+        size = self._git.run("cat-file", "-s", f"{rev}:{path}", check=False).strip()
+        if not size or int(size) > MAX_FILE_BYTES:
+            return None
+        data = self._git.run("cat-file", "blob", f"{rev}:{path}", check=False)
+        if b"\0" in data[:8000]:
+            return None
+        return data.decode("utf-8", "replace")
+
+    def _list_files(self, revision: str) -> tuple[str, ...]:
+        rev = self._revs.get(revision, revision)
+        return tuple(self._git.lines("ls-tree", "-r", "--name-only", "--full-tree", rev))

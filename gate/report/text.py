@@ -1,0 +1,107 @@
+"""The terminal report: what a person reads after `ai-gate check`."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from gate.pipeline import Outcome
+
+_STYLE = {"pass": "bold green", "fail": "bold red", "neutral": "bold yellow"}
+_SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(
+        file=stream,
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        width=120,
+        soft_wrap=False,
+    )
+    prov = outcome.provenance
+    console.print(f"AI Quality Gate: [{_STYLE[outcome.verdict]}]{outcome.verdict.upper()}[/]")
+    for reason in outcome.reasons:
+        console.print(f"  - {escape(reason)}")
+    console.print()
+    console.print(
+        f"AI-authored share: [bold]{prov.ai_share:.1%}[/] ({prov.ai_lines} of {prov.added_lines} added lines)"
+    )
+    if prov.tools:
+        console.print("  by tool: " + ", ".join(f"{t} {n}" for t, n in sorted(prov.tools.items())))
+    if prov.basis:
+        console.print("  evidence used: " + escape(", ".join(prov.basis)))
+    for note in prov.notes:
+        console.print(f"  note: {escape(note)}")
+    if prov.commits:
+        table = Table(title="Commits", show_lines=False, expand=False)
+        table.add_column("commit")
+        table.add_column("subject", max_width=40, overflow="ellipsis", no_wrap=True)
+        table.add_column("AI")
+        table.add_column("tool")
+        table.add_column("lines", justify="right")
+        table.add_column("evidence", overflow="fold")
+        for c in prov.commits:
+            table.add_row(
+                c.sha[:10],
+                escape(c.subject),
+                "yes" if c.ai else "no",
+                c.tool or "",
+                f"{c.ai_lines}/{c.added_lines}" if c.ai else str(c.added_lines),
+                escape("; ".join(str(e) for e in c.evidence)),
+            )
+        console.print(table)
+    for e in prov.pr_evidence:
+        console.print(f"  pull request: {escape(str(e))} ({e.tool})")
+    if outcome.findings:
+        table = Table(title=f"Findings ({len(outcome.blocking)} blocking)")
+        table.add_column("sev")
+        table.add_column("stage")
+        table.add_column("where", overflow="fold")
+        table.add_column("finding", overflow="fold")
+        table.add_column("status")
+        for f in outcome.findings:
+            where = ""
+            if f.location:
+                where = f.location.path + (f":{f.location.start_line}" if f.location.start_line else "")
+            status = (
+                "BLOCKING"
+                if f.blocking
+                else (
+                    "advisory"
+                    if f.advisory
+                    else "confirmed"
+                    if f.deterministic or f.confirmed_by
+                    else "unconfirmed"
+                )
+            )
+            table.add_row(
+                f"[{_SEV_STYLE[f.severity.value]}]{f.severity.value}[/]",
+                f.stage,
+                escape(where),
+                escape(f.title),
+                status,
+            )
+        console.print(table)
+    else:
+        console.print("No findings.")
+    console.print()
+    stages = {r.stage: r for r in outcome.stages}
+    for stage_id, r in stages.items():
+        state = "ran" if r.ran else f"skipped ({r.skipped_reason})"
+        extra = f"; model error: {r.model_error}" if r.model_error else ""
+        console.print(f"  {stage_id:<16} {escape(state)} — {escape(r.why)}{escape(extra)}")
+    for stage_id, (_, why) in outcome.escalations.items():
+        if stage_id not in stages:
+            console.print(f"  {stage_id:<16} not run — {escape(why)}")
+    u = outcome.usage
+    console.print(
+        f"\nmodel calls {u.model_calls}, tokens {u.prompt_tokens}/{u.completion_tokens}, "
+        f"cost ${u.cost_usd:.4f}, wall {u.wall_seconds:.2f}s"
+    )
+    for note in outcome.notes:
+        console.print(f"note: {escape(note)}")

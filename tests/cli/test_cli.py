@@ -1,0 +1,130 @@
+"""The command line as users run it: exit codes, formats, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gitrepo import GitRepo
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "ai-assisted-series.mbox"
+
+
+def ai_gate(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "gate", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+        timeout=120,
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+def test_help_lists_every_command() -> None:
+    proc = ai_gate("--help")
+    assert proc.returncode == 0
+    for command in ("check", "github", "replay", "publish", "config"):
+        assert command in proc.stdout
+
+
+def test_check_the_bundled_example_as_json() -> None:
+    proc = ai_gate("check", "--diff", str(EXAMPLE), "--offline", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["schema_version"] == 1
+    assert report["verdict"] in ("pass", "fail", "neutral")
+    assert set(report) >= {"verdict", "reasons", "provenance", "stages", "findings", "usage"}
+    assert set(report["provenance"]) >= {"ai_share", "ai_lines", "added_lines", "commits"}
+    assert len(report["provenance"]["commits"]) == 5
+    assert report["provenance"]["added_lines"] == sum(
+        c["added_lines"] for c in report["provenance"]["commits"]
+    )
+    assert report["stages"]["provenance"]["ran"] is True
+    for stage in ("review", "regen"):
+        assert report["stages"][stage]["ran"] is False
+
+
+def test_check_a_git_range_and_stdin_diff(repo: GitRepo) -> None:
+    repo.write("a.py", "x = 1\n")
+    repo.commit("base")
+    repo.branch("topic")
+    repo.write("a.py", "x = 1\ny = 2\n")
+    repo.commit("more")
+    proc = ai_gate("check", "--repo", str(repo.root), "--format", "json", "--offline")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["provenance"]["added_lines"] == 1
+    diff = repo.git("diff", "main", "topic").encode()
+    proc = ai_gate("check", "--diff", "-", "--format", "markdown", "--offline", stdin=diff)
+    assert proc.returncode == 0 and "AI Quality Gate" in proc.stdout
+
+
+def test_output_file_and_markdown(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "report.md"
+    proc = ai_gate("check", "--diff", str(EXAMPLE), "--offline", "--format", "markdown", "--output", str(out))
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert out.read_text().startswith("## ")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["check", "--diff", "/no/such/file"], None, "no such file"),
+        (["check", "--diff", "-"], b"\x00\xff\xfe random bytes", "binary data"),
+        (["check", "--diff", "-"], b"this is not a diff\n", "no diff found"),
+        (["check", "--repo", "/"], None, "not a git repository"),
+        (["check", "--config", "/no/such.yml", "--diff", "-"], b"", "cannot read"),
+        (["check", "--bogus"], None, "usage"),
+        (["config", "validate", "/no/such.yml"], None, "no such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], stdin: bytes | None, message: str) -> None:
+    proc = ai_gate(*args, stdin=stdin)
+    assert proc.returncode == 2, proc
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_empty_input_is_a_clean_pass() -> None:
+    proc = ai_gate("check", "--diff", "-", "--format", "json", "--offline", stdin=b"")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["verdict"] == "pass"
+
+
+def test_config_schema_and_validate(tmp_path: Path) -> None:
+    proc = ai_gate("config", "schema")
+    schema = json.loads(proc.stdout)
+    assert schema["additionalProperties"] is False
+    assert {"paths", "thresholds", "models", "review", "regen", "gate"} <= set(schema["properties"])
+    good = tmp_path / "good.yml"
+    good.write_text("review:\n  quorum: 3\n")
+    assert ai_gate("config", "validate", str(good)).returncode == 0
+    bad = tmp_path / "bad.yml"
+    bad.write_text("review:\n  quorum: 3\n  qorum: 2\n")
+    proc = ai_gate("config", "validate", str(bad))
+    assert proc.returncode == 2 and f"{bad}:3: unknown key 'review.qorum'" in proc.stderr
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    heavy = "('litellm', 'github', 'pydantic', 'rich', 'unidiff')"
+    code = (
+        "import sys; from gate.cli import build_parser; build_parser(); "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

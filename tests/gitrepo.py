@@ -1,0 +1,80 @@
+"""Real git repositories for tests: real commits with chosen authors, committers, dates and trailers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+
+class GitRepo:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tick = 0
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Test Human")
+        self.git("config", "user.email", "human@example.com")
+        self.git("config", "commit.gpgsign", "false")
+
+    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        out = subprocess.run(
+            ["git", "-C", str(self.root), *args],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})},
+        )
+        return out.stdout.decode("utf-8", "replace")
+
+    def write(self, path: str, text: str | bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+
+    def remove(self, path: str) -> None:
+        self.git("rm", "-q", path)
+
+    def commit(
+        self,
+        message: str,
+        *,
+        author: tuple[str, str] = ("Test Human", "human@example.com"),
+        committer: tuple[str, str] | None = None,
+        allow_empty: bool = False,
+    ) -> str:
+        self._tick += 1
+        date = f"{1764000000 + self._tick * 60} +0000"
+        committer = committer or author
+        env = {
+            "GIT_AUTHOR_NAME": author[0],
+            "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_NAME": committer[0],
+            "GIT_COMMITTER_EMAIL": committer[1],
+            "GIT_COMMITTER_DATE": date,
+        }
+        self.git("add", "-A")
+        args = ["commit", "-q", "-m", message]
+        if allow_empty:
+            args.append("--allow-empty")
+        self.git(*args, env=env)
+        return self.head()
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").strip()
+
+    def branch(self, name: str) -> None:
+        self.git("checkout", "-q", "-b", name)
+
+    def checkout(self, name: str) -> None:
+        self.git("checkout", "-q", name)
+
+    def format_patch(self, rng: str, *extra: str) -> bytes:
+        return subprocess.run(
+            ["git", "-C", str(self.root), "format-patch", "--stdout", *extra, rng],
+            check=True,
+            capture_output=True,
+        ).stdout
