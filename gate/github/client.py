@@ -90,7 +90,9 @@ class PostedComment:
 class GitHubClient:
     """The REST calls of one repository. Constructing it does no I/O."""
 
-    def __init__(self, api_url: str, token: str, repository: str, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self, api_url: str, token: str, repository: str, *, sleep: Callable[[float], None] = time.sleep
+    ):
         self.api_url = api_url.rstrip("/") or DEFAULT_API_URL
         self.repository = repository
         self._gh = Github(
@@ -184,7 +186,9 @@ class GitHubClient:
         return [PostedComment(c.id, c.body or "", c.path or "", c.line) for c in items]
 
     def issue_comments(self, number: int) -> list[PostedComment]:
-        pages = PaginatedList(IssueComment, self._requester, f"{self._repo_url}/issues/{number}/comments", None)
+        pages = PaginatedList(
+            IssueComment, self._requester, f"{self._repo_url}/issues/{number}/comments", None
+        )
         items = self._call(f"list the comments of PR #{number}", lambda: list(pages))
         return [PostedComment(c.id, c.body or "", user_login=_login(c.raw_data.get("user"))) for c in items]
 
@@ -206,7 +210,8 @@ class GitHubClient:
 
     def create_issue_comment(self, number: int, body: str) -> int:
         _, data = self._call(
-            "post the summary comment", lambda: self._json("POST", f"/issues/{number}/comments", {"body": body})
+            "post the summary comment",
+            lambda: self._json("POST", f"/issues/{number}/comments", {"body": body}),
         )
         return int(data["id"])
 
@@ -226,7 +231,10 @@ class GitHubClient:
         parameters: dict[str, Any] | None = None,
     ) -> tuple[dict[str, Any], Any]:
         headers, data = self._requester.requestJsonAndCheck(
-            verb, f"{self._repo_url}{path}", parameters=parameters, input=dict(body) if body is not None else None
+            verb,
+            f"{self._repo_url}{path}",
+            parameters=parameters,
+            input=dict(body) if body is not None else None,
         )
         return headers, data if data is not None else {}
 
@@ -359,7 +367,9 @@ def _translate(what: str, exc: GithubException) -> GitHubError:
     if exc.status in (403, 429) and _rate_limit_wait(exc) is not None:
         return GitHubError(text, "the GitHub API rate limit was reached; re-run later")
     if exc.status == 403:
-        return GitHubForbidden(text, "the token may not write here; give the workflow the permissions it needs")
+        return GitHubForbidden(
+            text, "the token may not write here; give the workflow the permissions it needs"
+        )
     if exc.status == 404:
         return GitHubNotFound(text)
     if exc.status == 406:

@@ -64,7 +64,9 @@ class NotGated:
 
 def load_payload(path: Path | None) -> dict[str, Any]:
     if path is None:
-        raise InputError("GITHUB_EVENT_PATH is not set", "run inside GitHub Actions, or set it to an event JSON file")
+        raise InputError(
+            "GITHUB_EVENT_PATH is not set", "run inside GitHub Actions, or set it to an event JSON file"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -79,8 +81,9 @@ def load_payload(path: Path | None) -> dict[str, Any]:
 def read_event(event_name: str, payload: Mapping[str, Any]) -> PullRequestEvent | NotGated:
     if event_name not in PR_EVENTS:
         shown = event_name or "(GITHUB_EVENT_NAME unset)"
-        return NotGated(f"event '{shown}' is not a pull request; the gate runs on pull_request and "
-                        "pull_request_target")
+        return NotGated(
+            f"event '{shown}' is not a pull request; the gate runs on pull_request and pull_request_target"
+        )
     action = str(payload.get("action", ""))
     if action and action not in PR_ACTIONS:
         return NotGated(f"pull request action '{action}' is not gated (only {', '.join(PR_ACTIONS)})")
@@ -111,7 +114,9 @@ def pull_request_from(pr: object, event_name: str = "", action: str = "") -> Pul
         title=str(pr.get("title") or ""),
         body=str(pr.get("body") or ""),
         author_login=_login(pr.get("user")),
-        labels=tuple(str(lb["name"]) for lb in pr.get("labels") or () if isinstance(lb, dict) and "name" in lb),
+        labels=tuple(
+            str(lb["name"]) for lb in pr.get("labels") or () if isinstance(lb, dict) and "name" in lb
+        ),
         html_url=str(pr.get("html_url") or ""),
         changed_files=_int(pr.get("changed_files")),
         commit_count=_int(pr.get("commits")),
