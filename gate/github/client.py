@@ -104,7 +104,7 @@ class GitHubClient:
             retry=None,
             seconds_between_requests=None,
             seconds_between_writes=None,
-            lazy=True,
+            lazy=False,
         )
         self._requester = self._gh.requester
         self._repo_url = f"{self.api_url}/repos/{repository}"
@@ -190,7 +190,10 @@ class GitHubClient:
             IssueComment, self._requester, f"{self._repo_url}/issues/{number}/comments", None
         )
         items = self._call(f"list the comments of PR #{number}", lambda: list(pages))
-        return [PostedComment(c.id, c.body or "", user_login=_login(c.raw_data.get("user"))) for c in items]
+        return [
+            PostedComment(c.id, c.body or "", user_login=(c.user.login if c.user else "") or "")
+            for c in items
+        ]
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -280,19 +283,18 @@ def _file(f: GhFile) -> PullFile:
 
 
 def _commit(c: GhCommit) -> PullCommit:
-    raw = c.raw_data
-    detail = raw.get("commit") or {}
-    author = detail.get("author") or {}
-    committer = detail.get("committer") or {}
+    # Attributes, not `raw_data`: reading raw_data makes PyGithub fetch each commit again.
+    detail = c.commit
+    author, committer = detail.author, detail.committer
     return PullCommit(
-        sha=raw["sha"],
-        author_name=author.get("name") or "",
-        author_email=author.get("email") or "",
-        committer_name=committer.get("name") or "",
-        committer_email=committer.get("email") or "",
-        message=detail.get("message") or "",
-        parents=tuple(p["sha"] for p in raw.get("parents") or () if "sha" in p),
-        author_login=_login(raw.get("author")),
+        sha=c.sha,
+        author_name=(author.name if author else "") or "",
+        author_email=(author.email if author else "") or "",
+        committer_name=(committer.name if committer else "") or "",
+        committer_email=(committer.email if committer else "") or "",
+        message=detail.message or "",
+        parents=tuple(p.sha for p in c.parents or ()),
+        author_login=(c.author.login if c.author else "") or "",
     )
 
 

@@ -1,0 +1,152 @@
+"""`ai-gate github` as the runner starts a Docker action: a subprocess with the runner's environment,
+against the loopback GitHub, run twice to check that nothing is posted twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import pull_from_git, read_outputs, runner_env
+from tests.gitrepo import GitRepo
+
+AI_GATE = [sys.executable, "-m", "gate"]
+
+
+def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: high\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(
+        "src/app.py",
+        "def total(items):\n    return sum(items)\n\n\ndef mean(items):\n    return total(items) / len(items)\n",
+    )
+    repo.commit("Add mean\n\nCo-authored-by: Claude <noreply@anthropic.com>")
+    repo.write("src/util.py", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: critical\n")
+    head = repo.commit("Add clamp, relax the gate")
+    pull_from_git(github, repo, base, head, number=7, logins={head: "octocat"})
+    return repo, base, head
+
+
+def run_gate(env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    proc = subprocess.run(
+        AI_GATE + ["github"],
+        env={**env, "PYTHONPATH": str(Path.cwd())},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc, started
+
+
+def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGitHub) -> None:
+    repo, base, head = make_pr(tmp_path, github)
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    env = runner_env(github, tmp_path, 7, workspace=workspace)
+
+    first, started = run_gate(env, workspace)
+    assert first.returncode == 0, first.stderr
+    first_request = github.requests[0].at - started
+    assert first_request < 1.5, f"first GitHub request {first_request:.2f}s after start"
+    second, _ = run_gate(env, workspace)
+    assert second.returncode == 0, second.stderr
+
+    assert len(github.issue_comments[7]) == 1, "the summary comment was duplicated"
+    comment = github.issue_comments[7][0]["body"]
+    assert comment.startswith("<!-- ai-quality-gate -->")
+    assert "AI Quality Gate" in comment
+    assert "base branch's version" in comment  # the PR changed .github/ai-gate.yml
+    assert len(github.requests_to("PATCH", r"/issues/comments/\d+")) <= 1
+    runs = list(github.check_runs.values())
+    assert [r["name"] for r in runs] == ["AI Quality Gate", "AI Quality Gate"]
+    assert all(r["head_sha"] == head for r in runs)  # the PR head, not GITHUB_SHA
+    assert runs[-1]["conclusion"] == "success"
+    assert [s["context"] for s in github.statuses] == ["ai-quality-gate", "ai-quality-gate"]
+    assert all(len(s["description"]) <= 140 for s in github.statuses)
+    # The base branch's config (fail_on: high) was used, not the PR's relaxed one.
+    report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    assert report["github"]["head_sha"] == head and report["github"]["pull_request"] == 7
+    assert any("ai-gate.yml at base" in n for n in report["github"]["notes"])
+
+    outputs = read_outputs(tmp_path / "output")
+    assert outputs["verdict"] == "pass"
+    assert set(outputs) == {
+        "verdict",
+        "ai-share",
+        "findings",
+        "blocking-findings",
+        "report",
+        "sarif",
+        "trace",
+    }
+    for key in ("report", "sarif", "trace"):
+        assert Path(outputs[key]).is_file() and Path(outputs[key]).parent == workspace / ".ai-gate"
+    assert "AI Quality Gate" in (tmp_path / "summary.md").read_text()
+    assert not any(r.status >= 400 for r in github.requests)
+
+
+def test_api_only_run_without_a_checkout(tmp_path: Path, github: FakeGitHub) -> None:
+    _, _, head = make_pr(tmp_path, github)
+    env = runner_env(github, tmp_path, 7, workspace=tmp_path / "empty", post="check,comment")
+    (tmp_path / "empty").mkdir()
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "empty" / ".ai-gate" / "report.json").read_text())
+    assert report["source"]["added_lines"] == 7
+    assert len(report["provenance"]["commits"]) == 2
+    assert github.requests_to("GET", r"/contents/\.github/ai-gate\.yml$")  # base config via the API
+    assert github.requests_to("GET", r"/commits/[0-9a-f]{40}$")  # per-commit patches for attribution
+    assert not github.statuses and not github.reviews  # post= limits what is posted
+    assert len(github.check_runs) == 1 and len(github.issue_comments[7]) == 1
+
+
+def test_read_only_token_falls_back_to_workflow_commands(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    github.read_only = True
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr  # the verdict, not the 403
+    assert "::notice title=AI Quality Gate::the token could not write" in proc.stdout
+    assert not github.check_runs and not github.statuses and not github.issue_comments[7]
+    summary = (tmp_path / "summary.md").read_text()
+    assert "could not write" in summary
+    assert read_outputs(tmp_path / "output")["verdict"] == "pass"
+
+
+def test_other_events_end_neutral(tmp_path: Path, github: FakeGitHub) -> None:
+    env = runner_env(github, tmp_path, 7, workspace=None, event="push", payload={"ref": "refs/heads/main"})
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "neutral" in proc.stdout and "push" in proc.stdout
+    assert read_outputs(tmp_path / "output")["verdict"] == "neutral"
+    assert not github.requests
+
+
+def test_drafts_are_skipped(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    github.pulls[7].draft = True
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "draft" in (tmp_path / "summary.md").read_text()
+    assert not github.check_runs
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    env = runner_env(github, tmp_path, 7, workspace=None, post="check,tweet")
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "tweet" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    os.environ.get("CI")
