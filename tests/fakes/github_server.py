@@ -372,9 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type", "text/plain" if text is not None else "application/json; charset=utf-8"
         )
         self.send_header("Content-Length", str(len(raw)))
-        self.send_header("X-RateLimit-Limit", "5000")
-        self.send_header("X-RateLimit-Remaining", "4999")
-        for k, v in (headers or {}).items():
+        merged = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999", **(headers or {})}
+        for k, v in merged.items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(raw)

@@ -1,0 +1,66 @@
+"""Reading a PR through the real PyGithub: retries, rate limits, pagination and the 406 fallback."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from gate.errors import GitHubError
+from gate.github.client import GitHubClient
+from gate.github.event import read_event
+from gate.github.pull import load_pull_changeset
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import pull_from_git
+from tests.gitrepo import GitRepo
+
+
+def big_pr(tmp_path: Path, github: FakeGitHub, files: int) -> tuple[str, str]:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README", "base\n")
+    base = repo.commit("base")
+    for i in range(files):
+        repo.write(f"pkg/m{i:04d}.py", f"VALUE = {i}\n")
+    head = repo.commit("many files\n\nCo-authored-by: Claude <noreply@anthropic.com>")
+    pull_from_git(github, repo, base, head, number=9)
+    return base, head
+
+
+def test_past_300_files_the_diff_406_falls_back_to_the_paginated_files_list(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    big_pr(tmp_path, github, 301)
+    event = read_event("pull_request", github.payload(9))
+    assert not isinstance(event, str) and hasattr(event, "number")
+    cs = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())  # type: ignore[arg-type]
+    assert len(cs.diff.files) == 301 and cs.diff.added_count == 301
+    assert any("diff limit" in n for n in cs.notes)
+    assert [r.status for r in github.requests_to("GET", r"/pulls/9$")] == [406]
+    pages = github.requests_to("GET", r"/pulls/9/files$")
+    assert len(pages) == 4 and all(int(r.query.get("per_page", "100")) <= 100 for r in pages)
+    assert set(cs.line_origins) == {f.path for f in cs.diff.files}
+
+
+def test_5xx_and_rate_limits_are_retried_honouring_their_headers(github: FakeGitHub, tmp_path: Path) -> None:
+    big_pr(tmp_path, github, 2)
+    github.fail("GET", r"/pulls/9/commits", 502)
+    github.rate_limit("GET", r"/pulls/9/commits", secondary=True)
+    github.rate_limit("GET", r"/pulls/9/commits")
+    slept: list[float] = []
+    client = GitHubClient(github.url, "t", github.repo, sleep=slept.append)
+    commits = client.pull_commits(9)
+    assert len(commits) == 1
+    assert len(github.requests_to("GET", r"/pulls/9/commits")) == 4
+    assert slept[0] < 1.0 and slept[1] == 1.0 and slept[2] > 0  # backoff, Retry-After, X-RateLimit-Reset
+    github.fail("GET", r"/pulls/9/commits", 503, times=10)
+    with pytest.raises(GitHubError, match="HTTP 503"):
+        client.pull_commits(9)
+
+
+def test_rate_limit_reset_is_waited_for(github: FakeGitHub, tmp_path: Path) -> None:
+    big_pr(tmp_path, github, 1)
+    github.rate_limit("GET", r"/pulls/9/files")
+    started = time.monotonic()
+    files = GitHubClient(github.url, "t", github.repo).pull_files(9)
+    assert len(files) == 1 and time.monotonic() - started >= 0.5
