@@ -4,7 +4,6 @@ against the loopback GitHub, run twice to check that nothing is posted twice."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -25,7 +24,8 @@ def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     repo.branch("feature")
     repo.write(
         "src/app.py",
-        "def total(items):\n    return sum(items)\n\n\ndef mean(items):\n    return total(items) / len(items)\n",
+        "def total(items):\n    return sum(items)\n\n\n"
+        "def mean(items):\n    return total(items) / len(items)\n",
     )
     repo.commit("Add mean\n\nCo-authored-by: Claude <noreply@anthropic.com>")
     repo.write("src/util.py", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n")
@@ -38,7 +38,7 @@ def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
 def run_gate(env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
     proc = subprocess.run(
-        AI_GATE + ["github"],
+        [*AI_GATE, "github"],
         env={**env, "PYTHONPATH": str(Path.cwd())},
         cwd=cwd,
         capture_output=True,
@@ -49,7 +49,7 @@ def run_gate(env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProces
 
 
 def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGitHub) -> None:
-    repo, base, head = make_pr(tmp_path, github)
+    repo, _base, head = make_pr(tmp_path, github)
     workspace = tmp_path / "workspace"
     subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
     env = runner_env(github, tmp_path, 7, workspace=workspace)
@@ -96,7 +96,7 @@ def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGit
 
 
 def test_api_only_run_without_a_checkout(tmp_path: Path, github: FakeGitHub) -> None:
-    _, _, head = make_pr(tmp_path, github)
+    _, _, _head = make_pr(tmp_path, github)
     env = runner_env(github, tmp_path, 7, workspace=tmp_path / "empty", post="check,comment")
     (tmp_path / "empty").mkdir()
     proc, _ = run_gate(env, tmp_path)
@@ -149,4 +149,3 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, github: FakeGitHub) ->
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "tweet" in proc.stderr
     assert "Traceback" not in proc.stderr
-    os.environ.get("CI")

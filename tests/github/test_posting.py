@@ -26,15 +26,33 @@ SCHEMA = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
 
 
 def finding(i: int, path: str, start: int | None, end: int | None = None, **kw: Any) -> dict[str, Any]:
-    return {"id": f"f{i:04d}", "stage": "secrets", "rule": "secret", "path": path, "start_line": start,
-            "end_line": end if end is not None else start, "severity": kw.pop("severity", "high"),
-            "title": kw.pop("title", f"Finding {i}"), "body": kw.pop("body", "details"),
-            "fingerprint": f"fp{i:04d}", "blocking": kw.pop("blocking", True), **kw}
+    return {
+        "id": f"f{i:04d}",
+        "stage": "secrets",
+        "rule": "secret",
+        "path": path,
+        "start_line": start,
+        "end_line": end if end is not None else start,
+        "severity": kw.pop("severity", "high"),
+        "title": kw.pop("title", f"Finding {i}"),
+        "body": kw.pop("body", "details"),
+        "fingerprint": f"fp{i:04d}",
+        "blocking": kw.pop("blocking", True),
+        **kw,
+    }
 
 
 def report(findings: list[dict[str, Any]], verdict: str = "fail", **source: Any) -> ReportView:
-    return ReportView.parse({"schema_version": 1, "verdict": verdict, "reasons": ["because"],
-                             "source": source, "findings": findings}, "test")
+    return ReportView.parse(
+        {
+            "schema_version": 1,
+            "verdict": verdict,
+            "reasons": ["because"],
+            "source": source,
+            "findings": findings,
+        },
+        "test",
+    )
 
 
 @pytest.fixture
@@ -42,7 +60,9 @@ def pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     repo = GitRepo(tmp_path / "repo")
     repo.write("app.py", "".join(f"line {n}\n" for n in range(1, 41)))
     base = repo.commit("base")
-    repo.write("app.py", "".join(("changed" if n in (10, 11, 12, 30) else "line") + f" {n}\n" for n in range(1, 41)))
+    repo.write(
+        "app.py", "".join(("changed" if n in (10, 11, 12, 30) else "line") + f" {n}\n" for n in range(1, 41))
+    )
     head = repo.commit("change")
     pull_from_git(github, repo, base, head, number=3)
     return repo, base, head
@@ -85,15 +105,17 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     assert len(keys) == len(set(keys))
 
 
-def test_read_only_token_uses_workflow_commands(pr: tuple[GitRepo, str, str], github: FakeGitHub,
-                                                tmp_path: Path) -> None:
+def test_read_only_token_uses_workflow_commands(
+    pr: tuple[GitRepo, str, str], github: FakeGitHub, tmp_path: Path
+) -> None:
     github.read_only = True
     view = report([finding(1, "dir,x/a:b.py", 10, title="100% bad\nreally")])
     ctx = PostContext(view=view, number=3, head_sha=pr[2], diff=None)
     out = io.StringIO()
     summary = tmp_path / "summary.md"
-    result = post_results(GitHubClient(github.url, "t", github.repo), ctx, frozenset(Target),
-                          step_summary=summary, stdout=out)
+    result = post_results(
+        GitHubClient(github.url, "t", github.repo), ctx, frozenset(Target), step_summary=summary, stdout=out
+    )
     assert result.read_only and len(result.failures) == 3  # no commentable line: no review tried
     text = out.getvalue()
     assert "::error file=dir%2Cx/a%3Ab.py,line=10,endLine=10,title=[high] 100%25 bad really::details" in text
@@ -115,8 +137,13 @@ def test_forbidden_is_not_retried(github: FakeGitHub) -> None:
 
 
 def test_sarif_is_valid_2_1_0() -> None:
-    view = report([finding(1, "a.py", 3), finding(2, "b.py", None), finding(3, "c.py", 5, 9, severity="low",
-                                                                               blocking=False)])
+    view = report(
+        [
+            finding(1, "a.py", 3),
+            finding(2, "b.py", None),
+            finding(3, "c.py", 5, 9, severity="low", blocking=False),
+        ]
+    )
     sarif = to_sarif(view)
     jsonschema.validate(sarif, json.loads(SCHEMA.read_text()))
     assert [r["level"] for r in sarif["runs"][0]["results"]] == ["error", "error", "note"]
@@ -124,15 +151,28 @@ def test_sarif_is_valid_2_1_0() -> None:
         jsonschema.validate({**sarif, "version": "2.0.0"}, json.loads(SCHEMA.read_text()))
 
 
-def test_publish_checks_the_claimed_pr_and_head(pr: tuple[GitRepo, str, str], github: FakeGitHub,
-                                                tmp_path: Path) -> None:
+def test_publish_checks_the_claimed_pr_and_head(
+    pr: tuple[GitRepo, str, str], github: FakeGitHub, tmp_path: Path
+) -> None:
     _, base, head = pr
-    data = {"schema_version": 1, "verdict": "fail", "reasons": ["r"], "findings": [finding(1, "app.py", 10)],
-            "source": {"pull_request": 3, "head_sha": head}, "github": {"repository": github.repo}}
+    data = {
+        "schema_version": 1,
+        "verdict": "fail",
+        "reasons": ["r"],
+        "findings": [finding(1, "app.py", 10)],
+        "source": {"pull_request": 3, "head_sha": head},
+        "github": {"repository": github.repo},
+    }
     path = tmp_path / "report.json"
     path.write_text(json.dumps(data))
-    env = runner_env(github, tmp_path, 3, workspace=None, event="workflow_run",
-                     payload={"workflow_run": {"head_sha": head, "pull_requests": [], "html_url": "https://r"}})
+    env = runner_env(
+        github,
+        tmp_path,
+        3,
+        workspace=None,
+        event="workflow_run",
+        payload={"workflow_run": {"head_sha": head, "pull_requests": [], "html_url": "https://r"}},
+    )
     assert publish_report(path, env) == 1  # the verdict
     assert len(github.check_runs) == 1 and len(github.review_comments[3]) == 1
     assert read_outputs(tmp_path / "output")["verdict"] == "fail"
