@@ -51,16 +51,21 @@ def load_pull_changeset(
 ) -> ChangeSet:
     git = open_workspace(workspace, event.base_sha, event.head_sha)
     if git is not None:
-        return _from_workspace(client, event, git, ignore)
+        try:
+            return _from_workspace(client, event, git, ignore)
+        except GitError as exc:
+            # A shallow checkout can hold both ends without their merge base: read through the API.
+            changeset = _from_api(client, event, workspace, ignore)
+            return replace(changeset, notes=(*changeset.notes, f"workspace git not usable ({exc.message})"))
     return _from_api(client, event, workspace, ignore)
 
 
 def _from_workspace(
     client: GitHubClient, event: PullRequestEvent, git: Git, ignore: Sequence[str]
 ) -> ChangeSet:
-    changeset = load_git_changeset(git.root, event.base_sha, event.head_sha, ignore)
     # Commit author logins are a provenance signal git does not have (bot accounts).
     logins = {c.sha: c.author_login for c in client.pull_commits(event.number) if c.author_login}
+    changeset = load_git_changeset(git.root, event.base_sha, event.head_sha, ignore)
     return replace(
         changeset,
         source="github",

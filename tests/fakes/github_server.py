@@ -230,6 +230,8 @@ class FakeGitHub:
         self.review_comments: dict[int, list[dict[str, Any]]] = {}
         self.issue_comments: dict[int, list[dict[str, Any]]] = {}
         self.read_only = False
+        # GitHub Enterprise Server serves the REST API under /api/v3.
+        self.path_prefix = ""
         self.requests: list[Recorded] = []
         self.invalid: list[str] = []
         self.faults: list[Fault] = []
@@ -257,9 +259,10 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
+        """The API URL (GITHUB_API_URL), with the Enterprise Server prefix when one is set."""
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.path_prefix}"
 
     def fail(
         self,
@@ -375,20 +378,29 @@ class _Handler(BaseHTTPRequestHandler):
         merged = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999", **(headers or {})}
         for k, v in merged.items():
             self.send_header(k, v)
+        record = getattr(self, "_record", None)
+        if record is not None:
+            record.status = status
         self.end_headers()
         self.wfile.write(raw)
-        self._status = status
 
     def _handle(self, method: str) -> None:
         fake = self.server_state
+        arrived = time.monotonic()
+        self._record: Recorded | None = None
         parts = urlsplit(self.path)
         path = parts.path
+        if fake.path_prefix:
+            if not path.startswith(fake.path_prefix + "/"):
+                fake.invalid.append(f"{method} {path}: outside the API prefix {fake.path_prefix}")
+                self._send(404, {"message": "Not Found"})
+                return
+            path = path[len(fake.path_prefix) :]
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         has_body = bool(raw)
         body: Any = None
-        self._status = 0
         errors: list[str] = []
         if has_body:
             try:
@@ -397,14 +409,14 @@ class _Handler(BaseHTTPRequestHandler):
                 errors.append(f"{method} {path}: body is not JSON")
         if not errors:
             errors = fake.spec.validate(method, path, query, body, has_body)
-        try:
-            if errors:
-                fake.invalid.extend(errors)
-                self._send(422, {"message": "Invalid request.", "errors": errors})
-            else:
-                self._route(method, path, query, body)
-        finally:
-            fake.requests.append(Recorded(method, path, query, body, self._status, time.monotonic()))
+        # Recorded before answering, so a client that has its answer always finds its request here.
+        self._record = Recorded(method, path, query, body, 0, arrived)
+        fake.requests.append(self._record)
+        if errors:
+            fake.invalid.extend(errors)
+            self._send(422, {"message": "Invalid request.", "errors": errors})
+        else:
+            self._route(method, path, query, body)
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> None:
         fake = self.server_state
@@ -445,7 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
         page = max(1, int(query.get("page", "1")))
         last = max(1, -(-len(items) // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
-        base = f"{self.server_state.url}{urlsplit(self.path).path}"
+        base = self.server_state.url.removesuffix(self.server_state.path_prefix) + urlsplit(self.path).path
         links = []
         if page < last:
             links.append(f'<{base}?{urlencode({"per_page": per_page, "page": page + 1})}>; rel="next"')

@@ -20,6 +20,7 @@ def _dockerfile_pip_lines() -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.online  # installs from the package index; over a minute, so opt-in: pytest -m online
 @pytest.mark.timeout(600)
 @pytest.mark.skipif(not Path(PY312).exists() and shutil.which("python3.12") is None, reason="no python3.12")
 def test_image_environment_runs_the_entrypoint(tmp_path: Path) -> None:

@@ -181,3 +181,15 @@ def test_publish_checks_the_claimed_pr_and_head(
     with pytest.raises(ReportMismatch):
         publish_report(path, env)
     assert len(github.check_runs) == 1
+
+
+def test_summary_is_cut_to_the_limit_with_a_link_to_the_full_report() -> None:
+    from gate.report.github_summary import render_summary
+
+    view = report([finding(i, "a.py", i + 1, title="x" * 150) for i in range(100)])
+    full = render_summary(view, report_link="https://run/1", limit=1_000_000)
+    assert full.count("| 🚫 |") == 100
+    cut = render_summary(view, report_link="https://run/1", limit=5_000)
+    assert len(cut) <= 5_000
+    assert cut.rstrip().endswith("see [the full report](https://run/1).")
+    assert 0 < cut.count("| 🚫 |") < 100
