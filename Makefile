@@ -26,8 +26,8 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev lint typecheck pytest
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check gate tests bench
-	$(BIN)/ruff format --check gate tests bench
+	$(BIN)/ruff check gate tests $(wildcard bench)
+	$(BIN)/ruff format --check gate tests $(wildcard bench)
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
