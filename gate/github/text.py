@@ -1,35 +1,25 @@
-"""Make PR-derived text safe to post on GitHub: no live HTML, no @-mentions, bounded length.
+"""PR-derived text as the gate posts it on GitHub: sanitized by `gate.sanitize`, bounded, one-lined.
 
-Everything the gate posts quotes text a PR author controls (titles from analyzers quoting code, model
-output, file paths). Posted unescaped it could ping people (@org/team), hide content in HTML comments,
-or forge our own hidden marker.
+Everything posted quotes text a PR author or a model controls; posted raw it could ping people
+(@org/team), hide content in HTML comments, or forge the gate's own hidden markers.
 """
 
 from __future__ import annotations
 
-import re
+from gate import sanitize as _sanitize
+from gate.github import limits
 
-_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
-_ELLIPSIS = "…"
+truncate = _sanitize.truncate
 
 
 def sanitize(text: str, limit: int | None = None) -> str:
-    """Escape HTML, neutralise @-mentions (a zero-width joiner after @), cut to `limit` characters."""
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _MENTION.sub("@\u200d", out)
-    return truncate(out, limit) if limit is not None else out
+    """Escape HTML, neutralise @-mentions and foreign links, cut to `limit` characters."""
+    return _sanitize.sanitize(text, max_chars=limit if limit is not None else limits.COMMENT_BODY_MAX_CHARS)
 
 
-def sanitize_code(text: str, limit: int | None = None) -> str:
-    """Text that goes inside a fenced code block: rendered literally, so only the fence needs care."""
-    out = text.replace("```", "`\u200b``")
-    return truncate(out, limit) if limit is not None else out
-
-
-def truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(_ELLIPSIS))] + _ELLIPSIS
+def suggestion_block(code: str, limit: int) -> str:
+    """A ```suggestion block the suggested code cannot break out of."""
+    return _sanitize.code_block(code, "suggestion", max_chars=limit)
 
 
 def one_line(text: str) -> str:

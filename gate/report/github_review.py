@@ -12,7 +12,7 @@ from typing import Any
 
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable
-from gate.github.text import sanitize, sanitize_code
+from gate.github.text import sanitize, suggestion_block
 from gate.report.github_summary import TITLE
 from gate.report.github_view import FindingView, PostContext
 
@@ -35,9 +35,7 @@ def comment_body(f: FindingView) -> str:
         parts.append(sanitize(f.body, 20_000))
     if f.suggestion is not None:
         parts.append("")
-        parts.append("```suggestion")
-        parts.append(sanitize_code(f.suggestion.rstrip("\n"), 20_000))
-        parts.append("```")
+        parts.append(suggestion_block(f.suggestion, 20_000))
     if f.confirmed_by:
         parts.append("")
         parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), 300)}")

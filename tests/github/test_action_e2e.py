@@ -72,7 +72,9 @@ def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGit
     runs = list(github.check_runs.values())
     assert [r["name"] for r in runs] == ["AI Quality Gate", "AI Quality Gate"]
     assert all(r["head_sha"] == head for r in runs)  # the PR head, not GITHUB_SHA
-    assert runs[-1]["conclusion"] == "success"
+    # No model is reachable here, so the review the AI share calls for cannot run: neutral by
+    # gate.on_model_error, posted as a neutral check run.
+    assert runs[-1]["conclusion"] == "neutral"
     assert [s["context"] for s in github.statuses] == ["ai-quality-gate", "ai-quality-gate"]
     assert all(len(s["description"]) <= 140 for s in github.statuses)
     # The base branch's config (fail_on: high) was used, not the PR's relaxed one.
@@ -81,7 +83,7 @@ def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGit
     assert any("ai-gate.yml at base" in n for n in report["github"]["notes"])
 
     outputs = read_outputs(tmp_path / "output")
-    assert outputs["verdict"] == "pass"
+    assert outputs["verdict"] == report["verdict"] == "neutral"
     assert set(outputs) == {
         "verdict",
         "ai-share",
@@ -122,7 +124,7 @@ def test_read_only_token_falls_back_to_workflow_commands(tmp_path: Path, github:
     assert not github.check_runs and not github.statuses and not github.issue_comments[7]
     summary = (tmp_path / "summary.md").read_text()
     assert "could not write" in summary
-    assert read_outputs(tmp_path / "output")["verdict"] == "pass"
+    assert read_outputs(tmp_path / "output")["verdict"] == "neutral"
 
 
 def test_other_events_end_neutral(tmp_path: Path, github: FakeGitHub) -> None:
@@ -155,7 +157,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, github: FakeGitHub) ->
 
 def test_enterprise_server_api_url_and_pull_request_target(tmp_path: Path, github: FakeGitHub) -> None:
     github.path_prefix = "/api/v3"
-    repo, _base, _ = make_pr(tmp_path, github)
+    repo, base, _ = make_pr(tmp_path, github)
     # pull_request_target checks out the base branch: the PR's commits are not in the workspace.
     workspace = tmp_path / "base-checkout"
     subprocess.run(
@@ -179,7 +181,8 @@ def test_enterprise_server_api_url_and_pull_request_target(tmp_path: Path, githu
     assert proc.returncode == 0, proc.stderr
     assert len(github.check_runs) == 1
     # The base config came from the workspace's git (it has the base commit), the diff from the API.
-    assert not github.requests_to("GET", r"/contents/")
+    config_reads = github.requests_to("GET", r"/contents/\.github/ai-gate\.yml")
+    assert not [r for r in config_reads if r.query.get("ref") == base]
     assert github.requests_to("GET", r"/pulls/7$")
 
 
@@ -189,3 +192,34 @@ def test_unhandled_pull_request_actions_end_neutral(tmp_path: Path, github: Fake
     proc, _ = run_gate(env, tmp_path)
     assert proc.returncode == 0 and "closed" in proc.stdout
     assert not github.requests
+
+
+def test_a_blocking_finding_is_commented_once_across_runs(tmp_path: Path, github: FakeGitHub) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(
+        "src/settings.py",
+        'REGION = "eu"\nGITHUB_TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"\nRETRIES = 3\n',
+    )
+    head = repo.commit("Add settings")
+    pull_from_git(github, repo, base, head, number=7)
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    for _ in range(2):
+        proc, _ = run_gate(env, tmp_path)
+        assert proc.returncode == 1, proc.stderr  # fail: exit 1, results posted all the same
+    outputs = read_outputs(tmp_path / "output")
+    assert outputs["verdict"] == "fail" and int(outputs["blocking-findings"]) >= 1
+    comments = github.review_comments[7]
+    assert len(comments) == 1
+    posted = json.dumps([r.body for r in github.requests])
+    assert "ghp_R8x2" not in posted  # the secret itself is never posted anywhere
+    assert len({c["body"] for c in comments}) == len(comments)
+    assert all(c["path"] == "src/settings.py" and c["line"] == 2 for c in comments)
+    assert len(github.reviews) == 1  # the second run found nothing new to comment
+    assert len(github.issue_comments[7]) == 1
+    assert [r["conclusion"] for r in github.check_runs.values()] == ["failure", "failure"]
+    annotations = list(github.check_runs.values())[-1]["output"]["annotations"]
+    assert any(a["path"] == "src/settings.py" and a["annotation_level"] == "failure" for a in annotations)
+    assert [s["state"] for s in github.statuses] == ["failure", "failure"]
