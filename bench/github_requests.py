@@ -26,7 +26,12 @@ FILES = 300
 def _kind(method: str, path: str) -> str:
     tail = path.split("/repos/", 1)[-1].split("/", 2)[-1]
     parts = [p if not p.isdigit() and len(p) != 40 else "{n}" for p in tail.split("/")]
-    return f"{method} {'/'.join(parts[:3])}"
+    return f"{method} {'/'.join(parts[:1] if parts[0] == 'contents' else parts[:3])}"
+
+
+def _detail(fake: FakeGitHub) -> str:
+    counts = Counter(_kind(r.method, r.path) for r in fake.requests)
+    return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
 
 
 def run() -> str:
@@ -42,15 +47,12 @@ def run() -> str:
         fake = FakeGitHub().start()
         try:
             pull_from_git(fake, repo, base, head, number=1)
-            env = runner_env(fake, tmp, 1, workspace=tmp / "none")
             (tmp / "none").mkdir()
-            run_action(env)
-            counts = Counter(_kind(r.method, r.path) for r in fake.requests)
-            rows.append(
-                f"| full run, API only, 0 findings | {len(fake.requests)} | "
-                + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-                + " |"
-            )
+            run_action(runner_env(fake, tmp, 1, workspace=tmp / "none"))
+            rows.append(f"| full run, no checkout (API only) | {len(fake.requests)} | {_detail(fake)} |")
+            fake.requests.clear()
+            run_action(runner_env(fake, tmp, 1, workspace=repo.root))
+            rows.append(f"| full run, checkout with history | {len(fake.requests)} | {_detail(fake)} |")
             diff = parse_diff(fake.pulls[1].diff)
             for n in (0, 10, 100, 300):
                 fake.requests.clear()

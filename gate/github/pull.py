@@ -20,7 +20,7 @@ from gate.context.local_git import load_git_changeset
 from gate.context.model import ChangeSet, Commit, Person
 from gate.context.revisions import GitRevisions
 from gate.context.series import replay
-from gate.diff.model import Diff, FileChange, FileStatus
+from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 from gate.diff.parser import parse_diff
 from gate.errors import GateError, GitError, InputError
 from gate.github import limits
@@ -108,7 +108,7 @@ def _from_api(
     if ws is not None:
         revisions = GitRevisions(ws, event.base_sha, event.head_sha)
     else:
-        revisions = ApiRevisions(client, event.base_sha, event.head_sha)
+        revisions = ApiRevisions(client, event.base_sha, event.head_sha, diff)
     return ChangeSet(
         source="github",
         diff=diff,
@@ -195,12 +195,17 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
 
 
 class ApiRevisions:
-    """RevisionReader through the contents and trees APIs, for runs without a usable checkout."""
+    """RevisionReader through the contents and trees APIs, for runs without a usable checkout.
 
-    def __init__(self, client: GitHubClient, base: str, head: str) -> None:
+    A file the PR adds is whole in the diff, so its head text costs no request; others are read once
+    each (cached), so requests grow with the files an analyzer asks for, never with their lines.
+    """
+
+    def __init__(self, client: GitHubClient, base: str, head: str, diff: Diff | None = None) -> None:
         self._client = client
         self._revs = {"base": base, "head": head}
-        self.read = lru_cache(maxsize=512)(self._read)  # type: ignore[method-assign]
+        self._diff = diff
+        self.read = lru_cache(maxsize=1024)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
 
     def read(self, revision: str, path: str) -> str | None:
@@ -210,10 +215,22 @@ class ApiRevisions:
         return self._list_files(revision)
 
     def _read(self, revision: str, path: str) -> str | None:
+        if revision in ("head", self._revs["head"]) and (text := self._added_text(path)) is not None:
+            return text
         try:
             return self._client.file_text(path, self._revs.get(revision, revision))
         except GateError:
             return None
+
+    def _added_text(self, path: str) -> str | None:
+        change = self._diff.by_path.get(path) if self._diff is not None else None
+        if change is None or change.status is not FileStatus.ADDED or len(change.hunks) != 1:
+            return None
+        hunk = change.hunks[0]
+        if hunk.new_start != 1 or any(line.kind is not LineKind.ADDED for line in hunk.lines):
+            return None
+        text = hunk.added_text()
+        return text[:-1] if hunk.new_missing_newline and text.endswith("\n") else text
 
     def _list_files(self, revision: str) -> tuple[str, ...]:
         try:

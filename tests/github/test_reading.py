@@ -64,3 +64,16 @@ def test_rate_limit_reset_is_waited_for(github: FakeGitHub, tmp_path: Path) -> N
     started = time.monotonic()
     files = GitHubClient(github.url, "t", github.repo).pull_files(9)
     assert len(files) == 1 and time.monotonic() - started >= 0.5
+
+
+def test_requests_for_a_big_pr_follow_what_is_posted_not_its_size(tmp_path: Path, github: FakeGitHub) -> None:
+    from gate.github.action import run_action
+    from tests.github.conftest import runner_env
+
+    big_pr(tmp_path, github, 301)
+    (tmp_path / "none").mkdir()
+    run_action(runner_env(github, tmp_path, 9, workspace=tmp_path / "none"))
+    # Reading: base config, PR diff (406) + 4 pages of files, commits, the tree, a trace probe;
+    # posting: check run, status, review list, comment list + create. Added files cost no reads.
+    assert len(github.requests) <= 16, [f"{r.method} {r.path}" for r in github.requests]
+    assert not [r for r in github.requests_to("GET", r"/contents/pkg/")]
