@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import jsonschema
+
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, read_outputs, runner_env
 from tests.gitrepo import GitRepo
@@ -223,3 +225,11 @@ def test_a_blocking_finding_is_commented_once_across_runs(tmp_path: Path, github
     annotations = list(github.check_runs.values())[-1]["output"]["annotations"]
     assert any(a["path"] == "src/settings.py" and a["annotation_level"] == "failure" for a in annotations)
     assert [s["state"] for s in github.statuses] == ["failure", "failure"]
+    sarif = json.loads(Path(outputs["sarif"]).read_text())
+    schema = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    # The fail-on input overrides gate.fail_on: a high finding does not fail at 'critical'.
+    strict_env = {**env, "INPUT_FAIL-ON": "critical"}
+    proc, _ = run_gate(strict_env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
