@@ -77,3 +77,47 @@ def test_requests_for_a_big_pr_follow_what_is_posted_not_its_size(tmp_path: Path
     # posting: check run, status, review list, comment list + create. Added files cost no reads.
     assert len(github.requests) <= 16, [f"{r.method} {r.path}" for r in github.requests]
     assert not [r for r in github.requests_to("GET", r"/contents/pkg/")]
+
+
+def test_past_250_commits_the_api_list_stops_and_says_so(github: FakeGitHub) -> None:
+    from tests.fakes.github_server import FakePull
+
+    shas = [f"{i:040x}" for i in range(1, 261)]
+    commits = [
+        {
+            "sha": sha,
+            "url": f"{github.url}/repos/{github.repo}/commits/{sha}",
+            "author": None,
+            "commit": {
+                "author": {"name": "A", "email": "a@x", "date": "2026-11-25T00:00:00Z"},
+                "committer": {"name": "A", "email": "a@x", "date": "2026-11-25T00:00:00Z"},
+                "message": "m",
+            },
+            "parents": [{"sha": shas[i - 1]}] if i else [],
+        }
+        for i, sha in enumerate(shas)
+    ]
+    diff = (
+        "diff --git a/f.py b/f.py\nnew file mode 100644\n--- /dev/null\n+++ b/f.py\n@@ -0,0 +1 @@\n+x = 1\n"
+    )
+    github.add_pull(
+        FakePull(
+            number=5,
+            title="t",
+            body="",
+            user="u",
+            head_sha=shas[-1],
+            base_sha="f" * 40,
+            head_ref="h",
+            base_ref="main",
+            diff=diff,
+            commits=commits,
+            files=[{"filename": "f.py", "status": "added", "additions": 1, "deletions": 0}],
+        )
+    )
+    event = read_event("pull_request", github.payload(5))
+    cs = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())  # type: ignore[arg-type]
+    assert len(cs.commits) == 250
+    assert any("at most 250 commits" in n and "10 later commits" in n for n in cs.notes)
+    assert len(github.requests_to("GET", r"/pulls/5/commits")) == 3  # 100 per page
+    assert not github.requests_to("GET", r"/commits/[0-9a-f]{40}$")  # too many to fetch one by one
