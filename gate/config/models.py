@@ -110,6 +110,9 @@ class OnModelError(enum.Enum):
 class GatePolicy(_Strict):
     fail_on: Severity = Severity.HIGH
     on_model_error: OnModelError = OnModelError.NEUTRAL
+    run_on_drafts: bool = Field(
+        default=False, description="Gate draft pull requests too (the Action skips them)."
+    )
 
 
 class Config(_Strict):

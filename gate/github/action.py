@@ -1,0 +1,156 @@
+"""The Action entrypoint (`ai-gate github`): read the event and the PR, run the gate, post the results.
+
+Exit codes follow SPEC 2: 0 pass or neutral, 1 fail, 2 the gate could not run (a GateError, raised
+to the CLI). Posting failures do not change the exit code; they are listed in the summary and report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from gate.errors import GateError, InputError
+from gate.github.base_config import load_base_config
+from gate.github.client import GitHubClient
+from gate.github.environment import ActionEnv
+from gate.github.event import NotGated, PullRequestEvent, load_payload, read_event
+from gate.github.posting import PostingResult, post_results
+from gate.github.pull import load_pull_changeset
+from gate.report.github_commands import write_notice
+from gate.report.github_outputs import write_job_summary, write_outputs
+from gate.report.github_view import PostContext, ReportView
+
+REPORT_FILE = "report.json"
+SARIF_FILE = "report.sarif"
+TRACE_FILE = "trace.jsonl"
+EXIT_PASS, EXIT_FAIL = 0, 1
+
+
+def run_action(environ: Mapping[str, str]) -> int:
+    env = ActionEnv.from_environ(environ)
+    if env.event_name not in ("pull_request", "pull_request_target"):
+        event: PullRequestEvent | NotGated = read_event(env.event_name, {})
+    else:
+        event = read_event(env.event_name, load_payload(env.event_path))
+    if isinstance(event, NotGated):
+        return not_gated(env, event.reason)
+    env.require_repository()
+    if not env.token:
+        raise InputError("no GitHub token", "pass the github-token input or set GITHUB_TOKEN")
+    client = GitHubClient(env.api_url, env.token, env.repository)
+    base = load_base_config(client, env.workspace, event.base_sha, env.config)
+    config = base.config
+    if env.fail_on is not None:
+        config = config.model_copy(update={"gate": config.gate.model_copy(update={"fail_on": env.fail_on})})
+    if event.draft and not config.gate.run_on_drafts:
+        return not_gated(env, f"PR #{event.number} is a draft; set gate.run_on_drafts: true to gate drafts")
+    changeset = load_pull_changeset(client, event, env.workspace, config.paths.ignore)
+    notes = [f"configuration: {base.source}"]
+    changed = {f.path for f in changeset.diff.files} | set(changeset.diff.ignored_paths)
+    if (note := base.changed_note(changed)) is not None:
+        notes.append(note)
+
+    from gate.app import run_gate
+    from gate.report import json_v1
+
+    paths = _output_paths(env.output_dir)
+    outcome = run_gate(changeset, config, trace_path=paths["trace"])
+    report = json_v1.to_dict(outcome)
+    view = ReportView.parse(report, "report")
+    _write_report(paths, report, view, event, env, notes, None)
+    ctx = PostContext(
+        view=view,
+        number=event.number,
+        head_sha=event.head_sha,
+        diff=changeset.diff,
+        report_link=env.run_url,
+        notes=tuple(notes),
+    )
+    result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
+    _write_report(paths, report, view, event, env, notes, result)
+    write_outputs(env.output_file, outputs(view, paths))
+    return EXIT_FAIL if view.verdict == "fail" else EXIT_PASS
+
+
+def outputs(view: ReportView, paths: Mapping[str, Path]) -> dict[str, str]:
+    return {
+        "verdict": view.verdict,
+        "ai-share": f"{view.provenance.ai_share:.4f}",
+        "findings": str(len(view.findings)),
+        "blocking-findings": str(len(view.blocking)),
+        "report": str(paths["report"]),
+        "sarif": str(paths["sarif"]),
+        "trace": str(paths["trace"]),
+    }
+
+
+def not_gated(env: ActionEnv, reason: str) -> int:
+    """A neutral run that gates nothing: say why everywhere a person would look, exit 0."""
+    write_notice(f"neutral: {reason}", sys.stdout)
+    write_job_summary(env.step_summary, f"## ⚪ AI Quality Gate: **neutral**\n\n- {reason}\n")
+    write_outputs(
+        env.output_file,
+        {
+            "verdict": "neutral",
+            "ai-share": "0",
+            "findings": "0",
+            "blocking-findings": "0",
+            "report": "",
+            "sarif": "",
+            "trace": "",
+        },
+    )
+    return EXIT_PASS
+
+
+def _output_paths(output_dir: Path) -> dict[str, Path]:
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{output_dir}: cannot create the output directory: {exc.strerror or exc}") from None
+    return {
+        "report": output_dir / REPORT_FILE,
+        "sarif": output_dir / SARIF_FILE,
+        "trace": output_dir / TRACE_FILE,
+    }
+
+
+def github_section(
+    event: PullRequestEvent, env: ActionEnv, notes: list[str], result: PostingResult | None
+) -> dict[str, Any]:
+    return {
+        "repository": env.repository,
+        "pull_request": event.number,
+        "head_sha": event.head_sha,
+        "base_sha": event.base_sha,
+        "event": event.event_name,
+        "run_url": env.run_url,
+        "notes": notes,
+        "posted": list(result.posted) if result else [],
+        "post_failures": list(result.failures) if result else [],
+        "read_only_token": result.read_only if result else False,
+    }
+
+
+def _write_report(
+    paths: Mapping[str, Path],
+    report: dict[str, Any],
+    view: ReportView,
+    event: PullRequestEvent,
+    env: ActionEnv,
+    notes: list[str],
+    result: PostingResult | None,
+) -> None:
+    from gate.report.sarif import render_report
+
+    full = {**report, "github": github_section(event, env, notes, result)}
+    try:
+        paths["report"].write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        paths["sarif"].write_text(render_report(view), encoding="utf-8")
+        if not paths["trace"].exists():
+            paths["trace"].write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise GateError(f"cannot write the report: {exc}") from None

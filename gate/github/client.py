@@ -1,0 +1,392 @@
+"""A thin wrapper over PyGithub: the REST calls the gate makes, with retries and typed errors.
+
+PyGithub's own urllib3 retry is switched off (`retry=None`) and its request throttling too: tenacity
+retries here, once per call, on 5xx, connection errors and primary/secondary rate limits, waiting as
+long as `Retry-After` or `X-RateLimit-Reset` say. Only this module sees PyGithub types; everything it
+returns is a plain frozen value.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+from github import Auth, Github, GithubException
+from github.Commit import Commit as GhCommit
+from github.File import File as GhFile
+from github.IssueComment import IssueComment
+from github.PaginatedList import PaginatedList
+from github.PullRequestComment import PullRequestComment
+from tenacity import RetryCallState, Retrying, retry_if_exception
+
+from gate.errors import GitHubError
+from gate.github import limits
+
+T = TypeVar("T")
+
+DEFAULT_API_URL = "https://api.github.com"
+DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
+REQUEST_TIMEOUT_SECONDS = 30
+
+
+class GitHubForbidden(GitHubError):
+    """A 403 that is not a rate limit: the token may not do this (a fork PR's read-only token)."""
+
+    kind = "github permission"
+
+
+class GitHubNotFound(GitHubError):
+    kind = "github not found"
+
+
+class GitHubUnprocessable(GitHubError):
+    """422: GitHub understood the request and refused it (e.g. a review comment outside the diff)."""
+
+    kind = "github rejected"
+
+
+class DiffTooLarge(GitHubError):
+    """406 on the diff media type: past 300 files or 20,000 lines GitHub will not render the diff."""
+
+    kind = "github diff too large"
+
+
+@dataclass(frozen=True)
+class PullFile:
+    path: str
+    status: str
+    previous_path: str | None
+    patch: str | None
+    additions: int
+    deletions: int
+
+
+@dataclass(frozen=True)
+class PullCommit:
+    sha: str
+    author_name: str
+    author_email: str
+    committer_name: str
+    committer_email: str
+    message: str
+    parents: tuple[str, ...]
+    author_login: str
+
+
+@dataclass(frozen=True)
+class PostedComment:
+    id: int
+    body: str
+    path: str = ""
+    line: int | None = None
+    user_login: str = ""
+
+
+class GitHubClient:
+    """The REST calls of one repository. Constructing it does no I/O."""
+
+    def __init__(
+        self, api_url: str, token: str, repository: str, *, sleep: Callable[[float], None] = time.sleep
+    ):
+        self.api_url = api_url.rstrip("/") or DEFAULT_API_URL
+        self.repository = repository
+        self._gh = Github(
+            auth=Auth.Token(token) if token else None,
+            base_url=self.api_url,
+            timeout=REQUEST_TIMEOUT_SECONDS,
+            per_page=limits.PER_PAGE_MAX,
+            # Retries happen once, in `_call`, where Retry-After is honoured; not again inside urllib3.
+            retry=None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            lazy=False,
+        )
+        self._requester = self._gh.requester
+        self._repo_url = f"{self.api_url}/repos/{repository}"
+        self._sleep = sleep
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def pull(self, number: int) -> Mapping[str, Any]:
+        """The PR as GitHub's JSON (head, base, user, labels, draft, counts)."""
+        _, data = self._call(f"read PR #{number}", lambda: self._json("GET", f"/pulls/{number}"))
+        return dict(data)
+
+    def pull_diff(self, number: int) -> str:
+        """The PR's unified diff (merge base .. head). Raises DiffTooLarge on GitHub's 406."""
+
+        def fetch() -> str:
+            _, data = self._requester.requestJsonAndCheck(
+                "GET", f"{self._repo_url}/pulls/{number}", headers={"Accept": DIFF_MEDIA_TYPE}
+            )
+            if data is None:
+                return ""
+            if not isinstance(data, dict) or not isinstance(data.get("data"), str):
+                raise GitHubError(f"the diff of PR #{number} is not text")
+            return str(data["data"])
+
+        return self._call(f"read the diff of PR #{number}", fetch)
+
+    def pull_files(self, number: int) -> list[PullFile]:
+        pages = PaginatedList(GhFile, self._requester, f"{self._repo_url}/pulls/{number}/files", None)
+        return [_file(f) for f in self._call(f"list the files of PR #{number}", lambda: list(pages))]
+
+    def pull_commits(self, number: int) -> list[PullCommit]:
+        pages = PaginatedList(GhCommit, self._requester, f"{self._repo_url}/pulls/{number}/commits", None)
+        return [_commit(c) for c in self._call(f"list the commits of PR #{number}", lambda: list(pages))]
+
+    def commit_files(self, sha: str) -> list[PullFile]:
+        """The files (with patches) one commit changed."""
+        _, data = self._call(f"read commit {sha[:12]}", lambda: self._json("GET", f"/commits/{sha}"))
+        return [
+            PullFile(
+                path=f["filename"],
+                status=f.get("status", "modified"),
+                previous_path=f.get("previous_filename"),
+                patch=f.get("patch"),
+                additions=int(f.get("additions", 0)),
+                deletions=int(f.get("deletions", 0)),
+            )
+            for f in data.get("files", [])
+        ]
+
+    def file_text(self, path: str, ref: str) -> str | None:
+        """A file's text at `ref` through the contents API; None when absent, a directory, or not text."""
+        try:
+            _, data = self._call(
+                f"read {path} at {ref[:12]}",
+                lambda: self._json("GET", f"/contents/{_quote_path(path)}", parameters={"ref": ref}),
+            )
+        except GitHubNotFound:
+            return None
+        if not isinstance(data, dict) or data.get("type") != "file" or data.get("encoding") != "base64":
+            return None
+        try:
+            return base64.b64decode(data.get("content", "")).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def tree_paths(self, sha: str) -> tuple[str, ...]:
+        _, data = self._call(
+            f"list the files at {sha[:12]}",
+            lambda: self._json("GET", f"/git/trees/{sha}", parameters={"recursive": "1"}),
+        )
+        return tuple(e["path"] for e in data.get("tree", []) if e.get("type") == "blob")
+
+    def review_comments(self, number: int) -> list[PostedComment]:
+        pages = PaginatedList(
+            PullRequestComment, self._requester, f"{self._repo_url}/pulls/{number}/comments", None
+        )
+        items = self._call(f"list the review comments of PR #{number}", lambda: list(pages))
+        return [PostedComment(c.id, c.body or "", c.path or "", c.line) for c in items]
+
+    def issue_comments(self, number: int) -> list[PostedComment]:
+        pages = PaginatedList(
+            IssueComment, self._requester, f"{self._repo_url}/issues/{number}/comments", None
+        )
+        items = self._call(f"list the comments of PR #{number}", lambda: list(pages))
+        return [
+            PostedComment(c.id, c.body or "", user_login=(c.user.login if c.user else "") or "")
+            for c in items
+        ]
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def create_check_run(self, body: Mapping[str, Any]) -> int:
+        _, data = self._call("create the check run", lambda: self._json("POST", "/check-runs", body))
+        return int(data["id"])
+
+    def update_check_run(self, check_run_id: int, body: Mapping[str, Any]) -> None:
+        self._call("update the check run", lambda: self._json("PATCH", f"/check-runs/{check_run_id}", body))
+
+    def create_status(self, sha: str, body: Mapping[str, Any]) -> None:
+        self._call("set the commit status", lambda: self._json("POST", f"/statuses/{sha}", body))
+
+    def create_review(self, number: int, body: Mapping[str, Any]) -> int:
+        _, data = self._call("post the review", lambda: self._json("POST", f"/pulls/{number}/reviews", body))
+        return int(data.get("id", 0))
+
+    def create_issue_comment(self, number: int, body: str) -> int:
+        _, data = self._call(
+            "post the summary comment",
+            lambda: self._json("POST", f"/issues/{number}/comments", {"body": body}),
+        )
+        return int(data["id"])
+
+    def edit_issue_comment(self, comment_id: int, body: str) -> None:
+        self._call(
+            "edit the summary comment",
+            lambda: self._json("PATCH", f"/issues/comments/{comment_id}", {"body": body}),
+        )
+
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    def _json(
+        self,
+        verb: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        parameters: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], Any]:
+        headers, data = self._requester.requestJsonAndCheck(
+            verb,
+            f"{self._repo_url}{path}",
+            parameters=parameters,
+            input=dict(body) if body is not None else None,
+        )
+        return headers, data if data is not None else {}
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        retrying = Retrying(
+            retry=retry_if_exception(_retryable),
+            stop=_stop,
+            wait=_wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return fn()
+        except GithubException as exc:
+            raise _translate(what, exc) from None
+        except requests.RequestException as exc:
+            raise GitHubError(
+                f"cannot {what}: {type(exc).__name__}: {exc}", f"check that {self.api_url} is reachable"
+            ) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+def _quote_path(path: str) -> str:
+    return quote(path, safe="/")
+
+
+def _login(user: object) -> str:
+    return str(user.get("login", "")) if isinstance(user, dict) else ""
+
+
+def _file(f: GhFile) -> PullFile:
+    raw = f.raw_data
+    return PullFile(
+        path=raw["filename"],
+        status=raw.get("status", "modified"),
+        previous_path=raw.get("previous_filename"),
+        patch=raw.get("patch"),
+        additions=int(raw.get("additions", 0)),
+        deletions=int(raw.get("deletions", 0)),
+    )
+
+
+def _commit(c: GhCommit) -> PullCommit:
+    # Attributes, not `raw_data`: reading raw_data makes PyGithub fetch each commit again.
+    detail = c.commit
+    author, committer = detail.author, detail.committer
+    return PullCommit(
+        sha=c.sha,
+        author_name=(author.name if author else "") or "",
+        author_email=(author.email if author else "") or "",
+        committer_name=(committer.name if committer else "") or "",
+        committer_email=(committer.email if committer else "") or "",
+        message=detail.message or "",
+        parents=tuple(p.sha for p in c.parents or ()),
+        author_login=(c.author.login if c.author else "") or "",
+    )
+
+
+def _headers(exc: GithubException) -> Mapping[str, str]:
+    return {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict):
+        msg = str(data.get("message", ""))
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            details = [e if isinstance(e, str) else e.get("message") or e.get("code", "") for e in errors]
+            msg += " (" + "; ".join(str(d) for d in details if d) + ")"
+        return msg
+    return str(data or "")
+
+
+def _rate_limit_wait(exc: GithubException) -> float | None:
+    """Seconds to wait when this is a primary or secondary rate limit, else None."""
+    if exc.status not in (403, 429):
+        return None
+    headers = _headers(exc)
+    if "retry-after" in headers:
+        try:
+            return max(0.0, float(headers["retry-after"]))
+        except ValueError:
+            return limits.SECONDARY_RATE_LIMIT_DEFAULT_WAIT_SECONDS
+    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
+        try:
+            return max(0.0, float(headers["x-ratelimit-reset"]) - time.time()) + 1.0
+        except ValueError:
+            return limits.SECONDARY_RATE_LIMIT_DEFAULT_WAIT_SECONDS
+    if "rate limit" in _message(exc).lower():
+        return limits.SECONDARY_RATE_LIMIT_DEFAULT_WAIT_SECONDS
+    return None
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return True
+    if isinstance(exc, GithubException):
+        return exc.status >= 500 or _rate_limit_wait(exc) is not None
+    return False
+
+
+def _wait(state: RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, GithubException):
+        wait = _rate_limit_wait(exc)
+        if wait is not None:
+            return wait
+    return float(min(8, 0.5 * 2 ** (state.attempt_number - 1)))
+
+
+def _stop(state: RetryCallState) -> bool:
+    if state.attempt_number >= limits.RETRY_ATTEMPTS:
+        return True
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, GithubException):
+        wait = _rate_limit_wait(exc)
+        return wait is not None and wait > limits.MAX_RATE_LIMIT_WAIT_SECONDS
+    return False
+
+
+def _translate(what: str, exc: GithubException) -> GitHubError:
+    msg = _message(exc) or f"HTTP {exc.status}"
+    text = f"cannot {what}: HTTP {exc.status}: {msg}"
+    if exc.status == 401:
+        return GitHubError(text, "check the github-token input (or GITHUB_TOKEN)")
+    if exc.status in (403, 429) and _rate_limit_wait(exc) is not None:
+        return GitHubError(text, "the GitHub API rate limit was reached; re-run later")
+    if exc.status == 403:
+        return GitHubForbidden(
+            text, "the token may not write here; give the workflow the permissions it needs"
+        )
+    if exc.status == 404:
+        return GitHubNotFound(text)
+    if exc.status == 406:
+        return DiffTooLarge(text)
+    if exc.status == 422:
+        return GitHubUnprocessable(text)
+    return GitHubError(text)
+
+
+def iter_batches(items: Iterable[T], size: int) -> Iterable[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

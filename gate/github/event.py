@@ -1,0 +1,135 @@
+"""The event that started the workflow: a pull request to gate, or a reason not to gate anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gate.context.model import PullRequestInfo
+from gate.errors import InputError
+
+PR_EVENTS = ("pull_request", "pull_request_target")
+PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+
+
+@dataclass(frozen=True)
+class PullRequestEvent:
+    event_name: str
+    action: str
+    number: int
+    head_sha: str
+    base_sha: str
+    head_ref: str
+    base_ref: str
+    head_repository: str
+    base_repository: str
+    draft: bool
+    title: str
+    body: str
+    author_login: str
+    labels: tuple[str, ...]
+    html_url: str
+    changed_files: int | None
+    commit_count: int | None
+
+    @property
+    def from_fork(self) -> bool:
+        return bool(self.head_repository) and self.head_repository != self.base_repository
+
+    def info(self, commit_logins: Mapping[str, str] | None = None) -> PullRequestInfo:
+        return PullRequestInfo(
+            number=self.number,
+            title=self.title,
+            body=self.body,
+            author_login=self.author_login,
+            labels=self.labels,
+            head_branch=self.head_ref,
+            base_branch=self.base_ref,
+            head_sha=self.head_sha,
+            base_sha=self.base_sha,
+            draft=self.draft,
+            commit_logins=dict(commit_logins or {}),
+        )
+
+
+@dataclass(frozen=True)
+class NotGated:
+    """The event is not one the gate runs on; the run ends neutral, saying why."""
+
+    reason: str
+
+
+def load_payload(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        raise InputError(
+            "GITHUB_EVENT_PATH is not set", "run inside GitHub Actions, or set it to an event JSON file"
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the event payload: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: the event payload is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: the event payload is not a JSON object")
+    return data
+
+
+def read_event(event_name: str, payload: Mapping[str, Any]) -> PullRequestEvent | NotGated:
+    if event_name not in PR_EVENTS:
+        shown = event_name or "(GITHUB_EVENT_NAME unset)"
+        return NotGated(
+            f"event '{shown}' is not a pull request; the gate runs on pull_request and pull_request_target"
+        )
+    action = str(payload.get("action", ""))
+    if action and action not in PR_ACTIONS:
+        return NotGated(f"pull request action '{action}' is not gated (only {', '.join(PR_ACTIONS)})")
+    return pull_request_from(payload.get("pull_request"), event_name, action)
+
+
+def pull_request_from(pr: object, event_name: str = "", action: str = "") -> PullRequestEvent:
+    """A PR object as GitHub's REST and webhook payloads share it."""
+    if not isinstance(pr, dict):
+        raise InputError("the event payload has no pull_request object")
+    try:
+        head, base = pr["head"], pr["base"]
+        number = int(pr["number"])
+        head_sha, base_sha = str(head["sha"]), str(base["sha"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"the pull_request in the event payload lacks {exc}") from None
+    return PullRequestEvent(
+        event_name=event_name,
+        action=action,
+        number=number,
+        head_sha=head_sha,
+        base_sha=base_sha,
+        head_ref=str(head.get("ref") or ""),
+        base_ref=str(base.get("ref") or ""),
+        head_repository=_repo_name(head.get("repo")),
+        base_repository=_repo_name(base.get("repo")),
+        draft=bool(pr.get("draft", False)),
+        title=str(pr.get("title") or ""),
+        body=str(pr.get("body") or ""),
+        author_login=_login(pr.get("user")),
+        labels=tuple(
+            str(lb["name"]) for lb in pr.get("labels") or () if isinstance(lb, dict) and "name" in lb
+        ),
+        html_url=str(pr.get("html_url") or ""),
+        changed_files=_int(pr.get("changed_files")),
+        commit_count=_int(pr.get("commits")),
+    )
+
+
+def _repo_name(repo: object) -> str:
+    return str(repo.get("full_name") or "") if isinstance(repo, dict) else ""
+
+
+def _login(user: object) -> str:
+    return str(user.get("login") or "") if isinstance(user, dict) else ""
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,57 @@
+"""GitHub's platform limits, as named constants with where each one is documented."""
+
+from __future__ import annotations
+
+# "The Checks API limits the number of annotations to a maximum of 50 per API request."
+# https://docs.github.com/rest/checks/runs#create-a-check-run (output.annotations)
+CHECK_ANNOTATIONS_PER_REQUEST = 50
+
+# "summary ... Maximum length: 65535 characters." (same for output.text)
+# https://docs.github.com/rest/checks/runs#create-a-check-run
+CHECK_SUMMARY_MAX_CHARS = 65_535
+
+# Check-run annotation message/title: GitHub truncates message at 64 KB and title at 255 characters.
+# https://docs.github.com/rest/checks/runs#update-a-check-run (annotations[].message, title)
+CHECK_ANNOTATION_TITLE_MAX_CHARS = 255
+CHECK_ANNOTATION_MESSAGE_MAX_CHARS = 64 * 1024 - 1
+
+# Commit status descriptions are cut at 140 characters by GitHub.
+# https://docs.github.com/rest/commits/statuses#create-a-commit-status ("A short description")
+STATUS_DESCRIPTION_MAX_CHARS = 140
+
+# Issue and review comment bodies are limited to 65,536 characters ("body is too long").
+# https://github.com/orgs/community/discussions/41331
+COMMENT_BODY_MAX_CHARS = 65_536
+
+# The job summary (GITHUB_STEP_SUMMARY) is limited to 1 MiB per step.
+# https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary
+STEP_SUMMARY_MAX_BYTES = 1024 * 1024
+
+# Pagination: "per_page ... The number of results per page (max 100)."
+# https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api
+PER_PAGE_MAX = 100
+
+# "Responses include a maximum of 3000 files." / "list a maximum of 250 commits for a pull request".
+# https://docs.github.com/rest/pulls/pulls#list-pull-requests-files and #list-commits-on-a-pull-request
+PR_FILES_MAX = 3_000
+PR_COMMITS_MAX = 250
+
+# The diff media type answers 406 past 300 files or 20,000 lines.
+# https://docs.github.com/rest/pulls/pulls#get-a-pull-request ("diff ... too large")
+DIFF_MAX_FILES = 300
+DIFF_MAX_LINES = 20_000
+
+# Annotations shown per step from workflow commands: 10 errors and 10 warnings per step, 50 per job.
+# https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#setting-an-error-message
+WORKFLOW_COMMAND_ANNOTATIONS_MAX = 10
+
+# Waiting longer than this for a rate limit to reset is worse than failing the run with a clear error.
+# https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+MAX_RATE_LIMIT_WAIT_SECONDS = 120.0
+# "If you receive a secondary rate limit ... wait for at least one minute" when no header says otherwise.
+SECONDARY_RATE_LIMIT_DEFAULT_WAIT_SECONDS = 60.0
+RETRY_ATTEMPTS = 4
+
+# Commits whose patches are fetched to attribute each added line to a commit (one request each);
+# past this, lines are attributed through the workspace's git or to the head commit.
+COMMIT_PATCH_FETCH_MAX = 100

@@ -1,0 +1,92 @@
+"""Post a report to every place asked for, each on its own: one failure is recorded, not fatal.
+
+A 403 on a write means the token may not write (a fork's read-only token): the findings then go out
+as workflow-command annotations and the job summary, which need no token, and the summary says so.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from gate.errors import GitHubError
+from gate.github import limits
+from gate.github.client import GitHubClient, GitHubForbidden
+from gate.github.environment import Target
+from gate.report.github_check import post_check_run
+from gate.report.github_commands import write_annotations, write_notice
+from gate.report.github_comment import post_summary_comment
+from gate.report.github_outputs import write_job_summary
+from gate.report.github_review import post_review
+from gate.report.github_status import post_status
+from gate.report.github_summary import render_summary
+from gate.report.github_view import PostContext
+
+READ_ONLY_NOTE = (
+    "the token could not write to this pull request (HTTP 403; a fork's read-only token?): results are "
+    "shown as workflow annotations and in the job summary instead"
+)
+
+
+@dataclass(frozen=True)
+class PostingResult:
+    posted: tuple[str, ...]
+    failures: tuple[str, ...]
+    read_only: bool
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        notes = tuple(f"could not post the {f}" for f in self.failures)
+        return (READ_ONLY_NOTE, *notes) if self.read_only else notes
+
+
+def post_results(
+    client: GitHubClient,
+    ctx: PostContext,
+    targets: frozenset[Target],
+    *,
+    step_summary: Path | None,
+    stdout: TextIO | None = None,
+) -> PostingResult:
+    out = stdout or sys.stdout
+    posted: list[str] = []
+    failures: list[str] = []
+    read_only = False
+
+    def attempt(target: Target, fn: Callable[[], str]) -> None:
+        nonlocal read_only
+        if target not in targets:
+            return
+        try:
+            posted.append(fn())
+        except GitHubForbidden as exc:
+            read_only = True
+            failures.append(f"{target.value}: {exc.message}")
+        except GitHubError as exc:
+            failures.append(f"{target.value}: {exc.message}")
+
+    attempt(Target.CHECK, lambda: post_check_run(client, ctx))
+    attempt(Target.STATUS, lambda: post_status(client, ctx))
+    attempt(Target.REVIEW, lambda: post_review(client, ctx))
+    # The comment goes last so that it can list what failed before it.
+    so_far = PostingResult(tuple(posted), tuple(failures), read_only)
+    attempt(Target.COMMENT, lambda: post_summary_comment(client, ctx, so_far.notes))
+    result = PostingResult(tuple(posted), tuple(failures), read_only)
+    if read_only:
+        write_notice(READ_ONLY_NOTE, out)
+        write_annotations(ctx.view.findings, out)
+    if Target.SUMMARY in targets or read_only:
+        summary = render_summary(
+            ctx.view,
+            notes=(*ctx.notes, *result.notes),
+            report_link=ctx.report_link,
+            limit=limits.STEP_SUMMARY_MAX_BYTES // 4,
+        )
+        if write_job_summary(step_summary, summary):
+            posted.append("job summary")
+    for failure in failures:
+        sys.stderr.write(f"ai-gate: warning: could not post the {failure}\n")
+    return PostingResult(tuple(posted), tuple(failures), read_only)

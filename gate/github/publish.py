@@ -1,0 +1,130 @@
+"""`ai-gate publish REPORT`: post a report made by an earlier job that had no write token.
+
+The split workflow for fork PRs: a `pull_request` job gates the PR with a read-only token and uploads
+its output directory; a `workflow_run` job (with write permissions, running the base branch's
+workflow) downloads it and runs this. The report is untrusted input: it must name the PR and head SHA
+it was made for, those must match what the API says now (and the triggering run's head SHA), and
+all of its text is sanitized when posted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from gate.diff.model import Diff
+from gate.diff.parser import parse_diff
+from gate.errors import GitHubError, InputError
+from gate.github.client import DiffTooLarge, GitHubClient
+from gate.github.environment import ActionEnv
+from gate.github.event import load_payload, pull_request_from
+from gate.github.posting import post_results
+from gate.github.pull import diff_from_files
+from gate.report.github_outputs import write_outputs
+from gate.report.github_view import PostContext, ReportView
+
+MAX_REPORT_BYTES = 64 << 20
+EXIT_PASS, EXIT_FAIL = 0, 1
+
+
+class ReportMismatch(GitHubError):
+    """The report does not belong to the PR and head commit it claims."""
+
+    kind = "report mismatch"
+
+
+def read_report(path: Path) -> tuple[ReportView, dict[str, Any]]:
+    try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            raise InputError(f"{path}: larger than {MAX_REPORT_BYTES >> 20} MiB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", "download the analysis job's artifact first") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not JSON: {exc}") from None
+    view = ReportView.parse(data, str(path))
+    github = data.get("github") if isinstance(data, dict) else None
+    return view, github if isinstance(github, dict) else {}
+
+
+def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
+    env = ActionEnv.from_environ(environ)
+    view, github = read_report(report_path)
+    number = view.source.pull_request or github.get("pull_request")
+    head_sha = view.source.head_sha or github.get("head_sha")
+    if not isinstance(number, int) or not isinstance(head_sha, str) or not head_sha:
+        raise InputError(
+            f"{report_path}: the report does not name the pull request and head SHA it was made for"
+        )
+    env.require_repository()
+    claimed_repo = github.get("repository")
+    if claimed_repo and claimed_repo != env.repository:
+        raise ReportMismatch(f"the report is for {claimed_repo}, this workflow runs in {env.repository}")
+    _check_trigger(env, number, head_sha)
+    if not env.token:
+        raise InputError("no GitHub token", "pass the github-token input or set GITHUB_TOKEN")
+    client = GitHubClient(env.api_url, env.token, env.repository)
+    pr = pull_request_from(client.pull(number))
+    if pr.head_sha != head_sha:
+        raise ReportMismatch(
+            f"the report is for {head_sha[:12]} but PR #{number}'s head is now {pr.head_sha[:12]}",
+            "a newer run will publish the newer head; nothing was posted",
+        )
+    ctx = PostContext(
+        view=view,
+        number=number,
+        head_sha=head_sha,
+        diff=_pull_diff(client, number),
+        report_link=_run_link(env),
+        notes=(f"published from the report of an earlier run ({report_path.name})",),
+    )
+    post_results(client, ctx, env.targets, step_summary=env.step_summary)
+    write_outputs(
+        env.output_file,
+        {
+            "verdict": view.verdict,
+            "ai-share": f"{view.provenance.ai_share:.4f}",
+            "findings": str(len(view.findings)),
+            "blocking-findings": str(len(view.blocking)),
+            "report": str(report_path),
+            "sarif": "",
+            "trace": "",
+        },
+    )
+    return EXIT_FAIL if view.verdict == "fail" else EXIT_PASS
+
+
+def _check_trigger(env: ActionEnv, number: int, head_sha: str) -> None:
+    """On `workflow_run`, the triggering run's head SHA (set by GitHub, not the PR) must match."""
+    if env.event_name != "workflow_run" or env.event_path is None:
+        return
+    run = load_payload(env.event_path).get("workflow_run")
+    if not isinstance(run, dict):
+        return
+    if run.get("head_sha") and run["head_sha"] != head_sha:
+        raise ReportMismatch(
+            f"the report is for {head_sha[:12]} but the triggering run was for {str(run['head_sha'])[:12]}"
+        )
+    prs = [p.get("number") for p in run.get("pull_requests") or () if isinstance(p, dict)]
+    # GitHub leaves pull_requests empty for fork PRs; when it is given, the PR must be in it.
+    if prs and number not in prs:
+        raise ReportMismatch(f"the triggering run was for PR {prs}, the report claims PR #{number}")
+
+
+def _pull_diff(client: GitHubClient, number: int) -> Diff:
+    try:
+        return parse_diff(client.pull_diff(number), source=f"the diff of PR #{number}")
+    except DiffTooLarge:
+        return diff_from_files(client.pull_files(number), source=f"PR #{number}")
+
+
+def _run_link(env: ActionEnv) -> str | None:
+    if env.event_name == "workflow_run" and env.event_path is not None:
+        run = load_payload(env.event_path).get("workflow_run")
+        if isinstance(run, dict) and isinstance(run.get("html_url"), str):
+            return str(run["html_url"])
+    return env.run_url

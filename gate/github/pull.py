@@ -1,0 +1,239 @@
+"""Read a pull request into a ChangeSet: the workspace's git when it has the commits, else the REST API.
+
+The workspace checkout is preferred because it is complete (no 250-commit or 300-file limits) and
+costs no API requests. Through the API: the diff media type, falling back to the files list when
+GitHub answers 406 (too large); the commits list; per-commit patches to tell which commit last added
+each line; file contents at head through the contents API, read lazily.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from gate.context.git import Git
+from gate.context.ignore import apply_ignore
+from gate.context.local_git import load_git_changeset
+from gate.context.model import ChangeSet, Commit, Person
+from gate.context.revisions import GitRevisions
+from gate.context.series import replay
+from gate.diff.model import Diff, FileChange, FileStatus, LineKind
+from gate.diff.parser import parse_diff
+from gate.errors import GateError, GitError, InputError
+from gate.github import limits
+from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
+from gate.github.event import PullRequestEvent
+
+_STATUS = {
+    "added": FileStatus.ADDED,
+    "removed": FileStatus.DELETED,
+    "renamed": FileStatus.RENAMED,
+    "copied": FileStatus.ADDED,
+}
+
+
+def open_workspace(workspace: Path | None, *shas: str) -> Git | None:
+    """The workspace's git repository when it has every commit named, else None."""
+    if workspace is None or not (workspace / ".git").exists():
+        return None
+    try:
+        git = Git.open(workspace)
+        return git if all(git.exists(sha) for sha in shas if sha) else None
+    except GitError:
+        return None
+
+
+def load_pull_changeset(
+    client: GitHubClient, event: PullRequestEvent, workspace: Path | None, ignore: Sequence[str]
+) -> ChangeSet:
+    git = open_workspace(workspace, event.base_sha, event.head_sha)
+    if git is not None:
+        try:
+            return _from_workspace(client, event, git, ignore)
+        except GitError as exc:
+            # A shallow checkout can hold both ends without their merge base: read through the API.
+            changeset = _from_api(client, event, workspace, ignore)
+            return replace(changeset, notes=(*changeset.notes, f"workspace git not usable ({exc.message})"))
+    return _from_api(client, event, workspace, ignore)
+
+
+def _from_workspace(
+    client: GitHubClient, event: PullRequestEvent, git: Git, ignore: Sequence[str]
+) -> ChangeSet:
+    # Commit author logins are a provenance signal git does not have (bot accounts).
+    logins = {c.sha: c.author_login for c in client.pull_commits(event.number) if c.author_login}
+    changeset = load_git_changeset(git.root, event.base_sha, event.head_sha, ignore)
+    return replace(
+        changeset,
+        source="github",
+        pr=event.info(logins),
+        notes=(*changeset.notes, "read the change from the workspace checkout's git"),
+    )
+
+
+def _from_api(
+    client: GitHubClient, event: PullRequestEvent, workspace: Path | None, ignore: Sequence[str]
+) -> ChangeSet:
+    notes: list[str] = []
+    pull_commits = client.pull_commits(event.number)
+    if event.commit_count is not None and event.commit_count > len(pull_commits):
+        notes.append(
+            f"GitHub lists at most {limits.PR_COMMITS_MAX} commits of a PR; "
+            f"{event.commit_count - len(pull_commits)} later commits were not read "
+            "(check out with fetch-depth: 0 to read them all from git)"
+        )
+    try:
+        diff = parse_diff(client.pull_diff(event.number), source=f"the diff of PR #{event.number}")
+    except DiffTooLarge:
+        files = client.pull_files(event.number)
+        diff = diff_from_files(files, source=f"PR #{event.number}")
+        notes.append(
+            f"the PR is past GitHub's diff limit ({limits.DIFF_MAX_FILES} files or "
+            f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
+        )
+        if event.changed_files is not None and event.changed_files > len(files):
+            notes.append(
+                f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; "
+                f"{event.changed_files - len(files)} files were not read"
+            )
+    commits = tuple(_to_commit(c) for c in pull_commits)
+    origins = _line_origins(client, diff, commits, notes)
+    diff, origins = apply_ignore(diff, origins, ignore)
+    counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
+    ws = open_workspace(workspace, event.head_sha)
+    revisions: ApiRevisions | GitRevisions
+    if ws is not None:
+        revisions = GitRevisions(ws, event.base_sha, event.head_sha)
+    else:
+        revisions = ApiRevisions(client, event.base_sha, event.head_sha, diff)
+    return ChangeSet(
+        source="github",
+        diff=diff,
+        commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
+        line_origins=origins,
+        pr=event.info({c.sha: c.author_login for c in pull_commits if c.author_login}),
+        revisions=revisions,
+        base_ref=event.base_sha,
+        head_ref=event.head_sha,
+        notes=tuple(notes),
+    )
+
+
+def _to_commit(c: PullCommit) -> Commit:
+    return Commit(
+        sha=c.sha,
+        author=Person(c.author_name, c.author_email),
+        committer=Person(c.committer_name, c.committer_email),
+        message=c.message,
+        parents=c.parents,
+    )
+
+
+def _line_origins(
+    client: GitHubClient, diff: Diff, commits: Sequence[Commit], notes: list[str]
+) -> dict[str, Mapping[int, str]]:
+    """Which commit last added each added line: one commit owns all; several are replayed patch by patch."""
+    added = {f.path: [line.new_no for line in f.added_lines() if line.new_no is not None] for f in diff.files}
+    own = [c for c in commits if not c.is_merge]
+    if not own:
+        return {}
+    if len(own) == 1:
+        return {path: dict.fromkeys(lines, own[0].sha) for path, lines in added.items() if lines}
+    if len(own) > limits.COMMIT_PATCH_FETCH_MAX:
+        notes.append(
+            f"{len(own)} commits: lines are attributed to the PR's last commit; check out the PR with "
+            "fetch-depth: 0 for per-commit attribution"
+        )
+        return {path: dict.fromkeys(lines, own[-1].sha) for path, lines in added.items() if lines}
+    series = [
+        (c.sha, diff_from_files(client.commit_files(c.sha), source=f"commit {c.sha[:12]}")) for c in own
+    ]
+    replayed = replay(series).line_origins
+    origins: dict[str, Mapping[int, str]] = {}
+    for path, lines in added.items():
+        known = replayed.get(path, {})
+        mapped = {n: known[n] for n in lines if n in known}
+        if mapped:
+            origins[path] = mapped
+    return origins
+
+
+def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
+    """A Diff from GitHub's files list, whose `patch` fields are the hunks without file headers."""
+    changes: list[FileChange] = []
+    for f in files:
+        status = _STATUS.get(f.status, FileStatus.MODIFIED)
+        old_path = f.previous_path if status is FileStatus.RENAMED else None
+        if not f.patch:
+            changes.append(
+                FileChange(
+                    path=f.path,
+                    old_path=old_path,
+                    status=status,
+                    notes=(f"{f.path}: GitHub gave no patch (binary, or too large to show)",),
+                )
+            )
+            continue
+        a = "/dev/null" if status is FileStatus.ADDED else f"a/{old_path or f.path}"
+        b = "/dev/null" if status is FileStatus.DELETED else f"b/{f.path}"
+        patch = f.patch if f.patch.endswith("\n") else f.patch + "\n"
+        try:
+            parsed = parse_diff(f"--- {a}\n+++ {b}\n{patch}", source=f"{source}: {f.path}")
+        except InputError:
+            changes.append(
+                FileChange(
+                    path=f.path, old_path=old_path, status=status, notes=(f"{f.path}: unreadable patch",)
+                )
+            )
+            continue
+        for change in parsed.files:
+            changes.append(replace(change, path=f.path, old_path=old_path, status=status))
+    return Diff(files=tuple(changes))
+
+
+class ApiRevisions:
+    """RevisionReader through the contents and trees APIs, for runs without a usable checkout.
+
+    A file the PR adds is whole in the diff, so its head text costs no request; others are read once
+    each (cached), so requests grow with the files an analyzer asks for, never with their lines.
+    """
+
+    def __init__(self, client: GitHubClient, base: str, head: str, diff: Diff | None = None) -> None:
+        self._client = client
+        self._revs = {"base": base, "head": head}
+        self._diff = diff
+        self.read = lru_cache(maxsize=1024)(self._read)  # type: ignore[method-assign]
+        self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
+
+    def read(self, revision: str, path: str) -> str | None:
+        return self._read(revision, path)
+
+    def list_files(self, revision: str) -> tuple[str, ...]:
+        return self._list_files(revision)
+
+    def _read(self, revision: str, path: str) -> str | None:
+        if revision in ("head", self._revs["head"]) and (text := self._added_text(path)) is not None:
+            return text
+        try:
+            return self._client.file_text(path, self._revs.get(revision, revision))
+        except GateError:
+            return None
+
+    def _added_text(self, path: str) -> str | None:
+        change = self._diff.by_path.get(path) if self._diff is not None else None
+        if change is None or change.status is not FileStatus.ADDED or len(change.hunks) != 1:
+            return None
+        hunk = change.hunks[0]
+        if hunk.new_start != 1 or any(line.kind is not LineKind.ADDED for line in hunk.lines):
+            return None
+        text = hunk.added_text()
+        return text[:-1] if hunk.new_missing_newline and text.endswith("\n") else text
+
+    def _list_files(self, revision: str) -> tuple[str, ...]:
+        try:
+            return self._client.tree_paths(self._revs.get(revision, revision))
+        except GateError:
+            return ()

@@ -1,0 +1,63 @@
+"""The check run `AI Quality Gate` on the PR's head commit, with one annotation per located finding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from gate.github import limits
+from gate.github.client import GitHubClient, iter_batches
+from gate.github.text import sanitize, truncate
+from gate.report.github_summary import TITLE, headline, render_summary
+from gate.report.github_view import FindingView, PostContext
+
+CHECK_NAME = TITLE
+_CONCLUSION = {"pass": "success", "fail": "failure", "neutral": "neutral"}
+
+
+def annotation_level(f: FindingView) -> str:
+    if f.blocking:
+        return "failure"
+    return "warning" if f.severity in ("critical", "high", "medium") else "notice"
+
+
+def annotation(f: FindingView) -> dict[str, Any]:
+    assert f.path is not None and f.start_line is not None
+    message = f.body or f.title
+    return {
+        "path": f.path,
+        "start_line": f.start_line,
+        "end_line": max(f.start_line, f.end or f.start_line),
+        "annotation_level": annotation_level(f),
+        "title": truncate(f"[{f.severity}] {f.title}", limits.CHECK_ANNOTATION_TITLE_MAX_CHARS),
+        "message": truncate(message, limits.CHECK_ANNOTATION_MESSAGE_MAX_CHARS),
+    }
+
+
+def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
+    """Create the check run with the first 50 annotations, then add the rest 50 at a time."""
+    view = ctx.view
+    annotations = [annotation(f) for f in view.findings if f.path and f.start_line is not None]
+    batches = list(iter_batches(annotations, limits.CHECK_ANNOTATIONS_PER_REQUEST)) or [[]]
+    output = {
+        "title": truncate(
+            sanitize(f"{CHECK_NAME}: {headline(view)}"), limits.CHECK_ANNOTATION_TITLE_MAX_CHARS
+        ),
+        "summary": render_summary(
+            view, notes=ctx.notes, report_link=ctx.report_link, limit=limits.CHECK_SUMMARY_MAX_CHARS
+        ),
+    }
+    body: dict[str, Any] = {
+        "name": CHECK_NAME,
+        "head_sha": ctx.head_sha,
+        "status": "completed",
+        "conclusion": _CONCLUSION[view.verdict],
+        "completed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "output": {**output, "annotations": batches[0]},
+    }
+    if ctx.report_link:
+        body["details_url"] = ctx.report_link
+    check_id = client.create_check_run(body)
+    for batch in batches[1:]:
+        client.update_check_run(check_id, {"output": {**output, "annotations": batch}})
+    return f"check run with {len(annotations)} annotations in {len(batches)} request(s)"

@@ -1,0 +1,50 @@
+"""The step's outputs (`GITHUB_OUTPUT`) and the job summary (`GITHUB_STEP_SUMMARY`).
+
+Outputs use the multi-line-safe form `name<<DELIMITER` with a random delimiter, so no value can end
+the block early or inject another output.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from gate.errors import InputError
+from gate.github import limits
+
+
+def format_outputs(values: Mapping[str, str]) -> str:
+    out: list[str] = []
+    for name, value in values.items():
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        while delimiter in value:
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        out.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    return "".join(out)
+
+
+def write_outputs(path: Path | None, values: Mapping[str, str]) -> None:
+    if path is None:
+        return
+    _append(path, format_outputs(values))
+
+
+def write_job_summary(path: Path | None, markdown: str) -> bool:
+    """Append to the job summary; False when there is none (not running in Actions)."""
+    if path is None:
+        return False
+    data = markdown.encode("utf-8")
+    if len(data) > limits.STEP_SUMMARY_MAX_BYTES:
+        cut = data[: limits.STEP_SUMMARY_MAX_BYTES - 200].decode("utf-8", "ignore")
+        markdown = cut + "\n\n…cut to fit the job summary limit; see the JSON report.\n"
+    _append(path, markdown + "\n")
+    return True
+
+
+def _append(path: Path, text: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None

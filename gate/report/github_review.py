@@ -1,0 +1,90 @@
+"""One PR review with inline comments on diff lines, never repeating a finding an earlier run commented.
+
+Each comment carries a hidden fingerprint marker; on later runs the existing review comments are
+listed and findings whose fingerprint is already there are left out. Comments go on the right side
+only, a range only when it lies inside one hunk, and a ```suggestion block when a fix is known.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gate.github import limits
+from gate.github.client import GitHubClient, GitHubUnprocessable
+from gate.github.text import sanitize, suggestion_block
+from gate.report.github_summary import TITLE
+from gate.report.github_view import FindingView, PostContext
+
+FINGERPRINT_MARKER = "<!-- ai-quality-gate:finding={key} -->"
+_FINGERPRINT = re.compile(r"<!-- ai-quality-gate:finding=([A-Za-z0-9_.:-]{1,200}) -->")
+MAX_INLINE_COMMENTS = 50
+
+
+def existing_keys(bodies: list[str]) -> set[str]:
+    return {m.group(1) for body in bodies for m in _FINGERPRINT.finditer(body)}
+
+
+def comment_body(f: FindingView) -> str:
+    parts = [
+        FINGERPRINT_MARKER.format(key=re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:200]),
+        f"**{'🚫 ' if f.blocking else ''}[{f.severity}] {sanitize(f.title, 500)}** ({sanitize(f.stage, 40)})",
+    ]
+    if f.body:
+        parts.append("")
+        parts.append(sanitize(f.body, 20_000))
+    if f.suggestion is not None:
+        parts.append("")
+        parts.append(suggestion_block(f.suggestion, 20_000))
+    if f.confirmed_by:
+        parts.append("")
+        parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), 300)}")
+    text = "\n".join(parts)
+    return text[: limits.COMMENT_BODY_MAX_CHARS]
+
+
+def review_comment(f: FindingView) -> dict[str, Any]:
+    assert f.path is not None and f.start_line is not None
+    end = max(f.start_line, f.end or f.start_line)
+    out: dict[str, Any] = {"path": f.path, "line": end, "side": "RIGHT", "body": comment_body(f)}
+    if end > f.start_line:
+        out["start_line"] = f.start_line
+        out["start_side"] = "RIGHT"
+    return out
+
+
+def post_review(client: GitHubClient, ctx: PostContext) -> str:
+    posted = existing_keys([c.body for c in client.review_comments(ctx.number)])
+    fresh: list[FindingView] = []
+    seen: set[str] = set(posted)
+    for f in ctx.view.findings:
+        if ctx.is_commentable(f) and f.key not in seen:
+            fresh.append(f)
+            seen.add(f.key)
+    if not fresh:
+        return f"no new inline comments ({len(posted)} already posted)"
+    left_out = len(fresh) - MAX_INLINE_COMMENTS
+    fresh = fresh[:MAX_INLINE_COMMENTS]
+    body = f"**{TITLE}**: {len(fresh)} new finding{'s' if len(fresh) != 1 else ''} on changed lines."
+    if left_out > 0:
+        body += f" {left_out} more are in the check run and the summary comment."
+    review: dict[str, Any] = {
+        "commit_id": ctx.head_sha,
+        "event": "COMMENT",
+        "body": body,
+        "comments": [review_comment(f) for f in fresh],
+    }
+    try:
+        client.create_review(ctx.number, review)
+    except GitHubUnprocessable:
+        # The diff GitHub holds may differ from ours (a push raced the run): keep the comments that
+        # are certain, single lines that are added lines, and try once more.
+        single = [_single_line(f) for f in fresh]
+        review["comments"] = [review_comment(f) for f in single]
+        client.create_review(ctx.number, review)
+    return f"review with {len(fresh)} inline comment(s); {len(posted)} already posted"
+
+
+def _single_line(f: FindingView) -> FindingView:
+    line = f.end or f.start_line
+    return f.model_copy(update={"start_line": line, "end_line": line, "suggestion": None})

@@ -1,0 +1,101 @@
+"""The markdown summary posted to GitHub (check run, summary comment, job summary), from the report.
+
+Every piece of text that came from the PR or a model is sanitized; the summary is cut to the room a
+destination gives, ending with a link to the full report instead of silently losing findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gate.github.text import one_line, sanitize
+from gate.report.github_view import FindingView, ReportView
+
+MARKER = "<!-- ai-quality-gate -->"
+TITLE = "AI Quality Gate"
+_ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
+_MAX_ROWS = 100
+
+
+def cell(text: str, limit: int = 200) -> str:
+    return sanitize(one_line(text), limit).replace("|", "\\|")
+
+
+def where(f: FindingView) -> str:
+    if not f.path:
+        return ""
+    if f.start_line is None:
+        return f"`{cell(f.path, 120)}`"
+    span = f"{f.start_line}" if f.end in (None, f.start_line) else f"{f.start_line}-{f.end}"
+    return f"`{cell(f.path, 120)}:{span}`"
+
+
+def headline(view: ReportView) -> str:
+    blocking = len(view.blocking)
+    parts = [f"{view.verdict}", f"AI share {view.provenance.ai_share:.0%}", f"{len(view.findings)} findings"]
+    if blocking:
+        parts.append(f"{blocking} blocking")
+    return ", ".join(parts)
+
+
+def render_summary(
+    view: ReportView,
+    *,
+    notes: Sequence[str] = (),
+    report_link: str | None = None,
+    limit: int,
+    marker: bool = False,
+) -> str:
+    """The summary within `limit` characters; when cut, it ends by pointing at the full report."""
+    head: list[str] = [MARKER] if marker else []
+    head.append(f"## {_ICON[view.verdict]} {TITLE}: **{view.verdict}**")
+    head.append("")
+    head.extend(f"- {cell(r, 600)}" for r in view.reasons)
+    head.append("")
+    prov = view.provenance
+    head.append(
+        f"**AI-authored share:** {prov.ai_share:.0%} ({prov.ai_lines} of {prov.added_lines} added lines)"
+    )
+    head.append("")
+    rows: list[str] = []
+    if view.findings:
+        rows.append(f"### Findings ({len(view.findings)}, {len(view.blocking)} blocking)")
+        rows.append("")
+        rows.append("| | severity | stage | where | finding |")
+        rows.append("| --- | --- | --- | --- | --- |")
+        for f in view.findings[:_MAX_ROWS]:
+            mark = "🚫" if f.blocking else ("💡" if f.advisory else "")
+            rows.append(
+                f"| {mark} | {f.severity} | {cell(f.stage, 40)} | {where(f)} | {cell(f.title, 160)} |"
+            )
+        if len(view.findings) > _MAX_ROWS:
+            rows.append("")
+            rows.append(f"…and {len(view.findings) - _MAX_ROWS} more in the full report.")
+        rows.append("")
+    tail: list[str] = []
+    all_notes = [*notes, *view.notes]
+    if all_notes:
+        tail.append("<details><summary>Notes</summary>")
+        tail.append("")
+        tail.extend(f"- {cell(n, 500)}" for n in all_notes)
+        tail.append("")
+        tail.append("</details>")
+        tail.append("")
+    if report_link:
+        tail.append(f"[Full report and trace]({report_link})")
+    text = "\n".join([*head, *rows, *tail]).rstrip() + "\n"
+    if len(text) <= limit:
+        return text
+    return _cut(head, rows, report_link, limit)
+
+
+def _cut(head: list[str], rows: list[str], link: str | None, limit: int) -> str:
+    pointer = f"[the full report]({link})" if link else "the JSON report in the run's output directory"
+    ending = f"\n\n…the summary was cut to fit GitHub's limit; see {pointer}.\n"
+    room = limit - len(ending)
+    out = "\n".join(head)
+    for row in rows:
+        if len(out) + 1 + len(row) > room:
+            break
+        out += "\n" + row
+    return out[:room] + ending

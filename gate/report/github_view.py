@@ -1,0 +1,109 @@
+"""The JSON report (SPEC 5.6) read back as typed values: what every GitHub poster works from.
+
+The Action builds it from the outcome it just computed; `ai-gate publish` reads it from a file made by
+an earlier job, so it is validated here as untrusted input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gate.diff.model import Diff
+from gate.errors import InputError
+
+Verdict = Literal["pass", "fail", "neutral"]
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class FindingView(_View):
+    id: str = Field(max_length=200)
+    stage: str = Field(max_length=100)
+    rule: str = Field(default="", max_length=200)
+    path: str | None = Field(default=None, max_length=4096)
+    start_line: int | None = Field(default=None, ge=1)
+    end_line: int | None = Field(default=None, ge=1)
+    severity: Literal["critical", "high", "medium", "low", "info"]
+    title: str = Field(max_length=10_000)
+    body: str = Field(default="", max_length=200_000)
+    confirmed_by: tuple[str, ...] = ()
+    blocking: bool = False
+    advisory: bool = False
+    commentable: bool = False
+    suggestion: str | None = Field(default=None, max_length=200_000)
+    fingerprint: str = Field(default="", max_length=200)
+
+    @property
+    def key(self) -> str:
+        """The de-duplication key kept in posted comments: stable across runs."""
+        return self.fingerprint or self.id
+
+    @property
+    def end(self) -> int | None:
+        return self.end_line if self.end_line is not None else self.start_line
+
+
+class SourceView(_View):
+    pull_request: int | None = None
+    head_sha: str | None = None
+
+
+class ProvenanceView(_View):
+    ai_share: float = 0.0
+    ai_lines: int = 0
+    added_lines: int = 0
+
+
+class UsageView(_View):
+    model_calls: int = 0
+    cost_usd: float = 0.0
+
+
+class ReportView(_View):
+    schema_version: Literal[1]
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+    source: SourceView = SourceView()
+    provenance: ProvenanceView = ProvenanceView()
+    stages: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    findings: tuple[FindingView, ...] = ()
+    usage: UsageView = UsageView()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def blocking(self) -> tuple[FindingView, ...]:
+        return tuple(f for f in self.findings if f.blocking)
+
+    @classmethod
+    def parse(cls, data: object, name: str) -> ReportView:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            raise InputError(f"{name}: not an AI Quality Gate report: {where}: {err['msg']}") from None
+
+
+@dataclass(frozen=True)
+class PostContext:
+    """What every GitHub poster needs besides the client: the report, where it goes, and the diff."""
+
+    view: ReportView
+    number: int
+    head_sha: str
+    # The PR's diff, to keep inline comments on lines GitHub accepts; None trusts `commentable`.
+    diff: Diff | None = None
+    report_link: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def is_commentable(self, f: FindingView) -> bool:
+        if not f.path or f.start_line is None:
+            return False
+        if self.diff is None:
+            return f.commentable
+        return self.diff.is_commentable(f.path, f.start_line, f.end)

@@ -1,0 +1,183 @@
+"""Fixtures: the loopback GitHub server, and PRs built from real git repositories."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.github_server import FakeGitHub, FakePull
+from tests.gitrepo import GitRepo
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    assert not fake.invalid, "requests GitHub's OpenAPI description rejects:\n" + "\n".join(fake.invalid)
+
+
+def _file_patches(diff: str) -> list[dict[str, Any]]:
+    files = []
+    for chunk in re.split(r"(?m)^(?=diff --git )", diff):
+        if not chunk.startswith("diff --git "):
+            continue
+        header, _, patch = chunk.partition("\n@@")
+        patch = ("@@" + patch).rstrip("\n") if patch else None
+        status = "modified"
+        previous = None
+        m_new = re.search(r"(?m)^\+\+\+ b/(.+)$", header)
+        m_old = re.search(r"(?m)^--- a/(.+)$", header)
+        if "new file mode" in header:
+            status = "added"
+        elif "deleted file mode" in header:
+            status = "removed"
+        if m_rename := re.search(r"(?m)^rename from (.+)$", header):
+            status = "renamed"
+            previous = m_rename.group(1)
+        path = (
+            m_new.group(1)
+            if m_new
+            else (m_old.group(1) if m_old else header.split(" b/", 1)[1].split("\n")[0])
+        )
+        if status == "renamed" and not m_new:
+            path = re.search(r"(?m)^rename to (.+)$", header).group(1)  # type: ignore[union-attr]
+        adds = sum(1 for ln in (patch or "").splitlines() if ln.startswith("+"))
+        dels = sum(1 for ln in (patch or "").splitlines() if ln.startswith("-"))
+        entry: dict[str, Any] = {
+            "sha": "0" * 40,
+            "filename": path,
+            "status": status,
+            "additions": adds,
+            "deletions": dels,
+            "changes": adds + dels,
+        }
+        if patch:
+            entry["patch"] = patch
+        if previous:
+            entry["previous_filename"] = previous
+        files.append(entry)
+    return files
+
+
+def pull_from_git(
+    fake: FakeGitHub,
+    repo: GitRepo,
+    base: str,
+    head: str,
+    number: int = 7,
+    *,
+    title: str = "Add a feature",
+    body: str = "",
+    user: str = "octocat",
+    labels: tuple[str, ...] = (),
+    draft: bool = False,
+    head_ref: str = "feature",
+    logins: dict[str, str] | None = None,
+) -> FakePull:
+    """Register PR `number` (base..head of a real repository) with the fake, as GitHub would show it."""
+    diff = repo.git("diff", "--no-color", "-M", f"{base}...{head}")
+    shas = repo.git("rev-list", "--reverse", f"{base}..{head}").split()
+    commits = []
+    for sha in shas:
+        fmt = repo.git("show", "-s", "--format=%an%x1f%ae%x1f%cn%x1f%ce%x1f%P%x1f%B", sha)
+        an, ae, cn, ce, parents, message = fmt.split("\x1f", 5)
+        login = (logins or {}).get(sha)
+        commits.append(
+            {
+                "sha": sha,
+                "url": f"{fake.url}/repos/{fake.repo}/commits/{sha}",
+                "commit": {
+                    "author": {"name": an, "email": ae, "date": "2026-11-25T00:00:00Z"},
+                    "committer": {"name": cn, "email": ce, "date": "2026-11-25T00:00:00Z"},
+                    "message": message.rstrip("\n"),
+                },
+                "author": {"login": login, "id": 2} if login else None,
+                "parents": [{"sha": p} for p in parents.split()],
+            }
+        )
+        fake.commit_files[sha] = _file_patches(repo.git("show", "--no-color", "-M", "--format=", sha))
+    for sha in (base, head):
+        paths = repo.git("ls-tree", "-r", "--name-only", sha).split("\n")
+        fake.trees[sha] = [p for p in paths if p]
+        for p in fake.trees[sha]:
+            fake.contents[(sha, p)] = repo.git("show", f"{sha}:{p}")
+    pull = FakePull(
+        number=number,
+        title=title,
+        body=body,
+        user=user,
+        head_sha=head,
+        base_sha=base,
+        head_ref=head_ref,
+        base_ref="main",
+        diff=diff,
+        commits=commits,
+        files=_file_patches(diff),
+        labels=list(labels),
+        draft=draft,
+    )
+    fake.add_pull(pull)
+    return pull
+
+
+def runner_env(
+    fake: FakeGitHub,
+    tmp: Path,
+    number: int,
+    *,
+    workspace: Path | None,
+    event: str = "pull_request",
+    payload: dict[str, Any] | None = None,
+    token: str = "ghs_test",
+    **inputs: str,
+) -> dict[str, str]:
+    """The environment the runner gives a Docker action (inputs as INPUT_<NAME>, hyphens kept)."""
+    import json
+
+    event_file = tmp / "event.json"
+    event_file.write_text(json.dumps(payload if payload is not None else fake.payload(number)))
+    (tmp / "output").touch()
+    (tmp / "summary.md").touch()
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "HOME": str(tmp),
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(event_file),
+        "GITHUB_REPOSITORY": fake.repo,
+        "GITHUB_API_URL": fake.url,
+        "GITHUB_SERVER_URL": "https://github.test",
+        "GITHUB_GRAPHQL_URL": fake.url,
+        "GITHUB_SHA": "f" * 40,
+        "GITHUB_REF": f"refs/pull/{number}/merge",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_WORKSPACE": str(workspace or tmp / "empty-workspace"),
+        "GITHUB_OUTPUT": str(tmp / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
+        "RUNNER_TEMP": str(tmp),
+        "INPUT_GITHUB-TOKEN": token,
+        "INPUT_CONFIG": "",
+        "INPUT_FAIL-ON": "",
+        "INPUT_OUTPUT-DIR": "",
+        "INPUT_POST": "",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
+    for name, value in inputs.items():
+        env[f"INPUT_{name.replace('_', '-').upper()}"] = value
+    return env
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    text = path.read_text()
+    out: dict[str, str] = {}
+    for m in re.finditer(r"(?ms)^([\w-]+)<<(\S+)\n(.*?)\n\2\n", text):
+        out[m.group(1)] = m.group(3)
+    return out

@@ -1,0 +1,235 @@
+"""`ai-gate github` as the runner starts a Docker action: a subprocess with the runner's environment,
+against the loopback GitHub, run twice to check that nothing is posted twice."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import pull_from_git, read_outputs, runner_env
+from tests.gitrepo import GitRepo
+
+AI_GATE = [sys.executable, "-m", "gate"]
+
+
+def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: high\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(
+        "src/app.py",
+        "def total(items):\n    return sum(items)\n\n\n"
+        "def mean(items):\n    return total(items) / len(items)\n",
+    )
+    repo.commit("Add mean\n\nCo-authored-by: Claude <noreply@anthropic.com>")
+    repo.write("src/util.py", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: critical\n")
+    head = repo.commit("Add clamp, relax the gate")
+    pull_from_git(github, repo, base, head, number=7, logins={head: "octocat"})
+    return repo, base, head
+
+
+def run_gate(env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [*AI_GATE, "github"],
+        env={**env, "PYTHONPATH": str(Path.cwd())},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc, started
+
+
+def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGitHub) -> None:
+    repo, _base, head = make_pr(tmp_path, github)
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    env = runner_env(github, tmp_path, 7, workspace=workspace)
+
+    latencies = []
+    for _ in range(2):
+        seen = len(github.requests)
+        proc, started = run_gate(env, workspace)
+        assert proc.returncode == 0, proc.stderr
+        latencies.append(github.requests[seen].at - started)
+    # Process start to first GitHub request; the better of two runs, as the machine may be busy.
+    assert min(latencies) < 1.5, f"first GitHub request {min(latencies):.2f}s after start"
+
+    assert len(github.issue_comments[7]) == 1, "the summary comment was duplicated"
+    comment = github.issue_comments[7][0]["body"]
+    assert comment.startswith("<!-- ai-quality-gate -->")
+    assert "AI Quality Gate" in comment
+    assert "base branch's version" in comment  # the PR changed .github/ai-gate.yml
+    assert len(github.requests_to("PATCH", r"/issues/comments/\d+")) <= 1
+    runs = list(github.check_runs.values())
+    assert [r["name"] for r in runs] == ["AI Quality Gate", "AI Quality Gate"]
+    assert all(r["head_sha"] == head for r in runs)  # the PR head, not GITHUB_SHA
+    # No model is reachable here, so the review the AI share calls for cannot run: neutral by
+    # gate.on_model_error, posted as a neutral check run.
+    assert runs[-1]["conclusion"] == "neutral"
+    assert [s["context"] for s in github.statuses] == ["ai-quality-gate", "ai-quality-gate"]
+    assert all(len(s["description"]) <= 140 for s in github.statuses)
+    # The base branch's config (fail_on: high) was used, not the PR's relaxed one.
+    report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    assert report["github"]["head_sha"] == head and report["github"]["pull_request"] == 7
+    assert any("ai-gate.yml at base" in n for n in report["github"]["notes"])
+
+    outputs = read_outputs(tmp_path / "output")
+    assert outputs["verdict"] == report["verdict"] == "neutral"
+    assert set(outputs) == {
+        "verdict",
+        "ai-share",
+        "findings",
+        "blocking-findings",
+        "report",
+        "sarif",
+        "trace",
+    }
+    for key in ("report", "sarif", "trace"):
+        assert Path(outputs[key]).is_file() and Path(outputs[key]).parent == workspace / ".ai-gate"
+    assert "AI Quality Gate" in (tmp_path / "summary.md").read_text()
+    assert not any(r.status >= 400 for r in github.requests)
+
+
+def test_api_only_run_without_a_checkout(tmp_path: Path, github: FakeGitHub) -> None:
+    _, _, _head = make_pr(tmp_path, github)
+    env = runner_env(github, tmp_path, 7, workspace=tmp_path / "empty", post="check,comment")
+    (tmp_path / "empty").mkdir()
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "empty" / ".ai-gate" / "report.json").read_text())
+    assert report["source"]["added_lines"] == 7
+    assert len(report["provenance"]["commits"]) == 2
+    assert github.requests_to("GET", r"/contents/\.github/ai-gate\.yml$")  # base config via the API
+    assert github.requests_to("GET", r"/commits/[0-9a-f]{40}$")  # per-commit patches for attribution
+    assert not github.statuses and not github.reviews  # post= limits what is posted
+    assert len(github.check_runs) == 1 and len(github.issue_comments[7]) == 1
+
+
+def test_read_only_token_falls_back_to_workflow_commands(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    github.read_only = True
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr  # the verdict, not the 403
+    assert "::notice title=AI Quality Gate::the token could not write" in proc.stdout
+    assert not github.check_runs and not github.statuses and not github.issue_comments[7]
+    summary = (tmp_path / "summary.md").read_text()
+    assert "could not write" in summary
+    assert read_outputs(tmp_path / "output")["verdict"] == "neutral"
+
+
+def test_other_events_end_neutral(tmp_path: Path, github: FakeGitHub) -> None:
+    env = runner_env(github, tmp_path, 7, workspace=None, event="push", payload={"ref": "refs/heads/main"})
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "neutral" in proc.stdout and "push" in proc.stdout
+    assert read_outputs(tmp_path / "output")["verdict"] == "neutral"
+    assert not github.requests
+
+
+def test_drafts_are_skipped(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    github.pulls[7].draft = True
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "draft" in (tmp_path / "summary.md").read_text()
+    assert not github.check_runs
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    env = runner_env(github, tmp_path, 7, workspace=None, post="check,tweet")
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "tweet" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_enterprise_server_api_url_and_pull_request_target(tmp_path: Path, github: FakeGitHub) -> None:
+    github.path_prefix = "/api/v3"
+    repo, base, _ = make_pr(tmp_path, github)
+    # pull_request_target checks out the base branch: the PR's commits are not in the workspace.
+    workspace = tmp_path / "base-checkout"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--no-local",
+            "--single-branch",
+            "--branch",
+            "main",
+            str(repo.root),
+            str(workspace),
+        ],
+        check=True,
+    )
+    payload = github.payload(7, action="opened")
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target", payload=payload)
+    assert env["GITHUB_API_URL"].endswith("/api/v3")
+    proc, _ = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert len(github.check_runs) == 1
+    # The base config came from the workspace's git (it has the base commit), the diff from the API.
+    config_reads = github.requests_to("GET", r"/contents/\.github/ai-gate\.yml")
+    assert not [r for r in config_reads if r.query.get("ref") == base]
+    assert github.requests_to("GET", r"/pulls/7$")
+
+
+def test_unhandled_pull_request_actions_end_neutral(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)
+    env = runner_env(github, tmp_path, 7, workspace=None, payload=github.payload(7, action="closed"))
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0 and "closed" in proc.stdout
+    assert not github.requests
+
+
+def test_a_blocking_finding_is_commented_once_across_runs(tmp_path: Path, github: FakeGitHub) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(
+        "src/settings.py",
+        'REGION = "eu"\nGITHUB_TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"\nRETRIES = 3\n',
+    )
+    head = repo.commit("Add settings")
+    pull_from_git(github, repo, base, head, number=7)
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    for _ in range(2):
+        proc, _ = run_gate(env, tmp_path)
+        assert proc.returncode == 1, proc.stderr  # fail: exit 1, results posted all the same
+    outputs = read_outputs(tmp_path / "output")
+    assert outputs["verdict"] == "fail" and int(outputs["blocking-findings"]) >= 1
+    comments = github.review_comments[7]
+    assert len(comments) == 1
+    posted = json.dumps([r.body for r in github.requests])
+    assert "ghp_R8x2" not in posted  # the secret itself is never posted anywhere
+    assert len({c["body"] for c in comments}) == len(comments)
+    assert all(c["path"] == "src/settings.py" and c["line"] == 2 for c in comments)
+    assert len(github.reviews) == 1  # the second run found nothing new to comment
+    assert len(github.issue_comments[7]) == 1
+    assert [r["conclusion"] for r in github.check_runs.values()] == ["failure", "failure"]
+    annotations = list(github.check_runs.values())[-1]["output"]["annotations"]
+    assert any(a["path"] == "src/settings.py" and a["annotation_level"] == "failure" for a in annotations)
+    assert [s["state"] for s in github.statuses] == ["failure", "failure"]
+    sarif = json.loads(Path(outputs["sarif"]).read_text())
+    schema = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    # The fail-on input overrides gate.fail_on: a high finding does not fail at 'critical'.
+    strict_env = {**env, "INPUT_FAIL-ON": "critical"}
+    proc, _ = run_gate(strict_env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
