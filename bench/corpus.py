@@ -108,8 +108,10 @@ def sdist_tree(package: str, version: str) -> Path:
     if archive is None:
         print(f"bench: downloading {package}=={version} sdist from PyPI", file=sys.stderr)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
-            + ["--disable-pip-version-check", f"{package}=={version}", "-d", str(dl)],
+            [
+                *(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"),
+                *("--disable-pip-version-check", f"{package}=={version}", "-d", str(dl)),
+            ],
             check=True,
         )
         archive = next(dl.glob(f"[{package[0].upper()}{package[0]}]{package[1:]}-{version}.tar.gz"))
@@ -200,7 +202,9 @@ def pr(size: int) -> CorpusPR:
     stamp = root / "stamp.txt"
     if stamp.exists():
         files, added, removed, commits = (int(x) for x in stamp.read_text().split())
-        return CorpusPR(name, release, root / "repo", root / "pr.diff", root / "pr.mbox", files, added, removed, commits)
+        return CorpusPR(
+            name, release, root / "repo", root / "pr.diff", root / "pr.mbox", files, added, removed, commits
+        )
     base = sdist_tree(release.package, release.base)
     head = sdist_tree(release.package, release.head)
     chosen = _select(_deltas(base, head, python_only), size)
@@ -236,7 +240,9 @@ def pr(size: int) -> CorpusPR:
     added = sum(d.added for d in chosen)
     removed = sum(d.removed for d in chosen)
     stamp.write_text(f"{len(chosen)} {added} {removed} {commits}\n")
-    return CorpusPR(name, release, repo, root / "pr.diff", root / "pr.mbox", len(chosen), added, removed, commits)
+    return CorpusPR(
+        name, release, repo, root / "pr.diff", root / "pr.mbox", len(chosen), added, removed, commits
+    )
 
 
 def _source_lines() -> list[str]:

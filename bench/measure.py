@@ -37,13 +37,17 @@ def run(
     with (
         out_path.open("wb") as out,
         err_path.open("wb") as err,
-        (stdin.open("rb") if stdin else open(os.devnull, "rb")) as inp,
+        stdin.open("rb") if stdin else open(os.devnull, "rb") as inp,
     ):
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env else None, stdin=inp, stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            list(argv), cwd=cwd, env=dict(env) if env else None, stdin=inp, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; tell Popen so it does not wait again
+    proc.returncode = os.waitstatus_to_exitcode(
+        status
+    )  # reaped by wait4; tell Popen so it does not wait again
     return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out_path.read_bytes(), err_path.read_bytes())
 
 
@@ -51,7 +55,9 @@ def best_of(repeat: int, argv: Sequence[str], **kwargs: object) -> Run:
     """The fastest of `repeat` runs (the least disturbed by a noisy machine); peak RSS is the max seen."""
     runs = [run(argv, **kwargs) for _ in range(repeat)]  # type: ignore[arg-type]
     fastest = min(runs, key=lambda r: r.wall)
-    return Run(fastest.wall, max(r.peak_rss_mb for r in runs), fastest.returncode, fastest.stdout, fastest.stderr)
+    return Run(
+        fastest.wall, max(r.peak_rss_mb for r in runs), fastest.returncode, fastest.stdout, fastest.stderr
+    )
 
 
 def median(values: Sequence[float]) -> float:
