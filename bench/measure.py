@@ -24,6 +24,9 @@ class Run:
     stderr: bytes
 
 
+TIME = Path("/usr/bin/time")
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -31,9 +34,16 @@ def run(
     env: Mapping[str, str] | None = None,
     stdin: Path | None = None,
 ) -> Run:
-    """Run one child; `os.wait4` gives that child's own rusage, unlike RUSAGE_CHILDREN's running max."""
+    """Run one child and measure its wall time and peak RSS.
+
+    The peak RSS comes from GNU time, which forks the command from its own small process: a child forked
+    straight from this (large) Python process would inherit this process's high-water mark at exec.
+    """
     out_path = _scratch("stdout")
     err_path = _scratch("stderr")
+    rss_path = _scratch("rss")
+    rss_path.unlink(missing_ok=True)
+    command = [str(TIME), "--format=%M", f"--output={rss_path}", *argv] if TIME.exists() else list(argv)
     with (
         out_path.open("wb") as out,
         err_path.open("wb") as err,
@@ -41,14 +51,17 @@ def run(
     ):
         start = time.perf_counter()
         proc = subprocess.Popen(
-            list(argv), cwd=cwd, env=dict(env) if env else None, stdin=inp, stdout=out, stderr=err
+            command, cwd=cwd, env=dict(env) if env else None, stdin=inp, stdout=out, stderr=err
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(
         status
     )  # reaped by wait4; tell Popen so it does not wait again
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out_path.read_bytes(), err_path.read_bytes())
+    peak_kb = usage.ru_maxrss  # an upper bound when GNU time is missing
+    if rss_path.exists():
+        peak_kb = int(rss_path.read_text().split()[-1])
+    return Run(wall, peak_kb / 1024, proc.returncode, out_path.read_bytes(), err_path.read_bytes())
 
 
 def best_of(repeat: int, argv: Sequence[str], **kwargs: object) -> Run:
