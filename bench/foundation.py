@@ -100,8 +100,8 @@ def run() -> str:
             f"Generated `git format-patch` series of {corpus.FOUNDATION_COMMITS} commits adding files of "
             f"{corpus.FOUNDATION_LINES_PER_FILE} real source lines each (every other commit carries a "
             "`Co-Authored-By: Claude` trailer). Best of "
-            f"{REPEAT} runs each; peak RSS is the child's own (`os.wait4`). unidiff runs as its own process "
-            "(`python -c 'unidiff.PatchSet(...)'`) on the same file in the same run; *parse* is its "
+            f"{REPEAT} runs each; peak RSS is the process's own (GNU time `%M`). unidiff runs as its own "
+            "process (`python -c 'unidiff.PatchSet(...)'`) on the same file in the same run; *parse* is its "
             "in-process parse time.",
             "",
             "| added lines | files | commits | gate s | gate MB | gate µs/line | unidiff process s "

@@ -95,13 +95,15 @@ def run() -> str:
             "--head pr`, `mbox` = `--diff pr.mbox`; offline rows are best of 3 (100k: 1 run). "
             "*all stages* runs with a config that sends every model and registry call to the loopback "
             "server with zero latency and meets every threshold; *stages* lists what ran in this build. "
-            "Peak RSS is the gate process's own (`os.wait4`), git children included.",
+            "Peak RSS is the gate process's own (GNU time `%M`), git children included.",
             "",
-            "| changed lines | files | mode | wall s | ms per 1k lines | peak MB | model calls | stages run |",
+            "| changed lines | files | mode | wall s | ms per 1k lines | peak MB | model calls "
+            "| stages run |",
             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
             *lines,
             "",
-            f"Target (issue 7): under {TARGET_SECONDS:.0f} s and {TARGET_RSS_MB:.0f} MB at 100k changed lines.",
+            f"Target (issue 7): under {TARGET_SECONDS:.0f} s and {TARGET_RSS_MB:.0f} MB "
+            "at 100k changed lines.",
             "",
             *verdicts,
         ]
