@@ -21,8 +21,8 @@ from pathlib import Path
 MODULES = (
     "foundation",
     "overhead",
+    "pr_agent",  # before model_stages, which compares with this run's PR-Agent figures
     "model_stages",
-    "pr_agent",
     "analyzers",
     "review_concurrency",
     "regen_similarity",

@@ -227,7 +227,11 @@ def run_section(outcomes: list[Outcome]) -> str:
     )
 
 
+LAST: list[Outcome] = []  # this run's outcomes, for the model-stages comparison
+
+
 def run() -> str:
     start = time.perf_counter()
-    section = run_section(measure())
+    LAST[:] = measure()
+    section = run_section(LAST)
     return section + f"\n\n_PR-Agent bench took {time.perf_counter() - start:.0f} s._\n"
