@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 
 MODULES = (
+    "corpus",  # first: builds every input, so the timings below exclude downloads
     "foundation",
     "overhead",
     "pr_agent",  # before model_stages, which compares with this run's PR-Agent figures

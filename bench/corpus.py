@@ -293,6 +293,37 @@ def foundation_series(added_lines: int) -> Series:
     return Series(mbox, files, files * FOUNDATION_LINES_PER_FILE, commits)
 
 
+def run() -> str:
+    """The corpus section of the report (and builds every input, so later timings exclude downloads)."""
+    rows = []
+    for size in PR_SIZES:
+        item = pr(size)
+        rows.append(
+            f"| ~{size:,} | {item.release.package} {item.release.base} → {item.release.head} | {item.files} "
+            f"| +{item.added:,} −{item.removed:,} | {item.changed:,} | {item.commits} |"
+        )
+    series = [foundation_series(lines) for lines in FOUNDATION_LINES]
+    return "\n".join(
+        [
+            "## Corpus",
+            "",
+            "Real changes: the diff between two released sdists from PyPI (Python files only), cut into PRs "
+            "of whole files (greedy, largest first, no file over a twentieth of the target), committed on "
+            "top of the base release in a real git repository (branches `main` and `pr`, a few commits, "
+            f"every other one with a `{AI_TRAILER}` trailer) and exported as `pr.diff` and `pr.mbox`. "
+            "Built under `bench/.work/` (`python -m bench.corpus`).",
+            "",
+            "| PR | from | files | lines | changed | commits |",
+            "| ---: | --- | ---: | ---: | ---: | ---: |",
+            *rows,
+            "",
+            "Foundation series (generated, for exact sizes): "
+            + ", ".join(f"{s.added:,} added lines in {s.files:,} files" for s in series)
+            + f", {FOUNDATION_COMMITS} commits each.",
+        ]
+    )
+
+
 def main() -> None:
     """Build every corpus input (`python -m bench.corpus`) and print their sizes."""
     for size in PR_SIZES:
