@@ -23,30 +23,31 @@ def _user_text(body: dict[str, Any]) -> str:
 
 
 def review_answer(body: dict[str, Any]) -> dict[str, Any]:
-    """Two findings per review call, on the first file and added line the prompt shows."""
+    """Two findings per review call on the first file the prompt shows: one every model reports, and
+    one only this model reports (so the cross-check round has something to decide)."""
     text = _user_text(body)
     path = _PATH.search(text)
-    line = _ADDED.search(text)
-    where = {
-        "path": path.group(1) if path else "unknown",
-        "start_line": int(line.group(1)) if line else 1,
-        "end_line": int(line.group(1)) if line else 1,
-    }
+    lines = [int(n) for n in _ADDED.findall(text)[:2]] or [1]
+    model = str(body.get("model", "model"))
+
+    def at(line: int) -> dict[str, Any]:
+        return {"path": path.group(1) if path else "unknown", "start_line": line, "end_line": line}
+
     return {
         "findings": [
             {
-                **where,
-                "severity": "medium",
+                **at(lines[0]),
+                "severity": "high",
                 "category": "error-handling",
                 "title": "New call can raise on a missing key",
                 "body": "The added lookup raises KeyError when the key is absent and nothing catches it.",
                 "suggestion": None,
             },
             {
-                **where,
-                "severity": "low",
+                **at(lines[-1]),
+                "severity": "medium",
                 "category": "bug",
-                "title": "Empty input no longer returns early",
+                "title": f"Empty input no longer returns early ({model})",
                 "body": "The old code returned early for empty input; the new branch falls through.",
                 "suggestion": None,
             },
@@ -59,7 +60,12 @@ def answer(body: dict[str, Any]) -> dict[str, Any]:
     if schema == "review":
         return review_answer(body)
     if schema == "cross_check":
-        return {"verdicts": [{"id": fid, "agree": True, "reason": "seen"} for fid, _ in sent_findings(body)]}
+        # agree with one model's own findings only, so some are confirmed and some are not
+        verdicts = [
+            {"id": fid, "agree": "bench-alpha" in title, "reason": "checked against the code"}
+            for fid, title in sent_findings(body)
+        ]
+        return {"verdicts": verdicts}
     if schema == "regeneration":
         return {"code": "pass\n"}
     if schema == "equivalence":

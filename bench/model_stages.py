@@ -100,7 +100,8 @@ def _per_model(runs: list[GateReview], theirs: dict[str, pr_agent.Outcome]) -> l
     rows = []
     for r in runs:
         other = theirs.get(r.pr.name)
-        their_rate = other.metered.prompt_tokens / r.pr.changed if other else None
+        # PR-Agent drops files that do not fit its token budget: rate it per line it actually reviewed
+        their_rate = other.metered.prompt_tokens / max(other.reviewed_changed, 1) if other else None
         for model in REVIEW_MODELS:
             name = model.split("/", 1)[-1]
             t = totals(r.calls, name)
@@ -169,7 +170,7 @@ def run() -> str:
             "",
             "| changed lines | model | calls | prompt tokens | completion tokens "
             "| prompt tokens / changed line "
-            "| PR-Agent prompt tokens / changed line (ours / theirs) | target: ≤ PR-Agent | cost |",
+            "| PR-Agent prompt tokens / reviewed line (ours / theirs) | target: ≤ PR-Agent | cost |",
             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
             *_per_model(runs, theirs),
             "",

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import unidiff
+
 from bench import corpus
 from bench import measure as proc
 from bench.loopback import PRICE_NOTE, MeteredServer, Totals, totals
@@ -127,6 +129,21 @@ class Outcome:
     ok: bool
     error: str
 
+    @property
+    def reviewed_changed(self) -> int:
+        """Changed lines of the files PR-Agent says it reviewed (partly reviewed files count in full)."""
+        skipped = set((self.reported.get("coverage") or {}).get("files_not_reviewed") or [])
+        if not skipped:
+            return self.pr.changed
+        per_file = changed_lines_per_file(self.pr.diff)
+        return self.pr.changed - sum(per_file.get(path, 0) for path in skipped)
+
+
+def changed_lines_per_file(diff: Path) -> dict[str, int]:
+    with diff.open(encoding="utf-8", errors="replace") as fh:
+        patch = unidiff.PatchSet(fh)
+    return {f.path: f.added + f.removed for f in patch}
+
 
 def review_plain_diff(server: MeteredServer, pr: corpus.CorpusPR, exe: Path) -> Outcome:
     OUT.mkdir(parents=True, exist_ok=True)
@@ -185,7 +202,8 @@ def run_section(outcomes: list[Outcome]) -> str:
             continue
         rows.append(
             f"| {o.mode} | {o.pr.name} | {o.pr.changed:,} | {t.calls} | {t.prompt_tokens:,} | "
-            f"{t.completion_tokens:,} | {t.prompt_tokens / o.pr.changed:.1f} | ${t.cost_usd:.4f} | "
+            f"{t.completion_tokens:,} | {t.prompt_tokens / o.pr.changed:.1f} | {o.reviewed_changed:,} "
+            f"| {t.prompt_tokens / max(o.reviewed_changed, 1):.1f} | ${t.cost_usd:.4f} | "
             f"{o.wall:.1f} | {o.peak_rss_mb:.0f} | {_coverage(o.reported) if o.reported else 'n/a'} |"
         )
     return "\n".join(
@@ -199,8 +217,9 @@ def run_section(outcomes: list[Outcome]) -> str:
             "drops or clips files beyond that.",
             "",
             "| mode | PR | changed lines | calls | prompt tokens | completion tokens "
-            "| prompt tokens / changed line | cost | wall s | peak MB | files reviewed |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            "| prompt tokens / changed line | changed lines reviewed | prompt tokens / reviewed line | cost "
+            "| wall s | peak MB | files reviewed |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
             *rows,
             "",
             "How it was run (from `bench/pr_agent.py`), in the PR's repository checked out at its head:",
