@@ -24,6 +24,7 @@ MODULES = (
     "overhead",
     "pr_agent",  # before model_stages, which compares with this run's PR-Agent figures
     "model_stages",
+    "incremental",
     "analyzers",
     "review_concurrency",
     "regen_similarity",

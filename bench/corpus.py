@@ -245,6 +245,45 @@ def pr(size: int) -> CorpusPR:
     )
 
 
+FOLLOW_UP = (
+    (
+        "Handle an empty value in the new helper",
+        '\n\ndef _bench_is_blank(value):\n    """True for None and for empty or whitespace-only strings."""\n'
+        "    if value is None:\n        return True\n    return not str(value).strip()\n",
+    ),
+    (
+        "Keep the old name importable",
+        "\n\n# Kept so that code importing the old name keeps working.\n_bench_legacy_name = None\n",
+    ),
+)
+
+
+def follow_up(size: int = 1_000) -> Path:
+    """A clone of PR `size` with branch `pr2`: two more small commits on top of `pr` (review feedback)."""
+    item = pr(size)
+    clone = item.repo.parent / "follow-up"
+    if (clone / ".complete").exists():
+        return clone
+    shutil.rmtree(clone, ignore_errors=True)
+    _git(item.repo.parent, "clone", "--quiet", "--no-local", str(item.repo), str(clone))
+    _git(clone, "checkout", "--quiet", "-B", "pr", "origin/pr")
+    _git(clone, "branch", "--quiet", "--force", "main", "origin/main")
+    _git(clone, "checkout", "--quiet", "-b", "pr2", "pr")
+    changed = [
+        line.split("\t")[-1]
+        for line in _git(clone, "diff", "--numstat", "main", "pr2").splitlines()
+        if line.endswith(".py")
+    ]
+    existing = [path for path in changed if (clone / path).exists()]
+    for (subject, addition), path in zip(FOLLOW_UP, existing, strict=False):
+        with (clone / path).open("a", encoding="utf-8") as fh:
+            fh.write(addition)
+        _git(clone, "commit", "--quiet", "--no-verify", "-am", f"{subject}\n\n{AI_TRAILER}\n")
+    (clone / ".git" / "info" / "exclude").write_text(".complete\n")
+    (clone / ".complete").touch()
+    return clone
+
+
 def _source_lines() -> list[str]:
     """Real lines of Python to fill generated files with (non-empty lines of rich's sources)."""
     tree = sdist_tree(RICH.package, RICH.head)
