@@ -60,6 +60,8 @@ def _machine() -> list[str]:
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {os.cpu_count()} cores ({cpu}), {memory} memory, "
         f"{platform.system()} {platform.release()}",
+        f"- load average at the end of the run: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        "(1 / 5 / 15 min; other work on the machine makes absolute times noisy, ratios less so)",
         f"- Python {platform.python_version()} ({sys.executable})",
         f"- packages: {', '.join(versions)}",
     ]
