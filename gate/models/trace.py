@@ -18,9 +18,12 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from gate.errors import GateError
+
+if TYPE_CHECKING:
+    from gate.pipeline import Outcome
 
 TRACE_VERSION = 1
 
@@ -103,6 +106,12 @@ class TraceWriter:
     def record_call(self, record: CallRecord) -> None:
         self.calls += 1
         self.write(record.to_json())
+
+    def record_run(self, outcome: Outcome) -> None:
+        """The closing record: what replay needs besides the model answers."""
+        from gate.models.trace_codec import encode_run
+
+        self.write(encode_run(outcome))
 
     def close(self) -> None:
         with self._lock:
