@@ -29,7 +29,7 @@ from gate.models.trace import CallRecord, CallRecorder
 from gate.pipeline import Usage
 from gate.redact import redact
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16  # a round of 3 models x 4 chunks runs in one wave
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures
 DEFAULT_BACKOFF_S = 1.0

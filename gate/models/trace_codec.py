@@ -1,8 +1,8 @@
 """The `run` record of the trace: the non-model inputs of a verdict, to JSON and back.
 
-Written once the pipeline ends; read by replay. Text that could hold secrets (diff lines, commit
-messages, PR title and body) is redacted; line numbers and the diff's shape are kept exactly, because
-the policy needs them to tell which findings sit on diff lines.
+Written once the pipeline ends; read by replay. The diff is kept as its shape only (files, hunks, line
+kinds and numbers: what the policy needs to tell which findings sit on diff lines); the code itself is
+in the recorded prompts. Commit messages and the PR title and body are redacted.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def _file(f: FileChange) -> dict[str, Any]:
                 "new": [h.new_start, h.new_count],
                 "section": h.section,
                 "missing_newline": [h.old_missing_newline, h.new_missing_newline],
-                "lines": [[line.kind.value, line.old_no, line.new_no, redact(line.text)] for line in h.lines],
+                "lines": [[line.kind.value, line.old_no, line.new_no] for line in h.lines],
             }
             for h in f.hunks
         ],
@@ -189,7 +189,7 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
                 h["new"][0],
                 h["new"][1],
                 h["section"],
-                tuple(DiffLine(LineKind(k), o, n, t) for k, o, n, t in h["lines"]),
+                tuple(DiffLine(LineKind(k), o, n, "") for k, o, n in h["lines"]),
                 new_missing_newline=h["missing_newline"][1],
                 old_missing_newline=h["missing_newline"][0],
             )

@@ -16,7 +16,7 @@ from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
 
 CONTEXT_LINES = 12
-CHARS_PER_TOKEN = 3.5  # a conservative estimate for code; exact counting is not worth its cost here
+CHARS_PER_TOKEN = 3.0  # code runs ~3 characters a token (cl100k); exact counting is not worth its cost
 MAX_LINE_CHARS = 400
 
 

@@ -1,0 +1,55 @@
+"""Through the command line: `ai-gate check --trace` with scripted models, then `ai-gate replay`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gate.cli import main
+from tests.fakes.model_server import FakeModelServer
+from tests.review.scenario import MODELS, make_repo, script_planted
+
+
+def test_check_writes_a_trace_that_replays_to_the_same_report(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    script_planted(model_server)
+    repo = make_repo(tmp_path / "repo")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "thresholds": {"review": {"changed_lines": 1}},
+                "models": {
+                    "review": list(MODELS),
+                    "endpoints": {
+                        m: {"api_base": model_server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS
+                    },
+                },
+            }
+        )
+    )
+    trace = tmp_path / "out" / "trace.jsonl"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    assert main([*args, "--format", "json", "--trace", str(trace)]) == 1
+    live = json.loads(capsys.readouterr().out)
+    model_server.stop()
+
+    assert main(["replay", str(trace), "--format", "json"]) == 1
+    replayed = json.loads(capsys.readouterr().out)
+    assert replayed["verdict"] == live["verdict"] == "fail"
+    assert replayed["findings"] == live["findings"]
+    review = [f for f in live["findings"] if f["stage"] == "review"]
+    assert [(f["blocking"], f["confirmed_by"]) for f in review] == [
+        (True, ["openai/fake-a", "openai/fake-b"]),
+        (False, ["openai/fake-c"]),
+    ]
+    assert live["stages"]["review"]["ran"] is True
+    assert live["usage"]["model_calls"] == 5 and live["usage"]["prompt_tokens"] > 0
