@@ -22,13 +22,28 @@ def _user_text(body: dict[str, Any]) -> str:
     return "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
 
 
+# One finding only this model raises (distinct words and category, so consensus does not merge them).
+_OWN = {
+    "bench-alpha": (
+        "concurrency",
+        "Shared cache mutated without a lock",
+        "Two requests can interleave here.",
+    ),
+    "bench-beta": ("security", "Query assembled by string formatting", "User input reaches the SQL text."),
+    "bench-gamma": ("resource-leak", "File handle never closed", "The opened file leaks on the error path."),
+}
+CONFIRMED_OWN = "Shared cache mutated without a lock"  # the cross-checkers agree with this one only
+
+
 def review_answer(body: dict[str, Any]) -> dict[str, Any]:
     """Two findings per review call on the first file the prompt shows: one every model reports, and
     one only this model reports (so the cross-check round has something to decide)."""
     text = _user_text(body)
     path = _PATH.search(text)
-    lines = [int(n) for n in _ADDED.findall(text)[:2]] or [1]
-    model = str(body.get("model", "model"))
+    lines = [int(n) for n in _ADDED.findall(text)] or [1]
+    model = str(body.get("model", "bench-alpha"))
+    category, title, detail = _OWN.get(model, _OWN["bench-alpha"])
+    own_line = lines[min(len(lines) - 1, 10 * (1 + sorted(_OWN).index(model) if model in _OWN else 1))]
 
     def at(line: int) -> dict[str, Any]:
         return {"path": path.group(1) if path else "unknown", "start_line": line, "end_line": line}
@@ -44,11 +59,11 @@ def review_answer(body: dict[str, Any]) -> dict[str, Any]:
                 "suggestion": None,
             },
             {
-                **at(lines[-1]),
+                **at(own_line),
                 "severity": "medium",
-                "category": "bug",
-                "title": f"Empty input no longer returns early ({model})",
-                "body": "The old code returned early for empty input; the new branch falls through.",
+                "category": category,
+                "title": title,
+                "body": detail,
                 "suggestion": None,
             },
         ]
@@ -62,7 +77,7 @@ def answer(body: dict[str, Any]) -> dict[str, Any]:
     if schema == "cross_check":
         # agree with one model's own findings only, so some are confirmed and some are not
         verdicts = [
-            {"id": fid, "agree": "bench-alpha" in title, "reason": "checked against the code"}
+            {"id": fid, "agree": title == CONFIRMED_OWN, "reason": "checked against the code"}
             for fid, title in sent_findings(body)
         ]
         return {"verdicts": verdicts}

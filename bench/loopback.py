@@ -132,8 +132,10 @@ class Totals:
         ) / 1e6
 
 
-def totals(calls: list[Metered], model: str | None = None) -> Totals:
-    chosen = [c for c in calls if model is None or c.model == model]
+def totals(calls: list[Metered], model: str | None = None, schema: str | None = None) -> Totals:
+    chosen = [
+        c for c in calls if (model is None or c.model == model) and (schema is None or c.schema == schema)
+    ]
     return Totals(len(chosen), sum(c.prompt_tokens for c in chosen), sum(c.completion_tokens for c in chosen))
 
 

@@ -105,12 +105,15 @@ def _per_model(runs: list[GateReview], theirs: dict[str, pr_agent.Outcome]) -> l
         for model in REVIEW_MODELS:
             name = model.split("/", 1)[-1]
             t = totals(r.calls, name)
+            first, second = totals(r.calls, name, "review"), totals(r.calls, name, "cross_check")
             rate = t.prompt_tokens / r.pr.changed
+            review_rate = first.prompt_tokens / r.pr.changed
             versus = f"{their_rate:.1f} ({rate / their_rate:.2f}x)" if their_rate else "n/a"
             ok = "met" if their_rate and rate <= their_rate else "**missed**" if their_rate else "n/a"
             rows.append(
                 f"| {r.pr.changed:,} | `{model}` | {t.calls} | {t.prompt_tokens:,} | {t.completion_tokens:,} "
-                f"| {rate:.1f} | {versus} | {ok} | ${t.cost_usd:.4f} |"
+                f"| {first.calls} / {second.calls} | {first.prompt_tokens:,} / {second.prompt_tokens:,} "
+                f"| {review_rate:.1f} | {rate:.1f} | {versus} | {ok} | ${t.cost_usd:.4f} |"
             )
     return rows
 
@@ -169,9 +172,10 @@ def run() -> str:
             "### Per model",
             "",
             "| changed lines | model | calls | prompt tokens | completion tokens "
-            "| prompt tokens / changed line "
+            "| calls review / cross-check | prompt tokens review / cross-check "
+            "| review prompt tokens / changed line | prompt tokens / changed line "
             "| PR-Agent prompt tokens / reviewed line (ours / theirs) | target: ≤ PR-Agent | cost |",
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
             *_per_model(runs, theirs),
             "",
             "### Whole multi-model run",
