@@ -9,6 +9,7 @@ from typing import Any
 
 from gate.config.models import Config
 from gate.context.model import ChangeSet
+from gate.errors import GateError
 from gate.models.budget import RunBudget
 from gate.pipeline import Outcome, Progress, RunContext, _no_progress, run
 from gate.stages import default_stages
@@ -23,7 +24,7 @@ def run_services(config: Config, trace_path: Path | None, offline: bool) -> Iter
     if trace_path is not None:
         from gate.models.trace import TraceWriter
 
-        services["trace"] = TraceWriter.open(trace_path)
+        services["trace"] = TraceWriter.open(trace_path, config)
     try:
         yield services
     finally:
@@ -45,8 +46,13 @@ def run_gate(
         ctx = RunContext(
             changeset=changeset, config=config, offline=offline, services=services, progress=progress
         )
-        outcome = run(ctx, default_stages())
         trace = services.get("trace")
+        try:
+            outcome = run(ctx, default_stages())
+        except GateError as exc:
+            if trace is not None:  # the calls already recorded stay useful; say why the run stopped
+                trace.write({"type": "error", "error": exc.one_line()})
+            raise
         if trace is not None:
             trace.record_run(outcome)
         return outcome

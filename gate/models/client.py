@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from gate.config.models import Config
 from gate.models import pricing
@@ -31,7 +31,7 @@ from gate.redact import redact
 
 DEFAULT_CONCURRENCY = 16  # a round of 3 models x 4 chunks runs in one wave
 DEFAULT_TIMEOUT_S = 120.0
-DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures
+DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures (one retry after a timeout)
 DEFAULT_BACKOFF_S = 1.0
 TIMEOUT_ENV = "AI_GATE_MODEL_TIMEOUT"
 CONCURRENCY_ENV = "AI_GATE_MODEL_CONCURRENCY"
@@ -109,21 +109,37 @@ class LiteLLMClient:
         first = await self._complete(request, route, messages, n, "answer")
         if first.contents is None:
             return CallResult(request, (), first.error, first.skipped, first.usage)
+        if not first.contents:
+            return CallResult(request, (), "the answer had no choices", False, first.usage)
         usage = first.usage
         outputs: list[BaseModel] = []
         errors: list[str] = []
-        for content, (output, invalid) in zip(first.contents, first.checked, strict=True):
-            if output is not None:
-                outputs.append(output)
-                continue
-            fix = messages + repair_messages(request.schema_name, request.output_type, content, invalid or "")
-            repaired = await self._complete(request, route, fix, 1, "repair")
+        invalid = [
+            (c, err) for c, (out, err) in zip(first.contents, first.checked, strict=True) if out is None
+        ]
+        outputs.extend(out for out, _ in first.checked if out is not None)
+        # Each invalid choice gets one repair attempt that shows the model why it was rejected.
+        repairs = await asyncio.gather(
+            *(
+                self._complete(
+                    request,
+                    route,
+                    messages + repair_messages(request.schema_name, request.output_type, c, e or ""),
+                    1,
+                    "repair",
+                )
+                for c, e in invalid
+            )
+        )
+        for repaired in repairs:
             usage = usage + repaired.usage
-            fixed = repaired.checked[0] if repaired.checked else (None, repaired.error)
-            if fixed[0] is not None:
-                outputs.append(fixed[0])
+            fixed, why = repaired.checked[0] if repaired.checked else (None, None)
+            if fixed is not None:
+                outputs.append(fixed)
+            elif why is not None:
+                errors.append(f"dropped: invalid answer twice ({why})")
             else:
-                errors.append(f"dropped: invalid answer twice ({fixed[1] or repaired.error})")
+                errors.append(f"dropped: invalid answer, and its repair failed ({repaired.error})")
         return CallResult(request, tuple(outputs), "; ".join(errors) or None, False, usage)
 
     async def _complete(
@@ -138,8 +154,14 @@ class LiteLLMClient:
                 backoff(state.attempt_number - 1, exc, self.backoff_s), self.budget.remaining_seconds()
             )
 
+        def stop(state: RetryCallState) -> bool:
+            # A model that timed out twice is not answering: more waiting only burns the time budget.
+            exc = state.outcome.exception() if state.outcome else None
+            timed_out = exc is not None and _timed_out(exc)
+            return state.attempt_number >= (min(2, self.max_attempts) if timed_out else self.max_attempts)
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=wait,
             retry=retry_if_exception(is_transient),
             reraise=True,
@@ -255,11 +277,12 @@ class LiteLLMClient:
             recorder.record_call(record)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    return type(exc).__name__ in ("Timeout", "APITimeoutError") or isinstance(exc, TimeoutError)
+
+
 def _describe(exc: BaseException, attempt_no: int) -> str:
-    if isinstance(exc, TimeoutError | asyncio.TimeoutError) or type(exc).__name__ in (
-        "Timeout",
-        "APITimeoutError",
-    ):
+    if _timed_out(exc):
         what = "timed out"
     else:
         status = getattr(exc, "status_code", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Output(BaseModel):
@@ -19,7 +19,13 @@ class ReviewFinding(_Output):
     category: str
     title: str = Field(max_length=300)
     body: str = Field(max_length=8000)
-    suggestion: str | None
+    suggestion: str | None = None  # required in the schema sent; a model that leaves it out is not wrong
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        # "High" and "high" mean the same; providers without strict enums answer either.
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 class ReviewOutput(_Output):

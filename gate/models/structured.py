@@ -32,17 +32,25 @@ _UNSUPPORTED = ("minimum", "maximum", "maxLength", "minLength", "default", "titl
 
 
 def _strictify(node: Any) -> None:
-    if isinstance(node, dict):
-        for key in _UNSUPPORTED:
-            node.pop(key, None)
-        if node.get("type") == "object" and "properties" in node:
-            node["required"] = list(node["properties"])
-            node["additionalProperties"] = False
-        for value in list(node.values()):
-            _strictify(value)
-    elif isinstance(node, list):
+    """Rewrite a schema node in place. `properties` and `$defs` map names to schemas: their keys are
+    field names (a field may well be called `title`), so only their values are rewritten."""
+    if isinstance(node, list):
         for item in node:
             _strictify(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in _UNSUPPORTED:
+        node.pop(key, None)
+    if node.get("type") == "object" and "properties" in node:
+        node["required"] = list(node["properties"])
+        node["additionalProperties"] = False
+    for key, value in node.items():
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            for sub in value.values():
+                _strictify(sub)
+        else:
+            _strictify(value)
 
 
 def validate(output_type: type[BaseModel], content: str | None) -> tuple[BaseModel | None, str | None]:

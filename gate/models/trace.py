@@ -1,7 +1,7 @@
 """The prompt trace (SPEC 5.5): JSONL, written as the run goes so that a failed run still leaves one.
 
 Records, one JSON object a line, each with a `type`:
-- `header`: the first line; trace format version, tool version, start time.
+- `header`: the first line; trace format version, tool version, start time, the configuration.
 - `call`: one line per call attempt, retries and repair attempts included: stage, model, schema,
   unit, prompt version, parameters (never keys), the messages (secrets redacted), the raw response
   choices, the validation outcome of each choice, tokens, cost, latency, attempt (retry) number, error.
@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from gate.errors import GateError
 
 if TYPE_CHECKING:
+    from gate.config.models import Config
     from gate.pipeline import Outcome
 
 TRACE_VERSION = 1
@@ -76,7 +77,7 @@ class TraceWriter:
         self.calls = 0
 
     @classmethod
-    def open(cls, path: Path) -> TraceWriter:
+    def open(cls, path: Path, config: Config | None = None) -> TraceWriter:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = path.open("w", encoding="utf-8")
@@ -85,14 +86,15 @@ class TraceWriter:
                 f"{path}: cannot write the trace: {exc.strerror or exc}", "pass another --trace FILE"
             ) from None
         writer = cls(path, handle)
-        writer.write(
-            {
-                "type": "header",
-                "trace_version": TRACE_VERSION,
-                "tool": f"ai-quality-gate {_version()}",
-                "started_at": time.time(),
-            }
-        )
+        header: dict[str, Any] = {
+            "type": "header",
+            "trace_version": TRACE_VERSION,
+            "tool": f"ai-quality-gate {_version()}",
+            "started_at": time.time(),
+        }
+        if config is not None:
+            header["config"] = config.model_dump(mode="json")
+        writer.write(header)
         return writer
 
     def write(self, record: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ never removes support: one model can neither confirm nor veto alone.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -111,17 +110,8 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
             buckets.append([item])
         else:
             home.append(item)
-    groups = []
-    seen: set[str] = set()
-    for bucket in buckets:
-        first = bucket[0].finding
-        key = f"{_norm_path(first.path)}\x1f{first.start_line}\x1f{first.title.strip().lower()}"
-        gid = "F" + hashlib.sha256(key.encode()).hexdigest()[:8]
-        while gid in seen:
-            gid = "F" + hashlib.sha256((gid + key).encode()).hexdigest()[:8]
-        seen.add(gid)
-        groups.append(Group(gid, tuple(bucket)))
-    return groups
+    # Ids are positions in this deterministic order: short for models to echo, the same on replay.
+    return [Group(f"F{i}", tuple(bucket)) for i, bucket in enumerate(buckets, start=1)]
 
 
 def tally(groups: Sequence[Group], verdicts: Mapping[str, Sequence[CrossCheckVerdict]]) -> dict[str, Support]:

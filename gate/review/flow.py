@@ -9,6 +9,7 @@ The outcome is a plain record of what was asked and answered; `consensus` turns 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,49 @@ from gate.review.prompt import (
 from gate.review.units import Chunk
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
+# A model far slower than its peers is abandoned: once all but one model have answered every call of
+# a round, the rest get max(GRACE_MIN_S, GRACE_FACTOR x the time the round took so far).
+GRACE_MIN_S = 15.0
+GRACE_FACTOR = 2.0
+GRACE_ENV = "AI_GATE_MODEL_GRACE"  # overrides GRACE_MIN_S (seconds)
+
+
+async def call_all(client: ModelClient, requests: Sequence[CallRequest]) -> list[CallResult]:
+    """Every request concurrently; results in request order. Calls of a straggling model still running
+    after the grace period are cancelled and come back as errors that say so."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    tasks = [asyncio.ensure_future(client.call(r)) for r in requests]
+    by_model: dict[str, list[asyncio.Future[CallResult]]] = defaultdict(list)
+    for request, task in zip(requests, tasks, strict=True):
+        by_model[request.model].append(task)
+    enough = max(1, len(by_model) - 1)
+    pending = set(tasks)
+    deadline: float | None = None
+    while pending:
+        timeout = None if deadline is None else max(0.0, deadline - loop.time())
+        done, pending = await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if not done:
+            break  # grace period over
+        finished = sum(1 for ts in by_model.values() if all(t.done() for t in ts))
+        if deadline is None and pending and finished >= enough:
+            least = float(os.environ.get(GRACE_ENV) or GRACE_MIN_S)
+            deadline = loop.time() + max(least, GRACE_FACTOR * (loop.time() - started))
+    grace = 0.0 if deadline is None else deadline - started
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending)
+    return [
+        task.result()
+        if not task.cancelled()
+        else CallResult(
+            request,
+            (),
+            f"abandoned: no answer {grace:.0f} s into the round, after the other models had answered",
+        )
+        for request, task in zip(requests, tasks, strict=True)
+    ]
 
 
 @dataclass
@@ -89,7 +133,7 @@ async def review_round(
                     unit=chunk.id,
                 )
             )
-    results = await asyncio.gather(*(client.call(r) for r in requests))
+    results = await call_all(client, requests)
     for result in results:
         rounds.add(result)
         for output in result.outputs:
@@ -135,7 +179,7 @@ async def cross_check_round(
                     unit=f"cross-check-{start // CROSS_CHECK_BATCH + 1}",
                 )
             )
-    results = await asyncio.gather(*(client.call(r) for r in requests))
+    results = await call_all(client, requests)
     for result in results:
         rounds.add(result)
         for output in result.outputs:

@@ -122,6 +122,16 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: str)
     return (Message("system", prompt.system), Message("user", "\n\n".join(sections)))
 
 
+NEAR_LINES = 20
+
+
+def _near(unit: ReviewUnit, group: Group) -> bool:
+    """The units a finding points into (or close to): the code a checker needs, not the whole file."""
+    f = group.lead.finding
+    same = unit.path == f.path.removeprefix("./")
+    return same and unit.start_line - NEAR_LINES <= f.end_line and f.start_line <= unit.end_line + NEAR_LINES
+
+
 def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> tuple[Message, ...]:
     prompt = load_prompt(CROSS_CHECK_PROMPT)
     findings = [
@@ -136,8 +146,10 @@ def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -
         }
         for g in groups
     ]
-    wanted = {(g.lead.finding.path) for g in groups}
-    code = "\n\n".join(u.text for u in units if u.path in wanted) or "(the code is not available)"
+    code = (
+        "\n\n".join(u.text for u in units if any(_near(u, g) for g in groups))
+        or "(the code is not available)"
+    )
     listing = "\n".join(json.dumps(f, ensure_ascii=False) for f in findings)
     user = "\n\n".join(
         [

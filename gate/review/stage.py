@@ -76,6 +76,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             f"quorum capped at {quorum}: only {len(models)} model{'s' if len(models) != 1 else ''} "
             f"configured (review.quorum is {config.review.quorum})"
         )
+    unpriced = [m for m in models if not facts(m).known]
+    if unpriced:
+        notes.append(f"not in litellm's cost map, counted at $0: {', '.join(unpriced)}")
     contracts = Contracts.gather(ctx.changeset, config)
     pr = pr_text(ctx.changeset)
     budget = chunk_budget(models, contracts, pr)
@@ -133,7 +136,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage.cost_usd,
         round(time.monotonic() - started, 3),
     )
-    shown_why = why + (f"; {partial}" if partial else "")
+    said = [n for n in notes if n.startswith("quorum capped")] + ([partial] if partial else [])
+    shown_why = "; ".join([why, *said])
     return StageResult(
         "review",
         ran=True,
@@ -170,13 +174,18 @@ def _quorum_unreachable(models: tuple[str, ...], quorum: int, rounds: ReviewRoun
 
 
 def _partial(rounds: ReviewRounds, chunks: list[Any], models: tuple[str, ...]) -> str | None:
-    skipped = {n["unit"] for n in rounds.not_reviewed if n.get("schema") == "review"}
+    """Say which chunks fewer than all models reviewed (budget, failures), and which calls never started."""
+    missed = [n for n in rounds.not_reviewed if n.get("schema") == "review"]
+    missed += [f for f in rounds.failures if f.get("schema") == "review"]
+    gaps = {(c["unit"], c["model"]) for c in missed}
+    units = sorted({unit for unit, _ in gaps})
     budget = [n for n in rounds.not_reviewed if "budget" in n["reason"]]
     parts = []
-    if skipped:
+    if units:
+        who = sorted({model for _, model in gaps})
         parts.append(
-            f"partial: {len(skipped)} of {len(chunks)} chunk(s) not reviewed by every model "
-            f"({', '.join(sorted(skipped))})"
+            f"partial: {len(units)} of {len(chunks)} chunk(s) not reviewed by every model "
+            f"({', '.join(units)}; missing: {', '.join(who)})"
         )
     if budget:
         parts.append(f"{len(budget)} call(s) not started: {budget[0]['reason']}")

@@ -52,3 +52,32 @@ def test_export_is_off_without_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     assert recorder_from_env() is None
+
+
+def test_the_client_exports_each_attempt(model_server: object) -> None:
+    import asyncio
+
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from gate.models.budget import RunBudget
+    from gate.models.client import LiteLLMClient
+    from gate.models.otel import OtelRecorder
+    from tests.fakes.model_server import FakeModelServer, Reply
+    from tests.models.test_client import config_for, request
+
+    assert isinstance(model_server, FakeModelServer)
+    model_server.script("fake-a", "review", [Reply.error(429, retry_after=0), Reply.json({"findings": []})])
+    exporter = InMemorySpanExporter()
+    config = config_for(model_server, "openai/fake-a")
+    client = LiteLLMClient(
+        config,
+        RunBudget(1, 60),
+        [OtelRecorder.with_exporter(exporter)],
+        env={"FAKE_MODEL_KEY": "k"},
+        backoff_s=0.01,
+    )
+    asyncio.run(client.call(request()))
+    spans = exporter.get_finished_spans()
+    assert [dict(s.attributes or {})["ai_gate.attempt"] for s in spans] == [0, 1]
+    assert dict(spans[0].attributes or {})["error.type"] == "RateLimitError"
+    assert dict(spans[1].attributes or {})["gen_ai.usage.input_tokens"] > 0

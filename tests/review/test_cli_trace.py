@@ -53,3 +53,38 @@ def test_check_writes_a_trace_that_replays_to_the_same_report(
     ]
     assert live["stages"]["review"]["ran"] is True
     assert live["usage"]["model_calls"] == 5 and live["usage"]["prompt_tokens"] > 0
+
+
+def test_check_a_patch_file_reviews_hunks_without_a_repository(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    script_planted(model_server)
+    repo = make_repo(tmp_path / "repo")
+    patch = tmp_path / "pr.patch"
+    patch.write_bytes(repo.format_patch("main..feature"))
+    config = tmp_path / "ai-gate.yml"
+    endpoints = {m: {"api_base": model_server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS}
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "thresholds": {"review": {"changed_lines": 1}},
+                "models": {"review": list(MODELS), "endpoints": endpoints},
+            }
+        )
+    )
+    trace = tmp_path / "trace.jsonl"
+    code = main(
+        ["check", "--diff", str(patch), "--config", str(config), "--format", "json", "--trace", str(trace)]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and report["verdict"] == "fail"
+    review = report["stages"]["review"]
+    assert review["ran"] and review["details"]["quorum"] == 2
+    blocking = [f for f in report["findings"] if f["blocking"]]
+    assert [f["confirmed_by"] for f in blocking] == [["openai/fake-a", "openai/fake-b"]]
+    assert main(["replay", str(trace), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["findings"] == report["findings"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def test_planted_finding_two_of_three_confirm_and_spurious_stays_unconfirmed(
     assert dict(spurious.extra)["disagreed_by"] == "openai/fake-a,openai/fake-b"
     result = stage(outcome)
     assert result.details["quorum"] == 2 and result.model_error is None
+    assert "not in litellm's cost map, counted at $0: openai/fake-a" in " ".join(result.details["notes"])
     # round 1: 3 reviews; round 2: the spurious finding goes to a and b only
     assert model_server.count(schema="review") == 3 and model_server.count(schema="cross_check") == 2
     assert {c.model for c in model_server.calls if c.schema == "cross_check"} == {"fake-a", "fake-b"}
@@ -68,7 +70,7 @@ def test_prompt_injection_in_the_diff_cannot_clear_the_gate(
     # fake-c obeys the comment planted in the diff: no findings, and it refuses everything it is shown.
     model_server.script("fake-c", "review", Reply.json({"findings": []}))
     model_server.script("fake-c", "cross_check", judge(lambda title: False))
-    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    outcome = gate(make_repo(tmp_path / "repo", injected=True), config_for(model_server))
     assert outcome.verdict == "fail"
     (planted,) = review_findings(outcome)
     assert planted.blocking and planted.confirmed_by == ("openai/fake-a", "openai/fake-b")
@@ -102,6 +104,22 @@ def test_a_model_that_never_answers_times_out_and_the_others_finish(
         f["model"] == "openai/fake-c" and "timed out" in f["error"] for f in result.details["failures"]
     )
     assert outcome.verdict == "fail"
+
+
+def test_a_model_far_slower_than_its_peers_is_abandoned_after_a_grace_period(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AI_GATE_MODEL_TIMEOUT", "60")
+    monkeypatch.setenv("AI_GATE_MODEL_GRACE", "0.5")
+    script_planted(model_server)
+    model_server.script("fake-c", "review", Reply.never())
+    started = time.monotonic()
+    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    assert time.monotonic() - started < 10
+    result = stage(outcome)
+    (failure,) = [f for f in result.details["failures"] if f["model"] == "openai/fake-c"]
+    assert failure["error"].startswith("abandoned: no answer")
+    assert outcome.verdict == "fail" and result.model_error is None
 
 
 def test_quorum_out_of_reach_follows_on_model_error(model_server: FakeModelServer, tmp_path: Path) -> None:
@@ -169,6 +187,7 @@ def test_one_model_caps_the_quorum_and_says_so(model_server: FakeModelServer, tm
     result = stage(outcome)
     assert result.details["quorum"] == 1
     assert any("quorum capped at 1" in n for n in result.details["notes"])
+    assert "quorum capped at 1: only 1 model configured (review.quorum is 2)" in result.why
     assert outcome.verdict == "fail" and model_server.count(schema="cross_check") == 0
 
 
@@ -243,3 +262,54 @@ def test_replay_recomputes_from_the_answers_not_from_the_recorded_findings(
     replayed = replay_trace(trace)
     assert replayed.verdict == "fail"
     assert any("differ" in n for n in replayed.notes)
+
+
+def test_no_model_available_skips_with_a_note_and_follows_on_model_error(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gate.config.models import Config
+    from gate.models.selection import DEFAULT_MODELS, PROXY_ENV
+
+    for key, _ in DEFAULT_MODELS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv(PROXY_ENV, raising=False)
+    monkeypatch.setenv("OLLAMA_API_BASE", "http://127.0.0.1:9")  # nothing listens there
+    config = Config.model_validate({"thresholds": {"review": {"changed_lines": 1}}})
+    outcome = gate(make_repo(tmp_path / "repo"), config)
+    result = stage(outcome)
+    assert not result.ran and result.model_error and "no provider key" in result.model_error
+    assert outcome.verdict == "neutral" and "on_model_error" in outcome.reasons[0]
+
+
+def test_contracts_and_path_rules_reach_the_prompt(model_server: FakeModelServer, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    repo.write("docs/payments-spec.md", "Refunds never exceed the captured amount.\n")
+    repo.commit("spec")
+    config = config_for(
+        model_server,
+        paths={
+            "instructions": [
+                {"path": "shop/**", "rules": "amounts are Decimal, never float"},
+                {"path": "web/**", "rules": "escape all HTML"},
+            ]
+        },
+    ).model_copy(update={"specs": ("docs/*.md",)})
+    gate(repo, config)
+    user = model_server.calls[0].last_user
+    assert "amounts are Decimal, never float" in user and "escape all HTML" not in user
+    assert "Refunds never exceed the captured amount." in user and "docs/payments-spec.md" in user
+    assert "add refunds and discounts" in user  # commit messages, fenced as data
+
+
+def test_a_chunk_one_model_failed_is_reported_as_partial(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    script_planted(model_server)
+    model_server.script("fake-c", "review", Reply.error(503))
+    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    result = stage(outcome)
+    assert result.model_error is None
+    assert (
+        "partial: 1 of 1 chunk(s) not reviewed by every model (chunk-1; missing: openai/fake-c)" in result.why
+    )
+    assert outcome.verdict == "fail"
