@@ -18,9 +18,11 @@ from bench.gate_models import KEY_ENV, REVIEW_MODELS, serve_gate_models, write_c
 from bench.loopback import PRICE_NOTE, Metered, MeteredServer, rounds, totals
 from bench.measure import ROOT, ai_gate, gate_env
 from bench.measure import run as run_process
+from gate.models.client import DEFAULT_CONCURRENCY
 
 LATENCY = 1.0
-CONCURRENCY = 8  # the model layer's default bound on concurrent calls (AI_GATE_MODEL_CONCURRENCY)
+# the model layer's default bound on concurrent calls (AI_GATE_MODEL_CONCURRENCY)
+CONCURRENCY = DEFAULT_CONCURRENCY
 TARGET_CRITICAL_RATIO = 1.3
 WORK = ROOT / "bench" / ".work" / "model-stages"
 
@@ -139,6 +141,18 @@ def _whole(runs: list[GateReview], theirs: dict[str, pr_agent.Outcome]) -> list[
     return rows
 
 
+def _verdicts(runs: list[GateReview]) -> list[str]:
+    lines = []
+    for r in runs:
+        ratio = r.span / r.critical_path if r.critical_path else 0.0
+        mark = "met" if ratio <= TARGET_CRITICAL_RATIO else "**missed**"
+        lines.append(
+            f"- {r.pr.changed:,} changed lines: {ratio:.2f}x, {mark} ({len(r.calls)} calls at a bound of "
+            f"{CONCURRENCY} need {r.bounded_path / LATENCY:.0f} waves)"
+        )
+    return lines
+
+
 LAST: list[GateReview] = []
 
 
@@ -193,5 +207,7 @@ def run() -> str:
             *_whole(runs, theirs),
             "",
             f"Target (issue 7): review span within {TARGET_CRITICAL_RATIO}x the critical path.",
+            "",
+            *_verdicts(runs),
         ]
     )
