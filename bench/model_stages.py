@@ -166,8 +166,9 @@ def run() -> str:
         f"{', '.join(f'`{m}`' for m in REVIEW_MODELS)} "
         f"(quorum 2, cross-check on) on the loopback server: {LATENCY:.1f} s per call, tokens counted at the "
         f"server (tiktoken `o200k_base`), cost at {PRICE_NOTE}. Completions are scripted (two findings per "
-        "review call; cross-checks agree), so prompt tokens are the comparable figure. PR-Agent figures "
-        "come from the same run (see its section).",
+        "review call: one all models raise, one only the caller raises; cross-checkers confirm one "
+        "model's own), so prompt tokens are the comparable figure. PR-Agent figures come from the same "
+        "run (see its section).",
         "",
     ]
     if not any(r.review_ran for r in runs):
