@@ -1,0 +1,110 @@
+"""Gate overhead: everything but model latency, per PR size from 10 to 100,000 changed lines.
+
+Three ways per corpus PR, each a fresh `ai-gate check` process:
+- `repo, offline`: the local git range (`--repo --base main --head pr`), deterministic stages only;
+- `mbox, offline`: the same PR as a `git format-patch` series (`--diff pr.mbox`);
+- `repo, all stages`: every stage the build has, model and registry calls answered by the loopback
+  server with no added latency, so what is left is the gate's own work (prompt building, litellm,
+  validation, cross-checking, reports).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bench import corpus
+from bench.gate_models import KEY_ENV, serve_gate_models, write_config
+from bench.loopback import MeteredServer
+from bench.measure import ROOT, Run, ai_gate, best_of, gate_env
+
+SIZES = (10, 100, 1_000, 10_000, 100_000)
+TARGET_SECONDS = 5.0
+TARGET_RSS_MB = 500.0
+WORK = ROOT / "bench" / ".work" / "overhead"
+
+
+@dataclass(frozen=True)
+class Row:
+    mode: str
+    pr: corpus.CorpusPR
+    run: Run
+    report: dict[str, Any]
+
+    @property
+    def stages(self) -> str:
+        ran = [name for name, stage in self.report.get("stages", {}).items() if stage.get("ran")]
+        return ", ".join(ran) or "none"
+
+    @property
+    def calls(self) -> int:
+        return int(self.report.get("usage", {}).get("model_calls", 0))
+
+
+def _check(pr: corpus.CorpusPR, mode: str, extra: list[str], repeat: int) -> Row:
+    source = (
+        ["--diff", str(pr.mbox)] if mode.startswith("mbox") else ["--repo", str(pr.repo), "--base", "main"]
+    )
+    if not mode.startswith("mbox"):
+        source += ["--head", "pr"]
+    argv = [ai_gate(), "check", *source, "--format", "json", "--no-progress", *extra]
+    result = best_of(repeat, argv, env=gate_env(**{KEY_ENV: "sk-loopback"}))
+    if result.returncode not in (0, 1):
+        raise RuntimeError(
+            f"ai-gate {mode} on {pr.name} exited {result.returncode}: {result.stderr.decode()[-600:]}"
+        )
+    return Row(mode, pr, result, json.loads(result.stdout))
+
+
+def measure() -> list[Row]:
+    rows: list[Row] = []
+    with MeteredServer(latency=0.0) as server:
+        serve_gate_models(server)
+        config = write_config(WORK / "ai-gate.yml", server, review=True, regen=True)
+        for size in SIZES:
+            pr = corpus.pr(size)
+            repeat = 3 if size < 100_000 else 1
+            rows.append(_check(pr, "repo, offline", ["--offline"], repeat))
+            rows.append(_check(pr, "mbox, offline", ["--offline"], repeat))
+            rows.append(_check(pr, "repo, all stages", ["--config", str(config)], 1))
+    return rows
+
+
+def run() -> str:
+    rows = measure()
+    lines = []
+    for row in rows:
+        per_k = row.run.wall / row.pr.changed * 1000
+        lines.append(
+            f"| {row.pr.changed:,} | {row.pr.files} | {row.mode} | {row.run.wall:.2f} | {per_k * 1000:.0f} "
+            f"| {row.run.peak_rss_mb:.0f} | {row.calls} | {row.stages} |"
+        )
+    biggest = [r for r in rows if r.pr.changed == max(x.pr.changed for x in rows)]
+    verdicts = [
+        f"- `{r.mode}` at {r.pr.changed:,} changed lines: {r.run.wall:.2f} s "
+        f"({'met' if r.run.wall < TARGET_SECONDS else '**missed**'}), {r.run.peak_rss_mb:.0f} MB "
+        f"({'met' if r.run.peak_rss_mb < TARGET_RSS_MB else '**missed**'})"
+        for r in biggest
+    ]
+    return "\n".join(
+        [
+            "## Gate overhead (everything but model latency)",
+            "",
+            "Corpus PRs cut from real releases (see *Corpus*). `repo` = `ai-gate check --repo R --base main "
+            "--head pr`, `mbox` = `--diff pr.mbox`; offline rows are best of 3 (100k: 1 run). "
+            "*all stages* runs with a config that sends every model and registry call to the loopback "
+            "server with zero latency and meets every threshold; *stages* lists what ran in this build. "
+            "Peak RSS is the gate process's own (GNU time `%M`), git children included.",
+            "",
+            "| changed lines | files | mode | wall s | ms per 1k lines | peak MB | model calls "
+            "| stages run |",
+            "| ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+            *lines,
+            "",
+            f"Target (issue 7): under {TARGET_SECONDS:.0f} s and {TARGET_RSS_MB:.0f} MB "
+            "at 100k changed lines.",
+            "",
+            *verdicts,
+        ]
+    )
