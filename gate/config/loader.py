@@ -19,6 +19,7 @@ MAX_DEPTH = 32
 MAX_VALUES = 10_000
 
 Loc = tuple[str | int, ...]
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 def load_config(path: Path | None, *, repo_root: Path | None = None) -> tuple[Config, str | None]:
@@ -92,6 +93,8 @@ def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], name: str, seen
             f"{name}:{node.start_mark.line + 1}: the configuration is {what}",
             "YAML aliases (*name) that expand a lot are not needed in a config; write the values out",
         )
+    if isinstance(node, yaml.CollectionNode) and node.tag not in (_MAP, _SEQ):
+        raise ConfigError(f"{name}:{node.start_mark.line + 1}: invalid YAML: tag '{node.tag}' is not allowed")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:

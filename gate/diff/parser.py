@@ -217,6 +217,15 @@ def _convert_hunks(pf: object) -> tuple[tuple[Hunk, ...], bool]:
                     old_nl = new_nl = True
             else:
                 lines.append(DiffLine(context, ln.source_line_no, ln.target_line_no, value))
+        old_side = sum(1 for line in lines if line.kind is not added)
+        new_side = sum(1 for line in lines if line.kind is not removed)
+        if (old_side, new_side) != (h.source_length, h.target_length):
+            # unidiff lets some hunks run past their header's counts; the line numbers of the model,
+            # the commentable ranges and the series replay all rely on the header being true.
+            raise InputError(
+                f"diff: a hunk of {getattr(pf, 'path', '?')} has {old_side} old and {new_side} new lines, "
+                f"its header says {h.source_length} and {h.target_length}"
+            )
         hunks.append(
             Hunk(
                 old_start=h.source_start,

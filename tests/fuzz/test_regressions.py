@@ -134,3 +134,63 @@ def test_a_hunk_far_past_any_real_file_is_refused_not_allocated() -> None:
     with pytest.raises(InputError, match="beyond the 1,000,000 lines"):
         load_patch_changeset(series.encode(), "bomb.mbox")
     assert time.monotonic() - started < 2
+
+
+# A mutated series whose second hunk runs past its header (a "+++" line lost to a signature line):
+# the replay met a line with neither a commit nor a base line number and failed an assertion.
+HUNK_PAST_HEADER = (
+    "From 00cccccccccccccccccccccccccccccccccccccc Mon Sep 17 00:00:00 2001\n"
+    "From: Dev 0 <dev0@example.com>\n"
+    "Date: Mon, 24 Nov 2025 17:00:00 +0000\n"
+    "Subject: [PATCH 1/2] change 0\n"
+    "Body of change 0.\n"
+    "---\n"
+    "\n"
+    "diff --git a/0.py b/0.py\n"
+    "--- a/0.py\n"
+    "+++ b/0.py\n"
+    "@@ -1,5 +1,8 @@\n"
+    " 3.py:b:0\n"
+    " 0.py:b:1\n"
+    "+0.py:0:5\n"
+    "+0.py:0:6\n"
+    "+0.py:0:7\n"
+    " 0.py:b:2\n"
+    " 0.py:b:3\n"
+    " 0.py:b:4\n"
+    "+++ b/0.py\n"
+    "+\n"
+    "\n"
+    "From 01cccccccccccccccccccccccccccccccccccccc Mon Sep 17 00:00:00 2001\n"
+    "From: Dev 1 <dev1@example.com>\n"
+    "Date: Mon, 24 Nov 2025 17:00:00 +0000\n"
+    "Subject: [PATCH 2/2] change 1\n"
+    "\n"
+    "Body of change 1.\n"
+    "---\n"
+    "\n"
+    "diff --git a/0.py b/0.py\n"
+    "--- a/0.py\n"
+    "-- \n"
+    "@@ -1,8 +1,9 @@\n"
+    "+0.py:1:8\n"
+    " 0.py:b:0\n"
+    " 0.py:b:1\n"
+    "+0.py:1:9\n"
+    "+0.py:1:10\n"
+    " 0.py:0:5\n"
+    " 0.py:0:6\n"
+    " 0.py:0:7\n"
+    "-0.py:b:2\n"
+    "-0.py:b:3\n"
+    "-0.py:b:4\n"
+    "+0.py:1:11\n"
+    "\n"
+    "2.43.0\n"
+    "\n"
+)
+
+
+def test_a_hunk_longer_than_its_header_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="its header says 8 and 9"):
+        load_patch_changeset(HUNK_PAST_HEADER.encode(), "series.mbox")
