@@ -184,8 +184,8 @@ def main() -> None:
                ("Dana Okafor (aider)", "dana@example.org"), ("Dana Okafor (aider)", "dana@example.org"), 2)
 
         (repo / "README.md").write_text(README + "\nSee `redis_window.py` for a limit shared by several workers.\n")
-        commit(repo, "docs: mention the Redis backend", ("Dana Okafor (aider)", "dana@example.org"),
-               ("Dana Okafor (aider)", "dana@example.org"), 3)
+        # Committed by hand through aider's /commit: only the committer carries the suffix.
+        commit(repo, "docs: mention the Redis backend", dana, ("Dana Okafor (aider)", "dana@example.org"), 3)
 
         (repo / "test_limiter.py").write_text(TESTS)
         commit(repo, "Add tests for both limiters (#12)\n\n"

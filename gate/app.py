@@ -9,6 +9,7 @@ from typing import Any
 
 from gate.config.models import Config
 from gate.context.model import ChangeSet
+from gate.models.budget import RunBudget
 from gate.pipeline import Outcome, Progress, RunContext, _no_progress, run
 from gate.stages import default_stages
 
@@ -17,6 +18,12 @@ from gate.stages import default_stages
 def run_services(config: Config, trace_path: Path | None, offline: bool) -> Iterator[dict[str, Any]]:
     """Run-scoped services (trace writer, model layer), closed even when the run fails."""
     services: dict[str, Any] = {"trace_path": trace_path}
+    # The budget's clock starts with the run: deterministic stages count against max_seconds too.
+    services["budget"] = RunBudget.from_config(config.budget)
+    if trace_path is not None:
+        from gate.models.trace import TraceWriter
+
+        services["trace"] = TraceWriter.open(trace_path)
     try:
         yield services
     finally:
@@ -38,4 +45,8 @@ def run_gate(
         ctx = RunContext(
             changeset=changeset, config=config, offline=offline, services=services, progress=progress
         )
-        return run(ctx, default_stages())
+        outcome = run(ctx, default_stages())
+        trace = services.get("trace")
+        if trace is not None:
+            trace.record_run(outcome)
+        return outcome

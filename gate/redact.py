@@ -1,12 +1,14 @@
 """Redact credentials from text before it is sent to a model, written to a trace, or posted.
 
-Uses the same detector as the `secrets` analyzer (detect-secrets), so what is flagged is what is hidden.
+Uses the same detector as the `secrets` analyzer (detect-secrets, plus a small table of key formats it
+does not know yet), so what is flagged is what is hidden.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,40 +17,126 @@ REDACTED = "[REDACTED]"
 
 @dataclass(frozen=True)
 class SecretHit:
-    kind: str  # detect-secrets plugin name, e.g. "AWS Access Key"
+    kind: str  # detect-secrets plugin name, e.g. "AWS Access Key", or a name from MODERN_KEY_FORMATS
     value: str  # the secret as it appears in the text
 
 
-@lru_cache(maxsize=1)
-def _plugins() -> tuple[object, ...]:
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+# Key formats newer than detect-secrets' plugins (checked against each vendor's documented prefix).
+MODERN_KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Anthropic API Key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,}")),
+    ("OpenAI Token", re.compile(r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}")),
+    ("GitHub Token", re.compile(r"\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b")),
+    ("Google API Key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Hugging Face Token", re.compile(r"\bhf_[A-Za-z]{34}\b")),
+)
 
-    skip = {"Hex High Entropy String", "Base64 High Entropy String"}
-    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
-    return tuple(cls() for name, cls in mapping.items() if name not in skip)
+# Characters a key can continue with: a regex that stops early (detect-secrets' OpenAI and JWT patterns
+# match a prefix of the token) would otherwise leave the rest of the secret in redacted text.
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
+_SKIP = {"Hex High Entropy String", "Base64 High Entropy String"}
+
+
+@dataclass(frozen=True)
+class _Detectors:
+    regex_plugins: tuple[object, ...]  # detect-secrets plugins that are a list of regexes
+    other_plugins: tuple[tuple[object, re.Pattern[str]], ...]  # plugins with their own analysis, gated
+    keywords: re.Pattern[str]  # KeywordDetector's words, for lower-cased text
+
+
+# Lines that can hold a secret at all: every key format is a long token, or follows a keyword, a URL
+# scheme (user:password@host) or a PEM header; Artifactory's "AP..." passwords are the one short token.
+# Scanning a whole text for these once is far cheaper than running every plugin on every line
+# (10,000 lines of diff must take well under a second).
+_CANDIDATE = (
+    re.compile(r"[A-Za-z0-9_+/=-]{20,}"),
+    re.compile(r'(?:^|[\s=:"])A(?:KC|P[\dA-F])', re.MULTILINE),
+    re.compile(r"PRIVATE KEY|PuTTY|://|\bhf_"),
+)
+
+# A long token that is a key, not an identifier: random keys have digits (20 random alphanumerics lack
+# one less than 3% of the time), snake_case and camelCase names rarely do.
+_LOOKS_RANDOM = re.compile(r"\d.*[A-Za-z]|[A-Za-z].*\d")
+
+
+@lru_cache(maxsize=1)
+def _detectors() -> _Detectors:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    keywords = re.compile("|".join(DENYLIST))
+    gates = {
+        "KeywordDetector": re.compile(keywords.pattern, re.IGNORECASE),
+        "IPPublicDetector": re.compile(r"\d\.\d"),
+    }
+    regex_plugins: list[object] = []
+    other: list[tuple[object, re.Pattern[str]]] = []
+    for name, cls in get_mapping_from_secret_type_to_class().items():
+        if name in _SKIP:
+            continue
+        plugin: object = cls()  # type: ignore[misc]
+        plugin_name = type(plugin).__name__
+        if plugin_name in gates or not getattr(plugin, "denylist", None):
+            other.append((plugin, gates.get(plugin_name, re.compile(""))))
+        else:
+            regex_plugins.append(plugin)
+    return _Detectors(tuple(regex_plugins), tuple(other), keywords)
 
 
 def find_secrets(line: str) -> Iterator[SecretHit]:
-    """Secrets on one line of text, by every detect-secrets plugin but the noisy entropy ones."""
+    """Secrets on one line of text: every detect-secrets plugin but the noisy entropy ones, and the
+    modern key formats. Where two hits overlap, the longer one wins."""
     if len(line) > 10_000:
         line = line[:10_000]
-    seen: set[str] = set()
-    for plugin in _plugins():
-        denylist = getattr(plugin, "denylist", None)
+    detectors = _detectors()
+    hits: dict[str, str] = {}
+    for plugin in detectors.regex_plugins:
         kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
-        if denylist and type(plugin).__name__ != "KeywordDetector":
-            # Regex detectors: take the whole token, not a short capture group such as "ghp".
-            values = [_token(m) for regex in denylist for m in regex.finditer(line)]
-        else:
-            try:
-                found = plugin.analyze_line(filename="", line=line, line_number=0)  # type: ignore[attr-defined]
-            except Exception:
+        # Take the whole token, not a short capture group such as "ghp".
+        for regex in getattr(plugin, "denylist", ()):
+            for m in regex.finditer(line):
+                value = _extend(line, _token(m), m)
+                if len(value) >= 6:
+                    hits.setdefault(value, kind)
+    for plugin, gate in detectors.other_plugins:
+        if not gate.search(line):
+            continue
+        kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
+        try:
+            found = plugin.analyze_line(filename="", line=line, line_number=0)  # type: ignore[attr-defined]
+        except Exception:
+            continue
+        for secret in found:
+            value = secret.secret_value
+            if value and len(value) >= 6 and value in line:
+                hits.setdefault(value, kind)
+    for kind, regex in MODERN_KEY_FORMATS:
+        for m in regex.finditer(line):
+            hits[m.group(0)] = kind  # more specific than a generic keyword hit on the same value
+    for value, kind in sorted(hits.items(), key=lambda item: -len(item[0])):
+        if not any(value != other and value in other for other in hits):
+            yield SecretHit(kind=kind, value=value)
+
+
+def scan_lines(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
+    scanning the joined text once for candidate lines first."""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    candidates: set[int] = set()
+    scans = [(regex, text) for regex in _CANDIDATE] + [(_detectors().keywords, text.lower())]
+    for regex, scanned in scans:
+        for m in regex.finditer(scanned):
+            if regex is _CANDIDATE[0] and not _LOOKS_RANDOM.search(m.group(0)):
                 continue
-            values = [s.secret_value for s in found]
-        for value in values:
-            if value and len(value) >= 6 and value not in seen and value in line:
-                seen.add(value)
-                yield SecretHit(kind=kind, value=value)
+            first = bisect.bisect_right(starts, m.start()) - 1
+            last = bisect.bisect_right(starts, max(m.end() - 1, m.start())) - 1
+            candidates.update(range(first, last + 1))
+    for index in sorted(candidates):
+        if index < len(lines):
+            for hit in find_secrets(lines[index]):
+                yield index, hit
 
 
 def _token(match: re.Match[str]) -> str:
@@ -57,13 +145,23 @@ def _token(match: re.Match[str]) -> str:
     return best if len(best) >= 8 else match.group(0)
 
 
+def _extend(line: str, value: str, match: re.Match[str]) -> str:
+    """The value run on to the end of its token, when the pattern matched the token's start only."""
+    if value != match.group(0) or not value or (not value[-1].isalnum() and value[-1] not in "._-"):
+        return value
+    tail = _TOKEN_TAIL.match(line, match.end())
+    return value + tail.group(0) if tail else value
+
+
 def redact(text: str) -> str:
     """Text with every detected secret replaced by [REDACTED]."""
     if not text:
         return text
-    out = []
-    for line in text.split("\n"):
-        for hit in sorted(find_secrets(line), key=lambda h: -len(h.value)):
-            line = line.replace(hit.value, REDACTED)
-        out.append(line)
-    return "\n".join(out)
+    lines = text.split("\n")
+    found: dict[int, list[SecretHit]] = {}
+    for index, hit in scan_lines(lines):
+        found.setdefault(index, []).append(hit)
+    for index, hits in found.items():
+        for hit in sorted(hits, key=lambda h: -len(h.value)):
+            lines[index] = lines[index].replace(hit.value, REDACTED)
+    return "\n".join(lines)

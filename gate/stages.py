@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from gate.analyzers import deterministic_analyzers
 from gate.pipeline import Stage
+from gate.review.stage import ReviewStage
 
 
 def default_stages() -> list[Stage]:
     """Deterministic analyzers first (every PR), then the model escalations (when thresholds are met)."""
-    stages: list[Stage] = []
+    stages: list[Stage] = [*deterministic_analyzers()]
+    stages.append(ReviewStage())
     return stages

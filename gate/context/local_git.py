@@ -53,7 +53,8 @@ def load_git_changeset(
     text, notes = decode_patch(raw)
     diff = parse_diff(text, source=f"git diff {base_ref}...{head_ref}")
     commits, touched = _commits(git, merge_base, head_sha)
-    diff, origins = apply_ignore(diff, _origins(git, diff, commits, touched, merge_base, head_sha), ignore)
+    all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
+    diff, origins = apply_ignore(diff, all_origins, ignore)
     counts: dict[str, int] = defaultdict(int)
     for lines in origins.values():
         for sha in lines.values():
@@ -64,6 +65,7 @@ def load_git_changeset(
         diff=Diff(files=diff.files, notes=(*notes, *diff.notes), ignored_paths=diff.ignored_paths),
         commits=commits,
         line_origins=origins,
+        line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
         revisions=GitRevisions(git, merge_base, head_sha),
         base_ref=merge_base,
         head_ref=head_sha,
@@ -120,9 +122,11 @@ def _commits(git: Git, base: str, head: str) -> tuple[tuple[Commit, ...], dict[s
 
 def _origins(
     git: Git, diff: Diff, commits: Sequence[Commit], touched: dict[str, list[str]], base: str, head: str
-) -> dict[str, dict[int, str]]:
+) -> tuple[dict[str, dict[int, str]], dict[str, dict[int, int]]]:
+    """Each added line's commit, and (for blamed files) its line number in that commit's file."""
     has_merges = any(c.is_merge for c in commits)
     origins: dict[str, dict[int, str]] = {}
+    numbers: dict[str, dict[int, int]] = {}
     to_blame: list[str] = []
     for change in diff.files:
         added = [line.new_no for line in change.added_lines() if line.new_no is not None]
@@ -136,28 +140,31 @@ def _origins(
     if to_blame:
         in_range = {c.sha for c in commits}
         with ThreadPoolExecutor(max_workers=BLAME_WORKERS) as pool:
-            for path, lines in zip(
+            for path, (lines, orig) in zip(
                 to_blame, pool.map(lambda p: _blame(git, p, base, head), to_blame), strict=True
             ):
                 wanted = {line.new_no for line in diff.by_path[path].added_lines()}
                 origins[path] = {n: sha for n, sha in lines.items() if n in wanted and sha in in_range}
-    return origins
+                numbers[path] = {n: orig[n] for n in origins[path]}
+    return origins, numbers
 
 
-def _blame(git: Git, path: str, base: str, head: str) -> dict[int, str]:
+def _blame(git: Git, path: str, base: str, head: str) -> tuple[dict[int, str], dict[int, int]]:
     out = git.run("blame", "--incremental", f"{base}..{head}", "--", path, check=False).decode(
         "utf-8", "replace"
     )
     lines: dict[int, str] = {}
+    orig: dict[int, int] = {}  # final line -> the line's number in the blamed commit's file
     boundary: set[str] = set()
     current = ""
     for row in out.split("\n"):
         head_fields = row.split(" ")
         if len(head_fields) == 4 and len(head_fields[0]) == 40:
             current = head_fields[0]
-            start, count = int(head_fields[2]), int(head_fields[3])
-            for n in range(start, start + count):
-                lines[n] = current
+            source, start, count = int(head_fields[1]), int(head_fields[2]), int(head_fields[3])
+            for k in range(count):
+                lines[start + k] = current
+                orig[start + k] = source + k
         elif row == "boundary":
             boundary.add(current)
-    return {n: sha for n, sha in lines.items() if sha not in boundary}
+    return {n: sha for n, sha in lines.items() if sha not in boundary}, orig

@@ -80,6 +80,10 @@ class ChangeSet:
     commits: tuple[Commit, ...] = ()
     # path -> new-side line number -> sha of the commit in the range that last introduced the line.
     line_origins: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    # path -> new-side line number -> the line's number in the file of the commit that introduced it
+    # (blame's original line, or the replayed patch's new line). Line-level records such as git-ai
+    # notes are numbered per commit; without this they are read at head numbers.
+    line_origin_numbers: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     pr: PullRequestInfo | None = None
     revisions: RevisionReader | None = None
     base_ref: str = ""

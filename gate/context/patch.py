@@ -71,6 +71,7 @@ def _mbox(text: str, name: str, notes: tuple[str, ...], ignore: Sequence[str]) -
         diff=Diff(files=diff.files, notes=notes, ignored_paths=diff.ignored_paths),
         commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
         line_origins=origins,
+        line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from gate.errors import InputError
@@ -27,6 +27,7 @@ class _Entry:
     origin: str | None  # sha of the commit that added the line; None for a base line
     text: str | None  # None while unseen
     base_no: int | None  # base line number, for base lines
+    origin_no: int | None = None  # the line's number in the file of the commit that added it
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _apply(state: _FileState, change: FileChange, sha: str) -> None:
         pos = 0
         for line in hunk.lines:
             if line.kind is LineKind.ADDED:
-                new.append(_Entry(sha, line.text, None))
+                new.append(_Entry(sha, line.text, None, line.new_no))
                 continue
             entry = old[pos] if pos < len(old) else _Entry(None, None, None)
             pos += 1
@@ -85,6 +86,9 @@ class Replay:
     diff: Diff
     # path -> new line number -> sha
     line_origins: dict[str, dict[int, str]]
+    # path -> new line number -> its number in the commit that added it, for files several patches
+    # touched (a file one patch alone touches keeps that patch's numbers).
+    line_origin_numbers: dict[str, dict[int, int]] = field(default_factory=dict)
 
 
 def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
@@ -127,6 +131,7 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             order.append(change.path)
     out_files: list[FileChange] = []
     origins: dict[str, dict[int, str]] = {}
+    numbers: dict[str, dict[int, int]] = {}
     for path in dict.fromkeys(order):
         if path in direct:
             change, sha = direct[path]
@@ -145,7 +150,12 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             out_files.append(combined)
             if line_map:
                 origins[path] = line_map
-    return Replay(Diff(files=tuple(out_files)), origins)
+                numbers[path] = {
+                    i + 1: e.origin_no
+                    for i, e in enumerate(state.entries)
+                    if e.origin is not None and e.origin_no is not None
+                }
+    return Replay(Diff(files=tuple(out_files)), origins, numbers)
 
 
 def _combine(path: str, state: _FileState) -> tuple[FileChange | None, dict[int, str]]:

@@ -18,5 +18,11 @@ class ProvenanceStage:
             stage=self.id,
             ran=True,
             why="always runs",
-            details={"basis": list(result.basis)},
+            details={
+                "basis": list(result.basis),
+                "ai_commits": sum(1 for c in result.commits if c.ai),
+                "commits": len(result.commits),
+                "tools": dict(result.tools),
+                "notes": list(result.notes),
+            },
         )

@@ -1,0 +1,185 @@
+"""New top-level imports in added Python and JS/TS lines, and which package each one needs.
+
+Python reads the head file with `ast` when it is available (so multi-line and nested imports count),
+and falls back to the added lines alone, read tolerantly, when it is not or does not parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+import sys
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
+from gate.analyzers.source import AddedLine
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
+NAMESPACE = "*"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A top-level module that an added line imports."""
+
+    module: str  # "yaml", "lodash", "@scope/pkg"
+    ecosystem: Ecosystem
+    path: str
+    line_no: int
+    # Imported inside `try: ... except ImportError`: the code copes with it missing.
+    guarded: bool = False
+
+
+# --- Python ----------------------------------------------------------------------------------------
+
+_PY_IMPORT = re.compile(r"^\s*import\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)")
+_PY_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\b")
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> list[Imported]:
+    added_nos = {line.line_no: line for line in added}
+    if head is not None:
+        try:
+            tree = ast.parse(head)
+        except (SyntaxError, ValueError):
+            tree = None
+        if tree is not None:
+            return _from_ast(path, tree, set(added_nos))
+    return _from_lines(path, added_nos.values())
+
+
+def _from_ast(path: str, tree: ast.AST, added: set[int]) -> list[Imported]:
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
+            guarded.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    out: list[Imported] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module]
+        else:
+            continue
+        end = node.end_lineno or node.lineno
+        lines = [n for n in range(node.lineno, end + 1) if n in added]
+        if not lines:
+            continue
+        for module in modules:
+            out.append(Imported(module.split(".")[0], Ecosystem.PYPI, path, lines[0], id(node) in guarded))
+    return out
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
+
+
+def _from_lines(path: str, lines: Iterable[AddedLine]) -> list[Imported]:
+    out: list[Imported] = []
+    for line in lines:
+        if m := _PY_FROM.match(line.text):
+            modules = [m.group(1)]
+        elif m := _PY_IMPORT.match(line.text):
+            modules = [part.split()[0] for part in m.group(1).split(",")]
+        else:
+            continue
+        for module in modules:
+            if not module.startswith("."):
+                out.append(Imported(module.split(".")[0], Ecosystem.PYPI, path, line.line_no))
+    return out
+
+
+@lru_cache(maxsize=1)
+def python_distributions() -> Mapping[str, tuple[str, ...]]:
+    """Import name -> distributions that provide it (bundled table of the well-known differences)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for row in _data_lines("python-import-names.tsv"):
+        module, dists = row.split("\t")
+        table[module] = tuple(d.strip() for d in dists.split(","))
+    return table
+
+
+def python_stdlib() -> Collection[str]:
+    return sys.stdlib_module_names | {"__future__", "__main__"}
+
+
+# --- JavaScript / TypeScript -----------------------------------------------------------------------
+
+_JS_FROM = re.compile(r"""^\s*(?:import|export)\b[^'"`]*?\bfrom\s*['"]([^'"]+)['"]""")
+_JS_CLOSING_FROM = re.compile(r"""^\s*\}\s*from\s*['"]([^'"]+)['"]""")
+_JS_BARE = re.compile(r"""^\s*import\s*['"]([^'"]+)['"]""")
+_JS_CALL = re.compile(r"""(?<![\w.$])(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)""")
+
+
+def js_imports(path: str, added: Iterable[AddedLine]) -> list[Imported]:
+    out: list[Imported] = []
+    for line in added:
+        text = line.text
+        if text.lstrip().startswith(("//", "*", "/*")):
+            continue
+        specs = [
+            m.group(1)
+            for m in (_JS_FROM.match(text), _JS_CLOSING_FROM.match(text), _JS_BARE.match(text))
+            if m
+        ]
+        specs.extend(m.group(1) for m in _JS_CALL.finditer(text))
+        for spec in dict.fromkeys(specs):
+            name = npm_package_of(spec)
+            if name is not None:
+                out.append(Imported(name, Ecosystem.NPM, path, line.line_no))
+    return out
+
+
+def npm_package_of(specifier: str) -> str | None:
+    """The package a module specifier loads, or None for relative paths, URLs, aliases and built-ins."""
+    if specifier.startswith((".", "/", "#", "~", "@/")) or ":" in specifier or not specifier:
+        return None  # relative, absolute, subpath-import, path alias, URL or node: built-in
+    parts = specifier.split("/")
+    name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+    if name in node_builtins() or not plausible_npm_name(name):
+        return None
+    return name
+
+
+@lru_cache(maxsize=1)
+def node_builtins() -> frozenset[str]:
+    names = set(_data_lines("node-builtins.txt"))
+    return frozenset(names | {n.split("/")[0] for n in names})
+
+
+# --- shared -----------------------------------------------------------------------------------------
+
+
+def imports_in(path: str, head: str | None, added: Iterable[AddedLine]) -> list[Imported]:
+    if path.endswith(PYTHON_SUFFIXES):
+        return python_imports(path, head, added)
+    if path.endswith(JS_SUFFIXES):
+        return js_imports(path, added)
+    return []
+
+
+def repo_module_names(paths: Iterable[str]) -> frozenset[str]:
+    """Every directory name and source-file stem in the repo: anything that could be a top-level import
+    of the repo itself, whatever its source root (src/, lib/, ...)."""
+    names: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        names.update(parts[:-1])
+        stem, ext = posixpath.splitext(parts[-1])
+        if ext in PYTHON_SUFFIXES or ext in JS_SUFFIXES or ext in (".so", ".pyd"):
+            names.add(stem.split(".")[0])
+    return frozenset(names)
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("gate.data").joinpath(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]

@@ -1,0 +1,62 @@
+"""The facts the dependency analyzer works with: ecosystems, declared and imported package names."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from packaging.utils import canonicalize_name
+
+
+class Ecosystem(enum.Enum):
+    """A package registry family; the value is the key of `dependencies.registries` in the config."""
+
+    PYPI = "pypi"
+    NPM = "npm"
+
+    @property
+    def label(self) -> str:
+        return {Ecosystem.PYPI: "PyPI", Ecosystem.NPM: "npm"}[self]
+
+    def normalize(self, name: str) -> str:
+        if self is Ecosystem.PYPI:
+            return str(canonicalize_name(name))
+        return name.strip().lower()
+
+
+_NPM_NAME = re.compile(r"^(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)
+
+
+def plausible_npm_name(name: str) -> bool:
+    return len(name) <= 214 and bool(_NPM_NAME.match(name))
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One dependency a manifest declares."""
+
+    name: str
+    ecosystem: Ecosystem
+    path: str  # the manifest
+    kind: str  # "dependencies", "devDependencies", "optional-dependencies.test", "requirements", ...
+    # False for URLs, VCS, local paths and workspaces: nothing to look up in a registry.
+    from_registry: bool = True
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.ecosystem.normalize(self.name)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a manifest declares, and the lines it could not read (reported as info findings)."""
+
+    declared: tuple[Declared, ...]
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class ManifestError(ValueError):
+    """The manifest as a whole does not parse (invalid TOML or JSON)."""

@@ -1,0 +1,146 @@
+"""Look package names up in their registries: each name once, concurrently, retried, with short timeouts.
+
+PyPI: `GET {base}/pypi/<name>/json` -> releases with `upload_time_iso_8601`; npm: `GET {base}/<name>`
+(scoped names as `@scope%2fname`) -> `time.created`. A 404 means absent; anything else that is not an
+answer (5xx after retries, timeouts, refused connections) means unreachable, never absent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from gate.analyzers.dependencies.model import Ecosystem
+
+MAX_CONCURRENT = 16
+TIMEOUT = httpx.Timeout(5.0, connect=3.0)
+ATTEMPTS = 3
+USER_AGENT = "ai-quality-gate (dependency check)"
+
+
+class Status(enum.Enum):
+    EXISTS = "exists"
+    ABSENT = "absent"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    name: str
+    ecosystem: Ecosystem
+    status: Status
+    first_release: datetime | None = None
+    error: str = ""
+
+
+class _Retryable(Exception):
+    """A 5xx or 429 answer: worth another try."""
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, _Retryable | httpx.TransportError)
+
+
+def package_url(base: str, ecosystem: Ecosystem, name: str) -> str:
+    base = base.rstrip("/")
+    if ecosystem is Ecosystem.PYPI:
+        return f"{base}/pypi/{quote(name, safe='')}/json"
+    return f"{base}/{quote(name, safe='@')}"
+
+
+def lookup_all(
+    names: Iterable[tuple[Ecosystem, str]],
+    registries: Mapping[Ecosystem, str],
+    *,
+    wait_base: float = 0.2,
+    timeout: httpx.Timeout = TIMEOUT,
+) -> list[Lookup]:
+    """Every (ecosystem, name) looked up once; results in the order given (duplicates dropped)."""
+    unique = list(dict.fromkeys((eco, eco.normalize(name)) for eco, name in names))
+    if not unique:
+        return []
+    return asyncio.run(_lookup_all(unique, registries, wait_base, timeout))
+
+
+async def _lookup_all(
+    names: list[tuple[Ecosystem, str]],
+    registries: Mapping[Ecosystem, str],
+    wait_base: float,
+    timeout: httpx.Timeout,
+) -> list[Lookup]:
+    limit = asyncio.Semaphore(MAX_CONCURRENT)
+    limits = httpx.Limits(max_connections=MAX_CONCURRENT)
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers, trust_env=False) as client:
+
+        async def one(eco: Ecosystem, name: str) -> Lookup:
+            base = registries.get(eco)
+            if base is None:
+                return Lookup(name, eco, Status.UNREACHABLE, error=f"no {eco.label} registry configured")
+            async with limit:
+                return await _lookup(client, package_url(base, eco, name), eco, name, wait_base)
+
+        return list(await asyncio.gather(*(one(eco, name) for eco, name in names)))
+
+
+async def _lookup(client: httpx.AsyncClient, url: str, eco: Ecosystem, name: str, wait_base: float) -> Lookup:
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(_retryable),
+            stop=stop_after_attempt(ATTEMPTS),
+            wait=wait_exponential(multiplier=wait_base, max=2.0),
+            reraise=True,
+        ):
+            with attempt:
+                response = await client.get(url)
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise _Retryable(f"HTTP {response.status_code}")
+    except (_Retryable, httpx.TransportError) as exc:
+        return Lookup(name, eco, Status.UNREACHABLE, error=f"{type(exc).__name__}: {exc}".rstrip(": "))
+    if response.status_code == 404:
+        return Lookup(name, eco, Status.ABSENT)
+    if response.status_code != 200:
+        return Lookup(name, eco, Status.UNREACHABLE, error=f"HTTP {response.status_code}")
+    try:
+        data = response.json()
+    except ValueError:
+        return Lookup(name, eco, Status.UNREACHABLE, error="the registry answered with invalid JSON")
+    first = _first_release(eco, data if isinstance(data, dict) else {})
+    return Lookup(name, eco, Status.EXISTS, first_release=first)
+
+
+def _first_release(eco: Ecosystem, data: Mapping[str, Any]) -> datetime | None:
+    stamps: list[str] = []
+    if eco is Ecosystem.PYPI:
+        releases = data.get("releases")
+        for files in releases.values() if isinstance(releases, dict) else ():
+            stamps.extend(
+                f.get("upload_time_iso_8601") or f.get("upload_time") or ""
+                for f in files
+                if isinstance(f, dict)
+            )
+    else:
+        times = data.get("time")
+        if isinstance(times, dict):
+            stamps.append(str(times.get("created") or ""))
+    parsed = [_parse_time(s) for s in stamps if s]
+    valid = [p for p in parsed if p is not None]
+    return min(valid) if valid else None
+
+
+def _parse_time(stamp: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value

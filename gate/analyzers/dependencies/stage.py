@@ -1,0 +1,156 @@
+"""The `dependencies` stage: look newly needed packages up once each, and report what the registries say."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from gate.analyzers.dependencies.collect import Collected, Wanted, collect
+from gate.analyzers.dependencies.model import Ecosystem
+from gate.analyzers.dependencies.nearmiss import near_miss
+from gate.analyzers.dependencies.registry import Lookup, Status, lookup_all
+from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import RunContext, StageResult
+
+
+class DependenciesAnalyzer(Analyzer):
+    meta = AnalyzerMeta(
+        id="dependencies",
+        description="check newly added packages and imports against their registries",
+        docs="#dependencies",
+    )
+
+    def run(self, ctx: RunContext) -> StageResult:
+        if ctx.offline:
+            return self.meta.skipped("offline: registry lookups need the network")
+        view = ChangeView(ctx.changeset)
+        found = collect(view)
+        registries = {Ecosystem(key): str(url) for key, url in ctx.config.dependencies.registries.items()}
+        started = time.monotonic()
+        lookups = lookup_all(((w.ecosystem, w.name) for w in found.wanted), registries)
+        elapsed = round(time.monotonic() - started, 3)
+        by_key = {(r.ecosystem, r.name): r for r in lookups}
+        findings = list(self._unparsable(found))
+        min_age = ctx.config.dependencies.min_age_days
+        for wanted in _first_per_path(found.wanted):
+            result = by_key[(wanted.ecosystem, wanted.ecosystem.normalize(wanted.name))]
+            findings.extend(self._judge(wanted, result, min_age, exact=view.has_revisions))
+        unreachable = [r for r in lookups if r.status is Status.UNREACHABLE]
+        details = {
+            "manifests": found.manifests,
+            "looked_up": {f"{r.ecosystem.value}:{r.name}": r.status.value for r in lookups},
+            "lookup_seconds": elapsed,
+            "notes": found.notes + ([] if view.has_revisions else [NO_REVISIONS_NOTE]),
+            "skipped_files": view.notes,
+        }
+        if unreachable:
+            why = "; ".join(sorted({f"{r.ecosystem.label}: {r.error}" for r in unreachable}))
+            reason = f"registry unreachable ({why})"
+            if len(unreachable) == len(lookups):
+                return StageResult(
+                    stage=self.id,
+                    ran=False,
+                    why="runs on every PR",
+                    skipped_reason=reason,
+                    findings=tuple(findings),
+                    details=details,
+                )
+            reason = f"registry unreachable for {len(unreachable)} of {len(lookups)} names ({why})"
+            return self.meta.result(findings, details, skipped_reason=reason)
+        return self.meta.result(findings, details)
+
+    def _unparsable(self, found: Collected) -> Iterable[Finding]:
+        for path, problem in found.unparsable:
+            yield self.meta.finding(
+                "unparsable-manifest",
+                Severity.INFO,
+                Confidence.HIGH,
+                f"Could not parse {path}",
+                f"The manifest could not be read, so its new dependencies were not checked: {problem}",
+                Location(path),
+            )
+
+    def _judge(self, wanted: Wanted, result: Lookup, min_age_days: int, *, exact: bool) -> Iterable[Finding]:
+        eco = wanted.ecosystem
+        where = Location(wanted.path, wanted.line_no)
+        shown = (
+            f"'{wanted.name}'"
+            if not wanted.module or wanted.module == wanted.name
+            else (f"'{wanted.name}' (imported as '{wanted.module}')")
+        )
+        miss = near_miss(wanted.name, eco)
+        hint = (
+            f" Did you mean '{miss.popular}', the #{miss.rank} most downloaded {eco.label} package?"
+            if miss
+            else ""
+        )
+        if result.status is Status.ABSENT:
+            yield self._absent(wanted, shown, where, hint, exact=exact)
+            return
+        if result.status is Status.UNREACHABLE:
+            return
+        if result.first_release is not None:
+            age = (datetime.now(UTC) - result.first_release).days
+            if age < min_age_days:
+                yield self.meta.finding(
+                    "young-package",
+                    Severity.MEDIUM,
+                    Confidence.HIGH,
+                    f"Package '{wanted.name}' was first published {age} days ago on {eco.label}",
+                    f"{shown} is newly needed by this change and its first release on {eco.label} was "
+                    f"{result.first_release:%Y-%m-%d} ({age} days ago, under dependencies.min_age_days = "
+                    f"{min_age_days}). New packages are where registered hallucinated names end up; "
+                    f"check its source and maintainers.{hint}",
+                    where,
+                )
+        if miss is not None:
+            yield self.meta.finding(
+                "near-miss-package",
+                Severity.MEDIUM,
+                Confidence.MEDIUM,
+                f"Package '{wanted.name}' is one typo away from the popular '{miss.popular}'",
+                f"{shown} exists on {eco.label}, but is {miss.distance} edit(s) from '{miss.popular}' "
+                f"(#{miss.rank} by downloads). Look-alike names are a typosquatting pattern; make sure this "
+                "is the package meant.",
+                where,
+            )
+
+    def _absent(self, wanted: Wanted, shown: str, where: Location, hint: str, *, exact: bool) -> Finding:
+        eco = wanted.ecosystem
+        title = f"Package '{wanted.name}' does not exist on {eco.label}"
+        if wanted.source == "manifest":
+            body = (
+                f"{wanted.path} newly declares {shown}, and {eco.label} has no package by that name (404). "
+                f"An installer would fail, or install whatever someone registers under it later.{hint}"
+            )
+            return self.meta.finding("absent-package", Severity.HIGH, Confidence.HIGH, title, body, where)
+        body = (
+            f"This change imports {shown}; it is not a standard-library module, no module of the repository "
+            f"and no declared dependency, and {eco.label} has no package by that name (404).{hint}"
+        )
+        severity, confidence = Severity.HIGH, Confidence.HIGH
+        if wanted.guarded:
+            severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
+            body += " The import is guarded by `except ImportError`, so the code runs without it."
+        if not exact:
+            severity, confidence = Severity.MEDIUM, Confidence.LOW
+            body += (
+                " Without the repository's file list (patch input) it may still be a module of the "
+                "repository that the patch does not show."
+            )
+        return self.meta.finding("absent-package", severity, confidence, title, body, where)
+
+
+def _first_per_path(wanted: Iterable[Wanted]) -> list[Wanted]:
+    """One report per package per file: a name imported on ten lines is one problem, not ten."""
+    seen: set[tuple[Ecosystem, str, str]] = set()
+    out: list[Wanted] = []
+    for w in wanted:
+        key = (w.ecosystem, w.ecosystem.normalize(w.name), w.path)
+        if key not in seen:
+            seen.add(key)
+            out.append(w)
+    return out

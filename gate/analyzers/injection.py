@@ -1,0 +1,230 @@
+"""The `injection-text` analyzer: added content addressed to AI reviewers, hidden HTML comments in the
+PR body, and invisible or bidirectional Unicode controls (Trojan Source) in added lines.
+
+The phrase table lives in `gate/data/injection-phrases.tsv` so it can grow without code changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.source import AddedLine, ChangeView
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import RunContext, StageResult
+
+_BIDI = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A)) | {0x061C}
+_INVISIBLE = re.compile(
+    "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
+_HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
+_PR_BODY = "PR description"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    rule: str
+    severity: Severity
+    what: str
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def phrases() -> tuple[Phrase, ...]:
+    out = []
+    for row in _data_rows("injection-phrases.tsv"):
+        rule, severity, what, pattern = row.split("\t")
+        out.append(Phrase(rule, Severity(severity), what, re.compile(pattern, re.MULTILINE)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def tool_markers() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(row) for row in _data_rows("injection-markers.tsv"))
+
+
+def _data_rows(name: str) -> list[str]:
+    text = resources.files("gate.data").joinpath(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    phrase: Phrase
+    index: int  # which of the scanned lines
+    text: str  # the matched words, as written
+
+
+def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
+    """Phrase-table hits in the lines, scanning their joined lower-cased text once per phrase."""
+    text = "\n".join(lines)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased; stay aligned
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    seen: set[tuple[str, int]] = set()
+    for phrase in phrases():
+        for m in phrase.pattern.finditer(lowered):
+            at = m.start() + (1 if lowered[m.start() : m.start() + 1] == "\n" else 0)
+            index = bisect.bisect_right(starts, at) - 1
+            if (phrase.rule, index) not in seen:
+                seen.add((phrase.rule, index))
+                yield PhraseHit(phrase, index, text[m.start() : m.end()].strip())
+
+
+def describe(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if not name and 0xE0000 <= ord(char) <= 0xE007F:
+        name = "TAG CHARACTER"
+    return f"U+{ord(char):04X} {name}".strip()
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class InjectionAnalyzer(Analyzer):
+    meta = AnalyzerMeta(
+        id="injection-text",
+        description="find text aimed at AI reviewers, hidden PR comments and invisible Unicode",
+        docs="#injection-text",
+    )
+
+    def run(self, ctx: RunContext) -> StageResult:
+        view = ChangeView(ctx.changeset)
+        findings: list[Finding] = []
+        scanned = 0
+        for change in view.changes():
+            added = list(view.added_lines(change))
+            scanned += len(added)
+            texts = [line.text for line in added]
+            for hit in find_phrases(texts):
+                findings.append(self._phrase(hit, added[hit.index]))
+            findings.extend(self._invisible(added, first_line_is_file_start=True))
+        pr = ctx.changeset.pr
+        if pr is not None:
+            findings.extend(self._pr_text(pr.title, pr.body))
+        details = {"lines_scanned": scanned, "pr_text_scanned": pr is not None, "skipped_files": view.notes}
+        return self.meta.result(findings, details)
+
+    def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
+        return self.meta.finding(
+            hit.phrase.rule,
+            hit.phrase.severity,
+            Confidence.MEDIUM,
+            f"Text addressed to AI reviewers: {hit.phrase.what}",
+            f"Line {line.line_no} of {line.path} adds “{_quote(hit.text)}”, which {hit.phrase.what}. Text "
+            "like this is aimed at the models that review or act on the change, not at people; if it is "
+            "meant (a test fixture, documentation of attacks), say so in the PR.",
+            Location(line.path, line.line_no),
+        )
+
+    def _invisible(self, added: Iterable[AddedLine], *, first_line_is_file_start: bool) -> Iterator[Finding]:
+        for line in added:
+            chars = [m for m in _INVISIBLE.finditer(line.text)]
+            at_file_start = first_line_is_file_start and line.line_no == 1
+            if at_file_start and chars and chars[0].start() == 0 and chars[0].group(0) == "\ufeff":
+                chars = chars[1:]  # a byte-order mark at the start of a file is ordinary
+            if not chars:
+                continue
+            yield self._unicode_finding(
+                [m.group(0) for m in chars],
+                [m.start() + 1 for m in chars],
+                line.path,
+                line.line_no,
+                line.text,
+            )
+
+    def _unicode_finding(
+        self, chars: list[str], columns: list[int], path: str, line_no: int | None, text: str
+    ) -> Finding:
+        bidi = [c for c in chars if ord(c) in _BIDI]
+        tags = [c for c in chars if 0xE0000 <= ord(c) <= 0xE007F]
+        names = sorted({describe(c) for c in chars})
+        where = f"line {line_no} of {path}" if line_no else path
+        body = (
+            f"{where.capitalize()} contains {len(chars)} invisible control character(s): "
+            f"{', '.join(names)} (column {', '.join(map(str, columns[:5]))})."
+        )
+        if bidi:
+            rule, severity = "bidi-control", Severity.HIGH
+            title = f"Bidirectional control character {describe(bidi[0]).split(' ', 1)[0]} in added text"
+            body += (
+                " Bidirectional overrides make code display differently from how it runs (Trojan "
+                "Source, CVE-2021-42574): what a reviewer reads is not what the compiler sees."
+            )
+        elif tags:
+            rule, severity = "tag-characters", Severity.HIGH
+            hidden = "".join(chr(ord(c) - 0xE0000) for c in tags if 0x20 <= ord(c) - 0xE0000 < 0x7F)
+            title = "Invisible Unicode tag characters in added text"
+            body += f" Tag characters render as nothing but models read them; they spell “{_quote(hidden)}”."
+        else:
+            rule, severity = "zero-width", Severity.MEDIUM
+            title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in added text"
+            body += " Zero-width characters hide text from reviewers and make identical-looking names differ."
+        shown = _quote(text.encode("unicode_escape").decode("ascii"), 160) if text else ""
+        if shown:
+            body += f" Escaped: {shown}"
+        location = Location(path, line_no) if line_no else None
+        return self.meta.finding(rule, severity, Confidence.HIGH, title, body, location)
+
+    def _pr_text(self, title: str, body: str) -> Iterator[Finding]:
+        lines = [title, *body.splitlines()]
+        for hit in find_phrases(lines):
+            place = "the PR title" if hit.index == 0 else "the PR description"
+            yield self.meta.finding(
+                hit.phrase.rule,
+                hit.phrase.severity,
+                Confidence.MEDIUM,
+                f"Text addressed to AI reviewers in {place}: {hit.phrase.what}",
+                f"{place.capitalize()} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
+            )
+        for index, text in enumerate(lines):
+            chars = [m for m in _INVISIBLE.finditer(text)]
+            if chars:
+                place = "PR title" if index == 0 else _PR_BODY
+                yield self._unicode_finding(
+                    [m.group(0) for m in chars], [m.start() + 1 for m in chars], place, None, text
+                )
+        yield from self._hidden_comments(body)
+
+    def _hidden_comments(self, body: str) -> Iterator[Finding]:
+        for m in _HTML_COMMENT.finditer(body):
+            content = m.group(1).strip()
+            lowered = content.lower()
+            injected = next(iter(find_phrases(content.splitlines() or [""])), None)
+            if injected is not None:
+                yield self.meta.finding(
+                    "hidden-instructions",
+                    Severity.HIGH,
+                    Confidence.HIGH,
+                    "Hidden instructions for AI reviewers in the PR description",
+                    f"An HTML comment, invisible on GitHub but read by models, says “{_quote(content)}”, "
+                    f"which {injected.phrase.what}.",
+                )
+            elif any(marker.search(lowered) for marker in tool_markers()):
+                yield self.meta.finding(
+                    "hidden-comment-tool-marker",
+                    Severity.INFO,
+                    Confidence.HIGH,
+                    f"Tool marker in the PR description: <!-- {_quote(content, 40)} -->",
+                    "An HTML comment that a well-known tool leaves in PR descriptions; hidden from people.",
+                )
+            elif content:
+                yield self.meta.finding(
+                    "hidden-comment",
+                    Severity.LOW,
+                    Confidence.MEDIUM,
+                    f"Hidden HTML comment in the PR description: “{_quote(content, 50)}”",
+                    "The PR description holds text that GitHub does not show but models read: "
+                    f"“{_quote(content)}”. Check that it is a leftover of a template and not instructions.",
+                )

@@ -1,0 +1,88 @@
+"""What every analyzer is: a Stage that declares its id, description and docs anchor, and makes its
+findings and results through that declaration so the stage id cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import RunContext, StageResult
+
+# Deterministic analyzers run on every PR; this is what the report says about why.
+ALWAYS = "runs on every PR"
+
+
+@dataclass(frozen=True)
+class AnalyzerMeta:
+    id: str  # kebab-case stage id, as in SPEC 5.6
+    description: str  # one line
+    docs: str  # anchor in the docs, e.g. "#dependencies"
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity,
+        confidence: Confidence,
+        title: str,
+        body: str,
+        location: Location | None = None,
+        *,
+        suggestion: str | None = None,
+        category: str = "",
+    ) -> Finding:
+        return Finding(
+            stage=self.id,
+            rule=rule,
+            severity=severity,
+            confidence=confidence,
+            title=title,
+            body=body,
+            location=location,
+            category=category or self.id,
+            suggestion=suggestion,
+            deterministic=True,
+        )
+
+    def result(
+        self,
+        findings: Iterable[Finding],
+        details: Mapping[str, Any] | None = None,
+        *,
+        skipped_reason: str | None = None,
+        why: str = ALWAYS,
+    ) -> StageResult:
+        return StageResult(
+            stage=self.id,
+            ran=True,
+            why=why,
+            skipped_reason=skipped_reason,
+            findings=tuple(findings),
+            details=dict(details or {}),
+        )
+
+    def skipped(
+        self, reason: str, details: Mapping[str, Any] | None = None, *, why: str = ALWAYS
+    ) -> StageResult:
+        return StageResult(
+            stage=self.id, ran=False, why=why, skipped_reason=reason, details=dict(details or {})
+        )
+
+
+class Analyzer:
+    """Base of the analyzers: subclasses set `meta` and implement `run`; id/description/docs follow."""
+
+    meta: ClassVar[AnalyzerMeta]
+    id: str
+    description: str
+    docs: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.id = cls.meta.id
+        cls.description = cls.meta.description
+        cls.docs = cls.meta.docs
+
+    def run(self, ctx: RunContext) -> StageResult:
+        raise NotImplementedError

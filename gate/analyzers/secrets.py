@@ -1,0 +1,112 @@
+"""The `secrets` analyzer: credentials in added lines, found by the same detector that redacts them.
+
+A finding never contains the secret: it shows a masked form (`AKIA…MPLE`) and where it is. Obvious
+placeholders (`EXAMPLE`, `xxxx`, `<your-key>`, `${VAR}`, `changeme`) and values read from the
+environment are not credentials and are not reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.source import ChangeView
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import RunContext, StageResult
+from gate.redact import SecretHit, scan_lines
+
+# Kinds that detect-secrets reports but that are not credentials, or that the generic keyword rule
+# reports with too little certainty to block on its own.
+_NOT_CREDENTIALS = frozenset({"Public IP (ipv4)"})
+_WEAKER = frozenset({"Secret Keyword"})
+
+_PLACEHOLDER_WORDS = re.compile(
+    r"example|sample|placeholder|changeme|change_me|dummy|redacted|your[-_ ]"
+    r"|my[-_ ]?(?:secret|key|token|pass)|<[^>]*>|\{\{|\$\{|%\(|xxxx|\*\*\*\*|\.\.\."
+    r"|fake|not[-_]?a[-_]?real|todo|fixme",
+    re.IGNORECASE,
+)
+_FROM_ENVIRONMENT = re.compile(
+    r"os\.environ|os\.getenv|getenv\(|process\.env|ENV\[|System\.getenv|secrets\.\w+|vault\(|\$\{\{",
+)
+
+
+def mask(value: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it."""
+    if len(value) >= 16:
+        return f"{value[:4]}…{value[-4:]}"
+    if len(value) >= 8:
+        return f"{value[:2]}…{value[-2:]}"
+    return "…"
+
+
+def is_placeholder(value: str, line: str) -> bool:
+    """True for values that are obviously not real: documentation examples, templates, masks, one
+    repeated character, or a line that reads the value from the environment."""
+    if _PLACEHOLDER_WORDS.search(value):
+        return True
+    core = re.sub(r"[^A-Za-z0-9]", "", value)
+    if len(set(core.lower())) <= 3 or _sequential(core.lower()):
+        return True
+    return bool(_FROM_ENVIRONMENT.search(line)) and value not in _literals(line)
+
+
+def _sequential(core: str, run: int = 6) -> bool:
+    """`abcdef`, `123456`: typed by a person filling in an example, vanishingly rare in a random key."""
+    streak = 1
+    for a, b in itertools.pairwise(core):
+        streak = streak + 1 if ord(b) == ord(a) + 1 else 1
+        if streak >= run:
+            return True
+    return False
+
+
+def _literals(line: str) -> set[str]:
+    return set(re.findall(r"""["']([^"']+)["']""", line))
+
+
+class SecretsAnalyzer(Analyzer):
+    meta = AnalyzerMeta(
+        id="secrets",
+        description="find credentials in added lines",
+        docs="#secrets",
+    )
+
+    def run(self, ctx: RunContext) -> StageResult:
+        view = ChangeView(ctx.changeset)
+        findings: list[Finding] = []
+        placeholders = 0
+        scanned = 0
+        for change in view.changes():
+            added = list(view.added_lines(change))
+            scanned += len(added)
+            for index, hit in scan_lines([line.text for line in added]):
+                line = added[index]
+                if hit.kind in _NOT_CREDENTIALS:
+                    continue
+                if is_placeholder(hit.value, line.text):
+                    placeholders += 1
+                    continue
+                findings.append(self._finding(hit, line.path, line.line_no))
+        details = {
+            "lines_scanned": scanned,
+            "placeholders_ignored": placeholders,
+            "skipped_files": view.notes,
+        }
+        return self.meta.result(findings, details)
+
+    def _finding(self, hit: SecretHit, path: str, line_no: int) -> Finding:
+        shown = mask(hit.value)
+        weaker = hit.kind in _WEAKER
+        return self.meta.finding(
+            "hard-coded-secret",
+            Severity.MEDIUM if weaker else Severity.HIGH,
+            Confidence.MEDIUM if weaker else Confidence.HIGH,
+            f"{hit.kind} {shown} added in {path}",
+            f"Line {line_no} of {path} adds what the detector recognises as a {hit.kind} ({shown}, "
+            f"{len(hit.value)} characters). A credential in the repository is readable by everyone with "
+            "access and stays in its history: revoke it, then read it from the environment or a secret "
+            "store.",
+            Location(path, line_no),
+        )

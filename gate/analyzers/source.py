@@ -1,0 +1,137 @@
+"""The read side every analyzer shares: the files of a change at base and head, within size limits.
+
+Huge or binary files are skipped with a note (the stage puts the notes in its details) rather than
+parsed; without a RevisionReader (patch-only input) only what the diff shows is available, and the
+analyzers say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gate.context.model import ChangeSet
+from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
+
+# Files larger than this are not analysed: generated bundles and data dumps, not code someone wrote.
+MAX_FILE_BYTES = 1_000_000
+
+NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
+
+
+@dataclass(frozen=True)
+class AddedLine:
+    path: str
+    line_no: int
+    text: str
+
+
+class ChangeView:
+    """One analyzer's read access to a change: caches file reads and records the files it skipped."""
+
+    def __init__(self, changeset: ChangeSet) -> None:
+        self.changeset = changeset
+        self.notes: list[str] = []
+        self._texts: dict[tuple[str, str], str | None] = {}
+        self._paths: tuple[str, ...] | None = None
+        self._skipped: set[str] = set()
+
+    @property
+    def has_revisions(self) -> bool:
+        return self.changeset.revisions is not None
+
+    def _skip(self, path: str, why: str) -> None:
+        if path not in self._skipped:
+            self._skipped.add(path)
+            self.notes.append(f"{path}: skipped ({why})")
+
+    def readable(self, change: FileChange) -> bool:
+        """False (with a note) for a binary file or one whose added text alone is over the size limit."""
+        if change.is_binary:
+            self._skip(change.path, "binary file")
+            return False
+        size = sum(len(line.text) + 1 for line in change.added_lines())
+        if size > MAX_FILE_BYTES:
+            self._skip(change.path, f"{size:,} bytes added, over the {MAX_FILE_BYTES:,} byte limit")
+            return False
+        return True
+
+    def changes(self) -> Iterator[FileChange]:
+        """The changed files worth reading (binary and huge ones skipped, with a note)."""
+        for change in self.changeset.diff.files:
+            if self.readable(change):
+                yield change
+
+    def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
+        for line in change.added_lines():
+            assert line.new_no is not None
+            yield AddedLine(change.path, line.new_no, line.text)
+
+    def text(self, revision: str, path: str) -> str | None:
+        """The file at "base" or "head", or None when it is absent, unreadable, binary or too large."""
+        key = (revision, path)
+        if key in self._texts:
+            return self._texts[key]
+        text: str | None = None
+        reader = self.changeset.revisions
+        if reader is not None:
+            text = reader.read(revision, path)
+        elif revision == "head":
+            text = self._from_diff(path, new_side=True)
+        else:
+            text = self._from_diff(path, new_side=False)
+        if text is not None and len(text) > MAX_FILE_BYTES:
+            self._skip(path, f"{len(text):,} bytes, over the {MAX_FILE_BYTES:,} byte limit")
+            text = None
+        elif text is not None and "\x00" in text:
+            self._skip(path, "binary file")
+            text = None
+        self._texts[key] = text
+        return text
+
+    def _from_diff(self, path: str, *, new_side: bool) -> str | None:
+        """A whole file from the diff alone: only possible when the diff adds (or deletes) all of it."""
+        change = self.changeset.diff.by_path.get(path)
+        if change is None:
+            return None
+        if new_side and change.status is FileStatus.ADDED:
+            return "".join(line.text + "\n" for line in change.added_lines())
+        if not new_side and change.status is FileStatus.DELETED:
+            return "".join(line.text + "\n" for h in change.hunks for line in h.removed)
+        if not new_side and change.status is FileStatus.ADDED:
+            return None
+        return None
+
+    def head_paths(self) -> tuple[str, ...]:
+        """Every file at head: from the revisions when known, else the paths the diff names."""
+        if self._paths is None:
+            reader = self.changeset.revisions
+            if reader is not None:
+                self._paths = tuple(reader.list_files("head"))
+            else:
+                self._paths = tuple(
+                    f.path for f in self.changeset.diff.files if f.status is not FileStatus.DELETED
+                )
+        return self._paths
+
+    def is_whole_file(self, change: FileChange) -> bool:
+        """True when the head text is known in full (from revisions, or a file the diff adds)."""
+        return self.has_revisions or change.status is FileStatus.ADDED
+
+
+def removed_and_added(change: FileChange) -> Iterator[tuple[list[DiffLine], list[DiffLine]]]:
+    """Each run of consecutive changed lines in a hunk as (removed, added): a replaced block."""
+    for hunk in change.hunks:
+        removed: list[DiffLine] = []
+        added: list[DiffLine] = []
+        for line in hunk.lines:
+            if line.kind is LineKind.CONTEXT:
+                if removed or added:
+                    yield removed, added
+                removed, added = [], []
+            elif line.kind is LineKind.REMOVED:
+                removed.append(line)
+            else:
+                added.append(line)
+        if removed or added:
+            yield removed, added

@@ -1,0 +1,285 @@
+"""What the repository's Python modules define at head, read with `ast` and never run.
+
+A module whose names cannot be known statically (a star import, a module-level `__getattr__`, writes to
+`globals()`) is "open": nothing is reported against it. Conditional definitions (under `if`, `try`,
+`with`, loops) count as definitions, so code that defines a name on one branch only is never flagged.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+# Directories that commonly hold the importable packages of a repository.
+SOURCE_ROOTS = ("", "src", "lib", "python")
+_TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
+_TRUSTED_DECORATORS = frozenset({"dataclass", "total_ordering", "final", "dataclass_transform"})
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    members: set[str] = field(default_factory=set)
+    bases: list[str] = field(default_factory=list)  # dotted names as written
+    # Attributes may come from somewhere this index cannot see: an outside base, a metaclass, a
+    # decorator, __getattr__, setattr().
+    open: bool = False
+
+
+@dataclass
+class ModuleInfo:
+    name: str  # dotted
+    path: str
+    is_package: bool
+    names: set[str] = field(default_factory=set)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    open: bool = False
+    tree: ast.Module | None = None
+
+
+def module_names(paths: Iterable[str]) -> dict[str, str]:
+    """Dotted module name -> path, for every .py file at head, under each plausible source root."""
+    out: dict[str, str] = {}
+    for path in paths:
+        if not path.endswith(".py"):
+            continue
+        for root in SOURCE_ROOTS:
+            prefix = root + "/" if root else ""
+            if not path.startswith(prefix):
+                continue
+            parts = path[len(prefix) : -3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if parts and all(p.isidentifier() for p in parts):
+                out.setdefault(".".join(parts), path)
+    return out
+
+
+class RepoIndex:
+    """Lazily parsed modules of the repository at head."""
+
+    def __init__(self, paths: Iterable[str], read: Callable[[str], str | None]) -> None:
+        self.paths = module_names(paths)
+        self._read = read
+        self._modules: dict[str, ModuleInfo | None] = {}
+
+    def has_module(self, dotted: str) -> bool:
+        return dotted in self.paths
+
+    def module(self, dotted: str) -> ModuleInfo | None:
+        """The module's definitions, or None when it is not the repo's or cannot be read or parsed."""
+        if dotted not in self._modules:
+            self._modules[dotted] = self._load(dotted)
+        return self._modules[dotted]
+
+    def _load(self, dotted: str) -> ModuleInfo | None:
+        path = self.paths.get(dotted)
+        text = self._read(path) if path else None
+        if path is None or text is None:
+            return None
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return None
+        info = ModuleInfo(dotted, path, path.endswith("__init__.py"), tree=tree)
+        _collect(tree.body, info)
+        return info
+
+    def defines(self, dotted: str, name: str) -> bool | None:
+        """True/False when known; None when the module is open or not the repo's."""
+        if self.has_module(f"{dotted}.{name}"):
+            return True  # a submodule of a package
+        info = self.module(dotted)
+        if info is None or info.open:
+            return None
+        return name in info.names
+
+    def class_members(self, dotted: str, cls: str, depth: int = 0) -> set[str] | None:
+        """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable."""
+        info = self.module(dotted)
+        klass = info.classes.get(cls) if info else None
+        if info is None or klass is None or klass.open or depth > 10:
+            return None
+        members = set(klass.members)
+        for base in klass.bases:
+            if base == "object":
+                continue
+            resolved = self.resolve_name(info, base)
+            if resolved is None:
+                return None
+            inherited = self.class_members(*resolved, depth + 1)
+            if inherited is None:
+                return None
+            members |= inherited
+        return members
+
+    def resolve_name(self, info: ModuleInfo, name: str) -> tuple[str, str] | None:
+        """(module, class) for a class name used in a module: defined there or imported from the repo."""
+        if name in info.classes:
+            return info.name, name
+        assert info.tree is not None
+        for node in info.tree.body:
+            if isinstance(node, ast.ImportFrom):
+                source = resolve_relative(info.name, info.is_package, node.module, node.level)
+                for alias in node.names:
+                    if (alias.asname or alias.name) == name and source and self.has_module(source):
+                        target = self.module(source)
+                        if target is not None and alias.name in target.classes:
+                            return source, alias.name
+        return None
+
+
+def resolve_relative(current: str, is_package: bool, module: str | None, level: int) -> str | None:
+    """The absolute module of `from <level dots><module> import ...` written in `current`."""
+    if level == 0:
+        return module
+    parts = current.split(".") if current else []
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) if base else None
+
+
+def _collect(body: list[ast.stmt], info: ModuleInfo) -> None:
+    for node in _module_level(body):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            info.names.add(node.name)
+            if node.name == "__getattr__":
+                info.open = True  # PEP 562: any name may exist
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Global):
+                    info.names.update(inner.names)
+        elif isinstance(node, ast.ClassDef):
+            info.names.add(node.name)
+            info.classes[node.name] = _class_info(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                info.names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    info.open = True
+                else:
+                    info.names.add(alias.asname or alias.name)
+        else:
+            for target in _targets(node):
+                info.names.update(_bound(target))
+        if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign) and _writes_globals(node):
+            info.open = True
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at module level, through if/try/with/for/while/match, not into def/class."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While):
+            yield from _module_level(node.body)
+            yield from _module_level(node.orelse)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            yield from _module_level(node.body)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            yield from _module_level(node.body)
+            for handler in node.handlers:
+                yield from _module_level(handler.body)
+            yield from _module_level(node.orelse)
+            yield from _module_level(node.finalbody)
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                yield from _module_level(case.body)
+
+
+def _targets(node: ast.stmt) -> list[ast.expr]:
+    if isinstance(node, ast.Assign):
+        return list(node.targets)
+    if isinstance(node, ast.AnnAssign | ast.AugAssign):
+        return [node.target]
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return [node.target]
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [item.optional_vars for item in node.items if item.optional_vars is not None]
+    if isinstance(node, ast.Try | ast.TryStar):
+        return [ast.Name(id=h.name) for h in node.handlers if h.name]
+    if _TYPE_ALIAS is not None and isinstance(node, _TYPE_ALIAS):  # `type X = ...`, Python 3.12+
+        return [getattr(node, "name")]  # noqa: B009 - ast.TypeAlias is not in the 3.11 stubs
+    return [n for n in ast.walk(node) if isinstance(n, ast.NamedExpr)]
+
+
+def _bound(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.NamedExpr):
+        yield from _bound(target.target)
+    elif isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _bound(element)
+    elif isinstance(target, ast.Starred):
+        yield from _bound(target.value)
+
+
+def _writes_globals(node: ast.stmt) -> bool:
+    for inner in ast.walk(node):
+        if (
+            isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Name)
+            and inner.func.id in ("globals", "setattr", "exec")
+        ):
+            return True
+    return False
+
+
+def _class_info(node: ast.ClassDef) -> ClassInfo:
+    info = ClassInfo(node.name)
+    for base in node.bases:
+        dotted = _dotted(base)
+        if dotted is None:
+            info.open = True
+        else:
+            info.bases.append(dotted)
+    if node.keywords or any(_decorator_name(d) not in _TRUSTED_DECORATORS for d in node.decorator_list):
+        info.open = True  # a metaclass or a decorator can add attributes
+    for stmt in _module_level(node.body):
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            info.members.add(stmt.name)
+            if stmt.name in ("__getattr__", "__getattribute__"):
+                info.open = True
+        else:
+            for target in _targets(stmt):
+                info.members.update(_bound(target))
+    for inner in ast.walk(node):
+        if (
+            isinstance(inner, ast.Attribute)
+            and isinstance(inner.ctx, ast.Store)
+            and isinstance(inner.value, ast.Name)
+        ):
+            info.members.add(inner.attr)  # self.x = ... (or cls.x = ...)
+        elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "setattr":
+            info.open = True
+        elif isinstance(inner, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__slots__" for t in inner.targets
+        ):
+            info.members.update(
+                e.value
+                for e in ast.walk(inner.value)
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    return info
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    dotted = _dotted(target) or ""
+    return dotted.rsplit(".", 1)[-1]
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None

@@ -1,0 +1,297 @@
+"""The `phantom-symbols` stage: added Python code that imports, or reads an attribute of, a repository
+module or class that the head revision does not define. Anything that cannot be known without running
+the code (open modules, classes with outside bases, names rebound locally) is left alone."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
+from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
+from gate.diff.model import FileChange, FileStatus
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import RunContext, StageResult
+
+# Attributes every class and module has without defining them.
+_IMPLICIT = frozenset(dir(type("_Probe", (), {}))) | frozenset(
+    {
+        "__name__",
+        "__qualname__",
+        "__module__",
+        "__doc__",
+        "__dict__",
+        "__file__",
+        "__path__",
+        "__all__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__annotations__",
+        "__mro__",
+        "__wrapped__",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Missing:
+    line: int
+    owner: str  # "pkg.mod" or "pkg.mod.Class"
+    name: str
+    kind: str  # "import", "module", "module-attribute", "class-attribute"
+    known: tuple[str, ...]  # names the owner does define, for the close-match hint
+
+
+class PhantomSymbolsAnalyzer(Analyzer):
+    meta = AnalyzerMeta(
+        id="phantom-symbols",
+        description="find added Python that uses names the repository does not define",
+        docs="#phantom-symbols",
+    )
+
+    def run(self, ctx: RunContext) -> StageResult:
+        view = ChangeView(ctx.changeset)
+        if view.has_revisions:
+            paths = view.head_paths()
+        else:
+            paths = tuple(f.path for f in ctx.changeset.diff.files if f.status is FileStatus.ADDED)
+        index = RepoIndex(paths, lambda p: view.text("head", p))
+        findings: list[Finding] = []
+        checked: list[str] = []
+        notes: list[str] = [] if view.has_revisions else [NO_REVISIONS_NOTE + "; only files the diff adds"]
+        for change in view.changes():
+            if not change.path.endswith(".py") or change.status is FileStatus.DELETED:
+                continue
+            text = view.text("head", change.path) if view.is_whole_file(change) else None
+            if text is None:
+                notes.append(f"{change.path}: whole file not available; not checked")
+                continue
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError) as exc:
+                notes.append(f"{change.path}: does not parse ({exc.__class__.__name__}); not checked")
+                continue
+            checked.append(change.path)
+            for missing in _Checker(index, change, tree).run():
+                findings.append(self._finding(change.path, missing))
+        details = {"files_checked": checked, "notes": notes, "skipped_files": view.notes}
+        return self.meta.result(findings, details)
+
+    def _finding(self, path: str, m: _Missing) -> Finding:
+        close = difflib.get_close_matches(m.name, m.known, n=3, cutoff=0.6)
+        hint = f" Close names it does define: {', '.join(close)}." if close else ""
+        if m.kind == "module":
+            title = f"Module '{m.owner}.{m.name}' does not exist in the repository"
+            body = (
+                f"Line {m.line} of {path} imports '{m.owner}.{m.name}', but the repository's package "
+                f"'{m.owner}' has no module or name '{m.name}' at head.{hint}"
+            )
+            return self.meta.finding(
+                "missing-module", Severity.HIGH, Confidence.HIGH, title, body, Location(path, m.line)
+            )
+        if m.kind == "class-attribute":
+            title = f"'{m.owner}' has no attribute '{m.name}'"
+            body = (
+                f"Line {m.line} of {path} uses '{m.name}' on '{m.owner}', a class of the repository whose "
+                f"body, methods and repository bases define no such attribute at head.{hint}"
+            )
+            return self.meta.finding(
+                "missing-attribute", Severity.MEDIUM, Confidence.MEDIUM, title, body, Location(path, m.line)
+            )
+        verb = "imports" if m.kind == "import" else "uses"
+        title = f"'{m.name}' is not defined in {m.owner}"
+        body = (
+            f"Line {m.line} of {path} {verb} '{m.name}' from '{m.owner}', a module of the repository that "
+            f"defines no such name at head (no function, class, assignment, import or submodule); the "
+            f"code would fail with ImportError or AttributeError.{hint}"
+        )
+        return self.meta.finding(
+            "missing-name", Severity.HIGH, Confidence.HIGH, title, body, Location(path, m.line)
+        )
+
+
+class _Checker:
+    def __init__(self, index: RepoIndex, change: FileChange, tree: ast.Module) -> None:
+        self.index = index
+        self.tree = tree
+        self.added = {line.new_no for line in change.added_lines()}
+        names = module_names([change.path])
+        self.current = next(iter(names), "")
+        self.is_package = change.path.endswith("__init__.py")
+        self.rebound = _rebound_names(tree)
+
+    def _on_added(self, node: ast.AST) -> int | None:
+        start = getattr(node, "lineno", None)
+        if start is None:
+            return None
+        end = getattr(node, "end_lineno", None) or start
+        return next((n for n in range(start, end + 1) if n in self.added), None)
+
+    def run(self) -> Iterator[_Missing]:
+        modules: dict[str, str] = {}  # local name -> repo module
+        classes: dict[str, tuple[str, str]] = {}  # local name -> (module, class)
+        seen: set[tuple[int, str, str]] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ImportFrom):
+                yield from self._import_from(node, modules, classes)
+            elif isinstance(node, ast.Import):
+                yield from self._import(node, modules)
+        for name in self.rebound:
+            modules.pop(name, None)
+            classes.pop(name, None)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                line = self._on_added(node)
+                if line is None:
+                    continue
+                for missing in self._attribute(node, line, modules, classes):
+                    key = (missing.line, missing.owner, missing.name)
+                    if key not in seen:
+                        seen.add(key)
+                        yield missing
+            elif isinstance(node, ast.ClassDef):
+                yield from self._self_attributes(node, seen)
+
+    def _import_from(
+        self, node: ast.ImportFrom, modules: dict[str, str], classes: dict[str, tuple[str, str]]
+    ) -> Iterator[_Missing]:
+        source = resolve_relative(self.current, self.is_package, node.module, node.level)
+        if source is None:
+            return
+        if not self.index.has_module(source):
+            line = self._on_added(node)
+            if line is not None:
+                yield from self._missing_module(source, line)
+            return
+        info = self.index.module(source)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            if self.index.has_module(f"{source}.{alias.name}"):
+                modules[local] = f"{source}.{alias.name}"
+            elif info is not None and alias.name in info.classes:
+                classes[local] = (source, alias.name)
+            # A name on an added line, or every name when the `from ... import` line itself is new.
+            line = self._on_added(alias) or (node.lineno if node.lineno in self.added else None)
+            if line is not None and self.index.defines(source, alias.name) is False:
+                known = tuple(sorted(info.names)) if info else ()
+                yield _Missing(line, source, alias.name, "import", known)
+
+    def _import(self, node: ast.Import, modules: dict[str, str]) -> Iterator[_Missing]:
+        for alias in node.names:
+            if self.index.has_module(alias.name):
+                if alias.asname:
+                    modules[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    if self.index.has_module(top):
+                        modules[top] = top
+                continue
+            line = self._on_added(node)
+            if line is not None:
+                yield from self._missing_module(alias.name, line)
+
+    def _missing_module(self, dotted: str, line: int) -> Iterator[_Missing]:
+        """`pkg.nothing` where `pkg` is a closed repo package that has no `nothing`."""
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            parent = ".".join(parts[:cut])
+            if self.index.has_module(parent):
+                defined = self.index.defines(parent, parts[cut])
+                info = self.index.module(parent)
+                if defined is False and info is not None and info.is_package:
+                    yield _Missing(line, parent, parts[cut], "module", tuple(sorted(info.names)))
+                return
+
+    def _attribute(
+        self, node: ast.Attribute, line: int, modules: dict[str, str], classes: dict[str, tuple[str, str]]
+    ) -> Iterator[_Missing]:
+        chain = _chain(node)
+        if not chain or len(chain) < 2:
+            return
+        head, rest = chain[0], chain[1:]
+        if head in modules:
+            module = modules[head]
+            while len(rest) > 1 and self.index.has_module(f"{module}.{rest[0]}"):
+                module, rest = f"{module}.{rest[0]}", rest[1:]
+            name = rest[0]
+            if name in _IMPLICIT:
+                return
+            if self.index.defines(module, name) is False:
+                info = self.index.module(module)
+                yield _Missing(
+                    line, module, name, "module-attribute", tuple(sorted(info.names)) if info else ()
+                )
+        elif head in classes:
+            yield from self._class_attribute(classes[head], rest[0], line)
+
+    def _class_attribute(self, owner: tuple[str, str], name: str, line: int) -> Iterator[_Missing]:
+        if name in _IMPLICIT:
+            return
+        members = self.index.class_members(*owner)
+        if members is not None and name not in members:
+            yield _Missing(line, f"{owner[0]}.{owner[1]}", name, "class-attribute", tuple(sorted(members)))
+
+    def _self_attributes(self, cls: ast.ClassDef, seen: set[tuple[int, str, str]]) -> Iterator[_Missing]:
+        """`self.x` read in an added line of a method of a repo class that never defines `x`."""
+        if not self.current or not self.index.has_module(self.current):
+            return
+        for method in cls.body:
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or not method.args.args:
+                continue
+            if any(_decorator(d) in ("staticmethod", "classmethod") for d in method.decorator_list):
+                continue
+            me = method.args.args[0].arg
+            for node in ast.walk(method):
+                if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
+                    continue
+                if not (isinstance(node.value, ast.Name) and node.value.id == me):
+                    continue
+                line = self._on_added(node)
+                if line is None:
+                    continue
+                for missing in self._class_attribute((self.current, cls.name), node.attr, line):
+                    key = (missing.line, missing.owner, missing.name)
+                    if key not in seen:
+                        seen.add(key)
+                        yield missing
+
+
+def _chain(node: ast.expr) -> list[str] | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
+def _decorator(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return (
+        target.id
+        if isinstance(target, ast.Name)
+        else target.attr
+        if isinstance(target, ast.Attribute)
+        else ""
+    )
+
+
+def _rebound_names(tree: ast.Module) -> set[str]:
+    """Names assigned or used as parameters anywhere: an alias that is rebound is no longer the module."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            out.add(node.id)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.add(node.name)
+    return out

@@ -1,0 +1,269 @@
+"""The litellm-backed ModelClient: bounded concurrency, retries, per-call timeout, budget, structured
+output with one repair attempt, usage and cost, and a trace record for every attempt.
+
+`call` never raises for model or network failures: what went wrong is in `CallResult.error` (and the
+trace); a call the budget did not allow to start is `skipped`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from gate.config.models import Config
+from gate.models import pricing
+from gate.models.budget import RunBudget
+from gate.models.interface import CallRequest, CallResult
+from gate.models.retry import backoff, is_transient
+from gate.models.selection import Route, route_for
+from gate.models.structured import repair_messages, response_format, validate
+from gate.models.trace import CallRecord, CallRecorder
+from gate.pipeline import Usage
+from gate.redact import redact
+
+DEFAULT_CONCURRENCY = 8
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures
+DEFAULT_BACKOFF_S = 1.0
+TIMEOUT_ENV = "AI_GATE_MODEL_TIMEOUT"
+CONCURRENCY_ENV = "AI_GATE_MODEL_CONCURRENCY"
+BACKOFF_ENV = "AI_GATE_MODEL_BACKOFF"
+MAX_ERROR_CHARS = 500
+
+
+@dataclass
+class _Completion:
+    """The outcome of one completion with its transport retries (not yet the repair)."""
+
+    contents: list[str | None] | None = None
+    checked: list[tuple[BaseModel | None, str | None]] = field(default_factory=list)
+    error: str | None = None
+    skipped: bool = False
+    usage: Usage = field(default_factory=Usage)
+
+
+@lru_cache(maxsize=4096)
+def _redacted(text: str) -> str:
+    return redact(text)
+
+
+class LiteLLMClient:
+    """One per run (or per stage); shares the run's budget and trace. Safe across event loops."""
+
+    def __init__(
+        self,
+        config: Config,
+        budget: RunBudget,
+        recorders: Sequence[CallRecorder] = (),
+        *,
+        concurrency: int | None = None,
+        timeout_s: float | None = None,
+        max_attempts: int = DEFAULT_ATTEMPTS,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.env = os.environ if env is None else env
+        self.config = config
+        self.budget = budget
+        self.recorders = tuple(recorders)
+        self.concurrency = concurrency or int(self.env.get(CONCURRENCY_ENV) or DEFAULT_CONCURRENCY)
+        self.timeout_s = timeout_s or float(self.env.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT_S)
+        self.max_attempts = max_attempts
+        self.backoff_s = float(self.env.get(BACKOFF_ENV) or backoff_s)
+        self._semaphores: dict[int, asyncio.Semaphore] = {}
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        # A semaphore belongs to one event loop; stages may each run their own loop.
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._semaphores:
+            self._semaphores[loop] = asyncio.Semaphore(self.concurrency)
+        return self._semaphores[loop]
+
+    def route(self, model: str) -> Route:
+        return route_for(model, self.config, self.env)
+
+    async def call(self, request: CallRequest) -> CallResult:
+        route = self.route(request.model)
+        if request.n > 1 and not pricing.facts(route.litellm_model).supports_n:
+            parts = await asyncio.gather(*(self._call(request, route, 1) for _ in range(request.n)))
+            outputs = tuple(o for p in parts for o in p.outputs)
+            errors = sorted({p.error for p in parts if p.error})
+            usage = Usage()
+            for p in parts:
+                usage = usage + p.usage
+            return CallResult(
+                request, outputs, "; ".join(errors) or None, all(p.skipped for p in parts), usage
+            )
+        return await self._call(request, route, request.n)
+
+    async def _call(self, request: CallRequest, route: Route, n: int) -> CallResult:
+        messages = [{"role": m.role, "content": _redacted(m.content)} for m in request.messages]
+        first = await self._complete(request, route, messages, n, "answer")
+        if first.contents is None:
+            return CallResult(request, (), first.error, first.skipped, first.usage)
+        usage = first.usage
+        outputs: list[BaseModel] = []
+        errors: list[str] = []
+        for content, (output, invalid) in zip(first.contents, first.checked, strict=True):
+            if output is not None:
+                outputs.append(output)
+                continue
+            fix = messages + repair_messages(request.schema_name, request.output_type, content, invalid or "")
+            repaired = await self._complete(request, route, fix, 1, "repair")
+            usage = usage + repaired.usage
+            fixed = repaired.checked[0] if repaired.checked else (None, repaired.error)
+            if fixed[0] is not None:
+                outputs.append(fixed[0])
+            else:
+                errors.append(f"dropped: invalid answer twice ({fixed[1] or repaired.error})")
+        return CallResult(request, tuple(outputs), "; ".join(errors) or None, False, usage)
+
+    async def _complete(
+        self, request: CallRequest, route: Route, messages: list[dict[str, str]], n: int, purpose: str
+    ) -> _Completion:
+        done = _Completion()
+        attempt_no = -1
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return min(
+                backoff(state.attempt_number - 1, exc, self.backoff_s), self.budget.remaining_seconds()
+            )
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait,
+            retry=retry_if_exception(is_transient),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempt_no += 1
+                    exhausted = self.budget.exhausted()
+                    if exhausted:
+                        done.skipped = attempt_no == 0 and purpose == "answer"
+                        done.error = (
+                            exhausted if attempt_no == 0 else f"{exhausted} (after {attempt_no} attempts)"
+                        )
+                        return done
+                    await self._attempt(request, route, messages, n, purpose, attempt_no, done)
+        # litellm surfaces provider failures through many exception types; the contract is that a call
+        # never raises: the failure is kept in the result and the trace, not swallowed.
+        except Exception as exc:
+            done.error = _describe(exc, attempt_no)
+        return done
+
+    async def _attempt(
+        self,
+        request: CallRequest,
+        route: Route,
+        messages: list[dict[str, str]],
+        n: int,
+        purpose: str,
+        attempt_no: int,
+        done: _Completion,
+    ) -> None:
+        from gate.models.runtime import litellm
+
+        lm = litellm()
+        timeout = max(0.1, min(self.timeout_s, self.budget.remaining_seconds()))
+        params: dict[str, Any] = {"timeout": round(timeout, 3)}
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if n > 1:
+            params["n"] = n
+        kwargs: dict[str, Any] = {
+            "model": route.litellm_model,
+            "messages": messages,
+            "response_format": response_format(request.schema_name, request.output_type),
+            "max_retries": 0,  # retries are ours, counted and traced
+            **params,
+        }
+        if route.api_base:
+            kwargs["api_base"] = route.api_base
+        key = route.api_key(self.env)
+        if key:
+            kwargs["api_key"] = key
+        record: dict[str, Any] = {
+            "stage": request.stage,
+            "model": request.model,
+            "schema": request.schema_name,
+            "unit": request.unit,
+            "prompt_version": request.prompt_version,
+            "purpose": purpose,
+            "attempt": attempt_no,
+            "parameters": {**params, **route.describe()},
+            "messages": messages,
+        }
+        started = time.monotonic()
+        wall = time.time()
+        try:
+            async with self._semaphore():
+                started = time.monotonic()
+                response = await asyncio.wait_for(lm.acompletion(**kwargs), timeout + 2.0)
+        except BaseException as exc:
+            latency = time.monotonic() - started
+            done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
+            self._record(
+                CallRecord(
+                    **record,
+                    response=None,
+                    validation=[],
+                    error=_describe(exc, attempt_no),
+                    latency_s=round(latency, 3),
+                    started_at=wall,
+                )
+            )
+            raise
+        latency = time.monotonic() - started
+        contents = [choice.message.content for choice in response.choices]
+        usage_obj = getattr(response, "usage", None)
+        prompt_tokens = int(getattr(usage_obj, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage_obj, "completion_tokens", 0) or 0)
+        dollars, known = pricing.cost(route.name, prompt_tokens, completion_tokens)
+        self.budget.charge(dollars)
+        checked = [validate(request.output_type, c) for c in contents]
+        done.contents = contents
+        done.checked = checked
+        done.usage = done.usage + Usage(1, prompt_tokens, completion_tokens, dollars, latency)
+        self._record(
+            CallRecord(
+                **record,
+                response=contents,
+                validation=["ok" if out is not None else f"invalid: {err}" for out, err in checked],
+                error=None,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                cost_usd=dollars,
+                cost_known=known,
+                latency_s=round(latency, 3),
+                started_at=wall,
+            )
+        )
+
+    def _record(self, record: CallRecord) -> None:
+        for recorder in self.recorders:
+            recorder.record_call(record)
+
+
+def _describe(exc: BaseException, attempt_no: int) -> str:
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError) or type(exc).__name__ in (
+        "Timeout",
+        "APITimeoutError",
+    ):
+        what = "timed out"
+    else:
+        status = getattr(exc, "status_code", None)
+        text = " ".join(str(exc).split())[:MAX_ERROR_CHARS]
+        what = f"{type(exc).__name__}" + (f" {status}" if status else "") + (f": {text}" if text else "")
+    tries = attempt_no + 1
+    return f"{what} (attempt {tries})" if tries > 1 else what

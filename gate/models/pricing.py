@@ -1,0 +1,69 @@
+"""What litellm's pinned local model map says about a model: price, context window, support for `n`.
+
+Cost comes from the local cost map (`LITELLM_LOCAL_MODEL_COST_MAP=True`, never fetched). A model the
+map does not know (a local Ollama model, a proxy alias, a test double) is priced at
+`FALLBACK_COST_PER_TOKEN` (0: its cost is unknown, not free) and its usage says `cost_known: false`;
+its context window is taken as `DEFAULT_CONTEXT_TOKENS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+FALLBACK_COST_PER_TOKEN = 0.0
+DEFAULT_CONTEXT_TOKENS = 32_000
+PROXY_PREFIX = "litellm_proxy/"
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    known: bool
+    max_input_tokens: int
+    input_cost_per_token: float
+    output_cost_per_token: float
+    supports_n: bool
+
+
+def _map_name(model: str) -> str:
+    """The name to look up in the cost map: a proxied model is priced as the model behind it."""
+    return model[len(PROXY_PREFIX) :] if model.startswith(PROXY_PREFIX) else model
+
+
+@lru_cache(maxsize=256)
+def facts(model: str) -> ModelFacts:
+    from gate.models.runtime import litellm
+
+    lm = litellm()
+    name = _map_name(model)
+    supports_n = _supports_n(lm, model)
+    try:
+        info = lm.get_model_info(name)
+    except Exception:
+        return ModelFacts(
+            False, DEFAULT_CONTEXT_TOKENS, FALLBACK_COST_PER_TOKEN, FALLBACK_COST_PER_TOKEN, supports_n
+        )
+    return ModelFacts(
+        known=True,
+        max_input_tokens=int(
+            info.get("max_input_tokens") or info.get("max_tokens") or DEFAULT_CONTEXT_TOKENS
+        ),
+        input_cost_per_token=float(info.get("input_cost_per_token") or 0.0),
+        output_cost_per_token=float(info.get("output_cost_per_token") or 0.0),
+        supports_n=supports_n,
+    )
+
+
+def _supports_n(lm: object, model: str) -> bool:
+    try:
+        _, provider, _, _ = lm.get_llm_provider(model)  # type: ignore[attr-defined]
+        params = lm.get_supported_openai_params(model=model, custom_llm_provider=provider)  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return bool(params) and "n" in params
+
+
+def cost(model: str, prompt_tokens: int, completion_tokens: int) -> tuple[float, bool]:
+    """Dollars for one call, and whether the price came from the cost map."""
+    f = facts(model)
+    return prompt_tokens * f.input_cost_per_token + completion_tokens * f.output_cost_per_token, f.known

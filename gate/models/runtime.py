@@ -1,0 +1,30 @@
+"""The one place litellm is imported and configured: lazily, with telemetry and callbacks off.
+
+Importing litellm costs seconds, so only code paths that call a model reach this module's function.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def litellm() -> Any:
+    # The cost map must come from the pinned package, never from the network.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    import litellm as lm
+
+    lm.telemetry = False
+    lm.suppress_debug_info = True
+    lm.success_callback = []
+    lm.failure_callback = []
+    lm._async_success_callback = []
+    lm._async_failure_callback = []
+    lm.callbacks = []
+    # Parameters a provider does not take (e.g. `temperature` on some reasoning models) are dropped
+    # rather than failing the call; the trace records what was asked.
+    lm.drop_params = True
+    return lm

@@ -1,0 +1,147 @@
+"""Which models a stage calls and where each call goes (SPEC 5.4).
+
+Selection, in order:
+1. the names configured in `models.review` (or `models.regen`, which defaults to the review models);
+2. else auto from the provider keys in the environment: one model per provider whose key is set, in the
+   order of `DEFAULT_MODELS`, filled up to three with each provider's second model when fewer than
+   three providers have keys. The trio across providers, from the pinned litellm's model map, is
+   `openai/gpt-6.1-sol` (OPENAI_API_KEY), `anthropic/claude-sonnet-5-5` (ANTHROPIC_API_KEY) and
+   `gemini/gemini-3.1-pro-preview` (GEMINI_API_KEY); DeepSeek and Mistral keys are also recognised;
+3. else a local Ollama on `localhost:11434` (or `OLLAMA_API_BASE`) if it answers a quick probe: up to
+   three of its models, as `ollama_chat/<name>`;
+4. else none: the stage is skipped with a note and the verdict follows `gate.on_model_error`.
+
+Routing: `models.endpoints[<name>]` gives a model its own `api_base` and the name of the environment
+variable holding its key (`api_key_env`). Setting `AI_GATE_LITELLM_PROXY=<url>` sends every model
+without its own endpoint through a LiteLLM Proxy (an OpenAI-compatible gateway that holds the provider
+keys, budgets, rate limits and caching for many runners): the call goes to `<url>` as
+`litellm_proxy/<name>` with the key from `AI_GATE_LITELLM_PROXY_KEY` (or `LITELLM_PROXY_API_KEY`), and
+provider keys are then not needed on the runner. With a proxy and no configured names, the proxy's
+`/models` list is asked for its first three models.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from gate.config.models import Config
+from gate.models.pricing import PROXY_PREFIX
+
+PROXY_ENV = "AI_GATE_LITELLM_PROXY"
+PROXY_KEY_ENVS = ("AI_GATE_LITELLM_PROXY_KEY", "LITELLM_PROXY_API_KEY")
+OLLAMA_DEFAULT = "http://localhost:11434"
+PROBE_TIMEOUT_S = 0.5
+
+# Provider key -> (first choice, second choice), in order of preference across providers.
+DEFAULT_MODELS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("OPENAI_API_KEY", ("openai/gpt-6.1-sol", "openai/gpt-6.1-terra")),
+    ("ANTHROPIC_API_KEY", ("anthropic/claude-sonnet-5-5", "anthropic/claude-haiku-4-5")),
+    ("GEMINI_API_KEY", ("gemini/gemini-3.1-pro-preview", "gemini/gemini-3-flash-preview")),
+    ("DEEPSEEK_API_KEY", ("deepseek/deepseek-chat", "deepseek/deepseek-reasoner")),
+    ("MISTRAL_API_KEY", ("mistral/mistral-large-latest", "mistral/mistral-medium-latest")),
+)
+AUTO_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where calls to one model go. `name` is what the report and the consensus call the model."""
+
+    name: str
+    litellm_model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+
+    def api_key(self, env: Mapping[str, str]) -> str | None:
+        return env.get(self.api_key_env) if self.api_key_env else None
+
+    def describe(self) -> dict[str, str | None]:
+        """For the trace: never the key, only where it is read from."""
+        return {"model": self.litellm_model, "api_base": self.api_base, "api_key_env": self.api_key_env}
+
+
+@dataclass(frozen=True)
+class Selection:
+    models: tuple[str, ...]
+    source: str  # "config" | "environment keys" | "local Ollama" | "LiteLLM Proxy" | "none"
+    note: str
+
+
+def route_for(name: str, config: Config, env: Mapping[str, str]) -> Route:
+    endpoint = config.models.endpoints.get(name)
+    if endpoint is not None and (endpoint.api_base is not None or endpoint.api_key_env is not None):
+        base = str(endpoint.api_base).rstrip("/") if endpoint.api_base is not None else None
+        return Route(name, name, base, endpoint.api_key_env)
+    proxy = env.get(PROXY_ENV)
+    if proxy:
+        key_env = next((k for k in PROXY_KEY_ENVS if env.get(k)), None)
+        model = name if name.startswith(PROXY_PREFIX) else PROXY_PREFIX + name
+        return Route(name, model, proxy.rstrip("/"), key_env)
+    return Route(name, name)
+
+
+def select_models(
+    config: Config, stage: str, env: Mapping[str, str] | None = None, *, offline: bool = False
+) -> Selection:
+    env = os.environ if env is None else env
+    configured = config.models.regen if stage == "regen" and config.models.regen else config.models.review
+    if configured:
+        return Selection(
+            tuple(dict.fromkeys(configured)), "config", f"models from the configuration ({stage})"
+        )
+    if offline:
+        return Selection((), "none", "offline: no model is called")
+    proxy = env.get(PROXY_ENV)
+    if proxy:
+        listed = _proxy_models(proxy, env)
+        if listed:
+            return Selection(listed, "LiteLLM Proxy", f"models listed by the LiteLLM Proxy at {proxy}")
+    auto = auto_from_keys(env)
+    if auto:
+        return Selection(auto, "environment keys", "models chosen from the provider keys in the environment")
+    local = _ollama_models(env.get("OLLAMA_API_BASE") or OLLAMA_DEFAULT)
+    if local:
+        return Selection(local, "local Ollama", "models of the local Ollama server")
+    return Selection(
+        (),
+        "none",
+        "no model configured, no provider key in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, "
+        "GEMINI_API_KEY, ...) and no local Ollama answering",
+    )
+
+
+def auto_from_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    available = [models for key, models in DEFAULT_MODELS if env.get(key)]
+    chosen = [first for first, _ in available][:AUTO_COUNT]
+    for _, second in available:
+        if len(chosen) >= AUTO_COUNT:
+            break
+        chosen.append(second)
+    return tuple(chosen)
+
+
+def _ollama_models(base: str) -> tuple[str, ...]:
+    try:
+        response = httpx.get(base.rstrip("/") + "/api/tags", timeout=PROBE_TIMEOUT_S)
+        names = [
+            m["name"] for m in response.json().get("models", []) if isinstance(m, dict) and m.get("name")
+        ]
+    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
+        return ()
+    return tuple(f"ollama_chat/{n}" for n in sorted(names)[:AUTO_COUNT])
+
+
+def _proxy_models(base: str, env: Mapping[str, str]) -> tuple[str, ...]:
+    key = next((env[k] for k in PROXY_KEY_ENVS if env.get(k)), None)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    try:
+        response = httpx.get(base.rstrip("/") + "/models", headers=headers, timeout=PROBE_TIMEOUT_S * 4)
+        data = response.json().get("data", [])
+        names = [m["id"] for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
+        return ()
+    return tuple(names[:AUTO_COUNT])

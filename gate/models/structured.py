@@ -1,0 +1,91 @@
+"""Structured output (SPEC 5.3): the `response_format` sent, validation, and the one repair message."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+MAX_ERROR_CHARS = 1500
+
+
+def response_format(schema_name: str, output_type: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": schema_name, "schema": strict_schema(output_type), "strict": True},
+    }
+
+
+def strict_schema(output_type: type[BaseModel]) -> dict[str, Any]:
+    """The pydantic JSON schema in the shape strict structured output accepts.
+
+    Strict mode wants every property listed as required and no additional properties; value bounds
+    (minimum, maxLength) are not all accepted by providers, so they are left to pydantic validation.
+    """
+    schema = output_type.model_json_schema()
+    _strictify(schema)
+    return schema
+
+
+_UNSUPPORTED = ("minimum", "maximum", "maxLength", "minLength", "default", "title")
+
+
+def _strictify(node: Any) -> None:
+    if isinstance(node, dict):
+        for key in _UNSUPPORTED:
+            node.pop(key, None)
+        if node.get("type") == "object" and "properties" in node:
+            node["required"] = list(node["properties"])
+            node["additionalProperties"] = False
+        for value in list(node.values()):
+            _strictify(value)
+    elif isinstance(node, list):
+        for item in node:
+            _strictify(item)
+
+
+def validate(output_type: type[BaseModel], content: str | None) -> tuple[BaseModel | None, str | None]:
+    """The validated output, or None and the error in words a model can act on."""
+    if content is None or not content.strip():
+        return None, "the answer was empty"
+    text = _strip_fence(content)
+    try:
+        return output_type.model_validate_json(text), None
+    except ValidationError as exc:
+        return None, _describe(exc)
+
+
+def _strip_fence(text: str) -> str:
+    """Some providers wrap JSON in a markdown fence even in JSON mode; the JSON itself is what counts."""
+    stripped = text.strip()
+    if stripped.startswith("```"):
+        body = stripped.split("\n", 1)[1] if "\n" in stripped else ""
+        if body.rstrip().endswith("```"):
+            return body.rstrip()[:-3]
+    return stripped
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:10]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)[:MAX_ERROR_CHARS]
+
+
+def repair_messages(
+    schema_name: str, output_type: type[BaseModel], bad: str | None, error: str
+) -> list[dict[str, str]]:
+    """What the model is shown for its one repair attempt: its answer and why it was rejected."""
+    schema = json.dumps(strict_schema(output_type), separators=(",", ":"))
+    return [
+        {"role": "assistant", "content": (bad or "")[:20_000]},
+        {
+            "role": "user",
+            "content": (
+                f"Your answer did not validate against the `{schema_name}` JSON schema: {error}\n"
+                f"Answer again with only one JSON object that matches this schema:\n{schema}"
+            ),
+        },
+    ]

@@ -1,0 +1,307 @@
+"""The `run` record of the trace: the non-model inputs of a verdict, to JSON and back.
+
+Written once the pipeline ends; read by replay. Text that could hold secrets (diff lines, commit
+messages, PR title and body) is redacted; line numbers and the diff's shape are kept exactly, because
+the policy needs them to tell which findings sit on diff lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gate.config.models import Config
+from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
+from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import Outcome, StageResult, Usage
+from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
+from gate.redact import redact
+
+
+def encode_run(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "type": "run",
+        "config": outcome.config.model_dump(mode="json"),
+        "changeset": _changeset(outcome.changeset),
+        "provenance": _provenance(outcome.provenance),
+        "escalations": {k: list(v) for k, v in outcome.escalations.items()},
+        "stages": [encode_stage(r) for r in outcome.stages],
+        "verdict": outcome.verdict,
+        "reasons": list(outcome.reasons),
+        "usage": _usage(outcome.usage),
+        "notes": list(outcome.notes),
+    }
+
+
+def _usage(u: Usage) -> dict[str, Any]:
+    return {
+        "model_calls": u.model_calls,
+        "prompt_tokens": u.prompt_tokens,
+        "completion_tokens": u.completion_tokens,
+        "cost_usd": u.cost_usd,
+        "wall_seconds": u.wall_seconds,
+    }
+
+
+def decode_usage(d: dict[str, Any]) -> Usage:
+    return Usage(
+        int(d["model_calls"]),
+        int(d["prompt_tokens"]),
+        int(d["completion_tokens"]),
+        float(d["cost_usd"]),
+        float(d["wall_seconds"]),
+    )
+
+
+def encode_finding(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    return {
+        "stage": f.stage,
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "confidence": f.confidence.value,
+        "title": f.title,
+        "body": f.body,
+        "category": f.category,
+        "suggestion": f.suggestion,
+        "location": None if loc is None else [loc.path, loc.start_line, loc.end_line],
+        "confirmed_by": list(f.confirmed_by),
+        "deterministic": f.deterministic,
+        "advisory": f.advisory,
+        "extra": [list(e) for e in f.extra],
+    }
+
+
+def decode_finding(d: dict[str, Any]) -> Finding:
+    loc = d["location"]
+    return Finding(
+        stage=d["stage"],
+        rule=d["rule"],
+        severity=Severity(d["severity"]),
+        confidence=Confidence(d["confidence"]),
+        title=d["title"],
+        body=d["body"],
+        category=d.get("category", ""),
+        suggestion=d.get("suggestion"),
+        location=None if loc is None else Location(loc[0], loc[1], loc[2]),
+        confirmed_by=tuple(d.get("confirmed_by", ())),
+        deterministic=bool(d.get("deterministic", True)),
+        advisory=bool(d.get("advisory", False)),
+        extra=tuple((str(k), str(v)) for k, v in d.get("extra", ())),
+    )
+
+
+def encode_stage(r: StageResult) -> dict[str, Any]:
+    return {
+        "stage": r.stage,
+        "ran": r.ran,
+        "why": r.why,
+        "skipped_reason": r.skipped_reason,
+        "model_error": r.model_error,
+        "usage": _usage(r.usage),
+        "details": dict(r.details),
+        "findings": [encode_finding(f) for f in r.findings],
+    }
+
+
+def decode_stage(d: dict[str, Any]) -> StageResult:
+    return StageResult(
+        stage=d["stage"],
+        ran=bool(d["ran"]),
+        why=d["why"],
+        skipped_reason=d.get("skipped_reason"),
+        findings=tuple(decode_finding(f) for f in d.get("findings", ())),
+        model_error=d.get("model_error"),
+        usage=decode_usage(d["usage"]),
+        details=d.get("details") or {},
+    )
+
+
+def _changeset(cs: ChangeSet) -> dict[str, Any]:
+    pr = cs.pr
+    return {
+        "source": cs.source,
+        "base_ref": cs.base_ref,
+        "head_ref": cs.head_ref,
+        "notes": list(cs.notes),
+        "diff": {
+            "notes": list(cs.diff.notes),
+            "ignored_paths": list(cs.diff.ignored_paths),
+            "files": [_file(f) for f in cs.diff.files],
+        },
+        "commits": [
+            {
+                "sha": c.sha,
+                "author": [c.author.name, c.author.email],
+                "committer": None if c.committer is None else [c.committer.name, c.committer.email],
+                "message": redact(c.message),
+                "parents": list(c.parents),
+                "added_lines": c.added_lines,
+            }
+            for c in cs.commits
+        ],
+        "pr": None
+        if pr is None
+        else {
+            "number": pr.number,
+            "title": redact(pr.title),
+            "body": redact(pr.body),
+            "author_login": pr.author_login,
+            "labels": list(pr.labels),
+            "head_branch": pr.head_branch,
+            "base_branch": pr.base_branch,
+            "head_sha": pr.head_sha,
+            "base_sha": pr.base_sha,
+            "draft": pr.draft,
+        },
+    }
+
+
+def _file(f: FileChange) -> dict[str, Any]:
+    return {
+        "path": f.path,
+        "old_path": f.old_path,
+        "status": f.status.value,
+        "is_binary": f.is_binary,
+        "old_mode": f.old_mode,
+        "new_mode": f.new_mode,
+        "notes": list(f.notes),
+        "hunks": [
+            {
+                "old": [h.old_start, h.old_count],
+                "new": [h.new_start, h.new_count],
+                "section": h.section,
+                "missing_newline": [h.old_missing_newline, h.new_missing_newline],
+                "lines": [[line.kind.value, line.old_no, line.new_no, redact(line.text)] for line in h.lines],
+            }
+            for h in f.hunks
+        ],
+    }
+
+
+def decode_changeset(d: dict[str, Any]) -> ChangeSet:
+    files = []
+    for f in d["diff"]["files"]:
+        hunks = tuple(
+            Hunk(
+                h["old"][0],
+                h["old"][1],
+                h["new"][0],
+                h["new"][1],
+                h["section"],
+                tuple(DiffLine(LineKind(k), o, n, t) for k, o, n, t in h["lines"]),
+                new_missing_newline=h["missing_newline"][1],
+                old_missing_newline=h["missing_newline"][0],
+            )
+            for h in f["hunks"]
+        )
+        files.append(
+            FileChange(
+                f["path"],
+                f["old_path"],
+                FileStatus(f["status"]),
+                hunks,
+                f["is_binary"],
+                f["old_mode"],
+                f["new_mode"],
+                tuple(f["notes"]),
+            )
+        )
+    diff = Diff(tuple(files), tuple(d["diff"]["notes"]), tuple(d["diff"]["ignored_paths"]))
+    commits = tuple(
+        Commit(
+            c["sha"],
+            Person(*c["author"]),
+            None if c["committer"] is None else Person(*c["committer"]),
+            c["message"],
+            tuple(c["parents"]),
+            added_lines=c["added_lines"],
+        )
+        for c in d["commits"]
+    )
+    p = d.get("pr")
+    pr = (
+        None
+        if p is None
+        else PullRequestInfo(
+            number=p["number"],
+            title=p["title"],
+            body=p["body"],
+            author_login=p["author_login"],
+            labels=tuple(p["labels"]),
+            head_branch=p["head_branch"],
+            base_branch=p["base_branch"],
+            head_sha=p["head_sha"],
+            base_sha=p["base_sha"],
+            draft=p["draft"],
+        )
+    )
+    return ChangeSet(
+        source=d["source"],
+        diff=diff,
+        commits=commits,
+        pr=pr,
+        base_ref=d["base_ref"],
+        head_ref=d["head_ref"],
+        notes=tuple(d["notes"]),
+    )
+
+
+def _evidence(e: Evidence) -> list[str]:
+    return [e.kind, e.text, e.tool, e.source]
+
+
+def _provenance(p: ProvenanceResult) -> dict[str, Any]:
+    return {
+        "ai_share": p.ai_share,
+        "ai_lines": p.ai_lines,
+        "added_lines": p.added_lines,
+        "commits": [
+            {
+                "sha": c.sha,
+                "subject": redact(c.subject),
+                "ai": c.ai,
+                "tool": c.tool,
+                "evidence": [_evidence(e) for e in c.evidence],
+                "added_lines": c.added_lines,
+                "ai_lines": c.ai_lines,
+                "notes": list(c.notes),
+            }
+            for c in p.commits
+        ],
+        "ai_line_map": {path: sorted(lines) for path, lines in p.ai_line_map.items()},
+        "pr_evidence": [_evidence(e) for e in p.pr_evidence],
+        "tools": dict(p.tools),
+        "basis": list(p.basis),
+        "notes": list(p.notes),
+    }
+
+
+def decode_provenance(d: dict[str, Any]) -> ProvenanceResult:
+    return ProvenanceResult(
+        ai_share=float(d["ai_share"]),
+        ai_lines=int(d["ai_lines"]),
+        added_lines=int(d["added_lines"]),
+        commits=tuple(
+            CommitAttribution(
+                c["sha"],
+                c["subject"],
+                c["ai"],
+                c["tool"],
+                tuple(Evidence(*e) for e in c["evidence"]),
+                c["added_lines"],
+                c["ai_lines"],
+                tuple(c["notes"]),
+            )
+            for c in d["commits"]
+        ),
+        ai_line_map={path: frozenset(lines) for path, lines in d["ai_line_map"].items()},
+        pr_evidence=tuple(Evidence(*e) for e in d["pr_evidence"]),
+        tools=dict(d["tools"]),
+        basis=tuple(d["basis"]),
+        notes=tuple(d["notes"]),
+    )
+
+
+def decode_config(d: dict[str, Any]) -> Config:
+    return Config.model_validate(d)

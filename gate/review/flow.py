@@ -1,0 +1,143 @@
+"""The two rounds of the multi-model review, concurrently within each round.
+
+Round 1: every model reviews every chunk (`review` schema). Findings are grouped across models.
+Round 2 (cross-check): groups below quorum are sent, with their ids, to the models that answered the
+review but did not raise them (`cross_check` schema); an `agree` adds support.
+The outcome is a plain record of what was asked and answered; `consensus` turns it into findings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gate.config.models import Config
+from gate.models.interface import CallRequest, CallResult, ModelClient
+from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
+from gate.pipeline import Usage
+from gate.review.consensus import Group, Raised, group_findings
+from gate.review.prompt import (
+    CROSS_CHECK_PROMPT,
+    REVIEW_PROMPT,
+    Contracts,
+    cross_check_messages,
+    load_prompt,
+    review_messages,
+)
+from gate.review.units import Chunk
+
+CROSS_CHECK_BATCH = 20  # findings per cross-check call
+
+
+@dataclass
+class ReviewRounds:
+    raised: list[Raised] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    verdicts: dict[str, list[CrossCheckVerdict]] = field(default_factory=dict)
+    answered: set[str] = field(default_factory=set)  # models with at least one valid review answer
+    failures: list[dict[str, str]] = field(default_factory=list)  # {model, unit, schema, error}
+    not_reviewed: list[dict[str, str]] = field(default_factory=list)  # {unit, model, reason}
+    cross_checked: int = 0  # groups sent to at least one model
+    cross_check_note: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    calls: int = 0
+
+    def add(self, result: CallResult) -> None:
+        self.usage = self.usage + result.usage
+        self.calls += 1
+        req = result.request
+        if result.skipped:
+            self.not_reviewed.append(
+                {
+                    "unit": req.unit,
+                    "model": req.model,
+                    "schema": req.schema_name,
+                    "reason": result.error or "skipped",
+                }
+            )
+        elif result.error:
+            self.failures.append(
+                {"unit": req.unit, "model": req.model, "schema": req.schema_name, "error": result.error}
+            )
+
+
+async def review_round(
+    client: ModelClient,
+    models: Sequence[str],
+    chunks: Sequence[Chunk],
+    config: Config,
+    contracts: Contracts,
+    pr: str,
+    rounds: ReviewRounds,
+) -> None:
+    version = load_prompt(REVIEW_PROMPT).version
+    requests = []
+    for chunk in chunks:
+        messages = review_messages(chunk, config, contracts, pr)
+        for model in models:
+            requests.append(
+                CallRequest(
+                    stage="review",
+                    model=model,
+                    schema_name="review",
+                    output_type=ReviewOutput,
+                    messages=messages,
+                    prompt_version=version,
+                    temperature=0.0,
+                    unit=chunk.id,
+                )
+            )
+    results = await asyncio.gather(*(client.call(r) for r in requests))
+    for result in results:
+        rounds.add(result)
+        for output in result.outputs:
+            assert isinstance(output, ReviewOutput)
+            rounds.answered.add(result.request.model)
+            rounds.raised.extend(
+                Raised(result.request.model, result.request.unit, f) for f in output.findings
+            )
+    rounds.groups = group_findings(rounds.raised)
+
+
+async def cross_check_round(
+    client: ModelClient, chunks: Sequence[Chunk], quorum: int, rounds: ReviewRounds
+) -> None:
+    pending = [g for g in rounds.groups if len(g.raisers) < quorum]
+    if not pending:
+        return
+    voters = sorted(rounds.answered)
+    units = [u for c in chunks for u in c.units]
+    version = load_prompt(CROSS_CHECK_PROMPT).version
+    asked: dict[str, list[Group]] = defaultdict(list)
+    for group in pending:
+        for model in voters:
+            if model not in group.raisers:
+                asked[model].append(group)
+    if not asked:
+        rounds.cross_check_note = "no other model answered the review, so nothing could be cross-checked"
+        return
+    rounds.cross_checked = sum(1 for g in pending if any(g in gs for gs in asked.values()))
+    requests = []
+    for model, groups in sorted(asked.items()):
+        for start in range(0, len(groups), CROSS_CHECK_BATCH):
+            batch = groups[start : start + CROSS_CHECK_BATCH]
+            requests.append(
+                CallRequest(
+                    stage="review",
+                    model=model,
+                    schema_name="cross_check",
+                    output_type=CrossCheckOutput,
+                    messages=cross_check_messages(batch, units),
+                    prompt_version=version,
+                    temperature=0.0,
+                    unit=f"cross-check-{start // CROSS_CHECK_BATCH + 1}",
+                )
+            )
+    results = await asyncio.gather(*(client.call(r) for r in requests))
+    for result in results:
+        rounds.add(result)
+        for output in result.outputs:
+            assert isinstance(output, CrossCheckOutput)
+            rounds.verdicts.setdefault(result.request.model, []).extend(output.verdicts)

@@ -1,0 +1,36 @@
+"""Recompute the review stage's findings from the trace's recorded answers, calling no model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
+from gate.models.structured import validate
+from gate.pipeline import StageResult
+from gate.review.consensus import Raised, group_findings, tally, to_findings
+
+
+def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
+    """The review result with its findings rebuilt from the raw responses: re-validated, re-grouped,
+    re-tallied with the recorded quorum."""
+    raised: list[Raised] = []
+    verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
+    for call in calls:
+        if call.get("stage") != "review":
+            continue
+        schema = call.get("schema")
+        for content in call.get("response") or ():
+            if schema == "review":
+                review, _ = validate(ReviewOutput, content)
+                if isinstance(review, ReviewOutput):
+                    raised.extend(Raised(str(call["model"]), str(call["unit"]), f) for f in review.findings)
+            elif schema == "cross_check":
+                check, _ = validate(CrossCheckOutput, content)
+                if isinstance(check, CrossCheckOutput):
+                    verdicts[str(call["model"])].extend(check.verdicts)
+    groups = group_findings(raised)
+    quorum = int(recorded.details["quorum"])
+    return replace(recorded, findings=to_findings(groups, tally(groups, verdicts), quorum))

@@ -1,0 +1,157 @@
+"""Review units: each hunk with its surrounding code, packed into chunks that fit the models' context.
+
+A unit is one hunk shown with new-side line numbers and `CONTEXT_LINES` lines of the head revision
+around it (when the repository is at hand; else the hunk alone). Units are packed in diff order into
+chunks no larger than the token budget; a hunk too large for one chunk is split into parts. Every
+model reviews the same chunks, so their findings can be compared. Files that cannot be reviewed
+(binary, deleted) are listed, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gate.context.model import ChangeSet
+from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
+
+CONTEXT_LINES = 12
+CHARS_PER_TOKEN = 3.5  # a conservative estimate for code; exact counting is not worth its cost here
+MAX_LINE_CHARS = 400
+
+
+def estimate_tokens(text: str) -> int:
+    return int(len(text) / CHARS_PER_TOKEN) + 1
+
+
+@dataclass(frozen=True)
+class ReviewUnit:
+    id: str  # "path#hunk" or "path#hunk.part"
+    path: str
+    start_line: int  # new-side range the unit shows
+    end_line: int
+    text: str
+
+    @property
+    def tokens(self) -> int:
+        return estimate_tokens(self.text)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    units: tuple[ReviewUnit, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(u.text for u in self.units)
+
+    @property
+    def tokens(self) -> int:
+        return sum(u.tokens for u in self.units)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(u.path for u in self.units))
+
+
+@dataclass(frozen=True)
+class NotReviewed:
+    what: str  # a path or a unit id
+    reason: str
+
+
+def build_units(changeset: ChangeSet, max_unit_tokens: int) -> tuple[list[ReviewUnit], list[NotReviewed]]:
+    units: list[ReviewUnit] = []
+    skipped: list[NotReviewed] = []
+    for change in changeset.diff.files:
+        if change.is_binary:
+            skipped.append(NotReviewed(change.path, "binary file"))
+            continue
+        if change.status is FileStatus.DELETED:
+            skipped.append(NotReviewed(change.path, "deleted file: no code left to review"))
+            continue
+        if not change.hunks:
+            continue
+        head = _head_lines(changeset, change)
+        for index, hunk in enumerate(change.hunks, start=1):
+            units.extend(_split(change, index, hunk, head, max_unit_tokens))
+    return units, skipped
+
+
+def pack(units: Sequence[ReviewUnit], budget_tokens: int) -> list[Chunk]:
+    """Greedy packing in diff order: related hunks of a file stay together when they fit."""
+    chunks: list[list[ReviewUnit]] = []
+    used = 0
+    for unit in units:
+        if chunks and used + unit.tokens <= budget_tokens:
+            chunks[-1].append(unit)
+            used += unit.tokens
+        else:
+            chunks.append([unit])
+            used = unit.tokens
+    return [Chunk(f"chunk-{i}", tuple(c)) for i, c in enumerate(chunks, start=1)]
+
+
+def _head_lines(changeset: ChangeSet, change: FileChange) -> list[str] | None:
+    if changeset.revisions is None:
+        return None
+    try:
+        text = changeset.revisions.read("head", change.path)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return text.splitlines() if text is not None else None
+
+
+def _rows(hunk: Hunk, head: list[str] | None) -> list[tuple[int | None, str]]:
+    """(new-side line number or None for a removed line, rendered row) for the hunk and its context."""
+    rows: list[tuple[int | None, str]] = []
+    if head is not None:
+        first = max(1, hunk.new_start - CONTEXT_LINES)
+        for no in range(first, hunk.new_start):
+            if no <= len(head):
+                rows.append((no, _row(" ", no, head[no - 1])))
+    for line in hunk.lines:
+        if line.kind is LineKind.REMOVED:
+            rows.append((None, _row("-", None, line.text)))
+        else:
+            marker = "+" if line.kind is LineKind.ADDED else " "
+            rows.append((line.new_no, _row(marker, line.new_no, line.text)))
+    if head is not None:
+        last = hunk.new_start + hunk.new_count - 1
+        for no in range(last + 1, min(len(head), last + CONTEXT_LINES) + 1):
+            rows.append((no, _row(" ", no, head[no - 1])))
+    return rows
+
+
+def _row(marker: str, no: int | None, text: str) -> str:
+    if len(text) > MAX_LINE_CHARS:
+        text = text[:MAX_LINE_CHARS] + " …(line truncated)"
+    number = f"{no:>6}" if no is not None else "      "
+    return f"{marker}{number} | {text}"
+
+
+def _split(
+    change: FileChange, index: int, hunk: Hunk, head: list[str] | None, max_tokens: int
+) -> list[ReviewUnit]:
+    rows = _rows(hunk, head)
+    header = f"### {change.path} ({change.status.value}) hunk {index}" + (
+        f" in {hunk.section.strip()}" if hunk.section.strip() else ""
+    )
+    parts: list[list[tuple[int | None, str]]] = [[]]
+    used = estimate_tokens(header)
+    for row in rows:
+        cost = estimate_tokens(row[1])
+        if parts[-1] and used + cost > max_tokens:
+            parts.append([])
+            used = estimate_tokens(header)
+        parts[-1].append(row)
+        used += cost
+    units = []
+    for n, part in enumerate(parts, start=1):
+        numbers = [no for no, _ in part if no is not None] or [hunk.new_start]
+        unit_id = f"{change.path}#{index}" + (f".{n}" if len(parts) > 1 else "")
+        title = header + (f" (part {n} of {len(parts)})" if len(parts) > 1 else "")
+        text = title + "\n" + "\n".join(r for _, r in part)
+        units.append(ReviewUnit(unit_id, change.path, min(numbers), max(numbers), text))
+    return units

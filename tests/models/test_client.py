@@ -1,0 +1,198 @@
+"""The litellm client against the loopback server: retries, timeouts, repair, budget, n, trace."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+from gate.config.models import Config
+from gate.models.budget import RunBudget
+from gate.models.client import LiteLLMClient
+from gate.models.interface import CallRequest, CallResult, Message
+from gate.models.schemas import ReviewOutput
+from gate.models.trace import TraceWriter
+from tests.fakes.model_server import FakeModelServer, Reply
+
+FINDING = {
+    "path": "app.py",
+    "start_line": 3,
+    "end_line": 3,
+    "severity": "high",
+    "category": "bug",
+    "title": "off by one",
+    "body": "the loop skips the last item",
+    "suggestion": None,
+}
+
+
+def config_for(server: FakeModelServer, *models: str) -> Config:
+    endpoints = {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in models}
+    return Config.model_validate({"models": {"review": list(models), "endpoints": endpoints}})
+
+
+def client_for(
+    server: FakeModelServer, *models: str, trace: TraceWriter | None = None, **kw: object
+) -> LiteLLMClient:
+    config = config_for(server, *models)
+    budget = kw.pop("budget", None) or RunBudget.from_config(config.budget)
+    options = {"timeout_s": 5.0, "backoff_s": 0.05, **kw}
+    env = {"FAKE_MODEL_KEY": "sk-test"}
+    return LiteLLMClient(config, budget, [trace] if trace else [], env=env, **options)  # type: ignore[arg-type]
+
+
+def request(model: str = "openai/fake-a", n: int = 1, content: str = "review this") -> CallRequest:
+    return CallRequest(
+        stage="review",
+        model=model,
+        schema_name="review",
+        output_type=ReviewOutput,
+        messages=(Message("system", "you review code"), Message("user", content)),
+        prompt_version="review/1",
+        n=n,
+        unit="app.py#1",
+    )
+
+
+def call(client: LiteLLMClient, req: CallRequest) -> CallResult:
+    return asyncio.run(client.call(req))
+
+
+def test_valid_answer_is_parsed_with_usage_and_schema_name(model_server: FakeModelServer) -> None:
+    model_server.script("fake-a", "review", Reply.json({"findings": [FINDING]}))
+    result = call(client_for(model_server, "openai/fake-a"), request())
+    assert result.error is None and not result.skipped
+    assert isinstance(result.outputs[0], ReviewOutput)
+    assert result.outputs[0].findings[0].title == "off by one"
+    assert (
+        result.usage.model_calls == 1
+        and result.usage.prompt_tokens > 0
+        and result.usage.completion_tokens > 0
+    )
+    sent = model_server.calls[0].body
+    assert sent["response_format"]["json_schema"]["name"] == "review"
+    assert sent["response_format"]["json_schema"]["strict"] is True
+
+
+def test_429_with_retry_after_is_honoured_then_succeeds(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    model_server.script("fake-a", "review", [Reply.error(429, retry_after=1), Reply.json({"findings": []})])
+    with TraceWriter.open(tmp_path / "t.jsonl") as trace:
+        client = client_for(model_server, "openai/fake-a", trace=trace)
+        result = call(client, request())
+    assert result.error is None and result.outputs
+    first, second = model_server.calls
+    assert second.at - first.at >= 0.95  # waited as asked, not the 0.05 s backoff
+    lines = [json.loads(x) for x in (tmp_path / "t.jsonl").read_text().splitlines()]
+    attempts = [r for r in lines if r["type"] == "call"]
+    assert [r["attempt"] for r in attempts] == [0, 1]
+    assert "429" in attempts[0]["error"] and attempts[1]["validation"] == ["ok"]
+
+
+def test_500_is_retried(model_server: FakeModelServer) -> None:
+    model_server.script(
+        "fake-a", "review", [Reply.error(500), Reply.error(502), Reply.json({"findings": []})]
+    )
+    result = call(client_for(model_server, "openai/fake-a"), request())
+    assert result.error is None and model_server.count("fake-a") == 3
+    assert result.usage.model_calls == 3
+
+
+def test_500_for_good_gives_an_error_not_an_exception(model_server: FakeModelServer) -> None:
+    model_server.script("fake-a", "review", Reply.error(500))
+    result = call(client_for(model_server, "openai/fake-a"), request())
+    assert not result.outputs and result.error and "500" in result.error
+    assert model_server.count("fake-a") == 3
+
+
+def test_bad_request_is_not_retried(model_server: FakeModelServer) -> None:
+    model_server.script("fake-a", "review", Reply.error(400))
+    result = call(client_for(model_server, "openai/fake-a"), request())
+    assert result.error and model_server.count("fake-a") == 1
+
+
+def test_malformed_json_gets_one_repair_that_shows_the_error(model_server: FakeModelServer) -> None:
+    model_server.script(
+        "fake-a", "review", [Reply.text('{"findings": [ oops'), Reply.json({"findings": [FINDING]})]
+    )
+    result = call(client_for(model_server, "openai/fake-a"), request())
+    assert result.error is None and len(result.outputs) == 1
+    repair = model_server.calls[1]
+    assert repair.body["messages"][-2] == {"role": "assistant", "content": '{"findings": [ oops'}
+    assert "did not validate" in repair.last_user and "`review`" in repair.last_user
+
+
+def test_invalid_twice_is_dropped_and_recorded(model_server: FakeModelServer, tmp_path: Path) -> None:
+    bad = {"findings": [{**FINDING, "severity": "catastrophic"}]}
+    model_server.script("fake-a", "review", Reply.json(bad))
+    with TraceWriter.open(tmp_path / "t.jsonl") as trace:
+        result = call(client_for(model_server, "openai/fake-a", trace=trace), request())
+    assert not result.outputs and result.error and "dropped: invalid answer twice" in result.error
+    assert model_server.count("fake-a") == 2
+    records = [json.loads(x) for x in (tmp_path / "t.jsonl").read_text().splitlines()[1:]]
+    assert [r["purpose"] for r in records] == ["answer", "repair"]
+    assert all(r["validation"][0].startswith("invalid: findings.0.severity") for r in records)
+
+
+def test_a_model_that_never_answers_times_out(model_server: FakeModelServer) -> None:
+    model_server.script("fake-hang", "review", Reply.never())
+    started = time.monotonic()
+    result = call(
+        client_for(model_server, "openai/fake-hang", timeout_s=0.5, max_attempts=2),
+        request("openai/fake-hang"),
+    )
+    assert time.monotonic() - started < 5
+    assert result.error and "timed out" in result.error and not result.outputs
+
+
+def test_budget_exhausted_skips_new_calls(model_server: FakeModelServer) -> None:
+    # A model the cost map knows, served by the fake: its tokens are priced.
+    model_server.script("gpt-4o-mini", "review", Reply.json({"findings": []}))
+    model_server.prompt_tokens_per_call = 100_000
+    budget = RunBudget(max_cost_usd=0.01, max_seconds=60)
+    client = client_for(model_server, "openai/gpt-4o-mini", budget=budget)
+    first = call(client, request("openai/gpt-4o-mini"))
+    assert first.outputs and first.usage.cost_usd > 0.01
+    second = call(client, request("openai/gpt-4o-mini"))
+    assert second.skipped and second.error and "budget exhausted" in second.error
+    assert model_server.count() == 1
+
+
+def test_time_budget_skips(model_server: FakeModelServer) -> None:
+    budget = RunBudget(max_cost_usd=1, max_seconds=0.001)
+    time.sleep(0.01)
+    result = call(client_for(model_server, "openai/fake-a", budget=budget), request())
+    assert result.skipped and "max_seconds" in (result.error or "")
+    assert model_server.count() == 0
+
+
+def test_n_uses_the_provider_n_and_validates_each_choice(model_server: FakeModelServer) -> None:
+    model_server.script("fake-a", "review", Reply(choices=('{"findings": []}', "nope", '{"findings": []}')))
+    model_server.script("fake-a", "*", Reply.json({"findings": []}))
+    result = call(client_for(model_server, "openai/fake-a"), request(n=3))
+    assert model_server.calls[0].body["n"] == 3
+    # two valid choices, and the invalid one repaired in its own call
+    assert len(result.outputs) == 3 and model_server.count("fake-a") == 2
+
+
+def test_secrets_are_redacted_before_the_call(model_server: FakeModelServer) -> None:
+    secret = "AKIAIOSFODNN7EXAMPLE"
+    call(client_for(model_server, "openai/fake-a"), request(content=f'aws_key = "{secret}"'))
+    assert secret not in json.dumps(model_server.calls[0].body)
+    assert "[REDACTED]" in model_server.calls[0].last_user
+
+
+def test_calls_run_concurrently_within_the_bound(model_server: FakeModelServer) -> None:
+    model_server.script("fake-a", "review", Reply.json({"findings": []}, delay=0.5))
+    client = client_for(model_server, "openai/fake-a", concurrency=4)
+
+    async def many() -> list[CallResult]:
+        return await asyncio.gather(*(client.call(request()) for _ in range(8)))
+
+    started = time.monotonic()
+    results = asyncio.run(many())
+    elapsed = time.monotonic() - started
+    assert all(r.outputs for r in results)
+    assert 0.95 <= elapsed < 2.0  # two waves of four, not eight sequential calls

@@ -1,0 +1,132 @@
+"""Model selection (SPEC 5.4), per-model endpoints and routing through a LiteLLM Proxy."""
+
+from __future__ import annotations
+
+import asyncio
+
+from gate.config.models import Config
+from gate.models.budget import RunBudget
+from gate.models.client import LiteLLMClient
+from gate.models.selection import PROXY_ENV, auto_from_keys, route_for, select_models
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.models.test_client import request
+
+
+def test_configured_names_win() -> None:
+    config = Config.model_validate({"models": {"review": ["openai/a", "openai/b", "openai/a"]}})
+    chosen = select_models(config, "review", {"OPENAI_API_KEY": "x"})
+    assert chosen.models == ("openai/a", "openai/b") and chosen.source == "config"
+
+
+def test_regen_defaults_to_the_review_models() -> None:
+    config = Config.model_validate({"models": {"review": ["openai/a"]}})
+    assert select_models(config, "regen", {}).models == ("openai/a",)
+
+
+def test_auto_trio_across_providers() -> None:
+    env = {"OPENAI_API_KEY": "x", "ANTHROPIC_API_KEY": "y", "GEMINI_API_KEY": "z", "MISTRAL_API_KEY": "w"}
+    assert auto_from_keys(env) == (
+        "openai/gpt-6.1-sol",
+        "anthropic/claude-sonnet-5-5",
+        "gemini/gemini-3.1-pro-preview",
+    )
+
+
+def test_auto_with_one_provider_fills_with_its_second_model() -> None:
+    assert auto_from_keys({"ANTHROPIC_API_KEY": "y"}) == (
+        "anthropic/claude-sonnet-5-5",
+        "anthropic/claude-haiku-4-5",
+    )
+
+
+def test_the_default_models_are_in_the_pinned_cost_map() -> None:
+    from gate.models.pricing import facts
+
+    env = {"OPENAI_API_KEY": "x", "ANTHROPIC_API_KEY": "y", "GEMINI_API_KEY": "z"}
+    for model in auto_from_keys(env):
+        assert facts(model).known, model
+
+
+def test_nothing_available_means_no_models_with_a_note() -> None:
+    # No keys, and nothing answers on the probed Ollama address.
+    chosen = select_models(Config(), "review", {"OLLAMA_API_BASE": "http://127.0.0.1:9"})
+    assert chosen.models == () and "no provider key" in chosen.note
+
+
+def test_offline_selects_nothing() -> None:
+    assert select_models(Config(), "review", {"OPENAI_API_KEY": "x"}, offline=True).models == ()
+
+
+def test_local_ollama_is_used_when_it_answers(model_server: FakeModelServer) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Tags(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = json.dumps({"models": [{"name": "qwen3:8b"}, {"name": "llama3.2"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Tags)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        chosen = select_models(Config(), "review", {"OLLAMA_API_BASE": base})
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert (
+        chosen.models == ("ollama_chat/llama3.2", "ollama_chat/qwen3:8b") and chosen.source == "local Ollama"
+    )
+
+
+def test_endpoint_gives_a_model_its_own_base_and_key_env() -> None:
+    config = Config.model_validate(
+        {
+            "models": {
+                "endpoints": {"openai/x": {"api_base": "http://10.0.0.1:8000/v1/", "api_key_env": "MY_KEY"}}
+            }
+        }
+    )
+    route = route_for("openai/x", config, {PROXY_ENV: "http://proxy:4000"})
+    assert (route.litellm_model, route.api_base, route.api_key_env) == (
+        "openai/x",
+        "http://10.0.0.1:8000/v1",
+        "MY_KEY",
+    )
+
+
+def test_every_model_goes_through_a_litellm_proxy(model_server: FakeModelServer) -> None:
+    """The proxy is an OpenAI-compatible gateway: the call reaches it with the configured model name."""
+    for name in ("anthropic/claude-sonnet-5-5", "gemini/gemini-3.1-pro-preview"):
+        model_server.script(name, "review", Reply.json({"findings": []}))
+    env = {PROXY_ENV: model_server.url, "AI_GATE_LITELLM_PROXY_KEY": "sk-proxy"}
+    config = Config.model_validate(
+        {"models": {"review": ["anthropic/claude-sonnet-5-5", "gemini/gemini-3.1-pro-preview"]}}
+    )
+    client = LiteLLMClient(config, RunBudget.from_config(config.budget), env=env, timeout_s=5)
+
+    async def both() -> list[object]:
+        return list(await asyncio.gather(*(client.call(request(m)) for m in config.models.review)))
+
+    results = asyncio.run(both())
+    assert all(r.outputs for r in results)  # type: ignore[attr-defined]
+    assert sorted(c.model for c in model_server.calls) == [
+        "anthropic/claude-sonnet-5-5",
+        "gemini/gemini-3.1-pro-preview",
+    ]
+    # priced as the model behind the proxy
+    assert all(r.usage.cost_usd > 0 for r in results)  # type: ignore[attr-defined]
+
+
+def test_auto_selection_asks_the_proxy_for_its_models(model_server: FakeModelServer) -> None:
+    for name in ("team-reviewer-a", "team-reviewer-b"):
+        model_server.script(name, "review", Reply.json({"findings": []}))
+    chosen = select_models(Config(), "review", {PROXY_ENV: model_server.url})
+    assert chosen.models == ("team-reviewer-a", "team-reviewer-b") and chosen.source == "LiteLLM Proxy"

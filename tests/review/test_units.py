@@ -1,0 +1,61 @@
+"""Review units: hunks with head-revision context, packed into chunks; nothing dropped silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gate.context.local_git import load_git_changeset
+from gate.review.units import build_units, pack
+from tests.gitrepo import GitRepo
+
+
+def _repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("big.py", "".join(f"line_{i} = {i}\n" for i in range(1, 301)))
+    repo.write("gone.py", "x = 1\n")
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    repo.commit("base")
+    repo.branch("feature")
+    lines = [f"line_{i} = {i}\n" for i in range(1, 301)]
+    lines[49] = "line_50 = 'changed'\n"
+    lines[249] = "line_250 = 'changed'\n"
+    repo.write("big.py", "".join(lines))
+    repo.remove("gone.py")
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00other")
+    repo.commit("change")
+    return repo
+
+
+def test_each_hunk_is_a_unit_with_context_from_the_head_revision(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    units, skipped = build_units(load_git_changeset(repo.root, "main", "feature"), 10_000)
+    assert [u.id for u in units] == ["big.py#1", "big.py#2"]
+    first = units[0]
+    # git gives 3 lines of context; the unit widens it from the head file
+    assert first.start_line < 47 and first.end_line > 53
+    assert "+    50 | line_50 = 'changed'" in first.text and "-       | line_50 = 50" in first.text
+    assert {(s.what, s.reason.split(":")[0]) for s in skipped} == {
+        ("gone.py", "deleted file"),
+        ("logo.png", "binary file"),
+    }
+
+
+def test_units_pack_into_chunks_within_the_budget(tmp_path: Path) -> None:
+    units, _ = build_units(load_git_changeset(_repo(tmp_path).root, "main", "feature"), 10_000)
+    assert len(pack(units, 10_000)) == 1
+    small = pack(units, units[0].tokens)
+    assert [c.units for c in small] == [(units[0],), (units[1],)]
+
+
+def test_a_hunk_larger_than_the_budget_is_split_not_dropped(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a.py", "x = 0\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("a.py", "".join(f"value_{i} = compute({i})\n" for i in range(400)))
+    repo.commit("grow")
+    units, _ = build_units(load_git_changeset(repo.root, "main", "feature"), 500)
+    assert len(units) > 3 and all(u.tokens <= 520 for u in units)
+    assert units[0].id == "a.py#1.1" and "(part 1 of" in units[0].text
+    shown = "\n".join(u.text for u in units)
+    assert all(f"value_{i} = compute({i})" in shown for i in range(400))

@@ -1,0 +1,48 @@
+"""Text posted anywhere: no notifying mentions, no raw HTML, no outside links, bounded."""
+
+from __future__ import annotations
+
+from gate.sanitize import WORD_JOINER, code_block, sanitize
+
+REPO = "https://github.com/acme/shop"
+
+
+def test_mentions_do_not_notify() -> None:
+    out = sanitize("ping @octocat and @acme/security-team, mail me@example.com")
+    assert "@octocat" not in out and "@acme/security-team" not in out
+    assert f"@{WORD_JOINER}octocat" in out and f"@{WORD_JOINER}acme/security-team" in out
+    assert "me@example.com" in out  # an email address is not a mention
+
+
+def test_raw_html_is_escaped() -> None:
+    out = sanitize('<!-- hidden --><img src=x onerror="alert(1)"> & <b>bold</b>')
+    assert "<" not in out and ">" not in out
+    assert "&lt;!-- hidden --&gt;" in out and "&amp;" in out
+
+
+def test_only_links_to_the_repo_survive() -> None:
+    text = f"see [the docs]({REPO}/blob/main/README.md) and [click](https://evil.example.com/x) https://evil.example.com/y"
+    out = sanitize(text, repo_url=REPO)
+    assert f"[the docs]({REPO}/blob/main/README.md)" in out
+    assert "https://evil.example.com" not in out and "evil[.]example[.]com" in out
+    assert "click (hxxps://evil[.]example[.]com/x)" in out
+
+
+def test_no_links_at_all_without_a_repo() -> None:
+    out = sanitize(f"[x]({REPO}) ![img](https://t.co/p.png)")
+    assert "https://" not in out
+
+
+def test_invisible_and_bidi_characters_are_removed() -> None:
+    assert sanitize("ad\u202emin\u200b") == "admin"
+
+
+def test_length_is_bounded() -> None:
+    out = sanitize("a" * 10_000, max_chars=100)
+    assert len(out) == 100 and out.endswith("…(truncated)")
+
+
+def test_code_block_cannot_be_escaped() -> None:
+    block = code_block("x = 1\n```\n@all <script>", "python")
+    first, *_, last = block.splitlines()
+    assert first == "````python" and last == "````"
