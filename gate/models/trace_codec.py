@@ -15,7 +15,7 @@ from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKi
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import Outcome, StageResult, Usage
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
-from gate.redact import redact
+from gate.redact import redact, redact_lines
 
 
 def encode_run(outcome: Outcome) -> dict[str, Any]:
@@ -172,7 +172,10 @@ def _file(f: FileChange) -> dict[str, Any]:
                 "new": [h.new_start, h.new_count],
                 "section": h.section,
                 "missing_newline": [h.old_missing_newline, h.new_missing_newline],
-                "lines": [[line.kind.value, line.old_no, line.new_no, redact(line.text)] for line in h.lines],
+                "lines": [
+                    [line.kind.value, line.old_no, line.new_no, text]
+                    for line, text in zip(h.lines, redact_lines([line.text for line in h.lines]), strict=True)
+                ],
             }
             for h in f.hunks
         ],
