@@ -66,8 +66,11 @@ class Planted:
 
 
 IN_DIFF, IN_COMMIT, IN_PR = Planted(1), Planted(2), Planted(3)
+# The gate's own model key: it goes to the provider in a header, and nowhere else.
+MODEL_KEY = "sk-proj-" + "".join(random.Random(4).choice(string.ascii_letters) for _ in range(40))
 ALL_VALUES = {**dict.fromkeys(IN_DIFF.values, "diff"), **dict.fromkeys(IN_COMMIT.values, "commit")}
 ALL_VALUES.update(dict.fromkeys(IN_PR.values, "PR"))
+ALL_VALUES[MODEL_KEY] = "model key"
 
 
 def leaks(where: str, content: str) -> list[str]:
@@ -114,7 +117,7 @@ def config_data(server: FakeModelServer) -> dict[str, object]:
 
 @pytest.fixture(autouse=True)
 def _fast_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("FAKE_MODEL_KEY", MODEL_KEY)
     monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.05")
     monkeypatch.setenv("AI_GATE_MODEL_TIMEOUT", "5")
 
@@ -172,7 +175,7 @@ def test_the_cli_logs_and_writes_no_secret(model_server: FakeModelServer, tmp_pa
     cfg = tmp_path / "ai-gate.yml"
     cfg.write_text(yaml.safe_dump(config_data(model_server)))
     out = tmp_path / "out"
-    env = {"FAKE_MODEL_KEY": "sk-test", "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
+    env = {"FAKE_MODEL_KEY": MODEL_KEY, "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
     common = ("check", "--diff", str(series), "--config", str(cfg))
     runs = [
         run_cli(*common, "--format", "json", "--output", str(out / "report.json"),
