@@ -140,13 +140,20 @@ _LINK = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-def unsafe_for_github(text: str, repo_url: str = REPO_URL) -> list[str]:
+_FENCED = re.compile(r"(?ms)^(`{3,})[^\n]*\n.*?^\1[ \t]*$")
+
+
+def unsafe_for_github(text: str, repo_url: str = REPO_URL, *, plain: bool = False) -> list[str]:
     """What in this text would act on GitHub: raw HTML, a mention that notifies, a link away from the
-    repository, or characters that hide or reorder text. The gate's own marker comment is allowed."""
+    repository, or characters that hide or reorder text. The gate's own markers are allowed; fenced
+    code blocks (suggestions) are inert. `plain` is for fields GitHub shows as plain text (check-run
+    annotations), where HTML is not rendered but hidden characters and links still matter."""
+    problems = [f"hidden character U+{ord(m.group(0)):04X}" for m in _HIDDEN.finditer(text)]
+    text = _FENCED.sub("", text)
     text = text.replace("<!-- ai-quality-gate -->", "")
     text = re.sub(r"</?(?:details|summary)>", "", text)  # the gate's own collapsible sections
     text = re.sub(r"<!-- ai-quality-gate:[^>]*-->", "", text)  # fingerprint markers of the gate itself
-    problems = [f"raw HTML {m.group(0)!r}" for m in _TAG.finditer(text)]
+    problems += [] if plain else [f"raw HTML {m.group(0)!r}" for m in _TAG.finditer(text)]
     problems += [f"mention {m.group(0)!r}" for m in _MENTION.finditer(text)]
     problems += [
         f"link {m.group(0)!r}"
@@ -154,16 +161,15 @@ def unsafe_for_github(text: str, repo_url: str = REPO_URL) -> list[str]:
         if not (m.group(0) == repo_url or m.group(0).startswith(repo_url + "/"))
         and not m.group(0).startswith(("https://github.com/shop/payments", "https://docs.github.com"))
     ]
-    problems += [f"hidden character U+{ord(m.group(0)):04X}" for m in _HIDDEN.finditer(text)]
     return problems
 
 
-def strings_in(value: Any) -> list[str]:
-    """Every string inside a JSON-like value."""
+def strings_in(value: Any, key: str = "") -> list[tuple[str, str]]:
+    """(key path, string) for every string inside a JSON-like value."""
     if isinstance(value, str):
-        return [value]
+        return [(key, value)]
     if isinstance(value, dict):
-        return [s for v in value.values() for s in strings_in(v)]
+        return [s for k, v in value.items() for s in strings_in(v, f"{key}.{k}")]
     if isinstance(value, list | tuple):
-        return [s for v in value for s in strings_in(v)]
+        return [s for i, v in enumerate(value) for s in strings_in(v, f"{key}[{i}]")]
     return []
