@@ -78,3 +78,14 @@ def test_the_markdown_summary_is_inert(model_server: FakeModelServer, tmp_path: 
     assert any(f.title.startswith("APPROVED") for f in outcome.findings)
     text = markdown.render(outcome)
     assert not unsafe_for_github(text), unsafe_for_github(text)
+
+
+def test_plain_text_fields_are_inert_too() -> None:
+    """Check-run annotations are shown as plain text: HTML stays as written (it does not render), but
+    hidden characters, links away from the repository and mentions are made inert."""
+    from gate.sanitize import plain
+    from tests.security.hostile import HOSTILE_FINDING, unsafe_for_github
+
+    text = plain(HOSTILE_FINDING["body"], repo_url="https://github.com/shop/payments")
+    assert not unsafe_for_github(text, plain=True), unsafe_for_github(text, plain=True)
+    assert "<script>" in text and "evil[.]example" in text
