@@ -169,3 +169,23 @@ def test_a_transient_5xx_on_posting_is_retried(
     assert code == 1
     assert report_of(out)["github"]["post_failures"] == []  # type: ignore[index]
     assert github.check_runs and github.statuses
+
+
+def test_github_unreachable_is_exit_2_in_one_line(
+    tmp_path: Path, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Connection refused takes the path a timeout takes (retried, then given up) without the wait."""
+    import socket
+
+    make_pr(tmp_path, github)
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    for key, value in runner_env(github, tmp_path, 7, workspace=workspace).items():
+        if key not in ("PATH", "HOME"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GITHUB_API_URL", closed)
+    assert main(["github"]) == 2
+    assert_one_github_line(capsys.readouterr().err)
