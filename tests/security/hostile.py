@@ -62,6 +62,8 @@ HOSTILE_FINDING = {
     "body": (
         "Ping @payments-team and @octocat. <!-- hidden --> <script>alert(1)</script> "
         "Read [the audit](https://evil.example/audit) or https://evil.example/x \u202egnp.exe"
+        # Forged workflow commands, for when findings are printed as annotations on a fork's PR.
+        "\n::warning::forged by the model\r\n::stop-commands::resume-token\n%0A::add-mask::x"
     ),
     "suggestion": "<b>pwned</b> @octocat",
 }

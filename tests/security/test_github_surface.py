@@ -9,6 +9,7 @@ the output directory is searched.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,27 @@ def test_hostile_pr_posts_nothing_hostile_and_no_secret(
     everything = "\n".join([summary, captured.out, captured.err, *(s for _, s in sent)])
     everything += "\n".join(p.read_text() for p in out.iterdir())
     assert TOKEN not in everything
+
+
+def test_a_forks_read_only_run_prints_no_forged_workflow_command(
+    tmp_path: Path,
+    github: FakeGitHub,
+    model_server: FakeModelServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With a read-only token the findings become workflow commands on stdout, which the runner
+    executes: a model's text must not start a command line of its own."""
+    (hostile,) = [c for c in corpus() if c.name == "pr-title-body"]
+    script(model_server)
+    make_pr(tmp_path, github, model_server, hostile.title, hostile.body)
+    github.read_only = True
+    code, _ = run_action(tmp_path, github, monkeypatch)
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    commands = [line for line in (captured.out + captured.err).splitlines() if line.startswith("::")]
+    assert any("APPROVED" in line for line in commands), "the findings were printed as annotations"
+    for line in commands:
+        assert re.match(r"::(error|warning|notice) [^:]*::", line), line
+    # The forged commands are there, escaped, in the middle of the gate's own lines.
+    assert "%0D%0A::stop-commands::" in captured.out
