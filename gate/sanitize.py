@@ -39,12 +39,21 @@ class Sanitizer:
 
 
 def sanitize(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    out = _inert(text, repo_url).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return truncate(out, max_chars)
+
+
+def plain(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """For fields GitHub shows as plain text (check-run annotations): HTML is not rendered there, so it
+    is left as written, but hidden characters, foreign links and mentions are made inert all the same."""
+    return truncate(_inert(text, repo_url), max_chars)
+
+
+def _inert(text: str, repo_url: str | None) -> str:
     out = _INVISIBLE.sub("", text or "")
     out = _MD_LINK.sub(lambda m: _link(m, repo_url), out)
     out = _URL.sub(lambda m: _bare_url(m.group(0), repo_url), out)
-    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _MENTION.sub("@" + WORD_JOINER, out)
-    return truncate(out, max_chars)
+    return _MENTION.sub("@" + WORD_JOINER, out)
 
 
 def truncate(text: str, max_chars: int) -> str:

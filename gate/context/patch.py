@@ -58,7 +58,10 @@ def _mbox(text: str, name: str, notes: tuple[str, ...], ignore: Sequence[str]) -
     dupes = [sha for sha, n in Counter(c.sha for c in commits).items() if n > 1]
     if dupes:
         raise InputError(f"{name}: commit {dupes[0][:12]} appears twice in the series")
-    result = replay(series)
+    try:
+        result = replay(series)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc.message}", exc.hint) from None
     diff, origins = apply_ignore(result.diff, result.line_origins, ignore)
     counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
     from dataclasses import replace

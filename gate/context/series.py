@@ -12,8 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
+from gate.errors import InputError
 
 CONTEXT_LINES = 3
+# The replay keeps one entry per line of a file up to its last hunk, so a hunk header's line number
+# is memory: "@@ -99999999999,1 ..." in a few bytes of patch would ask for terabytes. Real files the
+# gate reviews are far shorter; past these limits the series is refused with a clear error.
+MAX_FILE_LINES = 1_000_000
+MAX_SERIES_LINES = 4_000_000
 
 
 @dataclass(slots=True)
@@ -41,6 +47,11 @@ class _FileState:
 def _ensure(state: _FileState, upto: int) -> None:
     """Grow the base placeholders so that `upto` entries exist."""
     missing = upto - len(state.entries)
+    if upto > MAX_FILE_LINES:
+        raise InputError(
+            f"a hunk reaches line {upto}, beyond the {MAX_FILE_LINES:,} lines the gate replays per file",
+            "check the hunk headers of the patch series",
+        )
     if missing > 0:
         start = state.max_base
         state.entries.extend(_Entry(None, None, start + i + 1) for i in range(missing))
@@ -89,6 +100,7 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             if change.old_path and change.old_path != change.path:
                 touches[change.old_path] += 1
     files: dict[str, _FileState] = {}
+    replayed = 0
     # Files that one patch alone touches need no replay: that patch is their combined diff.
     direct: dict[str, tuple[FileChange, str]] = {}
     order: list[str] = []
@@ -108,7 +120,11 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             state.old_mode = state.old_mode or change.old_mode
             state.new_mode = change.new_mode or state.new_mode
             state.notes = tuple(dict.fromkeys((*state.notes, *change.notes)))
+            before = len(state.entries)
             _apply(state, change, sha)
+            replayed += len(state.entries) - before
+            if replayed > MAX_SERIES_LINES:
+                raise InputError(f"the series reaches over {MAX_SERIES_LINES:,} lines of replayed files")
             if state.deleted:
                 state.entries = []
             files[change.path] = state

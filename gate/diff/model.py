@@ -121,6 +121,8 @@ class Diff:
         if change is None or start is None:
             return False
         end = start if end is None else end
+        if end < start:  # a model can name a reversed range; GitHub rejects it with a 422
+            return False
         hunk = change.hunk_at(start)
         if hunk is None or end > hunk.new_end:
             return False

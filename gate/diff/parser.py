@@ -54,17 +54,22 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
     """Parse unified diff text. An empty text is an empty diff; text with no diff in it is an error."""
     if not text.strip():
         return Diff(files=())
+    quoted: dict[str, str] = {}
     if '"' in text:
-        text = _unquote_headers(text)
+        text, quoted = _unquote_headers(text)
     try:
         patch = PatchSet(io.StringIO(text, newline="\n"))
     except UnidiffParseError as exc:
         raise InputError(f"{source}: not a unified diff: {exc}") from None
+    except (UnboundLocalError, AttributeError):
+        # unidiff crashes instead of raising its parse error on some malformed file headers: a "+++"
+        # line with no "---" line before it, or "GIT binary patch" outside a file (found by fuzzing).
+        raise InputError(f"{source}: not a unified diff: a file header is incomplete") from None
     if not len(patch) and not _looks_like_diff(text):
         raise InputError(
             f"{source}: no diff found in the input", "give a unified diff or git format-patch output"
         )
-    files = tuple(_convert(pf) for pf in patch)
+    files = tuple(_convert(pf, quoted) for pf in patch)
     return Diff(files=files)
 
 
@@ -72,8 +77,24 @@ _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _HEADER_PREFIXES = ("diff --git ", "--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ")
 
 
-def _unquote_headers(text: str) -> str:
-    """Git C-quotes unusual paths in file headers; unidiff expects them plain."""
+def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:
+    """Git C-quotes unusual paths in file headers; unidiff expects them plain and without blanks.
+
+    A quoted path becomes a token (its a/ or b/ prefix kept) that is mapped back after parsing: an
+    unquoted tab, newline or quote in a file name would otherwise break the header lines apart.
+    """
+    quoted: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+
+    def token(m: re.Match[str]) -> str:
+        path = _unquote(m.group(0))
+        # The same path gets the same token: unidiff matches the "diff --git" names with "---"/"+++".
+        name = path[2:] if path[:2] in ("a/", "b/") else path
+        n = tokens.setdefault(name, f"\x1b{len(tokens)}\x1b")
+        key = path[:2] + n if path[:2] in ("a/", "b/") else n
+        quoted[key] = path
+        return key
+
     lines = text.split("\n")
     in_header = False
     for i, line in enumerate(lines):
@@ -82,8 +103,8 @@ def _unquote_headers(text: str) -> str:
         elif line.startswith("@@"):
             in_header = False
         if in_header and '"' in line and line.startswith(_HEADER_PREFIXES):
-            lines[i] = _QUOTED.sub(lambda m: _unquote(m.group(0)), line)
-    return "\n".join(lines)
+            lines[i] = _QUOTED.sub(token, line)
+    return "\n".join(lines), quoted
 
 
 def _looks_like_diff(text: str) -> bool:
@@ -97,8 +118,10 @@ def _unquote(path: str) -> str:
         pos = 0
         for m in _OCTAL.finditer(raw):
             data += raw[pos : m.start()].encode()
-            if m.group(1):
+            if m.group(1) and int(m.group(1), 8) <= 0o377:
                 data.append(int(m.group(1), 8))
+            elif m.group(1):  # not a byte, so not git's quoting: keep the text
+                data += m.group(0).encode()
             else:
                 data += _C_ESCAPES.get(m.group(2), m.group(2)).encode()
             pos = m.end()
@@ -107,10 +130,10 @@ def _unquote(path: str) -> str:
     return path
 
 
-def _strip_prefix(path: str | None) -> str | None:
+def _strip_prefix(path: str | None, quoted: dict[str, str]) -> str | None:
     if path is None:
         return None
-    path = _unquote(path.strip())
+    path = quoted.get(path.strip()) or _unquote(path.strip())
     if path == "/dev/null":
         return None
     if path[:2] in ("a/", "b/"):
@@ -118,10 +141,10 @@ def _strip_prefix(path: str | None) -> str | None:
     return path
 
 
-def _convert(pf: object) -> FileChange:
+def _convert(pf: object, quoted: dict[str, str]) -> FileChange:
     info_lines = [str(line).rstrip("\r\n") for line in (getattr(pf, "patch_info", None) or ())]
-    source = _strip_prefix(getattr(pf, "source_file", None))
-    target = _strip_prefix(getattr(pf, "target_file", None))
+    source = _strip_prefix(getattr(pf, "source_file", None), quoted)
+    target = _strip_prefix(getattr(pf, "target_file", None), quoted)
     old_mode = new_mode = None
     rename_from = rename_to = None
     binary = bool(getattr(pf, "is_binary_file", False))
@@ -133,14 +156,14 @@ def _convert(pf: object) -> FileChange:
                 new_mode = m.group(2)
         elif m := _RENAME.match(line):
             if m.group(1) == "from":
-                rename_from = _unquote(m.group(2))
+                rename_from = quoted.get(m.group(2)) or _unquote(m.group(2))
             else:
-                rename_to = _unquote(m.group(2))
+                rename_to = quoted.get(m.group(2)) or _unquote(m.group(2))
         elif line.startswith(_GIT_BINARY) or line.startswith("Binary files"):
             binary = True
     if rename_from and rename_to:
         source, target = rename_from, rename_to
-    if target is None and source is None:
+    if (target is None and source is None) or target == "" or source == "":
         raise InputError("diff: a file header names no file")
     if target is None:
         status, path = FileStatus.DELETED, source
@@ -194,6 +217,15 @@ def _convert_hunks(pf: object) -> tuple[tuple[Hunk, ...], bool]:
                     old_nl = new_nl = True
             else:
                 lines.append(DiffLine(context, ln.source_line_no, ln.target_line_no, value))
+        old_side = sum(1 for line in lines if line.kind is not added)
+        new_side = sum(1 for line in lines if line.kind is not removed)
+        if (old_side, new_side) != (h.source_length, h.target_length):
+            # unidiff lets some hunks run past their header's counts; the line numbers of the model,
+            # the commentable ranges and the series replay all rely on the header being true.
+            raise InputError(
+                f"diff: a hunk of {getattr(pf, 'path', '?')} has {old_side} old and {new_side} new lines, "
+                f"its header says {h.source_length} and {h.target_length}"
+            )
         hunks.append(
             Hunk(
                 old_start=h.source_start,

@@ -247,6 +247,22 @@ class LiteLLMClient:
             )
             raise
         latency = time.monotonic() - started
+        if not getattr(response, "choices", None):
+            # litellm hands back None instead of raising for some provider errors (an HTTP 422 from an
+            # OpenAI-compatible server): a failed attempt like any other, recorded in the trace.
+            done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
+            error = f"the provider answered with no choices ({type(response).__name__})"
+            self._record(
+                CallRecord(
+                    **record,
+                    response=None,
+                    validation=[],
+                    error=_describe(EmptyResponseError(error), attempt_no),
+                    latency_s=round(latency, 3),
+                    started_at=wall,
+                )
+            )
+            raise EmptyResponseError(error)
         contents = [choice.message.content for choice in response.choices]
         usage_obj = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage_obj, "prompt_tokens", 0) or 0)
@@ -279,6 +295,10 @@ class LiteLLMClient:
 
 def _timed_out(exc: BaseException) -> bool:
     return type(exc).__name__ in ("Timeout", "APITimeoutError") or isinstance(exc, TimeoutError)
+
+
+class EmptyResponseError(Exception):
+    """The provider's answer carried no choices at all."""
 
 
 def _describe(exc: BaseException, attempt_no: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gate.findings import Finding
 from gate.pipeline import Outcome
+from gate.sanitize import sanitize
 
 MARKER = "<!-- ai-quality-gate -->"
 _ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
@@ -11,8 +12,10 @@ MAX_EVIDENCE = 3
 
 
 def cell(text: str, limit: int = 200) -> str:
-    """Text safe inside a markdown table cell: one line, pipes escaped, bounded."""
-    text = " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Text safe inside a markdown table cell: one line, pipes escaped, bounded; and inert, because
+    titles and reasons come from models and PR text and this markdown is posted to the PR: no HTML,
+    no @-mentions that notify, no links away from the repository, no hidden characters."""
+    text = sanitize(" ".join(text.split()), max_chars=max(limit * 2, 1000)).replace("|", "\\|")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

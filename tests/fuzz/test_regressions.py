@@ -1,0 +1,196 @@
+"""Every crash the fuzzers found, kept as a plain example so that it stays fixed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from gate.config import load_config_text
+from gate.context.patch import load_patch_changeset
+from gate.diff import parse_diff
+from gate.errors import ConfigError, InputError
+from tests.gitrepo import GitRepo
+
+# unidiff raised UnboundLocalError / AttributeError instead of its parse error on these headers,
+# _unquote raised ValueError on an octal escape that is not a byte, and an empty path was accepted.
+BAD_PATCHES = [
+    pytest.param(b"+++ b/0\n@@ -0,0 +1,1 @@\n+\n", "header is incomplete", id="target-without-source"),
+    pytest.param(
+        b"GIT binary patch\nnew file mode 100644\n+++ b/x.txt\n@@ -0,0 +1 @@\n+a\n",
+        "header is incomplete",
+        id="binary-marker-outside-a-file",
+    ),
+    pytest.param(
+        b"diff --git a/ b/\ndiff --git a/0 b/0\nnew file mode 100644\n--- /dev/null\n+++ b/0\n"
+        b"@@ -0,0 +1,1 @@\n+\n",
+        "names no file",
+        id="empty-path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_PATCHES)
+def test_malformed_headers_are_input_errors(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_patch_changeset(data, "bad.patch")
+
+
+def test_an_octal_escape_that_is_not_a_byte_is_kept_as_text() -> None:
+    diff = parse_diff(
+        'diff --git "a/x\\777y" "b/x\\777y"\n--- "a/x\\777y"\n+++ "b/x\\777y"\n@@ -1 +1 @@\n-a\n+b\n'
+    )
+    assert [f.path for f in diff.files] == ["x\\777y"]
+
+
+def test_git_quoted_paths_are_unquoted() -> None:
+    diff = parse_diff(
+        'diff --git "a/caf\\303\\251 \\"q\\"\\t.py" "b/caf\\303\\251 \\"q\\"\\t.py"\n'
+        '--- "a/caf\\303\\251 \\"q\\"\\t.py"\n+++ "b/caf\\303\\251 \\"q\\"\\t.py"\n@@ -1 +1 @@\n-a\n+b\n'
+    )
+    assert [f.path for f in diff.files] == ['café "q"\t.py']
+
+
+def test_a_reversed_range_is_not_commentable() -> None:
+    diff = parse_diff("--- /dev/null\n+++ b/n.py\n@@ -0,0 +1,2 @@\n+a\n+b\n")
+    assert diff.is_commentable("n.py", 1, 2)
+    assert not diff.is_commentable("n.py", 2, 1)
+
+
+HOSTILE_CONFIGS = [
+    pytest.param("a: &a [*a]\n", "nested deeper than 32 levels", id="alias-contains-itself"),
+    pytest.param("[" * 5000 + "]" * 5000, "nested too deeply", id="deep-flow-nesting"),
+    pytest.param(
+        "paths:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(3000)),
+        "nested too deeply",
+        id="deep-block-nesting",
+    ),
+    pytest.param(
+        "a: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)
+        ),
+        "over 10000 values",
+        id="billion-laughs",
+    ),
+    pytest.param("!!python/object:os.system 'echo hi'\n", "cfg.yml:1: invalid YAML", id="python-tag"),
+    pytest.param("base: &b {quorum: 2}\nreview:\n  <<: *b\n", "cfg.yml:3: invalid YAML", id="merge-key"),
+    pytest.param(
+        "dependencies:\n  registries:\n    crates: https://crates.io\n",
+        "cfg.yml:3: unknown key 'dependencies.registries.crates'",
+        id="unknown-registry",
+    ),
+    pytest.param("version: '" + "x" * 100_000 + "'\n", "(got 'xxxxxxxx", id="huge-value-cut-short"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), HOSTILE_CONFIGS)
+def test_hostile_yaml_is_a_quick_config_error(text: str, message: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as info:
+        load_config_text(text, "cfg.yml")
+    assert message in info.value.one_line()
+    assert len(info.value.one_line()) < 400
+    assert time.monotonic() - started < 5
+
+
+def test_real_git_diff_of_hostile_file_names(repo: GitRepo) -> None:
+    # An unquoted tab or newline in a header split it apart: the whole diff failed to parse.
+    names = [
+        "sp ace.py",
+        'q"uote.py',
+        "t\tab.py",
+        "café.py",
+        "x b",
+        "a.lock\tb.py",
+        "n\newline.py",
+        "back\\s.py",
+    ]
+    repo.write("base.txt", "base\n")
+    repo.commit("base")
+    base = repo.head()
+    for name in names:
+        repo.write(name, f"{name!r}\n")
+    repo.commit("names")
+    diff = parse_diff(repo.git("diff", base, "HEAD"))
+    assert sorted(f.path for f in diff.files) == sorted(names)
+    for f in diff.files:
+        assert [line.text for line in f.added_lines()] == [repr(f.path)]
+
+
+def _message(n: int, hunk: str) -> str:
+    return (
+        f"From {n:040x} Mon Sep 17 00:00:00 2001\nFrom: A <a@example.com>\nSubject: change {n}\n\n---\n"
+        f"diff --git a/f.py b/f.py\n--- a/f.py\n+++ b/f.py\n{hunk}"
+    )
+
+
+def test_a_hunk_far_past_any_real_file_is_refused_not_allocated() -> None:
+    # A few bytes of header asked the replay for one entry per line up to line 10**14: gigabytes.
+    series = _message(1, "@@ -1,1 +1,2 @@\n a\n+b\n") + _message(
+        2, "@@ -99999999999999,1 +99999999999999,2 @@\n a\n+c\n"
+    )
+    started = time.monotonic()
+    with pytest.raises(InputError, match="beyond the 1,000,000 lines"):
+        load_patch_changeset(series.encode(), "bomb.mbox")
+    assert time.monotonic() - started < 2
+
+
+# A mutated series whose second hunk runs past its header (a "+++" line lost to a signature line):
+# the replay met a line with neither a commit nor a base line number and failed an assertion.
+HUNK_PAST_HEADER = (
+    "From 00cccccccccccccccccccccccccccccccccccccc Mon Sep 17 00:00:00 2001\n"
+    "From: Dev 0 <dev0@example.com>\n"
+    "Date: Mon, 24 Nov 2025 17:00:00 +0000\n"
+    "Subject: [PATCH 1/2] change 0\n"
+    "Body of change 0.\n"
+    "---\n"
+    "\n"
+    "diff --git a/0.py b/0.py\n"
+    "--- a/0.py\n"
+    "+++ b/0.py\n"
+    "@@ -1,5 +1,8 @@\n"
+    " 3.py:b:0\n"
+    " 0.py:b:1\n"
+    "+0.py:0:5\n"
+    "+0.py:0:6\n"
+    "+0.py:0:7\n"
+    " 0.py:b:2\n"
+    " 0.py:b:3\n"
+    " 0.py:b:4\n"
+    "+++ b/0.py\n"
+    "+\n"
+    "\n"
+    "From 01cccccccccccccccccccccccccccccccccccccc Mon Sep 17 00:00:00 2001\n"
+    "From: Dev 1 <dev1@example.com>\n"
+    "Date: Mon, 24 Nov 2025 17:00:00 +0000\n"
+    "Subject: [PATCH 2/2] change 1\n"
+    "\n"
+    "Body of change 1.\n"
+    "---\n"
+    "\n"
+    "diff --git a/0.py b/0.py\n"
+    "--- a/0.py\n"
+    "-- \n"
+    "@@ -1,8 +1,9 @@\n"
+    "+0.py:1:8\n"
+    " 0.py:b:0\n"
+    " 0.py:b:1\n"
+    "+0.py:1:9\n"
+    "+0.py:1:10\n"
+    " 0.py:0:5\n"
+    " 0.py:0:6\n"
+    " 0.py:0:7\n"
+    "-0.py:b:2\n"
+    "-0.py:b:3\n"
+    "-0.py:b:4\n"
+    "+0.py:1:11\n"
+    "\n"
+    "2.43.0\n"
+    "\n"
+)
+
+
+def test_a_hunk_longer_than_its_header_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="its header says 8 and 9"):
+        load_patch_changeset(HUNK_PAST_HEADER.encode(), "series.mbox")

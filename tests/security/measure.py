@@ -1,0 +1,64 @@
+"""Run the CLI as a child process and measure it: exit code, output, wall time and peak memory.
+
+Peak RSS comes from the child's own resource usage (wait4), so tests running side by side in one
+worker do not blur each other's figures the way RUSAGE_CHILDREN's running maximum would.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+
+    def figure(self, name: str) -> str:
+        return f"{name}: exit {self.returncode}, {self.seconds:.2f} s, peak RSS {self.peak_rss_mb:.0f} MB"
+
+
+def run_gate(
+    *args: str, stdin: bytes | None = None, timeout: float = 120, env: dict[str, str] | None = None
+) -> Run:
+    with tempfile.TemporaryDirectory() as tmp:
+        out_path, err_path, in_path = Path(tmp, "out"), Path(tmp, "err"), Path(tmp, "in")
+        in_path.write_bytes(stdin or b"")
+        with in_path.open("rb") as fin, out_path.open("wb") as fout, err_path.open("wb") as ferr:
+            started = time.monotonic()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "gate", *args],
+                stdin=fin,
+                stdout=fout,
+                stderr=ferr,
+                cwd=ROOT,
+                env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})},
+            )
+            timer = threading.Timer(timeout, proc.kill)
+            timer.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            seconds = time.monotonic() - started
+        return Run(
+            returncode=proc.returncode,
+            stdout=out_path.read_text("utf-8", "replace"),
+            stderr=err_path.read_text("utf-8", "replace"),
+            seconds=seconds,
+            # Linux reports ru_maxrss in KiB.
+            peak_rss_mb=usage.ru_maxrss / 1024,
+        )
