@@ -67,6 +67,8 @@ class Finding:
     advisory: bool = False
     commentable: bool = False
     blocking: bool = False
+    # Set by the policy: deterministic, or raised or agreed by at least `quorum` distinct models.
+    confirmed: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -79,10 +81,6 @@ class Finding:
         path = self.location.path if self.location else ""
         key = "\x1f".join((self.stage, self.rule, path, self.title.strip().lower()))
         return hashlib.sha256(key.encode()).hexdigest()[:24]
-
-    @property
-    def confirmed(self) -> bool:
-        return self.deterministic or bool(self.confirmed_by)
 
     def with_(self, **changes: object) -> Finding:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -80,7 +80,9 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
             advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)
             blocking = confirmed and not advisory and f.severity.at_least(fail_on)
-            marked.append(f.with_(commentable=commentable, blocking=blocking, advisory=advisory))
+            marked.append(
+                f.with_(commentable=commentable, blocking=blocking, advisory=advisory, confirmed=confirmed)
+            )
     marked.sort(
         key=lambda f: (
             not f.blocking,

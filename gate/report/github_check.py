@@ -10,6 +10,7 @@ from gate.github.client import GitHubClient, iter_batches
 from gate.github.text import sanitize, truncate
 from gate.report.github_summary import TITLE, headline, render_summary
 from gate.report.github_view import FindingView, PostContext
+from gate.sanitize import plain
 
 CHECK_NAME = TITLE
 _CONCLUSION = {"pass": "success", "fail": "failure", "neutral": "neutral"}
@@ -29,8 +30,9 @@ def annotation(f: FindingView) -> dict[str, Any]:
         "start_line": f.start_line,
         "end_line": max(f.start_line, f.end or f.start_line),
         "annotation_level": annotation_level(f),
-        "title": truncate(f"[{f.severity}] {f.title}", limits.CHECK_ANNOTATION_TITLE_MAX_CHARS),
-        "message": truncate(message, limits.CHECK_ANNOTATION_MESSAGE_MAX_CHARS),
+        # Annotations are plain text: mentions, foreign links and hidden characters still made inert.
+        "title": plain(f"[{f.severity}] {f.title}", max_chars=limits.CHECK_ANNOTATION_TITLE_MAX_CHARS),
+        "message": plain(message, max_chars=limits.CHECK_ANNOTATION_MESSAGE_MAX_CHARS),
     }
 
 

@@ -36,7 +36,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "title": f.title,
         "body": f.body,
         "confirmed_by": list(f.confirmed_by),
-        "confirmed": f.deterministic or bool(f.confirmed_by),
+        "confirmed": f.confirmed,
         "blocking": f.blocking,
         "advisory": f.advisory,
         "commentable": f.commentable,

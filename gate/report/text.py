@@ -71,13 +71,7 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
             status = (
                 "BLOCKING"
                 if f.blocking
-                else (
-                    "advisory"
-                    if f.advisory
-                    else "confirmed"
-                    if f.deterministic or f.confirmed_by
-                    else "unconfirmed"
-                )
+                else ("advisory" if f.advisory else "confirmed" if f.confirmed else "unconfirmed")
             )
             table.add_row(
                 f"[{_SEV_STYLE[f.severity.value]}]{f.severity.value}[/]",

@@ -19,8 +19,6 @@ import yaml
 from gate.cli import main
 
 # Until the GitHub Action is on this branch, there is nothing to run these against.
-pytest.importorskip("tests.fakes.github_server")
-
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer
 from tests.github.conftest import pull_from_git, runner_env
@@ -175,11 +173,6 @@ def test_a_forks_read_only_run_prints_no_forged_workflow_command(
     assert "%0D%0A::stop-commands::" in captured.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annotations are posted with truncate() only; gate/report/github_check.annotation should pass "
-    "title and message through gate.sanitize.plain (then remove this marker)",
-)
 def test_check_run_annotations_are_inert(
     tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
