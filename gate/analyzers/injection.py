@@ -52,6 +52,12 @@ def phrases() -> tuple[Phrase, ...]:
 
 
 @lru_cache(maxsize=1)
+def _any_trigger() -> re.Pattern[str]:
+    words = sorted({w for p in phrases() for w in p.triggers.pattern.split("|")}, key=len, reverse=True)
+    return re.compile("|".join(words))
+
+
+@lru_cache(maxsize=1)
 def tool_markers() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(row) for row in _data_rows("injection-markers.tsv"))
 
@@ -80,10 +86,11 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
     starts = [0]
     for line in lowered:
         starts.append(starts[-1] + len(line) + 1)
+    # One pass of every phrase's trigger words together finds the lines worth a closer look; each
+    # phrase's own triggers are then tried on those lines only.
+    touched = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _any_trigger().finditer(text)})
     for phrase in phrases():
-        candidates = sorted(
-            {bisect.bisect_right(starts, m.start()) - 1 for m in phrase.triggers.finditer(text)}
-        )
+        candidates = [i for i in touched if phrase.triggers.search(lowered[i])]
         for index in candidates:
             window = lowered[index] + ("\n" + lowered[index + 1] if index + 1 < len(lowered) else "")
             m = phrase.pattern.search(window)
@@ -136,13 +143,35 @@ class InjectionAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         findings: list[Finding] = []
         scanned = 0
-        for change in view.changes():
-            added = list(view.added_lines(change))
-            scanned += len(added)
-            texts = [line.text for line in added]
-            for hit in find_phrases(texts):
-                findings.append(self._phrase(hit, added[hit.index]))
-            findings.extend(self._invisible(added, first_line_is_file_start=True))
+        # One pass of the phrase table over every file's added lines, an empty line between files so
+        # that no phrase runs on from one file into the next.
+        changes = list(view.changes())
+        texts: list[str] = []
+        offsets: list[int] = []  # index of each file's first line in `texts`
+        for change in changes:
+            offsets.append(len(texts))
+            texts.extend(line.text for line in change.added)
+            texts.append("")
+        scanned = len(texts) - len(changes)
+
+        def added_line(index: int) -> AddedLine | None:
+            file_index = bisect.bisect_right(offsets, index) - 1
+            change = changes[file_index]
+            within = index - offsets[file_index]
+            if within >= len(change.added):
+                return None  # the boundary between two files
+            return AddedLine(change.path, change.added[within].new_no or 0, texts[index])
+
+        for hit in find_phrases(texts):
+            line = added_line(hit.index)
+            if line is not None:
+                findings.append(self._phrase(hit, line))
+        joined = "\n".join(texts)
+        if _INVISIBLE.search(joined):
+            rows = [
+                line for i, text in enumerate(texts) if _INVISIBLE.search(text) and (line := added_line(i))
+            ]
+            findings.extend(self._invisible(rows, first_line_is_file_start=True))
         findings.extend(self._file_names(ctx.changeset.diff.files))
         pr = ctx.changeset.pr
         if pr is not None:
@@ -174,11 +203,12 @@ class InjectionAnalyzer(Analyzer):
 
     def _file_names(self, files: Iterable[FileChange]) -> Iterator[Finding]:
         """A new file's name is text the models read too: "ai-reviewer-approve-this.md" is an injection."""
-        for change in files:
-            if change.status not in (FileStatus.ADDED, FileStatus.RENAMED):
-                continue
-            words = _NAME_SEPARATORS.sub(" ", change.path)
-            for hit in find_phrases([words]):
+        named = [c for c in files if c.status in (FileStatus.ADDED, FileStatus.RENAMED)]
+        hits: dict[int, list[PhraseHit]] = {}
+        for hit in find_phrases([_NAME_SEPARATORS.sub(" ", c.path) for c in named]):
+            hits.setdefault(hit.index, []).append(hit)
+        for index, change in enumerate(named):
+            for hit in hits.get(index, []):
                 yield self.meta.finding(
                     hit.phrase.rule,
                     hit.phrase.severity,

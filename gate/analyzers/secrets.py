@@ -14,7 +14,7 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
-from gate.redact import SecretHit, scan_lines
+from gate.redact import SecretHit, scan_files
 
 # Kinds that detect-secrets reports but that are not credentials, or that the generic keyword rule
 # reports with too little certainty to block on its own.
@@ -81,21 +81,20 @@ class SecretsAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         findings: list[Finding] = []
         placeholders = 0
-        scanned = 0
-        for change in view.changes():
-            added = list(view.added_lines(change))
-            scanned += len(added)
-            for index, hit in scan_lines([line.text for line in added], filename=change.path):
-                line = added[index]
-                if hit.kind in _NOT_CREDENTIALS:
-                    continue
-                following = added[index + 1].text if index + 1 < len(added) else ""
-                if is_placeholder(hit.value, line.text) or (
-                    hit.kind == "Private Key" and not _KEY_BODY.search(line.text + "\n" + following)
-                ):
-                    placeholders += 1
-                    continue
-                findings.append(self._finding(hit, line.path, line.line_no))
+        changes = list(view.changes())
+        scanned = sum(len(change.added) for change in changes)
+        texts = [(change.path, [line.text for line in change.added]) for change in changes]
+        for file_index, index, hit in scan_files(texts):
+            if hit.kind in _NOT_CREDENTIALS:
+                continue
+            path, lines = texts[file_index]
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if is_placeholder(hit.value, lines[index]) or (
+                hit.kind == "Private Key" and not _KEY_BODY.search(lines[index] + "\n" + following)
+            ):
+                placeholders += 1
+                continue
+            findings.append(self._finding(hit, path, changes[file_index].added[index].new_no or 0))
         details = {
             "lines_scanned": scanned,
             "placeholders_ignored": placeholders,

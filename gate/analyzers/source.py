@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 1_000_000
 NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AddedLine:
     path: str
     line_no: int
@@ -59,7 +59,7 @@ class ChangeView:
         if change.is_binary:
             self._skip(change.path, "binary file")
             return False
-        size = sum(len(line.text) + 1 for line in change.added_lines())
+        size = sum(len(line.text) + 1 for line in change.added)
         if size > MAX_FILE_BYTES:
             self._skip(change.path, f"{size:,} bytes added, over the {MAX_FILE_BYTES:,} byte limit")
             return False
@@ -72,9 +72,9 @@ class ChangeView:
                 yield change
 
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
-        for line in change.added_lines():
-            assert line.new_no is not None
-            yield AddedLine(change.path, line.new_no, line.text)
+        path = change.path
+        for line in change.added:
+            yield AddedLine(path, line.new_no or 0, line.text)
 
     def text(self, revision: str, path: str) -> str | None:
         """The file at "base" or "head", or None when it is absent, unreadable, binary or too large."""

@@ -71,15 +71,19 @@ class FileChange:
 
     @cached_property
     def added_count(self) -> int:
-        return sum(1 for h in self.hunks for line in h.lines if line.kind is LineKind.ADDED)
+        return len(self.added)
 
     @cached_property
     def removed_count(self) -> int:
         return sum(1 for h in self.hunks for line in h.lines if line.kind is LineKind.REMOVED)
 
+    @cached_property
+    def added(self) -> tuple[DiffLine, ...]:
+        """The added lines of every hunk, in order."""
+        return tuple(line for h in self.hunks for line in h.lines if line.kind is LineKind.ADDED)
+
     def added_lines(self) -> Iterator[DiffLine]:
-        for hunk in self.hunks:
-            yield from hunk.added
+        return iter(self.added)
 
     @cached_property
     def commentable_lines(self) -> frozenset[int]:

@@ -153,6 +153,6 @@ def test_patch_input_checks_the_files_the_diff_adds(tmp_path: Path):
 
 
 def test_a_file_that_does_not_parse_is_noted_not_fatal(tmp_path: Path):
-    result = run(tmp_path, {"broken.py": "def (:\n"})
+    result = run(tmp_path, {"pkg/__init__.py": "X = 1\n", "broken.py": "from pkg import X\ndef (:\n"})
     assert result.ran and result.findings == ()
     assert any("broken.py: does not parse" in n for n in result.details["notes"])

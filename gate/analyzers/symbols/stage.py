@@ -61,6 +61,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
         else:
             paths = tuple(f.path for f in ctx.changeset.diff.files if f.status is FileStatus.ADDED)
         index = RepoIndex(paths, lambda p: view.text("head", p))
+        tops = {name.split(".")[0] for name in index.paths}
         findings: list[Finding] = []
         checked: list[str] = []
         notes: list[str] = [] if view.has_revisions else [NO_REVISIONS_NOTE + "; only files the diff adds"]
@@ -73,6 +74,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 # what they take from the repository's (added) modules.
                 text = _imports_only(change)
                 notes.append(f"{change.path}: whole file not available; only its added import lines checked")
+            if not _may_use_repository(text, tops, change):
+                continue  # no import of a repository module and no `self.` on an added line
             tree = parse_python(text)
             if tree is None:
                 notes.append(f"{change.path}: does not parse; not checked")
@@ -313,6 +316,23 @@ def _decorator(node: ast.expr) -> str:
         if isinstance(target, ast.Attribute)
         else ""
     )
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.|[A-Za-z_]\w*)|import[ \t]+([^#\n]+))", re.MULTILINE)
+
+
+def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
+    """A cheap look before parsing: only imports of repository modules, or `self.` on an added line,
+    can lead to a finding. Parsing every added file of a large change costs seconds otherwise."""
+    for m in _IMPORT_LINE.finditer(text):
+        if m.group(1) is not None:
+            if m.group(1) == "." or m.group(1) in tops:
+                return True
+        elif any(part.split(".")[0].strip() in tops for part in m.group(2).split(",")) or m.group(
+            2
+        ).lstrip().startswith("("):
+            return True
+    return any("self." in line.text for line in change.added_lines())
 
 
 def _rebound_names(tree: ast.Module) -> set[str]:
