@@ -44,13 +44,17 @@ def test_help_lists_every_command() -> None:
 
 def test_check_the_bundled_example_as_json() -> None:
     proc = ai_gate("check", "--diff", str(EXAMPLE), "--offline", "--format", "json")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert report["schema_version"] == 1
-    assert report["verdict"] in ("pass", "fail", "neutral")
+    assert report["verdict"] == "fail"
+    blocking = {(f["stage"], f["path"], f["start_line"]) for f in report["findings"] if f["blocking"]}
+    assert blocking == {("weakened-tests", "test_limiter.py", 26), ("phantom-symbols", "test_limiter.py", 35)}
+    tools = [c["tool"] for c in report["provenance"]["commits"]]
+    assert tools == ["claude-code", "aider", None, "cursor", None, "claude-code"]
     assert set(report) >= {"verdict", "reasons", "provenance", "stages", "findings", "usage"}
     assert set(report["provenance"]) >= {"ai_share", "ai_lines", "added_lines", "commits"}
-    assert len(report["provenance"]["commits"]) == 5
+    assert len(report["provenance"]["commits"]) == 6
     assert report["provenance"]["added_lines"] == sum(
         c["added_lines"] for c in report["provenance"]["commits"]
     )
@@ -76,7 +80,7 @@ def test_check_a_git_range_and_stdin_diff(repo: GitRepo) -> None:
 def test_output_file_and_markdown(tmp_path: Path) -> None:
     out = tmp_path / "deep" / "report.md"
     proc = ai_gate("check", "--diff", str(EXAMPLE), "--offline", "--format", "markdown", "--output", str(out))
-    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.returncode == 1 and proc.stdout == ""
     assert out.read_text().startswith("## ")
 
 
