@@ -35,7 +35,7 @@ T = TypeVar("T")
 class ReviewStage:
     id = "review"
     description = "several models review the change, then cross-check each other's findings"
-    docs = "#multi-model-review"
+    docs = "#review"
 
     def __init__(self, client: ModelClient | None = None) -> None:
         # A client may be given (tests, replay); else the run's shared client is used.
