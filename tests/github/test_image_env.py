@@ -14,13 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PY312 = os.environ.get("AI_GATE_PY312", "/root/.pyenv/versions/3.12.1/bin/python3.12")
 
 
+_NO_NETWORK = (
+    "NewConnectionError",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+    "Connection refused",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+)
+
+
 def _dockerfile_pip_lines() -> list[str]:
     text = (ROOT / "Dockerfile").read_text()
     return [line for line in text.splitlines() if "pip install" in line]
 
 
+# Installs from the package index (reachable wherever the gate itself installs); about a minute with a
+# warm pip cache. Without the index it skips, saying so; any other install failure fails.
 @pytest.mark.slow
-@pytest.mark.online  # installs from the package index; over a minute, so opt-in: pytest -m online
 @pytest.mark.timeout(600)
 @pytest.mark.skipif(not Path(PY312).exists() and shutil.which("python3.12") is None, reason="no python3.12")
 def test_image_environment_runs_the_entrypoint(tmp_path: Path) -> None:
@@ -30,7 +41,12 @@ def test_image_environment_runs_the_entrypoint(tmp_path: Path) -> None:
     venv = tmp_path / "image"
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--require-hashes", "-r", str(ROOT / "requirements.lock")], check=True)
+    install = subprocess.run(
+        [*pip, "--require-hashes", "-r", str(ROOT / "requirements.lock")], capture_output=True, text=True
+    )
+    if install.returncode != 0 and any(mark in install.stderr for mark in _NO_NETWORK):
+        pytest.skip("the package index is unreachable: " + install.stderr.strip().splitlines()[-1])
+    assert install.returncode == 0, install.stderr
     src = tmp_path / "src"
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
