@@ -30,6 +30,7 @@ test: $(VENV)/.dev lint typecheck pytest
 lint: $(VENV)/.dev
 	$(BIN)/ruff check gate tests $(wildcard bench)
 	$(BIN)/ruff format --check gate tests $(wildcard bench)
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
