@@ -33,7 +33,7 @@ lint: $(VENV)/.dev
 	$(BIN)/hadolint Dockerfile
 
 typecheck: $(VENV)/.dev
-	$(BIN)/mypy
+	$(BIN)/mypy --no-incremental
 
 pytest: $(VENV)/.dev
 	$(BIN)/pytest -q -n 2 --dist loadfile
