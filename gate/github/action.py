@@ -27,6 +27,8 @@ REPORT_FILE = "report.json"
 SARIF_FILE = "report.sarif"
 TRACE_FILE = "trace.jsonl"
 EXIT_PASS, EXIT_FAIL = 0, 1
+# New commits on a PR the gate has seen: review what changed since the state its summary comment holds.
+INCREMENTAL_ACTIONS = ("synchronize",)
 
 
 def run_action(environ: Mapping[str, str]) -> int:
@@ -55,9 +57,14 @@ def run_action(environ: Mapping[str, str]) -> int:
 
     from gate.app import run_gate
     from gate.report import json_v1
+    from gate.report.github_comment import previous_review
 
+    previous = None
+    if event.action in INCREMENTAL_ACTIONS:
+        previous, note = previous_review(client, event.number)
+        notes.append(note)
     paths = _output_paths(env.output_dir)
-    outcome = run_gate(changeset, config, trace_path=paths["trace"])
+    outcome = run_gate(changeset, config, trace_path=paths["trace"], previous_review=previous)
     report = json_v1.to_dict(outcome)
     view = ReportView.parse(report, "report")
     _write_report(paths, report, view, event, env, notes, None)

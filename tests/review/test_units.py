@@ -33,7 +33,7 @@ def test_each_hunk_is_a_unit_with_context_from_the_head_revision(tmp_path: Path)
     first = units[0]
     # git gives 3 lines of context; the unit widens it from the head file
     assert first.start_line < 47 and first.end_line > 53
-    assert "+    50 | line_50 = 'changed'" in first.text and "-       | line_50 = 50" in first.text
+    assert "+50 | line_50 = 'changed'" in first.text and "- | line_50 = 50" in first.text
     assert {(s.what, s.reason.split(":")[0]) for s in skipped} == {
         ("gone.py", "deleted file"),
         ("logo.png", "binary file"),
