@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
 
-CONTEXT_LINES = 2  # beyond the 3 lines git already gives
+CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
 HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
 # A line that opens a definition, in the languages a PR usually carries.
 _DEFINITION = re.compile(
@@ -170,9 +170,11 @@ def _split(
     change: FileChange, index: int, hunk: Hunk, head: list[str] | None, max_tokens: int
 ) -> list[ReviewUnit]:
     rows = _rows(hunk, head)
-    header = f"### {change.path} ({change.status.value}) hunk {index}" + (
-        f" in {hunk.section.strip()}" if hunk.section.strip() else ""
-    )
+    # Short: it repeats for every hunk. A modified file is the usual case, so only other statuses are
+    # said; git's section line is left out when the head file gave the enclosing definition's row.
+    status = "" if change.status is FileStatus.MODIFIED else f" ({change.status.value})"
+    section = hunk.section.strip() if head is None else ""
+    header = f"### {change.path}{status}" + (f" in {section}" if section else "")
     parts: list[list[tuple[int | None, str]]] = [[]]
     used = estimate_tokens(header)
     for row in rows:

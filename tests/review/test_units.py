@@ -59,3 +59,17 @@ def test_a_hunk_larger_than_the_budget_is_split_not_dropped(tmp_path: Path) -> N
     assert units[0].id == "a.py#1.1" and "(part 1 of" in units[0].text
     shown = "\n".join(u.text for u in units)
     assert all(f"value_{i} = compute({i})" in shown for i in range(400))
+
+
+def test_a_unit_shows_the_header_of_the_definition_around_it(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    body = "".join(f"        step_{i} = {i}\n" for i in range(40))
+    repo.write("svc.py", f"class Service:\n    def run(self):\n{body}        return step_0\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("svc.py", f"class Service:\n    def run(self):\n{body}        return step_39\n")
+    repo.commit("return the last step")
+    (unit,) = build_units(load_git_changeset(repo.root, "main", "feature"), 10_000)[0]
+    assert unit.text.splitlines()[1] == " 2 |     def run(self):"
+    # a few lines of context, not whole screens of the method
+    assert "step_30 = 30" not in unit.text and "step_38 = 38" in unit.text
