@@ -62,7 +62,8 @@ def run_action(environ: Mapping[str, str]) -> int:
     previous = None
     if event.action in INCREMENTAL_ACTIONS:
         previous, note = previous_review(client, event.number)
-        notes.append(note)
+        if note is not None:
+            notes.append(note)
     paths = _output_paths(env.output_dir)
     outcome = run_gate(changeset, config, trace_path=paths["trace"], previous_review=previous)
     report = json_v1.to_dict(outcome)

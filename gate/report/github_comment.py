@@ -17,7 +17,7 @@ def _ours(comments: list[PostedComment]) -> list[PostedComment]:
     return mine
 
 
-def previous_review(client: GitHubClient, number: int) -> tuple[ReviewState | None, str]:
+def previous_review(client: GitHubClient, number: int) -> tuple[ReviewState | None, str | None]:
     """The review state the last run left in the summary comment, and a note on what was found.
 
     Only a bot account's comment is trusted: a state decides which code the models skip, and anyone
@@ -27,11 +27,17 @@ def previous_review(client: GitHubClient, number: int) -> tuple[ReviewState | No
         mine = _ours(client.issue_comments(number))
     except GitHubError as exc:
         return None, f"full review: could not read the summary comment ({exc.message})"
-    if not mine or not mine[0].user_login.endswith("[bot]"):
-        return None, "full review: no earlier summary comment by the gate"
+    if not mine:
+        return None, None  # the first run on this PR
+    if not mine[0].user_login.endswith("[bot]"):
+        forged = any(from_comment(c.body) for c in mine)
+        return (
+            None,
+            "full review: ignored a review state in a comment not posted by a bot" if forged else None,
+        )
     encoded = from_comment(mine[0].body)
     if encoded is None:
-        return None, "full review: the earlier summary comment holds no review state"
+        return None, None  # the last run left none (no review ran, or it did not complete)
     try:
         return ReviewState.decode(encoded), "review state read from the summary comment"
     except StateError as exc:

@@ -90,5 +90,5 @@ def test_a_state_in_a_comment_not_by_the_gate_is_ignored(
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     assert report["stages"]["review"]["details"]["incremental"]["mode"] == "full"
-    assert "full review: no earlier summary comment by the gate" in report["github"]["notes"]
+    assert "full review: ignored a review state in a comment not posted by a bot" in report["github"]["notes"]
     assert sum(1 for c in model_server.calls[seen:] if c.schema == "review") >= len(sc.MODELS)
