@@ -119,7 +119,7 @@ def plan(
     except GateError as exc:
         return full(units, f"cannot compare with the previous head: {exc.message}")
     send = [u for u in units if _touched(u, delta)]
-    held = [u for u in units if u not in send]
+    held = len(units) - len(send)
     carried: list[KeptFinding] = []
     dropped: list[str] = []
     in_diff = {u.path for u in units}
@@ -133,7 +133,7 @@ def plan(
         "mode": "incremental",
         "previous_head": previous.head,
         "units_sent": len(send),
-        "units_carried": len(held),
+        "units_carried": held,
         "carried": [k.model_dump(mode="json") for k in carried],
         "dropped_fingerprints": dropped,
     }

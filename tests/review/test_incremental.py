@@ -130,3 +130,27 @@ def test_a_previous_report_that_is_not_one_is_a_clear_error(
     assert main([*argv, "--previous-report", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "review state unreadable" in err and len(err.strip().splitlines()) == 1
+
+
+def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
+    from gate.context.git import Git
+    from gate.review.incremental import delta_between
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a.py", "".join(f"a{i}\n" for i in range(1, 21)))
+    repo.write("old.py", "x = 1\n")
+    old = repo.commit("old")
+    lines = [f"a{i}\n" for i in range(1, 21)]
+    lines[4] = "changed\n"  # line 5 changed
+    del lines[9:11]  # lines 10-11 removed
+    lines.insert(0, "new top\n")  # everything moves down by one first
+    repo.write("a.py", "".join(lines))
+    repo.git("mv", "old.py", "renamed.py")
+    new = repo.commit("new")
+    delta = delta_between(Git.open(repo.root), old, new)
+    assert delta.move("a.py", 3) == ("a.py", 4)
+    assert delta.move("a.py", 5) is None and delta.move("a.py", 10) is None
+    assert delta.move("a.py", 12) == ("a.py", 11)  # +1 above, -2 removed
+    assert delta.move("renamed.py", 1) == ("renamed.py", 1) and delta.move("old.py", 1) == ("renamed.py", 1)
+    assert 1 in delta.changed["a.py"] and 6 in delta.changed["a.py"]
