@@ -2,9 +2,9 @@
 
 An incremental re-review (`gate.review.incremental`) starts from it. It travels compact and opaque,
 `v1:<base64(zlib(json))>`, in the JSON report (`review_state`) and in a hidden line of the summary
-comment (`<!-- ai-quality-gate state:v1:... -->`). It is bounded: a state too large to keep is not
-kept, and the next run reviews everything. Read back, it is untrusted input: validated field by field,
-and a state that does not parse is ignored (the run reviews everything and says so).
+comment (`<!-- ai-quality-gate:state=v1:... -->`, like the gate's other markers). It is bounded: a
+state too large to keep is not kept, and the next run reviews everything. Read back, it is untrusted
+input: validated field by field, and a state that does not parse is ignored (a full review, said).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ VERSION = "v1"
 MAX_STATE_CHARS = 24_000  # encoded; the summary comment holds 65,536 characters in all
 MAX_INFLATED_BYTES = 1 << 20
 MAX_TEXT_CHARS = 2_000  # per finding body and suggestion kept in the state
-COMMENT_PREFIX = "<!-- ai-quality-gate state:"
-_COMMENT = re.compile(r"<!-- ai-quality-gate state:(v1:[A-Za-z0-9+/=_-]+) -->")
+COMMENT_PREFIX = "<!-- ai-quality-gate:state="
+_COMMENT = re.compile(r"<!-- ai-quality-gate:state=(v1:[A-Za-z0-9+/=]+) -->")
 
 
 class _Model(BaseModel):
