@@ -18,7 +18,7 @@ from gate.github.client import GitHubClient
 from gate.github.environment import ActionEnv
 from gate.github.event import NotGated, PullRequestEvent, load_payload, read_event
 from gate.github.posting import PostingResult, post_results
-from gate.github.pull import load_pull_changeset
+from gate.github.pull import api_heads, load_pull_changeset
 from gate.report.github_commands import write_notice
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
@@ -65,7 +65,13 @@ def run_action(environ: Mapping[str, str]) -> int:
         if note is not None:
             notes.append(note)
     paths = _output_paths(env.output_dir)
-    outcome = run_gate(changeset, config, trace_path=paths["trace"], previous_review=previous)
+    outcome = run_gate(
+        changeset,
+        config,
+        trace_path=paths["trace"],
+        previous_review=previous,
+        compare_heads=api_heads(client) if previous is not None else None,
+    )
     report = json_v1.to_dict(outcome)
     view = ReportView.parse(report, "report")
     _write_report(paths, report, view, event, env, notes, None)

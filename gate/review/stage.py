@@ -21,7 +21,7 @@ from gate.pipeline import RunContext, StageResult, Usage
 from gate.policy import effective_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.incremental import SERVICE, carried_findings, plan
+from gate.review.incremental import COMPARE_SERVICE, SERVICE, carried_findings, head_diff, plan
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import ReviewState, keep
 from gate.review.units import build_units, estimate_tokens, pack
@@ -87,7 +87,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     budget = chunk_budget(models, contracts, pr)
     units, skipped = build_units(ctx.changeset, budget)
     previous = ctx.services.get(SERVICE)
-    increment = plan(ctx.changeset, units, previous if isinstance(previous, ReviewState) else None, models)
+    state = previous if isinstance(previous, ReviewState) else None
+    compare = head_diff(ctx.changeset, ctx.services.get(COMPARE_SERVICE))
+    increment = plan(ctx.changeset, units, state, models, compare)
     chunks = pack(increment.send, budget)
     rounds = ReviewRounds()
     details: dict[str, Any] = {
