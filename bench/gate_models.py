@@ -121,6 +121,9 @@ def write_config(
         "dependencies": {"registries": {"pypi": root, "npm": root}},
         "budget": {"max_cost_usd": 1000.0, "max_seconds": 600},
     }
+    if not regen:
+        # a PR that is all AI meets any regen threshold (an AI share of 100% >= 1.0): select no hunks
+        config["regen"] = {"max_hunks": 0}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path

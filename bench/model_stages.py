@@ -21,7 +21,7 @@ from bench.measure import run as run_process
 from gate.models.client import DEFAULT_CONCURRENCY
 
 LATENCY = 1.0
-# the model layer's default bound on concurrent calls (AI_GATE_MODEL_CONCURRENCY)
+# the model layer's default bound on concurrent calls per model (AI_GATE_MODEL_CONCURRENCY)
 CONCURRENCY = DEFAULT_CONCURRENCY
 TARGET_CRITICAL_RATIO = 1.3
 WORK = ROOT / "bench" / ".work" / "model-stages"
@@ -59,10 +59,15 @@ class GateReview:
 
     @property
     def bounded_path(self) -> float:
-        """The critical path given the concurrency bound: each round needs ceil(calls / bound) waves."""
+        """The critical path given the per-model concurrency bound: each round needs as many waves as its
+        busiest model, ceil(calls of that model / bound)."""
         waves = 0
         for schema in self.schemas:
-            waves += math.ceil(sum(1 for c in self.calls if c.schema == schema) / CONCURRENCY)
+            per_model: dict[str, int] = {}
+            for c in self.calls:
+                if c.schema == schema:
+                    per_model[c.model] = per_model.get(c.model, 0) + 1
+            waves += math.ceil(max(per_model.values(), default=0) / CONCURRENCY)
         return waves * LATENCY
 
 
@@ -148,7 +153,7 @@ def _verdicts(runs: list[GateReview]) -> list[str]:
         mark = "met" if ratio <= TARGET_CRITICAL_RATIO else "**missed**"
         lines.append(
             f"- {r.pr.changed:,} changed lines: {ratio:.2f}x, {mark} ({len(r.calls)} calls at a bound of "
-            f"{CONCURRENCY} need {r.bounded_path / LATENCY:.0f} waves)"
+            f"{CONCURRENCY} per model need {r.bounded_path / LATENCY:.0f} waves)"
         )
     return lines
 
@@ -197,7 +202,7 @@ def run() -> str:
             "",
             "*span* is first request to last answer at the server; *critical path* = rounds x slowest call "
             f"({LATENCY:.1f} s); *bounded path* adds the model layer's concurrency bound "
-            f"({CONCURRENCY} calls); "
+            f"({CONCURRENCY} calls per model); "
             "*waves* are the sequential waves the server saw. Wall is the whole `ai-gate` process.",
             "",
             "| changed lines | calls | rounds | prompt tokens | completion tokens | cost | wall s | span s "

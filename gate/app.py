@@ -12,6 +12,10 @@ from gate.context.model import ChangeSet
 from gate.errors import GateError
 from gate.models.budget import RunBudget
 from gate.pipeline import Outcome, Progress, RunContext, _no_progress, run
+from gate.review.incremental import COMPARE_SERVICE as COMPARE_HEADS
+from gate.review.incremental import SERVICE as PREVIOUS_REVIEW
+from gate.review.incremental import HeadDiff
+from gate.review.state import ReviewState
 from gate.stages import default_stages
 
 
@@ -41,8 +45,16 @@ def run_gate(
     offline: bool = False,
     trace_path: Path | None = None,
     progress: Progress = _no_progress,
+    previous_review: ReviewState | None = None,
+    compare_heads: HeadDiff | None = None,
 ) -> Outcome:
+    """`previous_review`: the state an earlier run of the same change left, for an incremental review;
+    `compare_heads` tells what changed since its head when the change's git cannot (the GitHub API)."""
     with run_services(config, trace_path, offline) as services:
+        if previous_review is not None:
+            services[PREVIOUS_REVIEW] = previous_review
+        if compare_heads is not None:
+            services[COMPARE_HEADS] = compare_heads
         ctx = RunContext(
             changeset=changeset, config=config, offline=offline, services=services, progress=progress
         )

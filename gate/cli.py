@@ -14,6 +14,7 @@ from gate.errors import GateError, InputError
 if TYPE_CHECKING:
     from gate.config.models import Config
     from gate.pipeline import Outcome
+    from gate.review.state import ReviewState
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -57,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--base", help="base ref (default: merge-base with the default branch)")
     check.add_argument("--head", help="head ref (default: HEAD)")
     check.add_argument("--diff", help="a unified diff or git format-patch mbox series ('-' = stdin)")
+    check.add_argument(
+        "--previous-report",
+        type=Path,
+        metavar="REPORT",
+        help="the JSON report of an earlier run on this change: review only what changed since",
+    )
     _common(check)
 
     gh = sub.add_parser("github", help="the GitHub Action entrypoint: gate the PR and post the results")
@@ -141,10 +148,46 @@ def _check(args: argparse.Namespace) -> int:
         git = Git.open(args.repo)
         config, _ = _load_config(args, git.root)
         changeset = load_git_changeset(git.root, args.base, args.head, config.paths.ignore)
+    previous = _previous_state(args.previous_report) if args.previous_report is not None else None
     with _progress(args) as progress:
-        outcome = run_gate(changeset, config, offline=args.offline, trace_path=args.trace, progress=progress)
+        outcome = run_gate(
+            changeset,
+            config,
+            offline=args.offline,
+            trace_path=args.trace,
+            progress=progress,
+            previous_review=previous,
+        )
     _emit(outcome, OutputFormat(args.format), args.output)
     return exit_code(outcome.verdict, args.strict)
+
+
+_REPORT_HINT = "pass a report written by ai-gate check --format json"
+
+
+def _previous_state(path: Path) -> ReviewState | None:
+    """The review state in an earlier JSON report; None (a full review) when that run left none."""
+    import json
+
+    from gate.review.state import ReviewState, StateError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not a JSON report: {exc.msg}", _REPORT_HINT) from None
+    if not isinstance(data, dict) or data.get("schema_version") != 1:
+        raise InputError(f"{path}: not an AI Quality Gate JSON report", _REPORT_HINT)
+    encoded = data.get("review_state")
+    if not encoded:
+        return None
+    try:
+        return ReviewState.decode(str(encoded))
+    except StateError as exc:
+        raise InputError(f"{path}: {exc}", "pass the report as the earlier run wrote it") from None
 
 
 def _replay(args: argparse.Namespace) -> int:

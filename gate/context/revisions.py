@@ -18,6 +18,10 @@ class GitRevisions:
         self.read = lru_cache(maxsize=512)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
 
+    @property
+    def git(self) -> Git:
+        return self._git
+
     def read(self, revision: str, path: str) -> str | None:
         return self._read(revision, path)
 

@@ -18,7 +18,7 @@ from gate.github.client import GitHubClient
 from gate.github.environment import ActionEnv
 from gate.github.event import NotGated, PullRequestEvent, load_payload, read_event
 from gate.github.posting import PostingResult, post_results
-from gate.github.pull import load_pull_changeset
+from gate.github.pull import api_heads, load_pull_changeset
 from gate.report.github_commands import write_notice
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
@@ -27,6 +27,8 @@ REPORT_FILE = "report.json"
 SARIF_FILE = "report.sarif"
 TRACE_FILE = "trace.jsonl"
 EXIT_PASS, EXIT_FAIL = 0, 1
+# New commits on a PR the gate has seen: review what changed since the state its summary comment holds.
+INCREMENTAL_ACTIONS = ("synchronize",)
 
 
 def run_action(environ: Mapping[str, str]) -> int:
@@ -55,9 +57,21 @@ def run_action(environ: Mapping[str, str]) -> int:
 
     from gate.app import run_gate
     from gate.report import json_v1
+    from gate.report.github_comment import previous_review
 
+    previous = None
+    if event.action in INCREMENTAL_ACTIONS:
+        previous, note = previous_review(client, event.number)
+        if note is not None:
+            notes.append(note)
     paths = _output_paths(env.output_dir)
-    outcome = run_gate(changeset, config, trace_path=paths["trace"])
+    outcome = run_gate(
+        changeset,
+        config,
+        trace_path=paths["trace"],
+        previous_review=previous,
+        compare_heads=api_heads(client) if previous is not None else None,
+    )
     report = json_v1.to_dict(outcome)
     view = ReportView.parse(report, "report")
     _write_report(paths, report, view, event, env, notes, None)

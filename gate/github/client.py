@@ -143,17 +143,15 @@ class GitHubClient:
     def commit_files(self, sha: str) -> list[PullFile]:
         """The files (with patches) one commit changed."""
         _, data = self._call(f"read commit {sha[:12]}", lambda: self._json("GET", f"/commits/{sha}"))
-        return [
-            PullFile(
-                path=f["filename"],
-                status=f.get("status", "modified"),
-                previous_path=f.get("previous_filename"),
-                patch=f.get("patch"),
-                additions=int(f.get("additions", 0)),
-                deletions=int(f.get("deletions", 0)),
-            )
-            for f in data.get("files", [])
-        ]
+        return [_pull_file(f) for f in data.get("files", [])]
+
+    def compare(self, base: str, head: str) -> tuple[str, list[PullFile]]:
+        """How `head` relates to `base` (`ahead`, `identical`, `behind`, `diverged`) and the files (with
+        patches) that differ; GitHub lists at most 300 files on the first page."""
+        _, data = self._call(
+            f"compare {base[:12]} with {head[:12]}", lambda: self._json("GET", f"/compare/{base}...{head}")
+        )
+        return str(data.get("status", "")), [_pull_file(f) for f in data.get("files", [])]
 
     def file_text(self, path: str, ref: str) -> str | None:
         """A file's text at `ref` through the contents API; None when absent, a directory, or not text."""
@@ -271,15 +269,7 @@ def _login(user: object) -> str:
 
 
 def _file(f: GhFile) -> PullFile:
-    raw = f.raw_data
-    return PullFile(
-        path=raw["filename"],
-        status=raw.get("status", "modified"),
-        previous_path=raw.get("previous_filename"),
-        patch=raw.get("patch"),
-        additions=int(raw.get("additions", 0)),
-        deletions=int(raw.get("deletions", 0)),
-    )
+    return _pull_file(f.raw_data)
 
 
 def _commit(c: GhCommit) -> PullCommit:
@@ -390,3 +380,14 @@ def iter_batches(items: Iterable[T], size: int) -> Iterable[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def _pull_file(f: Mapping[str, Any]) -> PullFile:
+    return PullFile(
+        path=f["filename"],
+        status=f.get("status", "modified"),
+        previous_path=f.get("previous_filename"),
+        patch=f.get("patch"),
+        additions=int(f.get("additions", 0)),
+        deletions=int(f.get("deletions", 0)),
+    )

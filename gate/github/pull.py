@@ -26,6 +26,7 @@ from gate.errors import GateError, GitError, InputError
 from gate.github import limits
 from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
 from gate.github.event import PullRequestEvent
+from gate.review.incremental import HeadDiff, NotComparable
 
 _STATUS = {
     "added": FileStatus.ADDED,
@@ -237,3 +238,21 @@ class ApiRevisions:
             return self._client.tree_paths(self._revs.get(revision, revision))
         except GateError:
             return ()
+
+
+def api_heads(client: GitHubClient) -> HeadDiff:
+    """Which lines changed from one PR head to the next, through the compare API: for runs whose
+    checkout lacks the previous head (the default shallow checkout)."""
+
+    def compare(old: str, new: str) -> Diff:
+        status, files = client.compare(old, new)
+        if status not in ("ahead", "identical"):
+            raise NotComparable(
+                f"the previous head {old[:12]} is not an ancestor ({status or 'unknown'}: rebased or "
+                "force-pushed)"
+            )
+        if len(files) >= limits.DIFF_MAX_FILES:
+            raise NotComparable(f"{len(files)}+ files changed since the previous head: too many to list")
+        return diff_from_files(files, source=f"compare {old[:12]}...{new[:12]}")
+
+    return compare

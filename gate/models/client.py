@@ -29,7 +29,9 @@ from gate.models.trace import CallRecord, CallRecorder
 from gate.pipeline import Usage
 from gate.redact import redact
 
-DEFAULT_CONCURRENCY = 16  # a round of 3 models x 4 chunks runs in one wave
+# Concurrent calls per model: a provider's rate limits are per model, and a bound shared by the whole run
+# makes a large PR reviewed by several models wait in waves that no provider asked for.
+DEFAULT_CONCURRENCY = 16
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures (one retry after a timeout)
 DEFAULT_BACKOFF_S = 1.0
@@ -78,14 +80,14 @@ class LiteLLMClient:
         self.timeout_s = timeout_s or float(self.env.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT_S)
         self.max_attempts = max_attempts
         self.backoff_s = float(self.env.get(BACKOFF_ENV) or backoff_s)
-        self._semaphores: dict[int, asyncio.Semaphore] = {}
+        self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        # A semaphore belongs to one event loop; stages may each run their own loop.
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._semaphores:
-            self._semaphores[loop] = asyncio.Semaphore(self.concurrency)
-        return self._semaphores[loop]
+    def _semaphore(self, model: str) -> asyncio.Semaphore:
+        # One bound per model; a semaphore belongs to one event loop, and stages may each run their own.
+        key = (id(asyncio.get_running_loop()), model)
+        if key not in self._semaphores:
+            self._semaphores[key] = asyncio.Semaphore(self.concurrency)
+        return self._semaphores[key]
 
     def route(self, model: str) -> Route:
         return route_for(model, self.config, self.env)
@@ -229,7 +231,7 @@ class LiteLLMClient:
         started = time.monotonic()
         wall = time.time()
         try:
-            async with self._semaphore():
+            async with self._semaphore(route.name):
                 started = time.monotonic()
                 response = await asyncio.wait_for(lm.acompletion(**kwargs), timeout + 2.0)
         except BaseException as exc:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from gate.github.text import one_line, sanitize
 from gate.report.github_view import FindingView, ReportView
+from gate.review.state import comment_line
 
 MARKER = "<!-- ai-quality-gate -->"
 TITLE = "AI Quality Gate"
@@ -48,6 +49,9 @@ def render_summary(
 ) -> str:
     """The summary within `limit` characters; when cut, it ends by pointing at the full report."""
     head: list[str] = [MARKER] if marker else []
+    if marker and view.review_state:
+        # hidden, right under the marker: the next run's incremental review starts from it
+        head.append(comment_line(view.review_state))
     head.append(f"## {_ICON[view.verdict]} {TITLE}: **{view.verdict}**")
     head.append("")
     head.extend(f"- {cell(r, 600)}" for r in view.reasons)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gate.diff.model import Diff
 from gate.errors import InputError
+from gate.review.state import MAX_STATE_CHARS
 
 Verdict = Literal["pass", "fail", "neutral"]
 
@@ -74,6 +75,10 @@ class ReportView(_View):
     findings: tuple[FindingView, ...] = ()
     usage: UsageView = UsageView()
     notes: tuple[str, ...] = ()
+    # what an incremental re-review of the PR starts from; kept in the summary comment
+    review_state: str | None = Field(
+        default=None, max_length=MAX_STATE_CHARS, pattern=r"^v1:[A-Za-z0-9+/=]+$"
+    )
 
     @property
     def blocking(self) -> tuple[FindingView, ...]:

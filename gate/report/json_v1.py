@@ -54,8 +54,10 @@ def _stage_json(r: StageResult, escalation: tuple[bool, str] | None) -> dict[str
     }
     if r.model_error:
         out["model_error"] = r.model_error
-    if r.details:
-        out["details"] = r.details
+    # the review's state for the next run is the report's own `review_state`, not a stage detail
+    details = {k: v for k, v in r.details.items() if not (r.stage == "review" and k == "state")}
+    if details:
+        out["details"] = details
     if escalation is not None:
         out["threshold"] = {"met": escalation[0], "why": escalation[1]}
     return out
@@ -119,7 +121,15 @@ def to_dict(outcome: Outcome) -> dict[str, Any]:
             "wall_seconds": outcome.usage.wall_seconds,
         },
         "notes": list(outcome.notes),
+        "review_state": review_state(outcome),
     }
+
+
+def review_state(outcome: Outcome) -> str | None:
+    """The encoded state an incremental re-review of this PR starts from (`--previous-report`)."""
+    review = next((r for r in outcome.stages if r.stage == "review"), None)
+    state = review.details.get("state") if review is not None else None
+    return state if isinstance(state, str) else None
 
 
 def render(outcome: Outcome) -> str:

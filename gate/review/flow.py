@@ -23,6 +23,7 @@ from gate.review.prompt import (
     CROSS_CHECK_PROMPT,
     REVIEW_PROMPT,
     Contracts,
+    PrText,
     cross_check_messages,
     load_prompt,
     review_messages,
@@ -113,7 +114,7 @@ async def review_round(
     chunks: Sequence[Chunk],
     config: Config,
     contracts: Contracts,
-    pr: str,
+    pr: PrText,
     rounds: ReviewRounds,
 ) -> None:
     version = load_prompt(REVIEW_PROMPT).version

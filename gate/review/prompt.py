@@ -26,6 +26,8 @@ from gate.review.units import Chunk, ReviewUnit
 REVIEW_PROMPT = "review-v1.md"
 CROSS_CHECK_PROMPT = "cross_check-v1.md"
 MAX_PR_TEXT_CHARS = 6_000
+MAX_PR_BODY_CHARS = 3_000
+MAX_COMMIT_CHARS = 1_000
 MAX_SPEC_CHARS = 24_000
 MAX_COMMITS = 50
 
@@ -95,17 +97,49 @@ def _rules_for(config: Config, paths: Sequence[str]) -> list[str]:
     return rules
 
 
-def pr_text(changeset: ChangeSet) -> str:
-    parts: list[str] = []
+@dataclass(frozen=True)
+class PrText:
+    """The PR's own words shown to reviewers: its title and description, and the messages of the commits
+    that added lines in a chunk's files. A commit that touched none of them is noise that every chunk
+    would pay for, so each chunk gets only its own."""
+
+    head: str  # title and description
+    commits: tuple[tuple[str, frozenset[str]], ...] = ()  # (rendered message, paths it added lines to)
+
+    def for_paths(self, paths: Sequence[str]) -> str:
+        wanted = set(paths)
+        parts = [self.head] if self.head else []
+        parts += [text for text, touched in self.commits if touched & wanted]
+        text = "\n\n".join(parts)
+        return text[:MAX_PR_TEXT_CHARS] + (" …(truncated)" if len(text) > MAX_PR_TEXT_CHARS else "")
+
+    @property
+    def longest(self) -> str:
+        """Everything a chunk could be shown: what the chunk budget must leave room for."""
+        return self.for_paths([p for _, touched in self.commits for p in touched])
+
+
+def pr_text(changeset: ChangeSet) -> PrText:
+    head = ""
     if changeset.pr is not None and (changeset.pr.title or changeset.pr.body):
-        parts.append(f"Title: {changeset.pr.title}\n\n{changeset.pr.body}".strip())
+        body = changeset.pr.body.strip()
+        if len(body) > MAX_PR_BODY_CHARS:
+            body = body[:MAX_PR_BODY_CHARS] + " …(truncated)"
+        head = f"Title: {changeset.pr.title}\n\n{body}".strip()
+    touched: dict[str, set[str]] = {}
+    for path, lines in changeset.line_origins.items():
+        for sha in set(lines.values()):
+            touched.setdefault(sha, set()).add(path)
+    commits = []
     for commit in changeset.commits[:MAX_COMMITS]:
-        parts.append(f"Commit {commit.sha[:12]}: {commit.message.strip()}")
-    text = "\n\n".join(parts)
-    return text[:MAX_PR_TEXT_CHARS] + (" …(truncated)" if len(text) > MAX_PR_TEXT_CHARS else "")
+        message = commit.message.strip()
+        if len(message) > MAX_COMMIT_CHARS:
+            message = message[:MAX_COMMIT_CHARS] + " …(truncated)"
+        commits.append((f"Commit {commit.sha[:12]}: {message}", frozenset(touched.get(commit.sha, ()))))
+    return PrText(head, tuple(commits))
 
 
-def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: str) -> tuple[Message, ...]:
+def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: PrText) -> tuple[Message, ...]:
     prompt = load_prompt(REVIEW_PROMPT)
     sections: list[str] = []
     rules = _rules_for(config, chunk.paths)
@@ -115,21 +149,44 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: str)
         )
     for path, text in contracts.specs:
         sections.append(fence(text, f"Specification document `{path}` (the contract the code must keep)"))
-    if pr:
-        sections.append(fence(pr, "Pull request description and commit messages (context only)"))
+    words = pr.for_paths(chunk.paths)
+    if words:
+        sections.append(fence(words, "Pull request description and commit messages (context only)"))
     sections.append(fence(chunk.text, f"The code to review ({len(chunk.units)} hunks)"))
     sections.append('Report your findings as the `review` JSON object; `{"findings": []}` if there are none.')
     return (Message("system", prompt.system), Message("user", "\n\n".join(sections)))
 
 
-NEAR_LINES = 20
+MARGIN_LINES = 4  # rows shown around a finding's lines in the cross-check
 
 
-def _near(unit: ReviewUnit, group: Group) -> bool:
-    """The units a finding points into (or close to): the code a checker needs, not the whole file."""
-    f = group.lead.finding
-    same = unit.path == f.path.removeprefix("./")
-    return same and unit.start_line - NEAR_LINES <= f.end_line and f.start_line <= unit.end_line + NEAR_LINES
+def finding_excerpts(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> str:
+    """Only the rows each finding points at, with a small margin, from the units that hold them: a
+    checker needs the lines in question, not the whole hunk (nor a whole chunk per finding)."""
+    wanted: dict[str, list[tuple[int, int]]] = {}
+    for g in groups:
+        f = g.lead.finding
+        path = f.path.strip().removeprefix("./")
+        lo, hi = sorted((f.start_line, f.end_line))
+        wanted.setdefault(path, []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
+    blocks = []
+    for unit in units:
+        spans = wanted.get(unit.path)
+        if not spans or not unit.rows:
+            continue
+        keep = [no is not None and any(lo <= no <= hi for lo, hi in spans) for no, _ in unit.rows]
+        # a removed row (no new-side number) belongs with the kept rows around it
+        for i, (no, _) in enumerate(unit.rows):
+            if no is None:
+                before = next((keep[j] for j in range(i - 1, -1, -1) if unit.rows[j][0] is not None), False)
+                after = next(
+                    (keep[j] for j in range(i + 1, len(unit.rows)) if unit.rows[j][0] is not None), False
+                )
+                keep[i] = before or after
+        shown = [row for (_, row), k in zip(unit.rows, keep, strict=True) if k]
+        if shown:
+            blocks.append(unit.text.split("\n", 1)[0] + "\n" + "\n".join(shown))
+    return "\n\n".join(blocks)
 
 
 def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> tuple[Message, ...]:
@@ -146,10 +203,7 @@ def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -
         }
         for g in groups
     ]
-    code = (
-        "\n\n".join(u.text for u in units if any(_near(u, g) for g in groups))
-        or "(the code is not available)"
-    )
+    code = finding_excerpts(groups, units) or "(the code is not available)"
     listing = "\n".join(json.dumps(f, ensure_ascii=False) for f in findings)
     user = "\n\n".join(
         [

@@ -11,6 +11,7 @@ from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutpu
 from gate.models.structured import validate
 from gate.pipeline import StageResult
 from gate.review.consensus import Raised, group_findings, tally, to_findings
+from gate.review.incremental import carried_findings
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
@@ -33,4 +34,8 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
                     verdicts[str(call["model"])].extend(check.verdicts)
     groups = group_findings(raised)
     quorum = int(recorded.details["quorum"])
-    return replace(recorded, findings=to_findings(groups, tally(groups, verdicts), quorum))
+    findings = to_findings(groups, tally(groups, verdicts), quorum)
+    # an incremental run's findings on unchanged code came from the previous run, not from a call
+    fresh = {f.fingerprint for f in findings}
+    findings += tuple(f for f in carried_findings(recorded.details, quorum) if f.fingerprint not in fresh)
+    return replace(recorded, findings=findings)

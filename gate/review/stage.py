@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
+from gate.findings import Finding
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts
 from gate.models.selection import Selection, select_models
@@ -20,7 +21,9 @@ from gate.pipeline import RunContext, StageResult, Usage
 from gate.policy import effective_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, load_prompt, pr_text
+from gate.review.incremental import COMPARE_SERVICE, SERVICE, carried_findings, head_diff, plan
+from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
+from gate.review.state import ReviewState, keep
 from gate.review.units import build_units, estimate_tokens, pack
 
 # Share of the smallest context window a chunk may use; the rest is for the prompt and the answer.
@@ -83,7 +86,11 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     pr = pr_text(ctx.changeset)
     budget = chunk_budget(models, contracts, pr)
     units, skipped = build_units(ctx.changeset, budget)
-    chunks = pack(units, budget)
+    previous = ctx.services.get(SERVICE)
+    state = previous if isinstance(previous, ReviewState) else None
+    compare = head_diff(ctx.changeset, ctx.services.get(COMPARE_SERVICE))
+    increment = plan(ctx.changeset, units, state, models, compare)
+    chunks = pack(increment.send, budget)
     rounds = ReviewRounds()
     details: dict[str, Any] = {
         "quorum": quorum,
@@ -94,11 +101,22 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         "chunks": [{"id": c.id, "units": [u.id for u in c.units], "tokens": c.tokens} for c in chunks],
         "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped],
         "notes": notes + list(contracts.notes),
+        "incremental": increment.details,
     }
-    if not chunks:
-        return StageResult(
-            "review", ran=True, why=why, details={**details, "notes": [*notes, "no code to review"]}
+    if increment.details["mode"] == "incremental":
+        notes.append(
+            f"incremental review since {increment.details['previous_head'][:12]}: "
+            f"{len(increment.send)} unit(s) sent again, {len(units) - len(increment.send)} unchanged, "
+            f"{len(increment.carried)} finding(s) carried over"
         )
+    elif previous is not None:
+        notes.append(f"full review: {increment.details['why']}")
+    if not chunks:
+        carried = carried_findings(details, quorum)
+        nothing = "no code to review" if not units else "no code changed since the previous review"
+        details = {**details, "notes": [*notes, nothing]}
+        details["state"] = _state(ctx, models, carried, details["notes"])
+        return StageResult("review", ran=True, why=why, findings=carried, details=details)
 
     ctx.progress(f"review: {len(chunks)} chunk(s) x {len(models)} model(s)")
     await review_round(client, models, chunks, config, contracts, pr, rounds)
@@ -111,6 +129,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif not config.review.cross_check:
         notes.append("cross-check turned off (review.cross_check: false)")
     findings = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), quorum)
+    fresh = {f.fingerprint for f in findings}
+    findings += tuple(f for f in carried_findings(details, quorum) if f.fingerprint not in fresh)
 
     partial = _partial(rounds, chunks, models)
     if partial:
@@ -128,6 +148,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             "notes": notes + list(contracts.notes),
         }
     )
+    complete = model_error is None and not rounds.failures and not rounds.not_reviewed
+    details["state"] = _state(ctx, models, findings, details["notes"]) if complete else None
     usage = rounds.usage
     usage = Usage(
         usage.model_calls,
@@ -149,11 +171,35 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     )
 
 
-def chunk_budget(models: tuple[str, ...], contracts: Contracts, pr: str) -> int:
+def _state(
+    ctx: RunContext, models: tuple[str, ...], findings: Sequence[Finding], notes: list[str]
+) -> str | None:
+    """The encoded state the next run of this PR starts from, or None (then it reviews everything)."""
+    head = ctx.changeset.head_ref
+    if len(head) not in (40, 64):
+        return None
+    lines: dict[str, list[str] | None] = {}
+    kept = []
+    for f in findings:
+        if f.location is None:
+            continue
+        path = f.location.path
+        if path not in lines:
+            text = ctx.changeset.revisions.read("head", path) if ctx.changeset.revisions else None
+            lines[path] = text.splitlines() if text is not None else None
+        if (k := keep(f, lines[path])) is not None:
+            kept.append(k)
+    encoded = ReviewState(head=head, models=models, findings=tuple(kept)).encode()
+    if encoded is None:
+        notes.append("review state too large to keep: the next run reviews everything")
+    return encoded
+
+
+def chunk_budget(models: tuple[str, ...], contracts: Contracts, pr: PrText) -> int:
     """Tokens of code per chunk: what the smallest context window leaves after the prompt and answer."""
     window = min(facts(m).max_input_tokens for m in models)
     overhead = estimate_tokens(
-        load_prompt(REVIEW_PROMPT).system + pr + "".join(t for _, t in contracts.specs)
+        load_prompt(REVIEW_PROMPT).system + pr.longest + "".join(t for _, t in contracts.specs)
     )
     room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))

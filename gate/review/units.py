@@ -1,21 +1,29 @@
 """Review units: each hunk with its surrounding code, packed into chunks that fit the models' context.
 
-A unit is one hunk shown with new-side line numbers and `CONTEXT_LINES` lines of the head revision
-around it (when the repository is at hand; else the hunk alone). Units are packed in diff order into
-chunks no larger than the token budget; a hunk too large for one chunk is split into parts. Every
-model reviews the same chunks, so their findings can be compared. Files that cannot be reviewed
-(binary, deleted) are listed, never dropped silently.
+A unit is one hunk shown with new-side line numbers, `CONTEXT_LINES` more lines of the head revision
+around it and the header line of the definition that encloses it (when the repository is at hand; else
+the hunk alone): enough to read the change, without paying for whole screens of unchanged code.
+Units are packed in diff order into chunks no larger than the token budget; a hunk too large for one
+chunk is split into parts. Every model reviews the same chunks, so their findings can be compared.
+Files that cannot be reviewed (binary, deleted) are listed, never dropped silently.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
 
-CONTEXT_LINES = 12
+CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
+HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
+# A line that opens a definition, in the languages a PR usually carries.
+_DEFINITION = re.compile(
+    r"^\s*(?:(?:export|public|private|protected|static|pub(?:\([^)]*\))?|async|abstract|final|override)\s+)*"
+    r"(?:def|class|function|func|fn|interface|struct|enum|trait|impl|module|object)\b"
+)
 CHARS_PER_TOKEN = 3.0  # code runs ~3 characters a token (cl100k); exact counting is not worth its cost
 MAX_LINE_CHARS = 400
 
@@ -31,6 +39,8 @@ class ReviewUnit:
     start_line: int  # new-side range the unit shows
     end_line: int
     text: str
+    # (new-side line number, or None for a removed line; the rendered row): to show parts of the unit
+    rows: tuple[tuple[int | None, str], ...] = ()
 
     @property
     def tokens(self) -> int:
@@ -108,6 +118,9 @@ def _rows(hunk: Hunk, head: list[str] | None) -> list[tuple[int | None, str]]:
     rows: list[tuple[int | None, str]] = []
     if head is not None:
         first = max(1, hunk.new_start - CONTEXT_LINES)
+        header = _enclosing_definition(hunk, head, first)
+        if header is not None:
+            rows.append((header, _row(" ", header, head[header - 1])))
         for no in range(first, hunk.new_start):
             if no <= len(head):
                 rows.append((no, _row(" ", no, head[no - 1])))
@@ -124,20 +137,44 @@ def _rows(hunk: Hunk, head: list[str] | None) -> list[tuple[int | None, str]]:
     return rows
 
 
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def _enclosing_definition(hunk: Hunk, head: list[str], first_shown: int) -> int | None:
+    """The line number of the nearest definition above the shown rows that encloses the hunk's changes,
+    so that a model sees which function or class the lines belong to."""
+    changed = [line.text for line in hunk.lines if line.kind is not LineKind.REMOVED and line.text.strip()]
+    if not changed:
+        return None
+    level = min(_indent(t.expandtabs()) for t in changed)
+    for no in range(first_shown - 1, max(0, first_shown - 1 - HEADER_SCAN_LINES), -1):
+        text = head[no - 1].expandtabs() if no <= len(head) else ""
+        if not text.strip() or _indent(text) >= level:
+            continue
+        if _DEFINITION.match(text):
+            return no
+        if _indent(text) == 0:
+            return None  # a top-level statement that is not a definition: nothing encloses the hunk
+    return None
+
+
 def _row(marker: str, no: int | None, text: str) -> str:
     if len(text) > MAX_LINE_CHARS:
         text = text[:MAX_LINE_CHARS] + " …(line truncated)"
-    number = f"{no:>6}" if no is not None else "      "
-    return f"{marker}{number} | {text}"
+    # no padding: aligned numbers cost two tokens a row and tell a model nothing
+    return f"{marker}{no} | {text}" if no is not None else f"{marker} | {text}"
 
 
 def _split(
     change: FileChange, index: int, hunk: Hunk, head: list[str] | None, max_tokens: int
 ) -> list[ReviewUnit]:
     rows = _rows(hunk, head)
-    header = f"### {change.path} ({change.status.value}) hunk {index}" + (
-        f" in {hunk.section.strip()}" if hunk.section.strip() else ""
-    )
+    # Short: it repeats for every hunk. A modified file is the usual case, so only other statuses are
+    # said; git's section line is left out when the head file gave the enclosing definition's row.
+    status = "" if change.status is FileStatus.MODIFIED else f" ({change.status.value})"
+    section = hunk.section.strip() if head is None else ""
+    header = f"### {change.path}{status}" + (f" in {section}" if section else "")
     parts: list[list[tuple[int | None, str]]] = [[]]
     used = estimate_tokens(header)
     for row in rows:
@@ -153,5 +190,5 @@ def _split(
         unit_id = f"{change.path}#{index}" + (f".{n}" if len(parts) > 1 else "")
         title = header + (f" (part {n} of {len(parts)})" if len(parts) > 1 else "")
         text = title + "\n" + "\n".join(r for _, r in part)
-        units.append(ReviewUnit(unit_id, change.path, min(numbers), max(numbers), text))
+        units.append(ReviewUnit(unit_id, change.path, min(numbers), max(numbers), text, tuple(part)))
     return units

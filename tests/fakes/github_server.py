@@ -223,6 +223,7 @@ class FakeGitHub:
         self.contents: dict[tuple[str, str], str] = {}  # (sha, path) -> text
         self.trees: dict[str, list[str]] = {}
         self.commit_files: dict[str, list[dict[str, Any]]] = {}
+        self.compares: dict[str, dict[str, Any]] = {}  # "BASE...HEAD" -> {"status", "files"}
         self.check_runs: dict[int, dict[str, Any]] = {}
         self.check_run_requests: list[dict[str, Any]] = []
         self.statuses: list[dict[str, Any]] = []
@@ -517,6 +518,14 @@ class _Handler(BaseHTTPRequestHandler):
                     return
         self._send(404, {"message": "No commit found for SHA: " + sha})
 
+    def get_compare(self, query: dict[str, str], body: Any, basehead: str) -> None:
+        found = self.server_state.compares.get(basehead)
+        if found is None:
+            self._send(404, {"message": "Not Found"})
+            return
+        files = found.get("files", [])
+        self._send(200, {**found, "total_commits": found.get("total_commits", 1), "files": files[:300]})
+
     def get_contents(self, query: dict[str, str], body: Any, path: str) -> None:
         fake = self.server_state
         ref = query.get("ref", "")
@@ -720,6 +729,7 @@ _ROUTES: dict[str, list[tuple[str, Any]]] = {
         (r"/pulls/(\d+)/commits", _Handler.get_pull_commits),
         (r"/pulls/(\d+)/comments", _Handler.get_review_comments),
         (r"/commits/([0-9a-f]{40})", _Handler.get_commit),
+        (r"/compare/([0-9a-f]{40}\.\.\.[0-9a-f]{40})", _Handler.get_compare),
         (r"/contents/(.+)", _Handler.get_contents),
         (r"/git/trees/([0-9a-f]{40})", _Handler.get_tree),
         (r"/issues/(\d+)/comments", _Handler.get_issue_comments),

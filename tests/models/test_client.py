@@ -200,6 +200,22 @@ def test_calls_run_concurrently_within_the_bound(model_server: FakeModelServer) 
     assert 0.95 <= elapsed < 2.0  # two waves of four, not eight sequential calls
 
 
+def test_the_bound_is_per_model_not_per_run(model_server: FakeModelServer) -> None:
+    for name in ("fake-a", "fake-b", "fake-c"):
+        model_server.script(name, "review", Reply.json({"findings": []}, delay=0.5))
+    models = ("openai/fake-a", "openai/fake-b", "openai/fake-c")
+    client = client_for(model_server, *models, concurrency=2)
+
+    async def many() -> list[CallResult]:
+        return await asyncio.gather(*(client.call(request(m)) for m in models for _ in range(2)))
+
+    started = time.monotonic()
+    results = asyncio.run(many())
+    elapsed = time.monotonic() - started
+    assert all(r.outputs for r in results)
+    assert 0.45 <= elapsed < 0.95  # six calls, two per model: one wave, not three
+
+
 # litellm's mistral module defines TypedDicts that pydantic warns about; not ours to fix.
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_n_without_provider_support_becomes_concurrent_calls(model_server: FakeModelServer) -> None:

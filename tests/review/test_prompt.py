@@ -23,9 +23,21 @@ def test_data_cannot_close_its_own_fence() -> None:
 
 
 def test_a_cross_check_shows_the_code_near_the_finding_only() -> None:
-    near = ReviewUnit("a.py#1", "a.py", 10, 30, "### a.py hunk 1\n+    20 | risky()")
-    far = ReviewUnit("a.py#2", "a.py", 400, 420, "### a.py hunk 2\n+   410 | unrelated()")
-    other = ReviewUnit("b.py#1", "b.py", 10, 30, "### b.py hunk 1\n+    20 | other()")
+    rows = tuple((n, f" {n:>6} | filler_{n}()") for n in range(10, 31) if n != 20)
+    near = ReviewUnit(
+        "a.py#1", "a.py", 10, 30, "### a.py hunk 1\n...", (*rows[:10], (20, "+    20 | risky()"), *rows[10:])
+    )
+    far = ReviewUnit(
+        "a.py#2",
+        "a.py",
+        400,
+        420,
+        "### a.py hunk 2\n+   410 | unrelated()",
+        ((410, "+   410 | unrelated()"),),
+    )
+    other = ReviewUnit(
+        "b.py#1", "b.py", 10, 30, "### b.py hunk 1\n+    20 | other()", ((20, "+    20 | other()"),)
+    )
     finding = ReviewFinding(
         path="a.py",
         start_line=20,
@@ -39,4 +51,7 @@ def test_a_cross_check_shows_the_code_near_the_finding_only() -> None:
     groups = group_findings([Raised("m1", "chunk-1", finding)])
     _, user = cross_check_messages(groups, [near, far, other])
     assert "risky()" in user.content and "unrelated()" not in user.content and "other()" not in user.content
+    # only the finding's lines with a small margin, not the whole unit
+    assert "filler_16()" in user.content and "filler_24()" in user.content
+    assert "filler_10()" not in user.content and "filler_30()" not in user.content
     assert f'"id": "{groups[0].id}"' in user.content

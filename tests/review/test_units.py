@@ -33,7 +33,7 @@ def test_each_hunk_is_a_unit_with_context_from_the_head_revision(tmp_path: Path)
     first = units[0]
     # git gives 3 lines of context; the unit widens it from the head file
     assert first.start_line < 47 and first.end_line > 53
-    assert "+    50 | line_50 = 'changed'" in first.text and "-       | line_50 = 50" in first.text
+    assert "+50 | line_50 = 'changed'" in first.text and "- | line_50 = 50" in first.text
     assert {(s.what, s.reason.split(":")[0]) for s in skipped} == {
         ("gone.py", "deleted file"),
         ("logo.png", "binary file"),
@@ -59,3 +59,17 @@ def test_a_hunk_larger_than_the_budget_is_split_not_dropped(tmp_path: Path) -> N
     assert units[0].id == "a.py#1.1" and "(part 1 of" in units[0].text
     shown = "\n".join(u.text for u in units)
     assert all(f"value_{i} = compute({i})" in shown for i in range(400))
+
+
+def test_a_unit_shows_the_header_of_the_definition_around_it(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    body = "".join(f"        step_{i} = {i}\n" for i in range(40))
+    repo.write("svc.py", f"class Service:\n    def run(self):\n{body}        return step_0\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("svc.py", f"class Service:\n    def run(self):\n{body}        return step_39\n")
+    repo.commit("return the last step")
+    (unit,) = build_units(load_git_changeset(repo.root, "main", "feature"), 10_000)[0]
+    assert unit.text.splitlines()[1] == " 2 |     def run(self):"
+    # a few lines of context, not whole screens of the method
+    assert "step_30 = 30" not in unit.text and "step_38 = 38" in unit.text

@@ -1,0 +1,156 @@
+"""Incremental re-review through the command line: `ai-gate check --previous-report` after a follow-up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from gate.cli import main
+from gate.review.state import ReviewState
+from tests.fakes.model_server import FakeModelServer
+from tests.review import incremental_scenario as sc
+
+
+def _check(
+    capsys: pytest.CaptureFixture[str], repo: Path, cfg: Path, head: str, *extra: str
+) -> dict[str, Any]:
+    argv = ["check", "--repo", str(repo), "--base", "main", "--head", head, "--config", str(cfg)]
+    code = main([*argv, "--format", "json", *extra])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+def _review(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["stage"] == "review"]
+
+
+def test_a_follow_up_sends_only_what_changed_and_carries_the_rest(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    sc.script(model_server)
+    repo = sc.make_repo(tmp_path / "repo")
+    cfg = tmp_path / "ai-gate.yml"
+    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+
+    first = _check(capsys, repo.root, cfg, "pr", "--trace", str(tmp_path / "t1.jsonl"))
+    assert first["source"]["added_lines"] >= 1_000
+    state = ReviewState.decode(first["review_state"])
+    assert state.head == repo.git("rev-parse", "pr").strip()
+    confirmed = next(f for f in _review(first) if f["title"] == sc.CONFIRMED_TITLE)
+    assert confirmed["confirmed_by"] == list(sc.MODELS) and confirmed["start_line"] == sc.BASE_LINES + 1
+    report1 = tmp_path / "first.json"
+    report1.write_text(json.dumps(first))
+
+    seen = len(model_server.calls)
+    prompt_before = model_server.tokens["prompt"]
+    full = _check(capsys, repo.root, cfg, "pr2")
+    full_tokens = model_server.tokens["prompt"] - prompt_before
+    full_calls = model_server.calls[seen:]
+
+    seen = len(model_server.calls)
+    prompt_before = model_server.tokens["prompt"]
+    trace = tmp_path / "t2.jsonl"
+    second = _check(capsys, repo.root, cfg, "pr2", "--previous-report", str(report1), "--trace", str(trace))
+    incremental_tokens = model_server.tokens["prompt"] - prompt_before
+    calls = model_server.calls[seen:]
+
+    # only the units the follow-up touched went to the models
+    reviewed = set().union(*(sc.shown_paths(c.body) for c in calls if c.schema == "review"))
+    assert reviewed == {"pkg/mod01.py", "pkg/mod03.py", "pkg/new.py"}
+    for c in calls:
+        if c.schema == "review" and "pkg/mod01.py" in sc.shown_paths(c.body):
+            assert "+1 | # module one" in c.last_user and "f_1_0" not in c.last_user
+    assert len(calls) < len(full_calls) or incremental_tokens < full_tokens
+    assert incremental_tokens <= 0.20 * full_tokens, (incremental_tokens, full_tokens)
+
+    details = second["stages"]["review"]["details"]["incremental"]
+    assert details["mode"] == "incremental" and details["previous_head"] == state.head
+    assert details["units_sent"] == 3 and details["units_carried"] == sc.FILES - 1
+    carried = next(f for f in _review(second) if f["title"] == sc.CONFIRMED_TITLE)
+    # same finding, same models behind it, moved down by the two inserted lines
+    assert carried["fingerprint"] == confirmed["fingerprint"]
+    assert carried["confirmed_by"] == list(sc.MODELS) and carried["blocking"]
+    assert carried["start_line"] == confirmed["start_line"] + 2
+    assert [c["fingerprint"] for c in details["carried"]] == [confirmed["fingerprint"]]
+    # the finding in re-sent code was judged again (fake-a raises it again, the others agree)
+    again = next(f for f in _review(second) if f["title"] == sc.SINGLE_TITLE)
+    assert again["confirmed_by"] == list(sc.MODELS)
+    assert {f["fingerprint"] for f in _review(second)} == {f["fingerprint"] for f in _review(full)}
+    assert ReviewState.decode(second["review_state"]).head == repo.git("rev-parse", "pr2").strip()
+
+    # a replay of the incremental run rebuilds the same findings, carried ones included
+    assert main(["replay", str(trace), "--format", "json"]) in (0, 1)
+    assert json.loads(capsys.readouterr().out)["findings"] == second["findings"]
+
+
+def test_a_rebased_head_gets_a_full_review_and_says_why(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    sc.script(model_server)
+    repo = sc.make_repo(tmp_path / "repo")
+    cfg = tmp_path / "ai-gate.yml"
+    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    first = _check(capsys, repo.root, cfg, "pr")
+    report1 = tmp_path / "first.json"
+    report1.write_text(json.dumps(first))
+    # rewrite the PR's last commit: the reviewed head is no longer an ancestor
+    repo.checkout("pr")
+    repo.git("branch", "rewritten")
+    repo.checkout("rewritten")
+    repo.git("commit", "-q", "--amend", "-m", "add functions, part 3 (reworded)")
+    second = _check(capsys, repo.root, cfg, "rewritten", "--previous-report", str(report1))
+    details = second["stages"]["review"]["details"]
+    assert details["incremental"]["mode"] == "full"
+    assert "not an ancestor" in details["incremental"]["why"]
+    assert any(n.startswith("full review: ") for n in details["notes"])
+    assert {f["fingerprint"] for f in _review(second)} == {f["fingerprint"] for f in _review(first)}
+
+
+def test_a_previous_report_that_is_not_one_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = sc.make_repo(tmp_path / "repo")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1, "review_state": "v1:!!!"}')
+    argv = ["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline"]
+    assert main([*argv, "--previous-report", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "review state unreadable" in err and len(err.strip().splitlines()) == 1
+
+
+def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
+    from gate.context.git import Git
+    from gate.review.incremental import delta_between
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a.py", "".join(f"a{i}\n" for i in range(1, 21)))
+    repo.write("old.py", "x = 1\n")
+    old = repo.commit("old")
+    lines = [f"a{i}\n" for i in range(1, 21)]
+    lines[4] = "changed\n"  # line 5 changed
+    del lines[9:11]  # lines 10-11 removed
+    lines.insert(0, "new top\n")  # everything moves down by one first
+    repo.write("a.py", "".join(lines))
+    repo.git("mv", "old.py", "renamed.py")
+    new = repo.commit("new")
+    delta = delta_between(Git.open(repo.root), old, new)
+    assert delta.move("a.py", 3) == ("a.py", 4)
+    assert delta.move("a.py", 5) is None and delta.move("a.py", 10) is None
+    assert delta.move("a.py", 12) == ("a.py", 11)  # +1 above, -2 removed
+    assert delta.move("renamed.py", 1) == ("renamed.py", 1) and delta.move("old.py", 1) == ("renamed.py", 1)
+    assert 1 in delta.changed["a.py"] and 6 in delta.changed["a.py"]
