@@ -52,7 +52,9 @@ def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[st
         limit=limits.COMMENT_BODY_MAX_CHARS,
         marker=True,
     )
-    mine = _ours(client.issue_comments(ctx.number))
+    # Only a bot's comment is the gate's: a person may paste the marker, and editing their comment
+    # would fail (403) and wrongly read as a read-only token.
+    mine = [c for c in _ours(client.issue_comments(ctx.number)) if c.user_login.endswith("[bot]")]
     if not mine:
         client.create_issue_comment(ctx.number, body)
         return "summary comment created"

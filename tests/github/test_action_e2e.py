@@ -233,3 +233,19 @@ def test_a_blocking_finding_is_commented_once_across_runs(tmp_path: Path, github
     strict_env = {**env, "INPUT_FAIL-ON": "critical"}
     proc, _ = run_gate(strict_env, tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_pasted_marker_in_a_persons_comment_is_left_alone(tmp_path: Path, github: FakeGitHub) -> None:
+    repo, _base, _head = make_pr(tmp_path, github)
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    pasted = {"id": 999, "body": "<!-- ai-quality-gate -->\nlooks fine to me", "user": {"login": "mallory"}}
+    github.issue_comments[7].append(pasted)
+    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert github.issue_comments[7][0]["body"].endswith("looks fine to me")  # not edited
+    ours = [c for c in github.issue_comments[7] if c["id"] != 999]
+    assert len(ours) == 1 and ours[0]["body"].startswith("<!-- ai-quality-gate -->")
+    assert not github.requests_to("PATCH", r"/issues/comments/999")
+    report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    assert not report["github"].get("read_only"), report["github"]
