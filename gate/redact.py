@@ -79,10 +79,11 @@ def _detectors() -> _Detectors:
     }
     regex_plugins: list[object] = []
     other: list[tuple[object, re.Pattern[str]]] = []
-    for name, cls in get_mapping_from_secret_type_to_class().items():
+    plugin_classes: dict[str, type] = get_mapping_from_secret_type_to_class()
+    for name, cls in plugin_classes.items():
         if name in _SKIP:
             continue
-        plugin: object = cls()  # type: ignore[misc]
+        plugin: object = cls()
         plugin_name = type(plugin).__name__
         if plugin_name in gates or not getattr(plugin, "denylist", None):
             other.append((plugin, gates.get(plugin_name, re.compile(""))))
