@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 
@@ -83,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     try:
-        return _dispatch(args)
+        with _fewer_full_collections():
+            return _dispatch(args)
     except GateError as exc:
         if debug:
             raise
@@ -99,6 +103,23 @@ def main(argv: list[str] | None = None) -> int:
             f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
         )
         return EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _fewer_full_collections() -> Iterator[None]:
+    """Run with a less eager cyclic garbage collector, then restore its settings.
+
+    A run allocates millions of short-lived objects (syntax trees, diff lines) while a large change stays
+    alive; with the default thresholds the collector rescans that live heap again and again, which cost
+    as much as the analysis itself on a 100k-line change. Reference counting frees the trees; young
+    cycles are still collected, only less often.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(10_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

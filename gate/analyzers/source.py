@@ -130,10 +130,12 @@ class ChangeView:
         return self.has_revisions or change.status is FileStatus.ADDED
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def parse_python(text: str) -> ast.Module | None:
     """The module's syntax tree, or None when it does not parse. Cached: several analyzers read the same
-    files, and parsing is most of their cost. Callers must not modify the tree."""
+    files, and parsing is most of their cost. Callers must not modify the tree. The cache is small on
+    purpose: syntax trees are large, and every tree kept alive is memory and garbage-collector work for
+    the rest of the run."""
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError):
