@@ -59,7 +59,7 @@ class ChangeView:
         if change.is_binary:
             self._skip(change.path, "binary file")
             return False
-        size = sum(len(line.text) + 1 for line in change.added)
+        size = change.added_size
         if size > MAX_FILE_BYTES:
             self._skip(change.path, f"{size:,} bytes added, over the {MAX_FILE_BYTES:,} byte limit")
             return False
