@@ -147,21 +147,27 @@ def _load_config(args: argparse.Namespace, repo_root: Path | None) -> tuple[Conf
 
 
 def _check(args: argparse.Namespace) -> int:
-    from gate.app import run_gate
-
     if args.diff is not None:
+        from gate.app import run_gate
         from gate.context.patch import load_patch_changeset
 
         name, data = _read_input(args.diff)
         config, _ = _load_config(args, None)
         changeset = load_patch_changeset(data, name, config.paths.ignore)
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         from gate.context.git import Git
         from gate.context.local_git import load_git_changeset
 
         git = Git.open(args.repo)
         config, _ = _load_config(args, git.root)
-        changeset = load_git_changeset(git.root, args.base, args.head, config.paths.ignore)
+        # git works out the diff and the log in its own processes while this one loads the stages.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loading = pool.submit(load_git_changeset, git.root, args.base, args.head, config.paths.ignore)
+            from gate.app import run_gate
+
+            changeset = loading.result()
     with _progress(args) as progress:
         outcome = run_gate(changeset, config, offline=args.offline, trace_path=args.trace, progress=progress)
     _emit(outcome, OutputFormat(args.format), args.output)
