@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -125,15 +125,26 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: str)
 NEAR_LINES = 20
 
 
-def _near(unit: ReviewUnit, group: Group) -> bool:
+def _near(unit: ReviewUnit, spans: Mapping[str, Sequence[tuple[int, int]]]) -> bool:
     """The units a finding points into (or close to): the code a checker needs, not the whole file."""
-    f = group.lead.finding
-    same = unit.path == f.path.removeprefix("./")
-    return same and unit.start_line - NEAR_LINES <= f.end_line and f.start_line <= unit.end_line + NEAR_LINES
+    return any(
+        unit.start_line - NEAR_LINES <= end and start <= unit.end_line + NEAR_LINES
+        for start, end in spans.get(unit.path, ())
+    )
+
+
+def _finding_spans(groups: Sequence[Group]) -> dict[str, list[tuple[int, int]]]:
+    """Each group's lines by path, so that a unit is compared with the findings on its own file only."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for group in groups:
+        f = group.lead.finding
+        spans.setdefault(f.path.removeprefix("./"), []).append((f.start_line, f.end_line))
+    return spans
 
 
 def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> tuple[Message, ...]:
     prompt = load_prompt(CROSS_CHECK_PROMPT)
+    spans = _finding_spans(groups)
     findings = [
         {
             "id": g.id,
@@ -146,10 +157,7 @@ def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -
         }
         for g in groups
     ]
-    code = (
-        "\n\n".join(u.text for u in units if any(_near(u, g) for g in groups))
-        or "(the code is not available)"
-    )
+    code = "\n\n".join(u.text for u in units if _near(u, spans)) or "(the code is not available)"
     listing = "\n".join(json.dumps(f, ensure_ascii=False) for f in findings)
     user = "\n\n".join(
         [
