@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from gate.analyzers.source import parse_python
+from gate.analyzers.source import nodes, parse_python
 
 # Directories that commonly hold the importable packages of a repository.
 SOURCE_ROOTS = ("", "src", "lib", "python")
@@ -163,51 +163,6 @@ class _TextHints:
 
 
 _ANY_TEXT = _TextHints(True, True, True)
-_LEAF_FIELDS = frozenset({"ctx", "op"})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def nodes(root: ast.AST) -> list[ast.AST]:
-    """Every node under `root` (itself included) in `ast.walk`'s breadth-first order, without the
-    expression-context and operator singletons (Load, Store, Add, ...), which no check looks at.
-
-    One loop filling a list: `ast.walk`'s nested generators cost more than the checks made on the nodes.
-    """
-    out: list[ast.AST] = [root]
-    append = out.append
-    node_type = ast.AST
-    fields = _CHILD_FIELDS
-    i = 0
-    while i < len(out):
-        node = out[i]
-        i += 1
-        names = fields.get(node.__class__)
-        if names is None:
-            names = fields[node.__class__] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
-        for name in names:
-            value: object = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, node_type):
-                        append(item)
-            elif isinstance(value, node_type):
-                append(value)
-    return out
-
-
-def children(node: ast.AST) -> list[ast.AST]:
-    """The node's direct children in `ast.iter_child_nodes` order (without context/operator singletons)."""
-    out: list[ast.AST] = []
-    names = _CHILD_FIELDS.get(node.__class__)
-    if names is None:
-        names = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
-    for name in names:
-        value: object = getattr(node, name, None)
-        if isinstance(value, list):
-            out.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            out.append(value)
-    return out
 
 
 def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints = _ANY_TEXT) -> None:

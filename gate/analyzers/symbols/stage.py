@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, parse_python
-from gate.analyzers.symbols.index import RepoIndex, children, module_names, nodes, resolve_relative
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, nodes, parse_python
+from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
