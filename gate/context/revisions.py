@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from gate.context.catfile import BlobReader
 from gate.context.git import Git
+from gate.errors import GitError
 
 MAX_FILE_BYTES = 2 << 20
 
@@ -13,13 +14,14 @@ MAX_FILE_BYTES = 2 << 20
 class GitRevisions:
     """RevisionReader over a git repository: "base" and "head" name two commits.
 
-    Files come from one `git cat-file` process kept for the run (see BlobReader), not two per file.
+    Files come from one `git cat-file` process kept for the run (see BlobReader), not two per file. A git
+    older than 2.36 has no `--batch-command`; the reader then falls back to two processes a file.
     """
 
     def __init__(self, git: Git, base: str, head: str) -> None:
         self._git = git
         self._revs = {"base": base, "head": head}
-        self._blobs = BlobReader(git)
+        self._blobs: BlobReader | None = BlobReader(git)
         self.read = lru_cache(maxsize=512)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
 
@@ -31,13 +33,19 @@ class GitRevisions:
 
     def close(self) -> None:
         """Stop the reader's git process (it also stops when the reader is dropped or at exit)."""
-        self._blobs.close()
+        if self._blobs is not None:
+            self._blobs.close()
 
     def _read(self, revision: str, path: str) -> str | None:
         rev = self._revs.get(revision, revision)
-        if "\n" in path:  # the batch protocol is line-based: such a path needs git of its own
+        if "\n" in path or self._blobs is None:  # the batch protocol is line-based
             return self._read_alone(rev, path)
-        data = self._blobs.read(f"{rev}:{path}", MAX_FILE_BYTES)
+        try:
+            data = self._blobs.read(f"{rev}:{path}", MAX_FILE_BYTES)
+        except GitError:
+            self._blobs.close()
+            self._blobs = None  # a git without --batch-command, or a reader that died: read file by file
+            return self._read_alone(rev, path)
         if data is None or b"\0" in data[:8000]:
             return None
         return data.decode("utf-8", "replace")
