@@ -81,12 +81,19 @@ class CorpusPR:
 
 @dataclass(frozen=True)
 class Series:
-    """A generated foundation series: an mbox of commits that add new files."""
+    """A generated foundation series: an mbox of commits that add new files, and the repository they
+    came from (branch `base` at the start, `main` at the end of the series)."""
 
     mbox: Path
+    repo: Path
     files: int
     added: int
     commits: int
+
+    @property
+    def ai_lines(self) -> int:
+        """Lines of the commits that carry the AI trailer (every other one, the first included)."""
+        return (self.commits + 1) // 2 * (self.files // self.commits) * FOUNDATION_LINES_PER_FILE
 
 
 def _git(cwd: Path, *args: str, stdout: int | None = None) -> str:
@@ -298,17 +305,18 @@ def foundation_series(added_lines: int) -> Series:
     files = added_lines // FOUNDATION_LINES_PER_FILE
     root = WORK / "foundation" / f"series-{added_lines}"
     mbox = root / "series.mbox"
+    repo = root / "repo"
     commits = min(FOUNDATION_COMMITS, files)
-    if mbox.exists():
-        return Series(mbox, files, files * FOUNDATION_LINES_PER_FILE, commits)
+    if mbox.exists() and (repo / ".complete").exists():
+        return Series(mbox, repo, files, files * FOUNDATION_LINES_PER_FILE, commits)
     source = _source_lines()
     shutil.rmtree(root, ignore_errors=True)
-    repo = root / "repo"
     repo.mkdir(parents=True)
     _git(repo, "init", "--quiet", "--initial-branch=main")
     (repo / "README.md").write_text("generated benchmark repository\n")
     _git(repo, "add", "README.md")
     _git(repo, "commit", "--quiet", "-m", "Start")
+    _git(repo, "branch", "base")
     cursor = 0
     per_commit = files // commits
     for index in range(commits):
@@ -327,9 +335,10 @@ def foundation_series(added_lines: int) -> Series:
             message += f"\n{AI_TRAILER}\n"
         _git(repo, "commit", "--quiet", "-m", message)
     with mbox.open("w") as fh:
-        _git(repo, "format-patch", "--stdout", "main~" + str(commits) + "..main", stdout=fh.fileno())
-    shutil.rmtree(repo)
-    return Series(mbox, files, files * FOUNDATION_LINES_PER_FILE, commits)
+        _git(repo, "format-patch", "--stdout", "base..main", stdout=fh.fileno())
+    (repo / ".git" / "info" / "exclude").write_text(".complete\n")
+    (repo / ".complete").touch()
+    return Series(mbox, repo, files, files * FOUNDATION_LINES_PER_FILE, commits)
 
 
 def run() -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 
@@ -90,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     try:
-        return _dispatch(args)
+        with _fewer_full_collections():
+            return _dispatch(args)
     except GateError as exc:
         if debug:
             raise
@@ -106,6 +110,23 @@ def main(argv: list[str] | None = None) -> int:
             f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
         )
         return EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _fewer_full_collections() -> Iterator[None]:
+    """Run with a less eager cyclic garbage collector, then restore its settings.
+
+    A run allocates millions of short-lived objects (syntax trees, diff lines) while a large change stays
+    alive; with the default thresholds the collector rescans that live heap again and again, which cost
+    as much as the analysis itself on a 100k-line change. Reference counting frees the trees; young
+    cycles are still collected, only less often.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(10_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -133,21 +154,27 @@ def _load_config(args: argparse.Namespace, repo_root: Path | None) -> tuple[Conf
 
 
 def _check(args: argparse.Namespace) -> int:
-    from gate.app import run_gate
-
     if args.diff is not None:
+        from gate.app import run_gate
         from gate.context.patch import load_patch_changeset
 
         name, data = _read_input(args.diff)
         config, _ = _load_config(args, None)
         changeset = load_patch_changeset(data, name, config.paths.ignore)
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         from gate.context.git import Git
         from gate.context.local_git import load_git_changeset
 
         git = Git.open(args.repo)
         config, _ = _load_config(args, git.root)
-        changeset = load_git_changeset(git.root, args.base, args.head, config.paths.ignore)
+        # git works out the diff and the log in its own processes while this one loads the stages.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loading = pool.submit(load_git_changeset, git.root, args.base, args.head, config.paths.ignore)
+            from gate.app import run_gate
+
+            changeset = loading.result()
     previous = _previous_state(args.previous_report) if args.previous_report is not None else None
     with _progress(args) as progress:
         outcome = run_gate(

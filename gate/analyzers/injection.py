@@ -88,7 +88,15 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
         starts.append(starts[-1] + len(line) + 1)
     # One pass of every phrase's trigger words together finds the lines worth a closer look; each
     # phrase's own triggers are then tried on those lines only.
-    touched = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _any_trigger().finditer(text)})
+    # Trigger words are literals, so a match never spans lines: after a line's first match the search
+    # goes on from the next line (a line of code can hold many trigger words).
+    touched: list[int] = []
+    trigger = _any_trigger()
+    at = 0
+    while (m := trigger.search(text, at)) is not None:
+        index = bisect.bisect_right(starts, m.start()) - 1
+        touched.append(index)
+        at = starts[index + 1]
     for phrase in phrases():
         candidates = [i for i in touched if phrase.triggers.search(lowered[i])]
         for index in candidates:

@@ -59,7 +59,7 @@ class ChangeView:
         if change.is_binary:
             self._skip(change.path, "binary file")
             return False
-        size = sum(len(line.text) + 1 for line in change.added)
+        size = change.added_size
         if size > MAX_FILE_BYTES:
             self._skip(change.path, f"{size:,} bytes added, over the {MAX_FILE_BYTES:,} byte limit")
             return False
@@ -130,14 +130,63 @@ class ChangeView:
         return self.has_revisions or change.status is FileStatus.ADDED
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def parse_python(text: str) -> ast.Module | None:
     """The module's syntax tree, or None when it does not parse. Cached: several analyzers read the same
-    files, and parsing is most of their cost. Callers must not modify the tree."""
+    files, and parsing is most of their cost. Callers must not modify the tree. The cache is small on
+    purpose: syntax trees are large, and every tree kept alive is memory and garbage-collector work for
+    the rest of the run."""
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError):
         return None
+
+
+_LEAF_FIELDS = frozenset({"ctx", "op"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def nodes(root: ast.AST) -> list[ast.AST]:
+    """Every node under `root` (itself included) in `ast.walk`'s breadth-first order, without the
+    expression-context and operator singletons (Load, Store, Add, ...), which no check looks at.
+
+    One loop filling a list: `ast.walk`'s nested generators cost more than the checks made on the nodes.
+    """
+    out: list[ast.AST] = [root]
+    append = out.append
+    node_type = ast.AST
+    fields = _CHILD_FIELDS
+    i = 0
+    while i < len(out):
+        node = out[i]
+        i += 1
+        names = fields.get(node.__class__)
+        if names is None:
+            names = fields[node.__class__] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
+        for name in names:
+            value: object = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
+                append(value)
+    return out
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """The node's direct children in `ast.iter_child_nodes` order (without context/operator singletons)."""
+    out: list[ast.AST] = []
+    names = _CHILD_FIELDS.get(node.__class__)
+    if names is None:
+        names = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
+    for name in names:
+        value: object = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
 
 
 def removed_and_added(change: FileChange) -> Iterator[tuple[list[DiffLine], list[DiffLine]]]:

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import ChangeView, removed_and_added
@@ -88,6 +89,40 @@ _LITERAL = re.compile(
 )
 
 
+# Literal text every match of the pattern above contains: a line without any of it is not searched
+# (most lines of a large change are not assertions, and a miss costs the regex a try at every position).
+_ASSERTION_WORDS = (
+    "assert",
+    "self.fail",
+    "pytest.",
+    "expect",
+    ".should",
+    "require.",
+    "t.Error",
+    "t.Fatal",
+    "t.Fail",
+)
+_SKIP_WORDS = (
+    "pytest.",
+    "unittest.",
+    "skipTest",
+    ".skip",
+    ".todo",
+    "xit",
+    "xtest",
+    "xdescribe",
+    "xcontext",
+    "xspecify",
+    "@",
+    "t.Skip",
+)
+_FOCUS_WORDS = (".only", "fit", "fdescribe")
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
 
 
@@ -107,7 +142,11 @@ def is_code(path: str) -> bool:
 
 def is_assertion(text: str) -> bool:
     stripped = text.lstrip()
-    return not stripped.startswith(("#", "//", "*")) and bool(_ASSERTION.search(text))
+    return (
+        not stripped.startswith(("#", "//", "*"))
+        and _has_any(text, _ASSERTION_WORDS)
+        and bool(_ASSERTION.search(text))
+    )
 
 
 def literals(text: str) -> tuple[str, list[str]]:
@@ -206,10 +245,14 @@ class WeakenedTestsAnalyzer(Analyzer):
         """Skips, xfails and focus the change adds (a marker that only moved is not added)."""
         path = change.path
         added_skips = Counter(
-            line.text.strip() for line in change.added_lines() if _SKIP.search(_code(line.text))
+            line.text.strip()
+            for line in change.added_lines()
+            if _has_any(line.text, _SKIP_WORDS) and _SKIP.search(_code(line.text))
         )
         added_focus = Counter(
-            line.text.strip() for line in change.added_lines() if _FOCUS.search(_code(line.text))
+            line.text.strip()
+            for line in change.added_lines()
+            if _has_any(line.text, _FOCUS_WORDS) and _FOCUS.search(_code(line.text))
         )
         for hunk in change.hunks:
             for line in hunk.removed:
@@ -313,9 +356,16 @@ def _assertions_in(change: FileChange) -> int:
 
 
 def _only_literals_differ(old: str, new: str) -> bool:
-    old_shape, old_values = literals(old)
-    new_shape, new_values = literals(new)
+    old_shape, old_values = _literals_of(old)
+    new_shape, new_values = _literals_of(new)
     return old_shape == new_shape and old_values != new_values and bool(old_values)
+
+
+@lru_cache(maxsize=4096)
+def _literals_of(text: str) -> tuple[str, tuple[str, ...]]:
+    """literals(), remembered: pairing removed with added assertions compares each line with many."""
+    shape, values = literals(text)
+    return shape, tuple(values)
 
 
 def _subject_deleted(test_path: str, deleted: set[str]) -> bool:

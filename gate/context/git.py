@@ -34,8 +34,9 @@ class Git:
             raise GitError(f"{path}: not a git repository", "pass --repo DIR or --diff FILE") from None
         return cls(Path(top))
 
-    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-        cmd = [
+    def command(self, *args: str) -> list[str]:
+        """The full command line of `git ARGS` in this repository (for callers that keep git running)."""
+        return [
             "git",
             "-c",
             f"safe.directory={self.root}",
@@ -49,10 +50,15 @@ class Git:
             str(self.root),
             *args,
         ]
+
+    @staticmethod
+    def environment() -> dict[str, str]:
+        return {**os.environ, **_ENV}
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        cmd = self.command(*args)
         try:
-            proc = subprocess.run(
-                cmd, input=input, capture_output=True, env={**os.environ, **_ENV}, check=False
-            )
+            proc = subprocess.run(cmd, input=input, capture_output=True, env=self.environment(), check=False)
         except FileNotFoundError:
             raise GitError("git is not installed", "install git or pass --diff FILE") from None
         if check and proc.returncode != 0:

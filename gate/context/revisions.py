@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from gate.context.catfile import BlobReader
 from gate.context.git import Git
+from gate.errors import GitError
 
 MAX_FILE_BYTES = 2 << 20
 
 
 class GitRevisions:
-    """RevisionReader over a git repository: "base" and "head" name two commits."""
+    """RevisionReader over a git repository: "base" and "head" name two commits.
+
+    Files come from one `git cat-file` process kept for the run (see BlobReader), not two per file. A git
+    older than 2.36 has no `--batch-command`; the reader then falls back to two processes a file.
+    """
 
     def __init__(self, git: Git, base: str, head: str) -> None:
         self._git = git
         self._revs = {"base": base, "head": head}
+        self._blobs: BlobReader | None = BlobReader(git)
         self.read = lru_cache(maxsize=512)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
 
@@ -28,8 +35,26 @@ class GitRevisions:
     def list_files(self, revision: str) -> tuple[str, ...]:
         return self._list_files(revision)
 
+    def close(self) -> None:
+        """Stop the reader's git process (it also stops when the reader is dropped or at exit)."""
+        if self._blobs is not None:
+            self._blobs.close()
+
     def _read(self, revision: str, path: str) -> str | None:
         rev = self._revs.get(revision, revision)
+        if "\n" in path or self._blobs is None:  # the batch protocol is line-based
+            return self._read_alone(rev, path)
+        try:
+            data = self._blobs.read(f"{rev}:{path}", MAX_FILE_BYTES)
+        except GitError:
+            self._blobs.close()
+            self._blobs = None  # a git without --batch-command, or a reader that died: read file by file
+            return self._read_alone(rev, path)
+        if data is None or b"\0" in data[:8000]:
+            return None
+        return data.decode("utf-8", "replace")
+
+    def _read_alone(self, rev: str, path: str) -> str | None:
         size = self._git.run("cat-file", "-s", f"{rev}:{path}", check=False).strip()
         if not size or int(size) > MAX_FILE_BYTES:
             return None

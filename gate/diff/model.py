@@ -82,6 +82,12 @@ class FileChange:
         """The added lines of every hunk, in order."""
         return tuple(line for h in self.hunks for line in h.lines if line.kind is LineKind.ADDED)
 
+    @cached_property
+    def added_size(self) -> int:
+        """Characters of the added lines, each with its newline: every analyzer checks it against its
+        size limit, so it is counted once."""
+        return sum(map(len, [line.text for line in self.added])) + len(self.added)
+
     def added_lines(self) -> Iterator[DiffLine]:
         return iter(self.added)
 

@@ -55,7 +55,7 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
     if not text.strip():
         return Diff(files=())
     quoted: dict[str, str] = {}
-    if '"' in text:
+    if '"' in text and _QUOTED_HEADER.search(text):
         text, quoted = _unquote_headers(text)
     try:
         patch = PatchSet(io.StringIO(text, newline="\n"))
@@ -75,6 +75,11 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _HEADER_PREFIXES = ("diff --git ", "--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ")
+# A line that could be a file header with a quoted path; without one, no header needs unquoting and the
+# line-by-line pass is skipped (source code in a diff is full of quotes, headers rarely are).
+_QUOTED_HEADER = re.compile(
+    "^(?:" + "|".join(re.escape(prefix) for prefix in _HEADER_PREFIXES) + ').*"', re.MULTILINE
+)
 
 
 def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:

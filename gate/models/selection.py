@@ -26,8 +26,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import httpx
-
 from gate.config.models import Config
 from gate.models.pricing import PROXY_PREFIX
 
@@ -125,6 +123,8 @@ def auto_from_keys(env: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def _ollama_models(base: str) -> tuple[str, ...]:
+    import httpx  # only when a model is being chosen: offline runs never load the HTTP client
+
     try:
         response = httpx.get(base.rstrip("/") + "/api/tags", timeout=PROBE_TIMEOUT_S)
         names = [
@@ -138,6 +138,8 @@ def _ollama_models(base: str) -> tuple[str, ...]:
 def _proxy_models(base: str, env: Mapping[str, str]) -> tuple[str, ...]:
     key = next((env[k] for k in PROXY_KEY_ENVS if env.get(k)), None)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
+    import httpx  # only when a model is being chosen: offline runs never load the HTTP client
+
     try:
         response = httpx.get(base.rstrip("/") + "/models", headers=headers, timeout=PROBE_TIMEOUT_S * 4)
         data = response.json().get("data", [])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
@@ -41,7 +42,7 @@ class Group:
     def raisers(self) -> frozenset[str]:
         return frozenset(m.model for m in self.members)
 
-    @property
+    @cached_property
     def lead(self) -> Raised:
         """The member the group is reported as: the lower-median severity among the models (one model
         alone cannot inflate it), earliest model name on ties."""
@@ -104,10 +105,15 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
         ),
     )
     buckets: list[list[Raised]] = []
+    # Findings on different paths are never the same issue, so a bucket (whose members all share one
+    # path) is only compared with findings on its path: grouping stays linear in the number of files.
+    by_path: dict[str, list[list[Raised]]] = {}
     for item in ordered:
-        home = next((b for b in buckets if any(same_issue(item.finding, m.finding) for m in b)), None)
+        same_path = by_path.setdefault(_norm_path(item.finding.path), [])
+        home = next((b for b in same_path if any(same_issue(item.finding, m.finding) for m in b)), None)
         if home is None:
             buckets.append([item])
+            same_path.append(buckets[-1])
         else:
             home.append(item)
     # Ids are positions in this deterministic order: short for models to echo, the same on replay.

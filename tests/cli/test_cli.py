@@ -132,3 +132,22 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_an_offline_check_loads_no_network_client(repo: GitRepo) -> None:
+    """The model and registry clients (litellm ~2 s, httpx) stay unloaded on the offline path."""
+    repo.write("app.py", "import os\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app.py", "import os\nimport requests\n\nprint(os.getcwd(), requests)\n")
+    repo.commit("use requests")
+    heavy = "('litellm', 'httpx', 'openai', 'github', 'tenacity')"
+    code = (
+        "import sys; from gate.cli import main; "
+        f"code = main(['check', '--repo', {str(repo.root)!r}, '--base', 'main', '--offline', '--format', "
+        "'json', '--output', '/dev/null']); "
+        f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy})))"
+    )
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert proc.stdout.strip() == "0 []", proc.stderr

@@ -79,3 +79,18 @@ def test_severity_is_the_lower_median_so_one_model_cannot_inflate_it() -> None:
         [Raised("m1", "c", rf(severity="critical")), Raised("m2", "c", rf(severity="low"))]
     )
     assert to_findings(groups, {}, quorum=2)[0].severity.value == "low"
+
+
+def test_groups_follow_the_finding_order_across_paths_written_differently() -> None:
+    """`./a.py` and `a.py` are one file; ids follow the sorted order whatever the path spelling."""
+    raised = [
+        Raised("m1", "c1", rf(path="b.py", start_line=5, end_line=5)),
+        Raised("m2", "c1", rf(path="./a.py")),
+        Raised("m3", "c1", rf(path="a.py", title="user null deref")),
+        Raised("m1", "c1", rf(path="a.py", start_line=90, end_line=90, title="unrelated leak", category="x")),
+        Raised("m2", "c1", rf(path="b.py", start_line=6, end_line=6)),
+    ]
+    groups = group_findings(raised)
+    summary = [(g.lead.finding.path.removeprefix("./"), sorted(g.raisers)) for g in groups]
+    assert summary == [("a.py", ["m2", "m3"]), ("a.py", ["m1"]), ("b.py", ["m1", "m2"])]
+    assert [g.id for g in groups] == ["F1", "F2", "F3"]

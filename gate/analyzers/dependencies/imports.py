@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 
 from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
-from gate.analyzers.source import AddedLine, parse_python
+from gate.analyzers.source import AddedLine, nodes, parse_python
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
@@ -53,11 +53,12 @@ def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> l
 
 def _from_ast(path: str, tree: ast.AST, added: set[int]) -> list[Imported]:
     guarded: set[int] = set()
-    for node in ast.walk(tree):
+    every = nodes(tree)  # one walk, in ast.walk's order, serves both passes
+    for node in every:
         if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
-            guarded.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+            guarded.update(id(n) for stmt in node.body for n in nodes(stmt))
     out: list[Imported] = []
-    for node in ast.walk(tree):
+    for node in every:
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

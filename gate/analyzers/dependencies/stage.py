@@ -6,15 +6,18 @@ import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from gate.analyzers.dependencies.collect import Collected, Wanted, collect
 from gate.analyzers.dependencies.model import Ecosystem
 from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
-from gate.analyzers.dependencies.registry import Lookup, Status, lookup_all
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
+
+if TYPE_CHECKING:  # the registry client loads httpx: only runs that look names up import it
+    from gate.analyzers.dependencies.registry import Lookup
 
 
 class DependenciesAnalyzer(Analyzer):
@@ -27,6 +30,8 @@ class DependenciesAnalyzer(Analyzer):
     def run(self, ctx: RunContext) -> StageResult:
         if ctx.offline:
             return self.meta.skipped("offline: registry lookups need the network")
+        from gate.analyzers.dependencies.registry import Status, lookup_all
+
         view = ChangeView(ctx.changeset)
         found = collect(view)
         registries = {Ecosystem(key): str(url) for key, url in ctx.config.dependencies.registries.items()}
@@ -68,6 +73,8 @@ class DependenciesAnalyzer(Analyzer):
             )
 
     def _judge(self, wanted: Wanted, result: Lookup, min_age_days: int, *, exact: bool) -> Iterable[Finding]:
+        from gate.analyzers.dependencies.registry import Status
+
         eco = wanted.ecosystem
         where = Location(wanted.path, wanted.line_no)
         shown = (

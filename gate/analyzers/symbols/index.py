@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from gate.analyzers.source import parse_python
+from gate.analyzers.source import nodes, parse_python
 
 # Directories that commonly hold the importable packages of a repository.
 SOURCE_ROOTS = ("", "src", "lib", "python")
@@ -37,7 +37,9 @@ class ModuleInfo:
     names: set[str] = field(default_factory=set)
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     open: bool = False
-    tree: ast.Module | None = None
+    # The module's top-level `from ... import` statements (the only part of its tree kept after
+    # indexing: holding whole trees of hundreds of modules cost memory and garbage-collector time).
+    imports_from: tuple[ast.ImportFrom, ...] = ()
 
 
 def module_names(paths: Iterable[str]) -> dict[str, str]:
@@ -83,8 +85,9 @@ class RepoIndex:
         tree = parse_python(text)
         if tree is None:
             return None
-        info = ModuleInfo(dotted, path, path.endswith("__init__.py"), tree=tree)
-        _collect(tree.body, info)
+        imports_from = tuple(node for node in tree.body if isinstance(node, ast.ImportFrom))
+        info = ModuleInfo(dotted, path, path.endswith("__init__.py"), imports_from=imports_from)
+        _collect(tree.body, info, _TextHints.of(text))
         return info
 
     def defines(self, dotted: str, name: str) -> bool | None:
@@ -119,15 +122,13 @@ class RepoIndex:
         """(module, class) for a class name used in a module: defined there or imported from the repo."""
         if name in info.classes:
             return info.name, name
-        assert info.tree is not None
-        for node in info.tree.body:
-            if isinstance(node, ast.ImportFrom):
-                source = resolve_relative(info.name, info.is_package, node.module, node.level)
-                for alias in node.names:
-                    if (alias.asname or alias.name) == name and source and self.has_module(source):
-                        target = self.module(source)
-                        if target is not None and alias.name in target.classes:
-                            return source, alias.name
+        for node in info.imports_from:
+            source = resolve_relative(info.name, info.is_package, node.module, node.level)
+            for alias in node.names:
+                if (alias.asname or alias.name) == name and source and self.has_module(source):
+                    target = self.module(source)
+                    if target is not None and alias.name in target.classes:
+                        return source, alias.name
         return None
 
 
@@ -146,18 +147,37 @@ def resolve_relative(current: str, is_package: bool, module: str | None, level: 
     return ".".join(base) if base else None
 
 
-def _collect(body: list[ast.stmt], info: ModuleInfo) -> None:
+@dataclass(frozen=True)
+class _TextHints:
+    """What the module's text cannot contain, so that whole-subtree walks looking for it can be skipped:
+    a `global` statement, an assignment expression, or a call of globals()/setattr()/exec() each need
+    their word (or `:=`) literally in the source."""
+
+    has_global: bool
+    has_walrus: bool
+    has_global_writes: bool
+
+    @classmethod
+    def of(cls, text: str) -> _TextHints:
+        return cls("global" in text, ":=" in text, "globals" in text or "setattr" in text or "exec" in text)
+
+
+_ANY_TEXT = _TextHints(True, True, True)
+
+
+def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints = _ANY_TEXT) -> None:
     for node in _module_level(body):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             info.names.add(node.name)
             if node.name == "__getattr__":
                 info.open = True  # PEP 562: any name may exist
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Global):
-                    info.names.update(inner.names)
+            if hints.has_global:
+                for inner in nodes(node):
+                    if isinstance(inner, ast.Global):
+                        info.names.update(inner.names)
         elif isinstance(node, ast.ClassDef):
             info.names.add(node.name)
-            info.classes[node.name] = _class_info(node)
+            info.classes[node.name] = _class_info(node, hints)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 info.names.add(alias.asname or alias.name.split(".")[0])
@@ -168,9 +188,13 @@ def _collect(body: list[ast.stmt], info: ModuleInfo) -> None:
                 else:
                     info.names.add(alias.asname or alias.name)
         else:
-            for target in _targets(node):
+            for target in _targets(node, hints):
                 info.names.update(_bound(target))
-        if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign) and _writes_globals(node):
+        if (
+            hints.has_global_writes
+            and isinstance(node, ast.Expr | ast.Assign | ast.AugAssign)
+            and _writes_globals(node)
+        ):
             info.open = True
         info.names.update(_all_entries(node))
 
@@ -195,7 +219,7 @@ def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _module_level(case.body)
 
 
-def _targets(node: ast.stmt) -> list[ast.expr]:
+def _targets(node: ast.stmt, hints: _TextHints = _ANY_TEXT) -> list[ast.expr]:
     if isinstance(node, ast.Assign):
         return list(node.targets)
     if isinstance(node, ast.AnnAssign | ast.AugAssign):
@@ -208,7 +232,9 @@ def _targets(node: ast.stmt) -> list[ast.expr]:
         return [ast.Name(id=h.name) for h in node.handlers if h.name]
     if _TYPE_ALIAS is not None and isinstance(node, _TYPE_ALIAS):  # `type X = ...`, Python 3.12+
         return [getattr(node, "name")]  # noqa: B009 - ast.TypeAlias is not in the 3.11 stubs
-    return [n for n in ast.walk(node) if isinstance(n, ast.NamedExpr)]
+    if not hints.has_walrus:
+        return []
+    return [n for n in nodes(node) if isinstance(n, ast.NamedExpr)]
 
 
 def _bound(target: ast.expr) -> Iterator[str]:
@@ -243,13 +269,13 @@ def _all_entries(node: ast.stmt) -> Iterator[str]:
             value = ast.Tuple(elts=list(node.value.args))
     if value is None:
         return
-    for element in ast.walk(value):
+    for element in nodes(value):
         if isinstance(element, ast.Constant) and isinstance(element.value, str):
             yield element.value
 
 
 def _writes_globals(node: ast.stmt) -> bool:
-    for inner in ast.walk(node):
+    for inner in nodes(node):
         if (
             isinstance(inner, ast.Call)
             and isinstance(inner.func, ast.Name)
@@ -259,7 +285,7 @@ def _writes_globals(node: ast.stmt) -> bool:
     return False
 
 
-def _class_info(node: ast.ClassDef) -> ClassInfo:
+def _class_info(node: ast.ClassDef, hints: _TextHints = _ANY_TEXT) -> ClassInfo:
     info = ClassInfo(node.name)
     for base in node.bases:
         dotted = _dotted(base)
@@ -275,9 +301,9 @@ def _class_info(node: ast.ClassDef) -> ClassInfo:
             if stmt.name in ("__getattr__", "__getattribute__"):
                 info.open = True
         else:
-            for target in _targets(stmt):
+            for target in _targets(stmt, hints):
                 info.members.update(_bound(target))
-    for inner in ast.walk(node):
+    for inner in nodes(node):
         if (
             isinstance(inner, ast.Attribute)
             and isinstance(inner.ctx, ast.Store)
@@ -291,7 +317,7 @@ def _class_info(node: ast.ClassDef) -> ClassInfo:
         ):
             info.members.update(
                 e.value
-                for e in ast.walk(inner.value)
+                for e in nodes(inner.value)
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             )
     return info

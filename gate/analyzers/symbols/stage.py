@@ -5,13 +5,14 @@ the code (open modules, classes with outside bases, names rebound locally) is le
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, parse_python
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, nodes, parse_python
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -124,23 +125,38 @@ class _Checker:
         self.index = index
         self.tree = tree
         self.added = {line.new_no for line in change.added_lines()}
+        self._added_sorted = sorted(n for n in self.added if n is not None)
         names = module_names([change.path])
         self.current = next(iter(names), "")
         self.is_package = change.path.endswith("__init__.py")
-        self.rebound = _rebound_names(tree)
+        # One walk of the tree serves every pass below (ast.walk's order, so findings keep their order).
+        self.nodes = nodes(tree)
+        self.rebound = _rebound_names(self.nodes)
 
     def _on_added(self, node: ast.AST) -> int | None:
         start = getattr(node, "lineno", None)
         if start is None:
             return None
         end = getattr(node, "end_lineno", None) or start
-        return next((n for n in range(start, end + 1) if n in self.added), None)
+        return self._first_added(start, end)
+
+    def _first_added(self, start: int, end: int) -> int | None:
+        """The first added line number in [start, end], if any."""
+        if end - start < 4:
+            return next((n for n in range(start, end + 1) if n in self.added), None)
+        at = bisect.bisect_left(self._added_sorted, start)
+        if at < len(self._added_sorted) and self._added_sorted[at] <= end:
+            return self._added_sorted[at]
+        return None
 
     def run(self) -> Iterator[_Missing]:
         modules: dict[str, str] = {}  # local name -> repo module
-        classes: dict[str, tuple[str, str]] = {}  # local name -> (module, class)
+        # local name -> every (module, name) imported under it, in order; a candidate is a repo class
+        # only when its module defines that class, which is looked up (parsing the module) only when an
+        # added line uses an attribute of the name.
+        classes: dict[str, list[tuple[str, str]]] = {}
         seen: set[tuple[int, str, str]] = set()
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.ImportFrom):
                 yield from self._import_from(node, modules, classes)
             elif isinstance(node, ast.Import):
@@ -148,7 +164,7 @@ class _Checker:
         for name in self.rebound:
             modules.pop(name, None)
             classes.pop(name, None)
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
                 line = self._on_added(node)
                 if line is None:
@@ -162,7 +178,7 @@ class _Checker:
                 yield from self._self_attributes(node, seen)
 
     def _import_from(
-        self, node: ast.ImportFrom, modules: dict[str, str], classes: dict[str, tuple[str, str]]
+        self, node: ast.ImportFrom, modules: dict[str, str], classes: dict[str, list[tuple[str, str]]]
     ) -> Iterator[_Missing]:
         source = resolve_relative(self.current, self.is_package, node.module, node.level)
         if source is None:
@@ -172,20 +188,28 @@ class _Checker:
             if line is not None:
                 yield from self._missing_module(source, line)
             return
-        info = self.index.module(source)
         for alias in node.names:
             if alias.name == "*":
                 continue
             local = alias.asname or alias.name
             if self.index.has_module(f"{source}.{alias.name}"):
                 modules[local] = f"{source}.{alias.name}"
-            elif info is not None and alias.name in info.classes:
-                classes[local] = (source, alias.name)
+            else:
+                classes.setdefault(local, []).append((source, alias.name))
             # A name on an added line, or every name when the `from ... import` line itself is new.
             line = self._on_added(alias) or (node.lineno if node.lineno in self.added else None)
             if line is not None and self.index.defines(source, alias.name) is False:
+                info = self.index.module(source)
                 known = tuple(sorted(info.names)) if info else ()
                 yield _Missing(line, source, alias.name, "import", known)
+
+    def _repo_class(self, candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """The last import of a local name that brings in a class of the repository."""
+        for source, name in reversed(candidates):
+            info = self.index.module(source)
+            if info is not None and name in info.classes:
+                return source, name
+        return None
 
     def _import(self, node: ast.Import, modules: dict[str, str]) -> Iterator[_Missing]:
         for alias in node.names:
@@ -214,7 +238,11 @@ class _Checker:
                 return
 
     def _attribute(
-        self, node: ast.Attribute, line: int, modules: dict[str, str], classes: dict[str, tuple[str, str]]
+        self,
+        node: ast.Attribute,
+        line: int,
+        modules: dict[str, str],
+        classes: dict[str, list[tuple[str, str]]],
     ) -> Iterator[_Missing]:
         chain = _chain(node)
         if not chain or len(chain) < 2:
@@ -233,7 +261,9 @@ class _Checker:
                     line, module, name, "module-attribute", tuple(sorted(info.names)) if info else ()
                 )
         elif head in classes:
-            yield from self._class_attribute(classes[head], rest[0], line)
+            owner = self._repo_class(classes[head])
+            if owner is not None:
+                yield from self._class_attribute(owner, rest[0], line)
 
     def _class_attribute(self, owner: tuple[str, str], name: str, line: int) -> Iterator[_Missing]:
         if name in _IMPLICIT:
@@ -251,6 +281,9 @@ class _Checker:
                 continue
             if any(_decorator(d) in ("staticmethod", "classmethod") for d in method.decorator_list):
                 continue
+            first = min((d.lineno for d in method.decorator_list), default=method.lineno)
+            if self._first_added(min(first, method.lineno), method.end_lineno or method.lineno) is None:
+                continue  # no added line in the method: nothing of it can be reported
             me = method.args.args[0].arg
             for node in _walk_own_scope(method, me):
                 if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
@@ -283,17 +316,18 @@ def _imports_only(change: FileChange) -> str:
 def _walk_own_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> Iterator[ast.AST]:
     """The method's nodes, not descending into nested classes, nor into nested functions that bind a
     name `me` of their own (a nested handler class's `self` is another object)."""
-    stack: list[ast.AST] = list(ast.iter_child_nodes(method))
+    stack: list[ast.AST] = children(method)
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
     while stack:
         node = stack.pop()
         yield node
         if isinstance(node, ast.ClassDef):
             continue
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and any(
+        if isinstance(node, scopes) and any(
             a.arg == me for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
         ):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 def _chain(node: ast.expr) -> list[str] | None:
@@ -335,10 +369,10 @@ def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
     return any("self." in line.text for line in change.added_lines())
 
 
-def _rebound_names(tree: ast.Module) -> set[str]:
+def _rebound_names(all_nodes: list[ast.AST]) -> set[str]:
     """Names assigned or used as parameters anywhere: an alias that is rebound is no longer the module."""
     out: set[str] = set()
-    for node in ast.walk(tree):
+    for node in all_nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             out.add(node.id)
         elif isinstance(node, ast.arg):

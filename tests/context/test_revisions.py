@@ -1,0 +1,162 @@
+"""Reading files at base and head through one long-running `git cat-file` process."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from gate.context.catfile import BlobReader
+from gate.context.git import Git
+from gate.context.revisions import MAX_FILE_BYTES, GitRevisions
+from gate.errors import GitError
+from tests.gitrepo import GitRepo
+
+
+@pytest.fixture
+def two_revisions(repo: GitRepo) -> tuple[GitRepo, str, str]:
+    repo.write("a.py", "x = 1\n")
+    repo.write("dir with space/ünïcode name.py", "café = 'naïve'\n")
+    base = repo.commit("base")
+    repo.write("a.py", "x = 1\ny = 2\n")
+    repo.write("new.py", "z = 3\n")
+    repo.write("image.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    repo.write("big.txt", "a" * (MAX_FILE_BYTES + 1))
+    repo.write("limit.txt", "b" * (MAX_FILE_BYTES - 1) + "\n")
+    repo.write("latin1.txt", b"caf\xe9\n")
+    repo.write("line\nbreak.txt", "odd name\n")
+    repo.remove("dir with space/ünïcode name.py")
+    head = repo.commit("head")
+    return repo, base, head
+
+
+def _revisions(setup: tuple[GitRepo, str, str]) -> GitRevisions:
+    repo, base, head = setup
+    return GitRevisions(Git.open(repo.root), base, head)
+
+
+def test_reads_each_revision_and_says_none_for_a_missing_file(
+    two_revisions: tuple[GitRepo, str, str],
+) -> None:
+    revs = _revisions(two_revisions)
+    assert revs.read("base", "a.py") == "x = 1\n"
+    assert revs.read("head", "a.py") == "x = 1\ny = 2\n"
+    assert revs.read("head", "new.py") == "z = 3\n"
+    assert revs.read("base", "new.py") is None
+    assert revs.read("head", "nothing/here.py") is None
+    assert revs.read("head", "a.py") == "x = 1\ny = 2\n"  # the process keeps answering after a miss
+    revs.close()
+
+
+def test_paths_with_spaces_unicode_and_newlines(two_revisions: tuple[GitRepo, str, str]) -> None:
+    revs = _revisions(two_revisions)
+    assert revs.read("base", "dir with space/ünïcode name.py") == "café = 'naïve'\n"
+    assert revs.read("head", "dir with space/ünïcode name.py") is None
+    assert revs.read("head", "line\nbreak.txt") == "odd name\n"
+    revs.close()
+
+
+def test_binary_large_and_undecodable_files(two_revisions: tuple[GitRepo, str, str]) -> None:
+    revs = _revisions(two_revisions)
+    assert revs.read("head", "image.bin") is None
+    assert revs.read("head", "big.txt") is None
+    limit = revs.read("head", "limit.txt")
+    assert limit is not None and len(limit) == MAX_FILE_BYTES
+    assert revs.read("head", "latin1.txt") == "caf\ufffd\n"
+    assert revs.read("head", "a.py") == "x = 1\ny = 2\n"  # nothing of the skipped big blob is left over
+    revs.close()
+
+
+def test_a_directory_is_not_a_file(two_revisions: tuple[GitRepo, str, str]) -> None:
+    revs = _revisions(two_revisions)
+    assert revs.read("base", "dir with space") is None
+    revs.close()
+
+
+def test_shared_between_threads(two_revisions: tuple[GitRepo, str, str]) -> None:
+    repo, base, head = two_revisions
+    reader = BlobReader(Git.open(repo.root))
+    specs = [f"{head}:a.py", f"{base}:a.py", f"{head}:new.py", f"{base}:new.py"] * 50
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda spec: reader.read(spec, MAX_FILE_BYTES), specs))
+    assert got == [b"x = 1\ny = 2\n", b"x = 1\n", b"z = 3\n", None] * 50
+    reader.close()
+
+
+def test_one_process_for_many_reads_and_a_restart_after_close(
+    two_revisions: tuple[GitRepo, str, str],
+) -> None:
+    repo, _, head = two_revisions
+    reader = BlobReader(Git.open(repo.root))
+    assert reader.read(f"{head}:a.py", 100) == b"x = 1\ny = 2\n"
+    first = reader._proc
+    assert first is not None
+    for _ in range(20):
+        assert reader.read(f"{head}:new.py", 100) == b"z = 3\n"
+    assert reader._proc is first
+    reader.close()
+    assert first.returncode == 0  # closed and reaped
+    assert reader.read(f"{head}:a.py", 100) == b"x = 1\ny = 2\n"
+    assert reader._proc is not first
+    reader.close()
+
+
+def test_dropping_the_reader_ends_its_process(two_revisions: tuple[GitRepo, str, str]) -> None:
+    repo, _, head = two_revisions
+    reader = BlobReader(Git.open(repo.root))
+    assert reader.read(f"{head}:a.py", 100) is not None
+    proc = reader._proc
+    assert proc is not None
+    del reader
+    gc.collect()
+    assert proc.returncode == 0
+
+
+def test_a_dead_process_is_replaced(two_revisions: tuple[GitRepo, str, str]) -> None:
+    repo, _, head = two_revisions
+    reader = BlobReader(Git.open(repo.root))
+    assert reader.read(f"{head}:a.py", 100) is not None
+    assert reader._proc is not None
+    reader._proc.kill()
+    reader._proc.wait()
+    # A dead process is noticed before the request and replaced.
+    assert reader.read(f"{head}:a.py", 100) == b"x = 1\ny = 2\n"
+    reader.close()
+
+
+def test_a_bad_repository_is_a_git_error(tmp_path: Path) -> None:
+    empty = tmp_path / "not-a-repo"
+    empty.mkdir()
+    reader = BlobReader(Git(empty))
+    with pytest.raises(GitError):
+        reader.read("HEAD:a.py", 100)
+
+
+def test_a_git_without_batch_command_is_read_file_by_file(
+    two_revisions: tuple[GitRepo, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git before 2.36 has no `cat-file --batch-command`: the reader falls back to a process a file."""
+    real = shutil.which("git")
+    assert real is not None
+    bin_dir = tmp_path / "old-git"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "git"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'for arg in "$@"; do\n'
+        '  if [ "$arg" = "--batch-command" ]; then echo "error: unknown option" >&2; exit 129; fi\n'
+        "done\n"
+        f'exec {real} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    revs = _revisions(two_revisions)
+    assert revs.read("head", "a.py") == "x = 1\ny = 2\n"
+    assert revs.read("base", "a.py") == "x = 1\n"
+    assert revs.read("head", "big.txt") is None
+    assert revs.read("head", "image.bin") is None
+    revs.close()
