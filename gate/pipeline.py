@@ -43,6 +43,8 @@ class StageResult:
     # The stage needed models and could not finish; the verdict then follows gate.on_model_error.
     model_error: str | None = None
     usage: Usage = field(default_factory=Usage)
+    # The stage itself broke (a defect, not a finding): its checks are missing, so the verdict is neutral.
+    error: str | None = None
     # Stage-specific facts for the report (JSON-able): units reviewed and not, regen hunks, lookups.
     details: Mapping[str, Any] = field(default_factory=dict)
 
@@ -103,6 +105,20 @@ class Outcome:
         return tuple(f for f in self.findings if f.blocking)
 
 
+def _run_stage(stage: Stage, ctx: RunContext) -> StageResult:
+    """The stage's result; a stage that raises is recorded as broken, so the others' work is kept and
+    the report and trace are still written."""
+    try:
+        return stage.run(ctx)
+    except Exception as exc:
+        from gate.redact import redact
+
+        first = (str(exc).strip().splitlines() or [""])[0]
+        error = redact(f"{type(exc).__name__}: {first}"[:300])
+        why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
+        return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
+
+
 def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
     """Run provenance, then every stage in order, then the policy. Reads top to bottom."""
     from gate import policy
@@ -115,7 +131,7 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
         if stage.id != "provenance" and not ctx.escalations:
             assert ctx.provenance is not None
             ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
-        result = stage.run(ctx)
+        result = _run_stage(stage, ctx)
         results.append(result)
         ctx.results[stage.id] = result
     assert ctx.provenance is not None

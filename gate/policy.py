@@ -102,6 +102,11 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             + (f"; and {len(blocked) - 5} more" if len(blocked) > 5 else "")
         )
         return Decision("fail", tuple(reasons), tuple(marked))
+    broken = [r for r in results if r.error]
+    if broken:
+        what = "; ".join(f"{r.stage}: {r.error}" for r in broken)
+        reasons.append(f"a stage failed and its checks are missing ({what}); the verdict is neutral")
+        return Decision("neutral", tuple(reasons), tuple(marked))
     model_errors = [r for r in results if r.model_error]
     if model_errors:
         policy = config.gate.on_model_error

@@ -98,6 +98,7 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         "why": r.why,
         "skipped_reason": r.skipped_reason,
         "model_error": r.model_error,
+        "error": r.error,
         "usage": _usage(r.usage),
         "details": dict(r.details),
         "findings": [encode_finding(f) for f in r.findings],
@@ -112,6 +113,7 @@ def decode_stage(d: dict[str, Any]) -> StageResult:
         skipped_reason=d.get("skipped_reason"),
         findings=tuple(decode_finding(f) for f in d.get("findings", ())),
         model_error=d.get("model_error"),
+        error=d.get("error"),
         usage=decode_usage(d["usage"]),
         details=d.get("details") or {},
     )

@@ -54,6 +54,8 @@ def _stage_json(r: StageResult, escalation: tuple[bool, str] | None) -> dict[str
     }
     if r.model_error:
         out["model_error"] = r.model_error
+    if r.error:
+        out["error"] = r.error
     # the review's state for the next run is the report's own `review_state`, not a stage detail
     details = {k: v for k, v in r.details.items() if not (r.stage == "review" and k == "state")}
     if details:

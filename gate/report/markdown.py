@@ -88,6 +88,8 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
         why = r.why if r.ran else f"{r.why}; skipped: {r.skipped_reason}" if r.skipped_reason else r.why
         if r.model_error:
             why += f"; model error: {r.model_error}"
+        if r.error:
+            why += f"; error: {r.error}"
         out.append(f"| {r.stage} | {'yes' if r.ran else 'no'} | {cell(why, 300)} |")
     for stage, (_met, why) in outcome.escalations.items():
         if stage not in {r.stage for r in outcome.stages}:

@@ -88,6 +88,7 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
     for stage_id, r in stages.items():
         state = "ran" if r.ran else f"skipped ({r.skipped_reason})"
         extra = f"; model error: {r.model_error}" if r.model_error else ""
+        extra += f"; error: {r.error}" if r.error else ""
         console.print(f"  {stage_id:<16} {escape(state)} — {escape(r.why)}{escape(extra)}")
     for stage_id, (_, why) in outcome.escalations.items():
         if stage_id not in stages:

@@ -23,7 +23,7 @@ from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
 from gate.review.incremental import COMPARE_SERVICE, SERVICE, carried_findings, head_diff, plan
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
-from gate.review.state import ReviewState, keep
+from gate.review.state import ReviewState, encode_state, keep
 from gate.review.units import build_units, estimate_tokens, pack
 
 # Share of the smallest context window a chunk may use; the rest is for the prompt and the answer.
@@ -189,9 +189,9 @@ def _state(
             lines[path] = text.splitlines() if text is not None else None
         if (k := keep(f, lines[path])) is not None:
             kept.append(k)
-    encoded = ReviewState(head=head, models=models, findings=tuple(kept)).encode()
-    if encoded is None:
-        notes.append("review state too large to keep: the next run reviews everything")
+    encoded, why = encode_state(head, models, kept)
+    if why is not None:
+        notes.append(f"{why}: the next run reviews everything")
     return encoded
 
 

@@ -24,6 +24,7 @@ from gate.findings import Finding
 VERSION = "v1"
 MAX_STATE_CHARS = 24_000  # encoded; the summary comment holds 65,536 characters in all
 MAX_INFLATED_BYTES = 1 << 20
+MAX_FINDINGS = 500
 MAX_TEXT_CHARS = 2_000  # per finding body and suggestion kept in the state
 COMMENT_PREFIX = "<!-- ai-quality-gate:state="
 _COMMENT = re.compile(r"<!-- ai-quality-gate:state=(v1:[A-Za-z0-9+/=]+) -->")
@@ -50,7 +51,7 @@ class KeptFinding(_Model):
 class ReviewState(_Model):
     head: str = Field(pattern="^[0-9a-f]{40}$|^[0-9a-f]{64}$")
     models: tuple[str, ...] = Field(max_length=20)
-    findings: tuple[KeptFinding, ...] = Field(default=(), max_length=500)
+    findings: tuple[KeptFinding, ...] = Field(default=(), max_length=MAX_FINDINGS)
 
     def encode(self) -> str | None:
         """`v1:<base64>`, or None when it would be larger than the bound."""
@@ -75,6 +76,18 @@ class ReviewState(_Model):
             return cls.model_validate(json.loads(raw))
         except (binascii.Error, zlib.error, ValueError, ValidationError) as exc:
             raise StateError(f"review state unreadable: {type(exc).__name__}") from None
+
+
+def encode_state(
+    head: str, models: Sequence[str], kept: Sequence[KeptFinding]
+) -> tuple[str | None, str | None]:
+    """(the encoded state, None), or (None, why it is not kept) when it is over a bound."""
+    if len(kept) > MAX_FINDINGS:
+        return None, f"{len(kept):,} findings, more than the {MAX_FINDINGS} a review state keeps"
+    encoded = ReviewState(head=head, models=tuple(models), findings=tuple(kept)).encode()
+    if encoded is None:
+        return None, f"review state over {MAX_STATE_CHARS:,} characters"
+    return encoded, None
 
 
 class StateError(Exception):

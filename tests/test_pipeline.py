@@ -1,0 +1,63 @@
+"""A stage that breaks loses nothing else: the other stages' findings stay, the verdict says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gate.analyzers import SecretsAnalyzer, WeakenedTestsAnalyzer
+from gate.config.models import Config
+from gate.pipeline import RunContext, Stage, StageResult, run
+from gate.report.json_v1 import to_dict
+from gate.report.markdown import render
+from tests.analyzers.gitrepo import change
+
+TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+
+
+class Broken:
+    id = "phantom-symbols"
+    description = "a stage with a defect"
+    docs = "https://example.invalid/#phantom-symbols"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        raise RuntimeError(f"index out of range while reading {TOKEN}\nsecond line")
+
+
+def _run(tmp_path: Path, files: dict[str, str | bytes | None], stages: list[Stage]) -> dict[str, object]:
+    before: dict[str, str | bytes | None] = {
+        "app.py": "def f():\n    return 1\n",
+        "tests/test_a.py": "def test_a():\n    assert f() == 1\n",
+    }
+    changeset = change(tmp_path, before, {"app.py": "def f():\n    return 2\n", **files})
+    return to_dict(run(RunContext(changeset=changeset, config=Config()), stages))
+
+
+def test_a_broken_stage_makes_the_verdict_neutral_and_keeps_the_rest(tmp_path: Path) -> None:
+    report = _run(tmp_path, {"tests/test_a.py": "def test_a():\n    pass\n"}, [Broken(), SecretsAnalyzer()])
+    assert report["verdict"] == "neutral"
+    stage = report["stages"]["phantom-symbols"]  # type: ignore[index]
+    assert stage["ran"] is False and stage["skipped_reason"] == "stage failed"
+    assert stage["error"].startswith("RuntimeError: index out of range while reading ")
+    assert TOKEN not in json.dumps(report)  # an exception's text is redacted like everything else
+    assert "second line" not in stage["error"]
+    assert report["stages"]["secrets"]["ran"] is True  # type: ignore[index]
+    assert any("phantom-symbols: RuntimeError" in r for r in report["reasons"])  # type: ignore[union-attr]
+
+
+def test_a_confirmed_finding_still_fails_when_another_stage_broke(tmp_path: Path) -> None:
+    files: dict[str, str | bytes | None] = {
+        "tests/test_a.py": (
+            "import pytest\n\n@pytest.mark.skip(reason='x')\ndef test_a():\n    assert f() == 1\n"
+        )
+    }
+    report = _run(tmp_path, files, [Broken(), WeakenedTestsAnalyzer()])
+    assert report["verdict"] == "fail"
+    assert [f["stage"] for f in report["findings"]] == ["weakened-tests"]  # type: ignore[index,union-attr]
+
+
+def test_the_summary_names_the_broken_stage(tmp_path: Path) -> None:
+    changeset = change(tmp_path, {"a.py": "x = 1\n"}, {"a.py": "x = 2\n"})
+    outcome = run(RunContext(changeset=changeset, config=Config()), [Broken()])
+    summary = render(outcome)
+    assert "error: RuntimeError: index out of range" in summary and TOKEN not in summary
