@@ -24,13 +24,15 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jsonschema
 from unidiff import PatchSet
+
+from tests.fakes.loopback import LoopbackServer
 
 SPEC_PATH = Path(__file__).parent / "openapi" / "api.github.com.subset.json"
 DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
@@ -238,7 +240,7 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self._ids = 1000
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
 
     # -- control ---------------------------------------------------------------------------------
 
@@ -248,7 +250,7 @@ class FakeGitHub:
         class Handler(_Handler):
             server_state = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = LoopbackServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

@@ -19,8 +19,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class FakeModelServer:
     _cursor: dict[tuple[str, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
-    _httpd: ThreadingHTTPServer | None = None
+    _httpd: LoopbackServer | None = None
     _thread: threading.Thread | None = None
 
     # -- scripting ---------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ class FakeModelServer:
                 except (BrokenPipeError, ConnectionResetError):
                     return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = LoopbackServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()

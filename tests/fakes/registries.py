@@ -18,9 +18,11 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 from urllib.parse import unquote
+
+from tests.fakes.loopback import LoopbackServer
 
 
 def days_ago(days: float) -> datetime:
@@ -34,7 +36,7 @@ class _FakeRegistry:
         self.fail_times: int | None = None  # None = always, while fail_status is set
         self.delay = 0.0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
         self.url = ""
 
     # -- faults ----------------------------------------------------------------------------------
@@ -81,7 +83,7 @@ class _FakeRegistry:
             def log_message(self, format: str, *args: object) -> None:
                 return None
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = LoopbackServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
