@@ -111,10 +111,16 @@ def _run_stage(stage: Stage, ctx: RunContext) -> StageResult:
     try:
         return stage.run(ctx)
     except Exception as exc:
+        import traceback
+
         from gate.redact import redact
 
         first = (str(exc).strip().splitlines() or [""])[0]
         error = redact(f"{type(exc).__name__}: {first}"[:300])
+        trace = ctx.services.get("trace")
+        if trace is not None:  # where to look when debugging it: the stack, redacted like the rest
+            stack = redact(traceback.format_exc(limit=12))
+            trace.write({"type": "error", "stage": stage.id, "error": error, "traceback": stack})
         why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
         return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
 

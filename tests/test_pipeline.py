@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gate.analyzers import SecretsAnalyzer, WeakenedTestsAnalyzer
 from gate.config.models import Config
+from gate.models.trace import TraceWriter
 from gate.pipeline import RunContext, Stage, StageResult, run
 from gate.report.json_v1 import to_dict
 from gate.report.markdown import render
@@ -61,3 +62,13 @@ def test_the_summary_names_the_broken_stage(tmp_path: Path) -> None:
     outcome = run(RunContext(changeset=changeset, config=Config()), [Broken()])
     summary = render(outcome)
     assert "error: RuntimeError: index out of range" in summary and TOKEN not in summary
+
+
+def test_the_trace_keeps_the_broken_stage_s_stack_redacted(tmp_path: Path) -> None:
+    changeset = change(tmp_path, {"a.py": "x = 1\n"}, {"a.py": "x = 2\n"})
+    path = tmp_path / "trace.jsonl"
+    with TraceWriter.open(path) as trace:
+        run(RunContext(changeset=changeset, config=Config(), services={"trace": trace}), [Broken()])
+    [record] = [r for r in map(json.loads, path.read_text().splitlines()) if r["type"] == "error"]
+    assert record["stage"] == "phantom-symbols"
+    assert "raise RuntimeError" in record["traceback"] and TOKEN not in path.read_text()
