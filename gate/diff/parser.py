@@ -231,6 +231,12 @@ def _convert_hunks(pf: object) -> tuple[tuple[Hunk, ...], bool]:
                 f"diff: a hunk of {getattr(pf, 'path', '?')} has {old_side} old and {new_side} new lines, "
                 f"its header says {h.source_length} and {h.target_length}"
             )
+        if (h.source_start < 1 and h.source_length > 0) or (h.target_start < 1 and h.target_length > 0):
+            # only an empty side starts at line 0; a series replay would place these lines nowhere
+            raise InputError(
+                f"diff: a hunk of {getattr(pf, 'path', '?')} starts at line 0 with lines on that side "
+                f"(@@ -{h.source_start},{h.source_length} +{h.target_start},{h.target_length} @@)"
+            )
         hunks.append(
             Hunk(
                 old_start=h.source_start,

@@ -13,7 +13,8 @@ from gate.errors import ConfigError, InputError
 from tests.gitrepo import GitRepo
 
 # unidiff raised UnboundLocalError / AttributeError instead of its parse error on these headers,
-# _unquote raised ValueError on an octal escape that is not a byte, and an empty path was accepted.
+# _unquote raised ValueError on an octal escape that is not a byte, an empty path was accepted, and a
+# hunk starting at line 0 with lines on that side reached the series replay.
 BAD_PATCHES = [
     pytest.param(b"+++ b/0\n@@ -0,0 +1,1 @@\n+\n", "header is incomplete", id="target-without-source"),
     pytest.param(
@@ -26,6 +27,17 @@ BAD_PATCHES = [
         b"@@ -0,0 +1,1 @@\n+\n",
         "names no file",
         id="empty-path",
+    ),
+    # A hunk at old line 0 with old lines made the series replay place lines nowhere (AssertionError).
+    pytest.param(
+        b"diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -0,3 +1,4 @@\n+new\n a\n b\n c\n",
+        r"starts at line 0 with lines on that side \(@@ -0,3 \+1,4 @@\)",
+        id="old-side-starting-at-line-0",
+    ),
+    pytest.param(
+        b"diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1,1 +0,2 @@\n a\n+b\n",
+        "starts at line 0 with lines on that side",
+        id="new-side-starting-at-line-0",
     ),
 ]
 
