@@ -8,6 +8,7 @@ its context window is taken as `DEFAULT_CONTEXT_TOKENS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,3 +68,15 @@ def cost(model: str, prompt_tokens: int, completion_tokens: int) -> tuple[float,
     """Dollars for one call, and whether the price came from the cost map."""
     f = facts(model)
     return prompt_tokens * f.input_cost_per_token + completion_tokens * f.output_cost_per_token, f.known
+
+
+def token_counter(models: tuple[str, ...]) -> Callable[[str], int]:
+    """Tokens in a text by each model's own tokenizer (litellm's, bundled: no network), the largest."""
+    from gate.models.runtime import litellm
+
+    lm = litellm()
+
+    def count(text: str) -> int:
+        return max(len(lm.encode(model=_map_name(m), text=text)) for m in models)
+
+    return count

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from gate.findings import Finding
 from gate.models.interface import ModelClient
-from gate.models.pricing import facts
+from gate.models.pricing import facts, token_counter
 from gate.models.selection import Selection, select_models
 from gate.pipeline import RunContext, StageResult, Usage
 from gate.policy import effective_quorum
@@ -24,10 +24,17 @@ from gate.review.flow import ReviewRounds, cross_check_round, review_round
 from gate.review.incremental import COMPARE_SERVICE, SERVICE, carried_findings, head_diff, plan
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import ReviewState, encode_state, keep
-from gate.review.units import build_units, estimate_tokens, pack
+from gate.review.units import (
+    CHARS_PER_TOKEN,
+    build_units,
+    estimate_tokens,
+    measured_chars_per_token,
+    pack,
+)
 
-# Share of the smallest context window a chunk may use; the rest is for the prompt and the answer.
-CONTEXT_SHARE = 0.5
+# Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
+# answer's reserve comes out of it too. The rest is margin for tokenizers counting differently.
+CONTEXT_SHARE = 0.75
 MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the calls saved
 MIN_CHUNK_TOKENS = 1_000
 ANSWER_RESERVE_TOKENS = 4_000
@@ -84,8 +91,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         notes.append(f"not in litellm's cost map, counted at $0: {', '.join(unpriced)}")
     contracts = Contracts.gather(ctx.changeset, config)
     pr = pr_text(ctx.changeset)
-    budget = chunk_budget(models, contracts, pr)
-    units, skipped = build_units(ctx.changeset, budget)
+    chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
+    budget = chunk_budget(models, contracts, pr, chars_per_token)
+    units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     previous = ctx.services.get(SERVICE)
     state = previous if isinstance(previous, ReviewState) else None
     compare = head_diff(ctx.changeset, ctx.services.get(COMPARE_SERVICE))
@@ -98,6 +106,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         "model_source": selection.source,
         "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
         "chunk_tokens": budget,
+        "chars_per_token": round(chars_per_token, 2),
         "chunks": [{"id": c.id, "units": [u.id for u in c.units], "tokens": c.tokens} for c in chunks],
         "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped],
         "notes": notes + list(contracts.notes),
@@ -195,11 +204,14 @@ def _state(
     return encoded
 
 
-def chunk_budget(models: tuple[str, ...], contracts: Contracts, pr: PrText) -> int:
+def chunk_budget(
+    models: tuple[str, ...], contracts: Contracts, pr: PrText, chars_per_token: float = CHARS_PER_TOKEN
+) -> int:
     """Tokens of code per chunk: what the smallest context window leaves after the prompt and answer."""
     window = min(facts(m).max_input_tokens for m in models)
     overhead = estimate_tokens(
-        load_prompt(REVIEW_PROMPT).system + pr.longest + "".join(t for _, t in contracts.specs)
+        load_prompt(REVIEW_PROMPT).system + pr.longest + "".join(t for _, t in contracts.specs),
+        chars_per_token,
     )
     room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))

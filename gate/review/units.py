@@ -11,7 +11,7 @@ Files that cannot be reviewed (binary, deleted) are listed, never dropped silent
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
@@ -24,12 +24,51 @@ _DEFINITION = re.compile(
     r"^\s*(?:(?:export|public|private|protected|static|pub(?:\([^)]*\))?|async|abstract|final|override)\s+)*"
     r"(?:def|class|function|func|fn|interface|struct|enum|trait|impl|module|object)\b"
 )
-CHARS_PER_TOKEN = 3.0  # code runs ~3 characters a token (cl100k); exact counting is not worth its cost
+# Without a measurement, code is taken to run 3 characters a token: cautious (it is nearer 4 for
+# Python with cl100k or o200k). `measured_chars_per_token` replaces it for a run's own code.
+CHARS_PER_TOKEN = 3.0
 MAX_LINE_CHARS = 400
+SAMPLE_CHARS = 64_000  # of the change, spread over its files, to measure its characters per token
+TOKEN_MARGIN = 1.1  # tokenizers of one model family differ; count 10% more than the sample shows
 
 
-def estimate_tokens(text: str) -> int:
-    return int(len(text) / CHARS_PER_TOKEN) + 1
+def estimate_tokens(text: str, chars_per_token: float = CHARS_PER_TOKEN) -> int:
+    return int(len(text) / chars_per_token) + 1
+
+
+def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) -> float:
+    """Characters per token of this change's rows as a model is shown them, by `count` (the models'
+    tokenizer), less a margin.
+
+    Counting every unit exactly costs seconds on a large change; a sample of up to `SAMPLE_CHARS`, taken
+    as an equal share from each file in diff order, measures the same ratio in milliseconds. Falls back
+    to `CHARS_PER_TOKEN`.
+    """
+    files = [c for c in changeset.diff.files if not c.is_binary and c.hunks]
+    if not files:
+        return CHARS_PER_TOKEN
+    share = max(1_000, SAMPLE_CHARS // len(files))
+    parts: list[str] = []
+    for change in files:
+        taken = 0
+        for hunk in change.hunks:
+            for line in hunk.lines:
+                if taken >= share:
+                    break
+                marker = {LineKind.ADDED: "+", LineKind.REMOVED: "-"}.get(line.kind, " ")
+                parts.append(_row(marker, line.new_no, line.text))  # as the models are shown it
+                taken += len(parts[-1]) + 1
+        if sum(len(p) + 1 for p in parts) >= SAMPLE_CHARS:
+            break
+    sample = "\n".join(parts)
+    try:
+        tokens = count(sample)
+    except Exception:  # a tokenizer that cannot load (offline, unknown): keep the cautious estimate
+        return CHARS_PER_TOKEN
+    if len(sample) < 200 or tokens <= 0:
+        return CHARS_PER_TOKEN
+    # never less cautious than 5 characters a token, never more than 1.5 (dense or non-Latin text)
+    return min(5.0, max(1.5, len(sample) / (tokens * TOKEN_MARGIN)))
 
 
 @dataclass(frozen=True)
@@ -41,10 +80,11 @@ class ReviewUnit:
     text: str
     # (new-side line number, or None for a removed line; the rendered row): to show parts of the unit
     rows: tuple[tuple[int | None, str], ...] = ()
+    chars_per_token: float = CHARS_PER_TOKEN
 
     @property
     def tokens(self) -> int:
-        return estimate_tokens(self.text)
+        return estimate_tokens(self.text, self.chars_per_token)
 
 
 @dataclass(frozen=True)
@@ -71,7 +111,9 @@ class NotReviewed:
     reason: str
 
 
-def build_units(changeset: ChangeSet, max_unit_tokens: int) -> tuple[list[ReviewUnit], list[NotReviewed]]:
+def build_units(
+    changeset: ChangeSet, max_unit_tokens: int, chars_per_token: float = CHARS_PER_TOKEN
+) -> tuple[list[ReviewUnit], list[NotReviewed]]:
     units: list[ReviewUnit] = []
     skipped: list[NotReviewed] = []
     for change in changeset.diff.files:
@@ -85,7 +127,7 @@ def build_units(changeset: ChangeSet, max_unit_tokens: int) -> tuple[list[Review
             continue
         head = _head_lines(changeset, change)
         for index, hunk in enumerate(change.hunks, start=1):
-            units.extend(_split(change, index, hunk, head, max_unit_tokens))
+            units.extend(_split(change, index, hunk, head, max_unit_tokens, chars_per_token))
     return units, skipped
 
 
@@ -167,7 +209,12 @@ def _row(marker: str, no: int | None, text: str) -> str:
 
 
 def _split(
-    change: FileChange, index: int, hunk: Hunk, head: list[str] | None, max_tokens: int
+    change: FileChange,
+    index: int,
+    hunk: Hunk,
+    head: list[str] | None,
+    max_tokens: int,
+    chars_per_token: float = CHARS_PER_TOKEN,
 ) -> list[ReviewUnit]:
     rows = _rows(hunk, head)
     # Short: it repeats for every hunk. A modified file is the usual case, so only other statuses are
@@ -176,12 +223,12 @@ def _split(
     section = hunk.section.strip() if head is None else ""
     header = f"### {change.path}{status}" + (f" in {section}" if section else "")
     parts: list[list[tuple[int | None, str]]] = [[]]
-    used = estimate_tokens(header)
+    used = estimate_tokens(header, chars_per_token)
     for row in rows:
-        cost = estimate_tokens(row[1])
+        cost = estimate_tokens(row[1], chars_per_token)
         if parts[-1] and used + cost > max_tokens:
             parts.append([])
-            used = estimate_tokens(header)
+            used = estimate_tokens(header, chars_per_token)
         parts[-1].append(row)
         used += cost
     units = []
@@ -190,5 +237,7 @@ def _split(
         unit_id = f"{change.path}#{index}" + (f".{n}" if len(parts) > 1 else "")
         title = header + (f" (part {n} of {len(parts)})" if len(parts) > 1 else "")
         text = title + "\n" + "\n".join(r for _, r in part)
-        units.append(ReviewUnit(unit_id, change.path, min(numbers), max(numbers), text, tuple(part)))
+        units.append(
+            ReviewUnit(unit_id, change.path, min(numbers), max(numbers), text, tuple(part), chars_per_token)
+        )
     return units

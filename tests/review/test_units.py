@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gate.context.local_git import load_git_changeset
-from gate.review.units import build_units, pack
+from gate.models.pricing import token_counter
+from gate.review.units import CHARS_PER_TOKEN, build_units, measured_chars_per_token, pack
 from tests.gitrepo import GitRepo
 
 
@@ -73,3 +74,61 @@ def test_a_unit_shows_the_header_of_the_definition_around_it(tmp_path: Path) -> 
     assert unit.text.splitlines()[1] == " 2 |     def run(self):"
     # a few lines of context, not whole screens of the method
     assert "step_30 = 30" not in unit.text and "step_38 = 38" in unit.text
+
+
+def _grown(tmp_path: Path, text: str) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a.py", "x = 0\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("a.py", text)
+    repo.commit("grow")
+    return repo
+
+
+PYTHON = "".join(
+    f"def handler_{i}(request, session):\n    return session.get(request.user_id, default={i})\n\n"
+    for i in range(300)
+)
+
+
+def test_characters_per_token_are_measured_with_the_models_tokenizer(tmp_path: Path) -> None:
+    changeset = load_git_changeset(_grown(tmp_path, PYTHON).root, "main", "feature")
+    ratio = measured_chars_per_token(changeset, token_counter(("openai/any-model",)))
+    # by the real tokenizer (litellm's bundled tiktoken, offline) on the rows as shown, less a margin
+    assert CHARS_PER_TOKEN < ratio < 5.0
+    # fewer, fuller chunks than the cautious default, none over the budget by the measured count
+    cautious = pack(build_units(changeset, 1_000)[0], 1_000)
+    measured_units = build_units(changeset, 1_000, ratio)[0]
+    measured = pack(measured_units, 1_000)
+    assert len(measured) < len(cautious)
+    counter = token_counter(("openai/any-model",))
+    assert all(counter(c.text) <= 1_000 for c in measured)
+
+
+def test_dense_text_measures_fewer_characters_per_token(tmp_path: Path) -> None:
+    text = "".join(f"MESSAGES_{i} = '有效的用户会话已过期，请重新登录以继续。'\n" for i in range(300))
+    changeset = load_git_changeset(_grown(tmp_path, text).root, "main", "feature")
+    ratio = measured_chars_per_token(changeset, token_counter(("openai/any-model",)))
+    assert 1.5 <= ratio < CHARS_PER_TOKEN
+
+
+def test_without_a_tokenizer_the_cautious_estimate_stays(tmp_path: Path) -> None:
+    changeset = load_git_changeset(_grown(tmp_path, PYTHON).root, "main", "feature")
+
+    def broken(text: str) -> int:
+        raise OSError("tokenizer files not found")
+
+    assert measured_chars_per_token(changeset, broken) == CHARS_PER_TOKEN
+    binary_only = load_git_changeset(_binary_only(tmp_path / "binary").root, "main", "feature")
+    assert measured_chars_per_token(binary_only, len) == CHARS_PER_TOKEN
+
+
+def _binary_only(root: Path) -> GitRepo:
+    repo = GitRepo(root)
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00other")
+    repo.commit("change")
+    return repo
