@@ -49,6 +49,7 @@ def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) 
         return CHARS_PER_TOKEN
     share = max(1_000, SAMPLE_CHARS // len(files))
     parts: list[str] = []
+    total = 0
     for change in files:
         taken = 0
         for hunk in change.hunks:
@@ -58,14 +59,17 @@ def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) 
                 marker = {LineKind.ADDED: "+", LineKind.REMOVED: "-"}.get(line.kind, " ")
                 parts.append(_row(marker, line.new_no, line.text))  # as the models are shown it
                 taken += len(parts[-1]) + 1
-        if sum(len(p) + 1 for p in parts) >= SAMPLE_CHARS:
+        total += taken
+        if total >= SAMPLE_CHARS:
             break
     sample = "\n".join(parts)
+    if len(sample) < 200:  # too little to measure
+        return CHARS_PER_TOKEN
     try:
         tokens = count(sample)
     except Exception:  # a tokenizer that cannot load (offline, unknown): keep the cautious estimate
         return CHARS_PER_TOKEN
-    if len(sample) < 200 or tokens <= 0:
+    if tokens <= 0:
         return CHARS_PER_TOKEN
     # never less cautious than 5 characters a token, never more than 1.5 (dense or non-Latin text)
     return min(5.0, max(1.5, len(sample) / (tokens * TOKEN_MARGIN)))
