@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -123,6 +123,17 @@ class FakeModelServer:
         assert self._httpd is not None
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}/v1"
+
+    def endpoints(self, models: Iterable[str]) -> dict[str, dict[str, str]]:
+        """`models.endpoints` of a configuration that sends `models` here, keyed by FAKE_MODEL_KEY."""
+        return {m: {"api_base": self.url, "api_key_env": "FAKE_MODEL_KEY"} for m in models}
+
+    def review_config(self, models: Sequence[str]) -> dict[str, Any]:
+        """A configuration in which `models`, served here, review any change of a line or more."""
+        return {
+            "thresholds": {"review": {"changed_lines": 1}},
+            "models": {"review": list(models), "endpoints": self.endpoints(models)},
+        }
 
     def start(self) -> FakeModelServer:
         server = self

@@ -30,7 +30,7 @@ FINDING = {
 
 
 def config_for(server: FakeModelServer, *models: str) -> Config:
-    endpoints = {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in models}
+    endpoints = server.endpoints(models)
     return Config.model_validate({"models": {"review": list(models), "endpoints": endpoints}})
 
 

@@ -35,7 +35,7 @@ def check(repo: GitRepo, *extra: str) -> subprocess.CompletedProcess[str]:
 
 
 def write_config(path: Path, server: FakeModelServer, **regen: object) -> Path:
-    endpoints = {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS}
+    endpoints = server.endpoints(MODELS)
     config = {
         "models": {"review": list(MODELS), "regen": list(MODELS), "endpoints": endpoints},
         "regen": regen,

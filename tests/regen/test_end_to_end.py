@@ -28,7 +28,7 @@ def _model_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def config_for(server: FakeModelServer, **extra: object) -> Config:
-    endpoints = {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS}
+    endpoints = server.endpoints(MODELS)
     return Config.model_validate({"models": {"regen": list(MODELS), "endpoints": endpoints}, **extra})
 
 

@@ -64,13 +64,7 @@ def make_repo(root: Path, config: dict[str, Any] | None = None) -> GitRepo:
 
 
 def config(server: FakeModelServer) -> dict[str, Any]:
-    return {
-        "thresholds": {"review": {"changed_lines": 1}},
-        "models": {
-            "review": list(MODELS),
-            "endpoints": {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS},
-        },
-    }
+    return server.review_config(MODELS)
 
 
 def shown_paths(body: dict[str, Any]) -> set[str]:

@@ -89,13 +89,7 @@ def make_repo(root: Path, *, injected: bool = False) -> GitRepo:
 
 
 def config_for(server: FakeModelServer, models: tuple[str, ...] = MODELS, **extra: Any) -> Config:
-    data: dict[str, Any] = {
-        "thresholds": {"review": {"changed_lines": 1}},
-        "models": {
-            "review": list(models),
-            "endpoints": {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in models},
-        },
-    }
+    data = server.review_config(models)
     for key, value in extra.items():
         data[key] = {**data.get(key, {}), **value}
     return Config.model_validate(data)

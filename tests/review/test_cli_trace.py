@@ -23,19 +23,7 @@ def test_check_writes_a_trace_that_replays_to_the_same_report(
     script_planted(model_server)
     repo = make_repo(tmp_path / "repo")
     config = tmp_path / "ai-gate.yml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "thresholds": {"review": {"changed_lines": 1}},
-                "models": {
-                    "review": list(MODELS),
-                    "endpoints": {
-                        m: {"api_base": model_server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS
-                    },
-                },
-            }
-        )
-    )
+    config.write_text(yaml.safe_dump(model_server.review_config(MODELS)))
     trace = tmp_path / "out" / "trace.jsonl"
     args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
     assert main([*args, "--format", "json", "--trace", str(trace)]) == 1
@@ -67,15 +55,7 @@ def test_check_a_patch_file_reviews_hunks_without_a_repository(
     patch = tmp_path / "pr.patch"
     patch.write_bytes(repo.format_patch("main..feature"))
     config = tmp_path / "ai-gate.yml"
-    endpoints = {m: {"api_base": model_server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS}
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "thresholds": {"review": {"changed_lines": 1}},
-                "models": {"review": list(MODELS), "endpoints": endpoints},
-            }
-        )
-    )
+    config.write_text(yaml.safe_dump(model_server.review_config(MODELS)))
     trace = tmp_path / "trace.jsonl"
     code = main(
         ["check", "--diff", str(patch), "--config", str(config), "--format", "json", "--trace", str(trace)]

@@ -100,15 +100,7 @@ def make_pr(root: Path, case: HostileCase) -> GitRepo:
 
 
 def config_for(server: FakeModelServer) -> Config:
-    return Config.model_validate(
-        {
-            "thresholds": {"review": {"changed_lines": 1}},
-            "models": {
-                "review": list(MODELS),
-                "endpoints": {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS},
-            },
-        }
-    )
+    return Config.model_validate(server.review_config(MODELS))
 
 
 def script(server: FakeModelServer, *, honest: bool = True) -> None:

@@ -39,15 +39,7 @@ def github() -> Any:
 
 
 def base_config(server: FakeModelServer) -> str:
-    return yaml.safe_dump(
-        {
-            "thresholds": {"review": {"changed_lines": 1}},
-            "models": {
-                "review": list(MODELS),
-                "endpoints": {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS},
-            },
-        }
-    )
+    return yaml.safe_dump(server.review_config(MODELS))
 
 
 def make_pr(tmp_path: Path, github: FakeGitHub, server: FakeModelServer, title: str, body: str) -> GitRepo:

@@ -45,18 +45,7 @@ def setup(tmp_path: Path, server: FakeModelServer, on_model_error: str) -> list[
     repo.commit("add refunds")
     config = tmp_path / "ai-gate.yml"
     config.write_text(
-        yaml.safe_dump(
-            {
-                "thresholds": {"review": {"changed_lines": 1}},
-                "models": {
-                    "review": list(MODELS),
-                    "endpoints": {
-                        m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS
-                    },
-                },
-                "gate": {"on_model_error": on_model_error},
-            }
-        )
+        yaml.safe_dump({**server.review_config(MODELS), "gate": {"on_model_error": on_model_error}})
     )
     return ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
 

@@ -106,13 +106,7 @@ def script_models(server: FakeModelServer) -> None:
 
 
 def config_data(server: FakeModelServer) -> dict[str, object]:
-    return {
-        "thresholds": {"review": {"changed_lines": 1}},
-        "models": {
-            "review": list(MODELS),
-            "endpoints": {m: {"api_base": server.url, "api_key_env": "FAKE_MODEL_KEY"} for m in MODELS},
-        },
-    }
+    return server.review_config(MODELS)
 
 
 @pytest.fixture(autouse=True)
