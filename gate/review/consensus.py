@@ -65,7 +65,8 @@ def _rank(r: Raised) -> int:
     return Severity(r.finding.severity).rank
 
 
-def _norm_path(path: str) -> str:
+def norm_path(path: str) -> str:
+    """A finding's path as the diff spells it: models write `./x`, `a/x`, `b/x` or backslashes."""
     path = path.strip().replace("\\", "/")
     for prefix in ("./", "a/", "b/"):
         if path.startswith(prefix):
@@ -74,7 +75,7 @@ def _norm_path(path: str) -> str:
 
 
 def same_issue(a: ReviewFinding, b: ReviewFinding) -> bool:
-    if _norm_path(a.path) != _norm_path(b.path):
+    if norm_path(a.path) != norm_path(b.path):
         return False
     if a.start_line > b.end_line + LINE_TOLERANCE or b.start_line > a.end_line + LINE_TOLERANCE:
         return False
@@ -93,7 +94,7 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
     ordered = sorted(
         raised,
         key=lambda r: (
-            _norm_path(r.finding.path),
+            norm_path(r.finding.path),
             r.finding.start_line,
             r.finding.end_line,
             r.model,
@@ -109,7 +110,7 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
     # path) is only compared with findings on its path: grouping stays linear in the number of files.
     by_path: dict[str, list[list[Raised]]] = {}
     for item in ordered:
-        same_path = by_path.setdefault(_norm_path(item.finding.path), [])
+        same_path = by_path.setdefault(norm_path(item.finding.path), [])
         home = next((b for b in same_path if any(same_issue(item.finding, m.finding) for m in b)), None)
         if home is None:
             buckets.append([item])
@@ -164,7 +165,7 @@ def to_findings(groups: Sequence[Group], support: Mapping[str, Support], quorum:
                 title=lead.title.strip(),
                 body=lead.body.strip(),
                 location=Location(
-                    _norm_path(lead.path), lead.start_line, max(lead.start_line, lead.end_line)
+                    norm_path(lead.path), lead.start_line, max(lead.start_line, lead.end_line)
                 ),
                 category=category,
                 suggestion=lead.suggestion,

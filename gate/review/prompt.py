@@ -20,7 +20,7 @@ import pathspec
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.models.interface import Message
-from gate.review.consensus import Group
+from gate.review.consensus import Group, norm_path
 from gate.review.units import Chunk, ReviewUnit
 
 REVIEW_PROMPT = "review-v1.md"
@@ -166,24 +166,24 @@ def finding_excerpts(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> st
     wanted: dict[str, list[tuple[int, int]]] = {}
     for g in groups:
         f = g.lead.finding
-        path = f.path.strip().removeprefix("./")
         lo, hi = sorted((f.start_line, f.end_line))
-        wanted.setdefault(path, []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
+        wanted.setdefault(norm_path(f.path), []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
     blocks = []
     for unit in units:
         spans = wanted.get(unit.path)
         if not spans or not unit.rows:
             continue
         keep = [no is not None and any(lo <= no <= hi for lo, hi in spans) for no, _ in unit.rows]
-        # a removed row (no new-side number) belongs with the kept rows around it
-        for i, (no, _) in enumerate(unit.rows):
-            if no is None:
-                before = next((keep[j] for j in range(i - 1, -1, -1) if unit.rows[j][0] is not None), False)
-                after = next(
-                    (keep[j] for j in range(i + 1, len(unit.rows)) if unit.rows[j][0] is not None), False
-                )
-                keep[i] = before or after
-        shown = [row for (_, row), k in zip(unit.rows, keep, strict=True) if k]
+        # A removed row (no new-side number) goes with a kept numbered row just before or after it.
+        near = list(keep)
+        for order in (range(len(keep)), range(len(keep) - 1, -1, -1)):
+            last = False
+            for i in order:
+                if unit.rows[i][0] is None:
+                    near[i] = near[i] or last
+                else:
+                    last = keep[i]
+        shown = [row for (_, row), k in zip(unit.rows, near, strict=True) if k]
         if shown:
             blocks.append(unit.text.split("\n", 1)[0] + "\n" + "\n".join(shown))
     return "\n\n".join(blocks)

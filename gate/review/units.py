@@ -53,12 +53,11 @@ def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) 
     for change in files:
         taken = 0
         for hunk in change.hunks:
-            for line in hunk.lines:
+            for _, row in _rows(hunk, None):  # rows as the models are shown them
                 if taken >= share:
                     break
-                marker = {LineKind.ADDED: "+", LineKind.REMOVED: "-"}.get(line.kind, " ")
-                parts.append(_row(marker, line.new_no, line.text))  # as the models are shown it
-                taken += len(parts[-1]) + 1
+                parts.append(row)
+                taken += len(row) + 1
         total += taken
         if total >= SAMPLE_CHARS:
             break

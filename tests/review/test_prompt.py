@@ -55,3 +55,43 @@ def test_a_cross_check_shows_the_code_near_the_finding_only() -> None:
     assert "filler_16()" in user.content and "filler_24()" in user.content
     assert "filler_10()" not in user.content and "filler_30()" not in user.content
     assert f'"id": "{groups[0].id}"' in user.content
+
+
+def test_a_cross_check_finds_the_code_however_the_model_spelled_the_path() -> None:
+    rows = (
+        (9, " 9 | before()"),
+        (None, "- | old_call()"),
+        (10, "+10 | new_call()"),
+        (None, "- | far_removed()"),
+        *((n, f" {n} | filler_{n}()") for n in range(11, 40)),
+    )
+    unit = ReviewUnit("src/a.py#1", "src/a.py", 9, 39, "### src/a.py\n...", rows)
+    for spelled in ("b/src/a.py", "./src/a.py", "src\\a.py"):
+        finding = ReviewFinding(
+            path=spelled,
+            start_line=30,
+            end_line=30,
+            severity="high",
+            category="bug",
+            title="late bug",
+            body="it fails",
+            suggestion=None,
+        )
+        groups = group_findings([Raised("m1", "chunk-1", finding)])
+        _, user = cross_check_messages(groups, [unit])
+        assert "filler_30()" in user.content and "filler_26()" in user.content, spelled
+        assert "old_call()" not in user.content and "filler_20()" not in user.content
+    # a removed row sits with the kept rows around it, on either side
+    near_top = ReviewFinding(
+        path="src/a.py",
+        start_line=10,
+        end_line=10,
+        severity="high",
+        category="bug",
+        title="changed call",
+        body="it fails",
+        suggestion=None,
+    )
+    _, user = cross_check_messages(group_findings([Raised("m1", "chunk-1", near_top)]), [unit])
+    assert "old_call()" in user.content and "far_removed()" in user.content and "filler_14()" in user.content
+    assert "filler_15()" not in user.content
