@@ -131,18 +131,20 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
     from gate.provenance.stage import ProvenanceStage
 
     started = time.monotonic()
-    results: list[StageResult] = []
-    for stage in (ProvenanceStage(), *stages):
-        ctx.progress(f"{stage.id}: {stage.description}")
-        if stage.id != "provenance" and not ctx.escalations:
-            assert ctx.provenance is not None
-            ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
-        result = _run_stage(stage, ctx)
-        results.append(result)
-        ctx.results[stage.id] = result
+    provenance = ProvenanceStage()
+    ctx.progress(f"{provenance.id}: {provenance.description}")
+    # Not contained like the others: every later stage and the verdict stand on it, so its error ends
+    # the run (exit 2, the trace says why) rather than leaving a report without an AI share.
+    results: list[StageResult] = [provenance.run(ctx)]
+    ctx.results[provenance.id] = results[0]
     assert ctx.provenance is not None
     if not ctx.escalations:
         ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
+    for stage in stages:
+        ctx.progress(f"{stage.id}: {stage.description}")
+        result = _run_stage(stage, ctx)
+        results.append(result)
+        ctx.results[stage.id] = result
     usage = Usage()
     for r in results:
         usage = usage + r.usage

@@ -97,15 +97,19 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
         index = bisect.bisect_right(starts, m.start()) - 1
         touched.append(index)
         at = starts[index + 1]
+    seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for phrase in phrases():
         candidates = [i for i in touched if phrase.triggers.search(lowered[i])]
         for index in candidates:
+            if (phrase.rule, index) in seen:
+                continue
             window = lowered[index] + ("\n" + lowered[index + 1] if index + 1 < len(lowered) else "")
             m = phrase.pattern.search(window)
             if m is None or m.start() > len(lowered[index]):
                 continue
             original = lines[index] + ("\n" + lines[index + 1] if index + 1 < len(lines) else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            seen.add((phrase.rule, index))
             yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))
 
 

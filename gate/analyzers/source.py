@@ -138,12 +138,20 @@ def parse_python(text: str) -> ast.Module | None:
     the rest of the run."""
     try:
         return ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deeply nested to parse
         return None
 
 
 _LEAF_FIELDS = frozenset({"ctx", "op"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of a node class that may hold child nodes (cached per class)."""
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+    return names
 
 
 def nodes(root: ast.AST) -> list[ast.AST]:
@@ -160,10 +168,7 @@ def nodes(root: ast.AST) -> list[ast.AST]:
     while i < len(out):
         node = out[i]
         i += 1
-        names = fields.get(node.__class__)
-        if names is None:
-            names = fields[node.__class__] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
-        for name in names:
+        for name in fields.get(node.__class__) or _child_fields(node.__class__):
             value: object = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
@@ -177,10 +182,7 @@ def nodes(root: ast.AST) -> list[ast.AST]:
 def children(node: ast.AST) -> list[ast.AST]:
     """The node's direct children in `ast.iter_child_nodes` order (without context/operator singletons)."""
     out: list[ast.AST] = []
-    names = _CHILD_FIELDS.get(node.__class__)
-    if names is None:
-        names = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
-    for name in names:
+    for name in _child_fields(node.__class__):
         value: object = getattr(node, name, None)
         if isinstance(value, list):
             out.extend(item for item in value if isinstance(item, ast.AST))

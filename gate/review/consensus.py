@@ -164,9 +164,7 @@ def to_findings(groups: Sequence[Group], support: Mapping[str, Support], quorum:
                 else (Confidence.MEDIUM if len(confirmed_by) > 1 else Confidence.LOW),
                 title=lead.title.strip(),
                 body=lead.body.strip(),
-                location=Location(
-                    norm_path(lead.path), lead.start_line, max(lead.start_line, lead.end_line)
-                ),
+                location=Location(norm_path(lead.path), lead.start_line, max(lead.start_line, lead.end_line)),
                 category=category,
                 suggestion=lead.suggestion,
                 confirmed_by=confirmed_by,

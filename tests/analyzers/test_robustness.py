@@ -3,12 +3,15 @@ revisions; and the benchmark still finds what it plants."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gate.analyzers import InjectionAnalyzer, PhantomSymbolsAnalyzer, SecretsAnalyzer, WeakenedTestsAnalyzer
 from gate.analyzers.dependencies.collect import collect
-from gate.analyzers.source import ChangeView
+from gate.analyzers.source import ChangeView, children, nodes, parse_python
 from gate.config.models import Config
 from gate.context.model import ChangeSet, PullRequestInfo
 from gate.diff import parse_diff
@@ -115,3 +118,17 @@ def test_the_benchmark_finds_what_it_plants():
 
     assert counts(patch_table)["secrets"] == "1" and counts(patch_table)["injection-text"] == "2"
     assert counts(git_table)["injection-text"] == "2"
+
+
+def test_nodes_and_children_match_the_ast_module_without_context_singletons():
+    source = (Path(__file__).parents[2] / "gate" / "analyzers" / "injection.py").read_text()
+    tree = ast.parse(source)
+    leaf = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop)  # the `ctx` and `op` fields
+    assert nodes(tree) == [n for n in ast.walk(tree) if not isinstance(n, leaf)]
+    for node in ast.walk(tree):
+        assert children(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaf)]
+
+
+def test_code_nested_too_deeply_to_parse_is_unparsed_not_an_error():
+    assert parse_python("x = " + "(" * 200_000 + ")" * 200_000 + "\n") is None
+    assert parse_python("x = " + "1+" * 200_000 + "1\n") is None
