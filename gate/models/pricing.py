@@ -71,12 +71,11 @@ def cost(model: str, prompt_tokens: int, completion_tokens: int) -> tuple[float,
 
 
 def token_counter(models: tuple[str, ...]) -> Callable[[str], int]:
-    """Tokens in a text by each model's own tokenizer (litellm's, bundled: no network), the largest."""
+    """Tokens in a text by litellm's tokenizer for the first model: tiktoken, bundled (the runtime turns
+    off tokenizer downloads), so the same for every model. Providers count somewhat differently; callers
+    that size prompts from it keep a margin."""
     from gate.models.runtime import litellm
 
     lm = litellm()
-
-    def count(text: str) -> int:
-        return max(len(lm.encode(model=_map_name(m), text=text)) for m in models)
-
-    return count
+    model = _map_name(models[0]) if models else ""
+    return lambda text: len(lm.encode(model=model, text=text))

@@ -27,4 +27,7 @@ def litellm() -> Any:
     # Parameters a provider does not take (e.g. `temperature` on some reasoning models) are dropped
     # rather than failing the call; the trace records what was asked.
     lm.drop_params = True
+    # Counting tokens must not fetch a tokenizer from Hugging Face (litellm does for Llama and Command R
+    # models): the gate reaches only GitHub, the models and the registries. tiktoken is bundled.
+    lm.disable_hf_tokenizer_download = True
     return lm

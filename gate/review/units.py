@@ -29,7 +29,7 @@ _DEFINITION = re.compile(
 CHARS_PER_TOKEN = 3.0
 MAX_LINE_CHARS = 400
 SAMPLE_CHARS = 64_000  # of the change, spread over its files, to measure its characters per token
-TOKEN_MARGIN = 1.1  # tokenizers of one model family differ; count 10% more than the sample shows
+TOKEN_MARGIN = 1.1  # providers' tokenizers differ from tiktoken's; count 10% more than the sample shows
 
 
 def estimate_tokens(text: str, chars_per_token: float = CHARS_PER_TOKEN) -> int:
@@ -37,8 +37,8 @@ def estimate_tokens(text: str, chars_per_token: float = CHARS_PER_TOKEN) -> int:
 
 
 def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) -> float:
-    """Characters per token of this change's rows as a model is shown them, by `count` (the models'
-    tokenizer), less a margin.
+    """Characters per token of this change's rows as a model is shown them, by `count` (a tokenizer),
+    less a margin.
 
     Counting every unit exactly costs seconds on a large change; a sample of up to `SAMPLE_CHARS`, taken
     as an equal share from each file in diff order, measures the same ratio in milliseconds. Falls back

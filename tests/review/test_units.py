@@ -132,3 +132,16 @@ def _binary_only(root: Path) -> GitRepo:
     repo.write("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00other")
     repo.commit("change")
     return repo
+
+
+def test_counting_tokens_never_fetches_a_tokenizer() -> None:
+    """litellm would download Llama's and Command R's tokenizers from Hugging Face; the gate counts with
+    the bundled tiktoken for every model instead."""
+    from gate.models.runtime import litellm
+
+    # offline, a download would fail and fall back to tiktoken too, so the switch itself is checked
+    assert litellm().disable_hf_tokenizer_download is True
+    text = "def handler(request):\n    return request.user_id\n"
+    bundled = token_counter(("openai/gpt-4o",))(text)
+    assert token_counter(("together_ai/meta-llama/llama-3-70b-instruct",))(text) == bundled
+    assert token_counter(("cohere/command-r-plus",))(text) == bundled
