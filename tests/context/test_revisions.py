@@ -156,6 +156,7 @@ def test_a_git_without_batch_command_is_read_file_by_file(
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     revs = _revisions(two_revisions)
     assert revs.read("head", "a.py") == "x = 1\ny = 2\n"
+    assert revs._blobs is None  # the batch reader was tried, failed, and is not tried again
     assert revs.read("base", "a.py") == "x = 1\n"
     assert revs.read("head", "big.txt") is None
     assert revs.read("head", "image.bin") is None

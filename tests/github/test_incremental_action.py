@@ -31,7 +31,7 @@ def test_synchronize_reviews_only_the_follow_up(
     env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "opened"))
     env["FAKE_MODEL_KEY"] = "sk-test"
     proc, _ = run_gate(env, workspace)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     first = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     assert first["stages"]["review"]["details"]["incremental"]["mode"] == "full"
     (comment,) = github.issue_comments[7]
@@ -44,7 +44,7 @@ def test_synchronize_reviews_only_the_follow_up(
     env["FAKE_MODEL_KEY"] = "sk-test"
     seen = len(model_server.calls)
     proc, _ = run_gate(env, workspace)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     second = json.loads((workspace / ".ai-gate" / "report.json").read_text())
 
     assert "review state read from the summary comment" in second["github"]["notes"]
@@ -87,7 +87,7 @@ def test_a_state_in_a_comment_not_by_the_gate_is_ignored(
     env["FAKE_MODEL_KEY"] = "sk-test"
     seen = len(model_server.calls)
     proc, _ = run_gate(env, workspace)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     assert report["stages"]["review"]["details"]["incremental"]["mode"] == "full"
     assert "full review: ignored a review state in a comment not posted by a bot" in report["github"]["notes"]
@@ -106,7 +106,7 @@ def test_without_the_previous_head_in_git_the_compare_api_tells_what_changed(
     env = runner_env(github, tmp_path, 7, workspace=empty, payload=github.payload(7, "opened"))
     env["FAKE_MODEL_KEY"] = "sk-test"
     proc, _ = run_gate(env, empty)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     first = json.loads((empty / ".ai-gate" / "report.json").read_text())
     confirmed = next(f for f in first["findings"] if f["title"] == sc.CONFIRMED_TITLE)
 
@@ -119,7 +119,7 @@ def test_without_the_previous_head_in_git_the_compare_api_tells_what_changed(
     env["FAKE_MODEL_KEY"] = "sk-test"
     seen = len(model_server.calls)
     proc, _ = run_gate(env, empty)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     second = json.loads((empty / ".ai-gate" / "report.json").read_text())
     assert github.requests_to("GET", rf"/compare/{head1}\.\.\.{head2}$")
     assert second["stages"]["review"]["details"]["incremental"]["mode"] == "incremental"

@@ -102,7 +102,7 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     # A third run after the remaining findings: the review picks up where the cap stopped, no repeats.
     post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
     keys = [c["body"].split("finding=")[1].split(" ")[0] for c in github.review_comments[3]]
-    assert len(keys) == len(set(keys))
+    assert len(keys) == len(set(keys)) == 121  # every commentable finding: 120 lines and the range
 
 
 def test_read_only_token_uses_workflow_commands(

@@ -9,7 +9,7 @@ import pytest
 
 from gate.errors import GitHubError
 from gate.github.client import GitHubClient
-from gate.github.event import read_event
+from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git
@@ -32,8 +32,8 @@ def test_past_300_files_the_diff_406_falls_back_to_the_paginated_files_list(
 ) -> None:
     big_pr(tmp_path, github, 301)
     event = read_event("pull_request", github.payload(9))
-    assert not isinstance(event, str) and hasattr(event, "number")
-    cs = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())  # type: ignore[arg-type]
+    assert isinstance(event, PullRequestEvent)
+    cs = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())
     assert len(cs.diff.files) == 301 and cs.diff.added_count == 301
     assert any("diff limit" in n for n in cs.notes)
     assert [r.status for r in github.requests_to("GET", r"/pulls/9$")] == [406]
@@ -116,7 +116,8 @@ def test_past_250_commits_the_api_list_stops_and_says_so(github: FakeGitHub) -> 
         )
     )
     event = read_event("pull_request", github.payload(5))
-    cs = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())  # type: ignore[arg-type]
+    assert isinstance(event, PullRequestEvent)
+    cs = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())
     assert len(cs.commits) == 250
     assert any("at most 250 commits" in n and "10 later commits" in n for n in cs.notes)
     assert len(github.requests_to("GET", r"/pulls/5/commits")) == 3  # 100 per page

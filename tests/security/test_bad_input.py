@@ -129,8 +129,9 @@ def test_100000_files(tmp_path: Path) -> None:
             )
     run = check_diff(patch)
     assert_bounded(run, "100,000 files")
-    assert run.returncode in (0, 1), run.stderr
-    assert json.loads(run.stdout)["provenance"]["added_lines"] == 100_000
+    report = json.loads(run.stdout)
+    assert run.returncode == (1 if report["verdict"] == "fail" else 0), run.stderr
+    assert report["provenance"]["added_lines"] == 100_000
 
 
 EXAMPLE_DIFF = b"--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n"
