@@ -264,10 +264,6 @@ def _quote_path(path: str) -> str:
     return quote(path, safe="/")
 
 
-def _login(user: object) -> str:
-    return str(user.get("login", "")) if isinstance(user, dict) else ""
-
-
 def _file(f: GhFile) -> PullFile:
     return _pull_file(f.raw_data)
 

@@ -70,7 +70,6 @@ class ActionEnv:
     repository: str
     api_url: str
     server_url: str
-    sha: str
     run_id: str
     workspace: Path | None
     output_file: Path | None
@@ -96,7 +95,6 @@ class ActionEnv:
             repository=environ.get("GITHUB_REPOSITORY", "").strip(),
             api_url=environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL,
             server_url=environ.get("GITHUB_SERVER_URL", "").strip() or DEFAULT_SERVER_URL,
-            sha=environ.get("GITHUB_SHA", "").strip(),
             run_id=environ.get("GITHUB_RUN_ID", "").strip(),
             workspace=workspace,
             output_file=_path(environ, "GITHUB_OUTPUT"),
@@ -108,11 +106,10 @@ class ActionEnv:
             targets=parse_targets(action_input(environ, "post")),
         )
 
-    def require_repository(self) -> tuple[str, str]:
+    def require_repository(self) -> None:
         owner, _, name = self.repository.partition("/")
         if not owner or not name:
             raise InputError("GITHUB_REPOSITORY is not set (owner/name)", "run inside GitHub Actions")
-        return owner, name
 
     @property
     def run_url(self) -> str | None:

@@ -24,20 +24,13 @@ class PullRequestEvent:
     base_sha: str
     head_ref: str
     base_ref: str
-    head_repository: str
-    base_repository: str
     draft: bool
     title: str
     body: str
     author_login: str
     labels: tuple[str, ...]
-    html_url: str
     changed_files: int | None
     commit_count: int | None
-
-    @property
-    def from_fork(self) -> bool:
-        return bool(self.head_repository) and self.head_repository != self.base_repository
 
     def info(self, commit_logins: Mapping[str, str] | None = None) -> PullRequestInfo:
         return PullRequestInfo(
@@ -108,8 +101,6 @@ def pull_request_from(pr: object, event_name: str = "", action: str = "") -> Pul
         base_sha=base_sha,
         head_ref=str(head.get("ref") or ""),
         base_ref=str(base.get("ref") or ""),
-        head_repository=_repo_name(head.get("repo")),
-        base_repository=_repo_name(base.get("repo")),
         draft=bool(pr.get("draft", False)),
         title=str(pr.get("title") or ""),
         body=str(pr.get("body") or ""),
@@ -117,14 +108,9 @@ def pull_request_from(pr: object, event_name: str = "", action: str = "") -> Pul
         labels=tuple(
             str(lb["name"]) for lb in pr.get("labels") or () if isinstance(lb, dict) and "name" in lb
         ),
-        html_url=str(pr.get("html_url") or ""),
         changed_files=_int(pr.get("changed_files")),
         commit_count=_int(pr.get("commits")),
     )
-
-
-def _repo_name(repo: object) -> str:
-    return str(repo.get("full_name") or "") if isinstance(repo, dict) else ""
 
 
 def _login(user: object) -> str:

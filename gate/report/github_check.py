@@ -16,12 +16,6 @@ CHECK_NAME = TITLE
 _CONCLUSION = {"pass": "success", "fail": "failure", "neutral": "neutral"}
 
 
-def annotation_level(f: FindingView) -> str:
-    if f.blocking:
-        return "failure"
-    return "warning" if f.severity in ("critical", "high", "medium") else "notice"
-
-
 def annotation(f: FindingView) -> dict[str, Any]:
     assert f.path is not None and f.start_line is not None
     message = f.body or f.title
@@ -29,7 +23,7 @@ def annotation(f: FindingView) -> dict[str, Any]:
         "path": f.path,
         "start_line": f.start_line,
         "end_line": max(f.start_line, f.end or f.start_line),
-        "annotation_level": annotation_level(f),
+        "annotation_level": f.level,
         # Annotations are plain text: mentions, foreign links and hidden characters still made inert.
         "title": plain(f"[{f.severity}] {f.title}", max_chars=limits.CHECK_ANNOTATION_TITLE_MAX_CHARS),
         "message": plain(message, max_chars=limits.CHECK_ANNOTATION_MESSAGE_MAX_CHARS),

@@ -7,13 +7,15 @@ in property values `:` and `,` too.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import TextIO
 
+from gate.github.limits import WORKFLOW_COMMAND_ANNOTATIONS_MAX
 from gate.github.text import one_line
 from gate.report.github_view import FindingView
 
-_COMMAND = {"failure": "error", "warning": "warning", "notice": "notice"}
+_COMMAND = {"failure": "error", "warning": "warning", "notice": "notice"}  # annotation level -> command
 
 
 def escape_data(text: str) -> str:
@@ -25,9 +27,7 @@ def escape_property(text: str) -> str:
 
 
 def command(f: FindingView) -> str:
-    kind = (
-        "error" if f.blocking else ("warning" if f.severity in ("critical", "high", "medium") else "notice")
-    )
+    kind = _COMMAND[f.level]
     props: list[str] = []
     if f.path:
         props.append(f"file={escape_property(f.path)}")
@@ -40,12 +40,22 @@ def command(f: FindingView) -> str:
 
 
 def write_annotations(findings: Iterable[FindingView], out: TextIO) -> int:
-    n = 0
+    """One command a finding, in the report's order (blocking first), as many of each kind as the runner
+    shows (`WORKFLOW_COMMAND_ANNOTATIONS_MAX` a step); the rest are counted in a notice, not dropped
+    silently. Returns the number of findings written."""
+    written: Counter[str] = Counter()
+    left = 0
     for f in findings:
+        kind = _COMMAND[f.level]
+        if written[kind] >= WORKFLOW_COMMAND_ANNOTATIONS_MAX:
+            left += 1
+            continue
         out.write(command(f) + "\n")
-        n += 1
+        written[kind] += 1
+    if left:
+        write_notice(f"{left} more finding(s) than the runner shows as annotations: see the job summary", out)
     out.flush()
-    return n
+    return sum(written.values())
 
 
 def write_notice(message: str, out: TextIO) -> None:

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gate.github.text import one_line, sanitize
 from gate.report.github_view import FindingView, ReportView
+from gate.report.markdown import ICON, cell
 from gate.review.state import comment_line
 
 MARKER = "<!-- ai-quality-gate -->"
 TITLE = "AI Quality Gate"
-_ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
 _MAX_ROWS = 100
-
-
-def cell(text: str, limit: int = 200) -> str:
-    return sanitize(one_line(text), limit).replace("|", "\\|")
 
 
 def where(f: FindingView) -> str:
@@ -52,7 +47,7 @@ def render_summary(
     if marker and view.review_state:
         # hidden, right under the marker: the next run's incremental review starts from it
         head.append(comment_line(view.review_state))
-    head.append(f"## {_ICON[view.verdict]} {TITLE}: **{view.verdict}**")
+    head.append(f"## {ICON[view.verdict]} {TITLE}: **{view.verdict}**")
     head.append("")
     head.extend(f"- {cell(r, 600)}" for r in view.reasons)
     head.append("")

@@ -48,6 +48,13 @@ class FindingView(_View):
     def end(self) -> int | None:
         return self.end_line if self.end_line is not None else self.start_line
 
+    @property
+    def level(self) -> Literal["failure", "warning", "notice"]:
+        """The annotation level: failure for what blocks, warning for medium and above, else notice."""
+        if self.blocking:
+            return "failure"
+        return "warning" if self.severity in ("critical", "high", "medium") else "notice"
+
 
 class SourceView(_View):
     pull_request: int | None = None

@@ -1,4 +1,5 @@
-"""A markdown summary of an outcome: for the job summary, the summary comment and `--format markdown`."""
+"""A markdown summary of an outcome, for `--format markdown`; `cell` and `ICON` serve the summary posted
+to GitHub too (`github_summary`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from gate.findings import Finding
 from gate.pipeline import Outcome
 from gate.sanitize import sanitize
 
-MARKER = "<!-- ai-quality-gate -->"
-_ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
+ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
 MAX_EVIDENCE = 3
 
 
@@ -34,7 +34,7 @@ def _where(f: Finding) -> str:
 def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: int = 50) -> str:
     prov = outcome.provenance
     out: list[str] = []
-    out.append(f"## {_ICON.get(outcome.verdict, '')} {title}: **{outcome.verdict}**")
+    out.append(f"## {ICON.get(outcome.verdict, '')} {title}: **{outcome.verdict}**")
     out.append("")
     for reason in outcome.reasons:
         out.append(f"- {cell(reason, 600)}")

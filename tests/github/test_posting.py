@@ -15,7 +15,7 @@ from gate.github.client import GitHubClient, GitHubForbidden
 from gate.github.environment import Target
 from gate.github.posting import post_results
 from gate.github.publish import ReportMismatch, publish_report
-from gate.report.github_commands import command, escape_property
+from gate.report.github_commands import command, escape_property, write_annotations
 from gate.report.github_view import FindingView, PostContext, ReportView
 from gate.report.sarif import to_sarif
 from tests.fakes.github_server import FakeGitHub
@@ -120,6 +120,16 @@ def test_read_only_token_uses_workflow_commands(
     text = out.getvalue()
     assert "::error file=dir%2Cx/a%3Ab.py,line=10,endLine=10,title=[high] 100%25 bad really::details" in text
     assert "could not write" in summary.read_text()
+
+
+def test_workflow_commands_stop_at_what_the_runner_shows_and_say_so() -> None:
+    blocking = [FindingView.model_validate(finding(i, "p.py", 3)) for i in range(12)]
+    minor = [FindingView.model_validate(finding(100 + i, "p.py", 3, blocking=False)) for i in range(3)]
+    out = io.StringIO()
+    assert write_annotations([*blocking, *minor], out) == 13
+    lines = out.getvalue().splitlines()
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 10 + ["::warning"] * 3 + ["::notice"]
+    assert "2 more finding(s)" in lines[-1]
 
 
 def test_escaping_of_workflow_commands() -> None:
