@@ -75,7 +75,7 @@ _ASSERTION = re.compile(
     r"That|Null|NotNull|Throws)\s*\("
 )
 _SKIP = re.compile(
-    r"@pytest\.mark\.(?:skip|skipif|xfail)\b|\bpytest\.(?:skip|xfail)\s*\(|@unittest\.(?:skip\w*|expectedFailure)\b"
+    r"@pytest\.mark\.(?:skip|skipif|xfail)\b|\bpytest\.(?:skip|xfail|importorskip)\s*\(|@unittest\.(?:skip\w*|expectedFailure)\b"
     r"|\bself\.skipTest\s*\(|\b(?:it|test|describe|context|suite|specify)\.(?:skip|todo)\s*\("
     r"|(?<![\w.$])(?:xit|xtest|xdescribe|xcontext|xspecify)\s*\(|@(?:Disabled|Ignore)\b|\bt\.Skip(?:f|Now)?\s*\("
 )

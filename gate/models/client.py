@@ -109,10 +109,8 @@ class LiteLLMClient:
     async def _call(self, request: CallRequest, route: Route, n: int) -> CallResult:
         messages = [{"role": m.role, "content": _redacted(m.content)} for m in request.messages]
         first = await self._complete(request, route, messages, n, "answer")
-        if first.contents is None:
+        if first.contents is None:  # an answer with no choices is a failed attempt already
             return CallResult(request, (), first.error, first.skipped, first.usage)
-        if not first.contents:
-            return CallResult(request, (), "the answer had no choices", False, first.usage)
         usage = first.usage
         outputs: list[BaseModel] = []
         errors: list[str] = []

@@ -76,18 +76,16 @@ def unstable_finding(region: Region, m: Measures, samples: Sequence[Sample], con
         "is one guess among several different ones; review it with extra care, and prefer tests that pin "
         "its behaviour."
     )
-    return Finding(
-        stage=STAGE,
+    return _finding(
+        region,
+        m,
+        samples,
+        models,
         rule="unstable-region",
         severity=Severity.LOW,
         confidence=Confidence.LOW,
         title="Unstable region: re-generations of this AI-written code disagree",
         body=body,
-        location=Location(region.path, region.start_line, region.end_line),
-        category=CATEGORY,
-        confirmed_by=models,
-        deterministic=False,
-        extra=_numbers(m, len(samples)),
     )
 
 
@@ -122,12 +120,38 @@ def outlier_finding(
             "</details>",
         ]
     )
-    return Finding(
-        stage=STAGE,
+    return _finding(
+        region,
+        m,
+        samples,
+        models,
         rule="outlier",
         severity=Severity.HIGH,
         confidence=Confidence.MEDIUM,
         title="Outlier: the submitted code behaves differently from a stable re-generation",
+        body=body,
+    )
+
+
+def _finding(
+    region: Region,
+    m: Measures,
+    samples: Sequence[Sample],
+    models: tuple[str, ...],
+    *,
+    rule: str,
+    severity: Severity,
+    confidence: Confidence,
+    title: str,
+    body: str,
+) -> Finding:
+    """A finding on the region, raised by the models whose samples back it (never deterministic)."""
+    return Finding(
+        stage=STAGE,
+        rule=rule,
+        severity=severity,
+        confidence=confidence,
+        title=title,
         body=body,
         location=Location(region.path, region.start_line, region.end_line),
         category=CATEGORY,

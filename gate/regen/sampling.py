@@ -39,7 +39,6 @@ class SampleJob:
     unit: str  # region id, for the trace
     messages: tuple[Message, ...]
     prompt_version: str
-    key: str  # jobs with the same key share their samples
 
 
 def plan(samples: int, models: Sequence[str]) -> list[tuple[str, int]]:

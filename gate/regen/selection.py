@@ -48,7 +48,6 @@ class Region:
     old_code: str  # what the span replaced (base side); empty for a pure insertion
     hunk: Hunk
     weight: int  # how logic-bearing: code lines plus decision points
-    ai_lines: int
     added_lines: int
 
     @property
@@ -170,7 +169,6 @@ def _consider(
         old_code="".join(line.text + "\n" for line in old_side),
         hunk=hunk,
         weight=len(code) + sum(len(_DECISION.findall(line)) for line in code),
-        ai_lines=ai,
         added_lines=len(added),
     )
 

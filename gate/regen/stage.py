@@ -139,7 +139,7 @@ async def _check(
     shared: dict[str, asyncio.Task[Sampling]] = {}
     for region, made in zip(regions, prompts, strict=True):
         if made.content_key not in shared:
-            job = SampleJob(region.id, made.messages, made.prompt.version, made.content_key)
+            job = SampleJob(region.id, made.messages, made.prompt.version)
             shared[made.content_key] = asyncio.create_task(
                 sample(client, job, models, cfg.samples, cfg.temperature)
             )

@@ -160,6 +160,16 @@ def test_a_conditional_skip_is_a_warning(tmp_path: Path):
     assert finding.rule == "test-skipped" and finding.severity is Severity.MEDIUM
 
 
+def test_importorskip_added_to_a_test_module_is_a_conditional_skip(tmp_path: Path):
+    """`pytest.importorskip` of a module that is not installed silently skips every test in the file."""
+    py = PY_TEST.replace(
+        "from app import total\n", "from app import total\n\npytest.importorskip('app_extras')\n"
+    )
+    [finding] = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}).findings
+    assert finding.rule == "test-skipped" and finding.severity is Severity.MEDIUM
+    assert "importorskip" in finding.title
+
+
 def test_a_skip_marker_quoted_in_a_string_is_data(tmp_path: Path):
     py = PY_TEST + "\n\nMARKERS = ['@pytest.mark.skip', \"it.only(\"]\n"
     assert run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}).findings == ()

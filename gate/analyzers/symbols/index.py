@@ -162,10 +162,7 @@ class _TextHints:
         return cls("global" in text, ":=" in text, "globals" in text or "setattr" in text or "exec" in text)
 
 
-_ANY_TEXT = _TextHints(True, True, True)
-
-
-def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints = _ANY_TEXT) -> None:
+def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
     for node in _module_level(body):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             info.names.add(node.name)
@@ -219,7 +216,7 @@ def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _module_level(case.body)
 
 
-def _targets(node: ast.stmt, hints: _TextHints = _ANY_TEXT) -> list[ast.expr]:
+def _targets(node: ast.stmt, hints: _TextHints) -> list[ast.expr]:
     if isinstance(node, ast.Assign):
         return list(node.targets)
     if isinstance(node, ast.AnnAssign | ast.AugAssign):
@@ -285,7 +282,7 @@ def _writes_globals(node: ast.stmt) -> bool:
     return False
 
 
-def _class_info(node: ast.ClassDef, hints: _TextHints = _ANY_TEXT) -> ClassInfo:
+def _class_info(node: ast.ClassDef, hints: _TextHints) -> ClassInfo:
     info = ClassInfo(node.name)
     for base in node.bases:
         dotted = _dotted(base)

@@ -123,7 +123,6 @@ class PhantomSymbolsAnalyzer(Analyzer):
 class _Checker:
     def __init__(self, index: RepoIndex, change: FileChange, tree: ast.Module) -> None:
         self.index = index
-        self.tree = tree
         self.added = {line.new_no for line in change.added_lines()}
         self._added_sorted = sorted(n for n in self.added if n is not None)
         names = module_names([change.path])
