@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
+
+import pytest
 
 from gate.analyzers import SecretsAnalyzer, WeakenedTestsAnalyzer
 from gate.config.models import Config
 from gate.models.trace import TraceWriter
-from gate.pipeline import RunContext, Stage, StageResult, run
+from gate.pipeline import RunContext, Stage, StageResult, run, run_sync
 from gate.report.json_v1 import to_dict
 from gate.report.markdown import render
 from tests.analyzers.gitrepo import change
@@ -72,3 +75,21 @@ def test_the_trace_keeps_the_broken_stage_s_stack_redacted(tmp_path: Path) -> No
     [record] = [r for r in map(json.loads, path.read_text().splitlines()) if r["type"] == "error"]
     assert record["stage"] == "phantom-symbols"
     assert "raise RuntimeError" in record["traceback"] and TOKEN not in path.read_text()
+
+
+def test_run_sync_works_from_plain_code_and_from_inside_an_event_loop() -> None:
+    async def answer(value: int) -> int:
+        await asyncio.sleep(0)
+        return value
+
+    async def failing() -> int:
+        raise ValueError("boom")
+
+    assert run_sync(answer(1)) == 1
+
+    async def host() -> int:  # an async host calling a stage's synchronous run()
+        with pytest.raises(ValueError, match="boom"):
+            run_sync(failing())
+        return run_sync(answer(2))
+
+    assert asyncio.run(host()) == 2

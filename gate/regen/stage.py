@@ -20,7 +20,7 @@ from gate.findings import Finding
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import EquivalenceOutput
 from gate.models.selection import select_models
-from gate.pipeline import RunContext, StageResult, Usage
+from gate.pipeline import RunContext, StageResult, Usage, run_sync
 from gate.regen.context import (
     EQUIVALENCE_PROMPT,
     MARKERS,
@@ -34,7 +34,6 @@ from gate.regen.findings import Assessment, assess, consensus_models, outlier_fi
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
-from gate.review.stage import run_sync
 
 
 @dataclass(frozen=True)

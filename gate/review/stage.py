@@ -7,17 +7,15 @@ of them, and only confirmed findings can block. The effective quorum is in `deta
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from gate.findings import Finding
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts, token_counter
 from gate.models.selection import Selection, select_models
-from gate.pipeline import RunContext, StageResult, Usage
+from gate.pipeline import RunContext, StageResult, Usage, run_sync
 from gate.policy import effective_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
@@ -248,25 +246,3 @@ def _partial(rounds: ReviewRounds, chunks: list[Any], models: tuple[str, ...]) -
     if budget:
         parts.append(f"{len(budget)} call(s) not started: {budget[0]['reason']}")
     return "; ".join(parts) or None
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, also when an event loop is already running."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from gate.analyzers.dependencies.model import Ecosystem
+from gate.pipeline import run_sync
 
 MAX_CONCURRENT = 16
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
@@ -73,14 +73,7 @@ def lookup_all(
     unique = [(eco, key, name) for (eco, key), name in spelled.items()]
     if not unique:
         return []
-    work = _lookup_all(unique, registries, wait_base, timeout)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(work)
-    # Called from inside an event loop (an async host): run the lookups on their own loop in a thread.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, work).result()
+    return run_sync(_lookup_all(unique, registries, wait_base, timeout))
 
 
 async def _lookup_all(
