@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileStatus, LineKind
 from gate.models.interface import Message
 from gate.redact import redact
 from gate.regen.selection import Region
+from gate.review.prompt import Prompt, load_prompt
 
 # Lines of file shown on each side of the region: enough to see the enclosing function and its neighbours.
 CONTEXT_LINES = 60
@@ -33,20 +32,6 @@ MARKERS = frozenset({REGION_START, REGION_END, REGION_HOLE})
 # with every call into the trace.
 REGEN_PROMPT = "regen-v1.md"
 EQUIVALENCE_PROMPT = "equivalence-v1.md"
-
-
-@dataclass(frozen=True)
-class Prompt:
-    version: str  # e.g. "regen/1"
-    text: str
-
-
-@lru_cache(maxsize=8)
-def load_prompt(name: str) -> Prompt:
-    """A prompt file of `gate/prompts/`, versioned by its name."""
-    text = resources.files("gate").joinpath("prompts", name).read_text(encoding="utf-8")
-    task, _, version = name.removesuffix(".md").rpartition("-v")
-    return Prompt(version=f"{task}/{version}", text=text.strip())
 
 
 def fence(text: str, info: str = "") -> str:
@@ -90,7 +75,7 @@ def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
     key = hashlib.sha256(
         "\x1f".join((prompt.version, region.language, region.code, text)).encode()
     ).hexdigest()
-    messages = (Message("system", prompt.text), Message("user", header + text))
+    messages = (Message("system", prompt.system), Message("user", header + text))
     before, after, _ = _head_around(region, changeset)
     return RegenPrompt(prompt, messages, key, tuple(before[-ECHO_LINES:]), tuple(after[:ECHO_LINES]))
 
@@ -113,7 +98,7 @@ def equivalence_messages(
         "",
         'Do A and B behave the same? Answer with JSON {"equivalent": ..., "difference": "..."}.',
     ]
-    return prompt, (Message("system", prompt.text), Message("user", "\n".join(parts)))
+    return prompt, (Message("system", prompt.system), Message("user", "\n".join(parts)))
 
 
 def _base_view(region: Region, changeset: ChangeSet) -> str:

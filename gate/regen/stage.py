@@ -27,13 +27,13 @@ from gate.regen.context import (
     REGEN_PROMPT,
     RegenPrompt,
     equivalence_messages,
-    load_prompt,
     regeneration_prompt,
 )
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
+from gate.review.prompt import load_prompt
 
 
 @dataclass(frozen=True)
