@@ -139,13 +139,19 @@ def tally(groups: Sequence[Group], verdicts: Mapping[str, Sequence[CrossCheckVer
     return out
 
 
+def confidence(confirmers: int, quorum: int) -> Confidence:
+    """High once a quorum of distinct models stands behind a finding, medium with two or more, else low."""
+    if confirmers >= quorum:
+        return Confidence.HIGH
+    return Confidence.MEDIUM if confirmers > 1 else Confidence.LOW
+
+
 def to_findings(groups: Sequence[Group], support: Mapping[str, Support], quorum: int) -> tuple[Finding, ...]:
     findings = []
     for group in groups:
         lead = group.lead.finding
         s = support.get(group.id, Support(frozenset(), frozenset()))
         confirmed_by = tuple(sorted(group.raisers | s.agreed))
-        reached = len(confirmed_by) >= quorum
         category = lead.category.strip().lower() or "review"
         extra = [
             ("group", group.id),
@@ -159,9 +165,7 @@ def to_findings(groups: Sequence[Group], support: Mapping[str, Support], quorum:
                 stage=STAGE,
                 rule=f"review/{category}",
                 severity=Severity(lead.severity),
-                confidence=Confidence.HIGH
-                if reached
-                else (Confidence.MEDIUM if len(confirmed_by) > 1 else Confidence.LOW),
+                confidence=confidence(len(confirmed_by), quorum),
                 title=lead.title.strip(),
                 body=lead.body.strip(),
                 location=Location(norm_path(lead.path), lead.start_line, max(lead.start_line, lead.end_line)),

@@ -23,8 +23,8 @@ from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff, FileStatus, LineKind
 from gate.diff.parser import parse_diff
 from gate.errors import GateError
-from gate.findings import Confidence, Finding, Location, Severity
-from gate.review.consensus import STAGE
+from gate.findings import Finding, Location, Severity
+from gate.review.consensus import STAGE, confidence
 from gate.review.state import KeptFinding, ReviewState, lines_hash
 from gate.review.units import ReviewUnit
 
@@ -222,15 +222,12 @@ def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, 
     out = []
     for raw in details.get("incremental", {}).get("carried", ()):
         k = KeptFinding.model_validate(raw)
-        reached = len(k.confirmed_by) >= quorum
         out.append(
             Finding(
                 stage=STAGE,
                 rule=f"review/{k.category}",
                 severity=Severity(k.severity),
-                confidence=Confidence.HIGH
-                if reached
-                else (Confidence.MEDIUM if len(k.confirmed_by) > 1 else Confidence.LOW),
+                confidence=confidence(len(k.confirmed_by), quorum),
                 title=k.title,
                 body=k.body,
                 location=Location(k.path, k.start_line, k.end_line),
@@ -242,3 +239,11 @@ def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, 
             )
         )
     return tuple(out)
+
+
+def with_carried(
+    findings: tuple[Finding, ...], details: Mapping[str, Any], quorum: int
+) -> tuple[Finding, ...]:
+    """This run's findings, then those carried over from the previous run that it did not raise again."""
+    fresh = {f.fingerprint for f in findings}
+    return findings + tuple(f for f in carried_findings(details, quorum) if f.fingerprint not in fresh)

@@ -11,7 +11,7 @@ from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutpu
 from gate.models.structured import validate
 from gate.pipeline import StageResult
 from gate.review.consensus import Raised, group_findings, tally, to_findings
-from gate.review.incremental import carried_findings
+from gate.review.incremental import with_carried
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
@@ -36,6 +36,5 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
     quorum = int(recorded.details["quorum"])
     findings = to_findings(groups, tally(groups, verdicts), quorum)
     # an incremental run's findings on unchanged code came from the previous run, not from a call
-    fresh = {f.fingerprint for f in findings}
-    findings += tuple(f for f in carried_findings(recorded.details, quorum) if f.fingerprint not in fresh)
+    findings = with_carried(findings, recorded.details, quorum)
     return replace(recorded, findings=findings)

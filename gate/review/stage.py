@@ -19,7 +19,7 @@ from gate.pipeline import RunContext, StageResult, Usage, run_sync
 from gate.policy import effective_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.incremental import COMPARE_SERVICE, SERVICE, carried_findings, head_diff, plan
+from gate.review.incremental import COMPARE_SERVICE, SERVICE, head_diff, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import ReviewState, encode_state, keep
 from gate.review.units import (
@@ -119,7 +119,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif previous is not None:
         notes.append(f"full review: {increment.details['why']}")
     if not chunks:
-        carried = carried_findings(details, quorum)
+        carried = with_carried((), details, quorum)
         nothing = "no code to review" if not units else "no code changed since the previous review"
         details = {**details, "notes": [*notes, nothing]}
         details["state"] = _state(ctx, models, carried, details["notes"])
@@ -136,8 +136,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif not config.review.cross_check:
         notes.append("cross-check turned off (review.cross_check: false)")
     findings = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), quorum)
-    fresh = {f.fingerprint for f in findings}
-    findings += tuple(f for f in carried_findings(details, quorum) if f.fingerprint not in fresh)
+    findings = with_carried(findings, details, quorum)
 
     partial = _partial(rounds, chunks, models)
     if partial:
