@@ -189,30 +189,16 @@ def _check(args: argparse.Namespace) -> int:
     return exit_code(outcome.verdict, args.strict)
 
 
-_REPORT_HINT = "pass a report written by ai-gate check --format json"
-
-
 def _previous_state(path: Path) -> ReviewState | None:
     """The review state in an earlier JSON report; None (a full review) when that run left none."""
-    import json
-
+    from gate.report.github_view import read_report
     from gate.review.state import ReviewState, StateError
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not a JSON report: {exc.msg}", _REPORT_HINT) from None
-    if not isinstance(data, dict) or data.get("schema_version") != 1:
-        raise InputError(f"{path}: not an AI Quality Gate JSON report", _REPORT_HINT)
-    encoded = data.get("review_state")
-    if not encoded:
+    view, _ = read_report(path, "pass a report written by ai-gate check --format json")
+    if not view.review_state:
         return None
     try:
-        return ReviewState.decode(str(encoded))
+        return ReviewState.decode(view.review_state)
     except StateError as exc:
         raise InputError(f"{path}: {exc}", "pass the report as the earlier run wrote it") from None
 

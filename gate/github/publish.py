@@ -9,10 +9,8 @@ all of its text is sanitized when posted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from gate.diff.model import Diff
 from gate.diff.parser import parse_diff
@@ -23,9 +21,8 @@ from gate.github.event import load_payload, pull_request_from
 from gate.github.posting import post_results
 from gate.github.pull import diff_from_files
 from gate.report.github_outputs import write_outputs
-from gate.report.github_view import PostContext, ReportView
+from gate.report.github_view import PostContext, read_report
 
-MAX_REPORT_BYTES = 64 << 20
 EXIT_PASS, EXIT_FAIL = 0, 1
 
 
@@ -35,25 +32,9 @@ class ReportMismatch(GitHubError):
     kind = "report mismatch"
 
 
-def read_report(path: Path) -> tuple[ReportView, dict[str, Any]]:
-    try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
-            raise InputError(f"{path}: larger than {MAX_REPORT_BYTES >> 20} MiB")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", "download the analysis job's artifact first") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not JSON: {exc}") from None
-    view = ReportView.parse(data, str(path))
-    github = data.get("github") if isinstance(data, dict) else None
-    return view, github if isinstance(github, dict) else {}
-
-
 def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
     env = ActionEnv.from_environ(environ)
-    view, github = read_report(report_path)
+    view, github = read_report(report_path, "download the analysis job's artifact first")
     number = view.source.pull_request or github.get("pull_request")
     head_sha = view.source.head_sha or github.get("head_sha")
     if not isinstance(number, int) or not isinstance(head_sha, str) or not head_sha:

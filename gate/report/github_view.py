@@ -6,7 +6,9 @@ an earlier job, so it is validated here as untrusted input.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,6 +18,7 @@ from gate.errors import InputError
 from gate.review.state import MAX_STATE_CHARS
 
 Verdict = Literal["pass", "fail", "neutral"]
+MAX_REPORT_BYTES = 64 << 20
 
 
 class _View(BaseModel):
@@ -99,6 +102,24 @@ class ReportView(_View):
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "(top level)"
             raise InputError(f"{name}: not an AI Quality Gate report: {where}: {err['msg']}") from None
+
+
+def read_report(path: Path, hint: str) -> tuple[ReportView, dict[str, Any]]:
+    """The JSON report in `path`, validated, and its `github` section; a clear InputError otherwise.
+    `hint` says where a missing file would come from."""
+    try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            raise InputError(f"{path}: larger than {MAX_REPORT_BYTES >> 20} MiB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", hint) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not JSON: {exc}") from None
+    view = ReportView.parse(data, str(path))
+    github = data.get("github") if isinstance(data, dict) else None
+    return view, github if isinstance(github, dict) else {}
 
 
 @dataclass(frozen=True)

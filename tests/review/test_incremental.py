@@ -124,12 +124,18 @@ def test_a_previous_report_that_is_not_one_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = sc.make_repo(tmp_path / "repo")
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"schema_version": 1, "review_state": "v1:!!!"}')
     argv = ["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline"]
+    main([*argv, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**report, "review_state": "v1:AAAA"}))  # a real report, its state broken
     assert main([*argv, "--previous-report", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "review state unreadable" in err and len(err.strip().splitlines()) == 1
+    bad.write_text('{"schema_version": 1, "review_state": "v1:AAAA"}')  # not a report at all
+    assert main([*argv, "--previous-report", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "not an AI Quality Gate report" in err and len(err.strip().splitlines()) == 1
 
 
 def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
