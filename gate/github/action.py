@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gate.cli import EXIT_PASS, exit_code
 from gate.errors import GateError, InputError
 from gate.github.base_config import load_base_config
 from gate.github.client import GitHubClient
 from gate.github.environment import ActionEnv
-from gate.github.event import NotGated, PullRequestEvent, load_payload, read_event
+from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
 from gate.github.posting import PostingResult, post_results
 from gate.github.pull import api_heads, load_pull_changeset
 from gate.report.github_commands import write_notice
@@ -26,14 +27,13 @@ from gate.report.github_view import PostContext, ReportView
 REPORT_FILE = "report.json"
 SARIF_FILE = "report.sarif"
 TRACE_FILE = "trace.jsonl"
-EXIT_PASS, EXIT_FAIL = 0, 1
 # New commits on a PR the gate has seen: review what changed since the state its summary comment holds.
 INCREMENTAL_ACTIONS = ("synchronize",)
 
 
 def run_action(environ: Mapping[str, str]) -> int:
     env = ActionEnv.from_environ(environ)
-    if env.event_name not in ("pull_request", "pull_request_target"):
+    if env.event_name not in PR_EVENTS:
         event: PullRequestEvent | NotGated = read_event(env.event_name, {})
     else:
         event = read_event(env.event_name, load_payload(env.event_path))
@@ -86,7 +86,7 @@ def run_action(environ: Mapping[str, str]) -> int:
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
     _write_report(paths, report, view, event, env, notes, result)
     write_outputs(env.output_file, outputs(view, paths))
-    return EXIT_FAIL if view.verdict == "fail" else EXIT_PASS
+    return exit_code(view.verdict, strict=False)
 
 
 def outputs(view: ReportView, paths: Mapping[str, Path]) -> dict[str, str]:
@@ -162,9 +162,10 @@ def _write_report(
 
     full = {**report, "github": github_section(event, env, notes, result)}
     try:
+        # Written before posting, so that a posting failure loses nothing, and again with what was
+        # posted; the SARIF does not depend on posting, so it is written once.
         paths["report"].write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        paths["sarif"].write_text(render_report(view), encoding="utf-8")
-        if not paths["trace"].exists():
-            paths["trace"].write_text("", encoding="utf-8")
+        if result is None:
+            paths["sarif"].write_text(render_report(view), encoding="utf-8")
     except OSError as exc:
         raise GateError(f"cannot write the report: {exc}") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from gate.cli import exit_code
 from gate.diff.model import Diff
 from gate.diff.parser import parse_diff
 from gate.errors import GitHubError, InputError
@@ -22,8 +23,6 @@ from gate.github.posting import post_results
 from gate.github.pull import diff_from_files
 from gate.report.github_outputs import write_outputs
 from gate.report.github_view import PostContext, read_report
-
-EXIT_PASS, EXIT_FAIL = 0, 1
 
 
 class ReportMismatch(GitHubError):
@@ -76,7 +75,7 @@ def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
             "trace": "",
         },
     )
-    return EXIT_FAIL if view.verdict == "fail" else EXIT_PASS
+    return exit_code(view.verdict, strict=False)
 
 
 def _check_trigger(env: ActionEnv, number: int, head_sha: str) -> None:
