@@ -132,10 +132,13 @@ class ChangeView:
 
 @lru_cache(maxsize=32)
 def parse_python(text: str) -> ast.Module | None:
-    """The module's syntax tree, or None when it does not parse. Cached: several analyzers read the same
-    files, and parsing is most of their cost. Callers must not modify the tree. The cache is small on
-    purpose: syntax trees are large, and every tree kept alive is memory and garbage-collector work for
-    the rest of the run."""
+    """The module's syntax tree, or None when it does not parse. Callers must not modify the tree.
+
+    Cached for the files analyzers read one after another (a module and the modules it imports). The
+    cache is small on purpose: syntax trees are large, and every tree kept alive is memory and
+    garbage-collector work for the rest of the run. So on a change of more than 32 Python files the
+    dependencies stage parses each file again after phantom-symbols; 256 entries saved ~40 ms on 84
+    files but made the 200k-line offline run ~5% slower."""
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deeply nested to parse
