@@ -47,15 +47,15 @@ class _Detectors:
 # scheme (user:password@host) or a PEM header; Artifactory's "AP..." passwords are the one short token.
 # Scanning a whole text for these once is far cheaper than running every plugin on every line
 # (10,000 lines of diff must take well under a second).
-_CANDIDATE = (re.compile(r"[A-Za-z0-9_+/=-]{20,}"),)
-# AWS key ids (AKIA…, ASIA…: "A" then "KC" or "P" and a hex digit, at a token start), key blocks, URLs
-# with credentials, Hugging Face tokens: each checked by `_literal_ok`.
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{20,}")
+# Artifactory tokens and passwords ("AKC…", "AP" and a hex digit, at a token start), key blocks, URLs
+# with credentials, Hugging Face tokens: each checked by `_literal_ok`. (AWS key ids are long tokens.)
 _CANDIDATE_LITERALS = ("AKC", *(f"AP{c}" for c in "0123456789ABCDEF"), "PRIVATE KEY", "PuTTY", "://", "hf_")
 
 
 def _literal_ok(text: str, at: int, literal: str) -> bool:
     before = text[at - 1] if at else "\n"
-    if literal[0] == "A" and literal != "PRIVATE KEY":
+    if literal[0] == "A":
         return before in ' \t\n\r\f\v=:"'
     if literal == "hf_":
         return not (before.isalnum() or before == "_")
@@ -176,11 +176,11 @@ def _candidate_lines(lines: Sequence[str]) -> list[int]:
         last = bisect.bisect_right(starts, max(end - 1, start)) - 1
         candidates.update(range(first, last + 1))
 
-    for regex, scanned in ((_CANDIDATE[0], text), (_detectors().keywords, text.lower())):
-        for m in regex.finditer(scanned):
-            if regex is _CANDIDATE[0] and not _LOOKS_RANDOM.search(m.group(0)):
-                continue
+    for m in _LONG_TOKEN.finditer(text):
+        if _LOOKS_RANDOM.search(m.group(0)):
             touch(m.start(), m.end())
+    for m in _detectors().keywords.finditer(text.lower()):
+        touch(m.start(), m.end())
     # Literal markers are found with str.find: an alternation of literals is several times slower.
     for literal in _CANDIDATE_LITERALS:
         at = text.find(literal)
