@@ -76,6 +76,14 @@ class PhraseHit:
     # it"), as in documentation and prompts that warn about injection.
     quoted_example: bool = False
 
+    @property
+    def severity(self) -> Severity:
+        return Severity.LOW if self.quoted_example else self.phrase.severity
+
+    @property
+    def confidence(self) -> Confidence:
+        return Confidence.LOW if self.quoted_example else Confidence.MEDIUM
+
 
 def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
     """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
@@ -154,7 +162,6 @@ class InjectionAnalyzer(Analyzer):
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)
         findings: list[Finding] = []
-        scanned = 0
         # One pass of the phrase table over every file's added lines, an empty line between files so
         # that no phrase runs on from one file into the next.
         changes = list(view.changes())
@@ -178,12 +185,13 @@ class InjectionAnalyzer(Analyzer):
             line = added_line(hit.index)
             if line is not None:
                 findings.append(self._phrase(hit, line))
-        joined = "\n".join(texts)
-        if _INVISIBLE.search(joined):
-            rows = [
-                line for i, text in enumerate(texts) if _INVISIBLE.search(text) and (line := added_line(i))
-            ]
-            findings.extend(self._invisible(rows, first_line_is_file_start=True))
+        if _INVISIBLE.search("\n".join(texts)):
+            for i, text in enumerate(texts):
+                if _INVISIBLE.search(text) and (line := added_line(i)):
+                    # a byte-order mark at the start of a file is ordinary
+                    finding = self._invisible(text, line.path, line.line_no, bom_ok=line.line_no == 1)
+                    if finding is not None:
+                        findings.append(finding)
         findings.extend(self._file_names(ctx.changeset.diff.files))
         pr = ctx.changeset.pr
         if pr is not None:
@@ -204,8 +212,8 @@ class InjectionAnalyzer(Analyzer):
         )
         return self.meta.finding(
             hit.phrase.rule,
-            Severity.LOW if hit.quoted_example else hit.phrase.severity,
-            Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+            hit.severity,
+            hit.confidence,
             f"Text addressed to AI reviewers: “{_quote(hit.text, 60)}”",
             f"Line {line.line_no} of {line.path} adds “{_quote(hit.text)}”, which {hit.phrase.what}. Text "
             "like this is aimed at the models that review or act on the change, not at people; if it is "
@@ -223,39 +231,28 @@ class InjectionAnalyzer(Analyzer):
             for hit in hits.get(index, []):
                 yield self.meta.finding(
                     hit.phrase.rule,
-                    hit.phrase.severity,
-                    Confidence.MEDIUM,
+                    hit.severity,
+                    hit.confidence,
                     f"Text addressed to AI reviewers: {hit.phrase.what}",
                     f"The new file name “{_quote(change.path)}” says “{_quote(hit.text)}”, which "
                     f"{hit.phrase.what}. File names reach the models that review the change as well.",
                     Location(change.path),
                 )
-            chars = [m for m in _INVISIBLE.finditer(change.path)]
-            if chars:
-                columns = [m.start() + 1 for m in chars]
-                yield self._unicode_finding(
-                    [m.group(0) for m in chars], columns, change.path, None, change.path
-                )
+            if (finding := self._invisible(change.path, change.path, None)) is not None:
+                yield finding
 
-    def _invisible(self, added: Iterable[AddedLine], *, first_line_is_file_start: bool) -> Iterator[Finding]:
-        for line in added:
-            chars = [m for m in _INVISIBLE.finditer(line.text)]
-            at_file_start = first_line_is_file_start and line.line_no == 1
-            if at_file_start and chars and chars[0].start() == 0 and chars[0].group(0) == "\ufeff":
-                chars = chars[1:]  # a byte-order mark at the start of a file is ordinary
-            if not chars:
-                continue
-            yield self._unicode_finding(
-                [m.group(0) for m in chars],
-                [m.start() + 1 for m in chars],
-                line.path,
-                line.line_no,
-                line.text,
-            )
-
-    def _unicode_finding(
-        self, chars: list[str], columns: list[int], path: str, line_no: int | None, text: str
-    ) -> Finding:
+    def _invisible(
+        self, text: str, path: str, line_no: int | None, *, bom_ok: bool = False
+    ) -> Finding | None:
+        """A finding for the invisible characters in `text`, if it has any; `bom_ok` lets a byte-order
+        mark open it (the start of a file)."""
+        found = list(_INVISIBLE.finditer(text))
+        if bom_ok and found and found[0].start() == 0 and found[0].group(0) == "\ufeff":
+            found = found[1:]
+        if not found:
+            return None
+        chars = [m.group(0) for m in found]
+        columns = [m.start() + 1 for m in found]
         # The escaped text keeps titles (and so fingerprints) of different lines apart.
         excerpt = f"“{_quote(_escaped(text), 50)}”" if text.strip() else "added text"
         bidi = [c for c in chars if ord(c) in _BIDI]
@@ -295,17 +292,14 @@ class InjectionAnalyzer(Analyzer):
         for hit in find_phrases(lines):
             yield self.meta.finding(
                 hit.phrase.rule,
-                Severity.LOW if hit.quoted_example else hit.phrase.severity,
-                Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+                hit.severity,
+                hit.confidence,
                 f"Text addressed to AI reviewers in the message of {place}: “{_quote(hit.text, 60)}”",
                 f"The message of {place} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
             )
         for text in lines:
-            chars = [m for m in _INVISIBLE.finditer(text)]
-            if chars:
-                yield self._unicode_finding(
-                    [m.group(0) for m in chars], [m.start() + 1 for m in chars], place, None, text
-                )
+            if (finding := self._invisible(text, place, None)) is not None:
+                yield finding
 
     def _pr_text(self, title: str, body: str) -> Iterator[Finding]:
         lines = [title, *body.splitlines()]
@@ -313,18 +307,14 @@ class InjectionAnalyzer(Analyzer):
             place = "the PR title" if hit.index == 0 else "the PR description"
             yield self.meta.finding(
                 hit.phrase.rule,
-                Severity.LOW if hit.quoted_example else hit.phrase.severity,
-                Confidence.LOW if hit.quoted_example else Confidence.MEDIUM,
+                hit.severity,
+                hit.confidence,
                 f"Text addressed to AI reviewers in {place}: “{_quote(hit.text, 60)}”",
                 f"{place.capitalize()} says “{_quote(hit.text)}”, which {hit.phrase.what}.",
             )
         for index, text in enumerate(lines):
-            chars = [m for m in _INVISIBLE.finditer(text)]
-            if chars:
-                place = "PR title" if index == 0 else _PR_BODY
-                yield self._unicode_finding(
-                    [m.group(0) for m in chars], [m.start() + 1 for m in chars], place, None, text
-                )
+            if (finding := self._invisible(text, "PR title" if index == 0 else _PR_BODY, None)) is not None:
+                yield finding
         yield from self._hidden_comments(body)
 
     def _hidden_comments(self, body: str) -> Iterator[Finding]:
