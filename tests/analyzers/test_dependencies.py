@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from gate.analyzers.dependencies import DependenciesAnalyzer
-from gate.analyzers.dependencies.model import Ecosystem
-from gate.analyzers.dependencies.registry import ATTEMPTS, MAX_CONCURRENT, Status, lookup_all
+from gate.analyzers.dependencies.model import Ecosystem, Status
+from gate.analyzers.dependencies.registry import ATTEMPTS, MAX_CONCURRENT, lookup_all
 from gate.findings import Location, Severity
 from gate.pipeline import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config

@@ -5,8 +5,17 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from packaging.utils import canonicalize_name
+
+
+class Status(enum.Enum):
+    """What a registry said of a package name."""
+
+    EXISTS = "exists"
+    ABSENT = "absent"
+    UNREACHABLE = "unreachable"
 
 
 class Ecosystem(enum.Enum):
@@ -23,6 +32,17 @@ class Ecosystem(enum.Enum):
         if self is Ecosystem.PYPI:
             return str(canonicalize_name(name))
         return name.strip()  # npm names are case-sensitive (legacy packages have capitals)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One registry lookup: the name as written, whether it exists, and since when."""
+
+    name: str
+    ecosystem: Ecosystem
+    status: Status
+    first_release: datetime | None = None
+    error: str = ""
 
 
 _NPM_NAME = re.compile(r"^(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)

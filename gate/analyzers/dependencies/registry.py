@@ -8,9 +8,7 @@ answer (5xx after retries, timeouts, refused connections) means unreachable, nev
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,28 +16,13 @@ from urllib.parse import quote
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from gate.analyzers.dependencies.model import Ecosystem
+from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
 from gate.pipeline import run_sync
 
 MAX_CONCURRENT = 16
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 ATTEMPTS = 3
 USER_AGENT = "ai-quality-gate (dependency check)"
-
-
-class Status(enum.Enum):
-    EXISTS = "exists"
-    ABSENT = "absent"
-    UNREACHABLE = "unreachable"
-
-
-@dataclass(frozen=True)
-class Lookup:
-    name: str
-    ecosystem: Ecosystem
-    status: Status
-    first_release: datetime | None = None
-    error: str = ""
 
 
 class _Retryable(Exception):

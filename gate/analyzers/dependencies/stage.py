@@ -6,18 +6,14 @@ import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from gate.analyzers.dependencies.collect import Collected, Wanted, collect
-from gate.analyzers.dependencies.model import Ecosystem
+from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
 from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
-
-if TYPE_CHECKING:  # the registry client loads httpx: only runs that look names up import it
-    from gate.analyzers.dependencies.registry import Lookup
 
 
 class DependenciesAnalyzer(Analyzer):
@@ -30,7 +26,7 @@ class DependenciesAnalyzer(Analyzer):
     def run(self, ctx: RunContext) -> StageResult:
         if ctx.offline:
             return self.meta.skipped("offline: registry lookups need the network")
-        from gate.analyzers.dependencies.registry import Status, lookup_all
+        from gate.analyzers.dependencies.registry import lookup_all  # httpx: only when online
 
         view = ChangeView(ctx.changeset)
         found = collect(view)
@@ -73,8 +69,6 @@ class DependenciesAnalyzer(Analyzer):
             )
 
     def _judge(self, wanted: Wanted, result: Lookup, min_age_days: int, *, exact: bool) -> Iterable[Finding]:
-        from gate.analyzers.dependencies.registry import Status
-
         eco = wanted.ecosystem
         where = Location(wanted.path, wanted.line_no)
         shown = (
