@@ -50,22 +50,24 @@ def open_workspace(workspace: Path | None, *shas: str) -> Git | None:
 def load_pull_changeset(
     client: GitHubClient, event: PullRequestEvent, workspace: Path | None, ignore: Sequence[str]
 ) -> ChangeSet:
+    # Read once: git has no author logins (a provenance signal for bot accounts), the API reader needs
+    # the commits themselves.
+    pull_commits = client.pull_commits(event.number)
     git = open_workspace(workspace, event.base_sha, event.head_sha)
     if git is not None:
         try:
-            return _from_workspace(client, event, git, ignore)
+            return _from_workspace(event, pull_commits, git, ignore)
         except GitError as exc:
             # A shallow checkout can hold both ends without their merge base: read through the API.
-            changeset = _from_api(client, event, workspace, ignore)
+            changeset = _from_api(client, event, pull_commits, workspace, ignore)
             return replace(changeset, notes=(*changeset.notes, f"workspace git not usable ({exc.message})"))
-    return _from_api(client, event, workspace, ignore)
+    return _from_api(client, event, pull_commits, workspace, ignore)
 
 
 def _from_workspace(
-    client: GitHubClient, event: PullRequestEvent, git: Git, ignore: Sequence[str]
+    event: PullRequestEvent, pull_commits: Sequence[PullCommit], git: Git, ignore: Sequence[str]
 ) -> ChangeSet:
-    # Commit author logins are a provenance signal git does not have (bot accounts).
-    logins = {c.sha: c.author_login for c in client.pull_commits(event.number) if c.author_login}
+    logins = {c.sha: c.author_login for c in pull_commits if c.author_login}
     changeset = load_git_changeset(git.root, event.base_sha, event.head_sha, ignore)
     return replace(
         changeset,
@@ -76,10 +78,13 @@ def _from_workspace(
 
 
 def _from_api(
-    client: GitHubClient, event: PullRequestEvent, workspace: Path | None, ignore: Sequence[str]
+    client: GitHubClient,
+    event: PullRequestEvent,
+    pull_commits: Sequence[PullCommit],
+    workspace: Path | None,
+    ignore: Sequence[str],
 ) -> ChangeSet:
     notes: list[str] = []
-    pull_commits = client.pull_commits(event.number)
     if event.commit_count is not None and event.commit_count > len(pull_commits):
         notes.append(
             f"GitHub lists at most {limits.PR_COMMITS_MAX} commits of a PR; "
