@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from gate.findings import Finding
 from gate.models.interface import ModelClient
@@ -36,9 +36,6 @@ CONTEXT_SHARE = 0.75
 MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the calls saved
 MIN_CHUNK_TOKENS = 1_000
 ANSWER_RESERVE_TOKENS = 4_000
-
-T = TypeVar("T")
-
 
 class ReviewStage:
     id = "review"
