@@ -8,6 +8,19 @@ from gate.review.prompt import cross_check_messages, fence, load_prompt
 from gate.review.units import ReviewUnit
 
 
+def _finding(path: str, line: int, title: str) -> ReviewFinding:
+    return ReviewFinding(
+        path=path,
+        start_line=line,
+        end_line=line,
+        severity="high",
+        category="bug",
+        title=title,
+        body="it fails",
+        suggestion=None,
+    )
+
+
 def test_prompt_versions_come_from_the_file_names() -> None:
     assert load_prompt("review-v1.md").version == "review/1"
     assert load_prompt("cross_check-v1.md").version == "cross_check/1"
@@ -38,17 +51,7 @@ def test_a_cross_check_shows_the_code_near_the_finding_only() -> None:
     other = ReviewUnit(
         "b.py#1", "b.py", 10, 30, "### b.py hunk 1\n+    20 | other()", ((20, "+    20 | other()"),)
     )
-    finding = ReviewFinding(
-        path="a.py",
-        start_line=20,
-        end_line=20,
-        severity="high",
-        category="bug",
-        title="risky call",
-        body="it fails",
-        suggestion=None,
-    )
-    groups = group_findings([Raised("m1", "chunk-1", finding)])
+    groups = group_findings([Raised("m1", "chunk-1", _finding("a.py", 20, "risky call"))])
     _, user = cross_check_messages(groups, [near, far, other])
     assert "risky()" in user.content and "unrelated()" not in user.content and "other()" not in user.content
     # only the finding's lines with a small margin, not the whole unit
@@ -67,31 +70,12 @@ def test_a_cross_check_finds_the_code_however_the_model_spelled_the_path() -> No
     )
     unit = ReviewUnit("src/a.py#1", "src/a.py", 9, 39, "### src/a.py\n...", rows)
     for spelled in ("b/src/a.py", "./src/a.py", "src\\a.py"):
-        finding = ReviewFinding(
-            path=spelled,
-            start_line=30,
-            end_line=30,
-            severity="high",
-            category="bug",
-            title="late bug",
-            body="it fails",
-            suggestion=None,
-        )
-        groups = group_findings([Raised("m1", "chunk-1", finding)])
+        groups = group_findings([Raised("m1", "chunk-1", _finding(spelled, 30, "late bug"))])
         _, user = cross_check_messages(groups, [unit])
         assert "filler_30()" in user.content and "filler_26()" in user.content, spelled
         assert "old_call()" not in user.content and "filler_20()" not in user.content
     # a removed row sits with the kept rows around it, on either side
-    near_top = ReviewFinding(
-        path="src/a.py",
-        start_line=10,
-        end_line=10,
-        severity="high",
-        category="bug",
-        title="changed call",
-        body="it fails",
-        suggestion=None,
-    )
+    near_top = _finding("src/a.py", 10, "changed call")
     _, user = cross_check_messages(group_findings([Raised("m1", "chunk-1", near_top)]), [unit])
     assert "old_call()" in user.content and "far_removed()" in user.content and "filler_14()" in user.content
     assert "filler_15()" not in user.content
