@@ -37,6 +37,7 @@ MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the c
 MIN_CHUNK_TOKENS = 1_000
 ANSWER_RESERVE_TOKENS = 4_000
 
+
 class ReviewStage:
     id = "review"
     description = "several models review the change, then cross-check each other's findings"
