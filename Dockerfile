@@ -1,12 +1,15 @@
 # syntax=docker/dockerfile:1
-# The AI Quality Gate action image: Python 3.12, dependencies from the hash-locked requirements only.
+# The AI Quality Gate action image: Python 3.12, dependencies from the hash-locked requirements only,
+# installed by scripts/install-env exactly as `make run` installs them (a pinned, hash-checked uv).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    LITELLM_LOCAL_MODEL_COST_MAP=True
+    UV_NO_CACHE=1 \
+    LITELLM_LOCAL_MODEL_COST_MAP=True \
+    PATH=/opt/ai-gate/venv/bin:$PATH
 
 # git reads the workspace checkout (history for attribution, the base branch's config).
 # hadolint ignore=DL3008
@@ -15,12 +18,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/ai-gate
-COPY requirements.lock ./
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY scripts/install-env requirements-bootstrap.lock requirements.lock ./
+RUN ./install-env python3 /opt/ai-gate/venv requirements.lock
 
 COPY pyproject.toml README.md ./
 COPY gate ./gate
-RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+RUN uv pip install --quiet --python /opt/ai-gate/venv/bin/python --no-deps --no-build-isolation . \
     && rm -rf build ./*.egg-info
 
 # The runner mounts the workspace at /github/workspace and runs the container as root.

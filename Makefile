@@ -2,22 +2,25 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint typecheck pytest bench fuzz lock audit clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-
-$(VENV)/.runtime: $(BIN)/python requirements.lock pyproject.toml
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+# scripts/install-env makes every environment the same way: a pinned, hash-checked uv (bootstrapped
+# from requirements-bootstrap.lock) runs `uv pip sync --require-hashes`, so the lock alone decides what
+# is installed, whatever pip the interpreter bundles and whatever the index released since. uv also
+# installs in parallel: the two locks install in about a tenth of pip's time.
+$(VENV)/.runtime: requirements.lock requirements-bootstrap.lock pyproject.toml scripts/install-env
+	scripts/install-env $(PYTHON) $(VENV) requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.dev
 	touch $@
 
-$(VENV)/.dev: $(BIN)/python requirements-dev.lock pyproject.toml
-	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+$(VENV)/.dev: requirements-dev.lock requirements-bootstrap.lock pyproject.toml scripts/install-env
+	scripts/install-env $(PYTHON) $(VENV) requirements-dev.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.runtime
 
 # The example's verdict is "fail" (exit 1): that is the gate doing its job, not a broken run.
@@ -47,12 +50,15 @@ fuzz: $(VENV)/.dev
 audit: $(VENV)/.dev
 	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements.lock
 
-# Regenerate the hash-locked files after changing dependencies in pyproject.toml.
-lock:
-	uv pip compile pyproject.toml build-requirements.in --universal --python-version 3.11 \
-	  --generate-hashes --no-header --quiet -o requirements.lock
-	uv pip compile pyproject.toml build-requirements.in --universal --python-version 3.11 \
-	  --generate-hashes --extra dev --extra otel --no-header --quiet -o requirements-dev.lock
+# Regenerate the hash-locked files after changing dependencies in pyproject.toml or build-requirements.in,
+# with the pinned uv of the environment (existing pins are kept unless a change needs them to move).
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header --quiet
+lock: $(VENV)/.runtime
+	$(UV) pip compile pyproject.toml build-requirements.in $(LOCK_FLAGS) -o requirements.lock
+	$(UV) pip compile pyproject.toml build-requirements.in $(LOCK_FLAGS) --extra dev --extra otel \
+	  -o requirements-dev.lock
+	$(UV) pip compile build-requirements.in $(LOCK_FLAGS) --no-emit-package pip --no-emit-package setuptools \
+	  -o requirements-bootstrap.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

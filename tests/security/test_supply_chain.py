@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
@@ -17,32 +16,12 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCKS = ["requirements.lock", "requirements-dev.lock"]
+from tests.security.locks import ROOT, lock_entries
+
+LOCKS = ["requirements.lock", "requirements-dev.lock", "requirements-bootstrap.lock"]
 # Compromised litellm releases: 1.82.7 and 1.82.8 were published with a credential stealer; the 1.107
 # series was withdrawn. None may be installable from our pins or allowed by our ranges.
 BAD_LITELLM = ["1.82.7", "1.82.8", "1.107.0", "1.107.1", "1.107.5", "1.107.99"]
-_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(?P<version>[^\s;\\]+)(\s*;[^\\]*)?$")
-_HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
-
-
-def lock_entries(name: str) -> dict[str, tuple[str, list[str]]]:
-    """Lock file -> {canonical name: (version, hashes)}; every requirement line must be a pin."""
-    text = (ROOT / name).read_text()
-    entries: dict[str, tuple[str, list[str]]] = {}
-    for block in re.split(r"\n(?=\S)", text.replace("\\\n", " ")):
-        head = block.strip().split("\n", 1)[0]
-        if not head or head.startswith("#"):
-            continue
-        requirement, *options = head.split(" --hash=")
-        m = _PIN.match(requirement.strip())
-        assert m, f"{name}: not pinned with ==: {requirement!r}"
-        hashes = _HASH.findall(head)
-        assert hashes and len(hashes) == len(options), f"{name}: {m['name']} has no sha256 hash"
-        entries[canonicalize_name(m["name"])] = (m["version"], hashes)
-    return entries
-
-
 def project() -> dict[str, object]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]  # type: ignore[no-any-return]
 
@@ -50,10 +29,10 @@ def project() -> dict[str, object]:
 @pytest.mark.parametrize("lock", LOCKS)
 def test_every_locked_requirement_is_pinned_and_hashed(lock: str) -> None:
     entries = lock_entries(lock)
-    assert len(entries) > 20
+    assert len(entries) > 20 or lock == "requirements-bootstrap.lock"
 
 
-@pytest.mark.parametrize("lock", LOCKS)
+@pytest.mark.parametrize("lock", LOCKS[:2])
 def test_the_lock_satisfies_pyproject(lock: str) -> None:
     entries = lock_entries(lock)
     deps = list(project()["dependencies"])  # type: ignore[call-overload]
@@ -63,13 +42,13 @@ def test_the_lock_satisfies_pyproject(lock: str) -> None:
         req = Requirement(spec)
         name = canonicalize_name(req.name)
         assert name in entries, f"{lock}: {req.name} is declared in pyproject.toml but not locked"
-        version = entries[name][0]
+        version = entries[name].version
         assert req.specifier.contains(version, prereleases=True), f"{lock}: {req.name}=={version} !~ {spec}"
 
 
-@pytest.mark.parametrize("lock", LOCKS)
+@pytest.mark.parametrize("lock", LOCKS[:2])
 def test_compromised_litellm_is_not_locked(lock: str) -> None:
-    version, _ = lock_entries(lock)["litellm"]
+    version = lock_entries(lock)["litellm"].version
     assert version not in BAD_LITELLM and Version(version).release[:2] != (1, 107)
 
 
@@ -99,3 +78,28 @@ def test_audit_runs_on_the_lock_in_ci() -> None:
     steps = [s.get("run", "") for s in workflow["jobs"]["audit"]["steps"]]
     assert "make audit" in steps
     assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_the_installer_is_pinned_with_its_hashes_in_every_lock() -> None:
+    """The bootstrap installs the very uv that the locks hold, so a sync never swaps its own installer."""
+    pins = {line.split("==")[0]: line for line in (ROOT / "build-requirements.in").read_text().splitlines()}
+    assert pins["uv"].startswith("uv==") and pins["pip"].startswith("pip==")
+    (uv,) = lock_entries("requirements-bootstrap.lock").values()
+    assert f"uv=={uv.version}" == pins["uv"]
+    for lock in LOCKS[:2]:
+        assert lock_entries(lock)["uv"] == uv, f"{lock} holds another uv than requirements-bootstrap.lock"
+        assert f"pip=={lock_entries(lock)['pip'].version}" == pins["pip"]
+
+
+def test_every_install_path_goes_through_the_one_install_script() -> None:
+    """Makefile and Dockerfile install locks only with scripts/install-env (uv sync of exactly the lock)."""
+    makefile = (ROOT / "Makefile").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "scripts/install-env $(PYTHON) $(VENV) requirements.lock" in makefile
+    assert "scripts/install-env $(PYTHON) $(VENV) requirements-dev.lock" in makefile
+    assert "./install-env python3 /opt/ai-gate/venv requirements.lock" in dockerfile
+    for text in (makefile, dockerfile):
+        bypass = re.findall(r"^.*(?<!uv )(?<!\$\(UV\) )pip install.*$", text, re.M)
+        assert not bypass, f"an install that bypasses the pinned uv: {bypass}"
+    lock_target = makefile.split("\nlock:", 1)[1].split("\n\n", 1)[0]
+    assert "$(UV) pip compile" in lock_target and "requirements-bootstrap.lock" in lock_target
