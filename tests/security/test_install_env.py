@@ -47,7 +47,15 @@ def install(python: str, venv: Path, lock: str) -> None:
 
 def installed(venv: Path) -> dict[str, str]:
     listing = subprocess.run(
-        [str(venv / "bin" / "uv"), "pip", "list", "--format", "json", "--python", str(venv / "bin" / "python")],
+        [
+            str(venv / "bin" / "uv"),
+            "pip",
+            "list",
+            "--format",
+            "json",
+            "--python",
+            str(venv / "bin" / "python"),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -107,7 +115,11 @@ def test_the_image_environment_is_the_lock_and_runs_the_entrypoint(tmp_path: Pat
     subprocess.run([*uv, "--no-deps", "--no-build-isolation", str(src)], check=True)
     assert_exactly_the_lock(venv, "requirements.lock", "ai-quality-gate")
 
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HOME": str(tmp_path)}
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "HOME": str(tmp_path),
+    }
     out = subprocess.run(
         ["ai-gate", "github", "--help"], env=env, capture_output=True, text=True, check=True, cwd=tmp_path
     )

@@ -22,6 +22,8 @@ LOCKS = ["requirements.lock", "requirements-dev.lock", "requirements-bootstrap.l
 # Compromised litellm releases: 1.82.7 and 1.82.8 were published with a credential stealer; the 1.107
 # series was withdrawn. None may be installable from our pins or allowed by our ranges.
 BAD_LITELLM = ["1.82.7", "1.82.8", "1.107.0", "1.107.1", "1.107.5", "1.107.99"]
+
+
 def project() -> dict[str, object]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]  # type: ignore[no-any-return]
 
