@@ -14,16 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from gate import invisible
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
 
-_BIDI = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A)) | {0x061C}
-_INVISIBLE = re.compile(
-    "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
-)
+_INVISIBLE = invisible.INVISIBLE
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _PR_BODY = "PR description"
 _NAME_SEPARATORS = re.compile(r"[-_./]+")
@@ -137,7 +135,7 @@ def _quoted_example(window: str, start: int, end: int) -> bool:
 
 def describe(char: str) -> str:
     name = unicodedata.name(char, "")
-    if not name and 0xE0000 <= ord(char) <= 0xE007F:
+    if not name and invisible.is_tag(char):
         name = "TAG CHARACTER"
     return f"U+{ord(char):04X} {name}".strip()
 
@@ -255,8 +253,8 @@ class InjectionAnalyzer(Analyzer):
         columns = [m.start() + 1 for m in found]
         # The escaped text keeps titles (and so fingerprints) of different lines apart.
         excerpt = f"“{_quote(_escaped(text), 50)}”" if text.strip() else "added text"
-        bidi = [c for c in chars if ord(c) in _BIDI]
-        tags = [c for c in chars if 0xE0000 <= ord(c) <= 0xE007F]
+        bidi = [c for c in chars if invisible.is_bidi(c)]
+        tags = [c for c in chars if invisible.is_tag(c)]
         names = sorted({describe(c) for c in chars})
         where = f"line {line_no} of {path}" if line_no else path
         body = (
