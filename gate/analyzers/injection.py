@@ -20,6 +20,7 @@ from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
+from gate.redact import redact
 
 _INVISIBLE = invisible.INVISIBLE
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
@@ -251,8 +252,10 @@ class InjectionAnalyzer(Analyzer):
             return None
         chars = [m.group(0) for m in found]
         columns = [m.start() + 1 for m in found]
+        # A credential on the same line must not travel with the finding into reports and comments.
+        quoted = redact(text)
         # The escaped text keeps titles (and so fingerprints) of different lines apart.
-        excerpt = f"“{_quote(_escaped(text), 50)}”" if text.strip() else "added text"
+        excerpt = f"“{_quote(_escaped(quoted), 50)}”" if text.strip() else "added text"
         bidi = [c for c in chars if invisible.is_bidi(c)]
         tags = [c for c in chars if invisible.is_tag(c)]
         names = sorted({describe(c) for c in chars})
@@ -277,7 +280,7 @@ class InjectionAnalyzer(Analyzer):
             rule, severity = "zero-width", Severity.MEDIUM
             title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in {excerpt}"
             body += " Zero-width characters hide text from reviewers and make identical-looking names differ."
-        shown = _quote(_escaped(text), 160) if text else ""
+        shown = _quote(_escaped(quoted), 160) if text else ""
         if shown:
             body += f" Escaped: {shown}"
         location = Location(path, line_no) if line_no else None
