@@ -109,7 +109,7 @@ def gate_config(
 ) -> tuple[BaseConfig, Config]:
     """The base branch's config with the inputs applied as far as they tighten it; refusals are noted
     and shown as warnings on the run."""
-    base = load_gate_config(client, workspace, event.base_sha, env.config)
+    base = load_gate_config(client, workspace, event.base_sha, env.config, root=env.workspace)
     fail_on = tighten_fail_on(base.config, env.fail_on)
     refused = [*base.refused, *fail_on.notes]
     for note in refused:

@@ -53,15 +53,25 @@ def repo_relative(path_input: str | None, workspace: Path | None) -> tuple[str |
 
 
 def load_gate_config(
-    client: GitHubClient, workspace: Path | None, base_sha: str, path_input: str | None
+    client: GitHubClient,
+    workspace: Path | None,
+    base_sha: str,
+    path_input: str | None,
+    *,
+    root: Path | None = None,
 ) -> BaseConfig:
     """The base branch's config; with a `config` input naming another file, that file held to be no
-    looser than the base branch's `.github/ai-gate.yml` (or the defaults)."""
+    looser than the base branch's `.github/ai-gate.yml` (or the defaults).
+
+    `workspace` is where git may be read (None: through the API only); `root` is where the repository
+    lies all the same, so that an absolute path into it is still read from the base branch, never
+    from whatever is on disk there."""
+    root = root if root is not None else workspace
     floor = load_base_config(client, workspace, base_sha, None)
-    rel, outside = repo_relative(path_input, workspace)
+    rel, outside = repo_relative(path_input, root)
     if outside is None and rel == DEFAULT_PATH:
         return floor
-    chosen = load_base_config(client, workspace, base_sha, path_input)
+    chosen = load_base_config(client, workspace, base_sha, rel if outside is None else path_input)
     held = tighten(floor.config, chosen.config, f"input 'config: {path_input}'")
     return BaseConfig(
         held.config,

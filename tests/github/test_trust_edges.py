@@ -248,3 +248,27 @@ def test_an_input_that_loosens_nothing_is_not_reported(tmp_path: Path, github: F
     proc, _ = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "::warning" not in proc.stdout
+
+
+def test_on_pull_request_target_a_config_path_into_the_workspace_is_read_from_the_base_branch(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: high\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/settings.py", 'REGION = "eu"\n' + SECRET_LINE)
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: critical\n")  # the PR relaxes it
+    head = repo.commit("Add settings, relax the gate")
+    pull_from_git(github, repo, base, head, number=7)
+    workspace = tmp_path / "ws"  # the PR's head on disk, where an absolute config path points
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "checkout", "-q", "--detach", head], check=True)
+    config = str(workspace / ".github" / "ai-gate.yml")
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target", config=config)
+    proc, _ = run_gate(env, workspace)
+    assert proc.returncode == 1 and blocking(workspace) == ["secrets"], proc.stderr
+    notes = gate_json(workspace)["github"]["notes"]
+    assert f"configuration: .github/ai-gate.yml at base {base[:12]}" in notes
+    assert any("the gate used the base branch's version" in n for n in notes)
