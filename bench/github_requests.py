@@ -72,7 +72,7 @@ def run() -> str:
                 view = ReportView.parse(
                     {"schema_version": 1, "verdict": "fail" if n else "pass", "findings": findings}, "bench"
                 )
-                ctx = PostContext(view=view, number=1, head_sha=head, diff=diff)
+                ctx = PostContext(view=view, number=1, head_sha=head, diff=diff, identity=fake.login_of("t"))
                 post_results(
                     GitHubClient(fake.url, "t", fake.repo), ctx, frozenset(Target), step_summary=None
                 )

@@ -6,7 +6,8 @@ Model output and PR text are untrusted. Before any of it is posted:
 - raw HTML is escaped (`<`, `>`, `&`), so no hidden comments, images or tags reach the page;
 - links go only to the repository: markdown links and bare URLs to anywhere else keep their text
   and lose the link (the host is shown, defanged as `hxxps://example[.]com/...`);
-- control and bidi/zero-width characters are removed (they can hide text from reviewers);
+- control characters and the invisible and bidi characters of `gate.invisible` are removed (they can
+  hide text from reviewers);
 - the length is bounded, with a visible `…(truncated)` marker.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gate import invisible
+
 WORD_JOINER = "\u2060"
 DEFAULT_MAX_CHARS = 4000
 TRUNCATED = "…(truncated)"
@@ -22,9 +25,9 @@ TRUNCATED = "…(truncated)"
 _MENTION = re.compile(r"(?<![\w`/.@-])@(?=[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9_.-]+)?)")
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
-_INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+# Control characters (tab, LF and CR are kept) and every invisible or bidi character of the one table
+# that the injection analyzer reports.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|" + invisible.INVISIBLE.pattern)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gate.sanitize import WORD_JOINER, code_block, sanitize
 
 REPO = "https://github.com/acme/shop"
@@ -46,3 +48,33 @@ def test_code_block_cannot_be_escaped() -> None:
     block = code_block("x = 1\n```\n@all <script>", "python")
     first, *_, last = block.splitlines()
     assert first == "````python" and last == "````"
+
+
+def _table() -> list[str]:
+    from gate.invisible import RANGES
+
+    return [chr(c) for first, last, _ in RANGES for c in range(first, last + 1)]
+
+
+def test_the_sanitizer_removes_what_was_missed_before() -> None:
+    for char in ("\U000e0041", "\U000e0000", "\U000e007f", "\u061c", "\u180e"):
+        assert sanitize(f"ad{char}min") == "admin", f"U+{ord(char):04X}"
+
+
+def test_every_character_the_injection_analyzer_reports_is_removed_by_the_sanitizer(tmp_path: Path) -> None:
+    from gate.analyzers.injection import InjectionAnalyzer
+    from tests.analyzers.gitrepo import change, context
+
+    chars = _table()
+    assert len(chars) == 150  # 10 bidi, 12 zero-width and 128 tag characters
+    lines = "".join(f"x = 'a{c}b'\n" for c in chars)
+    result = InjectionAnalyzer().run(context(change(tmp_path, {}, {"hidden.py": lines})))
+    flagged = {f.location.start_line for f in result.findings if f.location and f.location.start_line}
+    assert flagged == set(range(1, len(chars) + 1)), "the analyzer missed a character of the table"
+    from gate.sanitize import plain
+
+    for c in chars:
+        shown = f"U+{ord(c):04X}"
+        assert sanitize(f"a{c}b") == "ab", shown
+        assert plain(f"a{c}b") == "ab", shown
+        assert c not in code_block(f"a{c}b"), shown

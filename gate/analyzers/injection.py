@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from gate import invisible
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
+from gate.redact import redact
 
-_BIDI = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A)) | {0x061C}
-_INVISIBLE = re.compile(
-    "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
-)
+_INVISIBLE = invisible.INVISIBLE
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _PR_BODY = "PR description"
 _NAME_SEPARATORS = re.compile(r"[-_./]+")
@@ -137,7 +136,7 @@ def _quoted_example(window: str, start: int, end: int) -> bool:
 
 def describe(char: str) -> str:
     name = unicodedata.name(char, "")
-    if not name and 0xE0000 <= ord(char) <= 0xE007F:
+    if not name and invisible.is_tag(char):
         name = "TAG CHARACTER"
     return f"U+{ord(char):04X} {name}".strip()
 
@@ -253,10 +252,12 @@ class InjectionAnalyzer(Analyzer):
             return None
         chars = [m.group(0) for m in found]
         columns = [m.start() + 1 for m in found]
+        # A credential on the same line must not travel with the finding into reports and comments.
+        quoted = redact(text)
         # The escaped text keeps titles (and so fingerprints) of different lines apart.
-        excerpt = f"“{_quote(_escaped(text), 50)}”" if text.strip() else "added text"
-        bidi = [c for c in chars if ord(c) in _BIDI]
-        tags = [c for c in chars if 0xE0000 <= ord(c) <= 0xE007F]
+        excerpt = f"“{_quote(_escaped(quoted), 50)}”" if text.strip() else "added text"
+        bidi = [c for c in chars if invisible.is_bidi(c)]
+        tags = [c for c in chars if invisible.is_tag(c)]
         names = sorted({describe(c) for c in chars})
         where = f"line {line_no} of {path}" if line_no else path
         body = (
@@ -279,7 +280,7 @@ class InjectionAnalyzer(Analyzer):
             rule, severity = "zero-width", Severity.MEDIUM
             title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in {excerpt}"
             body += " Zero-width characters hide text from reviewers and make identical-looking names differ."
-        shown = _quote(_escaped(text), 160) if text else ""
+        shown = _quote(_escaped(quoted), 160) if text else ""
         if shown:
             body += f" Escaped: {shown}"
         location = Location(path, line_no) if line_no else None

@@ -2,6 +2,10 @@
 
 Exit codes follow SPEC 2: 0 pass or neutral, 1 fail, 2 the gate could not run (a GateError, raised
 to the CLI). Posting failures do not change the exit code; they are listed in the summary and report.
+
+On `pull_request_target` (a write token and the secrets, for a fork's PR too) the gate runs API-only:
+the PR is read through the REST API, and a checkout in the workspace is neither used nor trusted, so
+nothing from the PR's head is checked out or run by the gate.
 """
 
 from __future__ import annotations
@@ -13,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from gate.cli import EXIT_PASS, exit_code
+from gate.config.models import Config
 from gate.errors import GateError, InputError
-from gate.github.base_config import load_base_config
+from gate.github.base_config import BaseConfig, load_gate_config
 from gate.github.client import GitHubClient
 from gate.github.environment import ActionEnv
 from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
-from gate.github.posting import PostingResult, post_results
+from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
-from gate.report.github_commands import write_notice
+from gate.github.tighten import tighten_fail_on
+from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
 
@@ -29,6 +35,15 @@ SARIF_FILE = "report.sarif"
 TRACE_FILE = "trace.jsonl"
 # New commits on a PR the gate has seen: review what changed since the state its summary comment holds.
 INCREMENTAL_ACTIONS = ("synchronize",)
+# The event that runs with a write token and the secrets for a fork's PR: read it through the API only.
+API_ONLY_EVENTS = ("pull_request_target",)
+API_ONLY_NOTE = (
+    "pull_request_target: the PR was read through the GitHub API only; nothing from it was checked out or run"
+)
+HEAD_CHECKED_OUT_WARNING = (
+    "the workspace has the PR's head checked out on pull_request_target, which hands the write token and "
+    "the secrets to the PR's code; the gate did not use it. Remove that checkout (see SECURITY.md)"
+)
 
 
 def run_action(environ: Mapping[str, str]) -> int:
@@ -43,17 +58,16 @@ def run_action(environ: Mapping[str, str]) -> int:
     if not env.token:
         raise InputError("no GitHub token", "pass the github-token input or set GITHUB_TOKEN")
     client = GitHubClient(env.api_url, env.token, env.repository)
-    base = load_base_config(client, env.workspace, event.base_sha, env.config)
-    config = base.config
-    if env.fail_on is not None:
-        config = config.model_copy(update={"gate": config.gate.model_copy(update={"fail_on": env.fail_on})})
+    notes: list[str] = []
+    workspace = readable_workspace(env, event, notes)
+    base, config = gate_config(client, env, event, workspace, notes)
     if event.draft and not config.gate.run_on_drafts:
         return not_gated(env, f"PR #{event.number} is a draft; set gate.run_on_drafts: true to gate drafts")
-    changeset = load_pull_changeset(client, event, env.workspace, config.paths.ignore)
-    notes = [f"configuration: {base.source}"]
+    changeset = load_pull_changeset(client, event, workspace, config.paths.ignore)
     changed = {f.path for f in changeset.diff.files} | set(changeset.diff.ignored_paths)
     if (note := base.changed_note(changed)) is not None:
         notes.append(note)
+    identity = posting_identity(client, notes)
 
     from gate.app import run_gate
     from gate.report import json_v1
@@ -61,7 +75,7 @@ def run_action(environ: Mapping[str, str]) -> int:
 
     previous = None
     if event.action in INCREMENTAL_ACTIONS:
-        previous, note = previous_review(client, event.number)
+        previous, note = previous_review(client, event.number, identity)
         if note is not None:
             notes.append(note)
     paths = _output_paths(env.output_dir)
@@ -82,11 +96,46 @@ def run_action(environ: Mapping[str, str]) -> int:
         diff=changeset.diff,
         report_link=env.run_url,
         notes=tuple(notes),
+        identity=identity,
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
     _write_report(paths, report, view, event, env, notes, result)
     write_outputs(env.output_file, outputs(view, paths))
     return exit_code(view.verdict, strict=False)
+
+
+def gate_config(
+    client: GitHubClient, env: ActionEnv, event: PullRequestEvent, workspace: Path | None, notes: list[str]
+) -> tuple[BaseConfig, Config]:
+    """The base branch's config with the inputs applied as far as they tighten it; refusals are noted
+    and shown as warnings on the run."""
+    base = load_gate_config(client, workspace, event.base_sha, env.config, root=env.workspace)
+    fail_on = tighten_fail_on(base.config, env.fail_on)
+    refused = [*base.refused, *fail_on.notes]
+    for note in refused:
+        write_warning(note, sys.stdout)
+    notes[:0] = [f"configuration: {base.source}", *refused]
+    return base, fail_on.config
+
+
+def readable_workspace(env: ActionEnv, event: PullRequestEvent, notes: list[str]) -> Path | None:
+    """The workspace whose git the gate may read, or None for API-only (`pull_request_target`)."""
+    if event.event_name not in API_ONLY_EVENTS:
+        return env.workspace
+    notes.append(API_ONLY_NOTE)
+    if env.workspace is not None and _checked_out_head(env.workspace) == event.head_sha:
+        notes.append(HEAD_CHECKED_OUT_WARNING)
+        write_warning(HEAD_CHECKED_OUT_WARNING, sys.stdout)
+    return None
+
+
+def _checked_out_head(workspace: Path) -> str | None:
+    """The commit a checkout's detached HEAD names, read as a file: no git runs in a PR's checkout."""
+    try:
+        head = (workspace / ".git" / "HEAD").read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    return head if len(head) == 40 and all(c in "0123456789abcdef" for c in head) else None
 
 
 def outputs(view: ReportView, paths: Mapping[str, Path]) -> dict[str, str]:

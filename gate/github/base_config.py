@@ -1,7 +1,8 @@
 """The configuration as the BASE branch has it: a pull request must not be able to weaken its own gate.
 
 Read with the workspace's git (`git show BASE:PATH`) when the checkout has the base commit, else
-through the contents API at the base SHA. A config the PR changes is noted in the summary.
+through the contents API at the base SHA. A config the PR changes is noted in the summary. The `config`
+input may name another file, which may only make `.github/ai-gate.yml` stricter (`gate.github.tighten`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from gate.config.models import Config
 from gate.errors import ConfigError
 from gate.github.client import GitHubClient
 from gate.github.pull import open_workspace
+from gate.github.tighten import tighten
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,15 @@ class BaseConfig:
     config: Config
     path: str  # repository-relative path of the config file (or an absolute path outside the repo)
     source: str  # said in the summary: where the config came from
+    # what a `config` input's file was held to: the default file's path, and each setting refused
+    floor_path: str | None = None
+    refused: tuple[str, ...] = ()
 
     def changed_note(self, changed_paths: set[str]) -> str | None:
-        if self.path in changed_paths:
+        changed = [p for p in (self.path, self.floor_path) if p is not None and p in changed_paths]
+        if changed:
             return (
-                f"this PR changes {self.path}; the gate used the base branch's version of it "
+                f"this PR changes {' and '.join(changed)}; the gate used the base branch's version "
                 "(a PR cannot change its own gate)"
             )
         return None
@@ -44,6 +50,36 @@ def repo_relative(path_input: str | None, workspace: Path | None) -> tuple[str |
     if ".." in rel.parts:
         raise ConfigError(f"input 'config': '{path_input}' leaves the repository")
     return rel.as_posix(), None
+
+
+def load_gate_config(
+    client: GitHubClient,
+    workspace: Path | None,
+    base_sha: str,
+    path_input: str | None,
+    *,
+    root: Path | None = None,
+) -> BaseConfig:
+    """The base branch's config; with a `config` input naming another file, that file held to be no
+    looser than the base branch's `.github/ai-gate.yml` (or the defaults).
+
+    `workspace` is where git may be read (None: through the API only); `root` is where the repository
+    lies all the same, so that an absolute path into it is still read from the base branch, never
+    from whatever is on disk there."""
+    root = root if root is not None else workspace
+    floor = load_base_config(client, workspace, base_sha, None)
+    rel, outside = repo_relative(path_input, root)
+    if outside is None and rel == DEFAULT_PATH:
+        return floor
+    chosen = load_base_config(client, workspace, base_sha, rel if outside is None else path_input)
+    held = tighten(floor.config, chosen.config, f"input 'config: {path_input}'")
+    return BaseConfig(
+        held.config,
+        chosen.path,
+        f"{chosen.source}, held to be no looser than {floor.source}",
+        floor_path=floor.path,
+        refused=held.notes,
+    )
 
 
 def load_base_config(

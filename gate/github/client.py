@@ -31,6 +31,9 @@ T = TypeVar("T")
 
 DEFAULT_API_URL = "https://api.github.com"
 DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
+# REST `GET /user` answers 403 to an installation token (the Actions GITHUB_TOKEN is one); GraphQL's
+# `viewer` names the identity of every kind of token: `<app>[bot]` for an app, the login for a user.
+VIEWER_QUERY = "query { viewer { login } }"
 REQUEST_TIMEOUT_SECONDS = 30
 
 
@@ -112,6 +115,17 @@ class GitHubClient:
 
     # -- reading -------------------------------------------------------------------------------------
 
+    def viewer_login(self) -> str:
+        """The login everything this token posts is written by (`github-actions[bot]` for GITHUB_TOKEN)."""
+        _, data = self._call(
+            "tell which account the token posts as", lambda: self._requester.graphql_query(VIEWER_QUERY, {})
+        )
+        viewer = (data.get("data") or {}).get("viewer") or {}
+        login = viewer.get("login") if isinstance(viewer, dict) else None
+        if not isinstance(login, str) or not login:
+            raise GitHubError("cannot tell which account the token posts as: GitHub named none")
+        return login
+
     def pull(self, number: int) -> Mapping[str, Any]:
         """The PR as GitHub's JSON (head, base, user, labels, draft, counts)."""
         _, data = self._call(f"read PR #{number}", lambda: self._json("GET", f"/pulls/{number}"))
@@ -181,7 +195,10 @@ class GitHubClient:
             PullRequestComment, self._requester, f"{self._repo_url}/pulls/{number}/comments", None
         )
         items = self._call(f"list the review comments of PR #{number}", lambda: list(pages))
-        return [PostedComment(c.id, c.body or "", c.path or "", c.line) for c in items]
+        return [
+            PostedComment(c.id, c.body or "", c.path or "", c.line, (c.user.login if c.user else "") or "")
+            for c in items
+        ]
 
     def issue_comments(self, number: int) -> list[PostedComment]:
         pages = PaginatedList(

@@ -43,6 +43,15 @@ class PostingResult:
         return (READ_ONLY_NOTE, *notes) if self.read_only else notes
 
 
+def posting_identity(client: GitHubClient, notes: list[str]) -> str | None:
+    """The account this token posts as: only its comments are the gate's own on later runs."""
+    try:
+        return client.viewer_login()
+    except GitHubError as exc:
+        notes.append(f"could not tell which account the token posts as ({exc.message})")
+        return None
+
+
 def post_results(
     client: GitHubClient,
     ctx: PostContext,
@@ -84,6 +93,7 @@ def post_results(
             notes=(*ctx.notes, *result.notes),
             report_link=ctx.report_link,
             limit=limits.STEP_SUMMARY_MAX_BYTES // 4,
+            origin=ctx.origin,
         )
         if write_job_summary(step_summary, summary):
             posted.append("job summary")

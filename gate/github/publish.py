@@ -5,6 +5,11 @@ its output directory; a `workflow_run` job (with write permissions, running the 
 workflow) downloads it and runs this. The report is untrusted input: it must name the PR and head SHA
 it was made for, those must match what the API says now (and the triggering run's head SHA), and
 all of its text is sanitized when posted.
+
+The analyze job ran the PR's own copy of its workflow, so the PR could have written the report. What
+is posted is labelled as such: under its own names (`PUBLISHED`: check run `AI Quality Gate
+(published)`, never the gate's own), with a line saying the findings were not recomputed, and without
+the report's review state, so nothing a PR wrote can pass for the gate or steer its later runs.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from gate.errors import GitHubError, InputError
 from gate.github.client import DiffTooLarge, GitHubClient
 from gate.github.environment import ActionEnv
 from gate.github.event import load_payload, pull_request_from
-from gate.github.posting import post_results
+from gate.github.posting import post_results, posting_identity
 from gate.github.pull import diff_from_files
 from gate.report.github_outputs import write_outputs
-from gate.report.github_view import PostContext, read_report
+from gate.report.github_view import PUBLISHED, PostContext, read_report
 
 
 class ReportMismatch(GitHubError):
@@ -34,6 +39,8 @@ class ReportMismatch(GitHubError):
 def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
     env = ActionEnv.from_environ(environ)
     view, github = read_report(report_path, "download the analysis job's artifact first")
+    # A state for incremental review is never taken from an unprivileged job, nor posted for one.
+    view = view.model_copy(update={"review_state": None})
     number = view.source.pull_request or github.get("pull_request")
     head_sha = view.source.head_sha or github.get("head_sha")
     if not isinstance(number, int) or not isinstance(head_sha, str) or not head_sha:
@@ -54,13 +61,17 @@ def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
             f"the report is for {head_sha[:12]} but PR #{number}'s head is now {pr.head_sha[:12]}",
             "a newer run will publish the newer head; nothing was posted",
         )
+    notes = [f"published from the report of an earlier run ({report_path.name})"]
+    identity = posting_identity(client, notes)
     ctx = PostContext(
         view=view,
         number=number,
         head_sha=head_sha,
         diff=_pull_diff(client, number),
         report_link=_run_link(env),
-        notes=(f"published from the report of an earlier run ({report_path.name})",),
+        notes=tuple(notes),
+        identity=identity,
+        origin=PUBLISHED,
     )
     post_results(client, ctx, env.targets, step_summary=env.step_summary)
     write_outputs(

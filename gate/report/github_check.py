@@ -1,4 +1,8 @@
-"""The check run `AI Quality Gate` on the PR's head commit, with one annotation per located finding."""
+"""The check run `AI Quality Gate` on the PR's head commit, with one annotation per located finding.
+
+Its title begins with what was not checked when something was not (`Not reviewed: …`), so a neutral
+conclusion is never read as a pass. `ai-gate publish` posts under its own name (`Origin`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from typing import Any
 
 from gate.github import limits
 from gate.github.client import GitHubClient, iter_batches
-from gate.github.text import sanitize, truncate
+from gate.report import unchecked
 from gate.report.github_summary import TITLE, headline, render_summary
-from gate.report.github_view import FindingView, PostContext
+from gate.report.github_view import FindingView, PostContext, ReportView
 from gate.sanitize import plain
 
 CHECK_NAME = TITLE
@@ -30,21 +34,35 @@ def annotation(f: FindingView) -> dict[str, Any]:
     }
 
 
+def check_title(view: ReportView, name: str = CHECK_NAME) -> str:
+    """`Not reviewed: <what> (neutral, …)` when something was not checked, else `<name>: <headline>`."""
+    room = limits.CHECK_ANNOTATION_TITLE_MAX_CHARS
+    head = headline(view)
+    said = unchecked.statement(view, room - len(head) - len(name) - 5)
+    if said is None:
+        return unchecked.shorten(f"{name}: {head}", room)
+    if view.verdict == "fail":
+        return unchecked.shorten(f"{name}: {head}; {said}", room)
+    return unchecked.shorten(f"{said[:1].upper()}{said[1:]} ({head})", room)
+
+
 def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
     """Create the check run with the first 50 annotations, then add the rest 50 at a time."""
     view = ctx.view
     annotations = [annotation(f) for f in view.findings if f.path and f.start_line is not None]
     batches = list(iter_batches(annotations, limits.CHECK_ANNOTATIONS_PER_REQUEST)) or [[]]
     output = {
-        "title": truncate(
-            sanitize(f"{CHECK_NAME}: {headline(view)}"), limits.CHECK_ANNOTATION_TITLE_MAX_CHARS
-        ),
+        "title": check_title(view, ctx.origin.check_name),
         "summary": render_summary(
-            view, notes=ctx.notes, report_link=ctx.report_link, limit=limits.CHECK_SUMMARY_MAX_CHARS
+            view,
+            notes=ctx.notes,
+            report_link=ctx.report_link,
+            limit=limits.CHECK_SUMMARY_MAX_CHARS,
+            origin=ctx.origin,
         ),
     }
     body: dict[str, Any] = {
-        "name": CHECK_NAME,
+        "name": ctx.origin.check_name,
         "head_sha": ctx.head_sha,
         "status": "completed",
         "conclusion": _CONCLUSION[view.verdict],

@@ -61,3 +61,9 @@ def write_annotations(findings: Iterable[FindingView], out: TextIO) -> int:
 def write_notice(message: str, out: TextIO) -> None:
     out.write(f"::notice title=AI Quality Gate::{escape_data(message)}\n")
     out.flush()
+
+
+def write_warning(message: str, out: TextIO) -> None:
+    """A warning the runner shows on the run's summary page: an input refused, an unsafe setup."""
+    out.write(f"::warning title=AI Quality Gate::{escape_data(message)}\n")
+    out.flush()

@@ -1,8 +1,10 @@
 """One PR review with inline comments on diff lines, never repeating a finding an earlier run commented.
 
-Each comment carries a hidden fingerprint marker; on later runs the existing review comments are
-listed and findings whose fingerprint is already there are left out. Comments go on the right side
-only, a range only when it lies inside one hunk, and a ```suggestion block when a fix is known.
+Each comment carries a hidden fingerprint marker; on later runs the review comments this account wrote
+(`PostContext.identity`) are listed and findings whose fingerprint is already there are left out; a
+marker typed by anyone else, or posted by `ai-gate publish` (its own tag), never hides a finding.
+Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
+block when a fix is known.
 """
 
 from __future__ import annotations
@@ -10,24 +12,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable
 from gate.github.text import sanitize, suggestion_block
-from gate.report.github_summary import TITLE
-from gate.report.github_view import FindingView, PostContext
+from gate.report.github_view import GATE, FindingView, Origin, PostContext
 
-FINGERPRINT_MARKER = "<!-- ai-quality-gate:finding={key} -->"
-_FINGERPRINT = re.compile(r"<!-- ai-quality-gate:finding=([A-Za-z0-9_.:-]{1,200}) -->")
+FINGERPRINT_MARKER = "<!-- {tag}={key} -->"
 MAX_INLINE_COMMENTS = 50
 
 
-def existing_keys(bodies: list[str]) -> set[str]:
-    return {m.group(1) for body in bodies for m in _FINGERPRINT.finditer(body)}
+def existing_keys(bodies: list[str], origin: Origin = GATE) -> set[str]:
+    pattern = re.compile(rf"<!-- {re.escape(origin.finding_marker)}=([A-Za-z0-9_.:-]{{1,200}}) -->")
+    return {m.group(1) for body in bodies for m in pattern.finditer(body)}
 
 
-def comment_body(f: FindingView) -> str:
+def comment_body(f: FindingView, origin: Origin = GATE) -> str:
+    key = re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:200]
     parts = [
-        FINGERPRINT_MARKER.format(key=re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:200]),
+        FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key),
         f"**{'🚫 ' if f.blocking else ''}[{f.severity}] {sanitize(f.title, 500)}** ({sanitize(f.stage, 40)})",
     ]
     if f.body:
@@ -43,10 +46,10 @@ def comment_body(f: FindingView) -> str:
     return text[: limits.COMMENT_BODY_MAX_CHARS]
 
 
-def review_comment(f: FindingView) -> dict[str, Any]:
+def review_comment(f: FindingView, origin: Origin = GATE) -> dict[str, Any]:
     assert f.path is not None and f.start_line is not None
     end = max(f.start_line, f.end or f.start_line)
-    out: dict[str, Any] = {"path": f.path, "line": end, "side": "RIGHT", "body": comment_body(f)}
+    out: dict[str, Any] = {"path": f.path, "line": end, "side": "RIGHT", "body": comment_body(f, origin)}
     if end > f.start_line:
         out["start_line"] = f.start_line
         out["start_side"] = "RIGHT"
@@ -54,25 +57,35 @@ def review_comment(f: FindingView) -> dict[str, Any]:
 
 
 def post_review(client: GitHubClient, ctx: PostContext) -> str:
-    posted = existing_keys([c.body for c in client.review_comments(ctx.number)])
+    commentable = [f for f in ctx.view.findings if ctx.is_commentable(f)]
+    if not commentable:
+        return "no finding on a changed line"
+    if ctx.identity is None:
+        raise GitHubError(
+            "the review was not posted: cannot tell which account the token posts as, so the comments "
+            "of earlier runs cannot be told apart"
+        )
+    mine = [c.body for c in client.review_comments(ctx.number) if c.user_login == ctx.identity]
+    posted = existing_keys(mine, ctx.origin)
     fresh: list[FindingView] = []
     seen: set[str] = set(posted)
-    for f in ctx.view.findings:
-        if ctx.is_commentable(f) and f.key not in seen:
+    for f in commentable:
+        if f.key not in seen:
             fresh.append(f)
             seen.add(f.key)
     if not fresh:
         return f"no new inline comments ({len(posted)} already posted)"
     left_out = len(fresh) - MAX_INLINE_COMMENTS
     fresh = fresh[:MAX_INLINE_COMMENTS]
-    body = f"**{TITLE}**: {len(fresh)} new finding{'s' if len(fresh) != 1 else ''} on changed lines."
+    plural = "s" if len(fresh) != 1 else ""
+    body = f"**{ctx.origin.check_name}**: {len(fresh)} new finding{plural} on changed lines."
     if left_out > 0:
         body += f" {left_out} more are in the check run and the summary comment."
     review: dict[str, Any] = {
         "commit_id": ctx.head_sha,
         "event": "COMMENT",
         "body": body,
-        "comments": [review_comment(f) for f in fresh],
+        "comments": [review_comment(f, ctx.origin) for f in fresh],
     }
     try:
         client.create_review(ctx.number, review)
@@ -80,7 +93,7 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
         # The diff GitHub holds may differ from ours (a push raced the run): keep the comments that
         # are certain, single lines that are added lines, and try once more.
         single = [_single_line(f) for f in fresh]
-        review["comments"] = [review_comment(f) for f in single]
+        review["comments"] = [review_comment(f, ctx.origin) for f in single]
         client.create_review(ctx.number, review)
     return f"review with {len(fresh)} inline comment(s); {len(posted)} already posted"
 

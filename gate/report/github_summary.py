@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gate.report.github_view import FindingView, ReportView
+from gate.report import unchecked
+from gate.report.github_view import GATE, PUBLISHED_NOTE, FindingView, Origin, ReportView
 from gate.report.markdown import ICON, cell
 from gate.review.state import comment_line
 
-MARKER = "<!-- ai-quality-gate -->"
-TITLE = "AI Quality Gate"
+MARKER = GATE.comment_marker
+TITLE = GATE.check_name
 _MAX_ROWS = 100
 
 
@@ -41,14 +42,18 @@ def render_summary(
     report_link: str | None = None,
     limit: int,
     marker: bool = False,
+    origin: Origin = GATE,
 ) -> str:
     """The summary within `limit` characters; when cut, it ends by pointing at the full report."""
-    head: list[str] = [MARKER] if marker else []
-    if marker and view.review_state:
+    head: list[str] = [origin.comment_marker] if marker else []
+    if marker and view.review_state and not origin.published:
         # hidden, right under the marker: the next run's incremental review starts from it
         head.append(comment_line(view.review_state))
-    head.append(f"## {ICON[view.verdict]} {TITLE}: **{view.verdict}**")
+    head.append(f"## {ICON[view.verdict]} {origin.check_name}: **{view.verdict}**")
     head.append("")
+    if origin.published:
+        head.extend([f"> {PUBLISHED_NOTE}", ""])
+    head.extend(_not_checked(view))
     head.extend(f"- {cell(r, 600)}" for r in view.reasons)
     head.append("")
     prov = view.provenance
@@ -86,6 +91,16 @@ def render_summary(
     if len(text) <= limit:
         return text
     return _cut(head, rows, report_link, limit)
+
+
+def _not_checked(view: ReportView) -> list[str]:
+    """What was not checked, right under the verdict: a neutral gate must not read as a pass."""
+    lead = unchecked.lead(view)
+    if lead is None:
+        return []
+    gaps = unchecked.gaps(view)
+    items = [g.text for g in gaps] if gaps else [unchecked.what(view)]
+    return [f"**{lead.capitalize()}:**", "", *(f"- {cell(item, 600)}" for item in items), ""]
 
 
 def _cut(head: list[str], rows: list[str], link: str | None, limit: int) -> str:

@@ -123,6 +123,39 @@ def read_report(path: Path, hint: str) -> tuple[ReportView, dict[str, Any]]:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The names a run posts under. The gate's own run and `ai-gate publish` (which re-posts a report an
+    unprivileged job made) never share one, so a published report can neither pass for the gate's check
+    nor leave state (summary comment, comment fingerprints) that a later run of the gate would read."""
+
+    check_name: str
+    status_context: str
+    comment_marker: str  # first line of the summary comment, found again by it on later runs
+    finding_marker: str  # tag of the hidden fingerprint in each inline comment
+    published: bool
+
+
+GATE = Origin(
+    check_name="AI Quality Gate",
+    status_context="ai-quality-gate",
+    comment_marker="<!-- ai-quality-gate -->",
+    finding_marker="ai-quality-gate:finding",
+    published=False,
+)
+PUBLISHED = Origin(
+    check_name="AI Quality Gate (published)",
+    status_context="ai-quality-gate/published",
+    comment_marker="<!-- ai-quality-gate:published -->",
+    finding_marker="ai-quality-gate:published-finding",
+    published=True,
+)
+PUBLISHED_NOTE = (
+    "Published from a report made by an unprivileged job (the analysis run of the PR's own workflow); "
+    "the findings were not recomputed here and the PR could have changed them."
+)
+
+
+@dataclass(frozen=True)
 class PostContext:
     """What every GitHub poster needs besides the client: the report, where it goes, and the diff."""
 
@@ -133,6 +166,10 @@ class PostContext:
     diff: Diff | None = None
     report_link: str | None = None
     notes: tuple[str, ...] = ()
+    # The account this token posts as (GraphQL `viewer`); only its comments hold earlier runs' state.
+    # None when it could not be told: then no comment is read as ours, edited or de-duplicated against.
+    identity: str | None = None
+    origin: Origin = GATE
 
     def is_commentable(self, f: FindingView) -> bool:
         if not f.path or f.start_line is None:

@@ -10,6 +10,11 @@
    403 for writes in read-only mode, 406 for the diff media type past 300 files or 20,000 lines,
    pagination with Link headers (per_page at most 100), the files list cut at 3,000 and commits at 250,
    and rate-limit or 5xx answers on demand.
+3. Who a token is: an installation token (`ghs_...`, what the Actions GITHUB_TOKEN is) authenticates
+   as its app's bot, `github-actions[bot]`; any other token as the user `tokens` maps it to (or
+   `token-owner`). Comments are written by that identity, only their author may edit them, and the
+   GraphQL endpoint answers `viewer { login }` with it, as GitHub does for both kinds of token (REST
+   `GET /user` refuses installation tokens, so the GraphQL viewer is how a token learns who it is).
 
 It stores what was posted so tests can assert on it.
 """
@@ -45,6 +50,10 @@ FILES_MAX = 3_000
 COMMITS_MAX = 250
 PER_PAGE_MAX = 100
 BOT_LOGIN = "github-actions[bot]"
+INSTALLATION_TOKEN_PREFIX = "ghs_"
+DEFAULT_USER_LOGIN = "token-owner"
+# The one GraphQL query the gate sends; anything else is a request this fake does not know.
+VIEWER_QUERY = re.compile(r"^\s*(?:query\b\s*\w*\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$")
 
 
 # -- the OpenAPI subset -----------------------------------------------------------------------------
@@ -233,6 +242,8 @@ class FakeGitHub:
         self.review_comments: dict[int, list[dict[str, Any]]] = {}
         self.issue_comments: dict[int, list[dict[str, Any]]] = {}
         self.read_only = False
+        # token -> login of a personal token; installation tokens are the bot (see `login_of`)
+        self.tokens: dict[str, str] = {}
         # GitHub Enterprise Server serves the REST API under /api/v3.
         self.path_prefix = ""
         self.requests: list[Recorded] = []
@@ -309,6 +320,17 @@ class FakeGitHub:
             self._ids += 1
             return self._ids
 
+    def login_of(self, token: str) -> str:
+        """Who GitHub says the token is."""
+        if token in self.tokens:
+            return self.tokens[token]
+        return BOT_LOGIN if token.startswith(INSTALLATION_TOKEN_PREFIX) else DEFAULT_USER_LOGIN
+
+    @property
+    def graphql_path(self) -> str:
+        """github.com serves GraphQL at /graphql; Enterprise Server at /api/graphql beside /api/v3."""
+        return self.path_prefix.removesuffix("/v3") + "/graphql"
+
     def requests_to(self, method: str, path_regex: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and re.search(path_regex, r.path)]
 
@@ -374,8 +396,10 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         raw = (text if text is not None else json.dumps(data) if data is not None else "").encode()
         self.send_response(status)
+        # GitHub names the charset of a diff too; without it a client decodes UTF-8 as Latin-1.
         self.send_header(
-            "Content-Type", "text/plain" if text is not None else "application/json; charset=utf-8"
+            "Content-Type",
+            f"{DIFF_MEDIA_TYPE}; charset=utf-8" if text is not None else "application/json; charset=utf-8",
         )
         self.send_header("Content-Length", str(len(raw)))
         merged = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999", **(headers or {})}
@@ -393,6 +417,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._record: Recorded | None = None
         parts = urlsplit(self.path)
         path = parts.path
+        if path == fake.graphql_path:
+            self._graphql(method, arrived)
+            return
         if fake.path_prefix:
             if not path.startswith(fake.path_prefix + "/"):
                 fake.invalid.append(f"{method} {path}: outside the API prefix {fake.path_prefix}")
@@ -428,8 +455,7 @@ class _Handler(BaseHTTPRequestHandler):
                 fault.remaining -= 1
                 self._send(fault.status, {"message": fault.message}, fault.headers)
                 return
-        auth = self.headers.get("Authorization", "")
-        if not auth.startswith(("token ", "Bearer ")):
+        if self._login() is None:
             self._send(401, {"message": "Requires authentication"})
             return
         if method != "GET" and fake.read_only:
@@ -452,6 +478,41 @@ class _Handler(BaseHTTPRequestHandler):
                 fn(self, query, body, *m.groups())
                 return
         self._send(404, {"message": "Not Found"})
+
+    def _login(self) -> str | None:
+        auth = self.headers.get("Authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if scheme not in ("token", "Bearer") or not token:
+            return None
+        return self.server_state.login_of(token.strip())
+
+    def _graphql(self, method: str, arrived: float) -> None:
+        """POST /graphql with `{query, variables}`: only `viewer { login }` is known here. GitHub answers
+        a query it cannot run with 200 and an `errors` list."""
+        fake = self.server_state
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        self._record = Recorded(method, fake.graphql_path, {}, body, 0, arrived)
+        fake.requests.append(self._record)
+        login = self._login()
+        if login is None:
+            self._send(401, {"message": "This endpoint requires you to be authenticated."})
+            return
+        query = body.get("query") if isinstance(body, dict) else None
+        variables = body.get("variables", {}) if isinstance(body, dict) else None
+        if method != "POST" or not isinstance(query, str) or not isinstance(variables, (dict, type(None))):
+            fake.invalid.append(f"{method} {fake.graphql_path}: not a GraphQL request: {body!r}"[:300])
+            self._send(400, {"message": "Problems parsing JSON"})
+            return
+        if not VIEWER_QUERY.match(query):
+            fake.invalid.append(f"POST {fake.graphql_path}: a query this fake does not know: {query!r}"[:300])
+            self._send(200, {"errors": [{"message": "Field is not known to the fake GitHub"}]})
+            return
+        self._send(200, {"data": {"viewer": {"login": login}}})
 
     # -- pagination -----------------------------------------------------------------------------
 
@@ -660,7 +721,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(422, {"message": "Unprocessable Entity", "errors": errors})
             return
         review_id = fake.next_id()
-        fake.reviews.append({"id": review_id, "number": int(number), **body})
+        author = self._login() or ""
+        fake.reviews.append({"id": review_id, "number": int(number), "author": author, **body})
         for c in body.get("comments", []):
             cid = fake.next_id()
             fake.review_comments[int(number)].append(
@@ -674,7 +736,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "start_line": c.get("start_line"),
                     "side": "RIGHT",
                     "commit_id": body.get("commit_id", p.head_sha),
-                    "user": {"login": BOT_LOGIN},
+                    "user": _user(author),
                 }
             )
         self._send(
@@ -683,7 +745,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "id": review_id,
                 "state": "COMMENTED",
                 "body": body.get("body", ""),
-                "user": {"login": BOT_LOGIN},
+                "user": _user(author),
                 "commit_id": body.get("commit_id", p.head_sha),
             },
         )
@@ -704,7 +766,7 @@ class _Handler(BaseHTTPRequestHandler):
             "id": cid,
             "url": f"{fake.url}/repos/{fake.repo}/issues/comments/{cid}",
             "body": body["body"],
-            "user": {"login": BOT_LOGIN},
+            "user": _user(self._login() or ""),
             "html_url": f"https://github.test/{fake.repo}/pull/{number}#issuecomment",
         }
         fake.issue_comments[int(number)].append(comment)
@@ -715,13 +777,17 @@ class _Handler(BaseHTTPRequestHandler):
         for comments in fake.issue_comments.values():
             for c in comments:
                 if c["id"] == int(comment_id):
-                    if c["user"]["login"] != BOT_LOGIN:
+                    if c["user"]["login"] != self._login():
                         self._send(403, {"message": "Resource not accessible by integration"})
                         return
                     c["body"] = body["body"]
                     self._send(200, c)
                     return
         self._send(404, {"message": "Not Found"})
+
+
+def _user(login: str) -> dict[str, Any]:
+    return {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"}
 
 
 _ROUTES: dict[str, list[tuple[str, Any]]] = {

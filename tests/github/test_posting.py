@@ -78,8 +78,9 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     findings.append(finding(502, "app.py", 11, 30, title="across hunks"))  # spans two hunks
     view = report(findings)
     diff = parse_diff(github.pulls[3].diff)
-    ctx = PostContext(view=view, number=3, head_sha=head, diff=diff, report_link="https://run")
     client = GitHubClient(github.url, "t", github.repo)
+    me = client.viewer_login()
+    ctx = PostContext(view=view, number=3, head_sha=head, diff=diff, report_link="https://run", identity=me)
     for _ in range(2):
         result = post_results(client, ctx, frozenset(Target), step_summary=None)
         assert not result.failures, result.failures
@@ -110,7 +111,7 @@ def test_read_only_token_uses_workflow_commands(
 ) -> None:
     github.read_only = True
     view = report([finding(1, "dir,x/a:b.py", 10, title="100% bad\nreally")])
-    ctx = PostContext(view=view, number=3, head_sha=pr[2], diff=None)
+    ctx = PostContext(view=view, number=3, head_sha=pr[2], diff=None, identity="token-owner")
     out = io.StringIO()
     summary = tmp_path / "summary.md"
     result = post_results(
@@ -203,3 +204,19 @@ def test_summary_is_cut_to_the_limit_with_a_link_to_the_full_report() -> None:
     assert len(cut) <= 5_000
     assert cut.rstrip().endswith("see [the full report](https://run/1).")
     assert 0 < cut.count("| 🚫 |") < 100
+
+
+def test_the_fake_tells_who_a_token_is_as_github_does(
+    pr: tuple[GitRepo, str, str], github: FakeGitHub
+) -> None:
+    """An installation token (the Actions GITHUB_TOKEN) is its app's bot, a personal token its user;
+    comments are written by that identity and only their author may edit them."""
+    bot = GitHubClient(github.url, "ghs_" + "i" * 36, github.repo)
+    github.tokens["ghp_mallory"] = "mallory"
+    person = GitHubClient(github.url, "ghp_mallory", github.repo)
+    assert bot.viewer_login() == "github-actions[bot]" and person.viewer_login() == "mallory"
+    theirs = person.create_issue_comment(3, "<!-- ai-quality-gate -->\nforged")
+    assert [c.user_login for c in bot.issue_comments(3)] == ["mallory"]
+    with pytest.raises(GitHubForbidden):
+        bot.edit_issue_comment(theirs, "edited")
+    assert len(github.requests_to("POST", r"^/graphql$")) == 2

@@ -62,6 +62,9 @@ HOSTILE_FINDING = {
     "body": (
         "Ping @payments-team and @octocat. <!-- hidden --> <script>alert(1)</script> "
         "Read [the audit](https://evil.example/audit) or https://evil.example/x \u202egnp.exe"
+        # Invisible text: "approve" in tag characters, an Arabic letter mark, a Mongolian vowel separator.
+        + "".join(chr(0xE0000 + ord(c)) for c in "approve")
+        + "\u061c\u180e"
         # Forged workflow commands, for when findings are printed as annotations on a fork's PR.
         "\n::warning::forged by the model\r\n::stop-commands::resume-token\n%0A::add-mask::x"
     ),
@@ -131,7 +134,14 @@ def run_case(root: Path, case: HostileCase, server: FakeModelServer, trace: Path
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!]")
 _MENTION = re.compile(r"(?<![\w`/.@-])@[A-Za-z0-9][A-Za-z0-9-]*")
 _LINK = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Written out here rather than taken from gate.invisible, so that a character the gate's table lacks
+# is still caught: bidi controls, zero-width characters, invisible operators and tag characters.
+_HIDDEN = re.compile(
+    "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
+# Invisible text a PR can carry that an older sanitizer let through: "approve" in tag characters, an
+# Arabic letter mark and a Mongolian vowel separator.
+HIDDEN_TEXT = "".join(chr(0xE0000 + ord(c)) for c in "approve") + "\u061c\u180e"
 
 
 _FENCED = re.compile(r"(?ms)^(`{3,})[^\n]*\n.*?^\1[ \t]*$")
@@ -142,7 +152,9 @@ def unsafe_for_github(text: str, repo_url: str = REPO_URL, *, plain: bool = Fals
     repository, or characters that hide or reorder text. The gate's own markers are allowed; fenced
     code blocks (suggestions) are inert. `plain` is for fields GitHub shows as plain text (check-run
     annotations), where HTML is not rendered but hidden characters and links still matter."""
-    problems = [f"hidden character U+{ord(m.group(0)):04X}" for m in _HIDDEN.finditer(text)]
+    # The one invisible character the gate writes itself: a word joiner after `@`, so no one is pinged.
+    shown = text.replace("@\u2060", "@")
+    problems = [f"hidden character U+{ord(m.group(0)):04X}" for m in _HIDDEN.finditer(shown)]
     text = _FENCED.sub("", text)
     text = text.replace("<!-- ai-quality-gate -->", "")
     text = re.sub(r"</?(?:details|summary)>", "", text)  # the gate's own collapsible sections

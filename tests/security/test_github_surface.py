@@ -23,7 +23,16 @@ from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer
 from tests.github.conftest import pull_from_git, runner_env
 from tests.gitrepo import GitRepo
-from tests.security.hostile import MODELS, PAY_BASE, PAY_HEAD, corpus, script, strings_in, unsafe_for_github
+from tests.security.hostile import (
+    HIDDEN_TEXT,
+    MODELS,
+    PAY_BASE,
+    PAY_HEAD,
+    corpus,
+    script,
+    strings_in,
+    unsafe_for_github,
+)
 from tests.security.test_secrets_never_leave import IN_COMMIT, IN_DIFF, IN_PR, MODEL_KEY, leaks
 
 TOKEN = "ghs_" + "Zq8" * 12  # the workflow's GITHUB_TOKEN: sent in a header, written nowhere
@@ -93,9 +102,8 @@ def test_hostile_pr_posts_nothing_hostile_and_no_secret(
 ) -> None:
     (hostile,) = [c for c in corpus() if c.name == "pr-title-body"]
     script(model_server)
-    make_pr(
-        tmp_path, github, model_server, f"{hostile.title} {IN_PR.aws}", hostile.body + "\n" + IN_PR.prose()
-    )
+    title = f"{hostile.title} {IN_PR.aws} ok{HIDDEN_TEXT}"
+    make_pr(tmp_path, github, model_server, title, hostile.body + "\n" + IN_PR.prose())
     code, out = run_action(tmp_path, github, monkeypatch)
     captured = capsys.readouterr()
     assert code == 1, captured.err

@@ -1,0 +1,41 @@
+"""The one table of invisible and bidirectional characters.
+
+The `injection-text` analyzer reports them in added text, and the sanitizer removes them from everything
+posted; both read this table, so a character the analyzer knows can never slip through the sanitizer.
+They render as nothing (or reorder what is around them) while models and compilers still read them:
+Trojan Source (CVE-2021-42574) and "ASCII smuggling" with tag characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (first, last, what): inclusive code point ranges.
+BIDI_RANGES = (
+    (0x061C, 0x061C, "ARABIC LETTER MARK"),
+    (0x202A, 0x202E, "embeddings and overrides (LRE, RLE, PDF, LRO, RLO)"),
+    (0x2066, 0x2069, "isolates (LRI, RLI, FSI, PDI)"),
+)
+ZERO_WIDTH_RANGES = (
+    (0x180E, 0x180E, "MONGOLIAN VOWEL SEPARATOR"),
+    (0x200B, 0x200F, "zero-width space, non-joiner, joiner; LRM, RLM"),
+    (0x2060, 0x2064, "word joiner and invisible operators"),
+    (0xFEFF, 0xFEFF, "ZERO WIDTH NO-BREAK SPACE (byte-order mark)"),
+)
+TAG_RANGE = (0xE0000, 0xE007F, "tag characters: invisible copies of ASCII")
+RANGES = (*BIDI_RANGES, *ZERO_WIDTH_RANGES, TAG_RANGE)
+
+
+def _char_class(ranges: tuple[tuple[int, int, str], ...]) -> str:
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b, _ in ranges)
+
+
+INVISIBLE = re.compile(f"[{_char_class(RANGES)}]")
+
+
+def is_bidi(char: str) -> bool:
+    return any(a <= ord(char) <= b for a, b, _ in BIDI_RANGES)
+
+
+def is_tag(char: str) -> bool:
+    return TAG_RANGE[0] <= ord(char) <= TAG_RANGE[1]

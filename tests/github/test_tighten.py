@@ -1,0 +1,68 @@
+"""The stricter-of-two rule behind "action inputs may only tighten the base branch's config"."""
+
+from __future__ import annotations
+
+from gate.config.models import Config
+from gate.findings import Severity
+from gate.github.tighten import POLICY, _get, tighten, tighten_fail_on
+
+# Named in the table for the builds that have them; absent here.
+NOT_IN_THIS_BUILD = {"gate.on_stage_error"}
+
+LOOSE = {
+    "gate": {"fail_on": "critical", "on_model_error": "pass", "run_on_drafts": False},
+    "thresholds": {
+        "review": {"ai_share": 0.9, "ai_lines": 5000, "changed_lines": 90000},
+        "regen": {"ai_share": 1.0, "ai_lines": 900},
+    },
+    "review": {"quorum": 3, "cross_check": False},
+    "regen": {"blocking": False, "max_hunks": 1},
+    "dependencies": {"min_age_days": 0},
+    "budget": {"max_cost_usd": 0.01, "max_seconds": 5},
+    "paths": {"ignore": ["**/*.lock", "src/**"]},
+    "provenance": {"ai_labels": []},
+}
+STRICT = {
+    "gate": {"fail_on": "low", "on_model_error": "fail", "run_on_drafts": True},
+    "thresholds": {"review": {"ai_share": 0.0, "ai_lines": 0, "changed_lines": 0}},
+    "review": {"quorum": 1},
+    "regen": {"blocking": True, "max_hunks": 20},
+    "dependencies": {"min_age_days": 90},
+    "budget": {"max_cost_usd": 10, "max_seconds": 1200},
+    "paths": {"ignore": ["**/*.lock"]},
+    "provenance": {"ai_labels": ["ai-generated", "bot"]},
+}
+
+
+def test_every_policy_setting_names_a_config_field() -> None:
+    for path, _ in POLICY:
+        if path in NOT_IN_THIS_BUILD:
+            continue
+        _get(Config(), path)  # raises AttributeError on a misspelt path
+
+
+def test_every_looser_setting_is_kept_at_the_floor_and_named() -> None:
+    floor = Config()
+    held = tighten(floor, Config.model_validate(LOOSE), "input 'config: lax.yml'")
+    for path, _ in POLICY:
+        if path not in NOT_IN_THIS_BUILD:
+            assert _get(held.config, path) == _get(floor, path) or path == "paths.ignore", path
+    assert held.config.paths.ignore == ("**/*.lock",)  # only what both ignore
+    (note,) = held.notes
+    assert note.startswith("input 'config: lax.yml' would loosen the base branch's config")
+    assert "gate.fail_on: critical -> high" in note and "review.quorum: 3 -> 2" in note
+    assert "budget.max_cost_usd: 0.01 -> 2.0" in note
+
+
+def test_a_stricter_file_is_taken_as_it_is() -> None:
+    strict = Config.model_validate(STRICT)
+    held = tighten(Config(), strict, "input 'config: strict.yml'")
+    assert held.config == strict and held.notes == ()
+
+
+def test_fail_on_only_goes_down() -> None:
+    config = Config()
+    assert tighten_fail_on(config, Severity.LOW).config.gate.fail_on is Severity.LOW
+    assert tighten_fail_on(config, Severity.HIGH) == tighten_fail_on(config, None)
+    refused = tighten_fail_on(config, Severity.CRITICAL)
+    assert refused.config.gate.fail_on is Severity.HIGH and "refused" in refused.notes[0]

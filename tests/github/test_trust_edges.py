@@ -1,0 +1,274 @@
+"""The trust edges, through `ai-gate github` and `ai-gate publish` against the loopback GitHub:
+
+- `publish` posts under its own names and says the findings were not recomputed; nothing it posts is
+  read back by the gate's own runs;
+- on `pull_request_target` the PR is read through the API only: nothing from its head is checked out
+  or run, even when the workflow checked it out;
+- action inputs (`fail-on`, `config`) may only make the base branch's config stricter, and say so when
+  they are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.fakes.github_server import BOT_LOGIN, FakeGitHub
+from tests.github.conftest import pull_from_git, read_outputs, runner_env
+from tests.github.test_action_e2e import AI_GATE, make_pr, run_gate
+from tests.gitrepo import GitRepo
+
+SECRET_LINE = 'GITHUB_TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"\n'
+# a zero-width space in an added line: a deterministic finding of medium severity
+HIDDEN_LINE = 'ADMIN = "ad\u200bmin"\n'
+
+
+def gate_json(workspace: Path) -> dict[str, Any]:
+    return dict(json.loads((workspace / ".ai-gate" / "report.json").read_text()))
+
+
+# -- publish ------------------------------------------------------------------------------------------
+
+
+def secret_pr(tmp_path: Path, github: FakeGitHub, config: str = "version: 1\n") -> tuple[GitRepo, str]:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write(".github/ai-gate.yml", config)
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/settings.py", 'REGION = "eu"\n' + SECRET_LINE + HIDDEN_LINE)
+    head = repo.commit("Add settings")
+    pull_from_git(github, repo, base, head, number=7)
+    return repo, head
+
+
+def publish(tmp_path: Path, github: FakeGitHub, report: Path, head: str) -> subprocess.CompletedProcess[str]:
+    payload = {"workflow_run": {"head_sha": head, "pull_requests": [], "html_url": "https://r"}}
+    env = runner_env(github, tmp_path, 7, workspace=None, event="workflow_run", payload=payload)
+    return subprocess.run(
+        [*AI_GATE, "publish", str(report)],
+        env={**env, "PYTHONPATH": str(Path.cwd())},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_publish_posts_under_its_own_names_and_says_the_findings_were_not_recomputed(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    _, head = secret_pr(tmp_path, github)
+    # Part 1, the analyze job of a fork's PR: a read-only token, results only in the job log.
+    analyze = tmp_path / "analyze"
+    analyze.mkdir()
+    github.read_only = True
+    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=analyze, post="summary"), analyze)
+    assert proc.returncode == 1, proc.stderr
+    github.read_only = False
+    artifact = analyze / ".ai-gate" / "report.json"
+    report = json.loads(artifact.read_text())
+    report["review_state"] = "v1:AAAA"  # what a PR could write into its own report
+    artifact.write_text(json.dumps(report))
+
+    # Part 2, publish with a write token.
+    proc = publish(tmp_path, github, artifact, head)
+    assert proc.returncode == 1, proc.stderr  # the verdict it carries
+    (run,) = github.check_runs.values()
+    assert run["name"] == "AI Quality Gate (published)" and run["conclusion"] == "failure"
+    assert "the findings were not recomputed here" in run["output"]["summary"]
+    assert [s["context"] for s in github.statuses] == ["ai-quality-gate/published"]
+    (comment,) = github.issue_comments[7]
+    assert comment["body"].startswith("<!-- ai-quality-gate:published -->\n")
+    assert "unprivileged job" in comment["body"] and "the findings were not recomputed" in comment["body"]
+    assert "ai-quality-gate:state=" not in comment["body"]  # no review state from an unprivileged job
+    published = github.review_comments[7]
+    assert len(published) == 2  # the secret and the zero-width character
+    assert all("<!-- ai-quality-gate:published-finding=" in c["body"] for c in published)
+    assert "not recomputed" in (tmp_path / "summary.md").read_text()
+
+    # The gate's own run (pull_request_target) reads nothing publish wrote: its own check, its own
+    # summary comment, and its own inline comment for the same finding.
+    env = runner_env(github, tmp_path, 7, workspace=None, event="pull_request_target")
+    for _ in range(2):
+        proc, _ = run_gate(env, tmp_path)
+        assert proc.returncode == 1, proc.stderr
+    names = [r["name"] for r in github.check_runs.values()]
+    assert names == ["AI Quality Gate (published)", "AI Quality Gate", "AI Quality Gate"]
+    assert [s["context"] for s in github.statuses][1:] == ["ai-quality-gate", "ai-quality-gate"]
+    bodies = [c["body"] for c in github.issue_comments[7]]
+    assert len(bodies) == 2 and bodies[0] == comment["body"]  # the published one was not edited
+    assert bodies[1].startswith("<!-- ai-quality-gate -->\n")
+    ours = [c for c in github.review_comments[7] if "<!-- ai-quality-gate:finding=" in c["body"]]
+    assert len(ours) == 2 and len(github.review_comments[7]) == 4  # each once, across the two runs
+    assert all(c["user"]["login"] == BOT_LOGIN for c in github.review_comments[7])
+
+
+# -- pull_request_target: API only ----------------------------------------------------------------
+
+
+def hostile_head(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, Path]:
+    """A PR whose head would leave a canary file if anything ran it (build, install, test, import)."""
+    canary = tmp_path / "canary"
+    run_me = f"open({str(canary)!r}, 'a').write('ran\\n')\n"
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/app.py", "def total(items):\n    return sum(items) + 1\n")
+    repo.write("setup.py", run_me)
+    repo.write("conftest.py", run_me)
+    repo.write("sitecustomize.py", run_me)
+    repo.write("evil.pth", "import os; " + run_me)
+    repo.write("package.json", json.dumps({"scripts": {"postinstall": f"touch {canary}"}}))
+    repo.write("Makefile", f"all:\n\ttouch {canary}\n")
+    repo.write(".gitattributes", "* filter=evil\n")
+    repo.commit("Fix total")
+    repo.write("src/util.py", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n")
+    head = repo.commit("Add clamp")
+    pull_from_git(github, repo, base, head, number=7)
+    return repo, head, canary
+
+
+def test_pull_request_target_reads_the_pr_through_the_api_and_runs_nothing_from_it(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    _, _, canary = hostile_head(tmp_path, github)
+    workspace = tmp_path / "ws"  # the documented setup: no checkout step at all
+    workspace.mkdir()
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
+    proc, _ = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert not canary.exists()
+    # Nothing was checked out: the workspace holds only the gate's own output.
+    assert {p.relative_to(workspace).parts[0] for p in workspace.rglob("*")} == {".ai-gate"}
+    report = gate_json(workspace)
+    assert any("read through the GitHub API only" in n for n in report["github"]["notes"])
+    assert report["source"]["files"] == 9 and len(report["provenance"]["commits"]) == 2
+    assert github.requests_to("GET", r"/pulls/7/commits$")
+    assert len(github.requests_to("GET", r"/commits/[0-9a-f]{40}$")) == 2  # per-commit patches
+    assert not [r for r in github.requests if "/tarball" in r.path or "/zipball" in r.path]
+    assert len(github.check_runs) == 1
+
+
+def test_on_pull_request_target_a_checkout_of_the_head_is_not_used_and_is_warned_about(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo, head, canary = hostile_head(tmp_path, github)
+    # The unsafe setup the docs warn against: the PR's head checked out in a job with a write token.
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "checkout", "-q", "--detach", head], check=True)
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
+    proc, _ = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert not canary.exists()
+    assert "::warning title=AI Quality Gate::the workspace has the PR's head checked out" in proc.stdout
+    notes = gate_json(workspace)["github"]["notes"]
+    assert any("the workspace has the PR's head checked out" in n for n in notes)
+    # Read through the API although the checkout has every commit.
+    assert len(github.requests_to("GET", r"/commits/[0-9a-f]{40}$")) == 2
+    assert github.requests_to("GET", r"/contents/\.github/ai-gate\.yml$")
+    assert "the workspace has the PR's head checked out" in github.issue_comments[7][0]["body"]
+
+
+# -- inputs only tighten ----------------------------------------------------------------------------
+
+
+def blocking(workspace: Path) -> list[str]:
+    return sorted(f["stage"] for f in gate_json(workspace)["findings"] if f["blocking"])
+
+
+def test_the_fail_on_input_may_lower_the_threshold_but_never_raise_it(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    secret_pr(tmp_path, github, "version: 1\ngate:\n  fail_on: high\n")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace)
+    assert proc.returncode == 1 and blocking(workspace) == ["secrets"]  # the base branch's policy
+
+    # Raising the threshold is refused, and said as a warning, in the report and on GitHub.
+    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, fail_on="critical"), workspace)
+    assert proc.returncode == 1 and blocking(workspace) == ["secrets"]
+    refused = "input 'fail-on: critical' refused: the base branch's gate.fail_on is 'high'"
+    assert f"::warning title=AI Quality Gate::{refused}" in proc.stdout
+    assert any(refused in n for n in gate_json(workspace)["github"]["notes"])
+    assert refused in github.issue_comments[7][0]["body"]
+    assert read_outputs(tmp_path / "output")["verdict"] == "fail"
+
+    # Lowering it is stricter, so it applies: the medium zero-width character blocks too.
+    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, fail_on="medium"), workspace)
+    assert proc.returncode == 1 and blocking(workspace) == ["injection-text", "secrets"]
+    assert "::warning" not in proc.stdout
+
+
+def test_a_config_input_may_only_tighten_the_base_branch_config(tmp_path: Path, github: FakeGitHub) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: high\n")
+    # A looser file that happens to be on the base branch (an example, a fixture) ...
+    lax = {"gate": {"fail_on": "critical", "on_model_error": "pass"}, "paths": {"ignore": ["src/**"]}}
+    repo.write("examples/lax.yml", yaml.safe_dump(lax))
+    # ... and a stricter one.
+    repo.write("ci/strict.yml", yaml.safe_dump({"gate": {"fail_on": "medium"}}))
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/settings.py", 'REGION = "eu"\n' + SECRET_LINE + HIDDEN_LINE)
+    head = repo.commit("Add settings")
+    pull_from_git(github, repo, base, head, number=7)
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+
+    proc, _ = run_gate(
+        runner_env(github, tmp_path, 7, workspace=workspace, config="examples/lax.yml"), workspace
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert blocking(workspace) == ["secrets"]  # src/ was not ignored, high still fails
+    warning = next(line for line in proc.stdout.splitlines() if line.startswith("::warning"))
+    for kept in ("gate.fail_on: critical -> high", "gate.on_model_error: pass -> neutral", "paths.ignore"):
+        assert kept in warning, warning
+    assert "input 'config: examples/lax.yml' would loosen the base branch's config" in warning
+    notes = gate_json(workspace)["github"]["notes"]
+    assert any("held to be no looser than .github/ai-gate.yml at base" in n for n in notes), notes
+
+    strict = runner_env(github, tmp_path, 7, workspace=workspace, config="ci/strict.yml")
+    proc, _ = run_gate(strict, workspace)
+    assert proc.returncode == 1 and blocking(workspace) == ["injection-text", "secrets"]
+    assert "::warning" not in proc.stdout
+    assert head == github.pulls[7].head_sha
+
+
+def test_an_input_that_loosens_nothing_is_not_reported(tmp_path: Path, github: FakeGitHub) -> None:
+    make_pr(tmp_path, github)  # the base branch says fail_on: high
+    env = runner_env(github, tmp_path, 7, workspace=None, fail_on="high")
+    proc, _ = run_gate(env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "::warning" not in proc.stdout
+
+
+def test_on_pull_request_target_a_config_path_into_the_workspace_is_read_from_the_base_branch(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: high\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/settings.py", 'REGION = "eu"\n' + SECRET_LINE)
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: critical\n")  # the PR relaxes it
+    head = repo.commit("Add settings, relax the gate")
+    pull_from_git(github, repo, base, head, number=7)
+    workspace = tmp_path / "ws"  # the PR's head on disk, where an absolute config path points
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "checkout", "-q", "--detach", head], check=True)
+    config = str(workspace / ".github" / "ai-gate.yml")
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target", config=config)
+    proc, _ = run_gate(env, workspace)
+    assert proc.returncode == 1 and blocking(workspace) == ["secrets"], proc.stderr
+    notes = gate_json(workspace)["github"]["notes"]
+    assert f"configuration: .github/ai-gate.yml at base {base[:12]}" in notes
+    assert any("the gate used the base branch's version" in n for n in notes)
