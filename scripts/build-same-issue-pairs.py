@@ -40,6 +40,9 @@ DEFAULT_GIT_DIR = Path("/work/.mirror/withmartian+code-review-benchmark/repo")
 # One judge's extraction and matches throughout, so that every label comes from one consistent pass.
 JUDGE = "anthropic_claude-opus-4-5-20251101"
 MIN_CONFIDENCE = 0.8  # the judge's own confidence in a match; weaker matches are left out
+# The benchmark's other judges, each with its own extraction of the same comments. A comment is kept
+# only when every one of them also matched that tool on that PR to the same golden issue.
+OTHER_JUDGES = ("openai_gpt-5.2", "anthropic_claude-sonnet-4-5-20250929")
 GOLDEN_FILES = ("cal_dot_com", "discourse", "grafana", "keycloak", "sentry")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +107,8 @@ def digest(*parts: object) -> int:
 def title_of(text: str) -> str:
     """The first sentence, cut at a word boundary near TITLE_MAX characters."""
     text = " ".join(text.split())
-    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0].rstrip(".")
+    # A sentence ends at . ! ? before a capital: "sub! will raise" and "e.g. the" go on.
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
     if len(first) <= TITLE_MAX:
         return first
     cut = first[:TITLE_MAX].rsplit(" ", 1)[0]
@@ -113,6 +117,16 @@ def title_of(text: str) -> str:
 
 def similarity(a: Comment, b: Comment) -> float:
     return float(fuzz.token_set_ratio(title_of(a.text).lower(), title_of(b.text).lower()))
+
+
+def matches(git_dir: Path, judge: str, golden_by_url: dict[str, dict[str, Any]]) -> set[tuple[str, str, int]]:
+    """(PR, tool, golden index) of every match a judge made."""
+    out = set()
+    for pr, tools in git_json(git_dir, f"offline/results/{judge}/evaluations.json").items():
+        texts = [g["comment"] for g in golden_by_url[pr]["comments"]]
+        for tool, ev in tools.items():
+            out.update((pr, tool, texts.index(tp["golden_comment"])) for tp in ev["true_positives"])
+    return out
 
 
 def load(git_dir: Path) -> tuple[dict[str, list[Comment]], dict[str, dict[str, Any]]]:
@@ -125,6 +139,7 @@ def load(git_dir: Path) -> tuple[dict[str, list[Comment]], dict[str, dict[str, A
             for key in ("url", "original_url"):
                 if pr.get(key):
                     golden_by_url[pr[key]] = {**pr, "golden_file": f"{name}.json"}
+    agreed = set.intersection(*(matches(git_dir, judge, golden_by_url) for judge in OTHER_JUDGES))
     comments: dict[str, list[Comment]] = {}
     meta: dict[str, dict[str, Any]] = {}
     for pr in sorted(evaluations):
@@ -147,6 +162,8 @@ def load(git_dir: Path) -> tuple[dict[str, list[Comment]], dict[str, dict[str, A
         for (tool, text), tps in sorted(matched.items()):
             if len(tps) != 1 or tps[0].get("confidence", 0.0) < MIN_CONFIDENCE:
                 continue  # a candidate matched to two golden issues, or weakly: its label is unclear
+            if (pr, tool, texts.index(tps[0]["golden_comment"])) not in agreed:
+                continue  # another judge did not see this tool catch this issue
             listed = [c["text"] for c in candidates[pr][tool]]
             found.append(
                 Comment(
@@ -199,6 +216,7 @@ def files(meta: dict[str, Any]) -> dict[str, str]:
     return {
         "candidates": f"offline/results/{JUDGE}/candidates.json",
         "evaluations": f"offline/results/{JUDGE}/evaluations.json",
+        "agreeing_judges": ",".join(OTHER_JUDGES),
         "golden": f"offline/golden_comments/{meta['golden']['golden_file']}",
         "labels": "offline/results/pr_labels.json",
     }

@@ -75,7 +75,7 @@ def test_every_label_is_the_benchmark_judges_match() -> None:
     for pair in load_pairs():
         src = pair["source"]
         assert src["repo"] == "withmartian/code-review-benchmark" and len(src["commit"]) == 40
-        assert set(src["files"]) == {"candidates", "evaluations", "golden", "labels"}
+        assert set(src["files"]) == {"candidates", "evaluations", "agreeing_judges", "golden", "labels"}
         a, b = src["a"], src["b"]
         for side in (a, b):
             assert side["pr"].startswith("https://github.com/") and side["confidence"] >= 0.8
