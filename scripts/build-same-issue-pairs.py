@@ -12,9 +12,9 @@ matches, the golden severities and bug types); none of the benchmark's code is u
 The benchmark's candidates carry no file or line, so each pair is placed in one file of its PR at
 lines chosen by its kind (same lines, near lines, far apart), deterministically from the pair's id.
 
-    .venv/bin/python scripts/build-same-issue-pairs.py [GIT_DIR] [--out-dir tests/data]
+    .venv/bin/python scripts/build-same-issue-pairs.py GIT_DIR [--out-dir tests/data]
 
-GIT_DIR is a clone (bare is fine) holding SOURCE_COMMIT; by default the mirror the `fetch` tool makes.
+GIT_DIR is a clone (bare is fine) holding SOURCE_COMMIT.
 The output is a pure function of that commit: running it twice gives the same bytes.
 """
 
@@ -36,7 +36,6 @@ from rapidfuzz import fuzz
 
 SOURCE_REPO = "withmartian/code-review-benchmark"
 SOURCE_COMMIT = "012d68202e56280855b85abb956410086008a7b2"
-DEFAULT_GIT_DIR = Path("/work/.mirror/withmartian+code-review-benchmark/repo")
 # One judge's extraction and matches throughout, so that every label comes from one consistent pass.
 JUDGE = "anthropic_claude-opus-4-5-20251101"
 MIN_CONFIDENCE = 0.8  # the judge's own confidence in a match; weaker matches are left out
@@ -361,7 +360,7 @@ def groups(comments: dict[str, list[Comment]], meta: dict[str, dict[str, Any]]) 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("git_dir", nargs="?", type=Path, default=DEFAULT_GIT_DIR)
+    parser.add_argument("git_dir", type=Path, help="a clone of the benchmark holding SOURCE_COMMIT")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where the two .jsonl files go")
     args = parser.parse_args(argv)
     records, per_pr = build(args.git_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -23,7 +24,9 @@ from tests.review.same_issue_pairs import (
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUILDER = ROOT / "scripts" / "build-same-issue-pairs.py"
-SOURCE_MIRROR = Path("/work/.mirror/withmartian+code-review-benchmark/repo")
+SOURCE_MIRROR = Path(
+    os.environ.get("CODE_REVIEW_BENCHMARK_GIT", "/work/.mirror/withmartian+code-review-benchmark/repo")
+)
 FINDING_KEYS = {"model", "path", "line", "end_line", "category", "severity", "title", "body"}
 CATEGORIES = {"bug", "security", "concurrency", "contract"}
 SEVERITIES = {"critical", "high", "medium", "low", "info"}
@@ -139,7 +142,9 @@ def test_score_grouping_counts_chains_and_inflated_votes() -> None:
     assert all(t["inflated_groups"] > 0 for t in lumped.values())
 
 
-@pytest.mark.skipif(not SOURCE_MIRROR.is_dir(), reason="no local snapshot of the source benchmark")
+@pytest.mark.skipif(
+    not SOURCE_MIRROR.is_dir(), reason="no clone of the source benchmark (CODE_REVIEW_BENCHMARK_GIT)"
+)
 def test_the_builder_rebuilds_the_committed_files(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, str(BUILDER), str(SOURCE_MIRROR), "--out-dir", str(tmp_path)],
