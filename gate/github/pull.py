@@ -183,8 +183,10 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
                 )
             )
             continue
-        a = "/dev/null" if status is FileStatus.ADDED else f"a/{old_path or f.path}"
-        b = "/dev/null" if status is FileStatus.DELETED else f"b/{f.path}"
+        # Placeholder names: the header only has to parse; the real names (which may hold spaces,
+        # tabs, quotes or newlines) are set from the listing below, never read back from patch text.
+        a = "/dev/null" if status is FileStatus.ADDED else "a/file"
+        b = "/dev/null" if status is FileStatus.DELETED else "b/file"
         patch = f.patch if f.patch.endswith("\n") else f.patch + "\n"
         try:
             parsed = parse_diff(f"--- {a}\n+++ {b}\n{patch}", source=f"{source}: {f.path}")
@@ -196,7 +198,8 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
             )
             continue
         for change in parsed.files:
-            changes.append(replace(change, path=f.path, old_path=old_path, status=status))
+            notes = tuple(f.path + n[len(change.path) :] if n.startswith(change.path) else n for n in change.notes)
+            changes.append(replace(change, path=f.path, old_path=old_path, status=status, notes=notes))
     return Diff(files=tuple(changes))
 
 
