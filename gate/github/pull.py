@@ -198,7 +198,9 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
             )
             continue
         for change in parsed.files:
-            notes = tuple(f.path + n[len(change.path) :] if n.startswith(change.path) else n for n in change.notes)
+            notes = tuple(
+                f.path + n[len(change.path) :] if n.startswith(change.path) else n for n in change.notes
+            )
             changes.append(replace(change, path=f.path, old_path=old_path, status=status, notes=notes))
     return Diff(files=tuple(changes))
 
