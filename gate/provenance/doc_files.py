@@ -27,6 +27,9 @@ _NOT_PROSE_PREFIXES = ("requirements", "constraints", "cmakelists")
 
 
 def is_documentation(path: str) -> bool:
+    """Prose, or the change's own authorship records (.agent-trace/): not code the thresholds weigh."""
+    if path.startswith(".agent-trace/"):
+        return True
     name = PurePosixPath(path)
     suffix = name.suffix.lower()
     if suffix in DOC_SUFFIXES:
