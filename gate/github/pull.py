@@ -93,13 +93,18 @@ def _from_api(
         )
     try:
         diff = parse_diff(client.pull_diff(event.number), source=f"the diff of PR #{event.number}")
-    except DiffTooLarge:
+    except (DiffTooLarge, InputError) as exc:
+        # Past the diff limit, or a diff whose file headers cannot be told apart (a name with a space
+        # and " b/" in it): the files list names each file as a field, never as patch text.
+        if isinstance(exc, InputError):
+            notes.append("the PR's diff has file headers that cannot be read apart; read the files list")
         files = client.pull_files(event.number)
         diff = diff_from_files(files, source=f"PR #{event.number}")
-        notes.append(
-            f"the PR is past GitHub's diff limit ({limits.DIFF_MAX_FILES} files or "
-            f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
-        )
+        if isinstance(exc, DiffTooLarge):
+            notes.append(
+                f"the PR is past GitHub's diff limit ({limits.DIFF_MAX_FILES} files or "
+                f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
+            )
         if event.changed_files is not None and event.changed_files > len(files):
             notes.append(
                 f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; "

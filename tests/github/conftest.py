@@ -54,12 +54,13 @@ def _file_patches(diff: str, names: list[tuple[str, str | None]] | None = None) 
         if m_rename := re.search(r"(?m)^rename from (.+)$", header):
             status = "renamed"
             previous = m_rename.group(1)
-        path = (
-            m_new.group(1)
-            if m_new
-            else (m_old.group(1) if m_old else header.split(" b/", 1)[1].split("\n")[0])
-        )
-        if status == "renamed" and not m_new:
+        if names is not None:
+            path = names[index][0]
+        elif m_new or m_old:
+            path = (m_new or m_old).group(1)  # type: ignore[union-attr]
+        else:
+            path = header.split(" b/", 1)[1].split("\n")[0]
+        if status == "renamed" and not m_new and names is None:
             path = re.search(r"(?m)^rename to (.+)$", header).group(1)  # type: ignore[union-attr]
         adds = sum(1 for ln in (patch or "").splitlines() if ln.startswith("+"))
         dels = sum(1 for ln in (patch or "").splitlines() if ln.startswith("-"))
