@@ -134,3 +134,26 @@ def test_the_api_reader_names_files_from_fields_not_patch_text(
     commits = report["provenance"]["commits"]
     assert [c["tool"] for c in commits] == ["claude-code", None]
     assert report["provenance"]["ai_lines"] == len(NAMES)
+
+
+def test_a_format_patch_series_with_such_names_is_read_from_its_text(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("README.md", "# app\n")
+    repo.write("old name.py", "kept = 1\n")
+    repo.commit("Initial")
+    repo.branch("feature")
+    for name in NAMES:
+        repo.write(name, "value = 1\u200b\n")
+    repo.commit(MESSAGES[0])
+    repo.git("mv", "old name.py", "a b/new name.py")
+    repo.commit("Rename by hand")
+    patch = tmp_path / "series.mbox"
+    patch.write_bytes(repo.format_patch("main..feature"))
+    code = main(["check", "--diff", str(patch), "--offline", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code in (0, 1)
+    injection = {f["path"] for f in report["findings"] if f["stage"] == "injection-text"}
+    assert injection == set(NAMES)
+    assert [c["tool"] for c in report["provenance"]["commits"]] == ["claude-code", None]
+    assert report["source"]["files"] == len(NAMES) + 1
