@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -58,15 +59,12 @@ class LineSpan:
     def ai(self) -> bool:
         return self.tool is not None
 
-    def hits(self, candidates: Collection[int]) -> list[int]:
-        """The candidate line numbers the span covers; cost bounded by the smaller side, so a
-        record claiming lines 1-999999999 costs no more than the file's added lines."""
+    def hits(self, candidates: Sequence[int]) -> list[int]:
+        """The candidate line numbers (sorted ascending) the span covers: two bisections a range, so a
+        record claiming lines 1-999999999 costs no more than the lines it really covers."""
         out: list[int] = []
         for lo, hi in self.ranges:
-            if hi - lo + 1 <= len(candidates):
-                out.extend(n for n in range(lo, hi + 1) if n in candidates)
-            else:
-                out.extend(n for n in candidates if lo <= n <= hi)
+            out.extend(candidates[bisect_left(candidates, lo) : bisect_right(candidates, hi)])
         return out
 
 
