@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from gate.pipeline import Outcome
+from gate.report.github_view import code_share_line
 
 _STYLE = {"pass": "bold green", "fail": "bold red", "neutral": "bold yellow"}
 _SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -31,6 +32,11 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
     console.print(
         f"AI-authored share: [bold]{prov.ai_share:.1%}[/] ({prov.ai_lines} of {prov.added_lines} added lines)"
     )
+    code_line = code_share_line(
+        outcome.config.thresholds.share_of.value, prov.code_ai_lines, prov.code_added_lines, prov.added_lines
+    )
+    if code_line:
+        console.print(f"  {code_line}")
     if prov.tools:
         console.print("  by tool: " + ", ".join(f"{t} {n}" for t, n in sorted(prov.tools.items())))
     if prov.basis:
