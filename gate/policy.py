@@ -27,10 +27,13 @@ def escalations(
     """Which model stages the thresholds call for, and why or why not, in words for the report."""
     changed = changeset.diff.changed_count
     out: dict[str, tuple[bool, str]] = {}
+    share_of = config.thresholds.share_of.value
+    share = prov.threshold_share(share_of)
+    what = "AI share of code lines" if share_of == "code" and prov.code_added_lines else "AI share"
     rv = config.thresholds.review
     met = _met(
         [
-            ("AI share", prov.ai_share, rv.ai_share, f"{prov.ai_share:.0%}", f"{rv.ai_share:.0%}"),
+            (what, share, rv.ai_share, f"{share:.0%}", f"{rv.ai_share:.0%}"),
             ("AI-authored lines", prov.ai_lines, rv.ai_lines, str(prov.ai_lines), str(rv.ai_lines)),
             ("changed lines", changed, rv.changed_lines, str(changed), str(rv.changed_lines)),
         ]
@@ -39,7 +42,7 @@ def escalations(
     rg = config.thresholds.regen
     out["regen"] = _met(
         [
-            ("AI share", prov.ai_share, rg.ai_share, f"{prov.ai_share:.0%}", f"{rg.ai_share:.0%}"),
+            (what, share, rg.ai_share, f"{share:.0%}", f"{rg.ai_share:.0%}"),
             ("AI-authored lines", prov.ai_lines, rg.ai_lines, str(prov.ai_lines), str(rg.ai_lines)),
         ],
         needs_ai=prov.ai_lines > 0,

@@ -58,9 +58,20 @@ class RegenThresholds(_Strict):
     ai_lines: Count = 50
 
 
+class ShareOf(enum.Enum):
+    CODE = "code"
+    ALL = "all"
+
+
 class Thresholds(_Strict):
     review: ReviewThresholds = ReviewThresholds()
     regen: RegenThresholds = RegenThresholds()
+    share_of: ShareOf = Field(
+        default=ShareOf.CODE,
+        description="Lines the ai_share thresholds are computed over: 'code' (files that are not "
+        "documentation, so prose padding cannot dilute the share; every added line when a change has "
+        "no code) or 'all' added lines. ai_lines counts every AI line either way.",
+    )
 
 
 class Endpoint(_Strict):

@@ -12,14 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gate.context.git import Git
+from gate.context.git_diff import git_diff
+from gate.context.git_objects import commits_and_files, read_commits
 from gate.context.ignore import apply_ignore
-from gate.context.model import ChangeSet, Commit, Person
+from gate.context.model import ChangeSet, Commit
 from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff
-from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import GitError
 
-_RS, _US = "\x1e", "\x1f"
 _DEFAULT_BRANCHES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
 BLAME_WORKERS = 4
 
@@ -49,9 +49,7 @@ def load_git_changeset(
     merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
     if not merge_base:
         raise GitError(f"'{base_ref}' and '{head_ref}' have no common ancestor", "pass --base REF")
-    raw = git.run("diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", merge_base, head_sha)
-    text, notes = decode_patch(raw)
-    diff = parse_diff(text, source=f"git diff {base_ref}...{head_ref}")
+    diff = git_diff(git, merge_base, head_sha, source=f"git diff {base_ref}...{head_ref}")
     commits, touched = _commits(git, merge_base, head_sha)
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
     diff, origins = apply_ignore(diff, all_origins, ignore)
@@ -62,7 +60,7 @@ def load_git_changeset(
     commits = tuple(_with_count(c, counts.get(c.sha, 0)) for c in commits)
     return ChangeSet(
         source="git",
-        diff=Diff(files=diff.files, notes=(*notes, *diff.notes), ignored_paths=diff.ignored_paths),
+        diff=diff,
         commits=commits,
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
@@ -80,43 +78,15 @@ def _with_count(commit: Commit, n: int) -> Commit:
 
 def _commits(git: Git, base: str, head: str) -> tuple[tuple[Commit, ...], dict[str, list[str]]]:
     """Commits of base..head, oldest first, and for each path the commits that touched it."""
-    fmt = _RS + _US.join(("%H", "%P", "%an", "%ae", "%cn", "%ce", "%B", "%N")) + _US
-    raw = git.run(
-        "log",
-        "--reverse",
-        "--topo-order",
-        "--notes=ai",
-        f"--format={fmt}",
-        "--name-status",
-        "-M",
-        "--no-color",
-        f"{base}..{head}",
-    )
-    text = raw.decode("utf-8", "replace")
-    commits: list[Commit] = []
+    listing = commits_and_files(git, base, head)
+    commits = read_commits(git, [sha for sha, _ in listing])
     touched: dict[str, list[str]] = defaultdict(list)
-    for record in text.split(_RS)[1:]:
-        parts = record.split(_US)
-        sha, parents, an, ae, cn, ce, message, note = parts[:8]
-        files = parts[8] if len(parts) > 8 else ""
-        commits.append(
-            Commit(
-                sha=sha,
-                author=Person(an, ae),
-                committer=Person(cn, ce),
-                message=message.strip("\n"),
-                parents=tuple(parents.split()),
-                ai_note=note.strip("\n") or None,
-            )
-        )
-        for line in files.split("\n"):
-            fields = line.split("\t")
-            if len(fields) >= 2 and fields[0]:
-                path = fields[-1]
-                if fields[0][0] in "RC" and len(fields) == 3:
-                    # A rename carries the history of the old path along.
-                    touched[path].extend(touched.get(fields[1], []))
-                touched[path].append(sha)
+    for sha, files in listing:
+        for entry in files:
+            if entry.status in "RC" and entry.old_path is not None:
+                # A rename carries the history of the old path along.
+                touched[entry.path].extend(touched.get(entry.old_path, []))
+            touched[entry.path].append(sha)
     return tuple(commits), touched
 
 

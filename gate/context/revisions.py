@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from gate.context.catfile import BlobReader
 from gate.context.git import Git
+from gate.context.git_objects import decode_name
 from gate.errors import GitError
 
 MAX_FILE_BYTES = 2 << 20
@@ -65,4 +66,6 @@ class GitRevisions:
 
     def _list_files(self, revision: str) -> tuple[str, ...]:
         rev = self._revs.get(revision, revision)
-        return tuple(self._git.lines("ls-tree", "-r", "--name-only", "--full-tree", rev))
+        # -z: names as stored, not C-quoted (a name may hold a tab, a quote or a newline)
+        out = self._git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
+        return tuple(decode_name(name) for name in out.split(b"\0") if name)

@@ -55,7 +55,7 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
     if not text.strip():
         return Diff(files=())
     quoted: dict[str, str] = {}
-    if '"' in text and _QUOTED_HEADER.search(text):
+    if ('"' in text and _QUOTED_HEADER.search(text)) or _SPACED_HEADER.search(text):
         text, quoted = _unquote_headers(text)
     try:
         patch = PatchSet(io.StringIO(text, newline="\n"))
@@ -82,6 +82,10 @@ _QUOTED_HEADER = re.compile(
 )
 
 
+# A `diff --git` line with more than one space after its command: a name holds a space.
+_SPACED_HEADER = re.compile(r"^diff --git [^ \n]*(?: [^ \n]*){2,}$", re.MULTILINE)
+
+
 def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:
     """Git C-quotes unusual paths in file headers; unidiff expects them plain and without blanks.
 
@@ -91,14 +95,16 @@ def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:
     quoted: dict[str, str] = {}
     tokens: dict[str, str] = {}
 
-    def token(m: re.Match[str]) -> str:
-        path = _unquote(m.group(0))
+    def register(path: str) -> str:
         # The same path gets the same token: unidiff matches the "diff --git" names with "---"/"+++".
         name = path[2:] if path[:2] in ("a/", "b/") else path
         n = tokens.setdefault(name, f"\x1b{len(tokens)}\x1b")
         key = path[:2] + n if path[:2] in ("a/", "b/") else n
         quoted[key] = path
         return key
+
+    def token(m: re.Match[str]) -> str:
+        return register(_unquote(m.group(0)))
 
     lines = text.split("\n")
     in_header = False
@@ -107,9 +113,38 @@ def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:
             in_header = True
         elif line.startswith("@@"):
             in_header = False
-        if in_header and '"' in line and line.startswith(_HEADER_PREFIXES):
+        if not in_header or not line.startswith(_HEADER_PREFIXES):
+            continue
+        if '"' in line:
             lines[i] = _QUOTED.sub(token, line)
+        elif line.startswith("diff --git ") and line.count(" ") > 3:
+            names = _spaced_git_names(line[len("diff --git ") :], lines, i)
+            if names is not None:
+                lines[i] = f"diff --git {register(names[0])} {register(names[1])}"
+        elif line.startswith(("--- a/", "+++ b/")) and " " in line[4:]:
+            # git ends a name that holds a space with a tab, so the tab is not part of the name
+            lines[i] = line[:4] + register(line[4:].removesuffix("\t"))
     return "\n".join(lines), quoted
+
+
+def _spaced_git_names(rest: str, lines: list[str], at: int) -> tuple[str, str] | None:
+    """The a/ and b/ names of a `diff --git` line whose names hold spaces, when they can be told: from
+    the rename or copy lines of the same header, else as one name written twice."""
+    old = new = None
+    for line in lines[at + 1 : at + 8]:
+        if line.startswith(("@@", "diff --git ", "--- ", "+++ ")):
+            break
+        if line.startswith(("rename from ", "copy from ")):
+            old = line.split(" ", 2)[2]
+        elif line.startswith(("rename to ", "copy to ")):
+            new = line.split(" ", 2)[2]
+    if old is not None and new is not None and rest == f"a/{old} b/{new}":
+        return f"a/{old}", f"b/{new}"
+    half = (len(rest) - 5) // 2
+    name = rest[2 : 2 + half]
+    if half > 0 and rest == f"a/{name} b/{name}":
+        return f"a/{name}", f"b/{name}"
+    return None
 
 
 def _looks_like_diff(text: str) -> bool:

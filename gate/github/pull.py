@@ -93,13 +93,18 @@ def _from_api(
         )
     try:
         diff = parse_diff(client.pull_diff(event.number), source=f"the diff of PR #{event.number}")
-    except DiffTooLarge:
+    except (DiffTooLarge, InputError) as exc:
+        # Past the diff limit, or a diff whose file headers cannot be told apart (a name with a space
+        # and " b/" in it): the files list names each file as a field, never as patch text.
+        if isinstance(exc, InputError):
+            notes.append("the PR's diff has file headers that cannot be read apart; read the files list")
         files = client.pull_files(event.number)
         diff = diff_from_files(files, source=f"PR #{event.number}")
-        notes.append(
-            f"the PR is past GitHub's diff limit ({limits.DIFF_MAX_FILES} files or "
-            f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
-        )
+        if isinstance(exc, DiffTooLarge):
+            notes.append(
+                f"the PR is past GitHub's diff limit ({limits.DIFF_MAX_FILES} files or "
+                f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
+            )
         if event.changed_files is not None and event.changed_files > len(files):
             notes.append(
                 f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; "
@@ -183,8 +188,10 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
                 )
             )
             continue
-        a = "/dev/null" if status is FileStatus.ADDED else f"a/{old_path or f.path}"
-        b = "/dev/null" if status is FileStatus.DELETED else f"b/{f.path}"
+        # Placeholder names: the header only has to parse; the real names (which may hold spaces,
+        # tabs, quotes or newlines) are set from the listing below, never read back from patch text.
+        a = "/dev/null" if status is FileStatus.ADDED else "a/file"
+        b = "/dev/null" if status is FileStatus.DELETED else "b/file"
         patch = f.patch if f.patch.endswith("\n") else f.patch + "\n"
         try:
             parsed = parse_diff(f"--- {a}\n+++ {b}\n{patch}", source=f"{source}: {f.path}")
@@ -196,7 +203,10 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
             )
             continue
         for change in parsed.files:
-            changes.append(replace(change, path=f.path, old_path=old_path, status=status))
+            notes = tuple(
+                f.path + n[len(change.path) :] if n.startswith(change.path) else n for n in change.notes
+            )
+            changes.append(replace(change, path=f.path, old_path=old_path, status=status, notes=notes))
     return Diff(files=tuple(changes))
 
 

@@ -276,6 +276,9 @@ def _provenance(p: ProvenanceResult) -> dict[str, Any]:
         "tools": dict(p.tools),
         "basis": list(p.basis),
         "notes": list(p.notes),
+        "code_ai_lines": p.code_ai_lines,
+        "code_added_lines": p.code_added_lines,
+        "disregarded": list(p.disregarded),
     }
 
 
@@ -302,6 +305,10 @@ def decode_provenance(d: dict[str, Any]) -> ProvenanceResult:
         tools=dict(d["tools"]),
         basis=tuple(d["basis"]),
         notes=tuple(d["notes"]),
+        # traces written before code lines were counted apart: every line counted as code
+        code_ai_lines=int(d.get("code_ai_lines", d["ai_lines"])),
+        code_added_lines=int(d.get("code_added_lines", d["added_lines"])),
+        disregarded=tuple(d.get("disregarded", ())),
     )
 
 

@@ -22,7 +22,9 @@ from gate.provenance.model import Evidence
 from gate.provenance.table import FROM_TEXT, UNKNOWN_AI, Rule, ToolTable, tool_table, trailer_key
 
 # A `Key: value` line; bullets and quote marks before the key are tolerated (squash-merge bodies).
-_TRAILER_LINE = re.compile(r"^[ \t>*+-]*([A-Za-z][A-Za-z0-9 _-]{0,40}?)[ \t]*:[ \t]*(\S.*?)[ \t]*$")
+# The value is taken greedily and stripped after: a lazy value before `[ \t]*$` retried the blank run
+# at every position of the value, quadratic in a line with long runs of spaces.
+_TRAILER_LINE = re.compile(r"^[ \t>*+-]*([A-Za-z][A-Za-z0-9 _-]{0,40}?)[ \t]*:[ \t]*(\S.*)$")
 _ANGLE_IDENTITY = re.compile(r"^(.*?)\s*<([^<>]*)>?\s*$")
 _SPACES = re.compile(r"\s+")
 _COAUTHOR_KEYS = frozenset({trailer_key("Co-authored-by")})
@@ -100,14 +102,18 @@ def _tool_of(rule: Rule, text: str, table: ToolTable) -> str:
 
 
 MAX_QUOTE = 300  # characters of a quoted line; longer lines are cut with an ellipsis
+MAX_EVIDENCE = 20  # marks quoted per commit: a message repeating a trailer does not grow the report
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…"
 
 
 def line_at(message: str, pos: int) -> str:
     """The whole line around position `pos`, stripped: the exact text a marker was found in."""
     start = message.rfind("\n", 0, pos) + 1
     end = message.find("\n", pos)
-    line = message[start : end if end != -1 else len(message)].strip()
-    return line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…"
+    return _cut(message[start : end if end != -1 else len(message)].strip())
 
 
 class _Collector:
@@ -118,6 +124,9 @@ class _Collector:
         self._seen: set[tuple[str, str]] = set()
 
     def add(self, kind: str, text: str, tool: str, source: str = "") -> None:
+        if len(self.evidence) >= MAX_EVIDENCE:
+            self.note(f"more than {MAX_EVIDENCE} AI marks in the commit: the rest not quoted")
+            return
         if (kind, text) not in self._seen:
             self._seen.add((kind, text))
             self.evidence.append(Evidence(kind=kind, text=text, tool=tool, source=source))
@@ -222,7 +231,7 @@ def _scan_trailers(message: str, out: _Collector, config: Provenance) -> None:
         key = trailer_key(m.group(1))
         if key not in keys:
             continue
-        text, value = raw.strip(), m.group(2)
+        text, value = _cut(raw.strip()), m.group(2).rstrip(" \t")
         if key in _COAUTHOR_KEYS:
             out.person("trailer", parse_identity(value), text, config)
             continue

@@ -5,10 +5,13 @@ Order of precedence, weakest first (pull_request.py documents the PR rules):
    commit that added lines to its file, else to no commit);
 2. the commit's own evidence (classify.py) or, failing that, PR-level signals decide whether its
    lines are AI and which tool wrote them; a line with no commit is AI only under an `ai_labels` label;
-3. Agent Trace records at the head revision override that for the lines they cover;
-4. git-ai notes override both for the lines their commit really added (they are written at commit
-   time from the exact committed content). Untracked lines keep the commit-level verdict.
-`ai_share = ai_lines / added_lines` (0 when nothing is added).
+3. line-level records (Agent Trace files, git-ai notes; a git-ai note wins over an Agent Trace record
+   for the same line) mark AI the lines they cover that steps 1-2 left human. They arrive with the
+   change, so they only ever add AI attribution: a record calling human a line that commit-level
+   evidence, a PR label or a configured identity attributes to AI is disregarded, and the report
+   says so. Untracked lines keep the commit-level verdict.
+`ai_share = ai_lines / added_lines` (0 when nothing is added); `code_ai_share` is the same over the
+lines of files that are not documentation, the share the thresholds read by default.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from itertools import compress
 from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
 from gate.provenance.classify import CommitClass, classify
+from gate.provenance.doc_files import is_documentation
 from gate.provenance.line_marks import line_marks, line_owners
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.provenance.pull_request import PullRequestSignals, by_pr_author, pr_signals
@@ -108,6 +112,8 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     line_evidence: dict[str, list[Evidence]] = defaultdict(list)
     ai_line_map: dict[str, frozenset[int]] = {}
     human_attested = no_origin = 0
+    # (owner, record kind, record source) -> lines a record called human against AI attribution
+    overruled: Counter[tuple[str | None, str, str]] = Counter()
     used_kinds: set[str] = set()
     # The tool of each owner (None = the lines with no commit); owners without a tool are human.
     owner_tool: dict[str | None, str] = {s: t for s, t in sha_tool.items() if t is not None}
@@ -131,15 +137,20 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
             continue
         ai_lines: list[int] = []
         for n, s in zip(added, owner, strict=True):
+            tool = sha_tool.get(s) if s else loose_tool
             mark = file_marks.get(n)
             if mark is None:
-                tool = sha_tool.get(s) if s else loose_tool
+                pass
+            elif tool is not None:
+                # A record the PR supplied never takes AI attribution away, nor renames its tool.
+                if mark.tool is None:
+                    overruled[(s, mark.evidence.kind, mark.evidence.source)] += 1
+            elif mark.tool is None:
+                human_attested += 1
             else:
                 tool = mark.tool
                 used_kinds.add(mark.evidence.kind)
-                if tool is None:
-                    human_attested += 1
-                elif s is not None:
+                if s is not None:
                     line_tools[s][tool] += 1
                     if mark.evidence not in line_evidence[s]:
                         line_evidence[s].append(mark.evidence)
@@ -149,6 +160,11 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
                 tools[tool] += 1
         if ai_lines:
             ai_line_map[path] = frozenset(ai_lines)
+    code_added = code_ai = 0
+    for path, (added, _) in owners.items():
+        if not is_documentation(path):
+            code_added += len(added)
+            code_ai += len(ai_line_map.get(path, ()))
 
     attributions = []
     for c in commits:
@@ -174,6 +190,8 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         )
     if loose_tool is not None and ai_by[None]:
         used_kinds.add("PR label")
+    disregarded = _disregarded(overruled, verdicts, signals)
+    notes.extend(disregarded)
     notes.extend(_summary_notes(attributions, classes, no_origin, human_attested, changeset))
     total = sum(added_by.values())
     ai_total = sum(ai_by.values())
@@ -192,7 +210,34 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         tools=dict(tools.most_common()),
         basis=basis,
         notes=tuple(dict.fromkeys(notes)),
+        code_ai_lines=code_ai,
+        code_added_lines=code_added,
+        disregarded=tuple(disregarded),
     )
+
+
+def _disregarded(
+    overruled: Counter[tuple[str | None, str, str]],
+    verdicts: Mapping[str, _Verdict],
+    signals: PullRequestSignals,
+) -> list[str]:
+    """Why each record that called AI-attributed lines human was not followed, in words."""
+    out: list[str] = []
+    for (sha, kind, source), n in overruled.items():
+        if sha is None:
+            because = (
+                f"the PR is marked AI ({signals.whole_pr})" if signals.whole_pr else "the PR is marked AI"
+            )
+            owner = "with no commit"
+        else:
+            evidence = verdicts[sha].evidence
+            because = f"its commit is AI by {evidence[0]}" if evidence else "its commit is AI"
+            owner = f"of commit {sha[:12]}"
+        out.append(
+            f"{kind} ({source}) disregarded: it calls {_count(n, 'line', 'lines')} {owner} human, but "
+            f"{because}; records supplied with a change may add AI attribution, never remove it"
+        )
+    return out
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -20,6 +20,7 @@ from gate.provenance.line_records import AGENT_TRACE_PATH, LineSpan, parse_agent
 from gate.provenance.model import Evidence
 
 MIN_SHA = 7  # shortest abbreviated sha compared with a full one
+MAX_PLACEMENTS = 2_000_000  # lines placed by every record of a run together
 
 # A file's added line numbers and, for each, the commit it belongs to (None = no commit).
 Owned = tuple[list[int], list[str | None]]
@@ -91,13 +92,13 @@ class _CommitLines:
     def __init__(self, changeset: ChangeSet, owners: Mapping[str, Owned]) -> None:
         self._changeset = changeset
         self._owners = owners
-        self._cache: dict[tuple[str, str], dict[int, int]] = {}
+        self._cache: dict[tuple[str, str], tuple[dict[int, int], list[int]]] = {}
 
     def head_lines(self, span: LineSpan, sha: str) -> list[int]:
         """Head line numbers of the span's lines (numbered in `sha`'s file) that `sha` added."""
         key = (span.path, sha)
-        by_origin = self._cache.get(key)
-        if by_origin is None:
+        cached = self._cache.get(key)
+        if cached is None:
             numbers = self._changeset.line_origin_numbers.get(span.path)
             added, owner = self._owners[span.path]
             if numbers:
@@ -105,8 +106,28 @@ class _CommitLines:
                 by_origin = {numbers[n]: n for n, s in pairs if s == sha and n in numbers}
             else:
                 by_origin = {n: n for n, s in zip(added, owner, strict=True) if s == sha}
-            self._cache[key] = by_origin
-        return [by_origin[n] for n in span.hits(by_origin.keys())]
+            cached = self._cache[key] = (by_origin, sorted(by_origin))
+        by_origin, ordered = cached
+        return [by_origin[n] for n in span.hits(ordered)]
+
+
+class _Budget:
+    """Line placements left for line-level records: overlapping ranges repeated by a hostile record
+    would otherwise cost records x lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.spent = ""
+
+    def take(self, n: int) -> bool:
+        self.left -= n
+        if self.left >= 0:
+            return True
+        self.spent = (
+            f"line-level records place more than {MAX_PLACEMENTS:,} lines (overlapping ranges): "
+            "the remaining records are disregarded"
+        )
+        return False
 
 
 def _read_at_head(changeset: ChangeSet, owners: Mapping[str, Owned], span: LineSpan) -> bool:
@@ -123,7 +144,8 @@ def line_marks(
     heads = _head_names(changeset)
     in_range = {c.sha.lower(): c.sha for c in changeset.commits}
     commit_lines = _CommitLines(changeset, owners)
-    added_sets: dict[str, frozenset[int]] = {}
+    added_sorted: dict[str, list[int]] = {}
+    budget = _Budget(MAX_PLACEMENTS)
     trace = _trace_text(changeset)
     if trace:
         parsed = parse_agent_traces(trace)
@@ -133,21 +155,23 @@ def line_marks(
             if span.path not in owners:
                 continue
             ev = Evidence("agent trace", span.text, span.tool or "human", AGENT_TRACE_PATH)
-            if span.path not in added_sets:
-                added_sets[span.path] = frozenset(owners[span.path][0])
+            if span.path not in added_sorted:
+                added_sorted[span.path] = sorted(owners[span.path][0])
             rev = (span.revision or "").lower()
             if not rev or any(_same_rev(rev, h) for h in heads):
-                file_marks = marks[span.path]
-                for n in span.hits(added_sets[span.path]):
-                    file_marks[n] = LineMark(span.tool, ev)
-                continue
-            sha = next((full for low, full in in_range.items() if _same_rev(rev, low)), None)
-            if sha is None:
-                skipped += 1
-                continue
-            direct += _read_at_head(changeset, owners, span)
-            for head_no in commit_lines.head_lines(span, sha):
-                marks[span.path][head_no] = LineMark(span.tool, ev)
+                lines = span.hits(added_sorted[span.path])
+            else:
+                sha = next((full for low, full in in_range.items() if _same_rev(rev, low)), None)
+                if sha is None:
+                    skipped += 1
+                    continue
+                direct += _read_at_head(changeset, owners, span)
+                lines = commit_lines.head_lines(span, sha)
+            if not budget.take(len(lines)):
+                break
+            file_marks = marks[span.path]
+            for n in lines:
+                file_marks[n] = LineMark(span.tool, ev)
         if skipped:
             notes.append(
                 f"{skipped} Agent Trace ranges recorded at a revision other than the head "
@@ -163,8 +187,13 @@ def line_marks(
                 continue
             direct += _read_at_head(changeset, owners, span)
             ev = Evidence("git-ai note", span.text, span.tool or "human", "refs/notes/ai")
-            for head_no in commit_lines.head_lines(span, commit.sha):
+            lines = commit_lines.head_lines(span, commit.sha)
+            if not budget.take(len(lines)):
+                break
+            for head_no in lines:
                 marks[span.path][head_no] = LineMark(span.tool, ev)
+    if budget.spent:
+        notes.append(budget.spent)
     if direct:
         notes.append(
             f"{direct} line-level records on files changed by several commits were read at head "

@@ -17,14 +17,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from gate.provenance.table import UNKNOWN_AI, tool_table
 
 AGENT_TRACE_PATH = ".agent-trace/traces.jsonl"
 IGNORED_TOOLS = frozenset({"mock_ai"})
+# Records arrive with the change, so their shape is the author's to choose. Real records nest a few
+# levels (record > files > conversations > ranges > contributor); past these bounds a record is
+# disregarded with the reason, and the run goes on.
+MAX_JSON_DEPTH = 32
+MAX_RECORD_BYTES = 1 << 20  # one Agent Trace line, or one git-ai note
+MAX_RECORDS_BYTES = 8 << 20  # the whole Agent Trace file
+MAX_SPANS = 20_000  # line ranges read from one source
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 _SESSION_KEY = re.compile(r"^s_[0-9a-f]+(::t_[0-9a-f]+)?$", re.IGNORECASE)
 _HUMAN_KEY = re.compile(r"^h_[0-9a-f]+$", re.IGNORECASE)
@@ -46,15 +59,12 @@ class LineSpan:
     def ai(self) -> bool:
         return self.tool is not None
 
-    def hits(self, candidates: Collection[int]) -> list[int]:
-        """The candidate line numbers the span covers; cost bounded by the smaller side, so a
-        record claiming lines 1-999999999 costs no more than the file's added lines."""
+    def hits(self, candidates: Sequence[int]) -> list[int]:
+        """The candidate line numbers (sorted ascending) the span covers: two bisections a range, so a
+        record claiming lines 1-999999999 costs no more than the lines it really covers."""
         out: list[int] = []
         for lo, hi in self.ranges:
-            if hi - lo + 1 <= len(candidates):
-                out.extend(n for n in range(lo, hi + 1) if n in candidates)
-            else:
-                out.extend(n for n in candidates if lo <= n <= hi)
+            out.extend(candidates[bisect_left(candidates, lo) : bisect_right(candidates, hi)])
         return out
 
 
@@ -62,6 +72,27 @@ class LineSpan:
 class ParsedRecords:
     spans: tuple[LineSpan, ...]
     problems: tuple[str, ...] = ()
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when the JSON text nests arrays and objects deeper than `limit`, told in linear time
+    without parsing it (a parser would recurse once a level)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
+
+
+def load_json(text: str, what: str) -> tuple[Any, str | None]:
+    """The parsed JSON value, or None and why it was not read (too large, too deep, not JSON)."""
+    if len(text) > MAX_RECORD_BYTES:
+        return None, f"{what} is over {MAX_RECORD_BYTES >> 10} KiB: disregarded"
+    if json_too_deep(text):
+        return None, f"{what} nests deeper than {MAX_JSON_DEPTH} levels: disregarded"
+    try:
+        return json.loads(text), None
+    except (json.JSONDecodeError, RecursionError):
+        return None, f"{what} is not JSON: disregarded"
 
 
 def _tool_id(raw: object) -> str:
@@ -114,16 +145,20 @@ def _unquote(path: str) -> str:
 
 def parse_git_ai_note(text: str) -> ParsedRecords:
     """The AI and human spans a git-ai note attests; problems are said, never raised."""
+    if len(text) > MAX_RECORD_BYTES:
+        return ParsedRecords((), (f"git-ai note over {MAX_RECORD_BYTES >> 10} KiB: disregarded",))
     lines = text.replace("\r\n", "\n").split("\n")
     try:
         cut = next(i for i, line in enumerate(lines) if line.strip() == "---")
     except StopIteration:
         return ParsedRecords((), ("git-ai note without a '---' line: not read",))
     block = [line for line in lines[:cut] if line.strip()]
-    try:
-        meta = json.loads("\n".join(lines[cut + 1 :]) or "{}")
-    except json.JSONDecodeError:
-        meta = {}
+    meta_text = "\n".join(lines[cut + 1 :]) or "{}"
+    if json_too_deep(meta_text):
+        return ParsedRecords(
+            (), (f"git-ai note metadata nests deeper than {MAX_JSON_DEPTH} levels: disregarded",)
+        )
+    meta, _ = load_json(meta_text, "git-ai note metadata")
     if not isinstance(meta, dict):
         meta = {}
     problems: list[str] = []
@@ -158,8 +193,17 @@ def parse_git_ai_note(text: str) -> ParsedRecords:
                 problems.append(f"git-ai attestation by the test tool {raw} ignored")
                 continue
             tool = _tool_id(raw)
-        spans.append(LineSpan(path=path, ranges=ranges, tool=tool, text=f"{path}: {stripped}"))
+        spans.append(LineSpan(path=path, ranges=ranges, tool=tool, text=_quote(f"{path}: {stripped}")))
+    if sum(len(span.ranges) for span in spans) > MAX_SPANS:
+        return ParsedRecords((), (f"git-ai note with over {MAX_SPANS:,} line ranges: disregarded",))
     return ParsedRecords(tuple(spans), tuple(dict.fromkeys(problems)))
+
+
+MAX_QUOTE = 300  # characters of a record quoted as evidence
+
+
+def _quote(text: str) -> str:
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
 
 
 def _int(value: object) -> int | None:
@@ -168,17 +212,18 @@ def _int(value: object) -> int | None:
 
 def parse_agent_traces(text: str) -> ParsedRecords:
     """Spans from Agent Trace JSON lines, oldest record first (later records override earlier ones)."""
+    if len(text) > MAX_RECORDS_BYTES:
+        return ParsedRecords((), (f"{AGENT_TRACE_PATH}: over {MAX_RECORDS_BYTES >> 20} MiB: disregarded",))
     records: list[dict[str, Any]] = []
     bad = 0
-    for line in text.splitlines():
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            bad += 1
-            continue
-        if isinstance(record, dict) and isinstance(record.get("files"), list):
+        record, why = load_json(line, f"{AGENT_TRACE_PATH} line {number}")
+        if why is not None and "not JSON" not in why:
+            problems.append(why)
+        elif isinstance(record, dict) and isinstance(record.get("files"), list):
             records.append(record)
         else:
             bad += 1
@@ -195,8 +240,12 @@ def parse_agent_traces(text: str) -> ParsedRecords:
             for conv in entry.get("conversations") or ():
                 if isinstance(conv, dict):
                     spans.extend(_conversation_spans(entry["path"], conv, tool_name, revision))
-    problems = (f"{AGENT_TRACE_PATH}: {bad} lines are not trace records",) if bad else ()
-    return ParsedRecords(tuple(spans), problems)
+    if bad:
+        problems.append(f"{AGENT_TRACE_PATH}: {bad} lines are not trace records")
+    if len(spans) > MAX_SPANS:
+        problems.append(f"{AGENT_TRACE_PATH}: over {MAX_SPANS:,} line ranges: disregarded")
+        return ParsedRecords((), tuple(problems))
+    return ParsedRecords(tuple(spans), tuple(problems))
 
 
 def _dict(value: object) -> dict[str, Any]:

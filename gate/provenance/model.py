@@ -45,6 +45,23 @@ class ProvenanceResult:
     tools: Mapping[str, int] = field(default_factory=dict)  # tool id -> AI lines
     basis: tuple[str, ...] = ()  # which kinds of evidence the estimate rests on, said in the report
     notes: tuple[str, ...] = ()
+    # The same counts over code lines only (documentation files left out; see doc_files.py): padding a
+    # PR with prose does not dilute the share the thresholds read.
+    code_ai_lines: int = 0
+    code_added_lines: int = 0
+    # Line-level records the PR supplied that were not followed, each with why (they may only add AI).
+    disregarded: tuple[str, ...] = ()
+
+    @property
+    def code_ai_share(self) -> float:
+        return self.code_ai_lines / self.code_added_lines if self.code_added_lines else 0.0
+
+    def threshold_share(self, share_of: str) -> float:
+        """The share the thresholds read: over code lines (`code`; every added line when the change
+        has no code lines) or over every added line (`all`)."""
+        if share_of == "code" and self.code_added_lines:
+            return self.code_ai_share
+        return self.ai_share
 
     def is_ai_line(self, path: str, line: int) -> bool:
         lines = self.ai_line_map.get(path)

@@ -60,6 +60,8 @@ def render_summary(
     head.append(
         f"**AI-authored share:** {prov.ai_share:.0%} ({prov.ai_lines} of {prov.added_lines} added lines)"
     )
+    if prov.code_line:
+        head.append(prov.code_line + ".")
     head.append("")
     rows: list[str] = []
     if view.findings:

@@ -68,6 +68,23 @@ class ProvenanceView(_View):
     ai_share: float = 0.0
     ai_lines: int = 0
     added_lines: int = 0
+    code_ai_lines: int | None = None
+    code_added_lines: int | None = None
+    share_of: str | None = None
+
+    @property
+    def code_line(self) -> str | None:
+        """The share over code lines, when the thresholds read it and it differs from the whole."""
+        return code_share_line(self.share_of, self.code_ai_lines, self.code_added_lines, self.added_lines)
+
+
+def code_share_line(share_of: str | None, ai: int | None, added: int | None, all_added: int) -> str | None:
+    if share_of != "code" or not added or ai is None or added == all_added:
+        return None
+    return (
+        f"Of code lines (documentation left out): {ai / added:.0%} ({ai} of {added}), "
+        "the share the thresholds read"
+    )
 
 
 class UsageView(_View):

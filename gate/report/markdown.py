@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gate.findings import Finding
 from gate.pipeline import Outcome
+from gate.report.github_view import code_share_line
 from gate.sanitize import no_commands, sanitize
 
 ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
@@ -44,6 +45,11 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
         f"**AI-authored share:** {prov.ai_share:.0%} ({prov.ai_lines} of {prov.added_lines} added lines)"
         + (f" — {cell(tools, 300)}" if tools else "")
     )
+    code_line = code_share_line(
+        outcome.config.thresholds.share_of.value, prov.code_ai_lines, prov.code_added_lines, prov.added_lines
+    )
+    if code_line:
+        out.append(code_line + ".")
     if prov.basis:
         out.append(f"Evidence used: {cell(', '.join(prov.basis), 300)}.")
     out.append("")

@@ -11,6 +11,7 @@ import io
 from typing import IO
 
 from gate.pipeline import Outcome
+from gate.report.github_view import code_share_line
 from gate.sanitize import no_commands, visible
 
 _STYLE = {"pass": "bold green", "fail": "bold red", "neutral": "bold yellow"}
@@ -51,6 +52,11 @@ def _render(outcome: Outcome, stream: IO[str], *, color: bool | None) -> None:
     console.print(
         f"AI-authored share: [bold]{prov.ai_share:.1%}[/] ({prov.ai_lines} of {prov.added_lines} added lines)"
     )
+    code_line = code_share_line(
+        outcome.config.thresholds.share_of.value, prov.code_ai_lines, prov.code_added_lines, prov.added_lines
+    )
+    if code_line:
+        console.print(f"  {code_line}")
     if prov.tools:
         console.print("  by tool: " + escape(", ".join(f"{t} {n}" for t, n in sorted(prov.tools.items()))))
     if prov.basis:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gate.context.git import Git
+from gate.context.git_diff import git_diff
 from gate.context.model import ChangeSet, RevisionReader
 from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff, FileStatus, LineKind
-from gate.diff.parser import parse_diff
 from gate.errors import GateError
 from gate.findings import Finding, Location, Severity
 from gate.review.consensus import STAGE, confidence
@@ -75,8 +75,7 @@ def git_heads(git: Git) -> HeadDiff:
             raise NotComparable(f"the previous head {old[:12]} is not in the repository")
         if git.text("merge-base", old, new).strip() != old:
             raise NotComparable(f"the previous head {old[:12]} is not an ancestor (rebased or force-pushed)")
-        text = git.text("diff", "--no-color", "--no-ext-diff", "-M", "-U0", old, new)
-        return parse_diff(text, source=f"git diff {old[:12]} {new[:12]}")
+        return git_diff(git, old, new, "-U0", source=f"git diff {old[:12]} {new[:12]}")
 
     return compare
 

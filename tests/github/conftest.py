@@ -23,11 +23,24 @@ def github() -> Iterator[FakeGitHub]:
     assert not fake.invalid, "requests GitHub's OpenAPI description rejects:\n" + "\n".join(fake.invalid)
 
 
-def _file_patches(diff: str) -> list[dict[str, Any]]:
-    files = []
-    for chunk in re.split(r"(?m)^(?=diff --git )", diff):
-        if not chunk.startswith("diff --git "):
+def _listed_names(repo: GitRepo, *args: str) -> list[tuple[str, str | None]]:
+    """(path, previous path) of each file a `git diff`/`git show` prints, from its `-z` listing: names
+    as stored, which the patch text would show C-quoted or ambiguously (spaces, tabs, quotes, newlines)."""
+    tokens = iter(repo.git(*args[:1], "-z", "--name-status", *args[1:]).split("\0"))
+    out: list[tuple[str, str | None]] = []
+    for token in tokens:
+        status = token.strip("\n")
+        if not status or not re.fullmatch(r"[ACDMRTUXB][0-9]*", status):
             continue
+        first = next(tokens)
+        out.append((next(tokens), first) if status[0] in "RC" else (first, None))
+    return out
+
+
+def _file_patches(diff: str, names: list[tuple[str, str | None]] | None = None) -> list[dict[str, Any]]:
+    files = []
+    chunks = [c for c in re.split(r"(?m)^(?=diff --git )", diff) if c.startswith("diff --git ")]
+    for index, chunk in enumerate(chunks):
         header, _, patch = chunk.partition("\n@@")
         patch = ("@@" + patch).rstrip("\n") if patch else None
         status = "modified"
@@ -41,12 +54,13 @@ def _file_patches(diff: str) -> list[dict[str, Any]]:
         if m_rename := re.search(r"(?m)^rename from (.+)$", header):
             status = "renamed"
             previous = m_rename.group(1)
-        path = (
-            m_new.group(1)
-            if m_new
-            else (m_old.group(1) if m_old else header.split(" b/", 1)[1].split("\n")[0])
-        )
-        if status == "renamed" and not m_new:
+        if names is not None:
+            path = names[index][0]
+        elif m_new or m_old:
+            path = (m_new or m_old).group(1)  # type: ignore[union-attr]
+        else:
+            path = header.split(" b/", 1)[1].split("\n")[0]
+        if status == "renamed" and not m_new and names is None:
             path = re.search(r"(?m)^rename to (.+)$", header).group(1)  # type: ignore[union-attr]
         adds = sum(1 for ln in (patch or "").splitlines() if ln.startswith("+"))
         dels = sum(1 for ln in (patch or "").splitlines() if ln.startswith("-"))
@@ -58,6 +72,9 @@ def _file_patches(diff: str) -> list[dict[str, Any]]:
             "deletions": dels,
             "changes": adds + dels,
         }
+        if names is not None:
+            entry["filename"], listed_previous = names[index]
+            previous = listed_previous if previous else None
         if patch:
             entry["patch"] = patch
         if previous:
@@ -86,8 +103,9 @@ def pull_from_git(
     shas = repo.git("rev-list", "--reverse", f"{base}..{head}").split()
     commits = []
     for sha in shas:
-        fmt = repo.git("show", "-s", "--format=%an%x1f%ae%x1f%cn%x1f%ce%x1f%P%x1f%B", sha)
-        an, ae, cn, ce, parents, message = fmt.split("\x1f", 5)
+        # NUL-separated: a message cannot hold NUL, but may hold any other separator
+        fmt = repo.git("show", "-s", "--format=%an%x00%ae%x00%cn%x00%ce%x00%P%x00%B", sha)
+        an, ae, cn, ce, parents, message = fmt.split("\x00", 5)
         login = (logins or {}).get(sha)
         commits.append(
             {
@@ -102,9 +120,12 @@ def pull_from_git(
                 "parents": [{"sha": p} for p in parents.split()],
             }
         )
-        fake.commit_files[sha] = _file_patches(repo.git("show", "--no-color", "-M", "--format=", sha))
+        fake.commit_files[sha] = _file_patches(
+            repo.git("show", "--no-color", "-M", "--format=", sha),
+            _listed_names(repo, "show", "--no-color", "-M", "--format=", sha),
+        )
     for sha in (base, head):
-        paths = repo.git("ls-tree", "-r", "--name-only", sha).split("\n")
+        paths = repo.git("ls-tree", "-r", "-z", "--name-only", sha).split("\0")
         fake.trees[sha] = [p for p in paths if p]
         for p in fake.trees[sha]:
             fake.contents[(sha, p)] = repo.git("show", f"{sha}:{p}")
@@ -119,7 +140,7 @@ def pull_from_git(
         base_ref="main",
         diff=diff,
         commits=commits,
-        files=_file_patches(diff),
+        files=_file_patches(diff, _listed_names(repo, "diff", "--no-color", "-M", f"{base}...{head}")),
         labels=list(labels),
         draft=draft,
     )

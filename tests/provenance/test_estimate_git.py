@@ -101,20 +101,26 @@ def _git_ai_repo(repo: GitRepo) -> tuple[str, str, str]:
     return base, first, second
 
 
-def test_git_ai_notes_override_commit_evidence_for_the_lines_they_cover(repo: GitRepo) -> None:
+def test_git_ai_notes_add_ai_lines_and_never_take_them_away(repo: GitRepo) -> None:
     base, first, second = _git_ai_repo(repo)
     cs = load_git_changeset(repo.root, base, "HEAD")
     result = estimate(cs, Provenance())
-    # head: 1-2 by the second commit (line 2 human-attested), 3-10 the first commit's 1-8 shifted by 2
-    assert result.ai_line_map == {"calc.py": frozenset({1, 4, 5, 6, 7})}
-    assert (result.added_lines, result.ai_lines) == (10, 5)
-    assert result.tools == {"claude-code": 5}
+    # head: 1-2 by the second commit (a Claude commit: its note calling line 2 human is disregarded),
+    # 3-10 the first commit's 1-8 shifted by 2 (a commit with no marks: the note adds its AI lines)
+    assert result.ai_line_map == {"calc.py": frozenset({1, 2, 4, 5, 6, 7})}
+    assert (result.added_lines, result.ai_lines) == (10, 6)
+    assert result.tools == {"claude-code": 6}
     rows = {c.sha: c for c in result.commits}
     assert (rows[first].ai, rows[first].tool, rows[first].ai_lines) == (True, "claude-code", 4)
     assert [str(e) for e in rows[first].evidence] == [f"git-ai note: calc.py: {SESSION} 2-5,40-41"]
-    assert (rows[second].ai, rows[second].ai_lines, rows[second].added_lines) == (True, 1, 2)
+    assert (rows[second].ai, rows[second].ai_lines, rows[second].added_lines) == (True, 2, 2)
     assert "git-ai notes" in result.basis and "commit trailers" in result.basis
-    assert any("3 lines are attested human" in n for n in result.notes)
+    assert any("2 lines are attested human" in n for n in result.notes)
+    assert result.disregarded == (
+        f"git-ai note (refs/notes/ai) disregarded: it calls 1 line of commit {second[:12]} human, but its "
+        f"commit is AI by trailer: {CLAUDE}; records supplied with a "
+        "change may add AI attribution, never remove it",
+    )
     assert any("mock_ai" in n for n in result.notes)
 
 
@@ -125,13 +131,13 @@ def test_the_same_series_as_format_patch_with_notes_gives_the_same_estimate(repo
     assert b"Notes (ai):" in mbox
     from_mbox = estimate(load_patch_changeset(mbox, "series.mbox"), Provenance())
     assert from_mbox.ai_line_map == from_git.ai_line_map
-    assert (from_mbox.ai_lines, from_mbox.added_lines, from_mbox.tools) == (5, 10, {"claude-code": 5})
+    assert (from_mbox.ai_lines, from_mbox.added_lines, from_mbox.tools) == (6, 10, {"claude-code": 6})
     assert [(c.ai, c.tool, c.ai_lines) for c in from_mbox.commits] == [
         (c.ai, c.tool, c.ai_lines) for c in from_git.commits
     ]
 
 
-def test_agent_trace_records_at_head_override_commit_evidence(repo: GitRepo) -> None:
+def test_agent_trace_records_add_ai_lines_and_never_take_them_away(repo: GitRepo) -> None:
     base = _base(repo)
     repo.write("svc.py", _lines("svc", 6))
     repo.commit("Add service\n\n" + CLAUDE)
@@ -196,8 +202,10 @@ def test_agent_trace_records_at_head_override_commit_evidence(repo: GitRepo) -> 
     repo.commit("Record traces")
     cs = load_git_changeset(repo.root, base, "HEAD", ignore=(".agent-trace/**",))
     result = estimate(cs, Provenance())
-    assert result.ai_line_map == {"svc.py": frozenset({1, 2, 3, 4}), "web.py": frozenset({1, 2, 4})}
-    assert result.tools == {"claude-code": 4, "cursor": 2, "windsurf": 1}
+    # svc.py is a Claude commit's: the record calling its lines 5-6 human is disregarded
+    assert result.ai_line_map == {"svc.py": frozenset(range(1, 7)), "web.py": frozenset({1, 2, 4})}
+    assert result.tools == {"claude-code": 6, "cursor": 2, "windsurf": 1}
+    assert len(result.disregarded) == 1 and "calls 2 lines of commit" in result.disregarded[0]
     web = next(c for c in result.commits if c.subject == "Add web by hand")
     assert (web.ai, web.tool, web.ai_lines) == (True, "cursor", 3)
     assert [str(e) for e in web.evidence] == [
