@@ -11,15 +11,22 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from gate.findings import Finding
+from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts, token_counter
 from gate.models.selection import Selection, select_models
-from gate.pipeline import RunContext, StageResult, Usage, run_sync
+from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
 from gate.policy import required_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.incremental import COMPARE_SERVICE, SERVICE, head_diff, plan, with_carried
+from gate.review.incremental import (
+    COMPARE_SERVICE,
+    SERVICE,
+    carried_findings,
+    head_diff,
+    plan,
+    with_carried,
+)
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import ReviewState, encode_state, keep
 from gate.review.units import (
@@ -119,6 +126,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif previous is not None:
         notes.append(f"full review: {increment.details['why']}")
     if not chunks:
+        _line_keys(ctx, (), details, quorum)
         carried = with_carried((), details, quorum)
         nothing = "no code to review" if not units else "no code changed since the previous review"
         details = {**details, "notes": [*notes, nothing]}
@@ -138,6 +146,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif not config.review.cross_check:
         notes.append("cross-check turned off (review.cross_check: false)")
     findings = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), quorum)
+    findings = with_line_keys(findings, _line_keys(ctx, findings, details, quorum))
     findings = with_carried(findings, details, quorum)
 
     partial = _partial(rounds, chunks, models)
@@ -178,6 +187,17 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage=usage,
         details=details,
     )
+
+
+def _line_keys(
+    ctx: RunContext, findings: Sequence[Finding], details: dict[str, Any], quorum: int
+) -> dict[str, str]:
+    """The text hashes of the fresh and carried findings' lines, kept in the details so that a replay
+    (which has no repository) gives the findings the same fingerprints."""
+    carried = carried_findings(details, quorum)
+    keys = line_keys([*findings, *carried], head_lines(ctx.changeset))
+    details["line_keys"] = keys
+    return keys
 
 
 def _state(

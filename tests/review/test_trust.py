@@ -124,3 +124,26 @@ def test_a_chunk_no_model_could_review_fails_under_on_model_error_fail(
     # the same run with the default policy is neutral, never a pass
     code, report = check(repo, model_server, tmp_path, capsys)
     assert (code, report["verdict"]) == (0, "neutral")
+
+
+def test_fingerprints_follow_the_code_not_the_line_numbers(
+    model_server: FakeModelServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def finding(start: int, end: int) -> dict[str, Any]:
+        return {**RACE, "start_line": start, "end_line": end, "title": "Arithmetic on money"}
+
+    repo = make_repo(tmp_path / "repo")
+    # one title, two places in one file: the float conversion (12-13) and the discount (18)
+    model_server.script("fake-a", "review", Reply.json({"findings": [finding(12, 13), finding(18, 18)]}))
+    _, first = check(repo, model_server, tmp_path, capsys)
+    by_line = {f["start_line"]: f["fingerprint"] for f in first["findings"] if f["stage"] == "review"}
+    assert set(by_line) == {12, 18} and by_line[12] != by_line[18]
+
+    # four lines added above both: the same code, four lines lower, keeps its fingerprint
+    text = (repo.root / "shop/pay.py").read_text()
+    repo.write("shop/pay.py", text.replace("\n\ndef total", "\nRATE = 1\nFEE = 2\nCAP = 3\n\n\ndef total"))
+    repo.commit("constants")
+    model_server.script("fake-a", "review", Reply.json({"findings": [finding(16, 17), finding(22, 22)]}))
+    _, moved = check(repo, model_server, tmp_path, capsys)
+    after = {f["start_line"]: f["fingerprint"] for f in moved["findings"] if f["stage"] == "review"}
+    assert after == {16: by_line[12], 22: by_line[18]}
