@@ -70,6 +70,9 @@ class Finding:
     blocking: bool = False
     # Set by the policy: deterministic, or raised or agreed by at least `quorum` distinct models.
     confirmed: bool = False
+    # Set by the policy: posted as an inline review comment (commentable, and confirmed unless
+    # `post.unconfirmed: inline`).
+    inline: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
     # A normalised hash of the text of the finding's own lines (`lines_key`); "" when they are not known.
     lines_key: str = ""
@@ -86,6 +89,16 @@ class Finding:
         path = self.location.path if self.location else ""
         key = "\x1f".join((self.stage, self.rule, path, self.title.strip().lower(), self.lines_key))
         return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+    def said(self, key: str) -> tuple[str, ...]:
+        """A comma-separated list kept in `extra` (`raised_by`, `agreed_by`, `disagreed_by`)."""
+        value = dict(self.extra).get(key, "")
+        return tuple(v for v in value.split(",") if v)
+
+    @property
+    def disputed(self) -> bool:
+        """A model finding no quorum confirmed that another model refused in the cross-check."""
+        return not self.deterministic and not self.confirmed and bool(self.said("disagreed_by"))
 
     def with_(self, **changes: object) -> Finding:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gate.config.models import Config, OnModelError
+from gate.config.models import Config, OnModelError, UnconfirmedPlace
 from gate.context.model import ChangeSet
 from gate.findings import Finding
 from gate.pipeline import StageResult
@@ -89,8 +89,16 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
             advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)
             blocking = confirmed and not advisory and f.severity.at_least(fail_on)
+            # Noise stays out of the diff: what no quorum confirmed is inline only when asked for.
+            inline = commentable and (confirmed or config.post.unconfirmed is UnconfirmedPlace.INLINE)
             marked.append(
-                f.with_(commentable=commentable, blocking=blocking, advisory=advisory, confirmed=confirmed)
+                f.with_(
+                    commentable=commentable,
+                    blocking=blocking,
+                    advisory=advisory,
+                    confirmed=confirmed,
+                    inline=inline,
+                )
             )
     marked.sort(
         key=lambda f: (
