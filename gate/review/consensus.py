@@ -30,6 +30,9 @@ TITLE_WORDS_SHARED = 0.7
 MIN_SHARED_WORDS = 2
 # The titles' content words in order, compared as text: a second, independent bar.
 TITLE_SIMILAR = 80.0
+# Else: share of the content words of title and body together that both use, and how many at least.
+TEXT_WORDS_SHARED = 0.5
+MIN_SHARED_TEXT_WORDS = 4
 STAGE = "review"
 
 # Words that carry no issue: English function words and what every reviewer says of every issue.
@@ -96,6 +99,7 @@ _ABBREVIATIONS = {
     "perms": "permissions",
     "concurrently": "concurrent",
 }
+_CODE_NAME = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]|[a-z][A-Z]|[A-Za-z][0-9]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 _SUFFIXES = ("ing", "ed", "es", "e", "s")
 STEM_CHARS = 6
@@ -169,6 +173,8 @@ class Said(Protocol):
 def _stem(word: str) -> str:
     """A crude stem: one common suffix off, then the first `STEM_CHARS` letters, so that "dereference",
     "dereferenced" and "dereferencing" meet."""
+    if _CODE_NAME.search(word):
+        return word.lower()  # a code name is compared whole: `test_from_dict_a` is not `test_from_dict_b`
     w = word.lower().strip("-_")
     w = _ABBREVIATIONS.get(w, w)
     for suffix in _SUFFIXES:
@@ -218,7 +224,8 @@ def same_issue(a: Said, b: Said) -> bool:
 
     Same path; line ranges that overlap or lie within `LINE_TOLERANCE`; compatible categories; titles
     whose content words mostly coincide (Jaccard >= `TITLE_WORDS_SHARED`, at least `MIN_SHARED_WORDS`,
-    and rapidfuzz token-sort >= `TITLE_SIMILAR` on the stems); no kind of defect named by one title
+    and rapidfuzz token-sort >= `TITLE_SIMILAR` on the stems), or titles and bodies that together do
+    (Jaccard >= `TEXT_WORDS_SHARED`, at least `MIN_SHARED_TEXT_WORDS`); no kind of defect named by one title
     that the other finding never mentions; and no two disjoint sets of named code identifiers.
     """
     if norm_path(a.path) != norm_path(b.path):
@@ -237,11 +244,16 @@ def same_issue(a: Said, b: Said) -> bool:
     if ia and ib and not ia & ib:
         return False
     shared = ta & tb
-    if len(shared) < min(MIN_SHARED_WORDS, len(ta), len(tb)):
-        return False
-    if len(shared) / len(ta | tb) < TITLE_WORDS_SHARED:
-        return False
-    return fuzz.token_sort_ratio(" ".join(sorted(ta)), " ".join(sorted(tb))) >= TITLE_SIMILAR
+    if (
+        len(shared) >= min(MIN_SHARED_WORDS, len(ta), len(tb))
+        and len(shared) / len(ta | tb) >= TITLE_WORDS_SHARED
+        and fuzz.token_sort_ratio(" ".join(sorted(ta)), " ".join(sorted(tb))) >= TITLE_SIMILAR
+    ):
+        return True
+    # Titles worded apart, but title and body together say mostly the same words.
+    fa, fb = ta | _content(a.body), tb | _content(b.body)
+    both = fa & fb
+    return len(both) >= MIN_SHARED_TEXT_WORDS and len(both) / len(fa | fb) >= TEXT_WORDS_SHARED
 
 
 def group_findings(raised: Iterable[Raised]) -> list[Group]:
