@@ -24,7 +24,7 @@ from gate.models.schemas import CrossCheckVerdict, ReviewFinding
 
 # Two findings are on the same lines when their ranges overlap or are this many lines apart at most:
 # models point one or two lines off the same statement.
-LINE_TOLERANCE = 2
+LINE_TOLERANCE = 3
 # Share of the content words of the two titles that both use (Jaccard), and how many at least.
 TITLE_WORDS_SHARED = 0.7
 MIN_SHARED_WORDS = 2

@@ -46,7 +46,7 @@ def scripted_pr(tmp_path: Path, github: FakeGitHub, server: FakeModelServer, **p
 
 
 def run(tmp_path: Path, github: FakeGitHub, workspace: Path) -> dict[str, Any]:
-    proc, _ = run_gate(model_env(github, tmp_path, workspace), workspace)
+    proc = run_gate(model_env(github, tmp_path, workspace), workspace)
     assert proc.returncode == 1, proc.stderr  # the planted defect is confirmed by two models
     report: dict[str, Any] = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     return report
