@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 
@@ -69,7 +70,12 @@ class Finding:
     blocking: bool = False
     # Set by the policy: deterministic, or raised or agreed by at least `quorum` distinct models.
     confirmed: bool = False
+    # Set by the policy: posted as an inline review comment (commentable, and confirmed unless
+    # `post.unconfirmed: inline`).
+    inline: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
+    # A normalised hash of the text of the finding's own lines (`lines_key`); "" when they are not known.
+    lines_key: str = ""
 
     @property
     def id(self) -> str:
@@ -77,10 +83,66 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs: stage, rule, path and title, not line numbers (lines move)."""
+        """Stable across runs and distinct within one: stage, rule, path, title and the text of the
+        finding's own lines, never their numbers. A finding that moves keeps it; two findings with one
+        title on different code do not share it."""
         path = self.location.path if self.location else ""
-        key = "\x1f".join((self.stage, self.rule, path, self.title.strip().lower()))
+        key = "\x1f".join((self.stage, self.rule, path, self.title.strip().lower(), self.lines_key))
         return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+    def said(self, key: str) -> tuple[str, ...]:
+        """A comma-separated list kept in `extra` (`raised_by`, `agreed_by`, `disagreed_by`)."""
+        value = dict(self.extra).get(key, "")
+        return tuple(v for v in value.split(",") if v)
+
+    @property
+    def disputed(self) -> bool:
+        """A model finding no quorum confirmed that another model refused in the cross-check."""
+        return not self.deterministic and not self.confirmed and bool(self.said("disagreed_by"))
 
     def with_(self, **changes: object) -> Finding:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# Reads lines start..end (1-based, inclusive) of a file as the change leaves it; None when unknown.
+LineReader = Callable[[str, int, int], Sequence[str] | None]
+
+
+def lines_key(lines: Iterable[str]) -> str:
+    """A hash of the lines' text, normalised so that indentation, spacing and blank lines do not count;
+    "" for no text."""
+    text = "\n".join(" ".join(line.split()) for line in lines if line.strip())
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
+
+
+def span(f: Finding) -> str | None:
+    """Where a finding is, as the key of a `line_keys` map: `path:start-end`; None without lines."""
+    loc = f.location
+    if loc is None or loc.start_line is None:
+        return None
+    return f"{loc.path}:{loc.start_line}-{loc.end_line or loc.start_line}"
+
+
+def line_keys(findings: Iterable[Finding], read: LineReader) -> dict[str, str]:
+    """`span -> lines_key` for the findings whose lines `read` knows."""
+    out: dict[str, str] = {}
+    for f in findings:
+        where = span(f)
+        if where is None or where in out:
+            continue
+        assert f.location is not None and f.location.start_line is not None
+        start = f.location.start_line
+        lines = read(f.location.path, start, f.location.end_line or start)
+        if lines is not None and (key := lines_key(lines)):
+            out[where] = key
+    return out
+
+
+def with_line_keys(findings: Iterable[Finding], keys: Mapping[str, str]) -> tuple[Finding, ...]:
+    """The findings with their `lines_key` set from `keys` where it was not set yet."""
+    out = []
+    for f in findings:
+        where = span(f)
+        key = keys.get(where, "") if where is not None else ""
+        out.append(f.with_(lines_key=key) if key and not f.lines_key else f)
+    return tuple(out)

@@ -6,12 +6,13 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from gate.config.models import Config
 from gate.context.model import ChangeSet
-from gate.findings import Finding
+from gate.errors import GateError
+from gate.findings import Finding, LineReader, line_keys, with_line_keys
 from gate.provenance.model import ProvenanceResult
 
 
@@ -156,9 +157,10 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
     assert ctx.provenance is not None
     if not ctx.escalations:
         ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
+    read = head_lines(ctx.changeset)
     for stage in stages:
         ctx.progress(f"{stage.id}: {stage.description}")
-        result = _run_stage(stage, ctx)
+        result = _keyed(_run_stage(stage, ctx), read)
         results.append(result)
         ctx.results[stage.id] = result
     usage = Usage()
@@ -184,3 +186,43 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
         notes=ctx.changeset.notes + ctx.changeset.diff.notes,
         escalations=dict(ctx.escalations),
     )
+
+
+def head_lines(changeset: ChangeSet) -> LineReader:
+    """Lines of a file as the change leaves it: from the head revision when the source has one, else
+    from the new side of the diff (lines outside its hunks are then unknown). Files are read once."""
+    files: dict[str, list[str] | None] = {}
+    shown: dict[str, dict[int, str]] = {}
+
+    def read(path: str, start: int, end: int) -> list[str] | None:
+        if path not in files:
+            text = None
+            if changeset.revisions is not None:
+                try:
+                    text = changeset.revisions.read("head", path)
+                except (OSError, ValueError, UnicodeDecodeError, GateError):
+                    text = None
+            files[path] = text.splitlines() if text is not None else None
+        lines = files[path]
+        if lines is not None:
+            return lines[start - 1 : end] if 1 <= start <= end <= len(lines) else None
+        if path not in shown:
+            change = next((c for c in changeset.diff.files if c.path == path), None)
+            shown[path] = {
+                line.new_no: line.text
+                for hunk in (change.hunks if change else ())
+                for line in hunk.lines
+                if line.new_no is not None
+            }
+        got = [shown[path].get(n) for n in range(start, end + 1)]
+        return None if not got or any(g is None for g in got) else [g for g in got if g is not None]
+
+    return read
+
+
+def _keyed(result: StageResult, read: LineReader) -> StageResult:
+    """The result with each finding's `lines_key` set (its fingerprint then follows its code)."""
+    if not result.findings or all(f.lines_key for f in result.findings):
+        return result
+    keys = line_keys((f for f in result.findings if not f.lines_key), read)
+    return replace(result, findings=with_line_keys(result.findings, keys))

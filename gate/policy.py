@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gate.config.models import Config, OnModelError
+from gate.config.models import Config, OnModelError, UnconfirmedPlace
 from gate.context.model import ChangeSet
 from gate.findings import Finding
 from gate.pipeline import StageResult
@@ -64,9 +64,17 @@ def _met(checks: list[tuple[str, float, float, str, str]], needs_ai: bool = True
     return False, "below thresholds: " + below
 
 
-def effective_quorum(config: Config, model_count: int) -> int:
-    """The quorum the review can reach: capped at the number of distinct models configured."""
-    return max(1, min(config.review.quorum, model_count)) if model_count else config.review.quorum
+DEFAULT_QUORUM = 2  # what a quorum of 1 not written in the config counts as: one model never blocks alone
+
+
+def required_quorum(config: Config) -> int:
+    """Distinct models a model finding needs to be confirmed: `review.quorum`, never capped to the number
+    of models at hand (fewer models than that means advisory findings, not a lower bar). One model blocks
+    alone only when the config says `review.quorum: 1` itself."""
+    quorum = config.review.quorum
+    if quorum < DEFAULT_QUORUM and "quorum" not in config.review.model_fields_set:
+        return DEFAULT_QUORUM
+    return quorum
 
 
 def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config) -> Decision:
@@ -74,7 +82,8 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     fail_on = config.gate.fail_on
     marked: list[Finding] = []
     for result in results:
-        quorum = int(result.details.get("quorum", config.review.quorum))
+        # A stage may ask more than the config (a recorded run's own quorum), never less.
+        quorum = max(int(result.details.get("quorum", 0)), required_quorum(config))
         for f in result.findings:
             loc = f.location
             commentable = loc is not None and changeset.diff.is_commentable(
@@ -83,8 +92,16 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
             advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)
             blocking = confirmed and not advisory and f.severity.at_least(fail_on)
+            # Noise stays out of the diff: what no quorum confirmed is inline only when asked for.
+            inline = commentable and (confirmed or config.post.unconfirmed is UnconfirmedPlace.INLINE)
             marked.append(
-                f.with_(commentable=commentable, blocking=blocking, advisory=advisory, confirmed=confirmed)
+                f.with_(
+                    commentable=commentable,
+                    blocking=blocking,
+                    advisory=advisory,
+                    confirmed=confirmed,
+                    inline=inline,
+                )
             )
     marked.sort(
         key=lambda f: (

@@ -112,6 +112,24 @@ class Budget(_Strict):
     max_seconds: Annotated[float, Field(gt=0.0)] = 600
 
 
+class UnconfirmedPlace(enum.Enum):
+    """Where model findings that no quorum confirmed are shown. Inline review comments carry confirmed
+    and deterministic findings; `inline` adds the unconfirmed ones there too, `none` keeps them to the
+    JSON report."""
+
+    SUMMARY = "summary"
+    INLINE = "inline"
+    NONE = "none"
+
+
+class Post(_Strict):
+    unconfirmed: UnconfirmedPlace = Field(
+        default=UnconfirmedPlace.SUMMARY,
+        description="Where unconfirmed model findings go: summary (listed, refused ones as disputed), "
+        "inline (also as review comments), none (the JSON report only).",
+    )
+
+
 class OnModelError(enum.Enum):
     FAIL = "fail"
     PASS = "pass"
@@ -137,6 +155,7 @@ class Config(_Strict):
     regen: Regen = Regen()
     dependencies: Dependencies = Dependencies()
     budget: Budget = Budget()
+    post: Post = Post()
     gate: GatePolicy = GatePolicy()
 
     @field_validator("specs")

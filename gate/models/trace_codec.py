@@ -69,6 +69,7 @@ def encode_finding(f: Finding) -> dict[str, Any]:
         "deterministic": f.deterministic,
         "advisory": f.advisory,
         "extra": [list(e) for e in f.extra],
+        "lines_key": f.lines_key,
     }
 
 
@@ -88,6 +89,7 @@ def decode_finding(d: dict[str, Any]) -> Finding:
         deterministic=bool(d.get("deterministic", True)),
         advisory=bool(d.get("advisory", False)),
         extra=tuple((str(k), str(v)) for k, v in d.get("extra", ())),
+        lines_key=str(d.get("lines_key", "")),
     )
 
 

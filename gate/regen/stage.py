@@ -103,7 +103,7 @@ class RegenStage:
             "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
             "samples": cfg.samples,
             "temperature": cfg.temperature,
-            "quorum": policy.effective_quorum(ctx.config, len(models)),
+            "quorum": policy.required_quorum(ctx.config),
         }
         ctx.progress(
             f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
@@ -116,9 +116,7 @@ class RegenStage:
             usage=asdict(done.usage),
             budget_stopped=done.budget_stopped,
         )
-        model_error = None
-        if not done.checked and done.model_errors:
-            model_error = "no hunk could be re-generated: " + done.model_errors[0]
+        model_error = _coverage_error(done, len(selection.regions))
         summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
         if done.budget_stopped:
             summary += "; the budget stopped some model calls"
@@ -246,6 +244,29 @@ def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:
         if code.strip():
             samples.append(Sample(s.model, code))
     return replace(sampling, samples=tuple(samples))
+
+
+def _coverage_error(done: _Run, selected: int) -> str | None:
+    """The model error naming the selected hunks that were not checked (a call failed, the budget
+    stopped it) or not compared; None when every selected hunk was. Advisory or not, a hunk the stage
+    chose and could not check is not a pass."""
+    missed = [f"{s.path}:{s.start_line}-{s.end_line}" for s in done.not_checked]
+    missed += [
+        f"{c.region.path}:{c.region.start_line}-{c.region.end_line}"
+        for c in done.checked
+        if c.outcome.startswith("outlier candidate;")
+    ]
+    if not missed:
+        return None
+    reasons = sorted(
+        {s.reason for s in done.not_checked}
+        | {c.outcome for c in done.checked if c.outcome.startswith("outlier candidate;")}
+    )
+    lead = "no hunk could be re-generated: " if not done.checked else ""
+    return (
+        f"{lead}{len(missed)} of {selected} selected hunk(s) not checked: {', '.join(missed)[:500]} "
+        f"({'; '.join(reasons)[:300]})"
+    )
 
 
 def _why_not_checked(sampling: Sampling) -> str:

@@ -39,9 +39,17 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
     if f.suggestion is not None:
         parts.append("")
         parts.append(suggestion_block(f.suggestion, 20_000))
-    if f.confirmed_by:
+    if f.confirmed and f.confirmed_by:
         parts.append("")
         parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), 300)}")
+    elif f.raised_by or f.confirmed_by:
+        # `post.unconfirmed: inline`: said for what it is
+        parts.append("")
+        raised = f.raised_by or f.confirmed_by
+        line = f"Not confirmed: raised by {sanitize(', '.join(raised), 300)}"
+        if f.refused_by:
+            line += f"; refused by {sanitize(', '.join(f.refused_by), 300)}"
+        parts.append(line)
     text = "\n".join(parts)
     return text[: limits.COMMENT_BODY_MAX_CHARS]
 
@@ -57,7 +65,8 @@ def review_comment(f: FindingView, origin: Origin = GATE) -> dict[str, Any]:
 
 
 def post_review(client: GitHubClient, ctx: PostContext) -> str:
-    commentable = [f for f in ctx.view.findings if ctx.is_commentable(f)]
+    # Confirmed and deterministic findings only (the report's `inline`, from `post.unconfirmed`).
+    commentable = [f for f in ctx.view.findings if f.posts_inline and ctx.is_commentable(f)]
     if not commentable:
         return "no finding on a changed line"
     if ctx.identity is None:

@@ -64,20 +64,22 @@ def render_summary(
         head.append(prov.code_line + ".")
     head.append("")
     rows: list[str] = []
-    if view.findings:
-        rows.append(f"### Findings ({len(view.findings)}, {len(view.blocking)} blocking)")
+    listed = view.listed
+    if listed:
+        rows.append(f"### Findings ({len(listed)}, {len(view.blocking)} blocking)")
         rows.append("")
         rows.append("| | severity | stage | where | finding |")
         rows.append("| --- | --- | --- | --- | --- |")
-        for f in view.findings[:_MAX_ROWS]:
+        for f in listed[:_MAX_ROWS]:
             mark = "🚫" if f.blocking else ("💡" if f.advisory else "")
             rows.append(
                 f"| {mark} | {f.severity} | {cell(f.stage, 40)} | {where(f)} | {cell(f.title, 160)} |"
             )
-        if len(view.findings) > _MAX_ROWS:
+        if len(listed) > _MAX_ROWS:
             rows.append("")
-            rows.append(f"…and {len(view.findings) - _MAX_ROWS} more in the full report.")
+            rows.append(f"…and {len(listed) - _MAX_ROWS} more in the full report.")
         rows.append("")
+    rows.extend(_disputed(view))
     tail: list[str] = []
     all_notes = [*notes, *view.notes]
     if all_notes:
@@ -93,6 +95,28 @@ def render_summary(
     if len(text) <= limit:
         return text
     return _cut(head, rows, report_link, limit)
+
+
+def _disputed(view: ReportView) -> list[str]:
+    """Model findings another model refused in the cross-check: listed with who said what, never inline."""
+    disputed = view.disputed
+    if not disputed:
+        return []
+    rows = [
+        f"### Disputed ({len(disputed)}): raised by a model, refused by others; not blocking",
+        "",
+        "| severity | where | finding | raised by | refused by |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for f in disputed[:_MAX_ROWS]:
+        rows.append(
+            f"| {f.severity} | {where(f)} | {cell(f.title, 160)} | "
+            f"{cell(', '.join(f.raised_by), 120)} | {cell(', '.join(f.refused_by), 120)} |"
+        )
+    if len(disputed) > _MAX_ROWS:
+        rows.extend(["", f"…and {len(disputed) - _MAX_ROWS} more in the full report."])
+    rows.append("")
+    return rows
 
 
 def _not_checked(view: ReportView) -> list[str]:

@@ -41,6 +41,16 @@ class FindingView(_View):
     commentable: bool = False
     suggestion: str | None = Field(default=None, max_length=200_000)
     fingerprint: str = Field(default="", max_length=200)
+    confirmed: bool = False
+    # None in a report that predates the field: then only what blocks goes inline
+    inline: bool | None = None
+    disputed: bool = False
+    raised_by: tuple[str, ...] = ()
+    refused_by: tuple[str, ...] = ()
+
+    @property
+    def posts_inline(self) -> bool:
+        return self.inline if self.inline is not None else self.blocking
 
     @property
     def key(self) -> str:
@@ -92,6 +102,10 @@ class UsageView(_View):
     cost_usd: float = 0.0
 
 
+class PostView(_View):
+    unconfirmed: Literal["summary", "inline", "none"] = "summary"
+
+
 class ReportView(_View):
     schema_version: Literal[1]
     verdict: Verdict
@@ -102,6 +116,7 @@ class ReportView(_View):
     findings: tuple[FindingView, ...] = ()
     usage: UsageView = UsageView()
     notes: tuple[str, ...] = ()
+    post: PostView = PostView()
     # what an incremental re-review of the PR starts from; kept in the summary comment
     review_state: str | None = Field(
         default=None, max_length=MAX_STATE_CHARS, pattern=r"^v1:[A-Za-z0-9+/=]+$"
@@ -110,6 +125,21 @@ class ReportView(_View):
     @property
     def blocking(self) -> tuple[FindingView, ...]:
         return tuple(f for f in self.findings if f.blocking)
+
+    @property
+    def listed(self) -> tuple[FindingView, ...]:
+        """The findings the summary lists: all but the unconfirmed model findings under
+        `post.unconfirmed: none`, and the disputed ones, which it lists apart."""
+        if self.post.unconfirmed == "none":
+            return tuple(f for f in self.findings if f.confirmed)
+        return tuple(f for f in self.findings if not f.disputed)
+
+    @property
+    def disputed(self) -> tuple[FindingView, ...]:
+        """Unconfirmed model findings another model refused, unless `post.unconfirmed: none`."""
+        if self.post.unconfirmed == "none":
+            return ()
+        return tuple(f for f in self.findings if f.disputed)
 
     @classmethod
     def parse(cls, data: object, name: str) -> ReportView:

@@ -41,6 +41,10 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "blocking": f.blocking,
         "advisory": f.advisory,
         "commentable": f.commentable,
+        "inline": f.inline,
+        "disputed": f.disputed,
+        "raised_by": list(f.said("raised_by")),
+        "refused_by": list(f.said("disagreed_by")),
         "suggestion": f.suggestion,
         "fingerprint": f.fingerprint,
     }
@@ -130,6 +134,7 @@ def to_dict(outcome: Outcome) -> dict[str, Any]:
             "wall_seconds": outcome.usage.wall_seconds,
         },
         "notes": list(outcome.notes),
+        "post": {"unconfirmed": outcome.config.post.unconfirmed.value},
         "review_state": review_state(outcome),
     }
 

@@ -3,6 +3,7 @@ to GitHub too (`github_summary`)."""
 
 from __future__ import annotations
 
+from gate.config.models import UnconfirmedPlace
 from gate.findings import Finding
 from gate.pipeline import Outcome
 from gate.report.github_view import code_share_line
@@ -67,7 +68,15 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
         out.append("")
         out.append("</details>")
         out.append("")
-    findings = outcome.findings
+    unconfirmed = outcome.config.post.unconfirmed
+    findings = tuple(
+        f
+        for f in outcome.findings
+        if f.confirmed or (unconfirmed is not UnconfirmedPlace.NONE and not f.disputed)
+    )
+    disputed = (
+        () if unconfirmed is UnconfirmedPlace.NONE else tuple(f for f in outcome.findings if f.disputed)
+    )
     if findings:
         blocking = sum(1 for f in findings if f.blocking)
         out.append(f"### Findings ({len(findings)}, {blocking} blocking)")
@@ -85,6 +94,18 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
             )
         if len(findings) > max_findings:
             out.append(f"\n…and {len(findings) - max_findings} more in the JSON report.")
+        out.append("")
+    if disputed:
+        out.append(f"### Disputed ({len(disputed)}): raised by a model, refused by others; not blocking")
+        out.append("")
+        out.append("| severity | where | finding | raised by | refused by |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for f in disputed[:max_findings]:
+            raised, refused = ", ".join(f.said("raised_by")), ", ".join(f.said("disagreed_by"))
+            out.append(
+                f"| {f.severity.value} | {_where(f)} | {cell(f.title, 160)} | "
+                f"{cell(raised, 120)} | {cell(refused, 120)} |"
+            )
         out.append("")
     out.append("<details><summary>Stages</summary>")
     out.append("")

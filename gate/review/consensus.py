@@ -1,29 +1,108 @@
-"""Consensus across models: group findings that say the same thing, count the distinct models behind
-each group (raised it, or agreed in the cross-check), and turn groups into Findings.
+"""Consensus across models: de-duplicate what several models said about one issue, count the distinct
+models behind each issue (raised it, or agreed in the cross-check), and turn groups into Findings.
 
-Same thing = same path, line ranges that overlap within `LINE_TOLERANCE`, and similar words: titles
-alike (rapidfuzz token-set ratio >= `TITLE_SIMILAR`), or the same category with a looser title or body
-match. Grouping is order-independent of how calls completed (inputs are sorted first), so a replay of
-the trace rebuilds the same groups and the same ids. A model never counts twice, and a disagreement
-never removes support: one model can neither confirm nor veto alone.
+Grouping only de-duplicates. A finding joins a group only when `same_issue` holds between it and the
+group's first finding (its representative), never through another member, so loose matches cannot
+chain. `same_issue` is strict: when in doubt it says no, and the cross-check decides. Grouping is
+independent of the order calls completed (inputs are sorted first), so a replay of the trace rebuilds
+the same groups and the same ids. A model never counts twice, and a disagreement never removes support:
+one model can neither confirm nor veto alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.models.schemas import CrossCheckVerdict, ReviewFinding
 
+# Two findings are on the same lines when their ranges overlap or are this many lines apart at most:
+# models point one or two lines off the same statement.
 LINE_TOLERANCE = 3
-TITLE_SIMILAR = 70.0
-TITLE_SIMILAR_SAME_CATEGORY = 50.0
-BODY_SIMILAR_SAME_CATEGORY = 60.0
+# Share of the content words of the two titles that both use (Jaccard), and how many at least.
+TITLE_WORDS_SHARED = 0.7
+MIN_SHARED_WORDS = 2
+# The titles' content words in order, compared as text: a second, independent bar.
+TITLE_SIMILAR = 80.0
+# Else: share of the content words of title and body together that both use, and how many at least.
+TEXT_WORDS_SHARED = 0.5
+MIN_SHARED_TEXT_WORDS = 4
 STAGE = "review"
+
+# Words that carry no issue: English function words and what every reviewer says of every issue.
+_FILLER_WORDS = """
+    a an the of to in on at by for from with without into onto over under as is are was were be been
+    being it its this that these those there here and or but not no nor if then else when whenever while
+    where which who whom whose what why how can could may might must should would will shall do does did
+    done has have had having than too very so such also only just any all each every some more most less
+    possible possibly potential potentially likely unlikely issue issues problem problems bug bugs concern
+    risk risky error-prone code line lines function functions method methods call calls called use used
+    uses using usage value values variable variables here missing lack lacks lacking without
+"""
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+# Kinds of defect. Two findings whose titles name kinds and share none are different issues, however
+# many other words they share ("race condition when updating the cache" vs "null dereference when
+# reading the cache"). Words are compared by their stems (see `_stem`).
+_KIND_WORDS = {
+    "concurrency": "race races racy concurrent concurrency thread threads lock locking deadlock atomic "
+    "atomically mutex synchronization unsynchronized",
+    "null": "null none nil undefined dereference nullptr nullable",
+    "numeric": "float floats floating decimal precision rounding money currency cents",
+    "overflow": "overflow underflow wraparound",
+    "division": "division divide divisor zero",
+    "bounds": "index indices bounds off-by-one out-of-bounds out-of-range",
+    "injection": "injection inject sql xss escaping unescaped sanitize sanitized unsanitized traversal shell",
+    "access": "authentication authorization authorisation permission permissions privilege privileges",
+    "resource": "leak leaks leaked unclosed",
+    "secret": "secret secrets credential credentials password passwords hardcoded hard-coded",
+    "error-handling": "exception exceptions swallowed swallows catch catches bare",
+    "performance": "performance slow quadratic inefficient",
+    "termination": "infinite recursion unbounded",
+    "validation": "validation validate validated unvalidated unchecked",
+}
+
+# Categories models give one kind of issue under different names. An issue filed as a plain bug by one
+# model and as security by another may still be one issue; style and security never are.
+_CATEGORY_FAMILY = {
+    **dict.fromkeys(("", "bug", "bugs", "correctness", "logic", "general", "other", "review", "defect"), ""),
+    **dict.fromkeys(("security", "vulnerability", "injection", "auth", "secrets"), "security"),
+    **dict.fromkeys(("performance", "perf", "efficiency"), "performance"),
+    **dict.fromkeys(
+        ("style", "readability", "maintainability", "naming", "documentation", "docs", "nit"), "style"
+    ),
+    **dict.fromkeys(("test", "tests", "testing"), "tests"),
+    **dict.fromkeys(("concurrency", "thread-safety", "race"), "concurrency"),
+    **dict.fromkeys(
+        ("error-handling", "error handling", "errors", "reliability", "robustness"), "reliability"
+    ),
+}
+_GENERIC_FAMILY = ""
+# Short forms reviewers write for the same word.
+_ABBREVIATIONS = {
+    "deref": "dereference",
+    "derefs": "dereference",
+    "init": "initialization",
+    "param": "parameter",
+    "params": "parameters",
+    "arg": "argument",
+    "args": "arguments",
+    "env": "environment",
+    "config": "configuration",
+    "auth": "authentication",
+    "perms": "permissions",
+    "concurrently": "concurrent",
+}
+_CODE_NAME = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]|[a-z][A-Z]|[A-Za-z][0-9]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+_SUFFIXES = ("ing", "ed", "es", "e", "s")
+STEM_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -74,23 +153,112 @@ def norm_path(path: str) -> str:
     return path
 
 
-def same_issue(a: ReviewFinding, b: ReviewFinding) -> bool:
+class Said(Protocol):
+    """What `same_issue` reads of a finding: a model's review finding, or anything shaped like one."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def start_line(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+def _stem(word: str) -> str:
+    """A crude stem: one common suffix off, then the first `STEM_CHARS` letters, so that "dereference",
+    "dereferenced" and "dereferencing" meet."""
+    if _CODE_NAME.search(word):
+        return word.lower()  # a code name is compared whole: `test_from_dict_a` is not `test_from_dict_b`
+    w = word.lower().strip("-_")
+    w = _ABBREVIATIONS.get(w, w)
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    return w[:STEM_CHARS]
+
+
+_KINDS: dict[str, str] = {_stem(w): kind for kind, words in _KIND_WORDS.items() for w in words.split()}
+_FILLER_STEMS = frozenset(_stem(w) for w in _FILLER)
+_IDENTIFIER = re.compile(
+    r"`([^`]{1,80})`|\b([A-Za-z_][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+[A-Z][A-Za-z0-9]*)\b"
+)
+
+
+def _content(text: str) -> frozenset[str]:
+    """The stems of the words that say something, without filler."""
+    stems = (_stem(w) for w in _WORD.findall(text))
+    return frozenset(s for s in stems if s and s not in _FILLER_STEMS)
+
+
+def _kinds(stems: Iterable[str]) -> frozenset[str]:
+    return frozenset(_KINDS[s] for s in stems if s in _KINDS)
+
+
+def _identifiers(text: str) -> frozenset[str]:
+    return frozenset((m.group(1) or m.group(2)).strip().lower() for m in _IDENTIFIER.finditer(text))
+
+
+def _family(category: str) -> str | None:
+    """The category's family; None for a category not known (then only an equal category matches)."""
+    return _CATEGORY_FAMILY.get(category.strip().lower().replace("_", "-"))
+
+
+def _compatible(a: str, b: str) -> bool:
+    if a.strip().lower() == b.strip().lower():
+        return True
+    fa, fb = _family(a), _family(b)
+    if fa is None or fb is None:
+        return False
+    return fa == fb or (_GENERIC_FAMILY in (fa, fb) and "style" not in (fa, fb))
+
+
+def same_issue(a: Said, b: Said) -> bool:
+    """Whether two findings (of different models, or of one) are one issue. Strict; no means "not sure".
+
+    Same path; line ranges that overlap or lie within `LINE_TOLERANCE`; compatible categories; titles
+    whose content words mostly coincide (Jaccard >= `TITLE_WORDS_SHARED`, at least `MIN_SHARED_WORDS`,
+    and rapidfuzz token-sort >= `TITLE_SIMILAR` on the stems), or titles and bodies that together do
+    (Jaccard >= `TEXT_WORDS_SHARED`, at least `MIN_SHARED_TEXT_WORDS`); no kind of defect named by one title
+    that the other finding never mentions; and no two disjoint sets of named code identifiers.
+    """
     if norm_path(a.path) != norm_path(b.path):
         return False
     if a.start_line > b.end_line + LINE_TOLERANCE or b.start_line > a.end_line + LINE_TOLERANCE:
         return False
-    title = fuzz.token_set_ratio(a.title.lower(), b.title.lower())
-    if title >= TITLE_SIMILAR:
-        return True
-    if a.category.strip().lower() != b.category.strip().lower():
+    if not _compatible(a.category, b.category):
         return False
-    return (
-        title >= TITLE_SIMILAR_SAME_CATEGORY
-        or fuzz.token_set_ratio(a.body, b.body) >= BODY_SIMILAR_SAME_CATEGORY
-    )
+    ta, tb = _content(a.title), _content(b.title)
+    if not ta or not tb:
+        return False
+    ka, kb = _kinds(ta), _kinds(tb)
+    if not ka <= _kinds(tb | _content(b.body)) or not kb <= _kinds(ta | _content(a.body)):
+        return False  # a kind of defect the other finding never speaks of: another issue
+    ia, ib = _identifiers(a.title), _identifiers(b.title)
+    if ia and ib and not ia & ib:
+        return False
+    shared = ta & tb
+    if (
+        len(shared) >= min(MIN_SHARED_WORDS, len(ta), len(tb))
+        and len(shared) / len(ta | tb) >= TITLE_WORDS_SHARED
+        and fuzz.token_sort_ratio(" ".join(sorted(ta)), " ".join(sorted(tb))) >= TITLE_SIMILAR
+    ):
+        return True
+    # Titles worded apart, but title and body together say mostly the same words.
+    fa, fb = ta | _content(a.body), tb | _content(b.body)
+    both = fa & fb
+    return len(both) >= MIN_SHARED_TEXT_WORDS and len(both) / len(fa | fb) >= TEXT_WORDS_SHARED
 
 
 def group_findings(raised: Iterable[Raised]) -> list[Group]:
+    """De-duplicate: each finding joins the first group whose representative (first member) is the same
+    issue, else starts a group. Never via another member: A~B and B~C do not put A with C."""
     ordered = sorted(
         raised,
         key=lambda r: (
@@ -106,12 +274,12 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
         ),
     )
     buckets: list[list[Raised]] = []
-    # Findings on different paths are never the same issue, so a bucket (whose members all share one
-    # path) is only compared with findings on its path: grouping stays linear in the number of files.
+    # Findings on different paths are never the same issue, so a bucket is only compared with findings
+    # on its path: grouping stays linear in the number of files.
     by_path: dict[str, list[list[Raised]]] = {}
     for item in ordered:
         same_path = by_path.setdefault(norm_path(item.finding.path), [])
-        home = next((b for b in same_path if any(same_issue(item.finding, m.finding) for m in b)), None)
+        home = next((b for b in same_path if same_issue(b[0].finding, item.finding)), None)
         if home is None:
             buckets.append([item])
             same_path.append(buckets[-1])

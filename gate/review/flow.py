@@ -82,6 +82,8 @@ class ReviewRounds:
     groups: list[Group] = field(default_factory=list)
     verdicts: dict[str, list[CrossCheckVerdict]] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)  # models with at least one valid review answer
+    reviewed_by: dict[str, set[str]] = field(default_factory=dict)  # chunk id -> models with a valid answer
+    models: tuple[str, ...] = ()  # the models asked to review
     failures: list[dict[str, str]] = field(default_factory=list)  # {model, unit, schema, error}
     not_reviewed: list[dict[str, str]] = field(default_factory=list)  # {unit, model, reason}
     cross_checked: int = 0  # groups sent to at least one model
@@ -118,6 +120,7 @@ async def review_round(
     rounds: ReviewRounds,
 ) -> None:
     version = load_prompt(REVIEW_PROMPT).version
+    rounds.models = tuple(dict.fromkeys(models))
     requests = []
     for chunk in chunks:
         messages = review_messages(chunk, config, contracts, pr)
@@ -140,6 +143,7 @@ async def review_round(
         for output in result.outputs:
             assert isinstance(output, ReviewOutput)
             rounds.answered.add(result.request.model)
+            rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
             rounds.raised.extend(
                 Raised(result.request.model, result.request.unit, f) for f in output.findings
             )

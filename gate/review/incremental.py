@@ -23,7 +23,7 @@ from gate.context.model import ChangeSet, RevisionReader
 from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff, FileStatus, LineKind
 from gate.errors import GateError
-from gate.findings import Finding, Location, Severity
+from gate.findings import Finding, Location, Severity, with_line_keys
 from gate.review.consensus import STAGE, confidence
 from gate.review.state import KeptFinding, ReviewState, lines_hash
 from gate.review.units import ReviewUnit
@@ -243,6 +243,8 @@ def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, 
 def with_carried(
     findings: tuple[Finding, ...], details: Mapping[str, Any], quorum: int
 ) -> tuple[Finding, ...]:
-    """This run's findings, then those carried over from the previous run that it did not raise again."""
+    """This run's findings, then those carried over from the previous run that it did not raise again
+    (their fingerprints from the text of their lines, `details["line_keys"]`, as this run's)."""
+    carried = with_line_keys(carried_findings(details, quorum), details.get("line_keys") or {})
     fresh = {f.fingerprint for f in findings}
-    return findings + tuple(f for f in carried_findings(details, quorum) if f.fingerprint not in fresh)
+    return findings + tuple(f for f in carried if f.fingerprint not in fresh)

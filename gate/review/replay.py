@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from gate.findings import with_line_keys
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.structured import validate
 from gate.pipeline import StageResult
@@ -35,6 +36,7 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
     groups = group_findings(raised)
     quorum = int(recorded.details["quorum"])
     findings = to_findings(groups, tally(groups, verdicts), quorum)
+    findings = with_line_keys(findings, recorded.details.get("line_keys") or {})
     # an incremental run's findings on unchanged code came from the previous run, not from a call
     findings = with_carried(findings, recorded.details, quorum)
     return replace(recorded, findings=findings)

@@ -11,19 +11,27 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from gate.findings import Finding
+from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts, token_counter
 from gate.models.selection import Selection, select_models
-from gate.pipeline import RunContext, StageResult, Usage, run_sync
-from gate.policy import effective_quorum
+from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
+from gate.policy import required_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.incremental import COMPARE_SERVICE, SERVICE, head_diff, plan, with_carried
+from gate.review.incremental import (
+    COMPARE_SERVICE,
+    SERVICE,
+    carried_findings,
+    head_diff,
+    plan,
+    with_carried,
+)
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import ReviewState, encode_state, keep
 from gate.review.units import (
     CHARS_PER_TOKEN,
+    Chunk,
     build_units,
     estimate_tokens,
     measured_chars_per_token,
@@ -75,12 +83,13 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     started = time.monotonic()
     config = ctx.config
     models = selection.models
-    quorum = effective_quorum(config, len(models))
+    quorum = required_quorum(config)
     notes: list[str] = []
-    if quorum < config.review.quorum:
+    distinct = len(set(models))
+    if distinct < quorum:
         notes.append(
-            f"quorum capped at {quorum}: only {len(models)} model{'s' if len(models) != 1 else ''} "
-            f"configured (review.quorum is {config.review.quorum})"
+            f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
+            "model findings are advisory and the change is not fully reviewed"
         )
     unpriced = [m for m in models if not facts(m).known]
     if unpriced:
@@ -117,6 +126,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif previous is not None:
         notes.append(f"full review: {increment.details['why']}")
     if not chunks:
+        _line_keys(ctx, (), details, quorum)
         carried = with_carried((), details, quorum)
         nothing = "no code to review" if not units else "no code changed since the previous review"
         details = {**details, "notes": [*notes, nothing]}
@@ -125,8 +135,10 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
 
     ctx.progress(f"review: {len(chunks)} chunk(s) x {len(models)} model(s)")
     await review_round(client, models, chunks, config, contracts, pr, rounds)
-    model_error = _quorum_unreachable(models, quorum, rounds)
-    if model_error is None and config.review.cross_check and quorum > 1:
+    unreviewed = _unreviewed(chunks, quorum, rounds)
+    model_error = _coverage_error(unreviewed, chunks, quorum, distinct)
+    # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
+    if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
         ctx.progress(
             f"review: cross-checking {sum(1 for g in rounds.groups if len(g.raisers) < quorum)} finding(s)"
         )
@@ -134,6 +146,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     elif not config.review.cross_check:
         notes.append("cross-check turned off (review.cross_check: false)")
     findings = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), quorum)
+    findings = with_line_keys(findings, _line_keys(ctx, findings, details, quorum))
     findings = with_carried(findings, details, quorum)
 
     partial = _partial(rounds, chunks, models)
@@ -146,6 +159,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             "answered": sorted(rounds.answered),
             "failures": rounds.failures,
             "not_reviewed": rounds.not_reviewed,
+            "unreviewed_chunks": unreviewed,
             "groups": len(rounds.groups),
             "cross_checked": rounds.cross_checked,
             "calls": rounds.calls,
@@ -162,7 +176,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage.cost_usd,
         round(time.monotonic() - started, 3),
     )
-    said = [n for n in notes if n.startswith("quorum capped")] + ([partial] if partial else [])
+    said = [n for n in notes if n.startswith("only ")] + ([partial] if partial else [])
     shown_why = "; ".join([why, *said])
     return StageResult(
         "review",
@@ -173,6 +187,17 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage=usage,
         details=details,
     )
+
+
+def _line_keys(
+    ctx: RunContext, findings: Sequence[Finding], details: dict[str, Any], quorum: int
+) -> dict[str, str]:
+    """The text hashes of the fresh and carried findings' lines, kept in the details so that a replay
+    (which has no repository) gives the findings the same fingerprints."""
+    carried = carried_findings(details, quorum)
+    keys = line_keys([*findings, *carried], head_lines(ctx.changeset))
+    details["line_keys"] = keys
+    return keys
 
 
 def _state(
@@ -212,18 +237,54 @@ def chunk_budget(
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
 
 
-def _quorum_unreachable(models: tuple[str, ...], quorum: int, rounds: ReviewRounds) -> str | None:
-    if len(rounds.answered) >= quorum:
+def _unreviewed(chunks: Sequence[Chunk], quorum: int, rounds: ReviewRounds) -> list[dict[str, Any]]:
+    """The chunks fewer than `quorum` distinct models reviewed (a valid answer), with what they hold and
+    why each missing model did not review them."""
+    why: dict[tuple[str, str], str] = {}
+    for f in rounds.failures:
+        if f.get("schema") == "review":
+            why.setdefault((f["unit"], f["model"]), f["error"])
+    for n in rounds.not_reviewed:
+        if n.get("schema") == "review":
+            why.setdefault((n["unit"], n["model"]), n["reason"])
+    out = []
+    for chunk in chunks:
+        by = rounds.reviewed_by.get(chunk.id, set())
+        if len(by) >= quorum:
+            continue
+        missing = {
+            model: why.get((chunk.id, model), "no answer") for model in rounds.models if model not in by
+        }
+        out.append(
+            {
+                "chunk": chunk.id,
+                "paths": list(chunk.paths),
+                "lines": [f"{u.path}:{u.start_line}-{u.end_line}" for u in chunk.units],
+                "reviewed_by": sorted(by),
+                "missing": missing,
+            }
+        )
+    return out
+
+
+def _coverage_error(
+    unreviewed: list[dict[str, Any]], chunks: Sequence[Chunk], quorum: int, distinct: int
+) -> str | None:
+    """The model error that says which code fewer than `quorum` models reviewed; None when all was."""
+    if not unreviewed:
         return None
-    silent = [m for m in models if m not in rounds.answered]
-    reasons = sorted(
-        {f["error"] for f in rounds.failures if f["model"] in silent}
-        | {n["reason"] for n in rounds.not_reviewed if n["model"] in silent}
+    where = "; ".join(", ".join(u["lines"]) for u in unreviewed)
+    reasons = sorted({r for u in unreviewed for r in u["missing"].values()})
+    lead = (
+        f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for review.quorum {quorum}; "
+        if distinct < quorum
+        else ""
     )
-    return (
-        f"{len(rounds.answered)} of {len(models)} models answered the review, fewer than the quorum of "
-        f"{quorum} ({', '.join(silent)} failed: {'; '.join(reasons)[:400] or 'no answer'})"
+    text = (
+        f"{lead}{len(unreviewed)} of {len(chunks)} chunk(s) not reviewed by {quorum} distinct models: "
+        f"{where[:500]}" + (f" ({'; '.join(reasons)[:300]})" if reasons else "")
     )
+    return text
 
 
 def _partial(rounds: ReviewRounds, chunks: list[Any], models: tuple[str, ...]) -> str | None:

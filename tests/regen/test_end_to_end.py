@@ -82,7 +82,8 @@ def test_consistent_end_to_end(change: Change, model_server: FakeModelServer) ->
 def test_budget_stops_sampling_cleanly_end_to_end(change: Change, model_server: FakeModelServer) -> None:
     script_regenerations(model_server, SAME)
     result = run_stage(change, config_for(model_server, budget={"max_cost_usd": 0.0}))
-    assert result.ran and result.findings == () and result.model_error is None
+    assert result.ran and result.findings == () and result.model_error is not None
+    assert "src/prices.py:14-18" in result.model_error and "budget exhausted" in result.model_error
     assert model_server.calls == []
     assert result.details["budget_stopped"] is True
     reasons = [s["reason"] for s in result.details["skipped"] if s["path"] == "src/prices.py"]

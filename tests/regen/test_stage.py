@@ -108,7 +108,8 @@ def test_findings_are_advisory_unless_regen_blocking(change: Change) -> None:
 def test_budget_stops_sampling_cleanly(change: Change) -> None:
     models = ScriptedModels({DISCOUNT_ID: SAME}, calls_allowed=0)
     result = run(change, models)
-    assert result.ran and result.findings == () and result.model_error is None
+    assert result.ran and result.findings == () and result.model_error is not None
+    assert "src/prices.py:14-18" in result.model_error and "budget exhausted" in result.model_error
     assert result.details["checked"] == []
     assert result.details["budget_stopped"] is True
     assert result.why.endswith("; 0 of 1 AI-authored hunks checked; the budget stopped some model calls")
@@ -137,7 +138,8 @@ def test_budget_running_out_before_the_equivalence_call_leaves_the_candidate_uns
 
 def test_no_usable_sample_leaves_the_hunk_unchecked(change: Change) -> None:
     result = run(change, ScriptedModels({}))  # every call validates but carries no code
-    assert result.details["checked"] == [] and result.model_error is None
+    assert result.details["checked"] == [] and result.model_error is not None
+    assert "src/prices.py:14-18 (not checked: 0 usable re-generations" in result.model_error
     reason = next(s["reason"] for s in result.details["skipped"] if s["start_line"] == 14)
     assert reason == "not checked: 0 usable re-generations, at least 2 needed"
 
@@ -145,7 +147,8 @@ def test_no_usable_sample_leaves_the_hunk_unchecked(change: Change) -> None:
 def test_model_failures_on_every_hunk_are_a_model_error(change: Change) -> None:
     result = run(change, ScriptedModels({DISCOUNT_ID: SAME}, fail_with="HTTP 503 after 3 attempts"))
     assert result.ran and result.findings == ()
-    assert result.model_error == "no hunk could be re-generated: scripted/a: HTTP 503 after 3 attempts"
+    assert result.model_error is not None and result.model_error.startswith("no hunk could be re-generated")
+    assert "scripted/a: HTTP 503 after 3 attempts" in result.model_error
     reason = next(s["reason"] for s in result.details["skipped"] if s["start_line"] == 14)
     assert (
         reason == "not checked: model error (0 usable re-generations): scripted/a: HTTP 503 after 3 attempts"

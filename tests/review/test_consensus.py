@@ -94,3 +94,25 @@ def test_groups_follow_the_finding_order_across_paths_written_differently() -> N
     summary = [(g.lead.finding.path.removeprefix("./"), sorted(g.raisers)) for g in groups]
     assert summary == [("a.py", ["m2", "m3"]), ("a.py", ["m1"]), ("b.py", ["m1", "m2"])]
     assert [g.id for g in groups] == ["F1", "F2", "F3"]
+
+
+def test_grouping_never_chains() -> None:
+    """A~B and B~C, but not A~C: C starts its own group rather than joining A's through B."""
+    from gate.review.consensus import same_issue
+
+    a = rf(title="null dereference of user in login", start_line=10, end_line=10)
+    b = rf(title="null dereference of user", start_line=12, end_line=12)
+    c = rf(title="user null dereference in handler", start_line=14, end_line=14)
+    assert same_issue(a, b) and same_issue(b, c) and not same_issue(a, c)
+    groups = group_findings([Raised("m1", "c", a), Raised("m2", "c", b), Raised("m3", "c", c)])
+    assert sorted(sorted(g.raisers) for g in groups) == [["m1", "m2"], ["m3"]]
+
+
+def test_different_problems_on_the_same_lines_are_not_one_issue() -> None:
+    from gate.review.consensus import same_issue
+
+    race = rf(title="Possible race condition when updating the cache")
+    null = rf(title="Possible null dereference when reading the cache")
+    assert not same_issue(race, null)
+    assert same_issue(race, rf(title="Race condition when the cache is updated", start_line=11))
+    assert not same_issue(race, rf(title="Possible race condition when updating the cache", start_line=20))

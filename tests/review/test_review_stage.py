@@ -131,8 +131,13 @@ def test_quorum_out_of_reach_follows_on_model_error(model_server: FakeModelServe
     config = config_for(model_server, gate={"on_model_error": "fail"})
     outcome = gate(make_repo(tmp_path / "repo"), config)
     result = stage(outcome)
-    assert result.model_error and "1 of 3 models answered" in result.model_error
-    assert "fake-b" in result.model_error and "500" in result.model_error
+    assert result.model_error and "1 of 1 chunk(s) not reviewed by 2 distinct models" in result.model_error
+    assert "shop/pay.py:" in result.model_error and "500" in result.model_error
+    (gap,) = result.details["unreviewed_chunks"]
+    assert gap["reviewed_by"] == ["openai/fake-a"] and set(gap["missing"]) == {
+        "openai/fake-b",
+        "openai/fake-c",
+    }
     # The planted comment blocks on its own (injection-text); judge the model-error rule without it.
     decision = policy.decide(
         [s for s in outcome.stages if s.stage != "injection-text"], outcome.changeset, config
@@ -187,13 +192,24 @@ def test_budget_exhausted_gives_a_partial_review_and_says_so(
     assert finding.confirmed_by == ("openai/gpt-4o-mini",) and not finding.blocking
 
 
-def test_one_model_caps_the_quorum_and_says_so(model_server: FakeModelServer, tmp_path: Path) -> None:
+def test_one_model_does_not_block_alone_unless_quorum_1_is_explicit(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
     model_server.script("fake-a", "review", Reply.json({"findings": [PLANTED_A]}))
-    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server, ("openai/fake-a",)))
+    repo = make_repo(tmp_path / "repo")
+    outcome = gate(repo, config_for(model_server, ("openai/fake-a",)))
     result = stage(outcome)
-    assert result.details["quorum"] == 1
-    assert any("quorum capped at 1" in n for n in result.details["notes"])
-    assert "quorum capped at 1: only 1 model configured (review.quorum is 2)" in result.why
+    assert result.details["quorum"] == 2  # never capped to the number of models
+    (finding,) = review_findings(outcome)
+    assert not finding.blocking and not finding.confirmed
+    assert "only 1 distinct review model for a quorum of 2" in result.why
+    assert result.model_error and result.model_error.startswith("only 1 distinct review model")
+    assert outcome.verdict == "neutral"
+
+    explicit = config_for(model_server, ("openai/fake-a",), review={"quorum": 1})
+    outcome = gate(repo, explicit)
+    (finding,) = review_findings(outcome)
+    assert finding.blocking and stage(outcome).model_error is None
     assert outcome.verdict == "fail" and model_server.count(schema="cross_check") == 0
 
 
