@@ -15,7 +15,7 @@ from gate.models.client import LiteLLMClient
 from gate.models.interface import CallRequest, CallResult, Message
 from gate.models.schemas import ReviewOutput
 from gate.models.trace import TraceWriter
-from tests.fakes.model_server import FakeModelServer, Reply
+from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 
 FINDING = {
     "path": "app.py",
@@ -31,7 +31,12 @@ FINDING = {
 
 def config_for(server: FakeModelServer, *models: str) -> Config:
     endpoints = server.endpoints(models)
-    return Config.model_validate({"models": {"review": list(models), "endpoints": endpoints}})
+    return Config.model_validate(
+        {
+            "models": {"review": list(models), "endpoints": endpoints},
+            "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
+        }
+    )
 
 
 def client_for(
@@ -163,7 +168,7 @@ def test_budget_exhausted_skips_new_calls(model_server: FakeModelServer) -> None
 
 
 def test_time_budget_skips(model_server: FakeModelServer) -> None:
-    budget = RunBudget(max_cost_usd=1, max_seconds=0.001)
+    budget = RunBudget(max_cost_usd=1, max_seconds=0.001, unpriced_usd_per_million_tokens=1.0)
     time.sleep(0.01)
     result = call(client_for(model_server, "openai/fake-a", budget=budget), request())
     assert result.skipped and "max_seconds" in (result.error or "")
@@ -193,11 +198,12 @@ def test_calls_run_concurrently_within_the_bound(model_server: FakeModelServer) 
     async def many() -> list[CallResult]:
         return await asyncio.gather(*(client.call(request()) for _ in range(8)))
 
-    started = time.monotonic()
     results = asyncio.run(many())
-    elapsed = time.monotonic() - started
     assert all(r.outputs for r in results)
-    assert 0.95 <= elapsed < 2.0  # two waves of four, not eight sequential calls
+    # two waves of four, not eight sequential calls: the fifth call waited for a slot (0.5 s each)
+    first = min(c.at for c in model_server.calls)
+    arrivals = sorted(c.at - first for c in model_server.calls)
+    assert arrivals[3] < 0.45 <= arrivals[4] and arrivals[7] < 0.95
 
 
 def test_the_bound_is_per_model_not_per_run(model_server: FakeModelServer) -> None:
@@ -209,11 +215,11 @@ def test_the_bound_is_per_model_not_per_run(model_server: FakeModelServer) -> No
     async def many() -> list[CallResult]:
         return await asyncio.gather(*(client.call(request(m)) for m in models for _ in range(2)))
 
-    started = time.monotonic()
     results = asyncio.run(many())
-    elapsed = time.monotonic() - started
     assert all(r.outputs for r in results)
-    assert 0.45 <= elapsed < 0.95  # six calls, two per model: one wave, not three
+    # six calls, two per model: one wave, not three (each answer takes 0.5 s)
+    arrivals = sorted(c.at for c in model_server.calls)
+    assert len(arrivals) == 6 and arrivals[-1] - arrivals[0] < 0.45
 
 
 # litellm's mistral module defines TypedDicts that pydantic warns about; not ours to fix.
