@@ -126,9 +126,9 @@ def test_the_action_validates_and_applies_the_variables_too(
     for model in MODELS:
         model_server.script(model.split("/", 1)[1], "review", Reply.json({"findings": []}))
     env = model_env(github, tmp_path, workspace)
-    proc, _ = run_gate({**env, "AI_GATE_MODEL_CONCURRENCY": "many"}, workspace)
+    proc = run_gate({**env, "AI_GATE_MODEL_CONCURRENCY": "many"}, workspace)
     assert proc.returncode == 2 and model_server.count() == 0
     assert proc.stderr.count("\n") == 1 and "environment variable AI_GATE_MODEL_CONCURRENCY" in proc.stderr
-    proc, _ = run_gate({**env, "AI_GATE_MODEL_MAX_OUTPUT_TOKENS": "321"}, workspace)
+    proc = run_gate({**env, "AI_GATE_MODEL_MAX_OUTPUT_TOKENS": "321"}, workspace)
     assert proc.returncode == 0, proc.stderr
     assert model_server.count() == 2 and {c.body["max_tokens"] for c in model_server.calls} == {321}
