@@ -29,6 +29,8 @@ def test_regen_defaults_to_the_review_models() -> None:
     assert select_models(config, "regen", {}).models == ("openai/a",)
 
 
+# litellm's mistral module (loaded to resolve a mistral/ name) has TypedDicts pydantic warns about.
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_auto_trio_across_providers() -> None:
     env = {"OPENAI_API_KEY": "x", "ANTHROPIC_API_KEY": "y", "GEMINI_API_KEY": "z", "MISTRAL_API_KEY": "w"}
     assert auto_from_keys(env) == (
