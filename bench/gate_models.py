@@ -119,7 +119,7 @@ def write_config(
             "endpoints": {m: {"api_base": server.url, "api_key_env": KEY_ENV} for m in models},
         },
         "dependencies": {"registries": {"pypi": root, "npm": root}},
-        "budget": {"max_cost_usd": 1000.0, "max_seconds": 600},
+        "budget": {"max_cost_usd": 1000.0, "max_seconds": 600, "unpriced_usd_per_million_tokens": 1.0},
     }
     if not regen:
         # a PR that is all AI meets any regen threshold (an AI share of 100% >= 1.0): select no hunks

@@ -51,6 +51,7 @@ def _config(url: str, **extra: Any) -> Any:
             "review": list(MODELS),
             "endpoints": {m: {"api_base": url, "api_key_env": KEY_ENV} for m in MODELS},
         },
+        "budget": {"unpriced_usd_per_million_tokens": 1.0},  # the scripted models are not in the cost map
         **extra,
     }
     return Config.model_validate(data)
@@ -94,7 +95,9 @@ def _rounds(url: str, concurrency: int, repo: Any, cross_check: bool) -> tuple[f
     changeset = load_git_changeset(repo.root, "main", "feature")
     units, _ = build_units(changeset, 100_000)
     chunks = pack(units, max(u.tokens for u in units))  # one chunk per file: 4 chunks
-    client = LiteLLMClient(config, RunBudget(10.0, 600), concurrency=concurrency, timeout_s=30)
+    client = LiteLLMClient(
+        config, RunBudget.from_config(config.budget), concurrency=concurrency, timeout_s=30
+    )
     rounds = ReviewRounds()
 
     async def both() -> tuple[float, float]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.errors import GateError
@@ -49,7 +51,10 @@ def run_gate(
     compare_heads: HeadDiff | None = None,
 ) -> Outcome:
     """`previous_review`: the state an earlier run of the same change left, for an incremental review;
-    `compare_heads` tells what changed since its head when the change's git cannot (the GitHub API)."""
+    `compare_heads` tells what changed since its head when the change's git cannot (the GitHub API).
+    The `AI_GATE_MODEL_*` environment variables override the config's model call settings (the entry
+    points apply them on loading already; applying them again changes nothing)."""
+    config = with_env_overrides(config, os.environ)
     with run_services(config, trace_path, offline) as services:
         if previous_review is not None:
             services[PREVIOUS_REVIEW] = previous_review

@@ -148,9 +148,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _load_config(args: argparse.Namespace, repo_root: Path | None) -> tuple[Config, str | None]:
+    from gate.config.env import with_env_overrides
     from gate.config.loader import load_config
 
-    return load_config(args.config, repo_root=repo_root)
+    config, source = load_config(args.config, repo_root=repo_root)
+    return with_env_overrides(config, os.environ), source
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -79,10 +79,31 @@ class Endpoint(_Strict):
     api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+# Bounds catch a typo (an extra zero, a unit mix-up) before a run waits an hour on it.
+Seconds = Annotated[float, Field(gt=0.0, le=3600.0, allow_inf_nan=False)]
+
+
 class Models(_Strict):
     review: tuple[str, ...] = Field(default=(), description="litellm model names; empty = auto.")
     regen: tuple[str, ...] = Field(default=(), description="litellm model names; empty = the review models.")
     endpoints: dict[str, Endpoint] = Field(default_factory=dict, description="Per-model endpoint settings.")
+    # How the calls are made (overridable by AI_GATE_MODEL_* environment variables, see gate.config.env).
+    concurrency: Annotated[int, Field(ge=1, le=256)] = Field(
+        default=16, description="Calls in flight at once per model."
+    )
+    timeout_seconds: Seconds = Field(default=120.0, description="Timeout of one call attempt.")
+    backoff_seconds: Annotated[float, Field(gt=0.0, le=60.0, allow_inf_nan=False)] = Field(
+        default=1.0, description="First wait before retrying a 429, 5xx or timeout (then doubling)."
+    )
+    grace_seconds: Seconds = Field(
+        default=15.0,
+        description="Least time a round waits for its slowest model once the others have answered.",
+    )
+    max_output_tokens: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        default=8192,
+        description="Longest answer a call may get (sent as max_tokens); its cost is reserved from the "
+        "budget before the call starts.",
+    )
 
 
 class Review(_Strict):
@@ -110,6 +131,11 @@ class Dependencies(_Strict):
 class Budget(_Strict):
     max_cost_usd: Annotated[float, Field(ge=0.0)] = 2.00
     max_seconds: Annotated[float, Field(gt=0.0)] = 600
+    unpriced_usd_per_million_tokens: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="Price (input and output) of a model not in litellm's cost map; unset = the highest "
+        "price among the run's priced models, and a model is refused when none is priced.",
+    )
 
 
 class UnconfirmedPlace(enum.Enum):

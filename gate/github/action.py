@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from gate.cli import EXIT_PASS, exit_code
+from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.errors import GateError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
@@ -62,6 +63,7 @@ def run_action(environ: Mapping[str, str]) -> int:
     notes: list[str] = []
     workspace = readable_workspace(env, event, notes)
     base, config = gate_config(client, env, event, workspace, notes)
+    config = with_env_overrides(config, environ)
     if event.draft and not config.gate.run_on_drafts:
         return not_gated(env, f"PR #{event.number} is a draft; set gate.run_on_drafts: true to gate drafts")
     changeset = load_pull_changeset(client, event, workspace, config.paths.ignore)

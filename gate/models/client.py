@@ -2,12 +2,16 @@
 output with one repair attempt, usage and cost, and a trace record for every attempt.
 
 `call` never raises for model or network failures: what went wrong is in `CallResult.error` (and the
-trace); a call the budget did not allow to start is `skipped`.
+trace); a call the budget did not allow to start is `skipped`, its error naming the budget setting.
+Each attempt holds its estimated cost from the run's budget before it is sent (`gate.models.budget`)
+and asks for at most `models.max_output_tokens` (`max_tokens`), so the estimate bounds what it costs.
+The call settings (`models.concurrency`, `timeout_seconds`, `backoff_seconds`) come from the config.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -20,7 +24,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from gate.config.models import Config
 from gate.models import pricing
-from gate.models.budget import RunBudget
+from gate.models.budget import PROMPT_SAFETY, Hold, Price, Refused, RunBudget
 from gate.models.interface import CallRequest, CallResult
 from gate.models.retry import backoff, is_transient
 from gate.models.selection import Route, route_for
@@ -29,15 +33,10 @@ from gate.models.trace import CallRecord, CallRecorder
 from gate.pipeline import Usage
 from gate.redact import redact
 
-# Concurrent calls per model: a provider's rate limits are per model, and a bound shared by the whole run
-# makes a large PR reviewed by several models wait in waves that no provider asked for.
-DEFAULT_CONCURRENCY = 16
-DEFAULT_TIMEOUT_S = 120.0
+# The bound on concurrent calls (`models.concurrency`) is per model: a provider's rate limits are per
+# model, and a bound shared by the whole run makes a large PR reviewed by several models wait in waves
+# that no provider asked for.
 DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures (one retry after a timeout)
-DEFAULT_BACKOFF_S = 1.0
-TIMEOUT_ENV = "AI_GATE_MODEL_TIMEOUT"
-CONCURRENCY_ENV = "AI_GATE_MODEL_CONCURRENCY"
-BACKOFF_ENV = "AI_GATE_MODEL_BACKOFF"
 MAX_ERROR_CHARS = 500
 
 
@@ -69,17 +68,20 @@ class LiteLLMClient:
         concurrency: int | None = None,
         timeout_s: float | None = None,
         max_attempts: int = DEFAULT_ATTEMPTS,
-        backoff_s: float = DEFAULT_BACKOFF_S,
+        backoff_s: float | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
+        """`env` is where keys are read (routes name the variable); the call settings come from
+        `config.models` unless given here."""
         self.env = os.environ if env is None else env
         self.config = config
         self.budget = budget
         self.recorders = tuple(recorders)
-        self.concurrency = concurrency or int(self.env.get(CONCURRENCY_ENV) or DEFAULT_CONCURRENCY)
-        self.timeout_s = timeout_s or float(self.env.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT_S)
+        self.concurrency = concurrency or config.models.concurrency
+        self.timeout_s = timeout_s or config.models.timeout_seconds
         self.max_attempts = max_attempts
-        self.backoff_s = float(self.env.get(BACKOFF_ENV) or backoff_s)
+        self.backoff_s = backoff_s or config.models.backoff_seconds
+        self.max_tokens = config.models.max_output_tokens
         self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
 
     def _semaphore(self, model: str) -> asyncio.Semaphore:
@@ -147,6 +149,15 @@ class LiteLLMClient:
     ) -> _Completion:
         done = _Completion()
         attempt_no = -1
+        price = self.budget.price(route.name)
+        if price is None:
+            done.skipped = purpose == "answer"
+            done.error = f"not started: {self.budget.unpriced_reason(route.name)}"
+            return done
+        tokens = pricing.prompt_tokens(route.litellm_model, messages)
+        counted = math.ceil(tokens * PROMPT_SAFETY)
+        estimate = counted * price.input_per_token + self.max_tokens * n * price.output_per_token
+        what = f"{tokens} prompt tokens x {PROMPT_SAFETY:g} + {self.max_tokens * n} answer tokens"
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -170,14 +181,17 @@ class LiteLLMClient:
             async for attempt in retrying:
                 with attempt:
                     attempt_no += 1
-                    exhausted = self.budget.exhausted()
-                    if exhausted:
+                    refused = await self._attempt(
+                        request, route, messages, n, purpose, attempt_no, done, _Cost(price, estimate, what)
+                    )
+                    if refused is not None:
                         done.skipped = attempt_no == 0 and purpose == "answer"
                         done.error = (
-                            exhausted if attempt_no == 0 else f"{exhausted} (after {attempt_no} attempts)"
+                            f"not started: {refused.reason}"
+                            if attempt_no == 0
+                            else f"{refused.reason} (after {attempt_no} attempts)"
                         )
                         return done
-                    await self._attempt(request, route, messages, n, purpose, attempt_no, done)
         # litellm surfaces provider failures through many exception types; the contract is that a call
         # never raises: the failure is kept in the result and the trace, not swallowed.
         except Exception as exc:
@@ -193,12 +207,13 @@ class LiteLLMClient:
         purpose: str,
         attempt_no: int,
         done: _Completion,
-    ) -> None:
+        cost: _Cost,
+    ) -> Refused | None:
+        """One attempt, sent once its estimated cost is held; a Refused when the budget did not allow it."""
         from gate.models.runtime import litellm
 
         lm = litellm()
-        timeout = max(0.1, min(self.timeout_s, self.budget.remaining_seconds()))
-        params: dict[str, Any] = {"timeout": round(timeout, 3)}
+        params: dict[str, Any] = {"max_tokens": self.max_tokens}
         if request.temperature is not None:
             params["temperature"] = request.temperature
         if n > 1:
@@ -228,11 +243,24 @@ class LiteLLMClient:
         }
         started = time.monotonic()
         wall = time.time()
+        held: Hold | None = None
         try:
             async with self._semaphore(route.name):
+                hold = await self.budget.hold(cost.estimate, route.name, cost.what)
+                if isinstance(hold, Refused):
+                    return hold
+                held = hold
+                timeout = max(0.1, min(self.timeout_s, self.budget.remaining_seconds()))
+                kwargs["timeout"] = record["parameters"]["timeout"] = round(timeout, 3)
                 started = time.monotonic()
+                wall = time.time()
                 response = await asyncio.wait_for(lm.acompletion(**kwargs), timeout + 2.0)
         except BaseException as exc:
+            if held is None:  # cancelled before it was sent: nothing to record
+                raise
+            # A provider may have done (and billed) the work of an attempt that timed out or was
+            # abandoned; an error status means it did not.
+            self.budget.settle(held, None if _timed_out(exc) or not isinstance(exc, Exception) else 0.0)
             latency = time.monotonic() - started
             done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
             self._record(
@@ -247,9 +275,11 @@ class LiteLLMClient:
             )
             raise
         latency = time.monotonic() - started
+        assert held is not None
         if not getattr(response, "choices", None):
             # litellm hands back None instead of raising for some provider errors (an HTTP 422 from an
             # OpenAI-compatible server): a failed attempt like any other, recorded in the trace.
+            self.budget.settle(held, 0.0)
             done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
             error = f"the provider answered with no choices ({type(response).__name__})"
             self._record(
@@ -267,8 +297,10 @@ class LiteLLMClient:
         usage_obj = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage_obj, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage_obj, "completion_tokens", 0) or 0)
-        dollars, known = pricing.cost(route.name, prompt_tokens, completion_tokens)
-        self.budget.charge(dollars)
+        dollars = prompt_tokens * cost.price.input_per_token + completion_tokens * cost.price.output_per_token
+        known = cost.price.from_cost_map
+        # An answer without usage cost something unknown: its hold stays spent.
+        self.budget.settle(held, dollars if prompt_tokens or completion_tokens else None)
         checked = [validate(request.output_type, c) for c in contents]
         done.contents = contents
         done.checked = checked
@@ -287,10 +319,20 @@ class LiteLLMClient:
                 started_at=wall,
             )
         )
+        return None
 
     def _record(self, record: CallRecord) -> None:
         for recorder in self.recorders:
             recorder.record_call(record)
+
+
+@dataclass(frozen=True)
+class _Cost:
+    """What an attempt's tokens are counted at, and the cost it holds before it starts."""
+
+    price: Price
+    estimate: float
+    what: str  # how the estimate was made, for the reason a call was not started
 
 
 def _timed_out(exc: BaseException) -> bool:

@@ -1,18 +1,19 @@
-"""What litellm's pinned local model map says about a model: price, context window, support for `n`.
+"""What litellm's pinned local model map says about a model: price, context window, support for `n`,
+its provider; and how many tokens a prompt holds.
 
-Cost comes from the local cost map (`LITELLM_LOCAL_MODEL_COST_MAP=True`, never fetched). A model the
-map does not know (a local Ollama model, a proxy alias, a test double) is priced at
-`FALLBACK_COST_PER_TOKEN` (0: its cost is unknown, not free) and its usage says `cost_known: false`;
-its context window is taken as `DEFAULT_CONTEXT_TOKENS`.
+Everything comes from the package (`LITELLM_LOCAL_MODEL_COST_MAP=True`, never fetched). A model the map
+does not know (a proxy alias, a self-hosted model, a test double) has `known: false`: its price is not
+zero but unknown, and the run's budget decides what it counts at (`gate.models.budget`). Its context
+window is taken as `DEFAULT_CONTEXT_TOKENS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-FALLBACK_COST_PER_TOKEN = 0.0
+FALLBACK_COST_PER_TOKEN = 0.0  # what `facts` says of an unknown model; never charged as such
 DEFAULT_CONTEXT_TOKENS = 32_000
 PROXY_PREFIX = "litellm_proxy/"
 
@@ -64,10 +65,34 @@ def _supports_n(lm: object, model: str) -> bool:
     return bool(params) and "n" in params
 
 
-def cost(model: str, prompt_tokens: int, completion_tokens: int) -> tuple[float, bool]:
-    """Dollars for one call, and whether the price came from the cost map."""
-    f = facts(model)
-    return prompt_tokens * f.input_cost_per_token + completion_tokens * f.output_cost_per_token, f.known
+def provider_of(model: str) -> str:
+    """The provider litellm resolves a model name to, offline ("openai", "anthropic", "gemini", ...);
+    a proxied name is the provider behind the proxy; "unknown" when litellm cannot tell."""
+    return _provider(_map_name(model))
+
+
+@lru_cache(maxsize=256)
+def _provider(name: str) -> str:
+    from gate.models.runtime import litellm
+
+    try:
+        _, provider, _, _ = litellm().get_llm_provider(name)
+    except Exception:  # litellm raises its own BadRequestError for a name it cannot place
+        return "unknown"
+    return str(provider or "unknown")
+
+
+def prompt_tokens(model: str, messages: Sequence[Mapping[str, str]]) -> int:
+    """Tokens in `messages` by litellm's counter for `model`, offline (tiktoken, bundled)."""
+    return _count(_map_name(model), tuple((m["role"], m["content"]) for m in messages))
+
+
+@lru_cache(maxsize=128)  # the same chunk's prompt goes to every model
+def _count(model: str, messages: tuple[tuple[str, str], ...]) -> int:
+    from gate.models.runtime import litellm
+
+    listed = [{"role": role, "content": content} for role, content in messages]
+    return int(litellm().token_counter(model=model, messages=listed))
 
 
 def token_counter(models: tuple[str, ...]) -> Callable[[str], int]:

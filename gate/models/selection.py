@@ -2,13 +2,15 @@
 
 Selection, in order:
 1. the names configured in `models.review` (or `models.regen`, which defaults to the review models);
-2. else auto from the provider keys in the environment: one model per provider whose key is set, in the
-   order of `DEFAULT_MODELS`, filled up to three with each provider's second model when fewer than
-   three providers have keys. The trio across providers, from the pinned litellm's model map, is
+2. else auto from the provider keys in the environment: one model per provider whose key is set (up to
+   three), in the order of `DEFAULT_MODELS`; a provider's second model only when fewer providers than
+   `review.quorum` have keys, and then said in the selection's notes (two models of one provider are
+   less independent voters than two providers). The trio across providers, from the pinned litellm's
+   model map, is
    `openai/gpt-6.1-sol` (OPENAI_API_KEY), `anthropic/claude-sonnet-5-5` (ANTHROPIC_API_KEY) and
    `gemini/gemini-3.1-pro-preview` (GEMINI_API_KEY); DeepSeek and Mistral keys are also recognised;
-3. else a local Ollama on `localhost:11434` (or `OLLAMA_API_BASE`) if it answers a quick probe: up to
-   three of its models, as `ollama_chat/<name>`;
+3. else a local Ollama on `localhost:11434` (or `OLLAMA_API_BASE`) if it answers a quick probe: its
+   models, as `ollama_chat/<name>`, as many as the quorum needs (one provider, so said in the notes);
 4. else none: the stage is skipped with a note and the verdict follows `gate.on_model_error`.
 
 Routing: `models.endpoints[<name>]` gives a model its own `api_base` and the name of the environment
@@ -17,17 +19,20 @@ without its own endpoint through a LiteLLM Proxy (an OpenAI-compatible gateway t
 keys, budgets, rate limits and caching for many runners): the call goes to `<url>` as
 `litellm_proxy/<name>` with the key from `AI_GATE_LITELLM_PROXY_KEY` (or `LITELLM_PROXY_API_KEY`), and
 provider keys are then not needed on the runner. With a proxy and no configured names, the proxy's
-`/models` list is asked for its first three models.
+`/models` list is asked for its models, and up to three of different providers are taken.
+
+A model's provider is what litellm's provider resolution says of its name, offline
+(`gate.models.pricing.provider_of`); a name litellm cannot place counts as a provider of its own.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.config.models import Config
-from gate.models.pricing import PROXY_PREFIX
+from gate.models.pricing import PROXY_PREFIX, provider_of
 
 PROXY_ENV = "AI_GATE_LITELLM_PROXY"
 PROXY_KEY_ENVS = ("AI_GATE_LITELLM_PROXY_KEY", "LITELLM_PROXY_API_KEY")
@@ -67,6 +72,7 @@ class Selection:
     models: tuple[str, ...]
     source: str  # "config" | "environment keys" | "local Ollama" | "LiteLLM Proxy" | "none"
     note: str
+    notes: tuple[str, ...] = ()  # said in the report: e.g. a second model of one provider was taken
 
 
 def route_for(name: str, config: Config, env: Mapping[str, str]) -> Route:
@@ -86,6 +92,7 @@ def select_models(
     config: Config, stage: str, env: Mapping[str, str] | None = None, *, offline: bool = False
 ) -> Selection:
     env = os.environ if env is None else env
+    quorum = config.review.quorum
     configured = config.models.regen if stage == "regen" and config.models.regen else config.models.review
     if configured:
         return Selection(
@@ -95,15 +102,17 @@ def select_models(
         return Selection((), "none", "offline: no model is called")
     proxy = env.get(PROXY_ENV)
     if proxy:
-        listed = _proxy_models(proxy, env)
+        listed, notes = across_providers(_proxy_models(proxy, env), quorum)
         if listed:
-            return Selection(listed, "LiteLLM Proxy", f"models listed by the LiteLLM Proxy at {proxy}")
-    auto = auto_from_keys(env)
+            return Selection(listed, "LiteLLM Proxy", f"models listed by the LiteLLM Proxy at {proxy}", notes)
+    auto, notes = across_providers(_key_candidates(env), quorum)
     if auto:
-        return Selection(auto, "environment keys", "models chosen from the provider keys in the environment")
-    local = _ollama_models(env.get("OLLAMA_API_BASE") or OLLAMA_DEFAULT)
+        return Selection(
+            auto, "environment keys", "models chosen from the provider keys in the environment", notes
+        )
+    local, notes = across_providers(_ollama_models(env.get("OLLAMA_API_BASE") or OLLAMA_DEFAULT), quorum)
     if local:
-        return Selection(local, "local Ollama", "models of the local Ollama server")
+        return Selection(local, "local Ollama", "models of the local Ollama server", notes)
     return Selection(
         (),
         "none",
@@ -112,14 +121,45 @@ def select_models(
     )
 
 
-def auto_from_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+def auto_from_keys(env: Mapping[str, str], quorum: int = 2) -> tuple[str, ...]:
+    return across_providers(_key_candidates(env), quorum)[0]
+
+
+def _key_candidates(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Each keyed provider's first choice in order of preference, then their second choices."""
     available = [models for key, models in DEFAULT_MODELS if env.get(key)]
-    chosen = [first for first, _ in available][:AUTO_COUNT]
-    for _, second in available:
-        if len(chosen) >= AUTO_COUNT:
+    return tuple(first for first, _ in available) + tuple(second for _, second in available)
+
+
+def across_providers(candidates: Sequence[str], quorum: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Up to `AUTO_COUNT` of `candidates` (in their order), one per provider; then, only while fewer
+    than `quorum` are chosen, more of a provider already chosen. Returns (models, notes)."""
+    chosen: list[str] = []
+    providers: dict[str, str] = {}
+    for name in candidates:
+        provider = provider_of(name)
+        # a name litellm cannot place may be anything: it is not taken for a second of some provider
+        key = name if provider == "unknown" else provider
+        if key not in providers.values() and len(chosen) < AUTO_COUNT:
+            chosen.append(name)
+            providers[name] = key
+    notes = []
+    for name in candidates:
+        if len(chosen) >= quorum:
             break
-        chosen.append(second)
-    return tuple(chosen)
+        if name in chosen:
+            continue
+        provider = provider_of(name)
+        same = [m for m, p in providers.items() if p == provider]
+        chosen.append(name)
+        providers[name] = name if provider == "unknown" else provider
+        if same:
+            notes.append(
+                f"{name} was chosen to reach the quorum of {quorum} although {', '.join(same)} is of the "
+                f"same provider ({provider}): models of one provider are less independent reviewers; set "
+                "keys for more providers, or name the models in models.review"
+            )
+    return tuple(chosen), tuple(notes)
 
 
 def _ollama_models(base: str) -> tuple[str, ...]:
@@ -132,7 +172,7 @@ def _ollama_models(base: str) -> tuple[str, ...]:
         ]
     except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
         return ()
-    return tuple(f"ollama_chat/{n}" for n in sorted(names)[:AUTO_COUNT])
+    return tuple(f"ollama_chat/{n}" for n in sorted(names))
 
 
 def _proxy_models(base: str, env: Mapping[str, str]) -> tuple[str, ...]:
@@ -146,4 +186,4 @@ def _proxy_models(base: str, env: Mapping[str, str]) -> tuple[str, ...]:
         names = [m["id"] for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
     except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
         return ()
-    return tuple(names[:AUTO_COUNT])
+    return tuple(names)

@@ -18,6 +18,7 @@ from gate.config.models import Regen
 from gate.context.model import ChangeSet
 from gate.findings import Finding
 from gate.models.interface import CallRequest, CallResult, ModelClient
+from gate.models.pricing import provider_of
 from gate.models.schemas import EquivalenceOutput
 from gate.models.selection import select_models
 from gate.pipeline import RunContext, StageResult, Usage, run_sync
@@ -99,7 +100,9 @@ class RegenStage:
                                details={"checked": [], "skipped": skipped})  # fmt: skip
         details: dict[str, Any] = {
             "models": list(models),
+            "providers": {m: provider_of(m) for m in models},
             "model_source": chosen.source,
+            "notes": [*chosen.notes, *_priced(ctx, models)],
             "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
             "samples": cfg.samples,
             "temperature": cfg.temperature,
@@ -227,6 +230,13 @@ def _equivalence_outcome(result: CallResult) -> str:
     if not isinstance(output, EquivalenceOutput):
         return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
     return "equivalent" if output.equivalent else "outlier"
+
+
+def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
+    """Declare the models to the run's budget, which prices them; notes on those the cost map lacks."""
+    from gate.models.service import run_budget
+
+    return run_budget(ctx).register(models)
 
 
 def _run_client(ctx: RunContext) -> ModelClient:

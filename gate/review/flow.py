@@ -9,7 +9,6 @@ The outcome is a plain record of what was asked and answered; `consensus` turns 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,12 +34,14 @@ CROSS_CHECK_BATCH = 20  # findings per cross-check call
 # a round, the rest get max(GRACE_MIN_S, GRACE_FACTOR x the time the round took so far).
 GRACE_MIN_S = 15.0
 GRACE_FACTOR = 2.0
-GRACE_ENV = "AI_GATE_MODEL_GRACE"  # overrides GRACE_MIN_S (seconds)
 
 
-async def call_all(client: ModelClient, requests: Sequence[CallRequest]) -> list[CallResult]:
+async def call_all(
+    client: ModelClient, requests: Sequence[CallRequest], grace_s: float = GRACE_MIN_S
+) -> list[CallResult]:
     """Every request concurrently; results in request order. Calls of a straggling model still running
-    after the grace period are cancelled and come back as errors that say so."""
+    after the grace period (at least `grace_s`, `models.grace_seconds`) are cancelled and come back as
+    errors that say so."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     tasks = [asyncio.ensure_future(client.call(r)) for r in requests]
@@ -57,8 +58,7 @@ async def call_all(client: ModelClient, requests: Sequence[CallRequest]) -> list
             break  # grace period over
         finished = sum(1 for ts in by_model.values() if all(t.done() for t in ts))
         if deadline is None and pending and finished >= enough:
-            least = float(os.environ.get(GRACE_ENV) or GRACE_MIN_S)
-            deadline = loop.time() + max(least, GRACE_FACTOR * (loop.time() - started))
+            deadline = loop.time() + max(grace_s, GRACE_FACTOR * (loop.time() - started))
     grace = 0.0 if deadline is None else deadline - started
     for task in pending:
         task.cancel()
@@ -137,7 +137,7 @@ async def review_round(
                     unit=chunk.id,
                 )
             )
-    results = await call_all(client, requests)
+    results = await call_all(client, requests, config.models.grace_seconds)
     for result in results:
         rounds.add(result)
         for output in result.outputs:
@@ -151,7 +151,12 @@ async def review_round(
 
 
 async def cross_check_round(
-    client: ModelClient, chunks: Sequence[Chunk], quorum: int, rounds: ReviewRounds
+    client: ModelClient,
+    chunks: Sequence[Chunk],
+    quorum: int,
+    rounds: ReviewRounds,
+    *,
+    grace_s: float = GRACE_MIN_S,
 ) -> None:
     pending = [g for g in rounds.groups if len(g.raisers) < quorum]
     if not pending:
@@ -184,7 +189,7 @@ async def cross_check_round(
                     unit=f"cross-check-{start // CROSS_CHECK_BATCH + 1}",
                 )
             )
-    results = await call_all(client, requests)
+    results = await call_all(client, requests, grace_s)
     for result in results:
         rounds.add(result)
         for output in result.outputs:

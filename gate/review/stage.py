@@ -13,7 +13,7 @@ from typing import Any
 
 from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
-from gate.models.pricing import facts, token_counter
+from gate.models.pricing import facts, provider_of, token_counter
 from gate.models.selection import Selection, select_models
 from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
 from gate.policy import required_quorum
@@ -91,9 +91,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
             "model findings are advisory and the change is not fully reviewed"
         )
-    unpriced = [m for m in models if not facts(m).known]
-    if unpriced:
-        notes.append(f"not in litellm's cost map, counted at $0: {', '.join(unpriced)}")
+    notes.extend(selection.notes)
+    notes.extend(_priced(ctx, models))
     contracts = Contracts.gather(ctx.changeset, config)
     pr = pr_text(ctx.changeset)
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
@@ -108,6 +107,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     details: dict[str, Any] = {
         "quorum": quorum,
         "models": list(models),
+        "providers": {m: provider_of(m) for m in models},
         "model_source": selection.source,
         "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
         "chunk_tokens": budget,
@@ -142,7 +142,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         ctx.progress(
             f"review: cross-checking {sum(1 for g in rounds.groups if len(g.raisers) < quorum)} finding(s)"
         )
-        await cross_check_round(client, chunks, quorum, rounds)
+        await cross_check_round(client, chunks, quorum, rounds, grace_s=config.models.grace_seconds)
     elif not config.review.cross_check:
         notes.append("cross-check turned off (review.cross_check: false)")
     findings = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), quorum)
@@ -187,6 +187,13 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage=usage,
         details=details,
     )
+
+
+def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
+    """Declare the models to the run's budget, which prices them; notes on those the cost map lacks."""
+    from gate.models.service import run_budget
+
+    return run_budget(ctx).register(models)
 
 
 def _line_keys(

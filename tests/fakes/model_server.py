@@ -57,6 +57,9 @@ class Reply:
 
 Script = list[Reply] | Callable[[dict[str, Any]], Reply]
 
+# What a test double's tokens cost: the gate refuses a model it cannot price unless told a price.
+UNPRICED_USD_PER_MILLION = 1.0
+
 DEFAULT_CONTENT: dict[str, Any] = {
     "review": {"findings": []},
     "cross_check": {"verdicts": []},
@@ -132,10 +135,12 @@ class FakeModelServer:
         return {m: {"api_base": self.url, "api_key_env": "FAKE_MODEL_KEY"} for m in models}
 
     def review_config(self, models: Sequence[str]) -> dict[str, Any]:
-        """A configuration in which `models`, served here, review any change of a line or more."""
+        """A configuration in which `models`, served here, review any change of a line or more. Names
+        litellm's cost map does not know are counted at `UNPRICED_USD_PER_MILLION` (else refused)."""
         return {
             "thresholds": {"review": {"changed_lines": 1}},
             "models": {"review": list(models), "endpoints": self.endpoints(models)},
+            "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
         }
 
     def start(self) -> FakeModelServer:

@@ -15,7 +15,7 @@ from gate.models.client import LiteLLMClient
 from gate.models.interface import CallRequest, CallResult, Message
 from gate.models.schemas import ReviewOutput
 from gate.models.trace import TraceWriter
-from tests.fakes.model_server import FakeModelServer, Reply
+from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 
 FINDING = {
     "path": "app.py",
@@ -31,7 +31,12 @@ FINDING = {
 
 def config_for(server: FakeModelServer, *models: str) -> Config:
     endpoints = server.endpoints(models)
-    return Config.model_validate({"models": {"review": list(models), "endpoints": endpoints}})
+    return Config.model_validate(
+        {
+            "models": {"review": list(models), "endpoints": endpoints},
+            "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
+        }
+    )
 
 
 def client_for(
@@ -163,7 +168,7 @@ def test_budget_exhausted_skips_new_calls(model_server: FakeModelServer) -> None
 
 
 def test_time_budget_skips(model_server: FakeModelServer) -> None:
-    budget = RunBudget(max_cost_usd=1, max_seconds=0.001)
+    budget = RunBudget(max_cost_usd=1, max_seconds=0.001, unpriced_usd_per_million_tokens=1.0)
     time.sleep(0.01)
     result = call(client_for(model_server, "openai/fake-a", budget=budget), request())
     assert result.skipped and "max_seconds" in (result.error or "")

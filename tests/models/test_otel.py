@@ -71,7 +71,7 @@ def test_the_client_exports_each_attempt(model_server: object) -> None:
     config = config_for(model_server, "openai/fake-a")
     client = LiteLLMClient(
         config,
-        RunBudget(1, 60),
+        RunBudget.from_config(config.budget),
         [OtelRecorder.with_exporter(exporter)],
         env={"FAKE_MODEL_KEY": "k"},
         backoff_s=0.01,

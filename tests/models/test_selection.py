@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
+import pytest
+
+from gate.cli import main
 from gate.config.models import Config
 from gate.models.budget import RunBudget
 from gate.models.client import LiteLLMClient
 from gate.models.selection import PROXY_ENV, auto_from_keys, route_for, select_models
 from tests.fakes.model_server import FakeModelServer, Reply
+from tests.gitrepo import GitRepo
 from tests.models.test_client import request
 
 
@@ -23,6 +29,8 @@ def test_regen_defaults_to_the_review_models() -> None:
     assert select_models(config, "regen", {}).models == ("openai/a",)
 
 
+# litellm's mistral module (loaded to resolve a mistral/ name) has TypedDicts pydantic warns about.
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_auto_trio_across_providers() -> None:
     env = {"OPENAI_API_KEY": "x", "ANTHROPIC_API_KEY": "y", "GEMINI_API_KEY": "z", "MISTRAL_API_KEY": "w"}
     assert auto_from_keys(env) == (
@@ -130,3 +138,59 @@ def test_auto_selection_asks_the_proxy_for_its_models(model_server: FakeModelSer
         model_server.script(name, "review", Reply.json({"findings": []}))
     chosen = select_models(Config(), "review", {PROXY_ENV: model_server.url})
     assert chosen.models == ("team-reviewer-a", "team-reviewer-b") and chosen.source == "LiteLLM Proxy"
+
+
+def test_auto_takes_one_model_per_provider_when_enough_providers_have_keys() -> None:
+    chosen = select_models(Config(), "review", {"OPENAI_API_KEY": "x", "ANTHROPIC_API_KEY": "y"})
+    assert chosen.models == ("openai/gpt-6.1-sol", "anthropic/claude-sonnet-5-5") and chosen.notes == ()
+
+
+def test_a_second_model_of_a_provider_only_to_reach_the_quorum_and_said() -> None:
+    env = {"ANTHROPIC_API_KEY": "y", "OLLAMA_API_BASE": "http://127.0.0.1:9"}
+    chosen = select_models(Config(), "review", env)
+    assert chosen.models == ("anthropic/claude-sonnet-5-5", "anthropic/claude-haiku-4-5")
+    (note,) = chosen.notes
+    assert "anthropic/claude-haiku-4-5 was chosen to reach the quorum of 2" in note
+    assert "same provider (anthropic)" in note
+    one = Config.model_validate({"review": {"quorum": 1}})
+    assert select_models(one, "review", env).models == ("anthropic/claude-sonnet-5-5",)
+
+
+def test_providers_are_litellms_offline_resolution() -> None:
+    from gate.models.pricing import provider_of
+
+    assert provider_of("openai/gpt-6.1-sol") == "openai"
+    assert provider_of("anthropic/claude-sonnet-5-5") == "anthropic"
+    assert provider_of("gemini/gemini-3.1-pro-preview") == "gemini"
+    assert provider_of("litellm_proxy/anthropic/claude-sonnet-5-5") == "anthropic"
+    assert provider_of("gpt-4o") == "openai"
+    assert provider_of("team-reviewer-a") == "unknown"
+
+
+def test_the_review_names_each_voters_provider_and_auto_picks_across_providers(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through `ai-gate check`: a LiteLLM Proxy lists two OpenAI models and one Anthropic model; the
+    review takes one of each provider, and its details name each model's provider."""
+    for name in ("anthropic/claude-sonnet-5-5", "openai/gpt-4o", "openai/gpt-4o-mini"):
+        model_server.script(name, "review", Reply.json({"findings": []}))
+    monkeypatch.setenv(PROXY_ENV, model_server.url)
+    monkeypatch.setenv("AI_GATE_LITELLM_PROXY_KEY", "sk-proxy")
+    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/calc.py", "def total(items):\n    return sum(items)\n")
+    repo.commit("add calc")
+    repo.branch("feature")
+    repo.write("app/calc.py", "def total(items):\n    return sum(items) + 0\n")
+    repo.commit("change calc")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text("thresholds:\n  review: {changed_lines: 1}\n")
+    report = tmp_path / "report.json"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature"]
+    main([*args, "--config", str(config), "--format", "json", "--output", str(report)])
+    details = json.loads(report.read_text())["stages"]["review"]["details"]
+    assert details["model_source"] == "LiteLLM Proxy"
+    assert details["providers"] == {"anthropic/claude-sonnet-5-5": "anthropic", "openai/gpt-4o": "openai"}
+    assert model_server.count("openai/gpt-4o-mini") == 0
+    assert model_server.count("openai/gpt-4o") == 1 and model_server.count("anthropic/claude-sonnet-5-5") == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.fakes.model_server import FakeModelServer, Reply
+from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import make_change
 from tests.regen.samples import STRICTER
@@ -39,6 +39,7 @@ def write_config(path: Path, server: FakeModelServer, **regen: object) -> Path:
     config = {
         "models": {"review": list(MODELS), "regen": list(MODELS), "endpoints": endpoints},
         "regen": regen,
+        "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
     }
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path

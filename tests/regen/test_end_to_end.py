@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from gate.config.models import Config
 from gate.models.trace import TraceWriter
 from gate.pipeline import RunContext, StageResult
 from gate.regen.stage import RegenStage
-from tests.fakes.model_server import FakeModelServer, Reply
+from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.regen.conftest import Change
 from tests.regen.samples import SAME, STRICTER
 
@@ -27,9 +28,11 @@ def _model_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
 
 
-def config_for(server: FakeModelServer, **extra: object) -> Config:
+def config_for(server: FakeModelServer, **extra: Any) -> Config:
     endpoints = server.endpoints(MODELS)
-    return Config.model_validate({"models": {"regen": list(MODELS), "endpoints": endpoints}, **extra})
+    data: dict[str, Any] = {"models": {"regen": list(MODELS), "endpoints": endpoints}, **extra}
+    data["budget"] = {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION, **extra.get("budget", {})}
+    return Config.model_validate(data)
 
 
 def run_stage(change: Change, config: Config, services: dict[str, object] | None = None) -> StageResult:

@@ -46,7 +46,9 @@ def test_planted_finding_two_of_three_confirm_and_spurious_stays_unconfirmed(
     assert dict(spurious.extra)["disagreed_by"] == "openai/fake-a,openai/fake-b"
     result = stage(outcome)
     assert result.details["quorum"] == 2 and result.model_error is None
-    assert "not in litellm's cost map, counted at $0: openai/fake-a" in " ".join(result.details["notes"])
+    notes = " ".join(result.details["notes"])
+    assert "not in litellm's cost map, counted at $1/$1 per million tokens in/out" in notes
+    assert "(budget.unpriced_usd_per_million_tokens): openai/fake-a" in notes
     # round 1: 3 reviews; round 2: the spurious finding goes to a and b only
     assert model_server.count(schema="review") == 3 and model_server.count(schema="cross_check") == 2
     assert {c.model for c in model_server.calls if c.schema == "cross_check"} == {"fake-a", "fake-b"}
