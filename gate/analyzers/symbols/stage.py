@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, nodes, parse_python
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
@@ -77,15 +78,37 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 notes.append(f"{change.path}: whole file not available; only its added import lines checked")
             if not _may_use_repository(text, tops, change):
                 continue  # no import of a repository module and no `self.` on an added line
-            tree = parse_python(text)
-            if tree is None:
-                notes.append(f"{change.path}: does not parse; not checked")
-                continue
-            checked.append(change.path)
-            for missing in _Checker(index, change, tree).run():
-                findings.append(self._finding(change.path, missing))
+            try:
+                found = self._check_file(index, change, text, notes)
+            except (Unreadable, RecursionError) as exc:
+                why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
+                findings.append(could_not_analyse(self.meta, change.path, why))
+                # What the added import lines take from the repository can still be checked.
+                found = self._check_file(index, change, _imports_only(change), notes)
+            if found is not None:
+                checked.append(change.path)
+                findings.extend(found)
+        changed = {c.path for c in ctx.changeset.diff.files if c.status is not FileStatus.DELETED}
+        for path, why in index.unreadable.items():
+            reported = {f.location.path for f in findings if f.rule == RULE and f.location is not None}
+            if path in changed and path not in reported:
+                findings.append(could_not_analyse(self.meta, path, why))
+            elif path not in changed:
+                notes.append(f"{path}: could not be read ({why}); nothing reported against it")
         details = {"files_checked": checked, "notes": notes, "skipped_files": view.notes}
         return self.meta.result(findings, details)
+
+    def _check_file(
+        self, index: RepoIndex, change: FileChange, text: str, notes: list[str]
+    ) -> list[Finding] | None:
+        """The file's findings, or None (with a note) when it is not valid Python."""
+        tree = parse_python(text)
+        if tree is None:
+            notes.append(f"{change.path}: does not parse; only its added import lines checked")
+            tree = parse_python(_imports_only(change))
+            if tree is None:
+                return None
+        return [self._finding(change.path, missing) for missing in _Checker(index, change, tree).run()]
 
     def _finding(self, path: str, m: _Missing) -> Finding:
         close = difflib.get_close_matches(m.name, m.known, n=3, cutoff=0.6)
