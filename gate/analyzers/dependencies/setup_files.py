@@ -128,10 +128,7 @@ class SetupPyParser:
             for keyword in node.keywords:
                 if keyword.arg not in _KEYWORDS:
                     continue
-                value = keyword.value
-                if isinstance(value, ast.Name) and value.id in assigned:
-                    value = assigned[value.id]
-                literal = _literal(value)
+                literal = _literal(keyword.value, assigned)
                 if literal is None:
                     notes.append(f"{path}:{keyword.value.lineno}: {keyword.arg} is computed; not read")
                     continue
@@ -166,11 +163,27 @@ def _module_literals(tree: ast.Module) -> dict[str, ast.expr]:
     return out
 
 
-def _literal(node: ast.expr) -> object | None:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
+# How many module-level names a literal may go through (`EXTRAS = {"dev": DEV}`, `DEV = [...]`).
+_MAX_NAME_HOPS = 8
+
+
+def _literal(node: ast.expr, assigned: dict[str, ast.expr], hops: int = 0) -> object | None:
+    """The value of a literal string, list, tuple, set or dict, reading module-level names it uses;
+    None for anything computed."""
+    if isinstance(node, ast.Name) and node.id in assigned and hops < _MAX_NAME_HOPS:
+        return _literal(assigned[node.id], assigned, hops + 1)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        items = [_literal(item, assigned, hops) for item in node.elts]
+        return None if any(item is None for item in items) else items
+    if isinstance(node, ast.Dict):
+        keys = [_literal(k, assigned, hops) if k is not None else None for k in node.keys]
+        values = [_literal(v, assigned, hops) for v in node.values]
+        if any(k is None or not isinstance(k, str) for k in keys) or any(v is None for v in values):
+            return None
+        return dict(zip(keys, values, strict=True))
+    return None
 
 
 def _requirement_lists(keyword: str, value: object) -> Iterator[tuple[str, list[str]]]:
