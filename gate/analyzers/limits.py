@@ -10,6 +10,7 @@ what was not read is said, never silently passed.
 from __future__ import annotations
 
 import json
+import keyword
 import re
 import tomllib
 from typing import Any
@@ -107,25 +108,68 @@ def load_toml(text: str) -> dict[str, Any]:
         raise Unreadable("TOML nested too deeply to parse") from None
 
 
-# A run of dotted name parts (with the leading dots of a relative import); it starts only where no
-# name or dot precedes, so a long word is read once, and every part is matched once (possessive
-# repeats, nothing to backtrack into).
-_WS = r"(?:[ \t\f]|\\\r?\n)*+"
-_LONG_DOTTED = re.compile(
-    rf"(?<![\w.])\.*+(?:[^\W\d]\w*+{_WS}\.{_WS}){{{MAX_DOTTED_PARTS},}}+(?:[^\W\d]\w*+)?"
-)
+# What may stand around a dot inside a dotted name: spaces, and backslash line continuations.
+_GAP = r"(?:[ \t\f]|\\\r?\n)*+"
+# The text between two dots of one dotted name: one name part. Possessive: no backtracking.
+_PART = re.compile(rf"{_GAP}[^\W\d]\w*+{_GAP}")
+# The name after the last dot of a run; the one before the first is read backwards, this far at most.
+_MAX_FIRST_PART = 1000
+_FIRST_NAME = re.compile(rf"{_GAP}[^\W\d]\w*+")
 # What stands in for a cut dotted name: a plain name, so the statement around it still parses.
 LONG_NAME = "__long_dotted_name__"
+
+
+def _long_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every dotted name of more than MAX_DOTTED_PARTS parts. One pass over the dots:
+    each gap between two dots is matched once, so any text costs linear time."""
+    runs: list[tuple[int, int]] = []
+    first_dot = previous = -1
+    parts = 0
+    dot = text.find(".")
+    while dot >= 0:
+        if previous >= 0 and _PART.fullmatch(text, previous + 1, dot):
+            parts += 1
+        else:
+            if parts >= MAX_DOTTED_PARTS:
+                runs.append(_run_bounds(text, first_dot, previous))
+            first_dot, parts = dot, 1
+        previous = dot
+        dot = text.find(".", dot + 1)
+    if parts >= MAX_DOTTED_PARTS:
+        runs.append(_run_bounds(text, first_dot, previous))
+    return runs
+
+
+def _run_bounds(text: str, first_dot: int, last_dot: int) -> tuple[int, int]:
+    """The run from the name before its first dot (a keyword, as in `from .a.b`, is no part of it) to
+    the name after its last."""
+    end = first_dot
+    while end > 0 and text[end - 1] in " \t\f":
+        end -= 1
+    start = end
+    while start > max(end - _MAX_FIRST_PART, 0) and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    name = text[start:end]
+    if not name.isidentifier() or keyword.iskeyword(name):
+        start = first_dot
+    after = _FIRST_NAME.match(text, last_dot + 1)
+    return start, after.end() if after else last_dot + 1
 
 
 def shorten_dotted_names(text: str) -> tuple[str, bool]:
     """The source with every dotted name of more than MAX_DOTTED_PARTS parts replaced by LONG_NAME
     (line breaks kept, so line numbers hold), and whether any was. The parser reads such a name in
     time quadratic in its parts; no analysis needs its parts."""
-    if not _LONG_DOTTED.search(text):
+    if text.count(".") < MAX_DOTTED_PARTS:
         return text, False
-
-    def placeholder(m: re.Match[str]) -> str:
-        return LONG_NAME + " \\\n" * m.group().count("\n")
-
-    return _LONG_DOTTED.sub(placeholder, text), True
+    runs = _long_runs(text)
+    if not runs:
+        return text, False
+    pieces: list[str] = []
+    at = 0
+    for start, end in runs:
+        pieces.append(text[at:start])
+        pieces.append(LONG_NAME + " \\\n" * text.count("\n", start, end))
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces), True

@@ -61,6 +61,7 @@ class Collected:
 def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
     """`public_indexes`: registry URLs that count as the public index (the configured PyPI)."""
     out = Collected()
+    heads: dict[str, Parsed] = {}  # manifests parsed at head, each once
     declared: set[tuple[Ecosystem, str]] = set()
     scopes = private_scopes(view)
     public_hosts = PUBLIC_PYPI_HOSTS | {urlsplit(url).netloc.lower() for url in public_indexes}
@@ -71,7 +72,7 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
         if parser is None or change.status is FileStatus.DELETED:
             continue
         out.manifests.append(change.path)
-        head, base = _parse_both(view, parser, change, out)
+        head, base = _parse_both(view, parser, change, out, heads)
         base_keys = {(d.ecosystem, d.key) for d in base.declared}
         declared.update((d.ecosystem, d.key) for d in head.declared)
         lines = _LineIndex(change)
@@ -110,7 +111,7 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
                     line_text=text,
                 )
             )
-    declared.update(_declared_at_head(view))
+    declared.update(_declared_at_head(view, heads))
     out.wanted.extend(_imports_needing_packages(view, declared, scopes, out))
     return out
 
@@ -148,7 +149,7 @@ def _indexes_at_base(view: ChangeView, base: Parsed) -> set[str]:
 
 
 def _parse_both(
-    view: ChangeView, parser: ManifestParser, change: FileChange, out: Collected
+    view: ChangeView, parser: ManifestParser, change: FileChange, out: Collected, heads: dict[str, Parsed]
 ) -> tuple[Parsed, Parsed]:
     if not view.is_whole_file(change):
         head_lines, base_lines = _fragments(change)
@@ -158,8 +159,9 @@ def _parse_both(
     if head_text is None:
         return empty, empty
     try:
-        head = parser.parse(head_text, change.path, lambda p: view.text("head", p))
+        head = heads[change.path] = parser.parse(head_text, change.path, lambda p: view.text("head", p))
     except (Unreadable, RecursionError) as exc:
+        heads[change.path] = Parsed(())
         out.unreadable.append((change.path, _why(exc)))
         # What the diff lines show is still read, as for a patch.
         head_lines, base_lines = _fragments(change)
@@ -233,8 +235,9 @@ def _key(word: str) -> str:
     return word.lower().replace("_", "-").replace(".", "-")
 
 
-def _declared_at_head(view: ChangeView) -> set[tuple[Ecosystem, str]]:
-    """What every manifest of the repo at head declares (reads nothing without revisions)."""
+def _declared_at_head(view: ChangeView, heads: dict[str, Parsed]) -> set[tuple[Ecosystem, str]]:
+    """What every manifest of the repo at head declares (reads nothing without revisions); `heads`
+    holds the ones already parsed."""
     if not view.has_revisions:
         return set()
     paths = [p for p in view.head_paths() if not any(v in p for v in _VENDORED) and parser_for(p)]
@@ -245,7 +248,7 @@ def _declared_at_head(view: ChangeView) -> set[tuple[Ecosystem, str]]:
         if parser is None or text is None:
             continue
         try:
-            parsed = parser.parse(text, path, lambda p: view.text("head", p))
+            parsed = heads.get(path) or parser.parse(text, path, lambda p: view.text("head", p))
             if parser.ecosystem is Ecosystem.NPM:
                 out.update(_workspace_name(text))
         except (Unreadable, RecursionError):

@@ -26,6 +26,10 @@ MAX_INCLUDE_DEPTH = 8
 MAX_REQUIREMENT_CHARS = 10_000
 
 _COMMENT = re.compile(r"(^|\s)#.*$")  # pip's `(^|\s+)#.*$`, with one space: the same lines, linear
+# A bare name with at most one plain version clause (the names are PEP 508's).
+_SIMPLE = re.compile(
+    r"([A-Za-z0-9][A-Za-z0-9._-]*+)[ \t]*+(?:(?:===?|>=|<=|~=|!=|<|>)[ \t]*+[A-Za-z0-9.*+!]++)?"
+)
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip", ".tar")
 _INCLUDE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint"}
@@ -117,6 +121,13 @@ class _FileReader:
             if egg:
                 declared.append(_non_registry(egg.group(1), path, number, "URL/VCS requirement"))
             notes.append(f"{where}: URL, VCS or path requirement not looked up")
+            return
+        simple = _SIMPLE.fullmatch(text)
+        if simple and simple.group(1)[-1].isalnum():
+            # `name` or `name==1.2`: the common case, read without the full PEP 508 parser (~100 us).
+            declared.append(
+                Declared(simple.group(1), Ecosystem.PYPI, path, "requirements", line=number, index=index)
+            )
             return
         try:
             req = Requirement(text)

@@ -71,6 +71,7 @@ class RepoIndex:
         # Modules that could not be read within the parser's bounds: path -> why. Nothing is reported
         # against them; the stage reports the ones the change touches.
         self.unreadable: dict[str, str] = {}
+        self._members: dict[tuple[str, str], set[str] | None] = {}
 
     def has_module(self, dotted: str) -> bool:
         return dotted in self.paths
@@ -110,8 +111,15 @@ class RepoIndex:
             return None
         return name in info.names
 
-    def class_members(self, dotted: str, cls: str, depth: int = 0) -> set[str] | None:
-        """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable."""
+    def class_members(self, dotted: str, cls: str) -> set[str] | None:
+        """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable.
+        Worked out once per class: callers must not modify the set."""
+        key = (dotted, cls)
+        if key not in self._members:
+            self._members[key] = self._class_members(dotted, cls, 0)
+        return self._members[key]
+
+    def _class_members(self, dotted: str, cls: str, depth: int) -> set[str] | None:
         info = self.module(dotted)
         klass = info.classes.get(cls) if info else None
         if info is None or klass is None or klass.open or depth > 10:
@@ -123,7 +131,7 @@ class RepoIndex:
             resolved = self.resolve_name(info, base)
             if resolved is None:
                 return None
-            inherited = self.class_members(*resolved, depth + 1)
+            inherited = self._class_members(*resolved, depth + 1)
             if inherited is None:
                 return None
             members |= inherited
