@@ -226,7 +226,7 @@ SYMBOLS_INPUTS: dict[str, Callable[[int], tuple[Files, Files]]] = {
         PKG,
         {
             "pkg/c.py": "class C:\n    def f(self):\n"
-            + "".join(f"        self.a{i}\n" for i in range(n // 20))
+            + "".join(f"        self.a{i}  # {'padding' * 12}\n" for i in range(n // 100))
         },
     ),
 }
