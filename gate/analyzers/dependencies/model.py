@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from packaging.utils import canonicalize_name
 
@@ -94,3 +95,9 @@ class Parsed:
 PUBLIC_PYPI_HOSTS = frozenset(
     {"pypi.org", "www.pypi.org", "pypi.python.org", "files.pythonhosted.org", "test.pypi.org"}
 )
+
+
+def first_private(indexes: Iterable[str]) -> str:
+    """The first index that is not the public PyPI ("" when none): where a package absent from PyPI
+    may be a private one."""
+    return next((url for url in indexes if urlsplit(url).netloc.lower() not in PUBLIC_PYPI_HOSTS), "")

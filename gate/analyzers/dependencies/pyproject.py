@@ -10,7 +10,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling
+from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
 from gate.analyzers.limits import load_toml
 
 _HEADER = re.compile(r"^\[++([^\]]*+)\]")
@@ -32,6 +32,9 @@ class PyprojectParser:
 
     def parse(self, text: str, path: str, read: ReadSibling) -> Parsed:
         data = load_toml(text)
+        tool = table(data.get("tool"))
+        indexes = _indexes(tool)
+        index = first_private(indexes)
         declared: list[Declared] = []
         problems: list[str] = []
         for kind, reqs in _pep508_lists(data):
@@ -43,15 +46,18 @@ class PyprojectParser:
                 except InvalidRequirement as exc:
                     problems.append(f"{path}: {kind}: {exc}")
                     continue
-                declared.append(Declared(req.name, self.ecosystem, path, kind, from_registry=req.url is None))
-        tool = table(data.get("tool"))
+                declared.append(
+                    Declared(req.name, self.ecosystem, path, kind, from_registry=req.url is None, index=index)
+                )
         for kind, deps in _poetry_tables(table(tool.get("poetry"))):
             for name, spec in table(deps).items():
                 if name.lower() == "python":
                     continue
                 local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "url"))
-                declared.append(Declared(name, self.ecosystem, path, kind, from_registry=not local))
-        return Parsed(tuple(declared), tuple(problems), indexes=_indexes(tool))
+                declared.append(
+                    Declared(name, self.ecosystem, path, kind, from_registry=not local, index=index)
+                )
+        return Parsed(tuple(declared), tuple(problems), indexes=indexes)
 
     def parse_fragment(self, lines: Iterable[str], path: str) -> Parsed:
         """Quoted PEP 508 strings in arrays, and `name = "..."` under a Poetry dependency table."""
@@ -146,7 +152,7 @@ class PipfileParser:
         data = load_toml(text)
         sources = [s for s in data.get("source") or [] if isinstance(s, dict)]
         by_name = {s.get("name"): s.get("url") for s in sources}
-        default = sources[0].get("url") if sources else ""
+        default = first_private(str(s.get("url")) for s in sources[:1])
         declared: list[Declared] = []
         for category, packages in data.items():
             if category in _PIPFILE_OTHER or not isinstance(packages, dict):

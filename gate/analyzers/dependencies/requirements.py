@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling
+from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
 
 # Includes are followed this deep (pip has no limit; a cycle is cut by the `seen` set).
 MAX_INCLUDE_DEPTH = 8
@@ -82,7 +82,7 @@ class _FileReader:
             for option, value in options:
                 if option in _INDEX_OPTIONS:
                     indexes.append(value)
-        index = indexes[0] if indexes else ""
+        index = first_private(indexes)
         for number, requirement, options in entries:
             where = f"{path}:{number}"
             if requirement:
