@@ -249,3 +249,9 @@ def test_close_name_hints_against_2000_long_names_are_still_given(tmp_path: Path
     }
     [finding] = symbols(tmp_path, before, after).findings
     assert f"Close names it does define: {LONG_NAMES[7]}" in finding.body
+
+
+def test_a_long_dotted_import_on_an_added_line_of_an_unreadable_file(tmp_path: Path):
+    after: Files = {"pkg/deep.py": "import pkg." + ".".join(["a"] * 300) + "\nx = f" + "()" * 5000 + "\n"}
+    result = symbols(tmp_path, PKG, after)
+    assert set(by_path(result, "could-not-analyse")) == {"pkg/deep.py"}

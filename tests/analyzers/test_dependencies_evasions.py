@@ -237,13 +237,11 @@ def test_an_npmrc_scope_added_by_the_change_is_no_exemption(tmp_path: Path, pypi
 def test_a_private_index_in_use_before_the_change_still_softens(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
     source = '[[tool.poetry.source]]\nname = "acme"\nurl = "https://pypi.acme.example/simple"\n'
     deps = '[tool.poetry.dependencies]\npython = "^3.11"\n'
-    before: Files = {
-        "pyproject.toml": source + deps,
-        "requirements.txt": "-i https://pypi.org/simple\n--extra-index-url https://pypi.acme.example/simple\n",
-    }
+    indexes = "-i https://pypi.org/simple\n--extra-index-url https://pypi.acme.example/simple\n"
+    before: Files = {"pyproject.toml": source + deps, "requirements.txt": indexes}
     after: Files = {
         "pyproject.toml": source + deps + 'acme-poetry-internal = "^1"\n',
-        "requirements.txt": before["requirements.txt"] + "acme-req-internal\n",  # type: ignore[operator]
+        "requirements.txt": indexes + "acme-req-internal\n",
     }
     found = absent(run(tmp_path, pypi, npm, before, after))
     assert {name: severity for name, (severity, _, _) in found.items()} == {

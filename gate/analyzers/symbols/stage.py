@@ -86,7 +86,10 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
                 findings.append(could_not_analyse(self.meta, change.path, why))
                 # What the added import lines take from the repository can still be checked.
-                found = self._check_file(index, change, _imports_only(change), notes, hints)
+                try:
+                    found = self._check_file(index, change, _imports_only(change), notes, hints)
+                except (Unreadable, RecursionError):
+                    found = None  # the import lines themselves are past the bounds: reported above
             if found is not None:
                 checked.append(change.path)
                 findings.extend(found)
