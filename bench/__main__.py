@@ -27,6 +27,7 @@ MODULES = (
     "model_stages",
     "incremental",
     "analyzers",
+    "analyzer_limits",
     "review_concurrency",
     "regen_similarity",
     "regen_speed",

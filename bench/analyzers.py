@@ -17,7 +17,7 @@ from gate.analyzers import (
     WeakenedTestsAnalyzer,
 )
 from gate.analyzers.dependencies.collect import collect
-from gate.analyzers.source import ChangeView, parse_python
+from gate.analyzers.source import ChangeView, clear_parse_cache
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.diff import parse_diff
@@ -122,7 +122,7 @@ def diff_text() -> str:
 
 def _one_pass(changeset: ChangeSet, ctx: RunContext) -> tuple[dict[str, float], dict[str, int]]:
     """Every analyzer once, in pipeline order, from a cold parse cache (as in a real run)."""
-    parse_python.cache_clear()
+    clear_parse_cache()
     timings: dict[str, float] = {}
     counts: dict[str, int] = {}
     started = time.perf_counter()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
@@ -130,9 +131,42 @@ class ChangeView:
         return self.has_revisions or change.status is FileStatus.ADDED
 
 
-@lru_cache(maxsize=32)
 def parse_python(text: str) -> ast.Module | None:
-    """The module's syntax tree, or None when it does not parse. Callers must not modify the tree.
+    """The module's syntax tree, or None when it is not valid Python. Callers must not modify the tree.
+
+    Raises Unreadable for source that is valid but past the parser's bounds (nested too deeply, or of
+    a shape the parser takes more than linear time over): that file could not be analysed.
+    """
+    text, shortened = shorten_dotted_names(text)
+    tree = _parse(text)
+    if tree is _TOO_DEEP:
+        raise Unreadable("nested too deeply to parse")
+    if not isinstance(tree, ast.Module):
+        return None
+    if shortened and any(_imports_long_name(node) for node in nodes(tree)):
+        # Which module it imports is the whole point of an import: this one cannot be known.
+        raise Unreadable("an import of a dotted name of more than 200 parts")
+    return tree
+
+
+def _imports_long_name(node: ast.AST) -> bool:
+    if isinstance(node, ast.Import):
+        return any(LONG_NAME in alias.name for alias in node.names)
+    return isinstance(node, ast.ImportFrom) and LONG_NAME in (node.module or "")
+
+
+def clear_parse_cache() -> None:
+    """Forget the parsed trees (benchmarks measure a cold start)."""
+    _parse.cache_clear()
+
+
+_TOO_DEEP = ast.Pass()
+_NESTING_LIMITS = ("too many nested", "too many statically nested", "too complex")
+
+
+@lru_cache(maxsize=32)
+def _parse(text: str) -> ast.Module | ast.Pass | None:
+    """The tree, None for a syntax error, `_TOO_DEEP` when the parser gave up on nesting.
 
     Cached for the files analyzers read one after another (a module and the modules it imports). The
     cache is small on purpose: syntax trees are large, and every tree kept alive is memory and
@@ -141,8 +175,13 @@ def parse_python(text: str) -> ast.Module | None:
     files but made the 200k-line offline run ~5% slower."""
     try:
         return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deeply nested to parse
+    except SyntaxError as exc:
+        # The tokenizer's and parser's nesting limits surface as syntax errors of valid-looking code.
+        return _TOO_DEEP if any(limit in str(exc.msg) for limit in _NESTING_LIMITS) else None
+    except ValueError:
         return None
+    except (RecursionError, MemoryError):  # the parser's own depth and stack limits
+        return _TOO_DEEP
 
 
 _LEAF_FIELDS = frozenset({"ctx", "op"})

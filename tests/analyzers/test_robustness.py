@@ -6,11 +6,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gate.analyzers import InjectionAnalyzer, PhantomSymbolsAnalyzer, SecretsAnalyzer, WeakenedTestsAnalyzer
 from gate.analyzers.dependencies.collect import collect
+from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import ChangeView, children, nodes, parse_python
 from gate.config.models import Config
 from gate.context.model import ChangeSet, PullRequestInfo
@@ -129,6 +131,7 @@ def test_nodes_and_children_match_the_ast_module_without_context_singletons():
         assert children(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaf)]
 
 
-def test_code_nested_too_deeply_to_parse_is_unparsed_not_an_error():
-    assert parse_python("x = " + "(" * 200_000 + ")" * 200_000 + "\n") is None
-    assert parse_python("x = " + "1+" * 200_000 + "1\n") is None
+def test_code_nested_too_deeply_to_parse_is_unreadable_not_an_error():
+    for source in ("x = " + "(" * 200_000 + ")" * 200_000 + "\n", "x = " + "1+" * 200_000 + "1\n"):
+        with pytest.raises(Unreadable, match="nested too deeply"):
+            parse_python(source)

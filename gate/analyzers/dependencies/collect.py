@@ -1,11 +1,16 @@
-"""What a change adds: packages newly declared in its manifests and imports that need a package."""
+"""What a change adds: packages newly declared in its manifests and imports that need a package.
+
+Each file is read on its own: one that cannot be read within the parsers' bounds is recorded as
+unreadable (the stage reports it) and the others are read as usual.
+"""
 
 from __future__ import annotations
 
-import json
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from gate.analyzers.dependencies.imports import (
     NAMESPACE,
@@ -15,16 +20,19 @@ from gate.analyzers.dependencies.imports import (
     node_builtins,
     python_distributions,
     python_stdlib,
-    repo_module_names,
 )
+from gate.analyzers.dependencies.local import LocalModules
 from gate.analyzers.dependencies.manifests import ManifestParser, parser_for
-from gate.analyzers.dependencies.model import Ecosystem, ManifestError, Parsed
+from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosystem, Parsed
+from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
+from gate.analyzers.limits import Unreadable, load_json
 from gate.analyzers.source import ChangeView
 from gate.diff.model import FileChange, FileStatus, LineKind
 
 # Manifests read at head to learn what the repo already declares (a monorepo may have many).
 MAX_MANIFESTS = 200
 _VENDORED = ("node_modules/", "site-packages/", ".venv/", "vendor/")
+_REQUIREMENTS = RequirementsParser()
 
 
 @dataclass(frozen=True)
@@ -38,30 +46,36 @@ class Wanted:
     source: str  # "manifest" or "import"
     module: str = ""  # the import name, for imports
     guarded: bool = False
-    private_index: str = ""  # the manifest also installs from this index
+    private_index: str = ""  # the manifest installs it from this private index, in use before the change
     line_text: str = ""  # the manifest line that names it, for a suggested fix
 
 
 @dataclass
 class Collected:
     wanted: list[Wanted] = field(default_factory=list)
-    unparsable: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     notes: list[str] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
 
 
-def collect(view: ChangeView) -> Collected:
+def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
+    """`public_indexes`: registry URLs that count as the public index (the configured PyPI)."""
     out = Collected()
+    heads: dict[str, Parsed] = {}  # manifests parsed at head, each once
     declared: set[tuple[Ecosystem, str]] = set()
     scopes = private_scopes(view)
+    public_hosts = PUBLIC_PYPI_HOSTS | {urlsplit(url).netloc.lower() for url in public_indexes}
+    included = _included_requirements(view)
+    base_indexes: set[str] | None = None  # every index the repo's manifests named before the change
     for change in view.changes():
-        parser = parser_for(change.path)
+        parser = parser_for(change.path) or (_REQUIREMENTS if change.path in included else None)
         if parser is None or change.status is FileStatus.DELETED:
             continue
         out.manifests.append(change.path)
-        head, base = _parse_both(view, parser, change, out)
+        head, base = _parse_both(view, parser, change, out, heads)
         base_keys = {(d.ecosystem, d.key) for d in base.declared}
         declared.update((d.ecosystem, d.key) for d in head.declared)
+        lines = _LineIndex(change)
         for dep in head.declared:
             if (dep.ecosystem, dep.key) in base_keys:
                 continue
@@ -71,12 +85,21 @@ def collect(view: ChangeView) -> Collected:
                     f"{dep.path}: '{dep.name}' is not from a registry ({dep.note or 'URL/path'})"
                 )
                 continue
-            # A package from an included file (`-r other.txt`) is shown there when the diff has that file.
-            where = view.changeset.diff.by_path.get(dep.path) or change
             if _scope(dep.name) in scopes:
                 out.notes.append(f"{dep.path}: '{dep.name}' comes from the scope's own registry (.npmrc)")
                 continue
-            line, text = _line_of(where, dep.name)
+            private = ""
+            if dep.index and urlsplit(dep.index).netloc.lower() not in public_hosts:
+                if base_indexes is None:
+                    base_indexes = _indexes_at_base(view, base)
+                # An index the change itself brings in proves nothing: the exemption is for indexes
+                # the repository used before.
+                private = dep.index if dep.index in base_indexes else ""
+                if not private:
+                    out.notes.append(f"{dep.path}: index {dep.index} is new in this change; not an exemption")
+            # A package from an included file (`-r other.txt`) is shown there when the diff has that file.
+            where = view.changeset.diff.by_path.get(dep.path) or change
+            line, text = (lines if where is change else _LineIndex(where)).find(dep)
             out.wanted.append(
                 Wanted(
                     dep.name,
@@ -84,17 +107,49 @@ def collect(view: ChangeView) -> Collected:
                     where.path,
                     line,
                     "manifest",
-                    private_index=head.private_index,
+                    private_index=private,
                     line_text=text,
                 )
             )
-    declared.update(_declared_at_head(view))
-    out.wanted.extend(_imports_needing_packages(view, declared, scopes))
+    declared.update(_declared_at_head(view, heads))
+    out.wanted.extend(_imports_needing_packages(view, declared, scopes, out))
+    return out
+
+
+def _included_requirements(view: ChangeView) -> frozenset[str]:
+    """Files that a requirements file at head includes (`-r`, `-c`), whatever they are named."""
+    paths = [p for p in view.head_paths() if is_requirements_file(p) and not any(v in p for v in _VENDORED)]
+    if not view.has_revisions:
+        paths = [c.path for c in view.changes() if is_requirements_file(c.path)]
+    found: set[str] = set()
+    todo = paths[:MAX_MANIFESTS]
+    while todo and len(found) < MAX_MANIFESTS:
+        path = todo.pop()
+        for target in include_targets(view.text("head", path) or "", path):
+            if target not in found:
+                found.add(target)
+                todo.append(target)
+    return frozenset(found)
+
+
+def _indexes_at_base(view: ChangeView, base: Parsed) -> set[str]:
+    out = set(base.indexes)
+    if not view.has_revisions:
+        return out
+    for path in [p for p in view.head_paths() if parser_for(p)][:MAX_MANIFESTS]:
+        parser = parser_for(path)
+        text = view.text("base", path)
+        if parser is None or text is None:
+            continue
+        try:
+            out.update(parser.parse(text, path, lambda p: view.text("base", p)).indexes)
+        except (Unreadable, RecursionError):
+            continue
     return out
 
 
 def _parse_both(
-    view: ChangeView, parser: ManifestParser, change: FileChange, out: Collected
+    view: ChangeView, parser: ManifestParser, change: FileChange, out: Collected, heads: dict[str, Parsed]
 ) -> tuple[Parsed, Parsed]:
     if not view.is_whole_file(change):
         head_lines, base_lines = _fragments(change)
@@ -104,11 +159,14 @@ def _parse_both(
     if head_text is None:
         return empty, empty
     try:
-        head = parser.parse(head_text, change.path, lambda p: view.text("head", p))
-    except ManifestError as exc:
-        out.unparsable.append((change.path, str(exc)))
-        return empty, empty
-    out.unparsable.extend((change.path, problem) for problem in head.problems)
+        head = heads[change.path] = parser.parse(head_text, change.path, lambda p: view.text("head", p))
+    except (Unreadable, RecursionError) as exc:
+        heads[change.path] = Parsed(())
+        out.unreadable.append((change.path, _why(exc)))
+        # What the diff lines show is still read, as for a patch.
+        head_lines, base_lines = _fragments(change)
+        return parser.parse_fragment(head_lines, change.path), parser.parse_fragment(base_lines, change.path)
+    out.unreadable.extend((change.path, problem) for problem in head.problems)
     out.notes.extend(head.notes)
     base = empty
     base_path = change.old_path or change.path
@@ -116,9 +174,13 @@ def _parse_both(
     if base_text is not None:
         try:
             base = parser.parse(base_text, base_path, lambda p: view.text("base", p))
-        except ManifestError:
+        except (Unreadable, RecursionError):
             base = empty  # a base that did not parse: everything at head counts as new
     return head, base
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, Unreadable) else "nested too deeply to parse"
 
 
 def _fragments(change: FileChange) -> tuple[list[str], list[str]]:
@@ -136,21 +198,46 @@ def _fragments(change: FileChange) -> tuple[list[str], list[str]]:
     return head, base
 
 
-def _line_of(change: FileChange, name: str) -> tuple[int | None, str]:
-    """The first added line of the manifest that names the package (where a reviewer looks), and its
-    text; the first added line when none names it."""
-    wanted = name.lower()
-    alt = wanted.replace("-", "_")
-    for line in change.added_lines():
-        text = line.text.lower()
-        if wanted in text or alt in text.replace("-", "_"):
-            return line.new_no, line.text
-    first = next(change.added_lines(), None)
-    return (first.new_no, "") if first else (None, "")
+_WORD = re.compile(r"[A-Za-z0-9@][A-Za-z0-9@/._-]{0,213}")
 
 
-def _declared_at_head(view: ChangeView) -> set[tuple[Ecosystem, str]]:
-    """What every manifest of the repo at head declares (reads nothing without revisions)."""
+class _LineIndex:
+    """The added lines of a manifest by the package-name-like words on them, built once per file, so
+    finding the line of each of many new packages is not a scan of every line each time."""
+
+    def __init__(self, change: FileChange) -> None:
+        self.change = change
+        self._first: tuple[int | None, str] | None = None
+        self._by_line: dict[int, str] = {}
+        self._by_word: dict[str, tuple[int | None, str]] | None = None
+
+    def _build(self) -> dict[str, tuple[int | None, str]]:
+        words: dict[str, tuple[int | None, str]] = {}
+        for line in self.change.added_lines():
+            if self._first is None:
+                self._first = (line.new_no, "")
+            if line.new_no is not None:
+                self._by_line[line.new_no] = line.text
+            for word in _WORD.findall(line.text):
+                words.setdefault(_key(word), (line.new_no, line.text))
+        return words
+
+    def find(self, dep: Declared) -> tuple[int | None, str]:
+        """The added line that names the package (where a reviewer looks), else the first added line."""
+        if self._by_word is None:
+            self._by_word = self._build()
+        if dep.line is not None and dep.line in self._by_line and dep.path == self.change.path:
+            return dep.line, self._by_line[dep.line]
+        return self._by_word.get(_key(dep.name)) or self._first or (None, "")
+
+
+def _key(word: str) -> str:
+    return word.lower().replace("_", "-").replace(".", "-")
+
+
+def _declared_at_head(view: ChangeView, heads: dict[str, Parsed]) -> set[tuple[Ecosystem, str]]:
+    """What every manifest of the repo at head declares (reads nothing without revisions); `heads`
+    holds the ones already parsed."""
     if not view.has_revisions:
         return set()
     paths = [p for p in view.head_paths() if not any(v in p for v in _VENDORED) and parser_for(p)]
@@ -161,30 +248,27 @@ def _declared_at_head(view: ChangeView) -> set[tuple[Ecosystem, str]]:
         if parser is None or text is None:
             continue
         try:
-            parsed = parser.parse(text, path, lambda p: view.text("head", p))
-        except ManifestError:
+            parsed = heads.get(path) or parser.parse(text, path, lambda p: view.text("head", p))
+            if parser.ecosystem is Ecosystem.NPM:
+                out.update(_workspace_name(text))
+        except (Unreadable, RecursionError):
             continue
         out.update((d.ecosystem, d.key) for d in parsed.declared)
-        if parser.ecosystem is Ecosystem.NPM:
-            out.update(_workspace_name(text))
     return out
 
 
 def _workspace_name(text: str) -> set[tuple[Ecosystem, str]]:
     """A package of the monorepo itself is never looked up in the registry."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return set()
+    data = load_json(text)
     name = data.get("name") if isinstance(data, dict) else None
     return {(Ecosystem.NPM, name)} if isinstance(name, str) else set()
 
 
 def _imports_needing_packages(
-    view: ChangeView, declared: set[tuple[Ecosystem, str]], scopes: frozenset[str]
+    view: ChangeView, declared: set[tuple[Ecosystem, str]], scopes: frozenset[str], out: Collected
 ) -> Iterable[Wanted]:
-    repo_modules = repo_module_names(view.head_paths())
-    aliases: str | None = None  # JS path-alias configuration, read once when a JS import needs it
+    local = LocalModules(view.head_paths(), lambda p: view.text("head", p))
+    aliases: frozenset[str] | None = None  # JS path-alias keys, read once when a JS import needs them
     stdlib = python_stdlib()
     dists = python_distributions()
     seen: set[tuple[Ecosystem, str, str]] = set()
@@ -194,20 +278,26 @@ def _imports_needing_packages(
         # Only Python is read whole (ast); JS/TS imports are read from the added lines.
         wants_head = change.path.endswith(PYTHON_SUFFIXES) and view.is_whole_file(change)
         head = view.text("head", change.path) if wants_head else None
-        for imp in imports_in(change.path, head, view.added_lines(change)):
+        try:
+            found = imports_in(change.path, head, view.added_lines(change))
+        except (Unreadable, RecursionError) as exc:
+            out.unreadable.append((change.path, _why(exc)))
+            # The added lines alone still say what they import.
+            found = imports_in(change.path, None, view.added_lines(change))
+        for imp in found:
             key = (imp.ecosystem, imp.module, imp.path)
-            if key in seen or imp.module in repo_modules:
+            if key in seen:
                 continue
             seen.add(key)
             if imp.ecosystem is Ecosystem.NPM:
-                aliases = _js_alias_config(view) if aliases is None else aliases
-                if _is_alias(imp.module, aliases) or _scope(imp.module) in scopes:
+                aliases = _js_alias_keys(view) if aliases is None else aliases
+                if local.js(imp.module) or _is_alias(imp.module, aliases) or _scope(imp.module) in scopes:
                     continue
-            wanted = (
-                _python_wanted(imp, declared, stdlib, dists)
-                if imp.ecosystem is Ecosystem.PYPI
-                else (_npm_wanted(imp, declared))
-            )
+                wanted = _npm_wanted(imp, declared)
+            else:
+                if local.python(imp.module, imp.path):
+                    continue
+                wanted = _python_wanted(imp, declared, stdlib, dists)
             if wanted is not None:
                 yield wanted
 
@@ -234,39 +324,50 @@ def _python_wanted(
 
 
 # Files where JS/TS projects map import names to their own folders (tsconfig `paths`, bundler aliases).
-_ALIAS_CONFIG = re.compile(
-    r"(^|/)(tsconfig[^/]*\.json|jsconfig\.json|(vite|vitest|webpack|rollup|babel|metro|jest)\.config\.[cm]?[jt]s"
-    r"|\.babelrc(\.json)?|package\.json)$"
-)
+_ALIAS_NAMES = ("jsconfig.json", ".babelrc", ".babelrc.json", "package.json")
+_ALIAS_CONFIG_STEMS = ("vite", "vitest", "webpack", "rollup", "babel", "metro", "jest")
 MAX_ALIAS_FILES = 50
+# A quoted key of an alias map: `"@app/*": [...]`, `'@lib': path.resolve(...)`, package.json `imports`.
+_QUOTED_KEY = re.compile(r"""["']([^"'\n]{1,214})["'][ \t]*:""")
 
 
-def _js_alias_config(view: ChangeView) -> str:
-    """The text of the repo's alias configuration files, to tell a path alias from a package."""
-    paths = [p for p in view.head_paths() if _ALIAS_CONFIG.search(p) and not any(v in p for v in _VENDORED)]
-    texts = [view.text("head", p) or "" for p in paths[:MAX_ALIAS_FILES]]
-    return "\n".join(texts)
+def _is_alias_config(path: str) -> bool:
+    name = posixpath.basename(path)
+    if name.startswith("tsconfig") and name.endswith(".json"):
+        return True
+    stem, _, ext = name.partition(".config.")
+    return name in _ALIAS_NAMES or (
+        stem in _ALIAS_CONFIG_STEMS and ext in ("js", "ts", "cjs", "mjs", "cts", "mts")
+    )
 
 
-def _is_alias(module: str, config: str) -> bool:
-    """True when the name (or its scope) is a quoted key of an alias map, e.g. `"@app/*": ["src/*"]`
-    in tsconfig `paths`, `'@lib': path.resolve(...)` in a bundler config, or package.json `imports`."""
-    candidates = {module, module.split("/")[0]} if module.startswith("@") else {module}
-    for name in candidates:
-        if re.search(r"""["']""" + re.escape(name) + r"""(/\*|/)?["']\s*:""", config):
-            return True
-    return False
+def _js_alias_keys(view: ChangeView) -> frozenset[str]:
+    """Every quoted key of the repo's alias configuration files (read once, matched by set lookup)."""
+    paths = [p for p in view.head_paths() if _is_alias_config(p) and not any(v in p for v in _VENDORED)]
+    keys: set[str] = set()
+    for path in paths[:MAX_ALIAS_FILES]:
+        for key in _QUOTED_KEY.findall(view.text("head", path) or ""):
+            keys.add(key.removesuffix("/*").removesuffix("/"))
+    return frozenset(keys)
 
 
-_NPMRC_SCOPE = re.compile(r"^\s*(@[\w.-]+):registry\s*=\s*(\S+)", re.MULTILINE)
+def _is_alias(module: str, keys: frozenset[str]) -> bool:
+    """True when the name (or its scope) is a key of an alias map."""
+    return module in keys or (module.startswith("@") and module.split("/")[0] in keys)
+
+
+# `@scope:registry=URL` of an .npmrc; `[ \t]`, not `\s`: `\s*` after `^` would run across lines.
+_NPMRC_SCOPE = re.compile(r"^[ \t]*(@[\w.-]+):registry[ \t]*=[ \t]*(\S+)", re.MULTILINE)
 
 
 def private_scopes(view: ChangeView) -> frozenset[str]:
-    """npm scopes that `.npmrc` sends to a registry of their own: their packages are not on npmjs."""
+    """npm scopes that `.npmrc` sent to a registry of their own before the change: their packages are
+    not on npmjs. A scope the change itself routes elsewhere is no exemption (it would let a change
+    lower its own scrutiny); without revisions only a deleted .npmrc shows the base, so none count."""
     scopes: set[str] = set()
     for path in view.head_paths():
         if path.rsplit("/", 1)[-1] == ".npmrc":
-            for scope, url in _NPMRC_SCOPE.findall(view.text("head", path) or ""):
+            for scope, url in _NPMRC_SCOPE.findall(view.text("base", path) or ""):
                 if "registry.npmjs.org" not in url:
                     scopes.add(scope.lower())
     return frozenset(scopes)

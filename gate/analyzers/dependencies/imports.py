@@ -39,16 +39,34 @@ class Imported:
 
 _PY_IMPORT = re.compile(r"^\s*import\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)")
 _PY_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\b")
+_PY_DYNAMIC = re.compile(r"""(?<![\w.])(?:import_module|__import__)\s*\(\s*(?:"([^"\n]+)"|'([^'\n]+)')""")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
 def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> list[Imported]:
+    """Raises Unreadable when the head file is past the parser's bounds (the caller reports it, then
+    reads the added lines alone)."""
     added_nos = {line.line_no: line for line in added}
     if head is not None:
         tree = parse_python(head)
         if tree is not None:
             return _from_ast(path, tree, set(added_nos))
     return _from_lines(path, added_nos.values())
+
+
+# `importlib.import_module("x")`, `import_module("x")`, `__import__("x")` with a literal name.
+_DYNAMIC = frozenset({"import_module", "__import__"})
+
+
+def _dynamic_module(node: ast.Call) -> str | None:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if name not in _DYNAMIC or not node.args:
+        return None
+    first = node.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
+        return None if first.value.startswith(".") else first.value
+    return None
 
 
 def _from_ast(path: str, tree: ast.AST, added: set[int]) -> list[Imported]:
@@ -63,6 +81,8 @@ def _from_ast(path: str, tree: ast.AST, added: set[int]) -> list[Imported]:
             modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             modules = [node.module]
+        elif isinstance(node, ast.Call) and (dynamic := _dynamic_module(node)):
+            modules = [dynamic]
         else:
             continue
         end = node.end_lineno or node.lineno
@@ -84,12 +104,11 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 def _from_lines(path: str, lines: Iterable[AddedLine]) -> list[Imported]:
     out: list[Imported] = []
     for line in lines:
+        modules = [a or b for a, b in _PY_DYNAMIC.findall(line.text)]
         if m := _PY_FROM.match(line.text):
-            modules = [m.group(1)]
+            modules.append(m.group(1))
         elif m := _PY_IMPORT.match(line.text):
-            modules = [part.split()[0] for part in m.group(1).split(",")]
-        else:
-            continue
+            modules.extend(part.split()[0] for part in m.group(1).split(","))
         for module in modules:
             if not module.startswith("."):
                 out.append(Imported(module.split(".")[0], Ecosystem.PYPI, path, line.line_no))
@@ -119,21 +138,55 @@ def python_stdlib() -> Collection[str]:
 _JS_FROM = re.compile(r"""^\s*(?:import|export)\b[^'"`]*?\bfrom\s*['"]([^'"]+)['"]""")
 _JS_CLOSING_FROM = re.compile(r"""^\s*\}\s*from\s*['"]([^'"]+)['"]""")
 _JS_BARE = re.compile(r"""^\s*import\s*['"]([^'"]+)['"]""")
-_JS_CALL = re.compile(r"""(?<![\w.$])(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)""")
+# A template literal without `${...}` is as literal as a quoted string: require(`x`).
+_JS_CALL = re.compile(r"""(?<![\w.$])(?:require|import)\s*\(\s*(?:['"]([^'"]+)['"]|`([^`$]+)`)\s*[,)]""")
+# Comments, and the strings they may sit in (a `//` inside a string is no comment). Each repeat is
+# possessive and an unclosed comment or string runs to the end of the line: linear on any line.
+_JS_TOKEN = re.compile(
+    r"""/\*(?:[^*]|\*(?!/))*+(?:\*/)?|//.*+|'(?:[^'\\]|\\.)*+'?|"(?:[^"\\]|\\.)*+"?|`(?:[^`\\]|\\.)*+`?"""
+)
+
+
+def _without_comments(text: str, in_block: bool) -> tuple[str, bool]:
+    """The line with its comments blanked, and whether a block comment is still open at its end.
+    A line that starts inside a block comment is code only after the `*/`."""
+    if in_block:
+        end = text.find("*/")
+        if end < 0:
+            return "", True
+        text = " " * (end + 2) + text[end + 2 :]
+    still_open = False
+
+    def blank(m: re.Match[str]) -> str:
+        nonlocal still_open
+        token = m.group()
+        if token.startswith("/*"):
+            still_open = not token.endswith("*/") or len(token) < 4
+            return " "
+        return " " if token.startswith("//") else token
+
+    return _JS_TOKEN.sub(blank, text), still_open
 
 
 def js_imports(path: str, added: Iterable[AddedLine]) -> list[Imported]:
     out: list[Imported] = []
+    in_block = False
+    previous = -1
     for line in added:
-        text = line.text
-        if text.lstrip().startswith(("//", "*", "/*")):
-            continue
+        if line.line_no != previous + 1:
+            # Lines that do not follow each other: the comment state in between is unknown, and a
+            # line that reads like code inside a comment is still read (a finding, never a miss).
+            in_block = False
+        previous = line.line_no
+        # ` * text` continues a block comment (JSDoc), whether or not its opening line is in view.
+        in_block = in_block or line.text.lstrip().startswith("*")
+        text, in_block = _without_comments(line.text, in_block)
         specs = [
             m.group(1)
             for m in (_JS_FROM.match(text), _JS_CLOSING_FROM.match(text), _JS_BARE.match(text))
             if m
         ]
-        specs.extend(m.group(1) for m in _JS_CALL.finditer(text))
+        specs.extend(m.group(1) or m.group(2) for m in _JS_CALL.finditer(text))
         for spec in dict.fromkeys(specs):
             name = npm_package_of(spec)
             if name is not None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from packaging.utils import canonicalize_name
+
+# Reads another file at the same revision (for `-r other.txt`); None when it does not exist.
+ReadSibling = Callable[[str], str | None]
 
 
 class Status(enum.Enum):
@@ -63,6 +68,10 @@ class Declared:
     # False for URLs, VCS, local paths and workspaces: nothing to look up in a registry.
     from_registry: bool = True
     note: str = ""
+    line: int | None = None  # where the manifest names it, when the parser knows
+    # A package index other than the default that the manifest installs this package from, if any: a
+    # name absent from the public registry may be a private package there.
+    index: str = ""
 
     @property
     def key(self) -> str:
@@ -71,15 +80,24 @@ class Declared:
 
 @dataclass(frozen=True)
 class Parsed:
-    """What a manifest declares, and the lines it could not read (reported as info findings)."""
+    """What a manifest declares, and the parts it could not read (each a `could-not-analyse` finding)."""
 
     declared: tuple[Declared, ...]
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    # An index or registry other than the public one that the manifest installs from, if any: a name
-    # absent from the public registry may be a private package there.
-    private_index: str = ""
+    # Every package index the manifest names (an index already in use at base may be private).
+    indexes: tuple[str, ...] = ()
+    # Other files the manifest reads (`-r`/`-c` of a requirements file), by their repository path.
+    includes: tuple[str, ...] = ()
 
 
-class ManifestError(ValueError):
-    """The manifest as a whole does not parse (invalid TOML or JSON)."""
+# The public Python package index and its mirrors: naming one of these is no private index.
+PUBLIC_PYPI_HOSTS = frozenset(
+    {"pypi.org", "www.pypi.org", "pypi.python.org", "files.pythonhosted.org", "test.pypi.org"}
+)
+
+
+def first_private(indexes: Iterable[str]) -> str:
+    """The first index that is not the public PyPI ("" when none): where a package absent from PyPI
+    may be a private one."""
+    return next((url for url in indexes if urlsplit(url).netloc.lower() not in PUBLIC_PYPI_HOSTS), "")

@@ -48,6 +48,7 @@ class _Popular:
     targets: tuple[str, ...]
     known: frozenset[str]
     rank: dict[str, int]
+    longest: int  # the longest target: a name longer by more than the edit limit is no near miss
 
 
 @lru_cache(maxsize=2)
@@ -55,7 +56,9 @@ def _popular(ecosystem: Ecosystem) -> _Popular:
     text = resources.files("gate.data").joinpath(_DATA[ecosystem]).read_text(encoding="utf-8")
     names = [_key(n, ecosystem) for n in text.splitlines() if n.strip() and not n.startswith("#")]
     names = list(dict.fromkeys(names))
-    return _Popular(tuple(names[:TARGETS]), frozenset(names), {n: i + 1 for i, n in enumerate(names)})
+    targets = tuple(names[:TARGETS])
+    rank = {n: i + 1 for i, n in enumerate(names)}
+    return _Popular(targets, frozenset(names), rank, max(map(len, targets), default=0))
 
 
 def _key(name: str, ecosystem: Ecosystem) -> str:
@@ -72,6 +75,8 @@ def near_miss(name: str, ecosystem: Ecosystem) -> NearMiss | None:
     if key in popular.known or len(key) < MIN_LENGTH or (ecosystem.value, key) in KNOWN_PAIRS:
         return None
     limit = 1 if len(key) < 9 else 2
+    if len(key) > popular.longest + limit:
+        return None  # more edits away from every target than the limit, by length alone
     best = process.extractOne(key, popular.targets, scorer=OSA.distance, score_cutoff=limit)
     if best is None:
         return None

@@ -11,9 +11,14 @@ from gate.analyzers.dependencies.collect import Collected, Wanted, collect
 from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
 from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.limits import could_not_analyse
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
+
+# Distinct package names looked up in one run: a change that adds more is hostile or generated, and
+# thousands of requests would stall the gate (and hammer the registry). The rest are reported unchecked.
+MAX_LOOKUPS = 1000
 
 
 class DependenciesAnalyzer(Analyzer):
@@ -29,17 +34,19 @@ class DependenciesAnalyzer(Analyzer):
         from gate.analyzers.dependencies.registry import lookup_all  # httpx: only when online
 
         view = ChangeView(ctx.changeset)
-        found = collect(view)
         registries = {Ecosystem(key): str(url) for key, url in ctx.config.dependencies.registries.items()}
+        found = collect(view, [registries[Ecosystem.PYPI]] if Ecosystem.PYPI in registries else [])
+        findings = list(self._unreadable(found))
+        wanted, over = _within_lookup_limit(_first_per_path(found.wanted))
+        findings.extend(self._not_looked_up(over))
         started = time.monotonic()
-        lookups = lookup_all(((w.ecosystem, w.name) for w in found.wanted), registries)
+        lookups = lookup_all(((w.ecosystem, w.name) for w in wanted), registries)
         elapsed = round(time.monotonic() - started, 3)
         by_key = {(r.ecosystem, r.name): r for r in lookups}
-        findings = list(self._unparsable(found))
         min_age = ctx.config.dependencies.min_age_days
-        for wanted in _first_per_path(found.wanted):
-            result = by_key[(wanted.ecosystem, wanted.ecosystem.normalize(wanted.name))]
-            findings.extend(self._judge(wanted, result, min_age, exact=view.has_revisions))
+        for one in wanted:
+            result = by_key[(one.ecosystem, one.ecosystem.normalize(one.name))]
+            findings.extend(self._judge(one, result, min_age, exact=view.has_revisions))
         unreachable = [r for r in lookups if r.status is Status.UNREACHABLE]
         details = {
             "manifests": found.manifests,
@@ -57,16 +64,22 @@ class DependenciesAnalyzer(Analyzer):
             return self.meta.result(findings, details, skipped_reason=reason)
         return self.meta.result(findings, details)
 
-    def _unparsable(self, found: Collected) -> Iterable[Finding]:
-        for path, problem in found.unparsable:
-            yield self.meta.finding(
-                "unparsable-manifest",
-                Severity.INFO,
-                Confidence.HIGH,
-                f"Could not parse {path}",
-                f"The manifest could not be read, so its new dependencies were not checked: {problem}",
-                Location(path),
+    def _unreadable(self, found: Collected) -> Iterable[Finding]:
+        """One finding per file that could not be read (its first problem, and how many more)."""
+        by_path: dict[str, list[str]] = {}
+        for path, why in found.unreadable:
+            by_path.setdefault(path, []).append(why)
+        for path, whys in by_path.items():
+            more = f" (and {len(whys) - 1} more)" if len(whys) > 1 else ""
+            yield could_not_analyse(self.meta, path, whys[0] + more)
+
+    def _not_looked_up(self, over: list[Wanted]) -> Iterable[Finding]:
+        if over:
+            why = (
+                f"{len(over):,} more new package names than the {MAX_LOOKUPS:,} looked up in one run "
+                f"(first not looked up: '{over[0].name}')"
             )
+            yield could_not_analyse(self.meta, over[0].path, why)
 
     def _judge(self, wanted: Wanted, result: Lookup, min_age_days: int, *, exact: bool) -> Iterable[Finding]:
         eco = wanted.ecosystem
@@ -160,6 +173,21 @@ def _suggest(wanted: Wanted, miss: NearMiss | None) -> str | None:
     pattern = re.compile(re.escape(wanted.name), re.IGNORECASE)
     fixed, count = pattern.subn(miss.popular, wanted.line_text, count=1)
     return fixed if count else None
+
+
+def _within_lookup_limit(wanted: list[Wanted]) -> tuple[list[Wanted], list[Wanted]]:
+    """The names to look up, at most MAX_LOOKUPS distinct ones, and the rest (reported, not asked)."""
+    names: set[tuple[Ecosystem, str]] = set()
+    within: list[Wanted] = []
+    over: list[Wanted] = []
+    for one in wanted:
+        key = (one.ecosystem, one.ecosystem.normalize(one.name))
+        if key in names or len(names) < MAX_LOOKUPS:
+            names.add(key)
+            within.append(one)
+        else:
+            over.append(one)
+    return within, over
 
 
 def _first_per_path(wanted: Iterable[Wanted]) -> list[Wanted]:

@@ -11,6 +11,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import nodes, parse_python
 
 # Directories that commonly hold the importable packages of a repository.
@@ -67,6 +68,10 @@ class RepoIndex:
         self.paths = module_names(paths)
         self._read = read
         self._modules: dict[str, ModuleInfo | None] = {}
+        # Modules that could not be read within the parser's bounds: path -> why. Nothing is reported
+        # against them; the stage reports the ones the change touches.
+        self.unreadable: dict[str, str] = {}
+        self._members: dict[tuple[str, str], set[str] | None] = {}
 
     def has_module(self, dotted: str) -> bool:
         return dotted in self.paths
@@ -82,9 +87,16 @@ class RepoIndex:
         text = self._read(path) if path else None
         if path is None or text is None:
             return None
-        tree = parse_python(text)
-        if tree is None:
+        try:
+            tree = parse_python(text)
+            if tree is None:
+                return None
+            return self._index(dotted, path, text, tree)
+        except (Unreadable, RecursionError) as exc:
+            self.unreadable[path] = str(exc) if isinstance(exc, Unreadable) else "nested too deeply"
             return None
+
+    def _index(self, dotted: str, path: str, text: str, tree: ast.Module) -> ModuleInfo:
         imports_from = tuple(node for node in tree.body if isinstance(node, ast.ImportFrom))
         info = ModuleInfo(dotted, path, path.endswith("__init__.py"), imports_from=imports_from)
         _collect(tree.body, info, _TextHints.of(text))
@@ -99,8 +111,15 @@ class RepoIndex:
             return None
         return name in info.names
 
-    def class_members(self, dotted: str, cls: str, depth: int = 0) -> set[str] | None:
-        """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable."""
+    def class_members(self, dotted: str, cls: str) -> set[str] | None:
+        """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable.
+        Worked out once per class: callers must not modify the set."""
+        key = (dotted, cls)
+        if key not in self._members:
+            self._members[key] = self._class_members(dotted, cls, 0)
+        return self._members[key]
+
+    def _class_members(self, dotted: str, cls: str, depth: int) -> set[str] | None:
         info = self.module(dotted)
         klass = info.classes.get(cls) if info else None
         if info is None or klass is None or klass.open or depth > 10:
@@ -112,7 +131,7 @@ class RepoIndex:
             resolved = self.resolve_name(info, base)
             if resolved is None:
                 return None
-            inherited = self.class_members(*resolved, depth + 1)
+            inherited = self._class_members(*resolved, depth + 1)
             if inherited is None:
                 return None
             members |= inherited
@@ -327,9 +346,12 @@ def _decorator_name(node: ast.expr) -> str:
 
 
 def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else None
-    return None
+    """`a.b.c` as written, or None for anything but a chain of names (a loop: chains can be long)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

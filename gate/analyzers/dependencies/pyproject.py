@@ -1,0 +1,188 @@
+"""The TOML manifests of Python projects: `pyproject.toml` (PEP 621, PEP 735 groups, Poetry, uv, PDM,
+Hatch) and pipenv's `Pipfile`. Both are read with the bounded TOML loader."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
+from gate.analyzers.limits import load_toml
+
+_HEADER = re.compile(r"^\[++([^\]]*+)\]")
+_TABLE_ENTRY = re.compile(r'^([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]')
+_LIST_START = re.compile(r'^("|[\w-]+\s*=\s*\[)')
+_QUOTED = re.compile(r'"([^"\n]{1,10000})"')
+_SPECIFIER = re.compile(r"[<>=~!\[;]")
+
+
+def table(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class PyprojectParser:
+    ecosystem = Ecosystem.PYPI
+
+    def matches(self, path: str) -> bool:
+        return posixpath.basename(path) == "pyproject.toml"
+
+    def parse(self, text: str, path: str, read: ReadSibling) -> Parsed:
+        data = load_toml(text)
+        tool = table(data.get("tool"))
+        indexes = _indexes(tool)
+        index = first_private(indexes)
+        declared: list[Declared] = []
+        problems: list[str] = []
+        for kind, reqs in _pep508_lists(data):
+            for item in reqs if isinstance(reqs, list) else ():
+                if not isinstance(item, str):
+                    continue  # {include-group = "..."} of PEP 735 names no package
+                try:
+                    req = Requirement(item)
+                except InvalidRequirement as exc:
+                    problems.append(f"{path}: {kind}: {exc}")
+                    continue
+                declared.append(
+                    Declared(req.name, self.ecosystem, path, kind, from_registry=req.url is None, index=index)
+                )
+        for kind, deps in _poetry_tables(table(tool.get("poetry"))):
+            for name, spec in table(deps).items():
+                if name.lower() == "python":
+                    continue
+                local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "url"))
+                declared.append(
+                    Declared(name, self.ecosystem, path, kind, from_registry=not local, index=index)
+                )
+        return Parsed(tuple(declared), tuple(problems), indexes=indexes)
+
+    def parse_fragment(self, lines: Iterable[str], path: str) -> Parsed:
+        """Quoted PEP 508 strings in arrays, and `name = "..."` under a Poetry dependency table."""
+        declared: list[Declared] = []
+        section = ""
+        for raw in lines:
+            line = raw.strip()
+            if header := _HEADER.match(line):
+                section = header.group(1).strip()
+                continue
+            entry = _TABLE_ENTRY.match(line)
+            if (
+                entry
+                and "poetry" in section
+                and "dependencies" in section
+                and entry.group(1).lower() != "python"
+            ):
+                declared.append(Declared(entry.group(1), self.ecosystem, path, section))
+                continue
+            declared.extend(_quoted_requirements(line, section, path))
+        return Parsed(tuple(declared), notes=(f"{path}: read from the diff lines only",))
+
+
+def _pep508_lists(data: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
+    """(kind, list of PEP 508 strings) for every table that holds them."""
+    project = table(data.get("project"))
+    yield "dependencies", project.get("dependencies")
+    for extra, reqs in table(project.get("optional-dependencies")).items():
+        yield f"optional-dependencies.{extra}", reqs
+    for group, reqs in table(data.get("dependency-groups")).items():
+        yield f"dependency-groups.{group}", reqs
+    yield "build-system.requires", table(data.get("build-system")).get("requires")
+    tool = table(data.get("tool"))
+    uv = table(tool.get("uv"))
+    for key in ("dev-dependencies", "constraint-dependencies", "override-dependencies"):
+        yield f"tool.uv.{key}", uv.get(key)
+    pdm = table(tool.get("pdm"))
+    for group, reqs in table(pdm.get("dev-dependencies")).items():
+        yield f"tool.pdm.dev-dependencies.{group}", reqs
+    for env, settings in table(table(tool.get("hatch")).get("envs")).items():
+        for key in ("dependencies", "extra-dependencies"):
+            yield f"tool.hatch.envs.{env}.{key}", table(settings).get(key)
+
+
+def _poetry_tables(poetry: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
+    yield "tool.poetry.dependencies", poetry.get("dependencies")
+    yield "tool.poetry.dev-dependencies", poetry.get("dev-dependencies")
+    for group, settings in table(poetry.get("group")).items():
+        yield f"tool.poetry.group.{group}.dependencies", table(settings).get("dependencies")
+
+
+def _indexes(tool: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every package index Poetry, uv or PDM is told to use."""
+    sources = [
+        *(table(tool.get("poetry")).get("source") or []),
+        *(table(tool.get("uv")).get("index") or []),
+        *(table(tool.get("pdm")).get("source") or []),
+    ]
+    urls = [source.get("url") for source in sources if isinstance(source, dict)]
+    return tuple(url for url in urls if isinstance(url, str))
+
+
+def _quoted_requirements(line: str, section: str, path: str) -> Iterator[Declared]:
+    """PEP 508 strings quoted on one line of a TOML array (diff lines only)."""
+    if not _LIST_START.match(line):
+        return
+    for quoted in _QUOTED.findall(line):
+        if not _SPECIFIER.search(quoted) and "dependencies" not in section + line and "requires" not in line:
+            continue  # a bare word outside a dependency list is likely not a package
+        try:
+            req = Requirement(quoted)
+        except InvalidRequirement:
+            continue
+        yield Declared(
+            req.name, Ecosystem.PYPI, path, section or "dependencies", from_registry=req.url is None
+        )
+
+
+# --- Pipfile ------------------------------------------------------------------------------------
+
+# Pipfile tables that are not package categories; every other table is one (pipenv's custom categories).
+_PIPFILE_OTHER = frozenset({"source", "requires", "scripts", "pipenv"})
+
+
+class PipfileParser:
+    ecosystem = Ecosystem.PYPI
+
+    def matches(self, path: str) -> bool:
+        return posixpath.basename(path) == "Pipfile"
+
+    def parse(self, text: str, path: str, read: ReadSibling) -> Parsed:
+        data = load_toml(text)
+        sources = [s for s in data.get("source") or [] if isinstance(s, dict)]
+        by_name = {s.get("name"): s.get("url") for s in sources}
+        default = first_private(str(s.get("url")) for s in sources[:1])
+        declared: list[Declared] = []
+        for category, packages in data.items():
+            if category in _PIPFILE_OTHER or not isinstance(packages, dict):
+                continue
+            for name, spec in packages.items():
+                local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "file", "url"))
+                index = by_name.get(spec.get("index")) if isinstance(spec, Mapping) else None
+                declared.append(
+                    Declared(
+                        name,
+                        self.ecosystem,
+                        path,
+                        category,
+                        from_registry=not local,
+                        index=str(index or default or ""),
+                    )
+                )
+        urls = tuple(str(u) for u in by_name.values() if isinstance(u, str))
+        return Parsed(tuple(declared), indexes=urls)
+
+    def parse_fragment(self, lines: Iterable[str], path: str) -> Parsed:
+        """`name = "..."` / `name = {...}` lines under a package category."""
+        declared: list[Declared] = []
+        section = ""
+        for raw in lines:
+            line = raw.strip()
+            if header := _HEADER.match(line):
+                section = header.group(1).strip()
+                continue
+            entry = _TABLE_ENTRY.match(line)
+            if entry and section and section not in _PIPFILE_OTHER:
+                declared.append(Declared(entry.group(1), self.ecosystem, path, section))
+        return Parsed(tuple(declared), notes=(f"{path}: read from the diff lines only",))

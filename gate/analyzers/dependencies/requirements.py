@@ -1,0 +1,270 @@
+"""pip requirements files, read with pip's own line grammar and `packaging` for each requirement.
+
+The grammar follows pip's `req_file` module: backslash continuations are joined first, then comments
+(`#` at the start or after whitespace) are dropped; a line's requirement is its words up to the first
+word that starts with `-`, and the rest are options (`--hash`, `--config-settings`, ...). A line that is
+only options may include another file (`-r`, `-c`), name an index (`-i`, `--extra-index-url`) or an
+editable install (`-e`). Each requirement itself is PEP 508, parsed by `packaging` (PyPA's parser, the
+one pip uses). pip-requirements-parser, which vendors pip's module whole, was not taken: its latest
+release reads only files on disk (its `from_string` fails), while here every file comes from git.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterable, Iterator
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
+
+# Includes are followed this deep (pip has no limit; a cycle is cut by the `seen` set).
+MAX_INCLUDE_DEPTH = 8
+# A requirement longer than this is no package name anyone can install; it is reported, not parsed.
+MAX_REQUIREMENT_CHARS = 10_000
+
+_COMMENT = re.compile(r"(^|\s)#.*$")  # pip's `(^|\s+)#.*$`, with one space: the same lines, linear
+# A bare name with at most one plain version clause (the names are PEP 508's).
+_SIMPLE = re.compile(
+    r"([A-Za-z0-9][A-Za-z0-9._-]*+)[ \t]*+(?:(?:===?|>=|<=|~=|!=|<|>)[ \t]*+[A-Za-z0-9.*+!]++)?"
+)
+_EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip", ".tar")
+_INCLUDE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint"}
+_INCLUDE_OPTIONS["--constraint"] = "constraint"
+_INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
+_EDITABLE_OPTIONS = ("-e", "--editable")
+
+
+def is_requirements_file(path: str) -> bool:
+    """`requirements.txt`, `requirements-dev.in`, `dev-requirements.txt`, `requirements/test.txt`,
+    `constraints.txt`: the names pip-tools, tox and most projects give requirements files."""
+    parts = path.lower().split("/")
+    name = parts[-1]
+    if not name.endswith((".txt", ".in")):
+        return False
+    return "requirements" in name or "constraints" in name or (len(parts) > 1 and parts[-2] == "requirements")
+
+
+class RequirementsParser:
+    ecosystem = Ecosystem.PYPI
+
+    def matches(self, path: str) -> bool:
+        return is_requirements_file(path)
+
+    def parse(self, text: str, path: str, read: ReadSibling) -> Parsed:
+        return _FileReader(read).parse(text, path, depth=0)
+
+    def parse_fragment(self, lines: Iterable[str], path: str) -> Parsed:
+        return _FileReader(None).parse("\n".join(lines), path, depth=0)
+
+
+class _FileReader:
+    def __init__(self, read: ReadSibling | None) -> None:
+        self.read = read
+        self.seen: set[str] = set()
+
+    def parse(self, text: str, path: str, depth: int) -> Parsed:
+        self.seen.add(path)
+        declared: list[Declared] = []
+        problems: list[str] = []
+        notes: list[str] = []
+        indexes: list[str] = []
+        includes: list[str] = []
+        entries = list(_entries(text))
+        # An index named anywhere in a file applies to every requirement of that file (pip reads the
+        # options first); a requirement of an included file gets the indexes of its own file.
+        for _, requirement, options in entries:
+            if requirement:
+                continue
+            for option, value in options:
+                if option in _INDEX_OPTIONS:
+                    indexes.append(value)
+        index = first_private(indexes)
+        for number, requirement, options in entries:
+            where = f"{path}:{number}"
+            if requirement:
+                self._requirement(requirement, path, number, index, declared, problems, notes)
+                continue
+            for option, value in options:
+                if option in _INCLUDE_OPTIONS:
+                    includes.append(self._include(value, path, where, depth, declared, problems, notes))
+                elif option in _EDITABLE_OPTIONS:
+                    egg = _EGG.search(value)
+                    if egg:
+                        declared.append(_non_registry(egg.group(1), path, number, "editable requirement"))
+                    notes.append(f"{where}: editable requirement not looked up")
+                elif option == "?":
+                    problems.append(f"{where}: {value}")
+        return Parsed(
+            tuple(declared), tuple(problems), tuple(notes), tuple(indexes), tuple(i for i in includes if i)
+        )
+
+    def _requirement(
+        self,
+        text: str,
+        path: str,
+        number: int,
+        index: str,
+        declared: list[Declared],
+        problems: list[str],
+        notes: list[str],
+    ) -> None:
+        where = f"{path}:{number}"
+        if len(text) > MAX_REQUIREMENT_CHARS:
+            problems.append(f"{where}: a requirement of {len(text):,} characters")
+            return
+        if _is_url_or_path(text):
+            egg = _EGG.search(text)
+            if egg:
+                declared.append(_non_registry(egg.group(1), path, number, "URL/VCS requirement"))
+            notes.append(f"{where}: URL, VCS or path requirement not looked up")
+            return
+        simple = _SIMPLE.fullmatch(text)
+        if simple and simple.group(1)[-1].isalnum():
+            # `name` or `name==1.2`: the common case, read without the full PEP 508 parser (~100 us).
+            declared.append(
+                Declared(simple.group(1), Ecosystem.PYPI, path, "requirements", line=number, index=index)
+            )
+            return
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as exc:
+            problems.append(f"{where}: {exc}")
+            return
+        if req.url:
+            declared.append(_non_registry(req.name, path, number, "URL requirement"))
+            notes.append(f"{where}: '{req.name}' comes from a URL, not looked up")
+        else:
+            declared.append(
+                Declared(req.name, Ecosystem.PYPI, path, "requirements", line=number, index=index)
+            )
+
+    def _include(
+        self,
+        target: str,
+        path: str,
+        where: str,
+        depth: int,
+        declared: list[Declared],
+        problems: list[str],
+        notes: list[str],
+    ) -> str:
+        if "://" in target:
+            notes.append(f"{where}: included URL {target} not followed")
+            return ""
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if self.read is None or resolved in self.seen:
+            return resolved
+        if depth >= MAX_INCLUDE_DEPTH:
+            problems.append(f"{where}: includes nested more than {MAX_INCLUDE_DEPTH} deep")
+            return resolved
+        included = self.read(resolved)
+        if included is None:
+            notes.append(f"{where}: included file {resolved} not found")
+            return resolved
+        sub = self.parse(included, resolved, depth + 1)
+        declared.extend(sub.declared)
+        problems.extend(sub.problems)
+        notes.extend(sub.notes)
+        return resolved
+
+
+def _entries(text: str) -> Iterator[tuple[int, str, list[tuple[str, str]]]]:
+    """(first line number, requirement, options) of each logical line, as pip splits it. An option it
+    cannot split is `("?", why)`."""
+    for number, line in _logical_lines(text):
+        requirement, rest = _break_args_options(line)
+        yield number, requirement, _options(rest)
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """pip's join_lines then ignore_comments: continuations joined, comments and blank lines dropped."""
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        comment = _COMMENT.match(raw) is not None
+        if raw.endswith("\\") and not comment:
+            if not pending:
+                start = number
+            pending.append(raw.strip("\\"))
+            continue
+        if pending:
+            pending.append(" " + raw if comment else raw)
+            line, first = "".join(pending), start
+            pending = []
+        else:
+            line, first = raw, number
+        line = _COMMENT.sub("", line).strip()
+        if line:
+            yield first, line
+    if pending:
+        line = _COMMENT.sub("", "".join(pending)).strip()
+        if line:
+            yield start, line
+
+
+def _break_args_options(line: str) -> tuple[str, str]:
+    """pip's break_args_options: the words before the first one starting with `-`, and the rest."""
+    tokens = line.split(" ")
+    for at, token in enumerate(tokens):
+        if token.startswith("-"):
+            return " ".join(tokens[:at]).strip(), " ".join(tokens[at:])
+    return line.strip(), ""
+
+
+def _options(text: str) -> list[tuple[str, str]]:
+    """(option, value) pairs, `--opt=value`, `--opt value` and `-ovalue` alike (shlex, as pip)."""
+    if not text:
+        return []
+    try:
+        words = shlex.split(text, comments=False)
+    except ValueError as exc:
+        return [("?", f"options do not split ({exc})")]
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word.startswith("--") and "=" in word:
+            option, value = word.split("=", 1)
+        elif word.startswith("--") or word in ("-r", "-c", "-e", "-i", "-f"):
+            option = word
+            takes_value = option in (*_INCLUDE_OPTIONS, *_INDEX_OPTIONS, *_EDITABLE_OPTIONS)
+            value = words[i] if takes_value and i < len(words) else ""
+            i += 1 if takes_value else 0
+        elif word.startswith("-") and len(word) > 2 and word[1] in "rcief":
+            option, value = word[:2], word[2:]
+        else:
+            option, value = word, ""
+        out.append((option, value))
+    return out
+
+
+def _is_url_or_path(text: str) -> bool:
+    """What pip installs from a URL, a VCS or the file system rather than from an index."""
+    head = text.split("@", 1)[0] if " @ " not in text else ""
+    return (
+        "://" in head
+        or text.startswith((".", "/", "~"))
+        or (head.lower().endswith(_ARCHIVE) and "/" in head)
+        or text.lower().startswith(("git+", "hg+", "svn+", "bzr+"))
+    )
+
+
+def _non_registry(name: str, path: str, line: int, note: str) -> Declared:
+    return Declared(name, Ecosystem.PYPI, path, "requirements", from_registry=False, note=note, line=line)
+
+
+def include_targets(text: str, path: str) -> list[str]:
+    """The files a requirements file includes (`-r`/`-c`), as repository paths."""
+    out: list[str] = []
+    for _, requirement, options in _entries(text):
+        if requirement:
+            continue
+        for option, value in options:
+            if option in _INCLUDE_OPTIONS and "://" not in value:
+                out.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), value)))
+    return out
