@@ -24,7 +24,7 @@ JS_TEST = (
 BASE: Files = {
     "app.py": "def total(xs):\n    return sum(xs)\n",
     "tests/test_app.py": PY_TEST,
-    "tests/test_other.py": "def test_other():\n    assert True\n",
+    "tests/test_other.py": "def test_other():\n    assert len([5]) == 1\n",
     "src/total.js": "exports.total = (xs) => xs.reduce((a, b) => a + b, 0)\n",
     "src/__tests__/total.test.js": JS_TEST,
 }
@@ -108,7 +108,7 @@ def test_tests_moved_to_another_file_are_not_lost(tmp_path: Path):
         "tests/test_other.py": None,  # its one assertion moves into the new file
         "tests/test_app.py": PY_TEST.replace("    assert total([]) == 0\n", ""),  # and this one too
         "tests/test_totals.py": "from app import total\n\n\ndef test_empty():\n    assert total([]) == 0\n"
-        "    assert True\n",
+        "    assert len([5]) == 1\n",
     }
     result = run(tmp_path, moved)
     assert result.findings == () and result.details["moved_tests"] == ["tests/test_other.py"]
@@ -116,12 +116,12 @@ def test_tests_moved_to_another_file_are_not_lost(tmp_path: Path):
 
 def test_only_the_assertions_not_moved_count_as_removed(tmp_path: Path):
     weakened = PY_TEST.replace("    assert total([]) == 0\n", "").replace(
-        "    assert total([1, 2]) == 3\n", ""
+        "    assert total([1, 2]) == 3\n", "    total([1, 2])\n"
     )
     after = {
         **CODE_CHANGE,
         "tests/test_app.py": weakened,
-        "tests/test_new.py": "def test_x():\n    assert 1\n",
+        "tests/test_new.py": "def test_x():\n    assert total([1]) == 1\n",
     }
     assert rules(run(tmp_path, after)) == ["assertion-removed"]
 
@@ -178,7 +178,8 @@ def test_a_skip_marker_quoted_in_a_string_is_data(tmp_path: Path):
 def test_moving_a_skip_is_not_adding_one(tmp_path: Path):
     before_test = "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    assert 1\n"
     after_test = (
-        "import pytest\n\n\ndef test_b():\n    assert 2 > 1\n\n\n" + before_test.split("\n\n\n", 1)[1]
+        "import pytest\n\n\ndef test_b():\n    assert total([2]) > 1\n\n\n"
+        + before_test.split("\n\n\n", 1)[1]
     )
     changeset = change(
         tmp_path, {**BASE, "tests/test_m.py": before_test}, {**CODE_CHANGE, "tests/test_m.py": after_test}
