@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from gate.context.git import Git
@@ -62,7 +63,7 @@ def load_git_changeset(
     commits = tuple(_with_count(c, counts.get(c.sha, 0)) for c in commits)
     return ChangeSet(
         source="git",
-        diff=Diff(files=diff.files, notes=(*notes, *diff.notes), ignored_paths=diff.ignored_paths),
+        diff=replace(diff, notes=(*notes, *diff.notes)),
         commits=commits,
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
@@ -73,8 +74,6 @@ def load_git_changeset(
 
 
 def _with_count(commit: Commit, n: int) -> Commit:
-    from dataclasses import replace
-
     return replace(commit, added_lines=n)
 
 
