@@ -206,3 +206,58 @@ def test_patch_input_is_analysed_the_same(tmp_path: Path):
         patch_only=True,
     )
     assert rules(result) == ["expected-value-edited", "test-file-deleted"]
+
+
+@pytest.mark.parametrize(
+    ("added", "severity"),
+    [
+        ("pytestmark = pytest.mark.skip\n", Severity.HIGH),
+        ("    raise unittest.SkipTest('later')\n", Severity.HIGH),
+        ("@unittest.skipIf(True, 'slow')\n", Severity.HIGH),
+        ("@pytest.mark.skipif(condition=True, reason='x')\n", Severity.HIGH),
+        ("@unittest.skipUnless(False, 'never')\n", Severity.HIGH),
+        ("@pytest.mark.skipif(sys.version_info < (3, 10), reason='old')\n", Severity.MEDIUM),
+    ],
+)
+def test_patch_input_reads_skips_from_the_lines_alone(tmp_path: Path, added: str, severity: Severity):
+    """Without revisions a modified test file is known only by its diff lines: the line reader still
+    tells a skip and whether its condition is a literal."""
+    py = PY_TEST.replace("def test_raises", added + "def test_raises")
+    [finding] = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}, patch_only=True).findings
+    assert finding.rule == "test-skipped" and finding.severity is severity
+
+
+def test_tautologies_are_told_from_real_assertions():
+    from gate.analyzers.weakened_tests import is_tautology
+
+    cannot_fail = [
+        "assert True",
+        "    assert x == x",
+        "assert 1",
+        'assert (total(xs), "message")',
+        "assert not False",
+        "assert x is x or y",
+        "assert 2 > 1",
+        "self.assertTrue(True)",
+        "self.assertEqual(self.value, self.value)",
+        "self.assertIsNone(None)",
+        "expect(true).toBe(true)",
+        "expect(result).toEqual(result)",
+        "expect(1).toBeTruthy()",
+        "assert.ok(true)",
+        "assert.strictEqual(a, a)",
+        "assert(true)",
+    ]
+    can_fail = [
+        "assert total([]) == 0",
+        "assert f() == f()",
+        "assert x",
+        "self.assertEqual(total([1]), 1)",
+        "expect(total([])).toBe(0)",
+        "expect(x).not.toBe(x)",
+        "assert.strictEqual(a, b)",
+        "assert(value)",
+        "assert 1 == 2",
+    ]
+    assert [t for t in cannot_fail if not is_tautology(t)] == []
+    assert [t for t in can_fail if is_tautology(t)] == []

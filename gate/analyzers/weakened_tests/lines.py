@@ -38,7 +38,7 @@ _SKIP = re.compile(
     r"@pytest\.mark\.(?:skip|xfail)\b|\bpytest\.(?:skip|xfail)\s*\(|@unittest\.(?:skip|expectedFailure)\b"
     r"|\bself\.skipTest\s*\(|\braise\s+(?:\w+\.)*(?:SkipTest|Skipped)\b|\bpytestmark\s*=.*\b(?:skip|xfail)\b"
     r"|(?<![\w.$])(?:xit|xtest|xdescribe|xcontext|xspecify|xsuite)\s*[(.]|(?<![\w.$])(?:this|ctx|t)\.skip\s*\("
-    r"|@(?:Disabled|Ignore)\b|\bt\.Skip(?:f|Now)?\s*\("
+    r"|@(?:Disabled|Ignore|skip|expectedFailure)\b|\bt\.Skip(?:f|Now)?\s*\("
 )
 # Skips that take a condition: the condition decides the severity (a literal one is no condition).
 _PY_CONDITION = re.compile(r"\b(skipif|skipIf|skipUnless)\s*\(")
@@ -58,6 +58,7 @@ _SKIP_WORDS = (
     "xsuite",
     "@Disabled",
     "@Ignore",
+    "@expectedFailure",
     "runIf",
 )
 _FOCUS_WORDS = (".only", "fit", "fdescribe", "ftest")
