@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 import pathspec
 
-from gate.diff.model import Diff, FileChange, LineKind
+from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
+CODE_SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
+# Reads a changed file's text at the head revision (None when it cannot).
+HeadReader = Callable[[str], str | None]
 
 # Tolerant line readers (a line need not be a whole statement); each pattern is linear in the line.
 _PY_FROM = re.compile(r"\bfrom\s+(\.*)([\w.]*)\s+import\b([^;#]*)")
@@ -36,17 +39,22 @@ def ignore_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
 
 
 def apply_ignore(
-    diff: Diff, origins: Mapping[str, Mapping[int, str]], patterns: Sequence[str]
+    diff: Diff,
+    origins: Mapping[str, Mapping[int, str]],
+    patterns: Sequence[str],
+    read_head: HeadReader | None = None,
 ) -> tuple[Diff, dict[str, Mapping[int, str]]]:
     """The diff and line origins without the ignored files. The diff keeps the ignored files aside
-    (`ignored_files`, `ignored_paths`) and lists the first-party files it did not ignore."""
+    (`ignored_files`, `ignored_paths`) and lists the first-party files it did not ignore. With
+    `read_head`, a changed file's imports are read from its whole head text, not only from the lines
+    the diff shows."""
     if not patterns:
         return diff, dict(origins)
     spec = ignore_spec(patterns)
     matched = {change.path for change in diff.files if spec.match_file(change.path)}
     if not matched:
         return diff, dict(origins)
-    kept_by_import = first_party_imports(diff.files, matched)
+    kept_by_import = first_party_imports(diff.files, matched, read_head)
     kept = [c for c in diff.files if c.path not in matched or c.path in kept_by_import]
     ignored = [c for c in diff.files if c.path in matched and c.path not in kept_by_import]
     notes = [
@@ -100,37 +108,50 @@ def _tails(path: str) -> Iterator[str]:
             yield "/".join(parts[i:])
 
 
-def first_party_imports(files: Sequence[FileChange], ignored: set[str]) -> dict[str, str]:
+def first_party_imports(
+    files: Sequence[FileChange], ignored: set[str], read_head: HeadReader | None = None
+) -> dict[str, str]:
     """Ignored path -> the changed file that imports it by its repository path, followed transitively
     (a kept file's own imports count too), in the diff's order."""
+    if not any(path.endswith(CODE_SUFFIXES) for path in ignored):
+        return {}
     by_path = {c.path: c for c in files}
     index = _Candidates(ignored)
     kept: dict[str, str] = {}
     queue = [c for c in files if c.path not in ignored]
     while queue:
         importer = queue.pop(0)
-        for target in _imported_paths(importer, index):
+        for target in _imported_paths(importer, index, read_head):
             if target not in kept:
                 kept[target] = importer.path
                 queue.append(by_path[target])
     return {c.path: kept[c.path] for c in files if c.path in kept}
 
 
-def _imported_paths(change: FileChange, candidates: _Candidates) -> Iterator[str]:
+def _imported_paths(
+    change: FileChange, candidates: _Candidates, read_head: HeadReader | None
+) -> Iterator[str]:
     path = change.path
+    if not path.endswith(CODE_SUFFIXES) or change.status is FileStatus.DELETED:
+        return
+    lines = _new_side(change, read_head)
     if path.endswith(PYTHON_SUFFIXES):
-        for line in _new_side(change):
+        for line in lines:
             if "import" in line:
                 yield from _python_targets(path, line, candidates)
-    elif path.endswith(JS_SUFFIXES):
-        for line in _new_side(change):
+    else:
+        for line in lines:
             if "./" in line:
                 for m in _JS_RELATIVE.finditer(line):
                     yield from _js_targets(path, m.group(2), candidates)
 
 
-def _new_side(change: FileChange) -> Iterator[str]:
-    """The lines of the file that the diff shows at head: added and context lines."""
+def _new_side(change: FileChange, read_head: HeadReader | None) -> Iterator[str]:
+    """The file's lines at head: all of them when they can be read, else those the diff shows."""
+    text = read_head(change.path) if read_head is not None and change.status is not FileStatus.ADDED else None
+    if text is not None:
+        yield from text.splitlines()
+        return
     for hunk in change.hunks:
         for line in hunk.lines:
             if line.kind is not LineKind.REMOVED:

@@ -55,7 +55,8 @@ def load_git_changeset(
     diff = parse_diff(text, source=f"git diff {base_ref}...{head_ref}")
     commits, touched = _commits(git, merge_base, head_sha)
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
-    diff, origins = apply_ignore(diff, all_origins, ignore)
+    revisions = GitRevisions(git, merge_base, head_sha)
+    diff, origins = apply_ignore(diff, all_origins, ignore, lambda path: revisions.read("head", path))
     counts: dict[str, int] = defaultdict(int)
     for lines in origins.values():
         for sha in lines.values():
@@ -67,7 +68,7 @@ def load_git_changeset(
         commits=commits,
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
-        revisions=GitRevisions(git, merge_base, head_sha),
+        revisions=revisions,
         base_ref=merge_base,
         head_ref=head_sha,
     )

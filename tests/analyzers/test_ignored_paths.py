@@ -156,3 +156,25 @@ def test_a_patch_is_read_the_same_way(tmp_path: Path, capsys: pytest.CaptureFixt
     assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
     assert report["source"]["ignored_paths"] == ["lib/vendor/keys.py"]
     assert paths_of(report, "secrets") == {"lib/vendor/keys.py"}
+
+
+def test_an_import_outside_the_diffs_context_lines_counts_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The importer's whole head is read: its import sits far above the lines the change touches."""
+    api = "from app.vendor.helpers import run\n" + "".join(f"X{i} = {i}\n" for i in range(40))
+    repo = GitRepo(tmp_path / "repo")
+    for path, text in {
+        **BASE,
+        "app/api.py": api,
+        "app/vendor/helpers.py": "def run(cmd):\n    return cmd\n",
+    }.items():
+        repo.write(path, text)
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.write("app/api.py", api + "Y = run('ls')\n")
+    repo.commit("feature")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
+    assert "app/vendor/helpers.py" in paths_of(report, "phantom-symbols")
