@@ -147,9 +147,11 @@ class WeakenedTestsAnalyzer(Analyzer):
         known_skips = len(view.notes)
         head = view.text("head", change.path)
         if head is None:
+            # A test file the change keeps exists at head: not reading it is a gap, not an absence.
+            why = "its head revision could not be read (binary, or over the size limit)"
             if len(view.notes) > known_skips:
                 why = view.notes[-1].split("(", 1)[-1].rstrip(")")
-                findings.append(self._not_analysed(change.path, why))
+            findings.append(self._not_analysed(change.path, why))
             return test_file
         # Whether any assertion that can fail is left: the first one found answers it.
         test_file.assertions_left = int(any(is_real_assertion(line) for line in head.splitlines()))
