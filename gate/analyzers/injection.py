@@ -163,7 +163,9 @@ class InjectionAnalyzer(Analyzer):
         findings: list[Finding] = []
         # One pass of the phrase table over every file's added lines, an empty line between files so
         # that no phrase runs on from one file into the next.
-        changes = list(view.changes())
+        # Ignored paths too: text for the models is as well hidden in a vendored or generated file.
+        ignored = list(view.ignored_changes())
+        changes = [*view.changes(), *ignored]
         texts: list[str] = []
         offsets: list[int] = []  # index of each file's first line in `texts`
         for change in changes:
@@ -191,7 +193,8 @@ class InjectionAnalyzer(Analyzer):
                     finding = self._invisible(text, line.path, line.line_no, bom_ok=line.line_no == 1)
                     if finding is not None:
                         findings.append(finding)
-        findings.extend(self._file_names(ctx.changeset.diff.files))
+        diff = ctx.changeset.diff
+        findings.extend(self._file_names((*diff.files, *diff.ignored_files)))
         pr = ctx.changeset.pr
         if pr is not None:
             findings.extend(self._pr_text(pr.title, pr.body))
@@ -199,6 +202,7 @@ class InjectionAnalyzer(Analyzer):
             findings.extend(self._commit_message(commit.sha, commit.message))
         details = {
             "lines_scanned": scanned,
+            "ignored_files_scanned": len(ignored),
             "pr_text_scanned": pr is not None,
             "commit_messages_scanned": len(ctx.changeset.commits),
             "skipped_files": view.notes,

@@ -81,7 +81,9 @@ class SecretsAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         findings: list[Finding] = []
         placeholders = 0
-        changes = list(view.changes())
+        # Ignored paths too: a vendored or generated file is where a credential would be hidden.
+        ignored = list(view.ignored_changes())
+        changes = [*view.changes(), *ignored]
         scanned = sum(len(change.added) for change in changes)
         texts = [(change.path, [line.text for line in change.added]) for change in changes]
         for file_index, index, hit in scan_files(texts):
@@ -98,6 +100,7 @@ class SecretsAnalyzer(Analyzer):
         details = {
             "lines_scanned": scanned,
             "placeholders_ignored": placeholders,
+            "ignored_files_scanned": len(ignored),
             "skipped_files": view.notes,
         }
         return self.meta.result(findings, details)

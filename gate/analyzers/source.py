@@ -72,6 +72,12 @@ class ChangeView:
             if self.readable(change):
                 yield change
 
+    def ignored_changes(self) -> Iterator[FileChange]:
+        """The files paths.ignore left out, worth reading: for the stages that still look at them."""
+        for change in self.changeset.diff.ignored_files:
+            if self.readable(change):
+                yield change
+
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
         path = change.path
         for line in change.added:

@@ -1,13 +1,37 @@
-"""paths.ignore: leave files out of the gate by gitignore-style globs."""
+"""paths.ignore: leave files out of the gate by gitignore-style globs, except the repository's own code.
+
+An ignored file is still in the change: it stays on the diff as `ignored_files`, where the cheap stages
+that look for what an attacker would hide there (secrets, text addressed to AI reviewers) still read it.
+And a file that other changed code imports by its path in the repository (`from app.vendor.helpers
+import x`, `from .vendor import helpers`, `require('./vendor/helpers')`) is first-party code, whatever
+directory it sits in: it is not ignored, and the diff says which files were kept that way and why.
+Imports that name only a package (`import requests`, `require('lodash')`) are third-party code that
+happens to be vendored, and stay ignored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import posixpath
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 import pathspec
 
-from gate.diff.model import Diff
+from gate.diff.model import Diff, FileChange, FileStatus, LineKind
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
+CODE_SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
+# Reads a changed file's text at the head revision (None when it cannot).
+HeadReader = Callable[[str], str | None]
+
+# Tolerant line readers (a line need not be a whole statement); each pattern is linear in the line.
+_PY_FROM = re.compile(r"\bfrom\s+(\.*)([\w.]*)\s+import\b([^;#]*)")
+_PY_IMPORT = re.compile(r"(?:^|;)\s*import\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)")
+_PY_DYNAMIC = re.compile(r"\b(?:import_module|__import__)\s*\(\s*[\"']([\w.]+)[\"']")
+_JS_RELATIVE = re.compile(r"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'`])(\.\.?/[^"'`\n]*)\1""")
+_NAME = re.compile(r"\w+")
 
 
 def ignore_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
@@ -15,23 +39,186 @@ def ignore_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
 
 
 def apply_ignore(
-    diff: Diff, origins: Mapping[str, Mapping[int, str]], patterns: Sequence[str]
+    diff: Diff,
+    origins: Mapping[str, Mapping[int, str]],
+    patterns: Sequence[str],
+    read_head: HeadReader | None = None,
 ) -> tuple[Diff, dict[str, Mapping[int, str]]]:
-    """The diff and line origins without the ignored files; the diff lists what it left out."""
+    """The diff and line origins without the ignored files. The diff keeps the ignored files aside
+    (`ignored_files`, `ignored_paths`) and lists the first-party files it did not ignore. With
+    `read_head`, a changed file's imports are read from its whole head text, not only from the lines
+    the diff shows."""
     if not patterns:
         return diff, dict(origins)
     spec = ignore_spec(patterns)
-    kept = []
-    ignored = []
-    for change in diff.files:
-        if spec.match_file(change.path):
-            ignored.append(change.path)
-        else:
-            kept.append(change)
-    if not ignored:
+    matched = {change.path for change in diff.files if spec.match_file(change.path)}
+    if not matched:
         return diff, dict(origins)
+    kept_by_import = first_party_imports(diff.files, matched, read_head)
+    kept = [c for c in diff.files if c.path not in matched or c.path in kept_by_import]
+    ignored = [c for c in diff.files if c.path in matched and c.path not in kept_by_import]
+    notes = [
+        f"{path}: analysed although paths.ignore matches it, because {importer} imports it "
+        "(first-party code is never ignored)"
+        for path, importer in kept_by_import.items()
+    ]
     kept_paths = {c.path for c in kept}
     return (
-        replace(diff, files=tuple(kept), ignored_paths=(*diff.ignored_paths, *ignored)),
+        replace(
+            diff,
+            files=tuple(kept),
+            notes=(*diff.notes, *notes),
+            ignored_paths=(*diff.ignored_paths, *(c.path for c in ignored)),
+            ignored_files=(*diff.ignored_files, *ignored),
+            unignored_paths=(*diff.unignored_paths, *kept_by_import),
+        ),
         {p: o for p, o in origins.items() if p in kept_paths},
     )
+
+
+class _Candidates:
+    """The ignored paths, indexed by every tail of their path (`app/vendor/x.py`, `vendor/x.py`, `x.py`)
+    and of their directory, so that each import is resolved with a few dictionary lookups."""
+
+    def __init__(self, paths: set[str]) -> None:
+        self.paths = paths
+        self.by_tail: dict[str, list[str]] = {}
+        self.by_directory_tail: dict[str, list[str]] = {}
+        for path in sorted(paths):
+            for tail in _tails(path):
+                self.by_tail.setdefault(tail, []).append(path)
+            if path.endswith(PYTHON_SUFFIXES):
+                for tail in _tails(posixpath.dirname(path)):
+                    self.by_directory_tail.setdefault(tail, []).append(path)
+
+    def file(self, rel: str, *, exact: bool) -> list[str]:
+        if exact:
+            return [rel] if rel in self.paths else []
+        return self.by_tail.get(rel, [])
+
+    def package(self, directory: str, *, exact: bool) -> list[str]:
+        found = self.by_directory_tail.get(directory, [])
+        return found if not exact else [p for p in found if posixpath.dirname(p) == directory]
+
+
+def _tails(path: str) -> Iterator[str]:
+    parts = path.split("/")
+    for i in range(len(parts)):
+        if parts[i:] != [""]:
+            yield "/".join(parts[i:])
+
+
+def first_party_imports(
+    files: Sequence[FileChange], ignored: set[str], read_head: HeadReader | None = None
+) -> dict[str, str]:
+    """Ignored path -> the changed file that imports it by its repository path, followed transitively
+    (a kept file's own imports count too), in the diff's order."""
+    if not any(path.endswith(CODE_SUFFIXES) for path in ignored):
+        return {}
+    by_path = {c.path: c for c in files}
+    index = _Candidates(ignored)
+    kept: dict[str, str] = {}
+    queue = [c for c in files if c.path not in ignored]
+    while queue:
+        importer = queue.pop(0)
+        for target in _imported_paths(importer, index, read_head):
+            if target not in kept:
+                kept[target] = importer.path
+                queue.append(by_path[target])
+    return {c.path: kept[c.path] for c in files if c.path in kept}
+
+
+def _imported_paths(
+    change: FileChange, candidates: _Candidates, read_head: HeadReader | None
+) -> Iterator[str]:
+    path = change.path
+    if not path.endswith(CODE_SUFFIXES) or change.status is FileStatus.DELETED:
+        return
+    lines = _new_side(change, read_head)
+    if path.endswith(PYTHON_SUFFIXES):
+        for line in lines:
+            if "import" in line:
+                yield from _python_targets(path, line, candidates)
+    else:
+        for line in lines:
+            if "./" in line:
+                for m in _JS_RELATIVE.finditer(line):
+                    yield from _js_targets(path, m.group(2), candidates)
+
+
+def _new_side(change: FileChange, read_head: HeadReader | None) -> Iterator[str]:
+    """The file's lines at head: all of them when they can be read, else those the diff shows."""
+    text = read_head(change.path) if read_head is not None and change.status is not FileStatus.ADDED else None
+    if text is not None:
+        yield from text.splitlines()
+        return
+    for hunk in change.hunks:
+        for line in hunk.lines:
+            if line.kind is not LineKind.REMOVED:
+                yield line.text
+
+
+def _python_targets(path: str, line: str, candidates: _Candidates) -> Iterator[str]:
+    for m in _PY_FROM.finditer(line):
+        dots, module, rest = m.group(1), m.group(2), m.group(3)
+        names = [n.split()[0] for n in rest.replace("(", " ").replace(")", " ").split(",") if n.split()]
+        names = [n for n in names if _NAME.fullmatch(n)]
+        # `from pkg import (` continues on lines not read here: every module of the package may be named.
+        open_ended = not names or rest.rstrip().endswith(("(", "\\", ","))
+        if dots:
+            base = _relative_base(path, len(dots), module)
+            if base is None:
+                continue
+            yield from _module_files([base], [f"{base}/{n}" for n in names], candidates, exact=True)
+            if open_ended:
+                yield from _package_files(base, candidates, exact=True)
+        else:
+            base = module.replace(".", "/")
+            suffix_ok = "." in module  # `import requests` names a package, not a place in the repository
+            yield from _module_files([base], [f"{base}/{n}" for n in names], candidates, exact=not suffix_ok)
+            if open_ended:
+                yield from _package_files(base, candidates, exact=not suffix_ok)
+    for m in _PY_IMPORT.finditer(line):
+        for part in m.group(1).split(","):
+            module = part.split()[0]
+            yield from _module_files([module.replace(".", "/")], [], candidates, exact="." not in module)
+    for m in _PY_DYNAMIC.finditer(line):
+        module = m.group(1)
+        yield from _module_files([module.replace(".", "/")], [], candidates, exact="." not in module)
+
+
+def _relative_base(path: str, level: int, module: str) -> str | None:
+    parts = path.split("/")[:-1]
+    if level - 1 > len(parts):
+        return None
+    parts = parts[: len(parts) - (level - 1)]
+    if module:
+        parts.extend(module.split("."))
+    return "/".join(parts)
+
+
+def _module_files(
+    modules: Sequence[str], submodules: Sequence[str], candidates: _Candidates, *, exact: bool
+) -> Iterator[str]:
+    for base in (*modules, *submodules):
+        if not base:
+            continue
+        for rel in (f"{base}.py", f"{base}.pyi", f"{base}/__init__.py", f"{base}/__init__.pyi"):
+            yield from _matching(rel, candidates, exact=exact)
+
+
+def _package_files(package: str, candidates: _Candidates, *, exact: bool) -> Iterator[str]:
+    yield from candidates.package(package, exact=exact)
+
+
+def _matching(rel: str, candidates: _Candidates, *, exact: bool) -> Iterator[str]:
+    # Not exact: a source root (`src/`, a project folder) may stand in front of the package.
+    yield from candidates.file(rel, exact=exact)
+
+
+def _js_targets(path: str, specifier: str, candidates: _Candidates) -> Iterator[str]:
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), specifier))
+    if target.startswith("../"):
+        return
+    options = [target, *(target + s for s in JS_SUFFIXES), *(f"{target}/index{s}" for s in JS_SUFFIXES)]
+    yield from (option for option in options if option in candidates.paths)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from gate.context.git import Git
@@ -52,7 +53,8 @@ def load_git_changeset(
     diff = git_diff(git, merge_base, head_sha, source=f"git diff {base_ref}...{head_ref}")
     commits, touched = _commits(git, merge_base, head_sha)
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
-    diff, origins = apply_ignore(diff, all_origins, ignore)
+    revisions = GitRevisions(git, merge_base, head_sha)
+    diff, origins = apply_ignore(diff, all_origins, ignore, lambda path: revisions.read("head", path))
     counts: dict[str, int] = defaultdict(int)
     for lines in origins.values():
         for sha in lines.values():
@@ -64,15 +66,13 @@ def load_git_changeset(
         commits=commits,
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
-        revisions=GitRevisions(git, merge_base, head_sha),
+        revisions=revisions,
         base_ref=merge_base,
         head_ref=head_sha,
     )
 
 
 def _with_count(commit: Commit, n: int) -> Commit:
-    from dataclasses import replace
-
     return replace(commit, added_lines=n)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from email.header import decode_header, make_header
 from email.utils import parseaddr
 
@@ -39,7 +40,7 @@ def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> 
     diff, _ = apply_ignore(diff, {}, ignore)
     return ChangeSet(
         source="diff",
-        diff=Diff(files=diff.files, notes=(*notes, *diff.notes), ignored_paths=diff.ignored_paths),
+        diff=replace(diff, notes=(*notes, *diff.notes)),
     )
 
 
@@ -64,11 +65,10 @@ def _mbox(text: str, name: str, notes: tuple[str, ...], ignore: Sequence[str]) -
         raise InputError(f"{name}: {exc.message}", exc.hint) from None
     diff, origins = apply_ignore(result.diff, result.line_origins, ignore)
     counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
-    from dataclasses import replace
-
+    # The replayed diff's own notes are not the reader's; what the ignore step adds after them is.
     return ChangeSet(
         source="mbox",
-        diff=Diff(files=diff.files, notes=notes, ignored_paths=diff.ignored_paths),
+        diff=replace(diff, notes=(*notes, *diff.notes[len(result.diff.notes) :])),
         commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
         line_origins=origins,
         line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},

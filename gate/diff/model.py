@@ -108,6 +108,11 @@ class Diff:
     files: tuple[FileChange, ...]
     notes: tuple[str, ...] = ()
     ignored_paths: tuple[str, ...] = field(default=())
+    # The changes of the ignored paths: left out of the analyses, but read by the stages that look for
+    # what an attacker would hide there (secrets, text addressed to AI reviewers).
+    ignored_files: tuple[FileChange, ...] = field(default=(), compare=False, repr=False)
+    # Paths paths.ignore matched that are analysed anyway: first-party code other changed code imports.
+    unignored_paths: tuple[str, ...] = field(default=())
 
     @cached_property
     def by_path(self) -> dict[str, FileChange]:

@@ -131,6 +131,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
         "diff": {
             "notes": list(cs.diff.notes),
             "ignored_paths": list(cs.diff.ignored_paths),
+            "unignored_paths": list(cs.diff.unignored_paths),
             "files": [_file(f) for f in cs.diff.files],
         },
         "commits": [
@@ -211,7 +212,12 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
                 tuple(f["notes"]),
             )
         )
-    diff = Diff(tuple(files), tuple(d["diff"]["notes"]), tuple(d["diff"]["ignored_paths"]))
+    diff = Diff(
+        tuple(files),
+        tuple(d["diff"]["notes"]),
+        tuple(d["diff"]["ignored_paths"]),
+        unignored_paths=tuple(d["diff"].get("unignored_paths", ())),
+    )
     commits = tuple(
         Commit(
             c["sha"],

@@ -95,6 +95,8 @@ def to_dict(outcome: Outcome) -> dict[str, Any]:
             "added_lines": cs.diff.added_count,
             "removed_lines": cs.diff.removed_count,
             "ignored_paths": list(cs.diff.ignored_paths),
+            # Matched by paths.ignore but analysed: first-party code that other changed code imports.
+            "unignored": list(cs.diff.unignored_paths),
         },
         "provenance": {
             "ai_share": round(prov.ai_share, 4),

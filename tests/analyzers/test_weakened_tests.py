@@ -24,7 +24,7 @@ JS_TEST = (
 BASE: Files = {
     "app.py": "def total(xs):\n    return sum(xs)\n",
     "tests/test_app.py": PY_TEST,
-    "tests/test_other.py": "def test_other():\n    assert True\n",
+    "tests/test_other.py": "def test_other():\n    assert len([5]) == 1\n",
     "src/total.js": "exports.total = (xs) => xs.reduce((a, b) => a + b, 0)\n",
     "src/__tests__/total.test.js": JS_TEST,
 }
@@ -108,7 +108,7 @@ def test_tests_moved_to_another_file_are_not_lost(tmp_path: Path):
         "tests/test_other.py": None,  # its one assertion moves into the new file
         "tests/test_app.py": PY_TEST.replace("    assert total([]) == 0\n", ""),  # and this one too
         "tests/test_totals.py": "from app import total\n\n\ndef test_empty():\n    assert total([]) == 0\n"
-        "    assert True\n",
+        "    assert len([5]) == 1\n",
     }
     result = run(tmp_path, moved)
     assert result.findings == () and result.details["moved_tests"] == ["tests/test_other.py"]
@@ -116,12 +116,12 @@ def test_tests_moved_to_another_file_are_not_lost(tmp_path: Path):
 
 def test_only_the_assertions_not_moved_count_as_removed(tmp_path: Path):
     weakened = PY_TEST.replace("    assert total([]) == 0\n", "").replace(
-        "    assert total([1, 2]) == 3\n", ""
+        "    assert total([1, 2]) == 3\n", "    total([1, 2])\n"
     )
     after = {
         **CODE_CHANGE,
         "tests/test_app.py": weakened,
-        "tests/test_new.py": "def test_x():\n    assert 1\n",
+        "tests/test_new.py": "def test_x():\n    assert total([1]) == 1\n",
     }
     assert rules(run(tmp_path, after)) == ["assertion-removed"]
 
@@ -178,7 +178,8 @@ def test_a_skip_marker_quoted_in_a_string_is_data(tmp_path: Path):
 def test_moving_a_skip_is_not_adding_one(tmp_path: Path):
     before_test = "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    assert 1\n"
     after_test = (
-        "import pytest\n\n\ndef test_b():\n    assert 2 > 1\n\n\n" + before_test.split("\n\n\n", 1)[1]
+        "import pytest\n\n\ndef test_b():\n    assert total([2]) > 1\n\n\n"
+        + before_test.split("\n\n\n", 1)[1]
     )
     changeset = change(
         tmp_path, {**BASE, "tests/test_m.py": before_test}, {**CODE_CHANGE, "tests/test_m.py": after_test}
@@ -205,3 +206,58 @@ def test_patch_input_is_analysed_the_same(tmp_path: Path):
         patch_only=True,
     )
     assert rules(result) == ["expected-value-edited", "test-file-deleted"]
+
+
+@pytest.mark.parametrize(
+    ("added", "severity"),
+    [
+        ("pytestmark = pytest.mark.skip\n", Severity.HIGH),
+        ("    raise unittest.SkipTest('later')\n", Severity.HIGH),
+        ("@unittest.skipIf(True, 'slow')\n", Severity.HIGH),
+        ("@pytest.mark.skipif(condition=True, reason='x')\n", Severity.HIGH),
+        ("@unittest.skipUnless(False, 'never')\n", Severity.HIGH),
+        ("@pytest.mark.skipif(sys.version_info < (3, 10), reason='old')\n", Severity.MEDIUM),
+    ],
+)
+def test_patch_input_reads_skips_from_the_lines_alone(tmp_path: Path, added: str, severity: Severity):
+    """Without revisions a modified test file is known only by its diff lines: the line reader still
+    tells a skip and whether its condition is a literal."""
+    py = PY_TEST.replace("def test_raises", added + "def test_raises")
+    [finding] = run(tmp_path, {**CODE_CHANGE, "tests/test_app.py": py}, patch_only=True).findings
+    assert finding.rule == "test-skipped" and finding.severity is severity
+
+
+def test_tautologies_are_told_from_real_assertions():
+    from gate.analyzers.weakened_tests import is_tautology
+
+    cannot_fail = [
+        "assert True",
+        "    assert x == x",
+        "assert 1",
+        'assert (total(xs), "message")',
+        "assert not False",
+        "assert x is x or y",
+        "assert 2 > 1",
+        "self.assertTrue(True)",
+        "self.assertEqual(self.value, self.value)",
+        "self.assertIsNone(None)",
+        "expect(true).toBe(true)",
+        "expect(result).toEqual(result)",
+        "expect(1).toBeTruthy()",
+        "assert.ok(true)",
+        "assert.strictEqual(a, a)",
+        "assert(true)",
+    ]
+    can_fail = [
+        "assert total([]) == 0",
+        "assert f() == f()",
+        "assert x",
+        "self.assertEqual(total([1]), 1)",
+        "expect(total([])).toBe(0)",
+        "expect(x).not.toBe(x)",
+        "assert.strictEqual(a, b)",
+        "assert(value)",
+        "assert 1 == 2",
+    ]
+    assert [t for t in cannot_fail if not is_tautology(t)] == []
+    assert [t for t in can_fail if is_tautology(t)] == []

@@ -1,0 +1,409 @@
+"""What one line of test code does, read from the line alone: an assertion, an assertion that cannot fail,
+a skip or a focus marker (and whether its condition is a literal).
+
+Works for any language and for patch input, where only the diff's lines are known. Every function here
+runs in time linear in the line: patterns have no nested quantifiers over the same characters, strings
+are scanned by hand, and a line is searched only when it holds one of a pattern's literal words.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Assertion forms, each tried only where one of the anchors below starts (a match is anchored there):
+# searching a long line for a dozen alternatives at every position costs far more than finding the
+# few places where one can start. Every anchor begins with a literal, so the scan runs in C.
+_ANCHOR = re.compile(r"self\.|pytest\.|np\.testing|\.assert_|\.should\b|expect|assert|require\.|t\.")
+_ASSERTION_AT = re.compile(
+    r"(?<![\w.$])(?:self\.assert\w*\s*\(|self\.fail\s*\(|pytest\.(?:raises|warns|approx)\b|np\.testing\.assert"
+    r"|expect\s*\(|assert(?:\.\w+)?\s*\(|require\.\w+\s*\(|t\.(?:Error|Errorf|Fatal|Fatalf|Fail)\b"
+    r"|assert(?:Equals?|True|False|That|Null|NotNull|Throws)\s*\()"
+    r"|\.assert_\w+\s*\(|\.should\b"
+)
+_WORD = re.compile(r"\w")
+
+
+# The test-runner names a JS/TS skip, focus or condition hangs off, and the modifiers that may sit between
+# (`it.concurrent.skip`, `describe.skip.each`, `test.each.only`). The modifier names are disjoint from the
+# runner names, so a chain is read once from its start.
+_JS_RUNNERS = r"(?<![\w.$])(?:it|test|describe|context|suite|specify|bench)"
+_JS_CHAIN = r"(?:\.(?:concurrent|sequential|serial|parallel|each|failing|extend|fails))*"
+_JS_SKIP = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.(?:skip|todo|fixme)\b")
+_JS_FOCUS = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.only\b|(?<![\w.$])(?:fit|fdescribe|ftest)\s*[(.]")
+_JS_CONDITION = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.(skipIf|runIf)\s*\(")
+_SKIP = re.compile(
+    r"@pytest\.mark\.(?:skip|xfail)\b|\bpytest\.(?:skip|xfail)\s*\(|@unittest\.(?:skip|expectedFailure)\b"
+    r"|\bself\.skipTest\s*\(|\braise\s+(?:\w+\.)*(?:SkipTest|Skipped)\b|\bpytestmark\s*=.*\b(?:skip|xfail)\b"
+    r"|(?<![\w.$])(?:xit|xtest|xdescribe|xcontext|xspecify|xsuite)\s*[(.]|(?<![\w.$])(?:this|ctx|t)\.skip\s*\("
+    r"|@(?:Disabled|Ignore|skip|expectedFailure)\b|\bt\.Skip(?:f|Now)?\s*\("
+)
+# Skips that take a condition: the condition decides the severity (a literal one is no condition).
+_PY_CONDITION = re.compile(r"\b(skipif|skipIf|skipUnless)\s*\(")
+_IMPORTORSKIP = re.compile(r"\bpytest\.importorskip\s*\(")
+_SKIP_WORDS = (
+    "pytest",
+    "unittest.",
+    "skip",
+    "Skip",
+    ".todo",
+    ".fixme",
+    "xit",
+    "xtest",
+    "xdescribe",
+    "xcontext",
+    "xspecify",
+    "xsuite",
+    "@Disabled",
+    "@Ignore",
+    "@expectedFailure",
+    "runIf",
+)
+_FOCUS_WORDS = (".only", "fit", "fdescribe", "ftest")
+
+
+def has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+@lru_cache(maxsize=8192)
+def is_assertion(text: str) -> bool:
+    stripped = text.lstrip()
+    if stripped.startswith(("#", "//", "*")):
+        return False
+    if stripped.startswith("assert") and not _WORD.match(stripped, 6):
+        return True  # Python's `assert` statement
+    return any(_ASSERTION_AT.match(text, m.start()) for m in _ANCHOR.finditer(text))
+
+
+def is_real_assertion(text: str) -> bool:
+    """An assertion that can fail: `assert True` and `expect(x).toBe(x)` check nothing."""
+    return is_assertion(text) and not is_tautology(text)
+
+
+# --- strings ---------------------------------------------------------------------------------------
+
+
+def code_only(text: str) -> str:
+    """The line with its string literals emptied: a skip marker quoted in a string is data, not a skip.
+    An unterminated string runs to the end of the line. One pass, so linear whatever the quotes."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    start = 0
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            out.append(text[start:i])
+            out.append(c + c)
+            i += 1
+            while i < n and text[i] != c:
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            start = i
+        else:
+            i += 1
+    out.append(text[start:])
+    return "".join(out)
+
+
+def call_argument(text: str, open_at: int, limit: int = 400) -> str | None:
+    """The first argument of the call whose `(` is at `open_at`, or None when it runs past `limit`
+    characters or the line. Strings and brackets inside are skipped."""
+    span = argument_span(text, open_at, limit)
+    return None if span is None else text[open_at + 1 : span].strip()
+
+
+def argument_span(text: str, open_at: int, limit: int) -> int | None:
+    """Where the first argument after `text[open_at]` ends: the index of its `,` or closing `)`."""
+    depth = 0
+    i = open_at + 1
+    n = min(len(text), open_at + 1 + limit)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            i += 1
+            while i < n and text[i] != c:
+                i += 2 if text[i] == "\\" else 1
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif c == "," and depth == 0:
+            return i
+        i += 1
+    return None
+
+
+_TRUE = frozenset({"true", "1", "!false", "!0", "!!1", "!!true", "not false", "not 0", "not none", "'true'"})
+_FALSE = frozenset(
+    {"false", "0", "!true", "!1", "not true", "not 1", "none", "null", "undefined", "''", '""'}
+)
+
+
+def literal_truth(argument: str) -> bool | None:
+    """True or False when the expression is a literal with that truth value, None when it is a condition."""
+    value = " ".join(argument.replace('"', "'").lower().split())
+    value = value.removeprefix("condition=").strip()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None
+
+
+# --- markers ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A skip or focus that a line adds."""
+
+    focus: bool
+    # A skip under a stated condition (platform, missing optional dependency) is often legitimate; a
+    # literal condition (`skipIf(True)`, `runIf(false)`) is none.
+    conditional: bool
+    what: str  # what the marker does, for the finding's text
+
+
+FOCUS = Marker(True, False, "focuses the suite on one test (`.only`/`fit`): every other test stops running")
+SKIP = Marker(False, False, "skips or expects failure of a test: the test no longer checks anything")
+CONDITIONAL_SKIP = Marker(False, True, "skips a test under a condition: check that the condition is meant")
+MODULE_SKIP = Marker(False, False, "skips every test in the module: none of them checks anything")
+SKIP_ALWAYS = Marker(
+    False, False, "skips a test under a condition that is always met: the test no longer checks anything"
+)
+
+
+@lru_cache(maxsize=4096)
+def line_marker(text: str) -> Marker | None:
+    """The skip or focus a line adds, read from its text."""
+    code = code_only(text)
+    if has_any(code, _FOCUS_WORDS) and _JS_FOCUS.search(code):
+        return FOCUS
+    if not has_any(code, _SKIP_WORDS):
+        return None
+    conditional = _conditional(text, code)
+    if conditional is not None:
+        return conditional
+    if "pytestmark" in code and _SKIP.search(code):
+        return MODULE_SKIP
+    if _SKIP.search(code) or _JS_SKIP.search(code):
+        return SKIP
+    return None
+
+
+def _conditional(text: str, code: str) -> Marker | None:
+    """`skipif(cond)`, `skipIf(cond)`, `skipUnless(cond)`, `it.skipIf(cond)`, `test.runIf(cond)`,
+    `pytest.importorskip(...)`: conditional unless the condition is a literal that always skips."""
+    if _IMPORTORSKIP.search(code):
+        return CONDITIONAL_SKIP
+    m = _PY_CONDITION.search(code) or _JS_CONDITION.search(code)
+    if m is None:
+        return None
+    # The condition is read from the original line: emptied strings would read as false.
+    argument = call_argument(text, m.end() - 1)
+    truth = literal_truth(argument) if argument is not None else None
+    skips_when = m.group(1) in ("skipif", "skipIf")
+    if truth is not None and truth is skips_when:
+        return SKIP_ALWAYS
+    return CONDITIONAL_SKIP
+
+
+# --- assertions that cannot fail -------------------------------------------------------------------
+
+MAX_PARSED_LINE = 10_000
+_JS_SAME = ("toBe", "toEqual", "toStrictEqual", "to.equal", "to.eql", "to.deep.equal")
+_JS_ASSERT_SAME = ("equal", "strictEqual", "deepEqual", "deepStrictEqual")
+
+
+@lru_cache(maxsize=4096)
+def is_tautology(text: str) -> bool:
+    """An assertion that holds whatever the code does: `assert True`, `assert x == x`, `assert (a, "m")`,
+    `self.assertTrue(1)`, `expect(true).toBe(true)`, `expect(x).toEqual(x)`, `assert.ok(true)`."""
+    stripped = text.strip()
+    if stripped.startswith(("assert ", "assert(", "self.assert", "self.fail")) and not stripped.startswith(
+        "assert."
+    ):
+        # Past this length a line is not parsed (a tautology is short; the parse of a long one is not).
+        verdict = _python_tautology(stripped) if len(stripped) <= MAX_PARSED_LINE else None
+        if verdict is not None:
+            return verdict
+    return _js_tautology(stripped)
+
+
+def _python_tautology(stripped: str) -> bool | None:
+    try:
+        tree = ast.parse(stripped)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1:
+        return None
+    stmt = tree.body[0]
+    # Only a yes is final: `assert(true)` parses as Python too, and is read again as JavaScript.
+    if isinstance(stmt, ast.Assert) and truth(stmt.test) is True:
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and unittest_tautology(stmt.value):
+        return True
+    return None
+
+
+_SAME_ARGS = frozenset(
+    {
+        "assertEqual",
+        "assertEquals",
+        "assertIs",
+        "assertCountEqual",
+        "assertListEqual",
+        "assertDictEqual",
+        "assertSetEqual",
+        "assertTupleEqual",
+        "assertSequenceEqual",
+        "assertMultiLineEqual",
+        "assertAlmostEqual",
+        "assertGreaterEqual",
+        "assertLessEqual",
+    }
+)
+
+
+def unittest_tautology(call: ast.Call) -> bool:
+    """`self.assertTrue(True)`, `self.assertEqual(x, x)`, `self.assertIsNone(None)` and the like."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"):
+        return False
+    name, args = func.attr, call.args
+    if name in ("assertTrue", "assert_") and args:
+        return truth(args[0]) is True
+    if name == "assertFalse" and args:
+        return truth(args[0]) is False
+    if name == "assertIsNone" and args:
+        return isinstance(args[0], ast.Constant) and args[0].value is None
+    if name == "assertIsNotNone" and args:
+        return isinstance(args[0], ast.Constant) and args[0].value is not None
+    if name in _SAME_ARGS and len(args) >= 2:
+        return same(args[0], args[1])
+    return False
+
+
+def same(a: ast.expr, b: ast.expr) -> bool:
+    """Two expressions that are the same value whatever runs: equal literals, or one name, attribute or
+    subscript written twice. Calls are left out: `f() == f()` can be a test of determinism."""
+    if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
+        return type(a.value) is type(b.value) and a.value == b.value
+    return _plain(a) and ast.dump(a) == ast.dump(b)
+
+
+def _plain(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant | ast.Name):
+            return False
+        node = node.value
+    return isinstance(node, ast.Name | ast.Constant)
+
+
+_ALWAYS = (ast.Eq, ast.Is, ast.GtE, ast.LtE)
+
+
+def truth(node: ast.expr) -> bool | None:
+    """The truth value of an expression that does not depend on anything that runs, else None."""
+    if isinstance(node, ast.Constant):
+        return bool(node.value)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict):
+        # `assert (x, "message")` is a non-empty tuple: always true.
+        return bool(node.elts if not isinstance(node, ast.Dict) else node.keys)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = truth(node.operand)
+        return None if inner is None else not inner
+    if isinstance(node, ast.BoolOp):
+        values = [truth(v) for v in node.values]
+        if isinstance(node.op, ast.Or):
+            return True if True in values else (False if all(v is False for v in values) else None)
+        return False if False in values else (True if all(v is True for v in values) else None)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        if isinstance(op, _ALWAYS) and same(left, right):
+            return True
+        if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
+            return _compare_constants(left.value, op, right.value)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "isinstance"
+        and len(node.args) == 2
+        and isinstance(node.args[1], ast.Name)
+        and node.args[1].id == "object"
+    ):
+        return True
+    return None
+
+
+def _compare_constants(a: object, op: ast.cmpop, b: object) -> bool | None:
+    if type(a) is not type(b) or not isinstance(a, int | float | str | bytes | bool):
+        return None
+    x, y = a, b
+    try:
+        if isinstance(op, ast.Eq | ast.Is):
+            return x == y
+        if isinstance(op, ast.NotEq | ast.IsNot):
+            return x != y
+        if isinstance(op, ast.Lt):
+            return x < y  # type: ignore[operator]
+        if isinstance(op, ast.LtE):
+            return x <= y  # type: ignore[operator]
+        if isinstance(op, ast.Gt):
+            return x > y  # type: ignore[operator]
+        if isinstance(op, ast.GtE):
+            return x >= y  # type: ignore[operator]
+    except TypeError:
+        return None
+    return None
+
+
+def _js_tautology(stripped: str) -> bool:
+    """`expect(A).toBe(A)`, `expect(true).toBeTruthy()`, `assert(true)`, `assert.ok(1)`,
+    `assert.equal(a, a)`. Only the line's first `expect(` or `assert` is read."""
+    at = stripped.find("expect(")
+    if at != -1 and (at == 0 or not (stripped[at - 1].isalnum() or stripped[at - 1] in "_$.")):
+        open_at = at + len("expect")
+        close = argument_span(stripped, open_at, len(stripped))
+        if close is None or stripped[close] != ")":
+            return False
+        actual = stripped[open_at + 1 : close].strip()
+        rest = stripped[close + 1 :].lstrip()
+        if not rest.startswith("."):
+            return False
+        rest = rest[1:]  # `.not.toBe(x)` of the same value always fails: not a tautology
+        for matcher in _JS_SAME:
+            if rest.startswith(matcher + "("):
+                expected = call_argument(rest, len(matcher), limit=len(rest))
+                return expected is not None and _js_same(actual, expected)
+        truthy = literal_truth(actual)
+        if truthy is True and rest.startswith(("toBeTruthy(", "to.be.true", "to.be.ok", "toBeDefined(")):
+            return True
+        return truthy is False and rest.startswith(("toBeFalsy(", "to.be.false"))
+    for prefix in ("assert(", "assert.ok(", "assert.isTrue(", "assert.isOk("):
+        if stripped.startswith(prefix):
+            argument = call_argument(stripped, len(prefix) - 1, limit=len(stripped))
+            return argument is not None and literal_truth(argument) is True
+    for name in _JS_ASSERT_SAME:
+        prefix = f"assert.{name}("
+        if stripped.startswith(prefix):
+            comma = argument_span(stripped, len(prefix) - 1, len(stripped))
+            if comma is None or stripped[comma] != ",":
+                return False
+            second = call_argument(stripped, comma, limit=len(stripped))
+            first = stripped[len(prefix) : comma]
+            return second is not None and _js_same(first, second)
+    return False
+
+
+def _js_same(a: str, b: str) -> bool:
+    a, b = "".join(a.split()), "".join(b.split())
+    if not a or a != b:
+        return False
+    # `expect(f()).toBe(f())` may test determinism; a name, a property path or a literal cannot fail.
+    return "(" not in a

@@ -1,0 +1,242 @@
+"""What a Python test module does, read from its syntax tree: the skips it holds whatever they are called
+(`from pytest import skip as s`), module-wide marks (`pytestmark = pytest.mark.skip`), skip exceptions
+raised (`raise unittest.SkipTest`), whether each sits under a condition, and tests that return before
+their remaining statements (the assertions after an early `return` never run).
+
+Statements are visited recursively (Python's parser bounds their nesting at 100 levels); expressions
+are walked iteratively, so a deep expression cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from gate.analyzers.source import nodes
+from gate.analyzers.weakened_tests.lines import (
+    CONDITIONAL_SKIP,
+    MODULE_SKIP,
+    SKIP,
+    SKIP_ALWAYS,
+    Marker,
+    truth,
+)
+
+# Fully qualified names of what skips: module aliases are resolved before looking here.
+_SKIPS = frozenset(
+    {
+        "pytest.skip",
+        "pytest.xfail",
+        "pytest.mark.skip",
+        "pytest.mark.xfail",
+        "unittest.skip",
+        "unittest.expectedFailure",
+    }
+)
+# (name, the condition's truth value that skips)
+_CONDITIONAL = {
+    "pytest.mark.skipif": True,
+    "unittest.skipIf": True,
+    "unittest.skipUnless": False,
+}
+_RAISED = ("SkipTest", "Skipped", "skip.Exception")
+# Where a name comes from, written as its home module: `unittest.case.SkipTest` is `unittest.SkipTest`.
+_HOMES = (
+    ("unittest.case.", "unittest."),
+    ("_pytest.outcomes.", "pytest."),
+    ("_pytest.mark.", "pytest.mark."),
+)
+
+
+@dataclass(frozen=True)
+class ShortCircuit:
+    """A `return` in a test with statements after it, which never run."""
+
+    line: int
+    test: str
+    remaining: int
+    assertions: int
+
+
+@dataclass
+class PythonFacts:
+    markers: dict[int, Marker] = field(default_factory=dict)  # line -> the skip the line holds
+    short_circuits: list[ShortCircuit] = field(default_factory=list)
+
+
+def analyse(tree: ast.Module) -> PythonFacts:
+    facts = PythonFacts()
+    _Visitor(_aliases(tree), facts).body(tree.body, conditional=False, test=None, module=True)
+    return facts
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> what it is: `pt` -> `pytest`, `skip` -> `pytest.skip`, `mark` -> `pytest.mark`."""
+    out: dict[str, str] = {}
+    for node in nodes(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    out[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return out
+
+
+class _Visitor:
+    def __init__(self, aliases: dict[str, str], facts: PythonFacts) -> None:
+        self.aliases = aliases
+        self.facts = facts
+
+    def qualified(self, node: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        parts.append(self.aliases.get(node.id, node.id))
+        name = ".".join(reversed(parts))
+        for home, short in _HOMES:
+            if name.startswith(home):
+                return short + name[len(home) :]
+        return name
+
+    def mark(self, line: int, marker: Marker) -> None:
+        known = self.facts.markers.get(line)
+        if known is None or (known.conditional and not marker.conditional):
+            self.facts.markers[line] = marker
+
+    def body(self, stmts: Sequence[ast.stmt], *, conditional: bool, test: str | None, module: bool) -> None:
+        for index, stmt in enumerate(stmts):
+            self.statement(stmt, conditional=conditional, test=test, module=module)
+            if test is not None and index + 1 < len(stmts) and _terminates(stmt):
+                after = stmts[index + 1 :]
+                self.facts.short_circuits.append(
+                    ShortCircuit(stmt.lineno, test, len(after), sum(_assertions(s) for s in after))
+                )
+
+    def statement(self, stmt: ast.stmt, *, conditional: bool, test: str | None, module: bool) -> None:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and _assigns_pytestmark(stmt) and stmt.value:
+            for node in nodes(stmt.value):
+                if isinstance(node, ast.expr) and self.qualified(node) in (
+                    "pytest.mark.skip",
+                    "pytest.mark.xfail",
+                ):
+                    self.mark(stmt.lineno, MODULE_SKIP)
+                    break
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            name = self.qualified(exc) or ""
+            if name.endswith(_RAISED):
+                self.mark(stmt.lineno, CONDITIONAL_SKIP if conditional else SKIP)
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in stmt.decorator_list:
+                self.expression(decorator, conditional=conditional)
+            inner = stmt.name if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) else None
+            is_test = inner is not None and inner.startswith("test")
+            self.body(stmt.body, conditional=conditional, test=inner if is_test else None, module=False)
+            return
+        for name, value in ast.iter_fields(stmt):
+            if name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                continue
+            if isinstance(value, ast.AST):
+                self.expression(value, conditional=conditional)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.expression(item, conditional=conditional)
+        for block, block_conditional in _blocks(stmt, conditional):
+            self.body(block, conditional=block_conditional, test=test, module=module)
+
+    def expression(self, root: ast.AST, *, conditional: bool) -> None:
+        for node in nodes(root):
+            if isinstance(node, ast.Call):
+                name = self.qualified(node.func)
+                if name in _CONDITIONAL:
+                    self.mark(node.lineno, self._condition(node, _CONDITIONAL[name], conditional))
+                elif name in _SKIPS or (name or "").endswith((".skipTest", "pytest.importorskip")):
+                    skip = not conditional and not (name or "").endswith("importorskip")
+                    self.mark(node.lineno, SKIP if skip else CONDITIONAL_SKIP)
+            elif isinstance(node, ast.Attribute | ast.Name) and self.qualified(node) in _SKIPS:
+                # `@pytest.mark.skip`, `marks=pytest.mark.xfail`: the mark used without a call.
+                self.mark(node.lineno, CONDITIONAL_SKIP if conditional else SKIP)
+
+    def _condition(self, call: ast.Call, skips_when: bool, conditional: bool) -> Marker:
+        condition = call.args[0] if call.args else None
+        for keyword in call.keywords:
+            if keyword.arg == "condition":
+                condition = keyword.value
+        if condition is None:  # `skipif(reason=...)` without a condition always skips
+            return SKIP_ALWAYS if not conditional else CONDITIONAL_SKIP
+        value = truth(condition)
+        if isinstance(condition, ast.Constant) and isinstance(condition.value, str):
+            value = _string_condition(condition.value)
+        if value is skips_when and not conditional:
+            return SKIP_ALWAYS
+        return CONDITIONAL_SKIP
+
+
+def _string_condition(text: str) -> bool | None:
+    """pytest evaluates a string condition: `skipif("True")` always skips."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return truth(tree.body)
+
+
+def _assigns_pytestmark(stmt: ast.Assign | ast.AnnAssign) -> bool:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets)
+
+
+def _blocks(stmt: ast.stmt, conditional: bool) -> Iterator[tuple[list[ast.stmt], bool]]:
+    """The statement lists inside `stmt`, each with whether it runs only under a condition."""
+    if isinstance(stmt, ast.If | ast.While):
+        test = truth(stmt.test)
+        yield stmt.body, conditional or test is not True
+        yield stmt.orelse, conditional or test is not False
+    elif isinstance(stmt, ast.Try | ast.TryStar):
+        yield stmt.body, conditional
+        for handler in stmt.handlers:
+            yield handler.body, True
+        yield stmt.orelse, True
+        yield stmt.finalbody, conditional
+    elif isinstance(stmt, ast.Match):
+        for case in stmt.cases:
+            yield case.body, True
+    elif isinstance(stmt, ast.For | ast.AsyncFor | ast.With | ast.AsyncWith):
+        yield stmt.body, conditional
+        if isinstance(stmt, ast.For | ast.AsyncFor):
+            yield stmt.orelse, True
+
+
+def _terminates(stmt: ast.stmt) -> bool:
+    """A `return`, or an `if` whose literal-true test always takes a branch that returns."""
+    if isinstance(stmt, ast.Return):
+        return True
+    if isinstance(stmt, ast.If) and truth(stmt.test) is True:
+        return any(_terminates(s) for s in stmt.body)
+    return False
+
+
+def _assertions(stmt: ast.stmt) -> int:
+    count = 0
+    for node in nodes(stmt):
+        if isinstance(node, ast.Assert):
+            count += 1
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else func.id
+                if isinstance(func, ast.Name)
+                else ""
+            )
+            if name.startswith(("assert", "raises", "fail")) or name in ("expect", "approx"):
+                count += 1
+    return count

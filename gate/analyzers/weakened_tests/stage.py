@@ -1,0 +1,376 @@
+"""The `weakened-tests` stage: in a change that also edits non-test code, tests deleted, assertions removed
+or replaced by ones that cannot fail, skips/xfails/focus added, tests cut short by an early `return`, or
+expected values edited to match.
+
+Works on the diff alone, so patch input is analysed as fully as a git range; Python test files are also
+read whole from the head revision (when it is known) for what only the syntax tree shows. A test file it
+cannot read is a finding of its own, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.source import ChangeView, parse_python, removed_and_added
+from gate.analyzers.weakened_tests.lines import (
+    FOCUS,
+    Marker,
+    is_assertion,
+    is_real_assertion,
+    is_tautology,
+    line_marker,
+)
+from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file
+from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit, analyse
+from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.pipeline import RunContext, StageResult
+
+_LITERAL = re.compile(
+    # An unterminated string runs to the end of the line (the closing quote is optional), so every try
+    # at a quote matches and moves on: linear on any line.
+    r"""[rbfu]?"(?:[^"\\]|\\.)*"?|[rbfu]?'(?:[^'\\]|\\.)*'?|`[^`]*`?|-?\b\d+(?:\.\d+)?(?:e-?\d+)?\b"""
+    r"""|\b(?:True|False|None|true|false|null|undefined)\b"""
+)
+
+
+def literals(text: str) -> tuple[str, list[str]]:
+    """The line with its literals replaced by a placeholder, and the literals in order."""
+    found = [m.group(0) for m in _LITERAL.finditer(text)]
+    return " ".join(_LITERAL.sub("\x00", text).split()), found
+
+
+def _anchors(change: FileChange) -> dict[int, int | None]:
+    """Old line number -> the nearest new-side line of its hunk, to point a reviewer at the spot."""
+    out: dict[int, int | None] = {}
+    for hunk in change.hunks:
+        pending: list[int] = []
+        last_new: int | None = None
+        for line in hunk.lines:
+            if line.kind is LineKind.REMOVED and line.old_no is not None:
+                pending.append(line.old_no)
+                continue
+            if line.new_no is not None:
+                for old in pending:
+                    out[old] = line.new_no
+                pending = []
+                last_new = line.new_no
+        for old in pending:
+            out[old] = last_new if last_new is not None else hunk.new_start or None
+    return out
+
+
+@dataclass
+class _TestFile:
+    """One changed test file as the stage reads it: its Python facts when the whole head parsed, and the
+    whether an assertion that can fail is left in it at head (1 or 0; None when the head is not known)."""
+
+    change: FileChange
+    python: PythonFacts | None = None
+    assertions_left: int | None = None
+
+
+class WeakenedTestsAnalyzer(Analyzer):
+    meta = AnalyzerMeta(
+        id="weakened-tests",
+        description="find tests deleted, assertions removed, and skips added next to code changes",
+        docs="#weakened-tests",
+    )
+
+    def run(self, ctx: RunContext) -> StageResult:
+        view = ChangeView(ctx.changeset)
+        changes = list(view.changes())
+        code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
+        # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
+        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path)]
+        details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
+        if not code:
+            details["note"] = "the change edits no non-test code, so test edits are not suspicious"
+            return self.meta.result((), details)
+        findings: list[Finding] = []
+        # Test code the view would not read (over the size limit) is not checked: say so on the file.
+        readable = {c.path for c in changes}
+        for change in ctx.changeset.diff.files:
+            test_code = is_test_file(change.path) and is_code(change.path)
+            if test_code and change.path not in readable and not change.is_binary:
+                findings.append(self._not_analysed(change.path, "over the size limit"))
+        deleted_code = {c.path for c in changes if c.status is FileStatus.DELETED}
+        balances: list[_Balance] = []
+        deleted: list[FileChange] = []
+        # Assertions the change adds beyond what it removes, anywhere: tests moved from one file to
+        # another (or to a new file) are not lost. Assertions that cannot fail make up for nothing.
+        spare = 0
+        for change in tests:
+            if change.status is FileStatus.DELETED:
+                if not _subject_deleted(change.path, deleted_code):
+                    deleted.append(change)
+                continue
+            test_file = self._read(view, change, findings)
+            findings.extend(self._markers(test_file))
+            findings.extend(self._short_circuits(test_file))
+            balance = self._balance(change)
+            balance.assertions_left = test_file.assertions_left
+            findings.extend(balance.edits)
+            if change.status is FileStatus.ADDED:
+                spare += balance.added
+            else:
+                balances.append(balance)
+                spare += max(0, balance.added - len(balance.removed))
+        moved: list[str] = []
+        for change in deleted:
+            asserts = _assertions_in(change)
+            if asserts and spare >= asserts:
+                spare -= asserts
+                moved.append(change.path)
+            else:
+                findings.append(self._deleted(change, asserts))
+        for balance in balances:
+            missing = len(balance.removed) - balance.added
+            absorbed = min(spare, max(missing, 0))
+            spare -= absorbed
+            findings.extend(self._removed(balance, missing - absorbed))
+        if moved:
+            details["moved_tests"] = moved
+        return self.meta.result(findings, details)
+
+    def _read(self, view: ChangeView, change: FileChange, findings: list[Finding]) -> _TestFile:
+        """The file's head, when known whole: Python parsed, assertions counted. What cannot be read or
+        parsed is a finding; the line checks still run on what the diff shows."""
+        test_file = _TestFile(change)
+        if not view.is_whole_file(change):
+            return test_file
+        known_skips = len(view.notes)
+        head = view.text("head", change.path)
+        if head is None:
+            # A test file the change keeps exists at head: not reading it is a gap, not an absence.
+            why = "its head revision could not be read (binary, or over the size limit)"
+            if len(view.notes) > known_skips:
+                why = view.notes[-1].split("(", 1)[-1].rstrip(")")
+            findings.append(self._not_analysed(change.path, why))
+            return test_file
+        # Whether any assertion that can fail is left: the first one found answers it.
+        test_file.assertions_left = int(any(is_real_assertion(line) for line in head.splitlines()))
+        if is_python(change.path):
+            tree = parse_python(head)
+            if tree is None:
+                findings.append(self._not_analysed(change.path, "the head revision does not parse as Python"))
+            else:
+                test_file.python = analyse(tree)
+        return test_file
+
+    def _not_analysed(self, path: str, why: str) -> Finding:
+        return self.meta.finding(
+            "could-not-analyse",
+            Severity.MEDIUM,
+            Confidence.HIGH,
+            f"Could not analyse test file {path}: {why}",
+            f"{path} is test code that this check could not read in full ({why}), so skips, early returns "
+            "and removed assertions in it may be missed. Check its changes by hand.",
+            Location(path),
+        )
+
+    def _deleted(self, change: FileChange, asserts: int) -> Finding:
+        return self.meta.finding(
+            "test-file-deleted",
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            f"Test file {change.path} deleted",
+            f"The change deletes {change.path} ({change.removed_count} lines, {asserts} assertions) while "
+            "it also edits non-test code, and the code it tested is still there. Deleting tests is a way to "
+            "make a change pass; move or replace them if the behaviour is still wanted; new assertions "
+            "that cannot fail do not replace them.",
+            Location(change.path),
+        )
+
+    def _markers(self, test_file: _TestFile) -> Iterator[Finding]:
+        """Skips, xfails and focus the change adds (a marker that only moved is not added)."""
+        change = test_file.change
+        from_tree = test_file.python.markers if test_file.python is not None else {}
+        found: list[tuple[DiffLine, Marker]] = []
+        for line in change.added_lines():
+            marker = from_tree.get(line.new_no or 0)
+            text_marker = line_marker(line.text)
+            if marker is None or (text_marker is FOCUS):
+                marker = text_marker
+            if marker is not None:
+                found.append((line, marker))
+        if not found:
+            return
+        added = Counter(line.text.strip() for line, _ in found)
+        for hunk in change.hunks:
+            for line in hunk.removed:
+                if added[line.text.strip()]:
+                    added[line.text.strip()] -= 1
+        for line, marker in found:
+            text = line.text.strip()
+            if added[text] > 0:
+                added[text] -= 1
+                yield self._marker(line, change.path, marker)
+
+    def _short_circuits(self, test_file: _TestFile) -> Iterator[Finding]:
+        if test_file.python is None:
+            return
+        added = {line.new_no for line in test_file.change.added_lines()}
+        for cut in test_file.python.short_circuits:
+            if cut.line in added:
+                yield self._short_circuit(cut, test_file.change.path)
+
+    def _short_circuit(self, cut: ShortCircuit, path: str) -> Finding:
+        checks = f", {cut.assertions} of them assertions" if cut.assertions else ""
+        return self.meta.finding(
+            "test-returns-early",
+            Severity.HIGH if cut.assertions else Severity.MEDIUM,
+            Confidence.HIGH,
+            f"Test {cut.test} in {path} returns before its checks",
+            f"Line {cut.line} of {path} adds a `return` to {cut.test}, and the {cut.remaining} statement(s) "
+            f"after it{checks} never run: the test passes without checking anything past that point.",
+            Location(path, cut.line),
+        )
+
+    def _balance(self, change: FileChange) -> _Balance:
+        """Assertions removed and added, with expected-value edits paired off and reported, and added
+        assertions that cannot fail reported instead of counted."""
+        balance = _Balance(change)
+        for removed, added in removed_and_added(change):
+            old = [line for line in removed if is_real_assertion(line.text)]
+            trivial = [line for line in added if is_assertion(line.text) and is_tautology(line.text)]
+            # Added assertions by their shape: an edited expectation has the removed one's shape.
+            by_shape: dict[str, list[DiffLine]] = {}
+            for line in added:
+                if is_real_assertion(line.text):
+                    by_shape.setdefault(_literals_of(line.text)[0], []).append(line)
+            unpaired = 0
+            for gone in old:
+                twins = by_shape.get(_literals_of(gone.text)[0], [])
+                edited = next((n for n in twins if _only_literals_differ(gone.text, n.text)), None)
+                if edited is not None:
+                    twins.remove(edited)
+                    balance.edits.append(self._expected_edit(gone, edited, change.path))
+                else:
+                    balance.removed.append(gone)
+                    unpaired += 1
+            balance.added += sum(len(v) for v in by_shape.values())
+            # An assertion that cannot fail written where a real one was removed is the real one emptied.
+            replaced = min(unpaired, len(trivial))
+            for line in trivial[:replaced]:
+                balance.edits.append(self._tautology(line, change.path, replacing=True))
+                balance.removed.pop()
+            for line in trivial[replaced:]:
+                balance.edits.append(self._tautology(line, change.path, replacing=False))
+        return balance
+
+    def _removed(self, balance: _Balance, missing: int) -> Iterator[Finding]:
+        if missing <= 0:
+            return
+        path = balance.change.path
+        if balance.assertions_left == 0 and balance.removed:
+            yield self.meta.finding(
+                "all-assertions-removed",
+                Severity.HIGH,
+                Confidence.HIGH,
+                f"Every assertion removed from {path}",
+                f"{path} keeps its tests but has no assertion left that can fail: the change removes "
+                f"{len(balance.removed)} and adds none in their place, here or elsewhere, while non-test "
+                "code changes too. Tests without assertions pass whatever the code does.",
+                Location(path, _anchors(balance.change).get(balance.removed[0].old_no or -1)),
+            )
+            return
+        anchors = _anchors(balance.change)
+        for gone in balance.removed[-missing:]:
+            yield self.meta.finding(
+                "assertion-removed",
+                Severity.MEDIUM,
+                Confidence.MEDIUM,
+                f"Assertion removed from {path}: {_short(gone.text)}",
+                f"Old line {gone.old_no} of {path}, “{gone.text.strip()}”, is removed and the change "
+                f"adds no assertion in its place ({len(balance.removed)} removed, {balance.added} added in "
+                "this file, none to spare elsewhere), while non-test code changes too.",
+                Location(path, anchors.get(gone.old_no or -1)),
+            )
+
+    def _tautology(self, line: DiffLine, path: str, *, replacing: bool) -> Finding:
+        where = "in place of a removed assertion" if replacing else "next to a code change"
+        return self.meta.finding(
+            "tautological-assertion",
+            Severity.HIGH if replacing else Severity.MEDIUM,
+            Confidence.HIGH,
+            f"Assertion that cannot fail {'replaces a real one' if replacing else 'added'} in {path}: "
+            f"{_short(line.text)}",
+            f"Line {line.new_no} of {path} adds “{line.text.strip()}” {where}. It holds whatever the code "
+            "does (a literal, or one value compared with itself), so it checks nothing.",
+            Location(path, line.new_no),
+        )
+
+    def _marker(self, line: DiffLine, path: str, marker: Marker) -> Finding:
+        conditional = marker.conditional
+        return self.meta.finding(
+            "test-focused" if marker.focus else "test-skipped",
+            Severity.MEDIUM if conditional else Severity.HIGH,
+            Confidence.MEDIUM if conditional else Confidence.HIGH,
+            f"Test {'focused' if marker.focus else 'skipped'} in {path}: {_short(line.text)}",
+            f"Line {line.new_no} of {path} adds “{_short(line.text, 200)}”, which {marker.what}. Added next "
+            "to a code change, this hides a failure instead of fixing it.",
+            Location(path, line.new_no),
+        )
+
+    def _expected_edit(self, gone: DiffLine, edited: DiffLine, path: str) -> Finding:
+        _, old = literals(gone.text)
+        _, new = literals(edited.text)
+        changed = [(a, b) for a, b in zip(old, new, strict=False) if a != b]
+        what = "; ".join(f"{_short(a, 40)} -> {_short(b, 40)}" for a, b in changed[:3])
+        return self.meta.finding(
+            "expected-value-edited",
+            Severity.MEDIUM,
+            Confidence.MEDIUM,
+            f"Expected value edited in {path}: {what}",
+            f"Line {edited.new_no} of {path} keeps the assertion but changes what it expects ({what}): "
+            f"“{_short(gone.text, 200)}” became “{_short(edited.text, 200)}”. When code changes too, check "
+            "that the new value is the intended behaviour and not the test edited to match a bug.",
+            Location(path, edited.new_no),
+        )
+
+
+@dataclass
+class _Balance:
+    change: FileChange
+    removed: list[DiffLine] = field(default_factory=list)  # assertions removed with no edited twin
+    added: int = 0  # assertions added that are not edits of a removed one
+    edits: list[Finding] = field(default_factory=list)
+    assertions_left: int | None = None  # assertions that can fail in the head file, when known
+
+
+def _assertions_in(change: FileChange) -> int:
+    return sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
+
+
+def _only_literals_differ(old: str, new: str) -> bool:
+    old_shape, old_values = _literals_of(old)
+    new_shape, new_values = _literals_of(new)
+    return old_shape == new_shape and old_values != new_values and bool(old_values)
+
+
+@lru_cache(maxsize=4096)
+def _literals_of(text: str) -> tuple[str, tuple[str, ...]]:
+    """literals(), remembered: pairing removed with added assertions compares each line with many."""
+    shape, values = literals(text)
+    return shape, tuple(values)
+
+
+def _subject_deleted(test_path: str, deleted: set[str]) -> bool:
+    """`tests/test_foo.py` or `foo.test.ts` goes with a deleted `foo.py` / `foo.ts`: a removal, not a
+    cheat."""
+    import posixpath
+
+    name = posixpath.basename(test_path)
+    stem = re.sub(r"^test_|_test$|[._](?:test|spec)$|Tests?$|_spec$", "", posixpath.splitext(name)[0])
+    return any(posixpath.splitext(posixpath.basename(p))[0] == stem for p in deleted if p != test_path)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,312 @@
+"""Ways a PR weakens its tests without deleting a line that says `assert`: each one through `ai-gate check`
+on a real repository, next to a code change, and each caught.
+
+Every case changes `app/calc.py` too (a change that touches only tests is not suspicious) and expects
+the named finding at the named severity; a high one fails the gate.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gate.cli import main
+from tests.gitrepo import GitRepo
+
+PY_TEST = """import unittest
+
+import pytest
+
+from app.calc import total
+
+
+def test_total():
+    result = total([1, 2])
+    assert result == 3
+    assert total([]) == 0
+
+
+def test_negative():
+    assert total([-1]) == -1
+
+
+class TotalTest(unittest.TestCase):
+    def test_big(self):
+        self.assertEqual(total([10**6]), 10**6)
+"""
+JS_TEST = """const { total } = require('./total')
+
+describe('total', () => {
+  it('adds', function () {
+    expect(total([1, 2])).toBe(3)
+  })
+
+  test('empty', () => {
+    expect(total([])).toBe(0)
+  })
+})
+"""
+DJANGO_TEST = """from django.test import TestCase
+
+from shop.models import price
+
+
+class PriceTests(TestCase):
+    def test_price(self):
+        self.assertEqual(price(2), 4)
+        self.assertContains(self.client.get("/"), "shop")
+"""
+BASE = {
+    "app/__init__.py": "",
+    "app/calc.py": "def total(xs):\n    return sum(xs)\n",
+    "tests/test_calc.py": PY_TEST,
+    "tests/test_more.py": "from app.calc import total\n\n\ndef test_more():\n    assert total([4]) == 4\n"
+    "    assert total([4, 4]) == 8\n",
+    "src/total.js": "exports.total = (xs) => xs.reduce((a, b) => a + b, 0)\n",
+    "src/total.test.js": JS_TEST,
+    "shop/__init__.py": "",
+    "shop/models.py": "def price(n):\n    return n * 2\n",
+    "shop/tests.py": DJANGO_TEST,
+}
+CODE_CHANGE = {"app/calc.py": "def total(xs):\n    return sum(xs or [])\n"}
+
+
+def _py(old: str, new: str) -> dict[str, str | None]:
+    assert old in PY_TEST
+    return {"tests/test_calc.py": PY_TEST.replace(old, new, 1)}
+
+
+def _js(old: str, new: str) -> dict[str, str | None]:
+    assert old in JS_TEST
+    return {"src/total.test.js": JS_TEST.replace(old, new, 1)}
+
+
+TRIVIAL_FILE = "def test_ok():\n    assert True\n\n\ndef test_same():\n    x = 1\n    assert x == x\n"
+
+# name -> (files the PR changes besides the code, the finding expected: rule, severity, path)
+EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
+    "assert-true-replaces-a-check": (
+        _py("    assert total([]) == 0\n", "    assert True\n"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assert-x-equals-x": (
+        _py("    assert result == 3\n", "    assert result == result\n"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assert-non-empty-tuple": (
+        _py("    assert total([-1]) == -1\n", '    assert (total([-1]), "negative")\n'),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assertEqual-of-one-value": (
+        _py("self.assertEqual(total([10**6]), 10**6)", "self.assertEqual(total, total)"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "skip-imported-by-name-inside-a-body": (
+        {
+            "tests/test_calc.py": PY_TEST.replace(
+                "from app.calc import total\n",
+                "from app.calc import total\nfrom pytest import skip as later\n",
+            ).replace("    result = total([1, 2])\n", "    later('flaky')\n    result = total([1, 2])\n")
+        },
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "pytestmark-skip": (
+        _py("from app.calc import total\n", "from app.calc import total\n\npytestmark = pytest.mark.skip\n"),
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "pytestmark-list-of-marks": (
+        _py(
+            "from app.calc import total\n",
+            "from app.calc import total\n\n"
+            "pytestmark = [pytest.mark.xfail(reason='wip'), pytest.mark.slow]\n",
+        ),
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "raise-unittest-SkipTest": (
+        _py(
+            "    def test_big(self):\n", "    def test_big(self):\n        raise unittest.SkipTest('later')\n"
+        ),
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "early-return-before-the-asserts": (
+        _py("    result = total([1, 2])\n", "    result = total([1, 2])\n    return\n"),
+        ("test-returns-early", "high", "tests/test_calc.py"),
+    ),
+    "unittest-skipIf-True": (
+        _py("    def test_big(self):\n", "    @unittest.skipIf(True, 'slow')\n    def test_big(self):\n"),
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "pytest-skipif-True": (
+        _py("def test_negative():\n", "@pytest.mark.skipif(True, reason='later')\ndef test_negative():\n"),
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "django-tests-py-loses-its-asserts": (
+        {
+            "shop/tests.py": DJANGO_TEST.replace(
+                "        self.assertEqual(price(2), 4)\n"
+                '        self.assertContains(self.client.get("/"), "shop")\n',
+                '        price(2)\n        self.client.get("/")\n',
+            )
+        },
+        ("all-assertions-removed", "high", "shop/tests.py"),
+    ),
+    "deleted-test-file-offset-by-trivial-asserts": (
+        {"tests/test_more.py": None, "tests/test_smoke.py": TRIVIAL_FILE},
+        ("test-file-deleted", "high", "tests/test_more.py"),
+    ),
+    "js-it-skip-each": (
+        _js("  it('adds', function () {", "  it.skip.each([[1]])('adds %i', function () {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-it-skipIf-true": (
+        _js("  it('adds', function () {", "  it.skipIf(true)('adds', function () {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-this-skip": (
+        _js("    expect(total([1, 2])).toBe(3)\n", "    this.skip()\n    expect(total([1, 2])).toBe(3)\n"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-test-runIf-false": (
+        _js("  test('empty', () => {", "  test.runIf(false)('empty', () => {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-describe-skip-each": (
+        _js("describe('total', () => {", "describe.skip.each([1])('total %i', () => {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-describe-concurrent-skip": (
+        _js("describe('total', () => {", "describe.concurrent.skip('total', () => {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-xdescribe": (
+        _js("describe('total', () => {", "xdescribe('total', () => {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-xit": (
+        _js("  it('adds', function () {", "  xit('adds', function () {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-expect-true-toBe-true": (
+        _js("    expect(total([])).toBe(0)\n", "    expect(true).toBe(true)\n"),
+        ("tautological-assertion", "high", "src/total.test.js"),
+    ),
+}
+
+
+def ai_gate(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    """`ai-gate check --offline --format json` on the repository, in process (the suite runs many)."""
+    code = main(["check", "--offline", "--format", "json", "--repo", str(repo), "--base", "main"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def make_pr(root: Path, changes: dict[str, str | None]) -> GitRepo:
+    repo = GitRepo(root)
+    for path, text in BASE.items():
+        repo.write(path, text)
+    repo.commit("base")
+    repo.branch("feature")
+    for path, content in {**CODE_CHANGE, **changes}.items():
+        if content is None:
+            repo.remove(path)
+        else:
+            repo.write(path, content)
+    repo.commit("feature")
+    return repo
+
+
+def weakened(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    findings = report.get("findings")
+    assert isinstance(findings, list)
+    return [(f["rule"], f["severity"], f["path"]) for f in findings if f["stage"] == "weakened-tests"]
+
+
+@pytest.mark.parametrize("name", list(EVASIONS))
+def test_each_evasion_is_caught_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    changes, expected = EVASIONS[name]
+    repo = make_pr(tmp_path / "repo", changes)
+    code, report = ai_gate(repo.root, capsys)
+    assert expected in weakened(report), weakened(report)
+    assert code == 1 and report["verdict"] == "fail"
+
+
+def test_a_test_file_that_cannot_be_parsed_is_a_finding_and_the_stage_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nested = "def test_deep():\n    assert total(" + "[" * 400 + "]" * 400 + ") == 0\n"
+    repo = make_pr(
+        tmp_path / "repo",
+        {
+            "tests/test_deep.py": "from app.calc import total\n\n\n" + nested,
+            **_py("def test_negative():\n", "@pytest.mark.skip\ndef test_negative():\n"),
+        },
+    )
+    code, report = ai_gate(repo.root, capsys)
+    found = weakened(report)
+    assert ("could-not-analyse", "medium", "tests/test_deep.py") in found
+    assert ("test-skipped", "high", "tests/test_calc.py") in found
+    stages = report["stages"]
+    assert isinstance(stages, dict) and stages["weakened-tests"]["ran"] is True
+    assert "error" not in stages["weakened-tests"] and code == 1
+
+
+def test_a_test_file_over_the_size_limit_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = "def test_big():\n" + "    x = 1\n" * 120_000 + "    return\n    assert x\n"
+    repo = make_pr(tmp_path / "repo", {"tests/test_big.py": big})
+    _, report = ai_gate(repo.root, capsys)
+    assert ("could-not-analyse", "medium", "tests/test_big.py") in weakened(report)
+
+
+def test_conditions_that_are_conditions_stay_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A skip under a real condition, or a pytest.skip under an `if`, is medium, not high."""
+    changes = _py(
+        "def test_negative():\n",
+        "@pytest.mark.skipif(sys.platform == 'win32', reason='posix')\ndef test_negative():\n",
+    )
+    changes["tests/test_calc.py"] = (
+        changes["tests/test_calc.py"]
+        .replace("import unittest\n", "import sys\nimport unittest\n")
+        .replace(
+            "    result = total([1, 2])\n",
+            "    if sys.version_info < (3, 9):\n        pytest.skip('old python')\n"
+            "    result = total([1, 2])\n",
+        )
+    )
+    changes |= _js(
+        "  it('adds', function () {", "  it.skipIf(process.platform === 'win32')('adds', function () {"
+    )
+    repo = make_pr(tmp_path / "repo", changes)
+    code, report = ai_gate(repo.root, capsys)
+    found = weakened(report)
+    assert sorted(found) == [
+        ("test-skipped", "medium", "src/total.test.js"),
+        ("test-skipped", "medium", "tests/test_calc.py"),
+        ("test-skipped", "medium", "tests/test_calc.py"),
+    ]
+    assert code == 0
+
+
+def test_real_assertions_and_honest_rewrites_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Determinism checks (`f() == f()`), an early `return` in a helper, a rewritten assertion: none
+    weakens a test."""
+    changes = _py(
+        "    assert total([]) == 0\n", "    assert total([]) == total([])\n    assert not total([])\n"
+    )
+    changes["tests/test_calc.py"] = str(changes["tests/test_calc.py"]) + (
+        "\n\ndef helper(x):\n    if x:\n        return 1\n    return 2\n"
+    )
+    changes |= _js("    expect(total([])).toBe(0)\n", "    expect(total([])).toEqual(0)\n")
+    repo = make_pr(tmp_path / "repo", changes)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0

@@ -1,0 +1,72 @@
+"""weakened-tests runs in time linear in its input: adversarial lines of 10 KB, 100 KB and 1 MB (just
+under the size limit, so they are analysed, not skipped) in a test file the change modifies and in one it
+adds, next to a code change. CPU time of the stage, best of three; growth must be far below quadratic."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from gate.analyzers import WeakenedTestsAnalyzer
+from gate.analyzers.source import MAX_FILE_BYTES
+from gate.config.models import Config
+from gate.context.model import ChangeSet
+from gate.diff import parse_diff
+from gate.pipeline import RunContext
+
+SIZES = (10_000, 100_000, MAX_FILE_BYTES - 10_000)
+
+
+def _fill(unit: str, n: int, head: str = "", tail: str = "") -> str:
+    return head + unit * max(1, (n - len(head) - len(tail)) // len(unit)) + tail
+
+
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "letters": lambda n: "a" * n,
+    "escaped-quotes": lambda n: _fill('\\"', n, '"'),
+    "many-open-quotes": lambda n: _fill("'\"`", n),
+    "assert-chain": lambda n: _fill(" == x", n, "assert x"),
+    "expect-parens": lambda n: _fill("(", n, "expect("),
+    "runner-chain": lambda n: _fill(".each", n, "it", ".skip"),
+    "skipif-condition": lambda n: _fill("(", n, "@pytest.mark.skipif("),
+    "pytestmark": lambda n: _fill("pytest.mark.skip, ", n, "pytestmark = ["),
+    "digits": lambda n: _fill("1", n, "", "a"),
+    "self-assert": lambda n: _fill("a", n, "self.assert"),
+    "markers": lambda n: _fill("it.skip(xit(fit(this.skip(", n),
+}
+
+
+def _changeset(line: str) -> ChangeSet:
+    code = "diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"
+    modified = (
+        "diff --git a/tests/test_a.py b/tests/test_a.py\n--- a/tests/test_a.py\n+++ b/tests/test_a.py\n"
+        f"@@ -1,2 +1,2 @@\n def test_a():\n-    {line}\n+    {line[::-1]}\n"
+    )
+    added = (
+        "diff --git a/tests/test_b.py b/tests/test_b.py\nnew file mode 100644\n--- /dev/null\n"
+        f"+++ b/tests/test_b.py\n@@ -0,0 +1,2 @@\n+def test_b():\n+    {line}\n"
+    )
+    return ChangeSet(source="diff", diff=parse_diff(code + modified + added))
+
+
+def _cpu(line: str) -> float:
+    changeset = _changeset(line)
+    best = float("inf")
+    for _ in range(3):
+        ctx = RunContext(changeset=changeset, config=Config())
+        started = time.process_time()
+        WeakenedTestsAnalyzer().run(ctx)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("kind", list(ADVERSARIAL))
+def test_runtime_grows_linearly_on_adversarial_lines(kind: str) -> None:
+    times = [_cpu(ADVERSARIAL[kind](n)) for n in SIZES]
+    floor = 0.02  # below this, process_time is mostly noise
+    small, medium, large = (max(t, floor) for t in times)
+    # Linear growth is ~10x per step; quadratic would be ~100x.
+    assert medium / small < 30, times
+    assert large / medium < 30, times
