@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 __all__ = [
     "KEY_FORMATS",
     "MAX_KEY_LINES",
+    "MESSAGE_FILENAME",
     "REDACTED",
     "SecretHit",
-    "MESSAGE_FILENAME",
     "find_secrets",
     "hide_tree",
     "learn_changeset",

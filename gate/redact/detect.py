@@ -62,6 +62,7 @@ _LETTER = re.compile(r"[A-Za-z]")
 def _looks_random(token: str) -> bool:
     return _DIGIT.search(token) is not None and _LETTER.search(token) is not None
 
+
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
 # "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
 # `credential` or `access_key`; this rule reads those, in config files only.
@@ -186,9 +187,11 @@ def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) ->
         if decoded is None:
             continue
         inner = [
-            h for text in decoded.splitlines() for h in find_secrets(text, filename="wrapped.env", _depth=depth + 1)
+            h
+            for text in decoded.splitlines()
+            for h in find_secrets(text, filename="wrapped.env", _depth=depth + 1)
+            if h.kind != "Public IP (ipv4)"
         ]
-        inner = [h for h in inner if h.kind != "Public IP (ipv4)"]
         if inner:
             hits[token] = f"Base64-wrapped {inner[0].kind}"
 

@@ -105,4 +105,6 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
         )
     for note in outcome.notes:
         out.append(f"> {cell(note, 300)}")
-    return "\n".join(out).rstrip() + "\n"
+    from gate.redact import redact
+
+    return redact("\n".join(out).rstrip() + "\n")

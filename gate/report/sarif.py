@@ -30,7 +30,9 @@ def render(outcome: Outcome) -> str:
 
 
 def render_report(view: ReportView) -> str:
-    return json.dumps(to_sarif(view), indent=2, ensure_ascii=False) + "\n"
+    from gate.redact import redact_tree
+
+    return json.dumps(redact_tree(to_sarif(view)), indent=2, ensure_ascii=False) + "\n"
 
 
 def _rule_id(f: FindingView) -> str:

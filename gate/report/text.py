@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
 from gate.pipeline import Outcome
+from gate.redact import redact
 
 _STYLE = {"pass": "bold green", "fail": "bold red", "neutral": "bold yellow"}
 _SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -15,8 +17,12 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
     from rich.markup import escape
     from rich.table import Table
 
+    # Rendered whole, then redacted: a secret split across the console's writes would escape a filter.
+    if color is None:
+        color = bool(getattr(stream, "isatty", lambda: False)())
+    buffer = io.StringIO()
     console = Console(
-        file=stream,
+        file=buffer,
         force_terminal=color,
         no_color=color is False,
         highlight=False,
@@ -100,3 +106,4 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
     )
     for note in outcome.notes:
         console.print(f"note: {escape(note)}")
+    stream.write(redact(buffer.getvalue()))
