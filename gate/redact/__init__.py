@@ -60,11 +60,11 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 
 
 def redact_tree(value: Any) -> Any:
-    """A JSON-like value (dicts, lists, strings) with every string redacted; keys are kept."""
+    """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name)."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {k: redact_tree(v) for k, v in value.items()}
+        return {(redact(k) if isinstance(k, str) else k): redact_tree(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact_tree(v) for v in value]
     return value
@@ -76,7 +76,7 @@ def hide_tree(value: Any) -> Any:
     if isinstance(value, str):
         return memory.hide(value)
     if isinstance(value, dict):
-        return {k: hide_tree(v) for k, v in value.items()}
+        return {(memory.hide(k) if isinstance(k, str) else k): hide_tree(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [hide_tree(v) for v in value]
     return value
