@@ -18,6 +18,10 @@ from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
 MIN_REMEMBERED = 6
+# Keys are short; a longer "value" is a keyword rule taking the rest of a line (`password = ...` in an
+# INI file), which is hidden where it was found but not searched for everywhere: matching it would cost
+# its length at every place its first characters recur.
+MAX_REMEMBERED = 512
 # Branching levels of the trie; past them, the values that share a prefix are one alternation.
 _TRIE_DEPTH = 8
 
@@ -34,7 +38,9 @@ def generation() -> int:
 
 def remember(values: Iterable[str]) -> None:
     global _pattern, _generation
-    new = {v for v in values if len(v) >= MIN_REMEMBERED and v != REDACTED and v not in _values}
+    new = {
+        v for v in values if MIN_REMEMBERED <= len(v) <= MAX_REMEMBERED and v != REDACTED and v not in _values
+    }
     if not new:
         return
     with _lock:
