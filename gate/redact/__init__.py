@@ -60,13 +60,46 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 
 
 def redact_tree(value: Any) -> Any:
-    """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name)."""
+    """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name).
+    All its strings are scanned as one text: a report of many short strings costs one pass, not one each."""
+    strings: list[str] = []
+    _collect(value, strings)
+    if not strings:
+        return value
+    lines: list[str] = []
+    for text in strings:
+        lines.extend(text.split("\n"))
+        lines.append("")  # a boundary: no key block or candidate runs from one string into the next
+    out = redact_lines(lines)
+    redacted: dict[str, str] = {}
+    at = 0
+    for text in strings:
+        count = text.count("\n") + 1
+        redacted[text] = "\n".join(out[at : at + count])
+        at += count + 1
+    return _rebuild(value, redacted)
+
+
+def _collect(value: Any, into: list[str]) -> None:
     if isinstance(value, str):
-        return redact(value)
+        into.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str):
+                into.append(k)
+            _collect(v, into)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect(v, into)
+
+
+def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return redacted[value]
     if isinstance(value, dict):
-        return {(redact(k) if isinstance(k, str) else k): redact_tree(v) for k, v in value.items()}
+        return {(redacted[k] if isinstance(k, str) else k): _rebuild(v, redacted) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact_tree(v) for v in value]
+        return [_rebuild(v, redacted) for v in value]
     return value
 
 
@@ -92,12 +125,12 @@ def learn_changeset(changeset: ChangeSet) -> int:
         files.append((f.path, lines))
     for _ in scan_files(files):
         pass
+    # Names and messages as one list of lines each: one candidate pass, not one per file or commit.
     names = [name for f in changeset.diff.files for name in {f.path, f.old_path or f.path}]
-    texts = [*names, *(c.message for c in changeset.commits)]
+    texts = [c.message for c in changeset.commits]
     if changeset.pr is not None:
         texts += [changeset.pr.title, changeset.pr.body]
-    for text in texts:
-        for _ in scan_lines(text.split("\n"), filename=MESSAGE_FILENAME):
-            pass
-        redact_key_blocks(text.split("\n"))
+    lines = [*names, *(line for text in texts for line in [*text.split("\n"), ""])]
+    for _ in scan_lines(lines, filename=MESSAGE_FILENAME):
+        pass
     return len(memory.known())
