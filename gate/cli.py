@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     except GateError as exc:
         if debug:
             raise
-        sys.stderr.write(exc.one_line() + "\n")
+        sys.stderr.write(_redact(exc.one_line()) + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("ai-gate: interrupted\n")
@@ -107,9 +107,17 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         sys.stderr.write(
-            f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
+            _redact(f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+            + "\n"
         )
         return EXIT_ERROR
+
+
+def _redact(line: str) -> str:
+    """An error line can quote its input (a file name, a line of a config): it is redacted like a report."""
+    from gate.redact import redact
+
+    return redact(line)
 
 
 @contextlib.contextmanager

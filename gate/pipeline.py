@@ -146,8 +146,12 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
     """Run provenance, then every stage in order, then the policy. Reads top to bottom."""
     from gate import policy
     from gate.provenance.stage import ProvenanceStage
+    from gate.redact import learn_changeset
 
     started = time.monotonic()
+    # Every secret the change carries, read with its file's name, is known before anything leaves the
+    # gate: a prompt row, a trace line or a posted comment hides it even where nothing else marks it.
+    learn_changeset(ctx.changeset)
     provenance = ProvenanceStage()
     ctx.progress(f"{provenance.id}: {provenance.description}")
     # Not contained like the others: every later stage and the verdict stand on it, so its error ends

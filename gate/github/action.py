@@ -210,15 +210,15 @@ def _write_report(
     notes: list[str],
     result: PostingResult | None,
 ) -> None:
+    from gate.redact import redact_tree
     from gate.report.sarif import render_report
 
     full = {**report, "github": github_section(event, env, notes, result)}
     try:
         # Written before posting, so that a posting failure loses nothing, and again with what was
         # posted; the SARIF does not depend on posting, so it is written once.
-        paths["report"].write_text(
-            json_inert(json.dumps(full, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
-        )
+        text = json_inert(json.dumps(redact_tree(full), indent=2, ensure_ascii=False)) + "\n"
+        paths["report"].write_text(text, encoding="utf-8")
         if result is None:
             paths["sarif"].write_text(render_report(view), encoding="utf-8")
     except OSError as exc:

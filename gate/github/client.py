@@ -252,7 +252,7 @@ class GitHubClient:
             verb,
             f"{self._repo_url}{path}",
             parameters=parameters,
-            input=dict(body) if body is not None else None,
+            input=_redacted_body(body) if body is not None else None,
         )
         return headers, data if data is not None else {}
 
@@ -275,6 +275,17 @@ class GitHubClient:
                 f"cannot {what}: {type(exc).__name__}: {exc}", f"check that {self.api_url} is reachable"
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+# Fields that name a commit: GitHub resolves them, and a secret detector has nothing to find in a sha.
+_IDENTIFIER_FIELDS = frozenset({"head_sha", "commit_id", "sha"})
+
+
+def _redacted_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What is written to GitHub, with every secret redacted: the last door out for posted text."""
+    from gate.redact import redact_tree
+
+    return {k: v if k in _IDENTIFIER_FIELDS else redact_tree(v) for k, v in body.items()}
 
 
 def _quote_path(path: str) -> str:

@@ -16,6 +16,7 @@ from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubForbidden
 from gate.github.environment import Target
+from gate.redact import redact
 from gate.report.github_check import post_check_run
 from gate.report.github_commands import write_annotations, write_notice
 from gate.report.github_comment import post_summary_comment
@@ -98,5 +99,5 @@ def post_results(
         if write_job_summary(step_summary, summary):
             posted.append("job summary")
     for failure in failures:
-        sys.stderr.write(f"ai-gate: warning: could not post the {failure}\n")
+        sys.stderr.write(redact(f"ai-gate: warning: could not post the {failure}") + "\n")
     return PostingResult(tuple(posted), tuple(failures), read_only)

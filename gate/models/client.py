@@ -31,7 +31,7 @@ from gate.models.selection import Route, route_for
 from gate.models.structured import repair_messages, response_format, validate
 from gate.models.trace import CallRecord, CallRecorder
 from gate.pipeline import Usage
-from gate.redact import redact
+from gate.redact import memory, redact
 
 # The bound on concurrent calls (`models.concurrency`) is per model: a provider's rate limits are per
 # model, and a bound shared by the whole run makes a large PR reviewed by several models wait in waves
@@ -51,8 +51,13 @@ class _Completion:
     usage: Usage = field(default_factory=Usage)
 
 
-@lru_cache(maxsize=4096)
 def _redacted(text: str) -> str:
+    return _redacted_at(text, memory.generation())
+
+
+@lru_cache(maxsize=4096)
+def _redacted_at(text: str, generation: int) -> str:
+    """Cached per text and per state of the run's remembered secrets: a value learnt later is hidden."""
     return redact(text)
 
 

@@ -55,6 +55,14 @@ class CallRecord:
         return {"type": "call", **asdict(self)}
 
 
+def _redacted(record: dict[str, Any]) -> dict[str, Any]:
+    """Every string of the record redacted; the messages sent to a model were redacted before the call,
+    so only values remembered since are hidden there (the cost of a full scan is paid once)."""
+    from gate.redact import hide_tree, redact_tree
+
+    return {k: hide_tree(v) if k == "messages" else redact_tree(v) for k, v in record.items()}
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -99,7 +107,7 @@ class TraceWriter:
         return writer
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json_inert(json.dumps(record, ensure_ascii=False, default=str))
+        line = json_inert(json.dumps(_redacted(record), ensure_ascii=False, default=str))
         with self._lock:
             if self._handle.closed:
                 return

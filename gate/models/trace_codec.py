@@ -15,7 +15,7 @@ from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKi
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import Outcome, StageResult, Usage
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
-from gate.redact import redact
+from gate.redact import MESSAGE_FILENAME, redact
 
 
 def encode_run(outcome: Outcome) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
                 "sha": c.sha,
                 "author": [c.author.name, c.author.email],
                 "committer": None if c.committer is None else [c.committer.name, c.committer.email],
-                "message": redact(c.message),
+                "message": redact(c.message, filename=MESSAGE_FILENAME),
                 "parents": list(c.parents),
                 "added_lines": c.added_lines,
             }
@@ -149,8 +149,8 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
         if pr is None
         else {
             "number": pr.number,
-            "title": redact(pr.title),
-            "body": redact(pr.body),
+            "title": redact(pr.title, filename=MESSAGE_FILENAME),
+            "body": redact(pr.body, filename=MESSAGE_FILENAME),
             "author_login": pr.author_login,
             "labels": list(pr.labels),
             "head_branch": pr.head_branch,
@@ -269,7 +269,7 @@ def _provenance(p: ProvenanceResult) -> dict[str, Any]:
         "commits": [
             {
                 "sha": c.sha,
-                "subject": redact(c.subject),
+                "subject": redact(c.subject, filename=MESSAGE_FILENAME),
                 "ai": c.ai,
                 "tool": c.tool,
                 "evidence": [_evidence(e) for e in c.evidence],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from gate.context.model import ChangeSet
 from gate.diff.model import FileStatus, LineKind
 from gate.models.interface import Message
-from gate.redact import redact
+from gate.redact import MESSAGE_FILENAME, redact
 from gate.regen.selection import Region
 from gate.review.prompt import Prompt, load_prompt
 
@@ -57,10 +57,10 @@ def regeneration_prompt(region: Region, changeset: ChangeSet) -> RegenPrompt:
     prompt = load_prompt(REGEN_PROMPT)
     body = [
         "## The file before the change, with the region marked",
-        fence(redact(_base_view(region, changeset)), region.language),
+        fence(redact(_base_view(region, changeset), filename=region.path), region.language),
         "",
         "## The code around the region after the change",
-        fence(redact(_head_view(region, changeset)), region.language),
+        fence(redact(_head_view(region, changeset), filename=region.path), region.language),
         *_intent(region, changeset),
         "",
         "## Task",
@@ -88,13 +88,13 @@ def equivalence_messages(
         f"File: `{region.path}` (language: {region.language}), lines {region.start_line}-{region.end_line}.",
         "",
         "## The code around the region",
-        fence(redact(_head_view(region, changeset)), region.language),
+        fence(redact(_head_view(region, changeset), filename=region.path), region.language),
         "",
         "## Version A (submitted)",
-        fence(redact(submitted), region.language),
+        fence(redact(submitted, filename=region.path), region.language),
         "",
         "## Version B (re-generated)",
-        fence(redact(regenerated), region.language),
+        fence(redact(regenerated, filename=region.path), region.language),
         "",
         'Do A and B behave the same? Answer with JSON {"equivalent": ..., "difference": "..."}.',
     ]
@@ -165,7 +165,7 @@ def _intent(region: Region, changeset: ChangeSet) -> list[str]:
     if pr is not None and (pr.title or pr.body):
         parts += ["", "## What the pull request says it does"]
         text = f"Title: {pr.title}\n\n{pr.body}".strip()
-        parts.append(fence(redact(text[:MAX_INTENT_CHARS])))
+        parts.append(fence(redact(text, filename=MESSAGE_FILENAME)[:MAX_INTENT_CHARS]))
     origins = changeset.line_origins.get(region.path, {})
     shas: list[str] = []
     for line_no in range(region.start_line, region.end_line + 1):
@@ -176,5 +176,6 @@ def _intent(region: Region, changeset: ChangeSet) -> list[str]:
     messages = [commits[sha].message.strip() for sha in shas if sha in commits][:MAX_COMMIT_MESSAGES]
     if messages:
         parts += ["", "## Messages of the commits that wrote the region"]
-        parts.append(fence(redact("\n\n---\n\n".join(m[:MAX_INTENT_CHARS] for m in messages))))
+        text = "\n\n---\n\n".join(redact(m, filename=MESSAGE_FILENAME)[:MAX_INTENT_CHARS] for m in messages)
+        parts.append(fence(text))
     return parts

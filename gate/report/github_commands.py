@@ -13,6 +13,7 @@ from typing import TextIO
 
 from gate.github.limits import WORKFLOW_COMMAND_ANNOTATIONS_MAX
 from gate.github.text import one_line
+from gate.redact import redact
 from gate.report.github_view import FindingView
 
 _COMMAND = {"failure": "error", "warning": "warning", "notice": "notice"}  # annotation level -> command
@@ -30,12 +31,12 @@ def command(f: FindingView) -> str:
     kind = _COMMAND[f.level]
     props: list[str] = []
     if f.path:
-        props.append(f"file={escape_property(f.path)}")
+        props.append(f"file={escape_property(redact(f.path))}")
         if f.start_line is not None:
             props.append(f"line={f.start_line}")
             props.append(f"endLine={max(f.start_line, f.end or f.start_line)}")
-    props.append(f"title={escape_property(one_line(f'[{f.severity}] {f.title}')[:200])}")
-    message = f.body or f.title
+    props.append(f"title={escape_property(one_line(redact(f'[{f.severity}] {f.title}'))[:200])}")
+    message = redact(f.body or f.title)
     return f"::{kind} {','.join(props)}::{escape_data(message)}"
 
 
@@ -59,11 +60,11 @@ def write_annotations(findings: Iterable[FindingView], out: TextIO) -> int:
 
 
 def write_notice(message: str, out: TextIO) -> None:
-    out.write(f"::notice title=AI Quality Gate::{escape_data(message)}\n")
+    out.write(f"::notice title=AI Quality Gate::{escape_data(redact(message))}\n")
     out.flush()
 
 
 def write_warning(message: str, out: TextIO) -> None:
     """A warning the runner shows on the run's summary page: an input refused, an unsafe setup."""
-    out.write(f"::warning title=AI Quality Gate::{escape_data(message)}\n")
+    out.write(f"::warning title=AI Quality Gate::{escape_data(redact(message))}\n")
     out.flush()

@@ -43,6 +43,9 @@ def write_job_summary(path: Path | None, markdown: str) -> bool:
 
 
 def _append(path: Path, text: str) -> None:
+    from gate.redact import redact
+
+    text = redact(text)
     try:
         with path.open("a", encoding="utf-8") as fh:
             fh.write(text)

@@ -149,4 +149,6 @@ def review_state(outcome: Outcome) -> str | None:
 
 
 def render(outcome: Outcome) -> str:
-    return json_inert(json.dumps(to_dict(outcome), indent=2, ensure_ascii=False)) + "\n"
+    from gate.redact import redact_tree
+
+    return json_inert(json.dumps(redact_tree(to_dict(outcome)), indent=2, ensure_ascii=False)) + "\n"

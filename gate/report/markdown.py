@@ -132,4 +132,6 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
         )
     for note in outcome.notes:
         out.append(f"> {cell(note, 300)}")
-    return no_commands("\n".join(out).rstrip()) + "\n"
+    from gate.redact import redact
+
+    return no_commands(redact("\n".join(out).rstrip())) + "\n"

@@ -32,7 +32,9 @@ def render(outcome: Outcome) -> str:
 
 
 def render_report(view: ReportView) -> str:
-    return json_inert(json.dumps(to_sarif(view), indent=2, ensure_ascii=False)) + "\n"
+    from gate.redact import redact_tree
+
+    return json_inert(json.dumps(redact_tree(to_sarif(view)), indent=2, ensure_ascii=False)) + "\n"
 
 
 def artifact_uri(path: str) -> str:

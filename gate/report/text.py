@@ -11,6 +11,7 @@ import io
 from typing import IO
 
 from gate.pipeline import Outcome
+from gate.redact import redact
 from gate.report.github_view import code_share_line
 from gate.sanitize import no_commands, visible
 
@@ -22,9 +23,11 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
     if color is None:
         isatty = getattr(stream, "isatty", None)
         color = bool(isatty and isatty())
+    # Rendered whole, then redacted and made inert: a secret or a command split across the console's
+    # writes would escape a filter.
     buf = io.StringIO()
     _render(outcome, buf, color=color)
-    stream.write(no_commands(buf.getvalue()))
+    stream.write(no_commands(redact(buf.getvalue())))
     stream.flush()
 
 

@@ -1,0 +1,136 @@
+"""Redact credentials from everything the gate sends to a model, writes to a trace or a report, posts,
+or prints.
+
+One detector (`gate.redact.detect`: detect-secrets, the documented key formats, config syntax read by
+the file's name, base64-wrapped keys) both finds secrets for the `secrets` analyzer and hides them here,
+so what is flagged is what is hidden. Every value it finds is remembered (`gate.redact.memory`) and
+hidden wherever it appears again, also where nothing else would mark it: `learn_changeset` reads the
+whole change with each file's name before anything leaves the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from gate.redact import memory
+from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks
+from gate.redact.detect import SecretHit, find_secrets, scan_files, scan_lines
+from gate.redact.formats import KEY_FORMATS
+from gate.redact.memory import REDACTED
+
+# Commit messages, PR titles and bodies are read with config syntax too: `password: ...` in a PR body
+# is as much a secret as in a YAML file.
+MESSAGE_FILENAME = "message.env"
+
+if TYPE_CHECKING:
+    from gate.context.model import ChangeSet
+
+__all__ = [
+    "KEY_FORMATS",
+    "MAX_KEY_LINES",
+    "MESSAGE_FILENAME",
+    "REDACTED",
+    "SecretHit",
+    "find_secrets",
+    "hide_tree",
+    "learn_changeset",
+    "redact",
+    "redact_lines",
+    "redact_tree",
+    "scan_files",
+    "scan_lines",
+]
+
+
+def redact(text: str, *, filename: str = "") -> str:
+    """Text with every detected or remembered secret replaced by [REDACTED]. `filename`, when the text
+    is (part of) one file, lets config syntax be read (`.env`, YAML, JSON, TOML, INI, properties)."""
+    if not text:
+        return text
+    return "\n".join(redact_lines(text.split("\n"), filename=filename))
+
+
+def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
+    """Each line with its secrets replaced; consecutive lines, so a private key's body is seen whole."""
+    out = redact_key_blocks(lines)
+    for index, hit in scan_lines(out, filename=filename):
+        out[index] = out[index].replace(hit.value, REDACTED)
+    return [memory.hide(line) for line in out]
+
+
+def redact_tree(value: Any) -> Any:
+    """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name).
+    All its strings are scanned as one text: a report of many short strings costs one pass, not one each."""
+    strings: list[str] = []
+    _collect(value, strings)
+    if not strings:
+        return value
+    lines: list[str] = []
+    for text in strings:
+        lines.extend(text.split("\n"))
+        lines.append("")  # a boundary: no key block or candidate runs from one string into the next
+    out = redact_lines(lines)
+    redacted: dict[str, str] = {}
+    at = 0
+    for text in strings:
+        count = text.count("\n") + 1
+        redacted[text] = "\n".join(out[at : at + count])
+        at += count + 1
+    return _rebuild(value, redacted)
+
+
+def _collect(value: Any, into: list[str]) -> None:
+    if isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str):
+                into.append(k)
+            _collect(v, into)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect(v, into)
+
+
+def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return redacted[value]
+    if isinstance(value, dict):
+        return {(redacted[k] if isinstance(k, str) else k): _rebuild(v, redacted) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rebuild(v, redacted) for v in value]
+    return value
+
+
+def hide_tree(value: Any) -> Any:
+    """Like `redact_tree`, replacing only the values already remembered: for text that went through
+    `redact` once already (the messages sent to a model, as the trace records them)."""
+    if isinstance(value, str):
+        return memory.hide(value)
+    if isinstance(value, dict):
+        return {(memory.hide(k) if isinstance(k, str) else k): hide_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [hide_tree(v) for v in value]
+    return value
+
+
+def learn_changeset(changeset: ChangeSet) -> int:
+    """Find (and so remember) every secret in what the change carries: each file's lines read with its
+    name, the file names, the commit messages, the PR title and body. Returns the number of values
+    remembered in all."""
+    files: list[tuple[str, list[str]]] = []
+    for f in changeset.diff.files:
+        lines = [line.text for hunk in f.hunks for line in hunk.lines]
+        files.append((f.path, lines))
+    for _ in scan_files(files):
+        pass
+    # Names and messages as one list of lines each: one candidate pass, not one per file or commit.
+    names = [name for f in changeset.diff.files for name in {f.path, f.old_path or f.path}]
+    texts = [c.message for c in changeset.commits]
+    if changeset.pr is not None:
+        texts += [changeset.pr.title, changeset.pr.body]
+    lines = [*names, *(line for text in texts for line in [*text.split("\n"), ""])]
+    for _ in scan_lines(lines, filename=MESSAGE_FILENAME):
+        pass
+    return len(memory.known())

@@ -1,0 +1,303 @@
+"""The secret detector: detect-secrets' plugins, the documented key formats, config assignments read by
+the file's syntax, and base64-wrapped keys; over lines of any length.
+
+A line longer than `PIECE_CHARS` is scanned in pieces that overlap by `PIECE_OVERLAP`, so no column is
+out of reach and the work stays linear in the line's length. Every value found is remembered for the
+rest of the run (`gate.redact.memory`), so it is hidden wherever it appears again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gate.redact import memory
+from gate.redact.formats import KEY_FORMATS
+
+# Pieces of a long line: a key is far shorter than the overlap, so each one lies whole in some piece.
+PIECE_CHARS = 2048
+PIECE_OVERLAP = 512
+# A base64 token is decoded up to this many characters: wrapped credentials are short; a longer blob
+# (an image, a bundle) is data, and decoding it whole would cost without finding anything more.
+MAX_WRAPPED_CHARS = 16_384
+MIN_SECRET_CHARS = 6
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    kind: str  # detect-secrets plugin name, e.g. "AWS Access Key", or a kind from KEY_FORMATS
+    value: str  # the secret as it appears in the text
+
+
+# Characters a key can continue with: a regex that stops early (detect-secrets' OpenAI and JWT patterns
+# match a prefix of the token) would otherwise leave the rest of the secret in redacted text.
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
+_SKIP = {"Hex High Entropy String", "Base64 High Entropy String"}
+
+
+@dataclass(frozen=True)
+class _Detectors:
+    regex_plugins: tuple[object, ...]  # detect-secrets plugins that are a list of regexes
+    other_plugins: tuple[tuple[object, re.Pattern[str]], ...]  # plugins with their own analysis, gated
+    keywords: re.Pattern[str]  # KeywordDetector's words and the config names below, lower-cased text
+
+
+# Lines that can hold a secret at all: every key format is a long token, or follows a keyword, a URL
+# scheme (user:password@host) or a PEM header; Artifactory's "AP..." passwords are the one short token.
+# Scanning a whole text for these once is far cheaper than running every plugin on every line.
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{20,}")
+_CANDIDATE_LITERALS = ("AKC", *(f"AP{c}" for c in "0123456789ABCDEF"), "PRIVATE KEY", "PuTTY", "://", "hf_")
+# A long token that is a key, not an identifier: random keys have digits (20 random alphanumerics lack
+# one less than 3% of the time), snake_case and camelCase names rarely do.
+# (Two searches, not one `\d.*[A-Za-z]|[A-Za-z].*\d`: that one is quadratic on a letters-only token.)
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _looks_random(token: str) -> bool:
+    return _DIGIT.search(token) is not None and _LETTER.search(token) is not None
+
+
+# Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
+# "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
+# `credential` or `access_key`; this rule reads those, in config files only.
+_CONFIG_NAMES = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth"
+_CONFIG_NAME = re.compile(_CONFIG_NAMES, re.IGNORECASE)
+_CONFIG_ASSIGNMENT = re.compile(
+    r"""^\s*[-+]?\s*(?:export\s+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?\s*[:=]\s*"""
+    r"""["']?(?P<value>[^\s"'#,;]{8,})"""
+)
+_CONFIG_SUFFIXES = (
+    ".env", ".envrc", ".ini", ".cfg", ".conf", ".properties", ".toml", ".yml", ".yaml", ".json", ".tfvars",
+)  # fmt: skip
+_NOT_A_VALUE = re.compile(r"^(?:true|false|null|none|yes|no)$|^\$|^\{\{|^<|^%\(", re.IGNORECASE)
+
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
+_PRINTABLE = re.compile(r"[\x20-\x7e\t\r\n]")
+
+
+@lru_cache(maxsize=1)
+def _detectors() -> _Detectors:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    keywords = re.compile("|".join((*DENYLIST, _CONFIG_NAMES)))
+    gates = {
+        "KeywordDetector": re.compile("|".join(DENYLIST), re.IGNORECASE),
+        "IPPublicDetector": re.compile(r"\d\.\d"),
+    }
+    regex_plugins: list[object] = []
+    other: list[tuple[object, re.Pattern[str]]] = []
+    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+    for name, cls in mapping.items():
+        if name in _SKIP:
+            continue
+        plugin: object = cls()
+        plugin_name = type(plugin).__name__
+        if plugin_name in gates or not getattr(plugin, "denylist", None):
+            other.append((plugin, gates.get(plugin_name, re.compile(""))))
+        else:
+            regex_plugins.append(plugin)
+    return _Detectors(tuple(regex_plugins), tuple(other), keywords)
+
+
+def find_secrets(line: str, *, filename: str = "", _depth: int = 0) -> Iterator[SecretHit]:
+    """Secrets on one line of text: every detect-secrets plugin but the noisy entropy ones, the
+    documented key formats, config assignments and base64-wrapped keys. Where two hits overlap, the
+    longer one wins. `filename`, when known, lets the rules read config syntax (`password: value` in
+    YAML, `KEY=value` in .env) without quotes. Every value found is remembered for the run."""
+    hits: dict[str, str] = {}
+    if len(line) <= PIECE_CHARS:
+        _scan_piece(line, line, 0, filename, hits)
+    else:
+        step = PIECE_CHARS - PIECE_OVERLAP
+        starts = range(0, len(line) - PIECE_OVERLAP, step)
+        pieces = [line[start : start + PIECE_CHARS] for start in starts]
+        for index in _candidate_lines(pieces):  # the pieces where any rule could match
+            _scan_piece(line, pieces[index], starts[index], filename, hits)
+    if _depth < 2:
+        _scan_wrapped(line, filename, hits, _depth)
+    found = [
+        SecretHit(kind=kind, value=value)
+        for value, kind in sorted(hits.items(), key=lambda item: -len(item[0]))
+        if not any(value != other and value in other for other in hits)
+    ]
+    # Every value, also one inside a longer hit: `sk_live_…` is hidden where `.txt` does not follow it.
+    memory.remember(value for value, kind in hits.items() if kind != "Public IP (ipv4)")
+    yield from found
+
+
+def _scan_piece(line: str, piece: str, offset: int, filename: str, hits: dict[str, str]) -> None:
+    """Add the hits of one piece of `line` (at `offset`); a hit that reaches the piece's end is run on to
+    the end of its token in the whole line."""
+
+    def add(value: str, kind: str, *, override: bool = False) -> None:
+        at = piece.find(value)
+        if at != -1 and at + len(value) == len(piece) and offset + len(piece) < len(line):
+            tail = _TOKEN_TAIL.match(line, offset + len(piece))
+            value += tail.group(0) if tail else ""
+        if len(value) >= MIN_SECRET_CHARS:
+            if override:
+                hits[value] = kind
+            else:
+                hits.setdefault(value, kind)
+
+    detectors = _detectors()
+    for plugin in detectors.regex_plugins:
+        kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
+        # Take the whole token, not a short capture group such as "ghp".
+        for regex in getattr(plugin, "denylist", ()):
+            for m in regex.finditer(piece):
+                add(_extend(piece, _token(m), m), kind)
+    for plugin, gate in detectors.other_plugins:
+        if not gate.search(piece):
+            continue
+        kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
+        try:
+            found = plugin.analyze_line(  # type: ignore[attr-defined]
+                filename=_keyword_filename(filename), line=piece, line_number=0
+            )
+        # A third-party plugin failing on odd input must not stop the scan of the rest.
+        except Exception:
+            continue
+        for secret in found:
+            value = secret.secret_value
+            if value and value in piece:
+                add(value, kind)
+    if _is_config(filename):
+        m = _CONFIG_ASSIGNMENT.match(piece)
+        if m and _CONFIG_NAME.search(m.group("name")) and not _NOT_A_VALUE.search(m.group("value")):
+            add(m.group("value"), "Secret Keyword")
+    for fmt in KEY_FORMATS:
+        for m in fmt.finditer(piece):
+            add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+
+
+def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
+    """A base64 token whose decoded text holds a secret is that secret, wrapped: it is a hit itself."""
+    for m in _BASE64_TOKEN.finditer(line):
+        token = m.group(0)
+        if token in hits or not _looks_random(token):
+            continue
+        decoded = _decode(token[:MAX_WRAPPED_CHARS])
+        if decoded is None:
+            continue
+        inner = [
+            h
+            for text in decoded.splitlines()
+            for h in find_secrets(text, filename="wrapped.env", _depth=depth + 1)
+            if h.kind != "Public IP (ipv4)"
+        ]
+        if inner:
+            hits[token] = f"Base64-wrapped {inner[0].kind}"
+
+
+def _decode(token: str) -> str | None:
+    """The text a base64 (or URL-safe base64) token stands for, when it is mostly printable text."""
+    body = token.rstrip("=").replace("-", "+").replace("_", "/")
+    body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if len(text) < MIN_SECRET_CHARS or len(_PRINTABLE.findall(text)) < 0.95 * len(text):
+        return None
+    return text
+
+
+def _is_config(filename: str) -> bool:
+    name = filename.rsplit("/", 1)[-1].lower()
+    return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES)
+
+
+def _keyword_filename(filename: str) -> str:
+    """detect-secrets reads unquoted values only in files it knows as config; .env files are config too."""
+    name = filename.rsplit("/", 1)[-1].lower()
+    if name.startswith(".env") or name.endswith(".env") or name.endswith((".envrc", ".conf")):
+        return "settings.ini"
+    return filename
+
+
+def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
+    scanning the joined text once for candidate lines first."""
+    for index in _candidate_lines(lines):
+        for hit in find_secrets(lines[index], filename=filename):
+            yield index, hit
+
+
+def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int, int, SecretHit]]:
+    """(file index, line index, hit) for every secret in several files' lines, scanned as one text:
+    one pass of each candidate pattern over the whole change instead of one per file."""
+    lines: list[str] = []
+    offsets: list[int] = []  # index of each file's first line in `lines`
+    for _, file_lines in files:
+        offsets.append(len(lines))
+        lines.extend(file_lines)
+        lines.append("")  # a file boundary: no candidate spans it
+    for index in _candidate_lines(lines):
+        file_index = bisect.bisect_right(offsets, index) - 1
+        line_index = index - offsets[file_index]
+        if line_index < len(files[file_index][1]):
+            for hit in find_secrets(lines[index], filename=files[file_index][0]):
+                yield file_index, line_index, hit
+
+
+def _literal_ok(text: str, at: int, literal: str) -> bool:
+    before = text[at - 1] if at else "\n"
+    if literal[0] == "A":
+        return before in ' \t\n\r\f\v=:"'
+    if literal == "hf_":
+        return not (before.isalnum() or before == "_")
+    return True
+
+
+def _candidate_lines(lines: Sequence[str]) -> list[int]:
+    """Indexes of the lines that a candidate pattern touches, in order."""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    candidates: set[int] = set()
+
+    def touch(start: int, end: int) -> None:
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, max(end - 1, start)) - 1
+        candidates.update(range(first, last + 1))
+
+    for m in _LONG_TOKEN.finditer(text):
+        if _looks_random(m.group(0)):
+            touch(m.start(), m.end())
+    for m in _detectors().keywords.finditer(text.lower()):
+        touch(m.start(), m.end())
+    for fmt in KEY_FORMATS:
+        for m in fmt.finditer(text):
+            touch(m.start(), m.end())
+    # Literal markers are found with str.find: an alternation of literals is several times slower.
+    for literal in _CANDIDATE_LITERALS:
+        at = text.find(literal)
+        while at != -1:
+            if _literal_ok(text, at, literal):
+                touch(at, at + len(literal))
+            at = text.find(literal, at + 1)
+    return [index for index in sorted(candidates) if index < len(lines)]
+
+
+def _token(match: re.Match[str]) -> str:
+    groups = [g for g in match.groups() if g]
+    best = max(groups, key=len) if groups else match.group(0)
+    return best if len(best) >= 8 else match.group(0)
+
+
+def _extend(line: str, value: str, match: re.Match[str]) -> str:
+    """The value run on to the end of its token, when the pattern matched the token's start only."""
+    if value != match.group(0) or not value or (not value[-1].isalnum() and value[-1] not in "._-"):
+        return value
+    tail = _TOKEN_TAIL.match(line, match.end())
+    return value + tail.group(0) if tail else value

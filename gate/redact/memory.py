@@ -1,0 +1,92 @@
+"""Values seen as secrets during the run, hidden wherever they appear again.
+
+A value recognised in one place (a `.env` line read with its file name, a base64 wrapper, a commit
+message) can come back where nothing marks it as a secret: a prompt row without its file name, a model's
+answer quoting it, a finding's text. Every value the detector finds is remembered here, for as long as
+the process runs (a run is one process; remembering longer only hides more), and `hide` replaces each
+remembered value in any text.
+
+The values are matched by one regular expression built as a trie of their first characters, so the
+cost per character of text does not grow with the number of values remembered.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+REDACTED = "[REDACTED]"
+MIN_REMEMBERED = 6
+# Keys are short; a longer "value" is a keyword rule taking the rest of a line (`password = ...` in an
+# INI file), which is hidden where it was found but not searched for everywhere: matching it would cost
+# its length at every place its first characters recur.
+MAX_REMEMBERED = 512
+# Branching levels of the trie; past them, the values that share a prefix are one alternation.
+_TRIE_DEPTH = 8
+
+_lock = threading.Lock()
+_values: set[str] = set()
+_pattern: re.Pattern[str] | None = None
+_generation = 0
+
+
+def generation() -> int:
+    """Changes whenever a value is added: a cache of redacted text keyed by it stays correct."""
+    return _generation
+
+
+def remember(values: Iterable[str]) -> None:
+    global _pattern, _generation
+    new = {
+        v for v in values if MIN_REMEMBERED <= len(v) <= MAX_REMEMBERED and v != REDACTED and v not in _values
+    }
+    if not new:
+        return
+    with _lock:
+        _values.update(new)
+        _pattern = None
+        _generation += 1
+
+
+def known() -> frozenset[str]:
+    with _lock:
+        return frozenset(_values)
+
+
+def hide(text: str) -> str:
+    """The text with every remembered value replaced by [REDACTED]."""
+    if not text or not _values:
+        return text
+    pattern = _compiled()
+    return pattern.sub(REDACTED, text) if pattern is not None else text
+
+
+def _compiled() -> re.Pattern[str] | None:
+    global _pattern
+    with _lock:
+        if _pattern is None and _values:
+            _pattern = re.compile(_trie(sorted(_values), 0))
+        return _pattern
+
+
+def _trie(values: list[str], depth: int) -> str:
+    """An alternation of `values` (sorted) as a trie on their first `_TRIE_DEPTH` characters; the longest
+    value wins where one is a prefix of another."""
+    if depth >= _TRIE_DEPTH or len(values) == 1:
+        rests = sorted({v[depth:] for v in values}, key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(r) for r in rests) + ")" if len(rests) > 1 else re.escape(rests[0])
+    branches: list[str] = []
+    ends_here = False
+    groups: dict[str, list[str]] = {}
+    for v in values:
+        if len(v) == depth:
+            ends_here = True
+        else:
+            groups.setdefault(v[depth], []).append(v)
+    for char, group in groups.items():
+        branches.append(re.escape(char) + _trie(group, depth + 1))
+    alternation = "|".join(branches)
+    if ends_here:  # a value ends here; longer ones were tried first
+        return f"(?:{alternation})?"
+    return f"(?:{alternation})" if len(branches) > 1 else alternation

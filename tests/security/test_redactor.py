@@ -1,0 +1,149 @@
+"""The redactor on its own: each documented format, at any column, in config syntax read by the file's
+name, wrapped in base64, and remembered once seen; in time linear in the input."""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gate.redact import KEY_FORMATS, REDACTED, find_secrets, learn_changeset, memory, redact
+from gate.redact.detect import PIECE_CHARS
+from tests.security.test_redaction_matrix import CONFIG_SYNTAX, FORMATS
+
+ROOT = Path(__file__).resolve().parents[2]
+_RNG = random.Random(1414)
+
+
+def _r(n: int) -> str:
+    return "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_each_format_is_found_and_hidden_on_a_line_and_past_column_10000(name: str) -> None:
+    value = FORMATS[name]()
+    assert [h.value for h in find_secrets(f"key = {value}")] == [value]
+    assert redact(f"use {value} here") == f"use {REDACTED} here"
+    for column in (10_001, 54_321, 99_000):
+        line = "a" * column + f" {value} " + "b" * (100_000 - column)
+        out = redact(line)
+        assert value not in out and REDACTED in out, f"{name} at column {column}"
+
+
+def test_a_key_across_a_piece_boundary_is_hidden_whole() -> None:
+    value = FORMATS["anthropic"]()
+    for start in range(PIECE_CHARS - 60, PIECE_CHARS + 10, 7):
+        out = redact("x" * start + " " + value + " tail")
+        assert value not in out and value[-12:] not in out, start
+
+
+@pytest.mark.parametrize("syntax", sorted(CONFIG_SYNTAX))
+def test_config_syntax_is_read_by_the_file_name(syntax: str) -> None:
+    path, template = CONFIG_SYNTAX[syntax]
+    value = _r(12) + "-" + _r(9)
+    line = template.format(value)
+    assert value not in redact(line, filename=path)
+    hits = list(find_secrets(line, filename=path))
+    assert [h.value for h in hits] == [value]
+
+
+def test_a_value_seen_as_a_secret_is_hidden_wherever_it_appears_again() -> None:
+    value = _r(16)
+    prose = f"the staging password is {value}, rotate it"  # nothing here marks it as a secret
+    assert redact(prose) == prose
+    redact(f"DB_PASSWORD={value}", filename="deploy/.env")
+    assert redact(prose) == f"the staging password is {REDACTED}, rotate it"
+    assert memory.hide(f'{{"body": "{value}"}}') == f'{{"body": "{REDACTED}"}}'
+
+
+def test_the_change_is_learnt_with_file_names_messages_and_pr_text(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from gate.context.local_git import load_git_changeset
+    from gate.context.model import PullRequestInfo
+    from tests.gitrepo import GitRepo
+
+    in_yaml, in_message, in_body, in_name = _r(15), _r(15), _r(15), FORMATS["stripe"]()
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "x\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("deploy/values.yaml", f"password: {in_yaml}\n")
+    repo.write(f"notes/{in_name}.txt", "x\n")
+    repo.commit(f"Configure\n\npassword: {in_message}")
+    changeset = load_git_changeset(repo.root, "main", "feature", [])
+    changeset = replace(changeset, pr=PullRequestInfo(number=1, title="t", body=f"secret = {in_body}"))
+    learn_changeset(changeset)
+    for value in (in_yaml, in_message, in_body, in_name):
+        assert value in memory.known()
+        assert value not in redact(f"row | {value} |")
+
+
+def test_a_base64_wrapped_key_is_hidden() -> None:
+    inner = FORMATS["github"]()
+    for text in (f"token: {inner}", f'{{"auth": "{inner}"}}', f"GH_TOKEN={inner}"):
+        wrapped = base64.b64encode(text.encode()).decode()
+        urlsafe = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        for token in (wrapped, urlsafe):
+            hits = list(find_secrets(f"data: {token}"))
+            assert [h.value for h in hits] == [token] and hits[0].kind.startswith("Base64-wrapped")
+            assert token not in redact(f"x = '{token}'")
+    # Base64 of ordinary text or binary is not a secret.
+    plain = base64.b64encode(b"the quick brown fox jumps over the lazy dog 1234").decode()
+    assert not list(find_secrets(plain))
+
+
+def test_every_format_is_documented_with_its_source() -> None:
+    docs = (ROOT / "docs" / "analyzers.md").read_text()
+    for fmt in KEY_FORMATS:
+        assert f"| {fmt.kind} |" in docs and fmt.source in docs, fmt.kind
+
+
+def _cpu(fn: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        fn()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda n: "".join(random.Random(n).choices(string.ascii_letters, k=n)), id="letters"),
+        pytest.param(
+            lambda n: "".join(random.Random(n).choices(string.ascii_letters + "0123", k=n)), id="alnum"
+        ),
+        pytest.param(lambda n: ("password=x1y2 " * (n // 14 + 1))[:n], id="keywords"),
+        pytest.param(lambda n: ("A" * 23 + "=" + " ") * (n // 25 + 1), id="base64-ish"),
+    ],
+)
+def test_redaction_time_grows_linearly(make: Callable[[int], str]) -> None:
+    times = {}
+    for size in (10_000, 100_000, 1_000_000):
+        text = make(size)
+        times[size] = _cpu(lambda text=text: redact(text, filename="a.env"))
+    floor = 0.02
+    assert max(times[1_000_000], floor) / max(times[100_000], floor) < 30, times
+    assert max(times[100_000], floor) / max(times[10_000], floor) < 30, times
+
+
+def test_many_remembered_values_cost_little_per_character() -> None:
+    before = set(memory._values)
+    try:
+        memory.remember(f"{_r(4)}{i:06d}{_r(20)}" for i in range(2_000))
+        times = {}
+        for size in (10_000, 100_000, 1_000_000):
+            text = "".join(random.Random(size).choices(string.ascii_letters + string.digits + " ", k=size))
+            times[size] = _cpu(lambda text=text: memory.hide(text))
+        assert max(times[1_000_000], 0.02) / max(times[100_000], 0.02) < 30, times
+    finally:  # the values stay out of the other tests' way
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
