@@ -64,7 +64,14 @@ def _literal_ok(text: str, at: int, literal: str) -> bool:
 
 # A long token that is a key, not an identifier: random keys have digits (20 random alphanumerics lack
 # one less than 3% of the time), snake_case and camelCase names rarely do.
-_LOOKS_RANDOM = re.compile(r"\d.*[A-Za-z]|[A-Za-z].*\d")
+# Two separate searches, not one `\d.*[A-Za-z]` pattern: that backtracks from every letter of a long
+# letters-only token (quadratic: a 60 KB line took about a minute).
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _looks_random(token: str) -> bool:
+    return _DIGIT.search(token) is not None and _LETTER.search(token) is not None
 
 
 @lru_cache(maxsize=1)
@@ -177,7 +184,7 @@ def _candidate_lines(lines: Sequence[str]) -> list[int]:
         candidates.update(range(first, last + 1))
 
     for m in _LONG_TOKEN.finditer(text):
-        if _LOOKS_RANDOM.search(m.group(0)):
+        if _looks_random(m.group(0)):
             touch(m.start(), m.end())
     for m in _detectors().keywords.finditer(text.lower()):
         touch(m.start(), m.end())

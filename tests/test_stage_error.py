@@ -103,7 +103,9 @@ def test_a_stage_broken_by_a_malformed_registry_answer_fails_the_gate_by_default
     assert "dependencies" in text.stdout and "error: TypeError" in " ".join(text.stdout.split())
 
 
-def test_on_stage_error_neutral_makes_a_broken_stage_neutral(tmp_path: Path, malformed_pypi: FakePyPI) -> None:
+def test_on_stage_error_neutral_makes_a_broken_stage_neutral(
+    tmp_path: Path, malformed_pypi: FakePyPI
+) -> None:
     malformed_pypi.add("requests")
     repo = _repo(tmp_path, malformed_pypi.url, "neutral")
     proc = _check(repo, tmp_path, "--format", "json")
