@@ -108,7 +108,7 @@ def _injection_rates() -> list[str]:
         f"phrasings detected ({caught / len(attacks):.0%}); {flagged} of {len(benign)} benign look-alikes "
         "flagged.",
         "",
-        "| real diff (all files) | added lines | lines scanned | phrase findings | lines per false positive |",
+        "| real diff (all files) | added lines | scanned | phrase findings | lines per false positive |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     examples: Counter[str] = Counter()
