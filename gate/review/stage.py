@@ -143,9 +143,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         where = ", ".join(f"{s.what}:{s.line}" for s in cut[:5]) + (
             f" and {len(cut) - 5} more" if len(cut) > 5 else ""
         )
-        said = f"not reviewed: the tail of {len(cut)} line(s) too long to send whole ({where})"
-        notes.append(said)
-        model_error = f"{model_error}; {said}" if model_error else said
+        cut_note = f"not reviewed: the tail of {len(cut)} line(s) too long to send whole ({where})"
+        notes.append(cut_note)
+        model_error = f"{model_error}; {cut_note}" if model_error else cut_note
     partial = _partial(rounds, chunks, models)
     if partial:
         notes.append(partial)

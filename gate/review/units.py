@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
+from gate.redact import REDACTED, redact
 
 CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
 HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
@@ -230,11 +231,32 @@ def _enclosing_definition(hunk: Hunk, head: list[str], first_shown: int) -> int 
 def _line_rows(marker: str, no: int | None, text: str) -> list[tuple[int | None, str]]:
     """One line as rows of at most MAX_LINE_CHARS characters: the first as `+12 | …`, the rest as
     `+12… | …` (the same line continued), up to MAX_REVIEWED_LINE_CHARS, then a visible cut."""
-    shown = text[:MAX_REVIEWED_LINE_CHARS]
-    pieces = [shown[i : i + MAX_LINE_CHARS] for i in range(0, len(shown), MAX_LINE_CHARS)] or [""]
-    if len(text) > len(shown):
-        pieces[-1] += f" …(cut: {len(text) - len(shown):,} more characters not shown)"
+    if len(text) <= MAX_LINE_CHARS:
+        return [(no, _row(marker, no, text))]
+    # Redacted whole before it is split: a credential cut in two rows would not be recognised in either.
+    shown = redact(text)[:MAX_REVIEWED_LINE_CHARS]
+    pieces = _pieces(shown)
+    if len(text) > MAX_REVIEWED_LINE_CHARS:
+        pieces[-1] += f" …(cut: {len(text) - MAX_REVIEWED_LINE_CHARS:,} more characters not shown)"
     return [(no, _row(marker, no, piece, continued=i > 0)) for i, piece in enumerate(pieces)]
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` in pieces of at most MAX_LINE_CHARS, cut after a space where one is near the end, so that
+    words and tokens stay whole for the reader."""
+    out: list[str] = []
+    start = 0
+    while len(text) - start > MAX_LINE_CHARS:
+        end = start + MAX_LINE_CHARS
+        space = text.rfind(" ", end - MAX_LINE_CHARS // 4, end)
+        end = space + 1 if space > start else end
+        marker = text.rfind(REDACTED, end - len(REDACTED) + 1, end + len(REDACTED) - 1)
+        if start < marker < end < marker + len(REDACTED):  # keep "[REDACTED]" whole on one row
+            end = marker
+        out.append(text[start:end])
+        start = end
+    out.append(text[start:])
+    return out
 
 
 def _row(marker: str, no: int | None, text: str, *, continued: bool = False) -> str:

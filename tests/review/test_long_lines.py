@@ -56,7 +56,8 @@ def test_code_at_column_560_reaches_every_reviewer(tmp_path: Path, model_server:
     for prompt in prompts:
         rows = [r for r in prompt.splitlines() if r.startswith(("+5 |", "+5… |"))]
         assert rows[0].startswith("+5 | ") and all(r.startswith("+5… | ") for r in rows[1:])
-        assert len(rows) == -(-len(line) // MAX_LINE_CHARS)  # the whole line, in rows
+        assert len(rows) >= -(-len(line) // MAX_LINE_CHARS)  # the whole line, in rows of at most 400
+        assert all(len(r.split(" | ", 1)[1]) <= MAX_LINE_CHARS for r in rows)
         assert "".join(r.split(" | ", 1)[1] for r in rows) == line  # nothing lost, nothing added
         assert any(HIDDEN in r for r in rows)
         assert "truncated" not in prompt
@@ -81,3 +82,15 @@ def test_a_line_too_long_to_send_whole_is_named_as_not_reviewed(
     assert review.model_error is not None and "tools/run.py:5" in review.model_error
     assert outcome.verdict == "fail"  # coverage missing follows gate.on_model_error
     assert any("not reviewed" in r and "tools/run.py:5" in r for r in outcome.reasons)
+
+
+def test_a_credential_across_a_row_boundary_is_redacted_whole(
+    tmp_path: Path, model_server: FakeModelServer
+) -> None:
+    key = "AKIA" + "Z3MSJV4XQ7PRWQ2T"
+    line = "    pad = '" + "x" * (MAX_LINE_CHARS - 15) + key + "'"  # no space to cut at
+    assert line.index(key) < MAX_LINE_CHARS < line.index(key) + len(key)  # the key spans the boundary
+    gate(_repo(tmp_path / "repo", line), _config(model_server))
+    prompts = _review_prompts(model_server)
+    assert prompts and all(key[:10] not in p and key[-10:] not in p for p in prompts)
+    assert all("[REDACTED]" in p for p in prompts)
