@@ -320,5 +320,7 @@ def _config(args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise InputError(f"{args.file}: no such file")
     load_config(args.file)
-    sys.stdout.write(f"{args.file}: valid\n")
+    from gate.sanitize import visible
+
+    sys.stdout.write(f"{visible(str(args.file))}: valid\n")
     return EXIT_PASS

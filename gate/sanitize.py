@@ -1,14 +1,23 @@
-"""Make text safe to post where people look (PR comments, check runs, statuses, job summaries).
+"""Make text inert wherever the gate writes it: posted on GitHub, printed, or written to a file.
 
-Model output and PR text are untrusted. Before any of it is posted:
+Model output, file names, commit messages and PR text are untrusted. Before any of it is posted:
 - @-mentions do not notify: a word joiner (U+2060) goes between `@` and the name, so `@org/team`
-  and `@user` render as text without pinging anyone;
+  and `@user` render as text without pinging anyone, wherever the `@` stands (after a backtick or a
+  code span the renderer may close early too); only an `@` inside a word (an email address) is left;
+- issue and pull request references (`#12`, `GH-12`, `owner/repo#12`) do not cross-reference: a word
+  joiner follows the `#` or `GH-`;
 - raw HTML is escaped (`<`, `>`, `&`), so no hidden comments, images or tags reach the page;
-- links go only to the repository: markdown links and bare URLs to anywhere else keep their text
-  and lose the link (the host is shown, defanged as `hxxps://example[.]com/...`);
+- links go only to the repository: markdown links and bare URLs (with a scheme or starting `www.`)
+  to anywhere else keep their text and lose the link (the host is shown, defanged as
+  `hxxps://example[.]com/...`, `www[.]example[.]com`);
 - control characters and the invisible and bidi characters of `gate.invisible` are removed (they can
   hide text from reviewers);
 - the length is bounded, with a visible `…(truncated)` marker.
+
+Everything the gate prints or writes as text also goes through `no_commands`: no line can start a GitHub
+Actions workflow command (`::error ...` at the start of a line, after any spaces) or hold a legacy one
+(`##[...]` anywhere in a line), whatever a file name or title holds. Terminal text shows hidden
+characters escaped (`visible`), and JSON keeps every value exact (`json_inert` only re-spells `#`).
 """
 
 from __future__ import annotations
@@ -22,9 +31,15 @@ WORD_JOINER = "\u2060"
 DEFAULT_MAX_CHARS = 4000
 TRUNCATED = "…(truncated)"
 
-_MENTION = re.compile(r"(?<![\w`/.@-])@(?=[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9_.-]+)?)")
+# GitHub mentions `@name` after any character that is not an ASCII letter, digit or underscore.
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])")
+_REFERENCE = re.compile(r"#(?=[0-9])|(?<![A-Za-z0-9_])GH-(?=[0-9])", re.IGNORECASE)
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+_WWW = re.compile(r"(?<![A-Za-z0-9_.@/-])www\.[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+# A workflow command: `::name ...::` at the start of a line after spaces, or the legacy `##[name]` anywhere.
+_COMMAND_START = re.compile(r"^([ \t\f\v]*):(?=:)", re.MULTILINE)
+_LEGACY_COMMAND = re.compile(r"#(?=#\[)")
 # Control characters (tab, LF and CR are kept) and every invisible or bidi character of the one table
 # that the injection analyzer reports.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|" + invisible.INVISIBLE.pattern)
@@ -56,7 +71,41 @@ def _inert(text: str, repo_url: str | None) -> str:
     out = _INVISIBLE.sub("", text or "")
     out = _MD_LINK.sub(lambda m: _link(m, repo_url), out)
     out = _URL.sub(lambda m: _bare_url(m.group(0), repo_url), out)
-    return _MENTION.sub("@" + WORD_JOINER, out)
+    out = _WWW.sub(lambda m: _defang(m.group(0)), out)
+    out = _REFERENCE.sub(lambda m: m.group(0) + WORD_JOINER, out)
+    return no_commands(_MENTION.sub("@" + WORD_JOINER, out))
+
+
+def no_commands(text: str) -> str:
+    """`text` with no line that the Actions runner would read as a workflow command: a `::` that starts
+    a line (after spaces) gets a word joiner between its colons, and `##[` becomes `#` + joiner + `#[`."""
+    out = _COMMAND_START.sub(lambda m: m.group(1) + ":" + WORD_JOINER, text)
+    return _LEGACY_COMMAND.sub("#" + WORD_JOINER, out)
+
+
+def json_inert(text: str) -> str:
+    """Serialised JSON (or JSON lines) with `##[` spelled `\\u0023#[`: the same value once decoded, and
+    no legacy workflow command when the text is printed in a workflow log. A JSON line cannot start
+    with `::` (it starts with a bracket, a brace, a quote or spaces), so nothing else changes."""
+    return text.replace("##[", "\\u0023#[")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]|" + invisible.INVISIBLE.pattern)
+
+
+def visible(text: str) -> str:
+    """One line of text with every control, line-breaking, invisible and bidi character shown as its
+    escape (`\\n`, `\\x1b`, `\\u202e`), for text printed to a terminal or a log."""
+    return _CONTROL.sub(_escape_char, text or "")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -77,8 +126,10 @@ def _allowed(url: str, repo_url: str | None) -> bool:
 
 def _defang(url: str) -> str:
     scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
     host, slash, path = rest.partition("/")
-    scheme = scheme.lower().replace("t", "x", 2) if sep else scheme
+    scheme = scheme.lower().replace("t", "x", 2)
     return f"{scheme}{sep}{host.replace('.', '[.]')}{slash}{path}"
 
 

@@ -29,6 +29,7 @@ from gate.github.tighten import tighten_fail_on
 from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
+from gate.sanitize import json_inert
 
 REPORT_FILE = "report.json"
 SARIF_FILE = "report.sarif"
@@ -213,7 +214,9 @@ def _write_report(
     try:
         # Written before posting, so that a posting failure loses nothing, and again with what was
         # posted; the SARIF does not depend on posting, so it is written once.
-        paths["report"].write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        paths["report"].write_text(
+            json_inert(json.dumps(full, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
+        )
         if result is None:
             paths["sarif"].write_text(render_report(view), encoding="utf-8")
     except OSError as exc:

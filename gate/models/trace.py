@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from gate.errors import GateError
+from gate.sanitize import json_inert
 
 if TYPE_CHECKING:
     from gate.config.models import Config
@@ -98,7 +99,7 @@ class TraceWriter:
         return writer
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, default=str)
+        line = json_inert(json.dumps(record, ensure_ascii=False, default=str))
         with self._lock:
             if self._handle.closed:
                 return

@@ -7,6 +7,7 @@ from typing import Any
 
 from gate.findings import Finding
 from gate.pipeline import Outcome, StageResult
+from gate.sanitize import json_inert
 
 SCHEMA_VERSION = 1
 ALL_STAGES = (
@@ -135,4 +136,4 @@ def review_state(outcome: Outcome) -> str | None:
 
 
 def render(outcome: Outcome) -> str:
-    return json.dumps(to_dict(outcome), indent=2, ensure_ascii=False) + "\n"
+    return json_inert(json.dumps(to_dict(outcome), indent=2, ensure_ascii=False)) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gate.findings import Finding
 from gate.pipeline import Outcome
-from gate.sanitize import sanitize
+from gate.sanitize import no_commands, sanitize
 
 ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
 MAX_EVIDENCE = 3
@@ -105,4 +105,4 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
         )
     for note in outcome.notes:
         out.append(f"> {cell(note, 300)}")
-    return "\n".join(out).rstrip() + "\n"
+    return no_commands("\n".join(out).rstrip()) + "\n"

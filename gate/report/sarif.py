@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from gate.report.github_view import FindingView, ReportView
+from gate.sanitize import json_inert
 
 if TYPE_CHECKING:
     from gate.pipeline import Outcome
@@ -30,7 +32,14 @@ def render(outcome: Outcome) -> str:
 
 
 def render_report(view: ReportView) -> str:
-    return json.dumps(to_sarif(view), indent=2, ensure_ascii=False) + "\n"
+    return json_inert(json.dumps(to_sarif(view), indent=2, ensure_ascii=False)) + "\n"
+
+
+def artifact_uri(path: str) -> str:
+    """A repository path as a relative URI reference (RFC 3986): every byte outside the unreserved set
+    and `/` percent-encoded as UTF-8, so spaces, newlines, `%`, `#`, `?` and non-ASCII letters in a file
+    name stay part of the path instead of breaking or re-reading the URI."""
+    return quote(path, safe="/", encoding="utf-8", errors="surrogateescape")
 
 
 def _rule_id(f: FindingView) -> str:
@@ -64,7 +73,9 @@ def to_sarif(view: ReportView) -> dict[str, Any]:
         region: dict[str, Any] = {}
         if f.start_line is not None:
             region = {"startLine": f.start_line, "endLine": max(f.start_line, f.end or f.start_line)}
-        location: dict[str, Any] = {"artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"}}
+        location: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(f.path), "uriBaseId": "%SRCROOT%"}
+        }
         if region:
             location["region"] = region
         results.append(

@@ -1,19 +1,39 @@
-"""The terminal report: what a person reads after `ai-gate check`."""
+"""The terminal report: what a person reads after `ai-gate check`.
+
+File names, subjects, titles and notes come from the PR or a model: each is shown on one line with its
+control, invisible and bidi characters escaped (`visible`), and the whole report goes through
+`no_commands`, so no line of it can start a workflow command when it is printed in an Actions log.
+"""
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
 from gate.pipeline import Outcome
+from gate.sanitize import no_commands, visible
 
 _STYLE = {"pass": "bold green", "fail": "bold red", "neutral": "bold yellow"}
 _SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
 def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> None:
+    if color is None:
+        isatty = getattr(stream, "isatty", None)
+        color = bool(isatty and isatty())
+    buf = io.StringIO()
+    _render(outcome, buf, color=color)
+    stream.write(no_commands(buf.getvalue()))
+    stream.flush()
+
+
+def _render(outcome: Outcome, stream: IO[str], *, color: bool | None) -> None:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as _markup_escape
     from rich.table import Table
+
+    def escape(text: str) -> str:
+        return _markup_escape(visible(text))
 
     console = Console(
         file=stream,
@@ -32,7 +52,7 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
         f"AI-authored share: [bold]{prov.ai_share:.1%}[/] ({prov.ai_lines} of {prov.added_lines} added lines)"
     )
     if prov.tools:
-        console.print("  by tool: " + ", ".join(f"{t} {n}" for t, n in sorted(prov.tools.items())))
+        console.print("  by tool: " + escape(", ".join(f"{t} {n}" for t, n in sorted(prov.tools.items()))))
     if prov.basis:
         console.print("  evidence used: " + escape(", ".join(prov.basis)))
     for note in prov.notes:
@@ -50,13 +70,13 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
                 c.sha[:10],
                 escape(c.subject),
                 "yes" if c.ai else "no",
-                c.tool or "",
+                escape(c.tool or ""),
                 f"{c.ai_lines}/{c.added_lines}" if c.ai else str(c.added_lines),
                 escape("; ".join(str(e) for e in c.evidence)),
             )
         console.print(table)
     for e in prov.pr_evidence:
-        console.print(f"  pull request: {escape(str(e))} ({e.tool})")
+        console.print(f"  pull request: {escape(str(e))} ({escape(e.tool)})")
     if outcome.findings:
         table = Table(title=f"Findings ({len(outcome.blocking)} blocking)")
         table.add_column("sev")
@@ -75,7 +95,7 @@ def render(outcome: Outcome, stream: IO[str], *, color: bool | None = None) -> N
             )
             table.add_row(
                 f"[{_SEV_STYLE[f.severity.value]}]{f.severity.value}[/]",
-                f.stage,
+                escape(f.stage),
                 escape(where),
                 escape(f.title),
                 status,

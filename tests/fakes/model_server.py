@@ -87,6 +87,9 @@ class FakeModelServer:
     calls: list[Call] = field(default_factory=list)
     tokens: Counter[str] = field(default_factory=Counter)
     prompt_tokens_per_call: int = 0  # 0 = estimate from the request size
+    # Requests being answered right now, and the most seen at once, per model and in all.
+    in_flight: Counter[str] = field(default_factory=Counter)
+    peak_in_flight: Counter[str] = field(default_factory=Counter)
     _cursor: dict[tuple[str, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -205,6 +208,18 @@ class FakeModelServer:
         if reply.hang:
             self._stopping.wait(600)
             return
+        with self._lock:
+            for key in (model, "*"):
+                self.in_flight[key] += 1
+                self.peak_in_flight[key] = max(self.peak_in_flight[key], self.in_flight[key])
+        try:
+            self._reply(handler, model, body, reply)
+        finally:
+            with self._lock:
+                self.in_flight[model] -= 1
+                self.in_flight["*"] -= 1
+
+    def _reply(self, handler: Any, model: str, body: dict[str, Any], reply: Reply) -> None:
         if reply.delay:
             time.sleep(reply.delay)
         if reply.status != 200:

@@ -35,6 +35,8 @@ class _FakeRegistry:
         self.fail_status = 0
         self.fail_times: int | None = None  # None = always, while fail_status is set
         self.delay = 0.0
+        self.in_flight = 0
+        self.peak_in_flight = 0  # the most requests answered at once
         self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
         self.url = ""
@@ -60,7 +62,12 @@ class _FakeRegistry:
             if failing and self.fail_times is not None:
                 self.fail_times -= 1
         if self.delay:
+            with self._lock:
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             time.sleep(self.delay)
+            with self._lock:
+                self.in_flight -= 1
         if failing:
             return self.fail_status, {"message": "Internal Server Error"}
         doc = self.document(name) if name else None

@@ -98,12 +98,12 @@ HOSTILE_CONFIGS = [
 
 @pytest.mark.parametrize(("text", "message"), HOSTILE_CONFIGS)
 def test_hostile_yaml_is_a_quick_config_error(text: str, message: str) -> None:
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ConfigError) as info:
         load_config_text(text, "cfg.yml")
     assert message in info.value.one_line()
     assert len(info.value.one_line()) < 400
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_real_git_diff_of_hostile_file_names(repo: GitRepo) -> None:
@@ -142,10 +142,10 @@ def test_a_hunk_far_past_any_real_file_is_refused_not_allocated() -> None:
     series = _message(1, "@@ -1,1 +1,2 @@\n a\n+b\n") + _message(
         2, "@@ -99999999999999,1 +99999999999999,2 @@\n a\n+c\n"
     )
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(InputError, match="beyond the 1,000,000 lines"):
         load_patch_changeset(series.encode(), "bomb.mbox")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 # A mutated series whose second hunk runs past its header (a "+++" line lost to a signature line):

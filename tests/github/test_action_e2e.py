@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jsonschema
@@ -37,9 +36,8 @@ def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     return repo, base, head
 
 
-def run_gate(env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
-    started = time.monotonic()
-    proc = subprocess.run(
+def run_gate(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [*AI_GATE, "github"],
         env={**env, "PYTHONPATH": str(Path.cwd())},
         cwd=cwd,
@@ -47,7 +45,6 @@ def run_gate(env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProces
         text=True,
         timeout=120,
     )
-    return proc, started
 
 
 def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGitHub) -> None:
@@ -56,14 +53,9 @@ def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGit
     subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
     env = runner_env(github, tmp_path, 7, workspace=workspace)
 
-    latencies = []
     for _ in range(2):
-        seen = len(github.requests)
-        proc, started = run_gate(env, workspace)
+        proc = run_gate(env, workspace)
         assert proc.returncode == 0, proc.stderr
-        latencies.append(github.requests[seen].at - started)
-    # Process start to first GitHub request; the better of two runs, as the machine may be busy.
-    assert min(latencies) < 1.5, f"first GitHub request {min(latencies):.2f}s after start"
 
     assert len(github.issue_comments[7]) == 1, "the summary comment was duplicated"
     comment = github.issue_comments[7][0]["body"]
@@ -105,7 +97,7 @@ def test_api_only_run_without_a_checkout(tmp_path: Path, github: FakeGitHub) -> 
     _, _, _head = make_pr(tmp_path, github)
     env = runner_env(github, tmp_path, 7, workspace=tmp_path / "empty", post="check,comment")
     (tmp_path / "empty").mkdir()
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "empty" / ".ai-gate" / "report.json").read_text())
     assert report["source"]["added_lines"] == 7
@@ -120,7 +112,7 @@ def test_read_only_token_falls_back_to_workflow_commands(tmp_path: Path, github:
     make_pr(tmp_path, github)
     github.read_only = True
     env = runner_env(github, tmp_path, 7, workspace=None)
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr  # the verdict, not the 403
     assert "::notice title=AI Quality Gate::the token could not write" in proc.stdout
     assert not github.check_runs and not github.statuses and not github.issue_comments[7]
@@ -131,7 +123,7 @@ def test_read_only_token_falls_back_to_workflow_commands(tmp_path: Path, github:
 
 def test_other_events_end_neutral(tmp_path: Path, github: FakeGitHub) -> None:
     env = runner_env(github, tmp_path, 7, workspace=None, event="push", payload={"ref": "refs/heads/main"})
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "neutral" in proc.stdout and "push" in proc.stdout
     assert read_outputs(tmp_path / "output")["verdict"] == "neutral"
@@ -142,7 +134,7 @@ def test_drafts_are_skipped(tmp_path: Path, github: FakeGitHub) -> None:
     make_pr(tmp_path, github)
     github.pulls[7].draft = True
     env = runner_env(github, tmp_path, 7, workspace=None)
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "draft" in (tmp_path / "summary.md").read_text()
     assert not github.check_runs
@@ -151,7 +143,7 @@ def test_drafts_are_skipped(tmp_path: Path, github: FakeGitHub) -> None:
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, github: FakeGitHub) -> None:
     make_pr(tmp_path, github)
     env = runner_env(github, tmp_path, 7, workspace=None, post="check,tweet")
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "tweet" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -179,7 +171,7 @@ def test_enterprise_server_api_url_and_pull_request_target(tmp_path: Path, githu
     payload = github.payload(7, action="opened")
     env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target", payload=payload)
     assert env["GITHUB_API_URL"].endswith("/api/v3")
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     assert proc.returncode == 0, proc.stderr
     assert len(github.check_runs) == 1
     # API-only on pull_request_target: the base config and the diff came from the API, even though the
@@ -193,7 +185,7 @@ def test_enterprise_server_api_url_and_pull_request_target(tmp_path: Path, githu
 def test_unhandled_pull_request_actions_end_neutral(tmp_path: Path, github: FakeGitHub) -> None:
     make_pr(tmp_path, github)
     env = runner_env(github, tmp_path, 7, workspace=None, payload=github.payload(7, action="closed"))
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0 and "closed" in proc.stdout
     assert not github.requests
 
@@ -211,7 +203,7 @@ def test_a_blocking_finding_is_commented_once_across_runs(tmp_path: Path, github
     pull_from_git(github, repo, base, head, number=7)
     env = runner_env(github, tmp_path, 7, workspace=None)
     for _ in range(2):
-        proc, _ = run_gate(env, tmp_path)
+        proc = run_gate(env, tmp_path)
         assert proc.returncode == 1, proc.stderr  # fail: exit 1, results posted all the same
     outputs = read_outputs(tmp_path / "output")
     assert outputs["verdict"] == "fail" and int(outputs["blocking-findings"]) >= 1
@@ -239,7 +231,7 @@ def test_a_pasted_marker_in_a_persons_comment_is_left_alone(tmp_path: Path, gith
     subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
     pasted = {"id": 999, "body": "<!-- ai-quality-gate -->\nlooks fine to me", "user": {"login": "mallory"}}
     github.issue_comments[7].append(pasted)
-    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace)
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace)
     assert proc.returncode == 0, proc.stderr
     assert github.issue_comments[7][0]["body"].endswith("looks fine to me")  # not edited
     ours = [c for c in github.issue_comments[7] if c["id"] != 999]

@@ -32,7 +32,7 @@ def test_synchronize_reviews_only_the_follow_up(
     pull_from_git(github, repo, base, head1, number=7)
     env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "opened"))
     env["FAKE_MODEL_KEY"] = "sk-test"
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     first = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     assert first["stages"]["review"]["details"]["incremental"]["mode"] == "full"
@@ -45,7 +45,7 @@ def test_synchronize_reviews_only_the_follow_up(
     env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
     env["FAKE_MODEL_KEY"] = "sk-test"
     seen = len(model_server.calls)
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     second = json.loads((workspace / ".ai-gate" / "report.json").read_text())
 
@@ -104,7 +104,7 @@ def test_a_state_is_read_only_from_a_comment_by_the_account_the_gate_posts_as(
     env = runner_env(github, tmp_path, 7, workspace=workspace, payload=payload, token=token)
     env["FAKE_MODEL_KEY"] = "sk-test"
     seen = len(model_server.calls)
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     notes = report["github"]["notes"]
     reviews = sum(1 for c in model_server.calls[seen:] if c.schema == "review")
@@ -133,7 +133,7 @@ def test_without_the_previous_head_in_git_the_compare_api_tells_what_changed(
     pull_from_git(github, repo, base, head1, number=7)
     env = runner_env(github, tmp_path, 7, workspace=empty, payload=github.payload(7, "opened"))
     env["FAKE_MODEL_KEY"] = "sk-test"
-    proc, _ = run_gate(env, empty)
+    proc = run_gate(env, empty)
     assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     first = json.loads((empty / ".ai-gate" / "report.json").read_text())
     confirmed = next(f for f in first["findings"] if f["title"] == sc.CONFIRMED_TITLE)
@@ -146,7 +146,7 @@ def test_without_the_previous_head_in_git_the_compare_api_tells_what_changed(
     env = runner_env(github, tmp_path, 7, workspace=empty, payload=github.payload(7, "synchronize"))
     env["FAKE_MODEL_KEY"] = "sk-test"
     seen = len(model_server.calls)
-    proc, _ = run_gate(env, empty)
+    proc = run_gate(env, empty)
     assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
     second = json.loads((empty / ".ai-gate" / "report.json").read_text())
     assert github.requests_to("GET", rf"/compare/{head1}\.\.\.{head2}$")

@@ -58,7 +58,7 @@ def test_no_model_key_on_a_forks_pr_is_neutral_and_says_not_reviewed(
 ) -> None:
     make_pr(tmp_path, github)  # an AI-authored PR: the thresholds call for the model review
     env = runner_env(github, tmp_path, 7, workspace=None)  # no model key in the environment
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     run, status = only(github)
     assert run["conclusion"] == "neutral"
@@ -78,7 +78,7 @@ def test_a_model_outage_is_neutral_and_says_not_reviewed(
     tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
 ) -> None:
     workspace = model_pr(tmp_path, github, model_server)
-    proc, _ = run_gate(model_env(github, tmp_path, workspace), workspace)
+    proc = run_gate(model_env(github, tmp_path, workspace), workspace)
     assert proc.returncode == 0, proc.stderr
     report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     assert report["verdict"] == "neutral" and report["stages"]["review"]["model_error"]
@@ -95,7 +95,7 @@ def test_on_model_error_fail_blocks_an_unreviewed_change_and_says_why(
 ) -> None:
     """The setting for a protected branch: a change nobody reviewed does not merge."""
     workspace = model_pr(tmp_path, github, model_server, on_model_error="fail")
-    proc, _ = run_gate(model_env(github, tmp_path, workspace), workspace)
+    proc = run_gate(model_env(github, tmp_path, workspace), workspace)
     assert proc.returncode == 1, proc.stderr
     run, status = only(github)
     assert run["conclusion"] == "failure"

@@ -66,7 +66,7 @@ def test_publish_posts_under_its_own_names_and_says_the_findings_were_not_recomp
     analyze = tmp_path / "analyze"
     analyze.mkdir()
     github.read_only = True
-    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=analyze, post="summary"), analyze)
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=analyze, post="summary"), analyze)
     assert proc.returncode == 1, proc.stderr
     github.read_only = False
     artifact = analyze / ".ai-gate" / "report.json"
@@ -94,7 +94,7 @@ def test_publish_posts_under_its_own_names_and_says_the_findings_were_not_recomp
     # summary comment, and its own inline comment for the same finding.
     env = runner_env(github, tmp_path, 7, workspace=None, event="pull_request_target")
     for _ in range(2):
-        proc, _ = run_gate(env, tmp_path)
+        proc = run_gate(env, tmp_path)
         assert proc.returncode == 1, proc.stderr
     names = [r["name"] for r in github.check_runs.values()]
     assert names == ["AI Quality Gate (published)", "AI Quality Gate", "AI Quality Gate"]
@@ -140,7 +140,7 @@ def test_pull_request_target_reads_the_pr_through_the_api_and_runs_nothing_from_
     workspace = tmp_path / "ws"  # the documented setup: no checkout step at all
     workspace.mkdir()
     env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     assert proc.returncode == 0, proc.stderr
     assert not canary.exists()
     # Nothing was checked out: the workspace holds only the gate's own output.
@@ -163,7 +163,7 @@ def test_on_pull_request_target_a_checkout_of_the_head_is_not_used_and_is_warned
     subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
     subprocess.run(["git", "-C", str(workspace), "checkout", "-q", "--detach", head], check=True)
     env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     assert proc.returncode == 0, proc.stderr
     assert not canary.exists()
     assert "::warning title=AI Quality Gate::the workspace has the PR's head checked out" in proc.stdout
@@ -188,11 +188,11 @@ def test_the_fail_on_input_may_lower_the_threshold_but_never_raise_it(
     secret_pr(tmp_path, github, "version: 1\ngate:\n  fail_on: high\n")
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace)
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace)
     assert proc.returncode == 1 and blocking(workspace) == ["secrets"]  # the base branch's policy
 
     # Raising the threshold is refused, and said as a warning, in the report and on GitHub.
-    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, fail_on="critical"), workspace)
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, fail_on="critical"), workspace)
     assert proc.returncode == 1 and blocking(workspace) == ["secrets"]
     refused = "input 'fail-on: critical' refused: the base branch's gate.fail_on is 'high'"
     assert f"::warning title=AI Quality Gate::{refused}" in proc.stdout
@@ -201,7 +201,7 @@ def test_the_fail_on_input_may_lower_the_threshold_but_never_raise_it(
     assert read_outputs(tmp_path / "output")["verdict"] == "fail"
 
     # Lowering it is stricter, so it applies: the medium zero-width character blocks too.
-    proc, _ = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, fail_on="medium"), workspace)
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, fail_on="medium"), workspace)
     assert proc.returncode == 1 and blocking(workspace) == ["injection-text", "secrets"]
     assert "::warning" not in proc.stdout
 
@@ -223,7 +223,7 @@ def test_a_config_input_may_only_tighten_the_base_branch_config(tmp_path: Path, 
     workspace = tmp_path / "ws"
     workspace.mkdir()
 
-    proc, _ = run_gate(
+    proc = run_gate(
         runner_env(github, tmp_path, 7, workspace=workspace, config="examples/lax.yml"), workspace
     )
     assert proc.returncode == 1, proc.stderr
@@ -236,7 +236,7 @@ def test_a_config_input_may_only_tighten_the_base_branch_config(tmp_path: Path, 
     assert any("held to be no looser than .github/ai-gate.yml at base" in n for n in notes), notes
 
     strict = runner_env(github, tmp_path, 7, workspace=workspace, config="ci/strict.yml")
-    proc, _ = run_gate(strict, workspace)
+    proc = run_gate(strict, workspace)
     assert proc.returncode == 1 and blocking(workspace) == ["injection-text", "secrets"]
     assert "::warning" not in proc.stdout
     assert head == github.pulls[7].head_sha
@@ -245,7 +245,7 @@ def test_a_config_input_may_only_tighten_the_base_branch_config(tmp_path: Path, 
 def test_an_input_that_loosens_nothing_is_not_reported(tmp_path: Path, github: FakeGitHub) -> None:
     make_pr(tmp_path, github)  # the base branch says fail_on: high
     env = runner_env(github, tmp_path, 7, workspace=None, fail_on="high")
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "::warning" not in proc.stdout
 
@@ -267,7 +267,7 @@ def test_on_pull_request_target_a_config_path_into_the_workspace_is_read_from_th
     subprocess.run(["git", "-C", str(workspace), "checkout", "-q", "--detach", head], check=True)
     config = str(workspace / ".github" / "ai-gate.yml")
     env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target", config=config)
-    proc, _ = run_gate(env, workspace)
+    proc = run_gate(env, workspace)
     assert proc.returncode == 1 and blocking(workspace) == ["secrets"], proc.stderr
     notes = gate_json(workspace)["github"]["notes"]
     assert f"configuration: .github/ai-gate.yml at base {base[:12]}" in notes

@@ -187,33 +187,31 @@ def test_secrets_are_redacted_before_the_call(model_server: FakeModelServer) -> 
 
 
 def test_calls_run_concurrently_within_the_bound(model_server: FakeModelServer) -> None:
-    model_server.script("fake-a", "review", Reply.json({"findings": []}, delay=0.5))
+    model_server.script("fake-a", "review", Reply.json({"findings": []}, delay=1.0))
     client = client_for(model_server, "openai/fake-a", concurrency=4)
 
     async def many() -> list[CallResult]:
         return await asyncio.gather(*(client.call(request()) for _ in range(8)))
 
-    started = time.monotonic()
     results = asyncio.run(many())
-    elapsed = time.monotonic() - started
     assert all(r.outputs for r in results)
-    assert 0.95 <= elapsed < 2.0  # two waves of four, not eight sequential calls
+    # Four answered side by side, never a fifth: two waves, not eight sequential calls nor one of eight.
+    assert model_server.peak_in_flight["fake-a"] == 4
 
 
 def test_the_bound_is_per_model_not_per_run(model_server: FakeModelServer) -> None:
     for name in ("fake-a", "fake-b", "fake-c"):
-        model_server.script(name, "review", Reply.json({"findings": []}, delay=0.5))
+        model_server.script(name, "review", Reply.json({"findings": []}, delay=1.0))
     models = ("openai/fake-a", "openai/fake-b", "openai/fake-c")
     client = client_for(model_server, *models, concurrency=2)
 
     async def many() -> list[CallResult]:
         return await asyncio.gather(*(client.call(request(m)) for m in models for _ in range(2)))
 
-    started = time.monotonic()
     results = asyncio.run(many())
-    elapsed = time.monotonic() - started
     assert all(r.outputs for r in results)
-    assert 0.45 <= elapsed < 0.95  # six calls, two per model: one wave, not three
+    # Six calls, two per model: one wave of six, not three waves of two.
+    assert [model_server.peak_in_flight[m] for m in ("fake-a", "fake-b", "fake-c", "*")] == [2, 2, 2, 6]
 
 
 # litellm's mistral module defines TypedDicts that pydantic warns about; not ours to fix.

@@ -62,6 +62,9 @@ HOSTILE_FINDING = {
     "body": (
         "Ping @payments-team and @octocat. <!-- hidden --> <script>alert(1)</script> "
         "Read [the audit](https://evil.example/audit) or https://evil.example/x \u202egnp.exe"
+        # Live by GitHub's rules where an older sanitizer let them through: a mention right after a code
+        # span, references that cross-link, a bare www. link and a legacy workflow command.
+        " `x`@acme/security-team closes #12, GH-7 and acme/shop#3; www.evil.example/p ##[error]forged"
         # Invisible text: "approve" in tag characters, an Arabic letter mark, a Mongolian vowel separator.
         + "".join(chr(0xE0000 + ord(c)) for c in "approve")
         + "\u061c\u180e"
@@ -132,8 +135,12 @@ def run_case(root: Path, case: HostileCase, server: FakeModelServer, trace: Path
 
 
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!]")
-_MENTION = re.compile(r"(?<![\w`/.@-])@[A-Za-z0-9][A-Za-z0-9-]*")
-_LINK = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+# GitHub's rules: a mention is `@name` after anything but an ASCII letter, digit or underscore (a
+# backtick included); references are `#12`, `GH-12` and `owner/repo#12`; links have a scheme or `www.`.
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*")
+_REFERENCE = re.compile(r"(?<![A-Za-z0-9_&])#[0-9]+|(?<![A-Za-z0-9_])GH-[0-9]+|[\w.-]+/[\w.-]+#[0-9]+", re.I)
+_LINK = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+|(?<![\w.@/-])www\.[^\s<>()\[\]\"'`]+", re.I)
+_COMMAND = re.compile(r"^[ \t]*::|##\[", re.MULTILINE)
 # Written out here rather than taken from gate.invisible, so that a character the gate's table lacks
 # is still caught: bidi controls, zero-width characters, invisible operators and tag characters.
 _HIDDEN = re.compile(
@@ -152,8 +159,9 @@ def unsafe_for_github(text: str, repo_url: str = REPO_URL, *, plain: bool = Fals
     repository, or characters that hide or reorder text. The gate's own markers are allowed; fenced
     code blocks (suggestions) are inert. `plain` is for fields GitHub shows as plain text (check-run
     annotations), where HTML is not rendered but hidden characters and links still matter."""
-    # The one invisible character the gate writes itself: a word joiner after `@`, so no one is pinged.
-    shown = text.replace("@\u2060", "@")
+    # The one invisible character the gate writes itself: a word joiner after `@`, `#`, `GH-` and the
+    # first `:` of a line-leading `::`, so no one is pinged, nothing cross-referenced, no command run.
+    shown = re.sub(r"(@|#|GH-|^[ \t]*:)\u2060", r"\1", text, flags=re.I | re.M)
     problems = [f"hidden character U+{ord(m.group(0)):04X}" for m in _HIDDEN.finditer(shown)]
     text = _FENCED.sub("", text)
     text = text.replace("<!-- ai-quality-gate -->", "")
@@ -161,6 +169,8 @@ def unsafe_for_github(text: str, repo_url: str = REPO_URL, *, plain: bool = Fals
     text = re.sub(r"<!-- ai-quality-gate:[^>]*-->", "", text)  # fingerprint markers of the gate itself
     problems += [] if plain else [f"raw HTML {m.group(0)!r}" for m in _TAG.finditer(text)]
     problems += [f"mention {m.group(0)!r}" for m in _MENTION.finditer(text)]
+    problems += [f"reference {m.group(0)!r}" for m in _REFERENCE.finditer(text)]
+    problems += [f"workflow command {m.group(0)!r}" for m in _COMMAND.finditer(text)]
     problems += [
         f"link {m.group(0)!r}"
         for m in _LINK.finditer(text)

@@ -1,7 +1,7 @@
-"""Run the CLI as a child process and measure it: exit code, output, wall time and peak memory.
+"""Run the CLI as a child process and measure it: exit code, output, time and peak memory.
 
-Peak RSS comes from the child's own resource usage (wait4), so tests running side by side in one
-worker do not blur each other's figures the way RUSAGE_CHILDREN's running maximum would.
+Peak RSS and CPU time come from the child's own resource usage (wait4), so tests running side by side
+do not blur each other's figures the way RUSAGE_CHILDREN's running maximum or wall time would.
 """
 
 from __future__ import annotations
@@ -23,11 +23,15 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
-    seconds: float
+    seconds: float  # wall time, for the figures
+    cpu_seconds: float  # the child's user + system time: what bounds are checked against
     peak_rss_mb: float
 
     def figure(self, name: str) -> str:
-        return f"{name}: exit {self.returncode}, {self.seconds:.2f} s, peak RSS {self.peak_rss_mb:.0f} MB"
+        return (
+            f"{name}: exit {self.returncode}, {self.seconds:.2f} s ({self.cpu_seconds:.2f} s CPU), "
+            f"peak RSS {self.peak_rss_mb:.0f} MB"
+        )
 
 
 def run_gate(
@@ -59,6 +63,7 @@ def run_gate(
             stdout=out_path.read_text("utf-8", "replace"),
             stderr=err_path.read_text("utf-8", "replace"),
             seconds=seconds,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             # Linux reports ru_maxrss in KiB.
             peak_rss_mb=usage.ru_maxrss / 1024,
         )
