@@ -32,6 +32,7 @@ MODULES = (
     "regen_similarity",
     "regen_speed",
     "github_requests",
+    "hostile_inputs",
 )
 PACKAGES = ("ai-quality-gate", "unidiff", "litellm", "pydantic", "PyGithub", "rich", "detect-secrets")
 README = Path(__file__).resolve().parent / "README.md"

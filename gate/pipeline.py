@@ -46,7 +46,8 @@ class StageResult:
     # The stage needed models and could not finish; the verdict then follows gate.on_model_error.
     model_error: str | None = None
     usage: Usage = field(default_factory=Usage)
-    # The stage itself broke (a defect, not a finding): its checks are missing, so the verdict is neutral.
+    # The stage itself broke (a defect or a hostile input): its checks are missing, so the verdict follows
+    # gate.on_stage_error (fail by default).
     error: str | None = None
     # Stage-specific facts for the report (JSON-able): units reviewed and not, regen hunks, lookups.
     details: Mapping[str, Any] = field(default_factory=dict)
@@ -135,11 +136,23 @@ def _run_stage(stage: Stage, ctx: RunContext) -> StageResult:
         first = (str(exc).strip().splitlines() or [""])[0]
         error = redact(f"{type(exc).__name__}: {first}"[:300])
         trace = ctx.services.get("trace")
-        if trace is not None:  # where to look when debugging it: the stack, redacted like the rest
-            stack = redact(traceback.format_exc(limit=12))
-            trace.write({"type": "error", "stage": stage.id, "error": error, "traceback": stack})
+        if trace is not None:
+            # Where to look when debugging it: the innermost frames as `file:line in function`, one
+            # string each (no traceback text in any output), redacted like the rest.
+            frames = traceback.extract_tb(exc.__traceback__)[-12:]
+            where = [redact(f"{_short_path(f.filename)}:{f.lineno} in {f.name}") for f in frames]
+            trace.write({"type": "error", "stage": stage.id, "error": error, "where": where})
         why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
         return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
+
+
+def _short_path(filename: str) -> str:
+    """A frame's file from the package root down (`gate/...`, `site-packages/...`), not the machine's path."""
+    parts = filename.replace("\\", "/").split("/")
+    for anchor in ("gate", "site-packages"):
+        if anchor in parts:
+            return "/".join(parts[len(parts) - 1 - parts[::-1].index(anchor) :])
+    return parts[-1]
 
 
 def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gate.config.models import Config, OnModelError, UnconfirmedPlace
+from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.model import ChangeSet
 from gate.findings import Finding
 from gate.pipeline import StageResult
@@ -122,11 +122,17 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             + (f"; and {len(blocked) - 5} more" if len(blocked) > 5 else "")
         )
         return Decision("fail", tuple(reasons), tuple(marked))
+    # What was not checked: a stage that broke follows gate.on_stage_error, a model stage that could
+    # not finish follows gate.on_model_error; with both, the stricter verdict stands and both are said.
+    verdicts: list[str] = []
     broken = [r for r in results if r.error]
     if broken:
+        on_error = config.gate.on_stage_error
         what = "; ".join(f"{r.stage}: {r.error}" for r in broken)
-        reasons.append(f"a stage failed and its checks are missing ({what}); the verdict is neutral")
-        return Decision("neutral", tuple(reasons), tuple(marked))
+        reasons.append(
+            f"a stage failed and its checks are missing ({what}); gate.on_stage_error is '{on_error.value}'"
+        )
+        verdicts.append({OnStageError.FAIL: "fail", OnStageError.NEUTRAL: "neutral"}[on_error])
     model_errors = [r for r in results if r.model_error]
     if model_errors:
         policy = config.gate.on_model_error
@@ -134,10 +140,12 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         reasons.append(
             f"a required model stage could not finish ({what}); gate.on_model_error is '{policy.value}'"
         )
-        verdict = {OnModelError.FAIL: "fail", OnModelError.PASS: "pass", OnModelError.NEUTRAL: "neutral"}[
-            policy
-        ]
-        return Decision(verdict, tuple(reasons), tuple(marked))
+        verdicts.append(
+            {OnModelError.FAIL: "fail", OnModelError.PASS: "pass", OnModelError.NEUTRAL: "neutral"}[policy]
+        )
+    if verdicts:
+        strictest = min(verdicts, key=("fail", "neutral", "pass").index)
+        return Decision(strictest, tuple(reasons), tuple(marked))
     unconfirmed = sum(
         1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on)
     )

@@ -37,9 +37,9 @@ def _run(tmp_path: Path, files: dict[str, str | bytes | None], stages: list[Stag
     return to_dict(run(RunContext(changeset=changeset, config=Config()), stages))
 
 
-def test_a_broken_stage_makes_the_verdict_neutral_and_keeps_the_rest(tmp_path: Path) -> None:
+def test_a_broken_stage_fails_the_verdict_and_keeps_the_rest(tmp_path: Path) -> None:
     report = _run(tmp_path, {"tests/test_a.py": "def test_a():\n    pass\n"}, [Broken(), SecretsAnalyzer()])
-    assert report["verdict"] == "neutral"
+    assert report["verdict"] == "fail"  # gate.on_stage_error: fail, the default
     stage = report["stages"]["phantom-symbols"]  # type: ignore[index]
     assert stage["ran"] is False and stage["skipped_reason"] == "stage failed"
     assert stage["error"].startswith("RuntimeError: index out of range while reading ")
@@ -74,7 +74,9 @@ def test_the_trace_keeps_the_broken_stage_s_stack_redacted(tmp_path: Path) -> No
         run(RunContext(changeset=changeset, config=Config(), services={"trace": trace}), [Broken()])
     [record] = [r for r in map(json.loads, path.read_text().splitlines()) if r["type"] == "error"]
     assert record["stage"] == "phantom-symbols"
-    assert "raise RuntimeError" in record["traceback"] and TOKEN not in path.read_text()
+    assert record["where"][-1].startswith("test_pipeline.py:") and record["where"][-1].endswith(" in run")
+    assert any(w.startswith("gate/pipeline.py:") for w in record["where"])  # no machine paths
+    assert "Traceback" not in path.read_text() and TOKEN not in path.read_text()
 
 
 def test_run_sync_works_from_plain_code_and_from_inside_an_event_loop() -> None:

@@ -84,10 +84,22 @@ class PhraseHit:
         return Confidence.LOW if self.quoted_example else Confidence.MEDIUM
 
 
+# Whitespace a phrase can hold between two words; a longer run is cut to this many characters.
+MAX_GAP = 8
+_LONG_GAP = re.compile(rf"(\s)\s{{{MAX_GAP},}}")
+
+
+def _squeeze(line: str) -> str:
+    return _LONG_GAP.sub(lambda m: m.group(0)[:MAX_GAP], line) if len(line) > MAX_GAP else line
+
+
 def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
     """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
     text at once; only lines with a trigger (and the line after, for phrases broken across lines) are
     matched against the full pattern."""
+    # Long whitespace runs are squeezed before any pattern work: phrases are words apart, and a run of
+    # 60,000 spaces after "## system" must not cost each pattern a pass per space (linear time).
+    lines = [_squeeze(line) for line in lines]
     lowered = [line.lower() for line in lines]
     text = "\n".join(lowered)
     starts = [0]

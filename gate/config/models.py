@@ -162,9 +162,21 @@ class OnModelError(enum.Enum):
     NEUTRAL = "neutral"
 
 
+class OnStageError(enum.Enum):
+    """What a stage that broke (a defect or a hostile input) does to the verdict: its checks are missing."""
+
+    FAIL = "fail"
+    NEUTRAL = "neutral"
+
+
 class GatePolicy(_Strict):
     fail_on: Severity = Severity.HIGH
     on_model_error: OnModelError = OnModelError.NEUTRAL
+    on_stage_error: OnStageError = Field(
+        default=OnStageError.FAIL,
+        description="Verdict when a stage itself breaks: fail (default; what was not checked does not "
+        "pass) or neutral.",
+    )
     run_on_drafts: bool = Field(
         default=False, description="Gate draft pull requests too (the Action skips them)."
     )

@@ -113,7 +113,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         "chunk_tokens": budget,
         "chars_per_token": round(chars_per_token, 2),
         "chunks": [{"id": c.id, "units": [u.id for u in c.units], "tokens": c.tokens} for c in chunks],
-        "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped],
+        "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped if s.line is None],
+        "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in skipped if s.line],
         "notes": notes + list(contracts.notes),
         "incremental": increment.details,
     }
@@ -149,6 +150,15 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     findings = with_line_keys(findings, _line_keys(ctx, findings, details, quorum))
     findings = with_carried(findings, details, quorum)
 
+    # A line too long to send whole was cut: its tail is code no model saw, so the review is incomplete.
+    cut = [s for s in skipped if s.line is not None]
+    if cut:
+        where = ", ".join(f"{s.what}:{s.line}" for s in cut[:5]) + (
+            f" and {len(cut) - 5} more" if len(cut) > 5 else ""
+        )
+        cut_note = f"not reviewed: the tail of {len(cut)} line(s) too long to send whole ({where})"
+        notes.append(cut_note)
+        model_error = f"{model_error}; {cut_note}" if model_error else cut_note
     partial = _partial(rounds, chunks, models)
     if partial:
         notes.append(partial)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
+from gate.redact import REDACTED, redact
 
 CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
 HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
@@ -27,7 +28,13 @@ _DEFINITION = re.compile(
 # Without a measurement, code is taken to run 3 characters a token: cautious (it is nearer 4 for
 # Python with cl100k or o200k). `measured_chars_per_token` replaces it for a run's own code.
 CHARS_PER_TOKEN = 3.0
+# A line longer than a row continues on the rows after it, each with the same line number and a `…`,
+# so that nothing at column 560 is left out of a prompt. Past MAX_REVIEWED_LINE_CHARS (about 10,000
+# tokens of one line: generated data, not code a person reviews) the rest is cut, and the cut is
+# coverage missing: the review stage names the file and line as not reviewed.
 MAX_LINE_CHARS = 400
+MAX_REVIEWED_LINE_CHARS = 40_000
+CONTINUED = "…"
 SAMPLE_CHARS = 64_000  # of the change, spread over its files, to measure its characters per token
 TOKEN_MARGIN = 1.1  # providers' tokenizers differ from tiktoken's; count 10% more than the sample shows
 
@@ -112,6 +119,22 @@ class Chunk:
 class NotReviewed:
     what: str  # a path or a unit id
     reason: str
+    line: int | None = None  # a line of the file cut short: the rest of it was not sent
+
+
+def cut_lines(change: FileChange) -> list[NotReviewed]:
+    """The added lines of a file too long to send whole: their tail is not reviewed."""
+    return [
+        NotReviewed(
+            change.path,
+            f"line {line.new_no} has {len(line.text):,} characters; only the first "
+            f"{MAX_REVIEWED_LINE_CHARS:,} were sent to review",
+            line.new_no,
+        )
+        for hunk in change.hunks
+        for line in hunk.lines
+        if line.kind is LineKind.ADDED and len(line.text) > MAX_REVIEWED_LINE_CHARS
+    ]
 
 
 def build_units(
@@ -128,6 +151,7 @@ def build_units(
             continue
         if not change.hunks:
             continue
+        skipped.extend(cut_lines(change))
         head = _head_lines(changeset, change)
         for index, hunk in enumerate(change.hunks, start=1):
             units.extend(_split(change, index, hunk, head, max_unit_tokens, chars_per_token))
@@ -165,20 +189,20 @@ def _rows(hunk: Hunk, head: list[str] | None) -> list[tuple[int | None, str]]:
         first = max(1, hunk.new_start - CONTEXT_LINES)
         header = _enclosing_definition(hunk, head, first)
         if header is not None:
-            rows.append((header, _row(" ", header, head[header - 1])))
+            rows.extend(_line_rows(" ", header, head[header - 1]))
         for no in range(first, hunk.new_start):
             if no <= len(head):
-                rows.append((no, _row(" ", no, head[no - 1])))
+                rows.extend(_line_rows(" ", no, head[no - 1]))
     for line in hunk.lines:
         if line.kind is LineKind.REMOVED:
-            rows.append((None, _row("-", None, line.text)))
+            rows.extend(_line_rows("-", None, line.text))
         else:
             marker = "+" if line.kind is LineKind.ADDED else " "
-            rows.append((line.new_no, _row(marker, line.new_no, line.text)))
+            rows.extend(_line_rows(marker, line.new_no, line.text))
     if head is not None:
         last = hunk.new_start + hunk.new_count - 1
         for no in range(last + 1, min(len(head), last + CONTEXT_LINES) + 1):
-            rows.append((no, _row(" ", no, head[no - 1])))
+            rows.extend(_line_rows(" ", no, head[no - 1]))
     return rows
 
 
@@ -204,11 +228,41 @@ def _enclosing_definition(hunk: Hunk, head: list[str], first_shown: int) -> int 
     return None
 
 
-def _row(marker: str, no: int | None, text: str) -> str:
-    if len(text) > MAX_LINE_CHARS:
-        text = text[:MAX_LINE_CHARS] + " …(line truncated)"
+def _line_rows(marker: str, no: int | None, text: str) -> list[tuple[int | None, str]]:
+    """One line as rows of at most MAX_LINE_CHARS characters: the first as `+12 | …`, the rest as
+    `+12… | …` (the same line continued), up to MAX_REVIEWED_LINE_CHARS, then a visible cut."""
+    if len(text) <= MAX_LINE_CHARS:
+        return [(no, _row(marker, no, text))]
+    # Redacted whole before it is split: a credential cut in two rows would not be recognised in either.
+    shown = redact(text)[:MAX_REVIEWED_LINE_CHARS]
+    pieces = _pieces(shown)
+    if len(text) > MAX_REVIEWED_LINE_CHARS:
+        pieces[-1] += f" …(cut: {len(text) - MAX_REVIEWED_LINE_CHARS:,} more characters not shown)"
+    return [(no, _row(marker, no, piece, continued=i > 0)) for i, piece in enumerate(pieces)]
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` in pieces of at most MAX_LINE_CHARS, cut after a space where one is near the end, so that
+    words and tokens stay whole for the reader."""
+    out: list[str] = []
+    start = 0
+    while len(text) - start > MAX_LINE_CHARS:
+        end = start + MAX_LINE_CHARS
+        space = text.rfind(" ", end - MAX_LINE_CHARS // 4, end)
+        end = space + 1 if space > start else end
+        marker = text.rfind(REDACTED, end - len(REDACTED) + 1, end + len(REDACTED) - 1)
+        if start < marker < end < marker + len(REDACTED):  # keep "[REDACTED]" whole on one row
+            end = marker
+        out.append(text[start:end])
+        start = end
+    out.append(text[start:])
+    return out
+
+
+def _row(marker: str, no: int | None, text: str, *, continued: bool = False) -> str:
     # no padding: aligned numbers cost two tokens a row and tell a model nothing
-    return f"{marker}{no} | {text}" if no is not None else f"{marker} | {text}"
+    number = ("" if no is None else str(no)) + (CONTINUED if continued else "")
+    return f"{marker}{number} | {text}"
 
 
 def _split(
