@@ -277,7 +277,9 @@ def test_package_json_all_kinds_aliases_and_non_registry_specs(tmp_path: Path, p
     assert set(npm.requests) == {"react", "@types/node", "string-width", "ghost-peer-pkg", "@ghost/optional"}
 
 
-def test_a_manifest_that_does_not_parse_is_an_info_finding(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+def test_a_manifest_that_does_not_parse_is_a_could_not_analyse_finding(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
     result = run(
         tmp_path,
         pypi.url,
@@ -289,12 +291,11 @@ def test_a_manifest_that_does_not_parse_is_an_info_finding(tmp_path: Path, pypi:
             "requirements.txt": "valid-ghost\n!!! not a requirement\n",
         },
     )
-    titles = sorted(f.title for f in result.findings if f.severity is Severity.INFO)
-    assert titles == [
-        "Could not parse package.json",
-        "Could not parse pyproject.toml",
-        "Could not parse requirements.txt",
-    ]
+    unread = {f.location.path: f for f in result.findings if f.rule == "could-not-analyse" and f.location}
+    assert sorted(unread) == ["package.json", "pyproject.toml", "requirements.txt"]
+    assert all(
+        f.severity is Severity.MEDIUM and f.title.startswith("could not analyse: ") for f in unread.values()
+    )
     assert "Package 'valid-ghost' does not exist on PyPI" in {f.title for f in result.findings}
 
 

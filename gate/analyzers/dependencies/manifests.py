@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from gate.analyzers.dependencies.cargo import CargoParser
+from gate.analyzers.dependencies.gomod import GoModParser
 from gate.analyzers.dependencies.model import Declared, Ecosystem, ManifestError, Parsed, plausible_npm_name
 
 # Reads another file at the same revision (for `-r other.txt`); None when it does not exist.
@@ -317,7 +319,13 @@ class PackageJsonParser:
         return Parsed(tuple(declared), notes=(f"{path}: read from the diff lines only",))
 
 
-PARSERS: tuple[ManifestParser, ...] = (RequirementsParser(), PyprojectParser(), PackageJsonParser())
+PARSERS: tuple[ManifestParser, ...] = (
+    RequirementsParser(),
+    PyprojectParser(),
+    PackageJsonParser(),
+    GoModParser(),
+    CargoParser(),
+)
 
 
 def parser_for(path: str) -> ManifestParser | None:

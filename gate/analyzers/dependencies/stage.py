@@ -60,11 +60,12 @@ class DependenciesAnalyzer(Analyzer):
     def _unparsable(self, found: Collected) -> Iterable[Finding]:
         for path, problem in found.unparsable:
             yield self.meta.finding(
-                "unparsable-manifest",
-                Severity.INFO,
+                "could-not-analyse",
+                Severity.MEDIUM,
                 Confidence.HIGH,
-                f"Could not parse {path}",
-                f"The manifest could not be read, so its new dependencies were not checked: {problem}",
+                f"could not analyse: {problem}",
+                f"The manifest {path} could not be read ({problem}), so its new dependencies were not "
+                "checked.",
                 Location(path),
             )
 
