@@ -118,6 +118,13 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             policy
         ]
         return Decision(verdict, tuple(reasons), tuple(marked))
+    # A stage that ran but could not check part of the change (a registry it could not reach) names what
+    # it left out in `not_checked`: that is no pass.
+    unchecked = [r for r in results if r.details.get("not_checked")]
+    if unchecked:
+        what = "; ".join(f"{r.stage}: {', '.join(map(str, r.details['not_checked']))}" for r in unchecked)
+        reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
+        return Decision("neutral", tuple(reasons), tuple(marked))
     unconfirmed = sum(
         1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on)
     )

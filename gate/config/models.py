@@ -101,8 +101,17 @@ def _default_registries() -> dict[RegistryKey, HttpUrl]:
 
 
 class Dependencies(_Strict):
-    registries: dict[RegistryKey, HttpUrl] = Field(default_factory=_default_registries)
+    registries: dict[RegistryKey, HttpUrl] = Field(
+        default_factory=_default_registries,
+        description="Registry base URLs by ecosystem; one left out keeps its default.",
+    )
     min_age_days: Count = 30
+
+    @field_validator("registries", mode="after")
+    @classmethod
+    def _keep_defaults(cls, value: dict[RegistryKey, HttpUrl]) -> dict[RegistryKey, HttpUrl]:
+        # Naming a PyPI mirror must not switch off the Go or crates.io lookups.
+        return {**_default_registries(), **value}
 
 
 class Budget(_Strict):
