@@ -3,6 +3,7 @@ registries that follow the Go module proxy protocol and the Cargo sparse index p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -101,7 +102,8 @@ def go_rust_repo(tmp_path: Path, go: str, crates_url: str, go_mod: str, cargo: s
     repo.write(
         ".github/ai-gate.yml",
         "version: 1\ndependencies:\n  registries:\n"
-        f"    pypi: '{refused_url()}'\n    npm: '{refused_url()}'\n    go: '{go}'\n    crates: '{crates_url}'\n",
+        f"    pypi: '{refused_url()}'\n    npm: '{refused_url()}'\n"
+        f"    go: '{go}'\n    crates: '{crates_url}'\n",
     )
     repo.commit("base")
     repo.branch("feature")
@@ -452,7 +454,10 @@ def test_go_mod_grammar():
 
 
 def test_go_mod_bad_lines_are_problems_and_the_rest_is_read():
-    text = 'require (\n\tgithub.com/a/b v1.0.0\n\t"github.com/unterminated v1\n\tonly-one-token\n)\nrequire github.com/c/d v1\n'
+    text = (
+        'require (\n\tgithub.com/a/b v1.0.0\n\t"github.com/unterminated v1\n\tonly-one-token\n)\n'
+        "require github.com/c/d v1\n"
+    )
     parsed = GoModParser().parse(text, "go.mod", lambda p: None)
     assert [d.name for d in parsed.declared] == ["github.com/a/b", "github.com/c/d"]
     assert len(parsed.problems) == 2 and parsed.problems[0].startswith("go.mod:3:")
@@ -522,10 +527,8 @@ def _go(size: int) -> str:
 )
 def test_parsers_take_linear_time(parser: GoModParser | CargoParser, make: object):
     def parse(text: str) -> None:
-        try:
+        with contextlib.suppress(ValueError):
             parser.parse(text, "f", lambda p: None)
-        except ValueError:
-            pass
         parser.parse_fragment(text.splitlines(), "f")
 
     small, large = (_best_time(parse, make(size)) for size in (100_000, 1_000_000))  # type: ignore[operator]
