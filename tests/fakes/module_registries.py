@@ -110,7 +110,7 @@ class FakeGoProxy(_TextRegistry):
 
     def add(
         self, module: str, first: datetime | None = None, versions: tuple[str, ...] = ("v1.0.0", "v1.1.0")
-    ):
+    ) -> None:
         start = first or days_ago(2000)
         self.modules[module] = [(v, start + timedelta(days=i)) for i, v in enumerate(versions)]
 
