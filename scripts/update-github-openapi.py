@@ -101,12 +101,8 @@ def subset(full: dict[str, Any], version: str) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     version = argv[1] if len(argv) > 1 else PINNED_VERSION
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            ["npm", "pack", "--silent", f"{PACKAGE}@{version}"],
-            cwd=tmp,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        subprocess.run(["npm", "pack", "--silent", f"{PACKAGE}@{version}"], cwd=tmp, check=True,
+                       stdout=subprocess.DEVNULL)
         (tarball,) = Path(tmp).glob("*.tgz")
         with tarfile.open(tarball) as tar:
             member = tar.extractfile(SOURCE_FILE)
