@@ -143,6 +143,13 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         verdicts.append(
             {OnModelError.FAIL: "fail", OnModelError.PASS: "pass", OnModelError.NEUTRAL: "neutral"}[policy]
         )
+    # A stage that ran but could not check part of the change (a registry it could not reach) names what
+    # it left out in `not_checked`: that is no pass.
+    unchecked = [r for r in results if r.details.get("not_checked")]
+    if unchecked:
+        what = "; ".join(f"{r.stage}: {', '.join(map(str, r.details['not_checked']))}" for r in unchecked)
+        reasons.append(f"not checked: {what} (unreachable)")
+        verdicts.append("neutral")
     if verdicts:
         strictest = min(verdicts, key=("fail", "neutral", "pass").index)
         return Decision(strictest, tuple(reasons), tuple(marked))

@@ -119,13 +119,31 @@ class Regen(_Strict):
     blocking: bool = False
 
 
-def _default_registries() -> dict[Literal["pypi", "npm"], HttpUrl]:
-    return {"pypi": HttpUrl("https://pypi.org"), "npm": HttpUrl("https://registry.npmjs.org")}
+RegistryKey = Literal["pypi", "npm", "go", "crates"]
+
+
+def _default_registries() -> dict[RegistryKey, HttpUrl]:
+    return {
+        "pypi": HttpUrl("https://pypi.org"),
+        "npm": HttpUrl("https://registry.npmjs.org"),
+        # The Go module proxy protocol (GOPROXY) and the Cargo sparse index protocol.
+        "go": HttpUrl("https://proxy.golang.org"),
+        "crates": HttpUrl("https://index.crates.io"),
+    }
 
 
 class Dependencies(_Strict):
-    registries: dict[Literal["pypi", "npm"], HttpUrl] = Field(default_factory=_default_registries)
+    registries: dict[RegistryKey, HttpUrl] = Field(
+        default_factory=_default_registries,
+        description="Registry base URLs by ecosystem; one left out keeps its default.",
+    )
     min_age_days: Count = 30
+
+    @field_validator("registries", mode="after")
+    @classmethod
+    def _keep_defaults(cls, value: dict[RegistryKey, HttpUrl]) -> dict[RegistryKey, HttpUrl]:
+        # Naming a PyPI mirror must not switch off the Go or crates.io lookups.
+        return {**_default_registries(), **value}
 
 
 class Budget(_Strict):

@@ -88,8 +88,8 @@ HOSTILE_CONFIGS = [
     pytest.param("!!python/object:os.system 'echo hi'\n", "cfg.yml:1: invalid YAML", id="python-tag"),
     pytest.param("base: &b {quorum: 2}\nreview:\n  <<: *b\n", "cfg.yml:3: invalid YAML", id="merge-key"),
     pytest.param(
-        "dependencies:\n  registries:\n    crates: https://crates.io\n",
-        "cfg.yml:3: unknown key 'dependencies.registries.crates'",
+        "dependencies:\n  registries:\n    maven: https://repo.maven.apache.org\n",
+        "cfg.yml:3: unknown key 'dependencies.registries.maven'",
         id="unknown-registry",
     ),
     pytest.param("version: '" + "x" * 100_000 + "'\n", "(got 'xxxxxxxx", id="huge-value-cut-short"),

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
+from gate.analyzers.dependencies.cargo import CargoParser
+from gate.analyzers.dependencies.gomod import GoModParser
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, plausible_npm_name
 from gate.analyzers.dependencies.pyproject import PipfileParser, PyprojectParser, table
 from gate.analyzers.dependencies.requirements import RequirementsParser
@@ -126,6 +128,8 @@ PARSERS: tuple[ManifestParser, ...] = (
     SetupCfgParser(),
     SetupPyParser(),
     PackageJsonParser(),
+    GoModParser(),
+    CargoParser(),
 )
 
 

@@ -28,15 +28,26 @@ class Ecosystem(enum.Enum):
 
     PYPI = "pypi"
     NPM = "npm"
+    GO = "go"
+    CRATES = "crates"
 
     @property
     def label(self) -> str:
-        return {Ecosystem.PYPI: "PyPI", Ecosystem.NPM: "npm"}[self]
+        labels = {
+            Ecosystem.PYPI: "PyPI",
+            Ecosystem.NPM: "npm",
+            Ecosystem.GO: "the Go module proxy",
+            Ecosystem.CRATES: "crates.io",
+        }
+        return labels[self]
 
     def normalize(self, name: str) -> str:
         if self is Ecosystem.PYPI:
             return str(canonicalize_name(name))
-        return name.strip()  # npm names are case-sensitive (legacy packages have capitals)
+        if self is Ecosystem.CRATES:
+            return name.strip().lower()  # crates.io names are unique without case
+        # npm names are case-sensitive (legacy packages have capitals); so are Go module paths.
+        return name.strip()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ TARGETS = 3000
 # Names this short differ from some popular name by one edit far too often to mean anything.
 MIN_LENGTH = 5
 
-_DATA = {Ecosystem.PYPI: "popular-pypi.txt", Ecosystem.NPM: "popular-npm.txt"}
+_DATA: dict[Ecosystem, str] = {Ecosystem.PYPI: "popular-pypi.txt", Ecosystem.NPM: "popular-npm.txt"}
 
 # Real, popular-enough pairs that look like typos of each other.
 KNOWN_PAIRS: frozenset[tuple[str, str]] = frozenset(
@@ -66,10 +66,14 @@ def _key(name: str, ecosystem: Ecosystem) -> str:
 
 
 def is_popular(name: str, ecosystem: Ecosystem) -> bool:
+    if ecosystem not in _DATA:
+        return False
     return _key(name, ecosystem) in _popular(ecosystem).known
 
 
 def near_miss(name: str, ecosystem: Ecosystem) -> NearMiss | None:
+    if ecosystem not in _DATA:
+        return None  # no download ranking is bundled for this registry (Go, crates.io)
     key = _key(name, ecosystem)
     popular = _popular(ecosystem)
     if key in popular.known or len(key) < MIN_LENGTH or (ecosystem.value, key) in KNOWN_PAIRS:

@@ -17,6 +17,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
+from gate.analyzers.dependencies.protocols import HANDLED, ProxyLookups
 from gate.pipeline import run_sync
 
 MAX_CONCURRENT = 16
@@ -73,12 +74,15 @@ async def _lookup_all(
     async with httpx.AsyncClient(
         timeout=timeout, limits=limits, headers=headers, follow_redirects=True
     ) as client:
+        proxies = ProxyLookups(client, wait_base)  # Go module proxy, Cargo sparse index
 
         async def one(eco: Ecosystem, key: str, name: str) -> Lookup:
             base = registries.get(eco)
             if base is None:
                 return Lookup(key, eco, Status.UNREACHABLE, error=f"no {eco.label} registry configured")
             async with limit:
+                if eco in HANDLED:
+                    return await proxies.lookup(base, eco, key)
                 found = await _lookup(client, package_url(base, eco, name), eco, key, wait_base)
                 if found.status is Status.ABSENT and eco is Ecosystem.PYPI and name != key:
                     # PyPI itself answers for any spelling; a mirror may know only the canonical one.

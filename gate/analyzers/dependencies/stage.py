@@ -57,6 +57,7 @@ class DependenciesAnalyzer(Analyzer):
         }
         if unreachable:
             why = "; ".join(sorted({f"{r.ecosystem.label}: {r.error}" for r in unreachable}))
+            details["not_checked"] = sorted({r.ecosystem.label for r in unreachable})
             reason = f"registry unreachable ({why})"
             if len(unreachable) == len(lookups):
                 return self.meta.result(findings, details, skipped_reason=reason, ran=False)
