@@ -87,7 +87,7 @@ def post_results(
     result = PostingResult(tuple(posted), tuple(failures), read_only)
     if read_only:
         write_notice(READ_ONLY_NOTE, out)
-        write_annotations(ctx.view.findings, out)
+        write_annotations(ctx.view.annotated, out)
     if Target.SUMMARY in targets or read_only:
         summary = render_summary(
             ctx.view,

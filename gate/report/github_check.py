@@ -1,4 +1,5 @@
-"""The check run `AI Quality Gate` on the PR's head commit, with one annotation per located finding.
+"""The check run `AI Quality Gate` on the PR's head commit, with one annotation per located finding that
+goes in the diff (`ReportView.annotated`).
 
 Its title begins with what was not checked when something was not (`Not reviewed: …`), so a neutral
 conclusion is never read as a pass. `ai-gate publish` posts under its own name (`Origin`).
@@ -49,7 +50,7 @@ def check_title(view: ReportView, name: str = CHECK_NAME) -> str:
 def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
     """Create the check run with the first 50 annotations, then add the rest 50 at a time."""
     view = ctx.view
-    annotations = [annotation(f) for f in view.findings if f.path and f.start_line is not None]
+    annotations = [annotation(f) for f in view.annotated if f.path and f.start_line is not None]
     batches = list(iter_batches(annotations, limits.CHECK_ANNOTATIONS_PER_REQUEST)) or [[]]
     output = {
         "title": check_title(view, ctx.origin.check_name),

@@ -135,6 +135,14 @@ class ReportView(_View):
         return tuple(f for f in self.findings if not f.disputed)
 
     @property
+    def annotated(self) -> tuple[FindingView, ...]:
+        """The findings shown in the diff as check-run annotations: the ones that go inline (confirmed and
+        deterministic findings, and unconfirmed ones only under `post.unconfirmed: inline`); a finding the
+        cross-check refused stays out of the diff like its review comment. A report that predates the
+        `inline` field annotates every finding, as it did."""
+        return tuple(f for f in self.findings if f.inline is None or f.inline)
+
+    @property
     def disputed(self) -> tuple[FindingView, ...]:
         """Unconfirmed model findings another model refused, unless `post.unconfirmed: none`."""
         if self.post.unconfirmed == "none":

@@ -69,6 +69,9 @@ def test_a_refused_finding_is_disputed_in_the_summary_and_never_inline(
     disputed = summary[summary.index("### Disputed (1)") :]
     assert SPURIOUS_C["title"] in disputed
     assert "| openai/model-c | openai/model-a, openai/model-b |" in disputed
+    (run_,) = github.check_runs.values()
+    annotated = [a["title"] + a["message"] for a in run_["output"]["annotations"]]
+    assert annotated and not any(SPURIOUS_C["title"] in a for a in annotated), "disputed, yet in the diff"
 
 
 @pytest.mark.parametrize("where", ["inline", "none"])
@@ -84,6 +87,8 @@ def test_post_unconfirmed_moves_them_inline_or_out_of_the_summary(
         (said,) = [b for b in bodies if SPURIOUS_C["title"] in b]
         assert "Not confirmed: raised by openai/model-c; refused by openai/model-a, openai/model-b" in said
         assert "### Disputed (1)" in summary
+        (run_,) = github.check_runs.values()
+        assert any(SPURIOUS_C["title"] in a["title"] + a["message"] for a in run_["output"]["annotations"])
     else:
         assert len(bodies) == 1 and SPURIOUS_C["title"] not in bodies[0]
         assert SPURIOUS_C["title"] not in summary and "Disputed" not in summary
