@@ -148,7 +148,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     unchecked = [r for r in results if r.details.get("not_checked")]
     if unchecked:
         what = "; ".join(f"{r.stage}: {', '.join(map(str, r.details['not_checked']))}" for r in unchecked)
-        reasons.append(f"not checked: {what} (unreachable)")
+        reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
         verdicts.append("neutral")
     if verdicts:
         strictest = min(verdicts, key=("fail", "neutral", "pass").index)

@@ -126,7 +126,7 @@ def test_the_api_reader_names_files_from_fields_not_patch_text(
     pull_from_git(github, repo, base, head, number=5)
     (tmp_path / "empty").mkdir()
     env = runner_env(github, tmp_path, 5, workspace=tmp_path / "empty")
-    proc, _ = run_gate(env, tmp_path)
+    proc = run_gate(env, tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads((tmp_path / "empty" / ".ai-gate" / "report.json").read_text())
     injection = {f["path"] for f in report["findings"] if f["stage"] == "injection-text"}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import ChangeView, parse_python, removed_and_added
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
@@ -156,7 +157,11 @@ class WeakenedTestsAnalyzer(Analyzer):
         # Whether any assertion that can fail is left: the first one found answers it.
         test_file.assertions_left = int(any(is_real_assertion(line) for line in head.splitlines()))
         if is_python(change.path):
-            tree = parse_python(head)
+            try:
+                tree = parse_python(head)
+            except Unreadable as exc:
+                findings.append(self._not_analysed(change.path, str(exc)))
+                return test_file
             if tree is None:
                 findings.append(self._not_analysed(change.path, "the head revision does not parse as Python"))
             else:
