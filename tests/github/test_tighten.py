@@ -10,10 +10,16 @@ from gate.github.tighten import POLICY, _get, tighten, tighten_fail_on
 NOT_IN_THIS_BUILD: set[str] = set()
 
 LOOSE = {
-    "gate": {"fail_on": "critical", "on_model_error": "pass", "run_on_drafts": False},
+    "gate": {
+        "fail_on": "critical",
+        "on_model_error": "pass",
+        "on_stage_error": "neutral",
+        "run_on_drafts": False,
+    },
     "thresholds": {
         "review": {"ai_share": 0.9, "ai_lines": 5000, "changed_lines": 90000},
         "regen": {"ai_share": 1.0, "ai_lines": 900},
+        "share_of": "all",
     },
     "review": {"quorum": 3, "cross_check": False},
     "regen": {"blocking": False, "max_hunks": 1},
@@ -52,6 +58,7 @@ def test_every_looser_setting_is_kept_at_the_floor_and_named() -> None:
     assert note.startswith("input 'config: lax.yml' would loosen the base branch's config")
     assert "gate.fail_on: critical -> high" in note and "review.quorum: 3 -> 2" in note
     assert "budget.max_cost_usd: 0.01 -> 2.0" in note
+    assert "gate.on_stage_error: neutral -> fail" in note and "thresholds.share_of: all -> code" in note
 
 
 def test_a_stricter_file_is_taken_as_it_is() -> None:
