@@ -161,6 +161,19 @@ def _imports_long_name(node: ast.AST) -> bool:
     return isinstance(node, ast.ImportFrom) and LONG_NAME in (node.module or "")
 
 
+def name_chain(node: ast.expr) -> list[str] | None:
+    """`a.b.c` as its names (`["a", "b", "c"]`), or None for anything but a chain of names. A loop, not
+    recursion: a chain of attributes can be thousands long."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
 def clear_parse_cache() -> None:
     """Forget the parsed trees (benchmarks measure a cold start)."""
     _parse.cache_clear()

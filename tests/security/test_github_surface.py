@@ -47,14 +47,24 @@ def github() -> Any:
     assert not fake.invalid, fake.invalid
 
 
-def base_config(server: FakeModelServer) -> str:
-    return yaml.safe_dump(server.review_config(MODELS))
+def base_config(server: FakeModelServer, unconfirmed: str = "summary") -> str:
+    return yaml.safe_dump({**server.review_config(MODELS), "post": {"unconfirmed": unconfirmed}})
 
 
-def make_pr(tmp_path: Path, github: FakeGitHub, server: FakeModelServer, title: str, body: str) -> GitRepo:
+def make_pr(
+    tmp_path: Path,
+    github: FakeGitHub,
+    server: FakeModelServer,
+    title: str,
+    body: str,
+    *,
+    unconfirmed: str = "summary",
+) -> GitRepo:
+    """`unconfirmed: inline` puts the hostile model's refused finding in the diff (comments and
+    annotations), where its text must still be inert."""
     repo = GitRepo(tmp_path / "origin")
     repo.write("app/pay.py", PAY_BASE)
-    repo.write(".github/ai-gate.yml", base_config(server))
+    repo.write(".github/ai-gate.yml", base_config(server, unconfirmed))
     base = repo.commit("add payments")
     repo.branch("feature")
     repo.write("app/pay.py", PAY_HEAD)
@@ -160,7 +170,7 @@ def test_a_forks_read_only_run_prints_no_forged_workflow_command(
     executes: a model's text must not start a command line of its own."""
     (hostile,) = [c for c in corpus() if c.name == "pr-title-body"]
     script(model_server)
-    make_pr(tmp_path, github, model_server, hostile.title, hostile.body)
+    make_pr(tmp_path, github, model_server, hostile.title, hostile.body, unconfirmed="inline")
     github.read_only = True
     code, _ = run_action(tmp_path, github, monkeypatch)
     captured = capsys.readouterr()
@@ -178,7 +188,7 @@ def test_check_run_annotations_are_inert(
 ) -> None:
     (hostile,) = [c for c in corpus() if c.name == "pr-title-body"]
     script(model_server)
-    make_pr(tmp_path, github, model_server, hostile.title, hostile.body)
+    make_pr(tmp_path, github, model_server, hostile.title, hostile.body, unconfirmed="inline")
     run_action(tmp_path, github, monkeypatch)
     annotations = [(w, s) for w, s in written(github) if ".annotations[" in w]
     assert any("APPROVED" in s for _, s in annotations)

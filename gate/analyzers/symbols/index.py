@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from gate.analyzers.limits import Unreadable
-from gate.analyzers.source import nodes, parse_python
+from gate.analyzers.source import name_chain, nodes, parse_python
 
 # Directories that commonly hold the importable packages of a repository.
 SOURCE_ROOTS = ("", "src", "lib", "python")
@@ -346,12 +346,6 @@ def _decorator_name(node: ast.expr) -> str:
 
 
 def _dotted(node: ast.expr) -> str | None:
-    """`a.b.c` as written, or None for anything but a chain of names (a loop: chains can be long)."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+    """`a.b.c` as written, or None for anything but a chain of names."""
+    chain = name_chain(node)
+    return ".".join(chain) if chain is not None else None

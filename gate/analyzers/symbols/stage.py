@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, nodes, parse_python
+from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, name_chain, nodes, parse_python
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -279,7 +279,7 @@ class _Checker:
         modules: dict[str, str],
         classes: dict[str, list[tuple[str, str]]],
     ) -> Iterator[_Missing]:
-        chain = _chain(node)
+        chain = name_chain(node)
         if not chain or len(chain) < 2:
             return
         head, rest = chain[0], chain[1:]
@@ -397,17 +397,6 @@ def _walk_own_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> 
         ):
             continue
         stack.extend(children(node))
-
-
-def _chain(node: ast.expr) -> list[str] | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return parts[::-1]
 
 
 def _decorator(node: ast.expr) -> str:

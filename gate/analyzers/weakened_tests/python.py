@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from gate.analyzers.source import nodes
+from gate.analyzers.source import name_chain, nodes
 from gate.analyzers.weakened_tests.lines import (
     CONDITIONAL_SKIP,
     MODULE_SKIP,
@@ -91,14 +91,10 @@ class _Visitor:
         self.facts = facts
 
     def qualified(self, node: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        chain = name_chain(node)
+        if chain is None:
             return None
-        parts.append(self.aliases.get(node.id, node.id))
-        name = ".".join(reversed(parts))
+        name = ".".join([self.aliases.get(chain[0], chain[0]), *chain[1:]])
         for home, short in _HOMES:
             if name.startswith(home):
                 return short + name[len(home) :]
