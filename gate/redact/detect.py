@@ -110,7 +110,31 @@ def find_secrets(line: str, *, filename: str = "", _depth: int = 0) -> Iterator[
     """Secrets on one line of text: every detect-secrets plugin but the noisy entropy ones, the
     documented key formats, config assignments and base64-wrapped keys. Where two hits overlap, the
     longer one wins. `filename`, when known, lets the rules read config syntax (`password: value` in
-    YAML, `KEY=value` in .env) without quotes. Every value found is remembered for the run."""
+    YAML, `KEY=value` in .env) without quotes. Every value found is remembered for the run.
+
+    A long line is scanned once: the run reads the change's lines up front (to learn its secrets) and
+    the `secrets` stage reads them again, and a megabyte line costs seconds; its hits are kept."""
+    if len(line) > PIECE_CHARS:
+        key = (line, filename, _depth)
+        cached = _LONG_LINE_HITS.get(key)
+        if cached is None:
+            cached = tuple(_find_secrets(line, filename, _depth))
+            if len(_LONG_LINE_HITS) >= LONG_LINE_CACHE_SIZE:
+                _LONG_LINE_HITS.pop(next(iter(_LONG_LINE_HITS)))
+            _LONG_LINE_HITS[key] = cached
+        else:
+            memory.remember(hit.value for hit in cached if hit.kind != "Public IP (ipv4)")
+        yield from cached
+        return
+    yield from _find_secrets(line, filename, _depth)
+
+
+# Hits of the last long lines scanned (a line over PIECE_CHARS), oldest dropped first.
+LONG_LINE_CACHE_SIZE = 64
+_LONG_LINE_HITS: dict[tuple[str, str, int], tuple[SecretHit, ...]] = {}
+
+
+def _find_secrets(line: str, filename: str, _depth: int) -> Iterator[SecretHit]:
     hits: dict[str, str] = {}
     if len(line) <= PIECE_CHARS:
         _scan_piece(line, line, 0, filename, hits)
