@@ -39,11 +39,11 @@ from gate.review.units import (
 )
 
 # Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
-# answer's reserve comes out of it too. The rest is margin for tokenizers counting differently.
+# answer's reserve (`models.max_output_tokens`, what each call asks for) comes out of it too. The rest is
+# margin for tokenizers counting differently.
 CONTEXT_SHARE = 0.75
 MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the calls saved
 MIN_CHUNK_TOKENS = 1_000
-ANSWER_RESERVE_TOKENS = 4_000
 
 
 class ReviewStage:
@@ -96,7 +96,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     contracts = Contracts.gather(ctx.changeset, config)
     pr = pr_text(ctx.changeset)
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
-    budget = chunk_budget(models, contracts, pr, chars_per_token)
+    budget = chunk_budget(models, contracts, pr, config.models.max_output_tokens, chars_per_token)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     previous = ctx.services.get(SERVICE)
     state = previous if isinstance(previous, ReviewState) else None
@@ -242,15 +242,20 @@ def _state(
 
 
 def chunk_budget(
-    models: tuple[str, ...], contracts: Contracts, pr: PrText, chars_per_token: float = CHARS_PER_TOKEN
+    models: tuple[str, ...],
+    contracts: Contracts,
+    pr: PrText,
+    answer_tokens: int,
+    chars_per_token: float = CHARS_PER_TOKEN,
 ) -> int:
-    """Tokens of code per chunk: what the smallest context window leaves after the prompt and answer."""
+    """Tokens of code per chunk: what the smallest context window leaves after the prompt and the answer
+    (`answer_tokens`, the `max_tokens` every call asks for)."""
     window = min(facts(m).max_input_tokens for m in models)
     overhead = estimate_tokens(
         load_prompt(REVIEW_PROMPT).system + pr.longest + "".join(t for _, t in contracts.specs),
         chars_per_token,
     )
-    room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
+    room = int(window * CONTEXT_SHARE) - overhead - answer_tokens
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
 
 
