@@ -49,12 +49,15 @@ def run_gate(
     progress: Progress = _no_progress,
     previous_review: ReviewState | None = None,
     compare_heads: HeadDiff | None = None,
+    model_env: bool = True,
 ) -> Outcome:
     """`previous_review`: the state an earlier run of the same change left, for an incremental review;
     `compare_heads` tells what changed since its head when the change's git cannot (the GitHub API).
     The `AI_GATE_MODEL_*` environment variables override the config's model call settings (the entry
-    points apply them on loading already; applying them again changes nothing)."""
-    config = with_env_overrides(config, os.environ)
+    points apply them on loading already; applying them again changes nothing). `model_env=False` leaves
+    them out: the Action has applied them only as far as they tighten the base branch's config."""
+    if model_env:
+        config = with_env_overrides(config, os.environ)
     with run_services(config, trace_path, offline) as services:
         if previous_review is not None:
             services[PREVIOUS_REVIEW] = previous_review
