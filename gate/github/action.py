@@ -30,6 +30,7 @@ from gate.github.tighten import tighten, tighten_fail_on
 from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
+from gate.report.links import BlobLinks, repo_url
 from gate.sanitize import json_inert
 
 REPORT_FILE = "report.json"
@@ -101,6 +102,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         report_link=env.run_url,
         notes=tuple(notes),
         identity=identity,
+        links=BlobLinks.make(event.repo_url or repo_url(env.server_url, env.repository), event.head_sha),
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
     _write_report(paths, report, view, event, env, notes, result)

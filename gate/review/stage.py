@@ -112,7 +112,10 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
         "chunk_tokens": budget,
         "chars_per_token": round(chars_per_token, 2),
-        "chunks": [{"id": c.id, "units": [u.id for u in c.units], "tokens": c.tokens} for c in chunks],
+        "chunks": [
+            {"id": c.id, "units": [u.id for u in c.units], "paths": list(c.paths), "tokens": c.tokens}
+            for c in chunks
+        ],
         "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped if s.line is None],
         "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in skipped if s.line],
         "notes": notes + list(contracts.notes),
@@ -170,6 +173,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             "failures": rounds.failures,
             "not_reviewed": rounds.not_reviewed,
             "unreviewed_chunks": unreviewed,
+            # chunk id -> the models with a valid review answer for it: the report's coverage per file
+            "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in chunks},
             "groups": len(rounds.groups),
             "cross_checked": rounds.cross_checked,
             "calls": rounds.calls,
