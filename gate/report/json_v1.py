@@ -19,6 +19,7 @@ ALL_STAGES = (
     "injection-text",
     "review",
     "regen",
+    "spec",
 )
 
 
