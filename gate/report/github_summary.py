@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from gate.report import unchecked
 from gate.report.github_view import GATE, PUBLISHED_NOTE, FindingView, Origin, ReportView
-from gate.report.markdown import ICON, cell
+from gate.report.markdown import ICON, cell, compliance
 from gate.review.state import comment_line
 
 MARKER = GATE.comment_marker
@@ -80,6 +80,7 @@ def render_summary(
             rows.append(f"…and {len(listed) - _MAX_ROWS} more in the full report.")
         rows.append("")
     rows.extend(_disputed(view))
+    rows.extend(compliance((view.stages.get("spec") or {}).get("details")))
     tail: list[str] = []
     all_notes = [*notes, *view.notes]
     if all_notes:

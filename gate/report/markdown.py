@@ -3,6 +3,9 @@ to GitHub too (`github_summary`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from gate.config.models import UnconfirmedPlace
 from gate.findings import Finding
 from gate.pipeline import Outcome
@@ -107,6 +110,8 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
                 f"{cell(raised, 120)} | {cell(refused, 120)} |"
             )
         out.append("")
+    spec = next((r for r in outcome.stages if r.stage == "spec"), None)
+    out.extend(compliance(spec.details if spec else None))
     out.append("<details><summary>Stages</summary>")
     out.append("")
     out.append("| stage | ran | why |")
@@ -135,3 +140,37 @@ def render(outcome: Outcome, *, title: str = "AI Quality Gate", max_findings: in
     from gate.redact import redact
 
     return no_commands(redact("\n".join(out).rstrip())) + "\n"
+
+
+# -- the spec stage's compliance table -------------------------------------------------------------------
+
+COMPLIANCE_ROWS = 40
+_STATUS_ICON = {"kept": "✅", "not addressed": "⚠️", "contradicted": "❌", "contradicted (unconfirmed)": "❔"}
+
+
+def compliance(details: Mapping[str, Any] | None) -> list[str]:
+    """What each linked issue asks and whether the models saw the change keep it: advisory (a statement
+    not addressed never blocks; a contradiction blocks only as a confirmed finding). From the `spec`
+    stage's details, so the terminal summary and the summary posted to GitHub show the same table."""
+    found = (details or {}).get("compliance") or ()
+    rows = [r for r in found if isinstance(r, dict) and r.get("kind") == "issue"]
+    if not rows:
+        return []
+    missing = sum(1 for r in rows if r.get("status") == "not addressed")
+    out = [
+        f"### Linked issues: {len(rows)} requirement(s), {missing} not addressed (advisory)",
+        "",
+        "| | requirement | from | status |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in rows[:COMPLIANCE_ROWS]:
+        status = str(r.get("status", ""))
+        said = f"{r.get('id', '')}: {r.get('statement', '')}"
+        out.append(
+            f"| {_STATUS_ICON.get(status, '')} | {cell(said, 200)} | {cell(str(r.get('source', '')), 60)} "
+            f"| {cell(status, 40)} |"
+        )
+    if len(rows) > COMPLIANCE_ROWS:
+        out.append(f"\n…and {len(rows) - COMPLIANCE_ROWS} more in the JSON report.")
+    out.append("")
+    return out
