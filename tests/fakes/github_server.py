@@ -560,6 +560,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         self._record = Recorded(method, fake.graphql_path, {}, body, 0, arrived)
         fake.requests.append(self._record)
+        for fault in fake.faults:
+            if fault.remaining > 0 and fault.method == method and fault.pattern.search(fake.graphql_path):
+                fault.remaining -= 1
+                self._send(fault.status, {"message": fault.message}, fault.headers)
+                return
         login = self._login()
         if login is None:
             self._send(401, {"message": "This endpoint requires you to be authenticated."})
