@@ -198,3 +198,19 @@ def test_without_intent_sources_the_stage_is_skipped_and_says_why(
     assert not stage.ran and stage.skipped_reason is not None
     assert stage.skipped_reason.startswith("no intent sources")
     assert model_server.count(schema="spec_extract") == 0
+
+
+def test_requirements_no_model_could_extract_are_a_model_error(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server)
+    for name in ("fake-a", "fake-b", "fake-c"):
+        model_server.script(name, "spec_extract", Reply.text("R1: everything is fine"))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+    stage = sc.spec_stage(outcome)
+    assert stage.model_error is not None and stage.model_error.startswith("requirements could not be extracted")
+    assert outcome.verdict == "neutral"
+    assert model_server.count(schema="spec_check") == 0
+    # each model tried once, with its one repair attempt
+    assert model_server.count(schema="spec_extract") == 6
