@@ -209,7 +209,9 @@ def test_requirements_no_model_could_extract_are_a_model_error(
     repo = sc.make_pr(tmp_path / "repo", github)
     outcome = sc.gate(github, repo, sc.config_for(model_server))
     stage = sc.spec_stage(outcome)
-    assert stage.model_error is not None and stage.model_error.startswith("requirements could not be extracted")
+    assert stage.model_error is not None and stage.model_error.startswith(
+        "requirements could not be extracted"
+    )
     assert outcome.verdict == "neutral"
     assert model_server.count(schema="spec_check") == 0
     # each model tried once, with its one repair attempt
