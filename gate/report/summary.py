@@ -320,6 +320,6 @@ def _usage(view: ReportView) -> list[str]:
         return []
     return [
         f"Model calls: {u.model_calls}, tokens {u.prompt_tokens} in / {u.completion_tokens} out, "
-        f"cost ${u.cost_usd:.4f}, {u.wall_seconds:.1f}s.",
+        f"cost ${u.cost_usd:.4f}" + (f", {u.wall_seconds:.1f}s." if u.wall_seconds else "."),
         "",
     ]
