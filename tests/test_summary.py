@@ -140,3 +140,14 @@ def test_a_hostile_path_stays_inside_its_link() -> None:
     assert parsed.links == [shown[shown.rindex("](") + 2 : -1]]
     assert parsed.links[0].startswith(f"https://github.com/o/r/blob/{SHA}/")
     assert [x for x in live_on_github(f"| {shown} |") if not x.startswith("link ")] == []
+
+
+def test_the_terminal_report_says_what_was_not_covered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*EXAMPLE, *CONFIG, "--format", "text"]) == 1
+    out = capsys.readouterr().out
+    line = (
+        "Coverage: NOT complete (3 gaps): 5 files in the change; 5 read by the analyzers; "
+        "model review not run"
+    )
+    assert line in out
+    assert "  not covered: the whole change (review) — offline: no model is called" in out
