@@ -151,3 +151,11 @@ def test_the_terminal_report_says_what_was_not_covered(capsys: pytest.CaptureFix
     )
     assert line in out
     assert "  not covered: the whole change (review) — offline: no model is called" in out
+
+
+def test_a_gap_of_any_length_is_kept_bounded_and_reads_back() -> None:
+    gap = coverage.Gap(stage="review", kind="failure", reason="x" * 50_000, path="p/" * 5_000)
+    assert len(gap.reason) == coverage.MAX_REASON_CHARS and gap.reason.endswith("…")
+    assert len(gap.path or "") == coverage.MAX_PATH_CHARS
+    cov = coverage.Coverage(gaps=(gap,))
+    assert coverage.Coverage.model_validate(coverage.to_json(cov)) == cov
