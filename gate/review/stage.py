@@ -255,7 +255,8 @@ def chunk_budget(
     # The most spec text one prompt can carry: the specs governing any changed file, within the limit.
     spec_chars = contracts.specs.largest_context_chars(changed)
     overhead = estimate_tokens(load_prompt(REVIEW_PROMPT).system + pr.longest, chars_per_token)
-    overhead += int(spec_chars / chars_per_token) + 1
+    if spec_chars:
+        overhead += int(spec_chars / chars_per_token) + 1
     room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
 
