@@ -2,8 +2,8 @@
 each chunk got only the specs governing its files.
 
 The corpus PRs (bench/corpus.py) are given a spec set of about SPEC_SET_BYTES: SPEC_COUNT documents of
-equal size, each governing one directory of the repository (the directories with the most files,
-whether the PR touches them or not). The chunks are the review stage's own (`build_units`, `pack`,
+equal size, each governing the files of one directory of the repository (the directories with the most
+files, whether the PR touches them or not). The chunks are the review stage's own (`build_units`, `pack`,
 `chunk_budget`), and the spec text of each chunk's prompt is counted with tiktoken `o200k_base`, the
 tokenizer of bench/loopback.py.
 
@@ -57,15 +57,13 @@ class WithSpecs:
 
 
 def spec_documents(files: Sequence[str]) -> dict[str, str]:
-    """SPEC_COUNT specs of equal size, each governing one of the busiest directories two levels deep."""
-    dirs = Counter(
-        str(PurePosixPath(*PurePosixPath(p).parts[:2])) for p in files if len(PurePosixPath(p).parts) > 2
-    )
+    """About SPEC_SET_BYTES of specs, one for each of the SPEC_COUNT directories holding the most files."""
+    dirs = Counter(str(PurePosixPath(p).parent) for p in files if "/" in p)
     chosen = [d for d, _ in dirs.most_common(SPEC_COUNT)]
-    size = SPEC_SET_BYTES // SPEC_COUNT
+    size = SPEC_SET_BYTES // max(1, len(chosen))
     docs = {}
     for d in chosen:
-        head = f'---\ngoverns: ["{d}/**"]\n---\n# Contract of `{d}`\n\n'
+        head = f'---\ngoverns: ["{d}/*"]\n---\n# Contract of `{d}`\n\n'
         n, body = 1, ""
         while len(head) + len(body) < size:
             seed = hashlib.sha256(f"{d}{n}".encode()).hexdigest()[:16]
@@ -142,8 +140,9 @@ def run() -> str:
     lines = [
         "## Spec context per review chunk",
         "",
-        f"A spec set of {rows[0]['set_bytes']:,} bytes ({SPEC_COUNT} documents, each governing one of the "
-        "busiest directories of the corpus repository) on the corpus PRs; spec tokens in each review prompt "
+        f"A spec set of about {SPEC_SET_BYTES:,} bytes (up to {SPEC_COUNT} documents of equal size, each "
+        "governing the files of one of the directories with the most files) on the corpus PRs; spec tokens "
+        "in each review prompt "
         "(tiktoken `o200k_base`), before (every spec in every prompt, cut at 24,000 characters) and after "
         "(the specs governing the chunk's files). *Governing specs whole in their chunk's prompt* counts the "
         "(chunk, governing spec) pairs.",
