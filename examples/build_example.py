@@ -145,6 +145,24 @@ window = SlidingWindow(limit=100, window=60)
 """
 
 
+# The spec the limiters keep (docs/specs.md): numbered statements, and the code it governs.
+RATE_LIMIT_SPEC = """---
+governs: ["limiter.py", "redis_window.py"]
+---
+# Rate limits
+
+The public API's contract with its clients. Every limiter in this repository keeps it.
+
+1. A limiter admits at most `limit` requests in any window of `window` seconds; there is no burst
+   beyond `limit`.
+2. `retry_after()` is never less than the time until the next request would be admitted: a client that
+   waits that long and retries is admitted.
+3. Limits are exact: no tolerance for clock skew or slow clients is added on the server side.
+4. `limit` and `window` must be positive; anything else raises `ValueError` when the limiter is made.
+5. Limiters shared between processes (Redis) admit the same requests as the in-process ones.
+"""
+
+
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, env={**os.environ, **(env or {})},
                    capture_output=True)
@@ -169,6 +187,11 @@ def main() -> None:
         (repo / "limiter.py").write_text(LIMITER_V1)
         commit(repo, "Add token bucket limiter", dana, dana, 0)
         git(repo, "checkout", "-q", "-b", "feature/sliding-window")
+
+        (repo / "docs" / "specs").mkdir(parents=True)
+        (repo / "docs" / "specs" / "rate-limits.md").write_text(RATE_LIMIT_SPEC)
+        commit(repo, "Write down the rate-limit contract\n\n"
+               "Clients rely on these limits being exact; keep them next to the code.", dana, dana, 0)
 
         (repo / "limiter.py").write_text(LIMITER_V1 + SLIDING)
         commit(repo, "Add a sliding-window limiter with retry_after\n\n"
