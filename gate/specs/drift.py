@@ -8,6 +8,8 @@ diff, and the provenance stage's line attribution:
   this catches; the finding names the spec and sits on the largest AI-written run of added lines.
 - `spec-without-code`: the change edits a spec and none of the code it governs. A spec that moves
   alone may describe code that no longer matches it.
+- `spec-removed`: the change deletes a spec (read at the base revision); deleting the spec is otherwise
+  the quiet way past `spec-drift`.
 
 Both are advisory (they never block): a spec is a prompt for a person to look, not proof of a defect.
 A spec with no `governs` governs nothing and takes no part.
@@ -24,7 +26,7 @@ from gate.diff.model import FileChange
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.pipeline import RunContext, StageResult
 from gate.provenance.model import ProvenanceResult
-from gate.specs.load import load_specs
+from gate.specs.load import load_specs, read_removed_specs
 from gate.specs.model import Spec, SpecSet
 
 # More than this share of a spec's governed added lines written by AI, with the spec untouched, is drift.
@@ -46,13 +48,20 @@ class SpecDriftAnalyzer(Analyzer):
         if not specs.readable:
             return self.meta.skipped("; ".join(specs.notes) or "spec documents not available")
         governing = [s for s in specs.specs if s.governs]
-        if not governing:
+        removed = read_removed_specs(ctx.changeset, ctx.config)
+        if not governing and not removed:
             return self.meta.skipped(
                 "no spec declares the code it governs (governs in front matter or the specs config)",
                 {"specs": len(specs.specs)},
             )
         assert ctx.provenance is not None
-        return drift(specs, governing, ctx.changeset.diff.files, _touched(ctx), ctx.provenance, self.meta)
+        result = drift(specs, governing, ctx.changeset.diff.files, _touched(ctx), ctx.provenance, self.meta)
+        if not removed:
+            return result
+        code = [f.path for f in ctx.changeset.diff.files if f.path not in specs.paths]
+        extra = [_removed_finding(self.meta, spec, specs.governed_paths(spec, code)) for spec in removed]
+        details = {**result.details, "removed_specs": [s.path for s in removed]}
+        return self.meta.result([*result.findings, *extra], details)
 
 
 def _touched(ctx: RunContext) -> frozenset[str]:
@@ -165,6 +174,29 @@ def _alone_finding(meta: AnalyzerMeta, spec: Spec, change: FileChange) -> Findin
             "something new, the code that keeps it is still to come; if it describes existing code, "
             "check that code still matches.",
             location,
+            category="spec",
+        ),
+        advisory=True,
+    )
+
+
+def _removed_finding(meta: AnalyzerMeta, spec: Spec, governed: Sequence[str]) -> Finding:
+    if governed:
+        named = ", ".join(f"`{p}`" for p in governed[:MAX_NAMED_FILES])
+        what = f"and changes code it governed ({named})"
+        severity = Severity.LOW
+    else:
+        what = "and none of the code it governed"
+        severity = Severity.INFO
+    return replace(
+        meta.finding(
+            "spec-removed",
+            severity,
+            Confidence.HIGH,
+            f"Spec `{spec.path}` deleted",
+            f"The change deletes the spec `{spec.path}` {what}. Its contract no longer reaches reviewers "
+            "or this check: make sure removing it was meant.",
+            Location(spec.path),
             category="spec",
         ),
         advisory=True,

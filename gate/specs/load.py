@@ -159,3 +159,30 @@ def _valid(glob: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def read_removed_specs(changeset: ChangeSet, config: Config) -> tuple[Spec, ...]:
+    """The spec documents the change deletes, read at the base revision (with their `governs`): a spec
+    deleted along with a change to its code is what a drift check must not miss."""
+    from gate.diff.model import FileStatus as Status
+
+    if not config.specs or changeset.revisions is None:
+        return ()
+    entries = [
+        (Spec.matcher([e if isinstance(e, str) else e.path]), () if isinstance(e, str) else e.governs)
+        for e in config.specs
+        if _valid(e if isinstance(e, str) else e.path)
+    ]
+    removed: list[Spec] = []
+    gone = [f.path for f in changeset.diff.files if f.status is Status.DELETED]
+    gone += [f.old_path for f in changeset.diff.files if f.status is Status.RENAMED and f.old_path]
+    for path in gone[:MAX_SPEC_DOCUMENTS]:
+        matching = [globs for m, globs in entries if m.match_file(path)]
+        if not matching or any(
+            m.match_file(f.path) for f in changeset.diff.files for m, _ in entries if f.old_path == path
+        ):
+            continue  # not a spec, or renamed to another spec path (still a spec)
+        text = changeset.revisions.read("base", path) or ""
+        configured = tuple(g for globs in matching for g in globs)
+        removed.append(_spec(path, text, configured, MAX_DOCUMENT_CHARS)[0])
+    return tuple(removed)

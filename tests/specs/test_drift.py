@@ -219,3 +219,17 @@ def test_replay_keeps_the_drift_finding_and_the_map_config(
     first, again = json.loads(out.read_text()), json.loads(replayed.read_text())
     assert pick(first) == pick(again) and len(pick(first)) == 1
     assert again["verdict"] == first["verdict"] == "pass"
+
+
+def test_deleting_the_spec_is_not_a_quiet_way_past_the_check(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path / "repo")
+    repo.write("src/payments/refund.py", REFUND_AI)
+    repo.remove("docs/specs/payments.md")
+    repo.commit("Add partial refunds, drop the old spec" + CLAUDE)
+    [finding] = drift_findings(run(repo))
+    assert finding.rule == "spec-removed" and finding.advisory and not finding.blocking
+    assert "docs/specs/payments.md" in finding.title and "src/payments/refund.py" in finding.body
+    repo = base_repo(tmp_path / "renamed")
+    repo.git("mv", "docs/specs/payments.md", "docs/specs/money.md")
+    repo.commit("Rename the spec")
+    assert [f.rule for f in drift_findings(run(repo))] == ["spec-without-code"]
