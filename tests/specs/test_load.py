@@ -93,7 +93,7 @@ def test_config_map_errors_name_the_key(tmp_path: Path) -> None:
 def test_the_schema_offers_both_forms() -> None:
     schema = Config.model_json_schema()
     items = schema["properties"]["specs"]["items"]
-    kinds = {b.get("type") or b.get("$ref", "").rsplit("/", 1)[-1] for b in items["anyOf"]}
+    kinds = {b.get("type") or b.get("$ref", "").rsplit("/", 1)[-1] for b in items["oneOf"]}
     assert kinds == {"string", "SpecDocument"}
     assert set(schema["$defs"]["SpecDocument"]["properties"]) == {"path", "governs"}
 
