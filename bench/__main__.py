@@ -25,6 +25,7 @@ MODULES = (
     "overhead",
     "pr_agent",  # before model_stages, which compares with this run's PR-Agent figures
     "model_stages",
+    "spec_context",
     "incremental",
     "analyzers",
     "analyzer_limits",
