@@ -197,9 +197,15 @@ def _scan_piece(line: str, piece: str, offset: int, filename: str, hits: dict[st
         m = _CONFIG_ASSIGNMENT.match(piece)
         if m and _CONFIG_NAME.search(m.group("name")) and not _NOT_A_VALUE.search(m.group("value")):
             add(m.group("value"), "Secret Keyword")
-    for fmt in KEY_FORMATS:
-        for m in fmt.finditer(piece):
-            add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+    if _ANY_KEY_FORMAT.search(piece):
+        for fmt in KEY_FORMATS:
+            for m in fmt.finditer(piece):
+                add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+
+
+# Every key format as one alternation: a piece it does not match holds no key of any format (a search
+# tries every branch at every position), so most pieces are ruled out by one search instead of 33.
+_ANY_KEY_FORMAT = re.compile("|".join(f"(?:{fmt.pattern.pattern})" for fmt in KEY_FORMATS))
 
 
 def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
