@@ -44,15 +44,21 @@ class SpecDriftAnalyzer(Analyzer):
     def run(self, ctx: RunContext) -> StageResult:
         specs = load_specs(ctx)
         if not specs.configured:
-            return self.meta.skipped("no specs configured")
+            # nothing to keep in step: checked, with nothing to check (not a gap in coverage)
+            return self.meta.result([], {"notes": ["no specs configured"]})
         if not specs.readable:
             return self.meta.skipped("; ".join(specs.notes) or "spec documents not available")
         governing = [s for s in specs.specs if s.governs]
         removed = read_removed_specs(ctx.changeset, ctx.config)
         if not governing and not removed:
-            return self.meta.skipped(
-                "no spec declares the code it governs (governs in front matter or the specs config)",
-                {"specs": len(specs.specs)},
+            return self.meta.result(
+                [],
+                {
+                    "specs": len(specs.specs),
+                    "notes": [
+                        "no spec declares the code it governs (governs in front matter or the specs config)"
+                    ],
+                },
             )
         assert ctx.provenance is not None
         result = drift(specs, governing, ctx.changeset.diff.files, _touched(ctx), ctx.provenance, self.meta)

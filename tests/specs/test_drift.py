@@ -116,18 +116,20 @@ def test_config_map_governs_and_specs_without_governs(tmp_path: Path) -> None:
     skipped = next(
         s for s in run(repo, Config(specs=("docs/contract.txt",))).stages if s.stage == "spec-drift"
     )
-    assert not skipped.ran and "governs" in (skipped.skipped_reason or "")
+    # no spec says what it governs: nothing to keep in step, said in a note (not a gap in coverage)
+    assert skipped.ran and not skipped.findings and "governs" in skipped.details["notes"][0]
     mapped = Config.model_validate({"specs": [{"path": "docs/contract.txt", "governs": ["src/web/**"]}]})
     [finding] = drift_findings(run(repo, mapped))
     assert "docs/contract.txt" in finding.title
 
 
-def test_skipped_and_said_without_specs_or_without_the_repository(tmp_path: Path) -> None:
+def test_nothing_to_check_without_specs_and_skipped_and_said_without_the_repository(tmp_path: Path) -> None:
     repo = base_repo(tmp_path / "repo")
     repo.write("src/payments/refund.py", REFUND_AI)
     repo.commit("Add partial refunds" + CLAUDE)
     result = next(s for s in run(repo, Config()).stages if s.stage == "spec-drift")
-    assert not result.ran and result.skipped_reason == "no specs configured"
+    # no specs: nothing to keep in step, so no gap in coverage either
+    assert result.ran and not result.findings and result.details["notes"] == ["no specs configured"]
     patch = tmp_path / "change.mbox"
     patch.write_bytes(repo.format_patch("main..feature"))
     report = tmp_path / "report.json"
