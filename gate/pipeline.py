@@ -174,6 +174,10 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
     assert ctx.provenance is not None
     if not ctx.escalations:
         ctx.escalations = policy.escalations(ctx.provenance, ctx.changeset, ctx.config)
+    if not ctx.offline:
+        from gate.models.warmup import warm_up
+
+        warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     read = head_lines(ctx.changeset)
     for stage in stages:
         ctx.progress(f"{stage.id}: {stage.description}")

@@ -6,6 +6,7 @@ Importing litellm costs seconds, so only code paths that call a model reach this
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -31,3 +32,12 @@ def litellm() -> Any:
     # models): the gate reaches only GitHub, the models and the registries. tiktoken is bundled.
     lm.disable_hf_tokenizer_download = True
     return lm
+
+
+def import_in_background() -> None:
+    """Start importing litellm on a daemon thread, for a run that will call a model: the import's
+    seconds then overlap the deterministic stages' waits on git and the registries. A caller that needs
+    it first waits for that import (Python's import lock), never imports twice."""
+    if litellm.cache_info().currsize:
+        return
+    threading.Thread(target=litellm, name="import-litellm", daemon=True).start()
