@@ -51,6 +51,7 @@ def run_gate(
     progress: Progress = _no_progress,
     previous_review: ReviewState | None = None,
     compare_heads: HeadDiff | None = None,
+    model_env: bool = True,
     linked_issues: LinkedIssues | Callable[[], LinkedIssues] | None = None,
 ) -> Outcome:
     """`previous_review`: the state an earlier run of the same change left, for an incremental review;
@@ -58,8 +59,10 @@ def run_gate(
     `linked_issues`: the issues the PR links (the `spec` stage's intent), or how to read them when that
     stage runs.
     The `AI_GATE_MODEL_*` environment variables override the config's model call settings (the entry
-    points apply them on loading already; applying them again changes nothing)."""
-    config = with_env_overrides(config, os.environ)
+    points apply them on loading already; applying them again changes nothing). `model_env=False` leaves
+    them out: the Action has applied them only as far as they tighten the base branch's config."""
+    if model_env:
+        config = with_env_overrides(config, os.environ)
     with run_services(config, trace_path, offline) as services:
         if previous_review is not None:
             services[PREVIOUS_REVIEW] = previous_review

@@ -133,9 +133,13 @@ def _addressed_to_models(name: str, text: str) -> list[str]:
 def spec_documents(
     changeset: ChangeSet, config: Config, notes: list[str]
 ) -> list[tuple[str, str, tuple[str, ...] | None]]:
-    """(path, text, governs or None) of the spec documents at head that govern the changed files."""
-    from gate.review.prompt import Contracts
+    """(path, text, governs or None) of the spec documents at head that govern the changed files, then
+    the general ones (no `governs`: they speak to every chunk)."""
+    from gate.specs.load import read_specs
 
-    contracts = Contracts.gather(changeset, config)
-    notes.extend(contracts.notes)
-    return [(path, text, None) for path, text in contracts.specs]
+    specs = read_specs(changeset, config)
+    notes.extend(specs.notes)
+    changed = [f.path for f in changeset.diff.files]
+    governing = [(s.path, s.text, s.governs) for s in specs.governing(changed)]
+    general = [(s.path, s.text, None) for s in specs.general_context]
+    return [*governing, *general]

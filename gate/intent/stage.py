@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from gate.findings import Finding, line_keys, with_line_keys
@@ -58,10 +57,9 @@ class SpecStage:
             linked = ctx.services[SERVICE] = linked()
         intent = gather(ctx.changeset, ctx.config, linked if isinstance(linked, LinkedIssues) else None)
         if not intent.sources:
-            result = StageResult.skipped(
-                self.id, why, "no intent sources: no linked issue, pull request description or governing spec"
-            )
-            return replace(result, details={"notes": list(intent.notes)}) if intent.notes else result
+            # Nothing states an intent, so nothing can be contradicted: checked, with nothing to check.
+            nothing = "no intent sources: no linked issue, pull request description or governing spec"
+            return StageResult(self.id, ran=True, why=why, details={"notes": [nothing, *intent.notes]})
         selection = select_models(ctx.config, "review")
         if not selection.models:
             return StageResult(

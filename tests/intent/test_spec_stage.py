@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gate.models.replay import replay_trace
-from gate.report import markdown
+from gate.report import coverage, markdown
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.intent import scenario as sc
@@ -187,7 +187,7 @@ def test_replay_rebuilds_the_spec_findings_from_the_trace(
     }
 
 
-def test_without_intent_sources_the_stage_is_skipped_and_says_why(
+def test_without_intent_sources_there_is_nothing_to_check_and_it_says_so(
     github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
 ) -> None:
     repo = sc.make_pr(tmp_path / "repo", github, pr_body="")
@@ -195,9 +195,11 @@ def test_without_intent_sources_the_stage_is_skipped_and_says_why(
     config = sc.config_for(model_server, specs=[])
     outcome = sc.gate(github, repo, config)
     stage = sc.spec_stage(outcome)
-    assert not stage.ran and stage.skipped_reason is not None
-    assert stage.skipped_reason.startswith("no intent sources")
+    # nothing states an intent: checked with nothing to check, not a gap in coverage and no model call
+    assert stage.ran and not stage.findings and stage.skipped_reason is None
+    assert stage.details["notes"][0].startswith("no intent sources")
     assert model_server.count(schema="spec_extract") == 0
+    assert not [g for g in coverage.of(outcome).gaps if g.stage == "spec"]
 
 
 def test_requirements_no_model_could_extract_are_a_model_error(
