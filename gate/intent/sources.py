@@ -15,13 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pathspec
-
 from gate.analyzers.injection import find_phrases
-from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.intent.refs import IssueRef, closing_refs
 from gate.redact import redact
+from gate.specs import SpecSet
 
 SERVICE = "linked_issues"  # RunContext.services key: the LinkedIssues the Action read
 MAX_ISSUE_CHARS = 6_000  # title and body of one issue
@@ -29,6 +27,7 @@ MAX_PR_CHARS = 6_000
 MAX_SPEC_CHARS = 12_000  # of one spec document
 MAX_INTENT_CHARS = 48_000  # of all sources together, in the order issues, PR, specs
 CUT = " …(truncated)"
+SPEC_PREFIX = "spec "  # a spec source's name: "spec docs/specs/payments.md"
 
 
 @dataclass(frozen=True)
@@ -53,14 +52,16 @@ class IntentSource:
     kind: str  # "issue" | "pull-request" | "spec"
     name: str  # "issue #12", "pull request description", "spec docs/specs/payments.md"
     text: str  # bounded and redacted
-    # Globs of the paths the source governs; None = the whole change.
+    # Globs of the paths the source governs (a spec's `governs`); None = the whole change.
     governs: tuple[str, ...] | None = None
 
-    def governs_any(self, paths: Sequence[str]) -> bool:
+    def governs_any(self, paths: Sequence[str], specs: SpecSet) -> bool:
+        """Whether the source speaks to code at any of `paths`: by the spec set's rule (a spec document
+        is not code, so no spec governs another)."""
         if self.governs is None:
             return True
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", self.governs)
-        return any(spec.match_file(p) for p in paths)
+        spec = specs.get(self.name.removeprefix(SPEC_PREFIX))
+        return spec is not None and spec in specs.governing(paths)
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,9 @@ def _bounded(text: str, limit: int, name: str, notes: list[str]) -> str:
     return text
 
 
-def gather(changeset: ChangeSet, config: Config, linked: LinkedIssues | None) -> Intent:
-    """The change's intent sources, each bounded and redacted, in a fixed order."""
+def gather(changeset: ChangeSet, specs: SpecSet, linked: LinkedIssues | None) -> Intent:
+    """The change's intent sources, each bounded and redacted, in a fixed order: issues, the PR, then
+    the specs governing the changed files and the general ones (no `governs`: they speak to every chunk)."""
     notes: list[str] = []
     found: list[tuple[str, str, str, tuple[str, ...] | None]] = []  # (kind, name, text, governs)
     if linked is not None:
@@ -102,9 +104,12 @@ def gather(changeset: ChangeSet, config: Config, linked: LinkedIssues | None) ->
         name = "pull request description"
         text = _bounded(f"Title: {pr.title}\n\n{pr.body}", MAX_PR_CHARS, name, notes)
         found.append(("pull-request", name, text, None))
-    for path, text, governs in spec_documents(changeset, config, notes):
-        name = f"spec {path}"
-        found.append(("spec", name, _bounded(text, MAX_SPEC_CHARS, name, notes), governs))
+    notes.extend(specs.notes)
+    changed = [f.path for f in changeset.diff.files]
+    for spec in [*specs.governing(changed), *specs.general_context]:
+        name = f"{SPEC_PREFIX}{spec.path}"
+        text = _bounded(spec.text, MAX_SPEC_CHARS, name, notes)
+        found.append(("spec", name, text, spec.governs or None))
     sources: list[IntentSource] = []
     left = MAX_INTENT_CHARS
     for kind, name, text, governs in found:
@@ -115,7 +120,7 @@ def gather(changeset: ChangeSet, config: Config, linked: LinkedIssues | None) ->
             notes.append(f"{name} cut to {left:,} characters (the intent sources' limit)")
             text = text[:left] + CUT
         left -= len(text)
-        filename = name.removeprefix("spec ") if kind == "spec" else ""
+        filename = name.removeprefix(SPEC_PREFIX) if kind == "spec" else ""
         clean = redact(text, filename=filename)
         notes.extend(_addressed_to_models(name, clean))
         sources.append(IntentSource(f"S{len(sources) + 1}", kind, name, clean, governs))
@@ -128,18 +133,3 @@ def _addressed_to_models(name: str, text: str) -> list[str]:
     if not hits:
         return []
     return [f"{name} holds text addressed to AI reviewers ({hits[0].text[:80]!r}); it was read as data only"]
-
-
-def spec_documents(
-    changeset: ChangeSet, config: Config, notes: list[str]
-) -> list[tuple[str, str, tuple[str, ...] | None]]:
-    """(path, text, governs or None) of the spec documents at head that govern the changed files, then
-    the general ones (no `governs`: they speak to every chunk)."""
-    from gate.specs.load import read_specs
-
-    specs = read_specs(changeset, config)
-    notes.extend(specs.notes)
-    changed = [f.path for f in changeset.diff.files]
-    governing = [(s.path, s.text, s.governs) for s in specs.governing(changed)]
-    general = [(s.path, s.text, None) for s in specs.general_context]
-    return [*governing, *general]

@@ -30,6 +30,7 @@ from gate.review.consensus import Group, tally, to_findings
 from gate.review.flow import ReviewRounds, call_all, cross_check_round
 from gate.review.prompt import load_prompt
 from gate.review.units import build_units, estimate_tokens, measured_chars_per_token, pack
+from gate.specs import SpecSet, load_specs
 
 STAGE = "spec"
 CONTEXT_SHARE = 0.75
@@ -55,7 +56,8 @@ class SpecStage:
         linked = ctx.services.get(SERVICE)
         if callable(linked):  # read through the GitHub API only now that the stage runs
             linked = ctx.services[SERVICE] = linked()
-        intent = gather(ctx.changeset, ctx.config, linked if isinstance(linked, LinkedIssues) else None)
+        specs = load_specs(ctx)
+        intent = gather(ctx.changeset, specs, linked if isinstance(linked, LinkedIssues) else None)
         if not intent.sources:
             # Nothing states an intent, so nothing can be contradicted: checked, with nothing to check.
             nothing = "no intent sources: no linked issue, pull request description or governing spec"
@@ -75,11 +77,11 @@ class SpecStage:
             client: ModelClient = model_client(ctx)
         else:
             client = self._client
-        return run_sync(check(ctx, client, selection, intent, why))
+        return run_sync(check(ctx, client, selection, intent, specs, why))
 
 
 async def check(
-    ctx: RunContext, client: ModelClient, selection: Selection, intent: Intent, why: str
+    ctx: RunContext, client: ModelClient, selection: Selection, intent: Intent, specs: SpecSet, why: str
 ) -> StageResult:
     started = time.monotonic()
     config = ctx.config
@@ -150,7 +152,7 @@ async def check(
     chunks = pack(units, budget)
     plans: dict[str, ChunkPlan] = {}
     for chunk in chunks:
-        governing = tuple(s.id for s in statements if sources[s.source].governs_any(chunk.paths))
+        governing = tuple(s.id for s in statements if sources[s.source].governs_any(chunk.paths, specs))
         if governing:
             plans[chunk.id] = ChunkPlan(chunk.id, chunk.paths, governing)
     ungoverned = [c.id for c in chunks if c.id not in plans]
