@@ -20,6 +20,7 @@ ALL_STAGES = (
     "injection-text",
     "review",
     "regen",
+    "spec",
 )
 
 

@@ -12,8 +12,9 @@ below it are cut, and the end points at the full report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gate.report import unchecked
 from gate.report.coverage import Coverage, Gap
@@ -89,7 +90,14 @@ def summary(
     head.append("")
     head.extend(_provenance(view))
     head.extend(_coverage(view.coverage))
-    rows = [*_commits(view), *_findings(view, links), *_disputed(view, links), *_stages(view), *_usage(view)]
+    rows = [
+        *_commits(view),
+        *_findings(view, links),
+        *_disputed(view, links),
+        *compliance((view.stages.get("spec") or {}).get("details")),
+        *_stages(view),
+        *_usage(view),
+    ]
     return Summary(tuple(head), tuple(rows))
 
 
@@ -323,3 +331,37 @@ def _usage(view: ReportView) -> list[str]:
         f"cost ${u.cost_usd:.4f}" + (f", {u.wall_seconds:.1f}s." if u.wall_seconds else "."),
         "",
     ]
+
+
+# -- the spec stage's compliance table -------------------------------------------------------------------
+
+COMPLIANCE_ROWS = 40
+_STATUS_ICON = {"kept": "✅", "not addressed": "⚠️", "contradicted": "❌", "contradicted (unconfirmed)": "❔"}
+
+
+def compliance(details: Mapping[str, Any] | None) -> list[str]:
+    """What each linked issue asks and whether the models saw the change keep it: advisory (a statement
+    not addressed never blocks; a contradiction blocks only as a confirmed finding). From the `spec`
+    stage's details, so the terminal summary and the summary posted to GitHub show the same table."""
+    found = (details or {}).get("compliance") or ()
+    rows = [r for r in found if isinstance(r, dict) and r.get("kind") == "issue"]
+    if not rows:
+        return []
+    missing = sum(1 for r in rows if r.get("status") == "not addressed")
+    out = [
+        f"### Linked issues: {len(rows)} requirement(s), {missing} not addressed (advisory)",
+        "",
+        "| | requirement | from | status |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in rows[:COMPLIANCE_ROWS]:
+        status = str(r.get("status", ""))
+        said = f"{r.get('id', '')}: {r.get('statement', '')}"
+        out.append(
+            f"| {_STATUS_ICON.get(status, '')} | {cell(said, 200)} | {cell(str(r.get('source', '')), 60)} "
+            f"| {cell(status, 40)} |"
+        )
+    if len(rows) > COMPLIANCE_ROWS:
+        out.append(f"\n…and {len(rows) - COMPLIANCE_ROWS} more in the JSON report.")
+    out.append("")
+    return out
