@@ -3,6 +3,11 @@
 The commits carry the marks the tools really leave (Claude Code's trailer and footer, aider's trailer and
 committer suffix, Cursor's agent trailer) and one pitfall: a hand-made commit by an aider-suffixed
 committer, which is not AI evidence. Run: python examples/build_example.py
+
+The series writes down the rate-limit contract as a spec (`docs/specs/rate-limits.md`, governing the
+limiters) before the AI commits change the code it governs. It also writes `ratelimit.bundle`, the same
+repository as git keeps it, with the series merged and one more pull request, `pr/burst-allowance`,
+that contradicts the spec: what the `spec` stage is for.
 """
 
 from __future__ import annotations
@@ -145,6 +150,8 @@ window = SlidingWindow(limit=100, window=60)
 """
 
 
+BURST = 5
+
 # The spec the limiters keep (docs/specs.md): numbered statements, and the code it governs.
 RATE_LIMIT_SPEC = """---
 governs: ["limiter.py", "redis_window.py"]
@@ -245,6 +252,28 @@ def main() -> None:
         out = subprocess.run(["git", "-C", str(repo), "format-patch", "--stdout", "main..HEAD"],
                              check=True, capture_output=True).stdout
         (HERE / "ai-assisted-series.mbox").write_bytes(out)
+        spec_contradiction(repo, dana)
+
+
+def spec_contradiction(repo: Path, dana: tuple[str, str]) -> None:
+    """The series merged (the rate-limit contract is a spec in it), and a PR that breaks the contract."""
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "feature/sliding-window")
+    git(repo, "checkout", "-q", "-b", "pr/burst-allowance")
+    shared = (repo / "redis_window.py").read_text().replace(
+        "        if count >= self.limit:\n",
+        f"        # Let short bursts through: busy clients retry less.\n"
+        f"        if count >= self.limit + BURST:\n")
+    shared = shared.replace("import redis\n", f"import redis\n\nBURST = {BURST}  # requests allowed over the limit\n")
+    (repo / "redis_window.py").write_text(shared)
+    commit(repo, "Allow a short burst over the shared limit\n\n"
+           "Fixes #21\n\n"
+           "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+           "Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>", dana, dana, 8)
+    git(repo, "checkout", "-q", "main")
+    bundle = HERE / "ratelimit.bundle"
+    bundle.unlink(missing_ok=True)
+    git(repo, "bundle", "create", "-q", str(bundle), "HEAD", "main", "feature/sliding-window", "pr/burst-allowance")
 
 
 if __name__ == "__main__":

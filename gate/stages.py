@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gate.analyzers import deterministic_analyzers
+from gate.intent.stage import SpecStage
 from gate.pipeline import Stage
 from gate.regen.stage import RegenStage
 from gate.review.stage import ReviewStage
@@ -15,5 +16,6 @@ def default_stages() -> list[Stage]:
     # Deterministic too: reads the specs and the provenance stage's line attribution.
     stages.append(SpecDriftAnalyzer())
     stages.append(ReviewStage())
+    stages.append(SpecStage())
     stages.append(RegenStage())
     return stages

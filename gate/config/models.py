@@ -58,6 +58,14 @@ class RegenThresholds(_Strict):
     ai_lines: Count = 50
 
 
+class SpecThresholds(_Strict):
+    """When the `spec` stage checks the change against its intent (any one met), like review."""
+
+    ai_share: Share = 0.30
+    ai_lines: Count = 200
+    changed_lines: Count = 1000
+
+
 class ShareOf(enum.Enum):
     CODE = "code"
     ALL = "all"
@@ -66,6 +74,7 @@ class ShareOf(enum.Enum):
 class Thresholds(_Strict):
     review: ReviewThresholds = ReviewThresholds()
     regen: RegenThresholds = RegenThresholds()
+    spec: SpecThresholds = SpecThresholds()
     share_of: ShareOf = Field(
         default=ShareOf.CODE,
         description="Lines the ai_share thresholds are computed over: 'code' (files that are not "

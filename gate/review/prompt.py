@@ -20,6 +20,7 @@ import pathspec
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.models.interface import Message
+from gate.redact import MESSAGE_FILENAME, redact
 from gate.review.consensus import Group, norm_path
 from gate.review.units import Chunk, ReviewUnit
 from gate.specs import SpecContext, SpecSet
@@ -102,20 +103,27 @@ class PrText:
         return self.for_paths([p for _, touched in self.commits for p in touched])
 
 
+def _redacted(text: str) -> str:
+    """PR words with their secrets hidden before any cut: a cut through a secret would leave a piece
+    that no detector recognises and that the redaction of the whole prompt could no longer find."""
+    return redact(text, filename=MESSAGE_FILENAME)
+
+
 def pr_text(changeset: ChangeSet) -> PrText:
+    """The PR's words, redacted, then cut to their limits (each piece and, per chunk, the whole)."""
     head = ""
     if changeset.pr is not None and (changeset.pr.title or changeset.pr.body):
-        body = changeset.pr.body.strip()
+        body = _redacted(changeset.pr.body.strip())
         if len(body) > MAX_PR_BODY_CHARS:
             body = body[:MAX_PR_BODY_CHARS] + " …(truncated)"
-        head = f"Title: {changeset.pr.title}\n\n{body}".strip()
+        head = f"Title: {_redacted(changeset.pr.title)}\n\n{body}".strip()
     touched: dict[str, set[str]] = {}
     for path, lines in changeset.line_origins.items():
         for sha in set(lines.values()):
             touched.setdefault(sha, set()).add(path)
     commits = []
     for commit in changeset.commits[:MAX_COMMITS]:
-        message = commit.message.strip()
+        message = _redacted(commit.message.strip())
         if len(message) > MAX_COMMIT_CHARS:
             message = message[:MAX_COMMIT_CHARS] + " …(truncated)"
         commits.append((f"Commit {commit.sha[:12]}: {message}", frozenset(touched.get(commit.sha, ()))))

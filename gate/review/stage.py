@@ -40,11 +40,11 @@ from gate.review.units import (
 from gate.specs import load_specs
 
 # Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
-# answer's reserve comes out of it too. The rest is margin for tokenizers counting differently.
+# answer's reserve (`models.max_output_tokens`, what each call asks for) comes out of it too. The rest is
+# margin for tokenizers counting differently.
 CONTEXT_SHARE = 0.75
 MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the calls saved
 MIN_CHUNK_TOKENS = 1_000
-ANSWER_RESERVE_TOKENS = 4_000
 
 
 class ReviewStage:
@@ -98,7 +98,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     pr = pr_text(ctx.changeset)
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
     changed = [f.path for f in ctx.changeset.diff.files]
-    budget = chunk_budget(models, contracts, pr, chars_per_token, changed)
+    budget = chunk_budget(models, contracts, pr, config.models.max_output_tokens, chars_per_token, changed)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     previous = ctx.services.get(SERVICE)
     state = previous if isinstance(previous, ReviewState) else None
@@ -172,6 +172,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             "failures": rounds.failures,
             "not_reviewed": rounds.not_reviewed,
             "unreviewed_chunks": unreviewed,
+            # chunk id -> the models with a valid review answer for it: the report's coverage per file
+            "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in chunks},
             "groups": len(rounds.groups),
             "cross_checked": rounds.cross_checked,
             "calls": rounds.calls,
@@ -247,24 +249,31 @@ def chunk_budget(
     models: tuple[str, ...],
     contracts: Contracts,
     pr: PrText,
+    answer_tokens: int,
     chars_per_token: float = CHARS_PER_TOKEN,
     changed: Sequence[str] = (),
 ) -> int:
-    """Tokens of code per chunk: what the smallest context window leaves after the prompt and answer."""
+    """Tokens of code per chunk: what the smallest context window leaves after the prompt and the answer
+    (`answer_tokens`, the `max_tokens` every call asks for)."""
     window = min(facts(m).max_input_tokens for m in models)
     # The most spec text one prompt can carry: the specs governing any changed file, within the limit.
     spec_chars = contracts.specs.largest_context_chars(changed)
     overhead = estimate_tokens(load_prompt(REVIEW_PROMPT).system + pr.longest, chars_per_token)
     if spec_chars:
         overhead += int(spec_chars / chars_per_token) + 1
-    room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
+    room = int(window * CONTEXT_SHARE) - overhead - answer_tokens
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
 
 
 def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:
     """A chunk as the report shows it: its units, its code tokens, and the spec documents its prompt
     carried (with the characters of each) and left out."""
-    out: dict[str, Any] = {"id": chunk.id, "units": [u.id for u in chunk.units], "tokens": chunk.tokens}
+    out: dict[str, Any] = {
+        "id": chunk.id,
+        "units": [u.id for u in chunk.units],
+        "paths": list(chunk.paths),
+        "tokens": chunk.tokens,
+    }
     if contracts.specs.configured:
         context = contracts.for_chunk(chunk)
         out["specs"] = {spec.path: len(text) for spec, text in context.sections}
