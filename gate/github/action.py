@@ -27,9 +27,11 @@ from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payloa
 from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
 from gate.github.tighten import tighten, tighten_fail_on
+from gate.intent.sources import LinkedIssues
 from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
+from gate.report.links import BlobLinks, repo_url
 from gate.sanitize import json_inert
 
 REPORT_FILE = "report.json"
@@ -82,6 +84,13 @@ def run_action(environ: Mapping[str, str]) -> int:
         if note is not None:
             notes.append(note)
     paths = _output_paths(env.output_dir)
+    from gate.github.issues import read_linked_issues
+
+    def linked() -> LinkedIssues:  # read only when the spec stage runs
+        body = changeset.pr.body if changeset.pr else ""
+        messages = [c.message for c in changeset.commits]
+        return read_linked_issues(client, event.number, body, messages, server_url=env.server_url)
+
     outcome = run_gate(
         changeset,
         config,
@@ -89,6 +98,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         previous_review=previous,
         compare_heads=api_heads(client) if previous is not None else None,
         model_env=False,
+        linked_issues=linked,
     )
     report = json_v1.to_dict(outcome)
     view = ReportView.parse(report, "report")
@@ -101,6 +111,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         report_link=env.run_url,
         notes=tuple(notes),
         identity=identity,
+        links=BlobLinks.make(event.repo_url or repo_url(env.server_url, env.repository), event.head_sha),
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
     _write_report(paths, report, view, event, env, notes, result)

@@ -87,6 +87,9 @@ POLICY: tuple[tuple[str, Stricter], ...] = (
     ("thresholds.review.changed_lines", _lower),
     ("thresholds.regen.ai_share", _lower),
     ("thresholds.regen.ai_lines", _lower),
+    ("thresholds.spec.ai_share", _lower),
+    ("thresholds.spec.ai_lines", _lower),
+    ("thresholds.spec.changed_lines", _lower),
     # The share over code lines is the one padding with prose cannot dilute.
     ("thresholds.share_of", _first_of(("code", "all"))),
     ("review.quorum", _lower),

@@ -7,6 +7,7 @@ from typing import Any
 
 from gate.findings import Finding
 from gate.pipeline import Outcome, StageResult
+from gate.report import coverage
 from gate.sanitize import json_inert
 
 SCHEMA_VERSION = 1
@@ -19,6 +20,7 @@ ALL_STAGES = (
     "injection-text",
     "review",
     "regen",
+    "spec",
 )
 
 
@@ -127,6 +129,8 @@ def to_dict(outcome: Outcome) -> dict[str, Any]:
             ],
         },
         "stages": stages,
+        # what was reviewed, by how many models, and what was not (with why): `gate.report.coverage`
+        "coverage": coverage.to_json(coverage.of(outcome)),
         "findings": [finding_json(f) for f in outcome.findings],
         "usage": {
             "model_calls": outcome.usage.model_calls,

@@ -19,6 +19,7 @@ LOOSE = {
     "thresholds": {
         "review": {"ai_share": 0.9, "ai_lines": 5000, "changed_lines": 90000},
         "regen": {"ai_share": 1.0, "ai_lines": 900},
+        "spec": {"ai_share": 0.9, "ai_lines": 5000, "changed_lines": 90000},
         "share_of": "all",
     },
     "review": {"quorum": 3, "cross_check": False},
@@ -69,6 +70,8 @@ def test_every_looser_setting_is_kept_at_the_floor_and_named() -> None:
     assert "gate.on_stage_error: neutral -> fail" in note and "thresholds.share_of: all -> code" in note
     assert "models.max_output_tokens: 1 -> 8192" in note and "models.timeout_seconds: 1.0 -> 120.0" in note
     assert "budget.unpriced_usd_per_million_tokens: 0.0 -> None" in note
+
+    assert "thresholds.spec.ai_lines: 5000 -> 200" in note
 
 
 def test_a_stricter_file_is_taken_as_it_is() -> None:

@@ -76,6 +76,7 @@ def test_the_bundled_example_validates_and_its_model_run_says_it_checked_nothing
     assert said == {
         "review: not run: offline: no model is called": "warning",
         "regen: not run: offline: no model calls": "warning",
+        "spec: not run: offline: no model is called": "warning",
     }
     skipped = analyzers["invocations"][0]["toolExecutionNotifications"]
     assert [n["message"]["text"] for n in skipped] == [
@@ -104,7 +105,8 @@ def test_model_findings_carry_their_ai_origin_and_models_and_analyzer_findings_d
     assert invocation["executionSuccessful"] is True
     # regen was not called for: a note, not a warning
     assert [(n["level"], n["message"]["text"]) for n in invocation["toolExecutionNotifications"]] == [
-        ("note", "regen: not run: thresholds not met")
+        ("note", "regen: not run: thresholds not met"),
+        ("note", "spec: not run: below the spec thresholds"),
     ]
     results = {r["message"]["text"].split("\n", 1)[0]: r["properties"] for r in models["results"]}
     planted = results["Refund converts money amount to float"]

@@ -31,11 +31,11 @@ def _changeset(body: str, message: str) -> ChangeSet:
 
 def test_the_answer_reserve_follows_max_output_tokens() -> None:
     pr = pr_text(_changeset("", "Add x"))
-    small = chunk_budget(MODELS, Contracts((), ()), pr, 4_000)
-    default = chunk_budget(MODELS, Contracts((), ()), pr, 8_192)
+    small = chunk_budget(MODELS, Contracts(), pr, 4_000)
+    default = chunk_budget(MODELS, Contracts(), pr, 8_192)
     assert small - default == 4_192
     # What a call asks for never leaves less than the floor, and the rest of the window stays the margin.
-    assert chunk_budget(MODELS, Contracts((), ()), pr, 1_000_000) == MIN_CHUNK_TOKENS
+    assert chunk_budget(MODELS, Contracts(), pr, 1_000_000) == MIN_CHUNK_TOKENS
     assert default + 8_192 <= 32_000 * CONTEXT_SHARE
 
 
