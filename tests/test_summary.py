@@ -146,7 +146,7 @@ def test_the_terminal_report_says_what_was_not_covered(capsys: pytest.CaptureFix
     assert main([*EXAMPLE, *CONFIG, "--format", "text"]) == 1
     out = capsys.readouterr().out
     line = (
-        "Coverage: NOT complete (4 gaps): 5 files in the change; 5 read by the analyzers; "
+        "Coverage: NOT complete (5 gaps): 6 files in the change; 6 read by the analyzers; "
         "model review not run"
     )
     assert line in out
