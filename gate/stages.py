@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from gate.analyzers import deterministic_analyzers
-from gate.pipeline import Stage
 from gate.regen.stage import RegenStage
 from gate.review.stage import ReviewStage
+from gate.run import Stage
 
 
 def default_stages() -> list[Stage]:

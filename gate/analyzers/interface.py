@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
+from gate.run import RunContext, StageResult
 
 # Deterministic analyzers run on every PR; this is what the report says about why.
 ALWAYS = "runs on every PR"

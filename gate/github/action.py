@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from gate.cli import EXIT_PASS, exit_code
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.errors import GateError, InputError
@@ -30,6 +29,7 @@ from gate.github.tighten import tighten_fail_on
 from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
+from gate.run import EXIT_PASS, exit_code
 from gate.sanitize import json_inert
 
 REPORT_FILE = "report.json"

@@ -30,8 +30,8 @@ from gate.models.retry import backoff, is_transient
 from gate.models.selection import Route, route_for
 from gate.models.structured import repair_messages, response_format, validate
 from gate.models.trace import CallRecord, CallRecorder
-from gate.pipeline import Usage
 from gate.redact import memory, redact
+from gate.run import Usage
 
 # The bound on concurrent calls (`models.concurrency`) is per model: a provider's rate limits are per
 # model, and a bound shared by the whole run makes a large PR reviewed by several models wait in waves

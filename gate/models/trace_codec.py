@@ -13,9 +13,9 @@ from gate.config.models import Config
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import Outcome, StageResult, Usage
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.redact import MESSAGE_FILENAME, redact
+from gate.run import Outcome, StageResult, Usage
 
 
 def encode_run(outcome: Outcome) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from gate.findings import Finding
-from gate.pipeline import Outcome, StageResult
+from gate.run import Outcome, StageResult
 from gate.sanitize import json_inert
 
 SCHEMA_VERSION = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from gate.config.models import UnconfirmedPlace
 from gate.findings import Finding
-from gate.pipeline import Outcome
 from gate.report.github_view import code_share_line
+from gate.run import Outcome
 from gate.sanitize import no_commands, sanitize
 
 ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}

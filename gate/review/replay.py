@@ -10,9 +10,9 @@ from typing import Any
 from gate.findings import with_line_keys
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.structured import validate
-from gate.pipeline import StageResult
 from gate.review.consensus import Raised, group_findings, tally, to_findings
 from gate.review.incremental import with_carried
+from gate.run import StageResult
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:

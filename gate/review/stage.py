@@ -11,24 +11,17 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from gate.context.compare import head_diff
+from gate.context.lines import head_lines
 from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts, provider_of, token_counter
 from gate.models.selection import Selection, select_models
-from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
-from gate.policy import required_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.incremental import (
-    COMPARE_SERVICE,
-    SERVICE,
-    carried_findings,
-    head_diff,
-    plan,
-    with_carried,
-)
+from gate.review.incremental import carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
-from gate.review.state import ReviewState, encode_state, keep
+from gate.review.state import encode_state, keep
 from gate.review.units import (
     CHARS_PER_TOKEN,
     Chunk,
@@ -37,6 +30,7 @@ from gate.review.units import (
     measured_chars_per_token,
     pack,
 )
+from gate.run import RunContext, StageResult, Usage, run_sync
 
 # Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
 # answer's reserve comes out of it too. The rest is margin for tokenizers counting differently.
@@ -83,7 +77,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     started = time.monotonic()
     config = ctx.config
     models = selection.models
-    quorum = required_quorum(config)
+    quorum = config.review.required_quorum()
     notes: list[str] = []
     distinct = len(set(models))
     if distinct < quorum:
@@ -98,10 +92,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
     budget = chunk_budget(models, contracts, pr, chars_per_token)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
-    previous = ctx.services.get(SERVICE)
-    state = previous if isinstance(previous, ReviewState) else None
-    compare = head_diff(ctx.changeset, ctx.services.get(COMPARE_SERVICE))
-    increment = plan(ctx.changeset, units, state, models, compare)
+    previous = ctx.services.previous_review
+    compare = head_diff(ctx.changeset, ctx.services.compare_heads)
+    increment = plan(ctx.changeset, units, previous, models, compare)
     chunks = pack(increment.send, budget)
     rounds = ReviewRounds()
     details: dict[str, Any] = {

@@ -14,7 +14,7 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import could_not_analyse
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
+from gate.run import RunContext, StageResult
 
 # Distinct package names looked up in one run: a change that adds more is hostile or generated, and
 # thousands of requests would stall the gate (and hammer the registry). The rest are reported unchecked.

@@ -23,7 +23,7 @@ from gate.models.trace_codec import (
     decode_stage,
     decode_usage,
 )
-from gate.pipeline import Outcome, StageResult
+from gate.run import Outcome, StageResult
 
 MAX_TRACE_BYTES = 512 << 20
 
