@@ -68,7 +68,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     marked: list[Finding] = []
     for result in results:
         # A stage may ask more than the config (a recorded run's own quorum), never less.
-        quorum = max(int(result.details.get("quorum", 0)), config.review.required_quorum())
+        quorum = max(result.quorum, config.review.required_quorum())
         for f in result.findings:
             loc = f.location
             commentable = loc is not None and changeset.diff.is_commentable(
@@ -130,9 +130,9 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         )
     # A stage that ran but could not check part of the change (a registry it could not reach) names what
     # it left out in `not_checked`: that is no pass.
-    unchecked = [r for r in results if r.details.get("not_checked")]
+    unchecked = [r for r in results if r.not_checked]
     if unchecked:
-        what = "; ".join(f"{r.stage}: {', '.join(map(str, r.details['not_checked']))}" for r in unchecked)
+        what = "; ".join(f"{r.stage}: {', '.join(r.not_checked)}" for r in unchecked)
         reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
         verdicts.append("neutral")
     if verdicts:

@@ -75,7 +75,7 @@ def replay_trace(path: Path) -> Outcome:
         recorded = [decode_stage(s) for s in run["stages"]]
         results: list[StageResult] = []
         for stage in recorded:
-            if stage.stage == "review" and stage.ran and "quorum" in stage.details:
+            if stage.stage == "review" and stage.ran and stage.quorum:
                 stage = recompute(stage, calls)
             results.append(stage)
         usage = decode_usage(run["usage"])

@@ -78,8 +78,17 @@ class StageResult:
     # The stage itself broke (a defect or a hostile input): its checks are missing, so the verdict follows
     # gate.on_stage_error (fail by default).
     error: str | None = None
-    # Stage-specific facts for the report (JSON-able): units reviewed and not, regen hunks, lookups.
+    # Stage-specific facts for the report (JSON-able): units reviewed and not, regen hunks, lookups. Only
+    # what the report shows: what other code reads is in the typed fields below.
     details: Mapping[str, Any] = field(default_factory=dict)
+    # Distinct models a model finding of this stage needs (a recorded run's own quorum); 0: the config's.
+    quorum: int = 0
+    # What the stage could not check (a registry it could not reach): no pass, the verdict is neutral.
+    not_checked: tuple[str, ...] = ()
+    # The encoded review state the next run of this change starts from (the report's `review_state`).
+    review_state: str | None = None
+    # The text hash of each finding's lines, by `path:start-end`, so a replay fingerprints them the same.
+    line_keys: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def skipped(cls, stage: str, why: str, reason: str) -> StageResult:

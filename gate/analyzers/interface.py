@@ -53,6 +53,7 @@ class AnalyzerMeta:
         skipped_reason: str | None = None,
         why: str = ALWAYS,
         ran: bool = True,
+        not_checked: tuple[str, ...] = (),
     ) -> StageResult:
         """What the stage found; `ran=False` with findings when it could do only part of its work
         (e.g. manifests read, but no registry reachable)."""

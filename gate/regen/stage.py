@@ -123,7 +123,8 @@ class RegenStage:
         if done.budget_stopped:
             summary += "; the budget stopped some model calls"
         return StageResult(self.id, ran=True, why=f"{why}; {summary}", findings=done.findings,
-                           model_error=model_error, usage=done.usage, details=details)  # fmt: skip
+                           model_error=model_error, usage=done.usage, details=details,
+                           quorum=details["quorum"])  # fmt: skip
 
 
 async def _check(

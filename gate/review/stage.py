@@ -2,7 +2,7 @@
 
 Runs only when the review thresholds are met and not offline. Findings carry `confirmed_by` (the
 distinct models that raised or agreed with them); the policy confirms those with at least `quorum`
-of them, and only confirmed findings can block. The effective quorum is in `details["quorum"]`.
+of them, and only confirmed findings can block. The effective quorum is the result's `quorum`.
 """
 
 from __future__ import annotations
@@ -124,8 +124,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         carried = with_carried((), details, quorum)
         nothing = "no code to review" if not units else "no code changed since the previous review"
         details = {**details, "notes": [*notes, nothing]}
-        details["state"] = _state(ctx, models, carried, details["notes"])
-        return StageResult("review", ran=True, why=why, findings=carried, details=details)
+        state = _state(ctx, models, carried, details["notes"])
+        return StageResult("review", ran=True, why=why, findings=carried, details=details, quorum=quorum,
+                           review_state=state, line_keys=details["line_keys"])  # fmt: skip
 
     ctx.progress(f"review: {len(chunks)} chunk(s) x {len(models)} model(s)")
     await review_round(client, models, chunks, config, contracts, pr, rounds)
@@ -170,7 +171,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         }
     )
     complete = model_error is None and not rounds.failures and not rounds.not_reviewed
-    details["state"] = _state(ctx, models, findings, details["notes"]) if complete else None
+    state = _state(ctx, models, findings, details["notes"]) if complete else None
     usage = rounds.usage
     usage = Usage(
         usage.model_calls,
@@ -189,6 +190,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         model_error=model_error,
         usage=usage,
         details=details,
+        quorum=quorum,
+        review_state=state,
+        line_keys=details["line_keys"],
     )
 
 
