@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.errors import GateError
+from gate.intent.sources import LinkedIssues
 from gate.models.budget import RunBudget
 from gate.pipeline import run
 from gate.review.state import ReviewState
@@ -43,15 +44,22 @@ def run_gate(
     progress: Progress = no_progress,
     previous_review: ReviewState | None = None,
     compare_heads: HeadDiff | None = None,
+    model_env: bool = True,
+    linked_issues: LinkedIssues | Callable[[], LinkedIssues] | None = None,
 ) -> Outcome:
     """`previous_review`: the state an earlier run of the same change left, for an incremental review;
-    `compare_heads` tells what changed since its head when the change's git cannot (the GitHub API).
+    `compare_heads` tells what changed since its head when the change's git cannot (the GitHub API);
+    `linked_issues`: the issues the PR links (the `spec` stage's intent), or how to read them when that
+    stage runs.
     The `AI_GATE_MODEL_*` environment variables override the config's model call settings (the entry
-    points apply them on loading already; applying them again changes nothing)."""
-    config = with_env_overrides(config, os.environ)
+    points apply them on loading already; applying them again changes nothing). `model_env=False` leaves
+    them out: the Action has applied them only as far as they tighten the base branch's config."""
+    if model_env:
+        config = with_env_overrides(config, os.environ)
     with run_services(config, trace_path) as services:
         services.previous_review = previous_review
         services.compare_heads = compare_heads
+        services.linked_issues = linked_issues
         ctx = RunContext(
             changeset=changeset, config=config, offline=offline, services=services, progress=progress
         )

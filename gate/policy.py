@@ -11,6 +11,8 @@ from gate.findings import Finding
 from gate.provenance.model import ProvenanceResult
 from gate.run import StageResult
 
+MODEL_STAGES = ("review", "regen", "spec")
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -37,6 +39,14 @@ def escalations(
         ]
     )
     out["review"] = met
+    sp = config.thresholds.spec
+    out["spec"] = _met(
+        [
+            (what, share, sp.ai_share, f"{share:.0%}", f"{sp.ai_share:.0%}"),
+            ("AI-authored lines", prov.ai_lines, sp.ai_lines, str(prov.ai_lines), str(sp.ai_lines)),
+            ("changed lines", changed, sp.changed_lines, str(changed), str(sp.changed_lines)),
+        ]
+    )
     rg = config.thresholds.regen
     out["regen"] = _met(
         [

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
     from gate.context.model import ChangeSet
     from gate.diff.model import Diff
     from gate.findings import Finding
+    from gate.intent.sources import LinkedIssues
     from gate.models.budget import RunBudget
     from gate.models.interface import ModelClient
     from gate.models.trace import TraceWriter
     from gate.provenance.model import ProvenanceResult
     from gate.review.state import ReviewState
+    from gate.specs.model import SpecSet
 
 # -- exit codes: the process's answer, decided once for every entry point ------------------------------
 
@@ -123,6 +125,12 @@ class Services:
     previous_review: ReviewState | None = None
     # What changed since that run's head when the change's git cannot tell (the GitHub API).
     compare_heads: HeadDiff | None = None
+    # The issues the PR links to, or how to read them (through the GitHub API, only when the spec stage runs).
+    linked_issues: LinkedIssues | Callable[[], LinkedIssues] | None = None
+    # The run's spec set, read once by the first stage that needs it.
+    specs: SpecSet | None = None
+    # Requirements extracted from the specs this run, by key, shared by the stages that ask for them.
+    spec_extract_cache: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

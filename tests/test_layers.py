@@ -38,9 +38,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("run types", ("gate.run",)),
     (
         "inputs and analysis",
-        ("gate.context", "gate.diff", "gate.provenance", "gate.analyzers", "gate.models"),
+        ("gate.context", "gate.diff", "gate.provenance", "gate.analyzers", "gate.models", "gate.specs"),
     ),
-    ("model stages", ("gate.review", "gate.regen")),
+    ("model stages", ("gate.review", "gate.regen", "gate.intent")),
     ("decision", ("gate.policy", "gate.pipeline")),
     ("reports", ("gate.report",)),
     ("github", ("gate.github",)),
@@ -65,6 +65,8 @@ TYPE_ONLY_UPWARD = frozenset(
         ("gate.run", "gate.models.interface"),
         ("gate.run", "gate.models.trace"),
         ("gate.run", "gate.review.state"),
+        ("gate.run", "gate.intent.sources"),
+        ("gate.run", "gate.specs.model"),
     }
 )
 

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gate.diff.model import Diff
 from gate.errors import InputError
+from gate.report.coverage import Coverage
+from gate.report.links import BlobLinks
 from gate.review.state import MAX_STATE_CHARS
 
 Verdict = Literal["pass", "fail", "neutral"]
@@ -74,6 +76,16 @@ class SourceView(_View):
     head_sha: str | None = None
 
 
+class CommitView(_View):
+    sha: str = Field(max_length=64)
+    subject: str = Field(default="", max_length=10_000)
+    ai: bool = False
+    tool: str | None = Field(default=None, max_length=200)
+    evidence: tuple[str, ...] = ()
+    added_lines: int = 0
+    ai_lines: int = 0
+
+
 class ProvenanceView(_View):
     ai_share: float = 0.0
     ai_lines: int = 0
@@ -81,6 +93,10 @@ class ProvenanceView(_View):
     code_ai_lines: int | None = None
     code_added_lines: int | None = None
     share_of: str | None = None
+    tools: dict[str, int] = Field(default_factory=dict)  # tool id -> AI lines
+    basis: tuple[str, ...] = ()
+    pr_evidence: tuple[str, ...] = ()
+    commits: tuple[CommitView, ...] = ()
 
     @property
     def code_line(self) -> str | None:
@@ -99,7 +115,10 @@ def code_share_line(share_of: str | None, ai: int | None, added: int | None, all
 
 class UsageView(_View):
     model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     cost_usd: float = 0.0
+    wall_seconds: float = 0.0
 
 
 class PostView(_View):
@@ -114,6 +133,8 @@ class ReportView(_View):
     provenance: ProvenanceView = ProvenanceView()
     stages: dict[str, dict[str, Any]] = Field(default_factory=dict)
     findings: tuple[FindingView, ...] = ()
+    # None in a report that predates it: the summary then says coverage is unknown
+    coverage: Coverage | None = None
     usage: UsageView = UsageView()
     notes: tuple[str, ...] = ()
     post: PostView = PostView()
@@ -225,6 +246,8 @@ class PostContext:
     # None when it could not be told: then no comment is read as ours, edited or de-duplicated against.
     identity: str | None = None
     origin: Origin = GATE
+    # Links from the summary to the findings' lines at the head commit; None names the lines only.
+    links: BlobLinks | None = None
 
     def is_commentable(self, f: FindingView) -> bool:
         if not f.path or f.start_line is None:

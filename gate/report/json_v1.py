@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from gate.findings import Finding
+from gate.report import coverage
 from gate.run import Outcome, StageResult
 from gate.sanitize import json_inert
 
@@ -19,6 +20,7 @@ ALL_STAGES = (
     "injection-text",
     "review",
     "regen",
+    "spec",
 )
 
 
@@ -125,6 +127,8 @@ def to_dict(outcome: Outcome) -> dict[str, Any]:
             ],
         },
         "stages": stages,
+        # what was reviewed, by how many models, and what was not (with why): `gate.report.coverage`
+        "coverage": coverage.to_json(coverage.of(outcome)),
         "findings": [finding_json(f) for f in outcome.findings],
         "usage": {
             "model_calls": outcome.usage.model_calls,
