@@ -21,7 +21,7 @@ from gate.analyzers.source import ChangeView, clear_parse_cache
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.diff import parse_diff
-from gate.pipeline import RunContext
+from gate.run import RunContext
 
 LINES_PER_FILE = 100
 REPEATS = 3

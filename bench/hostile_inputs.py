@@ -92,7 +92,7 @@ def _injection_rates() -> list[str]:
     from gate.config.models import Config
     from gate.context.model import ChangeSet
     from gate.diff.parser import parse_diff
-    from gate.pipeline import RunContext
+    from gate.run import RunContext
 
     corpus_path = Path(__file__).resolve().parent.parent / "tests" / "data" / "injection-corpus.jsonl"
     entries = [json.loads(line) for line in corpus_path.read_text().splitlines() if line.strip()]

@@ -6,40 +6,33 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.errors import GateError
-from gate.intent.sources import SERVICE as LINKED_ISSUES
 from gate.intent.sources import LinkedIssues
 from gate.models.budget import RunBudget
-from gate.pipeline import Outcome, Progress, RunContext, _no_progress, run
-from gate.review.incremental import COMPARE_SERVICE as COMPARE_HEADS
-from gate.review.incremental import SERVICE as PREVIOUS_REVIEW
-from gate.review.incremental import HeadDiff
+from gate.pipeline import run
 from gate.review.state import ReviewState
+from gate.run import HeadDiff, Outcome, Progress, RunContext, Services, no_progress
 from gate.stages import default_stages
 
 
 @contextmanager
-def run_services(config: Config, trace_path: Path | None, offline: bool) -> Iterator[dict[str, Any]]:
-    """Run-scoped services (trace writer, model layer), closed even when the run fails."""
-    services: dict[str, Any] = {"trace_path": trace_path}
+def run_services(config: Config, trace_path: Path | None) -> Iterator[Services]:
+    """Run-scoped services (trace writer, budget, model layer), closed even when the run fails."""
     # The budget's clock starts with the run: deterministic stages count against max_seconds too.
-    services["budget"] = RunBudget.from_config(config.budget)
-    if trace_path is not None:
-        from gate.models.trace import TraceWriter
-
-        services["trace"] = TraceWriter.open(trace_path, config)
+    services = Services(budget=RunBudget.from_config(config.budget))
     try:
+        if trace_path is not None:
+            from gate.models.trace import TraceWriter
+
+            services.trace = TraceWriter.open(trace_path, config)
         yield services
     finally:
-        for service in reversed(list(services.values())):
-            close = getattr(service, "close", None)
-            if callable(close):
-                close()
+        if services.trace is not None:
+            services.trace.close()
 
 
 def run_gate(
@@ -48,7 +41,7 @@ def run_gate(
     *,
     offline: bool = False,
     trace_path: Path | None = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     previous_review: ReviewState | None = None,
     compare_heads: HeadDiff | None = None,
     model_env: bool = True,
@@ -63,17 +56,14 @@ def run_gate(
     them out: the Action has applied them only as far as they tighten the base branch's config."""
     if model_env:
         config = with_env_overrides(config, os.environ)
-    with run_services(config, trace_path, offline) as services:
-        if previous_review is not None:
-            services[PREVIOUS_REVIEW] = previous_review
-        if compare_heads is not None:
-            services[COMPARE_HEADS] = compare_heads
-        if linked_issues is not None:
-            services[LINKED_ISSUES] = linked_issues
+    with run_services(config, trace_path) as services:
+        services.previous_review = previous_review
+        services.compare_heads = compare_heads
+        services.linked_issues = linked_issues
         ctx = RunContext(
             changeset=changeset, config=config, offline=offline, services=services, progress=progress
         )
-        trace = services.get("trace")
+        trace = services.trace
         try:
             outcome = run(ctx, default_stages())
         except GateError as exc:

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 
 from gate.errors import GateError, InputError
+from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
 
 if TYPE_CHECKING:
     from gate.config.models import Config
-    from gate.pipeline import Outcome
     from gate.review.state import ReviewState
-
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+    from gate.run import Outcome
 
 
 class OutputFormat(enum.Enum):
@@ -145,11 +144,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "replay":
         return _replay(args)
     if args.command == "github":
-        from gate.github.action import run_action  # type: ignore[import-not-found,unused-ignore]
+        from gate.github.action import run_action
 
         return int(run_action(os.environ))
     if args.command == "publish":
-        from gate.github.publish import publish_report  # type: ignore[import-not-found,unused-ignore]
+        from gate.github.publish import publish_report
 
         return int(publish_report(args.report, os.environ))
     raise GateError(f"unknown command {args.command}")
@@ -214,19 +213,11 @@ def _previous_state(path: Path) -> ReviewState | None:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from gate.models.replay import replay_trace  # type: ignore[import-not-found,unused-ignore]
+    from gate.replay import replay_trace
 
     outcome = replay_trace(args.trace_file)
     _emit(outcome, OutputFormat(args.format), args.output)
     return exit_code(outcome.verdict, args.strict)
-
-
-def exit_code(verdict: str, strict: bool) -> int:
-    if verdict == "fail":
-        return EXIT_FAIL
-    if verdict == "neutral" and strict:
-        return EXIT_FAIL
-    return EXIT_PASS
 
 
 def _read_input(spec: str) -> tuple[str, bytes]:
@@ -253,7 +244,7 @@ def render(outcome: Outcome, fmt: OutputFormat) -> str:
 
         return markdown.render(outcome)
     if fmt is OutputFormat.SARIF:
-        from gate.report import sarif  # type: ignore[attr-defined,unused-ignore]
+        from gate.report import sarif
 
         return str(sarif.render(outcome))
     if fmt is OutputFormat.TEXT:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.model import ChangeSet
 from gate.findings import Finding
-from gate.pipeline import StageResult
 from gate.provenance.model import ProvenanceResult
+from gate.run import StageResult
 
 MODEL_STAGES = ("review", "regen", "spec")
 
@@ -72,26 +72,13 @@ def _met(checks: list[tuple[str, float, float, str, str]], needs_ai: bool = True
     return False, "below thresholds: " + below
 
 
-DEFAULT_QUORUM = 2  # what a quorum of 1 not written in the config counts as: one model never blocks alone
-
-
-def required_quorum(config: Config) -> int:
-    """Distinct models a model finding needs to be confirmed: `review.quorum`, never capped to the number
-    of models at hand (fewer models than that means advisory findings, not a lower bar). One model blocks
-    alone only when the config says `review.quorum: 1` itself."""
-    quorum = config.review.quorum
-    if quorum < DEFAULT_QUORUM and "quorum" not in config.review.model_fields_set:
-        return DEFAULT_QUORUM
-    return quorum
-
-
 def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config) -> Decision:
     """Mark findings commentable and blocking, then decide pass, fail or neutral, with reasons."""
     fail_on = config.gate.fail_on
     marked: list[Finding] = []
     for result in results:
         # A stage may ask more than the config (a recorded run's own quorum), never less.
-        quorum = max(int(result.details.get("quorum", 0)), required_quorum(config))
+        quorum = max(result.quorum, config.review.required_quorum())
         for f in result.findings:
             loc = f.location
             commentable = loc is not None and changeset.diff.is_commentable(
@@ -153,9 +140,9 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         )
     # A stage that ran but could not check part of the change (a registry it could not reach) names what
     # it left out in `not_checked`: that is no pass.
-    unchecked = [r for r in results if r.details.get("not_checked")]
+    unchecked = [r for r in results if r.not_checked]
     if unchecked:
-        what = "; ".join(f"{r.stage}: {', '.join(map(str, r.details['not_checked']))}" for r in unchecked)
+        what = "; ".join(f"{r.stage}: {', '.join(r.not_checked)}" for r in unchecked)
         reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
         verdicts.append("neutral")
     if verdicts:

@@ -23,7 +23,6 @@ characters escaped (`visible`), and JSON keeps every value exact (`json_inert` o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from gate import invisible
 
@@ -43,17 +42,6 @@ _LEGACY_COMMAND = re.compile(r"#(?=#\[)")
 # Control characters (tab, LF and CR are kept) and every invisible or bidi character of the one table
 # that the injection analyzer reports.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|" + invisible.INVISIBLE.pattern)
-
-
-@dataclass(frozen=True)
-class Sanitizer:
-    """`repo_url` is the one link prefix allowed, e.g. "https://github.com/org/repo"."""
-
-    repo_url: str | None = None
-    max_chars: int = DEFAULT_MAX_CHARS
-
-    def __call__(self, text: str) -> str:
-        return sanitize(text, repo_url=self.repo_url, max_chars=self.max_chars)
 
 
 def sanitize(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from gate.analyzers import deterministic_analyzers
 from gate.intent.stage import SpecStage
-from gate.pipeline import Stage
 from gate.regen.stage import RegenStage
 from gate.review.stage import ReviewStage
+from gate.run import Stage
 from gate.specs.drift import SpecDriftAnalyzer
 
 

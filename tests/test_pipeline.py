@@ -11,9 +11,10 @@ import pytest
 from gate.analyzers import SecretsAnalyzer, WeakenedTestsAnalyzer
 from gate.config.models import Config
 from gate.models.trace import TraceWriter
-from gate.pipeline import RunContext, Stage, StageResult, run, run_sync
+from gate.pipeline import run
 from gate.report.json_v1 import to_dict
 from gate.report.markdown import render
+from gate.run import RunContext, Services, Stage, StageResult, run_sync
 from tests.analyzers.gitrepo import change
 
 TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
@@ -71,7 +72,7 @@ def test_the_trace_keeps_the_broken_stage_s_stack_redacted(tmp_path: Path) -> No
     changeset = change(tmp_path, {"a.py": "x = 1\n"}, {"a.py": "x = 2\n"})
     path = tmp_path / "trace.jsonl"
     with TraceWriter.open(path) as trace:
-        run(RunContext(changeset=changeset, config=Config(), services={"trace": trace}), [Broken()])
+        run(RunContext(changeset=changeset, config=Config(), services=Services(trace=trace)), [Broken()])
     [record] = [r for r in map(json.loads, path.read_text().splitlines()) if r["type"] == "error"]
     assert record["stage"] == "phantom-symbols"
     assert record["where"][-1].startswith("test_pipeline.py:") and record["where"][-1].endswith(" in run")

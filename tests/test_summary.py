@@ -13,12 +13,13 @@ from cmarkgfm.cmark import Options
 from gate.analyzers import deterministic_analyzers
 from gate.cli import main
 from gate.config.models import Config
-from gate.pipeline import RunContext, run
+from gate.pipeline import run
 from gate.report import coverage, json_v1
 from gate.report.github_summary import render_summary
 from gate.report.github_view import FindingView, ReportView
 from gate.report.links import BlobLinks, repo_url
 from gate.report.summary import status, where
+from gate.run import RunContext
 from tests.analyzers.gitrepo import change
 from tests.security.test_output_inert import _Live, live_on_github
 

@@ -19,8 +19,8 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
 from gate.redact import redact
+from gate.run import RunContext, StageResult
 
 _INVISIBLE = invisible.INVISIBLE
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)

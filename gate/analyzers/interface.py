@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
+from gate.run import RunContext, StageResult
 
 # Deterministic analyzers run on every PR; this is what the report says about why.
 ALWAYS = "runs on every PR"
@@ -53,6 +53,7 @@ class AnalyzerMeta:
         skipped_reason: str | None = None,
         why: str = ALWAYS,
         ran: bool = True,
+        not_checked: tuple[str, ...] = (),
     ) -> StageResult:
         """What the stage found; `ran=False` with findings when it could do only part of its work
         (e.g. manifests read, but no registry reachable)."""

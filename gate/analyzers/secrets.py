@@ -13,8 +13,8 @@ import re
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.source import ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
 from gate.redact import SecretHit, scan_files
+from gate.run import RunContext, StageResult
 
 # Kinds that detect-secrets reports but that are not credentials, or that the generic keyword rule
 # reports with too little certainty to block on its own.

@@ -115,9 +115,21 @@ class Models(_Strict):
     )
 
 
+# What a quorum of 1 not written in the config counts as: one model never blocks alone.
+DEFAULT_QUORUM = 2
+
+
 class Review(_Strict):
-    quorum: Annotated[int, Field(ge=1)] = 2
+    quorum: Annotated[int, Field(ge=1)] = DEFAULT_QUORUM
     cross_check: bool = True
+
+    def required_quorum(self) -> int:
+        """Distinct models a model finding needs to be confirmed: `quorum`, never capped to the number of
+        models at hand (fewer models than that means advisory findings, not a lower bar). One model
+        blocks alone only when the config says `review.quorum: 1` itself."""
+        if self.quorum < DEFAULT_QUORUM and "quorum" not in self.model_fields_set:
+            return DEFAULT_QUORUM
+        return self.quorum
 
 
 class Regen(_Strict):

@@ -9,7 +9,15 @@ from gate.context.git import Git
 from gate.context.git_objects import decode_name
 from gate.errors import GitError
 
+# Files larger than this are not read (2 MiB): no analyzer or prompt uses more of one file.
 MAX_FILE_BYTES = 2 << 20
+# git's own test for a binary file: a NUL byte in the first 8,000 bytes (xdiff's `buffer_is_binary`).
+BINARY_SNIFF_BYTES = 8000
+# Files read per run that stay cached: a reader per analyzer asks for the same few files; past this the
+# oldest is read again, which costs a cat-file round trip, not a wrong answer.
+FILES_CACHED = 512
+# File listings cached: one per revision (base and head), with room for a caller's own.
+LISTINGS_CACHED = 4
 
 
 class GitRevisions:
@@ -23,8 +31,8 @@ class GitRevisions:
         self._git = git
         self._revs = {"base": base, "head": head}
         self._blobs: BlobReader | None = BlobReader(git)
-        self.read = lru_cache(maxsize=512)(self._read)  # type: ignore[method-assign]
-        self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
+        self.read = lru_cache(maxsize=FILES_CACHED)(self._read)  # type: ignore[method-assign]
+        self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
 
     @property
     def git(self) -> Git:
@@ -51,7 +59,7 @@ class GitRevisions:
             self._blobs.close()
             self._blobs = None  # a git without --batch-command, or a reader that died: read file by file
             return self._read_alone(rev, path)
-        if data is None or b"\0" in data[:8000]:
+        if data is None or b"\0" in data[:BINARY_SNIFF_BYTES]:
             return None
         return data.decode("utf-8", "replace")
 
@@ -60,7 +68,7 @@ class GitRevisions:
         if not size or int(size) > MAX_FILE_BYTES:
             return None
         data = self._git.run("cat-file", "blob", f"{rev}:{path}", check=False)
-        if b"\0" in data[:8000]:
+        if b"\0" in data[:BINARY_SNIFF_BYTES]:
             return None
         return data.decode("utf-8", "replace")
 

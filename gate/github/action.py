@@ -16,22 +16,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from gate.cli import EXIT_PASS, exit_code
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.errors import GateError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
 from gate.github.client import GitHubClient
+from gate.github.commands import write_notice, write_warning
 from gate.github.environment import ActionEnv
 from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
+from gate.github.outputs import write_job_summary, write_outputs
 from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
 from gate.github.tighten import tighten, tighten_fail_on
 from gate.intent.sources import LinkedIssues
-from gate.report.github_commands import write_notice, write_warning
-from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
 from gate.report.links import BlobLinks, repo_url
+from gate.run import EXIT_PASS, exit_code
 from gate.sanitize import json_inert
 
 REPORT_FILE = "report.json"
@@ -75,8 +75,8 @@ def run_action(environ: Mapping[str, str]) -> int:
     identity = posting_identity(client, notes)
 
     from gate.app import run_gate
+    from gate.github.comment import previous_review
     from gate.report import json_v1
-    from gate.report.github_comment import previous_review
 
     previous = None
     if event.action in INCREMENTAL_ACTIONS:

@@ -12,6 +12,7 @@ import base64
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -28,6 +29,10 @@ from gate.errors import GitHubError
 from gate.github import limits
 
 T = TypeVar("T")
+
+# The statuses GitHub answers a rate-limited request with (primary: 403, secondary: 403 or 429).
+# https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+_RATE_LIMITED = (HTTPStatus.FORBIDDEN, HTTPStatus.TOO_MANY_REQUESTS)
 
 DEFAULT_API_URL = "https://api.github.com"
 DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
@@ -385,7 +390,7 @@ def _message(exc: GithubException) -> str:
 
 def _rate_limit_wait(exc: GithubException) -> float | None:
     """Seconds to wait when this is a primary or secondary rate limit, else None."""
-    if exc.status not in (403, 429):
+    if exc.status not in _RATE_LIMITED:
         return None
     headers = _headers(exc)
     if "retry-after" in headers:
@@ -407,7 +412,7 @@ def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
         return True
     if isinstance(exc, GithubException):
-        return exc.status >= 500 or _rate_limit_wait(exc) is not None
+        return exc.status >= HTTPStatus.INTERNAL_SERVER_ERROR or _rate_limit_wait(exc) is not None
     return False
 
 
@@ -433,19 +438,19 @@ def _stop(state: RetryCallState) -> bool:
 def _translate(what: str, exc: GithubException) -> GitHubError:
     msg = _message(exc) or f"HTTP {exc.status}"
     text = f"cannot {what}: HTTP {exc.status}: {msg}"
-    if exc.status == 401:
+    if exc.status == HTTPStatus.UNAUTHORIZED:
         return GitHubError(text, "check the github-token input (or GITHUB_TOKEN)")
-    if exc.status in (403, 429) and _rate_limit_wait(exc) is not None:
+    if exc.status in _RATE_LIMITED and _rate_limit_wait(exc) is not None:
         return GitHubError(text, "the GitHub API rate limit was reached; re-run later")
-    if exc.status == 403:
+    if exc.status == HTTPStatus.FORBIDDEN:
         return GitHubForbidden(
             text, "the token may not write here; give the workflow the permissions it needs"
         )
-    if exc.status == 404:
+    if exc.status == HTTPStatus.NOT_FOUND:
         return GitHubNotFound(text)
-    if exc.status == 406:
+    if exc.status == HTTPStatus.NOT_ACCEPTABLE:
         return DiffTooLarge(text)
-    if exc.status == 422:
+    if exc.status == HTTPStatus.UNPROCESSABLE_ENTITY:
         return GitHubUnprocessable(text)
     return GitHubError(text)
 

@@ -14,15 +14,15 @@ from typing import TextIO
 
 from gate.errors import GitHubError
 from gate.github import limits
+from gate.github.check import post_check_run
 from gate.github.client import GitHubClient, GitHubForbidden
+from gate.github.commands import write_annotations, write_notice
+from gate.github.comment import post_summary_comment
 from gate.github.environment import Target
+from gate.github.outputs import write_job_summary
+from gate.github.review import post_review
+from gate.github.status import post_status
 from gate.redact import redact
-from gate.report.github_check import post_check_run
-from gate.report.github_commands import write_annotations, write_notice
-from gate.report.github_comment import post_summary_comment
-from gate.report.github_outputs import write_job_summary
-from gate.report.github_review import post_review
-from gate.report.github_status import post_status
 from gate.report.github_summary import render_summary
 from gate.report.github_view import PostContext
 

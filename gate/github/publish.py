@@ -17,18 +17,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from gate.cli import exit_code
 from gate.diff.model import Diff
 from gate.diff.parser import parse_diff
 from gate.errors import GitHubError, InputError
 from gate.github.client import DiffTooLarge, GitHubClient
 from gate.github.environment import ActionEnv
 from gate.github.event import load_payload, pull_request_from
+from gate.github.outputs import write_outputs
 from gate.github.posting import post_results, posting_identity
 from gate.github.pull import diff_from_files
-from gate.report.github_outputs import write_outputs
 from gate.report.github_view import PUBLISHED, PostContext, read_report
 from gate.report.links import BlobLinks, repo_url
+from gate.run import exit_code
 
 
 class ReportMismatch(GitHubError):

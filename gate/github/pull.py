@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from gate.context.compare import NotComparable
 from gate.context.git import Git
 from gate.context.ignore import apply_ignore
 from gate.context.local_git import load_git_changeset
@@ -26,7 +27,7 @@ from gate.errors import GateError, GitError, InputError
 from gate.github import limits
 from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
 from gate.github.event import PullRequestEvent
-from gate.review.incremental import HeadDiff, NotComparable
+from gate.run import HeadDiff
 
 _STATUS = {
     "added": FileStatus.ADDED,

@@ -26,11 +26,10 @@ from gate.intent.prompt import (
 from gate.intent.sources import Intent
 from gate.models.interface import CallRequest, ModelClient
 from gate.models.schemas import SpecExtractOutput
-from gate.pipeline import Usage
 from gate.review.prompt import load_prompt
+from gate.run import Usage
 
 CACHE_ENV = "AI_GATE_CACHE_DIR"
-CACHE_SERVICE = "spec_extract_cache"  # RunContext.services key: this run's {key: statements}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from gate.intent.prompt import Statement
 from gate.intent.stage import STAGE, findings_of
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, SpecCheckOutput
 from gate.models.structured import validate
-from gate.pipeline import StageResult
+from gate.run import StageResult
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:

@@ -21,7 +21,6 @@ from gate.intent.refs import IssueRef, closing_refs
 from gate.redact import redact
 from gate.specs import SpecSet
 
-SERVICE = "linked_issues"  # RunContext.services key: the LinkedIssues the Action read
 MAX_ISSUE_CHARS = 6_000  # title and body of one issue
 MAX_PR_CHARS = 6_000
 MAX_SPEC_CHARS = 12_000  # of one spec document

@@ -15,21 +15,21 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gate.context.lines import head_lines
 from gate.findings import Finding, line_keys, with_line_keys
-from gate.intent.extract import CACHE_SERVICE, extract
+from gate.intent.extract import extract
 from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
 from gate.intent.prompt import CHECK_PROMPT, EXTRACT_PROMPT, Statement, check_messages
-from gate.intent.sources import SERVICE, Intent, LinkedIssues, gather
+from gate.intent.sources import Intent, LinkedIssues, gather
 from gate.models.interface import CallRequest, ModelClient
 from gate.models.pricing import facts, token_counter
 from gate.models.schemas import SpecCheckOutput
 from gate.models.selection import Selection, select_models
-from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
-from gate.policy import required_quorum
 from gate.review.consensus import Group, tally, to_findings
 from gate.review.flow import ReviewRounds, call_all, cross_check_round
 from gate.review.prompt import load_prompt
 from gate.review.units import build_units, estimate_tokens, measured_chars_per_token, pack
+from gate.run import RunContext, StageResult, Usage, run_sync
 from gate.specs import SpecSet, load_specs
 
 STAGE = "spec"
@@ -53,9 +53,9 @@ class SpecStage:
             return StageResult.skipped(self.id, why, "below the spec thresholds")
         if ctx.offline:
             return StageResult.skipped(self.id, why, "offline: no model is called")
-        linked = ctx.services.get(SERVICE)
+        linked = ctx.services.linked_issues
         if callable(linked):  # read through the GitHub API only now that the stage runs
-            linked = ctx.services[SERVICE] = linked()
+            linked = ctx.services.linked_issues = linked()
         specs = load_specs(ctx)
         intent = gather(ctx.changeset, specs, linked if isinstance(linked, LinkedIssues) else None)
         if not intent.sources:
@@ -86,7 +86,7 @@ async def check(
     started = time.monotonic()
     config = ctx.config
     models = selection.models
-    quorum = required_quorum(config)
+    quorum = config.review.required_quorum()
     distinct = len(set(models))
     notes = [*intent.notes, *selection.notes]
     if distinct < quorum:
@@ -97,7 +97,7 @@ async def check(
     from gate.models.service import run_budget
 
     notes.extend(run_budget(ctx).register(models))
-    run_cache = ctx.services.setdefault(CACHE_SERVICE, {})
+    run_cache = ctx.services.spec_extract_cache
     extraction = await extract(client, models, intent, run_cache)
     details: dict[str, Any] = {
         "quorum": quorum,
@@ -115,7 +115,7 @@ async def check(
             "dropped": extraction.dropped,
         },
     }
-    trace = ctx.services.get("trace")
+    trace = ctx.services.trace
     if trace is not None:
         trace.write(
             {

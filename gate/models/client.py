@@ -16,7 +16,6 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -30,8 +29,8 @@ from gate.models.retry import backoff, is_transient
 from gate.models.selection import Route, route_for
 from gate.models.structured import repair_messages, response_format, validate
 from gate.models.trace import CallRecord, CallRecorder
-from gate.pipeline import Usage
 from gate.redact import memory, redact
+from gate.run import Usage
 
 # The bound on concurrent calls (`models.concurrency`) is per model: a provider's rate limits are per
 # model, and a bound shared by the whole run makes a large PR reviewed by several models wait in waves
@@ -51,14 +50,27 @@ class _Completion:
     usage: Usage = field(default_factory=Usage)
 
 
-def _redacted(text: str) -> str:
-    return _redacted_at(text, memory.generation())
+# Redacted prompt texts a client keeps: the same chunk's prompt goes to every review model, and the
+# system prompts repeat; a run sends a few hundred distinct texts at most, so this bounds the memory, not
+# the hit rate.
+REDACTED_TEXTS_KEPT = 256
 
 
-@lru_cache(maxsize=4096)
-def _redacted_at(text: str, generation: int) -> str:
-    """Cached per text and per state of the run's remembered secrets: a value learnt later is hidden."""
-    return redact(text)
+class _RedactedTexts:
+    """Redacted texts of one client (one run), kept per state of the run's remembered secrets: a value
+    learnt later is hidden, and nothing outlives the run."""
+
+    def __init__(self) -> None:
+        self._generation = -1
+        self._texts: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        generation = memory.generation()
+        if generation != self._generation or len(self._texts) >= REDACTED_TEXTS_KEPT:
+            self._generation, self._texts = generation, {}
+        if text not in self._texts:
+            self._texts[text] = redact(text)
+        return self._texts[text]
 
 
 class LiteLLMClient:
@@ -88,6 +100,7 @@ class LiteLLMClient:
         self.backoff_s = backoff_s or config.models.backoff_seconds
         self.max_tokens = config.models.max_output_tokens
         self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
+        self._redacted = _RedactedTexts()
 
     def _semaphore(self, model: str) -> asyncio.Semaphore:
         # One bound per model; a semaphore belongs to one event loop, and stages may each run their own.
@@ -114,7 +127,7 @@ class LiteLLMClient:
         return await self._call(request, route, request.n)
 
     async def _call(self, request: CallRequest, route: Route, n: int) -> CallResult:
-        messages = [{"role": m.role, "content": _redacted(m.content)} for m in request.messages]
+        messages = [{"role": m.role, "content": self._redacted(m.content)} for m in request.messages]
         first = await self._complete(request, route, messages, n, "answer")
         if first.contents is None:  # an answer with no choices is a failed attempt already
             return CallResult(request, (), first.error, first.skipped, first.usage)

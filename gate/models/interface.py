@@ -7,7 +7,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from gate.pipeline import Usage
+from gate.run import Usage
 
 
 @dataclass(frozen=True)

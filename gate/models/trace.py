@@ -7,7 +7,7 @@ Records, one JSON object a line, each with a `type`:
   choices, the validation outcome of each choice, tokens, cost, latency, attempt (retry) number, error.
 - `run`: written when the run ends: the configuration and the non-model inputs the verdict needs (the
   diff's shape, provenance, every stage's result with its findings) and the verdict reached.
-  `gate.models.replay.replay_trace` recomputes the review findings from the `call` records and the
+  `gate.replay.replay_trace` recomputes the review findings from the `call` records and the
   verdict from all of it.
 """
 
@@ -25,7 +25,7 @@ from gate.sanitize import json_inert
 
 if TYPE_CHECKING:
     from gate.config.models import Config
-    from gate.pipeline import Outcome
+    from gate.run import Outcome
 
 TRACE_VERSION = 1
 

@@ -13,9 +13,9 @@ from gate.config.models import Config
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import Outcome, StageResult, Usage
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.redact import MESSAGE_FILENAME, redact
+from gate.run import Outcome, StageResult, Usage
 
 
 def encode_run(outcome: Outcome) -> dict[str, Any]:
@@ -104,6 +104,10 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         "usage": _usage(r.usage),
         "details": dict(r.details),
         "findings": [encode_finding(f) for f in r.findings],
+        "quorum": r.quorum,
+        "not_checked": list(r.not_checked),
+        "review_state": r.review_state,
+        "line_keys": dict(r.line_keys),
     }
 
 
@@ -118,6 +122,10 @@ def decode_stage(d: dict[str, Any]) -> StageResult:
         error=d.get("error"),
         usage=decode_usage(d["usage"]),
         details=d.get("details") or {},
+        quorum=int(d.get("quorum") or 0),
+        not_checked=tuple(str(x) for x in d.get("not_checked") or ()),
+        review_state=d.get("review_state"),
+        line_keys={str(k): str(v) for k, v in (d.get("line_keys") or {}).items()},
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gate.pipeline import RunContext, StageResult
 from gate.provenance.estimate import estimate
+from gate.run import RunContext, StageResult
 
 
 class ProvenanceStage:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from gate.models.interface import CallRequest, CallResult, Message, ModelClient
 from gate.models.schemas import RegenerationOutput
-from gate.pipeline import Usage
+from gate.run import Usage
 
 STAGE = "regen"
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from gate import policy
 from gate.config.models import Regen
 from gate.context.model import ChangeSet
 from gate.findings import Finding
@@ -21,7 +20,6 @@ from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.pricing import provider_of
 from gate.models.schemas import EquivalenceOutput
 from gate.models.selection import select_models
-from gate.pipeline import RunContext, StageResult, Usage, run_sync
 from gate.regen.context import (
     EQUIVALENCE_PROMPT,
     MARKERS,
@@ -35,6 +33,7 @@ from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
 from gate.review.prompt import load_prompt
+from gate.run import RunContext, StageResult, Usage, run_sync
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ class RegenStage:
             "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
             "samples": cfg.samples,
             "temperature": cfg.temperature,
-            "quorum": policy.required_quorum(ctx.config),
+            "quorum": ctx.config.review.required_quorum(),
         }
         ctx.progress(
             f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
@@ -124,7 +123,8 @@ class RegenStage:
         if done.budget_stopped:
             summary += "; the budget stopped some model calls"
         return StageResult(self.id, ran=True, why=f"{why}; {summary}", findings=done.findings,
-                           model_error=model_error, usage=done.usage, details=details)  # fmt: skip
+                           model_error=model_error, usage=done.usage, details=details,
+                           quorum=details["quorum"])  # fmt: skip
 
 
 async def _check(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from gate.diff.model import FileStatus
 
 if TYPE_CHECKING:  # the view side (`Coverage`) is read by reporters that never run a pipeline
-    from gate.pipeline import Outcome, StageResult
+    from gate.run import Outcome, StageResult
 
 REVIEW = "review"
 REGEN = "regen"

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from gate.findings import Finding
-from gate.pipeline import Outcome, StageResult
 from gate.report import coverage
+from gate.run import Outcome, StageResult
 from gate.sanitize import json_inert
 
 SCHEMA_VERSION = 1
@@ -63,10 +63,8 @@ def _stage_json(r: StageResult, escalation: tuple[bool, str] | None) -> dict[str
         out["model_error"] = r.model_error
     if r.error:
         out["error"] = r.error
-    # the review's state for the next run is the report's own `review_state`, not a stage detail
-    details = {k: v for k, v in r.details.items() if not (r.stage == "review" and k == "state")}
-    if details:
-        out["details"] = details
+    if r.details:
+        out["details"] = dict(r.details)
     if escalation is not None:
         out["threshold"] = {"met": escalation[0], "why": escalation[1]}
     return out
@@ -148,8 +146,7 @@ def to_dict(outcome: Outcome) -> dict[str, Any]:
 def review_state(outcome: Outcome) -> str | None:
     """The encoded state an incremental re-review of this PR starts from (`--previous-report`)."""
     review = next((r for r in outcome.stages if r.stage == "review"), None)
-    state = review.details.get("state") if review is not None else None
-    return state if isinstance(state, str) else None
+    return review.review_state if review is not None else None
 
 
 def render(outcome: Outcome) -> str:

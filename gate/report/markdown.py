@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from gate.pipeline import Outcome
 from gate.redact import redact
 from gate.report import json_v1
 from gate.report.github_view import ReportView
 from gate.report.links import BlobLinks
 from gate.report.summary import notes_block, summary
+from gate.run import Outcome
 from gate.sanitize import no_commands
 
 

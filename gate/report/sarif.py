@@ -23,7 +23,7 @@ from gate.report.github_view import FindingView, ReportView
 from gate.sanitize import json_inert
 
 if TYPE_CHECKING:
-    from gate.pipeline import Outcome
+    from gate.run import Outcome
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

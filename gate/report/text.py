@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from gate.pipeline import Outcome
 from gate.redact import redact
 from gate.report import coverage
 from gate.report.github_view import code_share_line
+from gate.run import Outcome
 from gate.sanitize import no_commands, visible
 
 _STYLE = {"pass": "bold green", "fail": "bold red", "neutral": "bold yellow"}

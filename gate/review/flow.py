@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from gate.config.models import Config
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
-from gate.pipeline import Usage
 from gate.review.consensus import Group, Raised, group_findings
 from gate.review.prompt import (
     CROSS_CHECK_PROMPT,
@@ -28,6 +27,7 @@ from gate.review.prompt import (
     review_messages,
 )
 from gate.review.units import Chunk
+from gate.run import Usage
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
 # A model far slower than its peers is abandoned: once all but one model have answered every call of

@@ -13,23 +13,19 @@ full review, and the stage's details say why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gate.context.git import Git
-from gate.context.git_diff import git_diff
+from gate.context.compare import NotComparable
 from gate.context.model import ChangeSet, RevisionReader
-from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff, FileStatus, LineKind
 from gate.errors import GateError
 from gate.findings import Finding, Location, Severity, with_line_keys
 from gate.review.consensus import STAGE, confidence
 from gate.review.state import KeptFinding, ReviewState, lines_hash
 from gate.review.units import ReviewUnit
-
-SERVICE = "previous_review"  # RunContext.services key: the ReviewState an earlier run left
-COMPARE_SERVICE = "compare_heads"  # RunContext.services key: a HeadDiff without git (the GitHub API)
+from gate.run import HeadDiff
 
 
 @dataclass(frozen=True)
@@ -59,29 +55,6 @@ class Delta:
                 return None if moved is None else (path, moved)
             offset += shift
         return path, line + offset
-
-
-# Which lines changed from one head to the next: raises NotComparable when that cannot be told.
-HeadDiff = Callable[[str, str], Diff]
-
-
-class NotComparable(Exception):
-    """The previous head cannot be compared with this one (gone, rebased, too large to list)."""
-
-
-def git_heads(git: Git) -> HeadDiff:
-    def compare(old: str, new: str) -> Diff:
-        if not git.exists(old):
-            raise NotComparable(f"the previous head {old[:12]} is not in the repository")
-        if git.text("merge-base", old, new).strip() != old:
-            raise NotComparable(f"the previous head {old[:12]} is not an ancestor (rebased or force-pushed)")
-        return git_diff(git, old, new, "-U0", source=f"git diff {old[:12]} {new[:12]}")
-
-    return compare
-
-
-def delta_between(git: Git, old: str, new: str) -> Delta:
-    return delta_of(git_heads(git)(old, new))
 
 
 def delta_of(diff: Diff) -> Delta:
@@ -198,21 +171,6 @@ def _carry(
     if not kept.lines_hash or lines_hash(text.splitlines() if text else None, first, last) != kept.lines_hash:
         return None
     return kept.model_copy(update={"path": path, "start_line": first, "end_line": last})
-
-
-def head_diff(changeset: ChangeSet, fallback: HeadDiff | None) -> HeadDiff | None:
-    """Git when the change's repository has the previous head, else the fallback (GitHub's API)."""
-    revisions = changeset.revisions
-    if not isinstance(revisions, GitRevisions):
-        return fallback
-    by_git = git_heads(revisions.git)
-    if fallback is None:
-        return by_git
-
-    def compare(old: str, new: str) -> Diff:
-        return by_git(old, new) if revisions.git.exists(old) else fallback(old, new)
-
-    return compare
 
 
 def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, ...]:

@@ -10,9 +10,9 @@ from typing import Any
 from gate.findings import with_line_keys
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.structured import validate
-from gate.pipeline import StageResult
 from gate.review.consensus import Raised, group_findings, tally, to_findings
 from gate.review.incremental import with_carried
+from gate.run import StageResult
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
@@ -34,9 +34,9 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
                 if isinstance(check, CrossCheckOutput):
                     verdicts[str(call["model"])].extend(check.verdicts)
     groups = group_findings(raised)
-    quorum = int(recorded.details["quorum"])
+    quorum = recorded.quorum
     findings = to_findings(groups, tally(groups, verdicts), quorum)
-    findings = with_line_keys(findings, recorded.details.get("line_keys") or {})
+    findings = with_line_keys(findings, recorded.line_keys)
     # an incremental run's findings on unchanged code came from the previous run, not from a call
     findings = with_carried(findings, recorded.details, quorum)
     return replace(recorded, findings=findings)

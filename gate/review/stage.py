@@ -2,7 +2,7 @@
 
 Runs only when the review thresholds are met and not offline. Findings carry `confirmed_by` (the
 distinct models that raised or agreed with them); the policy confirms those with at least `quorum`
-of them, and only confirmed findings can block. The effective quorum is in `details["quorum"]`.
+of them, and only confirmed findings can block. The effective quorum is the result's `quorum`.
 """
 
 from __future__ import annotations
@@ -11,24 +11,17 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from gate.context.compare import head_diff
+from gate.context.lines import head_lines
 from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts, provider_of, token_counter
 from gate.models.selection import Selection, select_models
-from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
-from gate.policy import required_quorum
 from gate.review.consensus import tally, to_findings
 from gate.review.flow import ReviewRounds, cross_check_round, review_round
-from gate.review.incremental import (
-    COMPARE_SERVICE,
-    SERVICE,
-    carried_findings,
-    head_diff,
-    plan,
-    with_carried,
-)
+from gate.review.incremental import carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
-from gate.review.state import ReviewState, encode_state, keep
+from gate.review.state import encode_state, keep
 from gate.review.units import (
     CHARS_PER_TOKEN,
     Chunk,
@@ -37,6 +30,7 @@ from gate.review.units import (
     measured_chars_per_token,
     pack,
 )
+from gate.run import RunContext, StageResult, Usage, run_sync
 from gate.specs import load_specs
 
 # Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
@@ -84,7 +78,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     started = time.monotonic()
     config = ctx.config
     models = selection.models
-    quorum = required_quorum(config)
+    quorum = config.review.required_quorum()
     notes: list[str] = []
     distinct = len(set(models))
     if distinct < quorum:
@@ -100,10 +94,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     changed = [f.path for f in ctx.changeset.diff.files]
     budget = chunk_budget(models, contracts, pr, config.models.max_output_tokens, chars_per_token, changed)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
-    previous = ctx.services.get(SERVICE)
-    state = previous if isinstance(previous, ReviewState) else None
-    compare = head_diff(ctx.changeset, ctx.services.get(COMPARE_SERVICE))
-    increment = plan(ctx.changeset, units, state, models, compare)
+    previous = ctx.services.previous_review
+    compare = head_diff(ctx.changeset, ctx.services.compare_heads)
+    increment = plan(ctx.changeset, units, previous, models, compare)
     chunks = pack(increment.send, budget)
     rounds = ReviewRounds()
     details: dict[str, Any] = {
@@ -133,8 +126,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         carried = with_carried((), details, quorum)
         nothing = "no code to review" if not units else "no code changed since the previous review"
         details = {**details, "notes": [*notes, nothing]}
-        details["state"] = _state(ctx, models, carried, details["notes"])
-        return StageResult("review", ran=True, why=why, findings=carried, details=details)
+        state = _state(ctx, models, carried, details["notes"])
+        return StageResult("review", ran=True, why=why, findings=carried, details=details, quorum=quorum,
+                           review_state=state, line_keys=details["line_keys"])  # fmt: skip
 
     ctx.progress(f"review: {len(chunks)} chunk(s) x {len(models)} model(s)")
     await review_round(client, models, chunks, config, contracts, pr, rounds)
@@ -181,7 +175,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         }
     )
     complete = model_error is None and not rounds.failures and not rounds.not_reviewed
-    details["state"] = _state(ctx, models, findings, details["notes"]) if complete else None
+    state = _state(ctx, models, findings, details["notes"]) if complete else None
     usage = rounds.usage
     usage = Usage(
         usage.model_calls,
@@ -200,6 +194,9 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         model_error=model_error,
         usage=usage,
         details=details,
+        quorum=quorum,
+        review_state=state,
+        line_keys=details["line_keys"],
     )
 
 

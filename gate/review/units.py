@@ -36,6 +36,8 @@ MAX_LINE_CHARS = 400
 MAX_REVIEWED_LINE_CHARS = 40_000
 CONTINUED = "…"
 SAMPLE_CHARS = 64_000  # of the change, spread over its files, to measure its characters per token
+# Below this many characters a sample says little about the change's characters per token.
+MIN_SAMPLE_CHARS = 200
 TOKEN_MARGIN = 1.1  # providers' tokenizers differ from tiktoken's; count 10% more than the sample shows
 
 
@@ -69,7 +71,7 @@ def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) 
         if total >= SAMPLE_CHARS:
             break
     sample = "\n".join(parts)
-    if len(sample) < 200:  # too little to measure
+    if len(sample) < MIN_SAMPLE_CHARS:
         return CHARS_PER_TOKEN
     try:
         tokens = count(sample)

@@ -24,8 +24,8 @@ from typing import Any
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.diff.model import FileChange
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
 from gate.provenance.model import ProvenanceResult
+from gate.run import RunContext, StageResult
 from gate.specs.load import load_specs, read_removed_specs
 from gate.specs.model import Spec, SpecSet
 

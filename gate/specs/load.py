@@ -20,22 +20,18 @@ from gate.specs.front_matter import read_front_matter
 from gate.specs.model import MAX_GENERAL_SPEC_CHARS, Spec, SpecSet
 
 if TYPE_CHECKING:
-    from gate.pipeline import RunContext
+    from gate.run import RunContext
 
 MAX_SPEC_DOCUMENTS = 200
 MAX_DOCUMENT_CHARS = 200_000
 MAX_SET_CHARS = 2_000_000
-SERVICE = "specs"  # the run's SpecSet, in RunContext.services
 
 
 def load_specs(ctx: RunContext) -> SpecSet:
     """The run's spec set, read once and shared by every stage that needs it."""
-    found = ctx.services.get(SERVICE)
-    if isinstance(found, SpecSet):
-        return found
-    specs = read_specs(ctx.changeset, ctx.config)
-    ctx.services[SERVICE] = specs
-    return specs
+    if ctx.services.specs is None:
+        ctx.services.specs = read_specs(ctx.changeset, ctx.config)
+    return ctx.services.specs
 
 
 def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:

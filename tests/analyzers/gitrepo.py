@@ -9,7 +9,7 @@ from gate.config.models import Config
 from gate.context.local_git import load_git_changeset
 from gate.context.model import ChangeSet, PullRequestInfo
 from gate.context.patch import load_patch_changeset
-from gate.pipeline import RunContext
+from gate.run import RunContext
 from tests.gitrepo import GitRepo
 
 Files = dict[str, str | bytes | None]

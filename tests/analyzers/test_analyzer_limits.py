@@ -17,7 +17,7 @@ from gate.analyzers.dependencies.stage import MAX_LOOKUPS
 from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, load_toml, nesting
 from gate.analyzers.source import ChangeView, clear_parse_cache
 from gate.findings import Finding, Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.registries import FakeNpm, FakePyPI
 

@@ -11,7 +11,7 @@ from gate.analyzers.dependencies import DependenciesAnalyzer
 from gate.analyzers.dependencies.model import Ecosystem, Status
 from gate.analyzers.dependencies.registry import ATTEMPTS, MAX_CONCURRENT, lookup_all
 from gate.findings import Location, Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.registries import FakeNpm, FakePyPI, days_ago, refused_url
 

@@ -10,7 +10,7 @@ import pytest
 
 from gate.analyzers.dependencies import DependenciesAnalyzer
 from gate.findings import Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.registries import FakeNpm, FakePyPI
 

@@ -23,7 +23,7 @@ from gate.analyzers.dependencies.protocols import ATTEMPTS, crate_index_path, es
 from gate.analyzers.dependencies.registry import lookup_all
 from gate.config.models import Config
 from gate.findings import Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context
 from tests.fakes.module_registries import FakeCratesIndex, FakeGoProxy, crate_path
 from tests.fakes.registries import days_ago, refused_url

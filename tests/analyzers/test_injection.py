@@ -10,7 +10,7 @@ from gate.analyzers.injection import InjectionAnalyzer, find_phrases
 from gate.context.local_git import load_git_changeset
 from gate.context.model import PullRequestInfo
 from gate.findings import Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context
 from tests.gitrepo import GitRepo
 

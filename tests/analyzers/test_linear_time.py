@@ -21,7 +21,7 @@ from gate.analyzers.interface import Analyzer
 from gate.config.models import Config
 from gate.context.local_git import load_git_changeset
 from gate.context.model import ChangeSet, PullRequestInfo
-from gate.pipeline import RunContext
+from gate.run import RunContext
 from tests.gitrepo import GitRepo
 
 # 1 MB is the size limit of an analysed file: the largest line, with its newline, is just within it.

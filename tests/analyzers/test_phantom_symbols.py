@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
 from gate.findings import Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context
 
 BASE: Files = {

@@ -18,7 +18,7 @@ from gate.config.models import Config
 from gate.context.model import ChangeSet, PullRequestInfo
 from gate.diff import parse_diff
 from gate.errors import InputError
-from gate.pipeline import RunContext
+from gate.run import RunContext
 
 PATHS = [
     "requirements.txt",

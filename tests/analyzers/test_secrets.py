@@ -8,8 +8,8 @@ import pytest
 
 from gate.analyzers.secrets import SecretsAnalyzer, is_placeholder, mask
 from gate.findings import Severity
-from gate.pipeline import StageResult
 from gate.redact import REDACTED, find_secrets, redact, scan_lines
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context
 
 # Realistic-looking but invented values, assembled so this file itself holds no contiguous key.

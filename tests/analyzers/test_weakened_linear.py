@@ -14,7 +14,7 @@ from gate.analyzers.source import MAX_FILE_BYTES
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.diff import parse_diff
-from gate.pipeline import RunContext
+from gate.run import RunContext
 
 SIZES = (10_000, 100_000, MAX_FILE_BYTES - 10_000)
 

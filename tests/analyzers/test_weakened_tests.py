@@ -8,7 +8,7 @@ import pytest
 
 from gate.analyzers.weakened_tests import WeakenedTestsAnalyzer, is_test_file
 from gate.findings import Severity
-from gate.pipeline import StageResult
+from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context
 
 PY_TEST = (

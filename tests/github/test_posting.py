@@ -12,10 +12,10 @@ import pytest
 
 from gate.diff.parser import parse_diff
 from gate.github.client import GitHubClient, GitHubForbidden
+from gate.github.commands import command, escape_property, write_annotations
 from gate.github.environment import Target
 from gate.github.posting import post_results
 from gate.github.publish import ReportMismatch, publish_report
-from gate.report.github_commands import command, escape_property, write_annotations
 from gate.report.github_view import FindingView, PostContext, ReportView
 from gate.report.sarif import to_sarif
 from tests.fakes.github_server import FakeGitHub

@@ -15,7 +15,7 @@ from gate.github.event import read_event
 from gate.github.issues import read_linked_issues
 from gate.github.pull import load_pull_changeset
 from gate.intent.sources import LinkedIssues
-from gate.pipeline import Outcome, StageResult
+from gate.run import Outcome, StageResult
 from tests.fakes.github_server import FakeGitHub, FakeIssue
 from tests.fakes.model_server import FakeModelServer, Reply, judge
 from tests.github.conftest import pull_from_git

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gate.models.replay import replay_trace
+from gate.replay import replay_trace
 from gate.report import coverage, markdown
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer, Reply

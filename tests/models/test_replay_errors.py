@@ -8,7 +8,7 @@ import pytest
 
 from gate.cli import main
 from gate.errors import TraceError
-from gate.models.replay import replay_trace
+from gate.replay import replay_trace
 
 HEADER = '{"type": "header", "trace_version": 1}'
 

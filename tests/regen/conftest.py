@@ -18,8 +18,8 @@ from gate.context.local_git import load_git_changeset
 from gate.context.model import ChangeSet
 from gate.models.interface import CallRequest, CallResult
 from gate.models.schemas import EquivalenceOutput, RegenerationOutput
-from gate.pipeline import RunContext, Usage
 from gate.provenance.model import ProvenanceResult
+from gate.run import RunContext, Usage
 from tests.gitrepo import GitRepo
 
 BASE = '''"""Prices and discounts."""

@@ -10,8 +10,8 @@ import pytest
 
 from gate.config.models import Config
 from gate.models.trace import TraceWriter
-from gate.pipeline import RunContext, StageResult
 from gate.regen.stage import RegenStage
+from gate.run import RunContext, Services, StageResult
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.regen.conftest import Change
 from tests.regen.samples import SAME, STRICTER
@@ -35,13 +35,13 @@ def config_for(server: FakeModelServer, **extra: Any) -> Config:
     return Config.model_validate(data)
 
 
-def run_stage(change: Change, config: Config, services: dict[str, object] | None = None) -> StageResult:
+def run_stage(change: Change, config: Config, services: Services | None = None) -> StageResult:
     ctx = RunContext(
         changeset=change.changeset,
         config=config,
         provenance=change.provenance,
         escalations={"regen": (True, "threshold met: AI share 100% >= 50%")},
-        services=services if services is not None else {},
+        services=services if services is not None else Services(),
     )
     return RegenStage().run(ctx)
 
@@ -58,7 +58,7 @@ def test_outlier_end_to_end_with_trace(change: Change, model_server: FakeModelSe
     )
     trace_path = tmp_path / "trace.jsonl"
     with TraceWriter.open(trace_path) as trace:
-        result = run_stage(change, config_for(model_server), {"trace": trace})
+        result = run_stage(change, config_for(model_server), Services(trace=trace))
     (finding,) = result.findings
     assert finding.rule == "outlier" and DIFFERENCE in finding.body
     assert set(finding.confirmed_by) == set(MODELS)

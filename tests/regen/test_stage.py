@@ -8,9 +8,9 @@ from gate import policy
 from gate.config.models import Config, Models, Regen
 from gate.findings import Severity
 from gate.models.selection import DEFAULT_MODELS, PROXY_ENV
-from gate.pipeline import StageResult
 from gate.regen.selection import select_regions
 from gate.regen.stage import RegenStage
+from gate.run import StageResult
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import (
     BASE,

@@ -8,7 +8,7 @@ from typing import Any
 from gate.app import run_gate
 from gate.config.models import Config
 from gate.context.local_git import load_git_changeset
-from gate.pipeline import Outcome
+from gate.run import Outcome
 from tests.fakes.model_server import FakeModelServer, Reply, judge
 from tests.gitrepo import GitRepo
 

@@ -139,8 +139,9 @@ def test_a_previous_report_that_is_not_one_is_a_clear_error(
 
 
 def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
+    from gate.context.compare import git_heads
     from gate.context.git import Git
-    from gate.review.incremental import delta_between
+    from gate.review.incremental import delta_of
     from tests.gitrepo import GitRepo
 
     repo = GitRepo(tmp_path / "repo")
@@ -154,7 +155,7 @@ def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
     repo.write("a.py", "".join(lines))
     repo.git("mv", "old.py", "renamed.py")
     new = repo.commit("new")
-    delta = delta_between(Git.open(repo.root), old, new)
+    delta = delta_of(git_heads(Git.open(repo.root))(old, new))
     assert delta.move("a.py", 3) == ("a.py", 4)
     assert delta.move("a.py", 5) is None and delta.move("a.py", 10) is None
     assert delta.move("a.py", 12) == ("a.py", 11)  # +1 above, -2 removed

@@ -10,7 +10,7 @@ import pytest
 
 from gate import policy
 from gate.cli import main
-from gate.models.replay import replay_trace
+from gate.replay import replay_trace
 from tests.fakes.model_server import FakeModelServer, Reply, judge
 from tests.review.scenario import (
     PLANTED_A,

@@ -14,7 +14,7 @@ from gate.app import run_gate
 from gate.config.models import Config
 from gate.context.local_git import load_git_changeset
 from gate.context.model import PullRequestInfo
-from gate.pipeline import Outcome
+from gate.run import Outcome
 from tests.fakes.model_server import FakeModelServer, Reply, judge
 from tests.gitrepo import GitRepo
 

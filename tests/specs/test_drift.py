@@ -12,7 +12,7 @@ from gate.app import run_gate
 from gate.cli import main
 from gate.config.models import Config
 from gate.context.local_git import load_git_changeset
-from gate.pipeline import Outcome
+from gate.run import Outcome
 from tests.gitrepo import GitRepo
 
 CLAUDE = "\n\nCo-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>"

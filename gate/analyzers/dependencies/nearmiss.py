@@ -65,12 +65,6 @@ def _key(name: str, ecosystem: Ecosystem) -> str:
     return ecosystem.normalize(name).lower()
 
 
-def is_popular(name: str, ecosystem: Ecosystem) -> bool:
-    if ecosystem not in _DATA:
-        return False
-    return _key(name, ecosystem) in _popular(ecosystem).known
-
-
 def near_miss(name: str, ecosystem: Ecosystem) -> NearMiss | None:
     if ecosystem not in _DATA:
         return None  # no download ranking is bundled for this registry (Go, crates.io)

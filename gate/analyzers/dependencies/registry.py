@@ -18,7 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
 from gate.analyzers.dependencies.protocols import HANDLED, ProxyLookups
-from gate.pipeline import run_sync
+from gate.run import run_sync
 
 MAX_CONCURRENT = 16
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)

@@ -14,7 +14,7 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import could_not_analyse
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
+from gate.run import RunContext, StageResult
 
 # Distinct package names looked up in one run: a change that adds more is hostile or generated, and
 # thousands of requests would stall the gate (and hammer the registry). The rest are reported unchecked.
@@ -57,12 +57,15 @@ class DependenciesAnalyzer(Analyzer):
         }
         if unreachable:
             why = "; ".join(sorted({f"{r.ecosystem.label}: {r.error}" for r in unreachable}))
-            details["not_checked"] = sorted({r.ecosystem.label for r in unreachable})
+            not_checked = tuple(sorted({r.ecosystem.label for r in unreachable}))
+            details["not_checked"] = list(not_checked)
             reason = f"registry unreachable ({why})"
             if len(unreachable) == len(lookups):
-                return self.meta.result(findings, details, skipped_reason=reason, ran=False)
+                return self.meta.result(
+                    findings, details, skipped_reason=reason, ran=False, not_checked=not_checked
+                )
             reason = f"registry unreachable for {len(unreachable)} of {len(lookups)} names ({why})"
-            return self.meta.result(findings, details, skipped_reason=reason)
+            return self.meta.result(findings, details, skipped_reason=reason, not_checked=not_checked)
         return self.meta.result(findings, details)
 
     def _unreadable(self, found: Collected) -> Iterable[Finding]:

@@ -18,7 +18,7 @@ from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, name_
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
+from gate.run import RunContext, StageResult
 
 # Attributes every class and module has without defining them.
 _IMPLICIT = frozenset(dir(type("_Probe", (), {}))) | frozenset(

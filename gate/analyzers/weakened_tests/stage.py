@@ -30,7 +30,7 @@ from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit, analyse
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.pipeline import RunContext, StageResult
+from gate.run import RunContext, StageResult
 
 _LITERAL = re.compile(
     # An unterminated string runs to the end of the line (the closing quote is optional), so every try

@@ -23,7 +23,7 @@ from gate.models.trace_codec import (
     decode_stage,
     decode_usage,
 )
-from gate.pipeline import Outcome, StageResult
+from gate.run import Outcome, StageResult
 
 MAX_TRACE_BYTES = 512 << 20
 
@@ -76,7 +76,7 @@ def replay_trace(path: Path) -> Outcome:
         recorded = [decode_stage(s) for s in run["stages"]]
         results: list[StageResult] = []
         for stage in recorded:
-            if stage.stage == "review" and stage.ran and "quorum" in stage.details:
+            if stage.stage == "review" and stage.ran and stage.quorum:
                 stage = recompute(stage, calls)
             elif stage.stage == "spec" and stage.ran and "chunks" in stage.details:
                 stage = recompute_spec(stage, calls)

@@ -1,0 +1,39 @@
+"""The lines of a file as the change leaves it, for a finding's fingerprint and a prompt's context."""
+
+from __future__ import annotations
+
+from gate.context.model import ChangeSet
+from gate.errors import GateError
+from gate.findings import LineReader
+
+
+def head_lines(changeset: ChangeSet) -> LineReader:
+    """Lines of a file as the change leaves it: from the head revision when the source has one, else
+    from the new side of the diff (lines outside its hunks are then unknown). Files are read once."""
+    files: dict[str, list[str] | None] = {}
+    shown: dict[str, dict[int, str]] = {}
+
+    def read(path: str, start: int, end: int) -> list[str] | None:
+        if path not in files:
+            text = None
+            if changeset.revisions is not None:
+                try:
+                    text = changeset.revisions.read("head", path)
+                except (OSError, ValueError, UnicodeDecodeError, GateError):
+                    text = None
+            files[path] = text.splitlines() if text is not None else None
+        lines = files[path]
+        if lines is not None:
+            return lines[start - 1 : end] if 1 <= start <= end <= len(lines) else None
+        if path not in shown:
+            change = next((c for c in changeset.diff.files if c.path == path), None)
+            shown[path] = {
+                line.new_no: line.text
+                for hunk in (change.hunks if change else ())
+                for line in hunk.lines
+                if line.new_no is not None
+            }
+        got = [shown[path].get(n) for n in range(start, end + 1)]
+        return None if not got or any(g is None for g in got) else [g for g in got if g is not None]
+
+    return read
