@@ -118,7 +118,8 @@ def of(outcome: Outcome) -> Coverage:
     for r in outcome.stages:
         if r.stage in MODEL_STAGES or r.stage == "provenance":
             continue
-        gaps.extend(_stage_gap(r))
+        if outcome.escalations.get(r.stage, (True, ""))[0] or r.error or r.model_error:
+            gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap
         for path, why in _skipped_files(r.details.get("skipped_files")):
             unread.setdefault(path, why)
     analysed = [c.path for c in diff.files if c.path not in unread and not c.is_binary]
