@@ -10,11 +10,9 @@ nothing from the PR's head is checked out or run by the gate.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from gate.cli import EXIT_PASS, exit_code
 from gate.config.env import with_env_overrides
@@ -30,7 +28,7 @@ from gate.github.tighten import tighten_fail_on
 from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
-from gate.sanitize import json_inert
+from gate.schema.report import GitHubSection
 
 REPORT_FILE = "report.json"
 SARIF_FILE = "report.sarif"
@@ -89,9 +87,8 @@ def run_action(environ: Mapping[str, str]) -> int:
         previous_review=previous,
         compare_heads=api_heads(client) if previous is not None else None,
     )
-    report = json_v1.to_dict(outcome)
-    view = ReportView.parse(report, "report")
-    _write_report(paths, report, view, event, env, notes, None)
+    view = json_v1.build(outcome)
+    _write_report(paths, view, event, env, notes, None)
     ctx = PostContext(
         view=view,
         number=event.number,
@@ -102,7 +99,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         identity=identity,
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
-    _write_report(paths, report, view, event, env, notes, result)
+    _write_report(paths, view, event, env, notes, result)
     write_outputs(env.output_file, outputs(view, paths))
     return exit_code(view.verdict, strict=False)
 
@@ -186,39 +183,37 @@ def _output_paths(output_dir: Path) -> dict[str, Path]:
 
 def github_section(
     event: PullRequestEvent, env: ActionEnv, notes: list[str], result: PostingResult | None
-) -> dict[str, Any]:
-    return {
-        "repository": env.repository,
-        "pull_request": event.number,
-        "head_sha": event.head_sha,
-        "base_sha": event.base_sha,
-        "event": event.event_name,
-        "run_url": env.run_url,
-        "notes": notes,
-        "posted": list(result.posted) if result else [],
-        "post_failures": list(result.failures) if result else [],
-        "read_only_token": result.read_only if result else False,
-    }
+) -> GitHubSection:
+    return GitHubSection(
+        repository=env.repository,
+        pull_request=event.number,
+        head_sha=event.head_sha,
+        base_sha=event.base_sha,
+        event=event.event_name,
+        run_url=env.run_url,
+        notes=tuple(notes),
+        posted=result.posted if result else (),
+        post_failures=result.failures if result else (),
+        read_only_token=result.read_only if result else False,
+    )
 
 
 def _write_report(
     paths: Mapping[str, Path],
-    report: dict[str, Any],
     view: ReportView,
     event: PullRequestEvent,
     env: ActionEnv,
     notes: list[str],
     result: PostingResult | None,
 ) -> None:
-    from gate.redact import redact_tree
+    from gate.report.json_v1 import render_report as render_json
     from gate.report.sarif import render_report
 
-    full = {**report, "github": github_section(event, env, notes, result)}
+    full = view.model_copy(update={"github": github_section(event, env, notes, result)})
     try:
         # Written before posting, so that a posting failure loses nothing, and again with what was
         # posted; the SARIF does not depend on posting, so it is written once.
-        text = json_inert(json.dumps(redact_tree(full), indent=2, ensure_ascii=False)) + "\n"
-        paths["report"].write_text(text, encoding="utf-8")
+        paths["report"].write_text(render_json(full), encoding="utf-8")
         if result is None:
             paths["sarif"].write_text(render_report(view), encoding="utf-8")
     except OSError as exc:

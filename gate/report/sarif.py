@@ -28,7 +28,7 @@ _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": 
 def render(outcome: Outcome) -> str:
     from gate.report import json_v1
 
-    return render_report(ReportView.parse(json_v1.to_dict(outcome), "report"))
+    return render_report(json_v1.build(outcome))
 
 
 def render_report(view: ReportView) -> str:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from gate.context.git import Git
 from gate.context.git_diff import git_diff
 from gate.context.model import ChangeSet, RevisionReader
@@ -27,6 +29,7 @@ from gate.findings import Finding, Location, Severity, with_line_keys
 from gate.review.consensus import STAGE, confidence
 from gate.review.state import KeptFinding, ReviewState, lines_hash
 from gate.review.units import ReviewUnit
+from gate.schema.review_state import FullReview, IncrementalPlan, IncrementalReview
 
 SERVICE = "previous_review"  # RunContext.services key: the ReviewState an earlier run left
 COMPARE_SERVICE = "compare_heads"  # RunContext.services key: a HeadDiff without git (the GitHub API)
@@ -122,12 +125,17 @@ class Plan:
     """Which units go to the models again, and which findings stay as they were."""
 
     send: list[ReviewUnit]
+    review: FullReview | IncrementalReview
     carried: list[KeptFinding] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The review's `details.incremental` in the report."""
+        return self.review.model_dump(mode="json")
 
 
 def full(units: Sequence[ReviewUnit], why: str) -> Plan:
-    return Plan(list(units), [], {"mode": "full", "why": why})
+    return Plan(list(units), FullReview(why=why))
 
 
 def plan(
@@ -161,15 +169,14 @@ def plan(
             dropped.append(kept.fingerprint)
         else:
             carried.append(moved)
-    details = {
-        "mode": "incremental",
-        "previous_head": previous.head,
-        "units_sent": len(send),
-        "units_carried": held,
-        "carried": [k.model_dump(mode="json") for k in carried],
-        "dropped_fingerprints": dropped,
-    }
-    return Plan(send, carried, details)
+    review = IncrementalReview(
+        previous_head=previous.head,
+        units_sent=len(send),
+        units_carried=held,
+        carried=tuple(carried),
+        dropped_fingerprints=tuple(dropped),
+    )
+    return Plan(send, review, carried)
 
 
 def _touched(unit: ReviewUnit, delta: Delta) -> bool:
@@ -215,12 +222,18 @@ def head_diff(changeset: ChangeSet, fallback: HeadDiff | None) -> HeadDiff | Non
     return compare
 
 
+_PLAN: TypeAdapter[FullReview | IncrementalReview] = TypeAdapter(IncrementalPlan)
+
+
 def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, ...]:
     """The findings a stage result's details say were carried over, as Findings (replay uses it too)."""
-    previous = str(details.get("incremental", {}).get("previous_head", ""))
+    raw = details.get("incremental")
+    review = _PLAN.validate_python(raw) if raw is not None else None
+    if not isinstance(review, IncrementalReview):
+        return ()
+    previous = review.previous_head
     out = []
-    for raw in details.get("incremental", {}).get("carried", ()):
-        k = KeptFinding.model_validate(raw)
+    for k in review.carried:
         out.append(
             Finding(
                 stage=STAGE,

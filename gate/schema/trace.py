@@ -1,0 +1,26 @@
+"""A stage's result as the trace's `run` record keeps it, for a replay to decide the verdict again.
+
+Its usage is the report's `Usage`; its findings are `TraceFinding`s, the whole `Finding`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from gate.schema.base import Schema
+from gate.schema.finding import TraceFinding
+from gate.schema.report import Usage
+
+
+class TraceStage(Schema):
+    stage: str
+    ran: bool
+    why: str
+    skipped_reason: str | None = None
+    model_error: str | None = None
+    error: str | None = None
+    usage: Usage
+    details: dict[str, Any] = Field(default_factory=dict)
+    findings: tuple[TraceFinding, ...] = ()
