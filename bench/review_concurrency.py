@@ -102,7 +102,7 @@ def _rounds(url: str, concurrency: int, repo: Any, cross_check: bool) -> tuple[f
 
     async def both() -> tuple[float, float]:
         started = time.perf_counter()
-        await review_round(client, MODELS, chunks, config, Contracts((), ()), pr_text(changeset), rounds)
+        await review_round(client, MODELS, chunks, config, Contracts(), pr_text(changeset), rounds)
         first = time.perf_counter() - started
         if not cross_check:
             return first, 0.0
@@ -140,7 +140,7 @@ def _overhead(url: str, server: Any, root: Path) -> tuple[float, float, int, int
     units, _ = build_units(changeset, 20_000)
     chunks = pack(units, 20_000)
     for chunk in chunks:
-        review_messages(chunk, config, Contracts((), ()), pr_text(changeset))
+        review_messages(chunk, config, Contracts(), pr_text(changeset))
     stage = next(s for s in outcome.stages if s.stage == "review")
     raised = [Raised(m, "chunk-1", f) for m in MODELS for f in _as_review(stage.findings)]
     groups = group_findings(raised)

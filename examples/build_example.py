@@ -3,6 +3,10 @@
 The commits carry the marks the tools really leave (Claude Code's trailer and footer, aider's trailer and
 committer suffix, Cursor's agent trailer) and one pitfall: a hand-made commit by an aider-suffixed
 committer, which is not AI evidence. Run: python examples/build_example.py
+
+It also writes `ratelimit.bundle`, the same repository as git keeps it, with the series merged, a spec
+of the rate-limit contract (`docs/specs/rate-limits.md`, governing the limiters) and one more pull
+request, `pr/burst-allowance`, that contradicts it: what the `spec` stage is for.
 """
 
 from __future__ import annotations
@@ -145,6 +149,20 @@ window = SlidingWindow(limit=100, window=60)
 """
 
 
+SPEC = """---
+governs: ["limiter.py", "redis_window.py"]
+---
+# Rate limits: the API's contract
+
+- A client is allowed at most `limit` requests in any rolling window of `window` seconds, on one worker
+  or shared through Redis. There is no burst allowance above `limit`.
+- A request over the limit is refused; it is never queued or delayed.
+- `retry_after()` never answers less than the time until the next request would be allowed.
+"""
+
+BURST = 5
+
+
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, env={**os.environ, **(env or {})},
                    capture_output=True)
@@ -222,6 +240,31 @@ def main() -> None:
         out = subprocess.run(["git", "-C", str(repo), "format-patch", "--stdout", "main..HEAD"],
                              check=True, capture_output=True).stdout
         (HERE / "ai-assisted-series.mbox").write_bytes(out)
+        spec_contradiction(repo, dana)
+
+
+def spec_contradiction(repo: Path, dana: tuple[str, str]) -> None:
+    """The series merged, the contract written down as a spec, and a PR that breaks it."""
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "feature/sliding-window")
+    (repo / "docs" / "specs").mkdir(parents=True)
+    (repo / "docs" / "specs" / "rate-limits.md").write_text(SPEC)
+    commit(repo, "docs: write down the rate-limit contract", dana, dana, 7)
+    git(repo, "checkout", "-q", "-b", "pr/burst-allowance")
+    shared = (repo / "redis_window.py").read_text().replace(
+        "        if count >= self.limit:\n",
+        f"        # Let short bursts through: busy clients retry less.\n"
+        f"        if count >= self.limit + BURST:\n")
+    shared = shared.replace("import redis\n", f"import redis\n\nBURST = {BURST}  # requests allowed over the limit\n")
+    (repo / "redis_window.py").write_text(shared)
+    commit(repo, "Allow a short burst over the shared limit\n\n"
+           "Fixes #21\n\n"
+           "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+           "Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>", dana, dana, 8)
+    git(repo, "checkout", "-q", "main")
+    bundle = HERE / "ratelimit.bundle"
+    bundle.unlink(missing_ok=True)
+    git(repo, "bundle", "create", "-q", str(bundle), "HEAD", "main", "feature/sliding-window", "pr/burst-allowance")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from gate.findings import Finding
 from gate.pipeline import StageResult
 from gate.provenance.model import ProvenanceResult
 
-MODEL_STAGES = ("review", "regen")
+MODEL_STAGES = ("review", "regen", "spec")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,14 @@ def escalations(
         ]
     )
     out["review"] = met
+    sp = config.thresholds.spec
+    out["spec"] = _met(
+        [
+            (what, share, sp.ai_share, f"{share:.0%}", f"{sp.ai_share:.0%}"),
+            ("AI-authored lines", prov.ai_lines, sp.ai_lines, str(prov.ai_lines), str(sp.ai_lines)),
+            ("changed lines", changed, sp.changed_lines, str(changed), str(sp.changed_lines)),
+        ]
+    )
     rg = config.thresholds.regen
     out["regen"] = _met(
         [

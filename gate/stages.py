@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gate.analyzers import deterministic_analyzers
+from gate.intent.stage import SpecStage
 from gate.pipeline import Stage
 from gate.regen.stage import RegenStage
 from gate.review.stage import ReviewStage
@@ -12,5 +13,6 @@ def default_stages() -> list[Stage]:
     """Deterministic analyzers first (every PR), then the model escalations (when thresholds are met)."""
     stages: list[Stage] = [*deterministic_analyzers()]
     stages.append(ReviewStage())
+    stages.append(SpecStage())
     stages.append(RegenStage())
     return stages

@@ -58,6 +58,14 @@ class RegenThresholds(_Strict):
     ai_lines: Count = 50
 
 
+class SpecThresholds(_Strict):
+    """When the `spec` stage checks the change against its intent (any one met), like review."""
+
+    ai_share: Share = 0.30
+    ai_lines: Count = 200
+    changed_lines: Count = 1000
+
+
 class ShareOf(enum.Enum):
     CODE = "code"
     ALL = "all"
@@ -66,6 +74,7 @@ class ShareOf(enum.Enum):
 class Thresholds(_Strict):
     review: ReviewThresholds = ReviewThresholds()
     regen: RegenThresholds = RegenThresholds()
+    spec: SpecThresholds = SpecThresholds()
     share_of: ShareOf = Field(
         default=ShareOf.CODE,
         description="Lines the ai_share thresholds are computed over: 'code' (files that are not "
@@ -200,10 +209,47 @@ class GatePolicy(_Strict):
     )
 
 
+# --- spec documents -------------------------------------------------------------------------------
+
+
+class SpecDocument(_Strict):
+    """A spec entry in map form: which documents, and the code they govern (see docs/specs.md)."""
+
+    path: str = Field(
+        description="Glob of spec documents (a plain path names one), e.g. 'docs/specs/payments.md'."
+    )
+    governs: tuple[str, ...] = Field(
+        default=(),
+        description="Globs of the code these documents govern, e.g. 'src/payments/**'; added to any "
+        "`governs` the document's own front matter declares.",
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _path_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("empty glob")
+        return value
+
+    @field_validator("governs")
+    @classmethod
+    def _globs_not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not g.strip() for g in value):
+            raise ValueError("empty glob")
+        return value
+
+
+SpecEntry = str | SpecDocument
+
+
 class Config(_Strict):
     version: Literal[1] = 1
     paths: Paths = Paths()
-    specs: tuple[str, ...] = Field(default=(), description="Globs of spec documents given to reviewers.")
+    specs: tuple[SpecEntry, ...] = Field(
+        default=(),
+        description="Spec documents: globs, or {path, governs} entries naming the code each governs. "
+        "Reviewers see the specs that govern the code they review.",
+    )
     provenance: Provenance = Provenance()
     thresholds: Thresholds = Thresholds()
     models: Models = Models()
@@ -216,7 +262,7 @@ class Config(_Strict):
 
     @field_validator("specs")
     @classmethod
-    def _no_empty_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not g.strip() for g in value):
+    def _no_empty_globs(cls, value: tuple[SpecEntry, ...]) -> tuple[SpecEntry, ...]:
+        if any(isinstance(g, str) and not g.strip() for g in value):
             raise ValueError("empty glob")
         return value

@@ -24,10 +24,12 @@ from gate.github.environment import ActionEnv
 from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
 from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
-from gate.github.tighten import tighten_fail_on
+from gate.github.tighten import tighten, tighten_fail_on
+from gate.intent.sources import LinkedIssues
 from gate.report.github_commands import write_notice, write_warning
 from gate.report.github_outputs import write_job_summary, write_outputs
 from gate.report.github_view import PostContext, ReportView
+from gate.report.links import BlobLinks, repo_url
 from gate.schema.report import GitHubSection
 
 REPORT_FILE = "report.json"
@@ -61,7 +63,7 @@ def run_action(environ: Mapping[str, str]) -> int:
     notes: list[str] = []
     workspace = readable_workspace(env, event, notes)
     base, config = gate_config(client, env, event, workspace, notes)
-    config = with_env_overrides(config, environ)
+    config = _env_tightened(config, environ, notes)
     if event.draft and not config.gate.run_on_drafts:
         return not_gated(env, f"PR #{event.number} is a draft; set gate.run_on_drafts: true to gate drafts")
     changeset = load_pull_changeset(client, event, workspace, config.paths.ignore)
@@ -80,12 +82,21 @@ def run_action(environ: Mapping[str, str]) -> int:
         if note is not None:
             notes.append(note)
     paths = _output_paths(env.output_dir)
+    from gate.github.issues import read_linked_issues
+
+    def linked() -> LinkedIssues:  # read only when the spec stage runs
+        body = changeset.pr.body if changeset.pr else ""
+        messages = [c.message for c in changeset.commits]
+        return read_linked_issues(client, event.number, body, messages, server_url=env.server_url)
+
     outcome = run_gate(
         changeset,
         config,
         trace_path=paths["trace"],
         previous_review=previous,
         compare_heads=api_heads(client) if previous is not None else None,
+        model_env=False,
+        linked_issues=linked,
     )
     view = json_v1.build(outcome)
     _write_report(paths, view, event, env, notes, None)
@@ -97,6 +108,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         report_link=env.run_url,
         notes=tuple(notes),
         identity=identity,
+        links=BlobLinks.make(event.repo_url or repo_url(env.server_url, env.repository), event.head_sha),
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
     _write_report(paths, view, event, env, notes, result)
@@ -116,6 +128,16 @@ def gate_config(
         write_warning(note, sys.stdout)
     notes[:0] = [f"configuration: {base.source}", *refused]
     return base, fail_on.config
+
+
+def _env_tightened(config: Config, environ: Mapping[str, str], notes: list[str]) -> Config:
+    """The `AI_GATE_MODEL_*` overrides, held like inputs: on `pull_request` the workflow that sets them
+    is the PR's own copy, so they may only make the base branch's config stricter."""
+    held = tighten(config, with_env_overrides(config, environ), "the workflow's AI_GATE_MODEL_* variables")
+    for note in held.notes:
+        write_warning(note, sys.stdout)
+    notes.extend(held.notes)
+    return held.config
 
 
 def readable_workspace(env: ActionEnv, event: PullRequestEvent, notes: list[str]) -> Path | None:

@@ -35,6 +35,12 @@ DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
 # `viewer` names the identity of every kind of token: `<app>[bot]` for an app, the login for a user.
 VIEWER_QUERY = "query { viewer { login } }"
 REQUEST_TIMEOUT_SECONDS = 30
+# The issues a PR will close when merged, as GitHub links them (keywords, and the sidebar's links).
+CLOSING_ISSUES_QUERY = (
+    "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) "
+    "{ pullRequest(number: $number) { closingIssuesReferences(first: 20) "
+    "{ nodes { number repository { nameWithOwner } } } } } }"
+)
 
 
 class GitHubForbidden(GitHubError):
@@ -79,6 +85,19 @@ class PullCommit:
     message: str
     parents: tuple[str, ...]
     author_login: str
+
+
+@dataclass(frozen=True)
+class IssueText:
+    """An issue as the REST API gives it; `is_pull` when the number is a pull request (they are issues
+    too on GitHub's side)."""
+
+    repository: str
+    number: int
+    title: str
+    body: str
+    state: str
+    is_pull: bool
 
 
 @dataclass(frozen=True)
@@ -189,6 +208,42 @@ class GitHubClient:
             lambda: self._json("GET", f"/git/trees/{sha}", parameters={"recursive": "1"}),
         )
         return tuple(e["path"] for e in data.get("tree", []) if e.get("type") == "blob")
+
+    def issue(self, number: int, repository: str = "") -> IssueText:
+        """An issue's title and body; `repository` (owner/name) defaults to this one. GitHub answers 404
+        for a repository the token cannot read, as for one that does not exist."""
+        repo = repository or self.repository
+        url = f"{self.api_url}/repos/{quote(repo, safe='/')}/issues/{number}"
+        _, data = self._call(
+            f"read issue {repo}#{number}", lambda: self._requester.requestJsonAndCheck("GET", url)
+        )
+        data = data or {}
+        return IssueText(
+            repository=repo,
+            number=int(data.get("number", number)),
+            title=str(data.get("title") or ""),
+            body=str(data.get("body") or ""),
+            state=str(data.get("state") or ""),
+            is_pull=data.get("pull_request") is not None,
+        )
+
+    def closing_issues(self, number: int) -> list[tuple[str, int]]:
+        """(owner/name, number) of the issues GitHub links to PR `number` as closed by it, through
+        GraphQL's `closingIssuesReferences` (keywords and links made by hand in the sidebar)."""
+        owner, _, name = self.repository.partition("/")
+        variables = {"owner": owner, "name": name, "number": number}
+        _, data = self._call(
+            f"list the issues PR #{number} closes",
+            lambda: self._requester.graphql_query(CLOSING_ISSUES_QUERY, variables),
+        )
+        pull = ((data.get("data") or {}).get("repository") or {}).get("pullRequest") or {}
+        nodes = (pull.get("closingIssuesReferences") or {}).get("nodes") or []
+        out = []
+        for node in nodes:
+            if isinstance(node, dict) and isinstance(node.get("number"), int):
+                repo = (node.get("repository") or {}).get("nameWithOwner") or self.repository
+                out.append((str(repo), int(node["number"])))
+        return out
 
     def review_comments(self, number: int) -> list[PostedComment]:
         pages = PaginatedList(

@@ -31,6 +31,9 @@ class PullRequestEvent:
     labels: tuple[str, ...]
     changed_files: int | None
     commit_count: int | None
+    # The base repository's web address as the event gives it (`base.repo.html_url`): the server the
+    # event names, GitHub Enterprise Server included; "" when the payload has none.
+    repo_url: str = ""
 
     def info(self, commit_logins: Mapping[str, str] | None = None) -> PullRequestInfo:
         return PullRequestInfo(
@@ -110,7 +113,13 @@ def pull_request_from(pr: object, event_name: str = "", action: str = "") -> Pul
         ),
         changed_files=_int(pr.get("changed_files")),
         commit_count=_int(pr.get("commits")),
+        repo_url=_repo_url(base.get("repo")),
     )
+
+
+def _repo_url(repo: object) -> str:
+    url = repo.get("html_url") if isinstance(repo, dict) else None
+    return url if isinstance(url, str) else ""
 
 
 def _login(user: object) -> str:

@@ -95,6 +95,7 @@ def post_results(
             report_link=ctx.report_link,
             limit=limits.STEP_SUMMARY_MAX_BYTES // 4,
             origin=ctx.origin,
+            links=ctx.links,
         )
         if write_job_summary(step_summary, summary):
             posted.append("job summary")

@@ -28,6 +28,7 @@ from gate.github.posting import post_results, posting_identity
 from gate.github.pull import diff_from_files
 from gate.report.github_outputs import write_outputs
 from gate.report.github_view import PUBLISHED, PostContext, read_report
+from gate.report.links import BlobLinks, repo_url
 
 
 class ReportMismatch(GitHubError):
@@ -72,6 +73,7 @@ def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
         notes=tuple(notes),
         identity=identity,
         origin=PUBLISHED,
+        links=BlobLinks.make(pr.repo_url or repo_url(env.server_url, env.repository), head_sha),
     )
     post_results(client, ctx, env.targets, step_summary=env.step_summary)
     write_outputs(

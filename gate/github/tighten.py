@@ -51,6 +51,20 @@ def _first_of(order: Sequence[str]) -> Stricter:
     return stricter
 
 
+def _floor(wanted: Any, floor: Any) -> Any:
+    """The floor's value: a setting where neither direction is safely stricter."""
+    return floor
+
+
+def _priced_higher(wanted: float | None, floor: float | None) -> float | None:
+    """Of two assumed prices for unpriced models, the higher: a lower one lets the real spend pass the
+    budget the floor allows. Unset (the highest price among the run's priced models, known only at run
+    time) cannot be compared with a number, so either side unset keeps the floor's value."""
+    if wanted is None or floor is None:
+        return floor
+    return max(wanted, floor)
+
+
 def _only_both(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
     """Of two ignore lists, only what both ignore: a pattern the floor lacks would skip more files."""
     return tuple(x for x in a if x in b)
@@ -62,7 +76,7 @@ def _all_of(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 # Each policy setting and which of two values is the stricter (fails or checks more). A setting missing
-# from this build's Config is skipped.
+# from this build's Config is skipped. Each function is called (wanted, floor).
 POLICY: tuple[tuple[str, Stricter], ...] = (
     ("gate.fail_on", _severity),
     ("gate.on_model_error", _first_of(("fail", "neutral", "pass"))),
@@ -73,6 +87,9 @@ POLICY: tuple[tuple[str, Stricter], ...] = (
     ("thresholds.review.changed_lines", _lower),
     ("thresholds.regen.ai_share", _lower),
     ("thresholds.regen.ai_lines", _lower),
+    ("thresholds.spec.ai_share", _lower),
+    ("thresholds.spec.ai_lines", _lower),
+    ("thresholds.spec.changed_lines", _lower),
     # The share over code lines is the one padding with prose cannot dilute.
     ("thresholds.share_of", _first_of(("code", "all"))),
     ("review.quorum", _lower),
@@ -82,6 +99,18 @@ POLICY: tuple[tuple[str, Stricter], ...] = (
     ("dependencies.min_age_days", _higher),
     ("budget.max_cost_usd", _higher),
     ("budget.max_seconds", _higher),
+    ("budget.unpriced_usd_per_million_tokens", _priced_higher),
+    # How model calls are made. Longer per-call timeouts and a longer wait for the slowest model only give
+    # the calls more room (the whole run stays within budget.max_seconds). The others cut both ways, so
+    # the floor's value stands: fewer calls in flight can run out the time budget and more can trip the
+    # providers' rate limits; a longer first backoff spends the time budget on waiting and a shorter one
+    # spends the retries in a burst of 429s; a smaller answer limit cuts answers off (invalid, dropped)
+    # and a larger one reserves more of the cost budget per call than it holds.
+    ("models.timeout_seconds", _higher),
+    ("models.grace_seconds", _higher),
+    ("models.concurrency", _floor),
+    ("models.backoff_seconds", _floor),
+    ("models.max_output_tokens", _floor),
     ("paths.ignore", _only_both),
     ("provenance.ai_labels", _all_of),
     ("provenance.ai_identities", _all_of),

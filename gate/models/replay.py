@@ -57,6 +57,7 @@ def read_trace(path: Path) -> list[dict[str, Any]]:
 
 
 def replay_trace(path: Path) -> Outcome:
+    from gate.intent.replay import recompute as recompute_spec
     from gate.review.replay import recompute
 
     records = read_trace(path)
@@ -77,6 +78,8 @@ def replay_trace(path: Path) -> Outcome:
         for stage in recorded:
             if stage.stage == "review" and stage.ran and "quorum" in stage.details:
                 stage = recompute(stage, calls)
+            elif stage.stage == "spec" and stage.ran and "chunks" in stage.details:
+                stage = recompute_spec(stage, calls)
             results.append(stage)
         usage = decode_usage(run["usage"])
         escalations = {k: (bool(v[0]), str(v[1])) for k, v in run.get("escalations", {}).items()}
@@ -93,10 +96,13 @@ def replay_trace(path: Path) -> Outcome:
         notes.append(
             f"the recorded run reached '{run.get('verdict')}', the replay reaches '{decision.verdict}'"
         )
-    before = {f.fingerprint for s in recorded if s.stage == "review" for f in s.findings}
-    after = {f.fingerprint for s in results if s.stage == "review" for f in s.findings}
-    if before != after:
-        notes.append("the review findings rebuilt from the recorded answers differ from the recorded ones")
+    for rebuilt in ("review", "spec"):
+        before = {f.fingerprint for s in recorded if s.stage == rebuilt for f in s.findings}
+        after = {f.fingerprint for s in results if s.stage == rebuilt for f in s.findings}
+        if before != after:
+            notes.append(
+                f"the {rebuilt} findings rebuilt from the recorded answers differ from the recorded ones"
+            )
     return Outcome(
         verdict=decision.verdict,
         reasons=decision.reasons,

@@ -51,10 +51,44 @@ class EquivalenceOutput(_Output):
     difference: str = Field(max_length=4000)
 
 
+class Requirement(_Output):
+    source: str = Field(max_length=40)  # the id of the intent source it was drawn from ("S1")
+    statement: str = Field(max_length=500)
+
+
+class SpecExtractOutput(_Output):
+    """`spec_extract`: the requirements the intent sources state, as short statements."""
+
+    requirements: list[Requirement]
+
+
+class SpecJudgment(_Output):
+    id: str = Field(max_length=40)  # the statement's id ("R3")
+    verdict: Literal["kept", "contradicted", "not_addressed"]
+    path: str | None = None  # where it shows: required with `contradicted`, optional otherwise
+    start_line: int | None = Field(default=None, ge=1)
+    end_line: int | None = Field(default=None, ge=1)
+    reason: str = Field(max_length=4000)
+
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        # "Not addressed" and "not_addressed" mean the same.
+        return "_".join(value.strip().lower().split()) if isinstance(value, str) else value
+
+
+class SpecCheckOutput(_Output):
+    """`spec_check`: one judgment per statement sent, for the chunk of code shown."""
+
+    judgments: list[SpecJudgment]
+
+
 # Schema name (sent as response_format.json_schema.name) -> output model.
 SCHEMAS: dict[str, type[_Output]] = {
     "review": ReviewOutput,
     "cross_check": CrossCheckOutput,
     "regeneration": RegenerationOutput,
     "equivalence": EquivalenceOutput,
+    "spec_extract": SpecExtractOutput,
+    "spec_check": SpecCheckOutput,
 }

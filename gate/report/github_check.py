@@ -60,6 +60,7 @@ def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
             report_link=ctx.report_link,
             limit=limits.CHECK_SUMMARY_MAX_CHARS,
             origin=ctx.origin,
+            links=ctx.links,
         ),
     }
     body: dict[str, Any] = {

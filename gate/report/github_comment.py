@@ -68,6 +68,7 @@ def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[st
         limit=limits.COMMENT_BODY_MAX_CHARS,
         marker=True,
         origin=ctx.origin,
+        links=ctx.links,
     )
     mine = _ours(client.issue_comments(ctx.number), ctx.origin.comment_marker, ctx.identity)
     if not mine:

@@ -12,15 +12,25 @@ from pathlib import Path
 
 from gate.diff.model import Diff
 from gate.errors import InputError
+from gate.report.links import BlobLinks
 from gate.schema.finding import ReportFinding
-from gate.schema.report import GitHubSection, Provenance, Report, Verdict, code_share_line
+from gate.schema.report import CommitProvenance, GitHubSection, Provenance, Report, Verdict, code_share_line
 
 # The posters' names for the report's models (`gate.schema.report`): one shape, written and read.
 ReportView = Report
 FindingView = ReportFinding
 ProvenanceView = Provenance
+CommitView = CommitProvenance
 
-__all__ = ["FindingView", "ProvenanceView", "ReportView", "Verdict", "code_share_line", "read_report"]
+__all__ = [
+    "CommitView",
+    "FindingView",
+    "ProvenanceView",
+    "ReportView",
+    "Verdict",
+    "code_share_line",
+    "read_report",
+]
 
 MAX_REPORT_BYTES = 64 << 20
 
@@ -90,6 +100,8 @@ class PostContext:
     # None when it could not be told: then no comment is read as ours, edited or de-duplicated against.
     identity: str | None = None
     origin: Origin = GATE
+    # Links from the summary to the findings' lines at the head commit; None names the lines only.
+    links: BlobLinks | None = None
 
     def is_commentable(self, f: FindingView) -> bool:
         if not f.path or f.start_line is None:

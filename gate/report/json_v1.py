@@ -8,6 +8,7 @@ from typing import Any
 
 from gate.pipeline import Outcome, StageResult
 from gate.provenance.model import ProvenanceResult
+from gate.report import coverage
 from gate.sanitize import json_inert
 from gate.schema.finding import ReportFinding
 from gate.schema.report import (
@@ -33,6 +34,7 @@ ALL_STAGES = (
     "injection-text",
     "review",
     "regen",
+    "spec",
 )
 NOT_AVAILABLE = "not available in this build"
 
@@ -118,6 +120,8 @@ def build(outcome: Outcome) -> Report:
         source=_source(outcome),
         provenance=_provenance(outcome.provenance, outcome.config.thresholds.share_of.value),
         stages=_stages(outcome),
+        # what was reviewed, by how many models, and what was not (with why): `gate.report.coverage`
+        coverage=coverage.of(outcome),
         findings=tuple(ReportFinding.of(f) for f in outcome.findings),
         usage=Usage.of(outcome.usage).model_copy(update={"cost_usd": round(outcome.usage.cost_usd, 6)}),
         notes=outcome.notes,

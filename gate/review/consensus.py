@@ -314,13 +314,15 @@ def confidence(confirmers: int, quorum: int) -> Confidence:
     return Confidence.MEDIUM if confirmers > 1 else Confidence.LOW
 
 
-def to_findings(groups: Sequence[Group], support: Mapping[str, Support], quorum: int) -> tuple[Finding, ...]:
+def to_findings(
+    groups: Sequence[Group], support: Mapping[str, Support], quorum: int, stage: str = STAGE
+) -> tuple[Finding, ...]:
     findings = []
     for group in groups:
         lead = group.lead.finding
         s = support.get(group.id, Support(frozenset(), frozenset()))
         confirmed_by = tuple(sorted(group.raisers | s.agreed))
-        category = lead.category.strip().lower() or "review"
+        category = lead.category.strip().lower() or stage
         extra = [
             ("group", group.id),
             ("raised_by", ",".join(sorted(group.raisers))),
@@ -330,8 +332,8 @@ def to_findings(groups: Sequence[Group], support: Mapping[str, Support], quorum:
         ]
         findings.append(
             Finding(
-                stage=STAGE,
-                rule=f"review/{category}",
+                stage=stage,
+                rule=f"{stage}/{category}",
                 severity=Severity(lead.severity),
                 confidence=confidence(len(confirmed_by), quorum),
                 title=lead.title.strip(),

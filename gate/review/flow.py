@@ -157,6 +157,7 @@ async def cross_check_round(
     rounds: ReviewRounds,
     *,
     grace_s: float = GRACE_MIN_S,
+    stage: str = "review",
 ) -> None:
     pending = [g for g in rounds.groups if len(g.raisers) < quorum]
     if not pending:
@@ -179,7 +180,7 @@ async def cross_check_round(
             batch = groups[start : start + CROSS_CHECK_BATCH]
             requests.append(
                 CallRequest(
-                    stage="review",
+                    stage=stage,
                     model=model,
                     schema_name="cross_check",
                     output_type=CrossCheckOutput,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -20,15 +20,16 @@ import pathspec
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.models.interface import Message
+from gate.redact import MESSAGE_FILENAME, redact
 from gate.review.consensus import Group, norm_path
 from gate.review.units import Chunk, ReviewUnit
+from gate.specs import SpecContext, SpecSet
 
 REVIEW_PROMPT = "review-v1.md"
 CROSS_CHECK_PROMPT = "cross_check-v1.md"
 MAX_PR_TEXT_CHARS = 6_000
 MAX_PR_BODY_CHARS = 3_000
 MAX_COMMIT_CHARS = 1_000
-MAX_SPEC_CHARS = 24_000
 MAX_COMMITS = 50
 
 
@@ -56,36 +57,19 @@ def fence(text: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class Contracts:
-    """What the change must keep: configured path rules (trusted) and spec documents (data)."""
+    """What the change must keep: configured path rules (trusted, from the config) and the spec documents
+    (data). Each chunk's prompt carries only the specs that govern its files, plus the small general
+    context (see gate/specs)."""
 
-    specs: tuple[tuple[str, str], ...]  # (path, text)
-    notes: tuple[str, ...]
+    specs: SpecSet = field(default_factory=SpecSet)
+    notes: tuple[str, ...] = ()
 
     @classmethod
-    def gather(cls, changeset: ChangeSet, config: Config) -> Contracts:
-        if not config.specs:
-            return cls((), ())
-        if changeset.revisions is None:
-            return cls((), ("spec documents not available: the change came without its repository",))
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.specs)
-        found: list[tuple[str, str]] = []
-        notes: list[str] = []
-        left = MAX_SPEC_CHARS
-        for path in sorted(p for p in changeset.revisions.list_files("head") if spec.match_file(p)):
-            text = changeset.revisions.read("head", path) or ""
-            if left <= 0:
-                notes.append(
-                    f"spec {path} left out: spec documents are limited to {MAX_SPEC_CHARS} characters"
-                )
-                continue
-            if len(text) > left:
-                notes.append(f"spec {path} truncated to {left} characters")
-                text = text[:left]
-            left -= len(text)
-            found.append((path, text))
-        if not found:
-            notes.append("no file matches the configured specs globs")
-        return cls(tuple(found), tuple(notes))
+    def of(cls, specs: SpecSet) -> Contracts:
+        return cls(specs, specs.notes)
+
+    def for_chunk(self, chunk: Chunk) -> SpecContext:
+        return self.specs.context_for(chunk.paths)
 
 
 def _rules_for(config: Config, paths: Sequence[str]) -> list[str]:
@@ -119,20 +103,27 @@ class PrText:
         return self.for_paths([p for _, touched in self.commits for p in touched])
 
 
+def _redacted(text: str) -> str:
+    """PR words with their secrets hidden before any cut: a cut through a secret would leave a piece
+    that no detector recognises and that the redaction of the whole prompt could no longer find."""
+    return redact(text, filename=MESSAGE_FILENAME)
+
+
 def pr_text(changeset: ChangeSet) -> PrText:
+    """The PR's words, redacted, then cut to their limits (each piece and, per chunk, the whole)."""
     head = ""
     if changeset.pr is not None and (changeset.pr.title or changeset.pr.body):
-        body = changeset.pr.body.strip()
+        body = _redacted(changeset.pr.body.strip())
         if len(body) > MAX_PR_BODY_CHARS:
             body = body[:MAX_PR_BODY_CHARS] + " …(truncated)"
-        head = f"Title: {changeset.pr.title}\n\n{body}".strip()
+        head = f"Title: {_redacted(changeset.pr.title)}\n\n{body}".strip()
     touched: dict[str, set[str]] = {}
     for path, lines in changeset.line_origins.items():
         for sha in set(lines.values()):
             touched.setdefault(sha, set()).add(path)
     commits = []
     for commit in changeset.commits[:MAX_COMMITS]:
-        message = commit.message.strip()
+        message = _redacted(commit.message.strip())
         if len(message) > MAX_COMMIT_CHARS:
             message = message[:MAX_COMMIT_CHARS] + " …(truncated)"
         commits.append((f"Commit {commit.sha[:12]}: {message}", frozenset(touched.get(commit.sha, ()))))
@@ -147,8 +138,10 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: PrTe
         sections.append(
             "Contracts from the repository's configuration that this change must keep:\n" + "\n".join(rules)
         )
-    for path, text in contracts.specs:
-        sections.append(fence(text, f"Specification document `{path}` (the contract the code must keep)"))
+    for spec, text in contracts.for_chunk(chunk).sections:
+        sections.append(
+            fence(text, f"Specification document `{spec.path}` (the contract the code must keep)")
+        )
     words = pr.for_paths(chunk.paths)
     if words:
         sections.append(fence(words, "Pull request description and commit messages (context only)"))

@@ -37,13 +37,14 @@ from gate.review.units import (
     measured_chars_per_token,
     pack,
 )
+from gate.specs import load_specs
 
 # Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
-# answer's reserve comes out of it too. The rest is margin for tokenizers counting differently.
+# answer's reserve (`models.max_output_tokens`, what each call asks for) comes out of it too. The rest is
+# margin for tokenizers counting differently.
 CONTEXT_SHARE = 0.75
 MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the calls saved
 MIN_CHUNK_TOKENS = 1_000
-ANSWER_RESERVE_TOKENS = 4_000
 
 
 class ReviewStage:
@@ -93,10 +94,11 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         )
     notes.extend(selection.notes)
     notes.extend(_priced(ctx, models))
-    contracts = Contracts.gather(ctx.changeset, config)
+    contracts = Contracts.of(load_specs(ctx))
     pr = pr_text(ctx.changeset)
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
-    budget = chunk_budget(models, contracts, pr, chars_per_token)
+    changed = [f.path for f in ctx.changeset.diff.files]
+    budget = chunk_budget(models, contracts, pr, config.models.max_output_tokens, chars_per_token, changed)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     previous = ctx.services.get(SERVICE)
     state = previous if isinstance(previous, ReviewState) else None
@@ -112,7 +114,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
         "chunk_tokens": budget,
         "chars_per_token": round(chars_per_token, 2),
-        "chunks": [{"id": c.id, "units": [u.id for u in c.units], "tokens": c.tokens} for c in chunks],
+        "chunks": [_chunk_details(c, contracts) for c in chunks],
         "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped if s.line is None],
         "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in skipped if s.line],
         "notes": notes + list(contracts.notes),
@@ -170,6 +172,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             "failures": rounds.failures,
             "not_reviewed": rounds.not_reviewed,
             "unreviewed_chunks": unreviewed,
+            # chunk id -> the models with a valid review answer for it: the report's coverage per file
+            "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in chunks},
             "groups": len(rounds.groups),
             "cross_checked": rounds.cross_checked,
             "calls": rounds.calls,
@@ -242,16 +246,40 @@ def _state(
 
 
 def chunk_budget(
-    models: tuple[str, ...], contracts: Contracts, pr: PrText, chars_per_token: float = CHARS_PER_TOKEN
+    models: tuple[str, ...],
+    contracts: Contracts,
+    pr: PrText,
+    answer_tokens: int,
+    chars_per_token: float = CHARS_PER_TOKEN,
+    changed: Sequence[str] = (),
 ) -> int:
-    """Tokens of code per chunk: what the smallest context window leaves after the prompt and answer."""
+    """Tokens of code per chunk: what the smallest context window leaves after the prompt and the answer
+    (`answer_tokens`, the `max_tokens` every call asks for)."""
     window = min(facts(m).max_input_tokens for m in models)
-    overhead = estimate_tokens(
-        load_prompt(REVIEW_PROMPT).system + pr.longest + "".join(t for _, t in contracts.specs),
-        chars_per_token,
-    )
-    room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
+    # The most spec text one prompt can carry: the specs governing any changed file, within the limit.
+    spec_chars = contracts.specs.largest_context_chars(changed)
+    overhead = estimate_tokens(load_prompt(REVIEW_PROMPT).system + pr.longest, chars_per_token)
+    if spec_chars:
+        overhead += int(spec_chars / chars_per_token) + 1
+    room = int(window * CONTEXT_SHARE) - overhead - answer_tokens
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
+
+
+def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:
+    """A chunk as the report shows it: its units, its code tokens, and the spec documents its prompt
+    carried (with the characters of each) and left out."""
+    out: dict[str, Any] = {
+        "id": chunk.id,
+        "units": [u.id for u in chunk.units],
+        "paths": list(chunk.paths),
+        "tokens": chunk.tokens,
+    }
+    if contracts.specs.configured:
+        context = contracts.for_chunk(chunk)
+        out["specs"] = {spec.path: len(text) for spec, text in context.sections}
+        if context.left_out:
+            out["specs_left_out"] = list(context.left_out)
+    return out
 
 
 def _unreviewed(chunks: Sequence[Chunk], quorum: int, rounds: ReviewRounds) -> list[dict[str, Any]]:

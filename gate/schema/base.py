@@ -27,7 +27,9 @@ def _untrusted(info: ValidationInfo) -> bool:
     return isinstance(info.context, dict) and bool(info.context.get("untrusted"))
 
 
-def _at_most(limit: int) -> AfterValidator:
+def at_most(limit: int) -> AfterValidator:
+    """A bound on the length of text read back from outside."""
+
     def check(value: str, info: ValidationInfo) -> str:
         if _untrusted(info) and len(value) > limit:
             raise ValueError(f"longer than {limit:,} characters")
@@ -44,11 +46,11 @@ def _line_number(value: int, info: ValidationInfo) -> int:
 
 # Bounds of text read back from a report: generous for what the gate writes, finite for what a hostile
 # file could hold.
-IdText = Annotated[str, _at_most(200)]
-StageId = Annotated[str, _at_most(100)]
-PathText = Annotated[str, _at_most(4096)]
-TitleText = Annotated[str, _at_most(10_000)]
-BodyText = Annotated[str, _at_most(200_000)]
+IdText = Annotated[str, at_most(200)]
+StageId = Annotated[str, at_most(100)]
+PathText = Annotated[str, at_most(4096)]
+TitleText = Annotated[str, at_most(10_000)]
+BodyText = Annotated[str, at_most(200_000)]
 LineNumber = Annotated[int, AfterValidator(_line_number)]
 
 

@@ -11,16 +11,18 @@ A report read back may leave out fields added after it was written: they take th
 from __future__ import annotations
 
 import json
-from typing import Any, Final, Literal, Protocol
+from typing import Annotated, Any, Final, Literal, Protocol
 
 from pydantic import Field, ValidationError
 
 from gate.errors import InputError
-from gate.schema.base import UNTRUSTED, Schema
+from gate.schema.base import UNTRUSTED, IdText, Schema, TitleText, at_most
+from gate.schema.coverage import Coverage
 from gate.schema.finding import ReportFinding
 from gate.schema.review_state import MAX_STATE_CHARS
 
 SCHEMA_VERSION: Final = 1
+ShaText = Annotated[str, at_most(64)]
 Verdict = Literal["pass", "fail", "neutral"]
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -48,10 +50,10 @@ class Source(Schema):
 class CommitProvenance(Schema):
     """One commit: whether it is AI-authored, by which tool, and the evidence, quoted."""
 
-    sha: str
-    subject: str = ""
+    sha: ShaText
+    subject: TitleText = ""
     ai: bool = False
-    tool: str | None = None
+    tool: IdText | None = None
     evidence: tuple[str, ...] = ()
     added_lines: int = 0
     ai_lines: int = 0
@@ -176,6 +178,8 @@ class Report(Schema):
     source: Source = Source()
     provenance: Provenance = Provenance()
     stages: dict[str, StageReport] = Field(default_factory=dict)
+    # None in a report that predates it: the summary then says coverage is unknown
+    coverage: Coverage | None = None
     findings: tuple[ReportFinding, ...] = ()
     usage: Usage = Usage()
     notes: tuple[str, ...] = ()
@@ -186,6 +190,11 @@ class Report(Schema):
     )
     # the Action's own section, in the report it writes (`report.json`)
     github: GitHubSection | None = Field(default=None, exclude_if=_unset)
+
+    def details_of(self, stage: str) -> dict[str, Any] | None:
+        """A stage's `details`, None when the report has none for it."""
+        entry = self.stages.get(stage)
+        return entry.details if entry is not None else None
 
     @property
     def blocking(self) -> tuple[ReportFinding, ...]:

@@ -119,7 +119,7 @@ def test_the_cli_applies_the_config_and_a_variable_overrides_it(
     assert model_server.count() == 4 and {c.body["max_tokens"] for c in model_server.calls[2:]} == {321}
 
 
-def test_the_action_validates_and_applies_the_variables_too(
+def test_the_action_validates_the_variables_and_applies_them_only_to_tighten(
     model_server: FakeModelServer, tmp_path: Path, github: FakeGitHub
 ) -> None:
     workspace = model_pr(tmp_path, github, model_server)
@@ -129,6 +129,13 @@ def test_the_action_validates_and_applies_the_variables_too(
     proc = run_gate({**env, "AI_GATE_MODEL_CONCURRENCY": "many"}, workspace)
     assert proc.returncode == 2 and model_server.count() == 0
     assert proc.stderr.count("\n") == 1 and "environment variable AI_GATE_MODEL_CONCURRENCY" in proc.stderr
-    proc = run_gate({**env, "AI_GATE_MODEL_MAX_OUTPUT_TOKENS": "321"}, workspace)
+    # On `pull_request` the workflow that sets them is the PR's own copy: like inputs, the variables may
+    # only tighten the base branch's config. A longer timeout is taken; a smaller answer limit is not.
+    proc = run_gate(
+        {**env, "AI_GATE_MODEL_MAX_OUTPUT_TOKENS": "321", "AI_GATE_MODEL_TIMEOUT": "300"}, workspace
+    )
     assert proc.returncode == 0, proc.stderr
-    assert model_server.count() == 2 and {c.body["max_tokens"] for c in model_server.calls} == {321}
+    assert model_server.count() == 2 and {c.body["max_tokens"] for c in model_server.calls} == {8192}
+    warning = next(line for line in proc.stdout.splitlines() if line.startswith("::warning"))
+    assert "AI_GATE_MODEL_* variables would loosen" in warning
+    assert "models.max_output_tokens: 321 -> 8192" in warning and "timeout" not in warning

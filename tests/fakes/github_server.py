@@ -52,8 +52,14 @@ PER_PAGE_MAX = 100
 BOT_LOGIN = "github-actions[bot]"
 INSTALLATION_TOKEN_PREFIX = "ghs_"
 DEFAULT_USER_LOGIN = "token-owner"
-# The one GraphQL query the gate sends; anything else is a request this fake does not know.
+# The GraphQL queries the gate sends; anything else is a request this fake does not know.
 VIEWER_QUERY = re.compile(r"^\s*(?:query\b\s*\w*\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$")
+CLOSING_ISSUES_QUERY = re.compile(
+    r"^\s*query\s*\(\s*\$owner:\s*String!,\s*\$name:\s*String!,\s*\$number:\s*Int!\s*\)\s*\{\s*"
+    r"repository\(owner:\s*\$owner,\s*name:\s*\$name\)\s*\{\s*pullRequest\(number:\s*\$number\)\s*\{\s*"
+    r"closingIssuesReferences\(first:\s*(?P<first>\d+)\)\s*\{\s*nodes\s*\{\s*number\s+repository\s*"
+    r"\{\s*nameWithOwner\s*\}\s*\}\s*\}\s*\}\s*\}\s*\}\s*$"
+)
 
 
 # -- the OpenAPI subset -----------------------------------------------------------------------------
@@ -207,6 +213,24 @@ class FakePull:
 
 
 @dataclass
+class FakeIssue:
+    number: int
+    title: str
+    body: str | None
+    state: str = "open"
+    user: str = "reporter"
+
+
+@dataclass
+class OtherRepo:
+    """Another repository an issue reference may name; the token reads it only when `readable` (GitHub
+    answers 404, not 403, for a private repository the token cannot see)."""
+
+    issues: dict[int, FakeIssue] = field(default_factory=dict)
+    readable: bool = True
+
+
+@dataclass
 class Fault:
     method: str
     pattern: re.Pattern[str]
@@ -235,6 +259,10 @@ class FakeGitHub:
         self.trees: dict[str, list[str]] = {}
         self.commit_files: dict[str, list[dict[str, Any]]] = {}
         self.compares: dict[str, dict[str, Any]] = {}  # "BASE...HEAD" -> {"status", "files"}
+        self.issues: dict[int, FakeIssue] = {}  # this repository's issues (its pulls are issues too)
+        self.other_repos: dict[str, OtherRepo] = {}  # "owner/name" -> another repository
+        # PR number -> ("owner/name", number) GitHub links as closed by it (keywords and the sidebar)
+        self.closing: dict[int, list[tuple[str, int]]] = {}
         self.check_runs: dict[int, dict[str, Any]] = {}
         self.check_run_requests: list[dict[str, Any]] = []
         self.statuses: list[dict[str, Any]] = []
@@ -348,6 +376,36 @@ class FakeGitHub:
         }
 
     # -- JSON shapes -----------------------------------------------------------------------------
+
+    def issue_json(self, repo: str, issue: FakeIssue, pull: FakePull | None = None) -> dict[str, Any]:
+        base = f"{self.url}/repos/{repo}"
+        out: dict[str, Any] = {
+            "id": issue.number,
+            "node_id": f"I_{issue.number}",
+            "url": f"{base}/issues/{issue.number}",
+            "repository_url": base,
+            "html_url": f"https://github.test/{repo}/issues/{issue.number}",
+            "number": issue.number,
+            "state": issue.state,
+            "title": issue.title,
+            "body": issue.body,
+            "user": _user(issue.user),
+            "labels": [],
+            "locked": False,
+            "comments": 0,
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "closed_at": None,
+            "author_association": "NONE",
+        }
+        if pull is not None:
+            out["pull_request"] = {
+                "url": f"{base}/pulls/{pull.number}",
+                "html_url": f"https://github.test/{repo}/pull/{pull.number}",
+                "diff_url": f"https://github.test/{repo}/pull/{pull.number}.diff",
+                "patch_url": f"https://github.test/{repo}/pull/{pull.number}.patch",
+            }
+        return out
 
     def _pull_json(self, p: FakePull) -> dict[str, Any]:
         base = f"{self.url}/repos/{self.repo}"
@@ -467,6 +525,10 @@ class _Handler(BaseHTTPRequestHandler):
                 200, {"resources": {}, "rate": {"limit": 5000, "remaining": 4999, "reset": 0, "used": 1}}
             )
             return
+        other = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path)
+        if method == "GET" and other and other.group(1).lower() != fake.repo.lower():
+            self.get_other_issue(other.group(1), int(other.group(2)))
+            return
         if not path.startswith(prefix + "/") and path != prefix:
             self._send(404, {"message": "Not Found"})
             return
@@ -498,6 +560,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         self._record = Recorded(method, fake.graphql_path, {}, body, 0, arrived)
         fake.requests.append(self._record)
+        for fault in fake.faults:
+            if fault.remaining > 0 and fault.method == method and fault.pattern.search(fake.graphql_path):
+                fault.remaining -= 1
+                self._send(fault.status, {"message": fault.message}, fault.headers)
+                return
         login = self._login()
         if login is None:
             self._send(401, {"message": "This endpoint requires you to be authenticated."})
@@ -508,11 +575,50 @@ class _Handler(BaseHTTPRequestHandler):
             fake.invalid.append(f"{method} {fake.graphql_path}: not a GraphQL request: {body!r}"[:300])
             self._send(400, {"message": "Problems parsing JSON"})
             return
+        closing = CLOSING_ISSUES_QUERY.match(query)
+        if closing is not None:
+            self._closing_issues(variables or {}, int(closing.group("first")))
+            return
         if not VIEWER_QUERY.match(query):
             fake.invalid.append(f"POST {fake.graphql_path}: a query this fake does not know: {query!r}"[:300])
             self._send(200, {"errors": [{"message": "Field is not known to the fake GitHub"}]})
             return
         self._send(200, {"data": {"viewer": {"login": login}}})
+
+    def _closing_issues(self, variables: dict[str, Any], first: int) -> None:
+        """`repository.pullRequest.closingIssuesReferences`: only issues the viewer may see are listed."""
+        fake = self.server_state
+        owner, name, number = variables.get("owner"), variables.get("name"), variables.get("number")
+        if not isinstance(owner, str) or not isinstance(name, str) or not isinstance(number, int):
+            fake.invalid.append(f"POST {fake.graphql_path}: closingIssuesReferences variables {variables!r}")
+            self._send(
+                200, {"errors": [{"message": "Variable $number of type Int! was provided invalid value"}]}
+            )
+            return
+        if not 1 <= first <= 100:
+            fake.invalid.append(f"POST {fake.graphql_path}: closingIssuesReferences(first: {first})")
+            self._send(200, {"errors": [{"message": "first must be between 1 and 100"}]})
+            return
+        if f"{owner}/{name}".lower() != fake.repo.lower() or number not in fake.pulls:
+            self._send(
+                200,
+                {
+                    "data": {"repository": None},
+                    "errors": [
+                        {"type": "NOT_FOUND", "message": f"Could not resolve to a Repository {owner}/{name}"}
+                    ],
+                },
+            )
+            return
+        nodes = []
+        for repo, n in fake.closing.get(number, [])[:first]:
+            other = fake.other_repos.get(repo)
+            if repo.lower() != fake.repo.lower() and (other is None or not other.readable):
+                continue
+            nodes.append({"number": n, "repository": {"nameWithOwner": repo}})
+        self._send(
+            200, {"data": {"repository": {"pullRequest": {"closingIssuesReferences": {"nodes": nodes}}}}}
+        )
 
     # -- pagination -----------------------------------------------------------------------------
 
@@ -689,6 +795,28 @@ class _Handler(BaseHTTPRequestHandler):
         fake.statuses.append(status)
         self._send(201, status)
 
+    def get_issue(self, query: dict[str, str], body: Any, number: str) -> None:
+        """An issue of this repository; a pull request's number answers the pull as an issue, with a
+        `pull_request` key, as GitHub does."""
+        fake = self.server_state
+        n = int(number)
+        if n in fake.pulls:
+            p = fake.pulls[n]
+            issue = FakeIssue(n, p.title, p.body, user=p.user)
+            self._send(200, fake.issue_json(fake.repo, issue, p))
+        elif n in fake.issues:
+            self._send(200, fake.issue_json(fake.repo, fake.issues[n]))
+        else:
+            self._send(404, {"message": "Not Found"})
+
+    def get_other_issue(self, repo: str, number: int) -> None:
+        fake = self.server_state
+        other = fake.other_repos.get(repo)
+        if other is None or not other.readable or number not in other.issues:
+            self._send(404, {"message": "Not Found"})
+            return
+        self._send(200, fake.issue_json(repo, other.issues[number]))
+
     def get_review_comments(self, query: dict[str, str], body: Any, number: str) -> None:
         if self._pull(number) is not None:
             self._page(query, self.server_state.review_comments[int(number)])
@@ -801,6 +929,7 @@ _ROUTES: dict[str, list[tuple[str, Any]]] = {
         (r"/contents/(.+)", _Handler.get_contents),
         (r"/git/trees/([0-9a-f]{40})", _Handler.get_tree),
         (r"/issues/(\d+)/comments", _Handler.get_issue_comments),
+        (r"/issues/(\d+)", _Handler.get_issue),
     ],
     "POST": [
         (r"/check-runs", _Handler.post_check_run),

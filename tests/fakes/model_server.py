@@ -65,6 +65,8 @@ DEFAULT_CONTENT: dict[str, Any] = {
     "cross_check": {"verdicts": []},
     "regeneration": {"code": ""},
     "equivalence": {"equivalent": True, "difference": ""},
+    "spec_extract": {"requirements": []},
+    "spec_check": {"judgments": []},
 }
 
 

@@ -19,12 +19,20 @@ LOOSE = {
     "thresholds": {
         "review": {"ai_share": 0.9, "ai_lines": 5000, "changed_lines": 90000},
         "regen": {"ai_share": 1.0, "ai_lines": 900},
+        "spec": {"ai_share": 0.9, "ai_lines": 5000, "changed_lines": 90000},
         "share_of": "all",
     },
     "review": {"quorum": 3, "cross_check": False},
     "regen": {"blocking": False, "max_hunks": 1},
     "dependencies": {"min_age_days": 0},
-    "budget": {"max_cost_usd": 0.01, "max_seconds": 5},
+    "budget": {"max_cost_usd": 0.01, "max_seconds": 5, "unpriced_usd_per_million_tokens": 0.0},
+    "models": {
+        "concurrency": 1,
+        "timeout_seconds": 1,
+        "backoff_seconds": 60,
+        "grace_seconds": 0.1,
+        "max_output_tokens": 1,
+    },
     "paths": {"ignore": ["**/*.lock", "src/**"]},
     "provenance": {"ai_labels": []},
 }
@@ -35,6 +43,7 @@ STRICT = {
     "regen": {"blocking": True, "max_hunks": 20},
     "dependencies": {"min_age_days": 90},
     "budget": {"max_cost_usd": 10, "max_seconds": 1200},
+    "models": {"timeout_seconds": 600, "grace_seconds": 60},
     "paths": {"ignore": ["**/*.lock"]},
     "provenance": {"ai_labels": ["ai-generated", "bot"]},
 }
@@ -59,6 +68,10 @@ def test_every_looser_setting_is_kept_at_the_floor_and_named() -> None:
     assert "gate.fail_on: critical -> high" in note and "review.quorum: 3 -> 2" in note
     assert "budget.max_cost_usd: 0.01 -> 2.0" in note
     assert "gate.on_stage_error: neutral -> fail" in note and "thresholds.share_of: all -> code" in note
+    assert "models.max_output_tokens: 1 -> 8192" in note and "models.timeout_seconds: 1.0 -> 120.0" in note
+    assert "budget.unpriced_usd_per_million_tokens: 0.0 -> None" in note
+
+    assert "thresholds.spec.ai_lines: 5000 -> 200" in note
 
 
 def test_a_stricter_file_is_taken_as_it_is() -> None:
@@ -73,3 +86,29 @@ def test_fail_on_only_goes_down() -> None:
     assert tighten_fail_on(config, Severity.HIGH) == tighten_fail_on(config, None)
     refused = tighten_fail_on(config, Severity.CRITICAL)
     assert refused.config.gate.fail_on is Severity.HIGH and "refused" in refused.notes[0]
+
+
+def test_call_settings_that_cut_both_ways_keep_the_floor() -> None:
+    """More calls in flight, another first backoff or a larger answer limit is no stricter than less: each
+    can leave code unreviewed (rate limits, the time budget spent waiting, the cost budget held per call)."""
+    floor = Config()
+    bolder = Config.model_validate(
+        {"models": {"concurrency": 64, "backoff_seconds": 0.1, "max_output_tokens": 100_000}}
+    )
+    held = tighten(floor, bolder, "input 'config: fast.yml'")
+    assert held.config.models == floor.models
+    (note,) = held.notes
+    assert "models.concurrency: 64 -> 16" in note and "models.max_output_tokens: 100000 -> 8192" in note
+
+
+def test_an_assumed_price_for_unpriced_models_may_only_go_up() -> None:
+    def held(floor: float | None, wanted: float | None) -> float | None:
+        budget = {"budget": {"unpriced_usd_per_million_tokens": floor}}
+        candidate = {"budget": {"unpriced_usd_per_million_tokens": wanted}}
+        config = tighten(Config.model_validate(budget), Config.model_validate(candidate), "input").config
+        return config.budget.unpriced_usd_per_million_tokens
+
+    assert held(5.0, 9.0) == 9.0
+    assert held(5.0, 1.0) == 5.0
+    # unset is priced at run time (the highest price among the run's priced models): not comparable
+    assert held(5.0, None) == 5.0 and held(None, 9.0) is None

@@ -1,0 +1,50 @@
+"""Recompute the `spec` stage's findings from the trace's recorded answers, calling no model.
+
+The statements and what each chunk was checked against are the recorded stage's details; the
+judgments and the cross-check verdicts are re-validated from the raw responses of the `spec` calls,
+then judged, grouped and tallied by the same code as the run."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from gate.findings import with_line_keys
+from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
+from gate.intent.prompt import Statement
+from gate.intent.stage import STAGE, findings_of
+from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, SpecCheckOutput
+from gate.models.structured import validate
+from gate.pipeline import StageResult
+
+
+def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
+    details = recorded.details
+    statements = [
+        Statement(str(r["id"]), str(r["source"]), str(r["statement"]))
+        for r in details.get("requirements", [])
+    ]
+    plans = {
+        str(c["id"]): ChunkPlan(str(c["id"]), tuple(c["paths"]), tuple(c["statements"]))
+        for c in details.get("chunks", [])
+    }
+    answers: list[Answer] = []
+    verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
+    for call in calls:
+        if call.get("stage") != STAGE:
+            continue
+        for content in call.get("response") or ():
+            if call.get("schema") == "spec_check":
+                out, _ = validate(SpecCheckOutput, content)
+                if isinstance(out, SpecCheckOutput):
+                    answers.append(Answer(str(call["model"]), str(call["unit"]), out))
+            elif call.get("schema") == "cross_check":
+                check, _ = validate(CrossCheckOutput, content)
+                if isinstance(check, CrossCheckOutput):
+                    verdicts[str(call["model"])].extend(check.verdicts)
+    judged = judge(answers, plans, {s.id: s for s in statements})
+    groups = group_by_statement(judged.raised, statements)
+    findings = findings_of(groups, verdicts, int(details["quorum"]))
+    return replace(recorded, findings=with_line_keys(findings, details.get("line_keys") or {}))

@@ -1,0 +1,307 @@
+"""The `spec` stage: check the change against the intent it claims.
+
+Runs when the spec thresholds are met (the same kind as review's), not offline, and the change has
+intent sources (linked issues, a PR description, governing specs). Requirements are extracted once
+(`extract`); every review model then judges, per chunk of the change, the statements that govern the
+chunk's files (`spec_check`); contradictions become findings confirmed by the review's quorum and
+cross-check (`judge`). A chunk fewer than `quorum` models judged is coverage missing (`model_error`).
+What a linked issue asks and no model saw the change address is listed as an advisory compliance
+table (`details["compliance"]`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gate.findings import Finding, line_keys, with_line_keys
+from gate.intent.extract import CACHE_SERVICE, extract
+from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
+from gate.intent.prompt import CHECK_PROMPT, EXTRACT_PROMPT, Statement, check_messages
+from gate.intent.sources import SERVICE, Intent, LinkedIssues, gather
+from gate.models.interface import CallRequest, ModelClient
+from gate.models.pricing import facts, token_counter
+from gate.models.schemas import SpecCheckOutput
+from gate.models.selection import Selection, select_models
+from gate.pipeline import RunContext, StageResult, Usage, head_lines, run_sync
+from gate.policy import required_quorum
+from gate.review.consensus import Group, tally, to_findings
+from gate.review.flow import ReviewRounds, call_all, cross_check_round
+from gate.review.prompt import load_prompt
+from gate.review.units import build_units, estimate_tokens, measured_chars_per_token, pack
+
+STAGE = "spec"
+CONTEXT_SHARE = 0.75
+MAX_CHUNK_TOKENS = 24_000
+MIN_CHUNK_TOKENS = 1_000
+ANSWER_RESERVE_TOKENS = 4_000
+
+
+class SpecStage:
+    id = STAGE
+    description = "checks the change against the requirements of its linked issues, description and specs"
+    docs = "#spec"
+
+    def __init__(self, client: ModelClient | None = None) -> None:
+        self._client = client
+
+    def run(self, ctx: RunContext) -> StageResult:
+        wanted, why = ctx.escalations.get(self.id, (False, "spec thresholds not evaluated"))
+        if not wanted:
+            return StageResult.skipped(self.id, why, "below the spec thresholds")
+        if ctx.offline:
+            return StageResult.skipped(self.id, why, "offline: no model is called")
+        linked = ctx.services.get(SERVICE)
+        if callable(linked):  # read through the GitHub API only now that the stage runs
+            linked = ctx.services[SERVICE] = linked()
+        intent = gather(ctx.changeset, ctx.config, linked if isinstance(linked, LinkedIssues) else None)
+        if not intent.sources:
+            # Nothing states an intent, so nothing can be contradicted: checked, with nothing to check.
+            nothing = "no intent sources: no linked issue, pull request description or governing spec"
+            return StageResult(self.id, ran=True, why=why, details={"notes": [nothing, *intent.notes]})
+        selection = select_models(ctx.config, "review")
+        if not selection.models:
+            return StageResult(
+                self.id,
+                ran=False,
+                why=why,
+                skipped_reason=selection.note,
+                model_error=f"no model available to check the change against its intent: {selection.note}",
+            )
+        if self._client is None:
+            from gate.models.service import model_client
+
+            client: ModelClient = model_client(ctx)
+        else:
+            client = self._client
+        return run_sync(check(ctx, client, selection, intent, why))
+
+
+async def check(
+    ctx: RunContext, client: ModelClient, selection: Selection, intent: Intent, why: str
+) -> StageResult:
+    started = time.monotonic()
+    config = ctx.config
+    models = selection.models
+    quorum = required_quorum(config)
+    distinct = len(set(models))
+    notes = [*intent.notes, *selection.notes]
+    if distinct < quorum:
+        notes.append(
+            f"only {distinct} distinct model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
+            "contradictions are advisory and the change is not fully checked"
+        )
+    from gate.models.service import run_budget
+
+    notes.extend(run_budget(ctx).register(models))
+    run_cache = ctx.services.setdefault(CACHE_SERVICE, {})
+    extraction = await extract(client, models, intent, run_cache)
+    details: dict[str, Any] = {
+        "quorum": quorum,
+        "models": list(models),
+        "prompt_versions": [load_prompt(EXTRACT_PROMPT).version, load_prompt(CHECK_PROMPT).version],
+        "sources": [
+            {"id": s.id, "kind": s.kind, "name": s.name, "chars": len(s.text), "governs": s.governs}
+            for s in intent.sources
+        ],
+        "requirements": [s.to_json() for s in extraction.statements],
+        "extraction": {
+            "key": extraction.key,
+            "cached": extraction.cached,
+            "model": extraction.model,
+            "dropped": extraction.dropped,
+        },
+    }
+    trace = ctx.services.get("trace")
+    if trace is not None:
+        trace.write(
+            {
+                "type": "spec_requirements",
+                "key": extraction.key,
+                "cached": extraction.cached,
+                "requirements": details["requirements"],
+            }
+        )
+    if extraction.error is not None:
+        details["notes"] = notes
+        return StageResult(
+            STAGE,
+            ran=True,
+            why=why,
+            model_error=f"requirements could not be extracted from the intent sources ({extraction.error})",
+            usage=extraction.usage,
+            details=details,
+        )
+    if extraction.dropped:
+        notes.append(
+            f"{extraction.dropped} extracted statement(s) dropped (unknown source, or past the limit)"
+        )
+    statements = extraction.statements
+    if not statements:
+        details["notes"] = [*notes, "the intent sources state no checkable requirement"]
+        details["compliance"] = []
+        return StageResult(STAGE, ran=True, why=why, usage=extraction.usage, details=details)
+
+    sources = intent.by_id()
+    chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
+    budget = _chunk_budget(models, statements, sources, chars_per_token)
+    units, skipped = build_units(ctx.changeset, budget, chars_per_token)
+    chunks = pack(units, budget)
+    plans: dict[str, ChunkPlan] = {}
+    for chunk in chunks:
+        governing = tuple(s.id for s in statements if sources[s.source].governs_any(chunk.paths))
+        if governing:
+            plans[chunk.id] = ChunkPlan(chunk.id, chunk.paths, governing)
+    ungoverned = [c.id for c in chunks if c.id not in plans]
+    if ungoverned:
+        notes.append(
+            f"{len(ungoverned)} chunk(s) governed by no statement were not sent: {', '.join(ungoverned[:10])}"
+        )
+    checked = [c for c in chunks if c.id in plans]
+    by_id = {s.id: s for s in statements}
+    rounds = ReviewRounds()
+    rounds.models = tuple(dict.fromkeys(models))
+    rounds.usage = extraction.usage
+    version = load_prompt(CHECK_PROMPT).version
+    requests = [
+        CallRequest(
+            stage=STAGE,
+            model=model,
+            schema_name="spec_check",
+            output_type=SpecCheckOutput,
+            messages=check_messages(chunk, [by_id[i] for i in plans[chunk.id].statements], sources),
+            prompt_version=version,
+            temperature=0.0,
+            unit=chunk.id,
+        )
+        for chunk in checked
+        for model in models
+    ]
+    if requests:
+        ctx.progress(
+            f"spec: {len(checked)} chunk(s) x {len(models)} model(s), {len(statements)} statement(s)"
+        )
+    answers: list[Answer] = []
+    for result in await call_all(client, requests, config.models.grace_seconds):
+        rounds.add(result)
+        for output in result.outputs:
+            assert isinstance(output, SpecCheckOutput)
+            rounds.answered.add(result.request.model)
+            rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
+            answers.append(Answer(result.request.model, result.request.unit, output))
+    judged = judge(answers, plans, by_id)
+    rounds.raised = judged.raised
+    rounds.groups = group_by_statement(judged.raised, statements)
+    if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
+        await cross_check_round(
+            client, checked, quorum, rounds, grace_s=config.models.grace_seconds, stage=STAGE
+        )
+    findings = findings_of(rounds.groups, rounds.verdicts, quorum)
+    keys = line_keys(findings, head_lines(ctx.changeset))
+    findings = with_line_keys(findings, keys)
+    unjudged = [
+        {"chunk": c.id, "paths": list(c.paths), "judged_by": sorted(rounds.reviewed_by.get(c.id, set()))}
+        for c in checked
+        if len(rounds.reviewed_by.get(c.id, set())) < quorum
+    ]
+    model_error = None
+    if unjudged:
+        where = "; ".join(f"{u['chunk']} ({', '.join(u['paths'][:3])})" for u in unjudged)
+        reasons = sorted({f["error"] for f in rounds.failures} | {n["reason"] for n in rounds.not_reviewed})
+        model_error = (
+            f"{len(unjudged)} of {len(checked)} chunk(s) not checked against the intent by {quorum} distinct "
+            f"models: {where[:500]}" + (f" ({'; '.join(reasons)[:300]})" if reasons else "")
+        )
+    cut = [s for s in skipped if s.line is not None]
+    if cut:
+        notes.append(f"not checked: the tail of {len(cut)} line(s) too long to send whole")
+    if judged.ignored:
+        notes.append(
+            f"{judged.ignored} judgment(s) ignored: on statements not sent, or with no lines of the chunk"
+        )
+    if rounds.cross_check_note:
+        notes.append(rounds.cross_check_note)
+    details.update(
+        {
+            "chunks": [p.to_json() for p in plans.values()],
+            "line_keys": keys,
+            "answered": sorted(rounds.answered),
+            "failures": rounds.failures,
+            "unjudged_chunks": unjudged,
+            "cross_checked": rounds.cross_checked,
+            "calls": rounds.calls + (0 if extraction.cached else 1),
+            "compliance": compliance(statements, sources, judged.said, findings, quorum),
+            "notes": notes,
+        }
+    )
+    usage = rounds.usage
+    return StageResult(
+        STAGE,
+        ran=True,
+        why=why,
+        findings=findings,
+        model_error=model_error,
+        usage=Usage(
+            usage.model_calls,
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cost_usd,
+            round(time.monotonic() - started, 3),
+        ),
+        details=details,
+    )
+
+
+def findings_of(
+    groups: Sequence[Group], verdicts: Mapping[str, Sequence[Any]], quorum: int
+) -> tuple[Finding, ...]:
+    return to_findings(groups, tally(groups, verdicts), quorum, stage=STAGE)
+
+
+def compliance(
+    statements: Sequence[Statement],
+    sources: Mapping[str, Any],
+    said: Mapping[str, Mapping[str, set[str]]],
+    findings: Sequence[Finding],
+    quorum: int,
+) -> list[dict[str, Any]]:
+    """Per statement: what the models judged, decided by code. `contradicted` needs a finding (confirmed
+    or not, said which); `kept` a model that saw it kept; `not addressed` only models that saw neither."""
+    rows = []
+    for s in statements:
+        mine = [f for f in findings if f.title.startswith(f"Contradicts {s.id}: ")]
+        votes = said.get(s.id, {})
+        kept, missing = sorted(votes.get("kept", ())), sorted(votes.get("not_addressed", ()))
+        if mine:
+            confirmed = any(len(set(f.confirmed_by)) >= quorum for f in mine)
+            status = "contradicted" if confirmed else "contradicted (unconfirmed)"
+        elif kept:
+            status = "kept"
+        elif missing:
+            status = "not addressed"
+        else:
+            status = "not judged"
+        source = sources.get(s.source)
+        rows.append(
+            {
+                "id": s.id,
+                "source": getattr(source, "name", s.source),
+                "kind": getattr(source, "kind", ""),
+                "statement": s.text,
+                "status": status,
+                "kept_by": kept,
+                "not_addressed_by": missing,
+            }
+        )
+    return rows
+
+
+def _chunk_budget(
+    models: Sequence[str], statements: Sequence[Statement], sources: Mapping[str, Any], chars_per_token: float
+) -> int:
+    window = min(facts(m).max_input_tokens for m in models)
+    listing = "".join(s.text + sources[s.source].name for s in statements) + " " * 60 * len(statements)
+    overhead = estimate_tokens(load_prompt(CHECK_PROMPT).system + listing, chars_per_token)
+    room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
+    return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))

@@ -1,0 +1,365 @@
+"""The summary of a report in markdown: the one renderer behind `--format markdown`, the PR's summary
+comment, the check run's summary and the job summary (those add only the GitHub parts:
+`github_summary`).
+
+It reads the JSON report (`ReportView`), never the run's internals, so a report published by another
+job renders the same. Every piece of text that came from the PR or a model (file names, commit
+subjects, evidence, titles, reasons) goes through `cell`, which makes it inert; the only links are
+the ones built here, to the findings' lines at the head commit. The summary is cut to the room a
+destination gives: what was and was not checked (the verdict, the coverage) is kept whole, the rows
+below it are cut, and the end points at the full report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gate.report import unchecked
+from gate.report.coverage import Coverage, Gap
+from gate.report.github_view import CommitView, FindingView, ReportView
+from gate.report.links import BlobLinks
+from gate.sanitize import sanitize
+
+ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
+TITLE = "AI Quality Gate"
+MAX_ROWS = 100  # findings, and disputed findings, listed before "…and N more"
+MAX_COMMITS = 50  # AI commits shown with their evidence
+MAX_EVIDENCE = 5  # evidence lines a commit shows
+MAX_GAPS = 40  # coverage rows
+MAX_NAMES = 5  # file names a one-line coverage statement spells out
+MODEL_STAGES = ("review", "regen")
+
+
+def cell(text: str, limit: int = 200) -> str:
+    """Text safe inside a markdown table cell: one line, pipes escaped, bounded; and inert, because
+    titles and reasons come from models and PR text and this markdown is posted to the PR: no HTML,
+    no @-mentions that notify, no links away from the repository, no hidden characters."""
+    text = sanitize(" ".join(text.split()), max_chars=max(limit * 2, 1000)).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def where(f: FindingView, links: BlobLinks | None = None) -> str:
+    if not f.path:
+        return ""
+    if f.start_line is None:
+        return f"`{cell(f.path, 120)}`"
+    span = f"{f.start_line}" if f.end in (None, f.start_line) else f"{f.start_line}-{f.end}"
+    shown = f"`{cell(f.path, 120)}:{span}`"
+    return f"[{shown}]({links.to(f.path, f.start_line, f.end)})" if links else shown
+
+
+def status(f: FindingView) -> str:
+    """blocking, confirmed, advisory or disputed, with who stands behind it."""
+    model = f.stage in MODEL_STAGES
+    by = ", ".join(f.confirmed_by) if model else "analyzer"
+    if f.blocking:
+        return f"**blocking** ({by})" if by else "**blocking**"
+    if f.disputed:
+        return f"disputed (raised by {', '.join(f.raised_by)}; refused by {', '.join(f.refused_by)})"
+    if f.confirmed or not model:
+        return f"confirmed ({by})" if by else "confirmed"
+    raised = ", ".join(f.raised_by or f.confirmed_by)
+    return f"advisory (raised by {raised})" if raised else "advisory"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary in two parts: `head` is always kept, `rows` are cut first when room runs out."""
+
+    head: tuple[str, ...]
+    rows: tuple[str, ...]
+
+    def text(self, tail: Sequence[str] = ()) -> str:
+        return "\n".join([*self.head, *self.rows, *tail]).rstrip() + "\n"
+
+
+def summary(
+    view: ReportView,
+    *,
+    title: str = TITLE,
+    links: BlobLinks | None = None,
+    preface: Sequence[str] = (),
+) -> Summary:
+    head: list[str] = [f"## {ICON[view.verdict]} {title}: **{view.verdict}**", ""]
+    if preface:
+        head.extend([*preface, ""])
+    head.extend(_not_checked(view))
+    head.extend(f"- {cell(r, 600)}" for r in view.reasons)
+    head.append("")
+    head.extend(_provenance(view))
+    head.extend(_coverage(view.coverage))
+    rows = [
+        *_commits(view),
+        *_findings(view, links),
+        *_disputed(view, links),
+        *compliance(view.details_of("spec")),
+        *_stages(view),
+        *_usage(view),
+    ]
+    return Summary(tuple(head), tuple(rows))
+
+
+def notes_block(notes: Sequence[str]) -> list[str]:
+    if not notes:
+        return []
+    return [
+        "<details><summary>Notes</summary>",
+        "",
+        *(f"- {cell(n, 500)}" for n in notes),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def fit(text: Summary, tail: Sequence[str], link: str | None, limit: int) -> str:
+    """The whole summary when it fits in `limit` characters, else its head and as many rows as fit,
+    ending with a pointer to the full report."""
+    whole = text.text(tail)
+    if len(whole) <= limit:
+        return whole
+    pointer = f"[the full report]({link})" if link else "the JSON report in the run's output directory"
+    ending = f"\n\n…the summary was cut to fit GitHub's limit; see {pointer}.\n"
+    room = limit - len(ending)
+    out = "\n".join(text.head)
+    for row in text.rows:
+        if len(out) + 1 + len(row) > room:
+            break
+        out += "\n" + row
+    return out[:room] + ending
+
+
+def _not_checked(view: ReportView) -> list[str]:
+    """What was not checked, right under the verdict: a neutral gate must not read as a pass."""
+    lead = unchecked.lead(view)
+    if lead is None:
+        return []
+    gaps = unchecked.gaps(view)
+    items = [g.text for g in gaps] if gaps else [unchecked.what(view)]
+    return [f"**{lead.capitalize()}:**", "", *(f"- {cell(item, 600)}" for item in items), ""]
+
+
+def _provenance(view: ReportView) -> list[str]:
+    """The AI share, split by tool, what it rests on, and which model stages the thresholds called."""
+    prov = view.provenance
+    tools = ", ".join(
+        f"{cell(t, 40)} {n} line{'s' if n != 1 else ''}"
+        for t, n in sorted(prov.tools.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    out = [
+        f"**AI-authored share:** {prov.ai_share:.0%} ({prov.ai_lines} of {prov.added_lines} added lines)"
+        + (f" — by tool: {tools}" if tools else "")
+    ]
+    if prov.code_line:
+        out.append(prov.code_line + ".")
+    if prov.basis:
+        out.append(f"Evidence used: {cell(', '.join(prov.basis), 300)}.")
+    called = []
+    for stage in MODEL_STAGES:
+        entry = view.stages.get(stage)
+        threshold = entry.threshold if entry is not None else None
+        if threshold is not None:
+            said = "called" if threshold.met else "not called"
+            called.append(f"{stage} {said} ({cell(threshold.why, 300)})")
+    if called:
+        out.append(f"Thresholds: {'; '.join(called)}.")
+    out.append("")
+    return out
+
+
+def _coverage(cov: Coverage | None) -> list[str]:
+    """One line when everything asked for was covered, a table of what was not otherwise."""
+    if cov is None:
+        return ["**Coverage:** not recorded in this report; treat the change as not fully reviewed.", ""]
+    parts = [_files(cov)]
+    if cov.hunks:
+        parts.append(
+            f"{cov.regenerated} of {cov.hunks} AI-authored hunk{'s' if cov.hunks != 1 else ''} re-generated"
+        )
+    if cov.ignored:
+        names = ", ".join(f"`{cell(p, 80)}`" for p in cov.ignored[:MAX_NAMES])
+        more = f" and {len(cov.ignored) - MAX_NAMES} more" if len(cov.ignored) > MAX_NAMES else ""
+        parts.append(
+            f"{len(cov.ignored)} left out by `paths.ignore` ({names}{more}; "
+            "still read for secrets and injection text)"
+        )
+    if cov.complete:
+        return [f"**Coverage:** {'; '.join(parts)}.", ""]
+    out = [
+        f"**Coverage: not complete** — {len(cov.gaps)} gap{'s' if len(cov.gaps) != 1 else ''}; "
+        f"{'; '.join(parts)}.",
+        "",
+        "| not covered | stage | why |",
+        "| --- | --- | --- |",
+    ]
+    out.extend(
+        f"| {_gap_where(g)} | {cell(g.stage, 40)} | {cell(g.reason, 400)} |" for g in cov.gaps[:MAX_GAPS]
+    )
+    if len(cov.gaps) > MAX_GAPS:
+        out.extend(["", f"…and {len(cov.gaps) - MAX_GAPS} more in the JSON report (`coverage.gaps`)."])
+    out.append("")
+    return out
+
+
+def _files(cov: Coverage) -> str:
+    """`all 5 files reviewed by 3 models (a, b, c)`, or how the reviewed files split by models."""
+    n = cov.files
+    files = f"{n} file{'s' if n != 1 else ''} in the change"
+    if cov.review == "not-called":
+        why = cell(cov.review_why, 300)
+        return f"{files}, {cov.analysed} read by the analyzers; model review not called ({why})"
+    if cov.review == "not-run":
+        return f"{files}, {cov.analysed} read by the analyzers; model review not run"
+    by_count: dict[int, int] = {}
+    for f in cov.reviewed:
+        by_count[len(f.models)] = by_count.get(len(f.models), 0) + 1
+    split = ", ".join(
+        f"{k} by {m} model{'s' if m != 1 else ''}" for m, k in sorted(by_count.items(), reverse=True)
+    )
+    earlier = sum(1 for f in cov.reviewed if f.earlier)
+    later = f" ({earlier} unchanged since the previous review)" if earlier else ""
+    models = f" of {', '.join(cell(m, 80) for m in cov.models)}" if cov.models else ""
+    return f"{files}, {len(cov.reviewed)} reviewed{later}: {split or 'none'}{models}, quorum {cov.quorum}"
+
+
+def _gap_where(g: Gap) -> str:
+    if g.path is None:
+        return "the whole change"
+    return f"`{cell(g.path, 120)}{':' + cell(g.lines, 40) if g.lines else ''}`"
+
+
+def _commits(view: ReportView) -> list[str]:
+    """Per AI commit, one collapsed line that opens on the exact evidence that decided it."""
+    ai = [c for c in view.provenance.commits if c.ai]
+    pr = view.provenance.pr_evidence
+    if not ai and not pr:
+        return []
+    out = [f"#### AI-authored commits ({len(ai)})", ""]
+    for c in ai[:MAX_COMMITS]:
+        out.extend(_commit(c))
+    if len(ai) > MAX_COMMITS:
+        out.extend([f"…and {len(ai) - MAX_COMMITS} more in the JSON report.", ""])
+    if pr:
+        out.append("Pull request: " + "; ".join(cell(e, 160) for e in pr[:MAX_EVIDENCE]))
+        out.append("")
+    return out
+
+
+def _commit(c: CommitView) -> list[str]:
+    tool = cell(c.tool or "unknown-ai", 40)
+    lines = f"{c.ai_lines} of {c.added_lines} lines"
+    head = f"<code>{cell(c.sha[:10], 20)}</code> {cell(c.subject, 80)} — {tool}, {lines}"
+    # plain text, not a code span: a span would show the escaped `<` of an identity as `&lt;`
+    body = [f"- {cell(e, 300)}" for e in c.evidence[:MAX_EVIDENCE]]
+    if len(c.evidence) > MAX_EVIDENCE:
+        body.append(f"- …and {len(c.evidence) - MAX_EVIDENCE} more")
+    return [f"<details><summary>{head}</summary>", "", *body, "", "</details>", ""]
+
+
+def _findings(view: ReportView, links: BlobLinks | None) -> list[str]:
+    listed = view.listed
+    if not listed:
+        return []
+    out = [
+        f"### Findings ({len(listed)}, {len(view.blocking)} blocking)",
+        "",
+        "| | severity | stage | where | finding | status |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in listed[:MAX_ROWS]:
+        mark = "🚫" if f.blocking else ("💡" if f.advisory else "")
+        out.append(
+            f"| {mark} | {f.severity} | {cell(f.stage, 40)} | {where(f, links)} | {cell(f.title, 160)} | "
+            f"{cell(status(f), 200)} |"
+        )
+    if len(listed) > MAX_ROWS:
+        out.extend(["", f"…and {len(listed) - MAX_ROWS} more in the full report."])
+    out.append("")
+    return out
+
+
+def _disputed(view: ReportView, links: BlobLinks | None) -> list[str]:
+    """Model findings another model refused in the cross-check: listed with who said what, never inline."""
+    disputed = view.disputed
+    if not disputed:
+        return []
+    out = [
+        f"### Disputed ({len(disputed)}): raised by a model, refused by others; not blocking",
+        "",
+        "| severity | where | finding | raised by | refused by |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for f in disputed[:MAX_ROWS]:
+        out.append(
+            f"| {f.severity} | {where(f, links)} | {cell(f.title, 160)} | "
+            f"{cell(', '.join(f.raised_by), 120)} | {cell(', '.join(f.refused_by), 120)} |"
+        )
+    if len(disputed) > MAX_ROWS:
+        out.extend(["", f"…and {len(disputed) - MAX_ROWS} more in the full report."])
+    out.append("")
+    return out
+
+
+def _stages(view: ReportView) -> list[str]:
+    if not view.stages:
+        return []
+    out = ["<details><summary>Stages</summary>", "", "| stage | ran | why |", "| --- | --- | --- |"]
+    for stage, data in view.stages.items():
+        ran = data.ran
+        why = data.why
+        if not ran and data.skipped_reason:
+            why += f"; skipped: {data.skipped_reason}"
+        if data.model_error:
+            why += f"; model error: {data.model_error}"
+        if data.error:
+            why += f"; error: {data.error}"
+        out.append(f"| {cell(stage, 40)} | {'yes' if ran else 'no'} | {cell(why, 300)} |")
+    out.extend(["", "</details>", ""])
+    return out
+
+
+def _usage(view: ReportView) -> list[str]:
+    u = view.usage
+    if not u.model_calls:
+        return []
+    return [
+        f"Model calls: {u.model_calls}, tokens {u.prompt_tokens} in / {u.completion_tokens} out, "
+        f"cost ${u.cost_usd:.4f}, {u.wall_seconds:.1f}s.",
+        "",
+    ]
+
+
+# -- the spec stage's compliance table -------------------------------------------------------------------
+
+COMPLIANCE_ROWS = 40
+_STATUS_ICON = {"kept": "✅", "not addressed": "⚠️", "contradicted": "❌", "contradicted (unconfirmed)": "❔"}
+
+
+def compliance(details: Mapping[str, Any] | None) -> list[str]:
+    """What each linked issue asks and whether the models saw the change keep it: advisory (a statement
+    not addressed never blocks; a contradiction blocks only as a confirmed finding). From the `spec`
+    stage's details, so the terminal summary and the summary posted to GitHub show the same table."""
+    found = (details or {}).get("compliance") or ()
+    rows = [r for r in found if isinstance(r, dict) and r.get("kind") == "issue"]
+    if not rows:
+        return []
+    missing = sum(1 for r in rows if r.get("status") == "not addressed")
+    out = [
+        f"### Linked issues: {len(rows)} requirement(s), {missing} not addressed (advisory)",
+        "",
+        "| | requirement | from | status |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in rows[:COMPLIANCE_ROWS]:
+        status = str(r.get("status", ""))
+        said = f"{r.get('id', '')}: {r.get('statement', '')}"
+        out.append(
+            f"| {_STATUS_ICON.get(status, '')} | {cell(said, 200)} | {cell(str(r.get('source', '')), 60)} "
+            f"| {cell(status, 40)} |"
+        )
+    if len(rows) > COMPLIANCE_ROWS:
+        out.append(f"\n…and {len(rows) - COMPLIANCE_ROWS} more in the JSON report.")
+    out.append("")
+    return out

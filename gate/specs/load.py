@@ -1,0 +1,131 @@
+"""Read the spec documents the config names, at the head revision of the change.
+
+`specs` entries are globs (`"docs/specs/*.md"`) or maps (`{path: ..., governs: [...]}`); a document's
+`governs` is the union of its entries' globs (trusted: the config) and its own front matter's (data:
+the change may edit it). Documents are untrusted data read within bounds: at most MAX_SPEC_DOCUMENTS
+of them, each cut at MAX_DOCUMENT_CHARS, MAX_SET_CHARS in all; every limit that bites is a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import pathspec
+
+from gate.config.models import Config
+from gate.context.model import ChangeSet
+from gate.specs.front_matter import read_front_matter
+from gate.specs.model import MAX_GENERAL_SPEC_CHARS, Spec, SpecSet
+
+if TYPE_CHECKING:
+    from gate.pipeline import RunContext
+
+MAX_SPEC_DOCUMENTS = 200
+MAX_DOCUMENT_CHARS = 200_000
+MAX_SET_CHARS = 2_000_000
+SERVICE = "specs"  # the run's SpecSet, in RunContext.services
+
+
+def load_specs(ctx: RunContext) -> SpecSet:
+    """The run's spec set, read once and shared by every stage that needs it."""
+    found = ctx.services.get(SERVICE)
+    if isinstance(found, SpecSet):
+        return found
+    specs = read_specs(ctx.changeset, ctx.config)
+    ctx.services[SERVICE] = specs
+    return specs
+
+
+def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
+    """The spec documents `config.specs` names, read at the change's head revision."""
+    if not config.specs:
+        return SpecSet()
+    if changeset.revisions is None:
+        return SpecSet(
+            notes=("spec documents not available: the change came without its repository",),
+            configured=True,
+            readable=False,
+        )
+    notes: list[str] = []
+    # (entry, its path glob compiled, the globs it says the documents govern)
+    entries: list[tuple[str, pathspec.PathSpec, tuple[str, ...]]] = []
+    for entry in config.specs:
+        glob, governs = (entry, ()) if isinstance(entry, str) else (entry.path, entry.governs)
+        try:
+            entries.append((glob, Spec.matcher([glob]), governs))
+        except ValueError:
+            notes.append(f"specs entry {glob!r} is not a valid glob: left out")
+    paths = sorted(
+        p for p in changeset.revisions.list_files("head") if any(m.match_file(p) for _, m, _ in entries)
+    )
+    if len(paths) > MAX_SPEC_DOCUMENTS:
+        notes.append(
+            f"{len(paths)} spec documents match the specs globs: only the first {MAX_SPEC_DOCUMENTS} are read"
+        )
+        paths = paths[:MAX_SPEC_DOCUMENTS]
+    specs: list[Spec] = []
+    left = MAX_SET_CHARS
+    for path in paths:
+        text = changeset.revisions.read("head", path)
+        if text is None:
+            notes.append(f"spec {path} could not be read at the head revision")
+            continue
+        if left <= 0:
+            notes.append(
+                f"spec {path} left out: spec documents are limited to {MAX_SET_CHARS} characters in all"
+            )
+            continue
+        configured = tuple(g for _, m, globs in entries if m.match_file(path) for g in globs)
+        spec, spec_notes = _spec(path, text, configured, min(left, MAX_DOCUMENT_CHARS))
+        notes.extend(spec_notes)
+        left -= len(spec.text)
+        specs.append(spec)
+    for glob, matcher, governs in entries:
+        if governs and not any(matcher.match_file(p) for p in paths):
+            notes.append(f"specs entry {glob!r} matches no file at the head revision")
+    if not specs and not notes:
+        notes.append("no file matches the configured specs globs")
+    general_left_out = SpecSet(tuple(specs)).general_left_out
+    if general_left_out:
+        names = ", ".join(s.path for s in general_left_out[:5])
+        more = len(general_left_out) - 5
+        names += f" and {more} more" if more > 0 else ""
+        notes.append(
+            f"spec(s) with no governs left out of review prompts ({names}): "
+            f"specs that govern no path go into every prompt only while together within "
+            f"{MAX_GENERAL_SPEC_CHARS} characters; declare what each governs"
+        )
+    return SpecSet(tuple(specs), tuple(notes), configured=True)
+
+
+def _spec(path: str, text: str, configured: tuple[str, ...], limit: int) -> tuple[Spec, list[str]]:
+    notes: list[str] = []
+    digest = "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    front = read_front_matter(path, text)
+    notes.extend(front.notes)
+    governs = tuple(dict.fromkeys([*configured, *front.governs]))
+    declared = tuple(
+        where for where, globs in (("config", configured), ("front matter", front.governs)) if globs
+    )
+    matcher: pathspec.PathSpec | None = None
+    if governs:
+        try:
+            matcher = Spec.matcher(governs)
+        except ValueError:
+            # One bad glob from the document must not drop the config's: keep the ones that compile.
+            good = []
+            for glob in governs:
+                try:
+                    Spec.matcher([glob])
+                    good.append(glob)
+                except ValueError:
+                    notes.append(f"spec {path}: governs glob {glob[:80]!r} is not a valid glob: left out")
+            governs = tuple(good)
+            matcher = Spec.matcher(governs) if governs else None
+    body = front.body
+    truncated = len(body) > limit
+    if truncated:
+        notes.append(f"spec {path} cut to {limit} characters")
+        body = body[:limit]
+    return Spec(path, governs, body, digest, truncated, declared, matcher), notes

@@ -1,0 +1,269 @@
+"""Inputs whose full findings are kept as goldens: a change in how fast the gate reads must not change
+what it finds.
+
+Each input is a change the gate reads as users give it (an mbox, a plain diff, or a real git range),
+gated with `ai-gate check --offline --format json`; its `findings` list is compared whole with
+`tests/data/findings-golden/<name>.json`. The inputs: the bundled example series, a slice of the
+bench's real-file series (windows of real source files), every documented key format and the
+secrets tests' values in every place a line can carry them, the injection corpus and the hostile
+pull requests' files, and the weakened-tests and phantom-symbols tests' repositories.
+
+`python -m tests.golden_findings` rewrites the goldens; run it only where the findings are known
+good (the goldens were first written from the findings before any speed work).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from tests.gitrepo import GitRepo
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "data" / "findings-golden"
+AI_TRAILER = "Co-Authored-By: Claude <noreply@anthropic.com>"
+
+_ALNUM = string.ascii_letters + string.digits
+_HEX = "0123456789abcdef"
+
+
+def _sample(rng: random.Random) -> dict[str, str]:
+    """One invented value of every documented key format in gate/redact/formats.py (assembled at run
+    time, so this file holds none)."""
+
+    def r(n: int, alphabet: str = _ALNUM) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    makers: dict[str, Callable[[], str]] = {
+        "Anthropic API Key": lambda: "sk-ant-api03-" + r(93),
+        "OpenAI Token": lambda: "sk-proj-" + r(48),
+        "GitHub Token": lambda: "ghp_" + r(36),
+        "Slack Token": lambda: "xoxb-" + r(12, string.digits) + "-" + r(24),
+        "Stripe Access Key": lambda: "sk_live_" + r(24),
+        "AWS Access Key": lambda: "AKIA" + r(16, string.ascii_uppercase + "234567"),
+        "Google API Key": lambda: "AIza" + r(35),
+        "GitLab Token": lambda: "glpat-" + r(20),
+        "Hugging Face Token": lambda: "hf_" + r(34, string.ascii_letters),
+        "SendGrid API Key": lambda: "SG." + r(22) + "." + r(43),
+        "Twilio API Key": lambda: "SK" + r(32, _HEX),
+        "PyPI Token": lambda: "pypi-AgEIcHlwaS5vcmc" + r(64),
+        "Doppler Token": lambda: "dp.pt." + r(43),
+        "Linear API Key": lambda: "lin_api_" + r(40),
+        "Shopify Token": lambda: "shpat_" + r(32, _HEX),
+        "Databricks Token": lambda: "dapi" + r(32, _HEX),
+        "npm Token": lambda: "npm_" + r(36),
+        "Postman API Key": lambda: "PMAK-" + r(24, _HEX) + "-" + r(34, _HEX),
+        "Groq API Key": lambda: "gsk_" + r(52),
+        "HashiCorp Vault Token": lambda: "hvs." + r(90),
+        "DigitalOcean Token": lambda: "dop_v1_" + r(64, _HEX),
+        "xAI API Key": lambda: "xai-" + r(80),
+        "Atlassian API Token": lambda: "ATATT3" + r(120),
+        "Notion Token": lambda: "ntn_" + r(43),
+        "Replicate Token": lambda: "r8_" + r(37),
+        "Perplexity API Key": lambda: "pplx-" + r(48),
+        "Tailscale Key": lambda: "tskey-auth-" + r(30),
+        "Grafana Token": lambda: "glsa_" + r(32) + "_" + r(8, _HEX),
+        "Sentry Token": lambda: "sntrys_" + r(60),
+        "1Password Service Account Token": lambda: "ops_eyJ" + r(60),
+        "Mailgun API Key": lambda: "key-" + r(32, _HEX),
+        "Square Token": lambda: "sq0atp-" + r(30),
+        "Base64-wrapped GitHub Token": lambda: base64.b64encode(f"token: ghp_{r(36)}".encode()).decode(),
+    }
+    return {kind: make() for kind, make in makers.items()}
+
+
+# Values of the secrets tests (tests/analyzers/test_secrets.py, tests/security), placeholders included.
+SECRETS_TEST_LINES = (
+    'AWS_ACCESS_KEY_ID = "AKIA' + 'Z3MSJV4XQ7PRWQ2T"',
+    "k = 'sk-ant-api03-" + "Jx8Qm2Vn7Kp4Lr9Ts3Wy6Zb1Cd5Fg0Hj8Kn2Mp7Qs4Rv9Tw3Xz6Ab1Ce5Dg0Fh8Jk2Ln7Mq4'",
+    "    return 'sk-proj-" + "Pq4Rs8Tu3Vw6Xy1Za5Bc0De7Fg2Hj9Kl4Mn8Pq3Rs6T3BlbkFJWx7Yz2Ab5Cd9Ef3Gh6Jk1Lm4'",
+    'SLACK = "xoxb-' + '2849583710-4958271036485-Qw8Er2Ty6Ui0Op4As9Df3Gh"',
+    "password = 'Zr8!kq2Lmv'",
+    'DB_PASSWORD = "Zr8!kq2Lmv"',
+    'aws_key = "AKIAIOSFODNN7EXAMPLE"',
+    'password = "changeme"',
+    'password = "<your-password-here>"',
+    'api_key = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+    "url = 'postgres://admin:" + "S3cr3tPassw0rd@db.example.org:5432/app'",
+    "jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0.Qm9hZ3VzU2lnbmF0dXJlMTIzNA'",
+    "server = '203.0.113.77'",
+)
+PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "MIIEowIBAAKCAQEA" + "q7Z3mKp9Lw2Vx8Nc4Rt6Yb1Hd5Fg0Jk3Mn7Ps2Qv9Tx4Wz8" + "Ab6Ce1Dg5Fh0Jl3Km7No2Pr",
+    "-----END RSA PRIVATE KEY-----",
+)
+CONFIG_SYNTAX = {
+    ".env.production": "AWS_SECRET_ACCESS_KEY={}",
+    "deploy/values.yml": "password: {}",
+    "config/settings.json": '  "api_key": "{}",',
+    "config/app.toml": 'secret = "{}"',
+    "config/app.ini": "token = {}",
+    "config/app.properties": "db.credential={}",
+}
+
+
+def secrets_files() -> dict[str, str]:
+    """Every key format on a line of code, past column 10,000 of a long line, and in every config
+    syntax; the secrets tests' values and placeholders; a private key block."""
+    values = _sample(random.Random(16))
+    code = [f"{kind.upper().replace(' ', '_').replace('-', '_')} = '{v}'" for kind, v in values.items()]
+    long_line = "x = '" + "ab cd " * 1_700 + " ".join(values.values()) + "'"
+    files = {
+        "app/keys.py": "\n".join([*code, *SECRETS_TEST_LINES]) + "\n",
+        "app/long_line.py": long_line + "\n",
+        "app/pem.py": "KEY = '''\n" + "\n".join(PEM) + "\n'''\n",
+    }
+    for index, (path, template) in enumerate(CONFIG_SYNTAX.items()):
+        chosen = [*list(values.values())[index * 5 : index * 5 + 5], "Zr8kq2Lmv7Qs"]
+        files[path] = "\n".join(template.format(v) for v in chosen) + "\n"
+    return files
+
+
+def injection_files() -> dict[str, str]:
+    """The injection corpus (every real phrasing and benign look-alike) as comments, strings and
+    Markdown, and the hostile pull requests' files."""
+    corpus = [
+        json.loads(line)["text"]
+        for line in (ROOT / "tests" / "data" / "injection-corpus.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
+    one_line = [" ".join(text.split()) for text in corpus]
+    files = {
+        "app/comments.py": "\n".join(f"# {text}" for text in one_line) + "\n",
+        "app/strings.py": "\n".join(f"MESSAGE_{i} = {text!r}" for i, text in enumerate(one_line)) + "\n",
+        "docs/notes.md": "\n\n".join(corpus) + "\n",
+    }
+    for path in sorted((ROOT / "tests" / "data" / "hostile").glob("*.yml")):
+        case = yaml.safe_load(path.read_text())
+        for name, text in (case.get("files") or {}).items():
+            files[f"hostile/{path.stem}/{name}"] = text
+    return files
+
+
+def real_files(count: int = 30) -> dict[str, str]:
+    """The first `count` windows of the bench's real-file series (100 lines of a real file each)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.real_corpus import windows
+
+    return {w.path: "\n".join(w.lines) + "\n" for w in windows(count)}
+
+
+def new_files_diff(files: dict[str, str]) -> str:
+    """A git diff that adds `files`."""
+    out: list[str] = []
+    for path, text in files.items():
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        out += [
+            f"diff --git a/{path} b/{path}",
+            "new file mode 100644",
+            "--- /dev/null",
+            f"+++ b/{path}",
+            f"@@ -0,0 +1,{len(lines)} @@",
+            *(f"+{line}" for line in lines),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _repo(root: Path, base: dict[str, str], head: dict[str, str | None]) -> Path:
+    repo = GitRepo(root)
+    for path, text in base.items():
+        repo.write(path, text)
+    repo.commit("Base")
+    repo.git("checkout", "-q", "-b", "pr")
+    for path, text in head.items():
+        if text is None:
+            repo.remove(path)
+        else:
+            repo.write(path, text)
+    repo.commit(f"Change\n\n{AI_TRAILER}\n")
+    return root
+
+
+def weakened_and_phantom_repo(root: Path) -> Path:
+    """The weakened-tests and phantom-symbols tests' base repositories, changed as those tests do."""
+    from tests.analyzers.test_phantom_symbols import BASE as SYMBOLS_BASE
+    from tests.analyzers.test_weakened_tests import BASE as TESTS_BASE
+    from tests.analyzers.test_weakened_tests import PY_TEST
+
+    base = {**{k: v for k, v in SYMBOLS_BASE.items() if v is not None}}
+    base.update({k: v for k, v in TESTS_BASE.items() if v is not None})
+    weakened = PY_TEST.replace("    assert total([]) == 0\n", "").replace(
+        "    assert total([1, 2]) == 3\n", "    total([1, 2])\n"
+    )
+    head: dict[str, str | None] = {
+        "app.py": "def total(xs):\n    return sum(xs or [])\n",
+        "tests/test_app.py": weakened,
+        "tests/test_other.py": None,
+        "pkg/new.py": (
+            "from pkg.mod import helper, not_there\nfrom pkg import missing_mod\nimport pkg.ghost\n"
+            "from .mod import Klass\n\n\ndef use():\n    k = Klass()\n    k.method()\n    k.nope()\n"
+            "    return helper() + not_there() + undefined_name\n"
+        ),
+    }
+    return _repo(root, base, head)
+
+
+def inputs(work: Path) -> dict[str, list[str]]:
+    """name -> the `ai-gate check` arguments that gate it (inputs written under `work`)."""
+    work.mkdir(parents=True, exist_ok=True)
+    diffs = {
+        "secrets": secrets_files(),
+        "injection": injection_files(),
+        "real-files": real_files(),
+    }
+    args: dict[str, list[str]] = {
+        "example-series": [
+            *("--diff", str(ROOT / "examples" / "ai-assisted-series.mbox")),
+            *("--config", str(ROOT / "examples" / "ai-gate.yml")),
+        ]
+    }
+    for name, files in diffs.items():
+        path = work / f"{name}.diff"
+        path.write_text(new_files_diff(files), encoding="utf-8")
+        args[name] = ["--diff", str(path)]
+    repo = weakened_and_phantom_repo(work / "weakened-phantom")
+    args["weakened-phantom"] = ["--repo", str(repo), "--base", "main", "--head", "pr"]
+    return args
+
+
+def findings(argv: list[str]) -> list[dict[str, object]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "gate", "check", "--offline", "--format", "json", "--no-progress", *argv],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode not in (0, 1):
+        raise RuntimeError(
+            f"ai-gate {' '.join(argv)} exited {done.returncode}: {done.stderr.decode()[-800:]}"
+        )
+    report = json.loads(done.stdout)
+    result: list[dict[str, object]] = report["findings"]
+    return result
+
+
+def main() -> None:
+    import tempfile
+
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, argv in inputs(Path(tmp)).items():
+            found = findings(argv)
+            (GOLDEN / f"{name}.json").write_text(json.dumps(found, indent=1, ensure_ascii=False) + "\n")
+            print(f"{name}: {len(found)} findings")
+
+
+if __name__ == "__main__":
+    main()

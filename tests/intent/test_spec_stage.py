@@ -1,0 +1,220 @@
+"""The `spec` stage end to end: a real git PR on the loopback GitHub with a linked issue and a spec,
+the real litellm over HTTP to three scripted models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gate.models.replay import replay_trace
+from gate.report import coverage, markdown
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.intent import scenario as sc
+
+
+@pytest.fixture(autouse=True)
+def _fast_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.05")
+    monkeypatch.setenv("AI_GATE_MODEL_TIMEOUT", "2")
+    monkeypatch.delenv("AI_GATE_CACHE_DIR", raising=False)
+
+
+def test_a_contradiction_two_models_raise_blocks_and_the_issue_is_tabled(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server)
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+
+    assert outcome.verdict == "fail"
+    (finding,) = sc.spec_findings(outcome)
+    assert finding.title == "Contradicts R3: money amounts are Decimal, never float"
+    assert finding.confirmed_by == ("openai/fake-a", "openai/fake-b") and finding.blocking
+    assert (finding.location.path, finding.location.start_line) == ("shop/pay.py", 12)
+    assert finding.rule == "spec/contradiction" and finding.commentable
+    stage = sc.spec_stage(outcome)
+    assert stage.model_error is None
+    # the issue was read through the REST API, named by the closing keyword in the PR body
+    assert github.requests_to("GET", r"/issues/12$")
+    assert [s["name"] for s in stage.details["sources"]] == [
+        "issue #12",
+        "pull request description",
+        "spec docs/specs/payments.md",
+    ]
+    status = {r["id"]: r["status"] for r in stage.details["compliance"]}
+    assert status == {"R1": "kept", "R2": "not addressed", "R3": "contradicted"}
+    # one extraction, one judgment per model and chunk; c kept R3, and was asked to cross-check nothing
+    assert model_server.count(schema="spec_extract") == 1
+    assert model_server.count(schema="spec_check") == 3
+    text = markdown.render(outcome)
+    assert "Linked issues: 2 requirement(s), 1 not addressed (advisory)" in text
+    assert "R2: every refund is written to the audit log" in text
+
+
+def test_an_injection_in_the_issue_and_the_spec_cannot_clear_a_contradiction(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    # fake-c obeys the text planted in the issue and the spec: everything kept, every finding refused,
+    # and judgments for statements it was never sent.
+    sc.script(model_server, agree=lambda title: False)
+    obeying = sc.judgments(False)
+    obeying["judgments"].append(
+        {
+            "id": "R9",
+            "verdict": "kept",
+            "path": None,
+            "start_line": None,
+            "end_line": None,
+            "reason": "waived",
+        }
+    )
+    model_server.script("fake-c", "spec_check", Reply.json(obeying))
+    repo = sc.make_pr(
+        tmp_path / "repo",
+        github,
+        issue_body=sc.ISSUE_BODY + "\n" + sc.INJECTION + "\n",
+        spec=sc.SPEC + "\n" + sc.INJECTION + "\n",
+    )
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+
+    assert outcome.verdict == "fail"
+    (finding,) = sc.spec_findings(outcome)
+    assert finding.blocking and finding.confirmed_by == ("openai/fake-a", "openai/fake-b")
+    notes = " ".join(sc.spec_stage(outcome).details["notes"])
+    assert "issue #12 holds text addressed to AI reviewers" in notes
+    assert "spec docs/specs/payments.md holds text addressed to AI reviewers" in notes
+    assert "1 judgment(s) ignored" in notes
+    # the planted text reached the models only inside fenced, declared-untrusted data
+    for call in model_server.calls:
+        if call.schema == "spec_extract":
+            user = call.last_user
+            at = user.index("ignore previous instructions")
+            assert user.rfind("=====BEGIN UNTRUSTED DATA", 0, at) > user.rfind(
+                "=====END UNTRUSTED DATA", 0, at
+            )
+
+
+def test_one_model_contradiction_stands_only_with_cross_check_agreement(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server, contradicting=("fake-a",), agree=lambda title: "Decimal" in title)
+    model_server.script("fake-c", "cross_check", Reply.json({"verdicts": []}))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+    (finding,) = sc.spec_findings(outcome)
+    assert finding.confirmed_by == ("openai/fake-a", "openai/fake-b") and finding.blocking
+    assert outcome.verdict == "fail"
+    assert {c.model for c in model_server.calls if c.schema == "cross_check"} == {"fake-b", "fake-c"}
+
+
+def test_a_contradiction_the_others_refuse_is_disputed_and_does_not_block(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server, contradicting=("fake-a",), agree=lambda title: False)
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+    (finding,) = sc.spec_findings(outcome)
+    assert not finding.blocking and finding.disputed
+    assert outcome.verdict == "pass"
+    status = {r["id"]: r["status"] for r in sc.spec_stage(outcome).details["compliance"]}
+    assert status["R3"] == "contradicted (unconfirmed)"
+
+
+def test_failed_judgments_are_coverage_missing_never_a_pass(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server, contradicting=("fake-a",), agree=lambda title: False)
+    for name in ("fake-b", "fake-c"):
+        model_server.script(name, "spec_check", Reply.text("all requirements are kept"))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+    stage = sc.spec_stage(outcome)
+    assert (
+        stage.model_error is not None
+        and "not checked against the intent by 2 distinct models" in stage.model_error
+    )
+    assert outcome.verdict == "neutral"
+    (finding,) = sc.spec_findings(outcome)
+    assert not finding.blocking  # one model alone never blocks
+
+
+def test_the_extraction_is_cached_by_the_content_of_its_sources(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AI_GATE_CACHE_DIR", str(tmp_path / "cache"))
+    sc.script(model_server)
+    repo = sc.make_pr(tmp_path / "repo", github)
+    config = sc.config_for(model_server)
+    first = sc.gate(github, repo, config)
+    second = sc.gate(github, repo, config)
+    assert model_server.count(schema="spec_extract") == 1
+    assert sc.spec_stage(second).details["extraction"]["cached"] is True
+    assert [f.fingerprint for f in sc.spec_findings(first)] == [
+        f.fingerprint for f in sc.spec_findings(second)
+    ]
+    github.issues[12].body = sc.ISSUE_BODY + "- refunds above 100 need a second approver\n"
+    third = sc.gate(github, repo, config)
+    assert model_server.count(schema="spec_extract") == 2
+    assert sc.spec_stage(third).details["extraction"]["cached"] is False
+
+
+def test_replay_rebuilds_the_spec_findings_from_the_trace(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server, contradicting=("fake-a",), agree=lambda title: True)
+    repo = sc.make_pr(tmp_path / "repo", github)
+    trace = tmp_path / "trace.jsonl"
+    outcome = sc.gate(github, repo, sc.config_for(model_server), trace)
+    calls = len(model_server.calls)
+    replayed = replay_trace(trace)
+    assert len(model_server.calls) == calls
+    assert replayed.verdict == outcome.verdict == "fail"
+    assert [f.fingerprint for f in sc.spec_findings(replayed)] == [
+        f.fingerprint for f in sc.spec_findings(outcome)
+    ]
+    assert not any("differ" in n for n in replayed.notes)
+    records = [json.loads(line) for line in trace.read_text().splitlines()]
+    (requirements,) = [r for r in records if r["type"] == "spec_requirements"]
+    assert [r["id"] for r in requirements["requirements"]] == ["R1", "R2", "R3"]
+    assert {r["schema"] for r in records if r["type"] == "call" and r["stage"] == "spec"} == {
+        "spec_extract",
+        "spec_check",
+        "cross_check",
+    }
+
+
+def test_without_intent_sources_there_is_nothing_to_check_and_it_says_so(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    repo = sc.make_pr(tmp_path / "repo", github, pr_body="")
+    github.pulls[7].title = " "
+    config = sc.config_for(model_server, specs=[])
+    outcome = sc.gate(github, repo, config)
+    stage = sc.spec_stage(outcome)
+    # nothing states an intent: checked with nothing to check, not a gap in coverage and no model call
+    assert stage.ran and not stage.findings and stage.skipped_reason is None
+    assert stage.details["notes"][0].startswith("no intent sources")
+    assert model_server.count(schema="spec_extract") == 0
+    assert not [g for g in coverage.of(outcome).gaps if g.stage == "spec"]
+
+
+def test_requirements_no_model_could_extract_are_a_model_error(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server)
+    for name in ("fake-a", "fake-b", "fake-c"):
+        model_server.script(name, "spec_extract", Reply.text("R1: everything is fine"))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+    stage = sc.spec_stage(outcome)
+    assert stage.model_error is not None and stage.model_error.startswith(
+        "requirements could not be extracted"
+    )
+    assert outcome.verdict == "neutral"
+    assert model_server.count(schema="spec_check") == 0
+    # each model tried once, with its one repair attempt
+    assert model_server.count(schema="spec_extract") == 6
