@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest bench fuzz lock audit clean
+.PHONY: run test lint typecheck pytest bench fuzz lock audit clean example-summary
 
 # scripts/install-env makes every environment the same way: a pinned, hash-checked uv (bootstrapped
 # from requirements-bootstrap.lock) runs `uv pip sync --require-hashes`, so the lock alone decides what
@@ -29,6 +29,11 @@ run: $(VENV)/.runtime
 	  || rc=$$?; echo "ai-gate exit code: $$rc (0 pass, 1 fail, 2 could not run)"; [ $$rc -le 1 ]
 
 test: $(VENV)/.dev lint typecheck pytest
+
+# docs/example-summary.md: the summary comment for `make run`'s change, gated with scripted models on
+# loopback fakes (no network); a test checks the committed file is what this renders.
+example-summary: $(VENV)/.dev
+	$(BIN)/python -m tests.example_summary docs/example-summary.md
 
 # Every workflow we ship or run, audited by zizmor without network (no finding, or an inline
 # `# zizmor: ignore[...]` that says why).

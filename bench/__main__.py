@@ -21,10 +21,12 @@ from pathlib import Path
 MODULES = (
     "corpus",  # first: builds every input, so the timings below exclude downloads
     "foundation",
+    "real_files",  # the same measure on real source files, with a profile of the largest
     "provenance",
     "overhead",
     "pr_agent",  # before model_stages, which compares with this run's PR-Agent figures
     "model_stages",
+    "spec_context",
     "incremental",
     "analyzers",
     "analyzer_limits",

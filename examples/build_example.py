@@ -4,9 +4,10 @@ The commits carry the marks the tools really leave (Claude Code's trailer and fo
 committer suffix, Cursor's agent trailer) and one pitfall: a hand-made commit by an aider-suffixed
 committer, which is not AI evidence. Run: python examples/build_example.py
 
-It also writes `ratelimit.bundle`, the same repository as git keeps it, with the series merged, a spec
-of the rate-limit contract (`docs/specs/rate-limits.md`, governing the limiters) and one more pull
-request, `pr/burst-allowance`, that contradicts it: what the `spec` stage is for.
+The series writes down the rate-limit contract as a spec (`docs/specs/rate-limits.md`, governing the
+limiters) before the AI commits change the code it governs. It also writes `ratelimit.bundle`, the same
+repository as git keeps it, with the series merged and one more pull request, `pr/burst-allowance`,
+that contradicts the spec: what the `spec` stage is for.
 """
 
 from __future__ import annotations
@@ -149,18 +150,24 @@ window = SlidingWindow(limit=100, window=60)
 """
 
 
-SPEC = """---
+BURST = 5
+
+# The spec the limiters keep (docs/specs.md): numbered statements, and the code it governs.
+RATE_LIMIT_SPEC = """---
 governs: ["limiter.py", "redis_window.py"]
 ---
-# Rate limits: the API's contract
+# Rate limits
 
-- A client is allowed at most `limit` requests in any rolling window of `window` seconds, on one worker
-  or shared through Redis. There is no burst allowance above `limit`.
-- A request over the limit is refused; it is never queued or delayed.
-- `retry_after()` never answers less than the time until the next request would be allowed.
+The public API's contract with its clients. Every limiter in this repository keeps it.
+
+1. A limiter admits at most `limit` requests in any window of `window` seconds; there is no burst
+   beyond `limit`.
+2. `retry_after()` is never less than the time until the next request would be admitted: a client that
+   waits that long and retries is admitted.
+3. Limits are exact: no tolerance for clock skew or slow clients is added on the server side.
+4. `limit` and `window` must be positive; anything else raises `ValueError` when the limiter is made.
+5. Limiters shared between processes (Redis) admit the same requests as the in-process ones.
 """
-
-BURST = 5
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
@@ -187,6 +194,11 @@ def main() -> None:
         (repo / "limiter.py").write_text(LIMITER_V1)
         commit(repo, "Add token bucket limiter", dana, dana, 0)
         git(repo, "checkout", "-q", "-b", "feature/sliding-window")
+
+        (repo / "docs" / "specs").mkdir(parents=True)
+        (repo / "docs" / "specs" / "rate-limits.md").write_text(RATE_LIMIT_SPEC)
+        commit(repo, "Write down the rate-limit contract\n\n"
+               "Clients rely on these limits being exact; keep them next to the code.", dana, dana, 0)
 
         (repo / "limiter.py").write_text(LIMITER_V1 + SLIDING)
         commit(repo, "Add a sliding-window limiter with retry_after\n\n"
@@ -244,12 +256,9 @@ def main() -> None:
 
 
 def spec_contradiction(repo: Path, dana: tuple[str, str]) -> None:
-    """The series merged, the contract written down as a spec, and a PR that breaks it."""
+    """The series merged (the rate-limit contract is a spec in it), and a PR that breaks the contract."""
     git(repo, "checkout", "-q", "main")
     git(repo, "merge", "-q", "--ff-only", "feature/sliding-window")
-    (repo / "docs" / "specs").mkdir(parents=True)
-    (repo / "docs" / "specs" / "rate-limits.md").write_text(SPEC)
-    commit(repo, "docs: write down the rate-limit contract", dana, dana, 7)
     git(repo, "checkout", "-q", "-b", "pr/burst-allowance")
     shared = (repo / "redis_window.py").read_text().replace(
         "        if count >= self.limit:\n",

@@ -7,11 +7,14 @@ from gate.intent.stage import SpecStage
 from gate.pipeline import Stage
 from gate.regen.stage import RegenStage
 from gate.review.stage import ReviewStage
+from gate.specs.drift import SpecDriftAnalyzer
 
 
 def default_stages() -> list[Stage]:
     """Deterministic analyzers first (every PR), then the model escalations (when thresholds are met)."""
     stages: list[Stage] = [*deterministic_analyzers()]
+    # Deterministic too: reads the specs and the provenance stage's line attribution.
+    stages.append(SpecDriftAnalyzer())
     stages.append(ReviewStage())
     stages.append(SpecStage())
     stages.append(RegenStage())

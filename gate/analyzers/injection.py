@@ -97,14 +97,20 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
     """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
     text at once; only lines with a trigger (and the line after, for phrases broken across lines) are
     matched against the full pattern."""
-    # Long whitespace runs are squeezed before any pattern work: phrases are words apart, and a run of
-    # 60,000 spaces after "## system" must not cost each pattern a pass per space (linear time).
-    lines = [_squeeze(line) for line in lines]
-    lowered = [line.lower() for line in lines]
-    text = "\n".join(lowered)
+    # Trigger words are literals without long whitespace runs, so a line holds one before its long
+    # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
+    # it is, and only the lines that hold one are squeezed and lower-cased on their own.
+    raw = "\n".join(lines)
+    text = raw.lower()
+    if len(text) != len(raw):  # lower-casing changed a length (`İ`): offsets by lower-cased lines
+        text = "\n".join(line.lower() for line in lines)
     starts = [0]
-    for line in lowered:
+    for line in lines:
         starts.append(starts[-1] + len(line) + 1)
+    if len(text) != len(raw):
+        starts = [0]
+        for line in text.split("\n"):
+            starts.append(starts[-1] + len(line) + 1)
     # One pass of every phrase's trigger words together finds the lines worth a closer look; each
     # phrase's own triggers are then tried on those lines only.
     # Trigger words are literals, so a match never spans lines: after a line's first match the search
@@ -116,17 +122,44 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
         index = bisect.bisect_right(starts, m.start()) - 1
         touched.append(index)
         at = starts[index + 1]
+    # Long whitespace runs are squeezed before any pattern work: phrases are words apart, and a run of
+    # 60,000 spaces after "## system" must not cost each pattern a pass per space (linear time).
+    squeezed: dict[int, str] = {}
+    lowered: dict[int, str] = {}
+
+    def line_at(index: int) -> str:
+        if index not in squeezed:
+            squeezed[index] = _squeeze(lines[index])
+        return squeezed[index]
+
+    def lower_at(index: int) -> str:
+        if index not in lowered:
+            lowered[index] = line_at(index).lower()
+        return lowered[index]
+
+    # Each phrase's own triggers, searched in the touched lines joined (one search a phrase, not one a
+    # phrase and line).
+    near = "\n".join(lower_at(i) for i in touched)
+    near_starts = [0]
+    for i in touched:
+        near_starts.append(near_starts[-1] + len(lowered[i]) + 1)
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for phrase in phrases():
-        candidates = [i for i in touched if phrase.triggers.search(lowered[i])]
+        candidates: list[int] = []
+        at = 0
+        while (m := phrase.triggers.search(near, at)) is not None:
+            slot = bisect.bisect_right(near_starts, m.start()) - 1
+            candidates.append(touched[slot])
+            at = near_starts[slot + 1]
         for index in candidates:
             if (phrase.rule, index) in seen:
                 continue
-            window = lowered[index] + ("\n" + lowered[index + 1] if index + 1 < len(lowered) else "")
+            following = index + 1 < len(lines)
+            window = lower_at(index) + ("\n" + lower_at(index + 1) if following else "")
             m = phrase.pattern.search(window)
-            if m is None or m.start() > len(lowered[index]):
+            if m is None or m.start() > len(lower_at(index)):
                 continue
-            original = lines[index] + ("\n" + lines[index + 1] if index + 1 < len(lines) else "")
+            original = line_at(index) + ("\n" + line_at(index + 1) if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
             seen.add((phrase.rule, index))
             yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))

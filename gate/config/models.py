@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, HttpUrl, Tag, field_validator
 
 from gate.findings import Severity
 
@@ -239,7 +239,15 @@ class SpecDocument(_Strict):
         return value
 
 
-SpecEntry = str | SpecDocument
+def _spec_entry_kind(value: object) -> str:
+    return "map" if isinstance(value, dict | SpecDocument) else "glob"
+
+
+# A glob, or a {path, governs} map: told apart by shape, so an error names the map's own key.
+SpecEntry = Annotated[
+    Annotated[str, Tag("glob")] | Annotated[SpecDocument, Tag("map")],
+    Discriminator(_spec_entry_kind),
+]
 
 
 class Config(_Strict):

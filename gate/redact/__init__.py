@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gate.redact import memory
 from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks
-from gate.redact.detect import SecretHit, find_secrets, scan_files, scan_lines
+from gate.redact.detect import SecretHit, find_secrets, forget_scans, scan_files, scan_lines
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.memory import REDACTED
 
@@ -62,10 +62,12 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 def redact_tree(value: Any) -> Any:
     """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name).
     All its strings are scanned as one text: a report of many short strings costs one pass, not one each."""
-    strings: list[str] = []
-    _collect(value, strings)
-    if not strings:
+    collected: list[str] = []
+    _collect(value, collected)
+    if not collected:
         return value
+    # Each distinct string once: a report repeats its paths and rule names in every finding.
+    strings = list(dict.fromkeys(collected))
     lines: list[str] = []
     for text in strings:
         lines.extend(text.split("\n"))
@@ -119,6 +121,7 @@ def learn_changeset(changeset: ChangeSet) -> int:
     """Find (and so remember) every secret in what the change carries: each file's lines read with its
     name, the file names, the commit messages, the PR title and body. Returns the number of values
     remembered in all."""
+    forget_scans()  # a new change: what an earlier run read is not this run's
     files: list[tuple[str, list[str]]] = []
     for f in changeset.diff.files:
         lines = [line.text for hunk in f.hunks for line in hunk.lines]

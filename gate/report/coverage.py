@@ -13,9 +13,17 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from gate.diff.model import FileStatus
-from gate.schema.coverage import Coverage, Gap, GapKind, ReviewedFile, ReviewState
+from gate.schema.coverage import (
+    MAX_PATH_CHARS,
+    MAX_REASON_CHARS,
+    Coverage,
+    Gap,
+    GapKind,
+    ReviewedFile,
+    ReviewState,
+)
 
-__all__ = ["Coverage", "Gap", "ReviewedFile", "of", "to_json"]
+__all__ = ["MAX_PATH_CHARS", "MAX_REASON_CHARS", "Coverage", "Gap", "ReviewedFile", "of", "to_json"]
 
 if TYPE_CHECKING:  # the view side (`Coverage`) is read by reporters that never run a pipeline
     from gate.pipeline import Outcome, StageResult

@@ -219,9 +219,12 @@ def _files(cov: Coverage) -> str:
         f"{k} by {m} model{'s' if m != 1 else ''}" for m, k in sorted(by_count.items(), reverse=True)
     )
     earlier = sum(1 for f in cov.reviewed if f.earlier)
-    later = f" ({earlier} unchanged since the previous review)" if earlier else ""
-    models = f" of {', '.join(cell(m, 80) for m in cov.models)}" if cov.models else ""
-    return f"{files}, {len(cov.reviewed)} reviewed{later}: {split or 'none'}{models}, quorum {cov.quorum}"
+    later = f", {earlier} of them unchanged since the previous review" if earlier else ""
+    models = ", ".join(cell(m, 80) for m in cov.models)
+    return (
+        f"{files}, {len(cov.reviewed)} reviewed ({split or 'none'}{later}); "
+        f"models {models or 'none'}, quorum {cov.quorum}"
+    )
 
 
 def _gap_where(g: Gap) -> str:
@@ -326,7 +329,7 @@ def _usage(view: ReportView) -> list[str]:
         return []
     return [
         f"Model calls: {u.model_calls}, tokens {u.prompt_tokens} in / {u.completion_tokens} out, "
-        f"cost ${u.cost_usd:.4f}, {u.wall_seconds:.1f}s.",
+        f"cost ${u.cost_usd:.4f}" + (f", {u.wall_seconds:.1f}s." if u.wall_seconds else "."),
         "",
     ]
 

@@ -12,6 +12,7 @@ from typing import IO
 
 from gate.pipeline import Outcome
 from gate.redact import redact
+from gate.report import coverage
 from gate.report.github_view import code_share_line
 from gate.sanitize import no_commands, visible
 
@@ -122,6 +123,11 @@ def _render(outcome: Outcome, stream: IO[str], *, color: bool | None) -> None:
     for stage_id, (_, why) in outcome.escalations.items():
         if stage_id not in stages:
             console.print(f"  {stage_id:<16} not run — {escape(why)}")
+    cov = coverage.of(outcome)
+    console.print(f"\n{escape(_coverage_line(cov))}")
+    for gap in cov.gaps:
+        where = "the whole change" if gap.path is None else gap.path + (f":{gap.lines}" if gap.lines else "")
+        console.print(f"  not covered: {escape(where)} ({escape(gap.stage)}) — {escape(gap.reason)}")
     u = outcome.usage
     console.print(
         f"\nmodel calls {u.model_calls}, tokens {u.prompt_tokens}/{u.completion_tokens}, "
@@ -129,3 +135,20 @@ def _render(outcome: Outcome, stream: IO[str], *, color: bool | None) -> None:
     )
     for note in outcome.notes:
         console.print(f"note: {escape(note)}")
+
+
+def _coverage_line(cov: coverage.Coverage) -> str:
+    """What was covered, in one line; the gaps follow it, one a line."""
+    head = "Coverage: complete" if cov.complete else f"Coverage: NOT complete ({len(cov.gaps)} gaps)"
+    parts = [f"{cov.files} files in the change", f"{cov.analysed} read by the analyzers"]
+    if cov.review == "reviewed":
+        counts = sorted({len(f.models) for f in cov.reviewed}, reverse=True)
+        split = ", ".join(f"{sum(1 for f in cov.reviewed if len(f.models) == n)} by {n}" for n in counts)
+        parts.append(f"{len(cov.reviewed)} reviewed ({split or 'none'} of {len(cov.models)} models)")
+    else:
+        parts.append(f"model review {cov.review.replace('-', ' ')}")
+    if cov.hunks:
+        parts.append(f"{cov.regenerated} of {cov.hunks} AI-authored hunks re-generated")
+    if cov.ignored:
+        parts.append(f"{len(cov.ignored)} left out by paths.ignore: {', '.join(cov.ignored[:5])}")
+    return f"{head}: {'; '.join(parts)}"

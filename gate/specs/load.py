@@ -15,6 +15,7 @@ import pathspec
 
 from gate.config.models import Config
 from gate.context.model import ChangeSet
+from gate.diff.model import FileStatus
 from gate.specs.front_matter import read_front_matter
 from gate.specs.model import MAX_GENERAL_SPEC_CHARS, Spec, SpecSet
 
@@ -42,11 +43,7 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
     if not config.specs:
         return SpecSet()
     if changeset.revisions is None:
-        return SpecSet(
-            notes=("spec documents not available: the change came without its repository",),
-            configured=True,
-            readable=False,
-        )
+        return _from_patch(changeset, config)
     notes: list[str] = []
     # (entry, its path glob compiled, the globs it says the documents govern)
     entries: list[tuple[str, pathspec.PathSpec, tuple[str, ...]]] = []
@@ -129,3 +126,63 @@ def _spec(path: str, text: str, configured: tuple[str, ...], limit: int) -> tupl
         notes.append(f"spec {path} cut to {limit} characters")
         body = body[:limit]
     return Spec(path, governs, body, digest, truncated, declared, matcher), notes
+
+
+def _from_patch(changeset: ChangeSet, config: Config) -> SpecSet:
+    """A plain patch has no repository: only the spec documents it adds whole can be read (their every
+    line is in the patch). `readable` stays False, so what needs the others says it could not run."""
+    entries = [
+        (Spec.matcher([e if isinstance(e, str) else e.path]), () if isinstance(e, str) else e.governs)
+        for e in config.specs
+        if _valid(e if isinstance(e, str) else e.path)
+    ]
+    specs: list[Spec] = []
+    notes = ["spec documents not available: the change came without its repository"]
+    for change in changeset.diff.files:
+        if change.status is not FileStatus.ADDED or change.is_binary:
+            continue
+        if not any(m.match_file(change.path) for m, _ in entries) or len(specs) >= MAX_SPEC_DOCUMENTS:
+            continue
+        text = "".join(line.text + "\n" for line in change.added)
+        configured = tuple(g for m, globs in entries if m.match_file(change.path) for g in globs)
+        spec, spec_notes = _spec(change.path, text, configured, MAX_DOCUMENT_CHARS)
+        notes.extend(spec_notes)
+        specs.append(spec)
+    if specs:
+        notes[0] += f"; only the {len(specs)} spec document(s) the patch adds whole were read"
+    return SpecSet(tuple(specs), tuple(notes), configured=True, readable=False)
+
+
+def _valid(glob: str) -> bool:
+    try:
+        Spec.matcher([glob])
+    except ValueError:
+        return False
+    return True
+
+
+def read_removed_specs(changeset: ChangeSet, config: Config) -> tuple[Spec, ...]:
+    """The spec documents the change deletes, read at the base revision (with their `governs`): a spec
+    deleted along with a change to its code is what a drift check must not miss."""
+    from gate.diff.model import FileStatus as Status
+
+    if not config.specs or changeset.revisions is None:
+        return ()
+    entries = [
+        (Spec.matcher([e if isinstance(e, str) else e.path]), () if isinstance(e, str) else e.governs)
+        for e in config.specs
+        if _valid(e if isinstance(e, str) else e.path)
+    ]
+    removed: list[Spec] = []
+    gone = [f.path for f in changeset.diff.files if f.status is Status.DELETED]
+    gone += [f.old_path for f in changeset.diff.files if f.status is Status.RENAMED and f.old_path]
+    for path in gone[:MAX_SPEC_DOCUMENTS]:
+        matching = [globs for m, globs in entries if m.match_file(path)]
+        if not matching or any(
+            m.match_file(f.path) for f in changeset.diff.files for m, _ in entries if f.old_path == path
+        ):
+            continue  # not a spec, or renamed to another spec path (still a spec)
+        text = changeset.revisions.read("base", path) or ""
+        configured = tuple(g for globs in matching for g in globs)
+        removed.append(_spec(path, text, configured, MAX_DOCUMENT_CHARS)[0])
+    return tuple(removed)

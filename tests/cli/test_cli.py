@@ -51,10 +51,10 @@ def test_check_the_bundled_example_as_json() -> None:
     blocking = {(f["stage"], f["path"], f["start_line"]) for f in report["findings"] if f["blocking"]}
     assert blocking == {("weakened-tests", "test_limiter.py", 26), ("phantom-symbols", "test_limiter.py", 35)}
     tools = [c["tool"] for c in report["provenance"]["commits"]]
-    assert tools == ["claude-code", "aider", None, "cursor", None, "claude-code"]
+    assert tools == [None, "claude-code", "aider", None, "cursor", None, "claude-code"]
     assert set(report) >= {"verdict", "reasons", "provenance", "stages", "findings", "usage"}
     assert set(report["provenance"]) >= {"ai_share", "ai_lines", "added_lines", "commits"}
-    assert len(report["provenance"]["commits"]) == 6
+    assert len(report["provenance"]["commits"]) == 7
     assert report["provenance"]["added_lines"] == sum(
         c["added_lines"] for c in report["provenance"]["commits"]
     )

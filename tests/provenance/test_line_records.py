@@ -18,6 +18,7 @@ META = {
     "sessions": {"s_a76964380084ef": {"agent_id": {"tool": "cursor", "id": "1", "model": "composer-1"}}},
     "humans": {"h_dca485b1adf836": {"author": "Dmytro"}},
 }
+META_JSON = json.dumps(META)
 
 
 def test_git_ai_note_keys_and_tools() -> None:
@@ -58,8 +59,8 @@ def test_note_from_format_patch_keeps_its_indentation_relative() -> None:
     [
         ("a.py\n  h_dca485b1adf836 1-2\n", "without a '---'"),
         ("a.py\n  d4a7828bfdafe456 1-2\n---\nnot json", "not JSON"),
-        ("a.py\n  zzz 1-2\n---\n{}", "key not understood"),
-        ("a.py\n  h_dca485b1adf836 5-2\n---\n{}", "line not understood"),
+        ("a.py\n  zzz 1-2\n---\n" + META_JSON, "key not understood"),
+        ("a.py\n  h_dca485b1adf836 5-2\n---\n" + META_JSON, "line not understood"),
     ],
 )
 def test_bad_notes_are_said_not_raised(note: str, problem: str) -> None:
@@ -67,27 +68,31 @@ def test_bad_notes_are_said_not_raised(note: str, problem: str) -> None:
 
 
 def test_session_without_metadata_is_unknown_ai() -> None:
-    parsed = parse_git_ai_note("a.py\n  s_0000000000000a::t_0000000000000b 1\n---\n{}")
+    meta = {"schema_version": "authorship/3.0.0", "base_commit_sha": "0" * 40, "prompts": {}}
+    parsed = parse_git_ai_note("a.py\n  s_0000000000000a::t_0000000000000b 1\n---\n" + json.dumps(meta))
     assert [s.tool for s in parsed.spans] == ["unknown-ai"]
+    assert parsed.problems == (
+        "git-ai key s_0000000000000a::t_0000000000000b has no record in metadata.sessions: AI, tool unknown",
+    )
 
 
 def test_ranges() -> None:
     assert parse_ranges("1-4,9-10,12") == ((1, 4), (9, 10), (12, 12))
-    assert parse_ranges("1-4, 9") == ((1, 4), (9, 9))
+    assert parse_ranges("1-4, 9") is None  # ranges MUST NOT contain spaces
     assert parse_ranges("0-3") is None
     assert parse_ranges("a-b") is None
     assert parse_ranges("") is None
 
 
 def test_hits_are_bounded_by_the_candidates() -> None:
-    parsed = parse_git_ai_note("a.py\n  h_dca485b1adf836 1-999999999999\n---\n{}")
+    parsed = parse_git_ai_note("a.py\n  h_dca485b1adf836 1-999999999999\n---\n" + META_JSON)
     assert parsed.spans[0].hits([5, 7, 10**9]) == [5, 7, 10**9]
 
 
 def test_agent_trace_contributors_and_order() -> None:
     newer = {
         "version": "0.1.0",
-        "id": "2",
+        "id": "00000000-0000-4000-8000-000000000002",
         "timestamp": "2026-01-02T00:00:00Z",
         "tool": {"name": "claude-code", "version": "2"},
         "files": [
@@ -109,7 +114,7 @@ def test_agent_trace_contributors_and_order() -> None:
     }
     older = {
         "version": "0.1.0",
-        "id": "1",
+        "id": "00000000-0000-4000-8000-000000000001",
         "timestamp": "2026-01-01T00:00:00Z",
         "vcs": {"type": "git", "revision": "abc1234"},
         "files": [

@@ -39,13 +39,28 @@ def _commit(message: str) -> Commit:
     return Commit("a" * 40, Person("Dev", "dev@example.com"), None, message)
 
 
+NOTE_META = json.dumps(
+    {
+        "schema_version": "authorship/3.0.0",
+        "base_commit_sha": "0" * 40,
+        "prompts": {},
+        "humans": {"h_0123456789abcd": {"author": "Dev <dev@example.com>"}},
+    }
+)
+
+
 def _note(n: int) -> str:
     line = "  h_0123456789abcd 1-4,9-10,12\n"
-    return "a.py\n" + line * (n // len(line)) + "---\n{}"
+    return "a.py\n" + line * (n // len(line)) + "---\n" + NOTE_META
 
 
 def _trace(n: int) -> str:
-    record = {"files": [{"path": "a.py", "conversations": [{"contributor": {"type": "ai"}, "ranges": []}]}]}
+    record = {
+        "version": "0.1.0",
+        "id": "550e8400-e29b-41d4-a716-446655440000",
+        "timestamp": "2026-01-25T10:00:00Z",
+        "files": [{"path": "a.py", "conversations": [{"contributor": {"type": "ai"}, "ranges": []}]}],
+    }
     ranges = record["files"][0]["conversations"][0]["ranges"]  # type: ignore[index]
     one = {"start_line": 1, "end_line": 2}
     ranges.extend([one] * (n // 32))

@@ -80,7 +80,9 @@ def test_the_bundled_example_validates_and_its_model_run_says_it_checked_nothing
     }
     skipped = analyzers["invocations"][0]["toolExecutionNotifications"]
     assert [n["message"]["text"] for n in skipped] == [
-        "dependencies: not run: offline: registry lookups need the network"
+        "dependencies: not run: offline: registry lookups need the network",
+        "spec-drift: not run: spec documents not available: the change came without its repository; "
+        "only the 1 spec document(s) the patch adds whole were read",
     ]
 
 

@@ -93,18 +93,31 @@ def test_config_map_errors_name_the_key(tmp_path: Path) -> None:
 def test_the_schema_offers_both_forms() -> None:
     schema = Config.model_json_schema()
     items = schema["properties"]["specs"]["items"]
-    kinds = {b.get("type") or b.get("$ref", "").rsplit("/", 1)[-1] for b in items["anyOf"]}
+    kinds = {b.get("type") or b.get("$ref", "").rsplit("/", 1)[-1] for b in items["oneOf"]}
     assert kinds == {"string", "SpecDocument"}
     assert set(schema["$defs"]["SpecDocument"]["properties"]) == {"path", "governs"}
 
 
-def test_specs_without_the_repository_say_so() -> None:
+def test_specs_without_the_repository_say_so_and_read_only_what_the_patch_adds_whole(tmp_path: Path) -> None:
     from gate.context.patch import load_patch_changeset
 
     patch = b"--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
     specs = read_specs(load_patch_changeset(patch, "p.diff"), Config(specs=("docs/*.md",)))
     assert not specs.readable and specs.configured and "without its repository" in specs.notes[0]
+    assert specs.specs == ()
     assert read_specs(load_patch_changeset(patch, "p.diff"), Config()) == SpecSet()
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("docs/old.md", "1. Old.\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("docs/old.md", "1. Old, edited.\n")
+    repo.write("docs/new.md", PAYMENTS_SPEC)
+    repo.commit("specs")
+    changeset = load_patch_changeset(repo.format_patch("main..pr"), "pr.mbox")
+    specs = read_specs(changeset, Config(specs=("docs/*.md",)))
+    assert not specs.readable and [s.path for s in specs.specs] == ["docs/new.md"]
+    assert specs.specs[0].governs == ("src/payments/**",) and "only the 1 spec document" in specs.notes[0]
+    assert [s.path for s in specs.governing(["src/payments/a.py"])] == ["docs/new.md"]
 
 
 @pytest.mark.parametrize(

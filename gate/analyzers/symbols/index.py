@@ -82,6 +82,13 @@ class RepoIndex:
             self._modules[dotted] = self._load(dotted)
         return self._modules[dotted]
 
+    def prime(self, path: str, text: str, tree: ast.Module) -> None:
+        """Index a module from a tree the caller parsed from its head text: a module the change both
+        adds and imports is parsed once, not again when an import of it is checked."""
+        for dotted, known in module_names([path]).items():
+            if known == path and self.paths.get(dotted) == path and dotted not in self._modules:
+                self._modules[dotted] = self._index(dotted, path, text, tree)
+
     def _load(self, dotted: str) -> ModuleInfo | None:
         path = self.paths.get(dotted)
         text = self._read(path) if path else None

@@ -81,7 +81,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
             if not _may_use_repository(text, tops, change):
                 continue  # no import of a repository module and no `self.` on an added line
             try:
-                found = self._check_file(index, change, text, notes, hints)
+                found = self._check_file(index, change, text, notes, hints, whole=view.is_whole_file(change))
             except (Unreadable, RecursionError) as exc:
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
                 findings.append(could_not_analyse(self.meta, change.path, why))
@@ -104,10 +104,20 @@ class PhantomSymbolsAnalyzer(Analyzer):
         return self.meta.result(findings, details)
 
     def _check_file(
-        self, index: RepoIndex, change: FileChange, text: str, notes: list[str], hints: _Hints
+        self,
+        index: RepoIndex,
+        change: FileChange,
+        text: str,
+        notes: list[str],
+        hints: _Hints,
+        *,
+        whole: bool = False,
     ) -> list[Finding] | None:
-        """The file's findings, or None (with a note) when it is not valid Python."""
+        """The file's findings, or None (with a note) when it is not valid Python. `whole`: `text` is
+        the file's head text, so its tree serves the index too."""
         tree = parse_python(text)
+        if tree is not None and whole:
+            index.prime(change.path, text, tree)
         if tree is None:
             notes.append(f"{change.path}: does not parse; only its added import lines checked")
             tree = parse_python(_imports_only(change))

@@ -1,0 +1,46 @@
+"""The secret detector's prefilters never rule out a line that holds a key.
+
+`_ANY_KEY_FORMAT` (one alternation of every documented key format) decides whether the 33 formats run
+on a piece of a line; a line it rules out must hold no match of any format. The scan memo of
+`scan_files` answers a file read before from that reading; it must give the hits a fresh reading gives.
+Both are checked on the secrets tests' inputs: every format's value in every place a line carries it.
+"""
+
+from __future__ import annotations
+
+from gate.redact import detect
+from gate.redact.formats import KEY_FORMATS
+from tests.golden_findings import injection_files, real_files, secrets_files
+
+
+def _lines() -> list[tuple[str, str]]:
+    files = {**secrets_files(), **injection_files(), **real_files(10)}
+    return [(path, line) for path, text in files.items() for line in text.split("\n")]
+
+
+def test_every_format_has_a_value_in_the_inputs():
+    lines = [line for _, line in _lines()]
+    for fmt in KEY_FORMATS:
+        assert any(next(fmt.finditer(line), None) for line in lines), fmt.kind
+
+
+def test_the_combined_format_pattern_rules_out_no_line_with_a_key():
+    for _, line in _lines():
+        for piece in [line[i : i + detect.PIECE_CHARS] for i in range(0, max(len(line), 1), 1536)]:
+            if any(next(fmt.finditer(piece), None) for fmt in KEY_FORMATS):
+                assert detect._ANY_KEY_FORMAT.search(piece), piece[:80]
+
+
+def test_a_file_read_again_gets_the_hits_of_a_fresh_reading():
+    files = [(path, [line]) for path, line in _lines()]
+    detect.forget_scans()
+    first = list(detect.scan_files(files))
+    again = list(detect.scan_files(files))
+    fresh = [
+        (file_index, 0, hit)
+        for file_index, (path, (line,)) in enumerate(files)
+        for hit in detect.find_secrets(line, filename=path)
+    ]
+    assert first == again
+    assert {(f, h) for f, _, h in first} <= {(f, h) for f, _, h in fresh}
+    assert len(first) > 100
