@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     csub.add_parser("schema", help="print the JSON Schema of .github/ai-gate.yml")
     validate = csub.add_parser("validate", help="validate a config file (default: .github/ai-gate.yml)")
     validate.add_argument("file", type=Path, nargs="?", default=Path(".github/ai-gate.yml"))
+
+    report = sub.add_parser("report", help="print the JSON Schema of the JSON report")
+    rsub = report.add_subparsers(dest="report_command", required=True, parser_class=_Parser)
+    rsub.add_parser("schema", help="print the JSON Schema of the report --format json writes")
     return parser
 
 
@@ -143,6 +147,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _config(args)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "report":
+        return _report_schema()
     if args.command == "github":
         from gate.github.action import run_action
 
@@ -303,6 +309,13 @@ class _Progress:
     def __call__(self, message: str) -> None:
         if self._status is not None:
             self._status.update(message)  # type: ignore[attr-defined]
+
+
+def _report_schema() -> int:
+    from gate.schema.report import render_json_schema
+
+    sys.stdout.write(render_json_schema())
+    return EXIT_PASS
 
 
 def _config(args: argparse.Namespace) -> int:

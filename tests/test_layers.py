@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.context.model",
             "gate.provenance.model",
             "gate.github.limits",
+            "gate.schema",
         ),
     ),
     ("run types", ("gate.run",)),

@@ -10,11 +10,9 @@ nothing from the PR's head is checked out or run by the gate.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
@@ -32,7 +30,7 @@ from gate.intent.sources import LinkedIssues
 from gate.report.github_view import PostContext, ReportView
 from gate.report.links import BlobLinks, repo_url
 from gate.run import EXIT_PASS, exit_code
-from gate.sanitize import json_inert
+from gate.schema.report import GitHubSection
 
 REPORT_FILE = "report.json"
 SARIF_FILE = "report.sarif"
@@ -100,9 +98,8 @@ def run_action(environ: Mapping[str, str]) -> int:
         model_env=False,
         linked_issues=linked,
     )
-    report = json_v1.to_dict(outcome)
-    view = ReportView.parse(report, "report")
-    _write_report(paths, report, view, event, env, notes, None)
+    view = json_v1.build(outcome)
+    _write_report(paths, view, event, env, notes, None)
     ctx = PostContext(
         view=view,
         number=event.number,
@@ -114,7 +111,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         links=BlobLinks.make(event.repo_url or repo_url(env.server_url, env.repository), event.head_sha),
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
-    _write_report(paths, report, view, event, env, notes, result)
+    _write_report(paths, view, event, env, notes, result)
     write_outputs(env.output_file, outputs(view, paths))
     return exit_code(view.verdict, strict=False)
 
@@ -208,39 +205,37 @@ def _output_paths(output_dir: Path) -> dict[str, Path]:
 
 def github_section(
     event: PullRequestEvent, env: ActionEnv, notes: list[str], result: PostingResult | None
-) -> dict[str, Any]:
-    return {
-        "repository": env.repository,
-        "pull_request": event.number,
-        "head_sha": event.head_sha,
-        "base_sha": event.base_sha,
-        "event": event.event_name,
-        "run_url": env.run_url,
-        "notes": notes,
-        "posted": list(result.posted) if result else [],
-        "post_failures": list(result.failures) if result else [],
-        "read_only_token": result.read_only if result else False,
-    }
+) -> GitHubSection:
+    return GitHubSection(
+        repository=env.repository,
+        pull_request=event.number,
+        head_sha=event.head_sha,
+        base_sha=event.base_sha,
+        event=event.event_name,
+        run_url=env.run_url,
+        notes=tuple(notes),
+        posted=result.posted if result else (),
+        post_failures=result.failures if result else (),
+        read_only_token=result.read_only if result else False,
+    )
 
 
 def _write_report(
     paths: Mapping[str, Path],
-    report: dict[str, Any],
     view: ReportView,
     event: PullRequestEvent,
     env: ActionEnv,
     notes: list[str],
     result: PostingResult | None,
 ) -> None:
-    from gate.redact import redact_tree
+    from gate.report.json_v1 import render_report as render_json
     from gate.report.sarif import render_report
 
-    full = {**report, "github": github_section(event, env, notes, result)}
+    full = view.model_copy(update={"github": github_section(event, env, notes, result)})
     try:
         # Written before posting, so that a posting failure loses nothing, and again with what was
         # posted; the SARIF does not depend on posting, so it is written once.
-        text = json_inert(json.dumps(redact_tree(full), indent=2, ensure_ascii=False)) + "\n"
-        paths["report"].write_text(text, encoding="utf-8")
+        paths["report"].write_text(render_json(full), encoding="utf-8")
         if result is None:
             paths["sarif"].write_text(render_report(view), encoding="utf-8")
     except OSError as exc:

@@ -42,14 +42,14 @@ def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
     view, github = read_report(report_path, "download the analysis job's artifact first")
     # A state for incremental review is never taken from an unprivileged job, nor posted for one.
     view = view.model_copy(update={"review_state": None})
-    number = view.source.pull_request or github.get("pull_request")
-    head_sha = view.source.head_sha or github.get("head_sha")
+    number = view.source.pull_request or github.pull_request
+    head_sha = view.source.head_sha or github.head_sha
     if not isinstance(number, int) or not isinstance(head_sha, str) or not head_sha:
         raise InputError(
             f"{report_path}: the report does not name the pull request and head SHA it was made for"
         )
     env.require_repository()
-    claimed_repo = github.get("repository")
+    claimed_repo = github.repository
     if claimed_repo and claimed_repo != env.repository:
         raise ReportMismatch(f"the report is for {claimed_repo}, this workflow runs in {env.repository}")
     _check_trigger(env, number, head_sha)

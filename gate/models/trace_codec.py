@@ -12,10 +12,13 @@ from typing import Any
 from gate.config.models import Config
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
-from gate.findings import Confidence, Finding, Location, Severity
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.redact import MESSAGE_FILENAME, redact
 from gate.run import Outcome, StageResult, Usage
+from gate.schema.base import UNTRUSTED
+from gate.schema.finding import TraceFinding
+from gate.schema.report import Usage as UsageRecord
+from gate.schema.trace import TraceStage
 
 
 def encode_run(outcome: Outcome) -> dict[str, Any]:
@@ -34,98 +37,51 @@ def encode_run(outcome: Outcome) -> dict[str, Any]:
 
 
 def _usage(u: Usage) -> dict[str, Any]:
-    return {
-        "model_calls": u.model_calls,
-        "prompt_tokens": u.prompt_tokens,
-        "completion_tokens": u.completion_tokens,
-        "cost_usd": u.cost_usd,
-        "wall_seconds": u.wall_seconds,
-    }
+    return UsageRecord.of(u).model_dump(mode="json")
 
 
 def decode_usage(d: dict[str, Any]) -> Usage:
-    return Usage(
-        int(d["model_calls"]),
-        int(d["prompt_tokens"]),
-        int(d["completion_tokens"]),
-        float(d["cost_usd"]),
-        float(d["wall_seconds"]),
-    )
+    return _usage_of(UsageRecord.model_validate(d, context=UNTRUSTED))
 
 
-def encode_finding(f: Finding) -> dict[str, Any]:
-    loc = f.location
-    return {
-        "stage": f.stage,
-        "rule": f.rule,
-        "severity": f.severity.value,
-        "confidence": f.confidence.value,
-        "title": f.title,
-        "body": f.body,
-        "category": f.category,
-        "suggestion": f.suggestion,
-        "location": None if loc is None else [loc.path, loc.start_line, loc.end_line],
-        "confirmed_by": list(f.confirmed_by),
-        "deterministic": f.deterministic,
-        "advisory": f.advisory,
-        "extra": [list(e) for e in f.extra],
-        "lines_key": f.lines_key,
-    }
-
-
-def decode_finding(d: dict[str, Any]) -> Finding:
-    loc = d["location"]
-    return Finding(
-        stage=d["stage"],
-        rule=d["rule"],
-        severity=Severity(d["severity"]),
-        confidence=Confidence(d["confidence"]),
-        title=d["title"],
-        body=d["body"],
-        category=d.get("category", ""),
-        suggestion=d.get("suggestion"),
-        location=None if loc is None else Location(loc[0], loc[1], loc[2]),
-        confirmed_by=tuple(d.get("confirmed_by", ())),
-        deterministic=bool(d.get("deterministic", True)),
-        advisory=bool(d.get("advisory", False)),
-        extra=tuple((str(k), str(v)) for k, v in d.get("extra", ())),
-        lines_key=str(d.get("lines_key", "")),
-    )
+def _usage_of(u: UsageRecord) -> Usage:
+    return Usage(u.model_calls, u.prompt_tokens, u.completion_tokens, u.cost_usd, u.wall_seconds)
 
 
 def encode_stage(r: StageResult) -> dict[str, Any]:
-    return {
-        "stage": r.stage,
-        "ran": r.ran,
-        "why": r.why,
-        "skipped_reason": r.skipped_reason,
-        "model_error": r.model_error,
-        "error": r.error,
-        "usage": _usage(r.usage),
-        "details": dict(r.details),
-        "findings": [encode_finding(f) for f in r.findings],
-        "quorum": r.quorum,
-        "not_checked": list(r.not_checked),
-        "review_state": r.review_state,
-        "line_keys": dict(r.line_keys),
-    }
+    return TraceStage(
+        stage=r.stage,
+        ran=r.ran,
+        why=r.why,
+        skipped_reason=r.skipped_reason,
+        model_error=r.model_error,
+        error=r.error,
+        usage=UsageRecord.of(r.usage),
+        details=dict(r.details),
+        findings=tuple(TraceFinding.of(f) for f in r.findings),
+        quorum=r.quorum,
+        not_checked=tuple(r.not_checked),
+        review_state=r.review_state,
+        line_keys=dict(r.line_keys),
+    ).model_dump(mode="json")
 
 
 def decode_stage(d: dict[str, Any]) -> StageResult:
+    s = TraceStage.model_validate(d, context=UNTRUSTED)
     return StageResult(
-        stage=d["stage"],
-        ran=bool(d["ran"]),
-        why=d["why"],
-        skipped_reason=d.get("skipped_reason"),
-        findings=tuple(decode_finding(f) for f in d.get("findings", ())),
-        model_error=d.get("model_error"),
-        error=d.get("error"),
-        usage=decode_usage(d["usage"]),
-        details=d.get("details") or {},
-        quorum=int(d.get("quorum") or 0),
-        not_checked=tuple(str(x) for x in d.get("not_checked") or ()),
-        review_state=d.get("review_state"),
-        line_keys={str(k): str(v) for k, v in (d.get("line_keys") or {}).items()},
+        stage=s.stage,
+        ran=s.ran,
+        why=s.why,
+        skipped_reason=s.skipped_reason,
+        findings=tuple(f.finding() for f in s.findings),
+        model_error=s.model_error,
+        error=s.error,
+        usage=_usage_of(s.usage),
+        details=s.details,
+        quorum=s.quorum,
+        not_checked=s.not_checked,
+        review_state=s.review_state,
+        line_keys=dict(s.line_keys),
     )
 
 

@@ -10,11 +10,20 @@ one line only when there is none.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import TYPE_CHECKING, Any
 
 from gate.diff.model import FileStatus
+from gate.schema.coverage import (
+    MAX_PATH_CHARS,
+    MAX_REASON_CHARS,
+    Coverage,
+    Gap,
+    GapKind,
+    ReviewedFile,
+    ReviewState,
+)
+
+__all__ = ["MAX_PATH_CHARS", "MAX_REASON_CHARS", "Coverage", "Gap", "ReviewedFile", "of", "to_json"]
 
 if TYPE_CHECKING:  # the view side (`Coverage`) is read by reporters that never run a pipeline
     from gate.run import Outcome, StageResult
@@ -29,85 +38,6 @@ _NOT_CANDIDATE = (
     "not code",
     "trivial",
 )  # how the analyzers' shared reader names a file it did not read
-
-GapKind = Literal["size", "binary", "failure", "not-run"]
-ReviewState = Literal["reviewed", "not-called", "not-run"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-MAX_REASON_CHARS = 2000
-MAX_PATH_CHARS = 4096
-
-
-def _bounded(value: object, limit: int) -> object:
-    """Text cut to `limit` characters: a model's error or a path can be any length, and the report
-    must still be written (and read back)."""
-    return value[: limit - 1] + "…" if isinstance(value, str) and len(value) > limit else value
-
-
-class Gap(_Frozen):
-    """Something a stage was asked to check and did not: a file, some lines of it, or (path None) the
-    whole change."""
-
-    stage: str = Field(max_length=100)
-    kind: GapKind
-    reason: str = Field(max_length=MAX_REASON_CHARS)
-    path: str | None = Field(default=None, max_length=MAX_PATH_CHARS)
-    lines: str | None = Field(default=None, max_length=200)  # "12" or "12-40"
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _reason(cls, value: object) -> object:
-        return _bounded(value, MAX_REASON_CHARS)
-
-    @field_validator("path", mode="before")
-    @classmethod
-    def _path(cls, value: object) -> object:
-        return _bounded(value, MAX_PATH_CHARS)
-
-
-class ReviewedFile(_Frozen):
-    path: str = Field(max_length=MAX_PATH_CHARS)
-    # the distinct models that reviewed every part of the file sent this run (a valid answer each)
-    models: tuple[str, ...] = ()
-    # unchanged since the previous review of the PR: its findings were carried over, not asked again
-    earlier: bool = False
-
-    @field_validator("path", mode="before")
-    @classmethod
-    def _path(cls, value: object) -> object:
-        return _bounded(value, MAX_PATH_CHARS)
-
-
-class Coverage(_Frozen):
-    files: int = 0  # in the change, paths.ignore included
-    analysed: int = 0  # read by the deterministic analyzers (all but the ignored, binary and too large)
-    ignored: tuple[str, ...] = ()  # left out by paths.ignore (secrets and injection text still read)
-    review: ReviewState = "not-called"
-    review_why: str = Field(default="", max_length=MAX_REASON_CHARS)
-    models: tuple[str, ...] = ()
-    quorum: int = 0
-    reviewed: tuple[ReviewedFile, ...] = ()
-    hunks: int = 0  # AI-authored hunks the re-generation check selected
-    regenerated: int = 0  # of them, re-generated and compared
-    gaps: tuple[Gap, ...] = ()
-
-    @field_validator("review_why", mode="before")
-    @classmethod
-    def _why(cls, value: object) -> object:
-        return _bounded(value, MAX_REASON_CHARS)
-
-    @field_validator("ignored", mode="before")
-    @classmethod
-    def _ignored(cls, value: object) -> object:
-        return [_bounded(v, MAX_PATH_CHARS) for v in value] if isinstance(value, list | tuple) else value
-
-    @property
-    def complete(self) -> bool:
-        return not self.gaps
 
 
 def of(outcome: Outcome) -> Coverage:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gate.redact import redact
 from gate.report import json_v1
-from gate.report.github_view import ReportView
 from gate.report.links import BlobLinks
 from gate.report.summary import notes_block, summary
 from gate.run import Outcome
@@ -12,5 +11,5 @@ from gate.sanitize import no_commands
 
 
 def render(outcome: Outcome, *, links: BlobLinks | None = None) -> str:
-    view = ReportView.parse(json_v1.to_dict(outcome), "report")
+    view = json_v1.build(outcome)
     return no_commands(redact(summary(view, links=links).text(notes_block(view.notes))))

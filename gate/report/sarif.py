@@ -46,7 +46,7 @@ _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": 
 def render(outcome: Outcome) -> str:
     from gate.report import json_v1
 
-    return render_report(ReportView.parse(json_v1.to_dict(outcome), "report"))
+    return render_report(json_v1.build(outcome))
 
 
 def render_report(view: ReportView) -> str:
@@ -99,8 +99,8 @@ def model_names(view: ReportView, findings: list[FindingView]) -> list[str]:
     """Every model the model stages called or that stands behind a finding, sorted."""
     names: set[str] = set()
     for stage in MODEL_STAGES:
-        details = view.stages.get(stage, {}).get("details")
-        listed = details.get("models") if isinstance(details, dict) else None
+        details = view.details_of(stage)
+        listed = details.get("models") if details is not None else None
         if isinstance(listed, list):
             names.update(m for m in listed if isinstance(m, str) and m)
     for f in findings:
@@ -214,14 +214,15 @@ def _unchecked(view: ReportView, stages: list[str]) -> list[dict[str, Any]]:
     error, or a skip (a note when its thresholds did not call for it)."""
     out: list[dict[str, Any]] = []
     for stage in stages:
-        entry = view.stages.get(stage, {})
-        problem = entry.get("error") or entry.get("model_error")
+        entry = view.stages.get(stage)
+        if entry is None:
+            continue
+        problem = entry.error or entry.model_error
         if problem:
             out.append(_notification(stage, "error", str(problem)))
-        elif entry.get("ran") is False:
-            threshold = entry.get("threshold")
-            called = not isinstance(threshold, dict) or threshold.get("met") is not False
-            why = entry.get("skipped_reason") or entry.get("why") or "not run"
+        elif not entry.ran:
+            called = entry.threshold is None or entry.threshold.met
+            why = entry.skipped_reason or entry.why or "not run"
             out.append(_notification(stage, "warning" if called else "note", f"not run: {why}"))
     return out
 

@@ -94,7 +94,7 @@ def summary(
         *_commits(view),
         *_findings(view, links),
         *_disputed(view, links),
-        *compliance((view.stages.get("spec") or {}).get("details")),
+        *compliance(view.details_of("spec")),
         *_stages(view),
         *_usage(view),
     ]
@@ -158,10 +158,11 @@ def _provenance(view: ReportView) -> list[str]:
         out.append(f"Evidence used: {cell(', '.join(prov.basis), 300)}.")
     called = []
     for stage in MODEL_STAGES:
-        threshold = view.stages.get(stage, {}).get("threshold")
-        if isinstance(threshold, dict):
-            said = "called" if threshold.get("met") else "not called"
-            called.append(f"{stage} {said} ({cell(str(threshold.get('why', '')), 300)})")
+        entry = view.stages.get(stage)
+        threshold = entry.threshold if entry is not None else None
+        if threshold is not None:
+            said = "called" if threshold.met else "not called"
+            called.append(f"{stage} {said} ({cell(threshold.why, 300)})")
     if called:
         out.append(f"Thresholds: {'; '.join(called)}.")
     out.append("")
@@ -309,14 +310,14 @@ def _stages(view: ReportView) -> list[str]:
         return []
     out = ["<details><summary>Stages</summary>", "", "| stage | ran | why |", "| --- | --- | --- |"]
     for stage, data in view.stages.items():
-        ran = bool(data.get("ran"))
-        why = str(data.get("why") or "")
-        if not ran and data.get("skipped_reason"):
-            why += f"; skipped: {data['skipped_reason']}"
-        if data.get("model_error"):
-            why += f"; model error: {data['model_error']}"
-        if data.get("error"):
-            why += f"; error: {data['error']}"
+        ran = data.ran
+        why = data.why
+        if not ran and data.skipped_reason:
+            why += f"; skipped: {data.skipped_reason}"
+        if data.model_error:
+            why += f"; model error: {data.model_error}"
+        if data.error:
+            why += f"; error: {data.error}"
         out.append(f"| {cell(stage, 40)} | {'yes' if ran else 'no'} | {cell(why, 300)} |")
     out.extend(["", "</details>", ""])
     return out

@@ -37,13 +37,12 @@ class Gap:
 def gaps(view: ReportView) -> tuple[Gap, ...]:
     out: list[Gap] = []
     for stage, data in view.stages.items():
-        error, model_error = data.get("error"), data.get("model_error")
-        reason = error or model_error
+        error = data.error
+        reason = error or data.model_error
         if not reason:
             continue
-        details = data.get("details")
-        answered = details.get("answered") if isinstance(details, dict) else None
-        nothing = data.get("ran") is False or answered == []
+        answered = data.details.get("answered") if data.details is not None else None
+        nothing = data.ran is False or answered == []
         out.append(Gap(stage, " ".join(str(reason).split()), broke=bool(error), reviewed_nothing=nothing))
     return tuple(out)
 

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from gate.context.compare import NotComparable
 from gate.context.model import ChangeSet, RevisionReader
 from gate.diff.model import Diff, FileStatus, LineKind
@@ -26,6 +28,7 @@ from gate.review.consensus import STAGE, confidence
 from gate.review.state import KeptFinding, ReviewState, lines_hash
 from gate.review.units import ReviewUnit
 from gate.run import HeadDiff
+from gate.schema.review_state import FullReview, IncrementalPlan, IncrementalReview
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,17 @@ class Plan:
     """Which units go to the models again, and which findings stay as they were."""
 
     send: list[ReviewUnit]
+    review: FullReview | IncrementalReview
     carried: list[KeptFinding] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The review's `details.incremental` in the report."""
+        return self.review.model_dump(mode="json")
 
 
 def full(units: Sequence[ReviewUnit], why: str) -> Plan:
-    return Plan(list(units), [], {"mode": "full", "why": why})
+    return Plan(list(units), FullReview(why=why))
 
 
 def plan(
@@ -134,15 +142,14 @@ def plan(
             dropped.append(kept.fingerprint)
         else:
             carried.append(moved)
-    details = {
-        "mode": "incremental",
-        "previous_head": previous.head,
-        "units_sent": len(send),
-        "units_carried": held,
-        "carried": [k.model_dump(mode="json") for k in carried],
-        "dropped_fingerprints": dropped,
-    }
-    return Plan(send, carried, details)
+    review = IncrementalReview(
+        previous_head=previous.head,
+        units_sent=len(send),
+        units_carried=held,
+        carried=tuple(carried),
+        dropped_fingerprints=tuple(dropped),
+    )
+    return Plan(send, review, carried)
 
 
 def _touched(unit: ReviewUnit, delta: Delta) -> bool:
@@ -173,12 +180,18 @@ def _carry(
     return kept.model_copy(update={"path": path, "start_line": first, "end_line": last})
 
 
+_PLAN: TypeAdapter[FullReview | IncrementalReview] = TypeAdapter(IncrementalPlan)
+
+
 def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, ...]:
     """The findings a stage result's details say were carried over, as Findings (replay uses it too)."""
-    previous = str(details.get("incremental", {}).get("previous_head", ""))
+    raw = details.get("incremental")
+    review = _PLAN.validate_python(raw) if raw is not None else None
+    if not isinstance(review, IncrementalReview):
+        return ()
+    previous = review.previous_head
     out = []
-    for raw in details.get("incremental", {}).get("carried", ()):
-        k = KeptFinding.model_validate(raw)
+    for k in review.carried:
         out.append(
             Finding(
                 stage=STAGE,

@@ -9,73 +9,35 @@ input: validated field by field, and a state that does not parse is ignored (a f
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import re
-import zlib
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from gate.findings import Finding
+from gate.schema.review_state import (
+    MAX_FINDINGS,
+    MAX_STATE_CHARS,
+    MAX_TEXT_CHARS,
+    KeptFinding,
+    ReviewState,
+    StateError,
+)
 
-VERSION = "v1"
-MAX_STATE_CHARS = 24_000  # encoded; the summary comment holds 65,536 characters in all
-MAX_INFLATED_BYTES = 1 << 20
-MAX_FINDINGS = 500
-MAX_TEXT_CHARS = 2_000  # per finding body and suggestion kept in the state
+__all__ = [
+    "MAX_FINDINGS",
+    "MAX_STATE_CHARS",
+    "KeptFinding",
+    "ReviewState",
+    "StateError",
+    "comment_line",
+    "encode_state",
+    "from_comment",
+    "keep",
+    "lines_hash",
+]
+
 COMMENT_PREFIX = "<!-- ai-quality-gate:state="
 _COMMENT = re.compile(r"<!-- ai-quality-gate:state=(v1:[A-Za-z0-9+/=]+) -->")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class KeptFinding(_Model):
-    fingerprint: str = Field(max_length=64)
-    path: str = Field(max_length=4096)
-    start_line: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    severity: str = Field(pattern="^(critical|high|medium|low|info)$")
-    category: str = Field(max_length=200)
-    title: str = Field(max_length=1_000)
-    body: str = Field(max_length=MAX_TEXT_CHARS + 20)
-    suggestion: str | None = Field(default=None, max_length=MAX_TEXT_CHARS + 20)
-    confirmed_by: tuple[str, ...] = Field(default=(), max_length=20)
-    lines_hash: str = Field(max_length=64)  # of the covered lines' text at `head`
-
-
-class ReviewState(_Model):
-    head: str = Field(pattern="^[0-9a-f]{40}$|^[0-9a-f]{64}$")
-    models: tuple[str, ...] = Field(max_length=20)
-    findings: tuple[KeptFinding, ...] = Field(default=(), max_length=MAX_FINDINGS)
-
-    def encode(self) -> str | None:
-        """`v1:<base64>`, or None when it would be larger than the bound."""
-        raw = json.dumps(self.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False)
-        packed = base64.b64encode(zlib.compress(raw.encode(), 9)).decode()
-        text = f"{VERSION}:{packed}"
-        return text if len(text) <= MAX_STATE_CHARS else None
-
-    @classmethod
-    def decode(cls, text: str) -> ReviewState:
-        """The state in `text`; a `StateError` says why it is not one."""
-        version, _, packed = text.strip().partition(":")
-        if version != VERSION:
-            raise StateError(f"review state version {version[:10]!r} is not {VERSION}")
-        if len(packed) > MAX_STATE_CHARS:
-            raise StateError("review state larger than the bound")
-        try:
-            inflater = zlib.decompressobj()
-            raw = inflater.decompress(base64.b64decode(packed, validate=True), MAX_INFLATED_BYTES)
-            if inflater.unconsumed_tail:
-                raise StateError("review state inflates past the bound")
-            return cls.model_validate(json.loads(raw))
-        except (binascii.Error, zlib.error, ValueError, ValidationError) as exc:
-            raise StateError(f"review state unreadable: {type(exc).__name__}") from None
 
 
 def encode_state(
@@ -88,10 +50,6 @@ def encode_state(
     if encoded is None:
         return None, f"review state over {MAX_STATE_CHARS:,} characters"
     return encoded, None
-
-
-class StateError(Exception):
-    """A review state that cannot be used; the run then reviews everything."""
 
 
 def lines_hash(head_lines: Sequence[str] | None, start: int, end: int) -> str:

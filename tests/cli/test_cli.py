@@ -38,7 +38,7 @@ def ai_gate(
 def test_help_lists_every_command() -> None:
     proc = ai_gate("--help")
     assert proc.returncode == 0
-    for command in ("check", "github", "replay", "publish", "config"):
+    for command in ("check", "github", "replay", "publish", "config", "report"):
         assert command in proc.stdout
 
 

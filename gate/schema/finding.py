@@ -1,0 +1,153 @@
+"""A finding as the gate writes it: in the JSON report (`ReportFinding`) and in the trace (`TraceFinding`).
+
+The report's finding is what users and the GitHub posters read: the policy's marks (confirmed,
+blocking, inline, disputed) made explicit. The trace's finding is the `Finding` itself, every field
+that a replay needs to rebuild it exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.schema.base import BodyText, IdText, LineNumber, PathText, Schema, StageId, TitleText
+
+SeverityName = Literal["critical", "high", "medium", "low", "info"]
+ConfidenceName = Literal["high", "medium", "low"]
+
+
+class ReportFinding(Schema):
+    """One finding of the JSON report (SPEC 5.6)."""
+
+    id: IdText
+    stage: StageId
+    rule: IdText = ""
+    path: PathText | None = None
+    start_line: LineNumber | None = None
+    end_line: LineNumber | None = None
+    severity: SeverityName
+    confidence: ConfidenceName = "medium"
+    category: IdText = ""
+    title: TitleText
+    body: BodyText = ""
+    confirmed_by: tuple[str, ...] = ()
+    confirmed: bool = False
+    blocking: bool = False
+    advisory: bool = False
+    commentable: bool = False
+    # None in a report that predates the field: then only what blocks goes inline
+    inline: bool | None = None
+    disputed: bool = False
+    raised_by: tuple[str, ...] = ()
+    refused_by: tuple[str, ...] = ()
+    suggestion: BodyText | None = None
+    fingerprint: IdText = ""
+
+    @classmethod
+    def of(cls, f: Finding) -> ReportFinding:
+        loc = f.location
+        return cls(
+            id=f.id,
+            stage=f.stage,
+            rule=f.rule,
+            path=loc.path if loc else None,
+            start_line=loc.start_line if loc else None,
+            end_line=loc.end_line if loc else None,
+            severity=f.severity.value,
+            confidence=f.confidence.value,
+            category=f.category or f.rule,
+            title=f.title,
+            body=f.body,
+            confirmed_by=f.confirmed_by,
+            confirmed=f.confirmed,
+            blocking=f.blocking,
+            advisory=f.advisory,
+            commentable=f.commentable,
+            inline=f.inline,
+            disputed=f.disputed,
+            raised_by=f.said("raised_by"),
+            refused_by=f.said("disagreed_by"),
+            suggestion=f.suggestion,
+            fingerprint=f.fingerprint,
+        )
+
+    @property
+    def posts_inline(self) -> bool:
+        return self.inline if self.inline is not None else self.blocking
+
+    @property
+    def key(self) -> str:
+        """The de-duplication key kept in posted comments: stable across runs."""
+        return self.fingerprint or self.id
+
+    @property
+    def end(self) -> int | None:
+        return self.end_line if self.end_line is not None else self.start_line
+
+    @property
+    def level(self) -> Literal["failure", "warning", "notice"]:
+        """The annotation level: failure for what blocks, warning for medium and above, else notice."""
+        if self.blocking:
+            return "failure"
+        return "warning" if self.severity in ("critical", "high", "medium") else "notice"
+
+
+class TraceFinding(Schema):
+    """A `Finding` in the trace's `run` record, as a replay rebuilds it (the policy's marks are not kept:
+    the replay decides them again)."""
+
+    stage: str
+    rule: str
+    severity: SeverityName
+    confidence: ConfidenceName
+    title: str
+    body: str
+    category: str = ""
+    suggestion: str | None = None
+    location: tuple[str, int | None, int | None] | None = None
+    confirmed_by: tuple[str, ...] = ()
+    deterministic: bool = True
+    advisory: bool = False
+    extra: tuple[tuple[str, str], ...] = Field(default=())
+    lines_key: str = ""
+
+    @classmethod
+    def of(cls, f: Finding) -> TraceFinding:
+        loc = f.location
+        return cls(
+            stage=f.stage,
+            rule=f.rule,
+            severity=f.severity.value,
+            confidence=f.confidence.value,
+            title=f.title,
+            body=f.body,
+            category=f.category,
+            suggestion=f.suggestion,
+            location=None if loc is None else (loc.path, loc.start_line, loc.end_line),
+            confirmed_by=f.confirmed_by,
+            deterministic=f.deterministic,
+            advisory=f.advisory,
+            extra=f.extra,
+            lines_key=f.lines_key,
+        )
+
+    def finding(self) -> Finding:
+        loc = self.location
+        return Finding(
+            stage=self.stage,
+            rule=self.rule,
+            severity=Severity(self.severity),
+            confidence=Confidence(self.confidence),
+            title=self.title,
+            body=self.body,
+            category=self.category,
+            suggestion=self.suggestion,
+            location=None if loc is None else Location(*loc),
+            confirmed_by=self.confirmed_by,
+            deterministic=self.deterministic,
+            advisory=self.advisory,
+            extra=self.extra,
+            lines_key=self.lines_key,
+        )

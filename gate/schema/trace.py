@@ -1,0 +1,32 @@
+"""A stage's result as the trace's `run` record keeps it, for a replay to decide the verdict again.
+
+Its usage is the report's `Usage`; its findings are `TraceFinding`s, the whole `Finding`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from gate.schema.base import Schema
+from gate.schema.finding import TraceFinding
+from gate.schema.report import Usage
+
+
+class TraceStage(Schema):
+    stage: str
+    ran: bool
+    why: str
+    skipped_reason: str | None = None
+    model_error: str | None = None
+    error: str | None = None
+    usage: Usage
+    details: dict[str, Any] = Field(default_factory=dict)
+    findings: tuple[TraceFinding, ...] = ()
+    # what other code reads from a stage (the quorum it needed, what it did not check, the review's state
+    # for the next run, the line keys of its findings), typed beside the report's details
+    quorum: int = 0
+    not_checked: tuple[str, ...] = ()
+    review_state: str | None = None
+    line_keys: dict[str, str] = Field(default_factory=dict)
