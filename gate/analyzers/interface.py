@@ -64,6 +64,7 @@ class AnalyzerMeta:
             skipped_reason=skipped_reason,
             findings=tuple(findings),
             details=dict(details or {}),
+            not_checked=not_checked,
         )
 
     def skipped(
