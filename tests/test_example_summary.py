@@ -11,7 +11,8 @@ def test_the_committed_example_summary_is_a_fresh_render() -> None:
     assert DOC.read_text(encoding="utf-8") == fresh, "run `make example-summary` and commit the result"
     # every file reviewed by three models; the one gap is said with its reason: from a plain patch the
     # repository's other specs cannot be read, so spec drift was not checked
-    assert "\n**Coverage: not complete** — 1 gap; 6 files in the change, 6 reviewed (6 by 3 models); " in fresh
+    coverage = "\n**Coverage: not complete** — 1 gap; 6 files in the change, 6 reviewed (6 by 3 models); "
+    assert coverage in fresh
     assert "| the whole change | spec-drift | spec documents not available: " in fresh
     assert "— by tool: claude-code 34 lines, cursor 30 lines, aider 28 lines" in fresh
     assert fresh.count("<details><summary><code>") == 4  # one per AI commit, with its evidence
