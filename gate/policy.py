@@ -11,8 +11,6 @@ from gate.findings import Finding
 from gate.provenance.model import ProvenanceResult
 from gate.run import StageResult
 
-MODEL_STAGES = ("review", "regen", "spec")
-
 
 @dataclass(frozen=True)
 class Decision:

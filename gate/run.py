@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
+# The stages whose findings come from models (quorum, cross-check, confirmed_by), in the order they run.
+MODEL_STAGES = ("review", "regen", "spec")
+
 
 def exit_code(verdict: str, strict: bool) -> int:
     """0 pass (and neutral unless `strict`), 1 fail."""

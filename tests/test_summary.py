@@ -78,6 +78,8 @@ def _finding(**fields: object) -> FindingView:
             {"disputed": True, "raised_by": ["m/c"], "refused_by": ["m/a", "m/b"]},
             "disputed (raised by m/c; refused by m/a, m/b)",
         ),
+        # the spec stage's contradictions are model findings too: the models stand behind them
+        ({"stage": "spec", "blocking": True, "confirmed_by": ["m/a", "m/b"]}, "**blocking** (m/a, m/b)"),
         ({"stage": "secrets", "blocking": True, "confirmed": True}, "**blocking** (analyzer)"),
         ({"stage": "weakened-tests", "confirmed": True}, "confirmed (analyzer)"),
     ],

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gate.models.runtime import import_in_background
-
-MODEL_STAGES = ("review", "regen")
+from gate.run import MODEL_STAGES
 
 
 def warm_up(escalations: Mapping[str, tuple[bool, str]]) -> bool:

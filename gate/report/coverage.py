@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # the view side (`Coverage`) is read by reporters that never 
 
 REVIEW = "review"
 REGEN = "regen"
-MODEL_STAGES = (REVIEW, REGEN)
+# the model stages with their own accounting below (files and hunks); the others are gaps as stages
+ACCOUNTED = (REVIEW, REGEN)
 _SKIPPED = ": skipped ("
 # reasons the re-generation selection gives for a hunk that was never a candidate
 _NOT_CANDIDATE = (
@@ -46,7 +47,7 @@ def of(outcome: Outcome) -> Coverage:
     gaps: list[Gap] = []
     unread: dict[str, str] = {}
     for r in outcome.stages:
-        if r.stage in MODEL_STAGES or r.stage == "provenance":
+        if r.stage in ACCOUNTED or r.stage == "provenance":
             continue
         if outcome.escalations.get(r.stage, (True, ""))[0] or r.error or r.model_error:
             gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap

@@ -18,8 +18,8 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from gate.policy import MODEL_STAGES
 from gate.report.github_view import FindingView, ReportView
+from gate.run import MODEL_STAGES
 from gate.sanitize import json_inert
 
 if TYPE_CHECKING:

@@ -20,6 +20,7 @@ from gate.report import unchecked
 from gate.report.coverage import Coverage, Gap
 from gate.report.github_view import CommitView, FindingView, ReportView
 from gate.report.links import BlobLinks
+from gate.run import MODEL_STAGES
 from gate.sanitize import sanitize
 
 ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
@@ -29,7 +30,6 @@ MAX_COMMITS = 50  # AI commits shown with their evidence
 MAX_EVIDENCE = 5  # evidence lines a commit shows
 MAX_GAPS = 40  # coverage rows
 MAX_NAMES = 5  # file names a one-line coverage statement spells out
-MODEL_STAGES = ("review", "regen")
 
 
 def cell(text: str, limit: int = 200) -> str:
