@@ -26,7 +26,7 @@ def head_lines(changeset: ChangeSet) -> LineReader:
         if lines is not None:
             return lines[start - 1 : end] if 1 <= start <= end <= len(lines) else None
         if path not in shown:
-            change = next((c for c in changeset.diff.files if c.path == path), None)
+            change = changeset.diff.by_path.get(path)
             shown[path] = {
                 line.new_no: line.text
                 for hunk in (change.hunks if change else ())

@@ -26,7 +26,7 @@ from gate.models.pricing import facts, token_counter
 from gate.models.schemas import SpecCheckOutput
 from gate.models.selection import Selection, select_models
 from gate.review.consensus import Group, tally, to_findings
-from gate.review.flow import ReviewRounds, call_all, cross_check_round
+from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, stage_client
 from gate.review.prompt import load_prompt
 from gate.review.units import build_units, estimate_tokens, measured_chars_per_token, pack
 from gate.run import RunContext, StageResult, Usage, run_sync
@@ -64,20 +64,10 @@ class SpecStage:
             return StageResult(self.id, ran=True, why=why, details={"notes": [nothing, *intent.notes]})
         selection = select_models(ctx.config, "review")
         if not selection.models:
-            return StageResult(
-                self.id,
-                ran=False,
-                why=why,
-                skipped_reason=selection.note,
-                model_error=f"no model available to check the change against its intent: {selection.note}",
+            return no_model(
+                self.id, why, selection, "no model available to check the change against its intent"
             )
-        if self._client is None:
-            from gate.models.service import model_client
-
-            client: ModelClient = model_client(ctx)
-        else:
-            client = self._client
-        return run_sync(check(ctx, client, selection, intent, specs, why))
+        return run_sync(check(ctx, stage_client(ctx, self._client), selection, intent, specs, why))
 
 
 async def check(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from gate.config.models import Config
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
+from gate.models.selection import Selection
 from gate.review.consensus import Group, Raised, group_findings
 from gate.review.prompt import (
     CROSS_CHECK_PROMPT,
@@ -27,13 +28,30 @@ from gate.review.prompt import (
     review_messages,
 )
 from gate.review.units import Chunk
-from gate.run import Usage
+from gate.run import RunContext, StageResult, Usage
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
 # A model far slower than its peers is abandoned: once all but one model have answered every call of
 # a round, the rest get max(GRACE_MIN_S, GRACE_FACTOR x the time the round took so far).
 GRACE_MIN_S = 15.0
 GRACE_FACTOR = 2.0
+
+
+def stage_client(ctx: RunContext, given: ModelClient | None) -> ModelClient:
+    """The client a model stage calls: the one it was given (tests, replay), else the run's shared one.
+    Imported here, on the path that calls a model, since the shared client brings litellm."""
+    if given is not None:
+        return given
+    from gate.models.service import model_client
+
+    return model_client(ctx)
+
+
+def no_model(stage: str, why: str, selection: Selection, what: str) -> StageResult:
+    """A model stage its thresholds called for with no model to run it: a model error, never a pass."""
+    return StageResult(
+        stage, ran=False, why=why, skipped_reason=selection.note, model_error=f"{what}: {selection.note}"
+    )
 
 
 async def call_all(

@@ -18,7 +18,7 @@ from gate.models.interface import ModelClient
 from gate.models.pricing import facts, provider_of, token_counter
 from gate.models.selection import Selection, select_models
 from gate.review.consensus import tally, to_findings
-from gate.review.flow import ReviewRounds, cross_check_round, review_round
+from gate.review.flow import ReviewRounds, cross_check_round, no_model, review_round, stage_client
 from gate.review.incremental import carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import encode_state, keep
@@ -58,20 +58,8 @@ class ReviewStage:
             return StageResult.skipped(self.id, why, "offline: no model is called")
         selection = select_models(ctx.config, "review")
         if not selection.models:
-            return StageResult(
-                self.id,
-                ran=False,
-                why=why,
-                skipped_reason=selection.note,
-                model_error=f"no review model available: {selection.note}",
-            )
-        if self._client is None:
-            from gate.models.service import model_client
-
-            client: ModelClient = model_client(ctx)
-        else:
-            client = self._client
-        return run_sync(review(ctx, client, selection, why))
+            return no_model(self.id, why, selection, "no review model available")
+        return run_sync(review(ctx, stage_client(ctx, self._client), selection, why))
 
 
 async def review(ctx: RunContext, client: ModelClient, selection: Selection, why: str) -> StageResult:
