@@ -3,6 +3,7 @@ fallback the entry point gives (GitHub's compare API). An incremental review sta
 
 from __future__ import annotations
 
+from gate.context.commit_id import short_id
 from gate.context.git import Git
 from gate.context.git_diff import git_diff
 from gate.context.model import ChangeSet
@@ -18,10 +19,12 @@ class NotComparable(Exception):
 def git_heads(git: Git) -> HeadDiff:
     def compare(old: str, new: str) -> Diff:
         if not git.exists(old):
-            raise NotComparable(f"the previous head {old[:12]} is not in the repository")
+            raise NotComparable(f"the previous head {short_id(old)} is not in the repository")
         if git.text("merge-base", old, new).strip() != old:
-            raise NotComparable(f"the previous head {old[:12]} is not an ancestor (rebased or force-pushed)")
-        return git_diff(git, old, new, "-U0", source=f"git diff {old[:12]} {new[:12]}")
+            raise NotComparable(
+                f"the previous head {short_id(old)} is not an ancestor (rebased or force-pushed)"
+            )
+        return git_diff(git, old, new, "-U0", source=f"git diff {short_id(old)} {short_id(new)}")
 
     return compare
 

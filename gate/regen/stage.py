@@ -32,6 +32,7 @@ from gate.regen.findings import Assessment, assess, consensus_models, outlier_fi
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
+from gate.review.flow import no_model, stage_client
 from gate.review.prompt import load_prompt
 from gate.run import RunContext, StageResult, Usage, run_sync
 
@@ -94,9 +95,8 @@ class RegenStage:
         chosen = select_models(ctx.config, self.id)
         models = chosen.models
         if not models:
-            return StageResult(self.id, ran=False, why=why, skipped_reason=chosen.note,
-                               model_error=f"no regen model available: {chosen.note}",
-                               details={"checked": [], "skipped": skipped})  # fmt: skip
+            unrun = no_model(self.id, why, chosen, "no regen model available")
+            return replace(unrun, details={"checked": [], "skipped": skipped})
         details: dict[str, Any] = {
             "models": list(models),
             "providers": {m: provider_of(m) for m in models},
@@ -110,7 +110,7 @@ class RegenStage:
         ctx.progress(
             f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
         )
-        client = self._client if self._client is not None else _run_client(ctx)
+        client = stage_client(ctx, self._client)
         done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
         details.update(
             checked=[c.as_json() for c in done.checked],
@@ -237,12 +237,6 @@ def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
     from gate.models.service import run_budget
 
     return run_budget(ctx).register(models)
-
-
-def _run_client(ctx: RunContext) -> ModelClient:
-    from gate.models.service import model_client
-
-    return model_client(ctx)
 
 
 def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:

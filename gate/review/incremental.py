@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from gate.context.commit_id import short_id
 from gate.context.compare import NotComparable
 from gate.context.model import ChangeSet, RevisionReader
 from gate.diff.model import Diff, FileStatus, LineKind
@@ -205,7 +206,7 @@ def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, 
                 suggestion=k.suggestion,
                 confirmed_by=k.confirmed_by,
                 deterministic=False,
-                extra=(("carried_from", previous[:12]),),
+                extra=(("carried_from", short_id(previous)),),
             )
         )
     return tuple(out)

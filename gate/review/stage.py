@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from gate.context.commit_id import is_full_commit_id, short_id
 from gate.context.compare import head_diff
 from gate.context.lines import head_lines
 from gate.findings import Finding, line_keys, with_line_keys
@@ -103,7 +104,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     }
     if increment.details["mode"] == "incremental":
         notes.append(
-            f"incremental review since {increment.details['previous_head'][:12]}: "
+            f"incremental review since {short_id(increment.details['previous_head'])}: "
             f"{len(increment.send)} unit(s) sent again, {len(units) - len(increment.send)} unchanged, "
             f"{len(increment.carried)} finding(s) carried over"
         )
@@ -211,7 +212,7 @@ def _state(
 ) -> str | None:
     """The encoded state the next run of this PR starts from, or None (then it reviews everything)."""
     head = ctx.changeset.head_ref
-    if len(head) not in (40, 64):
+    if not is_full_commit_id(head):
         return None
     lines: dict[str, list[str] | None] = {}
     kept = []
