@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from gate.models.trace import TraceWriter
     from gate.provenance.model import ProvenanceResult
     from gate.review.state import ReviewState
+    from gate.schema.coverage import StageCoverage
     from gate.specs.model import SpecSet
 
 # -- exit codes: the process's answer, decided once for every entry point ------------------------------
@@ -94,6 +95,11 @@ class StageResult:
     review_state: str | None = None
     # The text hash of each finding's lines, by `path:start-end`, so a replay fingerprints them the same.
     line_keys: Mapping[str, str] = field(default_factory=dict)
+    # Findings carried over unchanged from the previous review of the change, with their line keys;
+    # `findings` holds those this run did not raise again.
+    carried: tuple[Finding, ...] = ()
+    # What a model stage reached of the change and what it left out (the report's coverage).
+    coverage: StageCoverage | None = None
 
     @classmethod
     def skipped(cls, stage: str, why: str, reason: str) -> StageResult:

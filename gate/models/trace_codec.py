@@ -63,6 +63,8 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         not_checked=tuple(r.not_checked),
         review_state=r.review_state,
         line_keys=dict(r.line_keys),
+        carried=tuple(TraceFinding.of(f) for f in r.carried),
+        coverage=r.coverage,
     ).model_dump(mode="json")
 
 
@@ -82,6 +84,8 @@ def decode_stage(d: dict[str, Any]) -> StageResult:
         not_checked=s.not_checked,
         review_state=s.review_state,
         line_keys=dict(s.line_keys),
+        carried=tuple(f.finding() for f in s.carried),
+        coverage=s.coverage,
     )
 
 

@@ -55,12 +55,28 @@ class Region:
         return f"{self.path}:{self.start_line}-{self.end_line}"
 
 
+# How the reasons below begin for a hunk that was never a candidate: passing it over is the design, not
+# a gap in what was checked.
+NOT_CANDIDATE = ("not AI-authored", "not code", "trivial")
+
+
 @dataclass(frozen=True)
 class SkippedHunk:
     path: str
     start_line: int
     end_line: int
     reason: str
+
+    @property
+    def candidate(self) -> bool:
+        """Whether the hunk was one to re-generate (then leaving it out is a gap in the check)."""
+        return not self.reason.startswith(NOT_CANDIDATE)
+
+    @property
+    def lines(self) -> str:
+        return (
+            f"{self.start_line}-{self.end_line}" if self.start_line != self.end_line else str(self.start_line)
+        )
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from gate.regen.similarity import Measures, measure
 from gate.review.flow import no_model, stage_client
 from gate.review.prompt import load_prompt
 from gate.run import RunContext, StageResult, Usage, run_sync
+from gate.schema.coverage import Gap, StageCoverage
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ class RegenStage:
         skipped = [asdict(s) for s in selection.skipped]
         if not selection.regions:
             nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
-            return StageResult(self.id, ran=True, why=why, details=nothing)
+            reached = _reached((), 0, selection.skipped)
+            return StageResult(self.id, ran=True, why=why, details=nothing, coverage=reached)
         chosen = select_models(ctx.config, self.id)
         models = chosen.models
         if not models:
@@ -122,9 +124,10 @@ class RegenStage:
         summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
         if done.budget_stopped:
             summary += "; the budget stopped some model calls"
+        reached = _reached(models, len(done.checked), (*done.not_checked, *selection.skipped))
         return StageResult(self.id, ran=True, why=f"{why}; {summary}", findings=done.findings,
                            model_error=model_error, usage=done.usage, details=details,
-                           quorum=details["quorum"])  # fmt: skip
+                           quorum=details["quorum"], coverage=reached)  # fmt: skip
 
 
 async def _check(
@@ -271,6 +274,23 @@ def _coverage_error(done: _Run, selected: int) -> str | None:
         f"{lead}{len(missed)} of {selected} selected hunk(s) not checked: {', '.join(missed)[:500]} "
         f"({'; '.join(reasons)[:300]})"
     )
+
+
+def _reached(models: Sequence[str], checked: int, skipped: Sequence[SkippedHunk]) -> StageCoverage:
+    """The hunks the check selected (those it checked and the candidates it left out) and, as gaps, the
+    candidates it left out; a hunk that was never a candidate is neither."""
+    missed = [h for h in skipped if h.candidate]
+    gaps = tuple(
+        Gap(
+            stage="regen",
+            kind="size" if "too large" in h.reason else "failure",
+            reason=f"not re-generated: {h.reason}",
+            path=h.path,
+            lines=h.lines,
+        )
+        for h in missed
+    )
+    return StageCoverage(models=tuple(models), selected=checked + len(missed), checked=checked, gaps=gaps)
 
 
 def _why_not_checked(sampling: Sampling) -> str:

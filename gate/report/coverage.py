@@ -9,10 +9,9 @@ one line only when there is none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from gate.diff.model import FileStatus
 from gate.schema.coverage import (
     MAX_PATH_CHARS,
     MAX_REASON_CHARS,
@@ -21,6 +20,7 @@ from gate.schema.coverage import (
     GapKind,
     ReviewedFile,
     ReviewState,
+    StageCoverage,
 )
 
 __all__ = ["MAX_PATH_CHARS", "MAX_REASON_CHARS", "Coverage", "Gap", "ReviewedFile", "of", "to_json"]
@@ -32,13 +32,7 @@ REVIEW = "review"
 REGEN = "regen"
 # the model stages with their own accounting below (files and hunks); the others are gaps as stages
 ACCOUNTED = (REVIEW, REGEN)
-_SKIPPED = ": skipped ("
-# reasons the re-generation selection gives for a hunk that was never a candidate
-_NOT_CANDIDATE = (
-    "not AI-authored",
-    "not code",
-    "trivial",
-)  # how the analyzers' shared reader names a file it did not read
+_SKIPPED = ": skipped ("  # how the analyzers' shared reader names a file it did not read
 
 
 def of(outcome: Outcome) -> Coverage:
@@ -106,61 +100,10 @@ def _review(
     if not called:
         return "not-called", why, (), 0, ()
     if r is None or not r.ran:
-        reason = (r.error or r.model_error or r.skipped_reason) if r else "not available in this build"
-        gaps.append(Gap(stage=REVIEW, kind="not-run", reason=reason or "not run"))
+        gaps.append(_not_run(REVIEW, r))
         return "not-run", why, (), 0, ()
-    d = r.details
-    models = tuple(str(m) for m in d.get("models") or ())
-    quorum = int(d.get("quorum") or 0)
-    by_chunk: Mapping[str, Any] = d.get("reviewed_by") or {}
-    per_file: dict[str, set[str] | None] = {}
-    for chunk in d.get("chunks") or ():
-        got = set(by_chunk.get(chunk.get("id"), ()))
-        for path in chunk.get("paths") or ():
-            seen = per_file.get(path)
-            per_file[path] = got if seen is None else seen & got
-    incremental = (d.get("incremental") or {}).get("mode") == "incremental"
-    reviewed: list[ReviewedFile] = []
-    for change in outcome.changeset.diff.files:
-        if change.is_binary:
-            gaps.append(
-                Gap(stage=REVIEW, kind="binary", reason="binary file: not reviewed", path=change.path)
-            )
-            continue
-        if change.status is FileStatus.DELETED or not change.hunks:
-            continue
-        by = per_file.get(change.path)
-        if by is not None:
-            reviewed.append(ReviewedFile(path=change.path, models=tuple(sorted(by))))
-        elif incremental:
-            reviewed.append(ReviewedFile(path=change.path, models=models, earlier=True))
-    for cut in d.get("cut_lines") or ():
-        gaps.append(
-            Gap(
-                stage=REVIEW,
-                kind="size",
-                reason=str(cut.get("reason")),
-                path=cut.get("path"),
-                lines=str(cut.get("line")),
-            )
-        )
-    for chunk in d.get("unreviewed_chunks") or ():
-        missing = "; ".join(f"{m}: {why}" for m, why in (chunk.get("missing") or {}).items())
-        answered = len(chunk.get("reviewed_by") or ())
-        for span in chunk.get("lines") or ():
-            path, _, lines = str(span).rpartition(":")
-            gaps.append(
-                Gap(
-                    stage=REVIEW,
-                    kind="failure",
-                    reason=f"reviewed by {answered} of the {quorum} models required ({missing})",
-                    path=path,
-                    lines=lines,
-                )
-            )
-    if not d.get("unreviewed_chunks") and r.model_error and not d.get("cut_lines"):
-        gaps.append(Gap(stage=REVIEW, kind="failure", reason=r.model_error))
-    return "reviewed", why, models, quorum, tuple(reviewed)
+    reached = _reached(r, gaps)
+    return "reviewed", why, reached.models, r.quorum, reached.reviewed
 
 
 def _regen(outcome: Outcome, r: StageResult | None, gaps: list[Gap]) -> tuple[int, int]:
@@ -168,25 +111,25 @@ def _regen(outcome: Outcome, r: StageResult | None, gaps: list[Gap]) -> tuple[in
     if not called:
         return 0, 0
     if r is None or not r.ran:
-        reason = (r.error or r.model_error or r.skipped_reason) if r else "not available in this build"
-        gaps.append(Gap(stage=REGEN, kind="not-run", reason=reason or "not run"))
+        gaps.append(_not_run(REGEN, r))
         return 0, 0
-    checked = list(r.details.get("checked") or ())
-    # hunks the selection passed over by design (not AI-authored, not code, trivial) are not gaps
-    skipped = [
-        h for h in r.details.get("skipped") or () if not str(h.get("reason")).startswith(_NOT_CANDIDATE)
-    ]
-    for hunk in skipped:
-        start, end = hunk.get("start_line"), hunk.get("end_line")
-        gaps.append(
-            Gap(
-                stage=REGEN,
-                kind="size" if "too large" in str(hunk.get("reason")) else "failure",
-                reason=f"not re-generated: {hunk.get('reason')}",
-                path=hunk.get("path"),
-                lines=f"{start}-{end}" if start != end else str(start),
-            )
-        )
-    if r.model_error and not skipped:
-        gaps.append(Gap(stage=REGEN, kind="failure", reason=r.model_error))
-    return len(checked) + len(skipped), len(checked)
+    reached = _reached(r, gaps)
+    return reached.selected, reached.checked
+
+
+def _not_run(stage: str, r: StageResult | None) -> Gap:
+    reason = (r.error or r.model_error or r.skipped_reason) if r else "not available in this build"
+    return Gap(stage=stage, kind="not-run", reason=reason or "not run")
+
+
+def _reached(r: StageResult, gaps: list[Gap]) -> StageCoverage:
+    """What a model stage that ran says it reached. Its gaps join the report's; a model error that none
+    of them explains (a binary file does not) is a gap of its own, and so is a result that does not say."""
+    reached = r.coverage
+    if reached is None:
+        gaps.append(Gap(stage=r.stage, kind="failure", reason="what the stage covered was not recorded"))
+        reached = StageCoverage()
+    gaps.extend(reached.gaps)
+    if r.model_error and all(g.kind == "binary" for g in reached.gaps):
+        gaps.append(Gap(stage=r.stage, kind="failure", reason=r.model_error))
+    return reached

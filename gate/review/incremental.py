@@ -17,19 +17,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from gate.context.commit_id import short_id
 from gate.context.compare import NotComparable
 from gate.context.model import ChangeSet, RevisionReader
 from gate.diff.model import Diff, FileStatus, LineKind
 from gate.errors import GateError
-from gate.findings import Finding, Location, Severity, with_line_keys
+from gate.findings import Finding, Location, Severity
 from gate.review.consensus import STAGE, confidence
 from gate.review.state import KeptFinding, ReviewState, lines_hash
 from gate.review.units import ReviewUnit
 from gate.run import HeadDiff
-from gate.schema.review_state import FullReview, IncrementalPlan, IncrementalReview
+from gate.schema.review_state import FullReview, IncrementalReview
 
 
 @dataclass(frozen=True)
@@ -181,13 +179,8 @@ def _carry(
     return kept.model_copy(update={"path": path, "start_line": first, "end_line": last})
 
 
-_PLAN: TypeAdapter[FullReview | IncrementalReview] = TypeAdapter(IncrementalPlan)
-
-
-def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, ...]:
-    """The findings a stage result's details say were carried over, as Findings (replay uses it too)."""
-    raw = details.get("incremental")
-    review = _PLAN.validate_python(raw) if raw is not None else None
+def carried_findings(review: FullReview | IncrementalReview, quorum: int) -> tuple[Finding, ...]:
+    """The findings an incremental review carried over, as Findings; none for a full review."""
     if not isinstance(review, IncrementalReview):
         return ()
     previous = review.previous_head
@@ -212,11 +205,8 @@ def carried_findings(details: Mapping[str, Any], quorum: int) -> tuple[Finding, 
     return tuple(out)
 
 
-def with_carried(
-    findings: tuple[Finding, ...], details: Mapping[str, Any], quorum: int
-) -> tuple[Finding, ...]:
+def with_carried(findings: tuple[Finding, ...], carried: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """This run's findings, then those carried over from the previous run that it did not raise again
-    (their fingerprints from the text of their lines, `details["line_keys"]`, as this run's)."""
-    carried = with_line_keys(carried_findings(details, quorum), details.get("line_keys") or {})
+    (both fingerprinted from the text of their lines, so a finding raised again matches)."""
     fresh = {f.fingerprint for f in findings}
     return findings + tuple(f for f in carried if f.fingerprint not in fresh)

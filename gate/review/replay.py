@@ -38,5 +38,5 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
     findings = to_findings(groups, tally(groups, verdicts), quorum)
     findings = with_line_keys(findings, recorded.line_keys)
     # an incremental run's findings on unchanged code came from the previous run, not from a call
-    findings = with_carried(findings, recorded.details, quorum)
+    findings = with_carried(findings, recorded.carried)
     return replace(recorded, findings=findings)

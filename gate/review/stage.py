@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gate.context.commit_id import is_full_commit_id, short_id
@@ -18,20 +19,31 @@ from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
 from gate.models.pricing import facts, provider_of, token_counter
 from gate.models.selection import Selection, select_models
-from gate.review.consensus import tally, to_findings
+from gate.review.consensus import STAGE, tally, to_findings
+from gate.review.coverage import (
+    Unreviewed,
+    coverage_error,
+    cut_note,
+    partial_note,
+    review_coverage,
+    unreviewed,
+)
 from gate.review.flow import ReviewRounds, cross_check_round, no_model, review_round, stage_client
-from gate.review.incremental import carried_findings, plan, with_carried
+from gate.review.incremental import Plan, carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import encode_state, keep
 from gate.review.units import (
     CHARS_PER_TOKEN,
     Chunk,
+    NotReviewed,
+    ReviewUnit,
     build_units,
     estimate_tokens,
     measured_chars_per_token,
     pack,
 )
-from gate.run import RunContext, StageResult, Usage, run_sync
+from gate.run import RunContext, StageResult, run_sync
+from gate.schema.review_state import IncrementalReview
 from gate.specs import load_specs
 
 # Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
@@ -63,130 +75,207 @@ class ReviewStage:
         return run_sync(review(ctx, stage_client(ctx, self._client), selection, why))
 
 
+@dataclass
+class _Plan:
+    """What the review sends, to which models, worked out before any call."""
+
+    selection: Selection
+    quorum: int
+    notes: list[str]  # for the report, in the order they arose
+    contracts: Contracts
+    pr: PrText
+    chars_per_token: float
+    budget: int  # tokens of code per chunk
+    units: list[ReviewUnit]
+    skipped: list[NotReviewed]
+    increment: Plan
+    chunks: list[Chunk]
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return self.selection.models
+
+    @property
+    def distinct(self) -> int:
+        return len(set(self.models))
+
+    @property
+    def cut(self) -> list[NotReviewed]:
+        """Lines too long to send whole: their tails were not sent."""
+        return [s for s in self.skipped if s.line is not None]
+
+
 async def review(ctx: RunContext, client: ModelClient, selection: Selection, why: str) -> StageResult:
     started = time.monotonic()
-    config = ctx.config
+    p = _plan(ctx, selection)
+    if not p.chunks:
+        return _nothing_to_send(ctx, p, why)
+    ctx.progress(f"review: {len(p.chunks)} chunk(s) x {len(p.models)} model(s)")
+    rounds = ReviewRounds()
+    await review_round(client, p.models, p.chunks, ctx.config, p.contracts, p.pr, rounds)
+    missed = unreviewed(p.chunks, p.quorum, rounds)
+    # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
+    await _cross_check(ctx, client, p, rounds)
+    fresh = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), p.quorum)
+    findings, carried, keys = _keyed(ctx, p, fresh)
+    model_error = _joined(coverage_error(missed, p.chunks, p.quorum, p.distinct), cut_note(p.cut))
+    partial = partial_note(rounds, p.chunks)
+    p.notes.extend(n for n in (cut_note(p.cut), partial, rounds.cross_check_note) if n)
+    details = _details(p, keys, p.notes + list(p.contracts.notes))
+    details.update(_round_details(p, rounds, missed))
+    complete = model_error is None and not rounds.failures and not rounds.not_reviewed
+    said = [n for n in p.notes if n.startswith("only ")] + ([partial] if partial else [])
+    return StageResult(
+        STAGE,
+        ran=True,
+        why="; ".join([why, *said]),
+        findings=findings,
+        model_error=model_error,
+        usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
+        details=details,
+        quorum=p.quorum,
+        review_state=_state(ctx, p.models, findings, details["notes"]) if complete else None,
+        line_keys=keys,
+        carried=carried,
+        coverage=review_coverage(
+            ctx.changeset.diff,
+            p.models,
+            p.quorum,
+            p.chunks,
+            rounds.reviewed_by,
+            _incremental(p),
+            p.cut,
+            missed,
+        ),
+    )
+
+
+def _plan(ctx: RunContext, selection: Selection) -> _Plan:
+    """Units of the change packed into chunks that fit the smallest context window; in an incremental
+    review, only the units changed since the previous review's head."""
     models = selection.models
-    quorum = config.review.required_quorum()
-    notes: list[str] = []
-    distinct = len(set(models))
-    if distinct < quorum:
-        notes.append(
-            f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
-            "model findings are advisory and the change is not fully reviewed"
-        )
-    notes.extend(selection.notes)
-    notes.extend(_priced(ctx, models))
+    quorum = ctx.config.review.required_quorum()
+    notes = [*_quorum_note(models, quorum), *selection.notes, *_priced(ctx, models)]
     contracts = Contracts.of(load_specs(ctx))
     pr = pr_text(ctx.changeset)
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
     changed = [f.path for f in ctx.changeset.diff.files]
-    budget = chunk_budget(models, contracts, pr, config.models.max_output_tokens, chars_per_token, changed)
+    answer = ctx.config.models.max_output_tokens
+    budget = chunk_budget(models, contracts, pr, answer, chars_per_token, changed)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     previous = ctx.services.previous_review
     compare = head_diff(ctx.changeset, ctx.services.compare_heads)
     increment = plan(ctx.changeset, units, previous, models, compare)
+    notes.extend(_increment_note(increment, previous is not None, len(units)))
     chunks = pack(increment.send, budget)
-    rounds = ReviewRounds()
-    details: dict[str, Any] = {
-        "quorum": quorum,
-        "models": list(models),
-        "providers": {m: provider_of(m) for m in models},
-        "model_source": selection.source,
-        "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
-        "chunk_tokens": budget,
-        "chars_per_token": round(chars_per_token, 2),
-        "chunks": [_chunk_details(c, contracts) for c in chunks],
-        "skipped_files": [{"path": s.what, "reason": s.reason} for s in skipped if s.line is None],
-        "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in skipped if s.line],
-        "notes": notes + list(contracts.notes),
-        "incremental": increment.details,
-    }
-    if increment.details["mode"] == "incremental":
-        notes.append(
-            f"incremental review since {short_id(increment.details['previous_head'])}: "
-            f"{len(increment.send)} unit(s) sent again, {len(units) - len(increment.send)} unchanged, "
+    return _Plan(
+        selection, quorum, notes, contracts, pr, chars_per_token, budget, units, skipped, increment, chunks
+    )
+
+
+def _quorum_note(models: tuple[str, ...], quorum: int) -> list[str]:
+    distinct = len(set(models))
+    if distinct >= quorum:
+        return []
+    return [
+        f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
+        "model findings are advisory and the change is not fully reviewed"
+    ]
+
+
+def _increment_note(increment: Plan, had_previous: bool, units: int) -> list[str]:
+    """What an incremental review sent again and carried; why a change reviewed before is reviewed whole."""
+    review = increment.review
+    if isinstance(review, IncrementalReview):
+        return [
+            f"incremental review since {short_id(review.previous_head)}: "
+            f"{len(increment.send)} unit(s) sent again, {units - len(increment.send)} unchanged, "
             f"{len(increment.carried)} finding(s) carried over"
-        )
-    elif previous is not None:
-        notes.append(f"full review: {increment.details['why']}")
-    if not chunks:
-        _line_keys(ctx, (), details, quorum)
-        carried = with_carried((), details, quorum)
-        nothing = "no code to review" if not units else "no code changed since the previous review"
-        details = {**details, "notes": [*notes, nothing]}
-        state = _state(ctx, models, carried, details["notes"])
-        return StageResult("review", ran=True, why=why, findings=carried, details=details, quorum=quorum,
-                           review_state=state, line_keys=details["line_keys"])  # fmt: skip
+        ]
+    return [f"full review: {review.why}"] if had_previous else []
 
-    ctx.progress(f"review: {len(chunks)} chunk(s) x {len(models)} model(s)")
-    await review_round(client, models, chunks, config, contracts, pr, rounds)
-    unreviewed = _unreviewed(chunks, quorum, rounds)
-    model_error = _coverage_error(unreviewed, chunks, quorum, distinct)
-    # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
-    if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
-        ctx.progress(
-            f"review: cross-checking {sum(1 for g in rounds.groups if len(g.raisers) < quorum)} finding(s)"
-        )
-        await cross_check_round(client, chunks, quorum, rounds, grace_s=config.models.grace_seconds)
-    elif not config.review.cross_check:
-        notes.append("cross-check turned off (review.cross_check: false)")
-    findings = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), quorum)
-    findings = with_line_keys(findings, _line_keys(ctx, findings, details, quorum))
-    findings = with_carried(findings, details, quorum)
 
-    # A line too long to send whole was cut: its tail is code no model saw, so the review is incomplete.
-    cut = [s for s in skipped if s.line is not None]
-    if cut:
-        where = ", ".join(f"{s.what}:{s.line}" for s in cut[:5]) + (
-            f" and {len(cut) - 5} more" if len(cut) > 5 else ""
-        )
-        cut_note = f"not reviewed: the tail of {len(cut)} line(s) too long to send whole ({where})"
-        notes.append(cut_note)
-        model_error = f"{model_error}; {cut_note}" if model_error else cut_note
-    partial = _partial(rounds, chunks, models)
-    if partial:
-        notes.append(partial)
-    if rounds.cross_check_note:
-        notes.append(rounds.cross_check_note)
-    details.update(
-        {
-            "answered": sorted(rounds.answered),
-            "failures": rounds.failures,
-            "not_reviewed": rounds.not_reviewed,
-            "unreviewed_chunks": unreviewed,
-            # chunk id -> the models with a valid review answer for it: the report's coverage per file
-            "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in chunks},
-            "groups": len(rounds.groups),
-            "cross_checked": rounds.cross_checked,
-            "calls": rounds.calls,
-            "notes": notes + list(contracts.notes),
-        }
-    )
-    complete = model_error is None and not rounds.failures and not rounds.not_reviewed
-    state = _state(ctx, models, findings, details["notes"]) if complete else None
-    usage = rounds.usage
-    usage = Usage(
-        usage.model_calls,
-        usage.prompt_tokens,
-        usage.completion_tokens,
-        usage.cost_usd,
-        round(time.monotonic() - started, 3),
-    )
-    said = [n for n in notes if n.startswith("only ")] + ([partial] if partial else [])
-    shown_why = "; ".join([why, *said])
+def _incremental(p: _Plan) -> bool:
+    return isinstance(p.increment.review, IncrementalReview)
+
+
+def _nothing_to_send(ctx: RunContext, p: _Plan, why: str) -> StageResult:
+    """No code to review, or none changed since the previous review: the findings carried over stand."""
+    findings, carried, keys = _keyed(ctx, p, ())
+    nothing = "no code to review" if not p.units else "no code changed since the previous review"
+    details = _details(p, keys, [*p.notes, nothing])
     return StageResult(
-        "review",
+        STAGE,
         ran=True,
-        why=shown_why,
+        why=why,
         findings=findings,
-        model_error=model_error,
-        usage=usage,
         details=details,
-        quorum=quorum,
-        review_state=state,
-        line_keys=details["line_keys"],
+        quorum=p.quorum,
+        review_state=_state(ctx, p.models, findings, details["notes"]),
+        line_keys=keys,
+        carried=carried,
+        coverage=review_coverage(ctx.changeset.diff, p.models, p.quorum, (), {}, _incremental(p), p.cut),
     )
+
+
+async def _cross_check(ctx: RunContext, client: ModelClient, p: _Plan, rounds: ReviewRounds) -> None:
+    """Ask the models that did not raise a finding below the quorum whether they agree with it."""
+    config = ctx.config
+    if len(rounds.answered) > 1 and config.review.cross_check and p.quorum > 1:
+        pending = sum(1 for g in rounds.groups if len(g.raisers) < p.quorum)
+        ctx.progress(f"review: cross-checking {pending} finding(s)")
+        await cross_check_round(client, p.chunks, p.quorum, rounds, grace_s=config.models.grace_seconds)
+    elif not config.review.cross_check:
+        p.notes.append("cross-check turned off (review.cross_check: false)")
+
+
+def _keyed(
+    ctx: RunContext, p: _Plan, fresh: tuple[Finding, ...]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...], dict[str, str]]:
+    """This run's findings then those carried over that it did not raise again; the carried ones; and
+    the text hash of every finding's lines, which a replay (no repository) fingerprints them with."""
+    carried = carried_findings(p.increment.review, p.quorum)
+    keys = line_keys([*fresh, *carried], head_lines(ctx.changeset))
+    carried = with_line_keys(carried, keys)
+    return with_carried(with_line_keys(fresh, keys), carried), carried, keys
+
+
+def _joined(*errors: str | None) -> str | None:
+    return "; ".join(e for e in errors if e) or None
+
+
+def _details(p: _Plan, keys: dict[str, str], notes: list[str]) -> dict[str, Any]:
+    """What the report shows of the plan: models, prompts, chunks, what was left out, the notes."""
+    return {
+        "quorum": p.quorum,
+        "models": list(p.models),
+        "providers": {m: provider_of(m) for m in p.models},
+        "model_source": p.selection.source,
+        "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
+        "chunk_tokens": p.budget,
+        "chars_per_token": round(p.chars_per_token, 2),
+        "chunks": [_chunk_details(c, p.contracts) for c in p.chunks],
+        "skipped_files": [{"path": s.what, "reason": s.reason} for s in p.skipped if s.line is None],
+        "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in p.cut],
+        "notes": notes,
+        "incremental": p.increment.details,
+        "line_keys": keys,
+    }
+
+
+def _round_details(p: _Plan, rounds: ReviewRounds, missed: list[Unreviewed]) -> dict[str, Any]:
+    """What the report shows of the rounds: who answered, what failed, what went unreviewed."""
+    return {
+        "answered": sorted(rounds.answered),
+        "failures": rounds.failures,
+        "not_reviewed": rounds.not_reviewed,
+        "unreviewed_chunks": [u.as_json() for u in missed],
+        # chunk id -> the models with a valid review answer for it: the report's coverage per file
+        "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in p.chunks},
+        "groups": len(rounds.groups),
+        "cross_checked": rounds.cross_checked,
+        "calls": rounds.calls,
+    }
 
 
 def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
@@ -194,17 +283,6 @@ def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
     from gate.models.service import run_budget
 
     return run_budget(ctx).register(models)
-
-
-def _line_keys(
-    ctx: RunContext, findings: Sequence[Finding], details: dict[str, Any], quorum: int
-) -> dict[str, str]:
-    """The text hashes of the fresh and carried findings' lines, kept in the details so that a replay
-    (which has no repository) gives the findings the same fingerprints."""
-    carried = carried_findings(details, quorum)
-    keys = line_keys([*findings, *carried], head_lines(ctx.changeset))
-    details["line_keys"] = keys
-    return keys
 
 
 def _state(
@@ -266,72 +344,3 @@ def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:
         if context.left_out:
             out["specs_left_out"] = list(context.left_out)
     return out
-
-
-def _unreviewed(chunks: Sequence[Chunk], quorum: int, rounds: ReviewRounds) -> list[dict[str, Any]]:
-    """The chunks fewer than `quorum` distinct models reviewed (a valid answer), with what they hold and
-    why each missing model did not review them."""
-    why: dict[tuple[str, str], str] = {}
-    for f in rounds.failures:
-        if f.get("schema") == "review":
-            why.setdefault((f["unit"], f["model"]), f["error"])
-    for n in rounds.not_reviewed:
-        if n.get("schema") == "review":
-            why.setdefault((n["unit"], n["model"]), n["reason"])
-    out = []
-    for chunk in chunks:
-        by = rounds.reviewed_by.get(chunk.id, set())
-        if len(by) >= quorum:
-            continue
-        missing = {
-            model: why.get((chunk.id, model), "no answer") for model in rounds.models if model not in by
-        }
-        out.append(
-            {
-                "chunk": chunk.id,
-                "paths": list(chunk.paths),
-                "lines": [f"{u.path}:{u.start_line}-{u.end_line}" for u in chunk.units],
-                "reviewed_by": sorted(by),
-                "missing": missing,
-            }
-        )
-    return out
-
-
-def _coverage_error(
-    unreviewed: list[dict[str, Any]], chunks: Sequence[Chunk], quorum: int, distinct: int
-) -> str | None:
-    """The model error that says which code fewer than `quorum` models reviewed; None when all was."""
-    if not unreviewed:
-        return None
-    where = "; ".join(", ".join(u["lines"]) for u in unreviewed)
-    reasons = sorted({r for u in unreviewed for r in u["missing"].values()})
-    lead = (
-        f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for review.quorum {quorum}; "
-        if distinct < quorum
-        else ""
-    )
-    text = (
-        f"{lead}{len(unreviewed)} of {len(chunks)} chunk(s) not reviewed by {quorum} distinct models: "
-        f"{where[:500]}" + (f" ({'; '.join(reasons)[:300]})" if reasons else "")
-    )
-    return text
-
-
-def _partial(rounds: ReviewRounds, chunks: list[Any], models: tuple[str, ...]) -> str | None:
-    """Say which chunks fewer than all models reviewed (budget, failures), and which calls never started."""
-    missed = [n for n in rounds.not_reviewed if n.get("schema") == "review"]
-    missed += [f for f in rounds.failures if f.get("schema") == "review"]
-    gaps = {(c["unit"], c["model"]) for c in missed}
-    units = sorted({unit for unit, _ in gaps})
-    budget = [n for n in rounds.not_reviewed if "budget" in n["reason"]]
-    parts = []
-    if units:
-        who = sorted({model for _, model in gaps})
-        parts.append(
-            f"partial: {len(units)} of {len(chunks)} chunk(s) not reviewed by every model "
-            f"({', '.join(units)}; missing: {', '.join(who)})"
-        )
-    if budget:
-        parts.append(f"{len(budget)} call(s) not started: {budget[0]['reason']}")
-    return "; ".join(parts) or None

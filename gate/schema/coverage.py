@@ -59,6 +59,19 @@ class ReviewedFile(Schema):
         return _bounded(value, MAX_PATH_CHARS)
 
 
+class StageCoverage(Schema):
+    """What one model stage reached of the change, said by the stage (it knows what it left out):
+    the models it asked, the files they reviewed, the units it selected and checked, and what it was to
+    check and did not. `gate.report.coverage` gathers these into the report's `Coverage`; the trace keeps
+    them so that a replay reports the same."""
+
+    models: tuple[str, ...] = ()
+    reviewed: tuple[ReviewedFile, ...] = ()
+    selected: int = 0  # the units the stage chose to check (the re-generation check's hunks)
+    checked: int = 0  # of them, checked
+    gaps: tuple[Gap, ...] = ()
+
+
 class Coverage(Schema):
     files: int = 0  # in the change, paths.ignore included
     analysed: int = 0  # read by the deterministic analyzers (all but the ignored, binary and too large)
