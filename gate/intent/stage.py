@@ -13,23 +13,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gate.context.lines import head_lines
 from gate.findings import Finding, line_keys, with_line_keys
-from gate.intent.extract import extract
-from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
+from gate.intent.extract import Extraction, extract
+from gate.intent.judge import Answer, ChunkPlan, Judged, group_by_statement, judge
 from gate.intent.prompt import CHECK_PROMPT, EXTRACT_PROMPT, Statement, check_messages
-from gate.intent.sources import Intent, LinkedIssues, gather
+from gate.intent.sources import Intent, IntentSource, LinkedIssues, gather
 from gate.models.interface import CallRequest, ModelClient
 from gate.models.pricing import facts, token_counter
 from gate.models.schemas import SpecCheckOutput
 from gate.models.selection import Selection, select_models
 from gate.review.consensus import Group, tally, to_findings
+from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
 from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, stage_client
 from gate.review.prompt import load_prompt
-from gate.review.units import build_units, estimate_tokens, measured_chars_per_token, pack
-from gate.run import RunContext, StageResult, Usage, run_sync
+from gate.review.units import Chunk, NotReviewed, build_units, estimate_tokens, measured_chars_per_token, pack
+from gate.run import RunContext, StageResult, run_sync
 from gate.specs import SpecSet, load_specs
 
 STAGE = "spec"
@@ -37,6 +39,11 @@ CONTEXT_SHARE = 0.75
 MAX_CHUNK_TOKENS = 24_000
 MIN_CHUNK_TOKENS = 1_000
 ANSWER_RESERVE_TOKENS = 4_000
+# What each statement's listing in the prompt adds beside its text and source name (id, quotes, layout).
+LISTING_CHARS_PER_STATEMENT = 60
+# How many chunks and paths a note or a model error names one by one.
+UNGOVERNED_NAMED = 10
+PATHS_NAMED = 3
 
 
 class SpecStage:
@@ -70,13 +77,84 @@ class SpecStage:
         return run_sync(check(ctx, stage_client(ctx, self._client), selection, intent, specs, why))
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What the check sends: the chunks some statement governs, each with the statements that do."""
+
+    statements: tuple[Statement, ...]
+    sources: dict[str, IntentSource]  # by id
+    plans: Mapping[str, ChunkPlan]  # chunk id -> the statements governing it
+    checked: tuple[Chunk, ...]  # the chunks sent: those with a plan
+    cut: tuple[NotReviewed, ...]  # lines too long to send whole
+
+
 async def check(
     ctx: RunContext, client: ModelClient, selection: Selection, intent: Intent, specs: SpecSet, why: str
 ) -> StageResult:
     started = time.monotonic()
     config = ctx.config
-    models = selection.models
     quorum = config.review.required_quorum()
+    notes = _model_notes(ctx, selection, intent, quorum)
+    extraction = await extract(client, selection.models, intent, ctx.services.spec_extract_cache)
+    details = _extraction_details(selection.models, quorum, intent, extraction)
+    _trace_requirements(ctx, extraction, details["requirements"])
+    if extraction.error is not None:
+        details["notes"] = notes
+        error = f"requirements could not be extracted from the intent sources ({extraction.error})"
+        return StageResult(
+            STAGE, ran=True, why=why, model_error=error, usage=extraction.usage, details=details
+        )
+    if extraction.dropped:
+        notes.append(
+            f"{extraction.dropped} extracted statement(s) dropped (unknown source, or past the limit)"
+        )
+    if not extraction.statements:
+        details["notes"] = [*notes, "the intent sources state no checkable requirement"]
+        details["compliance"] = []
+        return StageResult(STAGE, ran=True, why=why, usage=extraction.usage, details=details)
+
+    p = _plan(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
+    rounds = ReviewRounds(models=tuple(dict.fromkeys(selection.models)), usage=extraction.usage)
+    judged = await _judge_round(ctx, client, p, rounds)
+    if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
+        await cross_check_round(
+            client, p.checked, quorum, rounds, grace_s=config.models.grace_seconds, stage=STAGE
+        )
+    findings = findings_of(rounds.groups, rounds.verdicts, quorum)
+    keys = line_keys(findings, head_lines(ctx.changeset))
+    findings = with_line_keys(findings, keys)
+    unjudged = _unjudged(p.checked, rounds, quorum)
+    notes.extend(_round_notes(p, judged, rounds))
+    details.update(
+        {
+            "chunks": [plan.to_json() for plan in p.plans.values()],
+            "line_keys": keys,
+            "answered": sorted(rounds.answered),
+            "failures": rounds.failures,
+            "unjudged_chunks": unjudged,
+            "cross_checked": rounds.cross_checked,
+            "calls": rounds.calls + (0 if extraction.cached else 1),
+            "compliance": compliance(p.statements, p.sources, judged.said, findings, quorum),
+            "notes": notes,
+        }
+    )
+    return StageResult(
+        STAGE,
+        ran=True,
+        why=why,
+        findings=findings,
+        model_error=_unjudged_error(unjudged, len(p.checked), quorum, rounds),
+        usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
+        details=details,
+    )
+
+
+def _model_notes(ctx: RunContext, selection: Selection, intent: Intent, quorum: int) -> list[str]:
+    """What the report says first: the intent sources' and the model selection's notes, a quorum the
+    models cannot reach, models the cost map lacks (the run's budget prices them here)."""
+    from gate.models.service import run_budget
+
+    models = selection.models
     distinct = len(set(models))
     notes = [*intent.notes, *selection.notes]
     if distinct < quorum:
@@ -84,12 +162,15 @@ async def check(
             f"only {distinct} distinct model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
             "contradictions are advisory and the change is not fully checked"
         )
-    from gate.models.service import run_budget
-
     notes.extend(run_budget(ctx).register(models))
-    run_cache = ctx.services.spec_extract_cache
-    extraction = await extract(client, models, intent, run_cache)
-    details: dict[str, Any] = {
+    return notes
+
+
+def _extraction_details(
+    models: Sequence[str], quorum: int, intent: Intent, extraction: Extraction
+) -> dict[str, Any]:
+    """What the report shows of the sources and the requirements extracted from them."""
+    return {
         "quorum": quorum,
         "models": list(models),
         "prompt_versions": [load_prompt(EXTRACT_PROMPT).version, load_prompt(CHECK_PROMPT).version],
@@ -105,6 +186,10 @@ async def check(
             "dropped": extraction.dropped,
         },
     }
+
+
+def _trace_requirements(ctx: RunContext, extraction: Extraction, requirements: list[Any]) -> None:
+    """The requirements in the trace (`--trace`), so a replay and a reader see what was checked."""
     trace = ctx.services.trace
     if trace is not None:
         trace.write(
@@ -112,30 +197,21 @@ async def check(
                 "type": "spec_requirements",
                 "key": extraction.key,
                 "cached": extraction.cached,
-                "requirements": details["requirements"],
+                "requirements": requirements,
             }
         )
-    if extraction.error is not None:
-        details["notes"] = notes
-        return StageResult(
-            STAGE,
-            ran=True,
-            why=why,
-            model_error=f"requirements could not be extracted from the intent sources ({extraction.error})",
-            usage=extraction.usage,
-            details=details,
-        )
-    if extraction.dropped:
-        notes.append(
-            f"{extraction.dropped} extracted statement(s) dropped (unknown source, or past the limit)"
-        )
-    statements = extraction.statements
-    if not statements:
-        details["notes"] = [*notes, "the intent sources state no checkable requirement"]
-        details["compliance"] = []
-        return StageResult(STAGE, ran=True, why=why, usage=extraction.usage, details=details)
 
-    sources = intent.by_id()
+
+def _plan(
+    ctx: RunContext,
+    models: tuple[str, ...],
+    statements: tuple[Statement, ...],
+    sources: dict[str, IntentSource],
+    specs: SpecSet,
+    notes: list[str],
+) -> _Plan:
+    """The change in chunks that fit the smallest context window with the statements listed, each sent
+    with the statements that govern its files; a chunk no statement governs is not sent (a note says so)."""
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
     budget = _chunk_budget(models, statements, sources, chars_per_token)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
@@ -147,14 +223,18 @@ async def check(
             plans[chunk.id] = ChunkPlan(chunk.id, chunk.paths, governing)
     ungoverned = [c.id for c in chunks if c.id not in plans]
     if ungoverned:
-        notes.append(
-            f"{len(ungoverned)} chunk(s) governed by no statement were not sent: {', '.join(ungoverned[:10])}"
-        )
-    checked = [c for c in chunks if c.id in plans]
-    by_id = {s.id: s for s in statements}
-    rounds = ReviewRounds()
-    rounds.models = tuple(dict.fromkeys(models))
-    rounds.usage = extraction.usage
+        named = ", ".join(ungoverned[:UNGOVERNED_NAMED])
+        notes.append(f"{len(ungoverned)} chunk(s) governed by no statement were not sent: {named}")
+    checked = tuple(c for c in chunks if c.id in plans)
+    cut = tuple(s for s in skipped if s.line is not None)
+    return _Plan(statements, sources, plans, checked, cut)
+
+
+async def _judge_round(ctx: RunContext, client: ModelClient, p: _Plan, rounds: ReviewRounds) -> Judged:
+    """Every model judges every chunk sent against its statements; the contradictions become the
+    rounds' groups, one per statement."""
+    models = rounds.models
+    by_id = {s.id: s for s in p.statements}
     version = load_prompt(CHECK_PROMPT).version
     requests = [
         CallRequest(
@@ -162,87 +242,68 @@ async def check(
             model=model,
             schema_name="spec_check",
             output_type=SpecCheckOutput,
-            messages=check_messages(chunk, [by_id[i] for i in plans[chunk.id].statements], sources),
+            messages=check_messages(chunk, [by_id[i] for i in p.plans[chunk.id].statements], p.sources),
             prompt_version=version,
             temperature=0.0,
             unit=chunk.id,
         )
-        for chunk in checked
+        for chunk in p.checked
         for model in models
     ]
     if requests:
         ctx.progress(
-            f"spec: {len(checked)} chunk(s) x {len(models)} model(s), {len(statements)} statement(s)"
+            f"spec: {len(p.checked)} chunk(s) x {len(models)} model(s), {len(p.statements)} statement(s)"
         )
     answers: list[Answer] = []
-    for result in await call_all(client, requests, config.models.grace_seconds):
+    for result in await call_all(client, requests, ctx.config.models.grace_seconds):
         rounds.add(result)
         for output in result.outputs:
             assert isinstance(output, SpecCheckOutput)
             rounds.answered.add(result.request.model)
             rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
             answers.append(Answer(result.request.model, result.request.unit, output))
-    judged = judge(answers, plans, by_id)
+    judged = judge(answers, p.plans, by_id)
     rounds.raised = judged.raised
-    rounds.groups = group_by_statement(judged.raised, statements)
-    if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
-        await cross_check_round(
-            client, checked, quorum, rounds, grace_s=config.models.grace_seconds, stage=STAGE
-        )
-    findings = findings_of(rounds.groups, rounds.verdicts, quorum)
-    keys = line_keys(findings, head_lines(ctx.changeset))
-    findings = with_line_keys(findings, keys)
-    unjudged = [
+    rounds.groups = group_by_statement(judged.raised, p.statements)
+    return judged
+
+
+def _unjudged(checked: Sequence[Chunk], rounds: ReviewRounds, quorum: int) -> list[dict[str, Any]]:
+    """The chunks fewer than `quorum` distinct models judged (a valid answer)."""
+    return [
         {"chunk": c.id, "paths": list(c.paths), "judged_by": sorted(rounds.reviewed_by.get(c.id, set()))}
         for c in checked
         if len(rounds.reviewed_by.get(c.id, set())) < quorum
     ]
-    model_error = None
-    if unjudged:
-        where = "; ".join(f"{u['chunk']} ({', '.join(u['paths'][:3])})" for u in unjudged)
-        reasons = sorted({f["error"] for f in rounds.failures} | {n["reason"] for n in rounds.not_reviewed})
-        model_error = (
-            f"{len(unjudged)} of {len(checked)} chunk(s) not checked against the intent by {quorum} distinct "
-            f"models: {where[:500]}" + (f" ({'; '.join(reasons)[:300]})" if reasons else "")
-        )
-    cut = [s for s in skipped if s.line is not None]
-    if cut:
-        notes.append(f"not checked: the tail of {len(cut)} line(s) too long to send whole")
+
+
+def _unjudged_error(
+    unjudged: list[dict[str, Any]], checked: int, quorum: int, rounds: ReviewRounds
+) -> str | None:
+    """The model error naming the chunks fewer than `quorum` models judged; None when every one was."""
+    if not unjudged:
+        return None
+    where = "; ".join(f"{u['chunk']} ({', '.join(u['paths'][:PATHS_NAMED])})" for u in unjudged)
+    reasons = sorted({f["error"] for f in rounds.failures} | {n["reason"] for n in rounds.not_reviewed})
+    return (
+        f"{len(unjudged)} of {checked} chunk(s) not checked against the intent by {quorum} distinct "
+        f"models: {where[:MAX_WHERE_CHARS]}"
+        + (f" ({'; '.join(reasons)[:MAX_REASONS_CHARS]})" if reasons else "")
+    )
+
+
+def _round_notes(p: _Plan, judged: Judged, rounds: ReviewRounds) -> list[str]:
+    """What the report says of what was not sent or not counted."""
+    notes = []
+    if p.cut:
+        notes.append(f"not checked: the tail of {len(p.cut)} line(s) too long to send whole")
     if judged.ignored:
         notes.append(
             f"{judged.ignored} judgment(s) ignored: on statements not sent, or with no lines of the chunk"
         )
     if rounds.cross_check_note:
         notes.append(rounds.cross_check_note)
-    details.update(
-        {
-            "chunks": [p.to_json() for p in plans.values()],
-            "line_keys": keys,
-            "answered": sorted(rounds.answered),
-            "failures": rounds.failures,
-            "unjudged_chunks": unjudged,
-            "cross_checked": rounds.cross_checked,
-            "calls": rounds.calls + (0 if extraction.cached else 1),
-            "compliance": compliance(statements, sources, judged.said, findings, quorum),
-            "notes": notes,
-        }
-    )
-    usage = rounds.usage
-    return StageResult(
-        STAGE,
-        ran=True,
-        why=why,
-        findings=findings,
-        model_error=model_error,
-        usage=Usage(
-            usage.model_calls,
-            usage.prompt_tokens,
-            usage.completion_tokens,
-            usage.cost_usd,
-            round(time.monotonic() - started, 3),
-        ),
-        details=details,
-    )
+    return notes
 
 
 def findings_of(
@@ -293,7 +354,9 @@ def _chunk_budget(
     models: Sequence[str], statements: Sequence[Statement], sources: Mapping[str, Any], chars_per_token: float
 ) -> int:
     window = min(facts(m).max_input_tokens for m in models)
-    listing = "".join(s.text + sources[s.source].name for s in statements) + " " * 60 * len(statements)
+    listing = "".join(
+        s.text + sources[s.source].name for s in statements
+    ) + " " * LISTING_CHARS_PER_STATEMENT * len(statements)
     overhead = estimate_tokens(load_prompt(CHECK_PROMPT).system + listing, chars_per_token)
     room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
     return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
