@@ -78,7 +78,7 @@ def replay_trace(path: Path) -> Outcome:
         for stage in recorded:
             if stage.stage == "review" and stage.ran and stage.quorum:
                 stage = recompute(stage, calls)
-            elif stage.stage == "spec" and stage.ran and "chunks" in stage.details:
+            elif stage.stage == "spec" and stage.ran and stage.quorum:
                 stage = recompute_spec(stage, calls)
             results.append(stage)
         usage = decode_usage(run["usage"])

@@ -1,8 +1,8 @@
 """Recompute the `spec` stage's findings from the trace's recorded answers, calling no model.
 
-The statements and what each chunk was checked against are the recorded stage's details; the
-judgments and the cross-check verdicts are re-validated from the raw responses of the `spec` calls,
-then judged, grouped and tallied by the same code as the run."""
+The statements and what each chunk was checked against are the recorded stage's details, its quorum
+and line keys its typed fields; the judgments and the cross-check verdicts are re-validated from the raw
+responses of the `spec` calls, then judged, grouped and tallied by the same code as the run."""
 
 from __future__ import annotations
 
@@ -46,5 +46,5 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
                     verdicts[str(call["model"])].extend(check.verdicts)
     judged = judge(answers, plans, {s.id: s for s in statements})
     groups = group_by_statement(judged.raised, statements)
-    findings = findings_of(groups, verdicts, int(details["quorum"]))
-    return replace(recorded, findings=with_line_keys(findings, details.get("line_keys") or {}))
+    findings = findings_of(groups, verdicts, recorded.quorum)
+    return replace(recorded, findings=with_line_keys(findings, recorded.line_keys))

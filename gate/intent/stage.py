@@ -146,6 +146,8 @@ async def check(
         model_error=_unjudged_error(unjudged, len(p.checked), quorum, rounds),
         usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
         details=details,
+        quorum=quorum,
+        line_keys=keys,
     )
 
 

@@ -40,8 +40,7 @@ NOT_AVAILABLE = "not available in this build"
 
 
 def _stage(r: StageResult, escalation: tuple[bool, str] | None) -> StageReport:
-    # the review's state for the next run is the report's own `review_state`, not a stage detail
-    details = {k: v for k, v in r.details.items() if not (r.stage == "review" and k == "state")}
+    details = dict(r.details)
     return StageReport(
         ran=r.ran,
         why=r.why,
