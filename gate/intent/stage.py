@@ -98,21 +98,9 @@ async def check(
     extraction = await extract(client, selection.models, intent, ctx.services.spec_extract_cache)
     details = _extraction_details(selection.models, quorum, intent, extraction)
     _trace_requirements(ctx, extraction, details["requirements"])
-    if extraction.error is not None:
-        details["notes"] = notes
-        error = f"requirements could not be extracted from the intent sources ({extraction.error})"
-        return StageResult(
-            STAGE, ran=True, why=why, model_error=error, usage=extraction.usage, details=details
-        )
-    if extraction.dropped:
-        notes.append(
-            f"{extraction.dropped} extracted statement(s) dropped (unknown source, or past the limit)"
-        )
-    if not extraction.statements:
-        details["notes"] = [*notes, "the intent sources state no checkable requirement"]
-        details["compliance"] = []
-        return StageResult(STAGE, ran=True, why=why, usage=extraction.usage, details=details)
-
+    unchecked = _nothing_to_check(extraction, details, notes, why)
+    if unchecked is not None:
+        return unchecked
     p = _plan(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
     rounds = ReviewRounds(models=tuple(dict.fromkeys(selection.models)), usage=extraction.usage)
     judged = await _judge_round(ctx, client, p, rounds)
@@ -188,6 +176,28 @@ def _extraction_details(
             "dropped": extraction.dropped,
         },
     }
+
+
+def _nothing_to_check(
+    extraction: Extraction, details: dict[str, Any], notes: list[str], why: str
+) -> StageResult | None:
+    """The result when the extraction leaves nothing to check the change against: it failed (a model
+    error), or the sources state no checkable requirement; None when there are statements to check."""
+    if extraction.error is not None:
+        details["notes"] = notes
+        error = f"requirements could not be extracted from the intent sources ({extraction.error})"
+        return StageResult(
+            STAGE, ran=True, why=why, model_error=error, usage=extraction.usage, details=details
+        )
+    if extraction.dropped:
+        notes.append(
+            f"{extraction.dropped} extracted statement(s) dropped (unknown source, or past the limit)"
+        )
+    if not extraction.statements:
+        details["notes"] = [*notes, "the intent sources state no checkable requirement"]
+        details["compliance"] = []
+        return StageResult(STAGE, ran=True, why=why, usage=extraction.usage, details=details)
+    return None
 
 
 def _trace_requirements(ctx: RunContext, extraction: Extraction, requirements: list[Any]) -> None:

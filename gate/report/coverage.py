@@ -2,7 +2,8 @@
 
 A reviewer's first question about an AI review is what it did not look at. The answer is computed once
 from the outcome (`of`), kept in the JSON report as its top-level `coverage`, and read back from there
-(`Coverage.model_validate`) by every summary, so a report published by another job says the same.
+(`Coverage.model_validate`) by every summary, so a report published by another job says the same. The
+model stages say what they reached themselves (`StageResult.coverage`); this module gathers it.
 Fail closed: a file, line or hunk that a stage asked for and did not get is a `Gap`; the summary shows
 one line only when there is none.
 """

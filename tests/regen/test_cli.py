@@ -75,6 +75,9 @@ def test_check_reports_a_regen_outlier_and_replays_it(
     again = json.loads(replayed.stdout)
     assert again["verdict"] == "pass"
     assert [f["id"] for f in again["findings"] if f["stage"] == "regen"] == [finding["id"]]
+    # what the check reached travels in the trace: the replay's coverage is the run's
+    assert report["coverage"]["hunks"] == report["coverage"]["regenerated"] == 1
+    assert again["coverage"] == report["coverage"]
 
 
 def test_offline_check_skips_regen_and_says_so(repo: GitRepo) -> None:

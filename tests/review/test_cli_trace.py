@@ -41,6 +41,47 @@ def test_check_writes_a_trace_that_replays_to_the_same_report(
     ]
     assert live["stages"]["review"]["ran"] is True
     assert live["usage"]["model_calls"] == 5 and live["usage"]["prompt_tokens"] > 0
+    # what the review reached travels in the trace: the replay's coverage is the run's
+    assert [f["models"] for f in live["coverage"]["reviewed"]] == [list(MODELS)]
+    assert replayed["coverage"] == live["coverage"]
+
+
+def test_a_recorded_review_that_does_not_say_what_it_covered_replays_with_a_gap(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Fail closed: a trace whose review record lacks its coverage (an edited or older trace) does not
+    replay as a fully reviewed change, whatever its report details say."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    script_planted(model_server)
+    repo = make_repo(tmp_path / "repo")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(yaml.safe_dump(model_server.review_config(MODELS)))
+    trace = tmp_path / "trace.jsonl"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    assert main([*args, "--format", "json", "--trace", str(trace)]) == 1
+    assert json.loads(capsys.readouterr().out)["coverage"]["gaps"] == []
+    records = [json.loads(line) for line in trace.read_text().splitlines()]
+    for record in records:
+        for stage in record.get("stages", ()) if record["type"] == "run" else ():
+            if stage["stage"] == "review":
+                del stage["coverage"]
+    trace.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+    assert main(["replay", str(trace), "--format", "json"]) == 1
+    coverage = json.loads(capsys.readouterr().out)["coverage"]
+    assert coverage["review"] == "reviewed" and coverage["reviewed"] == []
+    assert coverage["gaps"] == [
+        {
+            "stage": "review",
+            "kind": "failure",
+            "reason": "what the stage covered was not recorded",
+            "path": None,
+            "lines": None,
+        }
+    ]
 
 
 def test_check_a_patch_file_reviews_hunks_without_a_repository(
