@@ -78,7 +78,7 @@ class SpecStage:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class _Prepared:
     """What the check sends: the chunks some statement governs, each with the statements that do."""
 
     statements: tuple[Statement, ...]
@@ -101,7 +101,7 @@ async def check(
     unchecked = _nothing_to_check(extraction, details, notes, why)
     if unchecked is not None:
         return unchecked
-    p = _plan(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
+    p = _prepare(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
     rounds = ReviewRounds(models=tuple(dict.fromkeys(selection.models)), usage=extraction.usage)
     judged = await _judge_round(ctx, client, p, rounds)
     if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
@@ -214,14 +214,14 @@ def _trace_requirements(ctx: RunContext, extraction: Extraction, requirements: l
         )
 
 
-def _plan(
+def _prepare(
     ctx: RunContext,
     models: tuple[str, ...],
     statements: tuple[Statement, ...],
     sources: dict[str, IntentSource],
     specs: SpecSet,
     notes: list[str],
-) -> _Plan:
+) -> _Prepared:
     """The change in chunks that fit the smallest context window with the statements listed, each sent
     with the statements that govern its files; a chunk no statement governs is not sent (a note says so)."""
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
@@ -239,10 +239,10 @@ def _plan(
         notes.append(f"{len(ungoverned)} chunk(s) governed by no statement were not sent: {named}")
     checked = tuple(c for c in chunks if c.id in plans)
     cut = tuple(s for s in skipped if s.line is not None)
-    return _Plan(statements, sources, plans, checked, cut)
+    return _Prepared(statements, sources, plans, checked, cut)
 
 
-async def _judge_round(ctx: RunContext, client: ModelClient, p: _Plan, rounds: ReviewRounds) -> Judged:
+async def _judge_round(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> Judged:
     """Every model judges every chunk sent against its statements; the contradictions become the
     rounds' groups, one per statement."""
     models = rounds.models
@@ -304,7 +304,7 @@ def _unjudged_error(
     )
 
 
-def _round_notes(p: _Plan, judged: Judged, rounds: ReviewRounds) -> list[str]:
+def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str]:
     """What the report says of what was not sent or not counted."""
     notes = []
     if p.cut:

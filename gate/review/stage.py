@@ -76,7 +76,7 @@ class ReviewStage:
 
 
 @dataclass
-class _Plan:
+class _Prepared:
     """What the review sends, to which models, worked out before any call."""
 
     selection: Selection
@@ -107,7 +107,7 @@ class _Plan:
 
 async def review(ctx: RunContext, client: ModelClient, selection: Selection, why: str) -> StageResult:
     started = time.monotonic()
-    p = _plan(ctx, selection)
+    p = _prepare(ctx, selection)
     if not p.chunks:
         return _nothing_to_send(ctx, p, why)
     ctx.progress(f"review: {len(p.chunks)} chunk(s) x {len(p.models)} model(s)")
@@ -150,7 +150,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     )
 
 
-def _plan(ctx: RunContext, selection: Selection) -> _Plan:
+def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
     """Units of the change packed into chunks that fit the smallest context window; in an incremental
     review, only the units changed since the previous review's head."""
     models = selection.models
@@ -168,7 +168,7 @@ def _plan(ctx: RunContext, selection: Selection) -> _Plan:
     increment = plan(ctx.changeset, units, previous, models, compare)
     notes.extend(_increment_note(increment, previous is not None, len(units)))
     chunks = pack(increment.send, budget)
-    return _Plan(
+    return _Prepared(
         selection, quorum, notes, contracts, pr, chars_per_token, budget, units, skipped, increment, chunks
     )
 
@@ -195,11 +195,11 @@ def _increment_note(increment: Plan, had_previous: bool, units: int) -> list[str
     return [f"full review: {review.why}"] if had_previous else []
 
 
-def _incremental(p: _Plan) -> bool:
+def _incremental(p: _Prepared) -> bool:
     return isinstance(p.increment.review, IncrementalReview)
 
 
-def _nothing_to_send(ctx: RunContext, p: _Plan, why: str) -> StageResult:
+def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
     """No code to review, or none changed since the previous review: the findings carried over stand."""
     findings, carried, keys = _keyed(ctx, p, ())
     nothing = "no code to review" if not p.units else "no code changed since the previous review"
@@ -218,7 +218,7 @@ def _nothing_to_send(ctx: RunContext, p: _Plan, why: str) -> StageResult:
     )
 
 
-async def _cross_check(ctx: RunContext, client: ModelClient, p: _Plan, rounds: ReviewRounds) -> None:
+async def _cross_check(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> None:
     """Ask the models that did not raise a finding below the quorum whether they agree with it."""
     config = ctx.config
     if len(rounds.answered) > 1 and config.review.cross_check and p.quorum > 1:
@@ -230,7 +230,7 @@ async def _cross_check(ctx: RunContext, client: ModelClient, p: _Plan, rounds: R
 
 
 def _keyed(
-    ctx: RunContext, p: _Plan, fresh: tuple[Finding, ...]
+    ctx: RunContext, p: _Prepared, fresh: tuple[Finding, ...]
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...], dict[str, str]]:
     """This run's findings then those carried over that it did not raise again; the carried ones; and
     the text hash of every finding's lines, which a replay (no repository) fingerprints them with."""
@@ -244,7 +244,7 @@ def _joined(*errors: str | None) -> str | None:
     return "; ".join(e for e in errors if e) or None
 
 
-def _details(p: _Plan, keys: dict[str, str], notes: list[str]) -> dict[str, Any]:
+def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, Any]:
     """What the report shows of the plan: models, prompts, chunks, what was left out, the notes."""
     return {
         "quorum": p.quorum,
@@ -263,7 +263,7 @@ def _details(p: _Plan, keys: dict[str, str], notes: list[str]) -> dict[str, Any]
     }
 
 
-def _round_details(p: _Plan, rounds: ReviewRounds, missed: list[Unreviewed]) -> dict[str, Any]:
+def _round_details(p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed]) -> dict[str, Any]:
     """What the report shows of the rounds: who answered, what failed, what went unreviewed."""
     return {
         "answered": sorted(rounds.answered),
