@@ -28,7 +28,7 @@ from gate.models.schemas import SpecCheckOutput
 from gate.models.selection import Selection, select_models
 from gate.review.consensus import Group, tally, to_findings
 from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
-from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, stage_client
+from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
 from gate.review.prompt import load_prompt
 from gate.review.units import Chunk, NotReviewed, build_units, estimate_tokens, measured_chars_per_token, pack
 from gate.run import RunContext, StageResult, run_sync
@@ -142,8 +142,6 @@ async def check(
 def _model_notes(ctx: RunContext, selection: Selection, intent: Intent, quorum: int) -> list[str]:
     """What the report says first: the intent sources' and the model selection's notes, a quorum the
     models cannot reach, models the cost map lacks (the run's budget prices them here)."""
-    from gate.models.service import run_budget
-
     models = selection.models
     distinct = len(set(models))
     notes = [*intent.notes, *selection.notes]
@@ -152,7 +150,7 @@ def _model_notes(ctx: RunContext, selection: Selection, intent: Intent, quorum: 
             f"only {distinct} distinct model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
             "contradictions are advisory and the change is not fully checked"
         )
-    notes.extend(run_budget(ctx).register(models))
+    notes.extend(priced(ctx, models))
     return notes
 
 

@@ -32,7 +32,7 @@ from gate.regen.findings import Assessment, assess, consensus_models, outlier_fi
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
 from gate.regen.selection import Region, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
-from gate.review.flow import no_model, stage_client
+from gate.review.flow import no_model, priced, stage_client
 from gate.review.prompt import load_prompt
 from gate.run import RunContext, StageResult, Usage, run_sync
 from gate.schema.coverage import Gap, StageCoverage
@@ -103,7 +103,7 @@ class RegenStage:
             "models": list(models),
             "providers": {m: provider_of(m) for m in models},
             "model_source": chosen.source,
-            "notes": [*chosen.notes, *_priced(ctx, models)],
+            "notes": [*chosen.notes, *priced(ctx, models)],
             "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
             "samples": cfg.samples,
             "temperature": cfg.temperature,
@@ -233,13 +233,6 @@ def _equivalence_outcome(result: CallResult) -> str:
     if not isinstance(output, EquivalenceOutput):
         return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
     return "equivalent" if output.equivalent else "outlier"
-
-
-def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
-    """Declare the models to the run's budget, which prices them; notes on those the cost map lacks."""
-    from gate.models.service import run_budget
-
-    return run_budget(ctx).register(models)
 
 
 def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:

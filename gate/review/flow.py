@@ -47,6 +47,14 @@ def stage_client(ctx: RunContext, given: ModelClient | None) -> ModelClient:
     return model_client(ctx)
 
 
+def priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
+    """Declare a model stage's models to the run's budget, which prices them; notes on those the cost
+    map lacks. Imported here, on the path that calls a model."""
+    from gate.models.service import run_budget
+
+    return run_budget(ctx).register(models)
+
+
 def no_model(stage: str, why: str, selection: Selection, what: str) -> StageResult:
     """A model stage its thresholds called for with no model to run it: a model error, never a pass."""
     return StageResult(

@@ -28,7 +28,14 @@ from gate.review.coverage import (
     review_coverage,
     unreviewed,
 )
-from gate.review.flow import ReviewRounds, cross_check_round, no_model, review_round, stage_client
+from gate.review.flow import (
+    ReviewRounds,
+    cross_check_round,
+    no_model,
+    priced,
+    review_round,
+    stage_client,
+)
 from gate.review.incremental import Plan, carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.state import encode_state, keep
@@ -155,7 +162,7 @@ def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
     review, only the units changed since the previous review's head."""
     models = selection.models
     quorum = ctx.config.review.required_quorum()
-    notes = [*_quorum_note(models, quorum), *selection.notes, *_priced(ctx, models)]
+    notes = [*_quorum_note(models, quorum), *selection.notes, *priced(ctx, models)]
     contracts = Contracts.of(load_specs(ctx))
     pr = pr_text(ctx.changeset)
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
@@ -276,13 +283,6 @@ def _round_details(p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed])
         "cross_checked": rounds.cross_checked,
         "calls": rounds.calls,
     }
-
-
-def _priced(ctx: RunContext, models: tuple[str, ...]) -> list[str]:
-    """Declare the models to the run's budget, which prices them; notes on those the cost map lacks."""
-    from gate.models.service import run_budget
-
-    return run_budget(ctx).register(models)
 
 
 def _state(

@@ -1,5 +1,5 @@
 """What a review leaves for the next run of the same PR (`ReviewState`), and how the review's details say
-whether it started from one (`IncrementalPlan`).
+whether it started from one (`FullReview` or `IncrementalReview`, the review's `details.incremental`).
 
 The state travels compact and opaque, `v1:<base64(zlib(json))>`, in the JSON report (`review_state`) and
 in a hidden line of the summary comment. It is bounded: a state too large to keep is not kept, and the next
@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 import zlib
-from typing import Annotated, Final, Literal
+from typing import Final, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -99,7 +99,3 @@ class IncrementalReview(Schema):
     units_carried: int
     carried: tuple[KeptFinding, ...] = ()
     dropped_fingerprints: tuple[str, ...] = ()
-
-
-# The review stage's `details.incremental`.
-IncrementalPlan = Annotated[FullReview | IncrementalReview, Field(discriminator="mode")]
