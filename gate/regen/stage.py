@@ -19,6 +19,7 @@ from gate.findings import Finding
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.pricing import provider_of
 from gate.models.schemas import EquivalenceOutput
+from gate.models.selection import Selection as ModelSelection
 from gate.models.selection import select_models
 from gate.regen.context import (
     EQUIVALENCE_PROMPT,
@@ -30,7 +31,7 @@ from gate.regen.context import (
 )
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
-from gate.regen.selection import Region, SkippedHunk, select_regions
+from gate.regen.selection import Region, Selection, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
 from gate.review.flow import no_model, priced, stage_client
 from gate.review.prompt import load_prompt
@@ -95,39 +96,52 @@ class RegenStage:
             reached = _reached((), 0, selection.skipped)
             return StageResult(self.id, ran=True, why=why, details=nothing, coverage=reached)
         chosen = select_models(ctx.config, self.id)
-        models = chosen.models
-        if not models:
+        if not chosen.models:
             unrun = no_model(self.id, why, chosen, "no regen model available")
             return replace(unrun, details={"checked": [], "skipped": skipped})
-        details: dict[str, Any] = {
-            "models": list(models),
-            "providers": {m: provider_of(m) for m in models},
-            "model_source": chosen.source,
-            "notes": [*chosen.notes, *priced(ctx, models)],
-            "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
-            "samples": cfg.samples,
-            "temperature": cfg.temperature,
-            "quorum": ctx.config.review.required_quorum(),
-        }
-        ctx.progress(
-            f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models"
-        )
-        client = stage_client(ctx, self._client)
-        done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
-        details.update(
-            checked=[c.as_json() for c in done.checked],
-            skipped=[asdict(s) for s in done.not_checked] + skipped,
-            usage=asdict(done.usage),
-            budget_stopped=done.budget_stopped,
-        )
-        model_error = _coverage_error(done, len(selection.regions))
-        summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
-        if done.budget_stopped:
-            summary += "; the budget stopped some model calls"
-        reached = _reached(models, len(done.checked), (*done.not_checked, *selection.skipped))
-        return StageResult(self.id, ran=True, why=f"{why}; {summary}", findings=done.findings,
-                           model_error=model_error, usage=done.usage, details=details,
-                           quorum=details["quorum"], coverage=reached)  # fmt: skip
+        return _regenerate(ctx, self._client, selection, chosen, why)
+
+
+def _regenerate(
+    ctx: RunContext, given: ModelClient | None, selection: Selection, chosen: ModelSelection, why: str
+) -> StageResult:
+    """Re-generate the selected hunks with the chosen models; each is judged as its samples come in."""
+    cfg = ctx.config.regen
+    models = chosen.models
+    quorum = ctx.config.review.required_quorum()
+    details: dict[str, Any] = {
+        "models": list(models),
+        "providers": {m: provider_of(m) for m in models},
+        "model_source": chosen.source,
+        "notes": [*chosen.notes, *priced(ctx, models)],
+        "prompt_versions": [load_prompt(REGEN_PROMPT).version, load_prompt(EQUIVALENCE_PROMPT).version],
+        "samples": cfg.samples,
+        "temperature": cfg.temperature,
+        "quorum": quorum,
+    }
+    ctx.progress(f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models")
+    client = stage_client(ctx, given)
+    done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
+    details.update(
+        checked=[c.as_json() for c in done.checked],
+        skipped=[asdict(s) for s in (*done.not_checked, *selection.skipped)],
+        usage=asdict(done.usage),
+        budget_stopped=done.budget_stopped,
+    )
+    summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
+    if done.budget_stopped:
+        summary += "; the budget stopped some model calls"
+    return StageResult(
+        "regen",
+        ran=True,
+        why=f"{why}; {summary}",
+        findings=done.findings,
+        model_error=_coverage_error(done, len(selection.regions)),
+        usage=done.usage,
+        details=details,
+        quorum=quorum,
+        coverage=_reached(models, len(done.checked), (*done.not_checked, *selection.skipped)),
+    )
 
 
 async def _check(
