@@ -8,7 +8,6 @@ each line; file contents at head through the contents API, read lazily.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -18,7 +17,7 @@ from gate.context.compare import NotComparable
 from gate.context.git import Git
 from gate.context.ignore import apply_ignore
 from gate.context.local_git import load_git_changeset
-from gate.context.model import ChangeSet, Commit, Person
+from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.revisions import GitRevisions
 from gate.context.series import replay
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
@@ -114,7 +113,6 @@ def _from_api(
     commits = tuple(_to_commit(c) for c in pull_commits)
     origins = _line_origins(client, diff, commits, notes)
     diff, origins = apply_ignore(diff, origins, ignore)
-    counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
     ws = open_workspace(workspace, event.head_sha)
     revisions: ApiRevisions | GitRevisions
     if ws is not None:
@@ -124,7 +122,7 @@ def _from_api(
     return ChangeSet(
         source="github",
         diff=diff,
-        commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
+        commits=with_added_counts(commits, origins),
         line_origins=origins,
         pr=event.info({c.sha: c.author_login for c in pull_commits if c.author_login}),
         revisions=revisions,
