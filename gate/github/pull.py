@@ -28,6 +28,11 @@ from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
 from gate.github.event import PullRequestEvent
 from gate.run import HeadDiff
 
+# Files the API reader keeps: each is a contents request, so more than git's reader
+# (`gate.context.revisions.FILES_CACHED`); past this the oldest is requested again.
+API_FILES_CACHED = 1024
+LISTINGS_CACHED = 4  # one per revision (base and head), with room for a caller's own
+
 _STATUS = {
     "added": FileStatus.ADDED,
     "removed": FileStatus.DELETED,
@@ -220,8 +225,9 @@ class ApiRevisions:
         self._client = client
         self._revs = {"base": base, "head": head}
         self._diff = diff
-        self.read = lru_cache(maxsize=1024)(self._read)  # type: ignore[method-assign]
-        self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
+        # Per reader, so per run: each file read once (a request each), each listing once.
+        self.read = lru_cache(maxsize=API_FILES_CACHED)(self._read)  # type: ignore[method-assign]
+        self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
 
     def read(self, revision: str, path: str) -> str | None:
         return self._read(revision, path)
