@@ -60,6 +60,10 @@ def _path(path: Path | None) -> str:
     return "" if path is None else str(path)
 
 
+# Bytes kept free below the job summary's limit when it is cut: the note saying so, with room to spare.
+SUMMARY_CUT_ROOM_BYTES = 200
+
+
 def format_outputs(values: Mapping[str, str]) -> str:
     out: list[str] = []
     for name, value in values.items():
@@ -82,7 +86,7 @@ def write_job_summary(path: Path | None, markdown: str) -> bool:
         return False
     data = markdown.encode("utf-8")
     if len(data) > limits.STEP_SUMMARY_MAX_BYTES:
-        cut = data[: limits.STEP_SUMMARY_MAX_BYTES - 200].decode("utf-8", "ignore")
+        cut = data[: limits.STEP_SUMMARY_MAX_BYTES - SUMMARY_CUT_ROOM_BYTES].decode("utf-8", "ignore")
         markdown = cut + "\n\n…cut to fit the job summary limit; see the JSON report.\n"
     _append(path, markdown + "\n")
     return True
