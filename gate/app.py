@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from gate.analyzers.source import clear_parse_cache
+from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
@@ -14,6 +16,7 @@ from gate.errors import GateError
 from gate.intent.sources import LinkedIssues
 from gate.models.budget import RunBudget
 from gate.pipeline import run
+from gate.regen.tokens import normalized_tokens
 from gate.review.state import ReviewState
 from gate.run import HeadDiff, Outcome, Progress, RunContext, Services, no_progress
 from gate.stages import default_stages
@@ -33,6 +36,15 @@ def run_services(config: Config, trace_path: Path | None) -> Iterator[Services]:
     finally:
         if services.trace is not None:
             services.trace.close()
+        forget_run_caches()
+
+
+def forget_run_caches() -> None:
+    """Empty the caches that hold a run's text (parsed files, test lines, token sequences): they save
+    work within a run, and no run's text outlives it in a long-lived process."""
+    clear_parse_cache()
+    forget_test_lines()
+    normalized_tokens.cache_clear()
 
 
 def run_gate(

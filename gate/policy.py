@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.model import ChangeSet
-from gate.findings import Finding
+from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
 from gate.run import StageResult
+
+BLOCKING_NAMED = 5  # blocking findings named in the verdict's reason; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,28 @@ def _met(checks: list[tuple[str, float, float, str, str]], needs_ai: bool = True
 def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config) -> Decision:
     """Mark findings commentable and blocking, then decide pass, fail or neutral, with reasons."""
     fail_on = config.gate.fail_on
+    marked = sorted(_marked(results, changeset, config), key=_finding_order)
+    blocked = [f for f in marked if f.blocking]
+    if blocked:
+        return Decision("fail", (_blocking_reason(blocked, fail_on),), tuple(marked))
+    verdicts, reasons = _not_checked(results, config)
+    if verdicts:
+        strictest = min(verdicts, key=("fail", "neutral", "pass").index)
+        return Decision(strictest, tuple(reasons), tuple(marked))
+    unconfirmed = sum(
+        1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on)
+    )
+    reasons.append(f"no confirmed finding at or above '{fail_on.value}'")
+    if unconfirmed:
+        reasons.append(
+            f"{unconfirmed} finding{'s' if unconfirmed != 1 else ''} at or above '{fail_on.value}' "
+            "not confirmed by a quorum of models or advisory; reported, not blocking"
+        )
+    return Decision("pass", tuple(reasons), tuple(marked))
+
+
+def _marked(results: Sequence[StageResult], changeset: ChangeSet, config: Config) -> list[Finding]:
+    """Every finding marked commentable, confirmed, advisory, blocking and inline."""
     marked: list[Finding] = []
     for result in results:
         # A stage may ask more than the config (a recorded run's own quorum), never less.
@@ -84,7 +108,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
             )
             confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
             advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)
-            blocking = confirmed and not advisory and f.severity.at_least(fail_on)
+            blocking = confirmed and not advisory and f.severity.at_least(config.gate.fail_on)
             # Noise stays out of the diff: what no quorum confirmed is inline only when asked for.
             inline = commentable and (confirmed or config.post.unconfirmed is UnconfirmedPlace.INLINE)
             marked.append(
@@ -96,28 +120,37 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
                     inline=inline,
                 )
             )
-    marked.sort(
-        key=lambda f: (
-            not f.blocking,
-            -f.severity.rank,
-            f.location.path if f.location else "",
-            (f.location.start_line or 0) if f.location else 0,
-            f.title,
-        )
+    return marked
+
+
+def _finding_order(f: Finding) -> tuple[bool, int, str, int, str]:
+    """Blocking first, then by severity, place and title."""
+    return (
+        not f.blocking,
+        -f.severity.rank,
+        f.location.path if f.location else "",
+        (f.location.start_line or 0) if f.location else 0,
+        f.title,
     )
-    blocked = [f for f in marked if f.blocking]
-    reasons: list[str] = []
-    if blocked:
-        reasons.append(
-            f"{len(blocked)} confirmed finding{'s' if len(blocked) != 1 else ''} at or above "
-            f"'{fail_on.value}': "
-            + "; ".join(_short(f) for f in blocked[:5])
-            + (f"; and {len(blocked) - 5} more" if len(blocked) > 5 else "")
-        )
-        return Decision("fail", tuple(reasons), tuple(marked))
-    # What was not checked: a stage that broke follows gate.on_stage_error, a model stage that could
-    # not finish follows gate.on_model_error; with both, the stricter verdict stands and both are said.
+
+
+def _blocking_reason(blocked: Sequence[Finding], fail_on: Severity) -> str:
+    more = len(blocked) - BLOCKING_NAMED
+    return (
+        f"{len(blocked)} confirmed finding{'s' if len(blocked) != 1 else ''} at or above "
+        f"'{fail_on.value}': "
+        + "; ".join(_short(f) for f in blocked[:BLOCKING_NAMED])
+        + (f"; and {more} more" if more > 0 else "")
+    )
+
+
+def _not_checked(results: Sequence[StageResult], config: Config) -> tuple[list[str], list[str]]:
+    """The verdicts and reasons for what was not checked.
+
+    A stage that broke follows gate.on_stage_error, a model stage that could not finish follows
+    gate.on_model_error; with both, the stricter verdict stands and both are said."""
     verdicts: list[str] = []
+    reasons: list[str] = []
     broken = [r for r in results if r.error]
     if broken:
         on_error = config.gate.on_stage_error
@@ -143,19 +176,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         what = "; ".join(f"{r.stage}: {', '.join(r.not_checked)}" for r in unchecked)
         reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
         verdicts.append("neutral")
-    if verdicts:
-        strictest = min(verdicts, key=("fail", "neutral", "pass").index)
-        return Decision(strictest, tuple(reasons), tuple(marked))
-    unconfirmed = sum(
-        1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on)
-    )
-    reasons.append(f"no confirmed finding at or above '{fail_on.value}'")
-    if unconfirmed:
-        reasons.append(
-            f"{unconfirmed} finding{'s' if unconfirmed != 1 else ''} at or above '{fail_on.value}' "
-            "not confirmed by a quorum of models or advisory; reported, not blocking"
-        )
-    return Decision("pass", tuple(reasons), tuple(marked))
+    return verdicts, reasons
 
 
 def _short(f: Finding) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from gate import invisible
+from gate.fence import fence
 
 WORD_JOINER = "\u2060"
 DEFAULT_MAX_CHARS = 4000
@@ -134,7 +135,4 @@ def _bare_url(url: str, repo_url: str | None) -> str:
 
 def code_block(code: str, lang: str = "", *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """A fenced block that the code cannot break out of (mentions and HTML do not render inside it)."""
-    body = truncate(_INVISIBLE.sub("", code), max_chars)
-    longest = max((len(m.group(0)) for m in re.finditer(r"`{3,}", body)), default=2)
-    fence = "`" * (longest + 1)
-    return f"{fence}{lang}\n{body.rstrip(chr(10))}\n{fence}"
+    return fence(truncate(_INVISIBLE.sub("", code), max_chars), lang)

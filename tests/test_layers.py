@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.errors",
             "gate.invisible",
             "gate.sanitize",
+            "gate.fence",
             "gate.redact",
             "gate.findings",
             "gate.config",

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from gate.context.git import Git
 from gate.context.git_diff import git_diff
 from gate.context.git_objects import commits_and_files, read_commits
 from gate.context.ignore import apply_ignore
-from gate.context.model import ChangeSet, Commit
+from gate.context.model import ChangeSet, Commit, with_added_counts
 from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff
 from gate.errors import GitError
@@ -55,25 +54,16 @@ def load_git_changeset(
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
     revisions = GitRevisions(git, merge_base, head_sha)
     diff, origins = apply_ignore(diff, all_origins, ignore, lambda path: revisions.read("head", path))
-    counts: dict[str, int] = defaultdict(int)
-    for lines in origins.values():
-        for sha in lines.values():
-            counts[sha] += 1
-    commits = tuple(_with_count(c, counts.get(c.sha, 0)) for c in commits)
     return ChangeSet(
         source="git",
         diff=diff,
-        commits=commits,
+        commits=with_added_counts(commits, origins),
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
         revisions=revisions,
         base_ref=merge_base,
         head_ref=head_sha,
     )
-
-
-def _with_count(commit: Commit, n: int) -> Commit:
-    return replace(commit, added_lines=n)
 
 
 def _commits(git: Git, base: str, head: str) -> tuple[tuple[Commit, ...], dict[str, list[str]]]:

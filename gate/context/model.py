@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from gate.diff.model import Diff
@@ -93,3 +94,11 @@ class ChangeSet:
     @property
     def commit_by_sha(self) -> dict[str, Commit]:
         return {c.sha: c for c in self.commits}
+
+
+def with_added_counts(
+    commits: Iterable[Commit], line_origins: Mapping[str, Mapping[int, str]]
+) -> tuple[Commit, ...]:
+    """The commits with `added_lines` filled: how many added lines of the final diff each last added."""
+    counts = Counter(sha for lines in line_origins.values() for sha in lines.values())
+    return tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits)

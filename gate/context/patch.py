@@ -14,7 +14,7 @@ from email.header import decode_header, make_header
 from email.utils import parseaddr
 
 from gate.context.ignore import apply_ignore
-from gate.context.model import ChangeSet, Commit, Person
+from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.series import replay
 from gate.diff.model import Diff
 from gate.diff.parser import decode_patch, parse_diff
@@ -64,12 +64,11 @@ def _mbox(text: str, name: str, notes: tuple[str, ...], ignore: Sequence[str]) -
     except InputError as exc:
         raise InputError(f"{name}: {exc.message}", exc.hint) from None
     diff, origins = apply_ignore(result.diff, result.line_origins, ignore)
-    counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
     # The replayed diff's own notes are not the reader's; what the ignore step adds after them is.
     return ChangeSet(
         source="mbox",
         diff=replace(diff, notes=(*notes, *diff.notes[len(result.diff.notes) :])),
-        commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
+        commits=with_added_counts(commits, origins),
         line_origins=origins,
         line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},
     )

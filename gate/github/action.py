@@ -16,13 +16,14 @@ from pathlib import Path
 
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
+from gate.context.model import ChangeSet
 from gate.errors import GateError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
 from gate.github.client import GitHubClient
 from gate.github.commands import write_notice, write_warning
 from gate.github.environment import ActionEnv
 from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
-from gate.github.outputs import write_job_summary, write_outputs
+from gate.github.outputs import ActionOutputs, write_job_summary, write_outputs
 from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
 from gate.github.tighten import tighten, tighten_fail_on
@@ -71,34 +72,8 @@ def run_action(environ: Mapping[str, str]) -> int:
     if (note := base.changed_note(changed)) is not None:
         notes.append(note)
     identity = posting_identity(client, notes)
-
-    from gate.app import run_gate
-    from gate.github.comment import previous_review
-    from gate.report import json_v1
-
-    previous = None
-    if event.action in INCREMENTAL_ACTIONS:
-        previous, note = previous_review(client, event.number, identity)
-        if note is not None:
-            notes.append(note)
     paths = _output_paths(env.output_dir)
-    from gate.github.issues import read_linked_issues
-
-    def linked() -> LinkedIssues:  # read only when the spec stage runs
-        body = changeset.pr.body if changeset.pr else ""
-        messages = [c.message for c in changeset.commits]
-        return read_linked_issues(client, event.number, body, messages, server_url=env.server_url)
-
-    outcome = run_gate(
-        changeset,
-        config,
-        trace_path=paths["trace"],
-        previous_review=previous,
-        compare_heads=api_heads(client) if previous is not None else None,
-        model_env=False,
-        linked_issues=linked,
-    )
-    view = json_v1.build(outcome)
+    view = _gate(client, env, event, changeset, config, identity, paths["trace"], notes)
     _write_report(paths, view, event, env, notes, None)
     ctx = PostContext(
         view=view,
@@ -112,8 +87,47 @@ def run_action(environ: Mapping[str, str]) -> int:
     )
     result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
     _write_report(paths, view, event, env, notes, result)
-    write_outputs(env.output_file, outputs(view, paths))
+    write_outputs(env.output_file, ActionOutputs.of(view, paths["report"], paths["sarif"], paths["trace"]))
     return exit_code(view.verdict, strict=False)
+
+
+def _gate(
+    client: GitHubClient,
+    env: ActionEnv,
+    event: PullRequestEvent,
+    changeset: ChangeSet,
+    config: Config,
+    identity: str | None,
+    trace_path: Path,
+    notes: list[str],
+) -> ReportView:
+    """Run the gate on the PR: incrementally when new commits follow a run whose state is posted."""
+    from gate.app import run_gate
+    from gate.github.comment import previous_review
+    from gate.github.issues import read_linked_issues
+    from gate.report import json_v1
+
+    previous = None
+    if event.action in INCREMENTAL_ACTIONS:
+        previous, note = previous_review(client, event.number, identity)
+        if note is not None:
+            notes.append(note)
+
+    def linked() -> LinkedIssues:  # read only when the spec stage runs
+        body = changeset.pr.body if changeset.pr else ""
+        messages = [c.message for c in changeset.commits]
+        return read_linked_issues(client, event.number, body, messages, server_url=env.server_url)
+
+    outcome = run_gate(
+        changeset,
+        config,
+        trace_path=trace_path,
+        previous_review=previous,
+        compare_heads=api_heads(client) if previous is not None else None,
+        model_env=False,
+        linked_issues=linked,
+    )
+    return json_v1.build(outcome)
 
 
 def gate_config(
@@ -160,34 +174,11 @@ def _checked_out_head(workspace: Path) -> str | None:
     return head if len(head) == 40 and all(c in "0123456789abcdef" for c in head) else None
 
 
-def outputs(view: ReportView, paths: Mapping[str, Path]) -> dict[str, str]:
-    return {
-        "verdict": view.verdict,
-        "ai-share": f"{view.provenance.ai_share:.4f}",
-        "findings": str(len(view.findings)),
-        "blocking-findings": str(len(view.blocking)),
-        "report": str(paths["report"]),
-        "sarif": str(paths["sarif"]),
-        "trace": str(paths["trace"]),
-    }
-
-
 def not_gated(env: ActionEnv, reason: str) -> int:
     """A neutral run that gates nothing: say why everywhere a person would look, exit 0."""
     write_notice(f"neutral: {reason}", sys.stdout)
     write_job_summary(env.step_summary, f"## ⚪ AI Quality Gate: **neutral**\n\n- {reason}\n")
-    write_outputs(
-        env.output_file,
-        {
-            "verdict": "neutral",
-            "ai-share": "0",
-            "findings": "0",
-            "blocking-findings": "0",
-            "report": "",
-            "sarif": "",
-            "trace": "",
-        },
-    )
+    write_outputs(env.output_file, ActionOutputs())
     return EXIT_PASS
 
 

@@ -23,7 +23,7 @@ from gate.errors import GitHubError, InputError
 from gate.github.client import DiffTooLarge, GitHubClient
 from gate.github.environment import ActionEnv
 from gate.github.event import load_payload, pull_request_from
-from gate.github.outputs import write_outputs
+from gate.github.outputs import ActionOutputs, write_outputs
 from gate.github.posting import post_results, posting_identity
 from gate.github.pull import diff_from_files
 from gate.report.github_view import PUBLISHED, PostContext, read_report
@@ -76,18 +76,7 @@ def publish_report(report_path: Path, environ: Mapping[str, str]) -> int:
         links=BlobLinks.make(pr.repo_url or repo_url(env.server_url, env.repository), head_sha),
     )
     post_results(client, ctx, env.targets, step_summary=env.step_summary)
-    write_outputs(
-        env.output_file,
-        {
-            "verdict": view.verdict,
-            "ai-share": f"{view.provenance.ai_share:.4f}",
-            "findings": str(len(view.findings)),
-            "blocking-findings": str(len(view.blocking)),
-            "report": str(report_path),
-            "sarif": "",
-            "trace": "",
-        },
-    )
+    write_outputs(env.output_file, ActionOutputs.of(view, report_path))
     return exit_code(view.verdict, strict=False)
 
 

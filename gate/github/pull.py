@@ -8,7 +8,6 @@ each line; file contents at head through the contents API, read lazily.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -18,7 +17,7 @@ from gate.context.compare import NotComparable
 from gate.context.git import Git
 from gate.context.ignore import apply_ignore
 from gate.context.local_git import load_git_changeset
-from gate.context.model import ChangeSet, Commit, Person
+from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.revisions import GitRevisions
 from gate.context.series import replay
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
@@ -28,6 +27,11 @@ from gate.github import limits
 from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
 from gate.github.event import PullRequestEvent
 from gate.run import HeadDiff
+
+# Files the API reader keeps: each is a contents request, so more than git's reader
+# (`gate.context.revisions.FILES_CACHED`); past this the oldest is requested again.
+API_FILES_CACHED = 1024
+LISTINGS_CACHED = 4  # one per revision (base and head), with room for a caller's own
 
 _STATUS = {
     "added": FileStatus.ADDED,
@@ -114,7 +118,6 @@ def _from_api(
     commits = tuple(_to_commit(c) for c in pull_commits)
     origins = _line_origins(client, diff, commits, notes)
     diff, origins = apply_ignore(diff, origins, ignore)
-    counts: Counter[str] = Counter(sha for lines in origins.values() for sha in lines.values())
     ws = open_workspace(workspace, event.head_sha)
     revisions: ApiRevisions | GitRevisions
     if ws is not None:
@@ -124,7 +127,7 @@ def _from_api(
     return ChangeSet(
         source="github",
         diff=diff,
-        commits=tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits),
+        commits=with_added_counts(commits, origins),
         line_origins=origins,
         pr=event.info({c.sha: c.author_login for c in pull_commits if c.author_login}),
         revisions=revisions,
@@ -222,8 +225,9 @@ class ApiRevisions:
         self._client = client
         self._revs = {"base": base, "head": head}
         self._diff = diff
-        self.read = lru_cache(maxsize=1024)(self._read)  # type: ignore[method-assign]
-        self.list_files = lru_cache(maxsize=4)(self._list_files)  # type: ignore[method-assign]
+        # Per reader, so per run: each file read once (a request each), each listing once.
+        self.read = lru_cache(maxsize=API_FILES_CACHED)(self._read)  # type: ignore[method-assign]
+        self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
 
     def read(self, revision: str, path: str) -> str | None:
         return self._read(revision, path)

@@ -19,36 +19,50 @@ from gate.github.text import sanitize, suggestion_block
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
 
 FINGERPRINT_MARKER = "<!-- {tag}={key} -->"
+# Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
+# the check run and the summary comment.
 MAX_INLINE_COMMENTS = 50
+# A fingerprint key's characters in its marker, read back from comments anyone could have written.
+FINGERPRINT_KEY_MAX_CHARS = 200
+# What one comment quotes of a finding. The body and the suggestion, the only long parts, take at most
+# 2 x 20,000 characters, so a comment stays within GitHub's limit (`limits.COMMENT_BODY_MAX_CHARS`).
+TITLE_MAX_CHARS = 500
+STAGE_MAX_CHARS = 40
+BODY_MAX_CHARS = 20_000
+SUGGESTION_MAX_CHARS = 20_000
+MODEL_NAMES_MAX_CHARS = 300  # the models that confirmed, raised or refused a finding
 
 
 def existing_keys(bodies: list[str], origin: Origin = GATE) -> set[str]:
-    pattern = re.compile(rf"<!-- {re.escape(origin.finding_marker)}=([A-Za-z0-9_.:-]{{1,200}}) -->")
+    pattern = re.compile(
+        rf"<!-- {re.escape(origin.finding_marker)}=([A-Za-z0-9_.:-]{{1,{FINGERPRINT_KEY_MAX_CHARS}}}) -->"
+    )
     return {m.group(1) for body in bodies for m in pattern.finditer(body)}
 
 
 def comment_body(f: FindingView, origin: Origin = GATE) -> str:
-    key = re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:200]
+    key = re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:FINGERPRINT_KEY_MAX_CHARS]
     parts = [
         FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key),
-        f"**{'🚫 ' if f.blocking else ''}[{f.severity}] {sanitize(f.title, 500)}** ({sanitize(f.stage, 40)})",
+        f"**{'🚫 ' if f.blocking else ''}[{f.severity}] {sanitize(f.title, TITLE_MAX_CHARS)}** "
+        f"({sanitize(f.stage, STAGE_MAX_CHARS)})",
     ]
     if f.body:
         parts.append("")
-        parts.append(sanitize(f.body, 20_000))
+        parts.append(sanitize(f.body, BODY_MAX_CHARS))
     if f.suggestion is not None:
         parts.append("")
-        parts.append(suggestion_block(f.suggestion, 20_000))
+        parts.append(suggestion_block(f.suggestion, SUGGESTION_MAX_CHARS))
     if f.confirmed and f.confirmed_by:
         parts.append("")
-        parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), 300)}")
+        parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), MODEL_NAMES_MAX_CHARS)}")
     elif f.raised_by or f.confirmed_by:
         # `post.unconfirmed: inline`: said for what it is
         parts.append("")
         raised = f.raised_by or f.confirmed_by
-        line = f"Not confirmed: raised by {sanitize(', '.join(raised), 300)}"
+        line = f"Not confirmed: raised by {sanitize(', '.join(raised), MODEL_NAMES_MAX_CHARS)}"
         if f.refused_by:
-            line += f"; refused by {sanitize(', '.join(f.refused_by), 300)}"
+            line += f"; refused by {sanitize(', '.join(f.refused_by), MODEL_NAMES_MAX_CHARS)}"
         parts.append(line)
     text = "\n".join(parts)
     return text[: limits.COMMENT_BODY_MAX_CHARS]

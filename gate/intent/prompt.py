@@ -1,5 +1,5 @@
 """The `spec_extract` and `spec_check` messages: versioned system prompts, and every source, statement
-and line of code fenced as untrusted data (see `gate.review.prompt.fence`)."""
+and line of code fenced as untrusted data (see `gate.fence.data_block`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gate.fence import data_block
 from gate.intent.sources import IntentSource
 from gate.models.interface import Message
-from gate.review.prompt import fence, load_prompt
+from gate.review.prompt import load_prompt
 from gate.review.units import Chunk
 
 EXTRACT_PROMPT = "spec_extract-v1.md"
@@ -32,7 +33,7 @@ class Statement:
 
 def extract_messages(sources: Sequence[IntentSource]) -> tuple[Message, ...]:
     prompt = load_prompt(EXTRACT_PROMPT)
-    blocks = [fence(s.text, f"Source {s.id}: {s.name}") for s in sources]
+    blocks = [data_block(s.text, f"Source {s.id}: {s.name}") for s in sources]
     blocks.append("Answer with the `spec_extract` JSON object; `source` is one of the ids above.")
     return (Message("system", prompt.system), Message("user", "\n\n".join(blocks)))
 
@@ -47,8 +48,8 @@ def check_messages(
     )
     user = "\n\n".join(
         [
-            fence(listing, f"The statements to judge ({len(statements)}), one JSON object a line"),
-            fence(chunk.text, f"The code of the change ({len(chunk.units)} hunks)"),
+            data_block(listing, f"The statements to judge ({len(statements)}), one JSON object a line"),
+            data_block(chunk.text, f"The code of the change ({len(chunk.units)} hunks)"),
             "Answer with the `spec_check` JSON object: one judgment for each statement id above.",
         ]
     )

@@ -9,6 +9,8 @@ window is taken as `DEFAULT_CONTEXT_TOKENS`.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +34,11 @@ def _map_name(model: str) -> str:
     return model[len(PROXY_PREFIX) :] if model.startswith(PROXY_PREFIX) else model
 
 
-@lru_cache(maxsize=256)
+# What the map says of each model name a run uses (a few small records): looked up once per process.
+MODELS_CACHED = 256
+
+
+@lru_cache(maxsize=MODELS_CACHED)
 def facts(model: str) -> ModelFacts:
     from gate.models.runtime import litellm
 
@@ -71,7 +77,7 @@ def provider_of(model: str) -> str:
     return _provider(_map_name(model))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=MODELS_CACHED)
 def _provider(name: str) -> str:
     from gate.models.runtime import litellm
 
@@ -82,17 +88,36 @@ def _provider(name: str) -> str:
     return str(provider or "unknown")
 
 
+# Token counts of recent prompts, keyed by the model and a digest of the messages, so the cache holds no
+# prompt text: a model without `n` is sent the same prompt once per sample, and counting a long prompt
+# costs as much as tokenizing it. Oldest dropped first.
+COUNTS_CACHED = 128
+_counts: dict[tuple[str, bytes], int] = {}
+_counts_lock = threading.Lock()
+
+
 def prompt_tokens(model: str, messages: Sequence[Mapping[str, str]]) -> int:
     """Tokens in `messages` by litellm's counter for `model`, offline (tiktoken, bundled)."""
-    return _count(_map_name(model), tuple((m["role"], m["content"]) for m in messages))
-
-
-@lru_cache(maxsize=128)  # the same chunk's prompt goes to every model
-def _count(model: str, messages: tuple[tuple[str, str], ...]) -> int:
+    name = _map_name(model)
+    digest = hashlib.sha256()
+    for m in messages:
+        for part in (m["role"], m["content"]):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part.encode("utf-8", "surrogatepass"))
+    key = (name, digest.digest())
+    with _counts_lock:
+        known = _counts.get(key)
+    if known is not None:
+        return known
     from gate.models.runtime import litellm
 
-    listed = [{"role": role, "content": content} for role, content in messages]
-    return int(litellm().token_counter(model=model, messages=listed))
+    listed = [{"role": m["role"], "content": m["content"]} for m in messages]
+    count = int(litellm().token_counter(model=name, messages=listed))
+    with _counts_lock:
+        _counts[key] = count
+        while len(_counts) > COUNTS_CACHED:
+            del _counts[next(iter(_counts))]
+    return count
 
 
 def token_counter(models: tuple[str, ...]) -> Callable[[str], int]:

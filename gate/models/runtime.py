@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # the configured module itself: imported and set up once per process
 def litellm() -> Any:
     # The cost map must come from the pinned package, never from the network.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from gate.fence import unfence
+
 MAX_ERROR_CHARS = 1500
 
 
@@ -57,21 +59,12 @@ def validate(output_type: type[BaseModel], content: str | None) -> tuple[BaseMod
     """The validated output, or None and the error in words a model can act on."""
     if content is None or not content.strip():
         return None, "the answer was empty"
-    text = _strip_fence(content)
+    # Some providers wrap JSON in a Markdown fence even in JSON mode; the JSON itself is what counts.
+    text = unfence(content.strip())
     try:
         return output_type.model_validate_json(text), None
     except ValidationError as exc:
         return None, _describe(exc)
-
-
-def _strip_fence(text: str) -> str:
-    """Some providers wrap JSON in a markdown fence even in JSON mode; the JSON itself is what counts."""
-    stripped = text.strip()
-    if stripped.startswith("```"):
-        body = stripped.split("\n", 1)[1] if "\n" in stripped else ""
-        if body.rstrip().endswith("```"):
-            return body.rstrip()[:-3]
-    return stripped
 
 
 def _describe(exc: ValidationError) -> str:

@@ -153,75 +153,73 @@ def _file(f: FileChange) -> dict[str, Any]:
 
 
 def decode_changeset(d: dict[str, Any]) -> ChangeSet:
-    files = []
-    for f in d["diff"]["files"]:
-        hunks = tuple(
-            Hunk(
-                h["old"][0],
-                h["old"][1],
-                h["new"][0],
-                h["new"][1],
-                h["section"],
-                tuple(DiffLine(LineKind(k), o, n, "") for k, o, n in h["lines"]),
-                new_missing_newline=h["missing_newline"][1],
-                old_missing_newline=h["missing_newline"][0],
-            )
-            for h in f["hunks"]
-        )
-        files.append(
-            FileChange(
-                f["path"],
-                f["old_path"],
-                FileStatus(f["status"]),
-                hunks,
-                f["is_binary"],
-                f["old_mode"],
-                f["new_mode"],
-                tuple(f["notes"]),
-            )
-        )
-    diff = Diff(
-        tuple(files),
-        tuple(d["diff"]["notes"]),
-        tuple(d["diff"]["ignored_paths"]),
-        unignored_paths=tuple(d["diff"].get("unignored_paths", ())),
-    )
-    commits = tuple(
-        Commit(
-            c["sha"],
-            Person(*c["author"]),
-            None if c["committer"] is None else Person(*c["committer"]),
-            c["message"],
-            tuple(c["parents"]),
-            added_lines=c["added_lines"],
-        )
-        for c in d["commits"]
-    )
+    diff = d["diff"]
     p = d.get("pr")
-    pr = (
-        None
-        if p is None
-        else PullRequestInfo(
-            number=p["number"],
-            title=p["title"],
-            body=p["body"],
-            author_login=p["author_login"],
-            labels=tuple(p["labels"]),
-            head_branch=p["head_branch"],
-            base_branch=p["base_branch"],
-            head_sha=p["head_sha"],
-            base_sha=p["base_sha"],
-            draft=p["draft"],
-        )
-    )
     return ChangeSet(
         source=d["source"],
-        diff=diff,
-        commits=commits,
-        pr=pr,
+        diff=Diff(
+            tuple(_decode_file(f) for f in diff["files"]),
+            tuple(diff["notes"]),
+            tuple(diff["ignored_paths"]),
+            unignored_paths=tuple(diff.get("unignored_paths", ())),
+        ),
+        commits=tuple(_decode_commit(c) for c in d["commits"]),
+        pr=None if p is None else _decode_pr(p),
         base_ref=d["base_ref"],
         head_ref=d["head_ref"],
         notes=tuple(d["notes"]),
+    )
+
+
+def _decode_file(f: dict[str, Any]) -> FileChange:
+    hunks = tuple(
+        Hunk(
+            h["old"][0],
+            h["old"][1],
+            h["new"][0],
+            h["new"][1],
+            h["section"],
+            tuple(DiffLine(LineKind(k), o, n, "") for k, o, n in h["lines"]),
+            new_missing_newline=h["missing_newline"][1],
+            old_missing_newline=h["missing_newline"][0],
+        )
+        for h in f["hunks"]
+    )
+    return FileChange(
+        f["path"],
+        f["old_path"],
+        FileStatus(f["status"]),
+        hunks,
+        f["is_binary"],
+        f["old_mode"],
+        f["new_mode"],
+        tuple(f["notes"]),
+    )
+
+
+def _decode_commit(c: dict[str, Any]) -> Commit:
+    return Commit(
+        c["sha"],
+        Person(*c["author"]),
+        None if c["committer"] is None else Person(*c["committer"]),
+        c["message"],
+        tuple(c["parents"]),
+        added_lines=c["added_lines"],
+    )
+
+
+def _decode_pr(p: dict[str, Any]) -> PullRequestInfo:
+    return PullRequestInfo(
+        number=p["number"],
+        title=p["title"],
+        body=p["body"],
+        author_login=p["author_login"],
+        labels=tuple(p["labels"]),
+        head_branch=p["head_branch"],
+        base_branch=p["base_branch"],
+        head_sha=p["head_sha"],
+        base_sha=p["base_sha"],
+        draft=p["draft"],
     )
 
 

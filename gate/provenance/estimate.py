@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 
 from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
 from gate.provenance.classify import CommitClass, classify
 from gate.provenance.doc_files import is_documentation
-from gate.provenance.line_marks import line_marks, line_owners
+from gate.provenance.line_marks import LineMark, Owned, line_marks, line_owners
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.provenance.pull_request import PullRequestSignals, by_pr_author, pr_signals
 
@@ -103,40 +103,77 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     owners = line_owners(changeset, order)
     marks = line_marks(changeset, owners, notes)
 
-    sha_tool = {sha: v.tool for sha, v in verdicts.items()}
     loose_tool = signals.whole_pr.tool if signals.whole_pr is not None else None
-    added_by: Counter[str | None] = Counter()
-    ai_by: Counter[str | None] = Counter()
-    tools: Counter[str] = Counter()
-    line_tools: dict[str, Counter[str]] = defaultdict(Counter)
-    line_evidence: dict[str, list[Evidence]] = defaultdict(list)
-    ai_line_map: dict[str, frozenset[int]] = {}
-    human_attested = no_origin = 0
+    tally = _tally(owners, marks, {sha: v.tool for sha, v in verdicts.items()}, loose_tool)
+    attributions = _attributions(commits, verdicts, classes, tally)
+    if loose_tool is not None and tally.ai_by[None]:
+        tally.used_kinds.add("PR label")
+    disregarded = _disregarded(tally.overruled, verdicts, signals)
+    notes.extend(disregarded)
+    notes.extend(_summary_notes(attributions, classes, tally.no_origin, tally.human_attested, changeset))
+    code_added, code_ai = _code_lines(owners, tally.ai_line_map)
+    total = sum(tally.added_by.values())
+    ai_total = sum(tally.ai_by.values())
+    return ProvenanceResult(
+        ai_share=ai_total / total if total else 0.0,
+        ai_lines=ai_total,
+        added_lines=total,
+        commits=tuple(attributions),
+        ai_line_map=tally.ai_line_map,
+        pr_evidence=signals.evidence,
+        tools=dict(tally.tools.most_common()),
+        basis=_basis(tally.used_kinds, bool(commits)),
+        notes=tuple(dict.fromkeys(notes)),
+        code_ai_lines=code_ai,
+        code_added_lines=code_added,
+        disregarded=tuple(disregarded),
+    )
+
+
+@dataclass
+class _Tally:
+    """What the added lines add up to, counted file by file: per owner (a commit, None = no commit),
+    per tool, the AI lines of each file, and what the line-level records said."""
+
+    added_by: Counter[str | None] = field(default_factory=Counter)
+    ai_by: Counter[str | None] = field(default_factory=Counter)
+    tools: Counter[str] = field(default_factory=Counter)
+    line_tools: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    line_evidence: defaultdict[str, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
+    ai_line_map: dict[str, frozenset[int]] = field(default_factory=dict)
+    human_attested: int = 0
+    no_origin: int = 0
     # (owner, record kind, record source) -> lines a record called human against AI attribution
-    overruled: Counter[tuple[str | None, str, str]] = Counter()
-    used_kinds: set[str] = set()
-    # The tool of each owner (None = the lines with no commit); owners without a tool are human.
-    owner_tool: dict[str | None, str] = {s: t for s, t in sha_tool.items() if t is not None}
-    if loose_tool is not None:
-        owner_tool[None] = loose_tool
-    for path, (added, owner) in owners.items():
-        per_owner = Counter(owner)
-        added_by.update(per_owner)
-        no_origin += per_owner.get(None, 0)
-        file_marks = marks.get(path)
-        if not file_marks:
-            # The common case, kept free of per-line Python work: whole owners are AI or not.
-            ai_owners = [s for s in per_owner if s in owner_tool]
-            for s in ai_owners:
-                ai_by[s] += per_owner[s]
-                tools[owner_tool[s]] += per_owner[s]
-            if len(ai_owners) == len(per_owner):
-                ai_line_map[path] = frozenset(added)
-            elif ai_owners:
-                ai_line_map[path] = frozenset(compress(added, map(owner_tool.__contains__, owner)))
-            continue
+    overruled: Counter[tuple[str | None, str, str]] = field(default_factory=Counter)
+    used_kinds: set[str] = field(default_factory=set)
+
+    def unmarked_file(
+        self, path: str, owned: Owned, per_owner: Counter[str | None], owner_tool: Mapping[str | None, str]
+    ) -> None:
+        """A file no line-level record speaks of, the common case, kept free of per-line Python work:
+        whole owners are AI or not."""
+        added, owner = owned
+        ai_owners = [s for s in per_owner if s in owner_tool]
+        for s in ai_owners:
+            self.ai_by[s] += per_owner[s]
+            self.tools[owner_tool[s]] += per_owner[s]
+        if len(ai_owners) == len(per_owner):
+            self.ai_line_map[path] = frozenset(added)
+        elif ai_owners:
+            self.ai_line_map[path] = frozenset(compress(added, map(owner_tool.__contains__, owner)))
+
+    def marked_file(
+        self,
+        path: str,
+        owned: Owned,
+        file_marks: Mapping[int, LineMark],
+        sha_tool: Mapping[str, str | None],
+        loose_tool: str | None,
+    ) -> None:
+        """A file with line-level records: each line's owner decides, a record only adds AI lines."""
         ai_lines: list[int] = []
-        for n, s in zip(added, owner, strict=True):
+        ai_by, tools = self.ai_by, self.tools  # bound once: this loop runs per line
+        for n, s in zip(*owned, strict=True):
             tool = sha_tool.get(s) if s else loose_tool
             mark = file_marks.get(n)
             if mark is None:
@@ -144,76 +181,98 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
             elif tool is not None:
                 # A record the PR supplied never takes AI attribution away, nor renames its tool.
                 if mark.tool is None:
-                    overruled[(s, mark.evidence.kind, mark.evidence.source)] += 1
+                    self.overruled[(s, mark.evidence.kind, mark.evidence.source)] += 1
             elif mark.tool is None:
-                human_attested += 1
+                self.human_attested += 1
             else:
                 tool = mark.tool
-                used_kinds.add(mark.evidence.kind)
+                self.used_kinds.add(mark.evidence.kind)
                 if s is not None:
-                    line_tools[s][tool] += 1
-                    if mark.evidence not in line_evidence[s]:
-                        line_evidence[s].append(mark.evidence)
+                    self.line_tools[s][tool] += 1
+                    if mark.evidence not in self.line_evidence[s]:
+                        self.line_evidence[s].append(mark.evidence)
             if tool is not None:
                 ai_lines.append(n)
                 ai_by[s] += 1
                 tools[tool] += 1
         if ai_lines:
-            ai_line_map[path] = frozenset(ai_lines)
+            self.ai_line_map[path] = frozenset(ai_lines)
+
+
+def _tally(
+    owners: Mapping[str, Owned],
+    marks: Mapping[str, Mapping[int, LineMark]],
+    sha_tool: Mapping[str, str | None],
+    loose_tool: str | None,
+) -> _Tally:
+    tally = _Tally()
+    # The tool of each owner (None = the lines with no commit); owners without a tool are human.
+    owner_tool: dict[str | None, str] = {s: t for s, t in sha_tool.items() if t is not None}
+    if loose_tool is not None:
+        owner_tool[None] = loose_tool
+    for path, owned in owners.items():
+        per_owner = Counter(owned[1])
+        tally.added_by.update(per_owner)
+        tally.no_origin += per_owner.get(None, 0)
+        file_marks = marks.get(path)
+        if file_marks:
+            tally.marked_file(path, owned, file_marks, sha_tool, loose_tool)
+        else:
+            tally.unmarked_file(path, owned, per_owner, owner_tool)
+    return tally
+
+
+def _code_lines(owners: Mapping[str, Owned], ai_line_map: Mapping[str, frozenset[int]]) -> tuple[int, int]:
+    """Added and AI lines of the files that are not documentation."""
     code_added = code_ai = 0
     for path, (added, _) in owners.items():
         if not is_documentation(path):
             code_added += len(added)
             code_ai += len(ai_line_map.get(path, ()))
+    return code_added, code_ai
 
-    attributions = []
+
+def _attributions(
+    commits: tuple[Commit, ...],
+    verdicts: Mapping[str, _Verdict],
+    classes: Mapping[str, CommitClass],
+    tally: _Tally,
+) -> list[CommitAttribution]:
+    """Each commit's verdict, tool, evidence (its line-level records quoted up to a limit) and counts."""
+    out = []
     for c in commits:
         v, cls = verdicts[c.sha], classes[c.sha]
-        extra = line_evidence.get(c.sha, [])
-        tool = v.tool or (line_tools[c.sha].most_common(1)[0][0] if line_tools.get(c.sha) else None)
+        extra = tally.line_evidence.get(c.sha, [])
+        line_tools = tally.line_tools.get(c.sha)
+        tool = v.tool or (line_tools.most_common(1)[0][0] if line_tools else None)
         commit_notes = list(cls.notes)
         if len(extra) > MAX_LINE_EVIDENCE:
             commit_notes.append(f"{len(extra) - MAX_LINE_EVIDENCE} more line-level records not quoted")
-        if v.tool is not None or ai_by[c.sha]:
-            used_kinds.update(e.kind for e in v.evidence)
-        attributions.append(
+        if v.tool is not None or tally.ai_by[c.sha]:
+            tally.used_kinds.update(e.kind for e in v.evidence)
+        out.append(
             CommitAttribution(
                 sha=c.sha,
                 subject=c.subject,
                 ai=tool is not None,
                 tool=tool,
                 evidence=v.evidence + tuple(extra[:MAX_LINE_EVIDENCE]),
-                added_lines=added_by[c.sha],
-                ai_lines=ai_by[c.sha],
+                added_lines=tally.added_by[c.sha],
+                ai_lines=tally.ai_by[c.sha],
                 notes=tuple(commit_notes),
             )
         )
-    if loose_tool is not None and ai_by[None]:
-        used_kinds.add("PR label")
-    disregarded = _disregarded(overruled, verdicts, signals)
-    notes.extend(disregarded)
-    notes.extend(_summary_notes(attributions, classes, no_origin, human_attested, changeset))
-    total = sum(added_by.values())
-    ai_total = sum(ai_by.values())
+    return out
+
+
+def _basis(used_kinds: set[str], has_commits: bool) -> tuple[str, ...]:
+    """The kinds of evidence the share rests on, in words, strongest first."""
     rank = list(_BASIS)
     ordered = sorted(used_kinds, key=lambda k: rank.index(k) if k in rank else len(rank))
     basis = tuple(dict.fromkeys(_BASIS.get(k, k) for k in ordered))
-    if not basis:
-        basis = ("commit metadata: no AI marks found",) if commits else ("no commit metadata (plain diff)",)
-    return ProvenanceResult(
-        ai_share=ai_total / total if total else 0.0,
-        ai_lines=ai_total,
-        added_lines=total,
-        commits=tuple(attributions),
-        ai_line_map=ai_line_map,
-        pr_evidence=signals.evidence,
-        tools=dict(tools.most_common()),
-        basis=basis,
-        notes=tuple(dict.fromkeys(notes)),
-        code_ai_lines=code_ai,
-        code_added_lines=code_added,
-        disregarded=tuple(disregarded),
-    )
+    if basis:
+        return basis
+    return ("commit metadata: no AI marks found",) if has_commits else ("no commit metadata (plain diff)",)
 
 
 def _disregarded(

@@ -139,64 +139,95 @@ def _read_at_head(changeset: ChangeSet, owners: Mapping[str, Owned], span: LineS
 def line_marks(
     changeset: ChangeSet, owners: Mapping[str, Owned], notes: list[str]
 ) -> dict[str, dict[int, LineMark]]:
-    marks: dict[str, dict[int, LineMark]] = defaultdict(dict)
-    direct = 0
-    heads = _head_names(changeset)
-    in_range = {c.sha.lower(): c.sha for c in changeset.commits}
-    commit_lines = _CommitLines(changeset, owners)
-    added_sorted: dict[str, list[int]] = {}
-    budget = _Budget(MAX_PLACEMENTS)
+    placer = _Placer(changeset, owners)
     trace = _trace_text(changeset)
     if trace:
-        parsed = parse_agent_traces(trace)
-        notes.extend(parsed.problems)
-        skipped = 0
-        for span in parsed.spans:
-            if span.path not in owners:
+        _place_agent_trace(placer, trace, notes)
+    _place_git_ai_notes(placer, notes)
+    if placer.budget.spent:
+        notes.append(placer.budget.spent)
+    if placer.direct:
+        notes.append(
+            f"{placer.direct} line-level records on files changed by several commits were read at head "
+            "line numbers (the source gave no per-commit line numbers)"
+        )
+    return placer.marks
+
+
+class _Placer:
+    """Puts line-level records on head lines, within one budget of placements for the run."""
+
+    def __init__(self, changeset: ChangeSet, owners: Mapping[str, Owned]) -> None:
+        self.changeset = changeset
+        self.owners = owners
+        self.marks: dict[str, dict[int, LineMark]] = defaultdict(dict)
+        self.commit_lines = _CommitLines(changeset, owners)
+        self.budget = _Budget(MAX_PLACEMENTS)
+        self.direct = 0  # per-commit records read at head numbers
+        self._added_sorted: dict[str, list[int]] = {}
+
+    def at_head(self, span: LineSpan) -> list[int]:
+        """The added lines of a span numbered at the head revision."""
+        added = self._added_sorted.get(span.path)
+        if added is None:
+            added = self._added_sorted[span.path] = sorted(self.owners[span.path][0])
+        return span.hits(added)
+
+    def at_commit(self, span: LineSpan, sha: str) -> list[int]:
+        """The head lines of a span numbered in commit `sha`'s file, that `sha` added."""
+        self.direct += _read_at_head(self.changeset, self.owners, span)
+        return self.commit_lines.head_lines(span, sha)
+
+    def place(self, path: str, lines: list[int], mark: LineMark) -> bool:
+        """Mark the lines; False once the budget is spent (the remaining records are disregarded)."""
+        if not self.budget.take(len(lines)):
+            return False
+        file_marks = self.marks[path]
+        for n in lines:
+            file_marks[n] = mark
+        return True
+
+
+def _place_agent_trace(placer: _Placer, trace: str, notes: list[str]) -> None:
+    """Agent Trace records: at the head revision directly, at a commit of the range through its lines."""
+    changeset = placer.changeset
+    heads = _head_names(changeset)
+    in_range = {c.sha.lower(): c.sha for c in changeset.commits}
+    parsed = parse_agent_traces(trace)
+    notes.extend(parsed.problems)
+    skipped = 0
+    for span in parsed.spans:
+        if span.path not in placer.owners:
+            continue
+        ev = Evidence("agent trace", span.text, span.tool or "human", AGENT_TRACE_PATH)
+        rev = (span.revision or "").lower()
+        if not rev or any(_same_rev(rev, h) for h in heads):
+            lines = placer.at_head(span)
+        else:
+            sha = next((full for low, full in in_range.items() if _same_rev(rev, low)), None)
+            if sha is None:
+                skipped += 1
                 continue
-            ev = Evidence("agent trace", span.text, span.tool or "human", AGENT_TRACE_PATH)
-            if span.path not in added_sorted:
-                added_sorted[span.path] = sorted(owners[span.path][0])
-            rev = (span.revision or "").lower()
-            if not rev or any(_same_rev(rev, h) for h in heads):
-                lines = span.hits(added_sorted[span.path])
-            else:
-                sha = next((full for low, full in in_range.items() if _same_rev(rev, low)), None)
-                if sha is None:
-                    skipped += 1
-                    continue
-                direct += _read_at_head(changeset, owners, span)
-                lines = commit_lines.head_lines(span, sha)
-            if not budget.take(len(lines)):
-                break
-            file_marks = marks[span.path]
-            for n in lines:
-                file_marks[n] = LineMark(span.tool, ev)
-        if skipped:
-            notes.append(
-                f"{skipped} Agent Trace ranges recorded at a revision other than the head "
-                "that is not a commit of the range were skipped"
-            )
-    for commit in changeset.commits:
+            lines = placer.at_commit(span, sha)
+        if not placer.place(span.path, lines, LineMark(span.tool, ev)):
+            break
+    if skipped:
+        notes.append(
+            f"{skipped} Agent Trace ranges recorded at a revision other than the head "
+            "that is not a commit of the range were skipped"
+        )
+
+
+def _place_git_ai_notes(placer: _Placer, notes: list[str]) -> None:
+    """git-ai notes, read after Agent Trace so that a note wins for the same line."""
+    for commit in placer.changeset.commits:
         if not commit.ai_note:
             continue
         parsed = parse_git_ai_note(commit.ai_note)
         notes.extend(f"{commit.sha[:12]}: {p}" for p in parsed.problems)
         for span in parsed.spans:
-            if span.path not in owners:
+            if span.path not in placer.owners:
                 continue
-            direct += _read_at_head(changeset, owners, span)
             ev = Evidence("git-ai note", span.text, span.tool or "human", "refs/notes/ai")
-            lines = commit_lines.head_lines(span, commit.sha)
-            if not budget.take(len(lines)):
+            if not placer.place(span.path, placer.at_commit(span, commit.sha), LineMark(span.tool, ev)):
                 break
-            for head_no in lines:
-                marks[span.path][head_no] = LineMark(span.tool, ev)
-    if budget.spent:
-        notes.append(budget.spent)
-    if direct:
-        notes.append(
-            f"{direct} line-level records on files changed by several commits were read at head "
-            "line numbers (the source gave no per-commit line numbers)"
-        )
-    return marks

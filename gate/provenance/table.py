@@ -164,6 +164,6 @@ def parse_table(text: str) -> ToolTable:
     return ToolTable(rules=rules, aliases=tuple(aliases), alias_pattern=alias_pattern)
 
 
-@cache
+@cache  # the bundled AI tool table (gate/data/ai_tools.toml), parsed once per process
 def tool_table() -> ToolTable:
     return parse_table((files("gate") / "data" / "ai_tools.toml").read_text(encoding="utf-8"))

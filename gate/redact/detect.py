@@ -81,7 +81,7 @@ _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
 _PRINTABLE = re.compile(r"[\x20-\x7e\t\r\n]")
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # detect-secrets' plugins, imported and built once per process
 def _detectors() -> _Detectors:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.keyword import DENYLIST

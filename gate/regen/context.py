@@ -7,11 +7,11 @@ fenced; the system prompts, kept as versioned files in `gate/prompts/`, declare 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileStatus, LineKind
+from gate.fence import fence
 from gate.models.interface import Message
 from gate.redact import MESSAGE_FILENAME, redact
 from gate.regen.selection import Region
@@ -32,13 +32,6 @@ MARKERS = frozenset({REGION_START, REGION_END, REGION_HOLE})
 # with every call into the trace.
 REGEN_PROMPT = "regen-v1.md"
 EQUIVALENCE_PROMPT = "equivalence-v1.md"
-
-
-def fence(text: str, info: str = "") -> str:
-    """Fence text with a backtick run longer than any inside it, so the text cannot close the fence."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
 
 
 @dataclass(frozen=True)

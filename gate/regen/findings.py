@@ -26,9 +26,9 @@ import textwrap
 from collections.abc import Sequence
 
 from gate.config.models import Regen
+from gate.fence import fence
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import redact
-from gate.regen.context import fence
 from gate.regen.sampling import Sample
 from gate.regen.selection import Region
 from gate.regen.similarity import Measures

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gate.fence import unfence
 from gate.models.interface import CallRequest, CallResult, Message, ModelClient
 from gate.models.schemas import RegenerationOutput
 from gate.run import Usage
@@ -81,18 +82,10 @@ def _collect(results: Sequence[CallResult]) -> Sampling:
         stopped = stopped or result.skipped
         for output in result.outputs:
             if isinstance(output, RegenerationOutput) and output.code.strip():
-                samples.append(Sample(result.request.model, strip_fence(output.code)))
+                samples.append(Sample(result.request.model, unfence(output.code)))
         if result.error and not result.skipped:
             errors.append(f"{result.request.model}: {result.error}")
     return Sampling(tuple(samples), tuple(errors), stopped, usage)
-
-
-def strip_fence(code: str) -> str:
-    """Models sometimes wrap the code in a Markdown fence even inside JSON; keep what is inside."""
-    lines = code.strip("\n").splitlines()
-    if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip().startswith("```"):
-        return "\n".join(lines[1:-1]) + "\n"
-    return code
 
 
 def trim_echo(code: str, before: Sequence[str], after: Sequence[str]) -> str:

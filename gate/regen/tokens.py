@@ -42,7 +42,14 @@ def language_for(path: str) -> str | None:
     return _pygments_alias(PurePosixPath(path).name)
 
 
-@lru_cache(maxsize=256)
+# A file name's lexer alias: one short string per distinct file name (the lookup scans every lexer).
+ALIASES_CACHED = 256
+# The token sequences of a run's regions and their samples: the default run's 8 hunks x (5 samples and
+# the submitted code) fit, so identical regions within a run are tokenized once. Emptied when a run ends.
+TOKENS_CACHED = 64
+
+
+@lru_cache(maxsize=ALIASES_CACHED)
 def _pygments_alias(filename: str) -> str | None:
     from pygments.lexers import get_lexer_for_filename
     from pygments.util import ClassNotFound
@@ -56,7 +63,7 @@ def _pygments_alias(filename: str) -> str | None:
     return None if alias in ("text", "markdown", "rst", "json", "yaml", "toml", "ini") else alias
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TOKENS_CACHED)
 def normalized_tokens(code: str, language: str) -> tuple[str, ...]:
     """The behaviour-bearing token sequence of `code` (cached: samples repeat within a run)."""
     code = _dedent(code.expandtabs(8)).strip("\n")

@@ -8,7 +8,6 @@ the system prompt, and secrets are redacted by the model client before any call.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import pathspec
 
 from gate.config.models import Config
 from gate.context.model import ChangeSet
+from gate.fence import data_block
 from gate.models.interface import Message
 from gate.redact import MESSAGE_FILENAME, redact
 from gate.review.consensus import Group, norm_path
@@ -39,20 +39,15 @@ class Prompt:
     system: str
 
 
-@lru_cache(maxsize=8)
+# One entry per prompt file of gate/prompts (six today, a few KB each): read once per process.
+PROMPT_FILES_CACHED = 8
+
+
+@lru_cache(maxsize=PROMPT_FILES_CACHED)
 def load_prompt(name: str) -> Prompt:
     text = resources.files("gate").joinpath("prompts", name).read_text(encoding="utf-8")
     task, _, version = name.removesuffix(".md").rpartition("-v")
     return Prompt(f"{task}/{version}", text)
-
-
-def fence(text: str, what: str) -> str:
-    tag = hashlib.sha256(text.encode()).hexdigest()[:12]
-    # A forged marker inside the data is neutralised; the real one carries the hash of this block.
-    safe = text.replace("=====END UNTRUSTED DATA", "=====END-UNTRUSTED-DATA (quoted)")
-    return (
-        f"{what}:\n=====BEGIN UNTRUSTED DATA {tag}=====\n{safe.rstrip()}\n=====END UNTRUSTED DATA {tag}====="
-    )
 
 
 @dataclass(frozen=True)
@@ -140,12 +135,12 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: PrTe
         )
     for spec, text in contracts.for_chunk(chunk).sections:
         sections.append(
-            fence(text, f"Specification document `{spec.path}` (the contract the code must keep)")
+            data_block(text, f"Specification document `{spec.path}` (the contract the code must keep)")
         )
     words = pr.for_paths(chunk.paths)
     if words:
-        sections.append(fence(words, "Pull request description and commit messages (context only)"))
-    sections.append(fence(chunk.text, f"The code to review ({len(chunk.units)} hunks)"))
+        sections.append(data_block(words, "Pull request description and commit messages (context only)"))
+    sections.append(data_block(chunk.text, f"The code to review ({len(chunk.units)} hunks)"))
     sections.append('Report your findings as the `review` JSON object; `{"findings": []}` if there are none.')
     return (Message("system", prompt.system), Message("user", "\n\n".join(sections)))
 
@@ -200,8 +195,8 @@ def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -
     listing = "\n".join(json.dumps(f, ensure_ascii=False) for f in findings)
     user = "\n\n".join(
         [
-            fence(code, "The code the findings point at"),
-            fence(listing, f"The findings to check ({len(findings)}), one JSON object a line"),
+            data_block(code, "The code the findings point at"),
+            data_block(listing, f"The findings to check ({len(findings)}), one JSON object a line"),
             "Answer with the `cross_check` JSON object: one verdict for each id above.",
         ]
     )

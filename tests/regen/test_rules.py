@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gate.config.models import Regen
+from gate.fence import unfence
 from gate.regen.findings import Assessment, assess, consensus_stability, reindent
-from gate.regen.sampling import plan, strip_fence, trim_echo
+from gate.regen.sampling import plan, trim_echo
 from gate.regen.similarity import Measures
 
 
@@ -43,8 +44,8 @@ def test_samples_spread_over_models() -> None:
 
 
 def test_answers_are_unwrapped_and_trimmed_to_the_region() -> None:
-    assert strip_fence("```python\nx = 1\n```") == "x = 1\n"
-    assert strip_fence("x = 1\n") == "x = 1\n"
+    assert unfence("```python\nx = 1\n```") == "x = 1\n"
+    assert unfence("x = 1\n") == "x = 1\n"
     before, after = ("def f(a):", "    total = 0"), ("    return total",)
     echoed = "def f(a):\n    total = 0\n    total += a\n    return total\n"
     assert trim_echo(echoed, before, after) == "    total += a\n"

@@ -115,7 +115,7 @@ def _from_lines(path: str, lines: Iterable[AddedLine]) -> list[Imported]:
     return out
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # a bundled data file, read once per process
 def python_distributions() -> Mapping[str, tuple[str, ...]]:
     """Import name -> distributions that provide it (bundled table of the well-known differences)."""
     table: dict[str, tuple[str, ...]] = {}
@@ -205,7 +205,7 @@ def npm_package_of(specifier: str) -> str | None:
     return name
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # a bundled data file, read once per process
 def node_builtins() -> frozenset[str]:
     names = set(_data_lines("node-builtins.txt"))
     return frozenset(names | {n.split("/")[0] for n in names})

@@ -51,7 +51,7 @@ class _Popular:
     longest: int  # the longest target: a name longer by more than the edit limit is no near miss
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=len(_DATA))  # the bundled popular-names list of each ecosystem, read once per process
 def _popular(ecosystem: Ecosystem) -> _Popular:
     text = resources.files("gate.data").joinpath(_DATA[ecosystem]).read_text(encoding="utf-8")
     names = [_key(n, ecosystem) for n in text.splitlines() if n.strip() and not n.startswith("#")]

@@ -68,7 +68,14 @@ def has_any(text: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
-@lru_cache(maxsize=8192)
+# The line caches below hold the text of test lines a run reads, and what it says: a line is asked about
+# several times (counted, then paired with the other side's assertions). Sized for the test lines of a
+# large change; emptied when a run ends (`forget_lines`), so no run's text outlives it.
+ASSERTION_CACHE_ENTRIES = 8192
+LINE_CACHE_ENTRIES = 4096
+
+
+@lru_cache(maxsize=ASSERTION_CACHE_ENTRIES)
 def is_assertion(text: str) -> bool:
     stripped = text.lstrip()
     if stripped.startswith(("#", "//", "*")):
@@ -178,7 +185,7 @@ SKIP_ALWAYS = Marker(
 )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=LINE_CACHE_ENTRIES)
 def line_marker(text: str) -> Marker | None:
     """The skip or focus a line adds, read from its text."""
     code = code_only(text)
@@ -220,7 +227,7 @@ _JS_SAME = ("toBe", "toEqual", "toStrictEqual", "to.equal", "to.eql", "to.deep.e
 _JS_ASSERT_SAME = ("equal", "strictEqual", "deepEqual", "deepStrictEqual")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=LINE_CACHE_ENTRIES)
 def is_tautology(text: str) -> bool:
     """An assertion that holds whatever the code does: `assert True`, `assert x == x`, `assert (a, "m")`,
     `self.assertTrue(1)`, `expect(true).toBe(true)`, `expect(x).toEqual(x)`, `assert.ok(true)`."""
@@ -407,3 +414,10 @@ def _js_same(a: str, b: str) -> bool:
         return False
     # `expect(f()).toBe(f())` may test determinism; a name, a property path or a literal cannot fail.
     return "(" not in a
+
+
+def forget_lines() -> None:
+    """Empty the line caches: the next run reads other lines."""
+    is_assertion.cache_clear()
+    line_marker.cache_clear()
+    is_tautology.cache_clear()

@@ -20,7 +20,9 @@ from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import ChangeView, parse_python, removed_and_added
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
+    LINE_CACHE_ENTRIES,
     Marker,
+    forget_lines,
     is_assertion,
     is_real_assertion,
     is_tautology,
@@ -359,9 +361,10 @@ def _only_literals_differ(old: str, new: str) -> bool:
     return old_shape == new_shape and old_values != new_values and bool(old_values)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=LINE_CACHE_ENTRIES)
 def _literals_of(text: str) -> tuple[str, tuple[str, ...]]:
-    """literals(), remembered: pairing removed with added assertions compares each line with many."""
+    """literals(), remembered: pairing removed with added assertions compares each line with many.
+    Holds assertion lines like the caches of `lines`, and is emptied with them (`forget_caches`)."""
     shape, values = literals(text)
     return shape, tuple(values)
 
@@ -379,3 +382,9 @@ def _subject_deleted(test_path: str, deleted: set[str]) -> bool:
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def forget_caches() -> None:
+    """Empty what the analyzer remembers of a run's test lines."""
+    forget_lines()
+    _literals_of.cache_clear()
