@@ -25,6 +25,7 @@ from gate.config.models import Config
 from gate.models import pricing
 from gate.models.budget import PROMPT_SAFETY, Hold, Price, Refused, RunBudget
 from gate.models.interface import CallRequest, CallResult
+from gate.models.loop import model_loop
 from gate.models.retry import backoff, is_transient
 from gate.models.selection import Route, route_for
 from gate.models.structured import repair_messages, response_format, validate
@@ -34,7 +35,7 @@ from gate.run import Usage
 
 # The bound on concurrent calls (`models.concurrency`) is per model: a provider's rate limits are per
 # model, and a bound shared by the whole run makes a large PR reviewed by several models wait in waves
-# that no provider asked for.
+# that no provider asked for. It is shared by every stage of the run, also when stages run side by side.
 DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures (one retry after a timeout)
 MAX_ERROR_CHARS = 500
 
@@ -74,7 +75,8 @@ class _RedactedTexts:
 
 
 class LiteLLMClient:
-    """One per run (or per stage); shares the run's budget and trace. Safe across event loops."""
+    """One per run (or per stage); shares the run's budget and trace. Safe across event loops and
+    threads: its calls all run on the model loop (`gate.models.loop`)."""
 
     def __init__(
         self,
@@ -99,20 +101,25 @@ class LiteLLMClient:
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s or config.models.backoff_seconds
         self.max_tokens = config.models.max_output_tokens
-        self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
+        # Every call runs on the process's model loop, whatever loop or thread it comes from: the bound per
+        # model and the budget's waits are then shared by stages running side by side.
+        self._loop = model_loop()
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._redacted = _RedactedTexts()
 
     def _semaphore(self, model: str) -> asyncio.Semaphore:
-        # One bound per model; a semaphore belongs to one event loop, and stages may each run their own.
-        key = (id(asyncio.get_running_loop()), model)
-        if key not in self._semaphores:
-            self._semaphores[key] = asyncio.Semaphore(self.concurrency)
-        return self._semaphores[key]
+        # One bound per model, on the model loop (the only loop the client's calls run on).
+        if model not in self._semaphores:
+            self._semaphores[model] = asyncio.Semaphore(self.concurrency)
+        return self._semaphores[model]
 
     def route(self, model: str) -> Route:
         return route_for(model, self.config, self.env)
 
     async def call(self, request: CallRequest) -> CallResult:
+        return await self._loop.run(self._call_on_loop(request))
+
+    async def _call_on_loop(self, request: CallRequest) -> CallResult:
         route = self.route(request.model)
         if request.n > 1 and not pricing.facts(route.litellm_model).supports_n:
             parts = await asyncio.gather(*(self._call(request, route, 1) for _ in range(request.n)))
