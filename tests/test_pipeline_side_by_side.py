@@ -21,7 +21,7 @@ from gate.pipeline import run
 from gate.regen.stage import RegenStage
 from gate.report.json_v1 import to_dict
 from gate.review.stage import ReviewStage
-from gate.run import Outcome, RunContext, Services, StageResult
+from gate.run import Outcome, RunContext, Services, Stage, StageResult
 from tests.fakes.fixtures import model_server
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
@@ -114,7 +114,12 @@ def script(server: FakeModelServer, *, hold: str = "") -> dict[str, threading.Ev
 
 
 def gate(
-    change: Change, config: Config, *, together: bool = True, services: Services | None = None
+    change: Change,
+    config: Config,
+    *,
+    together: bool = True,
+    services: Services | None = None,
+    stages: list[Stage] | None = None,
 ) -> Outcome:
     ctx = RunContext(
         changeset=change.changeset,
@@ -122,7 +127,7 @@ def gate(
         escalations={"review": (True, "asked for"), "regen": (True, "asked for")},
         services=services or Services(),
     )
-    return run(ctx, [ReviewStage(), RegenStage()], together=together)
+    return run(ctx, stages or [ReviewStage(), RegenStage()], together=together)
 
 
 def stage(outcome: Outcome, name: str) -> StageResult:
@@ -189,6 +194,39 @@ def test_a_spent_budget_stops_both_stages(repo: GitRepo, model_server: FakeModel
     # review's cross-check and regen's comparisons came after the budget was spent: never sent
     assert model_server.count(schema="cross_check") == model_server.count(schema="equivalence") == 0
     assert any(n["schema"] == "cross_check" for n in review.details["not_reviewed"])
+
+
+class BrokenReview:
+    """A review stage with a defect: it raises once it has started."""
+
+    id = "review"
+    description = "a review stage with a defect"
+    docs = "#review"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        raise RuntimeError("index out of range while packing chunks")
+
+
+def test_a_stage_that_breaks_beside_another_loses_nothing_of_the_other(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    script(model_server)
+    trace_path = tmp_path / "trace.jsonl"
+    with TraceWriter.open(trace_path) as trace:
+        outcome = gate(
+            make_change(repo, ai_files=MORE_AI),
+            config_for(model_server),
+            services=Services(trace=trace),
+            stages=[BrokenReview(), RegenStage()],
+        )
+    review, regen = stage(outcome, "review"), stage(outcome, "regen")
+    assert review.error == "RuntimeError: index out of range while packing chunks"
+    assert review.skipped_reason == "stage failed" and not review.ran
+    assert regen.ran and regen.error is None and len(regen.details["checked"]) == 1 + len(MORE_AI)
+    assert outcome.verdict == "fail"  # gate.on_stage_error: what was not checked is no pass
+    records = [json.loads(line) for line in trace_path.read_text().splitlines()]
+    [error] = [r for r in records if r["type"] == "error"]
+    assert error["stage"] == "review" and error["where"][-1].endswith(" in run")
 
 
 def _completion_usd(server: FakeModelServer) -> float:
