@@ -8,10 +8,10 @@ leaves, still come in the list's order.
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from gate import policy
@@ -49,21 +49,40 @@ def _contained(stage: Stage, ctx: RunContext) -> tuple[StageResult, dict[str, ob
         frames = traceback.extract_tb(exc.__traceback__)[-TRACE_FRAMES:]
         where = [redact(f"{_short_path(f.filename)}:{f.lineno} in {f.name}") for f in frames]
         record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": where}
-        why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
-        failed = StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
-        return failed, record
+        return _failed(stage, ctx, error), record
+
+
+def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
+    why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
+    return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
 
 
 def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageResult]:
-    """Run `stages` at once, one thread each; results (and error records) in their order."""
+    """Run `stages` at once, one thread each; results (and error records) in their order. The threads
+    are daemons: an interrupted run (Ctrl-C) ends without waiting for their model calls."""
     for stage in stages:
         ctx.progress(f"{stage.id}: {stage.description}")
-    with ThreadPoolExecutor(max_workers=len(stages), thread_name_prefix="stage") as pool:
-        outcomes = [f.result() for f in [pool.submit(_contained, stage, ctx) for stage in stages]]
-    for _, error in outcomes:
+    outcomes: list[tuple[StageResult, dict[str, object] | None] | None] = [None] * len(stages)
+
+    def work(index: int, stage: Stage) -> None:
+        outcomes[index] = _contained(stage, ctx)
+
+    threads = [
+        threading.Thread(target=work, args=(i, s), name=f"stage-{s.id}", daemon=True)
+        for i, s in enumerate(stages)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results = []
+    for stage, outcome in zip(stages, outcomes, strict=True):
+        # None: the thread ended by something `_contained` does not catch (SystemExit): broken too
+        result, error = outcome or (_failed(stage, ctx, "the stage ended without a result"), None)
         if error is not None and ctx.services.trace is not None:
             ctx.services.trace.write(error)
-    return [result for result, _ in outcomes]
+        results.append(result)
+    return results
 
 
 def _waves(stages: Sequence[Stage], ctx: RunContext, together: bool) -> list[list[Stage]]:
