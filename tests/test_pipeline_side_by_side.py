@@ -19,6 +19,7 @@ from gate.config.models import Config
 from gate.models.trace import TraceWriter
 from gate.pipeline import run
 from gate.regen.stage import RegenStage
+from gate.replay import replay_trace
 from gate.report.json_v1 import to_dict
 from gate.review.stage import ReviewStage
 from gate.run import Outcome, RunContext, Services, Stage, StageResult
@@ -143,6 +144,7 @@ def test_both_stages_have_calls_in_flight_at_once_within_one_bound_per_model(
         outcome = gate(
             make_change(repo, ai_files=MORE_AI), config_for(model_server), services=Services(trace=trace)
         )
+        trace.record_run(outcome)
     assert all(e.is_set() for e in arrived.values())
     assert any(REVIEW_SCHEMAS & seen and REGEN_SCHEMAS & seen for seen in model_server.schemas_together)
     # the bound held for both stages together, and was needed: more calls per model than it lets through
@@ -158,6 +160,10 @@ def test_both_stages_have_calls_in_flight_at_once_within_one_bound_per_model(
     calls = [r for r in records if r["type"] == "call"]
     assert len(calls) == model_server.count()
     assert {c["stage"] for c in calls} == {"review", "regen"}
+    # the two stages' records interleave; a replay still finds what the run found
+    replayed = replay_trace(trace_path)
+    assert [f.fingerprint for f in replayed.findings] == [f.fingerprint for f in outcome.findings]
+    assert replayed.verdict == outcome.verdict
 
 
 def test_side_by_side_reports_what_one_after_the_other_reports(
