@@ -31,6 +31,7 @@ MODULES = (
     "analyzers",
     "analyzer_limits",
     "review_concurrency",
+    "model_overlap",  # review and re-generation side by side
     "regen_similarity",
     "regen_speed",
     "github_requests",

@@ -18,11 +18,11 @@ from bench.gate_models import KEY_ENV, REVIEW_MODELS, serve_gate_models, write_c
 from bench.loopback import PRICE_NOTE, Metered, MeteredServer, rounds, totals
 from bench.measure import ROOT, ai_gate, gate_env
 from bench.measure import run as run_process
-from gate.models.client import DEFAULT_CONCURRENCY
+from gate.config.models import Models
 
 LATENCY = 1.0
 # the model layer's default bound on concurrent calls per model (AI_GATE_MODEL_CONCURRENCY)
-CONCURRENCY = DEFAULT_CONCURRENCY
+CONCURRENCY = Models().concurrency
 TARGET_CRITICAL_RATIO = 1.3
 WORK = ROOT / "bench" / ".work" / "model-stages"
 

@@ -1,7 +1,14 @@
-"""The pipeline: read the change, run the stages in order, decide, and hand the outcome to reporters."""
+"""The pipeline: read the change, run the stages in order, decide, and hand the outcome to reporters.
+
+Model stages next to each other in the list, when more than one of them will call a model, run side by
+side on threads: they read the same change and none reads another's result, and the model layer gives
+their calls one bound per model and one budget. Their results, and the trace records a broken stage
+leaves, still come in the list's order.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -12,7 +19,7 @@ from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.provenance.stage import ProvenanceStage
 from gate.redact import learn_changeset, redact
-from gate.run import Outcome, RunContext, Stage, StageResult, Usage
+from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
 
 # A broken stage's error is one line of the report: its first line, cut here.
 ERROR_MAX_CHARS = 300
@@ -23,20 +30,80 @@ TRACE_FRAMES = 12
 def _run_stage(stage: Stage, ctx: RunContext) -> StageResult:
     """The stage's result; a stage that raises is recorded as broken, so the others' work is kept and
     the report and trace are still written."""
+    result, error = _contained(stage, ctx)
+    if error is not None and ctx.services.trace is not None:
+        ctx.services.trace.write(error)
+    return result
+
+
+def _contained(stage: Stage, ctx: RunContext) -> tuple[StageResult, dict[str, object] | None]:
+    """The stage's result, and the trace's error record when it raised (written by the caller, so that
+    stages run side by side leave their records in the list's order)."""
     try:
-        return stage.run(ctx)
+        return stage.run(ctx), None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         error = redact(f"{type(exc).__name__}: {first}"[:ERROR_MAX_CHARS])
-        trace = ctx.services.trace
-        if trace is not None:
-            # Where to look when debugging it: the innermost frames as `file:line in function`, one
-            # string each (no traceback text in any output), redacted like the rest.
-            frames = traceback.extract_tb(exc.__traceback__)[-TRACE_FRAMES:]
-            where = [redact(f"{_short_path(f.filename)}:{f.lineno} in {f.name}") for f in frames]
-            trace.write({"type": "error", "stage": stage.id, "error": error, "where": where})
-        why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
-        return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
+        # Where to look when debugging it: the innermost frames as `file:line in function`, one string
+        # each (no traceback text in any output), redacted like the rest.
+        frames = traceback.extract_tb(exc.__traceback__)[-TRACE_FRAMES:]
+        where = [redact(f"{_short_path(f.filename)}:{f.lineno} in {f.name}") for f in frames]
+        record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": where}
+        return _failed(stage, ctx, error), record
+
+
+def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
+    why = ctx.escalations.get(stage.id, (True, "runs on every PR"))[1]
+    return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
+
+
+def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageResult]:
+    """Run `stages` at once, one thread each; results (and error records) in their order. The threads
+    are daemons: an interrupted run (Ctrl-C) ends without waiting for their model calls."""
+    for stage in stages:
+        ctx.progress(f"{stage.id}: {stage.description}")
+    outcomes: list[tuple[StageResult, dict[str, object] | None] | None] = [None] * len(stages)
+
+    def work(index: int, stage: Stage) -> None:
+        outcomes[index] = _contained(stage, ctx)
+
+    threads = [
+        threading.Thread(target=work, args=(i, s), name=f"stage-{s.id}", daemon=True)
+        for i, s in enumerate(stages)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results = []
+    for stage, outcome in zip(stages, outcomes, strict=True):
+        # None: the thread ended by something `_contained` does not catch (SystemExit): broken too
+        result, error = outcome or (_failed(stage, ctx, "the stage ended without a result"), None)
+        if error is not None and ctx.services.trace is not None:
+            ctx.services.trace.write(error)
+        results.append(result)
+    return results
+
+
+def _waves(stages: Sequence[Stage], ctx: RunContext, together: bool) -> list[list[Stage]]:
+    """The stages in order, grouped: a group of several is model stages next to each other in the list
+    that will each call a model (escalated, not offline), to run side by side."""
+    waves: list[list[Stage]] = []
+    for stage in stages:
+        model = stage.id in MODEL_STAGES
+        if together and model and waves and waves[-1][-1].id in MODEL_STAGES:
+            waves[-1].append(stage)
+        else:
+            waves.append([stage])
+    out: list[list[Stage]] = []
+    for wave in waves:
+        calling = sum(1 for s in wave if _calls_a_model(s, ctx))
+        out.extend([wave] if calling > 1 else [[s] for s in wave])
+    return out
+
+
+def _calls_a_model(stage: Stage, ctx: RunContext) -> bool:
+    return stage.id in MODEL_STAGES and not ctx.offline and ctx.escalations.get(stage.id, (False, ""))[0]
 
 
 def _short_path(filename: str) -> str:
@@ -48,8 +115,10 @@ def _short_path(filename: str) -> str:
     return parts[-1]
 
 
-def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
-    """Run provenance, then every stage in order, then the policy. Reads top to bottom."""
+def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> Outcome:
+    """Run provenance, then every stage in order, then the policy. Reads top to bottom. Model stages
+    that will call models run side by side unless `together` is False (one after the other, as a
+    baseline to compare with)."""
     started = time.monotonic()
     # Every secret the change carries, read with its file's name, is known before anything leaves the
     # gate: a prompt row, a trace line or a posted comment hides it even where nothing else marks it.
@@ -68,11 +137,16 @@ def run(ctx: RunContext, stages: Sequence[Stage]) -> Outcome:
 
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     read = head_lines(ctx.changeset)
-    for stage in stages:
-        ctx.progress(f"{stage.id}: {stage.description}")
-        result = _keyed(_run_stage(stage, ctx), read)
-        results.append(result)
-        ctx.results[stage.id] = result
+    for wave in _waves(stages, ctx, together):
+        if len(wave) == 1:
+            ctx.progress(f"{wave[0].id}: {wave[0].description}")
+            done = [_run_stage(wave[0], ctx)]
+        else:
+            done = _side_by_side(wave, ctx)
+        for stage, result in zip(wave, done, strict=True):
+            keyed = _keyed(result, read)
+            results.append(keyed)
+            ctx.results[stage.id] = keyed
     usage = Usage()
     for r in results:
         usage = usage + r.usage

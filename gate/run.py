@@ -10,6 +10,7 @@ are named for type checking only.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -140,6 +141,8 @@ class Services:
     specs: SpecSet | None = None
     # Requirements extracted from the specs this run, by key, shared by the stages that ask for them.
     spec_extract_cache: dict[str, Any] = field(default_factory=dict)
+    # Held while a service above is created on first use: model stages may run side by side.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
 
 @dataclass

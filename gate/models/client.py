@@ -25,6 +25,7 @@ from gate.config.models import Config
 from gate.models import pricing
 from gate.models.budget import PROMPT_SAFETY, Hold, Price, Refused, RunBudget
 from gate.models.interface import CallRequest, CallResult
+from gate.models.loop import model_loop
 from gate.models.retry import backoff, is_transient
 from gate.models.selection import Route, route_for
 from gate.models.structured import repair_messages, response_format, validate
@@ -34,7 +35,7 @@ from gate.run import Usage
 
 # The bound on concurrent calls (`models.concurrency`) is per model: a provider's rate limits are per
 # model, and a bound shared by the whole run makes a large PR reviewed by several models wait in waves
-# that no provider asked for.
+# that no provider asked for. It is shared by every stage of the run, also when stages run side by side.
 DEFAULT_ATTEMPTS = 3  # one try and two retries on transient failures (one retry after a timeout)
 MAX_ERROR_CHARS = 500
 
@@ -74,7 +75,8 @@ class _RedactedTexts:
 
 
 class LiteLLMClient:
-    """One per run (or per stage); shares the run's budget and trace. Safe across event loops."""
+    """One per run (or per stage); shares the run's budget and trace. Safe across event loops and
+    threads: its calls all run on the model loop (`gate.models.loop`)."""
 
     def __init__(
         self,
@@ -99,20 +101,25 @@ class LiteLLMClient:
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s or config.models.backoff_seconds
         self.max_tokens = config.models.max_output_tokens
-        self._semaphores: dict[tuple[int, str], asyncio.Semaphore] = {}
+        # Every call runs on the process's model loop, whatever loop or thread it comes from: the bound per
+        # model and the budget's waits are then shared by stages running side by side.
+        self._loop = model_loop()
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._redacted = _RedactedTexts()
 
     def _semaphore(self, model: str) -> asyncio.Semaphore:
-        # One bound per model; a semaphore belongs to one event loop, and stages may each run their own.
-        key = (id(asyncio.get_running_loop()), model)
-        if key not in self._semaphores:
-            self._semaphores[key] = asyncio.Semaphore(self.concurrency)
-        return self._semaphores[key]
+        # One bound per model, on the model loop (the only loop the client's calls run on).
+        if model not in self._semaphores:
+            self._semaphores[model] = asyncio.Semaphore(self.concurrency)
+        return self._semaphores[model]
 
     def route(self, model: str) -> Route:
         return route_for(model, self.config, self.env)
 
     async def call(self, request: CallRequest) -> CallResult:
+        return await self._loop.run(self._call_on_loop(request))
+
+    async def _call_on_loop(self, request: CallRequest) -> CallResult:
         route = self.route(request.model)
         if request.n > 1 and not pricing.facts(route.litellm_model).supports_n:
             parts = await asyncio.gather(*(self._call(request, route, 1) for _ in range(request.n)))
@@ -228,9 +235,28 @@ class LiteLLMClient:
         cost: _Cost,
     ) -> Refused | None:
         """One attempt, sent once its estimated cost is held; a Refused when the budget did not allow it."""
-        from gate.models.runtime import litellm
+        kwargs, params = self._arguments(request, route, messages, n)
+        record: dict[str, Any] = {
+            "stage": request.stage,
+            "model": request.model,
+            "schema": request.schema_name,
+            "unit": request.unit,
+            "prompt_version": request.prompt_version,
+            "purpose": purpose,
+            "attempt": attempt_no,
+            "parameters": {**params, **route.describe()},
+            "messages": messages,
+        }
+        sent = await self._send(route, kwargs, record, cost, done, attempt_no)
+        if isinstance(sent, Refused):
+            return sent
+        self._answered(request, sent, record, cost, done, attempt_no)
+        return None
 
-        lm = litellm()
+    def _arguments(
+        self, request: CallRequest, route: Route, messages: list[dict[str, str]], n: int
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """litellm's arguments for the attempt, and the call parameters the trace shows (never keys)."""
         params: dict[str, Any] = {"max_tokens": self.max_tokens}
         if request.temperature is not None:
             params["temperature"] = request.temperature
@@ -248,17 +274,22 @@ class LiteLLMClient:
         key = route.api_key(self.env)
         if key:
             kwargs["api_key"] = key
-        record: dict[str, Any] = {
-            "stage": request.stage,
-            "model": request.model,
-            "schema": request.schema_name,
-            "unit": request.unit,
-            "prompt_version": request.prompt_version,
-            "purpose": purpose,
-            "attempt": attempt_no,
-            "parameters": {**params, **route.describe()},
-            "messages": messages,
-        }
+        return kwargs, params
+
+    async def _send(
+        self,
+        route: Route,
+        kwargs: dict[str, Any],
+        record: dict[str, Any],
+        cost: _Cost,
+        done: _Completion,
+        attempt_no: int,
+    ) -> _Sent | Refused:
+        """Within the model's bound, hold the attempt's cost and send it. An attempt that fails after it
+        was sent settles its hold, is recorded, and raises for the retry policy."""
+        from gate.models.runtime import litellm
+
+        lm = litellm()
         started = time.monotonic()
         wall = time.time()
         held: Hold | None = None
@@ -279,50 +310,40 @@ class LiteLLMClient:
             # A provider may have done (and billed) the work of an attempt that timed out or was
             # abandoned; an error status means it did not.
             self.budget.settle(held, None if _timed_out(exc) or not isinstance(exc, Exception) else 0.0)
-            latency = time.monotonic() - started
-            done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
-            self._record(
-                CallRecord(
-                    **record,
-                    response=None,
-                    validation=[],
-                    error=_describe(exc, attempt_no),
-                    latency_s=round(latency, 3),
-                    started_at=wall,
-                )
-            )
+            self._failed(record, done, _describe(exc, attempt_no), time.monotonic() - started, wall)
             raise
-        latency = time.monotonic() - started
-        assert held is not None
+        return _Sent(response, held, time.monotonic() - started, wall)
+
+    def _answered(
+        self,
+        request: CallRequest,
+        sent: _Sent,
+        record: dict[str, Any],
+        cost: _Cost,
+        done: _Completion,
+        attempt_no: int,
+    ) -> None:
+        """Settle the attempt at what the answer cost, validate its choices and record it."""
+        response = sent.response
         if not getattr(response, "choices", None):
             # litellm hands back None instead of raising for some provider errors (an HTTP 422 from an
             # OpenAI-compatible server): a failed attempt like any other, recorded in the trace.
-            self.budget.settle(held, 0.0)
-            done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
+            self.budget.settle(sent.held, 0.0)
             error = f"the provider answered with no choices ({type(response).__name__})"
-            self._record(
-                CallRecord(
-                    **record,
-                    response=None,
-                    validation=[],
-                    error=_describe(EmptyResponseError(error), attempt_no),
-                    latency_s=round(latency, 3),
-                    started_at=wall,
-                )
-            )
+            described = _describe(EmptyResponseError(error), attempt_no)
+            self._failed(record, done, described, sent.latency, sent.wall)
             raise EmptyResponseError(error)
         contents = [choice.message.content for choice in response.choices]
         usage_obj = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage_obj, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage_obj, "completion_tokens", 0) or 0)
         dollars = prompt_tokens * cost.price.input_per_token + completion_tokens * cost.price.output_per_token
-        known = cost.price.from_cost_map
         # An answer without usage cost something unknown: its hold stays spent.
-        self.budget.settle(held, dollars if prompt_tokens or completion_tokens else None)
+        self.budget.settle(sent.held, dollars if prompt_tokens or completion_tokens else None)
         checked = [validate(request.output_type, c) for c in contents]
         done.contents = contents
         done.checked = checked
-        done.usage = done.usage + Usage(1, prompt_tokens, completion_tokens, dollars, latency)
+        done.usage = done.usage + Usage(1, prompt_tokens, completion_tokens, dollars, sent.latency)
         self._record(
             CallRecord(
                 **record,
@@ -332,16 +353,41 @@ class LiteLLMClient:
                 prompt_tokens=prompt_tokens,
                 completion_tokens=completion_tokens,
                 cost_usd=dollars,
-                cost_known=known,
+                cost_known=cost.price.from_cost_map,
+                latency_s=round(sent.latency, 3),
+                started_at=sent.wall,
+            )
+        )
+
+    def _failed(
+        self, record: dict[str, Any], done: _Completion, error: str, latency: float, wall: float
+    ) -> None:
+        """Count and record an attempt that was sent and brought no answer."""
+        done.usage = done.usage + Usage(model_calls=1, wall_seconds=latency)
+        self._record(
+            CallRecord(
+                **record,
+                response=None,
+                validation=[],
+                error=error,
                 latency_s=round(latency, 3),
                 started_at=wall,
             )
         )
-        return None
 
     def _record(self, record: CallRecord) -> None:
         for recorder in self.recorders:
             recorder.record_call(record)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """An attempt the provider answered: its response, the hold it settles, and when it ran."""
+
+    response: Any
+    held: Hold
+    latency: float
+    wall: float  # time.time() when it was sent
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,22 @@ from gate.run import RunContext
 
 def run_budget(ctx: RunContext) -> RunBudget:
     services = ctx.services
-    if services.budget is None:
-        services.budget = RunBudget.from_config(ctx.config.budget)
-    return services.budget
+    with services.lock:  # one budget, also for stages that start side by side
+        if services.budget is None:
+            services.budget = RunBudget.from_config(ctx.config.budget)
+        return services.budget
 
 
 def model_client(ctx: RunContext) -> ModelClient:
     services = ctx.services
-    if services.model_client is not None:
+    with services.lock:  # one client (one bound per model), also for stages that start side by side
+        if services.model_client is None:
+            services.model_client = _new_client(ctx)
         return services.model_client
+
+
+def _new_client(ctx: RunContext) -> ModelClient:
+    services = ctx.services
     from gate.models.otel import recorder_from_env
 
     recorders: list[CallRecorder] = []
@@ -36,5 +43,4 @@ def model_client(ctx: RunContext) -> ModelClient:
     otel = recorder_from_env()
     if otel is not None:
         recorders.append(otel)
-    services.model_client = LiteLLMClient(ctx.config, run_budget(ctx), recorders)
-    return services.model_client
+    return LiteLLMClient(ctx.config, run_budget(ctx), recorders)

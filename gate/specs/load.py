@@ -29,9 +29,10 @@ MAX_SET_CHARS = 2_000_000
 
 def load_specs(ctx: RunContext) -> SpecSet:
     """The run's spec set, read once and shared by every stage that needs it."""
-    if ctx.services.specs is None:
-        ctx.services.specs = read_specs(ctx.changeset, ctx.config)
-    return ctx.services.specs
+    with ctx.services.lock:  # read once, also by stages running side by side
+        if ctx.services.specs is None:
+            ctx.services.specs = read_specs(ctx.changeset, ctx.config)
+        return ctx.services.specs
 
 
 def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:

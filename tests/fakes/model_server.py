@@ -95,6 +95,9 @@ class FakeModelServer:
     # Requests being answered right now, and the most seen at once, per model and in all.
     in_flight: Counter[str] = field(default_factory=Counter)
     peak_in_flight: Counter[str] = field(default_factory=Counter)
+    # Requests in flight per response schema, and each set of schemas seen in flight at once.
+    schemas_in_flight: Counter[str] = field(default_factory=Counter)
+    schemas_together: set[frozenset[str]] = field(default_factory=set)
     _cursor: dict[tuple[str, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -209,22 +212,36 @@ class FakeModelServer:
         model = str(body.get("model", ""))
         fmt = body.get("response_format") or {}
         schema = str((fmt.get("json_schema") or {}).get("name", "")) if isinstance(fmt, dict) else ""
-        reply = self._next(model, schema, body)
-        with self._lock:
-            self.calls.append(Call(model, schema, body, reply.status, time.monotonic()))
-        if reply.hang:
-            self._stopping.wait(600)
-            return
+        # In flight from arrival to answer, a scripted wait included (a script may hold a request).
+        self._arrive(model, schema)
+        left = False
+        try:
+            reply = self._next(model, schema, body)
+            with self._lock:
+                self.calls.append(Call(model, schema, body, reply.status, time.monotonic()))
+            if reply.hang:
+                left = True
+                self._leave(model, schema)
+                self._stopping.wait(600)
+                return
+            self._reply(handler, model, body, reply)
+        finally:
+            if not left:
+                self._leave(model, schema)
+
+    def _arrive(self, model: str, schema: str) -> None:
         with self._lock:
             for key in (model, "*"):
                 self.in_flight[key] += 1
                 self.peak_in_flight[key] = max(self.peak_in_flight[key], self.in_flight[key])
-        try:
-            self._reply(handler, model, body, reply)
-        finally:
-            with self._lock:
-                self.in_flight[model] -= 1
-                self.in_flight["*"] -= 1
+            self.schemas_in_flight[schema] += 1
+            self.schemas_together.add(frozenset(s for s, n in self.schemas_in_flight.items() if n > 0))
+
+    def _leave(self, model: str, schema: str) -> None:
+        with self._lock:
+            self.in_flight[model] -= 1
+            self.in_flight["*"] -= 1
+            self.schemas_in_flight[schema] -= 1
 
     def _reply(self, handler: Any, model: str, body: dict[str, Any], reply: Reply) -> None:
         if reply.delay:
