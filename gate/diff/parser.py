@@ -1,14 +1,14 @@
-"""Parse a unified diff (plain or git) into the diff model, with unidiff doing the hunk parsing."""
+"""Parse a unified diff (plain or git) into the diff model: `gate.diff.reader` reads it as unidiff does,
+building the model's lines as it goes; this module unquotes paths and gives each file its status."""
 
 from __future__ import annotations
 
-import io
 import re
 
-from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
-from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
+from gate.diff.model import Diff, FileChange, FileStatus, Hunk
+from gate.diff.reader import RawFile, read_patch
 from gate.errors import InputError
 
 _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
@@ -58,14 +58,15 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
     if ('"' in text and _QUOTED_HEADER.search(text)) or _SPACED_HEADER.search(text):
         text, quoted = _unquote_headers(text)
     try:
-        patch = PatchSet(io.StringIO(text, newline="\n"))
+        patch = read_patch(text)
     except UnidiffParseError as exc:
         raise InputError(f"{source}: not a unified diff: {exc}") from None
     except (UnboundLocalError, AttributeError):
-        # unidiff crashes instead of raising its parse error on some malformed file headers: a "+++"
-        # line with no "---" line before it, or "GIT binary patch" outside a file (found by fuzzing).
+        # unidiff's reading crashes instead of raising its parse error on some malformed file headers: a
+        # "+++" line with no "---" line before it, or "GIT binary patch" outside a file (found by fuzzing);
+        # the reader below keeps its behaviour, so both are caught the same way.
         raise InputError(f"{source}: not a unified diff: a file header is incomplete") from None
-    if not len(patch) and not _looks_like_diff(text):
+    if not patch and not _looks_like_diff(text):
         raise InputError(
             f"{source}: no diff found in the input", "give a unified diff or git format-patch output"
         )
@@ -181,13 +182,13 @@ def _strip_prefix(path: str | None, quoted: dict[str, str]) -> str | None:
     return path
 
 
-def _convert(pf: object, quoted: dict[str, str]) -> FileChange:
-    info_lines = [str(line).rstrip("\r\n") for line in (getattr(pf, "patch_info", None) or ())]
-    source = _strip_prefix(getattr(pf, "source_file", None), quoted)
-    target = _strip_prefix(getattr(pf, "target_file", None), quoted)
+def _convert(pf: RawFile, quoted: dict[str, str]) -> FileChange:
+    info_lines = [line.rstrip("\r\n") for line in (pf.patch_info or ())]
+    source = _strip_prefix(pf.source_file, quoted)
+    target = _strip_prefix(pf.target_file, quoted)
     old_mode = new_mode = None
     rename_from = rename_to = None
-    binary = bool(getattr(pf, "is_binary_file", False))
+    binary = pf.is_binary_file
     for line in info_lines:
         if m := _MODE.match(line):
             if m.group(1) in ("old", "deleted file"):
@@ -214,8 +215,8 @@ def _convert(pf: object, quoted: dict[str, str]) -> FileChange:
     else:
         status, path = FileStatus.MODIFIED, target
     assert path is not None
-    hunks, crlf = _convert_hunks(pf)
-    notes = (f"{path}: CRLF line ends",) if crlf else ()
+    hunks = _hunks(pf)
+    notes = (f"{path}: CRLF line ends",) if pf.crlf else ()
     return FileChange(
         path=path,
         old_path=source if status is FileStatus.RENAMED else None,
@@ -228,48 +229,23 @@ def _convert(pf: object, quoted: dict[str, str]) -> FileChange:
     )
 
 
-def _convert_hunks(pf: object) -> tuple[tuple[Hunk, ...], bool]:
+def _hunks(pf: RawFile) -> tuple[Hunk, ...]:
     hunks: list[Hunk] = []
-    crlf = False
-    added, removed, context = LineKind.ADDED, LineKind.REMOVED, LineKind.CONTEXT
-    for h in pf:  # type: ignore[attr-defined]
-        lines: list[DiffLine] = []
-        old_nl = new_nl = False
-        for ln in h:
-            value: str = ln.value
-            if value.endswith("\n"):
-                value = value[:-1]
-            if value.endswith("\r"):
-                value = value[:-1]
-                crlf = True
-            t = ln.line_type
-            if t == "+":
-                lines.append(DiffLine(added, None, ln.target_line_no, value))
-            elif t == "-":
-                lines.append(DiffLine(removed, ln.source_line_no, None, value))
-            elif t == "\\":
-                # The marker follows the line it applies to.
-                if lines and lines[-1].kind is added:
-                    new_nl = True
-                elif lines and lines[-1].kind is removed:
-                    old_nl = True
-                else:
-                    old_nl = new_nl = True
-            else:
-                lines.append(DiffLine(context, ln.source_line_no, ln.target_line_no, value))
-        old_side = sum(1 for line in lines if line.kind is not added)
-        new_side = sum(1 for line in lines if line.kind is not removed)
+    for h in pf.hunks:
+        # The body matched the header's counts as it was read; an empty line after the hunk is one more
+        # line on both sides.
+        old_side, new_side = h.source_length + h.trailing, h.target_length + h.trailing
         if (old_side, new_side) != (h.source_length, h.target_length):
             # unidiff lets some hunks run past their header's counts; the line numbers of the model,
             # the commentable ranges and the series replay all rely on the header being true.
             raise InputError(
-                f"diff: a hunk of {getattr(pf, 'path', '?')} has {old_side} old and {new_side} new lines, "
+                f"diff: a hunk of {pf.path} has {old_side} old and {new_side} new lines, "
                 f"its header says {h.source_length} and {h.target_length}"
             )
         if (h.source_start < 1 and h.source_length > 0) or (h.target_start < 1 and h.target_length > 0):
             # only an empty side starts at line 0; a series replay would place these lines nowhere
             raise InputError(
-                f"diff: a hunk of {getattr(pf, 'path', '?')} starts at line 0 with lines on that side "
+                f"diff: a hunk of {pf.path} starts at line 0 with lines on that side "
                 f"(@@ -{h.source_start},{h.source_length} +{h.target_start},{h.target_length} @@)"
             )
         hunks.append(
@@ -278,10 +254,10 @@ def _convert_hunks(pf: object) -> tuple[tuple[Hunk, ...], bool]:
                 old_count=h.source_length,
                 new_start=h.target_start,
                 new_count=h.target_length,
-                section=h.section_header,
-                lines=tuple(lines),
-                new_missing_newline=new_nl,
-                old_missing_newline=old_nl,
+                section=h.section,
+                lines=tuple(h.lines),
+                new_missing_newline=h.new_nl,
+                old_missing_newline=h.old_nl,
             )
         )
-    return tuple(hunks), crlf
+    return tuple(hunks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -241,6 +242,12 @@ def _decode(token: str) -> str | None:
     return text
 
 
+def _name_kind(filename: str) -> tuple[bool, str]:
+    """What of a file's name the rules read: whether it is a config file's, and the extension
+    detect-secrets' keyword rules choose their patterns by."""
+    return _is_config(filename), os.path.splitext(_keyword_filename(filename))[1]
+
+
 def _is_config(filename: str) -> bool:
     name = filename.rsplit("/", 1)[-1].lower()
     return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES)
@@ -257,9 +264,27 @@ def _keyword_filename(filename: str) -> str:
 def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
     scanning the joined text once for candidate lines first."""
-    for index in _candidate_lines(lines):
-        for hit in find_secrets(lines[index], filename=filename):
-            yield index, hit
+    if len(lines) < _DEDUPE_FROM:
+        for index in _candidate_lines(lines):
+            for hit in find_secrets(lines[index], filename=filename):
+                yield index, hit
+        return
+    # Each distinct line once: a line's hits depend on its text and the file's name only, and a report
+    # or a change repeats many of its lines.
+    distinct = list(dict.fromkeys(lines))
+    candidates = {distinct[i] for i in _candidate_lines(distinct)}
+    found: dict[str, tuple[SecretHit, ...]] = {}
+    for index, line in enumerate(lines):
+        if line in candidates:
+            hits = found.get(line)
+            if hits is None:
+                hits = found[line] = tuple(find_secrets(line, filename=filename))
+            for hit in hits:
+                yield index, hit
+
+
+# From this many lines, scan_lines reads each distinct line once (below, the set costs more than it saves).
+_DEDUPE_FROM = 64
 
 
 def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int, int, SecretHit]]:
@@ -279,22 +304,29 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
         for line_index, line in enumerate(file_lines):
             for hit in _HITS.get((name, line), ()):
                 found[file_index].append((line_index, hit))
-    lines: list[str] = []
-    offsets: list[int] = []  # index of each fresh file's first line in `lines`
+    # The candidate pass reads each distinct line of the fresh files once (no candidate pattern spans a
+    # line), and each candidate line is scanned once per kind of file name: its hits depend on nothing
+    # but its text, whether the name is a config file's, and the extension detect-secrets reads.
+    distinct: dict[str, None] = {}
     for file_index in fresh:
-        offsets.append(len(lines))
-        lines.extend(files[file_index][1])
-        lines.append("")  # a file boundary: no candidate spans it
-    for index in _candidate_lines(lines) if lines else ():
-        at = bisect.bisect_right(offsets, index) - 1
-        file_index = fresh[at]
+        distinct.update(dict.fromkeys(files[file_index][1]))
+    unique = list(distinct)
+    candidates = {unique[i] for i in _candidate_lines(unique)} if unique else set()
+    scanned: dict[tuple[str, tuple[bool, str]], tuple[SecretHit, ...]] = {}
+    for file_index in fresh:
         name, file_lines = files[file_index]
-        line_index = index - offsets[at]
-        if line_index < len(file_lines):
-            hits = tuple(find_secrets(file_lines[line_index], filename=name))
+        if not candidates.intersection(file_lines):
+            continue
+        kind = _name_kind(name)
+        for line_index, line in enumerate(file_lines):
+            if line not in candidates:
+                continue
+            hits = scanned.get((line, kind))
+            if hits is None:
+                hits = scanned[(line, kind)] = tuple(find_secrets(line, filename=name))
             if hits:
-                _HITS[(name, file_lines[line_index])] = hits
-            found[file_index].extend((line_index, hit) for hit in hits)
+                _HITS[(name, line)] = hits
+                found[file_index].extend((line_index, hit) for hit in hits)
     if len(_HITS) > MAX_REMEMBERED_SCANS:
         forget_scans()
     for file_index in fresh:

@@ -363,19 +363,23 @@ class _Hints:
     """Close-name hints for one run, each (name, owner's names) worked out once, MAX_HINTED at most."""
 
     def __init__(self) -> None:
-        self._done: dict[tuple[str, int], list[str]] = {}
+        # (name, id of the names) -> (the names, kept alive so that their id is not reused by another
+        # tuple while the entry stands, and the hints)
+        self._done: dict[tuple[str, int], tuple[tuple[str, ...], list[str]]] = {}
 
     def close_names(self, name: str, known: tuple[str, ...]) -> list[str]:
         """Up to three defined names most like `name` (similarity of at least 0.6, as difflib's cutoff
         reads it), best first. rapidfuzz's bit-parallel Indel ratio is linear in the names compared,
         where difflib's SequenceMatcher took ~24 s against 2,000 long names."""
         key = (name, id(known))
-        if key in self._done:
-            return self._done[key]
+        done = self._done.get(key)
+        if done is not None and done[0] is known:
+            return done[1]
         if not known or len(name) > MAX_HINT_NAME or len(self._done) >= MAX_HINTED:
             return []
         best = process.extract(name, known, scorer=fuzz.ratio, limit=3, score_cutoff=60)
-        close = self._done[key] = [match for match, _, _ in best]
+        close = [match for match, _, _ in best]
+        self._done[key] = (known, close)
         return close
 
 
