@@ -25,7 +25,8 @@ def strict_schema(output_type: type[BaseModel]) -> dict[str, Any]:
     (minimum, maxLength) are not all accepted by providers, so they are left to pydantic validation.
     A fresh copy each call: the caller (or litellm) may change it.
     """
-    return json.loads(_strict_schema_text(output_type))
+    schema: dict[str, Any] = json.loads(_strict_schema_text(output_type))
+    return schema
 
 
 @lru_cache(maxsize=64)
