@@ -213,7 +213,9 @@ def _warm_up_for_diff(diff: Diff, config: Config) -> None:
     """litellm starts loading while git still works, when the diff's size alone calls for a model."""
     from gate.models.warmup import warm_up_for_diff
 
-    warm_up_for_diff(diff, config)
+    # Only a head start: whatever it trips on (a bad ignore pattern) is reported where the run reads it.
+    with contextlib.suppress(Exception):
+        warm_up_for_diff(diff, config)
 
 
 def _previous_state(path: Path) -> ReviewState | None:
