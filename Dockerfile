@@ -23,7 +23,7 @@ RUN ./install-env python3 /opt/ai-gate/venv requirements.lock
 
 COPY pyproject.toml README.md ./
 COPY gate ./gate
-RUN uv pip install --quiet --python /opt/ai-gate/venv/bin/python --no-deps --no-build-isolation . \
+RUN uv pip install --quiet --compile-bytecode --python /opt/ai-gate/venv/bin/python --no-deps --no-build-isolation . \
     && rm -rf build ./*.egg-info
 
 # The runner mounts the workspace at /github/workspace and runs the container as root.

@@ -22,6 +22,10 @@ from bench.measure import ROOT, Run, ai_gate, best_of, gate_env
 SIZES = (10, 100, 1_000, 10_000, 100_000)
 TARGET_SECONDS = 5.0
 TARGET_RSS_MB = 500.0
+# A small PR with every stage on, against PR-Agent's whole process on the same PR (both at zero latency).
+SMALL_SIZES = (10, 100)
+SMALL_REPEAT = 3
+TARGET_VS_PR_AGENT = 0.5
 WORK = ROOT / "bench" / ".work" / "overhead"
 
 
@@ -71,8 +75,64 @@ def measure() -> list[Row]:
     return rows
 
 
+@dataclass(frozen=True)
+class SmallRow:
+    pr: corpus.CorpusPR
+    gate: Run
+    pr_agent_wall: float
+    pr_agent_ok: bool
+
+
+def measure_small() -> list[SmallRow]:
+    """Each small PR gated with every stage on and reviewed by PR-Agent, both against the loopback server
+    at zero latency, alternately (best of `SMALL_REPEAT` each), so both see the same machine."""
+    from bench import pr_agent
+
+    exe = pr_agent.ensure_venv()
+    rows = []
+    with MeteredServer(latency=0.0) as server:
+        serve_gate_models(server)
+        server.answer(pr_agent.MODEL, pr_agent.review_reply)
+        config = write_config(WORK / "ai-gate-small.yml", server, review=True, regen=True)
+        for size in SMALL_SIZES:
+            pr = corpus.pr(size)
+            ours: list[Row] = []
+            theirs: list[pr_agent.Outcome] = []
+            for _ in range(SMALL_REPEAT):
+                ours.append(_check(pr, "repo, all stages", ["--config", str(config)], 1))
+                theirs.append(pr_agent.review_plain_diff(server, pr, exe))
+            best = min(ours, key=lambda r: r.run.wall)
+            done = [o for o in theirs if o.ok]
+            wall = min(o.wall for o in done) if done else float("nan")
+            rows.append(SmallRow(pr, best.run, wall, bool(done)))
+    return rows
+
+
+def _small_section(rows: list[SmallRow]) -> list[str]:
+    lines = []
+    for r in rows:
+        ratio = r.gate.wall / r.pr_agent_wall if r.pr_agent_ok else float("nan")
+        lines.append(
+            f"| {r.pr.changed:,} | {r.gate.wall:.2f} | {r.pr_agent_wall:.2f} | {ratio:.2f}x "
+            f"| {'met' if ratio <= TARGET_VS_PR_AGENT else '**missed**'} |"
+        )
+    return [
+        "",
+        "### A small PR with every stage on, against PR-Agent's whole process",
+        "",
+        f"The same PR gated with every stage on (`repo, all stages`) and reviewed by PR-Agent "
+        f"(`--diff-file`, see its section), both against the loopback server with zero latency, taking "
+        f"turns, best of {SMALL_REPEAT} each. Target: at most {TARGET_VS_PR_AGENT}x.",
+        "",
+        "| changed lines | ai-gate wall s | PR-Agent wall s | ai-gate / PR-Agent | target |",
+        "| ---: | ---: | ---: | ---: | --- |",
+        *lines,
+    ]
+
+
 def run() -> str:
     rows = measure()
+    small = measure_small()
     lines = []
     for row in rows:
         per_k = row.run.wall / row.pr.changed * 1000
@@ -106,5 +166,6 @@ def run() -> str:
             "at 100k changed lines.",
             "",
             *verdicts,
+            *_small_section(small),
         ]
     )

@@ -9,6 +9,7 @@ import gc
 import os
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 
@@ -17,6 +18,7 @@ from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
 
 if TYPE_CHECKING:
     from gate.config.models import Config
+    from gate.diff.model import Diff
     from gate.review.state import ReviewState
     from gate.run import Outcome
 
@@ -185,8 +187,11 @@ def _check(args: argparse.Namespace) -> int:
         git = Git.open(args.repo)
         config, _ = _load_config(args, git.root)
         # git works out the diff and the log in its own processes while this one loads the stages.
+        on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            loading = pool.submit(load_git_changeset, git.root, args.base, args.head, config.paths.ignore)
+            loading = pool.submit(
+                load_git_changeset, git.root, args.base, args.head, config.paths.ignore, on_diff
+            )
             from gate.app import run_gate
 
             changeset = loading.result()
@@ -202,6 +207,15 @@ def _check(args: argparse.Namespace) -> int:
         )
     _emit(outcome, OutputFormat(args.format), args.output)
     return exit_code(outcome.verdict, args.strict)
+
+
+def _warm_up_for_diff(diff: Diff, config: Config) -> None:
+    """litellm starts loading while git still works, when the diff's size alone calls for a model."""
+    from gate.models.warmup import warm_up_for_diff
+
+    # Only a head start: whatever it trips on (a bad ignore pattern) is reported where the run reads it.
+    with contextlib.suppress(Exception):
+        warm_up_for_diff(diff, config)
 
 
 def _previous_state(path: Path) -> ReviewState | None:

@@ -243,6 +243,32 @@ def nodes(root: ast.AST) -> list[ast.AST]:
     return out
 
 
+_BLOCK = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def statements(root: ast.AST) -> list[ast.AST]:
+    """The statements under `root` (itself included), with the `except` and `case` clauses that hold
+    them, in the order `nodes` lists them, without walking a single expression: statements only ever
+    sit in other statements and those clauses, so leaving the rest out keeps `ast.walk`'s order."""
+    out: list[ast.AST] = [root]
+    append = out.append
+    block = _BLOCK
+    fields = _CHILD_FIELDS
+    i = 0
+    while i < len(out):
+        node = out[i]
+        i += 1
+        for name in fields.get(node.__class__) or _child_fields(node.__class__):
+            value: object = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, block):
+                        append(item)
+            elif isinstance(value, block):
+                append(value)
+    return out
+
+
 def children(node: ast.AST) -> list[ast.AST]:
     """The node's direct children in `ast.iter_child_nodes` order (without context/operator singletons)."""
     out: list[ast.AST] = []

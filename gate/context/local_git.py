@@ -7,7 +7,7 @@ file touched by several is blamed within the range (git blame handles merges and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,8 +39,13 @@ def default_base(git: Git, head: str) -> str:
 
 
 def load_git_changeset(
-    repo: Path, base: str | None, head: str | None, ignore: Sequence[str] = ()
+    repo: Path,
+    base: str | None,
+    head: str | None,
+    ignore: Sequence[str] = (),
+    on_diff: Callable[[Diff], object] | None = None,
 ) -> ChangeSet:
+    """`on_diff` is told the diff as soon as git has given it, before the commits and line origins."""
     git = Git.open(repo)
     head_ref = head or "HEAD"
     head_sha = git.resolve(head_ref)
@@ -50,6 +55,8 @@ def load_git_changeset(
     if not merge_base:
         raise GitError(f"'{base_ref}' and '{head_ref}' have no common ancestor", "pass --base REF")
     diff = git_diff(git, merge_base, head_sha, source=f"git diff {base_ref}...{head_ref}")
+    if on_diff is not None:
+        on_diff(diff)
     commits, touched = _commits(git, merge_base, head_sha)
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
     revisions = GitRevisions(git, merge_base, head_sha)

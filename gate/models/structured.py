@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,10 +25,19 @@ def strict_schema(output_type: type[BaseModel]) -> dict[str, Any]:
 
     Strict mode wants every property listed as required and no additional properties; value bounds
     (minimum, maxLength) are not all accepted by providers, so they are left to pydantic validation.
+    A fresh copy each call: the caller (or litellm) may change it.
     """
+    schema: dict[str, Any] = json.loads(_strict_schema_text(output_type))
+    return schema
+
+
+@lru_cache(maxsize=64)
+def _strict_schema_text(output_type: type[BaseModel]) -> str:
+    """Built once per output type: pydantic rebuilds the JSON schema on every call, and a run makes
+    hundreds of calls with the same few types."""
     schema = output_type.model_json_schema()
     _strictify(schema)
-    return schema
+    return json.dumps(schema)
 
 
 _UNSUPPORTED = ("minimum", "maximum", "maxLength", "minLength", "default", "title")

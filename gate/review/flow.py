@@ -22,6 +22,7 @@ from gate.review.prompt import (
     CROSS_CHECK_PROMPT,
     REVIEW_PROMPT,
     Contracts,
+    Excerpts,
     PrText,
     cross_check_messages,
     load_prompt,
@@ -189,7 +190,7 @@ async def cross_check_round(
     if not pending:
         return
     voters = sorted(rounds.answered)
-    units = [u for c in chunks for u in c.units]
+    excerpts = Excerpts([u for c in chunks for u in c.units])  # indexed once for every batch
     version = load_prompt(CROSS_CHECK_PROMPT).version
     asked: dict[str, list[Group]] = defaultdict(list)
     for group in pending:
@@ -210,7 +211,7 @@ async def cross_check_round(
                     model=model,
                     schema_name="cross_check",
                     output_type=CrossCheckOutput,
-                    messages=cross_check_messages(batch, units),
+                    messages=cross_check_messages(batch, excerpts),
                     prompt_version=version,
                     temperature=0.0,
                     unit=f"cross-check-{start // CROSS_CHECK_BATCH + 1}",

@@ -148,36 +148,72 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: PrTe
 MARGIN_LINES = 4  # rows shown around a finding's lines in the cross-check
 
 
-def finding_excerpts(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> str:
+def finding_excerpts(groups: Sequence[Group], units: Sequence[ReviewUnit] | Excerpts) -> str:
     """Only the rows each finding points at, with a small margin, from the units that hold them: a
     checker needs the lines in question, not the whole hunk (nor a whole chunk per finding)."""
-    wanted: dict[str, list[tuple[int, int]]] = {}
-    for g in groups:
-        f = g.lead.finding
-        lo, hi = sorted((f.start_line, f.end_line))
-        wanted.setdefault(norm_path(f.path), []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
-    blocks = []
-    for unit in units:
-        spans = wanted.get(unit.path)
-        if not spans or not unit.rows:
-            continue
-        keep = [no is not None and any(lo <= no <= hi for lo, hi in spans) for no, _ in unit.rows]
-        # A removed row (no new-side number) goes with a kept numbered row just before or after it.
-        near = list(keep)
-        for order in (range(len(keep)), range(len(keep) - 1, -1, -1)):
-            last = False
-            for i in order:
-                if unit.rows[i][0] is None:
-                    near[i] = near[i] or last
-                else:
-                    last = keep[i]
-        shown = [row for (_, row), k in zip(unit.rows, near, strict=True) if k]
-        if shown:
-            blocks.append(unit.text.split("\n", 1)[0] + "\n" + "\n".join(shown))
-    return "\n\n".join(blocks)
+    return (units if isinstance(units, Excerpts) else Excerpts(units)).of(groups)
 
 
-def cross_check_messages(groups: Sequence[Group], units: Sequence[ReviewUnit]) -> tuple[Message, ...]:
+@dataclass(frozen=True)
+class _Shown:
+    order: int  # the unit's place among all units: excerpts come in diff order
+    unit: ReviewUnit
+    numbers: tuple[int | None, ...]  # each row's new-side line number (None: a removed row)
+    first: int  # the lowest and highest numbered rows, to pass over a unit no finding comes near
+    last: int
+
+
+class Excerpts:
+    """The units of a round indexed once by path and line range, so that each cross-check batch reads
+    only the units its findings fall in (every batch used to scan every unit of the change)."""
+
+    def __init__(self, units: Sequence[ReviewUnit]) -> None:
+        self._by_path: dict[str, list[_Shown]] = {}
+        for order, unit in enumerate(units):
+            numbers = tuple(no for no, _ in unit.rows)
+            numbered = [no for no in numbers if no is not None]
+            if numbered:  # a unit with no numbered row never shows a finding's lines
+                shown = _Shown(order, unit, numbers, min(numbered), max(numbered))
+                self._by_path.setdefault(unit.path, []).append(shown)
+
+    def of(self, groups: Sequence[Group]) -> str:
+        wanted: dict[str, list[tuple[int, int]]] = {}
+        for g in groups:
+            f = g.lead.finding
+            lo, hi = sorted((f.start_line, f.end_line))
+            wanted.setdefault(norm_path(f.path), []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
+        blocks: list[tuple[int, str]] = []
+        for path, spans in wanted.items():
+            for shown in self._by_path.get(path, ()):
+                near = [(lo, hi) for lo, hi in spans if lo <= shown.last and hi >= shown.first]
+                if near:
+                    block = _excerpt(shown, near)
+                    if block:
+                        blocks.append((shown.order, block))
+        return "\n\n".join(block for _, block in sorted(blocks, key=lambda b: b[0]))
+
+
+def _excerpt(shown: _Shown, spans: Sequence[tuple[int, int]]) -> str:
+    numbers = shown.numbers
+    keep = [no is not None and any(lo <= no <= hi for lo, hi in spans) for no in numbers]
+    # A removed row (no new-side number) goes with a kept numbered row just before or after it.
+    near = list(keep)
+    for order in (range(len(keep)), range(len(keep) - 1, -1, -1)):
+        last = False
+        for i in order:
+            if numbers[i] is None:
+                near[i] = near[i] or last
+            else:
+                last = keep[i]
+    rows = [row for (_, row), k in zip(shown.unit.rows, near, strict=True) if k]
+    if not rows:
+        return ""
+    return shown.unit.text.split("\n", 1)[0] + "\n" + "\n".join(rows)
+
+
+def cross_check_messages(
+    groups: Sequence[Group], units: Sequence[ReviewUnit] | Excerpts
+) -> tuple[Message, ...]:
     prompt = load_prompt(CROSS_CHECK_PROMPT)
     findings = [
         {

@@ -5,6 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+from gate.config.models import Config
+from gate.context.ignore import apply_ignore
+from gate.context.model import ChangeSet
+from gate.diff.parser import parse_diff
+from gate.models.warmup import size_calls_for_model
+from gate.policy import escalations
+from gate.provenance.model import ProvenanceResult
+
 CODE = """
 import sys, threading
 from gate.models.warmup import warm_up
@@ -33,3 +43,61 @@ def test_no_model_stage_called_for_loads_nothing():
 
 def test_a_model_stage_called_for_loads_litellm_on_a_thread():
     assert _warm({"review": (True, "ai share 0.8"), "regen": (False, "below")}) == "True True"
+
+
+# -- the diff alone: a change large enough calls for a model stage before provenance is known ----------
+
+DIFF = "".join(
+    f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{n} @@\n"
+    + "".join(f"+line {i}\n" for i in range(n))
+    for path, n in (("src/app.py", 30), ("vendor/lib.js", 70))
+)
+
+
+def _config(review: int, spec: int, ignore: tuple[str, ...] = ()) -> Config:
+    return Config.model_validate(
+        {
+            "thresholds": {"review": {"changed_lines": review}, "spec": {"changed_lines": spec}},
+            "paths": {"ignore": list(ignore)},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("review", "spec", "ignore", "called"),
+    [
+        (100, 5000, (), True),  # exactly met
+        (101, 5000, (), False),
+        (5000, 100, (), True),  # the spec stage's threshold
+        (0, 5000, (), True),  # 0: any changed line
+        (100, 5000, ("vendor/**",), False),  # ignored files do not count
+        (30, 5000, ("vendor/**",), True),
+    ],
+)
+def test_the_diff_alone_calls_for_a_model_only_when_the_policy_will(
+    review: int, spec: int, ignore: tuple[str, ...], called: bool
+) -> None:
+    diff = parse_diff(DIFF)
+    config = _config(review, spec, ignore)
+    assert size_calls_for_model(diff, config) is called
+    kept, _ = apply_ignore(diff, {}, config.paths.ignore)
+    nobody = ProvenanceResult(ai_share=0.0, ai_lines=0, added_lines=kept.added_count, commits=())
+    by_policy = escalations(nobody, ChangeSet(source="diff", diff=kept), config)
+    if called:  # never an import for a run the policy then calls no model for
+        assert by_policy["review"][0] or by_policy["spec"][0]
+
+
+def test_a_small_diff_loads_nothing_early() -> None:
+    code = (
+        "import sys\nfrom gate.config.models import Config\nfrom gate.diff.parser import parse_diff\n"
+        "from gate.models.warmup import warm_up_for_diff\n"
+        f"print(warm_up_for_diff(parse_diff({DIFF!r}), Config()), 'litellm' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.stdout.strip() == "False False"

@@ -111,9 +111,14 @@ def test_the_image_environment_is_the_lock_and_runs_the_entrypoint(tmp_path: Pat
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "gate", src / "gate", ignore=shutil.ignore_patterns("__pycache__"))
-    uv = [str(venv / "bin" / "uv"), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    uv = [str(venv / "bin" / "uv"), "pip", "install", "--quiet", "--compile-bytecode"]
+    uv += ["--python", str(venv / "bin" / "python")]
     subprocess.run([*uv, "--no-deps", "--no-build-isolation", str(src)], check=True)
     assert_exactly_the_lock(venv, "requirements.lock", "ai-quality-gate")
+    # compiled at install, as the image is: a run never compiles litellm or the gate again
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    assert any((site / "litellm" / "__pycache__").glob("*.pyc"))
+    assert any((site / "gate" / "__pycache__").glob("*.pyc"))
 
     env = {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",

@@ -105,3 +105,12 @@ def test_every_install_path_goes_through_the_one_install_script() -> None:
         assert not bypass, f"an install that bypasses the pinned uv: {bypass}"
     lock_target = makefile.split("\nlock:", 1)[1].split("\n\n", 1)[0]
     assert "$(UV) pip compile" in lock_target and "requirements-bootstrap.lock" in lock_target
+
+
+def test_every_environment_is_byte_compiled_at_install() -> None:
+    """The image runs with PYTHONDONTWRITEBYTECODE in a fresh container per run: without compiled files
+    every model-calling run would compile litellm from source again."""
+    script = (ROOT / "scripts" / "install-env").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"uv\" pip sync [^\n]*--compile-bytecode", script)
+    assert re.search(r"uv pip install [^\n]*--compile-bytecode[^\n]* \. ", dockerfile)

@@ -10,13 +10,13 @@ import ast
 import posixpath
 import re
 import sys
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
-from gate.analyzers.source import AddedLine, nodes, parse_python
+from gate.analyzers.source import AddedLine, nodes, parse_python, statements
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
@@ -50,7 +50,10 @@ def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> l
     if head is not None:
         tree = parse_python(head)
         if tree is not None:
-            return _from_ast(path, tree, set(added_nos))
+            # A dynamic import names `import_module` or `__import__`; without either in the text only
+            # statements can import, and the expressions (most of the tree) need no walk.
+            dynamic = any(name in head for name in _DYNAMIC)
+            return _from_ast(path, tree, set(added_nos), walk=nodes if dynamic else statements)
     return _from_lines(path, added_nos.values())
 
 
@@ -69,12 +72,14 @@ def _dynamic_module(node: ast.Call) -> str | None:
     return None
 
 
-def _from_ast(path: str, tree: ast.AST, added: set[int]) -> list[Imported]:
+def _from_ast(
+    path: str, tree: ast.AST, added: set[int], walk: Callable[[ast.AST], list[ast.AST]] = nodes
+) -> list[Imported]:
     guarded: set[int] = set()
-    every = nodes(tree)  # one walk, in ast.walk's order, serves both passes
+    every = walk(tree)  # one walk, in ast.walk's order, serves both passes
     for node in every:
         if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
-            guarded.update(id(n) for stmt in node.body for n in nodes(stmt))
+            guarded.update(id(n) for stmt in node.body for n in walk(stmt))
     out: list[Imported] = []
     for node in every:
         if isinstance(node, ast.Import):
