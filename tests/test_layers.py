@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.config",
             "gate.diff.model",
             "gate.context.model",
+            "gate.context.commit_id",
             "gate.provenance.model",
             "gate.github.limits",
             "gate.schema",

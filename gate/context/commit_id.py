@@ -1,4 +1,6 @@
-"""How long a commit id is: in full, as git names an object, and shortened, as the report shows one."""
+"""How long a commit id is: in full, as git names an object, and shortened, as the report shows one.
+
+It imports nothing, so every layer may name these lengths (the review state's schema among them)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from __future__ import annotations
 SHA1_HEX_CHARS = 40
 SHA256_HEX_CHARS = 64
 FULL_COMMIT_ID_CHARS = (SHA1_HEX_CHARS, SHA256_HEX_CHARS)
+# A full commit id as a pattern (lowercase hex, as git prints it), anchored for a validator that searches.
+FULL_COMMIT_ID_PATTERN = "|".join(f"^[0-9a-f]{{{n}}}$" for n in FULL_COMMIT_ID_CHARS)
 # What a person reads: `git log --abbrev=12`, unique in repositories far larger than most.
 SHORT_COMMIT_ID_CHARS = 12
 

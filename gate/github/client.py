@@ -40,10 +40,13 @@ DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
 # `viewer` names the identity of every kind of token: `<app>[bot]` for an app, the login for a user.
 VIEWER_QUERY = "query { viewer { login } }"
 REQUEST_TIMEOUT_SECONDS = 30
-# The issues a PR will close when merged, as GitHub links them (keywords, and the sidebar's links).
+# The issues a PR will close when merged, as GitHub links them (keywords, and the sidebar's links). The
+# gate's own bound, not GitHub's (a connection returns up to 100 a page): it bounds the issue text the
+# spec check reads into its prompts (each issue up to `gate.intent.sources.MAX_ISSUE_CHARS`).
+CLOSING_ISSUES_MAX = 20
 CLOSING_ISSUES_QUERY = (
     "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) "
-    "{ pullRequest(number: $number) { closingIssuesReferences(first: 20) "
+    f"{{ pullRequest(number: $number) {{ closingIssuesReferences(first: {CLOSING_ISSUES_MAX}) "
     "{ nodes { number repository { nameWithOwner } } } } } }"
 )
 

@@ -16,6 +16,9 @@ from gate.github.text import one_line
 from gate.redact import redact
 from gate.report.github_view import FindingView
 
+# The runner documents no limit on a workflow command's `title`; the gate cuts it under the nearest documented
+# one, the check-run annotation title's (`CHECK_ANNOTATION_TITLE_MAX_CHARS`), leaving room for escapes.
+COMMAND_TITLE_MAX_CHARS = 200
 _COMMAND = {"failure": "error", "warning": "warning", "notice": "notice"}  # annotation level -> command
 
 
@@ -35,7 +38,9 @@ def command(f: FindingView) -> str:
         if f.start_line is not None:
             props.append(f"line={f.start_line}")
             props.append(f"endLine={max(f.start_line, f.end or f.start_line)}")
-    props.append(f"title={escape_property(one_line(redact(f'[{f.severity}] {f.title}'))[:200])}")
+    props.append(
+        f"title={escape_property(one_line(redact(f'[{f.severity}] {f.title}'))[:COMMAND_TITLE_MAX_CHARS])}"
+    )
     message = redact(f.body or f.title)
     return f"::{kind} {','.join(props)}::{escape_data(message)}"
 

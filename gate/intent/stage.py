@@ -30,14 +30,13 @@ from gate.review.consensus import Group, tally, to_findings
 from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
 from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
 from gate.review.prompt import load_prompt
+from gate.review.room import chunk_tokens
 from gate.review.units import Chunk, NotReviewed, build_units, estimate_tokens, measured_chars_per_token, pack
 from gate.run import RunContext, StageResult, run_sync
 from gate.specs import SpecSet, load_specs
 
 STAGE = "spec"
-CONTEXT_SHARE = 0.75
-MAX_CHUNK_TOKENS = 24_000
-MIN_CHUNK_TOKENS = 1_000
+# What each call reserves for the answer within the prompt's share of the window (`gate.review.room`).
 ANSWER_RESERVE_TOKENS = 4_000
 # What each statement's listing in the prompt adds beside its text and source name (id, quotes, layout).
 LISTING_CHARS_PER_STATEMENT = 60
@@ -368,5 +367,4 @@ def _chunk_budget(
         s.text + sources[s.source].name for s in statements
     ) + " " * LISTING_CHARS_PER_STATEMENT * len(statements)
     overhead = estimate_tokens(load_prompt(CHECK_PROMPT).system + listing, chars_per_token)
-    room = int(window * CONTEXT_SHARE) - overhead - ANSWER_RESERVE_TOKENS
-    return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
+    return chunk_tokens(window, overhead, ANSWER_RESERVE_TOKENS)

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from gate.context.commit_id import FULL_COMMIT_ID_PATTERN
+
 # A repository's web address: scheme, host (and port), an optional path prefix, owner and name; nothing
 # else goes into a link the gate builds.
 _REPO_URL = re.compile(
     r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._-]+)*/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+"
 )
-_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_SHA = re.compile(FULL_COMMIT_ID_PATTERN)
 _REPOSITORY = re.compile(r"[A-Za-z0-9._-]+/[A-Za-z0-9._-]+")
 
 

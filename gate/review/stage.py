@@ -38,6 +38,7 @@ from gate.review.flow import (
 )
 from gate.review.incremental import Plan, carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
+from gate.review.room import chunk_tokens
 from gate.review.state import encode_state, keep
 from gate.review.units import (
     CHARS_PER_TOKEN,
@@ -52,13 +53,6 @@ from gate.review.units import (
 from gate.run import RunContext, StageResult, run_sync
 from gate.schema.review_state import IncrementalReview
 from gate.specs import load_specs
-
-# Share of the smallest context window that the prompt (instructions, PR text and code) may fill; the
-# answer's reserve (`models.max_output_tokens`, what each call asks for) comes out of it too. The rest is
-# margin for tokenizers counting differently.
-CONTEXT_SHARE = 0.75
-MAX_CHUNK_TOKENS = 24_000  # beyond this, review quality drops faster than the calls saved
-MIN_CHUNK_TOKENS = 1_000
 
 
 class ReviewStage:
@@ -325,8 +319,7 @@ def chunk_budget(
     overhead = estimate_tokens(load_prompt(REVIEW_PROMPT).system + pr.longest, chars_per_token)
     if spec_chars:
         overhead += int(spec_chars / chars_per_token) + 1
-    room = int(window * CONTEXT_SHARE) - overhead - answer_tokens
-    return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
+    return chunk_tokens(window, overhead, answer_tokens)
 
 
 def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:

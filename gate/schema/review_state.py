@@ -17,6 +17,7 @@ from typing import Final, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
+from gate.context.commit_id import FULL_COMMIT_ID_PATTERN, SHA256_HEX_CHARS
 from gate.schema.base import Schema
 
 VERSION: Final = "v1"
@@ -36,7 +37,7 @@ class _Strict(Schema):
 class KeptFinding(_Strict):
     """A review finding kept for the next run: where it is, what it says, and which models confirmed it."""
 
-    fingerprint: str = Field(max_length=64)
+    fingerprint: str = Field(max_length=SHA256_HEX_CHARS)  # a prefix of a sha256 hex digest
     path: str = Field(max_length=4096)
     start_line: int = Field(ge=1)
     end_line: int = Field(ge=1)
@@ -46,11 +47,11 @@ class KeptFinding(_Strict):
     body: str = Field(max_length=MAX_TEXT_CHARS + 20)
     suggestion: str | None = Field(default=None, max_length=MAX_TEXT_CHARS + 20)
     confirmed_by: tuple[str, ...] = Field(default=(), max_length=MAX_MODELS)
-    lines_hash: str = Field(max_length=64)  # of the covered lines' text at `head`
+    lines_hash: str = Field(max_length=SHA256_HEX_CHARS)  # of the covered lines' text at `head`
 
 
 class ReviewState(_Strict):
-    head: str = Field(pattern="^[0-9a-f]{40}$|^[0-9a-f]{64}$")
+    head: str = Field(pattern=FULL_COMMIT_ID_PATTERN)
     models: tuple[str, ...] = Field(max_length=MAX_MODELS)
     findings: tuple[KeptFinding, ...] = Field(default=(), max_length=MAX_FINDINGS)
 
