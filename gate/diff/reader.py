@@ -2,10 +2,11 @@
 
 The file-header logic is adapted from unidiff's (`PatchSet._parse`, unidiff 0.7.5, MIT License,
 Copyright (c) 2012 Matias Bordese; the licence is `gate/diff/LICENSE.unidiff`), step for step, with
-unidiff's own patterns and errors, so that every text is accepted or refused as unidiff accepts or refuses it; the
-hunk bodies, nearly all of a large diff, become the gate's `DiffLine`s as they are read, instead of
-unidiff's `Line` objects converted afterwards (that was two objects and a pattern match per line).
-`tests/diff/test_reader.py` checks the two readings agree, hostile and random texts included.
+unidiff's own patterns and errors, so that every text is accepted or refused as unidiff accepts or
+refuses it; the hunk bodies, nearly all of a large diff, become the gate's `DiffLine`s as they are
+read, instead of unidiff's `Line` objects converted afterwards (that was two objects and a pattern
+match per line). `tests/diff/test_reader.py` checks the two readings agree, hostile and random texts
+included.
 """
 
 from __future__ import annotations
