@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from gate.models.trace import TraceWriter
     from gate.provenance.model import ProvenanceResult
     from gate.review.state import ReviewState
-    from gate.schema.coverage import StageCoverage
+    from gate.schema.coverage import SkippedFile, StageCoverage
+    from gate.schema.spec_plan import SpecPlan
     from gate.specs.model import SpecSet
 
 # -- exit codes: the process's answer, decided once for every entry point ------------------------------
@@ -101,6 +102,12 @@ class StageResult:
     carried: tuple[Finding, ...] = ()
     # What a model stage reached of the change and what it left out (the report's coverage).
     coverage: StageCoverage | None = None
+    # The models a model stage called (SARIF names them as the run's tool extensions).
+    models: tuple[str, ...] = ()
+    # The files an analyzer did not read, with why (the report's coverage lists them as gaps).
+    skipped_files: tuple[SkippedFile, ...] = ()
+    # What the spec check sent: its numbered requirements and each chunk's governing statements (replay).
+    spec_plan: SpecPlan | None = None
 
     @classmethod
     def skipped(cls, stage: str, why: str, reason: str) -> StageResult:

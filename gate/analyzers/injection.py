@@ -16,6 +16,7 @@ from importlib import resources
 
 from gate import invisible
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -282,7 +283,7 @@ class InjectionAnalyzer(Analyzer):
             "commit_messages_scanned": len(ctx.changeset.commits),
             "skipped_files": view.notes,
         }
-        return self.meta.result(findings, details)
+        return self.meta.result(findings, details, skipped_files=skipped_files(view))
 
     def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
         example = (

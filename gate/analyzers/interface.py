@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
+from gate.schema.coverage import SkippedFile
 
 # Deterministic analyzers run on every PR; this is what the report says about why.
 ALWAYS = "runs on every PR"
@@ -54,6 +55,7 @@ class AnalyzerMeta:
         why: str = ALWAYS,
         ran: bool = True,
         not_checked: tuple[str, ...] = (),
+        skipped_files: tuple[SkippedFile, ...] = (),
     ) -> StageResult:
         """What the stage found; `ran=False` with findings when it could do only part of its work
         (e.g. manifests read, but no registry reachable)."""
@@ -65,6 +67,7 @@ class AnalyzerMeta:
             findings=tuple(findings),
             details=dict(details or {}),
             not_checked=not_checked,
+            skipped_files=skipped_files,
         )
 
     def skipped(

@@ -11,6 +11,7 @@ import itertools
 import re
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import SecretHit, scan_files
@@ -103,7 +104,7 @@ class SecretsAnalyzer(Analyzer):
             "ignored_files_scanned": len(ignored),
             "skipped_files": view.notes,
         }
-        return self.meta.result(findings, details)
+        return self.meta.result(findings, details, skipped_files=skipped_files(view))
 
     def _finding(self, hit: SecretHit, path: str, line_no: int) -> Finding:
         shown = mask(hit.value)

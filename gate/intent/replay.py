@@ -1,7 +1,7 @@
 """Recompute the `spec` stage's findings from the trace's recorded answers, calling no model.
 
-The statements and what each chunk was checked against are the recorded stage's details, its quorum
-and line keys its typed fields; the judgments and the cross-check verdicts are re-validated from the raw
+The statements and what each chunk was checked against are the recorded stage's `spec_plan`, its quorum
+and line keys its other typed fields; the judgments and the cross-check verdicts are re-validated from the raw
 responses of the `spec` calls, then judged, grouped and tallied by the same code as the run."""
 
 from __future__ import annotations
@@ -18,18 +18,13 @@ from gate.intent.stage import STAGE, findings_of
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, SpecCheckOutput
 from gate.models.structured import validate
 from gate.run import StageResult
+from gate.schema.spec_plan import SpecPlan
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
-    details = recorded.details
-    statements = [
-        Statement(str(r["id"]), str(r["source"]), str(r["statement"]))
-        for r in details.get("requirements", [])
-    ]
-    plans = {
-        str(c["id"]): ChunkPlan(str(c["id"]), tuple(c["paths"]), tuple(c["statements"]))
-        for c in details.get("chunks", [])
-    }
+    plan = recorded.spec_plan or SpecPlan()
+    statements = [Statement(r.id, r.source, r.statement) for r in plan.requirements]
+    plans = {c.id: ChunkPlan(c.id, c.paths, c.statements) for c in plan.chunks}
     answers: list[Answer] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
     for call in calls:

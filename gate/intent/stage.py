@@ -12,7 +12,7 @@ table (`details["compliance"]`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +33,7 @@ from gate.review.prompt import load_prompt
 from gate.review.room import chunk_tokens
 from gate.review.units import Chunk, NotReviewed, build_units, estimate_tokens, measured_chars_per_token, pack
 from gate.run import RunContext, StageResult, run_sync
+from gate.schema.spec_plan import SpecChunkPlan, SpecPlan, SpecStatement
 from gate.specs import SpecSet, load_specs
 
 STAGE = "spec"
@@ -99,7 +100,9 @@ async def check(
     _trace_requirements(ctx, extraction, details["requirements"])
     unchecked = _nothing_to_check(extraction, details, notes, why)
     if unchecked is not None:
-        return unchecked
+        return replace(
+            unchecked, models=tuple(selection.models), spec_plan=spec_plan(extraction.statements, ())
+        )
     p = _prepare(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
     rounds = ReviewRounds(models=tuple(dict.fromkeys(selection.models)), usage=extraction.usage)
     judged = await _judge_round(ctx, client, p, rounds)
@@ -135,6 +138,16 @@ async def check(
         details=details,
         quorum=quorum,
         line_keys=keys,
+        models=tuple(selection.models),
+        spec_plan=spec_plan(extraction.statements, p.plans.values()),
+    )
+
+
+def spec_plan(statements: Iterable[Statement], plans: Iterable[ChunkPlan]) -> SpecPlan:
+    """What the check sent, as the trace keeps it for a replay."""
+    return SpecPlan(
+        requirements=tuple(SpecStatement(id=s.id, source=s.source, statement=s.text) for s in statements),
+        chunks=tuple(SpecChunkPlan(id=c.id, paths=c.paths, statements=c.statements) for c in plans),
     )
 
 

@@ -65,6 +65,9 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         line_keys=dict(r.line_keys),
         carried=tuple(TraceFinding.of(f) for f in r.carried),
         coverage=r.coverage,
+        models=r.models,
+        skipped_files=r.skipped_files,
+        spec_plan=r.spec_plan,
     ).model_dump(mode="json")
 
 
@@ -86,6 +89,9 @@ def decode_stage(d: dict[str, Any]) -> StageResult:
         line_keys=dict(s.line_keys),
         carried=tuple(f.finding() for f in s.carried),
         coverage=s.coverage,
+        models=s.models,
+        skipped_files=s.skipped_files,
+        spec_plan=s.spec_plan,
     )
 
 

@@ -141,6 +141,7 @@ def _regenerate(
         details=details,
         quorum=quorum,
         coverage=_reached(models, len(done.checked), (*done.not_checked, *selection.skipped)),
+        models=tuple(models),
     )
 
 

@@ -10,7 +10,6 @@ one line only when there is none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from gate.schema.coverage import (
@@ -33,7 +32,6 @@ REVIEW = "review"
 REGEN = "regen"
 # the model stages with their own accounting below (files and hunks); the others are gaps as stages
 ACCOUNTED = (REVIEW, REGEN)
-_SKIPPED = ": skipped ("  # how the analyzers' shared reader names a file it did not read
 
 
 def of(outcome: Outcome) -> Coverage:
@@ -46,8 +44,8 @@ def of(outcome: Outcome) -> Coverage:
             continue
         if outcome.escalations.get(r.stage, (True, ""))[0] or r.error or r.model_error:
             gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap
-        for path, why in _skipped_files(r.details.get("skipped_files")):
-            unread.setdefault(path, why)
+        for skipped in r.skipped_files:
+            unread.setdefault(skipped.path, skipped.why)
     analysed = [c.path for c in diff.files if c.path not in unread and not c.is_binary]
     for path, why in unread.items():
         gaps.append(Gap(stage="analyzers", kind=_kind(why), reason=f"not analysed: {why}", path=path))
@@ -80,14 +78,6 @@ def _stage_gap(r: StageResult) -> list[Gap]:
     if not r.ran:
         return [Gap(stage=r.stage, kind="not-run", reason=r.skipped_reason or "not run")]
     return []
-
-
-def _skipped_files(value: object) -> Iterable[tuple[str, str]]:
-    """(path, why) of the analyzers' `skipped_files` notes (`<path>: skipped (<why>)`)."""
-    for note in value if isinstance(value, list) else ():
-        if isinstance(note, str) and _SKIPPED in note and note.endswith(")"):
-            path, _, why = note.rpartition(_SKIPPED)
-            yield path, why[:-1]
 
 
 def _kind(why: str) -> GapKind:

@@ -99,10 +99,8 @@ def model_names(view: ReportView, findings: list[FindingView]) -> list[str]:
     """Every model the model stages called or that stands behind a finding, sorted."""
     names: set[str] = set()
     for stage in MODEL_STAGES:
-        details = view.details_of(stage)
-        listed = details.get("models") if details is not None else None
-        if isinstance(listed, list):
-            names.update(m for m in listed if isinstance(m, str) and m)
+        entry = view.stages.get(stage)
+        names.update(entry.models if entry is not None else ())
     for f in findings:
         names.update(f.raised_by, f.confirmed_by, f.refused_by)
     return sorted(names)

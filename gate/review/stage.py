@@ -138,6 +138,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         review_state=_state(ctx, p.models, findings, details["notes"]) if complete else None,
         line_keys=keys,
         carried=carried,
+        models=tuple(p.models),
         coverage=review_coverage(
             ctx.changeset.diff,
             p.models,
@@ -215,6 +216,7 @@ def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
         review_state=_state(ctx, p.models, findings, details["notes"]),
         line_keys=keys,
         carried=carried,
+        models=tuple(p.models),
         coverage=review_coverage(ctx.changeset.diff, p.models, p.quorum, (), {}, _incremental(p), p.cut),
     )
 

@@ -98,3 +98,11 @@ class Coverage(Schema):
     @property
     def complete(self) -> bool:
         return not self.gaps
+
+
+class SkippedFile(Schema):
+    """A file of the change an analyzer did not read (binary, too large), and why: the analyzers' stages
+    say so in `StageResult.skipped_files`, and the coverage lists it as a gap."""
+
+    path: str
+    why: str

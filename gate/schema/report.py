@@ -114,6 +114,13 @@ class StageReport(Schema):
     details: dict[str, Any] | None = Field(default=None, exclude_if=_unset)
     threshold: Threshold | None = Field(default=None, exclude_if=_unset)
 
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models a model stage called, as its `details.models` lists them (the stage's
+        `StageResult.models`); () for a stage that lists none, or a value that is not a list of names."""
+        listed = (self.details or {}).get("models")
+        return tuple(m for m in listed if isinstance(m, str) and m) if isinstance(listed, list) else ()
+
 
 class Usage(Schema):
     """Model calls, tokens, cost and time of a run (or of one stage, in the trace)."""

@@ -10,9 +10,10 @@ from typing import Any
 from pydantic import Field
 
 from gate.schema.base import Schema
-from gate.schema.coverage import StageCoverage
+from gate.schema.coverage import SkippedFile, StageCoverage
 from gate.schema.finding import TraceFinding
 from gate.schema.report import Usage
+from gate.schema.spec_plan import SpecPlan
 
 
 class TraceStage(Schema):
@@ -26,11 +27,14 @@ class TraceStage(Schema):
     details: dict[str, Any] = Field(default_factory=dict)
     findings: tuple[TraceFinding, ...] = ()
     # what other code reads from a stage (the quorum it needed, what it did not check, the review's state
-    # for the next run, the line keys of its findings, the findings it carried over, what it covered),
-    # typed beside the report's details
+    # for the next run, the line keys of its findings, the findings it carried over, what it covered, the
+    # models it called, the files it did not read, the spec check's plan), typed beside the report's details
     quorum: int = 0
     not_checked: tuple[str, ...] = ()
     review_state: str | None = None
     line_keys: dict[str, str] = Field(default_factory=dict)
     carried: tuple[TraceFinding, ...] = ()
     coverage: StageCoverage | None = None
+    models: tuple[str, ...] = ()
+    skipped_files: tuple[SkippedFile, ...] = ()
+    spec_plan: SpecPlan | None = None

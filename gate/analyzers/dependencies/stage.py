@@ -12,6 +12,7 @@ from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
 from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import could_not_analyse
+from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
@@ -48,6 +49,7 @@ class DependenciesAnalyzer(Analyzer):
             result = by_key[(one.ecosystem, one.ecosystem.normalize(one.name))]
             findings.extend(self._judge(one, result, min_age, exact=view.has_revisions))
         unreachable = [r for r in lookups if r.status is Status.UNREACHABLE]
+        skipped = skipped_files(view)
         details = {
             "manifests": found.manifests,
             "looked_up": {f"{r.ecosystem.value}:{r.name}": r.status.value for r in lookups},
@@ -62,11 +64,18 @@ class DependenciesAnalyzer(Analyzer):
             reason = f"registry unreachable ({why})"
             if len(unreachable) == len(lookups):
                 return self.meta.result(
-                    findings, details, skipped_reason=reason, ran=False, not_checked=not_checked
+                    findings,
+                    details,
+                    skipped_reason=reason,
+                    ran=False,
+                    not_checked=not_checked,
+                    skipped_files=skipped,
                 )
             reason = f"registry unreachable for {len(unreachable)} of {len(lookups)} names ({why})"
-            return self.meta.result(findings, details, skipped_reason=reason, not_checked=not_checked)
-        return self.meta.result(findings, details)
+            return self.meta.result(
+                findings, details, skipped_reason=reason, not_checked=not_checked, skipped_files=skipped
+            )
+        return self.meta.result(findings, details, skipped_files=skipped)
 
     def _unreadable(self, found: Collected) -> Iterable[Finding]:
         """One finding per file that could not be read (its first problem, and how many more)."""

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
+from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, name_chain, nodes, parse_python
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
@@ -101,7 +102,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
             elif path not in changed:
                 notes.append(f"{path}: could not be read ({why}); nothing reported against it")
         details = {"files_checked": checked, "notes": notes, "skipped_files": view.notes}
-        return self.meta.result(findings, details)
+        return self.meta.result(findings, details, skipped_files=skipped_files(view))
 
     def _check_file(
         self,

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import Unreadable
+from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, parse_python, removed_and_added
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
@@ -94,7 +95,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         if not code:
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"
-            return self.meta.result((), details)
+            return self.meta.result((), details, skipped_files=skipped_files(view))
         findings: list[Finding] = []
         # Test code the view would not read (over the size limit) is not checked: say so on the file.
         readable = {c.path for c in changes}
@@ -139,7 +140,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             findings.extend(self._removed(balance, missing - absorbed))
         if moved:
             details["moved_tests"] = moved
-        return self.meta.result(findings, details)
+        return self.meta.result(findings, details, skipped_files=skipped_files(view))
 
     def _read(self, view: ChangeView, change: FileChange, findings: list[Finding]) -> _TestFile:
         """The file's head, when known whole: Python parsed, assertions counted. What cannot be read or
