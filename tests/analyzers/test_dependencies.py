@@ -390,6 +390,10 @@ def test_binary_and_huge_files_are_skipped_with_a_note(tmp_path: Path, pypi: Fak
     assert result.findings == ()
     notes = " ".join(result.details["skipped_files"])
     assert "blob.py: skipped (binary file)" in notes and "big.py: skipped" in notes
+    # The same files, typed, for the coverage: the path and the reason, as the note says them.
+    skipped = {s.path: s.why for s in result.skipped_files}
+    assert skipped.keys() == {"blob.py", "big.py"} and skipped["blob.py"] == "binary file"
+    assert all(f"{path}: skipped ({why})" in notes for path, why in skipped.items())
     assert not pypi.requests
 
 

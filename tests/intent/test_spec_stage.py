@@ -177,6 +177,12 @@ def test_replay_rebuilds_the_spec_findings_from_the_trace(
         f.fingerprint for f in sc.spec_findings(outcome)
     ]
     assert not any("differ" in n for n in replayed.notes)
+    # The replay judged against the plan the run record keeps, typed: statements, chunks, models.
+    stage, again = sc.spec_stage(outcome), sc.spec_stage(replayed)
+    assert stage.spec_plan is not None and [r.id for r in stage.spec_plan.requirements] == ["R1", "R2", "R3"]
+    assert stage.spec_plan.chunks and again.spec_plan == stage.spec_plan
+    assert [c.model_dump(mode="json") for c in stage.spec_plan.chunks] == stage.details["chunks"]
+    assert again.models == stage.models == tuple(stage.details["models"]) != ()
     records = [json.loads(line) for line in trace.read_text().splitlines()]
     (requirements,) = [r for r in records if r["type"] == "spec_requirements"]
     assert [r["id"] for r in requirements["requirements"]] == ["R1", "R2", "R3"]

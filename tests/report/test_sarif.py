@@ -103,6 +103,9 @@ def test_model_findings_carry_their_ai_origin_and_models_and_analyzer_findings_d
 
     assert models["properties"]["ai/origin"] == "generated"
     assert [e["name"] for e in models["tool"]["extensions"]] == list(MODELS)
+    # the review says which models it called as a typed field, and the report lists the same
+    (review,) = [r for r in outcome.stages if r.stage == "review"]
+    assert sorted(review.models) == list(MODELS) == list(review.details["models"])
     (invocation,) = models["invocations"]
     assert invocation["executionSuccessful"] is True
     # regen was not called for: a note, not a warning
