@@ -98,7 +98,8 @@ def measure(size: int) -> dict[str, object]:
     contracts = Contracts.of(specs)
     cpt = measured_chars_per_token(changeset, token_counter(REVIEW_MODELS))
     changed = [f.path for f in changeset.diff.files]
-    budget = chunk_budget(REVIEW_MODELS, contracts, pr_text(changeset), cpt, changed)
+    answer = Config().models.max_output_tokens
+    budget = chunk_budget(REVIEW_MODELS, contracts, pr_text(changeset), answer, cpt, changed)
     units, _ = build_units(changeset, budget, cpt)
     chunks = pack(units, budget)
     before = before_tokens(docs, contracts)
