@@ -144,10 +144,11 @@ def parse_python(text: str) -> ast.Module | None:
     a shape the parser takes more than linear time over): that file could not be analysed.
     """
     text, shortened = shorten_dotted_names(text)
-    tree = _parse(text)
-    if tree is _TOO_DEEP:
-        raise Unreadable("nested too deeply to parse")
+    tree = _UNPARSED[text] if text in _UNPARSED else _parse(text)
     if not isinstance(tree, ast.Module):
+        _UNPARSED[text] = tree
+        if tree is _TOO_DEEP:
+            raise Unreadable("nested too deeply to parse")
         return None
     if shortened and any(_imports_long_name(node) for node in nodes(tree)):
         # Which module it imports is the whole point of an import: this one cannot be known.
@@ -177,6 +178,7 @@ def name_chain(node: ast.expr) -> list[str] | None:
 def clear_parse_cache() -> None:
     """Forget the parsed trees: when a run ends (`gate.app`), and before a benchmark's cold start."""
     _parse.cache_clear()
+    _UNPARSED.clear()
 
 
 _TOO_DEEP = ast.Pass()
@@ -184,6 +186,11 @@ _NESTING_LIMITS = ("too many nested", "too many statically nested", "too complex
 
 
 PARSED_TREES_CACHED = 32
+
+# The texts of a run that do not parse, all of them (they cost no tree to keep): each stage reads the
+# same files, and a text cut off mid-statement costs the parser two passes (the second one to word
+# its error) every time it is parsed. Emptied when a run ends.
+_UNPARSED: dict[str, ast.Pass | None] = {}
 
 
 @lru_cache(maxsize=PARSED_TREES_CACHED)
