@@ -69,9 +69,15 @@ class PhantomSymbolsAnalyzer(Analyzer):
         findings: list[Finding] = []
         checked: list[str] = []
         notes: list[str] = [] if view.has_revisions else [NO_REVISIONS_NOTE + "; only files the diff adds"]
+        index.pending = {
+            c.path
+            for c in ctx.changeset.diff.files
+            if c.path.endswith(".py") and c.status is not FileStatus.DELETED and view.is_whole_file(c)
+        }
         for change in view.changes():
             if not change.path.endswith(".py") or change.status is FileStatus.DELETED:
                 continue
+            parsed = index.take_tree(change.path)
             text = view.text("head", change.path) if view.is_whole_file(change) else None
             if text is None:
                 # Patch input: of a file the diff shows in part, the added one-line imports still say
@@ -81,7 +87,9 @@ class PhantomSymbolsAnalyzer(Analyzer):
             if not _may_use_repository(text, tops, change):
                 continue  # no import of a repository module and no `self.` on an added line
             try:
-                found = self._check_file(index, change, text, notes, hints, whole=view.is_whole_file(change))
+                found = self._check_file(
+                    index, change, text, notes, hints, whole=view.is_whole_file(change), parsed=parsed
+                )
             except (Unreadable, RecursionError) as exc:
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
                 findings.append(could_not_analyse(self.meta, change.path, why))
@@ -112,10 +120,12 @@ class PhantomSymbolsAnalyzer(Analyzer):
         hints: _Hints,
         *,
         whole: bool = False,
+        parsed: ast.Module | None = None,
     ) -> list[Finding] | None:
         """The file's findings, or None (with a note) when it is not valid Python. `whole`: `text` is
-        the file's head text, so its tree serves the index too."""
-        tree = parse_python(text)
+        the file's head text, so its tree serves the index too; `parsed`: its tree, when the index
+        parsed that text already."""
+        tree = parsed if parsed is not None and whole else parse_python(text)
         if tree is not None and whole:
             index.prime(change.path, text, tree)
         if tree is None:
