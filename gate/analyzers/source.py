@@ -217,6 +217,11 @@ _LEAF_FIELDS = frozenset({"ctx", "op"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of a node class that may hold child nodes (cached per class): for a walk of its own."""
+    return _CHILD_FIELDS.get(cls) or _child_fields(cls)
+
+
 def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     """The fields of a node class that may hold child nodes (cached per class)."""
     names = _CHILD_FIELDS.get(cls)

@@ -14,7 +14,15 @@ from rapidfuzz import fuzz, process
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, name_chain, nodes, parse_python
+from gate.analyzers.source import (
+    NO_REVISIONS_NOTE,
+    ChangeView,
+    child_fields,
+    children,
+    name_chain,
+    nodes,
+    parse_python,
+)
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -338,12 +346,7 @@ class _Checker:
             first = min((d.lineno for d in method.decorator_list), default=method.lineno)
             if self._first_added(min(first, method.lineno), method.end_lineno or method.lineno) is None:
                 continue  # no added line in the method: nothing of it can be reported
-            me = method.args.args[0].arg
-            for node in _walk_own_scope(method, me):
-                if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
-                    continue
-                if not (isinstance(node.value, ast.Name) and node.value.id == me):
-                    continue
+            for node in _own_reads(method, method.args.args[0].arg):
                 line = self._on_added(node)
                 if line is None:
                     continue
@@ -406,21 +409,42 @@ def _imports_only(change: FileChange) -> str:
     return "\n".join(lines.get(n, "") for n in range(1, last + 1)) + "\n"
 
 
-def _walk_own_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> Iterator[ast.AST]:
-    """The method's nodes, not descending into nested classes, nor into nested functions that bind a
-    name `me` of their own (a nested handler class's `self` is another object)."""
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+
+
+def _own_reads(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> list[ast.Attribute]:
+    """The reads `me.x` in the method, in the order of a depth-first walk (last child first), not
+    descending into nested classes, nor into nested functions that bind a name `me` of their own (a
+    nested handler class's `self` is another object). One loop: a walk of every node of every method
+    with an added line, so calls per node cost more than the checks."""
+    out: list[ast.Attribute] = []
     stack: list[ast.AST] = children(method)
-    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+    pop = stack.pop
+    push = stack.append
+    node_type = ast.AST
+    attribute, name_type, load, class_def, scopes = ast.Attribute, ast.Name, ast.Load, ast.ClassDef, _SCOPES
     while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, ast.ClassDef):
+        node = pop()
+        kind = node.__class__
+        if kind is attribute:
+            value = node.value  # type: ignore[attr-defined]
+            if value.__class__ is name_type and value.id == me and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                out.append(node)  # type: ignore[arg-type]
+        elif kind is class_def:
             continue
-        if isinstance(node, scopes) and any(
-            a.arg == me for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
-        ):
-            continue
-        stack.extend(children(node))
+        elif kind in scopes:
+            args = node.args  # type: ignore[attr-defined]
+            if any(a.arg == me for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
+                continue
+        for field in child_fields(kind):
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in value:  # type: ignore[union-attr]
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    return out
 
 
 def _decorator(node: ast.expr) -> str:
