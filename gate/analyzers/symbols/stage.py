@@ -219,26 +219,39 @@ class _Checker:
         # added line uses an attribute of the name.
         classes: dict[str, list[tuple[str, str]]] = {}
         seen: set[tuple[int, str, str]] = set()
+        # Node classes compared by identity: the parser makes no subclasses, and these loops go over
+        # every node of the file.
+        import_from, import_, attribute, class_def, load = (
+            ast.ImportFrom,
+            ast.Import,
+            ast.Attribute,
+            ast.ClassDef,
+            ast.Load,
+        )
         for node in self.nodes:
-            if isinstance(node, ast.ImportFrom):
-                yield from self._import_from(node, modules, classes)
-            elif isinstance(node, ast.Import):
-                yield from self._import(node, modules)
+            kind = node.__class__
+            if kind is import_from:
+                yield from self._import_from(node, modules, classes)  # type: ignore[arg-type]
+            elif kind is import_:
+                yield from self._import(node, modules)  # type: ignore[arg-type]
         for name in self.rebound:
             modules.pop(name, None)
             classes.pop(name, None)
         for node in self.nodes:
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            kind = node.__class__
+            if kind is attribute and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                if not _may_name(node, modules, classes):  # type: ignore[arg-type]
+                    continue  # not a chain from an imported repository name: nothing to check
                 line = self._on_added(node)
                 if line is None:
                     continue
-                for missing in self._attribute(node, line, modules, classes):
+                for missing in self._attribute(node, line, modules, classes):  # type: ignore[arg-type]
                     key = (missing.line, missing.owner, missing.name)
                     if key not in seen:
                         seen.add(key)
                         yield missing
-            elif isinstance(node, ast.ClassDef):
-                yield from self._self_attributes(node, seen)
+            elif kind is class_def:
+                yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
 
     def _import_from(
         self, node: ast.ImportFrom, modules: dict[str, str], classes: dict[str, list[tuple[str, str]]]
@@ -475,14 +488,41 @@ def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
     return any("self." in line.text for line in change.added_lines())
 
 
+# A chain longer than this is checked the long way (its line first, then its names): the quick look
+# below walks it for every attribute node of it.
+_QUICK_CHAIN = 32
+
+
+def _may_name(
+    node: ast.Attribute, modules: dict[str, str], classes: dict[str, list[tuple[str, str]]]
+) -> bool:
+    """False when the chain `node` ends in is certainly not from an imported repository name: then
+    neither its lines nor its names need a look."""
+    value = node.value
+    for _ in range(_QUICK_CHAIN):
+        if value.__class__ is not ast.Attribute:
+            break
+        value = value.value  # type: ignore[attr-defined]
+    else:
+        return True
+    return value.__class__ is ast.Name and (value.id in modules or value.id in classes)  # type: ignore[attr-defined]
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _rebound_names(all_nodes: list[ast.AST]) -> set[str]:
     """Names assigned or used as parameters anywhere: an alias that is rebound is no longer the module."""
     out: set[str] = set()
+    add = out.add
+    name_type, arg_type, load, definitions = ast.Name, ast.arg, ast.Load, _DEFINITIONS
     for node in all_nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            out.add(node.id)
-        elif isinstance(node, ast.arg):
-            out.add(node.arg)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.add(node.name)
+        kind = node.__class__
+        if kind is name_type:
+            if node.ctx.__class__ is not load:  # type: ignore[attr-defined]
+                add(node.id)  # type: ignore[attr-defined]  # Store or Del
+        elif kind is arg_type:
+            add(node.arg)  # type: ignore[attr-defined]
+        elif kind in definitions:
+            add(node.name)  # type: ignore[attr-defined]
     return out
