@@ -80,16 +80,22 @@ def _section(name: str) -> tuple[str, str]:
     except ModuleNotFoundError as exc:
         if exc.name == f"bench.{name}":
             return "not present yet", f"## {name}\n\n_`bench/{name}.py` is not present yet._"
-        raise
+        return _failed(name)
+    except Exception:  # a module that no longer imports is one failed benchmark, not a lost run
+        return _failed(name)
     start = time.perf_counter()
     try:
         body: str = module.run()
     except Exception:  # one failing benchmark must not hide the others; its traceback goes in the report
-        print(f"bench: {name} failed", file=sys.stderr)
-        detail = traceback.format_exc(limit=6)
-        traceback.print_exc()
-        return "failed", f"## {name}\n\n**failed**:\n\n```\n{detail}```"
+        return _failed(name)
     return f"{time.perf_counter() - start:.0f} s", body
+
+
+def _failed(name: str) -> tuple[str, str]:
+    print(f"bench: {name} failed", file=sys.stderr)
+    detail = traceback.format_exc(limit=6)
+    traceback.print_exc()
+    return "failed", f"## {name}\n\n**failed**:\n\n```\n{detail}```"
 
 
 def compile_gate() -> None:

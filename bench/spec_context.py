@@ -27,8 +27,9 @@ from bench.loopback import count_tokens
 from gate.config.models import Config
 from gate.context.local_git import load_git_changeset
 from gate.context.model import RevisionReader
+from gate.fence import data_block
 from gate.models.pricing import token_counter
-from gate.review.prompt import Contracts, fence, pr_text
+from gate.review.prompt import Contracts, pr_text
 from gate.review.stage import chunk_budget
 from gate.review.units import build_units, measured_chars_per_token, pack
 from gate.specs import MAX_CHUNK_SPEC_CHARS, read_specs
@@ -82,7 +83,7 @@ def before_tokens(docs: dict[str, str], contracts: Contracts) -> int:
         text = spec.text[:left]
         left -= len(text)
         sections.append(
-            fence(text, f"Specification document `{spec.path}` (the contract the code must keep)")
+            data_block(text, f"Specification document `{spec.path}` (the contract the code must keep)")
         )
     return count_tokens("\n\n".join(sections))
 
@@ -106,7 +107,7 @@ def measure(size: int) -> dict[str, object]:
     for chunk in chunks:
         context = contracts.for_chunk(chunk)
         text = "\n\n".join(
-            fence(t, f"Specification document `{s.path}` (the contract the code must keep)")
+            data_block(t, f"Specification document `{s.path}` (the contract the code must keep)")
             for s, t in context.sections
         )
         after.append(count_tokens(text) if text else 0)

@@ -26,8 +26,9 @@ def fence(text: str, info: str = "") -> str:
 
 def unfence(text: str) -> str:
     """What is inside the Markdown fence a model wrapped its whole answer in, line by line; `text`
-    unchanged when it is not fenced. Models fence code, and JSON even in JSON mode."""
-    lines = text.strip("\n").splitlines()
+    unchanged when it is not fenced. Models fence code, and JSON even in JSON mode. Lines are split at
+    newlines only: a U+2028 or a carriage return inside a JSON string or a code line stays as it was."""
+    lines = text.strip("\n").split("\n")
     if len(lines) < 2 or not lines[0].lstrip().startswith(TICKS):
         return text
     last = lines[-1].rstrip()

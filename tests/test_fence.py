@@ -21,6 +21,12 @@ def test_a_fenced_answer_is_unfenced_line_by_line() -> None:
     assert unfence("  ```\n  indented\n  ```  ") == "  indented\n"
 
 
+def test_only_newlines_split_an_answer() -> None:
+    # A JSON string may hold a raw U+2028, a code line a carriage return: both come back as they were.
+    assert unfence('```json\n{"a": "x\u2028y"}\n```') == '{"a": "x\u2028y"}\n'
+    assert unfence("```\nx = 1\r\ny = 2\r\n```") == "x = 1\r\ny = 2\r\n"
+
+
 def test_text_that_is_not_fenced_is_left_as_it_is() -> None:
     for text in ("x = 1\n", "    x = 1", "```only an opening line", "```\nno closing fence", "a\n```"):
         assert unfence(text) == text

@@ -1,10 +1,12 @@
 """Read unified diff text into files and hunks of `DiffLine`s in one pass.
 
-The file-header logic is unidiff's (`PatchSet._parse`, unidiff 0.7.5), line for line, with its own
-patterns and errors, so that every text is accepted or refused as unidiff accepts or refuses it; the
-hunk bodies, nearly all of a large diff, become the gate's `DiffLine`s as they are read, instead of
-unidiff's `Line` objects converted afterwards (that was two objects and a pattern match per line).
-`tests/diff/test_reader.py` checks the two readings agree, hostile and random texts included.
+The file-header logic is adapted from unidiff's (`PatchSet._parse`, unidiff 0.7.5, MIT License,
+Copyright (c) 2012 Matias Bordese; the licence is `gate/diff/LICENSE.unidiff`), step for step, with
+unidiff's own patterns and errors, so that every text is accepted or refused as unidiff accepts or
+refuses it; the hunk bodies, nearly all of a large diff, become the gate's `DiffLine`s as they are
+read, instead of unidiff's `Line` objects converted afterwards (that was two objects and a pattern
+match per line). `tests/diff/test_reader.py` checks the two readings agree, hostile and random texts
+included.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A value recognised in one place (a `.env` line read with its file name, a base64
 message) can come back where nothing marks it as a secret: a prompt row without its file name, a model's
 answer quoting it, a finding's text. Every value the detector finds is remembered here, for as long as
 the process runs (a run is one process; remembering longer only hides more), and `hide` replaces each
-remembered value in any text.
+remembered value in any text wherever it stands as a whole token.
 
 The values are matched by one regular expression built as a trie of their first characters, so the
 cost per character of text does not grow with the number of values remembered.
@@ -66,27 +66,52 @@ def _compiled() -> re.Pattern[str] | None:
     global _pattern
     with _lock:
         if _pattern is None and _values:
-            _pattern = re.compile(_trie(sorted(_values), 0))
+            _pattern = re.compile(_alternation(sorted(_values)))
         return _pattern
+
+
+# A value is hidden where it stands as a whole token: not where its characters are part of a longer
+# name (a password `secret` must not turn the stage `secrets` or the rule `hard-coded-secret` into
+# `[REDACTED]s`). Only edges that are themselves token characters need the check: `:pass@` has none.
+_TOKEN = "A-Za-z0-9_-"
+_NOT_AFTER_TOKEN = f"(?<![{_TOKEN}])"
+_NOT_BEFORE_TOKEN = f"(?![{_TOKEN}])"
+_TOKEN_CHAR = re.compile(f"[{_TOKEN}]")
+
+
+def _alternation(values: list[str]) -> str:
+    """The values starting with a token character behind a look-behind, the others as they are."""
+    glued = [v for v in values if _TOKEN_CHAR.fullmatch(v[0])]
+    free = [v for v in values if not _TOKEN_CHAR.fullmatch(v[0])]
+    parts = ([_NOT_AFTER_TOKEN + "(?:" + _trie(glued, 0) + ")"] if glued else []) + (
+        ["(?:" + _trie(free, 0) + ")"] if free else []
+    )
+    return "|".join(parts)
+
+
+def _end(value: str) -> str:
+    return _NOT_BEFORE_TOKEN if _TOKEN_CHAR.fullmatch(value[-1]) else ""
 
 
 def _trie(values: list[str], depth: int) -> str:
     """An alternation of `values` (sorted) as a trie on their first `_TRIE_DEPTH` characters; the longest
-    value wins where one is a prefix of another."""
+    value wins where one is a prefix of another (and the shorter one where the longer is not a whole
+    token there)."""
     if depth >= _TRIE_DEPTH or len(values) == 1:
-        rests = sorted({v[depth:] for v in values}, key=len, reverse=True)
-        return "(?:" + "|".join(re.escape(r) for r in rests) + ")" if len(rests) > 1 else re.escape(rests[0])
+        ends = sorted({v[depth:]: v for v in values}.items(), key=lambda kv: len(kv[0]), reverse=True)
+        rests = [re.escape(rest) + _end(value) for rest, value in ends]
+        return "(?:" + "|".join(rests) + ")" if len(rests) > 1 else rests[0]
     branches: list[str] = []
-    ends_here = False
+    ended: str | None = None
     groups: dict[str, list[str]] = {}
     for v in values:
         if len(v) == depth:
-            ends_here = True
+            ended = v
         else:
             groups.setdefault(v[depth], []).append(v)
     for char, group in groups.items():
         branches.append(re.escape(char) + _trie(group, depth + 1))
     alternation = "|".join(branches)
-    if ends_here:  # a value ends here; longer ones were tried first
-        return f"(?:{alternation})?"
+    if ended is not None:  # a value ends here; longer ones were tried first
+        return f"(?:{alternation}|{_end(ended)})"
     return f"(?:{alternation})" if len(branches) > 1 else alternation

@@ -61,6 +61,49 @@ def test_a_value_seen_as_a_secret_is_hidden_wherever_it_appears_again() -> None:
     assert memory.hide(f'{{"body": "{value}"}}') == f'{{"body": "{REDACTED}"}}'
 
 
+def test_a_remembered_value_is_hidden_as_a_whole_token_never_inside_a_longer_name(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.gitrepo import GitRepo
+
+    # In a process of its own: remembered values last as long as the process, and `secret` is a word
+    # other tests' output uses.
+    probe = (
+        "from gate.redact import memory\n"
+        "memory.remember(['secret', 'p4ss:w0rd'])\n"
+        "for text in ['secrets hard-coded-secret get_secret secretly',\n"
+        "             \"a secret store, x=secret; 'secret'\", 'user:p4ss:w0rd@host', 'Xp4ss:w0rd']:\n"
+        "    print(memory.hide(text))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.splitlines() == [
+        "secrets hard-coded-secret get_secret secretly",
+        f"a {REDACTED} store, x={REDACTED}; '{REDACTED}'",
+        f"user:{REDACTED}@host",
+        "Xp4ss:w0rd",
+    ]
+    # End to end: a placeholder password in `.env` leaves the report's own names whole.
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a.py", "x = 1\n")
+    base = repo.commit("base")
+    repo.write(".env", "DB_PASSWORD=secret\n")
+    repo.commit("add env")
+    run = subprocess.run(
+        [sys.executable, "-m", "gate", "check", "--base", base, "--offline", "--format", "json"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(run.stdout)
+    stages = list(report["stages"])
+    assert "secrets" in stages and not any(REDACTED in name for name in stages)
+    rules = {f["rule"] for f in report["findings"]}
+    assert "hard-coded-secret" in rules
+
+
 def test_the_change_is_learnt_with_file_names_messages_and_pr_text(tmp_path: Path) -> None:
     from dataclasses import replace
 
