@@ -144,11 +144,15 @@ def parse_python(text: str) -> ast.Module | None:
     a shape the parser takes more than linear time over): that file could not be analysed.
     """
     text, shortened = shorten_dotted_names(text)
-    tree = _parse(text)
-    if tree is _TOO_DEEP:
-        raise Unreadable("nested too deeply to parse")
+    tree = _KNOWN[text] if text in _KNOWN else _parse(text)
     if not isinstance(tree, ast.Module):
+        _KNOWN[text] = tree
+        if tree is _TOO_DEEP:
+            raise Unreadable("nested too deeply to parse")
         return None
+    if text not in _KNOWN and _kept_chars[0] + len(text) <= KEPT_TREES_CHARS:
+        _KNOWN[text] = tree
+        _kept_chars[0] += len(text)
     if shortened and any(_imports_long_name(node) for node in nodes(tree)):
         # Which module it imports is the whole point of an import: this one cannot be known.
         raise Unreadable("an import of a dotted name of more than 200 parts")
@@ -177,6 +181,8 @@ def name_chain(node: ast.expr) -> list[str] | None:
 def clear_parse_cache() -> None:
     """Forget the parsed trees: when a run ends (`gate.app`), and before a benchmark's cold start."""
     _parse.cache_clear()
+    _KNOWN.clear()
+    _kept_chars[0] = 0
 
 
 _TOO_DEEP = ast.Pass()
@@ -184,6 +190,15 @@ _NESTING_LIMITS = ("too many nested", "too many statically nested", "too complex
 
 
 PARSED_TREES_CACHED = 32
+
+# Texts of the run already parsed: every one that does not parse (a failure costs no tree to keep,
+# and a text cut off mid-statement costs the parser two passes, the second to word its error), and
+# the first trees up to KEPT_TREES_CHARS of their text. Every stage reads the change's files in the
+# same order, so an LRU cache of them misses on every file of a large change; a tree takes about 17
+# times its text in memory, so ~17 MB at most. Emptied when a run ends.
+KEPT_TREES_CHARS = 1_000_000
+_KNOWN: dict[str, ast.Module | ast.Pass | None] = {}
+_kept_chars = [0]
 
 
 @lru_cache(maxsize=PARSED_TREES_CACHED)
@@ -208,6 +223,11 @@ def _parse(text: str) -> ast.Module | ast.Pass | None:
 
 _LEAF_FIELDS = frozenset({"ctx", "op"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of a node class that may hold child nodes (cached per class): for a walk of its own."""
+    return _CHILD_FIELDS.get(cls) or _child_fields(cls)
 
 
 def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:

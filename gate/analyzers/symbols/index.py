@@ -18,6 +18,9 @@ from gate.analyzers.source import name_chain, nodes, parse_python
 SOURCE_ROOTS = ("", "src", "lib", "python")
 _TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
 _TRUSTED_DECORATORS = frozenset({"dataclass", "total_ordering", "final", "dataclass_transform"})
+# Most source text whose trees the index keeps for the files its caller has still to check (a tree
+# takes ~17 times its text in memory): a module imported before its own turn comes is parsed once.
+KEPT_TREE_CHARS = 1_000_000
 
 
 @dataclass
@@ -72,6 +75,12 @@ class RepoIndex:
         # against them; the stage reports the ones the change touches.
         self.unreadable: dict[str, str] = {}
         self._members: dict[tuple[str, str], set[str] | None] = {}
+        # Files the caller is still to parse itself (the changed ones it has not reached): a tree
+        # parsed here for one of them is kept for `take_tree`, within KEPT_TREE_CHARS of their text.
+        self.pending: set[str] = set()
+        self._kept: dict[str, ast.Module] = {}
+        self._kept_sizes: dict[str, int] = {}
+        self._kept_chars = 0
 
     def has_module(self, dotted: str) -> bool:
         return dotted in self.paths
@@ -89,6 +98,15 @@ class RepoIndex:
             if known == path and self.paths.get(dotted) == path and dotted not in self._modules:
                 self._modules[dotted] = self._index(dotted, path, text, tree)
 
+    def take_tree(self, path: str) -> ast.Module | None:
+        """The tree of a pending file this index parsed (from the same head text), once; and the file
+        is no longer pending."""
+        self.pending.discard(path)
+        tree = self._kept.pop(path, None)
+        if tree is not None:
+            self._kept_chars -= self._kept_sizes.pop(path)
+        return tree
+
     def _load(self, dotted: str) -> ModuleInfo | None:
         path = self.paths.get(dotted)
         text = self._read(path) if path else None
@@ -98,6 +116,14 @@ class RepoIndex:
             tree = parse_python(text)
             if tree is None:
                 return None
+            if (
+                path in self.pending
+                and path not in self._kept
+                and self._kept_chars + len(text) <= KEPT_TREE_CHARS
+            ):
+                self._kept[path] = tree
+                self._kept_sizes[path] = len(text)
+                self._kept_chars += len(text)
             return self._index(dotted, path, text, tree)
         except (Unreadable, RecursionError) as exc:
             self.unreadable[path] = str(exc) if isinstance(exc, Unreadable) else "nested too deeply"

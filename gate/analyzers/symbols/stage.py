@@ -15,7 +15,15 @@ from rapidfuzz import fuzz, process
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
 from gate.analyzers.skipped import skipped_files
-from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, children, name_chain, nodes, parse_python
+from gate.analyzers.source import (
+    NO_REVISIONS_NOTE,
+    ChangeView,
+    child_fields,
+    children,
+    name_chain,
+    nodes,
+    parse_python,
+)
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
@@ -70,9 +78,15 @@ class PhantomSymbolsAnalyzer(Analyzer):
         findings: list[Finding] = []
         checked: list[str] = []
         notes: list[str] = [] if view.has_revisions else [NO_REVISIONS_NOTE + "; only files the diff adds"]
+        index.pending = {
+            c.path
+            for c in ctx.changeset.diff.files
+            if c.path.endswith(".py") and c.status is not FileStatus.DELETED and view.is_whole_file(c)
+        }
         for change in view.changes():
             if not change.path.endswith(".py") or change.status is FileStatus.DELETED:
                 continue
+            parsed = index.take_tree(change.path)
             text = view.text("head", change.path) if view.is_whole_file(change) else None
             if text is None:
                 # Patch input: of a file the diff shows in part, the added one-line imports still say
@@ -82,7 +96,9 @@ class PhantomSymbolsAnalyzer(Analyzer):
             if not _may_use_repository(text, tops, change):
                 continue  # no import of a repository module and no `self.` on an added line
             try:
-                found = self._check_file(index, change, text, notes, hints, whole=view.is_whole_file(change))
+                found = self._check_file(
+                    index, change, text, notes, hints, whole=view.is_whole_file(change), parsed=parsed
+                )
             except (Unreadable, RecursionError) as exc:
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
                 findings.append(could_not_analyse(self.meta, change.path, why))
@@ -113,10 +129,12 @@ class PhantomSymbolsAnalyzer(Analyzer):
         hints: _Hints,
         *,
         whole: bool = False,
+        parsed: ast.Module | None = None,
     ) -> list[Finding] | None:
         """The file's findings, or None (with a note) when it is not valid Python. `whole`: `text` is
-        the file's head text, so its tree serves the index too."""
-        tree = parse_python(text)
+        the file's head text, so its tree serves the index too; `parsed`: its tree, when the index
+        parsed that text already."""
+        tree = parsed if parsed is not None and whole else parse_python(text)
         if tree is not None and whole:
             index.prime(change.path, text, tree)
         if tree is None:
@@ -202,26 +220,39 @@ class _Checker:
         # added line uses an attribute of the name.
         classes: dict[str, list[tuple[str, str]]] = {}
         seen: set[tuple[int, str, str]] = set()
+        # Node classes compared by identity: the parser makes no subclasses, and these loops go over
+        # every node of the file.
+        import_from, import_, attribute, class_def, load = (
+            ast.ImportFrom,
+            ast.Import,
+            ast.Attribute,
+            ast.ClassDef,
+            ast.Load,
+        )
         for node in self.nodes:
-            if isinstance(node, ast.ImportFrom):
-                yield from self._import_from(node, modules, classes)
-            elif isinstance(node, ast.Import):
-                yield from self._import(node, modules)
+            kind = node.__class__
+            if kind is import_from:
+                yield from self._import_from(node, modules, classes)  # type: ignore[arg-type]
+            elif kind is import_:
+                yield from self._import(node, modules)  # type: ignore[arg-type]
         for name in self.rebound:
             modules.pop(name, None)
             classes.pop(name, None)
         for node in self.nodes:
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            kind = node.__class__
+            if kind is attribute and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                if not _may_name(node, modules, classes):  # type: ignore[arg-type]
+                    continue  # not a chain from an imported repository name: nothing to check
                 line = self._on_added(node)
                 if line is None:
                     continue
-                for missing in self._attribute(node, line, modules, classes):
+                for missing in self._attribute(node, line, modules, classes):  # type: ignore[arg-type]
                     key = (missing.line, missing.owner, missing.name)
                     if key not in seen:
                         seen.add(key)
                         yield missing
-            elif isinstance(node, ast.ClassDef):
-                yield from self._self_attributes(node, seen)
+            elif kind is class_def:
+                yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
 
     def _import_from(
         self, node: ast.ImportFrom, modules: dict[str, str], classes: dict[str, list[tuple[str, str]]]
@@ -329,12 +360,7 @@ class _Checker:
             first = min((d.lineno for d in method.decorator_list), default=method.lineno)
             if self._first_added(min(first, method.lineno), method.end_lineno or method.lineno) is None:
                 continue  # no added line in the method: nothing of it can be reported
-            me = method.args.args[0].arg
-            for node in _walk_own_scope(method, me):
-                if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
-                    continue
-                if not (isinstance(node.value, ast.Name) and node.value.id == me):
-                    continue
+            for node in _own_reads(method, method.args.args[0].arg):
                 line = self._on_added(node)
                 if line is None:
                     continue
@@ -397,21 +423,42 @@ def _imports_only(change: FileChange) -> str:
     return "\n".join(lines.get(n, "") for n in range(1, last + 1)) + "\n"
 
 
-def _walk_own_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> Iterator[ast.AST]:
-    """The method's nodes, not descending into nested classes, nor into nested functions that bind a
-    name `me` of their own (a nested handler class's `self` is another object)."""
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+
+
+def _own_reads(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> list[ast.Attribute]:
+    """The reads `me.x` in the method, in the order of a depth-first walk (last child first), not
+    descending into nested classes, nor into nested functions that bind a name `me` of their own (a
+    nested handler class's `self` is another object). One loop: a walk of every node of every method
+    with an added line, so calls per node cost more than the checks."""
+    out: list[ast.Attribute] = []
     stack: list[ast.AST] = children(method)
-    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+    pop = stack.pop
+    push = stack.append
+    node_type = ast.AST
+    attribute, name_type, load, class_def, scopes = ast.Attribute, ast.Name, ast.Load, ast.ClassDef, _SCOPES
     while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, ast.ClassDef):
+        node = pop()
+        kind = node.__class__
+        if kind is attribute:
+            value = node.value  # type: ignore[attr-defined]
+            if value.__class__ is name_type and value.id == me and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                out.append(node)  # type: ignore[arg-type]
+        elif kind is class_def:
             continue
-        if isinstance(node, scopes) and any(
-            a.arg == me for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
-        ):
-            continue
-        stack.extend(children(node))
+        elif kind in scopes:
+            args = node.args  # type: ignore[attr-defined]
+            if any(a.arg == me for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
+                continue
+        for field in child_fields(kind):
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in value:  # type: ignore[union-attr]
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    return out
 
 
 def _decorator(node: ast.expr) -> str:
@@ -442,14 +489,41 @@ def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
     return any("self." in line.text for line in change.added_lines())
 
 
+# A chain longer than this is checked the long way (its line first, then its names): the quick look
+# below walks it for every attribute node of it.
+_QUICK_CHAIN = 32
+
+
+def _may_name(
+    node: ast.Attribute, modules: dict[str, str], classes: dict[str, list[tuple[str, str]]]
+) -> bool:
+    """False when the chain `node` ends in is certainly not from an imported repository name: then
+    neither its lines nor its names need a look."""
+    value = node.value
+    for _ in range(_QUICK_CHAIN):
+        if value.__class__ is not ast.Attribute:
+            break
+        value = value.value  # type: ignore[attr-defined]
+    else:
+        return True
+    return value.__class__ is ast.Name and (value.id in modules or value.id in classes)  # type: ignore[attr-defined]
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _rebound_names(all_nodes: list[ast.AST]) -> set[str]:
     """Names assigned or used as parameters anywhere: an alias that is rebound is no longer the module."""
     out: set[str] = set()
+    add = out.add
+    name_type, arg_type, load, definitions = ast.Name, ast.arg, ast.Load, _DEFINITIONS
     for node in all_nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            out.add(node.id)
-        elif isinstance(node, ast.arg):
-            out.add(node.arg)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.add(node.name)
+        kind = node.__class__
+        if kind is name_type:
+            if node.ctx.__class__ is not load:  # type: ignore[attr-defined]
+                add(node.id)  # type: ignore[attr-defined]  # Store or Del
+        elif kind is arg_type:
+            add(node.arg)  # type: ignore[attr-defined]
+        elif kind in definitions:
+            add(node.name)  # type: ignore[attr-defined]
     return out
