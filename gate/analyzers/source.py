@@ -144,15 +144,12 @@ def parse_python(text: str) -> ast.Module | None:
     a shape the parser takes more than linear time over): that file could not be analysed.
     """
     text, shortened = shorten_dotted_names(text)
-    tree = _KNOWN[text] if text in _KNOWN else _parse(text)
+    tree = _UNPARSED[text] if text in _UNPARSED else _parse(text)
     if not isinstance(tree, ast.Module):
-        _KNOWN[text] = tree
+        _UNPARSED[text] = tree
         if tree is _TOO_DEEP:
             raise Unreadable("nested too deeply to parse")
         return None
-    if text not in _KNOWN and _kept_chars[0] + len(text) <= KEPT_TREES_CHARS:
-        _KNOWN[text] = tree
-        _kept_chars[0] += len(text)
     if shortened and any(_imports_long_name(node) for node in nodes(tree)):
         # Which module it imports is the whole point of an import: this one cannot be known.
         raise Unreadable("an import of a dotted name of more than 200 parts")
@@ -181,8 +178,7 @@ def name_chain(node: ast.expr) -> list[str] | None:
 def clear_parse_cache() -> None:
     """Forget the parsed trees: when a run ends (`gate.app`), and before a benchmark's cold start."""
     _parse.cache_clear()
-    _KNOWN.clear()
-    _kept_chars[0] = 0
+    _UNPARSED.clear()
 
 
 _TOO_DEEP = ast.Pass()
@@ -191,14 +187,10 @@ _NESTING_LIMITS = ("too many nested", "too many statically nested", "too complex
 
 PARSED_TREES_CACHED = 32
 
-# Texts of the run already parsed: every one that does not parse (a failure costs no tree to keep,
-# and a text cut off mid-statement costs the parser two passes, the second to word its error), and
-# the first trees up to KEPT_TREES_CHARS of their text. Every stage reads the change's files in the
-# same order, so an LRU cache of them misses on every file of a large change; a tree takes about 17
-# times its text in memory, so ~17 MB at most. Emptied when a run ends.
-KEPT_TREES_CHARS = 1_000_000
-_KNOWN: dict[str, ast.Module | ast.Pass | None] = {}
-_kept_chars = [0]
+# The texts of a run that do not parse, all of them (they cost no tree to keep): each stage reads the
+# same files, and a text cut off mid-statement costs the parser two passes (the second one to word
+# its error) every time it is parsed. Emptied when a run ends.
+_UNPARSED: dict[str, ast.Pass | None] = {}
 
 
 @lru_cache(maxsize=PARSED_TREES_CACHED)
