@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.model import ChangeSet
@@ -232,27 +233,8 @@ def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
 
 def nodes(root: ast.AST) -> list[ast.AST]:
     """Every node under `root` (itself included) in `ast.walk`'s breadth-first order, without the
-    expression-context and operator singletons (Load, Store, Add, ...), which no check looks at.
-
-    One loop filling a list: `ast.walk`'s nested generators cost more than the checks made on the nodes.
-    """
-    out: list[ast.AST] = [root]
-    append = out.append
-    node_type = ast.AST
-    fields = _CHILD_FIELDS
-    i = 0
-    while i < len(out):
-        node = out[i]
-        i += 1
-        for name in fields.get(node.__class__) or _child_fields(node.__class__):
-            value: object = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, node_type):
-                        append(item)
-            elif isinstance(value, node_type):
-                append(value)
-    return out
+    expression-context and operator singletons (Load, Store, Add, ...), which no check looks at."""
+    return _breadth_first(root, ast.AST)
 
 
 _BLOCK = (ast.stmt, ast.excepthandler, ast.match_case)
@@ -262,21 +244,26 @@ def statements(root: ast.AST) -> list[ast.AST]:
     """The statements under `root` (itself included), with the `except` and `case` clauses that hold
     them, in the order `nodes` lists them, without walking a single expression: statements only ever
     sit in other statements and those clauses, so leaving the rest out keeps `ast.walk`'s order."""
+    return _breadth_first(root, _BLOCK)
+
+
+def _breadth_first(root: ast.AST, keep: type[ast.AST] | tuple[type[ast.AST], ...]) -> list[ast.AST]:
+    """The nodes of the `keep` types under `root` (itself included), breadth first, as one loop filling
+    a list: `ast.walk`'s nested generators cost more than the checks made on the nodes."""
     out: list[ast.AST] = [root]
     append = out.append
-    block = _BLOCK
     fields = _CHILD_FIELDS
     i = 0
     while i < len(out):
         node = out[i]
         i += 1
         for name in fields.get(node.__class__) or _child_fields(node.__class__):
-            value: object = getattr(node, name, None)
+            value: Any = getattr(node, name, None)  # an AST node, a list of them, or a leaf
             if isinstance(value, list):
                 for item in value:
-                    if isinstance(item, block):
+                    if isinstance(item, keep):
                         append(item)
-            elif isinstance(value, block):
+            elif isinstance(value, keep):
                 append(value)
     return out
 
