@@ -4,7 +4,7 @@ A value recognised in one place (a `.env` line read with its file name, a base64
 message) can come back where nothing marks it as a secret: a prompt row without its file name, a model's
 answer quoting it, a finding's text. Every value the detector finds is remembered here, for as long as
 the process runs (a run is one process; remembering longer only hides more), and `hide` replaces each
-remembered value in any text wherever it stands as a whole token.
+remembered value in any text (a value of letters only where it stands as a whole token).
 
 The values are matched by one regular expression built as a trie of their first characters, so the
 cost per character of text does not grow with the number of values remembered.
@@ -70,48 +70,51 @@ def _compiled() -> re.Pattern[str] | None:
         return _pattern
 
 
-# A value is hidden where it stands as a whole token: not where its characters are part of a longer
-# name (a password `secret` must not turn the stage `secrets` or the rule `hard-coded-secret` into
-# `[REDACTED]s`). Only edges that are themselves token characters need the check: `:pass@` has none.
+# A value made of letters only (`secret`, `changeme`: a word) is hidden where it stands as a whole
+# token, not where its letters are part of a longer name: a password `secret` must not turn the stage
+# `secrets` or the rule `hard-coded-secret` into `[REDACTED]s`. Any other value (digits, symbols, mixed:
+# what real credentials look like) is hidden wherever its characters appear, glued to others or not
+# (`-pXy7hunter22` on a command line).
 _TOKEN = "A-Za-z0-9_-"
 _NOT_AFTER_TOKEN = f"(?<![{_TOKEN}])"
 _NOT_BEFORE_TOKEN = f"(?![{_TOKEN}])"
-_TOKEN_CHAR = re.compile(f"[{_TOKEN}]")
+
+
+def _is_word(value: str) -> bool:
+    return value.isascii() and value.isalpha()
 
 
 def _alternation(values: list[str]) -> str:
-    """The values starting with a token character behind a look-behind, the others as they are."""
-    glued = [v for v in values if _TOKEN_CHAR.fullmatch(v[0])]
-    free = [v for v in values if not _TOKEN_CHAR.fullmatch(v[0])]
-    parts = ([_NOT_AFTER_TOKEN + "(?:" + _trie(glued, 0) + ")"] if glued else []) + (
-        ["(?:" + _trie(free, 0) + ")"] if free else []
+    """Other values first (the longer match where a word is a prefix of one), then the words, each
+    between token edges."""
+    others = [v for v in values if not _is_word(v)]
+    words = [v for v in values if _is_word(v)]
+    parts = (["(?:" + _trie(others, 0, bounded=False) + ")"] if others else []) + (
+        [_NOT_AFTER_TOKEN + "(?:" + _trie(words, 0, bounded=True) + ")"] if words else []
     )
     return "|".join(parts)
 
 
-def _end(value: str) -> str:
-    return _NOT_BEFORE_TOKEN if _TOKEN_CHAR.fullmatch(value[-1]) else ""
-
-
-def _trie(values: list[str], depth: int) -> str:
+def _trie(values: list[str], depth: int, *, bounded: bool) -> str:
     """An alternation of `values` (sorted) as a trie on their first `_TRIE_DEPTH` characters; the longest
-    value wins where one is a prefix of another (and the shorter one where the longer is not a whole
-    token there)."""
+    value wins where one is a prefix of another (for `bounded` words, the shorter one where the longer
+    is not a whole token there)."""
+    end = _NOT_BEFORE_TOKEN if bounded else ""
     if depth >= _TRIE_DEPTH or len(values) == 1:
-        ends = sorted({v[depth:]: v for v in values}.items(), key=lambda kv: len(kv[0]), reverse=True)
-        rests = [re.escape(rest) + _end(value) for rest, value in ends]
-        return "(?:" + "|".join(rests) + ")" if len(rests) > 1 else rests[0]
+        rests = sorted({v[depth:] for v in values}, key=len, reverse=True)
+        alternatives = [re.escape(rest) + end for rest in rests]
+        return "(?:" + "|".join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0]
     branches: list[str] = []
-    ended: str | None = None
+    ends_here = False
     groups: dict[str, list[str]] = {}
     for v in values:
         if len(v) == depth:
-            ended = v
+            ends_here = True
         else:
             groups.setdefault(v[depth], []).append(v)
     for char, group in groups.items():
-        branches.append(re.escape(char) + _trie(group, depth + 1))
+        branches.append(re.escape(char) + _trie(group, depth + 1, bounded=bounded))
     alternation = "|".join(branches)
-    if ended is not None:  # a value ends here; longer ones were tried first
-        return f"(?:{alternation}|{_end(ended)})"
+    if ends_here:  # a value ends here; longer ones were tried first
+        return f"(?:{alternation}|{end})"
     return f"(?:{alternation})" if len(branches) > 1 else alternation

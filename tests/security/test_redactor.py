@@ -61,7 +61,7 @@ def test_a_value_seen_as_a_secret_is_hidden_wherever_it_appears_again() -> None:
     assert memory.hide(f'{{"body": "{value}"}}') == f'{{"body": "{REDACTED}"}}'
 
 
-def test_a_remembered_value_is_hidden_as_a_whole_token_never_inside_a_longer_name(tmp_path: Path) -> None:
+def test_a_remembered_word_is_hidden_as_a_whole_token_any_other_value_everywhere(tmp_path: Path) -> None:
     import json
     import subprocess
     import sys
@@ -72,9 +72,10 @@ def test_a_remembered_value_is_hidden_as_a_whole_token_never_inside_a_longer_nam
     # other tests' output uses.
     probe = (
         "from gate.redact import memory\n"
-        "memory.remember(['secret', 'p4ss:w0rd'])\n"
+        "memory.remember(['secret', 'p4ss:w0rd', 'Xy7hunter22'])\n"
         "for text in ['secrets hard-coded-secret get_secret secretly',\n"
-        "             \"a secret store, x=secret; 'secret'\", 'user:p4ss:w0rd@host', 'Xp4ss:w0rd']:\n"
+        "             \"a secret store, x=secret; 'secret'\", 'user:p4ss:w0rd@host', 'Xp4ss:w0rd',\n"
+        "             'mysql -uroot -pXy7hunter22', 'Bearer_Xy7hunter22']:\n"
         "    print(memory.hide(text))\n"
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
@@ -82,7 +83,9 @@ def test_a_remembered_value_is_hidden_as_a_whole_token_never_inside_a_longer_nam
         "secrets hard-coded-secret get_secret secretly",
         f"a {REDACTED} store, x={REDACTED}; '{REDACTED}'",
         f"user:{REDACTED}@host",
-        "Xp4ss:w0rd",
+        f"X{REDACTED}",  # a value that is not a word is hidden glued to anything
+        f"mysql -uroot -p{REDACTED}",
+        f"Bearer_{REDACTED}",
     ]
     # End to end: a placeholder password in `.env` leaves the report's own names whole.
     repo = GitRepo(tmp_path / "repo")
