@@ -112,3 +112,13 @@ def script(server: FakeModelServer) -> None:
         name = model.split("/", 1)[1]
         server.script(name, "review", _review(name))
         server.script(name, "cross_check", judge(lambda title: True))
+
+
+def prepare(server: FakeModelServer, tmp_path: Path, monkeypatch: Any) -> tuple[GitRepo, Path]:
+    """The scenario ready to gate: the models scripted, the repository built, its config written."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    script(server)
+    repo = make_repo(tmp_path / "repo")
+    cfg = tmp_path / "ai-gate.yml"
+    cfg.write_text(yaml.safe_dump(config(server)))
+    return repo, cfg

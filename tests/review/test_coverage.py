@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from gate.cli import main
 from gate.report import coverage
@@ -42,11 +41,7 @@ def test_a_follow_up_says_which_files_were_reviewed_on_the_earlier_run(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
-    sc.script(model_server)
-    repo = sc.make_repo(tmp_path / "repo")
-    cfg = tmp_path / "ai-gate.yml"
-    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    repo, cfg = sc.prepare(model_server, tmp_path, monkeypatch)
     argv = ["check", "--repo", str(repo.root), "--base", "main", "--config", str(cfg), "--format", "json"]
     main([*argv, "--head", "pr"])
     first = tmp_path / "first.json"

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from gate.cli import main
 from gate.review.state import ReviewState
@@ -36,11 +35,7 @@ def test_a_follow_up_sends_only_what_changed_and_carries_the_rest(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
-    sc.script(model_server)
-    repo = sc.make_repo(tmp_path / "repo")
-    cfg = tmp_path / "ai-gate.yml"
-    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    repo, cfg = sc.prepare(model_server, tmp_path, monkeypatch)
 
     first = _check(capsys, repo.root, cfg, "pr", "--trace", str(tmp_path / "t1.jsonl"))
     assert first["source"]["added_lines"] >= 1_000
@@ -99,11 +94,7 @@ def test_a_rebased_head_gets_a_full_review_and_says_why(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
-    sc.script(model_server)
-    repo = sc.make_repo(tmp_path / "repo")
-    cfg = tmp_path / "ai-gate.yml"
-    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    repo, cfg = sc.prepare(model_server, tmp_path, monkeypatch)
     first = _check(capsys, repo.root, cfg, "pr")
     report1 = tmp_path / "first.json"
     report1.write_text(json.dumps(first))

@@ -13,7 +13,6 @@ from typing import Any, get_args
 
 import jsonschema
 import pytest
-import yaml
 
 from gate.cli import main
 from gate.errors import InputError
@@ -67,11 +66,7 @@ def test_a_model_run_and_its_incremental_re_review_validate(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
-    sc.script(model_server)
-    repo = sc.make_repo(tmp_path / "repo")
-    cfg = tmp_path / "ai-gate.yml"
-    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    repo, cfg = sc.prepare(model_server, tmp_path, monkeypatch)
     argv = ["check", "--repo", str(repo.root), "--base", "main", "--config", str(cfg)]
     first = _json(capsys, *argv, "--head", "pr")
     assert first["usage"]["model_calls"] > 0 and first["review_state"]
