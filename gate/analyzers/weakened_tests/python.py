@@ -10,10 +10,11 @@ are walked iteratively, so a deep expression cannot exhaust the stack.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+import bisect
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from gate.analyzers.source import name_chain, nodes
+from gate.analyzers.source import name_chain, nodes, statements
 from gate.analyzers.weakened_tests.lines import (
     CONDITIONAL_SKIP,
     MODULE_SKIP,
@@ -65,16 +66,21 @@ class PythonFacts:
     short_circuits: list[ShortCircuit] = field(default_factory=list)
 
 
-def analyse(tree: ast.Module) -> PythonFacts:
+def analyse(tree: ast.Module, lines: Collection[int] | None = None) -> PythonFacts:
+    """The module's facts; with `lines` (the lines a caller reports on), only those on these lines:
+    a statement that holds none of them is not visited, which leaves most of a large test file alone
+    when a change edits a few of its tests."""
     facts = PythonFacts()
-    _Visitor(_aliases(tree), facts).body(tree.body, conditional=False, test=None, module=True)
+    _Visitor(_aliases(tree), facts, lines).body(tree.body, conditional=False, test=None, module=True)
     return facts
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> what it is: `pt` -> `pytest`, `skip` -> `pytest.skip`, `mark` -> `pytest.mark`."""
+    """Local name -> what it is: `pt` -> `pytest`, `skip` -> `pytest.skip`, `mark` -> `pytest.mark`.
+    Imports are statements: the statement walk lists them in the full walk's order, without
+    visiting a single expression."""
     out: dict[str, str] = {}
-    for node in nodes(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -86,9 +92,25 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 
 class _Visitor:
-    def __init__(self, aliases: dict[str, str], facts: PythonFacts) -> None:
+    def __init__(self, aliases: dict[str, str], facts: PythonFacts, lines: Collection[int] | None) -> None:
         self.aliases = aliases
         self.facts = facts
+        self.lines = lines
+        self._sorted_lines = sorted(lines) if lines is not None else []
+
+    def _holds_line(self, stmt: ast.stmt) -> bool:
+        """Whether the statement (its decorators included, which come before its own line) spans one
+        of `lines`: every node under a statement sits within those lines, so a marker or an early
+        return on one of `lines` is only ever found under a statement that spans it."""
+        if self.lines is None:
+            return True
+        start = stmt.lineno
+        decorators = getattr(stmt, "decorator_list", None)
+        if decorators:
+            start = min(start, *(d.lineno for d in decorators))
+        end = stmt.end_lineno or stmt.lineno
+        at = bisect.bisect_left(self._sorted_lines, start)
+        return at < len(self._sorted_lines) and self._sorted_lines[at] <= end
 
     def qualified(self, node: ast.expr) -> str | None:
         chain = name_chain(node)
@@ -107,8 +129,15 @@ class _Visitor:
 
     def body(self, stmts: Sequence[ast.stmt], *, conditional: bool, test: str | None, module: bool) -> None:
         for index, stmt in enumerate(stmts):
+            if not self._holds_line(stmt):
+                continue
             self.statement(stmt, conditional=conditional, test=test, module=module)
-            if test is not None and index + 1 < len(stmts) and _terminates(stmt):
+            if (
+                test is not None
+                and index + 1 < len(stmts)
+                and (self.lines is None or stmt.lineno in self.lines)
+                and _terminates(stmt)
+            ):
                 after = stmts[index + 1 :]
                 self.facts.short_circuits.append(
                     ShortCircuit(stmt.lineno, test, len(after), sum(_assertions(s) for s in after))

@@ -168,7 +168,9 @@ class WeakenedTestsAnalyzer(Analyzer):
             if tree is None:
                 findings.append(self._not_analysed(change.path, "the head revision does not parse as Python"))
             else:
-                test_file.python = analyse(tree)
+                # Only what is on an added line is reported: the rest of the file is not visited.
+                added = {line.new_no for line in change.added_lines() if line.new_no is not None}
+                test_file.python = analyse(tree, added)
         return test_file
 
     def _not_analysed(self, path: str, why: str) -> Finding:
