@@ -31,6 +31,11 @@ class ClassInfo:
     # Attributes may come from somewhere this index cannot see: an outside base, a metaclass, a
     # decorator, __getattr__, setattr().
     open: bool = False
+    # Whether `members` holds the attributes the class's methods set (`self.x = ...`) yet: that takes a
+    # walk of the whole class, left until its members are asked for (most classes' never are: their
+    # bases are outside the repository). `line` finds the class again in its module's tree.
+    walked: bool = True
+    line: int = 0
 
 
 @dataclass
@@ -44,6 +49,9 @@ class ModuleInfo:
     # The module's top-level `from ... import` statements (the only part of its tree kept after
     # indexing: holding whole trees of hundreds of modules cost memory and garbage-collector time).
     imports_from: tuple[ast.ImportFrom, ...] = ()
+    # Its text, to parse again for the classes whose walk was left until asked for (the caller's
+    # reader holds the text for the whole stage anyway).
+    text: str = ""
 
 
 def module_names(paths: Iterable[str]) -> dict[str, str]:
@@ -131,7 +139,7 @@ class RepoIndex:
 
     def _index(self, dotted: str, path: str, text: str, tree: ast.Module) -> ModuleInfo:
         imports_from = tuple(node for node in tree.body if isinstance(node, ast.ImportFrom))
-        info = ModuleInfo(dotted, path, path.endswith("__init__.py"), imports_from=imports_from)
+        info = ModuleInfo(dotted, path, path.endswith("__init__.py"), imports_from=imports_from, text=text)
         _collect(tree.body, info, _TextHints.of(text))
         return info
 
@@ -152,23 +160,31 @@ class RepoIndex:
             self._members[key] = self._class_members(dotted, cls, 0)
         return self._members[key]
 
+    def members_unknowable(self, dotted: str, cls: str) -> bool:
+        """True when the class's members were asked for and cannot be known: nothing of it is reported."""
+        key = (dotted, cls)
+        return key in self._members and self._members[key] is None
+
     def _class_members(self, dotted: str, cls: str, depth: int) -> set[str] | None:
         info = self.module(dotted)
         klass = info.classes.get(cls) if info else None
         if info is None or klass is None or klass.open or depth > 10:
             return None
-        members = set(klass.members)
+        inherited: list[set[str]] = []
         for base in klass.bases:
             if base == "object":
                 continue
             resolved = self.resolve_name(info, base)
             if resolved is None:
                 return None
-            inherited = self._class_members(*resolved, depth + 1)
-            if inherited is None:
+            members = self._class_members(*resolved, depth + 1)
+            if members is None:
                 return None
-            members |= inherited
-        return members
+            inherited.append(members)
+        # Only a class whose every base is known needs its own members: walked now if not yet.
+        if not klass.walked:
+            _walk_classes(info)
+        return set(klass.members).union(*inherited)
 
     def resolve_name(self, info: ModuleInfo, name: str) -> tuple[str, str] | None:
         """(module, class) for a class name used in a module: defined there or imported from the repo."""
@@ -208,10 +224,12 @@ class _TextHints:
     has_global: bool
     has_walrus: bool
     has_global_writes: bool
+    has_setattr: bool
 
     @classmethod
     def of(cls, text: str) -> _TextHints:
-        return cls("global" in text, ":=" in text, "globals" in text or "setattr" in text or "exec" in text)
+        has_setattr = "setattr" in text
+        return cls("global" in text, ":=" in text, "globals" in text or has_setattr or "exec" in text, has_setattr)
 
 
 def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
@@ -352,6 +370,32 @@ def _class_info(node: ast.ClassDef, hints: _TextHints) -> ClassInfo:
         else:
             for target in _targets(stmt, hints):
                 info.members.update(_bound(target))
+    if info.open:
+        return info  # nothing is reported against an open class: its members are never asked for
+    if not hints.has_setattr:
+        # The walk below can only add members (no setattr() to open the class): left until asked for.
+        info.walked, info.line = False, node.lineno
+        return info
+    _walk_class(node, info)
+    return info
+
+
+def _walk_classes(module: ModuleInfo) -> None:
+    """Walk the module's classes that were left unwalked, all at once: its text is parsed again (the
+    same text that parsed when it was indexed)."""
+    tree = parse_python(module.text)
+    assert tree is not None
+    waiting = {(c.name, c.line): c for c in module.classes.values() if not c.walked}
+    for node in _module_level(tree.body):
+        if isinstance(node, ast.ClassDef):
+            info = waiting.pop((node.name, node.lineno), None)
+            if info is not None:
+                _walk_class(node, info)
+                info.walked = True
+
+
+def _walk_class(node: ast.ClassDef, info: ClassInfo) -> None:
+    """What only a walk of the whole class shows: attributes its methods set, `__slots__`, setattr()."""
     for inner in nodes(node):
         if (
             isinstance(inner, ast.Attribute)
@@ -369,7 +413,6 @@ def _class_info(node: ast.ClassDef, hints: _TextHints) -> ClassInfo:
                 for e in nodes(inner.value)
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             )
-    return info
 
 
 def _decorator_name(node: ast.expr) -> str:

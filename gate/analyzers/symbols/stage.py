@@ -353,6 +353,8 @@ class _Checker:
         if not self.current or not self.index.has_module(self.current):
             return
         for method in cls.body:
+            if self.index.members_unknowable(self.current, cls.name):
+                return  # no read of its attributes can be reported: its other methods need no walk
             if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or not method.args.args:
                 continue
             if any(_decorator(d) in ("staticmethod", "classmethod") for d in method.decorator_list):

@@ -177,15 +177,24 @@ class _Visitor:
             self.body(block, conditional=block_conditional, test=test, module=module)
 
     def expression(self, root: ast.AST, *, conditional: bool) -> None:
+        # Most nodes are not skips: a name's last part (`skip` of `pytest.mark.skip`) rules them out
+        # before the full name is worked out, as the full check would.
+        aliases = self.aliases
         for node in nodes(root):
             if isinstance(node, ast.Call):
+                if _last_part(node.func, aliases) not in _CALL_LAST_PARTS:
+                    continue
                 name = self.qualified(node.func)
                 if name in _CONDITIONAL:
                     self.mark(node.lineno, self._condition(node, _CONDITIONAL[name], conditional))
                 elif name in _SKIPS or (name or "").endswith((".skipTest", "pytest.importorskip")):
                     skip = not conditional and not (name or "").endswith("importorskip")
                     self.mark(node.lineno, SKIP if skip else CONDITIONAL_SKIP)
-            elif isinstance(node, ast.Attribute | ast.Name) and self.qualified(node) in _SKIPS:
+            elif (
+                isinstance(node, ast.Attribute | ast.Name)
+                and _last_part(node, aliases) in _SKIP_LAST_PARTS
+                and self.qualified(node) in _SKIPS
+            ):
                 # `@pytest.mark.skip`, `marks=pytest.mark.xfail`: the mark used without a call.
                 self.mark(node.lineno, CONDITIONAL_SKIP if conditional else SKIP)
 
@@ -202,6 +211,24 @@ class _Visitor:
         if value is skips_when and not conditional:
             return SKIP_ALWAYS
         return CONDITIONAL_SKIP
+
+
+def _last_part(node: ast.expr, aliases: dict[str, str]) -> str | None:
+    """The last part of the name `_Visitor.qualified` gives the node, without working it out: the
+    attribute's name, or what a plain name stands for; None for what has no name. Moving a prefix to
+    its home module (`_HOMES`) never changes the last part."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return aliases.get(node.id, node.id).rpartition(".")[2]
+    return None
+
+
+# The last parts of every name `expression` acts on: what is not among them is not looked at further.
+_SKIP_LAST_PARTS = frozenset(name.rpartition(".")[2] for name in _SKIPS)
+_CALL_LAST_PARTS = (
+    _SKIP_LAST_PARTS | {name.rpartition(".")[2] for name in _CONDITIONAL} | {"skipTest", "importorskip"}
+)
 
 
 def _string_condition(text: str) -> bool | None:
