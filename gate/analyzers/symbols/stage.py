@@ -23,6 +23,7 @@ from gate.analyzers.source import (
     name_chain,
     nodes,
     parse_python,
+    statements,
 )
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
 from gate.diff.model import FileChange, FileStatus
@@ -185,9 +186,7 @@ class _Checker:
         names = module_names([change.path])
         self.current = next(iter(names), "")
         self.is_package = change.path.endswith("__init__.py")
-        # One walk of the tree serves every pass below (ast.walk's order, so findings keep their order).
-        self.nodes = nodes(tree)
-        self.rebound = _rebound_names(self.nodes)
+        self.tree = tree
         # The hint names of each module's name set, sorted once for all the findings against it.
         self._sorted_names: dict[int, tuple[set[str], tuple[str, ...]]] = {}
 
@@ -229,16 +228,27 @@ class _Checker:
             ast.ClassDef,
             ast.Load,
         )
-        for node in self.nodes:
+        # Imports and classes are statements: the statement walk lists them in the full walk's order
+        # (`ast.walk`'s, so findings keep their order) without visiting an expression.
+        blocks = statements(self.tree)
+        for node in blocks:
             kind = node.__class__
             if kind is import_from:
                 yield from self._import_from(node, modules, classes)  # type: ignore[arg-type]
             elif kind is import_:
                 yield from self._import(node, modules)  # type: ignore[arg-type]
-        for name in self.rebound:
+        if not modules and not classes:
+            # No name from the repository to read attributes of: only `self.x` in classes is left.
+            for node in blocks:
+                if node.__class__ is class_def:
+                    yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
+            return
+        # One walk of the whole tree serves both passes below.
+        every = nodes(self.tree)
+        for name in _rebound_names(every):
             modules.pop(name, None)
             classes.pop(name, None)
-        for node in self.nodes:
+        for node in every:
             kind = node.__class__
             if kind is attribute and node.ctx.__class__ is load:  # type: ignore[attr-defined]
                 if not _may_name(node, modules, classes):  # type: ignore[arg-type]
