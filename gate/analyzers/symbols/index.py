@@ -229,7 +229,9 @@ class _TextHints:
     @classmethod
     def of(cls, text: str) -> _TextHints:
         has_setattr = "setattr" in text
-        return cls("global" in text, ":=" in text, "globals" in text or has_setattr or "exec" in text, has_setattr)
+        return cls(
+            "global" in text, ":=" in text, "globals" in text or has_setattr or "exec" in text, has_setattr
+        )
 
 
 def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -66,13 +67,41 @@ class PythonFacts:
     short_circuits: list[ShortCircuit] = field(default_factory=list)
 
 
-def analyse(tree: ast.Module, lines: Collection[int] | None = None) -> PythonFacts:
+def analyse(tree: ast.Module, lines: Collection[int] | None = None, source: str | None = None) -> PythonFacts:
     """The module's facts; with `lines` (the lines a caller reports on), only those on these lines:
     a statement that holds none of them is not visited, which leaves most of a large test file alone
-    when a change edits a few of its tests."""
+    when a change edits a few of its tests. `source`, the text `tree` was parsed from, lets the
+    expressions of a statement whose lines name no skip go unwalked."""
     facts = PythonFacts()
-    _Visitor(_aliases(tree), facts, lines).body(tree.body, conditional=False, test=None, module=True)
+    aliases = _aliases(tree)
+    named = _NamingLines(source, aliases) if source is not None else None
+    _Visitor(aliases, facts, lines, named).body(tree.body, conditional=False, test=None, module=True)
     return facts
+
+
+class _NamingLines:
+    """Which lines of the source may name a skip: every call or mark `expression` acts on has as its
+    last part (an attribute's name, or a plain name) one of `_CALL_LAST_PARTS` or a local alias of one,
+    written on a line of its statement. A line with any other than ASCII characters counts too: the
+    parser reads identifiers in their NFKC form (a full-width `ｓkip` is `skip`)."""
+
+    def __init__(self, source: str, aliases: dict[str, str]) -> None:
+        words = set(_CALL_LAST_PARTS)
+        words.update(local for local, name in aliases.items() if name.rpartition(".")[2] in _CALL_LAST_PARTS)
+        pattern = re.compile("|".join(re.escape(word) for word in sorted(words)))
+        # The parser counts a lone carriage return as a line break too.
+        text = source.replace("\r\n", "\n").replace("\r", "\n")
+        # counts[n]: how many of the lines 1..n may name a skip
+        self.counts = [0]
+        total = 0
+        for line in text.split("\n"):
+            if not line.isascii() or pattern.search(line):
+                total += 1
+            self.counts.append(total)
+
+    def any_in(self, start: int, end: int) -> bool:
+        last = len(self.counts) - 1
+        return self.counts[min(end, last)] > self.counts[min(max(start, 1), last + 1) - 1]
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
@@ -92,25 +121,31 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 
 class _Visitor:
-    def __init__(self, aliases: dict[str, str], facts: PythonFacts, lines: Collection[int] | None) -> None:
+    def __init__(
+        self,
+        aliases: dict[str, str],
+        facts: PythonFacts,
+        lines: Collection[int] | None,
+        named: _NamingLines | None,
+    ) -> None:
         self.aliases = aliases
         self.facts = facts
         self.lines = lines
         self._sorted_lines = sorted(lines) if lines is not None else []
+        self.named = named
 
     def _holds_line(self, stmt: ast.stmt) -> bool:
-        """Whether the statement (its decorators included, which come before its own line) spans one
-        of `lines`: every node under a statement sits within those lines, so a marker or an early
-        return on one of `lines` is only ever found under a statement that spans it."""
+        """Whether the statement spans one of `lines`: every node under a statement sits within its
+        lines, so a marker or an early return on one of `lines` is only ever found under a statement
+        that spans it."""
         if self.lines is None:
             return True
-        start = stmt.lineno
-        decorators = getattr(stmt, "decorator_list", None)
-        if decorators:
-            start = min(start, *(d.lineno for d in decorators))
-        end = stmt.end_lineno or stmt.lineno
+        start, end = _span(stmt)
         at = bisect.bisect_left(self._sorted_lines, start)
         return at < len(self._sorted_lines) and self._sorted_lines[at] <= end
+
+    def _may_name_skip(self, stmt: ast.stmt) -> bool:
+        return self.named is None or self.named.any_in(*_span(stmt))
 
     def qualified(self, node: ast.expr) -> str | None:
         chain = name_chain(node)
@@ -157,14 +192,15 @@ class _Visitor:
             name = self.qualified(exc) or ""
             if name.endswith(_RAISED):
                 self.mark(stmt.lineno, CONDITIONAL_SKIP if conditional else SKIP)
+        walk = self._may_name_skip(stmt)
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            for decorator in stmt.decorator_list:
+            for decorator in stmt.decorator_list if walk else ():
                 self.expression(decorator, conditional=conditional)
             inner = stmt.name if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) else None
             is_test = inner is not None and inner.startswith("test")
             self.body(stmt.body, conditional=conditional, test=inner if is_test else None, module=False)
             return
-        for name, value in ast.iter_fields(stmt):
+        for name, value in ast.iter_fields(stmt) if walk else ():
             if name in ("body", "orelse", "finalbody", "handlers", "cases"):
                 continue
             if isinstance(value, ast.AST):
@@ -211,6 +247,15 @@ class _Visitor:
         if value is skips_when and not conditional:
             return SKIP_ALWAYS
         return CONDITIONAL_SKIP
+
+
+def _span(stmt: ast.stmt) -> tuple[int, int]:
+    """The statement's first and last lines, its decorators included (they come before its own line)."""
+    start = stmt.lineno
+    decorators = getattr(stmt, "decorator_list", None)
+    if decorators:
+        start = min(start, *(d.lineno for d in decorators))
+    return start, stmt.end_lineno or stmt.lineno
 
 
 def _last_part(node: ast.expr, aliases: dict[str, str]) -> str | None:

@@ -170,7 +170,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             else:
                 # Only what is on an added line is reported: the rest of the file is not visited.
                 added = {line.new_no for line in change.added_lines() if line.new_no is not None}
-                test_file.python = analyse(tree, added)
+                test_file.python = analyse(tree, added, head)
         return test_file
 
     def _not_analysed(self, path: str, why: str) -> Finding:

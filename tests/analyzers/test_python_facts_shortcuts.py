@@ -1,0 +1,97 @@
+"""The shortcuts that spare the syntax-tree analyzers most of their walks find what the full walks find:
+weakened-tests' facts on the lines it reports on, and phantom-symbols' index of a class whose walk waited
+until its members were asked for."""
+
+from __future__ import annotations
+
+import ast
+
+from gate.analyzers.symbols.index import RepoIndex
+from gate.analyzers.weakened_tests.python import analyse
+
+TESTS = """
+import pytest as pt
+import unittest
+from pytest import skip as leave, mark
+from unittest import expectedFailure as ef, skipIf
+
+pytestmark = pt.mark.xfail
+
+@pt.mark.\\
+skip
+def test_a():
+    assert 1
+
+@ef
+def test_b():
+    x = 1
+    return
+    assert x
+
+@skipIf(
+    True, reason="multi-line")
+def test_c():
+    leave("now")
+
+class TestD(unittest.TestCase):
+    @mark.skipif("True")
+    def test_e(self):
+        if True:
+            return
+        self.assertEqual(1, 1)
+
+    def test_f(self):
+        pt.mark.ｓkip  # a full-width letter, read by the parser as its ASCII twin
+        raise unittest.SkipTest("x")
+
+    def test_g(self):
+        self.skipTest("y")
+        value = [pt.importorskip("z") for _ in range(2)]
+
+def helper():
+    return (pt
+            .mark
+            .xfail)
+"""
+
+
+def test_facts_on_given_lines_are_the_full_visits() -> None:
+    tree = ast.parse(TESTS)
+    full = analyse(tree)
+    assert len(full.markers) >= 10 and full.short_circuits
+    every = set(range(1, TESTS.count("\n") + 2))
+    for lines in (every, {10, 11, 17, 25, 33, 38, 39, 44, 45, 51}, set(range(30, 47)), {18}):
+        facts = analyse(tree, lines, TESTS)
+        on_lines = {n: m for n, m in facts.markers.items() if n in lines}
+        assert on_lines == {n: m for n, m in full.markers.items() if n in lines}
+        assert facts.short_circuits == [c for c in full.short_circuits if c.line in lines]
+
+
+def test_a_carriage_return_counts_as_a_line_break() -> None:
+    source = "import pytest\r@pytest.mark.skip\rdef test_a():\r    pass\r"
+    tree = ast.parse(source)
+    assert analyse(tree, {2}, source).markers == analyse(tree).markers
+
+
+MODULE = """
+class Base:
+    x = 1
+
+class Plain(Base):
+    def __init__(self):
+        self.y = 2
+        [0 for self.z in range(1)]
+
+class Outside(dict):
+    def __init__(self):
+        self.w = 3
+"""
+
+
+def test_a_class_walked_when_asked_has_the_members_of_one_walked_at_once() -> None:
+    index = RepoIndex(["pkg/mod.py"], lambda path: MODULE)
+    assert index.class_members("pkg.mod", "Plain") == {"x", "y", "z", "__init__"}
+    assert index.class_members("pkg.mod", "Outside") is None
+    with_setattr = MODULE + "\nsetattr\n"  # the text names setattr(): every class is walked at once
+    eager = RepoIndex(["pkg/mod.py"], lambda path: with_setattr)
+    assert eager.class_members("pkg.mod", "Plain") == {"x", "y", "z", "__init__"}
