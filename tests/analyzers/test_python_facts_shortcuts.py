@@ -95,3 +95,10 @@ def test_a_class_walked_when_asked_has_the_members_of_one_walked_at_once() -> No
     with_setattr = MODULE + "\nsetattr\n"  # the text names setattr(): every class is walked at once
     eager = RepoIndex(["pkg/mod.py"], lambda path: with_setattr)
     assert eager.class_members("pkg.mod", "Plain") == {"x", "y", "z", "__init__"}
+
+
+def test_a_class_that_may_call_setattr_is_walked_at_once() -> None:
+    opens = MODULE + "\nclass Opened(Base):\n    def __init__(self):\n        ｓetattr(self, 'v', 1)\n"
+    index = RepoIndex(["pkg/mod.py"], lambda path: opens)
+    assert index.class_members("pkg.mod", "Opened") is None  # its setattr() opens it
+    assert index.class_members("pkg.mod", "Plain") == {"x", "y", "z", "__init__"}

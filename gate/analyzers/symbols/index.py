@@ -8,6 +8,7 @@ A module whose names cannot be known statically (a star import, a module-level `
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -224,14 +225,23 @@ class _TextHints:
     has_global: bool
     has_walrus: bool
     has_global_writes: bool
-    has_setattr: bool
+    # The lines that may call setattr(): those naming it, and those with other than ASCII characters
+    # (the parser reads identifiers in their NFKC form, so a full-width `ｓetattr` is `setattr`).
+    setattr_lines: tuple[int, ...]
 
     @classmethod
     def of(cls, text: str) -> _TextHints:
         has_setattr = "setattr" in text
-        return cls(
-            "global" in text, ":=" in text, "globals" in text or has_setattr or "exec" in text, has_setattr
-        )
+        lines: tuple[int, ...] = ()
+        if has_setattr or not text.isascii():
+            # The parser counts a lone carriage return as a line break too.
+            split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            lines = tuple(n for n, line in enumerate(split, 1) if "setattr" in line or not line.isascii())
+        return cls("global" in text, ":=" in text, "globals" in text or has_setattr or "exec" in text, lines)
+
+    def may_call_setattr(self, start: int, end: int) -> bool:
+        at = bisect.bisect_left(self.setattr_lines, start)
+        return at < len(self.setattr_lines) and self.setattr_lines[at] <= end
 
 
 def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
@@ -374,7 +384,8 @@ def _class_info(node: ast.ClassDef, hints: _TextHints) -> ClassInfo:
                 info.members.update(_bound(target))
     if info.open:
         return info  # nothing is reported against an open class: its members are never asked for
-    if not hints.has_setattr:
+    start = min((d.lineno for d in node.decorator_list), default=node.lineno)
+    if not hints.may_call_setattr(start, node.end_lineno or node.lineno):
         # The walk below can only add members (no setattr() to open the class): left until asked for.
         info.walked, info.line = False, node.lineno
         return info
