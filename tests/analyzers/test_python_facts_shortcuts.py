@@ -1,6 +1,6 @@
 """The shortcuts that spare the syntax-tree analyzers most of their walks find what the full walks find:
-weakened-tests' facts on the lines it reports on, and phantom-symbols' index of a class whose walk waited
-until its members were asked for."""
+weakened-tests' facts on the lines it reports on (read once, by the first stage that parses the file),
+and phantom-symbols' index of a class whose walk waited until its members were asked for."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import ast
 
 from gate.analyzers.symbols.index import RepoIndex
 from gate.analyzers.weakened_tests.python import analyse
+from gate.analyzers.weakened_tests.tree_facts import note_tree, read_facts, take_facts
+from gate.diff.model import FileChange
+from gate.diff.parser import parse_diff
 
 TESTS = """
 import pytest as pt
@@ -102,3 +105,25 @@ def test_a_class_that_may_call_setattr_is_walked_at_once() -> None:
     index = RepoIndex(["pkg/mod.py"], lambda path: opens)
     assert index.class_members("pkg.mod", "Opened") is None  # its setattr() opens it
     assert index.class_members("pkg.mod", "Plain") == {"x", "y", "z", "__init__"}
+
+
+HEAD = "import pytest\n\n@pytest.mark.skip\ndef test_a():\n    return\n    assert 1\n"
+
+
+def _added(path: str, text: str) -> FileChange:
+    body = "".join("+" + line + "\n" for line in text.splitlines())
+    header = f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+    return parse_diff(f"{header}@@ -0,0 +1,{text.count(chr(10))} @@\n{body}").files[0]
+
+
+def test_facts_noted_by_a_stage_that_parsed_the_head_are_the_facts_read_again() -> None:
+    change = _added("tests/test_a.py", HEAD)
+    note_tree(change, HEAD, ast.parse(HEAD))
+    taken = take_facts(change, HEAD)
+    assert taken is not None and taken == read_facts(change, HEAD, ast.parse(HEAD))
+    assert taken.markers and taken.short_circuits
+    assert take_facts(change, HEAD) is None  # taken once
+    note_tree(change, HEAD, ast.parse(HEAD))
+    assert take_facts(change, HEAD + "\n") is None  # another head text: read again
+    note_tree(_added("pkg/code.py", HEAD), HEAD, ast.parse(HEAD))
+    assert take_facts(_added("pkg/code.py", HEAD), HEAD) is None  # not test code: nothing noted

@@ -26,6 +26,7 @@ from gate.analyzers.source import (
     statements,
 )
 from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
+from gate.analyzers.weakened_tests.tree_facts import note_tree
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
@@ -138,6 +139,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
         tree = parsed if parsed is not None and whole else parse_python(text)
         if tree is not None and whole:
             index.prime(change.path, text, tree)
+            note_tree(change, text, tree)  # a test file's skip facts, for weakened-tests: no second parse
         if tree is None:
             notes.append(f"{change.path}: does not parse; only its added import lines checked")
             tree = parse_python(_imports_only(change))

@@ -30,7 +30,9 @@ from gate.analyzers.weakened_tests.lines import (
     line_marker,
 )
 from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file
-from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit, analyse
+from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
+from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
+from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
@@ -160,6 +162,10 @@ class WeakenedTestsAnalyzer(Analyzer):
         # Whether any assertion that can fail is left: the first one found answers it.
         test_file.assertions_left = int(any(is_real_assertion(line) for line in head.splitlines()))
         if is_python(change.path):
+            # Another stage that parsed this head already read its facts: no second parse.
+            test_file.python = take_facts(change, head)
+            if test_file.python is not None:
+                return test_file
             try:
                 tree = parse_python(head)
             except Unreadable as exc:
@@ -169,8 +175,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 findings.append(self._not_analysed(change.path, "the head revision does not parse as Python"))
             else:
                 # Only what is on an added line is reported: the rest of the file is not visited.
-                added = {line.new_no for line in change.added_lines() if line.new_no is not None}
-                test_file.python = analyse(tree, added, head)
+                test_file.python = read_facts(change, head, tree)
         return test_file
 
     def _not_analysed(self, path: str, why: str) -> Finding:
@@ -391,3 +396,4 @@ def forget_caches() -> None:
     """Empty what the analyzer remembers of a run's test lines."""
     forget_lines()
     _literals_of.cache_clear()
+    forget_tree_facts()
