@@ -223,11 +223,44 @@ def child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     return _CHILD_FIELDS.get(cls) or _child_fields(cls)
 
 
+# Fields the grammar types as identifiers, numbers or constants, never nodes: a walk need not read them
+# (half the nodes of a file are names and constants, whose only fields these are). By field name, with
+# the classes whose field of that name holds nodes after all (`type X = ...` names a Name, Python 3.12+).
+_PLAIN_FIELDS = frozenset(
+    {
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "is_async",
+        "conversion",
+        "kind",
+        "type_comment",
+        "simple",
+        "tag",
+    }
+)
+_PLAIN_NAME_FIELDS: dict[str, frozenset[str]] = {
+    "name": frozenset({"TypeAlias"}),
+    "names": frozenset({"Import", "ImportFrom"}),
+}
+_CONSTANT_VALUE = frozenset({"Constant", "MatchSingleton"})
+
+
+def _holds_nodes(cls: type[ast.AST], field: str) -> bool:
+    if field in _LEAF_FIELDS or field in _PLAIN_FIELDS:
+        return False
+    if field in _PLAIN_NAME_FIELDS:
+        return cls.__name__ in _PLAIN_NAME_FIELDS[field]
+    return not (field == "value" and cls.__name__ in _CONSTANT_VALUE)
+
+
 def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     """The fields of a node class that may hold child nodes (cached per class)."""
     names = _CHILD_FIELDS.get(cls)
     if names is None:
-        names = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+        names = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if _holds_nodes(cls, f))
     return names
 
 

@@ -5,7 +5,9 @@ and phantom-symbols' index of a class whose walk waited until its members were a
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
+from gate.analyzers.source import nodes
 from gate.analyzers.symbols.index import RepoIndex
 from gate.analyzers.weakened_tests.python import analyse
 from gate.analyzers.weakened_tests.tree_facts import note_tree, read_facts, take_facts
@@ -127,3 +129,32 @@ def test_facts_noted_by_a_stage_that_parsed_the_head_are_the_facts_read_again() 
     assert take_facts(change, HEAD + "\n") is None  # another head text: read again
     note_tree(_added("pkg/code.py", HEAD), HEAD, ast.parse(HEAD))
     assert take_facts(_added("pkg/code.py", HEAD), HEAD) is None  # not test code: nothing noted
+
+
+EVERY_KIND = """
+from . import a as b
+import c.d
+x: int = 1
+def f(p, /, q=2, *r, s, **t) -> None:
+    global g
+    def h():
+        nonlocal p
+    async def i():
+        return [y async for y in z]
+    match p:
+        case None | True | 1 | "s" | [1, *rest] | {"k": v, **kw} | Point(x=0) as w:
+            print(f"{p!r:>{q}}", key=w)
+    try:
+        pass
+    except* ValueError as e:
+        del e
+"""
+
+
+def test_the_walk_leaves_out_only_fields_that_never_hold_nodes() -> None:
+    leaf = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop)  # the `ctx` and `op` fields
+    package = Path(__file__).parents[2] / "gate"
+    sources = [EVERY_KIND, *(p.read_text(encoding="utf-8") for p in sorted(package.rglob("*.py")))]
+    for source in sources:
+        tree = ast.parse(source)
+        assert nodes(tree) == [n for n in ast.walk(tree) if not isinstance(n, leaf)]
