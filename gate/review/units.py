@@ -238,11 +238,11 @@ def _rows(hunk: Hunk, head: _Head | None) -> list[tuple[int | None, str]]:
                 rows.extend(_line_rows("-", None, text))
         else:
             marker = "+" if line.kind is LineKind.ADDED else " "
-            no = line.new_no
+            new_no = line.new_no
             if len(text) <= MAX_LINE_CHARS:
-                rows.append((no, f"{marker}{'' if no is None else no} | {text}"))
+                rows.append((new_no, f"{marker}{'' if new_no is None else new_no} | {text}"))
             else:
-                rows.extend(_line_rows(marker, no, text))
+                rows.extend(_line_rows(marker, new_no, text))
     if head is not None:
         lines = head.lines
         last = hunk.new_start + hunk.new_count - 1
