@@ -235,7 +235,7 @@ class LiteLLMClient:
         cost: _Cost,
     ) -> Refused | None:
         """One attempt, sent once its estimated cost is held; a Refused when the budget did not allow it."""
-        kwargs, params = self._arguments(request, route, messages, n)
+        kwargs, params = self._arguments(request, route, messages, n, cost.price)
         record: dict[str, Any] = {
             "stage": request.stage,
             "model": request.model,
@@ -254,7 +254,7 @@ class LiteLLMClient:
         return None
 
     def _arguments(
-        self, request: CallRequest, route: Route, messages: list[dict[str, str]], n: int
+        self, request: CallRequest, route: Route, messages: list[dict[str, str]], n: int, price: Price
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """litellm's arguments for the attempt, and the call parameters the trace shows (never keys)."""
         params: dict[str, Any] = {"max_tokens": self.max_tokens}
@@ -267,6 +267,12 @@ class LiteLLMClient:
             "messages": messages,
             "response_format": response_format(request.schema_name, request.output_type),
             "max_retries": 0,  # retries are ours, counted and traced
+            # litellm prices every answer it returns; the gate prices tokens itself (`_answered`) and
+            # never reads litellm's figure. Given the price, litellm multiplies instead of searching
+            # its cost map (for a model the map lacks, through every generalization of its name), a
+            # few milliseconds of each call. Nothing of it is sent to the provider.
+            "input_cost_per_token": price.input_per_token,
+            "output_cost_per_token": price.output_per_token,
             **params,
         }
         if route.api_base:

@@ -88,31 +88,71 @@ def _provider(name: str) -> str:
     return str(provider or "unknown")
 
 
-# Token counts of recent prompts, keyed by the model and a digest of the messages, so the cache holds no
-# prompt text: a model without `n` is sent the same prompt once per sample, and counting a long prompt
-# costs as much as tokenizing it. Oldest dropped first.
-COUNTS_CACHED = 128
-_counts: dict[tuple[str, bytes], int] = {}
+# Token counts of recent texts, keyed by the tokenizer that counts them and a digest of the text, so the
+# cache holds no prompt text. litellm's counter takes a model name, yet most names share a tokenizer
+# (tiktoken's few encodings): a review chunk's prompt goes to every review model and is tokenized once,
+# and a model without `n` is sent the same prompt once per sample. Oldest dropped first.
+COUNTS_CACHED = 256
+_counts: dict[tuple[object, bytes], int] = {}
 _counts_lock = threading.Lock()
 
 
 def prompt_tokens(model: str, messages: Sequence[Mapping[str, str]]) -> int:
-    """Tokens in `messages` by litellm's counter for `model`, offline (tiktoken, bundled)."""
+    """Tokens in `messages` by litellm's counter for `model`, offline (tiktoken, bundled).
+
+    The same figure as `litellm.token_counter(model=..., messages=...)`: what the model's chat format adds
+    per message (`_framing`, from the roles alone) plus each message's text, counted once per tokenizer.
+    A tokenizer that gives an empty text tokens (a start marker) counts them in the framing already.
+    """
     name = _map_name(model)
-    digest = hashlib.sha256()
+    tokenizer = _tokenizer_of(name)
+    empty = _text_tokens(name, tokenizer, "")
+    total = _framing(name, tuple(m["role"] for m in messages))
     for m in messages:
-        for part in (m["role"], m["content"]):
-            digest.update(len(part).to_bytes(8, "little"))
-            digest.update(part.encode("utf-8", "surrogatepass"))
-    key = (name, digest.digest())
+        total += _text_tokens(name, tokenizer, m["content"]) - empty
+    return total
+
+
+@lru_cache(maxsize=MODELS_CACHED)
+def _framing(name: str, roles: tuple[str, ...]) -> int:
+    """Tokens litellm counts for messages with these roles and empty texts under `name`."""
+    from gate.models.runtime import litellm
+
+    return int(litellm().token_counter(model=name, messages=[{"role": r, "content": ""} for r in roles]))
+
+
+@lru_cache(maxsize=MODELS_CACHED)
+def _tokenizer_of(name: str) -> object:
+    """What litellm tokenizes `name`'s texts with: a tiktoken encoding's name, a Hugging Face tokenizer
+    object, or (when litellm does not say) the model name itself, so that no two models share counts
+    unless their tokenizer is the same."""
+    from gate.models.runtime import litellm
+
+    litellm()
+    try:
+        from litellm.litellm_core_utils.token_counter import openai_tokenizer_encoding_name
+        from litellm.utils import select_tokenizer
+
+        chosen = select_tokenizer(model=name)
+        if chosen["type"] == "openai_tokenizer":
+            return ("tiktoken", openai_tokenizer_encoding_name(name))
+        tokenizer = chosen["tokenizer"]
+        hash(tokenizer)
+        return tokenizer
+    except Exception:  # an older or newer litellm that does not say: count per model name
+        return ("model", name)
+
+
+def _text_tokens(name: str, tokenizer: object, text: str) -> int:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    key = (tokenizer, digest)
     with _counts_lock:
         known = _counts.get(key)
     if known is not None:
         return known
     from gate.models.runtime import litellm
 
-    listed = [{"role": m["role"], "content": m["content"]} for m in messages]
-    count = int(litellm().token_counter(model=name, messages=listed))
+    count = int(litellm().token_counter(model=name, text=text))
     with _counts_lock:
         _counts[key] = count
         while len(_counts) > COUNTS_CACHED:

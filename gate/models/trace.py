@@ -55,12 +55,55 @@ class CallRecord:
         return {"type": "call", **asdict(self)}
 
 
-def _redacted(record: dict[str, Any]) -> dict[str, Any]:
+def _redacted(record: dict[str, Any], hide: _HiddenTexts) -> dict[str, Any]:
     """Every string of the record redacted; the messages sent to a model were redacted before the call,
-    so only values remembered since are hidden there (the cost of a full scan is paid once)."""
-    from gate.redact import hide_tree, redact_tree
+    so only values remembered since are hidden there (the cost of a full scan is paid once). The other
+    values are scanned together, one pass for the record rather than one per field."""
+    from gate.redact import redact_tree
 
-    return {k: hide_tree(v) if k == "messages" else redact_tree(v) for k, v in record.items()}
+    others = [k for k in record if k != "messages"]
+    redacted = dict(zip(others, redact_tree([record[k] for k in others]), strict=True))
+    return {k: _hidden_tree(v, hide) if k == "messages" else redacted[k] for k, v in record.items()}
+
+
+def _hidden_tree(value: Any, hide: _HiddenTexts) -> Any:
+    """`gate.redact.hide_tree`, each text hidden through `hide`."""
+    if isinstance(value, str):
+        return hide(value)
+    if isinstance(value, dict):
+        return {(hide(k) if isinstance(k, str) else k): _hidden_tree(v, hide) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_hidden_tree(v, hide) for v in value]
+    return value
+
+
+# Message texts a writer keeps hidden: every review model is sent the same chunk, and each of their
+# trace lines carries it again. The lines of one chunk are written close together; this bounds memory.
+HIDDEN_TEXTS_KEPT = 64
+
+
+class _HiddenTexts:
+    """`memory.hide` of the texts one writer records, kept while no value is added to the memory."""
+
+    def __init__(self) -> None:
+        self._generation = -1
+        self._texts: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> str:
+        from gate.redact import memory
+
+        generation = memory.generation()
+        with self._lock:
+            if generation != self._generation or len(self._texts) >= HIDDEN_TEXTS_KEPT:
+                self._generation, self._texts = generation, {}
+            hidden = self._texts.get(text)
+        if hidden is None:
+            hidden = memory.hide(text)
+            with self._lock:
+                if generation == self._generation:
+                    self._texts[text] = hidden
+        return hidden
 
 
 def _version() -> str:
@@ -83,6 +126,7 @@ class TraceWriter:
         self.path = path
         self._handle = handle
         self._lock = threading.Lock()
+        self._hidden = _HiddenTexts()
         self.calls = 0
 
     @classmethod
@@ -107,7 +151,7 @@ class TraceWriter:
         return writer
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json_inert(json.dumps(_redacted(record), ensure_ascii=False, default=str))
+        line = json_inert(json.dumps(_redacted(record, self._hidden), ensure_ascii=False, default=str))
         with self._lock:
             if self._handle.closed:
                 return

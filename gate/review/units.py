@@ -62,6 +62,8 @@ def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) 
     for change in files:
         taken = 0
         for hunk in change.hunks:
+            if taken >= share:
+                break
             for _, row in _rows(hunk, None):  # rows as the models are shown them
                 if taken >= share:
                     break
@@ -154,7 +156,8 @@ def build_units(
         if not change.hunks:
             continue
         skipped.extend(cut_lines(change))
-        head = _head_lines(changeset, change)
+        lines = _head_lines(changeset, change)
+        head = None if lines is None else _Head(lines)
         for index, hunk in enumerate(change.hunks, start=1):
             units.extend(_split(change, index, hunk, head, max_unit_tokens, chars_per_token))
     return units, skipped
@@ -184,27 +187,67 @@ def _head_lines(changeset: ChangeSet, change: FileChange) -> list[str] | None:
     return text.splitlines() if text is not None else None
 
 
-def _rows(hunk: Hunk, head: list[str] | None) -> list[tuple[int | None, str]]:
+class _Head:
+    """A file's head revision with what the search for enclosing definitions learns of each line, kept
+    for the file's other hunks: their searches pass over the same lines (up to `HEADER_SCAN_LINES` each)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._indents: list[int | None] = [_UNSEEN] * len(lines)
+        self._defines: dict[int, bool] = {}
+
+    def indent(self, no: int) -> int | None:
+        """The indentation of line `no` (1-based, tabs expanded); None for a blank line or past the end."""
+        if no > len(self.lines):
+            return None
+        known = self._indents[no - 1]
+        if known == _UNSEEN:
+            text = self.lines[no - 1].expandtabs()
+            known = _indent(text) if text.strip() else None
+            self._indents[no - 1] = known
+        return known
+
+    def defines(self, no: int) -> bool:
+        known = self._defines.get(no)
+        if known is None:
+            known = self._defines[no] = _DEFINITION.match(self.lines[no - 1].expandtabs()) is not None
+        return known
+
+
+_UNSEEN = -1  # an indentation not worked out yet
+
+
+def _rows(hunk: Hunk, head: _Head | None) -> list[tuple[int | None, str]]:
     """(new-side line number or None for a removed line, rendered row) for the hunk and its context."""
     rows: list[tuple[int | None, str]] = []
     if head is not None:
+        lines = head.lines
         first = max(1, hunk.new_start - CONTEXT_LINES)
         header = _enclosing_definition(hunk, head, first)
         if header is not None:
-            rows.extend(_line_rows(" ", header, head[header - 1]))
+            rows.extend(_line_rows(" ", header, lines[header - 1]))
         for no in range(first, hunk.new_start):
-            if no <= len(head):
-                rows.extend(_line_rows(" ", no, head[no - 1]))
+            if no <= len(lines):
+                rows.extend(_line_rows(" ", no, lines[no - 1]))
     for line in hunk.lines:
+        text = line.text
         if line.kind is LineKind.REMOVED:
-            rows.extend(_line_rows("-", None, line.text))
+            if len(text) <= MAX_LINE_CHARS:  # the usual row, written here: a change has many
+                rows.append((None, f"- | {text}"))
+            else:
+                rows.extend(_line_rows("-", None, text))
         else:
             marker = "+" if line.kind is LineKind.ADDED else " "
-            rows.extend(_line_rows(marker, line.new_no, line.text))
+            new_no = line.new_no
+            if len(text) <= MAX_LINE_CHARS:
+                rows.append((new_no, f"{marker}{'' if new_no is None else new_no} | {text}"))
+            else:
+                rows.extend(_line_rows(marker, new_no, text))
     if head is not None:
+        lines = head.lines
         last = hunk.new_start + hunk.new_count - 1
-        for no in range(last + 1, min(len(head), last + CONTEXT_LINES) + 1):
-            rows.extend(_line_rows(" ", no, head[no - 1]))
+        for no in range(last + 1, min(len(lines), last + CONTEXT_LINES) + 1):
+            rows.extend(_line_rows(" ", no, lines[no - 1]))
     return rows
 
 
@@ -212,7 +255,7 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
 
-def _enclosing_definition(hunk: Hunk, head: list[str], first_shown: int) -> int | None:
+def _enclosing_definition(hunk: Hunk, head: _Head, first_shown: int) -> int | None:
     """The line number of the nearest definition above the shown rows that encloses the hunk's changes,
     so that a model sees which function or class the lines belong to."""
     changed = [line.text for line in hunk.lines if line.kind is not LineKind.REMOVED and line.text.strip()]
@@ -220,12 +263,12 @@ def _enclosing_definition(hunk: Hunk, head: list[str], first_shown: int) -> int 
         return None
     level = min(_indent(t.expandtabs()) for t in changed)
     for no in range(first_shown - 1, max(0, first_shown - 1 - HEADER_SCAN_LINES), -1):
-        text = head[no - 1].expandtabs() if no <= len(head) else ""
-        if not text.strip() or _indent(text) >= level:
+        indent = head.indent(no)
+        if indent is None or indent >= level:
             continue
-        if _DEFINITION.match(text):
+        if head.defines(no):
             return no
-        if _indent(text) == 0:
+        if indent == 0:
             return None  # a top-level statement that is not a definition: nothing encloses the hunk
     return None
 
@@ -271,7 +314,7 @@ def _split(
     change: FileChange,
     index: int,
     hunk: Hunk,
-    head: list[str] | None,
+    head: _Head | None,
     max_tokens: int,
     chars_per_token: float = CHARS_PER_TOKEN,
 ) -> list[ReviewUnit]:
