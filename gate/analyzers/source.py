@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -204,7 +205,7 @@ def _parse(text: str) -> ast.Module | ast.Pass | None:
     dependencies stage parses each file again after phantom-symbols; 256 entries saved ~40 ms on 84
     files but made the 200k-line offline run ~5% slower. Emptied when a run ends."""
     try:
-        return ast.parse(text)
+        return syntax.parse_module(text)
     except SyntaxError as exc:
         # The tokenizer's and parser's nesting limits surface as syntax errors of valid-looking code.
         return _TOO_DEEP if any(limit in str(exc.msg) for limit in _NESTING_LIMITS) else None

@@ -14,6 +14,8 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gate import syntax
+
 STATEMENT_END = ";"
 CLOSERS = frozenset({")", "]", "}"})
 _COMPOUND = frozenset(
@@ -140,7 +142,7 @@ def _next_significant(raw: Sequence[tokenize.TokenInfo], i: int) -> int:
 
 def _string_key(text: str) -> str:
     try:
-        return "s" + repr(ast.literal_eval(text))
+        return "s" + repr(syntax.literal(text))
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         # f-strings and templates: compare the prefix and the body, not the quote style.
         prefix = text[: len(text) - len(text.lstrip("rRbBuUfFtT"))].lower()
@@ -151,14 +153,14 @@ def _string_key(text: str) -> str:
 
 def _number_key(text: str) -> str:
     try:
-        return repr(ast.literal_eval(text))
+        return repr(syntax.literal(text))
     except (ValueError, SyntaxError):
         return text.lower().replace("_", "")
 
 
 def parse(code: str) -> ast.Module | None:
     try:
-        return ast.parse(code)
+        return syntax.parse_module(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

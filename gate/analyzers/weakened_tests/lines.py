@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gate import syntax
+
 # Assertion forms, each tried only where one of the anchors below starts (a match is anchored there):
 # searching a long line for a dozen alternatives at every position costs far more than finding the
 # few places where one can start. Every anchor begins with a literal, so the scan runs in C.
@@ -244,7 +246,7 @@ def is_tautology(text: str) -> bool:
 
 def _python_tautology(stripped: str) -> bool | None:
     try:
-        tree = ast.parse(stripped)
+        tree = syntax.parse_module(stripped)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if len(tree.body) != 1:

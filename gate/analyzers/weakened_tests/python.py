@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from gate import syntax
 from gate.analyzers.source import name_chain, nodes, statements
 from gate.analyzers.weakened_tests.lines import (
     CONDITIONAL_SKIP,
@@ -279,7 +280,7 @@ _CALL_LAST_PARTS = (
 def _string_condition(text: str) -> bool | None:
     """pytest evaluates a string condition: `skipif("True")` always skips."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = syntax.parse_expression(text.strip())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return truth(tree.body)
