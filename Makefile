@@ -40,8 +40,8 @@ example-summary: $(VENV)/.dev
 WORKFLOWS := $(wildcard examples/workflows/*.yml .github/workflows/*.yml) .github/dependabot.yml
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check gate tests $(wildcard bench)
-	$(BIN)/ruff format --check gate tests $(wildcard bench)
+	$(BIN)/ruff check gate tests examples $(wildcard bench)
+	$(BIN)/ruff format --check gate tests examples $(wildcard bench)
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/zizmor --offline --quiet $(WORKFLOWS)
 

@@ -42,6 +42,19 @@ README = Path(__file__).resolve().parent / "README.md"
 INTRO = Path(__file__).resolve().parent / "INTRO.md"
 
 
+def _reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop (best of 3): the machine's pace on the day, so that absolute
+    times of runs on different days can be set against each other."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def _machine() -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -68,6 +81,7 @@ def _machine() -> list[str]:
         f"{platform.system()} {platform.release()}",
         f"- load average at the end of the run: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
         "(1 / 5 / 15 min; other work on the machine makes absolute times noisy, ratios less so)",
+        f"- reference loop (10 million additions in pure Python, CPU s, best of 3): {_reference_loop():.2f}",
         f"- Python {platform.python_version()} ({sys.executable})",
         f"- packages: {', '.join(versions)}",
     ]

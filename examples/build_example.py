@@ -107,7 +107,7 @@ class RedisWindow:
         return True
 '''
 
-TESTS = '''import time
+TESTS = """import time
 
 import pytest
 
@@ -137,7 +137,7 @@ def test_window_frees_up_after_window():
     assert window.allow()
     time.sleep(0.06)
     assert window.allow()
-'''
+"""
 
 README = """# ratelimit
 
@@ -171,15 +171,20 @@ The public API's contract with its clients. Every limiter in this repository kee
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, env={**os.environ, **(env or {})},
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, env={**os.environ, **(env or {})}, capture_output=True
+    )
 
 
 def commit(repo: Path, message: str, author: tuple[str, str], committer: tuple[str, str], when: int) -> None:
     date = f"{1764000000 + when * 3600} +0000"
     env = {
-        "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1], "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": author[0],
+        "GIT_AUTHOR_EMAIL": author[1],
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": committer[0],
+        "GIT_COMMITTER_EMAIL": committer[1],
+        "GIT_COMMITTER_DATE": date,
     }
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message, env=env)
@@ -197,60 +202,109 @@ def main() -> None:
 
         (repo / "docs" / "specs").mkdir(parents=True)
         (repo / "docs" / "specs" / "rate-limits.md").write_text(RATE_LIMIT_SPEC)
-        commit(repo, "Write down the rate-limit contract\n\n"
-               "Clients rely on these limits being exact; keep them next to the code.", dana, dana, 0)
+        commit(
+            repo,
+            "Write down the rate-limit contract\n\n"
+            "Clients rely on these limits being exact; keep them next to the code.",
+            dana,
+            dana,
+            0,
+        )
 
         (repo / "limiter.py").write_text(LIMITER_V1 + SLIDING)
-        commit(repo, "Add a sliding-window limiter with retry_after\n\n"
-               "Token buckets let bursts through at the start of each minute; the API's\n"
-               "contract is a hard limit per rolling window.\n\n"
-               "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
-               "Co-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>", dana, dana, 1)
+        commit(
+            repo,
+            "Add a sliding-window limiter with retry_after\n\n"
+            "Token buckets let bursts through at the start of each minute; the API's\n"
+            "contract is a hard limit per rolling window.\n\n"
+            "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+            "Co-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>",
+            dana,
+            dana,
+            1,
+        )
 
         (repo / "redis_window.py").write_text(REDIS_BACKEND)
         (repo / "requirements.txt").write_text("redis==5.2.1\n")
-        commit(repo, "feat: share the sliding window across workers through Redis\n\n"
-               "Co-authored-by: aider (anthropic/claude-sonnet-4-5) <aider@aider.chat>",
-               ("Dana Okafor (aider)", "dana@example.org"), ("Dana Okafor (aider)", "dana@example.org"), 2)
+        commit(
+            repo,
+            "feat: share the sliding window across workers through Redis\n\n"
+            "Co-authored-by: aider (anthropic/claude-sonnet-4-5) <aider@aider.chat>",
+            ("Dana Okafor (aider)", "dana@example.org"),
+            ("Dana Okafor (aider)", "dana@example.org"),
+            2,
+        )
 
-        (repo / "README.md").write_text(README + "\nSee `redis_window.py` for a limit shared by several workers.\n")
+        (repo / "README.md").write_text(
+            README + "\nSee `redis_window.py` for a limit shared by several workers.\n"
+        )
         # Committed by hand through aider's /commit: only the committer carries the suffix.
         commit(repo, "docs: mention the Redis backend", dana, ("Dana Okafor (aider)", "dana@example.org"), 3)
 
         (repo / "test_limiter.py").write_text(TESTS)
-        commit(repo, "Add tests for both limiters (#12)\n\n"
-               "Co-authored-by: Dana Okafor <dana@example.org>\n"
-               "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
-               ("Dana Okafor", "dana@example.org"), ("GitHub", "noreply@github.com"), 4)
+        commit(
+            repo,
+            "Add tests for both limiters (#12)\n\n"
+            "Co-authored-by: Dana Okafor <dana@example.org>\n"
+            "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+            ("Dana Okafor", "dana@example.org"),
+            ("GitHub", "noreply@github.com"),
+            4,
+        )
 
-        fixed = (repo / "limiter.py").read_text().replace(
-            "        while self._hits and self._hits[0] <= cutoff:\n            self._hits.pop(0)\n",
-            "        expired = 0\n        while expired < len(self._hits) and self._hits[expired] <= cutoff:\n"
-            "            expired += 1\n        del self._hits[:expired]\n")
+        fixed = (
+            (repo / "limiter.py")
+            .read_text()
+            .replace(
+                "        while self._hits and self._hits[0] <= cutoff:\n            self._hits.pop(0)\n",
+                "        expired = 0\n"
+                "        while expired < len(self._hits) and self._hits[expired] <= cutoff:\n"
+                "            expired += 1\n        del self._hits[:expired]\n",
+            )
+        )
         (repo / "limiter.py").write_text(fixed)
         commit(repo, "Drop expired hits in one slice instead of popping one by one", dana, dana, 5)
 
         # An AI edit that also quietly skips the test that would catch it.
-        skewed = (repo / "limiter.py").read_text().replace(
-            "        return max(0.0, self._hits[0] + self.window - time.monotonic())",
-            "        # Allow for clock skew between workers sharing the window.\n"
-            "        return max(0.0, self._hits[0] + self.window - time.monotonic() - 0.5)")
+        skewed = (
+            (repo / "limiter.py")
+            .read_text()
+            .replace(
+                "        return max(0.0, self._hits[0] + self.window - time.monotonic())",
+                "        # Allow for clock skew between workers sharing the window.\n"
+                "        return max(0.0, self._hits[0] + self.window - time.monotonic() - 0.5)",
+            )
+        )
         (repo / "limiter.py").write_text(skewed)
-        tests = (repo / "test_limiter.py").read_text().replace(
-            "def test_window_frees_up_after_window():",
-            '@pytest.mark.skip(reason="flaky on CI")\ndef test_window_frees_up_after_window():')
+        tests = (
+            (repo / "test_limiter.py")
+            .read_text()
+            .replace(
+                "def test_window_frees_up_after_window():",
+                '@pytest.mark.skip(reason="flaky on CI")\ndef test_window_frees_up_after_window():',
+            )
+        )
         tests += (
             "\n\ndef test_redis_window_is_shared():\n"
             "    from redis_window import RedisWindow, shared_window\n\n"
             "    assert shared_window is not None and RedisWindow is not None\n"
         )
         (repo / "test_limiter.py").write_text(tests)
-        commit(repo, "Tolerate clock skew in retry_after\n\n"
-               "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
-               "Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>", dana, dana, 6)
+        commit(
+            repo,
+            "Tolerate clock skew in retry_after\n\n"
+            "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+            "Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>",
+            dana,
+            dana,
+            6,
+        )
 
-        out = subprocess.run(["git", "-C", str(repo), "format-patch", "--stdout", "main..HEAD"],
-                             check=True, capture_output=True).stdout
+        out = subprocess.run(
+            ["git", "-C", str(repo), "format-patch", "--stdout", "main..HEAD"],
+            check=True,
+            capture_output=True,
+        ).stdout
         (HERE / "ai-assisted-series.mbox").write_bytes(out)
         spec_contradiction(repo, dana)
 
@@ -260,20 +314,43 @@ def spec_contradiction(repo: Path, dana: tuple[str, str]) -> None:
     git(repo, "checkout", "-q", "main")
     git(repo, "merge", "-q", "--ff-only", "feature/sliding-window")
     git(repo, "checkout", "-q", "-b", "pr/burst-allowance")
-    shared = (repo / "redis_window.py").read_text().replace(
-        "        if count >= self.limit:\n",
-        f"        # Let short bursts through: busy clients retry less.\n"
-        f"        if count >= self.limit + BURST:\n")
-    shared = shared.replace("import redis\n", f"import redis\n\nBURST = {BURST}  # requests allowed over the limit\n")
+    shared = (
+        (repo / "redis_window.py")
+        .read_text()
+        .replace(
+            "        if count >= self.limit:\n",
+            "        # Let short bursts through: busy clients retry less.\n"
+            "        if count >= self.limit + BURST:\n",
+        )
+    )
+    shared = shared.replace(
+        "import redis\n", f"import redis\n\nBURST = {BURST}  # requests allowed over the limit\n"
+    )
     (repo / "redis_window.py").write_text(shared)
-    commit(repo, "Allow a short burst over the shared limit\n\n"
-           "Fixes #21\n\n"
-           "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
-           "Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>", dana, dana, 8)
+    commit(
+        repo,
+        "Allow a short burst over the shared limit\n\n"
+        "Fixes #21\n\n"
+        "🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+        "Co-Authored-By: Claude Sonnet 4.6 <noreply@anthropic.com>",
+        dana,
+        dana,
+        8,
+    )
     git(repo, "checkout", "-q", "main")
     bundle = HERE / "ratelimit.bundle"
     bundle.unlink(missing_ok=True)
-    git(repo, "bundle", "create", "-q", str(bundle), "HEAD", "main", "feature/sliding-window", "pr/burst-allowance")
+    git(
+        repo,
+        "bundle",
+        "create",
+        "-q",
+        str(bundle),
+        "HEAD",
+        "main",
+        "feature/sliding-window",
+        "pr/burst-allowance",
+    )
 
 
 if __name__ == "__main__":
