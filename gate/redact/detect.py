@@ -441,6 +441,9 @@ def _literal_ok(text: str, at: int, literal: str) -> bool:
     return True
 
 
+_DOTTED_CAPITAL_I = str.maketrans({"\u0130": "i"})
+
+
 def _candidate_lines(lines: Sequence[str]) -> list[int]:
     """Indexes of the lines that a candidate pattern touches, in order.
 
@@ -485,7 +488,11 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             touch(m.start(), m.end())
     detectors = _detectors()
     lowered = text.lower()
-    if len(lowered) == len(text) and detectors.keyword_literals is not None:
+    if len(lowered) != len(text):
+        # `İ` lower-cases to two characters, which would shift every keyword after it onto the wrong
+        # line (and a keyword's own line out of the candidates); as `i` it keeps each in its place.
+        lowered = text.translate(_DOTTED_CAPITAL_I).lower()
+    if detectors.keyword_literals is not None:
         # The keywords are an alternation of literals: the lines it matches are those holding one.
         candidates |= holding(lowered, detectors.keyword_literals)
     else:

@@ -135,3 +135,12 @@ def test_a_plan_for_many_pieces_is_the_plan_for_each():
         frozenset({2}),
         frozenset({0, 2}),
     ]
+
+
+def test_a_dotted_capital_i_moves_no_keyword_off_its_line():
+    # `İ` lower-cases to two characters: keywords found in the lower-cased text must still be read
+    # on their own line, or the line with the password is never scanned.
+    lines = ["# " + "\u0130" * 60, 'db_password = "Hx7pQ2vLm9zz"  # café', "x = 1"]
+    assert [(i, h.value) for i, h in detect.scan_lines(lines, filename="settings.py")] == [
+        (1, "Hx7pQ2vLm9zz")
+    ]
