@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from gate.redact import memory
 from gate.redact.formats import KEY_FORMATS
@@ -462,9 +463,7 @@ def _candidate_lines(lines: Sequence[str]) -> list[int]:
 
 def _candidates(lines: Sequence[str]) -> set[int]:
     text = "\n".join(lines)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
     candidates: set[int] = set()
 
     def touch(start: int, end: int) -> None:
@@ -509,12 +508,16 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             if next(fmt.finditer(lines[index]), None) is not None:
                 candidates.add(index)
     # Literal markers are found with str.find: an alternation of literals is several times slower.
+    # After a marker that counts, the search goes on from the next line.
     for literal in _CANDIDATE_LITERALS:
         at = text.find(literal)
         while at != -1:
             if _literal_ok(text, at, literal):
-                touch(at, at + len(literal))
-            at = text.find(literal, at + 1)
+                index = bisect.bisect_right(starts, at) - 1
+                candidates.add(index)
+                at = text.find(literal, starts[index + 1])
+            else:
+                at = text.find(literal, at + 1)
     return {index for index in candidates if index < len(lines)}
 
 

@@ -23,6 +23,7 @@ import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 # Exact strings of a sub-pattern are enumerated up to this many; past it, the sub-pattern is a boundary
@@ -39,6 +40,7 @@ _MAX_CLASS = 8
 # other character lower-cases to one character that matches an ASCII letter only if it is that letter.
 # tests/security/test_secret_prefilter.py checks this against every code point.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED = "\u0130\u0131\u017f\u212a"
 
 _Exact = frozenset[str] | None  # every string a sub-pattern can match, when few; None when not
 _Need = frozenset[str] | None  # strings one of which every match contains; None when nothing is known
@@ -46,7 +48,7 @@ _Need = frozenset[str] | None  # strings one of which every match contains; None
 
 def fold(text: str) -> str:
     """The text as case-insensitive literals are searched in: lower-cased, each character in place."""
-    if text.isascii():
+    if text.isascii() or not any(char in text for char in _FOLDED):
         return text.lower()
     return text.translate(_FOLD).lower()
 
@@ -269,21 +271,25 @@ class Prefilter:
 
     def plans(self, pieces: Sequence[str]) -> list[frozenset[int]]:
         """For each piece, the rules that can match in it (every rule that might; never one fewer)."""
-        found: list[set[int]] = [set() for _ in pieces]
+        found: dict[int, set[int]] = {}
         if not pieces:
             return []
         text = "\n".join(pieces)
-        starts = [0]
-        for piece in pieces:
-            starts.append(starts[-1] + len(piece) + 1)
+        starts = list(accumulate(map((1).__add__, map(len, pieces)), initial=0))
         _mark(text, starts, self.exact, found)
         if self.folded:
             _mark(fold(text), starts, self.folded, found)
-        return [self.always.union(rules) if rules else self.always for rules in found]
+        plans = [self.always] * len(pieces)
+        for index, rules in found.items():
+            plans[index] = self.always.union(rules)
+        return plans
 
 
 def _mark(
-    text: str, starts: list[int], literals: tuple[tuple[str, tuple[int, ...]], ...], found: list[set[int]]
+    text: str,
+    starts: list[int],
+    literals: tuple[tuple[str, tuple[int, ...]], ...],
+    found: dict[int, set[int]],
 ) -> None:
     """Add each literal's rules to the pieces that hold it. A literal has no line break, so each
     occurrence lies in one piece; after one, the search goes on from the next piece."""
@@ -291,5 +297,5 @@ def _mark(
         at = text.find(literal)
         while at != -1:
             index = bisect.bisect_right(starts, at) - 1
-            found[index].update(rules)
+            found.setdefault(index, set()).update(rules)
             at = text.find(literal, starts[index + 1])

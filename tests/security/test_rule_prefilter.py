@@ -144,3 +144,26 @@ def test_a_dotted_capital_i_moves_no_keyword_off_its_line():
     assert [(i, h.value) for i, h in detect.scan_lines(lines, filename="settings.py")] == [
         (1, "Hx7pQ2vLm9zz")
     ]
+
+
+def test_hiding_many_lines_at_once_hides_what_hiding_each_line_hides():
+    from gate.redact import memory
+
+    before = set(memory._values)
+    try:
+        memory.remember(["Zq8hunter22", "swordfish", "p@ss:w0rd!!", "two\nlines"])
+        lines = [
+            "a Zq8hunter22 b",
+            "swordfishes",
+            "x swordfish y",
+            "",
+            "-pZq8hunter22x",
+            "p@ss:w0rd!!p@ss:w0rd!!",
+        ]
+        lines += ["two", "lines", "nothing here", "swordfish"]
+        assert memory.hide_lines(lines) == [memory.hide(line) for line in lines]
+        assert memory.hide_lines(lines)[0] == "a [REDACTED] b"
+    finally:  # the values stay out of the other tests' way
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
