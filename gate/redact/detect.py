@@ -52,7 +52,9 @@ class _Detectors:
     # `prefilter` numbers first, then the other plugins' gates, then the key formats.
     regex_rules: tuple[tuple[str, re.Pattern[str]], ...]
     prefilter: Prefilter
-    keyword_literals: tuple[str, ...] | None  # the strings `keywords` matches, when a finite set
+    # A few short strings one of which every match of `keywords` holds (`key`, `pass`, ...), when they
+    # cover its every string; a line holding one is then matched with `keywords` itself.
+    keyword_cover: tuple[str, ...] | None
     # For each key format that does not open with a fixed character, literals one of which it needs.
     format_literals: tuple[tuple[str, ...] | None, ...]
 
@@ -62,6 +64,13 @@ class _Detectors:
 # Scanning a whole text for these once is far cheaper than running every plugin on every line.
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{20,}")
 _CANDIDATE_LITERALS = ("AKC", *(f"AP{c}" for c in "0123456789ABCDEF"), "PRIVATE KEY", "PuTTY", "://", "hf_")
+# Each marker is found by its first characters (one pass finds the sixteen `AP0`...`APF`), then checked.
+_MARKER_STARTS = tuple(
+    dict.fromkeys(literal[:2] if literal.startswith("AP") else literal for literal in _CANDIDATE_LITERALS)
+)
+# Substrings of the keywords (and config names) that every one of them holds: eight passes over a change
+# instead of one for each of three dozen spellings; `_detectors` checks that they cover every spelling.
+_KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase")
 # A long token that is a key, not an identifier: random keys have digits (20 random alphanumerics lack
 # one less than 3% of the time), snake_case and camelCase names rarely do.
 # (Two searches, not one `\d.*[A-Za-z]|[A-Za-z].*\d`: that one is quadratic on a letters-only token.)
@@ -123,7 +132,10 @@ def _detectors() -> _Detectors:
         + [gate for _, gate in other]
         + [fmt.pattern for fmt in KEY_FORMATS]
     )
-    keyword_literals = exact_literals(keywords)
+    keyword_strings = exact_literals(keywords)
+    covered = keyword_strings is not None and all(
+        any(part in string for part in _KEYWORD_COVER) for string in keyword_strings
+    )
     format_literals = tuple(_format_literals(fmt.pattern) for fmt in KEY_FORMATS)
     return _Detectors(
         tuple(regex_plugins),
@@ -131,7 +143,7 @@ def _detectors() -> _Detectors:
         keywords,
         regex_rules,
         prefilter,
-        None if keyword_literals is None else tuple(sorted(keyword_literals)),
+        _KEYWORD_COVER if covered else None,
         format_literals,
     )
 
@@ -433,6 +445,16 @@ def forget_scans() -> None:
     _HITS.clear()
 
 
+def _marker_at(text: str, at: int, start: str) -> bool:
+    """Whether a candidate marker that opens with `start` is at `at` (and counts there)."""
+    if start == "AP":
+        return text[at + 2 : at + 3] in _HEX_UPPER and _literal_ok(text, at, "AP0")
+    return _literal_ok(text, at, start)
+
+
+_HEX_UPPER = frozenset("0123456789ABCDEF")
+
+
 def _literal_ok(text: str, at: int, literal: str) -> bool:
     before = text[at - 1] if at else "\n"
     if literal[0] == "A":
@@ -491,9 +513,12 @@ def _candidates(lines: Sequence[str]) -> set[int]:
         # `İ` lower-cases to two characters, which would shift every keyword after it onto the wrong
         # line (and a keyword's own line out of the candidates); as `i` it keeps each in its place.
         lowered = text.translate(_DOTTED_CAPITAL_I).lower()
-    if detectors.keyword_literals is not None:
-        # The keywords are an alternation of literals: the lines it matches are those holding one.
-        candidates |= holding(lowered, detectors.keyword_literals)
+    if detectors.keyword_cover is not None:
+        # The keywords are an alternation of literals, each holding one of a few short strings: the
+        # lines holding one of those are matched with the keywords themselves.
+        for index in holding(lowered, detectors.keyword_cover) - candidates:
+            if detectors.keywords.search(lowered, starts[index], starts[index + 1] - 1):
+                candidates.add(index)
     else:
         for m in detectors.keywords.finditer(lowered):
             touch(m.start(), m.end())
@@ -509,15 +534,15 @@ def _candidates(lines: Sequence[str]) -> set[int]:
                 candidates.add(index)
     # Literal markers are found with str.find: an alternation of literals is several times slower.
     # After a marker that counts, the search goes on from the next line.
-    for literal in _CANDIDATE_LITERALS:
-        at = text.find(literal)
+    for start in _MARKER_STARTS:
+        at = text.find(start)
         while at != -1:
-            if _literal_ok(text, at, literal):
+            if _marker_at(text, at, start):
                 index = bisect.bisect_right(starts, at) - 1
                 candidates.add(index)
-                at = text.find(literal, starts[index + 1])
+                at = text.find(start, starts[index + 1])
             else:
-                at = text.find(literal, at + 1)
+                at = text.find(start, at + 1)
     return {index for index in candidates if index < len(lines)}
 
 

@@ -10,6 +10,7 @@ match `k` and `s`).
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 
@@ -167,3 +168,45 @@ def test_hiding_many_lines_at_once_hides_what_hiding_each_line_hides():
         with memory._lock:
             memory._values.intersection_update(before)
             memory._pattern = None
+
+
+def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
+    """The candidate pass as every pattern over the whole text, one after the other: the reference."""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    found: set[int] = set()
+
+    def touch(start: int, end: int) -> None:
+        found.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1)))
+
+    for m in detect._LONG_TOKEN.finditer(text):
+        if detect._looks_random(m.group(0)):
+            touch(m.start(), m.end())
+    for m in detect._detectors().keywords.finditer(text.lower()):
+        touch(m.start(), m.end())
+    for fmt in KEY_FORMATS:
+        for m in fmt.finditer(text):
+            touch(m.start(), m.end())
+    for literal in detect._CANDIDATE_LITERALS:
+        at = text.find(literal)
+        while at != -1:
+            if detect._literal_ok(text, at, literal):
+                touch(at, at + len(literal))
+            at = text.find(literal, at + 1)
+    return sorted(found)
+
+
+def test_the_candidate_pass_finds_the_lines_every_pattern_over_the_whole_text_finds():
+    lines = [piece for _, piece in _pieces()]
+    lines += ["x APF0123456789", "xAPF0123456789", "=AP9abcdefgh", "AP", "Z AKCabc", "PuTTY", "see hf_abc"]
+    lines += [
+        "API_KEY = 1",
+        "my_password: x",
+        "Contraseña: y",
+        "db-pass",
+        "an ordinary line",
+        "emoji 🙂 token",
+    ]
+    assert detect._candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)
