@@ -128,31 +128,7 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
     """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
     text at once; only lines with a trigger (and the line after, for phrases broken across lines) are
     matched against the full pattern."""
-    # Trigger words are literals without long whitespace runs, so a line holds one before its long
-    # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
-    # it is, and only the lines that hold one are squeezed and lower-cased on their own.
-    raw = "\n".join(lines)
-    text = raw.lower()
-    if len(text) != len(raw):  # lower-casing changed a length (`İ`): offsets by lower-cased lines
-        text = "\n".join(line.lower() for line in lines)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    if len(text) != len(raw):
-        starts = [0]
-        for line in text.split("\n"):
-            starts.append(starts[-1] + len(line) + 1)
-    # One pass of every phrase's trigger words together finds the lines worth a closer look; each
-    # phrase's own triggers are then tried on those lines only.
-    # Trigger words are literals, so a match never spans lines: after a line's first match the search
-    # goes on from the next line (a line of code can hold many trigger words).
-    touched: list[int] = []
-    trigger = _any_trigger()
-    at = 0
-    while (m := trigger.search(text, at)) is not None:
-        index = bisect.bisect_right(starts, m.start()) - 1
-        touched.append(index)
-        at = starts[index + 1]
+    touched = _touched_lines(lines)
     # Long whitespace runs are squeezed before any pattern work: phrases are words apart, and a run of
     # 60,000 spaces after "## system" must not cost each pattern a pass per space (linear time).
     squeezed: dict[int, str] = {}
@@ -168,20 +144,28 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
             lowered[index] = line_at(index).lower()
         return lowered[index]
 
-    # Each phrase's own triggers, searched in the touched lines joined (one search a phrase, not one a
-    # phrase and line).
+    # Each phrase's own triggers, found in the touched lines joined: one pass of every trigger word
+    # together, stepping one character at a time past each find, sees every word at every place (the
+    # longest word at a place starts with each shorter one there), and so every line each phrase's
+    # words are in.
     near = "\n".join(lower_at(i) for i in touched)
     near_starts = [0]
     for i in touched:
         near_starts.append(near_starts[-1] + len(lowered[i]) + 1)
+    table = phrases()
+    slots: list[list[int]] = [[] for _ in table]
+    trigger = _any_trigger()
+    at = 0
+    while (m := trigger.search(near, at)) is not None:
+        slot = bisect.bisect_right(near_starts, m.start()) - 1
+        for owner in _owners(m.group(0)):
+            found = slots[owner]
+            if not found or found[-1] != slot:
+                found.append(slot)
+        at = m.start() + 1
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
-    for phrase in phrases():
-        candidates: list[int] = []
-        at = 0
-        while (m := phrase.triggers.search(near, at)) is not None:
-            slot = bisect.bisect_right(near_starts, m.start()) - 1
-            candidates.append(touched[slot])
-            at = near_starts[slot + 1]
+    for number, phrase in enumerate(table):
+        candidates = [touched[slot] for slot in slots[number]] if any(phrase.words) else list(touched)
         for index in candidates:
             if (phrase.rule, index) in seen:
                 continue
@@ -194,6 +178,40 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
             seen.add((phrase.rule, index))
             yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))
+
+
+@lru_cache(maxsize=256)  # one entry a trigger word
+def _owners(word: str) -> tuple[int, ...]:
+    """The phrases (by their place in the table) one of whose trigger words starts `word`: the longest
+    trigger word found at a place."""
+    return tuple(
+        n for n, phrase in enumerate(phrases()) if any(w and word.startswith(w) for w in phrase.words)
+    )
+
+
+def _touched_lines(lines: Sequence[str]) -> list[int]:
+    """The lines that hold a trigger word, in order."""
+    # Trigger words are literals without long whitespace runs, so a line holds one before its long
+    # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
+    # it is, and only the lines that hold one are squeezed and lower-cased on their own.
+    raw = "\n".join(lines)
+    text = raw.lower()
+    if len(text) != len(raw):  # lower-casing changed a length (`İ`): lower-case line by line
+        text = "\n".join(line.lower() for line in lines)
+    # Trigger words are literals, so a match never spans lines: after a line's first match the search
+    # goes on from the next line (a line of code can hold many trigger words). A match's line is
+    # counted by the line breaks before it, read once from one match to the next.
+    touched: list[int] = []
+    trigger = _any_trigger()
+    index = at = 0
+    while (m := trigger.search(text, at)) is not None:
+        index += text.count("\n", at, m.start())
+        touched.append(index)
+        at = text.find("\n", m.end()) + 1
+        if at == 0:
+            break
+        index += 1
+    return touched
 
 
 _QUOTES = "\"'`“”‘’«»"

@@ -56,7 +56,7 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
     out = redact_key_blocks(lines)
     for index, hit in scan_lines(out, filename=filename):
         out[index] = out[index].replace(hit.value, REDACTED)
-    return [memory.hide(line) for line in out]
+    return memory.hide_lines(out)
 
 
 def redact_tree(value: Any) -> Any:
@@ -83,25 +83,49 @@ def redact_tree(value: Any) -> Any:
 
 
 def _collect(value: Any, into: list[str]) -> None:
+    """Every string in `value`, keys too. (Leaves are read in their container's loop: a report has far
+    more strings and numbers than dicts and lists.)"""
     if isinstance(value, str):
         into.append(value)
     elif isinstance(value, dict):
         for k, v in value.items():
             if isinstance(k, str):
                 into.append(k)
-            _collect(v, into)
+            if isinstance(v, str):
+                into.append(v)
+            elif isinstance(v, (dict, list, tuple)):
+                _collect(v, into)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            _collect(v, into)
+            if isinstance(v, str):
+                into.append(v)
+            elif isinstance(v, (dict, list, tuple)):
+                _collect(v, into)
 
 
 def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
     if isinstance(value, str):
         return redacted[value]
     if isinstance(value, dict):
-        return {(redacted[k] if isinstance(k, str) else k): _rebuild(v, redacted) for k, v in value.items()}
+        return {
+            (redacted[k] if isinstance(k, str) else k): (
+                redacted[v]
+                if isinstance(v, str)
+                else _rebuild(v, redacted)
+                if isinstance(v, (dict, list, tuple))
+                else v
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [_rebuild(v, redacted) for v in value]
+        return [
+            redacted[v]
+            if isinstance(v, str)
+            else _rebuild(v, redacted)
+            if isinstance(v, (dict, list, tuple))
+            else v
+            for v in value
+        ]
     return value
 
 

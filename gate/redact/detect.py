@@ -16,9 +16,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from gate.redact import memory
 from gate.redact.formats import KEY_FORMATS
+from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
 
 # Pieces of a long line: a key is far shorter than the overlap, so each one lies whole in some piece.
 PIECE_CHARS = 2048
@@ -46,6 +48,15 @@ class _Detectors:
     regex_plugins: tuple[object, ...]  # detect-secrets plugins that are a list of regexes
     other_plugins: tuple[tuple[object, re.Pattern[str]], ...]  # plugins with their own analysis, gated
     keywords: re.Pattern[str]  # KeywordDetector's words and the config names below, lower-cased text
+    # Every regex of the regex plugins with its plugin's kind, in the plugins' order: the rules that
+    # `prefilter` numbers first, then the other plugins' gates, then the key formats.
+    regex_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    prefilter: Prefilter
+    # A few short strings one of which every match of `keywords` holds (`key`, `pass`, ...), when they
+    # cover its every string; a line holding one is then matched with `keywords` itself.
+    keyword_cover: tuple[str, ...] | None
+    # For each key format that does not open with a fixed character, literals one of which it needs.
+    format_literals: tuple[tuple[str, ...] | None, ...]
 
 
 # Lines that can hold a secret at all: every key format is a long token, or follows a keyword, a URL
@@ -53,6 +64,13 @@ class _Detectors:
 # Scanning a whole text for these once is far cheaper than running every plugin on every line.
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{20,}")
 _CANDIDATE_LITERALS = ("AKC", *(f"AP{c}" for c in "0123456789ABCDEF"), "PRIVATE KEY", "PuTTY", "://", "hf_")
+# Each marker is found by its first characters (one pass finds the sixteen `AP0`...`APF`), then checked.
+_MARKER_STARTS = tuple(
+    dict.fromkeys(literal[:2] if literal.startswith("AP") else literal for literal in _CANDIDATE_LITERALS)
+)
+# Substrings of the keywords (and config names) that every one of them holds: eight passes over a change
+# instead of one for each of three dozen spellings; `_detectors` checks that they cover every spelling.
+_KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase")
 # A long token that is a key, not an identifier: random keys have digits (20 random alphanumerics lack
 # one less than 3% of the time), snake_case and camelCase names rarely do.
 # (Two searches, not one `\d.*[A-Za-z]|[A-Za-z].*\d`: that one is quadratic on a letters-only token.)
@@ -104,22 +122,74 @@ def _detectors() -> _Detectors:
             other.append((plugin, gates.get(plugin_name, re.compile(""))))
         else:
             regex_plugins.append(plugin)
-    return _Detectors(tuple(regex_plugins), tuple(other), keywords)
+    regex_rules = tuple(
+        (str(getattr(plugin, "secret_type", type(plugin).__name__)), regex)
+        for plugin in regex_plugins
+        for regex in getattr(plugin, "denylist", ())
+    )
+    prefilter = Prefilter.of(
+        [regex for _, regex in regex_rules]
+        + [gate for _, gate in other]
+        + [fmt.pattern for fmt in KEY_FORMATS]
+    )
+    keyword_strings = exact_literals(keywords)
+    covered = keyword_strings is not None and all(
+        any(part in string for part in _KEYWORD_COVER) for string in keyword_strings
+    )
+    format_literals = tuple(_format_literals(fmt.pattern) for fmt in KEY_FORMATS)
+    return _Detectors(
+        tuple(regex_plugins),
+        tuple(other),
+        keywords,
+        regex_rules,
+        prefilter,
+        _KEYWORD_COVER if covered else None,
+        format_literals,
+    )
 
 
-def find_secrets(line: str, *, filename: str = "", _depth: int = 0) -> Iterator[SecretHit]:
+def _format_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Literals one of which every match of the pattern holds, for a pattern the regex engine cannot
+    find by its first character (`(?:sk|rk)_live_...|whsec_...`): finding them is several times faster
+    than the search."""
+    if starts_with_literal(pattern):
+        return None
+    need = required_literals(pattern)
+    if need is None or need[1] or len(need[0]) > _MAX_FORMAT_LITERALS:
+        return None
+    return tuple(sorted(need[0]))
+
+
+# Past this many literals, their passes together cost more than the one search (GitLab's dozen prefixes).
+_MAX_FORMAT_LITERALS = 6
+
+
+Plans = dict[str, frozenset[int]]  # a piece of text and the rules (by their `prefilter` number) to run on it
+
+
+def _plans(pieces: Sequence[str]) -> Plans:
+    """The rules that can match in each piece, found for all the pieces at once."""
+    return dict(zip(pieces, _detectors().prefilter.plans(pieces), strict=True))
+
+
+def find_secrets(
+    line: str, *, filename: str = "", _depth: int = 0, _plans: Plans | None = None
+) -> Iterator[SecretHit]:
     """Secrets on one line of text: every detect-secrets plugin but the noisy entropy ones, the
     documented key formats, config assignments and base64-wrapped keys. Where two hits overlap, the
     longer one wins. `filename`, when known, lets the rules read config syntax (`password: value` in
     YAML, `KEY=value` in .env) without quotes. Every value found is remembered for the run.
 
     A long line is scanned once: the run reads the change's lines up front (to learn its secrets) and
-    the `secrets` stage reads them again, and a megabyte line costs seconds; its hits are kept."""
+    the `secrets` stage reads them again, and a megabyte line costs seconds; its hits are kept.
+
+    `_plans`, from `_plans()` over many lines at once, says which rules can match on each line; a line
+    it does not cover is planned on its own."""
     if len(line) > PIECE_CHARS:
         key = (line, filename, _depth)
         cached = _LONG_LINE_HITS.get(key)
         if cached is None:
-            cached = tuple(_find_secrets(line, filename, _depth))
+            cached = tuple(_find_secrets(line, filename, _depth, None))
             if len(_LONG_LINE_HITS) >= LONG_LINE_CACHE_SIZE:
                 _LONG_LINE_HITS.pop(next(iter(_LONG_LINE_HITS)))
             _LONG_LINE_HITS[key] = cached
@@ -127,7 +197,7 @@ def find_secrets(line: str, *, filename: str = "", _depth: int = 0) -> Iterator[
             memory.remember(hit.value for hit in cached if hit.kind != "Public IP (ipv4)")
         yield from cached
         return
-    yield from _find_secrets(line, filename, _depth)
+    yield from _find_secrets(line, filename, _depth, _plans)
 
 
 # Hits of the last long lines scanned (a line over PIECE_CHARS), oldest dropped first.
@@ -135,16 +205,21 @@ LONG_LINE_CACHE_SIZE = 64
 _LONG_LINE_HITS: dict[tuple[str, str, int], tuple[SecretHit, ...]] = {}
 
 
-def _find_secrets(line: str, filename: str, _depth: int) -> Iterator[SecretHit]:
+def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) -> Iterator[SecretHit]:
     hits: dict[str, str] = {}
     if len(line) <= PIECE_CHARS:
-        _scan_piece(line, line, 0, filename, hits)
+        plan = plans.get(line) if plans is not None else None
+        if plan is None:
+            plan = _plans([line])[line]
+        _scan_piece(line, line, 0, filename, hits, plan)
     else:
         step = PIECE_CHARS - PIECE_OVERLAP
         starts = range(0, len(line) - PIECE_OVERLAP, step)
         pieces = [line[start : start + PIECE_CHARS] for start in starts]
-        for index in _candidate_lines(pieces):  # the pieces where any rule could match
-            _scan_piece(line, pieces[index], starts[index], filename, hits)
+        candidates = _candidate_lines(pieces)  # the pieces where any rule could match
+        piece_plans = _plans([pieces[index] for index in candidates])
+        for index in candidates:
+            _scan_piece(line, pieces[index], starts[index], filename, hits, piece_plans[pieces[index]])
     if _depth < 2:
         _scan_wrapped(line, filename, hits, _depth)
     found = [
@@ -157,9 +232,12 @@ def _find_secrets(line: str, filename: str, _depth: int) -> Iterator[SecretHit]:
     yield from found
 
 
-def _scan_piece(line: str, piece: str, offset: int, filename: str, hits: dict[str, str]) -> None:
+def _scan_piece(
+    line: str, piece: str, offset: int, filename: str, hits: dict[str, str], plan: frozenset[int]
+) -> None:
     """Add the hits of one piece of `line` (at `offset`); a hit that reaches the piece's end is run on to
-    the end of its token in the whole line."""
+    the end of its token in the whole line. Only the rules in `plan` are run: the others cannot match
+    in this piece (`gate.redact.prefilter`)."""
 
     def add(value: str, kind: str, *, override: bool = False) -> None:
         at = piece.find(value)
@@ -173,13 +251,22 @@ def _scan_piece(line: str, piece: str, offset: int, filename: str, hits: dict[st
                 hits.setdefault(value, kind)
 
     detectors = _detectors()
-    for plugin in detectors.regex_plugins:
-        kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
+    rules = sorted(plan)  # in the rules' order: the first kind found for a value is the one kept
+    regex_count = len(detectors.regex_rules)
+    gates_end = regex_count + len(detectors.other_plugins)
+    for rule in rules:
+        if rule >= regex_count:
+            break
+        kind, regex = detectors.regex_rules[rule]
         # Take the whole token, not a short capture group such as "ghp".
-        for regex in getattr(plugin, "denylist", ()):
-            for m in regex.finditer(piece):
-                add(_extend(piece, _token(m), m), kind)
-    for plugin, gate in detectors.other_plugins:
+        for m in regex.finditer(piece):
+            add(_extend(piece, _token(m), m), kind)
+    for rule in rules:
+        if rule < regex_count:
+            continue
+        if rule >= gates_end:
+            break
+        plugin, gate = detectors.other_plugins[rule - regex_count]
         if not gate.search(piece):
             continue
         kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
@@ -195,18 +282,21 @@ def _scan_piece(line: str, piece: str, offset: int, filename: str, hits: dict[st
             if value and value in piece:
                 add(value, kind)
     if _is_config(filename):
-        m = _CONFIG_ASSIGNMENT.match(piece)
-        if m and _CONFIG_NAME.search(m.group("name")) and not _NOT_A_VALUE.search(m.group("value")):
-            add(m.group("value"), "Secret Keyword")
-    if _ANY_KEY_FORMAT.search(piece):
-        for fmt in KEY_FORMATS:
-            for m in fmt.finditer(piece):
-                add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
-
-
-# Every key format as one alternation: a piece it does not match holds no key of any format (a search
-# tries every branch at every position), so most pieces are ruled out by one search instead of 33.
-_ANY_KEY_FORMAT = re.compile("|".join(f"(?:{fmt.pattern.pattern})" for fmt in KEY_FORMATS))
+        assignment = _CONFIG_ASSIGNMENT.match(piece)
+        if (
+            assignment
+            and _CONFIG_NAME.search(assignment.group("name"))
+            and not _NOT_A_VALUE.search(assignment.group("value"))
+        ):
+            add(assignment.group("value"), "Secret Keyword")
+    # A format outside the plan has no match here; so where no format is planned, the combined pattern
+    # below has none either.
+    for rule in rules:
+        if rule < gates_end:
+            continue
+        fmt = KEY_FORMATS[rule - gates_end]
+        for m in fmt.finditer(piece):
+            add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
 
 
 def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
@@ -265,20 +355,23 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
     scanning the joined text once for candidate lines first."""
     if len(lines) < _DEDUPE_FROM:
-        for index in _candidate_lines(lines):
-            for hit in find_secrets(lines[index], filename=filename):
+        indexes = _candidate_lines(lines)
+        plans = _plans([lines[index] for index in indexes if len(lines[index]) <= PIECE_CHARS])
+        for index in indexes:
+            for hit in find_secrets(lines[index], filename=filename, _plans=plans):
                 yield index, hit
         return
     # Each distinct line once: a line's hits depend on its text and the file's name only, and a report
     # or a change repeats many of its lines.
     distinct = list(dict.fromkeys(lines))
     candidates = {distinct[i] for i in _candidate_lines(distinct)}
+    plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
     found: dict[str, tuple[SecretHit, ...]] = {}
     for index, line in enumerate(lines):
         if line in candidates:
             hits = found.get(line)
             if hits is None:
-                hits = found[line] = tuple(find_secrets(line, filename=filename))
+                hits = found[line] = tuple(find_secrets(line, filename=filename, _plans=plans))
             for hit in hits:
                 yield index, hit
 
@@ -312,6 +405,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
         distinct.update(dict.fromkeys(files[file_index][1]))
     unique = list(distinct)
     candidates = {unique[i] for i in _candidate_lines(unique)} if unique else set()
+    plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
     scanned: dict[tuple[str, tuple[bool, str]], tuple[SecretHit, ...]] = {}
     for file_index in fresh:
         name, file_lines = files[file_index]
@@ -323,7 +417,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
                 continue
             hits = scanned.get((line, kind))
             if hits is None:
-                hits = scanned[(line, kind)] = tuple(find_secrets(line, filename=name))
+                hits = scanned[(line, kind)] = tuple(find_secrets(line, filename=name, _plans=plans))
             if hits:
                 _HITS[(name, line)] = hits
                 found[file_index].extend((line_index, hit) for hit in hits)
@@ -351,6 +445,16 @@ def forget_scans() -> None:
     _HITS.clear()
 
 
+def _marker_at(text: str, at: int, start: str) -> bool:
+    """Whether a candidate marker that opens with `start` is at `at` (and counts there)."""
+    if start == "AP":
+        return text[at + 2 : at + 3] in _HEX_UPPER and _literal_ok(text, at, "AP0")
+    return _literal_ok(text, at, start)
+
+
+_HEX_UPPER = frozenset("0123456789ABCDEF")
+
+
 def _literal_ok(text: str, at: int, literal: str) -> bool:
     before = text[at - 1] if at else "\n"
     if literal[0] == "A":
@@ -360,12 +464,28 @@ def _literal_ok(text: str, at: int, literal: str) -> bool:
     return True
 
 
+_DOTTED_CAPITAL_I = str.maketrans({"\u0130": "i"})
+
+
 def _candidate_lines(lines: Sequence[str]) -> list[int]:
-    """Indexes of the lines that a candidate pattern touches, in order."""
+    """Indexes of the lines that a candidate pattern touches, in order.
+
+    No candidate pattern spans a line break, so the lines of ASCII text are read apart from the others:
+    a joined text is as wide as its widest character, and one emoji would make every pass over the
+    whole change read four bytes a character."""
+    narrow = [line.isascii() for line in lines]
+    if all(narrow) or not any(narrow):
+        return sorted(_candidates(lines))
+    parts = [
+        [i for i, ascii in enumerate(narrow) if ascii],
+        [i for i, ascii in enumerate(narrow) if not ascii],
+    ]
+    return sorted(part[i] for part in parts for i in _candidates([lines[j] for j in part]))
+
+
+def _candidates(lines: Sequence[str]) -> set[int]:
     text = "\n".join(lines)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
     candidates: set[int] = set()
 
     def touch(start: int, end: int) -> None:
@@ -373,22 +493,57 @@ def _candidate_lines(lines: Sequence[str]) -> list[int]:
         last = bisect.bisect_right(starts, max(end - 1, start)) - 1
         candidates.update(range(first, last + 1))
 
+    def holding(text: str, literals: Sequence[str]) -> set[int]:
+        """The lines that hold one of the literals (none holds a line break)."""
+        found: set[int] = set()
+        for literal in literals:
+            at = text.find(literal)
+            while at != -1:
+                index = bisect.bisect_right(starts, at) - 1
+                found.add(index)
+                at = text.find(literal, starts[index + 1])
+        return found
+
     for m in _LONG_TOKEN.finditer(text):
         if _looks_random(m.group(0)):
             touch(m.start(), m.end())
-    for m in _detectors().keywords.finditer(text.lower()):
-        touch(m.start(), m.end())
-    for fmt in KEY_FORMATS:
-        for m in fmt.finditer(text):
+    detectors = _detectors()
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # `İ` lower-cases to two characters, which would shift every keyword after it onto the wrong
+        # line (and a keyword's own line out of the candidates); as `i` it keeps each in its place.
+        lowered = text.translate(_DOTTED_CAPITAL_I).lower()
+    if detectors.keyword_cover is not None:
+        # The keywords are an alternation of literals, each holding one of a few short strings: the
+        # lines holding one of those are matched with the keywords themselves.
+        for index in holding(lowered, detectors.keyword_cover) - candidates:
+            if detectors.keywords.search(lowered, starts[index], starts[index + 1] - 1):
+                candidates.add(index)
+    else:
+        for m in detectors.keywords.finditer(lowered):
             touch(m.start(), m.end())
+    for fmt, literals in zip(KEY_FORMATS, detectors.format_literals, strict=True):
+        if literals is None:
+            for m in fmt.finditer(text):
+                touch(m.start(), m.end())
+            continue
+        # A format that opens with an alternation is found by its literals first, then matched on the
+        # lines that hold one (the same lines: a key lies within one line).
+        for index in holding(text, literals) - candidates:
+            if next(fmt.finditer(lines[index]), None) is not None:
+                candidates.add(index)
     # Literal markers are found with str.find: an alternation of literals is several times slower.
-    for literal in _CANDIDATE_LITERALS:
-        at = text.find(literal)
+    # After a marker that counts, the search goes on from the next line.
+    for start in _MARKER_STARTS:
+        at = text.find(start)
         while at != -1:
-            if _literal_ok(text, at, literal):
-                touch(at, at + len(literal))
-            at = text.find(literal, at + 1)
-    return [index for index in sorted(candidates) if index < len(lines)]
+            if _marker_at(text, at, start):
+                index = bisect.bisect_right(starts, at) - 1
+                candidates.add(index)
+                at = text.find(start, starts[index + 1])
+            else:
+                at = text.find(start, at + 1)
+    return {index for index in candidates if index < len(lines)}
 
 
 def _token(match: re.Match[str]) -> str:

@@ -12,9 +12,11 @@ cost per character of text does not grow with the number of values remembered.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 REDACTED = "[REDACTED]"
 MIN_REMEMBERED = 6
@@ -60,6 +62,39 @@ def hide(text: str) -> str:
         return text
     pattern = _compiled()
     return pattern.sub(REDACTED, text) if pattern is not None else text
+
+
+def hide_lines(lines: Sequence[str]) -> list[str]:
+    """Each line as `hide` gives it. While few values are remembered, each is found in all the lines
+    joined (one `str.find` pass each) and only the lines holding one are run through the pattern: a
+    match is one of the values, so a line without any has nothing to hide."""
+    pattern = _compiled()
+    if pattern is None:
+        return list(lines)
+    with _lock:  # read after the pattern: these are all its values, or more
+        values = list(_values) if len(_values) <= _FIND_EACH_UP_TO else None
+    if values is None:
+        return [pattern.sub(REDACTED, line) if line else line for line in lines]
+    text = "\n".join(lines)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    holding: set[int] = set()
+    for value in values:
+        if "\n" in value:
+            continue  # found in no single line
+        at = text.find(value)
+        while at != -1:  # each line once: after a find, on from the next line
+            index = bisect.bisect_right(starts, at) - 1
+            holding.add(index)
+            at = text.find(value, starts[index + 1])
+    out = list(lines)
+    for index in holding:
+        if index < len(out) and out[index]:
+            out[index] = pattern.sub(REDACTED, out[index])
+    return out
+
+
+# Up to this many remembered values, `hide_lines` finds each on its own; past it, one pattern pass a line.
+_FIND_EACH_UP_TO = 64
 
 
 def _compiled() -> re.Pattern[str] | None:

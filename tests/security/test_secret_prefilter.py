@@ -1,7 +1,7 @@
 """The secret detector's prefilters never rule out a line that holds a key.
 
-`_ANY_KEY_FORMAT` (one alternation of every documented key format) decides whether the 33 formats run
-on a piece of a line; a line it rules out must hold no match of any format. The scan memo of
+The rule prefilter (`gate.redact.prefilter`) decides which of the documented key formats run on a piece
+of a line; a format it rules out must have no match there. The scan memo of
 `scan_files` answers a file read before from that reading; it must give the hits a fresh reading gives.
 Both are checked on the secrets tests' inputs: every format's value in every place a line carries it.
 """
@@ -24,11 +24,14 @@ def test_every_format_has_a_value_in_the_inputs():
         assert any(next(fmt.finditer(line), None) for line in lines), fmt.kind
 
 
-def test_the_combined_format_pattern_rules_out_no_line_with_a_key():
+def test_the_prefilter_rules_out_no_format_where_it_has_a_key():
+    first = len(detect._detectors().regex_rules) + len(detect._detectors().other_plugins)
     for _, line in _lines():
-        for piece in [line[i : i + detect.PIECE_CHARS] for i in range(0, max(len(line), 1), 1536)]:
-            if any(next(fmt.finditer(piece), None) for fmt in KEY_FORMATS):
-                assert detect._ANY_KEY_FORMAT.search(piece), piece[:80]
+        pieces = [line[i : i + detect.PIECE_CHARS] for i in range(0, max(len(line), 1), 1536)]
+        for piece, plan in zip(pieces, detect._detectors().prefilter.plans(pieces), strict=True):
+            for index, fmt in enumerate(KEY_FORMATS):
+                if next(fmt.finditer(piece), None):
+                    assert first + index in plan, piece[:80]
 
 
 def test_a_file_read_again_gets_the_hits_of_a_fresh_reading():
