@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gate import policy
+from gate import policy, syntax
 from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.provenance.stage import ProvenanceStage
@@ -67,6 +67,7 @@ def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageResult]
     def work(index: int, stage: Stage) -> None:
         outcomes[index] = _contained(stage, ctx)
 
+    syntax.guard_stdlib_parser()  # the stages parse Python, and import modules that do, side by side
     threads = [
         threading.Thread(target=work, args=(i, s), name=f"stage-{s.id}", daemon=True)
         for i, s in enumerate(stages)

@@ -17,7 +17,10 @@ from gate import syntax
 _RACE = textwrap.dedent(
     """
     import ast, gc, sys, threading, time
-    parse = ast.parse if sys.argv[1] == "plain" else __import__("gate.syntax").syntax.parse_module
+    from gate import syntax
+    if sys.argv[1] == "guarded":  # a library's own `ast.parse`, after the gate guarded it
+        syntax.guard_stdlib_parser()
+    parse = syntax.parse_module if sys.argv[1] == "gate" else ast.parse
     gc.set_threshold(5000, 10, 10)
     source = "\\n".join(
         f"def f{i}(a, b):\\n    return [x for x in ((a + b) * {i} for _ in range(3)) if x]"

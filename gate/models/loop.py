@@ -20,6 +20,8 @@ from collections.abc import Coroutine
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from gate import syntax
+
 T = TypeVar("T")
 
 
@@ -36,6 +38,7 @@ class ModelLoop:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
+                syntax.guard_stdlib_parser()  # calls on this thread import and parse beside the stages
                 threading.Thread(target=_serve, args=(loop, ready), name=self._name, daemon=True).start()
                 ready.wait()
                 self._loop = loop

@@ -10,6 +10,8 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from gate import syntax
+
 
 @lru_cache(maxsize=1)  # the configured module itself: imported and set up once per process
 def litellm() -> Any:
@@ -40,4 +42,5 @@ def import_in_background() -> None:
     it first waits for that import (Python's import lock), never imports twice."""
     if litellm.cache_info().currsize:
         return
+    syntax.guard_stdlib_parser()  # the import defines pydantic models, which parse signatures
     threading.Thread(target=litellm, name="import-litellm", daemon=True).start()
