@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from gate import policy
+from gate.analyzers.source import clear_parse_cache
+from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
@@ -139,9 +141,15 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
 
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     read = head_lines(ctx.changeset)
+    forgotten = False
     for wave in _waves(stages, ctx, together):
-        if any(s.id in MODEL_STAGES for s in wave):
-            release_freed()  # what the deterministic stages freed, before the model stages allocate
+        if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
+            forgotten = True
+            # No model stage reads the analyzers' syntax trees and test lines: free them, and hand what
+            # the deterministic stages freed back, before the model stages allocate.
+            clear_parse_cache()
+            forget_test_lines()
+            release_freed()
         if len(wave) == 1:
             ctx.progress(f"{wave[0].id}: {wave[0].description}")
             done = [_run_stage(wave[0], ctx)]
