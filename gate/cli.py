@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 
 from gate.errors import GateError, InputError
+from gate.memory import limit_heaps
 from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
+    limit_heaps()  # before the change is read: its texts are the largest blocks a run allocates
     try:
         with _fewer_full_collections():
             return _dispatch(args)

@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from gate import policy, syntax
+from gate.analyzers.source import clear_parse_cache
+from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
+from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
 from gate.redact import learn_changeset, redact
 from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
@@ -121,6 +124,7 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
     that will call models run side by side unless `together` is False (one after the other, as a
     baseline to compare with)."""
     started = time.monotonic()
+    limit_heaps()
     # Every secret the change carries, read with its file's name, is known before anything leaves the
     # gate: a prompt row, a trace line or a posted comment hides it even where nothing else marks it.
     learn_changeset(ctx.changeset)
@@ -138,7 +142,15 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
 
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     read = head_lines(ctx.changeset)
+    forgotten = False
     for wave in _waves(stages, ctx, together):
+        if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
+            forgotten = True
+            # No model stage reads the analyzers' syntax trees and test lines: free them, and hand what
+            # the deterministic stages freed back, before the model stages allocate.
+            clear_parse_cache()
+            forget_test_lines()
+            release_freed()
         if len(wave) == 1:
             ctx.progress(f"{wave[0].id}: {wave[0].description}")
             done = [_run_stage(wave[0], ctx)]
@@ -158,6 +170,7 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
         usage.cost_usd,
         round(time.monotonic() - started, 3),
     )
+    release_freed()  # what the model stages freed, before the report is built
     decision = policy.decide(results, ctx.changeset, ctx.config)
     return Outcome(
         verdict=decision.verdict,

@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.provenance.model",
             "gate.github.limits",
             "gate.schema",
+            "gate.memory",
         ),
     ),
     ("run types", ("gate.run",)),

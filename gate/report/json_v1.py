@@ -3,6 +3,7 @@ models of `gate.schema.report` define it. Internal types are never dumped."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -146,5 +147,11 @@ def render(outcome: Outcome) -> str:
 def render_report(report: Report) -> str:
     from gate.redact import redact_tree
 
-    data = report.model_dump(mode="json")
-    return json_inert(json.dumps(redact_tree(data), indent=2, ensure_ascii=False)) + "\n"
+    data = redact_tree(report.model_dump(mode="json"))
+    # Written piece by piece into one buffer: `json.dumps` with an indent first lists every piece (a
+    # few strings per value), which on a large change's report costs several times the text itself.
+    text = io.StringIO()
+    json.dump(data, text, indent=2, ensure_ascii=False)
+    del data
+    text.write("\n")
+    return json_inert(text.getvalue())
