@@ -7,7 +7,6 @@ both. Elsewhere (macOS, musl, Windows) these are no-ops."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
 
 # mallopt's parameters (glibc's malloc.h).
@@ -23,11 +22,9 @@ MMAP_THRESHOLD = 64 * 1024
 
 @cache
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
     try:
-        libc = ctypes.CDLL(name)
+        # The process's own symbols: libc is loaded already (no `find_library`, which runs ldconfig).
+        libc = ctypes.CDLL(None)
         libc.malloc_trim  # noqa: B018 - glibc only: musl and others have no malloc_trim
         libc.mallopt  # noqa: B018
     except (OSError, AttributeError):
