@@ -136,13 +136,18 @@ class PhantomSymbolsAnalyzer(Analyzer):
         """The file's findings, or None (with a note) when it is not valid Python. `whole`: `text` is
         the file's head text, so its tree serves the index too; `parsed`: its tree, when the index
         parsed that text already."""
+        if text == _NO_IMPORTS and not whole:
+            return []  # `_imports_only` found no import line: its module is empty
         tree = parsed if parsed is not None and whole else parse_python(text)
         if tree is not None and whole:
             index.prime(change.path, text, tree)
             note_tree(change, text, tree)  # a test file's skip facts, for weakened-tests: no second parse
         if tree is None:
             notes.append(f"{change.path}: does not parse; only its added import lines checked")
-            tree = parse_python(_imports_only(change))
+            text = _imports_only(change)
+            if text == _NO_IMPORTS:
+                return []  # the empty module: nothing imported, no class, nothing to find
+            tree = parse_python(text)
             if tree is None:
                 return None
         return [self._finding(change.path, missing, hints) for missing in _Checker(index, change, tree).run()]
@@ -425,6 +430,10 @@ class _Hints:
 
 
 _ONE_LINE_IMPORT = re.compile(r"^\s*(?:from\s+[\w.]+\s+import\s+[\w\s,]+|import\s+[\w.\s,]+)$")
+
+
+# What `_imports_only` gives for a file with no added one-line import: the empty module.
+_NO_IMPORTS = "\n"
 
 
 def _imports_only(change: FileChange) -> str:
