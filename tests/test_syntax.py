@@ -67,6 +67,12 @@ def test_two_threads_parsing_at_once_both_get_their_trees() -> None:
     assert _race("gate") == "0 []"
 
 
+def test_a_librarys_own_parse_is_held_to_the_same_lock_once_guarded() -> None:
+    # pydantic reads signatures through `inspect`, which calls `ast.parse` while litellm's import runs
+    # on a thread of its own
+    assert _race("guarded") == "0 []"
+
+
 @pytest.mark.skipif(
     sys.version_info >= (3, 12), reason="3.12 does not share the constructor's depth count between threads"
 )
