@@ -109,6 +109,14 @@ def test_a_class_that_may_call_setattr_is_walked_at_once() -> None:
     assert index.class_members("pkg.mod", "Plain") == {"x", "y", "z", "__init__"}
 
 
+def test_a_module_that_writes_its_globals_in_full_width_is_open() -> None:
+    # NFKC makes `ｇlobals` the builtin `globals`: its names may be made at run time, as with `globals`
+    for call in ("globals()['made'] = 1", "ｇlobals()['made'] = 1", "ｅxec('made = 1')"):
+        index = RepoIndex(["pkg/mod.py"], lambda path, call=call: MODULE + "\n" + call + "\n")
+        assert index.defines("pkg.mod", "made") is None, call
+    assert RepoIndex(["pkg/mod.py"], lambda path: MODULE).defines("pkg.mod", "made") is False
+
+
 HEAD = "import pytest\n\n@pytest.mark.skip\ndef test_a():\n    return\n    assert 1\n"
 
 

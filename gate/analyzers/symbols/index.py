@@ -237,7 +237,9 @@ class _TextHints:
             # The parser counts a lone carriage return as a line break too.
             split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             lines = tuple(n for n, line in enumerate(split, 1) if "setattr" in line or not line.isascii())
-        return cls("global" in text, ":=" in text, "globals" in text or has_setattr or "exec" in text, lines)
+        # globals()/exec() in full width are the builtins too: a text with other than ASCII may call them.
+        writes = "globals" in text or has_setattr or "exec" in text or not text.isascii()
+        return cls("global" in text, ":=" in text, writes, lines)
 
     def may_call_setattr(self, start: int, end: int) -> bool:
         at = bisect.bisect_left(self.setattr_lines, start)
