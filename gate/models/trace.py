@@ -59,22 +59,11 @@ def _redacted(record: dict[str, Any], hide: _HiddenTexts) -> dict[str, Any]:
     """Every string of the record redacted; the messages sent to a model were redacted before the call,
     so only values remembered since are hidden there (the cost of a full scan is paid once). The other
     values are scanned together, one pass for the record rather than one per field."""
-    from gate.redact import redact_tree
+    from gate.redact import hide_tree, redact_tree
 
     others = [k for k in record if k != "messages"]
     redacted = dict(zip(others, redact_tree([record[k] for k in others]), strict=True))
-    return {k: _hidden_tree(v, hide) if k == "messages" else redacted[k] for k, v in record.items()}
-
-
-def _hidden_tree(value: Any, hide: _HiddenTexts) -> Any:
-    """`gate.redact.hide_tree`, each text hidden through `hide`."""
-    if isinstance(value, str):
-        return hide(value)
-    if isinstance(value, dict):
-        return {(hide(k) if isinstance(k, str) else k): _hidden_tree(v, hide) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_hidden_tree(v, hide) for v in value]
-    return value
+    return {k: hide_tree(v, hide) if k == "messages" else redacted[k] for k, v in record.items()}
 
 
 # Message texts a writer keeps hidden: every review model is sent the same chunk, and each of their

@@ -10,7 +10,7 @@ whole change with each file's name before anything leaves the gate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gate.redact import memory
@@ -129,15 +129,16 @@ def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
     return value
 
 
-def hide_tree(value: Any) -> Any:
+def hide_tree(value: Any, hide: Callable[[str], str] = memory.hide) -> Any:
     """Like `redact_tree`, replacing only the values already remembered: for text that went through
-    `redact` once already (the messages sent to a model, as the trace records them)."""
+    `redact` once already (the messages sent to a model, as the trace records them). `hide` is
+    `memory.hide` or a caller's cache of it."""
     if isinstance(value, str):
-        return memory.hide(value)
+        return hide(value)
     if isinstance(value, dict):
-        return {(memory.hide(k) if isinstance(k, str) else k): hide_tree(v) for k, v in value.items()}
+        return {(hide(k) if isinstance(k, str) else k): hide_tree(v, hide) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [hide_tree(v) for v in value]
+        return [hide_tree(v, hide) for v in value]
     return value
 
 
