@@ -117,7 +117,9 @@ class ChangeView:
         if change is None:
             return None
         if new_side and change.status is FileStatus.ADDED:
-            return "".join(line.text + "\n" for line in change.added_lines())
+            # One join of the lines, not a new string per line: this runs for every file a change adds.
+            lines = [line.text for line in change.added]
+            return "\n".join(lines) + "\n" if lines else ""
         if not new_side and change.status is FileStatus.DELETED:
             return "".join(line.text + "\n" for h in change.hunks for line in h.removed)
         return None

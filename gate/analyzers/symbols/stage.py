@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -21,7 +21,6 @@ from gate.analyzers.source import (
     child_fields,
     children,
     name_chain,
-    nodes,
     parse_python,
     statements,
 )
@@ -59,6 +58,8 @@ class _Missing:
     name: str
     kind: str  # "import", "module", "module-attribute", "class-attribute"
     known: tuple[str, ...]  # names the owner does define, for the close-match hint
+    # Which file's check found it: a hint is worked out once per file for each (name, owner's names).
+    scope: int
 
 
 class PhantomSymbolsAnalyzer(Analyzer):
@@ -150,10 +151,11 @@ class PhantomSymbolsAnalyzer(Analyzer):
             tree = parse_python(text)
             if tree is None:
                 return None
-        return [self._finding(change.path, missing, hints) for missing in _Checker(index, change, tree).run()]
+        checker = _Checker(index, change, tree, hints)
+        return [self._finding(change.path, missing, hints) for missing in checker.run()]
 
     def _finding(self, path: str, m: _Missing, hints: _Hints) -> Finding:
-        close = hints.close_names(m.name, m.known)
+        close = hints.close_names(m.name, m.known, m.scope)
         hint = f" Close names it does define: {', '.join(close)}." if close else ""
         if m.kind == "module":
             title = f"Module '{m.owner}.{m.name}' does not exist in the repository"
@@ -186,22 +188,16 @@ class PhantomSymbolsAnalyzer(Analyzer):
 
 
 class _Checker:
-    def __init__(self, index: RepoIndex, change: FileChange, tree: ast.Module) -> None:
+    def __init__(self, index: RepoIndex, change: FileChange, tree: ast.Module, hints: _Hints) -> None:
         self.index = index
+        self.hints = hints
+        self.scope = hints.new_scope()
         self.added = {line.new_no for line in change.added_lines()}
         self._added_sorted = sorted(n for n in self.added if n is not None)
         names = module_names([change.path])
         self.current = next(iter(names), "")
         self.is_package = change.path.endswith("__init__.py")
         self.tree = tree
-        # The hint names of each module's name set, sorted once for all the findings against it.
-        self._sorted_names: dict[int, tuple[set[str], tuple[str, ...]]] = {}
-
-    def _known(self, names: set[str]) -> tuple[str, ...]:
-        held = self._sorted_names.get(id(names))
-        if held is None:
-            held = self._sorted_names[id(names)] = (names, _sorted(names))
-        return held[1]
 
     def _on_added(self, node: ast.AST) -> int | None:
         start = getattr(node, "lineno", None)
@@ -228,13 +224,7 @@ class _Checker:
         seen: set[tuple[int, str, str]] = set()
         # Node classes compared by identity: the parser makes no subclasses, and these loops go over
         # every node of the file.
-        import_from, import_, attribute, class_def, load = (
-            ast.ImportFrom,
-            ast.Import,
-            ast.Attribute,
-            ast.ClassDef,
-            ast.Load,
-        )
+        import_from, import_, attribute, class_def = ast.ImportFrom, ast.Import, ast.Attribute, ast.ClassDef
         # Imports and classes are statements: the statement walk lists them in the full walk's order
         # (`ast.walk`'s, so findings keep their order) without visiting an expression.
         blocks = statements(self.tree)
@@ -250,14 +240,13 @@ class _Checker:
                 if node.__class__ is class_def:
                     yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
             return
-        # One walk of the whole tree serves both passes below.
-        every = nodes(self.tree)
-        for name in _rebound_names(every):
+        # One walk of the whole tree gives both the names bound anywhere and the nodes looked at below.
+        reads, bound = _reads_and_bindings(self.tree, modules.keys() | classes.keys())
+        for name in bound:
             modules.pop(name, None)
             classes.pop(name, None)
-        for node in every:
-            kind = node.__class__
-            if kind is attribute and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+        for node in reads:
+            if node.__class__ is attribute:
                 if not _may_name(node, modules, classes):  # type: ignore[arg-type]
                     continue  # not a chain from an imported repository name: nothing to check
                 line = self._on_added(node)
@@ -268,7 +257,7 @@ class _Checker:
                     if key not in seen:
                         seen.add(key)
                         yield missing
-            elif kind is class_def:
+            else:
                 yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
 
     def _import_from(
@@ -278,7 +267,9 @@ class _Checker:
         if source is None:
             return
         if not self.index.has_module(source):
-            line = self._on_added(node)
+            # Only a dotted name has a parent package to be missing from (most imports are of outside
+            # modules: `from typing import ...`).
+            line = self._on_added(node) if "." in source else None
             if line is not None:
                 yield from self._missing_module(source, line)
             return
@@ -294,8 +285,8 @@ class _Checker:
             line = self._on_added(alias) or (node.lineno if node.lineno in self.added else None)
             if line is not None and self.index.defines(source, alias.name) is False:
                 info = self.index.module(source)
-                known = self._known(info.names) if info else ()
-                yield _Missing(line, source, alias.name, "import", known)
+                known = self.hints.sorted_names(info.names) if info else ()
+                yield _Missing(line, source, alias.name, "import", known, self.scope)
 
     def _repo_class(self, candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
         """The last import of a local name that brings in a class of the repository."""
@@ -328,7 +319,8 @@ class _Checker:
                 defined = self.index.defines(parent, parts[cut])
                 info = self.index.module(parent)
                 if defined is False and info is not None and info.is_package:
-                    yield _Missing(line, parent, parts[cut], "module", self._known(info.names))
+                    known = self.hints.sorted_names(info.names)
+                    yield _Missing(line, parent, parts[cut], "module", known, self.scope)
                 return
 
     def _attribute(
@@ -351,8 +343,8 @@ class _Checker:
                 return
             if self.index.defines(module, name) is False:
                 info = self.index.module(module)
-                known = self._known(info.names) if info else ()
-                yield _Missing(line, module, name, "module-attribute", known)
+                known = self.hints.sorted_names(info.names) if info else ()
+                yield _Missing(line, module, name, "module-attribute", known, self.scope)
         elif head in classes:
             owner = self._repo_class(classes[head])
             if owner is not None:
@@ -363,7 +355,8 @@ class _Checker:
             return
         members = self.index.class_members(*owner)
         if members is not None and name not in members:
-            yield _Missing(line, f"{owner[0]}.{owner[1]}", name, "class-attribute", self._known(members))
+            known = self.hints.sorted_names(members)
+            yield _Missing(line, f"{owner[0]}.{owner[1]}", name, "class-attribute", known, self.scope)
 
     def _self_attributes(self, cls: ast.ClassDef, seen: set[tuple[int, str, str]]) -> Iterator[_Missing]:
         """`self.x` read in an added line of a method of a repo class that never defines `x`."""
@@ -406,26 +399,43 @@ MAX_HINTED = 100
 
 
 class _Hints:
-    """Close-name hints for one run, each (name, owner's names) worked out once, MAX_HINTED at most."""
+    """Close-name hints for one run: each (name, owner's names) worked out once per file that finds it,
+    MAX_HINTED at most."""
 
     def __init__(self) -> None:
-        # (name, id of the names) -> (the names, kept alive so that their id is not reused by another
-        # tuple while the entry stands, and the hints)
-        self._done: dict[tuple[str, int], tuple[tuple[str, ...], list[str]]] = {}
+        # id of a name set -> (the set, kept alive so that its id is not reused while the entry stands,
+        # and its names sorted for hints): sorted once for the run, not once per file.
+        self._sorted: dict[int, tuple[set[str], tuple[str, ...]]] = {}
+        # (name, scope, id of the sorted names) -> hints
+        self._done: dict[tuple[str, int, int], list[str]] = {}
+        self._scopes = 0
 
-    def close_names(self, name: str, known: tuple[str, ...]) -> list[str]:
+    def new_scope(self) -> int:
+        """A new file's check: the hints it asks for count against MAX_HINTED on their own."""
+        self._scopes += 1
+        return self._scopes
+
+    def sorted_names(self, names: set[str]) -> tuple[str, ...]:
+        """The names a finding offers hints from (callers never modify the sets they pass)."""
+        held = self._sorted.get(id(names))
+        if held is None:
+            held = self._sorted[id(names)] = (names, _sorted(names))
+        return held[1]
+
+    def close_names(self, name: str, known: tuple[str, ...], scope: int) -> list[str]:
         """Up to three defined names most like `name` (similarity of at least 0.6, as difflib's cutoff
         reads it), best first. rapidfuzz's bit-parallel Indel ratio is linear in the names compared,
-        where difflib's SequenceMatcher took ~24 s against 2,000 long names."""
-        key = (name, id(known))
+        where difflib's SequenceMatcher took ~24 s against 2,000 long names. `known` comes from
+        `sorted_names`, which keeps it alive for the run."""
+        key = (name, scope, id(known))
         done = self._done.get(key)
-        if done is not None and done[0] is known:
-            return done[1]
+        if done is not None:
+            return done
         if not known or len(name) > MAX_HINT_NAME or len(self._done) >= MAX_HINTED:
             return []
         best = process.extract(name, known, scorer=fuzz.ratio, limit=3, score_cutoff=60)
         close = [match for match, _, _ in best]
-        self._done[key] = (known, close)
+        self._done[key] = close
         return close
 
 
@@ -497,7 +507,10 @@ def _decorator(node: ast.expr) -> str:
     )
 
 
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.|[A-Za-z_]\w*)|import[ \t]+([^#\n]+))", re.MULTILINE)
+# A line that starts with `from` or `import`, its line break included: a pattern that starts with a
+# literal character is searched for that character, where `^` under MULTILINE is tried at every position
+# of the text. Searched in the text with a line break put first, for its first line.
+_IMPORT_LINE = re.compile(r"\n[ \t]*(?:from[ \t]+(\.|[A-Za-z_]\w*)|import[ \t]+([^#\n]+))")
 
 
 def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
@@ -505,7 +518,7 @@ def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
     can lead to a finding. Parsing every added file of a large change costs seconds otherwise."""
     # Every line the pattern takes says `from` or `import`; a window cut from the middle of a module
     # often says neither, and the pattern tries every position of the text.
-    matches = _IMPORT_LINE.finditer(text) if "import" in text or "from" in text else ()
+    matches = _IMPORT_LINE.finditer("\n" + text) if "import" in text or "from" in text else ()
     for m in matches:
         if m.group(1) is not None:
             if m.group(1) == "." or m.group(1) in tops:
@@ -540,18 +553,47 @@ def _may_name(
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
-def _rebound_names(all_nodes: list[ast.AST]) -> set[str]:
-    """Names assigned or used as parameters anywhere: an alias that is rebound is no longer the module."""
-    out: set[str] = set()
-    add = out.add
-    name_type, arg_type, load, definitions = ast.Name, ast.arg, ast.Load, _DEFINITIONS
-    for node in all_nodes:
+def _reads_and_bindings(tree: ast.Module, local: Set[str]) -> tuple[list[ast.AST], set[str]]:
+    """One walk of every node, in `nodes`' order, for the attribute pass: the reads of an attribute
+    that may hang off a name in `local` (off a name of it, or off another attribute: `_may_name` decides
+    those) and the classes, in walk order; and every name assigned, deleted, taken as a parameter or
+    defined anywhere (an alias that is rebound is no longer the module). The walk visits each node of
+    the file, so it does the three jobs of what were three passes in one loop."""
+    reads: list[ast.AST] = []
+    bound: set[str] = set()
+    order: list[ast.AST] = [tree]
+    keep, add, push = reads.append, bound.add, order.append
+    fields: dict[type, tuple[str, ...]] = {}
+    node_type, name_type, attribute, load = ast.AST, ast.Name, ast.Attribute, ast.Load
+    arg_type, constant, class_def, definitions = ast.arg, ast.Constant, ast.ClassDef, _DEFINITIONS
+    for node in order:  # grows while it is read: breadth first
         kind = node.__class__
         if kind is name_type:
             if node.ctx.__class__ is not load:  # type: ignore[attr-defined]
                 add(node.id)  # type: ignore[attr-defined]  # Store or Del
+            continue  # a name holds no node
+        if kind is constant:
+            continue
+        if kind is attribute:
+            if node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                value = node.value  # type: ignore[attr-defined]
+                if value.__class__ is attribute or (value.__class__ is name_type and value.id in local):
+                    keep(node)
         elif kind is arg_type:
             add(node.arg)  # type: ignore[attr-defined]
         elif kind in definitions:
             add(node.name)  # type: ignore[attr-defined]
-    return out
+            if kind is class_def:
+                keep(node)
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = child_fields(kind)
+        for field in names:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in value:  # type: ignore[union-attr]
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    return reads, bound
