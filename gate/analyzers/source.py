@@ -280,7 +280,32 @@ def statements(root: ast.AST) -> list[ast.AST]:
     """The statements under `root` (itself included), with the `except` and `case` clauses that hold
     them, in the order `nodes` lists them, without walking a single expression: statements only ever
     sit in other statements and those clauses, so leaving the rest out keeps `ast.walk`'s order."""
-    return _breadth_first(root, _BLOCK)
+    out: list[ast.AST] = [root]
+    append = out.append
+    block = _BLOCK
+    for node in out:  # grows while it is read: breadth first
+        for name in _block_fields(node.__class__):
+            value = getattr(node, name, None)
+            if value.__class__ is list:  # `Expression.body` is one expression
+                for item in value:
+                    if isinstance(item, block):
+                        append(item)
+    return out
+
+
+# The fields the grammar gives a statement, an `except` clause or a `case` to hold statements or those
+# clauses; the others hold expressions only, which the statement walk need not read.
+_BLOCK_FIELD_NAMES = ("body", "handlers", "orelse", "finalbody", "cases")
+_BLOCK_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _block_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    names = _BLOCK_FIELDS.get(cls)
+    if names is None:
+        names = _BLOCK_FIELDS[cls] = tuple(
+            f for f in cls._fields if f in _BLOCK_FIELD_NAMES and issubclass(cls, (*_BLOCK, ast.mod))
+        )
+    return names
 
 
 def _breadth_first(root: ast.AST, keep: type[ast.AST] | tuple[type[ast.AST], ...]) -> list[ast.AST]:

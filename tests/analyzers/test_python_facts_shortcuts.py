@@ -166,3 +166,23 @@ def test_the_walk_leaves_out_only_fields_that_never_hold_nodes() -> None:
     for source in sources:
         tree = ast.parse(source)
         assert nodes(tree) == [n for n in ast.walk(tree) if not isinstance(n, leaf)]
+
+
+def test_names_listed_in_all_are_read_in_every_spelling_the_parser_reads() -> None:
+    # Only a text that says `__all__` (or has letters NFKC makes ASCII) is read for its list: the ones
+    # that do not are the full read's answer too.
+    spellings = (
+        "__all__ = ['made']",
+        "__all__ += ['made']",
+        "__all__: list[str] = ['made']",
+        "__all__.append('made')",
+        "__ａll__ = ['made']",  # a full-width letter: the parser reads `__all__`
+        "_\uff3fall__.extend(['made'])",  # a full-width low line after the first
+        "__all__ = [\\\n    'made']",  # a line continuation inside the statement
+    )
+    for line in spellings:
+        index = RepoIndex(["pkg/mod.py"], lambda path, line=line: MODULE + "\n" + line + "\n")
+        assert index.defines("pkg.mod", "made") is True, line
+    for line in ("x = '__all__'", "# __all__ = ['made']", "__alls__ = ['made']", "__all = ['made']"):
+        index = RepoIndex(["pkg/mod.py"], lambda path, line=line: MODULE + "\n" + line + "\n")
+        assert index.defines("pkg.mod", "made") is False, line

@@ -68,7 +68,7 @@ def module_names(paths: Iterable[str]) -> dict[str, str]:
             parts = path[len(prefix) : -3].split("/")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
-            if parts and all(p.isidentifier() for p in parts):
+            if parts and all(map(str.isidentifier, parts)):
                 out.setdefault(".".join(parts), path)
     return out
 
@@ -220,11 +220,13 @@ def resolve_relative(current: str, is_package: bool, module: str | None, level: 
 class _TextHints:
     """What the module's text cannot contain, so that whole-subtree walks looking for it can be skipped:
     a `global` statement, an assignment expression, or a call of globals()/setattr()/exec() each need
-    their word (or `:=`) literally in the source."""
+    their word (or `:=`) literally in the source, and so does a list of `__all__` in an ASCII text."""
 
     has_global: bool
     has_walrus: bool
     has_global_writes: bool
+    # `__all__` may be written in the text: in ASCII, or in other letters that NFKC makes ASCII.
+    may_list_all: bool
     # The lines that may call setattr(): those naming it, and those with other than ASCII characters
     # (the parser reads identifiers in their NFKC form, so a full-width `ｓetattr` is `setattr`).
     setattr_lines: tuple[int, ...]
@@ -232,14 +234,15 @@ class _TextHints:
     @classmethod
     def of(cls, text: str) -> _TextHints:
         has_setattr = "setattr" in text
+        other = not text.isascii()
         lines: tuple[int, ...] = ()
-        if has_setattr or not text.isascii():
+        if has_setattr or other:
             # The parser counts a lone carriage return as a line break too.
             split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             lines = tuple(n for n, line in enumerate(split, 1) if "setattr" in line or not line.isascii())
         # globals()/exec() in full width are the builtins too: a text with other than ASCII may call them.
-        writes = "globals" in text or has_setattr or "exec" in text or not text.isascii()
-        return cls("global" in text, ":=" in text, writes, lines)
+        writes = "globals" in text or has_setattr or "exec" in text or other
+        return cls("global" in text, ":=" in text, writes, "__all__" in text or other, lines)
 
     def may_call_setattr(self, start: int, end: int) -> bool:
         at = bisect.bisect_left(self.setattr_lines, start)
@@ -277,7 +280,8 @@ def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
             and _writes_globals(node)
         ):
             info.open = True
-        info.names.update(_all_entries(node))
+        if hints.may_list_all:
+            info.names.update(_all_entries(node))
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -193,7 +193,8 @@ class _Checker:
         self.hints = hints
         self.scope = hints.new_scope()
         self.added = {line.new_no for line in change.added_lines()}
-        self._added_sorted = sorted(n for n in self.added if n is not None)
+        # Sorted when a range of more than a few lines is first looked up (a method's, a class's).
+        self._added_sorted: list[int] | None = None
         names = module_names([change.path])
         self.current = next(iter(names), "")
         self.is_package = change.path.endswith("__init__.py")
@@ -210,9 +211,12 @@ class _Checker:
         """The first added line number in [start, end], if any."""
         if end - start < 4:
             return next((n for n in range(start, end + 1) if n in self.added), None)
-        at = bisect.bisect_left(self._added_sorted, start)
-        if at < len(self._added_sorted) and self._added_sorted[at] <= end:
-            return self._added_sorted[at]
+        added = self._added_sorted
+        if added is None:
+            added = self._added_sorted = sorted(n for n in self.added if n is not None)
+        at = bisect.bisect_left(added, start)
+        if at < len(added) and added[at] <= end:
+            return added[at]
         return None
 
     def run(self) -> Iterator[_Missing]:
