@@ -285,7 +285,7 @@ def statements(root: ast.AST) -> list[ast.AST]:
     block = _BLOCK
     for node in out:  # grows while it is read: breadth first
         for name in _block_fields(node.__class__):
-            value = getattr(node, name, None)
+            value: Any = getattr(node, name, None)
             if value.__class__ is list:  # `Expression.body` is one expression
                 for item in value:
                     if isinstance(item, block):
