@@ -223,7 +223,8 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 def child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     """The fields of a node class that may hold child nodes (cached per class): for a walk of its own."""
-    return _CHILD_FIELDS.get(cls) or _child_fields(cls)
+    names = _CHILD_FIELDS.get(cls)
+    return names if names is not None else _child_fields(cls)
 
 
 # Fields the grammar types as identifiers, numbers or constants, never nodes: a walk need not read them
@@ -318,7 +319,11 @@ def _breadth_first(root: ast.AST, keep: type[ast.AST] | tuple[type[ast.AST], ...
     while i < len(out):
         node = out[i]
         i += 1
-        for name in fields.get(node.__class__) or _child_fields(node.__class__):
+        # (A name's or a constant's fields are held as the empty tuple: compared with None, not falsy.)
+        names = fields.get(node.__class__)
+        if names is None:
+            names = _child_fields(node.__class__)
+        for name in names:
             value: Any = getattr(node, name, None)  # an AST node, a list of them, or a leaf
             if isinstance(value, list):
                 for item in value:

@@ -210,13 +210,16 @@ class _Checker:
     def _first_added(self, start: int, end: int) -> int | None:
         """The first added line number in [start, end], if any."""
         if end - start < 4:
-            return next((n for n in range(start, end + 1) if n in self.added), None)
-        added = self._added_sorted
-        if added is None:
-            added = self._added_sorted = sorted(n for n in self.added if n is not None)
-        at = bisect.bisect_left(added, start)
-        if at < len(added) and added[at] <= end:
-            return added[at]
+            for n in range(start, end + 1):
+                if n in self.added:
+                    return n
+            return None
+        in_order = self._added_sorted
+        if in_order is None:
+            in_order = self._added_sorted = sorted(n for n in self.added if n is not None)
+        at = bisect.bisect_left(in_order, start)
+        if at < len(in_order) and in_order[at] <= end:
+            return in_order[at]
         return None
 
     def run(self) -> Iterator[_Missing]:
@@ -463,6 +466,9 @@ def _imports_only(change: FileChange) -> str:
 
 
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+# The node-holding fields of each node class, as `child_fields` gives them, held here for the walks
+# below (one look-up a node, where a call of `child_fields` was one more call).
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _own_reads(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> list[ast.Attribute]:
@@ -476,9 +482,12 @@ def _own_reads(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> list[
     push = stack.append
     node_type = ast.AST
     attribute, name_type, load, class_def, scopes = ast.Attribute, ast.Name, ast.Load, ast.ClassDef, _SCOPES
+    constant, fields = ast.Constant, _FIELDS
     while stack:
         node = pop()
         kind = node.__class__
+        if kind is name_type or kind is constant:
+            continue  # holds no node
         if kind is attribute:
             value = node.value  # type: ignore[attr-defined]
             if value.__class__ is name_type and value.id == me and node.ctx.__class__ is load:  # type: ignore[attr-defined]
@@ -489,7 +498,10 @@ def _own_reads(method: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> list[
             args = node.args  # type: ignore[attr-defined]
             if any(a.arg == me for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
                 continue
-        for field in child_fields(kind):
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = child_fields(kind)
+        for field in names:
             value = getattr(node, field, None)
             if value.__class__ is list:
                 for item in value:  # type: ignore[union-attr]
@@ -567,7 +579,7 @@ def _reads_and_bindings(tree: ast.Module, local: Set[str]) -> tuple[list[ast.AST
     bound: set[str] = set()
     order: list[ast.AST] = [tree]
     keep, add, push = reads.append, bound.add, order.append
-    fields: dict[type, tuple[str, ...]] = {}
+    fields = _FIELDS
     node_type, name_type, attribute, load = ast.AST, ast.Name, ast.Attribute, ast.Load
     arg_type, constant, class_def, definitions = ast.arg, ast.Constant, ast.ClassDef, _DEFINITIONS
     for node in order:  # grows while it is read: breadth first
