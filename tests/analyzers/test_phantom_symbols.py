@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
+from gate.analyzers.symbols.stage import MAX_HINTED
 from gate.findings import Severity
 from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context
@@ -156,3 +157,15 @@ def test_a_file_that_does_not_parse_is_noted_not_fatal(tmp_path: Path):
     result = run(tmp_path, {"pkg/__init__.py": "X = 1\n", "broken.py": "from pkg import X\ndef (:\n"})
     assert result.ran and result.findings == ()
     assert any("broken.py: does not parse" in n for n in result.details["notes"])
+
+
+def test_close_name_hints_are_worked_out_per_file_up_to_the_cap(tmp_path: Path):
+    # The owner's names are sorted once for the run, but each file that finds a name missing gets its
+    # own hint, and the cap counts (name, file) pairs: the files past it get none.
+    extra = 5
+    after: Files = {f"app{i:03}.py": "from pkg.mod import helpr\n" for i in range(MAX_HINTED + extra)}
+    findings = run(tmp_path, after).findings
+    assert len(findings) == MAX_HINTED + extra
+    hinted = [f for f in findings if "Close names it does define: helper" in f.body]
+    assert len(hinted) == MAX_HINTED
+    assert all("Close names" not in f.body for f in findings if f not in hinted)
