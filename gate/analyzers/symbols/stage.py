@@ -8,7 +8,7 @@ import ast
 import bisect
 import re
 from collections.abc import Iterator, Set
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -51,8 +51,9 @@ _IMPLICIT = frozenset(dir(type("_Probe", (), {}))) | frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Missing:
+class _Missing(NamedTuple):
+    """A name found missing (a tuple: one is made for every finding, thousands on a large change)."""
+
     line: int
     owner: str  # "pkg.mod" or "pkg.mod.Class"
     name: str
@@ -90,7 +91,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
             if not change.path.endswith(".py") or change.status is FileStatus.DELETED:
                 continue
             parsed = index.take_tree(change.path)
-            text = view.text("head", change.path) if view.is_whole_file(change) else None
+            whole = view.is_whole_file(change)
+            text = view.text("head", change.path) if whole else None
             if text is None:
                 # Patch input: of a file the diff shows in part, the added one-line imports still say
                 # what they take from the repository's (added) modules.
@@ -99,9 +101,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
             if not _may_use_repository(text, tops, change):
                 continue  # no import of a repository module and no `self.` on an added line
             try:
-                found = self._check_file(
-                    index, change, text, notes, hints, whole=view.is_whole_file(change), parsed=parsed
-                )
+                found = self._check_file(index, change, text, notes, hints, whole=whole, parsed=parsed)
             except (Unreadable, RecursionError) as exc:
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
                 findings.append(could_not_analyse(self.meta, change.path, why))
