@@ -29,8 +29,8 @@ from gate.context.local_git import load_git_changeset
 from gate.context.model import RevisionReader
 from gate.fence import data_block
 from gate.models.pricing import token_counter
+from gate.review.check import chunk_budget
 from gate.review.prompt import Contracts, pr_text
-from gate.review.stage import chunk_budget
 from gate.review.units import build_units, measured_chars_per_token, pack
 from gate.specs import MAX_CHUNK_SPEC_CHARS, read_specs
 

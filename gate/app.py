@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gate.analyzers.source import clear_parse_cache
 from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
@@ -13,13 +14,15 @@ from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.errors import GateError
-from gate.intent.sources import LinkedIssues
 from gate.models.budget import RunBudget
 from gate.pipeline import run
 from gate.regen.tokens import normalized_tokens
-from gate.review.state import ReviewState
 from gate.run import HeadDiff, Outcome, Progress, RunContext, Services, no_progress
 from gate.stages import default_stages
+
+if TYPE_CHECKING:
+    from gate.intent.sources import LinkedIssues
+    from gate.review.state import ReviewState
 
 
 @contextmanager

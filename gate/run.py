@@ -9,10 +9,8 @@ are named for type checking only.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable, Coroutine, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -206,6 +204,10 @@ T = TypeVar("T")
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run a stage's coroutine to completion from its synchronous `run`, also when the caller is already
     inside an event loop (an async host): then on a loop of its own, in a thread."""
+    # Loaded here, not with the run's types: a run that calls no model and looks nothing up needs neither.
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 from gate.findings import with_line_keys
+from gate.intent.check import STAGE, findings_of
 from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
 from gate.intent.prompt import Statement
-from gate.intent.stage import STAGE, findings_of
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, SpecCheckOutput
 from gate.models.structured import validate
 from gate.run import StageResult

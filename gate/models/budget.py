@@ -15,7 +15,6 @@ priced models; with neither, its calls are refused (never counted as free).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -141,6 +140,8 @@ class RunBudget:
     async def hold(self, usd: float, model: str, what: str) -> Hold | Refused:
         """Set `usd` aside for one attempt (`what` says how it was estimated), waiting while holds of
         calls in flight keep it from fitting; refused when it cannot fit or the time is out."""
+        import asyncio  # only model calls wait here; a run that calls no model never loads asyncio
+
         usd = max(0.0, usd)
         while True:
             late = self.out_of_time()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import yaml
-
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx", ".mkd")
 MAX_FRONT_MATTER_CHARS = 4_096
 MAX_GOVERNS = 64  # globs per spec
@@ -52,6 +50,8 @@ def read_front_matter(path: str, text: str) -> FrontMatter:
             ),
         )
     body = text[end:]
+    import yaml  # only a spec with front matter needs the YAML parser
+
     try:
         data = yaml.safe_load(block)
     except (yaml.YAMLError, RecursionError, ValueError):

@@ -12,8 +12,8 @@ import pytest
 
 from gate.analyzers import PhantomSymbolsAnalyzer
 from gate.analyzers.dependencies import DependenciesAnalyzer
+from gate.analyzers.dependencies.check import MAX_LOOKUPS
 from gate.analyzers.dependencies.collect import collect
-from gate.analyzers.dependencies.stage import MAX_LOOKUPS
 from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, load_toml, nesting
 from gate.analyzers.source import ChangeView, clear_parse_cache
 from gate.findings import Finding, Severity

@@ -6,9 +6,9 @@ from __future__ import annotations
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.parser import parse_diff
 from gate.redact import REDACTED
+from gate.review.check import chunk_budget
 from gate.review.prompt import MAX_COMMIT_CHARS, MAX_PR_BODY_CHARS, MAX_PR_TEXT_CHARS, Contracts, pr_text
 from gate.review.room import CONTEXT_SHARE, MIN_CHUNK_TOKENS
-from gate.review.stage import chunk_budget
 
 # A model litellm does not know: its window is the cautious default, so the arithmetic is plain.
 MODELS = ("openai/not-a-known-model",)

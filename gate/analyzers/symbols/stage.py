@@ -10,8 +10,6 @@ import re
 from collections.abc import Iterator, Set
 from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
-
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
 from gate.analyzers.skipped import skipped_files
@@ -440,6 +438,8 @@ class _Hints:
             return done
         if not known or len(name) > MAX_HINT_NAME or len(self._done) >= MAX_HINTED:
             return []
+        from rapidfuzz import fuzz, process  # loaded at the first hint: a run without one never needs it
+
         best = process.extract(name, known, scorer=fuzz.ratio, limit=3, score_cutoff=60)
         close = [match for match, _, _ in best]
         self._done[key] = close

@@ -1,0 +1,326 @@
+"""What the `review` stage does when it runs: pack the change into chunks, have every review model review
+each, cross-check the findings below the quorum, and key, carry over and encode what was found.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from gate.context.commit_id import is_full_commit_id, short_id
+from gate.context.compare import head_diff
+from gate.context.lines import head_lines
+from gate.findings import Finding, line_keys, with_line_keys
+from gate.models.interface import ModelClient
+from gate.models.pricing import facts, provider_of, token_counter
+from gate.models.selection import Selection, select_models
+from gate.review.consensus import STAGE, tally, to_findings
+from gate.review.coverage import (
+    Unreviewed,
+    coverage_error,
+    cut_note,
+    partial_note,
+    review_coverage,
+    unreviewed,
+)
+from gate.review.flow import (
+    ReviewRounds,
+    cross_check_round,
+    no_model,
+    priced,
+    review_round,
+    stage_client,
+)
+from gate.review.incremental import Plan, carried_findings, plan, with_carried
+from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
+from gate.review.room import chunk_tokens
+from gate.review.state import encode_state, keep
+from gate.review.units import (
+    CHARS_PER_TOKEN,
+    Chunk,
+    NotReviewed,
+    ReviewUnit,
+    build_units,
+    estimate_tokens,
+    measured_chars_per_token,
+    pack,
+)
+from gate.run import RunContext, StageResult, run_sync
+from gate.schema.review_state import IncrementalReview
+from gate.specs import load_specs
+
+
+def run_review(ctx: RunContext, given: ModelClient | None, why: str) -> StageResult:
+    """The review, once the thresholds call for it and the run is online: the review models, else a
+    model error saying none is available."""
+    selection = select_models(ctx.config, "review")
+    if not selection.models:
+        return no_model(STAGE, why, selection, "no review model available")
+    return run_sync(review(ctx, stage_client(ctx, given), selection, why))
+
+
+@dataclass
+class _Prepared:
+    """What the review sends, to which models, worked out before any call."""
+
+    selection: Selection
+    quorum: int
+    notes: list[str]  # for the report, in the order they arose
+    contracts: Contracts
+    pr: PrText
+    chars_per_token: float
+    budget: int  # tokens of code per chunk
+    units: list[ReviewUnit]
+    skipped: list[NotReviewed]
+    increment: Plan
+    chunks: list[Chunk]
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return self.selection.models
+
+    @property
+    def distinct(self) -> int:
+        return len(set(self.models))
+
+    @property
+    def cut(self) -> list[NotReviewed]:
+        """Lines too long to send whole: their tails were not sent."""
+        return [s for s in self.skipped if s.line is not None]
+
+
+async def review(ctx: RunContext, client: ModelClient, selection: Selection, why: str) -> StageResult:
+    started = time.monotonic()
+    p = _prepare(ctx, selection)
+    if not p.chunks:
+        return _nothing_to_send(ctx, p, why)
+    ctx.progress(f"review: {len(p.chunks)} chunk(s) x {len(p.models)} model(s)")
+    rounds = ReviewRounds()
+    await review_round(client, p.models, p.chunks, ctx.config, p.contracts, p.pr, rounds)
+    missed = unreviewed(p.chunks, p.quorum, rounds)
+    # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
+    await _cross_check(ctx, client, p, rounds)
+    fresh = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), p.quorum)
+    findings, carried, keys = _keyed(ctx, p, fresh)
+    model_error = _joined(coverage_error(missed, p.chunks, p.quorum, p.distinct), cut_note(p.cut))
+    partial = partial_note(rounds, p.chunks)
+    p.notes.extend(n for n in (cut_note(p.cut), partial, rounds.cross_check_note) if n)
+    details = _details(p, keys, p.notes + list(p.contracts.notes))
+    details.update(_round_details(p, rounds, missed))
+    complete = model_error is None and not rounds.failures and not rounds.not_reviewed
+    said = [n for n in p.notes if n.startswith("only ")] + ([partial] if partial else [])
+    return StageResult(
+        STAGE,
+        ran=True,
+        why="; ".join([why, *said]),
+        findings=findings,
+        model_error=model_error,
+        usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
+        details=details,
+        quorum=p.quorum,
+        review_state=_state(ctx, p.models, findings, details["notes"]) if complete else None,
+        line_keys=keys,
+        carried=carried,
+        models=tuple(p.models),
+        coverage=review_coverage(
+            ctx.changeset.diff,
+            p.models,
+            p.quorum,
+            p.chunks,
+            rounds.reviewed_by,
+            _incremental(p),
+            p.cut,
+            missed,
+        ),
+    )
+
+
+def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
+    """Units of the change packed into chunks that fit the smallest context window; in an incremental
+    review, only the units changed since the previous review's head."""
+    models = selection.models
+    quorum = ctx.config.review.required_quorum()
+    notes = [*_quorum_note(models, quorum), *selection.notes, *priced(ctx, models)]
+    contracts = Contracts.of(load_specs(ctx))
+    pr = pr_text(ctx.changeset)
+    chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
+    changed = [f.path for f in ctx.changeset.diff.files]
+    answer = ctx.config.models.max_output_tokens
+    budget = chunk_budget(models, contracts, pr, answer, chars_per_token, changed)
+    units, skipped = build_units(ctx.changeset, budget, chars_per_token)
+    previous = ctx.services.previous_review
+    compare = head_diff(ctx.changeset, ctx.services.compare_heads)
+    increment = plan(ctx.changeset, units, previous, models, compare)
+    notes.extend(_increment_note(increment, previous is not None, len(units)))
+    chunks = pack(increment.send, budget)
+    return _Prepared(
+        selection, quorum, notes, contracts, pr, chars_per_token, budget, units, skipped, increment, chunks
+    )
+
+
+def _quorum_note(models: tuple[str, ...], quorum: int) -> list[str]:
+    distinct = len(set(models))
+    if distinct >= quorum:
+        return []
+    return [
+        f"only {distinct} distinct review model{'s' if distinct != 1 else ''} for a quorum of {quorum}: "
+        "model findings are advisory and the change is not fully reviewed"
+    ]
+
+
+def _increment_note(increment: Plan, had_previous: bool, units: int) -> list[str]:
+    """What an incremental review sent again and carried; why a change reviewed before is reviewed whole."""
+    review = increment.review
+    if isinstance(review, IncrementalReview):
+        return [
+            f"incremental review since {short_id(review.previous_head)}: "
+            f"{len(increment.send)} unit(s) sent again, {units - len(increment.send)} unchanged, "
+            f"{len(increment.carried)} finding(s) carried over"
+        ]
+    return [f"full review: {review.why}"] if had_previous else []
+
+
+def _incremental(p: _Prepared) -> bool:
+    return isinstance(p.increment.review, IncrementalReview)
+
+
+def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
+    """No code to review, or none changed since the previous review: the findings carried over stand."""
+    findings, carried, keys = _keyed(ctx, p, ())
+    nothing = "no code to review" if not p.units else "no code changed since the previous review"
+    details = _details(p, keys, [*p.notes, nothing])
+    return StageResult(
+        STAGE,
+        ran=True,
+        why=why,
+        findings=findings,
+        details=details,
+        quorum=p.quorum,
+        review_state=_state(ctx, p.models, findings, details["notes"]),
+        line_keys=keys,
+        carried=carried,
+        models=tuple(p.models),
+        coverage=review_coverage(ctx.changeset.diff, p.models, p.quorum, (), {}, _incremental(p), p.cut),
+    )
+
+
+async def _cross_check(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> None:
+    """Ask the models that did not raise a finding below the quorum whether they agree with it."""
+    config = ctx.config
+    if len(rounds.answered) > 1 and config.review.cross_check and p.quorum > 1:
+        pending = sum(1 for g in rounds.groups if len(g.raisers) < p.quorum)
+        ctx.progress(f"review: cross-checking {pending} finding(s)")
+        await cross_check_round(client, p.chunks, p.quorum, rounds, grace_s=config.models.grace_seconds)
+    elif not config.review.cross_check:
+        p.notes.append("cross-check turned off (review.cross_check: false)")
+
+
+def _keyed(
+    ctx: RunContext, p: _Prepared, fresh: tuple[Finding, ...]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...], dict[str, str]]:
+    """This run's findings then those carried over that it did not raise again; the carried ones; and
+    the text hash of every finding's lines, which a replay (no repository) fingerprints them with."""
+    carried = carried_findings(p.increment.review, p.quorum)
+    keys = line_keys([*fresh, *carried], head_lines(ctx.changeset))
+    carried = with_line_keys(carried, keys)
+    return with_carried(with_line_keys(fresh, keys), carried), carried, keys
+
+
+def _joined(*errors: str | None) -> str | None:
+    return "; ".join(e for e in errors if e) or None
+
+
+def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, Any]:
+    """What the report shows of the plan: models, prompts, chunks, what was left out, the notes."""
+    return {
+        "quorum": p.quorum,
+        "models": list(p.models),
+        "providers": {m: provider_of(m) for m in p.models},
+        "model_source": p.selection.source,
+        "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
+        "chunk_tokens": p.budget,
+        "chars_per_token": round(p.chars_per_token, 2),
+        "chunks": [_chunk_details(c, p.contracts) for c in p.chunks],
+        "skipped_files": [{"path": s.what, "reason": s.reason} for s in p.skipped if s.line is None],
+        "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in p.cut],
+        "notes": notes,
+        "incremental": p.increment.details,
+        "line_keys": keys,
+    }
+
+
+def _round_details(p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed]) -> dict[str, Any]:
+    """What the report shows of the rounds: who answered, what failed, what went unreviewed."""
+    return {
+        "answered": sorted(rounds.answered),
+        "failures": rounds.failures,
+        "not_reviewed": rounds.not_reviewed,
+        "unreviewed_chunks": [u.as_json() for u in missed],
+        # chunk id -> the models with a valid review answer for it: the report's coverage per file
+        "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in p.chunks},
+        "groups": len(rounds.groups),
+        "cross_checked": rounds.cross_checked,
+        "calls": rounds.calls,
+    }
+
+
+def _state(
+    ctx: RunContext, models: tuple[str, ...], findings: Sequence[Finding], notes: list[str]
+) -> str | None:
+    """The encoded state the next run of this PR starts from, or None (then it reviews everything)."""
+    head = ctx.changeset.head_ref
+    if not is_full_commit_id(head):
+        return None
+    lines: dict[str, list[str] | None] = {}
+    kept = []
+    for f in findings:
+        if f.location is None:
+            continue
+        path = f.location.path
+        if path not in lines:
+            text = ctx.changeset.revisions.read("head", path) if ctx.changeset.revisions else None
+            lines[path] = text.splitlines() if text is not None else None
+        if (k := keep(f, lines[path])) is not None:
+            kept.append(k)
+    encoded, why = encode_state(head, models, kept)
+    if why is not None:
+        notes.append(f"{why}: the next run reviews everything")
+    return encoded
+
+
+def chunk_budget(
+    models: tuple[str, ...],
+    contracts: Contracts,
+    pr: PrText,
+    answer_tokens: int,
+    chars_per_token: float = CHARS_PER_TOKEN,
+    changed: Sequence[str] = (),
+) -> int:
+    """Tokens of code per chunk: what the smallest context window leaves after the prompt and the answer
+    (`answer_tokens`, the `max_tokens` every call asks for)."""
+    window = min(facts(m).max_input_tokens for m in models)
+    # The most spec text one prompt can carry: the specs governing any changed file, within the limit.
+    spec_chars = contracts.specs.largest_context_chars(changed)
+    overhead = estimate_tokens(load_prompt(REVIEW_PROMPT).system + pr.longest, chars_per_token)
+    if spec_chars:
+        overhead += int(spec_chars / chars_per_token) + 1
+    return chunk_tokens(window, overhead, answer_tokens)
+
+
+def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:
+    """A chunk as the report shows it: its units, its code tokens, and the spec documents its prompt
+    carried (with the characters of each) and left out."""
+    out: dict[str, Any] = {
+        "id": chunk.id,
+        "units": [u.id for u in chunk.units],
+        "paths": list(chunk.paths),
+        "tokens": chunk.tokens,
+    }
+    if contracts.specs.configured:
+        context = contracts.for_chunk(chunk)
+        out["specs"] = {spec.path: len(text) for spec, text in context.sections}
+        if context.left_out:
+            out["specs_left_out"] = list(context.left_out)
+    return out
