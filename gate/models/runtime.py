@@ -16,11 +16,10 @@ import gc
 import importlib
 import os
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from gate import syntax
+from gate import collector, syntax
 
 # Modules litellm (the pinned version) imports only on its first completion, and the tokenizer it
 # loads on the first count: imported with litellm, on the thread that imports it, so that they are
@@ -51,7 +50,7 @@ def _configured() -> Any:
     # The cost map must come from the pinned package, never from the network.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-    with _collection_paused():
+    with collector.paused():
         import litellm as lm
 
         for name in FIRST_CALL_MODULES:
@@ -73,20 +72,6 @@ def _configured() -> Any:
     # models): the gate reaches only GitHub, the models and the registries. tiktoken is bundled.
     lm.disable_hf_tokenizer_download = True
     return lm
-
-
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No automatic cyclic collection in the block (a first threshold of 0), then the thresholds as
-    they were. Other threads allocate meanwhile too: their cycles wait for the next collection, as
-    reference counting still frees everything else. Thresholds someone else set in the meantime stay."""
-    before = gc.get_threshold()
-    gc.set_threshold(0, *before[1:])
-    try:
-        yield
-    finally:
-        if gc.get_threshold()[0] == 0:
-            gc.set_threshold(*before)
 
 
 def import_in_background() -> None:
