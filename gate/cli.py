@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import enum
-import gc
 import os
 import sys
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 
+from gate.collector import fewer_full_collections, freeze_at_exit
 from gate.errors import GateError, InputError
 from gate.memory import limit_heaps
 from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
@@ -99,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     limit_heaps()  # before the change is read: its texts are the largest blocks a run allocates
+    freeze_at_exit()
     try:
-        with _fewer_full_collections():
+        with fewer_full_collections():
             return _dispatch(args)
     except GateError as exc:
         if debug:
@@ -125,23 +125,6 @@ def _redact(line: str) -> str:
     from gate.redact import redact
 
     return redact(line)
-
-
-@contextlib.contextmanager
-def _fewer_full_collections() -> Iterator[None]:
-    """Run with a less eager cyclic garbage collector, then restore its settings.
-
-    A run allocates millions of short-lived objects (syntax trees, diff lines) while a large change stays
-    alive; with the default thresholds the collector rescans that live heap again and again, which cost
-    as much as the analysis itself on a 100k-line change. Reference counting frees the trees; young
-    cycles are still collected, only less often.
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(10_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

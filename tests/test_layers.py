@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.github.limits",
             "gate.schema",
             "gate.memory",
+            "gate.collector",
         ),
     ),
     ("run types", ("gate.run",)),

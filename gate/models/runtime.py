@@ -1,24 +1,62 @@
 """The one place litellm is imported and configured: lazily, with telemetry and callbacks off.
 
-Importing litellm costs seconds, so only code paths that call a model reach this module's function.
+Importing litellm costs seconds, so only code paths that call a model reach this module's functions.
+
+The import creates some 400,000 objects (pydantic models, typing constructs, the cost map) that live as
+long as the process. With automatic collection on, each full collection the import triggers rescans
+all that it has made so far, and every later collection, and the one at exit, walks them again; the
+process's teardown then frees them one by one. So the import runs with automatic collection paused,
+and what it made is frozen (`gc.freeze`) after it: never collected again, nor torn down at exit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import importlib
 import os
 import threading
 from functools import lru_cache
 from typing import Any
 
-from gate import syntax
+from gate import collector, syntax
+
+# Modules litellm (the pinned version) imports only on its first completion, and the tokenizer it
+# loads on the first count: imported with litellm, on the thread that imports it, so that they are
+# frozen with the rest and a model stage's first call does not import them. A name another version
+# lacks is skipped; its first call then imports what it needs, as before.
+FIRST_CALL_MODULES = (
+    "litellm.litellm_core_utils.default_encoding",  # tiktoken's cl100k_base, read once
+    "litellm.proxy.openai_files_endpoints.common_utils",  # file ids in messages; litellm.proxy._types
+    "litellm.llms.openai_like.dynamic_config",
+    "litellm.llms.github_copilot.per_user_auth",
+    "litellm._service_logger",
+    "litellm.proxy.spend_tracking.savings",
+)
+
+_loading = threading.Lock()  # one import: a caller that comes while another thread imports waits for it
+_background = threading.Lock()
+_started: list[threading.Thread] = []
 
 
-@lru_cache(maxsize=1)  # the configured module itself: imported and set up once per process
 def litellm() -> Any:
+    """litellm, imported and configured once per process."""
+    with _loading:
+        return _configured()
+
+
+@lru_cache(maxsize=1)  # the configured module itself
+def _configured() -> Any:
     # The cost map must come from the pinned package, never from the network.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-    import litellm as lm
+    with collector.paused():
+        import litellm as lm
+
+        for name in FIRST_CALL_MODULES:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+        gc.freeze()
 
     lm.telemetry = False
     lm.suppress_debug_info = True
@@ -39,8 +77,11 @@ def litellm() -> Any:
 def import_in_background() -> None:
     """Start importing litellm on a daemon thread, for a run that will call a model: the import's
     seconds then overlap the deterministic stages' waits on git and the registries. A caller that needs
-    it first waits for that import (Python's import lock), never imports twice."""
-    if litellm.cache_info().currsize:
-        return
-    syntax.guard_stdlib_parser()  # the import defines pydantic models, which parse signatures
-    threading.Thread(target=litellm, name="import-litellm", daemon=True).start()
+    it first waits for that import, never imports twice. Once per process."""
+    with _background:
+        if _started or _configured.cache_info().currsize:
+            return
+        syntax.guard_stdlib_parser()  # the import defines pydantic models, which parse signatures
+        thread = threading.Thread(target=litellm, name="import-litellm", daemon=True)
+        _started.append(thread)
+        thread.start()
