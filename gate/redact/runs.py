@@ -15,11 +15,11 @@ answers yes only when that holds.
 from __future__ import annotations
 
 import re
-import string
 
 # The syntax tree's parser and node names: both part of CPython's `re` package since 3.11.
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+import string
 from typing import Any
 
 TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_+/=-")

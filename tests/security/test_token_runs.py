@@ -109,7 +109,7 @@ def test_a_pattern_within_runs_finds_in_the_runs_what_it_finds_in_the_whole_text
     rng = random.Random(seed)
     patterns = [fmt.pattern for fmt in KEY_FORMATS if within_runs(fmt.pattern)]
     patterns += [re.compile(r"ab[A-Za-z0-9]{20}(?![A-Za-z0-9])"), re.compile(r"(?<![a-z])cd[a-z0-9]{19}")]
-    keys = _keys() + ["ab" + "Z" * 20, "ab" + "Z" * 21, "cd" + "q" * 19, "xcd" + "9" * 19]
+    keys = [*_keys(), "ab" + "Z" * 20, "ab" + "Z" * 21, "cd" + "q" * 19, "xcd" + "9" * 19]
     for text in ("\n".join(_adversarial(rng, keys)), "\n".join(_files_lines())):
         runs = long_runs(text)
         joined = "\n".join(text[start:end] for start, end in runs)
