@@ -20,7 +20,13 @@ from itertools import accumulate
 
 from gate.redact import memory
 from gate.redact.formats import KEY_FORMATS, KeyFormat
-from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
+from gate.redact.prefilter import (
+    Prefilter,
+    exact_literals,
+    required_characters,
+    required_literals,
+    starts_with_literal,
+)
 from gate.redact.runs import LONG_RUN, long_runs, within_runs
 
 # Pieces of a long line: a key is far shorter than the overlap, so each one lies whole in some piece.
@@ -61,6 +67,7 @@ class _Detectors:
     # For each key format, whether it matches only inside a long run of token characters
     # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
     in_runs: tuple[bool, ...]
+    keyword_plugin: object | None  # detect-secrets' KeywordDetector, among `other_plugins`
 
 
 # Lines that can hold a secret at all: every key format is a long token, or follows a keyword, a URL
@@ -150,6 +157,7 @@ def _detectors() -> _Detectors:
         _KEYWORD_COVER if covered else None,
         format_literals,
         tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
+        next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
     )
 
 
@@ -274,6 +282,8 @@ def _scan_piece(
         plugin, gate = detectors.other_plugins[rule - regex_count]
         if not gate.search(piece):
             continue
+        if plugin is detectors.keyword_plugin and not _keyword_rules_may_match(filename, piece):
+            continue
         kind = str(getattr(plugin, "secret_type", type(plugin).__name__))
         try:
             found = plugin.analyze_line(  # type: ignore[attr-defined]
@@ -302,6 +312,31 @@ def _scan_piece(
         fmt = KEY_FORMATS[rule - gates_end]
         for m in fmt.finditer(piece):
             add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+
+
+def _keyword_rules_may_match(filename: str, piece: str) -> bool:
+    """Whether one of the regexes detect-secrets' keyword plugin runs on this file's lines can match in
+    the piece. Each needs some punctuation (a quote, `=`, `:`); most lines that name a password hold
+    none of what the file type's regexes need (a call, a signature), and the plugin would try each
+    regex at each of their keywords for nothing."""
+    name = _keyword_filename(filename)
+    return any(
+        all(any(char in piece for char in need) for need in needs)
+        for needs in _keyword_needs(os.path.splitext(name)[1])
+    )
+
+
+@lru_cache(maxsize=256)
+def _keyword_needs(extension: str) -> tuple[tuple[frozenset[str], ...], ...]:
+    """For each regex the keyword plugin runs on a file with this extension (it chooses by the
+    extension alone), the characters of which a line must hold one of each (`required_characters`)."""
+    from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, REGEX_BY_FILETYPE
+    from detect_secrets.util.filetype import determine_file_type
+
+    table = REGEX_BY_FILETYPE.get(
+        determine_file_type("file" + extension), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+    )
+    return tuple(required_characters(regex) for regex in table)
 
 
 def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
@@ -533,15 +568,15 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             candidates.update(_matching(fmt, literals, text, starts, lines, skip=candidates))
     # Literal markers are found with str.find: an alternation of literals is several times slower.
     # After a marker that counts, the search goes on from the next line.
-    for start in _MARKER_STARTS:
-        at = text.find(start)
+    for marker in _MARKER_STARTS:
+        at = text.find(marker)
         while at != -1:
-            if _marker_at(text, at, start):
+            if _marker_at(text, at, marker):
                 index = bisect.bisect_right(starts, at) - 1
                 candidates.add(index)
-                at = text.find(start, starts[index + 1])
+                at = text.find(marker, starts[index + 1])
             else:
-                at = text.find(start, at + 1)
+                at = text.find(marker, at + 1)
     return {index for index in candidates if index < len(lines)}
 
 
