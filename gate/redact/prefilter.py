@@ -299,3 +299,62 @@ def _mark(
             index = bisect.bisect_right(starts, at) - 1
             found.setdefault(index, set()).update(rules)
             at = text.find(literal, starts[index + 1])
+
+
+# Characters `required_characters` reads: ASCII punctuation, which no case-insensitive pattern matches
+# with any other character (tests/security/test_keyword_gate.py checks every code point).
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def required_characters(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of punctuation characters such that every match of `pattern` holds one character of each
+    (`:` and a quote for `key: "value"`); a text missing one set has no match. Only what the analysis
+    is sure of: a construct it does not read adds no set."""
+    parsed = _parse(pattern)
+    if parsed is None:
+        return ()
+    return tuple(dict.fromkeys(_required_sets(list(parsed))))
+
+
+def _required_sets(items: list[tuple[object, object]]) -> list[frozenset[str]]:
+    """The sets of a sequence: each item that every match goes through adds its own."""
+    sets: list[frozenset[str]] = []
+    for op, av in items:
+        if op is sre.LITERAL or op is sre.IN:
+            chars = _punctuation_matched(op, av)
+            if chars:
+                sets.append(chars)
+        elif op is sre.SUBPATTERN and isinstance(av, tuple):
+            _group, add_flags, del_flags, sub = av
+            if not add_flags and not del_flags:
+                sets.extend(_required_sets(list(sub)))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and isinstance(av, tuple):
+            low, _high, sub = av
+            if low >= 1:
+                sets.extend(_required_sets(list(sub)))
+        elif op is sre.BRANCH and isinstance(av, tuple):
+            # Every match goes through one branch: one set of each branch, together, is required.
+            firsts = [_required_sets(list(branch)) for branch in av[1]]
+            if all(firsts):
+                sets.append(frozenset().union(*(found[0] for found in firsts)))
+    return sets
+
+
+def _punctuation_matched(op: object, av: object) -> frozenset[str] | None:
+    """The characters a one-character item matches, when all of them are punctuation."""
+    if op is sre.LITERAL:
+        assert isinstance(av, int)
+        return frozenset({chr(av)}) if chr(av) in _PUNCTUATION else None
+    assert isinstance(av, list)
+    chars: set[str] = set()
+    for item_op, item_av in av:
+        if item_op is sre.LITERAL:
+            assert isinstance(item_av, int)
+            chars.add(chr(item_av))
+        elif item_op is sre.RANGE:
+            assert isinstance(item_av, tuple)
+            low, high = item_av
+            chars.update(chr(code) for code in range(low, high + 1))
+        else:  # a negation or a category
+            return None
+    return frozenset(chars) if chars and chars <= _PUNCTUATION else None
