@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
+from operator import attrgetter
 
 from gate import invisible
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
@@ -24,6 +26,7 @@ from gate.redact import redact
 from gate.run import RunContext, StageResult
 
 _INVISIBLE = invisible.INVISIBLE
+_TEXT = attrgetter("text")
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _PR_BODY = "PR description"
 _NAME_SEPARATORS = re.compile(r"[-_./]+")
@@ -62,6 +65,61 @@ def phrases() -> tuple[Phrase, ...]:
 @lru_cache(maxsize=1)
 def _any_trigger() -> re.Pattern[str]:
     return re.compile(_trie({w for p in phrases() for w in p.words}))
+
+
+# How often the space and each letter occur in source code, per thousand characters (counted on real
+# Python files, lower-cased); any other character counts as rare.
+_FREQUENCY = dict(
+    zip(
+        " etrsoanilpcdmufhgybvwkxqjz",
+        (242, 78, 59, 46, 45, 44, 44, 42, 41, 29, 22, 22, 21, 18, 17, 16, 13, 12, 10, 8, 6, 5, 4, 2, 1, 1, 1),
+        strict=True,
+    )
+)
+
+
+@lru_cache(maxsize=1)
+def _trigger_anchors() -> re.Pattern[str]:
+    """A pattern that matches where any trigger word is, each word found from one of its characters.
+
+    The search engine skips the characters no alternative starts with and tries the pattern at the
+    others only. With the words' first letters that is over half of a source text; with a few
+    characters that every word holds one of, chosen among the rarest, under a fifth. The characters
+    before the anchor are checked by a lookbehind, the ones after it as usual, so a match is exactly an
+    occurrence of a word (it starts at the anchor).
+    """
+    words = sorted({w for p in phrases() for w in p.words if w})
+    anchors = _anchor_set(words)
+    by_anchor: dict[str, list[tuple[str, str]]] = {}
+    for word in words:
+        at = min(
+            (i for i, char in enumerate(word) if char in anchors), key=lambda i: _FREQUENCY.get(word[i], 0)
+        )
+        by_anchor.setdefault(word[at], []).append((word[:at], word[at + 1 :]))
+    branches = []
+    for anchor, rests in sorted(by_anchor.items()):
+        alternatives = []
+        for before, after in rests:
+            behind = f"(?<={re.escape(before + anchor)})" if before else ""
+            alternatives.append(behind + re.escape(after))
+        branches.append(re.escape(anchor) + "(?:" + "|".join(alternatives) + ")")
+    return re.compile("|".join(branches))
+
+
+def _anchor_set(words: Sequence[str]) -> set[str]:
+    """Characters such that every word holds one, rare ones first: each step takes the character with
+    the least frequency per word it newly covers, then characters whose words the others cover go."""
+    chosen: set[str] = set()
+    open_words = set(words)
+    while open_words:
+        chars = sorted({char for word in open_words for char in word})
+        best = min(chars, key=lambda c: (_FREQUENCY.get(c, 0) + 1) / sum(c in word for word in open_words))
+        chosen.add(best)
+        open_words = {word for word in open_words if best not in word}
+    for char in sorted(chosen, key=lambda c: -_FREQUENCY.get(c, 0)):
+        if all(any(other in word for other in chosen - {char}) for word in words):
+            chosen.remove(char)
+    return chosen
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -124,34 +182,26 @@ def _squeeze(line: str) -> str:
     return _LONG_GAP.sub(lambda m: m.group(0)[:MAX_GAP], line) if len(line) > MAX_GAP else line
 
 
-def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
-    """Phrase-table hits in the lines. Each phrase's trigger words are searched in the joined lower-cased
-    text at once; only lines with a trigger (and the line after, for phrases broken across lines) are
-    matched against the full pattern."""
-    touched = _touched_lines(lines)
-    # Long whitespace runs are squeezed before any pattern work: phrases are words apart, and a run of
-    # 60,000 spaces after "## system" must not cost each pattern a pass per space (linear time).
-    squeezed: dict[int, str] = {}
-    lowered: dict[int, str] = {}
-
-    def line_at(index: int) -> str:
-        if index not in squeezed:
-            squeezed[index] = _squeeze(lines[index])
-        return squeezed[index]
-
-    def lower_at(index: int) -> str:
-        if index not in lowered:
-            lowered[index] = line_at(index).lower()
-        return lowered[index]
-
+def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[PhraseHit]:
+    """Phrase-table hits in the lines (`text`: the lines joined with LF, when the caller has it). Each
+    phrase's trigger words are searched in the joined lower-cased text at once; only lines with a
+    trigger (and the line after, for phrases broken across lines) are matched against the full
+    pattern."""
+    touched = _touched_lines(lines, text)
+    last = len(lines) - 1
+    # What the patterns read: the touched lines and the lines after them, lower-cased, their long
+    # whitespace runs squeezed first: phrases are words apart, and a run of 60,000 spaces after
+    # "## system" must not cost each pattern a pass per space (linear time).
+    lowered = {i: _squeeze(lines[i]).lower() for i in touched}
+    lowered.update(
+        {i + 1: _squeeze(lines[i + 1]).lower() for i in touched if i < last and i + 1 not in lowered}
+    )
     # Each phrase's own triggers, found in the touched lines joined: one pass of every trigger word
     # together, stepping one character at a time past each find, sees every word at every place (the
     # longest word at a place starts with each shorter one there), and so every line each phrase's
     # words are in.
-    near = "\n".join(lower_at(i) for i in touched)
-    near_starts = [0]
-    for i in touched:
-        near_starts.append(near_starts[-1] + len(lowered[i]) + 1)
+    near = "\n".join([lowered[i] for i in touched])
+    near_starts = [0, *accumulate(len(lowered[i]) + 1 for i in touched)]
     table = phrases()
     slots: list[list[int]] = [[] for _ in table]
     trigger = _any_trigger()
@@ -163,18 +213,21 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
             if not found or found[-1] != slot:
                 found.append(slot)
         at = m.start() + 1
+    windows: dict[int, str] = {}  # a line and the line after it, as the patterns read them
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for number, phrase in enumerate(table):
-        candidates = [touched[slot] for slot in slots[number]] if any(phrase.words) else list(touched)
+        candidates = [touched[slot] for slot in slots[number]] if any(phrase.words) else touched
         for index in candidates:
             if (phrase.rule, index) in seen:
                 continue
-            following = index + 1 < len(lines)
-            window = lower_at(index) + ("\n" + lower_at(index + 1) if following else "")
+            window = windows.get(index)
+            if window is None:
+                window = lowered[index] + "\n" + lowered[index + 1] if index < last else lowered[index]
+                windows[index] = window
             m = phrase.pattern.search(window)
-            if m is None or m.start() > len(lower_at(index)):
+            if m is None or m.start() > len(lowered[index]):
                 continue
-            original = line_at(index) + ("\n" + line_at(index + 1) if following else "")
+            original = _squeeze(lines[index]) + ("\n" + _squeeze(lines[index + 1]) if index < last else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
             seen.add((phrase.rule, index))
             yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))
@@ -189,12 +242,12 @@ def _owners(word: str) -> tuple[int, ...]:
     )
 
 
-def _touched_lines(lines: Sequence[str]) -> list[int]:
-    """The lines that hold a trigger word, in order."""
+def _touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
+    """The lines that hold a trigger word, in order (`joined`: the lines joined with LF, if at hand)."""
     # Trigger words are literals without long whitespace runs, so a line holds one before its long
     # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
     # it is, and only the lines that hold one are squeezed and lower-cased on their own.
-    raw = "\n".join(lines)
+    raw = "\n".join(lines) if joined is None else joined
     text = raw.lower()
     if len(text) != len(raw):  # lower-casing changed a length (`İ`): lower-case line by line
         text = "\n".join(line.lower() for line in lines)
@@ -202,7 +255,7 @@ def _touched_lines(lines: Sequence[str]) -> list[int]:
     # goes on from the next line (a line of code can hold many trigger words). A match's line is
     # counted by the line breaks before it, read once from one match to the next.
     touched: list[int] = []
-    trigger = _any_trigger()
+    trigger = _trigger_anchors()
     index = at = 0
     while (m := trigger.search(text, at)) is not None:
         index += text.count("\n", at, m.start())
@@ -264,9 +317,10 @@ class InjectionAnalyzer(Analyzer):
         offsets: list[int] = []  # index of each file's first line in `texts`
         for change in changes:
             offsets.append(len(texts))
-            texts.extend(line.text for line in change.added)
+            texts.extend(map(_TEXT, change.added))
             texts.append("")
         scanned = len(texts) - len(changes)
+        joined = "\n".join(texts)
 
         def added_line(index: int) -> AddedLine | None:
             file_index = bisect.bisect_right(offsets, index) - 1
@@ -276,11 +330,11 @@ class InjectionAnalyzer(Analyzer):
                 return None  # the boundary between two files
             return AddedLine(change.path, change.added[within].new_no or 0, texts[index])
 
-        for hit in find_phrases(texts):
+        for hit in find_phrases(texts, text=joined):
             line = added_line(hit.index)
             if line is not None:
                 findings.append(self._phrase(hit, line))
-        if _INVISIBLE.search("\n".join(texts)):
+        if _INVISIBLE.search(joined):
             for i, text in enumerate(texts):
                 if _INVISIBLE.search(text) and (line := added_line(i)):
                     # a byte-order mark at the start of a file is ordinary

@@ -22,6 +22,9 @@ from gate.errors import InputError
 
 MAX_PATCH_BYTES = 512 << 20
 _FROM_LINE = re.compile(r"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.MULTILINE)
+# The same line after a line break: a pattern that opens with a literal is searched for that literal
+# first, while `^` has the pattern tried at every position of the text.
+_NEXT_FROM_LINE = re.compile(r"\nFrom [0-9a-f]{40} Mon Sep 17 00:00:00 2001$", re.MULTILINE)
 _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 _DIFF_START = re.compile(r"^diff --git |^--- ", re.MULTILINE)
 
@@ -34,8 +37,9 @@ def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> 
             f"{name}: binary data, not a patch", "give a unified diff or git format-patch output"
         )
     text, notes = decode_patch(data)
-    if _FROM_LINE.search(text) or text.startswith("From: "):
-        return _mbox(text, name, notes, ignore)
+    starts = _message_starts(text)
+    if starts or text.startswith("From: "):
+        return _mbox(text, starts or [0], name, notes, ignore)
     diff = parse_diff(text, source=name)
     diff, _ = apply_ignore(diff, {}, ignore)
     return ChangeSet(
@@ -44,8 +48,15 @@ def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> 
     )
 
 
-def _mbox(text: str, name: str, notes: tuple[str, ...], ignore: Sequence[str]) -> ChangeSet:
-    starts = [m.start() for m in _FROM_LINE.finditer(text)] or [0]
+def _message_starts(text: str) -> list[int]:
+    """Where each `git format-patch` message starts: at its `From <sha> ...` line."""
+    first = [0] if _FROM_LINE.match(text) else []
+    return first + [m.start() + 1 for m in _NEXT_FROM_LINE.finditer(text)]
+
+
+def _mbox(
+    text: str, starts: list[int], name: str, notes: tuple[str, ...], ignore: Sequence[str]
+) -> ChangeSet:
     commits: list[Commit] = []
     series = []
     for i, start in enumerate(starts):

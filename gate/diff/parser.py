@@ -4,6 +4,7 @@ building the model's lines as it goes; this module unquotes paths and gives each
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from unidiff.errors import UnidiffParseError
 
@@ -52,10 +53,10 @@ def decode_patch(data: bytes) -> tuple[str, tuple[str, ...]]:
 
 def parse_diff(text: str, *, source: str = "diff") -> Diff:
     """Parse unified diff text. An empty text is an empty diff; text with no diff in it is an error."""
-    if not text.strip():
+    if not text or text.isspace():
         return Diff(files=())
     quoted: dict[str, str] = {}
-    if ('"' in text and _QUOTED_HEADER.search(text)) or _SPACED_HEADER.search(text):
+    if _headers_need_unquoting(text):
         text, quoted = _unquote_headers(text)
     try:
         patch = read_patch(text)
@@ -77,7 +78,9 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _HEADER_PREFIXES = ("diff --git ", "--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ")
 # A line that could be a file header with a quoted path; without one, no header needs unquoting and the
-# line-by-line pass is skipped (source code in a diff is full of quotes, headers rarely are).
+# line-by-line pass is skipped (source code in a diff is full of quotes, headers rarely are). Both
+# patterns try every line of the text, so `_headers_need_unquoting` asks them only when the headers
+# alone cannot tell.
 _QUOTED_HEADER = re.compile(
     "^(?:" + "|".join(re.escape(prefix) for prefix in _HEADER_PREFIXES) + ').*"', re.MULTILINE
 )
@@ -85,6 +88,38 @@ _QUOTED_HEADER = re.compile(
 
 # A `diff --git` line with more than one space after its command: a name holds a space.
 _SPACED_HEADER = re.compile(r"^diff --git [^ \n]*(?: [^ \n]*){2,}$", re.MULTILINE)
+
+
+def _headers_need_unquoting(text: str) -> bool:
+    """Whether the headers go through `_unquote_headers`: the answer of the whole-text patterns above,
+    read from the git file headers alone (the only lines it rewrites) instead of every line of every
+    hunk. A header line with a quote, or a `diff --git` line with names with spaces, is a match of the
+    patterns; with neither, only a `---`/`+++` name with a space could still be rewritten, and then the
+    patterns decide as they did."""
+    spaced_name = False
+    for line in _git_header_lines(text):
+        if not line.startswith(_HEADER_PREFIXES):
+            continue
+        if '"' in line or (line.startswith("diff --git ") and line.count(" ") > 3):
+            return True
+        spaced_name = spaced_name or (line.startswith(("--- a/", "+++ b/")) and " " in line[4:])
+    return spaced_name and bool(('"' in text and _QUOTED_HEADER.search(text)) or _SPACED_HEADER.search(text))
+
+
+def _git_header_lines(text: str) -> Iterator[str]:
+    """The lines `_unquote_headers` reads as a file header: from each line that starts with
+    `diff --git ` to the next line that starts with `@@`."""
+    start = 0 if text.startswith("diff --git ") else _next_git_header(text, 0)
+    while start != -1:
+        end = text.find("\n@@", start)
+        end = len(text) if end == -1 else end
+        yield from text[start:end].split("\n")
+        start = _next_git_header(text, end)
+
+
+def _next_git_header(text: str, at: int) -> int:
+    found = text.find("\ndiff --git ", at)
+    return -1 if found == -1 else found + 1
 
 
 def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:

@@ -11,6 +11,8 @@ included.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 from unidiff.constants import (
     DEV_NULL,
     LINE_VALUE_NO_NEWLINE,
@@ -237,6 +239,21 @@ def _read_hunk(
     source_end = source_no + hunk.source_length
     target_end = target_no + hunk.target_length
     lines = hunk.lines
+    if hunk.source_length == 0 or hunk.target_length == 0:
+        # A hunk that only adds (a new file) or only removes: its lines are read at once.
+        sided = hunk.target_length if hunk.source_length == 0 else hunk.source_length
+        values = _one_sided_body(parts, i, count, sided, "+" if hunk.source_length == 0 else "-")
+        if values is not None:
+            if hunk.source_length == 0:
+                lines.extend(
+                    map(DiffLine, repeat(_ADDED), repeat(None), range(target_no, target_end), values)
+                )
+            else:
+                lines.extend(
+                    map(DiffLine, repeat(_REMOVED), range(source_no, source_end), repeat(None), values)
+                )
+            pf.hunks.append(hunk)
+            return i + sided
     append = lines.append
     crlf = False
     while i < count:
@@ -292,3 +309,18 @@ def _read_hunk(
     pf.hunks.append(hunk)
     pf.crlf = pf.crlf or crlf
     return i
+
+
+def _one_sided_body(parts: list[str], i: int, count: int, length: int, mark: str) -> list[str] | None:
+    """The texts of the `length` lines from line `i` when every one starts with `mark` and none holds a
+    CR: what `_read_hunk`'s loop reads from a hunk whose other side is empty. Otherwise None, and the
+    loop reads the hunk (markers, empty lines, CRs, a body too short or of other lines)."""
+    if length < 1 or i + length > count:
+        return None
+    body = "\n".join(parts[i : i + length])
+    if body[:1] != mark or "\r" in body:
+        return None
+    # Lines hold no LF, so the body splits back into exactly `length` texts only when every line after
+    # the first starts with the mark too.
+    values = body[1:].split("\n" + mark)
+    return values if len(values) == length else None
