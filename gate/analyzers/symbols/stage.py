@@ -101,7 +101,14 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 continue  # no import of a repository module and no class
             try:
                 found = self._check_file(
-                    index, change, text, notes, hints, whole=view.is_whole_file(change), parsed=parsed
+                    index,
+                    change,
+                    text,
+                    notes,
+                    hints,
+                    whole=view.is_whole_file(change),
+                    parsed=parsed,
+                    imports=imports,
                 )
             except (Unreadable, RecursionError) as exc:
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
@@ -135,10 +142,12 @@ class PhantomSymbolsAnalyzer(Analyzer):
         *,
         whole: bool = False,
         parsed: ast.Module | None = None,
+        imports: bool = True,
     ) -> list[Finding] | None:
         """The file's findings, or None (with a note) when it is not valid Python. `whole`: `text` is
         the file's head text, so its tree serves the index too; `parsed`: its tree, when the index
-        parsed that text already."""
+        parsed that text already; `imports`: False when the text imports no repository module, so that
+        only its classes' own reads can be found (none, when it does not parse)."""
         if text == _NO_IMPORTS and not whole:
             return []  # `_imports_only` found no import line: its module is empty
         tree = parsed if parsed is not None and whole else parse_python(text)
@@ -146,6 +155,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
             index.prime(change.path, text, tree)
             note_tree(change, text, tree)  # a test file's skip facts, for weakened-tests: no second parse
         if tree is None:
+            if not imports:
+                return []  # no class to read, and its import lines take nothing from the repository
             notes.append(f"{change.path}: does not parse; only its added import lines checked")
             text = _imports_only(change)
             if text == _NO_IMPORTS:
@@ -500,10 +511,10 @@ def _decorator(node: ast.expr) -> str:
     )
 
 
-# `from X` or `import X, Y` anywhere in a line: after `;` or `:` (`if c: import x`), after a form feed,
-# as much as at its start. The text has its continuation lines joined and its line breaks made `\n`
-# first (`_logical_text`).
-_IMPORT_WORDS = re.compile(r"\b(?:from\s+(\.|\w+)|import\s+([^#\n;]+))")
+# `from X` or `import X, Y` where a statement can start: at a line's start (after spaces, tabs, form
+# feeds), after `;`, or after the `:` of a one-line compound statement (`if c: import x`). The text has
+# its continuation lines joined and its line breaks made `\n` first (`_logical_text`).
+_IMPORT_WORDS = re.compile(r"(?:^|[;:])[ \t\f]*(?:from\s+(\.|\w+)|import\s+([^#\n;]+))", re.MULTILINE)
 _CONTINUATION = re.compile(r"\\(?:\r\n|\r|\n)")
 
 
