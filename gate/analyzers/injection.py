@@ -78,13 +78,28 @@ def _trie(words: Iterable[str]) -> str:
             node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        branches = [_char(char) + emit(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
 
     return emit(root)
+
+
+# The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
+# the patterns' `\s+` does: a tab or a no-break space between the words must not keep the line from its
+# pattern. (Not a line break: a trigger lies within one line.)
+_GAP = r"[^\S\n]+"
+
+
+def _char(char: str) -> str:
+    return _GAP if char == " " else re.escape(char)
+
+
+def _spaced(word: str) -> str:
+    """A found trigger word as the table writes it: each whitespace run one space."""
+    return " ".join(word.split()) if not word.isalpha() else word
 
 
 @lru_cache(maxsize=1)
@@ -158,7 +173,7 @@ def find_phrases(lines: Sequence[str]) -> Iterator[PhraseHit]:
     at = 0
     while (m := trigger.search(near, at)) is not None:
         slot = bisect.bisect_right(near_starts, m.start()) - 1
-        for owner in _owners(m.group(0)):
+        for owner in _owners(_spaced(m.group(0))):
             found = slots[owner]
             if not found or found[-1] != slot:
                 found.append(slot)
@@ -191,14 +206,14 @@ def _owners(word: str) -> tuple[int, ...]:
 
 def _touched_lines(lines: Sequence[str]) -> list[int]:
     """The lines that hold a trigger word, in order."""
-    # Trigger words are literals without long whitespace runs, so a line holds one before its long
+    # Squeezing a long whitespace run leaves a run, so a line holds a trigger word before its long
     # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
     # it is, and only the lines that hold one are squeezed and lower-cased on their own.
     raw = "\n".join(lines)
     text = raw.lower()
     if len(text) != len(raw):  # lower-casing changed a length (`İ`): lower-case line by line
         text = "\n".join(line.lower() for line in lines)
-    # Trigger words are literals, so a match never spans lines: after a line's first match the search
+    # A trigger word lies within one line (its gaps are no line break): after a line's first match the search
     # goes on from the next line (a line of code can hold many trigger words). A match's line is
     # counted by the line breaks before it, read once from one match to the next.
     touched: list[int] = []
