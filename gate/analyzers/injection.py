@@ -89,11 +89,14 @@ def _trigger_anchors() -> re.Pattern[str]:
     occurrence of a word (it starts at the anchor).
     """
     words = sorted({w for p in phrases() for w in p.words if w})
-    anchors = _anchor_set(words)
+    # The anchor lies in a word's first part, before any space: a lookbehind has a fixed width, and a
+    # space after it stands for any whitespace run (`_GAP`).
+    heads = {word: word.split(" ", 1)[0] for word in words}
+    anchors = _anchor_set(sorted(set(heads.values())))
     by_anchor: dict[str, list[tuple[str, str]]] = {}
-    for word in words:
+    for word, head in heads.items():
         at = min(
-            (i for i, char in enumerate(word) if char in anchors), key=lambda i: _FREQUENCY.get(word[i], 0)
+            (i for i, char in enumerate(head) if char in anchors), key=lambda i: _FREQUENCY.get(word[i], 0)
         )
         by_anchor.setdefault(word[at], []).append((word[:at], word[at + 1 :]))
     branches = []
@@ -101,7 +104,7 @@ def _trigger_anchors() -> re.Pattern[str]:
         alternatives = []
         for before, after in rests:
             behind = f"(?<={re.escape(before + anchor)})" if before else ""
-            alternatives.append(behind + re.escape(after))
+            alternatives.append(behind + "".join(map(_char, after)))
         branches.append(re.escape(anchor) + "(?:" + "|".join(alternatives) + ")")
     return re.compile("|".join(branches))
 
@@ -136,13 +139,28 @@ def _trie(words: Iterable[str]) -> str:
             node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        branches = [_char(char) + emit(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
 
     return emit(root)
+
+
+# The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
+# the patterns' `\s+` does: a tab or a no-break space between the words must not keep the line from its
+# pattern. (Not a line break: a trigger lies within one line.)
+_GAP = r"[^\S\n]+"
+
+
+def _char(char: str) -> str:
+    return _GAP if char == " " else re.escape(char)
+
+
+def _spaced(word: str) -> str:
+    """A found trigger word as the table writes it: each whitespace run one space."""
+    return " ".join(word.split()) if not word.isalpha() else word
 
 
 @lru_cache(maxsize=1)
@@ -208,7 +226,7 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     at = 0
     while (m := trigger.search(near, at)) is not None:
         slot = bisect.bisect_right(near_starts, m.start()) - 1
-        for owner in _owners(m.group(0)):
+        for owner in _owners(_spaced(m.group(0))):
             found = slots[owner]
             if not found or found[-1] != slot:
                 found.append(slot)
@@ -244,14 +262,14 @@ def _owners(word: str) -> tuple[int, ...]:
 
 def _touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
     """The lines that hold a trigger word, in order (`joined`: the lines joined with LF, if at hand)."""
-    # Trigger words are literals without long whitespace runs, so a line holds one before its long
+    # Squeezing a long whitespace run leaves a run, so a line holds a trigger word before its long
     # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
     # it is, and only the lines that hold one are squeezed and lower-cased on their own.
     raw = "\n".join(lines) if joined is None else joined
     text = raw.lower()
     if len(text) != len(raw):  # lower-casing changed a length (`İ`): lower-case line by line
         text = "\n".join(line.lower() for line in lines)
-    # Trigger words are literals, so a match never spans lines: after a line's first match the search
+    # A trigger word lies within one line (its gaps are no line break): after a line's first match the search
     # goes on from the next line (a line of code can hold many trigger words). A match's line is
     # counted by the line breaks before it, read once from one match to the next.
     touched: list[int] = []

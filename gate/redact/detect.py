@@ -23,6 +23,7 @@ from gate.redact.formats import KEY_FORMATS, KeyFormat
 from gate.redact.prefilter import (
     Prefilter,
     exact_literals,
+    fold,
     required_characters,
     required_literals,
     starts_with_literal,
@@ -497,14 +498,11 @@ _HEX_UPPER = frozenset("0123456789ABCDEF")
 
 def _literal_ok(text: str, at: int, literal: str) -> bool:
     before = text[at - 1] if at else "\n"
-    if literal[0] == "A":
-        return before in ' \t\n\r\f\v=:"'
+    if literal[0] == "A":  # detect-secrets' `(?:\s|=|:|"|^)`: `\s` is any Unicode space
+        return before.isspace() or before in '=:"'
     if literal == "hf_":
         return not (before.isalnum() or before == "_")
     return True
-
-
-_DOTTED_CAPITAL_I = str.maketrans({"\u0130": "i"})
 
 
 def _candidate_lines(lines: Sequence[str]) -> list[int]:
@@ -539,11 +537,10 @@ def _candidates(lines: Sequence[str]) -> set[int]:
         if _looks_random(token):
             touch(start, end)
     detectors = _detectors()
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        # `İ` lower-cases to two characters, which would shift every keyword after it onto the wrong
-        # line (and a keyword's own line out of the candidates); as `i` it keeps each in its place.
-        lowered = text.translate(_DOTTED_CAPITAL_I).lower()
+    # Folded, not only lower-cased: detect-secrets reads its keywords case-insensitively, so `ſ`, `ı`
+    # and the Kelvin sign spell `s`, `i` and `k` to it (`paſſword`); and `İ`, which lower-cases to two
+    # characters, stays one, so no keyword moves onto another line.
+    lowered = fold(text)
     if detectors.keyword_cover is not None:
         # The keywords are an alternation of literals, each holding one of a few short strings: the
         # lines holding one of those are matched with the keywords themselves.

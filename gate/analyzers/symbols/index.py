@@ -142,6 +142,8 @@ class RepoIndex:
         imports_from = tuple(node for node in tree.body if isinstance(node, ast.ImportFrom))
         info = ModuleInfo(dotted, path, path.endswith("__init__.py"), imports_from=imports_from, text=text)
         _collect(tree.body, info, _TextHints.of(text))
+        if "__getattr__" in info.names:
+            info.open = True  # PEP 562 however it is bound: assigned, imported, defined
         return info
 
     def defines(self, dotted: str, name: str) -> bool | None:
@@ -241,7 +243,7 @@ class _TextHints:
             split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             lines = tuple(n for n, line in enumerate(split, 1) if "setattr" in line or not line.isascii())
         # globals()/exec() in full width are the builtins too: a text with other than ASCII may call them.
-        writes = "globals" in text or has_setattr or "exec" in text or other
+        writes = has_setattr or other or any(word in text for word in _GLOBAL_WRITERS)
         return cls("global" in text, ":=" in text, writes, "__all__" in text or other, lines)
 
     def may_call_setattr(self, start: int, end: int) -> bool:
@@ -359,12 +361,18 @@ def _all_entries(node: ast.stmt) -> Iterator[str]:
             yield element.value
 
 
+# Builtins through which module-level code can write the module's names: `globals()`, `setattr(...)`,
+# `exec(...)`, and at module level `vars()` and `locals()`, which are `globals()` there.
+_GLOBAL_WRITERS = ("globals", "setattr", "exec", "vars", "locals")
+
+
 def _writes_globals(node: ast.stmt) -> bool:
     for inner in nodes(node):
         if (
             isinstance(inner, ast.Call)
             and isinstance(inner.func, ast.Name)
-            and inner.func.id in ("globals", "setattr", "exec")
+            and inner.func.id in _GLOBAL_WRITERS
+            and (inner.func.id != "vars" or not inner.args)  # `vars(obj)` is another object's
         ):
             return True
     return False

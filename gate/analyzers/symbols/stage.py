@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterator, Set
 from typing import NamedTuple
 
@@ -96,10 +97,13 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 # what they take from the repository's (added) modules.
                 text = _imports_only(change)
                 notes.append(f"{change.path}: whole file not available; only its added import lines checked")
-            if not _may_use_repository(text, tops, change):
-                continue  # no import of a repository module and no `self.` on an added line
+            imports = _may_use_repository(text, tops, change)
+            if not imports and not _may_read_own_attributes(text):
+                continue  # no import of a repository module and no class
             try:
-                found = self._check_file(index, change, text, notes, hints, whole=whole, parsed=parsed)
+                found = self._check_file(
+                    index, change, text, notes, hints, whole=whole, parsed=parsed, imports=imports
+                )
             except (Unreadable, RecursionError) as exc:
                 why = str(exc) if isinstance(exc, Unreadable) else "nested too deeply to analyse"
                 findings.append(could_not_analyse(self.meta, change.path, why))
@@ -109,7 +113,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 except (Unreadable, RecursionError):
                     found = None  # the import lines themselves are past the bounds: reported above
             if found is not None:
-                checked.append(change.path)
+                if imports:  # a file with a class only is checked for its own reads, not counted here
+                    checked.append(change.path)
                 findings.extend(found)
         changed = {c.path for c in ctx.changeset.diff.files if c.status is not FileStatus.DELETED}
         for path, why in index.unreadable.items():
@@ -131,10 +136,12 @@ class PhantomSymbolsAnalyzer(Analyzer):
         *,
         whole: bool = False,
         parsed: ast.Module | None = None,
+        imports: bool = True,
     ) -> list[Finding] | None:
         """The file's findings, or None (with a note) when it is not valid Python. `whole`: `text` is
         the file's head text, so its tree serves the index too; `parsed`: its tree, when the index
-        parsed that text already."""
+        parsed that text already; `imports`: False when the text imports no repository module, so that
+        only its classes' own reads can be found (none, when it does not parse)."""
         if text == _NO_IMPORTS and not whole:
             return []  # `_imports_only` found no import line: its module is empty
         tree = parsed if parsed is not None and whole else parse_python(text)
@@ -142,6 +149,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
             index.prime(change.path, text, tree)
             note_tree(change, text, tree)  # a test file's skip facts, for weakened-tests: no second parse
         if tree is None:
+            if not imports:
+                return []  # no class to read, and its import lines take nothing from the repository
             notes.append(f"{change.path}: does not parse; only its added import lines checked")
             text = _imports_only(change)
             if text == _NO_IMPORTS:
@@ -523,27 +532,50 @@ def _decorator(node: ast.expr) -> str:
     )
 
 
-# A line that starts with `from` or `import`, its line break included: a pattern that starts with a
-# literal character is searched for that character, where `^` under MULTILINE is tried at every position
-# of the text. Searched in the text with a line break put first, for its first line.
-_IMPORT_LINE = re.compile(r"\n[ \t]*(?:from[ \t]+(\.|[A-Za-z_]\w*)|import[ \t]+([^#\n]+))")
+# `from X` or `import X, Y` where a statement can start: at a line's start (after spaces, tabs, form
+# feeds), after `;`, or after the `:` of a one-line compound statement (`if c: import x`). The text has
+# its continuation lines joined and its line breaks made `\n` first (`_logical_text`).
+_IMPORT_WORDS = re.compile(r"(?:^|[;:])[ \t\f]*(?:from\s+(\.|\w+)|import\s+([^#\n;]+))", re.MULTILINE)
+_CONTINUATION = re.compile(r"\\(?:\r\n|\r|\n)")
+
+
+def _logical_text(text: str) -> str:
+    """The text as the parser reads its lines: backslash continuations joined, `\r\n` and a lone `\r`
+    read as `\n`."""
+    if "\\" in text:
+        text = _CONTINUATION.sub(" ", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _top_name(part: str) -> str:
+    """The first name of a dotted module name as the parser reads it (NFKC: `ｐｋｇ` is `pkg`)."""
+    words = part.strip().lstrip("(").split(".", 1)[0].split()
+    name = words[0] if words else ""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
 
 
 def _may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
-    """A cheap look before parsing: only imports of repository modules, or `self.` on an added line,
-    can lead to a finding. Parsing every added file of a large change costs seconds otherwise."""
-    # Every line the pattern takes says `from` or `import`; a window cut from the middle of a module
-    # often says neither, and the pattern tries every position of the text.
-    matches = _IMPORT_LINE.finditer("\n" + text) if "import" in text or "from" in text else ()
+    """A cheap look before parsing: only imports of repository modules, or reads of an attribute of a
+    method's first argument (`self.x`) in a class, can lead to a finding. Parsing every added file of a
+    large change costs seconds otherwise. The look errs only towards parsing."""
+    # The keywords are ASCII (the parser reads only identifiers in NFKC form): a text without the
+    # word imports nothing.
+    matches = _IMPORT_WORDS.finditer(_logical_text(text)) if "import" in text else ()
     for m in matches:
         if m.group(1) is not None:
-            if m.group(1) == "." or m.group(1) in tops:
+            if m.group(1) == "." or _top_name(m.group(1)) in tops:
                 return True
-        elif any(part.split(".")[0].strip() in tops for part in m.group(2).split(",")) or m.group(
-            2
-        ).lstrip().startswith("("):
+        elif any(_top_name(part) in tops for part in m.group(2).split(",")):
             return True
     return any("self." in line.text for line in change.added_lines())
+
+
+def _may_read_own_attributes(text: str) -> bool:
+    """Whether a method's read of its first argument's attribute (`self.x`, `this .x`, `(self` and
+    `.x` on two lines, `ｓｅｌｆ.x`) can lie on an added line: only a text with a class has methods."""
+    return "class" in text
 
 
 # A chain longer than this is checked the long way (its line first, then its names): the quick look
