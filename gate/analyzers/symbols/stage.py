@@ -93,6 +93,10 @@ class PhantomSymbolsAnalyzer(Analyzer):
             whole = view.is_whole_file(change)
             text = view.text("head", change.path) if whole else None
             if text is None:
+                # Over the size limit or binary at head: its added import lines stand in for it, and
+                # they are no account of what it defines (nor of its tests' facts). The index meets
+                # it unread: nothing imported from it is reported.
+                whole = False
                 # Patch input: of a file the diff shows in part, the added one-line imports still say
                 # what they take from the repository's (added) modules.
                 text = _imports_only(change)

@@ -1,0 +1,81 @@
+"""phantom-symbols reports a missing name only from what it knows of the module in full.
+
+A changed module whose head text cannot be read (over the size limit, or holding a NUL byte) is not
+known from the few added import lines that are checked in its place: an import of one of its real
+names from another file must not be reported as missing, and weakened-tests must not take facts
+from those lines either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gate.analyzers.source import MAX_FILE_BYTES
+from gate.analyzers.symbols import PhantomSymbolsAnalyzer
+from gate.analyzers.symbols.stage import _imports_only
+from gate.analyzers.weakened_tests.tree_facts import forget, take_facts
+from tests.analyzers.gitrepo import Files, change, context
+
+# A comment line to pad a module past the size limit.
+_PAD = "# " + "x" * 97 + "\n"
+
+
+def _big(head: str) -> str:
+    """`head`, then comment lines up to past the size limit."""
+    return head + _PAD * (MAX_FILE_BYTES // len(_PAD) + 10)
+
+
+def _with_nul(head: str) -> bytes:
+    """`head` with a NUL byte past the 8,000 bytes git looks at: git diffs it as text, the reader
+    reads it, and the analyzers' view leaves it unread as binary."""
+    return (head + _PAD * 100).encode() + b"\0\n"
+
+
+BASE: Files = {"pkg/__init__.py": "", "pkg/helpers.py": "def helper():\n    return 1\n"}
+
+
+def _run(tmp_path: Path, module: str | bytes, head: str | bytes) -> list[str]:
+    before = {**BASE, "pkg/big.py": module}
+    after: Files = {"pkg/big.py": head, "pkg/user.py": "from pkg.big import foo\n\nfoo()\n"}
+    result = PhantomSymbolsAnalyzer().run(context(change(tmp_path, before, after)))
+    return [f.title for f in result.findings]
+
+
+def test_a_real_name_of_a_module_over_the_size_limit_is_not_reported_missing(tmp_path: Path):
+    module = "def foo():\n    return 1\n"
+    # The edit adds an import of a repository module: the module is checked for what it imports.
+    titles = _run(tmp_path, _big(module), _big(module + "import pkg.helpers\n"))
+    assert titles == []
+
+
+def test_a_real_name_of_a_module_holding_a_nul_byte_is_not_reported_missing(tmp_path: Path):
+    module = "def foo():\n    return 1\n"
+    titles = _run(tmp_path, _with_nul(module), _with_nul(module + "import pkg.helpers\n"))
+    assert titles == []
+
+
+def test_a_module_over_the_size_limit_whose_added_lines_read_self_is_not_learned_empty(tmp_path: Path):
+    # An added `self.x` sends the module to its check even without an import: its imports-only text
+    # is then the empty module, which defines nothing.
+    module = "def foo():\n    return 1\n\nclass K:\n    def m(self):\n        return 1\n"
+    edited = module + "\n    def n(self):\n        return self.m()\n"
+    titles = _run(tmp_path, _big(module), _big(edited))
+    assert titles == []
+
+
+def test_the_added_imports_of_a_module_over_the_size_limit_are_still_checked(tmp_path: Path):
+    module = "def foo():\n    return 1\n"
+    titles = _run(tmp_path, _big(module), _big(module + "from pkg.helpers import nothere\n"))
+    assert titles == ["'nothere' is not defined in pkg.helpers"]
+
+
+def test_weakened_tests_takes_no_facts_from_the_import_lines_of_a_test_file_it_cannot_read(tmp_path: Path):
+    module = "import pytest\n\ndef test_one():\n    assert 1\n"
+    edited = module + "import pkg.helpers\npytest.skip('later')\n"
+    before = {**BASE, "tests/test_big.py": _big(module)}
+    changeset = change(tmp_path, before, {"tests/test_big.py": _big(edited)})
+    forget()
+    PhantomSymbolsAnalyzer().run(context(changeset))
+    (test_file,) = changeset.diff.files
+    # What phantom-symbols parsed in place of the head text it could not read.
+    assert take_facts(test_file, _imports_only(test_file)) is None
