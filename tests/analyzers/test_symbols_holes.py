@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gate.analyzers.source import MAX_FILE_BYTES
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
 from gate.analyzers.symbols.stage import _imports_only
@@ -79,3 +81,60 @@ def test_weakened_tests_takes_no_facts_from_the_import_lines_of_a_test_file_it_c
     (test_file,) = changeset.diff.files
     # What phantom-symbols parsed in place of the head text it could not read.
     assert take_facts(test_file, _imports_only(test_file)) is None
+
+
+# --- A lone carriage return --------------------------------------------------------------------------
+# Python's parser ends a line at a lone `\r`; git does not. The parser's line numbers are mapped to the
+# diff's before they are looked up among the added lines, and findings name the diff's line.
+
+MOD: Files = {"pkg/__init__.py": "", "pkg/mod.py": "def helper():\n    return 1\n"}
+
+
+def _findings(
+    tmp_path: Path, before: Files, after: Files, *, patch_only: bool = False
+) -> list[tuple[str, int]]:
+    changeset = change(tmp_path, before, after, patch_only=patch_only)
+    result = PhantomSymbolsAnalyzer().run(context(changeset))
+    return [(f.title, f.location.start_line or 0) for f in result.findings if f.location is not None]
+
+
+_NOTHERE = "'nothere' is not defined in pkg.mod"
+
+
+# Without revisions (patch input) the repository's modules are the ones the diff adds: pkg.mod is added
+# beside the file that imports from it.
+@pytest.mark.parametrize("patch_only", [False, True], ids=["git", "patch"])
+def test_an_import_after_a_lone_carriage_return_in_a_new_file_is_reported(tmp_path: Path, patch_only: bool):
+    after: Files = {**MOD, "new.py": "import os\nx = 1\rfrom pkg.mod import nothere\n"}
+    assert _findings(tmp_path, {}, after, patch_only=patch_only) == [(_NOTHERE, 2)]
+
+
+@pytest.mark.parametrize("patch_only", [False, True], ids=["git", "patch"])
+def test_an_import_after_a_lone_carriage_return_in_a_modified_file_is_reported(
+    tmp_path: Path, patch_only: bool
+):
+    # Of a file the patch shows in part, its added one-line imports are checked: one after a lone
+    # `\r` is one too.
+    before: Files = {"pkg/other.py": "a = 1\rb = 2\n\nc = 3\n"}
+    after: Files = {**MOD, "pkg/other.py": "a = 1\rb = 2\n\nc = 3\ny = 2\rfrom pkg.mod import nothere\n"}
+    assert _findings(tmp_path, before, after, patch_only=patch_only) == [(_NOTHERE, 4)]
+
+
+def test_an_import_on_a_line_of_carriage_returns_is_reported_on_its_line(tmp_path: Path):
+    after: Files = {
+        "new.py": "x = 1\r\ry = 2\r\r\nfrom pkg.mod import helper\r\rfrom pkg.mod import nothere\n"
+    }
+    assert _findings(tmp_path, MOD, after) == [(_NOTHERE, 2)]
+
+
+def test_an_attribute_read_after_a_lone_carriage_return_is_reported(tmp_path: Path):
+    before = {**MOD, "pkg/other.py": "import pkg.mod\rx = 1\n"}
+    after: Files = {"pkg/other.py": "import pkg.mod\rx = 1\ny = 2\rpkg.mod.nothere()\n"}
+    assert _findings(tmp_path, before, after) == [("'nothere' is not defined in pkg.mod", 2)]
+
+
+def test_an_unchanged_import_is_not_taken_for_an_added_line_below_a_lone_carriage_return(tmp_path: Path):
+    # The parser's line 3 is the unchanged import; the diff's line 3 is the added one.
+    before = {**MOD, "pkg/other.py": "x = 1\ry = 2\nfrom pkg.mod import gone\n"}
+    after: Files = {"pkg/other.py": "x = 1\ry = 2\nfrom pkg.mod import gone\nz = 3\n"}
+    assert _findings(tmp_path, before, after) == []

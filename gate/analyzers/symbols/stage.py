@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
+from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import (
     NO_REVISIONS_NOTE,
@@ -162,7 +163,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
             tree = parse_python(text)
             if tree is None:
                 return None
-        checker = _Checker(index, change, tree, hints)
+        checker = _Checker(index, change, tree, hints, text)
         return [self._finding(change.path, missing, hints) for missing in checker.run()]
 
     def _finding(self, path: str, m: _Missing, hints: _Hints) -> Finding:
@@ -199,11 +200,17 @@ class PhantomSymbolsAnalyzer(Analyzer):
 
 
 class _Checker:
-    def __init__(self, index: RepoIndex, change: FileChange, tree: ast.Module, hints: _Hints) -> None:
+    def __init__(
+        self, index: RepoIndex, change: FileChange, tree: ast.Module, hints: _Hints, text: str
+    ) -> None:
         self.index = index
         self.hints = hints
         self.scope = hints.new_scope()
-        self.added = {line.new_no for line in change.added_lines()}
+        added = {line.new_no for line in change.added_lines()}
+        # A text with a lone `\r` has more lines to the parser than to the diff: the added lines are
+        # held as the parser numbers them, and a finding is placed on the diff's line.
+        self._lines = parser_lines(text)
+        self.added = self._lines.parser_lines(added) if self._lines is not None else added
         # Sorted when a range of more than a few lines is first looked up (a method's, a class's).
         self._added_sorted: list[int] | None = None
         names = module_names([change.path])
@@ -219,19 +226,22 @@ class _Checker:
         return self._first_added(start, end)
 
     def _first_added(self, start: int, end: int) -> int | None:
-        """The first added line number in [start, end], if any."""
+        """The diff's number of the first added line in the parser's lines [start, end], if any."""
         if end - start < 4:
             for n in range(start, end + 1):
                 if n in self.added:
-                    return n
+                    return self._diff_line(n)
             return None
         in_order = self._added_sorted
         if in_order is None:
             in_order = self._added_sorted = sorted(n for n in self.added if n is not None)
         at = bisect.bisect_left(in_order, start)
         if at < len(in_order) and in_order[at] <= end:
-            return in_order[at]
+            return self._diff_line(in_order[at])
         return None
+
+    def _diff_line(self, parser_line: int) -> int:
+        return parser_line if self._lines is None else self._lines.diff_line(parser_line)
 
     def run(self) -> Iterator[_Missing]:
         modules: dict[str, str] = {}  # local name -> repo module
@@ -300,7 +310,9 @@ class _Checker:
             else:
                 classes.setdefault(local, []).append((source, alias.name))
             # A name on an added line, or every name when the `from ... import` line itself is new.
-            line = self._on_added(alias) or (node.lineno if node.lineno in self.added else None)
+            line = self._on_added(alias) or (
+                self._diff_line(node.lineno) if node.lineno in self.added else None
+            )
             if line is not None and self.index.defines(source, alias.name) is False:
                 info = self.index.module(source)
                 known = self.hints.sorted_names(info.names) if info else ()
@@ -472,8 +484,16 @@ def _imports_only(change: FileChange) -> str:
     for line in change.added_lines():
         # Every line the pattern takes says `import`: the word's look is cheaper than the pattern's.
         text = line.text
-        if "import" in text and line.new_no is not None and _ONE_LINE_IMPORT.match(text) and "#" not in text:
-            lines[line.new_no] = line.text.strip()
+        if "import" not in text or line.new_no is None or "#" in text:
+            continue
+        if "\r" in text:
+            # A lone `\r` ends a line to the parser: each piece is a line of its own (the checker
+            # maps the parser's lines back to the diff's).
+            pieces = [piece.strip() for piece in text.split("\r") if _ONE_LINE_IMPORT.match(piece)]
+            if pieces:
+                lines[line.new_no] = "\r".join(pieces)
+        elif _ONE_LINE_IMPORT.match(text):
+            lines[line.new_no] = text.strip()
     last = max(lines, default=0)
     return "\n".join(lines.get(n, "") for n in range(1, last + 1)) + "\n"
 
