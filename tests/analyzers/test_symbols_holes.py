@@ -15,6 +15,7 @@ import pytest
 from gate.analyzers.source import MAX_FILE_BYTES
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
 from gate.analyzers.symbols.stage import _imports_only
+from gate.analyzers.weakened_tests import WeakenedTestsAnalyzer
 from gate.analyzers.weakened_tests.tree_facts import forget, take_facts
 from tests.analyzers.gitrepo import Files, change, context
 
@@ -138,3 +139,61 @@ def test_an_unchanged_import_is_not_taken_for_an_added_line_below_a_lone_carriag
     before = {**MOD, "pkg/other.py": "x = 1\ry = 2\nfrom pkg.mod import gone\n"}
     after: Files = {"pkg/other.py": "x = 1\ry = 2\nfrom pkg.mod import gone\nz = 3\n"}
     assert _findings(tmp_path, before, after) == []
+
+
+# weakened-tests reads its facts (early returns, skips) from the same kind of tree, made by itself or
+# by phantom-symbols: both place them on the diff's lines.
+W_BASE: Files = {
+    "app.py": "def total(xs):\n    return sum(xs)\n",
+    "tests/test_app.py": (
+        "from app import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n\n\n"
+        "def test_other():\n    y = 1\r    return\n    assert total([]) == 0\n"
+    ),
+}
+W_CODE: Files = {"app.py": "def total(xs):\n    return sum(xs or [])\n"}
+
+
+def _weakened(tmp_path: Path, test_text: str, *, symbols_first: bool) -> list[tuple[str, int]]:
+    changeset = change(tmp_path, W_BASE, {**W_CODE, "tests/test_app.py": test_text})
+    forget()
+    if symbols_first:  # as the pipeline runs them: phantom-symbols notes the test file's facts
+        PhantomSymbolsAnalyzer().run(context(changeset))
+    result = WeakenedTestsAnalyzer().run(context(changeset))
+    forget()
+    return [(f.rule, f.location.start_line or 0) for f in result.findings if f.location is not None]
+
+
+@pytest.mark.parametrize("symbols_first", [False, True], ids=["alone", "after-symbols"])
+def test_an_early_return_after_a_lone_carriage_return_is_reported_on_its_line(
+    tmp_path: Path, symbols_first: bool
+):
+    head = str(W_BASE["tests/test_app.py"]).replace(
+        "    assert total([1, 2]) == 3\n", "    x = 1\r    return\n    assert total([1, 2]) == 3\n"
+    )
+    assert _weakened(tmp_path, head, symbols_first=symbols_first) == [("test-returns-early", 5)]
+
+
+@pytest.mark.parametrize("symbols_first", [False, True], ids=["alone", "after-symbols"])
+def test_an_unchanged_early_return_below_a_lone_carriage_return_is_not_taken_for_an_added_line(
+    tmp_path: Path, symbols_first: bool
+):
+    # The parser's line 10 is the unchanged `return`; the diff's line 10 is the added one.
+    head = str(W_BASE["tests/test_app.py"]).replace(
+        "    y = 1\r    return\n", "    y = 1\r    return\n    z = 2\n"
+    )
+    assert _weakened(tmp_path, head, symbols_first=symbols_first) == []
+
+
+@pytest.mark.parametrize("symbols_first", [False, True], ids=["alone", "after-symbols"])
+def test_a_skip_by_another_name_after_a_lone_carriage_return_is_reported_on_its_line(
+    tmp_path: Path, symbols_first: bool
+):
+    # Only the tree knows `later` is pytest.skip: the line's text alone does not name a skip.
+    head = str(W_BASE["tests/test_app.py"]).replace(
+        "from app import total\n", "from app import total\nfrom pytest import skip as later\n"
+    )
+    head = head.replace(
+        "    assert total([1, 2]) == 3\n", "    x = 1\r    later('soon')\n    assert total([1, 2]) == 3\n"
+    )
+    found = _weakened(tmp_path, head, symbols_first=symbols_first)
+    assert ("test-skipped", 6) in found

@@ -7,7 +7,9 @@ the facts are kept, never the tree. Emptied when a run ends (`forget`).
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
+from gate.analyzers.parser_lines import ParserLines, parser_lines
 from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, analyse
 from gate.diff.model import FileChange, FileStatus
@@ -22,7 +24,29 @@ def added_lines(change: FileChange) -> frozenset[int]:
 
 def read_facts(change: FileChange, head: str, tree: ast.Module) -> PythonFacts:
     """The facts of a test file whose head `head` parsed into `tree`: those on its added lines."""
-    return analyse(tree, added_lines(change), head)
+    return _analyse(tree, added_lines(change), head)
+
+
+def _analyse(tree: ast.Module, lines: frozenset[int], head: str) -> PythonFacts:
+    """The facts on the diff's `lines`, placed on the diff's lines: in a text with a lone `\r` the
+    parser counts more lines than the diff does."""
+    mapped = parser_lines(head)
+    if mapped is None:
+        return analyse(tree, lines, head)
+    return _on_diff_lines(analyse(tree, mapped.parser_lines(lines), head), mapped)
+
+
+def _on_diff_lines(facts: PythonFacts, mapped: ParserLines) -> PythonFacts:
+    """`facts` with each parser line made the diff's line that holds it. Of two markers on one diff
+    line the unconditional one stands, as of two on one parser line."""
+    out = PythonFacts()
+    for line, marker in sorted(facts.markers.items()):
+        at = mapped.diff_line(line)
+        known = out.markers.get(at)
+        if known is None or (known.conditional and not marker.conditional):
+            out.markers[at] = marker
+    out.short_circuits = [replace(cut, line=mapped.diff_line(cut.line)) for cut in facts.short_circuits]
+    return out
 
 
 def note_tree(change: FileChange, head: str, tree: ast.Module) -> None:
@@ -31,7 +55,7 @@ def note_tree(change: FileChange, head: str, tree: ast.Module) -> None:
     if change.status is not FileStatus.DELETED and is_test_file(path) and is_code(path) and is_python(path):
         lines = added_lines(change)
         try:
-            facts = analyse(tree, lines, head)
+            facts = _analyse(tree, lines, head)
         except RecursionError:
             return  # past the bounds: weakened-tests meets it again in its own turn, and says so
         _FACTS[path] = (head, lines, facts)
