@@ -11,11 +11,12 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
 from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
+from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import AddedLine, nodes, parse_python, statements
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -53,7 +54,14 @@ def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> l
             # A dynamic import names `import_module` or `__import__`; without either in the text only
             # statements can import, and the expressions (most of the tree) need no walk.
             dynamic = any(name in head for name in _DYNAMIC)
-            return _from_ast(path, tree, set(added_nos), walk=nodes if dynamic else statements)
+            walk = nodes if dynamic else statements
+            mapped = parser_lines(head)
+            if mapped is None:
+                return _from_ast(path, tree, set(added_nos), walk=walk)
+            # A lone `\r` ends a line to the parser, not to the diff: its lines are looked up and
+            # reported as the diff numbers them.
+            found = _from_ast(path, tree, mapped.parser_lines(added_nos), walk=walk)
+            return [replace(i, line_no=mapped.diff_line(i.line_no)) for i in found]
     return _from_lines(path, added_nos.values())
 
 
