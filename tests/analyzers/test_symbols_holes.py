@@ -18,6 +18,7 @@ from gate.analyzers.symbols.stage import _imports_only
 from gate.analyzers.weakened_tests import WeakenedTestsAnalyzer
 from gate.analyzers.weakened_tests.tree_facts import forget, take_facts
 from tests.analyzers.gitrepo import Files, change, context
+from tests.analyzers.test_analyzer_limits import SIZES, assert_linear, best_cpu
 
 # A comment line to pad a module past the size limit.
 _PAD = "# " + "x" * 97 + "\n"
@@ -197,3 +198,21 @@ def test_a_skip_by_another_name_after_a_lone_carriage_return_is_reported_on_its_
     )
     found = _weakened(tmp_path, head, symbols_first=symbols_first)
     assert ("test-skipped", 6) in found
+
+
+# Lone carriage returns in bulk: each is a parser line of its own, all on a few of the diff's lines.
+_CR_INPUTS = {
+    "one line of statements": lambda n: "from pkg import mod\n" + "mod.nothere\r" * (n // 12) + "\n",
+    "lines each ending in one": lambda n: "from pkg import mod\n" + "mod.nothere\r\n" * (n // 13) + "x\r\n",
+    "carriage returns only": lambda n: "from pkg import mod\n" + "\r" * n + "mod.nothere\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CR_INPUTS))
+def test_phantom_symbols_time_grows_linearly_on_lone_carriage_returns(tmp_path: Path, name: str):
+    times = []
+    for size in SIZES:
+        changeset = change(tmp_path / str(size), MOD, {"pkg/app.py": _CR_INPUTS[name](size)})
+        ctx = context(changeset)
+        times.append(best_cpu(lambda ctx=ctx: PhantomSymbolsAnalyzer().run(ctx)))
+    assert_linear(times)
