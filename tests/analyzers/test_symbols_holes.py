@@ -1,9 +1,13 @@
-"""phantom-symbols reports a missing name only from what it knows of the module in full.
+"""phantom-symbols reports a missing name only from what it knows of the module in full, on the line
+the diff shows it.
 
 A changed module whose head text cannot be read (over the size limit, or holding a NUL byte) is not
 known from the few added import lines that are checked in its place: an import of one of its real
 names from another file must not be reported as missing, and weakened-tests must not take facts
 from those lines either.
+
+A lone carriage return ends a line to Python's parser and not to git: the parser's line numbers are
+mapped to the diff's, by phantom-symbols and by weakened-tests' tree facts.
 """
 
 from __future__ import annotations
@@ -133,6 +137,13 @@ def test_an_attribute_read_after_a_lone_carriage_return_is_reported(tmp_path: Pa
     before = {**MOD, "pkg/other.py": "import pkg.mod\rx = 1\n"}
     after: Files = {"pkg/other.py": "import pkg.mod\rx = 1\ny = 2\rpkg.mod.nothere()\n"}
     assert _findings(tmp_path, before, after) == [("'nothere' is not defined in pkg.mod", 2)]
+
+
+def test_a_read_of_a_missing_own_attribute_after_a_lone_carriage_return_is_reported(tmp_path: Path):
+    klass = "class Klass:\n    def __init__(self):\r        self.count = 0\n"
+    before = {**MOD, "pkg/k.py": klass}
+    after: Files = {"pkg/k.py": klass + "\n    def added(self):\r        return self.nothere\n"}
+    assert _findings(tmp_path, before, after) == [("'pkg.k.Klass' has no attribute 'nothere'", 4)]
 
 
 def test_an_unchanged_import_is_not_taken_for_an_added_line_below_a_lone_carriage_return(tmp_path: Path):
