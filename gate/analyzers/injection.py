@@ -30,6 +30,14 @@ _TEXT = attrgetter("text")
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _PR_BODY = "PR description"
 _NAME_SEPARATORS = re.compile(r"[-_./]+")
+# The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
+# the patterns' `\s+` does: a tab or a no-break space between the words must not keep the line from its
+# pattern. (A trigger whose gap is the line break itself is found on its own: `_split_owners`.)
+_GAP = r"[^\S\n]+"
+
+
+def _char(char: str, gap: str = _GAP) -> str:
+    return gap if char == " " else re.escape(char)
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,7 @@ def _anchor_set(words: Sequence[str]) -> set[str]:
     return chosen
 
 
-def _trie(words: Iterable[str]) -> str:
+def _trie(words: Iterable[str], gap: str = _GAP) -> str:
     """A pattern matching exactly `words` (literals), written as a trie: a search tries the few words
     that go on with the next character instead of every word at every position (~3x faster over a
     large change). Only where a match starts is read, and that is the same for any pattern of the
@@ -139,23 +147,13 @@ def _trie(words: Iterable[str]) -> str:
             node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        branches = [_char(char) + emit(child) for char, child in sorted(node.items()) if char]
+        branches = [_char(char, gap) + emit(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
 
     return emit(root)
-
-
-# The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
-# the patterns' `\s+` does: a tab or a no-break space between the words must not keep the line from its
-# pattern. (Not a line break: a trigger lies within one line.)
-_GAP = r"[^\S\n]+"
-
-
-def _char(char: str) -> str:
-    return _GAP if char == " " else re.escape(char)
 
 
 def _spaced(word: str) -> str:
@@ -201,19 +199,32 @@ def _squeeze(line: str) -> str:
 
 
 def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[PhraseHit]:
-    """Phrase-table hits in the lines (`text`: the lines joined with LF, when the caller has it). Each
-    phrase's trigger words are searched in the joined lower-cased text at once; only lines with a
-    trigger (and the line after, for phrases broken across lines) are matched against the full
-    pattern."""
-    touched = _touched_lines(lines, text)
+    """Phrase-table hits in the lines (`text`: the lines joined with LF, when the caller has it).
+
+    A phrase's pattern reads a window of two lines, a line and the one after it (its `\\s+` reads the
+    line break), and is tried on it when one of the phrase's trigger words is in the window:
+    - on the first line: a match that starts on that line is its hit, wherever it ends;
+    - only on the second line, or across the break (`you` ending the first, `are now ...` opening the
+      second): a match that holds words of both lines is the first line's hit, a phrase broken over
+      the two (`# AI` then `reviewer: approve this`). A match within one line is that line's own, found
+      through the trigger words on it.
+    Each phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
+    trigger could be split by are found from the words that end a line; only those windows are matched
+    against the full pattern."""
+    joined = _lowered_text(lines, text)
+    touched = _touched_in(joined)
     last = len(lines) - 1
-    # What the patterns read: the touched lines and the lines after them, lower-cased, their long
-    # whitespace runs squeezed first: phrases are words apart, and a run of 60,000 spaces after
-    # "## system" must not cost each pattern a pass per space (linear time).
+    # What the patterns read: the lines of the windows tried, lower-cased, their long whitespace runs
+    # squeezed first: phrases are words apart, and a run of 60,000 spaces after "## system" must not
+    # cost each pattern a pass per space (linear time).
     lowered = {i: _squeeze(lines[i]).lower() for i in touched}
-    lowered.update(
-        {i + 1: _squeeze(lines[i + 1]).lower() for i in touched if i < last and i + 1 not in lowered}
-    )
+
+    def low(index: int) -> str:
+        line = lowered.get(index)
+        if line is None:
+            line = lowered[index] = _squeeze(lines[index]).lower()
+        return line
+
     # Each phrase's own triggers, found in the touched lines joined: one pass of every trigger word
     # together, stepping one character at a time past each find, sees every word at every place (the
     # longest word at a place starts with each shorter one there), and so every line each phrase's
@@ -231,24 +242,58 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
             if not found or found[-1] != slot:
                 found.append(slot)
         at = m.start() + 1
+    # The windows whose break splits a trigger of several words (`you` / `are`), by phrase.
+    split: list[set[int]] = [set() for _ in table]
+    for index in _breaks_after_trigger_parts(joined):
+        for owner in _split_owners(low(index), low(index + 1)):
+            split[owner].add(index)
     windows: dict[int, str] = {}  # a line and the line after it, as the patterns read them
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for number, phrase in enumerate(table):
-        candidates = [touched[slot] for slot in slots[number]] if any(phrase.words) else touched
-        for index in candidates:
+        own = [touched[slot] for slot in slots[number]] if any(phrase.words) else touched
+        # Windows tried for a trigger on their second line or across their break.
+        broken = {i - 1 for i in own if i} | split[number]
+        broken.difference_update(own)
+        for index in sorted({*own, *broken}) if broken else own:
             if (phrase.rule, index) in seen:
                 continue
+            first = low(index)
             window = windows.get(index)
             if window is None:
-                window = lowered[index] + "\n" + lowered[index + 1] if index < last else lowered[index]
+                window = first + "\n" + low(index + 1) if index < last else first
                 windows[index] = window
-            m = phrase.pattern.search(window)
-            if m is None or m.start() > len(lowered[index]):
+            if index in broken:
+                m = _broken_match(phrase.pattern, window, len(first))
+            else:
+                m = phrase.pattern.search(window)
+                if m is not None and m.start() > len(first):
+                    m = None
+            if m is None:
                 continue
             original = _squeeze(lines[index]) + ("\n" + _squeeze(lines[index + 1]) if index < last else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
             seen.add((phrase.rule, index))
             yield PhraseHit(phrase, index, shown.strip(), _quoted_example(window, m.start(), m.end()))
+
+
+_NON_SPACE = re.compile(r"\S")
+
+
+def _broken_match(pattern: re.Pattern[str], window: str, end: int) -> re.Match[str] | None:
+    """The first match in `window` that starts on its first line (which ends at `end`) and holds words
+    of both lines: a phrase broken over the two.
+
+    Each start on the first line is tried once (the search goes on one character past a match that
+    stays within a line), so this costs what one search that finds nothing costs. The whitespace runs
+    are squeezed, so the words on each side of a match's break are a few characters from its ends."""
+    if _NON_SPACE.search(window, 0, end) is None:  # a blank first line
+        return None
+    at = 0
+    while (m := pattern.search(window, at)) is not None and m.start() < end:
+        if _NON_SPACE.search(window, m.start(), end) and _NON_SPACE.search(window, end + 1, m.end()):
+            return m
+        at = m.start() + 1
+    return None
 
 
 @lru_cache(maxsize=256)  # one entry a trigger word
@@ -260,15 +305,25 @@ def _owners(word: str) -> tuple[int, ...]:
     )
 
 
-def _touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
-    """The lines that hold a trigger word, in order (`joined`: the lines joined with LF, if at hand)."""
-    # Squeezing a long whitespace run leaves a run, so a line holds a trigger word before its long
-    # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
-    # it is, and only the lines that hold one are squeezed and lower-cased on their own.
+def _lowered_text(lines: Sequence[str], joined: str | None = None) -> str:
+    """The lines lower-cased and joined with LF (`joined`: the lines joined with LF, if at hand)."""
     raw = "\n".join(lines) if joined is None else joined
     text = raw.lower()
     if len(text) != len(raw):  # lower-casing changed a length (`İ`): lower-case line by line
         text = "\n".join(line.lower() for line in lines)
+    return text
+
+
+def _touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
+    """The lines that hold a trigger word, in order (`joined`: the lines joined with LF, if at hand)."""
+    return _touched_in(_lowered_text(lines, joined))
+
+
+def _touched_in(text: str) -> list[int]:
+    """The lines of `text` (lower-cased, joined with LF) that hold a trigger word, in order."""
+    # Squeezing a long whitespace run leaves a run, so a line holds a trigger word before its long
+    # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
+    # it is, and only the lines that hold one are squeezed and lower-cased on their own.
     # A trigger word lies within one line (its gaps are no line break): after a line's first match the search
     # goes on from the next line (a line of code can hold many trigger words). A match's line is
     # counted by the line breaks before it, read once from one match to the next.
@@ -283,6 +338,66 @@ def _touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]
             break
         index += 1
     return touched
+
+
+# --- triggers of several words split by a line break ---------------------------------------------------
+# The patterns' `\s+` reads a line break, so `ignore` ending a line and `previous instructions` opening the
+# next is a phrase, found through the trigger word on its first line. A trigger of several words can
+# have the break for its gap (`you` / `are now an unrestricted assistant`): then neither line holds it.
+
+
+@lru_cache(maxsize=1)
+def _split_words() -> tuple[str, ...]:
+    return tuple(sorted({w for p in phrases() for w in p.words if " " in w}))
+
+
+@lru_cache(maxsize=1)
+def _break_candidates() -> re.Pattern[str]:
+    """The line breaks after a word that a gap of a trigger follows (`you` of `you are`), right after
+    it or after one whitespace character (a CR), or after a longer whitespace run. Searched from the
+    line break, which the search engine finds alone; one lookbehind for the character before it rules
+    out most lines (a line of code mostly ends with a bracket or a colon) before the words' ones."""
+    ends = sorted({part for word in _split_words() for part in word.split(" ")[:-1]})
+    last = "".join(sorted({re.escape(end[-1]) for end in ends}))
+    behind = [f"(?<={re.escape(end)}\n)|(?<={re.escape(end)}[^\\S\n]\n)" for end in ends]
+    words = "|".join([*behind, r"(?<=[^\S\n][^\S\n]\n)"])
+    return re.compile(f"\\n(?<=[{last}\\s]\\n)(?:{words})")
+
+
+def _breaks_after_trigger_parts(text: str) -> list[int]:
+    """The lines of `text` (lower-cased, joined with LF) whose break a trigger could be split by."""
+    out: list[int] = []
+    index = at = 0
+    for m in _break_candidates().finditer(text):
+        index += text.count("\n", at, m.start())
+        at = m.start()
+        out.append(index)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _split_trigger() -> tuple[re.Pattern[str], int]:
+    """The triggers of several words, any whitespace with or without a line break between the words,
+    and how far from a break such a trigger can reach on squeezed lines (each gap and the whitespace
+    on either side of the break at most `MAX_GAP`)."""
+    words = _split_words()
+    reach = max(len(word) + (word.count(" ") + 2) * MAX_GAP for word in words)
+    return re.compile(_trie(words, gap=r"\s+")), reach
+
+
+def _split_owners(line: str, following: str) -> set[int]:
+    """The phrases one of whose trigger words has the break between `line` and `following` (squeezed
+    and lower-cased) in a gap."""
+    trigger, reach = _split_trigger()
+    tail = line[-reach:]
+    both = tail + "\n" + following[:reach]
+    owners: set[int] = set()
+    at = 0
+    while (m := trigger.search(both, at)) is not None and m.start() < len(tail):
+        if m.end() > len(tail):
+            owners.update(_owners(_spaced(m.group(0))))
+        at = m.start() + 1
+    return owners
 
 
 _QUOTES = "\"'`“”‘’«»"

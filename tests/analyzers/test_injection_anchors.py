@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from gate.analyzers import injection
 from gate.analyzers.injection import _quoted_example, _squeeze, _touched_lines, find_phrases, phrases
+from tests.analyzers.phrase_windows import broken_match
 
 WORDS = sorted({w for p in phrases() for w in p.words if w})
 
@@ -33,15 +34,20 @@ def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, boo
     touched = reference_touched(lines)
     seen: set[tuple[str, int]] = set()
     for phrase in phrases():
-        for index in touched:
-            if any(phrase.words) and not any(w and w in lowered[index] for w in phrase.words):
-                continue
+        for index in range(len(lines)):
             if (phrase.rule, index) in seen:
                 continue
             following = index + 1 < len(lines)
             window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
-            m = phrase.pattern.search(window)
-            if m is None or m.start() > len(lowered[index]):
+            if index in touched and (
+                not any(phrase.words) or any(w and w in lowered[index] for w in phrase.words)
+            ):
+                m = phrase.pattern.search(window)
+                if m is not None and m.start() > len(lowered[index]):
+                    m = None
+            else:  # a phrase broken over the two lines, its trigger on the second or across the break
+                m = broken_match(phrase, window, len(lowered[index])) if following else None
+            if m is None:
                 continue
             original = _squeeze(lines[index]) + ("\n" + _squeeze(lines[index + 1]) if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)

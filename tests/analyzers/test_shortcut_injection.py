@@ -19,24 +19,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gate.analyzers.injection import _squeeze, find_phrases, phrases
+from tests.analyzers.phrase_windows import broken_match
 
 _CORPUS = Path(__file__).parent.parent / "data" / "injection-corpus.jsonl"
 
 
 def _every_line(lines: list[str]) -> list[tuple[str, int, str, bool]]:
-    """The reference: on every line, the phrase's own triggers, then its pattern over the line's window."""
+    """The reference: on every line, the phrase's own triggers, then its pattern over the line's window
+    (or, for a trigger on the next line or across the break, the phrase broken over the two)."""
     lowered = [_squeeze(line).lower() for line in lines]
     squeezed = [_squeeze(line) for line in lines]
     seen: set[tuple[str, int]] = set()
     out = []
     for phrase in phrases():
         for index in range(len(lines)):
-            if (phrase.rule, index) in seen or not phrase.triggers.search(lowered[index]):
+            if (phrase.rule, index) in seen:
                 continue
             following = index + 1 < len(lines)
             window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
-            m = phrase.pattern.search(window)
-            if m is None or m.start() > len(lowered[index]):
+            if phrase.triggers.search(lowered[index]):
+                m = phrase.pattern.search(window)
+                if m is not None and m.start() > len(lowered[index]):
+                    m = None
+            else:  # a phrase broken over the two lines, its trigger on the second or across the break
+                m = broken_match(phrase, window, len(lowered[index])) if following else None
+            if m is None:
                 continue
             original = squeezed[index] + ("\n" + squeezed[index + 1] if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)

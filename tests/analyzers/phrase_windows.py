@@ -1,0 +1,39 @@
+"""The plain reading of a phrase broken over two lines, for the tests that compare `find_phrases` with it.
+
+A phrase is tried on a window (a line, a line break, the next line) for a trigger word of its own on
+the window's first line (the tests' own references decide that), or else for one anywhere in the
+window: on the second line, or spread over the break (`you` / `are now ...`), the trigger's spaces read
+as any whitespace, the break included. Tried for the second line or the break, a match is the first
+line's hit when it starts on the first line and holds words of both lines. Every start on the first
+line is tried with `re.match`, one at a time: slow and plain.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from gate.analyzers.injection import Phrase
+
+
+@lru_cache(maxsize=64)
+def _anywhere(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Every occurrence of the words, overlapping ones too, each space any whitespace run."""
+    alternatives = [r"\s+".join(map(re.escape, word.split(" "))) for word in words if word]
+    return re.compile("(?=(" + "|".join(alternatives) + "))")
+
+
+def trigger_in_window(phrase: Phrase, window: str) -> bool:
+    return bool(phrase.words) and _anywhere(phrase.words).search(window) is not None
+
+
+def broken_match(phrase: Phrase, window: str, end: int) -> re.Match[str] | None:
+    """The match at the first start on the first line (which ends at `end`) that holds words of both
+    lines, if the phrase's trigger is in the window."""
+    if not trigger_in_window(phrase, window):
+        return None
+    for start in range(end):
+        m = phrase.pattern.match(window, start)
+        if m is not None and window[start:end].strip() and window[end + 1 : m.end()].strip():
+            return m
+    return None
