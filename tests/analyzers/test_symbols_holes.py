@@ -77,6 +77,13 @@ def test_the_added_imports_of_a_module_over_the_size_limit_are_still_checked(tmp
     assert titles == ["'nothere' is not defined in pkg.helpers"]
 
 
+def test_an_added_import_with_a_comment_in_a_module_seen_in_part_is_checked(tmp_path: Path):
+    module = "def foo():\n    return 1\n"
+    edited = module + "from pkg.helpers import nothere  # noqa: F401\nfrom pkg.helpers import gone# x\n"
+    titles = _run(tmp_path, _big(module), _big(edited))
+    assert titles == ["'nothere' is not defined in pkg.helpers", "'gone' is not defined in pkg.helpers"]
+
+
 def test_weakened_tests_takes_no_facts_from_the_import_lines_of_a_test_file_it_cannot_read(tmp_path: Path):
     module = "import pytest\n\ndef test_one():\n    assert 1\n"
     edited = module + "import pkg.helpers\npytest.skip('later')\n"
