@@ -13,7 +13,22 @@ from gate.redact.formats import KEY_FORMATS
 from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
 from gate.redact.runs import within_runs
 
-SKIPPED_PLUGINS = {"Hex High Entropy String", "Base64 High Entropy String"}
+# The entropy plugins are noise on code; a public address is not a credential (it is neither reported
+# nor hidden, so a reviewer sees the `0.0.0.0` a change binds to), and its plugin would take a keyword's
+# value from the keyword rule: `password = 1.2.3.4` is a password.
+SKIPPED_PLUGINS = {"Hex High Entropy String", "Base64 High Entropy String", "Public IP (ipv4)"}
+
+
+@dataclass(frozen=True)
+class RuleFinder:
+    """How the candidate pass finds the lines where one detect-secrets regex can match: in the long
+    runs of token characters alone, by literals one of which every match holds (then the regex on the
+    lines that hold one), or, when neither is known, by the regex over the whole text."""
+
+    pattern: re.Pattern[str]  # the rule's regex, its `^` and `$` at each line's edges
+    in_runs: bool
+    literals: tuple[str, ...] | None
+    folded: bool  # the literals are to be found in the folded text (a case-insensitive rule)
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,8 @@ class Detectors:
     # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
     in_runs: tuple[bool, ...]
     keyword_plugin: object | None  # detect-secrets' KeywordDetector, among `other_plugins`
+    # For each of `regex_rules`, how the candidate pass finds where it can match.
+    rule_finders: tuple[RuleFinder, ...]
 
 
 # Substrings of the keywords (and config names) that every one of them holds: eight passes over a change
@@ -54,7 +71,6 @@ def detector_rules() -> Detectors:
     keywords = re.compile("|".join((*DENYLIST, CONFIG_NAMES)))
     gates = {
         "KeywordDetector": re.compile("|".join(DENYLIST), re.IGNORECASE),
-        "IPPublicDetector": re.compile(r"\d\.\d"),
     }
     regex_plugins: list[object] = []
     other: list[tuple[object, re.Pattern[str]]] = []
@@ -93,6 +109,17 @@ def detector_rules() -> Detectors:
         format_literals,
         tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
         next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
+        tuple(_rule_finder(regex) for _, regex in regex_rules),
+    )
+
+
+def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
+    need = required_literals(regex)
+    return RuleFinder(
+        re.compile(regex.pattern, regex.flags | re.MULTILINE),
+        within_runs(regex),
+        tuple(sorted(need[0])) if need is not None else None,
+        need is not None and need[1],
     )
 
 

@@ -190,6 +190,8 @@ def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
     for fmt in KEY_FORMATS:
         for m in fmt.finditer(text):
             touch(m.start(), m.end())
+    for _, regex in detector_rules().regex_rules:  # each detect-secrets regex, on each line
+        found.update(index for index, line in enumerate(lines) if regex.search(line))
     for literal in candidates._CANDIDATE_LITERALS:
         at = text.find(literal)
         while at != -1:
