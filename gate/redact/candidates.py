@@ -113,13 +113,17 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             candidates.update(_matching(fmt, literals, text, starts, lines, skip=candidates))
     # Every detect-secrets regex, wherever it can match: it needs no random-looking token (an AWS key
     # id of letters only glued to a name, `creds_AKIA...`), so a letters-only key is not skipped.
+    held: dict[tuple[tuple[str, ...], bool], set[int]] = {}  # rules that share their literals
     for finder in detectors.rule_finders:
         if finder.in_runs:
             for m in finder.pattern.finditer(run_text):
                 run = bisect.bisect_right(run_starts, m.start()) - 1
                 candidates.add(bisect.bisect_right(starts, runs[run][0]) - 1)
         elif finder.literals is not None:
-            holding = _holding(lowered if finder.folded else text, starts, finder.literals) - candidates
+            key = (finder.literals, finder.folded)
+            if key not in held:
+                held[key] = _holding(lowered if finder.folded else text, starts, finder.literals)
+            holding = held[key] - candidates
             candidates.update(index for index in holding if finder.pattern.search(lines[index]))
         else:
             for m in finder.pattern.finditer(text):

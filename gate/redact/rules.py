@@ -49,7 +49,7 @@ class Detectors:
     # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
     in_runs: tuple[bool, ...]
     keyword_plugin: object | None  # detect-secrets' KeywordDetector, among `other_plugins`
-    # For each of `regex_rules`, how the candidate pass finds where it can match.
+    # For the regexes of `regex_rules`, how the candidate pass finds where each can match.
     rule_finders: tuple[RuleFinder, ...]
 
 
