@@ -79,6 +79,18 @@ def _candidates(lines: Sequence[str]) -> set[int]:
         last = bisect.bisect_right(starts, max(end - 1, start)) - 1
         candidates.update(range(first, last + 1))
 
+    # The lines holding each literal, found once: the keyword pass and several rules share `key`, `pass`.
+    found_by_literal: dict[tuple[str, bool], set[int]] = {}
+
+    def holding(literals: Sequence[str], folded: bool) -> set[int]:
+        lines_holding: set[int] = set()
+        for literal in literals:
+            key = (literal, folded)
+            if key not in found_by_literal:
+                found_by_literal[key] = _holding(lowered if folded else text, starts, (literal,))
+            lines_holding |= found_by_literal[key]
+        return lines_holding
+
     runs = long_runs(text)
     tokens = [text[start:end] for start, end in runs]
     for (start, end), token in zip(runs, tokens, strict=True):
@@ -92,7 +104,8 @@ def _candidates(lines: Sequence[str]) -> set[int]:
     if detectors.keyword_cover is not None:
         # The keywords are an alternation of literals, each holding one of a few short strings: the
         # lines holding one of those are matched with the keywords themselves.
-        for index in _holding(lowered, starts, detectors.keyword_cover) - candidates:
+        keyword_lines = set().union(*(holding((part,), True) for part in detectors.keyword_cover))
+        for index in keyword_lines - candidates:
             if detectors.keywords.search(lowered, starts[index], starts[index + 1] - 1):
                 candidates.add(index)
     else:
@@ -113,18 +126,14 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             candidates.update(_matching(fmt, literals, text, starts, lines, skip=candidates))
     # Every detect-secrets regex, wherever it can match: it needs no random-looking token (an AWS key
     # id of letters only glued to a name, `creds_AKIA...`), so a letters-only key is not skipped.
-    held: dict[tuple[tuple[str, ...], bool], set[int]] = {}  # rules that share their literals
     for finder in detectors.rule_finders:
         if finder.in_runs:
             for m in finder.pattern.finditer(run_text):
                 run = bisect.bisect_right(run_starts, m.start()) - 1
                 candidates.add(bisect.bisect_right(starts, runs[run][0]) - 1)
         elif finder.literals is not None:
-            key = (finder.literals, finder.folded)
-            if key not in held:
-                held[key] = _holding(lowered if finder.folded else text, starts, finder.literals)
-            holding = held[key] - candidates
-            candidates.update(index for index in holding if finder.pattern.search(lines[index]))
+            held = holding(finder.literals, finder.folded) - candidates
+            candidates.update(index for index in held if finder.pattern.search(lines[index]))
         else:
             for m in finder.pattern.finditer(text):
                 touch(m.start(), m.end())
