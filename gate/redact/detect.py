@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 
 from gate.redact import memory
-from gate.redact.formats import KEY_FORMATS, KeyFormat
-from gate.redact.prefilter import (
-    Prefilter,
-    exact_literals,
-    fold,
-    required_characters,
-    required_literals,
-    starts_with_literal,
-)
-from gate.redact.runs import LONG_RUN, long_runs, within_runs
+from gate.redact.candidates import candidate_lines, looks_random
+from gate.redact.formats import KEY_FORMATS
+from gate.redact.prefilter import required_characters
+from gate.redact.rules import CONFIG_NAMES, detector_rules
 
 # Pieces of a long line: a key is far shorter than the overlap, so each one lies whole in some piece.
 PIECE_CHARS = 2048
@@ -48,57 +40,10 @@ class SecretHit:
 # Characters a key can continue with: a regex that stops early (detect-secrets' OpenAI and JWT patterns
 # match a prefix of the token) would otherwise leave the rest of the secret in redacted text.
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
-_SKIP = {"Hex High Entropy String", "Base64 High Entropy String"}
-
-
-@dataclass(frozen=True)
-class _Detectors:
-    regex_plugins: tuple[object, ...]  # detect-secrets plugins that are a list of regexes
-    other_plugins: tuple[tuple[object, re.Pattern[str]], ...]  # plugins with their own analysis, gated
-    keywords: re.Pattern[str]  # KeywordDetector's words and the config names below, lower-cased text
-    # Every regex of the regex plugins with its plugin's kind, in the plugins' order: the rules that
-    # `prefilter` numbers first, then the other plugins' gates, then the key formats.
-    regex_rules: tuple[tuple[str, re.Pattern[str]], ...]
-    prefilter: Prefilter
-    # A few short strings one of which every match of `keywords` holds (`key`, `pass`, ...), when they
-    # cover its every string; a line holding one is then matched with `keywords` itself.
-    keyword_cover: tuple[str, ...] | None
-    # For each key format that does not open with a fixed character, literals one of which it needs.
-    format_literals: tuple[tuple[str, ...] | None, ...]
-    # For each key format, whether it matches only inside a long run of token characters
-    # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
-    in_runs: tuple[bool, ...]
-    keyword_plugin: object | None  # detect-secrets' KeywordDetector, among `other_plugins`
-
-
-# Lines that can hold a secret at all: every key format is a long token, or follows a keyword, a URL
-# scheme (user:password@host) or a PEM header; Artifactory's "AP..." passwords are the one short token.
-# Scanning a whole text for these once is far cheaper than running every plugin on every line.
-_LONG_TOKEN = LONG_RUN  # found with `long_runs`, which gives the same spans for a fraction of the work
-_CANDIDATE_LITERALS = ("AKC", *(f"AP{c}" for c in "0123456789ABCDEF"), "PRIVATE KEY", "PuTTY", "://", "hf_")
-# Each marker is found by its first characters (one pass finds the sixteen `AP0`...`APF`), then checked.
-_MARKER_STARTS = tuple(
-    dict.fromkeys(literal[:2] if literal.startswith("AP") else literal for literal in _CANDIDATE_LITERALS)
-)
-# Substrings of the keywords (and config names) that every one of them holds: eight passes over a change
-# instead of one for each of three dozen spellings; `_detectors` checks that they cover every spelling.
-_KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase")
-# A long token that is a key, not an identifier: random keys have digits (20 random alphanumerics lack
-# one less than 3% of the time), snake_case and camelCase names rarely do.
-# (Two searches, not one `\d.*[A-Za-z]|[A-Za-z].*\d`: that one is quadratic on a letters-only token.)
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[A-Za-z]")
-
-
-def _looks_random(token: str) -> bool:
-    return _DIGIT.search(token) is not None and _LETTER.search(token) is not None
-
 
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
-# "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
-# `credential` or `access_key`; this rule reads those, in config files only.
-_CONFIG_NAMES = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth"
-_CONFIG_NAME = re.compile(_CONFIG_NAMES, re.IGNORECASE)
+# "value"`, where the name says it holds a credential (`gate.redact.rules`): in config files only.
+_CONFIG_NAME = re.compile(CONFIG_NAMES, re.IGNORECASE)
 _CONFIG_ASSIGNMENT = re.compile(
     r"""^\s*[-+]?\s*(?:export\s+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?\s*[:=]\s*"""
     r"""["']?(?P<value>[^\s"'#,;]{8,})"""
@@ -112,78 +57,12 @@ _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
 _PRINTABLE = re.compile(r"[\x20-\x7e\t\r\n]")
 
 
-@lru_cache(maxsize=1)  # detect-secrets' plugins, imported and built once per process
-def _detectors() -> _Detectors:
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.plugins.keyword import DENYLIST
-
-    keywords = re.compile("|".join((*DENYLIST, _CONFIG_NAMES)))
-    gates = {
-        "KeywordDetector": re.compile("|".join(DENYLIST), re.IGNORECASE),
-        "IPPublicDetector": re.compile(r"\d\.\d"),
-    }
-    regex_plugins: list[object] = []
-    other: list[tuple[object, re.Pattern[str]]] = []
-    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
-    for name, cls in mapping.items():
-        if name in _SKIP:
-            continue
-        plugin: object = cls()
-        plugin_name = type(plugin).__name__
-        if plugin_name in gates or not getattr(plugin, "denylist", None):
-            other.append((plugin, gates.get(plugin_name, re.compile(""))))
-        else:
-            regex_plugins.append(plugin)
-    regex_rules = tuple(
-        (str(getattr(plugin, "secret_type", type(plugin).__name__)), regex)
-        for plugin in regex_plugins
-        for regex in getattr(plugin, "denylist", ())
-    )
-    prefilter = Prefilter.of(
-        [regex for _, regex in regex_rules]
-        + [gate for _, gate in other]
-        + [fmt.pattern for fmt in KEY_FORMATS]
-    )
-    keyword_strings = exact_literals(keywords)
-    covered = keyword_strings is not None and all(
-        any(part in string for part in _KEYWORD_COVER) for string in keyword_strings
-    )
-    format_literals = tuple(_format_literals(fmt.pattern) for fmt in KEY_FORMATS)
-    return _Detectors(
-        tuple(regex_plugins),
-        tuple(other),
-        keywords,
-        regex_rules,
-        prefilter,
-        _KEYWORD_COVER if covered else None,
-        format_literals,
-        tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
-        next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
-    )
-
-
-def _format_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Literals one of which every match of the pattern holds, for a pattern the regex engine cannot
-    find by its first character (`(?:sk|rk)_live_...|whsec_...`): finding them is several times faster
-    than the search."""
-    if starts_with_literal(pattern):
-        return None
-    need = required_literals(pattern)
-    if need is None or need[1] or len(need[0]) > _MAX_FORMAT_LITERALS:
-        return None
-    return tuple(sorted(need[0]))
-
-
-# Past this many literals, their passes together cost more than the one search (GitLab's dozen prefixes).
-_MAX_FORMAT_LITERALS = 6
-
-
 Plans = dict[str, frozenset[int]]  # a piece of text and the rules (by their `prefilter` number) to run on it
 
 
 def _plans(pieces: Sequence[str]) -> Plans:
     """The rules that can match in each piece, found for all the pieces at once."""
-    return dict(zip(pieces, _detectors().prefilter.plans(pieces), strict=True))
+    return dict(zip(pieces, detector_rules().prefilter.plans(pieces), strict=True))
 
 
 def find_secrets(
@@ -230,7 +109,7 @@ def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) ->
         step = PIECE_CHARS - PIECE_OVERLAP
         starts = range(0, len(line) - PIECE_OVERLAP, step)
         pieces = [line[start : start + PIECE_CHARS] for start in starts]
-        candidates = _candidate_lines(pieces)  # the pieces where any rule could match
+        candidates = candidate_lines(pieces)  # the pieces where any rule could match
         piece_plans = _plans([pieces[index] for index in candidates])
         for index in candidates:
             _scan_piece(line, pieces[index], starts[index], filename, hits, piece_plans[pieces[index]])
@@ -264,7 +143,7 @@ def _scan_piece(
             else:
                 hits.setdefault(value, kind)
 
-    detectors = _detectors()
+    detectors = detector_rules()
     rules = sorted(plan)  # in the rules' order: the first kind found for a value is the one kept
     regex_count = len(detectors.regex_rules)
     gates_end = regex_count + len(detectors.other_plugins)
@@ -344,7 +223,7 @@ def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) ->
     """A base64 token whose decoded text holds a secret is that secret, wrapped: it is a hit itself."""
     for m in _BASE64_TOKEN.finditer(line):
         token = m.group(0)
-        if token in hits or not _looks_random(token):
+        if token in hits or not looks_random(token):
             continue
         decoded = _decode(token[:MAX_WRAPPED_CHARS])
         if decoded is None:
@@ -396,7 +275,7 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
     scanning the joined text once for candidate lines first."""
     if len(lines) < _DEDUPE_FROM:
-        indexes = _candidate_lines(lines)
+        indexes = candidate_lines(lines)
         plans = _plans([lines[index] for index in indexes if len(lines[index]) <= PIECE_CHARS])
         for index in indexes:
             for hit in find_secrets(lines[index], filename=filename, _plans=plans):
@@ -405,7 +284,7 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
     # Each distinct line once: a line's hits depend on its text and the file's name only, and a report
     # or a change repeats many of its lines.
     distinct = list(dict.fromkeys(lines))
-    candidates = {distinct[i] for i in _candidate_lines(distinct)}
+    candidates = {distinct[i] for i in candidate_lines(distinct)}
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
     found: dict[str, tuple[SecretHit, ...]] = {}
     for index, line in enumerate(lines):
@@ -445,7 +324,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     for file_index in fresh:
         distinct.update(dict.fromkeys(files[file_index][1]))
     unique = list(distinct)
-    candidates = {unique[i] for i in _candidate_lines(unique)} if unique else set()
+    candidates = {unique[i] for i in candidate_lines(unique)} if unique else set()
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
     scanned: dict[tuple[str, tuple[bool, str]], tuple[SecretHit, ...]] = {}
     for file_index in fresh:
@@ -484,130 +363,6 @@ _HITS: dict[tuple[str, str], tuple[SecretHit, ...]] = {}
 def forget_scans() -> None:
     _SCANNED.clear()
     _HITS.clear()
-
-
-def _marker_at(text: str, at: int, start: str) -> bool:
-    """Whether a candidate marker that opens with `start` is at `at` (and counts there)."""
-    if start == "AP":
-        return text[at + 2 : at + 3] in _HEX_UPPER and _literal_ok(text, at, "AP0")
-    return _literal_ok(text, at, start)
-
-
-_HEX_UPPER = frozenset("0123456789ABCDEF")
-
-
-def _literal_ok(text: str, at: int, literal: str) -> bool:
-    before = text[at - 1] if at else "\n"
-    if literal[0] == "A":  # detect-secrets' `(?:\s|=|:|"|^)`: `\s` is any Unicode space
-        return before.isspace() or before in '=:"'
-    if literal == "hf_":
-        return not (before.isalnum() or before == "_")
-    return True
-
-
-def _candidate_lines(lines: Sequence[str]) -> list[int]:
-    """Indexes of the lines that a candidate pattern touches, in order.
-
-    No candidate pattern spans a line break, so the lines of ASCII text are read apart from the others:
-    a joined text is as wide as its widest character, and one emoji would make every pass over the
-    whole change read four bytes a character."""
-    narrow = [line.isascii() for line in lines]
-    if all(narrow) or not any(narrow):
-        return sorted(_candidates(lines))
-    parts = [
-        [i for i, ascii in enumerate(narrow) if ascii],
-        [i for i, ascii in enumerate(narrow) if not ascii],
-    ]
-    return sorted(part[i] for part in parts for i in _candidates([lines[j] for j in part]))
-
-
-def _candidates(lines: Sequence[str]) -> set[int]:
-    text = "\n".join(lines)
-    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
-    candidates: set[int] = set()
-
-    def touch(start: int, end: int) -> None:
-        first = bisect.bisect_right(starts, start) - 1
-        last = bisect.bisect_right(starts, max(end - 1, start)) - 1
-        candidates.update(range(first, last + 1))
-
-    runs = long_runs(text)
-    tokens = [text[start:end] for start, end in runs]
-    for (start, end), token in zip(runs, tokens, strict=True):
-        if _looks_random(token):
-            touch(start, end)
-    detectors = _detectors()
-    # Folded, not only lower-cased: detect-secrets reads its keywords case-insensitively, so `ſ`, `ı`
-    # and the Kelvin sign spell `s`, `i` and `k` to it (`paſſword`); and `İ`, which lower-cases to two
-    # characters, stays one, so no keyword moves onto another line.
-    lowered = fold(text)
-    if detectors.keyword_cover is not None:
-        # The keywords are an alternation of literals, each holding one of a few short strings: the
-        # lines holding one of those are matched with the keywords themselves.
-        for index in _holding(lowered, starts, detectors.keyword_cover) - candidates:
-            if detectors.keywords.search(lowered, starts[index], starts[index + 1] - 1):
-                candidates.add(index)
-    else:
-        for m in detectors.keywords.finditer(lowered):
-            touch(m.start(), m.end())
-    # A format that matches only inside a long run (most do) is searched in the runs alone, joined: a
-    # tenth of the text. Each run lies in one line.
-    run_text = "\n".join(tokens)
-    run_starts = list(accumulate(map((1).__add__, map(len, tokens)), initial=0))
-    for fmt, literals, in_runs in zip(KEY_FORMATS, detectors.format_literals, detectors.in_runs, strict=True):
-        if in_runs:
-            for run in _matching(fmt, literals, run_text, run_starts, tokens):
-                candidates.add(bisect.bisect_right(starts, runs[run][0]) - 1)
-        elif literals is None:
-            for m in fmt.finditer(text):
-                touch(m.start(), m.end())
-        else:
-            candidates.update(_matching(fmt, literals, text, starts, lines, skip=candidates))
-    # Literal markers are found with str.find: an alternation of literals is several times slower.
-    # After a marker that counts, the search goes on from the next line.
-    for marker in _MARKER_STARTS:
-        at = text.find(marker)
-        while at != -1:
-            if _marker_at(text, at, marker):
-                index = bisect.bisect_right(starts, at) - 1
-                candidates.add(index)
-                at = text.find(marker, starts[index + 1])
-            else:
-                at = text.find(marker, at + 1)
-    return {index for index in candidates if index < len(lines)}
-
-
-def _holding(text: str, starts: Sequence[int], literals: Sequence[str]) -> set[int]:
-    """The pieces of `text` (piece i from starts[i], pieces joined by line breaks) that hold one of the
-    literals (none holds a line break)."""
-    found: set[int] = set()
-    for literal in literals:
-        at = text.find(literal)
-        while at != -1:
-            index = bisect.bisect_right(starts, at) - 1
-            found.add(index)
-            at = text.find(literal, starts[index + 1])
-    return found
-
-
-def _matching(
-    fmt: KeyFormat,
-    literals: tuple[str, ...] | None,
-    text: str,
-    starts: Sequence[int],
-    pieces: Sequence[str],
-    skip: set[int] | frozenset[int] = frozenset(),
-) -> set[int]:
-    """The pieces (joined as `text`) where the format matches, but those in `skip`. A format that opens
-    with an alternation is found by its literals first, then matched on the pieces that hold one (a
-    key lies within one piece): finding the literals is several times faster than the search."""
-    if literals is None:
-        return {bisect.bisect_right(starts, m.start()) - 1 for m in fmt.finditer(text)}
-    return {
-        index
-        for index in _holding(text, starts, literals) - skip
-        if next(fmt.finditer(pieces[index]), None) is not None
-    }
 
 
 def _token(match: re.Match[str]) -> str:

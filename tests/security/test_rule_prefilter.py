@@ -16,9 +16,10 @@ import re
 
 import pytest
 
-from gate.redact import detect
+from gate.redact import candidates, detect
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.prefilter import Prefilter, exact_literals, fold, required_literals
+from gate.redact.rules import detector_rules
 from tests.golden_findings import injection_files, real_files, secrets_files
 
 
@@ -33,13 +34,13 @@ def _pieces() -> list[tuple[str, str]]:
 
 
 def _rules() -> list[re.Pattern[str]]:
-    d = detect._detectors()
+    d = detector_rules()
     return [r for _, r in d.regex_rules] + [g for _, g in d.other_plugins] + [f.pattern for f in KEY_FORMATS]
 
 
 def test_every_rule_is_planned_wherever_it_matches():
     pieces = [piece for _, piece in _pieces()]
-    plans = detect._detectors().prefilter.plans(pieces)
+    plans = detector_rules().prefilter.plans(pieces)
     rules = _rules()
     matched = 0
     for piece, plan in zip(pieces, plans, strict=True):
@@ -65,7 +66,7 @@ def test_the_planned_scan_finds_what_every_rule_everywhere_finds():
 
 def test_a_key_format_without_a_literal_prefix_finds_the_same_lines():
     lines = [piece for _, piece in _pieces()]
-    found = set(detect._candidate_lines(lines))
+    found = set(candidates.candidate_lines(lines))
     for index, line in enumerate(lines):
         if any(next(fmt.finditer(line), None) for fmt in KEY_FORMATS):
             assert index in found, line[:80]
@@ -181,18 +182,20 @@ def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
     def touch(start: int, end: int) -> None:
         found.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1)))
 
-    for m in detect._LONG_TOKEN.finditer(text):
-        if detect._looks_random(m.group(0)):
+    for m in candidates._LONG_TOKEN.finditer(text):
+        if candidates.looks_random(m.group(0)):
             touch(m.start(), m.end())
-    for m in detect._detectors().keywords.finditer(text.lower()):
+    for m in detector_rules().keywords.finditer(text.lower()):
         touch(m.start(), m.end())
     for fmt in KEY_FORMATS:
         for m in fmt.finditer(text):
             touch(m.start(), m.end())
-    for literal in detect._CANDIDATE_LITERALS:
+    for _, regex in detector_rules().regex_rules:  # each detect-secrets regex, on each line
+        found.update(index for index, line in enumerate(lines) if regex.search(line))
+    for literal in candidates._CANDIDATE_LITERALS:
         at = text.find(literal)
         while at != -1:
-            if detect._literal_ok(text, at, literal):
+            if candidates._literal_ok(text, at, literal):
                 touch(at, at + len(literal))
             at = text.find(literal, at + 1)
     return sorted(found)
@@ -209,4 +212,4 @@ def test_the_candidate_pass_finds_the_lines_every_pattern_over_the_whole_text_fi
         "an ordinary line",
         "emoji 🙂 token",
     ]
-    assert detect._candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)
+    assert candidates.candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)

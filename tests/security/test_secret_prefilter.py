@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from gate.redact import detect
 from gate.redact.formats import KEY_FORMATS
+from gate.redact.rules import detector_rules
 from tests.golden_findings import injection_files, real_files, secrets_files
 
 
@@ -25,10 +26,10 @@ def test_every_format_has_a_value_in_the_inputs():
 
 
 def test_the_prefilter_rules_out_no_format_where_it_has_a_key():
-    first = len(detect._detectors().regex_rules) + len(detect._detectors().other_plugins)
+    first = len(detector_rules().regex_rules) + len(detector_rules().other_plugins)
     for _, line in _lines():
         pieces = [line[i : i + detect.PIECE_CHARS] for i in range(0, max(len(line), 1), 1536)]
-        for piece, plan in zip(pieces, detect._detectors().prefilter.plans(pieces), strict=True):
+        for piece, plan in zip(pieces, detector_rules().prefilter.plans(pieces), strict=True):
             for index, fmt in enumerate(KEY_FORMATS):
                 if next(fmt.finditer(piece), None):
                     assert first + index in plan, piece[:80]

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from gate.redact import detect, memory, redact_tree
 from gate.redact.formats import KEY_FORMATS
+from gate.redact.rules import SKIPPED_PLUGINS, detector_rules
 
 _NAMES = ("app/keys.py", "settings.yml", ".env", "notes.md")
 # Public addresses are not credentials: neither findings nor remembered (gate.analyzers.secrets).
@@ -32,14 +33,12 @@ def _plugins() -> tuple[object, ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     mapping = get_mapping_from_secret_type_to_class()
-    return tuple(cls() for name, cls in mapping.items() if name not in detect._SKIP)
+    return tuple(cls() for name, cls in mapping.items() if name not in SKIPPED_PLUGINS)
 
 
 def _every_rule(line: str, filename: str) -> set[str]:
     """Values every rule finds on the line, each rule run with nothing ruled out first."""
-    everything = frozenset(
-        range(len(detect._detectors().regex_rules) + len(detect._detectors().other_plugins))
-    )
+    everything = frozenset(range(len(detector_rules().regex_rules) + len(detector_rules().other_plugins)))
     everything |= frozenset(range(len(everything), len(everything) + len(KEY_FORMATS)))
     hits: dict[str, str] = {}
     step = detect.PIECE_CHARS - detect.PIECE_OVERLAP

@@ -12,8 +12,9 @@ import re
 
 import pytest
 
-from gate.redact import detect
+from gate.redact import candidates
 from gate.redact.formats import KEY_FORMATS
+from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN, MIN_RUN, long_runs, within_runs
 from tests.golden_findings import _sample, injection_files, real_files, secrets_files
 
@@ -67,7 +68,7 @@ def test_long_runs_are_the_long_token_matches(seed: int):
 
 
 def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
-    d = detect._detectors()
+    d = detector_rules()
     outside = {fmt.kind for fmt, in_runs in zip(KEY_FORMATS, d.in_runs, strict=True) if not in_runs}
     # A dot, a short token, or `\d` (which takes any script's digits) keeps a format on the whole text.
     assert outside == {
@@ -140,17 +141,19 @@ def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
         found.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1)))
 
     for m in LONG_RUN.finditer(text):
-        if detect._looks_random(m.group(0)):
+        if candidates.looks_random(m.group(0)):
             touch(m.start(), m.end())
-    for m in detect._detectors().keywords.finditer(text.replace("\u0130", "i").lower()):
+    for m in detector_rules().keywords.finditer(text.replace("\u0130", "i").lower()):
         touch(m.start(), m.end())
     for fmt in KEY_FORMATS:
         for m in fmt.finditer(text):
             touch(m.start(), m.end())
-    for literal in detect._CANDIDATE_LITERALS:
+    for _, regex in detector_rules().regex_rules:  # each detect-secrets regex, on each line
+        found.update(index for index, line in enumerate(lines) if regex.search(line))
+    for literal in candidates._CANDIDATE_LITERALS:
         at = text.find(literal)
         while at != -1:
-            if detect._literal_ok(text, at, literal):
+            if candidates._literal_ok(text, at, literal):
                 touch(at, at + len(literal))
             at = text.find(literal, at + 1)
     return sorted(found)
@@ -160,8 +163,8 @@ def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
 def test_the_candidate_lines_are_those_of_every_pattern_over_the_whole_text(seed: int):
     lines = _adversarial(random.Random(seed), _keys())
     lines += ["k" * 70_000 + _keys()[0], "\u0130" * 50 + " " + _keys()[1], "\uff41" * 30 + "x" * 30]
-    assert detect._candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)
+    assert candidates.candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)
     # Every key is on a candidate line, wherever it is put.
     keys = _keys()
-    found = set(detect._candidate_lines(keys))
+    found = set(candidates.candidate_lines(keys))
     assert found == set(range(len(keys)))

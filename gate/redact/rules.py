@@ -1,0 +1,144 @@
+"""The secret detector's rules, built once: detect-secrets' plugins (split into those that are a list of
+regexes and those with their own analysis), its keywords with the config names, the key formats, and
+what the prefilter and the candidate pass read of each (`gate.redact.prefilter`, `gate.redact.runs`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gate.redact.formats import KEY_FORMATS
+from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
+from gate.redact.runs import within_runs
+
+# The entropy plugins are noise on code; a public address is not a credential (it is neither reported
+# nor hidden, so a reviewer sees the `0.0.0.0` a change binds to), and its plugin would take a keyword's
+# value from the keyword rule: `password = 1.2.3.4` is a password.
+SKIPPED_PLUGINS = {"Hex High Entropy String", "Base64 High Entropy String", "Public IP (ipv4)"}
+
+
+@dataclass(frozen=True)
+class RuleFinder:
+    """How the candidate pass finds the lines where one detect-secrets regex can match: in the long
+    runs of token characters alone, by literals one of which every match holds (then the regex on the
+    lines that hold one), or, when neither is known, by the regex over the whole text."""
+
+    pattern: re.Pattern[str]  # the rule's regex, its `^` and `$` at each line's edges
+    in_runs: bool
+    literals: tuple[str, ...] | None
+    folded: bool  # the literals are to be found in the folded text (a case-insensitive rule)
+
+
+@dataclass(frozen=True)
+class Detectors:
+    regex_plugins: tuple[object, ...]  # detect-secrets plugins that are a list of regexes
+    other_plugins: tuple[tuple[object, re.Pattern[str]], ...]  # plugins with their own analysis, gated
+    keywords: re.Pattern[str]  # KeywordDetector's words and the config names below, lower-cased text
+    # Every regex of the regex plugins with its plugin's kind, in the plugins' order: the rules that
+    # `prefilter` numbers first, then the other plugins' gates, then the key formats.
+    regex_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    prefilter: Prefilter
+    # A few short strings one of which every match of `keywords` holds (`key`, `pass`, ...), when they
+    # cover its every string; a line holding one is then matched with `keywords` itself.
+    keyword_cover: tuple[str, ...] | None
+    # For each key format that does not open with a fixed character, literals one of which it needs.
+    format_literals: tuple[tuple[str, ...] | None, ...]
+    # For each key format, whether it matches only inside a long run of token characters
+    # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
+    in_runs: tuple[bool, ...]
+    keyword_plugin: object | None  # detect-secrets' KeywordDetector, among `other_plugins`
+    # For the regexes of `regex_rules`, how the candidate pass finds where each can match.
+    rule_finders: tuple[RuleFinder, ...]
+
+
+# Substrings of the keywords (and config names) that every one of them holds: eight passes over a change
+# instead of one for each of three dozen spellings; `detector_rules` checks that they cover every spelling.
+_KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase")
+
+# Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
+# "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
+# `credential` or `access_key`; this rule reads those, in config files only.
+CONFIG_NAMES = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth"
+
+
+@lru_cache(maxsize=1)  # detect-secrets' plugins, imported and built once per process
+def detector_rules() -> Detectors:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    keywords = re.compile("|".join((*DENYLIST, CONFIG_NAMES)))
+    gates = {
+        "KeywordDetector": re.compile("|".join(DENYLIST), re.IGNORECASE),
+    }
+    regex_plugins: list[object] = []
+    other: list[tuple[object, re.Pattern[str]]] = []
+    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+    for name, cls in mapping.items():
+        if name in SKIPPED_PLUGINS:
+            continue
+        plugin: object = cls()
+        plugin_name = type(plugin).__name__
+        if plugin_name in gates or not getattr(plugin, "denylist", None):
+            other.append((plugin, gates.get(plugin_name, re.compile(""))))
+        else:
+            regex_plugins.append(plugin)
+    regex_rules = tuple(
+        (str(getattr(plugin, "secret_type", type(plugin).__name__)), regex)
+        for plugin in regex_plugins
+        for regex in getattr(plugin, "denylist", ())
+    )
+    prefilter = Prefilter.of(
+        [regex for _, regex in regex_rules]
+        + [gate for _, gate in other]
+        + [fmt.pattern for fmt in KEY_FORMATS]
+    )
+    keyword_strings = exact_literals(keywords)
+    covered = keyword_strings is not None and all(
+        any(part in string for part in _KEYWORD_COVER) for string in keyword_strings
+    )
+    format_literals = tuple(_format_literals(fmt.pattern) for fmt in KEY_FORMATS)
+    return Detectors(
+        tuple(regex_plugins),
+        tuple(other),
+        keywords,
+        regex_rules,
+        prefilter,
+        _KEYWORD_COVER if covered else None,
+        format_literals,
+        tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
+        next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
+        tuple(_rule_finder(regex) for _, regex in regex_rules),
+    )
+
+
+def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
+    need = required_literals(regex)
+    literals = tuple(sorted(need[0])) if need is not None else None
+    folded = need is not None and need[1]
+    if folded and literals is not None:
+        # Case-insensitive literals that each hold a keyword's short string (`secret_access_key` holds
+        # `key`) are found by those strings, which the keyword pass finds anyway: one pass, not sixteen.
+        cover = [next((part for part in _KEYWORD_COVER if part in literal), None) for literal in literals]
+        if all(cover):
+            literals = tuple(sorted({part for part in cover if part}))
+    return RuleFinder(
+        re.compile(regex.pattern, regex.flags | re.MULTILINE), within_runs(regex), literals, folded
+    )
+
+
+def _format_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Literals one of which every match of the pattern holds, for a pattern the regex engine cannot
+    find by its first character (`(?:sk|rk)_live_...|whsec_...`): finding them is several times faster
+    than the search."""
+    if starts_with_literal(pattern):
+        return None
+    need = required_literals(pattern)
+    if need is None or need[1] or len(need[0]) > _MAX_FORMAT_LITERALS:
+        return None
+    return tuple(sorted(need[0]))
+
+
+# Past this many literals, their passes together cost more than the one search (GitLab's dozen prefixes).
+_MAX_FORMAT_LITERALS = 6
