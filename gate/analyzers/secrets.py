@@ -32,6 +32,8 @@ _PLACEHOLDER_WORDS = re.compile(
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
 # `api_key_env: "PROXY_KEY"`: the name of a variable that holds the secret, not the secret.
 _ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# `_strip_prompt_cache_breakpoints_from_content`: lower-case words joined by underscores, a name.
+_SNAKE_NAME = re.compile(r"_*[a-z]+(?:_+[a-z]+)+_*")
 _FROM_ENVIRONMENT = re.compile(
     r"os\.environ|os\.getenv|getenv\(|process\.env|ENV\[|System\.getenv|secrets\.\w+|vault\(|\$\{\{",
 )
@@ -54,9 +56,10 @@ def is_placeholder(value: str, line: str) -> bool:
     core = re.sub(r"[^A-Za-z0-9]", "", value)
     if len(set(core.lower())) <= 3 or _sequential(core.lower()):
         return True
-    if re.search(re.escape(value) + r"\s*\(", line):
-        # A name that is called is code: detect-secrets' assignment rules take any 44-character word
-        # after `key:` (`key: _strip_prompt_cache_breakpoints_from_content(item)`).
+    if _SNAKE_NAME.fullmatch(value) and re.search(rf"(?<!\w){re.escape(value)}\s*\(", line):
+        # A snake_case name that is called is code: detect-secrets' assignment rules take any 44-character
+        # word after `key:` (`key: _strip_prompt_cache_breakpoints_from_content(item)`). Only such a name:
+        # a key's random letters and digits followed by `(` (in a string, a comment) are still reported.
         return True
     return bool(_FROM_ENVIRONMENT.search(line)) and value not in _literals(line)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gate.analyzers.secrets import is_placeholder
 from gate.redact import REDACTED, detect, memory, redact
 from gate.redact.candidates import candidate_lines
 from gate.redact.rules import detector_rules
@@ -124,6 +125,16 @@ def test_a_keyword_value_that_looks_like_an_address_is_a_secret(tmp_path: Path) 
     assert [
         (f["rule"], f["path"], f["start_line"]) for f in report["findings"] if f["stage"] == "secrets"
     ] == [("hard-coded-secret", "app/db.py", 1)]
+
+
+def test_only_a_called_snake_case_name_is_taken_for_code() -> None:
+    name = "_strip_prompt_cache_breakpoints_from_content"
+    assert is_placeholder(name, f"{{key: {name}(item) for key, item in x}}")
+    key = "ghp_" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(36))
+    for line in (f'token = "{key}("', f"# {key}()", f"token = {key} (x)"):
+        assert not is_placeholder(key, line), line  # a key followed by `(` is still a key
+    assert not is_placeholder(name, f"key: {name}")  # not called: what the rule found stays a finding
+    assert not is_placeholder(name, f"key: x{name}(1)")  # part of another name
 
 
 def test_a_public_address_is_neither_reported_nor_hidden_on_any_line() -> None:
