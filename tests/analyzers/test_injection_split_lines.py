@@ -25,42 +25,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate.analyzers.injection import InjectionAnalyzer, _quoted_example, _squeeze, find_phrases, phrases
+from gate.analyzers.injection import InjectionAnalyzer, _squeeze, find_phrases, phrases
 from gate.context.model import PullRequestInfo
 from tests.analyzers.gitrepo import change, context
-from tests.analyzers.phrase_windows import broken_match
+from tests.analyzers.phrase_windows import Hit, plain_reading
 
 _CORPUS = Path(__file__).parent.parent / "data" / "injection-corpus.jsonl"
-
-Hit = tuple[int, str, str, bool]
-
-
-def plain_reading(lines: list[str]) -> list[Hit]:
-    """Every line and every phrase: its pattern over the line's window, tried for a trigger word on the
-    line, or else (the phrase broken over two lines) for one on the next line or across the break."""
-    lowered = [_squeeze(line).lower() for line in lines]
-    squeezed = [_squeeze(line) for line in lines]
-    seen: set[tuple[str, int]] = set()
-    out = []
-    for phrase in phrases():
-        for index in range(len(lines)):
-            if (phrase.rule, index) in seen:
-                continue
-            following = index + 1 < len(lines)
-            window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
-            if phrase.triggers.search(lowered[index]):
-                m = phrase.pattern.search(window)
-                if m is not None and m.start() > len(lowered[index]):
-                    m = None
-            else:
-                m = broken_match(phrase, window, len(lowered[index])) if following else None
-            if m is None:
-                continue
-            original = squeezed[index] + ("\n" + squeezed[index + 1] if following else "")
-            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
-            seen.add((phrase.rule, index))
-            out.append((index, phrase.rule, shown.strip(), _quoted_example(window, m.start(), m.end())))
-    return sorted(out)
 
 
 def found(lines: list[str]) -> list[Hit]:

@@ -18,48 +18,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate.analyzers.injection import _squeeze, find_phrases, phrases
-from tests.analyzers.phrase_windows import broken_match
+from gate.analyzers.injection import find_phrases, phrases
+from tests.analyzers.phrase_windows import Hit, plain_reading
 
 _CORPUS = Path(__file__).parent.parent / "data" / "injection-corpus.jsonl"
 
 
-def _every_line(lines: list[str]) -> list[tuple[str, int, str, bool]]:
-    """The reference: on every line, the phrase's own triggers, then its pattern over the line's window
-    (or, for a trigger on the next line or across the break, the phrase broken over the two)."""
-    lowered = [_squeeze(line).lower() for line in lines]
-    squeezed = [_squeeze(line) for line in lines]
-    seen: set[tuple[str, int]] = set()
-    out = []
-    for phrase in phrases():
-        for index in range(len(lines)):
-            if (phrase.rule, index) in seen:
-                continue
-            following = index + 1 < len(lines)
-            window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
-            if phrase.triggers.search(lowered[index]):
-                m = phrase.pattern.search(window)
-                if m is not None and m.start() > len(lowered[index]):
-                    m = None
-            else:  # a phrase broken over the two lines, its trigger on the second or across the break
-                m = broken_match(phrase, window, len(lowered[index])) if following else None
-            if m is None:
-                continue
-            original = squeezed[index] + ("\n" + squeezed[index + 1] if following else "")
-            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
-            seen.add((phrase.rule, index))
-            out.append((phrase.rule, index, shown.strip(), _quoted(window, m.start(), m.end())))
-    return sorted(out)
-
-
-def _quoted(window: str, start: int, end: int) -> bool:
-    from gate.analyzers.injection import _quoted_example
-
-    return _quoted_example(window, start, end)
-
-
-def _found(lines: list[str]) -> list[tuple[str, int, str, bool]]:
-    return sorted((h.phrase.rule, h.index, h.text, h.quoted_example) for h in find_phrases(lines))
+def _found(lines: list[str]) -> list[Hit]:
+    return sorted((h.index, h.phrase.rule, h.text, h.quoted_example) for h in find_phrases(lines))
 
 
 _HAND_MADE = [
@@ -86,7 +52,7 @@ _HAND_MADE = [
 
 def test_hand_made_inputs_give_the_plain_reading_answer():
     for lines in _HAND_MADE:
-        expected = _every_line(lines)
+        expected = plain_reading(lines)
         assert expected, lines[0][:80]  # each one holds a phrase
         assert _found(lines) == expected, lines[0][:80]
 
@@ -100,7 +66,7 @@ def test_every_corpus_text_with_its_spaces_replaced_gives_the_full_pass_answer()
         for _ in range(3):
             varied = "".join(rng.choice(spaces) if c == " " and rng.random() < 0.3 else c for c in text)
             lines = ["x = 1", *varied.split("\n"), ""]
-            assert _found(lines) == _every_line(lines), varied
+            assert _found(lines) == plain_reading(lines), varied
             checked += 1
     assert checked > 200
 
@@ -131,7 +97,7 @@ def _vocabulary() -> list[str]:
 )
 def test_random_phrases_from_the_table_words_give_the_full_pass_answer(rows):
     lines = ["".join(word + gap for word, gap in row) for row in rows]
-    assert _found(lines) == _every_line(lines)
+    assert _found(lines) == plain_reading(lines)
 
 
 def test_a_trigger_of_several_words_is_found_with_any_whitespace_between_them():
