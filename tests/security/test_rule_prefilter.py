@@ -10,7 +10,6 @@ match `k` and `s`).
 
 from __future__ import annotations
 
-import bisect
 import random
 import re
 
@@ -21,6 +20,7 @@ from gate.redact.formats import KEY_FORMATS
 from gate.redact.prefilter import Prefilter, exact_literals, fold, required_literals
 from gate.redact.rules import detector_rules
 from tests.golden_findings import injection_files, real_files, secrets_files
+from tests.security.candidate_reference import candidates_one_pattern_at_a_time
 
 
 def _pieces() -> list[tuple[str, str]]:
@@ -171,36 +171,6 @@ def test_hiding_many_lines_at_once_hides_what_hiding_each_line_hides():
             memory._pattern = None
 
 
-def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
-    """The candidate pass as every pattern over the whole text, one after the other: the reference."""
-    text = "\n".join(lines)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    found: set[int] = set()
-
-    def touch(start: int, end: int) -> None:
-        found.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1)))
-
-    for m in candidates._LONG_TOKEN.finditer(text):
-        if candidates.looks_random(m.group(0)):
-            touch(m.start(), m.end())
-    for m in detector_rules().keywords.finditer(text.lower()):
-        touch(m.start(), m.end())
-    for fmt in KEY_FORMATS:
-        for m in fmt.finditer(text):
-            touch(m.start(), m.end())
-    for _, regex in detector_rules().regex_rules:  # each detect-secrets regex, on each line
-        found.update(index for index, line in enumerate(lines) if regex.search(line))
-    for literal in candidates._CANDIDATE_LITERALS:
-        at = text.find(literal)
-        while at != -1:
-            if candidates._literal_ok(text, at, literal):
-                touch(at, at + len(literal))
-            at = text.find(literal, at + 1)
-    return sorted(found)
-
-
 def test_the_candidate_pass_finds_the_lines_every_pattern_over_the_whole_text_finds():
     lines = [piece for _, piece in _pieces()]
     lines += ["x APF0123456789", "xAPF0123456789", "=AP9abcdefgh", "AP", "Z AKCabc", "PuTTY", "see hf_abc"]
@@ -212,4 +182,4 @@ def test_the_candidate_pass_finds_the_lines_every_pattern_over_the_whole_text_fi
         "an ordinary line",
         "emoji 🙂 token",
     ]
-    assert candidates.candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)
+    assert candidates.candidate_lines(lines) == candidates_one_pattern_at_a_time(lines)

@@ -6,7 +6,6 @@ beside and inside keys, full-width and NFKC-folding letters, other scripts' digi
 
 from __future__ import annotations
 
-import bisect
 import random
 import re
 
@@ -17,6 +16,7 @@ from gate.redact.formats import KEY_FORMATS
 from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN, MIN_RUN, long_runs, within_runs
 from tests.golden_findings import _sample, injection_files, real_files, secrets_files
+from tests.security.candidate_reference import candidates_one_pattern_at_a_time
 
 # Characters that look like or fold to token characters and are not: full-width letters and digits,
 # other scripts' digits, the long s and Kelvin sign, a dotted capital I, a zero-width space, and the
@@ -128,42 +128,11 @@ def test_a_pattern_within_runs_finds_in_the_runs_what_it_finds_in_the_whole_text
             assert in_runs == whole, pattern.pattern
 
 
-def _candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
-    """The candidate pass as every pattern over the whole text, one after the other: the reference.
-    (Keywords are read in the text lower-cased with `İ` as `i`, so each stays on its line.)"""
-    text = "\n".join(lines)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    found: set[int] = set()
-
-    def touch(start: int, end: int) -> None:
-        found.update(range(bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1)))
-
-    for m in LONG_RUN.finditer(text):
-        if candidates.looks_random(m.group(0)):
-            touch(m.start(), m.end())
-    for m in detector_rules().keywords.finditer(text.replace("\u0130", "i").lower()):
-        touch(m.start(), m.end())
-    for fmt in KEY_FORMATS:
-        for m in fmt.finditer(text):
-            touch(m.start(), m.end())
-    for _, regex in detector_rules().regex_rules:  # each detect-secrets regex, on each line
-        found.update(index for index, line in enumerate(lines) if regex.search(line))
-    for literal in candidates._CANDIDATE_LITERALS:
-        at = text.find(literal)
-        while at != -1:
-            if candidates._literal_ok(text, at, literal):
-                touch(at, at + len(literal))
-            at = text.find(literal, at + 1)
-    return sorted(found)
-
-
 @pytest.mark.parametrize("seed", [5, 6])
 def test_the_candidate_lines_are_those_of_every_pattern_over_the_whole_text(seed: int):
     lines = _adversarial(random.Random(seed), _keys())
     lines += ["k" * 70_000 + _keys()[0], "\u0130" * 50 + " " + _keys()[1], "\uff41" * 30 + "x" * 30]
-    assert candidates.candidate_lines(lines) == _candidates_one_pattern_at_a_time(lines)
+    assert candidates.candidate_lines(lines) == candidates_one_pattern_at_a_time(lines)
     # Every key is on a candidate line, wherever it is put.
     keys = _keys()
     found = set(candidates.candidate_lines(keys))
