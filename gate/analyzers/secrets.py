@@ -17,9 +17,8 @@ from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import SecretHit, scan_files
 from gate.run import RunContext, StageResult
 
-# Kinds that detect-secrets reports but that are not credentials, or that the generic keyword rule
-# reports with too little certainty to block on its own.
-_NOT_CREDENTIALS = frozenset({"Public IP (ipv4)"})
+# Kinds that the generic keyword rule reports with too little certainty to block on their own. (Kinds
+# that are not credentials, such as public addresses, are not detected at all: `redact.rules`.)
 _WEAKER = frozenset({"Secret Keyword"})
 
 _PLACEHOLDER_WORDS = re.compile(
@@ -95,8 +94,6 @@ class SecretsAnalyzer(Analyzer):
         scanned = sum(len(change.added) for change in changes)
         texts = [(change.path, [line.text for line in change.added]) for change in changes]
         for file_index, index, hit in scan_files(texts):
-            if hit.kind in _NOT_CREDENTIALS:
-                continue
             path, lines = texts[file_index]
             following = lines[index + 1] if index + 1 < len(lines) else ""
             if is_placeholder(hit.value, lines[index]) or (

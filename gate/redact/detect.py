@@ -87,7 +87,7 @@ def find_secrets(
                 _LONG_LINE_HITS.pop(next(iter(_LONG_LINE_HITS)))
             _LONG_LINE_HITS[key] = cached
         else:
-            memory.remember(hit.value for hit in cached if hit.kind != "Public IP (ipv4)")
+            memory.remember(hit.value for hit in cached)
         yield from cached
         return
     yield from _find_secrets(line, filename, _depth, _plans)
@@ -121,7 +121,7 @@ def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) ->
         if not any(value != other and value in other for other in hits)
     ]
     # Every value, also one inside a longer hit: `sk_live_…` is hidden where `.txt` does not follow it.
-    memory.remember(value for value, kind in hits.items() if kind != "Public IP (ipv4)")
+    memory.remember(hits.keys())
     yield from found
 
 
@@ -232,7 +232,6 @@ def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) ->
             h
             for text in decoded.splitlines()
             for h in find_secrets(text, filename="wrapped.env", _depth=depth + 1)
-            if h.kind != "Public IP (ipv4)"
         ]
         if inner:
             hits[token] = f"Base64-wrapped {inner[0].kind}"

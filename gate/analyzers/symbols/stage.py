@@ -489,7 +489,7 @@ def _imports_only(change: FileChange) -> str:
         if "\r" in text or "#" in text:
             # A lone `\r` ends a line to the parser: each piece is a line of its own (the checker
             # maps the parser's lines back to the diff's). A `#` in an import starts its comment
-            # (`from pkg import name  # noqa`): an import holds no string.
+            # (`from pkg import name  # why`): an import holds no string.
             cut = (piece.split("#", 1)[0] for piece in text.split("\r"))
             pieces = [piece.strip() for piece in cut if _ONE_LINE_IMPORT.match(piece)]
             if pieces:
