@@ -195,8 +195,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _warm_up_for_diff(diff: Diff, config: Config) -> None:
-    """litellm starts loading while git still works, when the diff's size alone calls for a model."""
+    """litellm starts loading while git still works, when the diff's size alone calls for a model and
+    the deterministic stages cannot run in a child process instead (a fork needs a single thread, so
+    there the import starts as the stages do: `gate.pipeline`)."""
+    from gate import worker
     from gate.models.warmup import warm_up_for_diff
+
+    if worker.enabled():
+        return
 
     # Only a head start: whatever it trips on (a bad ignore pattern) is reported where the run reads it.
     with contextlib.suppress(Exception):

@@ -2,8 +2,10 @@
 
 Model stages next to each other in the list, when more than one of them will call a model, run side by
 side on threads: they read the same change and none reads another's result, and the model layer gives
-their calls one bound per model and one budget. Their results, and the trace records a broken stage
-leaves, still come in the list's order.
+their calls one bound per model and one budget. Deterministic stages may run in a forked child at the
+same time (`gate.worker`): all of them when a model may be called (this process then imports litellm and
+runs the model stages), else those that read what learning the change's secrets found. Results, and
+the trace records a broken stage leaves, still come in the list's order.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gate import policy, syntax
+from gate import policy, syntax, worker
 from gate.analyzers.source import clear_parse_cache
 from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.context.lines import head_lines
@@ -23,36 +25,57 @@ from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
 from gate.redact import learn_changeset, redact
 from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
+from gate.worker import Child
+from gate.worker import Outcome as StageOutcome
 
 # A broken stage's error is one line of the report: its first line, cut here.
 ERROR_MAX_CHARS = 300
 # Frames of a broken stage's traceback kept in the trace: the innermost, where the defect usually is.
 TRACE_FRAMES = 12
+# Stages whose work reads what learning the change's secrets found (`secrets` answers from that scan,
+# `injection-text` quotes lines through the redaction): in a child, they run where the learning runs.
+LEARNING_STAGES = ("secrets", "injection-text")
+# Reads the provenance stage's line attribution, which is worked out here while the child starts.
+NEEDS_PROVENANCE = ("spec-drift",)
 
 
-def _run_stage(stage: Stage, ctx: RunContext) -> StageResult:
-    """The stage's result; a stage that raises is recorded as broken, so the others' work is kept and
-    the report and trace are still written."""
-    result, error = _contained(stage, ctx)
-    if error is not None and ctx.services.trace is not None:
-        ctx.services.trace.write(error)
-    return result
-
-
-def _contained(stage: Stage, ctx: RunContext) -> tuple[StageResult, dict[str, object] | None]:
-    """The stage's result, and the trace's error record when it raised (written by the caller, so that
-    stages run side by side leave their records in the list's order)."""
+def _contained(stage: Stage, ctx: RunContext) -> StageOutcome:
+    """The stage's result, and the trace's error record when it raised: a stage that raises is recorded
+    as broken, so the others' work is kept and the report and trace are still written. The error's
+    text is as raised; `_hidden` redacts it once the change's secrets are known."""
     try:
         return stage.run(ctx), None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
-        error = redact(f"{type(exc).__name__}: {first}"[:ERROR_MAX_CHARS])
+        error = f"{type(exc).__name__}: {first}"[:ERROR_MAX_CHARS]
         # Where to look when debugging it: the innermost frames as `file:line in function`, one string
-        # each (no traceback text in any output), redacted like the rest.
+        # each (no traceback text in any output).
         frames = traceback.extract_tb(exc.__traceback__)[-TRACE_FRAMES:]
-        where = [redact(f"{_short_path(f.filename)}:{f.lineno} in {f.name}") for f in frames]
+        where = [f"{_short_path(f.filename)}:{f.lineno} in {f.name}" for f in frames]
         record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": where}
         return _failed(stage, ctx, error), record
+
+
+def _hidden(outcome: StageOutcome) -> StageOutcome:
+    """The outcome with its error's text redacted, like everything else that leaves the gate."""
+    result, record = outcome
+    if record is None and result.error is None:
+        return outcome
+    if result.error is not None:
+        result = replace(result, error=redact(result.error))
+    if record is not None:
+        where = record.get("where", [])
+        record = {
+            **record,
+            "error": redact(str(record.get("error", ""))),
+            "where": [redact(str(w)) for w in where] if isinstance(where, list) else [],
+        }
+    return result, record
+
+
+def _contained_hidden(stage: Stage, ctx: RunContext) -> StageOutcome:
+    """`_contained`, redacted: for a child, which learns the change's secrets before its stages run."""
+    return _hidden(_contained(stage, ctx))
 
 
 def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
@@ -60,12 +83,12 @@ def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
     return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
 
 
-def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageResult]:
-    """Run `stages` at once, one thread each; results (and error records) in their order. The threads
-    are daemons: an interrupted run (Ctrl-C) ends without waiting for their model calls."""
+def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageOutcome]:
+    """Run `stages` at once, one thread each; outcomes in their order. The threads are daemons: an
+    interrupted run (Ctrl-C) ends without waiting for their model calls."""
     for stage in stages:
         ctx.progress(f"{stage.id}: {stage.description}")
-    outcomes: list[tuple[StageResult, dict[str, object] | None] | None] = [None] * len(stages)
+    outcomes: list[StageOutcome | None] = [None] * len(stages)
 
     def work(index: int, stage: Stage) -> None:
         outcomes[index] = _contained(stage, ctx)
@@ -79,14 +102,11 @@ def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageResult]
         thread.start()
     for thread in threads:
         thread.join()
-    results = []
-    for stage, outcome in zip(stages, outcomes, strict=True):
-        # None: the thread ended by something `_contained` does not catch (SystemExit): broken too
-        result, error = outcome or (_failed(stage, ctx, "the stage ended without a result"), None)
-        if error is not None and ctx.services.trace is not None:
-            ctx.services.trace.write(error)
-        results.append(result)
-    return results
+    # None: the thread ended by something `_contained` does not catch (SystemExit): broken too
+    return [
+        outcome or (_failed(stage, ctx, "the stage ended without a result"), None)
+        for stage, outcome in zip(stages, outcomes, strict=True)
+    ]
 
 
 def _waves(stages: Sequence[Stage], ctx: RunContext, together: bool) -> list[list[Stage]]:
@@ -125,9 +145,62 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
     baseline to compare with)."""
     started = time.monotonic()
     limit_heaps()
-    # Every secret the change carries, read with its file's name, is known before anything leaves the
-    # gate: a prompt row, a trace line or a posted comment hides it even where nothing else marks it.
-    learn_changeset(ctx.changeset)
+    child = worker.start(_apart(stages, ctx), ctx, _contained_hidden)
+    try:
+        results = _stages(ctx, stages, together, child)
+    except BaseException:
+        if child is not None:
+            child.stop()
+            child.learned()  # what is printed about the error is redacted with the change's secrets
+        raise
+    usage = Usage()
+    for r in results:
+        usage = usage + r.usage
+    usage = Usage(
+        usage.model_calls,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.cost_usd,
+        round(time.monotonic() - started, 3),
+    )
+    release_freed()  # what the model stages freed, before the report is built
+    decision = policy.decide(results, ctx.changeset, ctx.config)
+    assert ctx.provenance is not None
+    return Outcome(
+        verdict=decision.verdict,
+        reasons=decision.reasons,
+        provenance=ctx.provenance,
+        stages=tuple(results),
+        findings=decision.findings,
+        usage=usage,
+        changeset=ctx.changeset,
+        config=ctx.config,
+        notes=ctx.changeset.notes + ctx.changeset.diff.notes,
+        escalations=dict(ctx.escalations),
+    )
+
+
+def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
+    """The deterministic stages a child may run: all but those that need provenance when a model may be
+    called (this process then has litellm's import and the model stages to run), else those that read
+    the learning's findings (this process runs the others meanwhile)."""
+    may_call = not ctx.offline and any(s.id in MODEL_STAGES for s in stages)
+    return [
+        s
+        for s in stages
+        if s.id not in MODEL_STAGES and s.id not in NEEDS_PROVENANCE and (may_call or s.id in LEARNING_STAGES)
+    ]
+
+
+def _stages(
+    ctx: RunContext, stages: Sequence[Stage], together: bool, child: Child | None
+) -> list[StageResult]:
+    """Provenance's result, then each stage's, in the list's order."""
+    if child is None:
+        # Every secret the change carries, read with its file's name, is known before anything leaves
+        # the gate: a prompt row, a trace line or a posted comment hides it even where nothing else
+        # marks it. (A child learns them first and sends them here.)
+        learn_changeset(ctx.changeset)
     provenance = ProvenanceStage()
     ctx.progress(f"{provenance.id}: {provenance.description}")
     # Not contained like the others: every later stage and the verdict stand on it, so its error ends
@@ -141,11 +214,14 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
         from gate.models.warmup import warm_up
 
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
-    read = head_lines(ctx.changeset)
+    apart = {id(s) for s in child.stages} if child is not None else set()
+    outcomes: dict[int, StageOutcome] = {}
     forgotten = False
-    for wave in _waves(stages, ctx, together):
+    for wave in _waves([s for s in stages if id(s) not in apart], ctx, together):
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
             forgotten = True
+            if child is not None:
+                child.learned()  # prompts are redacted with every secret the change carries
             # No model stage reads the analyzers' syntax trees and test lines: free them, and hand what
             # the deterministic stages freed back, before the model stages allocate.
             clear_parse_cache()
@@ -153,37 +229,27 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
             release_freed()
         if len(wave) == 1:
             ctx.progress(f"{wave[0].id}: {wave[0].description}")
-            done = [_run_stage(wave[0], ctx)]
+            done = [_contained(wave[0], ctx)]
         else:
             done = _side_by_side(wave, ctx)
-        for stage, result in zip(wave, done, strict=True):
-            keyed = _keyed(result, read)
-            results.append(keyed)
-            ctx.results[stage.id] = keyed
-    usage = Usage()
-    for r in results:
-        usage = usage + r.usage
-    usage = Usage(
-        usage.model_calls,
-        usage.prompt_tokens,
-        usage.completion_tokens,
-        usage.cost_usd,
-        round(time.monotonic() - started, 3),
-    )
-    release_freed()  # what the model stages freed, before the report is built
-    decision = policy.decide(results, ctx.changeset, ctx.config)
-    return Outcome(
-        verdict=decision.verdict,
-        reasons=decision.reasons,
-        provenance=ctx.provenance,
-        stages=tuple(results),
-        findings=decision.findings,
-        usage=usage,
-        changeset=ctx.changeset,
-        config=ctx.config,
-        notes=ctx.changeset.notes + ctx.changeset.diff.notes,
-        escalations=dict(ctx.escalations),
-    )
+        outcomes.update((id(stage), outcome) for stage, outcome in zip(wave, done, strict=True))
+    if child is not None:
+        child.learned()
+        outcomes.update(
+            (id(stage), outcome)
+            for stage, outcome in zip(
+                child.stages, child.outcomes(lambda stage, why: _failed(stage, ctx, why)), strict=True
+            )
+        )
+    read = head_lines(ctx.changeset)
+    for stage in stages:
+        result, error = _hidden(outcomes[id(stage)])
+        if error is not None and ctx.services.trace is not None:
+            ctx.services.trace.write(error)
+        keyed = _keyed(result, read)
+        results.append(keyed)
+        ctx.results[stage.id] = keyed
+    return results
 
 
 def _keyed(result: StageResult, read: LineReader) -> StageResult:

@@ -1,0 +1,171 @@
+"""Deterministic stages in a second process, beside the rest of the run.
+
+The deterministic stages are this interpreter's CPU, and so is everything else a run does: learning the
+change's secrets, litellm's seconds-long import, the model stages' prompts and answers, the report. One
+interpreter runs one of them at a time. On a machine with a second core, a forked child runs some of the
+stages at the same time: it starts from this process's memory as it is (the change read, provenance
+known; nothing is copied over), learns the change's secrets and sends them back first, then runs its
+stages and sends their results.
+
+Fail closed: a child that dies or sends what cannot be read leaves each of its stages failed ("stage
+failed", never a pass), and when its secrets did not arrive this process learns them itself before
+anything leaves the gate.
+
+A fork is safe only while the process has one thread (a lock another thread holds stays held in the
+child forever), so `start` forks only then, and only where `os.fork` exists; otherwise, or with
+`AI_GATE_ONE_PROCESS=1` in the environment, it returns None and the stages run in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from gate.redact import learn_changeset, memory
+from gate.run import RunContext, Stage, StageResult
+
+# One stage's outcome: its result, and the trace's error record when it broke.
+Outcome = tuple[StageResult, dict[str, object] | None]
+RunStage = Callable[[Stage, RunContext], Outcome]
+
+ONE_PROCESS_ENV = "AI_GATE_ONE_PROCESS"
+_LENGTH = struct.Struct("!Q")
+
+
+def enabled() -> bool:
+    """Whether stages may run in a forked child on this platform and in this environment."""
+    return hasattr(os, "fork") and os.environ.get(ONE_PROCESS_ENV, "") not in ("1", "true", "yes")
+
+
+def start(stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> Child | None:
+    """Fork a child that learns the change's secrets and runs `stages` with `run_stage`; None (run them
+    here) when forking is off or unsafe, or there is nothing to run."""
+    if not stages or not enabled() or threading.active_count() > 1:
+        return None
+    for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, by this process
+        stream.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child(write_end, stages, ctx, run_stage)
+    os.close(write_end)
+    child = Child(pid, stages, ctx)
+    child.receive(read_end)
+    return child
+
+
+def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> None:
+    """Learn, send what was learned, run the stages, send their outcomes, and leave without running
+    the parent's exit handlers or flushing its buffers a second time."""
+    code = 0
+    try:
+        # What the parent made is never collected here: a collection would write to every object it
+        # walks, copying the shared pages.
+        gc.freeze()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupted run ends here at once
+        with os.fdopen(fd, "wb") as out:
+            learn_changeset(ctx.changeset)
+            _send(out, memory.known())
+            _send(out, [run_stage(stage, ctx) for stage in stages])
+    except BaseException:  # whatever it was, the parent fails these stages closed
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _send(out: object, value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_LENGTH.pack(len(data)) + data)  # type: ignore[attr-defined]
+    out.flush()  # type: ignore[attr-defined]
+
+
+@dataclass
+class Child:
+    """The forked child, as the parent sees it: what it learned and its stages' outcomes, as they come."""
+
+    pid: int
+    stages: Sequence[Stage]
+    ctx: RunContext
+    _learned: threading.Event = field(default_factory=threading.Event)
+    _done: threading.Event = field(default_factory=threading.Event)
+    _secrets: frozenset[str] | None = None
+    _outcomes: list[Outcome] | None = None
+    _ended: str = ""
+    _applied: bool = False
+
+    def receive(self, fd: int) -> None:
+        """Read the child's messages on a thread, so that it can finish and exit while this process works."""
+        threading.Thread(target=self._read, args=(fd,), name="stage-process", daemon=True).start()
+
+    def learned(self) -> None:
+        """Wait until the change's secrets are known here: the child's, or this process learns them."""
+        self._learned.wait()
+        if self._applied:
+            return
+        self._applied = True
+        if self._secrets is None:
+            learn_changeset(self.ctx.changeset)
+        else:
+            memory.remember(self._secrets)
+
+    def outcomes(self, failed: Callable[[Stage, str], StageResult]) -> list[Outcome]:
+        """The child's stages' outcomes in their order; each failed when the child did not send them."""
+        self._done.wait()
+        if self._outcomes is not None and len(self._outcomes) == len(self.stages):
+            return self._outcomes
+        why = f"the stage's process ended without a result ({self._ended or 'no answer'})"
+        return [(failed(stage, why), None) for stage in self.stages]
+
+    def stop(self) -> None:
+        """End the child (an interrupted run) and reap it."""
+        if not self._done.is_set():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def _read(self, fd: int) -> None:
+        try:
+            with os.fdopen(fd, "rb") as stream:
+                secrets = _receive(stream)
+                if isinstance(secrets, frozenset) and all(isinstance(s, str) for s in secrets):
+                    self._secrets = secrets
+                self._learned.set()
+                outcomes = _receive(stream)
+                if isinstance(outcomes, list):
+                    self._outcomes = outcomes
+        except Exception:  # a broken message is a missing one: fail closed
+            pass
+        finally:
+            self._learned.set()
+            self._ended = _reap(self.pid)
+            self._done.set()
+
+
+def _receive(stream: object) -> object:
+    head = stream.read(_LENGTH.size)  # type: ignore[attr-defined]
+    if len(head) != _LENGTH.size:
+        raise EOFError("the stage process closed its pipe")
+    (size,) = _LENGTH.unpack(head)
+    data = stream.read(size)  # type: ignore[attr-defined]
+    if len(data) != size:
+        raise EOFError("the stage process closed its pipe")
+    return pickle.loads(data)  # our own child's message, over a pipe only the two hold
+
+
+def _reap(pid: int) -> str:
+    """How the child ended, in words."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return "its exit status is unknown"
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.WEXITSTATUS(status)}"
