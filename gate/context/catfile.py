@@ -64,7 +64,10 @@ class BlobReader:
 
     def _process(self) -> subprocess.Popen[bytes]:
         if self._proc is not None and self._proc.poll() is not None:
-            self._stop()  # it died (killed, or out of memory): close its pipes, start another
+            # It died (killed, or out of memory): close its pipes, start another. In a forked child
+            # (`gate.worker`) the parent's git is not this process's child, so it looks ended too: the
+            # child starts its own rather than read the parent's answers.
+            self._stop()
         if self._proc is None:
             try:
                 self._proc = subprocess.Popen(

@@ -87,6 +87,28 @@ def test_shared_between_threads(two_revisions: tuple[GitRepo, str, str]) -> None
     reader.close()
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs os.fork")
+def test_a_forked_child_reads_through_its_own_git_process(two_revisions: tuple[GitRepo, str, str]) -> None:
+    """Parent and child both read at once, many times: neither may read the other's answers."""
+    repo, base, head = two_revisions
+    reader = BlobReader(Git.open(repo.root))
+    assert reader.read(f"{head}:a.py", 100) == b"x = 1\ny = 2\n"  # the parent's process is running
+    parents = reader._proc
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            ok = all(reader.read(f"{base}:a.py", 100) == b"x = 1\n" for _ in range(300))
+            code = 0 if ok and reader._proc is not parents else 3
+        finally:
+            os._exit(code)
+    got = [reader.read(f"{head}:new.py", 100) for _ in range(300)]
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert got == [b"z = 3\n"] * 300 and reader._proc is parents
+    reader.close()
+
+
 def test_one_process_for_many_reads_and_a_restart_after_close(
     two_revisions: tuple[GitRepo, str, str],
 ) -> None:
