@@ -145,7 +145,8 @@ class Checker:
         source = resolve_relative(self.current, self.is_package, node.module, node.level)
         if source is None:
             return
-        if not self.index.has_module(source):
+        paths = self.index.paths
+        if source not in paths:
             # Only a dotted name has a parent package to be missing from (most imports are of outside
             # modules: `from typing import ...`).
             line = self._on_added(node) if "." in source else None
@@ -153,21 +154,26 @@ class Checker:
                 yield from self._missing_module(source, line)
             return
         for alias in node.names:
-            if alias.name == "*":
+            name = alias.name
+            if name == "*":
                 continue
-            local = alias.asname or alias.name
-            if self.index.has_module(f"{source}.{alias.name}"):
-                modules[local] = f"{source}.{alias.name}"
-            else:
-                classes.setdefault(local, []).append((source, alias.name))
+            local = alias.asname or name
+            submodule = f"{source}.{name}"
+            if submodule in paths:
+                modules[local] = submodule
+                continue  # a module of the package: defined, whatever line imports it
+            classes.setdefault(local, []).append((source, name))
             # A name on an added line, or every name when the `from ... import` line itself is new.
             line = self._on_added(alias) or (
                 self._diff_line(node.lineno) if node.lineno in self.added else None
             )
-            if line is not None and self.index.defines(source, alias.name) is False:
-                info = self.index.module(source)
-                known = self.hints.sorted_names(info.names) if info else ()
-                yield Missing(line, source, alias.name, "import", known, self.scope)
+            if line is None:
+                continue
+            # `RepoIndex.defines` less its look for a submodule, made above.
+            info = self.index.module(source)
+            if info is not None and not info.open and name not in info.names:
+                known = self.hints.sorted_names(info.names)
+                yield Missing(line, source, name, "import", known, self.scope)
 
     def _repo_class(self, candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
         """The last import of a local name that brings in a class of the repository."""
