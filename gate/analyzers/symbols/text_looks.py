@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from gate.diff.model import FileChange
 
@@ -43,6 +44,10 @@ def imports_only(change: FileChange) -> str:
 # its continuation lines joined and its line breaks made `\n` first (`_logical_text`).
 _IMPORT_WORDS = re.compile(r"(?:^|[;:])[ \t\f]*(?:from\s+(\.|\w+)|import\s+([^#\n;]+))", re.MULTILINE)
 _CONTINUATION = re.compile(r"\\(?:\r\n|\r|\n)")
+# The keyword every match of _IMPORT_WORDS holds: found by the regex engine's scan for a first letter,
+# where _IMPORT_WORDS, which may start at any line start, is tried at every character.
+_KEYWORDS = re.compile(r"from|import")
+_SPACE = " \t\f"
 
 
 def _logical_text(text: str) -> str:
@@ -62,13 +67,35 @@ def _top_name(part: str) -> str:
     return name if name.isascii() else unicodedata.normalize("NFKC", name)
 
 
+def import_words(text: str) -> Iterator[re.Match[str]]:
+    """What `_IMPORT_WORDS.finditer(text)` gives, found from its keywords: a match starts at the line
+    start, `;` or `:` before the run of spaces, tabs and form feeds before its keyword, so each keyword
+    names the one place a match holding it can start. Those runs lie apart, so walking back over them
+    reads each character once at most."""
+    end = 0  # matches do not overlap: the next one starts where the last ended, or later
+    for keyword in _KEYWORDS.finditer(text):
+        start = keyword.start()
+        while start and text[start - 1] in _SPACE:
+            start -= 1
+        if start and text[start - 1] != "\n":
+            if text[start - 1] not in ";:":
+                continue  # inside a word or a statement: no match holds this keyword
+            start -= 1
+        if start < end:
+            continue
+        match = _IMPORT_WORDS.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def may_use_repository(text: str, tops: set[str], change: FileChange) -> bool:
     """A cheap look before parsing: only imports of repository modules, or reads of an attribute of a
     method's first argument (`self.x`) in a class, can lead to a finding. Parsing every added file of a
     large change costs seconds otherwise. The look errs only towards parsing."""
     # The keywords are ASCII (the parser reads only identifiers in NFKC form): a text without the
     # word imports nothing.
-    matches = _IMPORT_WORDS.finditer(_logical_text(text)) if "import" in text else ()
+    matches = import_words(_logical_text(text)) if "import" in text else ()
     for m in matches:
         if m.group(1) is not None:
             if m.group(1) == "." or _top_name(m.group(1)) in tops:
