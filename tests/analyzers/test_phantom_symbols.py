@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
-from gate.analyzers.symbols.stage import MAX_HINTED
+from gate.analyzers.symbols.hints import MAX_HINTED
 from gate.findings import Severity
 from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context

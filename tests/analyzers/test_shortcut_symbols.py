@@ -1,6 +1,6 @@
 """phantom-symbols' shortcuts give the full path's answer.
 
-The stage parses a changed file only when a text look (`_may_use_repository`) says it may import a
+The stage parses a changed file only when a text look (`may_use_repository`) says it may import a
 repository module or read `self.x` on an added line; the index leaves a class's walk until its members
 are asked for when no line of the class may call setattr(); and a module is "open" (nothing reported
 against it) when its text may write its globals. Each look must hold for every spelling the parser

@@ -18,7 +18,7 @@ import pytest
 
 from gate.analyzers.source import MAX_FILE_BYTES
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
-from gate.analyzers.symbols.stage import _imports_only
+from gate.analyzers.symbols.text_looks import imports_only
 from gate.analyzers.weakened_tests import WeakenedTestsAnalyzer
 from gate.analyzers.weakened_tests.tree_facts import forget, take_facts
 from tests.analyzers.gitrepo import Files, change, context
@@ -93,7 +93,7 @@ def test_weakened_tests_takes_no_facts_from_the_import_lines_of_a_test_file_it_c
     PhantomSymbolsAnalyzer().run(context(changeset))
     (test_file,) = changeset.diff.files
     # What phantom-symbols parsed in place of the head text it could not read.
-    assert take_facts(test_file, _imports_only(test_file)) is None
+    assert take_facts(test_file, imports_only(test_file)) is None
 
 
 # --- A lone carriage return --------------------------------------------------------------------------

@@ -1,0 +1,281 @@
+"""The check of one Python file: which repository names its imports take, and which of its added lines
+import, or read an attribute of, a repository module or class that does not define that name."""
+
+from __future__ import annotations
+
+import ast
+import bisect
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from gate.analyzers.parser_lines import parser_lines
+from gate.analyzers.source import name_chain, statements
+from gate.analyzers.symbols.hints import Hints
+from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
+from gate.analyzers.symbols.walks import may_name, own_reads, reads_and_bindings
+from gate.diff.model import FileChange
+
+# Attributes every class and module has without defining them.
+IMPLICIT = frozenset(dir(type("_Probe", (), {}))) | frozenset(
+    {
+        "__name__",
+        "__qualname__",
+        "__module__",
+        "__doc__",
+        "__dict__",
+        "__file__",
+        "__path__",
+        "__all__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__annotations__",
+        "__mro__",
+        "__wrapped__",
+    }
+)
+
+
+class Missing(NamedTuple):
+    """A name found missing (a tuple: one is made for every finding, thousands on a large change)."""
+
+    line: int
+    owner: str  # "pkg.mod" or "pkg.mod.Class"
+    name: str
+    kind: str  # "import", "module", "module-attribute", "class-attribute"
+    known: tuple[str, ...]  # names the owner does define, for the close-match hint
+    # Which file's check found it: a hint is worked out once per file for each (name, owner's names).
+    scope: int
+
+
+class Checker:
+    """One file's check against the index: `run` yields what its added lines use that is missing."""
+
+    def __init__(
+        self, index: RepoIndex, change: FileChange, tree: ast.Module, hints: Hints, text: str
+    ) -> None:
+        self.index = index
+        self.hints = hints
+        self.scope = hints.new_scope()
+        added = {line.new_no for line in change.added_lines()}
+        # A text with a lone `\r` has more lines to the parser than to the diff: the added lines are
+        # held as the parser numbers them, and a finding is placed on the diff's line.
+        self._lines = parser_lines(text)
+        self.added = self._lines.parser_lines(added) if self._lines is not None else added
+        # Sorted when a range of more than a few lines is first looked up (a method's, a class's).
+        self._added_sorted: list[int] | None = None
+        names = module_names([change.path])
+        self.current = next(iter(names), "")
+        self.is_package = change.path.endswith("__init__.py")
+        self.tree = tree
+
+    def _on_added(self, node: ast.AST) -> int | None:
+        start = getattr(node, "lineno", None)
+        if start is None:
+            return None
+        end = getattr(node, "end_lineno", None) or start
+        return self._first_added(start, end)
+
+    def _first_added(self, start: int, end: int) -> int | None:
+        """The diff's number of the first added line in the parser's lines [start, end], if any."""
+        if end - start < 4:
+            for n in range(start, end + 1):
+                if n in self.added:
+                    return self._diff_line(n)
+            return None
+        in_order = self._added_sorted
+        if in_order is None:
+            in_order = self._added_sorted = sorted(n for n in self.added if n is not None)
+        at = bisect.bisect_left(in_order, start)
+        if at < len(in_order) and in_order[at] <= end:
+            return self._diff_line(in_order[at])
+        return None
+
+    def _diff_line(self, parser_line: int) -> int:
+        return parser_line if self._lines is None else self._lines.diff_line(parser_line)
+
+    def run(self) -> Iterator[Missing]:
+        modules: dict[str, str] = {}  # local name -> repo module
+        # local name -> every (module, name) imported under it, in order; a candidate is a repo class
+        # only when its module defines that class, which is looked up (parsing the module) only when an
+        # added line uses an attribute of the name.
+        classes: dict[str, list[tuple[str, str]]] = {}
+        seen: set[tuple[int, str, str]] = set()
+        # Node classes compared by identity: the parser makes no subclasses, and these loops go over
+        # every node of the file.
+        import_from, import_, attribute, class_def = ast.ImportFrom, ast.Import, ast.Attribute, ast.ClassDef
+        # Imports and classes are statements: the statement walk lists them in the full walk's order
+        # (`ast.walk`'s, so findings keep their order) without visiting an expression.
+        blocks = statements(self.tree)
+        for node in blocks:
+            kind = node.__class__
+            if kind is import_from:
+                yield from self._import_from(node, modules, classes)  # type: ignore[arg-type]
+            elif kind is import_:
+                yield from self._import(node, modules)  # type: ignore[arg-type]
+        if not modules and not classes:
+            # No name from the repository to read attributes of: only `self.x` in classes is left.
+            for node in blocks:
+                if node.__class__ is class_def:
+                    yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
+            return
+        # One walk of the whole tree gives both the names bound anywhere and the nodes looked at below.
+        reads, bound = reads_and_bindings(self.tree, modules.keys() | classes.keys())
+        for name in bound:
+            modules.pop(name, None)
+            classes.pop(name, None)
+        for node in reads:
+            if node.__class__ is attribute:
+                if not may_name(node, modules, classes):  # type: ignore[arg-type]
+                    continue  # not a chain from an imported repository name: nothing to check
+                line = self._on_added(node)
+                if line is None:
+                    continue
+                for missing in self._attribute(node, line, modules, classes):  # type: ignore[arg-type]
+                    key = (missing.line, missing.owner, missing.name)
+                    if key not in seen:
+                        seen.add(key)
+                        yield missing
+            else:
+                yield from self._self_attributes(node, seen)  # type: ignore[arg-type]
+
+    def _import_from(
+        self, node: ast.ImportFrom, modules: dict[str, str], classes: dict[str, list[tuple[str, str]]]
+    ) -> Iterator[Missing]:
+        source = resolve_relative(self.current, self.is_package, node.module, node.level)
+        if source is None:
+            return
+        paths = self.index.paths
+        if source not in paths:
+            # Only a dotted name has a parent package to be missing from (most imports are of outside
+            # modules: `from typing import ...`).
+            line = self._on_added(node) if "." in source else None
+            if line is not None:
+                yield from self._missing_module(source, line)
+            return
+        for alias in node.names:
+            name = alias.name
+            if name == "*":
+                continue
+            local = alias.asname or name
+            submodule = f"{source}.{name}"
+            if submodule in paths:
+                modules[local] = submodule
+                continue  # a module of the package: defined, whatever line imports it
+            classes.setdefault(local, []).append((source, name))
+            # A name on an added line, or every name when the `from ... import` line itself is new.
+            line = self._on_added(alias) or (
+                self._diff_line(node.lineno) if node.lineno in self.added else None
+            )
+            if line is None:
+                continue
+            # `RepoIndex.defines` less its look for a submodule, made above.
+            info = self.index.module(source)
+            if info is not None and not info.open and name not in info.names:
+                known = self.hints.sorted_names(info.names)
+                yield Missing(line, source, name, "import", known, self.scope)
+
+    def _repo_class(self, candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """The last import of a local name that brings in a class of the repository."""
+        for source, name in reversed(candidates):
+            info = self.index.module(source)
+            if info is not None and name in info.classes:
+                return source, name
+        return None
+
+    def _import(self, node: ast.Import, modules: dict[str, str]) -> Iterator[Missing]:
+        for alias in node.names:
+            if self.index.has_module(alias.name):
+                if alias.asname:
+                    modules[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    if self.index.has_module(top):
+                        modules[top] = top
+                continue
+            line = self._on_added(node)
+            if line is not None:
+                yield from self._missing_module(alias.name, line)
+
+    def _missing_module(self, dotted: str, line: int) -> Iterator[Missing]:
+        """`pkg.nothing` where `pkg` is a closed repo package that has no `nothing`."""
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            parent = ".".join(parts[:cut])
+            if self.index.has_module(parent):
+                defined = self.index.defines(parent, parts[cut])
+                info = self.index.module(parent)
+                if defined is False and info is not None and info.is_package:
+                    known = self.hints.sorted_names(info.names)
+                    yield Missing(line, parent, parts[cut], "module", known, self.scope)
+                return
+
+    def _attribute(
+        self,
+        node: ast.Attribute,
+        line: int,
+        modules: dict[str, str],
+        classes: dict[str, list[tuple[str, str]]],
+    ) -> Iterator[Missing]:
+        chain = name_chain(node)
+        if not chain or len(chain) < 2:
+            return
+        head, rest = chain[0], chain[1:]
+        if head in modules:
+            module = modules[head]
+            while len(rest) > 1 and self.index.has_module(f"{module}.{rest[0]}"):
+                module, rest = f"{module}.{rest[0]}", rest[1:]
+            name = rest[0]
+            if name in IMPLICIT:
+                return
+            if self.index.defines(module, name) is False:
+                info = self.index.module(module)
+                known = self.hints.sorted_names(info.names) if info else ()
+                yield Missing(line, module, name, "module-attribute", known, self.scope)
+        elif head in classes:
+            owner = self._repo_class(classes[head])
+            if owner is not None:
+                yield from self._class_attribute(owner, rest[0], line)
+
+    def _class_attribute(self, owner: tuple[str, str], name: str, line: int) -> Iterator[Missing]:
+        if name in IMPLICIT:
+            return
+        members = self.index.class_members(*owner)
+        if members is not None and name not in members:
+            known = self.hints.sorted_names(members)
+            yield Missing(line, f"{owner[0]}.{owner[1]}", name, "class-attribute", known, self.scope)
+
+    def _self_attributes(self, cls: ast.ClassDef, seen: set[tuple[int, str, str]]) -> Iterator[Missing]:
+        """`self.x` read in an added line of a method of a repo class that never defines `x`."""
+        if not self.current or not self.index.has_module(self.current):
+            return
+        for method in cls.body:
+            if self.index.members_unknowable(self.current, cls.name):
+                return  # no read of its attributes can be reported: its other methods need no walk
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or not method.args.args:
+                continue
+            if any(_decorator(d) in ("staticmethod", "classmethod") for d in method.decorator_list):
+                continue
+            first = min((d.lineno for d in method.decorator_list), default=method.lineno)
+            if self._first_added(min(first, method.lineno), method.end_lineno or method.lineno) is None:
+                continue  # no added line in the method: nothing of it can be reported
+            for node in own_reads(method, method.args.args[0].arg):
+                line = self._on_added(node)
+                if line is None:
+                    continue
+                for missing in self._class_attribute((self.current, cls.name), node.attr, line):
+                    key = (missing.line, missing.owner, missing.name)
+                    if key not in seen:
+                        seen.add(key)
+                        yield missing
+
+
+def _decorator(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return (
+        target.id
+        if isinstance(target, ast.Name)
+        else target.attr
+        if isinstance(target, ast.Attribute)
+        else ""
+    )
