@@ -74,15 +74,15 @@ def run_regen(ctx: RunContext, given: ModelClient | None, why: str) -> StageResu
     assert ctx.provenance is not None, "provenance runs before every other stage"
     cfg = ctx.config.regen
     selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)
-    skipped = [asdict(s) for s in selection.skipped]
     if not selection.regions:
+        skipped = [s.as_json() for s in selection.skipped]
         nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
         reached = _reached((), 0, selection.skipped)
         return StageResult("regen", ran=True, why=why, details=nothing, coverage=reached)
     chosen = select_models(ctx.config, "regen")
     if not chosen.models:
         unrun = no_model("regen", why, chosen, "no regen model available")
-        return replace(unrun, details={"checked": [], "skipped": skipped})
+        return replace(unrun, details={"checked": [], "skipped": [s.as_json() for s in selection.skipped]})
     return _regenerate(ctx, given, selection, chosen, why)
 
 
@@ -108,7 +108,7 @@ def _regenerate(
     done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
     details.update(
         checked=[c.as_json() for c in done.checked],
-        skipped=[asdict(s) for s in (*done.not_checked, *selection.skipped)],
+        skipped=[s.as_json() for s in (*done.not_checked, *selection.skipped)],
         usage=asdict(done.usage),
         budget_stopped=done.budget_stopped,
     )

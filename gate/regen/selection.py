@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gate.config.models import Regen
 from gate.diff.model import Diff, DiffLine, FileChange, Hunk, LineKind
@@ -71,6 +72,16 @@ class SkippedHunk:
     def candidate(self) -> bool:
         """Whether the hunk was one to re-generate (then leaving it out is a gap in the check)."""
         return not self.reason.startswith(NOT_CANDIDATE)
+
+    def as_json(self) -> dict[str, Any]:
+        """The hunk as the report lists it (`dataclasses.asdict`'s fields, without its deep copy: a
+        large change skips thousands of hunks)."""
+        return {
+            "path": self.path,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "reason": self.reason,
+        }
 
     @property
     def lines(self) -> str:

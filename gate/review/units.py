@@ -258,10 +258,18 @@ def _indent(text: str) -> int:
 def _enclosing_definition(hunk: Hunk, head: _Head, first_shown: int) -> int | None:
     """The line number of the nearest definition above the shown rows that encloses the hunk's changes,
     so that a model sees which function or class the lines belong to."""
-    changed = [line.text for line in hunk.lines if line.kind is not LineKind.REMOVED and line.text.strip()]
-    if not changed:
+    level: int | None = None
+    for line in hunk.lines:
+        text = line.text
+        if line.kind is LineKind.REMOVED or not text.strip():
+            continue
+        own = _indent(text.expandtabs() if "\t" in text else text)
+        if own == 0:
+            # No line is indented less than a top-level change: nothing above can enclose it.
+            return None
+        level = own if level is None or own < level else level
+    if level is None:
         return None
-    level = min(_indent(t.expandtabs()) for t in changed)
     for no in range(first_shown - 1, max(0, first_shown - 1 - HEADER_SCAN_LINES), -1):
         indent = head.indent(no)
         if indent is None or indent >= level:

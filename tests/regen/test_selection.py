@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from gate.config.models import Regen
 from gate.context.model import PullRequestInfo
@@ -139,3 +139,11 @@ def test_a_new_file_is_judged_one_top_level_definition_at_a_time(repo: GitRepo) 
     assert [(s.start_line, s.end_line, s.reason) for s in selection.skipped] == [
         (1, 3, "trivial: under 3 lines of code (2)")  # the module docstring and the import
     ]
+
+
+def test_a_skipped_hunk_is_listed_with_every_field_it_has(change: Change) -> None:
+    selection = select_regions(change.changeset.diff, change.provenance, Regen())
+    assert selection.skipped
+    for hunk in selection.skipped:
+        assert hunk.as_json() == asdict(hunk)
+        assert list(hunk.as_json()) == list(asdict(hunk))

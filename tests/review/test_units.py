@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from gate.context.local_git import load_git_changeset
+from gate.diff.model import DiffLine, Hunk, LineKind
 from gate.models.pricing import token_counter
-from gate.review.units import CHARS_PER_TOKEN, build_units, measured_chars_per_token, pack
+from gate.review.units import (
+    _DEFINITION,
+    CHARS_PER_TOKEN,
+    HEADER_SCAN_LINES,
+    _enclosing_definition,
+    _Head,
+    build_units,
+    measured_chars_per_token,
+    pack,
+)
 from tests.gitrepo import GitRepo
 
 
@@ -145,3 +156,47 @@ def test_counting_tokens_never_fetches_a_tokenizer() -> None:
     bundled = token_counter(("openai/gpt-4o",))(text)
     assert token_counter(("together_ai/meta-llama/llama-3-70b-instruct",))(text) == bundled
     assert token_counter(("cohere/command-r-plus",))(text) == bundled
+
+
+def _enclosing_by_reading_every_line(hunk: Hunk, head: list[str], first_shown: int) -> int | None:
+    """The enclosing definition found the plain way: every changed line's indentation with tabs
+    expanded, then every line above the shown rows (within the scan window) read from scratch."""
+
+    def indent(text: str) -> int:
+        text = text.expandtabs()
+        return len(text) - len(text.lstrip())
+
+    changed = [line.text for line in hunk.lines if line.kind is not LineKind.REMOVED and line.text.strip()]
+    if not changed:
+        return None
+    level = min(indent(t) for t in changed)
+    for no in range(first_shown - 1, max(0, first_shown - 1 - HEADER_SCAN_LINES), -1):
+        if no > len(head) or not head[no - 1].expandtabs().strip():
+            continue
+        if indent(head[no - 1]) >= level:
+            continue
+        if _DEFINITION.match(head[no - 1].expandtabs()) is not None:
+            return no
+        if indent(head[no - 1]) == 0:
+            return None
+    return None
+
+
+# Indentation a reader could trip on: tabs, a form feed, a no-break or ideographic space, a lone
+# carriage return, a NUL, a line of spaces only, a long line.
+_ODD_INDENTS = ["", "    ", "\t", " \t", "\t  ", "\x0c", "\u00a0", "\u3000", "\r", "\x00", "  \r  "]
+_ODD_TEXTS = ["def f(x):", "class K:", "x = 1", "", "   ", "return x", "async def g():", "é" * 500]
+
+
+def test_the_enclosing_definition_is_the_one_a_plain_reading_finds() -> None:
+    rng = random.Random(7)
+    for _ in range(400):
+        head = [rng.choice(_ODD_INDENTS) + rng.choice(_ODD_TEXTS) for _ in range(rng.randint(1, 60))]
+        start = rng.randint(1, len(head))
+        count = rng.randint(0, min(4, len(head) - start + 1))
+        lines = [DiffLine(LineKind.ADDED, None, start + i, head[start - 1 + i]) for i in range(count)]
+        lines.append(DiffLine(LineKind.REMOVED, start, None, rng.choice(_ODD_TEXTS)))
+        hunk = Hunk(start, 1, start, count, "", tuple(lines))
+        first = max(1, start - rng.randint(0, 3))
+        expected = _enclosing_by_reading_every_line(hunk, head, first)
+        assert _enclosing_definition(hunk, _Head(head), first) == expected, (head, start, count, first)
