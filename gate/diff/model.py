@@ -95,7 +95,8 @@ class FileChange:
     @cached_property
     def added(self) -> tuple[DiffLine, ...]:
         """The added lines of every hunk, in order."""
-        return tuple(line for h in self.hunks for line in h.lines if line.kind is LineKind.ADDED)
+        added = LineKind.ADDED
+        return tuple([line for h in self.hunks for line in h.lines if line.kind is added])
 
     @cached_property
     def added_size(self) -> int:
