@@ -100,5 +100,7 @@ def with_added_counts(
     commits: Iterable[Commit], line_origins: Mapping[str, Mapping[int, str]]
 ) -> tuple[Commit, ...]:
     """The commits with `added_lines` filled: how many added lines of the final diff each last added."""
-    counts = Counter(sha for lines in line_origins.values() for sha in lines.values())
+    counts: Counter[str] = Counter()
+    for lines in line_origins.values():
+        counts.update(lines.values())
     return tuple(replace(c, added_lines=counts.get(c.sha, 0)) for c in commits)

@@ -136,9 +136,9 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
         if path in direct:
             change, sha = direct[path]
             out_files.append(change)
-            added = {line.new_no: sha for line in change.added_lines() if line.new_no is not None}
-            if added:
-                origins[path] = added
+            added_at = [line.new_no for line in change.added if line.new_no is not None]
+            if added_at:
+                origins[path] = dict.fromkeys(added_at, sha)
             continue
         state = files.get(path)
         if state is None:

@@ -61,7 +61,8 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 
 def redact_tree(value: Any) -> Any:
     """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name).
-    All its strings are scanned as one text: a report of many short strings costs one pass, not one each."""
+    All its strings are scanned as one text: a report of many short strings costs one pass, not one each.
+    A value with nothing to redact is returned as it is (not copied)."""
     collected: list[str] = []
     _collect(value, collected)
     if not collected:
@@ -77,9 +78,10 @@ def redact_tree(value: Any) -> Any:
     at = 0
     for text in strings:
         count = text.count("\n") + 1
-        redacted[text] = "\n".join(out[at : at + count])
+        if (hidden := "\n".join(out[at : at + count])) != text:
+            redacted[text] = hidden
         at += count + 1
-    return _rebuild(value, redacted)
+    return _rebuild(value, redacted) if redacted else value
 
 
 def _collect(value: Any, into: list[str]) -> None:
@@ -104,12 +106,13 @@ def _collect(value: Any, into: list[str]) -> None:
 
 
 def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
+    """`value` with each string that `redacted` holds replaced."""
     if isinstance(value, str):
-        return redacted[value]
+        return redacted.get(value, value)
     if isinstance(value, dict):
         return {
-            (redacted[k] if isinstance(k, str) else k): (
-                redacted[v]
+            (redacted.get(k, k) if isinstance(k, str) else k): (
+                redacted.get(v, v)
                 if isinstance(v, str)
                 else _rebuild(v, redacted)
                 if isinstance(v, (dict, list, tuple))
@@ -119,7 +122,7 @@ def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
         }
     if isinstance(value, (list, tuple)):
         return [
-            redacted[v]
+            redacted.get(v, v)
             if isinstance(v, str)
             else _rebuild(v, redacted)
             if isinstance(v, (dict, list, tuple))

@@ -3,12 +3,11 @@ models of `gate.schema.report` define it. Internal types are never dumped."""
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 from gate.provenance.model import ProvenanceResult
 from gate.report import coverage
+from gate.report.json_text import indented
 from gate.run import Outcome, StageResult
 from gate.sanitize import json_inert
 from gate.schema.finding import ReportFinding
@@ -147,11 +146,4 @@ def render(outcome: Outcome) -> str:
 def render_report(report: Report) -> str:
     from gate.redact import redact_tree
 
-    data = redact_tree(report.model_dump(mode="json"))
-    # Written piece by piece into one buffer: `json.dumps` with an indent first lists every piece (a
-    # few strings per value), which on a large change's report costs several times the text itself.
-    text = io.StringIO()
-    json.dump(data, text, indent=2, ensure_ascii=False)
-    del data
-    text.write("\n")
-    return json_inert(text.getvalue())
+    return json_inert(indented(redact_tree(report.model_dump(mode="json"))) + "\n")

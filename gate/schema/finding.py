@@ -47,9 +47,13 @@ class ReportFinding(Schema):
 
     @classmethod
     def of(cls, f: Finding) -> ReportFinding:
+        """The finding as the report writes it. Constructed, not validated: every value comes typed from
+        the `Finding`, and the bounds of `gate.schema.base` apply only to a report read back; on a large
+        change's thousands of findings, a validator call per field cost most of building the report."""
         loc = f.location
-        return cls(
-            id=f.id,
+        fingerprint = f.fingerprint
+        return cls.model_construct(
+            id=fingerprint[:12],
             stage=f.stage,
             rule=f.rule,
             path=loc.path if loc else None,
@@ -70,7 +74,7 @@ class ReportFinding(Schema):
             raised_by=f.said("raised_by"),
             refused_by=f.said("disagreed_by"),
             suggestion=f.suggestion,
-            fingerprint=f.fingerprint,
+            fingerprint=fingerprint,
         )
 
     @property

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+from dataclasses import replace
+
+from gate.diff.model import DiffLine, LineKind
 from gate.diff.parser import parse_diff
 
 DIFF = """\
@@ -22,7 +27,19 @@ new file mode 100644
 """
 
 
-def test_added_size_counts_characters_and_newlines():
+def test_added_size_counts_characters_and_newlines() -> None:
     diff = parse_diff(DIFF)
     assert [f.added_size for f in diff.files] == [len("new line\n") + len("ü\n"), 1]
     assert [f.added_count for f in diff.files] == [2, 1]
+
+
+def test_a_diff_line_is_a_value() -> None:
+    """Equal and hashed by its fields, copied and pickled whole (the type checker keeps it frozen)."""
+    line = DiffLine(LineKind.CONTEXT, 3, 4, "ü\r")
+    twin = DiffLine(LineKind.CONTEXT, 3, 4, "ü\r")
+    assert line == twin and hash(line) == hash(twin) and len({line, twin}) == 1
+    assert line != DiffLine(LineKind.CONTEXT, 3, 5, "ü\r")
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(line, protocol)) == line
+    assert copy.deepcopy(line) == line and replace(line, text="x").text == "x"
+    assert repr(line) == "DiffLine(kind=<LineKind.CONTEXT: ' '>, old_no=3, new_no=4, text='ü\\r')"

@@ -1,0 +1,47 @@
+"""`redact_tree` hides every secret in a JSON-like value, keys and nested strings too, as `redact` hides
+it in each string alone; a value with nothing to hide comes back as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gate.redact import REDACTED, redact, redact_tree
+
+AWS = "AKIAIOSFODNN7EXAMPLE"
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY-----"
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [*_strings(k), *_strings(v)]]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _tree(secret: str) -> dict[str, Any]:
+    return {
+        "findings": [
+            {"title": f"key {secret} in a title", "start_line": 3, "share": 0.25, "ok": True, "none": None},
+            {"body": "line one\nline two", "path": "src/é\u202e.py", "voters": ("a", "b")},
+        ],
+        f"details {secret}": {"nested": [[f"x{secret}y", ""], ("\x00", "#12 @team")]},
+        "empty": {},
+    }
+
+
+def test_each_string_is_redacted_as_on_its_own() -> None:
+    for secret in (AWS, PEM):
+        tree = _tree(secret)
+        out = redact_tree(tree)
+        assert _strings(out) == [redact(s) for s in _strings(tree)]
+        assert secret not in repr(out) and REDACTED in repr(out)
+        assert out["findings"][0]["share"] == 0.25 and out["findings"][1]["voters"] == ["a", "b"]
+
+
+def test_a_value_with_nothing_to_hide_comes_back_as_it_is() -> None:
+    tree = _tree("no-secret-here")
+    assert redact_tree(tree) is tree
+    assert _strings(tree) == [redact(s) for s in _strings(tree)]
