@@ -92,29 +92,30 @@ def _trigger_anchors() -> re.Pattern[str]:
 
     The search engine skips the characters no alternative starts with and tries the pattern at the
     others only. With the words' first letters that is over half of a source text; with a few
-    characters that every word holds one of, chosen among the rarest, under a fifth. The characters
-    before the anchor are checked by a lookbehind, the ones after it as usual, so a match is exactly an
-    occurrence of a word (it starts at the anchor).
+    characters that every word holds one of, chosen among the rarest, under a fifth. A match starts at
+    the anchor: the characters after it are read first, as a trie (at most places the character after
+    the anchor already fails), then a lookbehind checks the word's first part up to there, then the
+    rest of the word. So a match is exactly an occurrence of a word.
     """
     words = sorted({w for p in phrases() for w in p.words if w})
     # The anchor lies in a word's first part, before any space: a lookbehind has a fixed width, and a
     # space after it stands for any whitespace run (`_GAP`).
     heads = {word: word.split(" ", 1)[0] for word in words}
     anchors = _anchor_set(sorted(set(heads.values())))
-    by_anchor: dict[str, list[tuple[str, str]]] = {}
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
     for word, head in heads.items():
         at = min(
             (i for i, char in enumerate(head) if char in anchors), key=lambda i: _FREQUENCY.get(word[i], 0)
         )
-        by_anchor.setdefault(word[at], []).append((word[:at], word[at + 1 :]))
-    branches = []
-    for anchor, rests in sorted(by_anchor.items()):
-        alternatives = []
-        for before, after in rests:
-            behind = f"(?<={re.escape(before + anchor)})" if before else ""
-            alternatives.append(behind + "".join(map(_char, after)))
-        branches.append(re.escape(anchor) + "(?:" + "|".join(alternatives) + ")")
-    return re.compile("|".join(branches))
+        steps = [re.escape(char) for char in head[at:]]
+        if at:
+            steps.append(f"(?<={re.escape(head)})")
+        steps.extend(_char(char) for char in word[len(head) :])
+        node = root
+        for step in steps:
+            node = node.setdefault(step, {})
+        node[""] = {}
+    return re.compile(_emit(root))
 
 
 def _anchor_set(words: Sequence[str]) -> set[str]:
@@ -143,17 +144,19 @@ def _trie(words: Iterable[str], gap: str = _GAP) -> str:
         if word:
             node = root
             for char in word:
-                node = node.setdefault(char, {})
+                node = node.setdefault(_char(char, gap), {})
             node[""] = {}
+    return _emit(root)
 
-    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        branches = [_char(char, gap) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
 
-    return emit(root)
+def _emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    """A trie of pattern pieces (`""` marks where a word ends) as one pattern; a longer word is
+    preferred where a shorter one ends."""
+    branches = [step + _emit(child) for step, child in sorted(node.items()) if step]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def _spaced(word: str) -> str:
