@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from gate.analyzers.injection.leads import leads_with_trigger
 from gate.findings import Severity
 
 # The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
@@ -32,6 +33,9 @@ class Phrase:
     triggers: re.Pattern[str]
     pattern: re.Pattern[str]
     words: tuple[str, ...] = ()  # the trigger words
+    # Every match opens with a trigger word (`leads.leads_with_trigger`): a window whose first line holds
+    # none and whose break splits none can hold no match that starts on its first line.
+    leads_with_trigger: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -40,14 +44,16 @@ def phrases() -> tuple[Phrase, ...]:
     for row in data_rows("injection-phrases.tsv"):
         rule, severity, what, triggers, pattern = row.split("\t")
         words = tuple(triggers.split(","))
+        compiled = re.compile(pattern, re.MULTILINE)
         out.append(
             Phrase(
                 rule,
                 Severity(severity),
                 what,
                 re.compile(trie(words)),
-                re.compile(pattern, re.MULTILINE),
+                compiled,
                 words,
+                leads_with_trigger(compiled, words),
             )
         )
     return tuple(out)

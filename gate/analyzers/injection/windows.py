@@ -95,8 +95,11 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for number, phrase in enumerate(table):
         own = [touched[slot] for slot in slots[number]] if any(phrase.words) else touched
-        # Windows tried for a trigger on their second line or across their break.
-        broken = {i - 1 for i in own if i} | split[number]
+        # Windows tried for a trigger on their second line or across their break. A phrase whose matches
+        # open with a trigger word needs no window for one on the second line only (`leads`).
+        broken = (
+            set(split[number]) if phrase.leads_with_trigger else {i - 1 for i in own if i} | split[number]
+        )
         broken.difference_update(own)
         for index in sorted({*own, *broken}) if broken else own:
             if (phrase.rule, index) in seen:

@@ -1,0 +1,69 @@
+"""Whether every match of a phrase's pattern opens with one of its trigger words, read from the parsed
+pattern.
+
+A phrase broken over two lines is tried on a window whose first line holds none of its trigger words.
+When each match opens with a trigger word, a match that starts on the first line has that word there,
+whole (then the line holds it and is tried for it anyway) or cut by the line break (a trigger of several
+words split by the break, tried on its own): the window for a trigger word on the second line only can
+find nothing, and is not tried. The reading is conservative: anything it does not follow (a character
+class, a lookaround, an optional part, a case-insensitive flag) counts as "not known to open with a
+trigger word", which keeps the window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from re import _constants as sre
+from re import _parser as sre_parse
+from typing import Any
+
+# The token for a whitespace run: a trigger's space, and the `\s+` of a pattern.
+_RUN = " "
+# How many alternatives the reading follows before it gives up (and keeps the window).
+_MAX_PATHS = 256
+
+
+def leads_with_trigger(pattern: re.Pattern[str], words: Sequence[str]) -> bool:
+    """True when every match of `pattern` starts with one of `words` (each space any whitespace run)."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return False
+    steps = [tuple(_RUN if char == " " else char for char in word) for word in words if word]
+    if not steps:
+        return False
+    budget = [_MAX_PATHS]
+    return _leads(list(sre_parse.parse(pattern.pattern, pattern.flags)), (), steps, budget)
+
+
+def _leads(items: list[Any], read: tuple[str, ...], words: list[tuple[str, ...]], budget: list[int]) -> bool:
+    """Every way of matching `items` after `read` (the tokens matched so far) opens with a word."""
+    if any(read[: len(word)] == word for word in words):
+        return True
+    if not items or len(read) >= max(map(len, words)):
+        return False
+    op, arg = items[0]
+    rest = items[1:]
+    if op is sre.AT:  # zero width (`\b`, `^`): the match opens with what follows
+        return _leads(rest, read, words, budget)
+    if op is sre.LITERAL:
+        return _leads(rest, (*read, chr(arg)), words, budget)
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = arg
+        return not add_flags & sre.SRE_FLAG_IGNORECASE and _leads([*sub, *rest], read, words, budget)
+    if op is sre.BRANCH:
+        budget[0] -= len(arg[1])
+        return budget[0] > 0 and all(_leads([*alt, *rest], read, words, budget) for alt in arg[1])
+    if op is sre.IN and all(kind is sre.LITERAL for kind, _ in arg):  # a set of characters
+        budget[0] -= len(arg)
+        return budget[0] > 0 and all(_leads(rest, (*read, chr(c)), words, budget) for _, c in arg)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and _is_whitespace_run(arg):
+        return _leads(rest, (*read, _RUN), words, budget)
+    return False
+
+
+def _is_whitespace_run(arg: Any) -> bool:
+    """`\\s+` (or `\\s{1,}`): one or more of any whitespace, as a trigger's space reads it."""
+    low, high, sub = arg
+    return (
+        low >= 1 and high is sre.MAXREPEAT and list(sub) == [(sre.IN, [(sre.CATEGORY, sre.CATEGORY_SPACE)])]
+    )
