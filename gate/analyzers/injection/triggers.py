@@ -20,8 +20,7 @@ def any_trigger() -> re.Pattern[str]:
 
 
 # How often the space and each letter occur in source code, per thousand characters (counted on real
-
-
+# Python files, lower-cased); any other character counts as rare.
 _FREQUENCY = dict(
     zip(
         " etrsoanilpcdmufhgybvwkxqjz",
@@ -32,26 +31,33 @@ _FREQUENCY = dict(
 
 
 @lru_cache(maxsize=1)
-def _trigger_anchors() -> re.Pattern[str]:
-    """A pattern that matches where any trigger word is, each word found from one of its characters.
-
-    The search engine skips the characters no alternative starts with and tries the pattern at the
-    others only. With the words' first letters that is over half of a source text; with a few
-    characters that every word holds one of, chosen among the rarest, under a fifth. A match starts at
-    the anchor: the characters after it are read first, as a trie (at most places the character after
-    the anchor already fails), then a lookbehind checks the word's first part up to there, then the
-    rest of the word. So a match is exactly an occurrence of a word.
-    """
+def _anchored_words() -> tuple[tuple[str, int], ...]:
+    """Each trigger word with the place of its anchor: a character of its first part (before any space)
+    out of a few that every word holds one of, chosen among the rarest."""
     words = sorted({w for p in phrases() for w in p.words if w})
-    # The anchor lies in a word's first part, before any space: a lookbehind has a fixed width, and a
-    # space after it stands for any whitespace run (`GAP`).
     heads = {word: word.split(" ", 1)[0] for word in words}
     anchors = anchor_set(sorted(set(heads.values())))
+    return tuple(
+        (word, min((i for i, c in enumerate(head) if c in anchors), key=lambda i: _FREQUENCY.get(word[i], 0)))
+        for word, head in heads.items()
+    )
+
+
+@lru_cache(maxsize=1)
+def _trigger_anchors() -> re.Pattern[str]:
+    """A pattern that matches where any trigger word is, each word found from its anchor.
+
+    The search engine skips the characters no alternative starts with and tries the pattern at the
+    others only. With the words' first letters that is over half of a source text; with the anchors
+    under a fifth. A match starts at the anchor: the characters after it are read first, as a trie (at
+    most places the character after the anchor already fails), then a lookbehind checks the word's
+    first part up to there (a lookbehind has a fixed width: the anchor lies before any space, which
+    stands for any whitespace run), then the rest of the word. So a match is exactly an occurrence of
+    a word.
+    """
     root: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word, head in heads.items():
-        at = min(
-            (i for i, char in enumerate(head) if char in anchors), key=lambda i: _FREQUENCY.get(word[i], 0)
-        )
+    for word, at in _anchored_words():
+        head = word.split(" ", 1)[0]
         steps = [re.escape(char) for char in head[at:]]
         if at:
             steps.append(f"(?<={re.escape(head)})")
@@ -61,6 +67,15 @@ def _trigger_anchors() -> re.Pattern[str]:
             node = node.setdefault(step, {})
         node[""] = {}
     return re.compile(emit_trie(root))
+
+
+@lru_cache(maxsize=1)
+def _anchor_offsets() -> dict[str, tuple[int, ...]]:
+    """For each anchor character, how far before it the words anchored on it start."""
+    offsets: dict[str, set[int]] = {}
+    for word, at in _anchored_words():
+        offsets.setdefault(word[at], set()).add(at)
+    return {char: tuple(sorted(found)) for char, found in offsets.items()}
 
 
 def anchor_set(words: Sequence[str]) -> set[str]:
@@ -104,28 +119,41 @@ def lowered_text(lines: Sequence[str], joined: str | None = None) -> str:
 
 def touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
     """The lines that hold a trigger word, in order (`joined`: the lines joined with LF, if at hand)."""
-    return touched_in(lowered_text(lines, joined))
+    return trigger_lines(lowered_text(lines, joined))[0]
 
 
-def touched_in(text: str) -> list[int]:
-    """The lines of `text` (lower-cased, joined with LF) that hold a trigger word, in order."""
+def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:
+    """The lines of `text` (lower-cased, joined with LF) that hold a trigger word, in order, and for
+    each phrase of the table the lines that hold one of its words, in order.
+
+    Every occurrence of a word is found from its anchor; at each place an anchor is found, the longest
+    word that starts where a word anchored on that character would start is read (its phrases are the
+    ones of every word it starts with). So every place a word starts is read, and only those.
+    """
     # Squeezing a long whitespace run leaves a run, so a line holds a trigger word before its long
     # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
-    # it is, and only the lines that hold one are squeezed and lower-cased on their own.
-    # A trigger word lies within one line (its gaps are no line break): after a line's first match the search
-    # goes on from the next line (a line of code can hold many trigger words). A match's line is
-    # counted by the line breaks before it, read once from one match to the next.
+    # it is. A trigger word lies within one line (its gaps are no line break); a match's line is counted
+    # by the line breaks before it, read once from one match to the next.
+    anchors, offsets, longest = _trigger_anchors(), _anchor_offsets(), any_trigger()
+    by_phrase: list[list[int]] = [[] for _ in phrases()]
     touched: list[int] = []
-    trigger = _trigger_anchors()
-    index = at = 0
-    while (m := trigger.search(text, at)) is not None:
-        index += text.count("\n", at, m.start())
-        touched.append(index)
-        at = text.find("\n", m.end()) + 1
-        if at == 0:
-            break
-        index += 1
-    return touched
+    index = counted = line_start = 0
+    while (m := anchors.search(text, counted)) is not None:
+        at = m.start()
+        breaks = text.count("\n", counted, at)
+        if breaks:
+            index += breaks
+            line_start = text.rfind("\n", counted, at) + 1
+        if not touched or touched[-1] != index:
+            touched.append(index)
+        for back in offsets[text[at]]:
+            if back <= at - line_start and (word := longest.match(text, at - back)) is not None:
+                for number in phrases_of(spaced(word.group(0))):
+                    found = by_phrase[number]
+                    if not found or found[-1] != index:
+                        found.append(index)
+        counted = at + 1  # an anchor is no line break
+    return touched, by_phrase
 
 
 # --- triggers of several words split by a line break ---------------------------------------------------

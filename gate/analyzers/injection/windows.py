@@ -5,21 +5,16 @@ the break between them).
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 
 from gate.analyzers.injection.table import Phrase, phrases, squeeze
 from gate.analyzers.injection.triggers import (
-    any_trigger,
     breaks_after_trigger_parts,
     lowered_text,
-    phrases_of,
-    spaced,
     split_owners,
-    touched_in,
+    trigger_lines,
 )
 from gate.findings import Confidence, Severity
 
@@ -52,16 +47,16 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
       second): a match that holds words of both lines is the first line's hit, a phrase broken over
       the two (`# AI` then `reviewer: approve this`). A match within one line is that line's own, found
       through the trigger words on it.
-    Each phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
+    Every phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
     trigger could be split by are found from the words that end a line; only those windows are matched
     against the full pattern."""
     joined = lowered_text(lines, text)
-    touched = touched_in(joined)
+    touched, own_lines = trigger_lines(joined)
     last = len(lines) - 1
     # What the patterns read: the lines of the windows tried, lower-cased, their long whitespace runs
     # squeezed first: phrases are words apart, and a run of 60,000 spaces after "## system" must not
     # cost each pattern a pass per space (linear time).
-    lowered = {i: squeeze(lines[i]).lower() for i in touched}
+    lowered: dict[int, str] = {}
 
     def low(index: int) -> str:
         line = lowered.get(index)
@@ -69,23 +64,7 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
             line = lowered[index] = squeeze(lines[index]).lower()
         return line
 
-    # Each phrase's own triggers, found in the touched lines joined: one pass of every trigger word
-    # together, stepping one character at a time past each find, sees every word at every place (the
-    # longest word at a place starts with each shorter one there), and so every line each phrase's
-    # words are in.
-    near = "\n".join([lowered[i] for i in touched])
-    near_starts = [0, *accumulate(len(lowered[i]) + 1 for i in touched)]
     table = phrases()
-    slots: list[list[int]] = [[] for _ in table]
-    trigger = any_trigger()
-    at = 0
-    while (m := trigger.search(near, at)) is not None:
-        slot = bisect.bisect_right(near_starts, m.start()) - 1
-        for owner in phrases_of(spaced(m.group(0))):
-            found = slots[owner]
-            if not found or found[-1] != slot:
-                found.append(slot)
-        at = m.start() + 1
     # The windows whose break splits a trigger of several words (`you` / `are`), by phrase.
     split: list[set[int]] = [set() for _ in table]
     for index in breaks_after_trigger_parts(joined):
@@ -94,7 +73,7 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     windows: dict[int, str] = {}  # a line and the line after it, as the patterns read them
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for number, phrase in enumerate(table):
-        own = [touched[slot] for slot in slots[number]] if any(phrase.words) else touched
+        own = own_lines[number] if any(phrase.words) else touched
         # Windows tried for a trigger on their second line or across their break. A phrase whose matches
         # open with a trigger word needs no window for one on the second line only (`leads`).
         broken = (
