@@ -70,12 +70,16 @@ def _trigger_anchors() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _anchor_offsets() -> dict[str, tuple[int, ...]]:
-    """For each anchor character, how far before it the words anchored on it start."""
-    offsets: dict[str, set[int]] = {}
+def _anchor_offsets() -> dict[str, tuple[tuple[int, tuple[str, ...]], ...]]:
+    """For each anchor character, how far before it the words anchored on it start, and with what
+    characters up to it (the part of the word before its anchor)."""
+    offsets: dict[str, dict[int, set[str]]] = {}
     for word, at in _anchored_words():
-        offsets.setdefault(word[at], set()).add(at)
-    return {char: tuple(sorted(found)) for char, found in offsets.items()}
+        offsets.setdefault(word[at], {}).setdefault(at, set()).add(word[:at])
+    return {
+        char: tuple((back, tuple(sorted(befores))) for back, befores in sorted(found.items()))
+        for char, found in offsets.items()
+    }
 
 
 def anchor_set(words: Sequence[str]) -> set[str]:
@@ -146,8 +150,11 @@ def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:
             line_start = text.rfind("\n", counted, at) + 1
         if not touched or touched[-1] != index:
             touched.append(index)
-        for back in offsets[text[at]]:
-            if back <= at - line_start and (word := longest.match(text, at - back)) is not None:
+        for back, befores in offsets[text[at]]:
+            start = at - back
+            if start < line_start or not text.startswith(befores, start, at):
+                continue  # no word anchored here starts there
+            if (word := longest.match(text, start)) is not None:
                 for number in phrases_of(spaced(word.group(0))):
                     found = by_phrase[number]
                     if not found or found[-1] != index:
