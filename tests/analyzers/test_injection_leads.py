@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gate.analyzers.injection import find_phrases
-from gate.analyzers.injection.leads import leads_with_trigger
+from gate.analyzers.injection.leads import leads_with_trigger, opening_texts
 from gate.analyzers.injection.table import phrases, squeeze
 from tests.analyzers.phrase_windows import plain_reading
 
@@ -55,6 +55,28 @@ from tests.analyzers.phrase_windows import plain_reading
 )
 def test_the_reading_of_a_pattern(pattern: str, words: tuple[str, ...], leads: bool) -> None:
     assert leads_with_trigger(re.compile(pattern, re.MULTILINE), words) is leads
+
+
+@pytest.mark.parametrize(
+    ("pattern", "openings"),
+    [
+        (r"\b(?:ai|llm)[\s-]*reviewer", ("ai", "llm")),
+        (r"(?:foo|bar)baz", ("barbaz", "foobaz")),
+        (r"foo\s+bar", ("foo",)),
+        (r"(?:^|\n)foo", ()),  # may open with a line break
+        (r"foo\nbar", ("foo",)),  # the line break ends what opens it
+        (r"(?:the\s+)?foo", ()),  # may open with `foo` or `the`: not followed
+        (r"[ab]c", ()),
+        (r"\s*foo", ()),
+        (r"(?i)foo", ()),
+        (r"(?i:foo)bar", ()),
+        (r"(?=x)foo", ()),
+        (r"abcdefghijklmnopqrstuvwxyz", ("abcdefghijkl",)),
+        ("(?:a|b)" * 9, ()),  # a set of characters: not followed
+    ],
+)
+def test_the_texts_a_pattern_opens_with(pattern: str, openings: tuple[str, ...]) -> None:
+    assert opening_texts(re.compile(pattern, re.MULTILINE)) == openings
 
 
 def test_the_table_rows_that_open_with_a_trigger_word() -> None:
@@ -101,6 +123,11 @@ def test_every_match_in_the_corpus_of_a_led_phrase_opens_with_its_trigger_word()
 
 
 def _assert_led_matches_open_with_a_word(text: str) -> None:
+    for phrase in phrases():
+        for start in range(len(text)) if phrase.openings else ():
+            m = phrase.pattern.match(text, start)
+            if m is not None:
+                assert m.group(0).startswith(phrase.openings), (phrase.rule, m.group(0))
     for phrase in phrases():
         if not phrase.leads_with_trigger:
             continue

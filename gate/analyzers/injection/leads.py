@@ -67,3 +67,39 @@ def _is_whitespace_run(arg: Any) -> bool:
     return (
         low >= 1 and high is sre.MAXREPEAT and list(sub) == [(sre.IN, [(sre.CATEGORY, sre.CATEGORY_SPACE)])]
     )
+
+
+# How much of a match's opening text is read: enough to tell the words apart.
+_OPENING = 12
+
+
+def opening_texts(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Texts one of which opens every match of `pattern` (empty: not known). None holds a line break,
+    so a match that starts on a line has one of them on that line."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return ()
+    found: set[str] = set()
+    if not _openings(list(sre_parse.parse(pattern.pattern, pattern.flags)), "", found, [_MAX_PATHS]):
+        return ()
+    return tuple(sorted(found)) if all(found) else ()
+
+
+def _openings(items: list[Any], read: str, found: set[str], budget: list[int]) -> bool:
+    """Adds the text each way of matching `items` after `read` opens with; False when a way cannot be
+    followed. Reading may stop anywhere: what was read opens the match all the same."""
+    if not items or len(read) >= _OPENING:
+        found.add(read)
+        return True
+    op, arg = items[0]
+    rest = items[1:]
+    if op is sre.AT:
+        return _openings(rest, read, found, budget)
+    if op is sre.LITERAL and chr(arg) != "\n":
+        return _openings(rest, read + chr(arg), found, budget)
+    if op is sre.SUBPATTERN:
+        return not arg[1] & sre.SRE_FLAG_IGNORECASE and _openings([*arg[3], *rest], read, found, budget)
+    if op is sre.BRANCH:
+        budget[0] -= len(arg[1])
+        return budget[0] > 0 and all(_openings([*alt, *rest], read, found, budget) for alt in arg[1])
+    found.add(read)
+    return True

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from gate.analyzers.injection.leads import leads_with_trigger
+from gate.analyzers.injection.leads import leads_with_trigger, opening_texts
 from gate.findings import Severity
 
 # The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
@@ -36,6 +36,9 @@ class Phrase:
     # Every match opens with a trigger word (`leads.leads_with_trigger`): a window whose first line holds
     # none and whose break splits none can hold no match that starts on its first line.
     leads_with_trigger: bool = False
+    # Texts one of which opens every match (`leads.opening_texts`; empty: not known): a window whose
+    # first line holds none can hold no match that starts on that line.
+    openings: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +57,7 @@ def phrases() -> tuple[Phrase, ...]:
                 compiled,
                 words,
                 leads_with_trigger(compiled, words),
+                opening_texts(compiled),
             )
         )
     return tuple(out)

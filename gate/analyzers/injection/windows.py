@@ -84,6 +84,8 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
             if (phrase.rule, index) in seen:
                 continue
             first = low(index)
+            if index in broken and phrase.openings and not any(o in first for o in phrase.openings):
+                continue  # no match starts on the first line
             window = windows.get(index)
             if window is None:
                 window = first + "\n" + low(index + 1) if index < last else first
