@@ -1,13 +1,14 @@
-"""Whether every match of a phrase's pattern opens with one of its trigger words, read from the parsed
-pattern.
+"""What every match of a phrase's pattern opens with, read from the parsed pattern: one of its trigger
+words (`leads_with_trigger`), or one of a few texts (`opening_texts`).
 
 A phrase broken over two lines is tried on a window whose first line holds none of its trigger words.
 When each match opens with a trigger word, a match that starts on the first line has that word there,
 whole (then the line holds it and is tried for it anyway) or cut by the line break (a trigger of several
 words split by the break, tried on its own): the window for a trigger word on the second line only can
-find nothing, and is not tried. The reading is conservative: anything it does not follow (a character
-class, a lookaround, an optional part, a case-insensitive flag) counts as "not known to open with a
-trigger word", which keeps the window.
+find nothing, and is not tried. When each match opens with one of a few texts, none holding a line
+break, a window whose first line holds none of them is not tried either. The reading is conservative:
+anything it does not follow (a character class, a lookaround, an optional part, a case-insensitive
+flag) counts as "not known", which keeps the window.
 """
 
 from __future__ import annotations
