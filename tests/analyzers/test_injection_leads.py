@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gate.analyzers.injection import find_phrases
-from gate.analyzers.injection.leads import leads_with_trigger, opening_texts
+from gate.analyzers.injection.leads import leads_with_trigger, opening, opening_texts
 from gate.analyzers.injection.table import phrases, squeeze
 from tests.analyzers.phrase_windows import plain_reading
 
@@ -80,7 +80,7 @@ def test_the_texts_a_pattern_opens_with(pattern: str, openings: tuple[str, ...])
 
 
 def test_the_table_rows_that_open_with_a_trigger_word() -> None:
-    led = {(p.rule, p.words[0]) for p in phrases() if p.leads_with_trigger}
+    led = {(p.rule, p.words[0]) for p in phrases() if opening(p.pattern, p.words).trigger_word}
     assert ("ignore-instructions", "ignore") in led and ("role-override", "you are") in led
     # Opens with the reviewer's name, its trigger being the role after it (`AI` / `reviewer`).
     assert ("reviewer-directive", "reviewer") not in led
@@ -124,12 +124,13 @@ def test_every_match_in_the_corpus_of_a_led_phrase_opens_with_its_trigger_word()
 
 def _assert_led_matches_open_with_a_word(text: str) -> None:
     for phrase in phrases():
-        for start in range(len(text)) if phrase.openings else ():
+        texts = opening(phrase.pattern, phrase.words).texts
+        for start in range(len(text)) if texts else ():
             m = phrase.pattern.match(text, start)
             if m is not None:
-                assert m.group(0).startswith(phrase.openings), (phrase.rule, m.group(0))
+                assert m.group(0).startswith(texts), (phrase.rule, m.group(0))
     for phrase in phrases():
-        if not phrase.leads_with_trigger:
+        if not opening(phrase.pattern, phrase.words).trigger_word:
             continue
         for start in range(len(text)):
             m = phrase.pattern.match(text, start)

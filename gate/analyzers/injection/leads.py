@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Any
@@ -25,15 +27,33 @@ _RUN = " "
 _MAX_PATHS = 256
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What every match of a phrase's pattern opens with."""
+
+    trigger_word: bool  # one of the phrase's trigger words
+    texts: tuple[str, ...]  # one of these texts (empty: not known)
+
+
+@lru_cache(maxsize=64)  # one entry a phrase; read when a phrase is first tried on a broken window
+def opening(pattern: re.Pattern[str], words: tuple[str, ...]) -> Opening:
+    return Opening(leads_with_trigger(pattern, words), opening_texts(pattern))
+
+
+@lru_cache(maxsize=64)
+def _parsed(pattern: re.Pattern[str]) -> list[Any] | None:
+    """The parsed pattern, or None when its flags change what a literal matches."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    return list(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
 def leads_with_trigger(pattern: re.Pattern[str], words: Sequence[str]) -> bool:
     """True when every match of `pattern` starts with one of `words` (each space any whitespace run)."""
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
-        return False
     steps = [tuple(_RUN if char == " " else char for char in word) for word in words if word]
-    if not steps:
+    if not steps or (items := _parsed(pattern)) is None:
         return False
-    budget = [_MAX_PATHS]
-    return _leads(list(sre_parse.parse(pattern.pattern, pattern.flags)), (), steps, budget)
+    return _leads(items, (), steps, [_MAX_PATHS])
 
 
 def _leads(items: list[Any], read: tuple[str, ...], words: list[tuple[str, ...]], budget: list[int]) -> bool:
@@ -77,10 +97,8 @@ _OPENING = 12
 def opening_texts(pattern: re.Pattern[str]) -> tuple[str, ...]:
     """Texts one of which opens every match of `pattern` (empty: not known). None holds a line break,
     so a match that starts on a line has one of them on that line."""
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
-        return ()
     found: set[str] = set()
-    if not _openings(list(sre_parse.parse(pattern.pattern, pattern.flags)), "", found, [_MAX_PATHS]):
+    if (items := _parsed(pattern)) is None or not _openings(items, "", found, [_MAX_PATHS]):
         return ()
     return tuple(sorted(found)) if all(found) else ()
 

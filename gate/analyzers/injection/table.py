@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from gate.analyzers.injection.leads import leads_with_trigger, opening_texts
 from gate.findings import Severity
 
 # The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
@@ -33,12 +32,6 @@ class Phrase:
     triggers: re.Pattern[str]
     pattern: re.Pattern[str]
     words: tuple[str, ...] = ()  # the trigger words
-    # Every match opens with a trigger word (`leads.leads_with_trigger`): a window whose first line holds
-    # none and whose break splits none can hold no match that starts on its first line.
-    leads_with_trigger: bool = False
-    # Texts one of which opens every match (`leads.opening_texts`; empty: not known): a window whose
-    # first line holds none can hold no match that starts on that line.
-    openings: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -47,17 +40,14 @@ def phrases() -> tuple[Phrase, ...]:
     for row in data_rows("injection-phrases.tsv"):
         rule, severity, what, triggers, pattern = row.split("\t")
         words = tuple(triggers.split(","))
-        compiled = re.compile(pattern, re.MULTILINE)
         out.append(
             Phrase(
                 rule,
                 Severity(severity),
                 what,
                 re.compile(trie(words)),
-                compiled,
+                re.compile(pattern, re.MULTILINE),
                 words,
-                leads_with_trigger(compiled, words),
-                opening_texts(compiled),
             )
         )
     return tuple(out)

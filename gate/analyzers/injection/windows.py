@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from gate.analyzers.injection.leads import opening
 from gate.analyzers.injection.table import Phrase, phrases, squeeze
 from gate.analyzers.injection.triggers import (
     breaks_after_trigger_parts,
@@ -74,17 +75,18 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for number, phrase in enumerate(table):
         own = own_lines[number] if any(phrase.words) else touched
+        if not own and not split[number]:
+            continue
         # Windows tried for a trigger on their second line or across their break. A phrase whose matches
         # open with a trigger word needs no window for one on the second line only (`leads`).
-        broken = (
-            set(split[number]) if phrase.leads_with_trigger else {i - 1 for i in own if i} | split[number]
-        )
+        opens = opening(phrase.pattern, phrase.words)
+        broken = set(split[number]) if opens.trigger_word else {i - 1 for i in own if i} | split[number]
         broken.difference_update(own)
         for index in sorted({*own, *broken}) if broken else own:
             if (phrase.rule, index) in seen:
                 continue
             first = low(index)
-            if index in broken and phrase.openings and not any(o in first for o in phrase.openings):
+            if index in broken and opens.texts and not any(text in first for text in opens.texts):
                 continue  # no match starts on the first line
             window = windows.get(index)
             if window is None:
