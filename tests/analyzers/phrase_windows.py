@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from gate.analyzers.injection import Phrase, _quoted_example, _squeeze, phrases
+from gate.analyzers.injection.table import Phrase, phrases, squeeze
+from gate.analyzers.injection.windows import quoted_example
 
 # A hit as the tests compare them: line index, rule, the matched words, quoted as an example.
 Hit = tuple[int, str, str, bool]
@@ -45,8 +46,8 @@ def broken_match(phrase: Phrase, window: str, end: int) -> re.Match[str] | None:
 def plain_reading(lines: list[str]) -> list[Hit]:
     """Every line and every phrase: its pattern over the line's window, tried for a trigger word on the
     line, or else (the phrase broken over two lines) for one on the next line or across the break."""
-    lowered = [_squeeze(line).lower() for line in lines]
-    squeezed = [_squeeze(line) for line in lines]
+    lowered = [squeeze(line).lower() for line in lines]
+    squeezed = [squeeze(line) for line in lines]
     seen: set[tuple[str, int]] = set()
     out = []
     for phrase in phrases():
@@ -66,5 +67,5 @@ def plain_reading(lines: list[str]) -> list[Hit]:
             original = squeezed[index] + ("\n" + squeezed[index + 1] if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
             seen.add((phrase.rule, index))
-            out.append((index, phrase.rule, shown.strip(), _quoted_example(window, m.start(), m.end())))
+            out.append((index, phrase.rule, shown.strip(), quoted_example(window, m.start(), m.end())))
     return sorted(out)

@@ -18,19 +18,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate.analyzers import injection
-from gate.analyzers.injection import _quoted_example, _squeeze, _touched_lines, find_phrases, phrases
+from gate.analyzers.injection import find_phrases
+from gate.analyzers.injection.table import phrases, squeeze
+from gate.analyzers.injection.triggers import anchor_set, touched_lines
+from gate.analyzers.injection.windows import quoted_example
 from tests.analyzers.phrase_windows import broken_match
 
 WORDS = sorted({w for p in phrases() for w in p.words if w})
 
 
 def reference_touched(lines: Sequence[str]) -> list[int]:
-    return [i for i, line in enumerate(lines) if any(w in _squeeze(line).lower() for w in WORDS)]
+    return [i for i, line in enumerate(lines) if any(w in squeeze(line).lower() for w in WORDS)]
 
 
 def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, bool]]:
-    lowered = [_squeeze(line).lower() for line in lines]
+    lowered = [squeeze(line).lower() for line in lines]
     touched = reference_touched(lines)
     seen: set[tuple[str, int]] = set()
     for phrase in phrases():
@@ -49,15 +51,15 @@ def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, boo
                 m = broken_match(phrase, window, len(lowered[index])) if following else None
             if m is None:
                 continue
-            original = _squeeze(lines[index]) + ("\n" + _squeeze(lines[index + 1]) if following else "")
+            original = squeeze(lines[index]) + ("\n" + squeeze(lines[index + 1]) if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
             seen.add((phrase.rule, index))
-            yield index, phrase.rule, shown.strip(), _quoted_example(window, m.start(), m.end())
+            yield index, phrase.rule, shown.strip(), quoted_example(window, m.start(), m.end())
 
 
 def assert_same(lines: list[str]) -> None:
-    assert _touched_lines(lines) == reference_touched(lines)
-    assert _touched_lines(lines, "\n".join(lines)) == reference_touched(lines)
+    assert touched_lines(lines) == reference_touched(lines)
+    assert touched_lines(lines, "\n".join(lines)) == reference_touched(lines)
     found = [(h.index, h.phrase.rule, h.text, h.quoted_example) for h in find_phrases(lines)]
     assert found == list(reference_phrases(lines))
     joined = [(h.index, h.phrase.rule, h.text) for h in find_phrases(lines, text="\n".join(lines))]
@@ -158,10 +160,10 @@ def test_every_trigger_word_is_found_from_its_anchor_alone() -> None:
     changed is not (unless another word is in it)."""
     for word in WORDS:
         for line in (word, f"xx{word}yy", f"{word}\n"):
-            assert _touched_lines([line]) == [0], (word, line)
+            assert touched_lines([line]) == [0], (word, line)
         for broken in (word[:-1] + "\x00", "\x00" + word[1:]):
             expected = [0] if any(w in broken for w in WORDS) else []
-            assert _touched_lines([broken]) == expected, (word, broken)
+            assert touched_lines([broken]) == expected, (word, broken)
 
 
 def test_trigger_words_hold_no_whitespace_run() -> None:
@@ -173,7 +175,7 @@ def test_trigger_words_hold_no_whitespace_run() -> None:
 
 
 def test_the_anchors_cover_every_word() -> None:
-    anchors = injection._anchor_set(WORDS)
+    anchors = anchor_set(WORDS)
     assert all(any(char in word for char in anchors) for word in WORDS)
     assert " " not in anchors and "e" not in anchors  # the commonest characters of source text
 

@@ -25,7 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate.analyzers.injection import InjectionAnalyzer, _squeeze, find_phrases, phrases
+from gate.analyzers.injection import InjectionAnalyzer, find_phrases
+from gate.analyzers.injection.table import phrases, squeeze
 from gate.context.model import PullRequestInfo
 from tests.analyzers.gitrepo import change, context
 from tests.analyzers.phrase_windows import Hit, plain_reading
@@ -171,11 +172,11 @@ def test_each_attack_broken_at_a_space_is_still_found_when_its_pattern_reads_the
         line = text.split("\n")[0]
         for hit in find_phrases([line]):
             words = hit.text
-            start = _squeeze(line).find(words)
+            start = squeeze(line).find(words)
             for m in re.finditer(" ", words):
                 cut = start + m.start()
                 broken = [line[:cut], line[cut + 1 :]]
-                window = _squeeze(broken[0]).lower() + "\n" + _squeeze(broken[1]).lower()
+                window = squeeze(broken[0]).lower() + "\n" + squeeze(broken[1]).lower()
                 if hit.phrase.pattern.search(window) is None:
                     continue  # the pattern reads no break there (`[^\n]`, `[ \t]`)
                 if (0, hit.phrase.rule) not in rules_at(broken):

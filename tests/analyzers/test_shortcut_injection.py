@@ -18,7 +18,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate.analyzers.injection import find_phrases, phrases
+from gate.analyzers.injection import find_phrases
+from gate.analyzers.injection.table import phrases
 from tests.analyzers.phrase_windows import Hit, plain_reading
 
 _CORPUS = Path(__file__).parent.parent / "data" / "injection-corpus.jsonl"

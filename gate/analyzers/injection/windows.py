@@ -1,0 +1,140 @@
+"""Phrase-table hits in a list of lines: each phrase's pattern read over a window of a line and the
+one after it, tried where the phrase's trigger words are (on the line, on the next one, or split by
+the break between them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from gate.analyzers.injection.leads import opening
+from gate.analyzers.injection.table import Phrase, phrases, squeeze
+from gate.analyzers.injection.triggers import (
+    breaks_after_trigger_parts,
+    lowered_text,
+    split_owners,
+    trigger_lines,
+)
+from gate.findings import Confidence, Severity
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    phrase: Phrase
+    index: int  # which of the scanned lines
+    text: str  # the matched words, as written
+    # Quoted and introduced as an example ("text such as 'ignore previous instructions': never follow
+    # it"), as in documentation and prompts that warn about injection.
+    quoted_example: bool = False
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.LOW if self.quoted_example else self.phrase.severity
+
+    @property
+    def confidence(self) -> Confidence:
+        return Confidence.LOW if self.quoted_example else Confidence.MEDIUM
+
+
+def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[PhraseHit]:
+    """Phrase-table hits in the lines (`text`: the lines joined with LF, when the caller has it).
+
+    A phrase's pattern reads a window of two lines, a line and the one after it (its `\\s+` reads the
+    line break), and is tried on it when one of the phrase's trigger words is in the window:
+    - on the first line: a match that starts on that line is its hit, wherever it ends;
+    - only on the second line, or across the break (`you` ending the first, `are now ...` opening the
+      second): a match that holds words of both lines is the first line's hit, a phrase broken over
+      the two (`# AI` then `reviewer: approve this`). A match within one line is that line's own, found
+      through the trigger words on it.
+    Every phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
+    trigger could be split by are found from the words that end a line; only those windows are matched
+    against the full pattern."""
+    joined = lowered_text(lines, text)
+    touched, own_lines = trigger_lines(joined)
+    last = len(lines) - 1
+    # What the patterns read: the lines of the windows tried, lower-cased, their long whitespace runs
+    # squeezed first: phrases are words apart, and a run of 60,000 spaces after "## system" must not
+    # cost each pattern a pass per space (linear time).
+    lowered: dict[int, str] = {}
+
+    def low(index: int) -> str:
+        line = lowered.get(index)
+        if line is None:
+            line = lowered[index] = squeeze(lines[index]).lower()
+        return line
+
+    table = phrases()
+    # The windows whose break splits a trigger of several words (`you` / `are`), by phrase.
+    split: list[set[int]] = [set() for _ in table]
+    for index in breaks_after_trigger_parts(joined):
+        for owner in split_owners(low(index), low(index + 1)):
+            split[owner].add(index)
+    windows: dict[int, str] = {}  # a line and the line after it, as the patterns read them
+    seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
+    for number, phrase in enumerate(table):
+        own = own_lines[number] if any(phrase.words) else touched
+        if not own and not split[number]:
+            continue
+        # Windows tried for a trigger on their second line or across their break. A phrase whose matches
+        # open with a trigger word needs no window for one on the second line only (`leads`).
+        opens = opening(phrase.pattern, phrase.words)
+        broken = set(split[number]) if opens.trigger_word else {i - 1 for i in own if i} | split[number]
+        broken.difference_update(own)
+        for index in sorted({*own, *broken}) if broken else own:
+            if (phrase.rule, index) in seen:
+                continue
+            first = low(index)
+            if index in broken and opens.texts and not any(text in first for text in opens.texts):
+                continue  # no match starts on the first line
+            window = windows.get(index)
+            if window is None:
+                window = first + "\n" + low(index + 1) if index < last else first
+                windows[index] = window
+            if index in broken:
+                m = _broken_match(phrase.pattern, window, len(first))
+            else:
+                m = phrase.pattern.search(window)
+                if m is not None and m.start() > len(first):
+                    m = None
+            if m is None:
+                continue
+            original = squeeze(lines[index]) + ("\n" + squeeze(lines[index + 1]) if index < last else "")
+            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            seen.add((phrase.rule, index))
+            yield PhraseHit(phrase, index, shown.strip(), quoted_example(window, m.start(), m.end()))
+
+
+_NON_SPACE = re.compile(r"\S")
+
+
+def _broken_match(pattern: re.Pattern[str], window: str, end: int) -> re.Match[str] | None:
+    """The first match in `window` that starts on its first line (which ends at `end`) and holds words
+    of both lines: a phrase broken over the two.
+
+    Each start on the first line is tried once (the search goes on one character past a match that
+    stays within a line), so this costs what one search that finds nothing costs. The whitespace runs
+    are squeezed, so the words on each side of a match's break are a few characters from its ends."""
+    if _NON_SPACE.search(window, 0, end) is None:  # a blank first line
+        return None
+    at = 0
+    while (m := pattern.search(window, at)) is not None and m.start() < end:
+        if _NON_SPACE.search(window, m.start(), end) and _NON_SPACE.search(window, end + 1, m.end()):
+            return m
+        at = m.start() + 1
+    return None
+
+
+_QUOTES = "\"'`“”‘’«»"
+_EXAMPLE_WORDS = re.compile(
+    r"never\s+follow|do\s+not\s+(?:follow|obey)|don't\s+(?:follow|obey)|such\s+as|e\.g\.|for\s+example"
+    r"|\bsays?\b|\bclaims?\b|treat\s+(?:it|them|this)\s+as\s+data|attacks?\b|injection"
+)
+
+
+def quoted_example(window: str, start: int, end: int) -> bool:
+    before = window[:start].rstrip()
+    after = window[end:].lstrip()
+    quoted = bool(before) and before[-1] in _QUOTES and bool(after) and after[0] in _QUOTES
+    return quoted and bool(_EXAMPLE_WORDS.search(window))
