@@ -59,7 +59,7 @@ def candidate_lines(lines: Sequence[str]) -> list[int]:
     No candidate pattern spans a line break, so the lines of ASCII text are read apart from the others:
     a joined text is as wide as its widest character, and one emoji would make every pass over the
     whole change read four bytes a character."""
-    narrow = [line.isascii() for line in lines]
+    narrow = list(map(str.isascii, lines))
     if all(narrow) or not any(narrow):
         return sorted(_candidates(lines))
     parts = [

@@ -128,13 +128,17 @@ def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
         cover = [next((part for part in _KEYWORD_COVER if part in literal), None) for literal in literals]
         if all(cover):
             literals = tuple(sorted({part for part in cover if part}))
+    in_runs = within_runs(regex)
+    # Read only where the candidate pass would search the whole text otherwise: each reading parses
+    # the pattern again, and a small change's run is mostly this set-up.
+    bare = not in_runs and literals is None
     return RuleFinder(
         re.compile(regex.pattern, regex.flags | re.MULTILINE),
-        within_runs(regex),
+        in_runs,
         literals,
         folded,
-        needs_long_run(regex, ascii_text=False),
-        needs_long_run(regex, ascii_text=True),
+        bare and needs_long_run(regex, ascii_text=False),
+        bare and needs_long_run(regex, ascii_text=True),
     )
 
 
