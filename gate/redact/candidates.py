@@ -59,7 +59,7 @@ def candidate_lines(lines: Sequence[str]) -> list[int]:
     No candidate pattern spans a line break, so the lines of ASCII text are read apart from the others:
     a joined text is as wide as its widest character, and one emoji would make every pass over the
     whole change read four bytes a character."""
-    narrow = [line.isascii() for line in lines]
+    narrow = list(map(str.isascii, lines))
     if all(narrow) or not any(narrow):
         return sorted(_candidates(lines))
     parts = [
@@ -124,6 +124,8 @@ def _candidates(lines: Sequence[str]) -> set[int]:
                 touch(m.start(), m.end())
         else:
             candidates.update(_matching(fmt, literals, text, starts, lines, skip=candidates))
+    ascii_text = text.isascii()
+    run_lines: tuple[list[int], str, list[int]] | None = None
     # Every detect-secrets regex, wherever it can match: it needs no random-looking token (an AWS key
     # id of letters only glued to a name, `creds_AKIA...`), so a letters-only key is not skipped.
     for finder in detectors.rule_finders:
@@ -134,6 +136,15 @@ def _candidates(lines: Sequence[str]) -> set[int]:
         elif finder.literals is not None:
             held = holding(finder.literals, finder.folded) - candidates
             candidates.update(index for index in held if finder.pattern.search(lines[index]))
+        elif finder.needs_run or (finder.needs_run_in_ascii and ascii_text):
+            # A quarter of a change's text, and the regex has no literal to skip ahead by.
+            if run_lines is None:
+                run_lines = _lines_with_runs(lines, starts, runs)
+            numbers, run_lines_text, run_lines_starts = run_lines
+            for m in finder.pattern.finditer(run_lines_text):
+                first = bisect.bisect_right(run_lines_starts, m.start()) - 1
+                last = bisect.bisect_right(run_lines_starts, max(m.end() - 1, m.start())) - 1
+                candidates.update(numbers[first : last + 1])
         else:
             for m in finder.pattern.finditer(text):
                 touch(m.start(), m.end())
@@ -149,6 +160,15 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             else:
                 at = text.find(marker, at + 1)
     return {index for index in candidates if index < len(lines)}
+
+
+def _lines_with_runs(
+    lines: Sequence[str], starts: Sequence[int], runs: Sequence[tuple[int, int]]
+) -> tuple[list[int], str, list[int]]:
+    """The numbers of the lines that hold a long run, those lines joined, and where each starts."""
+    numbers = sorted({bisect.bisect_right(starts, start) - 1 for start, _ in runs})
+    held = [lines[index] for index in numbers]
+    return numbers, "\n".join(held), list(accumulate(map((1).__add__, map(len, held)), initial=0))
 
 
 def _holding(text: str, starts: Sequence[int], literals: Sequence[str]) -> set[int]:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from gate.redact import memory
 from gate.redact.candidates import candidate_lines, looks_random
@@ -310,8 +311,10 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     fresh: list[int] = []
     for file_index, (name, file_lines) in enumerate(files):
         seen = _SCANNED.get(name)
-        if seen is None or not all(line in seen for line in file_lines):
+        if seen is None or not seen.issuperset(file_lines):
             fresh.append(file_index)
+            continue
+        if name not in _NAMES_WITH_HITS:
             continue
         for line_index, line in enumerate(file_lines):
             for hit in _HITS.get((name, line), ()):
@@ -319,16 +322,13 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     # The candidate pass reads each distinct line of the fresh files once (no candidate pattern spans a
     # line), and each candidate line is scanned once per kind of file name: its hits depend on nothing
     # but its text, whether the name is a config file's, and the extension detect-secrets reads.
-    distinct: dict[str, None] = {}
-    for file_index in fresh:
-        distinct.update(dict.fromkeys(files[file_index][1]))
-    unique = list(distinct)
+    unique = list(dict.fromkeys(chain.from_iterable(files[file_index][1] for file_index in fresh)))
     candidates = {unique[i] for i in candidate_lines(unique)} if unique else set()
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
     scanned: dict[tuple[str, tuple[bool, str]], tuple[SecretHit, ...]] = {}
     for file_index in fresh:
         name, file_lines = files[file_index]
-        if not candidates.intersection(file_lines):
+        if candidates.isdisjoint(file_lines):
             continue
         kind = _name_kind(name)
         for line_index, line in enumerate(file_lines):
@@ -339,6 +339,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
                 hits = scanned[(line, kind)] = tuple(find_secrets(line, filename=name, _plans=plans))
             if hits:
                 _HITS[(name, line)] = hits
+                _NAMES_WITH_HITS.add(name)
                 found[file_index].extend((line_index, hit) for hit in hits)
     if len(_HITS) > MAX_REMEMBERED_SCANS:
         forget_scans()
@@ -357,11 +358,13 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
 MAX_REMEMBERED_SCANS = 4_000_000
 _SCANNED: dict[str, set[str]] = {}
 _HITS: dict[tuple[str, str], tuple[SecretHit, ...]] = {}
+_NAMES_WITH_HITS: set[str] = set()  # the names in `_HITS`: a file without any is answered at once
 
 
 def forget_scans() -> None:
     _SCANNED.clear()
     _HITS.clear()
+    _NAMES_WITH_HITS.clear()
 
 
 def _token(match: re.Match[str]) -> str:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
-from gate.redact.runs import within_runs
+from gate.redact.runs import needs_long_run, within_runs
 
 # The entropy plugins are noise on code; a public address is not a credential (it is neither reported
 # nor hidden, so a reviewer sees the `0.0.0.0` a change binds to), and its plugin would take a keyword's
@@ -23,12 +23,17 @@ SKIPPED_PLUGINS = {"Hex High Entropy String", "Base64 High Entropy String", "Pub
 class RuleFinder:
     """How the candidate pass finds the lines where one detect-secrets regex can match: in the long
     runs of token characters alone, by literals one of which every match holds (then the regex on the
-    lines that hold one), or, when neither is known, by the regex over the whole text."""
+    lines that hold one), on the lines that hold a long run, or, when none of these is known, by the
+    regex over the whole text."""
 
     pattern: re.Pattern[str]  # the rule's regex, its `^` and `$` at each line's edges
     in_runs: bool
     literals: tuple[str, ...] | None
     folded: bool  # the literals are to be found in the folded text (a case-insensitive rule)
+    # Every match holds a long run of token characters (`gate.redact.runs.needs_long_run`), in any text
+    # or in ASCII text: the regex is then searched on the lines that hold a long run only.
+    needs_run: bool
+    needs_run_in_ascii: bool
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,17 @@ def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
         cover = [next((part for part in _KEYWORD_COVER if part in literal), None) for literal in literals]
         if all(cover):
             literals = tuple(sorted({part for part in cover if part}))
+    in_runs = within_runs(regex)
+    # Read only where the candidate pass would search the whole text otherwise: each reading parses
+    # the pattern again, and a small change's run is mostly this set-up.
+    bare = not in_runs and literals is None
     return RuleFinder(
-        re.compile(regex.pattern, regex.flags | re.MULTILINE), within_runs(regex), literals, folded
+        re.compile(regex.pattern, regex.flags | re.MULTILINE),
+        in_runs,
+        literals,
+        folded,
+        bare and needs_long_run(regex, ascii_text=False),
+        bare and needs_long_run(regex, ascii_text=True),
     )
 
 

@@ -4,7 +4,7 @@ inside one.
 A random key is a long token: the candidate pass looks for runs of at least `MIN_RUN` token characters
 (letters, digits, `_+/=-`). A regex for such runs tries a run at each of its positions and costs more
 than every other pass of the candidate pass together; marking each token character and finding
-`MIN_RUN` marks in a row with `str.find` skips from run to run instead.
+`MIN_RUN` marks in a row with `bytes.find` skips from run to run instead.
 
 Most key formats are made of token characters only and are at least `MIN_RUN` long, so each of their
 matches lies inside such a run. Searched in the runs alone (joined, a tenth of a change's text), such a
@@ -27,22 +27,24 @@ MIN_RUN = 20
 # The same runs as this pattern's matches (tests/security/test_token_runs.py checks it).
 LONG_RUN = re.compile(r"[A-Za-z0-9_+/=-]{20,}")
 
-# Each ASCII token character to `a`, every other ASCII character to a space; a character outside ASCII
-# stays itself, which is never `a`.
-_MARK = str.maketrans({chr(code): ("a" if chr(code) in TOKEN_CHARS else " ") for code in range(128)})
-_MARKED_RUN = "a" * MIN_RUN
-_UNMARKED = re.compile("[^a]")
+# Each byte that is an ASCII token character to `a`, every other byte to a space.
+_MARK = bytes(ord("a") if chr(code) in TOKEN_CHARS else ord(" ") for code in range(256))
+_MARKED_RUN = b"a" * MIN_RUN
 
 
 def long_runs(text: str) -> list[tuple[int, int]]:
     """(start, end) of every run of at least `MIN_RUN` token characters, in order: the spans of
     `LONG_RUN.finditer(text)`."""
-    marked = text.translate(_MARK)
+    # One byte a character, so a byte's offset is its character's: ASCII is itself, Latin-1 its own
+    # byte (never a token character), and `replace` writes one `?` for each other character (a lone
+    # surrogate too). Marking bytes costs a table look-up each, a tenth of `str.translate`'s.
+    marked = text.encode("latin-1", "replace").translate(_MARK)
     runs: list[tuple[int, int]] = []
     at = marked.find(_MARKED_RUN)
     while at != -1:
-        after = _UNMARKED.search(marked, at + MIN_RUN)
-        end = after.start() if after is not None else len(marked)
+        end = marked.find(b" ", at + MIN_RUN)
+        if end == -1:
+            end = len(marked)
         runs.append((at, end))
         at = marked.find(_MARKED_RUN, end)
     return runs
@@ -97,7 +99,9 @@ def _token_chars_only(items: list[tuple[Any, Any]]) -> bool:
     return True
 
 
-def _class_of_token_chars(items: list[tuple[Any, Any]]) -> bool:
+def _class_of_token_chars(items: list[tuple[Any, Any]], ascii_text: bool = False) -> bool:
+    """Whether the class matches token characters only; with `ascii_text`, in ASCII text, where `\\d`
+    is `[0-9]` and `\\w` is `[A-Za-z0-9_]`."""
     for op, av in items:
         if op is sre.LITERAL:
             if chr(av) not in TOKEN_CHARS:
@@ -106,6 +110,69 @@ def _class_of_token_chars(items: list[tuple[Any, Any]]) -> bool:
             low, high = av
             if not all(chr(code) in TOKEN_CHARS for code in range(low, high + 1)):
                 return False
+        elif op is sre.CATEGORY and ascii_text and av in _ASCII_TOKEN_CATEGORIES:
+            continue
         else:  # a negation or a category
             return False
     return True
+
+
+_ASCII_TOKEN_CATEGORIES = (sre.CATEGORY_DIGIT, sre.CATEGORY_WORD)
+
+
+def needs_long_run(pattern: re.Pattern[str], *, ascii_text: bool) -> bool:
+    """Whether every match of `pattern` holds `MIN_RUN` token characters in a row, so lies on a line
+    that holds a long run. With `ascii_text` (the pattern is searched in ASCII text only) `\\d` and
+    `\\w` count as the token characters they then are; otherwise they take any script's digits and
+    letters. Case-insensitive patterns are never read as that (the Kelvin sign matches `k`)."""
+    if not isinstance(pattern.pattern, str):
+        return False
+    try:
+        parsed: Any = sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a construct of a newer Python: nothing is known
+        return False
+    if parsed.state.flags & re.IGNORECASE:
+        return False
+    return _longest_token_stretch(list(parsed), ascii_text) >= MIN_RUN
+
+
+def _longest_token_stretch(items: list[tuple[Any, Any]], ascii_text: bool) -> int:
+    """The most token characters every match of the sequence holds in a row, as far as its items
+    tell: an item not made of token characters only (an assertion too) ends a stretch."""
+    longest = stretch = 0
+    for item in items:
+        width = _token_width(item, ascii_text)
+        if width is None:
+            stretch = 0
+        else:
+            stretch += width
+            longest = max(longest, stretch)
+    return longest
+
+
+def _token_width(item: tuple[Any, Any], ascii_text: bool) -> int | None:
+    """The fewest characters the item matches, when each is a token character; None when not known."""
+    op, av = item
+    if op is sre.LITERAL:
+        return 1 if chr(av) in TOKEN_CHARS else None
+    if op is sre.IN:
+        return 1 if _class_of_token_chars(av, ascii_text) else None
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)):
+        low, _high, sub = av
+        width = _sequence_width(list(sub), ascii_text)
+        return None if width is None else int(low) * width
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _sequence_width(list(sub), ascii_text)
+    return None
+
+
+def _sequence_width(items: list[tuple[Any, Any]], ascii_text: bool) -> int | None:
+    """The fewest characters a sequence matches, when each item is made of token characters only."""
+    total = 0
+    for item in items:
+        width = _token_width(item, ascii_text)
+        if width is None:
+            return None
+        total += width
+    return total
