@@ -22,7 +22,7 @@ from gate.analyzers.injection import find_phrases
 from gate.analyzers.injection.table import phrases, squeeze
 from gate.analyzers.injection.triggers import anchor_set, touched_lines
 from gate.analyzers.injection.windows import quoted_example
-from tests.analyzers.phrase_windows import broken_match
+from tests.analyzers.phrase_windows import broken_match, trigger_in_window
 
 WORDS = sorted({w for p in phrases() for w in p.words if w})
 
@@ -42,7 +42,8 @@ def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, boo
             following = index + 1 < len(lines)
             window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
             if index in touched and (
-                not any(phrase.words) or any(w and w in lowered[index] for w in phrase.words)
+                # a word of several: its spaces any whitespace run within the line
+                not any(phrase.words) or trigger_in_window(phrase, lowered[index])
             ):
                 m = phrase.pattern.search(window)
                 if m is not None and m.start() > len(lowered[index]):
