@@ -9,7 +9,9 @@ returns is a plain frozen value.
 from __future__ import annotations
 
 import base64
+import os
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -117,6 +119,18 @@ class PostedComment:
     user_login: str = ""
 
 
+_CLIENTS: weakref.WeakSet[GitHubClient] = weakref.WeakSet()
+
+
+def _forget_connections_in_child() -> None:
+    for client in list(_CLIENTS):
+        client._forget_connections_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_connections_in_child)
+
+
 class GitHubClient:
     """The REST calls of one repository. Constructing it does no I/O."""
 
@@ -139,6 +153,14 @@ class GitHubClient:
         self._requester = self._gh.requester
         self._repo_url = f"{self.api_url}/repos/{repository}"
         self._sleep = sleep
+        _CLIENTS.add(self)
+
+    def _forget_connections_in_child(self) -> None:
+        """In a forked child (`gate.worker`, whose stages may read files through the API): let go of the
+        parent's open connections, so that the child's requests go over its own. Two processes writing
+        requests on one connection read each other's answers. Closing the child's copy of a socket
+        leaves the parent's connection open."""
+        self._gh.close()
 
     # -- reading -------------------------------------------------------------------------------------
 
