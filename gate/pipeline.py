@@ -201,6 +201,11 @@ def _stages(
         # the gate: a prompt row, a trace line or a posted comment hides it even where nothing else
         # marks it. (A child learns them first and sends them here.)
         learn_changeset(ctx.changeset)
+    if not ctx.offline:
+        from gate.models.warmup import warm_up_for_diff
+
+        # When the diff's size alone calls for a model, litellm starts loading now, not after provenance.
+        warm_up_for_diff(ctx.changeset.diff, ctx.config)
     provenance = ProvenanceStage()
     ctx.progress(f"{provenance.id}: {provenance.description}")
     # Not contained like the others: every later stage and the verdict stand on it, so its error ends
