@@ -58,15 +58,8 @@ def within_runs(pattern: re.Pattern[str]) -> bool:
     and past the edge the whole text has a character that is not a token character, or nothing, where
     the joined runs have a line break, or nothing; nothing in the pattern tells those apart. Anchors,
     case-insensitive matching and categories (`\\d` takes any script's digits) are never read as that."""
-    if not isinstance(pattern.pattern, str):
-        return False
-    try:
-        parsed: Any = sre_parse.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a construct of a newer Python: nothing is known
-        return False
-    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
-        return False
-    return parsed.getwidth()[0] >= MIN_RUN and _token_chars_only(list(parsed))
+    parsed = _parsed(pattern, re.IGNORECASE | re.VERBOSE)
+    return parsed is not None and parsed.getwidth()[0] >= MIN_RUN and _token_chars_only(list(parsed))
 
 
 def _token_chars_only(items: list[tuple[Any, Any]]) -> bool:
@@ -125,15 +118,20 @@ def needs_long_run(pattern: re.Pattern[str], *, ascii_text: bool) -> bool:
     that holds a long run. With `ascii_text` (the pattern is searched in ASCII text only) `\\d` and
     `\\w` count as the token characters they then are; otherwise they take any script's digits and
     letters. Case-insensitive patterns are never read as that (the Kelvin sign matches `k`)."""
+    parsed = _parsed(pattern, re.IGNORECASE)
+    return parsed is not None and _longest_token_stretch(list(parsed), ascii_text) >= MIN_RUN
+
+
+def _parsed(pattern: re.Pattern[str], refused: re.RegexFlag) -> Any:
+    """The pattern's parse, or None when it cannot be read (bytes, a construct of a newer Python) or
+    has one of the `refused` flags."""
     if not isinstance(pattern.pattern, str):
-        return False
+        return None
     try:
         parsed: Any = sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # a construct of a newer Python: nothing is known
-        return False
-    if parsed.state.flags & re.IGNORECASE:
-        return False
-    return _longest_token_stretch(list(parsed), ascii_text) >= MIN_RUN
+        return None
+    return None if parsed.state.flags & refused else parsed
 
 
 def _longest_token_stretch(items: list[tuple[Any, Any]], ascii_text: bool) -> int:
