@@ -70,7 +70,8 @@ def profile(series: real_corpus.Series, rows: int = PROFILE_ROWS) -> list[str]:
     argv = [sys.executable, "-c", script, str(out), "check", "--offline", "--format", "json", "--no-progress"]
     from bench.measure import run as run_child
 
-    run_child([*argv, "--diff", str(series.mbox)], env=gate_env())
+    # In one process: a profile sees only its own process, and the stages would otherwise run in a child.
+    run_child([*argv, "--diff", str(series.mbox)], env=gate_env(AI_GATE_ONE_PROCESS="1"))
     return profile_rows(str(out), rows)
 
 
@@ -85,7 +86,8 @@ def profile_rows(path: str, rows: int = PROFILE_ROWS) -> list[str]:
     cumulative.sort(key=lambda e: -e[3])
     own = sorted(entries, key=lambda e: -e[2])
     lines = [
-        f"Profiled run: {total:.1f} s under cProfile (which slows calls several-fold).",
+        f"Profiled run, in one process (`AI_GATE_ONE_PROCESS=1`): {total:.1f} s under cProfile (which slows"
+        " calls several-fold).",
         "",
         "| by own time | calls | own s | | by cumulative time (gate) | calls | cumulative s |",
         "| --- | ---: | ---: | --- | --- | ---: | ---: |",

@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from gate.redact import learn_changeset, memory
+from gate.redact import learn_changeset, memory, redact
 from gate.run import RunContext, Stage, StageResult
 
 # One stage's outcome: its result, and the trace's error record when it broke.
@@ -38,6 +38,8 @@ RunStage = Callable[[Stage, RunContext], Outcome]
 
 ONE_PROCESS_ENV = "AI_GATE_ONE_PROCESS"
 _LENGTH = struct.Struct("!Q")
+# Why a child's outcomes could not be sent, as the failed stages' error says it: cut here.
+WHY_MAX_CHARS = 300
 
 
 def enabled() -> bool:
@@ -75,7 +77,12 @@ def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStag
         with os.fdopen(fd, "wb") as out:
             learn_changeset(ctx.changeset)
             _send(out, memory.known())
-            _send(out, [run_stage(stage, ctx) for stage in stages])
+            outcomes = [run_stage(stage, ctx) for stage in stages]
+            try:
+                _send(out, outcomes)
+            except Exception as exc:  # an outcome that cannot be sent (a defect): say why instead
+                _send(out, redact(f"{type(exc).__name__}: {exc}")[:WHY_MAX_CHARS])
+                code = 1
     except BaseException:  # whatever it was, the parent fails these stages closed
         code = 1
     finally:
@@ -100,6 +107,7 @@ class Child:
     _secrets: frozenset[str] | None = None
     _outcomes: list[Outcome] | None = None
     _ended: str = ""
+    _unsent: str = ""
     _applied: bool = False
 
     def receive(self, fd: int) -> None:
@@ -122,11 +130,14 @@ class Child:
         self._done.wait()
         if self._outcomes is not None and len(self._outcomes) == len(self.stages):
             return self._outcomes
-        why = f"the stage's process ended without a result ({self._ended or 'no answer'})"
+        if self._unsent:
+            why = f"the stage's process could not send its result ({self._unsent})"
+        else:
+            why = f"the stage's process ended without a result ({self._ended or 'no answer'})"
         return [(failed(stage, why), None) for stage in self.stages]
 
     def stop(self) -> None:
-        """End the child (an interrupted run) and reap it."""
+        """End the child (an interrupted run); the thread reading its messages reaps it."""
         if not self._done.is_set():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -141,6 +152,8 @@ class Child:
                 outcomes = _receive(stream)
                 if isinstance(outcomes, list):
                     self._outcomes = outcomes
+                elif isinstance(outcomes, str):
+                    self._unsent = outcomes
         except Exception:  # a broken message is a missing one: fail closed
             pass
         finally:

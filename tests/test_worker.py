@@ -111,6 +111,29 @@ def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, single_thre
     assert result.skipped_reason == "the stage's process ended without a result (exit status 0)"
 
 
+class Unsendable:
+    """A stage whose result cannot be sent between processes (a defect: a function in its details)."""
+
+    id = "secrets"
+    description = "a result that does not pickle"
+    docs = "https://example.invalid/#secrets"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        return StageResult(stage=self.id, ran=True, why="test", details={"call": lambda: None})
+
+
+def test_a_result_the_child_cannot_send_fails_its_stages_and_says_why(
+    tmp_path: Path, single_thread: None
+) -> None:
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    report = to_dict(run(ctx, [Unsendable(), Pid()]))
+    assert report["verdict"] == "fail"
+    for stage in ("secrets", "injection-text"):
+        error = report["stages"][stage]["error"]
+        assert error.startswith("the stage's process could not send its result (")
+        assert "pickle" in error
+
+
 def test_nothing_forks_while_another_thread_runs(tmp_path: Path, single_thread: None) -> None:
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     done = threading.Event()
