@@ -187,7 +187,11 @@ def test_messages_start_where_the_line_anchored_pattern_finds_them(lines: list[s
 # --- linear time -----------------------------------------------------------------------------------
 
 SIZES = (10_000, 100_000, 1_000_000)
-MAX_GROWTH = 30  # 10x the input: linear is about 10x the time, quadratic about 100x
+# 10x the input: linear is about 10x the time, quadratic about 100x. A million lines cost more than ten
+# times a hundred thousand (12-15x on an idle machine, allocation and the collector over many more live
+# objects), and up to 31x while another test process shares the machine: the bound sits between that
+# and quadratic.
+MAX_GROWTH = 50
 FLOOR_SECONDS = 0.02
 
 
