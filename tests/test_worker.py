@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +57,30 @@ class Pid:
         return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
 
 
+_ALONE = "AI_GATE_TEST_ALONE"
+
+
 @pytest.fixture
-def single_thread() -> Iterator[None]:
-    if threading.active_count() > 1 or not worker.enabled():
-        pytest.skip("forking needs a single-threaded process on a platform with os.fork")
-    yield
+def here(request: pytest.FixtureRequest) -> bool:
+    """True: run the test's body in this process. False: it ran, and passed, in a pytest process of its
+    own, because this one has other threads (an earlier test's servers or model loop) and a fork is safe
+    only with one."""
+    if not worker.enabled():
+        pytest.skip("forking needs os.fork")
+    if threading.active_count() == 1:
+        return True
+    assert not os.environ.get(_ALONE), "a pytest process of its own has other threads"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", request.node.nodeid],
+        cwd=ROOT,
+        env={**os.environ, _ALONE: "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 and " passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]
+    return False
 
 
 def _changeset(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -73,7 +91,9 @@ def _changeset(tmp_path: Path):  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_child_runs_the_stages_and_sends_its_secrets_back(tmp_path: Path, single_thread: None) -> None:
+def test_a_child_runs_the_stages_and_sends_its_secrets_back(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     child = worker.start([Pid()], ctx, lambda stage, c: (stage.run(c), None))
     assert child is not None and child.pid != os.getpid()
@@ -83,7 +103,9 @@ def test_a_child_runs_the_stages_and_sends_its_secrets_back(tmp_path: Path, sing
     assert error is None and result.details["pid"] == child.pid
 
 
-def test_a_child_that_dies_fails_its_stages_and_the_verdict(tmp_path: Path, single_thread: None) -> None:
+def test_a_child_that_dies_fails_its_stages_and_the_verdict(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     report = to_dict(run(ctx, [KillsItsProcess(), PhantomSymbolsAnalyzer()]))
     assert report["verdict"] == "fail"  # gate.on_stage_error: fail, the default
@@ -94,7 +116,9 @@ def test_a_child_that_dies_fails_its_stages_and_the_verdict(tmp_path: Path, sing
     assert SECRET in memory.known()  # the child sent what it learned before its stage ran
 
 
-def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, single_thread: None) -> None:
+def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
     other = SECRET[::-1]  # not learned by any other test of this process
     changeset = change(tmp_path, {"a.py": "x = 1\n"}, {"a.py": "x = 2\n", "ci.env": f"TOKEN={other}\n"})
     ctx = RunContext(changeset=changeset, config=Config(), offline=True)
@@ -122,9 +146,9 @@ class Unsendable:
         return StageResult(stage=self.id, ran=True, why="test", details={"call": lambda: None})
 
 
-def test_a_result_the_child_cannot_send_fails_its_stages_and_says_why(
-    tmp_path: Path, single_thread: None
-) -> None:
+def test_a_result_the_child_cannot_send_fails_its_stages_and_says_why(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     report = to_dict(run(ctx, [Unsendable(), Pid()]))
     assert report["verdict"] == "fail"
@@ -134,7 +158,9 @@ def test_a_result_the_child_cannot_send_fails_its_stages_and_says_why(
         assert "pickle" in error
 
 
-def test_nothing_forks_while_another_thread_runs(tmp_path: Path, single_thread: None) -> None:
+def test_nothing_forks_while_another_thread_runs(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     done = threading.Event()
     other = threading.Thread(target=done.wait)
@@ -147,8 +173,10 @@ def test_nothing_forks_while_another_thread_runs(tmp_path: Path, single_thread: 
 
 
 def test_one_process_when_the_environment_says_so(
-    tmp_path: Path, single_thread: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, here: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if not here:
+        return
     monkeypatch.setenv(worker.ONE_PROCESS_ENV, "1")
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     assert worker.start([Pid()], ctx, lambda stage, c: (stage.run(c), None)) is None
