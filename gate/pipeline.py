@@ -226,7 +226,7 @@ def _stages(
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
             forgotten = True
             if child is not None:
-                child.learned()  # prompts are redacted with every secret the change carries
+                child.learned(_time_left(ctx))  # prompts are redacted with every secret the change carries
             # No model stage reads the analyzers' syntax trees and test lines: free them, and hand what
             # the deterministic stages freed back, before the model stages allocate.
             clear_parse_cache()
@@ -239,13 +239,9 @@ def _stages(
             done = _side_by_side(wave, ctx)
         outcomes.update((id(stage), outcome) for stage, outcome in zip(wave, done, strict=True))
     if child is not None:
-        child.learned()
-        outcomes.update(
-            (id(stage), outcome)
-            for stage, outcome in zip(
-                child.stages, child.outcomes(lambda stage, why: _failed(stage, ctx, why)), strict=True
-            )
-        )
+        child.learned(_time_left(ctx))
+        sent = child.outcomes(lambda stage, why: _failed(stage, ctx, why), _time_left(ctx))
+        outcomes.update((id(stage), outcome) for stage, outcome in zip(child.stages, sent, strict=True))
     read = head_lines(ctx.changeset)
     for stage in stages:
         result, error = _hidden(outcomes[id(stage)])
@@ -255,6 +251,12 @@ def _stages(
         results.append(keyed)
         ctx.results[stage.id] = keyed
     return results
+
+
+def _time_left(ctx: RunContext) -> float:
+    """Seconds the run may still wait for its stages: what `budget.max_seconds` leaves of it."""
+    budget = ctx.services.budget
+    return budget.remaining_seconds() if budget is not None else ctx.config.budget.max_seconds
 
 
 def _keyed(result: StageResult, read: LineReader) -> StageResult:

@@ -7,9 +7,10 @@ stages at the same time: it starts from this process's memory as it is (the chan
 known; nothing is copied over), learns the change's secrets and sends them back first, then runs its
 stages and sends their results.
 
-Fail closed: a child that dies or sends what cannot be read leaves each of its stages failed ("stage
-failed", never a pass), and when its secrets did not arrive this process learns them itself before
-anything leaves the gate.
+Fail closed: a child that dies, sends what cannot be read, or is still working when the run's time is up
+(`budget.max_seconds`: a hostile input that makes a check run on and on) leaves each of its stages failed
+("stage failed", never a pass); the report is still written. When its secrets did not arrive, this
+process learns them itself before anything leaves the gate.
 
 A fork is safe only while the process has one thread (a lock another thread holds stays held in the
 child forever), so `start` forks only then, and only where `os.fork` exists; otherwise, or with
@@ -108,15 +109,18 @@ class Child:
     _outcomes: list[Outcome] | None = None
     _ended: str = ""
     _unsent: str = ""
+    _late: str = ""
     _applied: bool = False
 
     def receive(self, fd: int) -> None:
         """Read the child's messages on a thread, so that it can finish and exit while this process works."""
         threading.Thread(target=self._read, args=(fd,), name="stage-process", daemon=True).start()
 
-    def learned(self) -> None:
-        """Wait until the change's secrets are known here: the child's, or this process learns them."""
-        self._learned.wait()
+    def learned(self, within: float | None = None) -> None:
+        """Wait until the change's secrets are known here: the child's, or, when it sent none or had not
+        within `within` seconds (it is then stopped), this process learns them."""
+        if not self._learned.wait(within):
+            self._stopped()
         if self._applied:
             return
         self._applied = True
@@ -125,12 +129,18 @@ class Child:
         else:
             memory.remember(self._secrets)
 
-    def outcomes(self, failed: Callable[[Stage, str], StageResult]) -> list[Outcome]:
-        """The child's stages' outcomes in their order; each failed when the child did not send them."""
-        self._done.wait()
+    def outcomes(
+        self, failed: Callable[[Stage, str], StageResult], within: float | None = None
+    ) -> list[Outcome]:
+        """The child's stages' outcomes in their order; each failed when the child did not send them, or
+        had not within `within` seconds (it is then stopped)."""
+        if not self._done.wait(within):
+            self._stopped()
         if self._outcomes is not None and len(self._outcomes) == len(self.stages):
             return self._outcomes
-        if self._unsent:
+        if self._late:
+            why = f"the stage's process had not finished when the run's time was up ({self._late})"
+        elif self._unsent:
             why = f"the stage's process could not send its result ({self._unsent})"
         else:
             why = f"the stage's process ended without a result ({self._ended or 'no answer'})"
@@ -141,6 +151,12 @@ class Child:
         if not self._done.is_set():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
+
+    def _stopped(self) -> None:
+        """Stop a child still at work when the wait for it is over, and wait until it is reaped."""
+        self._late = f"budget.max_seconds {self.ctx.config.budget.max_seconds:g} s; it was stopped"
+        self.stop()
+        self._done.wait()
 
     def _read(self, fd: int) -> None:
         try:

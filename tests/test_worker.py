@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 
 from gate import worker
 from gate.analyzers import PhantomSymbolsAnalyzer, SecretsAnalyzer
-from gate.config.models import Config
+from gate.config.models import Budget, Config
 from gate.pipeline import run
 from gate.redact import memory, redact
 from gate.report.json_v1 import to_dict
@@ -114,6 +115,39 @@ def test_a_child_that_dies_fails_its_stages_and_the_verdict(tmp_path: Path, here
     assert stage["error"] == "the stage's process ended without a result (killed by signal 9)"
     assert report["stages"]["phantom-symbols"]["ran"] is True
     assert SECRET in memory.known()  # the child sent what it learned before its stage ran
+
+
+class RunsOn:
+    """A stage that never ends (a hostile input that sends a check into a loop)."""
+
+    id = "secrets"
+    description = "a stage that does not finish"
+    docs = "https://example.invalid/#secrets"
+
+    def run(self, ctx: RunContext) -> StageResult:
+        time.sleep(3600)
+        raise AssertionError("unreachable")
+
+
+def test_a_child_still_at_work_when_the_time_is_up_is_stopped_and_fails_its_stages(
+    tmp_path: Path, here: bool
+) -> None:
+    if not here:
+        return
+    config = Config(budget=Budget(max_seconds=1))
+    ctx = RunContext(changeset=_changeset(tmp_path), config=config, offline=True)
+    started = time.monotonic()
+    report = to_dict(run(ctx, [RunsOn(), PhantomSymbolsAnalyzer()]))
+    assert time.monotonic() - started < 30
+    assert report["verdict"] == "fail"
+    stage = report["stages"]["secrets"]
+    assert stage["ran"] is False and stage["skipped_reason"] == "stage failed"
+    assert stage["error"] == (
+        "the stage's process had not finished when the run's time was up "
+        "(budget.max_seconds 1 s; it was stopped)"
+    )
+    assert report["stages"]["phantom-symbols"]["ran"] is True
+    assert SECRET in memory.known()
 
 
 def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool) -> None:
