@@ -5,7 +5,9 @@ the window's first line (the tests' own references decide that), or else for one
 window: on the second line, or spread over the break (`you` / `are now ...`), the trigger's spaces read
 as any whitespace, the break included. Tried for the second line or the break, a match is the first
 line's hit when it starts on the first line and holds words of both lines. Every start on the first
-line is tried with `re.match`, one at a time: slow and plain.
+line is tried with `re.match`, one at a time: slow and plain. A window is read as it is, then with the
+first line's block comment closer (`*/`, `-->`) and the second line's comment or quote leader (`#`, `//`,
+`*`, `--`, `>`, ...) blanked.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from gate.analyzers.injection.table import Phrase, phrases, squeeze
+from gate.analyzers.injection.table import Phrase, closed, continued, phrases, squeeze
 from gate.analyzers.injection.windows import quoted_example
 
 # A hit as the tests compare them: line index, rule, the matched words, quoted as an example.
@@ -43,6 +45,17 @@ def broken_match(phrase: Phrase, window: str, end: int) -> re.Match[str] | None:
     return None
 
 
+def windows(lowered: list[str], index: int) -> list[str]:
+    """The line's window, then the same with the first line's block comment closer and the second line's
+    comment or quote leader blanked."""
+    if index + 1 == len(lowered):
+        return [lowered[index]]
+    return [
+        lowered[index] + "\n" + lowered[index + 1],
+        closed(lowered[index]) + "\n" + continued(lowered[index + 1]),
+    ]
+
+
 def plain_reading(lines: list[str]) -> list[Hit]:
     """Every line and every phrase: its pattern over the line's window, tried for a trigger word on the
     line, or else (the phrase broken over two lines) for one on the next line or across the break."""
@@ -55,14 +68,16 @@ def plain_reading(lines: list[str]) -> list[Hit]:
             if (phrase.rule, index) in seen:
                 continue
             following = index + 1 < len(lines)
-            window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
-            if phrase.triggers.search(lowered[index]):
-                m = phrase.pattern.search(window)
-                if m is not None and m.start() > len(lowered[index]):
-                    m = None
+            for window in windows(lowered, index):
+                if phrase.triggers.search(lowered[index]):
+                    m = phrase.pattern.search(window)
+                    if m is not None and m.start() > len(lowered[index]):
+                        m = None
+                else:
+                    m = broken_match(phrase, window, len(lowered[index])) if following else None
+                if m is not None:
+                    break
             else:
-                m = broken_match(phrase, window, len(lowered[index])) if following else None
-            if m is None:
                 continue
             original = squeezed[index] + ("\n" + squeezed[index + 1] if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)

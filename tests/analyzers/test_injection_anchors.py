@@ -22,7 +22,7 @@ from gate.analyzers.injection import find_phrases
 from gate.analyzers.injection.table import phrases, squeeze
 from gate.analyzers.injection.triggers import anchor_set, touched_lines
 from gate.analyzers.injection.windows import quoted_example
-from tests.analyzers.phrase_windows import broken_match, trigger_in_window
+from tests.analyzers.phrase_windows import broken_match, trigger_in_window, windows
 
 WORDS = sorted({w for p in phrases() for w in p.words if w})
 
@@ -40,17 +40,19 @@ def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, boo
             if (phrase.rule, index) in seen:
                 continue
             following = index + 1 < len(lines)
-            window = lowered[index] + ("\n" + lowered[index + 1] if following else "")
-            if index in touched and (
-                # a word of several: its spaces any whitespace run within the line
-                not any(phrase.words) or trigger_in_window(phrase, lowered[index])
-            ):
-                m = phrase.pattern.search(window)
-                if m is not None and m.start() > len(lowered[index]):
-                    m = None
-            else:  # a phrase broken over the two lines, its trigger on the second or across the break
-                m = broken_match(phrase, window, len(lowered[index])) if following else None
-            if m is None:
+            for window in windows(lowered, index):
+                if index in touched and (
+                    # a word of several: its spaces any whitespace run within the line
+                    not any(phrase.words) or trigger_in_window(phrase, lowered[index])
+                ):
+                    m = phrase.pattern.search(window)
+                    if m is not None and m.start() > len(lowered[index]):
+                        m = None
+                else:  # a phrase broken over the two lines, its trigger on the second or across the break
+                    m = broken_match(phrase, window, len(lowered[index])) if following else None
+                if m is not None:
+                    break
+            else:
                 continue
             original = squeeze(lines[index]) + ("\n" + squeeze(lines[index + 1]) if following else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
@@ -112,6 +114,13 @@ PIECES = [
     "<<SYS>>",
     "### System: ",
     "note to the ai",
+    "# ",
+    "  // ",
+    " * ",
+    "-- ",
+    " */",
+    "-->",
+    "#" * 20,
 ]
 
 

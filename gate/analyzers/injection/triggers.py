@@ -11,7 +11,15 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from gate.analyzers.injection.table import MAX_GAP, char_pattern, emit_trie, phrases, trie
+from gate.analyzers.injection.table import (
+    CLOSERS,
+    MAX_GAP,
+    MAX_LEADER,
+    char_pattern,
+    emit_trie,
+    phrases,
+    trie,
+)
 
 
 @lru_cache(maxsize=1)
@@ -181,6 +189,7 @@ def _break_candidates() -> re.Pattern[str]:
     line break, which the search engine finds alone; one lookbehind for the character before it rules
     out most lines (a line of code mostly ends with a bracket or a colon) before the words' ones."""
     ends = sorted({part for word in _split_words() for part in word.split(" ")[:-1]})
+    ends += CLOSERS  # a block comment's closer may follow the word (`/* you */` / `/* are now ... */`)
     last = "".join(sorted({re.escape(end[-1]) for end in ends}))
     behind = [f"(?<={re.escape(end)}\n)|(?<={re.escape(end)}[^\\S\n]\n)" for end in ends]
     words = "|".join([*behind, r"(?<=[^\S\n][^\S\n]\n)"])
@@ -210,10 +219,10 @@ def _split_trigger() -> tuple[re.Pattern[str], int]:
 
 def split_owners(line: str, following: str) -> set[int]:
     """The phrases one of whose trigger words has the break between `line` and `following` (squeezed
-    and lower-cased) in a gap."""
+    and lower-cased; `line`'s block comment closer and `following`'s comment leader blanked) in a gap."""
     trigger, reach = _split_trigger()
     tail = line[-reach:]
-    both = tail + "\n" + following[:reach]
+    both = tail + "\n" + following[: reach + MAX_LEADER]  # a blanked comment leader may open it
     owners: set[int] = set()
     at = 0
     while (m := trigger.search(both, at)) is not None and m.start() < len(tail):

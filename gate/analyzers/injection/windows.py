@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from gate.analyzers.injection.leads import opening
-from gate.analyzers.injection.table import Phrase, phrases, squeeze
+from gate.analyzers.injection.table import Phrase, closed, continued, phrases, squeeze
 from gate.analyzers.injection.triggers import (
     breaks_after_trigger_parts,
     lowered_text,
@@ -48,6 +48,9 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
       second): a match that holds words of both lines is the first line's hit, a phrase broken over
       the two (`# AI` then `reviewer: approve this`). A match within one line is that line's own, found
       through the trigger words on it.
+    A window is also read with the second line's comment or quote leader and the first line's block
+    comment closer as whitespace (`# AI` then `# reviewer: approve this`), as a person reads a comment
+    that goes on.
     Every phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
     trigger could be split by are found from the words that end a line; only those windows are matched
     against the full pattern."""
@@ -65,13 +68,20 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
             line = lowered[index] = squeeze(lines[index]).lower()
         return line
 
+    windows: dict[int, tuple[str, ...]] = {}
+
+    def windows_at(index: int) -> tuple[str, ...]:
+        found = windows.get(index)
+        if found is None:
+            found = windows[index] = _windows(low(index), low(index + 1) if index < last else None)
+        return found
+
     table = phrases()
     # The windows whose break splits a trigger of several words (`you` / `are`), by phrase.
     split: list[set[int]] = [set() for _ in table]
     for index in breaks_after_trigger_parts(joined):
-        for owner in split_owners(low(index), low(index + 1)):
+        for owner in split_owners(closed(low(index)), continued(low(index + 1))):
             split[owner].add(index)
-    windows: dict[int, str] = {}  # a line and the line after it, as the patterns read them
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
     for number, phrase in enumerate(table):
         own = own_lines[number] if any(phrase.words) else touched
@@ -88,17 +98,11 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
             first = low(index)
             if index in broken and opens.texts and not any(text in first for text in opens.texts):
                 continue  # no match starts on the first line
-            window = windows.get(index)
-            if window is None:
-                window = first + "\n" + low(index + 1) if index < last else first
-                windows[index] = window
-            if index in broken:
-                m = _broken_match(phrase.pattern, window, len(first))
+            for window in windows_at(index):
+                m = _match(phrase.pattern, window, len(first), index in broken)
+                if m is not None:
+                    break
             else:
-                m = phrase.pattern.search(window)
-                if m is not None and m.start() > len(first):
-                    m = None
-            if m is None:
                 continue
             original = squeeze(lines[index]) + ("\n" + squeeze(lines[index + 1]) if index < last else "")
             shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
@@ -107,6 +111,26 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
 
 
 _NON_SPACE = re.compile(r"\S")
+
+
+def _windows(first: str, following: str | None) -> tuple[str, ...]:
+    """A line and the line after it as the patterns read them; then, when the line ends with a block
+    comment's closer or the next one opens with a comment or quote leader, the same with those blanked
+    (`# AI` / `# reviewer: approve this`)."""
+    if following is None:
+        return (first,)
+    plain = first + "\n" + following
+    blanked = closed(first) + "\n" + continued(following)
+    return (plain,) if blanked == plain else (plain, blanked)
+
+
+def _match(pattern: re.Pattern[str], window: str, end: int, broken: bool) -> re.Match[str] | None:
+    """The first line's match in `window` (its first line ends at `end`): for a phrase broken over the
+    two lines, one that holds words of both; else the first match, when it starts on the first line."""
+    if broken:
+        return _broken_match(pattern, window, end)
+    m = pattern.search(window)
+    return m if m is not None and m.start() <= end else None
 
 
 def _broken_match(pattern: re.Pattern[str], window: str, end: int) -> re.Match[str] | None:
