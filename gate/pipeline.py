@@ -3,9 +3,10 @@
 Model stages next to each other in the list, when more than one of them will call a model, run side by
 side on threads: they read the same change and none reads another's result, and the model layer gives
 their calls one bound per model and one budget. Deterministic stages may run in a forked child at the
-same time (`gate.worker`): all of them when a model may be called (this process then imports litellm and
-runs the model stages), else those that read what learning the change's secrets found. Results, and
-the trace records a broken stage leaves, still come in the list's order.
+same time (`gate.worker`): all of them but those that read provenance when a model may be called (this
+process then imports litellm and runs the model stages), else those that read what learning the
+change's secrets found; each stage declares what it reads (`reads_learning`, `reads_provenance`).
+Results, and the trace records a broken stage leaves, still come in the list's order.
 """
 
 from __future__ import annotations
@@ -32,11 +33,6 @@ from gate.worker import Outcome as StageOutcome
 ERROR_MAX_CHARS = 300
 # Frames of a broken stage's traceback kept in the trace: the innermost, where the defect usually is.
 TRACE_FRAMES = 12
-# Stages whose work reads what learning the change's secrets found (`secrets` answers from that scan,
-# `injection-text` quotes lines through the redaction): in a child, they run where the learning runs.
-LEARNING_STAGES = ("secrets", "injection-text")
-# Reads the provenance stage's line attribution, which is worked out here while the child starts.
-NEEDS_PROVENANCE = ("spec-drift",)
 
 
 def _contained(stage: Stage, ctx: RunContext) -> StageOutcome:
@@ -188,7 +184,7 @@ def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
     return [
         s
         for s in stages
-        if s.id not in MODEL_STAGES and s.id not in NEEDS_PROVENANCE and (may_call or s.id in LEARNING_STAGES)
+        if s.id not in MODEL_STAGES and not s.reads_provenance and (may_call or s.reads_learning)
     ]
 
 

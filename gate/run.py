@@ -167,11 +167,17 @@ class RunContext:
 
 
 class Stage(Protocol):
-    """A stage declares who it is; findings are made through it so the id cannot drift."""
+    """A stage declares who it is, and what it reads besides the change and the config, which places it
+    (`gate.pipeline`, `gate.worker`); findings are made through it so the id cannot drift."""
 
     id: str
     description: str
     docs: str
+    # Reads the change's secrets as learning found them (answers from that scan, or quotes lines through
+    # the redaction): in a child process, it runs where the learning runs.
+    reads_learning: bool
+    # Reads the provenance stage's line attribution: it runs in this process, after provenance.
+    reads_provenance: bool
 
     def run(self, ctx: RunContext) -> StageResult: ...
 

@@ -24,6 +24,8 @@ class Broken:
     id = "phantom-symbols"
     description = "a stage with a defect"
     docs = "https://example.invalid/#phantom-symbols"
+    reads_learning = False
+    reads_provenance = False
 
     def run(self, ctx: RunContext) -> StageResult:
         raise RuntimeError(f"index out of range while reading {TOKEN}\nsecond line")

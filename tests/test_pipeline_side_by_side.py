@@ -208,6 +208,8 @@ class BrokenReview:
     id = "review"
     description = "a review stage with a defect"
     docs = "#review"
+    reads_learning = True
+    reads_provenance = True
 
     def run(self, ctx: RunContext) -> StageResult:
         raise RuntimeError("index out of range while packing chunks")

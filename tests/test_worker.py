@@ -41,6 +41,8 @@ class KillsItsProcess:
     id = "secrets"
     description = "a stage whose process is killed"
     docs = "https://example.invalid/#secrets"
+    reads_learning = True
+    reads_provenance = False
 
     def run(self, ctx: RunContext) -> StageResult:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -53,6 +55,8 @@ class Pid:
     id = "injection-text"
     description = "reports its process"
     docs = "https://example.invalid/#injection-text"
+    reads_learning = True
+    reads_provenance = False
 
     def run(self, ctx: RunContext) -> StageResult:
         return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
@@ -123,6 +127,8 @@ class RunsOn:
     id = "secrets"
     description = "a stage that does not finish"
     docs = "https://example.invalid/#secrets"
+    reads_learning = True
+    reads_provenance = False
 
     def run(self, ctx: RunContext) -> StageResult:
         time.sleep(3600)
@@ -175,6 +181,8 @@ class Unsendable:
     id = "secrets"
     description = "a result that does not pickle"
     docs = "https://example.invalid/#secrets"
+    reads_learning = True
+    reads_provenance = False
 
     def run(self, ctx: RunContext) -> StageResult:
         return StageResult(stage=self.id, ran=True, why="test", details={"call": lambda: None})
@@ -216,6 +224,30 @@ def test_one_process_when_the_environment_says_so(
     assert worker.start([Pid()], ctx, lambda stage, c: (stage.run(c), None)) is None
     outcome = run(ctx, [SecretsAnalyzer(), Pid()])
     assert [r.details.get("pid") for r in outcome.stages if r.stage == "injection-text"] == [os.getpid()]
+
+
+class ReadsProvenance(Pid):
+    """A stage that reads the line attribution: it runs here, after provenance."""
+
+    id = "custom-provenance"
+    reads_learning = True
+    reads_provenance = True
+
+
+class ReadsLearning(Pid):
+    """A stage of no known id that reads what learning found: it runs where the learning runs."""
+
+    id = "custom-learning"
+
+
+def test_where_a_stage_runs_follows_what_it_declares_it_reads(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    outcome = run(ctx, [ReadsLearning(), ReadsProvenance(), PhantomSymbolsAnalyzer()])
+    pids = {r.stage: r.details.get("pid") for r in outcome.stages}
+    assert pids["custom-learning"] not in (None, os.getpid())  # the child's
+    assert pids["custom-provenance"] == os.getpid()
 
 
 def _hostile_repo(tmp_path: Path) -> GitRepo:

@@ -20,6 +20,9 @@ class AnalyzerMeta:
     id: str  # kebab-case stage id, as in SPEC 5.6
     description: str  # one line
     docs: str  # anchor in the docs, e.g. "#dependencies"
+    # What it reads besides the change and the config (`gate.run.Stage`).
+    reads_learning: bool = False
+    reads_provenance: bool = False
 
     def finding(
         self,
@@ -85,12 +88,16 @@ class Analyzer:
     id: str
     description: str
     docs: str
+    reads_learning: bool
+    reads_provenance: bool
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.id = cls.meta.id
         cls.description = cls.meta.description
         cls.docs = cls.meta.docs
+        cls.reads_learning = cls.meta.reads_learning
+        cls.reads_provenance = cls.meta.reads_provenance
 
     def run(self, ctx: RunContext) -> StageResult:
         raise NotImplementedError

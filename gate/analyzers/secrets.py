@@ -82,6 +82,7 @@ class SecretsAnalyzer(Analyzer):
         id="secrets",
         description="find credentials in added lines",
         docs="#secrets",
+        reads_learning=True,  # answers from the learning's scan of the change
     )
 
     def run(self, ctx: RunContext) -> StageResult:

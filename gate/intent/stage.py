@@ -23,6 +23,8 @@ class SpecStage:
     id = "spec"
     description = "checks the change against the requirements of its linked issues, description and specs"
     docs = "#spec"
+    reads_learning = True  # prompts are redacted with every secret the change carries
+    reads_provenance = True  # the thresholds read the AI share
 
     def __init__(self, client: ModelClient | None = None) -> None:
         self._client = client

@@ -10,6 +10,8 @@ class ProvenanceStage:
     id = "provenance"
     description = "estimate the AI-authored share of the added lines, with evidence"
     docs = "#provenance"
+    reads_learning = False
+    reads_provenance = False  # it makes it
 
     def run(self, ctx: RunContext) -> StageResult:
         result = estimate(ctx.changeset, ctx.config.provenance)

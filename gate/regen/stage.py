@@ -20,6 +20,8 @@ class RegenStage:
     id = "regen"
     description = "re-generate AI-authored hunks; flag unstable regions and outliers"
     docs = "#regen"
+    reads_learning = True  # prompts are redacted with every secret the change carries
+    reads_provenance = True  # the thresholds read the AI share
 
     def __init__(self, client: ModelClient | None = None) -> None:
         # A client may be given (tests, replay); else the run's shared client is used.

@@ -19,6 +19,8 @@ class ReviewStage:
     id = "review"
     description = "several models review the change, then cross-check each other's findings"
     docs = "#review"
+    reads_learning = True  # prompts are redacted with every secret the change carries
+    reads_provenance = True  # the thresholds read the AI share
 
     def __init__(self, client: ModelClient | None = None) -> None:
         # A client may be given (tests, replay); else the run's shared client is used.

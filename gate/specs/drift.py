@@ -39,6 +39,7 @@ class SpecDriftAnalyzer(Analyzer):
         id="spec-drift",
         description="code a spec governs changed (mostly by AI) without the spec, or a spec without its code",
         docs="#spec-drift",
+        reads_provenance=True,  # how much of the governed code AI wrote
     )
 
     def run(self, ctx: RunContext) -> StageResult:

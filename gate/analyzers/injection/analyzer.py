@@ -52,6 +52,7 @@ class InjectionAnalyzer(Analyzer):
         id="injection-text",
         description="find text aimed at AI reviewers, hidden PR comments and invisible Unicode",
         docs="#injection-text",
+        reads_learning=True,  # quotes lines through the redaction
     )
 
     def run(self, ctx: RunContext) -> StageResult:
