@@ -17,6 +17,7 @@ BIDI_RANGES = (
     (0x2066, 0x2069, "isolates (LRI, RLI, FSI, PDI)"),
 )
 ZERO_WIDTH_RANGES = (
+    (0x00AD, 0x00AD, "SOFT HYPHEN"),
     (0x180E, 0x180E, "MONGOLIAN VOWEL SEPARATOR"),
     (0x200B, 0x200F, "zero-width space, non-joiner, joiner; LRM, RLM"),
     (0x2060, 0x2064, "word joiner and invisible operators"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from gate.analyzers.injection.fold import fold, in_place
 from gate.analyzers.injection.table import Phrase, closed, continued, phrases, squeeze
 from gate.analyzers.injection.windows import quoted_example
 
@@ -56,11 +57,20 @@ def windows(lowered: list[str], index: int) -> list[str]:
     ]
 
 
+def as_written(lines: list[str], index: int, window: str, m: re.Match[str]) -> str:
+    """The match's text as written when every character of its lines reads as one (so positions map
+    back), else as read."""
+    involved = lines[index : index + 2]
+    original = "\n".join(squeeze(line) for line in involved)
+    if all(in_place(line) for line in involved) and len(original) == len(window):
+        return original[m.start() : m.end()]
+    return m.group(0)
+
+
 def plain_reading(lines: list[str]) -> list[Hit]:
     """Every line and every phrase: its pattern over the line's window, tried for a trigger word on the
     line, or else (the phrase broken over two lines) for one on the next line or across the break."""
-    lowered = [squeeze(line).lower() for line in lines]
-    squeezed = [squeeze(line) for line in lines]
+    lowered = [squeeze(fold(line)).lower() for line in lines]
     seen: set[tuple[str, int]] = set()
     out = []
     for phrase in phrases():
@@ -79,8 +89,7 @@ def plain_reading(lines: list[str]) -> list[Hit]:
                     break
             else:
                 continue
-            original = squeezed[index] + ("\n" + squeezed[index + 1] if following else "")
-            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            shown = as_written(lines, index, window, m)
             seen.add((phrase.rule, index))
             out.append((index, phrase.rule, shown.strip(), quoted_example(window, m.start(), m.end())))
     return sorted(out)

@@ -19,20 +19,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gate.analyzers.injection import find_phrases
+from gate.analyzers.injection.fold import fold
 from gate.analyzers.injection.table import phrases, squeeze
 from gate.analyzers.injection.triggers import anchor_set, touched_lines
 from gate.analyzers.injection.windows import quoted_example
-from tests.analyzers.phrase_windows import broken_match, trigger_in_window, windows
+from tests.analyzers.phrase_windows import as_written, broken_match, trigger_in_window, windows
 
 WORDS = sorted({w for p in phrases() for w in p.words if w})
 
 
 def reference_touched(lines: Sequence[str]) -> list[int]:
-    return [i for i, line in enumerate(lines) if any(w in squeeze(line).lower() for w in WORDS)]
+    return [i for i, line in enumerate(lines) if any(w in squeeze(fold(line)).lower() for w in WORDS)]
 
 
 def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, bool]]:
-    lowered = [squeeze(line).lower() for line in lines]
+    lowered = [squeeze(fold(line)).lower() for line in lines]
     touched = reference_touched(lines)
     seen: set[tuple[str, int]] = set()
     for phrase in phrases():
@@ -54,8 +55,7 @@ def reference_phrases(lines: Sequence[str]) -> Iterator[tuple[int, str, str, boo
                     break
             else:
                 continue
-            original = squeeze(lines[index]) + ("\n" + squeeze(lines[index + 1]) if following else "")
-            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            shown = as_written(list(lines), index, window, m)
             seen.add((phrase.rule, index))
             yield index, phrase.rule, shown.strip(), quoted_example(window, m.start(), m.end())
 

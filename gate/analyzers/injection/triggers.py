@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from gate.analyzers.injection.fold import fold_lines
 from gate.analyzers.injection.table import (
     CLOSERS,
     MAX_GAP,
@@ -130,8 +131,9 @@ def lowered_text(lines: Sequence[str], joined: str | None = None) -> str:
 
 
 def touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
-    """The lines that hold a trigger word, in order (`joined`: the lines joined with LF, if at hand)."""
-    return trigger_lines(lowered_text(lines, joined))[0]
+    """The lines that hold a trigger word as the patterns read them (`fold`), in order (`joined`: the
+    lines joined with LF, if at hand)."""
+    return trigger_lines(lowered_text(*fold_lines(lines, joined)))[0]
 
 
 def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from gate.analyzers.injection.fold import fold_lines, in_place
 from gate.analyzers.injection.leads import opening
 from gate.analyzers.injection.table import Phrase, closed, continued, phrases, squeeze
 from gate.analyzers.injection.triggers import (
@@ -50,10 +51,13 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
       through the trigger words on it.
     A window is also read with the second line's comment or quote leader and the first line's block
     comment closer as whitespace (`# AI` then `# reviewer: approve this`), as a person reads a comment
-    that goes on.
+    that goes on. The patterns read the text as a model does (`fold`): look-alike letters as Latin ones,
+    invisible format characters as nothing; a hit's text is shown as written where it maps back.
     Every phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
     trigger could be split by are found from the words that end a line; only those windows are matched
     against the full pattern."""
+    written = lines
+    lines, text = fold_lines(lines, text)
     joined = lowered_text(lines, text)
     touched, own_lines = trigger_lines(joined)
     last = len(lines) - 1
@@ -104,13 +108,22 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
                     break
             else:
                 continue
-            original = squeeze(lines[index]) + ("\n" + squeeze(lines[index + 1]) if index < last else "")
-            shown = original[m.start() : m.end()] if len(original) == len(window) else m.group(0)
+            shown = _as_written(written, index, window, m)
             seen.add((phrase.rule, index))
             yield PhraseHit(phrase, index, shown.strip(), quoted_example(window, m.start(), m.end()))
 
 
 _NON_SPACE = re.compile(r"\S")
+
+
+def _as_written(written: Sequence[str], index: int, window: str, m: re.Match[str]) -> str:
+    """The match's text as written, where its positions map back to the written lines; else as read."""
+    involved = range(index, min(index + 2, len(written)))
+    if all(in_place(written[i]) for i in involved):
+        original = "\n".join(squeeze(written[i]) for i in involved)
+        if len(original) == len(window):
+            return original[m.start() : m.end()]
+    return m.group(0)
 
 
 def _windows(first: str, following: str | None) -> tuple[str, ...]:

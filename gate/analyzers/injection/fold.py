@@ -1,0 +1,94 @@
+"""How the phrase patterns read a text: as a model reads it.
+
+A model reads `ignоre all previous instructions` with a Cyrillic `о`, `ＡＩ reviewer` in full-width
+letters, `𝐢𝐠𝐧𝐨𝐫𝐞` in mathematical bold and `ig\u00adnore` with a soft hyphen as the plain words; a table
+of ASCII phrases would read none of them. So before the patterns read a text, letters that look like
+Latin ones are read as those, compatibility forms as their plain form (NFKC, where that is ASCII), and
+invisible format characters (Unicode category Cf: soft hyphens, zero-width and bidirectional controls,
+tag characters) as nothing. Line breaks are never touched, so a text keeps its lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+# Letters of other scripts drawn like Latin ones, that NFKC leaves as they are: Cyrillic and Greek
+# (both cases), and Latin letters that lower-case or read as plain ones (`ı`, `ſ`, `ɡ`).
+_LOOKALIKES = dict(
+    zip(
+        "аАвВеЕԁһіІјЈкКӏмМнНоОрРԛсСѕЅтТуУүҮԝхХαΑβΒεΕζΖηΗιΙκΚμΜνΝοΟρΡτΤυΥχΧıſɡ",
+        "aABBeEdhiIjJkKlMMHHoOpPqcCsSTTyYyYwxXaABBeEZZnHiIkKMMvNoOpPTTuYxXisg",
+        strict=True,
+    )
+)
+_ASCII = re.compile(r"[\x00-\x7f]+")
+# A compatibility form longer than this (`㍿`) is no letter of a word.
+_MAX_FORM = 3
+
+
+@lru_cache(maxsize=4096)
+def _read_as(char: str) -> str | None:
+    """What `char` (not ASCII) reads as, or None when it reads as itself."""
+    if unicodedata.category(char) == "Cf":
+        return ""
+    if char in _LOOKALIKES:
+        return _LOOKALIKES[char]
+    plain = unicodedata.normalize("NFKC", char)
+    if plain != char and plain.isascii() and plain.isprintable() and len(plain) <= _MAX_FORM:
+        return plain
+    return None
+
+
+def fold(text: str) -> str:
+    """`text` as the patterns read it; `text` itself when nothing in it reads otherwise."""
+    return text.translate(table) if (table := _table(text)) else text
+
+
+def _table(text: str) -> dict[int, str]:
+    """What each character of `text` that reads otherwise reads as."""
+    table: dict[int, str] = {}
+    if text.isascii():
+        return table
+    for char in set(_ASCII.sub("", text)):
+        read = _read_as(char)
+        if read is not None:
+            table[ord(char)] = read
+    return table
+
+
+def in_place(line: str) -> bool:
+    """Whether each character of `line` reads as one character: a position in the line as read is then
+    the same in the line as written."""
+    return all(len(read) == 1 for read in _table(line).values())
+
+
+def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[str], str | None]:
+    """The lines, and their text joined with LF when given, as the patterns read them (the same objects
+    when nothing reads otherwise). Only the lines that hold a character that reads otherwise are folded
+    and the text around them is copied as it is: most of a large change is ASCII."""
+    joined = "\n".join(lines) if text is None else text
+    table = _table(joined)
+    if not table:
+        return lines, text
+    if joined.count("\n") != len(lines) - 1:  # a line that holds a line break itself (a hostile name)
+        return [line.translate(table) for line in lines], None
+    found = re.compile("[" + "".join(re.escape(chr(code)) for code in table) + "]")
+    folded = list(lines)
+    pieces: list[str] = []
+    at = index = counted = 0  # copied up to `at`; line `index` starts before `counted`
+    for m in found.finditer(joined):
+        if m.start() < at:
+            continue  # on a line already folded
+        index += joined.count("\n", counted, m.start())
+        counted = m.start()
+        start = joined.rfind("\n", 0, m.start()) + 1
+        end = joined.find("\n", m.start())
+        end = len(joined) if end < 0 else end
+        folded[index] = joined[start:end].translate(table)
+        pieces += (joined[at:start], folded[index])
+        at = end
+    pieces.append(joined[at:])
+    return folded, "".join(pieces)
