@@ -67,8 +67,8 @@ def in_place(line: str) -> bool:
 
 def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[str], str | None]:
     """The lines, and their text joined with LF when given, as the patterns read them (the same objects
-    when nothing reads otherwise). Only the lines that hold a character that reads otherwise are folded
-    and the text around them is copied as it is: most of a large change is ASCII."""
+    when nothing reads otherwise; else the folded lines and no text, for the caller to join). Only the
+    lines that hold a character that reads otherwise are folded: most of a large change is ASCII."""
     joined = "\n".join(lines) if text is None else text
     table = _table(joined)
     if not table:
@@ -77,18 +77,13 @@ def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[
         return [line.translate(table) for line in lines], None
     found = re.compile("[" + "".join(re.escape(chr(code)) for code in table) + "]")
     folded = list(lines)
-    pieces: list[str] = []
-    at = index = counted = 0  # copied up to `at`; line `index` starts before `counted`
+    index = counted = end = 0  # line `index` starts before `counted`; lines up to `end` are folded
     for m in found.finditer(joined):
-        if m.start() < at:
+        if m.start() < end:
             continue  # on a line already folded
         index += joined.count("\n", counted, m.start())
         counted = m.start()
-        start = joined.rfind("\n", 0, m.start()) + 1
         end = joined.find("\n", m.start())
         end = len(joined) if end < 0 else end
-        folded[index] = joined[start:end].translate(table)
-        pieces += (joined[at:start], folded[index])
-        at = end
-    pieces.append(joined[at:])
-    return folded, "".join(pieces)
+        folded[index] = folded[index].translate(table)
+    return folded, None
