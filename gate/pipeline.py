@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from gate import policy, syntax, worker
@@ -24,7 +24,7 @@ from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
-from gate.redact import learn_changeset, redact
+from gate.redact import learn_changeset, prescan, redact
 from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
 from gate.worker import Child
 from gate.worker import Outcome as StageOutcome
@@ -236,6 +236,8 @@ def _stages(
         outcomes.update((id(stage), outcome) for stage, outcome in zip(wave, done, strict=True))
     if child is not None:
         child.learned(_time_left(ctx))
+        # While the child works on: this process's findings are scanned for the report's redaction now.
+        prescan(_texts(result for result, _ in outcomes.values()))
         sent = child.outcomes(lambda stage, why: _failed(stage, ctx, why), _time_left(ctx))
         outcomes.update((id(stage), outcome) for stage, outcome in zip(child.stages, sent, strict=True))
     read = head_lines(ctx.changeset)
@@ -247,6 +249,13 @@ def _stages(
         results.append(keyed)
         ctx.results[stage.id] = keyed
     return results
+
+
+def _texts(results: Iterable[StageResult]) -> Iterator[str]:
+    """The findings' texts, as the report will hold them."""
+    for result in results:
+        for f in result.findings:
+            yield from (f.title, f.body, f.suggestion or "", f.location.path if f.location else "")
 
 
 def _time_left(ctx: RunContext) -> float:

@@ -10,7 +10,7 @@ whole change with each file's name before anything leaves the gate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gate.redact import memory
@@ -35,6 +35,7 @@ __all__ = [
     "find_secrets",
     "hide_tree",
     "learn_changeset",
+    "prescan",
     "redact",
     "redact_lines",
     "redact_tree",
@@ -57,6 +58,17 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
     for index, hit in scan_lines(out, filename=filename):
         out[index] = out[index].replace(hit.value, REDACTED)
     return memory.hide_lines(out)
+
+
+def prescan(strings: Iterable[str]) -> None:
+    """Scan `strings` now, as `redact_tree` reads them, so that redacting them later is a lookup: for a
+    process that waits anyway (on a child's stages) before it writes a report that holds them."""
+    lines: list[str] = []
+    for text in dict.fromkeys(strings):
+        lines.extend(text.split("\n"))
+        lines.append("")
+    for _ in scan_files([("", redact_key_blocks(lines))]):
+        pass
 
 
 def redact_tree(value: Any) -> Any:

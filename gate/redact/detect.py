@@ -273,7 +273,22 @@ def _keyword_filename(filename: str) -> str:
 
 def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
-    scanning the joined text once for candidate lines first."""
+    scanning the joined text once for candidate lines first. Lines `scan_files` already read under the
+    same name are answered from that scan (a line's hits depend on nothing but its text and the name)."""
+    seen = _SCANNED.get(filename)
+    if not seen:
+        yield from _scan_lines(lines, filename)
+        return
+    fresh = [index for index, line in enumerate(lines) if line not in seen]
+    found: dict[int, list[SecretHit]] = {}
+    for at, hit in _scan_lines([lines[index] for index in fresh], filename):
+        found.setdefault(fresh[at], []).append(hit)
+    for index, line in enumerate(lines):
+        for hit in _HITS.get((filename, line), ()) if line in seen else found.get(index, ()):
+            yield index, hit
+
+
+def _scan_lines(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
     if len(lines) < _DEDUPE_FROM:
         indexes = candidate_lines(lines)
         plans = _plans([lines[index] for index in indexes if len(lines[index]) <= PIECE_CHARS])

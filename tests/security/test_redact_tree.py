@@ -45,3 +45,24 @@ def test_a_value_with_nothing_to_hide_comes_back_as_it_is() -> None:
     tree = _tree("no-secret-here")
     assert redact_tree(tree) is tree
     assert _strings(tree) == [redact(s) for s in _strings(tree)]
+
+
+def test_strings_scanned_ahead_are_redacted_as_if_scanned_then() -> None:
+    from gate.redact import prescan
+    from gate.redact.detect import forget_scans, scan_lines
+
+    forget_scans()
+    try:
+        for secret in (AWS, PEM):
+            tree = _tree(secret)
+            # Scanned ahead: the tree's strings, and others (some with the key, some not).
+            prescan([*_strings(tree), f"other {secret}", "nothing here", ""])
+            assert _strings(redact_tree(tree)) == [redact(s) for s in _strings(tree)]
+            assert secret not in repr(redact_tree(tree))
+            # A line scanned ahead and one never seen, side by side: the hits of a scan from scratch.
+            lines = [f"k = '{AWS}'", "nothing here", f"other {AWS}", f"new {AWS} line", "x = 1"]
+            answered = list(scan_lines(lines))
+            forget_scans()
+            assert answered == list(scan_lines(lines))
+    finally:
+        forget_scans()
