@@ -65,18 +65,20 @@ def in_place(line: str) -> bool:
     return all(len(read) == 1 for read in _table(line).values())
 
 
-def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[str], str | None]:
-    """The lines, and their text joined with LF when given, as the patterns read them (the same objects
-    when nothing reads otherwise; else the folded lines and no text, for the caller to join). Only the
-    lines that hold a character that reads otherwise are folded: most of a large change is ASCII."""
+def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[str], list[int]]:
+    """The lines as the patterns read them, and the indexes of those that read otherwise than written
+    (`lines` itself and none when nothing does; `text`: the lines joined with LF, when at hand). Only
+    those lines are folded: most of a large change is ASCII."""
     joined = "\n".join(lines) if text is None else text
     table = _table(joined)
     if not table:
-        return lines, text
+        return lines, []
     if joined.count("\n") != len(lines) - 1:  # a line that holds a line break itself (a hostile name)
-        return [line.translate(table) for line in lines], None
+        folded = [line.translate(table) for line in lines]
+        return folded, [index for index, line in enumerate(lines) if folded[index] != line]
     found = re.compile("[" + "".join(re.escape(chr(code)) for code in table) + "]")
     folded = list(lines)
+    affected: list[int] = []
     index = counted = end = 0  # line `index` starts before `counted`; lines up to `end` are folded
     for m in found.finditer(joined):
         if m.start() < end:
@@ -86,4 +88,5 @@ def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[
         end = joined.find("\n", m.start())
         end = len(joined) if end < 0 else end
         folded[index] = folded[index].translate(table)
-    return folded, None
+        affected.append(index)
+    return folded, affected

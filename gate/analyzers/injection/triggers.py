@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from gate.analyzers.injection.fold import fold_lines
@@ -133,7 +134,49 @@ def lowered_text(lines: Sequence[str], joined: str | None = None) -> str:
 def touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
     """The lines that hold a trigger word as the patterns read them (`fold`), in order (`joined`: the
     lines joined with LF, if at hand)."""
-    return trigger_lines(lowered_text(*fold_lines(lines, joined)))[0]
+    return read_triggers(lines, *fold_lines(lines, joined), joined).touched
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """Where the trigger words are, by line index, in order."""
+
+    touched: list[int]  # the lines that hold any
+    by_phrase: list[list[int]]  # for each phrase of the table, the lines that hold one of its words
+    breaks: list[int]  # the lines whose break a trigger of several words could be split by
+
+
+def read_triggers(
+    written: Sequence[str], read: Sequence[str], folded: Sequence[int], text: str | None = None
+) -> Triggers:
+    """Where the trigger words are in the lines as read (`read`: `written` as `fold` reads it, `folded`
+    the indexes of the lines that differ; `text`: `written` joined with LF, if at hand).
+
+    The written text is searched in one pass, as it is; then the folded lines alone, and what they hold
+    replaces what was found on them as written. A trigger word lies within one line, and whether a
+    break can split one depends on its line's end only, so each line's answer is its own."""
+    joined = lowered_text(written, text)
+    touched, by_phrase = trigger_lines(joined)
+    breaks = breaks_after_trigger_parts(joined)
+    if not folded:
+        return Triggers(touched, by_phrase, breaks)
+    # Each folded line after a line break of its own (a line 0 that holds nothing): as in the text.
+    # (A line break inside a line, in a hostile file name, is read as a space here, to keep the count.)
+    apart = "\n" + lowered_text([read[index].replace("\n", " ") for index in folded]) + "\n"
+    new_touched, new_by_phrase = trigger_lines(apart)
+    changed = set(folded)
+
+    def merged(old: list[int], new: list[int]) -> list[int]:
+        return sorted(
+            {i for i in old if i not in changed} | {folded[k - 1] for k in new if 0 < k <= len(folded)}
+        )
+
+    return Triggers(
+        merged(touched, new_touched),
+        [merged(old, new) for old, new in zip(by_phrase, new_by_phrase, strict=True)],
+        # the last line has no break after it, though the text read here ends with one
+        [i for i in merged(breaks, breaks_after_trigger_parts(apart)) if i < len(written) - 1],
+    )
 
 
 def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:

@@ -12,12 +12,7 @@ from dataclasses import dataclass
 from gate.analyzers.injection.fold import fold_lines, in_place
 from gate.analyzers.injection.leads import opening
 from gate.analyzers.injection.table import Phrase, closed, continued, phrases, squeeze
-from gate.analyzers.injection.triggers import (
-    breaks_after_trigger_parts,
-    lowered_text,
-    split_owners,
-    trigger_lines,
-)
+from gate.analyzers.injection.triggers import read_triggers, split_owners
 from gate.findings import Confidence, Severity
 
 
@@ -57,9 +52,9 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     trigger could be split by are found from the words that end a line; only those windows are matched
     against the full pattern."""
     written = lines
-    lines, text = fold_lines(lines, text)
-    joined = lowered_text(lines, text)
-    touched, own_lines = trigger_lines(joined)
+    lines, folded = fold_lines(written, text)
+    triggers = read_triggers(written, lines, folded, text)
+    touched, own_lines = triggers.touched, triggers.by_phrase
     last = len(lines) - 1
     # What the patterns read: the lines of the windows tried, lower-cased, their long whitespace runs
     # squeezed first: phrases are words apart, and a run of 60,000 spaces after "## system" must not
@@ -83,7 +78,7 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     table = phrases()
     # The windows whose break splits a trigger of several words (`you` / `are`), by phrase.
     split: list[set[int]] = [set() for _ in table]
-    for index in breaks_after_trigger_parts(joined):
+    for index in triggers.breaks:
         for owner in split_owners(closed(low(index)), continued(low(index + 1))):
             split[owner].add(index)
     seen: set[tuple[str, int]] = set()  # one hit per rule and line: the table has several rows a rule
