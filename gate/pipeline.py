@@ -234,13 +234,15 @@ def _stages(
         else:
             done = _side_by_side(wave, ctx)
         outcomes.update((id(stage), outcome) for stage, outcome in zip(wave, done, strict=True))
+    read = head_lines(ctx.changeset)
     if child is not None:
         child.learned(_time_left(ctx))
-        # While the child works on: this process's findings are scanned for the report's redaction now.
+        # While the child works on: this process's findings get their line keys, and their text is
+        # scanned for the report's redaction.
+        outcomes = {key: (_keyed(result, read), error) for key, (result, error) in outcomes.items()}
         prescan(_texts(result for result, _ in outcomes.values()))
         sent = child.outcomes(lambda stage, why: _failed(stage, ctx, why), _time_left(ctx))
         outcomes.update((id(stage), outcome) for stage, outcome in zip(child.stages, sent, strict=True))
-    read = head_lines(ctx.changeset)
     for stage in stages:
         result, error = _hidden(outcomes[id(stage)])
         if error is not None and ctx.services.trace is not None:
