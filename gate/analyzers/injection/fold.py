@@ -65,17 +65,26 @@ def in_place(line: str) -> bool:
     return all(len(read) == 1 for read in _table(line).values())
 
 
+def one_line_each(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[str], str | None]:
+    """The lines with a line break inside one read as a space (a file name or a PR title can hold one),
+    so that line i of their joined text is line i of the list, and `text` still when nothing changes.
+    One character for one: a match's positions are the line's as written."""
+    if text is not None and text.count("\n") == len(lines) - 1:
+        return lines, text
+    if text is None and not any("\n" in line for line in lines):
+        return lines, None
+    return [line.replace("\n", " ") for line in lines], None
+
+
 def fold_lines(lines: Sequence[str], text: str | None = None) -> tuple[Sequence[str], list[int]]:
     """The lines as the patterns read them, and the indexes of those that read otherwise than written
     (`lines` itself and none when nothing does; `text`: the lines joined with LF, when at hand). Only
-    those lines are folded: most of a large change is ASCII."""
+    those lines are folded: most of a large change is ASCII. No line holds a line break
+    (`one_line_each`)."""
     joined = "\n".join(lines) if text is None else text
     table = _table(joined)
     if not table:
         return lines, []
-    if joined.count("\n") != len(lines) - 1:  # a line that holds a line break itself (a hostile name)
-        folded = [line.translate(table) for line in lines]
-        return folded, [index for index, line in enumerate(lines) if folded[index] != line]
     found = re.compile("[" + "".join(re.escape(chr(code)) for code in table) + "]")
     folded = list(lines)
     affected: list[int] = []

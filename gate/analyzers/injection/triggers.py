@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from gate.analyzers.injection.fold import fold_lines
+from gate.analyzers.injection.fold import fold_lines, one_line_each
 from gate.analyzers.injection.table import (
     CLOSERS,
     MAX_GAP,
@@ -134,6 +134,7 @@ def lowered_text(lines: Sequence[str], joined: str | None = None) -> str:
 def touched_lines(lines: Sequence[str], joined: str | None = None) -> list[int]:
     """The lines that hold a trigger word as the patterns read them (`fold`), in order (`joined`: the
     lines joined with LF, if at hand)."""
+    lines, joined = one_line_each(lines, joined)
     return read_triggers(lines, *fold_lines(lines, joined), joined).touched
 
 
@@ -161,8 +162,7 @@ def read_triggers(
     if not folded:
         return Triggers(touched, by_phrase, breaks)
     # Each folded line after a line break of its own (a line 0 that holds nothing): as in the text.
-    # (A line break inside a line, in a hostile file name, is read as a space here, to keep the count.)
-    apart = "\n" + lowered_text([read[index].replace("\n", " ") for index in folded]) + "\n"
+    apart = "\n" + lowered_text([read[index] for index in folded]) + "\n"
     new_touched, new_by_phrase = trigger_lines(apart)
     changed = set(folded)
 

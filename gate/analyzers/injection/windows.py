@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from gate.analyzers.injection.fold import fold_lines, in_place
+from gate.analyzers.injection.fold import fold_lines, in_place, one_line_each
 from gate.analyzers.injection.leads import opening
 from gate.analyzers.injection.table import Phrase, closed, continued, phrases, squeeze
 from gate.analyzers.injection.triggers import read_triggers, split_owners
@@ -51,7 +51,7 @@ def find_phrases(lines: Sequence[str], *, text: str | None = None) -> Iterator[P
     Every phrase's trigger words are searched in the joined lower-cased text at once, and the breaks a
     trigger could be split by are found from the words that end a line; only those windows are matched
     against the full pattern."""
-    written = lines
+    written, text = one_line_each(lines, text)
     lines, folded = fold_lines(written, text)
     triggers = read_triggers(written, lines, folded, text)
     touched, own_lines = triggers.touched, triggers.by_phrase
