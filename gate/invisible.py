@@ -21,7 +21,11 @@ ZERO_WIDTH_RANGES = (
     (0x180E, 0x180E, "MONGOLIAN VOWEL SEPARATOR"),
     (0x200B, 0x200F, "zero-width space, non-joiner, joiner; LRM, RLM"),
     (0x2060, 0x2064, "word joiner and invisible operators"),
+    (0x206A, 0x206F, "deprecated format characters (symmetric swapping, Arabic form shaping, digit shapes)"),
     (0xFEFF, 0xFEFF, "ZERO WIDTH NO-BREAK SPACE (byte-order mark)"),
+    (0xFFF9, 0xFFFB, "interlinear annotation anchor, separator and terminator"),
+    (0x1BCA0, 0x1BCA3, "shorthand format controls"),
+    (0x1D173, 0x1D17A, "musical beam, tie, slur and phrase controls"),
 )
 TAG_RANGE = (0xE0000, 0xE007F, "tag characters: invisible copies of ASCII")
 RANGES = (*BIDI_RANGES, *ZERO_WIDTH_RANGES, TAG_RANGE)
