@@ -29,6 +29,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from gate.redact import learn_changeset, memory, redact
 from gate.run import RunContext, Stage, StageResult
@@ -90,10 +91,10 @@ def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStag
         os._exit(code)
 
 
-def _send(out: object, value: object) -> None:
+def _send(out: BinaryIO, value: object) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(_LENGTH.pack(len(data)) + data)  # type: ignore[attr-defined]
-    out.flush()  # type: ignore[attr-defined]
+    out.write(_LENGTH.pack(len(data)) + data)
+    out.flush()
 
 
 @dataclass
@@ -178,12 +179,12 @@ class Child:
             self._done.set()
 
 
-def _receive(stream: object) -> object:
-    head = stream.read(_LENGTH.size)  # type: ignore[attr-defined]
+def _receive(stream: BinaryIO) -> object:
+    head = stream.read(_LENGTH.size)
     if len(head) != _LENGTH.size:
         raise EOFError("the stage process closed its pipe")
     (size,) = _LENGTH.unpack(head)
-    data = stream.read(size)  # type: ignore[attr-defined]
+    data = stream.read(size)
     if len(data) != size:
         raise EOFError("the stage process closed its pipe")
     return pickle.loads(data)  # our own child's message, over a pipe only the two hold

@@ -167,6 +167,8 @@ def read_triggers(
     changed = set(folded)
 
     def merged(old: list[int], new: list[int]) -> list[int]:
+        if not new and changed.isdisjoint(old):
+            return old  # most phrases: nothing on the folded lines, as written or as read
         return sorted(
             {i for i in old if i not in changed} | {folded[k - 1] for k in new if 0 < k <= len(folded)}
         )
