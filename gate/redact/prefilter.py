@@ -57,7 +57,7 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[frozenset[str], bool] |
     """Strings one of which every match of `pattern` contains, and whether they are to be found
     case-insensitively (in `fold`ed text, lower-cased); None when the pattern needs no literal this
     analysis can name."""
-    parsed = _parse(pattern)
+    parsed = parse_pattern(pattern)
     if parsed is None:
         return None
     flags = parsed.state.flags
@@ -77,7 +77,7 @@ def exact_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """The strings a text must hold one of for `pattern` to match in it, when that is also enough (the
     pattern is an alternation of literals, such as `api_?key|secret`): without those that hold another
     one. None when the pattern is not such a finite set, or is case-insensitive."""
-    parsed = _parse(pattern)
+    parsed = parse_pattern(pattern)
     if parsed is None or parsed.state.flags & re.IGNORECASE or not _plain(list(parsed)):
         return None
     exact, _ = _sequence(list(parsed), False)
@@ -107,18 +107,20 @@ def _plain(items: list[tuple[object, object]]) -> bool:
 def starts_with_literal(pattern: re.Pattern[str]) -> bool:
     """Whether the pattern opens with one fixed character: the regex engine then skips to where that
     character is, and a search is as fast as finding a literal."""
-    parsed = _parse(pattern)
+    parsed = parse_pattern(pattern)
     return parsed is not None and len(parsed) > 0 and parsed[0][0] is sre.LITERAL
 
 
-def _parse(pattern: re.Pattern[str]) -> Any:
-    """The pattern's syntax tree (`re._parser.SubPattern`), or None."""
+def parse_pattern(pattern: re.Pattern[str], refused: int = 0) -> Any:
+    """The pattern's syntax tree (`re._parser.SubPattern`), or None when it cannot be read (bytes, a
+    construct of a newer Python) or has one of the `refused` flags (inline ones too)."""
     if not isinstance(pattern.pattern, str):
         return None
     try:
-        return sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # a construct of a newer Python: nothing is known
         return None
+    return None if parsed.state.flags & refused else parsed
 
 
 def _useful(strings: _Need) -> _Need:
@@ -310,7 +312,7 @@ def required_characters(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     """Sets of punctuation characters such that every match of `pattern` holds one character of each
     (`:` and a quote for `key: "value"`); a text missing one set has no match. Only what the analysis
     is sure of: a construct it does not read adds no set."""
-    parsed = _parse(pattern)
+    parsed = parse_pattern(pattern)
     if parsed is None:
         return ()
     return tuple(dict.fromkeys(_required_sets(list(parsed))))

@@ -18,9 +18,10 @@ import re
 
 # The syntax tree's parser and node names: both part of CPython's `re` package since 3.11.
 import re._constants as sre  # type: ignore[import-not-found]
-import re._parser as sre_parse  # type: ignore[import-not-found]
 import string
 from typing import Any
+
+from gate.redact.prefilter import parse_pattern
 
 TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_+/=-")
 MIN_RUN = 20
@@ -58,7 +59,7 @@ def within_runs(pattern: re.Pattern[str]) -> bool:
     and past the edge the whole text has a character that is not a token character, or nothing, where
     the joined runs have a line break, or nothing; nothing in the pattern tells those apart. Anchors,
     case-insensitive matching and categories (`\\d` takes any script's digits) are never read as that."""
-    parsed = _parsed(pattern, re.IGNORECASE | re.VERBOSE)
+    parsed = parse_pattern(pattern, re.IGNORECASE | re.VERBOSE)
     return parsed is not None and parsed.getwidth()[0] >= MIN_RUN and _token_chars_only(list(parsed))
 
 
@@ -118,20 +119,8 @@ def needs_long_run(pattern: re.Pattern[str], *, ascii_text: bool) -> bool:
     that holds a long run. With `ascii_text` (the pattern is searched in ASCII text only) `\\d` and
     `\\w` count as the token characters they then are; otherwise they take any script's digits and
     letters. Case-insensitive patterns are never read as that (the Kelvin sign matches `k`)."""
-    parsed = _parsed(pattern, re.IGNORECASE)
+    parsed = parse_pattern(pattern, re.IGNORECASE)
     return parsed is not None and _longest_token_stretch(list(parsed), ascii_text) >= MIN_RUN
-
-
-def _parsed(pattern: re.Pattern[str], refused: re.RegexFlag) -> Any:
-    """The pattern's parse, or None when it cannot be read (bytes, a construct of a newer Python) or
-    has one of the `refused` flags."""
-    if not isinstance(pattern.pattern, str):
-        return None
-    try:
-        parsed: Any = sre_parse.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a construct of a newer Python: nothing is known
-        return None
-    return None if parsed.state.flags & refused else parsed
 
 
 def _longest_token_stretch(items: list[tuple[Any, Any]], ascii_text: bool) -> int:

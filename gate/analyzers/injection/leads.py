@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from re import _constants as sre
-from re import _parser as sre_parse
 from typing import Any
+
+from gate.redact.prefilter import parse_pattern
 
 # The token for a whitespace run: a trigger's space, and the `\s+` of a pattern.
 _RUN = " "
@@ -42,10 +43,9 @@ def opening(pattern: re.Pattern[str], words: tuple[str, ...]) -> Opening:
 
 @lru_cache(maxsize=64)
 def _parsed(pattern: re.Pattern[str]) -> list[Any] | None:
-    """The parsed pattern, or None when its flags change what a literal matches."""
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
-        return None
-    return list(sre_parse.parse(pattern.pattern, pattern.flags))
+    """The parsed pattern, or None when it cannot be read or its flags change what a literal matches."""
+    parsed = parse_pattern(pattern, re.IGNORECASE | re.VERBOSE)
+    return None if parsed is None else list(parsed)
 
 
 def leads_with_trigger(pattern: re.Pattern[str], words: Sequence[str]) -> bool:
