@@ -261,9 +261,11 @@ def _texts(results: Iterable[StageResult]) -> Iterator[str]:
 
 
 def _time_left(ctx: RunContext) -> float:
-    """Seconds the run may still wait for its stages: what `budget.max_seconds` leaves of it."""
+    """Seconds the run may still wait for its stages: what `budget.max_seconds` leaves of it, at most
+    what a thread's wait can be given (a budget of `inf` or 1e12 s would raise OverflowError there)."""
     budget = ctx.services.budget
-    return budget.remaining_seconds() if budget is not None else ctx.config.budget.max_seconds
+    left = budget.remaining_seconds() if budget is not None else ctx.config.budget.max_seconds
+    return min(left, threading.TIMEOUT_MAX)
 
 
 def _keyed(result: StageResult, read: LineReader) -> StageResult:

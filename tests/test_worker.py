@@ -156,6 +156,24 @@ def test_a_child_still_at_work_when_the_time_is_up_is_stopped_and_fails_its_stag
     assert SECRET in memory.known()
 
 
+class Sleeps(RunsOn):
+    """A stage that takes a moment, so that this process waits for the child."""
+
+    def run(self, ctx: RunContext) -> StageResult:
+        time.sleep(0.5)
+        return StageResult(stage=self.id, ran=True, why="test")
+
+
+def test_a_budget_without_end_is_waited_for_as_long_as_a_wait_can_be(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    for n, seconds in enumerate((float("inf"), 1e12)):
+        config = Config(budget=Budget(max_seconds=seconds))
+        ctx = RunContext(changeset=_changeset(tmp_path / str(n)), config=config, offline=True)
+        report = to_dict(run(ctx, [Sleeps(), PhantomSymbolsAnalyzer()]))
+        assert report["stages"]["secrets"]["ran"] is True, report["stages"]["secrets"]
+
+
 def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool) -> None:
     if not here:
         return
