@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.schema",
             "gate.memory",
             "gate.collector",
+            "gate.once",
         ),
     ),
     ("run types", ("gate.run",)),

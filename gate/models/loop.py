@@ -17,10 +17,10 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Coroutine
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from gate import syntax
+from gate.once import once
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ class ModelLoop:
             raise
 
 
-@lru_cache(maxsize=1)
+@once
 def model_loop() -> ModelLoop:
     """The process's one model loop. One, not one per client: litellm keeps run-wide state bound to the
     loop its calls run on (its logging worker, its HTTP clients), which a second live loop would orphan."""

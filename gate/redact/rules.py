@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from gate.once import once
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
 from gate.redact.runs import needs_long_run, within_runs
@@ -68,7 +68,7 @@ _KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential",
 CONFIG_NAMES = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth"
 
 
-@lru_cache(maxsize=1)  # detect-secrets' plugins, imported and built once per process
+@once  # detect-secrets' plugins, imported and built once per process
 def detector_rules() -> Detectors:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.keyword import DENYLIST
