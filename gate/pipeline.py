@@ -24,7 +24,7 @@ from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
-from gate.redact import learn_changeset, prescan, redact
+from gate.redact import learn_changeset, prescan, redact, strings_in
 from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
 from gate.worker import Child
 from gate.worker import Outcome as StageOutcome
@@ -254,10 +254,14 @@ def _stages(
 
 
 def _texts(results: Iterable[StageResult]) -> Iterator[str]:
-    """The findings' texts, as the report will hold them."""
+    """The strings the report will hold of these results: their details, and their findings' texts and
+    fingerprints (a finding's id is its fingerprint's first 12 characters)."""
     for result in results:
+        yield from strings_in(result.details)
         for f in result.findings:
-            yield from (f.title, f.body, f.suggestion or "", f.location.path if f.location else "")
+            fingerprint = f.fingerprint
+            path = f.location.path if f.location else ""
+            yield from (f.title, f.body, f.suggestion or "", path, fingerprint, fingerprint[:12])
 
 
 def _time_left(ctx: RunContext) -> float:

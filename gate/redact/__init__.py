@@ -41,6 +41,7 @@ __all__ = [
     "redact_tree",
     "scan_files",
     "scan_lines",
+    "strings_in",
 ]
 
 
@@ -94,6 +95,13 @@ def redact_tree(value: Any) -> Any:
             redacted[text] = hidden
         at += count + 1
     return _rebuild(value, redacted) if redacted else value
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every string in a JSON-like value, keys too, as `redact_tree` reads them."""
+    collected: list[str] = []
+    _collect(value, collected)
+    return collected
 
 
 def _collect(value: Any, into: list[str]) -> None:
