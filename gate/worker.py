@@ -20,6 +20,7 @@ child forever), so `start` forks only then, and only where `os.fork` exists; oth
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import os
 import pickle
@@ -39,6 +40,7 @@ Outcome = tuple[StageResult, dict[str, object] | None]
 RunStage = Callable[[Stage, RunContext], Outcome]
 
 ONE_PROCESS_ENV = "AI_GATE_ONE_PROCESS"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 _LENGTH = struct.Struct("!Q")
 # Why a child's outcomes could not be sent, as the failed stages' error says it: cut here.
 WHY_MAX_CHARS = 300
@@ -57,14 +59,27 @@ def start(stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> Chil
     for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, by this process
         stream.flush()
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
+        _end_with(parent)
         _child(write_end, stages, ctx, run_stage)
     os.close(write_end)
     child = Child(pid, stages, ctx)
     child.receive(read_end)
     return child
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel kill this child when its parent ends (Linux): a job that is cancelled, or a
+    `timeout` that ends the run, kills the parent alone, and the child would run its stages on for
+    nothing. A parent already gone by now ends it here."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> None:

@@ -314,3 +314,59 @@ def test_the_report_is_the_same_in_one_process_and_with_a_child(tmp_path: Path) 
     stages = {f["stage"] for f in report["findings"]}
     assert {"secrets", "injection-text", "phantom-symbols", "weakened-tests"} <= stages
     assert SECRET not in forked  # learned in the child, hidden by the parent's report
+
+
+def test_a_child_whose_parent_is_killed_ends_too(tmp_path: Path) -> None:
+    # A cancelled job or a `timeout` kills the run's process alone; its child must not run on.
+    if not worker.enabled() or not sys.platform.startswith("linux"):
+        pytest.skip("the parent's death is signalled to a child on Linux")
+    pid_file = tmp_path / "child.pid"
+    script = tmp_path / "parent.py"
+    script.write_text(
+        f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from gate import worker
+from gate.config.models import Config
+from gate.run import RunContext, StageResult
+from tests.test_worker import RunsOn, _changeset
+
+class SaysItsPid(RunsOn):
+    def run(self, ctx):
+        Path({str(pid_file)!r}).write_text(str(os.getpid()))
+        time.sleep(3600)
+
+ctx = RunContext(changeset=_changeset(Path({str(tmp_path / "repo")!r})), config=Config(), offline=True)
+child = worker.start([SaysItsPid()], ctx, lambda stage, c: (stage.run(c), None))
+assert child is not None
+time.sleep(3600)
+"""
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=ROOT)
+    child = 0
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert parent.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(child):
+            assert time.monotonic() < deadline, "the child ran on after its parent was killed"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+        if child and _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, killed and waiting to be reaped by init, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
