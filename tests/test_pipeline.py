@@ -103,32 +103,27 @@ def test_run_sync_works_from_plain_code_and_from_inside_an_event_loop() -> None:
 def test_what_is_scanned_while_the_child_works_covers_every_string_the_report_holds_of_the_results() -> None:
     # The report's redaction then answers those strings from that scan: a string left out costs a scan
     # at the end of the run, on its critical path (a large change's thousands of fingerprints and paths).
-    from gate.findings import Confidence, Finding, Location, Severity
     from gate.pipeline import _texts
     from gate.redact import strings_in
     from gate.schema.finding import ReportFinding
+    from tests.schema.test_report_finding import _shapes
 
-    finding = Finding(
-        stage="phantom-symbols",
-        rule="missing-module",
-        severity=Severity.HIGH,
-        confidence=Confidence.HIGH,
-        title="Module 'pkg.workload_identity_providers' does not exist",
-        body="Line 3 imports it.",
-        location=Location("pkg/organization/workload_identity_providers.py", 3, 3),
-        suggestion="import pkg.workload_identity_provider",
-        lines_key="9f2c4e",
-    )
+    findings = tuple(_shapes())
     result = StageResult(
         stage="phantom-symbols",
         ran=True,
         why="runs on every PR",
-        findings=(finding,),
+        findings=findings,
         details={"files_checked": ["pkg/organization/workload_identity_providers.py"], "modules": 1},
     )
-    held = strings_in(ReportFinding.of(finding).model_dump(mode="json")) + strings_in(dict(result.details))
-    # Field names and the values the gate writes itself (stage, rule, severity) hold no secret; every
-    # other string must have been scanned.
-    own = set(ReportFinding.model_fields) | {"files_checked", "modules", "phantom-symbols", "missing-module"}
-    own |= {"high", "medium", "low", "critical"}
+    held = strings_in(dict(result.details))
+    for finding in findings:
+        held += strings_in(ReportFinding.of(finding).model_dump(mode="json"))
+    # Field names and the values the gate writes itself (stages, rules, severities, models) hold no
+    # secret; every other string must have been scanned.
+    own = set(ReportFinding.model_fields) | {"files_checked", "modules"}
+    own |= {f.stage for f in findings} | {f.rule for f in findings} | {"high", "critical", "low"}
+    own |= {
+        model for f in findings for model in (*f.confirmed_by, *f.said("raised_by"), *f.said("disagreed_by"))
+    }
     assert {s for s in held if s not in own} <= set(_texts([result]))
