@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from gate import policy, syntax, worker
+from gate import deadline, policy, syntax, worker
 from gate.analyzers.source import clear_parse_cache
 from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.context.lines import head_lines
@@ -35,12 +35,26 @@ ERROR_MAX_CHARS = 300
 TRACE_FRAMES = 12
 
 
-def _contained(stage: Stage, ctx: RunContext) -> StageOutcome:
+def _contained(stage: Stage, ctx: RunContext, *, limited: bool = True) -> StageOutcome:
     """The stage's result, and the trace's error record when it raised: a stage that raises is recorded
     as broken, so the others' work is kept and the report and trace are still written. The error's
-    text is as raised; `_hidden` redacts it once the change's secrets are known."""
+    text is as raised; `_hidden` redacts it once the change's secrets are known.
+
+    A deterministic stage run on this process's main thread is stopped when the run's time is up
+    (`gate.deadline`; `limited`), and fails; a model stage's calls keep the run's time themselves."""
     try:
-        return stage.run(ctx), None
+        if not limited or stage.id in MODEL_STAGES:
+            return stage.run(ctx), None
+        with deadline.limit(_time_left(ctx)):
+            return stage.run(ctx), None
+    except deadline.TimeUp as up:
+        budget = f"budget.max_seconds {ctx.config.budget.max_seconds:g} s"
+        why = (
+            f"the stage had not finished when the run's time was up ({budget}; it was stopped)"
+            if up.started
+            else f"the stage did not start: the run's time was up ({budget})"
+        )
+        return _failed(stage, ctx, why), None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         error = f"{type(exc).__name__}: {first}"[:ERROR_MAX_CHARS]
@@ -70,8 +84,10 @@ def _hidden(outcome: StageOutcome) -> StageOutcome:
 
 
 def _contained_hidden(stage: Stage, ctx: RunContext) -> StageOutcome:
-    """`_contained`, redacted: for a child, which learns the change's secrets before its stages run."""
-    return _hidden(_contained(stage, ctx))
+    """`_contained`, redacted: for a child, which learns the change's secrets before its stages run.
+    Its time is kept by this process, which stops the child when it is up (a signal could not stop a
+    stage stuck in code that never checks for one)."""
+    return _hidden(_contained(stage, ctx, limited=False))
 
 
 def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:

@@ -48,7 +48,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("gate.context", "gate.diff", "gate.provenance", "gate.analyzers", "gate.models", "gate.specs"),
     ),
     ("model stages", ("gate.review", "gate.regen", "gate.intent")),
-    ("decision", ("gate.policy", "gate.worker", "gate.pipeline")),
+    ("decision", ("gate.policy", "gate.worker", "gate.deadline", "gate.pipeline")),
     ("reports", ("gate.report",)),
     ("github", ("gate.github",)),
     (
