@@ -7,6 +7,8 @@ import contextlib
 import enum
 import os
 import sys
+import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
@@ -286,34 +288,53 @@ def _emit(outcome: Outcome, fmt: OutputFormat, output: Path | None) -> None:
 
 
 class _progress:
-    """A spinner on standard error while the gate works, when standard error is a terminal."""
+    """A spinner on standard error while the gate works, when standard error is a terminal.
+
+    It starts with the run's first message, which comes once the stages' process is forked: its
+    refresh thread, running earlier, would keep the run in one process (a fork needs a single thread)."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self._enabled = sys.stderr.isatty() and not getattr(args, "no_progress", False)
-        self._status: object | None = None
+        self._shown = _Progress(None)
 
     def __enter__(self) -> _Progress:
-        if not self._enabled:
-            return _Progress(None)
-        from rich.console import Console
-
-        status = Console(stderr=True).status("reading the change…")
-        status.start()
-        self._status = status
-        return _Progress(status)
+        self._shown = _Progress(_spinner if self._enabled else None)
+        return self._shown
 
     def __exit__(self, *exc: object) -> None:
-        if self._status is not None:
-            self._status.stop()  # type: ignore[attr-defined]
+        self._shown.stop()
+
+
+def _spinner() -> object:
+    from rich.console import Console
+
+    status = Console(stderr=True).status("")
+    status.start()
+    return status
 
 
 class _Progress:
-    def __init__(self, status: object | None) -> None:
-        self._status = status
+    """Shows each message; the spinner starts with the first one (model stages send theirs from their
+    own threads)."""
+
+    def __init__(self, start: Callable[[], object] | None) -> None:
+        self._start = start
+        self._status: object | None = None
+        self._lock = threading.Lock()
 
     def __call__(self, message: str) -> None:
-        if self._status is not None:
+        if self._start is None:
+            return
+        with self._lock:
+            if self._status is None:
+                self._status = self._start()
             self._status.update(message)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._status is not None:
+                self._status.stop()  # type: ignore[attr-defined]
+                self._status = None
 
 
 def _report_schema() -> int:

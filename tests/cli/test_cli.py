@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -151,3 +152,45 @@ def test_an_offline_check_loads_no_network_client(repo: GitRepo) -> None:
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert proc.stdout.strip() == "0 []", proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the stages' process is forked")
+def test_with_a_spinner_on_a_terminal_the_stages_still_run_in_a_second_process(tmp_path: Path) -> None:
+    # The spinner's refresh thread starts with the first message, after the fork: a thread running at
+    # the fork would keep the run in one process.
+    import pty
+
+    forks = tmp_path / "forks"
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        f"os.register_at_fork(after_in_parent=lambda: open({str(forks)!r}, 'a').write('fork\\n'))\n"
+        "from gate.cli import main\n"
+        f"sys.exit(main(['check', '--diff', {str(EXAMPLE)!r}, '--offline', '--format', 'json',"
+        f" '--output', {str(tmp_path / 'report.json')!r}]))\n"
+    )
+    leader, terminal = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=terminal,
+            cwd=ROOT,
+            env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "TERM": "xterm"},
+            timeout=120,
+            check=False,
+        )
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):  # the terminal's other end is closed: all was read
+            while chunk := os.read(leader, 65536):
+                shown += chunk
+    finally:
+        os.close(leader)
+    assert proc.returncode == 1, shown.decode("utf-8", "replace")[-2000:]
+    # The spinner ran, on the terminal: the cursor hidden, a stage's message shown.
+    assert b"\x1b[?25l" in shown and any(stage in shown for stage in (b"provenance", b"regen", b"spec"))
+    assert forks.read_text() == "fork\n"
+    assert json.loads((tmp_path / "report.json").read_text())["verdict"] == "fail"
