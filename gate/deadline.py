@@ -55,9 +55,12 @@ def limit(seconds: float) -> Iterator[None]:
         yield
     finally:
         # Disarmed before the handler goes: a signal left pending would otherwise meet the default
-        # action, which ends the process. A TimeUp raised here, at the very end, is still the stage's.
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        # action, which ends the process. A TimeUp raised here, at the very end, is still the stage's,
+        # and the handler is put back all the same (else no later stage would be given a limit).
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
 
 
 def _time_up(signum: int, frame: FrameType | None) -> None:

@@ -63,8 +63,7 @@ def start(stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> Chil
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _end_with(parent)
-        _child(write_end, stages, ctx, run_stage)
+        _child(write_end, stages, ctx, run_stage, parent)
     os.close(write_end)
     child = Child(pid, stages, ctx)
     child.receive(read_end)
@@ -82,11 +81,12 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
-def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> None:
+def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage, parent: int) -> None:
     """Learn, send what was learned, run the stages, send their outcomes, and leave without running
     the parent's exit handlers or flushing its buffers a second time."""
     code = 0
     try:
+        _end_with(parent)
         # What the parent made is never collected here: a collection would write to every object it
         # walks, copying the shared pages.
         gc.freeze()
