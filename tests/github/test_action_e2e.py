@@ -239,3 +239,30 @@ def test_a_pasted_marker_in_a_persons_comment_is_left_alone(tmp_path: Path, gith
     assert not github.requests_to("PATCH", r"/issues/comments/999")
     report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
     assert report["github"]["read_only_token"] is False, report["github"]
+
+
+def test_the_action_runs_the_deterministic_stages_in_a_second_process(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    # A runner has two cores: the stages' process is forked there too, not only on the command line
+    # (a thread left running by reading the pull request would keep the run in one process).
+    repo, _base, _head = make_pr(tmp_path, github)
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(workspace)], check=True)
+    hooks, forks = tmp_path / "hooks", tmp_path / "forks"
+    hooks.mkdir()
+    record = f"open({str(forks)!r}, 'a').write('fork\\n')"
+    (hooks / "sitecustomize.py").write_text(
+        f"import os\nos.register_at_fork(after_in_parent=lambda: {record})\n"
+    )
+    env = runner_env(github, tmp_path, 7, workspace=workspace)
+    proc = subprocess.run(
+        [*AI_GATE, "github"],
+        env={**env, "PYTHONPATH": f"{hooks}:{Path.cwd()}"},
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert forks.read_text() == "fork\n"  # git's own processes are spawned, not forked from Python
