@@ -169,7 +169,11 @@ class Dependencies(_Strict):
 
 class Budget(_Strict):
     max_cost_usd: Annotated[float, Field(ge=0.0)] = 2.00
-    max_seconds: Annotated[float, Field(gt=0.0)] = 600
+    max_seconds: Annotated[float, Field(gt=0.0)] = Field(
+        default=600,
+        description="The run's time, from its start: no model call starts past it, and a deterministic "
+        "check still at work then is stopped and fails (gate.on_stage_error), never passes.",
+    )
     unpriced_usd_per_million_tokens: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = Field(
         default=None,
         description="Price (input and output) of a model not in litellm's cost map; unset = the highest "
