@@ -36,10 +36,12 @@ def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     return repo, base, head
 
 
-def run_gate(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_gate(env: dict[str, str], cwd: Path, first: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The Action's process; `first`, a directory searched for modules before the project's."""
+    path = f"{first}:{Path.cwd()}" if first is not None else str(Path.cwd())
     return subprocess.run(
         [*AI_GATE, "github"],
-        env={**env, "PYTHONPATH": str(Path.cwd())},
+        env={**env, "PYTHONPATH": path},
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -255,14 +257,6 @@ def test_the_action_runs_the_deterministic_stages_in_a_second_process(
     (hooks / "sitecustomize.py").write_text(
         f"import os\nos.register_at_fork(after_in_parent=lambda: {record})\n"
     )
-    env = runner_env(github, tmp_path, 7, workspace=workspace)
-    proc = subprocess.run(
-        [*AI_GATE, "github"],
-        env={**env, "PYTHONPATH": f"{hooks}:{Path.cwd()}"},
-        cwd=workspace,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace, first=hooks)
     assert proc.returncode == 0, proc.stderr
     assert forks.read_text() == "fork\n"  # git's own processes are spawned, not forked from Python
