@@ -48,6 +48,11 @@ class BlobReader:
             except (OSError, ValueError):
                 self._stop()
                 raise GitError("git cat-file stopped unexpectedly while reading files") from None
+            except BaseException:
+                # Interrupted between a request and the end of its answer (the run's time up, Ctrl-C):
+                # what git has still to send would be read as the next answer. A new process serves next.
+                self._stop()
+                raise
 
     def close(self) -> None:
         with self._lock:
