@@ -46,9 +46,12 @@ def remember(values: Iterable[str]) -> None:
     if not new:
         return
     with _lock:
-        _values.update(new)
+        # In this order, an exception raised between two of these steps (a stage stopped when the run's
+        # time is up, `gate.deadline`) never leaves a compiled pattern or a generation that misses a
+        # value the set holds.
         _pattern = None
         _generation += 1
+        _values.update(new)
 
 
 def known() -> frozenset[str]:
