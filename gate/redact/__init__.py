@@ -76,8 +76,7 @@ def redact_tree(value: Any) -> Any:
     """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name).
     All its strings are scanned as one text: a report of many short strings costs one pass, not one each.
     A value with nothing to redact is returned as it is (not copied)."""
-    collected: list[str] = []
-    _collect(value, collected)
+    collected = strings_in(value)
     if not collected:
         return value
     # Each distinct string once: a report repeats its paths and rule names in every finding.
