@@ -64,11 +64,7 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 def prescan(strings: Iterable[str]) -> None:
     """Scan `strings` now, as `redact_tree` reads them, so that redacting them later is a lookup: for a
     process that waits anyway (on a child's stages) before it writes a report that holds them."""
-    lines: list[str] = []
-    for text in dict.fromkeys(strings):
-        lines.extend(text.split("\n"))
-        lines.append("")
-    for _ in scan_files([("", redact_key_blocks(lines))]):
+    for _ in scan_files([("", redact_key_blocks(_as_lines(dict.fromkeys(strings))))]):
         pass
 
 
@@ -81,11 +77,7 @@ def redact_tree(value: Any) -> Any:
         return value
     # Each distinct string once: a report repeats its paths and rule names in every finding.
     strings = list(dict.fromkeys(collected))
-    lines: list[str] = []
-    for text in strings:
-        lines.extend(text.split("\n"))
-        lines.append("")  # a boundary: no key block or candidate runs from one string into the next
-    out = redact_lines(lines)
+    out = redact_lines(_as_lines(strings))
     redacted: dict[str, str] = {}
     at = 0
     for text in strings:
@@ -94,6 +86,16 @@ def redact_tree(value: Any) -> Any:
             redacted[text] = hidden
         at += count + 1
     return _rebuild(value, redacted) if redacted else value
+
+
+def _as_lines(strings: Iterable[str]) -> list[str]:
+    """The strings' lines, each string's followed by an empty line: a boundary, so that no key block or
+    candidate runs from one string into the next. `redact_tree` scans these, and `prescan` the same."""
+    lines: list[str] = []
+    for text in strings:
+        lines.extend(text.split("\n"))
+        lines.append("")
+    return lines
 
 
 def strings_in(value: Any) -> list[str]:
