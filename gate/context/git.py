@@ -18,10 +18,18 @@ _ENV = {
 
 
 class Git:
-    """A git repository on disk. Commands run with a fixed locale and no pager or prompts."""
+    """A git repository on disk. Commands run with a fixed locale and no pager or prompts.
 
-    def __init__(self, root: Path) -> None:
+    Once opened, commands run on the repository's object store alone, as in a bare repository: from
+    inside its git directory, with no working tree. Git reads `.gitattributes` from the working tree,
+    which is the pull request's own checkout in the Action; there `*.py -diff` or `* binary` turns every
+    file into one git will not show, and the whole gate would read nothing of the change. Without a
+    working tree git tells binary from text by the content, as for a file with no attributes; only the
+    repository's own `info/attributes` and the machine's attribute files still apply."""
+
+    def __init__(self, root: Path, git_dir: Path | None = None) -> None:
         self.root = root
+        self.git_dir = git_dir
 
     @classmethod
     def open(cls, path: Path) -> Git:
@@ -29,13 +37,24 @@ class Git:
             raise GitError(f"{path}: no such directory")
         probe = cls(path)
         try:
-            top = probe.text("rev-parse", "--show-toplevel").strip()
-        except GitError:
+            top, git_dir = probe.text("rev-parse", "--show-toplevel", "--absolute-git-dir").splitlines()[:2]
+        except (GitError, ValueError):
             raise GitError(f"{path}: not a git repository", "pass --repo DIR or --diff FILE") from None
-        return cls(Path(top))
+        return cls(Path(top), Path(git_dir))
 
     def command(self, *args: str) -> list[str]:
         """The full command line of `git ARGS` in this repository (for callers that keep git running)."""
+        where = ["-C", str(self.root)]
+        if self.git_dir is not None:
+            where = [
+                "-c",
+                f"safe.directory={self.git_dir}",
+                "-c",
+                "core.bare=true",
+                f"--git-dir={self.git_dir}",
+                "-C",
+                str(self.git_dir),
+            ]
         return [
             "git",
             "-c",
@@ -46,8 +65,7 @@ class Git:
             "diff.noprefix=false",
             "-c",
             "log.showSignature=false",
-            "-C",
-            str(self.root),
+            *where,
             *args,
         ]
 
