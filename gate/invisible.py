@@ -28,7 +28,9 @@ ZERO_WIDTH_RANGES = (
     (0x1D173, 0x1D17A, "musical beam, tie, slur and phrase controls"),
 )
 TAG_RANGE = (0xE0000, 0xE007F, "tag characters: invisible copies of ASCII")
-RANGES = (*BIDI_RANGES, *ZERO_WIDTH_RANGES, TAG_RANGE)
+# Git, GitHub and most review tools show a file that holds a NUL as binary: none of its text.
+NUL_RANGE = (0x0000, 0x0000, "NUL")
+RANGES = (NUL_RANGE, *BIDI_RANGES, *ZERO_WIDTH_RANGES, TAG_RANGE)
 
 
 def _char_class(ranges: tuple[tuple[int, int, str], ...]) -> str:
@@ -40,6 +42,10 @@ INVISIBLE = re.compile(f"[{_char_class(RANGES)}]")
 
 def is_bidi(char: str) -> bool:
     return any(a <= ord(char) <= b for a, b, _ in BIDI_RANGES)
+
+
+def is_nul(char: str) -> bool:
+    return char == "\x00"
 
 
 def is_tag(char: str) -> bool:

@@ -66,7 +66,7 @@ def test_every_character_the_injection_analyzer_reports_is_removed_by_the_saniti
     from tests.analyzers.gitrepo import change, context
 
     chars = _table()
-    assert len(chars) == 172  # 10 bidi, 34 zero-width (the soft hyphen, format controls) and 128 tag
+    assert len(chars) == 173  # NUL, 10 bidi, 34 zero-width (the soft hyphen, format controls), 128 tag
     lines = "".join(f"x = 'a{c}b'\n" for c in chars)
     result = InjectionAnalyzer().run(context(change(tmp_path, {}, {"hidden.py": lines})))
     flagged = {f.location.start_line for f in result.findings if f.location and f.location.start_line}

@@ -90,8 +90,8 @@ class SecretsAnalyzer(Analyzer):
         findings: list[Finding] = []
         placeholders = 0
         # Ignored paths too: a vendored or generated file is where a credential would be hidden.
-        ignored = list(view.ignored_changes())
-        changes = [*view.changes(), *ignored]
+        ignored = list(view.ignored_changes(any_size=True))
+        changes = [*view.changes(any_size=True), *ignored]
         scanned = sum(len(change.added) for change in changes)
         texts = [(change.path, [line.text for line in change.added]) for change in changes]
         for file_index, index, hit in scan_files(texts):

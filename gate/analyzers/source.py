@@ -68,17 +68,27 @@ class ChangeView:
             return False
         return True
 
-    def changes(self) -> Iterator[FileChange]:
-        """The changed files worth reading (binary and huge ones skipped, with a note)."""
+    def changes(self, *, any_size: bool = False) -> Iterator[FileChange]:
+        """The changed files worth reading (binary and huge ones skipped, with a note). `any_size`: for
+        the stages that read added lines one by one in linear time (secrets, injection-text), which read
+        a file of any size: a megabyte of padding must not hide a token or a phrase from them."""
         for change in self.changeset.diff.files:
-            if self.readable(change):
+            if self._wanted(change, any_size):
                 yield change
 
-    def ignored_changes(self) -> Iterator[FileChange]:
+    def ignored_changes(self, *, any_size: bool = False) -> Iterator[FileChange]:
         """The files paths.ignore left out, worth reading: for the stages that still look at them."""
         for change in self.changeset.diff.ignored_files:
-            if self.readable(change):
+            if self._wanted(change, any_size):
                 yield change
+
+    def _wanted(self, change: FileChange, any_size: bool) -> bool:
+        if not any_size:
+            return self.readable(change)
+        if change.is_binary:
+            self._skip(change.path, "binary file")
+            return False
+        return True
 
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
         path = change.path

@@ -9,22 +9,38 @@ replaced by the listed names after. Both commands run the same diff, so their fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from gate.context.git import Git
-from gate.context.git_objects import NameStatus, name_status
-from gate.diff.model import Diff, FileChange
+from gate.context.git_objects import NameStatus, decode_name, name_status
+from gate.diff.model import Diff, FileChange, FileStatus
 from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import GitError
 
 _DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M")
 _HEADER_NAMES = ("--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ", "Binary files ")
+# Files git calls binary that are read again as text when their head content is UTF-8 text: up to this
+# size each (a larger one stays binary, with its note).
+MAX_TEXT_BINARY_BYTES = 10_000_000
 
 
 def git_diff(git: Git, base: str, head: str, *extra: str, source: str) -> Diff:
-    """`git diff base head` as a Diff whose paths are the files' real names."""
-    listing = name_status(git.run("diff", "-z", "--name-status", *_DIFF_OPTIONS, base, head).split(b"\0"))
-    raw = git.run("diff", *_DIFF_OPTIONS, *extra, base, head)
+    """`git diff base head` as a Diff whose paths are the files' real names. A file git calls binary
+    only for a NUL byte in text is read as text (`_binaries_as_text`)."""
+    diff = _diff(git, base, head, extra, source=source)
+    return _binaries_as_text(git, base, head, diff, extra, source=source)
+
+
+def _diff(
+    git: Git, base: str, head: str, extra: Sequence[str], *, source: str, paths: Sequence[str] = ()
+) -> Diff:
+    """The diff of `paths` (every file when none), read with `extra` options."""
+    pathspec = ("--", *(f":(literal){path}" for path in paths)) if paths else ()
+    listing = name_status(
+        git.run("diff", "-z", "--name-status", *_DIFF_OPTIONS, base, head, *pathspec).split(b"\0")
+    )
+    raw = git.run("diff", *_DIFF_OPTIONS, *extra, base, head, *pathspec)
     text, notes = decode_patch(raw)
     chunks = _split(text)
     if len(chunks) != len(listing):
@@ -43,6 +59,49 @@ def git_diff(git: Git, base: str, head: str, *extra: str, source: str) -> Diff:
             raise GitError(f"git diff printed a file the listing does not name ({change.path!r})")
         files.append(_named(change, entry))
     return Diff(files=tuple(files), notes=(*notes, *parsed.notes))
+
+
+def _binaries_as_text(
+    git: Git, base: str, head: str, diff: Diff, extra: Sequence[str], *, source: str
+) -> Diff:
+    """`diff` with the files git calls binary read as text where their added lines are UTF-8 text.
+
+    Git calls a file binary when it holds a NUL byte, and shows none of it. A NUL is legal inside a
+    JavaScript string or a comment, so one byte would hide a whole source file (its secrets, its
+    imports, its tests) from every analyzer while the code still runs. Those files are diffed again
+    with `--text`; a real binary (an image, an archive) is not valid UTF-8 and stays binary."""
+    wanted = [c for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
+    sizes = _sizes(git, head, [c.path for c in wanted]) if wanted else {}
+    wanted = [c for c in wanted if sizes.get(c.path, MAX_TEXT_BINARY_BYTES + 1) <= MAX_TEXT_BINARY_BYTES]
+    if not wanted:
+        return diff
+    paths = sorted({path for c in wanted for path in (c.path, c.old_path or c.path)})
+    again = _diff(git, base, head, ("--text", *extra), source=source, paths=paths)
+    text = {
+        c.path: c
+        for c in again.files
+        if not c.is_binary and c.added and not any("\ufffd" in line.text for line in c.added)
+    }
+    if not text:
+        return diff
+    files = tuple(text.get(c.path, c) if c.is_binary else c for c in diff.files)
+    notes = tuple(
+        f"{path}: git calls it binary (it holds a NUL byte), but its added lines are UTF-8 text: read as text"
+        for path in sorted(text)
+    )
+    return replace(diff, files=files, notes=(*diff.notes, *notes))
+
+
+def _sizes(git: Git, rev: str, paths: Sequence[str]) -> dict[str, int]:
+    """The size in bytes of each of `paths` that is a file at `rev`."""
+    out = git.run("ls-tree", "-l", "-z", rev, "--", *(f":(literal){path}" for path in paths))
+    sizes: dict[str, int] = {}
+    for entry in out.split(b"\0"):
+        info, _, name = entry.partition(b"\t")
+        fields = info.split()
+        if len(fields) == 4 and fields[3].isdigit():
+            sizes[decode_name(name)] = int(fields[3])
+    return sizes
 
 
 def _named(change: FileChange, entry: NameStatus) -> FileChange:

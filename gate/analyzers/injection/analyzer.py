@@ -34,6 +34,8 @@ def describe(char: str) -> str:
     name = unicodedata.name(char, "")
     if not name and invisible.is_tag(char):
         name = "TAG CHARACTER"
+    elif not name and invisible.is_nul(char):
+        name = "NUL"
     return f"U+{ord(char):04X} {name}".strip()
 
 
@@ -61,8 +63,8 @@ class InjectionAnalyzer(Analyzer):
         # One pass of the phrase table over every file's added lines, an empty line between files so
         # that no phrase runs on from one file into the next.
         # Ignored paths too: text for the models is as well hidden in a vendored or generated file.
-        ignored = list(view.ignored_changes())
-        changes = [*view.changes(), *ignored]
+        ignored = list(view.ignored_changes(any_size=True))
+        changes = [*view.changes(any_size=True), *ignored]
         texts: list[str] = []
         offsets: list[int] = []  # index of each file's first line in `texts`
         for change in changes:
@@ -160,13 +162,22 @@ class InjectionAnalyzer(Analyzer):
         excerpt = f"“{_quote(_escaped(quoted), 50)}”" if text.strip() else "added text"
         bidi = [c for c in chars if invisible.is_bidi(c)]
         tags = [c for c in chars if invisible.is_tag(c)]
+        nul = any(map(invisible.is_nul, chars))
         names = sorted({describe(c) for c in chars})
         where = f"line {line_no} of {path}" if line_no else path
         body = (
             f"{where.capitalize()} contains {len(chars)} invisible control character(s): "
             f"{', '.join(names)} (column {', '.join(map(str, columns[:5]))})."
         )
-        if bidi:
+        if nul:
+            rule, severity = "nul-byte", Severity.HIGH
+            title = f"NUL byte in {excerpt}"
+            body += (
+                " Git, GitHub and most review tools show a file that holds a NUL byte as binary, none of "
+                "its text, while an interpreter still runs the code around it (a NUL is legal in a "
+                "JavaScript string or a comment)."
+            )
+        elif bidi:
             rule, severity = "bidi-control", Severity.HIGH
             title = f"Bidirectional control character {describe(bidi[0]).split(' ', 1)[0]} in {excerpt}"
             body += (
