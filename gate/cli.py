@@ -20,6 +20,8 @@ from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
 
 if TYPE_CHECKING:
     from gate.config.models import Config
+    from gate.context.git import Git
+    from gate.context.model import ChangeSet
     from gate.diff.model import Diff
     from gate.review.state import ReviewState
     from gate.run import Outcome
@@ -182,6 +184,12 @@ def _check(args: argparse.Namespace) -> int:
             from gate.app import run_gate
 
             changeset = loading.result()
+        if args.config is None and (at_base := _config_at_base(git, changeset)) is not None:
+            from dataclasses import replace
+
+            config, note = at_base
+            changeset = load_git_changeset(git.root, args.base, args.head, config.paths.ignore)
+            changeset = replace(changeset, notes=(*changeset.notes, note))
     previous = _previous_state(args.previous_report) if args.previous_report is not None else None
     with _progress(args) as progress:
         outcome = run_gate(
@@ -194,6 +202,29 @@ def _check(args: argparse.Namespace) -> int:
         )
     _emit(outcome, OutputFormat(args.format), args.output)
     return exit_code(outcome.verdict, args.strict)
+
+
+def _config_at_base(git: Git, changeset: ChangeSet) -> tuple[Config, str] | None:
+    """The config as the base has it, and a note saying so, when the range changes the config file:
+    a change must not loosen its own gate (in CI the checkout is the change's head). None when the
+    range leaves the file as it is: then the file in the working tree applies, local edits included."""
+    from gate.config.env import with_env_overrides
+    from gate.config.loader import DEFAULT_PATH, load_config_text
+    from gate.config.models import Config
+
+    diff = changeset.diff
+    changed = {p for f in (*diff.files, *diff.ignored_files) for p in (f.path, f.old_path) if p}
+    if DEFAULT_PATH not in changed | set(diff.ignored_paths):
+        return None
+    spec = f"{changeset.base_ref}:{DEFAULT_PATH}"
+    exists = git.run("cat-file", "-t", spec, check=False).strip() == b"blob"
+    text = git.run("show", spec).decode("utf-8", "replace") if exists else None
+    config = load_config_text(text, f"{DEFAULT_PATH} at the base") if text is not None else Config()
+    note = (
+        f"the change edits {DEFAULT_PATH}; the gate used the base's version (a change cannot loosen its "
+        f"own gate): pass --config {DEFAULT_PATH} to use the edited one"
+    )
+    return with_env_overrides(config, os.environ), note
 
 
 def _warm_up_for_diff(diff: Diff, config: Config) -> None:
