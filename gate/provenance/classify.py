@@ -66,15 +66,21 @@ def parse_identity(value: str) -> Person:
 
 
 def identity_rule(table: ToolTable, person: Person) -> Rule | None:
-    """The first identity row the person matches (look-alikes are checked first)."""
+    """The first identity row the person's email matches, else the first their name alone matches
+    (look-alikes are checked first, so a review bot never matches a broader AI row). A name is any text
+    an author types: `coderabbitai <noreply@anthropic.com>` is Claude's email under a review bot's name,
+    and a row of the name alone must not outrank the email's."""
     name, email = _norm(person.name), person.email.strip()
+    by_name: Rule | None = None
     for rule in table.of_kind("identity"):
         if rule.name is not None and not rule.name.match(name):
             continue
         if rule.email is not None and not rule.email.match(email):
             continue
-        return rule
-    return None
+        if rule.email is not None:
+            return rule
+        by_name = by_name or rule
+    return by_name
 
 
 def _eq(configured: str | None, actual: str) -> bool:

@@ -329,6 +329,20 @@ CASES = [
         "Apply\n\nCo-authored-by: coderabbitai[bot] <136622811+coderabbitai[bot]@users.noreply.github.com>",
         None,
     ),
+    # A review bot's name is any text an author types; an AI tool's email beside it is still that tool's.
+    Case(
+        "review-bot-name-with-claude-email",
+        "Add a\n\nCo-authored-by: coderabbitai <noreply@anthropic.com>",
+        "claude-code",
+        "Co-authored-by: coderabbitai <noreply@anthropic.com>",
+    ),
+    Case(
+        "review-bot-name-as-claude-author",
+        "Add a",
+        "claude-code",
+        "gemini-code-assist[bot] <noreply@anthropic.com>",
+        author=("gemini-code-assist[bot]", "noreply@anthropic.com"),
+    ),
     Case(
         "openhands-release-bot",
         "Bump version to 1.2.0",
