@@ -64,8 +64,11 @@ _KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential",
 
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
 # "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
-# `credential` or `access_key`; this rule reads those, in config files only.
-CONFIG_NAMES = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth"
+# `credential` or `access_key`; this rule reads those, in config files only. `auth` but not `author`
+# (`Co-authored-by: x[bot] <…>` in a commit message, `author: jdoe` in a chart): a name is no secret.
+CONFIG_NAMES = (
+    r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth(?!or)"
+)
 
 
 @once  # detect-secrets' plugins, imported and built once per process

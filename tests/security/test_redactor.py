@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gate.redact import KEY_FORMATS, REDACTED, find_secrets, learn_changeset, memory, redact
+from gate.redact import KEY_FORMATS, MESSAGE_FILENAME, REDACTED, find_secrets, learn_changeset, memory, redact
 from gate.redact.detect import PIECE_CHARS
 from tests.security.test_redaction_matrix import CONFIG_SYNTAX, FORMATS
 
@@ -50,6 +50,24 @@ def test_config_syntax_is_read_by_the_file_name(syntax: str) -> None:
     assert value not in redact(line, filename=path)
     hits = list(find_secrets(line, filename=path))
     assert [h.value for h in hits] == [value]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Co-authored-by: coderabbitai[bot] <136622811+coderabbitai[bot]@users.noreply.github.com>",
+        "Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
+        "author: jdoe-maintainer",
+        "authority: https://login.example.com/tenant",
+    ],
+)
+def test_an_author_is_not_a_secret(line: str) -> None:
+    """`auth` names a credential (`auth: …`, `AUTH_TOKEN=…`), `author` a person: commit messages are read
+    as config syntax, and a bot's name in a trailer hid the evidence the provenance quotes."""
+    assert list(find_secrets(line, filename=MESSAGE_FILENAME)) == []
+    assert list(find_secrets(line, filename="chart/values.yaml")) == []
+    value = _r(14)
+    assert [h.value for h in find_secrets(f"auth: {value}", filename="chart/values.yaml")] == [value]
 
 
 def test_a_value_seen_as_a_secret_is_hidden_wherever_it_appears_again() -> None:
