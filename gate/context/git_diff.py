@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from gate.context.git import Git
-from gate.context.git_objects import NameStatus, decode_name, name_status
+from gate.context.git_objects import NameStatus, decode_name, name_status, read_objects
 from gate.diff.model import Diff, FileChange, FileStatus
 from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import GitError
@@ -64,44 +64,49 @@ def _diff(
 def _binaries_as_text(
     git: Git, base: str, head: str, diff: Diff, extra: Sequence[str], *, source: str
 ) -> Diff:
-    """`diff` with the files git calls binary read as text where their added lines are UTF-8 text.
+    """`diff` with the files git calls binary read as text where their head content is UTF-8 text.
 
     Git calls a file binary when it holds a NUL byte, and shows none of it. A NUL is legal inside a
     JavaScript string or a comment, so one byte would hide a whole source file (its secrets, its
     imports, its tests) from every analyzer while the code still runs. Those files are diffed again
     with `--text`; a real binary (an image, an archive) is not valid UTF-8 and stays binary."""
-    wanted = [c for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
-    sizes = _sizes(git, head, [c.path for c in wanted]) if wanted else {}
-    wanted = [c for c in wanted if sizes.get(c.path, MAX_TEXT_BINARY_BYTES + 1) <= MAX_TEXT_BINARY_BYTES]
-    if not wanted:
+    wanted = [c.path for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
+    blobs = _blobs(git, head, wanted) if wanted else {}
+    small = {path: sha for path, (sha, size) in blobs.items() if size <= MAX_TEXT_BINARY_BYTES}
+    contents = read_objects(git, sorted(set(small.values())))
+    texts = {path for path, sha in small.items() if sha in contents and _is_utf8(contents[sha][1])}
+    if not texts:
         return diff
-    paths = sorted({path for c in wanted for path in (c.path, c.old_path or c.path)})
-    again = _diff(git, base, head, ("--text", *extra), source=source, paths=paths)
-    text = {
-        c.path: c
-        for c in again.files
-        if not c.is_binary and c.added and not any("\ufffd" in line.text for line in c.added)
-    }
-    if not text:
-        return diff
-    files = tuple(text.get(c.path, c) if c.is_binary else c for c in diff.files)
+    changes = {c.path: c for c in diff.files if c.path in texts}
+    paths = sorted({path for c in changes.values() for path in (c.path, c.old_path or c.path)})
+    again = {c.path: c for c in _diff(git, base, head, ("--text", *extra), source=source, paths=paths).files}
+    read = {path for path in texts if path in again and not again[path].is_binary}
+    files = tuple(again[c.path] if c.path in read else c for c in diff.files)
     notes = tuple(
-        f"{path}: git calls it binary (it holds a NUL byte), but its added lines are UTF-8 text: read as text"
-        for path in sorted(text)
+        f"{path}: git calls it binary (it holds a NUL byte), but it is UTF-8 text: read as text"
+        for path in sorted(read)
     )
     return replace(diff, files=files, notes=(*diff.notes, *notes))
 
 
-def _sizes(git: Git, rev: str, paths: Sequence[str]) -> dict[str, int]:
-    """The size in bytes of each of `paths` that is a file at `rev`."""
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blobs(git: Git, rev: str, paths: Sequence[str]) -> dict[str, tuple[str, int]]:
+    """The blob name and size in bytes of each of `paths` that is a file at `rev`."""
     out = git.run("ls-tree", "-l", "-z", rev, "--", *(f":(literal){path}" for path in paths))
-    sizes: dict[str, int] = {}
+    blobs: dict[str, tuple[str, int]] = {}
     for entry in out.split(b"\0"):
         info, _, name = entry.partition(b"\t")
         fields = info.split()
-        if len(fields) == 4 and fields[3].isdigit():
-            sizes[decode_name(name)] = int(fields[3])
-    return sizes
+        if len(fields) == 4 and fields[1] == b"blob" and fields[3].isdigit():
+            blobs[decode_name(name)] = (fields[2].decode("ascii"), int(fields[3]))
+    return blobs
 
 
 def _named(change: FileChange, entry: NameStatus) -> FileChange:

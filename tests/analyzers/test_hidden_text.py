@@ -82,3 +82,20 @@ def test_padding_past_the_size_limit_hides_no_token_or_phrase(
     found = _findings(report, "src/new.py")
     assert ("secrets", "hard-coded-secret") in found
     assert ("injection-text", "reviewer-directive") in found
+
+
+def test_a_binary_whose_changed_bytes_are_text_stays_binary(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whether a file is text is told by all of it, not by the lines a change touches."""
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0binary")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("logo.png", f"\x89PNG\r\n\x1a\n\0\0{TOKEN}".encode("latin-1"))
+    repo.commit("Change the logo")
+
+    code, report = _check(repo, capsys)
+
+    assert code == 0
+    assert not report["findings"]
+    assert any(gap["path"] == "logo.png" and "binary" in gap["reason"] for gap in report["coverage"]["gaps"])
