@@ -1,7 +1,9 @@
 """A local git range as a ChangeSet: the final diff, the commits, and who last added each line.
 
 Attribution: a file touched by one commit of the range owes all its added lines to that commit; a
-file touched by several is blamed within the range (git blame handles merges and moved lines).
+file touched by several is blamed within the range (git blame handles merges and moved lines). A
+commit that reformats, moves or re-adds lines is their last author here; provenance reads the commits'
+own lines (`commit_lines`) to tell lines an AI commit wrote.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from gate.context.commit_lines import GitCommitLines
 from gate.context.git import Git
 from gate.context.git_diff import git_diff
 from gate.context.git_objects import commits_and_files, read_commits
@@ -68,6 +71,7 @@ def load_git_changeset(
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
         revisions=revisions,
+        commit_lines=GitCommitLines(git),
         base_ref=merge_base,
         head_ref=head_sha,
     )

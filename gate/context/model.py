@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -72,6 +72,16 @@ class RevisionReader(Protocol):
         ...
 
 
+class CommitLineReader(Protocol):
+    """Reads the lines commits of the range added, as each commit's own diff shows them: lines a later
+    commit changed or removed included. Provenance uses them to tell AI-written lines that a later
+    commit only reformatted, moved or reapplied."""
+
+    def added_texts(self, shas: Collection[str]) -> Iterable[tuple[str, str]]:
+        """(sha, text) for every line each named commit added; a merge commit adds none."""
+        ...
+
+
 @dataclass(frozen=True)
 class ChangeSet:
     """A change to gate: the final diff, the commits in it, and the commit that last added each line."""
@@ -87,6 +97,7 @@ class ChangeSet:
     line_origin_numbers: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     pr: PullRequestInfo | None = None
     revisions: RevisionReader | None = None
+    commit_lines: CommitLineReader | None = None
     base_ref: str = ""
     head_ref: str = ""
     notes: tuple[str, ...] = ()

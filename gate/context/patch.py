@@ -15,7 +15,7 @@ from email.utils import parseaddr
 
 from gate.context.ignore import apply_ignore
 from gate.context.model import ChangeSet, Commit, Person, with_added_counts
-from gate.context.series import replay
+from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff
 from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import InputError
@@ -82,6 +82,7 @@ def _mbox(
         commits=with_added_counts(commits, origins),
         line_origins=origins,
         line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},
+        commit_lines=SeriesLines.of(series),
     )
 
 

@@ -8,7 +8,7 @@ commit's sha. After the last patch, the entries are the head file as far as the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
@@ -89,6 +89,22 @@ class Replay:
     # path -> new line number -> its number in the commit that added it, for files several patches
     # touched (a file one patch alone touches keeps that patch's numbers).
     line_origin_numbers: dict[str, dict[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeriesLines:
+    """The lines each patch of a series added (a CommitLineReader over patches already read)."""
+
+    by_commit: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, series: Sequence[tuple[str, Diff]]) -> SeriesLines:
+        return cls({sha: tuple(line.text for f in diff.files for line in f.added) for sha, diff in series})
+
+    def added_texts(self, shas: Collection[str]) -> Iterator[tuple[str, str]]:
+        for sha in shas:
+            for text in self.by_commit.get(sha, ()):
+                yield sha, text
 
 
 def replay(series: Sequence[tuple[str, Diff]]) -> Replay:

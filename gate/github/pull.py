@@ -19,7 +19,7 @@ from gate.context.ignore import apply_ignore
 from gate.context.local_git import load_git_changeset
 from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.revisions import GitRevisions
-from gate.context.series import replay
+from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 from gate.diff.parser import parse_diff
 from gate.errors import GateError, GitError, InputError
@@ -116,7 +116,7 @@ def _from_api(
                 f"{event.changed_files - len(files)} files were not read"
             )
     commits = tuple(_to_commit(c) for c in pull_commits)
-    origins = _line_origins(client, diff, commits, notes)
+    origins, commit_lines = _line_origins(client, diff, commits, notes)
     diff, origins = apply_ignore(diff, origins, ignore)
     ws = open_workspace(workspace, event.head_sha)
     revisions: ApiRevisions | GitRevisions
@@ -131,6 +131,7 @@ def _from_api(
         line_origins=origins,
         pr=event.info({c.sha: c.author_login for c in pull_commits if c.author_login}),
         revisions=revisions,
+        commit_lines=commit_lines,
         base_ref=event.base_sha,
         head_ref=event.head_sha,
         notes=tuple(notes),
@@ -149,20 +150,21 @@ def _to_commit(c: PullCommit) -> Commit:
 
 def _line_origins(
     client: GitHubClient, diff: Diff, commits: Sequence[Commit], notes: list[str]
-) -> dict[str, Mapping[int, str]]:
-    """Which commit last added each added line: one commit owns all; several are replayed patch by patch."""
+) -> tuple[dict[str, Mapping[int, str]], SeriesLines | None]:
+    """Which commit last added each added line: one commit owns all; several are replayed patch by patch,
+    and then the lines each patch added are kept too."""
     added = {f.path: [line.new_no for line in f.added_lines() if line.new_no is not None] for f in diff.files}
     own = [c for c in commits if not c.is_merge]
     if not own:
-        return {}
+        return {}, None
     if len(own) == 1:
-        return {path: dict.fromkeys(lines, own[0].sha) for path, lines in added.items() if lines}
+        return {path: dict.fromkeys(lines, own[0].sha) for path, lines in added.items() if lines}, None
     if len(own) > limits.COMMIT_PATCH_FETCH_MAX:
         notes.append(
             f"{len(own)} commits: lines are attributed to the PR's last commit; check out the PR with "
             "fetch-depth: 0 for per-commit attribution"
         )
-        return {path: dict.fromkeys(lines, own[-1].sha) for path, lines in added.items() if lines}
+        return {path: dict.fromkeys(lines, own[-1].sha) for path, lines in added.items() if lines}, None
     series = [
         (c.sha, diff_from_files(client.commit_files(c.sha), source=f"commit {c.sha[:12]}")) for c in own
     ]
@@ -173,7 +175,7 @@ def _line_origins(
         mapped = {n: known[n] for n in lines if n in known}
         if mapped:
             origins[path] = mapped
-    return origins
+    return origins, SeriesLines.of(series)
 
 
 def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:

@@ -2,7 +2,8 @@
 
 Order of precedence, weakest first (pull_request.py documents the PR rules):
 1. each added line belongs to the commit in `line_origins` (a line with no origin belongs to the last
-   commit that added lines to its file, else to no commit);
+   commit that added lines to its file, else to no commit); a line that a commit with no AI marks owns
+   but an AI commit of the range wrote, whitespace aside, goes back to that AI commit (carry.py);
 2. the commit's own evidence (classify.py) or, failing that, PR-level signals decide whether its
    lines are AI and which tool wrote them; a line with no commit is AI only under an `ai_labels` label;
 3. line-level records (Agent Trace files, git-ai notes; a git-ai note wins over an Agent Trace record
@@ -23,6 +24,7 @@ from itertools import compress
 
 from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
+from gate.provenance.carry import carry_ai_lines
 from gate.provenance.classify import CommitClass, classify
 from gate.provenance.doc_files import is_documentation
 from gate.provenance.line_marks import LineMark, Owned, line_marks, line_owners
@@ -104,6 +106,11 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     marks = line_marks(changeset, owners, notes)
 
     loose_tool = signals.whole_pr.tool if signals.whole_pr is not None else None
+    if loose_tool is None:
+        # After the records are placed: they are numbered in the files of the commits blame named.
+        carried = carry_ai_lines(changeset, owners, [c.sha for c in commits if verdicts[c.sha].tool])
+        owners = carried.owners
+        notes.extend(carried.notes())
     tally = _tally(owners, marks, {sha: v.tool for sha, v in verdicts.items()}, loose_tool)
     attributions = _attributions(commits, verdicts, classes, tally)
     if loose_tool is not None and tally.ai_by[None]:

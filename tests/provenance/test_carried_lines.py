@@ -1,0 +1,196 @@
+"""Lines an AI commit wrote stay AI when a later commit with no AI marks only carries them on: a
+whitespace-only follow-up (trailing spaces, CRLF, re-indenting, what a formatter does), a move into new
+files, a revert and reapply. Each is read from local git, from `git format-patch` output and through
+the GitHub API, and the report says how many lines were given back. A person's own lines, short lines
+alike to AI ones included, stay theirs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from gate.cli import main
+from gate.config.models import Provenance
+from gate.context.local_git import load_git_changeset
+from gate.context.patch import load_patch_changeset
+from gate.github.client import GitHubClient
+from gate.github.event import PullRequestEvent, read_event
+from gate.github.pull import load_pull_changeset
+from gate.provenance.estimate import estimate
+from gate.provenance.model import ProvenanceResult
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import pull_from_git
+from tests.gitrepo import GitRepo
+
+CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
+FUNCTIONS = 12
+AI_CODE = "".join(
+    f"def scale_{i}(values, factor):\n"
+    f"    scaled = [v * factor + {i} for v in values]\n"
+    "    if not scaled:\n"
+    "        return []\n"
+    "    return sorted(scaled)\n"
+    "\n\n"
+    for i in range(FUNCTIONS)
+)
+AI_LINES = AI_CODE.count("\n")
+CARRIED = "repeat, but for whitespace, lines an AI commit of the range added"
+
+
+def _ai_commit(repo: GitRepo) -> str:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("app.py", AI_CODE)
+    repo.commit("Add the scaling helpers\n\n" + CLAUDE)
+    return base
+
+
+def _from_git(repo: GitRepo, base: str) -> ProvenanceResult:
+    return estimate(load_git_changeset(repo.root, base, "HEAD"), Provenance())
+
+
+def _from_mbox(repo: GitRepo, base: str) -> ProvenanceResult:
+    return estimate(load_patch_changeset(repo.format_patch(f"{base}..HEAD"), "series.mbox"), Provenance())
+
+
+SOURCES = {"git": _from_git, "mbox": _from_mbox}
+Source = Callable[[GitRepo, str], ProvenanceResult]
+
+
+def _per_line(edit: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda text: "".join(edit(line) + "\n" for line in text.split("\n")[:-1])
+
+
+WHITESPACE_EDITS = {
+    "trailing spaces": _per_line(lambda line: line + "  "),
+    "CRLF": _per_line(lambda line: line + "\r"),
+    "re-indented": lambda text: text.replace("    ", "\t"),
+    "spaces around operators": lambda text: text.replace(" * ", "*").replace(" + ", "+"),
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("edit", WHITESPACE_EDITS)
+def test_a_whitespace_only_follow_up_by_a_person_leaves_the_ai_lines_ai(
+    repo: GitRepo, source: str, edit: str
+) -> None:
+    base = _ai_commit(repo)
+    repo.write("app.py", WHITESPACE_EDITS[edit](AI_CODE))
+    repo.commit("Tidy whitespace")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+def _split_into_files(repo: GitRepo) -> None:
+    """Three parts, so that none is similar enough to the old file for git to call it a rename."""
+    lines = AI_CODE.splitlines(keepends=True)
+    third = len(lines) // 3
+    repo.remove("app.py")
+    for i, name in enumerate(("first", "second", "third")):
+        repo.write(f"pkg/{name}.py", "".join(lines[i * third : (i + 1) * third]))
+    repo.commit("Split the helpers into a package")
+
+
+def _revert_and_reapply(repo: GitRepo) -> None:
+    repo.git("revert", "--no-edit", "HEAD")
+    repo.write("app.py", AI_CODE)
+    repo.commit("Bring the helpers back")
+
+
+FOLLOW_UPS = {"moved into new files": _split_into_files, "reverted and reapplied": _revert_and_reapply}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("follow_up", FOLLOW_UPS)
+def test_ai_code_a_person_moves_or_reapplies_stays_ai_and_the_report_says_so(
+    repo: GitRepo, source: str, follow_up: str
+) -> None:
+    base = _ai_commit(repo)
+    FOLLOW_UPS[follow_up](repo)
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+    distinctive = 4 * FUNCTIONS  # all but `return []` and the blank lines, which go with them
+    assert [n for n in result.notes if CARRIED in n] == [
+        f"{distinctive} added lines last written by commits with no AI marks {CARRIED} (reformatted, "
+        f"moved or reapplied): counted as that commit's, with {AI_LINES - distinctive} blank or short "
+        "lines amid them"
+    ]
+    human = [c for c in result.commits if not c.ai]
+    assert all(c.added_lines == 0 for c in human)
+
+
+def test_through_the_github_api_moved_ai_code_stays_ai(repo: GitRepo) -> None:
+    base = _ai_commit(repo)
+    _split_into_files(repo)
+    github = FakeGitHub().start()
+    try:
+        pull_from_git(github, repo, base, repo.head(), number=9)
+        event = read_event("pull_request", github.payload(9))
+        assert isinstance(event, PullRequestEvent)
+        changeset = load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())
+    finally:
+        github.stop()
+    assert changeset.source == "github" and changeset.commit_lines is not None
+    result = estimate(changeset, Provenance())
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+    assert any(CARRIED in n for n in result.notes)
+
+
+def test_the_json_report_gives_the_note_and_the_share_the_thresholds_read(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _ai_commit(repo)
+    _split_into_files(repo)
+    main(
+        ["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline", "--format", "json"]
+    )
+    provenance = json.loads(capsys.readouterr().out)["provenance"]
+    assert provenance["threshold_share"] == 1.0
+    assert any(CARRIED in n for n in provenance["notes"])
+
+
+HUMAN_CODE = (
+    "def handle(event):\n"
+    "    if event.kind == 'stop':\n"
+    "        return []\n"
+    "    else:\n"
+    "        pass\n"
+    "\n\n"
+    "def scale_0(values, factor):\n"  # the same line as the AI's first one, which is still there
+    "    return event_log(values, factor)\n"
+)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_persons_own_code_stays_theirs_even_where_short_lines_match_ai_ones(
+    repo: GitRepo, source: str
+) -> None:
+    base = _ai_commit(repo)
+    repo.write("handlers.py", HUMAN_CODE)
+    repo.commit("Add the event handler")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES + HUMAN_CODE.count("\n"))
+    assert "handlers.py" not in result.ai_line_map
+    assert not [n for n in result.notes if CARRIED in n]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_person_who_replaces_ai_code_owns_the_new_code_and_its_short_lines(
+    repo: GitRepo, source: str
+) -> None:
+    base = _ai_commit(repo)
+    rewrite = "".join(
+        f"def shrink_{i}(items):\n    kept = [x for x in items if x > {i}]\n    if not kept:\n"
+        "        return []\n    return kept\n\n\n"
+        for i in range(FUNCTIONS)
+    )
+    repo.remove("app.py")
+    repo.write("shrink.py", rewrite)
+    repo.commit("Replace the helpers")
+    result = SOURCES[source](repo, base)
+    # The AI's `return []` lines and blank lines are gone, yet the same short lines amid the person's
+    # own code stay the person's.
+    assert (result.ai_lines, result.added_lines) == (0, rewrite.count("\n"))
