@@ -1,9 +1,11 @@
 """A local git range as a ChangeSet: the final diff, the commits, and who last added each line.
 
 Attribution: a file touched by one commit of the range owes all its added lines to that commit; a
-file touched by several is blamed within the range (git blame handles merges and moved lines). A
-commit that reformats, moves or re-adds lines is their last author here; provenance reads the commits'
-own lines (`commit_lines`) to tell lines an AI commit wrote.
+file touched by several is blamed within the range, whitespace aside (-w): a commit that only
+re-indents or re-spaces a line does not become its author, and the line keeps its number in the file
+of the commit that wrote it, where line-level records number it. A commit that moves lines into
+another file or re-adds them is their last author here; provenance reads the commits' own lines
+(`commit_lines`) to tell the lines an AI commit wrote.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def _origins(
 
 
 def _blame(git: Git, path: str, base: str, head: str) -> tuple[dict[int, str], dict[int, int]]:
-    out = git.run("blame", "--incremental", f"{base}..{head}", "--", path, check=False).decode(
+    out = git.run("blame", "-w", "--incremental", f"{base}..{head}", "--", path, check=False).decode(
         "utf-8", "replace"
     )
     lines: dict[int, str] = {}

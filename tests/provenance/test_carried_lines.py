@@ -194,3 +194,27 @@ def test_a_person_who_replaces_ai_code_owns_the_new_code_and_its_short_lines(
     # The AI's `return []` lines and blank lines are gone, yet the same short lines amid the person's
     # own code stay the person's.
     assert (result.ai_lines, result.added_lines) == (0, rewrite.count("\n"))
+
+
+def test_lines_a_git_ai_note_attests_stay_ai_through_a_whitespace_only_follow_up(repo: GitRepo) -> None:
+    """The commit has no AI marks, so only its note says AI, numbered in its own file: blame ignores
+    whitespace so that the lines stay the commit's, with their numbers."""
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("app.py", AI_CODE)
+    noted = repo.commit("Add the scaling helpers")
+    session = "s_0123456789abcd"
+    meta = {
+        "schema_version": "authorship/3.0.0",
+        "base_commit_sha": base,
+        "prompts": {},
+        "sessions": {session: {"agent_id": {"tool": "claude", "id": "sess", "model": "claude-opus-4-6"}}},
+    }
+    note = f"app.py\n  {session}::t_0123456789abcd 1-{AI_LINES}\n---\n{json.dumps(meta)}"
+    repo.git("notes", "--ref=ai", "add", "-m", note, noted)
+    repo.write("app.py", WHITESPACE_EDITS["re-indented"](AI_CODE))
+    repo.commit("Indent with tabs")
+    result = _from_git(repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+    assert result.tools == {"claude-code": AI_LINES}
