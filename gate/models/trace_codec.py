@@ -2,7 +2,8 @@
 
 Written once the pipeline ends; read by replay. The diff is kept as its shape only (files, hunks, line
 kinds and numbers: what the policy needs to tell which findings sit on diff lines); the code itself is
-in the recorded prompts. Commit messages and the PR title and body are redacted.
+in the recorded prompts. Commit messages, the PR title and body, and each hunk's section text are
+redacted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from gate.config.models import Config
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
-from gate.redact import MESSAGE_FILENAME, redact
+from gate.redact import MESSAGE_FILENAME, redact, redact_lines
 from gate.run import Outcome, StageResult, Usage
 from gate.schema.base import UNTRUSTED
 from gate.schema.finding import TraceFinding
@@ -137,6 +138,9 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
 
 
 def _file(f: FileChange) -> dict[str, Any]:
+    # git's text of the line its funcname rule picked above each hunk: a line of the file that no hunk
+    # holds, so learning the change never read it with the file's name (`DB_PASSWORD=...` in a .env)
+    sections = redact_lines([h.section for h in f.hunks], filename=f.path)
     return {
         "path": f.path,
         "old_path": f.old_path,
@@ -149,11 +153,11 @@ def _file(f: FileChange) -> dict[str, Any]:
             {
                 "old": [h.old_start, h.old_count],
                 "new": [h.new_start, h.new_count],
-                "section": h.section,
+                "section": section,
                 "missing_newline": [h.old_missing_newline, h.new_missing_newline],
                 "lines": [[line.kind.value, line.old_no, line.new_no] for line in h.lines],
             }
-            for h in f.hunks
+            for h, section in zip(f.hunks, sections, strict=True)
         ],
     }
 

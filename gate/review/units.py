@@ -330,7 +330,7 @@ def _split(
     # Short: it repeats for every hunk. A modified file is the usual case, so only other statuses are
     # said; git's section line is left out when the head file gave the enclosing definition's row.
     status = "" if change.status is FileStatus.MODIFIED else f" ({change.status.value})"
-    section = hunk.section.strip() if head is None else ""
+    section = redact(hunk.section, filename=change.path).strip() if head is None else ""
     header = f"### {change.path}{status}" + (f" in {section}" if section else "")
     parts: list[list[tuple[int | None, str]]] = [[]]
     used = estimate_tokens(header, chars_per_token)
