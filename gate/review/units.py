@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
-from gate.redact import REDACTED, redact
+from gate.redact import REDACTED, redact, redact_lines
 
 CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
 HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
@@ -157,7 +157,10 @@ def build_units(
             continue
         skipped.extend(cut_lines(change))
         lines = _head_lines(changeset, change)
-        head = None if lines is None else _Head(lines)
+        head = None if lines is None else _Head(change.path, lines)
+        if head is not None:
+            # The rows of all the file's hunks redacted at once: one candidate pass, not one a hunk.
+            head.redact([no for hunk in change.hunks for side in _head_numbers(hunk, head) for no in side])
         for index, hunk in enumerate(change.hunks, start=1):
             units.extend(_split(change, index, hunk, head, max_unit_tokens, chars_per_token))
     return units, skipped
@@ -191,8 +194,10 @@ class _Head:
     """A file's head revision with what the search for enclosing definitions learns of each line, kept
     for the file's other hunks: their searches pass over the same lines (up to `HEADER_SCAN_LINES` each)."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, path: str, lines: list[str]) -> None:
+        self.path = path
         self.lines = lines
+        self._shown: dict[int, str] = {}
         self._indents: list[int | None] = [_UNSEEN] * len(lines)
         self._defines: dict[int, bool] = {}
 
@@ -207,6 +212,21 @@ class _Head:
             self._indents[no - 1] = known
         return known
 
+    def redact(self, numbers: Sequence[int]) -> None:
+        """Redact lines `numbers` (1-based) as lines of this file, for `shown`. They are not the diff's,
+        so learning the change never read them, and some secrets are secrets only where the file's name
+        says so (`DB_PASSWORD=...` in a `.env`): the prompt is redacted again as a whole, without one."""
+        fresh = [no for no in dict.fromkeys(numbers) if no not in self._shown]
+        if fresh:
+            texts = redact_lines([self.lines[no - 1] for no in fresh], filename=self.path)
+            self._shown.update(zip(fresh, texts, strict=True))
+
+    def shown(self, no: int) -> str:
+        """Line `no` as a prompt shows it, redacted (see `redact`)."""
+        if no not in self._shown:
+            self.redact([no])
+        return self._shown[no]
+
     def defines(self, no: int) -> bool:
         known = self._defines.get(no)
         if known is None:
@@ -219,16 +239,10 @@ _UNSEEN = -1  # an indentation not worked out yet
 
 def _rows(hunk: Hunk, head: _Head | None) -> list[tuple[int | None, str]]:
     """(new-side line number or None for a removed line, rendered row) for the hunk and its context."""
+    above, below = _head_rows(hunk, head)
     rows: list[tuple[int | None, str]] = []
-    if head is not None:
-        lines = head.lines
-        first = max(1, hunk.new_start - CONTEXT_LINES)
-        header = _enclosing_definition(hunk, head, first)
-        if header is not None:
-            rows.extend(_line_rows(" ", header, lines[header - 1]))
-        for no in range(first, hunk.new_start):
-            if no <= len(lines):
-                rows.extend(_line_rows(" ", no, lines[no - 1]))
+    for no, text in above:
+        rows.extend(_line_rows(" ", no, text))
     for line in hunk.lines:
         text = line.text
         if line.kind is LineKind.REMOVED:
@@ -243,12 +257,28 @@ def _rows(hunk: Hunk, head: _Head | None) -> list[tuple[int | None, str]]:
                 rows.append((new_no, f"{marker}{'' if new_no is None else new_no} | {text}"))
             else:
                 rows.extend(_line_rows(marker, new_no, text))
-    if head is not None:
-        lines = head.lines
-        last = hunk.new_start + hunk.new_count - 1
-        for no in range(last + 1, min(len(lines), last + CONTEXT_LINES) + 1):
-            rows.extend(_line_rows(" ", no, lines[no - 1]))
+    for no, text in below:
+        rows.extend(_line_rows(" ", no, text))
     return rows
+
+
+def _head_rows(hunk: Hunk, head: _Head | None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The head file's (line number, redacted text) shown above the hunk and below it."""
+    if head is None:
+        return [], []
+    above, below = _head_numbers(hunk, head)
+    return [(no, head.shown(no)) for no in above], [(no, head.shown(no)) for no in below]
+
+
+def _head_numbers(hunk: Hunk, head: _Head) -> tuple[list[int], list[int]]:
+    """The numbers of the head file's lines shown above the hunk (the enclosing definition's header,
+    then `CONTEXT_LINES`) and below it."""
+    count = len(head.lines)
+    first = max(1, hunk.new_start - CONTEXT_LINES)
+    header = _enclosing_definition(hunk, head, first)
+    above = ([] if header is None else [header]) + list(range(first, min(hunk.new_start, count + 1)))
+    last = hunk.new_start + hunk.new_count - 1
+    return above, list(range(last + 1, min(count, last + CONTEXT_LINES) + 1))
 
 
 def _indent(text: str) -> int:

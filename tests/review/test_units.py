@@ -199,4 +199,9 @@ def test_the_enclosing_definition_is_the_one_a_plain_reading_finds() -> None:
         hunk = Hunk(start, 1, start, count, "", tuple(lines))
         first = max(1, start - rng.randint(0, 3))
         expected = _enclosing_by_reading_every_line(hunk, head, first)
-        assert _enclosing_definition(hunk, _Head(head), first) == expected, (head, start, count, first)
+        assert _enclosing_definition(hunk, _Head("app.py", head), first) == expected, (
+            head,
+            start,
+            count,
+            first,
+        )

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from gate.cli import main
-from tests.fakes.model_server import FakeModelServer
+from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
 
 MODELS = ("openai/fake-a", "openai/fake-b", "openai/fake-c")
@@ -76,6 +76,30 @@ def _requests(server: FakeModelServer, schema: str = "review") -> str:
     sent = [json.dumps(call.body, ensure_ascii=False) for call in server.calls if call.schema == schema]
     assert sent, f"no {schema} call was made: nothing was proven"
     return "\n".join(sent)
+
+
+def test_a_head_row_around_a_hunk_is_redacted_as_a_line_of_its_file(
+    model_server: FakeModelServer, repo: GitRepo, tmp_path: Path
+) -> None:
+    password = _value(11)
+    _env_pr(repo, password)
+    # A finding on the changed line: the cross-check shows the rows around it, the extra row too.
+    finding = {"path": ".env", "start_line": 7, "end_line": 7, "severity": "high", "category": "bug",
+               "title": "Timeout raised", "body": "the timeout changed", "suggestion": None}  # fmt: skip
+    model_server.script("fake-a", "review", Reply.json({"findings": [finding]}))
+
+    trace, report = _check(
+        tmp_path,
+        ["--repo", str(repo.root), "--base", "main", "--head", "pr"],
+        _config(model_server, tmp_path),
+    )
+
+    review = _requests(model_server)
+    assert "3 | DB_PASSWORD=[REDACTED]" in review  # the row was shown, its value hidden
+    assert "DB_PASSWORD=[REDACTED]" in _requests(model_server, "cross_check")
+    for where, text in {"requests": review, "trace": trace, "report": report}.items():
+        assert password not in text, where
+    assert password not in json.dumps([call.body for call in model_server.calls])
 
 
 def test_a_hunk_s_section_text_is_redacted_in_the_prompt_and_the_trace(
