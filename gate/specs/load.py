@@ -3,7 +3,8 @@
 `specs` entries are globs (`"docs/specs/*.md"`) or maps (`{path: ..., governs: [...]}`); a document's
 `governs` is the union of its entries' globs (trusted: the config) and its own front matter's (data:
 the change may edit it). Documents are untrusted data read within bounds: at most MAX_SPEC_DOCUMENTS
-of them, each cut at MAX_DOCUMENT_CHARS, MAX_SET_CHARS in all; every limit that bites is a note.
+of them, each cut at MAX_DOCUMENT_CHARS, MAX_SET_CHARS in all; every limit that bites is a note. A
+document's text is kept with its secrets redacted: prompts carry it, and nothing else reads it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pathspec
 from gate.config.models import Config
 from gate.context.model import ChangeSet
 from gate.diff.model import FileStatus
+from gate.redact import MESSAGE_FILENAME, redact
 from gate.specs.front_matter import read_front_matter
 from gate.specs.model import MAX_GENERAL_SPEC_CHARS, Spec, SpecSet
 
@@ -117,12 +119,19 @@ def _spec(path: str, text: str, configured: tuple[str, ...], limit: int) -> tupl
                     notes.append(f"spec {path}: governs glob {glob[:80]!r} is not a valid glob: left out")
             governs = tuple(good)
             matcher = Spec.matcher(governs) if governs else None
-    body = front.body
+    body = _redacted(path, front.body)
     truncated = len(body) > limit
     if truncated:
         notes.append(f"spec {path} cut to {limit} characters")
         body = body[:limit]
     return Spec(path, governs, body, digest, truncated, declared, matcher), notes
+
+
+def _redacted(path: str, text: str) -> str:
+    """A document as prompts carry it (whole, and most of it no line of the change, which the run's
+    learning reads), its secrets hidden before any cut: read with its own name, and as prose with
+    config syntax, like a PR body (`DB_PASSWORD=...` in a Markdown code block)."""
+    return redact(redact(text, filename=path), filename=MESSAGE_FILENAME)
 
 
 def _from_patch(changeset: ChangeSet, config: Config) -> SpecSet:

@@ -133,3 +133,28 @@ def test_a_hunk_s_section_text_is_redacted_in_the_trace_of_a_run_without_models(
 
     assert '"section": "DB_PASSWORD=[REDACTED]"' in trace  # the run record keeps the hunk's section
     assert password not in trace + report
+
+
+def test_a_spec_document_s_unchanged_lines_are_redacted(
+    model_server: FakeModelServer, repo: GitRepo, tmp_path: Path
+) -> None:
+    password = _value(13)
+    spec = (
+        "# Billing spec\n\nThe billing service must retry twice.\n\nStaging access for QA:\n\n"
+        f"    DB_PASSWORD={password}\n\n## Rules\n\n- Invoices are immutable.\n"
+    )
+    repo.write("docs/billing.md", spec)
+    repo.write("app/billing.py", "def bill():\n    return 1\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("docs/billing.md", spec + "- Refunds need approval.\n")
+    repo.write("app/billing.py", "def bill():\n    return 2\n")
+    repo.commit("Bill two")
+    config = _config(model_server, tmp_path, specs=[{"path": "docs/billing.md", "governs": ["app/**"]}])
+
+    trace, report = _check(tmp_path, ["--repo", str(repo.root), "--base", "main", "--head", "pr"], config)
+
+    review = _requests(model_server)
+    assert "The billing service must retry twice." in review  # the spec went to the reviewers
+    for where, text in {"requests": review, "trace": trace, "report": report}.items():
+        assert password not in text, where
