@@ -10,7 +10,6 @@ commit message or a file name may hold.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,18 +58,20 @@ def read_objects(git: Git, names: Sequence[str]) -> dict[str, tuple[str, bytes]]
     return objects
 
 
-def _decoder(encoding: str | None) -> str:
+def _decode(parts: Sequence[bytes], encoding: str) -> list[str]:
+    """The parts of a commit in the encoding its header names, or all of them in UTF-8 when Python
+    cannot decode text with that name: an unknown name, a codec that is not a text encoding (rot13,
+    base64), or one that raises even when told to replace what it cannot read (idna)."""
     if encoding:
         try:
-            return codecs.lookup(encoding).name
-        except LookupError:
+            return [part.decode(encoding, "replace") for part in parts]
+        except (LookupError, ValueError):  # UnicodeError is a ValueError, as is a name holding NUL
             pass
-    return "utf-8"
+    return [part.decode("utf-8", "replace") for part in parts]
 
 
-def _ident(value: bytes, encoding: str) -> Person:
+def _ident(text: str) -> Person:
     """`Name <email> timestamp zone`, read the way git reads it: the first `<` opens the address."""
-    text = value.decode(encoding, "replace")
     lt = text.find("<")
     if lt == -1:
         return Person(text.strip(), "")
@@ -88,14 +89,17 @@ def parse_commit(sha: str, raw: bytes, note: str | None = None) -> Commit:
             continue  # a continuation of a multi-line header (gpgsig, mergetag)
         key, _, value = line.partition(b" ")
         fields.setdefault(key, []).append(value)
-    encoding = _decoder(next(iter(fields.get(b"encoding", [])), b"").decode("ascii", "replace"))
-    author = _ident(next(iter(fields.get(b"author", [])), b""), encoding)
+    encoding = next(iter(fields.get(b"encoding", [])), b"").decode("ascii", "replace")
     committer_raw = fields.get(b"committer")
+    author, committer, message = _decode(
+        (next(iter(fields.get(b"author", [])), b""), committer_raw[0] if committer_raw else b"", body),
+        encoding,
+    )
     return Commit(
         sha=sha,
-        author=author,
-        committer=_ident(committer_raw[0], encoding) if committer_raw else None,
-        message=body.decode(encoding, "replace").strip("\n"),
+        author=_ident(author),
+        committer=_ident(committer) if committer_raw else None,
+        message=message.strip("\n"),
         parents=tuple(p.decode("ascii", "replace") for p in fields.get(b"parent", [])),
         ai_note=note,
     )

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import parseaddr
 
@@ -87,9 +88,11 @@ def _mbox(
 
 
 def _decode_header(value: str) -> str:
+    """A header with its MIME encoded words decoded; as written when one cannot be (an unknown or
+    non-text charset, or an encoded word whose base64 is broken)."""
     try:
         return str(make_header(decode_header(value)))
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, HeaderParseError):
         return value
 
 
