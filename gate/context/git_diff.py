@@ -37,8 +37,10 @@ def _diff(
 ) -> Diff:
     """The diff of `paths` (every file when none), read with `extra` options."""
     pathspec = ("--", *(f":(literal){path}" for path in paths)) if paths else ()
-    listing = name_status(
-        git.run("diff", "-z", "--name-status", *_DIFF_OPTIONS, base, head, *pathspec).split(b"\0")
+    listing = _one_entry_per_section(
+        name_status(
+            git.run("diff", "-z", "--name-status", *_DIFF_OPTIONS, base, head, *pathspec).split(b"\0")
+        )
     )
     raw = git.run("diff", *_DIFF_OPTIONS, *extra, base, head, *pathspec)
     text, notes = decode_patch(raw)
@@ -81,7 +83,7 @@ def _binaries_as_text(
     paths = sorted({path for c in changes.values() for path in (c.path, c.old_path or c.path)})
     again = {c.path: c for c in _diff(git, base, head, ("--text", *extra), source=source, paths=paths).files}
     read = {path for path in texts if path in again and not again[path].is_binary}
-    files = tuple(again[c.path] if c.path in read else c for c in diff.files)
+    files = tuple(again[c.path] if c.is_binary and c.path in read else c for c in diff.files)
     notes = tuple(
         f"{path}: git calls it binary (it holds a NUL byte), but it is UTF-8 text: read as text"
         for path in sorted(read)
@@ -107,6 +109,20 @@ def _blobs(git: Git, rev: str, paths: Sequence[str]) -> dict[str, tuple[str, int
         if len(fields) == 4 and fields[1] == b"blob" and fields[3].isdigit():
             blobs[decode_name(name)] = (fields[2].decode("ascii"), int(fields[3]))
     return blobs
+
+
+def _one_entry_per_section(listing: list[NameStatus]) -> list[NameStatus]:
+    """The listing with one entry for each file section of the patch. A change of a file's type (a file
+    turned into a symlink or a submodule, or back) is listed once, as `T`, but printed as two sections:
+    the old file's deletion, then the new one's creation. Read as such, a test file replaced by a
+    symlink is still a deleted test."""
+    out: list[NameStatus] = []
+    for entry in listing:
+        if entry.status == "T":
+            out.extend((NameStatus("D", entry.path), NameStatus("A", entry.path)))
+        else:
+            out.append(entry)
+    return out
 
 
 def _named(change: FileChange, entry: NameStatus) -> FileChange:
