@@ -11,6 +11,8 @@ SHA256_HEX_CHARS = 64
 FULL_COMMIT_ID_CHARS = (SHA1_HEX_CHARS, SHA256_HEX_CHARS)
 # A full commit id as a pattern (lowercase hex, as git prints it), anchored for a validator that searches.
 FULL_COMMIT_ID_PATTERN = "|".join(f"^[0-9a-f]{{{n}}}$" for n in FULL_COMMIT_ID_CHARS)
+# The same, unanchored and grouped, for a pattern that finds an id inside a longer line.
+FULL_COMMIT_ID_GROUP = "(" + "|".join(f"[0-9a-f]{{{n}}}" for n in FULL_COMMIT_ID_CHARS) + ")"
 # What a person reads: `git log --abbrev=12`, unique in repositories far larger than most.
 SHORT_COMMIT_ID_CHARS = 12
 

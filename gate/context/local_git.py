@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from gate.context.commit_id import is_full_commit_id
 from gate.context.commit_lines import GitCommitLines
 from gate.context.git import Git
 from gate.context.git_diff import git_diff
@@ -132,7 +133,7 @@ def _blame(git: Git, path: str, base: str, head: str) -> tuple[dict[int, str], d
     current = ""
     for row in out.split("\n"):
         head_fields = row.split(" ")
-        if len(head_fields) == 4 and len(head_fields[0]) == 40:
+        if len(head_fields) == 4 and is_full_commit_id(head_fields[0]):
             current = head_fields[0]
             source, start, count = int(head_fields[1]), int(head_fields[2]), int(head_fields[3])
             for k in range(count):

@@ -14,6 +14,7 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import parseaddr
 
+from gate.context.commit_id import FULL_COMMIT_ID_GROUP
 from gate.context.ignore import apply_ignore
 from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.series import SeriesLines, replay
@@ -22,10 +23,11 @@ from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import InputError
 
 MAX_PATCH_BYTES = 512 << 20
-_FROM_LINE = re.compile(r"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.MULTILINE)
+# The line that opens each message, with the commit's full id: SHA-1 or SHA-256, as the repository uses.
+_FROM_LINE = re.compile(f"^From {FULL_COMMIT_ID_GROUP} Mon Sep 17 00:00:00 2001$", re.MULTILINE)
 # The same line after a line break: a pattern that opens with a literal is searched for that literal
 # first, while `^` has the pattern tried at every position of the text.
-_NEXT_FROM_LINE = re.compile(r"\nFrom [0-9a-f]{40} Mon Sep 17 00:00:00 2001$", re.MULTILINE)
+_NEXT_FROM_LINE = re.compile(f"\nFrom {FULL_COMMIT_ID_GROUP} Mon Sep 17 00:00:00 2001$", re.MULTILINE)
 _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 _DIFF_START = re.compile(r"^diff --git |^--- ", re.MULTILINE)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
+from gate.context.commit_id import is_full_commit_id
 from gate.context.model import ChangeSet
 from gate.errors import GateError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
@@ -171,7 +172,7 @@ def _checked_out_head(workspace: Path) -> str | None:
         head = (workspace / ".git" / "HEAD").read_text(encoding="ascii", errors="replace").strip()
     except OSError:
         return None
-    return head if len(head) == 40 and all(c in "0123456789abcdef" for c in head) else None
+    return head if is_full_commit_id(head) and all(c in "0123456789abcdef" for c in head) else None
 
 
 def not_gated(env: ActionEnv, reason: str) -> int:

@@ -26,6 +26,7 @@ from tests.diff.test_reader import assert_same
 from tests.fuzz.strategies import diff_specs
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
+SHA256 = SHA + "89abcdef0123456789abcdef"
 
 HEADER_LINES = [
     "diff --git a/x b/x",
@@ -170,6 +171,9 @@ FROM_LINES = [
     f" From {SHA} Mon Sep 17 00:00:00 2001",
     f">From {SHA} Mon Sep 17 00:00:00 2001",
     f"From {SHA[:-1]} Mon Sep 17 00:00:00 2001",
+    f"From {SHA256} Mon Sep 17 00:00:00 2001",  # a SHA-256 repository's series
+    f"From {SHA256[:-1]} Mon Sep 17 00:00:00 2001",
+    f"From {SHA}0 Mon Sep 17 00:00:00 2001",
     "From: A <a@example.com>",
     "Subject: [PATCH] x",
     "",
