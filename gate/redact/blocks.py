@@ -1,9 +1,16 @@
-"""Private key blocks: the base64 body under a PEM header, which no line-by-line rule recognises.
+"""Private keys: the base64 body under a key's first line, which no line-by-line rule recognises.
 
-detect-secrets flags a private key by its BEGIN line only; the key itself is the base64 body that
-follows, one line at a time. Inside a block, a line that ends in one base64 token (after a prefix such
-as a diff marker, a line number or a quote) is key material. A block ends at its END line, at any other
-line, or after MAX_KEY_LINES, so a stray BEGIN line cannot hide the rest of a diff from reviewers.
+detect-secrets flags a private key by its BEGIN line only; the key itself is the body that follows, one
+line at a time. A block opens at a PEM, PGP or SSH2 BEGIN line (`-----BEGIN RSA PRIVATE KEY-----`,
+`-----BEGIN PGP PRIVATE KEY BLOCK-----`, `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`) or at a PuTTY
+key file's first line. Before its body, a block may hold header lines (`Proc-Type: 4,ENCRYPTED`,
+`DEK-Info: ...`, `Version: ...`, `Comment: ...`) and blank lines; a PuTTY key holds headers between
+its bodies too (`Private-Lines: 14`). Inside a block, a line that ends in one base64 token (after a
+prefix such as a diff marker, a line number or a quote, and before a trailer such as `\\n"`, `' +`, `,`
+or `\\`: a key written one string literal a line) is key material, a PGP checksum (`=AbCd`) too.
+
+A block ends at its END line (a PuTTY key at `Private-MAC:`), at any other line, or after
+MAX_KEY_LINES, so a stray BEGIN line cannot hide the rest of a diff from reviewers.
 """
 
 from __future__ import annotations
@@ -13,34 +20,108 @@ from collections.abc import Sequence
 
 from gate.redact.memory import REDACTED
 
-_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
-_KEY_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
-_KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])(?P<body>[A-Za-z0-9+/]{4,}={0,2})[\s\"'`,;\\]*$")
-_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 MAX_KEY_LINES = 200
+# A key's line is short (64 or 70 characters and a quote); a longer line is not one, and is not given to
+# the patterns below, whose prefix search costs the square of a line's length.
+MAX_BLOCK_LINE_CHARS = 1024
+
+_BEGIN = re.compile(r"-{4,5} ?BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}", re.IGNORECASE)
+_END = re.compile(r"-{4,5} ?END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}", re.IGNORECASE)
+_PUTTY_BEGIN = re.compile(r"PuTTY-User-Key-File-\d+:")
+_PUTTY_END = re.compile(r"Private-MAC:")
+# A block opens only on a line holding one of these.
+_OPENINGS = (b"BEGIN", b"begin", b"PuTTY-User-Key-File")
+
+# What stands before a key's line in a prompt or in code: a diff marker, a row's line number, a comment
+# marker, an opening quote (`b"`, a JavaScript template); and after it: quotes, escaped line ends,
+# commas, concatenation (`+`, a `\` continuation), closing brackets.
+_LEAD = r"[ \t]*(?:[+\-][ \t]*)?(?:\d+[ \t]*\|[ \t]?)?[ \t]*(?:(?:#|//|\*|;)[ \t]*)?(?:[bBuUrR]?[\"'`])?"
+_TRAIL = r"(?:\\[nr]|[\s\"'`,;+\\)\]])*"
+_KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])(?P<body>=?[A-Za-z0-9+/]{4,}={0,2})" + _TRAIL + "$")
+_HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
+_BLANK = re.compile(_LEAD + _TRAIL + "$")
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
 
 def redact_key_blocks(lines: Sequence[str]) -> list[str]:
+    """The lines with every private key's body replaced by [REDACTED]."""
     out = list(lines)
-    remaining = 0
-    for i, line in enumerate(out):
-        begin = _KEY_BEGIN.search(line)
-        if begin is not None:
-            end = _KEY_END.search(line, begin.end())
-            stop = end.start() if end else len(line)
-            # A one-line key ("-----BEGIN ... KEY-----MIIE...-----END ...") or text after the marker.
-            out[i] = line[: begin.end()] + _KEY_MATERIAL.sub(REDACTED, line[begin.end() : stop]) + line[stop:]
-            remaining = 0 if end else MAX_KEY_LINES
-            continue
-        if remaining == 0:
-            continue
-        if _KEY_END.search(line):
-            remaining = 0
+    _hide_blocks(out, _lines_holding(_encoded("\n".join(out)), _OPENINGS))
+    return out
+
+
+def _hide_blocks(out: list[str], starts: Sequence[int]) -> list[str]:
+    """Hide, in place, the bodies of the key blocks in `out` that may open on the lines `starts`; returns
+    the values hidden. Only the lines from a block's first line to its end are read."""
+    hidden: list[str] = []
+    after = 0  # the first line not read yet
+    for start in starts:
+        if start >= after:
+            after = _hide_block(out, start, hidden)
+    return hidden
+
+
+def _hide_block(out: list[str], start: int, hidden: list[str]) -> int:
+    """Hide the body of the block that opens on line `start`, adding what is hidden to `hidden`; returns
+    the index of the first line after the block."""
+    line = out[start]
+    begin = _BEGIN.search(line)
+    putty = begin is None
+    if begin is not None:
+        end = _END.search(line, begin.end())
+        stop = end.start() if end else len(line)
+        # A one-line key ("-----BEGIN ... KEY-----MIIE...-----END ...") or text after the marker.
+        rest = line[begin.end() : stop]
+        hidden += _KEY_MATERIAL.findall(rest)
+        out[start] = line[: begin.end()] + _KEY_MATERIAL.sub(REDACTED, rest) + line[stop:]
+        if end is not None:
+            return start + 1
+    elif _PUTTY_BEGIN.search(line) is None:
+        return start + 1  # the marker was not a key's first line ("BEGIN" in prose)
+    in_body = False
+    for i in range(start + 1, min(start + 1 + MAX_KEY_LINES, len(out))):
+        line = out[i]
+        if len(line) > MAX_BLOCK_LINE_CHARS or _BEGIN.search(line) or _PUTTY_BEGIN.search(line):
+            return i  # not a key's line, or the first line of the next key
+        if _END.search(line) or (putty and _PUTTY_END.search(line)):
+            return i + 1
+        if (putty or not in_body) and (_HEADER.match(line) or (not in_body and _BLANK.match(line))):
             continue
         m = _KEY_LINE.match(line)
         if m is None:
-            remaining = 0
-            continue
+            return i
+        in_body = True
+        hidden.append(m.group("body"))
         out[i] = line[: m.start("body")] + REDACTED + line[m.end("body") :]
-        remaining -= 1
-    return out
+    return start + 1 + MAX_KEY_LINES
+
+
+def _encoded(text: str) -> bytes:
+    """The text as UTF-8, searched as bytes: a text with one character past U+FFFF is stored four bytes
+    a character, and every `str` search over it reads four times as much."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _lines_holding(data: bytes, needles: Sequence[bytes]) -> list[int]:
+    """The indexes, in order, of the lines of `data` that hold one of `needles` (found with `find`: a
+    regular expression over a whole change costs far more than these few searches)."""
+    at: set[int] = set()
+    for needle in needles:
+        found: list[int] = []
+        pos = data.find(needle)
+        while pos != -1:
+            found.append(pos)
+            pos = data.find(needle, pos + len(needle))
+        at.update(_line_numbers(data, found))
+    return sorted(at)
+
+
+def _line_numbers(data: bytes, positions: Sequence[int]) -> list[int]:
+    """The line index of each of `positions` (ascending), counting line breaks once over the data."""
+    lines: list[int] = []
+    line = last = 0
+    for pos in positions:
+        line += data.count(b"\n", last, pos)
+        last = pos
+        lines.append(line)
+    return lines
