@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from gate.diff.model import FileStatus
 from gate.redact import memory
-from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks
+from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks, remember_key_blocks
 from gate.redact.detect import SecretHit, find_secrets, forget_scans, scan_files, scan_lines
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.memory import REDACTED
@@ -25,6 +26,7 @@ MESSAGE_FILENAME = "message.env"
 
 if TYPE_CHECKING:
     from gate.context.model import ChangeSet
+    from gate.diff.model import FileChange
 
 __all__ = [
     "KEY_FORMATS",
@@ -168,17 +170,19 @@ def hide_tree(value: Any, hide: Callable[[str], str] = memory.hide) -> Any:
 
 def learn_changeset(changeset: ChangeSet) -> int:
     """Find (and so remember) every secret in what the change carries: each file's lines read with its
-    name, the file names, the commit messages, the PR title and body. Returns the number of values
-    remembered in all."""
+    name, the private keys in the changed files as they were and are, the file names, the commit
+    messages, the PR title and body. Returns the number of values remembered in all."""
     forget_scans()  # a new change: what an earlier run read is not this run's
+    changes = changeset.diff.files
     files: list[tuple[str, list[str]]] = []
-    for f in changeset.diff.files:
+    for f in changes:
         lines = [line.text for hunk in f.hunks for line in hunk.lines]
         files.append((f.path, lines))
     for _ in scan_files(files):
         pass
+    _learn_key_blocks(changeset, changes)
     # Names and messages as one list of lines each: one candidate pass, not one per file or commit.
-    names = [name for f in changeset.diff.files for name in {f.path, f.old_path or f.path}]
+    names = [name for f in changes for name in {f.path, f.old_path or f.path}]
     texts = [c.message for c in changeset.commits]
     if changeset.pr is not None:
         texts += [changeset.pr.title, changeset.pr.body]
@@ -186,3 +190,22 @@ def learn_changeset(changeset: ChangeSet) -> int:
     for _ in scan_lines(lines, filename=MESSAGE_FILENAME):
         pass
     return len(memory.known())
+
+
+def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> None:
+    """Remember the body of every private key in the change's hunks and in its files as they were and
+    are: prompts show lines cut out below a key's BEGIN line (a hunk's context rows, the second part of
+    a long hunk, the lines before a region to re-generate, an excerpt around a finding, a key replaced
+    in place), where nothing marks them as a key."""
+    for change in changes:
+        for hunk in change.hunks:
+            remember_key_blocks("\n".join(line.text for line in hunk.lines))
+    if changeset.revisions is None:
+        return
+    for change in changes:
+        if change.is_binary:
+            continue
+        if change.status is not FileStatus.DELETED:
+            remember_key_blocks(changeset.revisions.read("head", change.path) or "")
+        if change.status is not FileStatus.ADDED:
+            remember_key_blocks(changeset.revisions.read("base", change.old_path or change.path) or "")

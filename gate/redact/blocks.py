@@ -11,6 +11,11 @@ or `\\`: a key written one string literal a line) is key material, a PGP checksu
 
 A block ends at its END line (a PuTTY key at `Private-MAC:`), at any other line, or after
 MAX_KEY_LINES, so a stray BEGIN line cannot hide the rest of a diff from reviewers.
+
+Each body line hidden is remembered (`gate.redact.memory`): a text cut out of the file below its BEGIN
+line (a prompt's context rows, the second part of a long hunk, an excerpt around a finding) hides it
+too. And where no BEGIN line is in the text at all, lines that are nothing but a long random base64 run,
+next to another such line, are hidden as the body of a key whose first line was cut off.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from gate.redact import memory
 from gate.redact.memory import REDACTED
 
 MAX_KEY_LINES = 200
@@ -42,23 +48,42 @@ _HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
 _BLANK = re.compile(_LEAD + _TRAIL + "$")
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
+# A line that is nothing but a key's line: a base64 run long enough that code rarely has one.
+MIN_ORPHAN_CHARS = 40
+_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_BASE64_MASK = bytes(0x61 if b in _BASE64_ALPHABET else 0x0A if b == 0x0A else 0x20 for b in range(256))
+_RUN = b"a" * MIN_ORPHAN_CHARS
+_ORPHAN_LINE = re.compile(_LEAD + f"(?P<body>[A-Za-z0-9+/]{{{MIN_ORPHAN_CHARS},}}={{0,2}})" + _TRAIL + "$")
+_MAX_ORPHAN_LINE_CHARS = 240
+# Body lines this short are not searched for everywhere: a key's short last line looks like a word.
+MIN_REMEMBERED_CHARS = 16
+
 
 def redact_key_blocks(lines: Sequence[str]) -> list[str]:
-    """The lines with every private key's body replaced by [REDACTED]."""
+    """The lines with every private key's body replaced by [REDACTED]; the bodies are remembered."""
     out = list(lines)
-    _hide_blocks(out, _lines_holding(_encoded("\n".join(out)), _OPENINGS))
+    data = _encoded("\n".join(out))
+    memory.remember(_hide_blocks(out, _lines_holding(data, _OPENINGS)))
+    _hide_orphan_runs(out, data)
     return out
+
+
+def remember_key_blocks(text: str) -> None:
+    """Remember the body of every private key in `text` (a file, a hunk), without hiding anything: what
+    is learned before a text is cut into prompts is hidden in every piece of it."""
+    if starts := _lines_holding(_encoded(text), _OPENINGS):
+        memory.remember(_hide_blocks(text.split("\n"), starts))
 
 
 def _hide_blocks(out: list[str], starts: Sequence[int]) -> list[str]:
     """Hide, in place, the bodies of the key blocks in `out` that may open on the lines `starts`; returns
-    the values hidden. Only the lines from a block's first line to its end are read."""
+    the values worth remembering. Only the lines from a block's first line to its end are read."""
     hidden: list[str] = []
     after = 0  # the first line not read yet
     for start in starts:
         if start >= after:
             after = _hide_block(out, start, hidden)
-    return hidden
+    return [value for value in hidden if _worth_remembering(value)]
 
 
 def _hide_block(out: list[str], start: int, hidden: list[str]) -> int:
@@ -125,3 +150,49 @@ def _line_numbers(data: bytes, positions: Sequence[int]) -> list[int]:
         last = pos
         lines.append(line)
     return lines
+
+
+def _worth_remembering(body: str) -> bool:
+    """Whether a body line is key material to search for everywhere: long, and not a word (a block's
+    last short line, or a line of code after a stray BEGIN line, hidden where it stands only)."""
+    return len(body) >= MIN_REMEMBERED_CHARS and (
+        any(c.isdigit() for c in body) or "+" in body or "/" in body
+    )
+
+
+def _hide_orphan_runs(out: list[str], data: bytes) -> None:
+    """Hide, in place, each line that is nothing but a long random base64 run next to another such line:
+    a key's body whose BEGIN line the text does not hold."""
+    runs: dict[int, re.Match[str]] = {}
+    for i in _lines_with_run(data):
+        line = out[i]
+        m = _ORPHAN_LINE.match(line) if len(line) <= _MAX_ORPHAN_LINE_CHARS else None
+        if m is not None and _looks_random(m.group("body")):
+            runs[i] = m
+    for i, m in runs.items():
+        if i - 1 in runs or i + 1 in runs:
+            out[i] = out[i][: m.start("body")] + REDACTED + out[i][m.end("body") :]
+
+
+def _lines_with_run(data: bytes) -> list[int]:
+    """The indexes of the lines holding MIN_ORPHAN_CHARS base64 characters in a row. The bytes are mapped
+    to one letter for the base64 alphabet and a space for the rest, and the run searched with `find`: a
+    regular expression tried at every character costs ten times as much."""
+    mask = data.translate(_BASE64_MASK)
+    starts: list[int] = []
+    pos = mask.find(_RUN)
+    while pos != -1:
+        starts.append(pos)
+        newline = mask.find(b"\n", pos)
+        if newline == -1:
+            break
+        pos = mask.find(_RUN, newline + 1)
+    return _line_numbers(mask, starts)
+
+
+def _looks_random(body: str) -> bool:
+    """Upper and lower case letters and digits: a key's line has all three (the chance that 40 random
+    base64 characters lack one is about one in a thousand); hex digests, paths and words lack one."""
+    return (
+        any(c.isdigit() for c in body) and any(c.isupper() for c in body) and any(c.islower() for c in body)
+    )

@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 import pytest
 
-from gate.redact import REDACTED, redact, redact_key_blocks
+from gate.context.local_git import load_git_changeset
+from gate.redact import REDACTED, learn_changeset, memory, redact, redact_key_blocks
+from tests.gitrepo import GitRepo
 
 _B64 = string.ascii_letters + string.digits + "+/"
 _rng = random.Random(20261204)
@@ -161,3 +163,59 @@ def test_a_key_block_keeps_its_headers_checksum_and_end_line_and_hides_only_the_
     # has no END line, and stay as they are.
     lines = ["-----BEGIN RSA PRIVATE KEY-----", *body, "", "name: release", "token"]
     assert redact_key_blocks(lines)[1 + len(body) :] == ["", "name: release", "token"]
+
+
+def test_a_hidden_body_line_is_remembered_and_hidden_where_it_comes_back_alone() -> None:
+    """A prompt cuts a file anywhere: a context row, the second part of a long hunk or an excerpt around
+    a finding holds a key's line without the BEGIN line that marks it."""
+    body = key_lines(6)
+    redact(pgp(body))
+    assert redact(f" 41 | {body[3]}") == f" 41 | {REDACTED}"
+    assert memory.hide(f"summary quotes {body[0]} here") == f"summary quotes {REDACTED} here"
+
+
+def test_lines_of_a_key_without_its_begin_line_are_hidden_when_they_stand_together() -> None:
+    body = key_lines(3)
+    rows = [f"{n:>4} | {line}" for n, line in enumerate(body, 22)] + ["  25 | -----END PRIVATE KEY-----"]
+    assert redact("\n".join(rows)).split("\n")[:3] == [f"{n:>4} | {REDACTED}" for n in (22, 23, 24)]
+    literals = [f'    "{line}\\n"' for line in key_lines(2)]
+    assert redact_key_blocks(literals) == [f'    "{REDACTED}\\n"'] * 2
+    # Code's long lines are not taken for a key's.
+    code = [
+        "    3f2a9c0b7d4e1f8a6c5b2d9e0f1a3b4c5d6e7f8a",  # hex digests, one a line
+        "    9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b",
+        '    "django/contrib/admin/static/admin/js/vendor/jquery",',  # a path: no digits
+        '    "django/contrib/admin/static/admin/js/vendor/select2",',
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",  # one line alone
+        "",
+        "    return self.assertEqual(response.status_code, 200)",
+        "    return self.assertEqual(response.status_code, 404)",
+    ]
+    assert redact_key_blocks(code) == code
+
+
+def test_learning_a_change_remembers_the_keys_in_its_files_outside_the_hunks(repo: GitRepo) -> None:
+    """Two keys far from the changed lines: one stays (a window before a re-generated region shows it),
+    one is rotated in the middle of its body (its first line is out of the hunk, at base and at head)."""
+    kept, old, new = key_lines(20), key_lines(30), key_lines(30)
+    rotated = [*old[:5], *new[5:25], *old[25:]]
+
+    def source(second: list[str], total: str) -> str:
+        fillers = "".join(f"\n\ndef helper_{i}(x):\n    return x + {i}\n" for i in range(10))
+        return (
+            f'KEPT = """\n{pem_encrypted(kept)}\n"""\n\nROTATED = """\n{ssh2(second)}\n"""\n{fillers}\n\n'
+            f"def total(items):\n    return {total}\n"
+        )
+
+    repo.write("app/keys.py", source(old, "sum(items)"))
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/keys.py", source(rotated, "round(sum(items), 2)"))
+    repo.commit("Rotate the key and round the total")
+    changeset = load_git_changeset(repo.root, "main", "feature")
+    shown = "\n".join(line.text for f in changeset.diff.files for hunk in f.hunks for line in hunk.lines)
+    assert "BEGIN" not in shown and not any(line in shown for line in kept)
+
+    learn_changeset(changeset)
+    known = memory.known()
+    assert [line for line in (*kept, *old, *rotated) if line not in known] == []
