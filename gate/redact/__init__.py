@@ -170,10 +170,11 @@ def hide_tree(value: Any, hide: Callable[[str], str] = memory.hide) -> Any:
 
 def learn_changeset(changeset: ChangeSet) -> int:
     """Find (and so remember) every secret in what the change carries: each file's lines read with its
-    name, the private keys in the changed files as they were and are, the file names, the commit
-    messages, the PR title and body. Returns the number of values remembered in all."""
+    name (the files `paths.ignore` leaves out too: a password in a vendored config is the same password
+    where app code uses it), the private keys in the changed files as they were and are, the file names,
+    the commit messages, the PR title and body. Returns the number of values remembered in all."""
     forget_scans()  # a new change: what an earlier run read is not this run's
-    changes = changeset.diff.files
+    changes = (*changeset.diff.files, *changeset.diff.ignored_files)
     files: list[tuple[str, list[str]]] = []
     for f in changes:
         lines = [line.text for hunk in f.hunks for line in hunk.lines]

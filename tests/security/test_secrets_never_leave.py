@@ -210,3 +210,33 @@ def test_a_private_key_body_is_redacted_line_by_line_and_nothing_after_it() -> N
     # A stray BEGIN line does not blind reviewers to the code after it.
     code = ["-----BEGIN OPENSSH PRIVATE KEY-----", "", "def refund(order, amount):", "    return amount"]
     assert redact_lines(code)[2:] == code[2:]
+
+
+def test_a_secret_in_an_ignored_file_is_hidden_where_app_code_repeats_it(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """`paths.ignore` leaves a vendored config out of the review, not out of what the run learns: its
+    password, flagged there by the secrets stage, is hidden in the app code the models read. (Through a
+    child process, as users run it: there the secrets stage may run in a forked process, whose findings
+    come back after the review has started.)"""
+    password = "".join(random.Random(5).choice(string.ascii_letters + string.digits) for _ in range(18))
+    repo.write("README.md", "shop\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("vendor/acme/settings.env", f"DB_PASSWORD={password}\n")
+    repo.write("app/db.py", f'def connect(driver):\n    return driver.connect(host="db", pw_="{password}")\n')
+    repo.commit("Connect to the database")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(yaml.safe_dump({**config_data(model_server), "paths": {"ignore": ["vendor/**"]}}))
+    trace = tmp_path / "trace.jsonl"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    env = {"FAKE_MODEL_KEY": MODEL_KEY, "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
+    run = run_cli(
+        *args, "--format", "json", "--output", str(tmp_path / "report.json"), "--trace", str(trace), env=env
+    )
+    assert run.returncode in (0, 1), run.stderr[-2000:]
+
+    sent = [json.dumps(call.body) for call in model_server.calls]
+    assert any("driver.connect" in body for body in sent), "app/db.py was not reviewed: nothing was proven"
+    assert not [body for body in sent if password in body]
+    assert password not in trace.read_text() and password not in (tmp_path / "report.json").read_text()
