@@ -70,7 +70,10 @@ BASE = {
     "shop/__init__.py": "",
     "shop/models.py": "def price(n):\n    return n * 2\n",
     "shop/tests.py": DJANGO_TEST,
+    "app/fmt.py": "def fmt(x):\n    return str(x)\n",
+    "tests/test_fmt.py": "from app.fmt import fmt\n\n\ndef test_fmt():\n    assert fmt(1) == '1'\n",
 }
+MORE_TEST = BASE["tests/test_more.py"]
 CODE_CHANGE = {"app/calc.py": "def total(xs):\n    return sum(xs or [])\n"}
 
 
@@ -157,6 +160,14 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"tests/test_more.py": None, "tests/test_smoke.py": TRIVIAL_FILE},
         ("test-file-deleted", "high", "tests/test_more.py"),
     ),
+    "test-file-renamed-out-of-the-test-folders": (
+        {"tests/test_more.py": None, "app/more_examples.py": MORE_TEST.replace("== 8", "== 4 + 4")},
+        ("test-file-deleted", "high", "app/more_examples.py"),
+    ),
+    "test-file-renamed-to-a-name-pytest-does-not-collect": (
+        {"tests/test_more.py": None, "tests/more_cases.py": MORE_TEST},
+        ("test-file-deleted", "high", "tests/more_cases.py"),
+    ),
     "js-it-skip-each": (
         _js("  it('adds', function () {", "  it.skip.each([[1]])('adds %i', function () {"),
         ("test-skipped", "high", "src/total.test.js"),
@@ -233,6 +244,33 @@ def test_each_evasion_is_caught_through_the_cli(
     code, report = ai_gate(repo.root, capsys)
     assert expected in weakened(report), weakened(report)
     assert code == 1 and report["verdict"] == "fail"
+
+
+# name -> files the PR changes besides the code: moves and removals that keep every test running
+HONEST_MOVES: dict[str, dict[str, str | None]] = {
+    "test-file-renamed-to-another-test-file": {
+        "tests/test_more.py": None,
+        "tests/unit/test_more.py": MORE_TEST,
+    },
+    "django-tests-py-split-into-a-package": {"shop/tests.py": None, "shop/tests/test_price.py": DJANGO_TEST},
+    "python-module-deleted-with-its-test": {"app/fmt.py": None, "tests/test_fmt.py": None},
+    "js-module-deleted-with-its-test": {"src/total.js": None, "src/total.test.js": None},
+    "test-file-renamed-with-its-module": {
+        "app/fmt.py": None,
+        "app/format.py": BASE["app/fmt.py"],
+        "tests/test_fmt.py": None,
+        "tests/test_format.py": str(BASE["tests/test_fmt.py"]).replace("app.fmt", "app.format"),
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(HONEST_MOVES))
+def test_tests_moved_or_removed_with_their_code_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    repo = make_pr(tmp_path / "repo", HONEST_MOVES[name])
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0
 
 
 def test_a_test_file_that_cannot_be_parsed_is_a_finding_and_the_stage_goes_on(

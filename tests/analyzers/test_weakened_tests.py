@@ -208,6 +208,24 @@ def test_patch_input_is_analysed_the_same(tmp_path: Path):
     assert rules(result) == ["expected-value-edited", "test-file-deleted"]
 
 
+def test_a_test_file_renamed_out_of_the_tests_in_a_patch_is_deleted(tmp_path: Path):
+    """A patch names the rename but shows only the renamed file's edits: its assertions are not counted,
+    and none added elsewhere can stand in for them."""
+    after = {
+        **CODE_CHANGE,
+        "tests/test_app.py": None,
+        "app_examples.py": PY_TEST,
+        "tests/test_new.py": PY_TEST,
+    }
+    [finding] = run(tmp_path, after, patch_only=True).findings
+    assert finding.rule == "test-file-deleted" and finding.severity is Severity.HIGH
+    assert (
+        finding.title
+        == "Test file tests/test_app.py deleted: renamed out of the test folders (app_examples.py)"
+    )
+    assert "an unknown number of assertions" in finding.body
+
+
 @pytest.mark.parametrize(
     ("added", "severity"),
     [

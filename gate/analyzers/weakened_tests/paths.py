@@ -12,6 +12,15 @@ _TEST_NAME = re.compile(
     r"|.+Tests?\.java|.+_spec\.rb|.+Tests?\.(?:kt|cs|swift))$"
 )
 PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
+# Suffixes of one language, or of languages that test each other's code (a Java test of Kotlin code).
+_FAMILIES = {
+    "python": (".py", ".pyi"),
+    "js": (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"),
+    "jvm": (".java", ".kt", ".kts", ".scala"),
+    "c": (".c", ".h", ".cc", ".cpp", ".hpp", ".m", ".mm"),
+    "elixir": (".ex", ".exs"),
+}
+_LANGUAGES = {suffix: family for family, suffixes in _FAMILIES.items() for suffix in suffixes}
 CODE_SUFFIXES = frozenset(
     {
         ".py",
@@ -60,6 +69,24 @@ CODE_SUFFIXES = frozenset(
 def is_test_file(path: str) -> bool:
     parts = path.split("/")
     return bool(_TEST_NAME.match(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
+
+
+def is_collected(path: str) -> bool:
+    """Whether test runners find the file by its name (`test_*.py`, `*.test.ts`, `*_test.go`), or by its
+    place for the runner that takes every file there (Jest, in `__tests__`). A file under `tests/` with
+    another name is a helper to pytest and Jest: its tests never run."""
+    *folders, name = path.split("/")
+    if name == "conftest.py":
+        return False  # fixtures for the tests beside it, not tests
+    if name == "__init__.py" and any(p in _TEST_DIRS for p in folders):
+        return True  # unittest discovery reads a test package's own module (`tests.py` made `tests/`)
+    return bool(_TEST_NAME.match(name)) or ("__tests__" in folders and language(path) == "js")
+
+
+def language(path: str) -> str:
+    """The language family of a code file by its suffix: a test and the code it tests share one."""
+    suffix = posixpath.splitext(path)[1].lower()
+    return _LANGUAGES.get(suffix, suffix)
 
 
 def is_code(path: str) -> bool:

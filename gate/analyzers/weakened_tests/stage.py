@@ -29,7 +29,7 @@ from gate.analyzers.weakened_tests.lines import (
     is_tautology,
     line_marker,
 )
-from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file
+from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
@@ -92,8 +92,11 @@ class WeakenedTestsAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         changes = list(view.changes())
         code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
+        # A test file renamed where no runner collects it is gone, as if deleted; read from the whole
+        # diff, since nothing in the file needs reading to tell.
+        retired = [c for c in ctx.changeset.diff.files if _leaves_the_tests(c)]
         # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
-        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path)]
+        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path) and c not in retired]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         if not code:
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"
@@ -102,19 +105,22 @@ class WeakenedTestsAnalyzer(Analyzer):
         # Test code the view would not read (over the size limit) is not checked: say so on the file.
         readable = {c.path for c in changes}
         for change in ctx.changeset.diff.files:
-            test_code = is_test_file(change.path) and is_code(change.path)
+            test_code = is_test_file(change.path) and is_code(change.path) and change not in retired
             if test_code and change.path not in readable and not change.is_binary:
                 findings.append(self._not_analysed(change.path, "over the size limit"))
         deleted_code = {c.path for c in changes if c.status is FileStatus.DELETED}
         balances: list[_Balance] = []
-        deleted: list[FileChange] = []
+        gone: list[FileChange] = []  # test files deleted or retired while the code they tested stays
         # Assertions the change adds beyond what it removes, anywhere: tests moved from one file to
         # another (or to a new file) are not lost. Assertions that cannot fail make up for nothing.
         spare = 0
+        for change in retired:
+            if not self._subject_deleted(view, change, deleted_code):
+                gone.append(change)
         for change in tests:
             if change.status is FileStatus.DELETED:
-                if not _subject_deleted(change.path, deleted_code):
-                    deleted.append(change)
+                if not self._subject_deleted(view, change, deleted_code):
+                    gone.append(change)
                 continue
             test_file = self._read(view, change, findings)
             findings.extend(self._markers(test_file))
@@ -128,11 +134,11 @@ class WeakenedTestsAnalyzer(Analyzer):
                 balances.append(balance)
                 spare += max(0, balance.added - len(balance.removed))
         moved: list[str] = []
-        for change in deleted:
-            asserts = _assertions_in(change)
+        for change in gone:
+            asserts = _assertions_lost(view, change)
             if asserts and spare >= asserts:
                 spare -= asserts
-                moved.append(change.path)
+                moved.append(_old_path(change))
             else:
                 findings.append(self._deleted(change, asserts))
         for balance in balances:
@@ -189,7 +195,14 @@ class WeakenedTestsAnalyzer(Analyzer):
             Location(path),
         )
 
-    def _deleted(self, change: FileChange, asserts: int) -> Finding:
+    @staticmethod
+    def _subject_deleted(view: ChangeView, change: FileChange, deleted: set[str]) -> bool:
+        old = _old_path(change)
+        return _subject_deleted_by_name(old, deleted)
+
+    def _deleted(self, change: FileChange, asserts: int | None) -> Finding:
+        if change.status is not FileStatus.DELETED:
+            return self._renamed_away(change, asserts)
         return self.meta.finding(
             "test-file-deleted",
             Severity.HIGH,
@@ -199,6 +212,26 @@ class WeakenedTestsAnalyzer(Analyzer):
             "it also edits non-test code, and the code it tested is still there. Deleting tests is a way to "
             "make a change pass; move or replace them if the behaviour is still wanted; new assertions "
             "that cannot fail do not replace them.",
+            Location(change.path),
+        )
+
+    def _renamed_away(self, change: FileChange, asserts: int | None) -> Finding:
+        """A test file renamed where its runner does not collect it: deleted, as far as its tests go."""
+        where = (
+            "out of the test folders"
+            if not is_test_file(change.path)
+            else "to a name no test runner collects"
+        )
+        counted = "an unknown number of" if asserts is None else str(asserts)
+        return self.meta.finding(
+            "test-file-deleted",
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            f"Test file {change.old_path} deleted: renamed {where} ({change.path})",
+            f"The change renames {change.old_path} ({counted} assertions) to {change.path}, {where}: its "
+            "tests no longer run. The change also edits non-test code, and the code they tested is still "
+            "there. Taking tests out of the run is a way to make a change pass; move them to a test file "
+            "if the behaviour is still wanted.",
             Location(change.path),
         )
 
@@ -359,8 +392,26 @@ class _Balance:
     assertions_left: int | None = None  # assertions that can fail in the head file, when known
 
 
-def _assertions_in(change: FileChange) -> int:
-    return sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
+def _leaves_the_tests(change: FileChange) -> bool:
+    """A rename that takes test code where its runner no longer collects it: out of the test folders,
+    or to a name the runner does not take (`tests/test_calc.py` -> `tests/calc_cases.py`)."""
+    old = change.old_path
+    if change.status is not FileStatus.RENAMED or old is None or not (is_test_file(old) and is_code(old)):
+        return False
+    return not is_test_file(change.path) or (is_collected(old) and not is_collected(change.path))
+
+
+def _old_path(change: FileChange) -> str:
+    return change.old_path if change.status is FileStatus.RENAMED and change.old_path else change.path
+
+
+def _assertions_lost(view: ChangeView, change: FileChange) -> int | None:
+    """The assertions a deleted test file held (its whole text is in the diff), or a retired one held at
+    base; None when that text cannot be read (patch input shows only the renamed file's edits)."""
+    if change.status is FileStatus.DELETED:
+        return sum(1 for h in change.hunks for line in h.removed if is_assertion(line.text))
+    text = view.text("base", _old_path(change))
+    return None if text is None else sum(1 for line in text.splitlines() if is_assertion(line))
 
 
 def _only_literals_differ(old: str, new: str) -> bool:
@@ -377,7 +428,7 @@ def _literals_of(text: str) -> tuple[str, tuple[str, ...]]:
     return shape, tuple(values)
 
 
-def _subject_deleted(test_path: str, deleted: set[str]) -> bool:
+def _subject_deleted_by_name(test_path: str, deleted: set[str]) -> bool:
     """`tests/test_foo.py` or `foo.test.ts` goes with a deleted `foo.py` / `foo.ts`: a removal, not a
     cheat."""
     import posixpath
