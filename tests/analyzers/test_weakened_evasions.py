@@ -72,6 +72,8 @@ BASE = {
     "shop/tests.py": DJANGO_TEST,
     "app/fmt.py": "def fmt(x):\n    return str(x)\n",
     "tests/test_fmt.py": "from app.fmt import fmt\n\n\ndef test_fmt():\n    assert fmt(1) == '1'\n",
+    "docs/more.md": "# more\n",
+    "tools/calc.py": "def main():\n    return 0\n",
 }
 MORE_TEST = BASE["tests/test_more.py"]
 CODE_CHANGE = {"app/calc.py": "def total(xs):\n    return sum(xs or [])\n"}
@@ -167,6 +169,14 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
     "test-file-renamed-to-a-name-pytest-does-not-collect": (
         {"tests/test_more.py": None, "tests/more_cases.py": MORE_TEST},
         ("test-file-deleted", "high", "tests/more_cases.py"),
+    ),
+    "test-file-deleted-with-a-document-of-its-name": (
+        {"tests/test_more.py": None, "docs/more.md": None},
+        ("test-file-deleted", "high", "tests/test_more.py"),
+    ),
+    "test-file-deleted-with-code-of-its-name-it-does-not-import": (
+        {"tests/test_calc.py": None, "tools/calc.py": None},
+        ("test-file-deleted", "high", "tests/test_calc.py"),
     ),
     "js-it-skip-each": (
         _js("  it('adds', function () {", "  it.skip.each([[1]])('adds %i', function () {"),

@@ -279,3 +279,26 @@ def test_tautologies_are_told_from_real_assertions():
     ]
     assert [t for t in cannot_fail if not is_tautology(t)] == []
     assert [t for t in can_fail if is_tautology(t)] == []
+
+
+@pytest.mark.parametrize(
+    ("test_path", "test_text", "deleted", "expected"),
+    [
+        ("tests/test_calc.py", "from app.calc import add\n", "src/app/calc.py", True),
+        ("tests/test_calc.py", "from app import calc\n", "app/calc.py", True),
+        ("tests/test_calc.py", "import app.calc as c\n", "app/calc.py", True),
+        ("tests/test_calc.py", "import pytest\n", "other/calc.py", True),
+        ("src/calc.test.ts", "import { add } from '../lib/calc'\n", "lib/calc.ts", True),
+        ("src/CalcTest.java", None, "src/main/Calc.kt", True),
+        ("tests/test_calc.py", "from app.calc import add\n", "other/calc.py", False),
+        ("tests/test_calc.py", "from app.calc import add\n", "docs/calc.md", False),
+        ("tests/test_calc.py", "from app.calc import add\n", "tests/calc_test.py", False),
+        ("src/calc.test.ts", "import { add } from './calc'\n", "src/calc.py", False),
+    ],
+)
+def test_only_the_code_a_test_could_test_excuses_its_deletion(
+    test_path: str, test_text: str | None, deleted: str, expected: bool
+):
+    from gate.analyzers.weakened_tests.subjects import subject_deleted
+
+    assert subject_deleted(test_path, {deleted}, lambda: test_text) is expected

@@ -31,6 +31,7 @@ from gate.analyzers.weakened_tests.lines import (
 )
 from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
+from gate.analyzers.weakened_tests.subjects import subject_deleted
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -198,7 +199,7 @@ class WeakenedTestsAnalyzer(Analyzer):
     @staticmethod
     def _subject_deleted(view: ChangeView, change: FileChange, deleted: set[str]) -> bool:
         old = _old_path(change)
-        return _subject_deleted_by_name(old, deleted)
+        return subject_deleted(old, deleted, lambda: view.text("base", old))
 
     def _deleted(self, change: FileChange, asserts: int | None) -> Finding:
         if change.status is not FileStatus.DELETED:
@@ -426,16 +427,6 @@ def _literals_of(text: str) -> tuple[str, tuple[str, ...]]:
     Holds assertion lines like the caches of `lines`, and is emptied with them (`forget_caches`)."""
     shape, values = literals(text)
     return shape, tuple(values)
-
-
-def _subject_deleted_by_name(test_path: str, deleted: set[str]) -> bool:
-    """`tests/test_foo.py` or `foo.test.ts` goes with a deleted `foo.py` / `foo.ts`: a removal, not a
-    cheat."""
-    import posixpath
-
-    name = posixpath.basename(test_path)
-    stem = re.sub(r"^test_|_test$|[._](?:test|spec)$|Tests?$|_spec$", "", posixpath.splitext(name)[0])
-    return any(posixpath.splitext(posixpath.basename(p))[0] == stem for p in deleted if p != test_path)
 
 
 def _short(text: str, limit: int = 60) -> str:

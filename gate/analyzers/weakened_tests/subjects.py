@@ -1,0 +1,89 @@
+"""Whether a test file the change deletes went with the code it tested: `tests/test_calc.py` deleted
+with `src/calc.py` is a removal, not a cheat.
+
+Only a deleted code file of the test's language, not itself a test, with the test's subject name
+(`test_calc.py`, `calc.test.ts`, `CalcTest.java` -> `calc`) can be that code. When the test imports a
+module of that name (`from src.calc import add`, `require('../lib/calc')`), it must be that module:
+deleting `other/calc.py`, or `docs/calc.md`, leaves `src/calc.py` and the test's reason to exist.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file, language
+
+_TEST_AFFIX = re.compile(r"^test_|_test$|[._](?:test|spec)$|Tests?$|_spec$")
+# Each pattern reads one line with no nested repetition: linear in the line.
+_PY_FROM = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+([\w\s,()]*)")
+_PY_IMPORT = re.compile(r"^\s*import\s+([\w.\s,]+)")
+_JS_SPECIFIER = re.compile(r"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'])([^"'\n]+)\1""")
+# What a module specifier may start with that names no folder: `./`, `../`, the `@/` and `~/` aliases.
+_JS_LEAD = re.compile(r"^(?:\.\.?/|[@~]/)+")
+
+
+def subject_deleted(test_path: str, deleted: Iterable[str], read_test: Callable[[], str | None]) -> bool:
+    """True when `deleted` holds the code the test at `test_path` tested. `read_test` gives the test's
+    text at base (None when unknown); it is read only when a deleted file has the subject's name."""
+    subject = _stem(test_path)
+    candidates = [
+        path
+        for path in deleted
+        if path != test_path
+        and is_code(path)
+        and not is_test_file(path)
+        and language(path) == language(test_path)
+        and posixpath.splitext(posixpath.basename(path))[0] == subject
+    ]
+    if not candidates:
+        return False
+    named = [m for m in _imported_modules(test_path, read_test()) if m.rsplit("/", 1)[-1] == subject]
+    if not named:
+        # The test does not say which module of that name it tests: one of them going is taken as its.
+        return True
+    return any(_is_module(path, module) for path in candidates for module in named)
+
+
+def _is_module(path: str, module: str) -> bool:
+    """`src/app/calc.py` is module `app/calc`, under a source root."""
+    place = posixpath.splitext(path)[0]
+    return place == module or place.endswith(f"/{module}")
+
+
+def _stem(test_path: str) -> str:
+    return _TEST_AFFIX.sub("", posixpath.splitext(posixpath.basename(test_path))[0])
+
+
+def _imported_modules(test_path: str, text: str | None) -> Iterator[str]:
+    """The modules the test imports, as slash-separated paths without the leading dots or aliases that
+    place them: only their trailing folders and name are compared with a deleted file's path."""
+    if text is None:
+        return
+    if is_python(test_path):
+        for line in text.splitlines():
+            yield from _python_modules(line)
+    elif language(test_path) == "js":
+        for line in text.splitlines():
+            for m in _JS_SPECIFIER.finditer(line):
+                module = _JS_LEAD.sub("", m.group(2))
+                yield posixpath.splitext(module)[0] if is_code(module) else module
+
+
+def _python_modules(line: str) -> Iterator[str]:
+    found = _PY_FROM.match(line)
+    if found is not None:
+        package = found.group(2).replace(".", "/")
+        if package:
+            yield package
+        # `from app import calc` may import the module `app/calc`.
+        for name in found.group(3).replace("(", " ").replace(")", " ").split(","):
+            if name.split():
+                yield f"{package}/{name.split()[0]}" if package else name.split()[0]
+        return
+    found = _PY_IMPORT.match(line)
+    if found is not None:
+        for part in found.group(1).split(","):
+            if part.split():
+                yield part.split()[0].replace(".", "/")
