@@ -178,6 +178,28 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"tests/test_calc.py": None, "tools/calc.py": None},
         ("test-file-deleted", "high", "tests/test_calc.py"),
     ),
+    "test-function-renamed-so-pytest-does-not-collect-it": (
+        _py("def test_negative():\n", "def check_negative():\n"),
+        ("test-renamed-away", "high", "tests/test_calc.py"),
+    ),
+    "unittest-method-renamed-out-of-the-test-prefix": (
+        _py("    def test_big(self):\n", "    def _test_big(self):\n"),
+        ("test-renamed-away", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-and-passed": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-suppressed": (
+        _py(
+            "    assert total([-1]) == -1\n",
+            "    with contextlib.suppress(ValueError, AssertionError):\n        assert total([-1]) == -1\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "js-it-skip-each": (
         _js("  it('adds', function () {", "  it.skip.each([[1]])('adds %i', function () {"),
         ("test-skipped", "high", "src/total.test.js"),
@@ -356,5 +378,37 @@ def test_real_assertions_and_honest_rewrites_are_not_findings(
     )
     changes |= _js("    expect(total([])).toBe(0)\n", "    expect(total([])).toEqual(0)\n")
     repo = make_pr(tmp_path / "repo", changes)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0
+
+
+def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A test renamed to another test name, a test made a helper that a test calls, an expected
+    AssertionError (also the old way, `except AssertionError: pass` then `else: fail`), one whose
+    message is checked, retries that wait: every check still runs."""
+    text = (
+        PY_TEST.replace("def test_total():", "def test_total_of_two():")
+        .replace("def test_negative():", "def negative_case():")
+        .replace(
+            "    assert total([]) == 0\n",
+            "    assert total([]) == 0\n    negative_case()\n"
+            "    with pytest.raises(AssertionError):\n        assert total([1]) == 2\n"
+            "    try:\n        assert total([1]) == 2\n    except AssertionError as error:\n"
+            "        assert 'total' in str(error)\n",
+        )
+    )
+    text += (
+        "\n\ndef test_eventually():\n    for _ in range(3):\n        try:\n"
+        "            assert total([1]) == 1\n            break\n        except AssertionError:\n"
+        "            time.sleep(0.01)\n"
+        "\n\ndef test_eventually_passes():\n    for _ in range(3):\n        try:\n"
+        "            assert total([1]) == 1\n            break\n        except AssertionError:\n"
+        "            pass\n        time.sleep(0.01)\n"
+        "\n\ndef test_a_wrong_total_fails():\n    try:\n        assert total([1]) == 2\n"
+        "    except AssertionError:\n        pass\n    else:\n        pytest.fail('no failure')\n"
+    )
+    repo = make_pr(tmp_path / "repo", {"tests/test_calc.py": text})
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0

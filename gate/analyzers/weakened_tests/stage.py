@@ -19,6 +19,7 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, parse_python, removed_and_added
+from gate.analyzers.weakened_tests.disabled import renamed_tests, swallowed_assertions
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
     LINE_CACHE_ENTRIES,
@@ -126,6 +127,8 @@ class WeakenedTestsAnalyzer(Analyzer):
             test_file = self._read(view, change, findings)
             findings.extend(self._markers(test_file))
             findings.extend(self._short_circuits(test_file))
+            if is_python(change.path):
+                findings.extend(self._disabled(view, change))
             balance = self._balance(change)
             balance.assertions_left = test_file.assertions_left
             findings.extend(balance.edits)
@@ -268,6 +271,34 @@ class WeakenedTestsAnalyzer(Analyzer):
         for cut in test_file.python.short_circuits:
             if cut.line in added:
                 yield self._short_circuit(cut, test_file.change.path)
+
+    def _disabled(self, view: ChangeView, change: FileChange) -> Iterator[Finding]:
+        """Tests renamed out of the runner's sight, and assertion failures caught and dropped."""
+        path = change.path
+        head = view.text("head", path) if view.is_whole_file(change) else None
+        for renamed in renamed_tests(change, head):
+            yield self.meta.finding(
+                "test-renamed-away",
+                Severity.HIGH,
+                Confidence.HIGH,
+                f"Test {renamed.old} in {path} renamed to {renamed.new}, which the runner does not collect",
+                f"Line {renamed.line.new_no} of {path} renames the test {renamed.old} to {renamed.new}, a "
+                "name test runners do not collect, and nothing else in the file uses it: the test no longer "
+                "runs. "
+                "Next to a code change, this hides a failure instead of fixing it.",
+                Location(path, renamed.line.new_no),
+            )
+        for line in swallowed_assertions(change):
+            yield self.meta.finding(
+                "assertion-swallowed",
+                Severity.HIGH,
+                Confidence.HIGH,
+                f"Assertion failures swallowed in {path}: {_short(line.text)}",
+                f"Line {line.new_no} of {path}, “{_short(line.text, 200)}”, catches AssertionError and lets "
+                "it go: an assertion under it that fails no longer fails the test. Next to a code change, "
+                "this hides a failure instead of fixing it.",
+                Location(path, line.new_no),
+            )
 
     def _short_circuit(self, cut: ShortCircuit, path: str) -> Finding:
         checks = f", {cut.assertions} of them assertions" if cut.assertions else ""
