@@ -170,6 +170,10 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"tests/test_more.py": None, "tests/more_cases.py": MORE_TEST},
         ("test-file-deleted", "high", "tests/more_cases.py"),
     ),
+    "test-file-renamed-into-an-ignored-path": (
+        {"tests/test_more.py": None, "dist/tests/test_more.py": MORE_TEST.replace("== 8", "== 4 + 4")},
+        ("test-file-deleted", "high", "dist/tests/test_more.py"),
+    ),
     "test-file-deleted-with-a-document-of-its-name": (
         {"tests/test_more.py": None, "docs/more.md": None},
         ("test-file-deleted", "high", "tests/test_more.py"),

@@ -2,7 +2,8 @@
 tests cut short, expected values edited, in a change that also edits non-test code.
 
 `paths` tells test code from other files, `lines` reads one line of any language, `python` reads a
-Python test module's syntax tree, and `stage` puts them together into findings.
+Python test module's syntax tree, `disabled` finds Python tests turned off without a skip, `subjects`
+tells whether a deleted test went with the code it tested, and `stage` puts them together into findings.
 """
 
 from gate.analyzers.weakened_tests.lines import is_assertion, is_tautology

@@ -1,6 +1,7 @@
-"""The `weakened-tests` stage: in a change that also edits non-test code, tests deleted, assertions removed
-or replaced by ones that cannot fail, skips/xfails/focus added, tests cut short by an early `return`, or
-expected values edited to match.
+"""The `weakened-tests` stage: in a change that also edits non-test code, tests deleted (or renamed where
+their runner does not collect them), assertions removed or replaced by ones that cannot fail, or their
+failures caught and dropped, skips/xfails/focus added, test functions renamed out of the runner's sight,
+tests cut short by an early `return`, or expected values edited to match.
 
 Works on the diff alone, so patch input is analysed as fully as a git range; Python test files are also
 read whole from the head revision (when it is known) for what only the syntax tree shows. A test file it
@@ -95,8 +96,11 @@ class WeakenedTestsAnalyzer(Analyzer):
         changes = list(view.changes())
         code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
         # A test file renamed where no runner collects it is gone, as if deleted; read from the whole
-        # diff, since nothing in the file needs reading to tell.
-        retired = [c for c in ctx.changeset.diff.files if _leaves_the_tests(c)]
+        # diff, since nothing in the file needs reading to tell. Renamed into a path the gate ignores
+        # (`dist/`, `vendor/`, where pytest does not look either), its edits would go unread too.
+        diff = ctx.changeset.diff
+        hidden = [c for c in diff.ignored_files if _renamed_from_tests(c)]
+        retired = [c for c in diff.files if _leaves_the_tests(c)] + hidden
         # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
         tests = [c for c in changes if is_test_file(c.path) and is_code(c.path) and c not in retired]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
@@ -144,7 +148,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 spare -= asserts
                 moved.append(_old_path(change))
             else:
-                findings.append(self._deleted(change, asserts))
+                findings.append(self._deleted(change, asserts, ignored=change in hidden))
         for balance in balances:
             missing = len(balance.removed) - balance.added
             absorbed = min(spare, max(missing, 0))
@@ -204,9 +208,9 @@ class WeakenedTestsAnalyzer(Analyzer):
         old = _old_path(change)
         return subject_deleted(old, deleted, lambda: view.text("base", old))
 
-    def _deleted(self, change: FileChange, asserts: int | None) -> Finding:
+    def _deleted(self, change: FileChange, asserts: int | None, *, ignored: bool) -> Finding:
         if change.status is not FileStatus.DELETED:
-            return self._renamed_away(change, asserts)
+            return self._renamed_away(change, asserts, ignored=ignored)
         return self.meta.finding(
             "test-file-deleted",
             Severity.HIGH,
@@ -219,13 +223,14 @@ class WeakenedTestsAnalyzer(Analyzer):
             Location(change.path),
         )
 
-    def _renamed_away(self, change: FileChange, asserts: int | None) -> Finding:
+    def _renamed_away(self, change: FileChange, asserts: int | None, *, ignored: bool) -> Finding:
         """A test file renamed where its runner does not collect it: deleted, as far as its tests go."""
-        where = (
-            "out of the test folders"
-            if not is_test_file(change.path)
-            else "to a name no test runner collects"
-        )
+        if ignored:
+            where = "to a path the gate ignores (paths.ignore)"
+        elif not is_test_file(change.path):
+            where = "out of the test folders"
+        else:
+            where = "to a name no test runner collects"
         counted = "an unknown number of" if asserts is None else str(asserts)
         return self.meta.finding(
             "test-file-deleted",
@@ -424,12 +429,17 @@ class _Balance:
     assertions_left: int | None = None  # assertions that can fail in the head file, when known
 
 
+def _renamed_from_tests(change: FileChange) -> bool:
+    old = change.old_path
+    return change.status is FileStatus.RENAMED and old is not None and is_test_file(old) and is_code(old)
+
+
 def _leaves_the_tests(change: FileChange) -> bool:
     """A rename that takes test code where its runner no longer collects it: out of the test folders,
     or to a name the runner does not take (`tests/test_calc.py` -> `tests/calc_cases.py`)."""
-    old = change.old_path
-    if change.status is not FileStatus.RENAMED or old is None or not (is_test_file(old) and is_code(old)):
+    if not _renamed_from_tests(change):
         return False
+    old = _old_path(change)
     return not is_test_file(change.path) or (is_collected(old) and not is_collected(change.path))
 
 
