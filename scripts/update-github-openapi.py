@@ -37,6 +37,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/commits/{ref}"),
     ("get", "/repos/{owner}/{repo}/contents/{path}"),
     ("get", "/repos/{owner}/{repo}/git/trees/{tree_sha}"),
+    ("get", "/repos/{owner}/{repo}/git/blobs/{file_sha}"),
     ("post", "/repos/{owner}/{repo}/check-runs"),
     ("patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"),
     ("post", "/repos/{owner}/{repo}/statuses/{sha}"),

@@ -83,6 +83,9 @@ class FileChange:
     new_mode: str | None = None
     # Lines of this file that were decoded with replacement characters, or carried CR line ends.
     notes: tuple[str, ...] = ()
+    # False when the hunks were made here from the file's two texts because the host's diff shows none
+    # of its lines (binary to GitHub, or too large): the host takes no review comment on them.
+    shown: bool = True
 
     @cached_property
     def added_count(self) -> int:
@@ -110,6 +113,8 @@ class FileChange:
     @cached_property
     def commentable_lines(self) -> frozenset[int]:
         """New-side line numbers GitHub accepts a review comment on: added and context lines of a hunk."""
+        if not self.shown:
+            return frozenset()
         return frozenset(line.new_no for h in self.hunks for line in h.lines if line.new_no is not None)
 
     def hunk_at(self, new_line: int) -> Hunk | None:

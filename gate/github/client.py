@@ -86,6 +86,14 @@ class PullFile:
 
 
 @dataclass(frozen=True)
+class FileBytes:
+    """A file's size and, when within the caller's bound, its bytes (`data` is None past it)."""
+
+    size: int
+    data: bytes | None
+
+
+@dataclass(frozen=True)
 class PullCommit:
     sha: str
     author_name: str
@@ -232,6 +240,38 @@ class GitHubClient:
         except (ValueError, UnicodeDecodeError):
             return None
 
+    def file_bytes(self, path: str, ref: str, *, max_bytes: int) -> FileBytes | None:
+        """A file's bytes at `ref`, read only when it is at most `max_bytes`; None when absent or not a
+        file. The contents API gives the content of a file up to 1 MB; past that it names the blob and
+        the blob is read through the Git database API (up to 100 MB)."""
+        try:
+            _, data = self._call(
+                f"read {path} at {ref[:12]}",
+                lambda: self._json("GET", f"/contents/{_quote_path(path)}", parameters={"ref": ref}),
+            )
+        except GitHubNotFound:
+            return None
+        if not isinstance(data, dict) or data.get("type") != "file" or not isinstance(data.get("size"), int):
+            return None
+        size = int(data["size"])
+        if size > max_bytes:
+            return FileBytes(size, None)
+        if data.get("encoding") == "base64" and (data.get("content") or size == 0):
+            return FileBytes(size, _base64(str(data.get("content", "")), f"{path} at {ref[:12]}"))
+        sha = data.get("sha")
+        if not isinstance(sha, str) or not sha:
+            raise GitHubError(
+                f"cannot read {path} at {ref[:12]}: GitHub gave neither its content nor its blob"
+            )
+        return FileBytes(size, self.blob(sha))
+
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes through the Git database API, which answers them base64-encoded."""
+        _, data = self._call(f"read blob {sha[:12]}", lambda: self._json("GET", f"/git/blobs/{sha}"))
+        if not isinstance(data, dict) or data.get("encoding") != "base64":
+            raise GitHubError(f"cannot read blob {sha[:12]}: GitHub did not answer it base64-encoded")
+        return _base64(str(data.get("content", "")), f"blob {sha[:12]}")
+
     def tree_paths(self, sha: str) -> tuple[str, ...]:
         _, data = self._call(
             f"list the files at {sha[:12]}",
@@ -371,6 +411,14 @@ def _redacted_body(body: Mapping[str, Any]) -> dict[str, Any]:
     from gate.redact import redact_tree
 
     return {k: v if k in _IDENTIFIER_FIELDS else redact_tree(v) for k, v in body.items()}
+
+
+def _base64(content: str, what: str) -> bytes:
+    # GitHub wraps base64 content in lines of 60 characters; the decoder skips the newlines.
+    try:
+        return base64.b64decode(content)
+    except ValueError:
+        raise GitHubError(f"cannot read {what}: its content is not base64") from None
 
 
 def _quote_path(path: str) -> str:

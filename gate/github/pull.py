@@ -26,6 +26,7 @@ from gate.errors import GateError, GitError, InputError
 from gate.github import limits
 from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
 from gate.github.event import PullRequestEvent
+from gate.github.unshown import NO_PATCH, read_unshown
 from gate.run import HeadDiff
 
 # Files the API reader keeps: each is a contents request, so more than git's reader
@@ -115,6 +116,7 @@ def _from_api(
                 f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; "
                 f"{event.changed_files - len(files)} files were not read"
             )
+    diff = read_unshown(client, diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}")
     commits = tuple(_to_commit(c) for c in pull_commits)
     origins, commit_lines = _line_origins(client, diff, commits, notes)
     diff, origins = apply_ignore(diff, origins, ignore)
@@ -165,9 +167,7 @@ def _line_origins(
             "fetch-depth: 0 for per-commit attribution"
         )
         return {path: dict.fromkeys(lines, own[-1].sha) for path, lines in added.items() if lines}, None
-    series = [
-        (c.sha, diff_from_files(client.commit_files(c.sha), source=f"commit {c.sha[:12]}")) for c in own
-    ]
+    series = [(c.sha, _commit_diff(client, c)) for c in own]
     replayed = replay(series).line_origins
     origins: dict[str, Mapping[int, str]] = {}
     for path, lines in added.items():
@@ -178,8 +178,18 @@ def _line_origins(
     return origins, SeriesLines.of(series)
 
 
+def _commit_diff(client: GitHubClient, commit: Commit) -> Diff:
+    """The files one commit changed, with those GitHub shows no patch for read from their contents."""
+    source = f"commit {commit.sha[:12]}"
+    diff = diff_from_files(client.commit_files(commit.sha), source=source)
+    if not commit.parents:
+        return diff
+    return read_unshown(client, diff, base=commit.parents[0], head=commit.sha, source=source)
+
+
 def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
-    """A Diff from GitHub's files list, whose `patch` fields are the hunks without file headers."""
+    """A Diff from GitHub's files list, whose `patch` fields are the hunks without file headers. A file
+    with no patch is binary here until its contents are read (`gate.github.unshown`)."""
     changes: list[FileChange] = []
     for f in files:
         status = _STATUS.get(f.status, FileStatus.MODIFIED)
@@ -190,7 +200,8 @@ def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:
                     path=f.path,
                     old_path=old_path,
                     status=status,
-                    notes=(f"{f.path}: GitHub gave no patch (binary, or too large to show)",),
+                    is_binary=True,
+                    notes=(f"{f.path}: {NO_PATCH}",),
                 )
             )
             continue

@@ -149,6 +149,7 @@ def _file(f: FileChange) -> dict[str, Any]:
         "old_mode": f.old_mode,
         "new_mode": f.new_mode,
         "notes": list(f.notes),
+        "shown": f.shown,
         "hunks": [
             {
                 "old": [h.old_start, h.old_count],
@@ -204,6 +205,7 @@ def _decode_file(f: dict[str, Any]) -> FileChange:
         f["old_mode"],
         f["new_mode"],
         tuple(f["notes"]),
+        shown=f.get("shown", True),
     )
 
 

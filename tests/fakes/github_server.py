@@ -9,7 +9,7 @@
    422 for more than 50 annotations in one request and for a status description past 140 characters,
    403 for writes in read-only mode, 406 for the diff media type past 300 files or 20,000 lines,
    pagination with Link headers (per_page at most 100), the files list cut at 3,000 and commits at 250,
-   and rate-limit or 5xx answers on demand.
+   a file's content past 1 MB only through its blob, and rate-limit or 5xx answers on demand.
 3. Who a token is: an installation token (`ghs_...`, what the Actions GITHUB_TOKEN is) authenticates
    as its app's bot, `github-actions[bot]`; any other token as the user `tokens` maps it to (or
    `token-owner`). Comments are written by that identity, only their author may edit them, and the
@@ -49,6 +49,10 @@ DIFF_MAX_LINES = 20_000
 FILES_MAX = 3_000
 COMMITS_MAX = 250
 PER_PAGE_MAX = 100
+# The contents API gives a file's content up to 1 MB; past that `content` is "" and `encoding` "none", and
+# the blob API serves it. https://docs.github.com/rest/repos/contents#get-repository-content
+CONTENTS_MAX_BYTES = 1024 * 1024
+BASE64_LINE = 60  # GitHub wraps base64 content in lines of 60 characters
 BOT_LOGIN = "github-actions[bot]"
 INSTALLATION_TOKEN_PREFIX = "ghs_"
 DEFAULT_USER_LOGIN = "token-owner"
@@ -256,6 +260,8 @@ class FakeGitHub:
         self.repo = "octo/widgets"
         self.pulls: dict[int, FakePull] = {}
         self.contents: dict[tuple[str, str], str] = {}  # (sha, path) -> text
+        self.blobs: dict[str, bytes] = {}  # blob sha -> bytes
+        self.content_blobs: dict[tuple[str, str], str] = {}  # (sha, path) -> blob sha, served as bytes
         self.trees: dict[str, list[str]] = {}
         self.commit_files: dict[str, list[dict[str, Any]]] = {}
         self.compares: dict[str, dict[str, Any]] = {}  # "BASE...HEAD" -> {"status", "files"}
@@ -698,21 +704,41 @@ class _Handler(BaseHTTPRequestHandler):
     def get_contents(self, query: dict[str, str], body: Any, path: str) -> None:
         fake = self.server_state
         ref = query.get("ref", "")
+        sha = fake.content_blobs.get((ref, path))
         text = fake.contents.get((ref, path))
-        if text is None:
+        if sha is None and text is None:
             self._send(404, {"message": "Not Found"})
             return
-        data = text.encode()
+        data = fake.blobs[sha] if sha is not None else (text or "").encode()
+        shown = len(data) <= CONTENTS_MAX_BYTES
         self._send(
             200,
             {
                 "type": "file",
-                "encoding": "base64",
+                "encoding": "base64" if shown else "none",
                 "size": len(data),
                 "name": path.rsplit("/", 1)[-1],
                 "path": path,
-                "sha": "0" * 40,
-                "content": base64.b64encode(data).decode(),
+                "sha": sha or "0" * 40,
+                "content": _base64(data) if shown else "",
+            },
+        )
+
+    def get_blob(self, query: dict[str, str], body: Any, sha: str) -> None:
+        fake = self.server_state
+        data = fake.blobs.get(sha)
+        if data is None:
+            self._send(404, {"message": "Not Found"})
+            return
+        self._send(
+            200,
+            {
+                "sha": sha,
+                "node_id": f"B_{sha[:12]}",
+                "size": len(data),
+                "url": f"{fake.url}/repos/{fake.repo}/git/blobs/{sha}",
+                "content": _base64(data),
+                "encoding": "base64",
             },
         )
 
@@ -914,6 +940,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(404, {"message": "Not Found"})
 
 
+def _base64(data: bytes) -> str:
+    text = base64.b64encode(data).decode()
+    return "".join(text[i : i + BASE64_LINE] + "\n" for i in range(0, len(text), BASE64_LINE))
+
+
 def _user(login: str) -> dict[str, Any]:
     return {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"}
 
@@ -928,6 +959,7 @@ _ROUTES: dict[str, list[tuple[str, Any]]] = {
         (r"/compare/([0-9a-f]{40}\.\.\.[0-9a-f]{40})", _Handler.get_compare),
         (r"/contents/(.+)", _Handler.get_contents),
         (r"/git/trees/([0-9a-f]{40})", _Handler.get_tree),
+        (r"/git/blobs/([0-9a-f]{40})", _Handler.get_blob),
         (r"/issues/(\d+)/comments", _Handler.get_issue_comments),
         (r"/issues/(\d+)", _Handler.get_issue),
     ],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,73 @@ def github() -> Iterator[FakeGitHub]:
     assert not fake.invalid, "requests GitHub's OpenAPI description rejects:\n" + "\n".join(fake.invalid)
 
 
+# GitHub shows no patch for a file whose diff is past 20,000 lines or 1 MB of raw diff data, and none for
+# a file it shows as binary (by its content, or by a `-diff` or `binary` attribute).
+# https://docs.github.com/repositories/creating-and-managing-repositories/repository-limits#diff-limits
+FILE_DIFF_MAX_LINES = 20_000
+FILE_DIFF_MAX_BYTES = 1024 * 1024
+
+
+def _git_as_github(repo: GitRepo, rev: str, *args: str) -> str:
+    """git as GitHub runs it to show `rev`: with the attributes of that revision's root .gitattributes,
+    none from the test repository's working tree or index."""
+    with tempfile.TemporaryDirectory() as tmp:
+        attributes = Path(tmp) / "attributes"
+        attributes.write_bytes(_cat(repo, [f"{rev}:.gitattributes"]).get(f"{rev}:.gitattributes", b""))
+        empty = Path(tmp) / "worktree"
+        empty.mkdir()
+        return repo.git(
+            "--work-tree",
+            str(empty),
+            "-c",
+            f"core.attributesFile={attributes}",
+            *args,
+            env={"GIT_INDEX_FILE": str(Path(tmp) / "index")},
+        )
+
+
+def _cat(repo: GitRepo, names: Sequence[str]) -> dict[str, bytes]:
+    """The bytes of each named object that exists (`rev:path` or a blob sha), through one cat-file."""
+    proc = subprocess.run(
+        ["git", "-C", str(repo.root), "cat-file", "--batch"],
+        input=b"".join(name.encode() + b"\n" for name in names),
+        capture_output=True,
+        check=True,
+    )
+    out, pos = {}, 0
+    for name in names:
+        header, _, _ = proc.stdout[pos:].partition(b"\n")
+        pos += len(header) + 1
+        fields = header.split()
+        if len(fields) != 3 or fields[-1] == b"missing":
+            continue
+        size = int(fields[2])
+        out[name] = proc.stdout[pos : pos + size]
+        pos += size + 1
+    return out
+
+
+def _blobs(repo: GitRepo, rev: str) -> dict[str, str]:
+    """path -> blob sha of every file at `rev`."""
+    out: dict[str, str] = {}
+    for entry in repo.git("ls-tree", "-r", "-z", rev).split("\0"):
+        info, _, path = entry.partition("\t")
+        fields = info.split()
+        if len(fields) == 3 and fields[1] == "blob":
+            out[path] = fields[2]
+    return out
+
+
+def _register_blobs(fake: FakeGitHub, repo: GitRepo, rev: str) -> dict[str, str]:
+    """Serve every file at `rev` through the contents and blob APIs, as bytes; path -> blob sha."""
+    shas = _blobs(repo, rev)
+    missing = sorted(set(shas.values()) - set(fake.blobs))
+    fake.blobs.update(_cat(repo, missing))
+    for path, sha in shas.items():
+        fake.content_blobs[(rev, path)] = sha
+    return shas
+
+
 def _listed_names(repo: GitRepo, *args: str) -> list[tuple[str, str | None]]:
     """(path, previous path) of each file a `git diff`/`git show` prints, from its `-z` listing: names
     as stored, which the patch text would show C-quoted or ambiguously (spaces, tabs, quotes, newlines)."""
@@ -37,7 +106,12 @@ def _listed_names(repo: GitRepo, *args: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _file_patches(diff: str, names: list[tuple[str, str | None]] | None = None) -> list[dict[str, Any]]:
+def _file_patches(
+    diff: str,
+    names: list[tuple[str, str | None]] | None = None,
+    shas: tuple[dict[str, str], dict[str, str]] = ({}, {}),
+) -> list[dict[str, Any]]:
+    """GitHub's files list of `diff`; `shas`, the blob of each path at the head and at the base."""
     files = []
     chunks = [c for c in re.split(r"(?m)^(?=diff --git )", diff) if c.startswith("diff --git ")]
     for index, chunk in enumerate(chunks):
@@ -64,6 +138,10 @@ def _file_patches(diff: str, names: list[tuple[str, str | None]] | None = None) 
             path = re.search(r"(?m)^rename to (.+)$", header).group(1)  # type: ignore[union-attr]
         adds = sum(1 for ln in (patch or "").splitlines() if ln.startswith("+"))
         dels = sum(1 for ln in (patch or "").splitlines() if ln.startswith("-"))
+        if patch and (
+            len(patch.splitlines()) > FILE_DIFF_MAX_LINES or len(patch.encode()) > FILE_DIFF_MAX_BYTES
+        ):
+            patch = None
         entry: dict[str, Any] = {
             "sha": "0" * 40,
             "filename": path,
@@ -75,6 +153,8 @@ def _file_patches(diff: str, names: list[tuple[str, str | None]] | None = None) 
         if names is not None:
             entry["filename"], listed_previous = names[index]
             previous = listed_previous if previous else None
+        head_shas, base_shas = shas
+        entry["sha"] = head_shas.get(entry["filename"]) or base_shas.get(entry["filename"]) or "0" * 40
         if patch:
             entry["patch"] = patch
         if previous:
@@ -99,8 +179,10 @@ def pull_from_git(
     logins: dict[str, str] | None = None,
 ) -> FakePull:
     """Register PR `number` (base..head of a real repository) with the fake, as GitHub would show it."""
-    diff = repo.git("diff", "--no-color", "-M", f"{base}...{head}")
+    diff = _git_as_github(repo, head, "diff", "--no-color", "-M", f"{base}...{head}")
     shas = repo.git("rev-list", "--reverse", f"{base}..{head}").split()
+    base_blobs = _register_blobs(fake, repo, base)
+    head_blobs = _register_blobs(fake, repo, head)
     commits = []
     for sha in shas:
         # NUL-separated: a message cannot hold NUL, but may hold any other separator
@@ -120,15 +202,17 @@ def pull_from_git(
                 "parents": [{"sha": p} for p in parents.split()],
             }
         )
+        commit_blobs = _register_blobs(fake, repo, sha)
+        parent_blobs = _register_blobs(fake, repo, parents.split()[0]) if parents.split() else {}
         fake.commit_files[sha] = _file_patches(
-            repo.git("show", "--no-color", "-M", "--format=", sha),
+            _git_as_github(repo, sha, "show", "--no-color", "-M", "--format=", sha),
             _listed_names(repo, "show", "--no-color", "-M", "--format=", sha),
+            (commit_blobs, parent_blobs),
         )
-    for sha in (base, head):
-        paths = repo.git("ls-tree", "-r", "-z", "--name-only", sha).split("\0")
-        fake.trees[sha] = [p for p in paths if p]
-        for p in fake.trees[sha]:
-            fake.contents[(sha, p)] = repo.git("show", f"{sha}:{p}")
+    for sha, blobs in ((base, base_blobs), (head, head_blobs)):
+        fake.trees[sha] = list(blobs)
+        for path, blob in blobs.items():
+            fake.contents[(sha, path)] = fake.blobs[blob].decode("utf-8", "replace")
     pull = FakePull(
         number=number,
         title=title,
@@ -140,7 +224,11 @@ def pull_from_git(
         base_ref="main",
         diff=diff,
         commits=commits,
-        files=_file_patches(diff, _listed_names(repo, "diff", "--no-color", "-M", f"{base}...{head}")),
+        files=_file_patches(
+            diff,
+            _listed_names(repo, "diff", "--no-color", "-M", f"{base}...{head}"),
+            (head_blobs, base_blobs),
+        ),
         labels=list(labels),
         draft=draft,
     )

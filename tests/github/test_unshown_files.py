@@ -1,0 +1,133 @@
+"""Files GitHub shows no patch for, read through the API (the documented fork setup): binary by the PR's
+own `.gitattributes` (`*.py -diff`) or by a NUL byte, or a diff too large to show. Their lines are read
+from their contents; a real binary stays a gap in the coverage, and so does a file past the size bound.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gate.github.client import GitHubClient
+from gate.github.event import PullRequestEvent, read_event
+from gate.github.pull import load_pull_changeset
+from gate.github.unshown import MAX_UNSHOWN_BYTES
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import pull_from_git, runner_env
+from tests.github.test_action_e2e import run_gate
+from tests.gitrepo import GitRepo
+
+TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"
+# A real image: the PNG signature's first byte (0x89) cannot start a UTF-8 character.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + bytes(range(256))
+DIFF_TOO_LARGE = "Sorry, the diff exceeded the maximum number of lines (20000)."
+
+
+def hidden_pr(tmp_path: Path, github: FakeGitHub) -> None:
+    """A PR that makes every Python file one GitHub shows no patch for, in two commits."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(".gitattributes", "*.py -diff\n")
+    repo.write("logo.png", PNG)
+    repo.commit("Add a logo")
+    # A NUL byte (legal in a Python string) too: git and GitHub call the file binary for it alone.
+    repo.write("src/settings.py", f'REGION = "eu"\nSEPARATOR = "\x00"\nGITHUB_TOKEN = "{TOKEN}"\n')
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n\n\ndef mean(items):\n    return 0\n")
+    head = repo.commit("Add settings")
+    pull_from_git(github, repo, base, head, number=7)
+
+
+@pytest.mark.parametrize("listing", ["diff", "files list"])
+def test_files_the_pr_hides_from_github_s_diff_are_read_from_their_contents(
+    tmp_path: Path, github: FakeGitHub, listing: str
+) -> None:
+    hidden_pr(tmp_path, github)
+    # GitHub shows none of these files' lines, in the diff or the files lists.
+    unshown = {f["filename"] for f in github.pulls[7].files if "patch" not in f}
+    assert unshown == {"src/app.py", "src/settings.py", "logo.png"}
+    assert "Binary files a/src/app.py and b/src/app.py differ" in github.pulls[7].diff
+    if listing == "files list":
+        github.fail("GET", r"/pulls/7$", 406, message=DIFF_TOO_LARGE)
+    workspace = tmp_path / "ws"  # pull_request_target, no checkout: the API only
+    workspace.mkdir()
+    proc = run_gate(
+        runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target"), workspace
+    )
+    assert proc.returncode == 1, proc.stderr
+    report: dict[str, Any] = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    assert report["verdict"] == "fail"
+    found = {(f["stage"], f["path"]) for f in report["findings"]}
+    assert ("secrets", "src/settings.py") in found
+    assert ("injection-text", "src/settings.py") in found  # the NUL byte
+    assert report["source"]["added_lines"] == 3 + 4 + 1  # settings.py, app.py, .gitattributes
+    gaps = {g["path"]: g["kind"] for g in report["coverage"]["gaps"] if g.get("path")}
+    assert gaps["logo.png"] == "binary"  # a real image stays a gap
+    assert "src/app.py" not in gaps  # (the parsers leave out a file with a NUL byte, as from git)
+    assert any("showed no patch: src/app.py, src/settings.py" in n for n in report["notes"])
+    assert any(
+        n.startswith("logo.png: ") and "is binary (its content is not UTF-8 text)" in n
+        for n in report["notes"]
+    )
+    # GitHub's diff shows none of these lines: no review comment is placed on one (GitHub answers 422).
+    assert not [r for r in github.requests if r.status == 422]
+
+
+def changeset_of(github: FakeGitHub, number: int = 7) -> Any:
+    event = read_event("pull_request", github.payload(number))
+    assert isinstance(event, PullRequestEvent)
+    return load_pull_changeset(GitHubClient(github.url, "t", github.repo), event, None, ())
+
+
+def test_a_file_whose_diff_is_too_large_to_show_is_read_from_its_blob(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README", "base\n")
+    base = repo.commit("Initial")
+    padding = "".join(f"ROW_{i:05d} = {'x' * 48!r}\n" for i in range(20_000))
+    repo.write("src/table.py", padding + f'KEY = "{TOKEN}"\n')
+    head = repo.commit("Add a table")
+    pull_from_git(github, repo, base, head, number=7)
+    assert "patch" not in github.pulls[7].files[0]  # past 20,000 lines and 1 MB: GitHub shows none
+
+    cs = changeset_of(github)
+    change = cs.diff.by_path["src/table.py"]
+    assert not change.is_binary and change.added_count == 20_001
+    assert change.added[-1].text == f'KEY = "{TOKEN}"'
+    # Past 1 MB the contents API gives no content: the file was read through its blob.
+    assert github.requests_to("GET", r"/git/blobs/[0-9a-f]{40}$")
+    assert set(cs.line_origins["src/table.py"]) == set(range(1, 20_002))
+
+
+def test_a_file_past_the_bound_stays_a_gap_and_says_why(tmp_path: Path, github: FakeGitHub) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README", "base\n")
+    base = repo.commit("Initial")
+    repo.write(".gitattributes", "*.py -diff\n")
+    repo.write("src/huge.py", "# pad\n" * (MAX_UNSHOWN_BYTES // 6 + 1))
+    head = repo.commit("Add a huge file")
+    pull_from_git(github, repo, base, head, number=7)
+
+    cs = changeset_of(github)
+    change = cs.diff.by_path["src/huge.py"]
+    assert change.is_binary and not change.hunks
+    assert any(n.startswith("src/huge.py: ") and "past the 10,000,000-byte limit" in n for n in cs.diff.notes)
+    assert not github.requests_to("GET", r"/git/blobs/")  # its size was enough to know
+
+
+def test_each_commit_s_unshown_files_are_read_for_line_attribution(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    hidden_pr(tmp_path, github)
+    head = github.pulls[7].head_sha
+    cs = changeset_of(github)
+    assert cs.line_origins["src/settings.py"] == dict.fromkeys((1, 2, 3), head)
+    assert set(cs.line_origins["src/app.py"].values()) == {head}
+    assert cs.diff.by_path["logo.png"].is_binary
+    # Read at the commit that changed them (and its parent), as each commit's files list shows no patch.
+    assert github.requests_to("GET", r"/contents/src/settings\.py$")
