@@ -83,7 +83,10 @@ def _binaries_as_text(
     paths = sorted({path for c in changes.values() for path in (c.path, c.old_path or c.path)})
     again = {c.path: c for c in _diff(git, base, head, ("--text", *extra), source=source, paths=paths).files}
     read = {path for path in texts if path in again and not again[path].is_binary}
-    files = tuple(again[c.path] if c.is_binary and c.path in read else c for c in diff.files)
+    # GitHub shows such a file as binary, none of its lines: it takes no review comment on them.
+    files = tuple(
+        replace(again[c.path], shown=False) if c.is_binary and c.path in read else c for c in diff.files
+    )
     notes = tuple(
         f"{path}: git calls it binary (it holds a NUL byte), but it is UTF-8 text: read as text"
         for path in sorted(read)

@@ -50,6 +50,8 @@ def test_a_nul_byte_does_not_hide_a_source_file(repo: GitRepo, capsys: pytest.Ca
     assert nul["severity"] == "high" and nul["start_line"] == 1
     assert "\0" not in json.dumps(report, ensure_ascii=False).replace("\\u0000", "")
     assert any("holds a NUL byte" in note and "src/config.js" in note for note in report["notes"])
+    # GitHub shows the file as binary: its findings go to the summary, not inline
+    assert not nul["commentable"]
 
 
 def test_a_binary_that_is_not_text_stays_binary(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
