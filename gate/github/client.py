@@ -224,8 +224,8 @@ class GitHubClient:
         )
         return str(data.get("status", "")), [_pull_file(f) for f in data.get("files", [])]
 
-    def file_text(self, path: str, ref: str) -> str | None:
-        """A file's text at `ref` through the contents API; None when absent, a directory, or not text."""
+    def _file(self, path: str, ref: str) -> dict[str, Any] | None:
+        """The contents API's answer for a file at `ref`; None when absent or not a file."""
         try:
             _, data = self._call(
                 f"read {path} at {ref[:12]}",
@@ -233,7 +233,12 @@ class GitHubClient:
             )
         except GitHubNotFound:
             return None
-        if not isinstance(data, dict) or data.get("type") != "file" or data.get("encoding") != "base64":
+        return data if isinstance(data, dict) and data.get("type") == "file" else None
+
+    def file_text(self, path: str, ref: str) -> str | None:
+        """A file's text at `ref` through the contents API; None when absent, a directory, or not text."""
+        data = self._file(path, ref)
+        if data is None or data.get("encoding") != "base64":
             return None
         try:
             return base64.b64decode(data.get("content", "")).decode("utf-8")
@@ -244,14 +249,8 @@ class GitHubClient:
         """A file's bytes at `ref`, read only when it is at most `max_bytes`; None when absent or not a
         file. The contents API gives the content of a file up to 1 MB; past that it names the blob and
         the blob is read through the Git database API (up to 100 MB)."""
-        try:
-            _, data = self._call(
-                f"read {path} at {ref[:12]}",
-                lambda: self._json("GET", f"/contents/{_quote_path(path)}", parameters={"ref": ref}),
-            )
-        except GitHubNotFound:
-            return None
-        if not isinstance(data, dict) or data.get("type") != "file" or not isinstance(data.get("size"), int):
+        data = self._file(path, ref)
+        if data is None or not isinstance(data.get("size"), int):
             return None
         size = int(data["size"])
         if size > max_bytes:
