@@ -64,37 +64,60 @@ def _lines(n: int, what: str = "added line") -> str:
 
 
 def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: Sequence[str]) -> Carried:
-    """Give back to the AI commits (`ai_commits`, oldest first) the lines others only carried on."""
+    """Give back to the AI commits (`ai_commits`, oldest first) the lines others only carried on.
+
+    Most changes repeat no text of their AI commits in lines others own, or only texts the AI lines at
+    head account for: the texts are compared whitespace aside first, and a line is weighed as a key
+    (`_key`) only where its text is found on both sides."""
     ai = set(ai_commits)
     others = [path for path, (_, owner) in owners.items() if any(s not in ai for s in owner)]
     if changeset.commit_lines is None or not ai or not others:
         return Carried(owners)
-    written = _ai_written(changeset, ai_commits)
-    keys = {path: _keys(changeset, path, owned[0]) for path, owned in owners.items()}
-    for path, (_, owner) in owners.items():
+    texts = {path: _texts(changeset, path, owners[path][0]) for path in others}
+    theirs = {
+        _squeezed(text)
+        for path in others
+        for text, sha in zip(texts[path], owners[path][1], strict=True)
+        if sha not in ai
+    }
+    written = _ai_written(changeset, ai_commits, theirs)
+    if not written:
+        return Carried(owners)
+    for path, (added, owner) in owners.items():
         # The AI lines still owned by their commit account for their own copies first.
-        for sha, key in zip(owner, keys[path], strict=True):
-            if sha in ai and key and written.get(key):
-                written[key].pop()
+        lines = texts[path] if path in texts else _texts(changeset, path, added)
+        for sha, text in zip(owner, lines, strict=True):
+            if sha in ai and (shas := written.get(squeezed := _squeezed(text))) and _key(text) == squeezed:
+                shas.pop()
+    if not any(written.values()):
+        return Carried(owners)
     out = dict(owners)
     by_text = by_context = 0
     for path in others:
         added, owner = owners[path]
         new_owner = list(owner)
         carried = [False] * len(added)
-        for i, key in enumerate(keys[path]):
-            if new_owner[i] not in ai and key and written.get(key):
-                new_owner[i] = written[key].pop()
+        for i, text in enumerate(texts[path]):
+            if new_owner[i] in ai or not (shas := written.get(squeezed := _squeezed(text))):
+                continue
+            if _key(text) == squeezed:
+                new_owner[i] = shas.pop()
                 carried[i] = True
                 by_text += 1
-        by_context += _carry_context(added, keys[path], new_owner, carried, ai)
-        out[path] = (added, new_owner)
+        if any(carried):
+            keys = [_key(text) for text in texts[path]]
+            by_context += _carry_context(added, keys, new_owner, carried, ai)
+            out[path] = (added, new_owner)
     return Carried(out, by_text, by_context)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def _key(text: str) -> str | None:
     """The text whitespace aside, when the line is distinctive enough to match by content."""
-    key = "".join(text.split())
+    key = _squeezed(text)
     if len(key) < MIN_MATCHED_CHARS or _IMPORT.match(text.lstrip()):
         return None
     if len(list(islice(_WORD.finditer(text), MIN_MATCHED_WORDS))) < MIN_MATCHED_WORDS:
@@ -102,25 +125,27 @@ def _key(text: str) -> str | None:
     return key
 
 
-def _ai_written(changeset: ChangeSet, ai_commits: Sequence[str]) -> dict[str, list[str]]:
-    """For each distinctive text the AI commits added, one entry per time they added it: the commit
-    that did, the latest last so that it is taken first."""
+def _ai_written(
+    changeset: ChangeSet, ai_commits: Sequence[str], wanted: Collection[str]
+) -> dict[str, list[str]]:
+    """For each distinctive text the AI commits added that is `wanted` (whitespace aside), one entry per
+    time they added it: the commit that did, the latest last so that it is taken first."""
     assert changeset.commit_lines is not None
     order = {sha: i for i, sha in enumerate(ai_commits)}
     written: dict[str, list[str]] = {}
     for sha, text in changeset.commit_lines.added_texts(ai_commits):
-        key = _key(text)
-        if key:
-            written.setdefault(key, []).append(sha)
+        squeezed = _squeezed(text)
+        if squeezed in wanted and _key(text) == squeezed:
+            written.setdefault(squeezed, []).append(sha)
     for shas in written.values():
         shas.sort(key=order.__getitem__)
     return written
 
 
-def _keys(changeset: ChangeSet, path: str, added: Sequence[int]) -> list[str | None]:
-    """The match key of each added line of the file, in the order of `added`."""
+def _texts(changeset: ChangeSet, path: str, added: Sequence[int]) -> list[str]:
+    """The text of each added line of the file, in the order of `added`."""
     text_at = {line.new_no: line.text for line in changeset.diff.by_path[path].added}
-    return [_key(text_at.get(n, "")) for n in added]
+    return [text_at.get(n, "") for n in added]
 
 
 def _carry_context(
