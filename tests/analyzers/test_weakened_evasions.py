@@ -228,6 +228,14 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         _js("describe('total', () => {", "describe.concurrent.skip('total', () => {"),
         ("test-skipped", "high", "src/total.test.js"),
     ),
+    "js-test-failing": (
+        _js("  it('adds', function () {", "  it.failing('adds', function () {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
+    "js-test-fails": (
+        _js("  test('empty', () => {", "  test.fails('empty', () => {"),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
     "js-xdescribe": (
         _js("describe('total', () => {", "xdescribe('total', () => {"),
         ("test-skipped", "high", "src/total.test.js"),

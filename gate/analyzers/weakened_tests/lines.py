@@ -33,7 +33,9 @@ _WORD = re.compile(r"\w")
 # runner names, so a chain is read once from its start.
 _JS_RUNNERS = r"(?<![\w.$])(?:it|test|describe|context|suite|specify|bench)"
 _JS_CHAIN = r"(?:\.(?:concurrent|sequential|serial|parallel|each|failing|extend|fails))*"
-_JS_SKIP = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.(?:skip|todo|fixme)\b")
+# `test.failing` (Jest) and `test.fails` (Vitest) pass only when the test fails: like `xfail`, they turn
+# its assertions around, and count as a skip.
+_JS_SKIP = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.(?:skip|todo|fixme|failing|fails)\b")
 _JS_FOCUS = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.only\b|(?<![\w.$])(?:fit|fdescribe|ftest)\s*[(.]")
 _JS_CONDITION = re.compile(_JS_RUNNERS + _JS_CHAIN + r"\.(skipIf|runIf)\s*\(")
 _SKIP = re.compile(
@@ -52,6 +54,8 @@ _SKIP_WORDS = (
     "Skip",
     ".todo",
     ".fixme",
+    ".failing",
+    ".fails",
     "xit",
     "xtest",
     "xdescribe",
