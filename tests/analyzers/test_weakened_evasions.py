@@ -228,6 +228,14 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         _js("describe('total', () => {", "describe.concurrent.skip('total', () => {"),
         ("test-skipped", "high", "src/total.test.js"),
     ),
+    "module-marked-not-a-test": (
+        _py("import unittest\n", "import unittest\n\n__test__ = False\n"),
+        ("test-skipped", "high", "tests/test_calc.py"),
+    ),
+    "conftest-ignores-the-tests": (
+        {"tests/conftest.py": 'collect_ignore_glob = ["test_*.py"]\n'},
+        ("test-skipped", "high", "tests/conftest.py"),
+    ),
     "js-test-failing": (
         _js("  it('adds', function () {", "  it.failing('adds', function () {"),
         ("test-skipped", "high", "src/total.test.js"),
@@ -420,7 +428,10 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "            pass\n        time.sleep(0.01)\n"
         "\n\ndef test_a_wrong_total_fails():\n    try:\n        assert total([1]) == 2\n"
         "    except AssertionError:\n        pass\n    else:\n        pytest.fail('no failure')\n"
+        # a helper class pytest would take for tests, kept from collection as usual
+        "\n\nclass TestData:\n    __test__ = False\n    values = [1, 2]\n"
     )
-    repo = make_pr(tmp_path / "repo", {"tests/test_calc.py": text})
+    conftest = 'collect_ignore = ["setup.py"]\ncollect_ignore_glob = ["scripts/*.py"]\n'
+    repo = make_pr(tmp_path / "repo", {"tests/test_calc.py": text, "tests/conftest.py": conftest})
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0

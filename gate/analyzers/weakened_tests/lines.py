@@ -189,6 +189,16 @@ MODULE_SKIP = Marker(False, False, "skips every test in the module: none of them
 SKIP_ALWAYS = Marker(
     False, False, "skips a test under a condition that is always met: the test no longer checks anything"
 )
+NOT_COLLECTED = Marker(
+    False, False, "tells the test runner not to collect tests: none of them runs, so none checks anything"
+)
+
+# `__test__ = False` at a module's top level: pytest and nose collect nothing from it (inside a helper
+# class named `Test...` it is the usual way to keep the class from being collected, and no finding).
+_MODULE_NOT_A_TEST = re.compile(r"__test__\s*(?::[^=]*)?=\s*False\b")
+# A conftest's `collect_ignore` or `collect_ignore_glob` given a test file's name or pattern.
+_COLLECT_IGNORE = re.compile(r"\bcollect_ignore(?:_glob)?\s*(?:\+?=|\.(?:append|extend)\s*\()")
+_TEST_NAME = re.compile(r"""["'][^"']*test[^"']*["']""", re.IGNORECASE)
 
 
 @lru_cache(maxsize=LINE_CACHE_ENTRIES)
@@ -197,6 +207,8 @@ def line_marker(text: str) -> Marker | None:
     code = code_only(text)
     if has_any(code, _FOCUS_WORDS) and _JS_FOCUS.search(code):
         return FOCUS
+    if _not_collected(text, code):
+        return NOT_COLLECTED
     if not has_any(code, _SKIP_WORDS):
         return None
     conditional = _conditional(text, code)
@@ -207,6 +219,13 @@ def line_marker(text: str) -> Marker | None:
     if _SKIP.search(code) or _JS_SKIP.search(code):
         return SKIP
     return None
+
+
+def _not_collected(text: str, code: str) -> bool:
+    """`__test__ = False` at a module's top level, or `collect_ignore` given a test file's name."""
+    if "__test__" in code and _MODULE_NOT_A_TEST.match(code):
+        return True
+    return "collect_ignore" in code and bool(_COLLECT_IGNORE.search(code)) and bool(_TEST_NAME.search(text))
 
 
 def _conditional(text: str, code: str) -> Marker | None:
