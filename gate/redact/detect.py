@@ -46,11 +46,12 @@ _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
 # "value"`, where the name says it holds a credential (`gate.redact.rules`): in config files only.
 _CONFIG_NAME = re.compile(CONFIG_NAMES, re.IGNORECASE)
 _CONFIG_ASSIGNMENT = re.compile(
-    r"""^\s*[-+]?\s*(?:export\s+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?\s*[:=]\s*"""
+    r"""^\s*[-+]?\s*(?:(?:export|ENV|ARG)\s+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?\s*[:=]\s*"""
     r"""["']?(?P<value>[^\s"'#,;]{8,})"""
 )
 _CONFIG_SUFFIXES = (
     ".env", ".envrc", ".ini", ".cfg", ".conf", ".properties", ".toml", ".yml", ".yaml", ".json", ".tfvars",
+    ".pypirc", ".sh", ".bash", ".zsh",  # shell assigns `NAME=value` as a .env file does
 )  # fmt: skip
 _NOT_A_VALUE = re.compile(r"^(?:true|false|null|none|yes|no)$|^\$|^\{\{|^<|^%\(", re.IGNORECASE)
 
@@ -260,7 +261,8 @@ def _name_kind(filename: str) -> tuple[bool, str]:
 
 def _is_config(filename: str) -> bool:
     name = filename.rsplit("/", 1)[-1].lower()
-    return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES)
+    dockerfile = name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile")
+    return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES) or dockerfile
 
 
 def _keyword_filename(filename: str) -> str:

@@ -80,6 +80,9 @@ CONFIG_SYNTAX = {
     "TOML": ("config/app.toml", 'secret = "{}"'),
     "INI": ("config/db.ini", "password = {}"),
     "properties": ("src/main/resources/app.properties", "db.password={}"),
+    "shell": ("deploy/run.sh", "export DB_PASSWORD={}"),
+    "Dockerfile": ("Dockerfile", "ENV DB_PASSWORD={}"),
+    ".pypirc": (".pypirc", "password = {}"),
 }
 
 
