@@ -194,3 +194,13 @@ def test_with_a_spinner_on_a_terminal_the_stages_still_run_in_a_second_process(t
     assert b"\x1b[?25l" in shown and any(stage in shown for stage in (b"provenance", b"regen", b"spec"))
     assert forks.read_text() == "fork\n"
     assert json.loads((tmp_path / "report.json").read_text())["verdict"] == "fail"
+
+
+def test_a_crash_in_native_code_says_where_it_was() -> None:
+    """A segmentation fault after the command line has started prints each thread's stack on stderr,
+    so a job that ends on one shows where, rather than ending with no word."""
+    crash = "from gate.cli import main; import ctypes; main(['config', 'schema']); ctypes.string_at(0)"
+    proc = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+    assert "Fatal Python error: Segmentation fault" in proc.stderr
+    assert 'File "<string>", line 1' in proc.stderr
