@@ -24,6 +24,11 @@ from gate.github.client import GitHubClient
 # `gate.context.git_diff.MAX_TEXT_BINARY_BYTES`); a larger file stays a gap, with its note.
 MAX_UNSHOWN_BYTES = 10_000_000
 NO_PATCH = "GitHub gave no patch (binary, or too large to show)"
+# difflib's matching grows with the square of a text's lines where the same lines repeat in another
+# order (10,000 lines took 13 s), and a PR chooses the texts: past this many lines a side, or this many
+# lines diffed in one read, every head line is taken as added (more is read, never less).
+MAX_DIFFED_LINES = 2_000
+MAX_DIFFED_LINES_A_READ = 20_000
 
 
 def read_unshown(client: GitHubClient, diff: Diff, *, base: str, head: str, source: str) -> Diff:
@@ -34,11 +39,12 @@ def read_unshown(client: GitHubClient, diff: Diff, *, base: str, head: str, sour
     files: list[FileChange] = []
     read: list[str] = []
     notes: list[str] = []
+    budget = [MAX_DIFFED_LINES_A_READ]
     for change in diff.files:
         if not _unshown(change):
             files.append(change)
             continue
-        rebuilt = _rebuilt(client, change, base, head, source)
+        rebuilt = _rebuilt(client, change, base, head, source, budget)
         files.append(rebuilt)
         if rebuilt.is_binary:
             notes.append(rebuilt.notes[-1])
@@ -55,7 +61,9 @@ def _unshown(change: FileChange) -> bool:
     return change.is_binary and not change.hunks and change.status is not FileStatus.DELETED
 
 
-def _rebuilt(client: GitHubClient, change: FileChange, base: str, head: str, source: str) -> FileChange:
+def _rebuilt(
+    client: GitHubClient, change: FileChange, base: str, head: str, source: str, budget: list[int]
+) -> FileChange:
     """The change with hunks made from its two texts; still binary, with a last note saying why, when
     its head version is not text or cannot be read."""
     new = _text(client, change.path, head)
@@ -69,8 +77,13 @@ def _rebuilt(client: GitHubClient, change: FileChange, base: str, head: str, sou
         if isinstance(was, Unread):
             # Every line of the head counts as added: more is read, never less.
             notes.append(f"{change.path}: its base version {was.why}; every line is taken as added")
+        elif max(was.count("\n"), new.count("\n")) > MAX_DIFFED_LINES or budget[0] <= 0:
+            notes.append(
+                f"{change.path}: too many lines to compare with its base; every line is taken as added"
+            )
         else:
             old = was
+            budget[0] -= was.count("\n") + new.count("\n")
     try:
         parsed = parse_diff(_patch(old, new, change.status), source=f"{source}: {change.path}")
     except InputError:

@@ -14,7 +14,7 @@ import pytest
 from gate.github.client import GitHubClient
 from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
-from gate.github.unshown import MAX_UNSHOWN_BYTES
+from gate.github.unshown import MAX_DIFFED_LINES, MAX_UNSHOWN_BYTES
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, runner_env
 from tests.github.test_action_e2e import run_gate
@@ -131,3 +131,21 @@ def test_each_commit_s_unshown_files_are_read_for_line_attribution(
     assert cs.diff.by_path["logo.png"].is_binary
     # Read at the commit that changed them (and its parent), as each commit's files list shows no patch.
     assert github.requests_to("GET", r"/contents/src/settings\.py$")
+
+
+def test_a_file_too_long_to_compare_is_taken_as_added_whole(tmp_path: Path, github: FakeGitHub) -> None:
+    """difflib's matching grows with the square of the lines where the same lines repeat in another order
+    (10,000 such lines took 13 s), and the PR chooses them: past the bound, every head line is added."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write(".gitattributes", "*.py -diff\n")
+    lines = MAX_DIFFED_LINES * 5
+    repo.write("src/rows.py", "".join(f"x{i % 100} = 0\n" for i in range(lines)))
+    base = repo.commit("Initial")
+    repo.write("src/rows.py", "".join(f"x{i * 7 % 100} = 0\n" for i in range(lines)) + f'KEY = "{TOKEN}"\n')
+    head = repo.commit("Shuffle the rows")
+    pull_from_git(github, repo, base, head, number=7)
+
+    cs = changeset_of(github)
+    change = cs.diff.by_path["src/rows.py"]
+    assert change.added_count == lines + 1 and change.added[-1].text == f'KEY = "{TOKEN}"'
+    assert any("too many lines to compare" in note for note in change.notes)
