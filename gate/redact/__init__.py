@@ -206,7 +206,8 @@ def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> No
     for change in changes:
         if change.is_binary:
             continue
-        if change.status is not FileStatus.DELETED:
+        # A file the change adds is whole in its hunk, read above.
+        if change.status not in (FileStatus.DELETED, FileStatus.ADDED):
             remember_key_blocks(changeset.revisions.read("head", change.path) or "")
         if change.status is not FileStatus.ADDED:
             remember_key_blocks(changeset.revisions.read("base", change.old_path or change.path) or "")
