@@ -75,8 +75,8 @@ def _binaries_as_text(
     wanted = [c.path for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
     blobs = _blobs(git, head, wanted) if wanted else {}
     small = {path: sha for path, (sha, size) in blobs.items() if size <= MAX_TEXT_BINARY_BYTES}
-    contents = read_objects(git, sorted(set(small.values())))
-    texts = {path for path, sha in small.items() if sha in contents and _is_utf8(contents[sha][1])}
+    text_blobs = {sha for sha in set(small.values()) if _is_text_blob(git, sha)}
+    texts = {path for path, sha in small.items() if sha in text_blobs}
     if not texts:
         return diff
     changes = {c.path: c for c in diff.files if c.path in texts}
@@ -94,9 +94,14 @@ def _binaries_as_text(
     return replace(diff, files=files, notes=(*diff.notes, *notes))
 
 
-def _is_utf8(data: bytes) -> bool:
+def _is_text_blob(git: Git, sha: str) -> bool:
+    """Whether the blob is UTF-8 text. Read one at a time: a change of many large images must not be
+    held in memory at once."""
+    found = read_objects(git, [sha]).get(sha)
+    if found is None:
+        return False
     try:
-        data.decode("utf-8")
+        found[1].decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
