@@ -76,6 +76,9 @@ def _sample(rng: random.Random) -> dict[str, str]:
         "Mailgun API Key": lambda: "key-" + r(32, _HEX),
         "Square Token": lambda: "sq0atp-" + r(30),
         "Base64-wrapped GitHub Token": lambda: base64.b64encode(f"token: ghp_{r(36)}".encode()).decode(),
+        "Docker Access Token": lambda: "dckr_pat_" + r(27),
+        "Google OAuth Access Token": lambda: "ya29.a0" + r(60),
+        "Alibaba Cloud AccessKey ID": lambda: "LTAI" + r(20),
     }
     return {kind: make() for kind, make in makers.items()}
 
@@ -112,9 +115,41 @@ CONFIG_SYNTAX = {
 }
 
 
+# Credentials that only their place marks (gate/redact/formats.py PLACED_FORMATS; YAML and netrc values
+# below their name): file and template, the value assembled at run time.
+PLACED_SYNTAX = {
+    "config/appsettings.json": '  "Db": "Server=db;User Id=app;Password={};"',
+    "config/db.py": 'DSN = "host=db dbname=shop user=app password={}"',
+    "maven/settings.xml": "<server><password>{}</password></server>",
+    "NuGet.Config": '<add key="ClearTextPassword" value="{}" />',
+    "deploy/fetch.sh": "curl -fsS -u deploy:{} https://artifacts.example.org/v1/list",
+    "src/client.py": 'HEADERS = {{"Authorization": "Bearer {}"}}',
+    "src/basic.py": 'HEADERS = {{"Authorization": "Basic {}"}}',
+    "deploy/dump.sh": "mysqldump -u root -p{} shop > shop.sql",
+    "deploy/login.sh": "docker login -u deploy --password {} registry.example.org",
+    "deploy/ssh.sh": "sshpass -p {} ssh deploy@host",
+    ".npmrc": "//registry.npmjs.org/:_authToken={}",
+    "deploy/netrc.txt": "machine api.example.org login deploy password {}",
+    "src/storage.py": 'URL = "https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig={}"',
+    "src/hooks.py": 'HOOK = "https://discord.com/api/webhooks/1086687697062175744/{}"',
+    "deploy/api.yaml": "env:\n  - name: DB_PASSWORD\n    value: {}",
+    "deploy/values.yaml": "db_password: |\n  {}",
+    ".netrc": "machine api.example.org\n  login deploy\n  password {}",
+}
+
+
+def _placed_value(rng: random.Random, path: str) -> str:
+    if path == "src/basic.py":
+        return base64.b64encode(f"deploy:{''.join(rng.choice(_ALNUM) for _ in range(14))}".encode()).decode()
+    if path == "src/hooks.py":
+        return "".join(rng.choice(_ALNUM) for _ in range(68))
+    return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
+
+
 def secrets_files() -> dict[str, str]:
     """Every key format on a line of code, past column 10,000 of a long line, and in every config
-    syntax; the secrets tests' values and placeholders; a private key block."""
+    syntax; credentials that only their place marks; the secrets tests' values and placeholders; a
+    private key block."""
     values = _sample(random.Random(16))
     code = [f"{kind.upper().replace(' ', '_').replace('-', '_')} = '{v}'" for kind, v in values.items()]
     long_line = "x = '" + "ab cd " * 1_700 + " ".join(values.values()) + "'"
@@ -126,6 +161,9 @@ def secrets_files() -> dict[str, str]:
     for index, (path, template) in enumerate(CONFIG_SYNTAX.items()):
         chosen = [*list(values.values())[index * 5 : index * 5 + 5], "Zr8kq2Lmv7Qs"]
         files[path] = "\n".join(template.format(v) for v in chosen) + "\n"
+    placed = random.Random(17)
+    for path, template in PLACED_SYNTAX.items():
+        files[path] = template.format(_placed_value(placed, path)) + "\n"
     return files
 
 

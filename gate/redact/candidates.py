@@ -115,15 +115,19 @@ def _candidates(lines: Sequence[str]) -> set[int]:
     # tenth of the text. Each run lies in one line.
     run_text = "\n".join(tokens)
     run_starts = list(accumulate(map((1).__add__, map(len, tokens)), initial=0))
-    for fmt, literals, in_runs in zip(KEY_FORMATS, detectors.format_literals, detectors.in_runs, strict=True):
+    d = detectors
+    formats = zip(KEY_FORMATS, d.format_literals, d.format_folded, d.in_runs, strict=True)
+    for fmt, literals, folded, in_runs in formats:
         if in_runs:
             for run in _matching(fmt, literals, run_text, run_starts, tokens):
                 candidates.add(bisect.bisect_right(starts, runs[run][0]) - 1)
-        elif literals is None:
+        elif folded is None:
             for m in fmt.finditer(text):
                 touch(m.start(), m.end())
         else:
-            candidates.update(_matching(fmt, literals, text, starts, lines, skip=candidates))
+            # The lines holding a literal, found in the folded text with the keyword pass's own finds.
+            held = holding(folded, True) - candidates
+            candidates.update(index for index in held if next(fmt.finditer(lines[index]), None) is not None)
     ascii_text = text.isascii()
     run_lines: tuple[list[int], str, list[int]] | None = None
     # Every detect-secrets regex, wherever it can match: it needs no random-looking token (an AWS key

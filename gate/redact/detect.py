@@ -19,7 +19,7 @@ from itertools import chain
 
 from gate.redact import memory
 from gate.redact.candidates import candidate_lines, looks_random
-from gate.redact.formats import KEY_FORMATS
+from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS
 from gate.redact.prefilter import required_characters
 from gate.redact.rules import CONFIG_NAMES, detector_rules
 
@@ -51,8 +51,12 @@ _CONFIG_ASSIGNMENT = re.compile(
 )
 _CONFIG_SUFFIXES = (
     ".env", ".envrc", ".ini", ".cfg", ".conf", ".properties", ".toml", ".yml", ".yaml", ".json", ".tfvars",
-    ".pypirc", ".sh", ".bash", ".zsh",  # shell assigns `NAME=value` as a .env file does
+    ".pypirc", ".npmrc", ".yarnrc", ".sh", ".bash", ".zsh",  # shell assigns `NAME=value` as a .env file does
 )  # fmt: skip
+# A netrc file's `password` token, on a line of its own or after `machine` and `login` on the same one.
+_NETRC_NAMES = frozenset({".netrc", "_netrc", "netrc"})
+_NETRC_PASSWORD = re.compile(r"(?<![^\s])password[ \t]+(?P<value>[^\s]+)")
+_NETRC_VALUE = next(fmt for fmt in PLACED_FORMATS if fmt.kind == "netrc Password").accept or bool
 _NOT_A_VALUE = re.compile(r"^(?:true|false|null|none|yes|no)$|^\$|^\{\{|^<|^%\(", re.IGNORECASE)
 
 _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
@@ -186,6 +190,10 @@ def _scan_piece(
             and not _NOT_A_VALUE.search(assignment.group("value"))
         ):
             add(assignment.group("value"), "Secret Keyword")
+    if _is_netrc(filename):
+        for m in _NETRC_PASSWORD.finditer(piece):
+            if _NETRC_VALUE(m.group("value")):
+                add(m.group("value"), "netrc Password")
     # A format outside the plan has no match here; so where no format is planned, the combined pattern
     # below has none either.
     for rule in rules:
@@ -193,7 +201,7 @@ def _scan_piece(
             continue
         fmt = KEY_FORMATS[rule - gates_end]
         for m in fmt.finditer(piece):
-            add(m.group(0), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+            add(fmt.value(m), fmt.kind, override=True)  # more specific than a keyword hit on the same value
 
 
 def _keyword_rules_may_match(filename: str, piece: str) -> bool:
@@ -253,10 +261,14 @@ def _decode(token: str) -> str | None:
     return text
 
 
-def _name_kind(filename: str) -> tuple[bool, str]:
-    """What of a file's name the rules read: whether it is a config file's, and the extension
-    detect-secrets' keyword rules choose their patterns by."""
-    return _is_config(filename), os.path.splitext(_keyword_filename(filename))[1]
+def _name_kind(filename: str) -> tuple[bool, bool, str]:
+    """What of a file's name the rules read: whether it is a config file's or a netrc file's, and the
+    extension detect-secrets' keyword rules choose their patterns by."""
+    return _is_config(filename), _is_netrc(filename), os.path.splitext(_keyword_filename(filename))[1]
+
+
+def _is_netrc(filename: str) -> bool:
+    return filename.rsplit("/", 1)[-1].lower() in _NETRC_NAMES
 
 
 def _is_config(filename: str) -> bool:
@@ -277,6 +289,7 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
     scanning the joined text once for candidate lines first. Lines `scan_files` already read under the
     same name are answered from that scan (a line's hits depend on nothing but its text and the name)."""
+    yield from _placed_below(lines, filename)
     seen = _SCANNED.get(filename)
     if not seen:
         yield from _scan_lines(lines, filename)
@@ -342,7 +355,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     unique = list(dict.fromkeys(chain.from_iterable(files[file_index][1] for file_index in fresh)))
     candidates = {unique[i] for i in candidate_lines(unique)} if unique else set()
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
-    scanned: dict[tuple[str, tuple[bool, str]], tuple[SecretHit, ...]] = {}
+    scanned: dict[tuple[str, tuple[bool, bool, str]], tuple[SecretHit, ...]] = {}
     for file_index in fresh:
         name, file_lines = files[file_index]
         if candidates.isdisjoint(file_lines):
@@ -358,6 +371,12 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
                 _HITS[(name, line)] = hits
                 _NAMES_WITH_HITS.add(name)
                 found[file_index].extend((line_index, hit) for hit in hits)
+    for file_index in fresh:
+        name, file_lines = files[file_index]
+        for line_index, hit in _placed_below(file_lines, name):
+            _HITS[(name, file_lines[line_index])] = (*_HITS.get((name, file_lines[line_index]), ()), hit)
+            _NAMES_WITH_HITS.add(name)
+            found[file_index].append((line_index, hit))
     if len(_HITS) > MAX_REMEMBERED_SCANS:
         forget_scans()
     for file_index in fresh:
@@ -382,6 +401,58 @@ def forget_scans() -> None:
     _SCANNED.clear()
     _HITS.clear()
     _NAMES_WITH_HITS.clear()
+
+
+# YAML that names a credential on one line and gives its value below it: a Kubernetes container's
+# `- name: DB_PASSWORD` then `value: ...`, and a block scalar, `password: |` then its indented lines. A
+# line's hits otherwise depend on that line alone; these are found over a file's lines in order, and
+# kept as the value line's hits.
+_YAML_SUFFIXES = (".yml", ".yaml")
+_ENV_NAME = re.compile(
+    r"""^(?P<indent>[ \t]*)-[ \t]+name:[ \t]*["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?[ \t]*$"""
+)
+_ENV_VALUE = re.compile(r"""^[ \t]+value:[ \t]*["']?(?P<value>[^\s"'#]{8,})""")
+_BLOCK_KEY = re.compile(
+    r"""^(?P<indent>[ \t]*)(?:-[ \t]+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?"""
+    r"""[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*$"""
+)
+# Lines below a name that are read for its value (removed and added lines of a hunk come between).
+_BELOW = 8
+
+
+def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each credential a YAML file names on one line and holds on a line below."""
+    if not filename.lower().endswith(_YAML_SUFFIXES):
+        return
+    values: list[str] = []
+    for index, line in enumerate(lines):
+        if ":" not in line:
+            continue
+        named = _ENV_NAME.match(line) or _BLOCK_KEY.match(line)
+        if named is None or not _CONFIG_NAME.search(named.group("name")):
+            continue
+        block = named.re is _BLOCK_KEY
+        indent = len(named.group("indent"))
+        for below in range(index + 1, min(len(lines), index + 1 + _BELOW)):
+            text = lines[below]
+            if not text.strip():
+                continue
+            if len(text) - len(text.lstrip()) <= indent:
+                break
+            if block:
+                value = text.strip()
+                if value.startswith("-----") or len(value) < MIN_SECRET_CHARS:
+                    continue
+            else:
+                found = _ENV_VALUE.match(text)
+                if found is None:
+                    continue
+                value = found.group("value")
+            if _NOT_A_VALUE.search(value) or "://" in value:
+                continue
+            values.append(value)
+            yield below, SecretHit(kind="Secret Keyword", value=value)
+    memory.remember(values)
 
 
 def _token(match: re.Match[str]) -> str:

@@ -1,15 +1,19 @@
-"""Key formats recognised by their documented prefix, beside detect-secrets' own plugins.
+"""Key formats recognised by their documented prefix, and credentials by the place they stand in,
+beside detect-secrets' own plugins.
 
 Each row is (kind, pattern, source): the source is where the vendor (or GitHub secret scanning, which
-works from the vendors' own descriptions) documents the format. A pattern starts with its literal
-prefix, so one search over a whole text is cheap, and takes the token to its end; the lengths are the
-documented ones or a little under, so a key cut short by a line wrap is still caught.
+works from the vendors' own descriptions) documents the format. A prefixed pattern starts with its
+literal prefix, so one search over a whole text is cheap, and takes the token to its end; the lengths
+are the documented ones or a little under, so a key cut short by a line wrap is still caught. A placed
+credential (`PLACED_FORMATS`) is the value after a marker that only a credential follows.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -18,14 +22,27 @@ class KeyFormat:
     kind: str
     pattern: re.Pattern[str]
     source: str
+    # A placed credential (a password in a connection string, a bearer token) is the pattern's `value`
+    # group, and counts only where `accept` takes that value (not a placeholder such as `${TOKEN}`).
+    accept: Callable[[str], bool] | None = None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Matches that start a token: `xsk_live_` is not a Stripe key, `some_npm_x` not an npm token.
-        (Checked here rather than by a look-behind, which would cost the regex its literal-prefix scan.)"""
+        (Checked here rather than by a look-behind, which would cost the regex its literal-prefix scan.)
+        A placed credential's match opens with its marker (`;Password=`, `<password>`), which may
+        follow any character."""
         for m in self.pattern.finditer(text):
             at = m.start()
-            if at == 0 or not _TOKEN_CHAR.match(text, at - 1):
+            if self.accept is not None:
+                if self.accept(m.group("value")):
+                    yield m
+            elif at == 0 or not _TOKEN_CHAR.match(text, at - 1):
                 yield m
+
+    def value(self, match: re.Match[str]) -> str:
+        """The secret a match holds: the whole match for a key format, the `value` group for a placed
+        credential."""
+        return match.group("value") if self.accept is not None else match.group(0)
 
 
 _TOKEN_CHAR = re.compile(r"[A-Za-z0-9_]")
@@ -37,7 +54,7 @@ def _fmt(kind: str, pattern: str, source: str) -> KeyFormat:
 
 _TAIL = r"[A-Za-z0-9_-]"
 
-KEY_FORMATS: tuple[KeyFormat, ...] = (
+PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
     _fmt(
         "Anthropic API Key",
         rf"sk-ant-(?:api|admin|sid)\d{{2}}-{_TAIL}{{32,}}",
@@ -198,4 +215,155 @@ KEY_FORMATS: tuple[KeyFormat, ...] = (
         rf"sq0(?:atp|csp)-{_TAIL}{{22,}}|EAAA[A-Za-z0-9_-]{{60}}",
         "https://developer.squareup.com/docs/build-basics/access-tokens",
     ),
+    _fmt(
+        "Docker Access Token",
+        rf"dckr_(?:pat|oat)_{_TAIL}{{24,}}",
+        "https://docs.docker.com/security/for-developers/access-tokens/",
+    ),
+    _fmt(
+        "Google OAuth Access Token",
+        rf"ya29\.{_TAIL}{{20,}}",
+        "https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns",
+    ),
+    _fmt(
+        "Alibaba Cloud AccessKey ID",
+        r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])",
+        "https://www.alibabacloud.com/help/en/ram/user-guide/create-an-accesskey-pair",
+    ),
 )
+
+
+def _set_value(value: str) -> bool:
+    """A value written out, not a placeholder or a reference to one: `${DB_PASS}`, `{0}`, `%s`, `$(cat
+    f)`, `<password>`, `********`, `YOUR_API_KEY` (capitals and underscores only) are not credentials."""
+    return (
+        len(value) >= _MIN_PLACED
+        and value[0] not in _PLACEHOLDER_OPENERS
+        and not any(mark in value for mark in _PLACEHOLDER_MARKS)
+        and not _CAPITALS.fullmatch(value)
+        and len(set(value)) > 2
+    )
+
+
+def _random_value(value: str) -> bool:
+    """A token with letters and digits both (a bearer token, a SAS signature): prose after `Bearer`,
+    `bearer tokens are`, is neither."""
+    return _set_value(value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _basic_credentials(value: str) -> bool:
+    """Base64 of `user:password`, as HTTP Basic authentication sends it."""
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    user, colon, password = text.partition(":")
+    return bool(colon) and bool(user) and len(password) >= 1 and text.isprintable()
+
+
+_MIN_PLACED = 6
+_PLACEHOLDER_OPENERS = frozenset("${%<*[(@`\\")
+_PLACEHOLDER_MARKS = ("${", "{{", "%(", "%s", "$(", "...", "\u2026", "example", "EXAMPLE", "xxxx", "XXXX")
+_CAPITALS = re.compile(r"[A-Z_]+")
+
+
+def _placed(kind: str, pattern: str, source: str, accept: Callable[[str], bool] = _set_value) -> KeyFormat:
+    return KeyFormat(kind, re.compile(pattern), source, accept)
+
+
+# Credentials marked by their place rather than by a prefix: the value after a marker that only a
+# credential follows (`Password=` inside a connection string, `<password>`, `Authorization: Bearer`,
+# `curl -u user:`). Each is the marker's `value` group; markers are spelled in the cases code writes
+# them (no IGNORECASE: the regex engine could not search for their literals then).
+_PASSWORD = r"(?:Password|PASSWORD|password|Pwd|PWD|pwd)"
+# A name that ends in a credential's word: `<password>`, `<keyPassword>`, `<db.secret>`; not
+# `<passwordPolicy>`.
+_CREDENTIAL_WORD = (
+    r"(?:[Pp]assword|PASSWORD|[Pp]asswd|[Pp]assphrase|[Ss]ecret|SECRET|[Aa]pi[Kk]ey|API_KEY|[Aa]ccess[Tt]oken|"
+    r"[Aa]uth[Tt]oken)"
+)
+_SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
+PLACED_FORMATS: tuple[KeyFormat, ...] = (
+    _placed(
+        "Connection String Password",
+        rf"""(?:(?<=[;"'])|(?<=[;"'][ \t])){_PASSWORD}=(?P<value>[^;"'\s(){{}}]+)(?![^;"'\s])""",
+        "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/connection-string-syntax",
+    ),
+    _placed(
+        # libpq's `host=db dbname=shop password=...`: pairs apart by spaces, no comma (keyword arguments
+        # of a call, `connect(host=h, password=p)`, are code, not a connection string).
+        "Connection String Password",
+        r"""(?:host|hostaddr|dbname|user|port)=[^\s"',()]+[ \t](?:[a-z_]+=[^\s"',()]+[ \t]){0,8}"""
+        r"""password=(?P<value>[^\s"',;()]+)""",
+        "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-KEYWORD-VALUE",
+    ),
+    _placed(
+        "XML Password Element",
+        rf"<(?P<tag>[A-Za-z0-9_.:-]{{0,40}}{_CREDENTIAL_WORD})>(?P<value>[^<>\s]+)</(?P=tag)>",
+        "https://maven.apache.org/settings.html#servers",
+    ),
+    _placed(
+        "XML Password Setting",
+        rf'key="[^"<>]{{0,60}}{_CREDENTIAL_WORD}"[ \t]+value="(?P<value>[^"<>\s]+)"',
+        "https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials",
+    ),
+    _placed(
+        "HTTP Bearer Token",
+        r"(?:Bearer|bearer|BEARER)[ \t]+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)",
+        "https://datatracker.ietf.org/doc/html/rfc6750#section-2.1",
+        _random_value,
+    ),
+    _placed(
+        "HTTP Basic Credentials",
+        r"(?:Basic|basic|BASIC)[ \t]+(?P<value>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])",
+        "https://datatracker.ietf.org/doc/html/rfc7617#section-2",
+        _basic_credentials,
+    ),
+    _placed(
+        "curl User Password",
+        rf"""curl[ \t](?:[^\n;|&]{{0,300}}?[ \t])?(?:-u[ \t]*|--user[ \t=]+)["']?[^\s:"'$]+:{_SHELL_VALUE}""",
+        "https://curl.se/docs/manpage.html#-u",
+    ),
+    _placed(
+        "MySQL Client Password",
+        r"mysql(?:dump|admin|import|show|check|pump|sh)?[ \t](?:[^\n;|&]{0,300}?[ \t])?-p"
+        r"""(?P<value>[^\s"'`;|&<>()]+)""",
+        "https://dev.mysql.com/doc/refman/8.0/en/connection-options.html#option_general_password",
+    ),
+    _placed(
+        "npm Registry Credentials",
+        rf"(?<![^\s:])_(?:authToken|auth|password)[ \t]*=[ \t]*{_SHELL_VALUE}",
+        "https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration",
+    ),
+    _placed(
+        "Command-Line Password",
+        r"(?<![A-Za-z0-9_-])--(?:password|passwd|pass|token|api-key|apikey|secret)(?:[ \t]+|=)"
+        + _SHELL_VALUE,
+        "https://docs.docker.com/reference/cli/docker/login/#options",
+        _random_value,  # prose names options too: "the --password option", "pass --secret separately"
+    ),
+    _placed(
+        "sshpass Password",
+        rf"sshpass[ \t]+(?:-[A-Za-oq-z][ \t]+)*-p[ \t]*{_SHELL_VALUE}",
+        "https://manpages.debian.org/stable/sshpass/sshpass.1.en.html",
+    ),
+    _placed(
+        "netrc Password",
+        rf"machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+{_SHELL_VALUE}",
+        "https://www.gnu.org/software/inetutils/manual/html_node/The-_002enetrc-file.html",
+    ),
+    _placed(
+        "Azure Shared Access Signature",
+        r"[?&]sig=(?P<value>[A-Za-z0-9%+/=_-]{20,})",
+        "https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas#specify-the-signature",
+        _random_value,
+    ),
+    _placed(
+        "Discord Webhook Token",
+        r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/(?P<value>[A-Za-z0-9_-]{60,})",
+        "https://discord.com/developers/docs/resources/webhook#execute-webhook",
+        _random_value,
+    ),
+)
+# Every format the detector runs: the prefixed keys first (a value both find keeps the key's kind).
+KEY_FORMATS: tuple[KeyFormat, ...] = (*PREFIXED_FORMATS, *PLACED_FORMATS)

@@ -50,6 +50,10 @@ class Detectors:
     keyword_cover: tuple[str, ...] | None
     # For each key format that does not open with a fixed character, literals one of which it needs.
     format_literals: tuple[tuple[str, ...] | None, ...]
+    # The same, lower-cased, to be found in the folded text: a keyword's short string where every
+    # literal holds one (`Password=` holds `pass`: the keyword pass has found those lines already), and
+    # one search for the spellings of one word (`Bearer`, `bearer`, `BEARER`).
+    format_folded: tuple[tuple[str, ...] | None, ...]
     # For each key format, whether it matches only inside a long run of token characters
     # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
     in_runs: tuple[bool, ...]
@@ -115,6 +119,7 @@ def detector_rules() -> Detectors:
         prefilter,
         _KEYWORD_COVER if covered else None,
         format_literals,
+        tuple(_folded_literals(fmt.pattern) for fmt in KEY_FORMATS),
         tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
         next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
         tuple(_rule_finder(regex) for _, regex in regex_rules),
@@ -155,6 +160,21 @@ def _format_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     if need is None or need[1] or len(need[0]) > _MAX_FORMAT_LITERALS:
         return None
     return tuple(sorted(need[0]))
+
+
+def _folded_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """`_format_literals` for the folded text: lower-cased, and a keyword's short string in place of
+    literals that each hold one."""
+    if starts_with_literal(pattern):
+        return None
+    need = required_literals(pattern)
+    if need is None:
+        return None
+    lowered = sorted({literal.lower() for literal in need[0]})
+    cover = [next((part for part in _KEYWORD_COVER if part in literal), None) for literal in lowered]
+    if all(cover):
+        return tuple(sorted({part for part in cover if part}))
+    return tuple(lowered) if len(lowered) <= _MAX_FORMAT_LITERALS else None
 
 
 # Past this many literals, their passes together cost more than the one search (GitLab's dozen prefixes).

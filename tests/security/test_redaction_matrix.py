@@ -2,9 +2,11 @@
 
 Formats: the documented prefixes (`shpat_`, `dapi`, `npm_`, `PMAK-`, `gsk_`, `hvs.`, `dop_v1_`, `xai-`,
 GitHub, Slack, Stripe, AWS, Google, OpenAI, Anthropic, GitLab, Hugging Face, SendGrid, Twilio, PyPI,
-Doppler, Linear), a base64-wrapped token, and values that only config syntax marks as secrets (`.env`,
-YAML, JSON, TOML, INI, properties). Places: a line of a source file, a 100 KB line with the value past
-column 10,000, a `.env` assignment, a commit message, the PR title and body, a file name.
+Doppler, Linear, Docker, Google OAuth, Alibaba), a base64-wrapped token, values that only config syntax
+marks as secrets (`.env`, YAML, JSON, TOML, INI, properties), and credentials that only their place marks
+(a connection string, an XML element, `curl -u`, a bearer header, `mysql -p`, `.npmrc`, a Kubernetes
+container's env, a YAML block scalar, `.netrc`). Places: a line of a source file, a 100 KB line with the
+value past column 10,000, a `.env` assignment, a commit message, the PR title and body, a file name.
 
 The PR goes through `ai-gate github` against the loopback GitHub (which records every write) and three
 scripted models on the loopback model server (which records every request; one model quotes a config
@@ -70,6 +72,9 @@ FORMATS: dict[str, Callable[[], str]] = {
     "doppler": lambda: "dp.pt." + _r(43),
     "linear": lambda: "lin_api_" + _r(40),
     "base64-wrapped": lambda: base64.b64encode(f"token: ghp_{_r(36)}".encode()).decode(),
+    "docker": lambda: "dckr_pat_" + _r(27),
+    "google-oauth": lambda: "ya29.a0" + _r(60),
+    "alibaba": lambda: "LTAI" + _r(20),
 }
 PLACES = ("file line", "long line", "config syntax", "commit message", "PR body")
 # Values that only the file's syntax marks as secrets: (file, line template), one per syntax.
@@ -85,6 +90,20 @@ CONFIG_SYNTAX = {
     ".pypirc": (".pypirc", "password = {}"),
 }
 
+# Credentials that only their place marks (`PLACED_FORMATS` in gate/redact/formats.py, and YAML and netrc
+# values given below their name): (file, text template), one per place.
+PLACED_SYNTAX = {
+    "connection string": ("config/appsettings.json", '  "Db": "Server=db;User Id=app;Password={};"'),
+    "XML element": ("maven/settings.xml", "<server><id>repo</id><password>{}</password></server>"),
+    "curl": ("deploy/fetch.sh", "curl -fsS -u deploy:{} https://artifacts.example.org/v1/list"),
+    "bearer": ("src/client.py", 'HEADERS = {{"Authorization": "Bearer {}"}}'),
+    "mysql": ("deploy/dump.sh", "mysqldump -u root -p{} shop > shop.sql"),
+    "npmrc": (".npmrc", "//registry.npmjs.org/:_authToken={}"),
+    "kubernetes env": ("deploy/api.yaml", "env:\n  - name: DB_PASSWORD\n    value: {}"),
+    "YAML block": ("deploy/values.yaml", "db_password: |\n  {}"),
+    "netrc": (".netrc", "machine api.example.org\n  login deploy\n  password {}"),
+}
+
 
 class Plant:
     """One distinct value per (format, place), so a leak says what leaked from where."""
@@ -97,6 +116,8 @@ class Plant:
                 self._add(make(), name, place)
         for syntax in CONFIG_SYNTAX:
             self._add(_r(14) + "-" + _r(10), f"config {syntax}", "config syntax")
+        for place in PLACED_SYNTAX:
+            self._add(_r(14) + "-" + _r(10), f"placed {place}", "placed syntax")
         self._add(FORMATS["github"](), "github", "PR title")
         self._add(FORMATS["stripe"](), "stripe", "file name")
 
@@ -132,6 +153,8 @@ def make_pr(root: Path, plant: Plant, gate_config: dict[str, object]) -> tuple[G
     repo.write(".env.staging", "\n".join(env_lines) + "\n")
     for syntax, (path, template) in CONFIG_SYNTAX.items():
         repo.write(path, template.format(plant.by[(f"config {syntax}", "config syntax")]) + "\n")
+    for place, (path, template) in PLACED_SYNTAX.items():
+        repo.write(path, template.format(plant.by[(f"placed {place}", "placed syntax")]) + "\n")
     repo.write(f"notes/{plant.by[('stripe', 'file name')]}.txt", "see the runbook\n")
     message = "\n".join(f"{name}: {v}" for name, v in plant.of("commit message").items())
     head = repo.commit(

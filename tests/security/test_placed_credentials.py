@@ -1,0 +1,143 @@
+"""Credentials that only their place marks: no prefix says what they are, the marker before them does.
+
+A password in a connection string or a Maven `settings.xml`, `curl -u user:...`, an `Authorization:
+Bearer` header, `mysql -p...`, an `.npmrc` token, a `.netrc` password, a Kubernetes container's env
+value below its `- name: DB_PASSWORD`, a YAML block scalar under `password: |`. Each went to the
+models whole. Each is found, hidden and reported now, and the placeholders and code that sit beside
+the same markers stay as written.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gate.context.local_git import load_git_changeset
+from gate.redact import REDACTED, learn_changeset, memory, redact, scan_files
+from gate.redact.detect import forget_scans
+from tests.gitrepo import GitRepo
+from tests.golden_findings import PLACED_SYNTAX, _placed_value
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fresh() -> None:
+    """Forget what earlier tests remembered: each case must be found by its own place."""
+    with memory._lock:
+        memory._values.clear()
+        memory._pattern = None
+    forget_scans()
+
+
+@pytest.mark.parametrize("path", sorted(PLACED_SYNTAX))
+def test_a_credential_its_place_marks_is_found_and_hidden(path: str) -> None:
+    _fresh()
+    value = _placed_value(random.Random(path), path)
+    text = PLACED_SYNTAX[path].format(value)
+    lines = text.split("\n")
+    hits = [hit.value for _, _, hit in scan_files([(path, lines)])]
+    assert hits == [value], (path, hits)
+    hidden = redact(text, filename=path)
+    assert value not in hidden and REDACTED in hidden
+    # Only the value: the marker and the rest of the line stay for a reviewer to read.
+    assert hidden.replace(REDACTED, value) == text
+    # Remembered: the same value is hidden where nothing marks it.
+    assert value not in redact(f"print('{value}')", filename="src/other.py")
+
+
+PLACEHOLDERS_AND_CODE = [
+    ("src/db.cs", 'var cs = $"Server={host};Password={password};";'),
+    ("src/db.cs", "builder.Password = password;"),
+    ("src/db.py", 'conn = f"Server={h};Pwd={pw}"'),
+    ("src/db.py", 'dsn = "Password=%s;" % pw'),
+    ("src/db.py", 'print("Password=" + pw + ";")'),
+    ("src/db.py", "conn = connect(host=h, dbname=d, user=u, password=db_password)"),
+    ("src/models.py", "    password=SecretStr('x'),"),
+    ("src/db.js", "const cs = `Server=x;Password=${process.env.DB_PASS};`"),
+    ("docs/setup.md", "Set `Password=<your password>;` in the connection string."),
+    ("maven/settings.xml", "<password>${env.MAVEN_PASSWORD}</password>"),
+    ("maven/settings.xml", "<password>{COQLCE6DU6GtcS5PHx7pQ2vLm9zz=}</password>"),
+    ("pom.xml", "<passwordPolicy>strict-policy</passwordPolicy>"),
+    ("pom.xml", "<tokenizer>standard-tokenizer</tokenizer>"),
+    ("conf/app.xml", "<apiKey>YOUR_API_KEY</apiKey>"),
+    ("web/login.html", '<label for="password">Password</label>'),
+    ("deploy/run.sh", 'curl -u "$USER:$PASS" https://api.example.org'),
+    ("deploy/run.sh", "curl -u ${USER}:${TOKEN} https://api.example.org"),
+    ("deploy/run.sh", "docker run -u 1000:1000 -u www-data:www-data image"),
+    ("deploy/run.sh", 'echo "$TOKEN" | docker login --password-stdin'),
+    ("deploy/run.sh", "mysql -u root -p shop"),
+    ("deploy/run.sh", 'mysql -u root -p"$MYSQL_PASSWORD" shop'),
+    ("deploy/run.sh", "mysql -u root -p$MYSQL_PWD shop"),
+    ("src/auth.py", "# The --password option is read from the environment; pass --secret separately."),
+    ("src/api.py", 'headers = {"Authorization": f"Bearer {token}"}'),
+    ("src/api.py", 'headers = {"Authorization": "Bearer " + token}'),
+    ("docs/api.md", "Send `Authorization: Bearer YOUR_ACCESS_TOKEN` with every request."),
+    ("docs/api.md", "Send `Authorization: Bearer sk-test-example-key-123` with every request."),
+    ("docs/api.md", "Bearer tokens are accepted by the authentication middleware here."),
+    ("src/api.py", 'raise ValueError("Basic authentication failed for the configured registry")'),
+    (".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+    ("src/api.py", "self._auth = auth_handler"),
+    ("src/storage.py", 'url = "https://acct.blob.core.windows.net/c?sig=" + signature'),
+    ("docs/netrc.md", "machine example.org login me password <password>"),
+    ("deploy/api.yaml", "  - name: AUTH_URL\n    value: https://auth.example.org/token"),
+    ("deploy/api.yaml", "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}"),
+    ("deploy/api.yaml", "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}"),
+    ("deploy/values.yaml", "tls_secret: |\n  -----BEGIN CERTIFICATE-----"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), PLACEHOLDERS_AND_CODE)
+def test_placeholders_and_code_beside_the_markers_stay_whole(path: str, text: str) -> None:
+    _fresh()
+    assert [hit.value for _, _, hit in scan_files([(path, text.split("\n"))])] == []
+    assert redact(text, filename=path) == text
+
+
+def _check(repo: GitRepo, base: str, head: str) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, "-m", "gate", "check", "--repo", str(repo.root), "--base", base, "--head", head,
+         "--offline", "--format", "json"],
+        capture_output=True, text=True, cwd=repo.root, timeout=120,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_value_changed_below_its_name_is_reported_and_never_shown(tmp_path: Path) -> None:
+    """The hunk holds the old value (removed) between the name (context) and the new one (added): the
+    new value is a secret of the added line, reported there, and neither value is in the report."""
+    rng = random.Random(5)
+    old, new = ("".join(rng.choice(string.ascii_letters + string.digits) for _ in range(20)) for _ in "ab")
+    manifest = "containers:\n  - name: api\n    env:\n      - name: DB_PASSWORD\n        value: {}\n"
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("deploy/api.yaml", manifest.format(old))
+    base = repo.commit("Deploy the API")
+    repo.write("deploy/api.yaml", manifest.format(new))
+    head = repo.commit("Rotate the database password")
+    report = _check(repo, base, head)
+    findings = [f for f in report["findings"] if f["stage"] == "secrets"]  # type: ignore[index, union-attr]
+    assert [(f["path"], f["start_line"]) for f in findings] == [("deploy/api.yaml", 5)]
+    text = json.dumps(report)
+    assert old not in text and new not in text
+
+
+def test_learning_the_change_hides_a_yaml_value_wherever_it_comes_back(tmp_path: Path) -> None:
+    _fresh()
+    rng = random.Random(6)
+    value = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(18))
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "app\n")
+    base = repo.commit("Start")
+    repo.write("deploy/values.yaml", f"database:\n  password: |\n    {value}\n")
+    repo.write("src/app.py", f"FALLBACK = '{value}'\n")
+    head = repo.commit("Configure the database")
+    report = _check(repo, base, head)
+    assert value not in json.dumps(report)
+    learn_changeset(load_git_changeset(repo.root, base, head))
+    assert value not in redact(f"FALLBACK = '{value}'")
