@@ -1,7 +1,8 @@
 """The `weakened-tests` stage: in a change that also edits non-test code, tests deleted (or renamed where
 their runner does not collect them), assertions removed or replaced by ones that cannot fail, or their
 failures caught and dropped, skips/xfails/focus added, test functions renamed out of the runner's sight,
-tests cut short by an early `return`, or expected values edited to match.
+tests cut short by an early `return`, expected values edited to match, or tests deselected or allowed to
+fail by the runner's settings and the commands that run them.
 
 Works on the diff alone, so patch input is analysed as fully as a git range; Python test files are also
 read whole from the head revision (when it is known) for what only the syntax tree shows. A test file it
@@ -33,6 +34,7 @@ from gate.analyzers.weakened_tests.lines import (
 )
 from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
+from gate.analyzers.weakened_tests.settings import weakenings
 from gate.analyzers.weakened_tests.subjects import subject_deleted
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
@@ -154,6 +156,8 @@ class WeakenedTestsAnalyzer(Analyzer):
             absorbed = min(spare, max(missing, 0))
             spare -= absorbed
             findings.extend(self._removed(balance, missing - absorbed))
+        for change in changes:
+            findings.extend(self._settings(view, change))
         if moved:
             details["moved_tests"] = moved
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
@@ -305,6 +309,30 @@ class WeakenedTestsAnalyzer(Analyzer):
                 Location(path, line.new_no),
             )
 
+    def _settings(self, view: ChangeView, change: FileChange) -> Iterator[Finding]:
+        """Tests deselected, left uncollected or allowed to fail by the runner's settings or the commands
+        that run them, not in the tests (`gate.analyzers.weakened_tests.settings`)."""
+        path = change.path
+
+        def head() -> str | None:
+            return view.text("head", path) if view.is_whole_file(change) else None
+
+        for found in weakenings(change, head):
+            effect = (
+                "a failing test no longer fails the run"
+                if found.rule == "test-failures-ignored"
+                else "those tests no longer run"
+            )
+            yield self.meta.finding(
+                found.rule,
+                Severity.HIGH if found.certain else Severity.MEDIUM,
+                Confidence.HIGH if found.certain else Confidence.MEDIUM,
+                f"{_SETTING_TITLES[found.rule]} in {path}: {_short(found.line.text.strip())}",
+                f"Line {found.line.new_no} of {path} adds “{_short(found.line.text.strip(), 200)}”, which "
+                f"{found.what}: {effect}. Next to a code change, this hides a failure instead of fixing it.",
+                Location(path, found.line.new_no),
+            )
+
     def _short_circuit(self, cut: ShortCircuit, path: str) -> Finding:
         checks = f", {cut.assertions} of them assertions" if cut.assertions else ""
         return self.meta.finding(
@@ -427,6 +455,13 @@ class _Balance:
     added: int = 0  # assertions added that are not edits of a removed one
     edits: list[Finding] = field(default_factory=list)
     assertions_left: int | None = None  # assertions that can fail in the head file, when known
+
+
+_SETTING_TITLES = {
+    "tests-deselected": "Tests deselected",
+    "tests-not-collected": "Tests left uncollected",
+    "test-failures-ignored": "Test failures ignored",
+}
 
 
 def _renamed_from_tests(change: FileChange) -> bool:

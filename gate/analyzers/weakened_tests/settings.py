@@ -1,0 +1,202 @@
+"""Tests turned off where the runner is told what to run, not in the tests themselves.
+
+- pytest's settings (`pytest.ini`, `tox.ini`, `setup.cfg`, `pyproject.toml`) and the commands that run
+  pytest (CI workflows, Makefiles, shell scripts, tox and nox files) given `--deselect`, `-k "not ..."`,
+  `--ignore` of a test path, or `-m "not ..."`; `python_files`, `python_functions` or `python_classes`
+  set to names that the usual test names no longer match; `norecursedirs` naming a test folder.
+- A command that runs the tests made unable to fail: `pytest || true`, `npm test || exit 0`, and
+  `continue-on-error: true` on a workflow step or job that runs them.
+
+Read from the added lines (and, for `continue-on-error`, the workflow at head around them), so a patch
+is read as fully as a git range.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from gate.diff.model import DiffLine, FileChange
+
+_PYTEST_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
+_COMMAND_NAMES = frozenset(
+    {"makefile", "gnumakefile", "justfile", "noxfile.py", "tox.ini", "jenkinsfile", "package.json",
+     ".gitlab-ci.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", ".travis.yml"}
+)  # fmt: skip
+_COMMAND_SUFFIXES = (".sh", ".bash", ".mk")
+_WORKFLOW_DIRS = (".github/workflows/", ".circleci/", ".buildkite/")
+
+# A command that runs tests. `pytest` and `py.test` also name pytest's options on a line of their own.
+# Not a part of another name: `pytest-coverage-comment@v1` is an action, `pytest-cov` a plugin.
+_RUNNER = re.compile(
+    r"(?<![-/.\w])(?:py\.?test|python3?\s+-m\s+(?:pytest|unittest)|tox|nox|(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test"
+    r"|jest|vitest|mocha|go\s+test|cargo\s+(?:test|nextest)|mvn\b[^\n]*\btest|gradlew?\b[^\n]*\btest"
+    r"|make\s+(?:test|check)|ctest|phpunit|rspec|dotnet\s+test)(?![-/@.\w])"
+)
+_PYTEST = re.compile(r"\bpy\.?test\b")
+# `|| true`, `|| exit 0`, `|| :`, `|| echo ...`: the command's failure is dropped.
+_DROPPED = re.compile(r"\|\|\s*(?:true\b|exit\s+0\b|:(?:\s|$|;)|echo\b)")
+_CONTINUE = re.compile(r"^(?P<indent>\s*)continue-on-error:\s*(?:true|yes|on)\s*(?:#.*)?$")
+# A make recipe line whose command's failure make ignores: a tab, then `-` (after `@` or `+`, if any).
+_IGNORED_RECIPE = re.compile(r"^\t[@+]*-")
+_SETTING = re.compile(
+    r"^\s*[\"']?(?P<name>python_files|python_functions|python_classes|norecursedirs)[\"']?\s*[=:]"
+)
+
+
+@dataclass(frozen=True)
+class Weakening:
+    rule: str  # tests-deselected, tests-not-collected, test-failures-ignored
+    line: DiffLine
+    what: str  # what the line does, for the finding's text
+    certain: bool  # False: often legitimate (`-m "not slow"`), reported at medium
+
+
+def weakenings(change: FileChange, head: Callable[[], str | None]) -> Iterator[Weakening]:
+    """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
+    head when known, places a `continue-on-error` in its workflow step (read only for such a line)."""
+    path = change.path.lower()
+    name = path.rsplit("/", 1)[-1]
+    config = name in _PYTEST_CONFIGS
+    workflow = path.startswith(_WORKFLOW_DIRS) and path.endswith((".yml", ".yaml"))
+    makefile = name in ("makefile", "gnumakefile") or path.endswith(".mk")
+    commands = workflow or name in _COMMAND_NAMES or path.endswith(_COMMAND_SUFFIXES)
+    if not (config or commands):
+        return
+    for line in change.added:
+        text = line.text
+        if len(text) > _MAX_LINE or text.lstrip().startswith("#"):
+            continue
+        runs_pytest = _PYTEST.search(text) is not None
+        if config or runs_pytest:
+            found = _deselection(text)
+            if found is not None:
+                yield Weakening("tests-deselected", line, found[0], found[1])
+        if config:
+            found_setting = _collection(text)
+            if found_setting is not None:
+                # A project may name its tests otherwise (`python_files = check_*.py` with checks so
+                # named): medium, for a reviewer to confirm.
+                yield Weakening("tests-not-collected", line, found_setting, False)
+        if commands and _RUNNER.search(text) and _DROPPED.search(text):
+            yield Weakening("test-failures-ignored", line, "drops the test command's failure", True)
+        elif makefile and _IGNORED_RECIPE.match(text) and _RUNNER.search(text.lstrip("\t@+-")):
+            ignored = "runs the tests with make ignoring their failure"
+            yield Weakening("test-failures-ignored", line, ignored, True)
+        if workflow and _CONTINUE.match(text) and _step_runs_tests(head(), line):
+            yield Weakening(
+                "test-failures-ignored", line, "lets the step that runs the tests fail without failing", True
+            )
+
+
+# Lines longer than this are data (a minified bundle, a lock file), not a setting or a command.
+_MAX_LINE = 2_000
+_OPTION = re.compile(r"(?:^|[\s\"'\[,=])(?P<option>--deselect|--ignore(?:-glob)?|-k|-m)(?:[=\s]|(?=[\"']))")
+
+
+def _deselection(text: str) -> tuple[str, bool] | None:
+    """What an added pytest option deselects, and whether that is certain to drop tests: `--deselect`,
+    `-k "not ..."` and `--ignore` of a test path are; `-m "not slow"` is often a team's choice."""
+    for m in _OPTION.finditer(text):
+        option = m.group("option")
+        rest = text[m.end() :].lstrip(" =\t\"',")
+        value = _first_word(rest)
+        if option == "--deselect" and value:
+            return f"deselects {value}", True
+        if option.startswith("--ignore") and _TEST_PATH.match(value.rstrip("/").rsplit("/", 1)[-1]):
+            return f"leaves {value} out of the collection", True
+        if option == "-k" and re.match(r"not\b", rest):
+            return f"deselects the tests matching {_first_words(rest)}", True
+        if option == "-m" and re.match(r"not\b", rest):
+            return f"deselects the tests marked {_first_words(rest)}", False
+    return None
+
+
+# The last part of a path `--ignore` leaves out, when it names tests: a test folder or a test file
+# (`tests/snapshots`, `tests/fixtures` are data, not tests).
+_TEST_PATH = re.compile(
+    r"(?:tests?|unit|integration|e2e|functional|acceptance)$|test_|.*_tests?\.py$|.*\.(?:test|spec)\.[jt]sx?$"
+)
+
+
+def _first_word(text: str) -> str:
+    return re.split(r"[\s\"',\]]", text, maxsplit=1)[0]
+
+
+def _first_words(text: str) -> str:
+    """The option's quoted value, or its first words."""
+    end = re.search(r"[\"'\]]", text)
+    return " ".join((text[: end.start()] if end else text).split()[:6])
+
+
+# The names pytest collects by default, which a setting must still match for the tests to run.
+_DEFAULT_NAMES = {
+    "python_files": ("test_calc.py", "calc_test.py"),
+    "python_functions": ("test_adds",),
+    "python_classes": ("TestCalc",),
+}
+
+
+def _collection(text: str) -> str | None:
+    """A collection setting that stops the usual test names from being collected, or a test folder
+    that `norecursedirs` tells pytest to skip."""
+    found = _SETTING.match(text)
+    if found is None:
+        return None
+    setting = found.group("name")
+    patterns = _patterns(text[found.end() :])
+    if not patterns:
+        return None
+    if setting == "norecursedirs":
+        named = [p for p in patterns if fnmatch.fnmatch("tests", p) or fnmatch.fnmatch("test", p)]
+        return f"tells pytest not to look in {named[0]}" if named else None
+    names = _DEFAULT_NAMES[setting]
+    if any(_collects(setting, n, p) for n in names for p in patterns):
+        return None
+    return f"sets {setting} to {' '.join(patterns)}, which no longer matches {names[0]}"
+
+
+def _collects(setting: str, name: str, pattern: str) -> bool:
+    """Whether pytest collects `name` under `pattern`: a glob; for functions and classes a pattern with
+    no glob character is a prefix."""
+    if setting != "python_files" and not any(char in pattern for char in "*?["):
+        return name.startswith(pattern)
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def _patterns(value: str) -> list[str]:
+    cleaned = value.replace("[", " ").replace("]", " ").replace(",", " ")
+    try:
+        words = shlex.split(cleaned, comments=True)
+    except ValueError:
+        words = cleaned.split()
+    return [w for w in words if w]
+
+
+def _step_runs_tests(head: str | None, line: DiffLine) -> bool:
+    """Whether the workflow step or job that holds `continue-on-error` at `line` runs the tests: the
+    lines of its block at head, from the item or key that opens it (a line less indented) to the next
+    one at its level."""
+    if head is None:
+        return False
+    lines = head.split("\n")
+    at = (line.new_no or 0) - 1
+    if not 0 <= at < len(lines) or not _CONTINUE.match(lines[at]):
+        return False
+    indent = _indent(lines[at])
+    start = at
+    while start > 0:
+        start -= 1
+        if lines[start].strip() and _indent(lines[start]) < indent:
+            break
+    end = at + 1
+    while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) >= indent):
+        end += 1
+    return any(_RUNNER.search(text) for text in lines[start:end])
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))

@@ -1,0 +1,151 @@
+"""Tests turned off where the runner is told what to run: pytest's settings and the commands that run
+the tests (`gate/analyzers/weakened_tests/settings.py`), each through `ai-gate check` on a real
+repository next to a code change; and the settings and commands that only tune a run, which are not
+findings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.analyzers.test_weakened_evasions import ai_gate, make_pr, weakened
+
+WORKFLOW = """name: ci
+on: [pull_request]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Lint
+        run: ruff check .
+      - name: Test
+        run: {run}
+"""
+
+# name -> (files the PR adds besides the code change, the finding expected: rule, severity, path)
+CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
+    "pytest-ini-deselects-a-test": (
+        {"pytest.ini": "[pytest]\naddopts = --deselect tests/test_calc.py::test_total\n"},
+        ("tests-deselected", "high", "pytest.ini"),
+    ),
+    "pyproject-k-not": (
+        {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["-q", "-k", "not test_negative"]\n'},
+        ("tests-deselected", "high", "pyproject.toml"),
+    ),
+    "setup-cfg-ignores-a-test-file": (
+        {"setup.cfg": "[tool:pytest]\naddopts =\n    --ignore=tests/test_calc.py\n"},
+        ("tests-deselected", "high", "setup.cfg"),
+    ),
+    "workflow-k-not": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run='pytest -k "not test_total"')},
+        ("tests-deselected", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-marker-deselected": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="python -m pytest -m 'not integration'")},
+        ("tests-deselected", "medium", ".github/workflows/ci.yml"),
+    ),
+    "workflow-or-true": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q || true")},
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-step-continue-on-error": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q\n        continue-on-error: true")},
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-job-continue-on-error": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q").replace(
+                "    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-latest\n    continue-on-error: true\n"
+            )
+        },
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
+    "makefile-ignores-the-failure": (
+        {"Makefile": "test:\n\t-pytest -q\n"},
+        ("test-failures-ignored", "high", "Makefile"),
+    ),
+    "package-json-or-exit-0": (
+        {"package.json": '{\n  "scripts": {\n    "test": "jest || exit 0"\n  }\n}\n'},
+        ("test-failures-ignored", "high", "package.json"),
+    ),
+    "tox-python-functions": (
+        {"tox.ini": "[pytest]\npython_functions = check_*\n"},
+        ("tests-not-collected", "medium", "tox.ini"),
+    ),
+    "pytest-ini-python-files": (
+        {"pytest.ini": "[pytest]\npython_files = check_*.py\n"},
+        ("tests-not-collected", "medium", "pytest.ini"),
+    ),
+    "norecursedirs-tests": (
+        {"pytest.ini": "[pytest]\nnorecursedirs = .git build tests\n"},
+        ("tests-not-collected", "medium", "pytest.ini"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CAUGHT))
+def test_each_setting_that_turns_tests_off_is_caught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    changes, expected = CAUGHT[name]
+    repo = make_pr(tmp_path / "repo", changes)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [expected]
+    assert code == (1 if expected[1] == "high" else 0)
+
+
+# Settings and commands that tune a run and keep every test running and failing.
+TUNING: dict[str, dict[str, str | None]] = {
+    "pytest-ini-options": {
+        "pytest.ini": "[pytest]\naddopts = -ra --strict-markers -p no:cacheprovider\ntestpaths = tests\n"
+        "python_files = test_*.py check_*.py\npython_functions = test_* check_*\n"
+        "norecursedirs = .git build node_modules\n"
+    },
+    "pyproject-other-tools": {
+        "pyproject.toml": '[tool.mypy]\nignore_missing_imports = true\n\n[tool.ruff]\nignore = ["E501"]\n'
+        '\n[tool.pytest.ini_options]\naddopts = "--cov=app"\n'
+    },
+    "workflow-plain-test-run": {
+        ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q --maxfail=1 || exit 1"),
+    },
+    "continue-on-error-on-a-lint-step": {
+        ".github/workflows/ci.yml": WORKFLOW.replace(
+            "        run: ruff check .\n", "        run: ruff check .\n        continue-on-error: true\n"
+        ).format(run="pytest -q"),
+    },
+    "makefile-ignores-a-cleanup": {"Makefile": "clean:\n\t-rm -rf build\n\ntest:\n\tpytest -q\n"},
+    "package-json-coverage": {"package.json": '{\n  "scripts": {\n    "test": "jest --coverage"\n  }\n}\n'},
+    "setup-cfg-ignores-docs": {"setup.cfg": "[tool:pytest]\naddopts = --ignore=docs --ignore-glob=*.md\n"},
+    "makefile-ignores-test-data": {"Makefile": "test:\n\tuv run pytest --ignore=tests/snapshots\n"},
+    "prefixes-and-globs": {
+        "pyproject.toml": '[tool.pytest.ini_options]\npython_classes = ["Test", "*TestCase"]\n'
+    },
+    "a-step-that-uses-a-pytest-action": {
+        ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q")
+        + "      - name: Comment coverage\n        continue-on-error: true\n"
+        "        uses: MishaKav/pytest-coverage-comment@v1\n"
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(TUNING))
+def test_settings_that_only_tune_a_run_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    repo = make_pr(tmp_path / "repo", TUNING[name])
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0
+
+
+def test_settings_changed_without_a_code_change_are_not_suspicious(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like a test edit, a settings edit alone is a team's decision, not a failure being hidden."""
+    repo = make_pr(tmp_path / "repo", {"pytest.ini": "[pytest]\naddopts = --deselect tests/test_calc.py\n"})
+    repo.write("app/calc.py", "def total(xs):\n    return sum(xs)\n")
+    repo.commit("only settings")
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0
