@@ -6,11 +6,15 @@ findings.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.analyzers.test_weakened_evasions import ai_gate, make_pr, weakened
+from gate.analyzers.weakened_tests.settings import weakenings
+from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
+from tests.analyzers.test_weakened_evasions import BASE, CODE_CHANGE, ai_gate, make_pr, weakened
+from tests.gitrepo import GitRepo
 
 WORKFLOW = """name: ci
 on: [pull_request]
@@ -63,6 +67,17 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         },
         ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
     ),
+    "workflow-step-turned-off": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q\n        if: ${{ false }}")},
+        ("tests-deselected", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-pytest-addopts": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q")
+            + "        env:\n          PYTEST_ADDOPTS: --deselect=tests/test_calc.py::test_total\n"
+        },
+        ("tests-deselected", "high", ".github/workflows/ci.yml"),
+    ),
     "makefile-ignores-the-failure": (
         {"Makefile": "test:\n\t-pytest -q\n"},
         ("test-failures-ignored", "high", "Makefile"),
@@ -84,6 +99,32 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ("tests-not-collected", "medium", "pytest.ini"),
     ),
 }
+
+
+def test_a_workflow_that_no_longer_runs_the_tests_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The step that ran pytest is gone and nothing else in the change runs tests: medium (another
+    workflow may run them already). Moving it to another workflow in the same change is not a finding."""
+    with_tests = WORKFLOW.format(run="pytest -q")
+    without = with_tests.replace("      - name: Test\n        run: pytest -q\n", "")
+
+    def pr(root: Path, changes: dict[str, str]) -> Path:
+        repo = GitRepo(root)
+        for path, text in {**BASE, ".github/workflows/ci.yml": with_tests}.items():
+            repo.write(path, text)
+        repo.commit("base")
+        repo.branch("feature")
+        for path, text in {**CODE_CHANGE, **changes}.items():
+            repo.write(path, text)
+        repo.commit("feature")
+        return repo.root
+
+    _, report = ai_gate(pr(tmp_path / "dropped", {".github/workflows/ci.yml": without}), capsys)
+    assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
+    moved = {".github/workflows/ci.yml": without, ".github/workflows/test.yml": with_tests}
+    _, report = ai_gate(pr(tmp_path / "moved", moved), capsys)
+    assert weakened(report) == []
 
 
 @pytest.mark.parametrize("name", list(CAUGHT))
@@ -149,3 +190,21 @@ def test_settings_changed_without_a_code_change_are_not_suspicious(
     repo.commit("only settings")
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0
+
+
+@pytest.mark.parametrize(
+    "unit", ["mvn ", "gradlew -q ", "curl pytest-", "pytest || ", "  continue-on-error: true\n"]
+)
+def test_reading_settings_is_linear_in_the_lines(unit: str) -> None:
+    """A workflow of long lines that name a tool again and again is read in time that grows with it."""
+    times = {}
+    for count in (200, 2_000):
+        line = (unit * 2_000)[:1_999]
+        text = "\n".join([line] * count)
+        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
+        hunk = Hunk(0, 0, 1, len(lines), "", lines)
+        change = FileChange(".github/workflows/ci.yml", None, FileStatus.ADDED, (hunk,))
+        started = time.process_time()
+        list(weakenings(change, lambda text=text: text))
+        times[count] = time.process_time() - started
+    assert max(times[2_000], 0.02) / max(times[200], 0.02) < 30, times

@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gate.diff.model import DiffLine, FileChange
+from gate.diff.model import DiffLine, FileChange, LineKind
 
 _PYTEST_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
 _COMMAND_NAMES = frozenset(
@@ -30,15 +30,33 @@ _COMMAND_SUFFIXES = (".sh", ".bash", ".mk")
 _WORKFLOW_DIRS = (".github/workflows/", ".circleci/", ".buildkite/")
 
 # A command that runs tests. `pytest` and `py.test` also name pytest's options on a line of their own.
-# Not a part of another name: `pytest-coverage-comment@v1` is an action, `pytest-cov` a plugin.
+# Not a part of another name (`pytest-coverage-comment@v1` is an action, `pytest-cov` a plugin), but
+# maybe a path's last part (`.venv/bin/pytest`).
 _RUNNER = re.compile(
-    r"(?<![-/.\w])(?:py\.?test|python3?\s+-m\s+(?:pytest|unittest)|tox|nox|(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test"
-    r"|jest|vitest|mocha|go\s+test|cargo\s+(?:test|nextest)|mvn\b[^\n]*\btest|gradlew?\b[^\n]*\btest"
-    r"|make\s+(?:test|check)|ctest|phpunit|rspec|dotnet\s+test)(?![-/@.\w])"
+    r"(?<![-.\w])(?:py\.?test|python3?\s+-m\s+(?:pytest|unittest)|tox|nox|(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test"
+    r"|jest|vitest|mocha|go\s+test|cargo\s+(?:test|nextest)|make\s+(?:test|check)|ctest|phpunit|rspec"
+    r"|dotnet\s+test|hatch\s+test|(?:bazel|pants|deno)\s+test|node\s+--test|manage\.py\s+test"
+    r"|(?:just|task)\s+test)(?![-/@.\w])"
 )
+# Maven and Gradle take options before their `test` goal: the tool, then the goal later on the line
+# (two searches, linear however many times the line names the tool).
+_BUILD_TOOL = re.compile(r"(?<![-.\w])(?:mvnw?|gradlew?)(?![-/@.\w])")
+_TEST_GOAL = re.compile(r"(?<![-.\w])test(?![-/@.\w])")
+
+
+def _runs(text: str) -> bool:
+    """Whether a line runs tests."""
+    if _RUNNER.search(text):
+        return True
+    tool = _BUILD_TOOL.search(text)
+    return tool is not None and _TEST_GOAL.search(text, tool.end()) is not None
+
+
 _PYTEST = re.compile(r"\bpy\.?test\b")
 # `|| true`, `|| exit 0`, `|| :`, `|| echo ...`: the command's failure is dropped.
 _DROPPED = re.compile(r"\|\|\s*(?:true\b|exit\s+0\b|:(?:\s|$|;)|echo\b)")
+# A step or job that never runs: `if: false`, `if: ${{ false }}`.
+_NEVER = re.compile(r"^\s*if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\})?\s*(?:#.*)?$")
 _CONTINUE = re.compile(r"^(?P<indent>\s*)continue-on-error:\s*(?:true|yes|on)\s*(?:#.*)?$")
 # A make recipe line whose command's failure make ignores: a tab, then `-` (after `@` or `+`, if any).
 _IGNORED_RECIPE = re.compile(r"^\t[@+]*-")
@@ -55,9 +73,13 @@ class Weakening:
     certain: bool  # False: often legitimate (`-m "not slow"`), reported at medium
 
 
-def weakenings(change: FileChange, head: Callable[[], str | None]) -> Iterator[Weakening]:
+def weakenings(
+    change: FileChange, head: Callable[[], str | None], *, run_elsewhere: bool = False
+) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
-    head when known, places a `continue-on-error` in its workflow step (read only for such a line)."""
+    head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
+    such a line). A command that ran the tests and is gone from the file is one too, unless the change
+    adds a command that runs tests elsewhere (`run_elsewhere`)."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     config = name in _PYTEST_CONFIGS
@@ -66,11 +88,19 @@ def weakenings(change: FileChange, head: Callable[[], str | None]) -> Iterator[W
     commands = workflow or name in _COMMAND_NAMES or path.endswith(_COMMAND_SUFFIXES)
     if not (config or commands):
         return
+    read: list[_Workflow | None] = []
+
+    def _in_test_step(line: DiffLine) -> bool:
+        if not read:
+            text = head()
+            read.append(_Workflow(text) if text is not None else None)
+        return read[0] is not None and read[0].step_runs_tests(line)
+
     for line in change.added:
         text = line.text
         if len(text) > _MAX_LINE or text.lstrip().startswith("#"):
             continue
-        runs_pytest = _PYTEST.search(text) is not None
+        runs_pytest = _PYTEST.search(text) is not None or "PYTEST_ADDOPTS" in text
         if config or runs_pytest:
             found = _deselection(text)
             if found is not None:
@@ -81,15 +111,45 @@ def weakenings(change: FileChange, head: Callable[[], str | None]) -> Iterator[W
                 # A project may name its tests otherwise (`python_files = check_*.py` with checks so
                 # named): medium, for a reviewer to confirm.
                 yield Weakening("tests-not-collected", line, found_setting, False)
-        if commands and _RUNNER.search(text) and _DROPPED.search(text):
+        if commands and _runs(text) and _DROPPED.search(text):
             yield Weakening("test-failures-ignored", line, "drops the test command's failure", True)
-        elif makefile and _IGNORED_RECIPE.match(text) and _RUNNER.search(text.lstrip("\t@+-")):
+        elif makefile and _IGNORED_RECIPE.match(text) and _runs(text.lstrip("\t@+-")):
             ignored = "runs the tests with make ignoring their failure"
             yield Weakening("test-failures-ignored", line, ignored, True)
-        if workflow and _CONTINUE.match(text) and _step_runs_tests(head(), line):
+        if workflow and _CONTINUE.match(text) and _in_test_step(line):
             yield Weakening(
                 "test-failures-ignored", line, "lets the step that runs the tests fail without failing", True
             )
+        if workflow and _NEVER.match(text) and _in_test_step(line):
+            yield Weakening("tests-deselected", line, "turns off the step or job that runs the tests", True)
+    if commands and not run_elsewhere:
+        gone = _runner_removed(change, head)
+        if gone is not None:
+            # Medium: another workflow may run the same tests already.
+            yield Weakening("tests-deselected", gone, "removes the command that ran the tests", False)
+
+
+def runs_tests(change: FileChange) -> bool:
+    """Whether the change adds a line that runs tests to a file that runs commands."""
+    return any(_runs(line.text) for line in change.added if len(line.text) <= _MAX_LINE)
+
+
+def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffLine | None:
+    """The first removed line that ran the tests, when no line of the file runs them any more (at head,
+    or on the new side of the diff when the head is not known); placed at its hunk's new side."""
+    for hunk in change.hunks:
+        for line in hunk.lines:
+            if line.kind is LineKind.REMOVED and len(line.text) <= _MAX_LINE and _runs(line.text):
+                text = head()
+                kept = (
+                    text.split("\n")
+                    if text is not None
+                    else [x.text for h in change.hunks for x in h.lines if x.kind is not LineKind.REMOVED]
+                )
+                if any(_runs(x) for x in kept if len(x) <= _MAX_LINE):
+                    return None
+                return DiffLine(LineKind.REMOVED, line.old_no, hunk.new_start or 1, line.text)
+    return None
 
 
 # Lines longer than this are data (a minified bundle, a lock file), not a setting or a command.
@@ -176,26 +236,44 @@ def _patterns(value: str) -> list[str]:
     return [w for w in words if w]
 
 
-def _step_runs_tests(head: str | None, line: DiffLine) -> bool:
-    """Whether the workflow step or job that holds `continue-on-error` at `line` runs the tests: the
-    lines of its block at head, from the item or key that opens it (a line less indented) to the next
-    one at its level."""
-    if head is None:
-        return False
-    lines = head.split("\n")
-    at = (line.new_no or 0) - 1
-    if not 0 <= at < len(lines) or not _CONTINUE.match(lines[at]):
-        return False
-    indent = _indent(lines[at])
-    start = at
-    while start > 0:
-        start -= 1
-        if lines[start].strip() and _indent(lines[start]) < indent:
-            break
-    end = at + 1
-    while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) >= indent):
-        end += 1
-    return any(_RUNNER.search(text) for text in lines[start:end])
+class _Workflow:
+    """A workflow file at head, read once: for each line, the lines that open and close its block (the
+    nearest less indented line before and after it), and how many lines up to each run tests; so each
+    `continue-on-error` is placed at once, however many of them the file adds."""
+
+    def __init__(self, head: str) -> None:
+        self.lines = head.split("\n")
+        count = len(self.lines)
+        indents = [_indent(text) if text.strip() else -1 for text in self.lines]  # -1: a blank line
+        self.opens = self._nearest_less_indented(indents, range(count), 0)
+        self.closes = self._nearest_less_indented(indents, range(count - 1, -1, -1), count)
+        self.running = [0]
+        for text in self.lines:
+            self.running.append(self.running[-1] + (len(text) <= _MAX_LINE and _runs(text)))
+
+    @staticmethod
+    def _nearest_less_indented(indents: list[int], order: range, none: int) -> list[int]:
+        """For each line, the nearest line before it in `order` that is less indented (blank lines
+        aside), or `none`: one pass with a stack of lines whose indents rise."""
+        nearest = [none] * len(indents)
+        stack: list[int] = []
+        for index in order:
+            indent = indents[index]
+            if indent < 0:
+                continue
+            while stack and indents[stack[-1]] >= indent:
+                stack.pop()
+            nearest[index] = stack[-1] if stack else none
+            stack.append(index)
+        return nearest
+
+    def step_runs_tests(self, line: DiffLine) -> bool:
+        """Whether the step or job that holds `line` runs the tests: its block's lines, from the item or
+        key that opens it to the next line at that item's level."""
+        at = (line.new_no or 0) - 1
+        if not 0 <= at < len(self.lines) or self.lines[at] != line.text:
+            return False
+        return self.running[self.closes[at]] > self.running[self.opens[at]]
 
 
 def _indent(text: str) -> int:

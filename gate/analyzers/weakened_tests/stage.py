@@ -34,7 +34,7 @@ from gate.analyzers.weakened_tests.lines import (
 )
 from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
-from gate.analyzers.weakened_tests.settings import weakenings
+from gate.analyzers.weakened_tests.settings import runs_tests, weakenings
 from gate.analyzers.weakened_tests.subjects import subject_deleted
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
@@ -156,8 +156,9 @@ class WeakenedTestsAnalyzer(Analyzer):
             absorbed = min(spare, max(missing, 0))
             spare -= absorbed
             findings.extend(self._removed(balance, missing - absorbed))
+        elsewhere = {c.path for c in changes if runs_tests(c)}
         for change in changes:
-            findings.extend(self._settings(view, change))
+            findings.extend(self._settings(view, change, run_elsewhere=bool(elsewhere - {change.path})))
         if moved:
             details["moved_tests"] = moved
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
@@ -309,7 +310,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 Location(path, line.new_no),
             )
 
-    def _settings(self, view: ChangeView, change: FileChange) -> Iterator[Finding]:
+    def _settings(self, view: ChangeView, change: FileChange, *, run_elsewhere: bool) -> Iterator[Finding]:
         """Tests deselected, left uncollected or allowed to fail by the runner's settings or the commands
         that run them, not in the tests (`gate.analyzers.weakened_tests.settings`)."""
         path = change.path
@@ -317,19 +318,26 @@ class WeakenedTestsAnalyzer(Analyzer):
         def head() -> str | None:
             return view.text("head", path) if view.is_whole_file(change) else None
 
-        for found in weakenings(change, head):
+        for found in weakenings(change, head, run_elsewhere=run_elsewhere):
             effect = (
                 "a failing test no longer fails the run"
                 if found.rule == "test-failures-ignored"
                 else "those tests no longer run"
+            )
+            text = _short(found.line.text.strip(), 200)
+            where = (
+                f"Near line {found.line.new_no} of {path}, the change removes “{text}”, the last line there "
+                "that ran the tests, and adds none elsewhere: it"
+                if found.line.kind is LineKind.REMOVED
+                else f"Line {found.line.new_no} of {path} adds “{text}”, which"
             )
             yield self.meta.finding(
                 found.rule,
                 Severity.HIGH if found.certain else Severity.MEDIUM,
                 Confidence.HIGH if found.certain else Confidence.MEDIUM,
                 f"{_SETTING_TITLES[found.rule]} in {path}: {_short(found.line.text.strip())}",
-                f"Line {found.line.new_no} of {path} adds “{_short(found.line.text.strip(), 200)}”, which "
-                f"{found.what}: {effect}. Next to a code change, this hides a failure instead of fixing it.",
+                f"{where} {found.what}: {effect}. Next to a code change, this hides a failure instead of "
+                "fixing it.",
                 Location(path, found.line.new_no),
             )
 
