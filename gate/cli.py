@@ -99,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        # litellm's import, when a run started it on a thread and ended without waiting for it, is
+        # finished before the process's exit tears down what it uses (`runtime.finish_background_import`).
+        runtime = sys.modules.get("gate.models.runtime")
+        if runtime is not None:
+            with contextlib.suppress(KeyboardInterrupt):
+                runtime.finish_background_import()
+
+
+def _main(argv: list[str] | None) -> int:
     # A crash in native code (a segmentation fault) prints where each thread was, in the job's log,
     # instead of ending the run with no word. (A caller's stderr with no file descriptor cannot.)
     with contextlib.suppress(OSError, ValueError):

@@ -85,3 +85,13 @@ def import_in_background() -> None:
         thread = threading.Thread(target=litellm, name="import-litellm", daemon=True)
         _started.append(thread)
         thread.start()
+
+
+def finish_background_import() -> None:
+    """Wait for a background import that is still running: for a run that ends before it needs
+    litellm (an error, a budget spent, no model stage after all). Left running into the process's
+    exit, the import (which creates OpenSSL contexts for openai's client) had OpenSSL torn down under
+    it, and the process died with a segmentation fault instead of exiting with its verdict's code.
+    Called before the interpreter starts shutting down: the import registers exit handlers of its own."""
+    for thread in _started:
+        thread.join()

@@ -84,3 +84,25 @@ def test_parsing_on_other_threads_during_the_import_gets_every_tree() -> None:
         """
     )
     assert out == ["True", "True"]
+
+
+def test_a_run_that_ends_during_the_background_import_waits_for_it_before_the_process_ends() -> None:
+    """A run that started the import on a thread and ended before it needed litellm (here: `ai-gate
+    report schema`, which reads no change) waits for the import before the process exits: left
+    running, it created OpenSSL contexts while the exit tore OpenSSL down, and the process died with a
+    segmentation fault instead of its exit code. The check is the last of the exit handlers."""
+    out = _run(
+        """
+        import atexit, sys, threading
+        def last():
+            alive = [t.name for t in threading.enumerate() if t.name == "import-litellm"]
+            print("alive" if alive else "done")
+        atexit.register(last)
+        from gate.cli import main
+        from gate.models import runtime
+        runtime.import_in_background()
+        code = main(["report", "schema"])
+        print("exit", code, file=sys.stderr)
+        """
+    )
+    assert out[-1] == "done"
