@@ -135,6 +135,8 @@ PLACED_SYNTAX = {
     "deploy/api.yaml": "env:\n  - name: DB_PASSWORD\n    value: {}",
     "deploy/values.yaml": "db_password: |\n  {}",
     ".netrc": "machine api.example.org\n  login deploy\n  password {}",
+    "src/Db.java": 'String url = "jdbc:mysql://db:3306/shop?user=app&password={}&useSSL=true";',
+    "config/Web.config": '<add name="db" connectionString="Server=db; User Id=app; Password = {};" />',
 }
 
 

@@ -286,7 +286,9 @@ _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
 PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         "Connection String Password",
-        rf"""(?:(?<=[;"'])|(?<=[;"'][ \t])){_PASSWORD}=(?P<value>[^;"'\s(){{}}]+)(?![^;"'\s])""",
+        # After `;`, a quote, or a URL query's `?` and `&` (`jdbc:mysql://db/shop?user=app&password=...`).
+        rf"""(?:(?<=[;"'?&])|(?<=[;"'?&][ \t])){_PASSWORD}[ \t]?=[ \t]?"""
+        rf"""(?P<value>[^;"'\s(){{}}&]+)(?![^;"'\s&])""",
         "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/connection-string-syntax",
     ),
     _placed(
