@@ -39,6 +39,10 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["-q", "-k", "not test_negative"]\n'},
         ("tests-deselected", "high", "pyproject.toml"),
     ),
+    "pyproject-options-one-a-line": (
+        {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = [\n  "-q",\n  "-k",\n  "not test_x",\n]\n'},
+        ("tests-deselected", "high", "pyproject.toml"),
+    ),
     "setup-cfg-ignores-a-test-file": (
         {"setup.cfg": "[tool:pytest]\naddopts =\n    --ignore=tests/test_calc.py\n"},
         ("tests-deselected", "high", "setup.cfg"),

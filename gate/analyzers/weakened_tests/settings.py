@@ -96,13 +96,16 @@ def weakenings(
             read.append(_Workflow(text) if text is not None else None)
         return read[0] is not None and read[0].step_runs_tests(line)
 
-    for line in change.added:
+    added = list(change.added)
+    for index, line in enumerate(added):
         text = line.text
         if len(text) > _MAX_LINE or text.lstrip().startswith("#"):
             continue
         runs_pytest = _PYTEST.search(text) is not None or "PYTEST_ADDOPTS" in text
         if config or runs_pytest:
-            found = _deselection(text)
+            after = added[index + 1] if index + 1 < len(added) else None
+            following = after.text if after is not None and after.new_no == (line.new_no or 0) + 1 else ""
+            found = _deselection(text, following[:_MAX_LINE])
             if found is not None:
                 yield Weakening("tests-deselected", line, found[0], found[1])
         if config:
@@ -157,12 +160,16 @@ _MAX_LINE = 2_000
 _OPTION = re.compile(r"(?:^|[\s\"'\[,=])(?P<option>--deselect|--ignore(?:-glob)?|-k|-m)(?:[=\s]|(?=[\"']))")
 
 
-def _deselection(text: str) -> tuple[str, bool] | None:
+def _deselection(text: str, following: str = "") -> tuple[str, bool] | None:
     """What an added pytest option deselects, and whether that is certain to drop tests: `--deselect`,
-    `-k "not ..."` and `--ignore` of a test path are; `-m "not slow"` is often a team's choice."""
+    `-k "not ..."` and `--ignore` of a test path are; `-m "not slow"` is often a team's choice. An
+    option whose value is not on its line takes it from the `following` added line (`addopts = [`,
+    `"-k",`, `"not test_total",` in a TOML list)."""
     for m in _OPTION.finditer(text):
         option = m.group("option")
         rest = text[m.end() :].lstrip(" =\t\"',")
+        if not rest.strip():
+            rest = following.lstrip(" =\t\"',")
         value = _first_word(rest)
         if option == "--deselect" and value:
             return f"deselects {value}", True
