@@ -83,9 +83,9 @@ def weakenings(
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     config = name in _PYTEST_CONFIGS
-    workflow = path.startswith(_WORKFLOW_DIRS) and path.endswith((".yml", ".yaml"))
+    workflow = _is_workflow(path)
     makefile = name in ("makefile", "gnumakefile") or path.endswith(".mk")
-    commands = workflow or name in _COMMAND_NAMES or path.endswith(_COMMAND_SUFFIXES)
+    commands = _runs_commands(path)
     if not (config or commands):
         return
     read: list[_Workflow | None] = []
@@ -133,8 +133,20 @@ def weakenings(
 
 
 def runs_tests(change: FileChange) -> bool:
-    """Whether the change adds a line that runs tests to a file that runs commands."""
+    """Whether the change adds a line that runs tests to a file that runs commands (a workflow, a
+    Makefile, a script; source files are not read)."""
+    if not _runs_commands(change.path.lower()):
+        return False
     return any(_runs(line.text) for line in change.added if len(line.text) <= _MAX_LINE)
+
+
+def _is_workflow(path: str) -> bool:
+    return path.startswith(_WORKFLOW_DIRS) and path.endswith((".yml", ".yaml"))
+
+
+def _runs_commands(path: str) -> bool:
+    """Whether a file (its lower-cased path) holds commands: a CI workflow, a Makefile, a script, tox."""
+    return _is_workflow(path) or path.rsplit("/", 1)[-1] in _COMMAND_NAMES or path.endswith(_COMMAND_SUFFIXES)
 
 
 def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffLine | None:
