@@ -194,15 +194,14 @@ def _matching(
     text: str,
     starts: Sequence[int],
     pieces: Sequence[str],
-    skip: set[int] | frozenset[int] = frozenset(),
 ) -> set[int]:
-    """The pieces (joined as `text`) where the format matches, but those in `skip`. A format that opens
+    """The pieces (joined as `text`) where the format matches. A format that opens
     with an alternation is found by its literals first, then matched on the pieces that hold one (a
     key lies within one piece): finding the literals is several times faster than the search."""
     if literals is None:
         return {bisect.bisect_right(starts, m.start()) - 1 for m in fmt.finditer(text)}
     return {
         index
-        for index in _holding(text, starts, literals) - skip
+        for index in _holding(text, starts, literals)
         if next(fmt.finditer(pieces[index]), None) is not None
     }

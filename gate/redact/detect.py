@@ -440,8 +440,9 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
             if len(text) - len(text.lstrip()) <= indent:
                 break
             if block:
+                # One token a line: a key's body, not prose (`auth_help: |` then a sentence).
                 value = text.strip()
-                if value.startswith("-----") or len(value) < MIN_SECRET_CHARS:
+                if value.startswith("-----") or len(value) < MIN_SECRET_CHARS or " " in value:
                     continue
             else:
                 found = _ENV_VALUE.match(text)

@@ -89,6 +89,7 @@ PLACEHOLDERS_AND_CODE = [
     ("deploy/api.yaml", "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}"),
     ("deploy/api.yaml", "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}"),
     ("deploy/values.yaml", "tls_secret: |\n  -----BEGIN CERTIFICATE-----"),
+    ("deploy/values.yaml", "auth_help: |\n  Sign in with your company account first."),
 ]
 
 
