@@ -6,12 +6,14 @@ findings.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
 from gate.analyzers.weakened_tests.settings import weakenings
+from gate.cli import main
 from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 from tests.analyzers.test_weakened_evasions import BASE, CODE_CHANGE, ai_gate, make_pr, weakened
 from tests.gitrepo import GitRepo
@@ -113,20 +115,28 @@ def test_a_workflow_that_no_longer_runs_the_tests_is_a_finding(
     with_tests = WORKFLOW.format(run="pytest -q")
     without = with_tests.replace("      - name: Test\n        run: pytest -q\n", "")
 
-    def pr(root: Path, changes: dict[str, str]) -> Path:
+    def pr(root: Path, changes: dict[str, str | None]) -> Path:
         repo = GitRepo(root)
         for path, text in {**BASE, ".github/workflows/ci.yml": with_tests}.items():
             repo.write(path, text)
         repo.commit("base")
         repo.branch("feature")
-        for path, text in {**CODE_CHANGE, **changes}.items():
-            repo.write(path, text)
+        for path, content in {**CODE_CHANGE, **changes}.items():
+            if content is None:
+                repo.remove(path)
+            else:
+                repo.write(path, content)
         repo.commit("feature")
         return repo.root
 
     _, report = ai_gate(pr(tmp_path / "dropped", {".github/workflows/ci.yml": without}), capsys)
     assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
-    moved = {".github/workflows/ci.yml": without, ".github/workflows/test.yml": with_tests}
+    _, report = ai_gate(pr(tmp_path / "deleted", {".github/workflows/ci.yml": None}), capsys)
+    assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
+    moved: dict[str, str | None] = {
+        ".github/workflows/ci.yml": without,
+        ".github/workflows/test.yml": with_tests,
+    }
     _, report = ai_gate(pr(tmp_path / "moved", moved), capsys)
     assert weakened(report) == []
 
@@ -212,3 +222,29 @@ def test_reading_settings_is_linear_in_the_lines(unit: str) -> None:
         list(weakenings(change, lambda text=text: text))
         times[count] = time.process_time() - started
     assert max(times[2_000], 0.02) / max(times[200], 0.02) < 30, times
+
+
+def test_a_patch_that_shows_part_of_a_workflow_is_not_judged_for_a_removed_test_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A patch shows only the lines around its hunks: a workflow that still runs the tests in a step
+    the patch does not show must not read as one that no longer runs them."""
+    two = (
+        WORKFLOW.format(run="pytest -q tests/unit")
+        + "".join(f"      - name: Step {i}\n        run: echo {i}\n" for i in range(6))
+        + "      - name: Integration\n        run: pytest -q tests/integration\n"
+    )
+    repo = GitRepo(tmp_path / "repo")
+    for path, text in {**BASE, ".github/workflows/ci.yml": two}.items():
+        repo.write(path, text)
+    base = repo.commit("base")
+    for path, text in {**CODE_CHANGE, ".github/workflows/ci.yml": two.replace(
+        "      - name: Integration\n        run: pytest -q tests/integration\n", ""
+    )}.items():  # fmt: skip
+        repo.write(path, text)
+    head = repo.commit("drop the integration step")
+    patch = tmp_path / "pr.diff"
+    patch.write_text(repo.git("diff", base, head))
+    code = main(["check", "--offline", "--format", "json", "--diff", str(patch)])
+    report = json.loads(capsys.readouterr().out)
+    assert weakened(report) == [] and code == 0

@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gate.diff.model import DiffLine, FileChange, LineKind
+from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 _PYTEST_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
 _COMMAND_NAMES = frozenset(
@@ -150,18 +150,14 @@ def _runs_commands(path: str) -> bool:
 
 
 def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffLine | None:
-    """The first removed line that ran the tests, when no line of the file runs them any more (at head,
-    or on the new side of the diff when the head is not known); placed at its hunk's new side."""
+    """The first removed line that ran the tests, when no line of the file runs them any more: at head,
+    or none at all for a deleted file. A file whose head is not known (a patch shows only the lines
+    around its hunks) is not judged. Placed at its hunk's new side."""
     for hunk in change.hunks:
         for line in hunk.lines:
             if line.kind is LineKind.REMOVED and len(line.text) <= _MAX_LINE and _runs(line.text):
-                text = head()
-                kept = (
-                    text.split("\n")
-                    if text is not None
-                    else [x.text for h in change.hunks for x in h.lines if x.kind is not LineKind.REMOVED]
-                )
-                if any(_runs(x) for x in kept if len(x) <= _MAX_LINE):
+                text = "" if change.status is FileStatus.DELETED else head()
+                if text is None or any(_runs(x) for x in text.split("\n") if len(x) <= _MAX_LINE):
                     return None
                 return DiffLine(LineKind.REMOVED, line.old_no, hunk.new_start or 1, line.text)
     return None
