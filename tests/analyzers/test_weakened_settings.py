@@ -84,6 +84,28 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         },
         ("tests-deselected", "high", ".github/workflows/ci.yml"),
     ),
+    "conftest-filters-the-items": (
+        {
+            "tests/conftest.py": "def pytest_collection_modifyitems(config, items):\n"
+            "    items[:] = [i for i in items if 'total' not in i.name]\n"
+        },
+        ("tests-deselected", "medium", "tests/conftest.py"),
+    ),
+    "conftest-reports-them-deselected": (
+        {
+            "tests/conftest.py": "def pytest_collection_modifyitems(config, items):\n"
+            "    dropped = [i for i in items if 'total' in i.name]\n"
+            "    config.hook.pytest_deselected(items=dropped)\n"
+        },
+        ("tests-deselected", "medium", "tests/conftest.py"),
+    ),
+    "conftest-ignores-paths": (
+        {
+            "tests/conftest.py": "def pytest_ignore_collect(collection_path, config):\n"
+            "    return 'test_calc' in str(collection_path)\n"
+        },
+        ("tests-deselected", "medium", "tests/conftest.py"),
+    ),
     "makefile-ignores-the-failure": (
         {"Makefile": "test:\n\t-pytest -q\n"},
         ("test-failures-ignored", "high", "Makefile"),
@@ -170,6 +192,10 @@ TUNING: dict[str, dict[str, str | None]] = {
         ".github/workflows/ci.yml": WORKFLOW.replace(
             "        run: ruff check .\n", "        run: ruff check .\n        continue-on-error: true\n"
         ).format(run="pytest -q"),
+    },
+    "conftest-reorders-the-items": {
+        "tests/conftest.py": "def pytest_collection_modifyitems(config, items):\n"
+        "    items[:] = sorted(items, key=lambda i: i.name)\n"
     },
     "makefile-ignores-a-cleanup": {"Makefile": "clean:\n\t-rm -rf build\n\ntest:\n\tpytest -q\n"},
     "package-json-coverage": {"package.json": '{\n  "scripts": {\n    "test": "jest --coverage"\n  }\n}\n'},

@@ -82,6 +82,9 @@ def weakenings(
     adds a command that runs tests elsewhere (`run_elsewhere`)."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
+    if name == "conftest.py":
+        yield from _conftest_deselections(change)
+        return
     config = name in _PYTEST_CONFIGS
     workflow = _is_workflow(path)
     makefile = name in ("makefile", "gnumakefile") or path.endswith(".mk")
@@ -130,6 +133,33 @@ def weakenings(
         if gone is not None:
             # Medium: another workflow may run the same tests already.
             yield Weakening("tests-deselected", gone, "removes the command that ran the tests", False)
+
+
+# A conftest's collection hooks that drop tests: items filtered out of the list, reported deselected, or
+# whole paths kept from collection. Each takes a condition, like a `skipif` (a platform, an option such
+# as `--run-slow`): medium, for a reviewer to confirm.
+_CONFTEST_DROPS = (
+    (re.compile(r"\bconfig\.hook\.pytest_deselected\s*\("), "reports tests deselected and drops them"),
+    (
+        re.compile(r"\bitems\[:\]\s*=\s*\[.{0,300}?\bfor\b.{0,300}?\bif\b"),
+        "keeps only the collected tests a condition lets through",
+    ),
+    (re.compile(r"\bitems\.(?:remove|pop|clear)\s*\(|\bdel\s+items\["), "drops collected tests"),
+    (re.compile(r"^\s*def\s+pytest_ignore_collect\s*\("), "keeps paths from collection"),
+)
+
+
+def _conftest_deselections(change: FileChange) -> Iterator[Weakening]:
+    """Added lines of a conftest.py whose collection hook drops tests (`items[:] = [i for i in items if
+    ...]`, `config.hook.pytest_deselected(...)`, `items.remove(...)`, a `pytest_ignore_collect` hook);
+    reordering the items (`items[:] = sorted(items, ...)`) drops none."""
+    for line in change.added:
+        if len(line.text) > _MAX_LINE or line.text.lstrip().startswith("#"):
+            continue
+        for pattern, what in _CONFTEST_DROPS:
+            if pattern.search(line.text):
+                yield Weakening("tests-deselected", line, what, False)
+                break
 
 
 def runs_tests(change: FileChange) -> bool:
