@@ -27,23 +27,27 @@ from gate.redact import memory
 from gate.redact.memory import REDACTED
 
 MAX_KEY_LINES = 200
-# A key's line is short (64 or 70 characters and a quote); a longer line is not one, and is not given to
-# the patterns below, whose prefix search costs the square of a line's length.
-MAX_BLOCK_LINE_CHARS = 1024
+# A key's line is short (64 or 70 characters, with a quote, an indent or a prompt row's number); a longer
+# line is not one, and is not given to the patterns below, whose prefix search costs the square of a
+# line's length (a line of 1,024 characters cost 4 ms, and a block reads 200 of them).
+MAX_BLOCK_LINE_CHARS = 256
 
 _BEGIN = re.compile(r"-{4,5} ?BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}", re.IGNORECASE)
 _END = re.compile(r"-{4,5} ?END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}", re.IGNORECASE)
 _PUTTY_BEGIN = re.compile(r"PuTTY-User-Key-File-\d+:")
 _PUTTY_END = re.compile(r"Private-MAC:")
-# A block opens only on a line holding one of these.
-_OPENINGS = (b"BEGIN", b"begin", b"PuTTY-User-Key-File")
+# A block opens only on a line holding one of these, in the folded (lower-cased) text: `_BEGIN` reads
+# `Begin` too.
+_OPENINGS = (b"begin", b"putty-user-key-file")
 
 # What stands before a key's line in a prompt or in code: a diff marker, a row's line number, a comment
 # marker, an opening quote (`b"`, a JavaScript template); and after it: quotes, escaped line ends,
-# commas, concatenation (`+`, a `\` continuation), closing brackets.
-_LEAD = r"[ \t]*(?:[+\-][ \t]*)?(?:\d+[ \t]*\|[ \t]?)?[ \t]*(?:(?:#|//|\*|;)[ \t]*)?(?:[bBuUrR]?[\"'`])?"
-_TRAIL = r"(?:\\[nr]|[\s\"'`,;+\\)\]])*"
-_KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])(?P<body>=?[A-Za-z0-9+/]{4,}={0,2})" + _TRAIL + "$")
+# commas, concatenation (`+`, a `\` continuation), closing brackets. Each run of spaces is taken whole
+# (possessive `*+`): three runs that could share the same spaces cost the cube of their length when the
+# line fails at its end (a BEGIN line then 1,000 spaces and an `x`: 5 s).
+_LEAD = r"[ \t]*+(?:[+\-][ \t]*+)?(?:\d++[ \t]*+\|[ \t]*+)?(?:(?:#|//|\*|;)[ \t]*+)?(?:[bBuUrR]?[\"'`])?"
+_TRAIL = r"(?:\\[nr]|[\s\"'`,;+\\)\]])*+"
+_KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)" + _TRAIL + "$")
 _HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
 _BLANK = re.compile(_LEAD + _TRAIL + "$")
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -63,7 +67,7 @@ def redact_key_blocks(lines: Sequence[str]) -> list[str]:
     """The lines with every private key's body replaced by [REDACTED]; the bodies are remembered."""
     out = list(lines)
     data = _encoded("\n".join(out))
-    memory.remember(_hide_blocks(out, _lines_holding(data, _OPENINGS)))
+    memory.remember(_hide_blocks(out, _lines_holding(data.lower(), _OPENINGS)))
     _hide_orphan_runs(out, data)
     return out
 
@@ -71,7 +75,7 @@ def redact_key_blocks(lines: Sequence[str]) -> list[str]:
 def remember_key_blocks(text: str) -> None:
     """Remember the body of every private key in `text` (a file, a hunk), without hiding anything: what
     is learned before a text is cut into prompts is hidden in every piece of it."""
-    if starts := _lines_holding(_encoded(text), _OPENINGS):
+    if starts := _lines_holding(_encoded(text).lower(), _OPENINGS):
         memory.remember(_hide_blocks(text.split("\n"), starts))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import string
+import time
 from collections.abc import Callable
 
 import pytest
@@ -219,3 +220,30 @@ def test_learning_a_change_remembers_the_keys_in_its_files_outside_the_hunks(rep
     learn_changeset(changeset)
     known = memory.known()
     assert [line for line in (*kept, *old, *rotated) if line not in known] == []
+
+
+def test_a_begin_line_in_any_case_opens_a_block() -> None:
+    """`_BEGIN` reads `Begin` and `begin`; the search for candidate lines used to find only `BEGIN` and
+    `begin`, so a `-----Begin RSA PRIVATE KEY-----` block's short lines went out whole."""
+    rng = random.Random(9)
+    body = ["".join(rng.choice(string.ascii_letters + string.digits) for _ in range(36)) for _ in range(2)]
+    for begin in ("-----Begin RSA PRIVATE KEY-----", "-----bEGIN OPENSSH PRIVATE KEY-----"):
+        out = redact_key_blocks([begin, *body, "-----End RSA PRIVATE KEY-----"])
+        assert out[1:3] == [REDACTED, REDACTED], out
+
+
+@pytest.mark.parametrize(
+    "filler",
+    [pytest.param(" " * 1_020 + "x", id="spaces"), pytest.param(" ++++ " * 40 + "! aaaa", id="prefix")],
+)
+def test_lines_after_a_begin_line_are_read_in_time_linear_in_their_number(filler: str) -> None:
+    """Spaces that three patterns could share, tried at the end of a line after each BEGIN line, cost
+    the cube of the line's length (5 s for one line of 1,020 spaces); a long prefix, its square."""
+    times = {}
+    for count in (20, 200):
+        lines = ["-----BEGIN PRIVATE KEY-----", filler] * count
+        started = time.process_time()
+        redact_key_blocks(lines)
+        times[count] = time.process_time() - started
+    assert times[200] < 1.0, times
+    assert max(times[200], 0.02) / max(times[20], 0.02) < 30, times
