@@ -10,6 +10,7 @@ named elsewhere); a dropped failure is a handler for `AssertionError` that only 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,31 +37,51 @@ class RenamedTest:
 
 def renamed_tests(change: FileChange, head: str | None) -> Iterator[RenamedTest]:
     """Test functions the change renames to names the runner does not collect and nothing else uses.
-    `head`, the whole file when known, tells whether the new name is used; else the diff's lines do."""
+    `head`, the whole file when known, tells whether the new name is used; else the diff's lines do.
+
+    A removed test and its added twin are paired by their `def` line but the name, comments aside;
+    methods of a class share one signature (`(self):`), so each signature keeps its tests in order."""
+    uses: Counter[str] | None = None
     for removed, added in removed_and_added(change):
-        tests = {}
+        tests: dict[tuple[str, str], list[str]] = {}
         for line in removed:
             found = _DEF.fullmatch(line.text)
             if found is not None and found.group(2).startswith("test"):
-                tests[(found.group(1), found.group(3))] = found.group(2)
+                tests.setdefault(_signature(found), []).append(found.group(2))
         if not tests:
             continue
         for line in added:
             found = _DEF.fullmatch(line.text)
             if found is None or found.group(2).startswith("test"):
                 continue
-            old = tests.pop((found.group(1), found.group(3)), None)
-            if old is not None and _uses(found.group(2), change, head) == 1:
+            olds = tests.get(_signature(found))
+            if not olds:
+                continue
+            old = olds.pop(0)
+            if uses is None:
+                uses = _words(change, head)
+            if uses[found.group(2)] == 1:
                 yield RenamedTest(line, old, found.group(2))
 
 
-def _uses(name: str, change: FileChange, head: str | None) -> int:
-    """How many times `name` appears as a word in the file at head (its own `def` is one)."""
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    if head is not None:
-        return len(word.findall(head))
-    lines = (line.text for h in change.hunks for line in h.lines if line.kind is not LineKind.REMOVED)
-    return sum(len(word.findall(text)) for text in lines)
+def _signature(found: re.Match[str]) -> tuple[str, str]:
+    """A `def` line but its name, with its comment and its strings' contents left out."""
+    return found.group(1), code_only(found.group(3)).split("#", 1)[0].rstrip()
+
+
+def _words(change: FileChange, head: str | None) -> Counter[str]:
+    """How many times each word stands in the code of the file at head (or on the new side of its
+    hunks), comments and strings aside: counted once per file, so a file of thousands of renames is
+    read once, not once a rename."""
+    lines = (
+        head.split("\n")
+        if head is not None
+        else [line.text for h in change.hunks for line in h.lines if line.kind is not LineKind.REMOVED]
+    )
+    return Counter(word for text in lines for word in _WORD.findall(code_only(text).split("#", 1)[0]))
+
+
+_WORD = re.compile(r"\w+")
 
 
 def swallowed_assertions(change: FileChange) -> Iterator[DiffLine]:
