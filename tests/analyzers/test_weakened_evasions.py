@@ -197,6 +197,76 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "tests/test_calc.py"),
     ),
+    "assertion-failure-caught-and-passed-under-a-comment": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError:  # flaky\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-a-comment-line-before-pass": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError:\n        # flaky on CI\n\n"
+            "        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-and-only-logged": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError as error:\n"
+            "        logger.warning('flaky: %s', error)\n        print(error)\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-into-a-name-nothing-reads": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError as error:\n"
+            "        _ = error\n    total([])\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-by-a-bare-except": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-as-any-exception": (
+        _py(
+            "    def test_big(self):\n        self.assertEqual(total([10**6]), 10**6)\n",
+            "    def test_big(self):\n        try:\n            self.assertEqual(total([10**6]), 10**6)\n"
+            "        except Exception as error:\n            return\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-skipped-case-by-case": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    for case in ([], [0]):\n        try:\n            assert total(case) == 0\n"
+            "        except AssertionError:\n            continue\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "retry-loop-whose-last-failure-passes": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    for _ in range(3):\n        try:\n            assert total([]) == 0\n            break\n"
+            "        except AssertionError:\n            time.sleep(0.01)\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "retry-loop-of-one-round": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    for _ in range(1):\n        try:\n            assert total([]) == 0\n            break\n"
+            "        except AssertionError:\n            pass\n    else:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "assertion-failure-suppressed": (
         _py(
             "    assert total([-1]) == -1\n",
@@ -422,10 +492,19 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
     text += (
         "\n\ndef test_eventually():\n    for _ in range(3):\n        try:\n"
         "            assert total([1]) == 1\n            break\n        except AssertionError:\n"
-        "            time.sleep(0.01)\n"
+        "            time.sleep(0.01)\n    else:\n        pytest.fail('never')\n"
         "\n\ndef test_eventually_passes():\n    for _ in range(3):\n        try:\n"
         "            assert total([1]) == 1\n            break\n        except AssertionError:\n"
-        "            pass\n        time.sleep(0.01)\n"
+        "            pass\n        time.sleep(0.01)\n    assert total([1]) == 1\n"
+        "\n\ndef test_eventually_or_raise():\n    for _ in range(3):\n        try:\n"
+        "            assert total([1]) == 1\n            return\n        except AssertionError:\n"
+        "            continue\n    else: raise TimeoutError('total')\n"
+        # a failure kept for a check after the handler
+        "\n\ndef test_exact_first():\n    try:\n        assert total([1]) == 1\n        exact = True\n"
+        "    except AssertionError:\n        exact = False\n    if exact:\n        assert total([2]) == 2\n"
+        # a broad handler around clean-up, not around an assertion
+        "\n\ndef test_cleans_up(tmp_path):\n    assert total([1]) == 1\n    try:\n"
+        "        (tmp_path / 'x').unlink()\n    except Exception:\n        pass\n"
         "\n\ndef test_a_wrong_total_fails():\n    try:\n        assert total([1]) == 2\n"
         "    except AssertionError:\n        pass\n    else:\n        pytest.fail('no failure')\n"
         # a helper class pytest would take for tests, kept from collection as usual

@@ -11,21 +11,30 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from gate.analyzers.source import removed_and_added
 from gate.analyzers.weakened_tests.lines import code_only
-from gate.diff.model import DiffLine, FileChange, LineKind
+from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 _DEF = re.compile(r"(\s*(?:async\s+)?def\s+)(\w+)(.*)")
 _ASSERTION_ERROR = re.compile(r"\b(?:builtins\.)?AssertionError\b")
+# Handlers that catch AssertionError without naming it; they drop a failure only around an assertion.
+_BROAD = re.compile(r"except(?:\s*\(?\s*(?:builtins\.)?(?:Base)?Exception\s*\)?)?(?:\s+as\s+\w+)?\s*")
+_ASSERTS = re.compile(r"^assert\b|\.assert\w*\(|\bassert_\w*\(")
 # A handler body that lets the caught failure go: the test carries on, or ends, as if it had passed.
-_DROPS = frozenset({"pass", "...", "return", "return None"})
+_DROPS = frozenset({"pass", "...", "return", "return None", "continue"})
+_LOGS = re.compile(r"(?:print|(?:logging|logger|log|LOGGER|LOG|self\.log(?:ger)?)\.\w+|warnings\.warn)\s*\(")
+# What fails the test: after the loop a retry ends, or in a handler's body.
+_ASSIGNS = re.compile(r"(\w+)\s*(?:[-+*/|&]|//)?=(?!=)")
+_SEARCH = -1  # what `_retry_loop` says of a loop that returns what it finds
+_ELSE = re.compile(r"else\s*:\s*(.*)")
+_FAILS = ("raise", "assert ", "assert(", "pytest.fail(", "self.fail(", "fail(")
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
 # Lines read around a handler: a hunk shows three lines of context, and a try block is short.
 _LOOK = 20
-_EXPECTS_FAILURE = ("else", "raise", "pytest.fail(", "self.fail(", "fail(", "assert False")
+_EXPECTS_FAILURE = ("else:", "raise", "pytest.fail(", "self.fail(", "fail(", "assert False")
 
 
 @dataclass(frozen=True)
@@ -86,64 +95,224 @@ _WORD = re.compile(r"\w+")
 
 def swallowed_assertions(change: FileChange) -> Iterator[DiffLine]:
     """Lines where the change makes an assertion's failure caught and dropped: an `except` that catches
-    `AssertionError` and only passes or returns (the handler or its body added), or an added
+    `AssertionError` (by name, or bare, `Exception` or `BaseException` around an assertion) and only
+    passes, continues, returns or logs (the handler or its body added), or an added
     `suppress(AssertionError)`. The older way to expect a failure, a handler that passes before an
-    `else:` or a statement that fails the test, drops nothing."""
+    `else:` or a statement that fails the test, drops nothing; nor does a retry loop, unless the failure
+    of its last round is dropped too, with nothing after the loop that fails."""
     for hunk in change.hunks:
-        new_side = [line for line in hunk.lines if line.kind is not LineKind.REMOVED]
-        for index, line in enumerate(new_side):
-            if "AssertionError" not in line.text:
+        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED)
+        for index, line in enumerate(side.lines):
+            if "except" not in line.text and "suppress(" not in line.text:
                 continue
             code = code_only(line.text).strip()
             if line.kind is LineKind.ADDED and _suppresses(code):
                 yield line
                 continue
-            if not code.startswith("except") or ":" not in code:
-                continue
-            clause, _, body = code.partition(":")
-            if not _ASSERTION_ERROR.search(clause):
-                continue
-            at = index if body.strip() else index + 1  # the handler's body: on the line, or the next
-            if at >= len(new_side) or not _drops(new_side[at], body):
-                continue
-            if LineKind.ADDED not in (line.kind, new_side[at].kind):
-                continue
-            after = _next_statement(new_side, at + 1, _indent(line.text))
-            if after is not None and after.startswith(_EXPECTS_FAILURE):
-                continue
-            if not _retries(new_side[max(0, index - _LOOK) : index], _indent(line.text)):
+            if _swallows(side, index, code):
                 yield line
 
 
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip())
+class _NewSide:
+    """A hunk's lines but the removed ones, where the change is among them, and their statements as
+    read (each line's read once, however many handlers look at it)."""
+
+    def __init__(self, lines: list[DiffLine], edits: list[int], *, whole: bool) -> None:
+        self.lines = lines
+        self.edits = edits  # edits[i]: lines added or removed in the hunk before the new side's line i
+        self.whole = whole  # the hunk is the whole file: its end is the file's
+        self._codes: list[str | None] = [None] * len(lines)
+
+    @classmethod
+    def of(cls, hunk: Sequence[DiffLine], *, whole: bool) -> _NewSide:
+        lines: list[DiffLine] = []
+        edits: list[int] = []
+        count = 0
+        for line in hunk:
+            if line.kind is not LineKind.REMOVED:
+                lines.append(line)
+                edits.append(count)
+            count += line.kind is not LineKind.CONTEXT
+        edits.append(count)
+        return cls(lines, edits, whole=whole)
+
+    def code(self, at: int) -> str:
+        """The line's code, strings emptied and its comment left out."""
+        code = self._codes[at]
+        if code is None:
+            code = self._codes[at] = code_only(self.lines[at].text).split("#", 1)[0].strip()
+        return code
+
+    def indent(self, at: int) -> int:
+        text = self.lines[at].text
+        return len(text) - len(text.lstrip())
+
+    def changed(self, first: int, last: int) -> bool:
+        """Whether the hunk adds or removes a line from the new side's line `first` to its line `last`
+        (removed lines before `first` aside, those just after `last` counted)."""
+        return self.edits[last + 1] > self.edits[first]
 
 
-def _next_statement(lines: list[DiffLine], start: int, indent: int) -> str | None:
+def _swallows(side: _NewSide, index: int, code: str) -> bool:
+    """Whether the handler at `side.lines[index]` (its `code`) drops an assertion's failure, by the
+    change: see `swallowed_assertions`."""
+    clause, colon, rest = code.partition(":")
+    if not colon or not clause.startswith("except"):
+        return False
+    indent = side.indent(index)
+    named = _ASSERTION_ERROR.search(clause) is not None
+    if not named and (_BROAD.fullmatch(clause) is None or not _try_asserts(side, index, indent)):
+        return False
+    body = _Body.read(side, index, rest.split("#", 1)[0].strip(), indent)
+    loop = _retry_loop(side, index, indent)
+    if loop == _SEARCH:
+        return False
+    if loop is None:
+        if not any(side.lines[at].kind is LineKind.ADDED for at in body.lines):
+            return False
+        after = _next_statement(side, body.end, indent)
+        if body.drops:
+            return after is None or not after.startswith(_EXPECTS_FAILURE)
+        # A handler of AssertionError by name that keeps the error for a check after it, or else
+        # neither raises nor fails: what it does instead (`_ = error`) only hides the drop.
+        silent = named and body.shown and not body.fails and after is not None and not _fails(after)
+        return silent and not _records(side, body)
+    # A retry: each round's failure may go, but the last round's must fail the test.
+    if not body.shown or body.fails:
+        return False
+    spent = _after_loop(side, body.end, loop)
+    return spent is not None and not spent.fails and side.changed(index, spent.at)
+
+
+@dataclass(frozen=True)
+class _Body:
+    """What a handler's body holds, as far as the hunk shows it (at most `_LOOK` lines are read)."""
+
+    lines: tuple[int, ...]  # the handler's line and the lines of its statements, in the new side
+    end: int  # the index in the new side after the body
+    shown: bool  # whether the hunk shows where the body ends
+    drops: bool  # every statement lets the failure go, and the body is known to hold nothing else
+    fails: bool  # a statement raises, asserts, fails the test or hands a result to its caller
+
+    @classmethod
+    def read(cls, side: _NewSide, index: int, on_line: str, indent: int) -> _Body:
+        if on_line:
+            return cls((index,), index + 1, True, _drop(on_line), _fails(on_line))
+        found: list[int] = []
+        at, shown = index + 1, False
+        while at < len(side.lines) and at <= index + _LOOK:
+            if side.code(at):
+                if side.indent(at) <= indent:
+                    shown = True
+                    break
+                found.append(at)
+            at += 1
+        shown = shown or (side.whole and at == len(side.lines))
+        codes = [side.code(line) for line in found]
+        # A body the hunk cuts short is taken to drop the failure only when it starts by letting it go.
+        drops = bool(codes) and all(map(_drop, codes)) and (shown or codes[0] in _DROPS)
+        fails = any(map(_fails, codes))
+        return cls((index, *found), at, shown, drops, fails)
+
+
+def _records(side: _NewSide, body: _Body) -> bool:
+    """Whether the handler's body sets a name the code after it reads (`passed = False`, then
+    `if passed:`): the failure is kept for later, not dropped."""
+    names = {found.group(1) for at in body.lines[1:] if (found := _ASSIGNS.match(side.code(at)))}
+    if not names:
+        return False
+    after = range(body.end, min(len(side.lines), body.end + _LOOK))
+    return any(names.intersection(_WORD.findall(side.code(at))) for at in after)
+
+
+def _fails(code: str) -> bool:
+    """A statement that fails the test (raises, asserts, fails), or hands its caller a result to judge
+    (`return value`, `yield`)."""
+    if code.startswith(_FAILS) or _ASSERTS.search(code) is not None:
+        return True
+    return code.startswith(("return ", "return(", "yield")) and code != "return None"
+
+
+def _drop(code: str) -> bool:
+    """A statement that lets a caught failure go: passes, ends the round or the test, or only logs."""
+    return " ".join(code.split()) in _DROPS or _LOGS.match(code) is not None
+
+
+def _try_asserts(side: _NewSide, index: int, indent: int) -> bool:
+    """Whether the `try` block of the handler at `index`, shown in the hunk, holds an assertion."""
+    asserts = False
+    for at in range(index - 1, max(-1, index - 1 - 3 * _LOOK), -1):
+        code = side.code(at)
+        if not code:
+            continue
+        depth = side.indent(at)
+        if depth < indent:
+            return False
+        if depth > indent:
+            asserts = asserts or _ASSERTS.search(code) is not None
+        elif code.startswith("try"):
+            return asserts
+        else:  # an earlier handler of the same `try`: what was read is its body
+            asserts = False
+    return False
+
+
+def _next_statement(side: _NewSide, start: int, indent: int) -> str | None:
     """The first statement at `indent` or less from `start` on, as code, if the hunk shows it near."""
-    for line in lines[start : start + _LOOK]:
-        code = code_only(line.text).strip()
-        if code and not code.startswith("#") and _indent(line.text) <= indent:
+    for at in range(start, min(len(side.lines), start + _LOOK)):
+        code = side.code(at)
+        if code and side.indent(at) <= indent:
             return code
     return None
 
 
-def _retries(before: list[DiffLine], indent: int) -> bool:
-    """Whether the `try` that ends in the handler at `indent` is a retry: in a loop, and leaving it
-    (`break`, `return`) once its assertions hold, so a failure only means one more round."""
-    leaves = in_try = False
-    for line in reversed(before):
-        code = code_only(line.text).strip()
-        if not code or code.startswith("#"):
+@dataclass(frozen=True)
+class _AfterLoop:
+    at: int  # its index in the new side
+    fails: bool
+
+
+def _after_loop(side: _NewSide, start: int, loop: int) -> _AfterLoop | None:
+    """What follows a retry loop at indent `loop` once its rounds are spent, if the hunk shows it: the
+    first statement of its `else:` clause or the next statement, and whether that fails the test. At
+    the end of a whole file, nothing does."""
+    in_else = False
+    end = min(len(side.lines), start + 2 * _LOOK)
+    for at in range(start, end):
+        code = side.code(at)
+        if not code or (side.indent(at) > loop and not in_else):
             continue
-        depth = _indent(line.text)
+        clause = _ELSE.fullmatch(code) if not in_else and side.indent(at) == loop else None
+        if clause is not None and not clause.group(1):
+            in_else = True
+            continue
+        return _AfterLoop(at, _fails(clause.group(1) if clause else code))
+    if side.whole and end == len(side.lines):
+        return _AfterLoop(end - 1, False)
+    return None
+
+
+def _retry_loop(side: _NewSide, index: int, indent: int) -> int | None:
+    """The indent of the loop, when the `try` that ends in the handler at `index` (at `indent`) is a
+    retry: in a loop, and leaving it (`break`, `return`) once its assertions hold, so a failure means
+    one more round. A loop that returns a value from its `try` is a search, not a test: its caller
+    reads what it found (`_SEARCH`)."""
+    leaves = in_try = searches = False
+    for at in range(index - 1, max(-1, index - 1 - _LOOK), -1):
+        code = side.code(at)
+        if not code:
+            continue
+        depth = side.indent(at)
         if depth < indent:
-            return leaves and code.startswith(("for ", "while ", "async for "))
+            if not (leaves and code.startswith(("for ", "while ", "async for "))):
+                return None
+            return _SEARCH if searches else depth
         if depth == indent:
             in_try = in_try or code.startswith("try")
         elif not in_try and (code in ("break", "return") or code.startswith("return ")):
             leaves = True
-    return False
+            searches = searches or code not in ("break", "return", "return None")
+    return None
 
 
 def _suppresses(code: str) -> bool:
@@ -153,8 +322,3 @@ def _suppresses(code: str) -> bool:
         return False
     end = code.find(")", at)
     return _ASSERTION_ERROR.search(code, at, end if end >= 0 else len(code)) is not None
-
-
-def _drops(handler: DiffLine, body: str) -> bool:
-    text = body if body.strip() else code_only(handler.text)
-    return " ".join(text.split("#", 1)[0].split()) in _DROPS
