@@ -137,6 +137,9 @@ PLACED_SYNTAX = {
     ".netrc": "machine api.example.org\n  login deploy\n  password {}",
     "src/Db.java": 'String url = "jdbc:mysql://db:3306/shop?user=app&password={}&useSSL=true";',
     "config/Web.config": '<add name="db" connectionString="Server=db; User Id=app; Password = {};" />',
+    "src/fetch.py": 'r = requests.get(URL, auth=("deploy", "{}"), timeout=5)',
+    "src/mail.py": 'smtp.login("ops@example.org", "{}")',
+    "deploy/flow.yaml": "containers:\n  - env: [{{name: API_TOKEN, value: {}}}]",
 }
 
 

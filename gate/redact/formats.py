@@ -283,6 +283,16 @@ _CREDENTIAL_WORD = (
     r"[Aa]uth[Tt]oken)"
 )
 _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
+# A call's arguments: a user (a string literal or a name) and then a password written out as a string.
+_USER_ARGUMENT = r"""(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[A-Za-z_][\w.]{0,80})"""
+_PASSWORD_ARGUMENT = (
+    rf"""[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*(?P<q>["'])(?P<value>[^"'\n]{{1,200}})(?P=q)[ \t]*\)"""
+)
+# The name of an environment variable that holds a credential: `DB_PASSWORD`, `API_TOKEN`, `app-secret`.
+_ENV_CREDENTIAL = (
+    r"""[A-Za-z0-9_.\-]{0,80}(?:[Pp]assword|PASSWORD|[Pp]asswd|PASSWD|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"""
+    r"""[Aa]pi_?[Kk]ey|API_?KEY)"""
+)
 PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         "Connection String Password",
@@ -359,6 +369,29 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         r"[?&]sig=(?P<value>[A-Za-z0-9%+/=_-]{20,})",
         "https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas#specify-the-signature",
         _random_value,
+    ),
+    _placed(
+        # requests' `auth=("user", "...")`, `HTTPBasicAuth("user", "...")`; aiohttp's and httpx's
+        # `BasicAuth("user", "...")`.
+        "HTTP Authentication Pair",
+        r"(?:(?<![A-Za-z0-9])auth[ \t]*=[ \t]*\(|(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|"
+        rf"DigestAuth)\(){_PASSWORD_ARGUMENT}",
+        "https://requests.readthedocs.io/en/latest/user/authentication/#basic-authentication",
+        _random_value,  # tests log in with words (`"testpw"`); a password written out mixes in digits
+    ),
+    _placed(
+        # smtplib's, ftplib's and imaplib's `login(user, password)`.
+        "Login Call Password",
+        rf"\.login\({_PASSWORD_ARGUMENT}",
+        "https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.login",
+        _random_value,
+    ),
+    _placed(
+        # A Kubernetes container's env in YAML's flow style: `- {name: DB_PASSWORD, value: ...}`.
+        "Environment Variable Credential",
+        rf"""\{{[ \t]*name:[ \t]*["']?{_ENV_CREDENTIAL}["']?[ \t]*,[ \t]*value:[ \t]*"""
+        r"""["']?(?P<value>[^\s"',{}\[\]]+)""",
+        "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
     ),
     _placed(
         "Discord Webhook Token",

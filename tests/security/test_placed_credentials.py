@@ -2,9 +2,10 @@
 
 A password in a connection string or a Maven `settings.xml`, `curl -u user:...`, an `Authorization:
 Bearer` header, `mysql -p...`, an `.npmrc` token, a `.netrc` password, a Kubernetes container's env
-value below its `- name: DB_PASSWORD`, a YAML block scalar under `password: |`. Each went to the
-models whole. Each is found, hidden and reported now, and the placeholders and code that sit beside
-the same markers stay as written.
+value below its `- name: DB_PASSWORD` or beside it in flow style, a YAML block scalar under
+`password: |`, requests' `auth=("user", ...)`, `smtp.login(user, ...)`. Each went to the models whole.
+Each is found, hidden and reported now, and the placeholders and code that sit beside the same markers
+stay as written.
 """
 
 from __future__ import annotations
@@ -90,6 +91,14 @@ PLACEHOLDERS_AND_CODE = [
     ("deploy/api.yaml", "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}"),
     ("deploy/values.yaml", "tls_secret: |\n  -----BEGIN CERTIFICATE-----"),
     ("deploy/values.yaml", "auth_help: |\n  Sign in with your company account first."),
+    ("src/fetch.py", "r = requests.get(URL, auth=(user, password))"),
+    ("src/fetch.py", 'r = requests.get(URL, auth=HTTPBasicAuth(user, os.environ["API_PASSWORD"]))'),
+    ("src/fetch.py", 'r = requests.get(URL, auth=("deploy", f"{password}"))'),
+    ("tests/test_mail.py", 'smtp.login("testuser", "testpw")'),
+    ("src/mail.py", "smtp.login(user, password)"),
+    ("deploy/flow.yaml", "env: [{name: DB_PASSWORD_FILE, value: /run/secrets/db}]"),
+    ("deploy/flow.yaml", "env: [{name: API_TOKEN, value: '${API_TOKEN}'}]"),
+    ("deploy/flow.yaml", "env: [{name: LOG_LEVEL, value: debug-verbose}]"),
 ]
 
 

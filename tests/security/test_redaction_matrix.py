@@ -102,6 +102,9 @@ PLACED_SYNTAX = {
     "kubernetes env": ("deploy/api.yaml", "env:\n  - name: DB_PASSWORD\n    value: {}"),
     "YAML block": ("deploy/values.yaml", "db_password: |\n  {}"),
     "netrc": (".netrc", "machine api.example.org\n  login deploy\n  password {}"),
+    "auth pair": ("src/fetch.py", 'r = requests.get(URL, auth=("deploy", "{}"), timeout=5)'),
+    "login call": ("src/mail.py", 'smtp.login(user, "{}")'),
+    "flow-style env": ("deploy/flow.yaml", "env: [{{name: DB_PASSWORD, value: '{}'}}]"),
 }
 
 
