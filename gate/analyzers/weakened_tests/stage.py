@@ -35,7 +35,7 @@ from gate.analyzers.weakened_tests.lines import (
 from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
 from gate.analyzers.weakened_tests.settings import runs_tests, weakenings
-from gate.analyzers.weakened_tests.subjects import subject_deleted
+from gate.analyzers.weakened_tests.subjects import DeletedCode
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -116,7 +116,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             test_code = is_test_file(change.path) and is_code(change.path) and change not in retired
             if test_code and change.path not in readable and not change.is_binary:
                 findings.append(self._not_analysed(change.path, "over the size limit"))
-        deleted_code = {c.path for c in changes if c.status is FileStatus.DELETED}
+        deleted_code = DeletedCode(c.path for c in changes if c.status is FileStatus.DELETED)
         balances: list[_Balance] = []
         gone: list[FileChange] = []  # test files deleted or retired while the code they tested stays
         # Assertions the change adds beyond what it removes, anywhere: tests moved from one file to
@@ -209,9 +209,9 @@ class WeakenedTestsAnalyzer(Analyzer):
         )
 
     @staticmethod
-    def _subject_deleted(view: ChangeView, change: FileChange, deleted: set[str]) -> bool:
+    def _subject_deleted(view: ChangeView, change: FileChange, deleted: DeletedCode) -> bool:
         old = _old_path(change)
-        return subject_deleted(old, deleted, lambda: view.text("base", old))
+        return deleted.has_subject(old, lambda: view.text("base", old))
 
     def _deleted(self, change: FileChange, asserts: int | None, *, ignored: bool) -> Finding:
         if change.status is not FileStatus.DELETED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file, language
@@ -24,26 +25,46 @@ _JS_SPECIFIER = re.compile(r"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'])([^"'
 _JS_LEAD = re.compile(r"^(?:\.\.?/|[@~]/)+")
 
 
+class DeletedCode:
+    """The code files a change deletes, each kept as its place without the suffix, spelled backwards
+    (`src/app/calc.py` -> `clac/ppa/crs`) and sorted per language: the places that are module `app/calc`
+    (`app/calc`, `*/app/calc`) then sit together, and a test's subject is found by binary search, however
+    many files the change deletes."""
+
+    def __init__(self, deleted: Iterable[str]) -> None:
+        self._paths = {path for path in deleted if is_code(path) and not is_test_file(path)}
+        self._places: dict[str, list[str]] = {}
+        for path in self._paths:
+            self._places.setdefault(language(path), []).append(posixpath.splitext(path)[0][::-1])
+        for places in self._places.values():
+            places.sort()
+
+    def has_subject(self, test_path: str, read_test: Callable[[], str | None]) -> bool:
+        """True when this code holds what the test at `test_path` tested. `read_test` gives the test's
+        text at base (None when unknown); it is read only when a deleted file has the subject's name."""
+        subject = _stem(test_path)
+        if not self._has(subject, test_path):
+            return False
+        named = [m for m in _imported_modules(test_path, read_test()) if m.rsplit("/", 1)[-1] == subject]
+        if not named:
+            # The test does not say which module of that name it tests: one of them going is taken as its.
+            return True
+        return any(self._has(module, test_path) for module in named)
+
+    def _has(self, module: str, test_path: str) -> bool:
+        """Whether a deleted code file of the test's language, other than the test itself, is `module`."""
+        places = self._places.get(language(test_path), [])
+        backwards = module[::-1]
+        exact = bisect_right(places, backwards) - bisect_left(places, backwards)
+        # Backwards, `*/app/calc` starts with `clac/ppa/`: the range up to "0", the character after "/".
+        nested = bisect_left(places, backwards + "0") - bisect_left(places, backwards + "/")
+        itself = test_path in self._paths and _is_module(test_path, module)
+        return exact + nested > itself
+
+
 def subject_deleted(test_path: str, deleted: Iterable[str], read_test: Callable[[], str | None]) -> bool:
-    """True when `deleted` holds the code the test at `test_path` tested. `read_test` gives the test's
-    text at base (None when unknown); it is read only when a deleted file has the subject's name."""
-    subject = _stem(test_path)
-    candidates = [
-        path
-        for path in deleted
-        if path != test_path
-        and is_code(path)
-        and not is_test_file(path)
-        and language(path) == language(test_path)
-        and posixpath.splitext(posixpath.basename(path))[0] == subject
-    ]
-    if not candidates:
-        return False
-    named = [m for m in _imported_modules(test_path, read_test()) if m.rsplit("/", 1)[-1] == subject]
-    if not named:
-        # The test does not say which module of that name it tests: one of them going is taken as its.
-        return True
-    return any(_is_module(path, module) for path in candidates for module in named)
+    """True when `deleted` holds the code the test at `test_path` tested (see `DeletedCode`)."""
+    return DeletedCode(deleted).has_subject(test_path, read_test)
 
 
 def _is_module(path: str, module: str) -> bool:
