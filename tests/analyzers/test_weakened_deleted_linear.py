@@ -5,6 +5,7 @@ of the stage at N and 10 N files; growth must be far below quadratic."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from gate.analyzers import WeakenedTestsAnalyzer
 from gate.config.models import Config
@@ -49,4 +50,26 @@ def test_deleted_tests_are_paired_with_deleted_code_by_lookup() -> None:
         times[count], result = _cpu(_deleted(count))
         gone = sorted(f.location.path for f in result.findings if f.rule == "test-file-deleted")
         assert gone == sorted(f"tests/test_m{i}.py" for i in range(1, count, 2))
+    assert max(times[LARGE], 0.02) / max(times[SMALL], 0.02) < 30, times
+
+
+def _retired(count: int) -> Diff:
+    """`count` test files renamed out of the tests, as many renamed into an ignored folder, and as many
+    kept test files edited, next to a code change."""
+    code = _file("app.py", FileStatus.MODIFIED, line="x = 2")
+    renamed = [_file(f"examples/case{i}.py", FileStatus.RENAMED, f"tests/test_c{i}.py") for i in range(count)]
+    kept = [_file(f"tests/test_k{i}.py", FileStatus.ADDED, line="    assert f() == 1") for i in range(count)]
+    hidden = [_file(f"vendor/case{i}.py", FileStatus.RENAMED, f"tests/test_v{i}.py") for i in range(count)]
+    return replace(Diff(files=(code, *renamed, *kept)), ignored_files=tuple(hidden))
+
+
+def test_retired_test_files_are_told_apart_by_lookup() -> None:
+    """Each changed test file is looked up among the retired ones, not compared with each of them."""
+    times = {}
+    for count in (SMALL, LARGE):
+        times[count], result = _cpu(_retired(count))
+        assert result.details["test_files"] == [f"tests/test_k{i}.py" for i in range(count)]
+        gone = [f for f in result.findings if f.rule == "test-file-deleted"]
+        assert len(gone) == 2 * count
+        assert sum("paths.ignore" in f.title for f in gone) == count
     assert max(times[LARGE], 0.02) / max(times[SMALL], 0.02) < 30, times

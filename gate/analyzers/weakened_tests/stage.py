@@ -103,8 +103,10 @@ class WeakenedTestsAnalyzer(Analyzer):
         diff = ctx.changeset.diff
         hidden = [c for c in diff.ignored_files if _renamed_from_tests(c)]
         retired = [c for c in diff.files if _leaves_the_tests(c)] + hidden
+        # Sets, not lists: comparing each change with every retired one took time quadratic in their number.
+        retired_set, hidden_set = frozenset(retired), frozenset(hidden)
         # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
-        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path) and c not in retired]
+        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path) and c not in retired_set]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         if not code:
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"
@@ -113,7 +115,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         # Test code the view would not read (over the size limit) is not checked: say so on the file.
         readable = {c.path for c in changes}
         for change in ctx.changeset.diff.files:
-            test_code = is_test_file(change.path) and is_code(change.path) and change not in retired
+            test_code = is_test_file(change.path) and is_code(change.path) and change not in retired_set
             if test_code and change.path not in readable and not change.is_binary:
                 findings.append(self._not_analysed(change.path, "over the size limit"))
         deleted_code = DeletedCode(c.path for c in changes if c.status is FileStatus.DELETED)
@@ -150,7 +152,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 spare -= asserts
                 moved.append(_old_path(change))
             else:
-                findings.append(self._deleted(change, asserts, ignored=change in hidden))
+                findings.append(self._deleted(change, asserts, ignored=change in hidden_set))
         for balance in balances:
             missing = len(balance.removed) - balance.added
             absorbed = min(spare, max(missing, 0))
