@@ -5,17 +5,19 @@ from __future__ import annotations
 import posixpath
 import re
 
+# The same suffixes as the import reader's: what one reads as JS, the other does too.
+from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
+
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e", "cypress"})
 # `tests.py` is where Django (and many small projects) keep a module's tests.
 _TEST_NAME = re.compile(
     r"^(?:test_.+\.py|.+_tests?\.py|tests\.py|conftest\.py|.+[._](?:test|spec)\.(?:[cm]?[jt]sx?)|.+_test\.go"
     r"|.+Tests?\.java|.+_spec\.rb|.+Tests?\.(?:kt|cs|swift))$"
 )
-PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
 # Suffixes of one language, or of languages that test each other's code (a Java test of Kotlin code).
 _FAMILIES = {
-    "python": (".py", ".pyi"),
-    "js": (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"),
+    "python": PYTHON_SUFFIXES,
+    "js": JS_SUFFIXES,
     "jvm": (".java", ".kt", ".kts", ".scala"),
     "c": (".c", ".h", ".cc", ".cpp", ".hpp", ".m", ".mm"),
     "elixir": (".ex", ".exs"),
@@ -23,18 +25,8 @@ _FAMILIES = {
 _LANGUAGES = {suffix: family for family, suffixes in _FAMILIES.items() for suffix in suffixes}
 CODE_SUFFIXES = frozenset(
     {
-        ".py",
-        ".pyi",
-        ".js",
-        ".jsx",
-        ".mjs",
-        ".cjs",
-        ".ts",
-        ".tsx",
-        ".mts",
-        ".cts",
-        ".vue",
-        ".svelte",
+        *PYTHON_SUFFIXES,
+        *JS_SUFFIXES,
         ".go",
         ".rs",
         ".java",
