@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pathspec
 
@@ -137,8 +137,7 @@ def _imported_paths(
     lines = _new_side(change, read_head)
     if path.endswith(PYTHON_SUFFIXES):
         for line in lines:
-            if "import" in line:
-                yield from _python_targets(path, line, candidates)
+            yield from _python_targets(path, line, candidates)
     else:
         for line in lines:
             if "./" in line:
@@ -158,33 +157,56 @@ def _new_side(change: FileChange, read_head: HeadReader | None) -> Iterator[str]
                 yield line.text
 
 
-def _python_targets(path: str, line: str, candidates: _Candidates) -> Iterator[str]:
+@dataclass(frozen=True)
+class PythonImport:
+    """A module a line of Python imports, as a slash-separated path (`app/calc`)."""
+
+    module: str
+    # Placed from the repository's root: a relative import, placed from the importing file's folder, or
+    # a bare name (`import requests`), which names a place in the repository only at its top.
+    exact: bool
+    # `from pkg import (`: the names go on in lines not read here, so any module of the package may be one.
+    whole_package: bool = False
+
+
+def python_imports(path: str, line: str) -> Iterator[PythonImport]:
+    """The modules a line of the Python file at `path` imports: the package of a `from` import, then each
+    name it imports, which may be a module of that package (`from app import calc`)."""
+    if "import" not in line:
+        return
     for m in _PY_FROM.finditer(line):
         dots, module, rest = m.group(1), m.group(2), m.group(3)
         names = [n.split()[0] for n in rest.replace("(", " ").replace(")", " ").split(",") if n.split()]
         names = [n for n in names if _NAME.fullmatch(n)]
-        # `from pkg import (` continues on lines not read here: every module of the package may be named.
-        open_ended = not names or rest.rstrip().endswith(("(", "\\", ","))
         if dots:
             base = _relative_base(path, len(dots), module)
             if base is None:
                 continue
-            yield from _module_files([base], [f"{base}/{n}" for n in names], candidates, exact=True)
-            if open_ended:
-                yield from _package_files(base, candidates, exact=True)
+            exact = True
         else:
             base = module.replace(".", "/")
-            suffix_ok = "." in module  # `import requests` names a package, not a place in the repository
-            yield from _module_files([base], [f"{base}/{n}" for n in names], candidates, exact=not suffix_ok)
-            if open_ended:
-                yield from _package_files(base, candidates, exact=not suffix_ok)
+            exact = "." not in module  # `import requests` names a package, not a place in the repository
+        yield PythonImport(base, exact)
+        yield from (PythonImport(f"{base}/{n}", exact) for n in names)
+        if not names or rest.rstrip().endswith(("(", "\\", ",")):
+            yield PythonImport(base, exact, whole_package=True)
     for m in _PY_IMPORT.finditer(line):
         for part in m.group(1).split(","):
             module = part.split()[0]
-            yield from _module_files([module.replace(".", "/")], [], candidates, exact="." not in module)
+            yield PythonImport(module.replace(".", "/"), "." not in module)
     for m in _PY_DYNAMIC.finditer(line):
         module = m.group(1)
-        yield from _module_files([module.replace(".", "/")], [], candidates, exact="." not in module)
+        yield PythonImport(module.replace(".", "/"), "." not in module)
+
+
+def _python_targets(path: str, line: str, candidates: _Candidates) -> Iterator[str]:
+    for imported in python_imports(path, line):
+        if imported.whole_package:
+            yield from candidates.package(imported.module, exact=imported.exact)
+        elif imported.module:
+            for rel in _module_files(imported.module):
+                # Not exact: a source root (`src/`, a project folder) may stand in front of the package.
+                yield from candidates.file(rel, exact=imported.exact)
 
 
 def _relative_base(path: str, level: int, module: str) -> str | None:
@@ -197,27 +219,18 @@ def _relative_base(path: str, level: int, module: str) -> str | None:
     return "/".join(parts)
 
 
-def _module_files(
-    modules: Sequence[str], submodules: Sequence[str], candidates: _Candidates, *, exact: bool
-) -> Iterator[str]:
-    for base in (*modules, *submodules):
-        if not base:
-            continue
-        for rel in (f"{base}.py", f"{base}.pyi", f"{base}/__init__.py", f"{base}/__init__.pyi"):
-            yield from _matching(rel, candidates, exact=exact)
+def _module_files(module: str) -> tuple[str, ...]:
+    return (f"{module}.py", f"{module}.pyi", f"{module}/__init__.py", f"{module}/__init__.pyi")
 
 
-def _package_files(package: str, candidates: _Candidates, *, exact: bool) -> Iterator[str]:
-    yield from candidates.package(package, exact=exact)
-
-
-def _matching(rel: str, candidates: _Candidates, *, exact: bool) -> Iterator[str]:
-    # Not exact: a source root (`src/`, a project folder) may stand in front of the package.
-    yield from candidates.file(rel, exact=exact)
+def js_relative_target(path: str, specifier: str) -> str:
+    """The path a relative specifier (`../lib/calc`) names from the JS file at `path`, from the
+    repository's root: it starts with `../` when it leaves the repository."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(path), specifier))
 
 
 def _js_targets(path: str, specifier: str, candidates: _Candidates) -> Iterator[str]:
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), specifier))
+    target = js_relative_target(path, specifier)
     if target.startswith("../"):
         return
     options = [target, *(target + s for s in JS_SUFFIXES), *(f"{target}/index{s}" for s in JS_SUFFIXES)]
