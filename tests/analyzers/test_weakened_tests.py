@@ -17,7 +17,7 @@ PY_TEST = (
     "def test_raises():\n    with pytest.raises(ValueError):\n        total(None)\n"
 )
 JS_TEST = (
-    "const { total } = require('../src/total')\n\n"
+    "const { total } = require('../total')\n\n"
     "describe('total', () => {\n  it('adds', () => {\n    expect(total([1, 2])).toBe(3)\n  })\n\n"
     "  it('empty', () => {\n    expect(total([])).toBe(0)\n  })\n})\n"
 )
@@ -294,6 +294,13 @@ def test_tautologies_are_told_from_real_assertions():
         ("tests/test_calc.py", "from app.calc import add\n", "docs/calc.md", False),
         ("tests/test_calc.py", "from app.calc import add\n", "tests/calc_test.py", False),
         ("src/calc.test.ts", "import { add } from './calc'\n", "src/calc.py", False),
+        # Relative imports are placed from the test's folder: a module of that name elsewhere is not it.
+        ("src/app/tests/test_calc.py", "from ..calc import add\n", "src/app/calc.py", True),
+        ("src/app/tests/test_calc.py", "from .. import calc\n", "src/app/calc.py", True),
+        ("src/app/tests/test_calc.py", "from ..calc import add\n", "lib/calc.py", False),
+        ("tests/test_calc.py", "from .calc import add\n", "src/calc.py", False),
+        ("src/ui/calc.test.ts", "import { add } from './calc'\n", "src/lib/calc.ts", False),
+        ("calc.test.ts", "import { add } from '../lib/calc'\n", "lib/calc.ts", False),
     ],
 )
 def test_only_the_code_a_test_could_test_excuses_its_deletion(

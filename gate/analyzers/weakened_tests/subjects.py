@@ -15,13 +15,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 from gate.analyzers.weakened_tests.paths import is_code, is_python, is_test_file, language
+from gate.context.ignore import js_relative_target, python_imports
 
 _TEST_AFFIX = re.compile(r"^test_|_test$|[._](?:test|spec)$|Tests?$|_spec$")
-# Each pattern reads one line with no nested repetition: linear in the line.
-_PY_FROM = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+([\w\s,()]*)")
-_PY_IMPORT = re.compile(r"^\s*import\s+([\w.\s,]+)")
+# Any module specifier, relative or not (a pattern with no nested repetition: linear in the line).
 _JS_SPECIFIER = re.compile(r"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'])([^"'\n]+)\1""")
-# What a module specifier may start with that names no folder: `./`, `../`, the `@/` and `~/` aliases.
+# What a module specifier may start with that names no folder: the `@/` and `~/` aliases (and any `./`
+# or `../` after them).
 _JS_LEAD = re.compile(r"^(?:\.\.?/|[@~]/)+")
 
 
@@ -78,33 +78,26 @@ def _stem(test_path: str) -> str:
 
 
 def _imported_modules(test_path: str, text: str | None) -> Iterator[str]:
-    """The modules the test imports, as slash-separated paths without the leading dots or aliases that
-    place them: only their trailing folders and name are compared with a deleted file's path."""
+    """The modules the test imports, as slash-separated paths: relative imports placed from the test's
+    folder, as the import reader of `paths.ignore` places them, and only their trailing folders and name
+    compared with a deleted file's path, since a source root (`src/`) may stand in front."""
     if text is None:
         return
     if is_python(test_path):
         for line in text.splitlines():
-            yield from _python_modules(line)
+            # `from app import (` may import any module of `app`: `app` itself is read already.
+            yield from (i.module for i in python_imports(test_path, line) if not i.whole_package)
     elif language(test_path) == "js":
         for line in text.splitlines():
             for m in _JS_SPECIFIER.finditer(line):
-                module = _JS_LEAD.sub("", m.group(2))
+                module = _js_module(test_path, m.group(2))
                 yield posixpath.splitext(module)[0] if is_code(module) else module
 
 
-def _python_modules(line: str) -> Iterator[str]:
-    found = _PY_FROM.match(line)
-    if found is not None:
-        package = found.group(2).replace(".", "/")
-        if package:
-            yield package
-        # `from app import calc` may import the module `app/calc`.
-        for name in found.group(3).replace("(", " ").replace(")", " ").split(","):
-            if name.split():
-                yield f"{package}/{name.split()[0]}" if package else name.split()[0]
-        return
-    found = _PY_IMPORT.match(line)
-    if found is not None:
-        for part in found.group(1).split(","):
-            if part.split():
-                yield part.split()[0].replace(".", "/")
+def _js_module(test_path: str, specifier: str) -> str:
+    """`../lib/calc` from `src/calc.test.ts` is `lib/calc` (or `../lib/calc`, outside the repository,
+    which no deleted file is); an alias (`@/lib/calc`) or a bare specifier (`lib/calc`) is only its
+    folders and name."""
+    if specifier.startswith(("./", "../")):
+        return js_relative_target(test_path, specifier)
+    return _JS_LEAD.sub("", specifier)
