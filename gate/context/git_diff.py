@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from gate.context.catfile import BlobReader
 from gate.context.git import Git
 from gate.context.git_objects import NameStatus, decode_name, name_status, read_objects
 from gate.diff.model import Diff, FileChange, FileStatus
@@ -75,7 +76,7 @@ def _binaries_as_text(
     wanted = [c.path for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
     blobs = _blobs(git, head, wanted) if wanted else {}
     small = {path: sha for path, (sha, size) in blobs.items() if size <= MAX_TEXT_BINARY_BYTES}
-    text_blobs = {sha for sha in set(small.values()) if _is_text_blob(git, sha)}
+    text_blobs = _text_blobs(git, sorted(set(small.values())))
     texts = {path for path, sha in small.items() if sha in text_blobs}
     if not texts:
         return diff
@@ -94,14 +95,32 @@ def _binaries_as_text(
     return replace(diff, files=files, notes=(*diff.notes, *notes))
 
 
-def _is_text_blob(git: Git, sha: str) -> bool:
-    """Whether the blob is UTF-8 text. Read one at a time: a change of many large images must not be
-    held in memory at once."""
+def _text_blobs(git: Git, shas: Sequence[str]) -> set[str]:
+    """The blobs of `shas` that are UTF-8 text, read through one `git cat-file` process for the run: a
+    pull request can add thousands of files git calls binary, and a process for each cost seconds. Each
+    is read alone, its size asked first: a change of many large images is never held in memory at once."""
+    if not shas:
+        return set()
+    reader = BlobReader(git)
+    try:
+        return {sha for sha in shas if _is_text(reader.read(sha, MAX_TEXT_BINARY_BYTES))}
+    except GitError:
+        # A git older than 2.36 has no `cat-file --batch-command`: a process for each blob.
+        return {sha for sha in shas if _is_text(_read_alone(git, sha))}
+    finally:
+        reader.close()
+
+
+def _read_alone(git: Git, sha: str) -> bytes | None:
     found = read_objects(git, [sha]).get(sha)
-    if found is None:
+    return found[1] if found is not None and found[0] == "blob" else None
+
+
+def _is_text(data: bytes | None) -> bool:
+    if data is None:
         return False
     try:
-        found[1].decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
