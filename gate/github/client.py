@@ -83,12 +83,15 @@ class PullFile:
     patch: str | None
     additions: int
     deletions: int
+    sha: str = ""  # the file's blob at the listed commit (its last blob for a removed file)
 
 
 @dataclass(frozen=True)
-class FileBytes:
-    """A file's size and, when within the caller's bound, its bytes (`data` is None past it)."""
+class RepoFile:
+    """A file as the contents API answers it: its blob's name, its size, and its bytes when the answer
+    carries them (a file up to 1 MB; past that `data` is None and the blob holds them)."""
 
+    sha: str
     size: int
     data: bytes | None
 
@@ -236,33 +239,32 @@ class GitHubClient:
         return data if isinstance(data, dict) and data.get("type") == "file" else None
 
     def file_text(self, path: str, ref: str) -> str | None:
-        """A file's text at `ref` through the contents API; None when absent, a directory, or not text."""
-        data = self._file(path, ref)
-        if data is None or data.get("encoding") != "base64":
+        """A file's text at `ref` through the contents API; None when absent, a directory, past the 1 MB
+        the API gives the content of, or not text."""
+        found = self.file(path, ref)
+        if found is None or found.data is None:
             return None
         try:
-            return base64.b64decode(data.get("content", "")).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
+            return found.data.decode("utf-8")
+        except UnicodeDecodeError:
             return None
 
-    def file_bytes(self, path: str, ref: str, *, max_bytes: int) -> FileBytes | None:
-        """A file's bytes at `ref`, read only when it is at most `max_bytes`; None when absent or not a
-        file. The contents API gives the content of a file up to 1 MB; past that it names the blob and
-        the blob is read through the Git database API (up to 100 MB)."""
+    def file(self, path: str, ref: str) -> RepoFile | None:
+        """A file at `ref`; None when absent or not a file. The contents API gives the content of a file
+        up to 1 MB; past that it names the blob, read through `blob` (the Git database API, up to 100 MB)."""
         data = self._file(path, ref)
         if data is None or not isinstance(data.get("size"), int):
             return None
         size = int(data["size"])
-        if size > max_bytes:
-            return FileBytes(size, None)
-        if data.get("encoding") == "base64" and (data.get("content") or size == 0):
-            return FileBytes(size, _base64(str(data.get("content", "")), f"{path} at {ref[:12]}"))
         sha = data.get("sha")
-        if not isinstance(sha, str) or not sha:
+        sha = sha if isinstance(sha, str) else ""
+        if data.get("encoding") == "base64" and (data.get("content") or size == 0):
+            return RepoFile(sha, size, _base64(str(data.get("content", "")), f"{path} at {ref[:12]}"))
+        if not sha:
             raise GitHubError(
                 f"cannot read {path} at {ref[:12]}: GitHub gave neither its content nor its blob"
             )
-        return FileBytes(size, self.blob(sha))
+        return RepoFile(sha, size, None)
 
     def blob(self, sha: str) -> bytes:
         """A blob's bytes through the Git database API, which answers them base64-encoded."""
@@ -546,4 +548,5 @@ def _pull_file(f: Mapping[str, Any]) -> PullFile:
         patch=f.get("patch"),
         additions=int(f.get("additions", 0)),
         deletions=int(f.get("deletions", 0)),
+        sha=str(f.get("sha") or ""),
     )

@@ -26,7 +26,7 @@ from gate.errors import GateError, GitError, InputError
 from gate.github import limits
 from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
 from gate.github.event import PullRequestEvent
-from gate.github.unshown import NO_PATCH, read_unshown
+from gate.github.unshown import MAX_UNSHOWN_READ_BYTES, MAX_UNSHOWN_READS, NO_PATCH, UnshownReader
 from gate.run import HeadDiff
 
 # Files the API reader keeps: each is a contents request, so more than git's reader
@@ -91,6 +91,8 @@ def _from_api(
     ignore: Sequence[str],
 ) -> ChangeSet:
     notes: list[str] = []
+    unshown = UnshownReader(client)
+    listed: Mapping[str, str] = {}  # each file's blob at head, when the files list was read
     if event.commit_count is not None and event.commit_count > len(pull_commits):
         notes.append(
             f"GitHub lists at most {limits.PR_COMMITS_MAX} commits of a PR; "
@@ -105,6 +107,7 @@ def _from_api(
         if isinstance(exc, InputError):
             notes.append("the PR's diff has file headers that cannot be read apart; read the files list")
         files = client.pull_files(event.number)
+        listed = {f.path: f.sha for f in files}
         diff = diff_from_files(files, source=f"PR #{event.number}")
         if isinstance(exc, DiffTooLarge):
             notes.append(
@@ -116,9 +119,18 @@ def _from_api(
                 f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; "
                 f"{event.changed_files - len(files)} files were not read"
             )
-    diff = read_unshown(client, diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}")
+    diff = unshown.read(
+        diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}", blobs=listed
+    )
     commits = tuple(_to_commit(c) for c in pull_commits)
-    origins, commit_lines = _line_origins(client, diff, commits, notes)
+    origins, commit_lines = _line_origins(client, unshown, diff, commits, notes)
+    if unshown.refused:
+        notes.append(
+            f"{unshown.refused} versions of files GitHub showed no patch for were not read, past the "
+            f"run's bounds ({MAX_UNSHOWN_READS:,} versions, {MAX_UNSHOWN_READ_BYTES:,} bytes): a file "
+            "of the PR's diff left so is not checked (see its note), and a commit's leaves the commit "
+            "of its lines unknown"
+        )
     diff, origins = apply_ignore(diff, origins, ignore)
     ws = open_workspace(workspace, event.head_sha)
     revisions: ApiRevisions | GitRevisions
@@ -151,7 +163,7 @@ def _to_commit(c: PullCommit) -> Commit:
 
 
 def _line_origins(
-    client: GitHubClient, diff: Diff, commits: Sequence[Commit], notes: list[str]
+    client: GitHubClient, unshown: UnshownReader, diff: Diff, commits: Sequence[Commit], notes: list[str]
 ) -> tuple[dict[str, Mapping[int, str]], SeriesLines | None]:
     """Which commit last added each added line: one commit owns all; several are replayed patch by patch,
     and then the lines each patch added are kept too."""
@@ -167,7 +179,7 @@ def _line_origins(
             "fetch-depth: 0 for per-commit attribution"
         )
         return {path: dict.fromkeys(lines, own[-1].sha) for path, lines in added.items() if lines}, None
-    series = [(c.sha, _commit_diff(client, c)) for c in own]
+    series = [(c.sha, _commit_diff(client, unshown, c)) for c in own]
     replayed = replay(series).line_origins
     origins: dict[str, Mapping[int, str]] = {}
     for path, lines in added.items():
@@ -178,13 +190,15 @@ def _line_origins(
     return origins, SeriesLines.of(series)
 
 
-def _commit_diff(client: GitHubClient, commit: Commit) -> Diff:
+def _commit_diff(client: GitHubClient, unshown: UnshownReader, commit: Commit) -> Diff:
     """The files one commit changed, with those GitHub shows no patch for read from their contents."""
     source = f"commit {commit.sha[:12]}"
-    diff = diff_from_files(client.commit_files(commit.sha), source=source)
+    files = client.commit_files(commit.sha)
+    diff = diff_from_files(files, source=source)
     if not commit.parents:
         return diff
-    return read_unshown(client, diff, base=commit.parents[0], head=commit.sha, source=source)
+    blobs = {f.path: f.sha for f in files}
+    return unshown.read(diff, base=commit.parents[0], head=commit.sha, source=source, blobs=blobs)
 
 
 def diff_from_files(files: Sequence[PullFile], *, source: str) -> Diff:

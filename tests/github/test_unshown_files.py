@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from gate.context.git_diff import MAX_TEXT_BINARY_BYTES
 from gate.github.client import GitHubClient
 from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
-from gate.github.unshown import MAX_DIFFED_LINES, MAX_UNSHOWN_BYTES
+from gate.github.unshown import MAX_DIFFED_LINES, MAX_UNSHOWN_READS
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, runner_env
 from tests.github.test_action_e2e import run_gate
@@ -109,7 +110,7 @@ def test_a_file_past_the_bound_stays_a_gap_and_says_why(tmp_path: Path, github: 
     repo.write("README", "base\n")
     base = repo.commit("Initial")
     repo.write(".gitattributes", "*.py -diff\n")
-    repo.write("src/huge.py", "# pad\n" * (MAX_UNSHOWN_BYTES // 6 + 1))
+    repo.write("src/huge.py", "# pad\n" * (MAX_TEXT_BINARY_BYTES // 6 + 1))
     head = repo.commit("Add a huge file")
     pull_from_git(github, repo, base, head, number=7)
 
@@ -149,3 +150,63 @@ def test_a_file_too_long_to_compare_is_taken_as_added_whole(tmp_path: Path, gith
     change = cs.diff.by_path["src/rows.py"]
     assert change.added_count == lines + 1 and change.added[-1].text == f'KEY = "{TOKEN}"'
     assert any("too many lines to compare" in note for note in change.notes)
+
+
+def test_a_file_hidden_in_many_commits_is_read_once_a_version(tmp_path: Path, github: FakeGitHub) -> None:
+    """Each commit's files list shows the file with no patch, and each commit is read for line
+    attribution: its versions are asked for once each in the run, not twice a commit."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write(".gitattributes", "*.py -diff\n")
+    repo.write("src/gen.py", "VERSION = 0\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    versions = ("VERSION = 1\n", f'VERSION = 2\nKEY = "{TOKEN}"\n')
+    commits = 8
+    for i in range(commits):
+        repo.write("src/gen.py", versions[i % 2])
+        repo.commit(f"Regenerate {i}")
+    head = repo.head()
+    pull_from_git(github, repo, base, head, number=7)
+    assert all("patch" not in f for files in github.commit_files.values() for f in files)
+
+    cs = changeset_of(github)
+
+    change = cs.diff.by_path["src/gen.py"]
+    assert [line.text for line in change.added] == ["VERSION = 2", f'KEY = "{TOKEN}"']
+    assert cs.line_origins["src/gen.py"] == {1: head, 2: head}
+    # Three versions (the base's and the two the commits alternate between), each read once: not
+    # 2 + 2 x 8 requests, one for each side of the PR and of each commit.
+    reads = github.requests_to("GET", r"/contents/src/gen\.py$")
+    assert len(reads) == 3 and len({r.query["ref"] for r in reads}) == 3
+
+
+def test_past_the_run_s_reads_a_file_is_not_read_and_says_so(tmp_path: Path, github: FakeGitHub) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README", "base\n")
+    base = repo.commit("Initial")
+    repo.write(".gitattributes", "*.py -diff\n")
+    for i in range(MAX_UNSHOWN_READS):
+        repo.write(f"src/gen/m{i:04d}.py", f"VALUE = {i}\n")
+    repo.write("src/z_last.py", f'KEY = "{TOKEN}"\n')  # listed last: past the bound
+    head = repo.commit("Add generated modules")
+    pull_from_git(github, repo, base, head, number=7)
+
+    cs = changeset_of(github)
+
+    assert len(github.requests_to("GET", r"/contents/")) == MAX_UNSHOWN_READS
+    assert not cs.diff.by_path["src/gen/m0000.py"].is_binary
+    last = cs.diff.by_path["src/z_last.py"]
+    assert last.is_binary and not last.hunks  # a gap in the coverage, never a file read and passed
+    assert any(
+        n.startswith("src/z_last.py: ") and f"the run reads at most {MAX_UNSHOWN_READS:,}" in n
+        for n in cs.diff.notes
+    )
+    assert any("were not read, past the run's bounds" in n for n in cs.notes)
+    # The report lists it among what the run did not cover, with why.
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    run_gate(runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target"), workspace)
+    report: dict[str, Any] = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    gaps = {g["path"]: g["reason"] for g in report["coverage"]["gaps"] if g.get("path")}
+    assert list(gaps) == ["src/z_last.py"]
+    assert any(n.startswith("src/z_last.py: ") and "was not read" in n for n in report["notes"])
