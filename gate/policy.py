@@ -80,6 +80,9 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     if blocked:
         return Decision("fail", (_blocking_reason(blocked, fail_on),), tuple(marked))
     verdicts, reasons = _not_checked(results, config)
+    if changeset.unread:
+        reasons.append(f"not read: {'; '.join(changeset.unread)}; the verdict is neutral")
+        verdicts.append("neutral")
     if verdicts:
         strictest = min(verdicts, key=("fail", "neutral", "pass").index)
         return Decision(strictest, tuple(reasons), tuple(marked))

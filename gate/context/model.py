@@ -101,6 +101,9 @@ class ChangeSet:
     base_ref: str = ""
     head_ref: str = ""
     notes: tuple[str, ...] = ()
+    # Parts of the change the reader could not read (files past GitHub's listing, text past the run's
+    # bounds), each said in a few words: whatever they hold was not checked, so no verdict is a pass.
+    unread: tuple[str, ...] = ()
 
     @property
     def commit_by_sha(self) -> dict[str, Commit]:

@@ -91,6 +91,7 @@ def _from_api(
     ignore: Sequence[str],
 ) -> ChangeSet:
     notes: list[str] = []
+    unread: list[str] = []  # what of the change could not be read: no verdict over the rest is a pass
     unshown = UnshownReader(client)
     listed: Mapping[str, str] = {}  # each file's blob at head, when the files list was read
     if event.commit_count is not None and event.commit_count > len(pull_commits):
@@ -115,18 +116,24 @@ def _from_api(
                 f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
             )
         if event.changed_files is not None and event.changed_files > len(files):
-            notes.append(
-                f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; "
-                f"{event.changed_files - len(files)} files were not read"
-            )
+            unlisted = f"{event.changed_files - len(files)} files were not read"
+            notes.append(f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; {unlisted}")
+            unread.append(f"{unlisted}, past the {limits.PR_FILES_MAX:,} files GitHub lists of a PR")
     diff = unshown.read(
         diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}", blobs=listed
     )
+    past = sorted(path for path, ref in unshown.refused if ref == event.head_sha)
+    if past:
+        unread.append(
+            f"{len(past)} file{'s' if len(past) != 1 else ''} GitHub showed no patch for, past the run's "
+            "bounds on reading them "
+            f"({', '.join(past[:5])}{', ...' if len(past) > 5 else ''})"
+        )
     commits = tuple(_to_commit(c) for c in pull_commits)
     origins, commit_lines = _line_origins(client, unshown, diff, commits, notes)
     if unshown.refused:
         notes.append(
-            f"{unshown.refused} versions of files GitHub showed no patch for were not read, past the "
+            f"{len(unshown.refused)} versions of files GitHub showed no patch for were not read, past the "
             f"run's bounds ({MAX_UNSHOWN_READS:,} versions, {MAX_UNSHOWN_READ_BYTES:,} bytes): a file "
             "of the PR's diff left so is not checked (see its note), and a commit's leaves the commit "
             "of its lines unknown"
@@ -149,6 +156,7 @@ def _from_api(
         base_ref=event.base_sha,
         head_ref=event.head_sha,
         notes=tuple(notes),
+        unread=tuple(unread),
     )
 
 

@@ -49,6 +49,7 @@ class Unread:
     """Why a version of a file was not read as text."""
 
     why: str
+    bounded: bool = False  # the run's bounds refused it: its text may hold anything
 
 
 class UnshownReader:
@@ -65,7 +66,7 @@ class UnshownReader:
         self._reads_left = MAX_UNSHOWN_READS
         self._bytes_left = MAX_UNSHOWN_READ_BYTES
         self._lines_left = MAX_DIFFED_LINES_A_RUN
-        self.refused = 0  # versions the run's bounds left unread
+        self.refused: set[tuple[str, str]] = set()  # (path, commit) the run's bounds left unread
 
     def read(
         self, diff: Diff, *, base: str, head: str, source: str, blobs: Mapping[str, str] | None = None
@@ -140,12 +141,15 @@ class UnshownReader:
         known = self._at.get((path, ref))
         if known is None:
             known = self._at[(path, ref)] = self._download(path, ref)
+        if isinstance(known, Unread) and known.bounded:
+            self.refused.add((path, ref))
         return known
 
     def _download(self, path: str, ref: str) -> str | Unread:
         if self._reads_left <= 0:
-            self.refused += 1
-            return Unread(f"was not read: the run reads at most {MAX_UNSHOWN_READS:,} such file versions")
+            return Unread(
+                f"was not read: the run reads at most {MAX_UNSHOWN_READS:,} such file versions", bounded=True
+            )
         self._reads_left -= 1
         found = self._client.file(path, ref)
         if found is None:
@@ -164,9 +168,9 @@ class UnshownReader:
                 f"is {found.size:,} bytes, past the {MAX_TEXT_BINARY_BYTES:,}-byte limit for reading it"
             )
         if found.size > self._bytes_left:
-            self.refused += 1
             return Unread(
-                f"was not read: the run reads at most {MAX_UNSHOWN_READ_BYTES:,} bytes of such files"
+                f"was not read: the run reads at most {MAX_UNSHOWN_READ_BYTES:,} bytes of such files",
+                bounded=True,
             )
         self._bytes_left -= found.size
         data = found.data if found.data is not None else self._client.blob(found.sha)

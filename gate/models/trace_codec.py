@@ -103,6 +103,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
         "base_ref": cs.base_ref,
         "head_ref": cs.head_ref,
         "notes": list(cs.notes),
+        "unread": list(cs.unread),
         "diff": {
             "notes": list(cs.diff.notes),
             "ignored_paths": list(cs.diff.ignored_paths),
@@ -179,6 +180,7 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
         base_ref=d["base_ref"],
         head_ref=d["head_ref"],
         notes=tuple(d["notes"]),
+        unread=tuple(d.get("unread", ())),
     )
 
 

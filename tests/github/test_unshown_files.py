@@ -16,6 +16,7 @@ from gate.github.client import GitHubClient
 from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
 from gate.github.unshown import MAX_DIFFED_LINES, MAX_UNSHOWN_READS
+from gate.replay import replay_trace
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, runner_env
 from tests.github.test_action_e2e import run_gate
@@ -210,3 +211,10 @@ def test_past_the_run_s_reads_a_file_is_not_read_and_says_so(tmp_path: Path, git
     gaps = {g["path"]: g["reason"] for g in report["coverage"]["gaps"] if g.get("path")}
     assert list(gaps) == ["src/z_last.py"]
     assert any(n.startswith("src/z_last.py: ") and "was not read" in n for n in report["notes"])
+    # What was not read may hold anything: the run is no pass, and says why.
+    assert report["verdict"] == "neutral"
+    assert any(r.startswith("not read: 1 file GitHub showed no patch for") for r in report["reasons"])
+    assert "src/z_last.py" in " ".join(report["reasons"])
+    # A replay of the run's trace reaches the same verdict for the same reason.
+    replayed = replay_trace(workspace / ".ai-gate" / "trace.jsonl")
+    assert replayed.verdict == "neutral" and replayed.reasons == tuple(report["reasons"])
