@@ -282,6 +282,25 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         _js("  it('adds', function () {", "  it.skipIf(true)('adds', function () {"),
         ("test-skipped", "high", "src/total.test.js"),
     ),
+    "js-expectation-caught-and-dropped": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      expect(total([])).toBe(0)\n    } catch (e) {\n      // flaky on CI\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-caught-on-one-line": (
+        _js("    expect(total([])).toBe(0)\n", "    try { expect(total([])).toBe(0) } catch {}\n"),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-caught-and-logged": (
+        _js(
+            "    expect(total([1, 2])).toBe(3)\n",
+            "    try {\n      expect(total([1, 2])).toBe(3);\n    }\n    catch (error) {\n"
+            "      console.warn('flaky', error);\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
     "js-this-skip": (
         _js("    expect(total([1, 2])).toBe(3)\n", "    this.skip()\n    expect(total([1, 2])).toBe(3)\n"),
         ("test-skipped", "high", "src/total.test.js"),
@@ -511,6 +530,18 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "\n\nclass TestData:\n    __test__ = False\n    values = [1, 2]\n"
     )
     conftest = 'collect_ignore = ["setup.py"]\ncollect_ignore_glob = ["scripts/*.py"]\n'
-    repo = make_pr(tmp_path / "repo", {"tests/test_calc.py": text, "tests/conftest.py": conftest})
+    # JavaScript: an error checked in its catch, a promise's catch, clean-up allowed to fail, a retry.
+    js = JS_TEST.replace(
+        "    expect(total([])).toBe(0)\n",
+        "    expect(total([])).toBe(0)\n    try {\n      total(null)\n      expect(true).toBe(false)\n"
+        "    } catch (e) {\n      expect(e.message).toMatch(/null/)\n    }\n"
+        "    load().catch(() => {})\n    try { fs.unlinkSync(tmp) } catch {}\n"
+        "    for (let i = 0; i < 3; i++) {\n      try {\n        expect(total([])).toBe(0)\n        break\n"
+        "      } catch {\n      }\n    }\n    expect(total([])).toBe(0)\n",
+    )
+    repo = make_pr(
+        tmp_path / "repo",
+        {"tests/test_calc.py": text, "tests/conftest.py": conftest, "src/total.test.js": js},
+    )
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from gate.analyzers.source import removed_and_added
@@ -28,6 +28,13 @@ _DROPS = frozenset({"pass", "...", "return", "return None", "continue"})
 _LOGS = re.compile(r"(?:print|(?:logging|logger|log|LOGGER|LOG|self\.log(?:ger)?)\.\w+|warnings\.warn)\s*\(")
 # What fails the test: after the loop a retry ends, or in a handler's body.
 _ASSIGNS = re.compile(r"(\w+)\s*(?:[-+*/|&]|//)?=(?!=)")
+# JavaScript: a `catch` clause (not a promise's `.catch(`), a `try`, what asserts, what drops a failure.
+_JS_CATCH = re.compile(r"(?<![.\w$])catch\s*(?:\([^()]*\))?\s*\{")
+_JS_TRY = re.compile(r"(?<![.\w$])try\s*\{")
+_JS_EXPECTS = re.compile(r"(?<![.\w$])(?:expect|assert)\s*[.(]|\.should\b")
+_JS_LEAVES = re.compile(r"(?<![.\w$])(?:break|return)\b")
+_JS_DROPS = re.compile(r"console\.\w+\s*\(.*\)|return|continue")
+_JS_BLOCK_COMMENT = re.compile(r"/\*.*?\*/")
 _SEARCH = -1  # what `_retry_loop` says of a loop that returns what it finds
 _ELSE = re.compile(r"else\s*:\s*(.*)")
 _FAILS = ("raise", "assert ", "assert(", "pytest.fail(", "self.fail(", "fail(")
@@ -117,14 +124,19 @@ class _NewSide:
     """A hunk's lines but the removed ones, where the change is among them, and their statements as
     read (each line's read once, however many handlers look at it)."""
 
-    def __init__(self, lines: list[DiffLine], edits: list[int], *, whole: bool) -> None:
+    def __init__(
+        self, lines: list[DiffLine], edits: list[int], *, whole: bool, read: Callable[[str], str]
+    ) -> None:
         self.lines = lines
         self.edits = edits  # edits[i]: lines added or removed in the hunk before the new side's line i
         self.whole = whole  # the hunk is the whole file: its end is the file's
+        self._read = read
         self._codes: list[str | None] = [None] * len(lines)
 
     @classmethod
-    def of(cls, hunk: Sequence[DiffLine], *, whole: bool) -> _NewSide:
+    def of(
+        cls, hunk: Sequence[DiffLine], *, whole: bool, read: Callable[[str], str] | None = None
+    ) -> _NewSide:
         lines: list[DiffLine] = []
         edits: list[int] = []
         count = 0
@@ -134,13 +146,13 @@ class _NewSide:
                 edits.append(count)
             count += line.kind is not LineKind.CONTEXT
         edits.append(count)
-        return cls(lines, edits, whole=whole)
+        return cls(lines, edits, whole=whole, read=read or _python_code)
 
     def code(self, at: int) -> str:
-        """The line's code, strings emptied and its comment left out."""
+        """The line's code, strings emptied and its comments left out."""
         code = self._codes[at]
         if code is None:
-            code = self._codes[at] = code_only(self.lines[at].text).split("#", 1)[0].strip()
+            code = self._codes[at] = self._read(self.lines[at].text)
         return code
 
     def indent(self, at: int) -> int:
@@ -151,6 +163,10 @@ class _NewSide:
         """Whether the hunk adds or removes a line from the new side's line `first` to its line `last`
         (removed lines before `first` aside, those just after `last` counted)."""
         return self.edits[last + 1] > self.edits[first]
+
+
+def _python_code(text: str) -> str:
+    return code_only(text).split("#", 1)[0].strip()
 
 
 def _swallows(side: _NewSide, index: int, code: str) -> bool:
@@ -312,6 +328,86 @@ def _retry_loop(side: _NewSide, index: int, indent: int) -> int | None:
         elif not in_try and (code in ("break", "return") or code.startswith("return ")):
             leaves = True
             searches = searches or code not in ("break", "return", "return None")
+    return None
+
+
+def swallowed_expectations(change: FileChange) -> Iterator[DiffLine]:
+    """JavaScript's way to drop an assertion's failure: a `catch` whose body is empty, a comment or a
+    `console` call, after a `try` block that holds an `expect(...)` or `assert` (the `catch` or its body
+    added). A `catch` that checks the error, calls `done(error)` or rethrows drops nothing; a `try`
+    that leaves a loop once its expectations hold is a retry."""
+    for hunk in change.hunks:
+        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, read=_js_code)
+        for index, line in enumerate(side.lines):
+            if "catch" in line.text and _js_swallows(side, index):
+                yield line
+
+
+def _js_code(text: str) -> str:
+    """A JavaScript line's code: strings emptied, `/* ... */` and `//` comments left out."""
+    return _JS_BLOCK_COMMENT.sub(" ", code_only(text)).split("//", 1)[0].strip()
+
+
+def _js_swallows(side: _NewSide, index: int) -> bool:
+    code = side.code(index)
+    found = _JS_CATCH.search(code)
+    if found is None:
+        return False
+    before, after = code[: found.start()].strip(), code[found.end() :]
+    if "}" in after:  # `catch (e) {}` on one line
+        body, lines, shown = [after.split("}", 1)[0]], [index], True
+    else:
+        body, lines, shown = _js_block(side, index)
+    statements = [part.strip() for text in body for part in text.split(";") if part.strip()]
+    if not all(_JS_DROPS.fullmatch(part) for part in statements) or not shown:
+        return False
+    if not any(side.lines[at].kind is LineKind.ADDED for at in lines):
+        return False
+    tried = _js_try_block(side, index, before)
+    return (
+        tried is not None
+        and any(_JS_EXPECTS.search(text) for text in tried)
+        and not any(_JS_LEAVES.search(text) for text in tried)
+    )
+
+
+def _js_block(side: _NewSide, index: int) -> tuple[list[str], list[int], bool]:
+    """The statements of the block a line opens, the lines that hold them (with the opening line), and
+    whether the hunk shows where the block ends (its `}` at the opening line's indent or less)."""
+    indent = side.indent(index)
+    body: list[str] = []
+    lines = [index]
+    for at in range(index + 1, min(len(side.lines), index + 1 + _LOOK)):
+        code = side.code(at)
+        if not code:
+            continue
+        if code.startswith("}") and side.indent(at) <= indent:
+            return body, lines, True
+        body.append(code)
+        lines.append(at)
+    return body, lines, False
+
+
+def _js_try_block(side: _NewSide, index: int, before: str) -> list[str] | None:
+    """The code of the `try` block the `catch` at `index` ends, if the hunk shows its `try`."""
+    if _JS_TRY.search(before):  # `try { expect(x).toBe(1) } catch {}` on one line
+        return [before]
+    if before and before != "}":
+        return None
+    indent = side.indent(index)
+    block: list[str] = []
+    for at in range(index - 1, max(-1, index - 1 - 3 * _LOOK), -1):
+        code = side.code(at)
+        if not code:
+            continue
+        if side.indent(at) < indent:
+            return None
+        if side.indent(at) == indent:
+            if _JS_TRY.search(code):
+                return block
+            if code != "}":
+                return None
+        block.append(code)
     return None
 
 

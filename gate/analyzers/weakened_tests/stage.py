@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,7 +21,7 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, parse_python, removed_and_added
-from gate.analyzers.weakened_tests.disabled import renamed_tests, swallowed_assertions
+from gate.analyzers.weakened_tests.disabled import renamed_tests, swallowed_assertions, swallowed_expectations
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
     LINE_CACHE_ENTRIES,
@@ -32,7 +32,7 @@ from gate.analyzers.weakened_tests.lines import (
     is_tautology,
     line_marker,
 )
-from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file
+from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file, language
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
 from gate.analyzers.weakened_tests.settings import runs_tests, weakenings
 from gate.analyzers.weakened_tests.subjects import DeletedCode
@@ -137,6 +137,9 @@ class WeakenedTestsAnalyzer(Analyzer):
             findings.extend(self._short_circuits(test_file))
             if is_python(change.path):
                 findings.extend(self._disabled(view, change))
+            elif language(change.path) == "js":
+                swallowed = swallowed_expectations(change)
+                findings.extend(self._swallowed(change.path, swallowed, "what a failed expectation throws"))
             balance = self._balance(change)
             balance.assertions_left = test_file.assertions_left
             findings.extend(balance.edits)
@@ -300,13 +303,17 @@ class WeakenedTestsAnalyzer(Analyzer):
                 "Next to a code change, this hides a failure instead of fixing it.",
                 Location(path, renamed.line.new_no),
             )
-        for line in swallowed_assertions(change):
+        yield from self._swallowed(path, swallowed_assertions(change), "AssertionError")
+
+    def _swallowed(self, path: str, lines: Iterable[DiffLine], caught: str) -> Iterator[Finding]:
+        """Each line where the change catches an assertion's failure and drops it: `caught` says what."""
+        for line in lines:
             yield self.meta.finding(
                 "assertion-swallowed",
                 Severity.HIGH,
                 Confidence.HIGH,
                 f"Assertion failures swallowed in {path}: {_short(line.text)}",
-                f"Line {line.new_no} of {path}, “{_short(line.text, 200)}”, catches AssertionError and lets "
+                f"Line {line.new_no} of {path}, “{_short(line.text, 200)}”, catches {caught} and lets "
                 "it go: an assertion under it that fails no longer fails the test. Next to a code change, "
                 "this hides a failure instead of fixing it.",
                 Location(path, line.new_no),
