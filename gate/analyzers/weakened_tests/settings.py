@@ -74,12 +74,17 @@ class Weakening:
 
 
 def weakenings(
-    change: FileChange, head: Callable[[], str | None], *, run_elsewhere: bool = False
+    change: FileChange,
+    head: Callable[[], str | None],
+    *,
+    run_elsewhere: bool = False,
+    vacated: Callable[[str], bool] = lambda folder: False,
 ) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
     head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
     such a line). A command that ran the tests and is gone from the file is one too, unless the change
-    adds a command that runs tests elsewhere (`run_elsewhere`)."""
+    adds a command that runs tests elsewhere (`run_elsewhere`). So is a `testpaths` narrowed to leave
+    out a folder it named, unless the change moves or deletes that folder's files (`vacated`)."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     if name == "conftest.py":
@@ -128,6 +133,8 @@ def weakenings(
             )
         if workflow and _NEVER.match(text) and _in_test_step(line):
             yield Weakening("tests-deselected", line, "turns off the step or job that runs the tests", True)
+    if config:
+        yield from _testpaths_narrowed(change, vacated)
     if commands and not run_elsewhere:
         gone = _runner_removed(change, head)
         if gone is not None:
@@ -191,6 +198,86 @@ def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffL
                     return None
                 return DiffLine(LineKind.REMOVED, line.old_no, hunk.new_start or 1, line.text)
     return None
+
+
+def _testpaths_narrowed(change: FileChange, vacated: Callable[[str], bool]) -> Iterator[Weakening]:
+    """`testpaths` changed to leave out a folder it named (`tests` -> `tests/unit`, one line of a list
+    removed): pytest no longer collects the tests there. Read per hunk, where the setting stands whole
+    on both sides (a hunk that cuts it short is not judged); a folder the change moves or deletes the
+    files of is not left out, it is gone."""
+    for hunk in change.hunks:
+        old = _testpaths([line for line in hunk.lines if line.kind is not LineKind.ADDED])
+        new = _testpaths([line for line in hunk.lines if line.kind is not LineKind.REMOVED])
+        if old is None or new is None or not new[1] or old[1] == new[1]:
+            continue
+        kept = frozenset(new[1])
+        left_out = [folder for folder in old[1] if not _collected(folder, kept) and not vacated(folder)]
+        if not left_out:
+            continue
+        # Its first added line; or, when the change only removed some, the setting's own line.
+        line = next((line for line in new[0] if line.kind is LineKind.ADDED), new[0][0])
+        what = f"narrows pytest's `testpaths`, leaving out {', '.join(_but(f, kept) for f in left_out[:5])}"
+        yield Weakening("tests-not-collected", line, what, False)
+
+
+def _testpaths(lines: list[DiffLine]) -> tuple[list[DiffLine], tuple[str, ...]] | None:
+    """The lines of the `testpaths` setting among `lines` (one side of a hunk) and the folders it names,
+    normalized; None when the side has none, or the hunk cuts its value short."""
+    for index, line in enumerate(lines):
+        found = _TESTPATHS.match(line.text)
+        if found is None:
+            continue
+        value = found.group("value").split("#", 1)[0].strip()
+        held = [line]
+        if value.startswith("[") and "]" not in value:  # a TOML list, one item a line
+            for more in lines[index + 1 :]:
+                held.append(more)
+                value += " " + more.text.split("#", 1)[0]
+                if "]" in more.text:
+                    break
+            else:
+                return None
+        elif not value:  # an ini value on the lines below, indented
+            rest = lines[index + 1 :]
+            ended = False
+            for more in rest:
+                if not more.text.strip() or not more.text[:1].isspace():
+                    ended = True
+                    break
+                held.append(more)
+                value += " " + more.text.split("#", 1)[0]
+            if not ended:
+                return None
+        folders = tuple(sorted({_folder(word) for word in _PATH_WORD.findall(value)} - {""}))
+        return held, folders
+    return None
+
+
+def _folder(word: str) -> str:
+    return word.strip("\"',[]").removeprefix("./").rstrip("/")
+
+
+def _but(folder: str, kept: frozenset[str]) -> str:
+    """`tests (all but tests/unit)` when the kept folders are inside the one left out."""
+    inside = sorted(k for k in kept if k.startswith(folder + "/"))
+    return f"{folder} (all but {', '.join(inside[:3])})" if inside else folder
+
+
+def _collected(folder: str, kept: frozenset[str]) -> bool:
+    """Whether pytest collecting the folders `kept` still collects `folder`: it or a folder that holds it
+    is kept (`tests` keeps `tests/unit`), or the project's root is."""
+    if "." in kept:
+        return True
+    while True:
+        if folder in kept:
+            return True
+        if "/" not in folder:
+            return False
+        folder = folder.rsplit("/", 1)[0]
+
+
+_TESTPATHS = re.compile(r"""^\s*["']?testpaths["']?\s*[=:]\s*(?P<value>.*)$""")
+_PATH_WORD = re.compile(r"""[^\s,\[\]"']+""")
 
 
 # Lines longer than this are data (a minified bundle, a lock file), not a setting or a command.

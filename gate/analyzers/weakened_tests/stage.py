@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -162,8 +162,16 @@ class WeakenedTestsAnalyzer(Analyzer):
             spare -= absorbed
             findings.extend(self._removed(balance, missing - absorbed))
         elsewhere = {c.path for c in changes if runs_tests(c)}
+        # Every folder the change moves or deletes files out of: a `testpaths` that drops it follows it.
+        vacated = {
+            folder
+            for c in changes
+            if c.status in (FileStatus.DELETED, FileStatus.RENAMED)
+            for folder in _folders(_old_path(c))
+        }
         for change in changes:
-            findings.extend(self._settings(view, change, run_elsewhere=bool(elsewhere - {change.path})))
+            others = bool(elsewhere - {change.path})
+            findings.extend(self._settings(view, change, run_elsewhere=others, vacated=vacated))
         if moved:
             details["moved_tests"] = moved
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
@@ -319,7 +327,9 @@ class WeakenedTestsAnalyzer(Analyzer):
                 Location(path, line.new_no),
             )
 
-    def _settings(self, view: ChangeView, change: FileChange, *, run_elsewhere: bool) -> Iterator[Finding]:
+    def _settings(
+        self, view: ChangeView, change: FileChange, *, run_elsewhere: bool, vacated: Collection[str]
+    ) -> Iterator[Finding]:
         """Tests deselected, left uncollected or allowed to fail by the runner's settings or the commands
         that run them, not in the tests (`gate.analyzers.weakened_tests.settings`)."""
         path = change.path
@@ -327,7 +337,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         def head() -> str | None:
             return view.text("head", path) if view.is_whole_file(change) else None
 
-        for found in weakenings(change, head, run_elsewhere=run_elsewhere):
+        for found in weakenings(change, head, run_elsewhere=run_elsewhere, vacated=vacated.__contains__):
             effect = (
                 "a failing test no longer fails the run"
                 if found.rule == "test-failures-ignored"
@@ -339,6 +349,8 @@ class WeakenedTestsAnalyzer(Analyzer):
                 "that ran the tests, and adds none elsewhere: it"
                 if found.line.kind is LineKind.REMOVED
                 else f"Line {found.line.new_no} of {path} adds “{text}”, which"
+                if found.line.kind is LineKind.ADDED
+                else f"The change to “{text}” at line {found.line.new_no} of {path}"
             )
             yield self.meta.finding(
                 found.rule,
@@ -532,3 +544,10 @@ def forget_caches() -> None:
     forget_lines()
     _literals_of.cache_clear()
     forget_tree_facts()
+
+
+def _folders(path: str) -> Iterator[str]:
+    """The folders that hold `path`, innermost first: `a/b/c.py` -> `a/b`, `a`."""
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        yield path

@@ -1,0 +1,149 @@
+"""pytest's `testpaths` narrowed so that a folder of tests is no longer collected, with no test file
+touched: each case through `ai-gate check` on a real repository next to a code change. Widening it,
+reordering it, or following a folder the change moves are not findings.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from gate.analyzers.weakened_tests.settings import weakenings
+from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
+from tests.analyzers.test_weakened_evasions import ai_gate, weakened
+from tests.gitrepo import GitRepo
+
+BASE = {
+    "app/__init__.py": "",
+    "app/calc.py": "def total(xs):\n    return sum(xs)\n",
+    "tests/unit/test_calc.py": "from app.calc import total\n\n\ndef test_total():\n"
+    "    assert total([1]) == 1\n",
+    "tests/integration/test_flow.py": "from app.calc import total\n\n\ndef test_flow():\n"
+    "    assert total([2, 2]) == 4\n",
+    "docs/index.md": "# docs\n",
+}
+CODE_CHANGE = {"app/calc.py": "def total(xs):\n    return sum(xs or [])\n"}
+PYTEST_INI = "[pytest]\naddopts = -ra\ntestpaths = {}\nxfail_strict = true\n"
+PYPROJECT = '[project]\nname = "app"\n\n[tool.pytest.ini_options]\ntestpaths = {}\nxfail_strict = true\n'
+SETUP_CFG = "[tool:pytest]\ntestpaths =\n{}\nxfail_strict = true\n\n[flake8]\nmax-line-length = 100\n"
+
+
+def _pr(root: Path, base: dict[str, str], head: dict[str, str | None]) -> GitRepo:
+    repo = GitRepo(root)
+    for path, text in {**BASE, **base}.items():
+        repo.write(path, text)
+    repo.commit("base")
+    repo.branch("feature")
+    for path, content in {**CODE_CHANGE, **head}.items():
+        if content is None:
+            repo.remove(path)
+        else:
+            repo.write(path, content)
+    repo.commit("feature")
+    return repo
+
+
+# name -> (config at base, config at head, both at the same path)
+NARROWED: dict[str, tuple[str, str, str]] = {
+    "ini-one-folder-to-a-subfolder": (
+        "pytest.ini",
+        PYTEST_INI.format("tests"),
+        PYTEST_INI.format("tests/unit"),
+    ),
+    "ini-two-folders-to-one": (
+        "pytest.ini",
+        PYTEST_INI.format("tests/unit tests/integration"),
+        PYTEST_INI.format("tests/unit"),
+    ),
+    "toml-list-item-dropped": (
+        "pyproject.toml",
+        PYPROJECT.format('["tests/unit", "tests/integration"]'),
+        PYPROJECT.format('["tests/unit"]'),
+    ),
+    "toml-list-one-a-line": (
+        "pyproject.toml",
+        PYPROJECT.format('[\n  "tests/unit",\n  "tests/integration",\n]'),
+        PYPROJECT.format('[\n  "tests/unit",\n]'),
+    ),
+    "ini-lines-below-one-removed": (
+        "setup.cfg",
+        SETUP_CFG.format("    tests/unit\n    tests/integration"),
+        SETUP_CFG.format("    tests/unit"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NARROWED))
+def test_testpaths_narrowed_to_leave_a_folder_out_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    path, base, head = NARROWED[name]
+    repo = _pr(tmp_path / "repo", {path: base}, {path: head})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("tests-not-collected", "medium", path)]
+    finding = next(f for f in report["findings"] if f["stage"] == "weakened-tests")
+    left_out = "tests (all but tests/unit)" if name.startswith("ini-one") else "tests/integration"
+    assert f"narrows pytest's `testpaths`, leaving out {left_out}:" in finding["body"]
+    assert code == 0  # medium: a project may have moved those tests on purpose, for a reviewer to confirm
+
+
+# name -> (files at base besides BASE, files the PR changes besides the code)
+KEPT: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {
+    "widened": (
+        {"pytest.ini": PYTEST_INI.format("tests/unit")},
+        {"pytest.ini": PYTEST_INI.format("tests")},
+    ),
+    "a-folder-added": (
+        {"pytest.ini": PYTEST_INI.format("tests/unit")},
+        {"pytest.ini": PYTEST_INI.format("tests/unit tests/integration")},
+    ),
+    "reordered-and-spelled-otherwise": (
+        {"pyproject.toml": PYPROJECT.format('["tests/unit", "tests/integration"]')},
+        {"pyproject.toml": PYPROJECT.format("['./tests/integration/', 'tests/unit']")},
+    ),
+    "removed-so-the-root-is-collected": (
+        {"pytest.ini": PYTEST_INI.format("tests/unit")},
+        {"pytest.ini": "[pytest]\naddopts = -ra\nxfail_strict = true\n"},
+    ),
+    "the-folder-moved-with-its-tests": (
+        {"pytest.ini": PYTEST_INI.format("tests/unit tests/integration")},
+        {
+            "pytest.ini": PYTEST_INI.format("tests/unit tests/e2e"),
+            "tests/integration/test_flow.py": None,
+            "tests/e2e/test_flow.py": BASE["tests/integration/test_flow.py"],
+        },
+    ),
+    "a-new-config": ({}, {"pytest.ini": PYTEST_INI.format("tests/unit")}),
+}
+
+
+@pytest.mark.parametrize("name", list(KEPT))
+def test_testpaths_that_still_collect_every_test_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    base, head = KEPT[name]
+    repo = _pr(tmp_path / "repo", base, head)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0
+
+
+def test_reading_testpaths_is_linear_in_the_folders() -> None:
+    """Thousands of nested folders dropped from a list: each is looked up by its parents, not compared
+    with every kept one."""
+    times = {}
+    for count in (2_000, 20_000):
+        old = [f'  "tests/a{i}/b{i}/c{i}",' for i in range(count)]
+        new = [f'  "tests/k{i}/b{i}/c{i}",' for i in range(count)]
+        lines = [DiffLine(LineKind.CONTEXT, 1, 1, "testpaths = [")]
+        lines += [DiffLine(LineKind.REMOVED, i + 2, None, t) for i, t in enumerate(old)]
+        lines += [DiffLine(LineKind.ADDED, None, i + 2, t) for i, t in enumerate(new)]
+        lines.append(DiffLine(LineKind.CONTEXT, count + 2, count + 2, "]"))
+        hunk = Hunk(1, count + 2, 1, count + 2, "", tuple(lines))
+        change = FileChange("pyproject.toml", None, FileStatus.MODIFIED, (hunk,))
+        started = time.process_time()
+        found = list(weakenings(change, lambda: None))
+        times[count] = time.process_time() - started
+        assert [w.rule for w in found] == ["tests-not-collected"]
+    assert max(times[20_000], 0.02) / max(times[2_000], 0.02) < 30, times
