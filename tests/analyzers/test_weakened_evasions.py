@@ -224,7 +224,7 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         _py(
             "    assert total([]) == 0\n",
             "    try:\n        assert total([]) == 0\n    except AssertionError as error:\n"
-            "        _ = error\n    total([])\n",
+            "        _ = error\n        seen = True\n    total([])\n    print(seen)\n",
         ),
         ("assertion-swallowed", "high", "tests/test_calc.py"),
     ),

@@ -35,6 +35,7 @@ _JS_EXPECTS = re.compile(r"(?<![.\w$])(?:expect|assert)\s*[.(]|\.should\b")
 _JS_LEAVES = re.compile(r"(?<![.\w$])(?:break|return)\b")
 _JS_DROPS = re.compile(r"console\.\w+\s*\(.*\)|return|continue")
 _JS_BLOCK_COMMENT = re.compile(r"/\*.*?\*/")
+_DECIDES = ("if ", "elif ", "while ", "if(", "return ")
 _SEARCH = -1  # what `_retry_loop` says of a loop that returns what it finds
 _ELSE = re.compile(r"else\s*:\s*(.*)")
 _FAILS = ("raise", "assert ", "assert(", "pytest.fail(", "self.fail(", "fail(")
@@ -232,13 +233,17 @@ class _Body:
 
 
 def _records(side: _NewSide, body: _Body) -> bool:
-    """Whether the handler's body sets a name the code after it reads (`passed = False`, then
-    `if passed:`): the failure is kept for later, not dropped."""
+    """Whether the handler's body sets a name that a condition or a check after it reads (`passed =
+    False`, then `if passed:`): the failure is kept for later, not dropped. A name only printed or
+    passed on (`log(passed)`) keeps nothing."""
     names = {found.group(1) for at in body.lines[1:] if (found := _ASSIGNS.match(side.code(at)))}
     if not names:
         return False
-    after = range(body.end, min(len(side.lines), body.end + _LOOK))
-    return any(names.intersection(_WORD.findall(side.code(at))) for at in after)
+    for at in range(body.end, min(len(side.lines), body.end + _LOOK)):
+        code = side.code(at)
+        if (code.startswith(_DECIDES) or _fails(code)) and names.intersection(_WORD.findall(code)):
+            return True
+    return False
 
 
 def _fails(code: str) -> bool:
