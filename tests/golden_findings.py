@@ -139,6 +139,7 @@ PLACED_SYNTAX = {
     "config/Web.config": '<add name="db" connectionString="Server=db; User Id=app; Password = {};" />',
     "src/fetch.py": 'r = requests.get(URL, auth=("deploy", "{}"), timeout=5)',
     "src/mail.py": 'smtp.login("ops@example.org", "{}")',
+    "src/legacy_db.py": 'db = MySQLdb.connect("localhost", "root", "{}", "shop")',
     "deploy/flow.yaml": "containers:\n  - env: [{{name: API_TOKEN, value: {}}}]",
 }
 

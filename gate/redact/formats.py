@@ -285,9 +285,8 @@ _CREDENTIAL_WORD = (
 _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
 # A call's arguments: a user (a string literal or a name) and then a password written out as a string.
 _USER_ARGUMENT = r"""(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[A-Za-z_][\w.]{0,80})"""
-_PASSWORD_ARGUMENT = (
-    rf"""[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*(?P<q>["'])(?P<value>[^"'\n]{{1,200}})(?P=q)[ \t]*\)"""
-)
+_PASSWORD_VALUE = r"""(?P<q>["'])(?P<value>[^"'\n]{1,200})(?P=q)"""
+_PASSWORD_ARGUMENT = rf"[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_PASSWORD_VALUE}[ \t]*\)"
 # The name of an environment variable that holds a credential: `DB_PASSWORD`, `API_TOKEN`, `app-secret`.
 _ENV_CREDENTIAL = (
     r"""[A-Za-z0-9_.\-]{0,80}(?:[Pp]assword|PASSWORD|[Pp]asswd|PASSWD|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"""
@@ -384,6 +383,15 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "Login Call Password",
         rf"\.login\({_PASSWORD_ARGUMENT}",
         "https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.login",
+        _random_value,
+    ),
+    _placed(
+        # MySQLdb's and PyMySQL's `connect(host, user, password, database)`, and ftplib's
+        # `FTP(host, user, passwd)`: the third argument, after two written out.
+        "Connect Call Password",
+        r"(?:(?:MySQLdb|pymysql|mysql\.connector|ftplib)\.(?:connect|FTP|FTP_TLS)|(?<![\w.])FTP(?:_TLS)?)\("
+        rf"[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_PASSWORD_VALUE}[ \t]*[,)]",
+        "https://pymysql.readthedocs.io/en/latest/modules/connections.html",
         _random_value,
     ),
     _placed(

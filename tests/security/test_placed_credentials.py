@@ -3,9 +3,9 @@
 A password in a connection string or a Maven `settings.xml`, `curl -u user:...`, an `Authorization:
 Bearer` header, `mysql -p...`, an `.npmrc` token, a `.netrc` password, a Kubernetes container's env
 value below its `- name: DB_PASSWORD` or beside it in flow style, a YAML block scalar under
-`password: |`, requests' `auth=("user", ...)`, `smtp.login(user, ...)`. Each went to the models whole.
-Each is found, hidden and reported now, and the placeholders and code that sit beside the same markers
-stay as written.
+`password: |`, requests' `auth=("user", ...)`, `smtp.login(user, ...)`, `MySQLdb.connect(host, user,
+...)`. Each went to the models whole. Each is found, hidden and reported now, and the placeholders and
+code that sit beside the same markers stay as written.
 """
 
 from __future__ import annotations
@@ -96,6 +96,9 @@ PLACEHOLDERS_AND_CODE = [
     ("src/fetch.py", 'r = requests.get(URL, auth=("deploy", f"{password}"))'),
     ("tests/test_mail.py", 'smtp.login("testuser", "testpw")'),
     ("src/mail.py", "smtp.login(user, password)"),
+    ("src/legacy_db.py", "db = MySQLdb.connect(host, user, password, name)"),
+    ("src/legacy_db.py", 'db = pymysql.connect("localhost", "root", "", "shop")'),
+    ("src/fetch.py", 'ftp = FTP("ftp.example.org", "anonymous", "guest")'),
     ("deploy/flow.yaml", "env: [{name: DB_PASSWORD_FILE, value: /run/secrets/db}]"),
     ("deploy/flow.yaml", "env: [{name: API_TOKEN, value: '${API_TOKEN}'}]"),
     ("deploy/flow.yaml", "env: [{name: LOG_LEVEL, value: debug-verbose}]"),
