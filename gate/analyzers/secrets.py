@@ -119,7 +119,8 @@ class SecretsAnalyzer(Analyzer):
             Severity.MEDIUM if weaker else Severity.HIGH,
             Confidence.MEDIUM if weaker else Confidence.HIGH,
             f"{hit.kind} {shown} added in {path}",
-            f"Line {line_no} of {path} adds what the detector recognises as a {hit.kind} ({shown}, "
+            f"Line {line_no} of {path} adds what the detector recognises as "
+            f"{'an' if hit.kind[:1].upper() in 'AEIOU' else 'a'} {hit.kind} ({shown}, "
             f"{len(hit.value)} characters). A credential in the repository is readable by everyone with "
             "access and stays in its history: revoke it, then read it from the environment or a secret "
             "store.",
