@@ -8,12 +8,15 @@ the named finding at the named severity; a high one fails the gate.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gate.analyzers.weakened_tests.disabled import swallowed_assertions, swallowed_expectations
 from gate.cli import main
+from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 from tests.gitrepo import GitRepo
 
 PY_TEST = """import unittest
@@ -251,6 +254,36 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "tests/test_calc.py"),
     ),
+    "assertion-failure-caught-by-a-tuple-with-exception": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except (ValueError, Exception):\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-then-an-else-that-passes": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError:\n        pass\n"
+            "    else:\n        pass\n    raised_flag = 1\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-and-a-value-returned-from-the-test": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError:\n        return True\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "retry-loop-that-returns-a-value-from-the-test": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    for _ in range(3):\n        try:\n            assert total([]) == 0\n"
+            "            return True\n        except AssertionError:\n            pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "retry-loop-whose-last-failure-passes": (
         _py(
             "    assert total([]) == 0\n",
@@ -298,6 +331,20 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
             "    expect(total([1, 2])).toBe(3)\n",
             "    try {\n      expect(total([1, 2])).toBe(3);\n    }\n    catch (error) {\n"
             "      console.warn('flaky', error);\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-caught-after-a-return-outside-a-loop": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      expect(total([])).toBe(0)\n      return\n    } catch (e) {\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-caught-into-a-bare-name": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      expect(total([])).toBe(0)\n    } catch (e) { void e }\n",
         ),
         ("assertion-swallowed", "high", "src/total.test.js"),
     ),
@@ -518,6 +565,12 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "\n\ndef test_eventually_or_raise():\n    for _ in range(3):\n        try:\n"
         "            assert total([1]) == 1\n            return\n        except AssertionError:\n"
         "            continue\n    else: raise TimeoutError('total')\n"
+        # a wait with no last round: it leaves only once the check holds
+        "\n\ndef test_waits():\n    while True:\n        try:\n            assert total([1]) == 1\n"
+        "            break\n        except AssertionError:\n            time.sleep(0.01)\n"
+        # a search in a helper: its caller judges what it returns
+        "\n\ndef first_total(cases):\n    for case in cases:\n        try:\n            assert total(case)\n"
+        "            return case\n        except AssertionError:\n            pass\n    return None\n"
         # a failure kept for a check after the handler
         "\n\ndef test_exact_first():\n    try:\n        assert total([1]) == 1\n        exact = True\n"
         "    except AssertionError:\n        exact = False\n    if exact:\n        assert total([2]) == 2\n"
@@ -545,3 +598,21 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
     )
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "unit"),
+    [("tests/test_x.py", "    try:\n        assert 1\n    except{}x:\n        pass\n"),
+     ("src/x.test.js", "  try {{\n    expect(1)\n  }} catch{}x\n")],
+)  # fmt: skip
+def test_a_handler_line_of_many_spaces_is_read_in_linear_time(path: str, unit: str) -> None:
+    """A clause padded with spaces that fails to match at its end: read once, not once per space."""
+    times = {}
+    for spaces in (4_000, 40_000):
+        text = "def test():\n" + unit.format(" " * spaces)
+        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
+        change = FileChange(path, None, FileStatus.ADDED, (Hunk(0, 0, 1, len(lines), "", lines),))
+        started = time.process_time()
+        list(swallowed_assertions(change) if path.endswith(".py") else swallowed_expectations(change))
+        times[spaces] = time.process_time() - started
+    assert max(times[40_000], 0.02) / max(times[4_000], 0.02) < 30, times

@@ -21,7 +21,7 @@ from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 _DEF = re.compile(r"(\s*(?:async\s+)?def\s+)(\w+)(.*)")
 _ASSERTION_ERROR = re.compile(r"\b(?:builtins\.)?AssertionError\b")
 # Handlers that catch AssertionError without naming it; they drop a failure only around an assertion.
-_BROAD = re.compile(r"except(?:\s*\(?\s*(?:builtins\.)?(?:Base)?Exception\s*\)?)?(?:\s+as\s+\w+)?\s*")
+_BROAD = frozenset({"Exception", "BaseException"})
 _ASSERTS = re.compile(r"^assert\b|\.assert\w*\(|\bassert_\w*\(")
 # A handler body that lets the caught failure go: the test carries on, or ends, as if it had passed.
 _DROPS = frozenset({"pass", "...", "return", "return None", "continue"})
@@ -29,20 +29,25 @@ _LOGS = re.compile(r"(?:print|(?:logging|logger|log|LOGGER|LOG|self\.log(?:ger)?
 # What fails the test: after the loop a retry ends, or in a handler's body.
 _ASSIGNS = re.compile(r"(\w+)\s*(?:[-+*/|&]|//)?=(?!=)")
 # JavaScript: a `catch` clause (not a promise's `.catch(`), a `try`, what asserts, what drops a failure.
-_JS_CATCH = re.compile(r"(?<![.\w$])catch\s*(?:\([^()]*\))?\s*\{")
-_JS_TRY = re.compile(r"(?<![.\w$])try\s*\{")
+_JS_CATCH = re.compile(r"(?<![.\w$])catch\s*+(?:\([^()]*+\))?\s*+\{")
+_JS_TRY = re.compile(r"(?<![.\w$])try\s*+\{")
+_JS_LOOP = re.compile(r"(?:for|while)\s*+\(|do\s*+\{")
 _JS_EXPECTS = re.compile(r"(?<![.\w$])(?:expect|assert)\s*[.(]|\.should\b")
 _JS_LEAVES = re.compile(r"(?<![.\w$])(?:break|return)\b")
-_JS_DROPS = re.compile(r"console\.\w+\s*\(.*\)|return|continue")
+# What does nothing with a caught failure: logs it, ends the round, names it (`e`, `void e`, `const x = e`).
+_JS_DROPS = re.compile(
+    r"console\.\w+\s*\(.*\)|return|continue|(?:void\s+)?[\w$.]+|(?:let|const|var)\s+[\w$]+\s*=\s*[\w$.]+"
+)
 _JS_BLOCK_COMMENT = re.compile(r"/\*.*?\*/")
 _DECIDES = ("if ", "elif ", "while ", "if(", "return ")
-_SEARCH = -1  # what `_retry_loop` says of a loop that returns what it finds
+_ONLY_NAMES = re.compile(r"(?:\w+\s*=\s*\w+|del\s+\w+|\w+)")
+_ENDLESS = re.compile(r"while\s*\(?\s*(?:True|1)\s*\)?\s*:")
 _ELSE = re.compile(r"else\s*:\s*(.*)")
-_FAILS = ("raise", "assert ", "assert(", "pytest.fail(", "self.fail(", "fail(")
+_FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
 # Lines read around a handler: a hunk shows three lines of context, and a try block is short.
 _LOOK = 20
-_EXPECTS_FAILURE = ("else:", "raise", "pytest.fail(", "self.fail(", "fail(", "assert False")
+_EXPECTS_FAILURE = re.compile(r"raise\b|(?:pytest\.|self\.)?fail\s*\(|assert\s*\(?\s*False\b")
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,9 @@ class _NewSide:
         return cls(lines, edits, whole=whole, read=read or _python_code)
 
     def code(self, at: int) -> str:
-        """The line's code, strings emptied and its comments left out."""
+        """The line's code, strings emptied and its comments left out ("" past the last line)."""
+        if at >= len(self.lines):
+            return ""
         code = self._codes[at]
         if code is None:
             code = self._codes[at] = self._read(self.lines[at].text)
@@ -176,29 +183,83 @@ def _swallows(side: _NewSide, index: int, code: str) -> bool:
     clause, colon, rest = code.partition(":")
     if not colon or not clause.startswith("except"):
         return False
+    if clause != "except" and clause[6:7] not in (" ", "\t", "("):  # `exceptions: list = []`
+        return False
     indent = side.indent(index)
     named = _ASSERTION_ERROR.search(clause) is not None
-    if not named and (_BROAD.fullmatch(clause) is None or not _try_asserts(side, index, indent)):
+    if not named and not (_catches_all(clause) and _try_asserts(side, index, indent)):
         return False
-    body = _Body.read(side, index, rest.split("#", 1)[0].strip(), indent)
+    # In a test function, a value returned goes nowhere: pytest reads none.
+    results = not _in_test_function(side, index, indent)
+    body = _Body.read(side, index, rest.split("#", 1)[0].strip(), indent, results=results)
     loop = _retry_loop(side, index, indent)
-    if loop == _SEARCH:
-        return False
+    if loop is not None and (loop.endless or (loop.returns_value and results)):
+        return False  # it tries until the check holds; or it is a search, whose caller judges it
     if loop is None:
         if not any(side.lines[at].kind is LineKind.ADDED for at in body.lines):
             return False
         after = _next_statement(side, body.end, indent)
         if body.drops:
-            return after is None or not after.startswith(_EXPECTS_FAILURE)
-        # A handler of AssertionError by name that keeps the error for a check after it, or else
-        # neither raises nor fails: what it does instead (`_ = error`) only hides the drop.
-        silent = named and body.shown and not body.fails and after is not None and not _fails(after)
-        return silent and not _records(side, body)
+            return after is None or not _expects_failure(side, after)
+        # A handler of AssertionError by name that neither raises nor fails, hands the error on, or
+        # keeps it for a check after it: what it does instead (`_ = error`) only hides the drop. (A
+        # broad handler does all sorts with what it catches: a thread's errors list, a future.)
+        if not (named and body.shown and not body.fails) or after is None:
+            return False
+        if _fails(side.code(after), results) or _hands_on(side, body, clause):
+            return False
+        return not _records(side, body, results)
     # A retry: each round's failure may go, but the last round's must fail the test.
     if not body.shown or body.fails:
         return False
-    spent = _after_loop(side, body.end, loop)
+    spent = _after_loop(side, body.end, loop.indent, results)
     return spent is not None and not spent.fails and side.changed(index, spent.at)
+
+
+def _hands_on(side: _NewSide, body: _Body, clause: str) -> bool:
+    """Whether the handler's body passes the error it caught to something (`errors.append(error)`,
+    `future.set_exception(error)`) rather than only naming it (`_ = error`, `del error`)."""
+    caught = clause.split(" as ", 1)[1].strip() if " as " in clause else None
+    if caught is None:
+        return False
+    for at in body.lines[1:]:
+        code = side.code(at)
+        if caught in _WORD.findall(code) and not _ONLY_NAMES.fullmatch(code):
+            return True
+    return False
+
+
+def _catches_all(clause: str) -> bool:
+    """`except:`, `except Exception as error`, `except (ValueError, BaseException)`: a clause that
+    catches AssertionError without naming it."""
+    types = clause[len("except") :].split(" as ", 1)[0]
+    names = types.replace("(", " ").replace(")", " ").replace(",", " ").split()
+    return not names or any(name.removeprefix("builtins.") in _BROAD for name in names)
+
+
+def _in_test_function(side: _NewSide, index: int, indent: int) -> bool:
+    """Whether the hunk shows the line at `index` inside a test function (`def test...`)."""
+    for at in range(index - 1, max(-1, index - 1 - 10 * _LOOK), -1):
+        code = side.code(at)
+        if code and side.indent(at) < indent:
+            found = _DEF.fullmatch(code)
+            if found is not None:
+                return found.group(2).startswith("test")
+            indent = side.indent(at)
+    return False
+
+
+def _expects_failure(side: _NewSide, at: int) -> bool:
+    """Whether the statement at `at`, after a handler, is the old way to expect a failure: an `else:`
+    that fails the test (the `try` passed, so no failure came), or a statement that fails it."""
+    code = side.code(at)
+    clause = _ELSE.fullmatch(code)
+    if clause is None:
+        return _EXPECTS_FAILURE.match(code) is not None
+    if clause.group(1):
+        return _FAILS.match(clause.group(1)) is not None
+    first = _next_statement(side, at + 1, 10**9)
+    return first is None or _FAILS.match(side.code(first)) is not None
 
 
 @dataclass(frozen=True)
@@ -212,9 +273,9 @@ class _Body:
     fails: bool  # a statement raises, asserts, fails the test or hands a result to its caller
 
     @classmethod
-    def read(cls, side: _NewSide, index: int, on_line: str, indent: int) -> _Body:
+    def read(cls, side: _NewSide, index: int, on_line: str, indent: int, *, results: bool) -> _Body:
         if on_line:
-            return cls((index,), index + 1, True, _drop(on_line), _fails(on_line))
+            return cls((index,), index + 1, True, _drop(on_line), _fails(on_line, results))
         found: list[int] = []
         at, shown = index + 1, False
         while at < len(side.lines) and at <= index + _LOOK:
@@ -228,11 +289,11 @@ class _Body:
         codes = [side.code(line) for line in found]
         # A body the hunk cuts short is taken to drop the failure only when it starts by letting it go.
         drops = bool(codes) and all(map(_drop, codes)) and (shown or codes[0] in _DROPS)
-        fails = any(map(_fails, codes))
+        fails = any(_fails(code, results) for code in codes)
         return cls((index, *found), at, shown, drops, fails)
 
 
-def _records(side: _NewSide, body: _Body) -> bool:
+def _records(side: _NewSide, body: _Body, results: bool) -> bool:
     """Whether the handler's body sets a name that a condition or a check after it reads (`passed =
     False`, then `if passed:`): the failure is kept for later, not dropped. A name only printed or
     passed on (`log(passed)`) keeps nothing."""
@@ -241,17 +302,17 @@ def _records(side: _NewSide, body: _Body) -> bool:
         return False
     for at in range(body.end, min(len(side.lines), body.end + _LOOK)):
         code = side.code(at)
-        if (code.startswith(_DECIDES) or _fails(code)) and names.intersection(_WORD.findall(code)):
+        if (code.startswith(_DECIDES) or _fails(code, results)) and names.intersection(_WORD.findall(code)):
             return True
     return False
 
 
-def _fails(code: str) -> bool:
-    """A statement that fails the test (raises, asserts, fails), or hands its caller a result to judge
-    (`return value`, `yield`)."""
-    if code.startswith(_FAILS) or _ASSERTS.search(code) is not None:
+def _fails(code: str, results: bool) -> bool:
+    """A statement that fails the test (raises, asserts, fails), or, outside a test function
+    (`results`), hands its caller a result to judge (`return value`, `yield`)."""
+    if _FAILS.match(code) is not None or _ASSERTS.search(code) is not None:
         return True
-    return code.startswith(("return ", "return(", "yield")) and code != "return None"
+    return results and code.startswith(("return ", "return(", "yield")) and code != "return None"
 
 
 def _drop(code: str) -> bool:
@@ -278,13 +339,14 @@ def _try_asserts(side: _NewSide, index: int, indent: int) -> bool:
     return False
 
 
-def _next_statement(side: _NewSide, start: int, indent: int) -> str | None:
-    """The first statement at `indent` or less from `start` on, as code, if the hunk shows it near."""
-    for at in range(start, min(len(side.lines), start + _LOOK)):
-        code = side.code(at)
-        if code and side.indent(at) <= indent:
-            return code
-    return None
+def _next_statement(side: _NewSide, start: int, indent: int) -> int | None:
+    """Where the first statement at `indent` or less from `start` on is, if the hunk shows it near; at
+    the end of a whole file, `len(side.lines)` (nothing follows)."""
+    end = min(len(side.lines), start + _LOOK)
+    for at in range(start, end):
+        if side.code(at) and side.indent(at) <= indent:
+            return at
+    return end if side.whole and end == len(side.lines) else None
 
 
 @dataclass(frozen=True)
@@ -293,7 +355,7 @@ class _AfterLoop:
     fails: bool
 
 
-def _after_loop(side: _NewSide, start: int, loop: int) -> _AfterLoop | None:
+def _after_loop(side: _NewSide, start: int, loop: int, results: bool) -> _AfterLoop | None:
     """What follows a retry loop at indent `loop` once its rounds are spent, if the hunk shows it: the
     first statement of its `else:` clause or the next statement, and whether that fails the test. At
     the end of a whole file, nothing does."""
@@ -307,18 +369,23 @@ def _after_loop(side: _NewSide, start: int, loop: int) -> _AfterLoop | None:
         if clause is not None and not clause.group(1):
             in_else = True
             continue
-        return _AfterLoop(at, _fails(clause.group(1) if clause else code))
+        return _AfterLoop(at, _fails(clause.group(1) if clause else code, results))
     if side.whole and end == len(side.lines):
         return _AfterLoop(end - 1, False)
     return None
 
 
-def _retry_loop(side: _NewSide, index: int, indent: int) -> int | None:
-    """The indent of the loop, when the `try` that ends in the handler at `index` (at `indent`) is a
-    retry: in a loop, and leaving it (`break`, `return`) once its assertions hold, so a failure means
-    one more round. A loop that returns a value from its `try` is a search, not a test: its caller
-    reads what it found (`_SEARCH`)."""
-    leaves = in_try = searches = False
+@dataclass(frozen=True)
+class _Loop:
+    indent: int
+    returns_value: bool  # its `try` leaves with `return value`: outside a test, a search
+    endless: bool  # `while True:`: it leaves only once the check holds, so no last round drops it
+
+
+def _retry_loop(side: _NewSide, index: int, indent: int) -> _Loop | None:
+    """The loop, when the `try` that ends in the handler at `index` (at `indent`) is a retry: in a loop,
+    and leaving it (`break`, `return`) once its assertions hold, so a failure means one more round."""
+    leaves = in_try = returns_value = False
     for at in range(index - 1, max(-1, index - 1 - _LOOK), -1):
         code = side.code(at)
         if not code:
@@ -327,12 +394,12 @@ def _retry_loop(side: _NewSide, index: int, indent: int) -> int | None:
         if depth < indent:
             if not (leaves and code.startswith(("for ", "while ", "async for "))):
                 return None
-            return _SEARCH if searches else depth
+            return _Loop(depth, returns_value, _ENDLESS.fullmatch(code) is not None)
         if depth == indent:
             in_try = in_try or code.startswith("try")
         elif not in_try and (code in ("break", "return") or code.startswith("return ")):
             leaves = True
-            searches = searches or code not in ("break", "return", "return None")
+            returns_value = returns_value or code not in ("break", "return", "return None")
     return None
 
 
@@ -369,11 +436,10 @@ def _js_swallows(side: _NewSide, index: int) -> bool:
     if not any(side.lines[at].kind is LineKind.ADDED for at in lines):
         return False
     tried = _js_try_block(side, index, before)
-    return (
-        tried is not None
-        and any(_JS_EXPECTS.search(text) for text in tried)
-        and not any(_JS_LEAVES.search(text) for text in tried)
-    )
+    if tried is None or not any(_JS_EXPECTS.search(text) for text in tried.codes):
+        return False
+    # A `try` that leaves its loop once its expectations hold is a retry; outside a loop, nothing is.
+    return not (any(_JS_LEAVES.search(text) for text in tried.codes) and _js_in_loop(side, tried.at))
 
 
 def _js_block(side: _NewSide, index: int) -> tuple[list[str], list[int], bool]:
@@ -393,10 +459,16 @@ def _js_block(side: _NewSide, index: int) -> tuple[list[str], list[int], bool]:
     return body, lines, False
 
 
-def _js_try_block(side: _NewSide, index: int, before: str) -> list[str] | None:
-    """The code of the `try` block the `catch` at `index` ends, if the hunk shows its `try`."""
+@dataclass(frozen=True)
+class _TryBlock:
+    at: int  # the `try` line's index in the new side
+    codes: list[str]  # the block's code, its `try` line's included
+
+
+def _js_try_block(side: _NewSide, index: int, before: str) -> _TryBlock | None:
+    """The `try` block the `catch` at `index` ends, if the hunk shows its `try`."""
     if _JS_TRY.search(before):  # `try { expect(x).toBe(1) } catch {}` on one line
-        return [before]
+        return _TryBlock(index, [before])
     if before and before != "}":
         return None
     indent = side.indent(index)
@@ -409,11 +481,22 @@ def _js_try_block(side: _NewSide, index: int, before: str) -> list[str] | None:
             return None
         if side.indent(at) == indent:
             if _JS_TRY.search(code):
-                return block
+                return _TryBlock(at, [*block, code])
             if code != "}":
                 return None
         block.append(code)
     return None
+
+
+def _js_in_loop(side: _NewSide, at: int) -> bool:
+    """Whether the line at `at` is in a loop's body, as the hunk shows it: the nearest line before it
+    at a lower indent opens a `for`, `while` or `do` block."""
+    indent = side.indent(at)
+    for before in range(at - 1, max(-1, at - 1 - _LOOK), -1):
+        code = side.code(before)
+        if code and side.indent(before) < indent:
+            return _JS_LOOP.search(code) is not None
+    return False
 
 
 def _suppresses(code: str) -> bool:
