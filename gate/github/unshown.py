@@ -135,12 +135,13 @@ class UnshownReader:
 
     def _text(self, path: str, ref: str, blob: str | None = None) -> str | Unread:
         """The file's text at `ref`, from what the run has read when it can."""
-        if blob is not None and (known := self._blobs.get(blob)) is not None:
+        known = self._blobs.get(blob) if blob is not None else None
+        if known is not None:
             self._at[(path, ref)] = known
-            return known
-        known = self._at.get((path, ref))
-        if known is None:
-            known = self._at[(path, ref)] = self._download(path, ref)
+        else:
+            known = self._at.get((path, ref))
+            if known is None:
+                known = self._at[(path, ref)] = self._download(path, ref)
         if isinstance(known, Unread) and known.bounded:
             self.refused.add((path, ref))
         return known

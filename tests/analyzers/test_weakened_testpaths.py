@@ -89,6 +89,45 @@ def test_testpaths_narrowed_to_leave_a_folder_out_is_a_finding(
     assert code == 0  # medium: a project may have moved those tests on purpose, for a reviewer to confirm
 
 
+FILLER = "".join(f"# note {i}\n" for i in range(30))
+
+# name -> (files at base besides BASE, files the PR changes besides the code): each narrowed and hidden
+HIDDEN: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {
+    "a-file-of-the-folder-deleted-beside-it": (
+        {
+            "pytest.ini": PYTEST_INI.format("tests/unit tests/integration"),
+            "tests/integration/data.json": "{}",
+        },
+        {"pytest.ini": PYTEST_INI.format("tests/unit"), "tests/integration/data.json": None},
+    ),
+    "the-setting-moved-to-another-hunk": (
+        {"tox.ini": "[pytest]\ntestpaths = tests/unit tests/integration\n" + FILLER + "[flake8]\n"},
+        {"tox.ini": "[pytest]\n" + FILLER + "testpaths = tests/unit\n[flake8]\n"},
+    ),
+    "lines-below-at-the-end-of-the-file": (
+        {"pytest.ini": "[pytest]\naddopts = -ra\ntestpaths =\n    tests/unit\n    tests/integration\n"},
+        {"pytest.ini": "[pytest]\naddopts = -ra\ntestpaths =\n    tests/unit\n"},
+    ),
+    "a-bracket-in-a-comment-of-the-list": (
+        {"pyproject.toml": PYPROJECT.format('[\n  "tests/unit",  # see [docs]\n  "tests/integration",\n]')},
+        {"pyproject.toml": PYPROJECT.format('[\n  "tests/unit",  # see [docs]\n]')},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HIDDEN))
+def test_testpaths_narrowed_however_the_change_is_laid_out_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    base, head = HIDDEN[name]
+    repo = _pr(tmp_path / "repo", base, head)
+    _, report = ai_gate(repo.root, capsys)
+    [(rule, severity, _)] = weakened(report)
+    assert (rule, severity) == ("tests-not-collected", "medium")
+    finding = next(f for f in report["findings"] if f["stage"] == "weakened-tests")
+    assert "leaving out tests/integration:" in finding["body"]
+
+
 # name -> (files at base besides BASE, files the PR changes besides the code)
 KEPT: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {
     "widened": (

@@ -79,6 +79,7 @@ def weakenings(
     *,
     run_elsewhere: bool = False,
     vacated: Callable[[str], bool] = lambda folder: False,
+    texts: Callable[[], tuple[str, str] | None] = lambda: None,
 ) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
     head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
@@ -134,7 +135,7 @@ def weakenings(
         if workflow and _NEVER.match(text) and _in_test_step(line):
             yield Weakening("tests-deselected", line, "turns off the step or job that runs the tests", True)
     if config:
-        yield from _testpaths_narrowed(change, vacated)
+        yield from _testpaths_narrowed(change, vacated, texts)
     if commands and not run_elsewhere:
         gone = _runner_removed(change, head)
         if gone is not None:
@@ -200,56 +201,78 @@ def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffL
     return None
 
 
-def _testpaths_narrowed(change: FileChange, vacated: Callable[[str], bool]) -> Iterator[Weakening]:
+def _testpaths_narrowed(
+    change: FileChange, vacated: Callable[[str], bool], texts: Callable[[], tuple[str, str] | None]
+) -> Iterator[Weakening]:
     """`testpaths` changed to leave out a folder it named (`tests` -> `tests/unit`, one line of a list
-    removed): pytest no longer collects the tests there. Read per hunk, where the setting stands whole
-    on both sides (a hunk that cuts it short is not judged); a folder the change moves or deletes the
-    files of is not left out, it is gone."""
-    for hunk in change.hunks:
-        old = _testpaths([line for line in hunk.lines if line.kind is not LineKind.ADDED])
-        new = _testpaths([line for line in hunk.lines if line.kind is not LineKind.REMOVED])
-        if old is None or new is None or not new[1] or old[1] == new[1]:
+    removed): pytest no longer collects the tests there. Read from the file's whole text at base and
+    head (`texts()`) when known, so a setting moved to another hunk is compared with itself; else per
+    hunk, where the setting stands whole on both sides (a hunk that cuts it short is not judged). A
+    folder that holds no test any more (`vacated`) is not left out, it is gone."""
+    whole = texts()
+    sides: list[tuple[_Setting | None, _Setting | None, list[DiffLine] | None]] = []
+    if whole is not None:
+        sides.append((_testpaths(whole[0].split("\n")), _testpaths(whole[1].split("\n")), None))
+    else:
+        for hunk in change.hunks:
+            was = [line.text for line in hunk.lines if line.kind is not LineKind.ADDED]
+            shown = [line for line in hunk.lines if line.kind is not LineKind.REMOVED]
+            sides.append((_testpaths(was), _testpaths([line.text for line in shown]), shown))
+    for old, new, new_side in sides:
+        if old is None or new is None or not new.folders or old.folders == new.folders:
             continue
-        kept = frozenset(new[1])
-        left_out = [folder for folder in old[1] if not _collected(folder, kept) and not vacated(folder)]
+        kept = frozenset(new.folders)
+        left_out = [folder for folder in old.folders if not _collected(folder, kept) and not vacated(folder)]
         if not left_out:
             continue
-        # Its first added line; or, when the change only removed some, the setting's own line.
-        line = next((line for line in new[0] if line.kind is LineKind.ADDED), new[0][0])
         what = f"narrows pytest's `testpaths`, leaving out {', '.join(_but(f, kept) for f in left_out[:5])}"
-        yield Weakening("tests-not-collected", line, what, False)
+        yield Weakening("tests-not-collected", _setting_line(change, new, new_side), what, False)
 
 
-def _testpaths(lines: list[DiffLine]) -> tuple[list[DiffLine], tuple[str, ...]] | None:
-    """The lines of the `testpaths` setting among `lines` (one side of a hunk) and the folders it names,
-    normalized; None when the side has none, or the hunk cuts its value short."""
-    for index, line in enumerate(lines):
-        found = _TESTPATHS.match(line.text)
+@dataclass(frozen=True)
+class _Setting:
+    first: int  # the index of its first line, and of its last, among the lines it was read from
+    last: int
+    text: str  # its first line
+    folders: tuple[str, ...]  # the folders it names, normalized and sorted
+
+
+def _setting_line(change: FileChange, setting: _Setting, new_side: list[DiffLine] | None) -> DiffLine:
+    """Where to report a narrowed setting: its first added line; or, when the change only removed some
+    of it, its own first line."""
+    if new_side is not None:
+        held = new_side[setting.first : setting.last + 1]
+        return next((line for line in held if line.kind is LineKind.ADDED), held[0])
+    numbers = range(setting.first + 1, setting.last + 2)  # read from the head's lines, numbered from 1
+    added = (line for line in change.added if line.new_no in numbers)
+    return next(added, DiffLine(LineKind.CONTEXT, None, setting.first + 1, setting.text))
+
+
+def _testpaths(lines: list[str]) -> _Setting | None:
+    """The `testpaths` setting among `lines` (a whole file, or one side of a hunk) and the folders it
+    names; None when there is none, or the lines cut its value short (the end of a hunk)."""
+    for index, text in enumerate(lines):
+        found = _TESTPATHS.match(text)
         if found is None:
             continue
         value = found.group("value").split("#", 1)[0].strip()
-        held = [line]
+        last = index
         if value.startswith("[") and "]" not in value:  # a TOML list, one item a line
-            for more in lines[index + 1 :]:
-                held.append(more)
-                value += " " + more.text.split("#", 1)[0]
-                if "]" in more.text:
+            for last in range(index + 1, len(lines)):
+                code = lines[last].split("#", 1)[0]
+                value += " " + code
+                if "]" in code:
                     break
             else:
                 return None
         elif not value:  # an ini value on the lines below, indented
-            rest = lines[index + 1 :]
-            ended = False
-            for more in rest:
-                if not more.text.strip() or not more.text[:1].isspace():
-                    ended = True
+            for last in range(index + 1, len(lines) + 1):
+                if last == len(lines) or not lines[last].strip() or not lines[last][:1].isspace():
                     break
-                held.append(more)
-                value += " " + more.text.split("#", 1)[0]
-            if not ended:
-                return None
+                value += " " + lines[last].split("#", 1)[0]
+            last -= 1
         folders = tuple(sorted({_folder(word) for word in _PATH_WORD.findall(value)} - {""}))
-        return held, folders
+        return _Setting(index, last, text, folders)
     return None
 
 

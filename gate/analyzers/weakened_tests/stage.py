@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -162,13 +162,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             spare -= absorbed
             findings.extend(self._removed(balance, missing - absorbed))
         elsewhere = {c.path for c in changes if runs_tests(c)}
-        # Every folder the change moves or deletes files out of: a `testpaths` that drops it follows it.
-        vacated = {
-            folder
-            for c in changes
-            if c.status in (FileStatus.DELETED, FileStatus.RENAMED)
-            for folder in _folders(_old_path(c))
-        }
+        vacated = _Vacated(view)
         for change in changes:
             others = bool(elsewhere - {change.path})
             findings.extend(self._settings(view, change, run_elsewhere=others, vacated=vacated))
@@ -328,7 +322,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             )
 
     def _settings(
-        self, view: ChangeView, change: FileChange, *, run_elsewhere: bool, vacated: Collection[str]
+        self, view: ChangeView, change: FileChange, *, run_elsewhere: bool, vacated: _Vacated
     ) -> Iterator[Finding]:
         """Tests deselected, left uncollected or allowed to fail by the runner's settings or the commands
         that run them, not in the tests (`gate.analyzers.weakened_tests.settings`)."""
@@ -337,7 +331,14 @@ class WeakenedTestsAnalyzer(Analyzer):
         def head() -> str | None:
             return view.text("head", path) if view.is_whole_file(change) else None
 
-        for found in weakenings(change, head, run_elsewhere=run_elsewhere, vacated=vacated.__contains__):
+        def texts() -> tuple[str, str] | None:
+            """The file at base and at head, when the run can read both (a git range, the API)."""
+            if change.status is not FileStatus.MODIFIED or not view.has_revisions:
+                return None
+            base, now = view.text("base", path), view.text("head", path)
+            return None if base is None or now is None else (base, now)
+
+        for found in weakenings(change, head, run_elsewhere=run_elsewhere, vacated=vacated, texts=texts):
             effect = (
                 "a failing test no longer fails the run"
                 if found.rule == "test-failures-ignored"
@@ -544,6 +545,23 @@ def forget_caches() -> None:
     forget_lines()
     _literals_of.cache_clear()
     forget_tree_facts()
+
+
+class _Vacated:
+    """Whether a folder holds no test file at head, so a `testpaths` that leaves it out follows it
+    rather than hiding its tests. Known only when the run has the head's files; else no folder is."""
+
+    def __init__(self, view: ChangeView) -> None:
+        self._view = view
+        self._held: set[str] | None = None  # every folder that holds a test file at head
+
+    def __call__(self, folder: str) -> bool:
+        if not self._view.has_revisions:
+            return False
+        if self._held is None:
+            paths = self._view.head_paths()
+            self._held = {f for p in paths if is_test_file(p) and is_code(p) for f in _folders(p)}
+        return folder not in self._held
 
 
 def _folders(path: str) -> Iterator[str]:
