@@ -286,7 +286,7 @@ _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
 # A call's arguments: a user (a string literal or a name) and then a password written out as a string.
 _USER_ARGUMENT = r"""(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[A-Za-z_][\w.]{0,80})"""
 _PASSWORD_VALUE = r"""(?P<q>["'])(?P<value>[^"'\n]{1,200})(?P=q)"""
-_PASSWORD_ARGUMENT = rf"[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_PASSWORD_VALUE}[ \t]*\)"
+_PASSWORD_ARGUMENT = rf"[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_PASSWORD_VALUE}[ \t]*,?[ \t]*\)"
 # The name of an environment variable that holds a credential: `DB_PASSWORD`, `API_TOKEN`, `app-secret`.
 _ENV_CREDENTIAL = (
     r"""[A-Za-z0-9_.\-]{0,80}(?:[Pp]assword|PASSWORD|[Pp]asswd|PASSWD|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"""
@@ -398,7 +398,8 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # A Kubernetes container's env in YAML's flow style: `- {name: DB_PASSWORD, value: ...}`.
         "Environment Variable Credential",
         rf"""\{{[ \t]*name:[ \t]*["']?{_ENV_CREDENTIAL}["']?[ \t]*,[ \t]*value:[ \t]*"""
-        r"""["']?(?P<value>[^\s"',{}\[\]]+)""",
+        # Quoted or plain, a YAML value may hold spaces: it runs to its quote, the next key or the `}`.
+        r"""["']?(?P<value>[^\s"',{}\[\]](?:[^"'\n,{}\[\]]{0,200}[^\s"',{}\[\]])?)["']?[ \t]*[,}]""",
         "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
     ),
     _placed(

@@ -154,3 +154,19 @@ def test_learning_the_change_hides_a_yaml_value_wherever_it_comes_back(tmp_path:
     assert value not in json.dumps(report)
     learn_changeset(load_git_changeset(repo.root, base, head))
     assert value not in redact(f"FALLBACK = '{value}'")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "value"),
+    [
+        ("deploy/flow.yaml", 'env: [{name: DB_PASSWORD, value: "Xk9m Q2vL p7Rt"}]', "Xk9m Q2vL p7Rt"),
+        ("deploy/flow.yaml", "env: [{name: DB_PASSWORD, value: Xk9m Q2vL p7Rt}]", "Xk9m Q2vL p7Rt"),
+        ("src/fetch.py", 'r = requests.get(URL, auth=(user, "Xk9mQ2vLp7Rt",))', "Xk9mQ2vLp7Rt"),
+    ],
+)
+def test_a_placed_value_with_spaces_or_a_trailing_comma_is_hidden_whole(
+    path: str, text: str, value: str
+) -> None:
+    _fresh()
+    assert [hit.value for _, _, hit in scan_files([(path, [text])])] == [value]
+    assert redact(text, filename=path) == text.replace(value, REDACTED)
