@@ -402,9 +402,11 @@ def ai_gate(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[s
     return code, json.loads(out)
 
 
-def make_pr(root: Path, changes: dict[str, str | None]) -> GitRepo:
+def make_pr(root: Path, changes: dict[str, str | None], base: dict[str, str] | None = None) -> GitRepo:
+    """A repository whose `main` holds `base` (the cases' usual files by default) and whose `feature`
+    changes the code and then `changes` (None deletes a file)."""
     repo = GitRepo(root)
-    for path, text in BASE.items():
+    for path, text in (BASE if base is None else base).items():
         repo.write(path, text)
     repo.commit("base")
     repo.branch("feature")

@@ -12,7 +12,7 @@ import pytest
 
 from gate.analyzers.weakened_tests.settings import weakenings
 from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
-from tests.analyzers.test_weakened_evasions import ai_gate, weakened
+from tests.analyzers.test_weakened_evasions import ai_gate, make_pr, weakened
 from tests.gitrepo import GitRepo
 
 BASE = {
@@ -24,25 +24,13 @@ BASE = {
     "    assert total([2, 2]) == 4\n",
     "docs/index.md": "# docs\n",
 }
-CODE_CHANGE = {"app/calc.py": "def total(xs):\n    return sum(xs or [])\n"}
 PYTEST_INI = "[pytest]\naddopts = -ra\ntestpaths = {}\nxfail_strict = true\n"
 PYPROJECT = '[project]\nname = "app"\n\n[tool.pytest.ini_options]\ntestpaths = {}\nxfail_strict = true\n'
 SETUP_CFG = "[tool:pytest]\ntestpaths =\n{}\nxfail_strict = true\n\n[flake8]\nmax-line-length = 100\n"
 
 
 def _pr(root: Path, base: dict[str, str], head: dict[str, str | None]) -> GitRepo:
-    repo = GitRepo(root)
-    for path, text in {**BASE, **base}.items():
-        repo.write(path, text)
-    repo.commit("base")
-    repo.branch("feature")
-    for path, content in {**CODE_CHANGE, **head}.items():
-        if content is None:
-            repo.remove(path)
-        else:
-            repo.write(path, content)
-    repo.commit("feature")
-    return repo
+    return make_pr(root, head, base={**BASE, **base})
 
 
 # name -> (config at base, config at head, both at the same path)

@@ -110,24 +110,9 @@ def test_the_time_grows_with_the_files_no_faster(repo: GitRepo) -> None:
     assert ratio < 10, f"five times the files took {ratio:.1f} times as long"
 
 
-def test_a_git_without_batch_command_reads_a_blob_a_process(
-    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("git_without_batch_command")
+def test_a_git_without_batch_command_reads_a_blob_a_process(repo: GitRepo) -> None:
     """git before 2.36 has no `cat-file --batch-command`: each blob is read by a process of its own."""
-    real = shutil.which("git")
-    assert real is not None
-    bin_dir = tmp_path / "old-git"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "git"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        'for arg in "$@"; do\n'
-        '  if [ "$arg" = "--batch-command" ]; then echo "error: unknown option" >&2; exit 129; fi\n'
-        "done\n"
-        f'exec {real} "$@"\n'
-    )
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     repo.write("README.md", "# app\n")
     base = repo.commit("Initial")
     _add_files(repo, 0, 3)

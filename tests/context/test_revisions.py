@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -162,24 +161,9 @@ def test_a_bad_repository_is_a_git_error(tmp_path: Path) -> None:
         reader.read("HEAD:a.py", 100)
 
 
-def test_a_git_without_batch_command_is_read_file_by_file(
-    two_revisions: tuple[GitRepo, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("git_without_batch_command")
+def test_a_git_without_batch_command_is_read_file_by_file(two_revisions: tuple[GitRepo, str, str]) -> None:
     """git before 2.36 has no `cat-file --batch-command`: the reader falls back to a process a file."""
-    real = shutil.which("git")
-    assert real is not None
-    bin_dir = tmp_path / "old-git"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "git"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        'for arg in "$@"; do\n'
-        '  if [ "$arg" = "--batch-command" ]; then echo "error: unknown option" >&2; exit 129; fi\n'
-        "done\n"
-        f'exec {real} "$@"\n'
-    )
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     revs = _revisions(two_revisions)
     assert revs.read("head", "a.py") == "x = 1\ny = 2\n"
     assert revs._blobs is None  # the batch reader was tried, failed, and is not tried again
