@@ -80,8 +80,14 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     if blocked:
         return Decision("fail", (_blocking_reason(blocked, fail_on),), tuple(marked))
     verdicts, reasons = _not_checked(results, config)
-    if changeset.unread:
-        reasons.append(f"not read: {'; '.join(changeset.unread)}; the verdict is neutral")
+    unread = list(changeset.unread)
+    if hidden := changeset.hidden_sources:
+        unread.append(
+            f"{len(hidden)} file{'s' if len(hidden) != 1 else ''} named as source code or configuration "
+            f"but not text ({', '.join(hidden[:5])}{', ...' if len(hidden) > 5 else ''})"
+        )
+    if unread:
+        reasons.append(f"not read: {'; '.join(unread)}; the verdict is neutral")
         verdicts.append("neutral")
     if verdicts:
         strictest = min(verdicts, key=("fail", "neutral", "pass").index)

@@ -72,7 +72,8 @@ def _binaries_as_text(
     Git calls a file binary when it holds a NUL byte, and shows none of it. A NUL is legal inside a
     JavaScript string or a comment, so one byte would hide a whole source file (its secrets, its
     imports, its tests) from every analyzer while the code still runs. Those files are diffed again
-    with `--text`; a real binary (an image, an archive) is not valid UTF-8 and stays binary."""
+    with `--text`; a real binary (an image, an archive) is not text (`looks_like_text`) and stays
+    binary."""
     wanted = [c.path for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
     blobs = _blobs(git, head, wanted) if wanted else {}
     small = {path: sha for path, (sha, size) in blobs.items() if size <= MAX_TEXT_BINARY_BYTES}
@@ -89,7 +90,7 @@ def _binaries_as_text(
         replace(again[c.path], shown=False) if c.is_binary and c.path in read else c for c in diff.files
     )
     notes = tuple(
-        f"{path}: git calls it binary (it holds a NUL byte), but it is UTF-8 text: read as text"
+        f"{path}: git calls it binary (it holds a NUL byte), but it is text: read as text"
         for path in sorted(read)
     )
     return replace(diff, files=files, notes=(*diff.notes, *notes))
@@ -117,13 +118,26 @@ def _read_alone(git: Git, sha: str) -> bytes | None:
 
 
 def _is_text(data: bytes | None) -> bool:
-    if data is None:
-        return False
+    return data is not None and looks_like_text(data)
+
+
+def looks_like_text(data: bytes) -> bool:
+    """Whether `data` is text: UTF-8, or text in another encoding (Latin-1, cp1252) with a few bytes
+    UTF-8 cannot read. A real binary (an image, an archive, compressed data) is mostly bytes that are
+    neither text nor UTF-8; a file of text with one such byte would otherwise hide every line of it."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        unread = data.decode("utf-8", errors="replace").count("\ufffd")
+        controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+        return (unread + controls) * _MOSTLY_TEXT <= len(data)
     return True
+
+
+# Bytes no text holds (a NUL among them), and how few of them, with bytes UTF-8 cannot read, text has:
+# at most one in this many.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\v")
+_MOSTLY_TEXT = 100
 
 
 def _blobs(git: Git, rev: str, paths: Sequence[str]) -> dict[str, tuple[str, int]]:

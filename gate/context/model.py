@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from gate.diff.model import Diff
+from gate.diff.model import Diff, FileStatus
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,15 @@ class CommitLineReader(Protocol):
         ...
 
 
+# Names of files that are text by what they are: code, and the configuration a change sets.
+SOURCE_SUFFIXES = (
+    ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".go",
+    ".rs", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
+    ".swift", ".sh", ".bash", ".env", ".ini", ".cfg", ".conf", ".toml", ".yml", ".yaml", ".json",
+    ".properties", ".tf", ".tfvars",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ChangeSet:
     """A change to gate: the final diff, the commits in it, and the commit that last added each line."""
@@ -108,6 +117,17 @@ class ChangeSet:
     @property
     def commit_by_sha(self) -> dict[str, Commit]:
         return {c.sha: c for c in self.commits}
+
+    @property
+    def hidden_sources(self) -> tuple[str, ...]:
+        """Files left binary, unread, though their names say source code or configuration: a NUL byte or
+        `-diff` makes git call a file binary, and one that is not text even so (a few bytes of another
+        encoding in a file too short to read past them) may hold anything an analyzer looks for."""
+        return tuple(
+            f.path
+            for f in self.diff.files
+            if f.is_binary and f.status is not FileStatus.DELETED and f.path.lower().endswith(SOURCE_SUFFIXES)
+        )
 
 
 def with_added_counts(

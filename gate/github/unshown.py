@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from gate.context.git_diff import MAX_TEXT_BINARY_BYTES
+from gate.context.git_diff import MAX_TEXT_BINARY_BYTES, looks_like_text
 from gate.diff.model import Diff, FileChange, FileStatus
 from gate.diff.parser import parse_diff
 from gate.errors import InputError
@@ -175,10 +175,10 @@ class UnshownReader:
             )
         self._bytes_left -= found.size
         data = found.data if found.data is not None else self._client.blob(found.sha)
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return Unread("is binary (its content is not UTF-8 text)")
+        if not looks_like_text(data):
+            return Unread("is binary (its content is not text)")
+        # Text in another encoding keeps its lines; the bytes UTF-8 cannot read become U+FFFD.
+        return data.decode("utf-8", errors="replace")
 
 
 def _unshown(change: FileChange) -> bool:

@@ -54,6 +54,37 @@ def test_a_nul_byte_does_not_hide_a_source_file(repo: GitRepo, capsys: pytest.Ca
     assert not nul["commentable"]
 
 
+def test_a_source_file_in_another_encoding_is_read_or_the_run_is_no_pass(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A NUL byte and a Latin-1 byte: git calls the file binary and it is not UTF-8. Text around them is
+    read as text; a file too short to tell from a binary is not read, and the run says so."""
+    repo.write("README.md", "# app\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    line = f'TOKEN = "{TOKEN}"  # caf\xe9 \0\n'.encode("latin-1")
+    repo.write("src/settings.py", b"# Settings for the app.\n" * 12 + line)
+    repo.commit("Add settings")
+
+    code, report = _check(repo, capsys)
+
+    assert code == 1
+    assert ("secrets", "hard-coded-secret") in _findings(report, "src/settings.py")
+    assert any("src/settings.py" in note and "but it is text" in note for note in report["notes"])
+
+    repo.git("reset", "-q", "--hard", "main")
+    repo.write("src/short.py", line)
+    repo.commit("Add a short one")
+
+    code, report = _check(repo, capsys)
+
+    assert code == 0 and report["verdict"] == "neutral"
+    assert report["reasons"] == [
+        "not read: 1 file named as source code or configuration but not text (src/short.py); the verdict "
+        "is neutral"
+    ]
+
+
 def test_a_binary_that_is_not_text_stays_binary(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("README.md", "# app\n")
     repo.commit("Initial")
