@@ -603,15 +603,17 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
 
 
 @pytest.mark.parametrize(
-    ("path", "unit"),
-    [("tests/test_x.py", "    try:\n        assert 1\n    except{}x:\n        pass\n"),
-     ("src/x.test.js", "  try {{\n    expect(1)\n  }} catch{}x\n")],
+    ("path", "unit", "pad"),
+    [("tests/test_x.py", "    try:\n        assert 1\n    except{}x:\n        pass\n", " "),
+     ("src/x.test.js", "  try {{\n    expect(1)\n  }} catch{}x\n", " "),
+     ("src/x.test.js", "  try {{\n    expect(1)\n  }} catch{}x\n", "/* ")],
 )  # fmt: skip
-def test_a_handler_line_of_many_spaces_is_read_in_linear_time(path: str, unit: str) -> None:
-    """A clause padded with spaces that fails to match at its end: read once, not once per space."""
+def test_a_handler_line_of_many_spaces_is_read_in_linear_time(path: str, unit: str, pad: str) -> None:
+    """A clause padded with spaces, or with block comments never closed, that fails to match at its
+    end: read once, not once per space or comment."""
     times = {}
     for spaces in (4_000, 40_000):
-        text = "def test():\n" + unit.format(" " * spaces)
+        text = "def test():\n" + unit.format(pad * spaces)
         lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
         change = FileChange(path, None, FileStatus.ADDED, (Hunk(0, 0, 1, len(lines), "", lines),))
         started = time.process_time()
