@@ -286,7 +286,9 @@ _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
 # A call's arguments: a user (a string literal or a name) and then a password written out as a string.
 _USER_ARGUMENT = r"""(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[A-Za-z_][\w.]{0,80})"""
 _PASSWORD_VALUE = r"""(?P<q>["'])(?P<value>[^"'\n]{1,200})(?P=q)"""
-_PASSWORD_ARGUMENT = rf"[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_PASSWORD_VALUE}[ \t]*,?[ \t]*\)"
+# Runs of blanks are taken whole (`*+`): two runs that could share the same blanks cost the square of
+# their length on a line that fails at its end.
+_PASSWORD_ARGUMENT = rf"[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_PASSWORD_VALUE}[ \t]*+(?:,[ \t]*+)?\)"
 # The name of an environment variable that holds a credential: `DB_PASSWORD`, `API_TOKEN`, `app-secret`.
 _ENV_CREDENTIAL = (
     r"""[A-Za-z0-9_.\-]{0,80}(?:[Pp]assword|PASSWORD|[Pp]asswd|PASSWD|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"""
@@ -390,7 +392,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # `FTP(host, user, passwd)`: the third argument, after two written out.
         "Connect Call Password",
         r"(?:(?:MySQLdb|pymysql|mysql\.connector|ftplib)\.(?:connect|FTP|FTP_TLS)|(?<![\w.])FTP(?:_TLS)?)\("
-        rf"[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_USER_ARGUMENT}[ \t]*,[ \t]*{_PASSWORD_VALUE}[ \t]*[,)]",
+        rf"[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_PASSWORD_VALUE}[ \t]*+[,)]",
         "https://pymysql.readthedocs.io/en/latest/modules/connections.html",
         _random_value,
     ),

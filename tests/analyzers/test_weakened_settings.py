@@ -274,3 +274,21 @@ def test_a_patch_that_shows_part_of_a_workflow_is_not_judged_for_a_removed_test_
     code = main(["check", "--offline", "--format", "json", "--diff", str(patch)])
     report = json.loads(capsys.readouterr().out)
     assert weakened(report) == [] and code == 0
+
+
+@pytest.mark.parametrize(
+    "line", ["  if: false{}x", "  if: ${{{{ false }}}}{}x", "  continue-on-error: true{}x"]
+)
+def test_a_long_setting_line_is_read_in_time_linear_in_its_length(line: str) -> None:
+    """Step keys padded with blanks that fail at their end (lines up to the 2,000 characters read): the
+    blanks are read once, not once each, so ten times the blanks cost ten times, not a hundred."""
+    times = {}
+    for blanks in (190, 1_900):
+        text = WORKFLOW.format(run="pytest -q") + "\n".join([line.format(" " * blanks)] * 50)
+        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
+        hunk = Hunk(0, 0, 1, len(lines), "", lines)
+        change = FileChange(".github/workflows/ci.yml", None, FileStatus.ADDED, (hunk,))
+        started = time.process_time()
+        list(weakenings(change, lambda text=text: text))
+        times[blanks] = time.process_time() - started
+    assert max(times[1_900], 0.02) / max(times[190], 0.02) < 30, times

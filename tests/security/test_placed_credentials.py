@@ -15,6 +15,7 @@ import random
 import string
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,26 @@ def test_a_placed_value_with_spaces_or_a_trailing_comma_is_hidden_whole(
     _fresh()
     assert [hit.value for _, _, hit in scan_files([(path, [text])])] == [value]
     assert redact(text, filename=path) == text.replace(value, REDACTED)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "smtp.login(user, 'Xk9mQ2vLp7Rt'{}x",
+        "r = get(u, auth=('admin', 'Xk9mQ2vLp7Rt'{}x",
+        "db = MySQLdb.connect(host, 'root', 'Xk9mQ2vLp7Rt'{}x",
+        "env: [{{name: DB_PASSWORD, value: Xk9mQ2vLp7Rt{}x",
+    ],
+)
+def test_a_call_padded_with_blanks_is_read_in_time_linear_in_its_length(line: str) -> None:
+    """Blanks after a password argument, on a line that fails at its end: each run of blanks is taken
+    whole, so the line costs its length, not its square (a 1 MB line took minutes)."""
+    times = {}
+    for blanks in (8_000, 80_000):
+        text = line.format(" \t" * blanks)
+        _fresh()
+        started = time.process_time()
+        list(scan_files([("src/app.py", [text])]))
+        redact(text, filename="src/app.py")
+        times[blanks] = time.process_time() - started
+    assert max(times[80_000], 0.05) / max(times[8_000], 0.05) < 30, times

@@ -56,7 +56,7 @@ _PYTEST = re.compile(r"\bpy\.?test\b")
 # `|| true`, `|| exit 0`, `|| :`, `|| echo ...`: the command's failure is dropped.
 _DROPPED = re.compile(r"\|\|\s*(?:true\b|exit\s+0\b|:(?:\s|$|;)|echo\b)")
 # A step or job that never runs: `if: false`, `if: ${{ false }}`.
-_NEVER = re.compile(r"^\s*if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\})?\s*(?:#.*)?$")
+_NEVER = re.compile(r"^\s*if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\}\s*)?(?:#.*)?$")
 _CONTINUE = re.compile(r"^(?P<indent>\s*)continue-on-error:\s*(?:true|yes|on)\s*(?:#.*)?$")
 # A make recipe line whose command's failure make ignores: a tab, then `-` (after `@` or `+`, if any).
 _IGNORED_RECIPE = re.compile(r"^\t[@+]*-")
