@@ -186,8 +186,9 @@ def python_imports(path: str, line: str) -> Iterator[PythonImport]:
         else:
             base = module.replace(".", "/")
             exact = "." not in module  # `import requests` names a package, not a place in the repository
-        yield PythonImport(base, exact)
-        yield from (PythonImport(f"{base}/{n}", exact) for n in names)
+        if base:  # `from . import calc` at the top of the repository names no package, only `calc`
+            yield PythonImport(base, exact)
+        yield from (PythonImport(f"{base}/{n}" if base else n, exact) for n in names)
         if not names or rest.rstrip().endswith(("(", "\\", ",")):
             yield PythonImport(base, exact, whole_package=True)
     for m in _PY_IMPORT.finditer(line):

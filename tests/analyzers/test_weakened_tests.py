@@ -297,6 +297,8 @@ def test_tautologies_are_told_from_real_assertions():
         # Relative imports are placed from the test's folder: a module of that name elsewhere is not it.
         ("src/app/tests/test_calc.py", "from ..calc import add\n", "src/app/calc.py", True),
         ("src/app/tests/test_calc.py", "from .. import calc\n", "src/app/calc.py", True),
+        ("test_calc.py", "from . import calc\n", "calc.py", True),
+        ("tests/test_calc.py", "from .. import calc\n", "calc.py", True),
         ("src/app/tests/test_calc.py", "from ..calc import add\n", "lib/calc.py", False),
         ("tests/test_calc.py", "from .calc import add\n", "src/calc.py", False),
         ("src/ui/calc.test.ts", "import { add } from './calc'\n", "src/lib/calc.ts", False),
