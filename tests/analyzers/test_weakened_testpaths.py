@@ -174,3 +174,19 @@ def test_reading_testpaths_is_linear_in_the_folders() -> None:
         times[count] = time.process_time() - started
         assert [w.rule for w in found] == ["tests-not-collected"]
     assert max(times[20_000], 0.02) / max(times[2_000], 0.02) < 30, times
+
+
+def test_testpaths_of_a_config_below_the_root_are_read_from_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`svc/pytest.ini`'s `testpaths = checks` names `svc/checks`: its tests are still there at head."""
+    tests = {
+        "svc/fast/test_a.py": BASE["tests/unit/test_calc.py"],
+        "svc/checks/test_b.py": BASE["tests/unit/test_calc.py"],
+    }
+    base = {**tests, "svc/pytest.ini": PYTEST_INI.format("fast checks")}
+    repo = _pr(tmp_path / "repo", base, {"svc/pytest.ini": PYTEST_INI.format("fast")})
+    _, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("tests-not-collected", "medium", "svc/pytest.ini")]
+    finding = next(f for f in report["findings"] if f["stage"] == "weakened-tests")
+    assert "leaving out checks:" in finding["body"]

@@ -14,6 +14,7 @@ is read as fully as a git range.
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator
@@ -222,7 +223,13 @@ def _testpaths_narrowed(
         if old is None or new is None or not new.folders or old.folders == new.folders:
             continue
         kept = frozenset(new.folders)
-        left_out = [folder for folder in old.folders if not _collected(folder, kept) and not vacated(folder)]
+        # The folders are the config file's own; the repository's are known from its root.
+        home = posixpath.dirname(change.path)
+        left_out = [
+            folder
+            for folder in old.folders
+            if not _collected(folder, kept) and not vacated(posixpath.normpath(posixpath.join(home, folder)))
+        ]
         if not left_out:
             continue
         what = f"narrows pytest's `testpaths`, leaving out {', '.join(_but(f, kept) for f in left_out[:5])}"
