@@ -113,6 +113,7 @@ class ChangeSet:
     # Parts of the change the reader could not read (files past GitHub's listing, text past the run's
     # bounds), each said in a few words: whatever they hold was not checked, so no verdict is a pass.
     unread: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # the files among them the reader's bounds left binary, by path
 
     @property
     def commit_by_sha(self) -> dict[str, Commit]:
@@ -126,7 +127,10 @@ class ChangeSet:
         return tuple(
             f.path
             for f in self.diff.files
-            if f.is_binary and f.status is not FileStatus.DELETED and f.path.lower().endswith(SOURCE_SUFFIXES)
+            if f.is_binary
+            and f.status is not FileStatus.DELETED
+            and f.path.lower().endswith(SOURCE_SUFFIXES)
+            and f.path not in self.refused  # said once, as unread past the bounds
         )
 
 

@@ -122,13 +122,6 @@ def _from_api(
     diff = unshown.read(
         diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}", blobs=listed
     )
-    past = sorted(path for path, ref in unshown.refused if ref == event.head_sha)
-    if past:
-        unread.append(
-            f"{len(past)} file{'s' if len(past) != 1 else ''} GitHub showed no patch for, past the run's "
-            "bounds on reading them "
-            f"({', '.join(past[:5])}{', ...' if len(past) > 5 else ''})"
-        )
     commits = tuple(_to_commit(c) for c in pull_commits)
     origins, commit_lines = _line_origins(client, unshown, diff, commits, notes)
     if unshown.refused:
@@ -139,6 +132,14 @@ def _from_api(
             "of its lines unknown"
         )
     diff, origins = apply_ignore(diff, origins, ignore)
+    # The PR's files past those bounds, but those the config ignores.
+    kept = {c.path for c in diff.files}
+    past = tuple(sorted(path for path, ref in unshown.refused if ref == event.head_sha and path in kept))
+    if past:
+        unread.append(
+            f"{len(past)} file{'s' if len(past) != 1 else ''} GitHub showed no patch for, past the run's "
+            f"bounds on reading them ({', '.join(past[:5])}{', ...' if len(past) > 5 else ''})"
+        )
     ws = open_workspace(workspace, event.head_sha)
     revisions: ApiRevisions | GitRevisions
     if ws is not None:
@@ -157,6 +158,7 @@ def _from_api(
         head_ref=event.head_sha,
         notes=tuple(notes),
         unread=tuple(unread),
+        refused=past,
     )
 
 

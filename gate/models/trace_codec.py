@@ -104,6 +104,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
         "head_ref": cs.head_ref,
         "notes": list(cs.notes),
         "unread": list(cs.unread),
+        "refused": list(cs.refused),
         "diff": {
             "notes": list(cs.diff.notes),
             "ignored_paths": list(cs.diff.ignored_paths),
@@ -181,6 +182,7 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
         head_ref=d["head_ref"],
         notes=tuple(d["notes"]),
         unread=tuple(d.get("unread", ())),
+        refused=tuple(d.get("refused", ())),
     )
 
 
