@@ -87,6 +87,9 @@ def import_in_background() -> None:
         thread.start()
 
 
+IMPORT_WAIT_AT_EXIT_SECONDS = 30.0
+
+
 def finish_background_import() -> None:
     """Wait for a background import that is still running: for a run that ends before it needs
     litellm (an error, a budget spent, no model stage after all). Left running into the process's
@@ -94,4 +97,6 @@ def finish_background_import() -> None:
     it, and the process died with a segmentation fault instead of exiting with its verdict's code.
     Called before the interpreter starts shutting down: the import registers exit handlers of its own."""
     for thread in _started:
-        thread.join()
+        # Bounded: an import that hangs (a network it should not reach) must not keep the run from
+        # exiting with its verdict.
+        thread.join(timeout=IMPORT_WAIT_AT_EXIT_SECONDS)
