@@ -85,13 +85,14 @@ class SmallRow:
 
 
 # litellm imported the way the gate imports it (collection paused during the import, what it made frozen
-# after it and at exit), and nothing else: a plain `import litellm` also pays the collections and the
-# teardown that the gate avoids, so it would not be a floor.
+# after it), ended the way the gate ends (exit handlers run, no teardown: `gate.cli.entry`), and nothing
+# else: a plain `import litellm` also pays the collections and the teardown that the gate avoids, so it
+# would not be a floor.
 IMPORT_LITELLM = [
     str(VENV_BIN / "python"),
     "-c",
-    "from gate import collector; from gate.models import runtime; "
-    "collector.freeze_at_exit(); runtime.litellm()",
+    "import atexit, os; from gate import collector; from gate.models import runtime; "
+    "collector.freeze_at_exit(); runtime.litellm(); atexit._run_exitfuncs(); os._exit(0)",
 ]
 
 
@@ -140,9 +141,9 @@ def _small_section(rows: list[SmallRow]) -> list[str]:
         f"(`--diff-file`, see its section), both against the loopback server with zero latency, taking "
         f"turns, best of {SMALL_REPEAT} each. Target: at most {TARGET_VS_PR_AGENT}x. *litellm import* is "
         "litellm's import alone, as the gate imports it (`gate.models.runtime.litellm()`: collection paused "
-        "during the import, its objects frozen after it and at exit), in a fresh process of the gate's "
-        "interpreter, taken in the same turns: the least any run that calls a model through litellm can "
-        "take.",
+        "during the import, its objects frozen after it) and ended as the gate ends (exit handlers run, "
+        "no teardown), in a fresh process of the gate's interpreter, taken in the same turns: the least "
+        "any run that calls a model through litellm can take.",
         "",
         "| changed lines | ai-gate wall s | PR-Agent wall s | ai-gate / PR-Agent | litellm import s "
         "| litellm import / PR-Agent | target |",

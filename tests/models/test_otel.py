@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from gate.models.otel import ENDPOINT_ENV
 from gate.models.trace import CallRecord
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.gitrepo import GitRepo
+from tests.regen.conftest import make_change
+from tests.regen.samples import STRICTER
 
 pytest.importorskip("opentelemetry.sdk")
 
@@ -81,3 +89,49 @@ def test_the_client_exports_each_attempt(model_server: object) -> None:
     assert [dict(s.attributes or {})["ai_gate.attempt"] for s in spans] == [0, 1]
     assert dict(spans[0].attributes or {})["error.type"] == "RateLimitError"
     assert dict(spans[1].attributes or {})["gen_ai.usage.input_tokens"] > 0
+
+
+def test_the_command_exports_its_spans_before_the_process_ends(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """`ai-gate` ends without the interpreter's teardown (`gate.cli.entry`); the exit handlers still
+    run, and the batch exporter's spans, sent only when it shuts down, reach the collector."""
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.fakes.loopback import LoopbackServer
+    from tests.regen.test_cli import check, write_config
+
+    posts: list[tuple[str, int]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            posts.append((self.path, len(body)))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    make_change(repo)
+    for model in ("regen-a", "regen-b"):
+        model_server.script(model, "regeneration", Reply(choices=tuple({"code": c} for c in STRICTER)))
+        model_server.script(model, "equivalence", Reply.json({"equivalent": True, "difference": ""}))
+    server = LoopbackServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        done = check(
+            repo,
+            "--config",
+            str(write_config(tmp_path / "gate.yml", model_server)),
+            env={ENDPOINT_ENV: endpoint},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["usage"]["model_calls"] > 0
+    assert posts and all(path == "/v1/traces" and size > 0 for path, size in posts)

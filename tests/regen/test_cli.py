@@ -20,17 +20,27 @@ MODELS = ("openai/regen-a", "openai/regen-b")
 DIFFERENCE = "With rate == 1 the submitted code returns 0.0 where the re-generation raises ValueError."
 
 
-def ai_gate(*args: str) -> subprocess.CompletedProcess[str]:
+def ai_gate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "FAKE_MODEL_KEY": "sk-test",
-           "AI_GATE_MODEL_BACKOFF": "0.01"}  # fmt: skip
+           "AI_GATE_MODEL_BACKOFF": "0.01", **(env or {})}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "gate", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
     )
 
 
-def check(repo: GitRepo, *extra: str) -> subprocess.CompletedProcess[str]:
+def check(repo: GitRepo, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return ai_gate(
-        "check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--format", "json", *extra
+        "check",
+        "--repo",
+        str(repo.root),
+        "--base",
+        "main",
+        "--head",
+        "feature",
+        "--format",
+        "json",
+        *extra,
+        env=env,
     )
 
 
