@@ -77,6 +77,30 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q\n        if: ${{ false }}")},
         ("tests-deselected", "high", ".github/workflows/ci.yml"),
     ),
+    "workflow-step-continue-on-error-as-an-expression": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.format(
+                run="pytest -q\n        continue-on-error: ${{ true }}"
+            )
+        },
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-step-turned-off-by-its-first-key": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.replace(
+                "      - name: Test\n", "      - if: false\n        name: Test\n"
+            ).format(run="pytest -q")
+        },
+        ("tests-deselected", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-step-continue-on-error-after-a-comment-at-the-margin": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.format(
+                run="pytest -q\n# the suite is flaky on the runners\n        continue-on-error: true"
+            )
+        },
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
     "workflow-pytest-addopts": (
         {
             ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q")
@@ -204,6 +228,23 @@ TUNING: dict[str, dict[str, str | None]] = {
     "prefixes-and-globs": {
         "pyproject.toml": '[tool.pytest.ini_options]\npython_classes = ["Test", "*TestCase"]\n'
     },
+    "continue-on-error-decided-per-run": {
+        ".github/workflows/ci.yml": WORKFLOW.format(
+            run="pytest -q\n        continue-on-error: ${{ matrix.experimental }}"
+        ),
+    },
+    "a-lint-step-turned-off-by-its-first-key": {
+        ".github/workflows/ci.yml": WORKFLOW.replace(
+            "      - name: Lint\n", "      - if: false\n        name: Lint\n"
+        ).format(run="pytest -q"),
+    },
+    "a-comment-that-names-pytest-in-a-lint-step": {
+        ".github/workflows/ci.yml": WORKFLOW.replace(
+            "        run: ruff check .\n",
+            "        run: ruff check .\n        # pytest runs in the next step\n"
+            "        continue-on-error: true\n",
+        ).format(run="pytest -q"),
+    },
     "a-step-that-uses-a-pytest-action": {
         ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q")
         + "      - name: Comment coverage\n        continue-on-error: true\n"
@@ -277,7 +318,15 @@ def test_a_patch_that_shows_part_of_a_workflow_is_not_judged_for_a_removed_test_
 
 
 @pytest.mark.parametrize(
-    "line", ["  if: false{}x", "  if: ${{{{ false }}}}{}x", "  continue-on-error: true{}x"]
+    "line",
+    [
+        "  if: false{}x",
+        "  if: ${{{{ false }}}}{}x",
+        "  - if: false{}x",
+        "  continue-on-error: true{}x",
+        "  continue-on-error: ${{{{ true }}}}{}x",
+        "  continue-on-error: ${{{{ true{}x",
+    ],
 )
 def test_a_long_setting_line_is_read_in_time_linear_in_its_length(line: str) -> None:
     """Step keys padded with blanks that fail at their end (lines up to the 2,000 characters read): the

@@ -5,10 +5,12 @@
   `--ignore` of a test path, or `-m "not ..."`; `python_files`, `python_functions` or `python_classes`
   set to names that the usual test names no longer match; `norecursedirs` naming a test folder.
 - A command that runs the tests made unable to fail: `pytest || true`, `npm test || exit 0`, and
-  `continue-on-error: true` on a workflow step or job that runs them.
+  `continue-on-error: true` (or `${{ true }}`) on a workflow step or job that runs them; or never run:
+  `if: false` on that step or job.
 
-Read from the added lines (and, for `continue-on-error`, the workflow at head around them), so a patch
-is read as fully as a git range.
+Read from the added lines (and, for `continue-on-error` and `if:`, the workflow at head around them: a
+step's block runs from the item that opens it to the next at its level, comments aside), so a patch is
+read as fully as a git range.
 """
 
 from __future__ import annotations
@@ -56,9 +58,13 @@ def _runs(text: str) -> bool:
 _PYTEST = re.compile(r"\bpy\.?test\b")
 # `|| true`, `|| exit 0`, `|| :`, `|| echo ...`: the command's failure is dropped.
 _DROPPED = re.compile(r"\|\|\s*(?:true\b|exit\s+0\b|:(?:\s|$|;)|echo\b)")
-# A step or job that never runs: `if: false`, `if: ${{ false }}`.
-_NEVER = re.compile(r"^\s*if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\}\s*)?(?:#.*)?$")
-_CONTINUE = re.compile(r"^(?P<indent>\s*)continue-on-error:\s*(?:true|yes|on)\s*(?:#.*)?$")
+# A step or job that never runs: `if: false`, `if: ${{ false }}`; also as a step's first key (`- if: false`).
+_NEVER = re.compile(r"^\s*(?:-[ \t]+)?if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\}\s*)?(?:#.*)?$")
+# `continue-on-error: true`, or an expression that is always true (`${{ true }}`); not one that decides
+# per run (`${{ matrix.experimental }}`).
+_CONTINUE = re.compile(
+    r"^(?P<indent>\s*)(?:-[ \t]+)?continue-on-error:\s*(?:true|yes|on|\$\{\{\s*true\s*\}\})\s*(?:#.*)?$"
+)
 # A make recipe line whose command's failure make ignores: a tab, then `-` (after `@` or `+`, if any).
 _IGNORED_RECIPE = re.compile(r"^\t[@+]*-")
 _SETTING = re.compile(
@@ -406,24 +412,31 @@ class _Workflow:
     def __init__(self, head: str) -> None:
         self.lines = head.split("\n")
         count = len(self.lines)
-        indents = [_indent(text) if text.strip() else -1 for text in self.lines]  # -1: a blank line
+        # -1: a blank line or a comment, which neither opens nor closes a block, whatever its indent
+        indents = [-1 if _blank_or_comment(text) else _indent(text) for text in self.lines]
         self.opens = self._nearest_less_indented(indents, range(count), 0)
         self.closes = self._nearest_less_indented(indents, range(count - 1, -1, -1), count)
+        # For a list item's first line (`- if: false`), where its item ends: the next line at its level.
+        self.ends = self._nearest_less_indented(indents, range(count - 1, -1, -1), count, level=True)
         self.running = [0]
         for text in self.lines:
-            self.running.append(self.running[-1] + (len(text) <= _MAX_LINE and _runs(text)))
+            runs = len(text) <= _MAX_LINE and not _blank_or_comment(text) and _runs(text)
+            self.running.append(self.running[-1] + runs)
 
     @staticmethod
-    def _nearest_less_indented(indents: list[int], order: range, none: int) -> list[int]:
-        """For each line, the nearest line before it in `order` that is less indented (blank lines
-        aside), or `none`: one pass with a stack of lines whose indents rise."""
+    def _nearest_less_indented(
+        indents: list[int], order: range, none: int, *, level: bool = False
+    ) -> list[int]:
+        """For each line, the nearest line before it in `order` that is less indented (or, with `level`,
+        not more indented), blank lines and comments aside, or `none`: one pass with a stack of lines
+        whose indents rise."""
         nearest = [none] * len(indents)
         stack: list[int] = []
         for index in order:
             indent = indents[index]
             if indent < 0:
                 continue
-            while stack and indents[stack[-1]] >= indent:
+            while stack and (indents[stack[-1]] > indent if level else indents[stack[-1]] >= indent):
                 stack.pop()
             nearest[index] = stack[-1] if stack else none
             stack.append(index)
@@ -435,8 +448,15 @@ class _Workflow:
         at = (line.new_no or 0) - 1
         if not 0 <= at < len(self.lines) or self.lines[at] != line.text:
             return False
+        if line.text.lstrip(" ").startswith("-"):  # the item's own first key: the item is its block
+            return self.running[self.ends[at]] > self.running[at]
         return self.running[self.closes[at]] > self.running[self.opens[at]]
 
 
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" "))
+
+
+def _blank_or_comment(text: str) -> bool:
+    stripped = text.lstrip()
+    return not stripped or stripped.startswith("#")
