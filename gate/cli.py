@@ -107,8 +107,11 @@ def entry() -> NoReturn:
     the hundreds of thousands of objects a run that called a model has (litellm's alone), a tenth of a
     second of nothing a user waits for. So the standard streams are flushed and the exit handlers run
     (an OpenTelemetry export's last spans, a `git cat-file` reader's end), then the process exits with
-    `main`'s code without the teardown."""
+    `main`'s code without the teardown. Under a profiler, a debugger or a coverage tool, which write
+    what they found as the interpreter exits, it exits as usual."""
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        raise SystemExit(code)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a reader that went away, a closed stream
             stream.flush()

@@ -204,3 +204,17 @@ def test_a_crash_in_native_code_says_where_it_was() -> None:
     assert proc.returncode != 0
     assert "Fatal Python error: Segmentation fault" in proc.stderr
     assert 'File "<string>", line 1' in proc.stderr
+
+
+def test_a_profiled_run_keeps_its_profile(tmp_path: Path) -> None:
+    """`ai-gate` ends without the interpreter's teardown, except under a profiler (or a debugger, or a
+    coverage tool), which writes what it found as the interpreter exits. (cProfile's command line
+    exits 0 whatever the program's code.)"""
+    out = tmp_path / "run.prof"
+    config = ROOT / "examples" / "ai-gate.yml"
+    argv = ["-m", "cProfile", "-o", str(out), "-m", "gate", "check", "--diff", str(EXAMPLE), "--offline"]
+    argv += ["--config", str(config)]
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    proc = subprocess.run([sys.executable, *argv], capture_output=True, env=env, timeout=120, cwd=ROOT)
+    assert b"AI Quality Gate: FAIL" in proc.stdout, proc.stderr
+    assert out.stat().st_size > 0
