@@ -4,7 +4,8 @@ The deterministic stages are this interpreter's CPU, and so is everything else a
 change's secrets, litellm's seconds-long import, the model stages' prompts and answers, the report. One
 interpreter runs one of them at a time. On a machine with a second core, a forked child runs some of the
 stages at the same time: it starts from this process's memory as it is (the change read, provenance
-known; nothing is copied over), learns the change's secrets and sends them back first, then runs its
+known; nothing is copied over), learns the change's secrets and sends them back first (with what its
+scans read, so that this process looks those lines up rather than scanning them again), then runs its
 stages and sends their results.
 
 Fail closed: a child that dies, sends what cannot be read, or is still working when the run's time is up
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from gate.redact import learn_changeset, memory, redact
+from gate.redact.detect import Scans, adopt_scans, scans
 from gate.run import RunContext, Stage, StageResult
 
 # One stage's outcome: its result, and the trace's error record when it broke.
@@ -93,7 +95,7 @@ def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStag
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupted run ends here at once
         with os.fdopen(fd, "wb") as out:
             learn_changeset(ctx.changeset)
-            _send(out, memory.known())
+            _send(out, (memory.known(), scans()))
             outcomes = [run_stage(stage, ctx) for stage in stages]
             try:
                 _send(out, outcomes)
@@ -122,6 +124,7 @@ class Child:
     _learned: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
+    _scans: Scans | None = None
     _outcomes: list[Outcome] | None = None
     _ended: str = ""
     _unsent: str = ""
@@ -140,10 +143,13 @@ class Child:
         if self._applied:
             return
         self._applied = True
-        if self._secrets is None:
+        if self._secrets is None or self._scans is None:
             learn_changeset(self.ctx.changeset)
         else:
             memory.remember(self._secrets)
+            # The lines it read, with their hits: what this process redacts of them (a prompt's rows,
+            # the report's strings) is then looked up, not scanned again.
+            adopt_scans(self._scans)
 
     def outcomes(
         self, failed: Callable[[Stage, str], StageResult], within: float | None = None
@@ -177,9 +183,17 @@ class Child:
     def _read(self, fd: int) -> None:
         try:
             with os.fdopen(fd, "rb") as stream:
-                secrets = _receive(stream)
-                if isinstance(secrets, frozenset) and all(isinstance(s, str) for s in secrets):
-                    self._secrets = secrets
+                learned = _receive(stream)
+                if isinstance(learned, tuple) and len(learned) == 2:
+                    secrets, taken = learned
+                    if isinstance(secrets, frozenset) and all(isinstance(s, str) for s in secrets):
+                        self._secrets = secrets
+                    if (
+                        isinstance(taken, tuple)
+                        and len(taken) == 2
+                        and all(isinstance(t, dict) for t in taken)
+                    ):
+                        self._scans = taken
                 self._learned.set()
                 outcomes = _receive(stream)
                 if isinstance(outcomes, list):

@@ -23,7 +23,8 @@ from gate import worker
 from gate.analyzers import PhantomSymbolsAnalyzer, SecretsAnalyzer
 from gate.config.models import Budget, Config
 from gate.pipeline import run
-from gate.redact import memory, redact
+from gate.redact import memory, redact, redact_lines
+from gate.redact.detect import forget_scans, scans
 from gate.report.json_v1 import to_dict
 from gate.run import RunContext, StageResult
 from tests.analyzers.gitrepo import change
@@ -172,6 +173,28 @@ def test_a_budget_without_end_is_waited_for_as_long_as_a_wait_can_be(tmp_path: P
         ctx = RunContext(changeset=_changeset(tmp_path / str(n)), config=config, offline=True)
         report = to_dict(run(ctx, [Sleeps(), PhantomSymbolsAnalyzer()]))
         assert report["stages"]["secrets"]["ran"] is True, report["stages"]["secrets"]
+
+
+def test_the_lines_a_child_scanned_are_looked_up_here(tmp_path: Path, here: bool) -> None:
+    """The child sends what its scans read with the secrets: a prompt's row or a report's string that
+    holds a line of the change is answered from that, not scanned again in this process."""
+    if not here:
+        return
+    forget_scans()
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    child = worker.start([Pid()], ctx, lambda stage, c: (stage.run(c), None))
+    assert child is not None
+    child.learned()
+    scanned, hits = scans()
+    line = f"DB_PASSWORD={SECRET}"
+    assert line in scanned["deploy.env"] and "    return 2" in scanned["app.py"]
+    assert [hit.value for hit in hits[("deploy.env", line)]] == [SECRET]
+    assert redact_lines([line, "    return 2"], filename="deploy.env") == [
+        "DB_PASSWORD=[REDACTED]",
+        "    return 2",
+    ]
+    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    assert error is None and result.details["pid"] == child.pid
 
 
 def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool) -> None:

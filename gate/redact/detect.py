@@ -403,6 +403,27 @@ def forget_scans() -> None:
     _NAMES_WITH_HITS.clear()
 
 
+# What `scan_files` read, as another process can take it over: each name's lines, and the hits of those
+# that have any.
+Scans = tuple[dict[str, set[str]], dict[tuple[str, str], tuple[SecretHit, ...]]]
+
+
+def scans() -> Scans:
+    """What this process's scans read, for a process forked from it to hand back (`gate.worker`)."""
+    return _SCANNED, _HITS
+
+
+def adopt_scans(taken: Scans) -> None:
+    """Take over what another process's scans read of this run's change, in place of this process's
+    own: a line's hits depend on nothing but its text and the file's name, so the lines it read are
+    answered as if read here (a prompt's rows, the report's strings) rather than scanned again."""
+    scanned, hits = taken
+    forget_scans()
+    _SCANNED.update(scanned)
+    _HITS.update(hits)
+    _NAMES_WITH_HITS.update(name for name, _ in hits)
+
+
 # YAML that names a credential on one line and gives its value below it: a Kubernetes container's
 # `- name: DB_PASSWORD` then `value: ...`, and a block scalar, `password: |` then its indented lines. A
 # line's hits otherwise depend on that line alone; these are found over a file's lines in order, and
