@@ -414,12 +414,15 @@ def scans() -> Scans:
 
 
 def adopt_scans(taken: Scans) -> None:
-    """Take over what another process's scans read of this run's change, in place of this process's
-    own: a line's hits depend on nothing but its text and the file's name, so the lines it read are
-    answered as if read here (a prompt's rows, the report's strings) rather than scanned again."""
+    """Take over what another process's scans read of this run's change, beside what this process read:
+    a line's hits depend on nothing but its text and the file's name, so the lines it read are answered
+    as if read here (a prompt's rows, the report's strings) rather than scanned again."""
     scanned, hits = taken
-    forget_scans()
-    _SCANNED.update(scanned)
+    for name, lines in scanned.items():
+        if name in _SCANNED:
+            _SCANNED[name].update(lines)
+        else:
+            _SCANNED[name] = lines
     _HITS.update(hits)
     _NAMES_WITH_HITS.update(name for name, _ in hits)
 
