@@ -83,8 +83,8 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     unread = list(changeset.unread)
     if hidden := changeset.hidden_sources:
         unread.append(
-            f"{len(hidden)} file{'s' if len(hidden) != 1 else ''} named as source code or configuration "
-            f"but not text ({', '.join(hidden[:5])}{', ...' if len(hidden) > 5 else ''})"
+            f"{len(hidden)} file{'s' if len(hidden) != 1 else ''} named as source code, configuration or "
+            f"keys but not text ({', '.join(hidden[:5])}{', ...' if len(hidden) > 5 else ''})"
         )
     if unread:
         reasons.append(f"not read: {'; '.join(unread)}; the verdict is neutral")

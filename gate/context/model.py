@@ -82,13 +82,17 @@ class CommitLineReader(Protocol):
         ...
 
 
-# Names of files that are text by what they are: code, and the configuration a change sets.
+# Names of files that are text by what they are: code, the configuration a change sets, and the files
+# that hold credentials as text (PEM keys, a package manager's or a tool's credentials, Terraform state).
 SOURCE_SUFFIXES = (
     ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".go",
     ".rs", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
     ".swift", ".sh", ".bash", ".env", ".ini", ".cfg", ".conf", ".toml", ".yml", ".yaml", ".json",
-    ".properties", ".tf", ".tfvars",
+    ".properties", ".tf", ".tfvars", ".xml", ".config", ".pem", ".key", ".tfstate", ".npmrc", ".netrc",
+    ".pypirc", ".pgpass", ".htpasswd", ".git-credentials",
 )  # fmt: skip
+# The same by the whole name, for files named without a suffix.
+SOURCE_NAMES = frozenset({"dockerfile", "makefile", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 
 
 @dataclass(frozen=True)
@@ -121,17 +125,24 @@ class ChangeSet:
 
     @property
     def hidden_sources(self) -> tuple[str, ...]:
-        """Files left binary, unread, though their names say source code or configuration: a NUL byte or
-        `-diff` makes git call a file binary, and one that is not text even so (a few bytes of another
-        encoding in a file too short to read past them) may hold anything an analyzer looks for."""
+        """Files left binary, unread, though their names say source code, configuration or credentials:
+        a NUL byte or `-diff` makes git call a file binary, and one that is not text even so (a few bytes
+        of another encoding in a file too short to read past them, a key padded with bytes no text
+        holds) may hold anything an analyzer looks for."""
         return tuple(
             f.path
             for f in self.diff.files
             if f.is_binary
             and f.status is not FileStatus.DELETED
-            and f.path.lower().endswith(SOURCE_SUFFIXES)
+            and is_source_name(f.path)
             and f.path not in self.refused  # said once, as unread past the bounds
         )
+
+
+def is_source_name(path: str) -> bool:
+    """Whether a file's name says it is text by what it is (`SOURCE_SUFFIXES`, `SOURCE_NAMES`)."""
+    lowered = path.lower()
+    return lowered.endswith(SOURCE_SUFFIXES) or lowered.rsplit("/", 1)[-1] in SOURCE_NAMES
 
 
 def with_added_counts(

@@ -80,7 +80,38 @@ def test_a_source_file_in_another_encoding_is_read_or_the_run_is_no_pass(
 
     assert code == 0 and report["verdict"] == "neutral"
     assert report["reasons"] == [
-        "not read: 1 file named as source code or configuration but not text (src/short.py); the verdict "
+        "not read: 1 file named as source code, configuration or keys but not text (src/short.py); the "
+        "verdict is neutral"
+    ]
+
+
+KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA"
+    + "q8Zt3Lm5Nw2Xv7Rk1Jp4Yc9Hs6Df0Gb" * 8
+    + "\n-----END RSA PRIVATE KEY-----\n"
+)
+
+
+@pytest.mark.parametrize(
+    "path", ["deploy/prod.pem", "ops/.npmrc", "Dockerfile", "keys/id_ed25519", "web.config"]
+)
+def test_a_key_or_a_config_padded_with_bytes_no_text_holds_is_no_pass(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    """NUL bytes and bytes UTF-8 cannot read around a private key, past the share text holds: git calls
+    the file binary and it is not read as text, so its key is not found. A file whose name says it holds
+    keys or configuration is then not read, and the run says so rather than passing."""
+    repo.write("README.md", "# app\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write(path, b"\0\xff\xfe" * 40 + KEY.encode())
+    repo.commit("Add the deployment's settings")
+
+    code, report = _check(repo, capsys)
+
+    assert code == 0 and report["verdict"] == "neutral"
+    assert report["reasons"] == [
+        f"not read: 1 file named as source code, configuration or keys but not text ({path}); the verdict "
         "is neutral"
     ]
 
