@@ -1,6 +1,6 @@
-"""pytest's `testpaths` narrowed so that a folder of tests is no longer collected, with no test file
-touched: each case through `ai-gate check` on a real repository next to a code change. Widening it,
-reordering it, or following a folder the change moves are not findings.
+"""pytest's `testpaths` narrowed, or set where there was none, so that a folder of tests is no longer
+collected, with no test file touched: each case through `ai-gate check` on a real repository next to a
+code change. Widening it, reordering it, or following a folder the change moves are not findings.
 """
 
 from __future__ import annotations
@@ -190,3 +190,47 @@ def test_testpaths_of_a_config_below_the_root_are_read_from_its_folder(
     assert weakened(report) == [("tests-not-collected", "medium", "svc/pytest.ini")]
     finding = next(f for f in report["findings"] if f["stage"] == "weakened-tests")
     assert "leaving out checks:" in finding["body"]
+
+
+NO_TESTPATHS = "[pytest]\naddopts = -ra\nxfail_strict = true\n"
+
+
+def test_testpaths_set_where_there_was_none_that_leaves_tests_out_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A settings file that had no `testpaths` gets one: pytest run with no arguments stops collecting
+    the test files outside it (here the integration tests and one at the root, which an agent may leave
+    out to make a run pass). Folders pytest never collects from by default are not counted."""
+    base = {
+        **BASE,
+        "pytest.ini": NO_TESTPATHS,
+        "test_setup.py": "def test_setup():\n    assert True\n",
+        ".cache/test_stale.py": "def test_stale():\n    assert True\n",
+        "build/lib/test_copy.py": "def test_copy():\n    assert True\n",
+        "tests/integration/helpers.py": "X = 1\n",
+    }
+    changed = NO_TESTPATHS.replace("xfail_strict", "testpaths = tests/unit\nxfail_strict")
+    repo = make_pr(tmp_path / "repo", {"pytest.ini": changed}, base)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("tests-not-collected", "medium", "pytest.ini")]
+    (finding,) = [f for f in report["findings"] if f["stage"] == "weakened-tests"]
+    assert finding["start_line"] == 3
+    assert "leaving out . (1 test file), tests/integration (1 test file)" in finding["body"]
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # every test file is in the folders it names
+        {"tests/e2e/test_more.py": "def test_more():\n    assert True\n"},
+        {"docs/conftest.py": "", "node_modules/pkg/test_x.py": "def test_x():\n    assert True\n"},
+    ],
+)
+def test_testpaths_set_that_keeps_every_test_file_is_not_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: dict[str, str]
+) -> None:
+    changed = NO_TESTPATHS.replace("xfail_strict", "testpaths = tests\nxfail_strict")
+    repo = make_pr(tmp_path / "repo", {"pytest.ini": changed}, {**BASE, "pytest.ini": NO_TESTPATHS, **extra})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0

@@ -19,7 +19,8 @@ import fnmatch
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -87,12 +88,15 @@ def weakenings(
     run_elsewhere: bool = False,
     vacated: Callable[[str], bool] = lambda folder: False,
     texts: Callable[[], tuple[str, str] | None] = lambda: None,
+    head_paths: Callable[[], Sequence[str] | None] = lambda: None,
 ) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
     head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
     such a line). A command that ran the tests and is gone from the file is one too, unless the change
     adds a command that runs tests elsewhere (`run_elsewhere`). So is a `testpaths` narrowed to leave
-    out a folder it named, unless the change moves or deletes that folder's files (`vacated`)."""
+    out a folder it named, unless the change moves or deletes that folder's files (`vacated`), and a
+    `testpaths` set where there was none that leaves out test files the head holds (`head_paths()`,
+    every file at head when known)."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     if name == "conftest.py":
@@ -143,6 +147,7 @@ def weakenings(
             yield Weakening("tests-deselected", line, "turns off the step or job that runs the tests", True)
     if config:
         yield from _testpaths_narrowed(change, vacated, texts)
+        yield from _testpaths_set(change, texts, head_paths)
     if commands and not run_elsewhere:
         gone = _runner_removed(change, head)
         if gone is not None:
@@ -240,6 +245,68 @@ def _testpaths_narrowed(
             continue
         what = f"narrows pytest's `testpaths`, leaving out {', '.join(_but(f, kept) for f in left_out[:5])}"
         yield Weakening("tests-not-collected", _setting_line(change, new, new_side), what, False)
+
+
+def _testpaths_set(
+    change: FileChange,
+    texts: Callable[[], tuple[str, str] | None],
+    head_paths: Callable[[], Sequence[str] | None],
+) -> Iterator[Weakening]:
+    """`testpaths` set in a settings file that had none: pytest run with no arguments collected every
+    test file below the file's folder, and now collects only the folders named. Reported when the head
+    holds test files pytest collected by default outside them; judged only from the file's whole text
+    at base and head and the head's files (a patch cannot tell a setting added from one moved)."""
+    whole = texts()
+    if whole is None or _testpaths(whole[0].split("\n")) is not None:
+        return
+    new = _testpaths(whole[1].split("\n"))
+    if new is None or not new.folders or any(c in folder for folder in new.folders for c in "*?["):
+        return  # none, or patterns this rule does not expand
+    paths = head_paths()
+    if paths is None:
+        return
+    home = posixpath.dirname(change.path)
+    left_out = uncollected(paths, home, frozenset(new.folders))
+    if left_out:
+        shown = ", ".join(
+            f"{folder} ({count} test file{'s' if count != 1 else ''})" for folder, count in left_out[:5]
+        )
+        what = f"sets pytest's `testpaths`, leaving out {shown}"
+        yield Weakening("tests-not-collected", _setting_line(change, new, None), what, False)
+
+
+# Folders pytest never collects from unless told (its `norecursedirs` default), and its default names of
+# test files.
+_NORECURSE = re.compile(r"^(?:\..*|_darcs|build|CVS|dist|node_modules|venv|\{arch\}|.*\.egg)$")
+_PYTEST_FILE = re.compile(r"^(?:test_.*|.*_test)\.py$")
+
+
+def uncollected(paths: Sequence[str], home: str, kept: frozenset[str]) -> list[tuple[str, int]]:
+    """The folders below `home` (each named from `home`, or `.` for its own files) holding test files
+    that pytest finds by default there, and how many, that collecting only the folders `kept` leaves
+    out."""
+    counts: Counter[str] = Counter()
+    prefix = f"{home}/" if home else ""
+    for path in paths:
+        if not path.startswith(prefix):
+            continue
+        folder, _, name = path[len(prefix) :].rpartition("/")
+        if not _PYTEST_FILE.match(name) or any(_NORECURSE.match(part) for part in folder.split("/") if part):
+            continue
+        if not _collected(folder or ".", kept):
+            counts[_outermost_left_out(folder, kept) if folder else "."] += 1
+    return sorted(counts.items())
+
+
+def _outermost_left_out(folder: str, kept: frozenset[str]) -> str:
+    """The outermost folder holding `folder` that holds no kept folder (`tests/integration` when
+    `tests/unit` is kept); `folder` itself when each holds one."""
+    parts = folder.split("/")
+    for end in range(1, len(parts) + 1):
+        outer = "/".join(parts[:end])
+        if not any(k == outer or k.startswith(outer + "/") for k in kept):
+            return outer
+    return folder
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -338,7 +338,13 @@ class WeakenedTestsAnalyzer(Analyzer):
             base, now = view.text("base", path), view.text("head", path)
             return None if base is None or now is None else (base, now)
 
-        for found in weakenings(change, head, run_elsewhere=run_elsewhere, vacated=vacated, texts=texts):
+        def head_paths() -> Sequence[str] | None:
+            return view.head_paths() if view.has_revisions else None
+
+        found_all = weakenings(
+            change, head, run_elsewhere=run_elsewhere, vacated=vacated, texts=texts, head_paths=head_paths
+        )
+        for found in found_all:
             effect = (
                 "a failing test no longer fails the run"
                 if found.rule == "test-failures-ignored"
