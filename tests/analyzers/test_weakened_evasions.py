@@ -254,6 +254,16 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "tests/test_calc.py"),
     ),
+    "assertion-failure-caught-as-any-exception-past-a-long-try": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n"
+            + "        total([0])\n" * 80
+            + "    except Exception:\n"
+            "        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "assertion-failure-caught-by-a-tuple-with-exception": (
         _py(
             "    assert total([]) == 0\n",
@@ -620,3 +630,25 @@ def test_a_handler_line_of_many_spaces_is_read_in_linear_time(path: str, unit: s
         list(swallowed_assertions(change) if path.endswith(".py") else swallowed_expectations(change))
         times[spaces] = time.process_time() - started
     assert max(times[40_000], 0.02) / max(times[4_000], 0.02) < 30, times
+
+
+def test_try_blocks_nested_deep_are_read_in_linear_time() -> None:
+    """A broad handler's `try` block is read whole, however long, in one pass over the hunk: `try`
+    statements nested fifty deep, with assertions inside and handlers after, cost ten times as much
+    for ten times as many of them, not a hundred."""
+    depth = 50
+    opens = [" " * level + "try:" for level in range(1, depth + 1)]
+    inner = [" " * (depth + 1) + "assert total([]) == 0"] * depth
+    closes = [" " * level + line for level in range(depth, 0, -1) for line in ("except Exception:", " pass")]
+    times = {}
+    for nests in (40, 400):
+        text = "\n".join(["def test():", *[*opens, *inner, *closes] * nests])
+        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
+        change = FileChange(
+            "tests/test_x.py", None, FileStatus.ADDED, (Hunk(0, 0, 1, len(lines), "", lines),)
+        )
+        started = time.process_time()
+        found = list(swallowed_assertions(change))
+        times[nests] = time.process_time() - started
+        assert len(found) == depth * nests
+    assert max(times[400], 0.02) / max(times[40], 0.02) < 30, times

@@ -46,6 +46,8 @@ _FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
 # Lines read around a handler: a hunk shows three lines of context, and a try block is short.
 _LOOK = 20
+_CLAUSES = ("try", "except", "else", "finally")
+_CLAUSE = re.compile(r"(except\b)|else\s*:|finally\s*:")  # a `try` statement's clause (a handler: group 1)
 _EXPECTS_FAILURE = re.compile(r"raise\b|(?:pytest\.|self\.)?fail\s*\(|assert\s*\(?\s*False\b")
 
 
@@ -137,6 +139,7 @@ class _NewSide:
         self.whole = whole  # the hunk is the whole file: its end is the file's
         self._read = read
         self._codes: list[str | None] = [None] * len(lines)
+        self._guarded: frozenset[int] | None = None
 
     @classmethod
     def of(
@@ -166,10 +169,61 @@ class _NewSide:
         text = self.lines[at].text
         return len(text) - len(text.lstrip())
 
+    def guarded(self) -> frozenset[int]:
+        """The handlers (their lines' indexes) whose `try` block, as shown, holds an assertion: one pass
+        over the lines, in time linear in them however deep the blocks nest."""
+        if self._guarded is None:
+            found: set[int] = set()
+            open_tries: list[_Try] = []  # outermost first
+            for at, line in enumerate(self.lines):
+                stripped = line.text.lstrip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                # Only a line that may open or end a block, or assert, is read as code.
+                code = self.code(at) if "assert" in stripped or stripped.startswith(_CLAUSES) else "_"
+                if not code:
+                    continue
+                depth = len(line.text) - len(stripped)
+                while open_tries and open_tries[-1].depth > depth:
+                    open_tries.pop()
+                if open_tries and open_tries[-1].depth == depth:
+                    clause = _CLAUSE.match(code)
+                    if clause is not None:
+                        block = open_tries[-1]
+                        if clause.group(1) and block.asserts and block.in_body:
+                            found.add(at)
+                        block.in_body = False  # what follows is a handler's body
+                        continue
+                    open_tries.pop()  # the next statement: the `try` is over
+                if _ASSERTS.search(code) is not None and open_tries:
+                    # Every `try` whose block holds this line: the innermost still in its block, then
+                    # outwards; one already marked has had those outside it marked too.
+                    reading: _Try | None = open_tries[-1] if open_tries[-1].in_body else open_tries[-1].outer
+                    while reading is not None and not reading.asserts:
+                        reading.asserts = True
+                        reading = reading.outer
+                if code.startswith("try") and code[3:].lstrip().startswith(":"):
+                    outer = None
+                    if open_tries:
+                        outer = open_tries[-1] if open_tries[-1].in_body else open_tries[-1].outer
+                    open_tries.append(_Try(depth, outer))
+            self._guarded = frozenset(found)
+        return self._guarded
+
     def changed(self, first: int, last: int) -> bool:
         """Whether the hunk adds or removes a line from the new side's line `first` to its line `last`
         (removed lines before `first` aside, those just after `last` counted)."""
         return self.edits[last + 1] > self.edits[first]
+
+
+@dataclass
+class _Try:
+    """A `try` statement open at a line, as `_NewSide.guarded` reads it."""
+
+    depth: int
+    outer: _Try | None  # the nearest `try` outside it whose block (not a handler) holds it
+    asserts: bool = False  # its block holds an assertion
+    in_body: bool = True  # its block is still being read, not a handler's body
 
 
 def _python_code(text: str) -> str:
@@ -320,22 +374,9 @@ def _drop(code: str) -> bool:
 
 
 def _try_asserts(side: _NewSide, index: int, indent: int) -> bool:
-    """Whether the `try` block of the handler at `index`, shown in the hunk, holds an assertion."""
-    asserts = False
-    for at in range(index - 1, max(-1, index - 1 - 3 * _LOOK), -1):
-        code = side.code(at)
-        if not code:
-            continue
-        depth = side.indent(at)
-        if depth < indent:
-            return False
-        if depth > indent:
-            asserts = asserts or _ASSERTS.search(code) is not None
-        elif code.startswith("try"):
-            return asserts
-        else:  # an earlier handler of the same `try`: what was read is its body
-            asserts = False
-    return False
+    """Whether the `try` block of the handler at `index`, shown in the hunk, holds an assertion, however
+    long it is: the hunk's `try` blocks are read in one pass (`_NewSide.guarded`)."""
+    return index in side.guarded()
 
 
 def _next_statement(side: _NewSide, start: int, indent: int) -> int | None:
