@@ -107,16 +107,38 @@ def entry() -> NoReturn:
     the hundreds of thousands of objects a run that called a model has (litellm's alone), a tenth of a
     second of nothing a user waits for. So the standard streams are flushed and the exit handlers run
     (an OpenTelemetry export's last spans, a `git cat-file` reader's end), then the process exits with
-    `main`'s code without the teardown. Under a profiler, a debugger or a coverage tool, which write
+    `main`'s code without the teardown; a run that passed but whose output could not be written exits
+    120, as the interpreter's own exit does. Under a profiler, a debugger or a coverage tool, which write
     what they found as the interpreter exits, it exits as usual."""
     code = main()
     if sys.getprofile() is not None or sys.gettrace() is not None:
         raise SystemExit(code)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that went away, a closed stream
-            stream.flush()
+    written = _flushed()
     atexit._run_exitfuncs()
-    os._exit(code)
+    written = written and _flushed()  # what the exit handlers wrote
+    # As the interpreter's own exit does: output that could not be written (a full disk, a reader that
+    # went away) is no success.
+    os._exit(code if written or code != EXIT_PASS else EXIT_UNWRITTEN)
+
+
+EXIT_UNWRITTEN = 120  # the interpreter's own code when it cannot flush its output at exit
+
+
+def _flushed() -> bool:
+    """Flush the standard streams; False when what was written to them could not be."""
+    written = True
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError) as exc:
+            written = False
+            if stream is sys.stdout:
+                with contextlib.suppress(Exception):
+                    sys.stderr.write(f"ai-gate: could not write the output: {exc}\n")
+                    sys.stderr.flush()
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

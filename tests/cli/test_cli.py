@@ -218,3 +218,23 @@ def test_a_profiled_run_keeps_its_profile(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, *argv], capture_output=True, env=env, timeout=120, cwd=ROOT)
     assert b"AI Quality Gate: FAIL" in proc.stdout, proc.stderr
     assert out.stat().st_size > 0
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_no_success() -> None:
+    """A passing run whose report cannot be written (a full disk) exits 120 with one line, as the
+    interpreter's own exit does, not 0."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gate", "config", "validate", str(ROOT / "examples" / "ai-gate.yml")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env={**env, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+            timeout=120,
+            cwd=ROOT,
+        )
+    assert proc.returncode == 120
+    assert proc.stderr.decode().splitlines() == [
+        "ai-gate: could not write the output: [Errno 28] No space left on device"
+    ]
