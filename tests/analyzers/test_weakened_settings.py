@@ -179,6 +179,16 @@ def test_a_workflow_that_no_longer_runs_the_tests_is_a_finding(
     assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
     _, report = ai_gate(pr(tmp_path / "deleted", {".github/workflows/ci.yml": None}), capsys)
     assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
+    # a step commented out runs nothing, and a comment that names pytest elsewhere runs nothing either
+    commented = with_tests.replace(
+        "      - name: Test\n        run: pytest -q\n", "      # - name: Test\n      #   run: pytest -q\n"
+    )
+    changes = {
+        ".github/workflows/ci.yml": commented,
+        "Makefile": "lint:\n\truff check .  # pytest runs in CI\n",
+    }
+    _, report = ai_gate(pr(tmp_path / "commented", changes), capsys)
+    assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
     moved: dict[str, str | None] = {
         ".github/workflows/ci.yml": without,
         ".github/workflows/test.yml": with_tests,

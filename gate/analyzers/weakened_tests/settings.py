@@ -187,7 +187,29 @@ def runs_tests(change: FileChange) -> bool:
     Makefile, a script; source files are not read)."""
     if not _runs_commands(change.path.lower()):
         return False
-    return any(_runs(line.text) for line in change.added if len(line.text) <= _MAX_LINE)
+    return any(_runs_tests_here(line.text) for line in change.added)
+
+
+def _runs_tests_here(text: str) -> bool:
+    """Whether a line of a file that runs commands runs the tests: not in a comment (`# - run: pytest`,
+    a step commented out, and `ruff check .  # pytest runs in CI` run no tests), nor a line too long to
+    be a command."""
+    return len(text) <= _MAX_LINE and not _blank_or_comment(text) and _runs(_without_comment(text))
+
+
+def _without_comment(text: str) -> str:
+    """The line up to a comment that ends it: a `#` at its start or after a blank, outside quotes (as
+    a shell and YAML read it)."""
+    quote = ""
+    for at, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (at == 0 or text[at - 1] in " \t"):
+            return text[:at]
+    return text
 
 
 def _is_workflow(path: str) -> bool:
@@ -205,9 +227,9 @@ def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffL
     around its hunks) is not judged. Placed at its hunk's new side."""
     for hunk in change.hunks:
         for line in hunk.lines:
-            if line.kind is LineKind.REMOVED and len(line.text) <= _MAX_LINE and _runs(line.text):
+            if line.kind is LineKind.REMOVED and _runs_tests_here(line.text):
                 text = "" if change.status is FileStatus.DELETED else head()
-                if text is None or any(_runs(x) for x in text.split("\n") if len(x) <= _MAX_LINE):
+                if text is None or any(_runs_tests_here(x) for x in text.split("\n")):
                     return None
                 return DiffLine(LineKind.REMOVED, line.old_no, hunk.new_start or 1, line.text)
     return None
@@ -487,8 +509,7 @@ class _Workflow:
         self.ends = self._nearest_less_indented(indents, range(count - 1, -1, -1), count, level=True)
         self.running = [0]
         for text in self.lines:
-            runs = len(text) <= _MAX_LINE and not _blank_or_comment(text) and _runs(text)
-            self.running.append(self.running[-1] + runs)
+            self.running.append(self.running[-1] + _runs_tests_here(text))
 
     @staticmethod
     def _nearest_less_indented(
