@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from gate.redact import learn_changeset, memory, redact
-from gate.redact.detect import Scans, adopt_scans, scans
+from gate.redact import adopt_learning, learn_changeset, memory, redact
+from gate.redact.detect import Scans, scans
 from gate.run import RunContext, Stage, StageResult
 
 # One stage's outcome: its result, and the trace's error record when it broke.
@@ -146,10 +146,9 @@ class Child:
         if self._secrets is None or self._scans is None:
             learn_changeset(self.ctx.changeset)
         else:
-            memory.remember(self._secrets)
-            # The lines it read, with their hits: what this process redacts of them (a prompt's rows,
-            # the report's strings) is then looked up, not scanned again.
-            adopt_scans(self._scans)
+            # With what its scans read: what this process redacts of those lines (a prompt's rows, the
+            # report's strings) is then looked up, not scanned again.
+            adopt_learning(self.ctx.changeset, self._secrets, self._scans)
 
     def outcomes(
         self, failed: Callable[[Stage, str], StageResult], within: float | None = None
@@ -191,7 +190,8 @@ class Child:
                     if (
                         isinstance(taken, tuple)
                         and len(taken) == 2
-                        and all(isinstance(t, dict) for t in taken)
+                        and isinstance(taken[0], dict)
+                        and isinstance(taken[1], tuple)
                     ):
                         self._scans = taken
                 self._learned.set()

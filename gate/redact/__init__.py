@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 from gate.diff.model import FileStatus
 from gate.redact import memory
 from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks, remember_key_blocks
-from gate.redact.detect import SecretHit, find_secrets, forget_scans, scan_files, scan_lines
+from gate.redact.detect import (
+    Scans,
+    SecretHit,
+    adopt_scans,
+    find_secrets,
+    forget_scans,
+    scan_files,
+    scan_lines,
+)
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.memory import REDACTED
 
@@ -34,6 +42,7 @@ __all__ = [
     "MESSAGE_FILENAME",
     "REDACTED",
     "SecretHit",
+    "adopt_learning",
     "find_secrets",
     "hide_tree",
     "learn_changeset",
@@ -175,11 +184,7 @@ def learn_changeset(changeset: ChangeSet) -> int:
     the commit messages, the PR title and body. Returns the number of values remembered in all."""
     forget_scans()  # a new change: what an earlier run read is not this run's
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
-    files: list[tuple[str, list[str]]] = []
-    for f in changes:
-        lines = [line.text for hunk in f.hunks for line in hunk.lines]
-        files.append((f.path, lines))
-    for _ in scan_files(files):
+    for _ in scan_files(_file_lines(changes)):
         pass
     _learn_key_blocks(changeset, changes)
     # Names and messages as one list of lines each: one candidate pass, not one per file or commit.
@@ -191,6 +196,22 @@ def learn_changeset(changeset: ChangeSet) -> int:
     for _ in scan_lines(lines, filename=MESSAGE_FILENAME):
         pass
     return len(memory.known())
+
+
+def _file_lines(changes: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
+    """Each file's name and the lines of its hunks, as `learn_changeset` scans them."""
+    return [(f.path, [line.text for hunk in f.hunks for line in hunk.lines]) for f in changes]
+
+
+def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -> None:
+    """Take over what a process forked from this one learned of `changeset` (`learn_changeset`): its
+    secrets, and what its scans read, the lines of each file taken from this process's own copy of the
+    change (`gate.redact.detect.adopt_scans`)."""
+    memory.remember(secrets)
+    hits, names = scans
+    read = set(names)
+    changes = (*changeset.diff.files, *changeset.diff.ignored_files)
+    adopt_scans(hits, [(name, lines) for name, lines in _file_lines(changes) if name in read])
 
 
 def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> None:

@@ -378,7 +378,9 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
             _NAMES_WITH_HITS.add(name)
             found[file_index].append((line_index, hit))
     if len(_HITS) > MAX_REMEMBERED_SCANS:
+        # This scan's hits go too: none of its lines may be answered from the cache as holding none.
         forget_scans()
+        fresh = []
     for file_index in fresh:
         name, file_lines = files[file_index]
         seen = _SCANNED.setdefault(name, set())
@@ -403,28 +405,29 @@ def forget_scans() -> None:
     _NAMES_WITH_HITS.clear()
 
 
-# What `scan_files` read, as another process can take it over: each name's lines, and the hits of those
-# that have any.
-Scans = tuple[dict[str, set[str]], dict[tuple[str, str], tuple[SecretHit, ...]]]
+# What `scan_files` read, as another process can take it over: the hits of the lines that have any, and
+# the names of the files whose every line it read (their lines that other process has itself).
+Hits = dict[tuple[str, str], tuple[SecretHit, ...]]
+Scans = tuple[Hits, tuple[str, ...]]
 
 
 def scans() -> Scans:
-    """What this process's scans read, for a process forked from it to hand back (`gate.worker`)."""
-    return _SCANNED, _HITS
+    """What this process's scans read, for a process forked from it to take over (`gate.worker`)."""
+    return _HITS, tuple(_SCANNED)
 
 
-def adopt_scans(taken: Scans) -> None:
+def adopt_scans(hits: Hits, files: Sequence[tuple[str, Sequence[str]]]) -> None:
     """Take over what another process's scans read of this run's change, beside what this process read:
-    a line's hits depend on nothing but its text and the file's name, so the lines it read are answered
-    as if read here (a prompt's rows, the report's strings) rather than scanned again."""
-    scanned, hits = taken
-    for name, lines in scanned.items():
-        if name in _SCANNED:
-            _SCANNED[name].update(lines)
-        else:
-            _SCANNED[name] = lines
+    the hits it found, and `files`, the lines it read under each name, as this process holds them. A
+    line's hits depend on nothing but its text and the file's name, so those lines are answered as if
+    read here (a prompt's rows, the report's strings) rather than scanned again. Past the cache's
+    bound, nothing is taken over: those lines are scanned again when asked."""
+    if len(_HITS) + len(hits) > MAX_REMEMBERED_SCANS:
+        return
     _HITS.update(hits)
     _NAMES_WITH_HITS.update(name for name, _ in hits)
+    for name, lines in files:
+        _SCANNED.setdefault(name, set()).update(lines)
 
 
 # YAML that names a credential on one line and gives its value below it: a Kubernetes container's
