@@ -142,7 +142,11 @@ KEPT: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {
             "tests/e2e/test_flow.py": BASE["tests/integration/test_flow.py"],
         },
     ),
-    "a-new-config": ({}, {"pytest.ini": PYTEST_INI.format("tests/unit")}),
+    "a-new-config-that-names-every-test-folder": ({}, {"pytest.ini": PYTEST_INI.format("tests")}),
+    "a-new-config-in-place-of-one-beside-it-that-named-the-same": (
+        {"pyproject.toml": PYPROJECT.format('["tests/unit"]')},
+        {"pytest.ini": PYTEST_INI.format("tests/unit")},
+    ),
 }
 
 
@@ -234,3 +238,22 @@ def test_testpaths_set_that_keeps_every_test_file_is_not_a_finding(
     repo = make_pr(tmp_path / "repo", {"pytest.ini": changed}, {**BASE, "pytest.ini": NO_TESTPATHS, **extra})
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0
+
+
+@pytest.mark.parametrize(
+    ("base", "left_out"),
+    [
+        ({}, "tests/integration (1 test file)"),
+        ({"pyproject.toml": PYPROJECT.format('["tests/unit", "tests/integration"]')}, "tests/integration"),
+    ],
+)
+def test_a_new_settings_file_whose_testpaths_leave_tests_out_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], base: dict[str, str], left_out: str
+) -> None:
+    """A new pytest.ini is read before the settings beside it: its `testpaths` take the place of what
+    pytest collected before, everything below its folder or what the settings beside it named."""
+    repo = _pr(tmp_path / "repo", base, {"pytest.ini": PYTEST_INI.format("tests/unit")})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("tests-not-collected", "medium", "pytest.ini")] and code == 0
+    (finding,) = [f for f in report["findings"] if f["stage"] == "weakened-tests"]
+    assert f"leaving out {left_out}" in finding["body"]

@@ -89,6 +89,7 @@ def weakenings(
     vacated: Callable[[str], bool] = lambda folder: False,
     texts: Callable[[], tuple[str, str] | None] = lambda: None,
     head_paths: Callable[[], Sequence[str] | None] = lambda: None,
+    base_text: Callable[[str], str | None] = lambda path: None,
 ) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
     head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
@@ -96,7 +97,8 @@ def weakenings(
     adds a command that runs tests elsewhere (`run_elsewhere`). So is a `testpaths` narrowed to leave
     out a folder it named, unless the change moves or deletes that folder's files (`vacated`), and a
     `testpaths` set where there was none that leaves out test files the head holds (`head_paths()`,
-    every file at head when known)."""
+    every file at head when known; `base_text(path)`, a file at base, for the settings beside a new
+    settings file)."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     if name == "conftest.py":
@@ -147,7 +149,7 @@ def weakenings(
             yield Weakening("tests-deselected", line, "turns off the step or job that runs the tests", True)
     if config:
         yield from _testpaths_narrowed(change, vacated, texts)
-        yield from _testpaths_set(change, texts, head_paths)
+        yield from _testpaths_set(change, texts, head_paths, base_text)
     if commands and not run_elsewhere:
         gone = _runner_removed(change, head)
         if gone is not None:
@@ -273,22 +275,35 @@ def _testpaths_set(
     change: FileChange,
     texts: Callable[[], tuple[str, str] | None],
     head_paths: Callable[[], Sequence[str] | None],
+    base_text: Callable[[str], str | None],
 ) -> Iterator[Weakening]:
-    """`testpaths` set in a settings file that had none: pytest run with no arguments collected every
-    test file below the file's folder, and now collects only the folders named. Reported when the head
-    holds test files pytest collected by default outside them; judged only from the file's whole text
-    at base and head and the head's files (a patch cannot tell a setting added from one moved)."""
+    """`testpaths` set in a settings file that had none, or in a new one: pytest run with no arguments
+    collected every test file below the file's folder (or, for a new file, what the settings beside it
+    named), and now collects only the folders named. Reported when the head holds test files that
+    pytest collected before outside them; judged only from the file's whole text at base and head and
+    the head's files (a patch cannot tell a setting added from one moved)."""
     whole = texts()
     if whole is None or _testpaths(whole[0].split("\n")) is not None:
         return
+    home = posixpath.dirname(change.path)
+    before: frozenset[str] | None = None  # what pytest collected before: None, everything below `home`
+    if change.status is FileStatus.ADDED:
+        # A new settings file may take the place of another beside it (pytest.ini is read first): what
+        # that one's `testpaths` named is what was collected.
+        for name in sorted(_PYTEST_CONFIGS):
+            text = base_text(posixpath.join(home, name))
+            named = _testpaths(text.split("\n")) if text is not None else None
+            if named is not None and named.folders:
+                before = (before or frozenset()) | frozenset(named.folders)
+        if before is not None and any(c in folder for folder in before for c in "*?["):
+            return
     new = _testpaths(whole[1].split("\n"))
     if new is None or not new.folders or any(c in folder for folder in new.folders for c in "*?["):
         return  # none, or patterns this rule does not expand
     paths = head_paths()
     if paths is None:
         return
-    home = posixpath.dirname(change.path)
-    left_out = uncollected(paths, home, frozenset(new.folders))
+    left_out = uncollected(paths, home, frozenset(new.folders), before)
     if left_out:
         shown = ", ".join(
             f"{folder} ({count} test file{'s' if count != 1 else ''})" for folder, count in left_out[:5]
@@ -303,10 +318,12 @@ _NORECURSE = re.compile(r"^(?:\..*|_darcs|build|CVS|dist|node_modules|venv|\{arc
 _PYTEST_FILE = re.compile(r"^(?:test_.*|.*_test)\.py$")
 
 
-def uncollected(paths: Sequence[str], home: str, kept: frozenset[str]) -> list[tuple[str, int]]:
+def uncollected(
+    paths: Sequence[str], home: str, kept: frozenset[str], before: frozenset[str] | None = None
+) -> list[tuple[str, int]]:
     """The folders below `home` (each named from `home`, or `.` for its own files) holding test files
-    that pytest finds by default there, and how many, that collecting only the folders `kept` leaves
-    out."""
+    that pytest finds by default there (in the folders `before` only, when given), and how many, that
+    collecting only the folders `kept` leaves out."""
     counts: Counter[str] = Counter()
     prefix = f"{home}/" if home else ""
     for path in paths:
@@ -314,6 +331,8 @@ def uncollected(paths: Sequence[str], home: str, kept: frozenset[str]) -> list[t
             continue
         folder, _, name = path[len(prefix) :].rpartition("/")
         if not _PYTEST_FILE.match(name) or any(_NORECURSE.match(part) for part in folder.split("/") if part):
+            continue
+        if before is not None and not _collected(folder or ".", before):
             continue
         if not _collected(folder or ".", kept):
             counts[_outermost_left_out(folder, kept) if folder else "."] += 1

@@ -332,17 +332,28 @@ class WeakenedTestsAnalyzer(Analyzer):
             return view.text("head", path) if view.is_whole_file(change) else None
 
         def texts() -> tuple[str, str] | None:
-            """The file at base and at head, when the run can read both (a git range, the API)."""
-            if change.status is not FileStatus.MODIFIED or not view.has_revisions:
+            """The file at base and at head, when the run can read both (a git range, the API); a new
+            file is empty at base."""
+            if change.status not in (FileStatus.MODIFIED, FileStatus.ADDED) or not view.has_revisions:
                 return None
-            base, now = view.text("base", path), view.text("head", path)
+            base = "" if change.status is FileStatus.ADDED else view.text("base", path)
+            now = view.text("head", path)
             return None if base is None or now is None else (base, now)
+
+        def base_text(other: str) -> str | None:
+            return view.text("base", other) if view.has_revisions else None
 
         def head_paths() -> Sequence[str] | None:
             return view.head_paths() if view.has_revisions else None
 
         found_all = weakenings(
-            change, head, run_elsewhere=run_elsewhere, vacated=vacated, texts=texts, head_paths=head_paths
+            change,
+            head,
+            run_elsewhere=run_elsewhere,
+            vacated=vacated,
+            texts=texts,
+            head_paths=head_paths,
+            base_text=base_text,
         )
         for found in found_all:
             effect = (
