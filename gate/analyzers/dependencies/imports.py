@@ -18,9 +18,8 @@ from importlib import resources
 from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
 from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import AddedLine, nodes, parse_python, statements
+from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
 
-PYTHON_SUFFIXES = (".py", ".pyi")
-JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
 NAMESPACE = "*"
 
 

@@ -14,10 +14,12 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 
+from gate.context.ignore import JS_SUFFIXES
+
 _PY_MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 _PY_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 _SOURCE_ROOTS = ("", "src", "lib", "python")
-_JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".d.ts", ".vue", ".svelte")
+_JS_SUFFIXES = (*JS_SUFFIXES, ".d.ts")  # a package's types alone name a module too
 _JS_CONFIG = ("tsconfig.json", "jsconfig.json")
 _BASE_URL = re.compile(r'"baseUrl"\s*:\s*"([^"\n]{0,500})"')
 MAX_JS_CONFIGS = 50
