@@ -308,6 +308,6 @@ def test_tautologies_are_told_from_real_assertions():
 def test_only_the_code_a_test_could_test_excuses_its_deletion(
     test_path: str, test_text: str | None, deleted: str, expected: bool
 ):
-    from gate.analyzers.weakened_tests.subjects import subject_deleted
+    from gate.analyzers.weakened_tests.subjects import DeletedCode
 
-    assert subject_deleted(test_path, {deleted}, lambda: test_text) is expected
+    assert DeletedCode({deleted}).has_subject(test_path, lambda: test_text) is expected

@@ -52,25 +52,14 @@ class DeletedCode:
         return any(self._has(module, test_path) for module in named)
 
     def _has(self, module: str, test_path: str) -> bool:
-        """Whether a deleted code file of the test's language, other than the test itself, is `module`."""
+        """Whether a deleted code file of the test's language is `module` (the test itself is no code
+        file here: `_paths` holds no test)."""
         places = self._places.get(language(test_path), [])
         backwards = module[::-1]
         exact = bisect_right(places, backwards) - bisect_left(places, backwards)
         # Backwards, `*/app/calc` starts with `clac/ppa/`: the range up to "0", the character after "/".
         nested = bisect_left(places, backwards + "0") - bisect_left(places, backwards + "/")
-        itself = test_path in self._paths and _is_module(test_path, module)
-        return exact + nested > itself
-
-
-def subject_deleted(test_path: str, deleted: Iterable[str], read_test: Callable[[], str | None]) -> bool:
-    """True when `deleted` holds the code the test at `test_path` tested (see `DeletedCode`)."""
-    return DeletedCode(deleted).has_subject(test_path, read_test)
-
-
-def _is_module(path: str, module: str) -> bool:
-    """`src/app/calc.py` is module `app/calc`, under a source root."""
-    place = posixpath.splitext(path)[0]
-    return place == module or place.endswith(f"/{module}")
+        return exact + nested > 0
 
 
 def _stem(test_path: str) -> str:
