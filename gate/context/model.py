@@ -84,12 +84,12 @@ class CommitLineReader(Protocol):
 
 # Names of files that are text by what they are: code, the configuration a change sets, and the files
 # that hold credentials as text (PEM keys, a package manager's or a tool's credentials, Terraform state).
-# Not `.key`: a Keynote deck is a binary `.key` too.
+# A Keynote deck is a binary `.key` file too: rare in a repository, and no key can hide behind its name.
 SOURCE_SUFFIXES = (
     ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".go",
     ".rs", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
     ".swift", ".sh", ".bash", ".env", ".ini", ".cfg", ".conf", ".toml", ".yml", ".yaml", ".json",
-    ".properties", ".tf", ".tfvars", ".xml", ".config", ".pem", ".tfstate", ".npmrc", ".netrc",
+    ".properties", ".tf", ".tfvars", ".xml", ".config", ".pem", ".key", ".tfstate", ".npmrc", ".netrc",
     ".pypirc", ".pgpass", ".htpasswd", ".git-credentials",
 )  # fmt: skip
 # The same by the whole name, for files named without a suffix.

@@ -93,7 +93,8 @@ KEY = (
 
 
 @pytest.mark.parametrize(
-    "path", ["deploy/prod.pem", "ops/.npmrc", "Dockerfile", "keys/id_ed25519", "web.config"]
+    "path",
+    ["deploy/prod.pem", "deploy/server.key", "ops/.npmrc", "Dockerfile", "keys/id_ed25519", "web.config"],
 )
 def test_a_key_or_a_config_padded_with_bytes_no_text_holds_is_no_pass(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], path: str
@@ -163,17 +164,3 @@ def test_a_binary_whose_changed_bytes_are_text_stays_binary(
     assert code == 0
     assert not report["findings"]
     assert any(gap["path"] == "logo.png" and "binary" in gap["reason"] for gap in report["coverage"]["gaps"])
-
-
-def test_a_presentation_named_key_stays_a_binary(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    """A Keynote deck is a binary `.key` file (a zip): a gap in the coverage, not a file whose name says
-    it holds text."""
-    repo.write("README.md", "# app\n")
-    repo.commit("Initial")
-    repo.branch("pr")
-    repo.write("docs/talk.key", b"PK\x03\x04\x14\0\0\0\x08\0" + bytes(range(256)) * 4)
-    repo.commit("Add the talk")
-
-    code, report = _check(repo, capsys)
-
-    assert code == 0 and report["verdict"] == "pass"
