@@ -189,6 +189,23 @@ def test_a_workflow_that_no_longer_runs_the_tests_is_a_finding(
     }
     _, report = ai_gate(pr(tmp_path / "commented", changes), capsys)
     assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
+    # only the command commented out: the step's name, which names pytest, runs nothing
+    named = with_tests.replace(
+        "      - name: Test\n        run: pytest -q\n",
+        "      - name: Test with pytest\n        run: pytest -q\n",
+    )
+    _, report = ai_gate(
+        pr(
+            tmp_path / "named",
+            {
+                ".github/workflows/ci.yml": named.replace(
+                    "        run: pytest -q\n", "        # run: pytest -q\n        run: echo skipped\n"
+                )
+            },
+        ),
+        capsys,
+    )
+    assert weakened(report) == [("tests-deselected", "medium", ".github/workflows/ci.yml")]
     moved: dict[str, str | None] = {
         ".github/workflows/ci.yml": without,
         ".github/workflows/test.yml": with_tests,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gate.analyzers.weakened_tests.settings import weakenings
+from gate.analyzers.weakened_tests.settings import uncollected, weakenings
 from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 from tests.analyzers.test_weakened_evasions import ai_gate, make_pr, weakened
 from tests.gitrepo import GitRepo
@@ -257,3 +257,82 @@ def test_a_new_settings_file_whose_testpaths_leave_tests_out_is_a_finding(
     assert weakened(report) == [("tests-not-collected", "medium", "pytest.ini")] and code == 0
     (finding,) = [f for f in report["findings"] if f["stage"] == "weakened-tests"]
     assert f"leaving out {left_out}" in finding["body"]
+
+
+BENCH = {"benchmarks/test_speed.py": "def test_speed():\n    assert True\n"}
+
+# name -> (files at base besides BASE and BENCH, the PR's files): pytest reads the same tests after it.
+READ_THE_SAME: dict[str, tuple[dict[str, str], dict[str, str | None]]] = {
+    "a-pyproject-beside-a-pytest-ini-pytest-reads-first": (
+        {"pytest.ini": NO_TESTPATHS},
+        {"pyproject.toml": PYPROJECT.format('["tests"]')},
+    ),
+    "settings-moved-from-setup-cfg-to-pyproject": (
+        {"setup.cfg": SETUP_CFG.format("    tests"), "pyproject.toml": '[project]\nname = "app"\n'},
+        {"setup.cfg": "[flake8]\nmax-line-length = 100\n", "pyproject.toml": PYPROJECT.format('["tests"]')},
+    ),
+    "settings-moved-from-pytest-ini-to-pyproject": (
+        {"pytest.ini": PYTEST_INI.format("tests"), "pyproject.toml": '[project]\nname = "app"\n'},
+        {"pytest.ini": None, "pyproject.toml": PYPROJECT.format('["tests"]')},
+    ),
+    "a-setup-cfg-beside-a-pytest-ini-pytest-reads-first": (
+        {"pytest.ini": NO_TESTPATHS},
+        {"setup.cfg": SETUP_CFG.format("    tests/unit")},
+    ),
+    "a-test-file-named-among-the-folders": (
+        {"pytest.ini": NO_TESTPATHS},
+        {
+            "pytest.ini": NO_TESTPATHS.replace(
+                "xfail_strict", "testpaths = tests benchmarks/test_speed.py\nxfail_strict"
+            )
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(READ_THE_SAME))
+def test_testpaths_pytest_does_not_read_or_that_keep_what_it_read_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """pytest reads one settings file in a folder (`pytest.toml`, `pytest.ini`, then `pyproject.toml`,
+    `tox.ini`, `setup.cfg` that hold its section): settings in another change nothing, and settings
+    moved from one file to another collect what they collected."""
+    base, head = READ_THE_SAME[name]
+    repo = _pr(tmp_path / "repo", {**BENCH, **base}, head)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0
+
+
+@pytest.mark.parametrize(
+    ("base", "head"),
+    [
+        (
+            {"pytest.ini": NO_TESTPATHS},
+            {"pytest.ini": NO_TESTPATHS.replace("xfail_strict", "testpaths = tests/uni?\nxfail_strict")},
+        ),
+        ({}, {"pytest.toml": '[pytest]\ntestpaths = ["tests/unit"]\n'}),
+    ],
+)
+def test_testpaths_that_leave_tests_out_by_a_pattern_or_in_pytest_toml_are_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], base: dict[str, str], head: dict[str, str | None]
+) -> None:
+    repo = _pr(tmp_path / "repo", base, head)
+    code, report = ai_gate(repo.root, capsys)
+    [path] = head
+    assert weakened(report) == [("tests-not-collected", "medium", path)] and code == 0
+    (finding,) = [f for f in report["findings"] if f["stage"] == "weakened-tests"]
+    assert "leaving out tests/integration (1 test file)" in finding["body"]
+
+
+def test_counting_the_tests_left_out_is_linear_in_the_folders_named() -> None:
+    """A `testpaths` of thousands of folders over thousands of test files: each file's folders are
+    looked up, not compared with every folder named."""
+    times = {}
+    for count in (2_000, 20_000):
+        kept = frozenset(f"tests/k{i}/deep/er" for i in range(count))
+        paths = [f"tests/t{i}/deep/er/test_{i}.py" for i in range(count)]
+        started = time.process_time()
+        left_out = uncollected(paths, kept)
+        times[count] = time.process_time() - started
+        assert len(left_out) == count
+    assert max(times[20_000], 0.02) / max(times[2_000], 0.02) < 30, times

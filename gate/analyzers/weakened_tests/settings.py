@@ -20,12 +20,14 @@ import posixpath
 import re
 import shlex
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
-_PYTEST_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
+_PYTEST_CONFIGS = frozenset(
+    {"pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"}
+)
 _COMMAND_NAMES = frozenset(
     {"makefile", "gnumakefile", "justfile", "noxfile.py", "tox.ini", "jenkinsfile", "package.json",
      ".gitlab-ci.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", ".travis.yml"}
@@ -90,6 +92,7 @@ def weakenings(
     texts: Callable[[], tuple[str, str] | None] = lambda: None,
     head_paths: Callable[[], Sequence[str] | None] = lambda: None,
     base_text: Callable[[str], str | None] = lambda path: None,
+    head_text: Callable[[str], str | None] = lambda path: None,
 ) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
     head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
@@ -97,8 +100,8 @@ def weakenings(
     adds a command that runs tests elsewhere (`run_elsewhere`). So is a `testpaths` narrowed to leave
     out a folder it named, unless the change moves or deletes that folder's files (`vacated`), and a
     `testpaths` set where there was none that leaves out test files the head holds (`head_paths()`,
-    every file at head when known; `base_text(path)`, a file at base, for the settings beside a new
-    settings file)."""
+    every file at head when known; `base_text(path)` and `head_text(path)`, a file at base and at head,
+    for the settings beside it that pytest may read instead)."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     if name == "conftest.py":
@@ -149,7 +152,7 @@ def weakenings(
             yield Weakening("tests-deselected", line, "turns off the step or job that runs the tests", True)
     if config:
         yield from _testpaths_narrowed(change, vacated, texts)
-        yield from _testpaths_set(change, texts, head_paths, base_text)
+        yield from _testpaths_set(change, texts, head_paths, base_text, head_text)
     if commands and not run_elsewhere:
         gone = _runner_removed(change, head)
         if gone is not None:
@@ -194,9 +197,18 @@ def runs_tests(change: FileChange) -> bool:
 
 def _runs_tests_here(text: str) -> bool:
     """Whether a line of a file that runs commands runs the tests: not in a comment (`# - run: pytest`,
-    a step commented out, and `ruff check .  # pytest runs in CI` run no tests), nor a line too long to
-    be a command."""
-    return len(text) <= _MAX_LINE and not _blank_or_comment(text) and _runs(_without_comment(text))
+    a step commented out, and `ruff check .  # pytest runs in CI` run no tests), nor a step's name, nor
+    a line too long to be a command."""
+    return (
+        len(text) <= _MAX_LINE
+        and not _blank_or_comment(text)
+        and _NAME_KEY.match(text) is None
+        and _runs(_without_comment(text))
+    )
+
+
+# A workflow step's or job's name (`- name: Test with pytest`): words for people, no command.
+_NAME_KEY = re.compile(r"^\s*(?:-[ \t]+)?name[ \t]*:")
 
 
 def _without_comment(text: str) -> str:
@@ -276,40 +288,103 @@ def _testpaths_set(
     texts: Callable[[], tuple[str, str] | None],
     head_paths: Callable[[], Sequence[str] | None],
     base_text: Callable[[str], str | None],
+    head_text: Callable[[str], str | None],
 ) -> Iterator[Weakening]:
-    """`testpaths` set in a settings file that had none, or in a new one: pytest run with no arguments
-    collected every test file below the file's folder (or, for a new file, what the settings beside it
-    named), and now collects only the folders named. Reported when the head holds test files that
-    pytest collected before outside them; judged only from the file's whole text at base and head and
-    the head's files (a patch cannot tell a setting added from one moved)."""
+    """`testpaths` set in the settings file pytest reads, where what it read before named none: pytest
+    run with no arguments collected every test file below the file's folder (or what the settings it
+    read before named: another file, which this one takes the place of), and now collects only the
+    folders named. Reported when the head holds test files that pytest collected before outside them.
+    Judged only from whole texts at base and head and the head's files (a patch cannot tell a setting
+    added from one moved), and only for the file pytest reads at head (`_read_settings`)."""
     whole = texts()
-    if whole is None or _testpaths(whole[0].split("\n")) is not None:
+    if whole is None:
         return
     home = posixpath.dirname(change.path)
-    before: frozenset[str] | None = None  # what pytest collected before: None, everything below `home`
-    if change.status is FileStatus.ADDED:
-        # A new settings file may take the place of another beside it (pytest.ini is read first): what
-        # that one's `testpaths` named is what was collected.
-        for name in sorted(_PYTEST_CONFIGS):
-            text = base_text(posixpath.join(home, name))
-            named = _testpaths(text.split("\n")) if text is not None else None
-            if named is not None and named.folders:
-                before = (before or frozenset()) | frozenset(named.folders)
-        if before is not None and any(c in folder for folder in before for c in "*?["):
-            return
+    name = posixpath.basename(change.path)
+    head = {n: whole[1] if n == name else head_text(posixpath.join(home, n)) for n in _SETTINGS_ORDER}
+    if _read_settings(head) != name:
+        return  # pytest reads another file there: this one's settings change nothing
+    own = None if change.status is FileStatus.ADDED else whole[0]
+    base = {n: own if n == name else base_text(posixpath.join(home, n)) for n in _SETTINGS_ORDER}
+    was_read = _read_settings(base)
+    read_text = base.get(was_read) if was_read is not None else None
+    old = _testpaths(read_text.split("\n")) if read_text else None
+    if was_read == name and old is not None:
+        return  # a setting changed in place: `_testpaths_narrowed` reads it
     new = _testpaths(whole[1].split("\n"))
-    if new is None or not new.folders or any(c in folder for folder in new.folders for c in "*?["):
-        return  # none, or patterns this rule does not expand
     paths = head_paths()
-    if paths is None:
+    if new is None or not new.folders or paths is None:
         return
-    left_out = uncollected(paths, home, frozenset(new.folders), before)
+    before = frozenset(old.folders) if old is not None and old.folders else None  # None: every folder
+    below = [
+        path[len(home) + 1 :] if home else path for path in paths if not home or path.startswith(home + "/")
+    ]
+    kept = _expanded(frozenset(new.folders), below)
+    was = _expanded(before, below) if before is not None else None
+    left_out = uncollected(below, kept, was)
     if left_out:
         shown = ", ".join(
             f"{folder} ({count} test file{'s' if count != 1 else ''})" for folder, count in left_out[:5]
         )
         what = f"sets pytest's `testpaths`, leaving out {shown}"
         yield Weakening("tests-not-collected", _setting_line(change, new, None), what, False)
+
+
+# The files pytest reads its settings from, in the order it looks for them in a folder: the first that
+# is there, and holds pytest's section where the file holds others' too, is the one it reads.
+_SETTINGS_ORDER = (
+    "pytest.toml",
+    ".pytest.toml",
+    "pytest.ini",
+    ".pytest.ini",
+    "pyproject.toml",
+    "tox.ini",
+    "setup.cfg",
+)
+_SECTION = {"pyproject.toml": "[tool.pytest", "tox.ini": "[pytest]", "setup.cfg": "[tool:pytest]"}
+
+
+def _read_settings(texts: Mapping[str, str | None]) -> str | None:
+    """Which of a folder's settings files (name -> text, None when absent) pytest reads."""
+    for name in _SETTINGS_ORDER:
+        text = texts.get(name)
+        if text is not None and (name not in _SECTION or _SECTION[name] in text):
+            return name
+    return None
+
+
+# At most this many `testpaths` patterns (`tests/unit*`) are matched against the head's folders; past it
+# each is taken to match every folder, so that no test file is counted as left out by a setting not read.
+_MAX_PATTERNS = 64
+
+
+def _expanded(named: frozenset[str], paths: Sequence[str]) -> frozenset[str]:
+    """The folders and files `testpaths` names, its patterns matched against the folders of `paths`
+    (relative to the settings file's folder) as pytest expands them: each `*` within one name."""
+    patterns = [entry for entry in named if any(c in entry for c in "*?[")]
+    if not patterns:
+        return named
+    if len(patterns) > _MAX_PATTERNS:
+        return frozenset({"."})
+    folders = {folder for path in paths for folder in _ancestors(path.rpartition("/")[0])}
+    matched = {
+        folder
+        for pattern in patterns
+        for folder in folders
+        if folder.count("/") == pattern.count("/") and fnmatch.fnmatchcase(folder, pattern)
+    }
+    return (named - set(patterns)) | matched
+
+
+def _ancestors(folder: str) -> Iterator[str]:
+    """`a/b/c` -> `a`, `a/b`, `a/b/c`."""
+    if not folder:
+        return
+    at = folder.find("/")
+    while at != -1:
+        yield folder[:at]
+        at = folder.find("/", at + 1)
+    yield folder
 
 
 # Folders pytest never collects from unless told (its `norecursedirs` default), and its default names of
@@ -319,35 +394,25 @@ _PYTEST_FILE = re.compile(r"^(?:test_.*|.*_test)\.py$")
 
 
 def uncollected(
-    paths: Sequence[str], home: str, kept: frozenset[str], before: frozenset[str] | None = None
+    paths: Sequence[str], kept: frozenset[str], before: frozenset[str] | None = None
 ) -> list[tuple[str, int]]:
-    """The folders below `home` (each named from `home`, or `.` for its own files) holding test files
-    that pytest finds by default there (in the folders `before` only, when given), and how many, that
-    collecting only the folders `kept` leaves out."""
+    """The folders (`.` for the settings file's own) holding test files pytest finds by default among
+    `paths` (relative to the settings file's folder; in the folders or files `before` only, when
+    given), and how many, that collecting only the folders or files `kept` leaves out. In time linear
+    in the paths' length, however many folders are kept."""
+    holding = {folder for entry in kept for folder in _ancestors(entry)}  # a kept folder is inside these
     counts: Counter[str] = Counter()
-    prefix = f"{home}/" if home else ""
     for path in paths:
-        if not path.startswith(prefix):
-            continue
-        folder, _, name = path[len(prefix) :].rpartition("/")
+        folder, _, name = path.rpartition("/")
         if not _PYTEST_FILE.match(name) or any(_NORECURSE.match(part) for part in folder.split("/") if part):
             continue
-        if before is not None and not _collected(folder or ".", before):
+        if before is not None and path not in before and not _collected(folder or ".", before):
             continue
-        if not _collected(folder or ".", kept):
-            counts[_outermost_left_out(folder, kept) if folder else "."] += 1
+        if path in kept or _collected(folder or ".", kept):
+            continue
+        outer = next((f for f in _ancestors(folder) if f not in holding), folder) if folder else "."
+        counts[outer] += 1
     return sorted(counts.items())
-
-
-def _outermost_left_out(folder: str, kept: frozenset[str]) -> str:
-    """The outermost folder holding `folder` that holds no kept folder (`tests/integration` when
-    `tests/unit` is kept); `folder` itself when each holds one."""
-    parts = folder.split("/")
-    for end in range(1, len(parts) + 1):
-        outer = "/".join(parts[:end])
-        if not any(k == outer or k.startswith(outer + "/") for k in kept):
-            return outer
-    return folder
 
 
 @dataclass(frozen=True)

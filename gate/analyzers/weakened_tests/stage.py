@@ -343,6 +343,9 @@ class WeakenedTestsAnalyzer(Analyzer):
         def base_text(other: str) -> str | None:
             return view.text("base", other) if view.has_revisions else None
 
+        def head_text(other: str) -> str | None:
+            return view.text("head", other) if view.has_revisions else None
+
         def head_paths() -> Sequence[str] | None:
             return view.head_paths() if view.has_revisions else None
 
@@ -354,6 +357,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             texts=texts,
             head_paths=head_paths,
             base_text=base_text,
+            head_text=head_text,
         )
         for found in found_all:
             effect = (
