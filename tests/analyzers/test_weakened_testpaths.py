@@ -311,6 +311,8 @@ def test_testpaths_pytest_does_not_read_or_that_keep_what_it_read_are_not_findin
             {"pytest.ini": NO_TESTPATHS.replace("xfail_strict", "testpaths = tests/uni?\nxfail_strict")},
         ),
         ({}, {"pytest.toml": '[pytest]\ntestpaths = ["tests/unit"]\n'}),
+        # another tool's `testpaths` above pytest's section is not the one pytest reads
+        ({}, {"tox.ini": "[flake8]\ntestpaths = .\n\n[pytest]\ntestpaths = tests/unit\n"}),
     ],
 )
 def test_testpaths_that_leave_tests_out_by_a_pattern_or_in_pytest_toml_are_findings(

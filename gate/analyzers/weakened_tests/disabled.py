@@ -171,7 +171,8 @@ class _NewSide:
 
     def guarded(self) -> frozenset[int]:
         """The handlers (their lines' indexes) whose `try` block, as shown, holds an assertion: one pass
-        over the lines, in time linear in them however deep the blocks nest."""
+        over the lines, in time linear in them however long the blocks and however deep they nest. As
+        each line is read alone, a line of a multi-line string at the margin ends the blocks it is in."""
         if self._guarded is None:
             found: set[int] = set()
             open_tries: list[_Try] = []  # outermost first

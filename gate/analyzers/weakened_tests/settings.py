@@ -436,10 +436,17 @@ def _setting_line(change: FileChange, setting: _Setting, new_side: list[DiffLine
 
 def _testpaths(lines: list[str]) -> _Setting | None:
     """The `testpaths` setting among `lines` (a whole file, or one side of a hunk) and the folders it
-    names; None when there is none, or the lines cut its value short (the end of a hunk)."""
+    names; None when there is none, or the lines cut its value short (the end of a hunk). A setting
+    under another tool's section (`[flake8]` then `testpaths = .`) is not pytest's; one under no
+    section the lines show (a hunk below its header) is taken as pytest's."""
+    section: str | None = None
     for index, text in enumerate(lines):
+        header = _SECTION_HEADER.match(text)
+        if header is not None:
+            section = header.group(1).strip().strip("\"'")
+            continue
         found = _TESTPATHS.match(text)
-        if found is None:
+        if found is None or (section is not None and section not in _PYTEST_SECTIONS):
             continue
         value = found.group("value").split("#", 1)[0].strip()
         last = index
@@ -460,6 +467,10 @@ def _testpaths(lines: list[str]) -> _Setting | None:
         folders = tuple(sorted({_folder(word) for word in _PATH_WORD.findall(value)} - {""}))
         return _Setting(index, last, text, folders)
     return None
+
+
+_SECTION_HEADER = re.compile(r"^\[([^\[\]]{1,200})\]\s*(?:[#;].*)?$")
+_PYTEST_SECTIONS = frozenset({"pytest", "tool:pytest", "tool.pytest.ini_options", "tool.pytest"})
 
 
 def _folder(word: str) -> str:
