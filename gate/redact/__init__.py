@@ -11,6 +11,7 @@ whole change with each file's name before anything leaves the gate.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gate.diff.model import FileStatus
@@ -200,7 +201,11 @@ def learn_changeset(changeset: ChangeSet) -> int:
 
 def _file_lines(changes: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
     """Each file's name and the lines of its hunks, as `learn_changeset` scans them."""
-    return [(f.path, [line.text for hunk in f.hunks for line in hunk.lines]) for f in changes]
+    return [(f.path, _lines_of(f)) for f in changes]
+
+
+def _lines_of(change: FileChange) -> list[str]:
+    return [line.text for hunk in change.hunks for line in hunk.lines]
 
 
 def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -> None:
@@ -211,7 +216,7 @@ def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -
     hits, names = scans
     read = set(names)
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
-    adopt_scans(hits, [(name, lines) for name, lines in _file_lines(changes) if name in read])
+    adopt_scans(hits, {f.path: partial(_lines_of, f) for f in changes if f.path in read})
 
 
 def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> None:

@@ -12,7 +12,7 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -290,7 +290,7 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
     scanning the joined text once for candidate lines first. Lines `scan_files` already read under the
     same name are answered from that scan (a line's hits depend on nothing but its text and the name)."""
     yield from _placed_below(lines, filename)
-    seen = _SCANNED.get(filename)
+    seen = _seen(filename)
     if not seen:
         yield from _scan_lines(lines, filename)
         return
@@ -340,7 +340,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     found: list[list[tuple[int, SecretHit]]] = [[] for _ in files]
     fresh: list[int] = []
     for file_index, (name, file_lines) in enumerate(files):
-        seen = _SCANNED.get(name)
+        seen = _seen(name)
         if seen is None or not seen.issuperset(file_lines):
             fresh.append(file_index)
             continue
@@ -395,12 +395,15 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
 # any. Cleared when a run starts reading a new change (gate.redact.learn_changeset).
 MAX_REMEMBERED_SCANS = 4_000_000
 _SCANNED: dict[str, set[str]] = {}
+# Lines another process read (`adopt_scans`), added to `_SCANNED` when their name is first asked for.
+_PENDING: dict[str, Callable[[], Iterable[str]]] = {}
 _HITS: dict[tuple[str, str], tuple[SecretHit, ...]] = {}
 _NAMES_WITH_HITS: set[str] = set()  # the names in `_HITS`: a file without any is answered at once
 
 
 def forget_scans() -> None:
     _SCANNED.clear()
+    _PENDING.clear()
     _HITS.clear()
     _NAMES_WITH_HITS.clear()
 
@@ -413,12 +416,13 @@ Scans = tuple[Hits, tuple[str, ...]]
 
 def scans() -> Scans:
     """What this process's scans read, for a process forked from it to take over (`gate.worker`)."""
-    return _HITS, tuple(_SCANNED)
+    return _HITS, (*_SCANNED, *_PENDING)
 
 
-def adopt_scans(hits: Hits, files: Sequence[tuple[str, Sequence[str]]]) -> None:
+def adopt_scans(hits: Hits, files: Mapping[str, Callable[[], Iterable[str]]]) -> None:
     """Take over what another process's scans read of this run's change, beside what this process read:
-    the hits it found, and `files`, the lines it read under each name, as this process holds them. A
+    the hits it found, and `files`, for each name it read, its lines as this process holds them (read
+    when the name is first asked for: a run that redacts none of a file's lines never sets them up). A
     line's hits depend on nothing but its text and the file's name, so those lines are answered as if
     read here (a prompt's rows, the report's strings) rather than scanned again. Past the cache's
     bound, nothing is taken over: those lines are scanned again when asked."""
@@ -426,8 +430,15 @@ def adopt_scans(hits: Hits, files: Sequence[tuple[str, Sequence[str]]]) -> None:
         return
     _HITS.update(hits)
     _NAMES_WITH_HITS.update(name for name, _ in hits)
-    for name, lines in files:
-        _SCANNED.setdefault(name, set()).update(lines)
+    _PENDING.update(files)
+
+
+def _seen(name: str) -> set[str] | None:
+    """The lines read under `name`, those taken over from another process included."""
+    pending = _PENDING.pop(name, None)
+    if pending is not None:
+        _SCANNED.setdefault(name, set()).update(pending())
+    return _SCANNED.get(name)
 
 
 # YAML that names a credential on one line and gives its value below it: a Kubernetes container's
