@@ -429,6 +429,12 @@ def make_pr(root: Path, changes: dict[str, str | None], base: dict[str, str] | N
     return repo
 
 
+def added_file(path: str, text: str) -> FileChange:
+    """`text` as a new file at `path`, every line added: what the timing tests feed the rules."""
+    lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
+    return FileChange(path, None, FileStatus.ADDED, (Hunk(0, 0, 1, len(lines), "", lines),))
+
+
 def weakened(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     findings = report.get("findings")
     assert isinstance(findings, list)
@@ -624,8 +630,7 @@ def test_a_handler_line_of_many_spaces_is_read_in_linear_time(path: str, unit: s
     times = {}
     for spaces in (4_000, 40_000):
         text = "def test():\n" + unit.format(pad * spaces)
-        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
-        change = FileChange(path, None, FileStatus.ADDED, (Hunk(0, 0, 1, len(lines), "", lines),))
+        change = added_file(path, text)
         started = time.process_time()
         list(swallowed_assertions(change) if path.endswith(".py") else swallowed_expectations(change))
         times[spaces] = time.process_time() - started
@@ -643,10 +648,7 @@ def test_try_blocks_nested_deep_are_read_in_linear_time() -> None:
     times = {}
     for nests in (40, 400):
         text = "\n".join(["def test():", *[*opens, *inner, *closes] * nests])
-        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
-        change = FileChange(
-            "tests/test_x.py", None, FileStatus.ADDED, (Hunk(0, 0, 1, len(lines), "", lines),)
-        )
+        change = added_file("tests/test_x.py", text)
         started = time.process_time()
         found = list(swallowed_assertions(change))
         times[nests] = time.process_time() - started

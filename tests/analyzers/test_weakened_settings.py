@@ -14,8 +14,7 @@ import pytest
 
 from gate.analyzers.weakened_tests.settings import weakenings
 from gate.cli import main
-from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
-from tests.analyzers.test_weakened_evasions import BASE, CODE_CHANGE, ai_gate, make_pr, weakened
+from tests.analyzers.test_weakened_evasions import BASE, CODE_CHANGE, added_file, ai_gate, make_pr, weakened
 from tests.gitrepo import GitRepo
 
 WORKFLOW = """name: ci
@@ -309,9 +308,7 @@ def test_reading_settings_is_linear_in_the_lines(unit: str) -> None:
     for count in (200, 2_000):
         line = (unit * 2_000)[:1_999]
         text = "\n".join([line] * count)
-        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
-        hunk = Hunk(0, 0, 1, len(lines), "", lines)
-        change = FileChange(".github/workflows/ci.yml", None, FileStatus.ADDED, (hunk,))
+        change = added_file(".github/workflows/ci.yml", text)
         started = time.process_time()
         list(weakenings(change, lambda text=text: text))
         times[count] = time.process_time() - started
@@ -361,9 +358,7 @@ def test_a_long_setting_line_is_read_in_time_linear_in_its_length(line: str) -> 
     times = {}
     for blanks in (190, 1_900):
         text = WORKFLOW.format(run="pytest -q") + "\n".join([line.format(" " * blanks)] * 50)
-        lines = tuple(DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(text.split("\n")))
-        hunk = Hunk(0, 0, 1, len(lines), "", lines)
-        change = FileChange(".github/workflows/ci.yml", None, FileStatus.ADDED, (hunk,))
+        change = added_file(".github/workflows/ci.yml", text)
         started = time.process_time()
         list(weakenings(change, lambda text=text: text))
         times[blanks] = time.process_time() - started
