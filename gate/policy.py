@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
-from gate.context.model import ChangeSet
+from gate.context.model import ChangeSet, unread_files
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
 from gate.run import StageResult
@@ -82,10 +82,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     verdicts, reasons = _not_checked(results, config)
     unread = list(changeset.unread)
     if hidden := changeset.hidden_sources:
-        unread.append(
-            f"{len(hidden)} file{'s' if len(hidden) != 1 else ''} named as source code, configuration or "
-            f"keys but not text ({', '.join(hidden[:5])}{', ...' if len(hidden) > 5 else ''})"
-        )
+        unread.append(unread_files(hidden, "named as source code, configuration or keys but not text"))
     if unread:
         reasons.append(f"not read: {'; '.join(unread)}; the verdict is neutral")
         verdicts.append("neutral")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -138,6 +138,12 @@ class ChangeSet:
             and is_source_name(f.path)
             and f.path not in self.refused  # said once, as unread past the bounds
         )
+
+
+def unread_files(paths: Sequence[str], why: str) -> str:
+    """`ChangeSet.unread`'s words for files left unread: `2 files <why> (a.py, b.py)`, five named."""
+    named = ", ".join(paths[:5]) + (", ..." if len(paths) > 5 else "")
+    return f"{len(paths)} file{'s' if len(paths) != 1 else ''} {why} ({named})"
 
 
 def is_source_name(path: str) -> bool:

@@ -17,7 +17,7 @@ from gate.context.compare import NotComparable
 from gate.context.git import Git
 from gate.context.ignore import apply_ignore
 from gate.context.local_git import load_git_changeset
-from gate.context.model import ChangeSet, Commit, Person, with_added_counts
+from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
 from gate.context.revisions import GitRevisions
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
@@ -136,10 +136,7 @@ def _from_api(
     kept = {c.path for c in diff.files}
     past = tuple(sorted(path for path, ref in unshown.refused if ref == event.head_sha and path in kept))
     if past:
-        unread.append(
-            f"{len(past)} file{'s' if len(past) != 1 else ''} GitHub showed no patch for, past the run's "
-            f"bounds on reading them ({', '.join(past[:5])}{', ...' if len(past) > 5 else ''})"
-        )
+        unread.append(unread_files(past, "GitHub showed no patch for, past the run's bounds on reading them"))
     ws = open_workspace(workspace, event.head_sha)
     revisions: ApiRevisions | GitRevisions
     if ws is not None:
