@@ -264,6 +264,14 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "tests/test_calc.py"),
     ),
+    "assertion-failure-caught-as-any-exception-after-another-handler": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except ValueError:\n        raise\n"
+            "    except Exception:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "assertion-failure-caught-by-a-tuple-with-exception": (
         _py(
             "    assert total([]) == 0\n",

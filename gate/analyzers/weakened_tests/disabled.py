@@ -119,7 +119,7 @@ def swallowed_assertions(change: FileChange) -> Iterator[DiffLine]:
         for index, line in enumerate(side.lines):
             if "except" not in line.text and "suppress(" not in line.text:
                 continue
-            code = code_only(line.text).strip()
+            code = side.code(index)
             if line.kind is LineKind.ADDED and _suppresses(code):
                 yield line
                 continue
@@ -191,7 +191,8 @@ class _NewSide:
                     clause = _CLAUSE.match(code)
                     if clause is not None:
                         block = open_tries[-1]
-                        if clause.group(1) and block.asserts and block.in_body:
+                        # `asserts` is the block's alone: assertions in a handler's body mark outer blocks.
+                        if clause.group(1) and block.asserts:
                             found.add(at)
                         block.in_body = False  # what follows is a handler's body
                         continue
@@ -245,7 +246,7 @@ def _swallows(side: _NewSide, index: int, code: str) -> bool:
         return False
     # In a test function, a value returned goes nowhere: pytest reads none.
     results = not _in_test_function(side, index, indent)
-    body = _Body.read(side, index, rest.split("#", 1)[0].strip(), indent, results=results)
+    body = _Body.read(side, index, rest.strip(), indent, results=results)
     loop = _retry_loop(side, index, indent)
     if loop is not None and (loop.endless or (loop.returns_value and results)):
         return False  # it tries until the check holds; or it is a search, whose caller judges it
