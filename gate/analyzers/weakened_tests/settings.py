@@ -25,9 +25,18 @@ from dataclasses import dataclass
 
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
-_PYTEST_CONFIGS = frozenset(
-    {"pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"}
+# The files pytest reads its settings from, in the order it looks for them in a folder: the first that
+# is there, and holds pytest's section where the file holds others' too, is the one it reads.
+_SETTINGS_ORDER = (
+    "pytest.toml",
+    ".pytest.toml",
+    "pytest.ini",
+    ".pytest.ini",
+    "pyproject.toml",
+    "tox.ini",
+    "setup.cfg",
 )
+_PYTEST_CONFIGS = frozenset(_SETTINGS_ORDER)
 _COMMAND_NAMES = frozenset(
     {"makefile", "gnumakefile", "justfile", "noxfile.py", "tox.ini", "jenkinsfile", "package.json",
      ".gitlab-ci.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", ".travis.yml"}
@@ -330,17 +339,6 @@ def _testpaths_set(
         yield Weakening("tests-not-collected", _setting_line(change, new, None), what, False)
 
 
-# The files pytest reads its settings from, in the order it looks for them in a folder: the first that
-# is there, and holds pytest's section where the file holds others' too, is the one it reads.
-_SETTINGS_ORDER = (
-    "pytest.toml",
-    ".pytest.toml",
-    "pytest.ini",
-    ".pytest.ini",
-    "pyproject.toml",
-    "tox.ini",
-    "setup.cfg",
-)
 _SECTION = {"pyproject.toml": "[tool.pytest", "tox.ini": "[pytest]", "setup.cfg": "[tool:pytest]"}
 
 
@@ -366,17 +364,21 @@ def _expanded(named: frozenset[str], paths: Sequence[str]) -> frozenset[str]:
         return named
     if len(patterns) > _MAX_PATTERNS:
         return frozenset({"."})
-    folders = {folder for path in paths for folder in _ancestors(path.rpartition("/")[0])}
+    by_depth: dict[int, list[str]] = {}
+    for pattern in patterns:
+        by_depth.setdefault(pattern.count("/"), []).append(fnmatch.translate(pattern))
+    # One expression for the patterns of each depth, each folder matched once.
+    matchers = {depth: re.compile("|".join(found)) for depth, found in by_depth.items()}
+    folders = {folder for path in paths for folder in ancestors(path.rpartition("/")[0])}
     matched = {
         folder
-        for pattern in patterns
         for folder in folders
-        if folder.count("/") == pattern.count("/") and fnmatch.fnmatchcase(folder, pattern)
+        if (matcher := matchers.get(folder.count("/"))) is not None and matcher.match(folder)
     }
     return (named - set(patterns)) | matched
 
 
-def _ancestors(folder: str) -> Iterator[str]:
+def ancestors(folder: str) -> Iterator[str]:
     """`a/b/c` -> `a`, `a/b`, `a/b/c`."""
     if not folder:
         return
@@ -400,7 +402,7 @@ def uncollected(
     `paths` (relative to the settings file's folder; in the folders or files `before` only, when
     given), and how many, that collecting only the folders or files `kept` leaves out. In time linear
     in the paths' length, however many folders are kept."""
-    holding = {folder for entry in kept for folder in _ancestors(entry)}  # a kept folder is inside these
+    holding = {folder for entry in kept for folder in ancestors(entry)}  # a kept folder is inside these
     counts: Counter[str] = Counter()
     for path in paths:
         folder, _, name = path.rpartition("/")
@@ -410,7 +412,7 @@ def uncollected(
             continue
         if path in kept or _collected(folder or ".", kept):
             continue
-        outer = next((f for f in _ancestors(folder) if f not in holding), folder) if folder else "."
+        outer = next((f for f in ancestors(folder) if f not in holding), folder) if folder else "."
         counts[outer] += 1
     return sorted(counts.items())
 

@@ -34,7 +34,7 @@ from gate.analyzers.weakened_tests.lines import (
 )
 from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file, language
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
-from gate.analyzers.weakened_tests.settings import runs_tests, weakenings
+from gate.analyzers.weakened_tests.settings import ancestors, runs_tests, weakenings
 from gate.analyzers.weakened_tests.subjects import DeletedCode
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
@@ -581,12 +581,7 @@ class _Vacated:
             return False
         if self._held is None:
             paths = self._view.head_paths()
-            self._held = {f for p in paths if is_test_file(p) and is_code(p) for f in _folders(p)}
+            self._held = {
+                f for p in paths if is_test_file(p) and is_code(p) for f in ancestors(p.rpartition("/")[0])
+            }
         return folder not in self._held
-
-
-def _folders(path: str) -> Iterator[str]:
-    """The folders that hold `path`, innermost first: `a/b/c.py` -> `a/b`, `a`."""
-    while "/" in path:
-        path = path.rsplit("/", 1)[0]
-        yield path
