@@ -139,6 +139,7 @@ class _NewSide:
         self.whole = whole  # the hunk is the whole file: its end is the file's
         self._read = read
         self._codes: list[str | None] = [None] * len(lines)
+        self._indents: list[int] = [-1] * len(lines)
         self._guarded: frozenset[int] | None = None
 
     @classmethod
@@ -166,8 +167,12 @@ class _NewSide:
         return code
 
     def indent(self, at: int) -> int:
-        text = self.lines[at].text
-        return len(text) - len(text.lstrip())
+        """The line's indent, read once (handlers look back over the same long lines)."""
+        indent = self._indents[at]
+        if indent < 0:
+            text = self.lines[at].text
+            indent = self._indents[at] = len(text) - len(text.lstrip())
+        return indent
 
     def guarded(self) -> frozenset[int]:
         """The handlers (their lines' indexes) whose `try` block, as shown, holds an assertion: one pass
