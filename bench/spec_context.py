@@ -29,6 +29,7 @@ from gate.context.local_git import load_git_changeset
 from gate.context.model import RevisionReader
 from gate.fence import data_block
 from gate.models.pricing import token_counter
+from gate.models.selection import smallest_window
 from gate.review.check import chunk_budget
 from gate.review.prompt import Contracts, pr_text
 from gate.review.units import build_units, measured_chars_per_token, pack
@@ -99,7 +100,8 @@ def measure(size: int) -> dict[str, object]:
     cpt = measured_chars_per_token(changeset, token_counter(REVIEW_MODELS))
     changed = [f.path for f in changeset.diff.files]
     answer = Config().models.max_output_tokens
-    budget = chunk_budget(REVIEW_MODELS, contracts, pr_text(changeset), answer, cpt, changed)
+    window = smallest_window(REVIEW_MODELS, Config())
+    budget = chunk_budget(window, contracts, pr_text(changeset), answer, cpt, changed)
     units, _ = build_units(changeset, budget, cpt)
     chunks = pack(units, budget)
     before = before_tokens(docs, contracts)

@@ -86,6 +86,11 @@ class Thresholds(_Strict):
 class Endpoint(_Strict):
     api_base: HttpUrl | None = None
     api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    max_input_tokens: Annotated[int, Field(ge=2_048, le=100_000_000)] | None = Field(
+        default=None,
+        description="The model's context window in tokens, where litellm's model map does not know it (a "
+        "self-hosted or proxied model; else 32,000 is assumed) or knows it wrong. Prompts are cut to fit it.",
+    )
 
 
 # Bounds catch a typo (an extra zero, a unit mix-up) before a run waits an hour on it.

@@ -17,9 +17,9 @@ from gate.intent.judge import Answer, ChunkPlan, Judged, group_by_statement, jud
 from gate.intent.prompt import CHECK_PROMPT, EXTRACT_PROMPT, Statement, check_messages
 from gate.intent.sources import Intent, IntentSource, LinkedIssues, gather
 from gate.models.interface import CallRequest, ModelClient
-from gate.models.pricing import facts, token_counter
+from gate.models.pricing import token_counter
 from gate.models.schemas import SpecCheckOutput
-from gate.models.selection import Selection, select_models
+from gate.models.selection import Selection, select_models, smallest_window
 from gate.review.consensus import Group, tally, to_findings
 from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
 from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
@@ -217,7 +217,8 @@ def _prepare(
     """The change in chunks that fit the smallest context window with the statements listed, each sent
     with the statements that govern its files; a chunk no statement governs is not sent (a note says so)."""
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
-    budget = _chunk_budget(models, statements, sources, chars_per_token)
+    window = smallest_window(models, ctx.config)
+    budget = _chunk_budget(window, statements, sources, chars_per_token)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     chunks = pack(units, budget)
     plans: dict[str, ChunkPlan] = {}
@@ -355,9 +356,8 @@ def compliance(
 
 
 def _chunk_budget(
-    models: Sequence[str], statements: Sequence[Statement], sources: Mapping[str, Any], chars_per_token: float
+    window: int, statements: Sequence[Statement], sources: Mapping[str, Any], chars_per_token: float
 ) -> int:
-    window = min(facts(m).max_input_tokens for m in models)
     listing = "".join(
         s.text + sources[s.source].name for s in statements
     ) + " " * LISTING_CHARS_PER_STATEMENT * len(statements)

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.config.models import Config
-from gate.models.pricing import PROXY_PREFIX, provider_of
+from gate.models.pricing import PROXY_PREFIX, facts, provider_of
 
 PROXY_ENV = "AI_GATE_LITELLM_PROXY"
 PROXY_KEY_ENVS = ("AI_GATE_LITELLM_PROXY_KEY", "LITELLM_PROXY_API_KEY")
@@ -86,6 +86,19 @@ def route_for(name: str, config: Config, env: Mapping[str, str]) -> Route:
         model = name if name.startswith(PROXY_PREFIX) else PROXY_PREFIX + name
         return Route(name, model, proxy.rstrip("/"), key_env)
     return Route(name, name)
+
+
+def smallest_window(models: Sequence[str], config: Config) -> int:
+    """The smallest context window of `models`, in tokens: each as its endpoint declares it
+    (`models.endpoints.<name>.max_input_tokens`), else as litellm's map gives it (`facts`)."""
+    return min(_window(name, config) for name in models)
+
+
+def _window(name: str, config: Config) -> int:
+    endpoint = config.models.endpoints.get(name)
+    if endpoint is not None and endpoint.max_input_tokens is not None:
+        return endpoint.max_input_tokens
+    return facts(name).max_input_tokens
 
 
 def select_models(

@@ -14,8 +14,8 @@ from gate.context.compare import head_diff
 from gate.context.lines import head_lines
 from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
-from gate.models.pricing import facts, provider_of, token_counter
-from gate.models.selection import Selection, select_models
+from gate.models.pricing import provider_of, token_counter
+from gate.models.selection import Selection, select_models, smallest_window
 from gate.review.consensus import STAGE, tally, to_findings
 from gate.review.coverage import (
     Unreviewed,
@@ -71,6 +71,7 @@ class _Prepared:
     contracts: Contracts
     pr: PrText
     chars_per_token: float
+    window: int  # tokens: the smallest context window among the models
     budget: int  # tokens of code per chunk
     units: list[ReviewUnit]
     skipped: list[NotReviewed]
@@ -148,7 +149,8 @@ def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
     chars_per_token = measured_chars_per_token(ctx.changeset, token_counter(models))
     changed = [f.path for f in ctx.changeset.diff.files]
     answer = ctx.config.models.max_output_tokens
-    budget = chunk_budget(models, contracts, pr, answer, chars_per_token, changed)
+    window = smallest_window(models, ctx.config)
+    budget = chunk_budget(window, contracts, pr, answer, chars_per_token, changed)
     units, skipped = build_units(ctx.changeset, budget, chars_per_token)
     previous = ctx.services.previous_review
     compare = head_diff(ctx.changeset, ctx.services.compare_heads)
@@ -156,7 +158,18 @@ def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
     notes.extend(_increment_note(increment, previous is not None, len(units)))
     chunks = pack(increment.send, budget)
     return _Prepared(
-        selection, quorum, notes, contracts, pr, chars_per_token, budget, units, skipped, increment, chunks
+        selection,
+        quorum,
+        notes,
+        contracts,
+        pr,
+        chars_per_token,
+        window,
+        budget,
+        units,
+        skipped,
+        increment,
+        chunks,
     )
 
 
@@ -240,6 +253,7 @@ def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, 
         "providers": {m: provider_of(m) for m in p.models},
         "model_source": p.selection.source,
         "prompt_versions": [load_prompt(REVIEW_PROMPT).version, load_prompt(CROSS_CHECK_PROMPT).version],
+        "context_window": p.window,
         "chunk_tokens": p.budget,
         "chars_per_token": round(p.chars_per_token, 2),
         "chunks": [_chunk_details(c, p.contracts) for c in p.chunks],
@@ -291,16 +305,15 @@ def _state(
 
 
 def chunk_budget(
-    models: tuple[str, ...],
+    window: int,
     contracts: Contracts,
     pr: PrText,
     answer_tokens: int,
     chars_per_token: float = CHARS_PER_TOKEN,
     changed: Sequence[str] = (),
 ) -> int:
-    """Tokens of code per chunk: what the smallest context window leaves after the prompt and the answer
-    (`answer_tokens`, the `max_tokens` every call asks for)."""
-    window = min(facts(m).max_input_tokens for m in models)
+    """Tokens of code per chunk: what the smallest context window of the models (`window`) leaves after
+    the prompt and the answer (`answer_tokens`, the `max_tokens` every call asks for)."""
     # The most spec text one prompt can carry: the specs governing any changed file, within the limit.
     spec_chars = contracts.specs.largest_context_chars(changed)
     overhead = estimate_tokens(load_prompt(REVIEW_PROMPT).system + pr.longest, chars_per_token)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.parser import parse_diff
+from gate.models.pricing import DEFAULT_CONTEXT_TOKENS
 from gate.redact import REDACTED
 from gate.review.check import chunk_budget
 from gate.review.prompt import MAX_COMMIT_CHARS, MAX_PR_BODY_CHARS, MAX_PR_TEXT_CHARS, Contracts, pr_text
 from gate.review.room import CONTEXT_SHARE, MIN_CHUNK_TOKENS
 
-# A model litellm does not know: its window is the cautious default, so the arithmetic is plain.
-MODELS = ("openai/not-a-known-model",)
+# The window of a model litellm does not know (the cautious default), so the arithmetic is plain.
+WINDOW = DEFAULT_CONTEXT_TOKENS
 # Two documented GitHub token formats (gh[pousr]_ and 36 characters), written out only here.
 TOKEN_A = "ghp_" + "Q7wZ2kV9xR4mT8bN1cY6hJ3pL5sD0fG2aE7u"
 TOKEN_B = "gho_" + "M3nB8vC1xZ6lK4jH9gF2dS7aP0oI5uY1tR3e"
@@ -32,11 +33,11 @@ def _changeset(body: str, message: str) -> ChangeSet:
 
 def test_the_answer_reserve_follows_max_output_tokens() -> None:
     pr = pr_text(_changeset("", "Add x"))
-    small = chunk_budget(MODELS, Contracts(), pr, 4_000)
-    default = chunk_budget(MODELS, Contracts(), pr, 8_192)
+    small = chunk_budget(WINDOW, Contracts(), pr, 4_000)
+    default = chunk_budget(WINDOW, Contracts(), pr, 8_192)
     assert small - default == 4_192
     # What a call asks for never leaves less than the floor, and the rest of the window stays the margin.
-    assert chunk_budget(MODELS, Contracts(), pr, 1_000_000) == MIN_CHUNK_TOKENS
+    assert chunk_budget(WINDOW, Contracts(), pr, 1_000_000) == MIN_CHUNK_TOKENS
     assert default + 8_192 <= 32_000 * CONTEXT_SHARE
 
 
