@@ -101,8 +101,11 @@ def write_config(
     models: tuple[str, ...] = REVIEW_MODELS,
     review: bool = True,
     regen: bool = False,
+    window: int | None = None,
 ) -> Path:
-    """An ai-gate config whose model and registry traffic all goes to the loopback server."""
+    """An ai-gate config whose model and registry traffic all goes to the loopback server. litellm's map
+    does not know the bench's models: their context window is the gate's assumed 32,000 tokens unless
+    `window` declares one (`max_input_tokens`)."""
     never = {"ai_share": 1.0, "ai_lines": 10**9}
     root = server.url.removesuffix("/v1")
     config = {
@@ -116,7 +119,11 @@ def write_config(
         "models": {
             "review": list(models),
             "regen": list(models[:1]),
-            "endpoints": {m: {"api_base": server.url, "api_key_env": KEY_ENV} for m in models},
+            "endpoints": {
+                m: {"api_base": server.url, "api_key_env": KEY_ENV}
+                | ({"max_input_tokens": window} if window else {})
+                for m in models
+            },
         },
         "dependencies": {"registries": {"pypi": root, "npm": root}},
         "budget": {"max_cost_usd": 1000.0, "max_seconds": 600, "unpriced_usd_per_million_tokens": 1.0},

@@ -5,7 +5,10 @@ Three ways per corpus PR, each a fresh `ai-gate check` process:
 - `mbox, offline`: the same PR as a `git format-patch` series (`--diff pr.mbox`);
 - `repo, all stages`: every stage the build has, model and registry calls answered by the loopback
   server with no added latency, so what is left is the gate's own work (prompt building, litellm,
-  validation, cross-checking, reports).
+  validation, cross-checking, reports). The models are unknown to litellm's map, so the gate takes
+  their windows as 32,000 tokens; at the largest size the same run is repeated with the models
+  declaring 128k windows (`repo, all stages, 128k windows`), the window of today's hosted models, whose
+  chunks reach the gate's cap of 24,000 tokens of code (fewer calls).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ SMALL_SIZES = (10, 100)
 SMALL_REPEAT = 3
 TARGET_VS_PR_AGENT = 0.5
 WORK = ROOT / "bench" / ".work" / "overhead"
+LARGE_WINDOW = 131_072
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,15 @@ def measure() -> list[Row]:
     with MeteredServer(latency=0.0) as server:
         serve_gate_models(server)
         config = write_config(WORK / "ai-gate.yml", server, review=True, regen=True)
+        large = write_config(WORK / "ai-gate-128k.yml", server, review=True, regen=True, window=LARGE_WINDOW)
         for size in SIZES:
             pr = corpus.pr(size)
             repeat = 3 if size < 100_000 else 1
             rows.append(_check(pr, "repo, offline", ["--offline"], repeat))
             rows.append(_check(pr, "mbox, offline", ["--offline"], repeat))
             rows.append(_check(pr, "repo, all stages", ["--config", str(config)], 1))
+            if size == max(SIZES):
+                rows.append(_check(pr, "repo, all stages, 128k windows", ["--config", str(large)], 1))
     return rows
 
 
