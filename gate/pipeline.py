@@ -83,11 +83,21 @@ def _hidden(outcome: StageOutcome) -> StageOutcome:
     return result, record
 
 
-def _contained_hidden(stage: Stage, ctx: RunContext) -> StageOutcome:
-    """`_contained`, redacted: for a child, which learns the change's secrets before its stages run.
-    Its time is kept by this process, which stops the child when it is up (a signal could not stop a
-    stage stuck in code that never checks for one)."""
-    return _hidden(_contained(stage, ctx, limited=False))
+def _in_child(read: LineReader) -> worker.RunStage:
+    """`_contained`, redacted, its findings given their line keys (with `read`): for a child, which
+    learns the change's secrets before its stages run, and so sends what this process would otherwise
+    work out after it. Its time is kept by this process, which stops the child when it is up (a signal
+    could not stop a stage stuck in code that never checks for one)."""
+
+    def run_stage(stage: Stage, ctx: RunContext) -> StageOutcome:
+        result, record = _hidden(_contained(stage, ctx, limited=False))
+        return _keyed(result, read), record
+
+    return run_stage
+
+
+def _outcome_texts(outcomes: Sequence[StageOutcome]) -> Iterator[str]:
+    return _texts(result for result, _ in outcomes)
 
 
 def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
@@ -157,7 +167,7 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
     baseline to compare with)."""
     started = time.monotonic()
     limit_heaps()
-    child = worker.start(_apart(stages, ctx), ctx, _contained_hidden)
+    child = worker.start(_apart(stages, ctx), ctx, _in_child(head_lines(ctx.changeset)), _outcome_texts)
     try:
         results = _stages(ctx, stages, together, child)
     except BaseException:
@@ -254,9 +264,9 @@ def _stages(
     if child is not None:
         child.learned(_time_left(ctx))
         # While the child works on: this process's findings get their line keys, and their text is
-        # scanned for the report's redaction.
+        # scanned for the report's redaction (the child does the same for its own).
         outcomes = {key: (_keyed(result, read), error) for key, (result, error) in outcomes.items()}
-        prescan(_texts(result for result, _ in outcomes.values()))
+        prescan(_outcome_texts(list(outcomes.values())))
         sent = child.outcomes(lambda stage, why: _failed(stage, ctx, why), _time_left(ctx))
         outcomes.update((id(stage), outcome) for stage, outcome in zip(child.stages, sent, strict=True))
     for stage in stages:

@@ -6,7 +6,8 @@ interpreter runs one of them at a time. On a machine with a second core, a forke
 stages at the same time: it starts from this process's memory as it is (the change read, provenance
 known; nothing is copied over), learns the change's secrets and sends them back first (with what its
 scans read, so that this process looks those lines up rather than scanning them again), then runs its
-stages and sends their results.
+stages and sends their results, with what it found scanning the strings the report will hold of them
+(the report's redaction then looks them up too).
 
 Fail closed: a child that dies, sends what cannot be read, or is still working when the run's time is up
 (`budget.max_seconds`: a hostile input that makes a check run on and on) leaves each of its stages failed
@@ -29,17 +30,19 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from gate.redact import adopt_learning, learn_changeset, memory, redact
-from gate.redact.detect import Scans, scans
+from gate.redact import adopt_learning, adopt_prescan, learn_changeset, memory, prescanned, redact
+from gate.redact.detect import Hits, Scans, scans
 from gate.run import RunContext, Stage, StageResult
 
 # One stage's outcome: its result, and the trace's error record when it broke.
 Outcome = tuple[StageResult, dict[str, object] | None]
 RunStage = Callable[[Stage, RunContext], Outcome]
+# The strings a report will hold of some outcomes: what `gate.redact.redact_tree` will scan of them.
+ReportTexts = Callable[[Sequence[Outcome]], Iterable[str]]
 
 ONE_PROCESS_ENV = "AI_GATE_ONE_PROCESS"
 PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -53,9 +56,12 @@ def enabled() -> bool:
     return hasattr(os, "fork") and os.environ.get(ONE_PROCESS_ENV, "") not in ("1", "true", "yes")
 
 
-def start(stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> Child | None:
+def start(
+    stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage, texts: ReportTexts | None = None
+) -> Child | None:
     """Fork a child that learns the change's secrets and runs `stages` with `run_stage`; None (run them
-    here) when forking is off or unsafe, or there is nothing to run."""
+    here) when forking is off or unsafe, or there is nothing to run. With `texts`, the child also scans
+    the strings the report will hold of its outcomes, and this process takes over what it found."""
     if not stages or not enabled() or threading.active_count() > 1:
         return None
     for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, by this process
@@ -65,9 +71,9 @@ def start(stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage) -> Chil
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _child(write_end, stages, ctx, run_stage, parent)
+        _child(write_end, stages, ctx, run_stage, texts, parent)
     os.close(write_end)
-    child = Child(pid, stages, ctx)
+    child = Child(pid, stages, ctx, texts)
     child.receive(read_end)
     return child
 
@@ -83,9 +89,17 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
-def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage, parent: int) -> None:
-    """Learn, send what was learned, run the stages, send their outcomes, and leave without running
-    the parent's exit handlers or flushing its buffers a second time."""
+def _child(
+    fd: int,
+    stages: Sequence[Stage],
+    ctx: RunContext,
+    run_stage: RunStage,
+    texts: ReportTexts | None,
+    parent: int,
+) -> None:
+    """Learn, send what was learned, run the stages, send their outcomes (with the hits of their report
+    strings), and leave without running the parent's exit handlers or flushing its buffers a second
+    time."""
     code = 0
     try:
         _end_with(parent)
@@ -97,8 +111,9 @@ def _child(fd: int, stages: Sequence[Stage], ctx: RunContext, run_stage: RunStag
             learn_changeset(ctx.changeset)
             _send(out, (memory.known(), scans()))
             outcomes = [run_stage(stage, ctx) for stage in stages]
+            hits = prescanned(texts(outcomes)) if texts is not None else None
             try:
-                _send(out, outcomes)
+                _send(out, (outcomes, hits))
             except Exception as exc:  # an outcome that cannot be sent (a defect): say why instead
                 _send(out, redact(f"{type(exc).__name__}: {exc}")[:WHY_MAX_CHARS])
                 code = 1
@@ -121,11 +136,13 @@ class Child:
     pid: int
     stages: Sequence[Stage]
     ctx: RunContext
+    texts: ReportTexts | None = None
     _learned: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
     _scans: Scans | None = None
     _outcomes: list[Outcome] | None = None
+    _report_hits: Hits | None = None  # what the child's scan of `texts(_outcomes)` found
     _ended: str = ""
     _unsent: str = ""
     _late: str = ""
@@ -158,6 +175,11 @@ class Child:
         if not self._done.wait(within):
             self._stopped()
         if self._outcomes is not None and len(self._outcomes) == len(self.stages):
+            if self.texts is not None and self._report_hits is not None:
+                # Once: the report's strings of these outcomes are looked up, not scanned again.
+                sent, texts, hits = self._outcomes, self.texts, self._report_hits
+                self._report_hits = None
+                adopt_prescan(lambda: texts(sent), hits)
             return self._outcomes
         if self._late:
             why = f"the stage's process had not finished when the run's time was up ({self._late})"
@@ -195,11 +217,12 @@ class Child:
                     ):
                         self._scans = taken
                 self._learned.set()
-                outcomes = _receive(stream)
-                if isinstance(outcomes, list):
-                    self._outcomes = outcomes
-                elif isinstance(outcomes, str):
-                    self._unsent = outcomes
+                sent = _receive(stream)
+                if isinstance(sent, tuple) and len(sent) == 2 and isinstance(sent[0], list):
+                    self._outcomes, hits = sent
+                    self._report_hits = hits if isinstance(hits, dict) else None
+                elif isinstance(sent, str):
+                    self._unsent = sent
         except Exception:  # a broken message is a missing one: fail closed
             pass
         finally:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from gate import worker
 from gate.analyzers import PhantomSymbolsAnalyzer, SecretsAnalyzer
 from gate.config.models import Budget, Config
 from gate.pipeline import run
-from gate.redact import memory, redact, redact_lines
+from gate.redact import memory, redact, redact_lines, redact_tree
 from gate.redact.detect import forget_scans, scans
 from gate.report.json_v1 import to_dict
 from gate.run import RunContext, StageResult
@@ -195,6 +196,48 @@ def test_the_lines_a_child_scanned_are_looked_up_here(tmp_path: Path, here: bool
     ]
     [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
     assert error is None and result.details["pid"] == child.pid
+
+
+class Says:
+    """A stage whose result holds a token no learning saw: only a scan of its strings finds it."""
+
+    id = "injection-text"
+    description = "reports a token"
+    docs = "https://example.invalid/#injection-text"
+    reads_learning = True
+    reads_provenance = False
+
+    def run(self, ctx: RunContext) -> StageResult:
+        return StageResult(stage=self.id, ran=True, why="test", details={"said": f"token {TOKEN}"})
+
+
+# A documented GitHub token format (ghp_ and 36 characters), written out only here.
+TOKEN = "ghp_" + "Q7wZ2kV9xR4mT8bN1cY6hJ3pL5sD0fG2aE7u"
+
+
+def test_the_report_strings_a_child_scanned_are_looked_up_here(tmp_path: Path, here: bool) -> None:
+    """The child scans the strings the report will hold of its results and sends what it found: this
+    process, which never scanned them, then looks them up when it redacts the report."""
+    if not here:
+        return
+    forget_scans()
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+
+    def texts(outcomes: Sequence[worker.Outcome]) -> list[str]:
+        return [str(result.details.get("said", "")) for result, _ in outcomes]
+
+    child = worker.start([Says()], ctx, lambda stage, c: (stage.run(c), None), texts)
+    assert child is not None
+    child.learned()
+    assert ("", f"token {TOKEN}") not in scans()[0]
+    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    assert error is None
+    hits, names = scans()
+    assert "" in names
+    assert [hit.value for hit in hits[("", f"token {TOKEN}")]] == [TOKEN]
+    assert redact_tree(result.details) == {"said": "token [REDACTED]"}
+    # Remembered here as where it was found: hidden wherever it appears again.
+    assert TOKEN in memory.known()
 
 
 def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool) -> None:

@@ -18,11 +18,13 @@ from gate.diff.model import FileStatus
 from gate.redact import memory
 from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks, remember_key_blocks
 from gate.redact.detect import (
+    Hits,
     Scans,
     SecretHit,
     adopt_scans,
     find_secrets,
     forget_scans,
+    hits_of,
     scan_files,
     scan_lines,
 )
@@ -44,10 +46,12 @@ __all__ = [
     "REDACTED",
     "SecretHit",
     "adopt_learning",
+    "adopt_prescan",
     "find_secrets",
     "hide_tree",
     "learn_changeset",
     "prescan",
+    "prescanned",
     "redact",
     "redact_lines",
     "redact_tree",
@@ -76,8 +80,27 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 def prescan(strings: Iterable[str]) -> None:
     """Scan `strings` now, as `redact_tree` reads them, so that redacting them later is a lookup: for a
     process that waits anyway (on a child's stages) before it writes a report that holds them."""
-    for _ in scan_files([("", redact_key_blocks(_as_lines(dict.fromkeys(strings))))]):
+    for _ in scan_files([("", _prescan_lines(strings))]):
         pass
+
+
+def prescanned(strings: Iterable[str]) -> Hits | None:
+    """`prescan`, for the process this one was forked from to take over (`adopt_prescan`): the hits of
+    the lines read; None when they could not all be remembered (past the cache's bound)."""
+    lines = _prescan_lines(strings)
+    for _ in scan_files([("", lines)]):
+        pass
+    return hits_of("", lines)
+
+
+def adopt_prescan(strings: Callable[[], Iterable[str]], hits: Hits) -> None:
+    """Take over what a forked process prescanned (`prescanned`): its hits, and `strings`, the same
+    strings as this process holds them, read when a report's string is first looked up."""
+    adopt_scans(hits, {"": lambda: _prescan_lines(strings())})
+
+
+def _prescan_lines(strings: Iterable[str]) -> list[str]:
+    return redact_key_blocks(_as_lines(dict.fromkeys(strings)))
 
 
 def redact_tree(value: Any) -> Any:

@@ -426,11 +426,25 @@ def adopt_scans(hits: Hits, files: Mapping[str, Callable[[], Iterable[str]]]) ->
     line's hits depend on nothing but its text and the file's name, so those lines are answered as if
     read here (a prompt's rows, the report's strings) rather than scanned again. Past the cache's
     bound, nothing is taken over: those lines are scanned again when asked."""
+    # Every value found is remembered, here as where it was scanned: hidden wherever it appears again.
+    memory.remember(hit.value for found in hits.values() for hit in found)
     if len(_HITS) + len(hits) > MAX_REMEMBERED_SCANS:
         return
     _HITS.update(hits)
     _NAMES_WITH_HITS.update(name for name, _ in hits)
     _PENDING.update(files)
+
+
+def hits_of(name: str, lines: Iterable[str]) -> Hits | None:
+    """The remembered hits of `lines` read under `name`, for another process to take over with them
+    (`adopt_scans`); None when not every one of them is remembered as read."""
+    lines = set(lines)
+    seen = _seen(name)
+    if seen is None or not seen.issuperset(lines):
+        return None
+    if name not in _NAMES_WITH_HITS:
+        return {}
+    return {(name, line): _HITS[(name, line)] for line in lines if (name, line) in _HITS}
 
 
 def _seen(name: str) -> set[str] | None:
