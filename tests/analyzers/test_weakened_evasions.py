@@ -359,6 +359,47 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "src/total.test.js"),
     ),
+    # A line at the margin inside the `try` block (a string's or a list's next line) is no statement:
+    # it ends no block, so the handler below is still read with the block's assertion.
+    "assertion-caught-as-any-exception-past-a-string-at-the-margin": (
+        _py(
+            "    assert total([]) == 0\n",
+            '    try:\n        note = """\nat the margin\n"""\n        assert total([]) == 0\n'
+            "    except Exception:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-caught-as-any-exception-past-a-list-at-the-margin": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        cases = [\n1]\n        assert total(cases) == 1\n"
+            "    except Exception:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "js-expectation-caught-past-a-template-at-the-margin": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      const note = `\nat the margin\n`\n      expect(total([])).toBe(0)\n"
+            "    } catch (e) {\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-caught-past-a-comment-at-the-margin": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      expect(total([])).toBe(0) /*\nat the margin */\n    } catch (e) {\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-caught-past-an-array-at-the-margin": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      const cases = [\n1]\n      expect(total(cases)).toBe(1)\n"
+            "    } catch (e) {\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
     "js-expectation-caught-into-a-bare-name": (
         _js(
             "    expect(total([])).toBe(0)\n",
@@ -607,6 +648,9 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "    except AssertionError:\n        pass\n    else:\n        pytest.fail('no failure')\n"
         # a helper class pytest would take for tests, kept from collection as usual
         "\n\nclass TestData:\n    __test__ = False\n    values = [1, 2]\n"
+        # a handler in a string is data: the code a test compiles
+        '\n\ndef test_compiles():\n    source = """def f():\n    try:\n        assert False\n'
+        "    except AssertionError:\n        return True\n\"\"\"\n    compile(source, 'f', 'exec')\n"
     )
     conftest = 'collect_ignore = ["setup.py"]\ncollect_ignore_glob = ["scripts/*.py"]\n'
     # JavaScript: an error checked in its catch, a promise's catch, clean-up allowed to fail, a retry.
@@ -643,6 +687,66 @@ def test_a_handler_line_of_many_spaces_is_read_in_linear_time(path: str, unit: s
         list(swallowed_assertions(change) if path.endswith(".py") else swallowed_expectations(change))
         times[spaces] = time.process_time() - started
     assert max(times[40_000], 0.02) / max(times[4_000], 0.02) < 30, times
+
+
+def _modified(path: str, head: str, first: int, added: int) -> FileChange:
+    """A hunk of `head` from its line `first` on, three lines of context then `added` lines added."""
+    lines = head.split("\n")
+    shown = [DiffLine(LineKind.CONTEXT, n, n, lines[n - 1]) for n in range(first, first + 3)]
+    shown += [DiffLine(LineKind.ADDED, None, n, lines[n - 1]) for n in range(first + 3, first + 3 + added)]
+    return FileChange(path, path, FileStatus.MODIFIED, (Hunk(first, 3, first, 3 + added, "", tuple(shown)),))
+
+
+# A test whose docstring the hunk starts inside: its closing quotes are the first quotes the hunk shows.
+DOCSTRING_ABOVE = (
+    'def test_total():\n    """Totals.\n\n    More words.\n    """\n    try:\n        note = """\n'
+    'at the margin\n"""\n        assert total([]) == 0\n    except Exception:\n        pass\n'
+)
+DOCSTRING_ABOVE_JS = (
+    "it('adds', () => {\n  const text = `Totals.\n\n  More words.\n  `\n  try {\n    const note = `\n"
+    "at the margin\n`\n    expect(total([])).toBe(0)\n  } catch (e) {\n  }\n})\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "head"), [("tests/test_x.py", DOCSTRING_ABOVE), ("src/x.test.js", DOCSTRING_ABOVE_JS)]
+)
+def test_a_hunk_that_starts_inside_a_docstring_is_read_from_where_the_file_stands(
+    path: str, head: str
+) -> None:
+    """The hunk's first quotes close a docstring begun above it: read with the file above, they close
+    it, and the margin line in the `try` block below goes on with its string. Without the file, each
+    line is read alone, and the handler is still read with its block when no margin line ends it."""
+    change = _modified(path, head, 3, 8)
+    find = swallowed_assertions if path.endswith(".py") else swallowed_expectations
+    assert [line.new_no for line in find(change, head)] == [11]
+    # Read alone, a margin line ends the block: what is left is what each line says.
+    assert [line.new_no for line in find(change, None)] == []
+    # Read from the file's first line, those same quotes would open a string and hide the handler.
+    whole = FileChange(path, None, FileStatus.ADDED, change.hunks)
+    assert [line.new_no for line in find(whole, None)] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "opener", "escaped"),
+    [("tests/test_x.py", 'x = """', '\\"""'), ("src/x.test.js", "x = `", "\\`")],
+)
+def test_escaped_closers_in_a_long_string_are_read_in_linear_time(
+    path: str, opener: str, escaped: str
+) -> None:
+    """A string that runs over lines, its line a run of escaped closing quotes: each backslash is
+    counted once, not again for every quote after it."""
+    handler = "    try:\n        assert 1\n    except Exception:\n        pass\n"
+    if path.endswith(".js"):
+        handler = "  try {\n    expect(1)\n  } catch (e) {}\n"
+    times = {}
+    for count in (10_000, 100_000):
+        text = f"def test():\n{handler}    {opener}\n{escaped * count}\n"
+        change = added_file(path, text)
+        started = time.process_time()
+        list(swallowed_assertions(change) if path.endswith(".py") else swallowed_expectations(change))
+        times[count] = time.process_time() - started
+    assert max(times[100_000], 0.02) / max(times[10_000], 0.02) < 30, times
 
 
 def test_try_blocks_nested_deep_are_read_in_linear_time() -> None:

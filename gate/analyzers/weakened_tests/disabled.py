@@ -13,10 +13,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from gate.analyzers.source import removed_and_added
 from gate.analyzers.weakened_tests.lines import code_only
-from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
+from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 
 _DEF = re.compile(r"(\s*(?:async\s+)?def\s+)(\w+)(.*)")
 _ASSERTION_ERROR = re.compile(r"\b(?:builtins\.)?AssertionError\b")
@@ -107,15 +108,18 @@ def _words(change: FileChange, head: str | None) -> Counter[str]:
 _WORD = re.compile(r"\w+")
 
 
-def swallowed_assertions(change: FileChange) -> Iterator[DiffLine]:
+def swallowed_assertions(change: FileChange, head: str | None = None) -> Iterator[DiffLine]:
     """Lines where the change makes an assertion's failure caught and dropped: an `except` that catches
     `AssertionError` (by name, or bare, `Exception` or `BaseException` around an assertion) and only
     passes, continues, returns or logs (the handler or its body added), or an added
     `suppress(AssertionError)`. The older way to expect a failure, a handler that passes before an
     `else:` or a statement that fails the test, drops nothing; nor does a retry loop, unless the failure
-    of its last round is dropped too, with nothing after the loop that fails."""
-    for hunk in change.hunks:
-        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED)
+    of its last round is dropped too, with nothing after the loop that fails.
+
+    With the file at `head` (or a file the change adds, whole in its hunk), a line that goes on with a
+    statement begun above (a string's next line at the margin) is read as part of it."""
+    for hunk, entry in _hunks_read(change, head, js=False):
+        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, entry=entry)
         for index, line in enumerate(side.lines):
             if "except" not in line.text and "suppress(" not in line.text:
                 continue
@@ -132,19 +136,34 @@ class _NewSide:
     read (each line's read once, however many handlers look at it)."""
 
     def __init__(
-        self, lines: list[DiffLine], edits: list[int], *, whole: bool, read: Callable[[str], str]
+        self,
+        lines: list[DiffLine],
+        edits: list[int],
+        *,
+        whole: bool,
+        js: bool = False,
+        entry: Callable[[], Reading] | None = None,
     ) -> None:
         self.lines = lines
         self.edits = edits  # edits[i]: lines added or removed in the hunk before the new side's line i
         self.whole = whole  # the hunk is the whole file: its end is the file's
-        self._read = read
+        self._js = js
+        self._entry = entry  # how a reading stands where the hunk starts; None: not known
+        self._read = _js_code if js else _python_code
         self._codes: list[str | None] = [None] * len(lines)
         self._indents: list[int] = [-1] * len(lines)
+        self._resumes: list[int] | None = None
+        self._goes_on: list[bool] | None = None
         self._guarded: frozenset[int] | None = None
 
     @classmethod
     def of(
-        cls, hunk: Sequence[DiffLine], *, whole: bool, read: Callable[[str], str] | None = None
+        cls,
+        hunk: Sequence[DiffLine],
+        *,
+        whole: bool,
+        js: bool = False,
+        entry: Callable[[], Reading] | None = None,
     ) -> _NewSide:
         lines: list[DiffLine] = []
         edits: list[int] = []
@@ -155,29 +174,51 @@ class _NewSide:
                 edits.append(count)
             count += line.kind is not LineKind.CONTEXT
         edits.append(count)
-        return cls(lines, edits, whole=whole, read=read or _python_code)
+        return cls(lines, edits, whole=whole, js=js, entry=entry)
 
     def code(self, at: int) -> str:
-        """The line's code, strings emptied and its comments left out ("" past the last line)."""
+        """The line's code, strings emptied and its comments left out ("" past the last line). A line that
+        starts inside a string or comment opened above has only what follows its end as code."""
         if at >= len(self.lines):
             return ""
         code = self._codes[at]
         if code is None:
-            code = self._codes[at] = self._read(self.lines[at].text)
+            resume = self._resume(at)
+            text = self.lines[at].text
+            code = self._codes[at] = "" if resume < 0 else self._read(text[resume:] if resume else text)
         return code
 
     def indent(self, at: int) -> int:
-        """The line's indent, read once (handlers look back over the same long lines)."""
+        """The line's indent, read once (handlers look back over the same long lines). A line that goes
+        on with a statement begun above (inside its brackets or strings, or after a backslash) is no
+        statement of its own, wherever it starts: it counts as deeper than any, so that a line at the
+        margin cannot end the blocks around it."""
         indent = self._indents[at]
         if indent < 0:
-            text = self.lines[at].text
-            indent = self._indents[at] = len(text) - len(text.lstrip())
+            self._resume(at)
+            assert self._goes_on is not None
+            if self._goes_on[at]:
+                indent = _GOES_ON
+            else:
+                text = self.lines[at].text
+                indent = len(text) - len(text.lstrip())
+            self._indents[at] = indent
         return indent
+
+    def _resume(self, at: int) -> int:
+        """Where the line's own code starts: 0, or after the string or comment opened above that it
+        starts in (-1: that runs on past it)."""
+        if self._resumes is None:
+            if self._entry is None:  # where the hunk starts is not known: each line is read alone
+                self._goes_on, self._resumes = [False] * len(self.lines), [0] * len(self.lines)
+            else:
+                texts = [line.text for line in self.lines]
+                self._goes_on, self._resumes, _ = goings_on(texts, js=self._js, start=self._entry())
+        return self._resumes[at]
 
     def guarded(self) -> frozenset[int]:
         """The handlers (their lines' indexes) whose `try` block, as shown, holds an assertion: one pass
-        over the lines, in time linear in them however long the blocks and however deep they nest. As
-        each line is read alone, a line of a multi-line string at the margin ends the blocks it is in."""
+        over the lines, in time linear in them however long the blocks and however deep they nest."""
         if self._guarded is None:
             found: set[int] = set()
             open_tries: list[_Try] = []  # outermost first
@@ -185,11 +226,13 @@ class _NewSide:
                 stripped = line.text.lstrip()
                 if not stripped or stripped.startswith("#"):
                     continue
+                depth = self.indent(at)
+                if depth == _GOES_ON:  # inside a statement begun above: it neither opens nor ends a block
+                    continue
                 # Only a line that may open or end a block, or assert, is read as code.
                 code = self.code(at) if "assert" in stripped or stripped.startswith(_CLAUSES) else "_"
                 if not code:
                     continue
-                depth = len(line.text) - len(stripped)
                 while open_tries and open_tries[-1].depth > depth:
                     open_tries.pop()
                 if open_tries and open_tries[-1].depth == depth:
@@ -235,6 +278,125 @@ class _Try:
 
 def _python_code(text: str) -> str:
     return code_only(text).split("#", 1)[0].strip()
+
+
+_GOES_ON = 10**9  # the indent of a line that goes on with a statement begun above (`_NewSide.indent`)
+# What opens or closes a string, a comment or a bracket on a line; a string that ends on its line is
+# passed over whole, and one that does not (a lone quote) runs to the line's end.
+_QUOTED = r"""|"(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+'|["']"""
+_PY_TOKENS = re.compile(r'"""' + r"|'''" + _QUOTED + r"|#|[()\[\]{}]|\\$")
+_JS_TOKENS = re.compile(r"`" + _QUOTED + r"|//|/\*|[()\[\]{}]|\\$")
+_OPENS_SPAN = {'"""': '"""', "'''": "'''", "`": "`", "/*": "*/"}  # what runs on to the next lines
+_ENDS_LINE = frozenset({'"', "'", "#", "//"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Where a reading of lines stands between two lines: in a string or comment that runs on (what
+    ends it), inside brackets, after a backslash."""
+
+    closing: str | None = None
+    brackets: tuple[str, ...] = ()
+    joined: bool = False
+
+
+OUTSIDE = Reading()  # the start of a file
+
+
+def goings_on(
+    texts: Sequence[str], *, js: bool, start: Reading = OUTSIDE
+) -> tuple[list[bool], list[int], Reading]:
+    """For each line, read in one pass from `start`: whether it goes on with a statement begun above
+    (it starts inside a string or comment that runs over lines, inside brackets, or after a line that
+    ends with a backslash; in JavaScript, inside `(` or `[` but not a `{` block), and where its own
+    code starts (after the string or comment it starts in; -1 when that runs on past it); and where
+    the reading stands after the last line."""
+    tokens = _JS_TOKENS if js else _PY_TOKENS
+    goes_on: list[bool] = []
+    resumes: list[int] = []
+    closing = start.closing  # what ends the string or comment the next line starts in
+    open_brackets = list(start.brackets)
+    joined = start.joined  # the line before ended with a backslash
+    for text in texts:
+        at = 0
+        if closing is not None:
+            goes_on.append(True)
+            end = _closed(text, closing, 0)
+            resumes.append(end)
+            if end < 0:
+                continue
+            closing, at = None, end
+        else:
+            goes_on.append(joined or (bool(open_brackets) and not (js and open_brackets[-1] == "{")))
+            resumes.append(0)
+        joined = False
+        while (found := tokens.search(text, at)) is not None:
+            token, at = found.group(), found.end()
+            if token in _OPENS_SPAN:
+                end = _closed(text, _OPENS_SPAN[token], at)
+                if end < 0:
+                    closing = _OPENS_SPAN[token]
+                    break
+                at = end
+            elif token in _ENDS_LINE:
+                break
+            elif token == "\\":
+                joined = True
+            elif token in "([{":
+                open_brackets.append(token)
+            elif open_brackets:  # a closing bracket; one the lines read do not show open is passed over
+                open_brackets.pop()
+    return goes_on, resumes, Reading(closing, tuple(open_brackets), joined)
+
+
+def _hunks_read(
+    change: FileChange, head: str | None, *, js: bool
+) -> Iterator[tuple[Hunk, Callable[[], Reading] | None]]:
+    """Each hunk, with how a reading stands where it starts: at a file's start for a file the change
+    adds, from the head file above it when given, else not known."""
+    if change.status is FileStatus.ADDED:
+        yield from ((hunk, lambda: OUTSIDE) for hunk in change.hunks)
+        return
+    entries = _Entries(head, js=js) if head is not None else None
+    for hunk in change.hunks:
+        yield hunk, (None if entries is None else partial(entries.at, hunk.new_start))
+
+
+class _Entries:
+    """How a reading stands where each hunk starts, read from the head file above it: once, in order
+    (a hunk may start inside a docstring, and its closing quotes must not be read as opening one)."""
+
+    def __init__(self, head: str, *, js: bool) -> None:
+        self._lines = head.split("\n")
+        self._js = js
+        self._read = 0  # lines read so far
+        self._reading = OUTSIDE
+
+    def at(self, line_no: int) -> Reading:
+        """Where the reading stands before the head's line `line_no` (1-based)."""
+        stop = max(0, line_no - 1)
+        if stop < self._read:
+            self._read, self._reading = 0, OUTSIDE
+        if stop > self._read:
+            *_, self._reading = goings_on(self._lines[self._read : stop], js=self._js, start=self._reading)
+            self._read = stop
+        return self._reading
+
+
+def _closed(text: str, closer: str, start: int) -> int:
+    """Where the string or comment that `closer` ends is over on the line (after its closer; a closer
+    after an odd run of backslashes is escaped), or -1. Each backslash is counted once: linear."""
+    at = text.find(closer, start)
+    while at >= 0 and closer != "*/" and _escaped(text, at, start):
+        at = text.find(closer, at + 1)
+    return at + len(closer) if at >= 0 else -1
+
+
+def _escaped(text: str, at: int, start: int) -> bool:
+    before = at
+    while before > start and text[before - 1] == "\\":
+        before -= 1
+    return (at - before) % 2 == 1
 
 
 def _swallows(side: _NewSide, index: int, code: str) -> bool:
@@ -450,13 +612,13 @@ def _retry_loop(side: _NewSide, index: int, indent: int) -> _Loop | None:
     return None
 
 
-def swallowed_expectations(change: FileChange) -> Iterator[DiffLine]:
+def swallowed_expectations(change: FileChange, head: str | None = None) -> Iterator[DiffLine]:
     """JavaScript's way to drop an assertion's failure: a `catch` whose body is empty, a comment or a
     `console` call, after a `try` block that holds an `expect(...)` or `assert` (the `catch` or its body
     added). A `catch` that checks the error, calls `done(error)` or rethrows drops nothing; a `try`
-    that leaves a loop once its expectations hold is a retry."""
-    for hunk in change.hunks:
-        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, read=_js_code)
+    that leaves a loop once its expectations hold is a retry. `head`: as in `swallowed_assertions`."""
+    for hunk, entry in _hunks_read(change, head, js=True):
+        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, js=True, entry=entry)
         for index, line in enumerate(side.lines):
             if "catch" in line.text and _js_swallows(side, index):
                 yield line

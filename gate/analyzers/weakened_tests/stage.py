@@ -138,7 +138,8 @@ class WeakenedTestsAnalyzer(Analyzer):
             if is_python(change.path):
                 findings.extend(self._disabled(view, change))
             elif language(change.path) == "js":
-                swallowed = swallowed_expectations(change)
+                head = view.text("head", change.path) if view.is_whole_file(change) else None
+                swallowed = swallowed_expectations(change, head)
                 findings.extend(self._swallowed(change.path, swallowed, "what a failed expectation throws"))
             balance = self._balance(change)
             balance.assertions_left = test_file.assertions_left
@@ -305,7 +306,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 "Next to a code change, this hides a failure instead of fixing it.",
                 Location(path, renamed.line.new_no),
             )
-        yield from self._swallowed(path, swallowed_assertions(change), "AssertionError")
+        yield from self._swallowed(path, swallowed_assertions(change, head), "AssertionError")
 
     def _swallowed(self, path: str, lines: Iterable[DiffLine], caught: str) -> Iterator[Finding]:
         """Each line where the change catches an assertion's failure and drops it: `caught` says what."""
