@@ -400,6 +400,61 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "src/total.test.js"),
     ),
+    # Other ways to write the same statements: on one line, after a `:` or `;`, as exception groups.
+    "assertion-tried-on-one-line-and-caught-as-any-exception": (
+        _py("    assert total([]) == 0\n", "    try: assert total([]) == 0\n    except Exception: pass\n"),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-after-a-colon-caught-as-any-exception": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        if True: assert total([]) == 0\n    except Exception:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-after-a-semicolon-caught-as-any-exception": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        empty = []; assert total(empty) == 0\n    except Exception:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-as-an-exception-group": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except* AssertionError:\n        pass\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-dropped-by-a-return-in-finally": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    finally:\n        return\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "js-expectation-caught-with-the-brace-on-the-next-line": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try\n    {\n      expect(total([])).toBe(0)\n    }\n    catch (e)\n    {\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-dropped-by-a-return-in-finally": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      expect(total([])).toBe(0)\n    } finally {\n      return\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
+    "js-expectation-dropped-by-a-return-in-finally-after-a-catch": (
+        _js(
+            "    expect(total([])).toBe(0)\n",
+            "    try {\n      expect(total([])).toBe(0)\n    } catch (e) {\n      throw e\n"
+            "    } finally {\n      return\n    }\n",
+        ),
+        ("assertion-swallowed", "high", "src/total.test.js"),
+    ),
     "js-expectation-caught-into-a-bare-name": (
         _js(
             "    expect(total([])).toBe(0)\n",
@@ -648,6 +703,11 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "    except AssertionError:\n        pass\n    else:\n        pytest.fail('no failure')\n"
         # a helper class pytest would take for tests, kept from collection as usual
         "\n\nclass TestData:\n    __test__ = False\n    values = [1, 2]\n"
+        # clean-up in `finally`, and an `else:` that returns once the block passed
+        "\n\ndef test_cleans_up_after(tmp_path):\n    try:\n        assert total([1]) == 1\n    finally:\n"
+        "        (tmp_path / 'x').unlink(missing_ok=True)\n"
+        "\n\ndef passed_once():\n    try:\n        assert total([1]) == 1\n    except AssertionError:\n"
+        "        raise\n    else:\n        return True\n"
         # a handler in a string is data: the code a test compiles
         '\n\ndef test_compiles():\n    source = """def f():\n    try:\n        assert False\n'
         "    except AssertionError:\n        return True\n\"\"\"\n    compile(source, 'f', 'exec')\n"
@@ -659,6 +719,8 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "    expect(total([])).toBe(0)\n    try {\n      total(null)\n      expect(true).toBe(false)\n"
         "    } catch (e) {\n      expect(e.message).toMatch(/null/)\n    }\n"
         "    load().catch(() => {})\n    try { fs.unlinkSync(tmp) } catch {}\n"
+        "    try {\n      expect(total([])).toBe(0)\n    } finally {\n"
+        "      fs.rmSync(tmp, { force: true })\n    }\n"
         "    for (let i = 0; i < 3; i++) {\n      try {\n        expect(total([])).toBe(0)\n        break\n"
         "      } catch {\n      }\n    }\n    expect(total([])).toBe(0)\n",
     )

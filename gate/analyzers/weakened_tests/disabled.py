@@ -23,7 +23,9 @@ _DEF = re.compile(r"(\s*(?:async\s+)?def\s+)(\w+)(.*)")
 _ASSERTION_ERROR = re.compile(r"\b(?:builtins\.)?AssertionError\b")
 # Handlers that catch AssertionError without naming it; they drop a failure only around an assertion.
 _BROAD = frozenset({"Exception", "BaseException"})
-_ASSERTS = re.compile(r"^assert\b|\.assert\w*\(|\bassert_\w*\(")
+# An assert statement starts the line's code or follows a `:` or `;` on it (`if ready: assert x`,
+# `try: assert x`, `x = f(); assert x`): strings are emptied first, so neither is inside one.
+_ASSERTS = re.compile(r"(?:^|[:;]\s*)assert\b|\.assert\w*\(|\bassert_\w*\(")
 # A handler body that lets the caught failure go: the test carries on, or ends, as if it had passed.
 _DROPS = frozenset({"pass", "...", "return", "return None", "continue"})
 _LOGS = re.compile(r"(?:print|(?:logging|logger|log|LOGGER|LOG|self\.log(?:ger)?)\.\w+|warnings\.warn)\s*\(")
@@ -32,6 +34,7 @@ _ASSIGNS = re.compile(r"(\w+)\s*(?:[-+*/|&]|//)?=(?!=)")
 # JavaScript: a `catch` clause (not a promise's `.catch(`), a `try`, what asserts, what drops a failure.
 _JS_CATCH = re.compile(r"(?<![.\w$])catch\s*+(?:\([^()]*+\))?\s*+\{")
 _JS_TRY = re.compile(r"(?<![.\w$])try\s*+\{")
+_JS_FINALLY = re.compile(r"(?<![.\w$])finally\s*+\{")
 _JS_LOOP = re.compile(r"(?:for|while)\s*+\(|do\s*+\{")
 _JS_EXPECTS = re.compile(r"(?<![.\w$])(?:expect|assert)\s*[.(]|\.should\b")
 _JS_LEAVES = re.compile(r"(?<![.\w$])(?:break|return)\b")
@@ -43,6 +46,7 @@ _DECIDES = ("if ", "elif ", "while ", "if(", "return ")
 _ONLY_NAMES = re.compile(r"(?:\w+\s*=\s*\w+|del\s+\w+|\w+)")
 _ENDLESS = re.compile(r"while\s*\(?\s*(?:True|1)\s*\)?\s*:")
 _ELSE = re.compile(r"else\s*:\s*(.*)")
+_LEAVES = re.compile(r"(?:return|break|continue)\b")
 _FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
 # Lines read around a handler: a hunk shows three lines of context, and a try block is short.
@@ -121,13 +125,13 @@ def swallowed_assertions(change: FileChange, head: str | None = None) -> Iterato
     for hunk, entry in _hunks_read(change, head, js=False):
         side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, entry=entry)
         for index, line in enumerate(side.lines):
-            if "except" not in line.text and "suppress(" not in line.text:
+            if "except" not in line.text and "suppress(" not in line.text and "finally" not in line.text:
                 continue
             code = side.code(index)
             if line.kind is LineKind.ADDED and _suppresses(code):
                 yield line
                 continue
-            if _swallows(side, index, code):
+            if _swallows(side, index, code) or _finally_leaves(side, index, code):
                 yield line
 
 
@@ -155,6 +159,7 @@ class _NewSide:
         self._resumes: list[int] | None = None
         self._goes_on: list[bool] | None = None
         self._guarded: frozenset[int] | None = None
+        self._finals: frozenset[int] = frozenset()
 
     @classmethod
     def of(
@@ -221,6 +226,7 @@ class _NewSide:
         over the lines, in time linear in them however long the blocks and however deep they nest."""
         if self._guarded is None:
             found: set[int] = set()
+            finals: set[int] = set()  # `else:` and `finally:` clauses of those blocks
             open_tries: list[_Try] = []  # outermost first
             for at, line in enumerate(self.lines):
                 stripped = line.text.lstrip()
@@ -240,8 +246,8 @@ class _NewSide:
                     if clause is not None:
                         block = open_tries[-1]
                         # `asserts` is the block's alone: assertions in a handler's body mark outer blocks.
-                        if clause.group(1) and block.asserts:
-                            found.add(at)
+                        if block.asserts:
+                            (found if clause.group(1) else finals).add(at)
                         block.in_body = False  # what follows is a handler's body
                         continue
                     open_tries.pop()  # the next statement: the `try` is over
@@ -256,9 +262,17 @@ class _NewSide:
                     outer = None
                     if open_tries:
                         outer = open_tries[-1] if open_tries[-1].in_body else open_tries[-1].outer
-                    open_tries.append(_Try(depth, outer))
+                    # `try: assert x`: the block starts on its line.
+                    open_tries.append(_Try(depth, outer, asserts=_ASSERTS.search(code) is not None))
             self._guarded = frozenset(found)
+            self._finals = frozenset(finals)
         return self._guarded
+
+    def guarded_clauses(self) -> frozenset[int]:
+        """The `else:` and `finally:` clauses (their lines' indexes) whose `try` block, as shown, holds an
+        assertion (read in `guarded`'s pass)."""
+        self.guarded()
+        return self._finals
 
     def changed(self, first: int, last: int) -> bool:
         """Whether the hunk adds or removes a line from the new side's line `first` to its line `last`
@@ -405,7 +419,7 @@ def _swallows(side: _NewSide, index: int, code: str) -> bool:
     clause, colon, rest = code.partition(":")
     if not colon or not clause.startswith("except"):
         return False
-    if clause != "except" and clause[6:7] not in (" ", "\t", "("):  # `exceptions: list = []`
+    if clause != "except" and clause[6:7] not in (" ", "\t", "(", "*"):  # `exceptions: list = []`
         return False
     indent = side.indent(index)
     named = _ASSERTION_ERROR.search(clause) is not None
@@ -438,6 +452,20 @@ def _swallows(side: _NewSide, index: int, code: str) -> bool:
     return spent is not None and not spent.fails and side.changed(index, spent.at)
 
 
+def _finally_leaves(side: _NewSide, index: int, code: str) -> bool:
+    """Whether the `finally:` at `side.lines[index]` leaves its `try` (`return`, `break`, `continue` in
+    its body) after a block that asserts: leaving a `finally` drops the exception under way, so the
+    assertion's failure is lost (the clause or its body added)."""
+    clause, colon, rest = code.partition(":")
+    if clause.strip() != "finally" or not colon or index not in side.guarded_clauses():
+        return False
+    body = _Body.read(side, index, rest.strip(), side.indent(index), results=True)
+    codes = [rest.strip()] if rest.strip() else [side.code(at) for at in body.lines[1:]]
+    if not any(_LEAVES.match(text) for text in codes):
+        return False
+    return any(side.lines[at].kind is LineKind.ADDED for at in body.lines)
+
+
 def _hands_on(side: _NewSide, body: _Body, clause: str) -> bool:
     """Whether the handler's body passes the error it caught to something (`errors.append(error)`,
     `future.set_exception(error)`) rather than only naming it (`_ = error`, `del error`)."""
@@ -454,7 +482,7 @@ def _hands_on(side: _NewSide, body: _Body, clause: str) -> bool:
 def _catches_all(clause: str) -> bool:
     """`except:`, `except Exception as error`, `except (ValueError, BaseException)`: a clause that
     catches AssertionError without naming it."""
-    types = clause[len("except") :].split(" as ", 1)[0]
+    types = clause[len("except") :].lstrip().removeprefix("*").split(" as ", 1)[0]
     names = types.replace("(", " ").replace(")", " ").replace(",", " ").split()
     return not names or any(name.removeprefix("builtins.") in _BROAD for name in names)
 
@@ -620,7 +648,9 @@ def swallowed_expectations(change: FileChange, head: str | None = None) -> Itera
     for hunk, entry in _hunks_read(change, head, js=True):
         side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, js=True, entry=entry)
         for index, line in enumerate(side.lines):
-            if "catch" in line.text and _js_swallows(side, index):
+            if ("catch" in line.text and _js_swallows(side, index)) or (
+                "finally" in line.text and _js_finally_leaves(side, index)
+            ):
                 yield line
 
 
@@ -644,15 +674,10 @@ def _js_code(text: str) -> str:
 
 
 def _js_swallows(side: _NewSide, index: int) -> bool:
-    code = side.code(index)
-    found = _JS_CATCH.search(code)
-    if found is None:
+    clause = _js_clause(side, index, _JS_CATCH)
+    if clause is None:
         return False
-    before, after = code[: found.start()].strip(), code[found.end() :]
-    if "}" in after:  # `catch (e) {}` on one line
-        body, lines, shown = [after.split("}", 1)[0]], [index], True
-    else:
-        body, lines, shown = _js_block(side, index)
+    before, body, lines, shown = clause
     statements = [part.strip() for text in body for part in text.split(";") if part.strip()]
     if not all(_JS_DROPS.fullmatch(part) for part in statements) or not shown:
         return False
@@ -663,6 +688,46 @@ def _js_swallows(side: _NewSide, index: int) -> bool:
         return False
     # A `try` that leaves its loop once its expectations hold is a retry; outside a loop, nothing is.
     return not (any(_JS_LEAVES.search(text) for text in tried.codes) and _js_in_loop(side, tried.at))
+
+
+def _js_finally_leaves(side: _NewSide, index: int) -> bool:
+    """Whether the `finally` block at `index` leaves (`return`, `break`, `continue`) after a `try`
+    block that expects: leaving a `finally` drops the error under way (the clause or its body added)."""
+    clause = _js_clause(side, index, _JS_FINALLY)
+    if clause is None:
+        return False
+    before, body, lines, _ = clause
+    statements = [part.strip() for text in body for part in text.split(";") if part.strip()]
+    if not any(_JS_LEAVES.match(part) for part in statements):
+        return False
+    if not any(side.lines[at].kind is LineKind.ADDED for at in lines):
+        return False
+    tried = _js_try_block(side, index, before, through_catch=True)
+    return tried is not None and any(_JS_EXPECTS.search(text) for text in tried.codes)
+
+
+def _js_clause(
+    side: _NewSide, index: int, head: re.Pattern[str]
+) -> tuple[str, list[str], list[int], bool] | None:
+    """A `catch` or `finally` clause at `index` (`head` finds it with its `{`, on its line or, alone, on
+    the next): the code before it on its line, its body's statements, the lines that hold them (the
+    clause's first), and whether the hunk shows where the body ends."""
+    code = side.code(index)
+    found = head.search(code)
+    opening = index
+    if found is None:
+        found = head.search(code + " {")
+        following = next(
+            (at for at in range(index + 1, min(len(side.lines), index + 3)) if side.code(at)), None
+        )
+        if found is None or following is None or side.code(following) != "{":
+            return None
+        opening = following
+    before, after = code[: found.start()].strip(), code[found.end() :]
+    if "}" in after:  # `catch (e) {}` on one line
+        return before, [after.split("}", 1)[0]], [index], True
+    body, lines, shown = _js_block(side, opening)
+    return before, body, sorted({index, *lines}), shown
 
 
 def _js_block(side: _NewSide, index: int) -> tuple[list[str], list[int], bool]:
@@ -688,8 +753,11 @@ class _TryBlock:
     codes: list[str]  # the block's code, its `try` line's included
 
 
-def _js_try_block(side: _NewSide, index: int, before: str) -> _TryBlock | None:
-    """The `try` block the `catch` at `index` ends, if the hunk shows its `try`."""
+def _js_try_block(
+    side: _NewSide, index: int, before: str, *, through_catch: bool = False
+) -> _TryBlock | None:
+    """The `try` block the `catch` at `index` ends, if the hunk shows its `try` (its `{` on its line or
+    alone on the next). `through_catch`: for a `finally`, a `catch` between them is passed over."""
     if _JS_TRY.search(before):  # `try { expect(x).toBe(1) } catch {}` on one line
         return _TryBlock(index, [before])
     if before and before != "}":
@@ -703,9 +771,9 @@ def _js_try_block(side: _NewSide, index: int, before: str) -> _TryBlock | None:
         if side.indent(at) < indent:
             return None
         if side.indent(at) == indent:
-            if _JS_TRY.search(code):
+            if _JS_TRY.search(code) or (code == "{" and _JS_TRY.search(side.code(at - 1) + " {") and at > 0):
                 return _TryBlock(at, [*block, code])
-            if code != "}":
+            if code not in ("}", "{") and not (through_catch and _JS_CATCH.search(code)):
                 return None
         block.append(code)
     return None
