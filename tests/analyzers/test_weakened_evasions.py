@@ -87,6 +87,13 @@ def _py(old: str, new: str) -> dict[str, str | None]:
     return {"tests/test_calc.py": PY_TEST.replace(old, new, 1)}
 
 
+def _aliased(binding: str, handler: str) -> dict[str, str | None]:
+    """PY_TEST with `binding` at its top, and its empty-total assertion in a `try` that `handler` ends."""
+    text = PY_TEST.replace("import pytest\n", f"import pytest\n\n{binding}", 1)
+    tried = "    try:\n        assert total([]) == 0\n" + handler
+    return {"tests/test_calc.py": text.replace("    assert total([]) == 0\n", tried, 1)}
+
+
 def _js(old: str, new: str) -> dict[str, str | None]:
     assert old in JS_TEST
     return {"src/total.test.js": JS_TEST.replace(old, new, 1)}
@@ -455,6 +462,23 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "src/total.test.js"),
     ),
+    # The caught type under another name the file gives it.
+    "assertion-failure-caught-under-an-alias": (
+        _aliased("Failure = AssertionError\n", "    except Failure:\n        pass\n"),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-under-a-tuple-alias": (
+        _aliased("ERRORS = (ValueError, AssertionError)\n", "    except ERRORS:\n        pass\n"),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-under-an-imported-alias": (
+        _aliased("from builtins import AssertionError as Failure\n", "    except Failure:\n        pass\n"),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-as-any-exception-under-an-alias": (
+        _aliased("Broad = Exception\n", "    except Broad:\n        pass\n"),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "js-expectation-caught-into-a-bare-name": (
         _js(
             "    expect(total([])).toBe(0)\n",
@@ -703,6 +727,9 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "    except AssertionError:\n        pass\n    else:\n        pytest.fail('no failure')\n"
         # a helper class pytest would take for tests, kept from collection as usual
         "\n\nclass TestData:\n    __test__ = False\n    values = [1, 2]\n"
+        # a name for ValueError: what it catches is no assertion's failure
+        "\n\nBad = ValueError\n\n\ndef test_parses():\n    try:\n        assert int('x')\n    except Bad:\n"
+        "        pass\n"
         # clean-up in `finally`, and an `else:` that returns once the block passed
         "\n\ndef test_cleans_up_after(tmp_path):\n    try:\n        assert total([1]) == 1\n    finally:\n"
         "        (tmp_path / 'x').unlink(missing_ok=True)\n"

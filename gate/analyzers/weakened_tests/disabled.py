@@ -122,17 +122,72 @@ def swallowed_assertions(change: FileChange, head: str | None = None) -> Iterato
 
     With the file at `head` (or a file the change adds, whole in its hunk), a line that goes on with a
     statement begun above (a string's next line at the margin) is read as part of it."""
+    aliases = _Aliases(change, head)
     for hunk, entry in _hunks_read(change, head, js=False):
         side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, entry=entry)
         for index, line in enumerate(side.lines):
             if "except" not in line.text and "suppress(" not in line.text and "finally" not in line.text:
                 continue
             code = side.code(index)
-            if line.kind is LineKind.ADDED and _suppresses(code):
+            if line.kind is LineKind.ADDED and _suppresses(code, aliases):
                 yield line
                 continue
-            if _swallows(side, index, code) or _finally_leaves(side, index, code):
+            if _swallows(side, index, code, aliases) or _finally_leaves(side, index, code):
                 yield line
+
+
+# A name bound to exception types: `Failure = AssertionError`, `ERRORS = (ValueError, AssertionError)`,
+# `Broad: type = Exception`; and `... import AssertionError as Failure`.
+_BINDS = re.compile(r"(\w+)\s*(?::[^=]*)?=\s*\(?\s*([\w.]+(?:\s*,\s*[\w.]+)*)\s*,?\s*\)?")
+_IMPORTS_AS = re.compile(r"([\w.]+)\s+as\s+(\w+)")
+
+
+class _Aliases:
+    """The names a test file binds to AssertionError (alone or in a tuple) and to Exception or
+    BaseException, so that `except Failure:` is read as `except AssertionError:`. Read from the head
+    file, or from what the hunks show of it, when a handler first asks."""
+
+    def __init__(self, change: FileChange, head: str | None) -> None:
+        self._change = change
+        self._head = head
+        self._found: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def named(self, names: Sequence[str]) -> bool:
+        return not self._read()[0].isdisjoint(names)
+
+    def broad(self, names: Sequence[str]) -> bool:
+        return not self._read()[1].isdisjoint(names)
+
+    def _read(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self._found is None:
+            if self._head is not None:
+                texts: list[str] = self._head.split("\n")
+            else:
+                texts = [
+                    line.text
+                    for hunk in self._change.hunks
+                    for line in hunk.lines
+                    if line.kind is not LineKind.REMOVED
+                ]
+            bindings: list[tuple[str, list[str]]] = []
+            for text in texts:
+                if "=" not in text and " as " not in text:
+                    continue
+                code = _python_code(text)
+                if (bound := _BINDS.fullmatch(code)) is not None:
+                    bindings.append((bound.group(1), [n.strip() for n in bound.group(2).split(",")]))
+                elif code.startswith(("from ", "import ")):
+                    bindings.extend((alias, [name]) for name, alias in _IMPORTS_AS.findall(code))
+            named, broad = {"AssertionError"}, set(_BROAD)
+            for _ in range(4):  # `A = AssertionError`, then `B = A`: a few links of a chain
+                for alias, names in bindings:
+                    types = {name.removeprefix("builtins.") for name in names}
+                    if not named.isdisjoint(types):
+                        named.add(alias)
+                    if not broad.isdisjoint(types):
+                        broad.add(alias)
+            self._found = frozenset(named - {"AssertionError"}), frozenset(broad - _BROAD)
+        return self._found
 
 
 class _NewSide:
@@ -413,7 +468,7 @@ def _escaped(text: str, at: int, start: int) -> bool:
     return (at - before) % 2 == 1
 
 
-def _swallows(side: _NewSide, index: int, code: str) -> bool:
+def _swallows(side: _NewSide, index: int, code: str, aliases: _Aliases) -> bool:
     """Whether the handler at `side.lines[index]` (its `code`) drops an assertion's failure, by the
     change: see `swallowed_assertions`."""
     clause, colon, rest = code.partition(":")
@@ -422,8 +477,10 @@ def _swallows(side: _NewSide, index: int, code: str) -> bool:
     if clause != "except" and clause[6:7] not in (" ", "\t", "(", "*"):  # `exceptions: list = []`
         return False
     indent = side.indent(index)
-    named = _ASSERTION_ERROR.search(clause) is not None
-    if not named and not (_catches_all(clause) and _try_asserts(side, index, indent)):
+    names = _caught(clause)
+    named = _ASSERTION_ERROR.search(clause) is not None or aliases.named(names)
+    broad = _catches_all(clause) or aliases.broad(names)
+    if not named and not (broad and _try_asserts(side, index, indent)):
         return False
     # In a test function, a value returned goes nowhere: pytest reads none.
     results = not _in_test_function(side, index, indent)
@@ -482,9 +539,15 @@ def _hands_on(side: _NewSide, body: _Body, clause: str) -> bool:
 def _catches_all(clause: str) -> bool:
     """`except:`, `except Exception as error`, `except (ValueError, BaseException)`: a clause that
     catches AssertionError without naming it."""
+    names = _caught(clause)
+    return not names or any(name in _BROAD for name in names)
+
+
+def _caught(clause: str) -> list[str]:
+    """The names of the types an `except` clause catches (`builtins.` left out)."""
     types = clause[len("except") :].lstrip().removeprefix("*").split(" as ", 1)[0]
     names = types.replace("(", " ").replace(")", " ").replace(",", " ").split()
-    return not names or any(name.removeprefix("builtins.") in _BROAD for name in names)
+    return [name.removeprefix("builtins.") for name in names]
 
 
 def _in_test_function(side: _NewSide, index: int, indent: int) -> bool:
@@ -790,10 +853,15 @@ def _js_in_loop(side: _NewSide, at: int) -> bool:
     return False
 
 
-def _suppresses(code: str) -> bool:
-    """`suppress(AssertionError)`, `contextlib.suppress(ValueError, AssertionError)`: within its call."""
+def _suppresses(code: str, aliases: _Aliases) -> bool:
+    """`suppress(AssertionError)`, `contextlib.suppress(ValueError, AssertionError)`, `suppress(Failure)`
+    (a name bound to it): within its call."""
     at = code.find("suppress(")
     if at < 0:
         return False
     end = code.find(")", at)
-    return _ASSERTION_ERROR.search(code, at, end if end >= 0 else len(code)) is not None
+    end = end if end >= 0 else len(code)
+    if _ASSERTION_ERROR.search(code, at, end) is not None:
+        return True
+    arguments = code[at + len("suppress(") : end].replace(",", " ").split()
+    return aliases.named([name.removeprefix("builtins.") for name in arguments])
