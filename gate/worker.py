@@ -111,7 +111,10 @@ def _child(
             learn_changeset(ctx.changeset)
             _send(out, (memory.known(), scans()))
             outcomes = [run_stage(stage, ctx) for stage in stages]
-            hits = prescanned(texts(outcomes)) if texts is not None else None
+            try:
+                hits = prescanned(texts(outcomes)) if texts is not None else None
+            except Exception:  # the outcomes go without it: this process scans their strings itself
+                hits = None
             try:
                 _send(out, (outcomes, hits))
             except Exception as exc:  # an outcome that cannot be sent (a defect): say why instead

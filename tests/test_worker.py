@@ -240,6 +240,24 @@ def test_the_report_strings_a_child_scanned_are_looked_up_here(tmp_path: Path, h
     assert TOKEN in memory.known()
 
 
+def test_a_child_whose_scan_of_its_results_breaks_still_sends_them(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    forget_scans()
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+
+    def texts(outcomes: Sequence[worker.Outcome]) -> list[str]:
+        raise ValueError("a defect in what the report holds")
+
+    child = worker.start([Says()], ctx, lambda stage, c: (stage.run(c), None), texts)
+    assert child is not None
+    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    assert error is None and result.ran and result.details == {"said": f"token {TOKEN}"}
+    # Not taken over: scanned here when the report is redacted.
+    assert ("", f"token {TOKEN}") not in scans()[0]
+    assert redact_tree(result.details) == {"said": "token [REDACTED]"}
+
+
 def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool) -> None:
     if not here:
         return

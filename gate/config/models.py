@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, HttpUrl, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    HttpUrl,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from gate.findings import Severity
 
@@ -118,6 +127,19 @@ class Models(_Strict):
         description="Longest answer a call may get (sent as max_tokens); its cost is reserved from the "
         "budget before the call starts.",
     )
+
+    @model_validator(mode="after")
+    def _windows_hold_the_answer(self) -> Models:
+        """A declared context window must hold the answer each call asks for, and a prompt beside it."""
+        for name, endpoint in self.endpoints.items():
+            window = endpoint.max_input_tokens
+            if window is not None and window <= self.max_output_tokens:
+                raise ValueError(
+                    f"endpoints.{name}.max_input_tokens ({window}) leaves no room for a prompt beside the "
+                    f"answer each call asks for (max_output_tokens: {self.max_output_tokens}); lower "
+                    "max_output_tokens for this model's window"
+                )
+        return self
 
 
 # What a quorum of 1 not written in the config counts as: one model never blocks alone.

@@ -96,9 +96,22 @@ def test_a_window_out_of_bounds_is_a_config_error(value: str) -> None:
 
 @pytest.mark.parametrize("value", [2_048, 131_072, 2_000_000])
 def test_a_window_in_bounds_is_read(value: int) -> None:
-    text = f"version: 1\nmodels:\n  endpoints:\n    openai/local: {{max_input_tokens: {value}}}\n"
+    text = (
+        "version: 1\nmodels:\n  max_output_tokens: 1024\n"
+        f"  endpoints:\n    openai/local: {{max_input_tokens: {value}}}\n"
+    )
     config = load_config_text(text, "ai-gate.yml")
     assert config.models.endpoints["openai/local"].max_input_tokens == value
     assert smallest_window(("openai/local",), config) == value
     # Declaring a window alone does not route the model anywhere of its own.
     assert route_for("openai/local", config, {}).api_base is None
+
+
+@pytest.mark.parametrize(("window", "answer"), [(8_192, 8_192), (4_096, 8_192), (16_000, 20_000)])
+def test_a_window_that_cannot_hold_the_answer_is_a_config_error(window: int, answer: int) -> None:
+    text = (
+        f"version: 1\nmodels:\n  max_output_tokens: {answer}\n"
+        f"  endpoints:\n    openai/local: {{max_input_tokens: {window}}}\n"
+    )
+    with pytest.raises(ConfigError, match="leaves no room for a prompt beside the answer"):
+        load_config_text(text, "ai-gate.yml")

@@ -38,15 +38,23 @@ _JS_FINALLY = re.compile(r"(?<![.\w$])finally\s*+\{")
 _JS_LOOP = re.compile(r"(?:for|while)\s*+\(|do\s*+\{")
 _JS_EXPECTS = re.compile(r"(?<![.\w$])(?:expect|assert)\s*[.(]|\.should\b")
 _JS_LEAVES = re.compile(r"(?<![.\w$])(?:break|return)\b")
+# What a `finally` block's statements are read for: the braces that nest them, and what leaves.
+_JS_BRACE_OR_LEAVE = re.compile(r"[{}]|(?<![.\w$])(?:return|break|continue)\b")
+_JS_LOOP_HEAD = re.compile(r"(?<![.\w$])(?:(?:for|while|switch)\s*\(|do\b)")
+_JS_FUNCTION_HEAD = re.compile(r"(?<![.\w$])function\b|=>\s*$")
 # What does nothing with a caught failure: logs it, ends the round, names it (`e`, `void e`, `const x = e`).
+# Skipping the test from its catch (mocha's `this.skip()`, vitest's `ctx.skip()`) hides the failure too.
 _JS_DROPS = re.compile(
     r"console\.\w+\s*\(.*\)|return|continue|(?:void\s+)?[\w$.]+|(?:let|const|var)\s+[\w$]+\s*=\s*[\w$.]+"
+    r"|(?:this|ctx|context|t)\.skip\s*\(.*\)"
 )
 _DECIDES = ("if ", "elif ", "while ", "if(", "return ")
 _ONLY_NAMES = re.compile(r"(?:\w+\s*=\s*\w+|del\s+\w+|\w+)")
 _ENDLESS = re.compile(r"while\s*\(?\s*(?:True|1)\s*\)?\s*:")
 _ELSE = re.compile(r"else\s*:\s*(.*)")
-_LEAVES = re.compile(r"(?:return|break|continue)\b")
+_LEAVES = re.compile(r"(?:^|[:;]\s*)(return|break|continue)\b")
+_OPENS_FUNCTION = re.compile(r"(?:async\s+)?def\s|class\s|lambda\b")
+_OPENS_LOOP = re.compile(r"(?:async\s+)?for\s|while\b")
 _FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
 # Lines read around a handler: a hunk shows three lines of context, and a try block is short.
@@ -129,7 +137,7 @@ def swallowed_assertions(change: FileChange, head: str | None = None) -> Iterato
             if "except" not in line.text and "suppress(" not in line.text and "finally" not in line.text:
                 continue
             code = side.code(index)
-            if line.kind is LineKind.ADDED and _suppresses(code, aliases):
+            if line.kind is LineKind.ADDED and _suppresses(code, aliases, side, index):
                 yield line
                 continue
             if _swallows(side, index, code, aliases) or _finally_leaves(side, index, code):
@@ -362,41 +370,57 @@ _ENDS_LINE = frozenset({'"', "'", "#", "//"})
 @dataclass(frozen=True)
 class Reading:
     """Where a reading of lines stands between two lines: in a string or comment that runs on (what
-    ends it), inside brackets, after a backslash."""
+    ends it), inside brackets, after a backslash; and the indent of the line the statement under way
+    began on."""
 
     closing: str | None = None
-    brackets: tuple[str, ...] = ()
+    brackets: tuple[str, ...] = ()  # innermost last, at most `_DEEPEST`
+    deeper: int = 0  # brackets open past those
     joined: bool = False
+    statement: int = 0
 
 
 OUTSIDE = Reading()  # the start of a file
+_DEEPEST = 256  # brackets whose kind is kept; past them, only how many are open
 
 
 def goings_on(
     texts: Sequence[str], *, js: bool, start: Reading = OUTSIDE
 ) -> tuple[list[bool], list[int], Reading]:
-    """For each line, read in one pass from `start`: whether it goes on with a statement begun above
-    (it starts inside a string or comment that runs over lines, inside brackets, or after a line that
-    ends with a backslash; in JavaScript, inside `(` or `[` but not a `{` block), and where its own
+    """For each line, read in one pass from `start`: whether it is a line at the margin of a statement
+    begun above, to be read as part of it (it starts inside a string or comment that runs over lines,
+    inside brackets, or after a line that ends with a backslash, and less indented than the line the
+    statement began on; in JavaScript, inside `(` or `[` but not a `{` block); where such a line's own
     code starts (after the string or comment it starts in; -1 when that runs on past it); and where
-    the reading stands after the last line."""
+    the reading stands after the last line.
+
+    Only a line less indented than its statement's first line is taken as part of it: a misreading (a
+    JavaScript regular expression taken for a string) can hide no line at the statement's indent or
+    deeper, and those are read alone, as they would be without this pass."""
     tokens = _JS_TOKENS if js else _PY_TOKENS
     goes_on: list[bool] = []
     resumes: list[int] = []
     closing = start.closing  # what ends the string or comment the next line starts in
-    open_brackets = list(start.brackets)
+    brackets = list(start.brackets)
+    deeper = start.deeper
     joined = start.joined  # the line before ended with a backslash
+    statement = start.statement
     for text in texts:
+        indent = len(text) - len(text.lstrip())
+        inside = bool(brackets) and not (js and brackets[-1] == "{" and not deeper)
+        under_way = closing is not None or joined or deeper > 0 or inside
+        margin = under_way and indent < statement
+        goes_on.append(margin)
+        if not under_way:
+            statement = indent
         at = 0
         if closing is not None:
-            goes_on.append(True)
             end = _closed(text, closing, 0)
-            resumes.append(end)
+            resumes.append(end if margin else 0)
             if end < 0:
                 continue
             closing, at = None, end
         else:
-            goes_on.append(joined or (bool(open_brackets) and not (js and open_brackets[-1] == "{")))
             resumes.append(0)
         joined = False
         while (found := tokens.search(text, at)) is not None:
@@ -407,15 +431,22 @@ def goings_on(
                     closing = _OPENS_SPAN[token]
                     break
                 at = end
+            elif len(token) > 1 and token[0] in "\"'":  # a string that ends on its line
+                continue
             elif token in _ENDS_LINE:
                 break
             elif token == "\\":
                 joined = True
             elif token in "([{":
-                open_brackets.append(token)
-            elif open_brackets:  # a closing bracket; one the lines read do not show open is passed over
-                open_brackets.pop()
-    return goes_on, resumes, Reading(closing, tuple(open_brackets), joined)
+                if len(brackets) < _DEEPEST:
+                    brackets.append(token)
+                else:
+                    deeper += 1
+            elif deeper:
+                deeper -= 1
+            elif brackets:  # a closing bracket; one the lines read do not show open is passed over
+                brackets.pop()
+    return goes_on, resumes, Reading(closing, tuple(brackets), deeper, joined, statement)
 
 
 def _hunks_read(
@@ -517,10 +548,43 @@ def _finally_leaves(side: _NewSide, index: int, code: str) -> bool:
     if clause.strip() != "finally" or not colon or index not in side.guarded_clauses():
         return False
     body = _Body.read(side, index, rest.strip(), side.indent(index), results=True)
-    codes = [rest.strip()] if rest.strip() else [side.code(at) for at in body.lines[1:]]
-    if not any(_LEAVES.match(text) for text in codes):
-        return False
-    return any(side.lines[at].kind is LineKind.ADDED for at in body.lines)
+    if rest.strip():
+        leaves = _leaves_here(rest.strip(), in_loop=False, in_function=False)
+    else:
+        leaves = _body_leaves(side, body.lines[1:])
+    return leaves and any(side.lines[at].kind is LineKind.ADDED for at in body.lines)
+
+
+def _body_leaves(side: _NewSide, lines: Sequence[int]) -> bool:
+    """Whether a block's lines leave it: a `return` outside any function they define, a `break` or
+    `continue` outside any loop they open (those end an inner loop, not the block)."""
+    opened: list[tuple[int, bool]] = []  # (indent, a function: else a loop) of the blocks open above
+    for at in lines:
+        code = side.code(at)
+        indent = side.indent(at)
+        if not code or indent == _GOES_ON:
+            continue
+        while opened and opened[-1][0] >= indent:
+            opened.pop()
+        in_function = any(function for _, function in opened)
+        in_loop = in_function or bool(opened)
+        opens = _OPENS_FUNCTION.match(code) is not None, _OPENS_LOOP.match(code) is not None
+        # What follows the opener's colon on its line is in its block already.
+        if _leaves_here(code, in_loop=in_loop or any(opens), in_function=in_function or opens[0]):
+            return True
+        if any(opens):
+            opened.append((indent, opens[0]))
+    return False
+
+
+def _leaves_here(code: str, *, in_loop: bool, in_function: bool) -> bool:
+    """Whether a line's statements (after a `:` or `;` too) leave the block it is in."""
+    for found in _LEAVES.finditer(code):
+        if found.group(1) == "return" and not in_function:
+            return True
+        if found.group(1) != "return" and not in_loop:
+            return True
+    return False
 
 
 def _hands_on(side: _NewSide, body: _Body, clause: str) -> bool:
@@ -760,13 +824,33 @@ def _js_finally_leaves(side: _NewSide, index: int) -> bool:
     if clause is None:
         return False
     before, body, lines, _ = clause
-    statements = [part.strip() for text in body for part in text.split(";") if part.strip()]
-    if not any(_JS_LEAVES.match(part) for part in statements):
+    if not _js_body_leaves(body):
         return False
     if not any(side.lines[at].kind is LineKind.ADDED for at in lines):
         return False
     tried = _js_try_block(side, index, before, through_catch=True)
     return tried is not None and any(_JS_EXPECTS.search(text) for text in tried.codes)
+
+
+def _js_body_leaves(codes: Sequence[str]) -> bool:
+    """Whether a block's statements leave it: a `return` outside any function they define, a `break`
+    or `continue` outside any loop or `switch` they open."""
+    opened: list[str] = []  # the kinds of the braces open: "loop", "function" or "block"
+    for code in codes:
+        for found in _JS_BRACE_OR_LEAVE.finditer(code):
+            token, before = found.group(), code[: found.start()]
+            if token == "{":
+                kind = "loop" if _JS_LOOP_HEAD.search(before) else "block"
+                opened.append("function" if _JS_FUNCTION_HEAD.search(before) else kind)
+            elif token == "}":
+                if opened:
+                    opened.pop()
+            else:
+                in_function = "function" in opened
+                in_loop = in_function or "loop" in opened or _JS_LOOP_HEAD.search(before) is not None
+                if (token == "return" and not in_function) or (token != "return" and not in_loop):
+                    return True
+    return False
 
 
 def _js_clause(
@@ -853,9 +937,10 @@ def _js_in_loop(side: _NewSide, at: int) -> bool:
     return False
 
 
-def _suppresses(code: str, aliases: _Aliases) -> bool:
+def _suppresses(code: str, aliases: _Aliases, side: _NewSide, index: int) -> bool:
     """`suppress(AssertionError)`, `contextlib.suppress(ValueError, AssertionError)`, `suppress(Failure)`
-    (a name bound to it): within its call."""
+    (a name bound to it): within its call; or `suppress(Exception)` (`BaseException`, a name for them)
+    over a `with` block that asserts."""
     at = code.find("suppress(")
     if at < 0:
         return False
@@ -863,5 +948,16 @@ def _suppresses(code: str, aliases: _Aliases) -> bool:
     end = end if end >= 0 else len(code)
     if _ASSERTION_ERROR.search(code, at, end) is not None:
         return True
-    arguments = code[at + len("suppress(") : end].replace(",", " ").split()
-    return aliases.named([name.removeprefix("builtins.") for name in arguments])
+    arguments = [
+        name.removeprefix("builtins.") for name in code[at + len("suppress(") : end].replace(",", " ").split()
+    ]
+    if aliases.named(arguments):
+        return True
+    if not (any(name in _BROAD for name in arguments) or aliases.broad(arguments)):
+        return False
+    _, colon, rest = code.partition(":")
+    if not colon or not code.startswith(("with ", "async with ")):
+        return False
+    body = _Body.read(side, index, rest.strip(), side.indent(index), results=True)
+    codes = [rest.strip()] if rest.strip() else [side.code(line) for line in body.lines[1:]]
+    return any(_ASSERTS.search(text) for text in codes)
