@@ -511,6 +511,22 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "src/total.test.js"),
     ),
+    # A failure turned into a skip is no failure either.
+    "assertion-failure-turned-into-a-raised-skip": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except AssertionError:\n"
+            "        raise unittest.SkipTest('flaky')\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
+    "assertion-failure-caught-as-any-exception-and-skipped": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    try:\n        assert total([]) == 0\n    except Exception:\n        pytest.skip('flaky')\n",
+        ),
+        ("assertion-swallowed", "high", "tests/test_calc.py"),
+    ),
     "js-expectation-caught-into-a-bare-name": (
         _js(
             "    expect(total([])).toBe(0)\n",

@@ -56,6 +56,11 @@ _LEAVES = re.compile(r"(?:^|[:;]\s*)(return|break|continue)\b")
 _OPENS_FUNCTION = re.compile(r"(?:async\s+)?def\s|class\s|lambda\b")
 _OPENS_LOOP = re.compile(r"(?:async\s+)?for\s|while\b")
 _FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
+# What turns a failure into a skipped (or expected-to-fail) test: a skip called, or its exception raised.
+_SKIPS = re.compile(
+    r"(?:raise\s+)?(?:[\w.]*\.)?(?:SkipTest|Skipped|XFailed|skip\.Exception|xfail\.Exception)\b"
+    r"|(?:pytest\.)?(?:skip|xfail)\s*\(|self\.skipTest\s*\("
+)
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
 # Lines read around a handler: a hunk shows three lines of context, and a try block is short.
 _LOOK = 20
@@ -686,15 +691,19 @@ def _records(side: _NewSide, body: _Body, results: bool) -> bool:
 
 def _fails(code: str, results: bool) -> bool:
     """A statement that fails the test (raises, asserts, fails), or, outside a test function
-    (`results`), hands its caller a result to judge (`return value`, `yield`)."""
+    (`results`), hands its caller a result to judge (`return value`, `yield`). Raising a skip does not
+    fail it: the failure is reported as a skipped test."""
+    if _SKIPS.match(code) is not None:
+        return False
     if _FAILS.match(code) is not None or _ASSERTS.search(code) is not None:
         return True
     return results and code.startswith(("return ", "return(", "yield")) and code != "return None"
 
 
 def _drop(code: str) -> bool:
-    """A statement that lets a caught failure go: passes, ends the round or the test, or only logs."""
-    return " ".join(code.split()) in _DROPS or _LOGS.match(code) is not None
+    """A statement that lets a caught failure go: passes, ends the round or the test, only logs, or
+    skips the test (`pytest.skip(...)`, `raise unittest.SkipTest(...)`)."""
+    return " ".join(code.split()) in _DROPS or _LOGS.match(code) is not None or _SKIPS.match(code) is not None
 
 
 def _try_asserts(side: _NewSide, index: int, indent: int) -> bool:
