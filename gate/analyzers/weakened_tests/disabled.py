@@ -155,6 +155,16 @@ _BINDS = re.compile(r"(\w+)\s*(?::[^=]*)?=\s*\(?\s*([\w.]+(?:\s*,\s*[\w.]+)*)\s*
 _IMPORTS_AS = re.compile(r"([\w.]+)\s+as\s+(\w+)")
 
 
+def _bindings(text: str) -> list[tuple[str, list[str]]]:
+    """What a line binds: a name to the types it names (`A = B`, `A = (B, C)`, `import B as A`)."""
+    code = _python_code(text)
+    if (bound := _BINDS.fullmatch(code)) is not None:
+        return [(bound.group(1), [name.strip() for name in bound.group(2).split(",")])]
+    if code.startswith(("from ", "import ")):
+        return [(alias, [name]) for name, alias in _IMPORTS_AS.findall(code)]
+    return []
+
+
 class _Aliases:
     """The names a test file binds to AssertionError (alone or in a tuple) and to Exception or
     BaseException, so that `except Failure:` is read as `except AssertionError:`. Read from the head
@@ -182,23 +192,24 @@ class _Aliases:
                     for line in hunk.lines
                     if line.kind is not LineKind.REMOVED
                 ]
-            bindings: list[tuple[str, list[str]]] = []
-            for text in texts:
-                if "=" not in text and " as " not in text:
-                    continue
-                code = _python_code(text)
-                if (bound := _BINDS.fullmatch(code)) is not None:
-                    bindings.append((bound.group(1), [n.strip() for n in bound.group(2).split(",")]))
-                elif code.startswith(("from ", "import ")):
-                    bindings.extend((alias, [name]) for name, alias in _IMPORTS_AS.findall(code))
             named, broad = {"AssertionError"}, set(_BROAD)
-            for _ in range(4):  # `A = AssertionError`, then `B = A`: a few links of a chain
-                for alias, names in bindings:
-                    types = {name.removeprefix("builtins.") for name in names}
-                    if not named.isdisjoint(types):
-                        named.add(alias)
-                    if not broad.isdisjoint(types):
-                        broad.add(alias)
+            # Only lines that name a type or an alias found so far can bind one: "Exception" is in
+            # "BaseException", and a chain (`A = AssertionError`, then `B = A`) takes a round a link.
+            sought: set[str] = {"AssertionError", "Exception"}
+            for _ in range(4):
+                found = False
+                for text in texts:
+                    if ("=" not in text and " as " not in text) or not any(name in text for name in sought):
+                        continue
+                    for alias, names in _bindings(text):
+                        types = {name.removeprefix("builtins.") for name in names}
+                        for kind in (named, broad):
+                            if alias not in kind and not kind.isdisjoint(types):
+                                kind.add(alias)
+                                found = True
+                if not found:
+                    break
+                sought = (named | broad) - {"AssertionError", *_BROAD}
             self._found = frozenset(named - {"AssertionError"}), frozenset(broad - _BROAD)
         return self._found
 
