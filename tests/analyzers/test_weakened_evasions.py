@@ -527,6 +527,18 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-swallowed", "high", "tests/test_calc.py"),
     ),
+    # The same check, moved under an expected AssertionError: it passes only while the code is wrong.
+    "assertion-wrapped-in-an-expected-failure": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    with pytest.raises(AssertionError):\n        assert total([]) == 0\n",
+        ),
+        ("assertion-inverted", "high", "tests/test_calc.py"),
+    ),
+    "assertion-wrapped-in-an-expected-failure-on-one-line": (
+        _py("    assert total([]) == 0\n", "    with pytest.raises(AssertionError): assert total([]) == 0\n"),
+        ("assertion-inverted", "high", "tests/test_calc.py"),
+    ),
     "js-expectation-caught-into-a-bare-name": (
         _js(
             "    expect(total([])).toBe(0)\n",
@@ -783,6 +795,9 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "        for worker in workers:\n            if worker.done:\n                continue\n"
         "            worker.stop()\n        def report():\n            return len(workers)\n"
         "        workers.clear()\n"
+        # an assertion helper whose failure is the point, and code under test expected to assert
+        "\n\ndef test_close_helper_fails():\n    with pytest.raises(AssertionError):\n"
+        "        assert_close(total([1]), 2)\n    with pytest.raises(AssertionError):\n        total(None)\n"
         # clean-up in `finally`, and an `else:` that returns once the block passed
         "\n\ndef test_cleans_up_after(tmp_path):\n    try:\n        assert total([1]) == 1\n    finally:\n"
         "        (tmp_path / 'x').unlink(missing_ok=True)\n"

@@ -53,6 +53,10 @@ _ONLY_NAMES = re.compile(r"(?:\w+\s*=\s*\w+|del\s+\w+|\w+)")
 _ENDLESS = re.compile(r"while\s*\(?\s*(?:True|1)\s*\)?\s*:")
 _ELSE = re.compile(r"else\s*:\s*(.*)")
 _LEAVES = re.compile(r"(?:^|[:;]\s*)(return|break|continue)\b")
+# `with pytest.raises(AssertionError):` and unittest's twin, the types they expect; a bare `assert`.
+_RAISES = re.compile(r"(?:async\s+)?with\s+(?:pytest\.raises|self\.assertRaises)\(\s*([\w.,\s]+?)\s*[,)]")
+_ASSERT_STATEMENT = re.compile(r"(?:^|[:;]\s*)assert\b")
+_HANDLER_WORDS = ("except", "suppress(", "finally")  # a line the rules read holds one
 _OPENS_FUNCTION = re.compile(r"(?:async\s+)?def\s|class\s|lambda\b")
 _OPENS_LOOP = re.compile(r"(?:async\s+)?for\s|while\b")
 _FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
@@ -139,13 +143,40 @@ def swallowed_assertions(change: FileChange, head: str | None = None) -> Iterato
     for hunk, entry in _hunks_read(change, head, js=False):
         side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, entry=entry)
         for index, line in enumerate(side.lines):
-            if "except" not in line.text and "suppress(" not in line.text and "finally" not in line.text:
+            text = line.text
+            if (
+                "except" not in text
+                and "suppress(" not in text
+                and "finally" not in text
+                and "aises(" not in text
+            ):
                 continue
             code = side.code(index)
             if line.kind is LineKind.ADDED and _suppresses(code, aliases, side, index):
                 yield line
                 continue
             if _swallows(side, index, code, aliases) or _finally_leaves(side, index, code):
+                yield line
+
+
+def inverted_assertions(change: FileChange, head: str | None = None) -> Iterator[DiffLine]:
+    """Added lines that wrap an assertion the change removes in `pytest.raises(AssertionError)` (or
+    unittest's `assertRaises`): the same check, now expected to fail, so the test passes only while the
+    code is wrong. A new assertion written inside one (a value checked to be wrong) is left alone."""
+    removed = {
+        " ".join(line.text.split())
+        for hunk in change.hunks
+        for line in hunk.lines
+        if line.kind is LineKind.REMOVED and "assert" in line.text
+    }
+    if not removed:
+        return
+    aliases = _Aliases(change, head)
+    for hunk, entry in _hunks_read(change, head, js=False):
+        side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, entry=entry)
+        for index, line in enumerate(side.lines):
+            added = line.kind is LineKind.ADDED and "aises(" in line.text
+            if added and _expects_its_failure(side.code(index), aliases, side, index, removed):
                 yield line
 
 
@@ -955,6 +986,34 @@ def _js_in_loop(side: _NewSide, at: int) -> bool:
         if code and side.indent(before) < indent:
             return _JS_LOOP.search(code) is not None
     return False
+
+
+def _expects_its_failure(code: str, aliases: _Aliases, side: _NewSide, index: int, removed: set[str]) -> bool:
+    """`with pytest.raises(AssertionError):` (or `self.assertRaises`) over an added `assert` statement
+    that is one the change removes (`removed`, whitespace aside), moved under it."""
+    found = _RAISES.match(code)
+    if found is None:
+        return False
+    names = found.group(1).replace(",", " ").split()
+    if not any(name.removeprefix("builtins.") == "AssertionError" for name in names) and not aliases.named(
+        names
+    ):
+        return False
+    _, colon, rest = code.rpartition(":")
+    if not colon:
+        return False
+    if rest.strip():
+        return _line_moved(rest, removed)
+    body = _Body.read(side, index, "", side.indent(index), results=True)
+    return any(
+        side.lines[at].kind is LineKind.ADDED and _line_moved(side.lines[at].text, removed)
+        for at in body.lines[1:]
+    )
+
+
+def _line_moved(text: str, removed: set[str]) -> bool:
+    """Whether `text` is an `assert` statement among the `removed` lines, whitespace aside."""
+    return _ASSERT_STATEMENT.search(text.strip()) is not None and " ".join(text.split()) in removed
 
 
 def _suppresses(code: str, aliases: _Aliases, side: _NewSide, index: int) -> bool:

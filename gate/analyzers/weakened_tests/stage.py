@@ -21,7 +21,12 @@ from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, parse_python, removed_and_added
-from gate.analyzers.weakened_tests.disabled import renamed_tests, swallowed_assertions, swallowed_expectations
+from gate.analyzers.weakened_tests.disabled import (
+    inverted_assertions,
+    renamed_tests,
+    swallowed_assertions,
+    swallowed_expectations,
+)
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
     LINE_CACHE_ENTRIES,
@@ -307,6 +312,17 @@ class WeakenedTestsAnalyzer(Analyzer):
                 Location(path, renamed.line.new_no),
             )
         yield from self._swallowed(path, swallowed_assertions(change, head), "AssertionError")
+        for line in inverted_assertions(change, head):
+            yield self.meta.finding(
+                "assertion-inverted",
+                Severity.HIGH,
+                Confidence.HIGH,
+                f"Assertion made to pass only when it fails in {path}: {_short(line.text)}",
+                f"Line {line.new_no} of {path}, “{_short(line.text, 200)}”, wraps an assertion the change "
+                "removes in an expected AssertionError: the same check now passes only while it fails. Next "
+                "to a code change, this turns a failing test into a passing one instead of fixing the code.",
+                Location(path, line.new_no),
+            )
 
     def _swallowed(self, path: str, lines: Iterable[DiffLine], caught: str) -> Iterator[Finding]:
         """Each line where the change catches an assertion's failure and drops it: `caught` says what."""
