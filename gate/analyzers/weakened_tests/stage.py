@@ -300,43 +300,44 @@ class WeakenedTestsAnalyzer(Analyzer):
         path = change.path
         head = view.text("head", path) if view.is_whole_file(change) else None
         for renamed in renamed_tests(change, head):
-            yield self.meta.finding(
+            yield self._at_line(
                 "test-renamed-away",
-                Severity.HIGH,
-                Confidence.HIGH,
+                path,
+                renamed.line.new_no,
                 f"Test {renamed.old} in {path} renamed to {renamed.new}, which the runner does not collect",
                 f"Line {renamed.line.new_no} of {path} renames the test {renamed.old} to {renamed.new}, a "
                 "name test runners do not collect, and nothing else in the file uses it: the test no longer "
                 "runs. "
                 "Next to a code change, this hides a failure instead of fixing it.",
-                Location(path, renamed.line.new_no),
             )
         yield from self._swallowed(path, swallowed_assertions(change, head), "AssertionError")
         for line in inverted_assertions(change, head):
-            yield self.meta.finding(
+            yield self._at_line(
                 "assertion-inverted",
-                Severity.HIGH,
-                Confidence.HIGH,
+                path,
+                line.new_no,
                 f"Assertion made to pass only when it fails in {path}: {_short(line.text)}",
                 f"Line {line.new_no} of {path}, “{_short(line.text, 200)}”, wraps an assertion the change "
                 "removes in an expected AssertionError: the same check now passes only while it fails. Next "
                 "to a code change, this turns a failing test into a passing one instead of fixing the code.",
-                Location(path, line.new_no),
             )
 
     def _swallowed(self, path: str, lines: Iterable[DiffLine], caught: str) -> Iterator[Finding]:
         """Each line where the change catches an assertion's failure and drops it: `caught` says what."""
         for line in lines:
-            yield self.meta.finding(
+            yield self._at_line(
                 "assertion-swallowed",
-                Severity.HIGH,
-                Confidence.HIGH,
+                path,
+                line.new_no,
                 f"Assertion failures swallowed in {path}: {_short(line.text)}",
                 f"Line {line.new_no} of {path}, “{_short(line.text, 200)}”, catches {caught} and lets "
                 "it go: an assertion under it that fails no longer fails the test. Next to a code change, "
                 "this hides a failure instead of fixing it.",
-                Location(path, line.new_no),
             )
+
+    def _at_line(self, rule: str, path: str, line: int | None, title: str, body: str) -> Finding:
+        """A finding of high severity and confidence at a line of a test file."""
+        return self.meta.finding(rule, Severity.HIGH, Confidence.HIGH, title, body, Location(path, line))
 
     def _settings(
         self, view: ChangeView, change: FileChange, *, run_elsewhere: bool, vacated: _Vacated
