@@ -14,7 +14,11 @@ from typing import Any
 
 import pytest
 
-from gate.analyzers.weakened_tests.disabled import swallowed_assertions, swallowed_expectations
+from gate.analyzers.weakened_tests.disabled import (
+    inverted_assertions,
+    swallowed_assertions,
+    swallowed_expectations,
+)
 from gate.cli import main
 from gate.diff.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 from tests.gitrepo import GitRepo
@@ -539,6 +543,20 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         _py("    assert total([]) == 0\n", "    with pytest.raises(AssertionError): assert total([]) == 0\n"),
         ("assertion-inverted", "high", "tests/test_calc.py"),
     ),
+    "assertion-wrapped-in-an-expected-failure-of-a-tuple": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    with pytest.raises((ValueError, AssertionError)):\n        assert total([]) == 0\n",
+        ),
+        ("assertion-inverted", "high", "tests/test_calc.py"),
+    ),
+    "assertion-wrapped-in-an-expected-exception": (
+        _py(
+            "    assert total([]) == 0\n",
+            "    with pytest.raises(Exception):\n        assert total([]) == 0\n",
+        ),
+        ("assertion-inverted", "high", "tests/test_calc.py"),
+    ),
     "js-expectation-caught-into-a-bare-name": (
         _js(
             "    expect(total([])).toBe(0)\n",
@@ -795,6 +813,10 @@ def test_tests_renamed_or_made_helpers_and_assertion_errors_checked_are_not_find
         "        for worker in workers:\n            if worker.done:\n                continue\n"
         "            worker.stop()\n        def report():\n            return len(workers)\n"
         "        workers.clear()\n"
+        # a flag named like a skip, kept for a check after the handler
+        "\n\ndef test_flagged():\n    Skipped = False\n    try:\n        assert total([1]) == 1\n"
+        "    except AssertionError:\n        Skipped = True\n    if Skipped:\n"
+        "        raise RuntimeError('bad')\n"
         # an assertion helper whose failure is the point, and code under test expected to assert
         "\n\ndef test_close_helper_fails():\n    with pytest.raises(AssertionError):\n"
         "        assert_close(total([1]), 2)\n    with pytest.raises(AssertionError):\n        total(None)\n"
@@ -881,6 +903,42 @@ def test_a_hunk_that_starts_inside_a_docstring_is_read_from_where_the_file_stand
     # Read from the file's first line, those same quotes would open a string and hide the handler.
     whole = FileChange(path, None, FileStatus.ADDED, change.hunks)
     assert [line.new_no for line in find(whole, None)] == []
+
+
+def test_an_assertion_moved_elsewhere_is_not_one_inverted_by_an_identical_check() -> None:
+    """The change moves `assert total([]) == 0` to another test, and a third test checks the same
+    expression fails under `pytest.raises`: the removed assertion is back as it was, nothing inverted."""
+    lines = (
+        DiffLine(LineKind.CONTEXT, 1, 1, "def test_a():"),
+        DiffLine(LineKind.REMOVED, 2, None, "    assert total([]) == 0"),
+        DiffLine(LineKind.ADDED, None, 2, "    pass"),
+        DiffLine(LineKind.ADDED, None, 3, "def test_b():"),
+        DiffLine(LineKind.ADDED, None, 4, "    assert total([]) == 0"),
+        DiffLine(LineKind.ADDED, None, 5, "def test_c():"),
+        DiffLine(LineKind.ADDED, None, 6, "    with pytest.raises(AssertionError):"),
+        DiffLine(LineKind.ADDED, None, 7, "        assert total([]) == 0"),
+    )
+    path = "tests/test_x.py"
+    change = FileChange(path, path, FileStatus.MODIFIED, (Hunk(1, 2, 1, 7, "", lines),))
+    assert list(inverted_assertions(change)) == []
+    # Without the copy in test_b, the one under raises is the removed check, inverted.
+    kept = tuple(line for line in lines if line.new_no not in (3, 4))
+    moved = FileChange(path, path, FileStatus.MODIFIED, (Hunk(1, 2, 1, 5, "", kept),))
+    assert [line.new_no for line in inverted_assertions(moved)] == [6]
+
+
+def test_a_skip_where_an_import_fails_around_no_assertion_is_not_a_swallow() -> None:
+    """A handler that names AssertionError (some libraries raise it on import) and skips, around no
+    assertion: the skip is about the setup, not a check."""
+    text = (
+        "def test_needs_numpy():\n    try:\n        import numpy\n    except (ImportError, AssertionError):\n"
+        "        pytest.skip('numpy')\n    assert total([1]) == 1\n"
+    )
+    assert list(swallowed_assertions(added_file("tests/test_x.py", text), text)) == []
+    dropped = text.replace("import numpy", "assert total([]) == 0")
+    assert [
+        line.new_no for line in swallowed_assertions(added_file("tests/test_x.py", dropped), dropped)
+    ] == [4]
 
 
 @pytest.mark.parametrize(

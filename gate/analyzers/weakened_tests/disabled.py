@@ -54,7 +54,9 @@ _ENDLESS = re.compile(r"while\s*\(?\s*(?:True|1)\s*\)?\s*:")
 _ELSE = re.compile(r"else\s*:\s*(.*)")
 _LEAVES = re.compile(r"(?:^|[:;]\s*)(return|break|continue)\b")
 # `with pytest.raises(AssertionError):` and unittest's twin, the types they expect; a bare `assert`.
-_RAISES = re.compile(r"(?:async\s+)?with\s+(?:pytest\.raises|self\.assertRaises)\(\s*([\w.,\s]+?)\s*[,)]")
+_RAISES = re.compile(
+    r"(?:async\s+)?with\s+(?:(?:pytest\.)?raises|self\.assertRaises)\(\s*(\(\s*[\w.,\s]+\)|[\w.]+)\s*[,)]"
+)
 _ASSERT_STATEMENT = re.compile(r"(?:^|[:;]\s*)assert\b")
 _HANDLER_WORDS = ("except", "suppress(", "finally")  # a line the rules read holds one
 _OPENS_FUNCTION = re.compile(r"(?:async\s+)?def\s|class\s|lambda\b")
@@ -62,7 +64,7 @@ _OPENS_LOOP = re.compile(r"(?:async\s+)?for\s|while\b")
 _FAILS = re.compile(r"(?:raise|assert)\b|(?:pytest\.|self\.)?fail\s*\(")
 # What turns a failure into a skipped (or expected-to-fail) test: a skip called, or its exception raised.
 _SKIPS = re.compile(
-    r"(?:raise\s+)?(?:[\w.]*\.)?(?:SkipTest|Skipped|XFailed|skip\.Exception|xfail\.Exception)\b"
+    r"raise\s+(?:[\w.]*\.)?(?:SkipTest|Skipped|XFailed|skip\.Exception|xfail\.Exception)\b"
     r"|(?:pytest\.)?(?:skip|xfail)\s*\(|self\.skipTest\s*\("
 )
 # What follows a handler that drops the failure when the failure is the point: no failure fails the test.
@@ -161,22 +163,25 @@ def swallowed_assertions(change: FileChange, head: str | None = None) -> Iterato
 
 def inverted_assertions(change: FileChange, head: str | None = None) -> Iterator[DiffLine]:
     """Added lines that wrap an assertion the change removes in `pytest.raises(AssertionError)` (or
-    unittest's `assertRaises`): the same check, now expected to fail, so the test passes only while the
-    code is wrong. A new assertion written inside one (a value checked to be wrong) is left alone."""
-    removed = {
-        " ".join(line.text.split())
-        for hunk in change.hunks
-        for line in hunk.lines
-        if line.kind is LineKind.REMOVED and "assert" in line.text
-    }
-    if not removed:
+    unittest's `assertRaises`, or a broad `Exception`): the same check, now expected to fail, so the test
+    passes only while the code is wrong. A new assertion written inside one (a value checked to be
+    wrong), or one the change also adds back as it was, is left alone."""
+    removed: Counter[str] = Counter()
+    added: Counter[str] = Counter()
+    for hunk in change.hunks:
+        for line in hunk.lines:
+            if "assert" in line.text and line.kind is not LineKind.CONTEXT:
+                (removed if line.kind is LineKind.REMOVED else added)[" ".join(line.text.split())] += 1
+    # Moved under a raises block: removed more often than added elsewhere (this copy counted in `added`).
+    moved = {text for text, count in removed.items() if count >= added[text]}
+    if not moved:
         return
     aliases = _Aliases(change, head)
     for hunk, entry in _hunks_read(change, head, js=False):
         side = _NewSide.of(hunk.lines, whole=change.status is FileStatus.ADDED, entry=entry)
         for index, line in enumerate(side.lines):
-            added = line.kind is LineKind.ADDED and "aises(" in line.text
-            if added and _expects_its_failure(side.code(index), aliases, side, index, removed):
+            opens = line.kind is LineKind.ADDED and "aises(" in line.text
+            if opens and _expects_its_failure(side.code(index), aliases, side, index, moved):
                 yield line
 
 
@@ -194,6 +199,9 @@ def _bindings(text: str) -> list[tuple[str, list[str]]]:
     if code.startswith(("from ", "import ")):
         return [(alias, [name]) for name, alias in _IMPORTS_AS.findall(code)]
     return []
+
+
+_ALIAS_ROUNDS = 8  # a chain written out of order takes a round a link, up to this many
 
 
 class _Aliases:
@@ -227,7 +235,7 @@ class _Aliases:
             # Only lines that name a type or an alias found so far can bind one: "Exception" is in
             # "BaseException", and a chain (`A = AssertionError`, then `B = A`) takes a round a link.
             sought: set[str] = {"AssertionError", "Exception"}
-            for _ in range(4):
+            for _ in range(_ALIAS_ROUNDS):
                 found = False
                 for text in texts:
                     if ("=" not in text and " as " not in text) or not any(name in text for name in sought):
@@ -237,10 +245,10 @@ class _Aliases:
                         for kind in (named, broad):
                             if alias not in kind and not kind.isdisjoint(types):
                                 kind.add(alias)
+                                sought.add(alias)  # a chain in file order resolves in one round
                                 found = True
                 if not found:
                     break
-                sought = (named | broad) - {"AssertionError", *_BROAD}
             self._found = frozenset(named - {"AssertionError"}), frozenset(broad - _BROAD)
         return self._found
 
@@ -570,6 +578,9 @@ def _swallows(side: _NewSide, index: int, code: str, aliases: _Aliases) -> bool:
         if not any(side.lines[at].kind is LineKind.ADDED for at in body.lines):
             return False
         after = _next_statement(side, body.end, indent)
+        codes = [rest.strip()] if rest.strip() else [side.code(at) for at in body.lines[1:]]
+        if codes and all(_SKIPS.match(text) for text in codes) and not _try_asserts(side, index, indent):
+            return False  # a skip where an import or a setup fails, around no assertion
         if body.drops:
             return after is None or not _expects_failure(side, after)
         # A handler of AssertionError by name that neither raises nor fails, hands the error on, or
@@ -988,32 +999,45 @@ def _js_in_loop(side: _NewSide, at: int) -> bool:
     return False
 
 
-def _expects_its_failure(code: str, aliases: _Aliases, side: _NewSide, index: int, removed: set[str]) -> bool:
-    """`with pytest.raises(AssertionError):` (or `self.assertRaises`) over an added `assert` statement
-    that is one the change removes (`removed`, whitespace aside), moved under it."""
+def _expects_its_failure(code: str, aliases: _Aliases, side: _NewSide, index: int, moved: set[str]) -> bool:
+    """`with pytest.raises(AssertionError):` (`self.assertRaises`, a tuple holding it, a broad type,
+    a name for either) over an added `assert` statement that the change moved under it (`moved`)."""
     found = _RAISES.match(code)
     if found is None:
         return False
-    names = found.group(1).replace(",", " ").split()
-    if not any(name.removeprefix("builtins.") == "AssertionError" for name in names) and not aliases.named(
-        names
-    ):
+    types = found.group(1).strip("()").replace(",", " ").split()
+    names = [name.removeprefix("builtins.") for name in types]
+    catches = "AssertionError" in names or not _BROAD.isdisjoint(names)
+    if not (catches or aliases.named(names) or aliases.broad(names)):
         return False
-    _, colon, rest = code.rpartition(":")
-    if not colon:
+    rest = _after_with(code, code.find("(", found.start()))
+    if rest is None:
         return False
     if rest.strip():
-        return _line_moved(rest, removed)
+        return _line_moved(rest, moved)
     body = _Body.read(side, index, "", side.indent(index), results=True)
-    return any(
-        side.lines[at].kind is LineKind.ADDED and _line_moved(side.lines[at].text, removed)
-        for at in body.lines[1:]
-    )
+    lines = (side.lines[at] for at in body.lines[1:])
+    return any(line.kind is LineKind.ADDED and _line_moved(line.text, moved) for line in lines)
 
 
-def _line_moved(text: str, removed: set[str]) -> bool:
-    """Whether `text` is an `assert` statement among the `removed` lines, whitespace aside."""
-    return _ASSERT_STATEMENT.search(text.strip()) is not None and " ".join(text.split()) in removed
+def _after_with(code: str, opening: int) -> str | None:
+    """What follows the `:` of a `with` line whose call's `(` is at `opening` (strings emptied, so
+    brackets in them do not count); None when the line does not close it."""
+    depth = 0
+    for at in range(opening, len(code)):
+        if code[at] in "([{":
+            depth += 1
+        elif code[at] in ")]}":
+            depth -= 1
+            if depth == 0:
+                colon = code.find(":", at + 1)  # after `as error`, if it names one
+                return code[colon + 1 :] if colon >= 0 else None
+    return None
+
+
+def _line_moved(text: str, moved: set[str]) -> bool:
+    """Whether `text` is an `assert` statement among the `moved` lines, whitespace aside."""
+    return _ASSERT_STATEMENT.search(text.strip()) is not None and " ".join(text.split()) in moved
 
 
 def _suppresses(code: str, aliases: _Aliases, side: _NewSide, index: int) -> bool:
