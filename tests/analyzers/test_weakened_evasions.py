@@ -963,6 +963,52 @@ def test_escaped_closers_in_a_long_string_are_read_in_linear_time(
     assert max(times[100_000], 0.02) / max(times[10_000], 0.02) < 30, times
 
 
+def _py_with(line: str) -> FileChange:
+    """A test file whose change removes an assertion and adds `line` with a handler after it."""
+    lines = (
+        DiffLine(LineKind.CONTEXT, 1, 1, "def test_a():"),
+        DiffLine(LineKind.REMOVED, 2, None, "    assert total([]) == 0"),
+        DiffLine(LineKind.ADDED, None, 2, line),
+        DiffLine(LineKind.ADDED, None, 3, "    try:"),
+        DiffLine(LineKind.ADDED, None, 4, "        assert total([]) == 0"),
+        DiffLine(LineKind.ADDED, None, 5, "    except Exception:"),
+        DiffLine(LineKind.ADDED, None, 6, "        pass"),
+    )
+    return FileChange(
+        "tests/test_x.py", "tests/test_x.py", FileStatus.MODIFIED, (Hunk(1, 2, 1, 6, "", lines),)
+    )
+
+
+ONE_LONG_LINE = {
+    "an alias over a run of spaces": lambda n: _py_with("Failure = (AssertionError" + "  " * n + "x"),
+    "an import of one long name": lambda n: _py_with("from x import " + "a" * n + " Exception as"),
+    "an expected failure over a run of spaces": lambda n: _py_with("    with raises((" + " " * n),
+    "braces and returns in a finally": lambda n: added_file(
+        "src/x.test.js",
+        "it('x', () => {\n  try {\n    expect(1)\n  } finally {\n    "
+        + "{" * n
+        + " return" * n
+        + "\n  }\n})\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(ONE_LONG_LINE))
+def test_one_long_line_is_read_in_linear_time(shape: str) -> None:
+    """Aliases, expected failures and a `finally`'s braces are read once along a line, however long."""
+    times = {}
+    for n in (20_000, 200_000):
+        change = ONE_LONG_LINE[shape](n)
+        started = time.process_time()
+        if change.path.endswith(".js"):
+            list(swallowed_expectations(change))
+        else:
+            list(swallowed_assertions(change))
+            list(inverted_assertions(change))
+        times[n] = time.process_time() - started
+    assert max(times[200_000], 0.02) / max(times[20_000], 0.02) < 30, times
+
+
 def test_try_blocks_nested_deep_are_read_in_linear_time() -> None:
     """A broad handler's `try` block is read whole, however long, in one pass over the hunk: `try`
     statements nested fifty deep, with assertions inside and handlers after, cost ten times as much

@@ -55,7 +55,7 @@ _ELSE = re.compile(r"else\s*:\s*(.*)")
 _LEAVES = re.compile(r"(?:^|[:;]\s*)(return|break|continue)\b")
 # `with pytest.raises(AssertionError):` and unittest's twin, the types they expect; a bare `assert`.
 _RAISES = re.compile(
-    r"(?:async\s+)?with\s+(?:(?:pytest\.)?raises|self\.assertRaises)\(\s*(\(\s*[\w.,\s]+\)|[\w.]+)\s*[,)]"
+    r"(?:async\s+)?with\s+(?:(?:pytest\.)?raises|self\.assertRaises)\(\s*+(\(\s*+[\w.,\s]++\)|[\w.]++)\s*+[,)]"
 )
 _ASSERT_STATEMENT = re.compile(r"(?:^|[:;]\s*)assert\b")
 _HANDLER_WORDS = ("except", "suppress(", "finally")  # a line the rules read holds one
@@ -187,8 +187,10 @@ def inverted_assertions(change: FileChange, head: str | None = None) -> Iterator
 
 # A name bound to exception types: `Failure = AssertionError`, `ERRORS = (ValueError, AssertionError)`,
 # `Broad: type = Exception`; and `... import AssertionError as Failure`.
-_BINDS = re.compile(r"(\w+)\s*(?::[^=]*)?=\s*\(?\s*([\w.]+(?:\s*,\s*[\w.]+)*)\s*,?\s*\)?")
-_IMPORTS_AS = re.compile(r"([\w.]+)\s+as\s+(\w+)")
+# Possessive throughout, and a name found from its first character on: a megabyte line of spaces or of
+# one long name is read once, not again from each of its characters.
+_BINDS = re.compile(r"(\w++)\s*+(?::[^=]*+)?=\s*+\(?\s*+([\w.]++(?:\s*+,\s*+[\w.]++)*+)\s*+,?\s*+\)?")
+_IMPORTS_AS = re.compile(r"(?<![\w.])([\w.]++)\s++as\s++(\w++)")
 
 
 def _bindings(text: str) -> list[tuple[str, list[str]]]:
@@ -896,20 +898,27 @@ def _js_finally_leaves(side: _NewSide, index: int) -> bool:
 
 def _js_body_leaves(codes: Sequence[str]) -> bool:
     """Whether a block's statements leave it: a `return` outside any function they define, a `break`
-    or `continue` outside any loop or `switch` they open."""
+    or `continue` outside any loop or `switch` they open. What opens a brace (`for (...)`, `=> `) is
+    read between the token before it and the brace: each line once, however many braces it holds."""
     opened: list[str] = []  # the kinds of the braces open: "loop", "function" or "block"
+    kinds = Counter[str]()
     for code in codes:
+        after = 0  # where the text since the last token starts
         for found in _JS_BRACE_OR_LEAVE.finditer(code):
-            token, before = found.group(), code[: found.start()]
+            token, since, start = found.group(), after, found.start()
+            after = found.end()
+            loop_head = _JS_LOOP_HEAD.search(code, since, start) is not None
             if token == "{":
-                kind = "loop" if _JS_LOOP_HEAD.search(before) else "block"
-                opened.append("function" if _JS_FUNCTION_HEAD.search(before) else kind)
+                function = _JS_FUNCTION_HEAD.search(code, since, start) is not None
+                kind = "function" if function else "loop" if loop_head else "block"
+                opened.append(kind)
+                kinds[kind] += 1
             elif token == "}":
                 if opened:
-                    opened.pop()
+                    kinds[opened.pop()] -= 1
             else:
-                in_function = "function" in opened
-                in_loop = in_function or "loop" in opened or _JS_LOOP_HEAD.search(before) is not None
+                in_function = kinds["function"] > 0
+                in_loop = in_function or kinds["loop"] > 0 or loop_head
                 if (token == "return" and not in_function) or (token != "return" and not in_loop):
                     return True
     return False
