@@ -48,8 +48,13 @@ def litellm() -> Any:
 @lru_cache(maxsize=1)  # the configured module itself
 def _configured() -> Any:
     # The cost map must come from the pinned package, never from the network.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    # Nor may its settings come from a file the change can add: in its default mode, litellm's import
+    # loads the first `.env` found above the installed package (or in the working directory, when the
+    # process has no script file), without overriding what is set. With a virtualenv inside the
+    # checkout, that is the pull request's own `.env`: an `OPENAI_BASE_URL` or a proxy there would send
+    # the prompts and the model key to a host the pull request names.
+    os.environ["LITELLM_MODE"] = "PRODUCTION"
     with collector.paused():
         import litellm as lm
 
