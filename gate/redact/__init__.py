@@ -223,12 +223,25 @@ def learn_changeset(changeset: ChangeSet) -> int:
 
 
 def _file_lines(changes: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
-    """Each file's name and the lines of its hunks, as `learn_changeset` scans them."""
-    return [(f.path, _lines_of(f)) for f in changes]
+    """Each file's name and the lines of its hunks, as `learn_changeset` scans them; a renamed file's
+    under its old name too. Its context and removed lines are the base's, and the name says how to read
+    them: a change that renames `.env.production` to `env.txt` must not have the base's passwords read
+    as lines of a text file, unmarked, and sent on in the hunk's context rows."""
+    return [(name, _lines_of(f)) for f in changes for name in _names(f)]
+
+
+def _names(change: FileChange) -> tuple[str, ...]:
+    old = change.old_path
+    return (change.path, old) if old and old != change.path else (change.path,)
 
 
 def _lines_of(change: FileChange) -> list[str]:
     return [line.text for hunk in change.hunks for line in hunk.lines]
+
+
+def _lines_of_all(changes: Sequence[FileChange]) -> list[str]:
+    """The lines a scan read under one name: of each file that has it, as its path or its old path."""
+    return [text for change in changes for text in _lines_of(change)]
 
 
 def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -> None:
@@ -239,7 +252,12 @@ def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -
     hits, names = scans
     read = set(names)
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
-    adopt_scans(hits, {f.path: partial(_lines_of, f) for f in changes if f.path in read})
+    named: dict[str, list[FileChange]] = {}
+    for f in changes:
+        for name in _names(f):
+            if name in read:
+                named.setdefault(name, []).append(f)
+    adopt_scans(hits, {name: partial(_lines_of_all, files) for name, files in named.items()})
 
 
 def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> None:
