@@ -47,6 +47,7 @@ __all__ = [
     "SecretHit",
     "adopt_learning",
     "adopt_prescan",
+    "file_names",
     "find_secrets",
     "hide_tree",
     "learn_changeset",
@@ -227,10 +228,12 @@ def _file_lines(changes: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
     under its old name too. Its context and removed lines are the base's, and the name says how to read
     them: a change that renames `.env.production` to `env.txt` must not have the base's passwords read
     as lines of a text file, unmarked, and sent on in the hunk's context rows."""
-    return [(name, _lines_of(f)) for f in changes for name in _names(f)]
+    return [(name, _lines_of(f)) for f in changes for name in file_names(f)]
 
 
-def _names(change: FileChange) -> tuple[str, ...]:
+def file_names(change: FileChange) -> tuple[str, ...]:
+    """The names a file's hunk lines are read with: a renamed file's old one too (its context and
+    removed lines are the base's, and the old name may be the one that marks them)."""
     old = change.old_path
     return (change.path, old) if old and old != change.path else (change.path,)
 
@@ -254,7 +257,7 @@ def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
     named: dict[str, list[FileChange]] = {}
     for f in changes:
-        for name in _names(f):
+        for name in file_names(f):
             if name in read:
                 named.setdefault(name, []).append(f)
     adopt_scans(hits, {name: partial(_lines_of_all, files) for name, files in named.items()})

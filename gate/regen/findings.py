@@ -94,8 +94,8 @@ def outlier_finding(
 ) -> Finding:
     models = consensus_models(m, samples)
     consensus = samples[m.medoid].code
-    submitted = redact(region.code)
-    regenerated = redact(reindent(consensus, like=region.code))
+    submitted = redact(region.code, filename=region.path)
+    regenerated = redact(reindent(consensus, like=region.code), filename=region.path)
     diff = "\n".join(
         difflib.unified_diff(
             submitted.splitlines(), regenerated.splitlines(), "submitted", "re-generated", lineterm=""

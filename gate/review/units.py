@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
-from gate.redact import REDACTED, redact, redact_lines
+from gate.redact import REDACTED, file_names, redact, redact_lines
 
 CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
 HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
@@ -64,7 +64,7 @@ def measured_chars_per_token(changeset: ChangeSet, count: Callable[[str], int]) 
         for hunk in change.hunks:
             if taken >= share:
                 break
-            for _, row in _rows(hunk, None):  # rows as the models are shown them
+            for _, row in _rows(change, hunk, None):  # rows as the models are shown them
                 if taken >= share:
                     break
                 parts.append(row)
@@ -237,28 +237,29 @@ class _Head:
 _UNSEEN = -1  # an indentation not worked out yet
 
 
-def _rows(hunk: Hunk, head: _Head | None) -> list[tuple[int | None, str]]:
+def _rows(change: FileChange, hunk: Hunk, head: _Head | None) -> list[tuple[int | None, str]]:
     """(new-side line number or None for a removed line, rendered row) for the hunk and its context."""
     above, below = _head_rows(hunk, head)
+    names = file_names(change)
     rows: list[tuple[int | None, str]] = []
     for no, text in above:
-        rows.extend(_line_rows(" ", no, text))
+        rows.extend(_line_rows(" ", no, text, names))
     for line in hunk.lines:
         text = line.text
         if line.kind is LineKind.REMOVED:
             if len(text) <= MAX_LINE_CHARS:  # the usual row, written here: a change has many
                 rows.append((None, f"- | {text}"))
             else:
-                rows.extend(_line_rows("-", None, text))
+                rows.extend(_line_rows("-", None, text, names))
         else:
             marker = "+" if line.kind is LineKind.ADDED else " "
             new_no = line.new_no
             if len(text) <= MAX_LINE_CHARS:
                 rows.append((new_no, f"{marker}{'' if new_no is None else new_no} | {text}"))
             else:
-                rows.extend(_line_rows(marker, new_no, text))
+                rows.extend(_line_rows(marker, new_no, text, names))
     for no, text in below:
-        rows.extend(_line_rows(" ", no, text))
+        rows.extend(_line_rows(" ", no, text, names))
     return rows
 
 
@@ -311,13 +312,18 @@ def _enclosing_definition(hunk: Hunk, head: _Head, first_shown: int) -> int | No
     return None
 
 
-def _line_rows(marker: str, no: int | None, text: str) -> list[tuple[int | None, str]]:
+def _line_rows(marker: str, no: int | None, text: str, names: Sequence[str]) -> list[tuple[int | None, str]]:
     """One line as rows of at most MAX_LINE_CHARS characters: the first as `+12 | …`, the rest as
     `+12… | …` (the same line continued), up to MAX_REVIEWED_LINE_CHARS, then a visible cut."""
     if len(text) <= MAX_LINE_CHARS:
         return [(no, _row(marker, no, text))]
-    # Redacted whole before it is split: a credential cut in two rows would not be recognised in either.
-    shown = redact(text)[:MAX_REVIEWED_LINE_CHARS]
+    # Redacted whole before it is split, as a line of its file (`names`): a credential cut in two rows
+    # would not be recognised in either, and a value longer than the redactor remembers
+    # (`gate.redact.memory.MAX_REMEMBERED`) is found again only where its file's name marks it.
+    whole = text
+    for name in names:
+        whole = redact(whole, filename=name)
+    shown = whole[:MAX_REVIEWED_LINE_CHARS]
     pieces = _pieces(shown)
     if len(text) > MAX_REVIEWED_LINE_CHARS:
         pieces[-1] += f" …(cut: {len(text) - MAX_REVIEWED_LINE_CHARS:,} more characters not shown)"
@@ -356,7 +362,7 @@ def _split(
     max_tokens: int,
     chars_per_token: float = CHARS_PER_TOKEN,
 ) -> list[ReviewUnit]:
-    rows = _rows(hunk, head)
+    rows = _rows(change, hunk, head)
     # Short: it repeats for every hunk. A modified file is the usual case, so only other statuses are
     # said; git's section line is left out when the head file gave the enclosing definition's row.
     status = "" if change.status is FileStatus.MODIFIED else f" ({change.status.value})"
