@@ -45,9 +45,29 @@ _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
 # "value"`, where the name says it holds a credential (`gate.redact.rules`): in config files only.
 _CONFIG_NAME = re.compile(CONFIG_NAMES, re.IGNORECASE)
+# A YAML anchor or tag may stand between a name and its value (`password: &pw …`, `token: !!str …`).
 _CONFIG_ASSIGNMENT = re.compile(
     r"""^\s*[-+]?\s*(?:(?:export|ENV|ARG)\s+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?\s*[:=]\s*"""
-    r"""["']?(?P<value>[^\s"'#,;]{8,})"""
+    r"""(?:[&!][^\s]{0,64}\s+){0,2}["']?(?P<value>[^\s"'#,;]{8,})"""
+)
+# More `NAME=value` pairs on the line: `ENV A=x B=y` in a Dockerfile, `export A=x B=y` in a shell script.
+_CONFIG_PAIR = re.compile(r"""\s["']?(?P<name>[A-Za-z0-9_.\-]{1,120})=["']?(?P<value>[^\s"'#,;]{8,})""")
+# A name, then its value after spaces: a Dockerfile's older `ENV NAME value`, and a `.properties` line.
+_DOCKER_ENV_SPACED = re.compile(
+    r"""^\s*ENV\s+(?P<name>[A-Za-z0-9_.\-]{1,120})\s+["']?(?P<value>[^\s"'#]{8,})"""
+)
+_PROPERTY_SPACED = re.compile(r"""^\s*(?P<name>[A-Za-z0-9_.\-]{1,120})[ \t]+(?P<value>[^\s=:]\S{7,})""")
+# Words that name a credential in a config file but are also common in other names (`SMTP_PASS`,
+# `GPG_PASSPHRASE`, `ENCRYPTION_KEY` against `SORT_KEY`): their value counts only when it looks random.
+_LOOSE_WORDS = frozenset({"pass", "passphrase", "key", "cred", "creds"})
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_LOOSE_HINT = re.compile(r"pass|key|cred", re.IGNORECASE)  # lines of a config file that may hold such a name
+# Python: `db_password: str = "…"`, `PASSWORD = r"…"` (the keyword rules read neither an annotation nor
+# a string prefix).
+_PY_NAME = re.compile(r"passw(?:or)?d|pwd|secret|api_?key|private_?key|access_?key|credential", re.IGNORECASE)
+_PY_ASSIGNMENT = re.compile(
+    r"""^\s*(?P<name>[A-Za-z_][A-Za-z0-9_.]{0,120})\s*(?::[^=\n]{1,80})?=\s*[rRbBuU]{0,2}"""
+    r"""(?P<quote>["'])(?P<value>[^"'\\\s]{8,})(?P=quote)"""
 )
 _CONFIG_SUFFIXES = (
     ".env", ".envrc", ".ini", ".cfg", ".conf", ".properties", ".toml", ".yml", ".yaml", ".json", ".tfvars",
@@ -182,14 +202,8 @@ def _scan_piece(
             value = secret.secret_value
             if value and value in piece:
                 add(value, kind)
-    if _is_config(filename):
-        assignment = _CONFIG_ASSIGNMENT.match(piece)
-        if (
-            assignment
-            and _CONFIG_NAME.search(assignment.group("name"))
-            and not _NOT_A_VALUE.search(assignment.group("value"))
-        ):
-            add(assignment.group("value"), "Secret Keyword")
+    for value in _config_values(piece, filename):
+        add(value, "Secret Keyword")
     if _is_netrc(filename):
         for m in _NETRC_PASSWORD.finditer(piece):
             if _NETRC_VALUE(m.group("value")):
@@ -202,6 +216,45 @@ def _scan_piece(
         fmt = KEY_FORMATS[rule - gates_end]
         for m in fmt.finditer(piece):
             add(fmt.value(m), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+
+
+def _config_values(piece: str, filename: str) -> Iterator[str]:
+    """The values a config file's (or a Python file's) line assigns to names that say they hold a
+    credential, in the syntaxes detect-secrets' keyword rules do not read."""
+    if filename.endswith(".py"):
+        found = _PY_ASSIGNMENT.match(piece)
+        # Code names more things `token` or `key` than a config file does: the value must look random.
+        if found and _PY_NAME.search(found.group("name")) and looks_random(found.group("value")):
+            yield found.group("value")
+        return
+    if not _is_config(filename):
+        return
+    pairs = [m for m in (_CONFIG_ASSIGNMENT.match(piece) or _spaced_assignment(piece, filename),) if m]
+    if "=" in piece:
+        pairs.extend(_CONFIG_PAIR.finditer(piece, pairs[0].end() if pairs else 0))
+    for pair in pairs:
+        name, value = pair.group("name"), pair.group("value")
+        if _NOT_A_VALUE.search(value):
+            continue
+        if _CONFIG_NAME.search(name) or (_loose_name(name) and looks_random(value)):
+            yield value
+
+
+def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:
+    """Lines of a config file the candidate pass does not take that may name a credential with one of
+    the loose words (`_LOOSE_WORDS`): the pass reads every file alike, and those words are common in code."""
+    if _is_config(filename):
+        yield from (line for line in lines if _LOOSE_HINT.search(line))
+
+
+def _spaced_assignment(piece: str, filename: str) -> re.Match[str] | None:
+    if _is_dockerfile(filename):
+        return _DOCKER_ENV_SPACED.match(piece)
+    return _PROPERTY_SPACED.match(piece) if filename.lower().endswith(".properties") else None
+
+
+def _loose_name(name: str) -> bool:
+    return any(word.lower() in _LOOSE_WORDS for word in _NAME_WORDS.findall(name))
 
 
 def _keyword_rules_may_match(filename: str, piece: str) -> bool:
@@ -261,10 +314,12 @@ def _decode(token: str) -> str | None:
     return text
 
 
-def _name_kind(filename: str) -> tuple[bool, bool, str]:
-    """What of a file's name the rules read: whether it is a config file's or a netrc file's, and the
-    extension detect-secrets' keyword rules choose their patterns by."""
-    return _is_config(filename), _is_netrc(filename), os.path.splitext(_keyword_filename(filename))[1]
+def _name_kind(filename: str) -> tuple[bool, bool, bool, str]:
+    """What of a file's name the rules read: whether it is a config file's, a netrc file's or a
+    Dockerfile's, and the extension detect-secrets' keyword rules (and the Python and `.properties`
+    rules) choose their patterns by."""
+    extension = os.path.splitext(_keyword_filename(filename))[1]
+    return _is_config(filename), _is_netrc(filename), _is_dockerfile(filename), extension
 
 
 def _is_netrc(filename: str) -> bool:
@@ -273,8 +328,12 @@ def _is_netrc(filename: str) -> bool:
 
 def _is_config(filename: str) -> bool:
     name = filename.rsplit("/", 1)[-1].lower()
-    dockerfile = name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile")
-    return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES) or dockerfile
+    return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES) or _is_dockerfile(filename)
+
+
+def _is_dockerfile(filename: str) -> bool:
+    name = filename.rsplit("/", 1)[-1].lower()
+    return name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile")
 
 
 def _keyword_filename(filename: str) -> str:
@@ -306,6 +365,8 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
 def _scan_lines(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
     if len(lines) < _DEDUPE_FROM:
         indexes = candidate_lines(lines)
+        if _is_config(filename):
+            indexes = sorted({*indexes, *(i for i, line in enumerate(lines) if _LOOSE_HINT.search(line))})
         plans = _plans([lines[index] for index in indexes if len(lines[index]) <= PIECE_CHARS])
         for index in indexes:
             for hit in find_secrets(lines[index], filename=filename, _plans=plans):
@@ -315,6 +376,7 @@ def _scan_lines(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Secr
     # or a change repeats many of its lines.
     distinct = list(dict.fromkeys(lines))
     candidates = {distinct[i] for i in candidate_lines(distinct)}
+    candidates.update(_config_candidates(filename, distinct))
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
     found: dict[str, tuple[SecretHit, ...]] = {}
     for index, line in enumerate(lines):
@@ -354,8 +416,10 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     # but its text, whether the name is a config file's, and the extension detect-secrets reads.
     unique = list(dict.fromkeys(chain.from_iterable(files[file_index][1] for file_index in fresh)))
     candidates = {unique[i] for i in candidate_lines(unique)} if unique else set()
+    for file_index in fresh:
+        candidates.update(_config_candidates(*files[file_index]))
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
-    scanned: dict[tuple[str, tuple[bool, bool, str]], tuple[SecretHit, ...]] = {}
+    scanned: dict[tuple[str, tuple[bool, bool, bool, str]], tuple[SecretHit, ...]] = {}
     for file_index in fresh:
         name, file_lines = files[file_index]
         if candidates.isdisjoint(file_lines):

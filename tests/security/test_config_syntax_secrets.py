@@ -1,0 +1,64 @@
+"""Credentials in syntaxes beyond one `NAME=value` at a line's start: found by the scan that learns the
+change's secrets, so hidden wherever they appear, and by the redaction of a file's lines.
+
+Several pairs on one line (`ENV A=x B=y`, `export A=x B=y`), a Dockerfile's `ENV NAME value`, a
+`.properties` `name value`, a YAML anchor or tag before the value, names that say less on their own
+(`SMTP_PASS`, `ENCRYPTION_KEY`: their value must look random), and Python's annotated or prefixed
+strings (`db_password: str = "…"`, `PASSWORD = r"…"`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gate.redact import forget_scans, redact, scan_files
+
+FOUND = [
+    ("Dockerfile", "ENV APP_ENV=prod DB_PASSWORD={}"),
+    ("Dockerfile", "ENV DB_PASSWORD {}"),
+    ("deploy/run.sh", "export APP_ENV=prod DB_PASSWORD={}"),
+    ("conf/app.properties", "db.password {}"),
+    ("conf/app.yml", "POSTGRES_PASSWORD: &pw {}"),
+    ("conf/app.yml", "admin_password: !!str {}"),
+    (".env.production", "SMTP_PASS={}"),
+    (".env.production", "JWT_SIGNING_KEY={}"),
+    (".env.production", "GPG_PASSPHRASE={}"),
+    (".env.production", "ENCRYPTION_KEY={}9f8e7d6c5b4a"),
+    ("app/settings.py", "    db_password: str = '{}'"),
+    ("app/settings.py", "PASSWORD = r'{}'"),
+]
+
+NOT_SECRETS = [
+    (".env", "SORT_KEY=created_at"),
+    (".env", "CACHE_KEY_PREFIX=myapp_cache"),
+    (".env", "BYPASS_MODE=enabled_always"),
+    ("Dockerfile", "ENV PATH /opt/venv/bin:$PATH"),
+    ("Dockerfile", "ENV LANG=C.UTF-8 LC_ALL=C.UTF-8"),
+    ("conf/app.properties", "app.name My Application Name"),
+    ("app/tokens.py", "TOKEN_TYPE: str = 'bearer_token_kind'"),
+    ("app/tokens.py", "SECRET_HEADER: str = 'x-secret-header'"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> None:
+    forget_scans()
+
+
+@pytest.mark.parametrize(("index", "path", "template"), [(i, *case) for i, case in enumerate(FOUND)])
+def test_a_credential_in_its_files_syntax_is_learned_and_hidden(index: int, path: str, template: str) -> None:
+    secret = f"Xk29fjQ{index:02d}pLm3Rw"  # one per case: no case is hidden by what another remembered
+    line = template.format(secret)
+    # Beside many lines, as the change is learned: the candidate pass must not skip it.
+    filler = [f"line_{i} = {i}" for i in range(100)]
+    hits = [hit.value for _, _, hit in scan_files([(path, [*filler, line, *filler])])]
+    value = next(v for v in hits if secret in v)
+    assert value in line
+    assert value not in redact(line, filename=path)
+    assert value not in redact(f"quoted back by a model: {value}")  # remembered, hidden anywhere
+
+
+@pytest.mark.parametrize(("path", "line"), NOT_SECRETS)
+def test_a_name_alone_makes_no_secret(path: str, line: str) -> None:
+    assert not list(scan_files([(path, [line])]))
+    assert redact(line, filename=path) == line
