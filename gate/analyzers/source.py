@@ -23,6 +23,11 @@ MAX_FILE_BYTES = 1_000_000
 
 NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
 
+# Python, pip and Node skip a UTF-8 byte-order mark that opens a file, so the analyzers, which read a
+# file as those tools do, skip it too. (Secrets and injection-text read the diff's own lines, where a
+# byte-order mark anywhere stays in view.)
+BYTE_ORDER_MARK = "\ufeff"
+
 
 @dataclass(frozen=True, slots=True)
 class AddedLine:
@@ -93,10 +98,11 @@ class ChangeView:
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
         path = change.path
         for line in change.added:
-            yield AddedLine(path, line.new_no or 0, line.text)
+            yield AddedLine(path, line.new_no or 0, as_read(line.new_no, line.text))
 
     def text(self, revision: str, path: str) -> str | None:
-        """The file at "base" or "head", or None when it is absent, unreadable, binary or too large."""
+        """The file at "base" or "head", or None when it is absent, unreadable, binary or too large.
+        Without the byte-order mark that may open it (`BYTE_ORDER_MARK`)."""
         key = (revision, path)
         if key in self._texts:
             return self._texts[key]
@@ -118,6 +124,8 @@ class ChangeView:
         elif text is not None and "\x00" in text:
             self._skip(path, "binary file")
             text = None
+        elif text is not None:
+            text = text.removeprefix(BYTE_ORDER_MARK)
         self._texts[key] = text
         return text
 
@@ -149,6 +157,11 @@ class ChangeView:
     def is_whole_file(self, change: FileChange) -> bool:
         """True when the head text is known in full (from revisions, or a file the diff adds)."""
         return self.has_revisions or change.status is FileStatus.ADDED
+
+
+def as_read(line_no: int | None, text: str) -> str:
+    """A line of a file as Python, pip and Node read it: the first without its byte-order mark."""
+    return text.removeprefix(BYTE_ORDER_MARK) if line_no == 1 else text
 
 
 def parse_python(text: str) -> ast.Module | None:

@@ -25,7 +25,7 @@ from gate.analyzers.dependencies.manifests import ManifestParser, parser_for
 from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosystem, Parsed
 from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
 from gate.analyzers.limits import Unreadable, load_json
-from gate.analyzers.source import ChangeView
+from gate.analyzers.source import ChangeView, as_read
 from gate.context.ignore import PYTHON_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
 
@@ -189,9 +189,9 @@ def _fragments(change: FileChange) -> tuple[list[str], list[str]]:
     for hunk in change.hunks:
         for line in hunk.lines:
             if line.kind is not LineKind.REMOVED:
-                head.append(line.text)
+                head.append(as_read(line.new_no, line.text))
             if line.kind is not LineKind.ADDED:
-                base.append(line.text)
+                base.append(as_read(line.old_no, line.text))
         # A hunk boundary: the next hunk's section is unknown until it shows its own header.
         head.append("")
         base.append("")

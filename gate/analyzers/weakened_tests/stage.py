@@ -20,7 +20,7 @@ from functools import lru_cache
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.skipped import skipped_files
-from gate.analyzers.source import ChangeView, parse_python, removed_and_added
+from gate.analyzers.source import ChangeView, as_read, parse_python, removed_and_added
 from gate.analyzers.weakened_tests.disabled import (
     inverted_assertions,
     renamed_tests,
@@ -269,7 +269,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         found: list[tuple[DiffLine, Marker]] = []
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
-            text_marker = line_marker(line.text)
+            text_marker = line_marker(as_read(line.new_no, line.text))
             if marker is None or (text_marker is FOCUS):
                 marker = text_marker
             if marker is not None:
