@@ -13,6 +13,7 @@ from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lin
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
+from gate.context.python_coding import with_python_codings
 from gate.errors import GateError
 from gate.models.budget import RunBudget
 from gate.pipeline import run
@@ -71,6 +72,8 @@ def run_gate(
     them out: the Action has applied them only as far as they tighten the base branch's config."""
     if model_env:
         config = with_env_overrides(config, os.environ)
+    # Whatever the change was read from: a Python file Python reads as other text was not read.
+    changeset = with_python_codings(changeset)
     with run_services(config, trace_path) as services:
         services.previous_review = previous_review
         services.compare_heads = compare_heads

@@ -1,0 +1,105 @@
+"""Python files that Python reads as other text than the gate does, by their coding line (PEP 263).
+
+The gate reads every file as UTF-8. Python decodes a module with the codec its first or second line
+names (`# -*- coding: utf-7 -*-`), so the same bytes can be two texts: under UTF-7, `+AAoAaQBt...-` in a
+comment is new lines of code, an import or a key, that no analyzer sees. A file whose coding line makes
+Python read other text, or one whose coding Python would refuse, is not what the gate read: the run
+says so as a file it has not read (`ChangeSet.unread`), and no verdict over the rest is a pass. A coding
+line that changes nothing (`utf-8`, or `latin-1` over ASCII text) is no gap.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import tokenize
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from itertools import islice
+
+from gate.context.model import ChangeSet
+from gate.diff.model import DiffLine, FileChange, FileStatus
+
+# The files Python imports or runs as modules, stubs included (a stub is read by the type checkers).
+PYTHON_MODULE_SUFFIXES = (".py", ".pyi", ".pyw")
+# Codecs that read UTF-8 as the gate does (`utf-8-sig` without the byte-order mark the analyzers skip).
+_SAME_AS_READ = frozenset({"utf-8", "utf-8-sig"})
+# A file's first two lines, each ended as Python's tokenizer ends a line: at `\r\n`, `\r` or `\n`.
+_FIRST_TWO_LINES = re.compile(r"([^\r\n]*)(?:\r\n?|\n)?([^\r\n]*)")
+NAMED = 5  # files named in the run's words; the rest are counted
+
+
+def with_python_codings(changeset: ChangeSet) -> ChangeSet:
+    """The change with its Python files that Python reads as other text, by their coding line, among
+    the files it has not read."""
+    misread = list(_misread(changeset))
+    if not misread:
+        return changeset
+    named = ", ".join(f"{path}: {why}" for path, why in misread[:NAMED])
+    more = ", ..." if len(misread) > NAMED else ""
+    words = (
+        f"{len(misread)} Python file{'s' if len(misread) != 1 else ''} whose coding line has Python read "
+        f"other text than the UTF-8 the gate read ({named}{more})"
+    )
+    return replace(changeset, unread=(*changeset.unread, words))
+
+
+def _misread(changeset: ChangeSet) -> Iterator[tuple[str, str]]:
+    """(path, why) for each changed Python file whose coding line has Python read other text."""
+    diff = changeset.diff
+    for change in (*diff.files, *diff.ignored_files):
+        if change.status is FileStatus.DELETED or change.is_binary:
+            continue
+        if not change.path.lower().endswith(PYTHON_MODULE_SUFFIXES):
+            continue
+        head = _head(changeset, change)
+        why = None if head is None else python_reads_otherwise(*head)
+        if why is not None:
+            yield change.path, why
+
+
+def _head(changeset: ChangeSet, change: FileChange) -> tuple[str, Callable[[], str]] | None:
+    """The start of the file at head as the gate read it, and how to have all of it: from the
+    revisions, or from the diff when it adds the file or shows its first line; None when neither can
+    tell the file's first line, and so its coding line."""
+    reader = changeset.revisions
+    if reader is not None and change.status is not FileStatus.ADDED:
+        text = reader.read("head", change.path)
+        if text is not None:
+            return text, lambda: text
+    first = list(islice(_shown(change), 2))
+    if not first or first[0].new_no != 1:
+        return None
+
+    def whole() -> str:  # joined only when asked for: a change may add a file of many thousand lines
+        return "".join(line.text + "\n" for line in _shown(change))
+
+    return "".join(line.text + "\n" for line in first), whole
+
+
+def _shown(change: FileChange) -> Iterator[DiffLine]:
+    """The head lines the diff shows, in order."""
+    return (line for hunk in change.hunks for line in hunk.lines if line.new_no is not None)
+
+
+def python_reads_otherwise(start: str, whole: Callable[[], str]) -> str | None:
+    """Why Python reads other text from a file the gate read as UTF-8, in a few words; None when it
+    reads the same. `start` holds the file's first lines, whose coding line Python's own rule finds
+    (`tokenize.detect_encoding`: a comment on the first line, or on the second below a blank or comment
+    line); `whole` gives the whole text, read only when that coding is not UTF-8."""
+    top = _FIRST_TWO_LINES.match(start)
+    assert top is not None  # every part of the pattern may match nothing
+    lines = f"{top[1]}\n{top[2]}\n".encode("utf-8", "surrogatepass")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(lines).readline)
+    except SyntaxError as exc:  # a codec Python does not know, or one beside a UTF-8 byte-order mark
+        return f"coding line refused ({exc.msg})"
+    if codecs.lookup(encoding).name in _SAME_AS_READ:
+        return None
+    text = whole()
+    try:
+        decoded = text.encode("utf-8", "surrogatepass").decode(encoding)
+    except (UnicodeError, LookupError):  # bytes the codec cannot decode, or no text codec (rot13)
+        return f"coding {encoding}, which does not decode it"
+    return None if decoded == text else f"coding {encoding}"
