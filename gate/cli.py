@@ -23,7 +23,6 @@ from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
 if TYPE_CHECKING:
     from gate.config.models import Config
     from gate.context.git import Git
-    from gate.context.model import ChangeSet
     from gate.diff.model import Diff
     from gate.review.state import ReviewState
     from gate.run import Outcome
@@ -234,7 +233,11 @@ def _check(args: argparse.Namespace) -> int:
         from gate.context.local_git import load_git_changeset
 
         git = Git.open(args.repo)
-        config, _ = _load_config(args, git.root)
+        note: str | None = None
+        if args.config is None:
+            config, note = _config_at_base(git, args)
+        else:
+            config, _ = _load_config(args, None)
         # git works out the diff and the log in its own processes while this one loads the stages.
         on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -244,11 +247,9 @@ def _check(args: argparse.Namespace) -> int:
             from gate.app import run_gate
 
             changeset = loading.result()
-        if args.config is None and (at_base := _config_at_base(git, changeset)) is not None:
+        if note is not None:
             from dataclasses import replace
 
-            config, note = at_base
-            changeset = load_git_changeset(git.root, args.base, args.head, config.paths.ignore)
             changeset = replace(changeset, notes=(*changeset.notes, note))
     previous = _previous_state(args.previous_report) if args.previous_report is not None else None
     with _progress(args) as progress:
@@ -264,27 +265,56 @@ def _check(args: argparse.Namespace) -> int:
     return exit_code(outcome.verdict, args.strict)
 
 
-def _config_at_base(git: Git, changeset: ChangeSet) -> tuple[Config, str] | None:
-    """The config as the base has it, and a note saying so, when the range changes the config file:
-    a change must not loosen its own gate (in CI the checkout is the change's head). None when the
-    range leaves the file as it is: then the file in the working tree applies, local edits included."""
+def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | None]:
+    """The config as the range's base commit holds it, read from git's objects, and a note when the
+    change's head or the working tree holds another. In CI the working tree is the change's own
+    checkout: whatever it holds there (an edited file, a folder moved away and linked back, a file a
+    build step wrote) must not choose the gate that judges the change."""
     from gate.config.env import with_env_overrides
-    from gate.config.loader import DEFAULT_PATH, load_config_text
+    from gate.config.loader import DEFAULT_PATH, load_config_bytes
     from gate.config.models import Config
+    from gate.context.committed_file import read_committed
+    from gate.context.local_git import range_ends
+    from gate.errors import ConfigError, GitError
 
-    diff = changeset.diff
-    changed = {p for f in (*diff.files, *diff.ignored_files) for p in (f.path, f.old_path) if p}
-    if DEFAULT_PATH not in changed | set(diff.ignored_paths):
-        return None
-    spec = f"{changeset.base_ref}:{DEFAULT_PATH}"
-    exists = git.run("cat-file", "-t", spec, check=False).strip() == b"blob"
-    text = git.run("show", spec).decode("utf-8", "replace") if exists else None
-    config = load_config_text(text, f"{DEFAULT_PATH} at the base") if text is not None else Config()
-    note = (
-        f"the change edits {DEFAULT_PATH}; the gate used the base's version (a change cannot loosen its "
-        f"own gate): pass --config {DEFAULT_PATH} to use the edited one"
+    _, merge_base, head_sha = range_ends(git, args.base, args.head)
+    name = f"{DEFAULT_PATH} at the base"
+    try:
+        at_base = read_committed(git, merge_base, DEFAULT_PATH)
+    except GitError as exc:
+        raise ConfigError(f"{name}: {exc.message}", "pass --config FILE") from None
+    config = load_config_bytes(at_base, name) if at_base is not None else Config()
+    use = (
+        "the gate used the base's version (a change cannot loosen its own gate): "
+        f"pass --config {DEFAULT_PATH}"
     )
+    note: str | None = None
+    if not _holds(partial(read_committed, git, head_sha, DEFAULT_PATH), at_base):
+        note = f"the change edits {DEFAULT_PATH}; {use} to use the edited one"
+    elif not _holds(partial(_working_copy, git.root / DEFAULT_PATH), at_base):
+        note = f"the working tree's {DEFAULT_PATH} is not the one the base holds; {use} to use it"
     return with_env_overrides(config, os.environ), note
+
+
+def _holds(read: Callable[[], bytes | None], expected: bytes | None) -> bool:
+    """Whether a copy of the config file holds what the base's does; one that cannot be read does not
+    (a link out of the repository at the head, a file the working tree will not give up)."""
+    from gate.errors import GitError
+
+    try:
+        return read() == expected
+    except (GitError, OSError):
+        return False
+
+
+def _working_copy(path: Path) -> bytes | None:
+    """The working tree's config file, read only to tell whether it is the base's, never to be used."""
+    from gate.config.loader import MAX_CONFIG_BYTES
+
+    if not path.is_file():
+        return None
+    with path.open("rb") as f:
+        return f.read(MAX_CONFIG_BYTES + 1)
 
 
 def _warm_up_for_diff(diff: Diff, config: Config) -> None:

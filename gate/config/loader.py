@@ -26,13 +26,18 @@ def load_config(path: Path | None, *, repo_root: Path | None = None) -> tuple[Co
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return load_config_bytes(data, str(path)), str(path)
+
+
+def load_config_bytes(data: bytes, name: str) -> Config:
+    """A config file's content, held to the same limits wherever it was read from (`name` says where)."""
     if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes")
+        raise ConfigError(f"{name}: larger than {MAX_CONFIG_BYTES} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    return load_config_text(text, str(path)), str(path)
+        raise ConfigError(f"{name}: not UTF-8 text") from None
+    return load_config_text(text, name)
 
 
 def load_config_text(text: str, name: str = "<config>") -> Config:

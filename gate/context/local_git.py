@@ -44,6 +44,19 @@ def default_base(git: Git, head: str) -> str:
     raise GitError("cannot tell the default branch", "pass --base REF")
 
 
+def range_ends(git: Git, base: str | None, head: str | None) -> tuple[str, str, str]:
+    """The range `base...head` that is gated: the base's name (the default branch's when not given),
+    and the commits it runs between: the merge base, and head's commit."""
+    head_ref = head or "HEAD"
+    head_sha = git.resolve(head_ref)
+    base_ref = base or default_base(git, head_sha)
+    base_sha = git.resolve(base_ref)
+    merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
+    if not merge_base:
+        raise GitError(f"'{base_ref}' and '{head_ref}' have no common ancestor", "pass --base REF")
+    return base_ref, merge_base, head_sha
+
+
 def load_git_changeset(
     repo: Path,
     base: str | None,
@@ -54,12 +67,7 @@ def load_git_changeset(
     """`on_diff` is told the diff as soon as git has given it, before the commits and line origins."""
     git = Git.open(repo)
     head_ref = head or "HEAD"
-    head_sha = git.resolve(head_ref)
-    base_ref = base or default_base(git, head_sha)
-    base_sha = git.resolve(base_ref)
-    merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
-    if not merge_base:
-        raise GitError(f"'{base_ref}' and '{head_ref}' have no common ancestor", "pass --base REF")
+    base_ref, merge_base, head_sha = range_ends(git, base, head)
     diff = git_diff(git, merge_base, head_sha, source=f"git diff {base_ref}...{head_ref}")
     if on_diff is not None:
         on_diff(diff)

@@ -1,13 +1,15 @@
-"""`ai-gate check --repo` on a range that edits `.github/ai-gate.yml` uses the base's version.
+"""`ai-gate check --repo` reads `.github/ai-gate.yml` as the range's base commit holds it.
 
 In CI the checkout is the change's head, so reading the config from the working tree let a pull request
-raise its own thresholds (no model review for its AI code) or let its findings pass (`fail_on`). As in
-the Action, the base's version applies and the report says so; `--config` still picks a file.
+raise its own thresholds (no model review for its AI code) or let its findings pass (`fail_on`): by
+editing the file, or by linking the path to a file it wrote. As in the Action, the base's version applies
+and the report says so when the head or the working tree holds another; `--config` still picks a file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -69,9 +71,72 @@ def test_an_explicit_config_is_used_as_given(repo: GitRepo, capsys: pytest.Captu
     assert _check(repo, capsys, "--config", str(repo.root / ".github/ai-gate.yml")) == "pass: "
 
 
-def test_a_range_that_leaves_the_config_alone_reads_the_working_tree(
+def test_a_folder_moved_away_and_linked_back_is_gated_by_the_bases(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The change never names `.github/ai-gate.yml`: it moves `.github` away, links it back, and the
+    working tree's path reaches a config the change wrote."""
+    repo.write("README.md", "# app\n")
+    repo.write(".github/workflows/ci.yml", "on: pull_request\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.git("mv", ".github", "gh")
+    repo.write("gh/ai-gate.yml", LOOSE)
+    os.symlink("gh", repo.root / ".github")
+    repo.write("src/app.py", CODE)
+    repo.commit("Add the app")
+
+    assert _check(repo, capsys).startswith("fail: the change edits .github/ai-gate.yml; the gate used")
+
+
+@pytest.mark.parametrize(
+    ("link", "target", "real"),
+    [
+        (".github/ai-gate.yml", "../ci/ai-gate.yml", "ci/ai-gate.yml"),
+        (".github", "ci/github", "ci/github/ai-gate.yml"),
+    ],
+)
+def test_a_config_reached_through_a_link_is_read_at_the_base(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], link: str, target: str, real: str
+) -> None:
+    """The base links the config file (or its folder) elsewhere: the link is followed in the base's
+    tree, and the change's edit of the file it leads to does not apply."""
+    repo.write("README.md", "# app\n")
+    repo.write(real, "version: 1\n")
+    (repo.root / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, repo.root / link)
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("src/app.py", CODE)
+    repo.write(real, LOOSE)
+    repo.commit("Add the app")
+
+    assert _check(repo, capsys).startswith("fail: the change edits .github/ai-gate.yml; the gate used")
+
+
+def test_a_link_out_of_the_repository_at_the_base_is_a_config_error(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("README.md", "# app\n")
+    os.makedirs(repo.root / ".github")
+    os.symlink("/etc/ai-gate.yml", repo.root / ".github/ai-gate.yml")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("src/app.py", CODE)
+    repo.commit("Add the app")
+
+    code = main(["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline"])
+
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "bad config: .github/ai-gate.yml at the base" in err and "leads out of the repository" in err
+
+
+def test_a_local_edit_of_the_config_is_used_only_when_named(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The working tree is not the base: an edit there (or a file a build step wrote) is not read
+    unless `--config` names it, and the report says so."""
     repo.write("README.md", "# app\n")
     repo.write(".github/ai-gate.yml", "version: 1\n")
     repo.commit("Initial")
@@ -79,5 +144,21 @@ def test_a_range_that_leaves_the_config_alone_reads_the_working_tree(
     repo.write("src/app.py", CODE)
     repo.commit("Add the app")
     repo.write(".github/ai-gate.yml", LOOSE)  # a local edit, not committed
+
+    assert _check(repo, capsys).startswith(
+        "fail: the working tree's .github/ai-gate.yml is not the one the base holds; the gate used"
+    )
+    assert _check(repo, capsys, "--config", str(repo.root / ".github/ai-gate.yml")) == "pass: "
+
+
+def test_a_range_that_leaves_the_config_alone_says_nothing_of_it(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("README.md", "# app\n")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: critical\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("src/app.py", CODE)
+    repo.commit("Add the app")
 
     assert _check(repo, capsys) == "pass: "
