@@ -310,4 +310,25 @@ def test_only_the_code_a_test_could_test_excuses_its_deletion(
 ):
     from gate.analyzers.weakened_tests.subjects import DeletedCode
 
-    assert DeletedCode({deleted}).has_subject(test_path, lambda: test_text) is expected
+    assert DeletedCode({deleted}, tuple).has_subject(test_path, lambda: test_text) is expected
+
+
+@pytest.mark.parametrize(
+    ("test_text", "deleted", "head", "expected"),
+    [
+        ("from app.core import price\n", "app/core.py", ("app/core/__init__.py",), False),
+        ("from app.core import price\n", "app/core.py", ("src/app/core/rates.py",), False),
+        ("from app.core import price\n", "app/core.py", ("core.py", "app/core.json"), True),
+        # Not saying which module it tests: one that went under a source root or out of one is still there.
+        ("import pytest\n", "app/core.py", ("src/app/core.py",), False),
+        ("import pytest\n", "src/app/core.py", ("app/core/__init__.py",), False),
+        ("import pytest\n", "app/core.py", ("app/other.py", "tests/core/test_x.py"), True),
+    ],
+)
+def test_a_deleted_module_still_at_head_in_another_form_keeps_its_test(
+    test_text: str, deleted: str, head: tuple[str, ...], expected: bool
+):
+    from gate.analyzers.weakened_tests.subjects import DeletedCode
+
+    code = DeletedCode({deleted}, lambda: head)
+    assert code.has_subject("tests/test_core.py", lambda: test_text) is expected

@@ -123,7 +123,9 @@ class WeakenedTestsAnalyzer(Analyzer):
             test_code = is_test_file(change.path) and is_code(change.path) and change not in retired_set
             if test_code and change.path not in readable and not change.is_binary:
                 findings.append(self._not_analysed(change.path, "over the size limit"))
-        deleted_code = DeletedCode(c.path for c in changes if c.status is FileStatus.DELETED)
+        deleted_code = DeletedCode(
+            (c.path for c in changes if c.status is FileStatus.DELETED), view.head_paths
+        )
         balances: list[_Balance] = []
         gone: list[FileChange] = []  # test files deleted or retired while the code they tested stays
         # Assertions the change adds beyond what it removes, anywhere: tests moved from one file to
