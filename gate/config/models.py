@@ -37,6 +37,12 @@ class Paths(_Strict):
     )
     instructions: tuple[PathRule, ...] = Field(default=(), description="Per-path review rules.")
 
+    @property
+    def ignore_is_default(self) -> bool:
+        """True when the config does not set `ignore`: the defaults apply, not a choice of the user's,
+        and a check may still read what they leave out where a tool the project runs would read it."""
+        return "ignore" not in self.model_fields_set
+
 
 class AIIdentity(_Strict):
     name: str | None = None

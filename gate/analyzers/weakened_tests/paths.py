@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from fnmatch import fnmatchcase
 
 # The same suffixes as the import reader's: what one reads as JS, the other does too.
 from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
@@ -73,6 +74,23 @@ def is_collected(path: str) -> bool:
     if name == "__init__.py" and any(p in _TEST_DIRS for p in folders):
         return True  # unittest discovery reads a test package's own module (`tests.py` made `tests/`)
     return bool(_TEST_NAME.match(name)) or ("__tests__" in folders and language(path) == "js")
+
+
+# The folders pytest does not look into unless its settings say otherwise: its default `norecursedirs`.
+# `vendor/` is not one of them.
+PYTEST_SKIPPED_FOLDERS = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+
+
+def is_collected_where_it_lies(path: str) -> bool:
+    """Whether the file's runner collects it where it is, with no settings of its own: pytest anywhere
+    but its default `norecursedirs`, the JS runners anywhere but `node_modules`. Other languages' runners
+    are not claimed to (`go test ./...` skips `vendor/`)."""
+    if not is_collected(path):
+        return False
+    folders = path.split("/")[:-1]
+    if is_python(path):
+        return not any(fnmatchcase(f, skipped) for f in folders for skipped in PYTEST_SKIPPED_FOLDERS)
+    return language(path) == "js" and "node_modules" not in folders
 
 
 def language(path: str) -> str:

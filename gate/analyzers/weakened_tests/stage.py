@@ -37,12 +37,20 @@ from gate.analyzers.weakened_tests.lines import (
     is_tautology,
     line_marker,
 )
-from gate.analyzers.weakened_tests.paths import is_code, is_collected, is_python, is_test_file, language
+from gate.analyzers.weakened_tests.paths import (
+    is_code,
+    is_collected,
+    is_collected_where_it_lies,
+    is_python,
+    is_test_file,
+    language,
+)
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
 from gate.analyzers.weakened_tests.settings import ancestors, runs_tests, weakenings
 from gate.analyzers.weakened_tests.subjects import DeletedCode
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
+from gate.config.models import Paths
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
@@ -100,19 +108,26 @@ class WeakenedTestsAnalyzer(Analyzer):
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)
-        changes = list(view.changes())
+        # Tests the default ignores leave out where their runner still collects them (`tests/vendor/`)
+        # still run: they are read as any other test. A user's own paths.ignore is honoured.
+        collected = _collected_although_ignored(view, ctx.config.paths)
+        changes = [*view.changes(), *collected]
         code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
         # A test file renamed where no runner collects it is gone, as if deleted; read from the whole
         # diff, since nothing in the file needs reading to tell. Renamed into a path the gate ignores
-        # (`dist/`, `vendor/`, where pytest does not look either), its edits would go unread too.
+        # and its runner does not collect (`dist/`), or the user's paths.ignore names, its edits would
+        # go unread too.
         diff = ctx.changeset.diff
-        hidden = [c for c in diff.ignored_files if _renamed_from_tests(c)]
+        collected_set = frozenset(collected)
+        hidden = [c for c in diff.ignored_files if _renamed_from_tests(c) and c not in collected_set]
         retired = [c for c in diff.files if _leaves_the_tests(c)] + hidden
         # Sets, not lists: comparing each change with every retired one took time quadratic in their number.
         retired_set, hidden_set = frozenset(retired), frozenset(hidden)
         # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
         tests = [c for c in changes if is_test_file(c.path) and is_code(c.path) and c not in retired_set]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
+        if collected:
+            details["read_although_ignored"] = [c.path for c in collected]
         if not code:
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"
             return self.meta.result((), details, skipped_files=skipped_files(view))
@@ -533,6 +548,13 @@ _SETTING_TITLES = {
     "tests-not-collected": "Tests left uncollected",
     "test-failures-ignored": "Test failures ignored",
 }
+
+
+def _collected_although_ignored(view: ChangeView, paths: Paths) -> list[FileChange]:
+    """The test files only the default paths.ignore leaves out, where their runner collects them."""
+    if not paths.ignore_is_default:
+        return []
+    return [c for c in view.ignored_changes() if is_code(c.path) and is_collected_where_it_lies(c.path)]
 
 
 def _renamed_from_tests(change: FileChange) -> bool:
