@@ -43,7 +43,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--config", type=Path, help="configuration file (default: .github/ai-gate.yml in the repo)"
+        "--config",
+        type=Path,
+        help="configuration file (default: .github/ai-gate.yml as the range's base commit holds it)",
     )
     p.add_argument("--format", choices=[f.value for f in OutputFormat], default="text", help="report format")
     p.add_argument("--output", type=Path, help="write the report to FILE instead of standard output")
@@ -210,12 +212,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise GateError(f"unknown command {args.command}")
 
 
-def _load_config(args: argparse.Namespace, repo_root: Path | None) -> tuple[Config, str | None]:
+def _load_config(args: argparse.Namespace) -> Config:
+    """The file `--config` names, else the defaults (a repository's own file is read at its base)."""
     from gate.config.env import with_env_overrides
     from gate.config.loader import load_config
 
-    config, source = load_config(args.config, repo_root=repo_root)
-    return with_env_overrides(config, os.environ), source
+    config, _ = load_config(args.config)
+    return with_env_overrides(config, os.environ)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -224,7 +227,7 @@ def _check(args: argparse.Namespace) -> int:
         from gate.context.patch import load_patch_changeset
 
         name, data = _read_input(args.diff)
-        config, _ = _load_config(args, None)
+        config = _load_config(args)
         changeset = load_patch_changeset(data, name, config.paths.ignore)
     else:
         from concurrent.futures import ThreadPoolExecutor
@@ -237,7 +240,7 @@ def _check(args: argparse.Namespace) -> int:
         if args.config is None:
             config, note = _config_at_base(git, args)
         else:
-            config, _ = _load_config(args, None)
+            config = _load_config(args)
         # git works out the diff and the log in its own processes while this one loads the stages.
         on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -11,15 +11,12 @@ DEFAULT_PATH = ".github/ai-gate.yml"
 MAX_CONFIG_BYTES = 1 << 20
 
 
-def load_config(path: Path | None, *, repo_root: Path | None = None) -> tuple[Config, str | None]:
-    """Load `path`, else `.github/ai-gate.yml` under `repo_root` if it exists, else the defaults.
+def load_config(path: Path | None) -> tuple[Config, str | None]:
+    """Load `path`, else the defaults. A repository's own `.github/ai-gate.yml` is read from a commit,
+    never from a working tree (`gate.context.committed_file`).
 
     Returns the config and the file it came from (None for the defaults).
     """
-    if path is None and repo_root is not None:
-        candidate = repo_root / DEFAULT_PATH
-        if candidate.is_file():
-            path = candidate
     if path is None:
         return Config(), None
     try:

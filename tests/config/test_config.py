@@ -11,8 +11,8 @@ from gate.errors import ConfigError
 from gate.findings import Severity
 
 
-def test_no_file_means_the_documented_defaults(tmp_path: Path) -> None:
-    config, source = load_config(None, repo_root=tmp_path)
+def test_no_file_means_the_documented_defaults() -> None:
+    config, source = load_config(None)
     assert source is None
     assert config == Config()
     assert config.review.quorum == 2 and config.regen.samples == 5
@@ -22,10 +22,9 @@ def test_no_file_means_the_documented_defaults(tmp_path: Path) -> None:
     assert "**/*.lock" in config.paths.ignore
 
 
-def test_repo_config_is_found(tmp_path: Path) -> None:
-    (tmp_path / ".github").mkdir()
-    (tmp_path / ".github/ai-gate.yml").write_text("review:\n  quorum: 3\n")
-    config, source = load_config(None, repo_root=tmp_path)
+def test_a_named_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "ai-gate.yml").write_text("review:\n  quorum: 3\n")
+    config, source = load_config(tmp_path / "ai-gate.yml")
     assert config.review.quorum == 3 and source is not None and source.endswith("ai-gate.yml")
 
 
