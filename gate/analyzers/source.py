@@ -15,6 +15,7 @@ from typing import Any
 
 from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
+from gate.context.links import is_link
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
@@ -67,6 +68,10 @@ class ChangeView:
         if change.is_binary:
             self._skip(change.path, "binary file")
             return False
+        if is_link(change):
+            # Its one line is the path it points to, not code: the file there is read in its own right.
+            self._skip(change.path, "symbolic link")
+            return False
         size = change.added_size
         if size > MAX_FILE_BYTES:
             self._skip(change.path, f"{size:,} bytes added, over the {MAX_FILE_BYTES:,} byte limit")
@@ -109,7 +114,9 @@ class ChangeView:
         text: str | None = None
         reader = self.changeset.revisions
         change = self.changeset.diff.by_path.get(path)
-        if change is not None and change.status is FileStatus.ADDED and not change.is_binary:
+        if change is not None and is_link(change):
+            self._skip(path, "symbolic link")
+        elif change is not None and change.status is FileStatus.ADDED and not change.is_binary:
             # A file the change adds is whole in the diff: no need to ask git for it.
             text = self._from_diff(path, new_side=revision == "head")
         elif reader is not None:

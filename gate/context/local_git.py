@@ -21,6 +21,7 @@ from gate.context.git import Git
 from gate.context.git_diff import git_diff
 from gate.context.git_objects import commits_and_files, read_commits
 from gate.context.ignore import apply_ignore
+from gate.context.links import git_head_tree, may_hold_links, unread_links
 from gate.context.model import ChangeSet, Commit, with_added_counts
 from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff
@@ -75,6 +76,7 @@ def load_git_changeset(
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
     revisions = GitRevisions(git, merge_base, head_sha)
     diff, origins = apply_ignore(diff, all_origins, ignore, lambda path: revisions.read("head", path))
+    unread = unread_links(diff, *git_head_tree(git, head_sha, revisions)) if may_hold_links(diff) else ()
     return ChangeSet(
         source="git",
         diff=diff,
@@ -85,6 +87,7 @@ def load_git_changeset(
         commit_lines=GitCommitLines(git),
         base_ref=merge_base,
         head_ref=head_sha,
+        unread=unread,
     )
 
 

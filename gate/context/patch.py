@@ -16,6 +16,7 @@ from email.utils import parseaddr
 
 from gate.context.commit_id import FULL_COMMIT_ID_GROUP
 from gate.context.ignore import apply_ignore
+from gate.context.links import diff_head_tree, unread_links
 from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff
@@ -48,6 +49,7 @@ def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> 
     return ChangeSet(
         source="diff",
         diff=replace(diff, notes=(*notes, *diff.notes)),
+        unread=unread_links(diff, *diff_head_tree(diff)),
     )
 
 
@@ -86,6 +88,7 @@ def _mbox(
         line_origins=origins,
         line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},
         commit_lines=SeriesLines.of(series),
+        unread=unread_links(diff, *diff_head_tree(diff)),
     )
 
 

@@ -14,6 +14,8 @@ from gate.errors import InputError
 
 _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
 _RENAME = re.compile(r"^rename (from|to) (.+)$")
+# `index <old>..<new> <mode>`: a file whose mode did not change has its mode here, and only here.
+_INDEX_MODE = re.compile(r"^index [0-9a-f]+\.\.[0-9a-f]+ (\d{6})$")
 _GIT_BINARY = "GIT binary patch"
 _OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
 _C_ESCAPES = {
@@ -235,6 +237,10 @@ def _convert(pf: RawFile, quoted: dict[str, str]) -> FileChange:
                 rename_from = quoted.get(m.group(2)) or _unquote(m.group(2))
             else:
                 rename_to = quoted.get(m.group(2)) or _unquote(m.group(2))
+        elif m := _INDEX_MODE.match(line):
+            # A link or a script that stays one: its mode says what it is on both sides.
+            old_mode = old_mode or m.group(1)
+            new_mode = new_mode or m.group(1)
         elif line.startswith(_GIT_BINARY) or line.startswith("Binary files"):
             binary = True
     if rename_from and rename_to:

@@ -16,6 +16,7 @@ from pathlib import Path
 from gate.context.compare import NotComparable
 from gate.context.git import Git
 from gate.context.ignore import apply_ignore
+from gate.context.links import diff_head_tree, may_hold_links, unread_links
 from gate.context.local_git import load_git_changeset
 from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
 from gate.context.revisions import GitRevisions
@@ -143,6 +144,9 @@ def _from_api(
         revisions = GitRevisions(ws, event.base_sha, event.head_sha)
     else:
         revisions = ApiRevisions(client, event.base_sha, event.head_sha, diff)
+    if may_hold_links(diff):
+        # The diff says which files are links and where they point; the tree, which files are at head.
+        unread.extend(unread_links(diff, *diff_head_tree(diff, revisions.list_files("head"))))
     return ChangeSet(
         source="github",
         diff=diff,
