@@ -9,26 +9,35 @@ replaced by the listed names after. Both commands run the same diff, so their fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import codecs
+import difflib
+import enum
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from itertools import islice
 
 from gate.context.catfile import BlobReader
 from gate.context.git import Git
 from gate.context.git_objects import NameStatus, decode_name, name_status, read_objects
 from gate.diff.model import Diff, FileChange, FileStatus
 from gate.diff.parser import decode_patch, parse_diff
-from gate.errors import GitError
+from gate.errors import GitError, InputError
 
 _DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M")
 _HEADER_NAMES = ("--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ", "Binary files ")
-# Files git calls binary that are read again as text when their head content is UTF-8 text: up to this
-# size each (a larger one stays binary, with its note).
+# Files git calls binary that are read again as text when their head content is text (`text_of`): up to
+# this size each (a larger one stays binary, with its note).
 MAX_TEXT_BINARY_BYTES = 10_000_000
+# difflib's matching grows with the square of a text's lines where the same lines repeat in another
+# order (10,000 lines took 13 s), and a PR chooses the texts: past this many lines a side, or this many
+# lines diffed in the run, every head line is taken as added (more is read, never less).
+MAX_DIFFED_LINES = 2_000
+MAX_DIFFED_LINES_A_RUN = 20_000
 
 
 def git_diff(git: Git, base: str, head: str, *extra: str, source: str) -> Diff:
     """`git diff base head` as a Diff whose paths are the files' real names. A file git calls binary
-    only for a NUL byte in text is read as text (`_binaries_as_text`)."""
+    that is text all the same (a NUL byte in it, UTF-16, a script) is read as text (`_binaries_as_text`)."""
     diff = _diff(git, base, head, extra, source=source)
     return _binaries_as_text(git, base, head, diff, extra, source=source)
 
@@ -67,58 +76,146 @@ def _diff(
 def _binaries_as_text(
     git: Git, base: str, head: str, diff: Diff, extra: Sequence[str], *, source: str
 ) -> Diff:
-    """`diff` with the files git calls binary read as text where their head content is UTF-8 text.
+    """`diff` with the files git calls binary read as text where their head content is text.
 
     Git calls a file binary when it holds a NUL byte, and shows none of it. A NUL is legal inside a
     JavaScript string or a comment, so one byte would hide a whole source file (its secrets, its
     imports, its tests) from every analyzer while the code still runs. Those files are diffed again
-    with `--text`; a real binary (an image, an archive) is not text (`looks_like_text`) and stays
-    binary."""
-    wanted = [c.path for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
-    blobs = _blobs(git, head, wanted) if wanted else {}
+    with `--text`; a real binary (an image, an archive) is not text (`text_of`) and stays binary. Text
+    in UTF-16 or UTF-32 (PowerShell's own encoding) is all NUL bytes to git: its lines are decoded here
+    and diffed from the two texts."""
+    changes = [c for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
+    blobs = _blobs(git, head, [c.path for c in changes]) if changes else {}
     small = {path: sha for path, (sha, size) in blobs.items() if size <= MAX_TEXT_BINARY_BYTES}
-    text_blobs = _text_blobs(git, sorted(set(small.values())))
-    texts = {path for path, sha in small.items() if sha in text_blobs}
-    if not texts:
-        return diff
-    changes = {c.path: c for c in diff.files if c.path in texts}
-    paths = sorted({path for c in changes.values() for path in (c.path, c.old_path or c.path)})
-    again = {c.path: c for c in _diff(git, base, head, ("--text", *extra), source=source, paths=paths).files}
+    kinds = _text_blobs(git, sorted(set(small.values())))
+    texts = {path for path, sha in small.items() if kinds.get(sha) is _Text.AS_IS}
+    wide = [c for c in changes if kinds.get(small.get(c.path, "")) is _Text.WIDE]
+    decoded = _decoded(git, base, wide, small, source=source)
+    again: dict[str, FileChange] = {}
+    if texts:
+        paths = sorted({p for c in changes if c.path in texts for p in (c.path, c.old_path or c.path)})
+        again = {
+            c.path: c for c in _diff(git, base, head, ("--text", *extra), source=source, paths=paths).files
+        }
     read = {path for path in texts if path in again and not again[path].is_binary}
+    if not read and not decoded:
+        return diff
     # GitHub shows such a file as binary, none of its lines: it takes no review comment on them.
     files = tuple(
-        replace(again[c.path], shown=False) if c.is_binary and c.path in read else c for c in diff.files
+        decoded[c.path] if c.path in decoded else replace(again[c.path], shown=False) if c.path in read else c
+        for c in diff.files
     )
     notes = tuple(
         f"{path}: git calls it binary (it holds a NUL byte), but it is text: read as text"
         for path in sorted(read)
+    ) + tuple(
+        f"{path}: git calls it binary, but it is UTF-16 or UTF-32 text: read as text"
+        for path in sorted(decoded)
     )
     return replace(diff, files=files, notes=(*diff.notes, *notes))
 
 
-def _text_blobs(git: Git, shas: Sequence[str]) -> set[str]:
-    """The blobs of `shas` that are UTF-8 text, read through one `git cat-file` process for the run: a
-    pull request can add thousands of files git calls binary, and a process for each cost seconds. Each
-    is read alone, its size asked first: a change of many large images is never held in memory at once."""
+class _Text(enum.Enum):
+    AS_IS = "as is"  # UTF-8, mostly so, or a script: git diffs it with `--text`
+    WIDE = "wide"  # UTF-16 or UTF-32: decoded here
+
+
+def _text_blobs(git: Git, shas: Sequence[str]) -> dict[str, _Text]:
+    """The blobs of `shas` that are text, and of which kind, read through one `git cat-file` process for
+    the run: a pull request can add thousands of files git calls binary, and a process for each cost
+    seconds. Each is read alone, its size asked first: a change of many large images is never held in
+    memory at once."""
     if not shas:
-        return set()
+        return {}
     reader = BlobReader(git)
     try:
-        return {sha for sha in shas if _is_text(reader.read(sha, MAX_TEXT_BINARY_BYTES))}
+        found = {sha: _kind(reader.read(sha, MAX_TEXT_BINARY_BYTES)) for sha in shas}
     except GitError:
         # A git older than 2.36 has no `cat-file --batch-command`: a process for each blob.
-        return {sha for sha in shas if _is_text(_read_alone(git, sha))}
+        found = {sha: _kind(_read_alone(git, sha)) for sha in shas}
     finally:
         reader.close()
+    return {sha: kind for sha, kind in found.items() if kind is not None}
 
 
-def _read_alone(git: Git, sha: str) -> bytes | None:
-    found = read_objects(git, [sha]).get(sha)
+def _kind(data: bytes | None) -> _Text | None:
+    if data is None:
+        return None
+    if wide_text(data) is not None:
+        return _Text.WIDE
+    return _Text.AS_IS if _is_text_as_is(data) else None
+
+
+def _decoded(
+    git: Git, base: str, changes: Sequence[FileChange], heads: dict[str, str], *, source: str
+) -> dict[str, FileChange]:
+    """Each change made from its two texts, decoded (`heads`: each path's blob at head). When its base
+    version is no text, or the texts are too long to compare, every line of its head counts as added:
+    more is read, never less."""
+    olds = {c.path: c.old_path or c.path for c in changes if c.status is not FileStatus.ADDED}
+    base_blobs = _blobs(git, base, sorted(set(olds.values()))) if olds else {}
+    lines_left = MAX_DIFFED_LINES_A_RUN
+    out: dict[str, FileChange] = {}
+    for change in changes:
+        new = text_of(_read_alone(git, heads[change.path]) or b"") or ""
+        found = base_blobs.get(olds.get(change.path, ""))
+        was = (
+            text_of(_read_alone(git, found[0]) or b"")
+            if found and found[1] <= MAX_TEXT_BINARY_BYTES
+            else None
+        )
+        sides = max(new.count("\n"), (was or "").count("\n"))
+        old = was if was is not None and sides <= MAX_DIFFED_LINES and sides <= lines_left else ""
+        lines_left -= sides if old else 0
+        try:
+            parsed = parse_diff(patch_of(old, new, change.status), source=f"{source}: {change.path}")
+        except InputError:
+            continue  # stays binary, a gap in the coverage
+        hunks = parsed.files[0].hunks if parsed.files else ()
+        out[change.path] = replace(change, hunks=hunks, is_binary=False, shown=False)
+    return out
+
+
+def _read_alone(git: Git, name: str) -> bytes | None:
+    found = read_objects(git, [name]).get(name)
     return found[1] if found is not None and found[0] == "blob" else None
 
 
-def _is_text(data: bytes | None) -> bool:
-    return data is not None and looks_like_text(data)
+def text_of(data: bytes) -> str | None:
+    """`data` as text, or None for a real binary: UTF-16 and UTF-32 with their byte-order mark decoded;
+    UTF-8 and mostly-UTF-8 text (`looks_like_text`) with the bytes UTF-8 cannot read as U+FFFD; and a
+    script, which its `#!` line says is text whatever bytes it holds."""
+    wide = wide_text(data)
+    if wide is not None:
+        return wide
+    return data.decode("utf-8", errors="replace") if _is_text_as_is(data) else None
+
+
+def _is_text_as_is(data: bytes) -> bool:
+    return looks_like_text(data) or data.startswith(b"#!")
+
+
+# The byte-order marks of the wide Unicode encodings, UTF-32's first: its little-endian mark starts with
+# UTF-16's. Windows tools write text so, PowerShell among them.
+_WIDE_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def wide_text(data: bytes) -> str | None:
+    """`data` decoded when it is UTF-16 or UTF-32 text that opens with its byte-order mark (the codec
+    drops the mark), else None."""
+    for mark, codec in _WIDE_MARKS:
+        if data.startswith(mark):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return text if looks_like_text(text.encode("utf-8")) else None
+    return None
 
 
 def looks_like_text(data: bytes) -> bool:
@@ -150,6 +247,25 @@ def _blobs(git: Git, rev: str, paths: Sequence[str]) -> dict[str, tuple[str, int
         if len(fields) == 4 and fields[1] == b"blob" and fields[3].isdigit():
             blobs[decode_name(name)] = (fields[2].decode("ascii"), int(fields[3]))
     return blobs
+
+
+def patch_of(old: str, new: str, status: FileStatus) -> str:
+    """A unified diff of the two texts, with placeholder names (the caller keeps the file's own)."""
+    a = "/dev/null" if status is FileStatus.ADDED else "a/file"
+    body = difflib.unified_diff(list(_lines(old)), list(_lines(new)), n=3)
+    # difflib's own two header lines are replaced; a last line with no newline gets git's marker.
+    hunks = (
+        ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in islice(body, 2, None)
+    )
+    return f"--- {a}\n+++ b/file\n" + "".join(hunks)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their newlines, split where git splits them: at "\\n" only."""
+    parts = text.split("\n")
+    yield from (part + "\n" for part in parts[:-1])
+    if parts[-1]:
+        yield parts[-1]
 
 
 def _one_entry_per_section(listing: list[NameStatus]) -> list[NameStatus]:

@@ -90,10 +90,13 @@ SOURCE_SUFFIXES = (
     ".rs", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
     ".swift", ".sh", ".bash", ".env", ".ini", ".cfg", ".conf", ".toml", ".yml", ".yaml", ".json",
     ".properties", ".tf", ".tfvars", ".xml", ".config", ".pem", ".key", ".tfstate", ".npmrc", ".netrc",
-    ".pypirc", ".pgpass", ".htpasswd", ".git-credentials",
+    ".pypirc", ".pgpass", ".htpasswd", ".git-credentials", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".sql",
+    ".pl", ".lua", ".r", ".dart", ".m", ".groovy", ".gradle", ".zsh", ".fish",
 )  # fmt: skip
 # The same by the whole name, for files named without a suffix.
 SOURCE_NAMES = frozenset({"dockerfile", "makefile", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
+# Git's mode of an executable file: a script, whatever its name, unless it is a program built elsewhere.
+EXECUTABLE_MODE = "100755"
 
 
 @dataclass(frozen=True)
@@ -126,16 +129,17 @@ class ChangeSet:
 
     @property
     def hidden_sources(self) -> tuple[str, ...]:
-        """Files left binary, unread, though their names say source code, configuration or credentials:
-        a NUL byte or `-diff` makes git call a file binary, and one that is not text even so (a few bytes
-        of another encoding in a file too short to read past them, a key padded with bytes no text
-        holds) may hold anything an analyzer looks for."""
+        """Files left binary, unread, though their names say source code, configuration or credentials,
+        or their executable bit says they are scripts: a NUL byte or `-diff` makes git call a file
+        binary, and one that is not text even so (a few bytes of another encoding in a file too short
+        to read past them, a key padded with bytes no text holds) may hold anything an analyzer looks
+        for."""
         return tuple(
             f.path
             for f in self.diff.files
             if f.is_binary
             and f.status is not FileStatus.DELETED
-            and is_source_name(f.path)
+            and (is_source_name(f.path) or f.new_mode == EXECUTABLE_MODE)
             and f.path not in self.refused  # said once, as unread past the bounds
         )
 

@@ -15,24 +15,23 @@ with a note saying it was not read.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from itertools import islice
 
-from gate.context.git_diff import MAX_TEXT_BINARY_BYTES, looks_like_text
+from gate.context.git_diff import (
+    MAX_DIFFED_LINES,
+    MAX_DIFFED_LINES_A_RUN,
+    MAX_TEXT_BINARY_BYTES,
+    patch_of,
+    text_of,
+)
 from gate.diff.model import Diff, FileChange, FileStatus
 from gate.diff.parser import parse_diff
 from gate.errors import InputError
 from gate.github.client import GitHubClient, RepoFile
 
 NO_PATCH = "GitHub gave no patch (binary, or too large to show)"
-# difflib's matching grows with the square of a text's lines where the same lines repeat in another
-# order (10,000 lines took 13 s), and a PR chooses the texts: past this many lines a side, or this many
-# lines diffed in the run, every head line is taken as added (more is read, never less).
-MAX_DIFFED_LINES = 2_000
-MAX_DIFFED_LINES_A_RUN = 20_000
 # File versions read from GitHub in a run, and their bytes, for the PR's diff and then each commit's:
 # a read is one request, two for a file past 1 MB, and they count against the API's rate limit (1,000
 # requests an hour for a repository's GITHUB_TOKEN) while a PR chooses how many such files it hides in
@@ -119,7 +118,7 @@ class UnshownReader:
                 old = was
                 self._lines_left -= was.count("\n") + new.count("\n")
         try:
-            parsed = parse_diff(_patch(old, new, change.status), source=f"{source}: {change.path}")
+            parsed = parse_diff(patch_of(old, new, change.status), source=f"{source}: {change.path}")
         except InputError:
             why = f"{change.path}: {NO_PATCH}, and its text could not be diffed"
             return replace(change, notes=(*change.notes, why)), why
@@ -175,30 +174,9 @@ class UnshownReader:
             )
         self._bytes_left -= found.size
         data = found.data if found.data is not None else self._client.blob(found.sha)
-        if not looks_like_text(data):
-            return Unread("is binary (its content is not text)")
-        # Text in another encoding keeps its lines; the bytes UTF-8 cannot read become U+FFFD.
-        return data.decode("utf-8", errors="replace")
+        text = text_of(data)
+        return Unread("is binary (its content is not text)") if text is None else text
 
 
 def _unshown(change: FileChange) -> bool:
     return change.is_binary and not change.hunks and change.status is not FileStatus.DELETED
-
-
-def _patch(old: str, new: str, status: FileStatus) -> str:
-    """A unified diff of the two texts, with placeholder names (the listing's names are kept)."""
-    a = "/dev/null" if status is FileStatus.ADDED else "a/file"
-    body = difflib.unified_diff(list(_lines(old)), list(_lines(new)), n=3)
-    # difflib's own two header lines are replaced; a last line with no newline gets git's marker.
-    hunks = (
-        ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in islice(body, 2, None)
-    )
-    return f"--- {a}\n+++ b/file\n" + "".join(hunks)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their newlines, split where git splits them: at "\\n" only."""
-    parts = text.split("\n")
-    yield from (part + "\n" for part in parts[:-1])
-    if parts[-1]:
-        yield parts[-1]

@@ -217,3 +217,19 @@ def test_past_the_run_s_reads_a_file_is_not_read_and_says_so(tmp_path: Path, git
     # A replay of the run's trace reaches the same verdict for the same reason.
     replayed = replay_trace(workspace / ".ai-gate" / "trace.jsonl")
     assert replayed.verdict == "neutral" and replayed.reasons == tuple(report["reasons"])
+
+
+def test_a_utf_16_file_is_read_from_its_contents(tmp_path: Path, github: FakeGitHub) -> None:
+    """PowerShell writes UTF-16: to GitHub every other byte is a NUL, so it shows the file as binary."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README.md", "# app\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("deploy.ps1", f'$token = "{TOKEN}"\nWrite-Host done\n'.encode("utf-16"))
+    head = repo.commit("Add the deploy script")
+    pull_from_git(github, repo, base, head, number=7)
+
+    change = changeset_of(github).diff.by_path["deploy.ps1"]
+
+    assert not change.is_binary
+    assert [line.text for line in change.added] == [f'$token = "{TOKEN}"', "Write-Host done"]
