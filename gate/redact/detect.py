@@ -61,9 +61,11 @@ _PROPERTY_SPACED = re.compile(r"""^\s*(?P<name>[A-Za-z0-9_.\-]{1,120})[ \t]+(?P<
 # `GPG_PASSPHRASE`, `ENCRYPTION_KEY` against `SORT_KEY`): their value counts only when it looks random.
 _LOOSE_WORDS = frozenset({"pass", "passphrase", "key", "cred", "creds"})
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_IDENTIFIER = re.compile(r"[a-z0-9]+(?:[_.][a-z0-9]+)+|[A-Z0-9]+(?:_[A-Z0-9]+)+")
+_PATTERN_CHARS = frozenset("()[]{}?*|\\^$")
 _LOOSE_HINT = re.compile(r"pass|key|cred", re.IGNORECASE)  # lines of a config file that may hold such a name
 # Python: `db_password: str = "…"`, `PASSWORD = r"…"` (the keyword rules read neither an annotation nor
-# a string prefix).
+# a string prefix); only a value that looks like a key (`_random_value`).
 _PY_NAME = re.compile(r"passw(?:or)?d|pwd|secret|api_?key|private_?key|access_?key|credential", re.IGNORECASE)
 _PY_ASSIGNMENT = re.compile(
     r"""^\s*(?P<name>[A-Za-z_][A-Za-z0-9_.]{0,120})\s*(?::[^=\n]{1,80})?=\s*[rRbBuU]{0,2}"""
@@ -224,7 +226,7 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
     if filename.endswith(".py"):
         found = _PY_ASSIGNMENT.match(piece)
         # Code names more things `token` or `key` than a config file does: the value must look random.
-        if found and _PY_NAME.search(found.group("name")) and looks_random(found.group("value")):
+        if found and _PY_NAME.search(found.group("name")) and _random_value(found.group("value")):
             yield found.group("value")
         return
     if not _is_config(filename):
@@ -236,7 +238,7 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
         name, value = pair.group("name"), pair.group("value")
         if _NOT_A_VALUE.search(value):
             continue
-        if _CONFIG_NAME.search(name) or (_loose_name(name) and looks_random(value)):
+        if _CONFIG_NAME.search(name) or (_loose_name(name) and _random_value(value)):
             yield value
 
 
@@ -251,6 +253,12 @@ def _spaced_assignment(piece: str, filename: str) -> re.Match[str] | None:
     if _is_dockerfile(filename):
         return _DOCKER_ENV_SPACED.match(piece)
     return _PROPERTY_SPACED.match(piece) if filename.lower().endswith(".properties") else None
+
+
+def _random_value(value: str) -> bool:
+    """Whether a value a looser rule found looks like a key rather than a name or a pattern: digits and
+    letters, not words joined by `_` or `.` (`litellm_a2a_key_hash`, `1.2.3`), no regex syntax."""
+    return looks_random(value) and not _IDENTIFIER.fullmatch(value) and _PATTERN_CHARS.isdisjoint(value)
 
 
 def _loose_name(name: str) -> bool:

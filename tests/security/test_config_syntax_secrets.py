@@ -37,6 +37,10 @@ NOT_SECRETS = [
     ("conf/app.properties", "app.name My Application Name"),
     ("app/tokens.py", "TOKEN_TYPE: str = 'bearer_token_kind'"),
     ("app/tokens.py", "SECRET_HEADER: str = 'x-secret-header'"),
+    ("app/tokens.py", "USER_API_KEY_HASH_PARAM: Final = 'app_a2a_user_api_key_hash'"),
+    ("app/rules.py", "    password = r'([a-f0-9]{48}(?![a-f0-9]))'"),
+    ("app/rules.py", "    cl_api_key = r'([a-z]{24})'"),
+    (".env", "CACHE_KEY=user_profile_v2"),
 ]
 
 
