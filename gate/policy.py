@@ -83,6 +83,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
     unread = list(changeset.unread)
     if hidden := changeset.hidden_sources:
         unread.append(unread_files(hidden, "named as source code, configuration or keys but not text"))
+    unread.extend(_left_unread(results, changeset))
     if unread:
         reasons.append(f"not read: {'; '.join(unread)}; the verdict is neutral")
         verdicts.append("neutral")
@@ -183,6 +184,28 @@ def _not_checked(results: Sequence[StageResult], config: Config) -> tuple[list[s
         reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
         verdicts.append("neutral")
     return verdicts, reasons
+
+
+def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[str]:
+    """The files of the change an analyzer meant to read and did not (`StageResult.skipped_files`), in
+    `ChangeSet.unread`'s words: a head past the size limit, or text holding a NUL byte. A file git calls
+    binary is left to `hidden_sources`, which says it when its name says source; and the files
+    paths.ignore leaves out are the user's choice, not the gate's omission (they are not in `by_path`)."""
+    by_path = changeset.diff.by_path
+    too_large: dict[str, None] = {}  # dicts as ordered sets: each file named once, in the stages' order
+    not_text: dict[str, None] = {}
+    for result in results:
+        for skipped in result.skipped_files:
+            change = by_path.get(skipped.path)
+            if change is None or change.is_binary:
+                continue
+            (too_large if "limit" in skipped.why else not_text).setdefault(skipped.path, None)
+    out: list[str] = []
+    if too_large:
+        out.append(unread_files(list(too_large), "over the analyzers' size limit"))
+    if not_text:
+        out.append(unread_files(list(not_text), "the analyzers left unread (not text)"))
+    return out
 
 
 def _short(f: Finding) -> str:

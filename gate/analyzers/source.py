@@ -8,7 +8,7 @@ analyzers say so.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -78,12 +78,16 @@ class ChangeView:
             return False
         return True
 
-    def changes(self, *, any_size: bool = False) -> Iterator[FileChange]:
-        """The changed files worth reading (binary and huge ones skipped, with a note). `any_size`: for
-        the stages that read added lines one by one in linear time (secrets, injection-text), which read
-        a file of any size: a megabyte of padding must not hide a token or a phrase from them."""
+    def changes(
+        self, wanted: Callable[[FileChange], bool] | None = None, *, any_size: bool = False
+    ) -> Iterator[FileChange]:
+        """The changed files worth reading (binary and huge ones skipped, with a note). `wanted`: the
+        files the stage reads, asked first, so that only a file the stage meant to read and could not is
+        noted as skipped (the verdict is not a pass while one is). `any_size`: for the stages that read
+        added lines one by one in linear time (secrets, injection-text), which read a file of any size:
+        a megabyte of padding must not hide a token or a phrase from them."""
         for change in self.changeset.diff.files:
-            if self._wanted(change, any_size):
+            if (wanted is None or wanted(change)) and self._wanted(change, any_size):
                 yield change
 
     def ignored_changes(self, *, any_size: bool = False) -> Iterator[FileChange]:

@@ -26,7 +26,7 @@ from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosy
 from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
 from gate.analyzers.limits import Unreadable, load_json
 from gate.analyzers.source import ChangeView, as_read
-from gate.context.ignore import PYTHON_SUFFIXES
+from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
 
 # Manifests read at head to learn what the repo already declares (a monorepo may have many).
@@ -67,9 +67,11 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
     public_hosts = PUBLIC_PYPI_HOSTS | {urlsplit(url).netloc.lower() for url in public_indexes}
     included = _included_requirements(view)
     base_indexes: set[str] | None = None  # every index the repo's manifests named before the change
-    for change in view.changes():
-        parser = parser_for(change.path) or (_REQUIREMENTS if change.path in included else None)
-        if parser is None or change.status is FileStatus.DELETED:
+    for change in view.changes(
+        lambda c: c.status is not FileStatus.DELETED and _manifest(c, included) is not None
+    ):
+        parser = _manifest(change, included)
+        if parser is None:
             continue
         out.manifests.append(change.path)
         head, base = _parse_both(view, parser, change, out, heads)
@@ -116,11 +118,16 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
     return out
 
 
+def _manifest(change: FileChange, included: frozenset[str]) -> ManifestParser | None:
+    """The parser of a manifest the stage reads: by its name, or a file a requirements file includes."""
+    return parser_for(change.path) or (_REQUIREMENTS if change.path in included else None)
+
+
 def _included_requirements(view: ChangeView) -> frozenset[str]:
     """Files that a requirements file at head includes (`-r`, `-c`), whatever they are named."""
     paths = [p for p in view.head_paths() if is_requirements_file(p) and not any(v in p for v in _VENDORED)]
     if not view.has_revisions:
-        paths = [c.path for c in view.changes() if is_requirements_file(c.path)]
+        paths = [c.path for c in view.changes(lambda c: is_requirements_file(c.path))]
     found: set[str] = set()
     todo = paths[:MAX_MANIFESTS]
     while todo and len(found) < MAX_MANIFESTS:
@@ -272,12 +279,13 @@ def _imports_needing_packages(
     stdlib = python_stdlib()
     dists = python_distributions()
     seen: set[tuple[Ecosystem, str, str]] = set()
-    for change in view.changes():
-        if change.status is FileStatus.DELETED:
-            continue
-        # Only Python is read whole (ast); JS/TS imports are read from the added lines.
-        wants_head = change.path.endswith(PYTHON_SUFFIXES) and view.is_whole_file(change)
-        head = view.text("head", change.path) if wants_head else None
+    for change in view.changes(_imports_read, any_size=True):
+        # Only Python is read whole (ast); JS/TS imports are read from the added lines. A file whose
+        # added text is past the size limit is noted unread (no pass), and its added lines read all the
+        # same: they are what a padded file hides its imports among.
+        python = change.path.endswith(PYTHON_SUFFIXES)
+        whole = view.readable(change) and view.is_whole_file(change)
+        head = view.text("head", change.path) if python and whole else None
         try:
             found = imports_in(change.path, head, view.added_lines(change))
         except (Unreadable, RecursionError) as exc:
@@ -300,6 +308,11 @@ def _imports_needing_packages(
                 wanted = _python_wanted(imp, declared, stdlib, dists)
             if wanted is not None:
                 yield wanted
+
+
+def _imports_read(change: FileChange) -> bool:
+    """The files whose imports the stage reads: Python, JS/TS."""
+    return change.status is not FileStatus.DELETED and change.path.endswith(PYTHON_SUFFIXES + JS_SUFFIXES)
 
 
 def _python_wanted(

@@ -25,6 +25,11 @@ from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
 
 
+def _reads(change: FileChange) -> bool:
+    """The changed files the stage reads: Python modules at head."""
+    return change.status is not FileStatus.DELETED and change.path.endswith(".py")
+
+
 class PhantomSymbolsAnalyzer(Analyzer):
     meta = AnalyzerMeta(
         id="phantom-symbols",
@@ -49,11 +54,11 @@ class PhantomSymbolsAnalyzer(Analyzer):
             for c in ctx.changeset.diff.files
             if c.path.endswith(".py") and c.status is not FileStatus.DELETED and view.is_whole_file(c)
         }
-        for change in view.changes():
-            if not change.path.endswith(".py") or change.status is FileStatus.DELETED:
-                continue
+        # Of any size: a file whose added text is past the size limit is not parsed whole (the view notes
+        # it unread, and the verdict is no pass), but its added import lines are still checked.
+        for change in view.changes(_reads, any_size=True):
             parsed = index.take_tree(change.path)
-            whole = view.is_whole_file(change)
+            whole = view.is_whole_file(change) and view.readable(change)
             text = view.text("head", change.path) if whole else None
             if text is None:
                 # Over the size limit or binary at head: its added import lines stand in for it, and

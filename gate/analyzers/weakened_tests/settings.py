@@ -196,6 +196,14 @@ def _conftest_deselections(change: FileChange) -> Iterator[Weakening]:
                 break
 
 
+def holds_test_settings(path: str) -> bool:
+    """Whether a file may say how tests run (`weakenings` reads no other): a pytest configuration, a
+    conftest.py, or a file of commands."""
+    lowered = path.lower()
+    name = lowered.rsplit("/", 1)[-1]
+    return name == "conftest.py" or name in _PYTEST_CONFIGS or _runs_commands(lowered)
+
+
 def runs_tests(change: FileChange) -> bool:
     """Whether the change adds a line that runs tests to a file that runs commands (a workflow, a
     Makefile, a script; source files are not read)."""

@@ -46,7 +46,7 @@ from gate.analyzers.weakened_tests.paths import (
     language,
 )
 from gate.analyzers.weakened_tests.python import PythonFacts, ShortCircuit
-from gate.analyzers.weakened_tests.settings import ancestors, runs_tests, weakenings
+from gate.analyzers.weakened_tests.settings import ancestors, holds_test_settings, runs_tests, weakenings
 from gate.analyzers.weakened_tests.subjects import DeletedCode
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
@@ -108,23 +108,28 @@ class WeakenedTestsAnalyzer(Analyzer):
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)
+        diff = ctx.changeset.diff
         # Tests the default ignores leave out where their runner still collects them (`tests/vendor/`)
         # still run: they are read as any other test. A user's own paths.ignore is honoured.
         collected = _collected_although_ignored(view, ctx.config.paths)
-        changes = [*view.changes(), *collected]
-        code = [c.path for c in changes if is_code(c.path) and not is_test_file(c.path)]
+        changes = [*view.changes(_reads), *collected]
+        code = [
+            c.path for c in diff.files if is_code(c.path) and not is_test_file(c.path) and not c.is_binary
+        ]
         # A test file renamed where no runner collects it is gone, as if deleted; read from the whole
         # diff, since nothing in the file needs reading to tell. Renamed into a path the gate ignores
         # and its runner does not collect (`dist/`), or the user's paths.ignore names, its edits would
         # go unread too.
-        diff = ctx.changeset.diff
         collected_set = frozenset(collected)
         hidden = [c for c in diff.ignored_files if _renamed_from_tests(c) and c not in collected_set]
         retired = [c for c in diff.files if _leaves_the_tests(c)] + hidden
         # Sets, not lists: comparing each change with every retired one took time quadratic in their number.
         retired_set, hidden_set = frozenset(retired), frozenset(hidden)
-        # Fixtures and snapshots under tests/ are data: only test code can lose assertions.
-        tests = [c for c in changes if is_test_file(c.path) and is_code(c.path) and c not in retired_set]
+        # Fixtures and snapshots under tests/ are data: only test code can lose assertions. Of any size:
+        # the line rules read the diff's lines one by one, and a megabyte of padding added beside a
+        # removed assertion must not hide it; only the whole head is left unread past the size limit.
+        readable = {c.path for c in changes}
+        tests = [c for c in (*diff.files, *collected) if _is_test_code(c) and c not in retired_set]
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         if collected:
             details["read_although_ignored"] = [c.path for c in collected]
@@ -132,12 +137,6 @@ class WeakenedTestsAnalyzer(Analyzer):
             details["note"] = "the change edits no non-test code, so test edits are not suspicious"
             return self.meta.result((), details, skipped_files=skipped_files(view))
         findings: list[Finding] = []
-        # Test code the view would not read (over the size limit) is not checked: say so on the file.
-        readable = {c.path for c in changes}
-        for change in ctx.changeset.diff.files:
-            test_code = is_test_file(change.path) and is_code(change.path) and change not in retired_set
-            if test_code and change.path not in readable and not change.is_binary:
-                findings.append(self._not_analysed(change.path, "over the size limit"))
         deleted_code = DeletedCode(
             (c.path for c in changes if c.status is FileStatus.DELETED), view.head_paths
         )
@@ -154,7 +153,12 @@ class WeakenedTestsAnalyzer(Analyzer):
                 if not self._subject_deleted(view, change, deleted_code):
                     gone.append(change)
                 continue
-            test_file = self._read(view, change, findings)
+            if change.path in readable:
+                test_file = self._read(view, change, findings)
+            else:
+                # Over the size limit: its added lines are read below, its head is not.
+                test_file = _TestFile(change)
+                findings.append(self._not_analysed(change.path, "over the size limit"))
             findings.extend(self._markers(test_file))
             findings.extend(self._short_circuits(test_file))
             if is_python(change.path):
@@ -532,6 +536,16 @@ class WeakenedTestsAnalyzer(Analyzer):
             "that the new value is the intended behaviour and not the test edited to match a bug.",
             Location(path, edited.new_no),
         )
+
+
+def _reads(change: FileChange) -> bool:
+    """The changed files the stage reads whole when it can: test code, the files that say how tests
+    run, and deleted files (a deleted test's code may be gone with it)."""
+    return change.status is FileStatus.DELETED or _is_test_code(change) or holds_test_settings(change.path)
+
+
+def _is_test_code(change: FileChange) -> bool:
+    return is_test_file(change.path) and is_code(change.path) and not change.is_binary
 
 
 @dataclass
