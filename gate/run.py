@@ -104,6 +104,9 @@ class StageResult:
     models: tuple[str, ...] = ()
     # The files an analyzer did not read, with why (the report's coverage lists them as gaps).
     skipped_files: tuple[SkippedFile, ...] = ()
+    # The changed files an analyzer read as code of their language (a Python file parsed, its imports
+    # read): the coverage counts a Python file as analysed only when one did.
+    read_as_code: tuple[str, ...] = ()
     # What the spec check sent: its numbered requirements and each chunk's governing statements (replay).
     spec_plan: SpecPlan | None = None
 

@@ -59,6 +59,7 @@ class AnalyzerMeta:
         ran: bool = True,
         not_checked: tuple[str, ...] = (),
         skipped_files: tuple[SkippedFile, ...] = (),
+        read_as_code: tuple[str, ...] = (),
     ) -> StageResult:
         """What the stage found; `ran=False` with findings when it could do only part of its work
         (e.g. manifests read, but no registry reachable)."""
@@ -71,6 +72,7 @@ class AnalyzerMeta:
             details=dict(details or {}),
             not_checked=not_checked,
             skipped_files=skipped_files,
+            read_as_code=read_as_code,
         )
 
     def skipped(

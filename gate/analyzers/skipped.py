@@ -6,6 +6,8 @@ this reads the path and the reason back from the notes it wrote, so the coverage
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from gate.analyzers.source import ChangeView
 from gate.schema.coverage import SkippedFile
 
@@ -21,3 +23,10 @@ def skipped_files(view: ChangeView) -> tuple[SkippedFile, ...]:
             path, _, why = note.rpartition(SKIPPED_NOTE)
             out.append(SkippedFile(path=path, why=why[:-1]))
     return tuple(out)
+
+
+def read_in_full(paths: Iterable[str], view: ChangeView) -> tuple[str, ...]:
+    """Of the changed files a stage read as code, those `view` did not leave unread: a file whose head
+    was past the size limit, read by its added lines only, is a skipped file and no file read."""
+    unread = {s.path for s in skipped_files(view)}
+    return tuple(path for path in paths if path not in unread)

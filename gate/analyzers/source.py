@@ -8,6 +8,7 @@ analyzers say so.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from typing import Any
 
 from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
+from gate.context.ignore import PYTHON_SUFFIXES
 from gate.context.links import is_link
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -28,6 +30,31 @@ NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines th
 # file as those tools do, skip it too. (Secrets and injection-text read the diff's own lines, where a
 # byte-order mark anywhere stays in view.)
 BYTE_ORDER_MARK = "\ufeff"
+
+# A first line that runs the file with Python: `#!/usr/bin/python`, `#!/usr/bin/env python3`,
+# `#!/usr/bin/python3.12 -u`, `#!/usr/bin/env -S python3 -X dev`. A script installed without a suffix
+# (`bin/tool`) is Python all the same, and its imports fail as a module's do.
+_PYTHON_SHEBANG = re.compile(
+    r"#![ \t]*(?:\S*/)?(?:env[ \t]+(?:-\S+[ \t]+)*(?:\w+=\S*[ \t]+)*(?:\S*/)?)?(?:python|pypy)[\d.]*(?:\s|$)"
+)
+
+
+def is_python_source(path: str, first_line: str | None) -> bool:
+    """Whether a file is Python: by its suffix (`.py`, `.pyi`, `.pyw`), or, for a file named without
+    one, by a first line that runs it with Python (None when that line is not known)."""
+    if path.endswith(PYTHON_SUFFIXES):
+        return True
+    name = path.rsplit("/", 1)[-1]
+    return "." not in name and first_line is not None and _PYTHON_SHEBANG.match(first_line) is not None
+
+
+def shown_first_line(change: FileChange) -> str | None:
+    """The file's first line at head, when the diff shows it (added or as context)."""
+    for hunk in change.hunks[:1]:
+        for line in hunk.lines:
+            if line.new_no is not None:
+                return as_read(1, line.text) if line.new_no == 1 else None
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +74,7 @@ class ChangeView:
         self._paths: tuple[str, ...] | None = None
         self._skipped: set[str] = set()
         self._readable: dict[str, bool] = {}
+        self._python: dict[str, bool] = {}
 
     @property
     def has_revisions(self) -> bool:
@@ -103,6 +131,26 @@ class ChangeView:
             self._skip(change.path, "binary file")
             return False
         return True
+
+    def is_python(self, change: FileChange) -> bool:
+        """Whether the changed file is Python (`is_python_source`): a script's first line is read from
+        the diff, else from the head revision when the run has it."""
+        known = self._python.get(change.path)
+        if known is None:
+            known = self._python[change.path] = is_python_source(change.path, self._first_line(change))
+        return known
+
+    def _first_line(self, change: FileChange) -> str | None:
+        if change.is_binary or change.status is FileStatus.DELETED or "." in change.path.rsplit("/", 1)[-1]:
+            return None
+        shown = shown_first_line(change)
+        reader = self.changeset.revisions
+        if shown is not None or reader is None:
+            return shown
+        # Straight from the reader, not `text`: a file too large to analyse is still named Python or not,
+        # and the few that are said to be skipped by the stages that then cannot read them.
+        head = reader.read("head", change.path)
+        return head.split("\n", 1)[0] if head else None
 
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
         path = change.path

@@ -20,7 +20,8 @@ import pathspec
 
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+# `.pyw`: a script Python runs without a console window (Windows GUI programs); Python all the same.
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
 CODE_SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
 # Reads a changed file's text at the head revision (None when it cannot).

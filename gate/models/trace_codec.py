@@ -68,6 +68,7 @@ def encode_stage(r: StageResult) -> dict[str, Any]:
         coverage=r.coverage,
         models=r.models,
         skipped_files=r.skipped_files,
+        read_as_code=r.read_as_code,
         spec_plan=r.spec_plan,
     ).model_dump(mode="json")
 
@@ -92,6 +93,7 @@ def decode_stage(d: dict[str, Any]) -> StageResult:
         coverage=s.coverage,
         models=s.models,
         skipped_files=s.skipped_files,
+        read_as_code=s.read_as_code,
         spec_plan=s.spec_plan,
     )
 

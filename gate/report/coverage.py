@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gate.analyzers.source import is_python_source, shown_first_line
+from gate.diff.model import FileChange, FileStatus
 from gate.schema.coverage import (
     MAX_PATH_CHARS,
     MAX_REASON_CHARS,
@@ -27,6 +29,8 @@ __all__ = ["MAX_PATH_CHARS", "MAX_REASON_CHARS", "Coverage", "Gap", "ReviewedFil
 
 if TYPE_CHECKING:  # the view side (`Coverage`) is read by reporters that never run a pipeline
     from gate.run import Outcome, StageResult
+
+NOT_READ_AS_PYTHON = "not analysed: Python that no analyzer read as Python"
 
 REVIEW = "review"
 REGEN = "regen"
@@ -46,9 +50,16 @@ def of(outcome: Outcome) -> Coverage:
             gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap
         for skipped in r.skipped_files:
             unread.setdefault(skipped.path, skipped.why)
-    analysed = [c.path for c in diff.files if c.path not in unread and not c.is_binary]
+    read_as_code = {path for r in outcome.stages for path in r.read_as_code}
+    unread_python = [
+        c.path for c in diff.files if c.path not in unread and _needs_python_read(c, read_as_code)
+    ]
+    not_analysed = unread.keys() | set(unread_python)
+    analysed = [c.path for c in diff.files if c.path not in not_analysed and not c.is_binary]
     for path, why in unread.items():
         gaps.append(Gap(stage="analyzers", kind=_kind(why), reason=f"not analysed: {why}", path=path))
+    for path in unread_python:
+        gaps.append(Gap(stage="analyzers", kind="failure", reason=NOT_READ_AS_PYTHON, path=path))
     review, review_why, models, quorum, reviewed = _review(outcome, stages.get(REVIEW), gaps)
     hunks, regenerated = _regen(outcome, stages.get(REGEN), gaps)
     return Coverage(
@@ -78,6 +89,15 @@ def _stage_gap(r: StageResult) -> list[Gap]:
     if not r.ran:
         return [Gap(stage=r.stage, kind="not-run", reason=r.skipped_reason or "not run")]
     return []
+
+
+def _needs_python_read(change: FileChange, read_as_code: set[str]) -> bool:
+    """A Python file of the change (by its suffix, or a first line the diff shows running Python) that
+    no analyzer read as Python: the line scanners read it as text, which checks none of its imports. A
+    stub only declares, and no check reads it as code; a deleted file runs no more."""
+    if change.status is FileStatus.DELETED or change.is_binary or change.path.endswith(".pyi"):
+        return False
+    return change.path not in read_as_code and is_python_source(change.path, shown_first_line(change))
 
 
 def _kind(why: str) -> GapKind:

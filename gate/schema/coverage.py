@@ -74,7 +74,9 @@ class StageCoverage(Schema):
 
 class Coverage(Schema):
     files: int = 0  # in the change, paths.ignore included
-    analysed: int = 0  # read by the deterministic analyzers (all but the ignored, binary and too large)
+    # read by the deterministic analyzers: all but the ignored, the binary, the too large, and Python that no
+    # analyzer read as Python
+    analysed: int = 0
     ignored: tuple[str, ...] = ()  # left out by paths.ignore (secrets and injection text still read)
     review: ReviewState = "not-called"
     review_why: str = Field(default="", max_length=MAX_REASON_CHARS)

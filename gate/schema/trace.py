@@ -28,7 +28,8 @@ class TraceStage(Schema):
     findings: tuple[TraceFinding, ...] = ()
     # what other code reads from a stage (the quorum it needed, what it did not check, the review's state
     # for the next run, the line keys of its findings, the findings it carried over, what it covered, the
-    # models it called, the files it did not read, the spec check's plan), typed beside the report's details
+    # models it called, the files it did not read and those it read as code, the spec check's plan), typed
+    # beside the report's details
     quorum: int = 0
     not_checked: tuple[str, ...] = ()
     review_state: str | None = None
@@ -37,4 +38,5 @@ class TraceStage(Schema):
     coverage: StageCoverage | None = None
     models: tuple[str, ...] = ()
     skipped_files: tuple[SkippedFile, ...] = ()
+    read_as_code: tuple[str, ...] = ()
     spec_plan: SpecPlan | None = None

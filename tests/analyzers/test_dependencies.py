@@ -395,6 +395,7 @@ def test_binary_and_huge_files_are_skipped_with_a_note(tmp_path: Path, pypi: Fak
     skipped = {s.path: s.why for s in result.skipped_files}
     assert skipped.keys() == {"blob.py", "big.py"} and skipped["blob.py"] == "binary file"
     assert all(f"{path}: skipped ({why})" in notes for path, why in skipped.items())
+    assert result.read_as_code == ()
 
 
 def test_js_path_aliases_are_not_packages(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):

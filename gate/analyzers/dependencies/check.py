@@ -14,7 +14,7 @@ from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.dependencies.registry import lookup_all
 from gate.analyzers.interface import AnalyzerMeta
 from gate.analyzers.limits import could_not_analyse
-from gate.analyzers.skipped import skipped_files
+from gate.analyzers.skipped import read_in_full, skipped_files
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
@@ -42,6 +42,7 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
         findings.extend(_judge(meta, one, result, min_age, exact=view.has_revisions))
     unreachable = [r for r in lookups if r.status is Status.UNREACHABLE]
     skipped = skipped_files(view)
+    read_as_code = read_in_full(found.read, view)
     details = {
         "manifests": found.manifests,
         "looked_up": {f"{r.ecosystem.value}:{r.name}": r.status.value for r in lookups},
@@ -62,12 +63,18 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
                 ran=False,
                 not_checked=not_checked,
                 skipped_files=skipped,
+                read_as_code=read_as_code,
             )
         reason = f"registry unreachable for {len(unreachable)} of {len(lookups)} names ({why})"
         return meta.result(
-            findings, details, skipped_reason=reason, not_checked=not_checked, skipped_files=skipped
+            findings,
+            details,
+            skipped_reason=reason,
+            not_checked=not_checked,
+            skipped_files=skipped,
+            read_as_code=read_as_code,
         )
-    return meta.result(findings, details, skipped_files=skipped)
+    return meta.result(findings, details, skipped_files=skipped, read_as_code=read_as_code)
 
 
 def _unreadable(meta: AnalyzerMeta, found: Collected) -> Iterable[Finding]:

@@ -26,7 +26,7 @@ from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosy
 from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
 from gate.analyzers.limits import Unreadable, load_json
 from gate.analyzers.source import ChangeView, as_read
-from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
+from gate.context.ignore import JS_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
 
 # Manifests read at head to learn what the repo already declares (a monorepo may have many).
@@ -56,6 +56,7 @@ class Collected:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     notes: list[str] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # the changed files whose imports or manifest it read
 
 
 def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
@@ -74,6 +75,7 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
         if parser is None:
             continue
         out.manifests.append(change.path)
+        out.read.append(change.path)
         head, base = _parse_both(view, parser, change, out, heads)
         base_keys = {(d.ecosystem, d.key) for d in base.declared}
         declared.update((d.ecosystem, d.key) for d in head.declared)
@@ -279,19 +281,20 @@ def _imports_needing_packages(
     stdlib = python_stdlib()
     dists = python_distributions()
     seen: set[tuple[Ecosystem, str, str]] = set()
-    for change in view.changes(_imports_read, any_size=True):
+    for change in view.changes(lambda c: _imports_read(view, c), any_size=True):
+        out.read.append(change.path)
         # Only Python is read whole (ast); JS/TS imports are read from the added lines. A file whose
         # added text is past the size limit is noted unread (no pass), and its added lines read all the
         # same: they are what a padded file hides its imports among.
-        python = change.path.endswith(PYTHON_SUFFIXES)
+        python = view.is_python(change)
         whole = view.readable(change) and view.is_whole_file(change)
         head = view.text("head", change.path) if python and whole else None
         try:
-            found = imports_in(change.path, head, view.added_lines(change))
+            found = imports_in(change.path, head, view.added_lines(change), python=python)
         except (Unreadable, RecursionError) as exc:
             out.unreadable.append((change.path, _why(exc)))
             # The added lines alone still say what they import.
-            found = imports_in(change.path, None, view.added_lines(change))
+            found = imports_in(change.path, None, view.added_lines(change), python=python)
         for imp in found:
             key = (imp.ecosystem, imp.module, imp.path)
             if key in seen:
@@ -310,9 +313,11 @@ def _imports_needing_packages(
                 yield wanted
 
 
-def _imports_read(change: FileChange) -> bool:
-    """The files whose imports the stage reads: Python, JS/TS."""
-    return change.status is not FileStatus.DELETED and change.path.endswith(PYTHON_SUFFIXES + JS_SUFFIXES)
+def _imports_read(view: ChangeView, change: FileChange) -> bool:
+    """The files whose imports the stage reads: Python (a script named without a suffix too), JS/TS."""
+    if change.status is FileStatus.DELETED:
+        return False
+    return change.path.endswith(JS_SUFFIXES) or view.is_python(change)
 
 
 def _python_wanted(

@@ -226,8 +226,9 @@ def node_builtins() -> frozenset[str]:
 # --- shared -----------------------------------------------------------------------------------------
 
 
-def imports_in(path: str, head: str | None, added: Iterable[AddedLine]) -> list[Imported]:
-    if path.endswith(PYTHON_SUFFIXES):
+def imports_in(path: str, head: str | None, added: Iterable[AddedLine], *, python: bool) -> list[Imported]:
+    """`python`: the file is Python, by its suffix or its first line (`ChangeView.is_python`)."""
+    if python:
         return python_imports(path, head, added)
     if path.endswith(JS_SUFFIXES):
         return js_imports(path, added)

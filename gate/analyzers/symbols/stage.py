@@ -8,7 +8,7 @@ import ast
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
-from gate.analyzers.skipped import skipped_files
+from gate.analyzers.skipped import read_in_full, skipped_files
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, parse_python
 from gate.analyzers.symbols.checker import Checker, Missing
 from gate.analyzers.symbols.hints import Hints
@@ -25,9 +25,13 @@ from gate.findings import Confidence, Finding, Location, Severity
 from gate.run import RunContext, StageResult
 
 
-def _reads(change: FileChange) -> bool:
-    """The changed files the stage reads: Python modules at head."""
-    return change.status is not FileStatus.DELETED and change.path.endswith(".py")
+def _reads(view: ChangeView, change: FileChange) -> bool:
+    """The changed files the stage reads: Python at head, stubs aside (they define, they do not use)."""
+    return (
+        change.status is not FileStatus.DELETED
+        and not change.path.endswith(".pyi")
+        and view.is_python(change)
+    )
 
 
 class PhantomSymbolsAnalyzer(Analyzer):
@@ -48,6 +52,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
         hints = Hints()
         findings: list[Finding] = []
         checked: list[str] = []
+        read: list[str] = []  # the changed Python files it read, whole or as far as the diff shows them
         notes: list[str] = [] if view.has_revisions else [NO_REVISIONS_NOTE + "; only files the diff adds"]
         index.pending = {
             c.path
@@ -56,7 +61,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
         }
         # Of any size: a file whose added text is past the size limit is not parsed whole (the view notes
         # it unread, and the verdict is no pass), but its added import lines are still checked.
-        for change in view.changes(_reads, any_size=True):
+        for change in view.changes(lambda c: _reads(view, c), any_size=True):
+            read.append(change.path)
             parsed = index.take_tree(change.path)
             whole = view.is_whole_file(change) and view.readable(change)
             text = view.text("head", change.path) if whole else None
@@ -96,7 +102,9 @@ class PhantomSymbolsAnalyzer(Analyzer):
             elif path not in changed:
                 notes.append(f"{path}: could not be read ({why}); nothing reported against it")
         details = {"files_checked": checked, "notes": notes, "skipped_files": view.notes}
-        return self.meta.result(findings, details, skipped_files=skipped_files(view))
+        return self.meta.result(
+            findings, details, skipped_files=skipped_files(view), read_as_code=read_in_full(read, view)
+        )
 
     def _check_file(
         self,
