@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
+from gate.context.links import LINK_SKIPPED
 from gate.context.model import ChangeSet, unread_files
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
@@ -197,7 +198,9 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
     for result in results:
         for skipped in result.skipped_files:
             change = by_path.get(skipped.path)
-            if change is None or change.is_binary:
+            # A symbolic link is judged by where it leads (`gate.context.links`): one to a file of its
+            # own kind is read there, any other is already among the change's unread parts.
+            if change is None or change.is_binary or skipped.why == LINK_SKIPPED:
                 continue
             (too_large if "limit" in skipped.why else not_text).setdefault(skipped.path, None)
     out: list[str] = []

@@ -17,7 +17,7 @@ from typing import Any
 from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.ignore import PYTHON_SUFFIXES
-from gate.context.links import is_link
+from gate.context.links import LINK_SKIPPED, is_link
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
@@ -98,7 +98,7 @@ class ChangeView:
             return False
         if is_link(change):
             # Its one line is the path it points to, not code: the file there is read in its own right.
-            self._skip(change.path, "symbolic link")
+            self._skip(change.path, LINK_SKIPPED)
             return False
         size = change.added_size
         if size > MAX_FILE_BYTES:
@@ -167,7 +167,7 @@ class ChangeView:
         reader = self.changeset.revisions
         change = self.changeset.diff.by_path.get(path)
         if change is not None and is_link(change):
-            self._skip(path, "symbolic link")
+            self._skip(path, LINK_SKIPPED)
         elif change is not None and change.status is FileStatus.ADDED and not change.is_binary:
             # A file the change adds is whole in the diff: no need to ask git for it.
             text = self._from_diff(path, new_side=revision == "head")

@@ -19,6 +19,8 @@ from gate.context.model import SOURCE_NAMES, SOURCE_SUFFIXES, RevisionReader, is
 from gate.diff.model import Diff, FileChange, FileStatus
 
 SYMLINK_MODE = "120000"
+# Why an analyzer leaves a changed link unread: where it leads decides (`unread_links`), not the link.
+LINK_SKIPPED = "symbolic link"
 # Links followed in one lookup before it counts as a loop: Linux's own limit (MAXSYMLINKS).
 MAX_LINKS_FOLLOWED = 40
 

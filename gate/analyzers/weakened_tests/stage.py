@@ -568,7 +568,9 @@ def _collected_although_ignored(view: ChangeView, paths: Paths) -> list[FileChan
     """The test files only the default paths.ignore leaves out, where their runner collects them."""
     if not paths.ignore_is_default:
         return []
-    return [c for c in view.ignored_changes() if is_code(c.path) and is_collected_where_it_lies(c.path)]
+    ignored = view.changeset.diff.ignored_files
+    collected = (c for c in ignored if is_code(c.path) and is_collected_where_it_lies(c.path))
+    return [c for c in collected if view.readable(c)]  # the others' sizes are no concern of this stage
 
 
 def _renamed_from_tests(change: FileChange) -> bool:
