@@ -10,6 +10,7 @@ whole change with each file's name before anything leaves the gate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -73,9 +74,38 @@ def redact(text: str, *, filename: str = "") -> str:
 def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
     """Each line with its secrets replaced; consecutive lines, so a private key's body is seen whole."""
     out = redact_key_blocks(lines)
+    found: dict[int, list[str]] = {}
     for index, hit in scan_lines(out, filename=filename):
-        out[index] = out[index].replace(hit.value, REDACTED)
+        found.setdefault(index, []).append(hit.value)
+    for index, values in found.items():
+        out[index] = _hidden_in(out[index], values)
     return memory.hide_lines(out)
+
+
+# Values found on one line past which they are hidden in one pass over it (`_hidden_in`).
+_MANY_ON_A_LINE = 64
+_TOKEN = re.compile(r"""[^\s"'#,;=]+""")
+
+
+def _hidden_in(line: str, values: Sequence[str]) -> str:
+    """The line with each value replaced wherever it stands, longest first. One replacement a value
+    reads the whole line, so past `_MANY_ON_A_LINE` values (a line of thousands of `NAME_KEY=…` pairs)
+    those that stand as whole tokens are replaced in one pass, and only the others one by one."""
+    if len(values) > _MANY_ON_A_LINE:
+        wanted = set(values)
+        seen: set[str] = set()
+
+        def token(m: re.Match[str]) -> str:
+            if m.group() in wanted:
+                seen.add(m.group())
+                return REDACTED
+            return m.group()
+
+        line = _TOKEN.sub(token, line)
+        values = [v for v in values if v not in seen]
+    for value in sorted(values, key=len, reverse=True):
+        line = line.replace(value, REDACTED)
+    return line
 
 
 def prescan(strings: Iterable[str]) -> None:

@@ -121,6 +121,9 @@ def find_secrets(
     yield from _find_secrets(line, filename, _depth, _plans)
 
 
+# Hits of one line beyond which a value held inside another is no longer dropped (see `_find_secrets`).
+_NESTED_CHECKED = 64
+
 # Hits of the last long lines scanned (a line over PIECE_CHARS), oldest dropped first.
 LONG_LINE_CACHE_SIZE = 64
 _LONG_LINE_HITS: dict[tuple[str, str, int], tuple[SecretHit, ...]] = {}
@@ -143,11 +146,13 @@ def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) ->
             _scan_piece(line, pieces[index], starts[index], filename, hits, piece_plans[pieces[index]])
     if _depth < 2:
         _scan_wrapped(line, filename, hits, _depth)
-    found = [
-        SecretHit(kind=kind, value=value)
-        for value, kind in sorted(hits.items(), key=lambda item: -len(item[0]))
-        if not any(value != other and value in other for other in hits)
-    ]
+    ordered = sorted(hits.items(), key=lambda item: -len(item[0]))
+    if len(hits) <= _NESTED_CHECKED:
+        ordered = [(v, kind) for v, kind in ordered if not any(v != other and v in other for other in hits)]
+    # Past that many, a value inside a longer one is kept too: the comparison is quadratic, and a line
+    # of thousands of `NAME_KEY=…` pairs would stall the run. The longer values come first, so redacting
+    # in this order hides each whole before a value inside it is looked for.
+    found = [SecretHit(kind=kind, value=value) for value, kind in ordered]
     # Every value, also one inside a longer hit: `sk_live_…` is hidden where `.txt` does not follow it.
     memory.remember(hits.keys())
     yield from found

@@ -211,3 +211,31 @@ def test_many_remembered_values_cost_little_per_character() -> None:
         with memory._lock:
             memory._values.intersection_update(before)
             memory._pattern = None
+
+
+def _key_pairs(n: int) -> str:
+    """`ENV K0_KEY=… K1_KEY=…`: one line of as many credential pairs as fit in n characters."""
+    rng = random.Random(n)
+    values = (rng.choice("0123456789") + "".join(rng.choices(string.ascii_letters, k=15)) for _ in range(n))
+    pairs = (f"K{i}_KEY={value}" for i, value in enumerate(values))
+    line = "ENV"
+    for pair in pairs:
+        if len(line) + len(pair) + 1 > n:
+            return line
+        line += " " + pair
+    return line
+
+
+def test_a_line_of_thousands_of_credential_pairs_is_redacted_in_linear_time() -> None:
+    before = set(memory._values)
+    try:
+        times = {}
+        for size in (10_000, 100_000, 1_000_000):
+            text = _key_pairs(size)
+            times[size] = _cpu(lambda text=text: redact(text, filename="Dockerfile"))
+            assert "_KEY=[REDACTED]" in redact(text[:200], filename="Dockerfile")
+        assert max(times[1_000_000], 0.05) / max(times[100_000], 0.05) < 30, times
+    finally:  # the values stay out of the other tests' way
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
