@@ -45,7 +45,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--config",
         type=Path,
-        help="configuration file (default: .github/ai-gate.yml as the range's base commit holds it)",
+        help="configuration file (default: .github/ai-gate.yml as the base branch holds it)",
     )
     p.add_argument("--format", choices=[f.value for f in OutputFormat], default="text", help="report format")
     p.add_argument("--output", type=Path, help="write the report to FILE instead of standard output")
@@ -280,10 +280,12 @@ def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | N
     from gate.context.local_git import range_ends
     from gate.errors import ConfigError, GitError
 
-    _, merge_base, head_sha = range_ends(git, args.base, args.head)
+    base_ref, merge_base, head_sha = range_ends(git, args.base, args.head)
+    # The base branch's file as it is now, as the Action reads it: not as it was where the change
+    # forked, which its author chooses (a fork from before the gate was tightened would get the looser).
     name = f"{DEFAULT_PATH} at the base"
     try:
-        at_base = read_committed(git, merge_base, DEFAULT_PATH)
+        at_base = read_committed(git, git.resolve(base_ref), DEFAULT_PATH)
     except GitError as exc:
         raise ConfigError(f"{name}: {exc.message}", "pass --config FILE") from None
     config = load_config_bytes(at_base, name) if at_base is not None else Config()
@@ -292,11 +294,25 @@ def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | N
         f"pass --config {DEFAULT_PATH}"
     )
     note: str | None = None
-    if not _holds(partial(read_committed, git, head_sha, DEFAULT_PATH), at_base):
+    if not _holds(partial(read_committed, git, head_sha, DEFAULT_PATH), _forked_from(git, merge_base)):
         note = f"the change edits {DEFAULT_PATH}; {use} to use the edited one"
+    elif not _holds(partial(read_committed, git, head_sha, DEFAULT_PATH), at_base):
+        note = f"the change's {DEFAULT_PATH} is older than the base's; the gate used the base's"
     elif not _holds(partial(_working_copy, git.root / DEFAULT_PATH), at_base):
         note = f"the working tree's {DEFAULT_PATH} is not the one the base holds; {use} to use it"
     return with_env_overrides(config, os.environ), note
+
+
+def _forked_from(git: Git, merge_base: str) -> bytes | None:
+    """The config file where the change forked from its base: what the change itself edits, if anything."""
+    from gate.config.loader import DEFAULT_PATH
+    from gate.context.committed_file import read_committed
+    from gate.errors import GitError
+
+    try:
+        return read_committed(git, merge_base, DEFAULT_PATH)
+    except GitError:
+        return None
 
 
 def _holds(read: Callable[[], bytes | None], expected: bytes | None) -> bool:

@@ -162,3 +162,21 @@ def test_a_range_that_leaves_the_config_alone_says_nothing_of_it(
     repo.commit("Add the app")
 
     assert _check(repo, capsys) == "pass: "
+
+
+def test_a_change_forked_before_the_base_tightened_its_config_is_gated_by_the_base_as_it_is_now(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The base's file as it is now applies, as in the Action: not as it was where the change forked,
+    # which its author chooses (a fork from before `fail_on: critical` became `fail_on: high` ...).
+    repo.write("README.md", "# app\n")
+    repo.write(".github/ai-gate.yml", LOOSE)
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("src/app.py", CODE)
+    repo.commit("Add the app\n\n" + CLAUDE)
+    repo.checkout("main")
+    repo.write(".github/ai-gate.yml", "version: 1\ngate:\n  fail_on: high\n")
+    repo.commit("Block high findings")
+
+    assert _check(repo, capsys).startswith("fail: the change's .github/ai-gate.yml is older than the base's")
