@@ -269,7 +269,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | None]:
-    """The config as the range's base commit holds it, read from git's objects, and a note when the
+    """The config as the base branch holds it at its tip, read from git's objects, and a note when the
     change's head or the working tree holds another. In CI the working tree is the change's own
     checkout: whatever it holds there (an edited file, a folder moved away and linked back, a file a
     build step wrote) must not choose the gate that judges the change."""
