@@ -60,6 +60,10 @@ _PROPERTY_SPACED = re.compile(r"""^\s*(?P<name>[A-Za-z0-9_.\-]{1,120})[ \t]+(?P<
 # Words that name a credential in a config file but are also common in other names (`SMTP_PASS`,
 # `GPG_PASSPHRASE`, `ENCRYPTION_KEY` against `SORT_KEY`): their value counts only when it looks random.
 _LOOSE_WORDS = frozenset({"pass", "passphrase", "key", "cred", "creds"})
+# Keys that are public by name (`GPG_KEY`: a signing key's fingerprint, as official images' Dockerfiles
+# set it), and the last words of names that say where a credential is kept rather than what it is.
+_PUBLIC_WORDS = frozenset({"gpg", "pgp", "public", "pub", "fingerprint"})
+_PLACE_WORDS = frozenset({"file", "path", "dir", "directory"})
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:[_.][a-z0-9]+)+|[A-Z0-9]+(?:_[A-Z0-9]+)+")
 _PATTERN_CHARS = frozenset("()[]{}?*|\\^$")
@@ -241,10 +245,17 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
         pairs.extend(_CONFIG_PAIR.finditer(piece, pairs[0].end() if pairs else 0))
     for pair in pairs:
         name, value = pair.group("name"), pair.group("value")
-        if _NOT_A_VALUE.search(value):
+        if _NOT_A_VALUE.search(value) or _names_a_place(name, value):
             continue
         if _CONFIG_NAME.search(name) or (_loose_name(name) and _random_value(value)):
             yield value
+
+
+def _names_a_place(name: str, value: str) -> bool:
+    """`DB_PASSWORD_FILE=/run/secrets/db`, `keystore.password.file /etc/keys/pass.txt`: where the
+    credential is kept, not the credential."""
+    words = _NAME_WORDS.findall(name)
+    return bool(words) and words[-1].lower() in _PLACE_WORDS and ("/" in value or "\\" in value)
 
 
 def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:
@@ -267,7 +278,10 @@ def _random_value(value: str) -> bool:
 
 
 def _loose_name(name: str) -> bool:
-    return any(word.lower() in _LOOSE_WORDS for word in _NAME_WORDS.findall(name))
+    words = {word.lower() for word in _NAME_WORDS.findall(name)}
+    if not words.isdisjoint(_LOOSE_WORDS - {"key"}):
+        return True
+    return "key" in words and words.isdisjoint(_PUBLIC_WORDS)
 
 
 def _keyword_rules_may_match(filename: str, piece: str) -> bool:

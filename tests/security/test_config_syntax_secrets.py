@@ -41,6 +41,9 @@ NOT_SECRETS = [
     ("app/rules.py", "    password = r'([a-f0-9]{48}(?![a-f0-9]))'"),
     ("app/rules.py", "    cl_api_key = r'([a-z]{24})'"),
     (".env", "CACHE_KEY=user_profile_v2"),
+    ("Dockerfile", "ENV GPG_KEY A035C8C19219BA821ECEA86B64E628F8D684696D"),
+    ("conf/app.properties", "keystore.password.file /etc/keys/pass.txt"),
+    (".env", "DB_PASSWORD_FILE=/run/secrets/db_password"),
 ]
 
 
