@@ -73,11 +73,28 @@ def module_names(paths: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def opaque_modules(paths: Iterable[str]) -> frozenset[str]:
+    """Dotted names Python may import from a file this index cannot read as source: an extension
+    module (`fast.cpython-312-x86_64-linux-gnu.so`, `fast.pyd`), or a path with no suffix, which git
+    lists for a symbolic link to a package's folder (`app/compat -> ../shared/compat`)."""
+    out: set[str] = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        stem, dot, suffix = name.partition(".")
+        if dot and not suffix.endswith((".so", ".pyd")) and suffix not in ("so", "pyd"):
+            continue
+        for module in module_names([f"{folder}/{stem}.py" if folder else f"{stem}.py"]):
+            out.add(module)
+    return frozenset(out)
+
+
 class RepoIndex:
     """Lazily parsed modules of the repository at head."""
 
     def __init__(self, paths: Iterable[str], read: Callable[[str], str | None]) -> None:
+        paths = tuple(paths)
         self.paths = module_names(paths)
+        self.opaque = opaque_modules(paths)  # what may be imported, though not read as source
         self._read = read
         self._modules: dict[str, ModuleInfo | None] = {}
         # Modules that could not be read within the parser's bounds: path -> why. Nothing is reported
@@ -150,6 +167,8 @@ class RepoIndex:
         """True/False when known; None when the module is open or not the repo's."""
         if self.has_module(f"{dotted}.{name}"):
             return True  # a submodule of a package
+        if f"{dotted}.{name}" in self.opaque:
+            return None  # an extension module, or a link to a package: what it holds is not read
         info = self.module(dotted)
         if info is None or info.open:
             return None
