@@ -64,6 +64,10 @@ def test_phrases_aimed_at_models_are_found(text: str, rule: str):
         "Some models ignore the system prompt entirely.",
         "# ignore previous messages from the same user",
         "TEMPLATE = '<|im_start|>{role}\\n{content}<|im_end|>'",
+        # An LLM application's own prompts: a persona under a role key, a choice of answers.
+        "  system: You are a helpful assistant that summarizes support tickets.",
+        "    \"You are a support bot. Respond with 'approved' or 'rejected' only.\"",
+        "Answer with pass|fail only.",
     ],
 )
 def test_ordinary_text_does_not_fire(text: str):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from operator import attrgetter
 
 from gate import invisible
+from gate.analyzers.injection.agent_files import instructs_agents
 from gate.analyzers.injection.table import tool_markers
 from gate.analyzers.injection.windows import PhraseHit, find_phrases
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
@@ -110,17 +111,27 @@ class InjectionAnalyzer(Analyzer):
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
 
     def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
-        example = (
-            " It is quoted as an example, so it is reported at low severity." if hit.quoted_example else ""
-        )
+        severity = hit.severity
+        if hit.quoted_example:
+            why = " It is quoted as an example, so it is reported at low severity."
+        elif instructs_agents(line.path):
+            # Such a file speaks to AI tools by design; a person reviews what it tells them.
+            severity = min(severity, Severity.MEDIUM, key=attrgetter("rank"))
+            why = (
+                f" {line.path} is a file that AI tools read as instructions, so text addressed to them is "
+                "expected there and this is not blocking; check that it tells them nothing about how to "
+                "judge this change."
+            )
+        else:
+            why = ""
         return self.meta.finding(
             hit.phrase.rule,
-            hit.severity,
+            severity,
             hit.confidence,
             f"Text addressed to AI reviewers: “{_quote(hit.text, 60)}”",
             f"Line {line.line_no} of {line.path} adds “{_quote(hit.text)}”, which {hit.phrase.what}. Text "
             "like this is aimed at the models that review or act on the change, not at people; if it is "
-            f"meant (a test fixture, documentation of attacks), say so in the PR.{example}",
+            f"meant (a test fixture, documentation of attacks), say so in the PR.{why}",
             Location(line.path, line.line_no),
         )
 
