@@ -116,7 +116,9 @@ def _injection_rates() -> list[str]:
         diff = parse_diff(_release_diff(release))
         result = InjectionAnalyzer().run(RunContext(ChangeSet(source="diff", diff=diff), Config()))
         phrase = [
-            f for f in result.findings if f.rule not in ("zero-width", "bidi-control", "tag-characters")
+            f
+            for f in result.findings
+            if f.rule not in ("zero-width", "bidi-control", "tag-characters", "variation-selectors")
         ]
         examples.update(f"{f.rule}: {f.title}" for f in phrase)
         per = f"{diff.added_count // len(phrase):,}" if phrase else "none found"

@@ -3,12 +3,14 @@
 The `injection-text` analyzer reports them in added text, and the sanitizer removes them from everything
 posted; both read this table, so a character the analyzer knows can never slip through the sanitizer.
 They render as nothing (or reorder what is around them) while models and compilers still read them:
-Trojan Source (CVE-2021-42574) and "ASCII smuggling" with tag characters.
+Trojan Source (CVE-2021-42574), "ASCII smuggling" with tag characters, and bytes smuggled as a run of
+variation selectors after one visible character.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # (first, last, what): inclusive code point ranges.
 BIDI_RANGES = (
@@ -18,6 +20,7 @@ BIDI_RANGES = (
 )
 ZERO_WIDTH_RANGES = (
     (0x00AD, 0x00AD, "SOFT HYPHEN"),
+    (0x034F, 0x034F, "COMBINING GRAPHEME JOINER"),
     (0x180E, 0x180E, "MONGOLIAN VOWEL SEPARATOR"),
     (0x200B, 0x200F, "zero-width space, non-joiner, joiner; LRM, RLM"),
     (0x2060, 0x2064, "word joiner and invisible operators"),
@@ -28,9 +31,15 @@ ZERO_WIDTH_RANGES = (
     (0x1D173, 0x1D17A, "musical beam, tie, slur and phrase controls"),
 )
 TAG_RANGE = (0xE0000, 0xE007F, "tag characters: invisible copies of ASCII")
+# A variation selector picks the look of the character before it (an emoji's colour form, a CJK
+# ideograph's variant); anywhere else it shows nothing, and 256 of them can spell any byte.
+SELECTOR_RANGES = (
+    (0xFE00, 0xFE0F, "variation selectors 1-16"),
+    (0xE0100, 0xE01EF, "variation selectors 17-256"),
+)
 # Git, GitHub and most review tools show a file that holds a NUL as binary: none of its text.
 NUL_RANGE = (0x0000, 0x0000, "NUL")
-RANGES = (NUL_RANGE, *BIDI_RANGES, *ZERO_WIDTH_RANGES, TAG_RANGE)
+RANGES = (NUL_RANGE, *BIDI_RANGES, *ZERO_WIDTH_RANGES, TAG_RANGE, *SELECTOR_RANGES)
 
 
 def _char_class(ranges: tuple[tuple[int, int, str], ...]) -> str:
@@ -50,3 +59,29 @@ def is_nul(char: str) -> bool:
 
 def is_tag(char: str) -> bool:
     return TAG_RANGE[0] <= ord(char) <= TAG_RANGE[1]
+
+
+def is_selector(char: str) -> bool:
+    return any(a <= ord(char) <= b for a, b, _ in SELECTOR_RANGES)
+
+
+def hidden(text: str) -> list[re.Match[str]]:
+    """The invisible characters of `text` that hide something: every one but a lone variation selector
+    that picks the look of the character before it (the emoji in "❤️")."""
+    return [m for m in INVISIBLE.finditer(text) if not _picks_a_look(text, m.start())]
+
+
+# Characters that never take a variation selector: letters of cased scripts (a selector inside a word
+# splits it for the eye but not for a model), modifier letters, marks, spaces and controls.
+_NO_VARIANTS = ("Lu", "Ll", "Lt", "Lm", "M", "Z", "C")
+
+
+def _picks_a_look(text: str, at: int) -> bool:
+    """Whether the character at `at` is a variation selector alone after a character that has variants
+    (a symbol, an emoji, a digit of a keycap, an ideograph)."""
+    if not is_selector(text[at]) or at == 0:
+        return False
+    before, after = text[at - 1], text[at + 1 : at + 2]
+    if is_selector(before) or (after and is_selector(after)):
+        return False  # a run of selectors: one visible character carrying hidden bytes
+    return not unicodedata.category(before).startswith(_NO_VARIANTS)

@@ -160,7 +160,7 @@ class InjectionAnalyzer(Analyzer):
     ) -> Finding | None:
         """A finding for the invisible characters in `text`, if it has any; `bom_ok` lets a byte-order
         mark open it (the start of a file)."""
-        found = list(_INVISIBLE.finditer(text))
+        found = invisible.hidden(text)
         if bom_ok and found and found[0].start() == 0 and found[0].group(0) == "\ufeff":
             found = found[1:]
         if not found:
@@ -174,6 +174,7 @@ class InjectionAnalyzer(Analyzer):
         bidi = [c for c in chars if invisible.is_bidi(c)]
         tags = [c for c in chars if invisible.is_tag(c)]
         nul = any(map(invisible.is_nul, chars))
+        selectors = [c for c in chars if invisible.is_selector(c)]
         names = sorted({describe(c) for c in chars})
         where = f"line {line_no} of {path}" if line_no else path
         body = (
@@ -200,6 +201,14 @@ class InjectionAnalyzer(Analyzer):
             hidden = "".join(chr(ord(c) - 0xE0000) for c in tags if 0x20 <= ord(c) - 0xE0000 < 0x7F)
             title = f"Invisible Unicode tag characters in {excerpt}"
             body += f" Tag characters render as nothing but models read them; they spell “{_quote(hidden)}”."
+        elif len(selectors) > 1:
+            rule, severity = "variation-selectors", Severity.HIGH
+            title = f"Invisible variation selectors in {excerpt}"
+            body += (
+                " A run of variation selectors renders as nothing, or as the one character before it, "
+                "while models read every selector: 256 of them can spell any byte, so text is smuggled "
+                "past the people who review the change."
+            )
         else:
             rule, severity = "zero-width", Severity.MEDIUM
             title = f"Invisible character {describe(chars[0]).split(' ', 1)[0]} in {excerpt}"

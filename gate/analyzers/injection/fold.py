@@ -5,7 +5,8 @@ letters, `𝐢𝐠𝐧𝐨𝐫𝐞` in mathematical bold and `ig\u00adnore` with
 of ASCII phrases would read none of them. So before the patterns read a text, letters that look like
 Latin ones are read as those, compatibility forms as their plain form (NFKC, where that is ASCII), and
 invisible format characters (Unicode category Cf: soft hyphens, zero-width and bidirectional controls,
-tag characters) as nothing. Line breaks are never touched, so a text keeps its lines.
+tag characters) and the other characters of `gate.invisible` (the combining grapheme joiner, variation
+selectors) as nothing. Line breaks are never touched, so a text keeps its lines.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+
+from gate import invisible
 
 # Letters of other scripts drawn like Latin ones, that NFKC leaves as they are: Cyrillic and Greek
 # (both cases), and Latin letters that lower-case or read as plain ones (`ı`, `ſ`, `ɡ`).
@@ -32,7 +35,7 @@ _MAX_FORM = 3
 @lru_cache(maxsize=4096)
 def _read_as(char: str) -> str | None:
     """What `char` (not ASCII) reads as, or None when it reads as itself."""
-    if unicodedata.category(char) == "Cf":
+    if unicodedata.category(char) == "Cf" or invisible.INVISIBLE.match(char):
         return ""
     if char in _LOOKALIKES:
         return _LOOKALIKES[char]
