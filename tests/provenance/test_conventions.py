@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
 
+from gate.cli import main
 from gate.config.models import AIIdentity, Provenance
 from gate.context.model import Commit, Person, PullRequestInfo
 from gate.provenance.classify import classify, classify_commit, parse_identity
+from tests.gitrepo import GitRepo
 
 HUMAN = ("Dana Okafor", "dana@example.org")
 GITHUB = ("GitHub", "noreply@github.com")
@@ -58,6 +61,18 @@ CASES = [
         "Add cache\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
         "claude-code",
         "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+    ),
+    Case(
+        "claude-footer-plain",
+        "Add cache\n\nGenerated with Claude Code\n\nCo-Authored-By: Dana Okafor <dana@example.org>",
+        "claude-code",
+        "Generated with Claude Code",
+    ),
+    Case(
+        "claude-footer-old-link",
+        "Add cache\n\n🤖 Generated with [Claude Code](https://claude.ai/code)\r\n",
+        "claude-code",
+        "🤖 Generated with [Claude Code](https://claude.ai/code)",
     ),
     Case(
         "claude-session",
@@ -361,6 +376,20 @@ CASES = [
         None,
     ),
     Case("generic-agent-name", "Fix\n\nCo-authored-by: Debug Agent <debug@example.com>", None),
+    # A footer is a line of its own: a message that speaks of one in prose is a person's.
+    Case(
+        "claude-footer-mentioned",
+        "Strip AI footers\n\nOur release tool copied the 'Generated with Claude Code' footer of\n"
+        "upstream PRs into the changelog; drop it before rendering.",
+        None,
+    ),
+    Case(
+        "claude-footer-linked-mentioned",
+        "Docs: say why `🤖 Generated with [Claude Code](https://claude.ai/code)` is kept in PRs",
+        None,
+    ),
+    Case("amazon-q-footer-mentioned", "Drop the 'Generated with Amazon Q' lines from the template", None),
+    Case("firebender-footer-mentioned", "Lint: reject 'Generated with Firebender' in messages", None),
 ]
 
 
@@ -475,3 +504,19 @@ def test_bot_login_of_a_commit_counts() -> None:
 )
 def test_identity_parsing_tolerates_malformed_trailers(value: str, name: str, email: str) -> None:
     assert parse_identity(value) == Person(name, email)
+
+
+def test_a_persons_commit_that_mentions_the_footer_stays_human_in_the_report(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("README.md", "# app\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app.py", "".join(f"def f_{i}(a, b):\n    return combine(a, b, {i})\n" for i in range(20)))
+    repo.commit(
+        "Strip AI footers from generated PR descriptions\n\nOur release tool copied the "
+        "'Generated with Claude Code' footer of\nupstream PRs into the changelog; drop it before rendering."
+    )
+    main(["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline", "--format=json"])
+    provenance = json.loads(capsys.readouterr().out)["provenance"]
+    assert (provenance["ai_lines"], provenance["added_lines"]) == (0, 40)

@@ -134,6 +134,11 @@ def test_look_alikes_are_not_pr_marks() -> None:
     assert len(signals.notes) == 2
 
 
+def test_a_pr_body_that_speaks_of_the_claude_footer_is_no_mark() -> None:
+    body = "Drops the 'Generated with Claude Code' footer our release tool copied into the changelog."
+    assert pr_signals(PullRequestInfo(body=body), Provenance()).evidence == ()
+
+
 def test_marks_are_ordered_strongest_first_and_configured_logins_win() -> None:
     pr = PullRequestInfo(author_login="devin-ai-integration[bot]", head_branch="cursor/x-1a2b")
     assert [e.tool for e in pr_signals(pr, Provenance()).evidence] == ["devin", "cursor"]
