@@ -118,7 +118,7 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     disregarded = _disregarded(tally.overruled, verdicts, signals)
     notes.extend(disregarded)
     notes.extend(_summary_notes(attributions, classes, tally.no_origin, tally.human_attested, changeset))
-    code_added, code_ai = _code_lines(owners, tally.ai_line_map)
+    code_added, code_ai = _code_lines(changeset, owners, tally.ai_line_map)
     total = sum(tally.added_by.values())
     ai_total = sum(tally.ai_by.values())
     return ProvenanceResult(
@@ -229,11 +229,13 @@ def _tally(
     return tally
 
 
-def _code_lines(owners: Mapping[str, Owned], ai_line_map: Mapping[str, frozenset[int]]) -> tuple[int, int]:
+def _code_lines(
+    changeset: ChangeSet, owners: Mapping[str, Owned], ai_line_map: Mapping[str, frozenset[int]]
+) -> tuple[int, int]:
     """Added and AI lines of the files that are not documentation."""
     code_added = code_ai = 0
     for path, (added, _) in owners.items():
-        if not is_documentation(path):
+        if not is_documentation(path, changeset.diff.by_path.get(path), changeset.revisions):
             code_added += len(added)
             code_ai += len(ai_line_map.get(path, ()))
     return code_added, code_ai

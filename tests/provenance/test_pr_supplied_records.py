@@ -171,6 +171,29 @@ def test_prose_padding_does_not_dilute_the_share_the_thresholds_read(
     assert report["stages"]["review"]["threshold"]["met"] is False
 
 
+@pytest.mark.parametrize("how", ["shebang", "executable", "shebang outside the diff"])
+def test_a_script_named_like_prose_is_code(
+    how: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "# app\n")
+    shebang = "#!/usr/bin/env python3\n" if how != "executable" else ""
+    if how == "shebang outside the diff":
+        repo.write("bin/support", shebang + "\n" * 5)
+    repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("bin/support", shebang + "\n" * 5 + _code(150))
+    if how == "executable":
+        (repo.root / "bin/support").chmod(0o755)
+    repo.commit("Add the support tool\n\n" + CLAUDE)
+    repo.write("app.py", _code(100, "view"))
+    repo.commit("Add the views")
+    _, report = _check(repo, None, tmp_path, capsys, "--offline")
+    prov = report["provenance"]
+    assert prov["code_ai_lines"] >= 150 and prov["code_ai_share"] > 0.5
+    assert report["stages"]["review"]["threshold"]["met"] is True
+
+
 def test_ai_lines_stay_an_independent_trigger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.write("README.md", "# app\n")
