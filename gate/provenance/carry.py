@@ -4,7 +4,10 @@ Blame and the patch replay name the commit that last introduced a line. A commit
 re-indents AI-written code, runs a formatter over it, moves it into new files or reverts and reapplies
 it would then own every line, and the AI share would fall below the thresholds. So, once the line
 origins are known, an added line a commit with no AI marks owns is given back to an AI commit when the
-AI commits of the range added the same text, whitespace aside, at any point of the range.
+AI commits of the range added the same text, formatting aside, at any point of the range. Formatting is
+what black, prettier and their kind change without changing the code (`_squeezed`): whitespace, the
+kind of quotes, a `u` string prefix, a trailing comma before a closing bracket or at the end of a line,
+a semicolon at the end of a line.
 
 Guards against attributing a person's own lines:
 - Only distinctive lines match by their text: at least MIN_MATCHED_CHARS characters besides whitespace
@@ -35,6 +38,8 @@ MIN_MATCHED_CHARS = 8
 MIN_MATCHED_WORDS = 3
 _WORD = re.compile(r"\w+")
 _IMPORT = re.compile(r"(?:import|from|#include|#import|using|use|require|package)\b")
+_STRING_PREFIX = re.compile(r"\b[uU](?=\")")  # u"text" is "text" (Python 2's unicode literal)
+_TRAILING_COMMA = re.compile(r",+(?=[)\]}])")  # black's magic trailing comma, prettier's trailingComma
 _EDGE = "edge"  # the start or end of a block of consecutive added lines, in the context pass
 
 
@@ -51,7 +56,7 @@ class Carried:
             return []
         note = (
             f"{_lines(self.by_text)} last written by commits with no AI marks repeat, but for "
-            "whitespace, lines an AI commit of the range added (reformatted, moved or reapplied): "
+            "formatting, lines an AI commit of the range added (reformatted, moved or reapplied): "
             "counted as that commit's"
         )
         if self.by_context:
@@ -67,7 +72,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     """Give back to the AI commits (`ai_commits`, oldest first) the lines others only carried on.
 
     Most changes repeat no text of their AI commits in lines others own, or only texts the AI lines at
-    head account for: the texts are compared whitespace aside first, and a line is weighed as a key
+    head account for: the texts are compared formatting aside first, and a line is weighed as a key
     (`_key`) only where its text is found on both sides."""
     ai = set(ai_commits)
     others = [path for path, (_, owner) in owners.items() if any(s not in ai for s in owner)]
@@ -112,11 +117,19 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
 
 
 def _squeezed(text: str) -> str:
-    return "".join(text.split())
+    """The text as a formatter could have left it: no whitespace, one kind of quote, no `u` string prefix,
+    no trailing comma before a closing bracket, no comma or semicolon at the end."""
+    key = text.replace("'", '"')
+    if 'u"' in key or 'U"' in key:
+        key = _STRING_PREFIX.sub("", key)
+    key = "".join(key.split())
+    if "," in key:
+        key = _TRAILING_COMMA.sub("", key)
+    return key.rstrip(",;")
 
 
 def _key(text: str) -> str | None:
-    """The text whitespace aside, when the line is distinctive enough to match by content."""
+    """The text formatting aside, when the line is distinctive enough to match by content."""
     key = _squeezed(text)
     if len(key) < MIN_MATCHED_CHARS or _IMPORT.match(text.lstrip()):
         return None
@@ -128,7 +141,7 @@ def _key(text: str) -> str | None:
 def _ai_written(
     changeset: ChangeSet, ai_commits: Sequence[str], wanted: Collection[str]
 ) -> dict[str, list[str]]:
-    """For each distinctive text the AI commits added that is `wanted` (whitespace aside), one entry per
+    """For each distinctive text the AI commits added that is `wanted` (formatting aside), one entry per
     time they added it: the commit that did, the latest last so that it is taken first."""
     assert changeset.commit_lines is not None
     order = {sha: i for i, sha in enumerate(ai_commits)}

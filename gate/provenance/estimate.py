@@ -3,7 +3,7 @@
 Order of precedence, weakest first (pull_request.py documents the PR rules):
 1. each added line belongs to the commit in `line_origins` (a line with no origin belongs to the last
    commit that added lines to its file, else to no commit); a line that a commit with no AI marks owns
-   but an AI commit of the range wrote, whitespace aside, goes back to that AI commit (carry.py);
+   but an AI commit of the range wrote, formatting aside, goes back to that AI commit (carry.py);
 2. the commit's own evidence (classify.py) or, failing that, PR-level signals decide whether its
    lines are AI and which tool wrote them; a line with no commit is AI only under an `ai_labels` label;
 3. line-level records (Agent Trace files, git-ai notes; a git-ai note wins over an Agent Trace record

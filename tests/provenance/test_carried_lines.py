@@ -36,7 +36,7 @@ AI_CODE = "".join(
     for i in range(FUNCTIONS)
 )
 AI_LINES = AI_CODE.count("\n")
-CARRIED = "repeat, but for whitespace, lines an AI commit of the range added"
+CARRIED = "repeat, but for formatting, lines an AI commit of the range added"
 
 
 def _ai_commit(repo: GitRepo) -> str:
@@ -82,6 +82,46 @@ def test_a_whitespace_only_follow_up_by_a_person_leaves_the_ai_lines_ai(
     repo.commit("Tidy whitespace")
     result = SOURCES[source](repo, base)
     assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+PY_AI = "".join(
+    f"def handler_{i}(request, session, mode='fast_{i}'):\n"
+    f"    value = session.lookup(request['key_{i}'], default=u'none', strict=True)\n"
+    f"    return request.respond(value, status='ok_{i}')\n"
+    for i in range(FUNCTIONS)
+)
+JS_AI = "".join(
+    f"export const fetch{i} = (req) => request(req, 'key_{i}', {{ strict: true, retries: {i}, }})\n"
+    for i in range(FUNCTIONS)
+)
+FORMATTER_EDITS = {
+    "quotes made double": ("app.py", PY_AI, lambda text: text.replace("'", '"')),
+    "u prefixes dropped": ("app.py", PY_AI, lambda text: text.replace("u'", "'")),
+    "trailing commas added": (
+        "app.py",
+        PY_AI,
+        lambda text: text.replace("True)", "True,)").replace("')\n", "',)\n"),
+    ),
+    "semicolons added": ("app.js", JS_AI, _per_line(lambda line: line + ";")),
+    "trailing commas removed": ("app.js", JS_AI, lambda text: text.replace(", }", " }")),
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("edit", FORMATTER_EDITS)
+def test_a_formatter_pass_by_a_person_leaves_the_ai_lines_ai(repo: GitRepo, source: str, edit: str) -> None:
+    path, code, change = FORMATTER_EDITS[edit]
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write(path, code)
+    repo.commit("Add the handlers\n\n" + CLAUDE)
+    repo.write(path, change(code))
+    repo.commit("Run the formatter")
+    result = SOURCES[source](repo, base)
+    lines = code.count("\n")
+    assert (result.ai_lines, result.added_lines) == (lines, lines)
+    assert [n for n in result.notes if CARRIED in n]
 
 
 def _split_into_files(repo: GitRepo) -> None:
