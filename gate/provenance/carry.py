@@ -7,7 +7,8 @@ origins are known, an added line a commit with no AI marks owns is given back to
 AI commits of the range added the same text, formatting aside, at any point of the range. Formatting is
 what black, prettier and their kind change without changing the code (`_squeezed`): whitespace, the
 kind of quotes, a `u` string prefix, a trailing comma before a closing bracket or at the end of a line,
-a semicolon at the end of a line.
+a semicolon at the end of a line. A formatter also re-wraps: a run of consecutive added lines that joined
+up is such a text (`_wrapped_runs`) goes back as a whole, one AI line vouching for the run.
 
 Guards against attributing a person's own lines:
 - Only distinctive lines match by their text: at least MIN_MATCHED_CHARS characters besides whitespace
@@ -18,6 +19,8 @@ Guards against attributing a person's own lines:
 - Each line the AI commits added vouches for one head line at most, and the AI lines still owned by
   their commit use up theirs first: a common line (`if err != nil {`) an AI commit wrote and a person
   writes again elsewhere stays the person's.
+- A re-wrapped run goes back only whole, for one AI line, when its lines joined up are a distinctive
+  line (an import spread over lines is not) and none of them was given back on its own.
 - A short line or an import goes along only with its context: within a block of consecutive added
   lines, when the nearest distinctive lines on both sides were given to the same AI commit (the
   block's edge counts as agreeing, one side must be such a line). The blank lines and closing brackets
@@ -36,6 +39,15 @@ from gate.provenance.line_marks import Owned
 
 MIN_MATCHED_CHARS = 8
 MIN_MATCHED_WORDS = 3
+# The most lines a re-wrapped line is looked for over: a formatter spreads a call over a few lines, and
+# the bound keeps the search linear in the size of the change.
+MAX_WRAPPED_LINES = 12
+# Where a formatter may break a line: after an opening bracket, a comma, an operator or a backslash, or
+# before a closing bracket or an operator.
+_BREAK_AFTER = frozenset("([{,\\+-*/%&|^=<>.")
+_BREAK_BEFORE = frozenset(")]}+-*/%&|^=<>.")
+_BREAK_WORDS_AFTER = (" and", " or")
+_BREAK_WORDS_BEFORE = ("and ", "or ")
 _WORD = re.compile(r"\w+")
 _IMPORT = re.compile(r"(?:import|from|#include|#import|using|use|require|package)\b")
 _STRING_PREFIX = re.compile(r"\b[uU](?=\")")  # u"text" is "text" (Python 2's unicode literal)
@@ -50,15 +62,18 @@ class Carried:
     owners: dict[str, Owned]
     by_text: int = 0  # distinctive lines matched by their text
     by_context: int = 0  # short lines and imports that went with them
+    by_wrap: int = 0  # lines of runs that re-wrap a longer line
 
     def notes(self) -> list[str]:
-        if not self.by_text:
+        if not self.by_text and not self.by_wrap:
             return []
         note = (
-            f"{_lines(self.by_text)} last written by commits with no AI marks repeat, but for "
+            f"{_lines(self.by_text + self.by_wrap)} last written by commits with no AI marks repeat, but for "
             "formatting, lines an AI commit of the range added (reformatted, moved or reapplied): "
             "counted as that commit's"
         )
+        if self.by_wrap:
+            note += f" ({self.by_wrap} of them re-wrap longer lines)"
         if self.by_context:
             note += f", with {_lines(self.by_context, 'blank or short line')} amid them"
         return [note]
@@ -79,12 +94,14 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     if changeset.commit_lines is None or not ai or not others:
         return Carried(owners)
     texts = {path: _texts(changeset, path, owners[path][0]) for path in others}
+    runs = {path: _wrapped_runs(texts[path], *owners[path], ai) for path in others}
     theirs = {
         _squeezed(text)
         for path in others
         for text, sha in zip(texts[path], owners[path][1], strict=True)
         if sha not in ai
     }
+    theirs.update(key for path in others for _, _, key in runs[path])
     written = _ai_written(changeset, ai_commits, theirs)
     if not written:
         return Carried(owners)
@@ -97,7 +114,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     if not any(written.values()):
         return Carried(owners)
     out = dict(owners)
-    by_text = by_context = 0
+    by_text = by_context = by_wrap = 0
     for path in others:
         added, owner = owners[path]
         new_owner = list(owner)
@@ -109,11 +126,16 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
                 new_owner[i] = shas.pop()
                 carried[i] = True
                 by_text += 1
+        for first, end, key in runs[path]:
+            if (shas := written.get(key)) and not any(carried[first:end]):
+                new_owner[first:end] = [shas.pop()] * (end - first)
+                carried[first:end] = [True] * (end - first)
+                by_wrap += end - first
         if any(carried):
             keys = [_key(text) for text in texts[path]]
             by_context += _carry_context(added, keys, new_owner, carried, ai)
             out[path] = (added, new_owner)
-    return Carried(out, by_text, by_context)
+    return Carried(out, by_text, by_context, by_wrap)
 
 
 def _squeezed(text: str) -> str:
@@ -123,7 +145,7 @@ def _squeezed(text: str) -> str:
     if 'u"' in key or 'U"' in key:
         key = _STRING_PREFIX.sub("", key)
     key = "".join(key.split())
-    if "," in key:
+    if ",)" in key or ",]" in key or ",}" in key:
         key = _TRAILING_COMMA.sub("", key)
     return key.rstrip(",;")
 
@@ -153,6 +175,50 @@ def _ai_written(
     for shas in written.values():
         shas.sort(key=order.__getitem__)
     return written
+
+
+def _wrapped_runs(
+    texts: Sequence[str], added: Sequence[int], owner: Sequence[str | None], ai: Collection[str]
+) -> list[tuple[int, int, str]]:
+    """The runs of consecutive added lines others own that may be one line re-wrapped, as (first, end,
+    key of the lines joined). A run starts where a formatter may break a line and ends at the first line
+    that closes the brackets it opened and does not break again: one run at most from each line, of
+    MAX_WRAPPED_LINES lines at most."""
+    runs: list[tuple[int, int, str]] = []
+    last = len(texts) - 1
+    depths: dict[int, int] = {}  # each line's once: up to MAX_WRAPPED_LINES runs walk over it
+    for i in range(last):
+        if owner[i] in ai or added[i + 1] != added[i] + 1 or not _may_break(texts[i], texts[i + 1]):
+            continue
+        depth = _depth(texts[i])
+        for j in range(i + 1, min(last, i + MAX_WRAPPED_LINES - 1) + 1):
+            if owner[j] in ai or added[j] != added[j - 1] + 1:
+                break
+            if j not in depths:
+                depths[j] = _depth(texts[j])
+            depth += depths[j]
+            if depth < 0:
+                break
+            if depth == 0 and not _breaks_after(texts[j]):
+                if key := _key("\n".join(texts[i : j + 1])):
+                    runs.append((i, j + 1, key))
+                break
+    return runs
+
+
+def _may_break(text: str, next_text: str) -> bool:
+    start = next_text.lstrip()
+    return _breaks_after(text) or start[:1] in _BREAK_BEFORE or start.startswith(_BREAK_WORDS_BEFORE)
+
+
+def _breaks_after(text: str) -> bool:
+    end = text.rstrip()
+    return end[-1:] in _BREAK_AFTER or end.endswith(_BREAK_WORDS_AFTER)
+
+
+def _depth(text: str) -> int:
+    """How many brackets the line opens, less those it closes."""
+    return sum(map(text.count, "([{")) - sum(map(text.count, ")]}"))
 
 
 def _texts(changeset: ChangeSet, path: str, added: Sequence[int]) -> list[str]:

@@ -124,6 +124,51 @@ def test_a_formatter_pass_by_a_person_leaves_the_ai_lines_ai(repo: GitRepo, sour
     assert [n for n in result.notes if CARRIED in n]
 
 
+LONG_CALLS = "".join(
+    f"result_{i} = compute_value(alpha_{i}, beta_{i}, gamma_{i}, delta_{i})\n" for i in range(FUNCTIONS)
+)
+WRAPPED_CALLS = "".join(
+    f"result_{i} = compute_value(\n    alpha_{i}, beta_{i}, gamma_{i}, delta_{i},\n)\n"
+    for i in range(FUNCTIONS)
+)
+PERSONS_CALLS = "".join(
+    f"summary_{i} = summarise(\n    first_total_{i}, second_total_{i}, ratio={i},\n)\n"
+    for i in range(FUNCTIONS)
+)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ai_lines_a_person_re_wraps_stay_ai_and_their_own_wrapped_code_stays_theirs(
+    repo: GitRepo, source: str
+) -> None:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("calc.py", LONG_CALLS)
+    repo.commit("Add the computations\n\n" + CLAUDE)
+    # What black does at a short line length, with the magic trailing comma; and the person's own calls,
+    # wrapped alike, below them.
+    repo.write("calc.py", WRAPPED_CALLS + PERSONS_CALLS)
+    repo.commit("Reformat and add the summaries")
+    result = SOURCES[source](repo, base)
+    wrapped = WRAPPED_CALLS.count("\n")
+    assert (result.ai_lines, result.added_lines) == (wrapped, wrapped + PERSONS_CALLS.count("\n"))
+    assert result.ai_line_map["calc.py"] == frozenset(range(1, wrapped + 1))
+    assert [n for n in result.notes if f"({wrapped} of them re-wrap longer lines)" in n]
+
+
+def test_one_long_ai_line_vouches_for_one_wrapped_copy(repo: GitRepo) -> None:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("calc.py", LONG_CALLS)
+    repo.commit("Add the computations\n\n" + CLAUDE)
+    repo.write("calc.py", WRAPPED_CALLS + WRAPPED_CALLS)
+    repo.commit("Reformat and compute twice")
+    result = _from_git(repo, base)
+    assert result.ai_lines == WRAPPED_CALLS.count("\n")
+
+
 def _split_into_files(repo: GitRepo) -> None:
     """Three parts, so that none is similar enough to the old file for git to call it a rename."""
     lines = AI_CODE.splitlines(keepends=True)
