@@ -8,7 +8,8 @@ AI commits of the range added the same text, formatting aside, at any point of t
 what black, prettier and their kind change without changing the code (`_squeezed`): whitespace, the
 kind of quotes, a `u` string prefix, a trailing comma before a closing bracket or at the end of a line,
 a semicolon at the end of a line. A formatter also re-wraps: a run of consecutive added lines that joined
-up is such a text (`_wrapped_runs`) goes back as a whole, one AI line vouching for the run.
+up is such a text (`_wrapped_runs`), or is one but for the parentheses black puts around a value it
+splits (`x = (` ... `)`), goes back as a whole, one AI line vouching for the run.
 
 Guards against attributing a person's own lines:
 - Only distinctive lines match by their text: at least MIN_MATCHED_CHARS characters besides whitespace
@@ -101,7 +102,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
         for text, sha in zip(texts[path], owners[path][1], strict=True)
         if sha not in ai
     }
-    theirs.update(key for path in others for _, _, key in runs[path])
+    theirs.update(key for path in others for _, _, keys in runs[path] for key in keys)
     written = _ai_written(changeset, ai_commits, theirs)
     if not written:
         return Carried(owners)
@@ -126,8 +127,9 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
                 new_owner[i] = shas.pop()
                 carried[i] = True
                 by_text += 1
-        for first, end, key in runs[path]:
-            if (shas := written.get(key)) and not any(carried[first:end]):
+        for first, end, run_keys in runs[path]:
+            shas = next((found for key in run_keys if (found := written.get(key))), None)
+            if shas and not any(carried[first:end]):
                 new_owner[first:end] = [shas.pop()] * (end - first)
                 carried[first:end] = [True] * (end - first)
                 by_wrap += end - first
@@ -179,12 +181,12 @@ def _ai_written(
 
 def _wrapped_runs(
     texts: Sequence[str], added: Sequence[int], owner: Sequence[str | None], ai: Collection[str]
-) -> list[tuple[int, int, str]]:
+) -> list[tuple[int, int, tuple[str, ...]]]:
     """The runs of consecutive added lines others own that may be one line re-wrapped, as (first, end,
-    key of the lines joined). A run starts where a formatter may break a line and ends at the first line
+    keys of the lines joined). A run starts where a formatter may break a line and ends at the first line
     that closes the brackets it opened and does not break again: one run at most from each line, of
     MAX_WRAPPED_LINES lines at most."""
-    runs: list[tuple[int, int, str]] = []
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
     last = len(texts) - 1
     depths: dict[int, int] = {}  # each line's once: up to MAX_WRAPPED_LINES runs walk over it
     for i in range(last):
@@ -200,10 +202,22 @@ def _wrapped_runs(
             if depth < 0:
                 break
             if depth == 0 and not _breaks_after(texts[j]):
-                if key := _key("\n".join(texts[i : j + 1])):
-                    runs.append((i, j + 1, key))
+                if keys := _run_keys(texts[i : j + 1]):
+                    runs.append((i, j + 1, keys))
                 break
     return runs
+
+
+def _run_keys(lines: Sequence[str]) -> tuple[str, ...]:
+    """The keys the lines joined up may match: as they are and, when black parenthesised the value it
+    split (`x = (`, `return (` ... `)`), without those parentheses."""
+    joined = "\n".join(lines)
+    keys = [key] if (key := _key(joined)) else []
+    head = lines[0].rstrip()
+    parenthesised = head.endswith(("= (", "=(", "return (")) and lines[-1].strip() == ")"
+    if parenthesised and (bare := _key(head[:-1] + "\n".join(lines[1:-1]))):
+        keys.append(bare)
+    return tuple(keys)
 
 
 def _may_break(text: str, next_text: str) -> bool:

@@ -157,6 +157,24 @@ def test_ai_lines_a_person_re_wraps_stay_ai_and_their_own_wrapped_code_stays_the
     assert [n for n in result.notes if f"({wrapped} of them re-wrap longer lines)" in n]
 
 
+@pytest.mark.parametrize("source", SOURCES)
+def test_ai_lines_black_wraps_in_parentheses_stay_ai(repo: GitRepo, source: str) -> None:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write(
+        "calc.py", "".join(f"total_{i} = first_{i} + second_{i} * factor_{i}\n" for i in range(FUNCTIONS))
+    )
+    repo.commit("Add the totals\n\n" + CLAUDE)
+    wrapped = "".join(
+        f"total_{i} = (\n    first_{i} + second_{i} * factor_{i}\n)\n" for i in range(FUNCTIONS)
+    )
+    repo.write("calc.py", wrapped)
+    repo.commit("Reformat")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (3 * FUNCTIONS, 3 * FUNCTIONS)
+
+
 def test_one_long_ai_line_vouches_for_one_wrapped_copy(repo: GitRepo) -> None:
     repo.write("README.md", "project\n")
     base = repo.commit("base")
