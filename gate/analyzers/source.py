@@ -8,7 +8,6 @@ analyzers say so.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +15,7 @@ from typing import Any
 
 from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
-from gate.context.ignore import PYTHON_SUFFIXES
+from gate.context.file_kinds import BYTE_ORDER_MARK, is_python_change
 from gate.context.links import LINK_SKIPPED, is_link
 from gate.context.model import ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
@@ -25,36 +24,6 @@ from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 MAX_FILE_BYTES = 1_000_000
 
 NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
-
-# Python, pip and Node skip a UTF-8 byte-order mark that opens a file, so the analyzers, which read a
-# file as those tools do, skip it too. (Secrets and injection-text read the diff's own lines, where a
-# byte-order mark anywhere stays in view.)
-BYTE_ORDER_MARK = "\ufeff"
-
-# A first line that runs the file with Python: `#!/usr/bin/python`, `#!/usr/bin/env python3`,
-# `#!/usr/bin/python3.12 -u`, `#!/usr/bin/env -S python3 -X dev`. A script installed without a suffix
-# (`bin/tool`) is Python all the same, and its imports fail as a module's do.
-_PYTHON_SHEBANG = re.compile(
-    r"#![ \t]*(?:\S*/)?(?:env[ \t]+(?:-\S+[ \t]+)*(?:\w+=\S*[ \t]+)*(?:\S*/)?)?(?:python|pypy)[\d.]*(?:\s|$)"
-)
-
-
-def is_python_source(path: str, first_line: str | None) -> bool:
-    """Whether a file is Python: by its suffix (`.py`, `.pyi`, `.pyw`), or, for a file named without
-    one, by a first line that runs it with Python (None when that line is not known)."""
-    if path.endswith(PYTHON_SUFFIXES):
-        return True
-    name = path.rsplit("/", 1)[-1]
-    return "." not in name and first_line is not None and _PYTHON_SHEBANG.match(first_line) is not None
-
-
-def shown_first_line(change: FileChange) -> str | None:
-    """The file's first line at head, when the diff shows it (added or as context)."""
-    for hunk in change.hunks[:1]:
-        for line in hunk.lines:
-            if line.new_no is not None:
-                return as_read(1, line.text) if line.new_no == 1 else None
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,24 +102,12 @@ class ChangeView:
         return True
 
     def is_python(self, change: FileChange) -> bool:
-        """Whether the changed file is Python (`is_python_source`): a script's first line is read from
-        the diff, else from the head revision when the run has it."""
+        """Whether the changed file is Python (`gate.context.file_kinds`): a script's first line is read
+        from the diff, else from the head revision when the run has it."""
         known = self._python.get(change.path)
         if known is None:
-            known = self._python[change.path] = is_python_source(change.path, self._first_line(change))
+            known = self._python[change.path] = is_python_change(change, self.changeset.revisions)
         return known
-
-    def _first_line(self, change: FileChange) -> str | None:
-        if change.is_binary or change.status is FileStatus.DELETED or "." in change.path.rsplit("/", 1)[-1]:
-            return None
-        shown = shown_first_line(change)
-        reader = self.changeset.revisions
-        if shown is not None or reader is None:
-            return shown
-        # Straight from the reader, not `text`: a file too large to analyse is still named Python or not,
-        # and the few that are said to be skipped by the stages that then cannot read them.
-        head = reader.read("head", change.path)
-        return head.split("\n", 1)[0] if head else None
 
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
         path = change.path

@@ -5,7 +5,9 @@ names (`# -*- coding: utf-7 -*-`), so the same bytes can be two texts: under UTF
 comment is new lines of code, an import or a key, that no analyzer sees. A file whose coding line makes
 Python read other text, or one whose coding Python would refuse, is not what the gate read: the run
 says so as a file it has not read (`ChangeSet.unread`), and no verdict over the rest is a pass. A coding
-line that changes nothing (`utf-8`, or `latin-1` over ASCII text) is no gap.
+line that changes nothing (`utf-8`, or `latin-1` over ASCII text) is no gap. Python is what
+`gate.context.file_kinds` says it is: a script named `bin/tool` whose first line runs Python has its
+coding line on the second (`tokenize.detect_encoding`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import islice
 
+from gate.context.file_kinds import is_python_change, shown_lines
 from gate.context.model import ChangeSet
-from gate.diff.model import DiffLine, FileChange, FileStatus
+from gate.diff.model import FileChange, FileStatus
 
-# The files Python imports or runs as modules, stubs included (a stub is read by the type checkers).
-PYTHON_MODULE_SUFFIXES = (".py", ".pyi", ".pyw")
 # Codecs that read UTF-8 as the gate does (`utf-8-sig` without the byte-order mark the analyzers skip).
 _SAME_AS_READ = frozenset({"utf-8", "utf-8-sig"})
 # A file's first two lines, each ended as Python's tokenizer ends a line: at `\r\n`, `\r` or `\n`.
@@ -49,9 +50,7 @@ def _misread(changeset: ChangeSet) -> Iterator[tuple[str, str]]:
     """(path, why) for each changed Python file whose coding line has Python read other text."""
     diff = changeset.diff
     for change in (*diff.files, *diff.ignored_files):
-        if change.status is FileStatus.DELETED or change.is_binary:
-            continue
-        if not change.path.lower().endswith(PYTHON_MODULE_SUFFIXES):
+        if not is_python_change(change, changeset.revisions):
             continue
         head = _head(changeset, change)
         why = None if head is None else python_reads_otherwise(*head)
@@ -68,19 +67,14 @@ def _head(changeset: ChangeSet, change: FileChange) -> tuple[str, Callable[[], s
         text = reader.read("head", change.path)
         if text is not None:
             return text, lambda: text
-    first = list(islice(_shown(change), 2))
+    first = list(islice(shown_lines(change), 2))
     if not first or first[0].new_no != 1:
         return None
 
     def whole() -> str:  # joined only when asked for: a change may add a file of many thousand lines
-        return "".join(line.text + "\n" for line in _shown(change))
+        return "".join(line.text + "\n" for line in shown_lines(change))
 
     return "".join(line.text + "\n" for line in first), whole
-
-
-def _shown(change: FileChange) -> Iterator[DiffLine]:
-    """The head lines the diff shows, in order."""
-    return (line for hunk in change.hunks for line in hunk.lines if line.new_no is not None)
 
 
 def python_reads_otherwise(start: str, whole: Callable[[], str]) -> str | None:

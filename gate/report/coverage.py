@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gate.analyzers.source import is_python_source, shown_first_line
+from gate.context.file_kinds import is_python_source, shown_first_line
 from gate.diff.model import FileChange, FileStatus
 from gate.schema.coverage import (
     MAX_PATH_CHARS,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from gate.analyzers import SecretsAnalyzer
-from gate.analyzers.source import is_python_source
 from gate.cli import main
 from gate.config.models import Config
+from gate.context.file_kinds import is_python_source
 from gate.pipeline import run
 from gate.report import coverage
 from gate.run import RunContext
@@ -74,6 +74,9 @@ def _found(report: dict, path: str) -> list[tuple[str, int]]:
         "#!/usr/bin/python3.12 -u",
         "#!/usr/bin/env -S python3 -X dev",
         "#! /usr/local/bin/python3",
+        "#!/usr/bin/env -S uv run --script",  # PEP 723: uv installs the script's dependencies first
+        "#!/usr/bin/env -S uv --quiet run --script",
+        "#!/home/dev/.local/bin/uv run",
     ],
 )
 def test_a_script_named_without_a_suffix_is_read_as_python(
@@ -129,6 +132,36 @@ def test_a_script_edited_far_from_its_first_line_is_read_as_python(
     report = _check(repo, capsys)
 
     assert _found(report, "bin/tool") == [("missing-module", 42)]
+
+
+def test_a_script_named_with_a_suffix_of_no_language_is_read_as_python(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Installed as `bin/tool`, a link to the script that runs it; the script is read where it lives.
+    _base(repo)
+    _script(repo, "libexec/tool.real", f"#!/usr/bin/env python3\n{GHOSTS}")
+    _script(repo, "scripts/deploy.sh", f"#!/usr/bin/env python3\n{GHOSTS}")
+    (repo.root / "bin").mkdir()
+    os.symlink("../libexec/tool.real", repo.root / "bin/tool")
+    repo.commit("tool")
+
+    report = _check(repo, capsys)
+
+    assert report["verdict"] == "fail"
+    assert _found(report, "libexec/tool.real") == MISSING
+    assert _found(report, "scripts/deploy.sh") == MISSING
+
+
+def test_a_script_named_as_javascript_is_not_read_as_python(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _base(repo)
+    _script(repo, "web/tool.js", "#!/usr/bin/env python3\nimport app.ghost\n")
+    repo.commit("tool")
+
+    report = _check(repo, capsys)
+
+    assert _found(report, "web/tool.js") == []
 
 
 def test_a_shell_script_is_not_read_as_python(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -196,7 +229,12 @@ def test_python_no_analyzer_read_as_python_is_not_counted_analysed(tmp_path: Pat
         ("bin/tool", "#!/bin/bash", False),
         ("bin/tool", "#!/usr/bin/env pythonista", False),
         ("bin/tool", None, False),
-        ("bin/tool.sh", "#!/usr/bin/env python3", False),
+        ("bin/tool", "#!/usr/bin/env -S uv run --script", True),
+        ("bin/tool", "#!/usr/bin/env uvx ruff", False),
+        ("bin/tool.sh", "#!/usr/bin/env python3", True),  # run, it is Python; no analyzer reads shell
+        ("libexec/tool.real", "#!/usr/bin/env python3", True),
+        ("web/tool.js", "#!/usr/bin/env python3", False),  # read as JavaScript
+        ("app/impl.PY", "import os", False),  # Python imports `.py` only, as its case is
         ("app/gui.pyw", None, True),
         ("app/stubs.pyi", None, True),
     ],

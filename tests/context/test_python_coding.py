@@ -189,3 +189,20 @@ def test_a_utf7_run_under_a_coding_python_ignores_is_read_as_python_reads_it(
 
     assert code == 1 and not _not_read(report)
     assert [(f["stage"], f["start_line"]) for f in report["findings"]] == [("phantom-symbols", 4)]
+
+
+@pytest.mark.parametrize("source", ["repo", "mbox"])
+def test_a_script_named_without_a_suffix_is_read_with_its_coding_line(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    # Python's coding line may follow the line that runs the file with Python.
+    _base(repo)
+    repo.write("bin/tool", f"#!/usr/bin/env python3\n{HIDING}")
+    (repo.root / "bin/tool").chmod(0o755)
+    repo.write("bin/notes.sh", f"#!/bin/sh\n{HIDING}")  # not Python: its coding line is a comment
+    repo.commit("Add the tool")
+
+    code, report = _check(repo, capsys, source)
+
+    assert (code, report["verdict"]) == (0, "neutral")
+    assert _not_read(report) == [f"not read: {NOT_READ} (bin/tool: coding utf-7); the verdict is neutral"]
