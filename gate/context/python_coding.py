@@ -4,10 +4,14 @@ The gate reads every file as UTF-8. Python decodes a module with the codec its f
 names (`# -*- coding: utf-7 -*-`), so the same bytes can be two texts: under UTF-7, `+AAoAaQBt...-` in a
 comment is new lines of code, an import or a key, that no analyzer sees. A file whose coding line makes
 Python read other text, or one whose coding Python would refuse, is not what the gate read: the run
-says so as a file it has not read (`ChangeSet.unread`), and no verdict over the rest is a pass. A coding
-line that changes nothing (`utf-8`, or `latin-1` over ASCII text) is no gap. Python is what
-`gate.context.file_kinds` says it is: a script named `bin/tool` whose first line runs Python has its
-coding line on the second (`tokenize.detect_encoding`).
+says so as a file it has not read (`ChangeSet.unread`), and no verdict over the rest is a pass.
+
+A coding line that changes nothing (`utf-8`, or `latin-1` over ASCII text) is no gap; nor is a codec
+that reads each byte as one character and each ASCII byte as itself (latin-1, cp1252, cp437, mac-roman)
+over a file whose other characters all sit in comments and strings: Python reads the same ASCII in the
+same order, so no line, import or key can hide, and the characters that differ name nothing. Python is
+what `gate.context.file_kinds` says it is: a script named `bin/tool` whose first line runs Python has
+its coding line on the second (`tokenize.detect_encoding`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 import tokenize
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 from itertools import islice
 
 from gate.context.file_kinds import is_python_change, shown_lines
@@ -26,6 +31,10 @@ from gate.diff.model import FileChange, FileStatus
 
 # Codecs that read UTF-8 as the gate does (`utf-8-sig` without the byte-order mark the analyzers skip).
 _SAME_AS_READ = frozenset({"utf-8", "utf-8-sig"})
+# The tokens whose text names nothing: what other characters they hold, Python reads as data.
+_NAMING_NOTHING = frozenset(
+    {tokenize.COMMENT, tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+)
 # A file's first two lines, each ended as Python's tokenizer ends a line: at `\r\n`, `\r` or `\n`.
 _FIRST_TWO_LINES = re.compile(r"([^\r\n]*)(?:\r\n?|\n)?([^\r\n]*)")
 NAMED = 5  # files named in the run's words; the rest are counted
@@ -92,8 +101,42 @@ def python_reads_otherwise(start: str, whole: Callable[[], str]) -> str | None:
     if codecs.lookup(encoding).name in _SAME_AS_READ:
         return None
     text = whole()
+    if _byte_for_character(encoding) and _other_characters_name_nothing(text):
+        return None
     try:
         decoded = text.encode("utf-8", "surrogatepass").decode(encoding)
     except (UnicodeError, LookupError):  # bytes the codec cannot decode, or no text codec (rot13)
         return f"coding {encoding}, which does not decode it"
     return None if decoded == text else f"coding {encoding}"
+
+
+@lru_cache(maxsize=64)
+def _byte_for_character(encoding: str) -> bool:
+    """Whether the codec reads each byte as one character, by itself, and each ASCII byte as itself:
+    then the ASCII Python reads is the ASCII of the bytes, which the gate read too (a UTF-8 reader reads
+    an ASCII byte as itself, and no other byte as ASCII)."""
+    try:
+        each = [bytes((byte,)).decode(encoding, "replace") for byte in range(256)]
+        if any(each[byte] != chr(byte) for byte in range(128)):
+            return False
+        if any(len(char) != 1 or char.isascii() for char in each[128:]):
+            return False
+        # Every pair of bytes side by side: a codec that reads them as it reads each byte alone reads no
+        # byte by the ones before it (no shift state, no characters of two bytes).
+        pairs = bytes(byte for first in range(256) for second in range(256) for byte in (first, second))
+        return pairs.decode(encoding, "replace") == "".join(each[byte] for byte in pairs)
+    except (UnicodeError, LookupError):  # no text codec (rot13), or one that refuses "replace"
+        return False
+
+
+def _other_characters_name_nothing(text: str) -> bool:
+    """Whether every character of the text past ASCII sits in a comment or a string: where another
+    codec reads other characters, they are data, not a name Python could read as another one (it reads
+    names in their NFKC form, where `ª` is `a`)."""
+    if text.isascii():
+        return True
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    try:
+        return all(token.type in _NAMING_NOTHING for token in tokens if not token.string.isascii())
+    except (tokenize.TokenError, SyntaxError):  # text Python would not read as code
+        return False

@@ -132,7 +132,8 @@ def test_a_file_renamed_into_a_python_module_is_read_with_its_coding_line(
         ("# coding: rot13", "coding rot13, which does not decode it"),
         ("# coding: unicode_escape", "coding unicode_escape"),
         ("#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :", "coding utf-7"),
-        ("# -*- coding: latin-1 -*-\n# café", "coding iso-8859-1"),
+        ("# -*- coding: latin-1 -*-\ncafé = 1", "coding iso-8859-1"),  # a name Python reads as another
+        ("# -*- coding: shift_jis -*-\n# café", "coding shift_jis"),  # characters of two bytes
     ],
 )
 def test_a_coding_python_reads_otherwise_or_refuses_is_no_pass(
@@ -157,6 +158,7 @@ def test_a_coding_python_reads_otherwise_or_refuses_is_no_pass(
         "# coding=utf8",
         "# -*- coding: UTF-8-sig -*-",
         "# -*- coding: latin-1 -*-",
+        "# -*- coding: latin-1 -*-\n# Auteur: François\nNAME = 'Café'",  # other characters in data only
         "# vim: set fileencoding=ascii :",
         "\ufeff# -*- coding: utf-8 -*-",
         "import os\n# coding: utf-7",  # below a line of code: no coding line, Python reads UTF-8
@@ -206,3 +208,20 @@ def test_a_script_named_without_a_suffix_is_read_with_its_coding_line(
 
     assert (code, report["verdict"]) == (0, "neutral")
     assert _not_read(report) == [f"not read: {NOT_READ} (bin/tool: coding utf-7); the verdict is neutral"]
+
+
+@pytest.mark.parametrize("codec", ["latin-1", "iso-8859-15", "cp1252", "cp437", "mac-roman"])
+def test_a_legacy_module_in_a_codec_of_one_byte_a_character_is_no_gap(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], codec: str
+) -> None:
+    # Its other characters are bytes the gate cannot read as UTF-8, in a comment and a string: Python
+    # reads the same ASCII, so nothing in them can be code.
+    module = f"# -*- coding: {codec} -*-\n# Auteur: François Müller\nGREETING = 'Grüß dich'\n{CORE}"
+    repo.write("app/legacy.py", module.encode(codec))
+    _base(repo)
+    repo.write("app/legacy.py", module.replace("return 1", "return 2").encode(codec))
+    repo.commit("Return two")
+
+    code, report = _check(repo, capsys, "repo")
+
+    assert (code, report["verdict"], _not_read(report)) == (0, "pass", [])
