@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
-from gate.context.links import LINK_SKIPPED
+from gate.context.links import LINK_SKIPPED, judged_here
 from gate.context.model import ChangeSet, unread_files
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
@@ -189,18 +189,25 @@ def _not_checked(results: Sequence[StageResult], config: Config) -> tuple[list[s
 
 def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[str]:
     """The files of the change an analyzer meant to read and did not (`StageResult.skipped_files`), in
-    `ChangeSet.unread`'s words: a head past the size limit, or text holding a NUL byte. A file git calls
-    binary is left to `hidden_sources`, which says it when its name says source; and the files
-    paths.ignore leaves out are the user's choice, not the gate's omission (they are not in `by_path`)."""
+    `ChangeSet.unread`'s words: a head past the size limit, text holding a NUL byte, or a symbolic link
+    not judged by where it leads. A file git calls binary is left to `hidden_sources`, which says it when
+    its name says source; and the files paths.ignore leaves out are the user's choice, not the gate's
+    omission (they are not in `by_path`)."""
     by_path = changeset.diff.by_path
     too_large: dict[str, None] = {}  # dicts as ordered sets: each file named once, in the stages' order
     not_text: dict[str, None] = {}
+    links: dict[str, None] = {}
     for result in results:
         for skipped in result.skipped_files:
             change = by_path.get(skipped.path)
-            # A symbolic link is judged by where it leads (`gate.context.links`): one to a file of its
-            # own kind is read there, any other is already among the change's unread parts.
-            if change is None or change.is_binary or skipped.why == LINK_SKIPPED:
+            if change is None or change.is_binary:
+                continue
+            if skipped.why == LINK_SKIPPED:
+                # A link judged by where it leads (`gate.context.links`) is read there when it leads to
+                # what its name says, and already among the change's unread parts when not; another is
+                # a file an analyzer meant to read and did not.
+                if not judged_here(skipped.path):
+                    links.setdefault(skipped.path, None)
                 continue
             (too_large if "limit" in skipped.why else not_text).setdefault(skipped.path, None)
     out: list[str] = []
@@ -208,6 +215,8 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
         out.append(unread_files(list(too_large), "over the analyzers' size limit"))
     if not_text:
         out.append(unread_files(list(not_text), "the analyzers left unread (not text)"))
+    if links:
+        out.append(unread_files(list(links), "the analyzers left unread (symbolic links they do not follow)"))
     return out
 
 

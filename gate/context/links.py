@@ -4,8 +4,16 @@ they lead to.
 Git stores a symbolic link as the path it points to. So a link `app/net.py -> ../data/impl.txt` shows
 in the diff as one added line, `../data/impl.txt`, while Python follows the link and runs the text of
 `data/impl.txt`, a file no check reads as Python. A link named as source counts as read only when it
-leads, at head and inside the repository, to a file of the same kind (`app/net.py` to another `.py`),
-which the gate reads as such when it changes; any other is source the gate did not read.
+leads, at head and inside the repository, to a file the gate reads as what the link's name makes it:
+a Python name to what the analyzers read as Python (`gate.context.file_kinds`, so `impl.PY` is not), a
+JavaScript or TypeScript name to either, a name the secret scan reads with config syntax (`.env`, YAML,
+a Dockerfile, a shell script) to a file it reads so too or to a script a shell runs, and any other
+source name to a text file. The file there is read in its own right when it changes; any other link
+is source the gate did not read.
+
+The analyzers leave every changed link unread (`LINK_SKIPPED`), and the policy counts that skip as
+judged here only for the links this module judges (`judged_here`): a link under another name an
+analyzer meant to read stays a part of the change not read.
 """
 
 from __future__ import annotations
@@ -13,13 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
+from gate.context.file_kinds import BYTE_ORDER_MARK, first_line_decides, is_python_source, runs_shell
 from gate.context.git import Git
 from gate.context.git_objects import decode_name
-from gate.context.model import SOURCE_NAMES, SOURCE_SUFFIXES, RevisionReader, is_source_name, unread_files
+from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
+from gate.context.model import RevisionReader, is_source_name, unread_files
 from gate.diff.model import Diff, FileChange, FileStatus
+from gate.redact.detect import is_config_file
 
 SYMLINK_MODE = "120000"
-# Why an analyzer leaves a changed link unread: where it leads decides (`unread_links`), not the link.
+# Why an analyzer leaves a changed link unread: where it leads decides (`unread_links`), not the link,
+# for the links judged here (`judged_here`).
 LINK_SKIPPED = "symbolic link"
 # Links followed in one lookup before it counts as a loop: Linux's own limit (MAXSYMLINKS).
 MAX_LINKS_FOLLOWED = 40
@@ -27,20 +39,28 @@ MAX_LINKS_FOLLOWED = 40
 
 @dataclass(frozen=True)
 class HeadTree:
-    """What the resolver needs of the head revision: which paths are files, and where a link points."""
+    """What the resolver needs of the head revision: which paths are files, where a link points, and
+    what a file holds."""
 
     files: Collection[str]
     link_target: Callable[[str], str | None]  # a link's target, None for a path that is no link
+    text: Callable[[str], str | None]  # a file's text, None when it is binary or the run cannot read it
 
 
 def is_link(change: FileChange) -> bool:
     return change.new_mode == SYMLINK_MODE
 
 
+def judged_here(path: str) -> bool:
+    """Whether a changed link of this name is judged by where it leads: one named as source, or as a
+    file the secret scan reads with config syntax (`.env.local`, `Dockerfile.prod`)."""
+    return is_source_name(path) or is_config_file(path)
+
+
 def unread_links(diff: Diff, tree: HeadTree, links: Collection[str]) -> tuple[str, ...]:
-    """`ChangeSet.unread`'s words for the changed files named as source that are links (`links`, at
-    head) to anything but a file of their own kind in the repository, outside the paths the config
-    ignores: none when there are none."""
+    """`ChangeSet.unread`'s words for the changed files judged here that are links (`links`, at head)
+    to anything but a file in the repository, outside the paths the config ignores, that the gate reads
+    as what the link's name makes it: none when there are none."""
     paths = _unread_link_paths(diff, tree, links)
     if not paths:
         return ()
@@ -49,10 +69,10 @@ def unread_links(diff: Diff, tree: HeadTree, links: Collection[str]) -> tuple[st
 
 
 def may_hold_links(diff: Diff) -> bool:
-    """Whether any changed file named as source may be a link at head: one the diff says is, or one
-    renamed whole, whose diff says nothing of its mode (moved, a relative link leads elsewhere)."""
+    """Whether any changed file judged here may be a link at head: one the diff says is, or one renamed
+    whole, whose diff says nothing of its mode (moved, a relative link leads elsewhere)."""
     return any(
-        is_source_name(c.path) and (is_link(c) or (c.status is FileStatus.RENAMED and c.new_mode is None))
+        judged_here(c.path) and (is_link(c) or (c.status is FileStatus.RENAMED and c.new_mode is None))
         for c in diff.files
     )
 
@@ -62,12 +82,28 @@ def _unread_link_paths(diff: Diff, tree: HeadTree, links: Collection[str]) -> li
     ignored = set(diff.ignored_paths)
     out: list[str] = []
     for change in diff.files:
-        if change.status is FileStatus.DELETED or change.path not in links or not is_source_name(change.path):
+        if change.status is FileStatus.DELETED or change.path not in links or not judged_here(change.path):
             continue
         target = resolve(change.path, tree)
-        if target is None or target in ignored or _kind(target) != _kind(change.path):
+        if target is None or target in ignored or not _read_as_named(change.path, target, tree):
             out.append(change.path)
     return out
+
+
+def _read_as_named(link: str, target: str, tree: HeadTree) -> bool:
+    """Whether the file a link leads to is read as what the link's name makes it."""
+    if link.endswith(PYTHON_SUFFIXES):  # what Python imports or runs through the link
+        return is_python_source(target, _first_line(target, tree) if first_line_decides(target) else None)
+    if link.endswith(JS_SUFFIXES):
+        return target.endswith(JS_SUFFIXES)
+    if is_config_file(link):
+        return is_config_file(target) or runs_shell(_first_line(target, tree) or "")
+    return tree.text(target) is not None
+
+
+def _first_line(path: str, tree: HeadTree) -> str | None:
+    text = tree.text(path)
+    return None if text is None else text.removeprefix(BYTE_ORDER_MARK).split("\n", 1)[0]
 
 
 def resolve(path: str, tree: HeadTree) -> str | None:
@@ -98,16 +134,6 @@ def resolve(path: str, tree: HeadTree) -> str | None:
     return found if found in tree.files else None
 
 
-def _kind(path: str) -> str | None:
-    """What a file's name says it is: its source suffix (the longest one), or its whole source name."""
-    lowered = path.lower()
-    suffixes = [s for s in SOURCE_SUFFIXES if lowered.endswith(s)]
-    if suffixes:
-        return max(suffixes, key=len)
-    name = lowered.rsplit("/", 1)[-1]
-    return name if name in SOURCE_NAMES else None
-
-
 def git_head_tree(git: Git, head: str, revisions: RevisionReader) -> tuple[HeadTree, frozenset[str]]:
     """The head tree as git stores it, and the paths in it that are links."""
     files: set[str] = set()
@@ -122,13 +148,24 @@ def git_head_tree(git: Git, head: str, revisions: RevisionReader) -> tuple[HeadT
     def target(path: str) -> str | None:
         return revisions.read("head", path) if path in links else None
 
-    return HeadTree(frozenset(files), target), frozenset(links)
+    return HeadTree(frozenset(files), target, lambda path: revisions.read("head", path)), frozenset(links)
 
 
-def diff_head_tree(diff: Diff, head_files: Iterable[str] = ()) -> tuple[HeadTree, frozenset[str]]:
-    """The head tree as far as a diff shows it (with `head_files`, the paths at head when known): a
-    link is one the diff adds or changes, its target the text of its added line."""
+def diff_head_tree(
+    diff: Diff, head_files: Iterable[str] = (), read_head: Callable[[str], str | None] | None = None
+) -> tuple[HeadTree, frozenset[str]]:
+    """The head tree as far as a diff shows it (with `head_files`, the paths at head, and `read_head`,
+    a file's text there, when known): a link is one the diff adds or changes, its target the text of
+    its added line; a file's text is whole in the diff when the diff adds it."""
     changed = [c for c in diff.files if c.status is not FileStatus.DELETED]
     targets = {c.path: "".join(line.text for line in c.added) for c in changed if is_link(c)}
     files = {*head_files, *(c.path for c in changed)} - targets.keys()
-    return HeadTree(frozenset(files), targets.get), frozenset(targets)
+    added = {c.path: c for c in changed if c.status is FileStatus.ADDED and not is_link(c)}
+
+    def text(path: str) -> str | None:
+        change = added.get(path)
+        if change is not None:
+            return None if change.is_binary else "".join(line.text + "\n" for line in change.added)
+        return read_head(path) if read_head is not None else None
+
+    return HeadTree(frozenset(files), targets.get, text), frozenset(targets)

@@ -86,8 +86,8 @@ class CommitLineReader(Protocol):
 # that hold credentials as text (PEM keys, a package manager's or a tool's credentials, Terraform state).
 # A Keynote deck is a binary `.key` file too: rare in a repository, and no key can hide behind its name.
 SOURCE_SUFFIXES = (
-    ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".go",
-    ".rs", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
+    ".py", ".pyi", ".pyw", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte",
+    ".go", ".rs", ".java", ".kt", ".kts", ".scala", ".rb", ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
     ".swift", ".sh", ".bash", ".env", ".ini", ".cfg", ".conf", ".toml", ".yml", ".yaml", ".json",
     ".properties", ".tf", ".tfvars", ".xml", ".config", ".pem", ".key", ".tfstate", ".npmrc", ".netrc",
     ".pypirc", ".pgpass", ".htpasswd", ".git-credentials", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".sql",

@@ -146,7 +146,8 @@ def _from_api(
         revisions = ApiRevisions(client, event.base_sha, event.head_sha, diff)
     if may_hold_links(diff):
         # The diff says which files are links and where they point; the tree, which files are at head.
-        unread.extend(unread_links(diff, *diff_head_tree(diff, revisions.list_files("head"))))
+        tree = diff_head_tree(diff, revisions.list_files("head"), lambda path: revisions.read("head", path))
+        unread.extend(unread_links(diff, *tree))
     return ChangeSet(
         source="github",
         diff=diff,

@@ -238,7 +238,7 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
         if found and _PY_NAME.search(found.group("name")) and _random_value(found.group("value")):
             yield found.group("value")
         return
-    if not _is_config(filename):
+    if not is_config_file(filename):
         return
     pairs = [m for m in (_CONFIG_ASSIGNMENT.match(piece) or _spaced_assignment(piece, filename),) if m]
     if "=" in piece:
@@ -261,7 +261,7 @@ def _names_a_place(name: str, value: str) -> bool:
 def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:
     """Lines of a config file the candidate pass does not take that may name a credential with one of
     the loose words (`_LOOSE_WORDS`): the pass reads every file alike, and those words are common in code."""
-    if _is_config(filename):
+    if is_config_file(filename):
         yield from (line for line in lines if _LOOSE_HINT.search(line))
 
 
@@ -346,14 +346,16 @@ def _name_kind(filename: str) -> tuple[bool, bool, bool, str]:
     Dockerfile's, and the extension detect-secrets' keyword rules (and the Python and `.properties`
     rules) choose their patterns by."""
     extension = os.path.splitext(_keyword_filename(filename))[1]
-    return _is_config(filename), _is_netrc(filename), _is_dockerfile(filename), extension
+    return is_config_file(filename), _is_netrc(filename), _is_dockerfile(filename), extension
 
 
 def _is_netrc(filename: str) -> bool:
     return filename.rsplit("/", 1)[-1].lower() in _NETRC_NAMES
 
 
-def _is_config(filename: str) -> bool:
+def is_config_file(filename: str) -> bool:
+    """Whether the secret scan reads a file's lines with config syntax (`NAME=value`, `name: value`), by
+    its name: `.env` files, INI, YAML, TOML and JSON, Dockerfiles, shell scripts."""
     name = filename.rsplit("/", 1)[-1].lower()
     return name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES) or _is_dockerfile(filename)
 
@@ -392,7 +394,7 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
 def _scan_lines(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
     if len(lines) < _DEDUPE_FROM:
         indexes = candidate_lines(lines)
-        if _is_config(filename):
+        if is_config_file(filename):
             indexes = sorted({*indexes, *(i for i, line in enumerate(lines) if _LOOSE_HINT.search(line))})
         plans = _plans([lines[index] for index in indexes if len(lines[index]) <= PIECE_CHARS])
         for index in indexes:

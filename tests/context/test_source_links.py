@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from gate.cli import main
+from tests.fakes.registries import FakeNpm, FakePyPI
 from tests.gitrepo import GitRepo
 
 # Code Python runs through the link: a missing module, and a package no registry has.
@@ -166,3 +167,95 @@ def test_a_link_to_python_in_the_repository_is_read_there(
 
     assert (code, report["verdict"]) == (0, "pass")
     assert report["findings"] == []
+
+
+@pytest.mark.parametrize(
+    ("link", "target", "path", "text"),
+    [
+        # Python imports `app/net.py` through the link; no analyzer reads `impl.PY` as Python.
+        ("app/net.py", "impl.PY", "app/impl.PY", HIDDEN),
+        # `.pyw` is Python too, so the link is judged by where it leads.
+        ("app/gui.pyw", "../data/impl.txt", "data/impl.txt", HIDDEN),
+        ("web/index.js", "../data/impl.txt", "data/impl.txt", "require('left-padd')\n"),
+        # Read as plain text, a `.env` file's `NAME=value` lines are not read as assignments.
+        (".env", "config/settings.txt", "config/settings.txt", "DB_PASSWORD=Zq8vN2xT7rLk4pWs\n"),
+        ("cmd/main.go", "../assets/main.bin", "assets/main.bin", b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe"),
+    ],
+)
+def test_a_link_to_a_file_not_read_as_what_its_name_says_is_source_not_read(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], link: str, target: str, path: str, text: str | bytes
+) -> None:
+    _base(repo)
+    repo.write(path, text)
+    _link(repo, link, target)
+    repo.commit("Add the link")
+
+    code, report = _check(repo, capsys)
+
+    assert (code, report["verdict"]) == (0, "neutral")
+    assert _unread(report) == [
+        "not read: 1 file named as source code but a symbolic link to a file not read as code "
+        f"({link}); the verdict is neutral"
+    ]
+
+
+def test_a_link_to_what_the_analyzers_read_as_python_is_read_there(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _base(repo)
+    repo.write("libexec/impl", "#!/usr/bin/env python3\ndef go():\n    return 2\n")
+    _link(repo, "app/net.py", "../libexec/impl")
+    repo.write("app/main.py", CALLER)
+    repo.commit("Add the network module")
+
+    code, report = _check(repo, capsys)
+
+    assert (code, report["verdict"], report["findings"]) == (0, "pass", [])
+
+
+def test_ordinary_links_to_files_read_as_what_their_names_say_are_read_there(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("docker/Dockerfile.prod", "FROM python:3.12\nRUN pip install app\n")
+    repo.write("scripts/deploy", "#!/bin/sh\necho deploy\n")
+    repo.write("docker-compose.yml", "services:\n  app:\n    image: app\n")
+    repo.write("build/common.mk", "all:\n\techo build\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    _link(repo, "Dockerfile", "docker/Dockerfile.prod")
+    _link(repo, "bin/deploy.sh", "../scripts/deploy")
+    _link(repo, "docker-compose.yaml", "docker-compose.yml")
+    _link(repo, "Makefile", "build/common.mk")
+    repo.commit("Link the build files")
+
+    code, report = _check(repo, capsys)
+
+    assert (code, report["verdict"], _unread(report)) == (0, "pass", [])
+
+
+def test_a_link_an_analyzer_reads_under_another_name_is_not_read(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Not named as source: the link is not judged by where it leads, and the dependencies stage, which
+    # meant to read it, did not.
+    _base(repo)
+    repo.write("deps/base.in", "reqeusts-turbo-hallucinated==1.0\n")
+    _link(repo, "requirements.txt", "deps/base.in")
+    repo.commit("Pin the requirements")
+    pypi, npm = FakePyPI(), FakeNpm()
+    config = tmp_path / "gate.yml"
+
+    where = ["--repo", str(repo.root), "--base", "main", "--head", "pr", "--config", str(config)]
+
+    with pypi.running(), npm.running():
+        config.write_text(
+            f"version: 1\ndependencies:\n  registries: {{pypi: '{pypi.url}', npm: '{npm.url}'}}\n"
+        )
+        code = main(["check", *where, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+
+    assert (code, report["verdict"]) == (0, "neutral")
+    assert _unread(report) == [
+        "not read: 1 file the analyzers left unread (symbolic links they do not follow) "
+        "(requirements.txt); the verdict is neutral"
+    ]
