@@ -64,6 +64,8 @@ _LOOSE_WORDS = frozenset({"pass", "passphrase", "key", "cred", "creds"})
 # set it), and the last words of names that say where a credential is kept rather than what it is.
 _PUBLIC_WORDS = frozenset({"gpg", "pgp", "public", "pub", "fingerprint"})
 _PLACE_WORDS = frozenset({"file", "path", "dir", "directory"})
+_FINGERPRINT = re.compile(r"(?:0x)?(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})")
+_PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:[\\/])[^\s]*")
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:[_.][a-z0-9]+)+|[A-Z0-9]+(?:_[A-Z0-9]+)+")
 _PATTERN_CHARS = frozenset("()[]{}?*|\\^$")
@@ -247,15 +249,26 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
         name, value = pair.group("name"), pair.group("value")
         if _NOT_A_VALUE.search(value) or _names_a_place(name, value):
             continue
-        if _CONFIG_NAME.search(name) or (_loose_name(name) and _random_value(value)):
+        if _CONFIG_NAME.search(name) or _loose_secret(name, value):
             yield value
+
+
+def _loose_secret(name: str, value: str) -> bool:
+    return _loose_name(name) and _random_value(value) and not _public(name, value)
+
+
+def _public(name: str, value: str) -> bool:
+    """A signing key's fingerprint or id under a name that says so (`ENV GPG_KEY A035C8…`, as official
+    images' Dockerfiles set it): public by what it is, not only by its name."""
+    words = {word.lower() for word in _NAME_WORDS.findall(name)}
+    return not words.isdisjoint(_PUBLIC_WORDS) and _FINGERPRINT.fullmatch(value) is not None
 
 
 def _names_a_place(name: str, value: str) -> bool:
     """`DB_PASSWORD_FILE=/run/secrets/db`, `keystore.password.file /etc/keys/pass.txt`: where the
-    credential is kept, not the credential."""
+    credential is kept, not the credential (a value shaped as a path: base64 holds `/` too)."""
     words = _NAME_WORDS.findall(name)
-    return bool(words) and words[-1].lower() in _PLACE_WORDS and ("/" in value or "\\" in value)
+    return bool(words) and words[-1].lower() in _PLACE_WORDS and _PATH.match(value) is not None
 
 
 def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:
@@ -281,7 +294,7 @@ def _loose_name(name: str) -> bool:
     words = {word.lower() for word in _NAME_WORDS.findall(name)}
     if not words.isdisjoint(_LOOSE_WORDS - {"key"}):
         return True
-    return "key" in words and words.isdisjoint(_PUBLIC_WORDS)
+    return "key" in words
 
 
 def _keyword_rules_may_match(filename: str, piece: str) -> bool:

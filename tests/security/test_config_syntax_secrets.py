@@ -26,6 +26,10 @@ FOUND = [
     (".env.production", "ENCRYPTION_KEY={}9f8e7d6c5b4a"),
     ("app/settings.py", "    db_password: str = '{}'"),
     ("app/settings.py", "PASSWORD = r'{}'"),
+    (".env", "GPG_SIGNING_KEY={}"),
+    (".env", "GCP_PUB_SUB_KEY={}"),
+    (".env", "MAILGUN_PUBLIC_KEY={}"),
+    (".env", "ENCRYPTION_KEY_FILE={}/Tn4Wp7Zk3Mb6/Qw=="),
 ]
 
 NOT_SECRETS = [
