@@ -33,8 +33,8 @@ def test_a_package_behind_a_symbolic_link_is_not_missing(
     os.symlink("../shared/compat", repo.root / "app" / "compat")
     repo.commit("base")
     repo.branch("pr")
-    repo.write("app/main.py", "from app.compat import helper\nfrom app.ghost import helper as h\n\n\n"
-               "def run():\n    return helper() + h()\n")  # fmt: skip
+    repo.write("app/main.py", "from app.compat import helper\nfrom app import compat\n"
+               "from app.ghost import helper as h\n\n\ndef run():\n    return helper() + h()\n")  # fmt: skip
     repo.commit("Use the compat helper")
 
     assert _missing(repo, capsys) == ["Module 'app.ghost' does not exist in the repository"]
@@ -51,7 +51,7 @@ def test_an_extension_module_is_not_missing(
     repo.write(f"app/{name}", b"\x7fELF\x00\x01binary")
     repo.commit("base")
     repo.branch("pr")
-    repo.write("app/main.py", "from app.fast import speedup\n\n\ndef run():\n    return speedup()\n")
+    repo.write("app/main.py", "from app.fast import speedup\nfrom app import fast\n\n\ndef run():\n    return fast\n")
     repo.commit("Use the fast path")
 
     assert _missing(repo, capsys) == []

@@ -162,6 +162,8 @@ class Checker:
             if submodule in paths:
                 modules[local] = submodule
                 continue  # a module of the package: defined, whatever line imports it
+            if submodule in self.index.opaque:
+                continue  # an extension module or a linked package: there, but not read
             classes.setdefault(local, []).append((source, name))
             # A name on an added line, or every name when the `from ... import` line itself is new.
             line = self._on_added(alias) or (
