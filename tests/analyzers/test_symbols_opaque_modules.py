@@ -51,7 +51,7 @@ def test_an_extension_module_is_not_missing(
     repo.write(f"app/{name}", b"\x7fELF\x00\x01binary")
     repo.commit("base")
     repo.branch("pr")
-    repo.write("app/main.py", "from app.fast import speedup\nfrom app import fast\n\n\ndef run():\n    return fast\n")
+    repo.write("app/main.py", "from app.fast import speedup\nfrom app import fast\n\nRUN = (speedup, fast)\n")
     repo.commit("Use the fast path")
 
     assert _missing(repo, capsys) == []
