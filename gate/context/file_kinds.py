@@ -26,10 +26,17 @@ BYTE_ORDER_MARK = "\ufeff"
 
 # The start of a first line that runs the file with a program: `#!/usr/bin/`, `#! /usr/bin/env `,
 # `#!/usr/bin/env -S PYTHONPATH=src ` (options, then variables `env` sets).
-_SHEBANG = r"#![ \t]*(?:\S*/)?(?:env[ \t]+(?:-\S+[ \t]+)*(?:\w+=\S*[ \t]+)*(?:\S*/)?)?"
-# Python itself (`python3`, `python3.12 -u`, `pypy3`), or uv running the file as a script, PEP 723's
-# inline dependencies first (`uv run --script`, `uv --quiet run --with rich`).
-_PYTHON_SHEBANG = re.compile(_SHEBANG + r"(?:(?:python|pypy)[\d.]*|uv(?:[ \t]+-\S+)*[ \t]+run)(?:\s|$)")
+# `env`'s options that take a value are read with it (`-u PYTHONHOME`, `-C dir`, `-S` takes the rest).
+_SHEBANG = r"#![ \t]*(?:\S*/)?(?:env[ \t]+(?:(?:-[uCP][ \t]+\S+|-\S+)[ \t]+)*(?:\w+=\S*[ \t]+)*(?:\S*/)?)?"
+# Python itself (`python3`, `python3.12 -u`, the free-threaded `python3.13t`, `pypy3`, `ipython3`), or a
+# tool running the file with its environment's Python: uv as a script, PEP 723's inline dependencies
+# first (`uv run --script`, `uv --quiet run --with rich`), poetry, pipenv, pdm or hatch (`... run python`).
+_PYTHON_SHEBANG = re.compile(
+    _SHEBANG
+    + r"(?:(?:i?python|pypy)[\d.]*t?|uv(?:[ \t]+-\S+)*[ \t]+run"
+    + r"|(?:poetry|pipenv|pdm|hatch)(?:[ \t]+-\S+)*[ \t]+run[ \t]+(?:-\S+[ \t]+)*"
+    + r"(?:i?python|pypy)[\d.]*t?)(?:\s|$)"
+)
 # The shells that read a script as the secret scan reads one named `.sh`: `NAME=value` assignments.
 _SHELL_SHEBANG = re.compile(_SHEBANG + r"(?:sh|bash|dash|ash|ksh|mksh|zsh)(?:\s|$)")
 

@@ -231,6 +231,11 @@ def test_python_no_analyzer_read_as_python_is_not_counted_analysed(tmp_path: Pat
         ("bin/tool", None, False),
         ("bin/tool", "#!/usr/bin/env -S uv run --script", True),
         ("bin/tool", "#!/usr/bin/env uvx ruff", False),
+        ("bin/tool", "#!/usr/bin/python3.13t", True),  # the free-threaded build
+        ("bin/tool", "#!/usr/bin/env -u PYTHONHOME python3", True),
+        ("bin/tool", "#!/usr/bin/env -S poetry run python", True),
+        ("bin/tool", "#!/usr/bin/env ipython3", True),
+        ("bin/tool", "#!/usr/bin/env -S poetry run pytest", False),
         ("bin/tool.sh", "#!/usr/bin/env python3", True),  # run, it is Python; no analyzer reads shell
         ("libexec/tool.real", "#!/usr/bin/env python3", True),
         ("web/tool.js", "#!/usr/bin/env python3", False),  # read as JavaScript
