@@ -137,6 +137,15 @@ def _other_characters_name_nothing(text: str) -> bool:
         return True
     tokens = tokenize.generate_tokens(io.StringIO(text).readline)
     try:
-        return all(token.type in _NAMING_NOTHING for token in tokens if not token.string.isascii())
+        return all(_names_nothing(token) for token in tokens if not token.string.isascii())
     except (tokenize.TokenError, SyntaxError):  # text Python would not read as code
         return False
+
+
+def _names_nothing(token: tokenize.TokenInfo) -> bool:
+    """A comment, or a string that is not an f-string: an f-string's `{…}` holds code (Python 3.11's
+    tokenizer gives the whole f-string as one string token, expressions and all)."""
+    if token.type not in _NAMING_NOTHING:
+        return False
+    prefix = token.string[: len(token.string) - len(token.string.lstrip("rRbBuUfFtT"))]
+    return token.type == tokenize.COMMENT or not ({"f", "F", "t", "T"} & set(prefix))

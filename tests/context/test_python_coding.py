@@ -133,6 +133,7 @@ def test_a_file_renamed_into_a_python_module_is_read_with_its_coding_line(
         ("# coding: unicode_escape", "coding unicode_escape"),
         ("#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :", "coding utf-7"),
         ("# -*- coding: latin-1 -*-\ncafé = 1", "coding iso-8859-1"),  # a name Python reads as another
+        ("# -*- coding: latin-1 -*-\nX = f'{m.turbo_encodª(1)}'", "coding iso-8859-1"),  # code in an f-string
         ("# -*- coding: shift_jis -*-\n# café", "coding shift_jis"),  # characters of two bytes
     ],
 )
