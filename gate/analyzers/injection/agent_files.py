@@ -2,9 +2,9 @@
 
 An agent-instruction file (`AGENTS.md`, `.github/copilot-instructions.md`, Cursor rules) says "do not
 flag the vendored files" to the coding agents and reviewers that read the repository; so does a prompt
-file. A phrase found there is reported, not blocking: people review these files as the instructions
-they are. Invisible characters in them are reported as anywhere else, since nobody writes those on
-purpose.
+file. Directives and notes to the tools found there are reported, not blocking: people review these
+files as the instructions they are (`AGENT_FILE_RULES`). Invisible characters in them are reported as
+anywhere else, since nobody writes those on purpose.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ _AT_ROOT = (
 )
 # Reusable prompt files (VS Code, Copilot) by their suffix, wherever they are kept.
 _PROMPT_SUFFIX = ".prompt.md"
+# What such a file says to its tools as a matter of course ("do not flag the vendored files", a note to
+# the agents): reported there, not blocking. Any file can be named like one, so what no instruction file
+# needs to say (drop your instructions, a dictated verdict, a fake turn, chat-template tokens) still
+# blocks there.
+AGENT_FILE_RULES = frozenset({"reviewer-directive", "note-to-ai"})
 
 
 def instructs_agents(path: str) -> bool:

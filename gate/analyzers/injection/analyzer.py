@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from operator import attrgetter
 
 from gate import invisible
-from gate.analyzers.injection.agent_files import instructs_agents
+from gate.analyzers.injection.agent_files import AGENT_FILE_RULES, instructs_agents
 from gate.analyzers.injection.table import tool_markers
 from gate.analyzers.injection.windows import PhraseHit, find_phrases
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
@@ -114,7 +114,7 @@ class InjectionAnalyzer(Analyzer):
         severity = hit.severity
         if hit.quoted_example:
             why = " It is quoted as an example, so it is reported at low severity."
-        elif instructs_agents(line.path):
+        elif instructs_agents(line.path) and hit.phrase.rule in AGENT_FILE_RULES:
             # Such a file speaks to AI tools by design; a person reviews what it tells them.
             severity = min(severity, Severity.MEDIUM, key=attrgetter("rank"))
             why = (
