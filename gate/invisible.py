@@ -67,21 +67,43 @@ def is_selector(char: str) -> bool:
 
 def hidden(text: str) -> list[re.Match[str]]:
     """The invisible characters of `text` that hide something: every one but a lone variation selector
-    that picks the look of the character before it (the emoji in "❤️")."""
-    return [m for m in INVISIBLE.finditer(text) if not _picks_a_look(text, m.start())]
+    that picks the look of the character before it (the emoji in "❤️", an ideograph's variant), and of
+    those picking an ideograph's or a symbol's variant, no more than a name or two on one line holds:
+    one selector after each of many characters is a channel for bytes as a run of them is."""
+    found = list(INVISIBLE.finditer(text))
+    looks = [m for m in found if _picks_a_look(text, m.start())]
+    variants = [m for m in looks if m.group() not in _PRESENTATION]
+    shown = (
+        {m.start() for m in looks}
+        if len(variants) <= MAX_VARIANTS_ON_A_LINE
+        else {m.start() for m in looks if m.group() in _PRESENTATION}
+    )
+    return [m for m in found if m.start() not in shown]
 
 
-# Characters that never take a variation selector: letters of cased scripts (a selector inside a word
-# splits it for the eye but not for a model), modifier letters, marks, spaces and controls.
-_NO_VARIANTS = ("Lu", "Ll", "Lt", "Lm", "M", "Z", "C")
+# The selectors that choose a symbol's text or emoji presentation (VS15, VS16): "❤️", "1️⃣", "☺︎".
+_PRESENTATION = frozenset({"\ufe0e", "\ufe0f"})
+# Standardized and ideographic variants on one line, past which they are taken for a channel: a name
+# written with its family's form of one ideograph (葛󠄀) holds one or two.
+MAX_VARIANTS_ON_A_LINE = 4
+_KEYCAP_BASES = frozenset("0123456789#*")
 
 
 def _picks_a_look(text: str, at: int) -> bool:
     """Whether the character at `at` is a variation selector alone after a character that has variants
-    (a symbol, an emoji, a digit of a keycap, an ideograph)."""
-    if not is_selector(text[at]) or at == 0:
+    of that kind: a presentation selector after a symbol or a keycap's digit, another selector after
+    an ideograph or a mathematical symbol. After a letter, a digit or punctuation it picks nothing."""
+    char = text[at]
+    if not is_selector(char) or at == 0:
         return False
     before, after = text[at - 1], text[at + 1 : at + 2]
     if is_selector(before) or (after and is_selector(after)):
         return False  # a run of selectors: one visible character carrying hidden bytes
-    return not unicodedata.category(before).startswith(_NO_VARIANTS)
+    category = unicodedata.category(before)
+    if char in _PRESENTATION:
+        return category == "So" or category == "Sm" or before in _KEYCAP_BASES
+    return category == "Sm" or _is_ideograph(before)
+
+
+def _is_ideograph(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"))
