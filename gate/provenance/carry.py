@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 
 from gate.context.model import ChangeSet
@@ -94,8 +95,22 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     others = [path for path, (_, owner) in owners.items() if any(s not in ai for s in owner)]
     if changeset.commit_lines is None or not ai or not others:
         return Carried(owners)
+    try:
+        return _carried(changeset, owners, ai_commits, ai, others)
+    finally:  # a line's key is worked out once a run, however many times it is asked for
+        _squeezed.cache_clear()
+        _key.cache_clear()
+
+
+def _carried(
+    changeset: ChangeSet, owners: dict[str, Owned], ai_commits: Sequence[str], ai: set[str], others: list[str]
+) -> Carried:
     texts = {path: _texts(changeset, path, owners[path][0]) for path in others}
-    runs = {path: _wrapped_runs(texts[path], *owners[path], ai) for path in others}
+    assert changeset.commit_lines is not None
+    ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
+    # How the AI lines a run could join into begin: a run that begins otherwise is not walked.
+    starts = {squeezed[:_RUN_START] for _, text in ai_texts if len(squeezed := _squeezed(text)) > _RUN_START}
+    runs = {path: _wrapped_runs(texts[path], *owners[path], ai, starts) for path in others}
     theirs = {
         _squeezed(text)
         for path in others
@@ -103,7 +118,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
         if sha not in ai
     }
     theirs.update(key for path in others for _, _, keys in runs[path] for key in keys)
-    written = _ai_written(changeset, ai_commits, theirs)
+    written = _ai_written(ai_texts, ai_commits, theirs)
     if not written:
         return Carried(owners)
     for path, (added, owner) in owners.items():
@@ -140,6 +155,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     return Carried(out, by_text, by_context, by_wrap)
 
 
+@cache  # emptied when the carry ends
 def _squeezed(text: str) -> str:
     """The text as a formatter could have left it: no whitespace, one kind of quote, no `u` string prefix,
     no trailing comma before a closing bracket, no comma or semicolon at the end."""
@@ -152,6 +168,7 @@ def _squeezed(text: str) -> str:
     return key.rstrip(",;")
 
 
+@cache  # emptied when the carry ends
 def _key(text: str) -> str | None:
     """The text formatting aside, when the line is distinctive enough to match by content."""
     key = _squeezed(text)
@@ -163,14 +180,13 @@ def _key(text: str) -> str | None:
 
 
 def _ai_written(
-    changeset: ChangeSet, ai_commits: Sequence[str], wanted: Collection[str]
+    ai_texts: Sequence[tuple[str, str]], ai_commits: Sequence[str], wanted: Collection[str]
 ) -> dict[str, list[str]]:
     """For each distinctive text the AI commits added that is `wanted` (formatting aside), one entry per
     time they added it: the commit that did, the latest last so that it is taken first."""
-    assert changeset.commit_lines is not None
     order = {sha: i for i, sha in enumerate(ai_commits)}
     written: dict[str, list[str]] = {}
-    for sha, text in changeset.commit_lines.added_texts(ai_commits):
+    for sha, text in ai_texts:
         squeezed = _squeezed(text)
         if squeezed in wanted and _key(text) == squeezed:
             written.setdefault(squeezed, []).append(sha)
@@ -180,7 +196,11 @@ def _ai_written(
 
 
 def _wrapped_runs(
-    texts: Sequence[str], added: Sequence[int], owner: Sequence[str | None], ai: Collection[str]
+    texts: Sequence[str],
+    added: Sequence[int],
+    owner: Sequence[str | None],
+    ai: Collection[str],
+    starts: Collection[str],
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """The runs of consecutive added lines others own that may be one line re-wrapped, as (first, end,
     keys of the lines joined). A run starts where a formatter may break a line and ends at the first line
@@ -189,9 +209,15 @@ def _wrapped_runs(
     runs: list[tuple[int, int, tuple[str, ...]]] = []
     last = len(texts) - 1
     depths: dict[int, int] = {}  # each line's once: up to MAX_WRAPPED_LINES runs walk over it
+    breaks = [_breaks_after(text) for text in texts]
     for i in range(last):
-        if owner[i] in ai or added[i + 1] != added[i] + 1 or not _may_break(texts[i], texts[i + 1]):
+        if owner[i] in ai or added[i + 1] != added[i] + 1:
             continue
+        if not breaks[i] and not _breaks_before(texts[i + 1]):
+            continue
+        first = _squeezed(texts[i])
+        if len(first) > _RUN_START + 1 and first[:_RUN_START] not in starts:
+            continue  # joined, the run would begin as no AI line does
         depth = _depth(texts[i])
         for j in range(i + 1, min(last, i + MAX_WRAPPED_LINES - 1) + 1):
             if owner[j] in ai or added[j] != added[j - 1] + 1:
@@ -201,11 +227,15 @@ def _wrapped_runs(
             depth += depths[j]
             if depth < 0:
                 break
-            if depth == 0 and not _breaks_after(texts[j]):
+            if depth == 0 and not breaks[j]:
                 if keys := _run_keys(texts[i : j + 1]):
                     runs.append((i, j + 1, keys))
                 break
     return runs
+
+
+# Characters of a line's key that a run joined up must begin with, as some AI line does, to be walked.
+_RUN_START = 16
 
 
 def _run_keys(lines: Sequence[str]) -> tuple[str, ...]:
@@ -220,9 +250,9 @@ def _run_keys(lines: Sequence[str]) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _may_break(text: str, next_text: str) -> bool:
-    start = next_text.lstrip()
-    return _breaks_after(text) or start[:1] in _BREAK_BEFORE or start.startswith(_BREAK_WORDS_BEFORE)
+def _breaks_before(text: str) -> bool:
+    start = text.lstrip()
+    return start[:1] in _BREAK_BEFORE or start.startswith(_BREAK_WORDS_BEFORE)
 
 
 def _breaks_after(text: str) -> bool:
