@@ -109,7 +109,8 @@ def _carried(
     assert changeset.commit_lines is not None
     ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
     # How the AI lines a run could join into begin: a run that begins otherwise is not walked.
-    starts = {squeezed[:_RUN_START] for _, text in ai_texts if len(squeezed := _squeezed(text)) > _RUN_START}
+    ai_keys = (_squeezed(text) for _, text in ai_texts)
+    starts = {key[:_RUN_START] for key in ai_keys if len(key) >= _WRAPPED_MIN}
     runs = {path: _wrapped_runs(texts[path], *owners[path], ai, starts) for path in others}
     theirs = {
         _squeezed(text)
@@ -234,8 +235,11 @@ def _wrapped_runs(
     return runs
 
 
-# Characters of a line's key that a run joined up must begin with, as some AI line does, to be walked.
+# Characters of a line's key that a run joined up must begin with, as some AI line does, to be walked;
+# and the fewest characters of an AI line's key that a formatter would have wrapped (a line of 40
+# columns, a narrow setting, holds some 32 besides its spaces).
 _RUN_START = 16
+_WRAPPED_MIN = 32
 
 
 def _run_keys(lines: Sequence[str]) -> tuple[str, ...]:
@@ -262,7 +266,8 @@ def _breaks_after(text: str) -> bool:
 
 def _depth(text: str) -> int:
     """How many brackets the line opens, less those it closes."""
-    return sum(map(text.count, "([{")) - sum(map(text.count, ")]}"))
+    count = text.count
+    return count("(") + count("[") + count("{") - count(")") - count("]") - count("}")
 
 
 def _texts(changeset: ChangeSet, path: str, added: Sequence[int]) -> list[str]:
