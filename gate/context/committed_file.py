@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from gate.context.git import Git
 from gate.context.git_objects import decode_name
+from gate.context.model import SYMLINK_MODE
 from gate.errors import GitError
 
-SYMLINK_MODE = "120000"
 # Links followed on one path before giving up: Linux's MAXSYMLINKS, the limit a checkout would meet.
 MAX_LINKS = 40
 

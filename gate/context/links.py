@@ -25,11 +25,10 @@ from gate.context.file_kinds import BYTE_ORDER_MARK, first_line_decides, is_pyth
 from gate.context.git import Git
 from gate.context.git_objects import decode_name
 from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
-from gate.context.model import RevisionReader, is_source_name, unread_files
+from gate.context.model import SYMLINK_MODE, RevisionReader, is_source_name, unread_files
 from gate.diff.model import Diff, FileChange, FileStatus
 from gate.redact.detect import is_config_file
 
-SYMLINK_MODE = "120000"
 # Why an analyzer leaves a changed link unread: where it leads decides (`unread_links`), not the link,
 # for the links judged here (`judged_here`).
 LINK_SKIPPED = "symbolic link"

@@ -97,6 +97,7 @@ SOURCE_SUFFIXES = (
 SOURCE_NAMES = frozenset({"dockerfile", "makefile", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 # Git's mode of an executable file: a script, whatever its name, unless it is a program built elsewhere.
 EXECUTABLE_MODE = "100755"
+SYMLINK_MODE = "120000"  # git stores a symbolic link as a blob of its target's path
 
 
 @dataclass(frozen=True)
