@@ -118,7 +118,11 @@ def real_series(added_lines: int) -> Series:
     mbox = root / "series.mbox"
     repo = root / "repo"
     commits = min(FOUNDATION_COMMITS, files)
-    if mbox.exists() and (repo / ".complete").exists():
+    # The series is cut again when the lock moves a package it is cut from, so that the report names
+    # the versions its files come from.
+    sources = "".join(f"{dist}=={version}\n" for dist, version, _ in licences())
+    stamp = root / "sources.txt"
+    if mbox.exists() and (repo / ".complete").exists() and stamp.exists() and stamp.read_text() == sources:
         return Series(mbox, repo, files, files * FOUNDATION_LINES_PER_FILE, commits)
     chosen = windows(files)
     shutil.rmtree(root, ignore_errors=True)
@@ -144,6 +148,7 @@ def real_series(added_lines: int) -> Series:
         _git(repo, "format-patch", "--stdout", "base..main", stdout=fh.fileno())
     (repo / ".git" / "info" / "exclude").write_text(".complete\n")
     (repo / ".complete").touch()
+    stamp.write_text(sources)
     return Series(mbox, repo, files, files * FOUNDATION_LINES_PER_FILE, commits)
 
 
