@@ -123,6 +123,9 @@ class ChangeSet:
     # bounds), each said in a few words: whatever they hold was not checked, so no verdict is a pass.
     unread: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()  # the files among them the reader's bounds left binary, by path
+    # The files among them that the analyzers read as other text than what they hold (a coding line),
+    # by path, with why: the coverage names each as not analysed, whatever the analyzers made of it.
+    misread: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def commit_by_sha(self) -> dict[str, Commit]:

@@ -52,7 +52,14 @@ def with_python_codings(changeset: ChangeSet) -> ChangeSet:
         f"{len(misread)} Python file{'s' if len(misread) != 1 else ''} whose coding line has Python read "
         f"other text than the UTF-8 the gate read ({named}{more})"
     )
-    return replace(changeset, unread=(*changeset.unread, words))
+    return replace(
+        changeset,
+        unread=(*changeset.unread, words),
+        misread={
+            **changeset.misread,
+            **{path: f"Python reads other text by its coding line ({why})" for path, why in misread},
+        },
+    )
 
 
 def _misread(changeset: ChangeSet) -> Iterator[tuple[str, str]]:

@@ -107,6 +107,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
         "notes": list(cs.notes),
         "unread": list(cs.unread),
         "refused": list(cs.refused),
+        "misread": dict(cs.misread),
         "diff": {
             "notes": list(cs.diff.notes),
             "ignored_paths": list(cs.diff.ignored_paths),
@@ -185,6 +186,7 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
         notes=tuple(d["notes"]),
         unread=tuple(d.get("unread", ())),
         refused=tuple(d.get("refused", ())),
+        misread=dict(d.get("misread", {})),
     )
 
 

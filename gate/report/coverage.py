@@ -50,6 +50,8 @@ def of(outcome: Outcome) -> Coverage:
             gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap
         for skipped in r.skipped_files:
             unread.setdefault(skipped.path, skipped.why)
+    for path, why in outcome.changeset.misread.items():  # read, but as other text than Python reads
+        unread.setdefault(path, why)
     read_as_code = {path for r in outcome.stages for path in r.read_as_code}
     unread_python = [
         c.path for c in diff.files if c.path not in unread and _needs_python_read(c, read_as_code)

@@ -74,6 +74,18 @@ def test_a_utf7_coding_line_hiding_an_import_and_a_key_is_no_pass(
 
     assert report["verdict"] == "neutral" and code == 0
     assert _not_read(report) == [f"not read: {NOT_READ} (app/net.py: coding utf-7); the verdict is neutral"]
+    # The coverage says the same: the file is not among those analysed, and it is a gap.
+    coverage = report["coverage"]
+    assert (coverage["files"], coverage["analysed"]) == (1, 0)
+    assert {"stage": "analyzers", "path": "app/net.py", "kind": "failure"}.items() <= _gap(
+        report, "app/net.py"
+    ).items()
+    assert "coding utf-7" in _gap(report, "app/net.py")["reason"]
+
+
+def _gap(report: dict, path: str) -> dict:
+    (gap,) = (g for g in report["coverage"]["gaps"] if g["path"] == path)
+    return gap
 
 
 @pytest.mark.parametrize("source", ["repo", "mbox"])

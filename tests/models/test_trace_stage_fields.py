@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
-from gate.models.trace_codec import decode_stage, encode_stage
+from gate.context.model import ChangeSet
+from gate.diff.model import Diff
+from gate.models.trace_codec import _changeset, decode_changeset, decode_stage, encode_stage
 from gate.run import StageResult
 from gate.schema.coverage import SkippedFile
 from gate.schema.spec_plan import SpecChunkPlan, SpecPlan, SpecStatement
@@ -42,3 +44,20 @@ def test_a_record_without_them_reads_as_none_recorded() -> None:
         bare.pop(key)
     again = decode_stage(bare)
     assert (again.models, again.skipped_files, again.read_as_code, again.spec_plan) == ((), (), (), None)
+
+
+def test_the_change_keeps_what_it_left_unread_through_the_trace() -> None:
+    """A replay's coverage names the same files as not analysed as the run's did."""
+    change = ChangeSet(
+        source="git",
+        diff=Diff(files=()),
+        unread=("1 Python file whose coding line has Python read other text (app/net.py: coding utf-7)",),
+        refused=("big.py",),
+        misread={"app/net.py": "Python reads other text by its coding line (coding utf-7)"},
+    )
+    again = decode_changeset(json.loads(json.dumps(_changeset(change))))
+    assert (again.unread, again.refused, again.misread) == (change.unread, change.refused, change.misread)
+
+    older = _changeset(change)
+    older.pop("misread")  # a trace written before the field: nothing misread
+    assert decode_changeset(older).misread == {}
