@@ -126,6 +126,8 @@ class ChangeSet:
     # The files among them that the analyzers read as other text than what they hold (a coding line),
     # by path, with why: the coverage names each as not analysed, whatever the analyzers made of it.
     misread: Mapping[str, str] = field(default_factory=dict)
+    # Files of a pull request that GitHub did not list (past its 3,000), so neither read nor named.
+    unlisted: int = 0
 
     @property
     def commit_by_sha(self) -> dict[str, Commit]:

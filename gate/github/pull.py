@@ -93,6 +93,7 @@ def _from_api(
 ) -> ChangeSet:
     notes: list[str] = []
     unread: list[str] = []  # what of the change could not be read: no verdict over the rest is a pass
+    unlisted = 0
     unshown = UnshownReader(client)
     listed: Mapping[str, str] = {}  # each file's blob at head, when the files list was read
     if event.commit_count is not None and event.commit_count > len(pull_commits):
@@ -117,9 +118,10 @@ def _from_api(
                 f"{limits.DIFF_MAX_LINES} lines); read it from the files list"
             )
         if event.changed_files is not None and event.changed_files > len(files):
-            unlisted = f"{event.changed_files - len(files)} files were not read"
-            notes.append(f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; {unlisted}")
-            unread.append(f"{unlisted}, past the {limits.PR_FILES_MAX:,} files GitHub lists of a PR")
+            unlisted = event.changed_files - len(files)
+            words = f"{unlisted} file{' was' if unlisted == 1 else 's were'} not read"
+            notes.append(f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; {words}")
+            unread.append(f"{words}, past the {limits.PR_FILES_MAX:,} files GitHub lists of a PR")
     diff = unshown.read(
         diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}", blobs=listed
     )
@@ -161,6 +163,7 @@ def _from_api(
         notes=tuple(notes),
         unread=tuple(unread),
         refused=past,
+        unlisted=unlisted,
     )
 
 

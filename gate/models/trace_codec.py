@@ -108,6 +108,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
         "unread": list(cs.unread),
         "refused": list(cs.refused),
         "misread": dict(cs.misread),
+        "unlisted": cs.unlisted,
         "diff": {
             "notes": list(cs.diff.notes),
             "ignored_paths": list(cs.diff.ignored_paths),
@@ -187,6 +188,7 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
         unread=tuple(d.get("unread", ())),
         refused=tuple(d.get("refused", ())),
         misread=dict(d.get("misread", {})),
+        unlisted=int(d.get("unlisted", 0)),
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from gate.context.file_kinds import is_python_source, shown_first_line
 from gate.diff.model import FileChange, FileStatus
+from gate.github.limits import PR_FILES_MAX
 from gate.schema.coverage import (
     MAX_PATH_CHARS,
     MAX_REASON_CHARS,
@@ -62,10 +63,13 @@ def of(outcome: Outcome) -> Coverage:
         gaps.append(Gap(stage="analyzers", kind=_kind(why), reason=f"not analysed: {why}", path=path))
     for path in unread_python:
         gaps.append(Gap(stage="analyzers", kind="failure", reason=NOT_READ_AS_PYTHON, path=path))
+    unlisted = outcome.changeset.unlisted
+    if unlisted:
+        gaps.append(Gap(stage="analyzers", kind="failure", reason=_unlisted(unlisted)))
     review, review_why, models, quorum, reviewed = _review(outcome, stages.get(REVIEW), gaps)
     hunks, regenerated = _regen(outcome, stages.get(REGEN), gaps)
     return Coverage(
-        files=len(diff.files) + len(diff.ignored_paths),
+        files=len(diff.files) + len(diff.ignored_paths) + unlisted,
         analysed=len(analysed),
         ignored=tuple(diff.ignored_paths),
         review=review,
@@ -100,6 +104,11 @@ def _needs_python_read(change: FileChange, read_as_code: set[str]) -> bool:
     if change.status is FileStatus.DELETED or change.is_binary or change.path.endswith(".pyi"):
         return False
     return change.path not in read_as_code and is_python_source(change.path, shown_first_line(change))
+
+
+def _unlisted(count: int) -> str:
+    files = f"{count} file{'s' if count != 1 else ''}"
+    return f"not analysed: {files} GitHub did not list (it lists a PR's first {PR_FILES_MAX:,})"
 
 
 def _kind(why: str) -> GapKind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -122,3 +123,32 @@ def test_past_250_commits_the_api_list_stops_and_says_so(github: FakeGitHub) -> 
     assert any("at most 250 commits" in n and "10 later commits" in n for n in cs.notes)
     assert len(github.requests_to("GET", r"/pulls/5/commits")) == 3  # 100 per page
     assert not github.requests_to("GET", r"/commits/[0-9a-f]{40}$")  # too many to fetch one by one
+
+
+def test_past_3000_files_the_report_counts_and_names_what_github_did_not_list(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """The files list stops at GitHub's 3,000: the run is neutral, and its coverage counts the files it
+    did not see among the PR's and says they were not analysed."""
+    from tests.github.conftest import read_outputs, runner_env
+    from tests.github.test_action_e2e import run_gate
+
+    big_pr(tmp_path, github, 3_001)
+    env = runner_env(github, tmp_path, 9, workspace=None)
+
+    proc = run_gate(env, tmp_path)
+
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(Path(read_outputs(tmp_path / "output")["report"]).read_text(encoding="utf-8"))
+    assert report["verdict"] == "neutral"
+    unlisted = "1 file was not read, past the 3,000 files GitHub lists of a PR"
+    assert any(unlisted in reason for reason in report["reasons"])
+    coverage = report["coverage"]
+    assert (coverage["files"], coverage["analysed"]) == (3_001, 3_000)
+    assert {
+        "stage": "analyzers",
+        "kind": "failure",
+        "reason": "not analysed: 1 file GitHub did not list (it lists a PR's first 3,000)",
+        "path": None,
+        "lines": None,
+    } in coverage["gaps"]
