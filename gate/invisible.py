@@ -81,6 +81,33 @@ def hidden(text: str) -> list[re.Match[str]]:
     return [m for m in found if m.start() not in shown]
 
 
+def shown(text: str) -> str:
+    """`text` with each character that hides something (`hidden`, line by line) written as its escape
+    (`\\U000e0041`, `\\u202e`): for text a model reads. A model reads tag characters as the ASCII they
+    copy, and a run of selectors as bytes, where a person sees nothing; escaped, it sees that something
+    is hidden there, and an instruction spelled in them is plainly not the code's. A lone selector
+    that picks an emoji's or an ideograph's look stays as it is."""
+    if not INVISIBLE.search(text):
+        return text
+    return "\n".join(_shown_line(line) if INVISIBLE.search(line) else line for line in text.split("\n"))
+
+
+def _shown_line(line: str) -> str:
+    pieces: list[str] = []
+    at = 0
+    for match in hidden(line):
+        pieces += (line[at : match.start()], escape(match.group()))
+        at = match.end()
+    pieces.append(line[at:])
+    return "".join(pieces)
+
+
+def escape(char: str) -> str:
+    """One character as Python writes it in a string: `\\x00`, `\\u202e`, `\\U000e0041`."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 # The selectors that choose a symbol's text or emoji presentation (VS15, VS16): "❤️", "1️⃣", "☺︎".
 _PRESENTATION = frozenset({"\ufe0e", "\ufe0f"})
 # Standardized and ideographic variants on one line, past which they are taken for a channel: a name

@@ -93,8 +93,7 @@ def _escape_char(match: re.Match[str]) -> str:
     named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
     if named:
         return named
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return invisible.escape(char)
 
 
 def truncate(text: str, max_chars: int) -> str:

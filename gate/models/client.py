@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
+from gate import invisible
 from gate.config.models import Config
 from gate.models import pricing
 from gate.models.budget import PROMPT_SAFETY, Hold, Price, Refused, RunBudget
@@ -59,7 +60,8 @@ REDACTED_TEXTS_KEPT = 256
 
 class _RedactedTexts:
     """Redacted texts of one client (one run), kept per state of the run's remembered secrets: a value
-    learnt later is hidden, and nothing outlives the run."""
+    learnt later is hidden, and nothing outlives the run. What a person cannot see is shown escaped
+    (`invisible.shown`), so that no model reads an instruction hidden from the PR's reviewers."""
 
     def __init__(self) -> None:
         self._generation = -1
@@ -70,7 +72,7 @@ class _RedactedTexts:
         if generation != self._generation or len(self._texts) >= REDACTED_TEXTS_KEPT:
             self._generation, self._texts = generation, {}
         if text not in self._texts:
-            self._texts[text] = redact(text)
+            self._texts[text] = invisible.shown(redact(text))
         return self._texts[text]
 
 
