@@ -5,14 +5,17 @@ The GitHub integration fills `PullRequestInfo`; local runs have none. The rules:
 1. A label from `provenance.ai_labels` marks the whole PR as AI: every commit without its own AI
    evidence, and every added line with no commit, is AI. The tool is the PR's tool mark if there is
    one, else `unknown-ai`; the label is quoted as the evidence.
-2. A PR-level tool mark (an AI bot as PR author, a body marker such as `Link to Devin run`, an agent
-   branch prefix, an agent's empty planning commit) attributes to that tool the commits *by the PR
-   author* that have no evidence of their own. "By the PR author" is read from the commit's login
-   (`PullRequestInfo.commit_logins`), else from a GitHub noreply author address; a commit whose
-   author cannot be told stays human and the notes say so. Commits by anyone else stay human.
+2. A PR-level tool mark (an AI bot as PR author, a body marker such as `Link to Devin run`, a branch
+   named in an agent's own shape, an agent's empty planning commit) attributes to that tool the
+   commits *by the PR author* that have no evidence of their own. "By the PR author" is read from
+   the commit's login (`PullRequestInfo.commit_logins`), else from a GitHub noreply author address;
+   a commit whose author cannot be told stays human and the notes say so. Commits by anyone else
+   stay human.
 3. A commit's own evidence always wins over PR-level marks (its tool is kept), and line-level
    records (git-ai notes, Agent Trace) win over both for the lines they cover.
-Look-alikes (review bots as PR author, `codex/` branches) are never marks; the notes say so.
+Look-alikes (review bots as PR author, `codex/` branches) are never marks; the notes say so. Nor is
+a branch that only starts like an agent's: people name branches `<name>/<topic>`, and Devin Okafor's
+`devin/retry-backoff` is not `devin/<unix-ts>-<slug>`.
 """
 
 from __future__ import annotations
@@ -84,7 +87,11 @@ def pr_signals(
     branch = pr.head_branch.strip()
     for rule in table.of_kind("branch"):
         if branch.lower().startswith(rule.prefix):
-            if rule.counts:
+            if rule.shape is not None and not rule.shape.match(branch):
+                notes.append(
+                    f"branch {branch}: not in the shape {rule.tool} names its branches; not an AI mark"
+                )
+            elif rule.counts:
                 evidence.append(Evidence("PR branch", branch, rule.tool, rule.source))
             else:
                 notes.append(f"branch {branch}: {rule.note}")

@@ -59,6 +59,7 @@ class Rule:
     exclude_note: str = ""
     login: re.Pattern[str] | None = None
     prefix: str = ""
+    shape: re.Pattern[str] | None = None  # a branch's whole name, in the shape the tool gives it
     label: str = ""
 
 
@@ -128,6 +129,7 @@ def _rule(row: dict[str, Any]) -> Rule:
         exclude_note=row.get("exclude_note", ""),
         login=_regex(row, "login", anchored=True),
         prefix=str(row.get("prefix", "")).lower(),
+        shape=_regex(row, "shape", anchored=True),
         label=str(row.get("label", "")).lower(),
     )
     needed = {

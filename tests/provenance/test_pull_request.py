@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
+from gate.cli import main
 from gate.config.models import AIIdentity, Provenance
 from gate.context.model import ChangeSet, Commit, Person, PullRequestInfo
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from gate.provenance.estimate import estimate
 from gate.provenance.pull_request import by_pr_author, pr_signals
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import github, pull_from_git, runner_env  # noqa: F401
+from tests.gitrepo import GitRepo
 
 ALICE = Person("Alice Doe", "alice@example.com")
 COPILOT = Person("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com")
@@ -202,3 +211,70 @@ def test_estimate_is_fast_on_a_large_series() -> None:
     result = estimate(cs, Provenance())
     assert result.added_lines == 200_000
     assert 0.30 < result.ai_share < 0.37
+
+
+@pytest.mark.parametrize(
+    ("branch", "tool"),
+    [
+        ("claude/polymarket-copy-bot-xcdOo", "claude-code"),
+        ("claude/ecstatic-wozniak-9aihy8", "claude-code"),
+        ("claude/fix-telegram-service-import-015zTw5FAomJkH5A4vPssX23", "claude-code"),
+        ("cursor/dominant-lesion-card-0681", "cursor"),
+        ("cursor/fix-native-localhost-oauth-bacf", "cursor"),
+        ("devin/1760968012-lotto-v2-usdt", "devin"),
+        ("copilot/fix-1234", "copilot"),
+        ("openhands/fix-issue-12", "openhands"),
+        ("claude/retry-backoff", None),
+        ("claude/add-tests", None),
+        ("claude/fix-cache", None),
+        ("cursor/blink-rate", None),
+        ("devin/retry-backoff", None),
+        ("devin/1760968012", None),
+    ],
+)
+def test_a_branch_counts_only_in_the_shape_its_agent_gives_it(branch: str, tool: str | None) -> None:
+    signals = pr_signals(PullRequestInfo(author_login="someone", head_branch=branch), Provenance())
+    assert signals.tool == tool
+    if tool is None:
+        assert signals.evidence == ()
+        assert [n.split(":")[0] for n in signals.notes] == [f"branch {branch}"]
+        assert "not in the shape" in signals.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("branch", "login", "author"),
+    [
+        ("devin/retry-backoff", "devin-okafor", ("Devin Okafor", "devin.okafor@example.com")),
+        ("claude/retry-backoff", "claude-martin", ("Claude Martin", "claude.martin@example.com")),
+        ("cursor/blink-rate", "mhughes", ("Maya Hughes", "maya@example.com")),
+    ],
+)
+def test_a_persons_name_slash_topic_branch_leaves_their_pr_human(
+    tmp_path: Path,
+    github: FakeGitHub,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    branch: str,
+    login: str,
+    author: tuple[str, str],
+) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README.md", "# retry\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(
+        "src/retry.py", "".join(f"def backoff_{i}(n, d):\n    return min(d * 2**n, {i})\n" for i in range(40))
+    )
+    head = repo.commit("Add retry backoff helpers", author=author)
+    pull_from_git(github, repo, base, head, number=7, head_ref=branch, user=login, logins={head: login})
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    for key, value in runner_env(github, tmp_path, 7, workspace=workspace).items():
+        if key not in ("PATH", "HOME"):
+            monkeypatch.setenv(key, value)
+    assert main(["github"]) == 0
+    report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    provenance = report["provenance"]
+    assert (provenance["ai_lines"], provenance["added_lines"]) == (0, 80)
+    assert provenance["pr_evidence"] == []
+    assert any(n.startswith(f"branch {branch}: not in the shape") for n in provenance["notes"])
+    assert report["stages"]["regen"]["ran"] is False
