@@ -3,8 +3,11 @@
 Rules (AI-ATTRIBUTION.md, SPEC 5.1):
 - the author decides: an AI identity that is only the committer is not evidence (aider renames the
   committer of hand-made commits too);
-- trailers count wherever they stand in the message (squash merges put the PR's trailers in the body),
-  with any case and spacing of the key, and with a malformed address (`openhands openhands@...`);
+- trailers are read as git reads them (trailers.py): the `Token: value` lines that end a message, or
+  end a squashed commit's part of a squash merge; a key quoted in prose is no trailer. Keys match in
+  any case and spacing, and an address may be malformed (`openhands openhands@...`);
+- a trailer whose value must name the tool (`Made-with: Cursor`, a session link, `Assisted-by:` an AI
+  tool or model) does not count for any other value (`Assisted-by: Bob Smith <bob@example.com>`);
 - review, release and automation bots are recognised first and never count;
 - configured `provenance.ai_identities` win over the table and report their own tool id.
 Every piece of evidence quotes the exact text it was read from.
@@ -20,14 +23,13 @@ from gate.config.models import AIIdentity, Provenance
 from gate.context.model import Commit, Person, PullRequestInfo
 from gate.provenance.model import Evidence
 from gate.provenance.table import FROM_TEXT, UNKNOWN_AI, Rule, ToolTable, tool_table, trailer_key
+from gate.provenance.trailers import read_trailers
 
-# A `Key: value` line; bullets and quote marks before the key are tolerated (squash-merge bodies).
-# The value is taken greedily and stripped after: a lazy value before `[ \t]*$` retried the blank run
-# at every position of the value, quadratic in a line with long runs of spaces.
-_TRAILER_LINE = re.compile(r"^[ \t>*+-]*([A-Za-z][A-Za-z0-9 _-]{0,40}?)[ \t]*:[ \t]*(\S.*)$")
 _ANGLE_IDENTITY = re.compile(r"^(.*?)\s*<([^<>]*)>?\s*$")
 _SPACES = re.compile(r"\s+")
 _COAUTHOR_KEYS = frozenset({trailer_key("Co-authored-by")})
+# The kernel's `Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL...]`: a name, a colon, then the model.
+_AGENT_AND_MODEL = re.compile(r"[^\s:<>@][^:<>@]*:[^\s:<>@]")
 
 # Which kind of evidence names the tool when a commit carries several: the most direct first.
 KIND_PRIORITY = {"configured identity": 0, "author": 1, "trailer": 2, "message": 3, "commit login": 4}
@@ -99,12 +101,10 @@ def configured_match(entry: AIIdentity, person: Person | None, login: str | None
     return entry.login is None or (login is not None and _eq(entry.login, login))
 
 
-def _tool_of(rule: Rule, text: str, table: ToolTable) -> str:
-    if rule.tool != FROM_TEXT:
-        return rule.tool
+def _named_tool(value: str, table: ToolTable) -> str:
     # Kernel form `AGENT_NAME:MODEL_VERSION [TOOL...]`: the agent name first, then the whole text.
-    agent = text.split(":", 1)[0]
-    return table.tool_in_text(agent) or table.tool_in_text(text) or UNKNOWN_AI
+    agent = value.split(":", 1)[0]
+    return table.tool_in_text(agent) or table.tool_in_text(value) or UNKNOWN_AI
 
 
 MAX_QUOTE = 300  # characters of a quoted line; longer lines are cut with an ellipsis
@@ -141,19 +141,21 @@ class _Collector:
         if text not in self.notes:
             self.notes.append(text)
 
-    def person(self, kind: str, person: Person, text: str, config: Provenance) -> None:
-        """An author or a co-author: configured identities first, then the table."""
+    def person(self, kind: str, person: Person, text: str, config: Provenance) -> bool:
+        """An author or a co-author: configured identities first, then the table. False when the
+        person is no identity the table or the configuration knows."""
         for entry in config.ai_identities:
             if configured_match(entry, person, None):
                 self.add("configured identity", text, entry.tool, "provenance.ai_identities")
-                return
+                return True
         rule = identity_rule(self.table, person)
         if rule is None:
-            return
+            return False
         if rule.counts:
             self.add(kind, text, rule.tool, rule.source)
         else:
             self.note(f"{text}: {rule.note}; not counted as AI authorship")
+        return True
 
 
 def classify(commit: Commit, config: Provenance, pr: PullRequestInfo | None = None) -> CommitClass:
@@ -228,26 +230,37 @@ def _decide_tool(evidence: list[Evidence]) -> str | None:
 def _scan_trailers(message: str, out: _Collector, config: Provenance) -> None:
     trailer_rules = out.table.of_kind("trailer")
     keys = {r.key for r in trailer_rules} | _COAUTHOR_KEYS
-    for raw in message.split("\n"):
-        if ":" not in raw:
-            continue
-        m = _TRAILER_LINE.match(raw)
-        if m is None:
-            continue
-        key = trailer_key(m.group(1))
+    for trailer in read_trailers(message):
+        key = trailer_key(trailer.key)
         if key not in keys:
             continue
-        text, value = _cut(raw.strip()), m.group(2).rstrip(" \t")
+        text, value = _cut(trailer.line.strip()), trailer.value
         if key in _COAUTHOR_KEYS:
             out.person("trailer", parse_identity(value), text, config)
             continue
         for rule in trailer_rules:
             if rule.key == key and (rule.value is None or rule.value.search(value)):
-                if rule.counts:
-                    out.add("trailer", text, _tool_of(rule, value, out.table), rule.source)
-                else:
+                if not rule.counts:
                     out.note(f"{text}: {rule.note}; not counted as AI authorship")
+                elif rule.tool == FROM_TEXT:
+                    _named_assistant(text, value, rule, out, config)
+                else:
+                    out.add("trailer", text, rule.tool, rule.source)
                 break
+
+
+def _named_assistant(text: str, value: str, rule: Rule, out: _Collector, config: Provenance) -> None:
+    """A trailer that names its assistant (`Assisted-by:`) counts when the name is an AI's: an AI
+    identity, the kernel's `AGENT_NAME:MODEL_VERSION`, or a known tool's name. People are credited
+    with the same key (`Assisted-by: Bob Smith <bob@example.com>`), and any other value names no AI."""
+    identity = parse_identity(value)
+    if identity.email:
+        if not out.person("trailer", identity, text, config):
+            out.note(f"{text}: names a person, not an AI tool; not counted as AI authorship")
+    elif _AGENT_AND_MODEL.match(value) or out.table.tool_in_text(value):
+        out.add("trailer", text, _named_tool(value, out.table), rule.source)
+    else:
+        out.note(f"{text}: names no AI tool or model; not counted as AI authorship")
 
 
 def _scan_markers(message: str, out: _Collector) -> None:

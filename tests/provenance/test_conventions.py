@@ -255,10 +255,18 @@ CASES = [
     ),
     Case(
         "amazon-q-trailer",
-        "Add\n\n🤖 Generated with Amazon Q Developer\nCo-Authored-By: Amazon Q Developer "
+        "Add\n\n🤖 Generated with Amazon Q Developer\n\nCo-Authored-By: Amazon Q Developer "
         "<noreply@aws.amazon.com>",
         "amazon-q",
         "Co-Authored-By: Amazon Q Developer <noreply@aws.amazon.com>",
+    ),
+    # git reads no trailer in a last paragraph that is half prose; the footer still marks the commit
+    Case(
+        "amazon-q-footer-right-above-the-trailer",
+        "Add\n\n🤖 Generated with Amazon Q Developer\nCo-Authored-By: Amazon Q Developer "
+        "<noreply@aws.amazon.com>",
+        "amazon-q",
+        "🤖 Generated with Amazon Q Developer",
     ),
     Case(
         "gemini-cli",
@@ -298,13 +306,48 @@ CASES = [
         "unknown-ai",
         "Assisted-by: Tabby:starcoder2-15b",
     ),
+    Case(
+        "assisted-by-a-tool-name",
+        "Fix\n\nAssisted-by: GitHub Copilot",
+        "copilot",
+        "Assisted-by: GitHub Copilot",
+    ),
+    Case(
+        "assisted-by-an-ai-identity",
+        "Fix\n\nAssisted-by: Claude <noreply@anthropic.com>",
+        "claude-code",
+        "Assisted-by: Claude <noreply@anthropic.com>",
+    ),
+    Case(
+        "assisted-by-between-prose-and-signed-off-by",
+        "mm: fix\n\nReported on the list.\nAssisted-by: Claude:claude-3-opus\nSigned-off-by: D <d@e>",
+        "claude-code",
+        "Assisted-by: Claude:claude-3-opus",
+    ),
+    Case(
+        "assisted-by-a-person",
+        "Fix rounding in invoice totals\n\nAssisted-by: Bob Smith <bob@example.com>\n",
+        None,
+    ),
+    Case("assisted-by-a-person-named-claude", "Fix\n\nAssisted-by: Claude Martin <claude@example.com>", None),
+    Case("assisted-by-any-word", "Fix\n\nAssisted-by: xyzzy", None),
     # Squash merges: trailers inside the body, bulleted or indented
+    # Squash merges: each squashed commit's trailers end its part of the body (GitHub's layout)
     Case(
         "squash-body",
-        "Big feature (#40)\n\n* first step\n\n  Co-authored-by: openhands <openhands@all-hands.dev>\n\n"
+        "Big feature (#40)\n\n* first step\n\nCo-authored-by: openhands <openhands@all-hands.dev>\n\n"
         "* second step\n\n---------\n\nCo-authored-by: Engel Nyst <engel.nyst@gmail.com>",
         "openhands",
         "Co-authored-by: openhands <openhands@all-hands.dev>",
+        committer=GITHUB,
+    ),
+    Case(
+        "squash-body-last-commit",
+        "Big feature (#40)\n\n* first step\n\n* second step\n\nWith a body.\n\n"
+        "Co-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>\n\n---------\n\n"
+        "Co-authored-by: Engel Nyst <engel.nyst@gmail.com>",
+        "claude-code",
+        "Co-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>",
         committer=GITHUB,
     ),
     # Pitfalls: human
@@ -390,6 +433,40 @@ CASES = [
     ),
     Case("amazon-q-footer-mentioned", "Drop the 'Generated with Amazon Q' lines from the template", None),
     Case("firebender-footer-mentioned", "Lint: reject 'Generated with Firebender' in messages", None),
+    # A trailer is what git reads as one: the lines that end the message, keys at the line's start.
+    Case(
+        "trailer-quoted-indented-in-prose",
+        "Stop adding AI trailers\n\nOur hook used to append lines like:\n\n"
+        "    Co-Authored-By: Claude <noreply@anthropic.com>\n\n"
+        "We no longer do that; this commit removes the hook.\n",
+        None,
+    ),
+    Case(
+        "trailer-quoted-in-a-middle-paragraph",
+        "Stop adding AI trailers\n\nOur hook used to append:\n\n"
+        "Co-Authored-By: Claude <noreply@anthropic.com>\n\nThis commit removes the hook.\n",
+        None,
+    ),
+    Case(
+        "trailer-in-a-bullet",
+        "Update contributing guide\n\n- Made-with: Cursor is no longer required in commit messages\n",
+        None,
+    ),
+    Case(
+        "trailer-below-a-title-line",
+        "Fix\nCo-authored-by: Claude <noreply@anthropic.com>",
+        None,
+    ),
+    # A key whose value must name the tool is no mark with any other value.
+    Case("made-with-prose", "Update contributing guide\n\nMade-with: Cursor is no longer required", None),
+    Case(
+        "agent-logs-url-not-a-link",
+        "Document AI policy\n\nAgent-Logs-Url: not applicable (human change)\n",
+        None,
+    ),
+    Case("claude-session-not-a-link", "Fix\n\nClaude-Session: none, written by hand", None),
+    Case("aider-prefix-on-a-body-line", "Bump deps\n\naider: we no longer use it, see #12\n", None),
+    Case("aider-prefix-on-a-dash-bullet", "Bump deps\n\n- aider: dropped from the dev dependencies", None),
 ]
 
 
@@ -520,3 +597,37 @@ def test_a_persons_commit_that_mentions_the_footer_stays_human_in_the_report(
     main(["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline", "--format=json"])
     provenance = json.loads(capsys.readouterr().out)["provenance"]
     assert (provenance["ai_lines"], provenance["added_lines"]) == (0, 40)
+
+
+PROSE_THAT_LOOKS_LIKE_MARKS = (
+    "Fix rounding in invoice totals\n\nAssisted-by: Bob Smith <bob@example.com>\n",
+    "Stop adding AI trailers\n\nOur hook used to append lines like:\n\n"
+    "    Co-Authored-By: Claude <noreply@anthropic.com>\n\n"
+    "We no longer do that; this commit removes the hook.\n",
+    "Update contributing guide\n\n- Made-with: Cursor is no longer required in commit messages\n",
+    "Bump deps\n\naider: we no longer use it, see #12\n",
+    "Document AI policy\n\nAgent-Logs-Url: not applicable (human change)\n",
+)
+
+
+def test_a_persons_commits_whose_prose_looks_like_trailers_stay_human_in_the_report(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("README.md", "# app\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    for n, message in enumerate(PROSE_THAT_LOOKS_LIKE_MARKS):
+        repo.write(
+            f"app/m{n}.py", "".join(f"def f_{i}(a, b):\n    return combine(a, b, {i})\n" for i in range(5))
+        )
+        repo.commit(message, author=HUMAN)
+    repo.write("app/ai.py", "def helper(a):\n    return combine(a, a, 0)\n")
+    repo.commit("Add a helper\n\nCo-Authored-By: Claude <noreply@anthropic.com>", author=HUMAN)
+    main(["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline", "--format=json"])
+    provenance = json.loads(capsys.readouterr().out)["provenance"]
+    assert (provenance["ai_lines"], provenance["added_lines"]) == (2, 52)
+    assert [c["ai"] for c in provenance["commits"]] == [False] * 5 + [True]
+    assert provenance["commits"][0]["notes"] == [
+        "Assisted-by: Bob Smith <bob@example.com>: names a person, not an AI tool; "
+        "not counted as AI authorship"
+    ]
