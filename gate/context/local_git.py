@@ -3,9 +3,10 @@
 Attribution: a file touched by one commit of the range owes all its added lines to that commit; a
 file touched by several is blamed within the range, whitespace aside (-w): a commit that only
 re-indents or re-spaces a line does not become its author, and the line keeps its number in the file
-of the commit that wrote it, where line-level records number it. A commit that moves lines into
-another file or re-adds them is their last author here; provenance reads the commits' own lines
-(`commit_lines`) to tell the lines an AI commit wrote.
+of the commit that wrote it, where line-level records number it. A line the base already had, but for
+whitespace, is tied to the commit before the range that blame names: no commit of the range wrote it.
+A commit that moves lines into another file or re-adds them is their last author here; provenance
+reads the commits' own lines (`commit_lines`) to tell the lines an AI commit wrote.
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ def _origins(
                 to_blame, pool.map(lambda p: _blame(git, p, base, head), to_blame), strict=True
             ):
                 wanted = {line.new_no for line in diff.by_path[path].added_lines()}
-                origins[path] = {n: sha for n, sha in lines.items() if n in wanted and sha in in_range}
-                numbers[path] = {n: orig[n] for n in origins[path]}
+                origins[path] = {n: sha for n, sha in lines.items() if n in wanted}
+                numbers[path] = {n: orig[n] for n, sha in origins[path].items() if sha in in_range}
     return origins, numbers
 
 
@@ -140,16 +141,12 @@ def _blame(git: Git, path: str, base: str, head: str) -> tuple[dict[int, str], d
     )
     lines: dict[int, str] = {}
     orig: dict[int, int] = {}  # final line -> the line's number in the blamed commit's file
-    boundary: set[str] = set()
-    current = ""
     for row in out.split("\n"):
         head_fields = row.split(" ")
         if len(head_fields) == 4 and is_full_commit_id(head_fields[0]):
-            current = head_fields[0]
+            sha = head_fields[0]
             source, start, count = int(head_fields[1]), int(head_fields[2]), int(head_fields[3])
             for k in range(count):
-                lines[start + k] = current
+                lines[start + k] = sha
                 orig[start + k] = source + k
-        elif row == "boundary":
-            boundary.add(current)
-    return {n: sha for n, sha in lines.items() if sha not in boundary}, orig
+    return lines, orig

@@ -107,7 +107,8 @@ class ChangeSet:
     source: str  # "git" | "diff" | "mbox" | "github"
     diff: Diff
     commits: tuple[Commit, ...] = ()
-    # path -> new-side line number -> sha of the commit in the range that last introduced the line.
+    # path -> new-side line number -> sha of the commit in the range that last introduced the line, or
+    # of a commit before the range when the base already had the line but for whitespace (blame -w).
     line_origins: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
     # path -> new-side line number -> the line's number in the file of the commit that introduced it
     # (blame's original line, or the replayed patch's new line). Line-level records such as git-ai

@@ -1,8 +1,9 @@
 """Combine commit classification, PR-level signals and line-level records into the AI share.
 
 Order of precedence, weakest first (pull_request.py documents the PR rules):
-1. each added line belongs to the commit in `line_origins` (a line with no origin belongs to the last
-   commit that added lines to its file, else to no commit); a line that a commit with no AI marks owns
+1. each added line belongs to the commit in `line_origins` (a line the base already had, but for
+   whitespace, belongs to no commit; a line with no origin belongs to the last commit that added lines
+   to its file, else to no commit; line_marks.py); a line that a commit with no AI marks owns
    but an AI commit of the range wrote, formatting aside, goes back to that AI commit (carry.py);
 2. the commit's own evidence (classify.py) or, failing that, PR-level signals decide whether its
    lines are AI and which tool wrote them; a line with no commit is AI only under an `ai_labels` label;
@@ -336,7 +337,8 @@ def _summary_notes(
         out.append(f"{_count(human_attested, 'line is', 'lines are')} attested human by line-level records")
     if no_origin and attributions:
         out.append(
-            f"{_count(no_origin, 'added line', 'added lines')} could not be tied to a commit of the range"
+            f"{_count(no_origin, 'added line', 'added lines')} could not be tied to a commit of the range "
+            "(a line the base already had, re-indented or re-spaced, is no commit's new code)"
         )
     if not attributions and changeset.source == "diff":
         out.append("a plain diff carries no commit metadata: only line-level records and PR signals apply")

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
+from gate.cli import main
 from gate.config.models import Provenance
 from gate.context.local_git import load_git_changeset
 from gate.context.patch import load_patch_changeset
@@ -234,3 +237,29 @@ def test_pr_label_makes_every_line_ai_and_commit_marks_keep_their_tool(repo: Git
     assert "PR labels" in result.basis
     other = replace(cs, pr=PullRequestInfo(number=7, labels=("enhancement",)))
     assert estimate(other, Provenance()).ai_lines == 2
+
+
+def _legacy(n: int) -> str:
+    return "".join(
+        f"def legacy_{i}(value, other):\n    return combine(value + {i}, other * {i})\n" for i in range(n)
+    )
+
+
+def test_base_lines_a_person_re_indents_are_not_credited_to_a_later_ai_commit(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("app/legacy.py", _legacy(150))
+    repo.commit("Legacy helpers")
+    repo.branch("pr")
+    # a person wraps the existing module in a class: 300 lines re-indented, one new
+    indented = "".join(f"    {line}\n" for line in _legacy(150).splitlines())
+    repo.write("app/legacy.py", "class Legacy:\n" + indented)
+    repo.commit("Wrap the legacy helpers in a class")
+    method = "    def helper(self, value):\n        return self.legacy_0(value, 2)\n"
+    repo.write("app/legacy.py", "class Legacy:\n" + indented + method)
+    repo.commit("Add a helper\n\n" + CLAUDE)
+    main(["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline", "--format=json"])
+    provenance = json.loads(capsys.readouterr().out)["provenance"]
+    assert (provenance["ai_lines"], provenance["added_lines"]) == (2, 303)
+    assert [(c["ai"], c["added_lines"]) for c in provenance["commits"]] == [(False, 1), (True, 2)]
+    assert any(n.startswith("300 added lines could not be tied") for n in provenance["notes"])
