@@ -274,6 +274,7 @@ def _provenance(p: ProvenanceResult) -> dict[str, Any]:
         "notes": list(p.notes),
         "code_ai_lines": p.code_ai_lines,
         "code_added_lines": p.code_added_lines,
+        "code_left_out": dict(p.code_left_out),
         "disregarded": list(p.disregarded),
     }
 
@@ -304,6 +305,7 @@ def decode_provenance(d: dict[str, Any]) -> ProvenanceResult:
         # traces written before code lines were counted apart: every line counted as code
         code_ai_lines=int(d.get("code_ai_lines", d["ai_lines"])),
         code_added_lines=int(d.get("code_added_lines", d["added_lines"])),
+        code_left_out={str(k): int(v) for k, v in d.get("code_left_out", {}).items()},
         disregarded=tuple(d.get("disregarded", ())),
     )
 

@@ -13,7 +13,8 @@ Order of precedence, weakest first (pull_request.py documents the PR rules):
    evidence, a PR label or a configured identity attributes to AI is disregarded, and the report
    says so. Untracked lines keep the commit-level verdict.
 `ai_share = ai_lines / added_lines` (0 when nothing is added); `code_ai_share` is the same over the
-lines of files that are not documentation, the share the thresholds read by default.
+lines of code (documentation, data files and whitespace-only changes left out, see code_lines.py), the
+share the thresholds read by default.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
 from gate.provenance.carry import carry_ai_lines
 from gate.provenance.classify import CommitClass, classify
-from gate.provenance.doc_files import is_documentation
+from gate.provenance.code_lines import DATA_FILES, WHITESPACE_ONLY, CodeLines, code_lines
 from gate.provenance.line_marks import LineMark, Owned, line_marks, line_owners
 from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
 from gate.provenance.pull_request import PullRequestSignals, by_pr_author, pr_signals
@@ -119,7 +120,8 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     disregarded = _disregarded(tally.overruled, verdicts, signals)
     notes.extend(disregarded)
     notes.extend(_summary_notes(attributions, classes, tally.no_origin, tally.human_attested, changeset))
-    code_added, code_ai = _code_lines(changeset, owners, tally.ai_line_map)
+    code = code_lines(owners, tally.ai_line_map, changeset.diff.by_path, changeset.revisions)
+    notes.extend(_left_out_note(code))
     total = sum(tally.added_by.values())
     ai_total = sum(tally.ai_by.values())
     return ProvenanceResult(
@@ -132,8 +134,9 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         tools=dict(tally.tools.most_common()),
         basis=_basis(tally.used_kinds, bool(commits)),
         notes=tuple(dict.fromkeys(notes)),
-        code_ai_lines=code_ai,
-        code_added_lines=code_added,
+        code_ai_lines=code.ai,
+        code_added_lines=code.added,
+        code_left_out=code.left_out,
         disregarded=tuple(disregarded),
     )
 
@@ -230,16 +233,21 @@ def _tally(
     return tally
 
 
-def _code_lines(
-    changeset: ChangeSet, owners: Mapping[str, Owned], ai_line_map: Mapping[str, frozenset[int]]
-) -> tuple[int, int]:
-    """Added and AI lines of the files that are not documentation."""
-    code_added = code_ai = 0
-    for path, (added, _) in owners.items():
-        if not is_documentation(path, changeset.diff.by_path.get(path), changeset.revisions):
-            code_added += len(added)
-            code_ai += len(ai_line_map.get(path, ()))
-    return code_added, code_ai
+def _left_out_note(code: CodeLines) -> list[str]:
+    """What the share of code leaves out besides documentation, in words: a reader of a low share should
+    see what it is a share of."""
+    parts: list[str] = []
+    if data := code.left_out.get(DATA_FILES):
+        named = ", ".join(code.data_files[:3]) + (", ..." if len(code.data_files) > 3 else "")
+        parts.append(f"{_count(data, 'line', 'lines')} of data files ({named})")
+    if same := code.left_out.get(WHITESPACE_ONLY):
+        parts.append(f"{_count(same, 'line', 'lines')} that only change the whitespace of existing lines")
+    if not parts:
+        return []
+    return [
+        f"the share of code lines leaves out {' and '.join(parts)}; AI lines among them still count "
+        "in the AI-authored lines"
+    ]
 
 
 def _attributions(

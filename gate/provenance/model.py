@@ -45,10 +45,11 @@ class ProvenanceResult:
     tools: Mapping[str, int] = field(default_factory=dict)  # tool id -> AI lines
     basis: tuple[str, ...] = ()  # which kinds of evidence the estimate rests on, said in the report
     notes: tuple[str, ...] = ()
-    # The same counts over code lines only (documentation files left out; see doc_files.py): padding a
-    # PR with prose does not dilute the share the thresholds read.
+    # The same counts over code lines only (documentation, data files and whitespace-only changes left
+    # out; see code_lines.py): padding a PR with prose or data does not dilute the share the thresholds read.
     code_ai_lines: int = 0
     code_added_lines: int = 0
+    code_left_out: Mapping[str, int] = field(default_factory=dict)  # kind -> added lines left out
     # Line-level records the PR supplied that were not followed, each with why (they may only add AI).
     disregarded: tuple[str, ...] = ()
 

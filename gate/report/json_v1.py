@@ -87,6 +87,7 @@ def _provenance(prov: ProvenanceResult, share_of: str) -> Provenance:
         code_ai_share=round(prov.code_ai_share, 4),
         code_ai_lines=prov.code_ai_lines,
         code_added_lines=prov.code_added_lines,
+        code_left_out=dict(prov.code_left_out),
         share_of=share_of,
         threshold_share=round(prov.threshold_share(share_of), 4),
         disregarded_records=prov.disregarded,

@@ -84,7 +84,11 @@ def _print_provenance(console: Console, outcome: Outcome) -> None:
         f"AI-authored share: [bold]{prov.ai_share:.1%}[/] ({prov.ai_lines} of {prov.added_lines} added lines)"
     )
     code_line = code_share_line(
-        outcome.config.thresholds.share_of.value, prov.code_ai_lines, prov.code_added_lines, prov.added_lines
+        outcome.config.thresholds.share_of.value,
+        prov.code_ai_lines,
+        prov.code_added_lines,
+        prov.added_lines,
+        prov.code_left_out,
     )
     if code_line:
         console.print(f"  {code_line}")

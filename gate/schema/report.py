@@ -11,6 +11,7 @@ A report read back may leave out fields added after it was written: they take th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal, Protocol
 
 from pydantic import Field, ValidationError
@@ -70,6 +71,9 @@ class Provenance(Schema):
     # None in a report that predates code lines counted apart
     code_ai_lines: int | None = None
     code_added_lines: int | None = None
+    # The added lines the share of code leaves out, by kind: "documentation", "data files",
+    # "whitespace-only changes" (empty in a report that predates the kinds: documentation alone)
+    code_left_out: dict[str, int] = Field(default_factory=dict)
     share_of: str | None = None  # which share the thresholds read: "all" or "code"
     threshold_share: float = 0.0
     disregarded_records: tuple[str, ...] = ()
@@ -82,15 +86,25 @@ class Provenance(Schema):
     @property
     def code_line(self) -> str | None:
         """The share over code lines, when the thresholds read it and it differs from the whole."""
-        return code_share_line(self.share_of, self.code_ai_lines, self.code_added_lines, self.added_lines)
+        return code_share_line(
+            self.share_of, self.code_ai_lines, self.code_added_lines, self.added_lines, self.code_left_out
+        )
 
 
-def code_share_line(share_of: str | None, ai: int | None, added: int | None, all_added: int) -> str | None:
+def code_share_line(
+    share_of: str | None,
+    ai: int | None,
+    added: int | None,
+    all_added: int,
+    left_out: Mapping[str, int] | None = None,
+) -> str | None:
+    """The share of code in words, naming what it leaves out."""
     if share_of != "code" or not added or ai is None or added == all_added:
         return None
+    kinds = list(left_out or {}) or ["documentation"]
+    named = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
     return (
-        f"Of code lines (documentation left out): {ai / added:.0%} ({ai} of {added}), "
-        "the share the thresholds read"
+        f"Of code lines ({named} left out): {ai / added:.0%} ({ai} of {added}), the share the thresholds read"
     )
 
 

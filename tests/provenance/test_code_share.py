@@ -1,0 +1,131 @@
+"""The share the thresholds read is a share of code lines: data files (JSON, SVG, CSV, lockfiles,
+checksums) and lines that only change whitespace do not dilute it, on real repositories through the
+command line. The files are still read by every analyzer, and their AI lines still count as AI lines.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gate.cli import main
+from tests.gitrepo import GitRepo
+
+CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
+AWS = "AKIA" + "Z3MSJV4XQ7PRWQ2T"
+
+
+def _code(n: int, name: str = "f") -> str:
+    return "".join(f"def {name}_{i}(value):\n    return value + {i}\n" for i in range(n // 2))
+
+
+def _fixture(rows: int, secret: str = "") -> str:
+    items = [{"id": i, "name": f"item{i}", "key": secret} if secret else {"id": i} for i in range(rows)]
+    return json.dumps(items, indent=1) + "\n"
+
+
+DATA = {
+    "tests/fixtures/sample.json": _fixture(100),
+    "assets/logo.svg": "<svg>\n" + "".join(f"<path d='M{i} {i}'/>\n" for i in range(300)) + "</svg>\n",
+    "data/prices.csv": "".join(f"{i},{i * 3},item{i}\n" for i in range(300)),
+    "pnpm-lock.yaml": "".join(
+        f"  /pkg{i}@1.0.{i}:\n    resolution: {{integrity: sha512-{i}}}\n" for i in range(150)
+    ),
+    "go.sum": "".join(f"github.com/x/mod{i} v1.0.{i} h1:abc{i}=\n" for i in range(300)),
+    "infra/.terraform.lock.hcl": "".join(
+        f'provider "p{i}" {{\n  version = "1.{i}"\n}}\n' for i in range(100)
+    ),
+}
+
+
+def _check(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    main(
+        ["check", "--repo", str(repo.root), "--base", "main", "--head", "pr", "--offline", "--format", "json"]
+    )
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return report
+
+
+def _repo(root: Path) -> GitRepo:
+    repo = GitRepo(root)
+    repo.write("README.md", "# app\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    return repo
+
+
+@pytest.mark.parametrize("path", sorted(DATA))
+def test_a_data_file_a_person_adds_does_not_dilute_the_share_the_thresholds_read(
+    path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _repo(tmp_path / "repo")
+    repo.write("app/feature.py", _code(60))
+    repo.commit("Add the feature\n\n" + CLAUDE)
+    repo.write(path, DATA[path])
+    repo.commit("Add data")
+    report = _check(repo, capsys)
+    prov, review = report["provenance"], report["stages"]["review"]["threshold"]
+    assert prov["ai_share"] < 0.30  # over every line, the data would take it below the threshold
+    assert (prov["code_ai_lines"], prov["code_added_lines"], prov["threshold_share"]) == (60, 60, 1.0)
+    assert prov["code_left_out"] == {"data files": prov["added_lines"] - 60}
+    assert review["met"] is True and "AI share of code lines 100% >= 30%" in review["why"]
+    assert any(f"of data files ({path})" in note for note in prov["notes"])
+
+
+def test_a_whitespace_only_reindent_by_a_person_does_not_dilute_the_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    legacy = _code(400, "legacy")
+    repo.write("app/legacy.py", legacy)
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app/feature.py", _code(48))
+    repo.commit("Add the feature\n\n" + CLAUDE)
+    repo.write("app/legacy.py", legacy.replace("    ", "\t"))
+    repo.commit("Tabs for spaces")
+    report = _check(repo, capsys)
+    prov = report["provenance"]
+    assert (prov["ai_lines"], prov["added_lines"]) == (48, 248)
+    assert (prov["code_added_lines"], prov["threshold_share"]) == (48, 1.0)
+    assert prov["code_left_out"] == {"whitespace-only changes": 200}
+    assert report["stages"]["review"]["threshold"]["met"] is True
+    # a person's real edit of existing lines is code: it still counts
+    repo.write("app/legacy.py", legacy.replace("return value", "return -value"))
+    repo.commit("Negate")
+    assert _check(repo, capsys)["provenance"]["code_added_lines"] == 248
+
+
+def test_an_ai_fixture_beside_a_persons_code_is_no_escalation_and_its_lines_stay_ai(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ordinary PR: a person's code and a JSON fixture an assistant wrote for its tests. Over every
+    line the fixture made the PR 40% AI and called for review; over code it is a person's PR. The
+    fixture's lines are AI lines all the same (`ai_lines`, a trigger of its own)."""
+    repo = _repo(tmp_path / "repo")
+    repo.write("app/parser.py", _code(60))
+    repo.commit("Parse the feed")
+    repo.write("tests/fixtures/feed.json", _fixture(13))
+    repo.commit("Add a feed fixture\n\n" + CLAUDE)
+    report = _check(repo, capsys)
+    prov = report["provenance"]
+    counts = (prov["ai_lines"], prov["added_lines"], prov["code_ai_lines"], prov["code_added_lines"])
+    assert counts == (41, 101, 0, 60)
+    assert prov["ai_share"] > 0.30 and prov["threshold_share"] == 0.0
+    assert not any(report["stages"][stage]["threshold"]["met"] for stage in ("review", "regen", "spec"))
+    assert report["verdict"] == "pass"
+
+
+def test_a_data_file_is_still_read_by_the_analyzers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _repo(tmp_path / "repo")
+    repo.write("app/feature.py", _code(20))
+    repo.write("tests/fixtures/users.json", _fixture(3, secret=AWS))
+    repo.commit("Add the feature\n\n" + CLAUDE)
+    report = _check(repo, capsys)
+    assert {f["path"] for f in report["findings"] if f["stage"] == "secrets"} == {"tests/fixtures/users.json"}
+    assert report["verdict"] == "fail"
