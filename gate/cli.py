@@ -228,7 +228,9 @@ def _check(args: argparse.Namespace) -> int:
 
         name, data = _read_input(args.diff)
         config = _load_config(args)
-        changeset = load_patch_changeset(data, name, config.paths.ignore)
+        changeset = load_patch_changeset(
+            data, name, config.paths.ignore, default_ignore=config.paths.ignore_is_default
+        )
     else:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -245,7 +247,13 @@ def _check(args: argparse.Namespace) -> int:
         on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(
-                load_git_changeset, git.root, args.base, args.head, config.paths.ignore, on_diff
+                load_git_changeset,
+                git.root,
+                args.base,
+                args.head,
+                config.paths.ignore,
+                on_diff,
+                default_ignore=config.paths.ignore_is_default,
             )
             from gate.app import run_gate
 

@@ -7,17 +7,25 @@ import x`, `from .vendor import helpers`, `require('./vendor/helpers')`) is firs
 directory it sits in: it is not ignored, and the diff says which files were kept that way and why.
 Imports that name only a package (`import requests`, `require('lodash')`) are third-party code that
 happens to be vendored, and stay ignored.
+
+The default list (`**/vendor/**`, `**/*.min.js`, ...) is the gate's guess, not the user's choice, so it
+is held to more: a file it matches is kept when any module of the repository at head imports it (not
+only the changed ones: the PR that rewrites `app/vendor/helpers.py` need not touch `app/main.py`, which
+imports it), and a file named as minified is kept when it is readable source (`gate.context.minified`).
+A user's own list is honoured as written, but for the changed files' imports.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import pathspec
 
+from gate.context.minified import is_readable, named_minified
+from gate.context.model import RevisionReader
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
 # `.pyw`: a script Python runs without a console window (Windows GUI programs); Python all the same.
@@ -26,6 +34,11 @@ JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".v
 CODE_SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
 # Reads a changed file's text at the head revision (None when it cannot).
 HeadReader = Callable[[str], str | None]
+# A module and its lines at head, read when asked for: the importers of a file that may be first-party.
+Importer = tuple[str, Iterable[str]]
+# Modules of the head revision read for the imports that keep a default-ignored file: enough for a large
+# repository's own code, read through one `git cat-file` process. Past it the notes say how many were not.
+MAX_HEAD_IMPORTERS = 10_000
 
 # Tolerant line readers (a line need not be a whole statement); each pattern is linear in the line.
 _PY_FROM = re.compile(r"\bfrom\s+(\.*)([\w.]*)\s+import\b([^;#]*)")
@@ -43,26 +56,51 @@ def apply_ignore(
     diff: Diff,
     origins: Mapping[str, Mapping[int, str]],
     patterns: Sequence[str],
-    read_head: HeadReader | None = None,
+    head: RevisionReader | None = None,
+    *,
+    defaults: bool = False,
 ) -> tuple[Diff, dict[str, Mapping[int, str]]]:
     """The diff and line origins without the ignored files. The diff keeps the ignored files aside
-    (`ignored_files`, `ignored_paths`) and lists the first-party files it did not ignore. With
-    `read_head`, a changed file's imports are read from its whole head text, not only from the lines
-    the diff shows."""
+    (`ignored_files`, `ignored_paths`) and lists the first-party files it did not ignore, with why. With
+    `head`, a changed file's imports are read from its whole head text, not only from the lines the diff
+    shows. `defaults`: the patterns are the default list, not the user's, and a file they match is also
+    kept when it is readable source named as minified, or when any module at head imports it."""
     if not patterns:
         return diff, dict(origins)
     spec = ignore_spec(patterns)
     matched = {change.path for change in diff.files if spec.match_file(change.path)}
     if not matched:
         return diff, dict(origins)
-    kept_by_import = first_party_imports(diff.files, matched, read_head)
-    kept = [c for c in diff.files if c.path not in matched or c.path in kept_by_import]
-    ignored = [c for c in diff.files if c.path in matched and c.path not in kept_by_import]
+    read_head = (lambda path: head.read("head", path)) if head is not None else None
+    why_kept = _readable_minified(diff.files, matched, read_head) if defaults else {}
+    importers = _HeadImporters(head, spec, diff, matched) if defaults and head is not None else None
+    imported = first_party_imports(
+        diff.files, matched - why_kept.keys(), read_head, importers if importers is not None else ()
+    )
+    why_kept.update(
+        {
+            path: f"{importer} imports it (first-party code is never ignored)"
+            for path, importer in imported.items()
+        }
+    )
+    kept_by_rule = [c.path for c in diff.files if c.path in why_kept]
+    kept = [c for c in diff.files if c.path not in matched or c.path in why_kept]
+    ignored = [c for c in diff.files if c.path in matched and c.path not in why_kept]
     notes = [
-        f"{path}: analysed although paths.ignore matches it, because {importer} imports it "
-        "(first-party code is never ignored)"
-        for path, importer in kept_by_import.items()
+        f"{path}: analysed although paths.ignore matches it, because {why_kept[path]}"
+        for path in kept_by_rule
     ]
+    ignored_code = any(c.path.endswith(CODE_SUFFIXES) for c in ignored)
+    if importers is not None and importers.unread and ignored_code:
+        notes.append(
+            f"{importers.unread} modules at head past the first {MAX_HEAD_IMPORTERS:,} were not read for "
+            "imports of the files the default paths.ignore matches"
+        )
+    if defaults and head is None and ignored_code:
+        notes.append(
+            "whether the repository's own code imports the files the default paths.ignore leaves out "
+            "was read from the changed files only: this run does not read the rest of the head revision"
+        )
     kept_paths = {c.path for c in kept}
     return (
         replace(
@@ -71,10 +109,65 @@ def apply_ignore(
             notes=(*diff.notes, *notes),
             ignored_paths=(*diff.ignored_paths, *(c.path for c in ignored)),
             ignored_files=(*diff.ignored_files, *ignored),
-            unignored_paths=(*diff.unignored_paths, *kept_by_import),
+            unignored_paths=(*diff.unignored_paths, *kept_by_rule),
         ),
         {p: o for p, o in origins.items() if p in kept_paths},
     )
+
+
+def _readable_minified(
+    files: Sequence[FileChange], matched: set[str], read_head: HeadReader | None
+) -> dict[str, str]:
+    """The matched files named as minified that are readable source at head, with why they are kept."""
+    return {
+        c.path: "its name says minified but its lines read as source"
+        for c in files
+        if c.path in matched and named_minified(c.path) and is_readable(_new_side(c, read_head))
+    }
+
+
+class _HeadImporters:
+    """The modules at head that the change leaves as they are and the ignore list does not match, each
+    read when its turn comes: `first_party_imports` stops as soon as every ignored module is placed.
+
+    A module that imports an ignored file names it, or its folder (`from app.vendor import (`), so a
+    module whose text holds none of those names is not parsed line by line."""
+
+    def __init__(self, head: RevisionReader, spec: pathspec.PathSpec, diff: Diff, ignored: set[str]) -> None:
+        self._head = head
+        self._spec = spec
+        self._changed = {c.path for c in diff.files}
+        self._names = _import_names(ignored)
+        self.unread = 0  # modules past MAX_HEAD_IMPORTERS, known once the listing is read
+
+    def __iter__(self) -> Iterator[Importer]:
+        paths = [
+            path
+            for path in self._head.list_files("head")
+            if path.endswith(CODE_SUFFIXES) and path not in self._changed and not self._spec.match_file(path)
+        ]
+        self.unread = max(0, len(paths) - MAX_HEAD_IMPORTERS)
+        for path in paths[:MAX_HEAD_IMPORTERS]:
+            yield path, self._lines(path)
+
+    def _lines(self, path: str) -> Iterator[str]:
+        text = self._head.read("head", path)
+        if text is not None and any(name in text for name in self._names):
+            yield from text.splitlines()
+
+
+def _import_names(paths: Iterable[str]) -> set[str]:
+    """Text every import of one of the code files among `paths` holds: the file's name up to its first
+    dot (`helpers`, `app` of `app.min.js`) or its folder's name (`vendor`, for `from app.vendor import
+    helpers` and for a package's `__init__.py`)."""
+    names: set[str] = set()
+    for path in paths:
+        if path.endswith(CODE_SUFFIXES):
+            folder, _, name = path.rpartition("/")
+            names.add(name.split(".", 1)[0])
+            if folder:
+                names.add(folder.rpartition("/")[2])
+    return names
 
 
 class _Candidates:
@@ -110,40 +203,58 @@ def _tails(path: str) -> Iterator[str]:
 
 
 def first_party_imports(
-    files: Sequence[FileChange], ignored: set[str], read_head: HeadReader | None = None
+    files: Sequence[FileChange],
+    ignored: set[str],
+    read_head: HeadReader | None = None,
+    others: Iterable[Importer] = (),
 ) -> dict[str, str]:
-    """Ignored path -> the changed file that imports it by its repository path, followed transitively
-    (a kept file's own imports count too), in the diff's order."""
-    if not any(path.endswith(CODE_SUFFIXES) for path in ignored):
+    """Ignored path -> the module that imports it by its repository path, followed transitively (a kept
+    file's own imports count too), in the diff's order. The changed files are read first, then `others`,
+    the modules at head the change leaves as they are, until every ignored module is placed."""
+    ignored_code = {path for path in ignored if path.endswith(CODE_SUFFIXES)}
+    if not ignored_code:
         return {}
     by_path = {c.path: c for c in files}
     index = _Candidates(ignored)
     kept: dict[str, str] = {}
-    queue = [c for c in files if c.path not in ignored]
-    while queue:
-        importer = queue.pop(0)
-        for target in _imported_paths(importer, index, read_head):
-            if target not in kept:
-                kept[target] = importer.path
-                queue.append(by_path[target])
+
+    def follow(path: str, lines: Iterable[str]) -> None:
+        """Keep what the module imports, then what each module so kept imports in turn."""
+        queue: list[Importer] = [(path, lines)]
+        while queue:
+            importer, text = queue.pop(0)
+            for target in _imported_paths(importer, text, index):
+                if target not in kept:
+                    kept[target] = importer
+                    queue.append((target, _changed_lines(by_path[target], read_head)))
+
+    for change in files:
+        if change.path not in ignored:
+            follow(change.path, _changed_lines(change, read_head))
+    for path, lines in others:
+        if ignored_code <= kept.keys():
+            break
+        follow(path, lines)
     return {c.path: kept[c.path] for c in files if c.path in kept}
 
 
-def _imported_paths(
-    change: FileChange, candidates: _Candidates, read_head: HeadReader | None
-) -> Iterator[str]:
-    path = change.path
-    if not path.endswith(CODE_SUFFIXES) or change.status is FileStatus.DELETED:
-        return
-    lines = _new_side(change, read_head)
+def _imported_paths(path: str, lines: Iterable[str], candidates: _Candidates) -> Iterator[str]:
+    """The ignored paths a module's lines import by their repository path."""
     if path.endswith(PYTHON_SUFFIXES):
         for line in lines:
             yield from _python_targets(path, line, candidates)
-    else:
+    elif path.endswith(JS_SUFFIXES):
         for line in lines:
             if "./" in line:
                 for m in _JS_RELATIVE.finditer(line):
                     yield from _js_targets(path, m.group(2), candidates)
+
+
+def _changed_lines(change: FileChange, read_head: HeadReader | None) -> Iterable[str]:
+    """A changed module's lines at head; none for a file that is not code or is deleted."""
+    if not change.path.endswith(CODE_SUFFIXES) or change.status is FileStatus.DELETED:
+        return ()
+    return _new_side(change, read_head)
 
 
 def _new_side(change: FileChange, read_head: HeadReader | None) -> Iterator[str]:

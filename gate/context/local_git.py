@@ -65,8 +65,11 @@ def load_git_changeset(
     head: str | None,
     ignore: Sequence[str] = (),
     on_diff: Callable[[Diff], object] | None = None,
+    *,
+    default_ignore: bool = False,
 ) -> ChangeSet:
-    """`on_diff` is told the diff as soon as git has given it, before the commits and line origins."""
+    """`on_diff` is told the diff as soon as git has given it, before the commits and line origins.
+    `default_ignore`: `ignore` is the default list, not the user's (`gate.context.ignore`)."""
     git = Git.open(repo)
     head_ref = head or "HEAD"
     base_ref, merge_base, head_sha = range_ends(git, base, head)
@@ -76,7 +79,7 @@ def load_git_changeset(
     commits, touched = _commits(git, merge_base, head_sha)
     all_origins, numbers = _origins(git, diff, commits, touched, merge_base, head_sha)
     revisions = GitRevisions(git, merge_base, head_sha)
-    diff, origins = apply_ignore(diff, all_origins, ignore, lambda path: revisions.read("head", path))
+    diff, origins = apply_ignore(diff, all_origins, ignore, revisions, defaults=default_ignore)
     unread = unread_links(diff, *git_head_tree(git, head_sha, revisions)) if may_hold_links(diff) else ()
     return ChangeSet(
         source="git",

@@ -33,7 +33,10 @@ _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 _DIFF_START = re.compile(r"^diff --git |^--- ", re.MULTILINE)
 
 
-def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> ChangeSet:
+def load_patch_changeset(
+    data: bytes, name: str, ignore: Sequence[str] = (), *, default_ignore: bool = False
+) -> ChangeSet:
+    """`default_ignore`: `ignore` is the default list, not the user's (`gate.context.ignore`)."""
     if len(data) > MAX_PATCH_BYTES:
         raise InputError(f"{name}: larger than {MAX_PATCH_BYTES >> 20} MiB")
     if b"\0" in data[:65536]:
@@ -43,9 +46,9 @@ def load_patch_changeset(data: bytes, name: str, ignore: Sequence[str] = ()) -> 
     text, notes = decode_patch(data)
     starts = _message_starts(text)
     if starts or text.startswith("From: "):
-        return _mbox(text, starts or [0], name, notes, ignore)
+        return _mbox(text, starts or [0], name, notes, ignore, default_ignore)
     diff = parse_diff(text, source=name)
-    diff, _ = apply_ignore(diff, {}, ignore)
+    diff, _ = apply_ignore(diff, {}, ignore, defaults=default_ignore)
     return ChangeSet(
         source="diff",
         diff=replace(diff, notes=(*notes, *diff.notes)),
@@ -60,7 +63,12 @@ def _message_starts(text: str) -> list[int]:
 
 
 def _mbox(
-    text: str, starts: list[int], name: str, notes: tuple[str, ...], ignore: Sequence[str]
+    text: str,
+    starts: list[int],
+    name: str,
+    notes: tuple[str, ...],
+    ignore: Sequence[str],
+    default_ignore: bool,
 ) -> ChangeSet:
     commits: list[Commit] = []
     series = []
@@ -79,7 +87,7 @@ def _mbox(
         result = replay(series)
     except InputError as exc:
         raise InputError(f"{name}: {exc.message}", exc.hint) from None
-    diff, origins = apply_ignore(result.diff, result.line_origins, ignore)
+    diff, origins = apply_ignore(result.diff, result.line_origins, ignore, defaults=default_ignore)
     # The replayed diff's own notes are not the reader's; what the ignore step adds after them is.
     return ChangeSet(
         source="mbox",

@@ -132,7 +132,7 @@ class Diff:
     # The changes of the ignored paths: left out of the analyses, but read by the stages that look for
     # what an attacker would hide there (secrets, text addressed to AI reviewers).
     ignored_files: tuple[FileChange, ...] = field(default=(), compare=False, repr=False)
-    # Paths paths.ignore matched that are analysed anyway: first-party code other changed code imports.
+    # Paths paths.ignore matched that are analysed anyway: first-party code (`gate.context.ignore`).
     unignored_paths: tuple[str, ...] = field(default=())
 
     @cached_property

@@ -55,27 +55,39 @@ def open_workspace(workspace: Path | None, *shas: str) -> Git | None:
 
 
 def load_pull_changeset(
-    client: GitHubClient, event: PullRequestEvent, workspace: Path | None, ignore: Sequence[str]
+    client: GitHubClient,
+    event: PullRequestEvent,
+    workspace: Path | None,
+    ignore: Sequence[str],
+    *,
+    default_ignore: bool = False,
 ) -> ChangeSet:
+    """`default_ignore`: `ignore` is the default list, not the user's (`gate.context.ignore`)."""
     # Read once: git has no author logins (a provenance signal for bot accounts), the API reader needs
     # the commits themselves.
     pull_commits = client.pull_commits(event.number)
     git = open_workspace(workspace, event.base_sha, event.head_sha)
     if git is not None:
         try:
-            return _from_workspace(event, pull_commits, git, ignore)
+            return _from_workspace(event, pull_commits, git, ignore, default_ignore)
         except GitError as exc:
             # A shallow checkout can hold both ends without their merge base: read through the API.
-            changeset = _from_api(client, event, pull_commits, workspace, ignore)
+            changeset = _from_api(client, event, pull_commits, workspace, ignore, default_ignore)
             return replace(changeset, notes=(*changeset.notes, f"workspace git not usable ({exc.message})"))
-    return _from_api(client, event, pull_commits, workspace, ignore)
+    return _from_api(client, event, pull_commits, workspace, ignore, default_ignore)
 
 
 def _from_workspace(
-    event: PullRequestEvent, pull_commits: Sequence[PullCommit], git: Git, ignore: Sequence[str]
+    event: PullRequestEvent,
+    pull_commits: Sequence[PullCommit],
+    git: Git,
+    ignore: Sequence[str],
+    default_ignore: bool,
 ) -> ChangeSet:
     logins = {c.sha: c.author_login for c in pull_commits if c.author_login}
-    changeset = load_git_changeset(git.root, event.base_sha, event.head_sha, ignore)
+    changeset = load_git_changeset(
+        git.root, event.base_sha, event.head_sha, ignore, default_ignore=default_ignore
+    )
     return replace(
         changeset,
         source="github",
@@ -90,6 +102,7 @@ def _from_api(
     pull_commits: Sequence[PullCommit],
     workspace: Path | None,
     ignore: Sequence[str],
+    default_ignore: bool,
 ) -> ChangeSet:
     notes: list[str] = []
     unread: list[str] = []  # what of the change could not be read: no verdict over the rest is a pass
@@ -134,7 +147,7 @@ def _from_api(
             "of the PR's diff left so is not checked (see its note), and a commit's leaves the commit "
             "of its lines unknown"
         )
-    diff, origins = apply_ignore(diff, origins, ignore)
+    diff, origins = apply_ignore(diff, origins, ignore, defaults=default_ignore)
     # The PR's files past those bounds, but those the config ignores.
     kept = {c.path for c in diff.files}
     past = tuple(sorted(path for path, ref in unshown.refused if ref == event.head_sha and path in kept))

@@ -44,7 +44,8 @@ class Source(Schema):
     added_lines: int = 0
     removed_lines: int = 0
     ignored_paths: tuple[str, ...] = ()
-    # Matched by paths.ignore but analysed: first-party code that other changed code imports.
+    # Matched by paths.ignore but analysed: first-party code that other code imports, or a file the default
+    # list matches as minified that is readable source; the notes say why for each.
     unignored: tuple[str, ...] = ()
 
 

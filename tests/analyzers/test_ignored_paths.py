@@ -156,6 +156,8 @@ def test_a_patch_is_read_the_same_way(tmp_path: Path, capsys: pytest.CaptureFixt
     assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
     assert report["source"]["ignored_paths"] == ["lib/vendor/keys.py"]
     assert paths_of(report, "secrets") == {"lib/vendor/keys.py"}
+    # a patch holds no head tree: what the default list still leaves out was judged by the changed files
+    assert any("was read from the changed files only" in n for n in report["notes"])
 
 
 def test_an_import_outside_the_diffs_context_lines_counts_too(
@@ -178,3 +180,75 @@ def test_an_import_outside_the_diffs_context_lines_counts_too(
     report = check(repo, capsys)
     assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
     assert "app/vendor/helpers.py" in paths_of(report, "phantom-symbols")
+
+
+AI_HELPERS = "".join(f"def helper_{i}(value):\n    return value + {i}\n\n" for i in range(100))
+
+
+def _vendored_helpers(root: Path) -> GitRepo:
+    """`app/main.py` imports `app/vendor/helpers.py` at base; the PR rewrites only the helpers."""
+    repo = GitRepo(root)
+    repo.write("app/__init__.py", "")
+    repo.write("app/main.py", "from app.vendor.helpers import helper_0\n\nprint(helper_0(1))\n")
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.write("vendor/requests/__init__.py", "def get(url):\n    return url\n")
+    repo.write("app/client.py", "import requests\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", AI_HELPERS)
+    repo.write("vendor/requests/__init__.py", "def get(url, timeout=10):\n    return url\n")
+    repo.commit("Rewrite the helpers\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    return repo
+
+
+def test_a_default_ignored_module_that_unchanged_code_imports_is_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = check(_vendored_helpers(tmp_path / "repo"), capsys)
+    assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
+    # a vendored package the repository imports by its own name stays third-party
+    assert report["source"]["ignored_paths"] == ["vendor/requests/__init__.py"]
+    assert report["provenance"]["ai_lines"] == AI_HELPERS.count("\n") - 1  # its first line is the base's
+    assert report["stages"]["review"]["threshold"]["met"] is True
+    note = "app/vendor/helpers.py: analysed although paths.ignore matches it, because app/main.py imports it"
+    assert any(n.startswith(note) for n in report["notes"])
+
+
+def test_a_users_own_ignore_list_is_the_users_choice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _vendored_helpers(tmp_path / "repo")
+    config = tmp_path / "gate.yml"
+    config.write_text('version: 1\npaths:\n  ignore: ["**/vendor/**"]\n', encoding="utf-8")
+    report = check(repo, capsys, "--config", str(config))
+    assert report["source"]["unignored"] == []
+    assert set(report["source"]["ignored_paths"]) == {"app/vendor/helpers.py", "vendor/requests/__init__.py"}
+
+
+READABLE_JS = "".join(
+    f"function handler{i}(event, state) {{\n  return dispatch(event.type, state.items[{i}]);\n}}\n"
+    for i in range(100)
+)
+MINIFIED_JS = (
+    "/*! lib v1 | MIT */\n"
+    + ";".join(f"function h{i}(e,s){{return d(e.t,s[{i}])}}" for i in range(300))
+    + "\n"
+)
+
+
+def test_a_readable_file_named_min_js_is_analysed_and_counted_a_minified_one_is_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("web/index.html", "<script src='app.min.js'></script>\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("web/app.min.js", READABLE_JS)
+    repo.write("web/lib.min.js", MINIFIED_JS)
+    repo.commit("Add the app\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["web/app.min.js"]
+    assert report["source"]["ignored_paths"] == ["web/lib.min.js"]
+    assert report["provenance"]["code_added_lines"] == report["provenance"]["ai_lines"] == 300
+    note = "web/app.min.js: analysed although paths.ignore matches it, because its name says minified"
+    assert any(n.startswith(note) for n in report["notes"])
