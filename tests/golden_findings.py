@@ -142,6 +142,20 @@ PLACED_SYNTAX = {
     "src/legacy_db.py": 'db = MySQLdb.connect("localhost", "root", "{}", "shop")',
     "deploy/flow.yaml": "containers:\n  - env: [{{name: API_TOKEN, value: {}}}]",
 }
+# Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
+# YAML value below its name).
+TOOL_SYNTAX = {
+    "tools/redis.conf": "requirepass {}",
+    "tools/.pgpass": "db.example.org:5432:shop:app:{}",
+    "tools/app.service": "Environment=API_KEY={}",
+    "tools/worker.service": 'Environment="LOG_FORMAT=json" "DB_PASSWORD={}"',
+    "tools/init.sql": "CREATE USER 'app'@'%' IDENTIFIED BY '{}';",
+    "tools/roles.sql": "ALTER ROLE app WITH LOGIN PASSWORD '{}';",
+    "tools/beans.xml": '<property name="password" value="{}"/>',
+    "tools/settings.py": 'DB_PASSWORD = os.getenv("DB_PASSWORD", "{}")',
+    "tools/db.js": 'const password = process.env.DB_PASSWORD || "{}";',
+    "tools/values.yaml": "database:\n  password:\n    {}",
+}
 
 
 def _placed_value(rng: random.Random, path: str) -> str:
@@ -154,8 +168,8 @@ def _placed_value(rng: random.Random, path: str) -> str:
 
 def secrets_files() -> dict[str, str]:
     """Every key format on a line of code, past column 10,000 of a long line, and in every config
-    syntax; credentials that only their place marks; the secrets tests' values and placeholders; a
-    private key block."""
+    syntax; credentials that only their place marks, and those other tools' syntax sets; the secrets
+    tests' values and placeholders; a private key block."""
     values = _sample(random.Random(16))
     code = [f"{kind.upper().replace(' ', '_').replace('-', '_')} = '{v}'" for kind, v in values.items()]
     long_line = "x = '" + "ab cd " * 1_700 + " ".join(values.values()) + "'"
@@ -170,6 +184,9 @@ def secrets_files() -> dict[str, str]:
     placed = random.Random(17)
     for path, template in PLACED_SYNTAX.items():
         files[path] = template.format(_placed_value(placed, path)) + "\n"
+    tools = random.Random(18)
+    for path, template in TOOL_SYNTAX.items():
+        files[path] = template.format(_placed_value(tools, path)) + "\n"
     return files
 
 

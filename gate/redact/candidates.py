@@ -125,9 +125,16 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             for m in fmt.finditer(text):
                 touch(m.start(), m.end())
         else:
-            # The lines holding a literal, found in the folded text with the keyword pass's own finds.
+            # The lines holding a literal, found in the folded text with the keyword pass's own finds;
+            # on those, the format's own literals first (`requirepass` where the keyword pass found
+            # `pass`): a look for a few strings on a line costs far less than the search.
             held = holding(folded, True) - candidates
-            candidates.update(index for index in held if next(fmt.finditer(lines[index]), None) is not None)
+            candidates.update(
+                index
+                for index in held
+                if (literals is None or any(literal in lines[index] for literal in literals))
+                and next(fmt.finditer(lines[index]), None) is not None
+            )
     ascii_text = text.isascii()
     run_lines: tuple[list[int], str, list[int]] | None = None
     # Every detect-secrets regex, wherever it can match: it needs no random-looking token (an AWS key

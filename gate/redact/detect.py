@@ -84,7 +84,14 @@ _CONFIG_SUFFIXES = (
 # A netrc file's `password` token, on a line of its own or after `machine` and `login` on the same one.
 _NETRC_NAMES = frozenset({".netrc", "_netrc", "netrc"})
 _NETRC_PASSWORD = re.compile(r"(?<![^\s])password[ \t]+(?P<value>[^\s]+)")
-_NETRC_VALUE = next(fmt for fmt in PLACED_FORMATS if fmt.kind == "netrc Password").accept or bool
+# Whether a value is written out, not a placeholder (`${PW}`, `<password>`, `****`), as the placed
+# formats judge one.
+_WRITTEN_OUT = next(fmt for fmt in PLACED_FORMATS if fmt.kind == "netrc Password").accept or bool
+# A PostgreSQL password file's `host:port:database:user:password` lines (`\:` escapes a colon): the port is
+# a number or `*`, and the password is the rest of the line.
+_PGPASS_LINE = re.compile(
+    r"""^(?:[^:\\\s#]|\\.)(?:[^:\\\s]|\\.)*+:(?:\d{1,5}|\*)(?::(?:[^:\\]|\\.)++){2}:(?P<value>\S(?:.*\S)?)"""
+)
 _NOT_A_VALUE = re.compile(r"^(?:true|false|null|none|yes|no)$|^\$|^\{\{|^<|^%\(", re.IGNORECASE)
 
 _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
@@ -150,6 +157,9 @@ def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) ->
         piece_plans = _plans([pieces[index] for index in candidates])
         for index in candidates:
             _scan_piece(line, pieces[index], starts[index], filename, hits, piece_plans[pieces[index]])
+    if _is_pgpass(filename):
+        # Read on the whole line, not in pieces: the password is the rest of a line of any length.
+        _scan_pgpass(line, hits)
     if _depth < 2:
         _scan_wrapped(line, filename, hits, _depth)
     ordered = sorted(hits.items(), key=lambda item: -len(item[0]))
@@ -219,7 +229,7 @@ def _scan_piece(
         add(value, "Secret Keyword")
     if _is_netrc(filename):
         for m in _NETRC_PASSWORD.finditer(piece):
-            if _NETRC_VALUE(m.group("value")):
+            if _WRITTEN_OUT(m.group("value")):
                 add(m.group("value"), "netrc Password")
     # A format outside the plan has no match here; so where no format is planned, the combined pattern
     # below has none either.
@@ -229,6 +239,12 @@ def _scan_piece(
         fmt = KEY_FORMATS[rule - gates_end]
         for m in fmt.finditer(piece):
             add(fmt.value(m), fmt.kind, override=True)  # more specific than a keyword hit on the same value
+
+
+def _scan_pgpass(line: str, hits: dict[str, str]) -> None:
+    found = _PGPASS_LINE.match(line)
+    if found and _WRITTEN_OUT(found.group("value")):
+        hits.setdefault(found.group("value"), "pgpass Password")
 
 
 def _config_values(piece: str, filename: str) -> Iterator[str]:
@@ -272,9 +288,13 @@ def _names_a_place(name: str, value: str) -> bool:
 
 
 def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:
-    """Lines of a config file the candidate pass does not take that may name a credential with one of
-    the loose words (`_LOOSE_WORDS`): the pass reads every file alike, and those words are common in code."""
-    if is_config_file(filename):
+    """Lines the candidate pass does not take that the file's name says may hold a credential: a config
+    file's that may name one with a loose word (`_LOOSE_WORDS`: the pass reads every file alike, and
+    those words are common in code), and every line of a PostgreSQL password file (nothing on its lines
+    names the password: their place does)."""
+    if _is_pgpass(filename):
+        yield from lines
+    elif is_config_file(filename):
         yield from (line for line in lines if _LOOSE_HINT.search(line))
 
 
@@ -354,16 +374,23 @@ def _decode(token: str) -> str | None:
     return text
 
 
-def _name_kind(filename: str) -> tuple[bool, bool, bool, str]:
-    """What of a file's name the rules read: whether it is a config file's, a netrc file's or a
-    Dockerfile's, and the extension detect-secrets' keyword rules (and the Python and `.properties`
-    rules) choose their patterns by."""
+def _name_kind(filename: str) -> tuple[bool, bool, bool, bool, str]:
+    """What of a file's name the rules read: whether it is a config file's, a netrc file's, a
+    PostgreSQL password file's or a Dockerfile's, and the extension detect-secrets' keyword rules (and
+    the Python and `.properties` rules) choose their patterns by."""
     extension = os.path.splitext(_keyword_filename(filename))[1]
-    return is_config_file(filename), _is_netrc(filename), _is_dockerfile(filename), extension
+    kinds = is_config_file(filename), _is_netrc(filename), _is_pgpass(filename), _is_dockerfile(filename)
+    return (*kinds, extension)
 
 
 def _is_netrc(filename: str) -> bool:
     return filename.rsplit("/", 1)[-1].lower() in _NETRC_NAMES
+
+
+@lru_cache(maxsize=1024)  # asked for each line a scan reads
+def _is_pgpass(filename: str) -> bool:
+    """`.pgpass`, and the names it is kept or copied under (`pgpass.conf` on Windows, `pgpass.prod`)."""
+    return filename.rsplit("/", 1)[-1].lower().startswith((".pgpass", "pgpass"))
 
 
 def is_config_file(filename: str) -> bool:
@@ -407,8 +434,9 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
 def _scan_lines(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
     if len(lines) < _DEDUPE_FROM:
         indexes = candidate_lines(lines)
-        if is_config_file(filename):
-            indexes = sorted({*indexes, *(i for i, line in enumerate(lines) if _LOOSE_HINT.search(line))})
+        if is_config_file(filename) or _is_pgpass(filename):
+            named = set(_config_candidates(filename, lines))
+            indexes = sorted({*indexes, *(i for i, line in enumerate(lines) if line in named)})
         plans = _plans([lines[index] for index in indexes if len(lines[index]) <= PIECE_CHARS])
         for index in indexes:
             for hit in find_secrets(lines[index], filename=filename, _plans=plans):
@@ -461,7 +489,7 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     for file_index in fresh:
         candidates.update(_config_candidates(*files[file_index]))
     plans = _plans([line for line in candidates if len(line) <= PIECE_CHARS])
-    scanned: dict[tuple[str, tuple[bool, bool, bool, str]], tuple[SecretHit, ...]] = {}
+    scanned: dict[tuple[str, tuple[bool, bool, bool, bool, str]], tuple[SecretHit, ...]] = {}
     for file_index in fresh:
         name, file_lines = files[file_index]
         if candidates.isdisjoint(file_lines):
@@ -562,17 +590,24 @@ def _seen(name: str) -> set[str] | None:
 
 
 # YAML that names a credential on one line and gives its value below it: a Kubernetes container's
-# `- name: DB_PASSWORD` then `value: ...`, and a block scalar, `password: |` then its indented lines. A
-# line's hits otherwise depend on that line alone; these are found over a file's lines in order, and
-# kept as the value line's hits.
+# `- name: DB_PASSWORD` then `value: ...`, a block scalar, `password: |` then its indented lines, and a
+# plain scalar on the next line, `password:` then the value indented. A line's hits otherwise depend on
+# that line alone; these are found over a file's lines in order, and kept as the value line's hits.
 _YAML_SUFFIXES = (".yml", ".yaml")
 _ENV_NAME = re.compile(
     r"""^(?P<indent>[ \t]*)-[ \t]+name:[ \t]*["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?[ \t]*$"""
 )
 _ENV_VALUE = re.compile(r"""^[ \t]+value:[ \t]*["']?(?P<value>[^\s"'#]{8,})""")
-_BLOCK_KEY = re.compile(
+# A key with nothing after its colon but a block scalar's indicator (`|`, `>-`) or none.
+_KEY_ABOVE = re.compile(
     r"""^(?P<indent>[ \t]*)(?:-[ \t]+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?"""
-    r"""[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*$"""
+    r"""[ \t]*:[ \t]*(?P<block>[|>][-+0-9]*)?[ \t]*$"""
+)
+# A plain or quoted scalar as the same-line config rule reads a value (`_CONFIG_ASSIGNMENT`); a line
+# that is a key of its own, a list item, a comment, an alias (`*default`), a tag or a flow collection
+# is not one.
+_SCALAR_BELOW = re.compile(
+    r"""^[ \t]+(?P<q>["']?)(?P<value>[^\s"'#,;:\-!&*|>{}\[\]%@`][^\s"'#,;]{7,})(?<!:)(?P=q)[ \t]*$"""
 )
 # Lines below a name that are read for its value (removed and added lines of a hunk come between).
 _BELOW = 8
@@ -586,10 +621,9 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
     for index, line in enumerate(lines):
         if ":" not in line:
             continue
-        named = _ENV_NAME.match(line) or _BLOCK_KEY.match(line)
+        named = _ENV_NAME.match(line) or _KEY_ABOVE.match(line)
         if named is None or not _CONFIG_NAME.search(named.group("name")):
             continue
-        block = named.re is _BLOCK_KEY
         indent = len(named.group("indent"))
         for below in range(index + 1, min(len(lines), index + 1 + _BELOW)):
             text = lines[below]
@@ -597,21 +631,28 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
                 continue
             if len(text) - len(text.lstrip()) <= indent:
                 break
-            if block:
-                # One token a line: a key's body, not prose (`auth_help: |` then a sentence).
-                value = text.strip()
-                if value.startswith("-----") or len(value) < MIN_SECRET_CHARS or " " in value:
-                    continue
-            else:
-                found = _ENV_VALUE.match(text)
-                if found is None:
-                    continue
-                value = found.group("value")
-            if _NOT_A_VALUE.search(value) or "://" in value:
-                continue
-            values.append(value)
-            yield below, SecretHit(kind="Secret Keyword", value=value)
+            value = _value_below(named, text)
+            if value is not None and not _NOT_A_VALUE.search(value) and "://" not in value:
+                values.append(value)
+                yield below, SecretHit(kind="Secret Keyword", value=value)
+            if named.re is _KEY_ABOVE and not named.group("block"):
+                break  # a plain scalar is the first line below, or there is none
     memory.remember(values)
+
+
+def _value_below(named: re.Match[str], text: str) -> str | None:
+    """The value that `text`, a line below the name `named` matched, holds for it, if any."""
+    if named.re is _ENV_NAME:
+        found = _ENV_VALUE.match(text)
+        return found.group("value") if found else None
+    if named.group("block"):
+        # One token a line: a key's body, not prose (`auth_help: |` then a sentence).
+        value = text.strip()
+        return None if value.startswith("-----") or len(value) < MIN_SECRET_CHARS or " " in value else value
+    found = _SCALAR_BELOW.match(text)
+    if found is None or _names_a_place(named.group("name"), found.group("value")):
+        return None
+    return found.group("value")
 
 
 def _token(match: re.Match[str]) -> str:

@@ -261,7 +261,33 @@ def _basic_credentials(value: str) -> bool:
     return bool(colon) and bool(user) and len(password) >= 1 and text.isprintable()
 
 
+def _written_value(value: str) -> bool:
+    """A credential written out where a tool's syntax sets one (a Redis directive, a SQL statement, a
+    unit's environment): `_set_value`, and not a word or a name that stands for one (`changeme`,
+    `your-password`, `db_password`, `settings.SECRET`), a bind parameter (`:pw`, `?`) or a path."""
+    lowered = value.lower()
+    return (
+        _set_value(value)
+        and value[0] not in ":?/~."
+        and lowered not in _PLACEHOLDER_WORDS
+        and not lowered.startswith(("your", "my_", "my-", "<"))
+        and not _NAME.fullmatch(value)
+    )
+
+
+def _default_value(value: str) -> bool:
+    """A fallback a program takes when the environment sets nothing: written out (`_written_value`)
+    and not one plain word (`localhost`, `postgres`, `secret`), which a development default is."""
+    return _written_value(value) and not value.isalpha()
+
+
 _MIN_PLACED = 6
+_PLACEHOLDER_WORDS = frozenset(
+    {"changeme", "change_me", "change-me", "changeit", "password", "passwd", "secret", "default", "dummy",
+     "example", "sample", "placeholder", "redacted", "undefined", "notset", "not-set", "none", "null"}
+)  # fmt: skip
+# A name, not a value: `snake_case`, `dotted.names`, `CONSTANT_CASE` (a variable or a setting's key).
+_NAME = re.compile(r"[a-z]+(?:[_.][a-z]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _PLACEHOLDER_OPENERS = frozenset("${%<*[(@`\\")
 _PLACEHOLDER_MARKS = ("${", "{{", "%(", "%s", "$(", "...", "\u2026", "example", "EXAMPLE", "xxxx", "XXXX")
 _CAPITALS = re.compile(r"[A-Z_]+")
@@ -276,11 +302,11 @@ def _placed(kind: str, pattern: str, source: str, accept: Callable[[str], bool] 
 # `curl -u user:`). Each is the marker's `value` group; markers are spelled in the cases code writes
 # them (no IGNORECASE: the regex engine could not search for their literals then).
 _PASSWORD = r"(?:Password|PASSWORD|password|Pwd|PWD|pwd)"
-# A name that ends in a credential's word: `<password>`, `<keyPassword>`, `<db.secret>`; not
-# `<passwordPolicy>`.
+# A name that ends in a credential's word: `<password>`, `<keyPassword>`, `<db.secret>`, `<api-key>`,
+# `<accessToken>`; not `<passwordPolicy>`.
 _CREDENTIAL_WORD = (
-    r"(?:[Pp]assword|PASSWORD|[Pp]asswd|[Pp]assphrase|[Ss]ecret|SECRET|[Aa]pi[Kk]ey|API_KEY|[Aa]ccess[Tt]oken|"
-    r"[Aa]uth[Tt]oken)"
+    r"(?:[Pp]assword|PASSWORD|[Pp]asswd|[Pp]assphrase|[Ss]ecret|SECRET|[Aa]pi[-_]?[Kk]ey|API[-_]?KEY|[Tt]oken|"
+    r"TOKEN)"
 )
 _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
 # A call's arguments: a user (a string literal or a name) and then a password written out as a string.
@@ -289,10 +315,11 @@ _PASSWORD_VALUE = r"""(?P<q>["'])(?P<value>[^"'\n]{1,200})(?P=q)"""
 # Runs of blanks are taken whole (`*+`): two runs that could share the same blanks cost the square of
 # their length on a line that fails at its end.
 _PASSWORD_ARGUMENT = rf"[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_PASSWORD_VALUE}[ \t]*+(?:,[ \t]*+)?\)"
-# The name of an environment variable that holds a credential: `DB_PASSWORD`, `API_TOKEN`, `app-secret`.
+# The name of an environment variable that holds a credential: `DB_PASSWORD`, `API_TOKEN`, `app-secret`,
+# `SECRET_KEY`, `SMTP_PASS`.
 _ENV_CREDENTIAL = (
     r"""[A-Za-z0-9_.\-]{0,80}(?:[Pp]assword|PASSWORD|[Pp]asswd|PASSWD|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"""
-    r"""[Aa]pi_?[Kk]ey|API_?KEY)"""
+    r"""(?:[Aa]pi|[Ss]ecret|[Pp]rivate|[Aa]ccess)_?[Kk]ey|(?:API|SECRET|PRIVATE|ACCESS)_?KEY|[_.](?:[Pp]ass|PASS))"""
 )
 PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
@@ -314,11 +341,14 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "XML Password Element",
         rf"<(?P<tag>[A-Za-z0-9_.:-]{{0,40}}{_CREDENTIAL_WORD})>(?P<value>[^<>\s]+)</(?P=tag)>",
         "https://maven.apache.org/settings.html#servers",
+        _written_value,  # `<apiKey>your-api-key</apiKey>`, `<token>session_token</token>` name one
     ),
     _placed(
         "XML Password Setting",
-        rf'key="[^"<>]{{0,60}}{_CREDENTIAL_WORD}"[ \t]+value="(?P<value>[^"<>\s]+)"',
+        # NuGet's `<add key="ClearTextPassword" value=…/>`, Spring's `<property name="password" value=…/>`.
+        rf'(?:key|name)="[^"<>]{{0,60}}{_CREDENTIAL_WORD}"[ \t]+value="(?P<value>[^"<>\s]+)"',
         "https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials",
+        _written_value,
     ),
     _placed(
         "HTTP Bearer Token",
@@ -411,5 +441,77 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         _random_value,
     ),
 )
+# `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then
+# looks for six literals (`password=`, `key=`, ...), not one for each spelling of each word.
+_PAIR_NAME = (
+    r"[A-Za-z0-9_.\-]{0,80}(?:password|passwd|secret|token|(?<=[_.])pass"
+    r"|(?:(?<=api)|(?<=api_)|(?<=secret)|(?<=secret_)|(?<=private)|(?<=private_)|(?<=access)|(?<=access_))key)"
+)
+# A value as a statement writes it: quoted, or a bare token (`IDENTIFIED BY tiger`, `requirepass x`).
+_STATEMENT_VALUE = r"""(?P<q>["']?)(?P<value>[^\s"';,)]+)(?P=q)(?![^\s"';,)])"""
+# Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
+# provisioning script, a string in code).
+TOOL_FORMATS: tuple[KeyFormat, ...] = (
+    _placed(
+        # A directive at a line's start (redis.conf), a server option, or `CONFIG SET` in redis-cli.
+        "Redis Password",
+        r"(?:(?<![^\n])[ \t]*+|--|(?:CONFIG|config)[ \t]+(?:SET|set)[ \t]+)"
+        rf"(?:requirepass|masterauth|sentinel[ \t]+auth-pass[ \t]+[^\s]+)[ \t]+{_STATEMENT_VALUE}",
+        "https://redis.io/docs/latest/operate/oss_and_stack/management/security/#authentication",
+        _written_value,
+    ),
+    _placed(
+        # A unit's `Environment=DB_PASSWORD=…`, its first pair written bare; later pairs are found
+        # below (quoted) or by the config rules (bare, in a unit file).
+        "systemd Environment Credential",
+        rf"""Environment=(?:[A-Za-z_][A-Za-z0-9_]*=[^\s"']*[ \t]++){{0,16}}{_ENV_CREDENTIAL}="""
+        r"""(?P<value>[^\s"']+)""",
+        "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#Environment=",
+        _written_value,
+    ),
+    _placed(
+        # A quoted `"NAME=value"` pair: systemd's `Environment="A=x" "DB_PASSWORD=…"`, a Compose file's
+        # `- "API_TOKEN=…"`, an argument list's `["env", "SECRET_KEY=…"]`.
+        "Environment Variable Credential",
+        rf"""(?i)(?<![\w\\])(?P<q>["']){_PAIR_NAME}=(?P<value>[^\s"'](?:[^"'\n]{{0,200}}[^\s"'])?)(?P=q)""",
+        "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#Environment=",
+        _written_value,
+    ),
+    _placed(
+        # MySQL's and Oracle's `CREATE USER … IDENTIFIED BY '…'`, also `IDENTIFIED WITH plugin BY`: in
+        # capitals, or after the statement's verb (prose says "identified by" too).
+        "SQL User Password",
+        r"(?:(?:CREATE|ALTER|GRANT|CONNECT|create|alter|grant|connect)[ \t][^\n;]{0,200}?identified"
+        r"|IDENTIFIED)(?:[ \t]+(?:WITH|with)[ \t]+[A-Za-z0-9_]+)?[ \t]+(?:BY|by)[ \t]+"
+        rf"(?:(?:PASSWORD|password)[ \t]+)?{_STATEMENT_VALUE}",
+        "https://dev.mysql.com/doc/refman/8.0/en/create-user.html",
+        _written_value,
+    ),
+    _placed(
+        # PostgreSQL's `CREATE ROLE … PASSWORD '…'`, SQL Server's `CREATE LOGIN … WITH PASSWORD = '…'`.
+        "SQL User Password",
+        r"(?:CREATE|ALTER|create|alter)[ \t]+(?:USER|ROLE|LOGIN|user|role|login)[ \t][^\n;]{0,200}?"
+        r"""(?<![\w-])(?:PASSWORD|password)[ \t]*+(?:=[ \t]*+)?(?P<q>['"])(?P<value>[^'"\n]{1,200})(?P=q)""",
+        "https://www.postgresql.org/docs/current/sql-createrole.html",
+        _written_value,
+    ),
+    _placed(
+        # Python's `os.getenv("DB_PASSWORD", "…")`, `os.environ.get("API_KEY") or "…"`, Ruby's
+        # `ENV.fetch("API_TOKEN", "…")`: the value used when the environment sets none.
+        "Environment Default Credential",
+        r"""(?:getenv|environ\.get|environ\.setdefault|ENV\.fetch)\([ \t]*+(?P<n>["'])"""
+        rf"""{_ENV_CREDENTIAL}(?P=n)[ \t]*+(?:,|\)[ \t]+or)[ \t]*+[rRbBuU]?{_PASSWORD_VALUE}""",
+        "https://docs.python.org/3/library/os.html#os.getenv",
+        _default_value,
+    ),
+    _placed(
+        # Node's `process.env.DB_PASSWORD || "…"`, `process.env["API_KEY"] ?? '…'`.
+        "Environment Default Credential",
+        rf"""process\.env(?:\.{_ENV_CREDENTIAL}|\[(?P<n>["']){_ENV_CREDENTIAL}(?P=n)\])[ \t]*+(?:\|\||\?\?)"""
+        r"""[ \t]*+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)""",
+        "https://nodejs.org/api/process.html#processenv",
+        _default_value,
+    ),
+)
 # Every format the detector runs: the prefixed keys first (a value both find keeps the key's kind).
-KEY_FORMATS: tuple[KeyFormat, ...] = (*PREFIXED_FORMATS, *PLACED_FORMATS)
+KEY_FORMATS: tuple[KeyFormat, ...] = (*PREFIXED_FORMATS, *PLACED_FORMATS, *TOOL_FORMATS)

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from gate.redact import candidates
-from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS
+from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, TOOL_FORMATS
 from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN, MIN_RUN, long_runs, within_runs
 from tests.golden_findings import _sample, injection_files, real_files, secrets_files
@@ -71,7 +71,7 @@ def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
     d = detector_rules()
     outside = {fmt.kind for fmt, in_runs in zip(KEY_FORMATS, d.in_runs, strict=True) if not in_runs}
     # A dot, a short token, or `\d` (which takes any script's digits) keeps a format on the whole text;
-    # so does a placed credential's marker (`Password=`, `curl -u`, `Bearer `).
+    # so does a placed credential's marker (`Password=`, `curl -u`, `Bearer `, `requirepass `).
     assert outside == {
         "Anthropic API Key",
         "Slack Token",
@@ -81,7 +81,7 @@ def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
         "HashiCorp Vault Token",
         "Google OAuth Access Token",
         "Alibaba Cloud AccessKey ID",
-        *(fmt.kind for fmt in PLACED_FORMATS),
+        *(fmt.kind for fmt in (*PLACED_FORMATS, *TOOL_FORMATS)),
     }
 
 

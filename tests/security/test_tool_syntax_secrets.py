@@ -1,0 +1,199 @@
+"""Credentials that other tools' own syntax sets: a Redis `requirepass`, a `.pgpass` line, a systemd
+unit's `Environment=`, a SQL `IDENTIFIED BY` or `PASSWORD '…'`, a Spring `<property name="password"
+value=…/>`, a default read from the environment (`os.getenv("DB_PASSWORD", "…")`, `process.env.API_KEY
+|| "…"`), and a YAML value on the line below its `password:`. Each went to the models whole; each is
+found through the candidate pass and the prefilter, hidden, and remembered, and the placeholders and
+code that stand beside the same syntax stay as written.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gate.redact import REDACTED, memory, redact, scan_files
+from gate.redact.candidates import candidate_lines
+from gate.redact.detect import PIECE_CHARS, forget_scans
+from gate.redact.formats import KEY_FORMATS
+from gate.redact.rules import detector_rules
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.gitrepo import GitRepo
+from tests.security.measure import run_gate as run_cli
+
+# (path, text): `{}` is where the credential stands.
+TOOL_SYNTAX = [
+    ("redis/redis.conf", "requirepass {}"),
+    ("redis/redis.conf", 'masterauth "{}"'),
+    ("redis/sentinel.conf", "sentinel auth-pass mymaster {}"),
+    ("deploy/compose.yml", "    command: redis-server --requirepass {} --appendonly yes"),
+    ("deploy/redis.sh", "redis-cli CONFIG SET requirepass {}"),
+    (".pgpass", "db.example.org:5432:shop:app:{}"),
+    ("deploy/pgpass.conf", "*:*:*:postgres:{}"),
+    ("deploy/app.service", 'Environment="DB_PASSWORD={}"'),
+    ("deploy/app.service", "Environment=API_KEY={}"),
+    ("deploy/app.service", "Environment=LOG_LEVEL=info SECRET_KEY={}"),
+    ("deploy/app.service", 'Environment="LOG_LEVEL=info" "API_TOKEN={}"'),
+    ("docs/deploy.md", 'Environment="DB_PASSWORD={}"'),
+    ("db/init.sql", "CREATE USER 'app'@'%' IDENTIFIED BY '{}';"),
+    ("db/init.sql", "ALTER USER app IDENTIFIED WITH caching_sha2_password BY '{}';"),
+    ("db/oracle.sql", "CREATE USER scott IDENTIFIED BY {};"),
+    ("db/init.sql", "ALTER ROLE app WITH LOGIN ENCRYPTED PASSWORD '{}';"),
+    ("db/mssql.sql", "CREATE LOGIN app WITH PASSWORD = '{}';"),
+    ("src/migrate.py", "cur.execute(\"CREATE USER app WITH PASSWORD '{}'\")"),
+    ("src/migrate.py", "cur.execute(\"create user app identified by '{}'\")"),
+    ("conf/beans.xml", '<property name="password" value="{}"/>'),
+    ("conf/beans.xml", '<property name="dataSource.apiKey" value="{}" />'),
+    ("conf/app.xml", "<api-key>{}</api-key>"),
+    ("conf/app.xml", "<token>{}</token>"),
+    ("src/settings.py", 'DB_PASSWORD = os.getenv("DB_PASSWORD", "{}")'),
+    ("src/settings.py", "API_KEY = os.environ.get('API_KEY', '{}')"),
+    ("src/settings.py", 'TOKEN = os.environ.get("GITHUB_TOKEN") or "{}"'),
+    ("src/db.js", 'const password = process.env.DB_PASSWORD || "{}";'),
+    ("src/db.ts", "const key = process.env['API_KEY'] ?? '{}';"),
+    ("deploy/values.yaml", "database:\n  password:\n    {}"),
+    ("deploy/values.yaml", "api_token:\n  '{}'"),
+]
+
+PLACEHOLDERS_AND_CODE = [
+    ("redis/redis.conf", "# requirepass foobared"),
+    ("redis/redis.conf", "requirepass ${REDIS_PASSWORD}"),
+    ("redis/redis.conf", "# masterauth <master-password>"),
+    ("docs/redis.md", "Set the requirepass directive in redis.conf."),
+    ("deploy/run.sh", 'redis-server --requirepass "$REDIS_PASSWORD"'),
+    (".pgpass", "# hostname:port:database:username:password"),
+    ("notes/pgpass.txt", "localhost:5432:shop:app:${PGPASSWORD}"),
+    ("src/pgpass.py", 'line = f"{host}:{port}:{db}:{user}:{password}"'),
+    ("deploy/app.service", 'Environment="DB_PASSWORD=${DB_PASSWORD}"'),
+    ("deploy/app.service", "Environment=DB_PASSWORD_FILE=/run/secrets/db"),
+    ("deploy/app.service", "EnvironmentFile=/etc/app/secrets.env"),
+    ("deploy/app.service", 'Environment="API_TOKEN=changeme"'),
+    ("deploy/app.service", 'Environment="API_TOKEN=%i-token"'),
+    ("src/env.py", 'args = ["env", "API_TOKEN=%s" % token]'),
+    ("src/env.py", 'args = ["env", f"API_TOKEN={token}"]'),
+    ("db/init.sql", "CREATE USER app IDENTIFIED BY :password;"),
+    ("db/init.sql", "CREATE USER app IDENTIFIED BY '<password>';"),
+    ("db/init.sql", "ALTER USER app WITH PASSWORD NULL;"),
+    ("db/init.sql", "CREATE USER app IDENTIFIED BY 'changeme';"),
+    ("src/db.py", 'cur.execute("CREATE USER %s WITH PASSWORD %s", (name, pw))'),
+    ("src/db.py", "cur.execute(f\"ALTER ROLE {name} PASSWORD '{password}'\")"),
+    ("src/graph.py", "    # For MultiGraphs, the edges are identified by incident nodes AND edge-key."),
+    ("conf/beans.xml", '<property name="password" value="${db.password}"/>'),
+    ("conf/beans.xml", '<property name="passwordEncoder" ref="encoder"/>'),
+    ("conf/beans.xml", '<property name="tokenStore" value="jdbcTokenStore"/>'),
+    ("conf/app.xml", "<token>${env.API_TOKEN}</token>"),
+    ("conf/app.xml", "<api-key>your-api-key</api-key>"),
+    ("src/settings.py", 'DB_PASSWORD = os.getenv("DB_PASSWORD", "postgres")'),
+    ("src/settings.py", 'SECRET_KEY = os.environ.get("SECRET_KEY", "changeme")'),
+    ("src/settings.py", 'API_KEY = os.getenv("API_KEY", "")'),
+    ("src/settings.py", 'TOKEN_PATH = os.getenv("API_TOKEN", "~/.config/app/token")'),
+    ("src/settings.py", 'KEY = os.getenv("API_KEY", "xxxx-xxxx-xxxx")'),
+    ("src/settings.py", 'PW = os.getenv("DB_PASSWORD", "%(password)s")'),
+    ("src/settings.py", 'PW = os.getenv("DB_PASSWORD", default_password)'),
+    ("src/settings.py", 'NAME = os.getenv("DB_PASSWORD", "db_password")'),
+    ("src/db.js", "const pw = process.env.DB_PASSWORD || '';"),
+    ("src/db.js", "const pw = process.env.DB_PASSWORD || config.db.password;"),
+    ("src/db.js", "const t = process.env.API_TOKEN ?? '<token>';"),
+    ("deploy/values.yaml", "password:\n  secretKeyRef:\n    name: db"),
+    ("deploy/values.yaml", "secrets:\n  - DB_PASSWORD"),
+    ("action.yml", "inputs:\n  token:\n    description: The token to use"),
+    ("deploy/values.yaml", "password:\n  ${DB_PASSWORD}"),
+    ("deploy/values.yaml", "password:\n  *default_password"),
+    ("deploy/values.yaml", "token:\n  # set by the pipeline\n  "),
+    ("deploy/values.yaml", "password_file:\n  /run/secrets/db_password"),
+]
+
+
+def _fresh() -> None:
+    """Forget what earlier tests remembered: each case must be found by its own syntax."""
+    with memory._lock:
+        memory._values.clear()
+        memory._pattern = None
+    forget_scans()
+
+
+def _value(seed: str) -> str:
+    rng = random.Random(seed)
+    alnum = string.ascii_letters + string.digits
+    return "".join(rng.choice(alnum) for _ in range(12)) + "7-" + "".join(rng.choice(alnum) for _ in range(8))
+
+
+@pytest.mark.parametrize(("path", "template"), TOOL_SYNTAX)
+def test_a_credential_a_tools_syntax_sets_is_found_hidden_and_remembered(path: str, template: str) -> None:
+    _fresh()
+    value = _value(path + template)
+    text = template.format(value)
+    hits = {hit.value for _, _, hit in scan_files([(path, text.split("\n"))])}
+    assert value in hits, (path, hits)
+    # Only the value: the syntax around it stays for a reviewer to read.
+    assert redact(text, filename=path) == text.replace(value, REDACTED)
+    # Remembered: the same value is hidden where nothing marks it.
+    assert value not in redact(f"print('{value}')", filename="src/other.py")
+
+
+@pytest.mark.parametrize(("path", "text"), PLACEHOLDERS_AND_CODE)
+def test_placeholders_and_code_in_a_tools_syntax_stay_whole(path: str, text: str) -> None:
+    _fresh()
+    assert [hit.value for _, _, hit in scan_files([(path, text.split("\n"))])] == []
+    assert redact(text, filename=path) == text
+
+
+@pytest.mark.parametrize(
+    "template", [template for path, template in TOOL_SYNTAX if "\n" not in template and "pgpass" not in path]
+)
+def test_the_candidate_pass_and_the_prefilter_reach_each_line(template: str) -> None:
+    """A line the candidate pass skips is never scanned, and a rule the prefilter leaves out of a line's
+    plan never runs there: each line must be a candidate, and each format that matches it planned on it.
+    (A `.pgpass` file's every line is a candidate, by its name; YAML's value below its name is read
+    over the file's lines.)"""
+    line = template.format(_value(template))
+    assert candidate_lines(["x = 1", line, "y = 2"]) == [1]
+    plan = detector_rules().prefilter.plans([line])[0]
+    offset = len(detector_rules().regex_rules) + len(detector_rules().other_plugins)
+    matching = [index for index, fmt in enumerate(KEY_FORMATS) if next(fmt.finditer(line), None)]
+    assert matching, line
+    assert [offset + index for index in matching if offset + index not in plan] == []
+
+
+def test_a_tool_syntax_credential_past_a_long_lines_first_piece_is_hidden() -> None:
+    _fresh()
+    value = _value("long")
+    line = "x" * (3 * PIECE_CHARS) + f"; CREATE USER app IDENTIFIED BY '{value}';"
+    assert redact(line, filename="db/init.sql") == line.replace(value, REDACTED)
+
+
+def test_the_review_never_sees_a_credential_a_tools_syntax_sets(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """Through the CLI, as users run it: each file's credential is redacted from every model request,
+    and the files themselves were sent (so the check is not vacuous)."""
+    files: dict[str, list[str]] = {}
+    values: list[str] = []
+    for path, template in TOOL_SYNTAX:
+        value = _value("e2e" + path + template)
+        values.append(value)
+        files.setdefault(path, []).append(template.format(value))
+    for name in ("fake-a", "fake-b"):
+        model_server.script(name, "review", Reply.json({"findings": []}))
+    repo.write("README.md", "shop\n")
+    repo.commit("base")
+    repo.branch("feature")
+    for path, texts in files.items():
+        repo.write(path, "\n".join(texts) + "\n")
+    repo.commit("Deploy the shop")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(yaml.safe_dump(model_server.review_config(("openai/fake-a", "openai/fake-b"))))
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    env = {"FAKE_MODEL_KEY": "sk-fake", "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
+    run = run_cli(*args, "--format", "json", env=env)
+    assert run.returncode in (0, 1), run.stderr[-2000:]
+
+    sent = "\n".join(json.dumps(call.body) for call in model_server.calls)
+    for marker in ("requirepass", "IDENTIFIED BY", "Environment=", "process.env.DB_PASSWORD", "api-key"):
+        assert marker in sent, f"{marker} was not reviewed: nothing was proven"
+    assert [value for value in values if value in sent] == []
+    assert [value for value in values if value in run.stdout] == []
