@@ -80,6 +80,7 @@ _PY_ASSIGNMENT = re.compile(
 _CONFIG_SUFFIXES = (
     ".env", ".envrc", ".ini", ".cfg", ".conf", ".properties", ".toml", ".yml", ".yaml", ".json", ".tfvars",
     ".pypirc", ".npmrc", ".yarnrc", ".sh", ".bash", ".zsh",  # shell assigns `NAME=value` as a .env file does
+    ".service",  # a systemd unit's `Environment=A=x DB_PASSWORD=y`: each pair after the first
 )  # fmt: skip
 # A netrc file's `password` token, on a line of its own or after `machine` and `login` on the same one.
 _NETRC_NAMES = frozenset({".netrc", "_netrc", "netrc"})

@@ -159,6 +159,15 @@ def test_the_candidate_pass_and_the_prefilter_reach_each_line(template: str) -> 
     assert [offset + index for index in matching if offset + index not in plan] == []
 
 
+def test_every_credential_of_a_units_environment_line_is_hidden() -> None:
+    _fresh()
+    first, second = _value("first"), _value("second")
+    line = f"Environment=LOG_LEVEL=info API_KEY={first} DB_PASSWORD={second}"
+    assert redact(line, filename="deploy/app.service") == line.replace(first, REDACTED).replace(
+        second, REDACTED
+    )
+
+
 def test_a_tool_syntax_credential_past_a_long_lines_first_piece_is_hidden() -> None:
     _fresh()
     value = _value("long")
