@@ -215,9 +215,16 @@ class GitHubClient:
         return [_commit(c) for c in self._call(f"list the commits of PR #{number}", lambda: list(pages))]
 
     def commit_files(self, sha: str) -> list[PullFile]:
-        """The files (with patches) one commit changed."""
-        _, data = self._call(f"read commit {sha[:12]}", lambda: self._json("GET", f"/commits/{sha}"))
-        return [_pull_file(f) for f in data.get("files", [])]
+        """The files (with patches) one commit changed, every page of them: GitHub lists 300 a page, and
+        at most `limits.COMMIT_FILES_MAX` in all."""
+        pages = PaginatedList(
+            GhFile,
+            self._requester,
+            f"{self._repo_url}/commits/{sha}",
+            {"per_page": limits.COMMIT_FILES_PER_PAGE},
+            list_item="files",
+        )
+        return [_file(f) for f in self._call(f"read commit {sha[:12]}", lambda: list(pages))]
 
     def compare(self, base: str, head: str) -> tuple[str, list[PullFile]]:
         """How `head` relates to `base` (`ahead`, `identical`, `behind`, `diverged`) and the files (with

@@ -52,6 +52,12 @@ MAX_RATE_LIMIT_WAIT_SECONDS = 120.0
 SECONDARY_RATE_LIMIT_DEFAULT_WAIT_SECONDS = 60.0
 RETRY_ATTEMPTS = 4
 
+# "If there are more than 300 files in the commit diff ... the response will include pagination link
+# headers for the remaining files, up to a limit of 3000 files."
+# https://docs.github.com/rest/commits/commits#get-a-commit
+COMMIT_FILES_PER_PAGE = 300
+COMMIT_FILES_MAX = 3_000
+
 # Commits whose patches are fetched to attribute each added line to a commit (one request each);
 # past this, lines are attributed through the workspace's git or to the head commit.
 COMMIT_PATCH_FETCH_MAX = 100

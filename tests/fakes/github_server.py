@@ -9,6 +9,7 @@
    422 for more than 50 annotations in one request and for a status description past 140 characters,
    403 for writes in read-only mode, 406 for the diff media type past 300 files or 20,000 lines,
    pagination with Link headers (per_page at most 100), the files list cut at 3,000 and commits at 250,
+   a commit's files 300 a page and cut at 3,000,
    a file's content past 1 MB only through its blob, and rate-limit or 5xx answers on demand.
 3. Who a token is: an installation token (`ghs_...`, what the Actions GITHUB_TOKEN is) authenticates
    as its app's bot, `github-actions[bot]`; any other token as the user `tokens` maps it to (or
@@ -49,6 +50,11 @@ DIFF_MAX_LINES = 20_000
 FILES_MAX = 3_000
 COMMITS_MAX = 250
 PER_PAGE_MAX = 100
+# A commit's files: "If there are more than 300 files in the commit diff ... the response will include
+# pagination link headers for the remaining files, up to a limit of 3000 files. Each page contains the
+# static commit information, and the only changes are to the file listing." (GET a commit; 300 a page
+# is also the most a page holds.)
+COMMIT_FILES_PER_PAGE = 300
 # The contents API gives a file's content up to 1 MB; past that `content` is "" and `encoding` "none", and
 # the blob API serves it. https://docs.github.com/rest/repos/contents#get-repository-content
 CONTENTS_MAX_BYTES = 1024 * 1024
@@ -631,8 +637,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- pagination -----------------------------------------------------------------------------
 
-    def _page(self, query: dict[str, str], items: list[Any]) -> None:
-        per_page = min(int(query.get("per_page", "30")), PER_PAGE_MAX)
+    def _page(
+        self,
+        query: dict[str, str],
+        items: list[Any],
+        default: int = 30,
+        most: int = PER_PAGE_MAX,
+        wrap: dict[str, Any] | None = None,
+    ) -> None:
+        """One page of `items` with GitHub's Link header; `wrap`, the object a page's items are the
+        `files` of (a commit), else the page is the list itself."""
+        per_page = min(int(query.get("per_page", str(default))), most)
         page = max(1, int(query.get("page", "1")))
         last = max(1, -(-len(items) // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
@@ -644,7 +659,8 @@ class _Handler(BaseHTTPRequestHandler):
         if page > 1:
             links.append(f'<{base}?{urlencode({"per_page": per_page, "page": 1})}>; rel="first"')
             links.append(f'<{base}?{urlencode({"per_page": per_page, "page": page - 1})}>; rel="prev"')
-        self._send(200, chunk, {"Link": ", ".join(links)} if links else None)
+        data = chunk if wrap is None else {**wrap, "files": chunk}
+        self._send(200, data, {"Link": ", ".join(links)} if links else None)
 
     # -- routes ---------------------------------------------------------------------------------
 
@@ -692,7 +708,8 @@ class _Handler(BaseHTTPRequestHandler):
         for p in fake.pulls.values():
             for c in p.commits:
                 if c["sha"] == sha:
-                    self._send(200, {**c, "files": fake.commit_files.get(sha, [])})
+                    files = fake.commit_files.get(sha, [])[:FILES_MAX]
+                    self._page(query, files, COMMIT_FILES_PER_PAGE, COMMIT_FILES_PER_PAGE, wrap=c)
                     return
         self._send(404, {"message": "No commit found for SHA: " + sha})
 

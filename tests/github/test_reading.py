@@ -152,3 +152,33 @@ def test_past_3000_files_the_report_counts_and_names_what_github_did_not_list(
         "path": None,
         "lines": None,
     } in coverage["gaps"]
+
+
+def test_the_fake_pages_a_commits_files_as_github_does(tmp_path: Path, github: FakeGitHub) -> None:
+    """GET a commit: its files 300 a page (per_page up to 300), each page the whole commit with a slice
+    of its files, and Link headers to the rest."""
+    import requests
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README", "base\n")
+    base = repo.commit("base")
+    for name in ("a.py", "b.py", "c.py"):
+        repo.write(name, "x = 1\n")
+    head = repo.commit("three files")
+    pull_from_git(github, repo, base, head, number=9)
+    url = f"{github.url}/repos/{github.repo}/commits/{head}"
+    auth = {"Authorization": "token t"}
+
+    whole = requests.get(url, headers=auth, timeout=10)
+    assert [f["filename"] for f in whole.json()["files"]] == ["a.py", "b.py", "c.py"]
+    assert "Link" not in whole.headers
+    first = requests.get(url, params={"per_page": 2}, headers=auth, timeout=10)
+    assert first.json()["sha"] == head and [f["filename"] for f in first.json()["files"]] == ["a.py", "b.py"]
+    second = requests.get(first.links["next"]["url"], headers=auth, timeout=10)
+    assert second.json()["sha"] == head and [f["filename"] for f in second.json()["files"]] == ["c.py"]
+    assert "next" not in second.links
+    assert [f.path for f in GitHubClient(github.url, "t", github.repo).commit_files(head)] == [
+        "a.py",
+        "b.py",
+        "c.py",
+    ]
