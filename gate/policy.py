@@ -31,11 +31,17 @@ def escalations(
     share_of = config.thresholds.share_of.value
     share = prov.threshold_share(share_of)
     what = "AI share of code lines" if share_of == "code" and prov.code_added_lines else "AI share"
+    # Lines whose commit could not be read count as possibly AI, and the words say so.
+    ai_lines, lines_what = prov.threshold_ai_lines, "AI-authored lines"
+    if prov.unknown_lines:
+        unknown = prov.code_unknown_lines if what == "AI share of code lines" else prov.unknown_lines
+        what += f" (with {unknown} of unknown origin)"
+        lines_what += f" (with {prov.unknown_lines} of unknown origin)"
     rv = config.thresholds.review
     met = _met(
         [
             (what, share, rv.ai_share, f"{share:.0%}", f"{rv.ai_share:.0%}"),
-            ("AI-authored lines", prov.ai_lines, rv.ai_lines, str(prov.ai_lines), str(rv.ai_lines)),
+            (lines_what, ai_lines, rv.ai_lines, str(ai_lines), str(rv.ai_lines)),
             ("changed lines", changed, rv.changed_lines, str(changed), str(rv.changed_lines)),
         ]
     )
@@ -44,7 +50,7 @@ def escalations(
     out["spec"] = _met(
         [
             (what, share, sp.ai_share, f"{share:.0%}", f"{sp.ai_share:.0%}"),
-            ("AI-authored lines", prov.ai_lines, sp.ai_lines, str(prov.ai_lines), str(sp.ai_lines)),
+            (lines_what, ai_lines, sp.ai_lines, str(ai_lines), str(sp.ai_lines)),
             ("changed lines", changed, sp.changed_lines, str(changed), str(sp.changed_lines)),
         ]
     )
@@ -52,8 +58,9 @@ def escalations(
     out["regen"] = _met(
         [
             (what, share, rg.ai_share, f"{share:.0%}", f"{rg.ai_share:.0%}"),
-            ("AI-authored lines", prov.ai_lines, rg.ai_lines, str(prov.ai_lines), str(rg.ai_lines)),
+            (lines_what, ai_lines, rg.ai_lines, str(ai_lines), str(rg.ai_lines)),
         ],
+        # Re-generation needs lines known to be AI's: the review and spec checks cover the unknown.
         needs_ai=prov.ai_lines > 0,
     )
     return out

@@ -110,6 +110,12 @@ class ChangeSet:
     # path -> new-side line number -> sha of the commit in the range that last introduced the line, or
     # of a commit before the range when the base already had the line but for whitespace (blame -w).
     line_origins: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    # True when the source gives every added line it can tie to a commit its origin, and leaves out only
+    # the lines it could not (the API reader: a commit it did not read, a file GitHub did not list). Such
+    # a line's commit is unknown: it is not guessed from its file's other lines, nor counted human.
+    # Otherwise a line without an origin belongs to its file's last commit, or to no commit (a plain
+    # diff).
+    origins_exhaustive: bool = False
     # path -> new-side line number -> the line's number in the file of the commit that introduced it
     # (blame's original line, or the replayed patch's new line). Line-level records such as git-ai
     # notes are numbered per commit; without this they are read at head numbers.

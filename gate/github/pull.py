@@ -3,7 +3,8 @@
 The workspace checkout is preferred because it is complete (no 250-commit or 300-file limits) and
 costs no API requests. Through the API: the diff media type, falling back to the files list when
 GitHub answers 406 (too large); the commits list; per-commit patches to tell which commit last added
-each line; file contents at head through the contents API, read lazily.
+each line; file contents at head through the contents API, read lazily. A line whose commit the API
+did not show is of unknown origin, never guessed (`ChangeSet.origins_exhaustive`).
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def _from_api(
         diff=diff,
         commits=with_added_counts(commits, origins),
         line_origins=origins,
+        origins_exhaustive=True,
         pr=event.info({c.sha: c.author_login for c in pull_commits if c.author_login}),
         revisions=revisions,
         commit_lines=commit_lines,

@@ -276,6 +276,8 @@ def _provenance(p: ProvenanceResult) -> dict[str, Any]:
         "code_added_lines": p.code_added_lines,
         "code_left_out": dict(p.code_left_out),
         "disregarded": list(p.disregarded),
+        "unknown_lines": p.unknown_lines,
+        "code_unknown_lines": p.code_unknown_lines,
     }
 
 
@@ -307,6 +309,9 @@ def decode_provenance(d: dict[str, Any]) -> ProvenanceResult:
         code_added_lines=int(d.get("code_added_lines", d["added_lines"])),
         code_left_out={str(k): int(v) for k, v in d.get("code_left_out", {}).items()},
         disregarded=tuple(d.get("disregarded", ())),
+        # traces written before lines of unknown origin were counted: none
+        unknown_lines=int(d.get("unknown_lines", 0)),
+        code_unknown_lines=int(d.get("code_unknown_lines", 0)),
     )
 
 

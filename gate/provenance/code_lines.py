@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -49,6 +49,7 @@ class CodeLines:
 
     added: int = 0
     ai: int = 0
+    unknown: int = 0  # lines of unknown origin (`ProvenanceResult.unknown_lines`)
     left_out: Mapping[str, int] = field(default_factory=dict)  # kind -> added lines left out
     data_files: tuple[str, ...] = ()  # the data files whose lines were left out
 
@@ -87,14 +88,17 @@ def code_lines(
     ai_line_map: Mapping[str, frozenset[int]],
     by_path: Mapping[str, FileChange],
     revisions: RevisionReader | None,
+    unknown_map: Mapping[str, Collection[int]] | None = None,
 ) -> CodeLines:
-    """The added and AI lines of the change's code, with what was left out and why."""
-    added = ai = 0
+    """The added, AI and unknown-origin (`unknown_map`) lines of the change's code, with what was left
+    out and why."""
+    added = ai = unknown = 0
     left_out: Counter[str] = Counter()
     data_files: list[str] = []
     for path, (lines, _) in owners.items():
         change = by_path.get(path)
         ai_lines = ai_line_map.get(path, frozenset())
+        unknown_lines = set((unknown_map or {}).get(path, ()))
         if is_documentation(path, change, revisions):
             left_out[DOCUMENTATION] += len(lines)
         elif is_data_file(path, change, revisions):
@@ -106,10 +110,12 @@ def code_lines(
             left_out[WHITESPACE_ONLY] += len(lines) - len(counted)
             added += len(counted)
             ai += sum(1 for n in counted if n in ai_lines)
+            unknown += sum(1 for n in counted if n in unknown_lines)
     kinds = (DOCUMENTATION, DATA_FILES, WHITESPACE_ONLY)
     return CodeLines(
         added=added,
         ai=ai,
+        unknown=unknown,
         left_out={kind: left_out[kind] for kind in kinds if left_out[kind]},
         data_files=tuple(data_files),
     )

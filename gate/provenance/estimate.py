@@ -15,6 +15,11 @@ Order of precedence, weakest first (pull_request.py documents the PR rules):
 `ai_share = ai_lines / added_lines` (0 when nothing is added); `code_ai_share` is the same over the
 lines of code (documentation, data files and whitespace-only changes left out, see code_lines.py), the
 share the thresholds read by default.
+
+A line whose commit the source could not tell (`ChangeSet.origins_exhaustive`: the API reader did not
+see which commit added it) and that nothing above marks AI is of unknown origin: neither AI nor human in
+the share, and counted as possibly AI by the thresholds, so hiding which commit wrote a line never
+lowers what the gate checks.
 """
 
 from __future__ import annotations
@@ -113,14 +118,17 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         carried = carry_ai_lines(changeset, owners, [c.sha for c in commits if verdicts[c.sha].tool])
         owners = carried.owners
         notes.extend(carried.notes())
-    tally = _tally(owners, marks, {sha: v.tool for sha, v in verdicts.items()}, loose_tool)
+    sha_tool = {sha: v.tool for sha, v in verdicts.items()}
+    tally = _tally(owners, marks, sha_tool, loose_tool, changeset.origins_exhaustive)
     attributions = _attributions(commits, verdicts, classes, tally)
     if loose_tool is not None and tally.ai_by[None]:
         tally.used_kinds.add("PR label")
     disregarded = _disregarded(tally.overruled, verdicts, signals)
     notes.extend(disregarded)
-    notes.extend(_summary_notes(attributions, classes, tally.no_origin, tally.human_attested, changeset))
-    code = code_lines(owners, tally.ai_line_map, changeset.diff.by_path, changeset.revisions)
+    notes.extend(_summary_notes(attributions, classes, tally, changeset))
+    code = code_lines(
+        owners, tally.ai_line_map, changeset.diff.by_path, changeset.revisions, tally.unknown_by
+    )
     notes.extend(_left_out_note(code))
     total = sum(tally.added_by.values())
     ai_total = sum(tally.ai_by.values())
@@ -138,6 +146,8 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         code_added_lines=code.added,
         code_left_out=code.left_out,
         disregarded=tuple(disregarded),
+        unknown_lines=sum(map(len, tally.unknown_by.values())),
+        code_unknown_lines=code.unknown,
     )
 
 
@@ -154,17 +164,26 @@ class _Tally:
     ai_line_map: dict[str, frozenset[int]] = field(default_factory=dict)
     human_attested: int = 0
     no_origin: int = 0
+    # path -> lines of unknown origin (when the source's origins are exhaustive) that nothing marks AI
+    unknown_by: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     # (owner, record kind, record source) -> lines a record called human against AI attribution
     overruled: Counter[tuple[str | None, str, str]] = field(default_factory=Counter)
     used_kinds: set[str] = field(default_factory=set)
 
     def unmarked_file(
-        self, path: str, owned: Owned, per_owner: Counter[str | None], owner_tool: Mapping[str | None, str]
+        self,
+        path: str,
+        owned: Owned,
+        per_owner: Counter[str | None],
+        owner_tool: Mapping[str | None, str],
+        unknown: bool,
     ) -> None:
         """A file no line-level record speaks of, the common case, kept free of per-line Python work:
-        whole owners are AI or not."""
+        whole owners are AI or not. `unknown`: the lines of no commit are of unknown origin."""
         added, owner = owned
         ai_owners = [s for s in per_owner if s in owner_tool]
+        if unknown and None in per_owner and None not in owner_tool:
+            self.unknown_by[path].extend(compress(added, (s is None for s in owner)))
         for s in ai_owners:
             self.ai_by[s] += per_owner[s]
             self.tools[owner_tool[s]] += per_owner[s]
@@ -180,8 +199,10 @@ class _Tally:
         file_marks: Mapping[int, LineMark],
         sha_tool: Mapping[str, str | None],
         loose_tool: str | None,
+        unknown: bool,
     ) -> None:
-        """A file with line-level records: each line's owner decides, a record only adds AI lines."""
+        """A file with line-level records: each line's owner decides, a record only adds AI lines; a
+        record calling a line of unknown origin human leaves it unknown, as it came with the change."""
         ai_lines: list[int] = []
         ai_by, tools = self.ai_by, self.tools  # bound once: this loop runs per line
         for n, s in zip(*owned, strict=True):
@@ -206,6 +227,8 @@ class _Tally:
                 ai_lines.append(n)
                 ai_by[s] += 1
                 tools[tool] += 1
+            elif unknown and s is None:
+                self.unknown_by[path].append(n)
         if ai_lines:
             self.ai_line_map[path] = frozenset(ai_lines)
 
@@ -215,7 +238,9 @@ def _tally(
     marks: Mapping[str, Mapping[int, LineMark]],
     sha_tool: Mapping[str, str | None],
     loose_tool: str | None,
+    unknown: bool,
 ) -> _Tally:
+    """`unknown`: the lines of no commit are of unknown origin (the source's origins are exhaustive)."""
     tally = _Tally()
     # The tool of each owner (None = the lines with no commit); owners without a tool are human.
     owner_tool: dict[str | None, str] = {s: t for s, t in sha_tool.items() if t is not None}
@@ -227,9 +252,9 @@ def _tally(
         tally.no_origin += per_owner.get(None, 0)
         file_marks = marks.get(path)
         if file_marks:
-            tally.marked_file(path, owned, file_marks, sha_tool, loose_tool)
+            tally.marked_file(path, owned, file_marks, sha_tool, loose_tool, unknown)
         else:
-            tally.unmarked_file(path, owned, per_owner, owner_tool)
+            tally.unmarked_file(path, owned, per_owner, owner_tool, unknown)
     return tally
 
 
@@ -324,8 +349,7 @@ def _count(n: int, one: str, many: str) -> str:
 def _summary_notes(
     attributions: list[CommitAttribution],
     classes: Mapping[str, CommitClass],
-    no_origin: int,
-    human_attested: int,
+    tally: _Tally,
     changeset: ChangeSet,
 ) -> list[str]:
     out: list[str] = []
@@ -341,11 +365,20 @@ def _summary_notes(
     plans = sum(1 for cls in classes.values() if cls.plan_mark is not None)
     if plans:
         out.append(f"empty agent planning commits: {plans}; they mark the PR and add no lines")
-    if human_attested:
-        out.append(f"{_count(human_attested, 'line is', 'lines are')} attested human by line-level records")
-    if no_origin and attributions:
+    if tally.human_attested:
         out.append(
-            f"{_count(no_origin, 'added line', 'added lines')} could not be tied to a commit of the range "
+            f"{_count(tally.human_attested, 'line is', 'lines are')} attested human by line-level records"
+        )
+    unknown = sum(map(len, tally.unknown_by.values()))
+    if unknown:
+        out.append(
+            f"{_count(unknown, 'added line', 'added lines')} of unknown origin (which commit added "
+            f"{'it' if unknown == 1 else 'them'} could not be read): counted as possibly AI by the thresholds"
+        )
+    elif tally.no_origin and attributions:
+        lines = _count(tally.no_origin, "added line", "added lines")
+        out.append(
+            f"{lines} could not be tied to a commit of the range "
             "(a line the base already had, re-indented or re-spaced, is no commit's new code)"
         )
     if not attributions and changeset.source == "diff":

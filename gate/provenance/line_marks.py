@@ -3,7 +3,8 @@
 Line ownership: each added line belongs to the commit in `line_origins`; a line whose origin is a
 commit before the range belongs to no commit (the base had it, but for whitespace: a re-indented
 existing line is no commit's new code); a line with no origin (a source that could not tell) belongs to
-the last commit that added lines to its file, else to no commit. Line-level records are placed on
+the last commit that added lines to its file, else to no commit, and to no commit when the source's
+origins are exhaustive (its commit is unknown). Line-level records are placed on
 head lines: Agent Trace records at the head revision directly, records at a commit of the range (and
 every git-ai note) through the commit's own line numbers (`line_origin_numbers`), and only on lines
 that commit really added. A git-ai note wins over an Agent Trace record for the same line.
@@ -46,7 +47,8 @@ def line_owners(changeset: ChangeSet, order: Mapping[str, int]) -> dict[str, Own
         origins = changeset.line_origins.get(change.path) or {}
         present = set(origins.values())
         known = {sha for sha in present if sha in order}
-        fallback = max(known, key=order.__getitem__) if known else None
+        guess = known and not changeset.origins_exhaustive
+        fallback = max(known, key=order.__getitem__) if guess else None
         owners: list[str | None] = list(map(origins.get, added, repeat(fallback, len(added))))
         if len(known) != len(present):
             owners = [s if s in order else None for s in owners]

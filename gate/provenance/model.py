@@ -52,17 +52,28 @@ class ProvenanceResult:
     code_left_out: Mapping[str, int] = field(default_factory=dict)  # kind -> added lines left out
     # Line-level records the PR supplied that were not followed, each with why (they may only add AI).
     disregarded: tuple[str, ...] = ()
+    # Added lines whose commit could not be read and that nothing marks AI: neither AI nor human in the
+    # shares above; the thresholds count them as possibly AI (`threshold_share`, `threshold_ai_lines`).
+    unknown_lines: int = 0
+    code_unknown_lines: int = 0
 
     @property
     def code_ai_share(self) -> float:
         return self.code_ai_lines / self.code_added_lines if self.code_added_lines else 0.0
 
     def threshold_share(self, share_of: str) -> float:
-        """The share the thresholds read: over code lines (`code`; every added line when the change
-        has no code lines) or over every added line (`all`)."""
+        """The share the thresholds read, lines of unknown origin counted AI: over code lines (`code`;
+        every added line when the change has no code lines) or over every added line (`all`)."""
         if share_of == "code" and self.code_added_lines:
-            return self.code_ai_share
-        return self.ai_share
+            return (self.code_ai_lines + self.code_unknown_lines) / self.code_added_lines
+        if not self.unknown_lines:
+            return self.ai_share
+        return (self.ai_lines + self.unknown_lines) / self.added_lines
+
+    @property
+    def threshold_ai_lines(self) -> int:
+        """The AI lines the thresholds count: lines of unknown origin among them."""
+        return self.ai_lines + self.unknown_lines
 
     def is_ai_line(self, path: str, line: int) -> bool:
         lines = self.ai_line_map.get(path)

@@ -14,7 +14,15 @@ from gate.diff.model import Diff
 from gate.errors import InputError
 from gate.report.links import BlobLinks
 from gate.schema.finding import ReportFinding
-from gate.schema.report import CommitProvenance, GitHubSection, Provenance, Report, Verdict, code_share_line
+from gate.schema.report import (
+    CommitProvenance,
+    GitHubSection,
+    Provenance,
+    Report,
+    Verdict,
+    code_share_line,
+    unknown_origin_line,
+)
 
 # The posters' names for the report's models (`gate.schema.report`): one shape, written and read.
 ReportView = Report
@@ -30,6 +38,7 @@ __all__ = [
     "Verdict",
     "code_share_line",
     "read_report",
+    "unknown_origin_line",
 ]
 
 MAX_REPORT_BYTES = 64 << 20

@@ -90,6 +90,7 @@ def _provenance(prov: ProvenanceResult, share_of: str) -> Provenance:
         code_left_out=dict(prov.code_left_out),
         share_of=share_of,
         threshold_share=round(prov.threshold_share(share_of), 4),
+        unknown_origin_lines=prov.unknown_lines or None,
         disregarded_records=prov.disregarded,
         tools=dict(prov.tools),
         basis=prov.basis,

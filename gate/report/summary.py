@@ -154,6 +154,8 @@ def _provenance(view: ReportView) -> list[str]:
     ]
     if prov.code_line:
         out.append(prov.code_line + ".")
+    if prov.unknown_line:
+        out.append(prov.unknown_line + ".")
     if prov.basis:
         out.append(f"Evidence used: {cell(', '.join(prov.basis), 300)}.")
     called = []

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING
 
 from gate.redact import redact
 from gate.report import coverage
-from gate.report.github_view import code_share_line
+from gate.report.github_view import code_share_line, unknown_origin_line
 from gate.run import Outcome
 from gate.sanitize import no_commands, visible
 
@@ -92,6 +92,8 @@ def _print_provenance(console: Console, outcome: Outcome) -> None:
     )
     if code_line:
         console.print(f"  {code_line}")
+    if unknown_line := unknown_origin_line(prov.unknown_lines):
+        console.print(f"  {unknown_line}")
     if prov.tools:
         console.print("  by tool: " + _escape(", ".join(f"{t} {n}" for t, n in sorted(prov.tools.items()))))
     if prov.basis:

@@ -77,6 +77,9 @@ class Provenance(Schema):
     code_left_out: dict[str, int] = Field(default_factory=dict)
     share_of: str | None = None  # which share the thresholds read: "all" or "code"
     threshold_share: float = 0.0
+    # Added lines whose commit could not be read, in neither share: `threshold_share` counts them AI.
+    # Absent when there are none.
+    unknown_origin_lines: int | None = Field(default=None, exclude_if=_unset)
     disregarded_records: tuple[str, ...] = ()
     tools: dict[str, int] = Field(default_factory=dict)
     basis: tuple[str, ...] = ()
@@ -90,6 +93,21 @@ class Provenance(Schema):
         return code_share_line(
             self.share_of, self.code_ai_lines, self.code_added_lines, self.added_lines, self.code_left_out
         )
+
+    @property
+    def unknown_line(self) -> str | None:
+        """What the thresholds made of the lines of unknown origin, when there are any."""
+        return unknown_origin_line(self.unknown_origin_lines or 0)
+
+
+def unknown_origin_line(unknown: int) -> str | None:
+    if not unknown:
+        return None
+    lines = "1 added line" if unknown == 1 else f"{unknown} added lines"
+    return (
+        f"Of unknown origin: {lines} (which commit added them could not be read), counted as possibly AI "
+        "by the thresholds"
+    )
 
 
 def code_share_line(

@@ -270,6 +270,8 @@ class FakeGitHub:
         self.content_blobs: dict[tuple[str, str], str] = {}  # (sha, path) -> blob sha, served as bytes
         self.trees: dict[str, list[str]] = {}
         self.commit_files: dict[str, list[dict[str, Any]]] = {}
+        # The files of a commit GitHub lists at most; a test lowers it to stand for a commit past it.
+        self.commit_files_max = FILES_MAX
         self.compares: dict[str, dict[str, Any]] = {}  # "BASE...HEAD" -> {"status", "files"}
         self.issues: dict[int, FakeIssue] = {}  # this repository's issues (its pulls are issues too)
         self.other_repos: dict[str, OtherRepo] = {}  # "owner/name" -> another repository
@@ -708,7 +710,7 @@ class _Handler(BaseHTTPRequestHandler):
         for p in fake.pulls.values():
             for c in p.commits:
                 if c["sha"] == sha:
-                    files = fake.commit_files.get(sha, [])[:FILES_MAX]
+                    files = fake.commit_files.get(sha, [])[: fake.commit_files_max]
                     self._page(query, files, COMMIT_FILES_PER_PAGE, COMMIT_FILES_PER_PAGE, wrap=c)
                     return
         self._send(404, {"message": "No commit found for SHA: " + sha})

@@ -63,3 +63,32 @@ def test_an_ai_commit_of_more_than_300_files_is_read_from_every_page(
     prov = report["provenance"]
     assert (prov["ai_lines"], prov["added_lines"]) == (240, 241)
     assert len(github.requests_to("GET", rf"/commits/{ai}$")) == 2  # 301 files: two pages
+
+
+def test_lines_of_a_commit_github_did_not_list_count_as_possibly_ai(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """GitHub lists at most 3,000 files of a commit: the AI commit's code past them has no commit the API
+    shows. Those lines are of unknown origin, and the thresholds count them AI: no pass at 0%."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README.md", "x\n")
+    repo.write("aaa/placeholder.txt", "keep\ndrop\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("aaa/placeholder.txt", "keep\n")
+    repo.write("src/feature.py", FEATURE)
+    repo.commit("Add feature" + CLAUDE)
+    repo.write("README.md", "x\ny\n")
+    head = repo.commit("Update README")
+    pull_from_git(github, repo, base, head, number=7)
+    github.commit_files_max = 1  # the AI commit's code is past what GitHub lists of it
+
+    report = gate_report(github, tmp_path)
+
+    prov = report["provenance"]
+    assert (prov["ai_lines"], prov["added_lines"], prov["unknown_origin_lines"]) == (0, 241, 240)
+    assert prov["threshold_share"] == 1.0
+    assert any("240 added lines of unknown origin" in n for n in prov["notes"])
+    review = report["stages"]["review"]["threshold"]
+    assert review["met"] and "(with 240 of unknown origin)" in review["why"]
+    assert report["verdict"] == "neutral"  # the review it called has no model here
