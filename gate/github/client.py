@@ -106,6 +106,7 @@ class PullCommit:
     message: str
     parents: tuple[str, ...]
     author_login: str
+    tree: str = ""  # the commit's tree: a commit whose tree is its parent's changes no file
 
 
 @dataclass(frozen=True)
@@ -450,6 +451,7 @@ def _commit(c: GhCommit) -> PullCommit:
         message=detail.message or "",
         parents=tuple(p.sha for p in c.parents or ()),
         author_login=(c.author.login if c.author else "") or "",
+        tree=detail.tree.sha or "",
     )
 
 

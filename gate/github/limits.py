@@ -58,6 +58,10 @@ RETRY_ATTEMPTS = 4
 COMMIT_FILES_PER_PAGE = 300
 COMMIT_FILES_MAX = 3_000
 
-# Commits whose patches are fetched to attribute each added line to a commit (one request each);
-# past this, lines are attributed through the workspace's git or to the head commit.
+# Commits whose patches are fetched to attribute each added line to a commit (a request each, one more
+# for each 300 files): the gate's bound, so that a PR cannot spend much of the 1,000 requests an hour a
+# repository's GITHUB_TOKEN has. Empty commits (tree unchanged) are not counted, as they cost no request.
+# Past it, lines are attributed through the workspace's git, or their commit is unknown and the
+# thresholds count them as possibly AI.
+# https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions
 COMMIT_PATCH_FETCH_MAX = 100

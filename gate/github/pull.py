@@ -3,8 +3,9 @@
 The workspace checkout is preferred because it is complete (no 250-commit or 300-file limits) and
 costs no API requests. Through the API: the diff media type, falling back to the files list when
 GitHub answers 406 (too large); the commits list; per-commit patches to tell which commit last added
-each line; file contents at head through the contents API, read lazily. A line whose commit the API
-did not show is of unknown origin, never guessed (`ChangeSet.origins_exhaustive`).
+each line (of the commits that change files, up to `limits.COMMIT_PATCH_FETCH_MAX`); file contents at
+head through the contents API, read lazily. A line whose commit the API did not show is of unknown
+origin, never guessed (`ChangeSet.origins_exhaustive`).
 """
 
 from __future__ import annotations
@@ -110,10 +111,11 @@ def _from_api(
     unlisted = 0
     unshown = UnshownReader(client)
     listed: Mapping[str, str] = {}  # each file's blob at head, when the files list was read
-    if event.commit_count is not None and event.commit_count > len(pull_commits):
+    unlisted_commits = (event.commit_count or 0) - len(pull_commits)
+    if unlisted_commits > 0:
         notes.append(
             f"GitHub lists at most {limits.PR_COMMITS_MAX} commits of a PR; "
-            f"{event.commit_count - len(pull_commits)} later commits were not read "
+            f"{unlisted_commits} later commits were not read, so which commit added each line is unknown "
             "(check out with fetch-depth: 0 to read them all from git)"
         )
     try:
@@ -140,7 +142,13 @@ def _from_api(
         diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}", blobs=listed
     )
     commits = tuple(_to_commit(c) for c in pull_commits)
-    origins, commit_lines = _line_origins(client, unshown, diff, commits, notes)
+    if unlisted_commits <= 0:
+        trees = {c.sha: c.tree for c in pull_commits if c.tree}
+        origins, commit_lines = _line_origins(client, unshown, diff, commits, trees, notes)
+    else:
+        # The patches of the listed commits alone would number lines as they stood before the later
+        # commits moved them: every line's commit is left unknown.
+        origins, commit_lines = {}, None
     if unshown.refused:
         notes.append(
             f"{len(unshown.refused)} versions of files GitHub showed no patch for were not read, past the "
@@ -193,22 +201,30 @@ def _to_commit(c: PullCommit) -> Commit:
 
 
 def _line_origins(
-    client: GitHubClient, unshown: UnshownReader, diff: Diff, commits: Sequence[Commit], notes: list[str]
+    client: GitHubClient,
+    unshown: UnshownReader,
+    diff: Diff,
+    commits: Sequence[Commit],
+    trees: Mapping[str, str],
+    notes: list[str],
 ) -> tuple[dict[str, Mapping[int, str]], SeriesLines | None]:
-    """Which commit last added each added line: one commit owns all; several are replayed patch by patch,
-    and then the lines each patch added are kept too."""
+    """Which commit last added each added line: one commit that changes files owns all; several are
+    replayed patch by patch, and then the lines each patch added are kept too. A line no patch read
+    added has no origin: its commit is unknown."""
     added = {f.path: [line.new_no for line in f.added_lines() if line.new_no is not None] for f in diff.files}
-    own = [c for c in commits if not c.is_merge]
+    own = [c for c in commits if not c.is_merge and _changes_files(c, trees)]
     if not own:
         return {}, None
     if len(own) == 1:
         return {path: dict.fromkeys(lines, own[0].sha) for path, lines in added.items() if lines}, None
     if len(own) > limits.COMMIT_PATCH_FETCH_MAX:
+        # A guess (the last commit, say) would let one commit stand for every other: none is made.
         notes.append(
-            f"{len(own)} commits: lines are attributed to the PR's last commit; check out the PR with "
-            "fetch-depth: 0 for per-commit attribution"
+            f"{len(own)} commits change files, more than the {limits.COMMIT_PATCH_FETCH_MAX} whose "
+            "patches the gate reads through the API: which commit added each line is unknown (a run on a "
+            "checkout with fetch-depth: 0 reads every commit from git)"
         )
-        return {path: dict.fromkeys(lines, own[-1].sha) for path, lines in added.items() if lines}, None
+        return {}, None
     series = [(c.sha, _commit_diff(client, unshown, c)) for c in own]
     replayed = replay(series).line_origins
     origins: dict[str, Mapping[int, str]] = {}
@@ -218,6 +234,13 @@ def _line_origins(
         if mapped:
             origins[path] = mapped
     return origins, SeriesLines.of(series)
+
+
+def _changes_files(commit: Commit, trees: Mapping[str, str]) -> bool:
+    """False for a commit whose tree is its parent's (an empty commit, which adds no line), told from the
+    commits list without a request; True when its tree differs or the list cannot tell."""
+    tree = trees.get(commit.sha)
+    return not tree or not commit.parents or trees.get(commit.parents[0]) != tree
 
 
 def _commit_diff(client: GitHubClient, unshown: UnshownReader, commit: Commit) -> Diff:

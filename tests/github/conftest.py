@@ -186,8 +186,8 @@ def pull_from_git(
     commits = []
     for sha in shas:
         # NUL-separated: a message cannot hold NUL, but may hold any other separator
-        fmt = repo.git("show", "-s", "--format=%an%x00%ae%x00%cn%x00%ce%x00%P%x00%B", sha)
-        an, ae, cn, ce, parents, message = fmt.split("\x00", 5)
+        fmt = repo.git("show", "-s", "--format=%an%x00%ae%x00%cn%x00%ce%x00%P%x00%T%x00%B", sha)
+        an, ae, cn, ce, parents, tree, message = fmt.split("\x00", 6)
         login = (logins or {}).get(sha)
         commits.append(
             {
@@ -197,6 +197,7 @@ def pull_from_git(
                     "author": {"name": an, "email": ae, "date": "2026-11-25T00:00:00Z"},
                     "committer": {"name": cn, "email": ce, "date": "2026-11-25T00:00:00Z"},
                     "message": message.rstrip("\n"),
+                    "tree": {"sha": tree, "url": f"{fake.url}/repos/{fake.repo}/git/trees/{tree}"},
                 },
                 "author": {"login": login, "id": 2} if login else None,
                 "parents": [{"sha": p} for p in parents.split()],

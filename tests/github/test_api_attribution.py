@@ -92,3 +92,56 @@ def test_lines_of_a_commit_github_did_not_list_count_as_possibly_ai(
     review = report["stages"]["review"]["threshold"]
     assert review["met"] and "(with 240 of unknown origin)" in review["why"]
     assert report["verdict"] == "neutral"  # the review it called has no model here
+
+
+def commits_after(repo: GitRepo, count: int, *, change_files: bool) -> None:
+    """`count` commits by a person, each empty or each adding a line to a file of its own."""
+    for i in range(count):
+        if change_files:
+            repo.write(f"notes/n{i:03}.txt", f"note {i}\n")
+        repo.commit(f"wip {i}", allow_empty=not change_files)
+
+
+def test_empty_commits_past_the_fetch_bound_leave_each_line_with_its_commit(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """A person's commit, an AI commit, then 100 empty commits: the empty ones change no file (their
+    tree is their parent's), so no patch of theirs is read, and each line keeps its commit."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README.md", "x\n")
+    repo.write(".github/ai-gate.yml", NO_ESCALATION)
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("README.md", "x\ny\n")
+    repo.commit("Update README")
+    repo.write("src/feature.py", FEATURE)
+    repo.commit("Add feature" + CLAUDE)
+    commits_after(repo, 100, change_files=False)
+    pull_from_git(github, repo, base, repo.head(), number=7)
+
+    report = gate_report(github, tmp_path)
+
+    prov = report["provenance"]
+    assert (prov["ai_lines"], prov["added_lines"]) == (240, 241)
+    assert len(github.requests_to("GET", r"/commits/[0-9a-f]{40}$")) == 2  # the two that change files
+
+
+def test_past_the_fetch_bound_no_commit_stands_for_the_others(tmp_path: Path, github: FakeGitHub) -> None:
+    """More commits change files than the gate reads the patches of: the last commit, a person's, does
+    not get every line; each line's commit is unknown, and the thresholds count them AI."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README.md", "x\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/feature.py", FEATURE)
+    repo.commit("Add feature" + CLAUDE)
+    commits_after(repo, 100, change_files=True)
+    pull_from_git(github, repo, base, repo.head(), number=7)
+
+    report = gate_report(github, tmp_path)
+
+    prov = report["provenance"]
+    assert (prov["ai_lines"], prov["unknown_origin_lines"], prov["added_lines"]) == (0, 340, 340)
+    assert any("101 commits change files" in n for n in report["notes"])
+    assert report["stages"]["review"]["threshold"]["met"]
+    assert report["verdict"] == "neutral"

@@ -93,6 +93,7 @@ def test_past_250_commits_the_api_list_stops_and_says_so(github: FakeGitHub) -> 
                 "author": {"name": "A", "email": "a@x", "date": "2026-11-25T00:00:00Z"},
                 "committer": {"name": "A", "email": "a@x", "date": "2026-11-25T00:00:00Z"},
                 "message": "m",
+                "tree": {"sha": f"{i:040x}", "url": f"{github.url}/repos/{github.repo}/git/trees/{i:040x}"},
             },
             "parents": [{"sha": shas[i - 1]}] if i else [],
         }
