@@ -1,18 +1,22 @@
-"""The lines commits of a local range added, read from git on demand (a CommitLineReader).
+"""The lines commits of a local range added, and their own diffs, read from git on demand (a
+CommitLineReader).
 
 Provenance asks only for the AI commits of a change, and only when a commit with no AI marks owns some
 of its lines, so most runs never start this git process. The patches are read with no context lines,
 and each hunk's lines are counted from its header: a hunk line that looks like a file header (an
-added `++ x` prints as `+++ x`) or a commit separator is still read as the hunk line it is.
+added `++ x` prints as `+++ x`) or a commit separator is still read as the hunk line it is. The whole
+diffs (`diffs`) are asked for only when some line an AI commit added is no longer its own at head; they
+follow renames, as `git format-patch` does, so that both sources pair the same lines.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 from gate.context.git import Git
-from gate.diff.parser import decode_patch
+from gate.diff.model import Diff
+from gate.diff.parser import decode_patch, parse_diff
 
 _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 # Each commit's patch opens with a line of its sha after a NUL, a byte no text patch line holds.
@@ -31,6 +35,9 @@ _LOG_OPTIONS = (
 )
 
 
+_DIFF_OPTIONS = (*(o for o in _LOG_OPTIONS if o != "--no-renames"), "-M")
+
+
 class GitCommitLines:
     def __init__(self, git: Git) -> None:
         self._git = git
@@ -40,6 +47,16 @@ class GitCommitLines:
             return
         out = self._git.run(*_LOG_OPTIONS, input="".join(f"{sha}\n" for sha in shas).encode())
         yield from added_lines_of_log(decode_patch(out)[0])
+
+    def diffs(self, shas: Sequence[str]) -> Iterator[tuple[str, Diff]]:
+        if not shas:
+            return
+        out = self._git.run(*_DIFF_OPTIONS, input="".join(f"{sha}\n" for sha in shas).encode())
+        # Each commit opens with a NUL and its sha; no line of a text patch holds a NUL.
+        for part in decode_patch(out)[0].split("\0")[1:]:
+            sha, _, patch = part.partition("\n")
+            if patch.strip():
+                yield sha, parse_diff(patch, source=f"commit {sha[:12]}")
 
 
 def added_lines_of_log(text: str) -> Iterator[tuple[str, str]]:

@@ -75,10 +75,15 @@ class RevisionReader(Protocol):
 class CommitLineReader(Protocol):
     """Reads the lines commits of the range added, as each commit's own diff shows them: lines a later
     commit changed or removed included. Provenance uses them to tell AI-written lines that a later
-    commit only reformatted, moved or reapplied."""
+    commit only reformatted, moved, reapplied or lightly edited."""
 
     def added_texts(self, shas: Collection[str]) -> Iterable[tuple[str, str]]:
         """(sha, text) for every line each named commit added; a merge commit adds none."""
+        ...
+
+    def diffs(self, shas: Sequence[str]) -> Iterable[tuple[str, Diff]]:
+        """(sha, the commit's own diff) for each named commit, in the order given, renames followed;
+        a merge commit is left out."""
         ...
 
 

@@ -93,18 +93,26 @@ class Replay:
 
 @dataclass(frozen=True)
 class SeriesLines:
-    """The lines each patch of a series added (a CommitLineReader over patches already read)."""
+    """The lines each patch of a series added, and the patches (a CommitLineReader over patches already
+    read)."""
 
     by_commit: Mapping[str, tuple[str, ...]]
+    diff_by_commit: Mapping[str, Diff] = field(default_factory=dict)
 
     @classmethod
     def of(cls, series: Sequence[tuple[str, Diff]]) -> SeriesLines:
-        return cls({sha: tuple(line.text for f in diff.files for line in f.added) for sha, diff in series})
+        added = {sha: tuple(line.text for f in diff.files for line in f.added) for sha, diff in series}
+        return cls(added, dict(series))
 
     def added_texts(self, shas: Collection[str]) -> Iterator[tuple[str, str]]:
         for sha in shas:
             for text in self.by_commit.get(sha, ()):
                 yield sha, text
+
+    def diffs(self, shas: Sequence[str]) -> Iterator[tuple[str, Diff]]:
+        for sha in shas:
+            if (diff := self.diff_by_commit.get(sha)) is not None:
+                yield sha, diff
 
 
 def replay(series: Sequence[tuple[str, Diff]]) -> Replay:

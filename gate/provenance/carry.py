@@ -26,17 +26,22 @@ Guards against attributing a person's own lines:
   lines, when the nearest distinctive lines on both sides were given to the same AI commit (the
   block's edge counts as agreeing, one side must be such a line). The blank lines and closing brackets
   of moved code go with it; a person's `}` amid their own code does not.
+
+The lines left to commits with no AI marks then go to edits.py, which gives back those written in place
+of AI lines that only lightly edit them (a comment appended, a name renamed, a token changed).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 
 from gate.context.model import ChangeSet
+from gate.provenance.edits import edited_ai_lines
 from gate.provenance.line_marks import Owned
 
 MIN_MATCHED_CHARS = 8
@@ -65,10 +70,25 @@ class Carried:
     by_text: int = 0  # distinctive lines matched by their text
     by_context: int = 0  # short lines and imports that went with them
     by_wrap: int = 0  # lines of runs that re-wrap a longer line
+    by_edit: int = 0  # lines a commit with no AI marks wrote in place of AI lines, lightly edited
+    by_edit_context: int = 0  # short lines that went with them
 
     def notes(self) -> list[str]:
-        if not self.by_text and not self.by_wrap:
-            return []
+        notes = []
+        if self.by_text or self.by_wrap:
+            notes.append(self._carried_note())
+        if self.by_edit:
+            note = (
+                f"{_lines(self.by_edit)} last written by commits with no AI marks are AI lines of the "
+                "range a person lightly edited in place (a comment added, names renamed, a token "
+                "changed): counted as the AI commit's"
+            )
+            if self.by_edit_context:
+                note += f", with {_lines(self.by_edit_context, 'blank or short line')} amid them"
+            notes.append(note)
+        return notes
+
+    def _carried_note(self) -> str:
         note = (
             f"{_lines(self.by_text + self.by_wrap)} last written by commits with no AI marks repeat, but for "
             "formatting, lines an AI commit of the range added (reformatted, moved or reapplied): "
@@ -78,7 +98,7 @@ class Carried:
             note += f" ({self.by_wrap} of them re-wrap longer lines)"
         if self.by_context:
             note += f", with {_lines(self.by_context, 'blank or short line')} amid them"
-        return [note]
+        return note
 
 
 def _lines(n: int, what: str = "added line") -> str:
@@ -95,19 +115,32 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     others = [path for path, (_, owner) in owners.items() if any(s not in ai for s in owner)]
     if changeset.commit_lines is None or not ai or not others:
         return Carried(owners)
+    ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
     try:
-        return _carried(changeset, owners, ai_commits, ai, others)
+        carried = _carried(changeset, owners, ai_commits, ai, others, ai_texts)
+        # What the text did not give back may still be AI lines a person only lightly edited in place;
+        # the blank and short lines amid them go with them, as with moved lines.
+        edited = edited_ai_lines(changeset, carried.owners, ai, Counter(sha for sha, _ in ai_texts))
+        amid = 0
+        for path, given in edited.given.items():
+            added, owner = edited.owners[path]
+            keys = [_key(text) for text in _texts(changeset, path, added)]
+            amid += _carry_context(added, keys, owner, given, ai)
     finally:  # a line's key is worked out once a run, however many times it is asked for
         _squeezed.cache_clear()
         _key.cache_clear()
+    return replace(carried, owners=edited.owners, by_edit=edited.lines, by_edit_context=amid)
 
 
 def _carried(
-    changeset: ChangeSet, owners: dict[str, Owned], ai_commits: Sequence[str], ai: set[str], others: list[str]
+    changeset: ChangeSet,
+    owners: dict[str, Owned],
+    ai_commits: Sequence[str],
+    ai: set[str],
+    others: list[str],
+    ai_texts: Sequence[tuple[str, str]],
 ) -> Carried:
     texts = {path: _texts(changeset, path, owners[path][0]) for path in others}
-    assert changeset.commit_lines is not None
-    ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
     # How the AI lines a run could join into begin: a run that begins otherwise is not walked.
     ai_keys = (_squeezed(text) for _, text in ai_texts)
     starts = {key[:_RUN_START] for key in ai_keys if len(key) >= _WRAPPED_MIN}
