@@ -37,7 +37,16 @@ MODULES = (
     "github_requests",
     "hostile_inputs",
 )
-PACKAGES = ("ai-quality-gate", "unidiff", "litellm", "pydantic", "PyGithub", "rich", "detect-secrets")
+PACKAGES = (
+    "ai-quality-gate",
+    "unidiff",
+    "litellm",
+    "openai",
+    "pydantic",
+    "PyGithub",
+    "rich",
+    "detect-secrets",
+)
 README = Path(__file__).resolve().parent / "README.md"
 INTRO = Path(__file__).resolve().parent / "INTRO.md"
 
