@@ -29,11 +29,24 @@ ZERO_WIDTH_RANGES = (
     (0xFFF9, 0xFFFB, "interlinear annotation anchor, separator and terminator"),
     (0x1BCA0, 0x1BCA3, "shorthand format controls"),
     (0x1D173, 0x1D17A, "musical beam, tie, slur and phrase controls"),
+    # Unicode's other default-ignorable code points: what renders as nothing wherever it stands. The
+    # Hangul fillers (U+3164 is a JavaScript identifier that shows as a blank), Khmer's inherent vowels,
+    # and the ranges Unicode keeps ignorable though nothing is assigned there yet (a byte a character).
+    (0x115F, 0x1160, "Hangul choseong and jungseong fillers"),
+    (0x17B4, 0x17B5, "Khmer inherent vowels"),
+    (0x2065, 0x2065, "unassigned, default-ignorable"),
+    (0x3164, 0x3164, "HANGUL FILLER"),
+    (0xFFA0, 0xFFA0, "HALFWIDTH HANGUL FILLER"),
+    (0xFFF0, 0xFFF8, "unassigned, default-ignorable"),
+    (0xE0080, 0xE00FF, "unassigned, default-ignorable"),
+    (0xE01F0, 0xE0FFF, "unassigned, default-ignorable"),
 )
 TAG_RANGE = (0xE0000, 0xE007F, "tag characters: invisible copies of ASCII")
 # A variation selector picks the look of the character before it (an emoji's colour form, a CJK
 # ideograph's variant); anywhere else it shows nothing, and 256 of them can spell any byte.
 SELECTOR_RANGES = (
+    (0x180B, 0x180D, "Mongolian free variation selectors 1-3"),
+    (0x180F, 0x180F, "MONGOLIAN FREE VARIATION SELECTOR FOUR"),
     (0xFE00, 0xFE0F, "variation selectors 1-16"),
     (0xE0100, 0xE01EF, "variation selectors 17-256"),
 )
@@ -89,13 +102,27 @@ def shown(text: str) -> str:
     that picks an emoji's or an ideograph's look stays as it is."""
     if not INVISIBLE.search(text):
         return text
-    return "\n".join(_shown_line(line) if INVISIBLE.search(line) else line for line in text.split("\n"))
+    # A few variants a line, over many lines, spell as much as a run does: past a line's worth in the
+    # whole text, every selector but a presentation one is shown escaped.
+    many = sum(
+        1 for m in INVISIBLE.finditer(text) if is_selector(m.group()) and m.group() not in _PRESENTATION
+    )
+    channel = many > MAX_VARIANTS_ON_A_LINE
+    return "\n".join(
+        _shown_line(line, channel) if INVISIBLE.search(line) else line for line in text.split("\n")
+    )
 
 
-def _shown_line(line: str) -> str:
+def _shown_line(line: str, channel: bool) -> str:
+    found = hidden(line)
+    if channel:
+        looks = [
+            m for m in INVISIBLE.finditer(line) if is_selector(m.group()) and m.group() not in _PRESENTATION
+        ]
+        found = sorted({m.start(): m for m in (*found, *looks)}.values(), key=lambda m: m.start())
     pieces: list[str] = []
     at = 0
-    for match in hidden(line):
+    for match in found:
         pieces += (line[at : match.start()], escape(match.group()))
         at = match.end()
     pieces.append(line[at:])
@@ -129,6 +156,10 @@ def _picks_a_look(text: str, at: int) -> bool:
     category = unicodedata.category(before)
     if char in _PRESENTATION:
         return category == "So" or category == "Sm" or before in _KEYCAP_BASES
+    if char >= "\U000e0100":  # the ideographic variation selectors pick an ideograph's form only
+        return _is_ideograph(before)
+    if char < "\ufe00":  # Mongolian's select a Mongolian letter's form
+        return unicodedata.name(before, "").startswith("MONGOLIAN")
     return category == "Sm" or _is_ideograph(before)
 
 

@@ -204,6 +204,19 @@ def test_what_a_person_cannot_see_reaches_a_model_escaped(model_server: FakeMode
     assert 'love = "\u2764\ufe0f"' in sent
 
 
+def test_a_selector_channel_spread_over_lines_reaches_a_model_escaped(model_server: FakeModelServer) -> None:
+    """A few selectors a line after `=` or `+`, over many lines, spell bytes as a run does; an
+    ideographic selector after a symbol picks nothing; a Hangul filler is a blank name in JavaScript."""
+    spread = "\n".join(f"v{i} ={chr(0xFE00 + i % 10)} {i} +{chr(0xE0100 + i)} 1" for i in range(14))
+    call(client_for(model_server, "openai/fake-a"), request(content=f"{spread}\nconst \u3164 = 1"))
+    sent = model_server.calls[0].last_user
+    assert not any(0xFE00 <= ord(c) <= 0xFE0F or 0xE0100 <= ord(c) <= 0xE01EF or c == "\u3164" for c in sent)
+    assert "v3 =\\ufe03 3 +\\U000e0103 1" in sent and "const \\u3164 = 1" in sent
+    one = "\u845b\U000e0100"  # a name written with its family's form of one ideograph
+    call(client_for(model_server, "openai/fake-a"), request(content=f"author = '{one}'"))
+    assert one in model_server.calls[1].last_user
+
+
 def test_calls_run_concurrently_within_the_bound(model_server: FakeModelServer) -> None:
     model_server.script("fake-a", "review", Reply.json({"findings": []}, delay=1.0))
     client = client_for(model_server, "openai/fake-a", concurrency=4)
