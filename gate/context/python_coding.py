@@ -57,7 +57,10 @@ def with_python_codings(changeset: ChangeSet) -> ChangeSet:
         unread=(*changeset.unread, words),
         misread={
             **changeset.misread,
-            **{path: f"Python reads other text by its coding line ({why})" for path, why in misread},
+            **{
+                path: f"by its coding line, Python reads other text or refuses it ({why})"
+                for path, why in misread
+            },
         },
     )
 

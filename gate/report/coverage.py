@@ -51,16 +51,20 @@ def of(outcome: Outcome) -> Coverage:
             gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap
         for skipped in r.skipped_files:
             unread.setdefault(skipped.path, skipped.why)
-    for path, why in outcome.changeset.misread.items():  # read, but as other text than Python reads
-        unread.setdefault(path, why)
+    # Read, but as other text than Python reads: a failure whatever the coding's name says.
+    misread = {path: why for path, why in outcome.changeset.misread.items() if path not in unread}
     read_as_code = {path for r in outcome.stages for path in r.read_as_code}
     unread_python = [
-        c.path for c in diff.files if c.path not in unread and _needs_python_read(c, read_as_code)
+        c.path
+        for c in diff.files
+        if c.path not in unread and c.path not in misread and _needs_python_read(c, read_as_code)
     ]
-    not_analysed = unread.keys() | set(unread_python)
+    not_analysed = unread.keys() | misread.keys() | set(unread_python)
     analysed = [c.path for c in diff.files if c.path not in not_analysed and not c.is_binary]
     for path, why in unread.items():
         gaps.append(Gap(stage="analyzers", kind=_kind(why), reason=f"not analysed: {why}", path=path))
+    for path, why in misread.items():
+        gaps.append(Gap(stage="analyzers", kind="failure", reason=f"not analysed: {why}", path=path))
     for path in unread_python:
         gaps.append(Gap(stage="analyzers", kind="failure", reason=NOT_READ_AS_PYTHON, path=path))
     unlisted = outcome.changeset.unlisted

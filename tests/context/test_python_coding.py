@@ -83,6 +83,24 @@ def test_a_utf7_coding_line_hiding_an_import_and_a_key_is_no_pass(
     assert "coding utf-7" in _gap(report, "app/net.py")["reason"]
 
 
+def test_the_gap_of_a_misread_file_is_a_failure_whatever_its_coding_is_named(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The coding's name is the PR's: `binary` or `nolimit` must not make the gap a binary file's or a
+    size limit's."""
+    _base(repo)
+    repo.write("app/a.py", "# coding: binary\nX = 1\n")
+    repo.write("app/b.py", "# coding: nolimit\nY = 2\n")
+    repo.commit("Add two modules")
+
+    _, report = _check(repo, capsys, "repo")
+
+    assert report["verdict"] == "neutral"
+    for path in ("app/a.py", "app/b.py"):
+        assert _gap(report, path)["kind"] == "failure"
+        assert "Python reads other text or refuses it" in _gap(report, path)["reason"]
+
+
 def _gap(report: dict, path: str) -> dict:
     (gap,) = (g for g in report["coverage"]["gaps"] if g["path"] == path)
     return gap
