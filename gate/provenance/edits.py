@@ -37,8 +37,6 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import PurePosixPath
 
-from rapidfuzz import fuzz
-
 from gate.context.model import ChangeSet
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 from gate.provenance.line_marks import Owned
@@ -283,8 +281,11 @@ def lightly_edited(ai_line: str, line: str, marker: str | None) -> bool:
         return False
     # The ratio is 2 * matches / (both lengths) at most 2 * shorter / (both lengths).
     could_match = shorter >= MIN_COMPARED_CHARS and 200 * shorter >= MIN_SIMILARITY * (shorter + longer)
-    if could_match and fuzz.ratio(ai_key, key, score_cutoff=MIN_SIMILARITY):
-        return True
+    if could_match:
+        from rapidfuzz import fuzz  # only a run with AI lines a person replaced loads it
+
+        if fuzz.ratio(ai_key, key, score_cutoff=MIN_SIMILARITY):
+            return True
     # A renaming leaves everything but the words as it was.
     return _WORDS.sub("", ai_key) == _WORDS.sub("", key) and _renamed(ai_code, code)
 
