@@ -4,7 +4,8 @@ Rules (AI-ATTRIBUTION.md, SPEC 5.1):
 - the author decides: an AI identity that is only the committer is not evidence (aider renames the
   committer of hand-made commits too);
 - trailers are read as git reads them (trailers.py): the `Token: value` lines that end a message, or
-  end a squashed commit's part of a squash merge; a key quoted in prose is no trailer. Keys match in
+  end a squashed commit's part of a squash (GitHub's, `git merge --squash`, `git rebase -i`); a key
+  quoted in prose is no trailer. Keys match in
   any case and spacing, and an address may be malformed (`openhands openhands@...`);
 - a trailer whose value must name the tool (`Made-with: Cursor`, a session link, `Assisted-by:` an AI
   tool or model) does not count for any other value (`Assisted-by: Bob Smith <bob@example.com>`);

@@ -37,6 +37,34 @@ def _commit(case: Case, sha: str = "a" * 40) -> Commit:
 
 
 CASES = [
+    # Messages that join commits: each commit's trailers are read where the join left them
+    Case(
+        "cursor-rebase-squash",
+        "Add helpers\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n\nfix typo",
+        "cursor",
+        "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+    ),
+    Case(
+        "cursor-merge-squash",
+        "Squashed commit of the following:\n\ncommit " + "0" * 40 + "\nAuthor: Pat <pat@example.com>\n"
+        "Date:   Thu Jan 1 00:00:00 2026 +0000\n\n    Add helpers\n\n"
+        "    Co-authored-by: Cursor Agent <cursoragent@cursor.com>\n",
+        "cursor",
+        "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+    ),
+    Case(
+        "cursor-folded-trailer",
+        "Add helpers\n\nCo-authored-by: Cursor Agent\n <cursoragent@cursor.com>",
+        "cursor",
+        "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+    ),
+    Case(
+        "cursor-below-bullets-and-signed-off-by",
+        "Fix\n\n* handle CRLF\nSigned-off-by: Pat <pat@example.com>\n"
+        "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+        "cursor",
+        "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+    ),
     # Claude Code
     Case(
         "claude-trailer",
