@@ -78,15 +78,13 @@ class ToolTable:
         return self._by_kind[kind]
 
     def tool_in_text(self, text: str) -> str | None:
-        """The tool a free text names (`Claude:claude-3-opus`, `github-copilot`), or None."""
-        m = self.alias_pattern.search(text)
-        if m is None:
-            return None
-        found = m.group(0).lower()
-        for alias, tool in self.aliases:
-            if alias == found:
-                return tool
-        return None
+        """The tool a free text names (`Claude:claude-3-opus`, `github-copilot`), or None. A coding
+        tool named anywhere in it wins over an assistant that tells no tool (`GPT-4o via Cursor`)."""
+        named = [self._alias_tool(m.group(0).lower()) for m in self.alias_pattern.finditer(text)]
+        return next((tool for tool in named if tool != UNKNOWN_AI), named[0] if named else None)
+
+    def _alias_tool(self, alias: str) -> str:
+        return next(tool for name, tool in self.aliases if name == alias)
 
 
 class TableError(ValueError):

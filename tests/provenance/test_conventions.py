@@ -359,6 +359,16 @@ CASES = [
     ),
     Case("assisted-by-a-person-named-claude", "Fix\n\nAssisted-by: Claude Martin <claude@example.com>", None),
     Case("assisted-by-any-word", "Fix\n\nAssisted-by: xyzzy", None),
+    Case("assisted-by-chatgpt", "Fix\n\nAssisted-by: ChatGPT", "unknown-ai", "Assisted-by: ChatGPT"),
+    Case("assisted-by-gpt-4o", "Fix\n\nAssisted-by: GPT-4o", "unknown-ai", "Assisted-by: GPT-4o"),
+    Case("assisted-by-openai-o3", "Fix\n\nAssisted-by: OpenAI o3", "unknown-ai", "Assisted-by: OpenAI o3"),
+    Case(
+        "assisted-by-gpt-4o-in-cursor",
+        "Fix\n\nAssisted-by: GPT-4o via Cursor",
+        "cursor",
+        "Assisted-by: GPT-4o via Cursor",
+    ),
+    Case("assisted-by-a-person-named-like-a-model", "Fix\n\nAssisted-by: Gpt Okafor", None),
     # Squash merges: trailers inside the body, bulleted or indented
     # Squash merges: each squashed commit's trailers end its part of the body (GitHub's layout)
     Case(

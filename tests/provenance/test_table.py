@@ -27,6 +27,9 @@ def test_every_row_is_sourced_and_every_tool_has_a_mark() -> None:
         ("gemini-cli 0.3", "gemini"),
         ("precursor", None),
         ("opencode", None),
+        ("ChatGPT", "unknown-ai"),
+        ("GPT-4o via Cursor", "cursor"),
+        ("gpt-4o-mini", "unknown-ai"),
     ],
 )
 def test_tool_names_in_text(text: str, tool: str | None) -> None:
