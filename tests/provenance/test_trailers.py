@@ -3,10 +3,12 @@ messages git reads whole, and reads each squashed commit's trailers in a squash 
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 
+from gate.cli import main
 from gate.provenance.trailers import read_trailers
 from tests.gitrepo import GitRepo
 
@@ -119,3 +121,42 @@ def test_a_folded_trailer_is_joined_as_git_joins_it() -> None:
     (trailer,) = read_trailers("Fix\n\nCo-authored-by: Cursor Agent\n\t<cursoragent@cursor.com>\n")
     assert trailer.value == "Cursor Agent <cursoragent@cursor.com>"
     assert trailer.line == CURSOR
+
+
+def test_a_rebase_squashed_ai_commit_counts_in_the_report(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("app.py", "def base():\n    return 1\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(
+        "app.py", "".join(f"def helper_{i}(a, b):\n    return combine(a, b, {i})\n" for i in range(20))
+    )
+    repo.commit(AI_WORK)
+    repo.write(
+        "app.py", "".join(f"def helper_{i}(a, b):\n    return combine(a, b, {i})\n" for i in range(21))
+    )
+    repo.commit("fix typo")
+    repo.git(
+        "rebase",
+        "-q",
+        "-i",
+        "main",
+        env={"GIT_SEQUENCE_EDITOR": "sed -i 2s/^pick/squash/", "GIT_EDITOR": "true"},
+    )
+    main(
+        [
+            "check",
+            "--repo",
+            str(repo.root),
+            "--base",
+            "main",
+            "--head",
+            "feature",
+            "--offline",
+            "--format=json",
+        ]
+    )
+    provenance = json.loads(capsys.readouterr().out)["provenance"]
+    assert [(c["ai"], c["tool"]) for c in provenance["commits"]] == [(True, "cursor")]
+    assert provenance["ai_lines"] == provenance["added_lines"] > 0
