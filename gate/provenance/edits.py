@@ -9,21 +9,25 @@ gives back the lines such a commit wrote in place of AI lines and that stay clos
 The commits' own diffs are read in order, renames followed. Where a commit with no AI marks replaces a
 run of lines of a file, and some replaced line is an AI line of that file (an AI commit of the range
 added its text there, whitespace aside, or it is itself an edit of one), each line the commit wrote in
-the run is paired, in order, with the first replaced AI line at most PAIR_WINDOW lines further on that
-it lightly edits (`lightly_edited`):
+the run is paired, in order, with the first of the next PAIR_WINDOW replaced AI lines that it lightly
+edits (`lightly_edited`); the replaced lines that are not AI lines do not count, as a person may drop
+comments or code of their own next to the AI lines they edit:
 - its code is the AI line's but for a comment at its end (`x = f(a)  # reviewed`), whitespace aside;
 - its tokens are the AI line's but for names renamed one to one (`value` -> `val`), with at least
   MIN_KEPT_WORDS words (names, keywords, numbers) kept and more kept than renamed; or
 - both are at least MIN_COMPARED_CHARS characters besides whitespace and at least MIN_SIMILARITY % alike
   (rapidfuzz's ratio, whitespace aside): a token changed, a type hint added.
-A line is compared with the line the AI commit wrote, not with an edit of it in between, so that many
-small edits cannot walk a line away from the AI's. Each edit vouches for one head line of its commit
+Past those, a line that keeps an AI line's code but for a comment pairs with it still: the AI lines a
+commit deletes do not hide those it edits after them. A line is compared with the line the AI commit
+wrote, not with an edit of it in between, so that many small edits cannot walk a line away from the
+AI's. Each edit vouches for one head line of its commit
 with its text. A person's own lines, those not written in place of an AI line or unlike the line they
 replace (a different statement), stay theirs.
 
 Cost: nothing is read when every line the AI commits added is still their own at head, as when a
 person's commits only add code of their own; otherwise the commits' diffs are read once, and each line
-written in place of AI lines costs at most PAIR_WINDOW comparisons of MAX_COMPARED_CHARS at most.
+written in place of AI lines costs at most PAIR_WINDOW comparisons of MAX_COMPARED_CHARS at most, and
+one look-up of its code.
 """
 
 from __future__ import annotations
@@ -210,18 +214,20 @@ class _Removed:
 
     ai_lines: list[tuple[str, str] | None]  # each line's AI line (commit, text), None when not one
     where: dict[str, list[int]]  # each text, whitespace aside -> its positions, ascending
+    ai_at: list[int]  # the positions of the AI lines, ascending
 
     @classmethod
     def of(cls, texts: list[str], state: _FileLines) -> _Removed | None:
         """None when none of the lines is an AI line of the file."""
         keys = [_squeezed(text) for text in texts]
         ai_lines = [state.ai.get(key) for key in keys]
-        if not any(ai_lines):
+        ai_at = [i for i, ai_line in enumerate(ai_lines) if ai_line is not None]
+        if not ai_at:
             return None
         where: defaultdict[str, list[int]] = defaultdict(list)
         for i, key in enumerate(keys):
             where[key].append(i)
-        return cls(ai_lines, where)
+        return cls(ai_lines, where, ai_at)
 
     def __len__(self) -> int:
         return len(self.ai_lines)
@@ -233,6 +239,7 @@ class _Removed:
         edit only when the removed line was: the AI's own text is the carry's to match, with its guards
         for short lines."""
         out: list[tuple[str, tuple[str, str]]] = []
+        by_code = self._by_code(marker)
         at = 0
         for text in written:
             key = _squeezed(text)
@@ -242,13 +249,36 @@ class _Removed:
                 if (ai_line := self.ai_lines[same[k]]) is not None and _squeezed(ai_line[1]) != key:
                     out.append((text, ai_line))
                 continue
-            for i in range(at, min(len(self.ai_lines), at + PAIR_WINDOW)):
-                ai_line = self.ai_lines[i]
-                if ai_line is not None and lightly_edited(ai_line[1], text, marker):
-                    out.append((text, ai_line))
-                    at = i + 1
-                    break
+            if found := self._edited(text, at, marker, by_code):
+                at, ai_line = found
+                out.append((text, ai_line))
         return out
+
+    def _edited(
+        self, text: str, at: int, marker: str | None, by_code: dict[str, list[int]]
+    ) -> tuple[int, tuple[str, str]] | None:
+        """The position past the first AI line from `at` on that `text` lightly edits, and that line:
+        among the next PAIR_WINDOW AI lines, or further on one whose code `text` keeps but for a
+        comment."""
+        k = bisect_left(self.ai_at, at)
+        for i in self.ai_at[k : k + PAIR_WINDOW]:
+            ai_line = self.ai_lines[i]
+            if ai_line is not None and lightly_edited(ai_line[1], text, marker):
+                return i + 1, ai_line
+        same_code = by_code.get(_shape(text, marker)[1])
+        if same_code and (k := bisect_left(same_code, at)) < len(same_code):
+            ai_line = self.ai_lines[same_code[k]]
+            return (same_code[k] + 1, ai_line) if ai_line is not None else None
+        return None
+
+    def _by_code(self, marker: str | None) -> dict[str, list[int]]:
+        """Each AI line's code, comment and whitespace aside -> its positions, ascending."""
+        by_code: defaultdict[str, list[int]] = defaultdict(list)
+        for i in self.ai_at:
+            ai_line = self.ai_lines[i]
+            if ai_line is not None and (code := _shape(ai_line[1], marker)[1]):
+                by_code[code].append(i)
+        return by_code
 
 
 def _replaced_runs(change: FileChange) -> Iterator[tuple[list[str], list[str]]]:

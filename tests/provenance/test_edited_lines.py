@@ -20,6 +20,7 @@ from gate.context.patch import load_patch_changeset
 from gate.github.client import GitHubClient
 from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
+from gate.provenance.edits import PAIR_WINDOW
 from gate.provenance.estimate import estimate
 from gate.provenance.model import ProvenanceResult
 from tests.fakes.github_server import FakeGitHub
@@ -105,6 +106,34 @@ def test_edits_spread_over_commits_and_a_move_keep_the_lines_ai(repo: GitRepo, s
     result = SOURCES[source](repo, base)
     assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
     assert _edited_note(result)
+
+
+NOTES = "".join(f"# legacy note {i}\n" for i in range(5))
+CALLED = {"alpha": "sorted", "bravo": "len", "charlie": "max", "delta": "min", "echo": "sum", "golf": "set"}
+CALLS = [f"{name} = {call}(items_{i}, key=str)\n" for i, (name, call) in enumerate(CALLED.items())]
+REVIEWED = [line.replace("\n", "  # ok\n") for line in CALLS]
+DROPPED_WITH_THE_EDIT = {  # what else the person's commit drops: (the file it leaves, the AI lines in it)
+    "the notes of their own above the AI code": ("".join(REVIEWED), len(CALLS)),
+    "the first AI lines": (NOTES + "".join(REVIEWED[PAIR_WINDOW:]), len(CALLS) - PAIR_WINDOW),
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("dropped", DROPPED_WITH_THE_EDIT)
+def test_lines_a_person_drops_in_the_same_run_do_not_hide_the_ai_lines_they_edit(
+    repo: GitRepo, source: str, dropped: str
+) -> None:
+    repo.write("calls.py", NOTES)
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("calls.py", NOTES + "".join(CALLS))
+    repo.commit("Add the calls\n\n" + CLAUDE)
+    edited, kept = DROPPED_WITH_THE_EDIT[dropped]
+    repo.write("calls.py", edited)
+    repo.commit("Review the calls")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (kept, kept)
+    assert [c.added_lines for c in result.commits if not c.ai] == [0]
 
 
 REWRITE = "".join(
