@@ -9,7 +9,9 @@ what black, prettier and their kind change without changing the code (`_squeezed
 kind of quotes, a `u` string prefix, a trailing comma before a closing bracket or at the end of a line,
 a semicolon at the end of a line. A formatter also re-wraps: a run of consecutive added lines that joined
 up is such a text (`_wrapped_runs`), or is one but for the parentheses black puts around a value it
-splits (`x = (` ... `)`), goes back as a whole, one AI line vouching for the run.
+splits (`x = (` ... `)`), goes back as a whole, one AI line vouching for the run; and the other way, a
+line that is such a text of a run of consecutive lines an AI commit added joined up (a call it spread
+over lines, joined at a longer line length) goes back, the run vouching for it.
 
 Guards against attributing a person's own lines:
 - Only distinctive lines match by their text: at least MIN_MATCHED_CHARS characters besides whitespace
@@ -21,7 +23,9 @@ Guards against attributing a person's own lines:
   their commit use up theirs first: a common line (`if err != nil {`) an AI commit wrote and a person
   writes again elsewhere stays the person's.
 - A re-wrapped run goes back only whole, for one AI line, when its lines joined up are a distinctive
-  line (an import spread over lines is not) and none of them was given back on its own.
+  line (an import spread over lines is not) and none of them was given back on its own. A joined line
+  goes back only when no AI line has its text, for a run whose brackets balance, of MAX_WRAPPED_LINES
+  lines at most; the AI runs still at head, owned by their commit, use up theirs first.
 - A short line or an import goes along only with its context: within a block of consecutive added
   lines, when the nearest distinctive lines on both sides were given to the same AI commit (the
   block's edge counts as agreeing, one side must be such a line). The blank lines and closing brackets
@@ -38,7 +42,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from itertools import islice
+from itertools import accumulate, islice
 
 from gate.context.model import ChangeSet
 from gate.provenance.edits import edited_ai_lines
@@ -59,6 +63,7 @@ _WORD = re.compile(r"\w+")
 _IMPORT = re.compile(r"(?:import|from|#include|#import|using|use|require|package)\b")
 _STRING_PREFIX = re.compile(r"\b[uU](?=\")")  # u"text" is "text" (Python 2's unicode literal)
 _TRAILING_COMMA = re.compile(r",+(?=[)\]}])")  # black's magic trailing comma, prettier's trailingComma
+_CLOSING = frozenset(")]}")
 _EDGE = "edge"  # the start or end of a block of consecutive added lines, in the context pass
 
 
@@ -70,12 +75,13 @@ class Carried:
     by_text: int = 0  # distinctive lines matched by their text
     by_context: int = 0  # short lines and imports that went with them
     by_wrap: int = 0  # lines of runs that re-wrap a longer line
+    by_join: int = 0  # lines that join up a run of AI lines
     by_edit: int = 0  # lines a commit with no AI marks wrote in place of AI lines, lightly edited
     by_edit_context: int = 0  # short lines that went with them
 
     def notes(self) -> list[str]:
         notes = []
-        if self.by_text or self.by_wrap:
+        if self.by_text or self.by_wrap or self.by_join:
             notes.append(self._carried_note())
         if self.by_edit:
             note = (
@@ -90,12 +96,15 @@ class Carried:
 
     def _carried_note(self) -> str:
         note = (
-            f"{_lines(self.by_text + self.by_wrap)} last written by commits with no AI marks repeat, but for "
+            f"{_lines(self.by_text + self.by_wrap + self.by_join)} last written by commits with no AI marks "
+            "repeat, but for "
             "formatting, lines an AI commit of the range added (reformatted, moved or reapplied): "
             "counted as that commit's"
         )
         if self.by_wrap:
             note += f" ({self.by_wrap} of them re-wrap longer lines)"
+        if self.by_join:
+            note += f" ({self.by_join} of them join up lines an AI commit wrapped)"
         if self.by_context:
             note += f", with {_lines(self.by_context, 'blank or short line')} amid them"
         return note
@@ -144,7 +153,10 @@ def _carried(
     # How the AI lines a run could join into begin: a run that begins otherwise is not walked.
     ai_keys = (_squeezed(text) for _, text in ai_texts)
     starts = {key[:_RUN_START] for key in ai_keys if len(key) >= _WRAPPED_MIN}
-    runs = {path: _wrapped_runs(texts[path], *owners[path], ai, starts) for path in others}
+    runs = {
+        path: _wrapped_runs(texts[path], owners[path][0], [sha not in ai for sha in owners[path][1]], starts)
+        for path in others
+    }
     theirs = {
         _squeezed(text)
         for path in others
@@ -153,29 +165,42 @@ def _carried(
     }
     theirs.update(key for path in others for _, _, keys in runs[path] for key in keys)
     written = _ai_written(ai_texts, ai_commits, theirs)
-    if not written:
+    # Only a line no AI line has the text of, ending as a call or a literal does, may join up AI lines.
+    closing = {key for key in theirs if key[-1:] in _CLOSING and key not in written}
+    joined = _ai_joined(ai_texts, ai_commits, closing)
+    if not written and not joined:
         return Carried(owners)
+    joined_starts = {key[:_RUN_START] for key in joined}
     for path, (added, owner) in owners.items():
         # The AI lines still owned by their commit account for their own copies first.
         lines = texts[path] if path in texts else _texts(changeset, path, added)
         for sha, text in zip(owner, lines, strict=True):
             if sha in ai and (shas := written.get(squeezed := _squeezed(text))) and _key(text) == squeezed:
                 shas.pop()
-    if not any(written.values()):
+        if joined:
+            for _, _, run_keys in _wrapped_runs(lines, added, [sha in ai for sha in owner], joined_starts):
+                if shas := next((found for key in run_keys if (found := joined.get(key))), None):
+                    shas.pop()
+    if not any(written.values()) and not any(joined.values()):
         return Carried(owners)
     out = dict(owners)
-    by_text = by_context = by_wrap = 0
+    by_text = by_context = by_wrap = by_join = 0
     for path in others:
         added, owner = owners[path]
         new_owner = list(owner)
         carried = [False] * len(added)
         for i, text in enumerate(texts[path]):
-            if new_owner[i] in ai or not (shas := written.get(squeezed := _squeezed(text))):
+            if new_owner[i] in ai:
                 continue
-            if _key(text) == squeezed:
+            squeezed = _squeezed(text)
+            shas = written.get(squeezed) or joined.get(squeezed)
+            if shas and _key(text) == squeezed:
                 new_owner[i] = shas.pop()
                 carried[i] = True
-                by_text += 1
+                if squeezed in written:
+                    by_text += 1
+                else:
+                    by_join += 1
         for first, end, run_keys in runs[path]:
             shas = next((found for key in run_keys if (found := written.get(key))), None)
             if shas and not any(carried[first:end]):
@@ -186,7 +211,7 @@ def _carried(
             keys = [_key(text) for text in texts[path]]
             by_context += _carry_context(added, keys, new_owner, carried, ai)
             out[path] = (added, new_owner)
-    return Carried(out, by_text, by_context, by_wrap)
+    return Carried(out, by_text, by_context, by_wrap, by_join)
 
 
 @cache  # emptied when the carry ends
@@ -229,48 +254,65 @@ def _ai_written(
     return written
 
 
+def _ai_joined(
+    ai_texts: Sequence[tuple[str, str]], ai_commits: Sequence[str], wanted: Collection[str]
+) -> dict[str, list[str]]:
+    """For each text `wanted` that a run of consecutive lines the AI commits added joins up into, one
+    entry per such run: the commit that added it, the latest last so that it is taken first."""
+    if not wanted:
+        return {}
+    shas = [sha for sha, _ in ai_texts]
+    # A commit's lines follow on from each other in its diff; the next commit's do not follow them.
+    numbers = list(accumulate(2 if i and sha != shas[i - 1] else 1 for i, sha in enumerate(shas)))
+    starts = {key[:_RUN_START] for key in wanted}
+    texts = [text for _, text in ai_texts]
+    joined: dict[str, list[str]] = {}
+    for first, _, keys in _wrapped_runs(texts, numbers, [True] * len(texts), starts):
+        if key := next((key for key in keys if key in wanted), None):
+            joined.setdefault(key, []).append(shas[first])
+    order = {sha: i for i, sha in enumerate(ai_commits)}
+    for run_shas in joined.values():
+        run_shas.sort(key=order.__getitem__)
+    return joined
+
+
 def _wrapped_runs(
-    texts: Sequence[str],
-    added: Sequence[int],
-    owner: Sequence[str | None],
-    ai: Collection[str],
-    starts: Collection[str],
+    texts: Sequence[str], added: Sequence[int], walked: Sequence[bool], starts: Collection[str]
 ) -> list[tuple[int, int, tuple[str, ...]]]:
-    """The runs of consecutive added lines others own that may be one line re-wrapped, as (first, end,
-    keys of the lines joined). A run starts where a formatter may break a line and ends at the first line
-    that closes the brackets it opened and does not break again: one run at most from each line, of
+    """The runs of consecutive added lines that are `walked` and may be one line re-wrapped, as (first,
+    end, keys of the lines joined). A run starts where a formatter may break a line and ends at the first
+    line that closes the brackets it opened and does not break again: one run at most from each line, of
     MAX_WRAPPED_LINES lines at most."""
     runs: list[tuple[int, int, tuple[str, ...]]] = []
     last = len(texts) - 1
     depths: dict[int, int] = {}  # each line's once: up to MAX_WRAPPED_LINES runs walk over it
-    breaks = [_breaks_after(text) for text in texts]
     for i in range(last):
-        if owner[i] in ai or added[i + 1] != added[i] + 1:
-            continue
-        if not breaks[i] and not _breaks_before(texts[i + 1]):
+        if not walked[i] or added[i + 1] != added[i] + 1:
             continue
         first = _squeezed(texts[i])
         if len(first) > _RUN_START + 1 and first[:_RUN_START] not in starts:
-            continue  # joined, the run would begin as no AI line does
+            continue  # joined, the run would begin as no line looked for does
+        if not _breaks_after(texts[i]) and not _breaks_before(texts[i + 1]):
+            continue
         depth = _depth(texts[i])
         for j in range(i + 1, min(last, i + MAX_WRAPPED_LINES - 1) + 1):
-            if owner[j] in ai or added[j] != added[j - 1] + 1:
+            if not walked[j] or added[j] != added[j - 1] + 1:
                 break
             if j not in depths:
                 depths[j] = _depth(texts[j])
             depth += depths[j]
             if depth < 0:
                 break
-            if depth == 0 and not breaks[j]:
+            if depth == 0 and not _breaks_after(texts[j]):
                 if keys := _run_keys(texts[i : j + 1]):
                     runs.append((i, j + 1, keys))
                 break
     return runs
 
 
-# Characters of a line's key that a run joined up must begin with, as some AI line does, to be walked;
-# and the fewest characters of an AI line's key that a formatter would have wrapped (a line of 40
-# columns, a narrow setting, holds some 32 besides its spaces).
+# Characters of a line's key that a run joined up must begin with, as some line looked for does, to be
+# walked; and the fewest characters of an AI line's key that a formatter would have wrapped (a line of
+# 40 columns, a narrow setting, holds some 32 besides its spaces).
 _RUN_START = 16
 _WRAPPED_MIN = 32
 

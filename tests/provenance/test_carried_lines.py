@@ -175,6 +175,42 @@ def test_ai_lines_black_wraps_in_parentheses_stay_ai(repo: GitRepo, source: str)
     assert (result.ai_lines, result.added_lines) == (3 * FUNCTIONS, 3 * FUNCTIONS)
 
 
+PERSONS_LONG_CALLS = "".join(
+    f"summary_{i} = summarise(first_total_{i}, second_total_{i}, ratio={i})\n" for i in range(FUNCTIONS)
+)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ai_lines_a_person_joins_up_stay_ai_and_their_own_long_lines_stay_theirs(
+    repo: GitRepo, source: str
+) -> None:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("calc.py", WRAPPED_CALLS)
+    repo.commit("Add the computations\n\n" + CLAUDE)
+    # What black does at a longer line length, without the magic trailing comma; and the person's own
+    # calls below them.
+    repo.write("calc.py", LONG_CALLS + PERSONS_LONG_CALLS)
+    repo.commit("Reformat at 120 columns and add the summaries")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (FUNCTIONS, 2 * FUNCTIONS)
+    assert result.ai_line_map["calc.py"] == frozenset(range(1, FUNCTIONS + 1))
+    assert [n for n in result.notes if f"({FUNCTIONS} of them join up lines an AI commit wrapped)" in n]
+
+
+def test_wrapped_ai_lines_still_at_head_vouch_for_no_joined_copy(repo: GitRepo) -> None:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("calc.py", WRAPPED_CALLS)
+    repo.commit("Add the computations\n\n" + CLAUDE)
+    repo.write("calc.py", WRAPPED_CALLS + LONG_CALLS)
+    repo.commit("Compute again")
+    result = _from_git(repo, base)
+    assert result.ai_lines == WRAPPED_CALLS.count("\n")
+
+
 def test_one_long_ai_line_vouches_for_one_wrapped_copy(repo: GitRepo) -> None:
     repo.write("README.md", "project\n")
     base = repo.commit("base")
