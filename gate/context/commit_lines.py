@@ -6,7 +6,8 @@ of its lines, so most runs never start this git process. The patches are read wi
 and each hunk's lines are counted from its header: a hunk line that looks like a file header (an
 added `++ x` prints as `+++ x`) or a commit separator is still read as the hunk line it is. The whole
 diffs (`diffs`) are asked for only when some line an AI commit added is no longer its own at head; they
-follow renames, as `git format-patch` does, so that both sources pair the same lines.
+follow renames, as `git format-patch` does, so that both sources pair the same lines, and a merge's is
+read against its first parent.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ _LOG_OPTIONS = (
 )
 
 
-_DIFF_OPTIONS = (*(o for o in _LOG_OPTIONS if o != "--no-renames"), "-M")
+# A merge's own diff is read against its first parent, the line of work it merges into: a person who
+# edits lines while merging (`git merge --no-commit`) owns those lines at head, as with any commit.
+_DIFF_OPTIONS = (
+    *(o for o in _LOG_OPTIONS if o not in {"--no-renames", "--diff-merges=off"}),
+    "--diff-merges=first-parent",
+    "-M",
+)
 
 
 class GitCommitLines:

@@ -136,6 +136,21 @@ def test_lines_a_person_drops_in_the_same_run_do_not_hide_the_ai_lines_they_edit
     assert [c.added_lines for c in result.commits if not c.ai] == [0]
 
 
+def test_ai_lines_a_person_lightly_edits_while_merging_stay_ai(repo: GitRepo) -> None:
+    """The merge's own diff, against the line of work it merges into, is read like a commit's."""
+    _ai_commit(repo)
+    repo.checkout("main")
+    repo.write("NOTES.md", "main moves on\n")
+    repo.commit("Notes")
+    repo.checkout("pr")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "main")
+    repo.write("prices.py", LAUNDERING_EDITS["comment appended to every line"](AI_CODE))
+    repo.commit("Merge main")
+    result = _from_git(repo, "main")
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+    assert len(_edited_note(result)) == 1
+
+
 REWRITE = "".join(
     f"def price_{i}(value, rate):\n"
     f"    if value < 0 or not rate: raise ValueError('no price for {i}')\n"
