@@ -170,7 +170,7 @@ def _carried(
     joined = _ai_joined(ai_texts, ai_commits, closing)
     if not written and not joined:
         return Carried(owners)
-    joined_starts = {key[:_RUN_START] for key in joined}
+    joined_starts = _starts(joined)
     for path, (added, owner) in owners.items():
         # The AI lines still owned by their commit account for their own copies first.
         lines = texts[path] if path in texts else _texts(changeset, path, added)
@@ -178,7 +178,7 @@ def _carried(
             if sha in ai and (shas := written.get(squeezed := _squeezed(text))) and _key(text) == squeezed:
                 shas.pop()
         if joined:
-            for _, _, run_keys in _wrapped_runs(lines, added, [sha in ai for sha in owner], joined_starts):
+            for _, _, run_keys in _wrapped_runs(lines, added, [sha in ai for sha in owner], *joined_starts):
                 if shas := next((found for key in run_keys if (found := joined.get(key))), None):
                     shas.pop()
     if not any(written.values()) and not any(joined.values()):
@@ -264,10 +264,10 @@ def _ai_joined(
     shas = [sha for sha, _ in ai_texts]
     # A commit's lines follow on from each other in its diff; the next commit's do not follow them.
     numbers = list(accumulate(2 if i and sha != shas[i - 1] else 1 for i, sha in enumerate(shas)))
-    starts = {key[:_RUN_START] for key in wanted}
+    starts = _starts(wanted)
     texts = [text for _, text in ai_texts]
     joined: dict[str, list[str]] = {}
-    for first, _, keys in _wrapped_runs(texts, numbers, [True] * len(texts), starts):
+    for first, _, keys in _wrapped_runs(texts, numbers, [True] * len(texts), *starts):
         if key := next((key for key in keys if key in wanted), None):
             joined.setdefault(key, []).append(shas[first])
     order = {sha: i for i, sha in enumerate(ai_commits)}
@@ -276,8 +276,19 @@ def _ai_joined(
     return joined
 
 
+def _starts(keys: Collection[str]) -> tuple[set[str], set[str]]:
+    """How the lines a run joins into begin, for `_wrapped_runs`: their first _RUN_START characters, and
+    each of their beginnings a short first line of a run may be."""
+    short = {key[:n] for key in keys for n in range(1, _RUN_START + 2)}
+    return {key[:_RUN_START] for key in keys}, short
+
+
 def _wrapped_runs(
-    texts: Sequence[str], added: Sequence[int], walked: Sequence[bool], starts: Collection[str]
+    texts: Sequence[str],
+    added: Sequence[int],
+    walked: Sequence[bool],
+    starts: Collection[str],
+    short_starts: Collection[str] | None = None,
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """The runs of consecutive added lines that are `walked` and may be one line re-wrapped, as (first,
     end, keys of the lines joined). A run starts where a formatter may break a line and ends at the first
@@ -290,8 +301,11 @@ def _wrapped_runs(
         if not walked[i] or added[i + 1] != added[i] + 1:
             continue
         first = _squeezed(texts[i])
-        if len(first) > _RUN_START + 1 and first[:_RUN_START] not in starts:
-            continue  # joined, the run would begin as no line looked for does
+        if len(first) > _RUN_START + 1:
+            if first[:_RUN_START] not in starts:
+                continue  # joined, the run would begin as no line looked for does
+        elif short_starts is not None and first not in short_starts and first[:-1] not in short_starts:
+            continue  # the same, for a short first line (less the `(` black puts around a value)
         if not _breaks_after(texts[i]) and not _breaks_before(texts[i + 1]):
             continue
         depth = _depth(texts[i])
