@@ -8,26 +8,27 @@ are left out of it, on both sides (AI lines among them too):
   files (`pnpm-lock.yaml`, `go.sum`, `Cargo.lock`), source maps, and a file named as minified that is
   minified (`gate.context.minified`). Not Jest snapshots (`.snap`), which Jest runs as JavaScript, nor
   `package.json` and `composer.json`, whose scripts run on install;
-- lines that change only whitespace: an added line that is, whitespace aside, a line the same file
-  removed (a re-indent, tabs for spaces), which `git diff -w` does not show.
+- lines that change only whitespace: an added line that takes the place of a removed line the same
+  but for leading and trailing whitespace, where indentation is syntax only if it keeps its nesting
+  (`gate.provenance.whitespace_changes`).
 Only the share changes: every analyzer still reads these files as it reads any other, and `ai_lines`
 still counts every AI line, an AI-written fixture's too.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from gate.context.file_kinds import shown_lines
 from gate.context.minified import is_readable, named_minified
 from gate.context.model import RevisionReader
-from gate.diff.model import DiffLine, FileChange, LineKind
+from gate.diff.model import FileChange
 from gate.provenance.doc_files import is_documentation
 from gate.provenance.line_marks import Owned
+from gate.provenance.whitespace_changes import whitespace_only
 
 DOCUMENTATION = "documentation"
 DATA_FILES = "data files"
@@ -43,7 +44,6 @@ DATA_SUFFIXES = frozenset(
 DATA_NAMES = frozenset({"pnpm-lock.yaml", ".terraform.lock.hcl", "package.resolved"})
 # Files of a data suffix that hold commands a tool runs: `scripts` run on `npm install`/`composer install`.
 CODE_NAMES = frozenset({"package.json", "composer.json"})
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -73,21 +73,6 @@ def is_data_file(path: str, change: FileChange | None, revisions: RevisionReader
     return change is None or not is_readable(line.text for line in shown_lines(change))
 
 
-def whitespace_only(change: FileChange) -> frozenset[int]:
-    """The added lines (new-side numbers) that are, whitespace aside, lines the file removed: each
-    removed line pairs with one added line at most."""
-    removed = Counter(_squeezed(line.text) for line in _lines(change, LineKind.REMOVED))
-    if not removed:
-        return frozenset()
-    out: list[int] = []
-    for line in _lines(change, LineKind.ADDED):
-        key = _squeezed(line.text)
-        if removed[key] > 0 and line.new_no is not None:
-            removed[key] -= 1
-            out.append(line.new_no)
-    return frozenset(out)
-
-
 def code_lines(
     owners: Mapping[str, Owned],
     ai_line_map: Mapping[str, frozenset[int]],
@@ -110,7 +95,7 @@ def code_lines(
             left_out[DATA_FILES] += len(lines)
             data_files.append(path)
         else:
-            same = whitespace_only(change) if change is not None else frozenset()
+            same = whitespace_only(change, revisions) if change is not None else frozenset()
             counted = [n for n in lines if n not in same]
             left_out[WHITESPACE_ONLY] += len(lines) - len(counted)
             added += len(counted)
@@ -124,11 +109,3 @@ def code_lines(
         left_out={kind: left_out[kind] for kind in kinds if left_out[kind]},
         data_files=tuple(data_files),
     )
-
-
-def _lines(change: FileChange, kind: LineKind) -> Iterable[DiffLine]:
-    return (line for hunk in change.hunks for line in hunk.lines if line.kind is kind)
-
-
-def _squeezed(text: str) -> str:
-    return _WHITESPACE.sub("", text)

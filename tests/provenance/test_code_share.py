@@ -153,3 +153,69 @@ def test_a_file_of_a_data_suffix_that_a_tool_runs_counts_as_code(
     prov = _check(repo, capsys)["provenance"]
     assert (prov["code_ai_lines"], prov["code_added_lines"]) == (62, 72)
     assert prov["code_left_out"] == {}
+
+
+VIEWS = """def purge(request, user):
+    if user.is_admin:
+        audit(request)
+        notify(request)
+        log(request)
+        delete_all_records(request.tenant)
+    return "ok"
+
+
+def transfer(request, account, amount):
+    require_authenticated_owner(request, account)
+    move_funds(account, request.target, amount)
+    return "done"
+
+
+def clean(path):
+    subprocess.run("rm -rf " + path + "/cache", shell=True)
+"""
+CHANGED_BY_WHITESPACE = {
+    "out of the guard": ("        delete_all_records", "    delete_all_records"),
+    "out of the guard, a statement left in it": (
+        "        log(request)\n        delete_all_records",
+        "        log(request)\n        pass\n    delete_all_records",
+    ),
+    "the owner check after the transfer": (
+        "    require_authenticated_owner(request, account)\n    move_funds(account, request.target, amount)",
+        "    move_funds(account, request.target, amount)\n    require_authenticated_owner(request, account)",
+    ),
+    "a space inside a string": ('"/cache"', '"/ cache"'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHANGED_BY_WHITESPACE))
+def test_a_change_of_behaviour_made_by_whitespace_or_a_move_is_code(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/views.py", VIEWS)
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app/views.py", VIEWS.replace(*CHANGED_BY_WHITESPACE[case]))
+    repo.commit("Simplify the views\n\n" + CLAUDE)
+    prov = _check(repo, capsys)["provenance"]
+    assert prov["code_added_lines"] == prov["code_ai_lines"] == prov["added_lines"] > 0
+    assert prov["code_left_out"] == {}
+
+
+def test_wrapping_python_in_a_class_leaves_the_reindented_lines_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A block moved whole under a new header keeps its nesting: only the header is new code."""
+    repo = GitRepo(tmp_path / "repo")
+    legacy = "import os\n\n\n" + _code(40, "legacy")
+    repo.write("app/legacy.py", legacy)
+    repo.commit("Initial")
+    repo.branch("pr")
+    wrapped = "import os\n\n\nclass Legacy:\n" + "".join(
+        f"    {line}\n" for line in _code(40, "legacy").splitlines()
+    )
+    repo.write("app/legacy.py", wrapped)
+    repo.commit("Wrap in a class")
+    prov = _check(repo, capsys)["provenance"]
+    assert (prov["added_lines"], prov["code_added_lines"]) == (41, 1)
+    assert prov["code_left_out"] == {"whitespace-only changes": 40}
