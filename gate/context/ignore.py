@@ -11,7 +11,9 @@ happens to be vendored, and stay ignored.
 The default list (`**/vendor/**`, `**/*.min.js`, ...) is the gate's guess, not the user's choice, so it
 is held to more: a file it matches is kept when any module of the repository at head imports it (not
 only the changed ones: the PR that rewrites `app/vendor/helpers.py` need not touch `app/main.py`, which
-imports it), and a file named as minified is kept when it is readable source (`gate.context.minified`).
+imports it), a file named as minified is kept when it is readable source (`gate.context.minified`), and
+a file a manifest names as the code that runs (an Action's `dist/index.js`) is kept
+(`gate.context.entry_points`).
 A user's own list is honoured as written, but for the changed files' imports.
 """
 
@@ -24,6 +26,7 @@ from dataclasses import dataclass, replace
 
 import pathspec
 
+from gate.context.entry_points import named_entry_points
 from gate.context.minified import is_readable, named_minified
 from gate.context.model import RevisionReader
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
@@ -73,6 +76,9 @@ def apply_ignore(
         return diff, dict(origins)
     read_head = (lambda path: head.read("head", path)) if head is not None else None
     why_kept = _readable_minified(diff.files, matched, read_head) if defaults else {}
+    if defaults:
+        entries = named_entry_points(sorted(matched - why_kept.keys()), _manifest_reader(diff, read_head))
+        why_kept.update(entries)
     importers = _HeadImporters(head, spec, diff, matched) if defaults and head is not None else None
     imported = first_party_imports(
         diff.files, matched - why_kept.keys(), read_head, importers if importers is not None else ()
@@ -124,6 +130,19 @@ def _readable_minified(
         for c in files
         if c.path in matched and named_minified(c.path) and is_readable(_new_side(c, read_head))
     }
+
+
+def _manifest_reader(diff: Diff, read_head: HeadReader | None) -> HeadReader:
+    """A manifest's text at head: a changed one's from the change, so that a patch has it too."""
+    by_path = {c.path: c for c in diff.files}
+
+    def read(path: str) -> str | None:
+        change = by_path.get(path)
+        if change is not None:
+            return None if change.status is FileStatus.DELETED else "\n".join(_new_side(change, read_head))
+        return read_head(path) if read_head is not None else None
+
+    return read
 
 
 class _HeadImporters:

