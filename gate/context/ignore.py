@@ -46,7 +46,11 @@ MAX_HEAD_IMPORTERS = 10_000
 # Tolerant line readers (a line need not be a whole statement); each pattern is linear in the line.
 _PY_FROM = re.compile(r"\bfrom\s+(\.*)([\w.]*)\s+import\b([^;#]*)")
 _PY_IMPORT = re.compile(r"(?:^|;)\s*import\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)")
-_PY_DYNAMIC = re.compile(r"\b(?:import_module|__import__)\s*\(\s*[\"']([\w.]+)[\"']")
+# `import_module("app.calc")`, and a relative name from a package given as a literal or the module's own
+# (`import_module(".vendor.dyn", __package__)`).
+_PY_DYNAMIC = re.compile(
+    r"\b(?:import_module|__import__)\s*\(\s*[\"']([\w.]+)[\"'](?:\s*,\s*[\"']([\w.]+)[\"'])?"
+)
 _JS_RELATIVE = re.compile(r"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'`])(\.\.?/[^"'`\n]*)\1""")
 _NAME = re.compile(r"\w+")
 
@@ -327,8 +331,11 @@ def python_imports(path: str, line: str) -> Iterator[PythonImport]:
             module = part.split()[0]
             yield PythonImport(module.replace(".", "/"), "." not in module)
     for m in _PY_DYNAMIC.finditer(line):
-        module = m.group(1)
-        yield PythonImport(module.replace(".", "/"), "." not in module)
+        module, package = m.group(1), m.group(2)
+        if not module.startswith("."):
+            yield PythonImport(module.replace(".", "/"), "." not in module)
+        elif (base := _dynamic_relative_base(path, module, package)) is not None:
+            yield PythonImport(base, True)
 
 
 def _python_targets(path: str, line: str, candidates: _Candidates) -> Iterator[str]:
@@ -349,6 +356,17 @@ def _relative_base(path: str, level: int, module: str) -> str | None:
     if module:
         parts.extend(module.split("."))
     return "/".join(parts)
+
+
+def _dynamic_relative_base(path: str, module: str, package: str | None) -> str | None:
+    """Where `import_module(".name", package)` leads: from the package named, else from the module's own
+    (`__package__`, or a name not read here)."""
+    name = module.lstrip(".")
+    level = len(module) - len(name)
+    if package is None:
+        return _relative_base(path, level, name)
+    parts = package.split(".")[: len(package.split(".")) - (level - 1)]
+    return "/".join([*parts, *name.split(".")]) if parts else None
 
 
 def _module_files(module: str) -> tuple[str, ...]:

@@ -310,3 +310,30 @@ def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
         n.startswith(f"{entry}: analysed although paths.ignore matches it, because {manifest} names it")
         for n in report["notes"]
     )
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        'mod = importlib.import_module(".vendor.dyn", __package__)\n',
+        'mod = importlib.import_module("..vendor.dyn", "app.plugins")\n',
+    ],
+)
+def test_a_module_imported_by_a_relative_name_at_run_time_is_analysed(
+    loader: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/__init__.py", "")
+    repo.write("app/loader.py", "import importlib\n" + loader)
+    repo.write("app/vendor/dyn.py", "Y = 1\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/dyn.py", "Y = 1\n" + _code_lines(20))
+    repo.commit("Rewrite\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["app/vendor/dyn.py"]
+    assert report["provenance"]["code_ai_lines"] == 20
+
+
+def _code_lines(n: int) -> str:
+    return "".join(f"def ai_{i}(token):\n    return token + {i}\n" for i in range(n // 2))
