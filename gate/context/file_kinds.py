@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.context.model import RevisionReader
+from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import DiffLine, FileChange, FileStatus
 
 # Python, pip and Node skip a UTF-8 byte-order mark that opens a file, so the gate reads past it too.

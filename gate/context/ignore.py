@@ -27,13 +27,12 @@ from dataclasses import dataclass, replace
 import pathspec
 
 from gate.context.entry_points import named_entry_points
+from gate.context.file_kinds import BYTE_ORDER_MARK, runs_python
 from gate.context.minified import is_readable, named_minified
 from gate.context.model import RevisionReader
+from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
-# `.pyw`: a script Python runs without a console window (Windows GUI programs); Python all the same.
-PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
-JS_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte")
 CODE_SUFFIXES = PYTHON_SUFFIXES + JS_SUFFIXES
 # Reads a changed file's text at the head revision (None when it cannot).
 HeadReader = Callable[[str], str | None]
@@ -167,7 +166,7 @@ class _HeadImporters:
         paths = [
             path
             for path in self._head.list_files("head")
-            if path.endswith(CODE_SUFFIXES) and path not in self._changed and not self._spec.match_file(path)
+            if _may_import(path) and path not in self._changed and not self._spec.match_file(path)
         ]
         self.unread = max(0, len(paths) - MAX_HEAD_IMPORTERS)
         for path in paths[:MAX_HEAD_IMPORTERS]:
@@ -263,19 +262,30 @@ def first_party_imports(
 
 def _imported_paths(path: str, lines: Iterable[str], candidates: _Candidates) -> Iterator[str]:
     """The ignored paths a module's lines import by their repository path."""
-    if path.endswith(PYTHON_SUFFIXES):
-        for line in lines:
-            yield from _python_targets(path, line, candidates)
-    elif path.endswith(JS_SUFFIXES):
+    if path.endswith(JS_SUFFIXES):
         for line in lines:
             if "./" in line:
                 for m in _JS_RELATIVE.finditer(line):
                     yield from _js_targets(path, m.group(2), candidates)
+        return
+    read = iter(lines)
+    if not path.endswith(PYTHON_SUFFIXES):
+        first = next(read, None)
+        if first is None or not runs_python(first.removeprefix(BYTE_ORDER_MARK)):
+            return
+    for line in read:
+        yield from _python_targets(path, line, candidates)
+
+
+def _may_import(path: str) -> bool:
+    """Whether a file may be a module that imports others: Python or JavaScript by its suffix, or a
+    script with no suffix that its first line may make Python (`bin/run`, `gate.context.file_kinds`)."""
+    return path.endswith(CODE_SUFFIXES) or "." not in path.rpartition("/")[2]
 
 
 def _changed_lines(change: FileChange, read_head: HeadReader | None) -> Iterable[str]:
     """A changed module's lines at head; none for a file that is not code or is deleted."""
-    if not change.path.endswith(CODE_SUFFIXES) or change.status is FileStatus.DELETED:
+    if not _may_import(change.path) or change.status is FileStatus.DELETED:
         return ()
     return _new_side(change, read_head)
 

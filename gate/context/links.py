@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from gate.context.file_kinds import BYTE_ORDER_MARK, first_line_decides, is_python_source, runs_shell
 from gate.context.git import Git
 from gate.context.git_objects import decode_name
-from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.context.model import SYMLINK_MODE, RevisionReader, is_source_name, unread_files
+from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import Diff, FileChange, FileStatus
 from gate.redact.detect import is_config_file
 

@@ -337,3 +337,20 @@ def test_a_module_imported_by_a_relative_name_at_run_time_is_analysed(
 
 def _code_lines(n: int) -> str:
     return "".join(f"def ai_{i}(token):\n    return token + {i}\n" for i in range(n // 2))
+
+
+def test_a_module_a_python_script_with_no_suffix_imports_is_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bin/run` is Python by its first line, and what it imports is first-party code."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("bin/run", "#!/usr/bin/env python3\nfrom tools.vendor.lib import X\nprint(X)\n")
+    repo.write("tools/vendor/lib.py", "X = 1\n")
+    repo.write("LICENSE", "MIT: tools.vendor.lib is ours\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("tools/vendor/lib.py", "X = 1\n" + _code_lines(20))
+    repo.commit("Rewrite\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["tools/vendor/lib.py"]
+    assert "bin/run imports it" in " ".join(report["notes"])

@@ -26,7 +26,7 @@ from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosy
 from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
 from gate.analyzers.limits import Unreadable, load_json
 from gate.analyzers.source import ChangeView, as_read
-from gate.context.ignore import JS_SUFFIXES
+from gate.context.suffixes import JS_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
 
 # Manifests read at head to learn what the repo already declares (a monorepo may have many).

@@ -18,7 +18,7 @@ from importlib import resources
 from gate.analyzers.dependencies.model import Ecosystem, plausible_npm_name
 from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import AddedLine, nodes, parse_python, statements
-from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
+from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 
 NAMESPACE = "*"
 

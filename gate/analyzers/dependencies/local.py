@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 
-from gate.context.ignore import JS_SUFFIXES
+from gate.context.suffixes import JS_SUFFIXES
 
 _PY_MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 _PY_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")

@@ -7,7 +7,7 @@ import re
 from fnmatch import fnmatchcase
 
 # The same suffixes as the import reader's: what one reads as JS, the other does too.
-from gate.context.ignore import JS_SUFFIXES, PYTHON_SUFFIXES
+from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e", "cypress"})
 # `tests.py` is where Django (and many small projects) keep a module's tests.
