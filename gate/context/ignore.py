@@ -41,6 +41,10 @@ Importer = tuple[str, Iterable[str]]
 # Modules of the head revision read for the imports that keep a default-ignored file: enough for a large
 # repository's own code, read through one `git cat-file` process. Past it the notes say how many were not.
 MAX_HEAD_IMPORTERS = 10_000
+# Characters of those modules read at most: a name one letter long (`vendor/e.py`) is in every module, and
+# 100 MB of them took twenty seconds. Past it the scan stops and the changed files it had not placed are
+# analysed, not ignored: a module not read could import them.
+MAX_HEAD_IMPORT_CHARS = 16_000_000
 
 # Tolerant line readers (a line need not be a whole statement); each pattern is linear in the line.
 _PY_FROM = re.compile(r"\bfrom\s+(\.*)([\w.]*)\s+import\b([^;#]*)")
@@ -92,6 +96,8 @@ def apply_ignore(
             for path, importer in imported.items()
         }
     )
+    if importers is not None and importers.cut:
+        why_kept.update(_unplaced_after_cut(diff.files, matched - why_kept.keys()))
     kept_by_rule = [c.path for c in diff.files if c.path in why_kept]
     kept = [c for c in diff.files if c.path not in matched or c.path in why_kept]
     ignored = [c for c in diff.files if c.path in matched and c.path not in why_kept]
@@ -135,6 +141,15 @@ def _readable_minified(
     }
 
 
+def _unplaced_after_cut(files: Sequence[FileChange], matched: set[str]) -> dict[str, str]:
+    """The matched code files still ignored when the scan for importers stopped, kept: failing closed."""
+    why = (
+        f"the modules at head were read for its importers only up to {MAX_HEAD_IMPORT_CHARS:,} characters, "
+        "and one not read may import it"
+    )
+    return {c.path: why for c in files if c.path in matched and c.path.endswith(CODE_SUFFIXES)}
+
+
 def _manifest_reader(diff: Diff, read_head: HeadReader | None) -> HeadReader:
     """A manifest's text at head: a changed one's from the change, so that a patch has it too."""
     by_path = {c.path: c for c in diff.files}
@@ -161,6 +176,8 @@ class _HeadImporters:
         self._changed = {c.path for c in diff.files}
         self._names = _import_names(ignored)
         self.unread = 0  # modules past MAX_HEAD_IMPORTERS, known once the listing is read
+        self.read_chars = 0
+        self.cut = False  # the scan stopped at MAX_HEAD_IMPORT_CHARS
 
     def __iter__(self) -> Iterator[Importer]:
         paths = [
@@ -170,10 +187,14 @@ class _HeadImporters:
         ]
         self.unread = max(0, len(paths) - MAX_HEAD_IMPORTERS)
         for path in paths[:MAX_HEAD_IMPORTERS]:
+            if self.read_chars > MAX_HEAD_IMPORT_CHARS:
+                self.cut = True
+                return
             yield path, self._lines(path)
 
     def _lines(self, path: str) -> Iterator[str]:
         text = self._head.read("head", path)
+        self.read_chars += len(text or "")
         if text is not None and any(name in text for name in self._names):
             yield from text.splitlines()
 

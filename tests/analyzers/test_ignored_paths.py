@@ -354,3 +354,21 @@ def test_a_module_a_python_script_with_no_suffix_imports_is_analysed(
     report = check(repo, capsys)
     assert report["source"]["unignored"] == ["tools/vendor/lib.py"]
     assert "bin/run imports it" in " ".join(report["notes"])
+
+
+def test_a_scan_for_importers_cut_short_leaves_the_changed_files_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A one-letter module name is in every module: the scan stops at its budget and fails closed."""
+    repo = GitRepo(tmp_path / "repo")
+    body = "".join(f"def f_{i}(e):\n    return e + {i}  # {'x' * 60}\n" for i in range(1000))
+    for n in range(220):
+        repo.write(f"app/m{n}.py", body)
+    repo.write("vendor/e.py", "X = 1\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("vendor/e.py", "X = 1\n" + _code_lines(20))
+    repo.commit("Rewrite\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["vendor/e.py"]
+    assert any("read for its importers only up to 16,000,000 characters" in n for n in report["notes"])
