@@ -14,6 +14,7 @@ aside, so that wrapping a block in a class or taking one out of it stays whitesp
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 
@@ -36,10 +37,16 @@ Parent = tuple[str, int]
 
 def whitespace_only(change: FileChange, revisions: RevisionReader | None) -> frozenset[int]:
     """The added lines (new-side numbers) that only change the whitespace of the lines they replace."""
-    indented = indentation_matters(change, revisions)
+    if not change.removed_count:  # a file only added to replaces no line
+        return frozenset()
     out: list[int] = []
+    indented: bool | None = None  # read once a hunk has a pair
     for hunk in change.hunks:
         pairs = list(_pairs_in_place(hunk))
+        if not pairs:
+            continue
+        if indented is None:
+            indented = indentation_matters(change, revisions)
         if indented:
             pairs = _keeping_their_nesting(hunk, pairs)
         out.extend(added.new_no for _, added in pairs if added.new_no is not None)
@@ -69,14 +76,20 @@ def _pairs_in_place(hunk: Hunk) -> Iterator[Pair]:
 
 
 def _in_order(removed: Sequence[DiffLine], added: Sequence[DiffLine]) -> Iterator[Pair]:
+    if not removed or not added:
+        return
+    where: dict[str, list[int]] = {}  # each removed text, stripped, at its places in order
+    for at, line in enumerate(removed):
+        where.setdefault(line.text.strip(), []).append(at)
     start = 0
     for line in added:
-        text = line.text.strip()
-        for at in range(start, len(removed)):
-            if removed[at].text.strip() == text:
-                yield removed[at], line
-                start = at + 1
-                break
+        places = where.get(line.text.strip())
+        if places is None:
+            continue
+        at = bisect_left(places, start)  # the next removed line of that text not yet passed
+        if at < len(places):
+            yield removed[places[at]], line
+            start = places[at] + 1
 
 
 def _keeping_their_nesting(hunk: Hunk, pairs: list[Pair]) -> list[Pair]:
