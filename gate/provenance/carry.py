@@ -165,9 +165,15 @@ def _carried(
     }
     theirs.update(key for path in others for _, _, keys in runs[path] for key in keys)
     written = _ai_written(ai_texts, ai_commits, theirs)
-    # Only a line no AI line has the text of, ending as a call or a literal does, may join up AI lines.
-    closing = {key for key in theirs if key[-1:] in _CLOSING and key not in written}
-    joined = _ai_joined(ai_texts, ai_commits, closing)
+    # Only a line no AI line has the text of, ending as a call or a literal does, may join up AI lines;
+    # and only where AI lines are gone: a run still at head and the AI's vouches for no joined copy.
+    ai_at_head = sum(sha in ai for _, owner in owners.values() for sha in owner)
+    closing = (
+        {key for key in theirs if key[-1:] in _CLOSING and key not in written}
+        if ai_at_head < len(ai_texts)
+        else set()
+    )
+    joined = _ai_joined(ai_texts, ai_commits, closing) if closing else {}
     if not written and not joined:
         return Carried(owners)
     joined_starts = _starts(joined)
