@@ -599,10 +599,12 @@ _ENV_NAME = re.compile(
     r"""^(?P<indent>[ \t]*)-[ \t]+name:[ \t]*["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?[ \t]*$"""
 )
 _ENV_VALUE = re.compile(r"""^[ \t]+value:[ \t]*["']?(?P<value>[^\s"'#]{8,})""")
-# A key with nothing after its colon but a block scalar's indicator (`|`, `>-`) or none.
+# A key with nothing after its colon but a block scalar's indicator (`|`, `>-`) or none. Runs of blanks
+# are taken whole: two runs around the optional indicator could share a line's blanks, at the square of
+# their number when the line ends in something else.
 _KEY_ABOVE = re.compile(
-    r"""^(?P<indent>[ \t]*)(?:-[ \t]+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?"""
-    r"""[ \t]*:[ \t]*(?P<block>[|>][-+0-9]*)?[ \t]*$"""
+    r"""^(?P<indent>[ \t]*+)(?:-[ \t]++)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120}+)["']?"""
+    r"""[ \t]*+:[ \t]*+(?P<block>[|>][-+0-9]*+)?[ \t]*+$"""
 )
 # A plain or quoted scalar as the same-line config rule reads a value (`_CONFIG_ASSIGNMENT`); a line
 # that is a key of its own, a list item, a comment, an alias (`*default`), a tag or a flow collection

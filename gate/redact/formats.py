@@ -25,6 +25,9 @@ class KeyFormat:
     # A placed credential (a password in a connection string, a bearer token) is the pattern's `value`
     # group, and counts only where `accept` takes that value (not a placeholder such as `${TOKEN}`).
     accept: Callable[[str], bool] | None = None
+    # For a statement that sets several credentials under one marker (`Environment=A_KEY=x B_TOKEN=y`):
+    # the rest of the statement after a value, matched where the value ends for the next one.
+    more: re.Pattern[str] | None = None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Matches that start a token: `xsk_live_` is not a Stripe key, `some_npm_x` not an npm token.
@@ -34,10 +37,17 @@ class KeyFormat:
         for m in self.pattern.finditer(text):
             at = m.start()
             if self.accept is not None:
-                if self.accept(m.group("value")):
-                    yield m
+                yield from self._accepted(text, m)
             elif at == 0 or not _TOKEN_CHAR.match(text, at - 1):
                 yield m
+
+    def _accepted(self, text: str, match: re.Match[str] | None) -> Iterator[re.Match[str]]:
+        """The match if its value counts, then each further value of the same statement."""
+        assert self.accept is not None
+        while match is not None:
+            if self.accept(match.group("value")):
+                yield match
+            match = self.more.match(text, match.end()) if self.more is not None else None
 
     def value(self, match: re.Match[str]) -> str:
         """The secret a match holds: the whole match for a key format, the `value` group for a placed
@@ -293,8 +303,10 @@ _PLACEHOLDER_MARKS = ("${", "{{", "%(", "%s", "$(", "...", "\u2026", "example", 
 _CAPITALS = re.compile(r"[A-Z_]+")
 
 
-def _placed(kind: str, pattern: str, source: str, accept: Callable[[str], bool] = _set_value) -> KeyFormat:
-    return KeyFormat(kind, re.compile(pattern), source, accept)
+def _placed(
+    kind: str, pattern: str, source: str, accept: Callable[[str], bool] = _set_value, more: str | None = None
+) -> KeyFormat:
+    return KeyFormat(kind, re.compile(pattern), source, accept, re.compile(more) if more else None)
 
 
 # Credentials marked by their place rather than by a prefix: the value after a marker that only a
@@ -449,6 +461,8 @@ _PAIR_NAME = (
 )
 # A value as a statement writes it: quoted, or a bare token (`IDENTIFIED BY tiger`, `requirepass x`).
 _STATEMENT_VALUE = r"""(?P<q>["']?)(?P<value>[^\s"';,)]+)(?P=q)(?![^\s"';,)])"""
+# The pairs before a credential's in a unit's `Environment=` line, fewest first.
+_UNIT_PAIRS = r"""(?:[A-Za-z_][A-Za-z0-9_]{0,80}+=[^\s"']{0,200}+[ \t]++){0,16}?"""
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
 # provisioning script, a string in code).
 TOOL_FORMATS: tuple[KeyFormat, ...] = (
@@ -461,13 +475,15 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         _written_value,
     ),
     _placed(
-        # A unit's `Environment=DB_PASSWORD=…`, its first pair written bare; later pairs are found
-        # below (quoted) or by the config rules (bare, in a unit file).
+        # A unit's `Environment=API_KEY=… DB_PASSWORD=…`, its pairs written bare: each credential pair,
+        # the first found from the marker and each next one from where the last value ends (quoted
+        # pairs are found below). Names and values are bounded and taken whole: a line of markers
+        # and `=` is read once, not once from each marker to its end.
         "systemd Environment Credential",
-        rf"""Environment=(?:[A-Za-z_][A-Za-z0-9_]*=[^\s"']*[ \t]++){{0,16}}{_ENV_CREDENTIAL}="""
-        r"""(?P<value>[^\s"']+)""",
+        rf"""Environment={_UNIT_PAIRS}{_ENV_CREDENTIAL}=(?P<value>[^\s"']+)""",
         "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#Environment=",
         _written_value,
+        rf"""[ \t]++{_UNIT_PAIRS}{_ENV_CREDENTIAL}=(?P<value>[^\s"']+)""",
     ),
     _placed(
         # A quoted `"NAME=value"` pair: systemd's `Environment="A=x" "DB_PASSWORD=…"`, a Compose file's

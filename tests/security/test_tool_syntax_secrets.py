@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import random
 import string
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,8 @@ import yaml
 
 from gate.redact import REDACTED, memory, redact, scan_files
 from gate.redact.candidates import candidate_lines
-from gate.redact.detect import PIECE_CHARS, forget_scans
-from gate.redact.formats import KEY_FORMATS
+from gate.redact.detect import _KEY_ABOVE, PIECE_CHARS, forget_scans
+from gate.redact.formats import KEY_FORMATS, TOOL_FORMATS
 from gate.redact.rules import detector_rules
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
@@ -166,6 +168,75 @@ def test_every_credential_of_a_units_environment_line_is_hidden() -> None:
     assert redact(line, filename="deploy/app.service") == line.replace(first, REDACTED).replace(
         second, REDACTED
     )
+
+
+def test_each_credential_pair_of_a_units_bare_environment_line_is_found() -> None:
+    """`Environment=API_KEY=… DB_PASSWORD=…`: the config rules read `Environment` as the name, so the
+    first pair is the unit rule's to find as much as the last."""
+    _fresh()
+    first, second, third = _value("api"), _value("db"), _value("token")
+    line = f"Environment=API_KEY={first} DB_PASSWORD={second} LOG_LEVEL=info API_TOKEN={third}"
+    hits = [hit.value for _, _, hit in scan_files([("deploy/app.service", [line])])]
+    assert sorted(hits) == sorted([first, second, third])
+    _fresh()
+    assert redact(line, filename="deploy/app.service") == (
+        line.replace(first, REDACTED).replace(second, REDACTED).replace(third, REDACTED)
+    )
+
+
+# Lines built to make each tool-syntax pattern, and the YAML key-above-its-value one, try many ways
+# to match before failing: runs of blanks around optional parts, markers repeated with nothing between.
+ADVERSARIAL_LINES: list[Callable[[int], str]] = [
+    lambda n: "Environment=A=" * (n // 14),
+    lambda n: "Environment=A=b " * (n // 16),
+    lambda n: "Environment=" + "A=b " * (n // 4),
+    lambda n: "Environment=" + "A" * n,
+    lambda n: "requirepass " * (n // 12),
+    lambda n: "--requirepass" + " " * n + "\x00",
+    lambda n: "config set " * (n // 11),
+    lambda n: "sentinel auth-pass " * (n // 19),
+    lambda n: "'password=" * (n // 10),
+    lambda n: "'a_password=" + "x" * n,
+    lambda n: "GRANT " * (n // 6),
+    lambda n: "create identified" * (n // 17),
+    lambda n: "IDENTIFIED BY " * (n // 14),
+    lambda n: "create user password '" * (n // 22),
+    lambda n: "CREATE USER password" + " " * n + "x",
+    lambda n: "getenv('password'," * (n // 18),
+    lambda n: "getenv('a_token'" + " " * n + "x",
+    lambda n: "process.env.A_TOKEN" + " " * n,
+    lambda n: "process.env.password ||" * (n // 23),
+    lambda n: "a:" + " " * n + "x",
+    lambda n: "- password:" + " " * n + "|x",
+]
+
+
+def _cpu(work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("make", ADVERSARIAL_LINES)
+def test_each_tool_syntax_pattern_reads_a_line_in_time_linear_in_its_length(
+    make: Callable[[int], str],
+) -> None:
+    """Every tool-syntax pattern and the YAML key rule, on a line made to fail slowly: a line of 224 KB
+    of `Environment=A=` took half a minute, one YAML key and 80 KB of blanks 17 seconds."""
+    times = {}
+    for size in (10_000, 100_000):
+        line = make(size)
+
+        def scan(line: str = line) -> None:
+            for fmt in TOOL_FORMATS:
+                list(fmt.finditer(line))
+            _KEY_ABOVE.match(line)
+
+        times[size] = _cpu(scan)
+    assert max(times[100_000], 0.02) / max(times[10_000], 0.02) < 30, times
 
 
 def test_a_tool_syntax_credential_past_a_long_lines_first_piece_is_hidden() -> None:
