@@ -15,11 +15,16 @@ from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import SecretHit, scan_files
+from gate.redact.formats import TOOL_FORMATS, chosen_by_hand
 from gate.run import RunContext, StageResult
 
 # Kinds that the generic keyword rule reports with too little certainty to block on their own. (Kinds
 # that are not credentials, such as public addresses, are not detected at all: `redact.rules`.)
 _WEAKER = frozenset({"Secret Keyword"})
+# Kinds found where a tool's syntax sets a credential (`requirepass`, `IDENTIFIED BY`, an XML
+# `<password>`, `os.getenv("DB_PASSWORD", …)`): test fixtures and development defaults write a person's
+# word there (`foobared`, `keycloak`, `keyboard cat`); only a generated-looking value blocks on its own.
+_TOOL_KINDS = frozenset({fmt.kind for fmt in TOOL_FORMATS} | {"XML Password Element", "XML Password Setting"})
 
 _PLACEHOLDER_WORDS = re.compile(
     r"example|sample|placeholder|changeme|change_me|dummy|redacted|your[-_ ]"
@@ -113,7 +118,7 @@ class SecretsAnalyzer(Analyzer):
 
     def _finding(self, hit: SecretHit, path: str, line_no: int) -> Finding:
         shown = mask(hit.value)
-        weaker = hit.kind in _WEAKER
+        weaker = hit.kind in _WEAKER or (hit.kind in _TOOL_KINDS and chosen_by_hand(hit.value))
         return self.meta.finding(
             "hard-coded-secret",
             Severity.MEDIUM if weaker else Severity.HIGH,

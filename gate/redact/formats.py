@@ -282,7 +282,18 @@ def _written_value(value: str) -> bool:
         and lowered not in _PLACEHOLDER_WORDS
         and not lowered.startswith(("your", "my_", "my-", "<"))
         and not _NAME.fullmatch(value)
+        and not _NOT_A_VALUE.fullmatch(value)
+        and "://" not in value
+        and lowered not in _SETTING_WORDS
     )
+
+
+def chosen_by_hand(value: str) -> bool:
+    """Whether a value a tool's syntax sets reads as typed by a person (`keyboard cat`, `postgres`,
+    `dev-secret-key`) rather than generated: letters and digits mixed, as `_random_value` reads a key.
+    Such a value is still hidden from the models, but reported as a development default, below the
+    level that fails a run by default."""
+    return not _random_value(value)
 
 
 def _default_value(value: str) -> bool:
@@ -301,6 +312,15 @@ _NAME = re.compile(r"[a-z]+(?:[_.][a-z]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _PLACEHOLDER_OPENERS = frozenset("${%<*[(@`\\")
 _PLACEHOLDER_MARKS = ("${", "{{", "%(", "%s", "$(", "...", "\u2026", "example", "EXAMPLE", "xxxx", "XXXX")
 _CAPITALS = re.compile(r"[A-Z_]+")
+# What stands where a value would and is not one: a camelCase name (`apiKeyHeader`) or a relative path
+# (`keys/dev.pem`, Vault's `kv/data/app`).
+_NOT_A_VALUE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)+|[a-z][a-z0-9_.-]*(?:/[a-z][a-z0-9_.-]*)+")
+# A setting's word, as XML elements and argument lists write them (`<rememberToken>enabled</…>`,
+# `["env", "API_TOKEN=integration"]`).
+_SETTING_WORDS = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "enable", "disable", "required",
+     "optional", "integration", "unit", "local", "auto", "always", "never", "strict", "lax", "ignore"}
+)  # fmt: skip
 
 
 def _placed(

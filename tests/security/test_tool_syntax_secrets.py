@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gate.cli import main
 from gate.redact import REDACTED, memory, redact, scan_files
 from gate.redact.candidates import candidate_lines
 from gate.redact.detect import _KEY_ABOVE, PIECE_CHARS, forget_scans
@@ -277,3 +278,61 @@ def test_the_review_never_sees_a_credential_a_tools_syntax_sets(
         assert marker in sent, f"{marker} was not reviewed: nothing was proven"
     assert [value for value in values if value in sent] == []
     assert [value for value in values if value in run.stdout] == []
+
+
+# Development defaults and fixtures that a tool's syntax holds, each written by a person: hidden from
+# the models like any value there, but not what fails a pull request on its own.
+CHOSEN_BY_HAND = [
+    ("src/app.js", "const secret = process.env.SESSION_SECRET || 'keyboard cat';", "keyboard cat"),
+    ("tests/conftest.py", 'os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")', "test-secret-key"),
+    ("src/settings.py", 'SECRET_KEY = os.getenv("SECRET_KEY", "insecure-dev-only")', "insecure-dev-only"),
+    ("src/settings.py", 'REDIS = os.getenv("REDIS_PASSWORD", "redis-local")', "redis-local"),
+    ("deploy/compose.yml", 'env:\n  - "POSTGRES_PASSWORD=postgres"', "postgres"),
+    ("db/init.sql", "CREATE USER keycloak WITH PASSWORD 'keycloak';", "keycloak"),
+    ("db/init.sql", "CREATE USER app IDENTIFIED BY 'testpass';", "testpass"),
+    ("redis/redis.conf", "requirepass foobared", "foobared"),
+]
+# Names, paths and setting words where a value would stand: not values at all.
+NOT_VALUES = [
+    ("conf/security.xml", "<rememberToken>enabled</rememberToken>"),
+    ("conf/security.xml", "<csrfToken>required</csrfToken>"),
+    ("conf/beans.xml", '<property name="apiKey" value="apiKeyHeader"/>'),
+    ("deploy/app.service", "Environment=VAULT_SECRET=kv/data/app"),
+    ("src/keys.py", 'KEY = os.getenv("PRIVATE_KEY", "keys/dev.pem")'),
+    ("src/run.py", 'args = ["env", "API_TOKEN=integration"]'),
+]
+
+
+def _secret_findings(repo: GitRepo, capsys: pytest.CaptureFixture[str], files: dict[str, str]) -> list[dict]:
+    repo.write("README.md", "shop\n")
+    repo.commit("base")
+    repo.branch("feature")
+    for path, text in files.items():
+        repo.write(path, text + "\n")
+    repo.commit("Add the development setup")
+    args = ["--repo", str(repo.root), "--base", "main", "--head", "feature", "--offline", "--format", "json"]
+    main(["check", *args])
+    report = json.loads(capsys.readouterr().out)
+    return [finding for finding in report["findings"] if finding["stage"] == "secrets"]
+
+
+def test_a_development_default_in_a_tools_syntax_is_reported_below_the_failing_level(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fresh()
+    files: dict[str, str] = {}
+    for path, text, _ in CHOSEN_BY_HAND:
+        files[path] = files[path] + "\n" + text if path in files else text
+    for path, text in NOT_VALUES:
+        files[path] = files[path] + "\n" + text if path in files else text
+    generated = _value("generated")
+    files["db/prod.sql"] = f"CREATE USER app IDENTIFIED BY '{generated}';"
+    findings = _secret_findings(repo, capsys, files)
+    by_path = sorted((finding["path"], finding["severity"]) for finding in findings)
+    expected = sorted([(path, "medium") for path, _, _ in CHOSEN_BY_HAND] + [("db/prod.sql", "high")])
+    assert by_path == expected
+    # Still hidden from the models: a person's word is a password all the same.
+    for path, text, value in CHOSEN_BY_HAND:
+        assert value not in redact(text, filename=path)
+    for path, text in NOT_VALUES:
+        assert redact(text, filename=path) == text
