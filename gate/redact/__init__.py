@@ -26,6 +26,7 @@ from gate.redact.detect import (
     find_secrets,
     forget_scans,
     hits_of,
+    remember_values_below,
     scan_files,
     scan_lines,
 )
@@ -308,6 +309,15 @@ def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> No
             continue
         # A file the change adds is whole in its hunk, read above.
         if change.status not in (FileStatus.DELETED, FileStatus.ADDED):
-            remember_key_blocks(changeset.revisions.read("head", change.path) or "")
+            _learn_whole_file(change.path, changeset.revisions.read("head", change.path) or "")
         if change.status is not FileStatus.ADDED:
-            remember_key_blocks(changeset.revisions.read("base", change.old_path or change.path) or "")
+            old = change.old_path or change.path
+            _learn_whole_file(old, changeset.revisions.read("base", old) or "")
+
+
+def _learn_whole_file(path: str, text: str) -> None:
+    """Remember what a file holds across lines that a prompt may show apart: a private key's body, and
+    a YAML value on the line below its `password:` key when the hunk ends at the key (the value is a
+    context row) or starts below it (the key is one)."""
+    remember_key_blocks(text)
+    remember_values_below(path, text.splitlines())

@@ -643,6 +643,13 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
     memory.remember(values)
 
 
+def remember_values_below(filename: str, lines: Sequence[str]) -> None:
+    """Remember each credential a YAML file's lines hold below its name (`_placed_below`), so that it is
+    hidden in rows shown without the line that names it."""
+    for _ in _placed_below(lines, filename):
+        pass
+
+
 def _value_below(named: re.Match[str], text: str) -> str | None:
     """The value that `text`, a line below the name `named` matched, holds for it, if any."""
     if named.re is _ENV_NAME:

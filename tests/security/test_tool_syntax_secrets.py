@@ -336,3 +336,39 @@ def test_a_development_default_in_a_tools_syntax_is_reported_below_the_failing_l
         assert value not in redact(text, filename=path)
     for path, text in NOT_VALUES:
         assert redact(text, filename=path) == text
+
+
+def test_a_yaml_value_below_a_key_is_hidden_when_a_hunk_cuts_them_apart(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """`password:` then its value on the next line, with a hunk's edge between them: the key is a
+    context row above a hunk that starts at the value, or the hunk ends at the key and the value is a
+    context row below. Each row is read on its own, so the pair is learnt from the whole file."""
+    above, below = _value("above"), _value("below")
+    base = {
+        "deploy/values.yaml": f"db:\n  password:\n    {above}\n  port: 1\n  pool: 2\n  user: u\n",
+        "deploy/cache.yaml": f"cache:\n  host: a\n  port: 1\n  label:\n    {below}\n  size: 2\n",
+    }
+    head = {
+        "deploy/values.yaml": f"db:\n  password:\n    {above}\n  port: 1\n  pool: 2\n  user: v\n",
+        "deploy/cache.yaml": f"cache:\n  host: a\n  port: 1\n  password:\n    {below}\n  size: 2\n",
+    }
+    for name in ("fake-a", "fake-b"):
+        model_server.script(name, "review", Reply.json({"findings": []}))
+    for path, text in base.items():
+        repo.write(path, text)
+    repo.commit("base")
+    repo.branch("feature")
+    for path, text in head.items():
+        repo.write(path, text)
+    repo.commit("Configure the database")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(yaml.safe_dump(model_server.review_config(("openai/fake-a", "openai/fake-b"))))
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    env = {"FAKE_MODEL_KEY": "sk-fake", "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
+    run = run_cli(*args, "--format", "json", env=env)
+    assert run.returncode in (0, 1), run.stderr[-2000:]
+
+    sent = "\n".join(json.dumps(call.body) for call in model_server.calls)
+    assert "user: v" in sent and "password:" in sent, "the hunks were not reviewed: nothing was proven"
+    assert [value for value in (above, below) if value in sent] == []
