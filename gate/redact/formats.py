@@ -480,7 +480,8 @@ _PAIR_NAME = (
     r"|(?:(?<=api)|(?<=api_)|(?<=secret)|(?<=secret_)|(?<=private)|(?<=private_)|(?<=access)|(?<=access_))key)"
 )
 # A value as a statement writes it: quoted, or a bare token (`IDENTIFIED BY tiger`, `requirepass x`).
-_STATEMENT_VALUE = r"""(?P<q>["']?)(?P<value>[^\s"';,)]+)(?P=q)(?![^\s"';,)])"""
+# A quoted value runs to its quote (`IDENTIFIED BY 'a b;c'`), a bare one to a blank or the statement's end.
+_STATEMENT_VALUE = r"""(?P<q>["'])?(?P<value>(?(q)[^"'\n]{1,200}|[^\s"';,)]+))(?(q)(?P=q)|(?![^\s"';,)]))"""
 # The pairs before a credential's in a unit's `Environment=` line, fewest first.
 _UNIT_PAIRS = r"""(?:[A-Za-z_][A-Za-z0-9_]{0,80}+=[^\s"']{0,200}+[ \t]++){0,16}?"""
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
@@ -490,7 +491,9 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         # A directive at a line's start (redis.conf), a server option, or `CONFIG SET` in redis-cli.
         "Redis Password",
         r"(?:(?<![^\n])[ \t]*+|--|(?:CONFIG|config)[ \t]+(?:SET|set)[ \t]+)"
-        rf"(?:requirepass|masterauth|sentinel[ \t]+auth-pass[ \t]+[^\s]+)[ \t]+{_STATEMENT_VALUE}",
+        # An argument list's `["redis-server", "--requirepass", "…"]` as well as a command line.
+        r"(?:requirepass|masterauth|sentinel[ \t]+auth-pass[ \t]+[^\s]+)(?:[ \t]+|[\"'],[ \t]*+)"
+        rf"{_STATEMENT_VALUE}",
         "https://redis.io/docs/latest/operate/oss_and_stack/management/security/#authentication",
         _written_value,
     ),

@@ -372,3 +372,21 @@ def test_a_yaml_value_below_a_key_is_hidden_when_a_hunk_cuts_them_apart(
     sent = "\n".join(json.dumps(call.body) for call in model_server.calls)
     assert "user: v" in sent and "password:" in sent, "the hunks were not reviewed: nothing was proven"
     assert [value for value in (above, below) if value in sent] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("docker-compose.yml", '    command: ["redis-server", "--requirepass", "{}"]'),
+        ("db/init.sql", "CREATE USER 'app'@'%' IDENTIFIED BY '{}';"),
+        ("db/init.sql", 'ALTER USER app IDENTIFIED BY "{}";'),
+    ],
+)
+@pytest.mark.parametrize("inside", [",", ";", " "])
+def test_a_quoted_tool_value_is_read_to_its_quote(path: str, template: str, inside: str) -> None:
+    """A quoted value holds what a bare one ends at (`IDENTIFIED BY 'ab,cd'`), and an argument list
+    quotes the option and its value apart: either way the whole value is hidden."""
+    _fresh()
+    value = _value(template)[:10] + inside + _value(inside)[:10]
+    text = template.format(value)
+    assert redact(text, filename=path) == text.replace(value, REDACTED)
