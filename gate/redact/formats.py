@@ -371,7 +371,9 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
     ),
     _placed(
         "XML Password Element",
-        rf"<(?P<tag>[A-Za-z0-9_.:-]{{0,40}}{_CREDENTIAL_WORD})>(?P<value>[^<>\s]+)</(?P=tag)>",
+        # Written out, or in a CDATA section (`<password><![CDATA[…]]></password>`), read to its end.
+        rf"<(?P<tag>[A-Za-z0-9_.:-]{{0,40}}{_CREDENTIAL_WORD})>(?P<c><!\[CDATA\[)?"
+        r"(?P<value>(?(c)[^\]\n]{1,200}|[^<>\s]+))(?(c)\]\]>)</(?P=tag)>",
         "https://maven.apache.org/settings.html#servers",
         _written_value,  # `<apiKey>your-api-key</apiKey>`, `<token>session_token</token>` name one
     ),

@@ -390,3 +390,14 @@ def test_a_quoted_tool_value_is_read_to_its_quote(path: str, template: str, insi
     value = _value(template)[:10] + inside + _value(inside)[:10]
     text = template.format(value)
     assert redact(text, filename=path) == text.replace(value, REDACTED)
+
+
+@pytest.mark.parametrize("inside", ["", " ", "<", "&"])
+def test_a_password_in_an_xml_cdata_section_is_hidden(inside: str) -> None:
+    """Maven's and others' `<password><![CDATA[…]]></password>`: the section's opening `<` kept the
+    element rule from reading the value, and CDATA holds what plain text cannot (`<`, `&`, blanks)."""
+    _fresh()
+    value = _value("cdata")[:10] + inside + _value(inside)[:10]
+    text = f"    <password><![CDATA[{value}]]></password>"
+    assert redact(text, filename="conf/settings.xml") == text.replace(value, REDACTED)
+    assert value in {hit.value for _, _, hit in scan_files([("conf/settings.xml", [text])])}
