@@ -13,8 +13,6 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-import yaml
-
 # Reads a file's text at head (None when there is none).
 TextReader = Callable[[str], str | None]
 ACTION_MANIFESTS = ("action.yml", "action.yaml")
@@ -62,6 +60,8 @@ def _entries(manifest: str, text: str) -> Iterator[tuple[str, str]]:
             for key in PACKAGE_ENTRY_KEYS:
                 yield from ((key, value) for value in _strings(package.get(key)))
         return
+    import yaml  # only a change under a default-ignored folder with an action manifest above reads one
+
     try:
         action = yaml.safe_load(text)
     except yaml.YAMLError:
