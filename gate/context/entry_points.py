@@ -8,7 +8,6 @@ from its own folder, so the manifests read for a file are those in the folders a
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -50,11 +49,14 @@ def _manifests_above(path: str) -> Iterator[str]:
 
 
 def _entries(manifest: str, text: str) -> Iterator[tuple[str, str]]:
-    """(key, path) for each entry point the manifest names; a manifest that does not parse names none."""
+    """(key, path) for each entry point the manifest names; a manifest that does not parse, or nests
+    past the analyzers' bound, names none."""
+    from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, nesting  # the analyzers read ignore
+
     if manifest.endswith(PACKAGE_MANIFEST):
         try:
-            package = json.loads(text)
-        except ValueError:
+            package = load_json(text)  # nesting bounded first: the parser recurses once a level
+        except Unreadable:
             return
         if isinstance(package, dict):
             for key in PACKAGE_ENTRY_KEYS:
@@ -62,9 +64,11 @@ def _entries(manifest: str, text: str) -> Iterator[tuple[str, str]]:
         return
     import yaml  # only a change under a default-ignored folder with an action manifest above reads one
 
+    if nesting(text) > MAX_NESTING:  # flow brackets; PyYAML recurses once a level of them or of indents
+        return
     try:
         action = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return
     runs = action.get("runs") if isinstance(action, dict) else None
     if isinstance(runs, dict):

@@ -313,6 +313,30 @@ def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
 
 
 @pytest.mark.parametrize(
+    ("manifest", "text"),
+    [
+        ("package.json", '{"main": ' + "[" * 200_000 + "]" * 200_000 + "}"),
+        ("action.yml", "runs:\n  main: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        ("action.yml", "".join(" " * level + f"k{level}:\n" for level in range(1_300))),
+    ],
+    ids=["json-brackets", "yaml-brackets", "yaml-indents"],
+)
+def test_a_manifest_nested_past_the_bound_names_nothing_and_the_run_goes_on(
+    manifest: str, text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The parsers recurse once a level: a hostile manifest stopped the whole run (exit 2)."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "base\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(manifest, text)
+    repo.write("dist/index.js", "module.exports = 1;\n")
+    repo.commit("Build")
+    report = check(repo, capsys)
+    assert report["source"]["ignored_paths"] == ["dist/index.js"]
+
+
+@pytest.mark.parametrize(
     "loader",
     [
         'mod = importlib.import_module(".vendor.dyn", __package__)\n',
