@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 
 from gate.redact import memory
 from gate.redact.candidates import candidate_lines, looks_random
@@ -617,7 +618,9 @@ _BELOW = 8
 
 
 def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
-    """(index, hit) for each credential a YAML file names on one line and holds on a line below."""
+    """(index, hit) for each credential named on one line and held on a line below: a wrapped call's
+    default (`_defaults_below`), and a YAML file's value below its key."""
+    yield from _defaults_below(lines)
     if not filename.lower().endswith(_YAML_SUFFIXES):
         return
     values: list[str] = []
@@ -640,6 +643,44 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
                 yield below, SecretHit(kind="Secret Keyword", value=value)
             if named.re is _KEY_ABOVE and not named.group("block"):
                 break  # a plain scalar is the first line below, or there is none
+    memory.remember(values)
+
+
+# Code that reads a credential from the environment with its default on a line below: black, prettier
+# and rubocop put a long call's arguments on lines of their own (`os.getenv(` / `"DB_PASSWORD", "…"` /
+# `)`), or break before its `or` / `||`. The call's line and the next few are read joined, by the
+# same formats that read the call on one line.
+_ENV_READ = re.compile(r"(?:getenv|environ\.get|environ\.setdefault|ENV\.fetch)\(|process\.env\b")
+_ENV_DEFAULTS = tuple(fmt for fmt in KEY_FORMATS if fmt.kind == "Environment Default Credential")
+_WRAPPED_LINES = 6
+
+
+def _defaults_below(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each environment default a call wrapped over lines holds below the call's line
+    (one on the call's own line is that line's own hit). A hunk's rows hold the removed lines amid the
+    added ones (`"DB_PASSWORD", "old"` then `"DB_PASSWORD", "new"` below the call's line): the lines
+    are read joined, and again without each one of them in turn."""
+    values: list[str] = []
+    for index, line in enumerate(lines):
+        if ("env" not in line and "ENV" not in line) or _ENV_READ.search(line) is None:
+            continue
+        below = [text.strip() for text in lines[index + 1 : index + _WRAPPED_LINES]]
+        found: dict[tuple[int, str], str] = {}
+        for left_out in range(len(below) + 1):
+            kept = [n for n in range(len(below)) if n != left_out]
+            parts = [line.rstrip(), *(below[n] for n in kept)]
+            starts = list(accumulate(map((1).__add__, map(len, parts)), initial=0))
+            joined = " ".join(parts)
+            for fmt in _ENV_DEFAULTS:
+                for match in fmt.finditer(joined):
+                    if match.start() >= starts[1]:
+                        break  # a call of a line below: that line's own
+                    part = bisect.bisect_right(starts, match.start("value")) - 1
+                    if part and match.end("value") <= starts[part] + len(parts[part]):
+                        found[(index + 1 + kept[part - 1], match.group("value"))] = fmt.kind
+        for (at, value), kind in found.items():
+            values.append(value)
+            yield at, SecretHit(kind=kind, value=value)
     memory.remember(values)
 
 

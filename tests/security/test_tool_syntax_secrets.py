@@ -1,9 +1,9 @@
 """Credentials that other tools' own syntax sets: a Redis `requirepass`, a `.pgpass` line, a systemd
 unit's `Environment=`, a SQL `IDENTIFIED BY` or `PASSWORD '…'`, a Spring `<property name="password"
 value=…/>`, a default read from the environment (`os.getenv("DB_PASSWORD", "…")`, `process.env.API_KEY
-|| "…"`), and a YAML value on the line below its `password:`. Each went to the models whole; each is
-found through the candidate pass and the prefilter, hidden, and remembered, and the placeholders and
-code that stand beside the same syntax stay as written.
+|| "…"`, on one line or wrapped by a formatter), and a YAML value on the line below its `password:`.
+Each went to the models whole; each is found through the candidate pass and the prefilter, hidden, and
+remembered, and the placeholders and code that stand beside the same syntax stay as written.
 """
 
 from __future__ import annotations
@@ -58,6 +58,13 @@ TOOL_SYNTAX = [
     ("src/settings.py", 'TOKEN = os.environ.get("GITHUB_TOKEN") or "{}"'),
     ("src/db.js", 'const password = process.env.DB_PASSWORD || "{}";'),
     ("src/db.ts", "const key = process.env['API_KEY'] ?? '{}';"),
+    # The same calls wrapped as black, prettier and rubocop wrap a long line.
+    ("src/settings.py", 'DB_PASSWORD = os.getenv(\n    "DB_PASSWORD", "{}"\n)'),
+    ("src/settings.py", 'API_KEY = os.environ.get(\n    "API_KEY",\n    "{}",\n)'),
+    ("src/settings.py", 'TOKEN = os.environ.get("GITHUB_TOKEN",\n                       "{}")'),
+    ("src/settings.py", 'TOKEN = (\n    os.environ.get("GITHUB_TOKEN")\n    or "{}"\n)'),
+    ("src/db.js", "const password =\n  process.env.DB_PASSWORD ||\n  '{}';"),
+    ("config/app.rb", 'TOKEN = ENV.fetch(\n  "API_TOKEN",\n  "{}"\n)'),
     ("deploy/values.yaml", "database:\n  password:\n    {}"),
     ("deploy/values.yaml", "api_token:\n  '{}'"),
 ]
@@ -98,6 +105,9 @@ PLACEHOLDERS_AND_CODE = [
     ("src/settings.py", 'PW = os.getenv("DB_PASSWORD", "%(password)s")'),
     ("src/settings.py", 'PW = os.getenv("DB_PASSWORD", default_password)'),
     ("src/settings.py", 'NAME = os.getenv("DB_PASSWORD", "db_password")'),
+    ("src/settings.py", 'DB_PASSWORD = os.getenv(\n    "DB_PASSWORD", "postgres"\n)'),
+    ("src/settings.py", 'PW = os.getenv(\n    "DB_PASSWORD",\n    default_password,\n)\nNAME = "app-1"'),
+    ("src/settings.py", 'HOST = os.getenv(\n    "DB_HOST", "db-7.internal"\n)'),
     ("src/db.js", "const pw = process.env.DB_PASSWORD || '';"),
     ("src/db.js", "const pw = process.env.DB_PASSWORD || config.db.password;"),
     ("src/db.js", "const t = process.env.API_TOKEN ?? '<token>';"),
@@ -287,6 +297,7 @@ CHOSEN_BY_HAND = [
     ("tests/conftest.py", 'os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")', "test-secret-key"),
     ("src/settings.py", 'SECRET_KEY = os.getenv("SECRET_KEY", "insecure-dev-only")', "insecure-dev-only"),
     ("src/settings.py", 'REDIS = os.getenv("REDIS_PASSWORD", "redis-local")', "redis-local"),
+    ("src/session.py", 'SESSION = os.getenv(\n    "SESSION_SECRET", "dev-secret"\n)', "dev-secret"),
     ("deploy/compose.yml", 'env:\n  - "POSTGRES_PASSWORD=postgres"', "postgres"),
     ("db/init.sql", "CREATE USER keycloak WITH PASSWORD 'keycloak';", "keycloak"),
     ("db/init.sql", "CREATE USER app IDENTIFIED BY 'testpass';", "testpass"),
@@ -401,3 +412,14 @@ def test_a_password_in_an_xml_cdata_section_is_hidden(inside: str) -> None:
     text = f"    <password><![CDATA[{value}]]></password>"
     assert redact(text, filename="conf/settings.xml") == text.replace(value, REDACTED)
     assert value in {hit.value for _, _, hit in scan_files([("conf/settings.xml", [text])])}
+
+
+def test_a_wrapped_default_changed_in_place_is_found_amid_the_hunks_removed_line() -> None:
+    """A hunk's rows as learning reads them: the call's line as context, the old default removed and
+    the new one added below it. Both values are found, on their own rows."""
+    _fresh()
+    old, new = _value("old default"), _value("new default")
+    rows = ["DB_PASSWORD = os.getenv(", '    "DB_PASSWORD",', f'    "{old}",', f'    "{new}",', ")"]
+    hits = sorted((index, hit.value) for _, index, hit in scan_files([("src/settings.py", rows)]))
+    assert hits == [(2, old), (3, new)]
+    assert [value for value in (old, new) if value in redact("\n".join(rows[2:4]), filename="x.py")] == []
