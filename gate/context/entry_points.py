@@ -23,15 +23,24 @@ MAX_MANIFEST_CHARS = 1_000_000
 
 
 def named_entry_points(paths: Sequence[str], read: TextReader) -> dict[str, str]:
-    """The paths a manifest in a folder above them names as an entry point, with why they are kept."""
+    """The paths a manifest in a folder above them names as an entry point, with why they are kept. A
+    manifest that cannot be read (past MAX_MANIFEST_CHARS, not parsed, nested past the analyzers' bound)
+    may name any file below its folder: those are all kept, so that breaking a manifest does not take
+    the code it runs out of the gate's view."""
     wanted = set(paths)
     found: dict[str, str] = {}
     for manifest in sorted({m for path in paths for m in _manifests_above(path)}):
         text = read(manifest)
-        if text is None or len(text) > MAX_MANIFEST_CHARS:
+        if text is None:
             continue
         folder = posixpath.dirname(manifest)
-        for key, value in _entries(manifest, text):
+        entries = _entries(manifest, text) if len(text) <= MAX_MANIFEST_CHARS else None
+        if entries is None:
+            below = [path for path in paths if not folder or path.startswith(folder + "/")]
+            for path in below:
+                found.setdefault(path, f"{manifest} could not be read, and it may name it as code that runs")
+            continue
+        for key, value in entries:
             target = posixpath.normpath(posixpath.join(folder, value))
             if target in wanted and target not in found:
                 found[target] = f"{manifest} names it as code that runs ({key})"
@@ -48,33 +57,33 @@ def _manifests_above(path: str) -> Iterator[str]:
         folder = posixpath.dirname(folder)
 
 
-def _entries(manifest: str, text: str) -> Iterator[tuple[str, str]]:
-    """(key, path) for each entry point the manifest names; a manifest that does not parse, or nests
-    past the analyzers' bound, names none."""
+def _entries(manifest: str, text: str) -> list[tuple[str, str]] | None:
+    """(key, path) for each entry point the manifest names; None for a manifest that does not parse, or
+    nests past the analyzers' bound, or is not a mapping."""
     from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, nesting  # the analyzers read ignore
 
     if manifest.endswith(PACKAGE_MANIFEST):
         try:
             package = load_json(text)  # nesting bounded first: the parser recurses once a level
         except Unreadable:
-            return
-        if isinstance(package, dict):
-            for key in PACKAGE_ENTRY_KEYS:
-                yield from ((key, value) for value in _strings(package.get(key)))
-        return
+            return None
+        if not isinstance(package, dict):
+            return None
+        return [(key, value) for key in PACKAGE_ENTRY_KEYS for value in _strings(package.get(key))]
     import yaml  # only a change under a default-ignored folder with an action manifest above reads one
 
     if nesting(text) > MAX_NESTING:  # flow brackets; PyYAML recurses once a level of them or of indents
-        return
+        return None
     try:
         action = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError):
-        return
-    runs = action.get("runs") if isinstance(action, dict) else None
-    if isinstance(runs, dict):
-        for key in ACTION_ENTRY_KEYS:
-            if isinstance(value := runs.get(key), str):
-                yield f"runs.{key}", value
+        return None
+    if not isinstance(action, dict):
+        return None
+    runs = action.get("runs")
+    if not isinstance(runs, dict):
+        return []
+    return [(f"runs.{key}", value) for key in ACTION_ENTRY_KEYS if isinstance(value := runs.get(key), str)]
 
 
 def _strings(value: Any) -> Iterator[str]:

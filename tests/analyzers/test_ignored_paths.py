@@ -337,22 +337,44 @@ def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
         ("package.json", '{"main": ' + "[" * 200_000 + "]" * 200_000 + "}"),
         ("action.yml", "runs:\n  main: " + "[" * 100_000 + "]" * 100_000 + "\n"),
         ("action.yml", "".join(" " * level + f"k{level}:\n" for level in range(1_300))),
+        ("package.json", '{"name": "x", "main": "dist/index.js",}\n'),
+        ("package.json", '{"description": "' + "x" * 1_000_001 + '", "main": "dist/index.js"}\n'),
+        ("action.yml", "runs:\n  main: dist/index.js\n    using: [node20\n"),
+        ("action.yml", "- main: dist/index.js\n"),
     ],
-    ids=["json-brackets", "yaml-brackets", "yaml-indents"],
+    ids=[
+        "json-brackets",
+        "yaml-brackets",
+        "yaml-indents",
+        "json-comma",
+        "json-large",
+        "yaml-bad",
+        "yaml-list",
+    ],
 )
-def test_a_manifest_nested_past_the_bound_names_nothing_and_the_run_goes_on(
+def test_a_manifest_that_cannot_be_read_keeps_what_it_may_name_and_the_run_goes_on(
     manifest: str, text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The parsers recurse once a level: a hostile manifest stopped the whole run (exit 2)."""
+    """The parsers recurse once a level: a hostile manifest stopped the whole run (exit 2). A manifest
+    that does not parse named nothing, and the build output it runs was left out unread."""
     repo = GitRepo(tmp_path / "repo")
     repo.write("README.md", "base\n")
     repo.commit("base")
     repo.branch("feature")
     repo.write(manifest, text)
     repo.write("dist/index.js", "module.exports = 1;\n")
+    repo.write("app/dist/other.js", "module.exports = 2;\n")
     repo.commit("Build")
     report = check(repo, capsys)
-    assert report["source"]["ignored_paths"] == ["dist/index.js"]
+    # What a manifest names is unknown, so what it may name is analysed: breaking a manifest must not
+    # take the code it runs out of view.
+    assert report["source"]["unignored"] == ["app/dist/other.js", "dist/index.js"]
+    assert any(
+        n.startswith(
+            f"dist/index.js: analysed although paths.ignore matches it, because {manifest} could not be read"
+        )
+        for n in report["notes"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -415,3 +437,19 @@ def test_a_scan_for_importers_cut_short_leaves_the_changed_files_analysed(
     report = check(repo, capsys)
     assert report["source"]["unignored"] == ["vendor/e.py"]
     assert any("read for its importers only up to 16,000,000 characters" in n for n in report["notes"])
+
+
+def test_a_manifest_that_cannot_be_read_keeps_only_the_files_below_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "base\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("tools/act/action.yml", "runs: [\n")
+    repo.write("tools/act/dist/index.js", "module.exports = 1;\n")
+    repo.write("dist/other.js", "module.exports = 2;\n")
+    repo.commit("Build")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == ["tools/act/dist/index.js"]
+    assert report["source"]["ignored_paths"] == ["dist/other.js"]
