@@ -137,9 +137,13 @@ def _message(msg: str, index: int) -> tuple[Commit, str]:
     message_part = body[: diff_at.start()] if diff_at else body
     patch_text = body[diff_at.start() :] if diff_at else ""
     patch_text = _strip_signature(patch_text)
-    msg_body, sep, after = message_part.partition("\n---\n")
-    if not sep and message_part.startswith("---\n"):
-        msg_body, after = "", message_part[4:]
+    # The last `---` line ends the message: format-patch writes it before the diffstat and the notes
+    # (whose lines it indents), and a message may hold `---` lines of its own above its trailers.
+    msg_body, sep, after = message_part.rpartition("\n---\n")
+    if not sep:
+        msg_body, after = (
+            (message_part, "") if not message_part.startswith("---\n") else ("", message_part[4:])
+        )
     note = _notes(after)
     message = subject + ("\n\n" + msg_body.strip("\n") if msg_body.strip() else "")
     commit = Commit(

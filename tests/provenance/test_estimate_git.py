@@ -140,6 +140,22 @@ def test_the_same_series_as_format_patch_with_notes_gives_the_same_estimate(repo
     ]
 
 
+def test_a_dashed_line_in_a_commit_message_does_not_cut_its_trailers_from_a_format_patch_series(
+    repo: GitRepo,
+) -> None:
+    """format-patch ends the message with the last `---` line, before the diffstat and the notes; a
+    message's own `---` line above its trailer cut the trailer off, so the series read as human."""
+    base = _base(repo)
+    repo.write("app/limiter.py", _lines("x = ", 10))
+    repo.commit(f"Add the limiter\n\nSliding window.\n\n---\n\n{CLAUDE}")
+    from_git = estimate(load_git_changeset(repo.root, base, "HEAD"), Provenance())
+    mbox = repo.format_patch(f"{base}..HEAD", "--notes=ai")
+    changeset = load_patch_changeset(mbox, "series.mbox")
+    assert CLAUDE in changeset.commits[0].message and "app/limiter.py |" not in changeset.commits[0].message
+    from_mbox = estimate(changeset, Provenance())
+    assert (from_git.ai_lines, from_mbox.ai_lines) == (10, 10)
+
+
 def test_agent_trace_records_add_ai_lines_and_never_take_them_away(repo: GitRepo) -> None:
     base = _base(repo)
     repo.write("svc.py", _lines("svc", 6))
