@@ -35,6 +35,7 @@ _SQUASH_RULE = re.compile(r"-{3,}[ \t\r]*")
 _SQUASH_LOG = re.compile(r"Squashed commit of the following:[ \t\r]*")
 _SQUASH_LOG_COMMIT = re.compile(r"commit [0-9a-f]{40}(?:[0-9a-f]{24})?[ \t\r]*")
 _SQUASH_LOG_INDENT = "    "
+_GIT_BLANKS = " \t\r\n"  # what git's isspace takes for blank (sane_ctype)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def read_trailers(message: str) -> list[Trailer]:
     log = next((i for i, line in enumerate(lines) if _SQUASH_LOG.fullmatch(line)), None)
     if log is None:
         return _read(lines)
-    out = _read(lines[:log])
+    # Above the log as a message of its own, and git's own block at the end of the whole message,
+    # whatever the log holds.
+    block = _block(lines)
+    out = _join(lines, sorted(_taken(lines[:log]).union(range(len(lines) - len(block), len(lines)))))
     for squashed in _squash_log_messages(lines[log + 1 :]):
         out.extend(read_trailers(squashed))
     return out
@@ -59,12 +63,17 @@ def read_trailers(message: str) -> list[Trailer]:
 def _read(lines: list[str]) -> list[Trailer]:
     """The trailers in git's block at the end, in each squash-merge part, and in every paragraph made
     only of trailers, in the order of the message."""
+    return _join(lines, sorted(_taken(lines)))
+
+
+def _taken(lines: list[str]) -> set[int]:
+    """The lines `_read` reads trailers from."""
     taken: set[int] = set()
     for start, end in _parts(lines):
         block = _block(lines[start:end])
         taken.update(range(end - len(block), end))
     taken.update(_trailer_paragraphs(lines))
-    return _join(lines, sorted(taken))
+    return taken
 
 
 def _join(lines: list[str], taken: list[int]) -> list[Trailer]:
@@ -178,7 +187,9 @@ def _block(lines: list[str]) -> list[str]:
 
 
 def _is_blank(line: str) -> bool:
-    return not line.strip()
+    """Blank as git's is_blank_line has it: only its own blanks (space, tab, CR), not every Unicode
+    space; a line of a no-break space or a form feed is text to git, and keeps a block whole."""
+    return not line.strip(_GIT_BLANKS)
 
 
 def _is_comment(line: str) -> bool:

@@ -32,6 +32,10 @@ MESSAGES = {
     "prose, trailer, signed-off-by": "mm: fix\n\nSeen.\nAssisted-by: Claude:opus\nSigned-off-by: D <d@e>",
     "too much prose for signed-off-by": "Fix\n\na\nb\nc\nd\ne\nSigned-off-by: D <d@e>",
     "a key with a blank inside": "Fix\n\nCo authored by: Claude <noreply@anthropic.com>",
+    # Blank to git is its own blanks only: a no-break space or a form feed is a line of text.
+    "a no-break space in a block": f"Fix\n\nSigned-off-by: A <a@e>\n{CLAUDE}\nPaired.\n\u00a0\nSee #42.",
+    "a form feed in a block": f"Fix\n\nSigned-off-by: A <a@e>\n{CLAUDE}\nPaired.\n\f\nSee #42.",
+    "a squash line with no log": f"Fix\n\nSquashed commit of the following:\n\nBody.\n\n{CLAUDE}",
 }
 
 
