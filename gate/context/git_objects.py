@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gate.context.git import Git
 from gate.context.model import Commit, Person
@@ -61,13 +62,25 @@ def read_objects(git: Git, names: Sequence[str]) -> dict[str, tuple[str, bytes]]
 def _decode(parts: Sequence[bytes], encoding: str) -> list[str]:
     """The parts of a commit in the encoding its header names, or all of them in UTF-8 when Python
     cannot decode text with that name: an unknown name, a codec that is not a text encoding (rot13,
-    base64), or one that raises even when told to replace what it cannot read (idna)."""
-    if encoding:
-        try:
-            return [part.decode(encoding, "replace") for part in parts]
-        except (LookupError, ValueError):  # UnicodeError is a ValueError, as is a name holding NUL
-            pass
+    base64), one that raises even when told to replace what it cannot read (idna), or one that does not
+    read ASCII as ASCII (EBCDIC's cp037 and its aliases, UTF-16, UTF-7). Python knows names that git's
+    iconv does not (`ibm039`); git then shows the bytes as they are, UTF-8, so a trailer git and GitHub
+    show would be mojibake here. A commit's trailers and identities are ASCII in every encoding git
+    itself can show them in."""
+    if encoding and _reads_ascii_as_ascii(encoding):
+        return [part.decode(encoding, "replace") for part in parts]
     return [part.decode("utf-8", "replace") for part in parts]
+
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+@lru_cache(maxsize=64)
+def _reads_ascii_as_ascii(encoding: str) -> bool:
+    try:
+        return _PRINTABLE_ASCII.decode(encoding, "replace") == _PRINTABLE_ASCII.decode("ascii")
+    except (LookupError, ValueError, TypeError):  # UnicodeError is a ValueError, as is a name holding NUL
+        return False
 
 
 def _ident(text: str) -> Person:

@@ -46,8 +46,12 @@ def _pr(repo: GitRepo, encoding: str, message: bytes = b"Add x\n\n" + CLAUDE.enc
     return base, _commit_in(repo, encoding, message)
 
 
-@pytest.mark.parametrize("encoding", ["rot13", "idna", "base64", "undefined"])
-def test_a_commit_in_an_encoding_python_cannot_read_as_text_is_read_as_utf8(
+# ibm039 is cp037 (EBCDIC) to Python and unknown to iconv: git shows the message's bytes as UTF-8, the
+# trailer plain, and reading them as EBCDIC made the trailer mojibake (an AI commit read as a person's).
+@pytest.mark.parametrize(
+    "encoding", ["rot13", "idna", "base64", "undefined", "ibm039", "cp037", "utf-16", "utf-7"]
+)
+def test_a_commit_in_an_encoding_that_cannot_read_ascii_as_text_is_read_as_utf8(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], encoding: str
 ) -> None:
     _pr(repo, encoding)
