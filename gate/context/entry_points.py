@@ -9,8 +9,11 @@ from its own folder, so the manifests read for a file are those in the folders a
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+
+import pathspec
 
 # Reads a file's text at head (None when there is none).
 TextReader = Callable[[str], str | None]
@@ -45,6 +48,91 @@ def named_entry_points(paths: Sequence[str], read: TextReader) -> dict[str, str]
             if target in wanted and target not in found:
                 found[target] = f"{manifest} names it as code that runs ({key})"
     return found
+
+
+# Files that run other files of the repository: workflows, composite actions, package scripts, make,
+# container builds, shell scripts, task runners and hooks. A default-ignored file one of them names
+# (`node dist/postinstall.js`, `python tools/vendor/release.py`, `python -m tools.vendor.release`) is code
+# that runs.
+RUNNER_PATTERNS = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    "action.yml",
+    "action.yaml",
+    "package.json",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "*.mk",
+    "Dockerfile",
+    "Dockerfile.*",
+    "*.dockerfile",
+    "Containerfile",
+    "docker-compose*.yml",
+    "docker-compose*.yaml",
+    "compose.yml",
+    "compose.yaml",
+    "*.sh",
+    "justfile",
+    "Justfile",
+    "Taskfile.yml",
+    "Procfile",
+    "tox.ini",
+    "noxfile.py",
+    ".pre-commit-config.yaml",
+    ".gitlab-ci.yml",
+)
+# Characters of runner files read at most; past it, the files not yet placed are kept (failing closed).
+MAX_RUNNER_CHARS = 16_000_000
+_PATH_TOKEN = re.compile(r"[\w.@+~/-]+")
+_MODULE_TOKEN = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
+
+def runner_spec() -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", RUNNER_PATTERNS)
+
+
+def named_by_runners(paths: Sequence[str], runners: Sequence[str], read: TextReader) -> dict[str, str]:
+    """The paths a runner file names (`RUNNER_PATTERNS`), with why they are kept: by their path from the
+    runner's folder or from the repository's root, a path that ends in theirs
+    (`$GITHUB_WORKSPACE/dist/x.js`), or a Python module name (`python -m tools.vendor.release`)."""
+    wanted = set(paths)
+    found: dict[str, str] = {}
+    read_chars = 0
+    for runner in runners:
+        if len(found) == len(wanted):
+            break
+        text = read(runner)
+        if text is None:
+            continue
+        read_chars += len(text)
+        if read_chars > MAX_RUNNER_CHARS:
+            why = f"the files that run others were read only up to {MAX_RUNNER_CHARS:,} characters"
+            return found | {path: why for path in paths if path not in found}
+        for path in _named(text, posixpath.dirname(runner)) & wanted:
+            found.setdefault(path, f"{runner} runs it")
+    return found
+
+
+def _named(text: str, folder: str) -> set[str]:
+    """The repository paths a runner's text may name: each path-like token from the runner's folder and
+    from the root, each tail of it that holds a folder, and a dotted module name as a Python file."""
+    named: set[str] = set()
+    for found in set(_PATH_TOKEN.findall(text)):
+        token = found.rstrip(".")  # a sentence's full stop
+        if not token:
+            continue
+        if "/" in token:
+            named.add(posixpath.normpath(posixpath.join(folder, token)))
+            parts = token.strip("/").split("/")
+            named.update("/".join(parts[i:]) for i in range(len(parts) - 1))
+        elif folder:
+            named.add(posixpath.join(folder, token))
+        if _MODULE_TOKEN.fullmatch(token):
+            module = token.replace(".", "/")
+            named.update((module + ".py", module + "/__init__.py", module + "/__main__.py"))
+        named.add(token)
+    return named
 
 
 def _manifests_above(path: str) -> Iterator[str]:

@@ -12,8 +12,8 @@ The default list (`**/vendor/**`, `**/*.min.js`, ...) is the gate's guess, not t
 is held to more: a file it matches is kept when any module of the repository at head imports it (not
 only the changed ones: the PR that rewrites `app/vendor/helpers.py` need not touch `app/main.py`, which
 imports it), a file named as minified is kept when it is readable source (`gate.context.minified`), and
-a file a manifest names as the code that runs (an Action's `dist/index.js`) is kept
-(`gate.context.entry_points`).
+a file a manifest names as the code that runs (an Action's `dist/index.js`), or that a workflow, a package
+script, a Makefile or another runner names, is kept (`gate.context.entry_points`).
 A user's own list is honoured as written, but for the changed files' imports.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import pathspec
 
-from gate.context.entry_points import named_entry_points
+from gate.context.entry_points import named_by_runners, named_entry_points, runner_spec
 from gate.context.file_kinds import BYTE_ORDER_MARK, runs_python
 from gate.context.minified import is_readable, named_minified
 from gate.context.model import RevisionReader
@@ -84,8 +84,10 @@ def apply_ignore(
     read_head = (lambda path: head.read("head", path)) if head is not None else None
     why_kept = _readable_minified(diff.files, matched, read_head) if defaults else {}
     if defaults:
-        entries = named_entry_points(sorted(matched - why_kept.keys()), _manifest_reader(diff, read_head))
-        why_kept.update(entries)
+        read_manifest = _manifest_reader(diff, read_head)
+        why_kept.update(named_entry_points(sorted(matched - why_kept.keys()), read_manifest))
+        if unnamed := sorted(matched - why_kept.keys()):
+            why_kept.update(named_by_runners(unnamed, _runner_files(diff, head, spec), read_manifest))
     importers = _HeadImporters(head, spec, diff, matched) if defaults and head is not None else None
     imported = first_party_imports(
         diff.files, matched - why_kept.keys(), read_head, importers if importers is not None else ()
@@ -128,6 +130,19 @@ def apply_ignore(
         ),
         {p: o for p, o in origins.items() if p in kept_paths},
     )
+
+
+def _runner_files(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSpec) -> list[str]:
+    """The files that may run a default-ignored file (`RUNNER_PATTERNS`) and are not ignored themselves:
+    the changed ones, then those at head (when this run reads the head revision)."""
+    runs = runner_spec()
+    changed = [c.path for c in diff.files if c.status is not FileStatus.DELETED]
+    at_head = head.list_files("head") if head is not None else ()
+    return [
+        path
+        for path in dict.fromkeys((*changed, *at_head))
+        if runs.match_file(path) and not spec.match_file(path)
+    ]
 
 
 def _readable_minified(

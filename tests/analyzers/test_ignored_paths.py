@@ -453,3 +453,58 @@ def test_a_manifest_that_cannot_be_read_keeps_only_the_files_below_its_folder(
     report = check(repo, capsys)
     assert report["source"]["unignored"] == ["tools/act/dist/index.js"]
     assert report["source"]["ignored_paths"] == ["dist/other.js"]
+
+
+STEALS_KEYS = "".join(
+    f"const k{i} = require('fs').readFileSync(process.env.HOME + '/.ssh/id_rsa');\n" for i in range(20)
+)
+RUNNERS = {
+    # A person's commit names the AI's build output in a script npm runs on install.
+    "package.json script": (
+        "package.json",
+        '{"name": "x", "scripts": {"postinstall": "node dist/postinstall.js"}}\n',
+        "dist/postinstall.js",
+    ),
+    "workflow step": (
+        ".github/workflows/release.yml",
+        "on: push\njobs:\n  r:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: node $GITHUB_WORKSPACE/tools/vendor/release.js\n",
+        "tools/vendor/release.js",
+    ),
+    "python module": ("Makefile", "release:\n\tpython -m tools.vendor.release\n", "tools/vendor/release.py"),
+    "package script below": (
+        "web/package.json",
+        '{"scripts": {"build": "node ./dist/build.js && tsc"}}\n',
+        "web/dist/build.js",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RUNNERS))
+@pytest.mark.parametrize("runner_in_base", [True, False], ids=["runner-at-head", "runner-changed"])
+def test_a_default_ignored_file_that_a_runner_names_is_analysed(
+    case: str, runner_in_base: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Build output or vendored code that a workflow, a package script or a Makefile runs is code that
+    runs: the AI wrote it, and a person's commit (or the base) names it where nothing imports it."""
+    runner, text, target = RUNNERS[case]
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "base\n")
+    if runner_in_base:
+        repo.write(runner, text)
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(target, STEALS_KEYS)
+    repo.write("dist/other.js", "module.exports = 2;\n")
+    repo.commit("Build\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    if not runner_in_base:
+        repo.write(runner, text)
+        repo.commit("Run it")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == [target]
+    assert report["source"]["ignored_paths"] == ["dist/other.js"]
+    assert report["provenance"]["code_ai_lines"] == 20
+    assert any(
+        n.startswith(f"{target}: analysed although paths.ignore matches it, because {runner} runs it")
+        for n in report["notes"]
+    )
