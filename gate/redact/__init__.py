@@ -49,15 +49,18 @@ __all__ = [
     "SecretHit",
     "adopt_learning",
     "adopt_prescan",
+    "cut_redacted",
     "file_names",
     "find_secrets",
     "hide_tree",
     "learn_changeset",
+    "learn_messages",
     "prescan",
     "prescanned",
     "redact",
     "redact_lines",
     "redact_tree",
+    "redacted_prefix",
     "scan_files",
     "scan_lines",
     "strings_in",
@@ -81,6 +84,28 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
     for index, values in found.items():
         out[index] = _hidden_in(out[index], values)
     return memory.hide_lines(out)
+
+
+def cut_redacted(text: str, limit: int, *, marker: str = "…", filename: str = "") -> str:
+    """`text` within `limit` characters, ending with `marker` where it is cut. A text that has to be cut
+    is redacted first (`filename` as for `redact`): a secret cut short is a piece that no detector knows
+    and that no later redaction of the whole output finds. A text that fits is returned as it is, for
+    the redaction of the output it goes into."""
+    if len(text) <= limit:
+        return text
+    text = redact(text, filename=filename)
+    if len(text) <= limit:
+        return text
+    return redacted_prefix(text, max(0, limit - len(marker))) + marker
+
+
+def redacted_prefix(text: str, chars: int) -> str:
+    """The first `chars` characters of redacted `text`, less a [REDACTED] the cut would split: what is
+    left of it would read as text, and the reader would not see that a secret stood there."""
+    at = text.rfind(REDACTED, 0, chars + len(REDACTED) - 1)
+    if at != -1 and at < chars < at + len(REDACTED):
+        chars = at
+    return text[:chars]
 
 
 # Values found on one line past which they are hidden in one pass over it (`_hidden_in`).
@@ -237,21 +262,29 @@ def learn_changeset(changeset: ChangeSet) -> int:
     """Find (and so remember) every secret in what the change carries: each file's lines read with its
     name (the files `paths.ignore` leaves out too: a password in a vendored config is the same password
     where app code uses it), the private keys in the changed files as they were and are, the file names,
-    the commit messages, the PR title and body. Returns the number of values remembered in all."""
+    the commit messages, the PR title and body (`learn_messages`; the linked issues are read, and
+    learned, only when the `spec` stage runs). Returns the number of values remembered in all."""
     forget_scans()  # a new change: what an earlier run read is not this run's
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
     for _ in scan_files(_file_lines(changes)):
         pass
     _learn_key_blocks(changeset, changes)
-    # Names and messages as one list of lines each: one candidate pass, not one per file or commit.
     names = [name for f in changes for name in {f.path, f.old_path or f.path}]
     texts = [c.message for c in changeset.commits]
     if changeset.pr is not None:
         texts += [changeset.pr.title, changeset.pr.body]
-    lines = [*names, *(line for text in texts for line in [*text.split("\n"), ""])]
-    for _ in scan_lines(lines, filename=MESSAGE_FILENAME):
-        pass
+    learn_messages(texts, names)
     return len(memory.known())
+
+
+def learn_messages(texts: Iterable[str], lines: Iterable[str] = ()) -> None:
+    """Find (and so remember) every secret in prose the gate reads from outside the diff: commit
+    messages, the PR's title and body, the linked issues' titles and bodies; read with config syntax
+    (`MESSAGE_FILENAME`), each text apart from the next. `lines` are read the same way, one by one (file
+    names). One candidate pass over them all, not one per text."""
+    joined = [*lines, *(line for text in texts for line in [*text.split("\n"), ""])]
+    for _ in scan_lines(joined, filename=MESSAGE_FILENAME):
+        pass
 
 
 def _file_lines(changes: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
