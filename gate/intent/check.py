@@ -20,6 +20,7 @@ from gate.models.interface import CallRequest, ModelClient
 from gate.models.pricing import token_counter
 from gate.models.schemas import SpecCheckOutput
 from gate.models.selection import Selection, select_models, smallest_window
+from gate.redact import learn_messages
 from gate.review.consensus import Group, tally, to_findings
 from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
 from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
@@ -47,6 +48,10 @@ def run_spec_check(ctx: RunContext, given: ModelClient | None, why: str) -> Stag
     linked = ctx.services.linked_issues
     if callable(linked):  # read through the GitHub API only now that the stage runs
         linked = ctx.services.linked_issues = linked()
+    if isinstance(linked, LinkedIssues):
+        # Learned as the PR's words are, before any of it is cut, sent or reported: a value the issue
+        # marks (`POSTGRES_PASSWORD: ...`) is then hidden wherever it comes back, in a model's answer too.
+        learn_messages(linked.texts())
     specs = load_specs(ctx)
     intent = gather(ctx.changeset, specs, linked if isinstance(linked, LinkedIssues) else None)
     if not intent.sources:

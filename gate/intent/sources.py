@@ -5,9 +5,10 @@
 - the PR's title and description;
 - the spec documents that govern the changed files.
 
-Every text is cut to a bound and redacted before it can reach a prompt; a source left out or cut is
-said in `notes`. A spec that declares no `governs` governs the whole change, as do the PR's own words
-and its issues.
+Every text is redacted, then cut to a bound, before it can reach a prompt (a secret cut first would
+be a piece no detector knows); a source left out or cut is said in `notes`. The issues and the PR's
+words are read as prose with config syntax, like commit messages (`MESSAGE_FILENAME`). A spec that
+declares no `governs` governs the whole change, as do the PR's own words and its issues.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from gate.analyzers.injection import find_phrases
 from gate.context.model import ChangeSet
 from gate.intent.refs import IssueRef, closing_refs
-from gate.redact import redact
+from gate.redact import MESSAGE_FILENAME, redact, redacted_prefix
 from gate.specs import SpecSet
 
 MAX_ISSUE_CHARS = 6_000  # title and body of one issue
@@ -43,6 +44,10 @@ class LinkedIssues:
 
     issues: tuple[LinkedIssue, ...] = ()
     notes: tuple[str, ...] = ()
+
+    def texts(self) -> list[str]:
+        """Each issue's title and body: the text read from outside the change."""
+        return [text for issue in self.issues for text in (issue.title, issue.body)]
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,18 @@ class Intent:
         return {s.id: s for s in self.sources}
 
 
-def _bounded(text: str, limit: int, name: str, notes: list[str]) -> str:
-    text = text.strip()
+def _bounded(text: str, limit: int, name: str, notes: list[str], *, filename: str) -> str:
+    """The text redacted (read with `filename`), then cut to `limit` characters, never through the
+    [REDACTED] that stands for a secret."""
+    text = redact(text.strip(), filename=filename)
     if len(text) > limit:
         notes.append(f"{name} cut to {limit:,} characters")
-        text = text[:limit] + CUT
+        text = redacted_prefix(text, limit) + CUT
     return text
 
 
 def gather(changeset: ChangeSet, specs: SpecSet, linked: LinkedIssues | None) -> Intent:
-    """The change's intent sources, each bounded and redacted, in a fixed order: issues, the PR, then
+    """The change's intent sources, each redacted and bounded, in a fixed order: issues, the PR, then
     the specs governing the changed files and the general ones (no `governs`: they speak to every chunk)."""
     notes: list[str] = []
     found: list[tuple[str, str, str, tuple[str, ...] | None]] = []  # (kind, name, text, governs)
@@ -89,7 +96,8 @@ def gather(changeset: ChangeSet, specs: SpecSet, linked: LinkedIssues | None) ->
         notes.extend(linked.notes)
         for issue in linked.issues:
             name = f"issue {issue.ref}"
-            text = _bounded(f"Title: {issue.title}\n\n{issue.body}", MAX_ISSUE_CHARS, name, notes)
+            text = f"Title: {issue.title}\n\n{issue.body}"
+            text = _bounded(text, MAX_ISSUE_CHARS, name, notes, filename=MESSAGE_FILENAME)
             found.append(("issue", name, text, None))
     else:
         refs = closing_refs(c.message for c in changeset.commits).refs
@@ -101,13 +109,16 @@ def gather(changeset: ChangeSet, specs: SpecSet, linked: LinkedIssues | None) ->
     pr = changeset.pr
     if pr is not None and (pr.title.strip() or pr.body.strip()):
         name = "pull request description"
-        text = _bounded(f"Title: {pr.title}\n\n{pr.body}", MAX_PR_CHARS, name, notes)
+        text = f"Title: {pr.title}\n\n{pr.body}"
+        text = _bounded(text, MAX_PR_CHARS, name, notes, filename=MESSAGE_FILENAME)
         found.append(("pull-request", name, text, None))
     notes.extend(specs.notes)
     changed = [f.path for f in changeset.diff.files]
     for spec in [*specs.governing(changed), *specs.general_context]:
         name = f"{SPEC_PREFIX}{spec.path}"
-        text = _bounded(spec.text, MAX_SPEC_CHARS, name, notes)
+        # Redacted as it was loaded (`gate.specs.load`), with its name and as prose; again with its name
+        # here, for the values remembered since.
+        text = _bounded(spec.text, MAX_SPEC_CHARS, name, notes, filename=spec.path)
         found.append(("spec", name, text, spec.governs or None))
     sources: list[IntentSource] = []
     left = MAX_INTENT_CHARS
@@ -117,12 +128,10 @@ def gather(changeset: ChangeSet, specs: SpecSet, linked: LinkedIssues | None) ->
             continue
         if len(text) > left:
             notes.append(f"{name} cut to {left:,} characters (the intent sources' limit)")
-            text = text[:left] + CUT
+            text = redacted_prefix(text, left) + CUT
         left -= len(text)
-        filename = name.removeprefix(SPEC_PREFIX) if kind == "spec" else ""
-        clean = redact(text, filename=filename)
-        notes.extend(_addressed_to_models(name, clean))
-        sources.append(IntentSource(f"S{len(sources) + 1}", kind, name, clean, governs))
+        notes.extend(_addressed_to_models(name, text))
+        sources.append(IntentSource(f"S{len(sources) + 1}", kind, name, text, governs))
     return Intent(tuple(sources), tuple(notes))
 
 
