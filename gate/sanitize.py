@@ -12,7 +12,8 @@ Model output, file names, commit messages and PR text are untrusted. Before any 
   `hxxps://example[.]com/...`, `www[.]example[.]com`);
 - control characters and the invisible and bidi characters of `gate.invisible` are removed (they can
   hide text from reviewers);
-- the length is bounded, with a visible `…(truncated)` marker.
+- the length is bounded, with a visible `…(truncated)` marker; a text that has to be cut is redacted
+  first, so that no secret is cut into a piece no later redaction recognises.
 
 Everything the gate prints or writes as text also goes through `no_commands`: no line can start a GitHub
 Actions workflow command (`::error ...` at the start of a line, after any spaces) or hold a legacy one
@@ -23,6 +24,7 @@ characters escaped (`visible`), and JSON keeps every value exact (`json_inert` o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from gate import invisible
 from gate.fence import fence
@@ -46,14 +48,28 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|" + invisible.INVISIB
 
 
 def sanitize(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    out = _inert(text, repo_url).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return truncate(out, max_chars)
+    return _bounded(text, max_chars, lambda t: _escape_html(_inert(t, repo_url)))
 
 
 def plain(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """For fields GitHub shows as plain text (check-run annotations): HTML is not rendered there, so it
     is left as written, but hidden characters, foreign links and mentions are made inert all the same."""
-    return truncate(_inert(text, repo_url), max_chars)
+    return _bounded(text, max_chars, lambda t: _inert(t, repo_url))
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _bounded(text: str, max_chars: int, render: Callable[[str], str]) -> str:
+    """`render(text)` within `max_chars` characters. A text that has to be cut is redacted before it is
+    rendered and cut: a secret cut short is a piece that no redaction of the written text recognises."""
+    out = render(text)
+    if len(out) <= max_chars:
+        return out
+    from gate.redact import redact
+
+    return truncate(render(redact(text)), max_chars)
 
 
 def _inert(text: str, repo_url: str | None) -> str:
@@ -97,10 +113,12 @@ def _escape_char(match: re.Match[str]) -> str:
 
 
 def truncate(text: str, max_chars: int) -> str:
+    """Redacted `text` cut to `max_chars` characters with the marker, never through a [REDACTED]."""
     if len(text) <= max_chars:
         return text
-    keep = max(0, max_chars - len(TRUNCATED))
-    return text[:keep] + TRUNCATED
+    from gate.redact import redacted_prefix
+
+    return redacted_prefix(text, max(0, max_chars - len(TRUNCATED))) + TRUNCATED
 
 
 def _allowed(url: str, repo_url: str | None) -> bool:
@@ -134,4 +152,4 @@ def _bare_url(url: str, repo_url: str | None) -> str:
 
 def code_block(code: str, lang: str = "", *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """A fenced block that the code cannot break out of (mentions and HTML do not render inside it)."""
-    return fence(truncate(_INVISIBLE.sub("", code), max_chars), lang)
+    return fence(_bounded(code, max_chars, lambda t: _INVISIBLE.sub("", t)), lang)

@@ -84,10 +84,16 @@ def write_job_summary(path: Path | None, markdown: str) -> bool:
     """Append to the job summary; False when there is none (not running in Actions)."""
     if path is None:
         return False
-    data = markdown.encode("utf-8")
-    if len(data) > limits.STEP_SUMMARY_MAX_BYTES:
-        cut = data[: limits.STEP_SUMMARY_MAX_BYTES - SUMMARY_CUT_ROOM_BYTES].decode("utf-8", "ignore")
-        markdown = cut + "\n\n…cut to fit the job summary limit; see the JSON report.\n"
+    if len(markdown.encode("utf-8")) > limits.STEP_SUMMARY_MAX_BYTES:
+        from gate.redact import redact, redacted_prefix
+
+        # Redacted before it is cut: a secret cut short is a piece that no redaction recognises.
+        markdown = redact(markdown)
+        data = markdown.encode("utf-8")
+        if len(data) > limits.STEP_SUMMARY_MAX_BYTES:
+            cut = data[: limits.STEP_SUMMARY_MAX_BYTES - SUMMARY_CUT_ROOM_BYTES].decode("utf-8", "ignore")
+            markdown = redacted_prefix(markdown, len(cut))
+            markdown += "\n\n…cut to fit the job summary limit; see the JSON report.\n"
     _append(path, markdown + "\n")
     return True
 

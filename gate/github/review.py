@@ -16,6 +16,7 @@ from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable
 from gate.github.text import sanitize, suggestion_block
+from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
 
 FINGERPRINT_MARKER = "<!-- {tag}={key} -->"
@@ -64,8 +65,7 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
         if f.refused_by:
             line += f"; refused by {sanitize(', '.join(f.refused_by), MODEL_NAMES_MAX_CHARS)}"
         parts.append(line)
-    text = "\n".join(parts)
-    return text[: limits.COMMENT_BODY_MAX_CHARS]
+    return cut_redacted("\n".join(parts), limits.COMMENT_BODY_MAX_CHARS, marker="")
 
 
 def review_comment(f: FindingView, origin: Origin = GATE) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from gate.context.model import Commit, Person, PullRequestInfo
 from gate.provenance.model import Evidence
 from gate.provenance.table import FROM_TEXT, UNKNOWN_AI, Rule, ToolTable, tool_table, trailer_key
 from gate.provenance.trailers import read_trailers
+from gate.redact import MESSAGE_FILENAME, cut_redacted
 
 _ANGLE_IDENTITY = re.compile(r"^(.*?)\s*<([^<>]*)>?\s*$")
 _SPACES = re.compile(r"\s+")
@@ -113,7 +114,9 @@ MAX_EVIDENCE = 20  # marks quoted per commit: a message repeating a trailer does
 
 
 def _cut(line: str) -> str:
-    return line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…"
+    """A line of a commit message or PR body as evidence quotes it: redacted as such text is learned
+    (`MESSAGE_FILENAME`) before it is cut, so that no secret is cut into a piece no redaction knows."""
+    return cut_redacted(line, MAX_QUOTE, filename=MESSAGE_FILENAME)
 
 
 def line_at(message: str, pos: int) -> str:

@@ -38,6 +38,7 @@ from itertools import accumulate
 from typing import Any
 
 from gate.provenance.table import UNKNOWN_AI, tool_table
+from gate.redact import cut_redacted
 
 AGENT_TRACE_PATH = ".agent-trace/traces.jsonl"
 IGNORED_TOOLS = frozenset({"mock_ai"})
@@ -247,7 +248,8 @@ MAX_QUOTE = 300  # characters of a record quoted as evidence
 
 
 def _quote(text: str) -> str:
-    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
+    """Redacted before it is cut: a secret cut short is a piece that no redaction of the report finds."""
+    return cut_redacted(text, MAX_QUOTE)
 
 
 def _int(value: object) -> int | None:

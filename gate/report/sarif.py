@@ -18,6 +18,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from gate.redact import cut_redacted, redact_tree
 from gate.report.github_view import FindingView, ReportView
 from gate.run import MODEL_STAGES
 from gate.sanitize import json_inert
@@ -50,8 +51,6 @@ def render(outcome: Outcome) -> str:
 
 
 def render_report(view: ReportView) -> str:
-    from gate.redact import redact_tree
-
     return json_inert(json.dumps(redact_tree(to_sarif(view)), indent=2, ensure_ascii=False)) + "\n"
 
 
@@ -226,7 +225,5 @@ def _unchecked(view: ReportView, stages: list[str]) -> list[dict[str, Any]]:
 
 
 def _notification(stage: str, level: str, text: str) -> dict[str, Any]:
-    text = f"{stage}: {text}"
-    if len(text) > MAX_NOTIFICATION_CHARS:
-        text = text[: MAX_NOTIFICATION_CHARS - 1] + "…"
+    text = cut_redacted(f"{stage}: {text}", MAX_NOTIFICATION_CHARS)
     return {"level": level, "message": {"text": text}, "properties": {f"{PREFIX}stage": stage}}

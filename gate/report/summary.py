@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gate.redact import cut_redacted, redact, redacted_prefix
 from gate.report import unchecked
 from gate.report.coverage import Coverage, Gap
 from gate.report.github_view import CommitView, FindingView, ReportView
@@ -35,9 +36,17 @@ MAX_NAMES = 5  # file names a one-line coverage statement spells out
 def cell(text: str, limit: int = 200) -> str:
     """Text safe inside a markdown table cell: one line, pipes escaped, bounded; and inert, because
     titles and reasons come from models and PR text and this markdown is posted to the PR: no HTML,
-    no @-mentions that notify, no links away from the repository, no hidden characters."""
-    text = sanitize(" ".join(text.split()), max_chars=max(limit * 2, 1000)).replace("|", "\\|")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    no @-mentions that notify, no links away from the repository, no hidden characters. A text that
+    has to be cut is redacted first: a token cut short is a piece no later redaction recognises."""
+    shown = _one_line(text, limit)
+    if len(shown) <= limit:
+        return shown
+    shown = _one_line(redact(text), limit)
+    return shown if len(shown) <= limit else redacted_prefix(shown, limit - 1) + "…"
+
+
+def _one_line(text: str, limit: int) -> str:
+    return sanitize(" ".join(text.split()), max_chars=max(limit * 2, 1000)).replace("|", "\\|")
 
 
 def where(f: FindingView, links: BlobLinks | None = None) -> str:
@@ -128,7 +137,7 @@ def fit(text: Summary, tail: Sequence[str], link: str | None, limit: int) -> str
         if len(out) + 1 + len(row) > room:
             break
         out += "\n" + row
-    return out[:room] + ending
+    return cut_redacted(out, room, marker="") + ending
 
 
 def _not_checked(view: ReportView) -> list[str]:

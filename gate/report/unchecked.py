@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gate.github import limits
+from gate.redact import redact, redacted_prefix
 from gate.report.github_view import ReportView
 from gate.sanitize import plain
 
@@ -76,9 +77,12 @@ def statement(view: ReportView, limit: int) -> str | None:
 
 
 def shorten(text: str, limit: int) -> str:
-    """One line of at most `limit` characters, cut with an ellipsis (no room for a longer marker)."""
+    """One line of at most `limit` characters, cut with an ellipsis (no room for a longer marker), and
+    redacted before it is cut: a secret cut short is a piece no later redaction recognises."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - len(_ELLIPSIS)].rstrip() + _ELLIPSIS
+    if len(text) > limit:
+        text = redact(text)
+    return text if len(text) <= limit else redacted_prefix(text, limit - len(_ELLIPSIS)).rstrip() + _ELLIPSIS
 
 
 def status_description(view: ReportView, headline: str) -> str:

@@ -21,7 +21,7 @@ from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.redact import redact
+from gate.redact import cut_redacted, redact
 from gate.run import RunContext, StageResult
 
 _INVISIBLE = invisible.INVISIBLE
@@ -46,8 +46,8 @@ def _escaped(text: str) -> str:
 
 
 def _quote(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """One line of at most `limit` characters, redacted before it is cut (`cut_redacted`)."""
+    return cut_redacted(" ".join(text.split()), limit)
 
 
 class InjectionAnalyzer(Analyzer):

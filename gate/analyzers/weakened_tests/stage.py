@@ -53,6 +53,7 @@ from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
 from gate.config.models import Paths
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
+from gate.redact import cut_redacted
 from gate.run import RunContext, StageResult
 
 _LITERAL = re.compile(
@@ -615,8 +616,8 @@ def _literals_of(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """One line of at most `limit` characters, redacted before it is cut (`cut_redacted`)."""
+    return cut_redacted(" ".join(text.split()), limit)
 
 
 def forget_caches() -> None:
