@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from unidiff.errors import UnidiffParseError
 
 from gate.diff.model import Diff, FileChange, FileStatus, Hunk
-from gate.diff.reader import RawFile, read_patch
+from gate.diff.reader import LineParseError, RawFile, read_patch
 from gate.errors import InputError
 
 _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
@@ -62,6 +62,9 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
         text, quoted = _unquote_headers(text)
     try:
         patch = read_patch(text)
+    except LineParseError as exc:
+        # By its number, never its text: the line can be one of a config, with its password.
+        raise InputError(f"{source}: not a unified diff: {exc.reason} (line {exc.number:,})") from None
     except UnidiffParseError as exc:
         raise InputError(f"{source}: not a unified diff: {exc}") from None
     except (UnboundLocalError, AttributeError):

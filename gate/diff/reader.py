@@ -35,6 +35,17 @@ from gate.diff.model import DiffLine, LineKind
 _ADDED, _REMOVED, _CONTEXT = LineKind.ADDED, LineKind.REMOVED, LineKind.CONTEXT
 
 
+class LineParseError(UnidiffParseError):  # type: ignore[misc]  # unidiff's types are not declared
+    """unidiff's error at one line of the text, with unidiff's message (which quotes the line), and the
+    `reason` and the line's `number` (from 1) apart: the line may be one of a config, with its password,
+    and an error the user sees names it by its number only."""
+
+    def __init__(self, reason: str, number: int, line: str) -> None:
+        super().__init__(f"{reason}: {line}")
+        self.reason = reason
+        self.number = number
+
+
 class RawHunk:
     """A hunk as read: its header's numbers and its lines (the no-newline markers already applied)."""
 
@@ -144,13 +155,13 @@ def read_patch(text: str) -> list[RawFile]:
             continue
         if RE_DIFF_GIT_NEW_FILE.match(line):
             if current_file is None or patch_info is None:
-                raise UnidiffParseError(f"Unexpected new file found: {line}")
+                raise LineParseError("Unexpected new file found", i, line)
             current_file.source_file = DEV_NULL
             patch_info.append(line)
             continue
         if RE_DIFF_GIT_DELETED_FILE.match(line):
             if current_file is None or patch_info is None:
-                raise UnidiffParseError(f"Unexpected deleted file found: {line}")
+                raise LineParseError("Unexpected deleted file found", i, line)
             current_file.target_file = DEV_NULL
             patch_info.append(line)
             continue
@@ -168,7 +179,7 @@ def read_patch(text: str) -> list[RawFile]:
             target_file = is_target_filename.group("filename")
             target_timestamp = is_target_filename.group("timestamp")
             if current_file is not None and current_file.target_file != target_file:
-                raise UnidiffParseError(f"Target without source: {line}")
+                raise LineParseError("Target without source", i, line)
             if current_file is None:
                 # A "+++" line with no "---" line before it leaves source_file unbound, as in unidiff.
                 current_file = RawFile(
@@ -187,12 +198,12 @@ def read_patch(text: str) -> list[RawFile]:
         if is_hunk_header:
             patch_info = None
             if current_file is None:
-                raise UnidiffParseError(f"Unexpected hunk found: {line}")
+                raise LineParseError("Unexpected hunk found", i, line)
             i = _read_hunk(current_file, is_hunk_header.groups(), parts, i, count, last)
             continue
         if RE_NO_NEWLINE_MARKER.match(line):
             if current_file is None:
-                raise UnidiffParseError(f"Unexpected marker: {line}")
+                raise LineParseError("Unexpected marker", i, line)
             if not current_file.hunks:
                 raise UnidiffParseError("Unexpected marker:" + LINE_VALUE_NO_NEWLINE)
             current_file.hunks[-1].mark_no_newline()
@@ -289,7 +300,7 @@ def _read_hunk(
             line = text if i - 1 == last else text + "\n"
             valid_line = RE_HUNK_EMPTY_BODY_LINE.match(line)
             if not valid_line:
-                raise UnidiffParseError(f"Hunk diff line expected: {line}")
+                raise LineParseError("Hunk diff line expected", i, line)
             # No line type: an empty line (or one of CRs), read as context.
             value = valid_line.group("value")
             if value.endswith("\n"):

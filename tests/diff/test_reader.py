@@ -8,6 +8,7 @@ binary markers) spliced into them, and the fuzzers' crash inputs must give equal
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import given
@@ -77,9 +78,7 @@ def _reference(text: str) -> Diff:
     """unidiff's reading, converted (the headers' unquoting and statuses are the parser's own)."""
     if not text.strip():
         return Diff(files=())
-    quoted: dict[str, str] = {}
-    if ('"' in text and parser._QUOTED_HEADER.search(text)) or parser._SPACED_HEADER.search(text):
-        text, quoted = parser._unquote_headers(text)
+    text, quoted = _as_unidiff_reads(text)
     try:
         patch = PatchSet(io.StringIO(text, newline="\n"))
     except UnidiffParseError as exc:
@@ -114,6 +113,13 @@ def _reference(text: str) -> Diff:
     return Diff(files=tuple(files))
 
 
+def _as_unidiff_reads(text: str) -> tuple[str, dict[str, str]]:
+    """The text as the reference gives it to unidiff: with quoted header names unquoted."""
+    if ('"' in text and parser._QUOTED_HEADER.search(text)) or parser._SPACED_HEADER.search(text):
+        return parser._unquote_headers(text)
+    return text, {}
+
+
 def _outcome(read: object, text: str) -> object:
     try:
         return read(text)  # type: ignore[operator]
@@ -123,8 +129,20 @@ def _outcome(read: object, text: str) -> object:
         return (type(exc).__name__,)
 
 
+# A refusal at one line, as the parser words it: the line by its number (unidiff quotes its text).
+_NUMBERED = re.compile(r"(not a unified diff: .+) \(line ([\d,]+)\)")
+
+
 def assert_same(text: str) -> None:
-    assert _outcome(parse_diff, text) == _outcome(_reference, text)
+    ours, reference = _outcome(parse_diff, text), _outcome(_reference, text)
+    refused = isinstance(ours, tuple) and ours[0] == "InputError"
+    numbered = _NUMBERED.fullmatch(ours[1]) if refused else None  # type: ignore[index]
+    if numbered is not None:
+        # The same refusal when the numbered line is the one unidiff quotes.
+        lines = io.StringIO(_as_unidiff_reads(text)[0], newline="\n").readlines()
+        line = lines[int(numbered.group(2).replace(",", "")) - 1]
+        ours = ("InputError", f"{numbered.group(1)}: {line}")
+    assert ours == reference
 
 
 # Lines that stress the reader's states: markers, empty and CR-only lines, headers out of place.

@@ -78,6 +78,40 @@ def test_unreadable_patches_are_one_line_and_exit_2(
     assert_one_clear_line(check_diff(patch), name, expected, str(patch))
 
 
+# A value the refused line holds: an error names the line by its number, never quotes it.
+_PASSWORD = "Zq8vLm3pRt7xW2Yd"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "a line of no kind in a hunk",
+            f"--- a/.env\n+++ b/.env\n@@ -1,2 +1,3 @@\n A=1\n+B=2\nDB_PASSWORD={_PASSWORD}\n",
+            "Hunk diff line expected (line 6)",
+        ),
+        (
+            "a hunk before any file",
+            f"@@ -1 +1 @@ DB_PASSWORD={_PASSWORD}\n-a\n+b\n",
+            "Unexpected hunk found (line 1)",
+        ),
+        (
+            "a target header after another file's source",
+            f"diff --git a/x b/x\n--- a/x\n+++ b/DB_PASSWORD={_PASSWORD}\n",
+            "Target without source (line 3)",
+        ),
+    ],
+)
+def test_a_refused_line_is_named_by_its_number_not_quoted(
+    tmp_path: Path, name: str, data: str, expected: str
+) -> None:
+    patch = tmp_path / "input.diff"
+    patch.write_text(data)
+    run = check_diff(patch)
+    assert_one_clear_line(run, name, expected)
+    assert _PASSWORD[:6] not in run.stderr + run.stdout
+
+
 def test_binary_patch_from_git_is_read(repo: GitRepo) -> None:
     repo.write("img.bin", bytes(range(256)) * 64)
     repo.write("a.py", "x = 1\n")
