@@ -2,7 +2,8 @@
 
 An incremental re-review (`gate.review.incremental`) starts from it. It travels compact and opaque,
 `v1:<base64(zlib(json))>`, in the JSON report (`review_state`) and in a hidden line of the summary
-comment (`<!-- ai-quality-gate:state=v1:... -->`, like the gate's other markers). It is bounded: a
+comment (`<!-- ai-quality-gate:state=v1:... -->`, like the gate's other markers). No redaction of what
+is written can read it, so the findings' words are redacted before they are kept. It is bounded: a
 state too large to keep is not kept, and the next run reviews everything. Read back, it is untrusted
 input: validated field by field, and a state that does not parse is ignored (a full review, said).
 """
@@ -14,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from gate.findings import Finding
+from gate.redact import redact, redacted_prefix
 from gate.schema.review_state import (
     MAX_FINDINGS,
     MAX_STATE_CHARS,
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 COMMENT_PREFIX = "<!-- ai-quality-gate:state="
+CUT = " …(cut)"  # ends a body or suggestion longer than MAX_TEXT_CHARS
 _COMMENT = re.compile(r"<!-- ai-quality-gate:state=(v1:[A-Za-z0-9+/=]+) -->")
 
 
@@ -71,17 +74,20 @@ def keep(finding: Finding, head_lines: Sequence[str] | None) -> KeptFinding | No
         start_line=loc.start_line,
         end_line=end,
         severity=finding.severity.value,
-        category=finding.category[:200],
-        title=finding.title[:1_000],
-        body=_cut(finding.body),
-        suggestion=_cut(finding.suggestion) if finding.suggestion is not None else None,
+        category=_kept(finding.category, 200),
+        title=_kept(finding.title, 1_000),
+        body=_kept(finding.body, MAX_TEXT_CHARS, CUT),
+        suggestion=_kept(finding.suggestion, MAX_TEXT_CHARS, CUT) if finding.suggestion is not None else None,
         confirmed_by=finding.confirmed_by[:20],
         lines_hash=lines_hash(head_lines, loc.start_line, end),
     )
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS] + " …(cut)"
+def _kept(text: str, limit: int, marker: str = "") -> str:
+    """A finding's words as the state keeps them: redacted, because the state is written and posted
+    encoded, where no redaction of the report or the comment can read it; then cut to `limit`."""
+    text = redact(text)
+    return text if len(text) <= limit else redacted_prefix(text, limit) + marker
 
 
 def comment_line(encoded: str) -> str:
