@@ -36,7 +36,7 @@ from gate.review.flow import (
 from gate.review.incremental import Plan, carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.room import chunk_tokens
-from gate.review.state import encode_state, keep
+from gate.review.state import encode_state, keep, reviewed_lines
 from gate.review.units import (
     CHARS_PER_TOKEN,
     Chunk,
@@ -121,7 +121,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
         details=details,
         quorum=p.quorum,
-        review_state=_state(ctx, p.models, findings, details["notes"]) if complete else None,
+        review_state=_state(ctx, p, findings, details["notes"]) if complete else None,
         line_keys=keys,
         carried=carried,
         models=tuple(p.models),
@@ -131,7 +131,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
             p.quorum,
             p.chunks,
             rounds.reviewed_by,
-            _incremental(p),
+            p.increment.earlier,
             p.cut,
             missed,
         ),
@@ -187,16 +187,14 @@ def _increment_note(increment: Plan, had_previous: bool, units: int) -> list[str
     """What an incremental review sent again and carried; why a change reviewed before is reviewed whole."""
     review = increment.review
     if isinstance(review, IncrementalReview):
+        unseen = review.units_not_reviewed_before
         return [
             f"incremental review since {short_id(review.previous_head)}: "
-            f"{len(increment.send)} unit(s) sent again, {units - len(increment.send)} unchanged, "
-            f"{len(increment.carried)} finding(s) carried over"
+            f"{len(increment.send)} unit(s) sent again"
+            + (f" ({unseen} unchanged but not shown to the models before)" if unseen else "")
+            + f", {units - len(increment.send)} unchanged, {len(increment.carried)} finding(s) carried over"
         ]
     return [f"full review: {review.why}"] if had_previous else []
-
-
-def _incremental(p: _Prepared) -> bool:
-    return isinstance(p.increment.review, IncrementalReview)
 
 
 def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
@@ -211,11 +209,11 @@ def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
         findings=findings,
         details=details,
         quorum=p.quorum,
-        review_state=_state(ctx, p.models, findings, details["notes"]),
+        review_state=_state(ctx, p, findings, details["notes"]),
         line_keys=keys,
         carried=carried,
         models=tuple(p.models),
-        coverage=review_coverage(ctx.changeset.diff, p.models, p.quorum, (), {}, _incremental(p), p.cut),
+        coverage=review_coverage(ctx.changeset.diff, p.models, p.quorum, (), {}, p.increment.earlier, p.cut),
     )
 
 
@@ -280,10 +278,9 @@ def _round_details(p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed])
     }
 
 
-def _state(
-    ctx: RunContext, models: tuple[str, ...], findings: Sequence[Finding], notes: list[str]
-) -> str | None:
-    """The encoded state the next run of this PR starts from, or None (then it reviews everything)."""
+def _state(ctx: RunContext, p: _Prepared, findings: Sequence[Finding], notes: list[str]) -> str | None:
+    """The encoded state the next run of this PR starts from, or None (then it reviews everything). Kept
+    only once every model has reviewed every unit: sent on this run, or held back as shown before."""
     head = ctx.changeset.head_ref
     if not is_full_commit_id(head):
         return None
@@ -298,7 +295,7 @@ def _state(
             lines[path] = text.splitlines() if text is not None else None
         if (k := keep(f, lines[path])) is not None:
             kept.append(k)
-    encoded, why = encode_state(head, models, kept)
+    encoded, why = encode_state(head, p.models, kept, reviewed_lines(p.units))
     if why is not None:
         notes.append(f"{why}: the next run reviews everything")
     return encoded

@@ -6,7 +6,7 @@ gaps). Fail closed: code the review was to look at and did not is never counted 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ MAX_WHERE_CHARS = 500
 MAX_REASONS_CHARS = 300
 # The cut lines a note names one by one; the rest are counted.
 CUT_LINES_NAMED = 5
+NOT_SENT = "not sent to any model on this run, and no earlier review of the PR was shown it"
 
 
 @dataclass(frozen=True)
@@ -119,17 +120,19 @@ def review_coverage(
     quorum: int,
     chunks: Sequence[Chunk],
     reviewed_by: Mapping[str, set[str]],
-    incremental: bool,
+    earlier: Collection[str],
     cut: Sequence[NotReviewed],
     missed: Sequence[Unreviewed] = (),
 ) -> StageCoverage:
     """What the review reached: per file, the models that reviewed every chunk of it sent this run
-    (`reviewed_by`: chunk id -> the models with a valid answer); in an incremental review, the files not
-    sent were reviewed on an earlier run. Binary files, cut lines and unreviewed chunks are gaps, in that
+    (`reviewed_by`: chunk id -> the models with a valid answer); in an incremental review, the files
+    `earlier` names were not sent, every model having been shown all of them on an earlier run. Binary
+    files, cut lines, files neither sent nor reviewed earlier, and unreviewed chunks are gaps, in that
     order."""
     by_file = _reviewers_by_file(chunks, reviewed_by)
     reviewed: list[ReviewedFile] = []
     binary: list[Gap] = []
+    unsent: list[Gap] = []
     for change in diff.files:
         if change.is_binary:
             binary.append(
@@ -139,13 +142,18 @@ def review_coverage(
             by = by_file.get(change.path)
             if by is not None:
                 reviewed.append(ReviewedFile(path=change.path, models=tuple(sorted(by))))
-            elif incremental:
+            elif change.path in earlier:
                 reviewed.append(ReviewedFile(path=change.path, models=models, earlier=True))
+            else:
+                reviewed.append(ReviewedFile(path=change.path))
+                unsent.append(
+                    Gap(stage=STAGE, kind="failure", reason=NOT_SENT, path=change.path),
+                )
     too_long = [Gap(stage=STAGE, kind="size", reason=s.reason, path=s.what, lines=str(s.line)) for s in cut]
     return StageCoverage(
         models=models,
         reviewed=tuple(reviewed),
-        gaps=(*binary, *too_long, *_unreviewed_gaps(missed, quorum)),
+        gaps=(*binary, *too_long, *unsent, *_unreviewed_gaps(missed, quorum)),
     )
 
 

@@ -1,4 +1,5 @@
-"""What a review leaves for the next run of the same PR: the head it reviewed and its findings.
+"""What a review leaves for the next run of the same PR: the head it reviewed, its findings, and the
+lines of each file every model was shown (so that the next run holds back only code a review saw).
 
 An incremental re-review (`gate.review.incremental`) starts from it. It travels compact and opaque,
 `v1:<base64(zlib(json))>`, in the JSON report (`review_state`) and in a hidden line of the summary
@@ -12,15 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from gate.findings import Finding
 from gate.redact import redact, redacted_prefix
+from gate.review.units import ReviewUnit
 from gate.schema.review_state import (
     MAX_FINDINGS,
+    MAX_REVIEWED_FILES,
     MAX_STATE_CHARS,
     MAX_TEXT_CHARS,
     KeptFinding,
+    ReviewedLines,
     ReviewState,
     StateError,
 )
@@ -30,12 +34,14 @@ __all__ = [
     "MAX_STATE_CHARS",
     "KeptFinding",
     "ReviewState",
+    "ReviewedLines",
     "StateError",
     "comment_line",
     "encode_state",
     "from_comment",
     "keep",
     "lines_hash",
+    "reviewed_lines",
 ]
 
 COMMENT_PREFIX = "<!-- ai-quality-gate:state="
@@ -44,15 +50,37 @@ _COMMENT = re.compile(r"<!-- ai-quality-gate:state=(v1:[A-Za-z0-9+/=]+) -->")
 
 
 def encode_state(
-    head: str, models: Sequence[str], kept: Sequence[KeptFinding]
+    head: str, models: Sequence[str], kept: Sequence[KeptFinding], reviewed: Sequence[ReviewedLines]
 ) -> tuple[str | None, str | None]:
     """(the encoded state, None), or (None, why it is not kept) when it is over a bound."""
     if len(kept) > MAX_FINDINGS:
         return None, f"{len(kept):,} findings, more than the {MAX_FINDINGS} a review state keeps"
-    encoded = ReviewState(head=head, models=tuple(models), findings=tuple(kept)).encode()
+    if len(reviewed) > MAX_REVIEWED_FILES:
+        return None, f"{len(reviewed):,} files reviewed, more than the {MAX_REVIEWED_FILES:,} a state keeps"
+    state = ReviewState(head=head, models=tuple(models), findings=tuple(kept), reviewed=tuple(reviewed))
+    encoded = state.encode()
     if encoded is None:
         return None, f"review state over {MAX_STATE_CHARS:,} characters"
     return encoded, None
+
+
+def reviewed_lines(units: Iterable[ReviewUnit]) -> tuple[ReviewedLines, ...]:
+    """Per file, the numbered lines the units show (the enclosing definition's header, context and
+    added lines), as runs; a file whose units show no numbered line is listed with none."""
+    shown: dict[str, set[int]] = {}
+    for unit in units:
+        shown.setdefault(unit.path, set()).update(no for no, _ in unit.rows if no is not None and no >= 1)
+    return tuple(ReviewedLines(path=path, lines=_runs(numbers)) for path, numbers in shown.items())
+
+
+def _runs(numbers: set[int]) -> tuple[tuple[int, int], ...]:
+    runs: list[tuple[int, int]] = []
+    for no in sorted(numbers):
+        if runs and no == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], no)
+        else:
+            runs.append((no, no))
+    return tuple(runs)
 
 
 def lines_hash(head_lines: Sequence[str] | None, start: int, end: int) -> str:

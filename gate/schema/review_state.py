@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 import zlib
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -26,6 +26,7 @@ MAX_INFLATED_BYTES: Final = 1 << 20
 MAX_FINDINGS: Final = 500
 MAX_TEXT_CHARS: Final = 2_000  # per finding body and suggestion kept in the state
 MAX_MODELS: Final = 20
+MAX_REVIEWED_FILES: Final = 10_000
 
 
 class _Strict(Schema):
@@ -50,10 +51,25 @@ class KeptFinding(_Strict):
     lines_hash: str = Field(max_length=SHA256_HEX_CHARS)  # of the covered lines' text at `head`
 
 
+Line = Annotated[int, Field(ge=1)]
+
+
+class ReviewedLines(_Strict):
+    """The lines of one file at the state's head that every review model was shown: runs of line
+    numbers, first and last inclusive; none for a file whose only change is a removal."""
+
+    path: str = Field(max_length=4096)
+    # unbounded here: the state's encoded and inflated sizes bound it
+    lines: tuple[tuple[Line, Line], ...] = ()
+
+
 class ReviewState(_Strict):
     head: str = Field(pattern=FULL_COMMIT_ID_PATTERN)
     models: tuple[str, ...] = Field(max_length=MAX_MODELS)
     findings: tuple[KeptFinding, ...] = Field(default=(), max_length=MAX_FINDINGS)
+    # What the review sent to every model: an incremental review holds back only code in it. None in a
+    # state written before the gate kept it, and then the next review sends everything.
+    reviewed: tuple[ReviewedLines, ...] | None = Field(default=None, max_length=MAX_REVIEWED_FILES)
 
     def encode(self) -> str | None:
         """`v1:<base64>`, or None when it would be larger than the bound."""
@@ -98,5 +114,8 @@ class IncrementalReview(Schema):
     previous_head: str
     units_sent: int
     units_carried: int
+    # of the units sent, those unchanged since the previous head that its review had not been shown
+    # (a file no longer left out by `paths.ignore`, a hunk the moved base added)
+    units_not_reviewed_before: int = 0
     carried: tuple[KeptFinding, ...] = ()
     dropped_fingerprints: tuple[str, ...] = ()

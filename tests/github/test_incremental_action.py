@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gate.review.state import ReviewState, from_comment
+from gate.review.state import ReviewedLines, ReviewState, from_comment
 from tests.fakes.fixtures import model_server
 from tests.fakes.github_server import BOT_LOGIN, FakeGitHub
 from tests.fakes.model_server import FakeModelServer
@@ -79,7 +79,7 @@ PERSONAL_TOKEN = "ghp_" + "p" * 36
 def test_a_state_is_read_only_from_a_comment_by_the_account_the_gate_posts_as(
     tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer, author: str, token: str, trusted: bool
 ) -> None:
-    """The state says the head was already reviewed, with no findings. Read from the gate's own comment
+    """The state says the head was already reviewed whole, with no findings. Read from the gate's own comment
     (its token's identity, told by GitHub's GraphQL viewer) it skips the review; from anyone else's
     it is ignored, and the review runs in full."""
     github.tokens[PERSONAL_TOKEN] = "release-engineer"
@@ -89,7 +89,10 @@ def test_a_state_is_read_only_from_a_comment_by_the_account_the_gate_posts_as(
     workspace = tmp_path / "workspace"
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
     pull_from_git(github, repo, base, head2, number=7)
-    state = ReviewState(head=head2, models=sc.MODELS, findings=()).encode()
+    # every line of every changed file shown to the models
+    changed = repo.git("diff", "--name-only", base, head2).split()
+    shown = tuple(ReviewedLines(path=path, lines=((1, 10_000),)) for path in changed)
+    state = ReviewState(head=head2, models=sc.MODELS, findings=(), reviewed=shown).encode()
     assert state is not None
     github.issue_comments[7].append(
         {

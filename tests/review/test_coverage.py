@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from gate.cli import main
+from gate.context.local_git import load_git_changeset
 from gate.report import coverage
+from gate.review.coverage import NOT_SENT, review_coverage
 from tests.fakes.model_server import FakeModelServer
 from tests.review import incremental_scenario as sc
 from tests.review.scenario import config_for, gate, make_repo
@@ -58,3 +60,15 @@ def test_a_follow_up_says_which_files_were_reviewed_on_the_earlier_run(
     main([*argv, "--head", "pr2", "--previous-report", str(first), "--format", "markdown"])
     text = capsys.readouterr().out
     assert f", {len(earlier)} of them unchanged since the previous review)" in text
+
+
+def test_a_file_neither_sent_nor_reviewed_earlier_is_a_gap(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    diff = load_git_changeset(repo.root, "main", "feature").diff
+    (path,) = [f.path for f in diff.files]
+    nothing = review_coverage(diff, sc.MODELS, 2, (), {}, frozenset(), ())
+    assert [(f.path, f.models, f.earlier) for f in nothing.reviewed] == [(path, (), False)]
+    assert [(g.kind, g.path, g.reason) for g in nothing.gaps] == [("failure", path, NOT_SENT)]
+    before = review_coverage(diff, sc.MODELS, 2, (), {}, frozenset({path}), ())
+    assert [(f.path, f.models, f.earlier) for f in before.reviewed] == [(path, sc.MODELS, True)]
+    assert before.gaps == ()

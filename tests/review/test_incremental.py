@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from gate.cli import main
 from gate.review.state import ReviewState
-from tests.fakes.model_server import FakeModelServer
+from tests.fakes.model_server import FakeModelServer, Reply, judge
+from tests.gitrepo import GitRepo
 from tests.review import incremental_scenario as sc
 
 
@@ -133,11 +138,11 @@ def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
     from gate.context.compare import git_heads
     from gate.context.git import Git
     from gate.review.incremental import delta_of
-    from tests.gitrepo import GitRepo
 
     repo = GitRepo(tmp_path / "repo")
     repo.write("a.py", "".join(f"a{i}\n" for i in range(1, 21)))
     repo.write("old.py", "x = 1\n")
+    repo.write("moved.py", "".join(f"m{i}\n" for i in range(1, 11)))
     old = repo.commit("old")
     lines = [f"a{i}\n" for i in range(1, 21)]
     lines[4] = "changed\n"  # line 5 changed
@@ -145,6 +150,8 @@ def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
     lines.insert(0, "new top\n")  # everything moves down by one first
     repo.write("a.py", "".join(lines))
     repo.git("mv", "old.py", "renamed.py")
+    repo.git("mv", "moved.py", "moved_and_edited.py")
+    repo.write("moved_and_edited.py", "".join(f"m{i}\n" for i in range(1, 10)) + "m10 edited\n")
     new = repo.commit("new")
     delta = delta_of(git_heads(Git.open(repo.root))(old, new))
     assert delta.move("a.py", 3) == ("a.py", 4)
@@ -152,3 +159,165 @@ def test_lines_move_through_the_diff_between_two_heads(tmp_path: Path) -> None:
     assert delta.move("a.py", 12) == ("a.py", 11)  # +1 above, -2 removed
     assert delta.move("renamed.py", 1) == ("renamed.py", 1) and delta.move("old.py", 1) == ("renamed.py", 1)
     assert 1 in delta.changed["a.py"] and 6 in delta.changed["a.py"]
+    assert delta.origin("a.py", 4) == ("a.py", 3) and delta.origin("a.py", 11) == ("a.py", 12)
+    assert delta.origin("a.py", 1) is None and delta.origin("a.py", 6) is None  # added, changed
+    assert delta.origin("a.py", 5) == ("a.py", 4)
+    assert delta.origin("renamed.py", 1) is None  # a file renamed without a hunk counts as new
+    assert delta.origin("moved_and_edited.py", 9) == ("moved.py", 9)
+    assert delta.origin("moved_and_edited.py", 10) is None
+
+
+_RISKY = 'import os\n\n\ndef run(cmd):\n    return os.system("sh -c " + cmd)\n'
+
+
+def _shell_review(body: dict[str, Any]) -> Reply:
+    """Every model reports the shell call whenever it is shown it."""
+    text = "\n".join(str(m.get("content", "")) for m in body["messages"] if m["role"] == "user")
+    found = "os.system" in text
+    finding = {
+        "path": "app/vendor/helpers.py",
+        "start_line": 5,
+        "end_line": 5,
+        "severity": "high",
+        "category": "security",
+        "title": "Shell injection through os.system",
+        "body": "cmd reaches a shell",
+        "suggestion": None,
+    }
+    return Reply.json({"findings": [finding] if found else []})
+
+
+def _vendored_helper(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[GitRepo, Path]:
+    """A PR that adds a helper under `vendor/` (left out by the default `paths.ignore`) and a main
+    module that does not import it yet."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    for model in sc.MODELS:
+        name = model.split("/", 1)[1]
+        model_server.script(name, "review", _shell_review)
+        model_server.script(name, "cross_check", judge(lambda title: True))
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/__init__.py", "")
+    repo.write("app/main.py", "def main():\n    return 0\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/__init__.py", "")
+    repo.write("app/vendor/helpers.py", _RISKY)
+    repo.write("app/main.py", "def main():\n    return 1\n")
+    repo.commit("add a vendored helper")
+    cfg = tmp_path / "ai-gate.yml"
+    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    return repo, cfg
+
+
+def test_code_the_previous_review_never_saw_is_sent_though_it_did_not_change(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, cfg = _vendored_helper(model_server, tmp_path, monkeypatch)
+    first = _check(capsys, repo.root, cfg, "feature")
+    assert first["verdict"] == "pass" and "app/vendor/helpers.py" in first["coverage"]["ignored"]
+    report1 = tmp_path / "first.json"
+    report1.write_text(json.dumps(first))
+    # the follow-up imports the helper: it is first-party code now, unchanged since the reviewed head
+    uses = "from app.vendor import helpers\n\n\ndef main():\n    return helpers.run('true')\n"
+    repo.write("app/main.py", uses)
+    repo.commit("use the helper")
+
+    second = _check(capsys, repo.root, cfg, "feature", "--previous-report", str(report1))
+    review = second["stages"]["review"]["details"]
+    assert {p for c in review["chunks"] for p in c["paths"]} == {"app/main.py", "app/vendor/helpers.py"}
+    assert any(f["title"] == "Shell injection through os.system" for f in _review(second))
+    assert second["verdict"] == "fail" == _check(capsys, repo.root, cfg, "feature")["verdict"]
+    helper = next(f for f in second["coverage"]["reviewed"] if f["path"] == "app/vendor/helpers.py")
+    assert helper["earlier"] is False and helper["models"] == sorted(sc.MODELS)
+    assert review["incremental"]["mode"] == "incremental"
+    assert review["incremental"]["units_not_reviewed_before"] == 1
+    assert any("(1 unchanged but not shown to the models before)" in n for n in review["notes"])
+
+
+def _tls_review(body: dict[str, Any]) -> Reply:
+    """Every model reports TLS checks turned off whenever it is shown the line that does it, added."""
+    text = "\n".join(str(m.get("content", "")) for m in body["messages"] if m["role"] == "user")
+    found = re.search(r"^\+(\d+) \| VERIFY_TLS = False$", text, re.MULTILINE)
+    finding = {
+        "path": "app/settings.py",
+        "start_line": int(found.group(1)) if found else 1,
+        "end_line": int(found.group(1)) if found else 1,
+        "severity": "high",
+        "category": "security",
+        "title": "TLS verification turned off",
+        "body": "connections accept any certificate",
+        "suggestion": None,
+    }
+    return Reply.json({"findings": [finding] if found else []})
+
+
+def test_a_merge_that_keeps_a_line_the_base_fixed_is_sent_though_the_head_did_not_change(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    for model in sc.MODELS:
+        name = model.split("/", 1)[1]
+        model_server.script(name, "review", _tls_review)
+        model_server.script(name, "cross_check", judge(lambda title: True))
+    settings = [f"OPTION_{i} = {i}\n" for i in range(40)]
+    settings[29] = "VERIFY_TLS = False\n"
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/settings.py", "".join(settings))
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(
+        "app/settings.py", "".join(["OPTION_1 = 2\n" if i == 1 else s for i, s in enumerate(settings)])
+    )
+    repo.commit("raise option one")
+    cfg = tmp_path / "ai-gate.yml"
+    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    first = _check(capsys, repo.root, cfg, "feature")
+    assert first["verdict"] == "pass"
+    report1 = tmp_path / "first.json"
+    report1.write_text(json.dumps(first))
+    # the base branch fixes line 30; the PR merges it keeping its own tree, so the fix is undone
+    repo.checkout("main")
+    repo.write(
+        "app/settings.py", "".join(s if i != 29 else "VERIFY_TLS = True\n" for i, s in enumerate(settings))
+    )
+    repo.commit("verify TLS")
+    repo.checkout("feature")
+    repo.git("merge", "-q", "-s", "ours", "main", "-m", "merge main")
+
+    second = _check(capsys, repo.root, cfg, "feature", "--previous-report", str(report1))
+    assert [f["title"] for f in _review(second)] == ["TLS verification turned off"]
+    assert second["verdict"] == "fail" == _check(capsys, repo.root, cfg, "feature")["verdict"]
+    assert second["stages"]["review"]["details"]["incremental"]["units_not_reviewed_before"] == 1
+
+
+def test_a_state_that_does_not_say_what_was_shown_means_a_full_review(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, cfg = sc.prepare(model_server, tmp_path, monkeypatch)
+    first = _check(capsys, repo.root, cfg, "pr")
+    # the state as a gate that kept only the head and the findings wrote it
+    kept = ReviewState.decode(first["review_state"]).model_dump(mode="json", exclude={"reviewed"})
+    packed = base64.b64encode(zlib.compress(json.dumps(kept).encode())).decode()
+    report1 = tmp_path / "first.json"
+    report1.write_text(json.dumps({**first, "review_state": f"v1:{packed}"}))
+
+    second = _check(capsys, repo.root, cfg, "pr2", "--previous-report", str(report1))
+    details = second["stages"]["review"]["details"]
+    assert details["incremental"] == {
+        "mode": "full",
+        "why": "the previous review state does not say which code the models were shown",
+    }
+    assert f"full review: {details['incremental']['why']}" in details["notes"]
+    assert not any(f["earlier"] for f in second["coverage"]["reviewed"])
+    assert ReviewState.decode(second["review_state"]).reviewed  # the next run can start from this one
