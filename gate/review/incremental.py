@@ -262,7 +262,19 @@ def carried_findings(review: FullReview | IncrementalReview, quorum: int) -> tup
 
 
 def with_carried(findings: tuple[Finding, ...], carried: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    """This run's findings, then those carried over from the previous run that it did not raise again
-    (both fingerprinted from the text of their lines, so a finding raised again matches)."""
-    fresh = {f.fingerprint for f in findings}
-    return findings + tuple(f for f in carried if f.fingerprint not in fresh)
+    """This run's findings and those carried over from the previous run. Both are fingerprinted from the
+    text of their lines, not their numbers, so one body of code written twice gives two findings one
+    fingerprint: a fresh finding replaces a carried one only at the same lines, and only when at least
+    as many models stand behind it. Elsewhere, both are kept."""
+    fresh = {(f.fingerprint, f.location): f for f in findings}
+    kept = []
+    replaced = set()
+    for f in carried:
+        where = (f.fingerprint, f.location)
+        again = fresh.get(where)
+        if again is None:
+            kept.append(f)
+        elif len(set(again.confirmed_by)) < len(set(f.confirmed_by)):
+            kept.append(f)  # its lines read as they did when more models confirmed it
+            replaced.add(where)
+    return tuple(f for f in findings if (f.fingerprint, f.location) not in replaced) + tuple(kept)

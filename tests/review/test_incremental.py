@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from gate.cli import main
+from gate.findings import Confidence, Finding, Location, Severity
+from gate.review.incremental import with_carried
 from gate.review.state import ReviewState
 from tests.fakes.model_server import FakeModelServer, Reply, judge
 from tests.gitrepo import GitRepo
@@ -321,3 +323,104 @@ def test_a_state_that_does_not_say_what_was_shown_means_a_full_review(
     assert f"full review: {details['incremental']['why']}" in details["notes"]
     assert not any(f["earlier"] for f in second["coverage"]["reviewed"])
     assert ReviewState.decode(second["review_state"]).reviewed  # the next run can start from this one
+
+
+_TITLE = "Balance mixes float with Decimal"
+_PAY = '"""Payments."""\nfrom decimal import Decimal\n\n\n' + "".join(
+    f"RATE_{i} = Decimal('{i}')\n" for i in range(30)
+)
+_BODY = "    value = float(amount)\n    order.balance = order.balance - value\n    return order.balance\n"
+_FLAGGED = re.compile(r"^\+(\d+) \|     order\.balance = order\.balance - value$", re.MULTILINE)
+
+
+def _balance_review(name: str) -> Any:
+    """fake-a flags every copy of the float arithmetic it is shown; fake-b only before `refund_late`
+    exists; fake-c never. The cross-check refuses everything."""
+
+    def answer(body: dict[str, Any]) -> Reply:
+        text = "\n".join(str(m.get("content", "")) for m in body["messages"] if m["role"] == "user")
+        flags = name == "fake-a" or (name == "fake-b" and "def refund_late" not in text)
+        return Reply.json(
+            {
+                "findings": [
+                    {
+                        "path": "shop/pay.py",
+                        "start_line": int(m.group(1)),
+                        "end_line": int(m.group(1)),
+                        "severity": "high",
+                        "category": "bug",
+                        "title": _TITLE,
+                        "body": "float loses cents",
+                        "suggestion": None,
+                    }
+                    for m in _FLAGGED.finditer(text)
+                ]
+                if flags
+                else []
+            }
+        )
+
+    return answer
+
+
+def test_a_confirmed_finding_carried_over_stays_beside_a_fresh_one_on_a_copy_of_its_code(
+    model_server: FakeModelServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    for model in sc.MODELS:
+        name = model.split("/", 1)[1]
+        model_server.script(name, "review", _balance_review(name))
+        model_server.script(name, "cross_check", judge(lambda title: False))
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("shop/pay.py", _PAY)
+    repo.commit("base")
+    repo.branch("feature")
+    head, tail = "".join(_PAY.splitlines(keepends=True)[:4]), "".join(_PAY.splitlines(keepends=True)[4:])
+    pr = head + "def refund(order, amount):\n" + _BODY + "\n\n" + tail
+    repo.write("shop/pay.py", pr)
+    repo.commit("add refund")
+    cfg = tmp_path / "ai-gate.yml"
+    cfg.write_text(yaml.safe_dump(sc.config(model_server)))
+    first = _check(capsys, repo.root, cfg, "feature")
+    (confirmed,) = _review(first)
+    assert confirmed["start_line"] == 7 and confirmed["blocking"] and first["verdict"] == "fail"
+    report1 = tmp_path / "first.json"
+    report1.write_text(json.dumps(first))
+    # the follow-up writes the same body again far below: only fake-a flags the copy
+    repo.write("shop/pay.py", pr + "\n\ndef refund_late(order, amount):\n" + _BODY)
+    repo.commit("add a late refund")
+
+    second = _check(capsys, repo.root, cfg, "feature", "--previous-report", str(report1))
+    by_line = {f["start_line"]: f for f in _review(second)}
+    assert set(by_line) == {7, 45}
+    assert by_line[7]["fingerprint"] == by_line[45]["fingerprint"]  # the same text, the same title
+    assert by_line[7]["confirmed_by"] == confirmed["confirmed_by"] and by_line[7]["blocking"]
+    assert by_line[45]["confirmed_by"] == ["openai/fake-a"] and not by_line[45]["blocking"]
+    assert second["verdict"] == "fail"
+
+
+def _finding(line: int, confirmed_by: tuple[str, ...], carried: bool = False) -> Finding:
+    return Finding(
+        stage="review",
+        rule="review/bug",
+        severity=Severity.HIGH,
+        confidence=Confidence.MEDIUM,
+        title=_TITLE,
+        body="float loses cents",
+        location=Location("shop/pay.py", line, line),
+        confirmed_by=confirmed_by,
+        deterministic=False,
+        extra=(("carried_from", "abc"),) if carried else (),
+        lines_key="same text",
+    )
+
+
+def test_a_fresh_finding_replaces_a_carried_one_only_at_its_lines_with_as_much_support() -> None:
+    two, one = ("openai/fake-a", "openai/fake-b"), ("openai/fake-a",)
+    carried = _finding(7, two, carried=True)
+    assert with_carried((_finding(7, two),), (carried,)) == (_finding(7, two),)
+    assert with_carried((_finding(7, one),), (carried,)) == (carried,)  # the weaker judgement goes
+    assert with_carried((_finding(45, one),), (carried,)) == (_finding(45, one), carried)
