@@ -100,7 +100,7 @@ async def check(
     findings = findings_of(rounds.groups, rounds.verdicts, quorum)
     keys = line_keys(findings, head_lines(ctx.changeset))
     findings = with_line_keys(findings, keys)
-    unjudged = _unjudged(p.checked, rounds, quorum)
+    unjudged = _unjudged(p, judged, quorum)
     notes.extend(_round_notes(p, judged, rounds))
     details.update(
         {
@@ -120,7 +120,7 @@ async def check(
         ran=True,
         why=why,
         findings=findings,
-        model_error=_unjudged_error(unjudged, len(p.checked), quorum, rounds),
+        model_error=_unjudged_error(unjudged, len(p.checked), quorum, rounds, judged),
         usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
         details=details,
         quorum=quorum,
@@ -270,36 +270,76 @@ async def _judge_round(ctx: RunContext, client: ModelClient, p: _Prepared, round
         for output in result.outputs:
             assert isinstance(output, SpecCheckOutput)
             rounds.answered.add(result.request.model)
-            rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
             answers.append(Answer(result.request.model, result.request.unit, output))
     judged = judge(answers, p.plans, by_id)
     rounds.raised = judged.raised
     rounds.groups = group_by_statement(judged.raised, p.statements)
+    for chunk in p.checked:
+        # A valid answer judged the chunk only if it gave a verdict on every statement sent with it.
+        rounds.reviewed_by[chunk.id] = _judged_whole(p.plans[chunk.id], judged)
     return judged
 
 
-def _unjudged(checked: Sequence[Chunk], rounds: ReviewRounds, quorum: int) -> list[dict[str, Any]]:
-    """The chunks fewer than `quorum` distinct models judged (a valid answer)."""
-    return [
-        {"chunk": c.id, "paths": list(c.paths), "judged_by": sorted(rounds.reviewed_by.get(c.id, set()))}
-        for c in checked
-        if len(rounds.reviewed_by.get(c.id, set())) < quorum
-    ]
+def _judged_whole(plan: ChunkPlan, judged: Judged) -> set[str]:
+    """The models that gave a counted verdict on every statement sent with the chunk."""
+    by = judged.judged_by.get(plan.id, {})
+    return set.intersection(*(by.get(s, set()) for s in plan.statements)) if plan.statements else set()
+
+
+def _unjudged(p: _Prepared, judged: Judged, quorum: int) -> list[dict[str, Any]]:
+    """The chunks with a statement fewer than `quorum` distinct models judged (a counted verdict on it,
+    in a valid answer): each with the models that judged all of its statements, and the statements
+    short of the quorum with the models that did judge them. A valid answer that leaves statements out
+    (`{"judgments": []}`) judges none of them."""
+    out = []
+    for c in p.checked:
+        plan = p.plans[c.id]
+        by = judged.judged_by.get(c.id, {})
+        missing = [
+            {"id": s, "judged_by": sorted(by.get(s, set()))}
+            for s in plan.statements
+            if len(by.get(s, set())) < quorum
+        ]
+        if missing:
+            whole = sorted(_judged_whole(plan, judged))
+            out.append({"chunk": c.id, "paths": list(c.paths), "judged_by": whole, "missing": missing})
+    return out
 
 
 def _unjudged_error(
-    unjudged: list[dict[str, Any]], checked: int, quorum: int, rounds: ReviewRounds
+    unjudged: list[dict[str, Any]], checked: int, quorum: int, rounds: ReviewRounds, judged: Judged
 ) -> str | None:
-    """The model error naming the chunks fewer than `quorum` models judged; None when every one was."""
+    """The model error naming the chunks, and in each the statements, fewer than `quorum` models
+    judged; None when every statement sent was judged by the quorum."""
     if not unjudged:
         return None
-    where = "; ".join(f"{u['chunk']} ({', '.join(u['paths'][:PATHS_NAMED])})" for u in unjudged)
-    reasons = sorted({f["error"] for f in rounds.failures} | {n["reason"] for n in rounds.not_reviewed})
+    where = "; ".join(
+        f"{u['chunk']} ({', '.join(u['paths'][:PATHS_NAMED])}: {', '.join(m['id'] for m in u['missing'])})"
+        for u in unjudged
+    )
+    reasons = sorted(
+        {f["error"] for f in rounds.failures}
+        | {n["reason"] for n in rounds.not_reviewed}
+        | _silent(unjudged, judged)
+    )
     return (
         f"{len(unjudged)} of {checked} chunk(s) not checked against the intent by {quorum} distinct "
         f"models: {where[:MAX_WHERE_CHARS]}"
         + (f" ({'; '.join(reasons)[:MAX_REASONS_CHARS]})" if reasons else "")
     )
+
+
+def _silent(unjudged: list[dict[str, Any]], judged: Judged) -> set[str]:
+    """A reason for each model whose valid answers left statements short of the quorum without a counted
+    verdict (left out, or a judgment the check ignored), with how many."""
+    left: dict[str, int] = {}
+    for u in unjudged:
+        by = judged.judged_by.get(u["chunk"], {})
+        for model in judged.answered_by.get(u["chunk"], set()):
+            short = sum(1 for m in u["missing"] if model not in by.get(m["id"], set()))
+            if short:
+                left[model] = left.get(model, 0) + short
+    return {f"{model} answered without a verdict on {n} statement(s) sent" for model, n in left.items()}
 
 
 def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str]:

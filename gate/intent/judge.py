@@ -7,7 +7,8 @@ distinct models that raised or agreed in the cross-check, counted against the qu
 `not_addressed`, or a cross-check refusal, never removes support, so text in a source or the code
 that talks a model into "kept" cannot clear a contradiction other models raised. Judgments on
 statements not sent with the chunk, and contradictions that name no lines of the chunk, are ignored
-and counted.
+and counted; they judge nothing, so the statement counts as judged only by the models that gave it a
+verdict kept here (`Judged.judged_by`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class Judged:
     raised: list[Raised] = field(default_factory=list)
     # statement id -> verdict -> models that gave it (in some chunk)
     said: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    # chunk id -> models with a valid answer on it
+    answered_by: dict[str, set[str]] = field(default_factory=dict)
+    # chunk id -> statement id -> models that gave it a verdict counted here (in that chunk)
+    judged_by: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     ignored: int = 0
 
 
@@ -66,6 +71,7 @@ def judge(
         plan = plans.get(answer.unit)
         if plan is None:
             continue
+        out.answered_by.setdefault(answer.unit, set()).add(answer.model)
         paths = {norm_path(p) for p in plan.paths}
         for j in answer.output.judgments:
             rid = j.id.strip()
@@ -96,6 +102,7 @@ def judge(
                     )
                 )
             out.said.setdefault(rid, {v: set() for v in VERDICTS})[j.verdict].add(answer.model)
+            out.judged_by.setdefault(answer.unit, {}).setdefault(rid, set()).add(answer.model)
     return out
 
 

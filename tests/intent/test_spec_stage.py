@@ -142,6 +142,66 @@ def test_failed_judgments_are_coverage_missing_never_a_pass(
     assert not finding.blocking  # one model alone never blocks
 
 
+def test_an_answer_with_no_judgments_judges_nothing(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    # Valid JSON, yet not one verdict of the three statements sent: the chunk is not judged by them.
+    sc.script(model_server, contradicting=("fake-a",), agree=lambda title: False)
+    for name in ("fake-b", "fake-c"):
+        model_server.script(name, "spec_check", Reply.json({"judgments": []}))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server, gate={"on_model_error": "fail"}))
+    stage = sc.spec_stage(outcome)
+    assert stage.model_error is not None
+    assert stage.model_error.startswith(
+        "1 of 1 chunk(s) not checked against the intent by 2 distinct models: "
+        "chunk-1 (shop/pay.py: R1, R2, R3)"
+    )
+    assert "openai/fake-b answered without a verdict on 3 statement(s) sent" in stage.model_error
+    (unjudged,) = stage.details["unjudged_chunks"]
+    assert unjudged["judged_by"] == ["openai/fake-a"]
+    assert unjudged["missing"] == [{"id": r, "judged_by": ["openai/fake-a"]} for r in ("R1", "R2", "R3")]
+    assert outcome.verdict == "fail" and not any(f.blocking for f in sc.spec_findings(outcome))
+
+
+def test_a_statement_fewer_than_quorum_models_judged_is_a_model_error(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    # fake-b leaves R2 out; fake-c calls it contradicted on a file the chunk does not hold (ignored).
+    sc.script(model_server)
+    partial = sc.judgments(True)
+    partial["judgments"] = [j for j in partial["judgments"] if j["id"] != "R2"]
+    model_server.script("fake-b", "spec_check", Reply.json(partial))
+    elsewhere = sc.judgments(False)
+    elsewhere["judgments"][1].update(verdict="contradicted", path="shop/audit.py", start_line=1, end_line=2)
+    model_server.script("fake-c", "spec_check", Reply.json(elsewhere))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+    stage = sc.spec_stage(outcome)
+    assert stage.model_error is not None and "chunk-1 (shop/pay.py: R2)" in stage.model_error
+    assert "openai/fake-b answered without a verdict on 1 statement(s) sent" in stage.model_error
+    assert "openai/fake-c answered without a verdict on 1 statement(s) sent" in stage.model_error
+    (unjudged,) = stage.details["unjudged_chunks"]
+    assert unjudged["judged_by"] == ["openai/fake-a"]
+    assert unjudged["missing"] == [{"id": "R2", "judged_by": ["openai/fake-a"]}]
+    # R1 and R3 had their quorum: the contradiction two models raised still blocks
+    (finding,) = sc.spec_findings(outcome)
+    assert finding.blocking and outcome.verdict == "fail"
+
+
+def test_every_statement_judged_by_the_quorum_is_no_model_error(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    # One model leaving a statement out is no gap while two others judged it.
+    sc.script(model_server)
+    partial = sc.judgments(False)
+    partial["judgments"] = [j for j in partial["judgments"] if j["id"] != "R2"]
+    model_server.script("fake-c", "spec_check", Reply.json(partial))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    stage = sc.spec_stage(sc.gate(github, repo, sc.config_for(model_server)))
+    assert stage.model_error is None and stage.details["unjudged_chunks"] == []
+
+
 def test_the_extraction_is_cached_by_the_content_of_its_sources(
     github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
