@@ -1,5 +1,11 @@
 """What the `regen` stage does when it runs: select the AI-authored hunks, re-generate each with the
 chosen models, and judge each hunk (stable, unstable, outlier) as its samples come in.
+
+A hunk counts as checked only when its usable re-generations came from the quorum of distinct models
+(`review.quorum`), or from every model asked when fewer were configured: the samples of one model alone
+cannot show a consensus the others share, and its outlier could never be confirmed. An outlier candidate
+is compared by each model of the consensus; the finding is confirmed by those that say the behaviour
+differs, so one model's `equivalence` answer neither blocks nor clears it alone.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from gate.regen.context import (
     regeneration_prompt,
 )
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
-from gate.regen.sampling import Sample, SampleJob, Sampling, sample, trim_echo
+from gate.regen.sampling import Sample, SampleJob, Sampling, plan, sample, trim_echo
 from gate.regen.selection import Region, Selection, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
 from gate.review.flow import no_model, priced, stage_client
@@ -43,8 +49,16 @@ class _Checked:
     models: tuple[str, ...]
     # "consistent" | "unstable" | "unsettled" | "outlier" | "equivalent" | "outlier candidate; <why>"
     outcome: str
+    # an outlier candidate's comparison: model -> "different" | "equivalent" | why it gave no answer
+    compared: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def settled(self) -> bool:
+        """Whether the check came to a verdict on the hunk (an outlier candidate left uncompared did not)."""
+        return not self.outcome.startswith("outlier candidate;")
 
     def as_json(self) -> dict[str, Any]:
+        compared = {"equivalence": dict(self.compared)} if self.compared else {}
         return {
             "path": self.region.path,
             "start_line": self.region.start_line,
@@ -55,6 +69,7 @@ class _Checked:
             "samples": self.samples,
             "models": list(self.models),
             "outcome": self.outcome,
+            **compared,
         }
 
 
@@ -77,7 +92,7 @@ def run_regen(ctx: RunContext, given: ModelClient | None, why: str) -> StageResu
     if not selection.regions:
         skipped = [s.as_json() for s in selection.skipped]
         nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
-        reached = _reached((), 0, selection.skipped)
+        reached = _reached((), (), selection.skipped)
         return StageResult("regen", ran=True, why=why, details=nothing, coverage=reached)
     chosen = select_models(ctx.config, "regen")
     if not chosen.models:
@@ -105,14 +120,16 @@ def _regenerate(
     }
     ctx.progress(f"regen: {len(selection.regions)} hunks x {cfg.samples} samples over {len(models)} models")
     client = stage_client(ctx, given)
-    done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg))
+    done = run_sync(_check(client, selection.regions, ctx.changeset, models, cfg, quorum))
+    settled = [c for c in done.checked if c.settled]
     details.update(
         checked=[c.as_json() for c in done.checked],
         skipped=[s.as_json() for s in (*done.not_checked, *selection.skipped)],
         usage=asdict(done.usage),
         budget_stopped=done.budget_stopped,
+        model_errors=list(done.model_errors),
     )
-    summary = f"{len(done.checked)} of {len(selection.regions)} AI-authored hunks checked"
+    summary = f"{len(settled)} of {len(selection.regions)} AI-authored hunks checked"
     if done.budget_stopped:
         summary += "; the budget stopped some model calls"
     return StageResult(
@@ -124,7 +141,7 @@ def _regenerate(
         usage=done.usage,
         details=details,
         quorum=quorum,
-        coverage=_reached(models, len(done.checked), (*done.not_checked, *selection.skipped)),
+        coverage=_reached(models, done.checked, (*done.not_checked, *selection.skipped)),
         models=tuple(models),
     )
 
@@ -135,8 +152,11 @@ async def _check(
     changeset: ChangeSet,
     models: Sequence[str],
     cfg: Regen,
+    quorum: int,
 ) -> _Run:
     """Sample every region at once; each region is judged (and compared) as soon as its samples are in."""
+    asked = {model for model, _ in plan(cfg.samples, models)}
+    needed = _Needed(models=min(quorum, len(asked)), quorum=quorum)
     prompts = [regeneration_prompt(region, changeset) for region in regions]
     shared: dict[str, asyncio.Task[Sampling]] = {}
     for region, made in zip(regions, prompts, strict=True):
@@ -147,7 +167,7 @@ async def _check(
             )
     judged = await asyncio.gather(
         *(
-            _judge(client, r, made, shared[made.content_key], changeset, cfg)
+            _judge(client, r, made, shared[made.content_key], changeset, cfg, needed)
             for r, made in zip(regions, prompts, strict=True)
         )
     )
@@ -161,6 +181,15 @@ async def _check(
         model_errors=tuple(e for s in samplings for e in s.errors),
         budget_stopped=any(s.budget_stopped for s in samplings) or any(j.budget_stopped for j in judged),
     )
+
+
+@dataclass(frozen=True)
+class _Needed:
+    """What a hunk's check needs: samples from `models` distinct models (the quorum, or every model asked
+    when fewer were), and `quorum` distinct models behind an outlier."""
+
+    models: int
+    quorum: int
 
 
 @dataclass(frozen=True)
@@ -179,59 +208,84 @@ async def _judge(
     sampled: asyncio.Task[Sampling],
     changeset: ChangeSet,
     cfg: Regen,
+    needed: _Needed,
 ) -> _Judged:
     sampling = _trimmed(await sampled, made)
-    if len(sampling.samples) < 2:
-        reason = _why_not_checked(sampling)
+    models_used = tuple(dict.fromkeys(s.model for s in sampling.samples))
+    if len(sampling.samples) < 2 or len(models_used) < needed.models:
+        reason = _why_not_checked(sampling, needed.models)
         return _Judged(not_checked=SkippedHunk(region.path, region.start_line, region.end_line, reason))
     m = measure(region.code, [s.code for s in sampling.samples], region.language)
     assessment = assess(m, cfg)
-    models_used = tuple(dict.fromkeys(s.model for s in sampling.samples))
 
-    def checked(outcome: str) -> _Checked:
-        return _Checked(region, m, len(sampling.samples), models_used, outcome)
+    def checked(outcome: str, compared: tuple[tuple[str, str], ...] = ()) -> _Checked:
+        return _Checked(region, m, len(sampling.samples), models_used, outcome, compared)
 
     if assessment is Assessment.UNSTABLE:
         return _Judged(checked(assessment.value), finding=unstable_finding(region, m, sampling.samples, cfg))
     if assessment is not Assessment.OUTLIER_CANDIDATE:
         return _Judged(checked(assessment.value))
-    result = await _equivalence(client, region, m, sampling, changeset)
-    outcome = _equivalence_outcome(result)
+    results = await _equivalence(client, region, m, sampling, changeset)
+    outcome, differences = _equivalence_outcome(results, needed.quorum)
     finding = None
     if outcome == "outlier":
-        output = result.outputs[0]
-        assert isinstance(output, EquivalenceOutput)
-        finding = outlier_finding(region, m, sampling.samples, output.difference, cfg)
-    return _Judged(checked(outcome), finding=finding, usage=result.usage, budget_stopped=result.skipped)
+        same = tuple(r.request.model for r in results if r.request.model not in differences)
+        finding = outlier_finding(region, m, sampling.samples, differences, same, cfg)
+    return _Judged(
+        checked(outcome, tuple((r.request.model, _compared(r)) for r in results)),
+        finding=finding,
+        usage=sum((r.usage for r in results), Usage()),
+        budget_stopped=any(r.skipped for r in results),
+    )
 
 
 async def _equivalence(
     client: ModelClient, region: Region, m: Measures, sampling: Sampling, changeset: ChangeSet
-) -> CallResult:
+) -> tuple[CallResult, ...]:
+    """Each model of the consensus compares the submitted code with the consensus re-generation."""
     consensus = sampling.samples[m.medoid]
     prompt, messages = equivalence_messages(region, changeset, region.code, consensus.code)
-    model = consensus_models(m, sampling.samples)[0]
-    request = CallRequest(
-        stage="regen",
-        model=model,
-        schema_name="equivalence",
-        output_type=EquivalenceOutput,
-        messages=messages,
-        prompt_version=prompt.version,
-        temperature=0.0,
-        n=1,
-        unit=region.id,
-    )
-    return await client.call(request)
+    requests = [
+        CallRequest(
+            stage="regen",
+            model=model,
+            schema_name="equivalence",
+            output_type=EquivalenceOutput,
+            messages=messages,
+            prompt_version=prompt.version,
+            temperature=0.0,
+            n=1,
+            unit=region.id,
+        )
+        for model in consensus_models(m, sampling.samples)
+    ]
+    return tuple(await asyncio.gather(*(client.call(request) for request in requests)))
 
 
-def _equivalence_outcome(result: CallResult) -> str:
-    if result.skipped:
-        return "outlier candidate; not compared: budget exhausted"
+def _answer(result: CallResult) -> EquivalenceOutput | None:
     output = result.outputs[0] if result.outputs else None
-    if not isinstance(output, EquivalenceOutput):
-        return f"outlier candidate; comparison failed: {result.error or 'no valid answer'}"
-    return "equivalent" if output.equivalent else "outlier"
+    return output if isinstance(output, EquivalenceOutput) else None
+
+
+def _compared(result: CallResult) -> str:
+    answer = _answer(result)
+    if answer is None:
+        return "budget exhausted" if result.skipped else result.error or "no valid answer"
+    return "equivalent" if answer.equivalent else "different"
+
+
+def _equivalence_outcome(results: Sequence[CallResult], quorum: int) -> tuple[str, dict[str, str]]:
+    """The candidate's outcome, and the models that say the behaviour differs with how. A model that
+    says "equivalent" removes no support: the outlier stands, confirmed by those that say it differs.
+    A comparison some model could not answer settles nothing unless a quorum already says it differs."""
+    differences = {r.request.model: a.difference for r in results if (a := _answer(r)) and not a.equivalent}
+    missing = [r for r in results if _answer(r) is None]
+    if missing and len(differences) < quorum:
+        if all(r.skipped for r in missing):
+            return "outlier candidate; not compared: budget exhausted", differences
+        why = "; ".join(f"{r.request.model}: {_compared(r)}" for r in missing)
+        return f"outlier candidate; comparison failed: {why}", differences
+    return ("outlier" if differences else "equivalent"), differences
 
 
 def _trimmed(sampling: Sampling, made: RegenPrompt) -> Sampling:
@@ -251,15 +305,12 @@ def _coverage_error(done: _Run, selected: int) -> str | None:
     chose and could not check is not a pass."""
     missed = [f"{s.path}:{s.start_line}-{s.end_line}" for s in done.not_checked]
     missed += [
-        f"{c.region.path}:{c.region.start_line}-{c.region.end_line}"
-        for c in done.checked
-        if c.outcome.startswith("outlier candidate;")
+        f"{c.region.path}:{c.region.start_line}-{c.region.end_line}" for c in done.checked if not c.settled
     ]
     if not missed:
         return None
     reasons = sorted(
-        {s.reason for s in done.not_checked}
-        | {c.outcome for c in done.checked if c.outcome.startswith("outlier candidate;")}
+        {s.reason for s in done.not_checked} | {c.outcome for c in done.checked if not c.settled}
     )
     lead = "no hunk could be re-generated: " if not done.checked else ""
     return (
@@ -268,10 +319,13 @@ def _coverage_error(done: _Run, selected: int) -> str | None:
     )
 
 
-def _reached(models: Sequence[str], checked: int, skipped: Sequence[SkippedHunk]) -> StageCoverage:
+def _reached(
+    models: Sequence[str], checked: Sequence[_Checked], skipped: Sequence[SkippedHunk]
+) -> StageCoverage:
     """The hunks the check selected (those it checked and the candidates it left out) and, as gaps, the
-    candidates it left out; a hunk that was never a candidate is neither."""
+    candidates it left out or could not settle; a hunk that was never a candidate is neither."""
     missed = [h for h in skipped if h.candidate]
+    unsettled = [c for c in checked if not c.settled]
     gaps = tuple(
         Gap(
             stage="regen",
@@ -281,14 +335,29 @@ def _reached(models: Sequence[str], checked: int, skipped: Sequence[SkippedHunk]
             lines=h.lines,
         )
         for h in missed
+    ) + tuple(
+        Gap(stage="regen", kind="failure", reason=c.outcome, path=c.region.path, lines=_lines(c.region))
+        for c in unsettled
     )
-    return StageCoverage(models=tuple(models), selected=checked + len(missed), checked=checked, gaps=gaps)
+    settled = len(checked) - len(unsettled)
+    return StageCoverage(
+        models=tuple(models), selected=len(checked) + len(missed), checked=settled, gaps=gaps
+    )
 
 
-def _why_not_checked(sampling: Sampling) -> str:
-    got = f"{len(sampling.samples)} usable re-generation{'s' if len(sampling.samples) != 1 else ''}"
+def _lines(region: Region) -> str:
+    start, end = region.start_line, region.end_line
+    return f"{start}-{end}" if start != end else str(start)
+
+
+def _why_not_checked(sampling: Sampling, models_needed: int) -> str:
+    count = len(sampling.samples)
+    got = f"{count} usable re-generation{'s' if count != 1 else ''}"
+    if count >= 2:  # enough samples, from too few models
+        distinct = len({s.model for s in sampling.samples})
+        got += f" from {distinct} of the {models_needed} distinct models needed"
     if sampling.budget_stopped:
         return f"not checked: budget exhausted ({got})"
     if sampling.errors:
-        return f"not checked: model error ({got}): {sampling.errors[0]}"
-    return f"not checked: {got}, at least 2 needed"
+        return f"not checked: model error ({got}): {'; '.join(sampling.errors)}"
+    return f"not checked: {got}" if count >= 2 else f"not checked: {got}, at least 2 needed"

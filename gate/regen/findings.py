@@ -10,9 +10,11 @@ Thresholds (the defaults of `regen` in SPEC 3 aside):
   spread` (spread = mean distance of a re-generation to its nearest other one) and more than
   `MIN_OUTLIER_DISTANCE`. A one-token change (a flipped `<`) moves similarity by only a few hundredths,
   so the test is relative to how tightly the samples agree, not an absolute cut.
-- an outlier candidate becomes an *outlier* finding only when the equivalence call says the submitted
+- an outlier candidate becomes an *outlier* finding only when an equivalence call says the submitted
   code and the consensus re-generation (the medoid) behave differently; text similarity alone says
-  "written differently", not "behaves differently".
+  "written differently", not "behaves differently". Each model of the consensus is asked, and the
+  finding is confirmed by those that say the behaviour differs: one model's answer alone confirms it
+  only under `review.quorum: 1`, and an "equivalent" from one model does not clear what others found.
 
 Stability is not correctness (models repeat the same mistake), so these findings are advisory unless
 `regen.blocking` is set; the policy decides, as for every other finding.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import difflib
 import enum
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from gate.config.models import Regen
 from gate.fence import fence
@@ -90,9 +92,20 @@ def unstable_finding(region: Region, m: Measures, samples: Sequence[Sample], con
 
 
 def outlier_finding(
-    region: Region, m: Measures, samples: Sequence[Sample], difference: str, config: Regen
+    region: Region,
+    m: Measures,
+    samples: Sequence[Sample],
+    differences: Mapping[str, str],
+    same: Sequence[str],
+    config: Regen,
 ) -> Finding:
+    """The outlier, confirmed by the models that say its behaviour differs (`differences`: model -> how);
+    `same` are the models that found the two equivalent, named in the body as a dispute."""
     models = consensus_models(m, samples)
+    difference = next(iter(differences.values()), "")
+    judged = f"Judged to behave differently by {', '.join(differences)}" + (
+        f"; {', '.join(same)} found the two equivalent." if same else "."
+    )
     consensus = samples[m.medoid].code
     submitted = redact(region.code, filename=region.path)
     regenerated = redact(reindent(consensus, like=region.code), filename=region.path)
@@ -107,6 +120,8 @@ def outlier_finding(
             f"`{region.path}` lines {region.start_line}-{region.end_line}.",
             "",
             f"**Difference:** {redact(difference.strip()) or '(not described)'}",
+            "",
+            judged,
             "",
             f"The re-generations agree with each other (stability {m.stability:.2f}, {len(m.consensus)} of "
             f"{len(samples)} samples in the consensus, from {', '.join(models)}); the submitted code is "
@@ -124,7 +139,7 @@ def outlier_finding(
         region,
         m,
         samples,
-        models,
+        tuple(differences),
         rule="outlier",
         severity=Severity.HIGH,
         confidence=Confidence.MEDIUM,
@@ -145,7 +160,8 @@ def _finding(
     title: str,
     body: str,
 ) -> Finding:
-    """A finding on the region, raised by the models whose samples back it (never deterministic)."""
+    """A finding on the region, confirmed by `models` (never deterministic): for an unstable region the
+    models whose samples show it, for an outlier those that judged its behaviour different."""
     return Finding(
         stage=STAGE,
         rule=rule,

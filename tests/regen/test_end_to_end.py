@@ -10,6 +10,7 @@ import pytest
 
 from gate.config.models import Config
 from gate.models.trace import TraceWriter
+from gate.policy import decide
 from gate.regen.stage import RegenStage
 from gate.run import RunContext, Services, StageResult
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
@@ -53,9 +54,10 @@ def script_regenerations(server: FakeModelServer, codes: tuple[str, ...]) -> Non
 
 def test_outlier_end_to_end_with_trace(change: Change, model_server: FakeModelServer, tmp_path: Path) -> None:
     script_regenerations(model_server, STRICTER)
-    model_server.script(
-        SERVED[MODELS[0]], "equivalence", Reply.json({"equivalent": False, "difference": DIFFERENCE})
-    )
+    for model in MODELS:
+        model_server.script(
+            SERVED[model], "equivalence", Reply.json({"equivalent": False, "difference": DIFFERENCE})
+        )
     trace_path = tmp_path / "trace.jsonl"
     with TraceWriter.open(trace_path) as trace:
         result = run_stage(change, config_for(model_server), Services(trace=trace))
@@ -66,10 +68,10 @@ def test_outlier_end_to_end_with_trace(change: Change, model_server: FakeModelSe
     # 5 samples over two models with the provider's `n`: one call of n=3 and one of n=2
     assert sorted((c.model, c.body.get("n", 1)) for c in regen_calls) == [("regen-a", 3), ("regen-b", 2)]
     assert all(c.body["temperature"] == 0.8 for c in regen_calls)
-    assert model_server.count(schema="equivalence") == 1
+    assert model_server.count(schema="equivalence") == 2  # one for each model of the consensus
     checked = result.details["checked"][0]
     assert checked["samples"] == 5 and checked["outcome"] == "outlier"
-    assert result.usage.model_calls == 3 and result.usage.prompt_tokens > 0
+    assert result.usage.model_calls == 4 and result.usage.prompt_tokens > 0
     records = [json.loads(line) for line in trace_path.read_text().splitlines()]
     assert {r.get("prompt_version") for r in records} >= {"regen/1", "equivalence/1"}
 
@@ -100,3 +102,71 @@ def test_server_errors_are_retried_then_reported(change: Change, model_server: F
     assert result.findings == ()
     assert result.model_error is not None and result.model_error.startswith("no hunk could be re-generated")
     assert model_server.count(schema="regeneration") >= 4  # each call retried
+
+
+def test_one_model_down_leaves_the_hunk_unchecked(change: Change, model_server: FakeModelServer) -> None:
+    # regen-a's three samples alone would make a consensus, and an outlier of it, that regen-b never saw.
+    model_server.script(
+        SERVED[MODELS[0]], "regeneration", Reply(choices=tuple({"code": c} for c in STRICTER))
+    )
+    model_server.script(SERVED[MODELS[1]], "regeneration", Reply.error(500))
+    config = config_for(model_server, regen={"blocking": True}, gate={"on_model_error": "fail"})
+    result = run_stage(change, config)
+    assert result.findings == () and result.details["checked"] == []
+    assert result.model_error is not None and "src/prices.py:14-18" in result.model_error
+    assert "3 usable re-generations from 1 of the 2 distinct models needed" in result.model_error
+    assert "openai/regen-b: InternalServerError 500" in result.model_error
+    assert any(e.startswith("openai/regen-b: ") for e in result.details["model_errors"])
+    assert result.coverage is not None and (result.coverage.selected, result.coverage.checked) == (1, 0)
+    (gap,) = result.coverage.gaps
+    assert (gap.path, gap.lines, gap.kind) == ("src/prices.py", "14-18", "failure")
+    assert model_server.count(schema="equivalence") == 0
+    assert decide([result], change.changeset, config).verdict == "fail"
+
+
+@pytest.mark.parametrize(("b_says_equivalent", "verdict"), [(True, "pass"), (False, "fail")])
+def test_one_models_equivalence_answer_does_not_decide_alone(
+    change: Change, model_server: FakeModelServer, b_says_equivalent: bool, verdict: str
+) -> None:
+    script_regenerations(model_server, STRICTER)
+    model_server.script(
+        SERVED[MODELS[0]], "equivalence", Reply.json({"equivalent": False, "difference": DIFFERENCE})
+    )
+    b_answer = {"equivalent": b_says_equivalent, "difference": "" if b_says_equivalent else DIFFERENCE}
+    model_server.script(SERVED[MODELS[1]], "equivalence", Reply.json(b_answer))
+    config = config_for(model_server, regen={"blocking": True})
+    result = run_stage(change, config)
+    decision = decide([result], change.changeset, config)
+    assert result.model_error is None and decision.verdict == verdict
+    (finding,) = decision.findings
+    assert finding.rule == "outlier" and finding.blocking is not b_says_equivalent
+    if b_says_equivalent:
+        # regen-a's "different" stands, unconfirmed; regen-b's "equivalent" is said, not a veto
+        assert finding.confirmed_by == ("openai/regen-a",)
+        assert "openai/regen-b found the two equivalent" in finding.body
+        assert result.details["checked"][0]["equivalence"] == {
+            "openai/regen-a": "different",
+            "openai/regen-b": "equivalent",
+        }
+    else:
+        assert finding.confirmed_by == MODELS
+
+
+def test_a_comparison_one_model_could_not_answer_is_unsettled(
+    change: Change, model_server: FakeModelServer
+) -> None:
+    script_regenerations(model_server, STRICTER)
+    model_server.script(
+        SERVED[MODELS[0]], "equivalence", Reply.json({"equivalent": False, "difference": DIFFERENCE})
+    )
+    model_server.script(SERVED[MODELS[1]], "equivalence", Reply.error(500))
+    config = config_for(model_server, regen={"blocking": True})
+    result = run_stage(change, config)
+    assert result.findings == ()
+    (checked,) = result.details["checked"]
+    assert checked["outcome"].startswith("outlier candidate; comparison failed: openai/regen-b: ")
+    assert result.model_error is not None and "src/prices.py:14-18" in result.model_error
+    assert result.coverage is not None and result.coverage.checked == 0
+    (gap,) = result.coverage.gaps
+    assert gap.reason == checked["outcome"] and gap.lines == "14-18"
+    assert "0 of 1 AI-authored hunks checked" in result.why

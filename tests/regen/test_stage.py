@@ -68,11 +68,19 @@ def test_stable_regenerations_that_differ_give_an_outlier_after_the_equivalence_
         "-    if rate < 0 or rate > 1:" in finding.body and "+    if rate < 0 or rate >= 1:" in finding.body
     )
     assert finding.confirmed_by == ("scripted/a", "scripted/b")
-    (equivalence,) = [r for r in models.requests if r.schema_name == "equivalence"]
-    assert equivalence.prompt_version == "equivalence/1" and equivalence.temperature == 0.0
-    user = equivalence.messages[1].content
+    assert "Judged to behave differently by scripted/a, scripted/b." in finding.body
+    # each model of the consensus compared the two, on the same messages
+    equivalence = [r for r in models.requests if r.schema_name == "equivalence"]
+    assert sorted(r.model for r in equivalence) == ["scripted/a", "scripted/b"]
+    assert {(r.prompt_version, r.temperature) for r in equivalence} == {("equivalence/1", 0.0)}
+    assert equivalence[0].messages == equivalence[1].messages
+    user = equivalence[0].messages[1].content
     assert "rate > 1" in user and "rate >= 1" in user  # submitted and consensus both shown
     assert result.details["checked"][0]["outcome"] == "outlier"
+    assert result.details["checked"][0]["equivalence"] == {
+        "scripted/a": "different",
+        "scripted/b": "different",
+    }
 
 
 def test_equivalence_saying_same_behaviour_gives_no_finding(change: Change) -> None:
@@ -80,7 +88,7 @@ def test_equivalence_saying_same_behaviour_gives_no_finding(change: Change) -> N
     result = run(change, models)
     assert result.findings == ()
     assert result.details["checked"][0]["outcome"] == "equivalent"
-    assert [r.schema_name for r in models.requests].count("equivalence") == 1
+    assert [r.schema_name for r in models.requests].count("equivalence") == 2
 
 
 def test_scattered_regenerations_give_an_unstable_region_finding(change: Change) -> None:
@@ -118,13 +126,19 @@ def test_budget_stops_sampling_cleanly(change: Change) -> None:
                             "reason": "not checked: budget exhausted (0 usable re-generations)"}]  # fmt: skip
 
 
-def test_budget_running_out_midway_keeps_the_samples_that_came(change: Change) -> None:
-    # The first call (n=3) is answered, the second is not started: three samples are still enough.
-    models = ScriptedModels({DISCOUNT_ID: SAME}, calls_allowed=1)
-    result = run(change, models)
-    (checked,) = result.details["checked"]
-    assert checked["samples"] == 3 and checked["models"] == ["scripted/a"]
+def test_budget_running_out_midway_leaves_samples_of_one_model_unchecked(change: Change) -> None:
+    # The first call (n=3) is answered, the second is not started: three samples, all from one model,
+    # show no consensus the other model shares, and an outlier among them could never be confirmed.
+    models = ScriptedModels({DISCOUNT_ID: STRICTER}, equivalence=(False, DIFFERENCE), calls_allowed=1)
+    result = run(change, models, Config(regen=Regen(blocking=True)))
+    assert result.details["checked"] == [] and result.findings == ()
     assert result.details["budget_stopped"] is True
+    reason = "not checked: budget exhausted (3 usable re-generations from 1 of the 2 distinct models needed)"
+    assert result.model_error is not None and reason in result.model_error
+    assert result.coverage is not None and (result.coverage.selected, result.coverage.checked) == (1, 0)
+    assert [(g.path, g.lines, g.reason) for g in result.coverage.gaps] == [
+        ("src/prices.py", "14-18", f"not re-generated: {reason}")
+    ]
 
 
 def test_budget_running_out_before_the_equivalence_call_leaves_the_candidate_unsettled(
@@ -150,8 +164,9 @@ def test_model_failures_on_every_hunk_are_a_model_error(change: Change) -> None:
     assert result.model_error is not None and result.model_error.startswith("no hunk could be re-generated")
     assert "scripted/a: HTTP 503 after 3 attempts" in result.model_error
     reason = next(s["reason"] for s in result.details["skipped"] if s["start_line"] == 14)
-    assert (
-        reason == "not checked: model error (0 usable re-generations): scripted/a: HTTP 503 after 3 attempts"
+    assert reason == (
+        "not checked: model error (0 usable re-generations): "
+        "scripted/a: HTTP 503 after 3 attempts; scripted/b: HTTP 503 after 3 attempts"
     )
 
 
@@ -185,10 +200,11 @@ def test_all_hunks_sample_concurrently_and_identical_regions_share_samples(repo:
     regenerations = [r for r in models.requests if r.schema_name == "regeneration"]
     assert len(regenerations) == 6
     assert models.max_in_flight == 6
-    # other.py rounds to 3 places where the samples round to 2: one equivalence call (equivalent here)
+    # other.py rounds to 3 places where the samples round to 2: an equivalence call to each of the two
+    # models (equivalent here)
     assert checked["src/other.py"]["outcome"] == "equivalent"
-    assert result.usage.model_calls == 7
-    assert result.details["usage"]["model_calls"] == 7
+    assert result.usage.model_calls == 8
+    assert result.details["usage"]["model_calls"] == 8
 
 
 NESTED_HEAD = BASE.replace(
@@ -251,3 +267,22 @@ def test_no_model_to_call_is_a_model_error(change: Change, monkeypatch: pytest.M
     result = run(change, ScriptedModels({}, models=()))
     assert not result.ran and result.model_error is not None
     assert result.model_error.startswith("no regen model available: no model configured")
+
+
+def test_samples_from_the_quorum_of_models_or_from_every_model_asked_are_enough(change: Change) -> None:
+    # Of three models, c answers with nothing usable: a and b are the quorum of two, so the hunk is checked.
+    three = ScriptedModels(
+        lambda request: [] if request.model == "scripted/c" else [SAME[0]] * request.n,
+        models=("scripted/a", "scripted/b", "scripted/c"),
+    )
+    result = run(change, three)
+    assert result.model_error is None
+    assert result.details["checked"][0]["models"] == ["scripted/a", "scripted/b"]
+    # One model configured: every model asked answered; its findings stay short of the quorum (advisory).
+    one = ScriptedModels({DISCOUNT_ID: STRICTER}, equivalence=(False, DIFFERENCE), models=("scripted/a",))
+    config = Config(regen=Regen(blocking=True))
+    result = run(change, one, config)
+    assert result.model_error is None and result.details["checked"][0]["outcome"] == "outlier"
+    decision = policy.decide([result], change.changeset, config)
+    (finding,) = decision.findings
+    assert finding.confirmed_by == ("scripted/a",) and not finding.blocking
