@@ -107,7 +107,7 @@ def _rounds(url: str, concurrency: int, repo: Any, cross_check: bool) -> tuple[f
         if not cross_check:
             return first, 0.0
         started = time.perf_counter()
-        await cross_check_round(client, chunks, 2, rounds)
+        await cross_check_round(client, chunks, 2, config.gate.fail_on, rounds)
         return first, time.perf_counter() - started
 
     review_s, cross_s = asyncio.run(both())
@@ -144,7 +144,7 @@ def _overhead(url: str, server: Any, root: Path) -> tuple[float, float, int, int
     stage = next(s for s in outcome.stages if s.stage == "review")
     raised = [Raised(m, "chunk-1", f) for m in MODELS for f in _as_review(stage.findings)]
     groups = group_findings(raised)
-    to_findings(groups, tally(groups, {}), 2)
+    to_findings(groups, tally(groups, {}), 2, config.gate.fail_on)
     decide(outcome.stages, changeset, config)
     pure = time.perf_counter() - started
     return wall, pure, changed, len(review_calls), per_model

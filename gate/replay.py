@@ -77,9 +77,9 @@ def replay_trace(path: Path) -> Outcome:
         results: list[StageResult] = []
         for stage in recorded:
             if stage.stage == "review" and stage.ran and stage.quorum:
-                stage = recompute(stage, calls)
+                stage = recompute(stage, calls, config.gate.fail_on)
             elif stage.stage == "spec" and stage.ran and stage.quorum:
-                stage = recompute_spec(stage, calls)
+                stage = recompute_spec(stage, calls, config.gate.fail_on)
             results.append(stage)
         usage = decode_usage(run["usage"])
         escalations = {k: (bool(v[0]), str(v[1])) for k, v in run.get("escalations", {}).items()}

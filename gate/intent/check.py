@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gate.context.lines import head_lines
-from gate.findings import Finding, line_keys, with_line_keys
+from gate.findings import Finding, Severity, line_keys, with_line_keys
 from gate.intent.extract import Extraction, extract
 from gate.intent.judge import Answer, ChunkPlan, Judged, group_by_statement, judge
 from gate.intent.prompt import CHECK_PROMPT, EXTRACT_PROMPT, Statement, check_messages
@@ -93,11 +93,12 @@ async def check(
     p = _prepare(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
     rounds = ReviewRounds(models=tuple(dict.fromkeys(selection.models)), usage=extraction.usage)
     judged = await _judge_round(ctx, client, p, rounds)
+    fail_on = config.gate.fail_on
     if len(rounds.answered) > 1 and config.review.cross_check and quorum > 1:
         await cross_check_round(
-            client, p.checked, quorum, rounds, grace_s=config.models.grace_seconds, stage=STAGE
+            client, p.checked, quorum, fail_on, rounds, grace_s=config.models.grace_seconds, stage=STAGE
         )
-    findings = findings_of(rounds.groups, rounds.verdicts, quorum)
+    findings = findings_of(rounds.groups, rounds.verdicts, quorum, fail_on)
     keys = line_keys(findings, head_lines(ctx.changeset))
     findings = with_line_keys(findings, keys)
     unjudged = _unjudged(p, judged, quorum)
@@ -357,9 +358,9 @@ def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str
 
 
 def findings_of(
-    groups: Sequence[Group], verdicts: Mapping[str, Sequence[Any]], quorum: int
+    groups: Sequence[Group], verdicts: Mapping[str, Sequence[Any]], quorum: int, fail_on: Severity
 ) -> tuple[Finding, ...]:
-    return to_findings(groups, tally(groups, verdicts), quorum, stage=STAGE)
+    return to_findings(groups, tally(groups, verdicts), quorum, fail_on, stage=STAGE)
 
 
 def compliance(

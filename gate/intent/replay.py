@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from gate.findings import with_line_keys
+from gate.findings import Severity, with_line_keys
 from gate.intent.check import STAGE, findings_of
 from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
 from gate.intent.prompt import Statement
@@ -21,7 +21,7 @@ from gate.run import StageResult
 from gate.schema.spec_plan import SpecPlan
 
 
-def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
+def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on: Severity) -> StageResult:
     plan = recorded.spec_plan or SpecPlan()
     statements = [Statement(r.id, r.source, r.statement) for r in plan.requirements]
     plans = {c.id: ChunkPlan(c.id, c.paths, c.statements) for c in plan.chunks}
@@ -41,5 +41,5 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
                     verdicts[str(call["model"])].extend(check.verdicts)
     judged = judge(answers, plans, {s.id: s for s in statements})
     groups = group_by_statement(judged.raised, statements)
-    findings = findings_of(groups, verdicts, recorded.quorum)
+    findings = findings_of(groups, verdicts, recorded.quorum, fail_on)
     return replace(recorded, findings=with_line_keys(findings, recorded.line_keys))

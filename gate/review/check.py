@@ -103,7 +103,8 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     missed = unreviewed(p.chunks, p.quorum, rounds)
     # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
     await _cross_check(ctx, client, p, rounds)
-    fresh = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), p.quorum)
+    fail_on = ctx.config.gate.fail_on
+    fresh = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), p.quorum, fail_on)
     findings, carried, keys = _keyed(ctx, p, fresh)
     model_error = _joined(coverage_error(missed, p.chunks, p.quorum, p.distinct), cut_note(p.cut))
     partial = partial_note(rounds, p.chunks)
@@ -218,12 +219,15 @@ def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
 
 
 async def _cross_check(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> None:
-    """Ask the models that did not raise a finding below the quorum whether they agree with it."""
+    """Ask the models that did not raise a finding whose claim is below the quorum whether they agree."""
     config = ctx.config
+    fail_on = config.gate.fail_on
     if len(rounds.answered) > 1 and config.review.cross_check and p.quorum > 1:
-        pending = sum(1 for g in rounds.groups if len(g.raisers) < p.quorum)
+        pending = sum(1 for g in rounds.groups if len(g.claim(fail_on).by) < p.quorum)
         ctx.progress(f"review: cross-checking {pending} finding(s)")
-        await cross_check_round(client, p.chunks, p.quorum, rounds, grace_s=config.models.grace_seconds)
+        await cross_check_round(
+            client, p.chunks, p.quorum, fail_on, rounds, grace_s=config.models.grace_seconds
+        )
     elif not config.review.cross_check:
         p.notes.append("cross-check turned off (review.cross_check: false)")
 

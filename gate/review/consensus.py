@@ -6,7 +6,9 @@ group's first finding (its representative), never through another member, so loo
 chain. `same_issue` is strict: when in doubt it says no, and the cross-check decides. Grouping is
 independent of the order calls completed (inputs are sorted first), so a replay of the trace rebuilds
 the same groups and the same ids. A model never counts twice, and a disagreement never removes support:
-one model can neither confirm nor veto alone.
+one model can neither confirm nor veto alone. Nor can it set the severity alone: a finding is reported at
+the highest severity a quorum of its models stand behind (`Group.severity`), and a group whose raisers
+rate it on both sides of `gate.fail_on` is cross-checked as the blocking claim (`Group.claim`).
 """
 
 from __future__ import annotations
@@ -113,6 +115,17 @@ class Raised:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """What a group is cross-checked as, and what an agreement in the cross-check stands behind: the
+    finding of the models that raised it at or above `fail_on` when any did, else of all its raisers
+    (`lead`, their lower-median member), and those models (`by`)."""
+
+    id: str
+    lead: Raised
+    by: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     members: tuple[Raised, ...]
@@ -122,16 +135,46 @@ class Group:
         return frozenset(m.model for m in self.members)
 
     @cached_property
-    def lead(self) -> Raised:
-        """The member the group is reported as: the lower-median severity among the models (one model
-        alone cannot inflate it), earliest model name on ties."""
+    def rated(self) -> dict[str, Raised]:
+        """Each raising model's member with the highest severity: what that model rated the issue."""
         per_model: dict[str, Raised] = {}
         for m in self.members:
             best = per_model.get(m.model)
             if best is None or _rank(m) > _rank(best):
                 per_model[m.model] = m
-        ordered = sorted(per_model.values(), key=lambda r: (_rank(r), r.model))
-        return ordered[(len(ordered) - 1) // 2]
+        return per_model
+
+    @cached_property
+    def lead(self) -> Raised:
+        """The lower-median member among the models (one model alone cannot inflate it), earliest model
+        name on ties."""
+        return _lower_median(self.rated.values())
+
+    def claim(self, fail_on: Severity) -> Claim:
+        """The group as the cross-check shows it. When the raisers split across `fail_on`, the claim is
+        the blocking one, of the models that rated it at or above: a model that rated the issue lower
+        stands behind the issue, not behind blocking for it, so the models that did not raise it decide."""
+        blocking = [r for r in self.rated.values() if _rank(r) >= fail_on.rank]
+        chosen = blocking or list(self.rated.values())
+        return Claim(self.id, _lower_median(chosen), frozenset(r.model for r in chosen))
+
+    def severity(self, agreed: Iterable[str], quorum: int, fail_on: Severity) -> Severity:
+        """The highest severity that `quorum` of the models behind the group rate it at or above: each
+        raiser at the severity it gave, each model that agreed in the cross-check at the severity of the
+        claim it was shown. One model can neither raise it above what the others stand behind nor pull it
+        below. Below the quorum (not confirmed), the lower median of the raisers."""
+        ratings = [_rank(r) for r in self.rated.values()]
+        ratings += [_rank(self.claim(fail_on).lead)] * len(set(agreed) - self.raisers)
+        needed = max(1, quorum)
+        if len(ratings) < needed:
+            return Severity(self.lead.finding.severity)
+        rank = sorted(ratings, reverse=True)[needed - 1]
+        return next(s for s in Severity if s.rank == rank)
+
+
+def _lower_median(members: Iterable[Raised]) -> Raised:
+    ordered = sorted(members, key=lambda r: (_rank(r), r.model))
+    return ordered[(len(ordered) - 1) // 2]
 
 
 @dataclass(frozen=True)
@@ -315,11 +358,17 @@ def confidence(confirmers: int, quorum: int) -> Confidence:
 
 
 def to_findings(
-    groups: Sequence[Group], support: Mapping[str, Support], quorum: int, stage: str = STAGE
+    groups: Sequence[Group],
+    support: Mapping[str, Support],
+    quorum: int,
+    fail_on: Severity,
+    stage: str = STAGE,
 ) -> tuple[Finding, ...]:
+    """Each group as a finding: the claim the cross-check was shown, the severity a quorum of its models
+    stand behind (`Group.severity`), and the models that raised, agreed with or refused it."""
     findings = []
     for group in groups:
-        lead = group.lead.finding
+        lead = group.claim(fail_on).lead.finding
         s = support.get(group.id, Support(frozenset(), frozenset()))
         confirmed_by = tuple(sorted(group.raisers | s.agreed))
         category = lead.category.strip().lower() or stage
@@ -334,7 +383,7 @@ def to_findings(
             Finding(
                 stage=stage,
                 rule=f"{stage}/{category}",
-                severity=Severity(lead.severity),
+                severity=group.severity(s.agreed, quorum, fail_on),
                 confidence=confidence(len(confirmed_by), quorum),
                 title=lead.title.strip(),
                 body=lead.body.strip(),

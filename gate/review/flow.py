@@ -1,8 +1,9 @@
 """The two rounds of the multi-model review, concurrently within each round.
 
 Round 1: every model reviews every chunk (`review` schema). Findings are grouped across models.
-Round 2 (cross-check): groups below quorum are sent, with their ids, to the models that answered the
-review but did not raise them (`cross_check` schema); an `agree` adds support.
+Round 2 (cross-check): groups whose claim (`Group.claim`) fewer than quorum models raised are sent, with
+their ids, to the models that answered the review but did not raise them (`cross_check` schema); an
+`agree` adds support.
 The outcome is a plain record of what was asked and answered; `consensus` turns it into findings.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gate.config.models import Config
+from gate.findings import Severity
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.selection import Selection
@@ -181,12 +183,17 @@ async def cross_check_round(
     client: ModelClient,
     chunks: Sequence[Chunk],
     quorum: int,
+    fail_on: Severity,
     rounds: ReviewRounds,
     *,
     grace_s: float = GRACE_MIN_S,
     stage: str = "review",
 ) -> None:
-    pending = [g for g in rounds.groups if len(g.raisers) < quorum]
+    """Send each group whose claim fewer than `quorum` models raised, as that claim, to the models that
+    answered the review and did not raise it. A group its raisers rated on both sides of `fail_on` is
+    sent too, as the blocking claim, though enough models raised it: whether it blocks is decided by the
+    models that did not raise it, never by a raiser that rated it lower."""
+    pending = [g for g in rounds.groups if len(g.claim(fail_on).by) < quorum]
     if not pending:
         return
     voters = sorted(rounds.answered)
@@ -211,7 +218,7 @@ async def cross_check_round(
                     model=model,
                     schema_name="cross_check",
                     output_type=CrossCheckOutput,
-                    messages=cross_check_messages(batch, excerpts),
+                    messages=cross_check_messages([g.claim(fail_on) for g in batch], excerpts),
                     prompt_version=version,
                     temperature=0.0,
                     unit=f"cross-check-{start // CROSS_CHECK_BATCH + 1}",

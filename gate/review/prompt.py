@@ -21,7 +21,7 @@ from gate.context.model import ChangeSet
 from gate.fence import data_block
 from gate.models.interface import Message
 from gate.redact import MESSAGE_FILENAME, redact
-from gate.review.consensus import Group, norm_path
+from gate.review.consensus import Claim, Group, norm_path
 from gate.review.units import Chunk, ReviewUnit
 from gate.specs import SpecContext, SpecSet
 
@@ -148,7 +148,7 @@ def review_messages(chunk: Chunk, config: Config, contracts: Contracts, pr: PrTe
 MARGIN_LINES = 4  # rows shown around a finding's lines in the cross-check
 
 
-def finding_excerpts(groups: Sequence[Group], units: Sequence[ReviewUnit] | Excerpts) -> str:
+def finding_excerpts(groups: Sequence[Group | Claim], units: Sequence[ReviewUnit] | Excerpts) -> str:
     """Only the rows each finding points at, with a small margin, from the units that hold them: a
     checker needs the lines in question, not the whole hunk (nor a whole chunk per finding)."""
     return (units if isinstance(units, Excerpts) else Excerpts(units)).of(groups)
@@ -176,7 +176,7 @@ class Excerpts:
                 shown = _Shown(order, unit, numbers, min(numbered), max(numbered))
                 self._by_path.setdefault(unit.path, []).append(shown)
 
-    def of(self, groups: Sequence[Group]) -> str:
+    def of(self, groups: Sequence[Group | Claim]) -> str:
         wanted: dict[str, list[tuple[int, int]]] = {}
         for g in groups:
             f = g.lead.finding
@@ -212,8 +212,10 @@ def _excerpt(shown: _Shown, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def cross_check_messages(
-    groups: Sequence[Group], units: Sequence[ReviewUnit] | Excerpts
+    groups: Sequence[Group | Claim], units: Sequence[ReviewUnit] | Excerpts
 ) -> tuple[Message, ...]:
+    """The cross-check of `groups`, each shown as its lead finding with the severity its raisers gave it:
+    an agreement stands behind the finding at that severity."""
     prompt = load_prompt(CROSS_CHECK_PROMPT)
     findings = [
         {
@@ -221,6 +223,7 @@ def cross_check_messages(
             "path": g.lead.finding.path,
             "start_line": g.lead.finding.start_line,
             "end_line": g.lead.finding.end_line,
+            "severity": g.lead.finding.severity,
             "category": g.lead.finding.category,
             "title": g.lead.finding.title,
             "body": g.lead.finding.body,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from gate.findings import with_line_keys
+from gate.findings import Severity, with_line_keys
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.structured import validate
 from gate.review.consensus import Raised, group_findings, tally, to_findings
@@ -15,9 +15,9 @@ from gate.review.incremental import with_carried
 from gate.run import StageResult
 
 
-def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> StageResult:
+def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on: Severity) -> StageResult:
     """The review result with its findings rebuilt from the raw responses: re-validated, re-grouped,
-    re-tallied with the recorded quorum."""
+    re-tallied with the recorded quorum and the run's `gate.fail_on`."""
     raised: list[Raised] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
     for call in calls:
@@ -35,7 +35,7 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]]) -> Stag
                     verdicts[str(call["model"])].extend(check.verdicts)
     groups = group_findings(raised)
     quorum = recorded.quorum
-    findings = to_findings(groups, tally(groups, verdicts), quorum)
+    findings = to_findings(groups, tally(groups, verdicts), quorum, fail_on)
     findings = with_line_keys(findings, recorded.line_keys)
     # an incremental run's findings on unchanged code came from the previous run, not from a call
     findings = with_carried(findings, recorded.carried)

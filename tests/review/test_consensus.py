@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from gate.findings import Severity
 from gate.models.schemas import CrossCheckVerdict, ReviewFinding
-from gate.review.consensus import Raised, group_findings, tally, to_findings
+from gate.review.consensus import Raised, Support, group_findings, tally, to_findings
+
+HIGH = Severity.HIGH  # gate.fail_on's default
 
 
 def rf(**kw: Any) -> ReviewFinding:
@@ -59,26 +62,47 @@ def test_a_model_counts_once_and_disagreement_never_removes_support() -> None:
         ],
     }
     support = tally(groups, verdicts)
-    (finding,) = to_findings(groups, support, quorum=2)
+    (finding,) = to_findings(groups, support, quorum=2, fail_on=HIGH)
     assert finding.confirmed_by == ("m1", "m3")
     assert dict(finding.extra)["disagreed_by"] == "m2"
     assert finding.stage == "review" and not finding.deterministic
 
 
-def test_severity_is_the_lower_median_so_one_model_cannot_inflate_it() -> None:
-    groups = group_findings(
-        [
-            Raised("m1", "c", rf(severity="critical")),
-            Raised("m2", "c", rf(severity="low")),
-            Raised("m3", "c", rf(severity="medium")),
-        ]
+def _severity(quorum: int, *severities: str, agreed: tuple[str, ...] = ()) -> str:
+    """The severity of one issue raised by m1, m2, .. at `severities`, with `agreed` agreeing in the
+    cross-check."""
+    groups = group_findings([Raised(f"m{i}", "c", rf(severity=s)) for i, s in enumerate(severities, 1)])
+    (group,) = groups
+    support = {group.id: Support(frozenset(agreed), frozenset())}
+    return to_findings(groups, support, quorum=quorum, fail_on=HIGH)[0].severity.value
+
+
+def test_severity_is_what_a_quorum_stands_behind_so_one_model_cannot_inflate_it() -> None:
+    assert _severity(2, "critical", "low", "medium") == "medium"
+    assert _severity(2, "critical", "low") == "low"
+    assert _severity(3, "critical", "high", "high") == "high"
+    # two of four models rate it high or above: a quorum of 2 stands behind high
+    assert _severity(2, "info", "info", "high", "critical") == "high"
+    # below the quorum, the lower median of the raisers
+    assert _severity(3, "critical", "low") == "low"
+
+
+def test_one_raiser_rating_it_lower_cannot_pull_a_finding_under_fail_on_the_others_confirm() -> None:
+    """m1 raises a high finding and m2 echoes it at info: m3's agreement in the cross-check stands
+    behind the claim it was shown, m1's high, so a quorum of 2 stands behind high."""
+    groups = group_findings([Raised("m1", "c", rf(severity="high")), Raised("m2", "c", rf(severity="info"))])
+    (group,) = groups
+    claim = group.claim(HIGH)
+    assert claim.by == {"m1"} and claim.lead.model == "m1" and claim.lead.finding.severity == "high"
+    assert _severity(2, "high", "info", agreed=("m3",)) == "high"
+    assert _severity(2, "high", "info") == "info"  # refused or unasked: the quorum stands behind info
+    # as when m2 stays silent and m3 agrees
+    assert _severity(2, "high", agreed=("m3",)) == "high"
+    # the claim is all the raisers when none, or all, rate it at fail_on
+    (lower,) = group_findings(
+        [Raised("m1", "c", rf(severity="low")), Raised("m2", "c", rf(severity="medium"))]
     )
-    (finding,) = to_findings(groups, {}, quorum=2)
-    assert finding.severity.value == "medium"
-    groups = group_findings(
-        [Raised("m1", "c", rf(severity="critical")), Raised("m2", "c", rf(severity="low"))]
-    )
-    assert to_findings(groups, {}, quorum=2)[0].severity.value == "low"
+    assert lower.claim(HIGH).by == {"m1", "m2"}
 
 
 def test_groups_follow_the_finding_order_across_paths_written_differently() -> None:
