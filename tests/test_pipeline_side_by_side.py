@@ -24,7 +24,7 @@ from gate.report.json_v1 import to_dict
 from gate.review.stage import ReviewStage
 from gate.run import Outcome, RunContext, Services, Stage, StageResult
 from tests.fakes.fixtures import model_server
-from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
+from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply, judge
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import Change, make_change
 from tests.regen.samples import SAME
@@ -86,9 +86,10 @@ def config_for(server: FakeModelServer, **extra: Any) -> Config:
 
 
 def script(server: FakeModelServer, *, hold: str = "") -> dict[str, threading.Event]:
-    """Both models raise one finding, one of them another, and they re-generate consistently. A held
-    request is answered only once a request of the other stage has arrived (or after HOLD_S): with
-    `hold="first"` the first of each stage (so neither fills a model's bound), with `"all"` every one."""
+    """Both models raise one finding, one of them another (which the other refuses in the cross-check),
+    and they re-generate consistently. A held request is answered only once a request of the other stage
+    has arrived (or after HOLD_S): with `hold="first"` the first of each stage (so neither fills a
+    model's bound), with `"all"` every one."""
     arrived = {"review": threading.Event(), "regen": threading.Event()}
     lock = threading.Lock()
 
@@ -110,6 +111,7 @@ def script(server: FakeModelServer, *, hold: str = "") -> dict[str, threading.Ev
 
     for name in SERVED:
         server.script(name, "review", review)
+        server.script(name, "cross_check", judge(lambda title: False))
         server.script(name, "regeneration", regeneration)
     return arrived
 

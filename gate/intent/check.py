@@ -26,6 +26,7 @@ from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
 from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
 from gate.review.prompt import load_prompt
 from gate.review.room import chunk_tokens
+from gate.review.undecided import undecided, undecided_error
 from gate.review.units import Chunk, NotReviewed, build_units, estimate_tokens, measured_chars_per_token, pack
 from gate.run import RunContext, StageResult, run_sync
 from gate.schema.spec_plan import SpecChunkPlan, SpecPlan, SpecStatement
@@ -99,9 +100,15 @@ async def check(
             client, p.checked, quorum, fail_on, rounds, grace_s=config.models.grace_seconds, stage=STAGE
         )
     findings = findings_of(rounds.groups, rounds.verdicts, quorum, fail_on)
+    not_decided = undecided(rounds, quorum, fail_on) if config.review.cross_check else []
     keys = line_keys(findings, head_lines(ctx.changeset))
     findings = with_line_keys(findings, keys)
     unjudged = _unjudged(p, judged, quorum)
+    errors = (
+        _unjudged_error(unjudged, len(p.checked), quorum, rounds, judged),
+        undecided_error(not_decided, quorum, fail_on),
+    )
+    model_error = "; ".join(e for e in errors if e) or None
     notes.extend(_round_notes(p, judged, rounds))
     details.update(
         {
@@ -111,6 +118,7 @@ async def check(
             "failures": rounds.failures,
             "unjudged_chunks": unjudged,
             "cross_checked": rounds.cross_checked,
+            "undecided_findings": [u.as_json() for u in not_decided],
             "calls": rounds.calls + (0 if extraction.cached else 1),
             "compliance": compliance(p.statements, p.sources, judged.said, findings, quorum),
             "notes": notes,
@@ -121,7 +129,7 @@ async def check(
         ran=True,
         why=why,
         findings=findings,
-        model_error=_unjudged_error(unjudged, len(p.checked), quorum, rounds, judged),
+        model_error=model_error,
         usage=replace(rounds.usage, wall_seconds=round(time.monotonic() - started, 3)),
         details=details,
         quorum=quorum,

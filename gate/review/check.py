@@ -37,6 +37,7 @@ from gate.review.incremental import Plan, carried_findings, plan, with_carried
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.room import chunk_tokens
 from gate.review.state import encode_state, keep, reviewed_lines
+from gate.review.undecided import Undecided, undecided, undecided_error, undecided_gaps
 from gate.review.units import (
     CHARS_PER_TOKEN,
     Chunk,
@@ -48,6 +49,7 @@ from gate.review.units import (
     pack,
 )
 from gate.run import RunContext, StageResult, run_sync
+from gate.schema.coverage import Gap, StageCoverage
 from gate.schema.review_state import IncrementalReview
 from gate.specs import load_specs
 
@@ -106,11 +108,17 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     fail_on = ctx.config.gate.fail_on
     fresh = to_findings(rounds.groups, tally(rounds.groups, rounds.verdicts), p.quorum, fail_on)
     findings, carried, keys = _keyed(ctx, p, fresh)
-    model_error = _joined(coverage_error(missed, p.chunks, p.quorum, p.distinct), cut_note(p.cut))
+    # With the cross-check turned off, findings below the quorum are advisory by the config's choice.
+    not_decided = undecided(rounds, p.quorum, fail_on) if ctx.config.review.cross_check else []
+    model_error = _joined(
+        coverage_error(missed, p.chunks, p.quorum, p.distinct),
+        cut_note(p.cut),
+        undecided_error(not_decided, p.quorum, fail_on),
+    )
     partial = partial_note(rounds, p.chunks)
     p.notes.extend(n for n in (cut_note(p.cut), partial, rounds.cross_check_note) if n)
     details = _details(p, keys, p.notes + list(p.contracts.notes))
-    details.update(_round_details(p, rounds, missed))
+    details.update(_round_details(p, rounds, missed, not_decided))
     complete = model_error is None and not rounds.failures and not rounds.not_reviewed
     said = [n for n in p.notes if n.startswith("only ")] + ([partial] if partial else [])
     return StageResult(
@@ -126,17 +134,24 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         line_keys=keys,
         carried=carried,
         models=tuple(p.models),
-        coverage=review_coverage(
-            ctx.changeset.diff,
-            p.models,
-            p.quorum,
-            p.chunks,
-            rounds.reviewed_by,
-            p.increment.earlier,
-            p.cut,
-            missed,
+        coverage=_with_gaps(
+            review_coverage(
+                ctx.changeset.diff,
+                p.models,
+                p.quorum,
+                p.chunks,
+                rounds.reviewed_by,
+                p.increment.earlier,
+                p.cut,
+                missed,
+            ),
+            undecided_gaps(not_decided, p.quorum, STAGE),
         ),
     )
+
+
+def _with_gaps(coverage: StageCoverage, gaps: Sequence[Gap]) -> StageCoverage:
+    return coverage.model_copy(update={"gaps": (*coverage.gaps, *gaps)}) if gaps else coverage
 
 
 def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
@@ -267,8 +282,10 @@ def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, 
     }
 
 
-def _round_details(p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed]) -> dict[str, Any]:
-    """What the report shows of the rounds: who answered, what failed, what went unreviewed."""
+def _round_details(
+    p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed], not_decided: list[Undecided]
+) -> dict[str, Any]:
+    """What the report shows of the rounds: who answered, what failed, what went unreviewed or undecided."""
     return {
         "answered": sorted(rounds.answered),
         "failures": rounds.failures,
@@ -278,6 +295,7 @@ def _round_details(p: _Prepared, rounds: ReviewRounds, missed: list[Unreviewed])
         "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in p.chunks},
         "groups": len(rounds.groups),
         "cross_checked": rounds.cross_checked,
+        "undecided_findings": [u.as_json() for u in not_decided],
         "calls": rounds.calls,
     }
 

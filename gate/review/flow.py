@@ -115,6 +115,7 @@ class ReviewRounds:
     models: tuple[str, ...] = ()  # the models asked to review
     failures: list[dict[str, str]] = field(default_factory=list)  # {model, unit, schema, error}
     not_reviewed: list[dict[str, str]] = field(default_factory=list)  # {unit, model, reason}
+    asked: dict[str, dict[str, str]] = field(default_factory=dict)  # group id -> model -> cross-check unit
     cross_checked: int = 0  # groups sent to at least one model
     cross_check_note: str | None = None
     usage: Usage = field(default_factory=Usage)
@@ -212,6 +213,9 @@ async def cross_check_round(
     for model, groups in sorted(asked.items()):
         for start in range(0, len(groups), CROSS_CHECK_BATCH):
             batch = groups[start : start + CROSS_CHECK_BATCH]
+            unit = f"cross-check-{start // CROSS_CHECK_BATCH + 1}"
+            for group in batch:
+                rounds.asked.setdefault(group.id, {})[model] = unit
             requests.append(
                 CallRequest(
                     stage=stage,
@@ -221,7 +225,7 @@ async def cross_check_round(
                     messages=cross_check_messages([g.claim(fail_on) for g in batch], excerpts),
                     prompt_version=version,
                     temperature=0.0,
-                    unit=f"cross-check-{start // CROSS_CHECK_BATCH + 1}",
+                    unit=unit,
                 )
             )
     results = await call_all(client, requests, grace_s)

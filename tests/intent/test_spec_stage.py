@@ -284,3 +284,22 @@ def test_requirements_no_model_could_extract_are_a_model_error(
     assert model_server.count(schema="spec_check") == 0
     # each model tried once, with its one repair attempt
     assert model_server.count(schema="spec_extract") == 6
+
+
+def test_a_contradiction_the_cross_check_could_not_decide_is_a_model_error(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    sc.script(model_server, contradicting=("fake-a",))
+    for name in ("fake-b", "fake-c"):
+        model_server.script(name, "cross_check", Reply.error(500))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    outcome = sc.gate(github, repo, sc.config_for(model_server, gate={"on_model_error": "fail"}))
+    assert outcome.verdict == "fail"
+    (finding,) = sc.spec_findings(outcome)
+    assert not finding.blocking
+    stage = sc.spec_stage(outcome)
+    assert stage.model_error is not None and stage.model_error.startswith(
+        "1 finding(s) at or above 'high' not decided by 2 distinct models"
+    )
+    (undecided,) = stage.details["undecided_findings"]
+    assert undecided["group"] == "C1" and set(undecided["missing"]) == {"openai/fake-b", "openai/fake-c"}

@@ -89,7 +89,8 @@ def test_every_model_failing_at_review(fault: str, model_server: FakeModelServer
 def test_every_model_failing_at_cross_check(
     fault: str, model_server: FakeModelServer, tmp_path: Path
 ) -> None:
-    # One model raises the real defect; the others must confirm it in the cross-check, and cannot.
+    # One model raises the real defect; the others must decide it in the cross-check, and cannot. An
+    # unconfirmed finding never blocks, but one nobody could refuse is not a pass: it was never decided.
     model_server.script("honest-a", "review", Reply.json({"findings": [PLANTED]}))
     for name in ("honest-a", "honest-b", "obedient-c"):
         model_server.script(name, "cross_check", FAULTS[fault])
@@ -97,10 +98,15 @@ def test_every_model_failing_at_cross_check(
     code, report, trace = run_cli(args, tmp_path / "out")
     review = [f for f in report["findings"] if f["stage"] == "review"]  # type: ignore[union-attr,index]
     assert review and not review[0]["blocking"], "an unconfirmed finding never blocks"
-    assert report["verdict"] in ("pass", "neutral")
+    error = report["stages"]["review"]["model_error"]  # type: ignore[index]
+    assert "1 finding(s) at or above 'high' not decided by 2 distinct models" in error, error
+    assert report["verdict"] == "neutral", report["reasons"]
     assert code == expected_exit(report["verdict"]) == 0
     checks = [r for r in trace if r.get("type") == "call" and r["schema"] == "cross_check"]
     assert checks and all(c["error"] for c in checks)
+    fail_args = setup(tmp_path / "f", model_server, "fail")
+    code, report, _ = run_cli(fail_args, tmp_path / "fail")
+    assert report["verdict"] == "fail" and code == 1
 
 
 def test_one_model_down_the_others_still_confirm(model_server: FakeModelServer, tmp_path: Path) -> None:
