@@ -143,7 +143,9 @@ def spec_plan(statements: Iterable[Statement], plans: Iterable[ChunkPlan]) -> Sp
     """What the check sent, as the trace keeps it for a replay."""
     return SpecPlan(
         requirements=tuple(SpecStatement(id=s.id, source=s.source, statement=s.text) for s in statements),
-        chunks=tuple(SpecChunkPlan(id=c.id, paths=c.paths, statements=c.statements) for c in plans),
+        chunks=tuple(
+            SpecChunkPlan(id=c.id, paths=c.paths, statements=c.statements, lines=c.lines) for c in plans
+        ),
     )
 
 
@@ -239,7 +241,7 @@ def _prepare(
     for chunk in chunks:
         governing = tuple(s.id for s in statements if sources[s.source].governs_any(chunk.paths, specs))
         if governing:
-            plans[chunk.id] = ChunkPlan(chunk.id, chunk.paths, governing)
+            plans[chunk.id] = ChunkPlan(chunk.id, chunk.paths, governing, chunk.shown)
     ungoverned = [c.id for c in chunks if c.id not in plans]
     if ungoverned:
         named = ", ".join(ungoverned[:UNGOVERNED_NAMED])

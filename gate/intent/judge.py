@@ -20,6 +20,7 @@ from typing import Literal
 from gate.intent.prompt import Statement
 from gate.models.schemas import ReviewFinding, SpecCheckOutput
 from gate.review.consensus import Group, Raised, group_findings, norm_path
+from gate.review.units import names_shown_line
 
 SEVERITY: Literal["high"] = (
     "high"  # a confirmed contradiction of the change's own intent blocks at the default fail_on
@@ -35,9 +36,16 @@ class ChunkPlan:
     id: str
     paths: tuple[str, ...]
     statements: tuple[str, ...]
+    # the lines the chunk showed (`Chunk.shown`); none in a trace that predates them: its paths only
+    lines: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "paths": list(self.paths), "statements": list(self.statements)}
+        return {
+            "id": self.id,
+            "paths": list(self.paths),
+            "statements": list(self.statements),
+            "lines": list(self.lines),
+        }
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,9 @@ def judge(
                     continue
                 start = j.start_line
                 end = max(start, j.end_line or start)
+                if plan.lines and not names_shown_line(plan.lines, path, start, end):
+                    out.ignored += 1  # lines of the file the chunk did not show (past the end, elsewhere)
+                    continue
                 out.raised.append(
                     Raised(
                         answer.model,

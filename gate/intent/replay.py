@@ -24,7 +24,7 @@ from gate.schema.spec_plan import SpecPlan
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on: Severity) -> StageResult:
     plan = recorded.spec_plan or SpecPlan()
     statements = [Statement(r.id, r.source, r.statement) for r in plan.requirements]
-    plans = {c.id: ChunkPlan(c.id, c.paths, c.statements) for c in plan.chunks}
+    plans = {c.id: ChunkPlan(c.id, c.paths, c.statements, c.lines) for c in plan.chunks}
     answers: list[Answer] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
     for call in calls:

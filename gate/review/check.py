@@ -29,6 +29,7 @@ from gate.review.flow import (
     ReviewRounds,
     cross_check_round,
     no_model,
+    outside_note,
     priced,
     review_round,
     stage_client,
@@ -116,7 +117,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         undecided_error(not_decided, p.quorum, fail_on),
     )
     partial = partial_note(rounds, p.chunks)
-    p.notes.extend(n for n in (cut_note(p.cut), partial, rounds.cross_check_note) if n)
+    p.notes.extend(n for n in (cut_note(p.cut), partial, outside_note(rounds), rounds.cross_check_note) if n)
     details = _details(p, keys, p.notes + list(p.contracts.notes))
     details.update(_round_details(p, rounds, missed, not_decided))
     complete = model_error is None and not rounds.failures and not rounds.not_reviewed
@@ -296,6 +297,7 @@ def _round_details(
         "groups": len(rounds.groups),
         "cross_checked": rounds.cross_checked,
         "undecided_findings": [u.as_json() for u in not_decided],
+        "outside_findings": len(rounds.outside),
         "calls": rounds.calls,
     }
 
@@ -348,6 +350,8 @@ def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:
         "id": chunk.id,
         "units": [u.id for u in chunk.units],
         "paths": list(chunk.paths),
+        # the lines shown, which a replay keeps findings within as the run did
+        "lines": list(chunk.shown),
         "tokens": chunk.tokens,
     }
     if contracts.specs.configured:

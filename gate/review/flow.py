@@ -1,6 +1,7 @@
 """The two rounds of the multi-model review, concurrently within each round.
 
 Round 1: every model reviews every chunk (`review` schema). Findings are grouped across models.
+A finding that names no line its chunk showed (another file, past the end) is left out and counted.
 Round 2 (cross-check): groups whose claim (`Group.claim`) fewer than quorum models raised are sent, with
 their ids, to the models that answered the review but did not raise them (`cross_check` schema); an
 `agree` adds support.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gate.config.models import Config
@@ -19,7 +20,7 @@ from gate.findings import Severity
 from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.selection import Selection
-from gate.review.consensus import Group, Raised, group_findings
+from gate.review.consensus import Group, Raised, group_findings, norm_path
 from gate.review.prompt import (
     CROSS_CHECK_PROMPT,
     REVIEW_PROMPT,
@@ -30,10 +31,11 @@ from gate.review.prompt import (
     load_prompt,
     review_messages,
 )
-from gate.review.units import Chunk
+from gate.review.units import Chunk, names_shown_line
 from gate.run import RunContext, StageResult, Usage
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
+OUTSIDE_NAMED = 5  # places of findings left out that a note names one by one
 # A model far slower than its peers is abandoned: once all but one model have answered every call of
 # a round, the rest get max(GRACE_MIN_S, GRACE_FACTOR x the time the round took so far).
 GRACE_MIN_S = 15.0
@@ -115,6 +117,8 @@ class ReviewRounds:
     models: tuple[str, ...] = ()  # the models asked to review
     failures: list[dict[str, str]] = field(default_factory=list)  # {model, unit, schema, error}
     not_reviewed: list[dict[str, str]] = field(default_factory=list)  # {unit, model, reason}
+    # `path:lines` of the findings left out for pointing at code their chunk did not show
+    outside: list[str] = field(default_factory=list)
     asked: dict[str, dict[str, str]] = field(default_factory=dict)  # group id -> model -> cross-check unit
     cross_checked: int = 0  # groups sent to at least one model
     cross_check_note: str | None = None
@@ -168,16 +172,46 @@ async def review_round(
                 )
             )
     results = await call_all(client, requests, config.models.grace_seconds)
+    shown = {chunk.id: chunk.shown for chunk in chunks}
     for result in results:
         rounds.add(result)
         for output in result.outputs:
             assert isinstance(output, ReviewOutput)
             rounds.answered.add(result.request.model)
             rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
-            rounds.raised.extend(
-                Raised(result.request.model, result.request.unit, f) for f in output.findings
-            )
+            kept, outside = raised_in(result.request.model, result.request.unit, output, shown)
+            rounds.raised.extend(kept)
+            rounds.outside.extend(outside)
     rounds.groups = group_findings(rounds.raised)
+
+
+def raised_in(
+    model: str, unit: str, output: ReviewOutput, shown: Mapping[str, Sequence[str]]
+) -> tuple[list[Raised], list[str]]:
+    """The findings of one review answer that name a line of the code its chunk showed (`shown`: chunk id
+    -> `Chunk.shown`), and the `path:lines` of the others (a file not in the chunk, lines past what it
+    showed): no model was shown what they point at, so they are never grouped. A chunk `shown` does not
+    know (in a trace that predates the record) keeps all."""
+    lines = shown.get(unit)
+    kept: list[Raised] = []
+    outside: list[str] = []
+    for f in output.findings:
+        if lines is None or names_shown_line(lines, norm_path(f.path), f.start_line, f.end_line):
+            kept.append(Raised(model, unit, f))
+        else:
+            outside.append(f"{norm_path(f.path)}:{f.start_line}-{f.end_line}")
+    return kept, outside
+
+
+def outside_note(rounds: ReviewRounds) -> str | None:
+    """Say how many findings were left out for naming no line their chunk showed, and where a few point."""
+    if not rounds.outside:
+        return None
+    places = sorted(set(rounds.outside))
+    named = ", ".join(places[:OUTSIDE_NAMED]) + (
+        f" and {len(places) - OUTSIDE_NAMED} more" if len(places) > OUTSIDE_NAMED else ""
+    )
+    return f"{len(rounds.outside)} finding(s) ignored: on code their chunk did not show ({named})"
 
 
 async def cross_check_round(

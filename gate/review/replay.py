@@ -11,15 +11,18 @@ from gate.findings import Severity, with_line_keys
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.structured import validate
 from gate.review.consensus import Raised, group_findings, tally, to_findings
+from gate.review.flow import raised_in
 from gate.review.incremental import with_carried
 from gate.run import StageResult
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on: Severity) -> StageResult:
-    """The review result with its findings rebuilt from the raw responses: re-validated, re-grouped,
-    re-tallied with the recorded quorum and the run's `gate.fail_on`."""
+    """The review result with its findings rebuilt from the raw responses: re-validated, kept within the
+    lines each chunk showed (as recorded in its details), re-grouped, re-tallied with the recorded quorum
+    and the run's `gate.fail_on`."""
     raised: list[Raised] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
+    shown = _shown(recorded.details)
     for call in calls:
         if call.get("stage") != "review":
             continue
@@ -28,7 +31,8 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
             if schema == "review":
                 review, _ = validate(ReviewOutput, content)
                 if isinstance(review, ReviewOutput):
-                    raised.extend(Raised(str(call["model"]), str(call["unit"]), f) for f in review.findings)
+                    kept, _ = raised_in(str(call["model"]), str(call["unit"]), review, shown)
+                    raised.extend(kept)
             elif schema == "cross_check":
                 check, _ = validate(CrossCheckOutput, content)
                 if isinstance(check, CrossCheckOutput):
@@ -40,3 +44,12 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
     # an incremental run's findings on unchanged code came from the previous run, not from a call
     findings = with_carried(findings, recorded.carried)
     return replace(recorded, findings=findings)
+
+
+def _shown(details: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Chunk id -> the lines it showed, from the recorded details (none from a trace that predates them)."""
+    out: dict[str, list[str]] = {}
+    for chunk in details.get("chunks") or ():
+        if isinstance(chunk, Mapping) and isinstance(chunk.get("lines"), list):
+            out[str(chunk.get("id"))] = [str(line) for line in chunk["lines"]]
+    return out

@@ -118,6 +118,24 @@ class Chunk:
     def paths(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(u.path for u in self.units))
 
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The new-side lines its units show, as `path:start-end`: the form the report and the trace
+        keep, so that a replay tells the same findings apart as the run."""
+        return tuple(f"{u.path}:{u.start_line}-{u.end_line}" for u in self.units)
+
+
+def names_shown_line(shown: Sequence[str], path: str, start: int, end: int) -> bool:
+    """Whether lines `start`..`end` of `path` take in at least one line of `shown` (`Chunk.shown`): a
+    finding that names none points at code the model was not shown (another file, past the end)."""
+    lo, hi = sorted((start, end))
+    for place in shown:
+        where, _, lines = place.rpartition(":")
+        first, _, last = lines.partition("-")
+        if where == path and first.isdigit() and last.isdigit() and lo <= int(last) and hi >= int(first):
+            return True
+    return False
+
 
 @dataclass(frozen=True)
 class NotReviewed:

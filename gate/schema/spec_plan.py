@@ -23,6 +23,7 @@ class SpecChunkPlan(Schema):
     id: str
     paths: tuple[str, ...] = ()
     statements: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()  # the lines the chunk showed, as `path:start-end`
 
 
 class SpecPlan(Schema):

@@ -286,6 +286,30 @@ def test_requirements_no_model_could_extract_are_a_model_error(
     assert model_server.count(schema="spec_extract") == 6
 
 
+def test_a_contradiction_on_lines_the_chunk_did_not_show_is_ignored(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """Two models say R3 is contradicted at lines 900-901 of a file of twenty: no model was shown them,
+    so those judgments are ignored, and count as no judgment of R3."""
+    sc.script(model_server)
+    for name in ("fake-a", "fake-b"):
+        model_server.script(name, "spec_check", Reply.json(sc.judgments(True, lines=(900, 901))))
+    repo = sc.make_pr(tmp_path / "repo", github)
+    trace = tmp_path / "trace.jsonl"
+    outcome = sc.gate(github, repo, sc.config_for(model_server), trace)
+    assert sc.spec_findings(outcome) == [] and outcome.verdict == "neutral"
+    stage = sc.spec_stage(outcome)
+    assert "2 judgment(s) ignored" in " ".join(stage.details["notes"])
+    (chunk,) = stage.details["chunks"]
+    assert chunk["lines"] == ["shop/pay.py:4-18"]
+    status = {r["id"]: r["status"] for r in stage.details["compliance"]}
+    assert status["R3"] == "kept"  # fake-c's judgment is the only one left on R3
+    (unjudged,) = stage.details["unjudged_chunks"]
+    assert unjudged["missing"] == [{"id": "R3", "judged_by": ["openai/fake-c"]}]
+    replayed = replay_trace(trace)
+    assert replayed.verdict == "neutral" and not any("differ" in n for n in replayed.notes)
+
+
 def test_a_contradiction_the_cross_check_could_not_decide_is_a_model_error(
     github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
 ) -> None:

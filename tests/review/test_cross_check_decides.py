@@ -4,15 +4,18 @@ litellm and three scripted models on loopback.
 A finding one model raised at or above `gate.fail_on` blocks only if another model agrees; when the
 others' cross-check calls fail, answer without its id, or never start for the budget, the finding was
 not decided, and that is a model error, never a quiet pass. A raiser that rates a finding lower cannot
-pull it under `fail_on` without the other models deciding.
+pull it under `fail_on` without the other models deciding. Findings on code the chunk did not show are
+left out.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from gate.cli import main
 from gate.replay import replay_trace
 from gate.report import coverage
 from tests.fakes.model_server import FakeModelServer, Reply, judge
@@ -151,3 +154,36 @@ def test_a_severity_the_others_could_not_decide_is_a_model_error(
     (undecided,) = stage(outcome).details["undecided_findings"]
     assert undecided["raised_by"] == ["openai/fake-a", "openai/fake-b"]
     assert undecided["claimed_by"] == ["openai/fake-a"] and list(undecided["missing"]) == ["openai/fake-c"]
+
+
+OUTSIDE = [
+    {**PLANTED_A, "path": "etc/passwd", "start_line": 1, "end_line": 1},  # not in the change
+    {**PLANTED_A, "path": "shop/pay.py", "start_line": 900, "end_line": 901},  # past the lines shown
+]
+
+
+def test_findings_on_code_the_chunk_did_not_show_are_left_out_and_counted(
+    model_server: FakeModelServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = {**PLANTED_A, "title": "Refund balance may go negative", "start_line": 14, "end_line": 400}
+    for name in ("fake-a", "fake-b"):
+        model_server.script(name, "review", Reply.json({"findings": [*OUTSIDE, kept]}))
+    trace = tmp_path / "trace.jsonl"
+    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server), trace)
+    # a range that takes in a line the chunk showed is kept
+    (finding,) = review_findings(outcome)
+    assert finding.title == "Refund balance may go negative" and finding.confirmed
+    result = stage(outcome)
+    assert result.details["outside_findings"] == 4
+    assert (
+        "4 finding(s) ignored: on code their chunk did not show (etc/passwd:1-1, shop/pay.py:900-901)"
+        in result.details["notes"]
+    )
+    (chunk,) = result.details["chunks"]
+    assert chunk["lines"] == ["shop/pay.py:4-18"]
+    replayed = replay_trace(trace)
+    assert [f.title for f in replayed.findings if f.stage == "review"] == [finding.title]
+    assert not any("differ" in n for n in replayed.notes)
+    assert main(["replay", str(trace), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [f["path"] for f in report["findings"] if f["stage"] == "review"] == ["shop/pay.py"]
