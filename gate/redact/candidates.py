@@ -9,8 +9,9 @@ import re
 from collections.abc import Sequence
 from itertools import accumulate
 
+from gate.once import once
 from gate.redact.formats import KEY_FORMATS, KeyFormat
-from gate.redact.prefilter import fold
+from gate.redact.prefilter import fold, required_literals
 from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN, long_runs
 
@@ -28,6 +29,32 @@ _MARKER_STARTS = tuple(
 # (Two searches, not one `\d.*[A-Za-z]|[A-Za-z].*\d`: that one is quadratic on a letters-only token.)
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[A-Za-z]")
+
+
+# The markers above that count wherever they stand (`_literal_ok`): a line holding one is a candidate.
+_UNCONDITIONAL_MARKERS = tuple(
+    literal for literal in _CANDIDATE_LITERALS if literal[0] != "A" and literal != "hf_"
+)
+
+
+@once
+def _formats_found_anyway() -> tuple[bool, ...]:
+    """For each key format, whether every match holds a keyword (`api_key=`, `-token`, `Password(`) or
+    a marker that always counts (`://`): the line is then a candidate by the keyword or the marker
+    pass already, and the format is not searched for on its own."""
+    plain = detector_rules().plain_keywords
+
+    def found(literal: str) -> bool:
+        held = fold(literal)
+        return (plain is not None and plain.search(held) is not None) or any(
+            marker in literal for marker in _UNCONDITIONAL_MARKERS
+        )
+
+    flags = []
+    for fmt in KEY_FORMATS:
+        need = required_literals(fmt.pattern)
+        flags.append(need is not None and all(found(literal) for literal in need[0]))
+    return tuple(flags)
 
 
 def looks_random(token: str) -> bool:
@@ -116,8 +143,13 @@ def _candidates(lines: Sequence[str]) -> set[int]:
     run_text = "\n".join(tokens)
     run_starts = list(accumulate(map((1).__add__, map(len, tokens)), initial=0))
     d = detectors
-    formats = zip(KEY_FORMATS, d.format_literals, d.format_folded, d.in_runs, strict=True)
-    for fmt, literals, folded, in_runs in formats:
+    formats = zip(
+        KEY_FORMATS, d.format_literals, d.format_folded, d.format_folded_on_line, d.in_runs,
+        _formats_found_anyway(), strict=True,
+    )  # fmt: skip
+    for fmt, literals, folded, on_line, in_runs, found_anyway in formats:
+        if found_anyway:
+            continue
         if in_runs:
             for run in _matching(fmt, literals, run_text, run_starts, tokens):
                 candidates.add(bisect.bisect_right(starts, runs[run][0]) - 1)
@@ -133,6 +165,7 @@ def _candidates(lines: Sequence[str]) -> set[int]:
                 index
                 for index in held
                 if (literals is None or any(literal in lines[index] for literal in literals))
+                and (on_line is None or _holds_any(lowered, starts[index], starts[index + 1], on_line))
                 and next(fmt.finditer(lines[index]), None) is not None
             )
     ascii_text = text.isascii()
@@ -171,6 +204,10 @@ def _candidates(lines: Sequence[str]) -> set[int]:
             else:
                 at = text.find(marker, at + 1)
     return {index for index in candidates if index < len(lines)}
+
+
+def _holds_any(text: str, start: int, end: int, literals: Sequence[str]) -> bool:
+    return any(text.find(literal, start, end) != -1 for literal in literals)
 
 
 def _lines_with_runs(

@@ -41,6 +41,9 @@ class Detectors:
     regex_plugins: tuple[object, ...]  # detect-secrets plugins that are a list of regexes
     other_plugins: tuple[tuple[object, re.Pattern[str]], ...]  # plugins with their own analysis, gated
     keywords: re.Pattern[str]  # KeywordDetector's words and the config names below, lower-cased text
+    # The keywords that need nothing around them (all but `auth(?!or)`): a text that holds one holds a
+    # match of `keywords`, wherever it stands. None when one of them reads around itself.
+    plain_keywords: re.Pattern[str] | None
     # Every regex of the regex plugins with its plugin's kind, in the plugins' order: the rules that
     # `prefilter` numbers first, then the other plugins' gates, then the key formats.
     regex_rules: tuple[tuple[str, re.Pattern[str]], ...]
@@ -54,6 +57,10 @@ class Detectors:
     # literal holds one (`Password=` holds `pass`: the keyword pass has found those lines already), and
     # one search for the spellings of one word (`Bearer`, `bearer`, `BEARER`).
     format_folded: tuple[tuple[str, ...] | None, ...]
+    # For each case-insensitive key format, the lower-cased literals one of which it needs, when few: a
+    # line the folded literals above lead to is matched only if its folded text holds one of these
+    # (`token=` where the keyword pass found `token`).
+    format_folded_on_line: tuple[tuple[str, ...] | None, ...]
     # For each key format, whether it matches only inside a long run of token characters
     # (`gate.redact.runs.within_runs`): it is then searched in those runs alone.
     in_runs: tuple[bool, ...]
@@ -70,9 +77,8 @@ _KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential",
 # "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
 # `credential` or `access_key`; this rule reads those, in config files only. `auth` but not `author`
 # (`Co-authored-by: x[bot] <…>` in a commit message, `author: jdoe` in a chart): a name is no secret.
-CONFIG_NAMES = (
-    r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth(?!or)"
-)
+_CONFIG_WORDS = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential"
+CONFIG_NAMES = _CONFIG_WORDS + r"|auth(?!or)"
 
 
 @once  # detect-secrets' plugins, imported and built once per process
@@ -81,6 +87,7 @@ def detector_rules() -> Detectors:
     from detect_secrets.plugins.keyword import DENYLIST
 
     keywords = re.compile("|".join((*DENYLIST, CONFIG_NAMES)))
+    plain_keywords = re.compile("|".join((*DENYLIST, _CONFIG_WORDS)))
     gates = {
         "KeywordDetector": re.compile("|".join(DENYLIST), re.IGNORECASE),
     }
@@ -115,11 +122,13 @@ def detector_rules() -> Detectors:
         tuple(regex_plugins),
         tuple(other),
         keywords,
+        plain_keywords if exact_literals(plain_keywords) is not None else None,
         regex_rules,
         prefilter,
         _KEYWORD_COVER if covered else None,
         format_literals,
         tuple(_folded_literals(fmt.pattern) for fmt in KEY_FORMATS),
+        tuple(_folded_on_line(fmt.pattern) for fmt in KEY_FORMATS),
         tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
         next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
         tuple(_rule_finder(regex) for _, regex in regex_rules),
@@ -175,6 +184,16 @@ def _folded_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     if all(cover):
         return tuple(sorted({part for part in cover if part}))
     return tuple(lowered) if len(lowered) <= _MAX_FORMAT_LITERALS else None
+
+
+def _folded_on_line(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """For a case-insensitive pattern, its own lower-cased literals, when few and more telling than the
+    keyword strings `_folded_literals` gives for it; None otherwise."""
+    need = required_literals(pattern)
+    if need is None or not need[1] or len(need[0]) > _MAX_FORMAT_LITERALS:
+        return None
+    literals = tuple(sorted(need[0]))
+    return None if literals == _folded_literals(pattern) else literals
 
 
 # Past this many literals, their passes together cost more than the one search (GitLab's dozen prefixes).
