@@ -141,6 +141,13 @@ PLACED_SYNTAX = {
     "src/mail.py": 'smtp.login("ops@example.org", "{}")',
     "src/legacy_db.py": 'db = MySQLdb.connect("localhost", "root", "{}", "shop")',
     "deploy/flow.yaml": "containers:\n  - env: [{{name: API_TOKEN, value: {}}}]",
+    "src/Report.java": 'Connection c = DriverManager.getConnection(url, "sa", "{}");',
+    "src/Mailer.cs": 'client.Credentials = new NetworkCredential("ops", "{}");',
+    "src/tasks.py": 'app = Celery("tasks", broker="redis://:{}@cache:6379/0")',
+    "src/search.py": 'URL = "https://api.example.org/v1/items?access_token={}&q=shoes"',
+    "deploy/probe.sh": 'curl -fsS -H "X-Api-Key: {}" https://api.example.org/v1/health',
+    "deploy/issues.sh": 'curl -fsS -H "Authorization: token {}" https://api.github.com/user',
+    "deploy/push.sh": "docker login -u deploy -p {} registry.example.org",
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -155,6 +162,12 @@ TOOL_SYNTAX = {
     "tools/settings.py": 'DB_PASSWORD = os.getenv("DB_PASSWORD", "{}")',
     "tools/db.js": 'const password = process.env.DB_PASSWORD || "{}";',
     "tools/values.yaml": "database:\n  password:\n    {}",
+    "tools/wp-config.php": "define( 'DB_PASSWORD', '{}' );",
+    "tools/Pool.java": 'ds.setPassword("{}");',
+    "tools/Mail.java": 'props.put("mail.smtp.password", "{}");',
+    "tools/db.go": 'db, err := sql.Open("mysql", "app:{}@tcp(db:3306)/shop")',
+    "tools/main.tf": 'variable "api_token" {{ default = "{}" }}',
+    "tools/variables.tf": 'variable "db_password" {{\n  sensitive = true\n  default   = "{}"\n}}',
 }
 
 

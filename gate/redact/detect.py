@@ -20,7 +20,7 @@ from itertools import accumulate, chain
 
 from gate.redact import memory
 from gate.redact.candidates import candidate_lines, looks_random
-from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS
+from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, written_value
 from gate.redact.prefilter import required_characters
 from gate.redact.rules import CONFIG_NAMES, detector_rules
 
@@ -619,8 +619,12 @@ _BELOW = 8
 
 def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for each credential named on one line and held on a line below: a wrapped call's
-    default (`_defaults_below`), and a YAML file's value below its key."""
+    default (`_defaults_below`), a Terraform variable's default (`_terraform_defaults`), and a YAML
+    file's value below its key."""
     yield from _defaults_below(lines)
+    if filename.lower().endswith(".tf"):
+        yield from _terraform_defaults(lines)
+        return
     if not filename.lower().endswith(_YAML_SUFFIXES):
         return
     values: list[str] = []
@@ -643,6 +647,40 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
                 yield below, SecretHit(kind="Secret Keyword", value=value)
             if named.re is _KEY_ABOVE and not named.group("block"):
                 break  # a plain scalar is the first line below, or there is none
+    memory.remember(values)
+
+
+# A Terraform variable that names a credential, its block's lines below it, and its `default` among
+# them: `variable "db_password" {` / `sensitive = true` / `default = "…"` / `}`. A variable's default on
+# its own line is a key format's (`Terraform Variable Default`), of the same kind.
+_TF_VARIABLE = re.compile(r"""^[ \t]*+variable[ \t]++"(?P<name>[A-Za-z0-9_\-]{1,120}+)"[ \t]*+\{[ \t]*+$""")
+_TF_DEFAULT = re.compile(
+    r"""^[ \t]*+default[ \t]*+=[ \t]*+(?P<q>["'])(?P<value>(?:[^"'\\\n]|\\.|(?!(?P=q))["']){1,200}+)(?P=q)"""
+)
+_TF_KIND = "Terraform Variable Default"
+_TF_BLOCK_LINES = 16
+
+
+def _terraform_defaults(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each default a Terraform variable that names a credential holds on a line of its
+    block below its name (a hunk's removed and added defaults both)."""
+    values: list[str] = []
+    for index, line in enumerate(lines):
+        if "variable" not in line:
+            continue
+        named = _TF_VARIABLE.match(line)
+        if named is None or not _CONFIG_NAME.search(named.group("name")):
+            continue
+        indent = len(line) - len(line.lstrip())
+        for below in range(index + 1, min(len(lines), index + 1 + _TF_BLOCK_LINES)):
+            text = lines[below]
+            # The block's own `}`, not a nested `validation { … }`'s.
+            if (text.strip() == "}" and len(text) - len(text.lstrip()) <= indent) or _TF_VARIABLE.match(text):
+                break
+            found = _TF_DEFAULT.match(text)
+            if found is not None and written_value(found.group("value")):
+                values.append(found.group("value"))
+                yield below, SecretHit(kind=_TF_KIND, value=found.group("value"))
     memory.remember(values)
 
 

@@ -261,6 +261,11 @@ def _random_value(value: str) -> bool:
     return _set_value(value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
+def _random_token(value: str) -> bool:
+    """`_random_value`, and not a name whose words are joined by `_` or `.` (`user_2024_profile`)."""
+    return _random_value(value) and not _SNAKE_NAME.fullmatch(value)
+
+
 def _basic_credentials(value: str) -> bool:
     """Base64 of `user:password`, as HTTP Basic authentication sends it."""
     try:
@@ -271,7 +276,7 @@ def _basic_credentials(value: str) -> bool:
     return bool(colon) and bool(user) and len(password) >= 1 and text.isprintable()
 
 
-def _written_value(value: str) -> bool:
+def written_value(value: str) -> bool:
     """A credential written out where a tool's syntax sets one (a Redis directive, a SQL statement, a
     unit's environment): `_set_value`, and not a word or a name that stands for one (`changeme`,
     `your-password`, `db_password`, `settings.SECRET`), a bind parameter (`:pw`, `?`) or a path."""
@@ -296,10 +301,16 @@ def chosen_by_hand(value: str) -> bool:
     return not _random_value(value)
 
 
+def _written_unless_prose(value: str) -> bool:
+    """`written_value`, and not a sentence (`put your unique phrase here`, as WordPress's sample config
+    leaves its keys): a value with blanks counts only when it mixes letters and digits as a key does."""
+    return written_value(value) and (" " not in value or _random_value(value))
+
+
 def _default_value(value: str) -> bool:
-    """A fallback a program takes when the environment sets nothing: written out (`_written_value`)
+    """A fallback a program takes when the environment sets nothing: written out (`written_value`)
     and not one plain word (`localhost`, `postgres`, `secret`), which a development default is."""
-    return _written_value(value) and not value.isalpha()
+    return written_value(value) and not value.isalpha()
 
 
 _MIN_PLACED = 6
@@ -309,6 +320,7 @@ _PLACEHOLDER_WORDS = frozenset(
 )  # fmt: skip
 # A name, not a value: `snake_case`, `dotted.names`, `CONSTANT_CASE` (a variable or a setting's key).
 _NAME = re.compile(r"[a-z]+(?:[_.][a-z]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_SNAKE_NAME = re.compile(r"[a-z0-9]+(?:[_.][a-z0-9]+)+")
 _PLACEHOLDER_OPENERS = frozenset("${%<*[(@`\\")
 _PLACEHOLDER_MARKS = ("${", "{{", "%(", "%s", "$(", "...", "\u2026", "example", "EXAMPLE", "xxxx", "XXXX")
 _CAPITALS = re.compile(r"[A-Z_]+")
@@ -344,6 +356,10 @@ _SHELL_VALUE = r"""["']?(?P<value>[^\s"'`;|&<>()]+)"""
 # A call's arguments: a user (a string literal or a name) and then a password written out as a string.
 _USER_ARGUMENT = r"""(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[A-Za-z_][\w.]{0,80})"""
 _PASSWORD_VALUE = r"""(?P<q>["'])(?P<value>[^"'\n]{1,200})(?P=q)"""
+# A string literal read to its closing quote: a backslash escapes the character after it, and the other
+# quote is part of the value (`"Xk9m\"7qR"`, `'it"s'`). The three kinds of character are apart, so the
+# repeat is taken whole.
+_QUOTED_VALUE = r"""(?P<q>["'])(?P<value>(?:[^"'\\\n]|\\.|(?!(?P=q))["']){1,200}+)(?P=q)"""
 # Runs of blanks are taken whole (`*+`): two runs that could share the same blanks cost the square of
 # their length on a line that fails at its end.
 _PASSWORD_ARGUMENT = rf"[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_PASSWORD_VALUE}[ \t]*+(?:,[ \t]*+)?\)"
@@ -375,14 +391,14 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         rf"<(?P<tag>[A-Za-z0-9_.:-]{{0,40}}{_CREDENTIAL_WORD})>(?P<c><!\[CDATA\[)?"
         r"(?P<value>(?(c)[^\]\n]{1,200}|[^<>\s]+))(?(c)\]\]>)</(?P=tag)>",
         "https://maven.apache.org/settings.html#servers",
-        _written_value,  # `<apiKey>your-api-key</apiKey>`, `<token>session_token</token>` name one
+        written_value,  # `<apiKey>your-api-key</apiKey>`, `<token>session_token</token>` name one
     ),
     _placed(
         "XML Password Setting",
         # NuGet's `<add key="ClearTextPassword" value=…/>`, Spring's `<property name="password" value=…/>`.
         rf'(?:key|name)="[^"<>]{{0,60}}{_CREDENTIAL_WORD}"[ \t]+value="(?P<value>[^"<>\s]+)"',
         "https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials",
-        _written_value,
+        written_value,
     ),
     _placed(
         "HTTP Bearer Token",
@@ -437,12 +453,19 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
     ),
     _placed(
         # requests' `auth=("user", "...")`, `HTTPBasicAuth("user", "...")`; aiohttp's and httpx's
-        # `BasicAuth("user", "...")`.
+        # `BasicAuth("user", "...")` (Go's `req.SetBasicAuth` too).
         "HTTP Authentication Pair",
         r"(?:(?<![A-Za-z0-9])auth[ \t]*=[ \t]*\(|(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|"
         rf"DigestAuth)\(){_PASSWORD_ARGUMENT}",
         "https://requests.readthedocs.io/en/latest/user/authentication/#basic-authentication",
         _random_value,  # tests log in with words (`"testpw"`); a password written out mixes in digits
+    ),
+    _placed(
+        # .NET's `new NetworkCredential("user", "...")`, Apache HttpClient's `UsernamePasswordCredentials`.
+        "HTTP Authentication Pair",
+        rf"(?:NetworkCredential|UsernamePasswordCredentials)\({_PASSWORD_ARGUMENT}",
+        "https://learn.microsoft.com/en-us/dotnet/api/system.net.networkcredential",
+        _random_value,
     ),
     _placed(
         # smtplib's, ftplib's and imaplib's `login(user, password)`.
@@ -461,12 +484,67 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         _random_value,
     ),
     _placed(
+        # JDBC's `DriverManager.getConnection(url, user, password)`, the same three arguments.
+        "Connect Call Password",
+        r"DriverManager\.getConnection\("
+        rf"[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_PASSWORD_VALUE}[ \t]*+[,)]",
+        "https://docs.oracle.com/en/java/javase/21/docs/api/java.sql/java/sql/DriverManager.html",
+        _random_value,
+    ),
+    _placed(
         # A Kubernetes container's env in YAML's flow style: `- {name: DB_PASSWORD, value: ...}`.
         "Environment Variable Credential",
         rf"""\{{[ \t]*name:[ \t]*["']?{_ENV_CREDENTIAL}["']?[ \t]*,[ \t]*value:[ \t]*"""
         # Quoted or plain, a YAML value may hold spaces: it runs to its quote, the next key or the `}`.
         r"""["']?(?P<value>[^\s"',{}\[\]](?:[^"'\n,{}\[\]]{0,200}[^\s"',{}\[\]])?)["']?[ \t]*[,}]""",
         "https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/",
+    ),
+    _placed(
+        # A URL's `user:password@`, the user possibly empty (`redis://:…@cache:6379/0`, as Redis and
+        # Celery write it), the password to the last `@` before the host (`urlsplit` reads it so:
+        # `postgres://app:Zq8v@Lm3p@db` holds `Zq8v@Lm3p`). detect-secrets' plugin of the same kind
+        # needs a user and stops at the first `@`.
+        "Basic Auth Credentials",
+        r"""://[^\s:/?#@"'`<>\\\[\]]{0,100}+:(?P<value>[^\s/?#"'`<>\\\[\],;]{1,200})@""",
+        "https://datatracker.ietf.org/doc/html/rfc3986#section-3.2.1",
+        written_value,
+    ),
+    _placed(
+        # An API's credential in a URL's query: `?api_key=…`, `&access_token=…`, `?client_secret=…`.
+        # Each name holds a keyword (`token`, `secret`, `api_key`), so the keyword pass finds the line.
+        "URL Query Credential",
+        r"(?i)(?:(?:(?<=[?&])|(?<=[?&]access[_-])|(?<=[?&]access)|(?<=[?&]auth[_-])|(?<=[?&]auth)"
+        r"|(?<=[?&]private[_-])|(?<=[?&]private))token|(?:(?<=[?&])|(?<=[?&]client[_-])|(?<=[?&]client))secret"
+        r"|[?&](?:api|access)[_-]?key)=(?P<value>[a-z0-9_.~+/%=-]{12,})",
+        "https://datatracker.ietf.org/doc/html/rfc6750#section-2.3",
+        _random_token,
+    ),
+    _placed(
+        # A credential's own header, written as curl sends it (`-H "X-Api-Key: …"`) or as code sets it
+        # (`{"X-Auth-Token": "…"}`, `Header.Set("X-Api-Key", "…")`, `'Private-Token' => '…'`). A `key`
+        # only after `api` or `access`: `X-Idempotency-Key` is no credential.
+        "API Key Header",
+        r"""(?i)(?<![a-z0-9_-])(?:x(?:-[a-z0-9]{1,24}){0,3}?-(?:token|secret)|x(?:-[a-z0-9]{1,24}){0,2}?"""
+        r"""-(?:api|access)-key|api-key|private-token)["'`]?\]?[ \t]*+(?::|=>?|,)[ \t]*+["'`]?"""
+        r"""(?P<value>[a-z0-9_.~+/=-]{12,})""",
+        "https://swagger.io/docs/specification/v3_0/authentication/api-keys/",
+        _random_token,
+    ),
+    _placed(
+        # GitHub's and others' `Authorization: token …` (the scheme before OAuth's `Bearer`).
+        "HTTP Token Authorization",
+        r"""(?:Authorization|authorization|AUTHORIZATION)["'`]?\]?[ \t]*+(?::|=>?|,)[ \t]*+["'`]?"""
+        r"(?:token|Token|TOKEN)[ \t]+(?P<value>[A-Za-z0-9_.~+/=-]{12,})",
+        "https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api",
+        _random_token,
+    ),
+    _placed(
+        # `docker login -u me -p …`: the short option (`--password` is the command-line rule's).
+        "Registry Login Password",
+        r"(?:(?<=docker[ \t])|(?<=podman[ \t])|(?<=nerdctl[ \t])|(?<=buildah[ \t]))login\s"
+        r"(?:[^\n;|&]{0,300}?[ \t])?-p[ \t]*+" + _SHELL_VALUE,
+        "https://docs.docker.com/reference/cli/docker/login/#options",
+        _random_value,
     ),
     _placed(
         "Discord Webhook Token",
@@ -486,6 +564,9 @@ _PAIR_NAME = (
 _STATEMENT_VALUE = r"""(?P<q>["'])?(?P<value>(?(q)[^"'\n]{1,200}|[^\s"';,)]+))(?(q)(?P=q)|(?![^\s"';,)]))"""
 # The pairs before a credential's in a unit's `Environment=` line, fewest first.
 _UNIT_PAIRS = r"""(?:[A-Za-z_][A-Za-z0-9_]{0,80}+=[^\s"']{0,200}+[ \t]++){0,16}?"""
+# A name that ends in a credential's word, as code and constants spell it (`DB_PASSWORD`,
+# `mail.smtp.password`, `keyStorePassword`), and WordPress's keys and salts (`AUTH_KEY`, `NONCE_SALT`).
+_CONSTANT_NAME = rf"(?:{_ENV_CREDENTIAL}|(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT))"
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
 # provisioning script, a string in code).
 TOOL_FORMATS: tuple[KeyFormat, ...] = (
@@ -497,7 +578,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         r"(?:requirepass|masterauth|sentinel[ \t]+auth-pass[ \t]+[^\s]+)(?:[ \t]+|[\"'],[ \t]*+)"
         rf"{_STATEMENT_VALUE}",
         "https://redis.io/docs/latest/operate/oss_and_stack/management/security/#authentication",
-        _written_value,
+        written_value,
     ),
     _placed(
         # A unit's `Environment=API_KEY=… DB_PASSWORD=…`, its pairs written bare: each credential pair,
@@ -507,7 +588,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         "systemd Environment Credential",
         rf"""Environment={_UNIT_PAIRS}{_ENV_CREDENTIAL}=(?P<value>[^\s"']+)""",
         "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#Environment=",
-        _written_value,
+        written_value,
         rf"""[ \t]++{_UNIT_PAIRS}{_ENV_CREDENTIAL}=(?P<value>[^\s"']+)""",
     ),
     _placed(
@@ -516,7 +597,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         "Environment Variable Credential",
         rf"""(?i)(?<![\w\\])(?P<q>["']){_PAIR_NAME}=(?P<value>[^\s"'](?:[^"'\n]{{0,200}}[^\s"'])?)(?P=q)""",
         "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#Environment=",
-        _written_value,
+        written_value,
     ),
     _placed(
         # MySQL's and Oracle's `CREATE USER … IDENTIFIED BY '…'`, also `IDENTIFIED WITH plugin BY`: in
@@ -526,7 +607,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         r"|IDENTIFIED)(?:[ \t]+(?:WITH|with)[ \t]+[A-Za-z0-9_]+)?[ \t]+(?:BY|by)[ \t]+"
         rf"(?:(?:PASSWORD|password)[ \t]+)?{_STATEMENT_VALUE}",
         "https://dev.mysql.com/doc/refman/8.0/en/create-user.html",
-        _written_value,
+        written_value,
     ),
     _placed(
         # PostgreSQL's `CREATE ROLE … PASSWORD '…'`, SQL Server's `CREATE LOGIN … WITH PASSWORD = '…'`.
@@ -534,7 +615,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         r"(?:CREATE|ALTER|create|alter)[ \t]+(?:USER|ROLE|LOGIN|user|role|login)[ \t][^\n;]{0,200}?"
         r"""(?<![\w-])(?:PASSWORD|password)[ \t]*+(?:=[ \t]*+)?(?P<q>['"])(?P<value>[^'"\n]{1,200})(?P=q)""",
         "https://www.postgresql.org/docs/current/sql-createrole.html",
-        _written_value,
+        written_value,
     ),
     _placed(
         # Python's `os.getenv("DB_PASSWORD", "…")`, `os.environ.get("API_KEY") or "…"`, Ruby's
@@ -552,6 +633,48 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         r"""[ \t]*+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)""",
         "https://nodejs.org/api/process.html#processenv",
         _default_value,
+    ),
+    _placed(
+        # PHP's `define('DB_PASSWORD', '…')`, as wp-config.php sets the database's password and its keys.
+        "PHP Constant Credential",
+        rf"""define\([ \t]*+(?P<n>["']){_CONSTANT_NAME}(?P=n)[ \t]*+,[ \t]*+{_QUOTED_VALUE}""",
+        "https://developer.wordpress.org/advanced-administration/wordpress/wp-config/",
+        _written_unless_prose,
+    ),
+    _placed(
+        # A Java bean's setter: HikariCP's `ds.setPassword("…")`, `setApiKey`, `setClientSecret`.
+        "Setter Credential",
+        r"\.set(?:[A-Z][a-z0-9]*+){0,6}?(?:Password|Passwd|Secret|Token|ApiKey|AccessKey|SecretKey"
+        rf"|PrivateKey)\([ \t]*+{_QUOTED_VALUE}[ \t]*+\)",
+        "https://github.com/brettwooldridge/HikariCP#gear-configuration-knobs-baby",
+        written_value,
+    ),
+    _placed(
+        # A property or a variable set by name: `props.put("mail.smtp.password", "…")`,
+        # `System.setProperty("…Password", "…")`, Go's `os.Setenv("API_TOKEN", "…")`.
+        "Property Credential",
+        r"""\.(?:put|setProperty|set|add|Setenv|setenv|putenv)\([ \t]*+(?P<n>["'])"""
+        rf"""{_ENV_CREDENTIAL}(?P=n)[ \t]*+,[ \t]*+{_QUOTED_VALUE}""",
+        "https://jakarta.ee/specifications/mail/2.1/apidocs/jakarta.mail/jakarta/mail/package-summary",
+        written_value,
+    ),
+    _placed(
+        # Go's MySQL driver's `user:password@tcp(host:port)/db`: the password to the last `@` before the
+        # address, as the driver reads it.
+        "MySQL DSN Password",
+        # (`@tcp` is the one literal every match holds: one pass finds the lines that may hold it.)
+        r"""(?<![^\s"'`=])[^\s"'`:@/()]{1,64}+:(?P<value>[^\s"'`]{1,200})@tcp\d?\(""",
+        "https://github.com/go-sql-driver/mysql#dsn-data-source-name",
+        written_value,
+    ),
+    _placed(
+        # A Terraform variable's default, on the variable's line: `variable "db_password" { default = "…" }`
+        # (on lines of its own below the name, `gate.redact.detect` reads it).
+        "Terraform Variable Default",
+        rf"""variable[ \t]++"{_PAIR_NAME}"[ \t]*+\{{[^{{}}\n]{{0,200}}?(?<![\w-])default[ \t]*+=[ \t]*+"""
+        rf"""{_QUOTED_VALUE}""",
+        "https://developer.hashicorp.com/terraform/language/values/variables#default-values",
+        written_value,
     ),
 )
 # Every format the detector runs: the prefixed keys first (a value both find keeps the key's kind).

@@ -4,8 +4,10 @@ A password in a connection string or a Maven `settings.xml`, `curl -u user:...`,
 Bearer` header, `mysql -p...`, an `.npmrc` token, a `.netrc` password, a Kubernetes container's env
 value below its `- name: DB_PASSWORD` or beside it in flow style, a YAML block scalar under
 `password: |`, requests' `auth=("user", ...)`, `smtp.login(user, ...)`, `MySQLdb.connect(host, user,
-...)`. Each went to the models whole. Each is found, hidden and reported now, and the placeholders and
-code that sit beside the same markers stay as written.
+...)`, JDBC's `getConnection(url, user, ...)`, .NET's `NetworkCredential(user, ...)`, a URL's password
+with no user or holding `@`, an API's key in a URL's query or its own header (`X-Api-Key`,
+`Authorization: token`), `docker login -p`. Each went to the models whole. Each is found, hidden and
+reported now, and the placeholders and code that sit beside the same markers stay as written.
 """
 
 from __future__ import annotations
@@ -103,6 +105,27 @@ PLACEHOLDERS_AND_CODE = [
     ("deploy/flow.yaml", "env: [{name: DB_PASSWORD_FILE, value: /run/secrets/db}]"),
     ("deploy/flow.yaml", "env: [{name: API_TOKEN, value: '${API_TOKEN}'}]"),
     ("deploy/flow.yaml", "env: [{name: LOG_LEVEL, value: debug-verbose}]"),
+    ("src/search.py", 'url = f"https://api.example.org/v1/items?api_key={api_key}"'),
+    ("src/search.py", 'url = "https://api.example.org/v1/items?api_key=" + api_key'),
+    ("src/search.py", 'url = "https://api.example.org/v1/items?page_token=CAEQAA2024x9Zk&q=1"'),
+    ("src/search.py", 'url = "https://maps.example.org/tiles?key=user_2024_profile_data"'),
+    ("docs/api.md", "Call `GET /v1/items?access_token=YOUR_ACCESS_TOKEN` to list them."),
+    ("src/api.py", 'headers = {"X-Api-Key": api_key}'),
+    ("src/api.py", 'headers = {"X-Idempotency-Key": "3f2a9c1e-7b4d-4e8f-a1c2-9d8e7f6a5b4c"}'),
+    ("src/api.py", 'headers = {"X-Request-Id": "a1b2c3d4e5f6a7b8c9d0"}'),
+    ("deploy/probe.sh", 'curl -H "X-Auth-Token: ${API_TOKEN}" https://api.example.org'),
+    ("deploy/probe.sh", 'curl -H "X-Api-Key: $API_KEY" https://api.example.org'),
+    ("src/api.py", 'headers = {"Authorization": f"token {token}"}'),
+    ("docs/api.md", "Send `Authorization: token YOUR_GITHUB_TOKEN` with each request."),
+    ("src/tasks.py", 'broker = "redis://:${REDIS_PASSWORD}@cache:6379/0"'),
+    ("src/tasks.py", 'broker = f"redis://:{password}@{host}:6379/0"'),
+    ("src/git.py", '    "git://[path-to-repo[:]][ref@]path/to/file" (but the actual'),
+    ("src/urls.py", "mhu = MultiHostUrl('https://foo.com:123,foo:bar@bar.com/path')"),
+    ("deploy/push.sh", 'docker login -u deploy -p "$REGISTRY_PASSWORD" registry.example.org'),
+    ("deploy/push.sh", 'echo "$TOKEN" | docker login -u deploy --password-stdin registry.example.org'),
+    ("deploy/push.sh", "docker login -u deploy registry.example.org -p"),
+    ("src/Mailer.cs", "client.Credentials = new NetworkCredential(user, password);"),
+    ("src/Report.java", "Connection c = DriverManager.getConnection(url, user, password);"),
 ]
 
 
@@ -171,6 +194,29 @@ def test_a_placed_value_with_spaces_or_a_trailing_comma_is_hidden_whole(
     _fresh()
     assert [hit.value for _, _, hit in scan_files([(path, [text])])] == [value]
     assert redact(text, filename=path) == text.replace(value, REDACTED)
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("src/db.py", 'DATABASE_URL = "postgres://app:{}@db:5432/app"'),
+        (".env", "DATABASE_URL=postgres://app:{}@db:5432/app"),
+        ("src/tasks.py", 'app = Celery("tasks", broker="redis://:{}@cache:6379/0")'),
+        (".env", "CELERY_BROKER_URL=redis://:{}@cache:6379/0"),
+    ],
+)
+@pytest.mark.parametrize("inside", ["", "@", ":", "@x@"])
+def test_a_url_password_runs_to_the_last_at_before_the_host(path: str, template: str, inside: str) -> None:
+    """`urlsplit` reads a URL's userinfo to its last `@`: a password holding `@` went to the models from
+    that `@` on, and one with no user before it (`redis://:…@cache`, as Celery writes a broker's URL)
+    went whole."""
+    _fresh()
+    value = "Zq8v" + inside + "Lm3pRt7i"
+    text = template.format(value)
+    assert value in [hit.value for _, _, hit in scan_files([(path, [text])])]
+    assert redact(text, filename=path) == text.replace(value, REDACTED)
+    # As a prompt shows the line, without the file's name: the remembered value is hidden whole.
+    assert "Lm3pRt7i" not in redact(f"+1 | {text}")
 
 
 @pytest.mark.parametrize(

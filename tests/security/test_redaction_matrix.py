@@ -5,8 +5,10 @@ GitHub, Slack, Stripe, AWS, Google, OpenAI, Anthropic, GitLab, Hugging Face, Sen
 Doppler, Linear, Docker, Google OAuth, Alibaba), a base64-wrapped token, values that only config syntax
 marks as secrets (`.env`, YAML, JSON, TOML, INI, properties), and credentials that only their place marks
 (a connection string, an XML element, `curl -u`, a bearer header, `mysql -p`, `.npmrc`, a Kubernetes
-container's env, a YAML block scalar, `.netrc`). Places: a line of a source file, a 100 KB line with the
-value past column 10,000, a `.env` assignment, a commit message, the PR title and body, a file name.
+container's env, a YAML block scalar, `.netrc`, a URL's query and userinfo, an API key header,
+WordPress's `define`, a Terraform default, a bean's setter, a JDBC or .NET call, Go's MySQL DSN, `docker
+login -p`). Places: a line of a source file, a 100 KB line with the value past column 10,000, a `.env`
+assignment, a commit message, the PR title and body, a file name.
 
 The PR goes through `ai-gate github` against the loopback GitHub (which records every write) and three
 scripted models on the loopback model server (which records every request; one model quotes a config
@@ -105,6 +107,22 @@ PLACED_SYNTAX = {
     "auth pair": ("src/fetch.py", 'r = requests.get(URL, auth=("deploy", "{}"), timeout=5)'),
     "login call": ("src/mail.py", 'smtp.login(user, "{}")'),
     "flow-style env": ("deploy/flow.yaml", "env: [{{name: DB_PASSWORD, value: '{}'}}]"),
+    "URL query": ("src/search.py", 'URL = "https://api.example.org/v1/items?api_key={}&q=shoes"'),
+    "API key header": ("src/api.py", 'HEADERS = {{"X-Api-Key": "{}"}}'),
+    "token authorization": ("deploy/gh.sh", 'curl -H "Authorization: token {}" https://api.github.com/user'),
+    "auth token header": ("deploy/probe.sh", 'curl -H "X-Auth-Token: {}" https://api.example.org/health'),
+    "URL without a user": ("src/tasks.py", 'app = Celery("tasks", broker="redis://:{}@cache:6379/0")'),
+    "WordPress constant": ("wp-config.php", "define( 'DB_PASSWORD', '{}' );"),
+    "Terraform default": (
+        "infra/variables.tf",
+        'variable "db_password" {{\n  sensitive = true\n  default = "{}"\n}}',
+    ),
+    "bean setter": ("src/main/java/app/Db.java", 'ds.setPassword("{}");'),
+    "mail property": ("src/main/java/app/Mail.java", 'props.put("mail.smtp.password", "{}");'),
+    "JDBC connection": ("src/main/java/app/Report.java", 'DriverManager.getConnection(url, "sa", "{}");'),
+    ".NET credential": ("src/Mailer.cs", 'new NetworkCredential("ops", "{}")'),
+    "Go MySQL DSN": ("cmd/api/db.go", 'sql.Open("mysql", "app:{}@tcp(db:3306)/shop")'),
+    "docker login": ("deploy/push.sh", "docker login -u deploy -p {} registry.example.org"),
 }
 
 

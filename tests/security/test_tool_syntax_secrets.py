@@ -67,6 +67,25 @@ TOOL_SYNTAX = [
     ("config/app.rb", 'TOKEN = ENV.fetch(\n  "API_TOKEN",\n  "{}"\n)'),
     ("deploy/values.yaml", "database:\n  password:\n    {}"),
     ("deploy/values.yaml", "api_token:\n  '{}'"),
+    # Code's own idioms: WordPress's constants, a bean's setter, a property or variable set by name, Go's
+    # MySQL DSN, a Terraform variable's default on its line and below it.
+    ("wp-config.php", "define( 'DB_PASSWORD', '{}' );"),
+    ("wp-config.php", "define('SECURE_AUTH_KEY', '{}');"),
+    ("src/main/java/app/Db.java", '        ds.setPassword("{}");'),
+    ("src/main/java/app/Client.java", "    client.setApiKey('{}');"),
+    ("src/main/java/app/Mail.java", 'props.put("mail.smtp.password", "{}");'),
+    ("src/main/java/app/Tls.java", 'System.setProperty("javax.net.ssl.keyStorePassword", "{}");'),
+    ("cmd/server/env.go", '\tos.Setenv("API_TOKEN", "{}")'),
+    ("cmd/server/db.go", '\treturn sql.Open("mysql", "app:{}@tcp(db:3306)/shop")'),
+    ("infra/variables.tf", 'variable "db_password" {{ default = "{}" }}'),
+    (
+        "infra/variables.tf",
+        'variable "db_password" {{\n  type      = string\n  sensitive = true\n  default   = "{}"\n}}',
+    ),
+    (
+        "infra/variables.tf",
+        'variable "api_token" {{\n  validation {{\n    condition = true\n  }}\n  default = "{}"\n}}',
+    ),
 ]
 
 PLACEHOLDERS_AND_CODE = [
@@ -118,6 +137,24 @@ PLACEHOLDERS_AND_CODE = [
     ("deploy/values.yaml", "password:\n  *default_password"),
     ("deploy/values.yaml", "token:\n  # set by the pipeline\n  "),
     ("deploy/values.yaml", "password_file:\n  /run/secrets/db_password"),
+    ("wp-config.php", "define( 'DB_PASSWORD', getenv('DB_PASSWORD') );"),
+    ("wp-config.php", "define( 'AUTH_KEY', 'put your unique phrase here' );"),
+    ("wp-config.php", "define( 'DB_PASSWORD', 'password_here' );"),
+    ("wp-config.php", "define( 'DB_HOST', 'db.internal:3306' );"),
+    ("src/main/java/app/Db.java", "ds.setPassword(password);"),
+    ("src/main/java/app/Db.java", 'ds.setPassword("${DB_PASSWORD}");'),
+    ("src/main/java/app/Db.java", 'ds.setPasswordEncoder("bcrypt-v2-encoder");'),
+    ("src/main/java/app/Mail.java", 'props.put("mail.smtp.password", System.getenv("SMTP_PASSWORD"));'),
+    ("src/main/java/app/Mail.java", 'props.put("mail.smtp.auth", "true");'),
+    ("src/main/java/app/Tls.java", 'System.setProperty("javax.net.ssl.trustStorePassword", "changeit");'),
+    ("cmd/server/db.go", 'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", user, pass, host, name)'),
+    ("cmd/server/db.go", 'dsn := "app:${DB_PASSWORD}@tcp(db:3306)/shop"'),
+    ("cmd/server/db.go", 'dsn := "root:@tcp(127.0.0.1:3306)/test"'),
+    ("infra/variables.tf", 'variable "db_password" {\n  type      = string\n  sensitive = true\n}'),
+    ("infra/variables.tf", 'variable "db_password" {\n  default = ""\n}'),
+    ("infra/variables.tf", 'variable "region" {\n  default = "eu-west-1a"\n}'),
+    ("infra/variables.tf", 'variable "db_password" { default = "changeme" }'),
+    ("infra/variables.tf", 'variable "token_ttl" {}\nvariable "region" {\n  default = "eu-west-1a"\n}'),
 ]
 
 
@@ -219,6 +256,15 @@ ADVERSARIAL_LINES: list[Callable[[int], str]] = [
     lambda n: "process.env.password ||" * (n // 23),
     lambda n: "a:" + " " * n + "x",
     lambda n: "- password:" + " " * n + "|x",
+    lambda n: "define('DB_PASSWORD', '" + "\\'" * (n // 2),
+    lambda n: "define('" + "a_" * (n // 2),
+    lambda n: ".setPassword(" * (n // 13),
+    lambda n: ".setAbCdEfGh" * (n // 12),
+    lambda n: '.put("a_password", "' + "\\x" * (n // 2),
+    lambda n: "a:" + "b@" * (n // 2),
+    lambda n: '"a:' * (n // 3),
+    lambda n: 'variable "a_token" {' + " " * n,
+    lambda n: 'variable "a_token" { default = "' + "x" * n,
 ]
 
 
@@ -302,6 +348,7 @@ CHOSEN_BY_HAND = [
     ("db/init.sql", "CREATE USER keycloak WITH PASSWORD 'keycloak';", "keycloak"),
     ("db/init.sql", "CREATE USER app IDENTIFIED BY 'testpass';", "testpass"),
     ("redis/redis.conf", "requirepass foobared", "foobared"),
+    ("wp-config.php", "define( 'DB_PASSWORD', 'wordpress' );", "wordpress"),
 ]
 # Names, paths and setting words where a value would stand: not values at all.
 NOT_VALUES = [
