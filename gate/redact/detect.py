@@ -42,6 +42,8 @@ class SecretHit:
 # Characters a key can continue with: a regex that stops early (detect-secrets' OpenAI and JWT patterns
 # match a prefix of the token) would otherwise leave the rest of the secret in redacted text.
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
+# The kind of a value found by the name it is assigned to (a config file's, code's), not by its form.
+_KEYWORD_KIND = "Secret Keyword"
 
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
 # "value"`, where the name says it holds a credential (`gate.redact.rules`): in config files only.
@@ -71,12 +73,36 @@ _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:[_.][a-z0-9]+)+|[A-Z0-9]+(?:_[A-Z0-9]+)+")
 _PATTERN_CHARS = frozenset("()[]{}?*|\\^$")
 _LOOSE_HINT = re.compile(r"pass|key|cred", re.IGNORECASE)  # lines of a config file that may hold such a name
-# Python: `db_password: str = "…"`, `PASSWORD = r"…"` (the keyword rules read neither an annotation nor
-# a string prefix); only a value that looks like a key (`_random_value`).
+# Code: a string literal given to a name that says it holds a credential, in the syntaxes the keyword
+# rules do not read (an annotation, a string prefix, `:=`, a name they lack such as `token`):
+# `TWILIO_AUTH_TOKEN = "…"`, `db_password: str = r"…"`, `const token = "…"`, `token := "…"`, `String
+# token = "…";`, `Client(token="…")`, `{"auth_token": "…"}`, `'api_token' => '…'`. Code names more things
+# `token` or `key` than a config file does: only a value that looks like a key counts (`_code_value`).
 _PY_NAME = re.compile(r"passw(?:or)?d|pwd|secret|api_?key|private_?key|access_?key|credential", re.IGNORECASE)
-_PY_ASSIGNMENT = re.compile(
-    r"""^\s*(?P<name>[A-Za-z_][A-Za-z0-9_.]{0,120})\s*(?::[^=\n]{1,80})?=\s*[rRbBuU]{0,2}"""
-    r"""(?P<quote>["'])(?P<value>[^"'\\\s]{8,})(?P=quote)"""
+_CODE_ASSIGNMENT = re.compile(
+    r"""(?<![\w.$-])(?P<nq>["']?)(?P<name>[A-Za-z_$][\w$]{0,80}+(?:\.[A-Za-z_$][\w$]{0,80}+){0,8}+)(?P=nq)"""
+    # A type between the name and `=` (`token: str = …`, `token: string = …`).
+    r"""[ \t]*+(?::[ \t]*+[A-Za-z_][\w.\[\]<>, |]{0,80}?[ \t]*+(?==))?"""
+    r"""(?P<op>:=|=>|=(?![=~])|:)[ \t]*+[rRbBuU@]{0,2}+"""
+    r"""(?P<q>["'`])(?P<value>(?:[^"'`\\\n]|\\.|(?!(?P=q))["'`]){1,200}+)(?P=q)"""
+)
+# Words that end a credential's name in code (`authToken`, `TWILIO_AUTH_TOKEN`, `DB_PASSWORD`); `key`
+# only after one of `_KEY_OWNERS` (`API_KEY`, `secretKey`, not `cacheKey`).
+_CODE_WORDS = frozenset(
+    {"token", "auth", "password", "passwd", "pwd", "passphrase", "secret", "credential", "credentials",
+     "apikey"}
+)  # fmt: skip
+_KEY_OWNERS = frozenset({"api", "private", "access", "secret", "auth", "client", "signing", "master"})
+_STRING_ASSIGNED = re.compile(r"""(?::=|=>|=|:)[ \t]*+[rRbBuU@]{0,2}+["'`]""")
+# Shell's `export API_TOKEN=…` (in a README's instructions too) and a Makefile's `API_TOKEN := …`: a bare
+# value, read as in code.
+_EXPORT = re.compile(
+    r"""^[ \t]*+(?:\$[ \t]++)?export[ \t]++(?P<name>[A-Za-z_][A-Za-z0-9_]{0,120}+)="""
+    r"""["']?(?P<value>[^\s"'#;&|]+)"""
+)
+_MAKE_ASSIGNMENT = re.compile(
+    r"""^(?:(?:export|override)[ \t]++)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,120}+)[ \t]*+(?:::?=|\?=|\+=|=)"""
+    r"""[ \t]*+["']?(?P<value>[^\s"'#;]+)"""
 )
 _CONFIG_SUFFIXES = (
     ".env", ".envrc", ".ini", ".cfg", ".conf", ".properties", ".toml", ".yml", ".yaml", ".json", ".tfvars",
@@ -228,7 +254,7 @@ def _scan_piece(
             if value and value in piece:
                 add(value, kind)
     for value in _config_values(piece, filename):
-        add(value, "Secret Keyword")
+        add(value, _KEYWORD_KIND)
     if _is_netrc(filename):
         for m in _NETRC_PASSWORD.finditer(piece):
             if _WRITTEN_OUT(m.group("value")):
@@ -250,15 +276,12 @@ def _scan_pgpass(line: str, hits: dict[str, str]) -> None:
 
 
 def _config_values(piece: str, filename: str) -> Iterator[str]:
-    """The values a config file's (or a Python file's) line assigns to names that say they hold a
+    """The values a config file's (or a code file's) line assigns to names that say they hold a
     credential, in the syntaxes detect-secrets' keyword rules do not read."""
-    if filename.endswith(".py"):
-        found = _PY_ASSIGNMENT.match(piece)
-        # Code names more things `token` or `key` than a config file does: the value must look random.
-        if found and _PY_NAME.search(found.group("name")) and _random_value(found.group("value")):
-            yield found.group("value")
-        return
     if not is_config_file(filename):
+        # Code assigns a credential as a string, or bare after `export` or in a Makefile.
+        if '"' in piece or "'" in piece or "`" in piece or "export" in piece or _is_makefile(filename):
+            yield from _code_values(piece, filename)
         return
     pairs = [m for m in (_CONFIG_ASSIGNMENT.match(piece) or _spaced_assignment(piece, filename),) if m]
     if "=" in piece:
@@ -269,6 +292,63 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
             continue
         if _CONFIG_NAME.search(name) or _loose_secret(name, value):
             yield value
+
+
+def _code_values(piece: str, filename: str) -> Iterator[str]:
+    """The string literals a line of code gives to names that say they hold a credential, and a bare
+    value `export` or a Makefile assigns to one, where the value looks like a key (`_code_value`)."""
+    # Most lines the candidate pass gives hold no string after an operator at all: one search says so.
+    found = list(_CODE_ASSIGNMENT.finditer(piece)) if _STRING_ASSIGNED.search(piece) else []
+    bare = _EXPORT.match(piece) if "export" in piece else None
+    if bare is None and _is_makefile(filename):
+        bare = _MAKE_ASSIGNMENT.match(piece)
+    if bare is not None:
+        found.append(bare)
+    if not found:
+        return
+    python = filename.endswith(".py")
+    for match in found:
+        name, value = match.group("name"), match.group("value")
+        if python and match.re is _CODE_ASSIGNMENT and match.group("op") == ":" and not match.group("nq"):
+            continue  # an annotation (`auth: "Saml2_Auth"`): in Python only a dict's quoted key takes `:`
+        named = _code_name(name) or (python and _PY_NAME.search(name) is not None)
+        if named and _code_value(name, value):
+            yield value
+
+
+def _code_name(name: str) -> bool:
+    """Whether a name in code ends in a credential's word (`_CODE_WORDS`): its last word, digits kept
+    with it (`auth0` is a name of its own)."""
+    words = [word.lower() for word in _CODE_NAME_WORDS.findall(name.rsplit(".", 1)[-1])]
+    if not words:
+        return False
+    if words[-1] in _CODE_WORDS:
+        return True
+    return words[-1] == "key" and len(words) > 1 and words[-2] in _KEY_OWNERS
+
+
+def _code_value(name: str, value: str) -> bool:
+    """A value written out that looks like a key: 8 characters or more, letters and digits, no blank,
+    not a name, a path, a URL, a pattern, a colour (`#f8f8f2`) or a stand-in that says what it is
+    (`password1`); not where a credential is kept. An escaped quote or backslash is part of a key
+    written in a string (`"Wd3f\\"9kL2"`), not a pattern's syntax."""
+    if len(value) < 8 or _BLANK.search(value) or _COLOUR.fullmatch(value) or "password" in value.lower():
+        return False
+    unescaped = _ESCAPED_QUOTE.sub("", value) if "\\" in value else value
+    return _random_value(unescaped) and written_value(value) and not _names_a_place(name, value)
+
+
+_ESCAPED_QUOTE = re.compile(r"""\\["'`\\]""")
+_BLANK = re.compile(r"\s")
+_COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})")
+# The words of a name as code writes them, digits kept with the word they follow (`auth0`, `Saml2`).
+_CODE_NAME_WORDS = re.compile(r"[A-Z]?[a-z][a-z0-9]*|[A-Z0-9]+(?![a-z])")
+
+
+@lru_cache(maxsize=1024)  # asked for each line a scan reads
+def _is_makefile(filename: str) -> bool:
+    name = filename.rsplit("/", 1)[-1]
+    return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
 
 
 def _loose_secret(name: str, value: str) -> bool:
@@ -345,10 +425,11 @@ def _keyword_needs(extension: str) -> tuple[tuple[frozenset[str], ...], ...]:
 
 
 def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
-    """A base64 token whose decoded text holds a secret is that secret, wrapped: it is a hit itself."""
+    """A base64 token whose decoded text holds a secret is that secret, wrapped: it is a hit itself, of
+    the wrapped secret's kind rather than a keyword rule's (`GITHUB_TOKEN = 'Z2hw…'`)."""
     for m in _BASE64_TOKEN.finditer(line):
         token = m.group(0)
-        if token in hits or not looks_random(token):
+        if hits.get(token, _KEYWORD_KIND) != _KEYWORD_KIND or not looks_random(token):
             continue
         decoded = _decode(token[:MAX_WRAPPED_CHARS])
         if decoded is None:
@@ -395,6 +476,7 @@ def _is_pgpass(filename: str) -> bool:
     return filename.rsplit("/", 1)[-1].lower().startswith((".pgpass", "pgpass"))
 
 
+@lru_cache(maxsize=1024)  # asked for each line a scan reads
 def is_config_file(filename: str) -> bool:
     """Whether the secret scan reads a file's lines with config syntax (`NAME=value`, `name: value`), by
     its name: `.env` files, INI, YAML, TOML and JSON, Dockerfiles, shell scripts."""

@@ -3,8 +3,10 @@ change's secrets, so hidden wherever they appear, and by the redaction of a file
 
 Several pairs on one line (`ENV A=x B=y`, `export A=x B=y`), a Dockerfile's `ENV NAME value`, a
 `.properties` `name value`, a YAML anchor or tag before the value, names that say less on their own
-(`SMTP_PASS`, `ENCRYPTION_KEY`: their value must look random), and Python's annotated or prefixed
-strings (`db_password: str = "…"`, `PASSWORD = r"…"`).
+(`SMTP_PASS`, `ENCRYPTION_KEY`: their value must look random), and code's strings given to a name that
+ends in a credential's word (`TWILIO_AUTH_TOKEN = "…"`, `const token = "…"`, `token := "…"`,
+`db_password: str = "…"`), `export API_TOKEN=…` and a Makefile's `API_TOKEN := …`: their value must
+look random.
 """
 
 from __future__ import annotations
@@ -30,6 +32,21 @@ FOUND = [
     (".env", "GCP_PUB_SUB_KEY={}"),
     (".env", "MAILGUN_PUBLIC_KEY={}"),
     (".env", "ENCRYPTION_KEY_FILE={}/Tn4Wp7Zk3Mb6/Qw=="),
+    # Code: a string given to a name that ends in `token` or `auth`, in any language's assignment.
+    ("app/settings.py", 'TWILIO_AUTH_TOKEN = "{}"'),
+    ("app/client.py", '    client = Client(token="{}")'),
+    ("app/client.py", 'HEADERS = {{"auth_token": "{}"}}'),
+    ("web/api.js", 'const token = "{}";'),
+    ("web/api.ts", "export const accessToken: string = `{}`;"),
+    ("web/api.js", "const client = new Client({{ token: '{}' }});"),
+    ("cmd/server/main.go", '\ttoken := "{}"'),
+    ("src/main/java/app/Api.java", '    private static final String token = "{}";'),
+    ("app/Api.cs", '    var apiKey = @"{}";'),
+    ("config/app.php", "    'api_token' => '{}',"),
+    ("README.md", "export API_TOKEN={}"),
+    ("docs/setup.md", "    $ export GITHUB_TOKEN={}"),
+    ("Makefile", "API_TOKEN := {}"),
+    ("build/release.mk", "export PYPI_TOKEN ?= {}"),
 ]
 
 NOT_SECRETS = [
@@ -48,6 +65,22 @@ NOT_SECRETS = [
     ("Dockerfile", "ENV GPG_KEY A035C8C19219BA821ECEA86B64E628F8D684696D"),
     ("conf/app.properties", "keystore.password.file /etc/keys/pass.txt"),
     (".env", "DB_PASSWORD_FILE=/run/secrets/db_password"),
+    ("app/settings.py", 'TOKEN_URL = "https://oauth2.googleapis.com/token"'),
+    ("app/settings.py", 'TOKENIZER = "gpt2-medium-v2"'),
+    ("app/settings.py", 'AUTH_TOKEN_PATH = "/run/secrets/auth-token2"'),
+    ("app/settings.py", "token = get_token(scope='repo2')"),
+    ("app/settings.py", 'credential_type = "oauth2"'),
+    ("app/sso.py", 'def retained(auth: "OneLogin_Saml2_Auth") -> None:'),
+    ("app/stubs.py", '    "auth0": "types-auth0-python",'),
+    ("app/models.py", "user = User(username='scolvin', password=b'password1')"),
+    ("app/style.py", '        Token: "#ddd0c0ff",'),
+    ("web/i18n.js", 'const units = {"token": "1M tokens", "second": "per second"};'),
+    ("web/api.js", "const token = process.env.API_TOKEN;"),
+    ("web/api.js", "const token = `${prefix}-${id}`;"),
+    ("web/api.js", 'if (token == "a1b2c3d4e5f6a7b8") {'),
+    ("README.md", "export API_TOKEN=$(cat ~/.config/token)"),
+    ("README.md", "export GITHUB_TOKEN=your_token_here"),
+    ("Makefile", "API_TOKEN ?= $(shell cat .token)"),
 ]
 
 

@@ -5,10 +5,11 @@ GitHub, Slack, Stripe, AWS, Google, OpenAI, Anthropic, GitLab, Hugging Face, Sen
 Doppler, Linear, Docker, Google OAuth, Alibaba), a base64-wrapped token, values that only config syntax
 marks as secrets (`.env`, YAML, JSON, TOML, INI, properties), and credentials that only their place marks
 (a connection string, an XML element, `curl -u`, a bearer header, `mysql -p`, `.npmrc`, a Kubernetes
-container's env, a YAML block scalar, `.netrc`, a URL's query and userinfo, an API key header,
-WordPress's `define`, a Terraform default, a bean's setter, a JDBC or .NET call, Go's MySQL DSN, `docker
-login -p`). Places: a line of a source file, a 100 KB line with the value past column 10,000, a `.env`
-assignment, a commit message, the PR title and body, a file name.
+container's env, a YAML block scalar, `.netrc`, a URL's query and userinfo, an API key header, code's
+token assignments, `export`, a Makefile, WordPress's `define`, a Terraform default, a bean's setter, a
+JDBC or .NET call, Go's MySQL DSN, `docker login -p`). Places: a line of a source file, a 100 KB line
+with the value past column 10,000, a `.env` assignment, a commit message, the PR title and body, a file
+name.
 
 The PR goes through `ai-gate github` against the loopback GitHub (which records every write) and three
 scripted models on the loopback model server (which records every request; one model quotes a config
@@ -123,6 +124,12 @@ PLACED_SYNTAX = {
     ".NET credential": ("src/Mailer.cs", 'new NetworkCredential("ops", "{}")'),
     "Go MySQL DSN": ("cmd/api/db.go", 'sql.Open("mysql", "app:{}@tcp(db:3306)/shop")'),
     "docker login": ("deploy/push.sh", "docker login -u deploy -p {} registry.example.org"),
+    "Python token": ("src/twilio.py", 'TWILIO_AUTH_TOKEN = "{}"'),
+    "JavaScript token": ("web/api.js", 'const token = "{}";'),
+    "Go token": ("cmd/api/main.go", 'token := "{}"'),
+    "Java token": ("src/main/java/app/Api.java", 'String token = "{}";'),
+    "README export": ("docs/setup.md", "export API_TOKEN={}"),
+    "Makefile": ("Makefile", "API_TOKEN := {}"),
 }
 
 

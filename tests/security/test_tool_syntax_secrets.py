@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from gate.cli import main
 from gate.redact import REDACTED, memory, redact, scan_files
 from gate.redact.candidates import candidate_lines
 from gate.redact.detect import _KEY_ABOVE, PIECE_CHARS, forget_scans
-from gate.redact.formats import KEY_FORMATS, TOOL_FORMATS
+from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, TOOL_FORMATS
 from gate.redact.rules import detector_rules
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
@@ -291,6 +292,63 @@ def test_each_tool_syntax_pattern_reads_a_line_in_time_linear_in_its_length(
             for fmt in TOOL_FORMATS:
                 list(fmt.finditer(line))
             _KEY_ABOVE.match(line)
+
+        times[size] = _cpu(scan)
+    assert max(times[100_000], 0.02) / max(times[10_000], 0.02) < 30, times
+
+
+# The patterns that read a credential by its name or its place beside the tool formats: code's and
+# config's assignments, a Terraform block, a URL's userinfo and query, an API key header, and lines made
+# to make each of them try many ways to match before failing.
+def _line_patterns() -> list[re.Pattern[str]]:
+    from gate.redact import detect
+
+    placed = [fmt.pattern for fmt in PLACED_FORMATS]
+    names = (
+        "_CODE_ASSIGNMENT", "_STRING_ASSIGNED", "_EXPORT", "_MAKE_ASSIGNMENT", "_CONFIG_ASSIGNMENT",
+        "_CONFIG_PAIR", "_TF_VARIABLE", "_TF_DEFAULT",
+    )  # fmt: skip
+    return [*placed, *(getattr(detect, name) for name in names)]
+
+
+LINE_ADVERSARIAL: list[Callable[[int], str]] = [
+    lambda n: "a" * n + " = 'x",
+    lambda n: "token" * (n // 5) + ": 'x",
+    lambda n: "a.b" * (n // 3) + " =",
+    lambda n: "token: " + "a" * n,
+    lambda n: "token = '" + "\\'" * (n // 2),
+    lambda n: "x = {" + "'token': '" * (n // 10),
+    lambda n: "{" + ",a:'" * (n // 4),
+    lambda n: '{"a":"' + '\\"' * (n // 2),
+    lambda n: "://" * (n // 3),
+    lambda n: "://a:" + "b@" * (n // 2) + "/",
+    lambda n: "://:" + "@" * n + "\x00",
+    lambda n: "?api_key=" * (n // 9),
+    lambda n: "?access_token=" + "a1" * (n // 2) + "\x00",
+    lambda n: "X-Api-Key: " * (n // 11),
+    lambda n: "x" + "-a" * (n // 2) + "-token",
+    lambda n: "Authorization: token " * (n // 21),
+    lambda n: "docker login " + "-u x " * (n // 5),
+    lambda n: "export " + "A" * n,
+    lambda n: "A" * n + " := x",
+    lambda n: 'variable "' + "a" * n,
+]
+
+
+@pytest.mark.parametrize("make", LINE_ADVERSARIAL)
+def test_each_name_and_place_pattern_reads_a_line_in_time_linear_in_its_length(
+    make: Callable[[int], str],
+) -> None:
+    """The rules that read a value by the name it is given or the place it stands in, on a line made to
+    fail slowly: each of their runs is bounded or taken whole, so a line costs its length."""
+    patterns = _line_patterns()
+    times = {}
+    for size in (10_000, 100_000):
+        line = make(size)
+
+        def scan(line: str = line) -> None:
+            for pattern in patterns:
+                list(pattern.finditer(line))
 
         times[size] = _cpu(scan)
     assert max(times[100_000], 0.02) / max(times[10_000], 0.02) < 30, times
