@@ -48,13 +48,33 @@ _KEYWORD_KIND = "Secret Keyword"
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
 # "value"`, where the name says it holds a credential (`gate.redact.rules`): in config files only.
 _CONFIG_NAME = re.compile(CONFIG_NAMES, re.IGNORECASE)
+# A value as config syntax writes it: quoted, to its closing quote (a backslash escapes the character
+# after it, and the other quote is part of the value: `"Xk9m\\"7qR"`); or bare, to a blank or a comment,
+# a quote inside it kept (YAML's plain `Rb7n'8cV`), never opening a map or a list (`{`, `[`). A bare
+# value's quotes at its end are the line's (`"PASSWORD=x"`): `_assigned` drops them.
+_VALUE = (
+    r"""(?:(?P<q>["'])(?P<quoted>(?:[^"'\\\n]|\\.|(?!(?P=q))["']){1,200}+)(?P=q)"""
+    r"""|["']?(?P<value>[^\s"'#,;{}\[\]][^\s#,;]*+))"""
+)
 # A YAML anchor or tag may stand between a name and its value (`password: &pw …`, `token: !!str …`).
 _CONFIG_ASSIGNMENT = re.compile(
     r"""^\s*[-+]?\s*(?:(?:export|ENV|ARG)\s+)?["']?(?P<name>[A-Za-z0-9_.\-]{1,120})["']?\s*[:=]\s*"""
-    r"""(?:[&!][^\s]{0,64}\s+){0,2}["']?(?P<value>[^\s"'#,;]{8,})"""
+    rf"""(?:[&!][^\s]{{0,64}}\s+){{0,2}}{_VALUE}"""
 )
 # More `NAME=value` pairs on the line: `ENV A=x B=y` in a Dockerfile, `export A=x B=y` in a shell script.
-_CONFIG_PAIR = re.compile(r"""\s["']?(?P<name>[A-Za-z0-9_.\-]{1,120})=["']?(?P<value>[^\s"'#,;]{8,})""")
+_CONFIG_PAIR = re.compile(rf"""\s["']?(?P<name>[A-Za-z0-9_.\-]{{1,120}})={_VALUE}""")
+# A pair inside an inline table or a flow map, after its `{` or a `,`: compact JSON's `{"token": "…"}`,
+# TOML's `sentry = { dsn = "…", auth_token = "…" }`, YAML's `notifier: {url: …, token: …}`. A bare value
+# ends at the map's `}` or `]` too.
+_INLINE_PAIR = re.compile(
+    r"""[{,][ \t]*+(?P<nq>["']?)(?P<name>[A-Za-z0-9_.\-]{1,120}+)(?P=nq)[ \t]*+[:=][ \t]*+"""
+    r"""(?:(?P<q>["'])(?P<quoted>(?:[^"'\\\n]|\\.|(?!(?P=q))["']){1,200}+)(?P=q)"""
+    r"""|(?P<value>[^\s"'#,;{}\[\]][^\s#,;{}\[\]]*+))"""
+)
+# The characters a quoted value's first word runs over, as a bare value's: a quoted value with blanks
+# counts only when that word alone would (`"Paste your token here"` is prose).
+_FIRST_WORD = re.compile(r"""[^\s"'#,;]*""")
+_PASSPHRASE_BLANKS = 3
 # A name, then its value after spaces: a Dockerfile's older `ENV NAME value`, and a `.properties` line.
 _DOCKER_ENV_SPACED = re.compile(
     r"""^\s*ENV\s+(?P<name>[A-Za-z0-9_.\-]{1,120})\s+["']?(?P<value>[^\s"'#]{8,})"""
@@ -286,12 +306,34 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
     pairs = [m for m in (_CONFIG_ASSIGNMENT.match(piece) or _spaced_assignment(piece, filename),) if m]
     if "=" in piece:
         pairs.extend(_CONFIG_PAIR.finditer(piece, pairs[0].end() if pairs else 0))
+    if "{" in piece or "," in piece:
+        pairs.extend(_INLINE_PAIR.finditer(piece))
     for pair in pairs:
-        name, value = pair.group("name"), pair.group("value")
-        if _NOT_A_VALUE.search(value) or _names_a_place(name, value):
+        name, value = pair.group("name"), _assigned(pair)
+        if value is None or _NOT_A_VALUE.search(value) or _names_a_place(name, value):
             continue
         if _CONFIG_NAME.search(name) or _loose_secret(name, value):
             yield value
+
+
+def _assigned(pair: re.Match[str]) -> str | None:
+    """The value a config pair assigns, if it is long enough to be a credential: 8 characters, and a
+    quoted value with blanks only when its first word is (a bare value is a word)."""
+    quoted = pair.group("quoted") if "quoted" in pair.re.groupindex else None
+    if quoted is not None:
+        first = _FIRST_WORD.match(quoted)
+        word = first.group() if first is not None else ""
+        blanks = len(_BLANK.findall(quoted))
+        if not blanks:
+            return quoted if len(quoted) >= 8 else None
+        # A passphrase of a few words is hidden whole; a sentence (a schema's description) is no
+        # credential, and only its first word is taken, as a bare value's would be.
+        if len(word) < 8:
+            return None
+        return quoted if blanks <= _PASSPHRASE_BLANKS else word
+    value = pair.group("value")
+    value = value.rstrip("\"'") if value else ""
+    return value if len(value) >= 8 else None
 
 
 def _code_values(piece: str, filename: str) -> Iterator[str]:

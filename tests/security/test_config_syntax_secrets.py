@@ -3,17 +3,18 @@ change's secrets, so hidden wherever they appear, and by the redaction of a file
 
 Several pairs on one line (`ENV A=x B=y`, `export A=x B=y`), a Dockerfile's `ENV NAME value`, a
 `.properties` `name value`, a YAML anchor or tag before the value, names that say less on their own
-(`SMTP_PASS`, `ENCRYPTION_KEY`: their value must look random), and code's strings given to a name that
-ends in a credential's word (`TWILIO_AUTH_TOKEN = "…"`, `const token = "…"`, `token := "…"`,
-`db_password: str = "…"`), `export API_TOKEN=…` and a Makefile's `API_TOKEN := …`: their value must
-look random.
+(`SMTP_PASS`, `ENCRYPTION_KEY`: their value must look random), each pair of an inline table or a flow
+map (`{"token": "…", "channel": "#ops"}`), a quoted value to its closing quote (`"Xk9m\\"7qR"`), and
+code's strings given to a name that ends in a credential's word (`TWILIO_AUTH_TOKEN = "…"`, `const token
+= "…"`, `token := "…"`, `db_password: str = "…"`), `export API_TOKEN=…` and a Makefile's `API_TOKEN :=
+…`: their value must look random.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from gate.redact import forget_scans, redact, scan_files
+from gate.redact import REDACTED, forget_scans, redact, scan_files
 
 FOUND = [
     ("Dockerfile", "ENV APP_ENV=prod DB_PASSWORD={}"),
@@ -47,6 +48,13 @@ FOUND = [
     ("docs/setup.md", "    $ export GITHUB_TOKEN={}"),
     ("Makefile", "API_TOKEN := {}"),
     ("build/release.mk", "export PYPI_TOKEN ?= {}"),
+    # Config: each pair of an inline table or a flow map, not only a line's first.
+    ("config/notify.json", '{{"slack": {{"token": "{}", "channel": "#ops"}}}}'),
+    ("config/notify.json", '  "slack": {{"channel": "#ops", "token": "{}"}},'),
+    ("config/app.toml", 'sentry = {{ dsn = "https://sentry.io/1", auth_token = "{}" }}'),
+    ("deploy/values.yaml", 'notifier: {{url: "https://hooks.example.com", token: {}}}'),
+    ("deploy/values.yaml", "  slack: {{channel: ops, token: {}}}"),
+    (".docker/config.json", '{{"auths": {{"ghcr.io": {{"auth": "{}"}}}}}}'),
 ]
 
 NOT_SECRETS = [
@@ -81,6 +89,10 @@ NOT_SECRETS = [
     ("README.md", "export API_TOKEN=$(cat ~/.config/token)"),
     ("README.md", "export GITHUB_TOKEN=your_token_here"),
     ("Makefile", "API_TOKEN ?= $(shell cat .token)"),
+    ("config/notify.json", '{"slack": {"token": "${SLACK_TOKEN}", "channel": "#ops"}}'),
+    ("config/app.toml", 'sentry = { dsn = "https://sentry.io/1", auth_token_file = "/run/secrets/sentry" }'),
+    (".github/workflows/ci.yml", '      with: {token: "${{ secrets.GITHUB_TOKEN }}", fetch-depth: 0}'),
+    ("deploy/values.yaml", "env: [{name: API_TOKEN, valueFrom: {secretKeyRef: {name: api, key: token}}}]"),
 ]
 
 
@@ -106,3 +118,41 @@ def test_a_credential_in_its_files_syntax_is_learned_and_hidden(index: int, path
 def test_a_name_alone_makes_no_secret(path: str, line: str) -> None:
     assert not list(scan_files([(path, [line])]))
     assert redact(line, filename=path) == line
+
+
+# (path, template, what stands inside the value): an escaped quote where a double-quoted string reads
+# escapes, the other quote, and marks that ended a bare value (a YAML plain value keeps its blanks and
+# commas, and ends at a comment).
+QUOTED = [
+    ("config/app.json", '    "password": "{}"', ('\\"', "'", "#", ", ", ";")),
+    (".env", 'SMTP_PASSWORD="{}"', ('\\"', "'", "#", ", ", ";")),
+    ("app/settings.py", 'DB_PASSWORD = "{}"', ('\\"', "'", "#", ", ", ";")),
+    ("config/app.toml", 'password = "{}"', ('\\"', "'", "#", ", ", ";")),
+    ("config/db.yml", "  password: {}", ("'", '"', ";")),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "inside"),
+    [(path, template, inside) for path, template, marks in QUOTED for inside in marks],
+)
+def test_a_value_is_read_past_a_quote_or_a_mark_inside_it(path: str, template: str, inside: str) -> None:
+    """A quoted value runs to its unescaped closing quote, a bare one to a blank or a comment: a quote
+    inside the value ended the match, and the prompt showed `"[REDACTED]"7qR4wZ"`."""
+    value = "Xk9mP2vL" + inside + "7qR4wZ"
+    line = template.format(value)
+    assert value in [hit.value for _, _, hit in scan_files([(path, [line])])]
+    assert redact(line, filename=path) == line.replace(value, REDACTED)
+    # As a prompt shows the row, without the file's name: nothing of the value is left.
+    assert "7qR4wZ" not in redact(f"+4 | {line}")
+
+
+def test_a_sentence_in_quotes_is_not_taken_whole_for_a_credential() -> None:
+    """A quoted value with blanks is a passphrase when short, prose (a schema's description) when long:
+    only its first word is taken, as before."""
+    line = '    "credential": "Establishes the identity of a party to communication, usually with keys."'
+    assert [hit.value for _, _, hit in scan_files([("schema.json", [line])])] == ["Establishes"]
+    phrase = '  "password": "correct horse battery staple9"'
+    assert [hit.value for _, _, hit in scan_files([("config.json", [phrase])])] == [
+        "correct horse battery staple9"
+    ]

@@ -91,6 +91,9 @@ CONFIG_SYNTAX = {
     "shell": ("deploy/run.sh", "export DB_PASSWORD={}"),
     "Dockerfile": ("Dockerfile", "ENV DB_PASSWORD={}"),
     ".pypirc": (".pypirc", "password = {}"),
+    "JSON inline": ("config/notify.json", '{{"slack": {{"token": "{}", "channel": "#ops"}}}}'),
+    "TOML inline": ("config/services.toml", 'sentry = {{ dsn = "https://sentry.io/1", auth_token = "{}" }}'),
+    "YAML flow": ("deploy/notify.yaml", 'notifier: {{url: "https://hooks.example.com", token: {}}}'),
 }
 
 # Credentials that only their place marks (`PLACED_FORMATS` in gate/redact/formats.py, and YAML and netrc
@@ -113,6 +116,12 @@ PLACED_SYNTAX = {
     "token authorization": ("deploy/gh.sh", 'curl -H "Authorization: token {}" https://api.github.com/user'),
     "auth token header": ("deploy/probe.sh", 'curl -H "X-Auth-Token: {}" https://api.example.org/health'),
     "URL without a user": ("src/tasks.py", 'app = Celery("tasks", broker="redis://:{}@cache:6379/0")'),
+    "Python token": ("src/twilio.py", 'TWILIO_AUTH_TOKEN = "{}"'),
+    "JavaScript token": ("web/api.js", 'const token = "{}";'),
+    "Go token": ("cmd/api/main.go", 'token := "{}"'),
+    "Java token": ("src/main/java/app/Api.java", 'String token = "{}";'),
+    "README export": ("docs/setup.md", "export API_TOKEN={}"),
+    "Makefile": ("Makefile", "API_TOKEN := {}"),
     "WordPress constant": ("wp-config.php", "define( 'DB_PASSWORD', '{}' );"),
     "Terraform default": (
         "infra/variables.tf",
@@ -124,12 +133,6 @@ PLACED_SYNTAX = {
     ".NET credential": ("src/Mailer.cs", 'new NetworkCredential("ops", "{}")'),
     "Go MySQL DSN": ("cmd/api/db.go", 'sql.Open("mysql", "app:{}@tcp(db:3306)/shop")'),
     "docker login": ("deploy/push.sh", "docker login -u deploy -p {} registry.example.org"),
-    "Python token": ("src/twilio.py", 'TWILIO_AUTH_TOKEN = "{}"'),
-    "JavaScript token": ("web/api.js", 'const token = "{}";'),
-    "Go token": ("cmd/api/main.go", 'token := "{}"'),
-    "Java token": ("src/main/java/app/Api.java", 'String token = "{}";'),
-    "README export": ("docs/setup.md", "export API_TOKEN={}"),
-    "Makefile": ("Makefile", "API_TOKEN := {}"),
 }
 
 

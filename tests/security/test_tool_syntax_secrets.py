@@ -306,7 +306,7 @@ def _line_patterns() -> list[re.Pattern[str]]:
     placed = [fmt.pattern for fmt in PLACED_FORMATS]
     names = (
         "_CODE_ASSIGNMENT", "_STRING_ASSIGNED", "_EXPORT", "_MAKE_ASSIGNMENT", "_CONFIG_ASSIGNMENT",
-        "_CONFIG_PAIR", "_TF_VARIABLE", "_TF_DEFAULT",
+        "_CONFIG_PAIR", "_INLINE_PAIR", "_TF_VARIABLE", "_TF_DEFAULT",
     )  # fmt: skip
     return [*placed, *(getattr(detect, name) for name in names)]
 
