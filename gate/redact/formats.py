@@ -447,7 +447,8 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
     ),
     _placed(
         "Azure Shared Access Signature",
-        r"[?&]sig=(?P<value>[A-Za-z0-9%+/=_-]{20,})",
+        # (`sig=` is the one literal every match holds: a pass for it finds the lines to read.)
+        r"(?<=[?&])sig=(?P<value>[A-Za-z0-9%+/=_-]{20,})",
         "https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas#specify-the-signature",
         _random_value,
     ),
@@ -478,7 +479,10 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # MySQLdb's and PyMySQL's `connect(host, user, password, database)`, and ftplib's
         # `FTP(host, user, passwd)`: the third argument, after two written out.
         "Connect Call Password",
-        r"(?:(?:MySQLdb|pymysql|mysql\.connector|ftplib)\.(?:connect|FTP|FTP_TLS)|(?<![\w.])FTP(?:_TLS)?)\("
+        # The modules stand behind the call's name, so three literals mark it (`connect(`, `FTP(`,
+        # `FTP_TLS(`), not one for each module's spelling.
+        r"(?:(?:(?<=MySQLdb\.)|(?<=pymysql\.)|(?<=mysql\.connector\.)|(?<=ftplib\.))(?:connect|FTP|FTP_TLS)"
+        r"|(?<![\w.])FTP(?:_TLS)?)\("
         rf"[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_PASSWORD_VALUE}[ \t]*+[,)]",
         "https://pymysql.readthedocs.io/en/latest/modules/connections.html",
         _random_value,
@@ -515,7 +519,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "URL Query Credential",
         r"(?i)(?:(?:(?<=[?&])|(?<=[?&]access[_-])|(?<=[?&]access)|(?<=[?&]auth[_-])|(?<=[?&]auth)"
         r"|(?<=[?&]private[_-])|(?<=[?&]private))token|(?:(?<=[?&])|(?<=[?&]client[_-])|(?<=[?&]client))secret"
-        r"|[?&](?:api|access)[_-]?key)=(?P<value>[a-z0-9_.~+/%=-]{12,})",
+        r"|(?:(?<=[?&])api|(?<=[?&])access)[_-]?key)=(?P<value>[a-z0-9_.~+/%=-]{12,})",
         "https://datatracker.ietf.org/doc/html/rfc6750#section-2.3",
         _random_token,
     ),
