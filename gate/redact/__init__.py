@@ -86,6 +86,19 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
     return memory.hide_lines(out)
 
 
+def _hidden_in(line: str, values: Sequence[str]) -> str:
+    """The line with the values found on it replaced, and the remembered values it holds with them,
+    longest first: replaced after a piece a detector took of it (the part of a value before an escaped
+    quote, a token a longer remembered value holds), a longer remembered value would no longer be found,
+    and its rest would be left as text."""
+    if len(values) > _MANY_ON_A_LINE:
+        line, values = _hidden_as_tokens(line, values)
+    values = [*values, *(line[start:end] for start, end in memory.spans(line))]
+    for value in sorted(set(values), key=len, reverse=True):
+        line = line.replace(value, REDACTED)
+    return line
+
+
 def cut_redacted(text: str, limit: int, *, marker: str = "…", filename: str = "") -> str:
     """`text` within `limit` characters, ending with `marker` where it is cut. A text that has to be cut
     is redacted first (`filename` as for `redact`): a secret cut short is a piece that no detector knows
@@ -113,25 +126,19 @@ _MANY_ON_A_LINE = 64
 _TOKEN = re.compile(r"""[^\s"'#,;=]+""")
 
 
-def _hidden_in(line: str, values: Sequence[str]) -> str:
-    """The line with each value replaced wherever it stands, longest first. One replacement a value
-    reads the whole line, so past `_MANY_ON_A_LINE` values (a line of thousands of `NAME_KEY=…` pairs)
-    those that stand as whole tokens are replaced in one pass, and only the others one by one."""
-    if len(values) > _MANY_ON_A_LINE:
-        wanted = set(values)
-        seen: set[str] = set()
+def _hidden_as_tokens(line: str, values: Sequence[str]) -> tuple[str, list[str]]:
+    """Past `_MANY_ON_A_LINE` values (a line of thousands of `NAME_KEY=…` pairs), those that stand as
+    whole tokens are replaced in one pass; the others are left to find one by one."""
+    wanted = set(values)
+    seen: set[str] = set()
 
-        def token(m: re.Match[str]) -> str:
-            if m.group() in wanted:
-                seen.add(m.group())
-                return REDACTED
-            return m.group()
+    def token(m: re.Match[str]) -> str:
+        if m.group() in wanted:
+            seen.add(m.group())
+            return REDACTED
+        return m.group()
 
-        line = _TOKEN.sub(token, line)
-        values = [v for v in values if v not in seen]
-    for value in sorted(values, key=len, reverse=True):
-        line = line.replace(value, REDACTED)
-    return line
+    return _TOKEN.sub(token, line), [v for v in values if v not in seen]
 
 
 def prescan(strings: Iterable[str]) -> None:

@@ -67,6 +67,12 @@ def hide(text: str) -> str:
     return pattern.sub(REDACTED, text) if pattern is not None else text
 
 
+def spans(text: str) -> list[tuple[int, int]]:
+    """Where `hide` would hide a remembered value in `text`."""
+    pattern = _compiled() if text else None
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
 def hide_lines(lines: Sequence[str]) -> list[str]:
     """Each line as `hide` gives it. While few values are remembered, each is found in all the lines
     joined (one `str.find` pass each) and only the lines holding one are run through the pattern: a

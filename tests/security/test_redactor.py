@@ -79,6 +79,19 @@ def test_a_value_seen_as_a_secret_is_hidden_wherever_it_appears_again() -> None:
     assert memory.hide(f'{{"body": "{value}"}}') == f'{{"body": "{REDACTED}"}}'
 
 
+def test_a_piece_a_detector_takes_of_a_longer_remembered_value_leaves_none_of_it() -> None:
+    """Read without its file's name, a row yields only the part of a value before an escaped quote;
+    the whole value, learnt from the file, is hidden with it, not left as the piece's tail."""
+    value = _r(8) + '\\"' + _r(8)
+    memory.remember([value])
+    row = f'  "password": "{value}",'
+    assert redact(row) == f'  "password": "{REDACTED}",'
+    # A key format takes a GitHub token out of a longer remembered value: the tail goes too.
+    longer = "ghp_" + _r(36) + "!tail" + _r(6)
+    memory.remember([longer])
+    assert redact(f"x = '{longer}'") == f"x = '{REDACTED}'"
+
+
 def test_a_remembered_word_is_hidden_as_a_whole_token_any_other_value_everywhere(tmp_path: Path) -> None:
     import json
     import subprocess
