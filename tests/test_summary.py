@@ -13,6 +13,7 @@ from cmarkgfm.cmark import Options
 from gate.analyzers import deterministic_analyzers
 from gate.cli import main
 from gate.config.models import Config
+from gate.github.limits import Room
 from gate.pipeline import run
 from gate.report import coverage, json_v1
 from gate.report.github_summary import render_summary
@@ -36,13 +37,13 @@ def test_markdown_and_the_github_summary_are_one_rendering(
     markdown = capsys.readouterr().out
     assert main([*EXAMPLE, *CONFIG, "--format", "json"]) == 1
     view = ReportView.parse(json.loads(capsys.readouterr().out), "report")
-    assert render_summary(view, limit=1_000_000) == markdown
+    assert render_summary(view, room=Room(1_000_000)) == markdown
     assert "**Coverage: not complete**" in markdown and "#### AI-authored commits (4)" in markdown
 
 
 def test_a_report_without_coverage_says_so() -> None:
     view = ReportView.parse({"schema_version": 1, "verdict": "pass"}, "old report")
-    text = render_summary(view, limit=10_000)
+    text = render_summary(view, room=Room(10_000))
     assert "**Coverage:** not recorded in this report; treat the change as not fully reviewed." in text
 
 
@@ -56,7 +57,7 @@ def test_files_the_analyzers_could_not_read_are_coverage_gaps(tmp_path: Path) ->
     assert gap.kind == "size" and "over the 1,000,000 byte limit" in gap.reason
     assert json_v1.to_dict(outcome)["coverage"] == coverage.to_json(cov)
     view = ReportView.parse(json_v1.to_dict(outcome), "report")
-    text = render_summary(view, limit=100_000)
+    text = render_summary(view, room=Room(100_000))
     assert (
         "| `big.py` | analyzers | not analysed: 1,100,010 bytes added, over the 1,000,000 byte limit |"
         in text

@@ -58,7 +58,7 @@ def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
             view,
             notes=ctx.notes,
             report_link=ctx.report_link,
-            limit=limits.CHECK_SUMMARY_MAX_CHARS,
+            room=limits.CHECK_SUMMARY,
             origin=ctx.origin,
             links=ctx.links,
         ),

@@ -63,9 +63,9 @@ def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[st
         raise GitHubError(f"the summary comment was not posted: {UNKNOWN_IDENTITY}")
     body = render_summary(
         ctx.view,
-        notes=(*ctx.notes, *notes),
+        notes=(*notes, *ctx.notes),  # what could not be posted first: notes are cut from the end
         report_link=ctx.report_link,
-        limit=limits.COMMENT_BODY_MAX_CHARS,
+        room=limits.COMMENT_BODY,
         marker=True,
         origin=ctx.origin,
         links=ctx.links,

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Room:
+    """How much text a field takes, counted as GitHub counts it there: in characters or in UTF-8 bytes."""
+
+    limit: int
+    in_bytes: bool = False
+
+    def size(self, text: str) -> int:
+        return len(text.encode("utf-8")) if self.in_bytes else len(text)
+
+    def fits(self, text: str) -> bool:
+        return self.size(text) <= self.limit
+
+
 # "The Checks API limits the number of annotations to a maximum of 50 per API request."
 # https://docs.github.com/rest/checks/runs#create-a-check-run (output.annotations)
 CHECK_ANNOTATIONS_PER_REQUEST = 50
 
-# "summary ... Maximum length: 65535 characters." (same for output.text)
-# https://docs.github.com/rest/checks/runs#create-a-check-run
-CHECK_SUMMARY_MAX_CHARS = 65_535
+# "summary ... Maximum length: 65535 characters." (same for output.text), but GitHub counts bytes: past
+# 65,535 bytes of UTF-8 it answers 422 "summary exceeds a maximum bytesize of 65535", so a summary of
+# fewer characters with emoji or CJK text is refused and no check run is made.
+# https://docs.github.com/rest/checks/runs#create-a-check-run, https://github.com/github/docs/issues/35252
+CHECK_SUMMARY_MAX_BYTES = 65_535
+CHECK_SUMMARY = Room(CHECK_SUMMARY_MAX_BYTES, in_bytes=True)
 
 # Check-run annotation message/title: GitHub truncates message at 64 KB and title at 255 characters.
 # https://docs.github.com/rest/checks/runs#update-a-check-run (annotations[].message, title)
@@ -19,13 +39,18 @@ CHECK_ANNOTATION_MESSAGE_MAX_CHARS = 64 * 1024 - 1
 # https://docs.github.com/rest/commits/statuses#create-a-commit-status ("A short description")
 STATUS_DESCRIPTION_MAX_CHARS = 140
 
-# Issue and review comment bodies are limited to 65,536 characters ("body is too long").
-# https://github.com/orgs/community/discussions/41331
+# Issue and review comment bodies: "body is too long (maximum is 65536 characters)". Measured, an issue
+# comment takes up to 262,144 bytes of UTF-8 (65,536 four-byte characters), so 65,536 characters fit
+# however the limit is counted.
+# https://github.com/orgs/community/discussions/41331, https://github.com/dead-claudia/github-limits/pull/13
 COMMENT_BODY_MAX_CHARS = 65_536
+COMMENT_BODY = Room(COMMENT_BODY_MAX_CHARS)
 
 # The job summary (GITHUB_STEP_SUMMARY) is limited to 1 MiB per step.
 # https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary
 STEP_SUMMARY_MAX_BYTES = 1024 * 1024
+# less the line break the job summary's writer adds after it (`gate.github.outputs.write_job_summary`)
+STEP_SUMMARY = Room(STEP_SUMMARY_MAX_BYTES - 1, in_bytes=True)
 
 # Pagination: "per_page ... The number of results per page (max 100)."
 # https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api

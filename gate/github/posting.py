@@ -26,11 +26,6 @@ from gate.redact import redact
 from gate.report.github_summary import render_summary
 from gate.report.github_view import PostContext
 
-# The job summary is limited in bytes, the renderer cuts in characters: UTF-8 takes at most 4 bytes a
-# character, so this many characters always fit.
-UTF8_MAX_BYTES_PER_CHAR = 4
-STEP_SUMMARY_MAX_CHARS = limits.STEP_SUMMARY_MAX_BYTES // UTF8_MAX_BYTES_PER_CHAR
-
 READ_ONLY_NOTE = (
     "the token could not write to this pull request (HTTP 403; a fork's read-only token?): results are "
     "shown as workflow annotations and in the job summary instead"
@@ -96,9 +91,9 @@ def post_results(
     if Target.SUMMARY in targets or read_only:
         summary = render_summary(
             ctx.view,
-            notes=(*ctx.notes, *result.notes),
+            notes=(*result.notes, *ctx.notes),  # what could not be posted first: notes are cut from the end
             report_link=ctx.report_link,
-            limit=STEP_SUMMARY_MAX_CHARS,
+            room=limits.STEP_SUMMARY,
             origin=ctx.origin,
             links=ctx.links,
         )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gate.github.limits import Room
 from gate.report.github_view import GATE, PUBLISHED_NOTE, Origin, ReportView
 from gate.report.links import BlobLinks
-from gate.report.summary import fit, notes_block, summary, where
+from gate.report.summary import fit, summary, where
 from gate.review.state import comment_line
 
 MARKER = GATE.comment_marker
@@ -32,12 +33,13 @@ def render_summary(
     *,
     notes: Sequence[str] = (),
     report_link: str | None = None,
-    limit: int,
+    room: Room,
     marker: bool = False,
     origin: Origin = GATE,
     links: BlobLinks | None = None,
 ) -> str:
-    """The summary within `limit` characters; when cut, it ends by pointing at the full report."""
+    """The summary within `room`, counted as the destination counts it; when cut, it says so and points at
+    the full report, and still holds the notes."""
     body = summary(
         view,
         title=origin.check_name,
@@ -49,7 +51,4 @@ def render_summary(
         # hidden, right under the marker: the next run's incremental review starts from it
         top.append(comment_line(view.review_state))
     body = type(body)((*top, *body.head), body.rows)
-    tail = notes_block([*notes, *view.notes])
-    if report_link:
-        tail.append(f"[Full report and trace]({report_link})")
-    return fit(body, tail, report_link, limit)
+    return fit(body, [*notes, *view.notes], report_link, room)

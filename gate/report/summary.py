@@ -6,8 +6,9 @@ It reads the JSON report (`ReportView`), never the run's internals, so a report 
 job renders the same. Every piece of text that came from the PR or a model (file names, commit
 subjects, evidence, titles, reasons) goes through `cell`, which makes it inert; the only links are
 the ones built here, to the findings' lines at the head commit. The summary is cut to the room a
-destination gives: what was and was not checked (the verdict, the coverage) is kept whole, the rows
-below it are cut, and the end points at the full report.
+destination gives, counted as GitHub counts it there: what was and was not checked (the verdict, the
+coverage) is kept whole, and so are the notes; the rows below are cut, the findings last, and the end
+says so and points at the full report.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gate.redact import cut_redacted, redact, redacted_prefix
+from gate.github.limits import Room
+from gate.redact import redact, redacted_prefix
 from gate.report import unchecked
 from gate.report.coverage import Coverage, Gap
 from gate.report.github_view import CommitView, FindingView, ReportView
@@ -29,6 +31,9 @@ TITLE = "AI Quality Gate"
 MAX_ROWS = 100  # findings, and disputed findings, listed before "…and N more"
 MAX_COMMITS = 50  # AI commits shown with their evidence
 MAX_EVIDENCE = 5  # evidence lines a commit shows
+# ...and their characters: the PR's author writes the evidence (trailers, identities), and fifty commits
+# of it must not take the room the findings need.
+MAX_EVIDENCE_CHARS = 480
 MAX_GAPS = 40  # coverage rows
 MAX_NAMES = 5  # file names a one-line coverage statement spells out
 
@@ -75,7 +80,7 @@ def status(f: FindingView) -> str:
 
 @dataclass(frozen=True)
 class Summary:
-    """The summary in two parts: `head` is always kept, `rows` are cut first when room runs out."""
+    """The summary in two parts: `head` is always kept, `rows` are cut from the end when room runs out."""
 
     head: tuple[str, ...]
     rows: tuple[str, ...]
@@ -99,45 +104,102 @@ def summary(
     head.append("")
     head.extend(_provenance(view))
     head.extend(_coverage(view.coverage))
+    # What blocks comes first: a cut drops the last rows, and the commits' evidence is the PR's own text.
     rows = [
-        *_commits(view),
         *_findings(view, links),
         *_disputed(view, links),
         *compliance(view.details_of("spec")),
+        *_commits(view),
         *_stages(view),
         *_usage(view),
     ]
     return Summary(tuple(head), tuple(rows))
 
 
-def notes_block(notes: Sequence[str]) -> list[str]:
-    if not notes:
+def notes_block(notes: Sequence[str], more: Sequence[str] = ()) -> list[str]:
+    if not notes and not more:
         return []
     return [
         "<details><summary>Notes</summary>",
         "",
         *(f"- {cell(n, 500)}" for n in notes),
+        *(f"- {m}" for m in more),
         "",
         "</details>",
         "",
     ]
 
 
-def fit(text: Summary, tail: Sequence[str], link: str | None, limit: int) -> str:
-    """The whole summary when it fits in `limit` characters, else its head and as many rows as fit,
-    ending with a pointer to the full report."""
-    whole = text.text(tail)
-    if len(whole) <= limit:
+def fit(text: Summary, notes: Sequence[str], link: str | None, room: Room) -> str:
+    """The whole summary, its notes and a link to the full report (`link`) when they fit in `room`.
+
+    Else the head, as many rows as fit, a line saying the summary was cut, and the notes: what could
+    not be posted is said even when the summary is cut. The cut falls between rows; a `<details>` block
+    it falls in is closed first, so the line saying so is not folded away in it. Only when the head and
+    the notes alone overflow are notes left out, and then the head cut."""
+    ending = [f"[Full report and trace]({link})"] if link else []
+    whole = text.text([*notes_block(notes), *ending])
+    if room.fits(whole):
         return whole
     pointer = f"[the full report]({link})" if link else "the JSON report in the run's output directory"
-    ending = f"\n\n…the summary was cut to fit GitHub's limit; see {pointer}.\n"
-    room = limit - len(ending)
-    out = "\n".join(text.head)
+    cut = [f"…the summary was cut to fit GitHub's limit; see {pointer}.", ""]
+    tail = _notes_within(notes, room, [*text.head, "", *cut])
+    used = room.size("\n".join([*text.head, "", *cut, *tail]) + "\n")
+    if used > room.limit:
+        return (
+            _cut(text.head, room, room.limit - room.size("\n\n" + "\n".join(cut))) + "\n\n" + "\n".join(cut)
+        )
+    rows: list[str] = []
+    depth = 0
     for row in text.rows:
-        if len(out) + 1 + len(row) > room:
+        opened = depth + _opens(row)
+        more = room.size("\n" + row) + room.size("\n\n</details>") * opened
+        if used + more > room.limit:
             break
-        out += "\n" + row
-    return cut_redacted(out, room, marker="") + ending
+        rows.append(row)
+        used += room.size("\n" + row)
+        depth = opened
+    rows.extend(["", "</details>"] * depth)
+    return "\n".join([*text.head, *rows, "", *cut, *tail]).rstrip() + "\n"
+
+
+def _opens(row: str) -> int:
+    """+1 for a row that opens a `<details>` block, -1 for one that closes it: the gate writes each on a
+    line of its own, and text from the report cannot start a row with a tag (`cell` escapes it)."""
+    if row.startswith("<details>"):
+        return 1
+    return -1 if row.strip() == "</details>" else 0
+
+
+def _notes_within(notes: Sequence[str], room: Room, kept: Sequence[str]) -> list[str]:
+    """The notes block, or the most of its first notes that fit in `room` beside `kept`, saying how many
+    it leaves out (the JSON report holds them all); [] when not even that fits."""
+
+    def block(shown: int) -> list[str]:
+        left = len(notes) - shown
+        more = [f"…and {left} more note{'s' if left != 1 else ''} in the JSON report."] if left else []
+        return notes_block(notes[:shown], more)
+
+    def fits(shown: int) -> bool:
+        return room.fits("\n".join([*kept, *block(shown)]) + "\n")
+
+    if fits(len(notes)):
+        return block(len(notes))
+    low, high = -1, len(notes) - 1  # fits(low) is taken to hold, fits(high + 1) does not
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    return block(low) if low >= 0 else []
+
+
+def _cut(head: Sequence[str], room: Room, limit: int) -> str:
+    """The start of the head within `limit` (in the room's unit), redacted before it is cut: a secret cut
+    short is a piece no later redaction recognises."""
+    text = redact("\n".join(head))
+    if room.size(text) <= limit:
+        return text
+    chars = len(text.encode("utf-8")[:limit].decode("utf-8", "ignore")) if room.in_bytes else limit
+    return redacted_prefix(text, max(0, chars))
 
 
 def _not_checked(view: ReportView) -> list[str]:
@@ -266,9 +328,16 @@ def _commit(c: CommitView) -> list[str]:
     lines = f"{c.ai_lines} of {c.added_lines} lines"
     head = f"<code>{cell(c.sha[:10], 20)}</code> {cell(c.subject, 80)} — {tool}, {lines}"
     # plain text, not a code span: a span would show the escaped `<` of an identity as `&lt;`
-    body = [f"- {cell(e, 300)}" for e in c.evidence[:MAX_EVIDENCE]]
-    if len(c.evidence) > MAX_EVIDENCE:
-        body.append(f"- …and {len(c.evidence) - MAX_EVIDENCE} more")
+    body: list[str] = []
+    chars = 0
+    for e in c.evidence[:MAX_EVIDENCE]:
+        line = f"- {cell(e, 160)}"
+        if body and chars + len(line) > MAX_EVIDENCE_CHARS:
+            break
+        body.append(line)
+        chars += len(line)
+    if len(c.evidence) > len(body):
+        body.append(f"- …and {len(c.evidence) - len(body)} more")
     return [f"<details><summary>{head}</summary>", "", *body, "", "</details>", ""]
 
 

@@ -7,6 +7,7 @@
    `invalid`, and the fixture fails the test.
 2. GitHub's rules: 422 for a review comment on a line outside the diff (or a range across hunks),
    422 for more than 50 annotations in one request and for a status description past 140 characters,
+   422 for a check run's summary past 65,535 bytes of UTF-8 (GitHub counts bytes, not characters),
    403 for writes in read-only mode, 406 for the diff media type past 300 files or 20,000 lines,
    pagination with Link headers (per_page at most 100), the files list cut at 3,000 and commits at 250,
    a commit's files 300 a page and cut at 3,000,
@@ -45,6 +46,8 @@ DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
 MAX_ANNOTATIONS = 50
 MAX_STATUS_DESCRIPTION = 140
 MAX_COMMENT_BODY = 65_536
+# "summary exceeds a maximum bytesize of 65535": the documentation says characters, GitHub counts bytes.
+MAX_CHECK_SUMMARY_BYTES = 65_535
 DIFF_MAX_FILES = 300
 DIFF_MAX_LINES = 20_000
 FILES_MAX = 3_000
@@ -778,12 +781,28 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def _check_output_refused(self, body: Any) -> bool:
+        """Answer 422 as GitHub does for a check run's output it refuses; True when it did."""
+        output = body.get("output") or {}
+        if len(output.get("annotations", [])) > MAX_ANNOTATIONS:
+            self._send(422, {"message": "Only 50 annotations are allowed per request"})
+            return True
+        if len(output.get("summary", "").encode("utf-8")) > MAX_CHECK_SUMMARY_BYTES:
+            error = {
+                "resource": "CheckRun",
+                "code": "custom",
+                "field": "summary",
+                "message": f"summary exceeds a maximum bytesize of {MAX_CHECK_SUMMARY_BYTES}",
+            }
+            self._send(422, {"message": "Validation Failed", "errors": [error]})
+            return True
+        return False
+
     def post_check_run(self, query: dict[str, str], body: Any) -> None:
         fake = self.server_state
-        annotations = body.get("output", {}).get("annotations", [])
-        if len(annotations) > MAX_ANNOTATIONS:
-            self._send(422, {"message": "Only 50 annotations are allowed per request"})
+        if self._check_output_refused(body):
             return
+        annotations = body.get("output", {}).get("annotations", [])
         run = {"id": fake.next_id(), **copy.deepcopy(body)}
         run.setdefault("output", {})["annotations"] = list(annotations)
         fake.check_runs[run["id"]] = run
@@ -805,10 +824,9 @@ class _Handler(BaseHTTPRequestHandler):
         if run is None:
             self._send(404, {"message": "Not Found"})
             return
-        annotations = body.get("output", {}).get("annotations", [])
-        if len(annotations) > MAX_ANNOTATIONS:
-            self._send(422, {"message": "Only 50 annotations are allowed per request"})
+        if self._check_output_refused(body):
             return
+        annotations = body.get("output", {}).get("annotations", [])
         fake.check_run_requests.append(body)
         output = body.get("output")
         if output:

@@ -14,6 +14,7 @@ from gate.diff.parser import parse_diff
 from gate.github.client import GitHubClient, GitHubForbidden
 from gate.github.commands import command, escape_property, write_annotations
 from gate.github.environment import Target
+from gate.github.limits import Room
 from gate.github.posting import post_results
 from gate.github.publish import ReportMismatch, publish_report
 from gate.report.github_view import FindingView, PostContext, ReportView
@@ -198,9 +199,9 @@ def test_summary_is_cut_to_the_limit_with_a_link_to_the_full_report() -> None:
     from gate.report.github_summary import render_summary
 
     view = report([finding(i, "a.py", i + 1, title="x" * 150) for i in range(100)])
-    full = render_summary(view, report_link="https://run/1", limit=1_000_000)
+    full = render_summary(view, report_link="https://run/1", room=Room(1_000_000))
     assert full.count("| 🚫 |") == 100
-    cut = render_summary(view, report_link="https://run/1", limit=5_000)
+    cut = render_summary(view, report_link="https://run/1", room=Room(5_000))
     assert len(cut) <= 5_000
     assert cut.rstrip().endswith("see [the full report](https://run/1).")
     assert 0 < cut.count("| 🚫 |") < 100
