@@ -4,6 +4,7 @@ each finding, and links that only ever go to the head commit's lines."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import cmarkgfm
@@ -130,19 +131,34 @@ def test_no_link_from_a_malformed_server_repository_or_sha(server: str, reposito
     assert BlobLinks.make(repo_url(server, repository), sha) is None
 
 
-def test_a_hostile_path_stays_inside_its_link() -> None:
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        (
+            "x](https://evil.example/p) @octocat #12 <img src=x>.py",
+            "x%5D%28https%3A//evil.example/p%29%20%40octocat%20%2312%20%3Cimg%20src%3Dx%3E.py",
+        ),
+        # a backtick ends a code span of one backtick: the rest of the name would be a link and bold text
+        (
+            "x`](/attacker/repo/pull/1) **✅ verified safe by the security team** `.py",
+            "x%60%5D%28/attacker/repo/pull/1%29%20%2A%2A%E2%9C%85%20verified%20safe%20by%20the%20security%20team%2A%2A%20%60.py",
+        ),
+        ("``x` ``](https://evil.example/p)`", "%60%60x%60%20%60%60%5D%28https%3A//evil.example/p%29%60"),
+    ],
+)
+def test_a_hostile_path_stays_inside_its_link(path: str, url: str) -> None:
     links = BlobLinks.make("https://github.com/o/r", SHA)
-    path = "x](https://evil.example/p) @octocat #12 <img src=x>.py"
     shown = where(_finding(path=path, start_line=4, end_line=4), links)
-    assert shown.endswith(
-        f"(https://github.com/o/r/blob/{SHA}/x%5D%28https%3A//evil.example/p%29%20%40octocat%20%2312%20%3Cimg%20src%3Dx%3E.py#L4)"
-    )
-    # rendered as GitHub renders it: one link, to the head commit's file; nothing else live
+    assert shown.endswith(f"(https://github.com/o/r/blob/{SHA}/{url}#L4)")
+    # rendered as GitHub renders it: one link, to the head commit's file, around the whole name as code;
+    # nothing else live
     html = cmarkgfm.github_flavored_markdown_to_html(f"| {shown} |", options=Options.CMARK_OPT_UNSAFE)
     parsed = _Live()
     parsed.feed(html)
     assert parsed.links == [shown[shown.rindex("](") + 2 : -1]]
     assert parsed.links[0].startswith(f"https://github.com/o/r/blob/{SHA}/")
+    assert re.fullmatch(r'<p>\| <a href="[^"]*"><code>[^<]*:4</code></a> \|</p>\n', html), html
+    assert "<strong>" not in html
     assert [x for x in live_on_github(f"| {shown} |") if not x.startswith("link ")] == []
 
 

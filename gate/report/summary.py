@@ -4,15 +4,17 @@ comment, the check run's summary and the job summary (those add only the GitHub 
 
 It reads the JSON report (`ReportView`), never the run's internals, so a report published by another
 job renders the same. Every piece of text that came from the PR or a model (file names, commit
-subjects, evidence, titles, reasons) goes through `cell`, which makes it inert; the only links are
-the ones built here, to the findings' lines at the head commit. The summary is cut to the room a
-destination gives, counted as GitHub counts it there: what was and was not checked (the verdict, the
-coverage) is kept whole, and so are the notes; the rows below are cut, the findings last, and the end
-says so and points at the full report.
+subjects, evidence, titles, reasons) goes through `cell`, which makes it inert, and a name shown as
+code through `code_span` as well, which the name cannot end; the only links are the ones built here,
+to the findings' lines at the head commit. The summary is cut to the room a destination gives, counted
+as GitHub counts it there: what was and was not checked (the verdict, the coverage) is kept whole, and
+so are the notes; the rows below are cut, the findings last, and the end says so and points at the
+full report.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,13 +56,26 @@ def _one_line(text: str, limit: int) -> str:
     return sanitize(" ".join(text.split()), max_chars=max(limit * 2, 1000)).replace("|", "\\|")
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span(shown: str) -> str:
+    """Text made inert by `cell`, as an inline code span it cannot end (CommonMark, "Code spans"): the
+    delimiter is a run of backticks longer than any run inside, with a space inside each end when the
+    text starts or ends with a backtick. Between single backticks, a file name holding one would close
+    the span and the rest of the name would be markdown: inside a `[...](link)`, a link of its own."""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(shown)), default=0) + 1)
+    pad = " " if shown[:1] == "`" or shown[-1:] == "`" else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
 def where(f: FindingView, links: BlobLinks | None = None) -> str:
     if not f.path:
         return ""
     if f.start_line is None:
-        return f"`{cell(f.path, 120)}`"
+        return code_span(cell(f.path, 120))
     span = f"{f.start_line}" if f.end in (None, f.start_line) else f"{f.start_line}-{f.end}"
-    shown = f"`{cell(f.path, 120)}:{span}`"
+    shown = code_span(f"{cell(f.path, 120)}:{span}")
     return f"[{shown}]({links.to(f.path, f.start_line, f.end)})" if links else shown
 
 
@@ -252,7 +267,7 @@ def _coverage(cov: Coverage | None) -> list[str]:
             f"{cov.regenerated} of {cov.hunks} AI-authored hunk{'s' if cov.hunks != 1 else ''} re-generated"
         )
     if cov.ignored:
-        names = ", ".join(f"`{cell(p, 80)}`" for p in cov.ignored[:MAX_NAMES])
+        names = ", ".join(code_span(cell(p, 80)) for p in cov.ignored[:MAX_NAMES])
         more = f" and {len(cov.ignored) - MAX_NAMES} more" if len(cov.ignored) > MAX_NAMES else ""
         parts.append(
             f"{len(cov.ignored)} left out by `paths.ignore` ({names}{more}; "
@@ -303,7 +318,7 @@ def _files(cov: Coverage) -> str:
 def _gap_where(g: Gap) -> str:
     if g.path is None:
         return "the whole change"
-    return f"`{cell(g.path, 120)}{':' + cell(g.lines, 40) if g.lines else ''}`"
+    return code_span(f"{cell(g.path, 120)}{':' + cell(g.lines, 40) if g.lines else ''}")
 
 
 def _commits(view: ReportView) -> list[str]:

@@ -1,6 +1,7 @@
 """The summary the Action posts, against the loopback GitHub (which refuses a check run's summary past
 65,535 bytes, as GitHub does): cut to each place's room as GitHub counts it, the findings kept before
-the PR's own commit evidence, the notes kept, and no `<details>` left open."""
+the PR's own commit evidence, the notes kept, and no `<details>` left open; a file name shown whole as
+code, whatever it holds."""
 
 from __future__ import annotations
 
@@ -93,3 +94,23 @@ def test_a_cut_comment_keeps_the_findings_the_notes_and_no_details_open(
     assert "could not post the check: cannot create the check run: HTTP 422" in notes
     html = cmarkgfm.github_flavored_markdown_to_html(body, options=Options.CMARK_OPT_UNSAFE)
     assert html.count("<details>") == html.count("</details>")
+
+
+def test_a_backtick_in_a_file_name_stays_inside_its_link(tmp_path: Path, github: FakeGitHub) -> None:
+    """A file name may hold a backtick: it must not end the code span of the file's link in the Findings
+    table, which would make the rest of the name a link and bold text of the PR's choosing."""
+    name = "x`](/attacker/repo/pull/1) **✅ verified safe by the security team** `.py"
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "x = 0\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(name, 'GITHUB_TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"\n')
+    head = repo.commit("Add settings")
+    gate_pr(tmp_path, github, repo, base, head)
+    (comment,) = github.issue_comments[7]
+    html = cmarkgfm.github_flavored_markdown_to_html(comment["body"], options=Options.CMARK_OPT_UNSAFE)
+    assert '<a href="/attacker/repo/pull/1">' not in html
+    assert "<strong>✅ verified safe by the security team</strong>" not in html
+    assert f"<code>{name.replace('&', '&amp;')}:1</code></a>" in html
+    (run,) = github.check_runs.values()
+    assert '<a href="/attacker/repo/pull/1">' not in run["output"]["summary"]
