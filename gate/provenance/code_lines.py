@@ -28,11 +28,8 @@ from gate.context.model import RevisionReader
 from gate.diff.model import FileChange
 from gate.provenance.doc_files import is_documentation
 from gate.provenance.line_marks import Owned
+from gate.provenance.model import DATA_FILES, DOCUMENTATION, LEFT_OUT_KINDS, WHITESPACE_ONLY
 from gate.provenance.whitespace_changes import whitespace_only
-
-DOCUMENTATION = "documentation"
-DATA_FILES = "data files"
-WHITESPACE_ONLY = "whitespace-only changes"
 
 DATA_SUFFIXES = frozenset(
     {
@@ -101,11 +98,10 @@ def code_lines(
             added += len(counted)
             ai += sum(1 for n in counted if n in ai_lines)
             unknown += sum(1 for n in counted if n in unknown_lines)
-    kinds = (DOCUMENTATION, DATA_FILES, WHITESPACE_ONLY)
     return CodeLines(
         added=added,
         ai=ai,
         unknown=unknown,
-        left_out={kind: left_out[kind] for kind in kinds if left_out[kind]},
+        left_out={kind: left_out[kind] for kind in LEFT_OUT_KINDS if left_out[kind]},
         data_files=tuple(data_files),
     )

@@ -33,9 +33,9 @@ from gate.config.models import Provenance
 from gate.context.model import ChangeSet, Commit
 from gate.provenance.carry import carry_ai_lines
 from gate.provenance.classify import CommitClass, classify
-from gate.provenance.code_lines import DATA_FILES, WHITESPACE_ONLY, CodeLines, code_lines
+from gate.provenance.code_lines import CodeLines, code_lines
 from gate.provenance.line_marks import LineMark, Owned, line_marks, line_owners
-from gate.provenance.model import CommitAttribution, Evidence, ProvenanceResult
+from gate.provenance.model import DATA_FILES, WHITESPACE_ONLY, CommitAttribution, Evidence, ProvenanceResult
 from gate.provenance.pull_request import PullRequestSignals, by_pr_author, pr_signals
 
 MAX_LINE_EVIDENCE = 6  # line-level records quoted per commit; the rest are counted in its notes

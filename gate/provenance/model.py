@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
+
+# The kinds of added lines the share of code leaves out (`gate.provenance.code_lines`), as the report
+# names them in `provenance.code_left_out` and the summary prints them.
+DOCUMENTATION: Final = "documentation"
+DATA_FILES: Final = "data files"
+WHITESPACE_ONLY: Final = "whitespace-only changes"
+LEFT_OUT_KINDS: Final = (DOCUMENTATION, DATA_FILES, WHITESPACE_ONLY)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,14 @@ comment, the check run's summary and the job summary (those add only the GitHub 
 `github_summary`).
 
 It reads the JSON report (`ReportView`), never the run's internals, so a report published by another
-job renders the same. Every piece of text that came from the PR or a model (file names, commit
-subjects, evidence, titles, reasons) goes through `cell`, which makes it inert, and a name shown as
-code through `code_span` as well, which the name cannot end; the only links are the ones built here,
-to the findings' lines at the head commit. The summary is cut to the room a destination gives, counted
-as GitHub counts it there: what was and was not checked (the verdict, the coverage) is kept whole, and
-so are the notes; the rows below are cut, the findings last, and the end says so and points at the
-full report.
+job renders the same. Every string it shows from the report (file names, commit subjects, evidence,
+titles, reasons, and the report's own words, which the author of a published report could have
+changed) goes through `cell`, which makes it inert: through `item` when it starts a list item, and
+through `code_span` as well when it is shown as code, which it then cannot end. The only links are the
+ones built here, to the findings' lines at the head commit. The summary is cut to the room a
+destination gives, counted as GitHub counts it there: what was and was not checked (the verdict, the
+coverage) is kept whole, and so are the notes; the rows below are cut, the findings last, and the end
+says so and points at the full report.
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ def cell(text: str, limit: int = 200) -> str:
         return shown
     shown = _one_line(redact(text), limit)
     return shown if len(shown) <= limit else redacted_prefix(shown, limit - 1) + "…"
+
+
+# What makes the text of a list item a block of its own: `- ## pass` is a heading in the list, `- ***` a
+# rule, `- ```x` a code block that hides `x`. Escaped with a backslash, the character is shown as it is.
+_BLOCK_START = re.compile(r"[#*+=_-]|```|~~~")
+
+
+def item(text: str, limit: int = 200) -> str:
+    """A list item of text from the report, inert as a `cell` and unable to open a block of its own."""
+    shown = cell(text, limit)
+    return f"- \\{shown}" if _BLOCK_START.match(shown) else f"- {shown}"
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -115,7 +127,7 @@ def summary(
     if preface:
         head.extend([*preface, ""])
     head.extend(_not_checked(view))
-    head.extend(f"- {cell(r, 600)}" for r in view.reasons)
+    head.extend(item(r, 600) for r in view.reasons)
     head.append("")
     head.extend(_provenance(view))
     head.extend(_coverage(view.coverage))
@@ -137,7 +149,7 @@ def notes_block(notes: Sequence[str], more: Sequence[str] = ()) -> list[str]:
     return [
         "<details><summary>Notes</summary>",
         "",
-        *(f"- {cell(n, 500)}" for n in notes),
+        *(item(n, 500) for n in notes),
         *(f"- {m}" for m in more),
         "",
         "</details>",
@@ -224,7 +236,7 @@ def _not_checked(view: ReportView) -> list[str]:
         return []
     gaps = unchecked.gaps(view)
     items = [g.text for g in gaps] if gaps else [unchecked.what(view)]
-    return [f"**{lead.capitalize()}:**", "", *(f"- {cell(item, 600)}" for item in items), ""]
+    return [f"**{lead.capitalize()}:**", "", *(item(i, 600) for i in items), ""]
 
 
 def _provenance(view: ReportView) -> list[str]:
@@ -239,9 +251,9 @@ def _provenance(view: ReportView) -> list[str]:
         + (f" — by tool: {tools}" if tools else "")
     ]
     if prov.code_line:
-        out.append(prov.code_line + ".")
+        out.append(cell(prov.code_line, 300) + ".")
     if prov.unknown_line:
-        out.append(prov.unknown_line + ".")
+        out.append(cell(prov.unknown_line, 300) + ".")
     if prov.basis:
         out.append(f"Evidence used: {cell(', '.join(prov.basis), 300)}.")
     called = []
@@ -346,7 +358,7 @@ def _commit(c: CommitView) -> list[str]:
     body: list[str] = []
     chars = 0
     for e in c.evidence[:MAX_EVIDENCE]:
-        line = f"- {cell(e, 160)}"
+        line = item(e, 160)
         if body and chars + len(line) > MAX_EVIDENCE_CHARS:
             break
         body.append(line)

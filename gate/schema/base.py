@@ -23,7 +23,8 @@ class Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", json_schema_serialization_defaults_required=True)
 
 
-def _untrusted(info: ValidationInfo) -> bool:
+def untrusted(info: ValidationInfo) -> bool:
+    """Whether this validation reads input from outside (`UNTRUSTED`)."""
     return isinstance(info.context, dict) and bool(info.context.get("untrusted"))
 
 
@@ -31,7 +32,7 @@ def at_most(limit: int) -> AfterValidator:
     """A bound on the length of text read back from outside."""
 
     def check(value: str, info: ValidationInfo) -> str:
-        if _untrusted(info) and len(value) > limit:
+        if untrusted(info) and len(value) > limit:
             raise ValueError(f"longer than {limit:,} characters")
         return value
 
@@ -39,7 +40,7 @@ def at_most(limit: int) -> AfterValidator:
 
 
 def _line_number(value: int, info: ValidationInfo) -> int:
-    if _untrusted(info) and value < 1:
+    if untrusted(info) and value < 1:
         raise ValueError("a line number starts at 1")
     return value
 

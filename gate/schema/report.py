@@ -14,10 +14,11 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal, Protocol
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo
 
 from gate.errors import InputError
-from gate.schema.base import UNTRUSTED, IdText, Schema, TitleText, at_most
+from gate.provenance.model import LEFT_OUT_KINDS
+from gate.schema.base import UNTRUSTED, IdText, Schema, TitleText, at_most, untrusted
 from gate.schema.coverage import Coverage
 from gate.schema.finding import ReportFinding
 from gate.schema.review_state import MAX_STATE_CHARS
@@ -30,6 +31,22 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def _unset(value: object) -> bool:
     return value is None
+
+
+def _known_kinds(value: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+    """The kinds of lines the share of code left out, as the gate names them: in a report read back from
+    outside, a key is text the summary prints, so a name the gate never writes is refused."""
+    unknown = [k for k in value if k not in LEFT_OUT_KINDS]
+    if unknown and untrusted(info):
+        raise ValueError(f"not a kind of line the share of code leaves out ({', '.join(LEFT_OUT_KINDS)})")
+    return value
+
+
+LeftOut = Annotated[
+    dict[str, int],
+    AfterValidator(_known_kinds),
+    Field(json_schema_extra={"propertyNames": {"enum": list(LEFT_OUT_KINDS)}}),
+]
 
 
 class Source(Schema):
@@ -73,8 +90,9 @@ class Provenance(Schema):
     code_ai_lines: int | None = None
     code_added_lines: int | None = None
     # The added lines the share of code leaves out, by kind: "documentation", "data files",
-    # "whitespace-only changes" (empty in a report that predates the kinds: documentation alone)
-    code_left_out: dict[str, int] = Field(default_factory=dict)
+    # "whitespace-only changes" (`LEFT_OUT_KINDS`; empty in a report that predates the kinds: documentation
+    # alone)
+    code_left_out: LeftOut = Field(default_factory=dict)
     share_of: str | None = None  # which share the thresholds read: "all" or "code"
     threshold_share: float = 0.0
     # Added lines whose commit could not be read, in neither share: `threshold_share` counts them AI.

@@ -1,10 +1,11 @@
 """The summary the Action posts, against the loopback GitHub (which refuses a check run's summary past
 65,535 bytes, as GitHub does): cut to each place's room as GitHub counts it, the findings kept before
-the PR's own commit evidence, the notes kept, and no `<details>` left open; a file name shown whole as
-code, whatever it holds."""
+the PR's own commit evidence, the notes kept, no `<details>` left open, and nothing from a PR's report or
+file names acting on the page."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -15,9 +16,13 @@ from gate.github import limits
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, runner_env
 from tests.github.test_action_e2e import run_gate
+from tests.github.test_trust_edges import publish, secret_pr
 from tests.gitrepo import GitRepo
+from tests.security.test_summary_inert import acting
 
 CUT = "…the summary was cut to fit GitHub's limit; see [the full report]"
+MARKER = "<!-- ai-quality-gate -->"
+REPO = "https://github.test/octo/widgets"
 
 
 def many_ai_commits(repo: GitRepo, name: str) -> None:
@@ -61,6 +66,7 @@ def test_a_summary_past_65535_bytes_still_makes_the_check_run(tmp_path: Path, gi
     summary = run["output"]["summary"]
     assert len(summary.encode("utf-8")) <= limits.CHECK_SUMMARY_MAX_BYTES
     assert CUT in summary and "| 🚫 | high | secrets |" in summary
+    assert acting(summary, MARKER, REPO) == []
     (comment,) = github.issue_comments[7]
     assert CUT not in comment["body"] and comment["body"].count("<details><summary><code>") == 50
     assert len(comment["body"].encode("utf-8")) > limits.CHECK_SUMMARY_MAX_BYTES
@@ -92,6 +98,7 @@ def test_a_cut_comment_keeps_the_findings_the_notes_and_no_details_open(
     assert 0 < body.count("<details><summary><code>") < 50  # the commits are what was cut
     notes = body[body.index("<details><summary>Notes</summary>") :]
     assert "could not post the check: cannot create the check run: HTTP 422" in notes
+    assert acting(body, MARKER, REPO) == []
     html = cmarkgfm.github_flavored_markdown_to_html(body, options=Options.CMARK_OPT_UNSAFE)
     assert html.count("<details>") == html.count("</details>")
 
@@ -112,5 +119,33 @@ def test_a_backtick_in_a_file_name_stays_inside_its_link(tmp_path: Path, github:
     assert '<a href="/attacker/repo/pull/1">' not in html
     assert "<strong>✅ verified safe by the security team</strong>" not in html
     assert f"<code>{name.replace('&', '&amp;')}:1</code></a>" in html
+    assert acting(comment["body"], MARKER, REPO) == []
     (run,) = github.check_runs.values()
-    assert '<a href="/attacker/repo/pull/1">' not in run["output"]["summary"]
+    assert acting(run["output"]["summary"], MARKER, REPO) == []
+
+
+def test_a_published_report_that_names_its_own_kinds_of_lines_is_refused(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """`provenance.code_left_out` names kinds of lines in the summary's words: a report from an
+    unprivileged job that names its own (markdown that closes the gate's blocks, forges its heading,
+    pings a team and hides the findings in a comment) is not a report, and nothing is posted."""
+    _, head = secret_pr(tmp_path, github)
+    analyze = tmp_path / "analyze"
+    analyze.mkdir()
+    github.read_only = True
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=analyze, post="summary"), analyze)
+    assert proc.returncode == 1, proc.stderr
+    github.read_only = False
+    artifact = analyze / ".ai-gate" / "report.json"
+    report = json.loads(artifact.read_text())
+    prov = report["provenance"]
+    prov.update(share_of="code", code_ai_lines=1, code_added_lines=2, added_lines=3)
+    prov["code_left_out"] = {
+        "docs) \n\n</details>\n\n## ✅ AI Quality Gate: **pass**\n\ncc @org/security-team <!-- ": 1
+    }
+    artifact.write_text(json.dumps(report))
+    proc = publish(tmp_path, github, artifact, head)
+    assert proc.returncode == 2, proc.stderr
+    assert "provenance.code_left_out" in proc.stderr and "not a kind of line" in proc.stderr
+    assert not github.issue_comments[7] and not github.check_runs
