@@ -31,8 +31,9 @@ Guards against attributing a person's own lines:
   block's edge counts as agreeing, one side must be such a line). The blank lines and closing brackets
   of moved code go with it; a person's `}` amid their own code does not.
 
-The lines left to commits with no AI marks then go to edits.py, which gives back those written in place
-of AI lines that only lightly edit them (a comment appended, a name renamed, a token changed).
+The lines left to commits with no AI marks then go to edits.py, which gives back those that only lightly
+edit AI lines (a comment appended, a name renamed, a token changed), written in their place or, once
+the AI lines are gone, elsewhere.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import accumulate, islice
 
@@ -78,6 +79,8 @@ class Carried:
     by_join: int = 0  # lines that join up a run of AI lines
     by_edit: int = 0  # lines a commit with no AI marks wrote in place of AI lines, lightly edited
     by_edit_context: int = 0  # short lines that went with them
+    # For each file where the text gave some back, a flag per added line: whether it did.
+    given: dict[str, list[bool]] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         notes = []
@@ -86,8 +89,8 @@ class Carried:
         if self.by_edit:
             note = (
                 f"{_lines(self.by_edit)} last written by commits with no AI marks are AI lines of the "
-                "range a person lightly edited in place (a comment added, names renamed, a token "
-                "changed): counted as the AI commit's"
+                "range a person lightly edited, in place or where they moved them (a comment added, "
+                "names renamed, a token changed): counted as the AI commit's"
             )
             if self.by_edit_context:
                 note += f", with {_lines(self.by_edit_context, 'blank or short line')} amid them"
@@ -127,13 +130,16 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
     try:
         carried = _carried(changeset, owners, ai_commits, ai, others, ai_texts)
-        # What the text did not give back may still be AI lines a person only lightly edited in place;
-        # the blank and short lines amid them go with them, as with moved lines.
+        # What the text did not give back may still be AI lines a person only lightly edited; the blank
+        # and short lines amid them, or between them and lines the text gave back, go with them, as
+        # with moved lines.
         edited = edited_ai_lines(changeset, carried.owners, ai, Counter(sha for sha, _ in ai_texts))
         amid = 0
         for path, given in edited.given.items():
             added, owner = edited.owners[path]
             keys = [_key(text) for text in _texts(changeset, path, added)]
+            if by_text := carried.given.get(path):
+                given = [a or b for a, b in zip(given, by_text, strict=True)]
             amid += _carry_context(added, keys, owner, given, ai)
     finally:  # a line's key is worked out once a run, however many times it is asked for
         _squeezed.cache_clear()
@@ -190,6 +196,7 @@ def _carried(
     if not any(written.values()) and not any(joined.values()):
         return Carried(owners)
     out = dict(owners)
+    given: dict[str, list[bool]] = {}
     by_text = by_context = by_wrap = by_join = 0
     for path in others:
         added, owner = owners[path]
@@ -217,7 +224,8 @@ def _carried(
             keys = [_key(text) for text in texts[path]]
             by_context += _carry_context(added, keys, new_owner, carried, ai)
             out[path] = (added, new_owner)
-    return Carried(out, by_text, by_context, by_wrap, by_join)
+            given[path] = carried
+    return Carried(out, by_text, by_context, by_wrap, by_join, given=given)
 
 
 @cache  # emptied when the carry ends

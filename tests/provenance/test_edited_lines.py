@@ -37,7 +37,7 @@ AI_CODE = "".join(
     for i in range(FUNCTIONS)
 )
 AI_LINES = AI_CODE.count("\n")
-EDITED = "AI lines of the range a person lightly edited in place"
+EDITED = "AI lines of the range a person lightly edited"
 
 
 def _each_line(text: str, edit: Callable[[str], str]) -> str:

@@ -1,0 +1,154 @@
+"""AI lines a person lightly edits elsewhere than in place stay AI: the AI file deleted and written back
+with a rename, in a later commit or before the deletion; the code moved to another module with a shim
+left behind, split over two modules or folded into a person's file. A person's own code written after
+deleting AI code stays theirs, and each AI line gone vouches for one line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from gate.config.models import Provenance
+from gate.context.patch import load_patch_changeset
+from gate.provenance.estimate import estimate
+from gate.provenance.model import ProvenanceResult
+from tests.gitrepo import GitRepo
+from tests.provenance.test_edited_lines import (
+    AI_CODE,
+    AI_LINES,
+    CLAUDE,
+    FUNCTIONS,
+    LAUNDERING_EDITS,
+    SOURCES,
+    _ai_commit,
+    _edited_note,
+)
+
+RENAMED = LAUNDERING_EDITS["parameter renamed"](AI_CODE)
+SHIM = '"""Moved to shop.pricing."""\nfrom shop.pricing import *  # noqa: F403\n'
+OWN_CODE = "".join(
+    f"def total_{i}(items):\n    return sum(item.cost for item in items if item.kind == {i})\n\n"
+    for i in range(FUNCTIONS)
+)
+
+
+def _person_lines(result: ProvenanceResult) -> int:
+    return sum(c.added_lines for c in result.commits if not c.ai)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ai_code_deleted_then_written_back_with_a_rename_stays_ai(repo: GitRepo, source: str) -> None:
+    base = _ai_commit(repo)
+    repo.remove("prices.py")
+    repo.commit("Remove the price helpers for now")
+    repo.write("prices.py", RENAMED)
+    repo.commit("Restore the price helpers, cleaned up")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+    assert _person_lines(result) == 0
+    assert _edited_note(result)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ai_code_moved_to_another_module_with_a_shim_left_behind_stays_ai(repo: GitRepo, source: str) -> None:
+    base = _ai_commit(repo)
+    repo.write("prices.py", SHIM)
+    repo.write("shop/pricing.py", RENAMED)
+    repo.commit("Move the price helpers to shop.pricing")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES + 2)
+    assert _person_lines(result) == 2  # the shim
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_renamed_copy_made_before_the_ai_file_is_deleted_stays_ai(repo: GitRepo, source: str) -> None:
+    base = _ai_commit(repo)
+    repo.write("shop/pricing.py", RENAMED)
+    repo.commit("Add shop.pricing")
+    repo.remove("prices.py")
+    repo.commit("Drop the old module")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+HALF = AI_LINES // 2
+MOVES = {
+    "split over two modules": {
+        "shop/b.py": RENAMED[: RENAMED.index("def price_6")],
+        "shop/a.py": RENAMED[RENAMED.index("def price_6") :],
+    },
+    "folded into a person's module in place of one of their lines": {
+        "notes.py": "import os\n\n" + RENAMED + "\ndef here():\n    return os.getcwd()\n"
+    },
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("move", MOVES)
+def test_ai_code_moved_with_a_rename_stays_ai(repo: GitRepo, source: str, move: str) -> None:
+    repo.write("notes.py", "import os\n\nNOTE = 'mine'\n\ndef here():\n    return os.getcwd()\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("prices.py", AI_CODE)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    repo.remove("prices.py")
+    for path, text in MOVES[move].items():
+        repo.write(path, text)
+    repo.commit("Reorganise the price helpers")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_person_who_deletes_ai_code_and_writes_their_own_keeps_it(repo: GitRepo, source: str) -> None:
+    base = _ai_commit(repo)
+    repo.remove("prices.py")
+    repo.write("totals.py", OWN_CODE)
+    repo.commit("Replace the price helpers with totals")
+    result = SOURCES[source](repo, base)
+    own = OWN_CODE.count("\n")
+    assert (result.ai_lines, result.added_lines) == (0, own)
+    assert not _edited_note(result)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_each_ai_line_gone_vouches_for_one_line_written_elsewhere(repo: GitRepo, source: str) -> None:
+    base = _ai_commit(repo)
+    repo.remove("prices.py")
+    repo.write("shop/pricing.py", RENAMED)
+    repo.write("shop/legacy.py", RENAMED)
+    repo.commit("Two copies of the price helpers")
+    result = SOURCES[source](repo, base)
+    assert result.added_lines == 2 * AI_LINES
+    assert result.ai_lines <= AI_LINES
+
+
+def _pairing_seconds(root: Path, lines: int) -> float:
+    """CPU seconds of the estimate when a person deletes `lines` AI lines and writes as many of their
+    own elsewhere, each alike enough to be compared and unlike enough to pair with none."""
+    repo = GitRepo(root / f"repo{lines}")
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    args = ", ".join(f"arg_{k}" for k in range(24))
+    repo.write("calls.py", "".join(f"value_{i} = compute_{i}({args})\n" for i in range(lines)))
+    repo.commit("Add the calls\n\n" + CLAUDE)
+    repo.remove("calls.py")
+    other = ", ".join(f"qqq_{k}" for k in range(24))
+    repo.write("producers.py", "".join(f"zzzzz_{i} = yyyyyyy_{i}({other})\n" for i in range(lines)))
+    repo.commit("Call the producers")
+    changeset = load_patch_changeset(repo.format_patch(f"{base}..HEAD"), "series.mbox")
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        result = estimate(changeset, Provenance())
+        best = min(best, time.process_time() - started)
+    assert result.ai_lines == 0
+    return best
+
+
+def test_pairing_with_the_lines_gone_grows_linearly(tmp_path: Path) -> None:
+    small, large = _pairing_seconds(tmp_path, 200), _pairing_seconds(tmp_path, 2_000)
+    assert large / max(small, 0.002) < 30  # linear gives about 10, quadratic about 100
