@@ -6,17 +6,20 @@ of its lines, so most runs never start this git process. The patches are read wi
 and each hunk's lines are counted from its header: a hunk line that looks like a file header (an
 added `++ x` prints as `+++ x`) or a commit separator is still read as the hunk line it is. The whole
 diffs (`diffs`) are asked for only when some line an AI commit added is no longer its own at head; they
-follow renames, as `git format-patch` does, so that both sources pair the same lines, and a merge's is
-read against its first parent.
+follow renames, as `git format-patch` does, so that both sources pair the same lines. A merge's is read
+against each of its parents, with only its own lines as added (`_merge_diffs`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import replace
+from itertools import groupby
+from operator import itemgetter
 
 from gate.context.git import Git
-from gate.diff.model import Diff
+from gate.diff.model import Diff, DiffLine, FileChange, LineKind
 from gate.diff.parser import decode_patch, parse_diff
 
 _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
@@ -36,11 +39,13 @@ _LOG_OPTIONS = (
 )
 
 
-# A merge's own diff is read against its first parent, the line of work it merges into: a person who
-# edits lines while merging (`git merge --no-commit`) owns those lines at head, as with any commit.
+# A merge's own diff is read against each of its parents: a person who edits lines while merging (`git
+# merge --no-commit`) owns those lines at head, as with any commit, and the lines they edited may have
+# come from either side. Each commit opens with its sha and its parents', once for each parent diff.
 _DIFF_OPTIONS = (
-    *(o for o in _LOG_OPTIONS if o not in {"--no-renames", "--diff-merges=off"}),
-    "--diff-merges=first-parent",
+    *(o for o in _LOG_OPTIONS if o not in {"--no-renames", "--diff-merges=off", "--format=%x00%H"}),
+    "--format=%x00%H %P",
+    "--diff-merges=separate",
     "-M",
 )
 
@@ -59,11 +64,40 @@ class GitCommitLines:
         if not shas:
             return
         out = self._git.run(*_DIFF_OPTIONS, input="".join(f"{sha}\n" for sha in shas).encode())
-        # Each commit opens with a NUL and its sha; no line of a text patch holds a NUL.
-        for part in decode_patch(out)[0].split("\0")[1:]:
-            sha, _, patch = part.partition("\n")
-            if patch.strip():
-                yield sha, parse_diff(patch, source=f"commit {sha[:12]}")
+        # Each commit opens with a NUL, its sha and its parents'; no line of a text patch holds a NUL.
+        parts = (part.partition("\n") for part in decode_patch(out)[0].split("\0")[1:])
+        for head, commit in groupby(parts, key=itemgetter(0)):
+            sha, *parents = head.split()
+            diffs = [
+                parse_diff(patch, source=f"commit {sha[:12]}") for _, _, patch in commit if patch.strip()
+            ]
+            if len(parents) > 1:
+                diffs = _merge_diffs(diffs, len(parents))
+            for diff in diffs:
+                yield sha, diff
+
+
+def _merge_diffs(diffs: Sequence[Diff], parents: int) -> list[Diff]:
+    """A merge's diffs against its parents (git prints none against a parent whose tree it is), with
+    only the lines the merge wrote itself, those that none of its parents has, as added lines: the
+    others, taken from one side, are unchanged lines there."""
+    own: set[tuple[str, int | None]] = set()
+    if len(diffs) == parents:
+        own = set.intersection(*({(f.path, line.new_no) for f in d.files for line in f.added} for d in diffs))
+    return [Diff(files=tuple(_own_lines(change, own) for change in diff.files)) for diff in diffs]
+
+
+def _own_lines(change: FileChange, own: Collection[tuple[str, int | None]]) -> FileChange:
+    hunks = []
+    for hunk in change.hunks:
+        lines = tuple(
+            line
+            if line.kind is not LineKind.ADDED or (change.path, line.new_no) in own
+            else DiffLine(LineKind.CONTEXT, None, line.new_no, line.text)
+            for line in hunk.lines
+        )
+        hunks.append(replace(hunk, lines=lines))
+    return replace(change, hunks=tuple(hunks))
 
 
 def added_lines_of_log(text: str) -> Iterator[tuple[str, str]]:

@@ -82,8 +82,10 @@ class CommitLineReader(Protocol):
         ...
 
     def diffs(self, shas: Sequence[str]) -> Iterable[tuple[str, Diff]]:
-        """(sha, the commit's own diff) for each named commit, in the order given, renames followed;
-        a merge commit is left out."""
+        """(sha, the commit's own diff) for each named commit, in the order given, renames followed. A
+        source that reads merges gives a merge's diff against each of its parents, one after the other,
+        with only the lines none of its parents has as added lines (the others unchanged); one that
+        does not leaves merges out."""
         ...
 
 

@@ -1,7 +1,8 @@
 """AI lines a person lightly edits elsewhere than in place stay AI: the AI file deleted and written back
 with a rename, in a later commit or before the deletion; the code moved to another module with a shim
-left behind, split over two modules or folded into a person's file. A person's own code written after
-deleting AI code stays theirs, and each AI line gone vouches for one line."""
+left behind, split over two modules or folded into a person's file; AI lines edited while merging the
+AI's branch as the second parent. A person's own code written after deleting AI code stays theirs, each
+AI line gone vouches for one line, and a merge's lines taken from its parents are not its edits."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.provenance.test_edited_lines import (
     SOURCES,
     _ai_commit,
     _edited_note,
+    _from_git,
 )
 
 RENAMED = LAUNDERING_EDITS["parameter renamed"](AI_CODE)
@@ -123,6 +125,43 @@ def test_each_ai_line_gone_vouches_for_one_line_written_elsewhere(repo: GitRepo,
     result = SOURCES[source](repo, base)
     assert result.added_lines == 2 * AI_LINES
     assert result.ai_lines <= AI_LINES
+
+
+def _claude_branch_merged_second(repo: GitRepo, while_merging: dict[str, str]) -> None:
+    """main, then pr with a person's commit; Claude's branch off main merged into pr as the second
+    parent, with `while_merging` written before the merge is committed."""
+    repo.write("README.md", "project\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("app.py", "def main():\n    return 0\n")
+    repo.commit("Add the entry point")
+    repo.checkout("main")
+    repo.branch("claude/add-prices-Xk9pQ")
+    repo.write("prices.py", AI_CODE)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    repo.checkout("pr")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "claude/add-prices-Xk9pQ")
+    for path, text in while_merging.items():
+        repo.write(path, text)
+    repo.commit("Merge the price helpers")
+
+
+def test_ai_lines_edited_while_merging_the_ai_branch_as_second_parent_stay_ai(repo: GitRepo) -> None:
+    _claude_branch_merged_second(repo, {"prices.py": RENAMED})
+    result = _from_git(repo, "main")
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES + 2)
+    assert _person_lines(result) == 2  # app.py
+    assert _edited_note(result)
+
+
+def test_lines_a_person_writes_while_merging_stay_theirs(repo: GitRepo) -> None:
+    """Only the merge's own lines, those neither parent has, can be edits; of them, a different
+    statement stays the person's."""
+    rewritten = RENAMED.replace("    return round(total, 2)\n", "    return Decimal(total).quantize(CENTS)\n")
+    _claude_branch_merged_second(repo, {"prices.py": rewritten, "app.py": "def main():\n    return 1\n"})
+    result = _from_git(repo, "main")
+    assert (result.ai_lines, result.added_lines) == (AI_LINES - FUNCTIONS, AI_LINES + 2)
+    assert _person_lines(result) == FUNCTIONS + 2
 
 
 def _pairing_seconds(root: Path, lines: int) -> float:
