@@ -9,7 +9,8 @@ Model output, file names, commit messages and PR text are untrusted. Before any 
 - raw HTML is escaped (`<`, `>`, `&`), so no hidden comments, images or tags reach the page;
 - links go only to the repository: markdown links and bare URLs (with a scheme or starting `www.`)
   to anywhere else keep their text and lose the link (the host is shown, defanged as
-  `hxxps://example[.]com/...`, `www[.]example[.]com`);
+  `hxxps://example[.]com/...`, `www[.]example[.]com`); no image is kept, and a `](`, `]:` or `![`
+  the patterns did not read as a link gets a word joiner, so that it makes none;
 - control characters and the invisible and bidi characters of `gate.invisible` are removed (they can
   hide text from reviewers);
 - the length is bounded, with a visible `…(truncated)` marker; a text that has to be cut is redacted
@@ -36,9 +37,20 @@ TRUNCATED = "…(truncated)"
 # GitHub mentions `@name` after any character that is not an ASCII letter, digit or underscore.
 _MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])")
 _REFERENCE = re.compile(r"#(?=[0-9])|(?<![A-Za-z0-9_])GH-(?=[0-9])", re.IGNORECASE)
-_MD_LINK = re.compile(r"(!?)\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
-_WWW = re.compile(r"(?<![A-Za-z0-9_.@/-])www\.[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+# A link or image whose text holds no bracket: the innermost, which CommonMark makes a link of whatever
+# brackets enclose it (so an image inside a kept link's text would be an image).
+_MD_LINK = re.compile(r"(!?)\[([^\[\]\n]{0,500})\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+# URLs as GitHub finds them: a scheme after anything but a letter (`_https://` and `1https://` are links),
+# and `www.` after anything but a letter, digit or `.@/-` (`_www.` is a link).
+_URL = re.compile(r"(?<![A-Za-z])(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+_WWW = re.compile(r"(?<![A-Za-z0-9.@/-])www\.[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+# Where GitHub starts a link in text (see `_URL` and `_WWW`), to break inside a URL already defanged.
+_LINK_START = re.compile(r"(?<![A-Za-z])(?:https?|ftp)(?=://)|www\.", re.IGNORECASE)
+# A `]` that would close a link's text or a reference definition's label, and the mark (a control
+# character, so none in the text) that a link to the repository, kept, carries while the others lose it.
+_LINK_TAIL = re.compile(r"\](?=[(:])")
+_IMAGE_OPEN = re.compile(r"!(?=\[)")
+_KEPT_LINK = "\x02"
 # A workflow command: `::name ...::` at the start of a line after spaces, or the legacy `##[name]` anywhere.
 _COMMAND_START = re.compile(r"^([ \t\f\v]*):(?=:)", re.MULTILINE)
 _LEGACY_COMMAND = re.compile(r"#(?=#\[)")
@@ -75,6 +87,12 @@ def _bounded(text: str, max_chars: int, render: Callable[[str], str]) -> str:
 def _inert(text: str, repo_url: str | None) -> str:
     out = _INVISIBLE.sub("", text or "")
     out = _MD_LINK.sub(lambda m: _link(m, repo_url), out)
+    # What the pattern did not read as a link (brackets nested in the text, a text past its length) or
+    # a reference definition (`[r]: //host`, which makes a later `[text][r]` a link) is kept from being
+    # one by a word joiner after its `]`, and from being an image by one after its `!`: CommonMark may
+    # pair brackets otherwise than the pattern (a `[` escaped or in a code span), and no image is kept.
+    out = _LINK_TAIL.sub("]" + WORD_JOINER, out).replace(_KEPT_LINK, "")
+    out = _IMAGE_OPEN.sub("!" + WORD_JOINER, out)
     out = _URL.sub(lambda m: _bare_url(m.group(0), repo_url), out)
     out = _WWW.sub(lambda m: _defang(m.group(0)), out)
     out = _REFERENCE.sub(lambda m: m.group(0) + WORD_JOINER, out)
@@ -131,18 +149,28 @@ def _allowed(url: str, repo_url: str | None) -> bool:
 
 
 def _defang(url: str) -> str:
+    """The URL as text: `hxxps://example[.]com/...`, and no scheme or `www.` further on (in the path, or
+    in what the match took in before the scheme) that GitHub would make a link of its own."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "", url
     host, slash, path = rest.partition("/")
-    scheme = scheme.lower().replace("t", "x", 2)
-    return f"{scheme}{sep}{host.replace('.', '[.]')}{slash}{path}"
+    return _no_link_start(f"{scheme}{sep}{host.replace('.', '[.]')}{slash}{path}")
+
+
+def _no_link_start(text: str) -> str:
+    return _LINK_START.sub(_unlinked, text)
+
+
+def _unlinked(match: re.Match[str]) -> str:
+    said = match.group(0).lower()
+    return "www[.]" if said == "www." else said.replace("t", "x")
 
 
 def _link(match: re.Match[str], repo_url: str | None) -> str:
     bang, label, url = match.groups()
     if not bang and _allowed(url, repo_url):
-        return match.group(0)
+        return match.group(0).replace("](", "]" + _KEPT_LINK + "(", 1)
     return f"{label} ({_defang(url)})" if label else _defang(url)
 
 

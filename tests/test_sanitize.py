@@ -35,6 +35,24 @@ def test_no_links_at_all_without_a_repo() -> None:
     assert "https://" not in out
 
 
+def test_links_github_finds_where_the_patterns_did_not_look_are_text() -> None:
+    # GitHub links a scheme after an underscore or a digit, and `www.` after an underscore
+    for text in ("_https://evil.example", "1https://evil.example", "_www.evil.example", "a_www.evil.example"):
+        assert "evil.example" not in sanitize(text), text
+    # a URL further on in one already made text, and dots before a scheme
+    assert (
+        sanitize("https://a.example/x_https://evil.example") == "hxxps://a[.]example/x_hxxps://evil.example"
+    )
+    assert sanitize("www.evil.examplehttps://x") == "www[.]evil.examplehttps://x"  # not a scheme
+    # a link's text with brackets in it, and a reference definition (`[text][r]` links to it)
+    nested = sanitize("[a [b] c](//evil.example/x)")
+    assert f"]{WORD_JOINER}(" in nested and "](" not in nested
+    assert f"[r]{WORD_JOINER}: //evil.example" in sanitize("[r]: //evil.example\n\n[click][r]")
+    # an image inside the text of a link to the repository is the image, not the kept link
+    out = sanitize(f"[x![](https://evil.example/p.png)]({REPO})", repo_url=REPO)
+    assert "![](" not in out and "hxxps://evil[.]example/p.png" in out
+
+
 def test_invisible_and_bidi_characters_are_removed() -> None:
     assert sanitize("ad\u202emin\u200b") == "admin"
 

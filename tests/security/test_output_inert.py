@@ -175,6 +175,12 @@ def test_sarif_uris_are_percent_encoded(hostile_repo: GitRepo) -> None:
         "<https://evil.example>",
         "`code span` then @octocat",
         "`` unbalanced ` span @octocat",
+        "_www.evil.example and _https://evil.example and 1https://evil.example",
+        "https://a.example/x_https://evil.example www.evil.examplehttps://x",
+        "[a [b] c](//evil.example/x)",
+        "[r]: //evil.example\n\n[click][r]",
+        "[x![i](//evil.example/p.png)](//evil.example)",
+        "![`[`](https://github.com/acme/shop/p.png)",
     ],
 )
 def test_the_sanitizer_leaves_nothing_live_by_githubs_rules(text: str) -> None:
