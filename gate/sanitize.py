@@ -16,6 +16,9 @@ Model output, file names, commit messages and PR text are untrusted. Before any 
 - the length is bounded, with a visible `…(truncated)` marker; a text that has to be cut is redacted
   first, so that no secret is cut into a piece no later redaction recognises.
 
+`markdown` does the same for a finding's body, but shows its code spans and fenced blocks as written
+(inert by themselves once nothing can end them early; see there).
+
 Everything the gate prints or writes as text also goes through `no_commands`: no line can start a GitHub
 Actions workflow command (`::error ...` at the start of a line, after any spaces) or hold a legacy one
 (`##[...]` anywhere in a line), whatever a file name or title holds. Terminal text shows hidden
@@ -25,7 +28,9 @@ characters escaped (`visible`), and JSON keeps every value exact (`json_inert` o
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from gate import invisible
 from gate.fence import fence
@@ -41,9 +46,10 @@ _REFERENCE = re.compile(r"#(?=[0-9])|(?<![A-Za-z0-9_])GH-(?=[0-9])", re.IGNORECA
 # brackets enclose it (so an image inside a kept link's text would be an image).
 _MD_LINK = re.compile(r"(!?)\[([^\[\]\n]{0,500})\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 # URLs as GitHub finds them: a scheme after anything but a letter (`_https://` and `1https://` are links),
-# and `www.` after anything but a letter, digit or `.@/-` (`_www.` is a link).
-_URL = re.compile(r"(?<![A-Za-z])(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
-_WWW = re.compile(r"(?<![A-Za-z0-9.@/-])www\.[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+# and `www.` after anything but a letter, digit or `.@/-` (`_www.` is a link). A URL ends before a code
+# span `markdown` holds aside (its placeholder starts with a NUL).
+_URL = re.compile(r"(?<![A-Za-z])(?:https?|ftp)://[^\s<>()\[\]\"'`\x00]+", re.IGNORECASE)
+_WWW = re.compile(r"(?<![A-Za-z0-9.@/-])www\.[^\s<>()\[\]\"'`\x00]+", re.IGNORECASE)
 # Where GitHub starts a link in text (see `_URL` and `_WWW`), to break inside a URL already defanged.
 _LINK_START = re.compile(r"(?<![A-Za-z])(?:https?|ftp)(?=://)|www\.", re.IGNORECASE)
 # A `]` that would close a link's text or a reference definition's label, and the mark (a control
@@ -85,8 +91,12 @@ def _bounded(text: str, max_chars: int, render: Callable[[str], str]) -> str:
 
 
 def _inert(text: str, repo_url: str | None) -> str:
-    out = _INVISIBLE.sub("", text or "")
-    out = _MD_LINK.sub(lambda m: _link(m, repo_url), out)
+    return _inert_visible(_INVISIBLE.sub("", text or ""), repo_url)
+
+
+def _inert_visible(text: str, repo_url: str | None) -> str:
+    """`_inert` of text that holds no invisible or control character any more."""
+    out = _MD_LINK.sub(lambda m: _link(m, repo_url), text)
     # What the pattern did not read as a link (brackets nested in the text, a text past its length) or
     # a reference definition (`[r]: //host`, which makes a later `[text][r]` a link) is kept from being
     # one by a word joiner after its `]`, and from being an image by one after its `!`: CommonMark may
@@ -169,7 +179,9 @@ def _unlinked(match: re.Match[str]) -> str:
 
 def _link(match: re.Match[str], repo_url: str | None) -> str:
     bang, label, url = match.groups()
-    if not bang and _allowed(url, repo_url):
+    # A link with code in it (held aside by `markdown`) is not kept: the code's backticks would be read
+    # as part of its address or title, and what follows them as prose.
+    if not bang and _allowed(url, repo_url) and "\x00" not in match.group(0):
         return match.group(0).replace("](", "]" + _KEPT_LINK + "(", 1)
     return f"{label} ({_defang(url)})" if label else _defang(url)
 
@@ -181,3 +193,213 @@ def _bare_url(url: str, repo_url: str | None) -> str:
 def code_block(code: str, lang: str = "", *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """A fenced block that the code cannot break out of (mentions and HTML do not render inside it)."""
     return fence(_bounded(code, max_chars, lambda t: _INVISIBLE.sub("", t)), lang)
+
+
+# -- markdown that quotes code ---------------------------------------------------------------------
+
+# A fenced block's opening line, as CommonMark reads it: at most 3 spaces, 3 or more backticks or tildes,
+# and an info string (none with a backtick after backticks) whose first word names the language.
+_FENCE_OPEN = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)")
+_LANGUAGE = re.compile(r"[A-Za-z0-9_+.-]{1,40}")
+# Backslash escapes (a backtick after a backslash opens no span) and backtick runs, read in prose.
+_ESCAPE_OR_TICKS = re.compile(r"\\[!-/:-@\[-`{-~]|`+")
+_TICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")  # a paragraph, and any code span in it, ends there
+# A table's delimiter row, read loosely: any line of dashes, colons, pipes and spaces (`:-:` alone makes
+# one). A table splits its rows at pipes before it reads code spans.
+_DELIMITER_ROW = re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE)
+# Code held aside while the prose around it is made inert: NUL, its index, SOH. Control characters are
+# removed before, so the text holds no other.
+_HELD = re.compile("\x00([0-9]+)\x01")
+# In inert prose: a backslash escape (kept), a backslash before held code (doubled, so that it escapes
+# no backtick of the code) and a bare backtick (escaped, so that prose neither opens nor closes a span).
+_PROSE_TICK = re.compile(r"\\[!-/:-@\[-`{-~]|\\(?=\x00)|`")
+_LINK_WORD = re.compile(r"(?:://|www\.)\S*$", re.IGNORECASE)  # prose that ends in what GitHub may link
+_ENTITY_TAIL = re.compile(r"&[a-z]*$")  # an HTML escape that a cut left unfinished
+
+
+@dataclass(frozen=True)
+class _Code:
+    text: str
+    block: bool
+    language: str = ""
+
+
+def markdown(
+    text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS, blocks: bool = True
+) -> str:
+    """`sanitize` for markdown that quotes code (a finding's body): fenced blocks and code spans stay
+    code, shown as written (`if a < b`, not `if a &lt; b`), and the prose around them is made inert as
+    `sanitize` does.
+
+    Code is inert on GitHub by itself (no mention, reference, link or tag acts in it) as long as nothing
+    ends it early, so every block and span is written anew rather than trusted as found: a block
+    between blank lines, fenced longer than any backtick run in it, never a ```suggestion (GitHub would
+    offer it as a change to apply); a span on one line, its backtick string longer than any in it, its
+    pipes escaped when the text has a table. Prose is left with no bare backtick, so it can neither open
+    a span nor close one. The text is cut at `max_chars` between or inside code, never leaving it open,
+    and redacted first when it is cut (as `sanitize` does). Without `blocks` (text put inside a line), a
+    fence is text like any other.
+    """
+    pieces, pipes = _pieces(text, repo_url, blocks)
+    if sum(len(shown) for shown, _ in pieces) > max_chars:
+        from gate.redact import redact
+
+        pieces, pipes = _pieces(redact(text), repo_url, blocks)
+    return _fit(pieces, pipes, max_chars).strip("\n")
+
+
+def _pieces(text: str, repo_url: str | None, blocks: bool) -> tuple[list[tuple[str, _Code | None]], bool]:
+    """The text as it is shown, in pieces: prose made inert, and each code span or block written anew
+    (with the code it holds); and whether the text has a table."""
+    clean = _INVISIBLE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    masked, held = _hold_code(clean, blocks)
+    pipes = _DELIMITER_ROW.search(masked) is not None
+    prose = _PROSE_TICK.sub(_prose_tick, _escape_html(_inert_visible(masked, repo_url)))
+    pieces: list[tuple[str, _Code | None]] = []
+    for i, piece in enumerate(_HELD.split(prose)):
+        if i % 2 == 0:
+            pieces.append((piece, None))
+            continue
+        code = held[int(piece)]
+        before = pieces[-1][0]
+        if not code.block and (_LINK_WORD.search(before) or (not before and i > 1)):
+            # GitHub reads a link from its scheme or `www.` up to a space, backticks and all: one that
+            # ran into the span would take its opening backticks and leave its code as prose. Two spans
+            # side by side (a link around one was made text) would run their backticks together.
+            pieces[-1] = (before + " ", None)
+        pieces.append((_show(code, pipes), code))
+    for i, (_, kept) in enumerate(pieces):
+        if kept is not None and kept.block:  # a block brings its own blank lines
+            pieces[i - 1] = (pieces[i - 1][0].rstrip("\n"), None)
+            pieces[i + 1] = (pieces[i + 1][0].lstrip("\n"), None)
+    return pieces, pipes
+
+
+def _prose_tick(match: re.Match[str]) -> str:
+    said = match.group(0)
+    if said == "`":
+        return "\\`"
+    return "\\\\" if said == "\\" else said
+
+
+def _hold_code(text: str, blocks: bool) -> tuple[str, list[_Code]]:
+    """The text with each fenced block and code span replaced by a placeholder, and what they held."""
+    held: list[_Code] = []
+
+    def hold(code: _Code) -> str:
+        held.append(code)
+        return f"\x00{len(held) - 1}\x01"
+
+    chunks: list[str] = []
+    prose: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        opening = _FENCE_OPEN.fullmatch(lines[i]) if blocks else None
+        if opening is None or (opening.group(2)[0] == "`" and "`" in opening.group(3)):
+            prose.append(lines[i])
+            i += 1
+            continue
+        indent, ticks = len(opening.group(1)), opening.group(2)
+        closing = re.compile(rf" {{0,3}}{re.escape(ticks[0])}{{{len(ticks)},}}[ \t]*")
+        end = i + 1
+        while end < len(lines) and not closing.fullmatch(lines[end]):
+            end += 1  # a block left open runs to the end of the text, as CommonMark reads it
+        code = "\n".join(_dedent(line, indent) for line in lines[i + 1 : end])
+        chunks.append(_hold_spans("\n".join(prose), hold))
+        chunks.append(hold(_Code(code, block=True, language=_language(opening.group(3)))))
+        prose = []
+        i = end + 1
+    chunks.append(_hold_spans("\n".join(prose), hold))
+    return "\n".join(chunks), held
+
+
+def _hold_spans(prose: str, hold: Callable[[_Code], str]) -> str:
+    """Prose with each code span (CommonMark: a backtick string up to the next of the same length in the
+    paragraph, a backslash escaping none inside) replaced by `hold`'s placeholder."""
+    runs: dict[int, list[int]] = {}
+    for run in _TICKS.finditer(prose):
+        runs.setdefault(len(run.group(0)), []).append(run.start())
+    blanks = [blank.start() for blank in _BLANK_LINE.finditer(prose)]
+    out: list[str] = []
+    start = pos = 0
+    while (m := _ESCAPE_OR_TICKS.search(prose, pos)) is not None:
+        pos = m.end()
+        if m.group(0)[0] == "\\":
+            continue
+        width = len(m.group(0))
+        starts = runs.get(width, [])
+        after = bisect_left(starts, pos)
+        blank = bisect_left(blanks, pos)
+        paragraph_end = blanks[blank] if blank < len(blanks) else len(prose)
+        if after == len(starts) or starts[after] >= paragraph_end:
+            continue  # no closing string: the backticks are text
+        close = starts[after]
+        out.append(prose[start : m.start()])
+        out.append(hold(_Code(prose[pos:close], block=False)))
+        start = pos = close + width
+    out.append(prose[start:])
+    return "".join(out)
+
+
+def _dedent(line: str, indent: int) -> str:
+    """A block's line without the spaces its opening fence was indented by (as many as it has)."""
+    return line[min(indent, len(line) - len(line.lstrip(" "))) :]
+
+
+def _language(info: str) -> str:
+    words = info.split()
+    if not words or not _LANGUAGE.fullmatch(words[0]) or words[0].lower() == "suggestion":
+        return ""
+    return words[0]
+
+
+def _show(code: _Code, pipes: bool) -> str:
+    if code.block:
+        return f"\n\n{fence(code.text, code.language)}\n\n"
+    text = code.text.replace("\n", " ")  # CommonMark reads a span's line break as a space
+    if pipes:
+        text = text.replace("|", "\\|")  # a table row keeps an escaped pipe, as a pipe, in its cell
+    ticks = "`" * (max((len(run) for run in _TICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _fit(pieces: list[tuple[str, _Code | None]], pipes: bool, max_chars: int) -> str:
+    """The pieces within `max_chars`, with the visible marker when cut; a cut inside code keeps it
+    closed (a block is cut after a line when it can be), a cut in prose leaves no half escape, and no
+    cut splits a [REDACTED]."""
+    if sum(len(shown) for shown, _ in pieces) <= max_chars:
+        return "".join(shown for shown, _ in pieces)
+    from gate.redact import redacted_prefix
+
+    room = max(0, max_chars - len(TRUNCATED))
+    out: list[str] = []
+    for shown, code in pieces:
+        if len(shown) > room:
+            if code is None:
+                cut = _ENTITY_TAIL.sub("", redacted_prefix(shown, room))
+            else:
+                cut = _code_within(code, pipes, room)
+            out.append(cut)
+            break
+        out.append(shown)
+        room -= len(shown)
+    return "".join(out) + TRUNCATED
+
+
+def _code_within(code: _Code, pipes: bool, room: int) -> str:
+    """As much of the code as fits in `room` characters once shown; "" when none does."""
+    from gate.redact import redacted_prefix
+
+    keep = len(code.text)
+    while keep > 0:
+        text = redacted_prefix(code.text, keep)
+        if code.block and "\n" in text:
+            text = text[: text.rindex("\n")]
+        shown = _show(replace(code, text=text), pipes)
+        if len(shown) <= room:
+            return shown
+        keep = min(len(text), keep - max(1, len(shown) - room))
+    return ""

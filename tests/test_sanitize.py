@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gate.sanitize import WORD_JOINER, code_block, sanitize
+from gate.sanitize import WORD_JOINER, code_block, markdown, sanitize
 
 REPO = "https://github.com/acme/shop"
 
@@ -51,6 +51,35 @@ def test_links_github_finds_where_the_patterns_did_not_look_are_text() -> None:
     # an image inside the text of a link to the repository is the image, not the kept link
     out = sanitize(f"[x![](https://evil.example/p.png)]({REPO})", repo_url=REPO)
     assert "![](" not in out and "hxxps://evil[.]example/p.png" in out
+
+
+def test_code_in_markdown_is_shown_as_written() -> None:
+    body = "Use `a < b && c` here.\n\n```python\nif x < 1:\n    pass\n```\n\nnot <b>this</b> or @octocat"
+    assert markdown(body) == (
+        "Use `a < b && c` here.\n\n```python\nif x < 1:\n    pass\n```\n\n"
+        f"not &lt;b&gt;this&lt;/b&gt; or @{WORD_JOINER}octocat"
+    )
+
+
+def test_markdown_writes_each_code_span_and_block_anew() -> None:
+    assert markdown("``a`b``") == "``a`b``"
+    assert markdown("`a\nb`") == "`a b`"  # one line: no block can start inside a span
+    assert markdown("`` `x` ``") == "`` `x` ``"
+    assert markdown("a ` b") == "a \\` b"  # a backtick that is text stays text
+    assert markdown("~~~\n```\n~~~") == "````\n```\n````"
+    assert markdown("```suggestion\nx = 1\n```") == "```\nx = 1\n```"  # not a change to apply
+    assert markdown("| a |\n|---|\n| `x|y` |") == "| a |\n|---|\n| `x\\|y` |"
+    assert markdown("see https://x.example/p`code`") == "see hxxps://x[.]example/p `code`"
+    assert markdown("```x```", blocks=False) == "`x`"  # inside a line: a span, never a block
+
+
+def test_markdown_cut_keeps_code_closed() -> None:
+    out = markdown("text\n\n```\n" + "line\n" * 100 + "```\n\nafter", max_chars=60)
+    assert len(out) <= 60 and out.endswith("…(truncated)")
+    assert out.count("```") == 2 and out.startswith("text\n\n```\nline\n")
+    out = markdown("a `" + "x" * 100 + "`", max_chars=40)
+    assert len(out) <= 40 and out.startswith("a `xxx") and out.endswith("`…(truncated)")
+    assert markdown("a &&&&&&&&", max_chars=20) == "a &amp;…(truncated)"  # no half &amp;
 
 
 def test_invisible_and_bidi_characters_are_removed() -> None:

@@ -4,7 +4,8 @@ Each comment carries a hidden fingerprint marker; on later runs the review comme
 (`PostContext.identity`) are listed and findings whose fingerprint is already there are left out; a
 marker typed by anyone else, or posted by `ai-gate publish` (its own tag), never hides a finding.
 Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
-block when a fix is known.
+block when a fix is known; a finding's title and body are inert, their code shown as written
+(`text.markdown`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable
-from gate.github.text import sanitize, suggestion_block
+from gate.github.text import markdown, markdown_line, sanitize, suggestion_block
 from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
 
@@ -45,12 +46,12 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
     key = re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:FINGERPRINT_KEY_MAX_CHARS]
     parts = [
         FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key),
-        f"**{'🚫 ' if f.blocking else ''}[{f.severity}] {sanitize(f.title, TITLE_MAX_CHARS)}** "
-        f"({sanitize(f.stage, STAGE_MAX_CHARS)})",
     ]
+    title = markdown_line(f"[{f.severity}] {f.title}", TITLE_MAX_CHARS)
+    parts.append(f"**{'🚫 ' if f.blocking else ''}{title}** ({sanitize(f.stage, STAGE_MAX_CHARS)})")
     if f.body:
         parts.append("")
-        parts.append(sanitize(f.body, BODY_MAX_CHARS))
+        parts.append(markdown(f.body, BODY_MAX_CHARS))
     if f.suggestion is not None:
         parts.append("")
         parts.append(suggestion_block(f.suggestion, SUGGESTION_MAX_CHARS))

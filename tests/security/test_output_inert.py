@@ -23,7 +23,7 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
-from gate.sanitize import json_inert, no_commands, sanitize, visible
+from gate.sanitize import json_inert, markdown, no_commands, sanitize, visible
 from tests.gitrepo import GitRepo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,6 +186,66 @@ def test_sarif_uris_are_percent_encoded(hostile_repo: GitRepo) -> None:
 def test_the_sanitizer_leaves_nothing_live_by_githubs_rules(text: str) -> None:
     assert live_on_github(text), f"the case must be live before sanitizing: {text}"
     assert live_on_github(sanitize(text)) == []
+
+
+# Code that a body quotes (`gate.sanitize.markdown`) is shown as written, so its `<` is a `<`: nothing may
+# end a span or a block early and leave what follows live, nor take prose into code or code into prose.
+CODE_BREAKOUTS = [
+    "`a``<img src=x>``",
+    "`a``b``<img src=x>`",
+    "\\`<img src=x>`",
+    "x\\`y`<img src=z>`",
+    "a\\`<img src=x>`",
+    "`x` <img src=y> `z`",
+    "[a](//evil.example/`x`)",
+    "[`x`](https://evil.example) [a [b] `c`](https://evil.example)",
+    "| a |\n|---|\n| `x|<img src=q>` |",
+    "a\n:-:\n`x|<img src=q>`",
+    "```\ncode\n```\n<img src=y>",
+    "> ```\n> a\n```\n<img src=z>\n```\n<img src=w>",
+    "- a\n\n    ```\n<img src=x>\n```\n<img src=y>",
+    "`a\n<div>\n<img src=x>\nb`",
+    "x\r```\r<img src=y>\r```\r<img src=z>",
+    "~~~ py\n```\n~~~\n<script>alert(1)</script>",
+    "````\n```\n````\n@octocat <img src=x>",
+    "`` ` `` <img src=x> `` ` `` `@octocat`@octocat",
+    "<details><summary>`x`</summary>\n\n`<img src=x>`\n\n</details>",
+]
+
+
+@pytest.mark.parametrize("text", CODE_BREAKOUTS)
+def test_code_kept_as_written_cannot_end_early(text: str) -> None:
+    shown = markdown(text)
+    assert live_on_github(shown) == []
+    assert raw_tags(shown) == []
+
+
+@pytest.mark.parametrize("text", ["`x`@acme/security-team", "see `a` #12 and [click](https://evil.example)"])
+def test_prose_around_code_is_as_inert_as_sanitized_text(text: str) -> None:
+    assert live_on_github(text)
+    assert live_on_github(markdown(text)) == []
+
+
+def test_no_mix_of_code_and_markup_leaves_anything_live() -> None:
+    """Random bodies of the characters that open, close or escape code, tables and links, around a
+    tag, a mention and a foreign link: whatever CommonMark would make of them, nothing renders live."""
+    import random
+
+    parts = ["`", "``", "```", "\\", "|", "\n", "\n\n", "\r", "    ", "-", ":", "~~~", "[", "](", ")", "]: ",
+             "//evil.example/", "www.evil.example", "_https://evil.example", "<img src=x>", "<div>",
+             "@octocat", "#12", " ", "a", "suggestion"]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(3_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 40)))
+        shown = markdown(text)
+        live = [x for x in live_on_github(shown) if not x.startswith("link mailto:")]  # an email is kept
+        assert live == [] and raw_tags(shown) == [], repr(text)
+
+
+def raw_tags(markdown_text: str) -> list[str]:
+    """Tags in the HTML that only raw HTML in the markdown would make."""
+    html = cmarkgfm.github_flavored_markdown_to_html(markdown_text, options=Options.CMARK_OPT_UNSAFE)
+    return re.findall(r"<(?:img|div|script|details|summary|b)\b|<!--", html)
 
 
 def test_an_email_address_is_kept() -> None:
