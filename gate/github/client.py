@@ -127,8 +127,11 @@ class PostedComment:
     id: int
     body: str
     path: str = ""
+    # A review comment's lines as GitHub places them on the PR's head now; None once they changed
+    # (GitHub shows the comment as outdated).
     line: int | None = None
     user_login: str = ""
+    start_line: int | None = None
 
 
 _CLIENTS: weakref.WeakSet[GitHubClient] = weakref.WeakSet()
@@ -147,7 +150,12 @@ class GitHubClient:
     """The REST calls of one repository. Constructing it does no I/O."""
 
     def __init__(
-        self, api_url: str, token: str, repository: str, *, sleep: Callable[[float], None] = time.sleep
+        self,
+        api_url: str,
+        token: str,
+        repository: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.api_url = api_url.rstrip("/") or DEFAULT_API_URL
         self.repository = repository
@@ -330,7 +338,14 @@ class GitHubClient:
         )
         items = self._call(f"list the review comments of PR #{number}", lambda: list(pages))
         return [
-            PostedComment(c.id, c.body or "", c.path or "", c.line, (c.user.login if c.user else "") or "")
+            PostedComment(
+                c.id,
+                c.body or "",
+                c.path or "",
+                c.line,
+                (c.user.login if c.user else "") or "",
+                start_line=c.start_line,
+            )
             for c in items
         ]
 

@@ -3,6 +3,11 @@
 Each comment carries a hidden fingerprint marker; on later runs the review comments this account wrote
 (`PostContext.identity`) are listed and findings whose fingerprint is already there are left out; a
 marker typed by anyone else, or posted by `ai-gate publish` (its own tag), never hides a finding.
+
+A model finding's fingerprint holds its title, and a later run's models can word one defect anew (the
+group's lead changes when the models' severities do): its marker also names its rule, and a model
+finding of that rule on lines that overlap the earlier comment's, on the same file, is left out too.
+
 Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
 block when a fix is known; a finding's title and body are inert, their code shown as written
 (`text.markdown`).
@@ -11,21 +16,24 @@ block when a fix is known; a finding's title and body are inert, their code show
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from gate.errors import GitHubError
 from gate.github import limits
-from gate.github.client import GitHubClient, GitHubUnprocessable
+from gate.github.client import GitHubClient, GitHubUnprocessable, PostedComment
 from gate.github.text import markdown, markdown_line, sanitize, suggestion_block
 from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
 
-FINGERPRINT_MARKER = "<!-- {tag}={key} -->"
+FINGERPRINT_MARKER = "<!-- {tag}={key}{rule} -->"
 # Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
 # the check run and the summary comment.
 MAX_INLINE_COMMENTS = 50
-# A fingerprint key's characters in its marker, read back from comments anyone could have written.
+# A fingerprint key's characters in its marker, read back from comments anyone could have written, and
+# a model finding's rule beside it.
 FINGERPRINT_KEY_MAX_CHARS = 200
+RULE_MAX_CHARS = 100
 # What one comment quotes of a finding. The body and the suggestion, the only long parts, take at most
 # 2 x 20,000 characters, so a comment stays within GitHub's limit (`limits.COMMENT_BODY_MAX_CHARS`).
 TITLE_MAX_CHARS = 500
@@ -34,18 +42,60 @@ BODY_MAX_CHARS = 20_000
 SUGGESTION_MAX_CHARS = 20_000
 MODEL_NAMES_MAX_CHARS = 300  # the models that confirmed, raised or refused a finding
 
+_MARKER_KEY = rf"([A-Za-z0-9_.:-]{{1,{FINGERPRINT_KEY_MAX_CHARS}}})"
+_MARKER_RULE = rf"(?: rule=([A-Za-z0-9_.:/-]{{1,{RULE_MAX_CHARS}}}))?"
 
-def existing_keys(bodies: list[str], origin: Origin = GATE) -> set[str]:
-    pattern = re.compile(
-        rf"<!-- {re.escape(origin.finding_marker)}=([A-Za-z0-9_.:-]{{1,{FINGERPRINT_KEY_MAX_CHARS}}}) -->"
-    )
-    return {m.group(1) for body in bodies for m in pattern.finditer(body)}
+
+@dataclass(frozen=True)
+class Commented:
+    """A finding an earlier run commented, as its comment says: the key, and for a model finding its
+    rule and where GitHub places the comment now (no lines once they changed)."""
+
+    key: str
+    rule: str = ""
+    path: str = ""
+    start_line: int | None = None
+    end_line: int | None = None
+
+    def covers(self, f: FindingView) -> bool:
+        """Whether `f` is this comment's finding: its key, or a model finding said again (its rule, on
+        lines that overlap these)."""
+        if f.key == self.key:
+            return True
+        if not self.rule or self.end_line is None or not _said_by_models(f) or f.start_line is None:
+            return False
+        start = self.start_line or self.end_line
+        return (
+            _marker_rule(f) == self.rule
+            and f.path == self.path
+            and f.start_line <= self.end_line
+            and start <= (f.end or f.start_line)
+        )
+
+
+def commented(comments: list[PostedComment], origin: Origin = GATE) -> list[Commented]:
+    """The findings `comments` (already known to be this account's) commented, one per marker."""
+    pattern = re.compile(rf"<!-- {re.escape(origin.finding_marker)}={_MARKER_KEY}{_MARKER_RULE} -->")
+    out = []
+    for c in comments:
+        for m in pattern.finditer(c.body):
+            out.append(Commented(m.group(1), m.group(2) or "", c.path, c.start_line, c.line))
+    return out
+
+
+def _said_by_models(f: FindingView) -> bool:
+    return bool(f.raised_by or f.confirmed_by)
+
+
+def _marker_rule(f: FindingView) -> str:
+    return re.sub(r"[^A-Za-z0-9_.:/-]", "", f.rule or f.category)[:RULE_MAX_CHARS]
 
 
 def comment_body(f: FindingView, origin: Origin = GATE) -> str:
     key = re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:FINGERPRINT_KEY_MAX_CHARS]
+    rule = _marker_rule(f) if _said_by_models(f) else ""
     parts = [
-        FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key),
+        FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key, rule=f" rule={rule}" if rule else "")
     ]
     title = markdown_line(f"[{f.severity}] {f.title}", TITLE_MAX_CHARS)
     parts.append(f"**{'🚫 ' if f.blocking else ''}{title}** ({sanitize(f.stage, STAGE_MAX_CHARS)})")
@@ -89,16 +139,16 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
             "the review was not posted: cannot tell which account the token posts as, so the comments "
             "of earlier runs cannot be told apart"
         )
-    mine = [c.body for c in client.review_comments(ctx.number) if c.user_login == ctx.identity]
-    posted = existing_keys(mine, ctx.origin)
+    mine = [c for c in client.review_comments(ctx.number) if c.user_login == ctx.identity]
+    earlier = commented(mine, ctx.origin)
     fresh: list[FindingView] = []
-    seen: set[str] = set(posted)
+    keys: set[str] = set()
     for f in commentable:
-        if f.key not in seen:
+        if f.key not in keys and not any(c.covers(f) for c in earlier):
             fresh.append(f)
-            seen.add(f.key)
+            keys.add(f.key)
     if not fresh:
-        return f"no new inline comments ({len(posted)} already posted)"
+        return f"no new inline comments ({len(earlier)} already posted)"
     left_out = len(fresh) - MAX_INLINE_COMMENTS
     fresh = fresh[:MAX_INLINE_COMMENTS]
     plural = "s" if len(fresh) != 1 else ""
@@ -119,7 +169,7 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
         single = [_single_line(f) for f in fresh]
         review["comments"] = [review_comment(f, ctx.origin) for f in single]
         client.create_review(ctx.number, review)
-    return f"review with {len(fresh)} inline comment(s); {len(posted)} already posted"
+    return f"review with {len(fresh)} inline comment(s); {len(earlier)} already posted"
 
 
 def _single_line(f: FindingView) -> FindingView:

@@ -1,0 +1,107 @@
+"""A finding commented on an earlier run is not commented again (SPEC 4), through `ai-gate github` and
+the poster against the loopback GitHub: not when a push moves it, nor when the models word it anew."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gate.github.client import GitHubClient
+from gate.github.environment import Target
+from gate.github.posting import post_results
+from gate.report.github_view import PostContext, ReportView
+from tests.fakes.fixtures import model_server
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.model_server import FakeModelServer, Reply, judge
+from tests.github.conftest import pull_from_git, runner_env
+from tests.github.test_action_e2e import run_gate
+from tests.gitrepo import GitRepo
+from tests.review.scenario import BASE, HEAD, PLANTED_A, PLANTED_B
+
+__all__ = ["model_server"]
+
+MODELS = ("openai/model-a", "openai/model-b")
+
+
+def gate_run(github: FakeGitHub, tmp_path: Path, workspace: Path, action: str) -> dict[str, Any]:
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, action))
+    env.update(FAKE_MODEL_KEY="sk-test", AI_GATE_MODEL_BACKOFF="0.01", AI_GATE_MODEL_TIMEOUT="5")
+    proc = run_gate(env, workspace)
+    assert proc.returncode == 1, proc.stderr
+    return dict(json.loads((workspace / ".ai-gate" / "report.json").read_text()))
+
+
+def test_a_defect_the_models_word_anew_after_a_push_is_not_commented_again(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
+) -> None:
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("shop/pay.py", BASE)
+    repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("shop/pay.py", HEAD)
+    head = repo.commit("Add refunds and discounts")
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    pull_from_git(github, repo, base, head, number=7)
+    for name in ("model-a", "model-b"):
+        model_server.script(name, "cross_check", judge(lambda title: "float" in title.lower()))
+    model_server.script("model-a", "review", Reply.json({"findings": [PLANTED_A]}))  # high
+    model_server.script("model-b", "review", Reply.json({"findings": [PLANTED_B]}))  # critical
+    first = gate_run(github, tmp_path, workspace, "opened")
+    (commented,) = github.review_comments[7]
+    assert "Refund converts money amount to float" in commented["body"]
+
+    # A push that edits a comment in the function; the models say the same thing with their severities
+    # swapped, so the group is led by the other model's wording, on lines 12-13 instead of 13-14.
+    repo.write("shop/pay.py", HEAD.replace("# refunds are rare; keep this simple", "# refunds are rare"))
+    head = repo.commit("Tidy a comment")
+    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", "feature"], check=True)
+    pull_from_git(github, repo, base, head, number=7)
+    model_server.script(
+        "model-a", "review", Reply.json({"findings": [{**PLANTED_A, "severity": "critical"}]})
+    )
+    model_server.script("model-b", "review", Reply.json({"findings": [{**PLANTED_B, "severity": "high"}]}))
+    second = gate_run(github, tmp_path, workspace, "synchronize")
+    said = [(f["title"], f["fingerprint"]) for f in (*first["findings"], *second["findings"])]
+    assert len(set(said)) == 2, "the two runs reported the defect under two titles and fingerprints"
+    assert github.review_comments[7] == [commented]  # the same defect, commented once
+
+
+def test_another_finding_on_the_commented_lines_is_still_commented(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """Overlapping lines are not enough: a model finding of another rule, and any finding not said by
+    models (a deterministic rule's second finding there), gets its own comment."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "".join(f"line {n}\n" for n in range(1, 21)))
+    base = repo.commit("base")
+    repo.write("app.py", "".join(("changed" if 5 <= n <= 8 else "line") + f" {n}\n" for n in range(1, 21)))
+    head = repo.commit("change")
+    pull_from_git(github, repo, base, head, number=3)
+    client = GitHubClient(github.url, "t", github.repo)
+
+    def model(i: int, rule: str, start: int, end: int) -> dict[str, Any]:
+        return {
+            "id": f"m{i}", "stage": "review", "rule": rule, "path": "app.py", "start_line": start,
+            "end_line": end, "severity": "high", "title": f"Finding {i}", "fingerprint": f"fp{i}",
+            "confirmed": True, "confirmed_by": ["a/x", "b/y"], "raised_by": ["a/x", "b/y"], "inline": True,
+            "commentable": True,
+        }  # fmt: skip
+
+    def post(findings: list[dict[str, Any]]) -> None:
+        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
+        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
+        assert not result.failures, result.failures
+
+    secret = {**model(9, "secret", 6, 6), "stage": "secrets", "confirmed_by": [], "raised_by": []}
+    post([model(1, "review/bug", 5, 6), secret])
+    post([model(2, "review/bug", 6, 7), model(3, "review/security", 6, 7), {**secret, "fingerprint": "fp10"}])
+    bodies = [c["body"] for c in github.review_comments[3]]
+    assert len(bodies) == 4 and not any("finding=fp2 " in b for b in bodies)
+    assert sum("finding=fp3 " in b or "finding=fp10 " in b for b in bodies) == 2
