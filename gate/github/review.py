@@ -10,7 +10,8 @@ finding of that rule on lines that overlap the earlier comment's, on the same fi
 
 Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
 block when a fix is known; a finding's title and body are inert, their code shown as written
-(`text.markdown`).
+(`text.markdown`). A published report's comments say so on their first line and carry no
+suggestion: a change to apply in one click is not taken from a report an unprivileged job wrote.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ STAGE_MAX_CHARS = 40
 BODY_MAX_CHARS = 20_000
 SUGGESTION_MAX_CHARS = 20_000
 MODEL_NAMES_MAX_CHARS = 300  # the models that confirmed, raised or refused a finding
+PUBLISHED_LINE = (
+    "> ⚠️ Published from a report that an earlier, unprivileged job made (the PR's own workflow could "
+    "have written it); not recomputed here."
+)
+SUGGESTION_LEFT_OUT = "The report's suggested change is not offered here: it came from that report."
 
 _MARKER_KEY = rf"([A-Za-z0-9_.:-]{{1,{FINGERPRINT_KEY_MAX_CHARS}}})"
 _MARKER_RULE = rf"(?: rule=([A-Za-z0-9_.:/-]{{1,{RULE_MAX_CHARS}}}))?"
@@ -97,6 +103,8 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
     parts = [
         FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key, rule=f" rule={rule}" if rule else "")
     ]
+    if origin.published:
+        parts += [PUBLISHED_LINE, ""]
     title = markdown_line(f"[{f.severity}] {f.title}", TITLE_MAX_CHARS)
     parts.append(f"**{'🚫 ' if f.blocking else ''}{title}** ({sanitize(f.stage, STAGE_MAX_CHARS)})")
     if f.body:
@@ -104,7 +112,9 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
         parts.append(markdown(f.body, BODY_MAX_CHARS))
     if f.suggestion is not None:
         parts.append("")
-        parts.append(suggestion_block(f.suggestion, SUGGESTION_MAX_CHARS))
+        parts.append(
+            SUGGESTION_LEFT_OUT if origin.published else suggestion_block(f.suggestion, SUGGESTION_MAX_CHARS)
+        )
     if f.confirmed and f.confirmed_by:
         parts.append("")
         parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), MODEL_NAMES_MAX_CHARS)}")
