@@ -176,10 +176,26 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
     except GitHubUnprocessable:
         # The diff GitHub holds may differ from ours (a push raced the run): keep the comments that
         # are certain, single lines that are added lines, and try once more.
-        single = [_single_line(f) for f in fresh]
-        review["comments"] = [review_comment(f, ctx.origin) for f in single]
+        certain = [_single_line(f) for f in fresh if _on_added_line(ctx, f)]
+        if not certain:
+            raise
+        review["comments"] = [review_comment(f, ctx.origin) for f in certain]
         client.create_review(ctx.number, review)
+        return (
+            f"review with {len(certain)} inline comment(s) on added lines ({len(fresh) - len(certain)} "
+            f"left out: GitHub refused their lines); {len(earlier)} already posted"
+        )
     return f"review with {len(fresh)} inline comment(s); {len(earlier)} already posted"
+
+
+def _on_added_line(ctx: PostContext, f: FindingView) -> bool:
+    """Whether the last line of `f` is a line the PR adds, as far as the diff says (without one, the
+    findings' own `commentable` is all there is to go by)."""
+    line = f.end or f.start_line
+    if ctx.diff is None or f.path is None:
+        return f.commentable
+    change = ctx.diff.by_path.get(f.path)
+    return change is not None and any(added.new_no == line for added in change.added)
 
 
 def _single_line(f: FindingView) -> FindingView:

@@ -107,6 +107,38 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     assert len(keys) == len(set(keys)) == 121  # every commentable finding: 120 lines and the range
 
 
+def test_when_github_refuses_some_lines_the_comments_on_added_lines_are_posted(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """The diff GitHub holds can differ from the one the run read (a push raced it): here the run's has
+    wider context, so a comment on a context line is refused (422). The retry keeps the comments on
+    added lines, not every comment cut to one line."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "".join(f"line {n}\n" for n in range(1, 41)))
+    base = repo.commit("base")
+    repo.write(
+        "app.py", "".join(("changed" if n in (10, 11, 12) else "line") + f" {n}\n" for n in range(1, 41))
+    )
+    head = repo.commit("change")
+    pull_from_git(github, repo, base, head, number=3)  # GitHub's diff: 3 lines of context
+    wide = parse_diff(repo.git("diff", "--no-color", "-U8", f"{base}...{head}"))
+    findings = [
+        {"id": "a", "stage": "secrets", "rule": "secret", "path": "app.py", "start_line": 10, "end_line": 11,
+         "severity": "high", "title": "On added lines", "fingerprint": "fp-added", "blocking": True},
+        {"id": "b", "stage": "secrets", "rule": "secret", "path": "app.py", "start_line": 18, "end_line": 18,
+         "severity": "high", "title": "On a context line", "fingerprint": "fp-context", "blocking": True},
+    ]  # fmt: skip
+    view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
+    client = GitHubClient(github.url, "t", github.repo)
+    ctx = PostContext(view=view, number=3, head_sha=head, diff=wide, identity=client.viewer_login())
+    result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
+    assert not result.failures, result.failures
+    assert len(github.requests_to("POST", r"/pulls/3/reviews$")) == 2  # refused once, then posted
+    (comment,) = github.review_comments[3]
+    assert "fp-added" in comment["body"] and comment["line"] == 11 and comment.get("start_line") is None
+    assert "1 left out" in result.posted[0]
+
+
 def test_read_only_token_uses_workflow_commands(
     pr: tuple[GitRepo, str, str], github: FakeGitHub, tmp_path: Path
 ) -> None:
