@@ -1,5 +1,6 @@
 """The check run `AI Quality Gate` on the PR's head commit, with one annotation per located finding that
-goes in the diff (`ReportView.annotated`).
+goes in the diff (`ReportView.annotated`), up to `limits.CHECK_ANNOTATIONS_MAX`: the blocking ones first,
+then by severity, and the check's text says how many more there are.
 
 Its title begins with what was not checked when something was not (`Not reviewed: …`), so a neutral
 conclusion is never read as a pass. `ai-gate publish` posts under its own name (`Origin`).
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from gate.findings import Severity
 from gate.github import limits
 from gate.github.client import GitHubClient, iter_batches
 from gate.report import unchecked
@@ -47,10 +49,20 @@ def check_title(view: ReportView, name: str = CHECK_NAME) -> str:
     return unchecked.shorten(f"{said[:1].upper()}{said[1:]} ({head})", room)
 
 
+def annotated(view: ReportView) -> tuple[list[FindingView], int]:
+    """The located findings a check run annotates, blocking first and then by severity (in the report's
+    order otherwise), at most `limits.CHECK_ANNOTATIONS_MAX`; and how many are left out."""
+    located = [f for f in view.annotated if f.path and f.start_line is not None]
+    located.sort(key=lambda f: (not f.blocking, -Severity(f.severity).rank))
+    shown = located[: limits.CHECK_ANNOTATIONS_MAX]
+    return shown, len(located) - len(shown)
+
+
 def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
     """Create the check run with the first 50 annotations, then add the rest 50 at a time."""
     view = ctx.view
-    annotations = [annotation(f) for f in view.annotated if f.path and f.start_line is not None]
+    shown, left_out = annotated(view)
+    annotations = [annotation(f) for f in shown]
     batches = list(iter_batches(annotations, limits.CHECK_ANNOTATIONS_PER_REQUEST)) or [[]]
     output = {
         "title": check_title(view, ctx.origin.check_name),
@@ -63,6 +75,12 @@ def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
             links=ctx.links,
         ),
     }
+    if left_out:
+        output["text"] = (
+            f"{left_out} more located finding(s) are not annotated: a check run carries "
+            f"{limits.CHECK_ANNOTATIONS_MAX} annotations at most, the blocking ones first, then by severity. "
+            "The JSON report and the SARIF file hold them all."
+        )
     body: dict[str, Any] = {
         "name": ctx.origin.check_name,
         "head_sha": ctx.head_sha,
@@ -76,4 +94,5 @@ def post_check_run(client: GitHubClient, ctx: PostContext) -> str:
     check_id = client.create_check_run(body)
     for batch in batches[1:]:
         client.update_check_run(check_id, {"output": {**output, "annotations": batch}})
-    return f"check run with {len(annotations)} annotations in {len(batches)} request(s)"
+    said = f"check run with {len(annotations)} annotations in {len(batches)} request(s)"
+    return f"{said}; {left_out} more not annotated" if left_out else said

@@ -22,6 +22,11 @@ class Room:
 # "The Checks API limits the number of annotations to a maximum of 50 per API request."
 # https://docs.github.com/rest/checks/runs#create-a-check-run (output.annotations)
 CHECK_ANNOTATIONS_PER_REQUEST = 50
+# The annotations one check run carries: the gate's bound. Past the first 50, each 50 more cost a
+# request that sends the whole summary again, and a PR can hold a finding a line: 500 take 10 of the
+# 1,000 requests an hour a repository's GITHUB_TOKEN has. The rest are in the summary and the reports.
+# https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions
+CHECK_ANNOTATIONS_MAX = 500
 
 # "summary ... Maximum length: 65535 characters." (same for output.text), but GitHub counts bytes: past
 # 65,535 bytes of UTF-8 it answers 422 "summary exceeds a maximum bytesize of 65535", so a summary of

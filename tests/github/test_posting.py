@@ -107,6 +107,29 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     assert len(keys) == len(set(keys)) == 121  # every commentable finding: 120 lines and the range
 
 
+def test_annotations_stop_at_the_cap_blocking_first_and_the_check_says_how_many_more(
+    pr: tuple[GitRepo, str, str], github: FakeGitHub
+) -> None:
+    """A finding a line (a zero-width character on each of thousands of lines) must not spend the
+    repository's hourly requests: 500 annotations at most, 10 requests, and the check says the rest."""
+    _, _, head = pr
+    minor = [finding(i, "app.py", 10, severity="low", blocking=False) for i in range(600)]
+    serious = [finding(1000 + i, "app.py", 11, severity="medium", blocking=False) for i in range(100)]
+    blocking = [finding(2000 + i, "app.py", 12) for i in range(30)]
+    view = report([*minor, *serious, *blocking])
+    ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity="me")
+    client = GitHubClient(github.url, "t", github.repo)
+    result = post_results(client, ctx, frozenset({Target.CHECK}), step_summary=None)
+    assert not result.failures and "230 more not annotated" in result.posted[0]
+    (run,) = github.check_runs.values()
+    titles = [a["title"] for a in run["output"]["annotations"]]
+    assert len(titles) == 500 and len(github.check_run_requests) == 10
+    assert titles[:130] == [f"[high] Finding {2000 + i}" for i in range(30)] + [
+        f"[medium] Finding {1000 + i}" for i in range(100)
+    ]
+    assert run["output"]["text"].startswith("230 more located finding(s) are not annotated")
+
+
 def test_when_github_refuses_some_lines_the_comments_on_added_lines_are_posted(
     tmp_path: Path, github: FakeGitHub
 ) -> None:
