@@ -1,7 +1,8 @@
 """The Action entrypoint (`ai-gate github`): read the event and the PR, run the gate, post the results.
 
 Exit codes follow SPEC 2: 0 pass or neutral, 1 fail, 2 the gate could not run (a GateError, raised
-to the CLI). Posting failures do not change the exit code; they are listed in the summary and report.
+to the CLI, and said on the PR first: `could_not_run`). Posting failures do not change the exit code;
+they are listed in the summary and report.
 
 On `pull_request_target` (a write token and the secrets, for a fork's PR too) the gate runs API-only:
 the PR is read through the REST API, and a checkout in the workspace is neither used nor trusted, so
@@ -11,7 +12,9 @@ nothing from the PR's head is checked out or run by the gate.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from gate.config.env import with_env_overrides
@@ -22,6 +25,7 @@ from gate.errors import GateError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
 from gate.github.client import GitHubClient
 from gate.github.commands import write_notice, write_warning
+from gate.github.could_not_run import say_could_not_run
 from gate.github.environment import ActionEnv
 from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
 from gate.github.outputs import ActionOutputs, write_job_summary, write_outputs
@@ -62,6 +66,42 @@ def run_action(environ: Mapping[str, str]) -> int:
     if not env.token:
         raise InputError("no GitHub token", "pass the github-token input or set GITHUB_TOKEN")
     client = GitHubClient(env.api_url, env.token, env.repository)
+    with _said_if_it_cannot_run(env, event):
+        gated = _gate_pull(client, env, event, environ)
+    if isinstance(gated, int):
+        return gated
+    view, paths, notes = gated.ctx.view, gated.paths, gated.notes
+    result = post_results(client, gated.ctx, env.targets, step_summary=env.step_summary)
+    _write_report(paths, view, event, env, notes, result)
+    write_outputs(env.output_file, ActionOutputs.of(view, paths["report"], paths["sarif"], paths["trace"]))
+    return exit_code(view.verdict, strict=False)
+
+
+@dataclass(frozen=True)
+class _Gated:
+    """A PR the gate ran on, ready to post: where to post it, the report's files and the run's notes."""
+
+    ctx: PostContext
+    paths: dict[str, Path]
+    notes: list[str]
+
+
+@contextmanager
+def _said_if_it_cannot_run(env: ActionEnv, event: PullRequestEvent) -> Iterator[None]:
+    """Up to the posting: an error that stops the run (exit 2) is said on the PR, so that what the last
+    run posted for an earlier head is not read as the verdict on this one (`could_not_run`)."""
+    try:
+        yield
+    except Exception as exc:
+        say_could_not_run(env, event.number, event.head_sha, exc)
+        raise
+
+
+def _gate_pull(
+    client: GitHubClient, env: ActionEnv, event: PullRequestEvent, environ: Mapping[str, str]
+) -> int | _Gated:
+    """Everything before the posting: the config, the change, the gate's run and the report written;
+    an exit code when the PR is not gated."""
     notes: list[str] = []
     workspace = readable_workspace(env, event, notes)
     base, config = gate_config(client, env, event, workspace, notes)
@@ -88,10 +128,7 @@ def run_action(environ: Mapping[str, str]) -> int:
         identity=identity,
         links=BlobLinks.make(event.repo_url or repo_url(env.server_url, env.repository), event.head_sha),
     )
-    result = post_results(client, ctx, env.targets, step_summary=env.step_summary)
-    _write_report(paths, view, event, env, notes, result)
-    write_outputs(env.output_file, ActionOutputs.of(view, paths["report"], paths["sarif"], paths["trace"]))
-    return exit_code(view.verdict, strict=False)
+    return _Gated(ctx, paths, notes)
 
 
 def _gate(

@@ -156,13 +156,14 @@ class GitHubClient:
         repository: str,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        timeout: int = REQUEST_TIMEOUT_SECONDS,
     ):
         self.api_url = api_url.rstrip("/") or DEFAULT_API_URL
         self.repository = repository
         self._gh = Github(
             auth=Auth.Token(token) if token else None,
             base_url=self.api_url,
-            timeout=REQUEST_TIMEOUT_SECONDS,
+            timeout=timeout,
             per_page=limits.PER_PAGE_MAX,
             # Retries happen once, in `_call`, where Retry-After is honoured; not again inside urllib3.
             retry=None,

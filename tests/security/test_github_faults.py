@@ -1,10 +1,10 @@
 """Every GitHub call site of `ai-gate github` under 5xx, rate limits, 403, 404 and 422.
 
 Reading (the PR, its files, commits, the base config) that fails for good means the gate could not
-run: exit 2 and one line naming GitHub. A transient failure (a 502, a rate limit that resets) is
-retried and the run ends as it would have. Posting that fails (check run, status, review, summary
-comment) never stops the rest: the report and trace are written, the failure is listed in the report
-and on stderr, and the exit code is the verdict's.
+run: exit 2, one line naming GitHub, and a failed check run saying so. A transient failure (a 502, a
+rate limit that resets) is retried and the run ends as it would have. Posting that fails (check run,
+status, review, summary comment) never stops the rest: the report and trace are written, the failure
+is listed in the report and on stderr, and the exit code is the verdict's.
 """
 
 from __future__ import annotations
@@ -98,7 +98,12 @@ def test_reading_that_fails_for_good_is_exit_2_in_one_line(
         return
     assert code == 2, err
     assert_one_github_line(err)
-    assert not github.check_runs and not github.statuses  # nothing half-posted
+    # Nothing half-posted: only a failed check run and an error status that say the gate could not run.
+    assert [(r["conclusion"], r["output"]["title"]) for r in github.check_runs.values()] == [
+        ("failure", "AI Quality Gate: could not run")
+    ]
+    assert [s["state"] for s in github.statuses] == ["error"]
+    assert not github.reviews and not github.issue_comments[7]
 
 
 @pytest.mark.parametrize("site", READ_SITES)
