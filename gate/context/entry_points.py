@@ -84,6 +84,7 @@ RUNNER_PATTERNS = (
 )
 # Characters of runner files read at most; past it, the files not yet placed are kept (failing closed).
 MAX_RUNNER_CHARS = 16_000_000
+MAX_PATH_CHARS = 4096  # Linux's PATH_MAX
 _PATH_TOKEN = re.compile(r"[\w.@+~/-]+")
 _MODULE_TOKEN = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
@@ -120,8 +121,8 @@ def _named(text: str, folder: str) -> set[str]:
     named: set[str] = set()
     for found in set(_PATH_TOKEN.findall(text)):
         token = found.rstrip(".")  # a sentence's full stop
-        if not token:
-            continue
+        if not token or len(token) > MAX_PATH_CHARS:
+            continue  # no path is that long; its tails would cost the square of its length
         if "/" in token:
             named.add(posixpath.normpath(posixpath.join(folder, token)))
             parts = token.strip("/").split("/")

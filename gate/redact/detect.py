@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, takewhile
 
 from gate.redact import memory
 from gate.redact.candidates import candidate_lines, looks_random
@@ -815,6 +815,9 @@ def _terraform_defaults(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]
 _ENV_READ = re.compile(r"(?:getenv|environ\.get|environ\.setdefault|ENV\.fetch)\(|process\.env\b")
 _ENV_DEFAULTS = tuple(fmt for fmt in KEY_FORMATS if fmt.kind == "Environment Default Credential")
 _WRAPPED_LINES = 6
+# The longest line read as part of a wrapped call: a formatter's lines are short, a default is 200
+# characters at most; each line is read joined six times, so megabyte lines are not.
+_WRAPPED_LINE_CHARS = 1_000
 
 
 def _defaults_below(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
@@ -826,7 +829,14 @@ def _defaults_below(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
     for index, line in enumerate(lines):
         if ("env" not in line and "ENV" not in line) or _ENV_READ.search(line) is None:
             continue
-        below = [text.strip() for text in lines[index + 1 : index + _WRAPPED_LINES]]
+        if len(line) > _WRAPPED_LINE_CHARS:
+            continue  # a formatter wraps a call at a line's length: this one it did not wrap
+        below = list(
+            takewhile(
+                lambda text: len(text) <= _WRAPPED_LINE_CHARS,
+                (text.strip() for text in lines[index + 1 : index + _WRAPPED_LINES]),
+            )
+        )
         found: dict[tuple[int, str], str] = {}
         for left_out in range(len(below) + 1):
             kept = [n for n in range(len(below)) if n != left_out]

@@ -508,3 +508,20 @@ def test_a_default_ignored_file_that_a_runner_names_is_analysed(
         n.startswith(f"{target}: analysed although paths.ignore matches it, because {runner} runs it")
         for n in report["notes"]
     )
+
+
+def test_a_runner_holding_one_huge_path_like_token_is_read_in_linear_time() -> None:
+    """Each tail of a path-like token is a path a runner may name: a token of 100,000 `a/` made the
+    tails cost the square of its length (a 1 MB shell script, minutes)."""
+    import time
+
+    from gate.context.entry_points import named_by_runners
+
+    def cost(n: int) -> float:
+        text = "run " + "a/" * n + "x.js\n"
+        start = time.process_time()
+        assert named_by_runners(["dist/x.js"], ["build.sh"], lambda _: text) == {}
+        return time.process_time() - start
+
+    cost(1_000)
+    assert cost(400_000) < 20 * max(cost(100_000), 0.005)

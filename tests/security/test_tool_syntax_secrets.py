@@ -528,3 +528,17 @@ def test_a_wrapped_default_changed_in_place_is_found_amid_the_hunks_removed_line
     hits = sorted((index, hit.value) for _, index, hit in scan_files([("src/settings.py", rows)]))
     assert hits == [(2, old), (3, new)]
     assert [value for value in (old, new) if value in redact("\n".join(rows[2:4]), filename="x.py")] == []
+
+
+def test_wrapped_defaults_are_read_in_time_linear_in_the_lines_length() -> None:
+    """Each call's line is read joined with the next five, six times: megabyte lines that each open
+    an environment read made that the square of nothing, but thirty-six passes over every line."""
+    from gate.redact.detect import _defaults_below
+
+    def cost(width: int) -> float:
+        lines = ["x = os.getenv(" + "y" * width for _ in range(20)]
+        start = time.process_time()
+        assert list(_defaults_below(lines)) == []
+        return time.process_time() - start
+
+    assert cost(1_000_000) < 20 * max(cost(1_000), 0.005)
