@@ -183,3 +183,12 @@ def test_the_candidate_pass_finds_the_lines_every_pattern_over_the_whole_text_fi
         "emoji 🙂 token",
     ]
     assert candidates.candidate_lines(lines) == candidates_one_pattern_at_a_time(lines)
+
+
+def test_the_keyword_pass_reads_only_the_lines_holding_a_short_string_of_a_keyword():
+    # One search of the keyword alternation over a whole change costs several times eight finds of
+    # `key`, `pass`, ...; `auth(?!or)` reads past its match, and must not cost the shortcut.
+    assert detector_rules().keyword_cover is not None
+    lines = ["x = oauth_or_not", "author = me", "authority", "auth", "AUTH = 1", "the authors"]
+    lines += ["Authorization: x", "credentials", "no word here"]
+    assert candidates.candidate_lines(lines) == candidates_one_pattern_at_a_time(lines)
