@@ -24,7 +24,7 @@ from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
-from gate.redact import learn_changeset, prescan, redact, strings_in
+from gate.redact import learn_changeset, prescan, ready, redact, strings_in
 from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
 from gate.worker import Child
 from gate.worker import Outcome as StageOutcome
@@ -248,6 +248,7 @@ def _stages(
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
             forgotten = True
             if child is not None:
+                ready()  # while the child may still be learning: the prompts' scans need its rules
                 child.learned(_time_left(ctx))  # prompts are redacted with every secret the change carries
             # No model stage reads the analyzers' syntax trees and test lines: free them, and hand what
             # the deterministic stages freed back, before the model stages allocate.
@@ -262,6 +263,7 @@ def _stages(
         outcomes.update((id(stage), outcome) for stage, outcome in zip(wave, done, strict=True))
     read = head_lines(ctx.changeset)
     if child is not None:
+        ready()  # while the child may still be learning: the scans below need the detector's rules
         child.learned(_time_left(ctx))
         # While the child works on: this process's findings get their line keys, and their text is
         # scanned for the report's redaction (the child does the same for its own).

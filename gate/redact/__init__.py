@@ -57,6 +57,7 @@ __all__ = [
     "learn_messages",
     "prescan",
     "prescanned",
+    "ready",
     "redact",
     "redact_lines",
     "redact_tree",
@@ -139,6 +140,14 @@ def _hidden_as_tokens(line: str, values: Sequence[str]) -> tuple[str, list[str]]
         return m.group()
 
     return _TOKEN.sub(token, line), [v for v in values if v not in seen]
+
+
+def ready() -> None:
+    """Build what the first scan would build (the detector's rules, a third of a second): for a process
+    about to wait on a child, so that its scans after the wait do not start with it."""
+    from gate.redact.candidates import prepare
+
+    prepare()
 
 
 def prescan(strings: Iterable[str]) -> None:

@@ -57,6 +57,12 @@ def _formats_found_anyway() -> tuple[bool, ...]:
     return tuple(flags)
 
 
+def prepare() -> None:
+    """Build the rules and tables the candidate pass reads, ahead of its first text."""
+    detector_rules()
+    _formats_found_anyway()
+
+
 def looks_random(token: str) -> bool:
     return _DIGIT.search(token) is not None and _LETTER.search(token) is not None
 
