@@ -214,6 +214,8 @@ _HELD = re.compile("\x00([0-9]+)\x01")
 # In inert prose: a backslash escape (kept), a backslash before held code (doubled, so that it escapes
 # no backtick of the code) and a bare backtick (escaped, so that prose neither opens nor closes a span).
 _PROSE_TICK = re.compile(r"\\[!-/:-@\[-`{-~]|\\(?=\x00)|`")
+# In prose that keeps no markup: each backslash and each character that marks text up inline, escaped.
+_UNMARKED = re.compile(r"[\\`*_~$|]")
 _LINK_WORD = re.compile(r"(?:://|www\.)\S*$", re.IGNORECASE)  # prose that ends in what GitHub may link
 _ENTITY_TAIL = re.compile(r"&[a-z]*$")  # an HTML escape that a cut left unfinished
 
@@ -226,7 +228,14 @@ class _Code:
 
 
 def markdown(
-    text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS, blocks: bool = True
+    text: str,
+    *,
+    repo_url: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    blocks: bool = True,
+    marked: bool = True,
+    table: bool = False,
+    cut_marker: str = TRUNCATED,
 ) -> str:
     """`sanitize` for markdown that quotes code (a finding's body): fenced blocks and code spans stay
     code, shown as written (`if a < b`, not `if a &lt; b`), and the prose around them is made inert as
@@ -240,22 +249,47 @@ def markdown(
     a span nor close one. The text is cut at `max_chars` between or inside code, never leaving it open,
     and redacted first when it is cut (as `sanitize` does). Without `blocks` (text put inside a line), a
     fence is text like any other.
+
+    Without `marked`, the prose keeps no markup of its own either: every backslash and every character
+    that marks text up inline (`*` and `_` for emphasis, `~` for strikethrough, `$` for GitHub's math,
+    `|`) is escaped, so that `**x**` shows as typed and can neither bold itself nor close the emphasis
+    the gate writes around it. In a `table` cell, the pipes of code are escaped too (a table row keeps
+    an escaped pipe, as a pipe, in its cell, code spans included).
     """
-    pieces, pipes = _pieces(text, repo_url, blocks)
+    pieces, pipes = _pieces(text, repo_url, blocks, marked, table)
     if sum(len(shown) for shown, _ in pieces) > max_chars:
         from gate.redact import redact
 
-        pieces, pipes = _pieces(redact(text), repo_url, blocks)
-    return _fit(pieces, pipes, max_chars).strip("\n")
+        pieces, pipes = _pieces(redact(text), repo_url, blocks, marked, table)
+    return _fit(pieces, pipes, max_chars, cut_marker).strip("\n")
 
 
-def _pieces(text: str, repo_url: str | None, blocks: bool) -> tuple[list[tuple[str, _Code | None]], bool]:
+def inline(text: str, *, max_chars: int = DEFAULT_MAX_CHARS, table: bool = False) -> str:
+    """Text a PR author or a model controls, shown inside a line of markdown (a title, a table cell) as
+    inert text: one line, its code spans shown as written, and no other markup (`markdown` without
+    `marked` or blocks), cut with a plain `…`."""
+    one_line = " ".join((text or "").split())
+    return markdown(one_line, max_chars=max_chars, blocks=False, marked=False, table=table, cut_marker="…")
+
+
+def code_span(text: str, *, table: bool = False) -> str:
+    """`text` as one inline code span, shown as written (`a<b` stays `a<b`, `a_b` stays `a_b`): on one
+    line, with no hidden character, delimited by a backtick string longer than any in it, and in a
+    `table` cell with its pipes escaped. Nothing in a code span acts, as long as nothing ends it early."""
+    clean = " ".join(_INVISIBLE.sub("", text or "").split())
+    return _show(_Code(clean, block=False), table)
+
+
+def _pieces(
+    text: str, repo_url: str | None, blocks: bool, marked: bool = True, table: bool = False
+) -> tuple[list[tuple[str, _Code | None]], bool]:
     """The text as it is shown, in pieces: prose made inert, and each code span or block written anew
-    (with the code it holds); and whether the text has a table."""
+    (with the code it holds); and whether its code spans are in a table."""
     clean = _INVISIBLE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
     masked, held = _hold_code(clean, blocks)
-    pipes = _DELIMITER_ROW.search(masked) is not None
-    prose = _PROSE_TICK.sub(_prose_tick, _escape_html(_inert_visible(masked, repo_url)))
+    pipes = table or _DELIMITER_ROW.search(masked) is not None
+    inert = _escape_html(_inert_visible(masked, repo_url))
+    prose = _PROSE_TICK.sub(_prose_tick, inert) if marked else _UNMARKED.sub(r"\\\g<0>", inert)
     pieces: list[tuple[str, _Code | None]] = []
     for i, piece in enumerate(_HELD.split(prose)):
         if i % 2 == 0:
@@ -366,15 +400,15 @@ def _show(code: _Code, pipes: bool) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def _fit(pieces: list[tuple[str, _Code | None]], pipes: bool, max_chars: int) -> str:
-    """The pieces within `max_chars`, with the visible marker when cut; a cut inside code keeps it
+def _fit(pieces: list[tuple[str, _Code | None]], pipes: bool, max_chars: int, marker: str = TRUNCATED) -> str:
+    """The pieces within `max_chars`, with the visible `marker` when cut; a cut inside code keeps it
     closed (a block is cut after a line when it can be), a cut in prose leaves no half escape, and no
     cut splits a [REDACTED]."""
     if sum(len(shown) for shown, _ in pieces) <= max_chars:
         return "".join(shown for shown, _ in pieces)
     from gate.redact import redacted_prefix
 
-    room = max(0, max_chars - len(TRUNCATED))
+    room = max(0, max_chars - len(marker))
     out: list[str] = []
     for shown, code in pieces:
         if len(shown) > room:
@@ -386,7 +420,7 @@ def _fit(pieces: list[tuple[str, _Code | None]], pipes: bool, max_chars: int) ->
             break
         out.append(shown)
         room -= len(shown)
-    return "".join(out) + TRUNCATED
+    return "".join(out) + marker
 
 
 def _code_within(code: _Code, pipes: bool, room: int) -> str:

@@ -60,8 +60,9 @@ def markdown(text: str, limit: int) -> str:
 
 def markdown_line(text: str, limit: int) -> str:
     """Text shown on one line of a comment (a finding's title): its code spans as written, the rest
-    inert. One line, so that it can neither open a block nor end the line it is on."""
-    return _sanitize.markdown(one_line(text), max_chars=limit, blocks=False)
+    inert and unmarked (a title's `**` would close the bold the comment writes around it). One line,
+    so that it can neither open a block nor end the line it is on."""
+    return _sanitize.markdown(one_line(text), max_chars=limit, blocks=False, marked=False)
 
 
 def _details(summary: str, text: str, room: int) -> str:

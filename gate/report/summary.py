@@ -5,8 +5,9 @@ comment, the check run's summary and the job summary (those add only the GitHub 
 It reads the JSON report (`ReportView`), never the run's internals, so a report published by another
 job renders the same. Every string it shows from the report (file names, commit subjects, evidence,
 titles, reasons, and the report's own words, which the author of a published report could have
-changed) goes through `cell`, which makes it inert: through `item` when it starts a list item, and
-through `code_span` as well when it is shown as code, which it then cannot end. The only links are the
+changed) goes through `cell`, which makes it inert text (its code spans shown as written, no markup
+of its own), through `item` when it starts a list item, through `code` when it is shown as code (as
+written, in a span it cannot end), and through `html` inside the gate's own HTML. The only links are the
 ones built here, to the findings' lines at the head commit. The summary is cut to the room a
 destination gives, counted as GitHub counts it there: what was and was not checked (the verdict, the
 coverage) is kept whole, and so are the notes; the rows below are cut, the findings last, and the end
@@ -27,7 +28,7 @@ from gate.report.coverage import Coverage, Gap
 from gate.report.github_view import CommitView, FindingView, ReportView
 from gate.report.links import BlobLinks
 from gate.run import MODEL_STAGES
-from gate.sanitize import sanitize
+from gate.sanitize import code_span, inline, no_commands, sanitize
 
 ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
 TITLE = "AI Quality Gate"
@@ -43,9 +44,17 @@ MAX_NAMES = 5  # file names a one-line coverage statement spells out
 
 def cell(text: str, limit: int = 200) -> str:
     """Text safe inside a markdown table cell: one line, pipes escaped, bounded; and inert, because
-    titles and reasons come from models and PR text and this markdown is posted to the PR: no HTML,
-    no @-mentions that notify, no links away from the repository, no hidden characters. A text that
-    has to be cut is redacted first: a token cut short is a piece no later redaction recognises."""
+    titles, file names and reasons come from models and PR text and this markdown is posted to the PR:
+    no HTML, no @-mentions that notify, no links away from the repository, no hidden characters, and no
+    markup (`**x**` is shown as typed, not bold: a title must not pass for the gate's own `**blocking**`).
+    Its code spans show the code as written (`a<b`, not `a&lt;b`). A text that has to be cut is
+    redacted first: a token cut short is a piece no later redaction recognises."""
+    return no_commands(inline(text, max_chars=limit, table=True))
+
+
+def html(text: str, limit: int = 200) -> str:
+    """Text safe inside the gate's own HTML (a `<details>` summary line, which GitHub shows as HTML,
+    markdown unread): one line, HTML escaped, inert as `cell`, bounded with `…`."""
     shown = _one_line(text, limit)
     if len(shown) <= limit:
         return shown
@@ -53,9 +62,11 @@ def cell(text: str, limit: int = 200) -> str:
     return shown if len(shown) <= limit else redacted_prefix(shown, limit - 1) + "…"
 
 
-# What makes the text of a list item a block of its own: `- ## pass` is a heading in the list, `- ***` a
-# rule, `- ```x` a code block that hides `x`. Escaped with a backslash, the character is shown as it is.
-_BLOCK_START = re.compile(r"[#*+=_-]|```|~~~")
+# What makes the text of a list item a block of its own: `- ## pass` is a heading in the list, `- - x` a
+# list, `- ---` a rule. Escaped with a backslash, the character is shown as it is. A `cell` escapes `*`,
+# `_`, `~` and bare backticks itself, and a code span it starts with holds its closing backticks on the
+# same line, which no fence's opening line may.
+_BLOCK_START = re.compile(r"[#+=-]")
 
 
 def item(text: str, limit: int = 200) -> str:
@@ -68,40 +79,44 @@ def _one_line(text: str, limit: int) -> str:
     return sanitize(" ".join(text.split()), max_chars=max(limit * 2, 1000)).replace("|", "\\|")
 
 
-_BACKTICKS = re.compile(r"`+")
-
-
-def code_span(shown: str) -> str:
-    """Text made inert by `cell`, as an inline code span it cannot end (CommonMark, "Code spans"): the
-    delimiter is a run of backticks longer than any run inside, with a space inside each end when the
-    text starts or ends with a backtick. Between single backticks, a file name holding one would close
-    the span and the rest of the name would be markdown: inside a `[...](link)`, a link of its own."""
-    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(shown)), default=0) + 1)
-    pad = " " if shown[:1] == "`" or shown[-1:] == "`" else ""
-    return f"{fence}{pad}{shown}{pad}{fence}"
+def code(text: str, limit: int = 120, after: str = "") -> str:
+    """Text from the report (a file name, and `after` it the lines) as an inline code span in a table
+    cell, shown as written: `a_b<c>.py` is not `a\\_b&lt;c&gt;.py`. The span is one it cannot end
+    (`gate.sanitize.code_span`): between single backticks, a file name holding one would close the span
+    and the rest of the name would be markdown; inside a `[...](link)`, a link of its own. The text is
+    bounded with `…`, redacted first when cut."""
+    shown = " ".join(text.split())
+    if len(shown) > limit:
+        shown = redacted_prefix(" ".join(redact(text).split()), limit - 1) + "…"
+    return no_commands(code_span(shown + " ".join(after.split())[:limit], table=True))
 
 
 def where(f: FindingView, links: BlobLinks | None = None) -> str:
     if not f.path:
         return ""
     if f.start_line is None:
-        return code_span(cell(f.path, 120))
+        return code(f.path)
     span = f"{f.start_line}" if f.end in (None, f.start_line) else f"{f.start_line}-{f.end}"
-    shown = code_span(f"{cell(f.path, 120)}:{span}")
+    shown = code(f.path, after=f":{span}")
     return f"[{shown}]({links.to(f.path, f.start_line, f.end)})" if links else shown
 
 
 def status(f: FindingView) -> str:
-    """blocking, confirmed, advisory or disputed, with who stands behind it."""
+    """blocking, confirmed, advisory or disputed, with who stands behind it: the gate's own words and
+    markup, and the report's model names as `cell` text."""
     model = f.stage in MODEL_STAGES
-    by = ", ".join(f.confirmed_by) if model else "analyzer"
+
+    def names(models: Sequence[str]) -> str:
+        return cell(", ".join(models), 80)
+
+    by = names(f.confirmed_by) if model else "analyzer"
     if f.blocking:
         return f"**blocking** ({by})" if by else "**blocking**"
     if f.disputed:
-        return f"disputed (raised by {', '.join(f.raised_by)}; refused by {', '.join(f.refused_by)})"
+        return f"disputed (raised by {names(f.raised_by)}; refused by {names(f.refused_by)})"
     if f.confirmed or not model:
         return f"confirmed ({by})" if by else "confirmed"
-    raised = ", ".join(f.raised_by or f.confirmed_by)
+    raised = names(f.raised_by or f.confirmed_by)
     return f"advisory (raised by {raised})" if raised else "advisory"
 
 
@@ -279,7 +294,7 @@ def _coverage(cov: Coverage | None) -> list[str]:
             f"{cov.regenerated} of {cov.hunks} AI-authored hunk{'s' if cov.hunks != 1 else ''} re-generated"
         )
     if cov.ignored:
-        names = ", ".join(code_span(cell(p, 80)) for p in cov.ignored[:MAX_NAMES])
+        names = ", ".join(code(p, 80) for p in cov.ignored[:MAX_NAMES])
         more = f" and {len(cov.ignored) - MAX_NAMES} more" if len(cov.ignored) > MAX_NAMES else ""
         parts.append(
             f"{len(cov.ignored)} left out by `paths.ignore` ({names}{more}; "
@@ -330,7 +345,7 @@ def _files(cov: Coverage) -> str:
 def _gap_where(g: Gap) -> str:
     if g.path is None:
         return "the whole change"
-    return code_span(f"{cell(g.path, 120)}{':' + cell(g.lines, 40) if g.lines else ''}")
+    return code(g.path, after=f":{g.lines}" if g.lines else "")
 
 
 def _commits(view: ReportView) -> list[str]:
@@ -351,10 +366,10 @@ def _commits(view: ReportView) -> list[str]:
 
 
 def _commit(c: CommitView) -> list[str]:
-    tool = cell(c.tool or "unknown-ai", 40)
+    tool = html(c.tool or "unknown-ai", 40)
     lines = f"{c.ai_lines} of {c.added_lines} lines"
-    head = f"<code>{cell(c.sha[:10], 20)}</code> {cell(c.subject, 80)} — {tool}, {lines}"
-    # plain text, not a code span: a span would show the escaped `<` of an identity as `&lt;`
+    # HTML, which GitHub shows with no markdown read in it (a code span there would be two backticks)
+    head = f"<code>{html(c.sha[:10], 20)}</code> {html(c.subject, 80)} — {tool}, {lines}"
     body: list[str] = []
     chars = 0
     for e in c.evidence[:MAX_EVIDENCE]:
@@ -382,7 +397,7 @@ def _findings(view: ReportView, links: BlobLinks | None) -> list[str]:
         mark = "🚫" if f.blocking else ("💡" if f.advisory else "")
         out.append(
             f"| {mark} | {f.severity} | {cell(f.stage, 40)} | {where(f, links)} | {cell(f.title, 160)} | "
-            f"{cell(status(f), 200)} |"
+            f"{status(f)} |"
         )
     if len(listed) > MAX_ROWS:
         out.extend(["", f"…and {len(listed) - MAX_ROWS} more in the full report."])

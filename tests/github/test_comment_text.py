@@ -59,3 +59,14 @@ def test_a_hostile_body_is_inert_around_code_shown_as_written() -> None:
     assert "<code>a &lt; b</code> @\u2060octocat</strong>" in html
     assert "<details><summary>@\u2060octocat &amp; co</summary>" in html
     assert "<code>b|&lt;img src=w&gt;</code>" in html  # a table cell keeps the code whole
+
+
+def test_markup_in_a_title_neither_marks_itself_up_nor_ends_the_comments_bold() -> None:
+    """The comment writes its title in bold; a title's own `**`, `_` or `~~` (a PR author can steer it)
+    is shown as typed, and the bold ends where the gate ends it."""
+    view, _ = read_report(MODEL_RUN, "")
+    title = "x** then **blocking** _all_ ~~tests~~ `a_b*`"
+    html = rendered(comment_body(view.findings[0].model_copy(update={"title": title})))
+    (line,) = [line for line in html.splitlines() if "then" in line]
+    assert line.count("<strong>") == 1 and "<em>" not in line and "<del>" not in line
+    assert "x** then **blocking** _all_ ~~tests~~ <code>a_b*</code></strong>" in line

@@ -15,6 +15,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -254,7 +255,9 @@ def test_no_string_of_a_report_acts_in_its_summary(text: str, room: Room, origin
 def test_the_hostile_report_shows_its_text_where_it_was_put() -> None:
     """The fill reaches every part: the text is shown, made inert, in each."""
     body = render_summary(filled(HOSTILE[0]), room=Room(1_000_000), links=BlobLinks.make(REPO, SHA))
-    lines = [line for line in body.splitlines() if "AI Quality Gate: **pass**" in line]
+    # shown as typed: escaped where markdown is read, as is inside the gate's HTML
+    lines = [line for line in body.splitlines() if re.search(r"AI Quality Gate: (\\\*){2}pass", line)]
+    lines += [line for line in body.splitlines() if line.startswith("<details>") and "Gate: **pass**" in line]
     for part in (
         "Of code lines (",
         "by tool:",
@@ -283,3 +286,74 @@ def test_a_report_naming_a_kind_of_line_the_gate_does_not_leave_out_is_refused(t
     assert "Of code lines (documentation, data files and whitespace-only changes left out): " in "\n".join(
         line
     )
+
+
+class _Marked(HTMLParser):
+    """Text a rendered page shows marked up (bold, italic, struck through), and the text of its code."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.marked: list[tuple[str, str]] = []
+        self.code: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "code":
+            self.code.append("")
+        elif tag in ("strong", "em", "del"):
+            self.marked.append((tag, ""))
+        else:
+            return
+        self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._open:
+            return
+        if self._open[-1] == "code":
+            self.code[-1] += data
+        else:
+            tag, text = self.marked[-1]
+            self.marked[-1] = (tag, text + data)
+
+
+def rendered(markdown: str) -> _Marked:
+    page = _Marked()
+    page.feed(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
+    return page
+
+
+MARKUP = "**bold** __bold__ *em* _em_ ~~gone~~ ~gone~ $x$ a\\*b*"
+# What the gate writes in bold itself: the verdict, a blocking status, its headings of lines.
+GATE_BOLD = re.compile(r"fail|blocking|AI-authored share:|Coverage: not complete|Not fully reviewed:")
+
+
+def test_no_string_of_a_report_marks_text_up_in_its_summary() -> None:
+    """Bold, italic and struck-through text from a report (a finding's title, a file name, a reason: a
+    PR author writes them) is shown as typed, never marked up: a title must not pass for the gate's own
+    `**blocking**`, nor close the emphasis around it."""
+    links = BlobLinks.make(REPO, SHA)
+    body = render_summary(filled(MARKUP), notes=[MARKUP], room=Room(1_000_000), links=links)
+    page = rendered(body)
+    assert [(tag, text) for tag, text in page.marked if not GATE_BOLD.fullmatch(text)] == []
+    html = cmarkgfm.github_flavored_markdown_to_html(body, options=Options.CMARK_OPT_UNSAFE)
+    text = unescape(re.sub(r"<[^>]*>", "", html))
+    assert text.count(MARKUP) >= 10  # shown as typed: the title, the reasons, the notes, ...
+
+
+def test_code_in_a_report_is_shown_as_written_in_its_summary() -> None:
+    """A code span in a title, and a file name shown as code, show their text as written: `a<b`, not
+    the `a&lt;b` that escaping the HTML of prose would leave inside the span."""
+    data = report()
+    data["findings"][0].update(title="Compares `a<b && c>d` with `x_y|z`", path="src/a<b>_c|d.py")
+    data["coverage"]["gaps"][0]["path"] = "src/<g>_h.py"
+    data["coverage"]["ignored"] = ["docs/<i>_j.md"]
+    view = ReportView.model_validate(data)
+    body = render_summary(view, room=Room(1_000_000), links=BlobLinks.make(REPO, SHA))
+    code = rendered(body).code
+    for written in ("a<b && c>d", "x_y|z", "src/a<b>_c|d.py:3-4", "src/<g>_h.py:3-4", "docs/<i>_j.md"):
+        assert written in code, written
+    assert acting(body, GATE.comment_marker) == []
