@@ -214,8 +214,11 @@ _HELD = re.compile("\x00([0-9]+)\x01")
 # In inert prose: a backslash escape (kept), a backslash before held code (doubled, so that it escapes
 # no backtick of the code) and a bare backtick (escaped, so that prose neither opens nor closes a span).
 _PROSE_TICK = re.compile(r"\\[!-/:-@\[-`{-~]|\\(?=\x00)|`")
-# In prose that keeps no markup: each backslash and each character that marks text up inline, escaped.
-_UNMARKED = re.compile(r"[\\`*_~$|]")
+# In prose that keeps no markup, what is escaped: each character that marks text up inline, but an `_`
+# run between letters or digits (which CommonMark never reads as emphasis: `snake_case` stays as typed),
+# and each backslash that would escape what follows it (punctuation, code held aside, or the end, where
+# the gate may write markup of its own).
+_UNMARKED = re.compile(r"[`*~$|]|(?<![^\W_])_+|_+(?![^\W_])|\\(?=[!-/:-@\[-`{-~]|\x00|$)")
 _LINK_WORD = re.compile(r"(?:://|www\.)\S*$", re.IGNORECASE)  # prose that ends in what GitHub may link
 _ENTITY_TAIL = re.compile(r"&[a-z]*$")  # an HTML escape that a cut left unfinished
 
@@ -250,11 +253,11 @@ def markdown(
     and redacted first when it is cut (as `sanitize` does). Without `blocks` (text put inside a line), a
     fence is text like any other.
 
-    Without `marked`, the prose keeps no markup of its own either: every backslash and every character
-    that marks text up inline (`*` and `_` for emphasis, `~` for strikethrough, `$` for GitHub's math,
-    `|`) is escaped, so that `**x**` shows as typed and can neither bold itself nor close the emphasis
-    the gate writes around it. In a `table` cell, the pipes of code are escaped too (a table row keeps
-    an escaped pipe, as a pipe, in its cell, code spans included).
+    Without `marked`, the prose keeps no markup of its own either: every character that marks text up
+    inline (`*` and `_` for emphasis, `~` for strikethrough, `$` for GitHub's math, `|`) and every
+    backslash that would escape one is escaped, so that `**x**` shows as typed and can neither bold
+    itself nor close the emphasis the gate writes around it. In a `table` cell, the pipes of code are
+    escaped too (a table row keeps an escaped pipe, as a pipe, in its cell, code spans included).
     """
     pieces, pipes = _pieces(text, repo_url, blocks, marked, table)
     if sum(len(shown) for shown, _ in pieces) > max_chars:
@@ -289,7 +292,7 @@ def _pieces(
     masked, held = _hold_code(clean, blocks)
     pipes = table or _DELIMITER_ROW.search(masked) is not None
     inert = _escape_html(_inert_visible(masked, repo_url))
-    prose = _PROSE_TICK.sub(_prose_tick, inert) if marked else _UNMARKED.sub(r"\\\g<0>", inert)
+    prose = _PROSE_TICK.sub(_prose_tick, inert) if marked else _UNMARKED.sub(_unmarked, inert)
     pieces: list[tuple[str, _Code | None]] = []
     for i, piece in enumerate(_HELD.split(prose)):
         if i % 2 == 0:
@@ -308,6 +311,10 @@ def _pieces(
             pieces[i - 1] = (pieces[i - 1][0].rstrip("\n"), None)
             pieces[i + 1] = (pieces[i + 1][0].lstrip("\n"), None)
     return pieces, pipes
+
+
+def _unmarked(match: re.Match[str]) -> str:
+    return "".join("\\" + char for char in match.group(0))
 
 
 def _prose_tick(match: re.Match[str]) -> str:

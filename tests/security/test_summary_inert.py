@@ -30,6 +30,7 @@ from gate.github.limits import Room
 from gate.report.github_summary import render_summary
 from gate.report.github_view import GATE, PUBLISHED, ReportView, read_report
 from gate.report.links import BlobLinks
+from gate.report.summary import cell
 from tests.security.test_output_inert import MENTION, REFERENCE, command_lines
 
 SHA = "5b2314a0a1b6c4832e3f833adb25fbafc825b9c3"
@@ -357,3 +358,18 @@ def test_code_in_a_report_is_shown_as_written_in_its_summary() -> None:
     for written in ("a<b && c>d", "x_y|z", "src/a<b>_c|d.py:3-4", "src/<g>_h.py:3-4", "docs/<i>_j.md"):
         assert written in code, written
     assert acting(body, GATE.comment_marker) == []
+
+
+def test_no_mix_of_markup_characters_marks_up_a_cell() -> None:
+    """Random cells of the characters that mark text up, escape, or open code: whatever CommonMark would
+    make of them, a cell shows no bold, italic or struck-through text and stays one cell."""
+    import random
+
+    parts = ["*", "**", "_", "__", "~", "~~", "\\", "`", "``", "|", "$", "a", "é", " ", "😀", "&", "<b>"]
+    rng = random.Random(11)
+    for _ in range(2_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 24)))
+        row = f"| x | {cell(text)} | y |"
+        html = cmarkgfm.github_flavored_markdown_to_html(f"| a | b | c |\n| - | - | - |\n{row}")
+        body = html[html.index("<tbody>") :]
+        assert not re.search(r"<(strong|em|del|b)>", body) and body.count("<td>") == 3, repr(text)
