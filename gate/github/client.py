@@ -132,6 +132,10 @@ class PostedComment:
     line: int | None = None
     user_login: str = ""
     start_line: int | None = None
+    # Where a review comment was posted (at its original commit): GitHub keeps these once it shows the
+    # comment as outdated and gives it no `line`.
+    original_line: int | None = None
+    original_start_line: int | None = None
 
 
 _CLIENTS: weakref.WeakSet[GitHubClient] = weakref.WeakSet()
@@ -346,6 +350,8 @@ class GitHubClient:
                 c.line,
                 (c.user.login if c.user else "") or "",
                 start_line=c.start_line,
+                original_line=c.original_line,
+                original_start_line=c.original_start_line,
             )
             for c in items
         ]

@@ -6,7 +6,11 @@ marker typed by anyone else, or posted by `ai-gate publish` (its own tag), never
 
 A model finding's fingerprint holds its title, and a later run's models can word one defect anew (the
 group's lead changes when the models' severities do): its marker also names its rule, and a model
-finding of that rule on lines that overlap the earlier comment's, on the same file, is left out too.
+finding of that rule, or of one kind with it (`review/bug`, `review/correctness`), on lines that
+overlap the earlier comment's, on the same file, is left out too. The lines are where GitHub places the
+comment now, or, once it shows the comment as outdated (a push changed its lines), where it was posted.
+Within one run, two model findings the consensus kept apart only for their categories (two models
+filing one defect under names no family ties), on overlapping lines, get one comment.
 
 Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
 block when a fix is known; a finding's title and body are inert, their code shown as written
@@ -26,6 +30,7 @@ from gate.github.client import GitHubClient, GitHubUnprocessable, PostedComment
 from gate.github.text import markdown, markdown_line, sanitize, suggestion_block
 from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
+from gate.review.consensus import same_issue, same_kind
 
 FINGERPRINT_MARKER = "<!-- {tag}={key}{rule} -->"
 # Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
@@ -55,7 +60,7 @@ _MARKER_RULE = rf"(?: rule=([A-Za-z0-9_.:/-]{{1,{RULE_MAX_CHARS}}}))?"
 @dataclass(frozen=True)
 class Commented:
     """A finding an earlier run commented, as its comment says: the key, and for a model finding its
-    rule and where GitHub places the comment now (no lines once they changed)."""
+    rule and its lines: where GitHub places the comment now, else (outdated) where it was posted."""
 
     key: str
     rule: str = ""
@@ -72,11 +77,18 @@ class Commented:
             return False
         start = self.start_line or self.end_line
         return (
-            _marker_rule(f) == self.rule
+            _same_rule(_marker_rule(f), self.rule)
             and f.path == self.path
             and f.start_line <= self.end_line
             and start <= (f.end or f.start_line)
         )
+
+
+def _same_rule(a: str, b: str) -> bool:
+    """One stage's rules of one kind of issue (`review/bug` and `review/correctness`)."""
+    stage_a, _, kind_a = a.partition("/")
+    stage_b, _, kind_b = b.partition("/")
+    return a == b or (stage_a == stage_b and bool(kind_a) and bool(kind_b) and same_kind(kind_a, kind_b))
 
 
 def commented(comments: list[PostedComment], origin: Origin = GATE) -> list[Commented]:
@@ -84,9 +96,37 @@ def commented(comments: list[PostedComment], origin: Origin = GATE) -> list[Comm
     pattern = re.compile(rf"<!-- {re.escape(origin.finding_marker)}={_MARKER_KEY}{_MARKER_RULE} -->")
     out = []
     for c in comments:
+        outdated = c.line is None
+        start, end = (c.original_start_line, c.original_line) if outdated else (c.start_line, c.line)
         for m in pattern.finditer(c.body):
-            out.append(Commented(m.group(1), m.group(2) or "", c.path, c.start_line, c.line))
+            out.append(Commented(m.group(1), m.group(2) or "", c.path, start, end))
     return out
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A model finding of the report, as `same_issue` reads one."""
+
+    path: str
+    start_line: int
+    end_line: int
+    category: str
+    title: str
+    body: str
+
+
+def _one_defect(a: FindingView, b: FindingView) -> bool:
+    """Two model findings on overlapping lines of one file that say one thing, whatever their categories."""
+    if not (_said_by_models(a) and _said_by_models(b)) or a.path != b.path:
+        return False
+    if a.path is None or a.start_line is None or b.start_line is None:
+        return False
+    end_a, end_b = a.end or a.start_line, b.end or b.start_line
+    if a.start_line > end_b or b.start_line > end_a:
+        return False
+    first = _Said(a.path, a.start_line, end_a, a.category, a.title, a.body)
+    second = _Said(a.path, b.start_line, end_b, b.category, b.title, b.body)
+    return same_issue(first, second, categories=False)
 
 
 def _said_by_models(f: FindingView) -> bool:
@@ -154,9 +194,10 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
     fresh: list[FindingView] = []
     keys: set[str] = set()
     for f in commentable:
-        if f.key not in keys and not any(c.covers(f) for c in earlier):
-            fresh.append(f)
-            keys.add(f.key)
+        if f.key in keys or any(c.covers(f) for c in earlier) or any(_one_defect(g, f) for g in fresh):
+            continue
+        fresh.append(f)
+        keys.add(f.key)
     if not fresh:
         return f"no new inline comments ({len(earlier)} already posted)"
     left_out = len(fresh) - MAX_INLINE_COMMENTS

@@ -262,7 +262,17 @@ def _compatible(a: str, b: str) -> bool:
     return fa == fb or (_GENERIC_FAMILY in (fa, fb) and "style" not in (fa, fb))
 
 
-def same_issue(a: Said, b: Said) -> bool:
+def same_kind(a: str, b: str) -> bool:
+    """Whether two categories name one kind of issue: equal, or of one family ("bug" and "correctness",
+    "security" and "vulnerability"). Narrower than what grouping lets meet (a plain bug and a security
+    issue may be one issue, but are not one kind)."""
+    if a.strip().lower() == b.strip().lower():
+        return True
+    fa = _family(a)
+    return fa is not None and fa == _family(b)
+
+
+def same_issue(a: Said, b: Said, *, categories: bool = True) -> bool:
     """Whether two findings (of different models, or of one) are one issue. Strict; no means "not sure".
 
     Same path; line ranges that overlap or lie within `LINE_TOLERANCE`; compatible categories; titles
@@ -270,12 +280,15 @@ def same_issue(a: Said, b: Said) -> bool:
     and rapidfuzz token-sort >= `TITLE_SIMILAR` on the stems), or titles and bodies that together do
     (Jaccard >= `TEXT_WORDS_SHARED`, at least `MIN_SHARED_TEXT_WORDS`); no kind of defect named by one title
     that the other finding never mentions; and no two disjoint sets of named code identifiers.
+
+    Without `categories`, the categories are not compared: models file one defect under names that the
+    families do not tie ("money", "numeric-precision"), and the inline comments must not say it twice.
     """
     if norm_path(a.path) != norm_path(b.path):
         return False
     if a.start_line > b.end_line + LINE_TOLERANCE or b.start_line > a.end_line + LINE_TOLERANCE:
         return False
-    if not _compatible(a.category, b.category):
+    if categories and not _compatible(a.category, b.category):
         return False
     ta, tb = _content(a.title), _content(b.title)
     if not ta or not tb:

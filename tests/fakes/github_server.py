@@ -928,6 +928,10 @@ class _Handler(BaseHTTPRequestHandler):
                     "path": c["path"],
                     "line": c.get("line"),
                     "start_line": c.get("start_line"),
+                    # where it was posted: GitHub keeps these once the comment is outdated (`line` null)
+                    "original_line": c.get("line"),
+                    "original_start_line": c.get("start_line"),
+                    "original_commit_id": body.get("commit_id", p.head_sha),
                     "side": "RIGHT",
                     "commit_id": body.get("commit_id", p.head_sha),
                     "user": _user(author),

@@ -105,3 +105,70 @@ def test_another_finding_on_the_commented_lines_is_still_commented(
     bodies = [c["body"] for c in github.review_comments[3]]
     assert len(bodies) == 4 and not any("finding=fp2 " in b for b in bodies)
     assert sum("finding=fp3 " in b or "finding=fp10 " in b for b in bodies) == 2
+
+
+def test_two_models_filing_one_defect_under_two_categories_get_one_comment(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
+) -> None:
+    """The models name the planted defect's category each in their own words, which the consensus does
+    not take for one kind of issue: two findings, each confirmed in the cross-check, on the same lines.
+    The reviewer reads one comment there, not two."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("shop/pay.py", BASE)
+    repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("shop/pay.py", HEAD)
+    head = repo.commit("Add refunds and discounts")
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    pull_from_git(github, repo, base, head, number=7)
+    for name in ("model-a", "model-b"):
+        model_server.script(name, "cross_check", judge(lambda title: "float" in title.lower()))
+    model_server.script("model-a", "review", Reply.json({"findings": [{**PLANTED_A, "category": "money"}]}))
+    model_server.script(
+        "model-b", "review", Reply.json({"findings": [{**PLANTED_B, "category": "numeric-precision"}]})
+    )
+    report = gate_run(github, tmp_path, workspace, "opened")
+    confirmed = [f for f in report["findings"] if f["stage"] == "review" and f["confirmed"]]
+    assert {f["rule"] for f in confirmed} == {"review/money", "review/numeric-precision"}
+    (commented,) = github.review_comments[7]
+    assert "float" in commented["body"].lower()
+
+
+def test_an_outdated_comment_still_holds_back_its_defect_worded_anew(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """GitHub shows a comment as outdated once a push changes its lines: it gives the comment no `line`
+    any more, only the `original_line` it was posted on. The defect the models word anew there after the
+    push is the one it commented, and is not commented again; nor when they file it under another name
+    of the same kind of issue (a bug, then a correctness issue)."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "".join(f"line {n}\n" for n in range(1, 21)))
+    base = repo.commit("base")
+    repo.write("app.py", "".join(("changed" if 5 <= n <= 8 else "line") + f" {n}\n" for n in range(1, 21)))
+    head = repo.commit("change")
+    pull_from_git(github, repo, base, head, number=3)
+    client = GitHubClient(github.url, "t", github.repo)
+
+    def model(i: int, rule: str, start: int, end: int) -> dict[str, Any]:
+        return {
+            "id": f"m{i}", "stage": "review", "rule": rule, "category": rule.split("/")[1], "path": "app.py",
+            "start_line": start, "end_line": end, "severity": "high", "title": f"Finding {i}",
+            "fingerprint": f"fp{i}", "confirmed": True, "confirmed_by": ["a/x", "b/y"],
+            "raised_by": ["a/x", "b/y"], "inline": True, "commentable": True,
+        }  # fmt: skip
+
+    def post(findings: list[dict[str, Any]]) -> None:
+        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
+        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
+        assert not result.failures, result.failures
+
+    post([model(1, "review/bug", 5, 6)])
+    (comment,) = github.review_comments[3]
+    assert (comment["original_start_line"], comment["original_line"]) == (5, 6)
+    comment.update(line=None, start_line=None)  # outdated, as GitHub answers after the push
+    post([model(2, "review/bug", 6, 7)])
+    post([model(3, "review/correctness", 5, 6)])
+    assert github.review_comments[3] == [comment]
