@@ -12,6 +12,7 @@ from typing import Any
 
 from gate.context.lines import head_lines
 from gate.findings import Finding, Severity, line_keys, with_line_keys
+from gate.intent.coverage import intent_coverage, nothing_sent
 from gate.intent.extract import Extraction, extract
 from gate.intent.judge import Answer, ChunkPlan, Judged, group_by_statement, judge
 from gate.intent.prompt import CHECK_PROMPT, EXTRACT_PROMPT, Statement, check_messages
@@ -58,7 +59,13 @@ def run_spec_check(ctx: RunContext, given: ModelClient | None, why: str) -> Stag
     if not intent.sources:
         # Nothing states an intent, so nothing can be contradicted: checked, with nothing to check.
         nothing = "no intent sources: no linked issue, pull request description or governing spec"
-        return StageResult(STAGE, ran=True, why=why, details={"notes": [nothing, *intent.notes]})
+        return StageResult(
+            STAGE,
+            ran=True,
+            why=why,
+            details={"notes": [nothing, *intent.notes]},
+            coverage=nothing_sent(ctx.changeset.diff, ()),
+        )
     selection = select_models(ctx.config, "review")
     if not selection.models:
         return no_model(STAGE, why, selection, "no model available to check the change against its intent")
@@ -74,6 +81,7 @@ class _Prepared:
     plans: Mapping[str, ChunkPlan]  # chunk id -> the statements governing it
     checked: tuple[Chunk, ...]  # the chunks sent: those with a plan
     cut: tuple[NotReviewed, ...]  # lines too long to send whole
+    ungoverned: tuple[str, ...]  # the paths of the chunks not sent
 
 
 async def check(
@@ -88,8 +96,12 @@ async def check(
     _trace_requirements(ctx, extraction, details["requirements"])
     unchecked = _nothing_to_check(extraction, details, notes, why)
     if unchecked is not None:
+        ids = [s.id for s in extraction.statements]
         return replace(
-            unchecked, models=tuple(selection.models), spec_plan=spec_plan(extraction.statements, ())
+            unchecked,
+            models=tuple(selection.models),
+            spec_plan=spec_plan(extraction.statements, ()),
+            coverage=nothing_sent(ctx.changeset.diff, selection.models, ids),
         )
     p = _prepare(ctx, selection.models, extraction.statements, intent.by_id(), specs, notes)
     rounds = ReviewRounds(models=tuple(dict.fromkeys(selection.models)), usage=extraction.usage)
@@ -136,6 +148,17 @@ async def check(
         line_keys=keys,
         models=tuple(selection.models),
         spec_plan=spec_plan(extraction.statements, p.plans.values()),
+        coverage=intent_coverage(
+            ctx.changeset.diff,
+            rounds.models,
+            quorum,
+            [s.id for s in p.statements],
+            p.plans,
+            p.checked,
+            judged.judged_by,
+            p.ungoverned,
+            p.cut,
+        ),
     )
 
 
@@ -248,7 +271,8 @@ def _prepare(
         notes.append(f"{len(ungoverned)} chunk(s) governed by no statement were not sent: {named}")
     checked = tuple(c for c in chunks if c.id in plans)
     cut = tuple(s for s in skipped if s.line is not None)
-    return _Prepared(statements, sources, plans, checked, cut)
+    left = tuple(dict.fromkeys(path for c in chunks if c.id not in plans for path in c.paths))
+    return _Prepared(statements, sources, plans, checked, cut, left)
 
 
 async def _judge_round(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> Judged:

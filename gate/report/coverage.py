@@ -23,10 +23,21 @@ from gate.schema.coverage import (
     GapKind,
     ReviewedFile,
     ReviewState,
+    SpecCoverage,
     StageCoverage,
 )
 
-__all__ = ["MAX_PATH_CHARS", "MAX_REASON_CHARS", "Coverage", "Gap", "ReviewedFile", "of", "to_json"]
+__all__ = [
+    "MAX_PATH_CHARS",
+    "MAX_REASON_CHARS",
+    "Coverage",
+    "Gap",
+    "ReviewedFile",
+    "SpecCoverage",
+    "of",
+    "spec_line",
+    "to_json",
+]
 
 if TYPE_CHECKING:  # the view side (`Coverage`) is read by reporters that never run a pipeline
     from gate.run import Outcome, StageResult
@@ -35,8 +46,10 @@ NOT_READ_AS_PYTHON = "not analysed: Python that no analyzer read as Python"
 
 REVIEW = "review"
 REGEN = "regen"
-# the model stages with their own accounting below (files and hunks); the others are gaps as stages
-ACCOUNTED = (REVIEW, REGEN)
+SPEC = "spec"
+# the model stages with their own accounting below (files, hunks, requirements); the others are gaps as
+# stages
+ACCOUNTED = (REVIEW, REGEN, SPEC)
 
 
 def of(outcome: Outcome) -> Coverage:
@@ -72,6 +85,7 @@ def of(outcome: Outcome) -> Coverage:
         gaps.append(Gap(stage="analyzers", kind="failure", reason=_unlisted(unlisted)))
     review, review_why, models, quorum, reviewed = _review(outcome, stages.get(REVIEW), gaps)
     hunks, regenerated = _regen(outcome, stages.get(REGEN), gaps)
+    spec = _spec(outcome, stages.get(SPEC), gaps)
     return Coverage(
         files=len(diff.files) + len(diff.ignored_paths) + unlisted,
         analysed=len(analysed),
@@ -84,6 +98,26 @@ def of(outcome: Outcome) -> Coverage:
         hunks=hunks,
         regenerated=regenerated,
         gaps=tuple(gaps),
+        spec=spec,
+    )
+
+
+def spec_line(spec: SpecCoverage | None) -> str | None:
+    """What the spec stage checked, in words (counts only: its requirements and files are the report's
+    text); None when its thresholds did not call it (the thresholds line says so) or the run had none."""
+    if spec is None or spec.state == "not-called":
+        return None
+    if spec.state == "not-run":
+        return "spec check not run"
+    if not spec.requirements:
+        return f"spec check: no requirement to check against, {len(spec.ungoverned)} files governed by none"
+    n = len(spec.sent)
+    files = len(spec.files)
+    return (
+        f"spec check: {len(spec.judged)} of {n} requirement{'s' if n != 1 else ''} judged by the quorum "
+        f"on the code they govern ({len(spec.requirements)} drawn from the intent sources), "
+        f"{files} file{'s' if files != 1 else ''} checked against them, "
+        f"{len(spec.ungoverned)} governed by none"
     )
 
 
@@ -141,6 +175,28 @@ def _regen(outcome: Outcome, r: StageResult | None, gaps: list[Gap]) -> tuple[in
         return 0, 0
     reached = _reached(r, gaps)
     return reached.selected, reached.checked
+
+
+def _spec(outcome: Outcome, r: StageResult | None, gaps: list[Gap]) -> SpecCoverage | None:
+    """What the spec stage checked the change against; None from a run with no spec stage at all."""
+    if SPEC not in outcome.escalations and r is None:
+        return None
+    called, why = outcome.escalations.get(SPEC, (False, "not evaluated"))
+    if not called:
+        return SpecCoverage(state="not-called", why=why)
+    if r is None or not r.ran:
+        gaps.append(_not_run(SPEC, r))
+        return SpecCoverage(state="not-run", why=why)
+    reached = _reached(r, gaps)
+    intent = reached.intent
+    return SpecCoverage(
+        state="reviewed",
+        why=why,
+        models=reached.models,
+        quorum=r.quorum,
+        files=reached.reviewed,
+        **(intent.model_dump() if intent is not None else {}),
+    )
 
 
 def _not_run(stage: str, r: StageResult | None) -> Gap:

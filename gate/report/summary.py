@@ -24,7 +24,7 @@ from typing import Any
 from gate.github.limits import Room
 from gate.redact import redact, redacted_prefix
 from gate.report import unchecked
-from gate.report.coverage import Coverage, Gap
+from gate.report.coverage import Coverage, Gap, spec_line
 from gate.report.github_view import CommitView, FindingView, ReportView
 from gate.report.links import BlobLinks
 from gate.run import MODEL_STAGES
@@ -293,6 +293,8 @@ def _coverage(cov: Coverage | None) -> list[str]:
         parts.append(
             f"{cov.regenerated} of {cov.hunks} AI-authored hunk{'s' if cov.hunks != 1 else ''} re-generated"
         )
+    if spec := spec_line(cov.spec):
+        parts.append(spec)
     if cov.ignored:
         names = ", ".join(code(p, 80) for p in cov.ignored[:MAX_NAMES])
         more = f" and {len(cov.ignored) - MAX_NAMES} more" if len(cov.ignored) > MAX_NAMES else ""

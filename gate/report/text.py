@@ -189,6 +189,8 @@ def _coverage_line(cov: coverage.Coverage) -> str:
         parts.append(f"model review {cov.review.replace('-', ' ')}")
     if cov.hunks:
         parts.append(f"{cov.regenerated} of {cov.hunks} AI-authored hunks re-generated")
+    if spec := coverage.spec_line(cov.spec):
+        parts.append(spec)
     if cov.ignored:
         parts.append(f"{len(cov.ignored)} left out by paths.ignore: {', '.join(cov.ignored[:5])}")
     return f"{head}: {'; '.join(parts)}"

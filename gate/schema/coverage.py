@@ -59,6 +59,23 @@ class ReviewedFile(Schema):
         return _bounded(value, MAX_PATH_CHARS)
 
 
+class IntentReach(Schema):
+    """What the spec stage checked the change against: the requirements it drew from the intent sources
+    (by id), those some changed file they govern was sent with, those the quorum judged on every chunk
+    they were sent with, and the changed files no requirement governs (nothing to check them against, so
+    not sent; not a gap)."""
+
+    requirements: tuple[str, ...] = ()
+    sent: tuple[str, ...] = ()
+    judged: tuple[str, ...] = ()
+    ungoverned: tuple[str, ...] = ()
+
+    @field_validator("ungoverned", mode="before")
+    @classmethod
+    def _paths(cls, value: object) -> object:
+        return [_bounded(v, MAX_PATH_CHARS) for v in value] if isinstance(value, list | tuple) else value
+
+
 class StageCoverage(Schema):
     """What one model stage reached of the change, said by the stage (it knows what it left out):
     the models it asked, the files they reviewed, the units it selected and checked, and what it was to
@@ -70,6 +87,25 @@ class StageCoverage(Schema):
     selected: int = 0  # the units the stage chose to check (the re-generation check's hunks)
     checked: int = 0  # of them, checked
     gaps: tuple[Gap, ...] = ()
+    intent: IntentReach | None = None  # the spec stage's requirements and files
+
+
+class SpecCoverage(IntentReach):
+    """The spec stage's part of the report's coverage: whether its thresholds called it and it ran
+    (`state`, `why`), its models and quorum, the files it sent (`files`, each with the models that judged
+    every requirement sent with it) and its `IntentReach`. What it was to check and did not is in the
+    coverage's gaps, under the stage `spec`."""
+
+    state: ReviewState = "not-called"
+    why: str = Field(default="", max_length=MAX_REASON_CHARS)
+    models: tuple[str, ...] = ()
+    quorum: int = 0
+    files: tuple[ReviewedFile, ...] = ()
+
+    @field_validator("why", mode="before")
+    @classmethod
+    def _why(cls, value: object) -> object:
+        return _bounded(value, MAX_REASON_CHARS)
 
 
 class Coverage(Schema):
@@ -86,6 +122,8 @@ class Coverage(Schema):
     hunks: int = 0  # AI-authored hunks the re-generation check selected
     regenerated: int = 0  # of them, re-generated and compared
     gaps: tuple[Gap, ...] = ()
+    # what the spec stage checked the change against; absent from reports written before it said so
+    spec: SpecCoverage | None = None
 
     @field_validator("review_why", mode="before")
     @classmethod
