@@ -116,7 +116,8 @@ class _Said:
 
 
 def _one_defect(a: FindingView, b: FindingView) -> bool:
-    """Two model findings on overlapping lines of one file that say one thing, whatever their categories."""
+    """Two model findings on overlapping lines of one file that the consensus keeps apart only for their
+    categories: one thing said twice. Findings it could have grouped and did not are two issues."""
     if not (_said_by_models(a) and _said_by_models(b)) or a.path != b.path:
         return False
     if a.path is None or a.start_line is None or b.start_line is None:
@@ -126,7 +127,7 @@ def _one_defect(a: FindingView, b: FindingView) -> bool:
         return False
     first = _Said(a.path, a.start_line, end_a, a.category, a.title, a.body)
     second = _Said(a.path, b.start_line, end_b, b.category, b.title, b.body)
-    return same_issue(first, second, categories=False)
+    return same_issue(first, second, categories=False) and not same_issue(first, second)
 
 
 def _said_by_models(f: FindingView) -> bool:
@@ -192,12 +193,15 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
     mine = [c for c in client.review_comments(ctx.number) if c.user_login == ctx.identity]
     earlier = commented(mine, ctx.origin)
     fresh: list[FindingView] = []
+    shown: list[FindingView] = []  # commented now or on an earlier run
     keys: set[str] = set()
     for f in commentable:
-        if f.key in keys or any(c.covers(f) for c in earlier) or any(_one_defect(g, f) for g in fresh):
+        if f.key in keys or any(_one_defect(g, f) for g in shown):
             continue
-        fresh.append(f)
         keys.add(f.key)
+        shown.append(f)
+        if not any(c.covers(f) for c in earlier):
+            fresh.append(f)
     if not fresh:
         return f"no new inline comments ({len(earlier)} already posted)"
     left_out = len(fresh) - MAX_INLINE_COMMENTS

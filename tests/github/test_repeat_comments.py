@@ -172,3 +172,35 @@ def test_an_outdated_comment_still_holds_back_its_defect_worded_anew(
     post([model(2, "review/bug", 6, 7)])
     post([model(3, "review/correctness", 5, 6)])
     assert github.review_comments[3] == [comment]
+
+
+def test_one_defect_under_two_categories_stays_one_comment_on_the_next_run(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """The finding left out for its twin is not commented on a later run because its twin's comment is
+    already there: the twin still stands for it."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("shop/pay.py", BASE)
+    base = repo.commit("base")
+    repo.write("shop/pay.py", HEAD)
+    head = repo.commit("change")
+    pull_from_git(github, repo, base, head, number=3)
+    client = GitHubClient(github.url, "t", github.repo)
+
+    def model(i: int, said: dict[str, Any], category: str) -> dict[str, Any]:
+        return {
+            "id": f"m{i}", "stage": "review", "rule": f"review/{category}", "category": category,
+            "path": said["path"], "start_line": said["start_line"], "end_line": said["end_line"],
+            "severity": "high", "title": said["title"], "body": said["body"], "fingerprint": f"fp{i}",
+            "confirmed": True, "confirmed_by": ["a/x", "b/y"], "raised_by": ["a/x"], "inline": True,
+            "commentable": True,
+        }  # fmt: skip
+
+    findings = [model(1, PLANTED_A, "money"), model(2, PLANTED_B, "numeric-precision")]
+    for _ in range(2):
+        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
+        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
+        assert not result.failures, result.failures
+    (comment,) = github.review_comments[3]
+    assert "finding=fp1 " in comment["body"]
