@@ -31,7 +31,8 @@ class Imported:
     ecosystem: Ecosystem
     path: str
     line_no: int
-    # Imported inside `try: ... except ImportError`: the code copes with it missing.
+    # Imported by a statement of a `try` body whose `except ImportError` handler neither raises nor
+    # exits: the code runs without it.
     guarded: bool = False
 
 
@@ -40,7 +41,12 @@ class Imported:
 _PY_IMPORT = re.compile(r"^\s*import\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)")
 _PY_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\b")
 _PY_DYNAMIC = re.compile(r"""(?<![\w.])(?:import_module|__import__)\s*\(\s*(?:"([^"\n]+)"|'([^'\n]+)')""")
-_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+# What a missing package raises, and the broader classes that catch it too: a handler naming one of
+# those catches every error, so it says nothing of coping with the package missing.
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_BROADER_ERRORS = frozenset({"Exception", "BaseException"})
+# Calls that end the program: a handler that makes one has not coped with anything.
+_EXITS = frozenset({"exit", "quit", "_exit", "abort"})
 
 
 def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> list[Imported]:
@@ -68,10 +74,14 @@ def python_imports(path: str, head: str | None, added: Iterable[AddedLine]) -> l
 _DYNAMIC = frozenset({"import_module", "__import__"})
 
 
+def _called_name(call: ast.Call) -> str:
+    """`f` of `f(...)` and of `mod.f(...)`; "" for anything else called."""
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
 def _dynamic_module(node: ast.Call) -> str | None:
-    func = node.func
-    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-    if name not in _DYNAMIC or not node.args:
+    if _called_name(node) not in _DYNAMIC or not node.args:
         return None
     first = node.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
@@ -85,8 +95,8 @@ def _from_ast(
     guarded: set[int] = set()
     every = walk(tree)  # one walk, in ast.walk's order, serves both passes
     for node in every:
-        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
-            guarded.update(id(n) for stmt in node.body for n in walk(stmt))
+        if isinstance(node, ast.Try | ast.TryStar) and _copes_with_import_error(node.handlers):
+            guarded.update(_guarded_imports(node.body))
     out: list[Imported] = []
     for node in every:
         if isinstance(node, ast.Import):
@@ -106,11 +116,50 @@ def _from_ast(
     return out
 
 
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
+def _guarded_imports(body: list[ast.stmt]) -> Iterable[int]:
+    """The imports a `try` body makes itself (their node ids): its import statements, and the dynamic
+    imports whose result one of its statements uses as it stands. An import inside a function the
+    body defines runs later, outside the `try`; one under an `if` or a loop of the body is not the
+    body's own either (a module-wide `try` guards no import but its own)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            yield id(stmt)
+        elif isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.Call):
+            yield id(stmt.value)
+
+
+def _copes_with_import_error(handlers: list[ast.ExceptHandler]) -> bool:
+    """True when the handler an ImportError reaches first names it (or ModuleNotFoundError) and goes
+    on without raising or exiting. A bare `except:`, `except Exception` or `except BaseException`
+    before it catches it first: such a handler is there for any error, not for a missing package."""
+    for handler in handlers:
+        if handler.type is None:
+            return False
+        names = {
+            n.id
+            for n in (handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
+            if isinstance(n, ast.Name)
+        }
+        if names & _BROADER_ERRORS:
+            return False
+        if names & _IMPORT_ERRORS:
+            return not _gives_up(handler.body)
+    return False
+
+
+def _gives_up(body: list[ast.stmt]) -> bool:
+    """Whether a handler raises (re-raises, or raises another error) or ends the program anywhere in
+    its own code; the functions it defines run later, if ever."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call) and _called_name(node) in _EXITS:
+            return True
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _from_lines(path: str, lines: Iterable[AddedLine]) -> list[Imported]:
