@@ -106,6 +106,7 @@ class FakeGoProxy(_TextRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.modules: dict[str, list[tuple[str, datetime]]] = {}
+        self.untagged: dict[str, datetime] = {}  # module -> time of its newest commit
         self.gone = False  # answer 410 for unknown modules, as proxy.golang.org does
 
     def add(
@@ -114,9 +115,11 @@ class FakeGoProxy(_TextRegistry):
         start = first or days_ago(2000)
         self.modules[module] = [(v, start + timedelta(days=i)) for i, v in enumerate(versions)]
 
-    def add_untagged(self, module: str) -> None:
-        """A module with commits but no tagged version: an empty list, and `@latest` a pseudo-version."""
+    def add_untagged(self, module: str, newest: datetime | None = None) -> None:
+        """A module with commits but no tagged version: an empty list, and `@latest` a pseudo-version
+        dated by its newest commit (`newest`)."""
         self.modules[module] = []
+        self.untagged[module] = newest or days_ago(2000)
 
     def answer(self, path: str) -> tuple[str, Answer]:
         escaped, at, tail = path.lstrip("/").partition("/@")
@@ -131,7 +134,11 @@ class FakeGoProxy(_TextRegistry):
             # Listed in no particular order, as the protocol allows.
             return module, (200, _TEXT, "".join(f"{v}\n" for v, _ in reversed(versions)))
         if tail == "latest":
-            version, when = versions[-1] if versions else ("v0.0.0-20240101000000-abcdefabcdef", days_ago(1))
+            if versions:
+                version, when = versions[-1]
+            else:
+                when = self.untagged[module]
+                version = f"v0.0.0-{when:%Y%m%d%H%M%S}-abcdefabcdef"
             return module, (200, _JSON, json.dumps({"Version": version, "Time": _rfc3339(when)}))
         if tail.startswith("v/") and tail.endswith(".info"):
             wanted = _unescape(tail[2:-5])

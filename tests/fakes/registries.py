@@ -1,9 +1,11 @@
 """Loopback package registries shaped like the real ones, with fault injection.
 
 `FakePyPI` answers `GET /pypi/<name>/json` like PyPI's JSON API (info, releases with
-`upload_time_iso_8601`, urls), 404 `{"message": "Not Found"}` for absent names. `FakeNpm` answers
-`GET /<name>` (scoped names arrive as `@scope%2fname`) like the npm registry (dist-tags, versions,
-`time.created`), 404 `{"error": "Not found"}`. Every request is counted by package name; faults: answer
+`upload_time_iso_8601`, urls), 404 `{"message": "Not Found"}` for absent names; a project whose
+release files were all deleted keeps its page with empty file lists. `FakeNpm` answers `GET /<name>`
+(scoped names arrive as `@scope%2fname`) like the npm registry (dist-tags, versions, `time.created`),
+404 `{"error": "Not found"}`; an unpublished package answers 200 with `time.unpublished` and no
+versions, as the registry keeps its document. Every request is counted by package name; faults: answer
 500 (a number of times or always), answer slowly, or `refused_url()` where nothing listens.
 """
 
@@ -112,12 +114,18 @@ class FakePyPI(_FakeRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.packages: dict[str, list[tuple[str, datetime]]] = {}
+        self.without_files: set[str] = set()  # projects whose every release file was deleted
         # PyPI answers for any spelling of a name; a mirror may serve only the canonical spelling.
         self.canonical_only = False
 
     def add(self, name: str, first_release: datetime | None = None, versions: int = 2) -> None:
         first = first_release or days_ago(2000)
         self.packages[_pep503(name)] = [(f"1.{i}.0", first + timedelta(days=i)) for i in range(versions)]
+
+    def add_without_files(self, name: str) -> None:
+        """A project that keeps its page and release numbers, every file deleted: nothing to install."""
+        self.add(name)
+        self.without_files.add(_pep503(name))
 
     def package_name(self, path: str) -> str | None:
         parts = path.strip("/").split("/")
@@ -144,6 +152,8 @@ class FakePyPI(_FakeRegistry):
                     "yanked": False,
                 }
             ]
+            if _pep503(name) not in self.without_files
+            else []
             for version, when in releases
         }
         latest = releases[-1][0]
@@ -167,11 +177,24 @@ class FakeNpm(_FakeRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.packages: dict[str, datetime] = {}
+        self.unpublished: set[str] = set()
+        self.without_versions: set[str] = set()
         # Some registry mirrors drop `time.created` and keep only the per-version times.
         self.with_created = True
+        self.with_time = True  # some mirrors drop `time` altogether
 
     def add(self, name: str, created: datetime | None = None) -> None:
         self.packages[name.lower()] = created or days_ago(2000)
+
+    def add_unpublished(self, name: str, created: datetime | None = None) -> None:
+        """A package whose versions were all unpublished: its document stays, with `time.unpublished`."""
+        self.add(name, created)
+        self.unpublished.add(name.lower())
+
+    def add_without_versions(self, name: str) -> None:
+        """A document that lists no version at all (every version removed, or a name only reserved)."""
+        self.add(name)
+        self.without_versions.add(name.lower())
 
     def package_name(self, path: str) -> str | None:
         name = path.lstrip("/")
@@ -181,6 +204,26 @@ class FakeNpm(_FakeRegistry):
         created = self.packages.get(name.lower())
         if created is None:
             return None
+        if name.lower() in self.unpublished:
+            return {
+                "_id": name,
+                "name": name,
+                "time": {
+                    "created": _iso(created),
+                    "modified": _iso(days_ago(0)),
+                    "unpublished": {"time": _iso(days_ago(0)), "versions": ["1.0.0"]},
+                },
+            }
+        if name.lower() in self.without_versions:
+            return {
+                "_id": name,
+                "name": name,
+                "dist-tags": {},
+                "versions": {},
+                "time": {"created": _iso(created)},
+            }
+        if not self.with_time:
+            return {"_id": name, "name": name, "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": {}}}
         return {
             "_id": name,
             "name": name,

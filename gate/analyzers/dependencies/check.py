@@ -47,7 +47,7 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
         "manifests": found.manifests,
         "looked_up": {f"{r.ecosystem.value}:{r.name}": r.status.value for r in lookups},
         "lookup_seconds": elapsed,
-        "notes": found.notes + ([] if view.has_revisions else [NO_REVISIONS_NOTE]),
+        "notes": found.notes + _undated(lookups) + ([] if view.has_revisions else [NO_REVISIONS_NOTE]),
         "skipped_files": view.notes,
     }
     if unreachable:
@@ -75,6 +75,15 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
             read_as_code=read_as_code,
         )
     return meta.result(findings, details, skipped_files=skipped, read_as_code=read_as_code)
+
+
+def _undated(lookups: Iterable[Lookup]) -> list[str]:
+    """A package that exists but has no date had no age check: said, not passed over in silence."""
+    return [
+        f"{r.ecosystem.label} gives no publication date for '{r.name}': its age was not checked"
+        for r in lookups
+        if r.status is Status.EXISTS and r.first_release is None
+    ]
 
 
 def _unreadable(meta: AnalyzerMeta, found: Collected) -> Iterable[Finding]:
@@ -113,13 +122,19 @@ def _judge(
         else ""
     )
     if result.status is Status.ABSENT:
-        absent = _absent(meta, wanted, shown, where, hint, exact=exact)
+        answer = (
+            f"nothing to install under that name ({result.detail})"
+            if result.detail
+            else "no package by that name (404)"
+        )
+        absent = _absent(meta, wanted, shown, where, hint, answer, exact=exact)
         yield absent.with_(suggestion=_suggest(wanted, miss)) if miss else absent
         return
     if result.status is Status.UNREACHABLE:
         return
     if result.first_release is not None:
         age = (datetime.now(UTC) - result.first_release).days
+        dated = f"; {result.detail}" if result.detail else ""
         if age < min_age_days:
             yield meta.finding(
                 "young-package",
@@ -128,7 +143,7 @@ def _judge(
                 f"Package '{wanted.name}' was first published {age} days ago on {eco.label}",
                 f"{shown} is newly needed by this change and its first release on {eco.label} was "
                 f"{result.first_release:%Y-%m-%d} ({age} days ago, under dependencies.min_age_days = "
-                f"{min_age_days}). New packages are where registered hallucinated names end up; "
+                f"{min_age_days}){dated}. New packages are where registered hallucinated names end up; "
                 f"check its source and maintainers.{hint}",
                 where,
             )
@@ -149,13 +164,15 @@ def _judge(
 
 
 def _absent(
-    meta: AnalyzerMeta, wanted: Wanted, shown: str, where: Location, hint: str, *, exact: bool
+    meta: AnalyzerMeta, wanted: Wanted, shown: str, where: Location, hint: str, answer: str, *, exact: bool
 ) -> Finding:
+    """`answer`: what the registry has under the name ("no package by that name (404)", or nothing to
+    install and why)."""
     eco = wanted.ecosystem
     title = f"Package '{wanted.name}' does not exist on {eco.label}"
     if wanted.source == "manifest":
         body = (
-            f"{wanted.path} newly declares {shown}, and {eco.label} has no package by that name (404). "
+            f"{wanted.path} newly declares {shown}, and {eco.label} has {answer}. "
             f"An installer would fail, or install whatever someone registers under it later.{hint}"
         )
         if wanted.private_index:
@@ -169,7 +186,7 @@ def _absent(
         return meta.finding("absent-package", Severity.HIGH, Confidence.HIGH, title, body, where)
     body = (
         f"This change imports {shown}; it is not a standard-library module, no module of the repository "
-        f"and no declared dependency, and {eco.label} has no package by that name (404).{hint}"
+        f"and no declared dependency, and {eco.label} has {answer}.{hint}"
     )
     severity, confidence = Severity.HIGH, Confidence.HIGH
     if wanted.guarded:

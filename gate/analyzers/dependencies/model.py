@@ -59,6 +59,9 @@ class Lookup:
     status: Status
     first_release: datetime | None = None
     error: str = ""
+    # What the answer showed beyond its status: why a name with a page counts as absent ("every
+    # version was unpublished"), or what its date stands for when it is no first release.
+    detail: str = ""
 
 
 _NPM_NAME = re.compile(r"^(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)

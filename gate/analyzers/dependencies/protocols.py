@@ -3,7 +3,8 @@ registry that cannot be reached once is not asked again in the same run.
 
 Go module proxy protocol (https://go.dev/ref/mod#goproxy-protocol): `GET <proxy>/<module>/@v/list`
 lists the known versions, one a line; `GET <proxy>/<module>/@v/<version>.info` gives
-`{"Version", "Time"}`; `GET <proxy>/<module>/@latest` answers for a module with no tagged version.
+`{"Version", "Time"}`; `GET <proxy>/<module>/@latest` answers for a module with no tagged version,
+with the `Time` of its newest commit (the only date the proxy has for it).
 Upper-case letters in paths and versions are sent as `!` and the lower-case letter. 404 and 410
 mean "not found". The earliest version's `Time` is the first-seen date: it is the commit time the
 module's repository reports, so an old date is weaker evidence than a registry's upload time.
@@ -143,7 +144,15 @@ class ProxyLookups:
                 return Lookup(module, Ecosystem.GO, Status.ABSENT)
             if latest.status_code != 200:
                 raise _Down(f"HTTP {latest.status_code}")
-            return Lookup(module, Ecosystem.GO, Status.EXISTS)
+            # The proxy knows no first version of an untagged module, only its newest commit: a
+            # module whose newest commit is recent is young as far as anyone can tell.
+            return Lookup(
+                module,
+                Ecosystem.GO,
+                Status.EXISTS,
+                first_release=_parse_time(_field(latest, "Time")),
+                detail="it has no tagged version; the date is that of its newest commit (`@latest`)",
+            )
         earliest = min(versions, key=version_key)
         info = await self._get(go_url(base, module, f"@v/{quote(escape_path(earliest), safe='!+')}.info"))
         first = _parse_time(_field(info, "Time")) if info.status_code == 200 else None

@@ -1,8 +1,10 @@
 """Look package names up in their registries: each name once, concurrently, retried, with short timeouts.
 
 PyPI: `GET {base}/pypi/<name>/json` -> releases with `upload_time_iso_8601`; npm: `GET {base}/<name>`
-(scoped names as `@scope%2fname`) -> `time.created`. A 404 means absent; anything else that is not an
-answer (5xx after retries, timeouts, refused connections) means unreachable, never absent.
+(scoped names as `@scope%2fname`) -> `time.created`. A 404 means absent, and so does a page with nothing
+to install: an npm document with `time.unpublished` or no version (npm keeps the document of an
+unpublished package and answers 200), a PyPI project whose releases have no file left. Anything else
+that is not an answer (5xx after retries, timeouts, refused connections) means unreachable, never absent.
 """
 
 from __future__ import annotations
@@ -114,8 +116,29 @@ async def _lookup(client: httpx.AsyncClient, url: str, eco: Ecosystem, name: str
         data = response.json()
     except ValueError:
         return Lookup(name, eco, Status.UNREACHABLE, error="the registry answered with invalid JSON")
-    first = _first_release(eco, data if isinstance(data, dict) else {})
-    return Lookup(name, eco, Status.EXISTS, first_release=first)
+    document = data if isinstance(data, dict) else {}
+    empty = _nothing_to_install(eco, document)
+    if empty:
+        return Lookup(name, eco, Status.ABSENT, detail=empty)
+    return Lookup(name, eco, Status.EXISTS, first_release=_first_release(eco, document))
+
+
+def _nothing_to_install(eco: Ecosystem, data: Mapping[str, Any]) -> str:
+    """Why a package page offers nothing an installer could fetch ("" when it offers something): the
+    name is as good as absent, and free for anyone to publish under again."""
+    if eco is Ecosystem.PYPI:
+        releases = data.get("releases")
+        # A mirror that leaves `releases` out says nothing either way.
+        if isinstance(releases, dict) and not any(files for files in releases.values()):
+            return "its page has no release file to install"
+        return ""
+    times = data.get("time")
+    if isinstance(times, dict) and times.get("unpublished"):
+        return "the registry keeps its page, but every version of it was unpublished"
+    versions = data.get("versions")
+    if not isinstance(versions, dict) or not versions:
+        return "its page lists no version to install"
+    return ""
 
 
 def _first_release(eco: Ecosystem, data: Mapping[str, Any]) -> datetime | None:
