@@ -163,6 +163,7 @@ def test_hallucinated_go_module_and_crate_are_flagged_real_ones_are_not(
 ):
     for module in ("github.com/pkg/errors", "github.com/BurntSushi/toml", "golang.org/x/text"):
         goproxy.add(module)
+    goproxy.add("github.com/other/patched")
     for name in ("serde", "tokio", "serde_json", "proptest", "cc"):
         crates.add(name)
     repo = go_rust_repo(tmp_path, goproxy.url, crates.url, GO_MOD_CHANGED, CARGO_CHANGED)
@@ -182,12 +183,14 @@ def test_hallucinated_go_module_and_crate_are_flagged_real_ones_are_not(
     assert (go_absent["path"], go_absent["start_line"]) == ("go.mod", 9)
     crate_absent = found["Package 'fast-json-validatorx' does not exist on crates.io"]
     assert (crate_absent["path"], crate_absent["start_line"]) == ("Cargo.toml", 9)
-    # Only new names, each once; replaced, path, workspace and git dependencies are never asked for;
-    # the renamed dependency is asked for by its crate name; capitals arrive case-escaped.
+    # Only new names, each once; replaced, path, workspace and git dependencies are never asked for
+    # (a module replaced by another is asked for as that one); the renamed dependency is asked for by
+    # its crate name; capitals arrive case-escaped.
     assert set(goproxy.requests) == {
         "github.com/BurntSushi/toml",
         "golang.org/x/text",
         "github.com/acme/fastjson-validator-go",
+        "github.com/other/patched",
     }
     assert set(crates.requests) == {
         "tokio",
@@ -326,6 +329,72 @@ def test_patched_crates_are_not_looked_up(tmp_path: Path, goproxy: FakeGoProxy, 
     assert result.ran and result.findings == () and not crates.requests
 
 
+def test_a_replacement_module_is_looked_up(tmp_path: Path, goproxy: FakeGoProxy, crates: FakeCratesIndex):
+    goproxy.add("github.com/pkg/errors")
+    goproxy.add("github.com/real/fork")
+    after = (
+        GO_MOD_BASE
+        + "\nreplace github.com/pkg/errors => github.com/pkg-errors/errors-hallucinated v0.9.2\n"
+        + "replace (\n\tgithub.com/some/dep v1.0.0 => github.com/real/fork v1.0.1\n"
+        + "\tgithub.com/other/dep => ../other\n)\n"
+    )
+    result = run(tmp_path, goproxy.url, crates.url, {"go.mod": GO_MOD_BASE}, {"go.mod": after})
+    [finding] = result.findings
+    assert finding.title == (
+        "Package 'github.com/pkg-errors/errors-hallucinated' does not exist on the Go module proxy"
+    )
+    assert finding.severity is Severity.HIGH
+    assert finding.location is not None and finding.location.start_line == 7
+    # The replaced module comes from its replacement; a local directory is no module to ask for.
+    assert set(goproxy.requests) == {"github.com/pkg-errors/errors-hallucinated", "github.com/real/fork"}
+
+
+@pytest.mark.parametrize(
+    ("replaced", "looked_up"),
+    [
+        ("github.com/evil/hallucinated-x v1.0.0", True),  # another version than the one required
+        ("github.com/evil/hallucinated-x v1.2.0", False),
+        ("github.com/evil/hallucinated-x", False),  # every version
+    ],
+)
+def test_a_versioned_replacement_takes_only_its_version_elsewhere(
+    tmp_path: Path, goproxy: FakeGoProxy, crates: FakeCratesIndex, replaced: str, looked_up: bool
+):
+    after = GO_MOD_BASE + f"require github.com/evil/hallucinated-x v1.2.0\n\nreplace {replaced} => ./local\n"
+    result = run(tmp_path, goproxy.url, crates.url, {"go.mod": GO_MOD_BASE}, {"go.mod": after})
+    expected = {"Package 'github.com/evil/hallucinated-x' does not exist on the Go module proxy"}
+    assert titles(result) == (expected if looked_up else set())
+    assert set(goproxy.requests) == ({"github.com/evil/hallucinated-x"} if looked_up else set())
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['"https://github.com/example/unused"', "my-registry", '"sparse+https://other.example/index/"'],
+)
+def test_a_patch_of_another_source_leaves_crates_io_dependencies_looked_up(
+    tmp_path: Path, goproxy: FakeGoProxy, crates: FakeCratesIndex, source: str
+):
+    after = (
+        CARGO_BASE + f'serde-json-fastx = "1"\n\n[patch.{source}]\nserde-json-fastx = {{ path = "../x" }}\n'
+    )
+    result = run(tmp_path, goproxy.url, crates.url, {"Cargo.toml": CARGO_BASE}, {"Cargo.toml": after})
+    assert titles(result) == {"Package 'serde-json-fastx' does not exist on crates.io"}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["crates-io", '"https://github.com/rust-lang/crates.io-index"', '"sparse+https://index.crates.io/"'],
+)
+def test_a_patch_of_crates_io_takes_its_crates_elsewhere(
+    tmp_path: Path, goproxy: FakeGoProxy, crates: FakeCratesIndex, source: str
+):
+    after = (
+        CARGO_BASE + f'serde-json-fastx = "1"\n\n[patch.{source}]\nserde-json-fastx = {{ path = "../x" }}\n'
+    )
+    result = run(tmp_path, goproxy.url, crates.url, {"Cargo.toml": CARGO_BASE}, {"Cargo.toml": after})
+    assert result.ran and result.findings == () and not crates.requests
+
+
 def test_patch_input_reads_the_diff_lines(tmp_path: Path, goproxy: FakeGoProxy, crates: FakeCratesIndex):
     crates.add("serde_json")
     base_go = GO_MOD_BASE + "\nrequire (\n\tgolang.org/x/sys v0.1.0\n)\n"
@@ -450,6 +519,7 @@ def test_go_mod_grammar():
         ("github.com/ind/irect", "require (indirect)", True),
         ("github.com/ind/irect2", "require (indirect)", True),
         ("github.com/single/line", "require", False),
+        ("github.com/elsewhere/line", "replace", True),
     }
 
 

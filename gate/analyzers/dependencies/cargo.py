@@ -4,7 +4,7 @@ Dependency tables: `[dependencies]`, `[dev-dependencies]`, `[build-dependencies]
 underscore spellings), the same under `[target.'cfg(..)']`, and `[workspace.dependencies]`. A renamed
 dependency `foo = { package = "bar" }` is the crate `bar`. Not from crates.io, so not looked up:
 `workspace = true` (declared once in the workspace root, read there), `path`, `git`, another
-`registry`, and crates that `[patch.*]` or `[replace]` take from elsewhere.
+`registry`, and crates that `[patch.crates-io]` or `[replace]` take from elsewhere.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ DEPENDENCY_TABLES = (
 )
 # crates.io accepts ASCII letters, digits, `-` and `_`, at most 64 characters.
 _CRATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# The names `[patch.<source>]` may give crates.io by: its key, its git index and its sparse index.
+_CRATES_IO_SOURCES = frozenset(
+    {"crates-io", "https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io"}
+)
 # A table header line, `[...]` (an array of tables `[[...]]` holds no dependency).
 _HEADER = re.compile(r"^\s*\[(?!\[)")
 # Deepest bracket nesting read in a fragment line; tomllib recurses once a level.
@@ -120,9 +124,13 @@ def _tables(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _patched(data: Mapping[str, Any]) -> set[str]:
-    """Crates that `[patch.<registry>]` or the older `[replace]` ("name:version") take elsewhere."""
+    """Crates from crates.io that `[patch.crates-io]` or the older `[replace]` ("name:version") take
+    elsewhere. A `[patch.<other source>]` (a git URL, another registry) patches only the dependencies
+    taken from that source: a crates.io dependency of the same name is still fetched from crates.io."""
     names: set[str] = set()
-    for table in _table(data.get("patch")).values():
+    for source, table in _table(data.get("patch")).items():
+        if source.rstrip("/") not in _CRATES_IO_SOURCES:
+            continue
         for key, spec in _table(table).items():
             package = _table(spec).get("package")
             names.add((package if isinstance(package, str) else key).lower())

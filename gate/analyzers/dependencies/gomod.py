@@ -2,9 +2,12 @@
 
 Read as the go command reads it (golang.org/x/mod/modfile): one directive a line, or a block
 `verb ( ... )`; `//` starts a comment, and `// indirect` after a requirement marks it indirect.
-`require` lines and blocks declare modules; a module named on the left of a `replace` directive is not
-fetched from the module proxy, so it is not looked up; `exclude`, `retract` and the rest declare
-nothing. One pass over the lines, one regex scan a line: linear in the file.
+`require` lines and blocks declare modules. A `replace` directive takes the module on its left from
+where its right side says: a directory (`./x`, `../x`, an absolute path), nothing to look up, or another
+module at a version, fetched from the module proxy in its place and so looked up itself. With a version
+on its left (`old v1.0.0 => ...`) it takes only that version elsewhere: a requirement of any other
+version is still fetched from the proxy. `exclude`, `retract` and the rest declare nothing. One pass
+over the lines, one regex scan a line: linear in the file.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*+"|`[^`\n]*+`|=>|[()]|//.*+|[^\s()"`]++')
 # What a module path may hold (golang.org/x/mod/module.CheckPath, loosely: the proxy has the last word).
 _MODULE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~/+-]*+$")
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
 _VERBS_WITH_BLOCKS = frozenset({"require", "replace", "exclude", "retract", "tool", "godebug", "ignore"})
 
 
@@ -48,20 +52,34 @@ class _Found:
     required: list[tuple[str, str, bool, int]] = field(
         default_factory=list
     )  # (module, version, indirect, line)
-    replaced: dict[str, str] = field(default_factory=dict)  # module -> what replaces it
+    # module -> (the version replaced, "" for every version; what replaces it)
+    replaced: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Modules fetched in place of others: (module, the module it replaces, line)
+    replacements: list[tuple[str, str, int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def parsed(self, path: str) -> Parsed:
         declared: list[Declared] = []
-        for module, _version, indirect, _line in self.required:
+        for module, version, indirect, _line in self.required:
             kind = "require (indirect)" if indirect else "require"
-            target = self.replaced.get(module)
+            target = self._replacement(module, version)
             if target is not None:
                 note = f"replaced by {target}"
                 declared.append(Declared(module, Ecosystem.GO, path, kind, from_registry=False, note=note))
             else:
                 declared.append(Declared(module, Ecosystem.GO, path, kind))
+        for module, old, line in self.replacements:
+            declared.append(
+                Declared(module, Ecosystem.GO, path, "replace", note=f"replaces {old}", line=line)
+            )
         return Parsed(tuple(declared), tuple(self.problems))
+
+    def _replacement(self, module: str, version: str) -> str | None:
+        """What replaces the required version of a module, if a `replace` directive covers it."""
+        for replaced, target in self.replaced.get(module, ()):
+            if not replaced or replaced == version:
+                return target
+        return None
 
 
 def _read(lines: Iterable[str], path: str, *, fragment: bool) -> _Found:
@@ -125,6 +143,15 @@ def _looks_like_requirement(tokens: list[str]) -> bool:
     return "." in module.split("/", 1)[0] and version.startswith("v") and bool(_MODULE_PATH.match(module))
 
 
+def _is_directory(target: str) -> bool:
+    """A replacement that is a file-system path, as golang.org/x/mod/modfile.IsDirectoryPath reads it."""
+    return (
+        target in (".", "..")
+        or target.startswith(("./", "../", "/", ".\\", "..\\"))
+        or bool(_WINDOWS_PATH.match(target))
+    )
+
+
 def _entry(found: _Found, verb: str, args: list[str], comment: str, path: str, number: int) -> None:
     if verb == "require":
         if len(args) != 2 or not _MODULE_PATH.match(args[0]):
@@ -138,5 +165,9 @@ def _entry(found: _Found, verb: str, args: list[str], comment: str, path: str, n
             found.problems.append(f"{path}:{number}: a replacement is 'module [version] => target [version]'")
             return
         arrow = args.index("=>")
-        found.replaced[args[0]] = " ".join(args[arrow + 1 :])
+        version = args[1] if arrow == 2 else ""
+        found.replaced.setdefault(args[0], []).append((version, " ".join(args[arrow + 1 :])))
+        target = args[arrow + 1]
+        if not _is_directory(target) and _MODULE_PATH.match(target):
+            found.replacements.append((target, args[0], number))
     # exclude, retract, tool, godebug, ignore: nothing to look up.
