@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from gate.analyzers.dependencies.collect import Collected, Wanted, collect
@@ -33,13 +34,17 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
     wanted, over = _within_lookup_limit(_first_per_path(found.wanted))
     findings.extend(_not_looked_up(meta, over))
     started = time.monotonic()
-    lookups = lookup_all(((w.ecosystem, w.name) for w in wanted), registries)
+    lookups = lookup_all(((w.ecosystem, name) for w in wanted for name in _names(w)), registries)
     elapsed = round(time.monotonic() - started, 3)
     by_key = {(r.ecosystem, r.name): r for r in lookups}
     min_age = ctx.config.dependencies.min_age_days
     for one in wanted:
-        result = by_key[(one.ecosystem, one.ecosystem.normalize(one.name))]
-        findings.extend(_judge(meta, one, result, min_age, exact=view.has_revisions))
+        results = [by_key[(one.ecosystem, one.ecosystem.normalize(name))] for name in _names(one)]
+        # Any name that provides the import will do; it is absent only when every one is.
+        result = next((r for r in results if r.status is Status.EXISTS), None)
+        result = result or next((r for r in results if r.status is Status.UNREACHABLE), results[0])
+        judged = one if result is results[0] else replace(one, name=result.name, alternatives=())
+        findings.extend(_judge(meta, judged, result, min_age, exact=view.has_revisions))
     unreachable = [r for r in lookups if r.status is Status.UNREACHABLE]
     skipped = skipped_files(view)
     read_as_code = read_in_full(found.read, view)
@@ -75,6 +80,11 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
             read_as_code=read_as_code,
         )
     return meta.result(findings, details, skipped_files=skipped, read_as_code=read_as_code)
+
+
+def _names(wanted: Wanted) -> tuple[str, ...]:
+    """Every name a wanted package may be looked up by: its own, then its alternatives."""
+    return (wanted.name, *wanted.alternatives)
 
 
 def _undated(lookups: Iterable[Lookup]) -> list[str]:
@@ -188,6 +198,9 @@ def _absent(
         f"This change imports {shown}; it is not a standard-library module, no module of the repository "
         f"and no declared dependency, and {eco.label} has {answer}.{hint}"
     )
+    if wanted.alternatives:
+        others = ", ".join(f"'{n}'" for n in wanted.alternatives)
+        body += f" Nor has it {others}, the other distribution names the import may come from."
     severity, confidence = Severity.HIGH, Confidence.HIGH
     if wanted.guarded:
         severity, confidence = Severity.MEDIUM, Confidence.MEDIUM
@@ -216,9 +229,9 @@ def _within_lookup_limit(wanted: list[Wanted]) -> tuple[list[Wanted], list[Wante
     within: list[Wanted] = []
     over: list[Wanted] = []
     for one in wanted:
-        key = (one.ecosystem, one.ecosystem.normalize(one.name))
-        if key in names or len(names) < MAX_LOOKUPS:
-            names.add(key)
+        keys = {(one.ecosystem, one.ecosystem.normalize(name)) for name in _names(one)}
+        if len(names | keys) <= MAX_LOOKUPS:
+            names.update(keys)
             within.append(one)
         else:
             over.append(one)

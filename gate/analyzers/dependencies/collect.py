@@ -16,6 +16,7 @@ from gate.analyzers.dependencies.imports import (
     NAMESPACE,
     Imported,
     imports_in,
+    namespace_distributions,
     node_builtins,
     python_distributions,
     python_stdlib,
@@ -48,6 +49,8 @@ class Wanted:
     guarded: bool = False
     private_index: str = ""  # the manifest installs it from this private index, in use before the change
     line_text: str = ""  # the manifest line that names it, for a suggested fix
+    # Other names the import may be provided by (a module of a shared namespace): any that exists will do.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass
@@ -280,7 +283,7 @@ def _imports_needing_packages(
     aliases: frozenset[str] | None = None  # JS path-alias keys, read once when a JS import needs them
     stdlib = python_stdlib()
     dists = python_distributions()
-    seen: set[tuple[Ecosystem, str, str]] = set()
+    seen: set[tuple[Ecosystem, str, str, tuple[str, ...]]] = set()
     for change in view.changes(lambda c: _imports_read(view, c), any_size=True):
         out.read.append(change.path)
         # Only Python is read whole (ast); JS/TS imports are read from the added lines. A file whose
@@ -296,7 +299,7 @@ def _imports_needing_packages(
             # The added lines alone still say what they import.
             found = imports_in(change.path, None, view.added_lines(change), python=python)
         for imp in found:
-            key = (imp.ecosystem, imp.module, imp.path)
+            key = (imp.ecosystem, imp.module, imp.path, imp.dotted)
             if key in seen:
                 continue
             seen.add(key)
@@ -331,8 +334,15 @@ def _python_wanted(
     eco = Ecosystem.PYPI
     candidates = dists.get(imp.module, ())
     if candidates == (NAMESPACE,):
-        # A namespace shared by many distributions (google.*, azure.*): nothing single to look up.
-        return None
+        # A namespace shared by many distributions (google.*, azure.*): its module names the distribution.
+        found = namespace_distributions(imp.dotted)
+        if not found or any((eco, eco.normalize(n)) in declared for n in found):
+            return None
+        module = next((d for d in reversed(imp.dotted) if d.count(".")), imp.module)
+        name, *others = (eco.normalize(n) for n in found)
+        return Wanted(
+            name, eco, imp.path, imp.line_no, "import", module, imp.guarded, alternatives=tuple(others)
+        )
     names = (*candidates, imp.module)
     if any((eco, eco.normalize(n)) in declared for n in names):
         return None

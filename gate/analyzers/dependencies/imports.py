@@ -34,6 +34,9 @@ class Imported:
     # Imported by a statement of a `try` body whose `except ImportError` handler neither raises nor
     # exits: the code runs without it.
     guarded: bool = False
+    # The dotted names the statement imports, for a namespace that many distributions share
+    # (`from google.cloud import storage`: "google.cloud", "google.cloud.storage").
+    dotted: tuple[str, ...] = ()
 
 
 # --- Python ----------------------------------------------------------------------------------------
@@ -98,22 +101,32 @@ def _from_ast(
         if isinstance(node, ast.Try | ast.TryStar) and _copes_with_import_error(node.handlers):
             guarded.update(_guarded_imports(node.body))
     out: list[Imported] = []
+    modules: list[tuple[str, ...]]
     for node in every:
         if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
+            modules = [(alias.name,) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules = [node.module]
+            modules = _from_import(node.module, node.names)
         elif isinstance(node, ast.Call) and (dynamic := _dynamic_module(node)):
-            modules = [dynamic]
+            modules = [(dynamic,)]
         else:
             continue
         end = node.end_lineno or node.lineno
         lines = [n for n in range(node.lineno, end + 1) if n in added]
         if not lines:
             continue
-        for module in modules:
-            out.append(Imported(module.split(".")[0], Ecosystem.PYPI, path, lines[0], id(node) in guarded))
+        for dotted in modules:
+            top = dotted[0].split(".")[0]
+            out.append(Imported(top, Ecosystem.PYPI, path, lines[0], id(node) in guarded, dotted))
     return out
+
+
+def _from_import(module: str, names: list[ast.alias]) -> list[tuple[str, ...]]:
+    """The dotted names of `from module import names`. In a shared namespace each name may be a module
+    of its own distribution (`from google.cloud import storage, vertexagents`), so each is kept apart."""
+    if not is_namespace(module.split(".")[0]):
+        return [(module,)]
+    return [(module, f"{module}.{alias.name}") for alias in names if alias.name != "*"] or [(module,)]
 
 
 def _guarded_imports(body: list[ast.stmt]) -> Iterable[int]:
@@ -162,6 +175,38 @@ def _gives_up(body: list[ast.stmt]) -> bool:
     return False
 
 
+def is_namespace(module: str) -> bool:
+    """A top-level name many distributions share (google, azure): nothing single to look up by it."""
+    return python_distributions().get(module) == (NAMESPACE,)
+
+
+def namespace_distributions(dotted: Iterable[str]) -> list[str]:
+    """The distributions that may provide a module of a shared namespace, the likeliest first: the
+    bundled table's where it names them (`google.protobuf` -> protobuf), else the namespace's own rule,
+    the dotted path joined with `-` up to one and two names past the namespace (`google.cloud.storage`
+    -> google-cloud-storage; `azure.identity.aio` -> azure-identity, azure-identity-aio). A capitalised
+    name is a class, not a module; the namespaces themselves (google, google.cloud, azure.mgmt, ...)
+    are never candidates. Empty for an import of a namespace alone."""
+    table = python_distributions()
+    out: dict[str, None] = {}
+    for name in dotted:
+        parts = name.split(".")
+        past = 0
+        for depth in range(2, len(parts) + 1):
+            if past == 2 or not parts[depth - 1][:1].islower():
+                break
+            prefix = ".".join(parts[:depth])
+            mapped = table.get(prefix)
+            if mapped == (NAMESPACE,):
+                continue
+            if mapped:
+                out.update(dict.fromkeys(mapped))
+                break
+            out[prefix.replace(".", "-")] = None
+            past += 1
+    return list(out)
+
+
 def _from_lines(path: str, lines: Iterable[AddedLine]) -> list[Imported]:
     out: list[Imported] = []
     for line in lines:
@@ -172,7 +217,8 @@ def _from_lines(path: str, lines: Iterable[AddedLine]) -> list[Imported]:
             modules.extend(part.split()[0] for part in m.group(1).split(","))
         for module in modules:
             if not module.startswith("."):
-                out.append(Imported(module.split(".")[0], Ecosystem.PYPI, path, line.line_no))
+                top = module.split(".")[0]
+                out.append(Imported(top, Ecosystem.PYPI, path, line.line_no, dotted=(module,)))
     return out
 
 
