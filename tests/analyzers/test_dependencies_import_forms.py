@@ -59,3 +59,36 @@ def test_namespace_modules_are_looked_up_by_their_distribution(tmp_path: Path, p
     # Declared (google-cloud-bigquery) is not asked for; the namespaces themselves never are.
     assert not {"google-cloud-bigquery", "google", "google-cloud", "azure", "azure-ai"} & set(pypi.requests)
     assert {"google-cloud-storage", "azure-identity", "protobuf", "google-auth"} <= set(pypi.requests)
+
+
+def test_js_specifiers_on_a_line_of_their_own_and_deno_npm_specifiers(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    for name in ("lodash", "@std/fmt-real", "react"):
+        npm.add(name)
+    before = {"package.json": '{"name": "shop", "dependencies": {"lodash": "^4.17.21"}}\n'}
+    after = {
+        "src/a.js": (
+            "import _ from 'lodash'\n\nexport async function load() {\n"
+            "  const { render } = await import(\n    'react-chartkit-pro'\n  )\n"
+            '  const other = require(  // the legacy build\n    "legacy-chart-ghost",\n  )\n'
+            "  return [render, other]\n}\n"
+        ),
+        "src/b.js": "import {\n  formatMoney,\n  parseMoney,\n}\n  from 'money-formatter-utils-x'\n",
+        "src/c.ts": (
+            'import cli from "npm:hallucinated-deno-cli@1"\n'
+            'import { fmt } from "npm:@std/fmt-real@^1.0/colors"\n'
+            'import React from "npm:react"\n'
+            'export * as s\n  from "npm:@ghost-scope/deno-ghost@2.1.0"\n'
+            'import path from "node:path"\n'
+        ),
+    }
+    result = run(tmp_path, pypi, npm, before, after)
+    assert absent(result) == {
+        "react-chartkit-pro": (Severity.HIGH, "src/a.js", 5),
+        "legacy-chart-ghost": (Severity.HIGH, "src/a.js", 8),
+        "money-formatter-utils-x": (Severity.HIGH, "src/b.js", 5),
+        "hallucinated-deno-cli": (Severity.HIGH, "src/c.ts", 1),
+        "@ghost-scope/deno-ghost": (Severity.HIGH, "src/c.ts", 5),
+    }
+    assert {"@std/fmt-real", "react"} <= set(npm.requests)

@@ -243,10 +243,14 @@ def python_stdlib() -> Collection[str]:
 # --- JavaScript / TypeScript -----------------------------------------------------------------------
 
 _JS_FROM = re.compile(r"""^\s*(?:import|export)\b[^'"`]*?\bfrom\s*['"]([^'"]+)['"]""")
-_JS_CLOSING_FROM = re.compile(r"""^\s*\}\s*from\s*['"]([^'"]+)['"]""")
+# `from 'x'` opening a line ends an import or export whose names came on the lines before it.
+_JS_CLOSING_FROM = re.compile(r"""^\s*(?:\}\s*)?from\s*['"]([^'"]+)['"]""")
 _JS_BARE = re.compile(r"""^\s*import\s*['"]([^'"]+)['"]""")
 # A template literal without `${...}` is as literal as a quoted string: require(`x`).
 _JS_CALL = re.compile(r"""(?<![\w.$])(?:require|import)\s*\(\s*(?:['"]([^'"]+)['"]|`([^`$]+)`)\s*[,)]""")
+# A call whose specifier comes on the next line: `await import(` at the end of a line, then `'x'`.
+_JS_OPEN_CALL = re.compile(r"""(?<![\w.$])(?:require|import)\s*\(\s*$""")
+_JS_SPECIFIER_LINE = re.compile(r"""^\s*(?:['"]([^'"]+)['"]|`([^`$]+)`)\s*(?:[,)]|$)""")
 # Comments, and the strings they may sit in (a `//` inside a string is no comment). Each repeat is
 # possessive and an unclosed comment or string runs to the end of the line: linear on any line.
 _JS_TOKEN = re.compile(
@@ -278,12 +282,14 @@ def _without_comments(text: str, in_block: bool) -> tuple[str, bool]:
 def js_imports(path: str, added: Iterable[AddedLine]) -> list[Imported]:
     out: list[Imported] = []
     in_block = False
+    open_call = False  # the line before ended in `import(` or `require(`
     previous = -1
     for line in added:
         if line.line_no != previous + 1:
             # Lines that do not follow each other: the comment state in between is unknown, and a
             # line that reads like code inside a comment is still read (a finding, never a miss).
             in_block = False
+            open_call = False
         previous = line.line_no
         # ` * text` continues a block comment (JSDoc), whether or not its opening line is in view.
         in_block = in_block or line.text.lstrip().startswith("*")
@@ -294,6 +300,9 @@ def js_imports(path: str, added: Iterable[AddedLine]) -> list[Imported]:
             if m
         ]
         specs.extend(m.group(1) or m.group(2) for m in _JS_CALL.finditer(text))
+        if open_call and (m := _JS_SPECIFIER_LINE.match(text)):
+            specs.append(m.group(1) or m.group(2))
+        open_call = bool(_JS_OPEN_CALL.search(text)) or (open_call and not text.strip())
         for spec in dict.fromkeys(specs):
             name = npm_package_of(spec)
             if name is not None:
@@ -302,7 +311,10 @@ def js_imports(path: str, added: Iterable[AddedLine]) -> list[Imported]:
 
 
 def npm_package_of(specifier: str) -> str | None:
-    """The package a module specifier loads, or None for relative paths, URLs, aliases and built-ins."""
+    """The package a module specifier loads, or None for relative paths, URLs, aliases and built-ins.
+    Deno's `npm:name@version/path` loads the npm package `name`."""
+    if specifier.startswith("npm:"):
+        specifier = _without_version(specifier.removeprefix("npm:").lstrip("/"))
     if specifier.startswith((".", "/", "#", "~", "@/")) or ":" in specifier or not specifier:
         return None  # relative, absolute, subpath-import, path alias, URL or node: built-in
     parts = specifier.split("/")
@@ -310,6 +322,13 @@ def npm_package_of(specifier: str) -> str | None:
     if name in node_builtins() or not plausible_npm_name(name):
         return None
     return name
+
+
+def _without_version(specifier: str) -> str:
+    """`name@1.2/path` -> `name`, `@scope/name@^1/path` -> `@scope/name` ("" when no name is left)."""
+    scope, _, rest = specifier.partition("/") if specifier.startswith("@") else ("", "", specifier)
+    name = rest.split("/")[0].split("@")[0]
+    return f"{scope}/{name}" if scope and name else "" if scope else name
 
 
 @lru_cache(maxsize=1)  # a bundled data file, read once per process
