@@ -10,7 +10,7 @@ from gate.context.links import LINK_SKIPPED, judged_here
 from gate.context.model import ChangeSet, unread_files
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
-from gate.run import StageResult
+from gate.run import MODEL_STAGES, StageResult
 
 BLOCKING_NAMED = 5  # blocking findings named in the verdict's reason; the rest are counted
 
@@ -102,6 +102,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         1 for f in marked if not f.deterministic and not f.blocking and f.severity.at_least(fail_on)
     )
     reasons.append(f"no confirmed finding at or above '{fail_on.value}'")
+    reasons.extend(_not_run(results))
     if unconfirmed:
         reasons.append(
             f"{unconfirmed} finding{'s' if unconfirmed != 1 else ''} at or above '{fail_on.value}' "
@@ -192,6 +193,17 @@ def _not_checked(results: Sequence[StageResult], config: Config) -> tuple[list[s
         reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
         verdicts.append("neutral")
     return verdicts, reasons
+
+
+def _not_run(results: Sequence[StageResult]) -> list[str]:
+    """A pass says which deterministic checks it does not include: a stage skipped for its own reason
+    (`--offline` skips the registry lookups) leaves the verdict as it is, and is named. Model stages
+    skip below their thresholds on every small change; their reports say why."""
+    return [
+        f"not run: {r.stage} ({r.skipped_reason or 'skipped'}); its checks are not part of this pass"
+        for r in results
+        if not r.ran and not r.error and r.stage not in MODEL_STAGES
+    ]
 
 
 def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[str]:

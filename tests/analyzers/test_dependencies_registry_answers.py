@@ -4,18 +4,21 @@ git repositories, the project's loopback registries."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gate.analyzers.dependencies import DependenciesAnalyzer
+from gate.cli import main
 from gate.config.models import Config
 from gate.findings import Severity
 from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.module_registries import FakeCratesIndex, FakeGoProxy
 from tests.fakes.registries import FakeNpm, FakePyPI, days_ago
+from tests.gitrepo import GitRepo
 
 GO_MOD_BASE = "module example.com/shop\n\ngo 1.22\n\nrequire github.com/pkg/errors v0.9.1\n"
 CARGO_BASE = '[package]\nname = "shop"\nversion = "0.1.0"\n\n[dependencies]\nserde = "1"\n'
@@ -122,3 +125,23 @@ def test_a_package_without_a_date_says_its_age_was_not_checked(
     notes = result.details["notes"]
     assert "crates.io gives no publication date for 'fresh-crate': its age was not checked" in notes
     assert "npm gives no publication date for 'undated-npm-thing': its age was not checked" in notes
+
+
+def test_an_offline_pass_says_the_packages_were_not_looked_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("requirements.txt", "requests==2.31.0\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("requirements.txt", "requests==2.31.0\nghost-pkg-offline==1.0\n")
+    repo.commit("feature")
+    code = main(["check", "--repo", str(repo.root), "--base", "main", "--offline", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    # SPEC: no network = the stage is skipped, and said; the verdict rules stay as they are.
+    assert code == 0 and report["verdict"] == "pass"
+    assert report["reasons"] == [
+        "no confirmed finding at or above 'high'",
+        "not run: dependencies (offline: registry lookups need the network); its checks are not part "
+        "of this pass",
+    ]
