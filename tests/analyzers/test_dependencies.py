@@ -293,8 +293,9 @@ def test_a_manifest_that_does_not_parse_is_a_could_not_analyse_finding(
     )
     unread = {f.location.path: f for f in result.findings if f.rule == "could-not-analyse" and f.location}
     assert sorted(unread) == ["package.json", "pyproject.toml", "requirements.txt"]
+    # An installer reads each of them: a manifest the gate cannot read is no pass.
     assert all(
-        f.severity is Severity.MEDIUM and f.title.startswith("could not analyse: ") for f in unread.values()
+        f.severity is Severity.HIGH and f.title.startswith("could not analyse: ") for f in unread.values()
     )
     assert "invalid JSON" in unread["package.json"].title and "invalid TOML" in unread["pyproject.toml"].title
     assert "requirements.txt:2" in unread["requirements.txt"].title

@@ -14,7 +14,7 @@ from gate.analyzers.dependencies.model import Ecosystem, Lookup, Status
 from gate.analyzers.dependencies.nearmiss import NearMiss, near_miss
 from gate.analyzers.dependencies.registry import lookup_all
 from gate.analyzers.interface import AnalyzerMeta
-from gate.analyzers.limits import could_not_analyse
+from gate.analyzers.limits import RULE, could_not_analyse
 from gate.analyzers.skipped import read_in_full, skipped_files
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView
 from gate.findings import Confidence, Finding, Location, Severity
@@ -97,13 +97,31 @@ def _undated(lookups: Iterable[Lookup]) -> list[str]:
 
 
 def _unreadable(meta: AnalyzerMeta, found: Collected) -> Iterable[Finding]:
-    """One finding per file that could not be read (its first problem, and how many more)."""
+    """One finding per file that could not be read (its first problem, and how many more): high for a
+    manifest, since an installer reads the line the gate could not, and what it installs is unchecked."""
     by_path: dict[str, list[str]] = {}
     for path, why in found.unreadable:
         by_path.setdefault(path, []).append(why)
+    manifests = set(found.manifests)
     for path, whys in by_path.items():
         more = f" (and {len(whys) - 1} more)" if len(whys) > 1 else ""
-        yield could_not_analyse(meta, path, whys[0] + more)
+        if path in manifests:
+            yield _unread_manifest(meta, path, whys[0] + more)
+        else:
+            yield could_not_analyse(meta, path, whys[0] + more)
+
+
+def _unread_manifest(meta: AnalyzerMeta, path: str, why: str) -> Finding:
+    return meta.finding(
+        RULE,
+        Severity.HIGH,
+        Confidence.HIGH,
+        f"could not analyse: {why}",
+        f"The {meta.id} analyzer could not read all of the manifest {path} ({why}). An installer reads "
+        "what the gate could not, so what it installs from there was not checked, and the change is no "
+        "pass until the manifest reads plainly. Other files were analysed as usual.",
+        Location(path),
+    )
 
 
 def _not_looked_up(meta: AnalyzerMeta, over: list[Wanted]) -> Iterable[Finding]:

@@ -26,6 +26,7 @@ from gate.analyzers.dependencies.manifests import ManifestParser, parser_for
 from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosystem, Parsed
 from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
 from gate.analyzers.limits import Unreadable, load_json
+from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, as_read
 from gate.context.suffixes import JS_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
@@ -169,7 +170,13 @@ def _parse_both(
     empty = Parsed(())
     head_text = view.text("head", change.path)
     if head_text is None:
-        return empty, empty
+        # Text an installer reads that the gate could not (UTF-16 with its byte-order mark, which pip
+        # decodes): said, unless the view left it unread already (past the size limit), and what the diff
+        # lines show of it is read.
+        if change.path not in {s.path for s in skipped_files(view)}:
+            out.unreadable.append((change.path, "its text at head could not be read as UTF-8"))
+        head_lines, base_lines = _fragments(change)
+        return parser.parse_fragment(head_lines, change.path), parser.parse_fragment(base_lines, change.path)
     try:
         head = heads[change.path] = parser.parse(head_text, change.path, lambda p: view.text("head", p))
     except (Unreadable, RecursionError) as exc:

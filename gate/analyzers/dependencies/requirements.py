@@ -7,6 +7,14 @@ only options may include another file (`-r`, `-c`), name an index (`-i`, `--extr
 editable install (`-e`). Each requirement itself is PEP 508, parsed by `packaging` (PyPA's parser, the
 one pip uses). pip-requirements-parser, which vendors pip's module whole, was not taken: its latest
 release reads only files on disk (its `from_string` fails), while here every file comes from git.
+
+The text is the one pip reads. pip decodes a requirements file by a coding comment on one of its first
+two lines (`# -*- coding: utf-7 -*-`), so the same bytes can be two texts: under UTF-7, `+AAoA...-` in a
+comment is a new line naming a package. A file whose coding line has pip read other text is read both
+ways (with a byte-order mark pip reads UTF-8 and ignores the line, and the analyzers never see the mark),
+and one whose coding pip's reading cannot be told by is a problem. pip also fills `${NAME}` in from the
+environment: a line whose package name or included file depends on it installs something no reader of
+the file can name, and is a problem too.
 """
 
 from __future__ import annotations
@@ -36,6 +44,15 @@ _INCLUDE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "
 _INCLUDE_OPTIONS["--constraint"] = "constraint"
 _INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
 _EDITABLE_OPTIONS = ("-e", "--editable")
+# pip's `_decode_req_file`: a coding comment on one of the first two lines (one opening with `#`) names the
+# codec of the whole file; `\w` of pip's bytes pattern is ASCII.
+_CODING = re.compile(r"coding[:=]\s*([-\w.]+)", re.ASCII)
+# pip's `expand_env_variables`: `${NAME}`, upper-case names only, replaced by the variable's value when set.
+_ENV_VAR = re.compile(r"\$\{[A-Z0-9_]+\}")
+# Two values a variable could hold: a name that changes with them depends on the environment.
+_ENV_VALUES = ("0", "1")
+# What the gate reads in place of a byte that is not UTF-8.
+_REPLACEMENT = "\ufffd"
 
 
 def is_requirements_file(path: str) -> bool:
@@ -74,6 +91,13 @@ class _FileReader:
         indexes: list[str] = []
         includes: list[str] = []
         entries = list(_entries(text))
+        decoded, problem = as_pip_reads(text)
+        if problem:
+            problems.append(f"{path}: {problem}")
+        elif decoded != text:
+            # Read as pip decodes it, and as written too (what pip reads when a byte-order mark opens it).
+            entries.extend(_entries(decoded))
+            notes.append(f"{path}: read as its coding line has pip decode it, and as written")
         # An index named anywhere in a file applies to every requirement of that file (pip reads the
         # options first); a requirement of an included file gets the indexes of its own file.
         for _, requirement, options in entries:
@@ -89,7 +113,12 @@ class _FileReader:
                 self._requirement(requirement, path, number, index, declared, problems, notes)
                 continue
             for option, value in options:
-                if option in _INCLUDE_OPTIONS:
+                if option in _INCLUDE_OPTIONS and (variable := _ENV_VAR.search(value)):
+                    problems.append(
+                        f"{where}: pip fills {variable.group()} of the included path in from the "
+                        "environment, so which file it reads is unknown"
+                    )
+                elif option in _INCLUDE_OPTIONS:
                     includes.append(self._include(value, path, where, depth, declared, problems, notes))
                 elif option in _EDITABLE_OPTIONS:
                     egg = _EGG.search(value)
@@ -116,6 +145,15 @@ class _FileReader:
         if len(text) > MAX_REQUIREMENT_CHARS:
             problems.append(f"{where}: a requirement of {len(text):,} characters")
             return
+        if variable := _ENV_VAR.search(text):
+            if _depends_on_environment(text):
+                problems.append(
+                    f"{where}: pip fills {variable.group()} in from the environment, so the package it "
+                    "installs is unknown"
+                )
+                return
+            # A variable in the version, the markers or a URL's credentials: the name stands as written.
+            text = _ENV_VAR.sub(_ENV_VALUES[0], text)
         if _is_url_or_path(text):
             egg = _EGG.search(text)
             if egg:
@@ -170,6 +208,46 @@ class _FileReader:
         problems.extend(sub.problems)
         notes.extend(sub.notes)
         return resolved
+
+
+def as_pip_reads(text: str) -> tuple[str, str]:
+    """The text pip reads from a file the gate read as UTF-8 (`text`, without a byte-order mark), and
+    why it cannot tell it ("" when it can). pip decodes by the coding comment of the first two lines,
+    else as UTF-8, falling back to the locale's codec; a byte that is not UTF-8 is lost in `text`."""
+    for line in text.split("\n")[:2]:
+        coding = _CODING.search(line) if line.startswith("#") else None
+        if coding is not None:
+            break
+    else:
+        if _REPLACEMENT in text:
+            return text, "bytes that are not UTF-8, which pip reads in the installing machine's locale"
+        return text, ""
+    encoding = coding.group(1)
+    data = text.encode("utf-8")
+    try:
+        decoded = data.decode(encoding)
+    except (UnicodeError, LookupError):  # no such codec, no text codec (rot13), or bytes it cannot decode
+        return text, f"coding {encoding}, which does not decode it"
+    if decoded != text and _REPLACEMENT in text:
+        return text, f"coding {encoding} over bytes that are not UTF-8, which the gate cannot decode so"
+    return decoded, ""
+
+
+def _depends_on_environment(text: str) -> bool:
+    """Whether the package a requirement names changes with the values of its `${NAME}` variables."""
+    names = {_name_of(_ENV_VAR.sub(value, text)) for value in _ENV_VALUES}
+    return len(names) != 1 or None in names
+
+
+def _name_of(text: str) -> str | None:
+    """The package a requirement names ("" for a URL or path without `#egg=`), None when it is invalid."""
+    if _is_url_or_path(text):
+        egg = _EGG.search(text)
+        return egg.group(1) if egg else ""
+    try:
+        return Requirement(text).name
+    except InvalidRequirement:
+        return None
 
 
 def _entries(text: str) -> Iterator[tuple[int, str, list[tuple[str, str]]]]:
@@ -259,12 +337,15 @@ def _non_registry(name: str, path: str, line: int, note: str) -> Declared:
 
 
 def include_targets(text: str, path: str) -> list[str]:
-    """The files a requirements file includes (`-r`/`-c`), as repository paths."""
+    """The files a requirements file includes (`-r`/`-c`), as repository paths, read as written and as
+    pip decodes it."""
     out: list[str] = []
-    for _, requirement, options in _entries(text):
+    decoded, _ = as_pip_reads(text)
+    entries = [*_entries(text), *(_entries(decoded) if decoded != text else ())]
+    for _, requirement, options in entries:
         if requirement:
             continue
         for option, value in options:
-            if option in _INCLUDE_OPTIONS and "://" not in value:
+            if option in _INCLUDE_OPTIONS and "://" not in value and not _ENV_VAR.search(value):
                 out.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), value)))
     return out

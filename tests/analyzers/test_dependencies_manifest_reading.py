@@ -1,0 +1,146 @@
+"""Manifests read as their installers read them: a requirements file decoded by pip's rule, with the
+`${VAR}` lines pip fills in from the environment, and no line the gate cannot read ending as a pass.
+Real git repositories, the loopback registries, no patching."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from gate.analyzers.dependencies import DependenciesAnalyzer
+from gate.findings import Finding, Severity
+from gate.run import StageResult
+from tests.analyzers.gitrepo import Files, change, context, registry_config
+from tests.fakes.registries import FakeNpm, FakePyPI
+
+HIGH = Severity.HIGH
+
+
+def run(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, before: Files, after: Files) -> StageResult:
+    changeset = change(tmp_path, before, after)
+    return DependenciesAnalyzer().run(context(changeset, config=registry_config(pypi.url, npm.url)))
+
+
+def absent(result: StageResult) -> dict[str, tuple[Severity, str]]:
+    """Absent package name -> (severity, file)."""
+    out = {}
+    for f in result.findings:
+        if f.rule == "absent-package":
+            assert f.location is not None
+            out[f.title.split("'")[1]] = (f.severity, f.location.path)
+    return out
+
+
+def unread(result: StageResult) -> dict[str, Finding]:
+    return {f.location.path: f for f in result.findings if f.rule == "could-not-analyse" and f.location}
+
+
+def utf7_hidden(text: str) -> str:
+    """`text` as one UTF-7 run: ASCII letters to a UTF-8 reader, the text itself under UTF-7."""
+    return "+" + base64.b64encode(text.encode("utf-16-be")).decode().rstrip("=") + "-"
+
+
+# --- decoding: what pip reads, not what a UTF-8 reader sees --------------------------------------
+
+
+def test_a_coding_line_has_the_requirements_read_as_pip_decodes_them(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    pypi.add("requests")
+    hidden = utf7_hidden("\nghost-utf7==1.2.0")
+    after: Files = {"requirements.txt": f"# -*- coding: utf-7 -*-\n# pinned {hidden}\nrequests==2.31.0\n"}
+    result = run(tmp_path, pypi, npm, {"requirements.txt": "requests==2.31.0\n"}, after)
+    assert absent(result) == {"ghost-utf7": (HIGH, "requirements.txt")}
+
+
+def test_a_coding_line_on_an_included_file_is_read_as_pip_decodes_it(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    hidden = utf7_hidden("\nghost-included-utf7")
+    before: Files = {"requirements.txt": "-r deps/extra.txt\n", "deps/extra.txt": "\n"}
+    after: Files = {"deps/extra.txt": f"# coding=utf-7\n# {hidden}\n"}
+    found = absent(run(tmp_path, pypi, npm, before, after))
+    assert found == {"ghost-included-utf7": (HIGH, "deps/extra.txt")}
+
+
+@pytest.mark.parametrize(
+    ("coding", "why"),
+    [("no-such-codec", "no-such-codec"), ("rot13", "rot13")],
+)
+def test_a_coding_pip_cannot_read_is_no_pass(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, coding: str, why: str
+):
+    after: Files = {"requirements.txt": f"# -*- coding: {coding} -*-\nrequests\n"}
+    pypi.add("requests")
+    found = unread(run(tmp_path, pypi, npm, {}, after))
+    assert found["requirements.txt"].severity is HIGH
+    assert why in found["requirements.txt"].title
+
+
+def test_a_coding_line_that_changes_nothing_is_read_as_usual(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    pypi.add("requests")
+    after: Files = {"requirements.txt": "# -*- coding: latin-1 -*-\nrequests\nghost-latin\n"}
+    result = run(tmp_path, pypi, npm, {}, after)
+    assert absent(result) == {"ghost-latin": (HIGH, "requirements.txt")}
+    assert not unread(result)
+
+
+# --- ${VAR}: what pip fills in from the environment ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ghost-validator-${CI}==1.2.0",
+        "${EXTRA_PACKAGE}",
+        "requests ${EXTRA}",
+        "-r ${DEPS_DIR}/extra.txt",
+        "-c ${PINS}",
+    ],
+)
+def test_a_line_pip_completes_from_the_environment_is_no_pass(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, line: str
+):
+    pypi.add("requests")
+    after: Files = {"requirements.txt": f"requests==2.31.0\n{line}\n"}
+    found = unread(run(tmp_path, pypi, npm, {"requirements.txt": "requests==2.31.0\n"}, after))
+    assert found["requirements.txt"].severity is HIGH
+    assert "requirements.txt:2" in found["requirements.txt"].title
+    assert "environment" in found["requirements.txt"].title
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "requests==${REQUESTS_VERSION}",
+        "--extra-index-url https://${PYPI_USER}:${PYPI_TOKEN}@pypi.org/simple",
+        "lowercase-${not_a_variable}",  # pip expands upper-case names only: an invalid requirement to both
+    ],
+)
+def test_an_environment_variable_outside_a_name_is_read_as_usual(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, line: str
+):
+    pypi.add("requests")
+    result = run(tmp_path, pypi, npm, {}, {"requirements.txt": f"{line}\nghost-beside\n"})
+    assert absent(result) == {"ghost-beside": (HIGH, "requirements.txt")}
+    assert not [f for f in unread(result).values() if "environment" in f.title]
+
+
+# --- a manifest the gate cannot read is no pass ---------------------------------------------------
+
+
+def test_a_requirement_line_that_does_not_parse_is_no_pass(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    after: Files = {"requirements.txt": "!!! not a requirement\n"}
+    found = unread(run(tmp_path, pypi, npm, {}, after))
+    assert found["requirements.txt"].severity is HIGH
+
+
+def test_a_manifest_rewritten_as_wide_text_is_no_pass(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    # pip decodes UTF-16 by its byte-order mark; git holds it as bytes with NULs in them.
+    pypi.add("requests")
+    wide = "\ufeffrequests\nghost-wide\n".encode("utf-16-le")
+    result = run(tmp_path, pypi, npm, {"requirements.txt": "requests\n"}, {"requirements.txt": wide})
+    assert unread(result)["requirements.txt"].severity is HIGH
+    assert absent(result) == {"ghost-wide": (HIGH, "requirements.txt")}  # its lines as the diff shows them
