@@ -144,3 +144,54 @@ def test_a_manifest_rewritten_as_wide_text_is_no_pass(tmp_path: Path, pypi: Fake
     result = run(tmp_path, pypi, npm, {"requirements.txt": "requests\n"}, {"requirements.txt": wide})
     assert unread(result)["requirements.txt"].severity is HIGH
     assert absent(result) == {"ghost-wide": (HIGH, "requirements.txt")}  # its lines as the diff shows them
+
+
+# --- an index softens only the packages installed from it -----------------------------------------
+
+POETRY_EXPLICIT = (
+    '[tool.poetry]\nname = "shop"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+    'url = "https://pypi.corp.example/simple/"\npriority = "explicit"\n\n'
+    '[tool.poetry.dependencies]\npython = "^3.11"\n'
+)
+UV_EXPLICIT = (
+    '[[tool.uv.index]]\nname = "corp"\nurl = "https://pypi.corp.example/simple/"\nexplicit = true\n\n'
+    '[tool.uv.sources]\ncorp-uv-internal = { index = "corp" }\n\n'
+)
+
+
+def test_an_explicit_poetry_source_softens_only_the_packages_that_name_it(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    after: Files = {
+        "pyproject.toml": POETRY_EXPLICIT
+        + 'ghost-poetry-public = "^1.2"\ncorp-poetry-internal = { version = "^3.0", source = "corp" }\n'
+    }
+    found = absent(run(tmp_path, pypi, npm, {"pyproject.toml": POETRY_EXPLICIT}, after))
+    assert found == {
+        "ghost-poetry-public": (HIGH, "pyproject.toml"),
+        "corp-poetry-internal": (Severity.MEDIUM, "pyproject.toml"),
+    }
+
+
+def test_an_explicit_uv_index_softens_only_the_packages_routed_to_it(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    before: Files = {"pyproject.toml": UV_EXPLICIT + '[project]\nname = "x"\ndependencies = []\n'}
+    after: Files = {
+        "pyproject.toml": UV_EXPLICIT
+        + '[project]\nname = "x"\ndependencies = ["ghost-uv-public>=1", "corp-uv-internal"]\n'
+    }
+    found = absent(run(tmp_path, pypi, npm, before, after))
+    assert found == {
+        "ghost-uv-public": (HIGH, "pyproject.toml"),
+        "corp-uv-internal": (Severity.MEDIUM, "pyproject.toml"),
+    }
+
+
+def test_a_uv_index_searched_for_every_package_still_softens(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    index = '[[tool.uv.index]]\nname = "corp"\nurl = "https://pypi.corp.example/simple/"\n\n'
+    before: Files = {"pyproject.toml": index + '[project]\nname = "x"\ndependencies = []\n'}
+    after: Files = {"pyproject.toml": index + '[project]\nname = "x"\ndependencies = ["corp-anywhere"]\n'}
+    assert absent(run(tmp_path, pypi, npm, before, after)) == {
+        "corp-anywhere": (Severity.MEDIUM, "pyproject.toml")
+    }

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
 from gate.analyzers.limits import load_toml
@@ -34,7 +35,7 @@ class PyprojectParser:
         data = load_toml(text)
         tool = table(data.get("tool"))
         indexes = _indexes(tool)
-        index = first_private(indexes)
+        routes = _Routes(tool)
         declared: list[Declared] = []
         problems: list[str] = []
         for kind, reqs in _pep508_lists(data):
@@ -46,6 +47,7 @@ class PyprojectParser:
                 except InvalidRequirement as exc:
                     problems.append(f"{path}: {kind}: {exc}")
                     continue
+                index = routes.index(req.name)
                 declared.append(
                     Declared(req.name, self.ecosystem, path, kind, from_registry=req.url is None, index=index)
                 )
@@ -55,7 +57,9 @@ class PyprojectParser:
                     continue
                 local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "url"))
                 declared.append(
-                    Declared(name, self.ecosystem, path, kind, from_registry=not local, index=index)
+                    Declared(
+                        name, self.ecosystem, path, kind, from_registry=not local, index=routes.index(name)
+                    )
                 )
         return Parsed(tuple(declared), tuple(problems), indexes=indexes)
 
@@ -111,13 +115,72 @@ def _poetry_tables(poetry: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
 
 def _indexes(tool: Mapping[str, Any]) -> tuple[str, ...]:
     """Every package index Poetry, uv or PDM is told to use."""
+    uv = table(tool.get("uv"))
     sources = [
-        *(table(tool.get("poetry")).get("source") or []),
-        *(table(tool.get("uv")).get("index") or []),
-        *(table(tool.get("pdm")).get("source") or []),
+        *_dicts(table(tool.get("poetry")).get("source")),
+        *_dicts(uv.get("index")),
+        *_dicts(table(tool.get("pdm")).get("source")),
     ]
-    urls = [source.get("url") for source in sources if isinstance(source, dict)]
+    urls = [source.get("url") for source in sources] + [
+        uv.get("index-url"),
+        *_strings(uv.get("extra-index-url")),
+    ]
     return tuple(url for url in urls if isinstance(url, str))
+
+
+class _Routes:
+    """Which private index each package of a pyproject may come from, as Poetry and uv choose it.
+
+    An index searched for every package (Poetry's primary, supplemental or secondary sources, uv's
+    indexes, PDM's sources) may hold any of them. Poetry's `priority = "explicit"` sources and uv's
+    `explicit = true` indexes serve only the packages routed to them by name (Poetry's `source =` on the
+    dependency, uv's `[tool.uv.sources]`): every other package comes from PyPI alone, and an absent name
+    there is no private package."""
+
+    def __init__(self, tool: Mapping[str, Any]) -> None:
+        poetry, uv = table(tool.get("poetry")), table(tool.get("uv"))
+        everywhere: list[str] = []
+        by_source: dict[str, str] = {}  # index name -> URL, explicit ones too
+        poetry_sources = _dicts(poetry.get("source"))
+        uv_indexes = _dicts(uv.get("index"))
+        for source in (*poetry_sources, *uv_indexes):
+            url = source.get("url")
+            if not isinstance(url, str):
+                continue
+            if isinstance(source.get("name"), str):
+                by_source[source["name"]] = url
+            if source.get("priority") != "explicit" and source.get("explicit") is not True:
+                everywhere.append(url)
+        everywhere.extend(_strings([uv.get("index-url"), *_strings(uv.get("extra-index-url"))]))
+        everywhere.extend(_strings([s.get("url") for s in _dicts(table(tool.get("pdm")).get("source"))]))
+        self.everywhere = first_private(everywhere)
+        self.routed: dict[str, str] = {}
+        for _, deps in _poetry_tables(poetry):
+            for name, spec in table(deps).items():
+                for one in _dicts(spec):
+                    self._route(name, one.get("source"), by_source)
+        for name, spec in table(uv.get("sources")).items():
+            for one in _dicts(spec):
+                self._route(name, one.get("index"), by_source)
+
+    def _route(self, name: str, source: object, by_source: Mapping[str, str]) -> None:
+        url = by_source.get(source) if isinstance(source, str) else None
+        if url and first_private([url]):
+            self.routed.setdefault(canonicalize_name(name), url)
+
+    def index(self, name: str) -> str:
+        """The private index the package may come from ("" when PyPI alone)."""
+        return self.routed.get(canonicalize_name(name)) or self.everywhere
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    """A table, or each table of an array of tables (Poetry and uv allow both for one dependency)."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _quoted_requirements(line: str, section: str, path: str) -> Iterator[Declared]:
