@@ -13,7 +13,8 @@ is held to more: a file it matches is kept when any module of the repository at 
 only the changed ones: the PR that rewrites `app/vendor/helpers.py` need not touch `app/main.py`, which
 imports it), a file named as minified is kept when it is readable source (`gate.context.minified`), and
 a file a manifest names as the code that runs (an Action's `dist/index.js`), or that a workflow, a package
-script, a Makefile or another runner names, is kept (`gate.context.entry_points`).
+script, a Makefile or another runner names, is kept (`gate.context.entry_points`), and so is a file a
+Python manifest has its installer read (`-r vendor/extra.txt`, `file:`, `gate.context.manifest_includes`).
 A user's own list is honoured as written, but for the changed files' imports.
 """
 
@@ -28,6 +29,7 @@ import pathspec
 
 from gate.context.entry_points import named_by_runners, named_entry_points, runner_spec
 from gate.context.file_kinds import BYTE_ORDER_MARK, runs_python
+from gate.context.manifest_includes import includes_others, named_by_manifests
 from gate.context.minified import is_readable, named_minified
 from gate.context.model import RevisionReader
 from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
@@ -88,6 +90,9 @@ def apply_ignore(
         why_kept.update(named_entry_points(sorted(matched - why_kept.keys()), read_manifest))
         if unnamed := sorted(matched - why_kept.keys()):
             why_kept.update(named_by_runners(unnamed, _runner_files(diff, head, spec), read_manifest))
+        if unnamed := sorted(matched - why_kept.keys()):
+            including = _including_manifests(diff, head, spec)
+            why_kept.update(named_by_manifests(unnamed, including, read_manifest))
     importers = _HeadImporters(head, spec, diff, matched) if defaults and head is not None else None
     imported = first_party_imports(
         diff.files, matched - why_kept.keys(), read_head, importers if importers is not None else ()
@@ -142,6 +147,18 @@ def _runner_files(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSp
         path
         for path in dict.fromkeys((*changed, *at_head))
         if runs.match_file(path) and not spec.match_file(path)
+    ]
+
+
+def _including_manifests(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSpec) -> list[str]:
+    """The Python manifests that may have their installer read other files (requirements files,
+    setup.cfg, pyproject.toml) and are not ignored themselves: the changed ones, then those at head."""
+    changed = [c.path for c in diff.files if c.status is not FileStatus.DELETED]
+    at_head = head.list_files("head") if head is not None else ()
+    return [
+        path
+        for path in dict.fromkeys((*changed, *at_head))
+        if includes_others(path) and not spec.match_file(path)
     ]
 
 

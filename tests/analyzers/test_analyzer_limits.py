@@ -176,6 +176,11 @@ DEPS_INPUTS: dict[str, Callable[[int], tuple[Files, Files]]] = {
     "JS require calls": lambda n: ({}, {"a.js": "require(" * (n // 8) + "\n"}),
     "pyproject fragment brackets": lambda n: ({}, {"pyproject.toml": "[" * n + "\n"}),
     "setup.cfg of spaces": lambda n: ({}, {"setup.cfg": "[options]\ninstall_requires = a" + " " * n + "b\n"}),
+    "inline script openings": lambda n: ({}, {"tool.py": "# /// script\n" * (n // 13) + "x = 1\n"}),
+    "unclosed dynamic file arrays": lambda n: (
+        {},
+        {"pyproject.toml": "[tool.setuptools.dynamic]\n" + "file = [" * (n // 8) + "\n"},
+    ),
 }
 
 

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from gate.analyzers.dependencies import DependenciesAnalyzer
+from gate.config.models import Config
+from gate.context.local_git import load_git_changeset
 from gate.findings import Finding, Severity
 from gate.run import StageResult
 from tests.analyzers.gitrepo import Files, change, context, registry_config
 from tests.fakes.registries import FakeNpm, FakePyPI
+from tests.gitrepo import GitRepo
 
 HIGH = Severity.HIGH
 
@@ -195,3 +198,104 @@ def test_a_uv_index_searched_for_every_package_still_softens(tmp_path: Path, pyp
     assert absent(run(tmp_path, pypi, npm, before, after)) == {
         "corp-anywhere": (Severity.MEDIUM, "pyproject.toml")
     }
+
+
+# --- files installers read that no manifest name gives away ----------------------------------------
+
+SETUP_CFG_FILE = "[metadata]\nname = x\n[options]\ninstall_requires = file: deps/base.txt\n"
+DYNAMIC = (
+    '[project]\nname = "x"\ndynamic = ["dependencies", "optional-dependencies"]\n'
+    "[tool.setuptools.dynamic]\n"
+    'dependencies = {file = ["deps.txt"]}\noptional-dependencies.dev = {file = "dev-deps.txt"}\n'
+)
+
+
+def test_a_file_setup_cfg_reads_by_its_file_directive_is_read_when_it_changes(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    pypi.add("requests")
+    before: Files = {"setup.cfg": SETUP_CFG_FILE, "deps/base.txt": "requests\n"}
+    after: Files = {"deps/base.txt": "requests\nghost-cfg-file>=1\n"}
+    result = run(tmp_path, pypi, npm, before, after)
+    assert absent(result) == {"ghost-cfg-file": (HIGH, "deps/base.txt")}
+    assert "deps/base.txt" in result.details["manifests"]
+
+
+def test_files_setuptools_reads_for_dynamic_dependencies_are_read(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    pypi.add("requests")
+    before: Files = {"pyproject.toml": DYNAMIC, "deps.txt": "requests\n", "dev-deps.txt": "\n"}
+    after: Files = {"deps.txt": "requests\nghost-dynamic\n", "dev-deps.txt": "ghost-dynamic-dev\n"}
+    assert absent(run(tmp_path, pypi, npm, before, after)) == {
+        "ghost-dynamic": (HIGH, "deps.txt"),
+        "ghost-dynamic-dev": (HIGH, "dev-deps.txt"),
+    }
+
+
+def test_a_dynamic_dependency_file_counts_as_declared(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    pypi.add("requests")
+    before: Files = {"pyproject.toml": DYNAMIC, "deps.txt": "ghost-declared-dynamic\n", "dev-deps.txt": "\n"}
+    after: Files = {"app.py": "import ghost_declared_dynamic\nimport ghost_undeclared\n"}
+    assert set(absent(run(tmp_path, pypi, npm, before, after))) == {"ghost-undeclared"}
+
+
+def test_an_included_file_under_a_default_ignored_folder_is_read(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    pypi.add("requests")
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("requirements.txt", "-r vendor/extra.txt\n")
+    repo.write("vendor/extra.txt", "requests\n-r more.txt\n")
+    repo.write("vendor/more.txt", "\n")
+    repo.write("vendor/lib/other.txt", "\n")
+    base = repo.commit("base")
+    repo.branch("work")
+    repo.write("vendor/extra.txt", "requests\n-r more.txt\nghost-vendored-include\n")
+    repo.write("vendor/more.txt", "ghost-vendored-twice\n")
+    repo.write("vendor/lib/other.txt", "not-a-manifest\n")  # named by no manifest: still ignored
+    repo.commit("change")
+    config = registry_config(pypi.url, npm.url)
+    changeset = load_git_changeset(repo.root, base, "HEAD", ignore=Config().paths.ignore, default_ignore=True)
+    assert changeset.diff.ignored_paths == ("vendor/lib/other.txt",)
+    result = DependenciesAnalyzer().run(context(changeset, config=config))
+    assert absent(result) == {
+        "ghost-vendored-include": (HIGH, "vendor/extra.txt"),
+        "ghost-vendored-twice": (HIGH, "vendor/more.txt"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("pyproject.toml", '[project]\nname = "x"\n[tool.rye]\ndev-dependencies = ["ghost-format>=1"]\n'),
+        ("pyproject.toml", '[project]\nname = "x"\n[tool.pixi.pypi-dependencies]\nghost-format = ">=1"\n'),
+        ("pyproject.toml", '[tool.pixi.feature.test.pypi-dependencies]\nghost-format = {version = "*"}\n'),
+        ("pixi.toml", '[workspace]\nname = "x"\n[pypi-dependencies]\nghost-format = "*"\n'),
+        ("pixi.toml", '[feature.lint.pypi-dependencies]\nghost-format = "*"\n'),
+        (
+            "tools/report.py",
+            '# /// script\n# requires-python = ">=3.11"\n# dependencies = [\n#   "ghost-format<3",\n# ]\n'
+            "# ///\nprint('hi')\n",
+        ),
+    ],
+)
+def test_rye_pixi_and_inline_script_dependencies_are_read(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, path: str, text: str
+):
+    found = absent(run(tmp_path, pypi, npm, {}, {path: text}))
+    assert found == {"ghost-format": (HIGH, path)}
+
+
+def test_an_inline_script_block_declares_what_the_script_imports(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm
+):
+    pypi.add("rich")
+    text = '# /// script\n# dependencies = ["rich"]\n# ///\nimport rich\nimport ghost_script_import\n'
+    assert set(absent(run(tmp_path, pypi, npm, {}, {"tools/report.py": text}))) == {"ghost-script-import"}
+
+
+def test_an_unknown_dependencies_table_is_noted(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm):
+    text = '[project]\nname = "x"\n[tool.newinstaller]\nextra-dependencies = ["ghost-unknown"]\n'
+    result = run(tmp_path, pypi, npm, {}, {"pyproject.toml": text})
+    assert any("tool.newinstaller.extra-dependencies" in note for note in result.details["notes"])

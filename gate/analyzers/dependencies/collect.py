@@ -24,10 +24,12 @@ from gate.analyzers.dependencies.imports import (
 from gate.analyzers.dependencies.local import LocalModules
 from gate.analyzers.dependencies.manifests import ManifestParser, parser_for
 from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosystem, Parsed
-from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets, is_requirements_file
+from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets
+from gate.analyzers.dependencies.script_block import ScriptParser, has_script_block
 from gate.analyzers.limits import Unreadable, load_json
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, as_read
+from gate.context.manifest_includes import included_files, includes_others, is_requirements_file
 from gate.context.suffixes import JS_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
 
@@ -35,6 +37,7 @@ from gate.diff.model import FileChange, FileStatus, LineKind
 MAX_MANIFESTS = 200
 _VENDORED = ("node_modules/", "site-packages/", ".venv/", "vendor/")
 _REQUIREMENTS = RequirementsParser()
+_SCRIPT = ScriptParser()
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,14 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
     included = _included_requirements(view)
     base_indexes: set[str] | None = None  # every index the repo's manifests named before the change
     for change in view.changes(
-        lambda c: c.status is not FileStatus.DELETED and _manifest(c, included) is not None
+        lambda c: c.status is not FileStatus.DELETED and _manifest(view, c, included) is not None
     ):
-        parser = _manifest(change, included)
+        parser = _manifest(view, change, included)
         if parser is None:
             continue
         out.manifests.append(change.path)
-        out.read.append(change.path)
+        if parser is not _SCRIPT:  # a script's imports are read below, and it is counted read there
+            out.read.append(change.path)
         head, base = _parse_both(view, parser, change, out, heads)
         base_keys = {(d.ecosystem, d.key) for d in base.declared}
         declared.update((d.ecosystem, d.key) for d in head.declared)
@@ -124,21 +128,35 @@ def collect(view: ChangeView, public_indexes: Iterable[str] = ()) -> Collected:
     return out
 
 
-def _manifest(change: FileChange, included: frozenset[str]) -> ManifestParser | None:
-    """The parser of a manifest the stage reads: by its name, or a file a requirements file includes."""
-    return parser_for(change.path) or (_REQUIREMENTS if change.path in included else None)
+def _manifest(view: ChangeView, change: FileChange, included: frozenset[str]) -> ManifestParser | None:
+    """The parser of a manifest the stage reads: by its name, a file another manifest has its installer
+    read, or a Python script with an inline `# /// script` block (read when the change adds a comment
+    line to it: a block's lines are comments)."""
+    parser = parser_for(change.path) or (_REQUIREMENTS if change.path in included else None)
+    if parser is None and view.is_python(change) and any(line.text.startswith("#") for line in change.added):
+        whole = view.text("head", change.path) if view.is_whole_file(change) else None
+        shown = whole if whole is not None else "\n".join(line.text for line in change.added)
+        return _SCRIPT if has_script_block(shown) else None
+    return parser
 
 
 def _included_requirements(view: ChangeView) -> frozenset[str]:
-    """Files that a requirements file at head includes (`-r`, `-c`), whatever they are named."""
-    paths = [p for p in view.head_paths() if is_requirements_file(p) and not any(v in p for v in _VENDORED)]
+    """Files that a manifest at head has its installer read, whatever they are named: the `-r`/`-c`
+    includes of a requirements file (and theirs in turn), the `file:` directives of a setup.cfg, and
+    setuptools' dynamic `file` entries of a pyproject.toml."""
+    paths = [p for p in view.head_paths() if includes_others(p) and not any(v in p for v in _VENDORED)]
     if not view.has_revisions:
-        paths = [c.path for c in view.changes(lambda c: is_requirements_file(c.path))]
+        paths = [c.path for c in view.changes(lambda c: includes_others(c.path))]
     found: set[str] = set()
     todo = paths[:MAX_MANIFESTS]
     while todo and len(found) < MAX_MANIFESTS:
         path = todo.pop()
-        for target in include_targets(view.text("head", path) or "", path):
+        text = view.text("head", path) or ""
+        if path in found or is_requirements_file(path):
+            targets = include_targets(text, path)  # pip's own grammar, as pip decodes the file
+        else:
+            targets = included_files(path, text)
+        for target in targets:
             if target not in found:
                 found.add(target)
                 todo.append(target)

@@ -1,5 +1,8 @@
 """The TOML manifests of Python projects: `pyproject.toml` (PEP 621, PEP 735 groups, Poetry, uv, PDM,
-Hatch) and pipenv's `Pipfile`. Both are read with the bounded TOML loader."""
+Hatch, Rye, pixi's PyPI dependencies, and the files setuptools' dynamic metadata reads), pixi's own
+`pixi.toml`, and pipenv's `Pipfile`. All are read with the bounded TOML loader. A table named like a
+dependency list that none of these installers reads is said in a note: a tool the gate does not know
+may install from it."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
+from gate.analyzers.dependencies.requirements import RequirementsParser
 from gate.analyzers.limits import load_toml
 
 _HEADER = re.compile(r"^\[++([^\]]*+)\]")
@@ -19,6 +23,7 @@ _TABLE_ENTRY = re.compile(r'^([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]')
 _LIST_START = re.compile(r'^("|[\w-]+\s*=\s*\[)')
 _QUOTED = re.compile(r'"([^"\n]{1,10000})"')
 _SPECIFIER = re.compile(r"[<>=~!\[;]")
+_REQUIREMENTS = RequirementsParser()
 
 
 def table(value: object) -> dict[str, Any]:
@@ -29,7 +34,7 @@ class PyprojectParser:
     ecosystem = Ecosystem.PYPI
 
     def matches(self, path: str) -> bool:
-        return posixpath.basename(path) == "pyproject.toml"
+        return posixpath.basename(path) in ("pyproject.toml", "pixi.toml")
 
     def parse(self, text: str, path: str, read: ReadSibling) -> Parsed:
         data = load_toml(text)
@@ -38,6 +43,9 @@ class PyprojectParser:
         routes = _Routes(tool)
         declared: list[Declared] = []
         problems: list[str] = []
+        notes = [
+            f"{path}: [{name}] is read by no installer the gate knows; not checked" for name in _unknown(data)
+        ]
         for kind, reqs in _pep508_lists(data):
             for item in reqs if isinstance(reqs, list) else ():
                 if not isinstance(item, str):
@@ -61,7 +69,22 @@ class PyprojectParser:
                         name, self.ecosystem, path, kind, from_registry=not local, index=routes.index(name)
                     )
                 )
-        return Parsed(tuple(declared), tuple(problems), indexes=indexes)
+        pixi = table(tool.get("pixi")) if posixpath.basename(path) == "pyproject.toml" else data
+        for kind, deps in _pixi_tables(pixi):
+            for name, spec in table(deps).items():
+                local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "url"))
+                declared.append(Declared(name, self.ecosystem, path, kind, from_registry=not local))
+        for kind, target in _dynamic_files(tool, path):
+            included = read(target)
+            if included is None:
+                notes.append(f"{path}: {kind}: {target} not found")
+                continue
+            # setuptools reads each line as a requirement; pip's grammar reads the same, and more.
+            sub = _REQUIREMENTS.parse(included, target, read)
+            declared.extend(sub.declared)
+            problems.extend(sub.problems)
+            notes.extend(sub.notes)
+        return Parsed(tuple(declared), tuple(problems), tuple(notes), indexes=indexes)
 
     def parse_fragment(self, lines: Iterable[str], path: str) -> Parsed:
         """Quoted PEP 508 strings in arrays, and `name = "..."` under a Poetry dependency table."""
@@ -98,12 +121,103 @@ def _pep508_lists(data: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
     uv = table(tool.get("uv"))
     for key in ("dev-dependencies", "constraint-dependencies", "override-dependencies"):
         yield f"tool.uv.{key}", uv.get(key)
+    yield "tool.rye.dev-dependencies", table(tool.get("rye")).get("dev-dependencies")
     pdm = table(tool.get("pdm"))
     for group, reqs in table(pdm.get("dev-dependencies")).items():
         yield f"tool.pdm.dev-dependencies.{group}", reqs
     for env, settings in table(table(tool.get("hatch")).get("envs")).items():
         for key in ("dependencies", "extra-dependencies"):
             yield f"tool.hatch.envs.{env}.{key}", table(settings).get(key)
+
+
+def _pixi_tables(pixi: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
+    """pixi's PyPI dependency tables (its other dependencies are conda packages): the workspace's, each
+    feature's, and each platform target's of either. `pixi` is `[tool.pixi]`, or a pixi.toml whole."""
+    yield "pypi-dependencies", pixi.get("pypi-dependencies")
+    for target, settings in table(pixi.get("target")).items():
+        yield f"target.{target}.pypi-dependencies", table(settings).get("pypi-dependencies")
+    for feature, settings in table(pixi.get("feature")).items():
+        yield f"feature.{feature}.pypi-dependencies", table(settings).get("pypi-dependencies")
+        for target, more in table(table(settings).get("target")).items():
+            yield f"feature.{feature}.target.{target}.pypi-dependencies", table(more).get("pypi-dependencies")
+
+
+def _dynamic_files(tool: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
+    """(kind, repository path) of each file setuptools reads for dynamic dependencies."""
+    dynamic = table(table(tool.get("setuptools")).get("dynamic"))
+    specs = [("tool.setuptools.dynamic.dependencies", dynamic.get("dependencies"))]
+    for extra, spec in table(dynamic.get("optional-dependencies")).items():
+        specs.append((f"tool.setuptools.dynamic.optional-dependencies.{extra}", spec))
+    folder = posixpath.dirname(path)
+    for kind, spec in specs:
+        files = table(spec).get("file")
+        for name in [files] if isinstance(files, str) else _strings(files):
+            yield kind, posixpath.normpath(posixpath.join(folder, name))
+
+
+# The tables of a pyproject.toml (or pixi.toml) whose dependency lists are read above, as dotted patterns
+# (`*` for any one key): another key ending in `dependencies` is a list no installer the gate knows reads.
+_READ_TABLES = tuple(
+    pattern.split(".")
+    for pattern in (
+        "project.dependencies",
+        "project.optional-dependencies",
+        "dependency-groups",
+        "tool.uv.dev-dependencies",
+        "tool.uv.constraint-dependencies",
+        "tool.uv.override-dependencies",
+        "tool.pdm.dev-dependencies",
+        "tool.hatch.envs.*.dependencies",
+        "tool.hatch.envs.*.extra-dependencies",
+        "tool.poetry.dependencies",
+        "tool.poetry.dev-dependencies",
+        "tool.poetry.group.*.dependencies",
+        "tool.rye.dev-dependencies",
+        "tool.setuptools.dynamic.dependencies",
+        "tool.setuptools.dynamic.optional-dependencies",
+        "pypi-dependencies",
+        "target.*.pypi-dependencies",
+        "feature.*.pypi-dependencies",
+        "feature.*.target.*.pypi-dependencies",
+        # pixi's conda packages: another registry, no PyPI name.
+        "dependencies",
+        "target.*.dependencies",
+        "feature.*.dependencies",
+        "feature.*.target.*.dependencies",
+        "host-dependencies",
+        "build-dependencies",
+        "run-dependencies",
+    )
+)
+# Keys deeper than this are no table of dependencies anyone writes; the walk stops there.
+_MAX_TABLE_DEPTH = 8
+
+
+def _unknown(data: Mapping[str, Any]) -> Iterator[str]:
+    """The dotted names of the tables and arrays ending in `dependencies` that nothing above reads."""
+    todo: list[tuple[list[str], Mapping[str, Any]]] = [([], data)]
+    while todo:
+        keys, node = todo.pop()
+        for key, value in node.items():
+            here = [*keys, str(key)]
+            if str(key).lower().endswith("dependencies") and not _known(here, "tool.pixi"):
+                yield ".".join(here)
+            elif isinstance(value, dict) and len(here) < _MAX_TABLE_DEPTH:
+                todo.append((here, value))
+
+
+def _known(keys: list[str], pixi_prefix: str) -> bool:
+    prefix = pixi_prefix.split(".")
+    candidates = [keys, keys[len(prefix) :] if keys[: len(prefix)] == prefix else None]
+    return any(
+        candidate is not None
+        and any(
+            len(pattern) == len(candidate)
+            and all(p in ("*", k) for p, k in zip(pattern, candidate, strict=True))
+            for pattern in _READ_TABLES
+        )
+        for candidate in candidates
+    )
 
 
 def _poetry_tables(poetry: Mapping[str, Any]) -> Iterator[tuple[str, object]]:

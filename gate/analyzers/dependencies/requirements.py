@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from packaging.requirements import InvalidRequirement, Requirement
 
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
+from gate.context.manifest_includes import is_requirements_file
 
 # Includes are followed this deep (pip has no limit; a cycle is cut by the `seen` set).
 MAX_INCLUDE_DEPTH = 8
@@ -53,16 +54,6 @@ _ENV_VAR = re.compile(r"\$\{[A-Z0-9_]+\}")
 _ENV_VALUES = ("0", "1")
 # What the gate reads in place of a byte that is not UTF-8.
 _REPLACEMENT = "\ufffd"
-
-
-def is_requirements_file(path: str) -> bool:
-    """`requirements.txt`, `requirements-dev.in`, `dev-requirements.txt`, `requirements/test.txt`,
-    `constraints.txt`: the names pip-tools, tox and most projects give requirements files."""
-    parts = path.lower().split("/")
-    name = parts[-1]
-    if not name.endswith((".txt", ".in")):
-        return False
-    return "requirements" in name or "constraints" in name or (len(parts) > 1 and parts[-2] == "requirements")
 
 
 class RequirementsParser:
