@@ -74,7 +74,11 @@ _INLINE_PAIR = re.compile(
 # The characters a quoted value's first word runs over, as a bare value's: a quoted value with blanks
 # counts only when that word alone would (`"Paste your token here"` is prose).
 _FIRST_WORD = re.compile(r"""[^\s"'#,;]*""")
-_PASSPHRASE_BLANKS = 3
+# Where a quoted value of several words reads as a sentence: a full stop, a comma or a colon between
+# its clauses or at its end.
+_SENTENCE = re.compile(r"[.,;:](?:\s|$)")
+# A string literal's prefix and its opening quote, as a bare config value reads them (`u"…`, `rb'…`).
+_PREFIXED_QUOTE = re.compile(r"""[rRbBuUfF]{1,2}+(["'])""")
 # A name, then its value after spaces: a Dockerfile's older `ENV NAME value`, and a `.properties` line.
 _DOCKER_ENV_SPACED = re.compile(
     r"""^\s*ENV\s+(?P<name>[A-Za-z0-9_.\-]{1,120})\s+["']?(?P<value>[^\s"'#]{8,})"""
@@ -318,22 +322,33 @@ def _config_values(piece: str, filename: str) -> Iterator[str]:
 
 def _assigned(pair: re.Match[str]) -> str | None:
     """The value a config pair assigns, if it is long enough to be a credential: 8 characters, and a
-    quoted value with blanks only when its first word is (a bare value is a word)."""
+    quoted value with blanks only when its first word is (a bare value is a word). A bare value that
+    opens a prefixed string (`u"correct horse …"`, `b'…'`) is that string, to its closing quote."""
     quoted = pair.group("quoted") if "quoted" in pair.re.groupindex else None
-    if quoted is not None:
-        first = _FIRST_WORD.match(quoted)
-        word = first.group() if first is not None else ""
-        blanks = len(_BLANK.findall(quoted))
-        if not blanks:
-            return quoted if len(quoted) >= 8 else None
-        # A passphrase of a few words is hidden whole; a sentence (a schema's description) is no
-        # credential, and only its first word is taken, as a bare value's would be.
-        if len(word) < 8:
-            return None
-        return quoted if blanks <= _PASSPHRASE_BLANKS else word
     value = pair.group("value")
+    if quoted is None and value and (opened := _PREFIXED_QUOTE.match(value)) is not None:
+        start = pair.start("value") + opened.end()
+        close = pair.string.find(opened.group(1), start)
+        if close != -1:
+            quoted = pair.string[start:close]
+    if quoted is not None:
+        return _assigned_quoted(quoted)
     value = value.rstrip("\"'") if value else ""
     return value if len(value) >= 8 else None
+
+
+def _assigned_quoted(quoted: str) -> str | None:
+    """A quoted value a config pair assigns: whole when it is one word of 8 characters or more, or a
+    passphrase whose first word is; a sentence (a schema's description) is no credential, and only its
+    first word is taken, as a bare value's would be. A passphrase of many words is still whole: a part of
+    it hidden leaves the rest to read."""
+    first = _FIRST_WORD.match(quoted)
+    word = first.group() if first is not None else ""
+    if not _BLANK.search(quoted):
+        return quoted if len(quoted) >= 8 else None
+    if len(word) < 8:
+        return None
+    return word if _SENTENCE.search(quoted) else quoted
 
 
 def _code_values(piece: str, filename: str) -> Iterator[str]:
@@ -354,7 +369,7 @@ def _code_values(piece: str, filename: str) -> Iterator[str]:
         if python and match.re is _CODE_ASSIGNMENT and match.group("op") == ":" and not match.group("nq"):
             continue  # an annotation (`auth: "Saml2_Auth"`): in Python only a dict's quoted key takes `:`
         named = _code_name(name) or (python and _PY_NAME.search(name) is not None)
-        if named and _code_value(name, value):
+        if named and (_code_value(name, value) or _passphrase(name, value)):
             yield value
 
 
@@ -380,6 +395,28 @@ def _code_value(name: str, value: str) -> bool:
     return _random_value(unescaped) and written_value(value) and not _names_a_place(name, value)
 
 
+def _passphrase(name: str, value: str) -> bool:
+    """A passphrase written out for a name that ends in a password's word (`password`, `passphrase`,
+    `secret`): a few words, not a sentence (`_SENTENCE`), not a placeholder. detect-secrets' keyword
+    rules read such a string plain, not behind a prefix (`b"…"`) or an operator they lack (`:=`)."""
+    words = _CODE_NAME_WORDS.findall(name.rsplit(".", 1)[-1])
+    return (
+        bool(words)
+        and words[-1].lower() in _PASSPHRASE_WORDS
+        and len(value) >= 8
+        and _PHRASE.fullmatch(value) is not None
+        and value.count(" ") <= _PASSPHRASE_BLANKS
+        and _SENTENCE.search(value) is None
+        and written_value(value)
+    )
+
+
+_PASSPHRASE_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret"})
+# Words apart by single blanks, each holding a letter or a digit: not code quoted around an expression
+# (`"Password=" + pw + ";"` gives the name `Password` the string `" + pw + "`).
+_PHRASE = re.compile(r"[^\s]*[^\W_][^\s]*(?: [^\s]*[^\W_][^\s]*)+")
+# The most blanks a passphrase holds (eight words): past them, a string is text.
+_PASSPHRASE_BLANKS = 7
 _ESCAPED_QUOTE = re.compile(r"""\\["'`\\]""")
 _BLANK = re.compile(r"\s")
 _COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})")
