@@ -307,6 +307,20 @@ def _written_unless_prose(value: str) -> bool:
     return written_value(value) and (" " not in value or _random_value(value))
 
 
+def _signing_key(value: str) -> bool:
+    """A key written out as a signing call's argument: `_set_value`, and not a word that stands for one
+    (`secret`, `changeme`) or a name. `my-signing-key` is a key all the same: the call uses it."""
+    return _set_value(value) and value.lower() not in _PLACEHOLDER_WORDS and not _NAME.fullmatch(value)
+
+
+def _spaced_value(value: str) -> bool:
+    """A value of a few words (`open sesame 42!`), written out (`written_value`): one without blanks is
+    the other rule's, and a longer run of words is prose that names a password (`Password=the one you
+    chose`)."""
+    blanks = value.count(" ") + value.count("\t")
+    return 0 < blanks <= _SPACED_BLANKS and written_value(value)
+
+
 def _default_value(value: str) -> bool:
     """A fallback a program takes when the environment sets nothing: written out (`written_value`)
     and not one plain word (`localhost`, `postgres`, `secret`), which a development default is."""
@@ -314,6 +328,8 @@ def _default_value(value: str) -> bool:
 
 
 _MIN_PLACED = 6
+# The most blanks a value of words may hold (five words) before it reads as a sentence.
+_SPACED_BLANKS = 4
 _PLACEHOLDER_WORDS = frozenset(
     {"changeme", "change_me", "change-me", "changeit", "password", "passwd", "secret", "default", "dummy",
      "example", "sample", "placeholder", "redacted", "undefined", "notset", "not-set", "none", "null"}
@@ -376,6 +392,16 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         rf"""(?:(?<=[;"'?&])|(?<=[;"'?&][ \t])){_PASSWORD}[ \t]?=[ \t]?"""
         rf"""(?P<value>[^;"'\s(){{}}&]+)(?![^;"'\s&])""",
         "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/connection-string-syntax",
+    ),
+    _placed(
+        # ADO.NET and ODBC read a value to the next `;`, blanks and all (`Password=open sesame 42!;`,
+        # `Pwd=open sesame 42!` at a string's end): a value with blanks where a `;`, a quote or the line's
+        # end closes it. (The rule above takes a value without blanks, wherever it ends.)
+        "Connection String Password",
+        rf"""(?:(?<=[;"'])|(?<=[;"'][ \t])){_PASSWORD}[ \t]?=[ \t]?"""
+        rf"""(?P<value>[^;"'\s(){{}}&][^;"'\n(){{}}&]{{0,200}}(?<![ \t]))(?=[ \t]*+(?:[;"']|$))""",
+        "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/connection-string-syntax",
+        _spaced_value,
     ),
     _placed(
         # libpq's `host=db dbname=shop password=...`: pairs apart by spaces, no comma (keyword arguments
@@ -571,6 +597,45 @@ _UNIT_PAIRS = r"""(?:[A-Za-z_][A-Za-z0-9_]{0,80}+=[^\s"']{0,200}+[ \t]++){0,16}?
 # A name that ends in a credential's word, as code and constants spell it (`DB_PASSWORD`,
 # `mail.smtp.password`, `keyStorePassword`), and WordPress's keys and salts (`AUTH_KEY`, `NONCE_SALT`).
 _CONSTANT_NAME = rf"(?:{_ENV_CREDENTIAL}|(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT))"
+# A call's first argument, before a key given as its second: a name, an attribute, an item, a literal.
+_FIRST_ARGUMENT = (
+    r"""(?:[A-Za-z_]\w{0,40}+[ \t]*+=[ \t]*+)?(?:[A-Za-z_][\w.]{0,80}+(?:\[[^\[\]\n]{0,80}+\])?"""
+    r"""|\{[^{}\n]{0,200}+\}|"[^"\n]{0,200}+"|'[^'\n]{0,200}+')"""
+)
+# A string literal a key is written in, with Python's prefixes (`b"…"`, `rb'…'`) and JavaScript's
+# backquotes.
+_KEY_LITERAL = r"""[rRbBuU]{0,2}+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)"""
+# Keys that sign or check a message, written out as a call's argument: a JWT's HMAC secret, an HMAC's
+# key. The call's own syntax says what the literal is, whatever it is named (often nothing at all).
+SIGNING_FORMATS: tuple[KeyFormat, ...] = (
+    _placed(
+        # PyJWT's `jwt.encode(payload, "…", algorithm="HS256")` and `jwt.decode(token, "…", …)`, Node's
+        # jsonwebtoken `jwt.sign(payload, '…')` and `jwt.verify(token, '…')`. (Opened by a literal: one
+        # search finds it.)
+        "Signing Key Argument",
+        rf"""jwt\.(?:encode|decode|sign|verify)\([ \t]*+{_FIRST_ARGUMENT}[ \t]*+,[ \t]*+"""
+        rf"""(?:key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
+        "https://pyjwt.readthedocs.io/en/stable/api.html#jwt.encode",
+        _signing_key,
+    ),
+    _placed(
+        # Python's `hmac.new(b"…", msg, sha256)`, `hmac.digest(…)`, `hmac.HMAC(key=b"…")`; Go's
+        # `hmac.New(sha256.New, []byte("…"))`. (One pattern from their common literal: one search.)
+        "Signing Key Argument",
+        r"""hmac\.(?:(?:new|digest|HMAC)\([ \t]*+(?:key[ \t]*+=[ \t]*+)?"""
+        rf"""|New\([ \t]*+[\w.]{{1,40}}+[ \t]*+,[ \t]*+\[\]byte\([ \t]*+){_KEY_LITERAL}""",
+        "https://docs.python.org/3/library/hmac.html#hmac.new",
+        _signing_key,
+    ),
+    _placed(
+        # Node's `crypto.createHmac("sha256", "…")`.
+        "Signing Key Argument",
+        r"""createHmac\([ \t]*+(?P<a>["'`])[\w-]{1,20}+(?P=a)[ \t]*+,[ \t]*+"""
+        rf"""{_KEY_LITERAL}""",
+        "https://nodejs.org/api/crypto.html#cryptocreatehmacalgorithm-key-options",
+        _signing_key,
+    ),
+)
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
 # provisioning script, a string in code).
 TOOL_FORMATS: tuple[KeyFormat, ...] = (
@@ -680,6 +745,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         "https://developer.hashicorp.com/terraform/language/values/variables#default-values",
         written_value,
     ),
+    *SIGNING_FORMATS,
 )
 # Every format the detector runs: the prefixed keys first (a value both find keeps the key's kind).
 KEY_FORMATS: tuple[KeyFormat, ...] = (*PREFIXED_FORMATS, *PLACED_FORMATS, *TOOL_FORMATS)
