@@ -23,6 +23,7 @@ from gate.redact.candidates import candidate_lines, looks_random
 from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, written_value
 from gate.redact.prefilter import required_characters
 from gate.redact.rules import CONFIG_NAMES, detector_rules
+from gate.redact.wrapped import wrapped_strings
 
 # Pieces of a long line: a key is far shorter than the overlap, so each one lies whole in some piece.
 PIECE_CHARS = 2048
@@ -781,8 +782,11 @@ _BELOW = 8
 def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for each credential named on one line and held on a line below: a wrapped call's
     default (`_defaults_below`), a Terraform variable's default (`_terraform_defaults`), and a YAML
-    file's value below its key."""
-    yield from _defaults_below(lines)
+    file's value below its key, and a string value a formatter wrapped below its name
+    (`gate.redact.wrapped`)."""
+    text = "\n".join(lines)
+    yield from _defaults_below(lines, text)
+    yield from _wrapped_below(lines, filename, text)
     if filename.lower().endswith(".tf"):
         yield from _terraform_defaults(lines)
         return
@@ -850,6 +854,8 @@ def _terraform_defaults(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]
 # `)`), or break before its `or` / `||`. The call's line and the next few are read joined, by the
 # same formats that read the call on one line.
 _ENV_READ = re.compile(r"(?:getenv|environ\.get|environ\.setdefault|ENV\.fetch)\(|process\.env\b")
+# A literal that every match of `_ENV_READ` holds.
+_ENV_LITERALS = ("getenv(", "environ.", "ENV.fetch(", "process.env")
 _ENV_DEFAULTS = tuple(fmt for fmt in KEY_FORMATS if fmt.kind == "Environment Default Credential")
 _WRAPPED_LINES = 6
 # The longest line read as part of a wrapped call: a formatter's lines are short, a default is 200
@@ -857,15 +863,15 @@ _WRAPPED_LINES = 6
 _WRAPPED_LINE_CHARS = 1_000
 
 
-def _defaults_below(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
+def _defaults_below(lines: Sequence[str], text: str | None = None) -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for each environment default a call wrapped over lines holds below the call's line
     (one on the call's own line is that line's own hit). A hunk's rows hold the removed lines amid the
     added ones (`"DB_PASSWORD", "old"` then `"DB_PASSWORD", "new"` below the call's line): the lines
-    are read joined, and again without each one of them in turn."""
+    are read joined, and again without each one of them in turn. `text` is the lines joined, when the
+    caller has it."""
     values: list[str] = []
-    for index, line in enumerate(lines):
-        if ("env" not in line and "ENV" not in line) or _ENV_READ.search(line) is None:
-            continue
+    for index in _lines_reading_env(lines, "\n".join(lines) if text is None else text):
+        line = lines[index]
         if len(line) > _WRAPPED_LINE_CHARS:
             continue  # a formatter wraps a call at a line's length: this one it did not wrap
         below = list(
@@ -891,6 +897,46 @@ def _defaults_below(lines: Sequence[str]) -> Iterator[tuple[int, SecretHit]]:
             values.append(value)
             yield at, SecretHit(kind=kind, value=value)
     memory.remember(values)
+
+
+def _lines_reading_env(lines: Sequence[str], text: str) -> list[int]:
+    """The indexes of the lines (joined as `text`) that read the environment (`_ENV_READ`), in order:
+    found by the literals its matches hold in the whole text, passes in C rather than a look at each
+    line in turn."""
+    indexes: list[int] = []
+    index, at = 0, 0
+    for found in sorted({at for literal in _ENV_LITERALS for at in _every(text, literal)}):
+        if found < at:
+            continue  # on a line already read
+        index += text.count("\n", at, found)
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        end = len(text) if end == -1 else end
+        if _ENV_READ.search(text, start, end) is not None:
+            indexes.append(index)
+        index += 1 if end < len(text) else 0
+        at = end + 1
+    return indexes
+
+
+def _every(text: str, literal: str) -> Iterator[int]:
+    at = text.find(literal)
+    while at != -1:
+        yield at
+        at = text.find(literal, at + 1)
+
+
+def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each string of a value wrapped below its name (`gate.redact.wrapped`)."""
+    values: list[str] = []
+    for index, kind, value in wrapped_strings(lines, text, filename, _kinds_and_values):
+        values.append(value)
+        yield index, SecretHit(kind=kind, value=value)
+    memory.remember(values)
+
+
+def _kinds_and_values(line: str, filename: str) -> Iterator[tuple[str, str]]:
+    return ((hit.kind, hit.value) for hit in find_secrets(line, filename=filename))
 
 
 def remember_values_below(filename: str, lines: Sequence[str]) -> None:

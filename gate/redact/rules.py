@@ -71,7 +71,7 @@ class Detectors:
 
 # Substrings of the keywords (and config names) that every one of them holds: eight passes over a change
 # instead of one for each of three dozen spellings; `detector_rules` checks that they cover every spelling.
-_KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase")
+KEYWORD_COVER = ("key", "pass", "pwd", "secret", "token", "auth", "credential", "contrase")
 
 # Config syntax (`.env`, INI, properties, YAML, TOML, JSON): `NAME = value`, `NAME: value`, `"name":
 # "value"`, where the name says it holds a credential. detect-secrets' keyword list has no `token`,
@@ -117,7 +117,7 @@ def detector_rules() -> Detectors:
     # `exact_literals`, which knows no set for a pattern that reads around its match.
     keyword_strings = required_literals(keywords)
     covered = keyword_strings is not None and all(
-        any(part in string for part in _KEYWORD_COVER) for string in keyword_strings[0]
+        any(part in string for part in KEYWORD_COVER) for string in keyword_strings[0]
     )
     format_literals = tuple(_format_literals(fmt.pattern) for fmt in KEY_FORMATS)
     return Detectors(
@@ -127,7 +127,7 @@ def detector_rules() -> Detectors:
         plain_keywords if exact_literals(plain_keywords) is not None else None,
         regex_rules,
         prefilter,
-        _KEYWORD_COVER if covered else None,
+        KEYWORD_COVER if covered else None,
         format_literals,
         tuple(_folded_literals(fmt.pattern) for fmt in KEY_FORMATS),
         tuple(_folded_on_line(fmt.pattern) for fmt in KEY_FORMATS),
@@ -144,7 +144,7 @@ def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
     if folded and literals is not None:
         # Case-insensitive literals that each hold a keyword's short string (`secret_access_key` holds
         # `key`) are found by those strings, which the keyword pass finds anyway: one pass, not sixteen.
-        cover = [next((part for part in _KEYWORD_COVER if part in literal), None) for literal in literals]
+        cover = [next((part for part in KEYWORD_COVER if part in literal), None) for literal in literals]
         if all(cover):
             literals = tuple(sorted({part for part in cover if part}))
     in_runs = within_runs(regex)
@@ -182,7 +182,7 @@ def _folded_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     if need is None:
         return None
     lowered = sorted({literal.lower() for literal in need[0]})
-    cover = [next((part for part in _KEYWORD_COVER if part in literal), None) for literal in lowered]
+    cover = [next((part for part in KEYWORD_COVER if part in literal), None) for literal in lowered]
     if all(cover):
         return tuple(sorted({part for part in cover if part}))
     return tuple(lowered) if len(lowered) <= _MAX_FORMAT_LITERALS else None
