@@ -170,6 +170,17 @@ TOOL_SYNTAX = {
     "tools/variables.tf": 'variable "db_password" {{\n  sensitive = true\n  default   = "{}"\n}}',
 }
 
+# Secrets held apart from what marks them: a connection string's password with blanks, a signing call's
+# literal key, a value black wrapped below its name, a passphrase of more than three words.
+SPLIT_SYNTAX = {
+    "split/Db.cs": 'var cs = "Server=db;User Id=app;Password=open {} now;";',
+    "split/auth.py": 'token = jwt.encode(payload, "{}", algorithm="HS256")',
+    "split/hook.py": 'mac = hmac.new(b"{}", body, hashlib.sha256)',
+    "split/hook.js": "const mac = crypto.createHmac('sha256', '{}').update(body);",
+    "split/settings.py": 'API_TOKEN = (\n    "{}"\n)',
+    "split/app.yml": 'api_token: "{} horse battery staple again"',
+}
+
 
 def _placed_value(rng: random.Random, path: str) -> str:
     if path == "src/basic.py":
@@ -200,6 +211,9 @@ def secrets_files() -> dict[str, str]:
     tools = random.Random(18)
     for path, template in TOOL_SYNTAX.items():
         files[path] = template.format(_placed_value(tools, path)) + "\n"
+    split = random.Random(19)
+    for path, template in SPLIT_SYNTAX.items():
+        files[path] = template.format(_placed_value(split, path)) + "\n"
     return files
 
 
