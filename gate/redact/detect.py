@@ -333,22 +333,23 @@ def _assigned(pair: re.Match[str]) -> str | None:
         if close != -1:
             quoted = pair.string[start:close]
     if quoted is not None:
-        return _assigned_quoted(quoted)
+        return _assigned_quoted(quoted, pair.group("name"))
     value = value.rstrip("\"'") if value else ""
     return value if len(value) >= 8 else None
 
 
-def _assigned_quoted(quoted: str) -> str | None:
-    """A quoted value a config pair assigns: whole when it is one word of 8 characters or more, or a
-    passphrase whose first word is; a sentence (a schema's description) is no credential, and only its
-    first word is taken, as a bare value's would be. A passphrase of many words is still whole: a part of
-    it hidden leaves the rest to read."""
+def _assigned_quoted(quoted: str, name: str) -> str | None:
+    """A quoted value a config pair assigns to `name`: whole when it is one word of 8 characters or
+    more, or a passphrase whose first word is, or any passphrase given to a password's name (as
+    detect-secrets reads a plain quoted one); a sentence (a schema's description) is no credential, and
+    only its first word is taken, as a bare value's would be. A passphrase of many words is still whole:
+    a part of it hidden leaves the rest to read."""
     first = _FIRST_WORD.match(quoted)
     word = first.group() if first is not None else ""
     if not _BLANK.search(quoted):
         return quoted if len(quoted) >= 8 else None
     if len(word) < 8:
-        return None
+        return quoted if _passphrase(name, quoted) else None
     return word if _SENTENCE.search(quoted) else quoted
 
 

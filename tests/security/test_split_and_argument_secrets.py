@@ -73,6 +73,7 @@ SPLIT_OR_PLACED = [
     ("config/app.yml", 'api_token: "{0} horse battery staple again"', 1),
     (".env", 'GPG_PASSPHRASE="{0} horse battery staple again now"', 1),
     ("config/app.toml", 'password = u"{0} horse battery staple again"', 1),
+    ("config/app.toml", 'db_password = u"correct horse battery {0} again"', 1),
     ("app/settings.py", 'password = b"correct horse battery {0} again"', 1),
     ("app/settings.py", 'db_passphrase = r"correct horse {0} staple"', 1),
 ]
