@@ -12,7 +12,9 @@ The commits' own diffs are read in order, renames followed, a merge's against ea
 only the lines it wrote itself as added. Where a commit with no AI marks replaces a run of lines of a
 file, and some replaced line is an AI line of that file (an AI commit of the range added its text
 there, whitespace aside, or it is itself an edit of one), each line the commit wrote in the run is
-paired, in order, with the first of the next PAIR_WINDOW replaced AI lines that it lightly edits; the
+paired, in order, with the first of the next PAIR_WINDOW replaced AI lines that it lightly edits, the
+names the commit renames throughout the file aside (renames.py, learnt from the commit's lines of the
+file first: several identifiers renamed at once leave a line few words as they were); the
 replaced lines that are not AI lines do not count, as a person may drop comments or code of their own
 next to the AI lines they edit. Past those, a line that keeps an AI line's code but for a comment pairs
 with it still: the AI lines a commit deletes do not hide those it edits after them.
@@ -34,8 +36,9 @@ statement), stay theirs.
 
 Cost: nothing is read when every line the AI commits added is still their own at head, as when a
 person's commits only add code of their own; otherwise the commits' diffs are read once, and each line
-a commit with no AI marks wrote costs at most PAIR_WINDOW comparisons in place and PAIR_WINDOW +
-FORM_CANDIDATES against the lines gone, of MAX_COMPARED_CHARS at most, and a few look-ups.
+a commit with no AI marks wrote costs at most PAIR_WINDOW comparisons in place (and as many of forms,
+to learn the renames) and PAIR_WINDOW + FORM_CANDIDATES against the lines gone, of MAX_COMPARED_CHARS
+at most, and a few look-ups.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ from operator import itemgetter
 from gate.context.model import ChangeSet
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, LineKind
 from gate.provenance.gone_lines import PAIR_WINDOW, GoneLines
-from gate.provenance.light_edits import clear_caches, comment_marker, lightly_edited, shape, squeezed
+from gate.provenance.light_edits import clear_caches, comment_marker, form, lightly_edited, shape, squeezed
 from gate.provenance.line_marks import Owned
+from gate.provenance.renames import learn_renames
 
 __all__ = ["PAIR_WINDOW", "Edited", "edited_ai_lines"]
 
@@ -154,12 +158,15 @@ def _replay(
             for change in diff.files:
                 state = _follow(files, change)
                 marker = comment_marker(change.path)
-                for removed, written in _runs(change):
+                runs = list(_runs(change))
+                renames = {} if sha in ai else _file_renames(runs, state, marker)
+                for removed, written in runs:
                     if sha in ai:
                         _ai_run(sha, state, removed, written, gone, marker)
                         continue
                     lines = [w for w in written if (change.path, w.new_no) not in paired]
-                    done, rest = _edited_in_place(_Written(sha, state, marker, lines), removed, gone)
+                    run = _Written(sha, state, marker, lines)
+                    done, rest = _edited_in_place(run, removed, gone, renames)
                     paired.update((change.path, w.new_no) for w in done)
                     unpaired.append((change.path, rest))
         for path, run in unpaired:
@@ -195,14 +202,41 @@ def _ai_run(
             gone.times_written[(sha, key)] += 1
 
 
-def _edited_in_place(run: _Written, removed: list[str], gone: GoneLines) -> tuple[list[DiffLine], _Written]:
-    """Pair the lines of a run with the lines they replaced and record the edits of AI lines; the AI
-    lines left are gone. Returns the lines paired, and the run of those left."""
+def _file_renames(
+    runs: list[tuple[list[str], list[DiffLine]]], state: _FileLines, marker: str | None
+) -> dict[str, str]:
+    """The names a commit renames throughout a file (renames.py), learnt from each line it wrote in place
+    of AI lines beside the first of the next PAIR_WINDOW AI lines it replaced that has the line's form."""
+    pairs: list[tuple[str, str]] = []
+    for removed, written in runs:
+        if not removed or not written:
+            continue
+        ai_texts = [ai_line[1] for text in removed if (ai_line := state.ai.get(squeezed(text))) is not None]
+        at = 0
+        for line in written:
+            if at >= len(ai_texts):
+                break
+            if not (line_form := form(line.text, marker)):
+                continue
+            for i in range(at, min(at + PAIR_WINDOW, len(ai_texts))):
+                if form(ai_texts[i], marker) == line_form:
+                    pairs.append((ai_texts[i], line.text))
+                    at = i + 1
+                    break
+    return learn_renames(pairs, marker) if pairs else {}
+
+
+def _edited_in_place(
+    run: _Written, removed: list[str], gone: GoneLines, renames: dict[str, str]
+) -> tuple[list[DiffLine], _Written]:
+    """Pair the lines of a run with the lines they replaced and record the edits of AI lines, names
+    the commit renames throughout the file aside; the AI lines left are gone. Returns the lines paired,
+    and the run of those left."""
     replaced = _Removed.of(removed, run.state) if removed else None
     if replaced is None:
         return [], run
     texts = [w.text for w in run.lines]
-    matches = replaced.matches(texts, run.marker) if texts else []
+    matches = replaced.matches(texts, run.marker, renames) if texts else []
     edits = []
     for n, r in matches:
         if (ai_line := replaced.ai_lines[r]) is not None and _is_edit(texts[n], ai_line):
@@ -286,7 +320,9 @@ class _Removed:
             where[key].append(i)
         return cls(ai_lines, where, ai_at)
 
-    def matches(self, written: list[str], marker: str | None) -> list[tuple[int, int]]:
+    def matches(
+        self, written: list[str], marker: str | None, renames: dict[str, str]
+    ) -> list[tuple[int, int]]:
         """The written lines that repeat or lightly edit a removed line, each with the removed line's
         position, paired in order. A written line equal to a removed one, whitespace aside, pairs with it
         wherever it is further on (a move keeps most lines as they were), and the pairing goes on from
@@ -300,19 +336,21 @@ class _Removed:
             if same and (k := bisect_left(same, at)) < len(same):
                 found: int | None = same[k]
             else:
-                found = self._edited(text, at, marker, by_code)
+                found = self._edited(text, at, marker, by_code, renames)
             if found is not None:
                 out.append((n, found))
                 at = found + 1
         return out
 
-    def _edited(self, text: str, at: int, marker: str | None, by_code: dict[str, list[int]]) -> int | None:
-        """The position of the first AI line from `at` on that `text` lightly edits: among the next
-        PAIR_WINDOW AI lines, or further on one whose code `text` keeps but for a comment."""
+    def _edited(
+        self, text: str, at: int, marker: str | None, by_code: dict[str, list[int]], renames: dict[str, str]
+    ) -> int | None:
+        """The position of the first AI line from `at` on that `text` lightly edits (`renames` aside):
+        among the next PAIR_WINDOW AI lines, or further on one whose code `text` keeps but for a comment."""
         k = bisect_left(self.ai_at, at)
         for i in self.ai_at[k : k + PAIR_WINDOW]:
             ai_line = self.ai_lines[i]
-            if ai_line is not None and lightly_edited(ai_line[1], text, marker):
+            if ai_line is not None and lightly_edited(ai_line[1], text, marker, renames):
                 return i
         same_code = by_code.get(shape(text, marker)[1])
         if same_code and (k := bisect_left(same_code, at)) < len(same_code):

@@ -3,7 +3,9 @@
 A line lightly edits an AI line (`lightly_edited`) when:
 - its code is the AI line's but for a comment at its end (`x = f(a)  # reviewed`), whitespace aside;
 - its tokens are the AI line's but for names renamed one to one (`value` -> `val`), with at least
-  MIN_KEPT_WORDS words (names, keywords, numbers) kept and more kept than renamed; or
+  MIN_KEPT_WORDS words (names, keywords, numbers) kept and more kept than renamed, the renames the
+  commit makes across the file (renames.py) counting as neither: a line whose only differences are
+  such renames lightly edits the AI line however many of its words they rename; or
 - both are at least MIN_COMPARED_CHARS characters besides whitespace and at least MIN_SIMILARITY % alike
   (rapidfuzz's ratio, whitespace aside): a token changed, a type hint added.
 
@@ -14,7 +16,7 @@ form (`form`), which a renaming or a changed number keeps.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import PurePosixPath
 
@@ -44,12 +46,16 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\w+|\S')
 _NAME = re.compile(r"[^\W\d]\w*")
 _WORDS = re.compile(r"\w+")
 _WORD_MARK = "\0"  # what a run of word characters stands as in a line's form: no line of text holds a NUL
+_NO_RENAMES: Mapping[str, str] = {}
 
 
-def lightly_edited(ai_line: str, line: str, marker: str | None) -> bool:
+def lightly_edited(
+    ai_line: str, line: str, marker: str | None, renames: Mapping[str, str] = _NO_RENAMES
+) -> bool:
     """Whether `line` is `ai_line` lightly edited: a comment at the end added or changed, names renamed
-    one to one, or little changed besides (module docstring). The cheap tests go first: most lines a
-    person writes in place of AI lines are unlike them."""
+    one to one, or little changed besides (module docstring). `renames` are those the line's commit makes
+    across its file, old name -> new. The cheap tests go first: most lines a person writes in place of AI
+    lines are unlike them."""
     ai_code, ai_key = shape(ai_line, marker)
     code, key = shape(line, marker)
     if ai_key == key:
@@ -62,7 +68,7 @@ def lightly_edited(ai_line: str, line: str, marker: str | None) -> bool:
     if could_match and _ratio()(ai_key, key, score_cutoff=MIN_SIMILARITY):
         return True
     # A renaming leaves everything but the words as it was.
-    return form(ai_line, marker) == form(line, marker) and _renamed(ai_code, code)
+    return form(ai_line, marker) == form(line, marker) and _renamed(ai_code, code, renames)
 
 
 def may_be_edited(ai_line: tuple[int, str], line: tuple[int, str]) -> bool:
@@ -115,25 +121,35 @@ def _tokens(code: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(code))
 
 
-def _renamed(ai_code: str, code: str) -> bool:
-    """The same tokens in the same order but for names renamed one to one, with at least MIN_KEPT_WORDS
-    words kept and more kept than renamed."""
+def _renamed(ai_code: str, code: str, renames: Mapping[str, str]) -> bool:
+    """The same tokens in the same order but for names renamed one to one: each a rename of `renames`,
+    or with at least MIN_KEPT_WORDS words kept and more kept than renamed besides those."""
     before, after = _tokens(ai_code), _tokens(code)
     if len(before) != len(after):
         return False
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    own = sum(1 for old, new in changed if renames.get(old) != new)  # the renames this line makes alone
     words = sum(1 for token in before if token[0].isalnum() or token[0] == "_")
     kept = words - len(changed)  # a changed token that is not a name fails below
-    if not changed or kept < MIN_KEPT_WORDS or kept <= len(changed):
+    if not changed or (own and (kept < MIN_KEPT_WORDS or kept <= own)):
         return False
     names: dict[str, str] = {}
     for old, new in changed:
-        if not (_NAME.fullmatch(old) and _NAME.fullmatch(new)) or names.setdefault(old, new) != new:
+        if not (is_name(old) and is_name(new)) or names.setdefault(old, new) != new:
             return False
     unchanged = {old for old, new in zip(before, after, strict=True) if old == new}
     renamed_to = set(names.values())
     # Not one to one: a name renamed in one place and kept in another, or two names made one.
     return not (unchanged & names.keys() or unchanged & renamed_to or len(renamed_to) != len(names))
+
+
+def code_tokens(text: str, marker: str | None) -> tuple[str, ...]:
+    """The tokens of the line's code (`_code`): strings, runs of word characters, other characters."""
+    return _tokens(shape(text, marker)[0])
+
+
+def is_name(token: str) -> bool:
+    return _NAME.fullmatch(token) is not None
 
 
 def _code(text: str, marker: str | None) -> str:
