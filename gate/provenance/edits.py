@@ -47,13 +47,22 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache, partial
 from itertools import chain, groupby
 from operator import itemgetter
 
 from gate.context.model import ChangeSet
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, LineKind
 from gate.provenance.gone_lines import PAIR_WINDOW, GoneLines
-from gate.provenance.light_edits import clear_caches, comment_marker, form, lightly_edited, shape, squeezed
+from gate.provenance.light_edits import (
+    Renames,
+    clear_caches,
+    comment_marker,
+    form,
+    lightly_edited,
+    shape,
+    squeezed,
+)
 from gate.provenance.line_marks import Owned
 from gate.provenance.renames import learn_renames
 
@@ -159,7 +168,7 @@ def _replay(
                 state = _follow(files, change)
                 marker = comment_marker(change.path)
                 runs = list(_runs(change))
-                renames = {} if sha in ai else _file_renames(runs, state, marker)
+                renames = cache(partial(_file_renames, runs, state, marker))
                 for removed, written in runs:
                     if sha in ai:
                         _ai_run(sha, state, removed, written, gone, marker)
@@ -227,7 +236,7 @@ def _file_renames(
 
 
 def _edited_in_place(
-    run: _Written, removed: list[str], gone: GoneLines, renames: dict[str, str]
+    run: _Written, removed: list[str], gone: GoneLines, renames: Renames
 ) -> tuple[list[DiffLine], _Written]:
     """Pair the lines of a run with the lines they replaced and record the edits of AI lines, names
     the commit renames throughout the file aside; the AI lines left are gone. Returns the lines paired,
@@ -320,9 +329,7 @@ class _Removed:
             where[key].append(i)
         return cls(ai_lines, where, ai_at)
 
-    def matches(
-        self, written: list[str], marker: str | None, renames: dict[str, str]
-    ) -> list[tuple[int, int]]:
+    def matches(self, written: list[str], marker: str | None, renames: Renames) -> list[tuple[int, int]]:
         """The written lines that repeat or lightly edit a removed line, each with the removed line's
         position, paired in order. A written line equal to a removed one, whitespace aside, pairs with it
         wherever it is further on (a move keeps most lines as they were), and the pairing goes on from
@@ -343,7 +350,12 @@ class _Removed:
         return out
 
     def _edited(
-        self, text: str, at: int, marker: str | None, by_code: dict[str, list[int]], renames: dict[str, str]
+        self,
+        text: str,
+        at: int,
+        marker: str | None,
+        by_code: dict[str, list[int]],
+        renames: Renames,
     ) -> int | None:
         """The position of the first AI line from `at` on that `text` lightly edits (`renames` aside):
         among the next PAIR_WINDOW AI lines, or further on one whose code `text` keeps but for a comment."""

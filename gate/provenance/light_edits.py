@@ -46,15 +46,16 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\w+|\S')
 _NAME = re.compile(r"[^\W\d]\w*")
 _WORDS = re.compile(r"\w+")
 _WORD_MARK = "\0"  # what a run of word characters stands as in a line's form: no line of text holds a NUL
-_NO_RENAMES: Mapping[str, str] = {}
+# The renames a line's commit makes across its file, old name -> new, worked out when first asked for:
+# most lines are told apart without them (the same code but for a comment, enough words kept, another
+# form), and so are those of most files.
+Renames = Callable[[], Mapping[str, str]]
 
 
-def lightly_edited(
-    ai_line: str, line: str, marker: str | None, renames: Mapping[str, str] = _NO_RENAMES
-) -> bool:
+def lightly_edited(ai_line: str, line: str, marker: str | None, renames: Renames | None = None) -> bool:
     """Whether `line` is `ai_line` lightly edited: a comment at the end added or changed, names renamed
-    one to one, or little changed besides (module docstring). `renames` are those the line's commit makes
-    across its file, old name -> new. The cheap tests go first: most lines a person writes in place of AI
+    one to one, or little changed besides (module docstring), the renames the line's commit makes across
+    its file aside when given. The cheap tests go first: most lines a person writes in place of AI
     lines are unlike them."""
     ai_code, ai_key = shape(ai_line, marker)
     code, key = shape(line, marker)
@@ -121,17 +122,20 @@ def _tokens(code: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(code))
 
 
-def _renamed(ai_code: str, code: str, renames: Mapping[str, str]) -> bool:
-    """The same tokens in the same order but for names renamed one to one: each a rename of `renames`,
-    or with at least MIN_KEPT_WORDS words kept and more kept than renamed besides those."""
+def _renamed(ai_code: str, code: str, renames: Renames | None) -> bool:
+    """The same tokens in the same order but for names renamed one to one, with at least MIN_KEPT_WORDS
+    words kept and more kept than renamed, or else enough of them renames of `renames` (`_explained`)."""
     before, after = _tokens(ai_code), _tokens(code)
     if len(before) != len(after):
         return False
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
-    own = sum(1 for old, new in changed if renames.get(old) != new)  # the renames this line makes alone
     words = sum(1 for token in before if token[0].isalnum() or token[0] == "_")
     kept = words - len(changed)  # a changed token that is not a name fails below
-    if not changed or (own and (kept < MIN_KEPT_WORDS or kept <= own)):
+    if not changed:
+        return False
+    if (kept < MIN_KEPT_WORDS or kept <= len(changed)) and (
+        renames is None or not _explained(changed, kept, renames())
+    ):
         return False
     names: dict[str, str] = {}
     for old, new in changed:
@@ -141,6 +145,20 @@ def _renamed(ai_code: str, code: str, renames: Mapping[str, str]) -> bool:
     renamed_to = set(names.values())
     # Not one to one: a name renamed in one place and kept in another, or two names made one.
     return not (unchanged & names.keys() or unchanged & renamed_to or len(renamed_to) != len(names))
+
+
+def _explained(changed: list[tuple[str, str]], kept: int, renames: Mapping[str, str]) -> bool:
+    """Whether the line's changes are renames of `renames` but for a few of its own: none, or fewer
+    than the words kept when at least MIN_KEPT_WORDS are. The renames of `renames` count as neither."""
+    allowed = kept - 1 if kept >= MIN_KEPT_WORDS else 0
+    own = 0
+    renamed = renames.get
+    for old, new in changed:
+        if renamed(old) != new:
+            own += 1
+            if own > allowed:
+                return False
+    return True
 
 
 def code_tokens(text: str, marker: str | None) -> tuple[str, ...]:

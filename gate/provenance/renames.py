@@ -7,15 +7,19 @@ does; judged with the renames the commit makes across the whole file, its only d
 renames, and it stays the AI's.
 
 The map is learnt from the lines the commit wrote in place of AI lines of the file, each beside an AI
-line of its form (edits.py pairs them): the lines whose differences from their AI line are all names,
-one to one within the line. A name goes into the map (`learn_renames`) when it is renamed to one and the
-same new name on at least MIN_RENAMED_LINES such lines, and:
-- it is never kept on another such line (a name renamed in one place and kept in another is not a
-  rename), nor renamed to another name;
-- its new name comes from no other name, and is not a name of the AI lines kept on such a line (two
-  names made one). Names swapped or shifted throughout (`a` made `b`, `b` made `c`) are renames;
+line of its form (edits.py pairs them), token by token where both have as many. A name goes into the
+map (`learn_renames`) when it is renamed to one and the same new name on at least MIN_RENAMED_LINES
+such lines, and:
+- it is kept on no such line (a name renamed in one place and kept in another is not a rename), nor
+  renamed to another name;
+- its new name comes from no other name and is kept on no such line (two names made one). Names
+  swapped or shifted throughout (`a` made `b`, `b` made `c`) are renames;
 - neither is a keyword (`if` made `while` changes what the line does).
-A line with names renamed besides those of the map is judged as before, by the words it keeps.
+A line with names renamed besides those of the map is judged as before, by the words it keeps; and the
+guards of a single line hold still (light_edits.py): a name renamed on the line and kept on it, or two
+names of the line made one, is no rename.
+
+Cost: one pass over the tokens of the lines paired, learnt only when a line of the file needs it.
 """
 
 from __future__ import annotations
@@ -42,19 +46,18 @@ _KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozense
 def learn_renames(pairs: Iterable[tuple[str, str]], marker: str | None) -> dict[str, str]:
     """The renames, old name -> new, that the lines of one commit in one file make, told from `pairs` of
     (AI line, the line written beside it) of the same form (module docstring)."""
-    votes: Counter[tuple[str, str]] = Counter()
-    kept: set[str] = set()
+    # How many lines align each token of the AI line with each token of the person's: (old, new) -> lines.
+    aligned: Counter[tuple[str, str]] = Counter()
     for ai_line, line in pairs:
         before, after = code_tokens(ai_line, marker), code_tokens(line, marker)
-        if len(before) != len(after):
-            continue
-        changed = {(old, new) for old, new in zip(before, after, strict=True) if old != new}
-        if not all(is_name(old) and is_name(new) for old, new in changed):
-            continue  # another change than names: no evidence of a rename
-        kept.update(old for old, new in zip(before, after, strict=True) if old == new)
-        votes.update(changed)
-    if not votes:
-        return {}
+        if len(before) == len(after):
+            aligned.update(set(zip(before, after, strict=True)))
+    kept = {old for old, new in aligned if old == new}
+    votes = {
+        (old, new): lines
+        for (old, new), lines in aligned.items()
+        if old != new and is_name(old) and is_name(new)
+    }
     new_names: defaultdict[str, set[str]] = defaultdict(set)
     old_names: defaultdict[str, set[str]] = defaultdict(set)
     for old, new in votes:
