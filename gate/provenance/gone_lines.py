@@ -12,10 +12,12 @@ and paired with no AI line in place is walked over them in order (`walk`): a lin
 held line from where the walk stands that it repeats (formatting aside, as carry.py reads it), or that
 it lightly edits among the next PAIR_WINDOW held lines, or further on with one whose code it keeps but
 for a comment, or one of the next FORM_CANDIDATES whose form it keeps (names renamed, a number changed)
-that it lightly edits. The walk goes on past each line paired. An edit counts only beside another edit,
-or a distinctive line repeated, at most PAIR_WINDOW lines away in the run and among the held lines: code
-moved with light edits keeps its lines together, while among thousands of AI lines gone some line is
-always close to a person's own `if x is None:`. A held line vouches for one edit.
+that it lightly edits, the names the run renames throughout aside (renames.py, learnt from its lines
+beside the held lines of their form: a module moved with several identifiers renamed is too unlike its
+AI self for git to call the move a rename). The walk goes on past each line paired. An edit counts only
+beside another edit, or a distinctive line repeated, at most PAIR_WINDOW lines away in the run and among
+the held lines: code moved with light edits keeps its lines together, while among thousands of AI lines
+gone some line is always close to a person's own `if x is None:`. A held line vouches for one edit.
 
 Cost: each line walked costs at most PAIR_WINDOW + FORM_CANDIDATES comparisons, most of them told apart
 by length and form alone (`may_be_edited`), and a few look-ups; the held lines that paired are skipped
@@ -28,16 +30,19 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 from gate.provenance.light_edits import (
     MIN_COMPARED_CHARS,
     MIN_KEPT_WORDS,
+    Renames,
     form,
     lightly_edited,
     may_be_edited,
     shape,
     squeezed,
 )
+from gate.provenance.renames import learn_renames
 
 _WORDS = re.compile(r"\w+")
 # How many AI lines past the last paired one a line looks for the AI line it edits: a person who edits
@@ -142,13 +147,14 @@ class GoneLines:
             if (found := self._same(self._by_text, key, 0)) is not None:
                 at = max(0, found - n - PAIR_WINDOW)
                 break
+        renames = cache(partial(self._renames, written, marker, at))
         pairs: list[tuple[int, int, bool]] = []  # (index in `written`, position, an edit)
         vouches: list[bool] = []  # whether each pair vouches for its neighbours
         for n, (text, key) in enumerate(zip(written, keys, strict=True)):
             if (found := self._same(self._by_text, key, at)) is not None:
                 edit = _plain(squeezed(self._ai_lines[found][1])) != key
                 vouches.append(edit or _distinctive(text, key))
-            elif (found := self._edited(text, at, marker)) is not None:
+            elif (found := self._edited(text, at, marker, renames)) is not None:
                 edit = True
                 vouches.append(True)
             else:
@@ -179,7 +185,21 @@ class GoneLines:
         found = free.after(at, 1)
         return found[0] if found else None
 
-    def _edited(self, text: str, at: int, marker: str | None) -> int | None:
+    def _renames(self, written: list[str], marker: str | None, at: int) -> dict[str, str]:
+        """The names the run renames throughout (renames.py), learnt from each of its lines beside the
+        first of the next PAIR_WINDOW held lines from `at` on that has the line's form."""
+        pairs = []
+        for text in written:
+            if not (text_form := form(text, marker)):
+                continue
+            for position in self._all.after(at, PAIR_WINDOW):
+                if self._measures[position][1][1] == text_form:
+                    pairs.append((self._ai_lines[position][1], text))
+                    at = position + 1
+                    break
+        return learn_renames(pairs, marker) if pairs else {}
+
+    def _edited(self, text: str, at: int, marker: str | None, renames: Renames) -> int | None:
         """The first held line from `at` on that `text` lightly edits: among the next PAIR_WINDOW, or
         further on one whose code `text` keeps but for a comment, or one of the next FORM_CANDIDATES
         whose form `text` keeps."""
@@ -190,7 +210,7 @@ class GoneLines:
         for position in next_ones:
             ai_marker, ai_measured = measures[position]
             if (ai_marker != marker or may_be_edited(ai_measured, measured)) and lightly_edited(
-                ai_lines[position][1], text, marker
+                ai_lines[position][1], text, marker, renames
             ):
                 return position
         if (found := self._same(self._by_code, _plain(code), at)) is not None:
@@ -198,7 +218,7 @@ class GoneLines:
         free = self._by_form.get(_plain(text_form))
         if free is not None:
             for position in free.after(at, FORM_CANDIDATES):
-                if position not in next_ones and lightly_edited(ai_lines[position][1], text, marker):
+                if position not in next_ones and lightly_edited(ai_lines[position][1], text, marker, renames):
                     return position
         return None
 

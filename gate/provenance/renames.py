@@ -7,9 +7,10 @@ does; judged with the renames the commit makes across the whole file, its only d
 renames, and it stays the AI's.
 
 The map is learnt from the lines the commit wrote in place of AI lines of the file, each beside an AI
-line of its form (edits.py pairs them), token by token where both have as many. A name goes into the
-map (`learn_renames`) when it is renamed to one and the same new name on at least MIN_RENAMED_LINES
-such lines, and:
+line of its form (edits.py pairs them), token by token where both have as many; for a run of lines
+written elsewhere once the AI lines are gone, from its lines beside the AI lines gone (gone_lines.py).
+A name goes into the map (`learn_renames`) when it is renamed to one and the same new name on at least
+MIN_RENAMED_LINES such lines, and:
 - it is kept on no such line (a name renamed in one place and kept in another is not a rename), nor
   renamed to another name;
 - its new name comes from no other name and is kept on no such line (two names made one). Names

@@ -106,8 +106,8 @@ def _ai_module(repo: GitRepo) -> str:
     return base
 
 
-def _person_lines(result: ProvenanceResult) -> set[int]:
-    return set(range(1, AI_LINES + 1)) - result.ai_line_map.get("orders.py", frozenset())
+def _person_lines(result: ProvenanceResult, path: str = "orders.py") -> set[int]:
+    return set(range(1, AI_LINES + 1)) - result.ai_line_map.get(path, frozenset())
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -216,19 +216,38 @@ SHARED_NAMES: dict[str, tuple[dict[str, str], set[str]]] = {
 
 
 @pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("path", ["orders.py", "shop/orders.py"])
 @pytest.mark.parametrize("case", SHARED_NAMES)
 def test_a_persons_code_that_shares_names_with_ai_code_stays_theirs(
-    repo: GitRepo, source: str, case: str
+    repo: GitRepo, source: str, path: str, case: str
 ) -> None:
+    """In place, or in a file of its own once the AI module is deleted."""
     base = _ai_module(repo)
     edits, persons = SHARED_NAMES[case]
     theirs = AI_MODULE
     for ai_text, text in edits.items():
         assert ai_text in theirs
         theirs = theirs.replace(ai_text, text)
-    repo.write("orders.py", theirs)
+    if path != "orders.py":
+        repo.remove("orders.py")
+    repo.write(path, theirs)
     repo.commit("Rework the totals")
     result = SOURCES[source](repo, base)
     written = {n for n, line in enumerate(theirs.splitlines(keepends=True), 1) if line in persons}
     assert len(written) >= len(persons)
-    assert _person_lines(result) == written
+    assert _person_lines(result, path) == written
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("count", [3, 7, 12])
+def test_identifiers_renamed_throughout_while_moving_the_module_stay_ai(
+    repo: GitRepo, source: str, count: int
+) -> None:
+    """Renamed on most lines, the module is too unlike its AI self for git to call the move a rename: the
+    new file's lines pair with the AI lines the deletion removed."""
+    base = _ai_module(repo)
+    repo.remove("orders.py")
+    repo.write("shop/orders.py", _renamed(AI_MODULE, dict(list(RENAMES.items())[:count])))
+    repo.commit("Move the order totals into the shop package, with shorter names")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
