@@ -237,7 +237,7 @@ def _check(args: argparse.Namespace) -> int:
         name, data = _read_input(args.diff)
         config = _load_config(args)
         changeset = load_patch_changeset(
-            data, name, config.paths.ignore, default_ignore=config.paths.ignore_is_default
+            data, name, config.paths.ignore, default_ignore=config.paths.ignore_defaults
         )
     else:
         from concurrent.futures import ThreadPoolExecutor
@@ -261,7 +261,7 @@ def _check(args: argparse.Namespace) -> int:
                 args.head,
                 config.paths.ignore,
                 on_diff,
-                default_ignore=config.paths.ignore_is_default,
+                default_ignore=config.paths.ignore_defaults,
             )
             from gate.app import run_gate
 

@@ -38,10 +38,12 @@ class Paths(_Strict):
     instructions: tuple[PathRule, ...] = Field(default=(), description="Per-path review rules.")
 
     @property
-    def ignore_is_default(self) -> bool:
-        """True when the config does not set `ignore`: the defaults apply, not a choice of the user's,
-        and a check may still read what they leave out where a tool the project runs would read it."""
-        return "ignore" not in self.model_fields_set
+    def ignore_defaults(self) -> tuple[str, ...]:
+        """The patterns of `ignore` that are the gate's own defaults, whether the config leaves `ignore`
+        out or writes them (the README's config block does): a file only they match is the gate's guess,
+        not the user's choice, and a check may still read it where a tool the project runs would read
+        it (`gate.context.ignore`). A pattern the user adds is theirs, honoured as written."""
+        return tuple(pattern for pattern in self.ignore if pattern in DEFAULT_IGNORE)
 
 
 class AIIdentity(_Strict):

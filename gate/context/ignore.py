@@ -9,20 +9,23 @@ Imports that name only a package (`import requests`, `require('lodash')`) are th
 happens to be vendored, and stay ignored.
 
 The default list (`**/vendor/**`, `**/*.min.js`, ...) is the gate's guess, not the user's choice, so it
-is held to more: a file it matches is kept when any module of the repository at head imports it (not
-only the changed ones: the PR that rewrites `app/vendor/helpers.py` need not touch `app/main.py`, which
-imports it), a file named as minified is kept when it is readable source (`gate.context.minified`), and
-a file a manifest names as the code that runs (an Action's `dist/index.js`), or that a workflow, a package
-script, a Makefile or another runner names, is kept (`gate.context.entry_points`), and so is a file a
-Python manifest has its installer read (`-r vendor/extra.txt`, `file:`, `gate.context.manifest_includes`).
-A user's own list is honoured as written, but for the changed files' imports.
+is held to more, whether the config leaves `paths.ignore` out or writes the default patterns in it (the
+README's config block does): a file only default patterns match is kept when any module of the
+repository at head imports it (not only the changed ones: the PR that rewrites `app/vendor/helpers.py`
+need not touch `app/main.py`, which imports it), a file named as minified is kept when it is readable
+source (`gate.context.minified`), and a file a manifest names as the code that runs (an Action's
+`dist/index.js`), or that a workflow, a package script, a Makefile or another runner names, is kept
+(`gate.context.entry_points`), and so is a file a Python manifest has its installer read
+(`-r vendor/extra.txt`, `file:`, `gate.context.manifest_includes`).
+A pattern the user adds is honoured as written for the files it matches, but for the changed files'
+imports.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import pathspec
@@ -70,32 +73,38 @@ def apply_ignore(
     patterns: Sequence[str],
     head: RevisionReader | None = None,
     *,
-    defaults: bool = False,
+    defaults: Sequence[str] = (),
 ) -> tuple[Diff, dict[str, Mapping[int, str]]]:
     """The diff and line origins without the ignored files. The diff keeps the ignored files aside
     (`ignored_files`, `ignored_paths`) and lists the first-party files it did not ignore, with why. With
     `head`, a changed file's imports are read from its whole head text, not only from the lines the diff
-    shows. `defaults`: the patterns are the default list, not the user's, and a file they match is also
-    kept when it is readable source named as minified, or when any module at head imports it."""
+    shows. `defaults`: the patterns among `patterns` that are the gate's default list; a file that no
+    other pattern matches is also kept when it is readable source named as minified, when code that runs
+    names it, or when any module at head imports it."""
     if not patterns:
         return diff, dict(origins)
     spec = ignore_spec(patterns)
     matched = {change.path for change in diff.files if spec.match_file(change.path)}
     if not matched:
         return diff, dict(origins)
+    guarded = default_ignored(matched, patterns, defaults)
     read_head = (lambda path: head.read("head", path)) if head is not None else None
-    why_kept = _readable_minified(diff.files, matched, read_head) if defaults else {}
-    if defaults:
+    why_kept = _readable_minified(diff.files, guarded, read_head)
+    if guarded:
         read_manifest = _manifest_reader(diff, read_head)
-        why_kept.update(named_entry_points(sorted(matched - why_kept.keys()), read_manifest))
-        if unnamed := sorted(matched - why_kept.keys()):
+        why_kept.update(named_entry_points(sorted(guarded - why_kept.keys()), read_manifest))
+        if unnamed := sorted(guarded - why_kept.keys()):
             why_kept.update(named_by_runners(unnamed, _runner_files(diff, head, spec), read_manifest))
-        if unnamed := sorted(matched - why_kept.keys()):
+        if unnamed := sorted(guarded - why_kept.keys()):
             including = _including_manifests(diff, head, spec)
             why_kept.update(named_by_manifests(unnamed, including, read_manifest))
-    importers = _HeadImporters(head, spec, diff, matched) if defaults and head is not None else None
+    importers = _HeadImporters(head, spec, diff, guarded) if guarded and head is not None else None
     imported = first_party_imports(
-        diff.files, matched - why_kept.keys(), read_head, importers if importers is not None else ()
+        diff.files,
+        matched - why_kept.keys(),
+        read_head,
+        importers if importers is not None else (),
+        others_keep=guarded,
     )
     why_kept.update(
         {
@@ -104,7 +113,7 @@ def apply_ignore(
         }
     )
     if importers is not None and importers.cut:
-        why_kept.update(_unplaced_after_cut(diff.files, matched - why_kept.keys()))
+        why_kept.update(_unplaced_after_cut(diff.files, guarded - why_kept.keys()))
     kept_by_rule = [c.path for c in diff.files if c.path in why_kept]
     kept = [c for c in diff.files if c.path not in matched or c.path in why_kept]
     ignored = [c for c in diff.files if c.path in matched and c.path not in why_kept]
@@ -112,13 +121,13 @@ def apply_ignore(
         f"{path}: analysed although paths.ignore matches it, because {why_kept[path]}"
         for path in kept_by_rule
     ]
-    ignored_code = any(c.path.endswith(CODE_SUFFIXES) for c in ignored)
+    ignored_code = any(c.path.endswith(CODE_SUFFIXES) and c.path in guarded for c in ignored)
     if importers is not None and importers.unread and ignored_code:
         notes.append(
             f"{importers.unread} modules at head past the first {MAX_HEAD_IMPORTERS:,} were not read for "
             "imports of the files the default paths.ignore matches"
         )
-    if defaults and head is None and ignored_code:
+    if head is None and ignored_code:
         notes.append(
             "whether the repository's own code imports the files the default paths.ignore leaves out "
             "was read from the changed files only: this run does not read the rest of the head revision"
@@ -135,6 +144,19 @@ def apply_ignore(
         ),
         {p: o for p, o in origins.items() if p in kept_paths},
     )
+
+
+def default_ignored(paths: Iterable[str], patterns: Sequence[str], defaults: Sequence[str]) -> set[str]:
+    """Of `paths`, those the ignore list leaves out by its default patterns alone: no pattern the user
+    added matches them. A path one of the user's own patterns matches is the user's choice."""
+    if not defaults:
+        return set()
+    spec = ignore_spec(patterns)
+    own = [pattern for pattern in patterns if pattern not in set(defaults)]
+    by_user = ignore_spec(own) if own else None
+    return {
+        path for path in paths if spec.match_file(path) and (by_user is None or not by_user.match_file(path))
+    }
 
 
 def _runner_files(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSpec) -> list[str]:
@@ -282,10 +304,13 @@ def first_party_imports(
     ignored: set[str],
     read_head: HeadReader | None = None,
     others: Iterable[Importer] = (),
+    *,
+    others_keep: Collection[str] | None = None,
 ) -> dict[str, str]:
     """Ignored path -> the module that imports it by its repository path, followed transitively (a kept
     file's own imports count too), in the diff's order. The changed files are read first, then `others`,
-    the modules at head the change leaves as they are, until every ignored module is placed."""
+    the modules at head the change leaves as they are, until every ignored module they may keep
+    (`others_keep`, else all) is placed."""
     ignored_code = {path for path in ignored if path.endswith(CODE_SUFFIXES)}
     if not ignored_code:
         return {}
@@ -293,23 +318,25 @@ def first_party_imports(
     index = _Candidates(ignored)
     kept: dict[str, str] = {}
 
-    def follow(path: str, lines: Iterable[str]) -> None:
-        """Keep what the module imports, then what each module so kept imports in turn."""
-        queue: list[Importer] = [(path, lines)]
+    def follow(path: str, lines: Iterable[str], may_keep: Collection[str] | None = None) -> None:
+        """Keep what the module imports (of `may_keep`, when given), then what each module so kept
+        imports in turn."""
+        queue: list[tuple[str, Iterable[str], Collection[str] | None]] = [(path, lines, may_keep)]
         while queue:
-            importer, text = queue.pop(0)
+            importer, text, allowed = queue.pop(0)
             for target in _imported_paths(importer, text, index):
-                if target not in kept:
+                if target not in kept and (allowed is None or target in allowed):
                     kept[target] = importer
-                    queue.append((target, _changed_lines(by_path[target], read_head)))
+                    queue.append((target, _changed_lines(by_path[target], read_head), None))
 
     for change in files:
         if change.path not in ignored:
             follow(change.path, _changed_lines(change, read_head))
+    wanted = ignored_code if others_keep is None else ignored_code & set(others_keep)
     for path, lines in others:
-        if ignored_code <= kept.keys():
+        if wanted <= kept.keys():
             break
-        follow(path, lines)
+        follow(path, lines, others_keep)
     return {c.path: kept[c.path] for c in files if c.path in kept}
 
 

@@ -66,10 +66,10 @@ def load_git_changeset(
     ignore: Sequence[str] = (),
     on_diff: Callable[[Diff], object] | None = None,
     *,
-    default_ignore: bool = False,
+    default_ignore: Sequence[str] = (),
 ) -> ChangeSet:
     """`on_diff` is told the diff as soon as git has given it, before the commits and line origins.
-    `default_ignore`: `ignore` is the default list, not the user's (`gate.context.ignore`)."""
+    `default_ignore`: the patterns of `ignore` that are the gate's defaults (`gate.context.ignore`)."""
     git = Git.open(repo)
     head_ref = head or "HEAD"
     base_ref, merge_base, head_sha = range_ends(git, base, head)

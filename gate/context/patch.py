@@ -34,9 +34,9 @@ _DIFF_START = re.compile(r"^diff --git |^--- ", re.MULTILINE)
 
 
 def load_patch_changeset(
-    data: bytes, name: str, ignore: Sequence[str] = (), *, default_ignore: bool = False
+    data: bytes, name: str, ignore: Sequence[str] = (), *, default_ignore: Sequence[str] = ()
 ) -> ChangeSet:
-    """`default_ignore`: `ignore` is the default list, not the user's (`gate.context.ignore`)."""
+    """`default_ignore`: the patterns of `ignore` that are the gate's defaults (`gate.context.ignore`)."""
     if len(data) > MAX_PATCH_BYTES:
         raise InputError(f"{name}: larger than {MAX_PATCH_BYTES >> 20} MiB")
     if b"\0" in data[:65536]:
@@ -68,7 +68,7 @@ def _mbox(
     name: str,
     notes: tuple[str, ...],
     ignore: Sequence[str],
-    default_ignore: bool,
+    default_ignore: Sequence[str],
 ) -> ChangeSet:
     commits: list[Commit] = []
     series = []

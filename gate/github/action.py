@@ -109,7 +109,7 @@ def _gate_pull(
     if event.draft and not config.gate.run_on_drafts:
         return not_gated(env, f"PR #{event.number} is a draft; set gate.run_on_drafts: true to gate drafts")
     changeset = load_pull_changeset(
-        client, event, workspace, config.paths.ignore, default_ignore=config.paths.ignore_is_default
+        client, event, workspace, config.paths.ignore, default_ignore=config.paths.ignore_defaults
     )
     changed = {f.path for f in changeset.diff.files} | set(changeset.diff.ignored_paths)
     if (note := base.changed_note(changed)) is not None:

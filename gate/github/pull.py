@@ -62,9 +62,9 @@ def load_pull_changeset(
     workspace: Path | None,
     ignore: Sequence[str],
     *,
-    default_ignore: bool = False,
+    default_ignore: Sequence[str] = (),
 ) -> ChangeSet:
-    """`default_ignore`: `ignore` is the default list, not the user's (`gate.context.ignore`)."""
+    """`default_ignore`: the patterns of `ignore` that are the gate's defaults (`gate.context.ignore`)."""
     # Read once: git has no author logins (a provenance signal for bot accounts), the API reader needs
     # the commits themselves.
     pull_commits = client.pull_commits(event.number)
@@ -84,7 +84,7 @@ def _from_workspace(
     pull_commits: Sequence[PullCommit],
     git: Git,
     ignore: Sequence[str],
-    default_ignore: bool,
+    default_ignore: Sequence[str],
 ) -> ChangeSet:
     logins = {c.sha: c.author_login for c in pull_commits if c.author_login}
     changeset = load_git_changeset(
@@ -104,7 +104,7 @@ def _from_api(
     pull_commits: Sequence[PullCommit],
     workspace: Path | None,
     ignore: Sequence[str],
-    default_ignore: bool,
+    default_ignore: Sequence[str],
 ) -> ChangeSet:
     notes: list[str] = []
     unread: list[str] = []  # what of the change could not be read: no verdict over the rest is a pass

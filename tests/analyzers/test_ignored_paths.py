@@ -220,7 +220,45 @@ def test_a_users_own_ignore_list_is_the_users_choice(
 ) -> None:
     repo = _vendored_helpers(tmp_path / "repo")
     config = tmp_path / "gate.yml"
-    config.write_text('version: 1\npaths:\n  ignore: ["**/vendor/**"]\n', encoding="utf-8")
+    config.write_text('version: 1\npaths:\n  ignore: ["app/vendor/**", "vendor/**"]\n', encoding="utf-8")
+    report = check(repo, capsys, "--config", str(config))
+    assert report["source"]["unignored"] == []
+    assert set(report["source"]["ignored_paths"]) == {"app/vendor/helpers.py", "vendor/requests/__init__.py"}
+
+
+README_DEFAULTS = '["**/*.lock", "**/package-lock.json", "**/vendor/**", "**/dist/**", "**/*.min.js"]'
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    [README_DEFAULTS, '["**/vendor/**"]', '["docs/**", "**/vendor/**", "**/dist/**"]'],
+    ids=["readme-block", "one-default", "defaults-and-own"],
+)
+def test_a_default_pattern_written_in_the_config_keeps_its_guards(
+    ignore: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README writes the default list out; a config that copies it, or keeps some of it beside its own
+    patterns, has not chosen to ignore the repository's own code under `vendor/`: the file a module at head
+    imports is analysed as it is with no config at all."""
+    repo = _vendored_helpers(tmp_path / "repo")
+    config = tmp_path / "gate.yml"
+    config.write_text(f"version: 1\npaths:\n  ignore: {ignore}\n", encoding="utf-8")
+    report = check(repo, capsys, "--config", str(config))
+    assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
+    assert report["source"]["ignored_paths"] == ["vendor/requests/__init__.py"]
+    assert report["provenance"]["ai_lines"] == AI_HELPERS.count("\n") - 1
+
+
+def test_a_users_own_pattern_beside_the_defaults_is_still_the_users_choice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the files the user's own pattern matches are theirs to leave out: the defaults' guards still
+    hold for the rest of the list."""
+    repo = _vendored_helpers(tmp_path / "repo")
+    config = tmp_path / "gate.yml"
+    config.write_text(
+        'version: 1\npaths:\n  ignore: ["**/vendor/**", "app/vendor/helpers.py"]\n', encoding="utf-8"
+    )
     report = check(repo, capsys, "--config", str(config))
     assert report["source"]["unignored"] == []
     assert set(report["source"]["ignored_paths"]) == {"app/vendor/helpers.py", "vendor/requests/__init__.py"}

@@ -65,9 +65,22 @@ def test_tests_where_pytest_does_not_look_stay_ignored(
 
 
 def test_a_folder_the_user_ignores_stays_ignored(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    _weaken(repo, "tests/vendor", "version: 1\npaths:\n  ignore: ['**/vendor/**']\n")
+    _weaken(repo, "tests/vendor", "version: 1\npaths:\n  ignore: ['tests/vendor/**']\n")
 
     assert _weakened(repo, capsys) == []
+
+
+def test_the_default_list_written_out_in_the_config_is_still_the_default(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's config block writes `**/vendor/**` out; copying it does not choose to drop the tests."""
+    defaults = "['**/*.lock', '**/package-lock.json', '**/vendor/**', '**/dist/**', '**/*.min.js']"
+    _weaken(repo, "tests/vendor", f"version: 1\npaths:\n  ignore: {defaults}\n")
+
+    assert _weakened(repo, capsys) == [
+        ("all-assertions-removed", "tests/vendor/test_core.py"),
+        ("test-file-deleted", "tests/vendor/test_neg.py"),
+    ]
 
 
 @pytest.mark.parametrize(

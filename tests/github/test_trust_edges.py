@@ -276,6 +276,35 @@ def test_a_config_input_may_only_tighten_the_base_branch_config(tmp_path: Path, 
     assert head == github.pulls[7].head_sha
 
 
+def test_a_config_input_keeping_part_of_the_default_ignore_list_keeps_its_guards(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """A `config` input whose paths.ignore is a part of the defaults ignores nothing the base branch does
+    not, and it does not make the default patterns the user's choice: a vendored module that the PR's
+    Makefile runs, with a name its import does not find, is still analysed."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("app/__init__.py", "")
+    repo.write("app/core.py", "def load():\n    return 1\n")
+    repo.write("ci/vendor-only.yml", yaml.safe_dump({"paths": {"ignore": ["**/vendor/**"]}}))
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write(
+        "tools/vendor/release.py", "from app.core import load, missing_helper\n\nmissing_helper(load())\n"
+    )
+    repo.write("Makefile", "release:\n\tpython -m tools.vendor.release\n")
+    head = repo.commit("Add the release step")
+    pull_from_git(github, repo, base, head, number=7)
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+
+    proc = run_gate(
+        runner_env(github, tmp_path, 7, workspace=workspace, config="ci/vendor-only.yml"), workspace
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert gate_json(workspace)["source"]["unignored"] == ["tools/vendor/release.py"]
+    assert blocking(workspace) == ["phantom-symbols"]
+
+
 def test_an_input_that_loosens_nothing_is_not_reported(tmp_path: Path, github: FakeGitHub) -> None:
     make_pr(tmp_path, github)  # the base branch says fail_on: high
     env = runner_env(github, tmp_path, 7, workspace=None, fail_on="high")

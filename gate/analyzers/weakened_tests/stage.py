@@ -51,6 +51,7 @@ from gate.analyzers.weakened_tests.subjects import DeletedCode
 from gate.analyzers.weakened_tests.tree_facts import forget as forget_tree_facts
 from gate.analyzers.weakened_tests.tree_facts import read_facts, take_facts
 from gate.config.models import Paths
+from gate.context.ignore import default_ignored
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import cut_redacted
@@ -566,11 +567,12 @@ _SETTING_TITLES = {
 
 
 def _collected_although_ignored(view: ChangeView, paths: Paths) -> list[FileChange]:
-    """The test files only the default paths.ignore leaves out, where their runner collects them."""
-    if not paths.ignore_is_default:
-        return []
+    """The test files only the default paths.ignore patterns leave out, where their runner collects them."""
     ignored = view.changeset.diff.ignored_files
-    collected = (c for c in ignored if is_code(c.path) and is_collected_where_it_lies(c.path))
+    guarded = default_ignored((c.path for c in ignored), paths.ignore, paths.ignore_defaults)
+    collected = (
+        c for c in ignored if c.path in guarded and is_code(c.path) and is_collected_where_it_lies(c.path)
+    )
     return [c for c in collected if view.readable(c)]  # the others' sizes are no concern of this stage
 
 
