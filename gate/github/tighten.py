@@ -66,8 +66,14 @@ def _priced_higher(wanted: float | None, floor: float | None) -> float | None:
 
 
 def _only_both(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Of two ignore lists, only what both ignore: a pattern the floor lacks would skip more files."""
-    return tuple(x for x in a if x in b)
+    """Of two ignore lists, only what both ignore: a pattern the floor lacks would skip more files, and a
+    `!` exception of the floor's left out would skip what it keeps in. The wanted list's own exceptions
+    stay (they only keep more in), and the floor's go last, where no pattern of the list overrides them."""
+    if a == b:
+        return a
+    exceptions = tuple(x for x in b if str(x).startswith("!"))
+    kept = tuple(x for x in a if x not in exceptions and (x in b or str(x).startswith("!")))
+    return (*kept, *exceptions)
 
 
 def _all_of(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -112,3 +112,19 @@ def test_an_assumed_price_for_unpriced_models_may_only_go_up() -> None:
     assert held(5.0, 1.0) == 5.0
     # unset is priced at run time (the highest price among the run's priced models): not comparable
     assert held(5.0, None) == 5.0 and held(None, 9.0) is None
+
+
+def test_an_ignore_list_may_not_drop_the_floors_exceptions() -> None:
+    """Every pattern of `**/vendor/**` alone is in the floor's list, but the floor's `!` exception is what
+    keeps `vendor/keep/` in the gate: dropping it ignores more, so the floor's exceptions stay."""
+    from gate.context.ignore import ignore_spec
+
+    floor = Config.model_validate({"paths": {"ignore": ["**/vendor/**", "!**/vendor/keep/**"]}})
+    wanted = Config.model_validate({"paths": {"ignore": ["**/vendor/**", "!**/vendor/tests/**"]}})
+    held = tighten(floor, wanted, "input 'config: vendor.yml'")
+    assert held.config.paths.ignore == ("**/vendor/**", "!**/vendor/tests/**", "!**/vendor/keep/**")
+    assert "paths.ignore" in held.notes[0]
+    spec = ignore_spec(held.config.paths.ignore)
+    assert not spec.match_file("lib/vendor/keep/core.py") and not spec.match_file("lib/vendor/tests/t.py")
+    assert spec.match_file("lib/vendor/other.py")
+    assert tighten(floor, floor, "input").notes == ()
