@@ -1,9 +1,14 @@
 """Files a manifest names as the code that runs: a GitHub Action's `runs.main`, `runs.pre` and
-`runs.post` in its `action.yml`, and a package's `main`, `bin` and `exports` in its `package.json`.
+`runs.post` in its `action.yml`, a package's `main`, `bin` and `exports` in its `package.json`, and a
+Python package's console and GUI scripts and entry points (`[project.scripts]`, `[project.gui-scripts]`,
+`[project.entry-points]`, Poetry's `scripts` and `plugins` in `pyproject.toml`; `entry_points` in
+`setup.cfg` and `setup.py`).
 
 The default ignore list leaves build output out (`**/dist/**`), but an Action runs its `dist/index.js`
 and nothing imports it: the manifest beside it is what makes it first-party code. A manifest names paths
-from its own folder, so the manifests read for a file are those in the folders above it.
+from its own folder, so the manifests read for a file are those in the folders above it. A Python entry
+point names a module (`mylib.dist.cli:main`), which may sit in a source folder below the manifest
+(`src/mylib/dist/cli.py`): a file whose path ends in the module's is taken as it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pathspec
@@ -21,6 +27,16 @@ ACTION_MANIFESTS = ("action.yml", "action.yaml")
 ACTION_ENTRY_KEYS = ("main", "pre", "post")
 PACKAGE_MANIFEST = "package.json"
 PACKAGE_ENTRY_KEYS = ("main", "bin", "exports")
+PYPROJECT = "pyproject.toml"
+SETUPTOOLS_MANIFESTS = ("setup.cfg", "setup.py")
+# The pyproject.toml tables whose strings are entry points (`module:attr`), or a Poetry script's file.
+PYPROJECT_ENTRY_TABLES = (
+    ("project", "scripts"),
+    ("project", "gui-scripts"),
+    ("project", "entry-points"),
+    ("tool", "poetry", "scripts"),
+    ("tool", "poetry", "plugins"),
+)
 # A manifest is a few kilobytes; a larger one is not parsed (YAML aliases can make a small text large).
 MAX_MANIFEST_CHARS = 1_000_000
 
@@ -38,16 +54,40 @@ def named_entry_points(paths: Sequence[str], read: TextReader) -> dict[str, str]
             continue
         folder = posixpath.dirname(manifest)
         entries = _entries(manifest, text) if len(text) <= MAX_MANIFEST_CHARS else None
+        below = [path for path in paths if not folder or path.startswith(folder + "/")]
         if entries is None:
-            below = [path for path in paths if not folder or path.startswith(folder + "/")]
             for path in below:
                 found.setdefault(path, f"{manifest} could not be read, and it may name it as code that runs")
             continue
+        modules: dict[str, str] = {}  # a module's file (`mylib/dist/cli.py`) -> the key that names it
         for key, value in entries:
+            if isinstance(value, _Module):
+                for file in (f"{value.path}.py", f"{value.path}/__init__.py"):
+                    modules.setdefault(file, key)
+                continue
             target = posixpath.normpath(posixpath.join(folder, value))
             if target in wanted and target not in found:
                 found[target] = f"{manifest} names it as code that runs ({key})"
+        for path in below:
+            # A source folder may stand in front of the package (`src/`, a `package-dir`).
+            rel = path[len(folder) + 1 :] if folder else path
+            names = next((modules[tail] for tail in _tails(rel) if tail in modules), None)
+            if names is not None and path not in found:
+                found[path] = f"{manifest} names it as code that runs ({names})"
     return found
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A Python module an entry point names (`mylib.dist.cli`), as a path (`mylib/dist/cli`)."""
+
+    path: str
+
+
+def _tails(path: str) -> Iterator[str]:
+    """`a/b/c.py`, `b/c.py`, `c.py`."""
+    parts = path.split("/")
+    return ("/".join(parts[i:]) for i in range(len(parts)))
 
 
 # Files that run other files of the repository: workflows, composite actions, package scripts, make,
@@ -79,6 +119,10 @@ RUNNER_PATTERNS = (
     "Procfile",
     "tox.ini",
     "noxfile.py",
+    # A Python package's own task tables (Hatch, PDM, Poe) and its setup script, which runs on install.
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
     ".pre-commit-config.yaml",
     ".gitlab-ci.yml",
 )
@@ -139,18 +183,32 @@ def _named(text: str, folder: str) -> set[str]:
 def _manifests_above(path: str) -> Iterator[str]:
     folder = posixpath.dirname(path)
     while True:
-        for name in (*ACTION_MANIFESTS, PACKAGE_MANIFEST):
+        for name in (*ACTION_MANIFESTS, PACKAGE_MANIFEST, PYPROJECT, *SETUPTOOLS_MANIFESTS):
             yield posixpath.join(folder, name) if folder else name
         if not folder:
             return
         folder = posixpath.dirname(folder)
 
 
-def _entries(manifest: str, text: str) -> list[tuple[str, str]] | None:
-    """(key, path) for each entry point the manifest names; None for a manifest that does not parse, or
-    nests past the analyzers' bound, or is not a mapping."""
-    from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, nesting  # the analyzers read ignore
+def _entries(manifest: str, text: str) -> list[tuple[str, str | _Module]] | None:
+    """(key, path or module) for each entry point the manifest names; None for a manifest that does not
+    parse, or nests past the analyzers' bound, or is not a mapping."""
+    from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, load_toml, nesting
 
+    name = posixpath.basename(manifest)
+    if name in SETUPTOOLS_MANIFESTS:
+        return [("entry_points", _Module(m.replace(".", "/"))) for m in set(_ENTRY_SPEC.findall(text))]
+    if name == PYPROJECT:
+        try:
+            project = load_toml(text)  # nesting bounded first: the parser recurses once a level
+        except Unreadable:
+            return None
+        return [
+            (".".join(table), target)
+            for table in PYPROJECT_ENTRY_TABLES
+            for value in _strings(_table(project, table))
+            if (target := _python_entry(value)) is not None
+        ]
     if manifest.endswith(PACKAGE_MANIFEST):
         try:
             package = load_json(text)  # nesting bounded first: the parser recurses once a level
@@ -173,6 +231,28 @@ def _entries(manifest: str, text: str) -> list[tuple[str, str]] | None:
     if not isinstance(runs, dict):
         return []
     return [(f"runs.{key}", value) for key in ACTION_ENTRY_KEYS if isinstance(value := runs.get(key), str)]
+
+
+# An entry point in setup.cfg or setup.py (`mytool = mylib.dist.cli:main`, `"mytool=mylib.cli:main"`): the
+# module before the colon. setup.py is code and may build the list any way, so every `module:attr` counts.
+_ENTRY_SPEC = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*:[ \t]*[A-Za-z_]")
+_ENTRY_MODULE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _table(document: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    value: Any = document
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def _python_entry(value: str) -> str | _Module | None:
+    """The module of an entry point (`mylib.dist.cli:main [extra]`), or the path a Poetry file script
+    names (`bin/run.py`)."""
+    if "/" in value:
+        return value.strip()
+    module = value.split(":", 1)[0].split("[", 1)[0].strip()
+    return _Module(module.replace(".", "/")) if _ENTRY_MODULE.fullmatch(module) else None
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -369,6 +369,56 @@ def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
     )
 
 
+CLI = "from mylib.core import real, ghost_helper\n\n\ndef main():\n    return ghost_helper(real())\n"
+PYTHON_ENTRY_POINTS = {
+    "project.scripts": (
+        "pyproject.toml",
+        '[project]\nname = "mylib"\n\n[project.scripts]\nmytool = "{}:main"\n',
+    ),
+    "project.gui-scripts": ("pyproject.toml", '[project.gui-scripts]\nmytool = "{}:main"\n'),
+    "project.entry-points": ("pyproject.toml", '[project.entry-points."mylib.plugins"]\ncli = "{}"\n'),
+    "poetry scripts": ("pyproject.toml", '[tool.poetry.scripts]\nmytool = {{ reference = "{}:main" }}\n'),
+    "setup.cfg": (
+        "setup.cfg",
+        "[metadata]\nname = mylib\n\n[options.entry_points]\nconsole_scripts =\n    mytool = {}:main\n",
+    ),
+    "setup.py": (
+        "setup.py",
+        'from setuptools import setup\n\nsetup(entry_points={{"console_scripts": ["mytool={}:main"]}})\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", ["flat", "src"])
+@pytest.mark.parametrize("case", sorted(PYTHON_ENTRY_POINTS))
+def test_python_code_a_package_manifest_runs_is_analysed(
+    case: str, layout: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A console script, a GUI script or a plugin entry point names a module that runs when the package is
+    installed: under a default-ignored folder (`mylib/dist/cli.py`) it is code that runs all the same."""
+    manifest, text = PYTHON_ENTRY_POINTS[case]
+    root = "src/" if layout == "src" else ""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write(f"{root}mylib/__init__.py", "")
+    repo.write(f"{root}mylib/core.py", "def real():\n    return 1\n")
+    repo.write(manifest, text.format("mylib.dist.cli"))
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(f"{root}mylib/dist/cli.py", CLI)
+    repo.write(f"{root}mylib/dist/other.py", "VALUE = 2\n")
+    repo.commit("Add the command\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    report = check(repo, capsys)
+    assert report["source"]["unignored"] == [f"{root}mylib/dist/cli.py"]
+    assert report["source"]["ignored_paths"] == [f"{root}mylib/dist/other.py"]
+    assert f"{root}mylib/dist/cli.py" in paths_of(report, "phantom-symbols")
+    assert any(
+        n.startswith(
+            f"{root}mylib/dist/cli.py: analysed although paths.ignore matches it, because {manifest}"
+        )
+        for n in report["notes"]
+    )
+
+
 @pytest.mark.parametrize(
     ("manifest", "text"),
     [
@@ -379,6 +429,8 @@ def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
         ("package.json", '{"description": "' + "x" * 1_000_001 + '", "main": "dist/index.js"}\n'),
         ("action.yml", "runs:\n  main: dist/index.js\n    using: [node20\n"),
         ("action.yml", "- main: dist/index.js\n"),
+        ("pyproject.toml", "x = " + "[" * 200_000 + "]" * 200_000 + "\n"),
+        ("pyproject.toml", '[project.scripts]\nx = "dist.index:main"\n[project.scripts]\n'),
     ],
     ids=[
         "json-brackets",
@@ -388,6 +440,8 @@ def test_build_output_a_manifest_names_as_the_code_that_runs_is_analysed(
         "json-large",
         "yaml-bad",
         "yaml-list",
+        "toml-brackets",
+        "toml-bad",
     ],
 )
 def test_a_manifest_that_cannot_be_read_keeps_what_it_may_name_and_the_run_goes_on(
