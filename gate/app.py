@@ -13,6 +13,7 @@ from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lin
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
+from gate.context.opaque import with_opaque_files
 from gate.context.python_coding import with_python_codings
 from gate.errors import GateError
 from gate.models.budget import RunBudget
@@ -74,6 +75,8 @@ def run_gate(
         config = with_env_overrides(config, os.environ)
     # Whatever the change was read from: a Python file Python reads as other text was not read.
     changeset = with_python_codings(changeset)
+    # Nor is a file read by a name that is not its own, a submodule's commit, or a notebook's cells.
+    changeset = with_opaque_files(changeset)
     with run_services(config, trace_path) as services:
         services.previous_review = previous_review
         services.compare_heads = compare_heads

@@ -137,8 +137,10 @@ class ChangeSet:
     # bounds), each said in a few words: whatever they hold was not checked, so no verdict is a pass.
     unread: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()  # the files among them the reader's bounds left binary, by path
-    # The files among them that the analyzers read as other text than what they hold (a coding line),
-    # by path, with why: the coverage names each as not analysed, whatever the analyzers made of it.
+    # The files among them that the analyzers read as other text than what they hold (a coding line), or
+    # could not read as what they are (a name that is not UTF-8, a submodule, a notebook:
+    # `gate.context.opaque`), by path, with why: the coverage names each as not analysed, whatever the
+    # analyzers made of it.
     misread: Mapping[str, str] = field(default_factory=dict)
     # Files of a pull request that GitHub did not list (past its 3,000), so neither read nor named.
     unlisted: int = 0
