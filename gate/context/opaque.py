@@ -47,7 +47,9 @@ def with_opaque_files(changeset: ChangeSet) -> ChangeSet:
     unread: list[str] = []
     misread: dict[str, str] = {}
     if names:
-        unread.append(unread_files(names, "whose name is not UTF-8, which the gate cannot read it by"))
+        unread.append(
+            unread_files(names, "named in bytes that are not UTF-8, which the gate cannot read by that name")
+        )
         misread.update(
             {
                 path: "its name is not UTF-8: the gate cannot read the file by the name it has"

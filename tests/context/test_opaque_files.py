@@ -63,7 +63,10 @@ def test_a_file_whose_name_is_not_utf8_is_not_read_and_says_so(
 
     assert report["verdict"] == "neutral" and code == 0
     (reason,) = _not_read(report)
-    assert f"1 file whose name is not UTF-8, which the gate cannot read it by ({SHOWN_NAME})" in reason
+    assert (
+        f"1 file named in bytes that are not UTF-8, which the gate cannot read by that name ({SHOWN_NAME})"
+        in reason
+    )
     assert (report["coverage"]["files"], report["coverage"]["analysed"]) == (1, 0)
     assert _gaps(report)[SHOWN_NAME]["kind"] == "failure"
 
