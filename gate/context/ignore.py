@@ -152,7 +152,8 @@ def default_ignored(paths: Iterable[str], patterns: Sequence[str], defaults: Seq
     if not defaults:
         return set()
     spec = ignore_spec(patterns)
-    own = [pattern for pattern in patterns if pattern not in set(defaults)]
+    gate_defaults = set(defaults)
+    own = [pattern for pattern in patterns if pattern not in gate_defaults]
     by_user = ignore_spec(own) if own else None
     return {
         path for path in paths if spec.match_file(path) and (by_user is None or not by_user.match_file(path))
