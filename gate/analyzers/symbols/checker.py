@@ -11,7 +11,7 @@ from typing import NamedTuple
 from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import name_chain, statements
 from gate.analyzers.symbols.hints import Hints
-from gate.analyzers.symbols.index import RepoIndex, module_names, resolve_relative
+from gate.analyzers.symbols.index import ModuleInfo, RepoIndex, module_names, never_runs, resolve_relative
 from gate.analyzers.symbols.walks import may_name, own_reads, reads_and_bindings
 from gate.diff.model import FileChange
 
@@ -68,6 +68,8 @@ class Checker:
         self.current = next(iter(names), "")
         self.is_package = change.path.endswith("__init__.py")
         self.tree = tree
+        # The nodes of the file's code for type checkers only, found when first needed (rarely).
+        self._typing_nodes: set[int] | None = None
 
     def _on_added(self, node: ast.AST) -> int | None:
         start = getattr(node, "lineno", None)
@@ -173,9 +175,23 @@ class Checker:
                 continue
             # `RepoIndex.defines` less its look for a submodule, made above.
             info = self.index.module(source)
-            if info is not None and not info.open and name not in info.names:
+            if (
+                info is not None
+                and not info.open
+                and name not in info.names
+                and not self._for_type_checkers(node, name, info)
+            ):
                 known = self.hints.sorted_names(info.names)
                 yield Missing(line, source, name, "import", known, self.scope)
+
+    def _for_type_checkers(self, node: ast.AST, name: str, info: ModuleInfo | None) -> bool:
+        """True when the module binds `name` for type checkers only and `node` is code that only they
+        read: an annotation, or a block under `if TYPE_CHECKING:`."""
+        if info is None or name not in info.type_only:
+            return False
+        if self._typing_nodes is None:
+            self._typing_nodes = _typing_nodes(self.tree)
+        return id(node) in self._typing_nodes
 
     def _repo_class(self, candidates: list[tuple[str, str]]) -> tuple[str, str] | None:
         """The last import of a local name that brings in a class of the repository."""
@@ -232,6 +248,8 @@ class Checker:
                 return
             if self.index.defines(module, name) is False:
                 info = self.index.module(module)
+                if self._for_type_checkers(node, name, info):
+                    return
                 known = self.hints.sorted_names(info.names) if info else ()
                 yield Missing(line, module, name, "module-attribute", known, self.scope)
         elif head in classes:
@@ -281,3 +299,16 @@ def _decorator(node: ast.expr) -> str:
         if isinstance(target, ast.Attribute)
         else ""
     )
+
+
+def _typing_nodes(tree: ast.Module) -> set[int]:
+    """The ids of the nodes of annotations and of `if TYPE_CHECKING:` (or `if False:`) blocks."""
+    roots: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and never_runs(node.test):
+            roots.extend(node.body)
+        elif isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
+            roots.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+            roots.append(node.returns)
+    return {id(inner) for root in roots for inner in ast.walk(root)}

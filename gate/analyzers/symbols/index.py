@@ -1,8 +1,10 @@
 """What the repository's Python modules define at head, read with `ast` and never run.
 
 A module whose names cannot be known statically (a star import, a module-level `__getattr__`, writes to
-`globals()`) is "open": nothing is reported against it. Conditional definitions (under `if`, `try`,
-`with`, loops) count as definitions, so code that defines a name on one branch only is never flagged.
+`globals()`, an object put in its place in `sys.modules`) is "open": nothing is reported against it.
+Conditional definitions (under `if`, `try`, `with`, loops) count as definitions, so code that defines a
+name on one branch only is never flagged; but a name a module defines only under `if TYPE_CHECKING:`
+(or `if False:`) does not exist when the code runs, and is held apart as a name for type checkers.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class ModuleInfo:
     names: set[str] = field(default_factory=set)
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     open: bool = False
+    # Names bound only in blocks that never run (`if TYPE_CHECKING:`, `if False:`): an import of one
+    # fails at run time, though code that is itself only for type checkers may name it.
+    type_only: set[str] = field(default_factory=set)
     # The module's top-level `from ... import` statements (the only part of its tree kept after
     # indexing: holding whole trees of hundreds of modules cost memory and garbage-collector time).
     imports_from: tuple[ast.ImportFrom, ...] = ()
@@ -271,7 +276,8 @@ class _TextHints:
 
 
 def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
-    for node in _module_level(body):
+    never_run: list[list[ast.stmt]] = []
+    for node in _module_level(body, never_run):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             info.names.add(node.name)
             if node.name == "__getattr__":
@@ -303,26 +309,67 @@ def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
             info.open = True
         if hints.may_list_all:
             info.names.update(_all_entries(node))
+        if isinstance(node, ast.Assign | ast.Expr) and _replaces_module(node):
+            info.open = True
+    if never_run:
+        # What those blocks bind is known to type checkers only; what they would open (a star import)
+        # still opens the module, as it did before they were told apart.
+        typing = ModuleInfo(info.name, info.path, info.is_package)
+        for block in never_run:
+            _collect(block, typing, hints)
+        info.open = info.open or typing.open
+        info.type_only = (typing.names | typing.type_only) - info.names
 
 
-def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements that run at module level, through if/try/with/for/while/match, not into def/class."""
+def _module_level(body: list[ast.stmt], never_run: list[list[ast.stmt]] | None = None) -> Iterator[ast.stmt]:
+    """Statements that run at module level, through if/try/with/for/while/match, not into def/class.
+    With `never_run`, the bodies of `if TYPE_CHECKING:` and `if False:` are put there instead."""
     for node in body:
         yield node
-        if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While):
-            yield from _module_level(node.body)
-            yield from _module_level(node.orelse)
+        if never_run is not None and isinstance(node, ast.If) and never_runs(node.test):
+            never_run.append(node.body)
+            yield from _module_level(node.orelse, never_run)
+        elif isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While):
+            yield from _module_level(node.body, never_run)
+            yield from _module_level(node.orelse, never_run)
         elif isinstance(node, ast.With | ast.AsyncWith):
-            yield from _module_level(node.body)
+            yield from _module_level(node.body, never_run)
         elif isinstance(node, ast.Try | ast.TryStar):
-            yield from _module_level(node.body)
+            yield from _module_level(node.body, never_run)
             for handler in node.handlers:
-                yield from _module_level(handler.body)
-            yield from _module_level(node.orelse)
-            yield from _module_level(node.finalbody)
+                yield from _module_level(handler.body, never_run)
+            yield from _module_level(node.orelse, never_run)
+            yield from _module_level(node.finalbody, never_run)
         elif isinstance(node, ast.Match):
             for case in node.cases:
-                yield from _module_level(case.body)
+                yield from _module_level(case.body, never_run)
+
+
+def never_runs(test: ast.expr) -> bool:
+    """`TYPE_CHECKING`, `typing.TYPE_CHECKING` (under any module name) or `False`: a condition that is
+    false whenever the code runs."""
+    if isinstance(test, ast.Constant):
+        return test.value is False
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _replaces_module(node: ast.Assign | ast.Expr) -> bool:
+    """`sys.modules[...] = ...` or `sys.modules.update(...)` and the like: a module that puts an object
+    in its own place has that object's attributes, which its source does not show."""
+    if isinstance(node, ast.Assign):
+        return any(
+            isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute) and t.value.attr == "modules"
+            for t in node.targets
+        )
+    call = node.value
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Attribute)
+        and call.func.value.attr == "modules"
+    )
 
 
 def _targets(node: ast.stmt, hints: _TextHints) -> list[ast.expr]:
