@@ -23,6 +23,46 @@ def _titles(tmp_path: Path, before: Files, after: Files) -> list[str]:
     return sorted(f.title for f in result.findings)
 
 
+# --- scopes -------------------------------------------------------------------------------------------
+
+SETTINGS: Files = {
+    "app/__init__.py": "",
+    "app/settings.py": "TIMEOUT = 5\n\n\ndef load():\n    return {}\n",
+    "app/main.py": "from app import settings\n\n\ndef main():\n    return settings.TIMEOUT\n",
+}
+
+
+def test_a_parameter_named_like_a_module_hides_it_in_its_own_function_only(tmp_path: Path):
+    main = (
+        "from app import settings\n\n\ndef main():\n    return settings.TIMEOUT, settings.RETRY_BACKOFF\n\n\n"
+        "def describe(settings=None):\n    return settings.anything\n\n\n"
+        "def other():\n    settings = {}\n    return settings.items(), [settings for settings in ()]\n\n\n"
+        "class Holder:\n    settings = None\n\n    def read(self):\n        return settings.MISSING_TOO\n"
+    )
+    assert _titles(tmp_path, SETTINGS, {"app/main.py": main}) == [
+        "'MISSING_TOO' is not defined in app.settings",
+        "'RETRY_BACKOFF' is not defined in app.settings",
+    ]
+
+
+def test_a_module_rebound_at_module_level_or_through_global_is_not_checked(tmp_path: Path):
+    main = (
+        "from app import settings\n\n\ndef main():\n    return settings.RETRY_BACKOFF\n\n\n"
+        "def swap():\n    global settings\n    settings = object()\n"
+    )
+    assert _titles(tmp_path, SETTINGS, {"app/main.py": main}) == []
+    main = "from app import settings\n\nif not settings:\n    settings = object()\nprint(settings.NOPE)\n"
+    assert _titles(tmp_path / "again", SETTINGS, {"app/main.py": main}) == []
+
+
+def test_a_nested_function_sees_its_enclosing_function_s_local(tmp_path: Path):
+    main = (
+        "from app import settings\n\n\ndef outer(settings):\n    def inner():\n"
+        "        return settings.whatever\n    return inner\n"
+    )
+    assert _titles(tmp_path, SETTINGS, {"app/main.py": main}) == []
+
+
 # --- TYPE_CHECKING ------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import name_chain, statements
 from gate.analyzers.symbols.hints import Hints
 from gate.analyzers.symbols.index import ModuleInfo, RepoIndex, module_names, never_runs, resolve_relative
-from gate.analyzers.symbols.walks import may_name, own_reads, reads_and_bindings
+from gate.analyzers.symbols.walks import may_name, own_reads, reads_and_bindings, scoped_bindings
 from gate.diff.model import FileChange
 
 # Attributes every class and module has without defining them.
@@ -123,13 +123,21 @@ class Checker:
             return
         # One walk of the whole tree gives both the names bound anywhere and the nodes looked at below.
         reads, bound = reads_and_bindings(self.tree, modules.keys() | classes.keys())
-        for name in bound:
-            modules.pop(name, None)
-            classes.pop(name, None)
+        rebound = bound & (modules.keys() | classes.keys())
+        hidden: set[int] = set()
+        if rebound:
+            # Rebound at module level, the name is the module nowhere safely; in a function (a
+            # parameter, a local), only there.
+            everywhere, hidden = scoped_bindings(self.tree, rebound)
+            for name in everywhere:
+                modules.pop(name, None)
+                classes.pop(name, None)
         for node in reads:
             if node.__class__ is attribute:
                 if not may_name(node, modules, classes):  # type: ignore[arg-type]
                     continue  # not a chain from an imported repository name: nothing to check
+                if hidden and id(_chain_head(node)) in hidden:  # type: ignore[arg-type]
+                    continue  # the name is a local of the function it is read in
                 line = self._on_added(node)
                 if line is None:
                     continue
@@ -312,3 +320,11 @@ def _typing_nodes(tree: ast.Module) -> set[int]:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
             roots.append(node.returns)
     return {id(inner) for root in roots for inner in ast.walk(root)}
+
+
+def _chain_head(node: ast.Attribute) -> ast.expr:
+    """The node a chain of attributes hangs off (`a` of `a.b.c`)."""
+    value = node.value
+    while value.__class__ is ast.Attribute:
+        value = value.value  # type: ignore[attr-defined]
+    return value
