@@ -127,3 +127,12 @@ def test_a_module_that_replaces_itself_in_sys_modules_is_not_judged(tmp_path: Pa
         "lib/core.py": "class Model:\n    pass\n",
     }
     assert _titles(tmp_path, before, {"use.py": "from lib import Model\nimport lib\n\nlib.Model\n"}) == []
+
+
+def test_a_type_only_import_of_a_file_that_does_not_parse_is_not_reported(tmp_path: Path):
+    # Only its added import lines are checked, out of the `if TYPE_CHECKING:` block they sit in.
+    main = (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.models import UserId\n\n"
+        "def broken(:\n"
+    )
+    assert _titles(tmp_path, _typed_models("if TYPE_CHECKING:"), {"app/main.py": main}) == []

@@ -52,8 +52,17 @@ class Checker:
     """One file's check against the index: `run` yields what its added lines use that is missing."""
 
     def __init__(
-        self, index: RepoIndex, change: FileChange, tree: ast.Module, hints: Hints, text: str
+        self,
+        index: RepoIndex,
+        change: FileChange,
+        tree: ast.Module,
+        hints: Hints,
+        text: str,
+        *,
+        imports_only: bool = False,
     ) -> None:
+        """`imports_only`: `tree` holds the file's added import lines only, out of the blocks they sit in
+        (an `if TYPE_CHECKING:` among them)."""
         self.index = index
         self.hints = hints
         self.scope = hints.new_scope()
@@ -70,6 +79,7 @@ class Checker:
         self.tree = tree
         # The nodes of the file's code for type checkers only, found when first needed (rarely).
         self._typing_nodes: set[int] | None = None
+        self._imports_only = imports_only
 
     def _on_added(self, node: ast.AST) -> int | None:
         start = getattr(node, "lineno", None)
@@ -197,6 +207,8 @@ class Checker:
         read: an annotation, or a block under `if TYPE_CHECKING:`."""
         if info is None or name not in info.type_only:
             return False
+        if self._imports_only:
+            return True  # where the import sits is not known: it may well be for type checkers
         if self._typing_nodes is None:
             self._typing_nodes = _typing_nodes(self.tree)
         return id(node) in self._typing_nodes

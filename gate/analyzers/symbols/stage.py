@@ -133,12 +133,13 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 return []  # no class to read, and its import lines take nothing from the repository
             notes.append(f"{change.path}: does not parse; only its added import lines checked")
             text = imports_only(change)
+            whole = False
             if text == NO_IMPORTS:
                 return []  # the empty module: nothing imported, no class, nothing to find
             tree = parse_python(text)
             if tree is None:
                 return None
-        checker = Checker(index, change, tree, hints, text)
+        checker = Checker(index, change, tree, hints, text, imports_only=not whole)
         return [self._finding(change.path, missing, hints) for missing in checker.run()]
 
     def _finding(self, path: str, m: Missing, hints: Hints) -> Finding:
