@@ -23,6 +23,123 @@ def _titles(tmp_path: Path, before: Files, after: Files) -> list[str]:
     return sorted(f.title for f in result.findings)
 
 
+# --- sub-projects -------------------------------------------------------------------------------------
+
+SUBPROJECT: Files = {
+    "backend/pyproject.toml": '[project]\nname = "backend"\nversion = "0.1"\n',
+    "backend/app/__init__.py": "",
+    "backend/app/models.py": "def save(record):\n    print(record)\n",
+    "backend/app/main.py": "from app.models import save\n\n\ndef main():\n    save({})\n",
+}
+
+
+def test_a_sub_project_s_packages_are_checked_from_its_own_folder(tmp_path: Path):
+    main = (
+        "from app.models import save, save_many\nfrom app import models\nimport app.ghost\n\n\n"
+        "def main():\n    save({})\n    save_many([{}])\n    models.bulk_upsert([])\n"
+    )
+    titles = _titles(tmp_path, SUBPROJECT, {"backend/app/main.py": main})
+    assert titles == [
+        "'bulk_upsert' is not defined in app.models",
+        "'save_many' is not defined in app.models",
+        "Module 'app.ghost' does not exist in the repository",
+    ]
+
+
+def test_a_sub_project_with_a_src_folder_is_checked_too(tmp_path: Path):
+    before: Files = {
+        "services/api/setup.cfg": "[metadata]\nname = api\n",
+        "services/api/src/api/__init__.py": "",
+        "services/api/src/api/db.py": "def connect():\n    return 1\n",
+    }
+    after: Files = {"services/api/src/api/views.py": "from api.db import connect, disconnect\n"}
+    assert _titles(tmp_path, before, after) == ["'disconnect' is not defined in api.db"]
+
+
+def test_a_package_two_sub_projects_both_hold_is_not_judged_by_the_other_s_copy(tmp_path: Path):
+    before: Files = {
+        "backend/pyproject.toml": '[project]\nname = "backend"\n',
+        "backend/app/__init__.py": "",
+        "backend/app/models.py": "def save(record):\n    return record\n",
+        "worker/pyproject.toml": '[project]\nname = "worker"\n',
+        "worker/app/__init__.py": "",
+        "worker/app/models.py": "def enqueue(job):\n    return job\n",
+    }
+    after: Files = {
+        "worker/app/main.py": "from app.models import enqueue\nfrom app import models\n\nmodels.enqueue(1)\n",
+        "backend/app/main.py": "from app.models import save\nfrom app import models\n\nmodels.save(1)\n",
+    }
+    assert _titles(tmp_path, before, after) == []
+
+
+# --- namespace packages -------------------------------------------------------------------------------
+
+NSPKG: Files = {"app/core.py": "def total(xs):\n    return sum(xs)\n", "app/main.py": "print(1)\n"}
+
+
+def test_a_top_level_namespace_package_no_distribution_provides_is_checked(tmp_path: Path):
+    main = (
+        "from app.core import total, average\nfrom app.text_utils import slugify\nimport app.money\n"
+        "from app import core, helpers\n\nprint(total([1]), core.median([1]), slugify, app.money)\n"
+    )
+    assert _titles(tmp_path, NSPKG, {"app/main.py": main}) == [
+        "'average' is not defined in app.core",
+        "'helpers' is not defined in app",
+        "'median' is not defined in app.core",
+        "Module 'app.money' does not exist in the repository",
+        "Module 'app.text_utils' does not exist in the repository",
+    ]
+
+
+def test_a_namespace_package_seen_only_through_a_patch_is_not_judged(tmp_path: Path):
+    # Without the repository, the folder may hold files the patch does not show.
+    main = "from app.text_utils import slugify\nimport app.money\n"
+    changeset = change(tmp_path, NSPKG, {"app/main.py": main, "app/extra.py": "X = 1\n"}, patch_only=True)
+    assert list(PhantomSymbolsAnalyzer().run(context(changeset)).findings) == []
+
+
+def test_a_namespace_folder_inside_a_regular_package_is_checked(tmp_path: Path):
+    before: Files = {
+        "pkg/__init__.py": "",
+        "pkg/plugins/alpha.py": "def run():\n    return 1\n",
+    }
+    after: Files = {"pkg/use.py": "from pkg.plugins import alpha\nfrom pkg.plugins.beta import run\n"}
+    assert _titles(tmp_path, before, after) == ["Module 'pkg.plugins.beta' does not exist in the repository"]
+
+
+def test_a_namespace_other_distributions_add_to_is_not_reported(tmp_path: Path):
+    # `google` is a namespace many installed distributions add to: `google.cloud.storage` is theirs.
+    before: Files = {"google/cloud/myservice/__init__.py": "", "google/cloud/myservice/api.py": "X = 1\n"}
+    after: Files = {
+        "google/cloud/myservice/use.py": (
+            "from google.cloud import storage\nimport google.protobuf.message\n"
+            "from google.cloud.myservice.api import X\n"
+        )
+    }
+    assert _titles(tmp_path, before, after) == []
+
+
+def test_a_namespace_the_repository_depends_on_a_distribution_of_is_not_reported(tmp_path: Path):
+    # A private distribution `contoso-common` adds `contoso/common/` to the same namespace when installed.
+    before: Files = {
+        "pyproject.toml": '[project]\nname = "contoso-billing"\ndependencies = ["contoso-common>=1"]\n',
+        "contoso/billing/__init__.py": "",
+    }
+    after: Files = {
+        "contoso/billing/api.py": "from contoso.common import settings\nimport contoso.common.db\n"
+    }
+    assert _titles(tmp_path, before, after) == []
+
+
+def test_a_regular_package_that_extends_its_path_is_not_reported(tmp_path: Path):
+    before: Files = {
+        "pkg/__init__.py": "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n",
+        "pkg/core.py": "X = 1\n",
+    }
+    after: Files = {"use.py": "import pkg.plugin\nfrom pkg.other import thing\n"}
+    assert _titles(tmp_path, before, after) == []
+
+
 # --- scopes -------------------------------------------------------------------------------------------
 
 SETTINGS: Files = {

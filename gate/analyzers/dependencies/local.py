@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from gate.context.suffixes import JS_SUFFIXES
 
 _PY_MODULE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
-_PY_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+# The files that make a folder a Python project of its own (phantom-symbols reads its roots the same way).
+PY_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 _SOURCE_ROOTS = ("", "src", "lib", "python")
 _JS_SUFFIXES = (*JS_SUFFIXES, ".d.ts")  # a package's types alone name a module too
 _JS_CONFIG = ("tsconfig.json", "jsconfig.json")
@@ -46,7 +47,7 @@ class LocalModules:
         for path in paths:
             parent, name = posixpath.split(path)
             self._entries.setdefault(parent, set()).add(name)
-            if name in _PY_PROJECT_FILES:
+            if name in PY_PROJECT_FILES:
                 project_roots.add(parent)
             if name in _JS_CONFIG and "node_modules/" not in path:
                 js_configs.append(path)

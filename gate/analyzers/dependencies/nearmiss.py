@@ -65,6 +65,11 @@ def _key(name: str, ecosystem: Ecosystem) -> str:
     return ecosystem.normalize(name).lower()
 
 
+def is_popular(name: str, ecosystem: Ecosystem) -> bool:
+    """Whether the bundled list of the most downloaded names holds `name` (PyPI and npm only)."""
+    return ecosystem in _DATA and _key(name, ecosystem) in _popular(ecosystem).known
+
+
 def near_miss(name: str, ecosystem: Ecosystem) -> NearMiss | None:
     if ecosystem not in _DATA:
         return None  # no download ranking is bundled for this registry (Go, crates.io)

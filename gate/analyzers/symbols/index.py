@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import ast
 import bisect
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 
+from gate.analyzers.dependencies.imports import python_distributions, python_stdlib
+from gate.analyzers.dependencies.local import PY_PROJECT_FILES
+from gate.analyzers.dependencies.model import Ecosystem
+from gate.analyzers.dependencies.nearmiss import is_popular
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import name_chain, nodes, parse_python
 
 # Directories that commonly hold the importable packages of a repository.
 SOURCE_ROOTS = ("", "src", "lib", "python")
+# The files that may name the distributions a repository installs, and how many of them are read.
+_MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "environment.yml"})
+MAX_MANIFESTS = 50
+_WORD = re.compile(r"[a-z0-9_]+")
 _TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
 _TRUSTED_DECORATORS = frozenset({"dataclass", "total_ordering", "final", "dataclass_transform"})
 # Most source text whose trees the index keeps for the files its caller has still to check (a tree
@@ -60,48 +69,125 @@ class ModuleInfo:
     text: str = ""
 
 
-def module_names(paths: Iterable[str]) -> dict[str, str]:
-    """Dotted module name -> path, for every .py file at head, under each plausible source root."""
+def module_names(
+    paths: Iterable[str], roots: Iterable[str] = SOURCE_ROOTS, packages: Set[str] | None = None
+) -> dict[str, str]:
+    """Dotted module name -> path, for every .py file at head, under each of `roots`. With `packages`
+    (the repository's `__init__.py` files), each folder above a file under a root that is not a package
+    is a namespace package: its name maps to the folder's path and a slash (`app/`)."""
     out: dict[str, str] = {}
+    roots = tuple(roots)
     for path in paths:
         if not path.endswith(".py"):
             continue
-        for root in SOURCE_ROOTS:
+        for root in roots:
             prefix = root + "/" if root else ""
             if not path.startswith(prefix):
                 continue
             parts = path[len(prefix) : -3].split("/")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
-            if parts and all(map(str.isidentifier, parts)):
-                out.setdefault(".".join(parts), path)
+            if not parts or not all(map(str.isidentifier, parts)):
+                continue
+            out.setdefault(".".join(parts), path)
+            if packages is None:
+                continue
+            for cut in range(len(parts) - 1, 0, -1):
+                folder = prefix + "/".join(parts[:cut])
+                if f"{folder}/__init__.py" not in packages:
+                    out.setdefault(".".join(parts[:cut]), folder + "/")
     return out
 
 
-def opaque_modules(paths: Iterable[str]) -> frozenset[str]:
+def project_roots(paths: Iterable[str]) -> tuple[str, ...]:
+    """The folders below the repository's root with a pyproject.toml, setup.py or setup.cfg of their own:
+    sub-projects, whose code imports its packages from that folder or from its `src/`."""
+    return tuple(
+        sorted(
+            {
+                folder
+                for folder, _, name in (path.rpartition("/") for path in paths)
+                if folder and name in PY_PROJECT_FILES
+            }
+        )
+    )
+
+
+def opaque_modules(paths: Iterable[str], roots: Iterable[str] = SOURCE_ROOTS) -> frozenset[str]:
     """Dotted names Python may import from a file this index cannot read as source: an extension
     module (`fast.cpython-312-x86_64-linux-gnu.so`, `fast.pyd`), or a path with no suffix, which git
     lists for a symbolic link to a package's folder (`app/compat -> ../shared/compat`)."""
     out: set[str] = set()
+    roots = tuple(roots)
     for path in paths:
         folder, _, name = path.rpartition("/")
         stem, dot, suffix = name.partition(".")
         if dot and not suffix.endswith((".so", ".pyd")) and suffix not in ("so", "pyd"):
             continue
-        for module in module_names([f"{folder}/{stem}.py" if folder else f"{stem}.py"]):
+        for module in module_names([f"{folder}/{stem}.py" if folder else f"{stem}.py"], roots):
             out.add(module)
     return frozenset(out)
+
+
+class _Overlay(Mapping[str, str]):
+    """The names of a sub-project's files over the repository's: `own` first, then `shared` less the
+    names `hidden` (a name both answer to with different files)."""
+
+    def __init__(self, own: dict[str, str], shared: Mapping[str, str], hidden: frozenset[str]) -> None:
+        self._own, self._shared, self._hidden = own, shared, hidden
+
+    def __getitem__(self, dotted: str) -> str:
+        path = self._own.get(dotted)
+        if path is not None:
+            return path
+        if dotted in self._hidden:
+            raise KeyError(dotted)
+        return self._shared[dotted]
+
+    def __contains__(self, dotted: object) -> bool:
+        return dotted in self._own or (dotted in self._shared and dotted not in self._hidden)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._own
+        yield from (d for d in self._shared if d not in self._own and d not in self._hidden)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
+class _View:
+    """What a file under one root imports by which name: dotted -> path, and the opaque names."""
+
+    paths: Mapping[str, str]
+    opaque: frozenset[str]
 
 
 class RepoIndex:
     """Lazily parsed modules of the repository at head."""
 
-    def __init__(self, paths: Iterable[str], read: Callable[[str], str | None]) -> None:
+    def __init__(
+        self, paths: Iterable[str], read: Callable[[str], str | None], *, complete: bool = True
+    ) -> None:
+        """`complete`: `paths` are all the files at head. Else (a patch without revisions: the files it
+        adds) a folder without `__init__.py` may hold files the index does not see, and is not taken
+        for a namespace package whose whole content is known."""
         paths = tuple(paths)
-        self.paths = module_names(paths)
-        self.opaque = opaque_modules(paths)  # what may be imported, though not read as source
+        self._all_paths = paths
+        self._packages: frozenset[str] | None = (
+            frozenset(p for p in paths if p.endswith("__init__.py")) if complete else None
+        )
+        shared = _View(module_names(paths, SOURCE_ROOTS, self._packages), opaque_modules(paths))
+        self._shared = shared
+        # Sub-projects: their files import by names taken from their own folder too (see `enter`).
+        self._project_set = frozenset(project_roots(paths))
+        self._own: dict[str, tuple[dict[str, str], frozenset[str]]] | None = None
+        self._views: dict[str, _View] = {"": shared}
+        self.paths = shared.paths  # the names of the file being checked: see `enter`
+        self.opaque = shared.opaque  # what may be imported, though not read as source
         self._read = read
-        self._modules: dict[str, ModuleInfo | None] = {}
+        self._modules: dict[str, ModuleInfo | None] = {}  # by path
+        self._outside: frozenset[str] | None = None  # see `_alone`
         # Modules that could not be read within the parser's bounds: path -> why. Nothing is reported
         # against them; the stage reports the ones the change touches.
         self.unreadable: dict[str, str] = {}
@@ -113,21 +199,82 @@ class RepoIndex:
         self._kept_sizes: dict[str, int] = {}
         self._kept_chars = 0
 
+    def tops(self) -> set[str]:
+        """The first part of every name a file of the repository may import from it."""
+        tops = {name.split(".")[0] for name in self._shared.paths}
+        for own, _ in self._own_names().values():
+            tops.update(name.split(".")[0] for name in own)
+        return tops
+
+    def enter(self, path: str) -> None:
+        """Take the names the file `path` imports by: those of the repository's root and source folders,
+        and, for a file of a sub-project, those of the sub-project's folder and its `src/`."""
+        view = self._views.get(self._project_of(path) or "")
+        if view is None:
+            root = self._project_of(path) or ""
+            own, opaque = self._own_names().get(root, ({}, frozenset()))
+            shared = self._shared.paths
+            # A name both the sub-project's files and the root's answer to: which one Python takes
+            # depends on its path, so neither is judged (two folders of one namespace package are one).
+            hidden = frozenset(
+                d
+                for d, p in own.items()
+                if d in shared and shared[d] != p and not _both_folders(p, shared[d])
+            )
+            mine = {d: p for d, p in own.items() if d not in hidden}
+            view = _View(_Overlay(mine, shared, hidden), self._shared.opaque | opaque | hidden)
+            self._views[root] = view
+        self.paths, self.opaque = view.paths, view.opaque
+
+    def _project_of(self, path: str) -> str | None:
+        """The deepest sub-project folder that holds `path`, if any."""
+        folder = path.rpartition("/")[0]
+        while folder:
+            if folder in self._project_set:
+                return folder
+            folder = folder.rpartition("/")[0]
+        return None
+
+    def _own_names(self) -> dict[str, tuple[dict[str, str], frozenset[str]]]:
+        """Of each sub-project: the names its own files (those of no deeper sub-project) take from its
+        folder and its `src/`, and its opaque names. Worked out once, when first asked."""
+        if self._own is None:
+            grouped: dict[str, list[str]] = {}
+            if self._project_set:
+                for path in self._all_paths:
+                    root = self._project_of(path)
+                    if root is not None:
+                        grouped.setdefault(root, []).append(path)
+            self._own = {
+                root: (
+                    module_names(files, (root, root + "/src"), self._packages),
+                    opaque_modules(files, (root, root + "/src")),
+                )
+                for root, files in grouped.items()
+            }
+        return self._own
+
     def has_module(self, dotted: str) -> bool:
         return dotted in self.paths
 
     def module(self, dotted: str) -> ModuleInfo | None:
         """The module's definitions, or None when it is not the repo's or cannot be read or parsed."""
-        if dotted not in self._modules:
-            self._modules[dotted] = self._load(dotted)
-        return self._modules[dotted]
+        path = self.paths.get(dotted)
+        if path is None:
+            return None
+        if path not in self._modules:
+            self._modules[path] = self._load(dotted, path)
+        return self._modules[path]
 
     def prime(self, path: str, text: str, tree: ast.Module) -> None:
         """Index a module from a tree the caller parsed from its head text: a module the change both
         adds and imports is parsed once, not again when an import of it is checked."""
+        if path in self._modules:
+            return
         for dotted, known in module_names([path]).items():
-            if known == path and self.paths.get(dotted) == path and dotted not in self._modules:
-                self._modules[dotted] = self._index(dotted, path, text, tree)
+            if known == path and self.paths.get(dotted) == path:
+                self._modules[path] = self._index(dotted, path, text, tree)
+                return
 
     def take_tree(self, path: str) -> ast.Module | None:
         """The tree of a pending file this index parsed (from the same head text), once; and the file
@@ -138,10 +285,13 @@ class RepoIndex:
             self._kept_chars -= self._kept_sizes.pop(path)
         return tree
 
-    def _load(self, dotted: str) -> ModuleInfo | None:
-        path = self.paths.get(dotted)
-        text = self._read(path) if path else None
-        if path is None or text is None:
+    def _load(self, dotted: str, path: str) -> ModuleInfo | None:
+        if path.endswith("/"):
+            # A namespace package defines no name of its own; what it holds is known only when no other
+            # folder on Python's path can add to it.
+            return ModuleInfo(dotted, path, True, open=not self._alone(dotted))
+        text = self._read(path)
+        if text is None:
             return None
         try:
             tree = parse_python(text)
@@ -166,7 +316,36 @@ class RepoIndex:
         _collect(tree.body, info, _TextHints.of(text))
         if "__getattr__" in info.names:
             info.open = True  # PEP 562 however it is bound: assigned, imported, defined
+        if info.is_package and ("__path__" in info.names or "declare_namespace" in text):
+            # pkgutil.extend_path or pkg_resources: its submodules may sit in other folders too.
+            info.open = True
         return info
+
+    def _alone(self, dotted: str) -> bool:
+        """Whether the namespace package `dotted` is found in the repository's folders only. Inside a
+        regular package it is (Python looks in that package's folder, unless the package opens its
+        `__path__`); at the top, any folder on Python's path may add to it, and a regular package of
+        the name anywhere there replaces it: it is the repository's alone when no distribution is known
+        to provide the name, none of the repository's Python manifests names it, and it is no standard
+        module."""
+        parent = dotted.rpartition(".")[0]
+        if parent:
+            if self.paths.get(parent, "").endswith("/"):
+                return self._alone(parent)
+            info = self.module(parent)
+            return info is not None and not info.open
+        if self._outside is None:
+            self._outside = self._named_outside()
+        return dotted.lower() not in self._outside and not is_popular(dotted, Ecosystem.PYPI)
+
+    def _named_outside(self) -> frozenset[str]:
+        """The top-level names (in lower case) the standard library or a known distribution provides, and
+        every word of the repository's Python manifests (`acme` of a dependency on `acme-common`)."""
+        names = {n.lower() for n in (*python_stdlib(), *python_distributions())}
+        manifests = [p for p in self._all_paths if _is_manifest(p.rpartition("/")[2])]
+        for path in manifests[:MAX_MANIFESTS]:
+            names.update(_WORD.findall((self._read(path) or "").lower()))
+        return frozenset(names)
 
     def defines(self, dotted: str, name: str) -> bool | None:
         """True/False when known; None when the module is open or not the repo's."""
@@ -182,14 +361,14 @@ class RepoIndex:
     def class_members(self, dotted: str, cls: str) -> set[str] | None:
         """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable.
         Worked out once per class: callers must not modify the set."""
-        key = (dotted, cls)
+        key = (self.paths.get(dotted, dotted), cls)
         if key not in self._members:
             self._members[key] = self._class_members(dotted, cls, 0)
         return self._members[key]
 
     def members_unknowable(self, dotted: str, cls: str) -> bool:
         """True when the class's members were asked for and cannot be known: nothing of it is reported."""
-        key = (dotted, cls)
+        key = (self.paths.get(dotted, dotted), cls)
         return key in self._members and self._members[key] is None
 
     def _class_members(self, dotted: str, cls: str, depth: int) -> set[str] | None:
@@ -225,6 +404,14 @@ class RepoIndex:
                     if target is not None and alias.name in target.classes:
                         return source, alias.name
         return None
+
+
+def _both_folders(one: str, other: str) -> bool:
+    return one.endswith("/") and other.endswith("/")
+
+
+def _is_manifest(name: str) -> bool:
+    return name in _MANIFEST_NAMES or (name.startswith("requirements") and name.endswith((".txt", ".in")))
 
 
 def resolve_relative(current: str, is_package: bool, module: str | None, level: int) -> str | None:

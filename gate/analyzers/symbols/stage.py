@@ -47,8 +47,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
             paths = view.head_paths()
         else:
             paths = tuple(f.path for f in ctx.changeset.diff.files if f.status is FileStatus.ADDED)
-        index = RepoIndex(paths, lambda p: view.text("head", p))
-        tops = {name.split(".")[0] for name in index.paths}
+        index = RepoIndex(paths, lambda p: view.text("head", p), complete=view.has_revisions)
+        tops = index.tops()
         hints = Hints()
         findings: list[Finding] = []
         checked: list[str] = []
@@ -139,6 +139,7 @@ class PhantomSymbolsAnalyzer(Analyzer):
             tree = parse_python(text)
             if tree is None:
                 return None
+        index.enter(change.path)
         checker = Checker(index, change, tree, hints, text, imports_only=not whole)
         return [self._finding(change.path, missing, hints) for missing in checker.run()]
 
