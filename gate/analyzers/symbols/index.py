@@ -443,6 +443,8 @@ class _TextHints:
     # The lines that may call setattr(): those naming it, and those with other than ASCII characters
     # (the parser reads identifiers in their NFKC form, so a full-width `ｓetattr` is `setattr`).
     setattr_lines: tuple[int, ...]
+    # `sys.modules` may be written (its word, or other letters that NFKC makes it).
+    may_replace_module: bool
 
     @classmethod
     def of(cls, text: str) -> _TextHints:
@@ -455,7 +457,14 @@ class _TextHints:
             lines = tuple(n for n, line in enumerate(split, 1) if "setattr" in line or not line.isascii())
         # globals()/exec() in full width are the builtins too: a text with other than ASCII may call them.
         writes = has_setattr or other or any(word in text for word in _GLOBAL_WRITERS)
-        return cls("global" in text, ":=" in text, writes, "__all__" in text or other, lines)
+        return cls(
+            "global" in text,
+            ":=" in text,
+            writes,
+            "__all__" in text or other,
+            lines,
+            "modules" in text or other,
+        )
 
     def may_call_setattr(self, start: int, end: int) -> bool:
         at = bisect.bisect_left(self.setattr_lines, start)
@@ -496,7 +505,7 @@ def _collect(body: list[ast.stmt], info: ModuleInfo, hints: _TextHints) -> None:
             info.open = True
         if hints.may_list_all:
             info.names.update(_all_entries(node))
-        if isinstance(node, ast.Assign | ast.Expr) and _replaces_module(node):
+        if hints.may_replace_module and isinstance(node, ast.Assign | ast.Expr) and _replaces_module(node):
             info.open = True
     if never_run:
         # What those blocks bind is known to type checkers only; what they would open (a star import)
