@@ -240,6 +240,18 @@ SYMBOLS_INPUTS: dict[str, Callable[[int], tuple[Files, Files]]] = {
             + "".join(f"        self.a{i}  # {'padding' * 12}\n" for i in range(n // 110))
         },
     ),
+    # Each function binds the imported module's name for itself: the walk scope by scope.
+    "nested functions shadowing a module": lambda n: (
+        PKG,
+        {
+            "pkg/app.py": "from pkg import m\nm.Y\n"
+            + "".join(
+                f"def f{i}(m=None):\n    def g(x=[m for m in ()]):\n        return m.a, [m.b for _ in ()]\n"
+                f"    if TYPE_CHECKING:\n        import pkg.m\n    return g, m.zz{i}\n"
+                for i in range(n // 170)
+            )
+        },
+    ),
 }
 
 
