@@ -11,7 +11,8 @@ from typing import NamedTuple
 from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import name_chain, statements
 from gate.analyzers.symbols.hints import Hints
-from gate.analyzers.symbols.index import ModuleInfo, RepoIndex, module_names, never_runs, resolve_relative
+from gate.analyzers.symbols.index import ModuleInfo, RepoIndex, never_runs, resolve_relative
+from gate.analyzers.symbols.roots import module_names
 from gate.analyzers.symbols.walks import may_name, own_reads, reads_and_bindings, scoped_bindings
 from gate.diff.model import FileChange
 

@@ -12,21 +12,26 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from gate.analyzers.dependencies.imports import python_distributions, python_stdlib
-from gate.analyzers.dependencies.local import PY_PROJECT_FILES
 from gate.analyzers.dependencies.model import Ecosystem
 from gate.analyzers.dependencies.nearmiss import is_popular
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import name_chain, nodes, parse_python
+from gate.analyzers.symbols.roots import (
+    MAX_MANIFESTS,
+    SOURCE_ROOTS,
+    Overlay,
+    View,
+    both_folders,
+    is_manifest,
+    module_names,
+    opaque_modules,
+    project_roots,
+)
 
-# Directories that commonly hold the importable packages of a repository.
-SOURCE_ROOTS = ("", "src", "lib", "python")
-# The files that may name the distributions a repository installs, and how many of them are read.
-_MANIFEST_NAMES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "environment.yml"})
-MAX_MANIFESTS = 50
 _WORD = re.compile(r"[a-z0-9_]+")
 _TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
 _TRUSTED_DECORATORS = frozenset({"dataclass", "total_ordering", "final", "dataclass_transform"})
@@ -69,100 +74,6 @@ class ModuleInfo:
     text: str = ""
 
 
-def module_names(
-    paths: Iterable[str], roots: Iterable[str] = SOURCE_ROOTS, packages: Set[str] | None = None
-) -> dict[str, str]:
-    """Dotted module name -> path, for every .py file at head, under each of `roots`. With `packages`
-    (the repository's `__init__.py` files), each folder above a file under a root that is not a package
-    is a namespace package: its name maps to the folder's path and a slash (`app/`)."""
-    out: dict[str, str] = {}
-    roots = tuple(roots)
-    for path in paths:
-        if not path.endswith(".py"):
-            continue
-        for root in roots:
-            prefix = root + "/" if root else ""
-            if not path.startswith(prefix):
-                continue
-            parts = path[len(prefix) : -3].split("/")
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-            if not parts or not all(map(str.isidentifier, parts)):
-                continue
-            out.setdefault(".".join(parts), path)
-            if packages is None:
-                continue
-            for cut in range(len(parts) - 1, 0, -1):
-                folder = prefix + "/".join(parts[:cut])
-                if f"{folder}/__init__.py" not in packages:
-                    out.setdefault(".".join(parts[:cut]), folder + "/")
-    return out
-
-
-def project_roots(paths: Iterable[str]) -> tuple[str, ...]:
-    """The folders below the repository's root with a pyproject.toml, setup.py or setup.cfg of their own:
-    sub-projects, whose code imports its packages from that folder or from its `src/`."""
-    return tuple(
-        sorted(
-            {
-                folder
-                for folder, _, name in (path.rpartition("/") for path in paths)
-                if folder and name in PY_PROJECT_FILES
-            }
-        )
-    )
-
-
-def opaque_modules(paths: Iterable[str], roots: Iterable[str] = SOURCE_ROOTS) -> frozenset[str]:
-    """Dotted names Python may import from a file this index cannot read as source: an extension
-    module (`fast.cpython-312-x86_64-linux-gnu.so`, `fast.pyd`), or a path with no suffix, which git
-    lists for a symbolic link to a package's folder (`app/compat -> ../shared/compat`)."""
-    out: set[str] = set()
-    roots = tuple(roots)
-    for path in paths:
-        folder, _, name = path.rpartition("/")
-        stem, dot, suffix = name.partition(".")
-        if dot and not suffix.endswith((".so", ".pyd")) and suffix not in ("so", "pyd"):
-            continue
-        for module in module_names([f"{folder}/{stem}.py" if folder else f"{stem}.py"], roots):
-            out.add(module)
-    return frozenset(out)
-
-
-class _Overlay(Mapping[str, str]):
-    """The names of a sub-project's files over the repository's: `own` first, then `shared` less the
-    names `hidden` (a name both answer to with different files)."""
-
-    def __init__(self, own: dict[str, str], shared: Mapping[str, str], hidden: frozenset[str]) -> None:
-        self._own, self._shared, self._hidden = own, shared, hidden
-
-    def __getitem__(self, dotted: str) -> str:
-        path = self._own.get(dotted)
-        if path is not None:
-            return path
-        if dotted in self._hidden:
-            raise KeyError(dotted)
-        return self._shared[dotted]
-
-    def __contains__(self, dotted: object) -> bool:
-        return dotted in self._own or (dotted in self._shared and dotted not in self._hidden)
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._own
-        yield from (d for d in self._shared if d not in self._own and d not in self._hidden)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-@dataclass(frozen=True)
-class _View:
-    """What a file under one root imports by which name: dotted -> path, and the opaque names."""
-
-    paths: Mapping[str, str]
-    opaque: frozenset[str]
-
-
 class RepoIndex:
     """Lazily parsed modules of the repository at head."""
 
@@ -177,12 +88,12 @@ class RepoIndex:
         self._packages: frozenset[str] | None = (
             frozenset(p for p in paths if p.endswith("__init__.py")) if complete else None
         )
-        shared = _View(module_names(paths, SOURCE_ROOTS, self._packages), opaque_modules(paths))
+        shared = View(module_names(paths, SOURCE_ROOTS, self._packages), opaque_modules(paths))
         self._shared = shared
         # Sub-projects: their files import by names taken from their own folder too (see `enter`).
         self._project_set = frozenset(project_roots(paths))
         self._own: dict[str, tuple[dict[str, str], frozenset[str]]] | None = None
-        self._views: dict[str, _View] = {"": shared}
+        self._views: dict[str, View] = {"": shared}
         self.paths = shared.paths  # the names of the file being checked: see `enter`
         self.opaque = shared.opaque  # what may be imported, though not read as source
         self._read = read
@@ -217,12 +128,10 @@ class RepoIndex:
             # A name both the sub-project's files and the root's answer to: which one Python takes
             # depends on its path, so neither is judged (two folders of one namespace package are one).
             hidden = frozenset(
-                d
-                for d, p in own.items()
-                if d in shared and shared[d] != p and not _both_folders(p, shared[d])
+                d for d, p in own.items() if d in shared and shared[d] != p and not both_folders(p, shared[d])
             )
             mine = {d: p for d, p in own.items() if d not in hidden}
-            view = _View(_Overlay(mine, shared, hidden), self._shared.opaque | opaque | hidden)
+            view = View(Overlay(mine, shared, hidden), self._shared.opaque | opaque | hidden)
             self._views[root] = view
         self.paths, self.opaque = view.paths, view.opaque
 
@@ -342,7 +251,7 @@ class RepoIndex:
         """The top-level names (in lower case) the standard library or a known distribution provides, and
         every word of the repository's Python manifests (`acme` of a dependency on `acme-common`)."""
         names = {n.lower() for n in (*python_stdlib(), *python_distributions())}
-        manifests = [p for p in self._all_paths if _is_manifest(p.rpartition("/")[2])]
+        manifests = [p for p in self._all_paths if is_manifest(p.rpartition("/")[2])]
         for path in manifests[:MAX_MANIFESTS]:
             names.update(_WORD.findall((self._read(path) or "").lower()))
         return frozenset(names)
@@ -404,14 +313,6 @@ class RepoIndex:
                     if target is not None and alias.name in target.classes:
                         return source, alias.name
         return None
-
-
-def _both_folders(one: str, other: str) -> bool:
-    return one.endswith("/") and other.endswith("/")
-
-
-def _is_manifest(name: str) -> bool:
-    return name in _MANIFEST_NAMES or (name.startswith("requirements") and name.endswith((".txt", ".in")))
 
 
 def resolve_relative(current: str, is_package: bool, module: str | None, level: int) -> str | None:
