@@ -256,7 +256,10 @@ def test_an_included_file_under_a_default_ignored_folder_is_read(
     repo.write("vendor/lib/other.txt", "not-a-manifest\n")  # named by no manifest: still ignored
     repo.commit("change")
     config = registry_config(pypi.url, npm.url)
-    changeset = load_git_changeset(repo.root, base, "HEAD", ignore=Config().paths.ignore, default_ignore=True)
+    paths = Config().paths
+    changeset = load_git_changeset(
+        repo.root, base, "HEAD", ignore=paths.ignore, default_ignore=paths.ignore_defaults
+    )
     assert changeset.diff.ignored_paths == ("vendor/lib/other.txt",)
     result = DependenciesAnalyzer().run(context(changeset, config=config))
     assert absent(result) == {
