@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from gate.analyzers.injection.agent_files import instructs_agents
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.links import LINK_SKIPPED, judged_here
 from gate.context.model import ChangeSet, unread_files
+from gate.diff.model import FileStatus
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
 from gate.run import MODEL_STAGES, StageResult
@@ -89,8 +91,7 @@ def decide(results: Sequence[StageResult], changeset: ChangeSet, config: Config)
         return Decision("fail", (_blocking_reason(blocked, fail_on),), tuple(marked))
     verdicts, reasons = _not_checked(results, config)
     unread = list(changeset.unread)
-    if hidden := changeset.hidden_sources:
-        unread.append(unread_files(hidden, "named as source code, configuration or keys but not text"))
+    unread.extend(_binary_unread(changeset))
     unread.extend(_left_unread(results, changeset))
     if unread:
         reasons.append(f"not read: {'; '.join(unread)}; the verdict is neutral")
@@ -206,12 +207,44 @@ def _not_run(results: Sequence[StageResult]) -> list[str]:
     ]
 
 
+def _binary_unread(changeset: ChangeSet) -> list[str]:
+    """The files git calls binary that may be text a tool reads, in `ChangeSet.unread`'s words: by their
+    names, source code and scripts (`hidden_sources`), then the manifests the dependencies analyzer reads
+    and the instructions AI tools read; by their content, where the source read it, text and bytes of no
+    binary format the gate knows (`Diff.maybe_text`). An image, an archive or a font is none of these:
+    a gap in the coverage only."""
+    hidden = changeset.hidden_sources
+    out = [unread_files(hidden, "named as source code, configuration or keys but not text")] if hidden else []
+    said = {*hidden, *changeset.refused}
+    binary = [
+        c.path
+        for c in changeset.diff.files
+        if c.is_binary and c.status is not FileStatus.DELETED and c.path not in said
+    ]
+    if not binary:
+        return out
+    # The manifest parsers (and `packaging` with them) load only for a change that has a binary file.
+    from gate.analyzers.dependencies.manifests import parser_for
+
+    named = [path for path in binary if parser_for(path) is not None or instructs_agents(path)]
+    if named:
+        out.append(unread_files(named, "named as manifests or instructions to AI tools but not text"))
+    maybe_text = set(changeset.diff.maybe_text)
+    if by_content := [path for path in binary if path in maybe_text and path not in named]:
+        out.append(
+            unread_files(
+                by_content, "git calls binary whose content is text or of no binary format the gate knows"
+            )
+        )
+    return out
+
+
 def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[str]:
     """The files of the change an analyzer meant to read and did not (`StageResult.skipped_files`), in
     `ChangeSet.unread`'s words: a head past the size limit, text holding a NUL byte, or a symbolic link
-    not judged by where it leads. A file git calls binary is left to `hidden_sources`, which says it when
-    its name says source; and the files paths.ignore leaves out are the user's choice, not the gate's
-    omission (they are not in `by_path`)."""
+    not judged by where it leads. A file git calls binary is left to `_binary_unread`, which says it when
+    it may be text; and the files paths.ignore leaves out are the user's choice, not the gate's omission
+    (they are not in `by_path`)."""
     by_path = changeset.diff.by_path
     too_large: dict[str, None] = {}  # dicts as ordered sets: each file named once, in the stages' order
     not_text: dict[str, None] = {}

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
 
+from gate.context.binary_formats import binary_format
 from gate.context.catfile import BlobReader
 from gate.context.git import Git
 from gate.context.git_objects import NameStatus, decode_name, name_status, read_objects
@@ -98,6 +99,17 @@ def _binaries_as_text(
             c.path: c for c in _diff(git, base, head, ("--text", *extra), source=source, paths=paths).files
         }
     read = {path for path in texts if path in again and not again[path].is_binary}
+    # Text git diffed as binary all the same, text that could not be diffed, and bytes of no binary
+    # format the gate knows: each stays binary, and it may be text a tool reads.
+    maybe_text = tuple(
+        c.path
+        for c in changes
+        if c.path not in read
+        and c.path not in decoded
+        and (c.path in texts or kinds.get(small.get(c.path, "")) in (_Text.WIDE, _Text.UNKNOWN))
+    )
+    if maybe_text:
+        diff = replace(diff, maybe_text=maybe_text)
     if not read and not decoded:
         return diff
     # GitHub shows such a file as binary, none of its lines: it takes no review comment on them.
@@ -118,13 +130,14 @@ def _binaries_as_text(
 class _Text(enum.Enum):
     AS_IS = "as is"  # UTF-8, mostly so, or a script: git diffs it with `--text`
     WIDE = "wide"  # UTF-16 or UTF-32: decoded here
+    UNKNOWN = "unknown"  # not text to the gate, but of no binary format it knows (`binary_format`)
 
 
 def _text_blobs(git: Git, shas: Sequence[str]) -> dict[str, _Text]:
-    """The blobs of `shas` that are text, and of which kind, read through one `git cat-file` process for
-    the run: a pull request can add thousands of files git calls binary, and a process for each cost
-    seconds. Each is read alone, its size asked first: a change of many large images is never held in
-    memory at once."""
+    """The blobs of `shas` that are text or may be, and of which kind, read through one `git cat-file`
+    process for the run: a pull request can add thousands of files git calls binary, and a process for
+    each cost seconds. Each is read alone, its size asked first: a change of many large images is never
+    held in memory at once."""
     if not shas:
         return {}
     reader = BlobReader(git)
@@ -143,7 +156,9 @@ def _kind(data: bytes | None) -> _Text | None:
         return None
     if wide_text(data) is not None:
         return _Text.WIDE
-    return _Text.AS_IS if _is_text_as_is(data) else None
+    if _is_text_as_is(data):
+        return _Text.AS_IS
+    return _Text.UNKNOWN if binary_format(data) is None else None
 
 
 def _decoded(

@@ -134,6 +134,10 @@ class Diff:
     ignored_files: tuple[FileChange, ...] = field(default=(), compare=False, repr=False)
     # Paths paths.ignore matched that are analysed anyway: first-party code (`gate.context.ignore`).
     unignored_paths: tuple[str, ...] = field(default=())
+    # Files git calls binary whose head the source read and found mostly printable, or of no binary
+    # format the gate knows (`gate.context.binary_formats`): text a tool may read, which no check read.
+    # A source that reads no content (a patch) names none; its binary files are judged by their names.
+    maybe_text: tuple[str, ...] = field(default=())
 
     @cached_property
     def by_path(self) -> dict[str, FileChange]:

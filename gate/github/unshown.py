@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from gate.context.binary_formats import binary_format
 from gate.context.git_diff import (
     MAX_DIFFED_LINES,
     MAX_DIFFED_LINES_A_RUN,
@@ -49,6 +50,8 @@ class Unread:
 
     why: str
     bounded: bool = False  # the run's bounds refused it: its text may hold anything
+    # Read, and not text to the gate, but of no binary format it knows (`binary_format`): it may be text.
+    maybe_text: bool = False
 
 
 class UnshownReader:
@@ -78,6 +81,7 @@ class UnshownReader:
         files: list[FileChange] = []
         read: list[str] = []
         notes: list[str] = []
+        maybe_text: list[str] = []
         for change in diff.files:
             if not _unshown(change):
                 files.append(change)
@@ -85,24 +89,31 @@ class UnshownReader:
             rebuilt, unread = self._rebuilt(change, base, head, source, (blobs or {}).get(change.path))
             files.append(rebuilt)
             if unread is not None:
-                notes.append(unread)
+                notes.append(unread.why)
+                if unread.maybe_text:
+                    maybe_text.append(change.path)
             else:
                 read.append(change.path)
         if read:
             notes.insert(
                 0, f"{source}: read from the files' contents, as GitHub showed no patch: {', '.join(read)}"
             )
-        return replace(diff, files=tuple(files), notes=(*diff.notes, *notes))
+        return replace(
+            diff,
+            files=tuple(files),
+            notes=(*diff.notes, *notes),
+            maybe_text=(*diff.maybe_text, *maybe_text),
+        )
 
     def _rebuilt(
         self, change: FileChange, base: str, head: str, source: str, blob: str | None
-    ) -> tuple[FileChange, str | None]:
+    ) -> tuple[FileChange, Unread | None]:
         """The change with hunks made from its two texts; or, when its head version is not text or
         cannot be read, the change still binary and why (also its last note)."""
         new = self._text(change.path, head, blob)
         if isinstance(new, Unread):
             why = f"{change.path}: {NO_PATCH}, and its head version {new.why}"
-            return replace(change, notes=(*change.notes, why)), why
+            return replace(change, notes=(*change.notes, why)), replace(new, why=why)
         notes = [f"{change.path}: {NO_PATCH}; its lines were read from its contents"]
         old = ""
         if change.status in (FileStatus.MODIFIED, FileStatus.RENAMED):
@@ -121,7 +132,7 @@ class UnshownReader:
             parsed = parse_diff(patch_of(old, new, change.status), source=f"{source}: {change.path}")
         except InputError:
             why = f"{change.path}: {NO_PATCH}, and its text could not be diffed"
-            return replace(change, notes=(*change.notes, why)), why
+            return replace(change, notes=(*change.notes, why)), Unread(why, maybe_text=True)
         if not parsed.files:  # the same text at both revisions (a rename, a mode change)
             return replace(change, is_binary=False, notes=(*change.notes, *notes)), None
         made = parsed.files[0]
@@ -175,7 +186,9 @@ class UnshownReader:
         self._bytes_left -= found.size
         data = found.data if found.data is not None else self._client.blob(found.sha)
         text = text_of(data)
-        return Unread("is binary (its content is not text)") if text is None else text
+        if text is None:
+            return Unread("is binary (its content is not text)", maybe_text=binary_format(data) is None)
+        return text
 
 
 def _unshown(change: FileChange) -> bool:

@@ -113,6 +113,7 @@ def _changeset(cs: ChangeSet) -> dict[str, Any]:
             "notes": list(cs.diff.notes),
             "ignored_paths": list(cs.diff.ignored_paths),
             "unignored_paths": list(cs.diff.unignored_paths),
+            "maybe_text": list(cs.diff.maybe_text),
             "files": [_file(f) for f in cs.diff.files],
         },
         "commits": [
@@ -179,6 +180,7 @@ def decode_changeset(d: dict[str, Any]) -> ChangeSet:
             tuple(diff["notes"]),
             tuple(diff["ignored_paths"]),
             unignored_paths=tuple(diff.get("unignored_paths", ())),
+            maybe_text=tuple(diff.get("maybe_text", ())),
         ),
         commits=tuple(_decode_commit(c) for c in d["commits"]),
         pr=None if p is None else _decode_pr(p),

@@ -233,3 +233,22 @@ def test_a_utf_16_file_is_read_from_its_contents(tmp_path: Path, github: FakeGit
 
     assert not change.is_binary
     assert [line.text for line in change.added] == [f'$token = "{TOKEN}"', "Write-Host done"]
+
+
+def test_a_binary_file_that_may_be_text_is_named_and_an_image_is_not(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """Bytes of no binary format the gate knows may be text a tool reads (`Diff.maybe_text`, which
+    leaves the verdict neutral); a real image is only a gap."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("README", "base\n")
+    base = repo.commit("Initial")
+    repo.write("logo.png", PNG)
+    repo.write("docs/notes.dat", bytes(range(256)) * 4)
+    head = repo.commit("Add a logo and notes")
+    pull_from_git(github, repo, base, head, number=7)
+
+    cs = changeset_of(github)
+
+    assert cs.diff.by_path["logo.png"].is_binary and cs.diff.by_path["docs/notes.dat"].is_binary
+    assert cs.diff.maybe_text == ("docs/notes.dat",)
