@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.analyzers.injection.agent_files import instructs_agents
+from gate.analyzers.source import GATE_PYTHON, LFS_POINTER, NOT_PARSED
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.links import LINK_SKIPPED, judged_here
 from gate.context.model import ChangeSet, unread_files
@@ -241,13 +242,15 @@ def _binary_unread(changeset: ChangeSet) -> list[str]:
 
 def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[str]:
     """The files of the change an analyzer meant to read and did not (`StageResult.skipped_files`), in
-    `ChangeSet.unread`'s words: a head past the size limit, text holding a NUL byte, or a symbolic link
-    not judged by where it leads. A file git calls binary is left to `_binary_unread`, which says it when
-    it may be text; and the files paths.ignore leaves out are the user's choice, not the gate's omission
-    (they are not in `by_path`)."""
+    `ChangeSet.unread`'s words: a head past the size limit, text holding a NUL byte, Python that does not
+    parse (or a Git LFS pointer in its place), or a symbolic link not judged by where it leads. A file
+    git calls binary is left to `_binary_unread`, which says it when it may be text; and the files
+    paths.ignore leaves out are the user's choice, not the gate's omission (they are not in `by_path`)."""
     by_path = changeset.diff.by_path
     too_large: dict[str, None] = {}  # dicts as ordered sets: each file named once, in the stages' order
     not_text: dict[str, None] = {}
+    not_parsed: dict[str, None] = {}
+    lfs_pointers: dict[str, None] = {}
     links: dict[str, None] = {}
     for result in results:
         for skipped in result.skipped_files:
@@ -261,12 +264,23 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
                 if not judged_here(skipped.path):
                     links.setdefault(skipped.path, None)
                 continue
-            (too_large if "limit" in skipped.why else not_text).setdefault(skipped.path, None)
+            if skipped.why == NOT_PARSED:
+                not_parsed.setdefault(skipped.path, None)
+            elif skipped.why == LFS_POINTER:
+                lfs_pointers.setdefault(skipped.path, None)
+            else:
+                (too_large if "limit" in skipped.why else not_text).setdefault(skipped.path, None)
     out: list[str] = []
     if too_large:
         out.append(unread_files(list(too_large), "over the analyzers' size limit"))
     if not_text:
         out.append(unread_files(list(not_text), "the analyzers left unread (not text)"))
+    if not_parsed:
+        out.append(unread_files(list(not_parsed), f"Python {GATE_PYTHON} (the gate's) cannot parse"))
+    if lfs_pointers:
+        out.append(
+            unread_files(list(lfs_pointers), "kept in Git LFS (the commit holds a pointer, not the code)")
+        )
     if links:
         out.append(unread_files(list(links), "the analyzers left unread (symbolic links they do not follow)"))
     return out

@@ -8,6 +8,7 @@ analyzers say so.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,12 @@ from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 MAX_FILE_BYTES = 1_000_000
 
 NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
+# Why a changed Python file was not analysed though its head was read whole (`ChangeView.parses`).
+GATE_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+NOT_PARSED = f"does not parse as Python {GATE_PYTHON}"
+LFS_POINTER = "a Git LFS pointer, not the file's content"
+# How a Git LFS pointer file opens (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+_LFS_POINTER_START = "version https://git-lfs.github.com/spec/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,20 @@ class ChangeView:
             self._skip(change.path, "binary file")
             return False
         return True
+
+    def parses(self, change: FileChange, text: str) -> bool:
+        """Whether the head text of a changed Python file parses. When it does not, the file is noted
+        skipped: Python newer than the gate's interpreter, or a Git LFS pointer committed in place of the
+        module, runs or is fetched where it is deployed, and no analyzer read its imports or names as
+        Python; no verdict is a pass while it is so. Source past the parser's bounds parses here: the
+        stages that read it report it as a file they could not analyse."""
+        try:
+            parsed = parse_python(text) is not None
+        except Unreadable:
+            return True
+        if not parsed:
+            self._skip(change.path, LFS_POINTER if text.startswith(_LFS_POINTER_START) else NOT_PARSED)
+        return parsed
 
     def is_python(self, change: FileChange) -> bool:
         """Whether the changed file is Python (`gate.context.file_kinds`): a script's first line is read

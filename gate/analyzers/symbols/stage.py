@@ -75,6 +75,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
                 # what they take from the repository's (added) modules.
                 text = imports_only(change)
                 notes.append(f"{change.path}: whole file not available; only its added import lines checked")
+            elif parsed is None:
+                view.parses(change, text)  # a file that does not parse is one the stage left unread
             imports = may_use_repository(text, tops, change)
             if not imports and not may_read_own_attributes(text):
                 continue  # no import of a repository module and no class
