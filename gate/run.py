@@ -69,6 +69,10 @@ class Usage:
         )
 
 
+# Why a model stage did not run on an offline run (`--offline`).
+OFFLINE = "offline: no model is called"
+
+
 @dataclass(frozen=True)
 class StageResult:
     """What one stage did. A stage that could not run says so here; it never raises past the pipeline."""
@@ -113,6 +117,18 @@ class StageResult:
     @classmethod
     def skipped(cls, stage: str, why: str, reason: str) -> StageResult:
         return cls(stage=stage, ran=False, why=why, skipped_reason=reason)
+
+    @classmethod
+    def offline(cls, stage: str, why: str) -> StageResult:
+        """A model stage its thresholds call for, on a run with no network: not run, and a model error, so
+        the verdict follows gate.on_model_error as when no model is available; never a pass."""
+        return cls(
+            stage=stage,
+            ran=False,
+            why=why,
+            skipped_reason=OFFLINE,
+            model_error=f"the {stage} stage the thresholds call for was not run ({OFFLINE})",
+        )
 
 
 # -- what a stage reads ---------------------------------------------------------------------------------

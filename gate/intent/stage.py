@@ -34,7 +34,7 @@ class SpecStage:
         if not wanted:
             return StageResult.skipped(self.id, why, "below the spec thresholds")
         if ctx.offline:
-            return StageResult.skipped(self.id, why, "offline: no model is called")
+            return StageResult.offline(self.id, why)
         # The check's machinery (intent sources, prompts, the model layer) loads only when it runs.
         from gate.intent.check import run_spec_check
 

@@ -32,7 +32,7 @@ class RegenStage:
         if not wanted:
             return StageResult.skipped(self.id, why, "thresholds not met")
         if ctx.offline:
-            return StageResult.skipped(self.id, why, "offline: no model calls")
+            return StageResult.offline(self.id, why)
         # The re-generation's machinery (lexers, similarity, the model layer) loads only when it runs.
         from gate.regen.check import run_regen
 

@@ -31,7 +31,7 @@ class ReviewStage:
         if not wanted:
             return StageResult.skipped(self.id, why, "below the review thresholds")
         if ctx.offline:
-            return StageResult.skipped(self.id, why, "offline: no model is called")
+            return StageResult.offline(self.id, why)
         # The review's machinery (units, prompts, the model layer) loads only when a review runs.
         from gate.review.check import run_review
 
