@@ -70,14 +70,13 @@ def test_the_bundled_example_validates_and_its_model_run_says_it_checked_nothing
     )
     assert "extensions" not in analyzers["tool"]
     assert models["properties"]["ai/origin"] == "generated"
-    # Offline, no model ran: an empty model run must not read as a clean review.
+    # Offline, no model ran: an empty model run must not read as a clean review. The thresholds call for
+    # every model stage, so each one not run is a model error, and the run is no successful one.
     assert models["results"] == [] and models["tool"]["extensions"] == []
     said = {n["message"]["text"]: n["level"] for n in models["invocations"][0]["toolExecutionNotifications"]}
-    assert said == {
-        "review: not run: offline: no model is called": "warning",
-        "regen: not run: offline: no model calls": "warning",
-        "spec: not run: offline: no model is called": "warning",
-    }
+    offline = "the thresholds call for was not run (offline: no model is called)"
+    assert said == {f"{stage}: the {stage} stage {offline}": "error" for stage in ("review", "regen", "spec")}
+    assert models["invocations"][0]["executionSuccessful"] is False
     skipped = analyzers["invocations"][0]["toolExecutionNotifications"]
     assert [n["message"]["text"] for n in skipped] == [
         "dependencies: not run: offline: registry lookups need the network",
