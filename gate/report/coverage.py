@@ -64,6 +64,11 @@ def of(outcome: Outcome) -> Coverage:
             gaps.extend(_stage_gap(r))  # a stage its thresholds did not call is not a gap
         for skipped in r.skipped_files:
             unread.setdefault(skipped.path, skipped.why)
+        if r.not_checked and r.ran:  # part of what it looks up (a stage that did not run is a gap above)
+            why = r.skipped_reason or "unreachable"
+            gaps.append(
+                Gap(stage=r.stage, kind="failure", reason=f"not checked: {', '.join(r.not_checked)}: {why}")
+            )
     # Read, but as other text than Python reads: a failure whatever the coding's name says.
     misread = {path: why for path, why in outcome.changeset.misread.items() if path not in unread}
     read_as_code = {path for r in outcome.stages for path in r.read_as_code}

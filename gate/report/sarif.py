@@ -80,6 +80,7 @@ def to_sarif(view: ReportView) -> dict[str, Any]:
         ANALYZERS_CATEGORY,
         tool_version,
         gate,
+        unread=_unread(view),
     )
     model_findings = [f for f in view.findings if f.stage in MODEL_STAGES]
     models = _run(
@@ -113,6 +114,7 @@ def _run(
     tool_version: str,
     properties: dict[str, Any],
     extensions: list[dict[str, Any]] | None = None,
+    unread: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     index: dict[str, int] = {}
@@ -135,7 +137,7 @@ def _run(
     }
     if extensions is not None:
         tool["extensions"] = extensions
-    notifications = _unchecked(view, stages)
+    notifications = [*_unchecked(view, stages), *(unread or [])]
     invocation: dict[str, Any] = {
         "executionSuccessful": not any(n["level"] == "error" for n in notifications)
     }
@@ -222,6 +224,17 @@ def _unchecked(view: ReportView, stages: list[str]) -> list[dict[str, Any]]:
             why = entry.skipped_reason or entry.why or "not run"
             out.append(_notification(stage, "warning" if called else "note", f"not run: {why}"))
     return out
+
+
+def _unread(view: ReportView) -> list[dict[str, Any]]:
+    """An error for each part of the change the verdict says was not read or not checked (a file past
+    the size limit, one that may be text git calls binary, names a registry did not answer for): the
+    run did not check all of the change, and code scanning must not show it as a complete run."""
+    return [
+        _notification("analyzers", "error", reason)
+        for reason in view.reasons
+        if reason.startswith(("not read: ", "not checked: "))
+    ]
 
 
 def _notification(stage: str, level: str, text: str) -> dict[str, Any]:
