@@ -68,7 +68,9 @@ def test_a_change_that_edits_the_config_is_gated_by_the_bases(
 def test_an_explicit_config_is_used_as_given(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     _pr(repo, "version: 1\n")
 
-    assert _check(repo, capsys, "--config", str(repo.root / ".github/ai-gate.yml")) == "pass: "
+    # Its fail_on: critical lets the key through; the review its AI share calls for is not run offline,
+    # so the verdict is neutral rather than the fail of the base's config.
+    assert _check(repo, capsys, "--config", str(repo.root / ".github/ai-gate.yml")) == "neutral: "
 
 
 def test_a_folder_moved_away_and_linked_back_is_gated_by_the_bases(

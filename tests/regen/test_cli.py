@@ -95,4 +95,4 @@ def test_offline_check_skips_regen_and_says_so(repo: GitRepo) -> None:
     proc = check(repo, "--offline")
     assert proc.returncode == 0, proc.stderr
     regen = json.loads(proc.stdout)["stages"]["regen"]
-    assert regen["ran"] is False and regen["skipped_reason"] == "offline: no model calls"
+    assert regen["ran"] is False and regen["skipped_reason"] == "offline: no model is called"

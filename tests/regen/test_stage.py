@@ -173,10 +173,11 @@ def test_model_failures_on_every_hunk_are_a_model_error(change: Change) -> None:
 def test_skips_say_why(change: Change) -> None:
     models = ScriptedModels({DISCOUNT_ID: SAME})
     offline = run(change, models, offline=True)
+    # The thresholds call for it: not run offline is a model error, so the verdict is no pass.
     assert (offline.ran, offline.skipped_reason, offline.model_error) == (
         False,
-        "offline: no model calls",
-        None,
+        "offline: no model is called",
+        "the regen stage the thresholds call for was not run (offline: no model is called)",
     )
     ctx = regen_context(change, Config())
     ctx.escalations = {"regen": (False, "below thresholds: AI share 10% < 50%")}
