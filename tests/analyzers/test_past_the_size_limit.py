@@ -174,8 +174,13 @@ def test_a_large_data_file_no_analyzer_reads_whole_stays_a_pass(
     repo.write("data/prices.csv", "".join(f"{i},{2 * i}\n" for i in range(MAX_FILE_BYTES // 8)))
     repo.write("app/core.py", CORE + "\n\ndef half(x):\n    return x / 2\n")
     repo.commit("prices")
+    # A million changed lines call for the review, which an offline run does not pass: set it aside.
+    config = repo.root.parent / "ai-gate.yml"
+    config.write_text(
+        "version: 1\nthresholds:\n  review: {changed_lines: 100000000}\n  spec: {changed_lines: 100000000}\n"
+    )
 
-    report = _check(repo, capsys)
+    report = _check(repo, capsys, "--offline", "--config", str(config))
 
     assert report["verdict"] == "pass"
     # The secrets and injection scans read it line by line, whatever its size: it was analysed.
