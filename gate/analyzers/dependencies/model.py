@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from packaging.utils import canonicalize_name
-
 # Reads another file at the same revision (for `-r other.txt`); None when it does not exist.
 ReadSibling = Callable[[str], str | None]
 
@@ -43,6 +41,9 @@ class Ecosystem(enum.Enum):
 
     def normalize(self, name: str) -> str:
         if self is Ecosystem.PYPI:
+            # `packaging` loads with the first name: phantom-symbols reads the ecosystems without one
+            from packaging.utils import canonicalize_name
+
             return str(canonicalize_name(name))
         if self is Ecosystem.CRATES:
             return name.strip().lower()  # crates.io names are unique without case

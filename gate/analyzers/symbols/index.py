@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from gate.analyzers.dependencies.imports import python_distributions, python_stdlib
 from gate.analyzers.dependencies.model import Ecosystem
-from gate.analyzers.dependencies.nearmiss import is_popular
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import name_chain, nodes, parse_python
 from gate.analyzers.symbols.roots import (
@@ -245,6 +244,9 @@ class RepoIndex:
             return info is not None and not info.open
         if self._outside is None:
             self._outside = self._named_outside()
+        # rapidfuzz and the popular names load only for a namespace package to judge
+        from gate.analyzers.dependencies.nearmiss import is_popular
+
         return dotted.lower() not in self._outside and not is_popular(dotted, Ecosystem.PYPI)
 
     def _named_outside(self) -> frozenset[str]:
