@@ -19,7 +19,7 @@ _REQUIREMENTS_INCLUDE = re.compile(
 )
 # setuptools' `file:` directive of a requirements value: `install_requires = file: a.txt, b.txt`.
 _CFG_FILE = re.compile(
-    r"^[ \t]*(?:install_requires|setup_requires|tests_require)[ \t]*[=:][ \t]*file:([^\n#;]*)"
+    r"^[ \t]*(?:install|setup|tests)[-_]requires?[ \t]*[=:][ \t]*file:([^\n#;]*)", re.IGNORECASE
 )
 _CFG_EXTRA_FILE = re.compile(r"^[ \t]*[\w.-]+[ \t]*[=:][ \t]*file:([^\n#;]*)")
 # Where a `file = "..."` or `file = [...]` entry of a table starts (setuptools' dynamic metadata).

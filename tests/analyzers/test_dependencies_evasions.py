@@ -248,3 +248,22 @@ def test_a_private_index_in_use_before_the_change_still_softens(tmp_path: Path, 
         "acme-poetry-internal": Severity.MEDIUM,
         "acme-req-internal": Severity.MEDIUM,
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # configparser keeps a value going over a blank line, and a comment line, amid its lines
+        "[options]\ninstall_requires =\n    click\n\n    ghost-manifest==1.0\n",
+        "[options]\ninstall_requires =\n    click\n# pinned below\n    ghost-manifest==1.0\n",
+        # setuptools reads the keys of its sections lower-cased, `-` as `_`
+        "[options]\nInstall_Requires =\n    click\n    ghost-manifest==1.0\n",
+        "[options]\ninstall-requires =\n    click\n    ghost-manifest==1.0\n",
+    ],
+)
+def test_setup_cfg_is_read_as_setuptools_reads_it(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, text: str):
+    pypi.add("click")
+    before: Files = {"setup.cfg": "[metadata]\nname = x\n"}
+    found = absent(run(tmp_path, pypi, npm, before, {"setup.cfg": "[metadata]\nname = x\n\n" + text}))
+    assert set(found) == {"ghost-manifest"}
+    assert found["ghost-manifest"][:2] == (HIGH, "setup.cfg")

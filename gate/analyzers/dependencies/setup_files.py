@@ -78,31 +78,52 @@ class SetupCfgParser:
 
 
 def _ini_values(text: str) -> Iterator[tuple[str, str, list[str]]]:
-    """(section, key, value lines) of an INI file as setuptools reads it: a value goes on over the
-    indented lines that follow its key. Line by line, so linear (configparser's option pattern is not
-    on long runs of spaces)."""
+    """(section, key, value lines) of an INI file as setuptools reads it (configparser's rules): a value
+    goes on over the lines indented deeper than its key, blank and comment lines amid them neither
+    ending nor joining it; a key in a setuptools section is read lower-cased, `-` as `_` (setuptools
+    does, with a warning). Line by line, so linear (configparser's option pattern is not on long runs of
+    spaces)."""
     section = ""
     key = ""
     values: list[str] = []
+    indent_level = 0
     for raw in text.splitlines():
         stripped = raw.strip()
-        if key and raw[:1] in (" ", "\t") and stripped:
-            if not stripped.startswith(("#", ";")):
-                values.append(stripped)
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if key and indent > indent_level:
+            values.append(stripped)
             continue
         if key:
             yield section, key, values
             key, values = "", []
-        if not stripped or stripped.startswith(("#", ";")):
-            continue
         if m := _SECTION.match(stripped):
             section = m.group(1).strip()
         elif m := _KEY.match(stripped):
-            key = m.group(1).strip()
+            key = _option_name(m.group(1).strip(), section)
             first = m.group(2).strip()
             values = [first] if first else []
+            indent_level = indent
     if key:
         yield section, key, values
+
+
+# Sections whose keys setuptools reads as written: the names of extras, files and entry points.
+_KEYS_AS_WRITTEN = (
+    "options.extras_require",
+    "options.data_files",
+    "options.entry_points",
+    "options.package_data",
+    "options.exclude_package_data",
+)
+
+
+def _option_name(key: str, section: str) -> str:
+    """The key as setuptools reads it in `section`: `Install-Requires` is `install_requires`."""
+    if section in _KEYS_AS_WRITTEN or not (section == "metadata" or section.startswith("options")):
+        return key
+    return key.replace("-", "_").lower()
 
 
 # --- setup.py -----------------------------------------------------------------------------------
