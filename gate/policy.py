@@ -192,7 +192,7 @@ def _not_checked(results: Sequence[StageResult], config: Config) -> tuple[list[s
     unchecked = [r for r in results if r.not_checked]
     if unchecked:
         what = "; ".join(f"{r.stage}: {', '.join(r.not_checked)}" for r in unchecked)
-        reasons.append(f"not checked: {what} (unreachable); the verdict is neutral")
+        reasons.append(f"not checked: {what}; the verdict is neutral")
         verdicts.append("neutral")
     return verdicts, reasons
 

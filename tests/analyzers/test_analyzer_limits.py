@@ -216,6 +216,8 @@ def test_lookups_are_bounded_and_what_was_not_looked_up_is_a_finding(
     [unchecked] = by_path(result, "could-not-analyse").values()
     assert unchecked.title.startswith("could not analyse: 666 more new package names than the 1,000")
     assert sum(f.rule == "absent-package" for f in result.findings) == MAX_LOOKUPS
+    # What was not looked up is no pass, and the coverage says so.
+    assert result.not_checked == ("666 package names past the 1,000 a run looks up",)
 
 
 LONG_NAMES = [f"{'handler_for_the_event_named_' * 6}{i:04d}" for i in range(2000)]

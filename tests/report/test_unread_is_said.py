@@ -62,7 +62,7 @@ def test_names_a_registry_did_not_answer_for_are_coverage_gaps(
     assert (code, report["verdict"]) == (0, "neutral")
     gaps = [g for g in report["coverage"]["gaps"] if g["stage"] == "dependencies"]
     assert len(gaps) == 1 and gaps[0]["kind"] == "failure"
-    assert gaps[0]["reason"].startswith("not checked: PyPI: registry unreachable for 1 of ")
+    assert gaps[0]["reason"].startswith("not checked: PyPI (unreachable): registry unreachable for 1 of ")
 
 
 def test_sarif_names_a_file_left_unread(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

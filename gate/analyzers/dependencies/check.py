@@ -55,9 +55,21 @@ def check_dependencies(meta: AnalyzerMeta, ctx: RunContext) -> StageResult:
         "notes": found.notes + _undated(lookups) + ([] if view.has_revisions else [NO_REVISIONS_NOTE]),
         "skipped_files": view.notes,
     }
+    # Names past the bound were not looked up: as unchecked as those a registry did not answer for.
+    past = (f"{len(over):,} package names past the {MAX_LOOKUPS:,} a run looks up",) if over else ()
+    if past and not unreachable:
+        details["not_checked"] = list(past)
+        return meta.result(
+            findings,
+            details,
+            skipped_reason=f"not looked up: {past[0]}",
+            not_checked=past,
+            skipped_files=skipped,
+            read_as_code=read_as_code,
+        )
     if unreachable:
         why = "; ".join(sorted({f"{r.ecosystem.label}: {r.error}" for r in unreachable}))
-        not_checked = tuple(sorted({r.ecosystem.label for r in unreachable}))
+        not_checked = (*sorted({f"{r.ecosystem.label} (unreachable)" for r in unreachable}), *past)
         details["not_checked"] = list(not_checked)
         reason = f"registry unreachable ({why})"
         if len(unreachable) == len(lookups):
