@@ -7,6 +7,18 @@ from gate.errors import GateError
 from gate.findings import LineReader
 
 
+def git_lines(text: str) -> list[str]:
+    """A file's lines as git numbers them, and as the diff's lines are read: split at LF alone, a CR before
+    it left out. `str.splitlines` also splits at a form feed, a vertical tab, U+2028 and others a line may
+    hold, which would number every line after one otherwise than the diff and the findings do."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if "\r" in text:
+        return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return lines
+
+
 def head_lines(changeset: ChangeSet) -> LineReader:
     """Lines of a file as the change leaves it: from the head revision when the source has one, else
     from the new side of the diff (lines outside its hunks are then unknown). Files are read once."""
@@ -21,7 +33,7 @@ def head_lines(changeset: ChangeSet) -> LineReader:
                     text = changeset.revisions.read("head", path)
                 except (OSError, ValueError, UnicodeDecodeError, GateError):
                     text = None
-            files[path] = text.splitlines() if text is not None else None
+            files[path] = git_lines(text) if text is not None else None
         lines = files[path]
         if lines is not None:
             return lines[start - 1 : end] if 1 <= start <= end <= len(lines) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from gate.context.lines import git_lines
 from gate.context.model import ChangeSet
 from gate.diff.model import FileStatus, LineKind
 from gate.fence import fence
@@ -100,7 +101,7 @@ def _base_view(region: Region, changeset: ChangeSet) -> str:
     base: str | None = None
     if changeset.revisions is not None and change is not None and change.status is not FileStatus.ADDED:
         base = changeset.revisions.read("base", change.old_path or region.path)
-    old_region = region.old_code.splitlines()
+    old_region = region.old_code.split("\n")[:-1]  # the diff's lines, each ended by LF
     if base is None:
         if change is not None and change.status is FileStatus.ADDED:
             return "(the file is new in this change)"
@@ -111,7 +112,7 @@ def _base_view(region: Region, changeset: ChangeSet) -> str:
                  and line.old_no is not None and line.old_no >= after_start]  # fmt: skip
         return "\n".join(["(only the lines around the change are known)", *before, REGION_START,
                           *old_region, REGION_END, *after])  # fmt: skip
-    lines = base.splitlines()
+    lines = git_lines(base)
     start = region.old_start - 1
     end = start + len(old_region)
     marked = [REGION_START, *lines[start:end], REGION_END]
@@ -135,7 +136,7 @@ def _head_around(region: Region, changeset: ChangeSet) -> tuple[list[str], list[
         after = [line.text for line in region.hunk.lines
                  if line.new_no is not None and line.new_no > region.end_line]  # fmt: skip
         return before, after, False
-    lines = head.splitlines()
+    lines = git_lines(head)
     start, end = region.start_line - 1, region.end_line
     return _window_before(lines, start), _window_after(lines, end), True
 

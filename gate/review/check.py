@@ -11,7 +11,7 @@ from typing import Any
 
 from gate.context.commit_id import is_full_commit_id, short_id
 from gate.context.compare import head_diff
-from gate.context.lines import head_lines
+from gate.context.lines import git_lines, head_lines
 from gate.findings import Finding, line_keys, with_line_keys
 from gate.models.interface import ModelClient
 from gate.models.pricing import provider_of, token_counter
@@ -316,7 +316,7 @@ def _state(ctx: RunContext, p: _Prepared, findings: Sequence[Finding], notes: li
         path = f.location.path
         if path not in lines:
             text = ctx.changeset.revisions.read("head", path) if ctx.changeset.revisions else None
-            lines[path] = text.splitlines() if text is not None else None
+            lines[path] = git_lines(text) if text is not None else None
         if (k := keep(f, lines[path])) is not None:
             kept.append(k)
     encoded, why = encode_state(head, p.models, kept, reviewed_lines(p.units))

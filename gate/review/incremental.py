@@ -22,6 +22,7 @@ from typing import Any
 
 from gate.context.commit_id import short_id
 from gate.context.compare import NotComparable
+from gate.context.lines import git_lines
 from gate.context.model import ChangeSet, RevisionReader
 from gate.diff.model import Diff, FileStatus, LineKind
 from gate.errors import GateError
@@ -230,7 +231,7 @@ def _carry(
     if any(u.path == path and u.start_line <= last and first <= u.end_line for u in send):
         return None  # the models see this code again and judge it afresh
     text = revisions.read("head", path)
-    if not kept.lines_hash or lines_hash(text.splitlines() if text else None, first, last) != kept.lines_hash:
+    if not kept.lines_hash or lines_hash(git_lines(text) if text else None, first, last) != kept.lines_hash:
         return None
     return kept.model_copy(update={"path": path, "start_line": first, "end_line": last})
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from gate.context.lines import git_lines
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
 from gate.redact import REDACTED, file_names, redact, redact_lines
@@ -205,7 +206,7 @@ def _head_lines(changeset: ChangeSet, change: FileChange) -> list[str] | None:
         text = changeset.revisions.read("head", change.path)
     except (OSError, ValueError, UnicodeDecodeError):
         return None
-    return text.splitlines() if text is not None else None
+    return git_lines(text) if text is not None else None
 
 
 class _Head:
