@@ -8,7 +8,6 @@ import contextlib
 import enum
 import faulthandler
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable
@@ -187,17 +186,10 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _redact(line: str) -> str:
-    """An error line can quote its input (a file name, a line of a config): it is redacted like a report.
-    What it quotes (`(got 'password: hunter2-…')`) is read apart, with config syntax, as a PR body is:
-    a `name: value` pair is a line of its own there, not a phrase in the middle of the error's."""
-    from gate.redact import learn_messages, redact
+    """An error line can quote its input (a file name, a line of a config): `gate.redact.redact_error`."""
+    from gate.redact import redact_error
 
-    learn_messages([m.group("text") for m in _QUOTED.finditer(line)])
-    return redact(line)
-
-
-# A quoted part of an error line: a repr of the input it could not take, a key, a YAML line.
-_QUOTED = re.compile(r"""(?P<q>["'])(?P<text>(?:(?!(?P=q))[^\n]){1,1000}+)(?P=q)""")
+    return redact_error(line)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -50,6 +50,9 @@ _DIFF_OPTIONS = (
 )
 
 
+_COMMIT_START = re.compile(r"(?:\A|\n)\0")
+
+
 class GitCommitLines:
     def __init__(self, git: Git) -> None:
         self._git = git
@@ -64,8 +67,10 @@ class GitCommitLines:
         if not shas:
             return
         out = self._git.run(*_DIFF_OPTIONS, input="".join(f"{sha}\n" for sha in shas).encode())
-        # Each commit opens with a NUL, its sha and its parents'; no line of a text patch holds a NUL.
-        parts = (part.partition("\n") for part in decode_patch(out)[0].split("\0")[1:])
+        # Each commit opens with a NUL at a line's start, its sha and its parents'. A text patch's line
+        # starts with its kind (` `, `+`, `-`, `\`) or a header word, never a NUL, though it may hold one
+        # past the 8,000 bytes git reads to call a file binary.
+        parts = (part.partition("\n") for part in _COMMIT_START.split(decode_patch(out)[0])[1:])
         for head, commit in groupby(parts, key=itemgetter(0)):
             sha, *parents = head.split()
             diffs = [

@@ -22,7 +22,7 @@ from gate.github.comment import mark_stale
 from gate.github.environment import ActionEnv, Target
 from gate.github.outputs import write_job_summary
 from gate.github.text import one_line, sanitize, truncate
-from gate.redact import redact
+from gate.redact import redact_error
 from gate.report.github_view import GATE
 
 # The bounds of this best effort: each request, and the waits between attempts, in all.
@@ -49,7 +49,7 @@ class _Patience:
 def reason_of(error: Exception) -> str:
     """What the CLI's error line says of `error`, as far as it can be told here, one line, redacted."""
     said = error.one_line() if isinstance(error, GateError) else f"internal error: {type(error).__name__}"
-    return redact(one_line(said.removeprefix("ai-gate: ")))
+    return redact_error(one_line(said.removeprefix("ai-gate: ")))
 
 
 def say_could_not_run(env: ActionEnv, number: int, head_sha: str, error: Exception) -> list[str]:

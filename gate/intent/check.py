@@ -27,7 +27,7 @@ from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
 from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
 from gate.review.prompt import load_prompt
 from gate.review.room import chunk_tokens
-from gate.review.undecided import undecided, undecided_error
+from gate.review.undecided import undecided, undecided_error, undecided_gaps
 from gate.review.units import Chunk, NotReviewed, build_units, estimate_tokens, measured_chars_per_token, pack
 from gate.run import RunContext, StageResult, run_sync
 from gate.schema.spec_plan import SpecChunkPlan, SpecPlan, SpecStatement
@@ -121,6 +121,21 @@ async def check(
         undecided_error(not_decided, quorum, fail_on),
     )
     model_error = "; ".join(e for e in errors if e) or None
+    reached = intent_coverage(
+        ctx.changeset.diff,
+        rounds.models,
+        quorum,
+        [s.id for s in p.statements],
+        p.plans,
+        p.checked,
+        judged.judged_by,
+        p.ungoverned,
+        p.cut,
+    )
+    # What the cross-check left undecided is as much a gap here as in the review's coverage.
+    reached = reached.model_copy(
+        update={"gaps": (*reached.gaps, *undecided_gaps(not_decided, quorum, STAGE))}
+    )
     notes.extend(_round_notes(p, judged, rounds))
     details.update(
         {
@@ -148,17 +163,7 @@ async def check(
         line_keys=keys,
         models=tuple(selection.models),
         spec_plan=spec_plan(extraction.statements, p.plans.values()),
-        coverage=intent_coverage(
-            ctx.changeset.diff,
-            rounds.models,
-            quorum,
-            [s.id for s in p.statements],
-            p.plans,
-            p.checked,
-            judged.judged_by,
-            p.ungoverned,
-            p.cut,
-        ),
+        coverage=reached,
     )
 
 

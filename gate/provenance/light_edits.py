@@ -42,7 +42,9 @@ _SLASH_SUFFIXES = frozenset({
 })  # fmt: skip
 _HASH_NAMES = frozenset({"makefile", "dockerfile", "gemfile", "rakefile"})
 _QUOTES = frozenset("\"'`")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\w+|\S')
+# A string left open runs to the line's end: tried as a string at each of its escaped quotes, it cost
+# a pass to the end from every one (quadratic in a line of `"\"\"\"...`).
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?$)|\'(?:[^\'\\]|\\.)*(?:\'|\\?$)|\w+|\S')
 _NAME = re.compile(r"[^\W\d]\w*")
 _WORDS = re.compile(r"\w+")
 _WORD_MARK = "\0"  # what a run of word characters stands as in a line's form: no line of text holds a NUL

@@ -59,6 +59,7 @@ __all__ = [
     "prescanned",
     "ready",
     "redact",
+    "redact_error",
     "redact_lines",
     "redact_tree",
     "redacted_prefix",
@@ -66,6 +67,18 @@ __all__ = [
     "scan_lines",
     "strings_in",
 ]
+
+
+# A quoted part of an error line: a repr of the input it could not take, a key, a YAML line.
+_QUOTED = re.compile(r"""(?P<q>["'])(?P<text>(?:(?!(?P=q))[^\n]){1,1000}+)(?P=q)""")
+
+
+def redact_error(line: str) -> str:
+    """An error line, redacted wherever it goes (stderr, a check run, a comment). It can quote its input
+    (`(got 'password: hunter2-…')`): what it quotes is read apart, with config syntax, as a PR body is,
+    since a `name: value` pair is a line of its own there, not a phrase in the middle of the error's."""
+    learn_messages([m.group("text") for m in _QUOTED.finditer(line)])
+    return redact(line)
 
 
 def redact(text: str, *, filename: str = "") -> str:

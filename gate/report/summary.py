@@ -66,13 +66,19 @@ def html(text: str, limit: int = 200) -> str:
 # list, `- ---` a rule. Escaped with a backslash, the character is shown as it is. A `cell` escapes `*`,
 # `_`, `~` and bare backticks itself, and a code span it starts with holds its closing backticks on the
 # same line, which no fence's opening line may.
-_BLOCK_START = re.compile(r"[#+=-]")
+_BLOCK_START = re.compile(r"[#+=-]|\d{1,9}[.)]")
 
 
 def item(text: str, limit: int = 200) -> str:
     """A list item of text from the report, inert as a `cell` and unable to open a block of its own."""
     shown = cell(text, limit)
-    return f"- \\{shown}" if _BLOCK_START.match(shown) else f"- {shown}"
+    opening = _BLOCK_START.match(shown)
+    if opening is None:
+        return f"- {shown}"
+    if shown[0].isdigit():  # `1.` opens a list, `1\.` does not: the delimiter is what is escaped
+        at = opening.end() - 1
+        return f"- {shown[:at]}\\{shown[at:]}"
+    return f"- \\{shown}"
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -129,11 +129,22 @@ class Chunk:
 def names_shown_line(shown: Sequence[str], path: str, start: int, end: int) -> bool:
     """Whether lines `start`..`end` of `path` take in at least one line of `shown` (`Chunk.shown`): a
     finding that names none points at code the model was not shown (another file, past the end)."""
+    # Both read as a finding's path is (`norm_path`): a file under a folder named `a/` or `b/` is
+    # `app.py` to a finding on it, and must still be the file the chunk showed.
+    from gate.review.consensus import norm_path
+
     lo, hi = sorted((start, end))
+    path = norm_path(path)
     for place in shown:
         where, _, lines = place.rpartition(":")
         first, _, last = lines.partition("-")
-        if where == path and first.isdigit() and last.isdigit() and lo <= int(last) and hi >= int(first):
+        if (
+            norm_path(where) == path
+            and first.isdigit()
+            and last.isdigit()
+            and lo <= int(last)
+            and hi >= int(first)
+        ):
             return True
     return False
 

@@ -92,3 +92,12 @@ def test_saying_it_is_bounded_when_github_refuses_everything(tmp_path: Path, git
     ]
     assert not any(r["head_sha"] == head for r in github.check_runs.values())
     assert time.monotonic() - started < 30
+
+
+def test_the_reason_posted_hides_a_config_secret_the_error_quotes() -> None:
+    from gate.errors import GateError
+    from gate.github.could_not_run import reason_of
+
+    reason = reason_of(GateError("config error: bad value (got 'password: Hunter2-zz9q')"))
+    assert "Hunter2-zz9q" not in reason
+    assert "password:" in reason

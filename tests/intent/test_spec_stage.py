@@ -327,3 +327,7 @@ def test_a_contradiction_the_cross_check_could_not_decide_is_a_model_error(
     )
     (undecided,) = stage.details["undecided_findings"]
     assert undecided["group"] == "C1" and set(undecided["missing"]) == {"openai/fake-b", "openai/fake-c"}
+    # The coverage says it too, on the lines the finding points at, as the review's does.
+    assert stage.coverage is not None
+    (gap,) = [g for g in stage.coverage.gaps if "not decided" in g.reason]
+    assert gap.stage == "spec" and gap.kind == "failure" and gap.path == finding.location.path

@@ -251,3 +251,11 @@ def test_identifiers_renamed_throughout_while_moving_the_module_stay_ai(
     repo.commit("Move the order totals into the shop package, with shorter names")
     result = SOURCES[source](repo, base)
     assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+def test_a_string_left_open_is_one_token_to_the_lines_end():
+    from gate.provenance.light_edits import _TOKEN
+
+    assert _TOKEN.findall('x = f("a\\"b", \'c\')') == ["x", "=", "f", "(", '"a\\"b"', ",", "'c'", ")"]
+    line = 'x = "' + '\\"' * 50_000
+    assert _TOKEN.findall(line) == ["x", "=", line[4:]]

@@ -205,3 +205,21 @@ def test_the_enclosing_definition_is_the_one_a_plain_reading_finds() -> None:
             count,
             first,
         )
+
+
+def test_a_finding_on_a_file_under_a_folder_named_like_a_diff_prefix_is_in_its_chunk():
+    # A finding's path is read without a leading `a/` or `b/` (models copy the diff's headers): a file
+    # the chunk showed under such a folder must still count as shown, not be dropped as off the chunk.
+    from gate.models.schemas import ReviewFinding, ReviewOutput
+    from gate.review.flow import raised_in
+
+    said = dict(severity="high", category="security", title="t", body="b")
+    output = ReviewOutput(
+        findings=[
+            ReviewFinding(path="b/app.py", start_line=3, end_line=3, **said),
+            ReviewFinding(path="b/other.py", start_line=3, end_line=3, **said),
+        ]
+    )
+    kept, outside = raised_in("m", "chunk-1", output, {"chunk-1": ("b/app.py:1-40",)})
+    assert [r.finding.path for r in kept] == ["b/app.py"]
+    assert outside == ["other.py:3-3"]

@@ -373,3 +373,12 @@ def test_no_mix_of_markup_characters_marks_up_a_cell() -> None:
         html = cmarkgfm.github_flavored_markdown_to_html(f"| a | b | c |\n| - | - | - |\n{row}")
         body = html[html.index("<tbody>") :]
         assert not re.search(r"<(strong|em|del|b)>", body) and body.count("<td>") == 3, repr(text)
+
+
+def test_a_list_item_that_reads_like_a_numbered_list_opens_none():
+    from gate.report.summary import item
+
+    for text in ("1. verdict: pass", "2) all checks passed", "# heading", "- rule"):
+        html = cmarkgfm.github_flavored_markdown_to_html(item(text) + "\n")
+        assert "<ol" not in html and "<h1" not in html and html.count("<li>") == 1, (text, html)
+        assert "verdict: pass" in html or text != "1. verdict: pass"

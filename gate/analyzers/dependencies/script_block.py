@@ -17,6 +17,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling
 from gate.analyzers.dependencies.pyproject import PyprojectParser
 from gate.analyzers.limits import Unreadable, load_toml
+from gate.context.lines import git_lines
 
 MARKER = "# /// script"
 _OPENING = re.compile(r"# /// [a-zA-Z0-9-]++")
@@ -29,7 +30,7 @@ def blocks(text: str) -> list[tuple[str, list[str]]]:
     opening line, then comment lines (`#`, or `# ` and more) up to the last `# ///` among them. Line by
     line, each line looked at once or twice: a run of comment lines with no closing line holds no block,
     whatever openings it has."""
-    lines = text.splitlines()
+    lines = git_lines(text)  # as uv reads the file: at LF alone, not at U+2028 or a form feed
     found: list[tuple[str, list[str]]] = []
     at = 0
     while at < len(lines):
