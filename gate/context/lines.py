@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gate.context.model import ChangeSet
+from gate.diff.model import FileChange, FileStatus, LineKind
 from gate.errors import GateError
 from gate.findings import LineReader
 
@@ -27,13 +28,13 @@ def head_lines(changeset: ChangeSet) -> LineReader:
 
     def read(path: str, start: int, end: int) -> list[str] | None:
         if path not in files:
-            text = None
-            if changeset.revisions is not None:
+            files[path] = _whole_in_diff(changeset.diff.by_path.get(path))
+            if files[path] is None and changeset.revisions is not None:
                 try:
                     text = changeset.revisions.read("head", path)
                 except (OSError, ValueError, UnicodeDecodeError, GateError):
                     text = None
-            files[path] = git_lines(text) if text is not None else None
+                files[path] = git_lines(text) if text is not None else None
         lines = files[path]
         if lines is not None:
             return lines[start - 1 : end] if 1 <= start <= end <= len(lines) else None
@@ -49,3 +50,19 @@ def head_lines(changeset: ChangeSet) -> LineReader:
         return None if not got or any(g is None for g in got) else [g for g in got if g is not None]
 
     return read
+
+
+def _whole_in_diff(change: FileChange | None) -> list[str] | None:
+    """The lines of a file the change adds, when its one hunk shows every line of it as git numbers them
+    (`git_lines`): then reading the file at head would give the same lines, at the cost of a round trip
+    to git per file. None for any other file, and for an added file whose lines were decoded with
+    replacement characters or carried CR ends (`notes`), which its head text reads otherwise."""
+    if change is None or change.status is not FileStatus.ADDED or change.is_binary or change.notes:
+        return None
+    if len(change.hunks) != 1:
+        return None
+    hunk = change.hunks[0]
+    lines = [line.text for line in hunk.lines if line.kind is LineKind.ADDED]
+    if hunk.new_start != 1 or hunk.new_count != len(lines) or len(lines) != len(hunk.lines):
+        return None
+    return lines

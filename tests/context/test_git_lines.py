@@ -51,3 +51,28 @@ def test_head_lines_are_the_diffs_lines_at_the_same_numbers(tmp_path: Path):
             assert read(change.path, line.new_no, line.new_no) == [line.text], (change.path, line.new_no)
             checked += 1
     assert checked == 2 * (len(ODD.split("\n")) - 1 + 20)
+
+
+def test_an_added_file_reads_as_its_head_text(tmp_path: Path):
+    """A file the change adds is read from its one hunk rather than from git: the same lines as its
+    text at head, whatever ends its lines or however it ends."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "x = 1\n")
+    base = repo.commit("base")
+    files = {
+        "odd.py": ODD,
+        "crlf.py": "a = 1\r\nb = 2\r\n",
+        "no_newline.py": "a = 1\nb = 2",
+        "blank_lines.py": "\n\n\nx = 1\n\n",
+        "trailing_cr.py": "a = 1\r",
+    }
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit("change")
+    changeset = load_git_changeset(repo.root, base, "HEAD")
+    assert changeset.revisions is not None
+    read = head_lines(changeset)
+    for path in files:
+        lines = git_lines(changeset.revisions.read("head", path))
+        assert read(path, 1, len(lines)) == lines, path
+        assert read(path, len(lines), len(lines) + 1) is None, path
