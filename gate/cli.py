@@ -256,7 +256,11 @@ def _check(args: argparse.Namespace) -> int:
                 default_ignore=config.paths.ignore_defaults,
             )
             from gate.app import run_gate
+            from gate.redact import ready
 
+            # The detector's rules, which every report's redaction needs: built while git works, and
+            # before the stages' child is forked, which then starts with them.
+            ready()
             changeset = loading.result()
         if note is not None:
             from dataclasses import replace
