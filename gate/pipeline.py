@@ -167,7 +167,13 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
     baseline to compare with)."""
     started = time.monotonic()
     limit_heaps()
-    child = worker.start(_apart(stages, ctx), ctx, _in_child(head_lines(ctx.changeset)), _outcome_texts)
+    child = worker.start(
+        _apart(stages, ctx),
+        ctx,
+        _in_child(head_lines(ctx.changeset)),
+        _outcome_texts,
+        shared=_shared(stages, ctx),
+    )
     try:
         results = _stages(ctx, stages, together, child)
     except BaseException:
@@ -214,6 +220,15 @@ def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
     ]
 
 
+def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
+    """The deterministic stages either process may run when no model will be called: those that read
+    neither provenance nor the learning's findings. This process takes them after provenance, the child
+    after its own (`_apart`); on a change whose history is long to read, the child then takes more."""
+    if not ctx.offline and any(s.id in MODEL_STAGES for s in stages):
+        return []
+    return [s for s in stages if s.id not in MODEL_STAGES and not s.reads_provenance and not s.reads_learning]
+
+
 def _stages(
     ctx: RunContext, stages: Sequence[Stage], together: bool, child: Child | None
 ) -> list[StageResult]:
@@ -241,8 +256,11 @@ def _stages(
         from gate.models.warmup import warm_up
 
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
-    apart = {id(s) for s in child.stages} if child is not None else set()
     outcomes: dict[int, StageOutcome] = {}
+    while child is not None and (stage := child.claim()) is not None:
+        ctx.progress(f"{stage.id}: {stage.description}")
+        outcomes[id(stage)] = _contained(stage, ctx)
+    apart = {id(s) for s in (*child.stages, *child.shared)} if child is not None else set()
     forgotten = False
     for wave in _waves([s for s in stages if id(s) not in apart], ctx, together):
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
@@ -269,8 +287,9 @@ def _stages(
         # scanned for the report's redaction (the child does the same for its own).
         outcomes = {key: (_keyed(result, read), error) for key, (result, error) in outcomes.items()}
         prescan(_outcome_texts(list(outcomes.values())))
+        theirs = child.theirs
         sent = child.outcomes(lambda stage, why: _failed(stage, ctx, why), _time_left(ctx))
-        outcomes.update((id(stage), outcome) for stage, outcome in zip(child.stages, sent, strict=True))
+        outcomes.update((id(stage), outcome) for stage, outcome in zip(theirs, sent, strict=True))
     for stage in stages:
         result, error = _hidden(outcomes[id(stage)])
         if error is not None and ctx.services.trace is not None:

@@ -9,6 +9,10 @@ scans read, so that this process looks those lines up rather than scanning them 
 stages and sends their results, with what it found scanning the strings the report will hold of them
 (the report's redaction then looks them up too).
 
+Some stages may be run by either process (`shared`): each takes the next one left when it has nothing
+else to do, so that the one whose own work ends first takes more of them. A shared stage is handed out
+once, by a byte read from a pipe both hold; which process ran it changes nothing in its result.
+
 Fail closed: a child that dies, sends what cannot be read, or is still working when the run's time is up
 (`budget.max_seconds`: a hostile input that makes a check run on and on) leaves each of its stages failed
 ("stage failed", never a pass); the report is still written. When its secrets did not arrive, this
@@ -49,6 +53,8 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 _LENGTH = struct.Struct("!Q")
 # Why a child's outcomes could not be sent, as the failed stages' error says it: cut here.
 WHY_MAX_CHARS = 300
+# Shared stages past this many are this process's own: one byte names one.
+_MAX_SHARED = 256
 
 
 def enabled() -> bool:
@@ -57,25 +63,52 @@ def enabled() -> bool:
 
 
 def start(
-    stages: Sequence[Stage], ctx: RunContext, run_stage: RunStage, texts: ReportTexts | None = None
+    stages: Sequence[Stage],
+    ctx: RunContext,
+    run_stage: RunStage,
+    texts: ReportTexts | None = None,
+    shared: Sequence[Stage] = (),
 ) -> Child | None:
-    """Fork a child that learns the change's secrets and runs `stages` with `run_stage`; None (run them
-    here) when forking is off or unsafe, or there is nothing to run. With `texts`, the child also scans
-    the strings the report will hold of its outcomes, and this process takes over what it found."""
-    if not stages or not enabled() or threading.active_count() > 1:
+    """Fork a child that learns the change's secrets and runs `stages` with `run_stage`, then takes
+    what is left of `shared` (this process takes the rest: `Child.claim`); None (run them all here) when
+    forking is off or unsafe, or there is nothing to run. With `texts`, the child also scans the strings
+    the report will hold of its outcomes, and this process takes over what it found."""
+    if not (stages or shared) or not enabled() or threading.active_count() > 1:
         return None
     for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, by this process
         stream.flush()
+    shared = shared[:_MAX_SHARED]  # one byte names a stage; the rest are this process's own
+    claims = _claims(len(shared))
     read_end, write_end = os.pipe()
     parent = os.getpid()
+    # What this process made so far lives to the end of the run (the change read, the modules loaded):
+    # no collection walks it again, here or in the child, whose pages it would copy.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _child(write_end, stages, ctx, run_stage, texts, parent)
+        _child(write_end, stages, ctx, run_stage, texts, parent, (claims, shared))
     os.close(write_end)
-    child = Child(pid, stages, ctx, texts)
+    child = Child(pid, stages, ctx, texts, shared=shared, _claims=claims)
     child.receive(read_end)
     return child
+
+
+def _claims(count: int) -> int:
+    """The read end of a pipe that holds one byte per shared stage, its index, and is closed for writing:
+    each read of one byte hands one stage to one process, and an empty read says none is left."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, bytes(range(count)))
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+def _claim(fd: int) -> int | None:
+    """The index of the next shared stage nobody took yet; None when none is left."""
+    taken = os.read(fd, 1)
+    return taken[0] if taken else None
 
 
 def _end_with(parent: int) -> None:
@@ -96,10 +129,11 @@ def _child(
     run_stage: RunStage,
     texts: ReportTexts | None,
     parent: int,
+    shared: tuple[int, Sequence[Stage]],
 ) -> None:
-    """Learn, send what was learned, run the stages, send their outcomes (with the hits of their report
-    strings), and leave without running the parent's exit handlers or flushing its buffers a second
-    time."""
+    """Learn, send what was learned, run the stages and then the shared ones left, send their outcomes
+    (with the hits of their report strings), and leave without running the parent's exit handlers or
+    flushing its buffers a second time."""
     code = 0
     try:
         _end_with(parent)
@@ -111,12 +145,16 @@ def _child(
             learn_changeset(ctx.changeset)
             _send(out, (memory.known(), scans()))
             outcomes = [run_stage(stage, ctx) for stage in stages]
+            claims, pool = shared
+            taken: dict[int, Outcome] = {}
+            while (index := _claim(claims)) is not None:
+                taken[index] = run_stage(pool[index], ctx)
             try:
-                hits = prescanned(texts(outcomes)) if texts is not None else None
+                hits = prescanned(texts([*outcomes, *taken.values()])) if texts is not None else None
             except Exception:  # the outcomes go without it: this process scans their strings itself
                 hits = None
             try:
-                _send(out, (outcomes, hits))
+                _send(out, (outcomes, taken, hits))
             except Exception as exc:  # an outcome that cannot be sent (a defect): say why instead
                 _send(out, redact(f"{type(exc).__name__}: {exc}")[:WHY_MAX_CHARS])
                 code = 1
@@ -140,6 +178,11 @@ class Child:
     stages: Sequence[Stage]
     ctx: RunContext
     texts: ReportTexts | None = None
+    # Stages either process may run; the read end of the pipe that hands them out (-1 once empty).
+    shared: Sequence[Stage] = ()
+    _claims: int = -1
+    _mine: set[int] = field(default_factory=set)  # the shared stages this process took
+    _taken: dict[int, Outcome] | None = None  # the shared stages' outcomes the child sent
     _learned: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
@@ -170,27 +213,65 @@ class Child:
             # report's strings) is then looked up, not scanned again.
             adopt_learning(self.ctx.changeset, self._secrets, self._scans)
 
+    def claim(self) -> Stage | None:
+        """The next shared stage for this process to run; None when none is left (the child took the
+        rest). Its outcome is then this process's to keep: `outcomes` leaves it out."""
+        if self._claims < 0:
+            return None
+        index = _claim(self._claims)
+        if index is None:
+            os.close(self._claims)
+            self._claims = -1
+            return None
+        self._mine.add(index)
+        return self.shared[index]
+
+    @property
+    def theirs(self) -> list[Stage]:
+        """The stages whose outcomes `outcomes` gives, in its order: the child's own, then the shared
+        stages this process did not take."""
+        return [*self.stages, *(s for i, s in enumerate(self.shared) if i not in self._mine)]
+
     def outcomes(
         self, failed: Callable[[Stage, str], StageResult], within: float | None = None
     ) -> list[Outcome]:
-        """The child's stages' outcomes in their order; each failed when the child did not send them, or
-        had not within `within` seconds (it is then stopped)."""
+        """The outcomes of `theirs`, in its order; each failed when the child did not send it, or had not
+        within `within` seconds (it is then stopped). A shared stage still left is then run by nobody,
+        and fails too."""
+        unrun: set[int] = set()  # shared stages still left: this process would have run them first
+        while self._claims >= 0 and (index := _claim(self._claims)) is not None:
+            unrun.add(index)
+        if self._claims >= 0:
+            os.close(self._claims)
+            self._claims = -1
         if not self._done.wait(within):
             self._stopped()
-        if self._outcomes is not None and len(self._outcomes) == len(self.stages):
+        if self._outcomes is not None and len(self._outcomes) == len(self.stages) and self._taken is not None:
+            sent, taken = self._outcomes, self._taken
             if self.texts is not None and self._report_hits is not None:
                 # Once: the report's strings of these outcomes are looked up, not scanned again.
-                sent, texts, hits = self._outcomes, self.texts, self._report_hits
+                texts, hits = self.texts, self._report_hits
                 self._report_hits = None
-                adopt_prescan(lambda: texts(sent), hits)
-            return self._outcomes
+                adopt_prescan(lambda: texts([*sent, *taken.values()]), hits)
+            return [
+                *sent,
+                *(
+                    taken.get(i)
+                    or (
+                        failed(stage, "no process ran it" if i in unrun else "its process sent no result"),
+                        None,
+                    )
+                    for i, stage in enumerate(self.shared)
+                    if i not in self._mine
+                ),
+            ]
         if self._late:
             why = f"the stage's process had not finished when the run's time was up ({self._late})"
         elif self._unsent:
             why = f"the stage's process could not send its result ({self._unsent})"
         else:
             why = f"the stage's process ended without a result ({self._ended or 'no answer'})"
-        return [(failed(stage, why), None) for stage in self.stages]
+        return [(failed(stage, why), None) for stage in self.theirs]
 
     def stop(self) -> None:
         """End the child (an interrupted run); the thread reading its messages reaps it."""
@@ -221,8 +302,13 @@ class Child:
                         self._scans = taken
                 self._learned.set()
                 sent = _receive(stream)
-                if isinstance(sent, tuple) and len(sent) == 2 and isinstance(sent[0], list):
-                    self._outcomes, hits = sent
+                if (
+                    isinstance(sent, tuple)
+                    and len(sent) == 3
+                    and isinstance(sent[0], list)
+                    and isinstance(sent[1], dict)
+                ):
+                    self._outcomes, self._taken, hits = sent
                     self._report_hits = hits if isinstance(hits, dict) else None
                 elif isinstance(sent, str):
                     self._unsent = sent

@@ -454,3 +454,128 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+class Marks:
+    """A shared stage that says which process ran it, and leaves a file named after itself when it does."""
+
+    description = "reports its process"
+    docs = "https://example.invalid/#phantom-symbols"
+    reads_learning = False
+    reads_provenance = False
+
+    def __init__(self, id: str, folder: Path) -> None:
+        self.id = id
+        self._folder = folder
+
+    def run(self, ctx: RunContext) -> StageResult:
+        (self._folder / f"{self.id}.{os.getpid()}").write_text("ran")
+        return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
+
+
+class WaitsFor:
+    """A stage of the child's own that waits until a file appears: the child is busy until then."""
+
+    id = "secrets"
+    description = "waits for a file"
+    docs = "https://example.invalid/#secrets"
+    reads_learning = True
+    reads_provenance = False
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def run(self, ctx: RunContext) -> StageResult:
+        deadline = time.monotonic() + 60
+        while not self._path.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
+
+
+def _skipped(stage: Any, why: str) -> StageResult:
+    return StageResult.skipped(stage.id, "stage failed", why)
+
+
+def test_a_busy_child_leaves_the_shared_stages_to_this_process(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    go = tmp_path / "go"
+    shared = [Marks(f"shared-{n}", tmp_path) for n in range(3)]
+    child = worker.start([WaitsFor(go)], ctx, lambda stage, c: (stage.run(c), None), shared=shared)
+    assert child is not None
+    mine = []
+    while (stage := child.claim()) is not None:
+        mine.append(stage.run(ctx))
+    go.touch()
+    assert [r.details["pid"] for r in mine] == [os.getpid()] * 3
+    assert [s.id for s in child.theirs] == ["secrets"]
+    [(result, error)] = child.outcomes(_skipped)
+    assert error is None and result.details["pid"] == child.pid
+    # Each shared stage ran once, here.
+    assert sorted(p.name for p in tmp_path.glob("shared-*")) == [
+        f"shared-{n}.{os.getpid()}" for n in range(3)
+    ]
+
+
+def test_a_free_child_takes_the_shared_stages_this_process_has_not_taken(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    shared = [Marks(f"shared-{n}", tmp_path) for n in range(3)]
+    child = worker.start([], ctx, lambda stage, c: (stage.run(c), None), shared=shared)
+    assert child is not None
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("shared-*"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert child.claim() is None
+    assert [s.id for s in child.theirs] == ["shared-0", "shared-1", "shared-2"]
+    outcomes = child.outcomes(_skipped)
+    assert [(r.stage, r.details["pid"], error) for r, error in outcomes] == [
+        (f"shared-{n}", child.pid, None) for n in range(3)
+    ]
+    assert sorted(p.name for p in tmp_path.glob("shared-*")) == [f"shared-{n}.{child.pid}" for n in range(3)]
+
+
+class KillsItsProcessShared(KillsItsProcess):
+    id = "phantom-symbols"
+    reads_learning = False
+
+
+def test_a_shared_stage_whose_child_dies_under_it_fails_closed(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    child = worker.start([], ctx, lambda stage, c: (stage.run(c), None), shared=[KillsItsProcessShared()])
+    assert child is not None
+    deadline = time.monotonic() + 60
+    while Path(f"/proc/{child.pid}/cmdline").exists() and time.monotonic() < deadline:
+        # Until the child took the stage, died in it, and was reaped: then nothing is left to claim.
+        time.sleep(0.01)
+    assert child.claim() is None
+    [(result, _)] = child.outcomes(_skipped)
+    assert result.ran is False
+    assert result.skipped_reason == "the stage's process ended without a result (killed by signal 9)"
+
+
+def test_a_shared_stage_nobody_took_fails_closed(tmp_path: Path, here: bool) -> None:
+    """A caller that asks for the child's outcomes before it took what was left of the shared stages:
+    those ran nowhere, and say so, rather than be missing from the run."""
+    if not here:
+        return
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    go = tmp_path / "go"
+    shared = [Marks("shared-0", tmp_path)]
+    child = worker.start([WaitsFor(go)], ctx, lambda stage, c: (stage.run(c), None), shared=shared)
+    assert child is not None
+    waiting = threading.Timer(2, go.touch)  # the child's own stage ends after the pipe is emptied
+    waiting.start()
+    try:
+        outcomes = child.outcomes(_skipped)
+    finally:
+        waiting.join()
+    assert [(r.stage, r.ran, r.skipped_reason) for r, _ in outcomes] == [
+        ("secrets", True, None),
+        ("shared-0", False, "no process ran it"),
+    ]
+    assert not list(tmp_path.glob("shared-*"))
