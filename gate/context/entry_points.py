@@ -21,6 +21,8 @@ from typing import Any
 
 import pathspec
 
+from gate.context.bounded_parse import MAX_NESTING, Unreadable, load_json, load_toml, nesting
+
 # Reads a file's text at head (None when there is none).
 TextReader = Callable[[str], str | None]
 ACTION_MANIFESTS = ("action.yml", "action.yaml")
@@ -193,8 +195,6 @@ def _manifests_above(path: str) -> Iterator[str]:
 def _entries(manifest: str, text: str) -> list[tuple[str, str | _Module]] | None:
     """(key, path or module) for each entry point the manifest names; None for a manifest that does not
     parse, or nests past the analyzers' bound, or is not a mapping."""
-    from gate.analyzers.limits import MAX_NESTING, Unreadable, load_json, load_toml, nesting
-
     name = posixpath.basename(manifest)
     if name in SETUPTOOLS_MANIFESTS:
         return [("entry_points", _Module(m.replace(".", "/"))) for m in set(_ENTRY_SPEC.findall(text))]
