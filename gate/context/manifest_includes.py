@@ -3,31 +3,33 @@
 
 Whatever they are named and wherever they sit (`vendor/extra.txt`), those files declare what gets
 installed: the default ignore list never leaves them out (`gate.context.ignore`), and the dependencies
-analyzer reads them as manifests when they change. Read tolerantly, line by line: a file named here that
-is no include is only read once more, while one missed would be a declaration nobody checks.
+analyzer reads them as manifests when they change. Both read them here, each form as its installer does
+(pip's grammar, `gate.context.pip_requirements`; setup.cfg as setuptools' INI reader; pyproject.toml as
+TOML), so that no include one of them follows is missed by the other.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
-# pip's include options on a line of their own: `-r other.txt`, `--requirement=other.txt`, `-cpins.txt`.
-_REQUIREMENTS_INCLUDE = re.compile(
-    r"^[ \t]*(?:-r|-c|--requirement|--constraint)(?:[ \t]*=[ \t]*|[ \t]*)([^\s#]+)", re.MULTILINE
-)
-# setuptools' `file:` directive of a requirements value: `install_requires = file: a.txt, b.txt`.
-_CFG_FILE = re.compile(
-    r"^[ \t]*(?:install|setup|tests)[-_]requires?[ \t]*[=:][ \t]*file:([^\n#;]*)", re.IGNORECASE
-)
-_CFG_EXTRA_FILE = re.compile(r"^[ \t]*[\w.-]+[ \t]*[=:][ \t]*file:([^\n#;]*)")
-# Where a `file = "..."` or `file = [...]` entry of a table starts (setuptools' dynamic metadata).
+from gate.context.bounded_parse import Unreadable, load_toml
+from gate.context.file_kinds import BYTE_ORDER_MARK
+from gate.context.pip_requirements import include_targets
+
+# Names pip-tools, tox and most projects give requirements files (as the dependencies analyzer reads them).
+_REQUIREMENTS_WORDS = ("requirements", "constraints")
+# setup.cfg's keys of `[options]` that hold requirements; every key of `[options.extras_require]` does.
+SETUP_CFG_REQUIRES = ("install_requires", "setup_requires", "tests_require")
+_SECTION = re.compile(r"^\[([^\]\n]{1,200})\][ \t]*$")
+_KEY = re.compile(r"^([A-Za-z_][\w.-]{0,200})[ \t]*[=:][ \t]*(.*)$")
+# A pyproject.toml the gate cannot load within its bounds is read tolerantly for its `file` entries:
+# where a `file = "..."` or `file = [...]` entry of a table starts, and the table headers.
 _TOML_FILE = re.compile(r"\bfile[ \t]*+=[ \t]*+")
 _HEADER = re.compile(r"^[ \t]*+\[++([^\]\n]*+)\]")
 _QUOTED = re.compile(r"\"([^\"\n]*)\"|'([^'\n]*)'")
-# Names pip-tools, tox and most projects give requirements files (as the dependencies analyzer reads them).
-_REQUIREMENTS_WORDS = ("requirements", "constraints")
 
 
 def is_requirements_file(path: str) -> bool:
@@ -51,42 +53,129 @@ def includes_others(path: str) -> bool:
 def included_files(path: str, text: str, *, as_requirements: bool = False) -> list[str]:
     """The repository paths of the files the manifest at `path` has its installer read.
     `as_requirements`: read the file as a requirements file whatever its name (a file another includes)."""
+    text = text.removeprefix(BYTE_ORDER_MARK)
     name = posixpath.basename(path)
     if name == "setup.cfg":
-        targets = [t.strip() for value in _cfg_file_values(text) for t in value.split(",")]
-    elif name == "pyproject.toml":
-        targets = [q[0] or q[1] for entry in _dynamic_file_entries(text) for q in _QUOTED.findall(entry)]
-    elif as_requirements or is_requirements_file(path):
-        targets = [m.group(1) for m in _REQUIREMENTS_INCLUDE.finditer(text)]
-    else:
-        return []
+        return [
+            target
+            for _, values in setup_cfg_requirements(text)
+            for target in file_directive(values, path) or ()
+        ]
+    if name == "pyproject.toml":
+        return _pyproject_files(text, path)
+    if as_requirements or is_requirements_file(path):
+        return include_targets(text, path)
+    return []
+
+
+# --- setup.cfg ----------------------------------------------------------------------------------
+
+
+def setup_cfg_requirements(text: str) -> Iterator[tuple[str, list[str]]]:
+    """(kind, value lines) of each requirements key of a setup.cfg: `[options]` install_requires,
+    setup_requires and tests_require, and each extra of `[options.extras_require]`."""
+    for section, key, values in ini_values(text):
+        if section == "options" and key in SETUP_CFG_REQUIRES:
+            yield f"options.{key}", values
+        elif section == "options.extras_require":
+            yield f"options.extras_require.{key}", values
+
+
+def file_directive(values: Sequence[str], path: str) -> list[str] | None:
+    """The repository paths a `file:` value names (`file: a.txt, b.txt`, over several lines too), as
+    setuptools splits the whole value at its commas; None when the value is a list of requirements."""
+    if not values or not values[0].startswith("file:"):
+        return None
     folder = posixpath.dirname(path)
-    return [
-        posixpath.normpath(posixpath.join(folder, target))
-        for target in targets
-        if target and "://" not in target and "${" not in target
-    ]
+    names = "\n".join(values).removeprefix("file:").split(",")
+    return [posixpath.normpath(posixpath.join(folder, name.strip())) for name in names if name.strip()]
 
 
-def _cfg_file_values(text: str) -> list[str]:
-    """The `file:` values of setup.cfg's requirement keys: `[options]` install_requires, setup_requires
-    and tests_require, and each extra of `[options.extras_require]` (not `long_description = file:`)."""
+def ini_values(text: str) -> Iterator[tuple[str, str, list[str]]]:
+    """(section, key, value lines) of an INI file as setuptools reads it (configparser's rules): a value
+    goes on over the lines indented deeper than its key, blank and comment lines amid them neither
+    ending nor joining it; a key in a setuptools section is read lower-cased, `-` as `_` (setuptools
+    does, with a warning). Line by line, so linear (configparser's option pattern is not on long runs of
+    spaces)."""
     section = ""
-    out: list[str] = []
-    for line in text.splitlines():
-        if header := _HEADER.match(line):
-            section = header.group(1).strip()
+    key = ""
+    values: list[str] = []
+    indent_level = 0
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if not stripped or stripped.startswith(("#", ";")):
             continue
-        key = (
-            _CFG_FILE
-            if section == "options"
-            else _CFG_EXTRA_FILE
-            if section == "options.extras_require"
-            else None
-        )
-        if key is not None and (m := key.match(line)):
-            out.append(m.group(1))
-    return out
+        indent = len(raw) - len(raw.lstrip())
+        if key and indent > indent_level:
+            values.append(stripped)
+            continue
+        if key:
+            yield section, key, values
+            key, values = "", []
+        if m := _SECTION.match(stripped):
+            section = m.group(1).strip()
+        elif m := _KEY.match(stripped):
+            key = _option_name(m.group(1).strip(), section)
+            first = m.group(2).strip()
+            values = [first] if first else []
+            indent_level = indent
+    if key:
+        yield section, key, values
+
+
+# Sections whose keys setuptools reads as written: the names of extras, files and entry points.
+_KEYS_AS_WRITTEN = (
+    "options.extras_require",
+    "options.data_files",
+    "options.entry_points",
+    "options.package_data",
+    "options.exclude_package_data",
+)
+
+
+def _option_name(key: str, section: str) -> str:
+    """The key as setuptools reads it in `section`: `Install-Requires` is `install_requires`."""
+    if section in _KEYS_AS_WRITTEN or not (section == "metadata" or section.startswith("options")):
+        return key
+    return key.replace("-", "_").lower()
+
+
+# --- pyproject.toml -----------------------------------------------------------------------------
+
+
+def dynamic_files(tool: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
+    """(kind, repository path) of each file setuptools reads for dynamic dependencies; `tool` is the
+    loaded `[tool]` table."""
+    dynamic = _table(_table(tool.get("setuptools")).get("dynamic"))
+    specs = [("tool.setuptools.dynamic.dependencies", dynamic.get("dependencies"))]
+    for extra, spec in _table(dynamic.get("optional-dependencies")).items():
+        specs.append((f"tool.setuptools.dynamic.optional-dependencies.{extra}", spec))
+    folder = posixpath.dirname(path)
+    for kind, spec in specs:
+        files = _table(spec).get("file")
+        for name in [files] if isinstance(files, str) else _strings(files):
+            yield kind, posixpath.normpath(posixpath.join(folder, name))
+
+
+def _table(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _pyproject_files(text: str, path: str) -> list[str]:
+    """The files of setuptools' dynamic metadata. A pyproject.toml past the gate's bounds (nested deeper
+    than it loads, which setuptools still reads) is read tolerantly instead: the analyzer reports the
+    manifest unread, and the files it may name are kept and read all the same."""
+    try:
+        tool = _table(load_toml(text).get("tool"))
+    except Unreadable:
+        folder = posixpath.dirname(path)
+        names = [q[0] or q[1] for entry in _dynamic_file_entries(text) for q in _QUOTED.findall(entry)]
+        return [posixpath.normpath(posixpath.join(folder, name)) for name in names if name]
+    return [target for _, target in dynamic_files(tool, path)]
 
 
 def _dynamic_file_entries(text: str) -> list[str]:

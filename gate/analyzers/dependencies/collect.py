@@ -24,12 +24,12 @@ from gate.analyzers.dependencies.imports import (
 from gate.analyzers.dependencies.local import LocalModules
 from gate.analyzers.dependencies.manifests import ManifestParser, parser_for
 from gate.analyzers.dependencies.model import PUBLIC_PYPI_HOSTS, Declared, Ecosystem, Parsed
-from gate.analyzers.dependencies.requirements import RequirementsParser, include_targets
+from gate.analyzers.dependencies.requirements import RequirementsParser
 from gate.analyzers.dependencies.script_block import ScriptParser, has_script_block
 from gate.analyzers.limits import Unreadable, load_json
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, as_read
-from gate.context.manifest_includes import included_files, includes_others, is_requirements_file
+from gate.context.manifest_includes import included_files, includes_others
 from gate.context.suffixes import JS_SUFFIXES
 from gate.diff.model import FileChange, FileStatus, LineKind
 
@@ -152,11 +152,7 @@ def _included_requirements(view: ChangeView) -> frozenset[str]:
     while todo and len(found) < MAX_MANIFESTS:
         path = todo.pop()
         text = view.text("head", path) or ""
-        if path in found or is_requirements_file(path):
-            targets = include_targets(text, path)  # pip's own grammar, as pip decodes the file
-        else:
-            targets = included_files(path, text)
-        for target in targets:
+        for target in included_files(path, text, as_requirements=path in found):
             if target not in found:
                 found.add(target)
                 todo.append(target)

@@ -17,6 +17,7 @@ from packaging.utils import canonicalize_name
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
 from gate.analyzers.dependencies.requirements import RequirementsParser
 from gate.analyzers.limits import load_toml
+from gate.context.manifest_includes import dynamic_files
 
 _HEADER = re.compile(r"^\[++([^\]]*+)\]")
 _TABLE_ENTRY = re.compile(r'^([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*["{]')
@@ -74,7 +75,7 @@ class PyprojectParser:
             for name, spec in table(deps).items():
                 local = isinstance(spec, Mapping) and any(k in spec for k in ("path", "git", "url"))
                 declared.append(Declared(name, self.ecosystem, path, kind, from_registry=not local))
-        for kind, target in _dynamic_files(tool, path):
+        for kind, target in dynamic_files(tool, path):
             included = read(target)
             if included is None:
                 notes.append(f"{path}: {kind}: {target} not found")
@@ -140,19 +141,6 @@ def _pixi_tables(pixi: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
         yield f"feature.{feature}.pypi-dependencies", table(settings).get("pypi-dependencies")
         for target, more in table(table(settings).get("target")).items():
             yield f"feature.{feature}.target.{target}.pypi-dependencies", table(more).get("pypi-dependencies")
-
-
-def _dynamic_files(tool: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
-    """(kind, repository path) of each file setuptools reads for dynamic dependencies."""
-    dynamic = table(table(tool.get("setuptools")).get("dynamic"))
-    specs = [("tool.setuptools.dynamic.dependencies", dynamic.get("dependencies"))]
-    for extra, spec in table(dynamic.get("optional-dependencies")).items():
-        specs.append((f"tool.setuptools.dynamic.optional-dependencies.{extra}", spec))
-    folder = posixpath.dirname(path)
-    for kind, spec in specs:
-        files = table(spec).get("file")
-        for name in [files] if isinstance(files, str) else _strings(files):
-            yield kind, posixpath.normpath(posixpath.join(folder, name))
 
 
 # The tables of a pyproject.toml (or pixi.toml) whose dependency lists are read above, as dotted patterns

@@ -21,39 +21,34 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling, first_private
 from gate.context.manifest_includes import is_requirements_file
+from gate.context.pip_requirements import (
+    EDITABLE_OPTIONS,
+    ENV_VAR,
+    INCLUDE_OPTIONS,
+    INDEX_OPTIONS,
+    as_pip_reads,
+    logical_entries,
+)
 
 # Includes are followed this deep (pip has no limit; a cycle is cut by the `seen` set).
 MAX_INCLUDE_DEPTH = 8
 # A requirement longer than this is no package name anyone can install; it is reported, not parsed.
 MAX_REQUIREMENT_CHARS = 10_000
+# Two values a variable could hold: a name that changes with them depends on the environment.
+_ENV_VALUES = ("0", "1")
 
-_COMMENT = re.compile(r"(^|\s)#.*$")  # pip's `(^|\s+)#.*$`, with one space: the same lines, linear
 # A bare name with at most one plain version clause (the names are PEP 508's).
 _SIMPLE = re.compile(
     r"([A-Za-z0-9][A-Za-z0-9._-]*+)[ \t]*+(?:(?:===?|>=|<=|~=|!=|<|>)[ \t]*+[A-Za-z0-9.*+!]++)?"
 )
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip", ".tar")
-_INCLUDE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint"}
-_INCLUDE_OPTIONS["--constraint"] = "constraint"
-_INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
-_EDITABLE_OPTIONS = ("-e", "--editable")
-# pip's `_decode_req_file`: a coding comment on one of the first two lines (one opening with `#`) names the
-# codec of the whole file; `\w` of pip's bytes pattern is ASCII.
-_CODING = re.compile(r"coding[:=]\s*([-\w.]+)", re.ASCII)
-# pip's `expand_env_variables`: `${NAME}`, upper-case names only, replaced by the variable's value when set.
-_ENV_VAR = re.compile(r"\$\{[A-Z0-9_]+\}")
-# Two values a variable could hold: a name that changes with them depends on the environment.
-_ENV_VALUES = ("0", "1")
-# What the gate reads in place of a byte that is not UTF-8.
-_REPLACEMENT = "\ufffd"
 
 
 class RequirementsParser:
@@ -81,13 +76,13 @@ class _FileReader:
         notes: list[str] = []
         indexes: list[str] = []
         includes: list[str] = []
-        entries = list(_entries(text))
+        entries = list(logical_entries(text))
         decoded, problem = as_pip_reads(text)
         if problem:
             problems.append(f"{path}: {problem}")
         elif decoded != text:
             # Read as pip decodes it, and as written too (what pip reads when a byte-order mark opens it).
-            entries.extend(_entries(decoded))
+            entries.extend(logical_entries(decoded))
             notes.append(f"{path}: read as its coding line has pip decode it, and as written")
         # An index named anywhere in a file applies to every requirement of that file (pip reads the
         # options first); a requirement of an included file gets the indexes of its own file.
@@ -95,7 +90,7 @@ class _FileReader:
             if requirement:
                 continue
             for option, value in options:
-                if option in _INDEX_OPTIONS:
+                if option in INDEX_OPTIONS:
                     indexes.append(value)
         index = first_private(indexes)
         for number, requirement, options in entries:
@@ -104,14 +99,14 @@ class _FileReader:
                 self._requirement(requirement, path, number, index, declared, problems, notes)
                 continue
             for option, value in options:
-                if option in _INCLUDE_OPTIONS and (variable := _ENV_VAR.search(value)):
+                if option in INCLUDE_OPTIONS and (variable := ENV_VAR.search(value)):
                     problems.append(
                         f"{where}: pip fills {variable.group()} of the included path in from the "
                         "environment, so which file it reads is unknown"
                     )
-                elif option in _INCLUDE_OPTIONS:
+                elif option in INCLUDE_OPTIONS:
                     includes.append(self._include(value, path, where, depth, declared, problems, notes))
-                elif option in _EDITABLE_OPTIONS:
+                elif option in EDITABLE_OPTIONS:
                     egg = _EGG.search(value)
                     if egg:
                         declared.append(_non_registry(egg.group(1), path, number, "editable requirement"))
@@ -136,7 +131,7 @@ class _FileReader:
         if len(text) > MAX_REQUIREMENT_CHARS:
             problems.append(f"{where}: a requirement of {len(text):,} characters")
             return
-        if variable := _ENV_VAR.search(text):
+        if variable := ENV_VAR.search(text):
             if _depends_on_environment(text):
                 problems.append(
                     f"{where}: pip fills {variable.group()} in from the environment, so the package it "
@@ -144,7 +139,7 @@ class _FileReader:
                 )
                 return
             # A variable in the version, the markers or a URL's credentials: the name stands as written.
-            text = _ENV_VAR.sub(_ENV_VALUES[0], text)
+            text = ENV_VAR.sub(_ENV_VALUES[0], text)
         if _is_url_or_path(text):
             egg = _EGG.search(text)
             if egg:
@@ -201,32 +196,9 @@ class _FileReader:
         return resolved
 
 
-def as_pip_reads(text: str) -> tuple[str, str]:
-    """The text pip reads from a file the gate read as UTF-8 (`text`, without a byte-order mark), and
-    why it cannot tell it ("" when it can). pip decodes by the coding comment of the first two lines,
-    else as UTF-8, falling back to the locale's codec; a byte that is not UTF-8 is lost in `text`."""
-    for line in text.split("\n")[:2]:
-        coding = _CODING.search(line) if line.startswith("#") else None
-        if coding is not None:
-            break
-    else:
-        if _REPLACEMENT in text:
-            return text, "bytes that are not UTF-8, which pip reads in the installing machine's locale"
-        return text, ""
-    encoding = coding.group(1)
-    data = text.encode("utf-8")
-    try:
-        decoded = data.decode(encoding)
-    except (UnicodeError, LookupError):  # no such codec, no text codec (rot13), or bytes it cannot decode
-        return text, f"coding {encoding}, which does not decode it"
-    if decoded != text and _REPLACEMENT in text:
-        return text, f"coding {encoding} over bytes that are not UTF-8, which the gate cannot decode so"
-    return decoded, ""
-
-
 def _depends_on_environment(text: str) -> bool:
     """Whether the package a requirement names changes with the values of its `${NAME}` variables."""
-    names = {_name_of(_ENV_VAR.sub(value, text)) for value in _ENV_VALUES}
+    names = {_name_of(ENV_VAR.sub(value, text)) for value in _ENV_VALUES}
     return len(names) != 1 or None in names
 
 
@@ -239,77 +211,6 @@ def _name_of(text: str) -> str | None:
         return Requirement(text).name
     except InvalidRequirement:
         return None
-
-
-def _entries(text: str) -> Iterator[tuple[int, str, list[tuple[str, str]]]]:
-    """(first line number, requirement, options) of each logical line, as pip splits it. An option it
-    cannot split is `("?", why)`."""
-    for number, line in _logical_lines(text):
-        requirement, rest = _break_args_options(line)
-        yield number, requirement, _options(rest)
-
-
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """pip's join_lines then ignore_comments: continuations joined, comments and blank lines dropped."""
-    pending: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        comment = _COMMENT.match(raw) is not None
-        if raw.endswith("\\") and not comment:
-            if not pending:
-                start = number
-            pending.append(raw.strip("\\"))
-            continue
-        if pending:
-            pending.append(" " + raw if comment else raw)
-            line, first = "".join(pending), start
-            pending = []
-        else:
-            line, first = raw, number
-        line = _COMMENT.sub("", line).strip()
-        if line:
-            yield first, line
-    if pending:
-        line = _COMMENT.sub("", "".join(pending)).strip()
-        if line:
-            yield start, line
-
-
-def _break_args_options(line: str) -> tuple[str, str]:
-    """pip's break_args_options: the words before the first one starting with `-`, and the rest."""
-    tokens = line.split(" ")
-    for at, token in enumerate(tokens):
-        if token.startswith("-"):
-            return " ".join(tokens[:at]).strip(), " ".join(tokens[at:])
-    return line.strip(), ""
-
-
-def _options(text: str) -> list[tuple[str, str]]:
-    """(option, value) pairs, `--opt=value`, `--opt value` and `-ovalue` alike (shlex, as pip)."""
-    if not text:
-        return []
-    try:
-        words = shlex.split(text, comments=False)
-    except ValueError as exc:
-        return [("?", f"options do not split ({exc})")]
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        i += 1
-        if word.startswith("--") and "=" in word:
-            option, value = word.split("=", 1)
-        elif word.startswith("--") or word in ("-r", "-c", "-e", "-i", "-f"):
-            option = word
-            takes_value = option in (*_INCLUDE_OPTIONS, *_INDEX_OPTIONS, *_EDITABLE_OPTIONS)
-            value = words[i] if takes_value and i < len(words) else ""
-            i += 1 if takes_value else 0
-        elif word.startswith("-") and len(word) > 2 and word[1] in "rcief":
-            option, value = word[:2], word[2:]
-        else:
-            option, value = word, ""
-        out.append((option, value))
-    return out
 
 
 def _is_url_or_path(text: str) -> bool:
@@ -325,18 +226,3 @@ def _is_url_or_path(text: str) -> bool:
 
 def _non_registry(name: str, path: str, line: int, note: str) -> Declared:
     return Declared(name, Ecosystem.PYPI, path, "requirements", from_registry=False, note=note, line=line)
-
-
-def include_targets(text: str, path: str) -> list[str]:
-    """The files a requirements file includes (`-r`/`-c`), as repository paths, read as written and as
-    pip decodes it."""
-    out: list[str] = []
-    decoded, _ = as_pip_reads(text)
-    entries = [*_entries(text), *(_entries(decoded) if decoded != text else ())]
-    for _, requirement, options in entries:
-        if requirement:
-            continue
-        for option, value in options:
-            if option in _INCLUDE_OPTIONS and "://" not in value and not _ENV_VAR.search(value):
-                out.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), value)))
-    return out

@@ -14,10 +14,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from gate.analyzers.dependencies.model import Declared, Ecosystem, Parsed, ReadSibling
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.source import nodes, parse_python
+from gate.context.manifest_includes import SETUP_CFG_REQUIRES, file_directive, setup_cfg_requirements
 
-_KEYWORDS = ("install_requires", "setup_requires", "tests_require", "extras_require")
-_SECTION = re.compile(r"^\[([^\]\n]{1,200})\][ \t]*$")
-_KEY = re.compile(r"^([A-Za-z_][\w.-]{0,200})[ \t]*[=:][ \t]*(.*)$")
+_KEYWORDS = (*SETUP_CFG_REQUIRES, "extras_require")
 _QUOTED = re.compile(r"""["']([^"'\n]{1,10000})["']""")
 _SPECIFIER = re.compile(r"[<>=~!]")
 
@@ -48,17 +47,10 @@ class SetupCfgParser:
         declared: list[Declared] = []
         problems: list[str] = []
         notes: list[str] = []
-        for section, key, values in _ini_values(text):
-            if section == "options" and key in _KEYWORDS[:3]:
-                kind = f"options.{key}"
-            elif section == "options.extras_require":
-                kind = f"options.extras_require.{key}"
-            else:
-                continue
-            if len(values) == 1 and values[0].startswith("file:"):
+        for kind, values in setup_cfg_requirements(text):
+            if (others := file_directive(values, path)) is not None:
                 # setuptools' `file:` directive: the requirements are in other files.
-                for target in values[0][5:].split(","):
-                    other = posixpath.normpath(posixpath.join(posixpath.dirname(path), target.strip()))
+                for other in others:
                     included = read(other)
                     if included is None:
                         notes.append(f"{path}: {kind}: {other} not found")
@@ -75,55 +67,6 @@ class SetupCfgParser:
         values = [line.strip() for line in lines if line[:1] in " \t" and _SPECIFIER.search(line)]
         declared = tuple(_requirements(values, path, "options", problems))
         return Parsed(declared, notes=(f"{path}: read from the diff lines only",))
-
-
-def _ini_values(text: str) -> Iterator[tuple[str, str, list[str]]]:
-    """(section, key, value lines) of an INI file as setuptools reads it (configparser's rules): a value
-    goes on over the lines indented deeper than its key, blank and comment lines amid them neither
-    ending nor joining it; a key in a setuptools section is read lower-cased, `-` as `_` (setuptools
-    does, with a warning). Line by line, so linear (configparser's option pattern is not on long runs of
-    spaces)."""
-    section = ""
-    key = ""
-    values: list[str] = []
-    indent_level = 0
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if not stripped or stripped.startswith(("#", ";")):
-            continue
-        indent = len(raw) - len(raw.lstrip())
-        if key and indent > indent_level:
-            values.append(stripped)
-            continue
-        if key:
-            yield section, key, values
-            key, values = "", []
-        if m := _SECTION.match(stripped):
-            section = m.group(1).strip()
-        elif m := _KEY.match(stripped):
-            key = _option_name(m.group(1).strip(), section)
-            first = m.group(2).strip()
-            values = [first] if first else []
-            indent_level = indent
-    if key:
-        yield section, key, values
-
-
-# Sections whose keys setuptools reads as written: the names of extras, files and entry points.
-_KEYS_AS_WRITTEN = (
-    "options.extras_require",
-    "options.data_files",
-    "options.entry_points",
-    "options.package_data",
-    "options.exclude_package_data",
-)
-
-
-def _option_name(key: str, section: str) -> str:
-    """The key as setuptools reads it in `section`: `Install-Requires` is `install_requires`."""
-    if section in _KEYS_AS_WRITTEN or not (section == "metadata" or section.startswith("options")):
-        return key
-    return key.replace("-", "_").lower()
 
 
 # --- setup.py -----------------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""The files a Python manifest has its installer read, as the ignore list and the dependencies analyzer
+see them: one reader for both, so a file included in any form pip or setuptools reads is kept out of the
+default ignore list and read as a manifest, whatever folder it sits in (`vendor/extra.txt`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gate.analyzers.dependencies import DependenciesAnalyzer
+from gate.analyzers.dependencies.pyproject import PyprojectParser
+from gate.analyzers.dependencies.requirements import RequirementsParser
+from gate.analyzers.dependencies.setup_files import SetupCfgParser
+from gate.config.models import Config
+from gate.context.local_git import load_git_changeset
+from gate.context.manifest_includes import included_files
+from gate.findings import Severity
+from tests.analyzers.gitrepo import context, registry_config
+from tests.analyzers.test_dependencies_manifest_reading import absent, utf7_hidden
+from tests.fakes.registries import FakeNpm, FakePyPI
+from tests.gitrepo import GitRepo
+
+CODED_INCLUDE = (
+    f"# -*- coding: utf-7 -*-\n# pinned {utf7_hidden(chr(10) + '-r vendor/extra.txt')}\nrequests\n"
+)
+
+# (manifest, its text) that includes `vendor/extra.txt`, in each form an installer reads.
+INCLUDING_FORMS = [
+    ("requirements.txt", "requests\n-r \\\n    vendor/extra.txt\n"),
+    ("requirements.txt", "requests\n-r\\\nvendor/extra.txt\n"),
+    ("requirements.txt", CODED_INCLUDE),
+    ("requirements.txt", "\ufeffrequests\n--requirement=vendor/extra.txt\n"),
+    ("requirements.txt", "requests\n--constraint vendor/extra.txt  # pins\n"),
+    ("requirements.txt", "requests\n-cvendor/extra.txt\n"),
+    ("requirements/base.txt", "-r ../vendor/extra.txt\n"),
+    ("setup.cfg", "[options]\ninstall_requires =\n    file: vendor/extra.txt\n"),
+    ("setup.cfg", "[options]\ninstall_requires = file: README.txt,\n    vendor/extra.txt\n"),
+    ("setup.cfg", "[options]\nInstall-Requires = file: vendor/extra.txt\n"),
+    ("setup.cfg", "[options.extras_require]\ndev = file: vendor/extra.txt\n"),
+    ("pyproject.toml", '[tool]\nsetuptools.dynamic.dependencies = {file = "vendor/extra.txt"}\n'),
+    ("pyproject.toml", "[tool.setuptools.dynamic]\ndependencies.file = ['vendor/extra.txt']\n"),
+    ("pyproject.toml", '[tool.setuptools.dynamic.dependencies]\nfile = "vendor\\u002fextra.txt"\n'),
+    (
+        "pyproject.toml",
+        '[tool.setuptools.dynamic]\noptional-dependencies = {dev = {file = """vendor/extra.txt"""}}\n',
+    ),
+]
+# Forms that name a file no installer reads as a list of requirements.
+NOT_INCLUDING_FORMS = [
+    ("requirements.txt", "requests  # -r vendor/extra.txt\n"),
+    ("requirements.txt", "# -r vendor/extra.txt\n"),
+    ("requirements.txt", "requests \\\n  -r vendor/extra.txt\n"),  # an option of the requirement line
+    ("requirements.txt", "-r https://example.com/extra.txt\n"),
+    ("setup.cfg", "[metadata]\nlong_description = file: vendor/extra.txt\n"),
+    ("pyproject.toml", '[project]\nreadme = {file = "vendor/extra.txt"}\n'),
+    ("pyproject.toml", '[tool.other]\ndependencies = {file = "vendor/extra.txt"}\n'),
+]
+PARSERS = {
+    "requirements.txt": RequirementsParser(),
+    "setup.cfg": SetupCfgParser(),
+    "pyproject.toml": PyprojectParser(),
+}
+
+
+def read_by_the_analyzer(path: str, text: str) -> set[str]:
+    """The files the analyzer's parser of `path` reads as the manifests it includes."""
+    asked: set[str] = set()
+
+    def read(target: str) -> str:
+        asked.add(target)
+        return ""
+
+    PARSERS.get(path.rsplit("/", 1)[-1], PARSERS["requirements.txt"]).parse(text, path, read)
+    return asked
+
+
+@pytest.mark.parametrize(("path", "text"), INCLUDING_FORMS + NOT_INCLUDING_FORMS)
+def test_the_ignore_list_and_the_analyzer_read_the_same_includes(path: str, text: str):
+    expected = {"vendor/extra.txt"} if (path, text) in INCLUDING_FORMS else set()
+    analyzer = read_by_the_analyzer(path, text.removeprefix("\ufeff"))
+    assert analyzer - {"README.txt"} == expected
+    assert set(included_files(path, text)) == analyzer  # the ignore list reads the mark too
+
+
+@pytest.mark.parametrize(
+    "including",
+    [
+        pytest.param("requests\n-r \\\n    vendor/extra.txt\n", id="line-continuation"),
+        pytest.param(CODED_INCLUDE, id="coding-line"),
+    ],
+)
+def test_a_file_included_in_a_form_pip_reads_is_not_left_out_by_the_default_ignore_list(
+    tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, including: str
+):
+    pypi.add("requests")
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("requirements.txt", including)
+    repo.write("vendor/extra.txt", "requests\n")
+    base = repo.commit("base")
+    repo.branch("work")
+    repo.write("vendor/extra.txt", "requests\nghost-hidden-include\n")
+    repo.commit("change")
+    paths = Config().paths
+    changeset = load_git_changeset(
+        repo.root, base, "HEAD", ignore=paths.ignore, default_ignore=paths.ignore_defaults
+    )
+    assert changeset.diff.ignored_paths == ()
+    result = DependenciesAnalyzer().run(context(changeset, config=registry_config(pypi.url, npm.url)))
+    assert absent(result) == {"ghost-hidden-include": (Severity.HIGH, "vendor/extra.txt")}
