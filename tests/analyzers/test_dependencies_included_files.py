@@ -108,3 +108,10 @@ def test_a_file_included_in_a_form_pip_reads_is_not_left_out_by_the_default_igno
     assert changeset.diff.ignored_paths == ()
     result = DependenciesAnalyzer().run(context(changeset, config=registry_config(pypi.url, npm.url)))
     assert absent(result) == {"ghost-hidden-include": (Severity.HIGH, "vendor/extra.txt")}
+
+
+def test_a_pyproject_past_the_toml_bounds_still_keeps_the_files_it_may_name():
+    # setuptools loads TOML nested deeper than the gate does; the analyzer reports the manifest unread.
+    deep = "x = " + "[" * 150 + "]" * 150 + "\n"
+    text = f'{deep}[tool.setuptools.dynamic]\ndependencies = {{file = ["vendor/extra.txt"]}}\n'
+    assert included_files("pyproject.toml", text) == ["vendor/extra.txt"]

@@ -1,12 +1,12 @@
 """pip requirements files, read with pip's own line grammar and `packaging` for each requirement.
 
-The grammar follows pip's `req_file` module: backslash continuations are joined first, then comments
-(`#` at the start or after whitespace) are dropped; a line's requirement is its words up to the first
-word that starts with `-`, and the rest are options (`--hash`, `--config-settings`, ...). A line that is
-only options may include another file (`-r`, `-c`), name an index (`-i`, `--extra-index-url`) or an
-editable install (`-e`). Each requirement itself is PEP 508, parsed by `packaging` (PyPA's parser, the
-one pip uses). pip-requirements-parser, which vendors pip's module whole, was not taken: its latest
-release reads only files on disk (its `from_string` fails), while here every file comes from git.
+The grammar is pip's `req_file` module's (`gate.context.pip_requirements`, shared with the ignore list,
+which reads the same includes): a line's requirement is its words up to the first word that starts with
+`-`, and the rest are options. A line that is only options may include another file (`-r`, `-c`), name
+an index (`-i`, `--extra-index-url`) or an editable install (`-e`). Each requirement itself is PEP 508,
+parsed by `packaging` (PyPA's parser, the one pip uses). pip-requirements-parser, which vendors pip's
+module whole, was not taken: its latest release reads only files on disk (its `from_string` fails),
+while here every file comes from git.
 
 The text is the one pip reads. pip decodes a requirements file by a coding comment on one of its first
 two lines (`# -*- coding: utf-7 -*-`), so the same bytes can be two texts: under UTF-7, `+AAoA...-` in a
