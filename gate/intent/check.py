@@ -24,7 +24,15 @@ from gate.models.selection import Selection, select_models, smallest_window
 from gate.redact import learn_messages
 from gate.review.consensus import Group, tally, to_findings
 from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
-from gate.review.flow import ReviewRounds, call_all, cross_check_round, no_model, priced, stage_client
+from gate.review.flow import (
+    ReviewRounds,
+    call_all,
+    cross_check_round,
+    ignored_verdicts_note,
+    no_model,
+    priced,
+    stage_client,
+)
 from gate.review.prompt import load_prompt
 from gate.review.room import chunk_tokens
 from gate.review.undecided import undecided, undecided_error, undecided_gaps
@@ -145,6 +153,7 @@ async def check(
             "failures": rounds.failures,
             "unjudged_chunks": unjudged,
             "cross_checked": rounds.cross_checked,
+            "cross_check_sent": rounds.sent,
             "undecided_findings": [u.as_json() for u in not_decided],
             "calls": rounds.calls + (0 if extraction.cached else 1),
             "compliance": compliance(p.statements, p.sources, judged.said, findings, quorum),
@@ -391,8 +400,7 @@ def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str
         notes.append(
             f"{judged.ignored} judgment(s) ignored: on statements not sent, or with no lines of the chunk"
         )
-    if rounds.cross_check_note:
-        notes.append(rounds.cross_check_note)
+    notes.extend(n for n in (rounds.cross_check_note, ignored_verdicts_note(rounds)) if n)
     return notes
 
 

@@ -17,6 +17,7 @@ from gate.intent.judge import Answer, ChunkPlan, group_by_statement, judge
 from gate.intent.prompt import Statement
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, SpecCheckOutput
 from gate.models.structured import validate
+from gate.review.flow import on_sent, recorded_sent
 from gate.run import StageResult
 from gate.schema.spec_plan import SpecPlan
 
@@ -38,7 +39,9 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
             elif call.get("schema") == "cross_check":
                 check, _ = validate(CrossCheckOutput, content)
                 if isinstance(check, CrossCheckOutput):
-                    verdicts[str(call["model"])].extend(check.verdicts)
+                    model = str(call["model"])
+                    sent = recorded_sent(recorded.details, model, str(call["unit"]))
+                    verdicts[model].extend(on_sent(check.verdicts, sent)[0])
     judged = judge(answers, plans, {s.id: s for s in statements})
     groups = group_by_statement(judged.raised, statements)
     findings = findings_of(groups, verdicts, recorded.quorum, fail_on)

@@ -28,6 +28,7 @@ from gate.review.coverage import (
 from gate.review.flow import (
     ReviewRounds,
     cross_check_round,
+    ignored_verdicts_note,
     no_model,
     outside_note,
     priced,
@@ -117,7 +118,17 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         undecided_error(not_decided, p.quorum, fail_on),
     )
     partial = partial_note(rounds, p.chunks)
-    p.notes.extend(n for n in (cut_note(p.cut), partial, outside_note(rounds), rounds.cross_check_note) if n)
+    p.notes.extend(
+        n
+        for n in (
+            cut_note(p.cut),
+            partial,
+            outside_note(rounds),
+            rounds.cross_check_note,
+            ignored_verdicts_note(rounds),
+        )
+        if n
+    )
     details = _details(p, keys, p.notes + list(p.contracts.notes))
     details.update(_round_details(p, rounds, missed, not_decided))
     complete = model_error is None and not rounds.failures and not rounds.not_reviewed
@@ -296,6 +307,7 @@ def _round_details(
         "reviewed_by": {c.id: sorted(rounds.reviewed_by.get(c.id, ())) for c in p.chunks},
         "groups": len(rounds.groups),
         "cross_checked": rounds.cross_checked,
+        "cross_check_sent": rounds.sent,
         "undecided_findings": [u.as_json() for u in not_decided],
         "outside_findings": len(rounds.outside),
         "calls": rounds.calls,

@@ -347,7 +347,8 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
 
 def tally(groups: Sequence[Group], verdicts: Mapping[str, Sequence[CrossCheckVerdict]]) -> dict[str, Support]:
     """Cross-check verdicts by model -> support per group. Only verdicts from models that did not raise
-    the group count; a model's first verdict on an id is the one taken."""
+    the group count; a model's first verdict on an id is the one taken. `verdicts` holds only those on
+    ids their call was sent (`flow.on_sent`): a model answers on one id in one call."""
     out: dict[str, Support] = {}
     for group in groups:
         agreed: set[str] = set()

@@ -4,7 +4,8 @@ Round 1: every model reviews every chunk (`review` schema). Findings are grouped
 A finding that names no line its chunk showed (another file, past the end) is left out and counted.
 Round 2 (cross-check): groups whose claim (`Group.claim`) fewer than quorum models raised are sent, with
 their ids, to the models that answered the review but did not raise them (`cross_check` schema); an
-`agree` adds support.
+`agree` adds support. Only a verdict on an id its own call was sent counts: one on a finding the model was
+not shown in that call (another batch's, or one it was never asked about) is ignored and counted.
 The outcome is a plain record of what was asked and answered; `consensus` turns it into findings.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from gate.config.models import Config
 from gate.findings import Severity
@@ -120,8 +122,12 @@ class ReviewRounds:
     # `path:lines` of the findings left out for pointing at code their chunk did not show
     outside: list[str] = field(default_factory=list)
     asked: dict[str, dict[str, str]] = field(default_factory=dict)  # group id -> model -> cross-check unit
+    # model -> cross-check unit -> the group ids that call was sent, in the order sent; the stage's
+    # `details.cross_check_sent`, from which a replay counts the same verdicts
+    sent: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     cross_checked: int = 0  # groups sent to at least one model
     cross_check_note: str | None = None
+    ignored_verdicts: int = 0  # cross-check verdicts on ids their call was not sent
     usage: Usage = field(default_factory=Usage)
     calls: int = 0
 
@@ -250,6 +256,7 @@ async def cross_check_round(
             unit = f"cross-check-{start // CROSS_CHECK_BATCH + 1}"
             for group in batch:
                 rounds.asked.setdefault(group.id, {})[model] = unit
+            rounds.sent.setdefault(model, {})[unit] = [g.id for g in batch]
             requests.append(
                 CallRequest(
                     stage=stage,
@@ -265,6 +272,40 @@ async def cross_check_round(
     results = await call_all(client, requests, grace_s)
     for result in results:
         rounds.add(result)
+        model, unit = result.request.model, result.request.unit
         for output in result.outputs:
             assert isinstance(output, CrossCheckOutput)
-            rounds.verdicts.setdefault(result.request.model, []).extend(output.verdicts)
+            kept, ignored = on_sent(output.verdicts, rounds.sent[model][unit])
+            rounds.verdicts.setdefault(model, []).extend(kept)
+            rounds.ignored_verdicts += ignored
+
+
+def on_sent(
+    verdicts: Sequence[CrossCheckVerdict], sent: Collection[str] | None
+) -> tuple[list[CrossCheckVerdict], int]:
+    """The verdicts of one cross-check answer on the ids its call was sent, and how many others it gave.
+    A verdict on a finding the model was not shown in that call judged nothing it saw; counted, it would
+    refuse or confirm a finding another call was asked about, or stand in for that call when it failed.
+    `sent` None (a trace that predates the record) keeps all."""
+    if sent is None:
+        return list(verdicts), 0
+    kept = [v for v in verdicts if v.id in sent]
+    return kept, len(verdicts) - len(kept)
+
+
+def recorded_sent(details: Mapping[str, Any], model: str, unit: str) -> Collection[str] | None:
+    """The group ids the cross-check call (`model`, `unit`) was sent, from a recorded stage's
+    `details.cross_check_sent`; None for a trace that predates the record."""
+    sent = details.get("cross_check_sent")
+    if not isinstance(sent, Mapping):
+        return None
+    units = sent.get(model)
+    ids = units.get(unit) if isinstance(units, Mapping) else None
+    return frozenset(str(i) for i in ids) if isinstance(ids, list) else frozenset()
+
+
+def ignored_verdicts_note(rounds: ReviewRounds) -> str | None:
+    """Say how many cross-check verdicts were ignored for judging findings their call was not sent."""
+    if not rounds.ignored_verdicts:
+        return None
+    return f"{rounds.ignored_verdicts} cross-check verdict(s) ignored: on findings not sent in that call"

@@ -11,15 +11,16 @@ from gate.findings import Severity, with_line_keys
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.structured import validate
 from gate.review.consensus import Raised, group_findings, tally, to_findings
-from gate.review.flow import raised_in
+from gate.review.flow import on_sent, raised_in, recorded_sent
 from gate.review.incremental import with_carried
 from gate.run import StageResult
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on: Severity) -> StageResult:
     """The review result with its findings rebuilt from the raw responses: re-validated, kept within the
-    lines each chunk showed (as recorded in its details), re-grouped, re-tallied with the recorded quorum
-    and the run's `gate.fail_on`."""
+        lines each chunk showed (as recorded in its details), with the cross-check verdicts on ids their call
+    was not sent left out (as recorded there too), re-grouped, re-tallied with the recorded quorum
+        and the run's `gate.fail_on`."""
     raised: list[Raised] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
     shown = _shown(recorded.details)
@@ -36,7 +37,9 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
             elif schema == "cross_check":
                 check, _ = validate(CrossCheckOutput, content)
                 if isinstance(check, CrossCheckOutput):
-                    verdicts[str(call["model"])].extend(check.verdicts)
+                    model = str(call["model"])
+                    sent = recorded_sent(recorded.details, model, str(call["unit"]))
+                    verdicts[model].extend(on_sent(check.verdicts, sent)[0])
     groups = group_findings(raised)
     quorum = recorded.quorum
     findings = to_findings(groups, tally(groups, verdicts), quorum, fail_on)
