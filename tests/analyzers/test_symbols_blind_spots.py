@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gate.analyzers.symbols import PhantomSymbolsAnalyzer
 from tests.analyzers.gitrepo import Files, change, context
 
@@ -70,6 +72,41 @@ def test_a_package_two_sub_projects_both_hold_is_not_judged_by_the_other_s_copy(
         "backend/app/main.py": "from app.models import save\nfrom app import models\n\nmodels.save(1)\n",
     }
     assert _titles(tmp_path, before, after) == []
+
+
+TWO_NAMES: Files = {
+    "svc/pyproject.toml": '[project]\nname = "svc"\n',
+    "svc/app/__init__.py": "",
+    "svc/app/base.py": "class Base:\n    known = 1\n",
+    "svc/app/util.py": (
+        "from .base import Base\n\n\nclass Child(Base):\n    pass\n\n\ndef helper():\n    return 1\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("root_file", ["a_main.py", "z_main.py"])
+def test_a_module_reached_by_two_names_resolves_its_relative_imports_alike_in_either_order(
+    tmp_path: Path, root_file: str
+):
+    # `svc/app/util.py` is `app.util` to its sub-project and `svc.app.util` to the root: the file
+    # name puts the root's check before or after the sub-project's, and the class's base is found
+    # through the module's relative import either way.
+    after: Files = {
+        "svc/app/user.py": "from app.util import helper\n\nhelper()\n",
+        root_file: "from svc.app.util import Child\n\nprint(Child.known, Child.missing)\n",
+    }
+    assert _titles(tmp_path, TWO_NAMES, after) == ["'svc.app.util.Child' has no attribute 'missing'"]
+
+
+def test_a_relative_import_in_a_sub_project_whose_folder_is_no_identifier_resolves_in_it(tmp_path: Path):
+    before: Files = {
+        "my-svc/pyproject.toml": '[project]\nname = "svc"\n',
+        "my-svc/models.py": "def other():\n    return 1\n",
+        "my-svc/app/__init__.py": "",
+        "my-svc/app/models.py": "def save(record):\n    return record\n",
+    }
+    after: Files = {"my-svc/app/main.py": "from .models import save, ghost\n\nsave(1)\n"}
+    assert _titles(tmp_path, before, after) == ["'ghost' is not defined in app.models"]
 
 
 # --- namespace packages -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from gate.analyzers.parser_lines import parser_lines
 from gate.analyzers.source import name_chain, statements
 from gate.analyzers.symbols.hints import Hints
 from gate.analyzers.symbols.index import ModuleInfo, RepoIndex, never_runs, resolve_relative
-from gate.analyzers.symbols.roots import module_names
 from gate.analyzers.symbols.walks import may_name, own_reads, reads_and_bindings, scoped_bindings
 from gate.diff.model import FileChange
 
@@ -74,8 +73,8 @@ class Checker:
         self.added = self._lines.parser_lines(added) if self._lines is not None else added
         # Sorted when a range of more than a few lines is first looked up (a method's, a class's).
         self._added_sorted: list[int] | None = None
-        names = module_names([change.path])
-        self.current = next(iter(names), "")
+        # The name its relative imports resolve from: the one the index gives the module too.
+        self.current = index.name_of(change.path)
         self.is_package = change.path.endswith("__init__.py")
         self.tree = tree
         # The nodes of the file's code for type checkers only, found when first needed (rarely).

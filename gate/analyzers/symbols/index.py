@@ -96,7 +96,11 @@ class RepoIndex:
         self.paths = shared.paths  # the names of the file being checked: see `enter`
         self.opaque = shared.opaque  # what may be imported, though not read as source
         self._read = read
-        self._modules: dict[str, ModuleInfo | None] = {}  # by path
+        # By path: a module reached by two names (a sub-project's `app.util` is the root's
+        # `svc.app.util`) is one module, whose relative imports resolve from `name_of` its path. A
+        # namespace package is by path and name: whether it is the repository's alone depends on the name.
+        self._modules: dict[str, ModuleInfo | None] = {}
+        self._folders: dict[tuple[str, str], ModuleInfo] = {}
         self._outside: frozenset[str] | None = None  # see `_alone`
         # Modules that could not be read within the parser's bounds: path -> why. Nothing is reported
         # against them; the stage reports the ones the change touches.
@@ -119,9 +123,13 @@ class RepoIndex:
     def enter(self, path: str) -> None:
         """Take the names the file `path` imports by: those of the repository's root and source folders,
         and, for a file of a sub-project, those of the sub-project's folder and its `src/`."""
-        view = self._views.get(self._project_of(path) or "")
+        view = self._view(self._project_of(path) or "")
+        self.paths, self.opaque = view.paths, view.opaque
+
+    def _view(self, root: str) -> View:
+        """The names a file of the sub-project `root` (the repository's root: "") imports by."""
+        view = self._views.get(root)
         if view is None:
-            root = self._project_of(path) or ""
             own, opaque = self._own_names().get(root, ({}, frozenset()))
             shared = self._shared.paths
             # A name both the sub-project's files and the root's answer to: which one Python takes
@@ -132,7 +140,18 @@ class RepoIndex:
             mine = {d: p for d, p in own.items() if d not in hidden}
             view = View(Overlay(mine, shared, hidden), self._shared.opaque | opaque | hidden)
             self._views[root] = view
-        self.paths, self.opaque = view.paths, view.opaque
+        return view
+
+    def name_of(self, path: str) -> str:
+        """The dotted name the module at `path` resolves its relative imports from, whichever name it was
+        reached by: its name from the repository's root or source folders, else (a sub-project's folder
+        that is no identifier, `my-service/`) its name in its sub-project; "" when it has none."""
+        names = module_names([path])
+        if not names:
+            root = self._project_of(path)
+            if root is not None:
+                names = module_names([path], (root, root + "/src"))
+        return next(iter(names), "")
 
     def _project_of(self, path: str) -> str | None:
         """The deepest sub-project folder that holds `path`, if any."""
@@ -170,8 +189,20 @@ class RepoIndex:
         path = self.paths.get(dotted)
         if path is None:
             return None
+        if path.endswith("/"):
+            folder = self._folders.get((path, dotted))
+            if folder is None:
+                # A namespace package defines no name of its own; what it holds is known only when no
+                # other folder on Python's path can add to it.
+                folder = ModuleInfo(dotted, path, True, open=not self._alone(dotted))
+                self._folders[path, dotted] = folder
+            return folder
+        return self._file(path)
+
+    def _file(self, path: str) -> ModuleInfo | None:
+        """The module of the .py file `path`, read and indexed when first asked for."""
         if path not in self._modules:
-            self._modules[path] = self._load(dotted, path)
+            self._modules[path] = self._load(path)
         return self._modules[path]
 
     def prime(self, path: str, text: str, tree: ast.Module) -> None:
@@ -179,10 +210,9 @@ class RepoIndex:
         adds and imports is parsed once, not again when an import of it is checked."""
         if path in self._modules:
             return
-        for dotted, known in module_names([path]).items():
-            if known == path and self.paths.get(dotted) == path:
-                self._modules[path] = self._index(dotted, path, text, tree)
-                return
+        dotted = self.name_of(path)
+        if dotted:
+            self._modules[path] = self._index(dotted, path, text, tree)
 
     def take_tree(self, path: str) -> ast.Module | None:
         """The tree of a pending file this index parsed (from the same head text), once; and the file
@@ -193,11 +223,7 @@ class RepoIndex:
             self._kept_chars -= self._kept_sizes.pop(path)
         return tree
 
-    def _load(self, dotted: str, path: str) -> ModuleInfo | None:
-        if path.endswith("/"):
-            # A namespace package defines no name of its own; what it holds is known only when no other
-            # folder on Python's path can add to it.
-            return ModuleInfo(dotted, path, True, open=not self._alone(dotted))
+    def _load(self, path: str) -> ModuleInfo | None:
         text = self._read(path)
         if text is None:
             return None
@@ -213,7 +239,7 @@ class RepoIndex:
                 self._kept[path] = tree
                 self._kept_sizes[path] = len(text)
                 self._kept_chars += len(text)
-            return self._index(dotted, path, text, tree)
+            return self._index(self.name_of(path), path, text, tree)
         except (Unreadable, RecursionError) as exc:
             self.unreadable[path] = str(exc) if isinstance(exc, Unreadable) else "nested too deeply"
             return None
@@ -272,9 +298,12 @@ class RepoIndex:
     def class_members(self, dotted: str, cls: str) -> set[str] | None:
         """Every attribute a repo class (and its repo bases) defines, or None when that is unknowable.
         Worked out once per class: callers must not modify the set."""
-        key = (self.paths.get(dotted, dotted), cls)
+        path = self.paths.get(dotted)
+        if path is None or path.endswith("/"):
+            return None
+        key = (path, cls)
         if key not in self._members:
-            self._members[key] = self._class_members(dotted, cls, 0)
+            self._members[key] = self._class_members(path, cls, 0)
         return self._members[key]
 
     def members_unknowable(self, dotted: str, cls: str) -> bool:
@@ -282,8 +311,8 @@ class RepoIndex:
         key = (self.paths.get(dotted, dotted), cls)
         return key in self._members and self._members[key] is None
 
-    def _class_members(self, dotted: str, cls: str, depth: int) -> set[str] | None:
-        info = self.module(dotted)
+    def _class_members(self, path: str, cls: str, depth: int) -> set[str] | None:
+        info = self._file(path)
         klass = info.classes.get(cls) if info else None
         if info is None or klass is None or klass.open or depth > 10:
             return None
@@ -291,7 +320,7 @@ class RepoIndex:
         for base in klass.bases:
             if base == "object":
                 continue
-            resolved = self.resolve_name(info, base)
+            resolved = self._resolve_class(info, base)
             if resolved is None:
                 return None
             members = self._class_members(*resolved, depth + 1)
@@ -303,17 +332,21 @@ class RepoIndex:
             _walk_classes(info)
         return set(klass.members).union(*inherited)
 
-    def resolve_name(self, info: ModuleInfo, name: str) -> tuple[str, str] | None:
-        """(module, class) for a class name used in a module: defined there or imported from the repo."""
+    def _resolve_class(self, info: ModuleInfo, name: str) -> tuple[str, str] | None:
+        """(path, class) for a class name used in a module: defined there or imported from the repo. The
+        module's imports are those its own code makes: read by the names of its own sub-project (or of
+        the root), whichever file's check asked, so that what a class holds is the same for every one."""
         if name in info.classes:
-            return info.name, name
+            return info.path, name
+        paths = self._view(self._project_of(info.path) or "").paths
         for node in info.imports_from:
             source = resolve_relative(info.name, info.is_package, node.module, node.level)
             for alias in node.names:
-                if (alias.asname or alias.name) == name and source and self.has_module(source):
-                    target = self.module(source)
+                where = paths.get(source) if source and (alias.asname or alias.name) == name else None
+                if where is not None and not where.endswith("/"):
+                    target = self._file(where)
                     if target is not None and alias.name in target.classes:
-                        return source, alias.name
+                        return where, alias.name
         return None
 
 
