@@ -217,6 +217,34 @@ def test_a_nested_function_sees_its_enclosing_function_s_local(tmp_path: Path):
     assert _titles(tmp_path, SETTINGS, {"app/main.py": main}) == []
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    ["settings", "Point(x=settings)", "[first, *settings]", "{'k': 1} as settings", "{'k': 1, **settings}"],
+)
+def test_a_name_a_case_pattern_captures_is_rebound_like_an_assignment(tmp_path: Path, pattern: str):
+    main = (
+        "from app import settings\n\n\ndef handle(event):\n    match event:\n"
+        f"        case {pattern}:\n            return settings.payload\n\n\n"
+        "def main():\n    return settings.TIMEOUT, settings.RETRY_BACKOFF\n\n\n"
+        "match 1:\n    case Point.MODE | settings.GHOST:\n        pass\n"
+    )
+    # The capture makes `settings` a local of `handle` only; a dotted value pattern is a read, no capture.
+    assert _titles(tmp_path, SETTINGS, {"app/main.py": main}) == [
+        "'GHOST' is not defined in app.settings",
+        "'RETRY_BACKOFF' is not defined in app.settings",
+    ]
+
+
+def test_a_capture_at_module_level_rebinds_the_module_and_defines_the_name(tmp_path: Path):
+    # `mode` exists only as a capture of app/argv.py; `settings` is captured at main's module level.
+    argv = "import sys\n\nmatch sys.argv:\n    case [_, mode]:\n        pass\n    case _:\n        pass\n"
+    main = (
+        "from app import settings\nfrom app.argv import mode\n\n"
+        "match mode:\n    case settings:\n        pass\nprint(settings.real)\n"
+    )
+    assert _titles(tmp_path, {**SETTINGS, "app/argv.py": argv}, {"app/main.py": main}) == []
+
+
 # --- TYPE_CHECKING ------------------------------------------------------------------------------------
 
 

@@ -517,9 +517,22 @@ def _targets(node: ast.stmt, hints: _TextHints) -> list[ast.expr]:
         return [ast.Name(id=h.name) for h in node.handlers if h.name]
     if _TYPE_ALIAS is not None and isinstance(node, _TYPE_ALIAS):  # `type X = ...`, Python 3.12+
         return [getattr(node, "name")]  # noqa: B009 - ast.TypeAlias is not in the 3.11 stubs
+    # A `case` pattern binds the names it captures in the scope of its `match`, as an assignment does.
+    captured: list[ast.expr] = [ast.Name(id=n) for n in captures(node)] if isinstance(node, ast.Match) else []
     if not hints.has_walrus:
-        return []
-    return [n for n in nodes(node) if isinstance(n, ast.NamedExpr)]
+        return captured
+    return captured + [n for n in nodes(node) if isinstance(n, ast.NamedExpr)]
+
+
+def captures(node: ast.Match) -> Iterator[str]:
+    """The names the `case` patterns of a `match` capture: `case name`, `case [a, *rest]`,
+    `case {"k": v, **rest}`, `case Point(x=name)`, `case ... as name`."""
+    for case in node.cases:
+        for pattern in ast.walk(case.pattern):
+            if isinstance(pattern, ast.MatchAs | ast.MatchStar) and pattern.name:
+                yield pattern.name
+            elif isinstance(pattern, ast.MatchMapping) and pattern.rest:
+                yield pattern.rest
 
 
 def _bound(target: ast.expr) -> Iterator[str]:

@@ -74,15 +74,17 @@ def may_name(node: ast.Attribute, modules: dict[str, str], classes: dict[str, li
 
 
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+# The patterns that capture a name: `name` / `... as name`, `*name`, and a mapping's `**name`.
+_CAPTURES = frozenset({ast.MatchAs, ast.MatchStar, ast.MatchMapping})
 
 
 def reads_and_bindings(tree: ast.Module, local: Set[str]) -> tuple[list[ast.AST], set[str]]:
     """One walk of every node, in `nodes`' order, for the attribute pass: the reads of an attribute
     that may hang off a name in `local` (off a name of it, or off another attribute: `may_name` decides
     those) and the classes, in walk order; and every name assigned, deleted, taken as a parameter,
-    caught by `except ... as` or defined anywhere (where an alias is rebound it is no longer the module:
-    `scoped_bindings` says where, for the few that are). The walk visits each node of
-    the file, so it does the three jobs of what were three passes in one loop."""
+    caught by `except ... as`, captured by a `case` pattern or defined anywhere (where an alias is
+    rebound it is no longer the module: `scoped_bindings` says where, for the few that are). The walk
+    visits each node of the file, so it does the three jobs of what were three passes in one loop."""
     reads: list[ast.AST] = []
     bound: set[str] = set()
     order: list[ast.AST] = [tree]
@@ -90,7 +92,7 @@ def reads_and_bindings(tree: ast.Module, local: Set[str]) -> tuple[list[ast.AST]
     fields = _FIELDS
     node_type, name_type, attribute, load = ast.AST, ast.Name, ast.Attribute, ast.Load
     arg_type, constant, class_def, definitions = ast.arg, ast.Constant, ast.ClassDef, _DEFINITIONS
-    handler = ast.ExceptHandler
+    handler, captures, match_mapping = ast.ExceptHandler, _CAPTURES, ast.MatchMapping
     for node in order:  # grows while it is read: breadth first
         kind = node.__class__
         if kind is name_type:
@@ -112,6 +114,11 @@ def reads_and_bindings(tree: ast.Module, local: Set[str]) -> tuple[list[ast.AST]
             add(node.name)  # type: ignore[attr-defined]
             if kind is class_def:
                 keep(node)
+        elif kind in captures:
+            # `case name`, `case [*name]`, `case ... as name`, `case {**name}`: bound as by assignment.
+            name = node.rest if kind is match_mapping else node.name  # type: ignore[attr-defined]
+            if name:
+                add(name)
         names = fields.get(kind)
         if names is None:
             names = fields[kind] = child_fields(kind)
