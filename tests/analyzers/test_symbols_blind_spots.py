@@ -318,3 +318,28 @@ def test_a_type_only_import_of_a_file_that_does_not_parse_is_not_reported(tmp_pa
         "def broken(:\n"
     )
     assert _titles(tmp_path, _typed_models("if TYPE_CHECKING:"), {"app/main.py": main}) == []
+
+
+_ANNOTATED = (
+    "from app import models\n\n\n"
+    "def load(\n    user: models.UserId,\n    text: 'models.UserId',\n) -> models.UserId:\n"
+    "    value: models.UserId = user\n    return value\n\n\n"
+    "LIMIT: models.UserId = 1\n\n\nclass Row:\n    key: models.UserId\n\n"
+    "    def read(self) -> None:\n        local: models.UserId = 1\n"
+)
+
+
+def test_a_type_only_name_in_an_annotation_python_evaluates_is_reported(tmp_path: Path):
+    # Without `from __future__ import annotations`, a def's parameter and return annotations and a
+    # module's or class's variable annotations are evaluated; a local's annotation and a string are not.
+    result = PhantomSymbolsAnalyzer().run(
+        context(change(tmp_path, _typed_models("if TYPE_CHECKING:"), {"app/main.py": _ANNOTATED}))
+    )
+    lines = sorted(f.location.start_line for f in result.findings if f.location is not None)
+    assert lines == [5, 7, 12, 16]
+    assert {f.title for f in result.findings} == {"'UserId' is not defined in app.models"}
+
+
+def test_a_type_only_name_in_a_postponed_annotation_is_not_reported(tmp_path: Path):
+    main = "from __future__ import annotations\n\n" + _ANNOTATED
+    assert _titles(tmp_path, _typed_models("if TYPE_CHECKING:"), {"app/main.py": main}) == []

@@ -204,7 +204,7 @@ class Checker:
 
     def _for_type_checkers(self, node: ast.AST, name: str, info: ModuleInfo | None) -> bool:
         """True when the module binds `name` for type checkers only and `node` is code that only they
-        read: an annotation, or a block under `if TYPE_CHECKING:`."""
+        read: an annotation Python does not evaluate, or a block under `if TYPE_CHECKING:`."""
         if info is None or name not in info.type_only:
             return False
         if self._imports_only:
@@ -322,16 +322,51 @@ def _decorator(node: ast.expr) -> str:
 
 
 def _typing_nodes(tree: ast.Module) -> set[int]:
-    """The ids of the nodes of annotations and of `if TYPE_CHECKING:` (or `if False:`) blocks."""
+    """The ids of the nodes only type checkers read: those of `if TYPE_CHECKING:` (or `if False:`)
+    blocks, and the annotations Python does not evaluate. Under `from __future__ import annotations`
+    that is every annotation; without it (Python 3.11 and 3.12) a def's parameter and return annotations
+    are evaluated when the def runs and a module's or class's variable annotations when its body runs,
+    so only those of a function's local variables are never evaluated. A string annotation holds no
+    node to read either way."""
+    postponed = _postpones_annotations(tree)
     roots: list[ast.AST] = []
-    for node in ast.walk(tree):
+    # (node, whether its nearest scope is a function's body)
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_function = stack.pop()
         if isinstance(node, ast.If) and never_runs(node.test):
             roots.extend(node.body)
-        elif isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
-            roots.append(node.annotation)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
-            roots.append(node.returns)
+            stack.extend((other, in_function) for other in node.orelse)
+            continue
+        if postponed or (in_function and isinstance(node, ast.AnnAssign)):
+            roots.extend(_annotations(node))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            in_function = True
+        elif isinstance(node, ast.ClassDef):
+            in_function = False  # a class body runs, in a function too, when its statement does
+        stack.extend((child, in_function) for child in ast.iter_child_nodes(node))
     return {id(inner) for root in roots for inner in ast.walk(root)}
+
+
+def _annotations(node: ast.AST) -> list[ast.expr]:
+    """The annotation a variable or parameter carries, or a def's return annotation."""
+    if isinstance(node, ast.AnnAssign):
+        return [node.annotation]
+    if isinstance(node, ast.arg) and node.annotation is not None:
+        return [node.annotation]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+        return [node.returns]
+    return []
+
+
+def _postpones_annotations(tree: ast.Module) -> bool:
+    """Whether the module starts with `from __future__ import annotations` (PEP 563)."""
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(alias.name == "annotations" for alias in node.names)
+        for node in tree.body
+    )
 
 
 def _chain_head(node: ast.Attribute) -> ast.expr:
