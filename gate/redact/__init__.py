@@ -102,15 +102,43 @@ def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
 
 def _hidden_in(line: str, values: Sequence[str]) -> str:
     """The line with the values found on it replaced, and the remembered values it holds with them,
-    longest first: replaced after a piece a detector took of it (the part of a value before an escaped
-    quote, a token a longer remembered value holds), a longer remembered value would no longer be found,
-    and its rest would be left as text."""
+    longest first: hidden after a piece a detector took of it (the part of a value before an escaped
+    quote, a token a longer remembered value holds), a longer value would no longer be found whole, and
+    its rest would be left as text. A shorter value that overlaps a longer one hidden is left to it.
+
+    Each value is placed on the line as it stands and the line is rebuilt once: replaced one by one, a
+    line listing thousands of remembered values cost a pass over the whole line for each."""
     if len(values) > _MANY_ON_A_LINE:
         line, values = _hidden_as_tokens(line, values)
-    values = [*values, *(line[start:end] for start, end in memory.spans(line))]
-    for value in sorted(set(values), key=len, reverse=True):
-        line = line.replace(value, REDACTED)
-    return line
+    # A remembered value where the pattern found it (start), a found value wherever it stands (None).
+    places: list[tuple[str, int | None]] = [(line[start:end], start) for start, end in memory.spans(line)]
+    places += [(value, None) for value in set(values) if value]
+    hidden = bytearray(len(line))  # 1 under each character hidden so far
+    stretches: list[tuple[int, int]] = []
+    for value, start in sorted(places, key=lambda place: len(place[0]), reverse=True):
+        if start is not None:
+            if hidden.find(1, start, start + len(value)) == -1:
+                hidden[start : start + len(value)] = b"\x01" * len(value)
+                stretches.append((start, start + len(value)))
+            continue
+        at = line.find(value)
+        while at != -1:  # where `str.replace` would replace it, after the longer values
+            end = at + len(value)
+            overlapped = hidden.rfind(1, at, end)
+            if overlapped == -1:
+                hidden[at:end] = b"\x01" * len(value)
+                stretches.append((at, end))
+                at = line.find(value, end)
+            else:  # on past the hidden stretch it overlaps
+                after = hidden.find(0, overlapped)
+                at = line.find(value, after) if after != -1 else -1
+    pieces: list[str] = []
+    kept = 0
+    for at, end in sorted(stretches):
+        pieces += (line[kept:at], REDACTED)
+        kept = end
+    pieces.append(line[kept:])
+    return "".join(pieces)
 
 
 def cut_redacted(text: str, limit: int, *, marker: str = "…", filename: str = "") -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import random
 import string
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -90,6 +92,9 @@ def test_a_piece_a_detector_takes_of_a_longer_remembered_value_leaves_none_of_it
     longer = "ghp_" + _r(36) + "!tail" + _r(6)
     memory.remember([longer])
     assert redact(f"x = '{longer}'") == f"x = '{REDACTED}'"
+    # The token again on its own, past the place where it is a piece of the longer value: hidden too.
+    token = longer[: len("ghp_") + 36]
+    assert redact(f"x = '{longer}' or {token}") == f"x = '{REDACTED}' or {REDACTED}"
 
 
 def test_a_remembered_word_is_hidden_as_a_whole_token_any_other_value_everywhere(tmp_path: Path) -> None:
@@ -222,6 +227,51 @@ def test_many_remembered_values_cost_little_per_character() -> None:
             text = "".join(random.Random(size).choices(string.ascii_letters + string.digits + " ", k=size))
             times[size] = _cpu(lambda text=text: memory.hide(text))
         assert max(times[1_000_000], 0.02) / max(times[100_000], 0.02) < 30, times
+    finally:  # the values stay out of the other tests' way
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
+
+
+def _hiding_passes_over(text: str, run: Callable[[], object]) -> int:
+    """How many calls of a `str` method on `text`, or on a copy of it at least half as long, the hiding
+    code (`gate.redact` itself, not its detector) makes while `run` runs: each a replace, a find or a
+    split over the line's characters. Counted by the profiler hook, not by a clock."""
+    passes = 0
+
+    def count(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal passes
+        receiver = getattr(arg, "__self__", None)
+        if (
+            event == "c_call"
+            and frame.f_globals.get("__name__") == "gate.redact"
+            and isinstance(receiver, str)
+            and len(receiver) >= len(text) // 2
+        ):
+            passes += 1
+
+    sys.setprofile(count)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return passes
+
+
+def test_a_line_of_thousands_of_remembered_values_is_rebuilt_once_not_once_per_value() -> None:
+    """Next to one detected key, each remembered value the line held was replaced in a pass of its own
+    over the whole line: 2,000 values on a line of 40,000 characters were 2,000 passes."""
+    before = set(memory._values)
+    try:
+        passes = {}
+        for count in (500, 2_000):
+            values = [f"{_r(4)}{i:06d}{_r(10)}" for i in range(count)]
+            memory.remember(values)
+            key = "ghp_" + _r(36)
+            line = f"token = {key} " + " ".join(values)
+            passes[count] = _hiding_passes_over(line, lambda line=line: redact(line))
+            assert redact(line) == "token = " + " ".join([REDACTED] * (count + 1))
+        assert passes[2_000] <= passes[500] + 4 < 20, passes
     finally:  # the values stay out of the other tests' way
         with memory._lock:
             memory._values.intersection_update(before)
