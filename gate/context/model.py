@@ -84,9 +84,15 @@ class CommitLineReader(Protocol):
     def diffs(self, shas: Sequence[str]) -> Iterable[tuple[str, Diff]]:
         """(sha, the commit's own diff) for each named commit, in the order given, renames followed. A
         source that reads merges gives a merge's diff against each of its parents, one after the other,
-        with only the lines none of its parents has as added lines (the others unchanged); one that
-        does not leaves merges out."""
+        with only the lines none of its parents has as added lines (the others unchanged), and a merge
+        of more than `MERGE_PARENTS_READ` parents against its first parent only, every line the first
+        parent has not as an added line; one that does not read merges leaves them out."""
         ...
+
+
+# A merge of more parents than this is read against its first parent only (`CommitLineReader.diffs`):
+# against each, its diff repeats a file one side added once for every other parent.
+MERGE_PARENTS_READ = 2
 
 
 # Names of files that are text by what they are: code, the configuration a change sets, and the files

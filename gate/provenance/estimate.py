@@ -19,18 +19,20 @@ share the thresholds read by default.
 A line whose commit the source could not tell (`ChangeSet.origins_exhaustive`: the API reader did not
 see which commit added it) and that nothing above marks AI is of unknown origin: neither AI nor human in
 the share, and counted as possibly AI by the thresholds, so hiding which commit wrote a line never
-lowers what the gate checks.
+lowers what the gate checks. So is a line a merge of more than two parents with no AI marks owns, when
+some commit of the range is AI: its diff is read against its first parent only (`MERGE_PARENTS_READ`),
+so an AI line it lightly edited while merging is not told from a line of its own.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 
 from gate.config.models import Provenance
-from gate.context.model import ChangeSet, Commit
+from gate.context.model import MERGE_PARENTS_READ, ChangeSet, Commit
 from gate.provenance.carry import carry_ai_lines
 from gate.provenance.classify import CommitClass, classify
 from gate.provenance.code_lines import CodeLines, code_lines
@@ -119,7 +121,8 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
         owners = carried.owners
         notes.extend(carried.notes())
     sha_tool = {sha: v.tool for sha, v in verdicts.items()}
-    tally = _tally(owners, marks, sha_tool, loose_tool, changeset.origins_exhaustive)
+    unread = _unread_merges(commits, sha_tool) if changeset.commit_lines is not None else set()
+    tally = _tally(owners, marks, sha_tool, loose_tool, changeset.origins_exhaustive, unread)
     attributions = _attributions(commits, verdicts, classes, tally)
     if loose_tool is not None and tally.ai_by[None]:
         tally.used_kinds.add("PR label")
@@ -166,6 +169,7 @@ class _Tally:
     no_origin: int = 0
     # path -> lines of unknown origin (when the source's origins are exhaustive) that nothing marks AI
     unknown_by: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    unread_merge_lines: int = 0  # of them, lines of merges read against their first parent only
     # (owner, record kind, record source) -> lines a record called human against AI attribution
     overruled: Counter[tuple[str | None, str, str]] = field(default_factory=Counter)
     used_kinds: set[str] = field(default_factory=set)
@@ -177,13 +181,18 @@ class _Tally:
         per_owner: Counter[str | None],
         owner_tool: Mapping[str | None, str],
         unknown: bool,
+        unread: Collection[str],
     ) -> None:
         """A file no line-level record speaks of, the common case, kept free of per-line Python work:
-        whole owners are AI or not. `unknown`: the lines of no commit are of unknown origin."""
+        whole owners are AI or not. `unknown`: the lines of no commit are of unknown origin; so are
+        those of the `unread` merges."""
         added, owner = owned
         ai_owners = [s for s in per_owner if s in owner_tool]
         if unknown and None in per_owner and None not in owner_tool:
             self.unknown_by[path].extend(compress(added, (s is None for s in owner)))
+        for s in per_owner.keys() & unread:
+            self.unknown_by[path].extend(compress(added, (o == s for o in owner)))
+            self.unread_merge_lines += per_owner[s]
         for s in ai_owners:
             self.ai_by[s] += per_owner[s]
             self.tools[owner_tool[s]] += per_owner[s]
@@ -200,6 +209,7 @@ class _Tally:
         sha_tool: Mapping[str, str | None],
         loose_tool: str | None,
         unknown: bool,
+        unread: Collection[str],
     ) -> None:
         """A file with line-level records: each line's owner decides, a record only adds AI lines; a
         record calling a line of unknown origin human leaves it unknown, as it came with the change."""
@@ -229,6 +239,9 @@ class _Tally:
                 tools[tool] += 1
             elif unknown and s is None:
                 self.unknown_by[path].append(n)
+            elif s in unread:
+                self.unknown_by[path].append(n)
+                self.unread_merge_lines += 1
         if ai_lines:
             self.ai_line_map[path] = frozenset(ai_lines)
 
@@ -239,8 +252,10 @@ def _tally(
     sha_tool: Mapping[str, str | None],
     loose_tool: str | None,
     unknown: bool,
+    unread: Collection[str] = frozenset(),
 ) -> _Tally:
-    """`unknown`: the lines of no commit are of unknown origin (the source's origins are exhaustive)."""
+    """`unknown`: the lines of no commit are of unknown origin (the source's origins are exhaustive), as
+    are those of the `unread` merges (`_unread_merges`)."""
     tally = _Tally()
     # The tool of each owner (None = the lines with no commit); owners without a tool are human.
     owner_tool: dict[str | None, str] = {s: t for s, t in sha_tool.items() if t is not None}
@@ -252,10 +267,18 @@ def _tally(
         tally.no_origin += per_owner.get(None, 0)
         file_marks = marks.get(path)
         if file_marks:
-            tally.marked_file(path, owned, file_marks, sha_tool, loose_tool, unknown)
+            tally.marked_file(path, owned, file_marks, sha_tool, loose_tool, unknown, unread)
         else:
-            tally.unmarked_file(path, owned, per_owner, owner_tool, unknown)
+            tally.unmarked_file(path, owned, per_owner, owner_tool, unknown, unread)
     return tally
+
+
+def _unread_merges(commits: Sequence[Commit], sha_tool: Mapping[str, str | None]) -> set[str]:
+    """The merges of more than `MERGE_PARENTS_READ` parents with no AI marks, when some commit is AI: read
+    against their first parent only, an AI line one edited while merging would be counted a person's."""
+    if not any(sha_tool.values()):
+        return set()
+    return {c.sha for c in commits if len(c.parents) > MERGE_PARENTS_READ and sha_tool.get(c.sha) is None}
 
 
 def _left_out_note(code: CodeLines) -> list[str]:
@@ -369,7 +392,14 @@ def _summary_notes(
         out.append(
             f"{_count(tally.human_attested, 'line is', 'lines are')} attested human by line-level records"
         )
-    unknown = sum(map(len, tally.unknown_by.values()))
+    merged = tally.unread_merge_lines
+    if merged:
+        out.append(
+            f"{_count(merged, 'added line', 'added lines')} of a merge of more than two parents, read "
+            "against its first parent only (an AI line it edited while merging is not told from its own): "
+            "counted as possibly AI by the thresholds"
+        )
+    unknown = sum(map(len, tally.unknown_by.values())) - merged
     if unknown:
         out.append(
             f"{_count(unknown, 'added line', 'added lines')} of unknown origin (which commit added "

@@ -1,5 +1,6 @@
 """What a commit's own diff may hold that its reader must take as text: a NUL past the 8,000 bytes git reads
-to call a file binary, which git prints in a text patch."""
+to call a file binary, which git prints in a text patch; and what a merge may make its reader read: a
+merge of many parents is read against its first parent alone."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from gate.context.commit_lines import GitCommitLines
 from gate.context.git import Git
+from gate.diff.model import LineKind
 from tests.gitrepo import GitRepo
 
 
@@ -24,3 +26,32 @@ def test_a_nul_in_a_text_patch_is_no_commit_of_its_own(tmp_path: Path):
     [(_, diff)] = diffs
     added = [line.text for change in diff.files for line in change.added]
     assert added == ["a" * 9000, "b\0", "\0" + fake + " " + fake + " " + fake, "x = 2"]
+
+
+def test_a_merge_of_many_parents_is_read_against_its_first_parent_alone(tmp_path: Path):
+    """Against each of its parents, a merge's diff repeated a file one side added once for every other
+    parent: twelve parents and one file of 300 lines were 3,300 lines (a hundred and 20,000: 13 MB)."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    sides = [
+        repo.git("commit-tree", "-p", base, "-m", f"side {i}", f"{base}^{{tree}}").strip() for i in range(11)
+    ]
+    repo.write("big.py", "".join(f"line_{i} = {i}\n" for i in range(300)))
+    big = repo.commit("Add the big file")
+    parents = [arg for sha in sides for arg in ("-p", sha)]
+    merge = repo.git("commit-tree", *parents, "-p", big, "-m", "Merge the sides", f"{big}^{{tree}}").strip()
+    repo.git("reset", "-q", "--hard", merge)
+    repo.write("big.py", "line_0 = 'changed'\n")
+    after = repo.commit("Cut the big file")
+    diffs = list(GitCommitLines(Git(repo.root)).diffs([big, merge, after]))
+    assert [sha for sha, _ in diffs] == [big, merge, after]  # read apart, they come in the order asked
+    lines = [
+        line
+        for sha, diff in diffs
+        if sha == merge
+        for change in diff.files
+        for hunk in change.hunks
+        for line in hunk.lines
+    ]
+    assert len(lines) == 300 and all(line.kind is LineKind.ADDED for line in lines)

@@ -191,3 +191,32 @@ def _pairing_seconds(root: Path, lines: int) -> float:
 def test_pairing_with_the_lines_gone_grows_linearly(tmp_path: Path) -> None:
     small, large = _pairing_seconds(tmp_path, 200), _pairing_seconds(tmp_path, 2_000)
     assert large / max(small, 0.002) < 30  # linear gives about 10, quadratic about 100
+
+
+def test_ai_lines_edited_while_merging_many_branches_count_as_possibly_ai(repo: GitRepo) -> None:
+    """A merge of more than two parents is read against its first parent only: the AI lines a person
+    edits while merging Claude's branch as a later parent are not told from the person's own, so those
+    the merge owns are counted as possibly AI, never as the person's."""
+    repo.write("README.md", "project\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("app.py", "def main():\n    return 0\n")
+    repo.commit("Add the entry point")
+    repo.checkout("main")
+    repo.branch("claude/add-prices-Xk9pQ")
+    repo.write("prices.py", AI_CODE)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    repo.checkout("main")
+    repo.branch("docs")
+    repo.write("NOTES.md", "notes\n")
+    repo.commit("Notes")
+    repo.checkout("pr")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "claude/add-prices-Xk9pQ", "docs")
+    repo.write("prices.py", RENAMED)
+    repo.commit("Merge the price helpers and the notes")
+    result = _from_git(repo, "main")
+    assert result.added_lines == AI_LINES + 3
+    assert result.threshold_ai_lines == AI_LINES, (result.ai_lines, result.unknown_lines)
+    assert _person_lines(result) - result.unknown_lines == 3  # app.py and NOTES.md
+    if result.unknown_lines:
+        assert any("merge of more than two parents" in note for note in result.notes)
