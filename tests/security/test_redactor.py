@@ -14,7 +14,16 @@ from types import FrameType
 
 import pytest
 
-from gate.redact import KEY_FORMATS, MESSAGE_FILENAME, REDACTED, find_secrets, learn_changeset, memory, redact
+from gate.redact import (
+    KEY_FORMATS,
+    MESSAGE_FILENAME,
+    REDACTED,
+    _hidden_in,
+    find_secrets,
+    learn_changeset,
+    memory,
+    redact,
+)
 from gate.redact.detect import PIECE_CHARS
 from tests.security.test_redaction_matrix import CONFIG_SYNTAX, FORMATS
 
@@ -92,9 +101,14 @@ def test_a_piece_a_detector_takes_of_a_longer_remembered_value_leaves_none_of_it
     longer = "ghp_" + _r(36) + "!tail" + _r(6)
     memory.remember([longer])
     assert redact(f"x = '{longer}'") == f"x = '{REDACTED}'"
-    # The token again on its own, past the place where it is a piece of the longer value: hidden too.
-    token = longer[: len("ghp_") + 36]
-    assert redact(f"x = '{longer}' or {token}") == f"x = '{REDACTED}' or {REDACTED}"
+
+
+def test_a_value_is_hidden_past_the_places_where_a_longer_value_hidden_holds_it() -> None:
+    """Each value is hidden where `str.replace` would replace it after the longer ones: a place that
+    overlaps a longer value hidden is left to it, and the next place that does not is hidden."""
+    longer, value = "ZZZZZZZab", "abcabc"
+    assert _hidden_in(f"{longer}cabcabc", [value, longer]) == f"{REDACTED}c{REDACTED}"
+    assert _hidden_in(f"{longer}cabc {value}", [value, longer]) == f"{REDACTED}cabc {REDACTED}"
 
 
 def test_a_remembered_word_is_hidden_as_a_whole_token_any_other_value_everywhere(tmp_path: Path) -> None:
