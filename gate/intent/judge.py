@@ -80,14 +80,14 @@ def judge(
         if plan is None:
             continue
         out.answered_by.setdefault(answer.unit, set()).add(answer.model)
-        paths = {norm_path(p) for p in plan.paths}
+        paths = set(plan.paths)
         for j in answer.output.judgments:
             rid = j.id.strip()
             if rid not in plan.statements or rid not in statements:
                 out.ignored += 1
                 continue
             if j.verdict == "contradicted":
-                path = norm_path(j.path or "")
+                path = norm_path(j.path or "", paths)
                 if path not in paths or j.start_line is None:
                     out.ignored += 1
                     continue

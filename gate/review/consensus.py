@@ -14,7 +14,7 @@ rate it on both sides of `gate.fail_on` is cross-checked as the blocking claim (
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -111,7 +111,7 @@ STEM_CHARS = 6
 class Raised:
     model: str
     unit: str
-    finding: ReviewFinding
+    finding: ReviewFinding  # its path as the diff spells it (`norm_path`): findings compare paths as they are
 
 
 @dataclass(frozen=True)
@@ -187,12 +187,16 @@ def _rank(r: Raised) -> int:
     return Severity(r.finding.severity).rank
 
 
-def norm_path(path: str) -> str:
-    """A finding's path as the diff spells it: models write `./x`, `a/x`, `b/x` or backslashes."""
+def norm_path(path: str, paths: Collection[str]) -> str:
+    """A finding's path as the diff spells it (`paths`, the paths of the files reviewed): models write
+    `./x` or backslashes, and copy the diff headers' `a/x` and `b/x`. The `a/` or `b/` goes only when
+    the path without it is a file reviewed and the path with it is not: a file under a folder named `a/`
+    or `b/` keeps its folder."""
     path = path.strip().replace("\\", "/")
-    for prefix in ("./", "a/", "b/"):
-        if path.startswith(prefix):
-            path = path[len(prefix) :]
+    if path.startswith("./"):
+        path = path[2:]
+    if path.startswith(("a/", "b/")) and path not in paths and path[2:] in paths:
+        path = path[2:]
     return path
 
 
@@ -284,7 +288,7 @@ def same_issue(a: Said, b: Said, *, categories: bool = True) -> bool:
     Without `categories`, the categories are not compared: models file one defect under names that the
     families do not tie ("money", "numeric-precision"), and the inline comments must not say it twice.
     """
-    if norm_path(a.path) != norm_path(b.path):
+    if a.path != b.path:
         return False
     if a.start_line > b.end_line + LINE_TOLERANCE or b.start_line > a.end_line + LINE_TOLERANCE:
         return False
@@ -318,7 +322,7 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
     ordered = sorted(
         raised,
         key=lambda r: (
-            norm_path(r.finding.path),
+            r.finding.path,
             r.finding.start_line,
             r.finding.end_line,
             r.model,
@@ -334,7 +338,7 @@ def group_findings(raised: Iterable[Raised]) -> list[Group]:
     # on its path: grouping stays linear in the number of files.
     by_path: dict[str, list[list[Raised]]] = {}
     for item in ordered:
-        same_path = by_path.setdefault(norm_path(item.finding.path), [])
+        same_path = by_path.setdefault(item.finding.path, [])
         home = next((b for b in same_path if same_issue(b[0].finding, item.finding)), None)
         if home is None:
             buckets.append([item])
@@ -401,7 +405,7 @@ def to_findings(
                 confidence=confidence(len(confirmed_by), quorum),
                 title=lead.title.strip(),
                 body=lead.body.strip(),
-                location=Location(norm_path(lead.path), lead.start_line, max(lead.start_line, lead.end_line)),
+                location=Location(lead.path, lead.start_line, max(lead.start_line, lead.end_line)),
                 category=category,
                 suggestion=lead.suggestion,
                 confirmed_by=confirmed_by,

@@ -33,7 +33,7 @@ from gate.review.prompt import (
     load_prompt,
     review_messages,
 )
-from gate.review.units import Chunk, names_shown_line
+from gate.review.units import Chunk, names_shown_line, shown_paths
 from gate.run import RunContext, StageResult, Usage
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
@@ -179,33 +179,36 @@ async def review_round(
             )
     results = await call_all(client, requests, config.models.grace_seconds)
     shown = {chunk.id: chunk.shown for chunk in chunks}
+    paths = shown_paths(shown)
     for result in results:
         rounds.add(result)
         for output in result.outputs:
             assert isinstance(output, ReviewOutput)
             rounds.answered.add(result.request.model)
             rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
-            kept, outside = raised_in(result.request.model, result.request.unit, output, shown)
+            kept, outside = raised_in(result.request.model, result.request.unit, output, shown, paths)
             rounds.raised.extend(kept)
             rounds.outside.extend(outside)
     rounds.groups = group_findings(rounds.raised)
 
 
 def raised_in(
-    model: str, unit: str, output: ReviewOutput, shown: Mapping[str, Sequence[str]]
+    model: str, unit: str, output: ReviewOutput, shown: Mapping[str, Sequence[str]], paths: Collection[str]
 ) -> tuple[list[Raised], list[str]]:
     """The findings of one review answer that name a line of the code its chunk showed (`shown`: chunk id
-    -> `Chunk.shown`), and the `path:lines` of the others (a file not in the chunk, lines past what it
-    showed): no model was shown what they point at, so they are never grouped. A chunk `shown` does not
-    know (in a trace that predates the record) keeps all."""
+    -> `Chunk.shown`), each with its path as the diff spells it (`norm_path`; `paths`, those of every
+    chunk: `shown_paths`), and the `path:lines` of the others (a file not in the chunk, lines past what
+    it showed): no model was shown what they point at, so they are never grouped. A chunk `shown` does
+    not know (in a trace that predates the record) keeps all."""
     lines = shown.get(unit)
     kept: list[Raised] = []
     outside: list[str] = []
     for f in output.findings:
-        if lines is None or names_shown_line(lines, norm_path(f.path), f.start_line, f.end_line):
-            kept.append(Raised(model, unit, f))
+        path = norm_path(f.path, paths)
+        if lines is None or names_shown_line(lines, path, f.start_line, f.end_line):
+            kept.append(Raised(model, unit, f if path == f.path else f.model_copy(update={"path": path})))
         else:
-            outside.append(f"{norm_path(f.path)}:{f.start_line}-{f.end_line}")
+            outside.append(f"{path}:{f.start_line}-{f.end_line}")
     return kept, outside
 
 

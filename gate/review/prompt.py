@@ -21,7 +21,7 @@ from gate.context.model import ChangeSet
 from gate.fence import data_block
 from gate.models.interface import Message
 from gate.redact import MESSAGE_FILENAME, redact
-from gate.review.consensus import Claim, Group, norm_path
+from gate.review.consensus import Claim, Group
 from gate.review.units import Chunk, ReviewUnit
 from gate.specs import SpecContext, SpecSet
 
@@ -181,7 +181,7 @@ class Excerpts:
         for g in groups:
             f = g.lead.finding
             lo, hi = sorted((f.start_line, f.end_line))
-            wanted.setdefault(norm_path(f.path), []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
+            wanted.setdefault(f.path, []).append((lo - MARGIN_LINES, hi + MARGIN_LINES))
         blocks: list[tuple[int, str]] = []
         for path, spans in wanted.items():
             for shown in self._by_path.get(path, ()):

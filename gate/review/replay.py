@@ -13,6 +13,7 @@ from gate.models.structured import validate
 from gate.review.consensus import Raised, group_findings, tally, to_findings
 from gate.review.flow import on_sent, raised_in, recorded_sent
 from gate.review.incremental import with_carried
+from gate.review.units import shown_paths
 from gate.run import StageResult
 
 
@@ -24,6 +25,7 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
     raised: list[Raised] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
     shown = _shown(recorded.details)
+    paths = shown_paths(shown)
     for call in calls:
         if call.get("stage") != "review":
             continue
@@ -32,7 +34,7 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
             if schema == "review":
                 review, _ = validate(ReviewOutput, content)
                 if isinstance(review, ReviewOutput):
-                    kept, _ = raised_in(str(call["model"]), str(call["unit"]), review, shown)
+                    kept, _ = raised_in(str(call["model"]), str(call["unit"]), review, shown, paths)
                     raised.extend(kept)
             elif schema == "cross_check":
                 check, _ = validate(CrossCheckOutput, content)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.findings import Severity
-from gate.review.consensus import Claim, Group, norm_path
+from gate.review.consensus import Claim, Group
 from gate.review.flow import ReviewRounds
 from gate.schema.coverage import Gap
 
@@ -46,7 +46,7 @@ class Undecided:
 
     @property
     def path(self) -> str:
-        return norm_path(self.claim.lead.finding.path)
+        return self.claim.lead.finding.path
 
     @property
     def why(self) -> str:

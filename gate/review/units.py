@@ -11,7 +11,7 @@ Files that cannot be reviewed (binary, deleted) are listed, never dropped silent
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.context.lines import git_lines
@@ -126,25 +126,19 @@ class Chunk:
         return tuple(f"{u.path}:{u.start_line}-{u.end_line}" for u in self.units)
 
 
+def shown_paths(shown: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """The paths of the files the chunks showed (`shown`: chunk id -> `Chunk.shown`)."""
+    return frozenset(place.rpartition(":")[0] for places in shown.values() for place in places)
+
+
 def names_shown_line(shown: Sequence[str], path: str, start: int, end: int) -> bool:
     """Whether lines `start`..`end` of `path` take in at least one line of `shown` (`Chunk.shown`): a
     finding that names none points at code the model was not shown (another file, past the end)."""
-    # Both read as a finding's path is (`norm_path`): a file under a folder named `a/` or `b/` is
-    # `app.py` to a finding on it, and must still be the file the chunk showed.
-    from gate.review.consensus import norm_path
-
     lo, hi = sorted((start, end))
-    path = norm_path(path)
     for place in shown:
         where, _, lines = place.rpartition(":")
         first, _, last = lines.partition("-")
-        if (
-            norm_path(where) == path
-            and first.isdigit()
-            and last.isdigit()
-            and lo <= int(last)
-            and hi >= int(first)
-        ):
+        if where == path and first.isdigit() and last.isdigit() and lo <= int(last) and hi >= int(first):
             return True
     return False
 

@@ -106,16 +106,26 @@ def test_one_raiser_rating_it_lower_cannot_pull_a_finding_under_fail_on_the_othe
 
 
 def test_groups_follow_the_finding_order_across_paths_written_differently() -> None:
-    """`./a.py` and `a.py` are one file; ids follow the sorted order whatever the path spelling."""
+    """`./a.py`, `b/a.py` (the diff header's spelling) and `a.py` are one file once read as the review
+    reads a model's answer; ids follow the sorted order whatever the path spelling."""
+    from gate.models.schemas import ReviewOutput
+    from gate.review.flow import raised_in
+
+    said = [
+        ("m1", rf(path="b.py", start_line=5, end_line=5)),
+        ("m2", rf(path="./a.py")),
+        ("m3", rf(path="b/a.py", title="user null deref")),
+        ("m1", rf(path="a.py", start_line=90, end_line=90, title="unrelated leak", category="x")),
+        ("m2", rf(path="b.py", start_line=6, end_line=6)),
+    ]
+    shown = {"c1": ("a.py:1-100", "b.py:1-10")}
     raised = [
-        Raised("m1", "c1", rf(path="b.py", start_line=5, end_line=5)),
-        Raised("m2", "c1", rf(path="./a.py")),
-        Raised("m3", "c1", rf(path="a.py", title="user null deref")),
-        Raised("m1", "c1", rf(path="a.py", start_line=90, end_line=90, title="unrelated leak", category="x")),
-        Raised("m2", "c1", rf(path="b.py", start_line=6, end_line=6)),
+        r
+        for model, f in said
+        for r in raised_in(model, "c1", ReviewOutput(findings=[f]), shown, {"a.py", "b.py"})[0]
     ]
     groups = group_findings(raised)
-    summary = [(g.lead.finding.path.removeprefix("./"), sorted(g.raisers)) for g in groups]
+    summary = [(g.lead.finding.path, sorted(g.raisers)) for g in groups]
     assert summary == [("a.py", ["m2", "m3"]), ("a.py", ["m1"]), ("b.py", ["m1", "m2"])]
     assert [g.id for g in groups] == ["F1", "F2", "F3"]
 

@@ -12,7 +12,10 @@ from gate import policy
 from gate.cli import main
 from gate.replay import replay_trace
 from tests.fakes.model_server import FakeModelServer, Reply, judge
+from tests.gitrepo import GitRepo
 from tests.review.scenario import (
+    BASE,
+    HEAD,
     PLANTED_A,
     PLANTED_B,
     config_for,
@@ -337,3 +340,27 @@ def test_a_chunk_one_model_failed_is_reported_as_partial(
         "partial: 1 of 1 chunk(s) not reviewed by every model (chunk-1; missing: openai/fake-c)" in result.why
     )
     assert outcome.verdict == "fail"
+
+
+def test_a_finding_on_a_file_under_a_folder_named_a_is_located_in_that_file(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    # Models copy the diff headers' `a/` and `b/`, which the review reads past; but where the PR changes
+    # `a/shop/pay.py` itself, a finding on `a/shop/pay.py` is on that file, not on `shop/pay.py`.
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("a/shop/pay.py", BASE)
+    repo.commit("add payments")
+    repo.branch("feature")
+    repo.write("a/shop/pay.py", HEAD)
+    repo.commit("add refunds and discounts")
+    on_a = {**PLANTED_A, "path": "a/shop/pay.py"}
+    on_b = {**PLANTED_B, "path": "b/a/shop/pay.py"}  # the diff header's spelling of the same file
+    model_server.script("fake-a", "review", Reply.json({"findings": [on_a]}))
+    model_server.script("fake-b", "review", Reply.json({"findings": [on_b]}))
+    trace = tmp_path / "trace.jsonl"
+    outcome = gate(repo, config_for(model_server), trace)
+    (finding,) = review_findings(outcome)
+    assert finding.location.path == "a/shop/pay.py" and finding.commentable
+    assert finding.confirmed_by == ("openai/fake-a", "openai/fake-b")
+    (replayed,) = [f for f in replay_trace(trace).findings if f.stage == "review"]
+    assert replayed.location == finding.location

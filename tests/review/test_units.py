@@ -220,6 +220,8 @@ def test_a_finding_on_a_file_under_a_folder_named_like_a_diff_prefix_is_in_its_c
             ReviewFinding(path="b/other.py", start_line=3, end_line=3, **said),
         ]
     )
-    kept, outside = raised_in("m", "chunk-1", output, {"chunk-1": ("b/app.py:1-40",)})
+    shown = {"chunk-1": ("b/app.py:1-40",)}
+    kept, outside = raised_in("m", "chunk-1", output, shown, {"b/app.py"})
     assert [r.finding.path for r in kept] == ["b/app.py"]
-    assert outside == ["other.py:3-3"]
+    # `b/other.py` is no file reviewed, with its `b/` or without: it stays as the model wrote it
+    assert outside == ["b/other.py:3-3"]
