@@ -30,7 +30,6 @@ from gate.github.client import GitHubClient, GitHubUnprocessable, PostedComment
 from gate.github.text import markdown, markdown_line, sanitize, suggestion_block
 from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
-from gate.review.consensus import same_issue, same_kind
 
 FINGERPRINT_MARKER = "<!-- {tag}={key}{rule} -->"
 # Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
@@ -86,9 +85,17 @@ class Commented:
 
 def _same_rule(a: str, b: str) -> bool:
     """One stage's rules of one kind of issue (`review/bug` and `review/correctness`)."""
+    if a == b:
+        return True
     stage_a, _, kind_a = a.partition("/")
     stage_b, _, kind_b = b.partition("/")
-    return a == b or (stage_a == stage_b and bool(kind_a) and bool(kind_b) and same_kind(kind_a, kind_b))
+    if stage_a != stage_b or not kind_a or not kind_b:
+        return False
+    # The consensus (and rapidfuzz with it) loads only where a model finding is said again: most posts
+    # hold none.
+    from gate.review.consensus import same_kind
+
+    return same_kind(kind_a, kind_b)
 
 
 def commented(comments: list[PostedComment], origin: Origin = GATE) -> list[Commented]:
@@ -125,6 +132,8 @@ def _one_defect(a: FindingView, b: FindingView) -> bool:
     end_a, end_b = a.end or a.start_line, b.end or b.start_line
     if a.start_line > end_b or b.start_line > end_a:
         return False
+    from gate.review.consensus import same_issue  # as in `_same_rule`: only for two model findings
+
     first = _Said(a.path, a.start_line, end_a, a.category, a.title, a.body)
     second = _Said(a.path, b.start_line, end_b, b.category, b.title, b.body)
     return same_issue(first, second, categories=False) and not same_issue(first, second)

@@ -11,6 +11,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import pull_from_git
+from tests.gitrepo import GitRepo
 
 # Loaded only by the work of a stage that runs: a model stage, the registry look-ups, a config file, a
 # close-name hint. An offline check on the default config runs none of them.
@@ -97,4 +102,49 @@ def test_an_offline_check_loads_no_stage_that_does_not_run() -> None:
 def test_the_help_loads_only_the_command_line() -> None:
     code = "from gate.cli import build_parser\nbuild_parser().format_help()"
     loaded, _ = _loaded_after(code, ("asyncio", "pydantic", "yaml", "concurrent.futures", "gate.app"))
+    assert loaded == []
+
+
+def test_posting_a_review_of_findings_no_model_raised_loads_no_consensus(tmp_path: Path) -> None:
+    """The consensus, and rapidfuzz with it, tells apart model findings said twice; a review of
+    deterministic findings posts without them."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "".join(f"line {n}\n" for n in range(1, 21)))
+    base = repo.commit("base")
+    repo.write("app.py", "".join(("changed" if n in (5, 6) else "line") + f" {n}\n" for n in range(1, 21)))
+    head = repo.commit("change")
+    found = [
+        {
+            "id": f"f{n}",
+            "stage": "secrets",
+            "rule": "secret",
+            "path": "app.py",
+            "start_line": n,
+            "end_line": n,
+        }
+        | {"severity": "high", "title": f"Secret {n}", "body": "b", "fingerprint": f"fp{n}", "blocking": True}
+        for n in (5, 6)
+    ]
+    report = {"schema_version": 1, "verdict": "fail", "reasons": ["r"], "source": {}, "findings": found}
+    github = FakeGitHub().start()
+    try:
+        pull_from_git(github, repo, base, head, number=3)
+        code = (
+            "import json\n"
+            "from gate.diff.parser import parse_diff\n"
+            "from gate.github.client import GitHubClient\n"
+            "from gate.github.environment import Target\n"
+            "from gate.github.posting import post_results\n"
+            "from gate.report.github_view import PostContext, ReportView\n"
+            f"client = GitHubClient({github.url!r}, 't', {github.repo!r})\n"
+            f"view = ReportView.parse(json.loads({json.dumps(report)!r}), 'test')\n"
+            f"diff = parse_diff({github.pulls[3].diff!r})\n"
+            f"ctx = PostContext(view=view, number=3, head_sha={head!r}, diff=diff,"
+            " identity=client.viewer_login())\n"
+            "print(post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None).posted)"
+        )
+        loaded, printed = _loaded_after(code, ("rapidfuzz", "gate.review.consensus"))
+        assert len(github.review_comments[3]) == 2, printed
+    finally:
+        github.stop()
     assert loaded == []
