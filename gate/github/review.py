@@ -27,9 +27,10 @@ from typing import Any
 from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable, PostedComment
-from gate.github.text import markdown, markdown_line, sanitize, suggestion_block
+from gate.github.text import markdown, sanitize, suggestion_block
 from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
+from gate.sanitize import inline
 
 FINGERPRINT_MARKER = "<!-- {tag}={key}{rule} -->"
 # Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
@@ -155,7 +156,9 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
     ]
     if origin.published:
         parts += [PUBLISHED_LINE, ""]
-    title = markdown_line(f"[{f.severity}] {f.title}", TITLE_MAX_CHARS)
+    # One line, its code spans as written and the rest unmarked: a title's `**` would close the bold
+    # written around it. Cut with a plain `…`, as every title shown on a line of the gate's text is.
+    title = inline(f"[{f.severity}] {f.title}", max_chars=TITLE_MAX_CHARS)
     parts.append(f"**{'🚫 ' if f.blocking else ''}{title}** ({sanitize(f.stage, STAGE_MAX_CHARS)})")
     if f.body:
         parts.append("")

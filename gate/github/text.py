@@ -58,13 +58,6 @@ def markdown(text: str, limit: int) -> str:
     return "\n\n".join(out)
 
 
-def markdown_line(text: str, limit: int) -> str:
-    """Text shown on one line of a comment (a finding's title): its code spans as written, the rest
-    inert and unmarked (a title's `**` would close the bold the comment writes around it). One line,
-    so that it can neither open a block nor end the line it is on."""
-    return _sanitize.markdown(one_line(text), max_chars=limit, blocks=False, marked=False)
-
-
 def _details(summary: str, text: str, room: int) -> str:
     head = f"<details><summary>{sanitize(one_line(summary), DETAILS_SUMMARY_MAX_CHARS)}</summary>"
     tail = "</details>"

@@ -9,7 +9,7 @@ from pathlib import Path
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from gate.github.review import comment_body
+from gate.github.review import TITLE_MAX_CHARS, comment_body
 from gate.report.github_view import read_report
 from tests.security.test_output_inert import live_on_github
 
@@ -70,3 +70,13 @@ def test_markup_in_a_title_neither_marks_itself_up_nor_ends_the_comments_bold() 
     (line,) = [line for line in html.splitlines() if "then" in line]
     assert line.count("<strong>") == 1 and "<em>" not in line and "<del>" not in line
     assert "x** then **blocking** _all_ ~~tests~~ <code>a_b*</code></strong>" in line
+
+
+def test_a_long_title_is_cut_on_its_line_as_the_summary_cuts_one() -> None:
+    """A title cut to fit its comment ends in a plain `…`, as it does in the summary's table, inside the
+    bold the comment writes around it."""
+    view, _ = read_report(MODEL_RUN, "")
+    long = view.findings[0].model_copy(update={"title": "a very long title " * 60})
+    (line,) = [line for line in comment_body(long).splitlines() if "a very long title" in line]
+    assert line.startswith("**") and "…**" in line and "truncated" not in line
+    assert len(line.partition("** (")[0]) <= 2 + len("🚫 ") + TITLE_MAX_CHARS
