@@ -5,13 +5,13 @@ re-indents AI-written code, runs a formatter over it, moves it into new files or
 it would then own every line, and the AI share would fall below the thresholds. So, once the line
 origins are known, an added line a commit with no AI marks owns is given back to an AI commit when the
 AI commits of the range added the same text, formatting aside, at any point of the range. Formatting is
-what black, prettier and their kind change without changing the code (`_squeezed`): whitespace, the
-kind of quotes, a `u` string prefix, a trailing comma before a closing bracket or at the end of a line,
-a semicolon at the end of a line. A formatter also re-wraps: a run of consecutive added lines that joined
-up is such a text (`_wrapped_runs`), or is one but for the parentheses black puts around a value it
-splits (`x = (` ... `)`), goes back as a whole, one AI line vouching for the run; and the other way, a
-line that is such a text of a run of consecutive lines an AI commit added joined up (a call it spread
-over lines, joined at a longer line length) goes back, the run vouching for it.
+what black, prettier and their kind change without changing the code (formatting.py's `unformatted`):
+whitespace, the kind of quotes, a `u` string prefix, a trailing comma before a closing bracket or at
+the end of a line, a semicolon at the end of a line. A formatter also re-wraps: a run of consecutive
+added lines that joined up is such a text (`_wrapped_runs`), or is one but for the parentheses black
+puts around a value it splits (`x = (` ... `)`), goes back as a whole, one AI line vouching for the run;
+and the other way, a line that is such a text of a run of consecutive lines an AI commit added joined
+up (a call it spread over lines, joined at a longer line length) goes back, the run vouching for it.
 
 Guards against attributing a person's own lines:
 - Only distinctive lines match by their text: at least MIN_MATCHED_CHARS characters besides whitespace
@@ -47,6 +47,7 @@ from itertools import accumulate, islice
 
 from gate.context.model import ChangeSet
 from gate.provenance.edits import edited_ai_lines
+from gate.provenance.formatting import unformatted
 from gate.provenance.line_marks import Owned
 
 MIN_MATCHED_CHARS = 8
@@ -62,8 +63,6 @@ _BREAK_WORDS_AFTER = (" and", " or")
 _BREAK_WORDS_BEFORE = ("and ", "or ")
 _WORD = re.compile(r"\w+")
 _IMPORT = re.compile(r"(?:import|from|#include|#import|using|use|require|package)\b")
-_STRING_PREFIX = re.compile(r"\b[uU](?=\")")  # u"text" is "text" (Python 2's unicode literal)
-_TRAILING_COMMA = re.compile(r",+(?=[)\]}])")  # black's magic trailing comma, prettier's trailingComma
 _CLOSING = frozenset(")]}")
 _EDGE = "edge"  # the start or end of a block of consecutive added lines, in the context pass
 
@@ -142,7 +141,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
                 given = [a or b for a, b in zip(given, by_text, strict=True)]
             amid += _carry_context(added, keys, owner, given, ai)
     finally:  # a line's key is worked out once a run, however many times it is asked for
-        _squeezed.cache_clear()
+        unformatted.cache_clear()
         _key.cache_clear()
     return replace(carried, owners=edited.owners, by_edit=edited.lines, by_edit_context=amid)
 
@@ -157,14 +156,14 @@ def _carried(
 ) -> Carried:
     texts = {path: _texts(changeset, path, owners[path][0]) for path in others}
     # How the AI lines a run could join into begin: a run that begins otherwise is not walked.
-    ai_keys = (_squeezed(text) for _, text in ai_texts)
+    ai_keys = (unformatted(text) for _, text in ai_texts)
     starts = {key[:_RUN_START] for key in ai_keys if len(key) >= _WRAPPED_MIN}
     runs = {
         path: _wrapped_runs(texts[path], owners[path][0], [sha not in ai for sha in owners[path][1]], starts)
         for path in others
     }
     theirs = {
-        _squeezed(text)
+        unformatted(text)
         for path in others
         for text, sha in zip(texts[path], owners[path][1], strict=True)
         if sha not in ai
@@ -187,7 +186,7 @@ def _carried(
         # The AI lines still owned by their commit account for their own copies first.
         lines = texts[path] if path in texts else _texts(changeset, path, added)
         for sha, text in zip(owner, lines, strict=True):
-            if sha in ai and (shas := written.get(squeezed := _squeezed(text))) and _key(text) == squeezed:
+            if sha in ai and (shas := written.get(squeezed := unformatted(text))) and _key(text) == squeezed:
                 shas.pop()
         if joined:
             for _, _, run_keys in _wrapped_runs(lines, added, [sha in ai for sha in owner], *joined_starts):
@@ -205,7 +204,7 @@ def _carried(
         for i, text in enumerate(texts[path]):
             if new_owner[i] in ai:
                 continue
-            squeezed = _squeezed(text)
+            squeezed = unformatted(text)
             shas = written.get(squeezed) or joined.get(squeezed)
             if shas and _key(text) == squeezed:
                 new_owner[i] = shas.pop()
@@ -229,22 +228,9 @@ def _carried(
 
 
 @cache  # emptied when the carry ends
-def _squeezed(text: str) -> str:
-    """The text as a formatter could have left it: no whitespace, one kind of quote, no `u` string prefix,
-    no trailing comma before a closing bracket, no comma or semicolon at the end."""
-    key = text.replace("'", '"')
-    if 'u"' in key or 'U"' in key:
-        key = _STRING_PREFIX.sub("", key)
-    key = "".join(key.split())
-    if ",)" in key or ",]" in key or ",}" in key:
-        key = _TRAILING_COMMA.sub("", key)
-    return key.rstrip(",;")
-
-
-@cache  # emptied when the carry ends
 def _key(text: str) -> str | None:
     """The text formatting aside, when the line is distinctive enough to match by content."""
-    key = _squeezed(text)
+    key = unformatted(text)
     if len(key) < MIN_MATCHED_CHARS or _IMPORT.match(text.lstrip()):
         return None
     if len(list(islice(_WORD.finditer(text), MIN_MATCHED_WORDS))) < MIN_MATCHED_WORDS:
@@ -260,7 +246,7 @@ def _ai_written(
     order = {sha: i for i, sha in enumerate(ai_commits)}
     written: dict[str, list[str]] = {}
     for sha, text in ai_texts:
-        squeezed = _squeezed(text)
+        squeezed = unformatted(text)
         if squeezed in wanted and _key(text) == squeezed:
             written.setdefault(squeezed, []).append(sha)
     for shas in written.values():
@@ -314,7 +300,7 @@ def _wrapped_runs(
     for i in range(last):
         if not walked[i] or added[i + 1] != added[i] + 1:
             continue
-        first = _squeezed(texts[i])
+        first = unformatted(texts[i])
         if len(first) > _RUN_START + 1:
             if first[:_RUN_START] not in starts:
                 continue  # joined, the run would begin as no line looked for does
