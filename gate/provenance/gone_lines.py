@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, partial
 
+from gate.provenance.formatting import unformatted
 from gate.provenance.light_edits import (
     MIN_COMPARED_CHARS,
     MIN_KEPT_WORDS,
@@ -99,7 +100,8 @@ class GoneLines:
     _measures: list[tuple[str | None, tuple[int, str]]] = field(default_factory=list)
     _held: Counter[tuple[str, str]] = field(default_factory=Counter)  # unpaired, by (commit, text)
     _all: _Free = field(default_factory=_Free)
-    # Each removed line's text, its AI line's code and its AI line's form (whitespace aside) -> where.
+    # Each removed line's text, its AI line's code and its AI line's form, formatting aside
+    # (`unformatted`, as the carry reads a line) -> where.
     _by_text: dict[str, _Free] = field(default_factory=dict)
     _by_code: dict[str, _Free] = field(default_factory=dict)
     _by_form: dict[str, _Free] = field(default_factory=dict)
@@ -119,12 +121,13 @@ class GoneLines:
         position = len(self._ai_lines)
         self._ai_lines.append(ai_line)
         self._all.add(position)
-        code, ai_form = shape(ai_line[1], marker)[1], form(ai_line[1], marker)
+        code_text, code = shape(ai_line[1], marker)
+        ai_form = form(ai_line[1], marker)
         self._measures.append((marker, (len(code), ai_form)))
         keys = (
-            (self._by_text, _plain(squeezed(text))),
-            (self._by_code, _plain(code)),
-            (self._by_form, _plain(ai_form)),
+            (self._by_text, unformatted(text)),
+            (self._by_code, unformatted(code_text)),
+            (self._by_form, unformatted(ai_form)),
         )
         slots = []
         for lookup, key in keys:
@@ -141,7 +144,7 @@ class GoneLines:
         (the lines not wanted keep their place in the run). The walk starts a little before where the
         first line that repeats a held one stands, less the lines before it: where the run was taken
         from, when it repeats some of it."""
-        keys = [_plain(squeezed(text)) for text in written]
+        keys = [unformatted(text) for text in written]
         at = 0
         for n, key in enumerate(keys):
             if (found := self._same(self._by_text, key, 0)) is not None:
@@ -152,7 +155,7 @@ class GoneLines:
         vouches: list[bool] = []  # whether each pair vouches for its neighbours
         for n, (text, key) in enumerate(zip(written, keys, strict=True)):
             if (found := self._same(self._by_text, key, at)) is not None:
-                edit = _plain(squeezed(self._ai_lines[found][1])) != key
+                edit = unformatted(self._ai_lines[found][1]) != key
                 vouches.append(edit or _distinctive(text, key))
             elif (found := self._edited(text, at, marker, renames)) is not None:
                 edit = True
@@ -204,7 +207,8 @@ class GoneLines:
         further on one whose code `text` keeps but for a comment, or one of the next FORM_CANDIDATES
         whose form `text` keeps."""
         ai_lines, measures = self._ai_lines, self._measures
-        code, text_form = shape(text, marker)[1], form(text, marker)
+        code_text, code = shape(text, marker)
+        text_form = form(text, marker)
         measured = (len(code), text_form)
         next_ones = self._all.after(at, PAIR_WINDOW)
         for position in next_ones:
@@ -213,9 +217,9 @@ class GoneLines:
                 ai_lines[position][1], text, marker, renames
             ):
                 return position
-        if (found := self._same(self._by_code, _plain(code), at)) is not None:
+        if (found := self._same(self._by_code, unformatted(code_text), at)) is not None:
             return found
-        free = self._by_form.get(_plain(text_form))
+        free = self._by_form.get(unformatted(text_form))
         if free is not None:
             for position in free.after(at, FORM_CANDIDATES):
                 if position not in next_ones and lightly_edited(ai_lines[position][1], text, marker, renames):
@@ -234,9 +238,3 @@ def _distinctive(text: str, key: str) -> bool:
     """A line few would write alike by chance: MIN_COMPARED_CHARS characters besides whitespace and
     MIN_KEPT_WORDS words."""
     return len(key) >= MIN_COMPARED_CHARS and len(_WORDS.findall(text)) >= MIN_KEPT_WORDS
-
-
-def _plain(key: str) -> str:
-    """A key as a formatter could have left it (carry.py gives such lines back by their text): one kind
-    of quote, no comma or semicolon at the end. A line edited and so reformatted is found as well."""
-    return key.replace("'", '"').rstrip(",;")
