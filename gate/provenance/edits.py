@@ -17,7 +17,8 @@ names the commit renames throughout the file aside (renames.py, learnt from the 
 file first: several identifiers renamed at once leave a line few words as they were); the
 replaced lines that are not AI lines do not count, as a person may drop comments or code of their own
 next to the AI lines they edit. Past those, a line that keeps an AI line's code but for a comment pairs
-with it still: the AI lines a commit deletes do not hide those it edits after them.
+with it still: the AI lines a commit deletes do not hide those it edits after them. pairing.py holds
+these rules, the same for the lines gone (gone_lines.py) but where each says otherwise.
 
 What is left on both sides goes on. The AI lines any commit removed and no line edited in place (a
 file deleted, a run cut out, the lines a shim replaced) are held, in the order they went, and once the
@@ -47,23 +48,16 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from itertools import chain, groupby
 from operator import itemgetter
 
 from gate.context.model import ChangeSet
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, LineKind
-from gate.provenance.gone_lines import PAIR_WINDOW, GoneLines
-from gate.provenance.light_edits import (
-    Renames,
-    clear_caches,
-    comment_marker,
-    form,
-    lightly_edited,
-    shape,
-    squeezed,
-)
+from gate.provenance.gone_lines import GoneLines
+from gate.provenance.light_edits import Renames, clear_caches, comment_marker, form, shape, squeezed
 from gate.provenance.line_marks import Owned
+from gate.provenance.pairing import PAIR_WINDOW, first_edited, form_pairs
 from gate.provenance.renames import learn_renames
 
 __all__ = ["PAIR_WINDOW", "Edited", "edited_ai_lines"]
@@ -218,20 +212,9 @@ def _file_renames(
     of AI lines beside the first of the next PAIR_WINDOW AI lines it replaced that has the line's form."""
     pairs: list[tuple[str, str]] = []
     for removed, written in runs:
-        if not removed or not written:
-            continue
-        ai_texts = [ai_line[1] for text in removed if (ai_line := state.ai.get(squeezed(text))) is not None]
-        at = 0
-        for line in written:
-            if at >= len(ai_texts):
-                break
-            if not (line_form := form(line.text, marker)):
-                continue
-            for i in range(at, min(at + PAIR_WINDOW, len(ai_texts))):
-                if form(ai_texts[i], marker) == line_form:
-                    pairs.append((ai_texts[i], line.text))
-                    at = i + 1
-                    break
+        replaced = _Removed.of(removed, state, marker) if written else None
+        if replaced is not None:
+            pairs += form_pairs((line.text for line in written), marker, replaced)
     return learn_renames(pairs, marker) if pairs else {}
 
 
@@ -241,11 +224,11 @@ def _edited_in_place(
     """Pair the lines of a run with the lines they replaced and record the edits of AI lines, names
     the commit renames throughout the file aside; the AI lines left are gone. Returns the lines paired,
     and the run of those left."""
-    replaced = _Removed.of(removed, run.state) if removed else None
+    replaced = _Removed.of(removed, run.state, run.marker)
     if replaced is None:
         return [], run
     texts = [w.text for w in run.lines]
-    matches = replaced.matches(texts, run.marker, renames) if texts else []
+    matches = replaced.matches(texts, renames) if texts else []
     edits = []
     for n, r in matches:
         if (ai_line := replaced.ai_lines[r]) is not None and _is_edit(texts[n], ai_line):
@@ -310,14 +293,16 @@ def _runs(change: FileChange) -> Iterator[tuple[list[str], list[DiffLine]]]:
 
 @dataclass(frozen=True)
 class _Removed:
-    """Lines a commit removed from a file, some of them AI lines, ready to pair with those it wrote."""
+    """Lines a commit removed from a file, some of them AI lines, ready to pair with those it wrote: the
+    AI lines among them as pairing.py reads them (`AiLines`), at their positions among the lines."""
 
     ai_lines: list[tuple[str, str] | None]  # each line's AI line (commit, text), None when not one
     where: dict[str, list[int]]  # each text, whitespace aside -> its positions, ascending
     ai_at: list[int]  # the positions of the AI lines, ascending
+    marker: str | None  # the file's comment marker
 
     @classmethod
-    def of(cls, texts: list[str], state: _FileLines) -> _Removed | None:
+    def of(cls, texts: list[str], state: _FileLines, marker: str | None) -> _Removed | None:
         """None when none of the lines is an AI line of the file."""
         keys = [squeezed(text) for text in texts]
         ai_lines = [state.ai.get(key) for key in keys]
@@ -327,53 +312,57 @@ class _Removed:
         where: defaultdict[str, list[int]] = defaultdict(list)
         for i, key in enumerate(keys):
             where[key].append(i)
-        return cls(ai_lines, where, ai_at)
+        return cls(ai_lines, where, ai_at, marker)
 
-    def matches(self, written: list[str], marker: str | None, renames: Renames) -> list[tuple[int, int]]:
+    def matches(self, written: list[str], renames: Renames) -> list[tuple[int, int]]:
         """The written lines that repeat or lightly edit a removed line, each with the removed line's
         position, paired in order. A written line equal to a removed one, whitespace aside, pairs with it
         wherever it is further on (a move keeps most lines as they were), and the pairing goes on from
         there; it is an edit only when the removed line was: the AI's own text is the carry's to match,
         with its guards for short lines."""
         out: list[tuple[int, int]] = []
-        by_code = self._by_code(marker)
         at = 0
         for n, text in enumerate(written):
             same = self.where.get(squeezed(text))
             if same and (k := bisect_left(same, at)) < len(same):
                 found: int | None = same[k]
             else:
-                found = self._edited(text, at, marker, by_code, renames)
+                found = first_edited(self, text, at, self.marker, renames)
             if found is not None:
                 out.append((n, found))
                 at = found + 1
         return out
 
-    def _edited(
-        self,
-        text: str,
-        at: int,
-        marker: str | None,
-        by_code: dict[str, list[int]],
-        renames: Renames,
-    ) -> int | None:
-        """The position of the first AI line from `at` on that `text` lightly edits (`renames` aside):
-        among the next PAIR_WINDOW AI lines, or further on one whose code `text` keeps but for a comment."""
+    def after(self, at: int, limit: int) -> list[int]:
         k = bisect_left(self.ai_at, at)
-        for i in self.ai_at[k : k + PAIR_WINDOW]:
-            ai_line = self.ai_lines[i]
-            if ai_line is not None and lightly_edited(ai_line[1], text, marker, renames):
-                return i
-        same_code = by_code.get(shape(text, marker)[1])
+        return self.ai_at[k : k + limit]
+
+    def text(self, position: int) -> str:
+        ai_line = self.ai_lines[position]
+        assert ai_line is not None  # the positions given out are the AI lines'
+        return ai_line[1]
+
+    def measure(self, position: int) -> tuple[str | None, tuple[int, str]]:
+        text = self.text(position)
+        return self.marker, (len(shape(text, self.marker)[1]), form(text, self.marker))
+
+    def same_code(self, text: str, marker: str | None, at: int) -> int | None:
+        """Code compared whitespace aside."""
+        same_code = self._by_code.get(shape(text, marker)[1])
         if same_code and (k := bisect_left(same_code, at)) < len(same_code):
             return same_code[k]
         return None
 
-    def _by_code(self, marker: str | None) -> dict[str, list[int]]:
+    def same_form(self, text_form: str, at: int) -> list[int]:
+        """None: in place a line pairs within PAIR_WINDOW or by its code, as no neighbour vouches for it."""
+        return []
+
+    @cached_property
+    def _by_code(self) -> dict[str, list[int]]:
         """Each AI line's code, comment and whitespace aside -> its positions, ascending."""
         by_code: defaultdict[str, list[int]] = defaultdict(list)
         for i in self.ai_at:
             ai_line = self.ai_lines[i]
-            if ai_line is not None and (code := shape(ai_line[1], marker)[1]):
+            if ai_line is not None and (code := shape(ai_line[1], self.marker)[1]):
                 by_code[code].append(i)
         return by_code

@@ -18,6 +18,7 @@ AI self for git to call the move a rename). The walk goes on past each line pair
 beside another edit, or a distinctive line repeated, at most PAIR_WINDOW lines away in the run and among
 the held lines: code moved with light edits keeps its lines together, while among thousands of AI lines
 gone some line is always close to a person's own `if x is None:`. A held line vouches for one edit.
+The rules a line pairs by are pairing.py's, shared with the lines edited in place (edits.py).
 
 Cost: each line walked costs at most PAIR_WINDOW + FORM_CANDIDATES comparisons, most of them told apart
 by length and form alone (`may_be_edited`), and a few look-ups; the held lines that paired are skipped
@@ -33,22 +34,11 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 
 from gate.provenance.formatting import unformatted
-from gate.provenance.light_edits import (
-    MIN_COMPARED_CHARS,
-    MIN_KEPT_WORDS,
-    Renames,
-    form,
-    lightly_edited,
-    may_be_edited,
-    shape,
-    squeezed,
-)
+from gate.provenance.light_edits import MIN_COMPARED_CHARS, MIN_KEPT_WORDS, form, shape, squeezed
+from gate.provenance.pairing import PAIR_WINDOW, first_edited, form_pairs
 from gate.provenance.renames import learn_renames
 
 _WORDS = re.compile(r"\w+")
-# How many AI lines past the last paired one a line looks for the AI line it edits: a person who edits
-# a run of AI lines may also add or drop a few lines within it.
-PAIR_WINDOW = 5
 # How many held lines of its form further on a line is compared with, when none near it pairs.
 FORM_CANDIDATES = 2
 
@@ -157,7 +147,7 @@ class GoneLines:
             if (found := self._same(self._by_text, key, at)) is not None:
                 edit = unformatted(self._ai_lines[found][1]) != key
                 vouches.append(edit or _distinctive(text, key))
-            elif (found := self._edited(text, at, marker, renames)) is not None:
+            elif (found := first_edited(self, text, at, marker, renames)) is not None:
                 edit = True
                 vouches.append(True)
             else:
@@ -191,40 +181,30 @@ class GoneLines:
     def _renames(self, written: list[str], marker: str | None, at: int) -> dict[str, str]:
         """The names the run renames throughout (renames.py), learnt from each of its lines beside the
         first of the next PAIR_WINDOW held lines from `at` on that has the line's form."""
-        pairs = []
-        for text in written:
-            if not (text_form := form(text, marker)):
-                continue
-            for position in self._all.after(at, PAIR_WINDOW):
-                if self._measures[position][1][1] == text_form:
-                    pairs.append((self._ai_lines[position][1], text))
-                    at = position + 1
-                    break
+        pairs = form_pairs(written, marker, self, at)
         return learn_renames(pairs, marker) if pairs else {}
 
-    def _edited(self, text: str, at: int, marker: str | None, renames: Renames) -> int | None:
-        """The first held line from `at` on that `text` lightly edits: among the next PAIR_WINDOW, or
-        further on one whose code `text` keeps but for a comment, or one of the next FORM_CANDIDATES
-        whose form `text` keeps."""
-        ai_lines, measures = self._ai_lines, self._measures
-        code_text, code = shape(text, marker)
-        text_form = form(text, marker)
-        measured = (len(code), text_form)
-        next_ones = self._all.after(at, PAIR_WINDOW)
-        for position in next_ones:
-            ai_marker, ai_measured = measures[position]
-            if (ai_marker != marker or may_be_edited(ai_measured, measured)) and lightly_edited(
-                ai_lines[position][1], text, marker, renames
-            ):
-                return position
-        if (found := self._same(self._by_code, unformatted(code_text), at)) is not None:
-            return found
+    # The held lines as pairing.py reads them (`AiLines`): positions in the order the lines went.
+
+    def after(self, at: int, limit: int) -> list[int]:
+        return self._all.after(at, limit)
+
+    def text(self, position: int) -> str:
+        return self._ai_lines[position][1]
+
+    def measure(self, position: int) -> tuple[str | None, tuple[int, str]]:
+        return self._measures[position]
+
+    def same_code(self, text: str, marker: str | None, at: int) -> int | None:
+        """Code compared formatting aside, as the text is: a line moved is often reformatted too."""
+        return self._same(self._by_code, unformatted(shape(text, marker)[0]), at)
+
+    def same_form(self, text_form: str, at: int) -> list[int]:
+        """The next FORM_CANDIDATES held lines of the form: code moved with names renamed (the run's
+        renames may be too few to learn) is found further on than the window, where a neighbour
+        vouches for it (`walk`)."""
         free = self._by_form.get(unformatted(text_form))
-        if free is not None:
-            for position in free.after(at, FORM_CANDIDATES):
-                if position not in next_ones and lightly_edited(ai_lines[position][1], text, marker, renames):
-                    return position
-        return None
+        return free.after(at, FORM_CANDIDATES) if free is not None else []
 
     def _take(self, position: int) -> None:
         ai_line = self._ai_lines[position]
