@@ -16,9 +16,10 @@ paired, in order, with the first of the next PAIR_WINDOW replaced AI lines that 
 names the commit renames throughout the file aside (renames.py, learnt from the commit's lines of the
 file first: several identifiers renamed at once leave a line few words as they were); the
 replaced lines that are not AI lines do not count, as a person may drop comments or code of their own
-next to the AI lines they edit. Past those, a line that keeps an AI line's code but for a comment pairs
-with it still: the AI lines a commit deletes do not hide those it edits after them. pairing.py holds
-these rules, the same for the lines gone (gone_lines.py) but where each says otherwise.
+next to the AI lines they edit. Past those, a line that keeps an AI line's code but for a comment,
+formatting aside as the carry reads a line (formatting.py), pairs with it still: the AI lines a commit
+deletes do not hide those it edits after them. pairing.py holds these rules, the same for the lines
+gone (gone_lines.py) but where each says otherwise.
 
 What is left on both sides goes on. The AI lines any commit removed and no line edited in place (a
 file deleted, a run cut out, the lines a shim replaced) are held, in the order they went, and once the
@@ -54,6 +55,7 @@ from operator import itemgetter
 
 from gate.context.model import ChangeSet
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, LineKind
+from gate.provenance.formatting import unformatted
 from gate.provenance.gone_lines import GoneLines
 from gate.provenance.light_edits import Renames, clear_caches, comment_marker, form, shape, squeezed
 from gate.provenance.line_marks import Owned
@@ -347,8 +349,9 @@ class _Removed:
         return self.marker, (len(shape(text, self.marker)[1]), form(text, self.marker))
 
     def same_code(self, text: str, marker: str | None, at: int) -> int | None:
-        """Code compared whitespace aside."""
-        same_code = self._by_code.get(shape(text, marker)[1])
+        """Code compared formatting aside, as among the lines gone: a formatter run over the file as the
+        comments went in leaves the code the AI's."""
+        same_code = self._by_code.get(unformatted(shape(text, marker)[0]))
         if same_code and (k := bisect_left(same_code, at)) < len(same_code):
             return same_code[k]
         return None
@@ -359,10 +362,10 @@ class _Removed:
 
     @cached_property
     def _by_code(self) -> dict[str, list[int]]:
-        """Each AI line's code, comment and whitespace aside -> its positions, ascending."""
+        """Each AI line's code, comment and formatting aside -> its positions, ascending."""
         by_code: defaultdict[str, list[int]] = defaultdict(list)
         for i in self.ai_at:
             ai_line = self.ai_lines[i]
-            if ai_line is not None and (code := shape(ai_line[1], self.marker)[1]):
+            if ai_line is not None and (code := unformatted(shape(ai_line[1], self.marker)[0])):
                 by_code[code].append(i)
         return by_code

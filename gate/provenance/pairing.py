@@ -8,11 +8,11 @@ comment (`same_code`), or with one of those further on whose form it keeps (`sam
 commit renames throughout (renames.py) are learnt from its lines beside the AI lines of their form
 (`form_pairs`), the same way.
 
-Where the two places differ, each says so in its `AiLines`: in place, no AI line further on is taken
-for its form, and code is compared whitespace aside; among the lines gone, code is compared formatting
-aside (formatting.py) and a few lines of the same form further on are tried. A pair in place needs no
-neighbour to vouch for it (edits.py), a pair with a line gone does (gone_lines.py): only there can the
-search reach as far.
+Both compare code formatting aside (formatting.py), as the carry reads a line. Where the two places
+differ, each says so in its `AiLines`: in place, no AI line further on is taken for its form; among
+the lines gone, a few lines of the same form further on are tried. A pair in place needs no neighbour
+to vouch for it (edits.py), a pair with a line gone does (gone_lines.py): only there can the search
+reach as far.
 """
 
 from __future__ import annotations

@@ -259,3 +259,34 @@ def _pairing_seconds(root: Path, lines: int) -> float:
 def test_pairing_grows_linearly_with_the_lines_a_person_rewrites(tmp_path: Path) -> None:
     small, large = _pairing_seconds(tmp_path, 200), _pairing_seconds(tmp_path, 2_000)
     assert large / max(small, 0.002) < 30  # linear gives about 10, quadratic about 100
+
+
+SHORT_LINES = "".join(
+    f"def price_{i}(value, rate):\n    total = apply_discount(value * rate, limit={i})\n    f(u'')\n\n"
+    for i in range(FUNCTIONS)
+)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("every", [False, True], ids=["one line", "every line"])
+def test_a_short_line_reformatted_and_commented_in_place_stays_ai(
+    repo: GitRepo, source: str, every: bool
+) -> None:
+    """In place as among the lines gone, a line keeps an AI line's code but for a comment formatting
+    aside (formatting.py): a line too short to compare by likeness, whose `u` prefix a formatter
+    dropped as a comment went in, stays the AI's, alone in its run or not."""
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("prices.py", SHORT_LINES)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    if every:
+        edited = _each_line(SHORT_LINES, lambda line: line.replace("u''", "''") + "  # checked here")
+    else:
+        edited = SHORT_LINES.replace("    f(u'')\n", "    f('')  # checked here\n", 1)
+    repo.write("prices.py", edited)
+    repo.commit("Check the prices")
+    result = SOURCES[source](repo, base)
+    lines = SHORT_LINES.count("\n")
+    assert (result.ai_lines, result.added_lines) == (lines, lines)
+    assert _edited_note(result)
