@@ -63,11 +63,11 @@ def _from_mbox(repo: GitRepo, base: str) -> ProvenanceResult:
 SOURCES = {"git": _from_git, "mbox": _from_mbox}
 
 
-def _ai_commit(repo: GitRepo, path: str = "prices.py") -> str:
+def _ai_commit(repo: GitRepo, path: str = "prices.py", code: str = AI_CODE) -> str:
     repo.write("README.md", "project\n")
     base = repo.commit("base")
     repo.branch("pr")
-    repo.write(path, AI_CODE)
+    repo.write(path, code)
     repo.commit("Add the price helpers\n\n" + CLAUDE)
     return base
 
@@ -261,6 +261,7 @@ def test_pairing_grows_linearly_with_the_lines_a_person_rewrites(tmp_path: Path)
     assert large / max(small, 0.002) < 30  # linear gives about 10, quadratic about 100
 
 
+# A line too short to compare by likeness in each function (`f(u'')`).
 SHORT_LINES = "".join(
     f"def price_{i}(value, rate):\n    total = apply_discount(value * rate, limit={i})\n    f(u'')\n\n"
     for i in range(FUNCTIONS)
@@ -275,11 +276,7 @@ def test_a_short_line_reformatted_and_commented_in_place_stays_ai(
     """In place as among the lines gone, a line keeps an AI line's code but for a comment formatting
     aside (formatting.py): a line too short to compare by likeness, whose `u` prefix a formatter
     dropped as a comment went in, stays the AI's, alone in its run or not."""
-    repo.write("README.md", "project\n")
-    base = repo.commit("base")
-    repo.branch("pr")
-    repo.write("prices.py", SHORT_LINES)
-    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    base = _ai_commit(repo, code=SHORT_LINES)
     if every:
         edited = _each_line(SHORT_LINES, lambda line: line.replace("u''", "''") + "  # checked here")
     else:

@@ -22,8 +22,10 @@ from tests.provenance.test_edited_lines import (
     CLAUDE,
     FUNCTIONS,
     LAUNDERING_EDITS,
+    SHORT_LINES,
     SOURCES,
     _ai_commit,
+    _each_line,
     _edited_note,
     _from_git,
 )
@@ -227,23 +229,13 @@ def test_ai_code_moved_with_a_formatter_run_and_comments_added_stays_ai(repo: Gi
     """The lines gone are looked up formatting aside as the carry reads a line (formatting.py): a line
     whose `u` string prefix a formatter dropped and to which a comment was added keeps its AI line's
     code, though it is too short to be compared with it by likeness."""
-    ai_code = "".join(
-        f"def price_{i}(value, rate):\n    total = apply_discount(value * rate, limit={i})\n    f(u'')\n\n"
-        for i in range(FUNCTIONS)
-    )
-    moved = "".join(
-        (line.replace("u''", "''") + "  # moved here" if line else "") + "\n"
-        for line in ai_code.split("\n")[:-1]
-    )
-    repo.write("README.md", "project\n")
-    base = repo.commit("base")
-    repo.branch("pr")
-    repo.write("prices.py", ai_code)
-    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    base = _ai_commit(repo, code=SHORT_LINES)
     repo.remove("prices.py")
-    repo.write("shop/pricing.py", moved)
+    repo.write(
+        "shop/pricing.py", _each_line(SHORT_LINES, lambda line: line.replace("u''", "''") + "  # moved here")
+    )
     repo.commit("Move the price helpers to shop.pricing")
     result = SOURCES[source](repo, base)
-    lines = ai_code.count("\n")
+    lines = SHORT_LINES.count("\n")
     assert (result.ai_lines, result.added_lines) == (lines, lines)
     assert _person_lines(result) == 0

@@ -12,10 +12,7 @@ from gate import policy
 from gate.cli import main
 from gate.replay import replay_trace
 from tests.fakes.model_server import FakeModelServer, Reply, judge
-from tests.gitrepo import GitRepo
 from tests.review.scenario import (
-    BASE,
-    HEAD,
     PLANTED_A,
     PLANTED_B,
     config_for,
@@ -347,12 +344,7 @@ def test_a_finding_on_a_file_under_a_folder_named_a_is_located_in_that_file(
 ) -> None:
     # Models copy the diff headers' `a/` and `b/`, which the review reads past; but where the PR changes
     # `a/shop/pay.py` itself, a finding on `a/shop/pay.py` is on that file, not on `shop/pay.py`.
-    repo = GitRepo(tmp_path / "repo")
-    repo.write("a/shop/pay.py", BASE)
-    repo.commit("add payments")
-    repo.branch("feature")
-    repo.write("a/shop/pay.py", HEAD)
-    repo.commit("add refunds and discounts")
+    repo = make_repo(tmp_path / "repo", path="a/shop/pay.py")
     on_a = {**PLANTED_A, "path": "a/shop/pay.py"}
     on_b = {**PLANTED_B, "path": "b/a/shop/pay.py"}  # the diff header's spelling of the same file
     model_server.script("fake-a", "review", Reply.json({"findings": [on_a]}))
