@@ -14,7 +14,7 @@ rate it on both sides of `gate.fail_on` is cross-checked as the blocking claim (
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -188,16 +188,30 @@ def _rank(r: Raised) -> int:
 
 
 def norm_path(path: str, paths: Collection[str]) -> str:
-    """A finding's path as the diff spells it (`paths`, the paths of the files reviewed): models write
-    `./x` or backslashes, and copy the diff headers' `a/x` and `b/x`. The `a/` or `b/` goes only when
-    the path without it is a file reviewed and the path with it is not: a file under a folder named `a/`
-    or `b/` keeps its folder."""
-    path = path.strip().replace("\\", "/")
-    if path.startswith("./"):
+    """A finding's path as the diff spells it (`paths`, the paths of the files reviewed). Models write
+    `./x`, backslashes, `/x`, `x:13` or `x:13-14`, the path in backticks or quotes, and copy the diff
+    headers' `a/x` and `b/x`: a spelling is read as a file reviewed only when the path as written is not
+    one and that spelling names exactly it. A file under a folder named `a/` or `b/` keeps its folder; a
+    path that names no file reviewed is returned as written, cleaned, and the finding is left out."""
+    path = path.strip().strip("`'\"").strip().replace("\\", "/")
+    while path.startswith("./"):
         path = path[2:]
-    if path.startswith(("a/", "b/")) and path not in paths and path[2:] in paths:
-        path = path[2:]
-    return path
+    if path in paths:
+        return path
+    return next((p for p in _spellings(path) if p in paths), path)
+
+
+# A line or a range of lines after a path (`x.py:13`, `x.py:13-14`), as models cite code.
+_LINES_AFTER = re.compile(r":\d+(?:-\d+)?$")
+
+
+def _spellings(path: str) -> Iterator[str]:
+    """The paths a model may mean by `path`, from the nearest reading."""
+    for bare in dict.fromkeys((path, _LINES_AFTER.sub("", path))):
+        for rooted in dict.fromkeys((bare, bare.lstrip("/"))):
+            yield rooted
+            if rooted.startswith(("a/", "b/")):
+                yield rooted[2:]
 
 
 class Said(Protocol):

@@ -339,6 +339,22 @@ def test_a_chunk_one_model_failed_is_reported_as_partial(
     assert outcome.verdict == "fail"
 
 
+@pytest.mark.parametrize(
+    "spelling", ["/shop/pay.py", "shop/pay.py:13", "shop/pay.py:13-14", "`shop/pay.py`", "b/shop/pay.py:13"]
+)
+def test_a_finding_on_the_shown_file_written_as_models_cite_code_counts(
+    model_server: FakeModelServer, tmp_path: Path, spelling: str
+) -> None:
+    # Models cite code as `path:line`, rooted, or in backticks: the file the chunk showed all the same.
+    # Read as another file, both models' finding was left out as off the chunk, and the PR passed.
+    model_server.script("fake-a", "review", Reply.json({"findings": [{**PLANTED_A, "path": spelling}]}))
+    model_server.script("fake-b", "review", Reply.json({"findings": [{**PLANTED_B, "path": spelling}]}))
+    outcome = gate(make_repo(tmp_path / "repo"), config_for(model_server))
+    (finding,) = review_findings(outcome)
+    assert finding.location is not None and finding.location.path == "shop/pay.py"
+    assert finding.blocking and outcome.verdict == "fail"
+
+
 def test_a_finding_on_a_file_under_a_folder_named_a_is_located_in_that_file(
     model_server: FakeModelServer, tmp_path: Path
 ) -> None:
