@@ -6,7 +6,12 @@ marker, and any app's bot can comment; neither may steer a later run.
 
 Its last line names the head commit it is for. A later run that could not run puts a line at its top
 saying that it is stale (`mark_stale`), so that it is not read as the verdict on the PR's new head; the
-next run that posts writes the comment anew, without it.
+next run that posts writes the comment anew, without it. The stale line goes under the hidden lines
+(the marker, and the review state right under it), which stay where the gate reads them.
+
+The review state is read only from its own line and only when it names the commit the comment's last
+line names: the comment quotes the PR's file names, titles and findings, and a state that another
+commit's run did not leave there is not the gate's.
 """
 
 from __future__ import annotations
@@ -66,9 +71,30 @@ def previous_review(
     if encoded is None:
         return None, None  # the last run left none (no review ran, or it did not complete)
     try:
-        return ReviewState.decode(encoded), "review state read from the summary comment"
+        state = ReviewState.decode(encoded)
     except StateError as exc:
         return None, f"full review: {exc}"
+    # The state is the one the run that wrote the comment left only if it is for that run's head.
+    recorded = commit_of(mine[0].body)
+    if recorded is None:
+        return (
+            None,
+            "full review: the summary comment holding the review state does not say which commit it is for",
+        )
+    if not state.head.startswith(recorded):
+        return None, (
+            f"full review: the review state names commit `{state.head[:SHORT_SHA]}`, but its summary "
+            f"comment is for commit `{recorded}`"
+        )
+    return state, "review state read from the summary comment"
+
+
+def commit_of(body: str) -> str | None:
+    """The short SHA of the commit a summary comment is for, from its last line, where the gate writes
+    it after everything else (a line like it higher up is text the comment quotes)."""
+    last = body.rstrip().rpartition("\n")[2].rstrip("\r")
+    match = _COMMIT_LINE.fullmatch(last)
+    return match.group(1) if match else None
 
 
 def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[str, ...] = ()) -> str:
@@ -98,10 +124,11 @@ def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[st
     return "summary comment updated"
 
 
-def _under_marker(body: str, line: str) -> str:
-    """`body` with `line` right under its first line (the marker that finds the comment again)."""
-    first, _, rest = body.partition("\n")
-    return f"{first}\n{line}\n{rest}"
+def _under_hidden_lines(lines: list[str], line: str) -> list[str]:
+    """`lines` with `line` under the hidden ones at the top: the marker that finds the comment again, and
+    the review state, which is read only right under the marker."""
+    hidden = 2 if from_comment("\n".join(lines[:2])) is not None else 1
+    return [*lines[:hidden], line, *lines[hidden:]]
 
 
 def mark_stale(client: GitHubClient, number: int, identity: str, head_sha: str, reason: str) -> str:
@@ -112,22 +139,22 @@ def mark_stale(client: GitHubClient, number: int, identity: str, head_sha: str, 
     if not mine:
         return "no summary comment to mark stale"
     body = mine[0].body
-    was_for = [m.group(1) for m in _COMMIT_LINE.finditer(body)]
-    if was_for and head_sha.startswith(was_for[-1]):
+    was_for = commit_of(body)
+    if was_for and head_sha.startswith(was_for):
         return "the summary comment is for this head"
-    commit = f"commit `{was_for[-1]}`" if was_for else "an earlier commit"
+    commit = f"commit `{was_for}`" if was_for else "an earlier commit"
     why = sanitize(one_line(reason), STALE_REASON_MAX_CHARS)
     line = (
         f"{STALE_PREFIX}this summary is for {commit}. The gate could not run on the PR's head "
         f"`{head_sha[:SHORT_SHA]}`: {why}"
     )
     lines = body.split("\n")
-    for i, old in enumerate(lines[:3]):
+    for i, old in enumerate(lines[:4]):
         if old.startswith(STALE_PREFIX):
             del lines[i : i + 2]  # the line and the blank line after it
             break
     marked = cut_redacted(
-        _under_marker("\n".join(lines), f"{line}\n"), limits.COMMENT_BODY_MAX_CHARS, marker=""
+        "\n".join(_under_hidden_lines(lines, f"{line}\n")), limits.COMMENT_BODY_MAX_CHARS, marker=""
     )
     client.edit_issue_comment(mine[0].id, marked)
     return "summary comment marked stale"

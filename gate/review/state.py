@@ -3,7 +3,9 @@ lines of each file every model was shown (so that the next run holds back only c
 
 An incremental re-review (`gate.review.incremental`) starts from it. It travels compact and opaque,
 `v1:<base64(zlib(json))>`, in the JSON report (`review_state`) and in a hidden line of the summary
-comment (`<!-- ai-quality-gate:state=v1:... -->`, like the gate's other markers). No redaction of what
+comment (`<!-- ai-quality-gate:state=v1:... -->`, like the gate's other markers), the line right under
+the comment's marker and only there: the rest of the comment quotes file names, titles and findings the
+PR shaped, which could spell such a line anywhere else. No redaction of what
 is written can read it, so the findings' words are redacted before they are kept. It is bounded: a
 state too large to keep is not kept, and the next run reviews everything. Read back, it is untrusted
 input: validated field by field, and a state that does not parse is ignored (a full review, said).
@@ -123,6 +125,9 @@ def comment_line(encoded: str) -> str:
 
 
 def from_comment(body: str) -> str | None:
-    """The encoded state in a summary comment's body, if it has one."""
-    match = _COMMENT.search(body)
+    """The encoded state in a summary comment's body, if it has one: its second line, the one the gate
+    writes right under the marker (the first line), read as a whole. A state line anywhere else is text
+    the comment quotes, not the gate's."""
+    lines = body.lstrip().split("\n", 2)
+    match = _COMMENT.fullmatch(lines[1].rstrip("\r")) if len(lines) > 1 else None
     return match.group(1) if match else None

@@ -98,7 +98,10 @@ def test_a_state_is_read_only_from_a_comment_by_the_account_the_gate_posts_as(
         {
             "id": 99,
             "url": f"{github.url}/repos/{github.repo}/issues/comments/99",
-            "body": f"<!-- ai-quality-gate -->\n<!-- ai-quality-gate:state={state} -->\nall good",
+            "body": (
+                f"<!-- ai-quality-gate -->\n<!-- ai-quality-gate:state={state} -->\nall good\n\n"
+                f"This summary is for commit `{head2[:12]}`."
+            ),
             "user": {"login": author, "type": "Bot" if author.endswith("[bot]") else "User"},
             "html_url": "https://github.test/x",
         }
@@ -161,3 +164,99 @@ def test_without_the_previous_head_in_git_the_compare_api_tells_what_changed(
     carried = next(f for f in second["findings"] if f["title"] == sc.CONFIRMED_TITLE)
     assert carried["fingerprint"] == confirmed["fingerprint"]
     assert carried["start_line"] == confirmed["start_line"] + 2
+
+
+@pytest.mark.parametrize(
+    ("case", "why"),
+    [
+        # quoted in the comment, as its reasons and tables quote names: not the gate's line
+        ("quoted", None),
+        # on its line, but for another commit than the comment's
+        ("another commit", "full review: the review state names commit `{head}`, but its summary comment "
+         "is for commit `{base}`"),
+        # on its line, in a comment that says for no commit
+        ("no commit", "full review: the summary comment holding the review state does not say which "
+         "commit it is for"),
+    ],
+)  # fmt: skip
+def test_a_state_in_the_gates_own_comment_is_read_only_on_its_line_for_the_comments_commit(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer, case: str, why: str | None
+) -> None:
+    """The gate's own summary comment holds a state saying the head was reviewed whole, with no
+    findings. Read from anywhere but the line under the marker, or naming another commit than the one
+    the comment's last line says it is for, it is not the state the gate left: the review runs in full."""
+    sc.script(model_server)
+    repo = sc.make_repo(tmp_path / "origin", config=sc.config(model_server))
+    base, head2 = (repo.git("rev-parse", ref).strip() for ref in ("main", "pr2"))
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    pull_from_git(github, repo, base, head2, number=7)
+    changed = repo.git("diff", "--name-only", base, head2).split()
+    shown = tuple(ReviewedLines(path=path, lines=((1, 10_000),)) for path in changed)
+    state = (
+        f"<!-- ai-quality-gate:state={ReviewState(head=head2, models=sc.MODELS, reviewed=shown).encode()} -->"
+    )
+    marker, commit = "<!-- ai-quality-gate -->", "This summary is for commit `{}`."
+    body = {
+        "quoted": f"{marker}\n## ✅ AI Quality Gate\n\n- in `{state}`\n\n{commit.format(head2[:12])}",
+        "another commit": f"{marker}\n{state}\nall good\n\n{commit.format(base[:12])}",
+        "no commit": f"{marker}\n{state}\nall good",
+    }[case]
+    github.issue_comments[7].append(
+        {
+            "id": 99,
+            "url": f"{github.url}/repos/{github.repo}/issues/comments/99",
+            "body": body,
+            "user": {"login": BOT_LOGIN, "type": "Bot"},
+            "html_url": "https://github.test/x",
+        }
+    )
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
+    env["FAKE_MODEL_KEY"] = "sk-test"
+    seen = len(model_server.calls)
+    proc = run_gate(env, workspace)
+    assert proc.returncode == 1, proc.stderr  # the confirmed finding fails the PR
+    report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    notes = report["github"]["notes"]
+    assert report["stages"]["review"]["details"]["incremental"]["mode"] == "full"
+    assert "review state read from the summary comment" not in notes
+    if why is not None:
+        assert why.format(head=head2[:12], base=base[:12]) in notes
+    assert sum(1 for c in model_server.calls[seen:] if c.schema == "review") >= len(sc.MODELS)
+
+
+def test_a_state_stays_on_its_line_when_a_run_that_could_not_run_marks_the_comment_stale(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
+) -> None:
+    """The stale line goes under the hidden ones, so the state the last review left is still on the line
+    under the marker, and the run after the outage starts from it."""
+    sc.script(model_server)
+    repo = sc.make_repo(tmp_path / "origin", config=sc.config(model_server))
+    base, head1, head2 = (repo.git("rev-parse", ref).strip() for ref in ("main", "pr", "pr2"))
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    pull_from_git(github, repo, base, head1, number=7)
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "opened"))
+    env["FAKE_MODEL_KEY"] = "sk-test"
+    assert run_gate(env, workspace).returncode == 1
+
+    pull_from_git(github, repo, base, head2, number=7)
+    github.fail("GET", r"/pulls/7/commits", 502, times=50, message="Bad Gateway")
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
+    env["FAKE_MODEL_KEY"] = "sk-test"
+    assert run_gate(env, workspace).returncode == 2
+    (comment,) = github.issue_comments[7]
+    marker, state, stale, blank, *_ = comment["body"].split("\n")
+    assert marker == "<!-- ai-quality-gate -->" and stale.startswith("> ⚠️ **Stale:** ") and blank == ""
+    encoded = from_comment(comment["body"])
+    assert encoded is not None and state.endswith(f"{encoded} -->")
+    assert run_gate(env, workspace).returncode == 2  # a second outage replaces the stale line
+    (comment,) = github.issue_comments[7]
+    assert comment["body"].count("**Stale:**") == 1 and from_comment(comment["body"]) == encoded
+
+    github.faults.clear()
+    assert run_gate(env, workspace).returncode == 1
+    report = json.loads((workspace / ".ai-gate" / "report.json").read_text())
+    assert "review state read from the summary comment" in report["github"]["notes"]
+    details = report["stages"]["review"]["details"]["incremental"]
+    assert details["mode"] == "incremental" and details["previous_head"] == head1
