@@ -7,6 +7,9 @@ Model output, file names, commit messages and PR text are untrusted. Before any 
 - issue and pull request references (`#12`, `GH-12`, `owner/repo#12`) do not cross-reference: a word
   joiner follows the `#` or `GH-`;
 - raw HTML is escaped (`<`, `>`, `&`), so no hidden comments, images or tags reach the page;
+- none of it can spell one of the gate's own hidden markers (`<!-- ai-quality-gate...`, which find
+  its summary comment, carry its review state and say which findings it commented): escaped in prose,
+  and broken by a word joiner inside the `<!--` in code, which is otherwise shown as written;
 - links go only to the repository: markdown links and bare URLs (with a scheme or starting `www.`)
   to anywhere else keep their text and lose the link (the host is shown, defanged as
   `hxxps://example[.]com/...`, `www[.]example[.]com`); no image is kept, and a `](`, `]:` or `![`
@@ -60,6 +63,10 @@ _KEPT_LINK = "\x02"
 # A workflow command: `::name ...::` at the start of a line after spaces, or the legacy `##[name]` anywhere.
 _COMMAND_START = re.compile(r"^([ \t\f\v]*):(?=:)", re.MULTILINE)
 _LEGACY_COMMAND = re.compile(r"#(?=#\[)")
+# The opening of one of the gate's hidden markers, spelled in code (`<!-- ai-quality-gate:state=...`):
+# code is shown as written, so a PR's text quoted there could forge one. A word joiner after `<!-`
+# makes it no HTML comment and no marker, and leaves every other `<!--` of the code as written.
+_MARKER_OPEN = re.compile(r"<!-(?=-[\s-]*ai-quality-gate)", re.IGNORECASE)
 # Control characters (tab, LF and CR are kept) and every invisible or bidi character of the one table
 # that the injection analyzer reports.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|" + invisible.INVISIBLE.pattern)
@@ -71,8 +78,16 @@ def sanitize(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT
 
 def plain(text: str, *, repo_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """For fields GitHub shows as plain text (check-run annotations): HTML is not rendered there, so it
-    is left as written, but hidden characters, foreign links and mentions are made inert all the same."""
-    return _bounded(text, max_chars, lambda t: _inert(t, repo_url))
+    is left as written, but hidden characters, foreign links, mentions and the gate's markers are made
+    inert all the same."""
+    return _bounded(text, max_chars, lambda t: no_markers(_inert(t, repo_url)))
+
+
+def no_markers(text: str) -> str:
+    """`text` with no opening of the gate's hidden markers (`<!-- ai-quality-gate`): a word joiner
+    goes inside each `<!--` that would start one. For text that keeps `<` as written (code, plain text);
+    elsewhere HTML is escaped, which does the same."""
+    return _MARKER_OPEN.sub("<!-" + WORD_JOINER, text)
 
 
 def _escape_html(text: str) -> str:
@@ -192,7 +207,7 @@ def _bare_url(url: str, repo_url: str | None) -> str:
 
 def code_block(code: str, lang: str = "", *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """A fenced block that the code cannot break out of (mentions and HTML do not render inside it)."""
-    return fence(_bounded(code, max_chars, lambda t: _INVISIBLE.sub("", t)), lang)
+    return fence(_bounded(code, max_chars, lambda t: no_markers(_INVISIBLE.sub("", t))), lang)
 
 
 # -- markdown that quotes code ---------------------------------------------------------------------
@@ -398,8 +413,8 @@ def _language(info: str) -> str:
 
 def _show(code: _Code, pipes: bool) -> str:
     if code.block:
-        return f"\n\n{fence(code.text, code.language)}\n\n"
-    text = code.text.replace("\n", " ")  # CommonMark reads a span's line break as a space
+        return f"\n\n{fence(no_markers(code.text), code.language)}\n\n"
+    text = no_markers(code.text.replace("\n", " "))  # CommonMark reads a span's line break as a space
     if pipes:
         text = text.replace("|", "\\|")  # a table row keeps an escaped pipe, as a pipe, in its cell
     ticks = "`" * (max((len(run) for run in _TICKS.findall(text)), default=0) + 1)
