@@ -1,8 +1,9 @@
 """One PR review with inline comments on diff lines, never repeating a finding an earlier run commented.
 
-Each comment carries a hidden fingerprint marker; on later runs the review comments this account wrote
-(`PostContext.identity`) are listed and findings whose fingerprint is already there are left out; a
-marker typed by anyone else, or posted by `ai-gate publish` (its own tag), never hides a finding.
+Each comment carries a hidden fingerprint marker on its first line; on later runs the review comments
+this account wrote (`PostContext.identity`) are listed and findings whose fingerprint is already there
+are left out; a marker typed by anyone else, posted by `ai-gate publish` (its own tag), or anywhere but
+a comment's first line (in the finding's words, which the PR and the models shape), never hides one.
 
 A model finding's fingerprint holds its title, and a later run's models can word one defect anew (the
 group's lead changes when the models' severities do): its marker also names its rule, and a model
@@ -100,13 +101,16 @@ def _same_rule(a: str, b: str) -> bool:
 
 
 def commented(comments: list[PostedComment], origin: Origin = GATE) -> list[Commented]:
-    """The findings `comments` (already known to be this account's) commented, one per marker."""
+    """The findings `comments` (already known to be this account's) commented: one per comment, from
+    the marker on its first line, where `comment_body` writes it. The rest of a comment quotes the
+    finding's title, body and suggestion, words a model or the PR chose, which could spell a marker."""
     pattern = re.compile(rf"<!-- {re.escape(origin.finding_marker)}={_MARKER_KEY}{_MARKER_RULE} -->")
     out = []
     for c in comments:
         outdated = c.line is None
         start, end = (c.original_start_line, c.original_line) if outdated else (c.start_line, c.line)
-        for m in pattern.finditer(c.body):
+        m = pattern.fullmatch(c.body.lstrip().partition("\n")[0].rstrip("\r"))
+        if m is not None:
             out.append(Commented(m.group(1), m.group(2) or "", c.path, start, end))
     return out
 
