@@ -1,8 +1,9 @@
 """Code to raw tokens: Python through its own `tokenize` (and `ast`), other languages through pygments.
 
-The tokens keep what can change behaviour (names, keywords, operators, literal values) and mark the
-statement structure (";" for a statement end, "<dedent>" for the end of an indented block); comments,
-docstrings and layout are gone. `gate.regen.tokens` normalizes them further for comparison.
+The tokens keep what can change behaviour (names, keywords, operators, literal values, preprocessor
+directives and attributes) and mark the statement structure (";" for a statement end, "<dedent>" for the
+end of an indented block); comments, docstrings and layout are gone. `gate.regen.tokens` normalizes them
+further for comparison.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -193,7 +195,12 @@ def pygments_tokens(code: str, language: str) -> list[Tok]:
     out: list[Tok] = []
     depth = 0  # open parentheses and brackets
     head: str | None = None  # first token of the statement being read
+    directive = False  # a preprocessor directive or an attribute is open until its line ends
     for ttype, value in lexer.get_tokens(code):
+        if directive and "\n" in value:
+            if out and out[-1].text != STATEMENT_END:
+                out.append(Tok("op", STATEMENT_END))
+            directive, head = False, None
         # A line that ends a statement without ";" (Python, Go, JS without semicolons) reads as if it had
         # one, so the two styles compare equal.
         ends_line = "\n" in value and ttype not in String and depth == 0 and head not in _BLOCK_HEADS
@@ -201,6 +208,16 @@ def pygments_tokens(code: str, language: str) -> list[Tok]:
             _close_string(out)
             out.append(Tok("op", STATEMENT_END))
             head = None
+        if ttype in Comment.Preproc or ttype in Comment.PreprocFile:
+            # Lexers file directives and attributes under comments, but `#define LIMIT 0`, `#if 0` and
+            # `#[cfg(test)]` decide what is compiled: their words stay, never renamed.
+            _close_string(out)
+            out.extend(Tok("other", word) for word in _DIRECTIVE_WORD.findall(value))
+            directive = "\n" not in value  # open until its line ends
+            if not directive and out and out[-1].text != STATEMENT_END:
+                out.append(Tok("op", STATEMENT_END))
+                head = None
+            continue
         if ttype in Comment or ttype in String.Doc or ttype in Text or not value.strip():
             continue
         value = value.strip()
@@ -231,6 +248,10 @@ def pygments_tokens(code: str, language: str) -> list[Tok]:
     if out and out[-1].text != STATEMENT_END and head not in _BLOCK_HEADS and out[-1].text != "}":
         out.append(Tok("op", STATEMENT_END))
     return out
+
+
+# A word, a number or one other character of a directive's text.
+_DIRECTIVE_WORD = re.compile(r"\w+|\S")
 
 
 def _close_string(out: list[Tok]) -> None:

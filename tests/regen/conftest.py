@@ -109,14 +109,21 @@ class Change:
 
 
 def make_change(
-    repo: GitRepo, head: str = HEAD, human_file: str = HUMAN_FILE, ai_files: Mapping[str, str] | None = None
+    repo: GitRepo,
+    head: str = HEAD,
+    human_file: str = HUMAN_FILE,
+    ai_files: Mapping[str, str] | None = None,
+    base: str = BASE,
+    path: str = "src/prices.py",
 ) -> Change:
-    repo.write("src/prices.py", BASE)
+    """`path` goes from `base` to `head` in an AI-authored commit (with `ai_files`), then a human one
+    adds `human_file` as src/report.py."""
+    repo.write(path, base)
     repo.commit("Add prices")
     repo.branch("feature")
-    repo.write("src/prices.py", head)
-    for path, text in (ai_files or {}).items():
-        repo.write(path, text)
+    repo.write(path, head)
+    for other, text in (ai_files or {}).items():
+        repo.write(other, text)
     ai_sha = repo.commit(
         "Add a discount helper\n\nCo-authored-by: Claude <noreply@anthropic.com>",
         author=("Claude", "noreply@anthropic.com"),

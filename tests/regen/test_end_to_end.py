@@ -14,7 +14,8 @@ from gate.policy import decide
 from gate.regen.stage import RegenStage
 from gate.run import RunContext, Services, StageResult
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
-from tests.regen.conftest import Change
+from tests.gitrepo import GitRepo
+from tests.regen.conftest import Change, make_change
 from tests.regen.samples import SAME, STRICTER
 
 MODELS = ("openai/regen-a", "openai/regen-b")
@@ -170,3 +171,40 @@ def test_a_comparison_one_model_could_not_answer_is_unsettled(
     (gap,) = result.coverage.gaps
     assert gap.reason == checked["outcome"] and gap.lines == "14-18"
     assert "0 of 1 AI-authored hunks checked" in result.why
+
+
+UPDATE_BASE = """pub fn apply(update: &Update, key: &Key) -> Result<(), Error> {
+    install(update)
+}
+"""
+# The AI commit verifies the signature only in test builds: the attribute is code, not a comment.
+UPDATE_HEAD = """pub fn apply(update: &Update, key: &Key) -> Result<(), Error> {
+    let sig = update.signature()?;
+    #[cfg(test)]
+    key.verify(&update.payload, &sig)?;
+    log::info!("update verified");
+    install(update)
+}
+"""
+UPDATE_CONSENSUS = """    let sig = update.signature()?;
+    key.verify(&update.payload, &sig)?;
+    log::info!("update verified");
+"""
+
+
+def test_an_attribute_that_compiles_a_check_out_is_compared(
+    repo: GitRepo, model_server: FakeModelServer
+) -> None:
+    change = make_change(repo, head=UPDATE_HEAD, human_file="", base=UPDATE_BASE, path="src/update.rs")
+    script_regenerations(model_server, (UPDATE_CONSENSUS,))
+    difference = "A verifies the signature only in test builds."
+    for model in MODELS:
+        model_server.script(
+            SERVED[model], "equivalence", Reply.json({"equivalent": False, "difference": difference})
+        )
+    result = run_stage(change, config_for(model_server, regen={"blocking": True}))
+    (checked,) = result.details["checked"]
+    assert checked["agreement_max"] < 1.0 and checked["outcome"] == "outlier"
+    assert model_server.count(schema="equivalence") == 2
+    (finding,) = result.findings
+    assert finding.rule == "outlier" and difference in finding.body

@@ -163,3 +163,19 @@ def test_a_shared_signature_is_not_agreement_on_the_region() -> None:
     with_header = sum(code_similarity(a, b, "python") for a, b in pairs) / len(pairs)
     m = measure(versions[0], versions, "python")
     assert m.stability < 0.35 < with_header
+
+
+def test_preprocessor_directives_and_attributes_are_code_not_comments() -> None:
+    c = "#define MAX_LEN 256\n#define CHECK_BOUNDS 1\nstatic char buf[MAX_LEN];\n"
+    assert code_similarity(c, c.replace("CHECK_BOUNDS 1", "CHECK_BOUNDS 0"), "c") < 1.0
+    assert code_similarity(c, c.replace("#define MAX_LEN", "#  define MAX_LEN"), "c") == 1.0
+    assert code_similarity(c, "/* sizes */\n" + c.replace("256", "256 // bytes"), "c") == 1.0
+    guarded = "#if 0\ncheck_bounds(buf, len);\n#endif\ncopy(buf, len);\n"
+    assert code_similarity(guarded, "check_bounds(buf, len);\ncopy(buf, len);\n", "c") < 1.0
+    rust = (
+        "fn apply(update: &Update, key: &Key) {\n    key.verify(&update.payload)?;\n    install(update)\n}\n"
+    )
+    gated = rust.replace("    key.verify", "    #[cfg(test)]\n    key.verify")
+    assert code_similarity(rust, gated, "rust") < 1.0
+    assert code_similarity(gated, gated.replace("cfg(test)", "cfg(not(test))"), "rust") < 1.0
+    assert code_similarity(rust, rust.replace("{\n", "{\n    // verify first\n", 1), "rust") == 1.0
