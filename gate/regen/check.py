@@ -4,8 +4,9 @@ chosen models, and judge each hunk (stable, unstable, outlier) as its samples co
 A hunk counts as checked only when its usable re-generations came from the quorum of distinct models
 (`review.quorum`), or from every model asked when fewer were configured: the samples of one model alone
 cannot show a consensus the others share, and its outlier could never be confirmed. An outlier candidate
-is compared by each model of the consensus; the finding is confirmed by those that say the behaviour
-differs, so one model's `equivalence` answer neither blocks nor clears it alone.
+is compared by each model of the consensus, and by every model that sampled the hunk when the consensus
+holds fewer than the quorum; the finding is confirmed by those that say the behaviour differs, so one
+model's `equivalence` answer neither blocks nor clears it alone.
 """
 
 from __future__ import annotations
@@ -225,7 +226,7 @@ async def _judge(
         return _Judged(checked(assessment.value), finding=unstable_finding(region, m, sampling.samples, cfg))
     if assessment is not Assessment.OUTLIER_CANDIDATE:
         return _Judged(checked(assessment.value))
-    results = await _equivalence(client, region, m, sampling, changeset)
+    results = await _equivalence(client, region, m, sampling, changeset, needed.models)
     outcome, differences = _equivalence_outcome(results, needed.quorum)
     finding = None
     if outcome == "outlier":
@@ -240,10 +241,16 @@ async def _judge(
 
 
 async def _equivalence(
-    client: ModelClient, region: Region, m: Measures, sampling: Sampling, changeset: ChangeSet
+    client: ModelClient, region: Region, m: Measures, sampling: Sampling, changeset: ChangeSet, quorum: int
 ) -> tuple[CallResult, ...]:
-    """Each model of the consensus compares the submitted code with the consensus re-generation."""
+    """Each model of the consensus compares the submitted code with the consensus re-generation; when the
+    consensus holds fewer than `quorum` distinct models, every model that sampled the region does."""
     consensus = sampling.samples[m.medoid]
+    asked = consensus_models(m, sampling.samples)
+    if len(asked) < quorum:
+        # The samples of one model make a consensus the others did not write: that model alone would
+        # both pick the consensus and judge the submitted code against it.
+        asked = tuple(dict.fromkeys(s.model for s in sampling.samples))
     prompt, messages = equivalence_messages(region, changeset, region.code, consensus.code)
     requests = [
         CallRequest(
@@ -257,7 +264,7 @@ async def _equivalence(
             n=1,
             unit=region.id,
         )
-        for model in consensus_models(m, sampling.samples)
+        for model in asked
     ]
     return tuple(await asyncio.gather(*(client.call(request) for request in requests)))
 

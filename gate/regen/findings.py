@@ -12,7 +12,8 @@ Thresholds (the defaults of `regen` in SPEC 3 aside):
   so the test is relative to how tightly the samples agree, not an absolute cut.
 - an outlier candidate becomes an *outlier* finding only when an equivalence call says the submitted
   code and the consensus re-generation (the medoid) behave differently; text similarity alone says
-  "written differently", not "behaves differently". Each model of the consensus is asked, and the
+  "written differently", not "behaves differently". Each model of the consensus is asked (every model
+  that sampled the region when the consensus holds fewer than the quorum of models), and the
   finding is confirmed by those that say the behaviour differs: one model's answer alone confirms it
   only under `review.quorum: 1`, and an "equivalent" from one model does not clear what others found.
 

@@ -208,3 +208,37 @@ def test_an_attribute_that_compiles_a_check_out_is_compared(
     assert model_server.count(schema="equivalence") == 2
     (finding,) = result.findings
     assert finding.rule == "outlier" and difference in finding.body
+
+
+# regen-b's idea of the function: valid, and far from regen-a's three samples, which alone form the consensus.
+OTHER_WRITING = """def apply_discount(price, rate):
+    if not 0 <= rate < 1:
+        raise ValueError("rate must be within [0, 1)")
+    return round(price - price * rate, 2)
+"""
+
+
+@pytest.mark.parametrize("b_says_equivalent", [True, False])
+def test_a_consensus_of_one_models_samples_is_compared_by_every_model(
+    change: Change, model_server: FakeModelServer, b_says_equivalent: bool
+) -> None:
+    a, b = MODELS
+    model_server.script(SERVED[a], "regeneration", Reply(choices=({"code": STRICTER[0]},)))
+    model_server.script(SERVED[b], "regeneration", Reply(choices=({"code": OTHER_WRITING},)))
+    model_server.script(SERVED[a], "equivalence", Reply.json({"equivalent": True, "difference": ""}))
+    b_answer = {"equivalent": b_says_equivalent, "difference": "" if b_says_equivalent else DIFFERENCE}
+    model_server.script(SERVED[b], "equivalence", Reply.json(b_answer))
+    config = config_for(model_server, regen={"blocking": True}, gate={"on_model_error": "fail"})
+    result = run_stage(change, config)
+    (checked,) = result.details["checked"]
+    assert checked["models"] == list(MODELS)
+    # regen-a alone wrote the consensus; its "equivalent" does not settle the candidate alone
+    assert sorted(c.model for c in model_server.calls if c.schema == "equivalence") == ["regen-a", "regen-b"]
+    assert checked["equivalence"] == {a: "equivalent", b: "equivalent" if b_says_equivalent else "different"}
+    assert result.model_error is None
+    if b_says_equivalent:
+        assert checked["outcome"] == "equivalent" and result.findings == ()
+    else:
+        (finding,) = result.findings
+        assert checked["outcome"] == "outlier" and finding.confirmed_by == (b,)
+        assert f"{a} found the two equivalent" in finding.body
