@@ -29,6 +29,7 @@ from gate.regen.context import (
     MARKERS,
     REGEN_PROMPT,
     RegenPrompt,
+    code_around,
     equivalence_messages,
     regeneration_prompt,
 )
@@ -36,6 +37,7 @@ from gate.regen.findings import Assessment, assess, consensus_models, outlier_fi
 from gate.regen.sampling import Sample, SampleJob, Sampling, plan, sample, trim_echo
 from gate.regen.selection import Region, Selection, SkippedHunk, select_regions
 from gate.regen.similarity import Measures, measure
+from gate.regen.tokens import surroundings
 from gate.review.flow import no_model, priced, stage_client
 from gate.review.prompt import load_prompt
 from gate.run import RunContext, StageResult, Usage, run_sync
@@ -216,7 +218,8 @@ async def _judge(
     if len(sampling.samples) < 2 or len(models_used) < needed.models:
         reason = _why_not_checked(sampling, needed.models)
         return _Judged(not_checked=SkippedHunk(region.path, region.start_line, region.end_line, reason))
-    m = measure(region.code, [s.code for s in sampling.samples], region.language)
+    around = surroundings(region.code, code_around(region, changeset), region.language)
+    m = measure(region.code, [s.code for s in sampling.samples], region.language, around)
     assessment = assess(m, cfg)
 
     def checked(outcome: str, compared: tuple[tuple[str, str], ...] = ()) -> _Checked:

@@ -141,6 +141,34 @@ def _head_around(region: Region, changeset: ChangeSet) -> tuple[list[str], list[
     return _window_before(lines, start), _window_after(lines, end), True
 
 
+def code_around(region: Region, changeset: ChangeSet) -> str:
+    """The changed file's code around the region that can read what the region binds: the rest of the
+    top-level block that encloses it (a function, a class), or the diff's lines around it when the file
+    is not at hand."""
+    before, after, whole = _head_around(region, changeset)
+    if not whole:
+        return "\n".join([*before, *after])
+    head = changeset.revisions.read("head", region.path) if changeset.revisions is not None else None
+    lines = git_lines(head or "")
+    start, end = region.start_line - 1, region.end_line
+    first = start
+    while first > 0 and not _at_top_level(lines[first]):
+        first -= 1
+    last = end
+    while last < len(lines) and not (_at_top_level(lines[last]) and not _closes_block(lines[last])):
+        last += 1
+    return "\n".join([*lines[first:start], *lines[end:last]])
+
+
+def _at_top_level(line: str) -> bool:
+    return bool(line.strip()) and not line[0].isspace()
+
+
+def _closes_block(line: str) -> bool:
+    """A top-level line that ends the block above it (`}`, `end`) rather than starting another."""
+    return line.lstrip().startswith(("}", ")", "]")) or line.strip() in ("end", "esac", "fi", "done")
+
+
 def _window_before(lines: list[str], start: int) -> list[str]:
     first = max(0, start - CONTEXT_LINES)
     return ([f"... ({first} lines above not shown)"] if first else []) + lines[first:start]

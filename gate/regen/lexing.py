@@ -167,17 +167,50 @@ def parse(code: str) -> ast.Module | None:
         return None
 
 
-def bound_in(tree: ast.Module) -> frozenset[str]:
-    """Names the code binds: assignment targets, parameters, loop, `with` and `except` names."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-    return frozenset(names - {"self", "cls"})
+@dataclass(frozen=True)
+class Bindings:
+    """The names some code binds, by who else can read them."""
+
+    # Bound only inside the functions, lambdas and comprehensions the code defines: nothing else reads them.
+    inner: frozenset[str]
+    # Bound in the scope the code runs in (the enclosing function's, or the module's): the code around it
+    # may read them.
+    outer: frozenset[str]
+    # Declared `global` or `nonlocal`, or class attributes: bound for other code to read.
+    shared: frozenset[str] = frozenset()
+
+
+_FUNCTION_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def bound_in(tree: ast.Module) -> Bindings:
+    """Names the code binds (assignment targets, parameters, loop, `with` and `except` names), by scope."""
+    found: dict[str, set[str]] = {"inner": set(), "outer": set(), "shared": set()}
+
+    def visit(node: ast.AST, where: str, walrus: str) -> None:
+        # `where` gets the names bound here; `walrus` those of `:=`, which binds outside comprehensions.
+        for child in ast.iter_child_nodes(node):
+            here, walrus_here = where, walrus
+            if isinstance(child, _FUNCTION_SCOPES):
+                here = walrus_here = "inner"
+            elif isinstance(child, _COMPREHENSIONS):
+                here = "inner"
+            elif isinstance(child, ast.ClassDef):
+                here = walrus_here = "shared"
+            if isinstance(child, ast.Global | ast.Nonlocal):
+                found["shared"].update(child.names)
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
+                found[walrus if isinstance(node, ast.NamedExpr) else where].add(child.id)
+            elif isinstance(child, ast.arg):
+                found[where].add(child.arg)
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                found[where].add(child.name)
+            visit(child, here, walrus_here)
+
+    visit(tree, "outer", "outer")
+    own = {"self", "cls"}
+    return Bindings(*(frozenset(found[k] - own) for k in ("inner", "outer", "shared")))
 
 
 # --- other languages (and Python fragments the tokenizer refuses) ---------------------------------------

@@ -1,9 +1,9 @@
 """How alike two pieces of code are, and what a set of re-generations says about the submitted code.
 
 Similarity is the normalized Levenshtein similarity (rapidfuzz) of the two normalized token sequences
-(`gate.regen.tokens`): 1.0 when they differ only in layout, comments or the names of locals, lower with
-every token that changes. It says "written differently", not "behaves differently"; the equivalence
-call decides the latter.
+(`gate.regen.tokens`): 1.0 when they differ only in layout, comments or the names of locals (names the
+code around the region never mentions), lower with every token that changes. It says "written
+differently", not "behaves differently"; the equivalence call decides the latter.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from itertools import combinations
 
 from rapidfuzz.distance import Levenshtein
 
-from gate.regen.tokens import normalized_tokens
+from gate.regen.tokens import NOWHERE, Surroundings, normalized_tokens
 
 # Tokens after which a statement (or a block header) ends, in the normalized sequences of every language.
 STATEMENT_BOUNDARIES = frozenset({";", ":", "{", "}", "<dedent>"})
@@ -27,8 +27,8 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
     return float(Levenshtein.normalized_similarity(a, b))
 
 
-def code_similarity(a: str, b: str, language: str) -> float:
-    return similarity(normalized_tokens(a, language), normalized_tokens(b, language))
+def code_similarity(a: str, b: str, language: str, around: Surroundings = NOWHERE) -> float:
+    return similarity(normalized_tokens(a, language, around), normalized_tokens(b, language, around))
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,11 @@ class Measures:
     consensus: tuple[int, ...]
 
 
-def measure(submitted: str, samples: Sequence[str], language: str) -> Measures:
-    """Stability, agreement and consensus of at least two re-generations of a region.
+def measure(
+    submitted: str, samples: Sequence[str], language: str, around: Surroundings = NOWHERE
+) -> Measures:
+    """Stability, agreement and consensus of at least two re-generations of a region (in `around`, which
+    says which names the region binds are its own to rename).
 
     Statements that open or close every version alike (a function's signature, a final `return`)
     are what the surrounding code dictates, not what the models chose; they are set aside first so
@@ -54,7 +57,9 @@ def measure(submitted: str, samples: Sequence[str], language: str) -> Measures:
     """
     if len(samples) < 2:
         raise ValueError("measure needs at least two re-generations")
-    own, *seqs = _without_common_frame([normalized_tokens(c, language) for c in (submitted, *samples)])
+    own, *seqs = _without_common_frame(
+        [normalized_tokens(c, language, around) for c in (submitted, *samples)]
+    )
     count = len(seqs)
     pair = [[1.0] * count for _ in range(count)]
     for i, j in combinations(range(count), 2):

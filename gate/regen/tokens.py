@@ -2,19 +2,35 @@
 
 Python goes through the standard `tokenize` module (and `ast` to learn which names the code binds);
 other languages through pygments lexers. Either way the sequence keeps keywords, operators, attribute
-and call names and literal values, drops comments, docstrings and layout, and renames the names the
-code binds (its locals and parameters) by order of first appearance, so a consistent renaming of
+and call names and literal values, drops comments, docstrings and layout, and renames the names that
+are the code's own (its locals and parameters) by order of first appearance, so a consistent renaming of
 locals gives the same sequence while a swapped argument, a flipped comparison or an off-by-one does not.
+
+A name the code binds is its own when nothing else can read it: a local or parameter of a function the
+code defines, or a name bound in the enclosing function that the code around the region never mentions.
+A name the code around reads (`allowed = False` where the function returns `allowed`), a module-level
+name, a class attribute and a `global` or `nonlocal` name keep their spelling: writing them differently
+changes what the program does.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from gate.regen.lexing import CLOSERS, STATEMENT_END, Tok, bound_in, parse, pygments_tokens, python_tokens
+from gate.regen.lexing import (
+    CLOSERS,
+    STATEMENT_END,
+    Bindings,
+    Tok,
+    bound_in,
+    parse,
+    pygments_tokens,
+    python_tokens,
+)
 
 # Extensions that hold prose or data, not logic: re-generating them says nothing about behaviour.
 NOT_CODE_SUFFIXES = frozenset(
@@ -63,14 +79,39 @@ def _pygments_alias(filename: str) -> str | None:
     return None if alias in ("text", "markdown", "rst", "json", "yaml", "toml", "ini") else alias
 
 
+@dataclass(frozen=True)
+class Surroundings:
+    """Where a region sits in its file, as far as renaming the names it binds goes."""
+
+    # Names the code around the region uses: a name the region binds that is one of them is read (or was
+    # bound) outside it, so naming it differently changes behaviour.
+    names: frozenset[str] = frozenset()
+    # The region's own statements are at the file's top level: what they bind is a module-level name
+    # that any code may import, never a local.
+    top_level: bool = False
+
+
+NOWHERE = Surroundings()  # a piece of code on its own: every name it binds is its own
+
+
+def surroundings(region_code: str, code_around: str, language: str) -> Surroundings:
+    """The surroundings of a region from its submitted code and the code of its file around it."""
+    if _indentation(region_code) == 0:
+        return Surroundings(top_level=True)
+    lang = "python" if language == "python" else language
+    used = frozenset(t.text for t in pygments_tokens(code_around, lang) if t.kind == "name")
+    return Surroundings(names=used)
+
+
 @lru_cache(maxsize=TOKENS_CACHED)
-def normalized_tokens(code: str, language: str) -> tuple[str, ...]:
-    """The behaviour-bearing token sequence of `code` (cached: samples repeat within a run)."""
+def normalized_tokens(code: str, language: str, around: Surroundings = NOWHERE) -> tuple[str, ...]:
+    """The behaviour-bearing token sequence of `code` (cached: samples repeat within a run). `around`
+    says which of the names the code binds are its own to rename."""
     code = _dedent(code.expandtabs(8)).strip("\n")
     if not code.strip():
         return ()
     toks: list[Tok] | None = None
-    bound: frozenset[str] = frozenset()
+    bound = Bindings(frozenset(), frozenset())
     if language == "python":
         tree = parse(code)
         if tree is not None:
@@ -80,54 +121,97 @@ def normalized_tokens(code: str, language: str) -> tuple[str, ...]:
             bound = bound_in(tree)
         toks = python_tokens(code)
         if toks is not None and tree is None:
-            bound = _generic_bound_names(toks)
+            bound = _generic_bound_names(toks, braces=False)
     if toks is None:
         toks = pygments_tokens(code, "python" if language == "python" else language)
-        bound = _generic_bound_names(toks)
-    return tuple(_rename(_drop_redundant(toks), bound))
+        bound = _generic_bound_names(toks, braces=language != "python")
+    return tuple(_rename(_drop_redundant(toks), _renamable(bound, around)))
+
+
+def _renamable(bound: Bindings, around: Surroundings) -> frozenset[str]:
+    """The bound names that are the code's own: those of the functions it defines, and those of the
+    enclosing scope that the code around never mentions. Renaming goes by name, so a name kept anywhere
+    is kept everywhere."""
+    kept = bound.shared | (bound.outer if around.top_level else bound.outer & around.names)
+    return (bound.inner | bound.outer) - kept
+
+
+def _indentation(code: str) -> int:
+    """The indentation the code lines share (comment and directive lines aside)."""
+    lines = code.expandtabs(8).split("\n")
+    widths = [len(x) - len(x.lstrip()) for x in lines if x.strip() and not x.lstrip().startswith(("#", "//"))]
+    return min(widths, default=0)
 
 
 def _dedent(code: str) -> str:
     """Remove the indentation the code lines share; comment lines indented less do not count."""
-    lines = code.split("\n")
-    widths = [len(x) - len(x.lstrip()) for x in lines if x.strip() and not x.lstrip().startswith(("#", "//"))]
-    width = min(widths, default=0)
-    return "\n".join(x[width:] if not x[:width].strip() else x.lstrip() for x in lines)
+    width = _indentation(code)
+    return "\n".join(x[width:] if not x[:width].strip() else x.lstrip() for x in code.split("\n"))
 
 
-def _generic_bound_names(toks: Sequence[Tok]) -> frozenset[str]:
-    """Names a statement binds, read from tokens: `x = ...`, `a, b = ...`, `let x`, `for x in`, `as x`."""
-    names: set[str] = set()
-    statement: list[Tok] = []
+def _generic_bound_names(toks: Sequence[Tok], braces: bool) -> Bindings:
+    """Names a statement binds, read from tokens: `x = ...`, `a, b = ...`, `let x`, `for x in`, `as x`;
+    with `braces`, a name bound only inside the `{...}` body of a function the code defines is its own."""
+    found: list[tuple[str, int]] = []  # a bound name and where
+    statement: list[int] = []  # indexes of the tokens of the statement being read
     at_statement_start = True  # the tokens gathered so far began a statement (not a block or dict)
     for i, tok in enumerate(toks):
         prev = toks[i - 1] if i else None
         if tok.kind == "name" and prev is not None and prev.kind == "kw" and prev.text in _BINDERS:
-            names.add(tok.text)
-        if tok.text == ":" and at_statement_start and len(statement) == 1 and statement[0].kind == "name":
-            names.add(statement[0].text)  # an annotated name, `x: int = ...`, declares a local
+            found.append((tok.text, i))
+        if (
+            tok.text == ":"
+            and at_statement_start
+            and len(statement) == 1
+            and toks[statement[0]].kind == "name"
+        ):
+            found.append((toks[statement[0]].text, statement[0]))  # an annotated name, `x: int = ...`
         if tok.text in (STATEMENT_END, "{", "}", ":") or tok.kind == "other":
             at_statement_start = tok.text in (STATEMENT_END, "}") or tok.kind == "other"
             statement = []
             continue
         if tok.text == ":=" and prev is not None and prev.kind == "name":
-            names.add(prev.text)  # an assignment expression binds wherever it stands
+            found.append((prev.text, i - 1))  # an assignment expression binds wherever it stands
             continue
         if tok.text == "=" or tok.text in _AUGMENTED:
             depth = 0
-            for j, t in enumerate(statement):
+            for n, j in enumerate(statement):
+                t = toks[j]
                 depth += t.text in ("(", "[", "{")
                 # A fragment may start inside brackets opened before it: never below the top level.
                 depth = max(0, depth - (t.text in CLOSERS))
-                after = statement[j + 1].text if j + 1 < len(statement) else tok.text
-                before = statement[j - 1].text if j else ""
+                after = toks[statement[n + 1]].text if n + 1 < len(statement) else tok.text
+                before = toks[statement[n - 1]].text if n else ""
                 if t.kind == "name" and depth == 0 and before != "." and after not in (".", "(", "["):
-                    names.add(t.text)
+                    found.append((t.text, j))
             statement = []
             continue
-        statement.append(tok)
-    names.update(_parameters(toks))
-    return frozenset(names - {"self", "cls", "this"})
+        statement.append(i)
+    bodies = _function_bodies(toks) if braces else []
+    outer = {name for name, i in found if not any(start <= i <= end for start, end in bodies)}
+    inner = {name for name, _ in found} | _parameters(toks)
+    own = {"self", "cls", "this"}
+    return Bindings(inner=frozenset(inner - outer - own), outer=frozenset(outer - own))
+
+
+def _function_bodies(toks: Sequence[Tok]) -> list[tuple[int, int]]:
+    """Spans from a function keyword to the `}` that closes its body (`function f(a) {...}`, `fn`, `func`)."""
+    spans: list[tuple[int, int]] = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "kw" or tok.text not in _FUNCTION_KEYWORDS:
+            continue
+        depth = 0
+        for j in range(i + 1, len(toks)):
+            text = toks[j].text
+            depth += text in ("(", "[")
+            depth -= text in (")", "]")
+            if depth == 0 and text == STATEMENT_END:
+                break  # a declaration without a body
+            if depth == 0 and text == "{":
+                end = _matching(toks, j)
+                spans.append((i, len(toks) - 1 if end is None else end))
+                break
+    return spans
 
 
 def _parameters(toks: Sequence[Tok]) -> set[str]:

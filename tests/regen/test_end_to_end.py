@@ -242,3 +242,39 @@ def test_a_consensus_of_one_models_samples_is_compared_by_every_model(
         (finding,) = result.findings
         assert checked["outcome"] == "outlier" and finding.confirmed_by == (b,)
         assert f"{a} found the two equivalent" in finding.body
+
+
+CAN_DELETE_BASE = """def can_delete(user, doc):
+    allowed = user.is_admin or user.id == doc.owner_id
+    return allowed
+"""
+# The AI commit refuses locked documents, but assigns a misspelt name: `allowed` is returned unchanged.
+CAN_DELETE_HEAD = """def can_delete(user, doc):
+    allowed = user.is_admin or user.id == doc.owner_id
+    if doc.locked or doc.legal_hold:
+        log.info("delete refused: %s", doc.id)
+        alowed = False
+    return allowed
+"""
+CAN_DELETE_CONSENSUS = """    if doc.locked or doc.legal_hold:
+        log.info("delete refused: %s", doc.id)
+        allowed = False
+"""
+
+
+def test_a_misspelt_name_the_function_reads_is_not_a_renamed_local(
+    repo: GitRepo, model_server: FakeModelServer
+) -> None:
+    change = make_change(repo, head=CAN_DELETE_HEAD, human_file="", base=CAN_DELETE_BASE)
+    script_regenerations(model_server, (CAN_DELETE_CONSENSUS,))
+    difference = "A never clears `allowed`: locked documents stay deletable."
+    for model in MODELS:
+        model_server.script(
+            SERVED[model], "equivalence", Reply.json({"equivalent": False, "difference": difference})
+        )
+    result = run_stage(change, config_for(model_server, regen={"blocking": True}))
+    (checked,) = result.details["checked"]
+    assert checked["agreement_max"] < 1.0 and checked["outcome"] == "outlier"
+    assert model_server.count(schema="equivalence") == 2
+    (finding,) = result.findings
+    assert difference in finding.body and set(finding.confirmed_by) == set(MODELS)

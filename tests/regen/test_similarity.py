@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gate.regen.similarity import code_similarity, measure
-from gate.regen.tokens import language_for, normalized_tokens
+from gate.regen.tokens import language_for, normalized_tokens, surroundings
 
 ORIGINAL = '''def window(values, size, step=1):
     """Slide a window over values."""
@@ -179,3 +179,42 @@ def test_preprocessor_directives_and_attributes_are_code_not_comments() -> None:
     assert code_similarity(rust, gated, "rust") < 1.0
     assert code_similarity(gated, gated.replace("cfg(test)", "cfg(not(test))"), "rust") < 1.0
     assert code_similarity(rust, rust.replace("{\n", "{\n    // verify first\n", 1), "rust") == 1.0
+
+
+def test_a_name_the_code_around_reads_is_not_renamed() -> None:
+    region = "    if doc.locked:\n        allowed = False\n"
+    misspelt = region.replace("allowed", "alowed")
+    reads_it = surroundings(
+        region, "def can_delete(user, doc):\n    allowed = user.is_admin\n    return allowed", "python"
+    )
+    assert code_similarity(region, misspelt, "python", reads_it) < 1.0
+    # A name the region alone uses is its own: naming it differently changes nothing.
+    own = "    if doc.locked:\n        reason = 'locked'\n        log(reason)\n"
+    assert code_similarity(own, own.replace("reason", "why"), "python", reads_it) == 1.0
+    js = "  if (doc.locked) {\n    allowed = false;\n  }\n"
+    js_reads = surroundings(
+        js,
+        "function canDelete(user, doc) {\n  let allowed = user.isAdmin;\n  return allowed;\n}",
+        "javascript",
+    )
+    assert code_similarity(js, js.replace("allowed", "alowed"), "javascript", js_reads) < 1.0
+
+
+def test_module_level_class_and_global_names_are_not_renamed() -> None:
+    flag = "VERIFY_TLS = True\nTIMEOUT = 30\n"
+    top = surroundings(flag, "", "python")
+    assert top.top_level
+    assert code_similarity(flag, flag.replace("VERIFY_TLS", "DEBUG_TLS"), "python", top) < 1.0
+    js = (
+        "const VERIFY_TLS = true;\n"
+        "function connect(host) {\n  const socket = open(host, VERIFY_TLS);\n  return socket;\n}\n"
+    )
+    js_top = surroundings(js, "", "javascript")
+    assert code_similarity(js, js.replace("VERIFY_TLS", "DEBUG_TLS"), "javascript", js_top) < 1.0
+    # The locals and parameters of a function the region defines stay its own, at any level.
+    assert code_similarity(js, js.replace("socket", "s").replace("host", "h"), "javascript", js_top) == 1.0
+    assert code_similarity(ORIGINAL, RENAMED, "python", surroundings(ORIGINAL, "", "python")) == 1.0
+    nested = "    def bump():\n        global counter\n        counter += 1\n"
+    assert code_similarity(nested, nested.replace("counter", "count"), "python") < 1.0
+    attrs = "    class Settings:\n        verify_tls = True\n"
+    assert code_similarity(attrs, attrs.replace("verify_tls", "debug_tls"), "python") < 1.0
