@@ -143,13 +143,14 @@ def _head_around(region: Region, changeset: ChangeSet) -> tuple[list[str], list[
 
 def code_around(region: Region, changeset: ChangeSet) -> str:
     """The changed file's code around the region that can read what the region binds: the rest of the
-    top-level block that encloses it (a function, a class), or the diff's lines around it when the file
-    is not at hand."""
-    before, after, whole = _head_around(region, changeset)
-    if not whole:
-        return "\n".join([*before, *after])
+    top-level block that encloses it (a function, a class) and the file's other top-level lines, where
+    the names an assignment in a function may reach are declared (a module-level `let`, a package
+    variable); the diff's lines around the region when the file is not at hand."""
     head = changeset.revisions.read("head", region.path) if changeset.revisions is not None else None
-    lines = git_lines(head or "")
+    if head is None:
+        before, after, _ = _head_around(region, changeset)
+        return "\n".join([*before, *after])
+    lines = git_lines(head)
     start, end = region.start_line - 1, region.end_line
     first = start
     while first > 0 and not _at_top_level(lines[first]):
@@ -157,7 +158,8 @@ def code_around(region: Region, changeset: ChangeSet) -> str:
     last = end
     while last < len(lines) and not (_at_top_level(lines[last]) and not _closes_block(lines[last])):
         last += 1
-    return "\n".join([*lines[first:start], *lines[end:last]])
+    declarations = [line for line in (*lines[:first], *lines[last:]) if _at_top_level(line)]
+    return "\n".join([*declarations, *lines[first:start], *lines[end:last]])
 
 
 def _at_top_level(line: str) -> bool:

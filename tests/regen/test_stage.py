@@ -287,3 +287,31 @@ def test_samples_from_the_quorum_of_models_or_from_every_model_asked_are_enough(
     decision = policy.decide([result], change.changeset, config)
     (finding,) = decision.findings
     assert finding.confirmed_by == ("scripted/a",) and not finding.blocking
+
+
+LOCKS_BASE = """let allowed = true;
+
+function lock(doc) {
+  return doc;
+}
+
+function canDelete() {
+  return allowed;
+}
+"""
+# The AI commit clears a misspelt name: the module-level `allowed` that canDelete reads stays true.
+LOCKS_HEAD = LOCKS_BASE.replace(
+    "function lock(doc) {\n",
+    'function lock(doc) {\n  if (doc.legalHold) {\n    log("locked", doc.id);\n    alowed = false;\n  }\n',
+)
+LOCKS_CONSENSUS = '  if (doc.legalHold) {\n    log("locked", doc.id);\n    allowed = false;\n  }\n'
+
+
+def test_a_name_declared_at_the_top_of_the_file_is_not_a_renamed_local(repo: GitRepo) -> None:
+    change = make_change(repo, head=LOCKS_HEAD, human_file="", base=LOCKS_BASE, path="src/locks.js")
+    (region,) = select_regions(change.changeset.diff, change.provenance, Regen()).regions
+    models = ScriptedModels({region.id: [LOCKS_CONSENSUS]}, equivalence=(False, "canDelete stays true."))
+    result = run(change, models)
+    (checked,) = result.details["checked"]
+    assert checked["agreement_max"] < 1.0 and checked["outcome"] == "outlier"
+    assert [r.model for r in models.requests if r.schema_name == "equivalence"] == list(models.models)
