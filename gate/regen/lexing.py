@@ -287,6 +287,19 @@ def pygments_tokens(code: str, language: str) -> list[Tok]:
 _DIRECTIVE_WORD = re.compile(r"\w+|\S")
 
 
+def names_in(code: str, language: str) -> frozenset[str]:
+    """The names the code uses (not those in its comments or strings), by the language's lexer."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.token import Name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    return frozenset(value.strip() for ttype, value in lexer.get_tokens(code) if ttype in Name)
+
+
 def _close_string(out: list[Tok]) -> None:
     """End the string literal being joined from the lexer's pieces (marked with a trailing \\x01)."""
     if out and out[-1].kind == "str":

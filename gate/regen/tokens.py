@@ -27,6 +27,7 @@ from gate.regen.lexing import (
     Bindings,
     Tok,
     bound_in,
+    names_in,
     parse,
     pygments_tokens,
     python_tokens,
@@ -98,9 +99,7 @@ def surroundings(region_code: str, code_around: str, language: str) -> Surroundi
     """The surroundings of a region from its submitted code and the code of its file around it."""
     if _indentation(region_code) == 0:
         return Surroundings(top_level=True)
-    lang = "python" if language == "python" else language
-    used = frozenset(t.text for t in pygments_tokens(code_around, lang) if t.kind == "name")
-    return Surroundings(names=used)
+    return Surroundings(names=names_in(code_around, language))
 
 
 @lru_cache(maxsize=TOKENS_CACHED)
