@@ -194,9 +194,14 @@ def _generic_bound_names(toks: Sequence[Tok], braces: bool) -> Bindings:
 
 
 def _function_bodies(toks: Sequence[Tok]) -> list[tuple[int, int]]:
-    """Spans from a function keyword to the `}` that closes its body (`function f(a) {...}`, `fn`, `func`)."""
+    """Spans from a function keyword to the `}` that closes its body (`function f(a) {...}`, `fn`, `func`),
+    and of arrow functions' block bodies (`(a) => {...}`)."""
     spans: list[tuple[int, int]] = []
     for i, tok in enumerate(toks):
+        if tok.text == "=>" and i + 1 < len(toks) and toks[i + 1].text == "{":
+            end = _matching(toks, i + 1)
+            spans.append((i, len(toks) - 1 if end is None else end))
+            continue
         if tok.kind != "kw" or tok.text not in _FUNCTION_KEYWORDS:
             continue
         depth = 0

@@ -213,6 +213,10 @@ def test_module_level_class_and_global_names_are_not_renamed() -> None:
     assert code_similarity(js, js.replace("VERIFY_TLS", "DEBUG_TLS"), "javascript", js_top) < 1.0
     # The locals and parameters of a function the region defines stay its own, at any level.
     assert code_similarity(js, js.replace("socket", "s").replace("host", "h"), "javascript", js_top) == 1.0
+    arrow = "const handle = (req) => {\n  const user = req.user;\n  return user;\n};\n"
+    renamed = arrow.replace("const user", "const u").replace("return user", "return u")
+    assert code_similarity(arrow, renamed, "javascript", js_top) == 1.0
+    assert code_similarity(arrow, arrow.replace("handle", "serve"), "javascript", js_top) < 1.0
     assert code_similarity(ORIGINAL, RENAMED, "python", surroundings(ORIGINAL, "", "python")) == 1.0
     nested = "    def bump():\n        global counter\n        counter += 1\n"
     assert code_similarity(nested, nested.replace("counter", "count"), "python") < 1.0
