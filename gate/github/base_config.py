@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from gate.config.loader import DEFAULT_PATH, load_config, load_config_text
+from gate.config.loader import DEFAULT_PATH, MAX_CONFIG_BYTES, load_config, load_config_bytes
 from gate.config.models import Config
 from gate.errors import ConfigError
 from gate.github.client import GitHubClient
@@ -91,18 +91,32 @@ def load_base_config(
         return BaseConfig(config, str(outside), f"{outside} (outside the repository)")
     assert rel is not None
     git = open_workspace(workspace, base_sha)
-    text: str | None
+    where = f"{rel} at base {base_sha[:12]}"
+    data: bytes | None
     if git is not None:
         is_file = git.run("cat-file", "-t", f"{base_sha}:{rel}", check=False).strip() == b"blob"
-        text = git.run("show", f"{base_sha}:{rel}").decode("utf-8", "replace") if is_file else None
+        data = git.run("show", f"{base_sha}:{rel}") if is_file else None
     else:
-        text = client.file_text(rel, base_sha)
-    where = f"{rel} at base {base_sha[:12]}"
-    if text is None:
+        data = _api_bytes(client, rel, base_sha, where)
+    if data is None:
         if path_input:
             raise ConfigError(
                 f"{rel}: no such file on the base branch ({base_sha[:12]})",
                 "commit the config to the base branch first, or drop the 'config' input",
             )
         return BaseConfig(Config(), rel, f"defaults (no {rel} on the base branch)")
-    return BaseConfig(load_config_text(text, where), rel, where)
+    # The bytes as they are, under the CLI's limits: a file that is not UTF-8 or is too large is a config
+    # error in either mode, never "no file" (which would run the gate on the defaults).
+    return BaseConfig(load_config_bytes(data, where), rel, where)
+
+
+def _api_bytes(client: GitHubClient, rel: str, base_sha: str, where: str) -> bytes | None:
+    """The file's bytes through the contents API; None only when there is no file at that path."""
+    found = client.file(rel, base_sha)
+    if found is None:
+        return None
+    if found.data is not None:
+        return found.data
+    if found.size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES} bytes")
+    return client.blob(found.sha)

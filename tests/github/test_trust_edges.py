@@ -335,3 +335,46 @@ def test_on_pull_request_target_a_config_path_into_the_workspace_is_read_from_th
     notes = gate_json(workspace)["github"]["notes"]
     assert f"configuration: .github/ai-gate.yml at base {base[:12]}" in notes
     assert any("the gate used the base branch's version" in n for n in notes)
+
+
+# -- the base branch's config as it is --------------------------------------------------------------
+
+LATIN1_CONFIG = "# Réglages: tout médium bloque\nversion: 1\ngate:\n  fail_on: medium\n".encode("cp1252")
+# Past the contents API's 1 MB: the file is read through its blob, and past the config limit it is refused.
+OVERSIZED_CONFIG = b"version: 1\ngate:\n  fail_on: medium\n" + b"#" * (1 << 20) + b"\n"
+
+
+def test_a_base_config_the_gate_cannot_read_fails_the_run_and_is_never_taken_for_no_file(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """A base config that is not UTF-8 or is too large is a config error however it is read (the contents
+    API, or the workspace's git): the run fails closed, as the CLI does, and never runs on the defaults
+    saying the base branch has no config."""
+    for name, config in (("latin1", LATIN1_CONFIG), ("oversized", OVERSIZED_CONFIG)):
+        repo = GitRepo(tmp_path / name / "origin")
+        repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+        repo.write(".github/ai-gate.yml", config)
+        base = repo.commit("Initial")
+        repo.branch("feature")
+        repo.write("src/admin.py", HIDDEN_LINE)  # a medium finding: it fails under the base's config
+        head = repo.commit("Add admin")
+        pull_from_git(github, repo, base, head, number=7)
+        empty = tmp_path / name / "ws"
+        empty.mkdir()
+        clone = tmp_path / name / "clone"
+        subprocess.run(["git", "clone", "-q", str(repo.root), str(clone)], check=True)
+        subprocess.run(["git", "-C", str(clone), "checkout", "-q", "--detach", head], check=True)
+        said = "not UTF-8 text" if name == "latin1" else f"larger than {1 << 20} bytes"
+        for event, workspace in (
+            ("pull_request_target", empty),
+            ("pull_request", empty),
+            ("pull_request", clone),
+        ):
+            github.check_runs.clear()
+            proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, event=event), workspace)
+            where = f"{name}, {event}, {workspace.name}"
+            assert proc.returncode == 2, (where, proc.stdout, proc.stderr)
+            assert f".github/ai-gate.yml at base {base[:12]}: {said}" in proc.stderr, (where, proc.stderr)
+            (run,) = [r for r in github.check_runs.values() if r["head_sha"] == head]
+            assert run["conclusion"] == "failure", where
+            assert run["output"]["title"] == "AI Quality Gate: could not run", where
