@@ -2,11 +2,14 @@
 
 Read with the workspace's git (`git show BASE:PATH`) when the checkout has the base commit, else
 through the contents API at the base SHA. A config the PR changes is noted in the summary. The `config`
-input may name another file, which may only make `.github/ai-gate.yml` stricter (`gate.github.tighten`).
+input may name another file, which may only make `.github/ai-gate.yml` stricter (`gate.github.tighten`);
+a path into the workspace by any name is read from the base branch, and a file outside the repository
+gives only its stricter policy settings.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -15,7 +18,7 @@ from gate.config.models import Config
 from gate.errors import ConfigError
 from gate.github.client import GitHubClient
 from gate.github.pull import open_workspace
-from gate.github.tighten import tighten
+from gate.github.tighten import only_tighten, tighten
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,22 @@ class BaseConfig:
 
 
 def repo_relative(path_input: str | None, workspace: Path | None) -> tuple[str | None, Path | None]:
-    """(repository-relative path, absolute path outside the repository) of the `config` input."""
+    """(repository-relative path, absolute path outside the repository) of the `config` input.
+
+    An absolute path is inside the repository when it names a place in the workspace either as written
+    (`//`, `.` and `..` folded) or once its symlinks are resolved: `/proc/self/cwd/...`, a doubled slash
+    or a link to the workspace all name the PR's own checkout, which is read from the base branch."""
     if not path_input:
         return DEFAULT_PATH, None
     p = Path(path_input)
     if p.is_absolute():
-        if workspace is not None and p.is_relative_to(workspace):
-            return p.relative_to(workspace).as_posix(), None
+        if workspace is not None:
+            for named, root in (
+                (Path(os.path.normpath("/" + path_input.lstrip("/"))), Path(os.path.abspath(workspace))),
+                (Path(os.path.realpath(p)), Path(os.path.realpath(workspace))),
+            ):
+                if named.is_relative_to(root):
+                    return named.relative_to(root).as_posix(), None
         return None, p
     rel = PurePosixPath(p.as_posix())
     if ".." in rel.parts:
@@ -72,14 +84,16 @@ def load_gate_config(
     if outside is None and rel == DEFAULT_PATH:
         return floor
     chosen = load_base_config(client, workspace, base_sha, rel if outside is None else path_input)
-    held = tighten(floor.config, chosen.config, f"input 'config: {path_input}'")
-    return BaseConfig(
-        held.config,
-        chosen.path,
-        f"{chosen.source}, held to be no looser than {floor.source}",
-        floor_path=floor.path,
-        refused=held.notes,
-    )
+    source = f"input 'config: {path_input}'"
+    if outside is None:
+        held = tighten(floor.config, chosen.config, source)
+        said = f"{chosen.source}, held to be no looser than {floor.source}"
+    else:
+        # A file outside the repository is not the base branch's: on `pull_request` the PR's own workflow
+        # names it and may have written it, so only its settings that make the gate stricter are taken.
+        held = only_tighten(floor.config, chosen.config, source)
+        said = f"{floor.source}, made stricter by {chosen.source} (its other settings are not used)"
+    return BaseConfig(held.config, chosen.path, said, floor_path=floor.path, refused=held.notes)
 
 
 def load_base_config(

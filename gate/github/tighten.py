@@ -4,7 +4,9 @@ On `pull_request` the workflow file, and so every `with:` input, is the PR's own
 could loosen the gate would let a PR pass its own gate. The base branch's `.github/ai-gate.yml` (or the
 defaults) is the floor. The `fail-on` input may lower the severity threshold, never raise it; a
 `config` input naming another file on the base branch is read, and each policy setting in it that is
-looser than the floor is kept at the floor's value. Every refusal is said in the run's notes.
+looser than the floor is kept at the floor's value. A file outside the repository, which the PR's own
+workflow may have written, gives only its stricter policy settings; every other setting stays the
+floor's. Every refusal is said in the run's notes.
 """
 
 from __future__ import annotations
@@ -152,6 +154,32 @@ def tighten(floor: Config, candidate: Config, source: str) -> Tightened:
     return Tightened(config, (note,))
 
 
+def only_tighten(floor: Config, candidate: Config, source: str) -> Tightened:
+    """`floor` with each policy setting of `candidate` that is stricter: for a file the PR could have
+    written, where no other setting can be trusted. A setting outside the table (registries, models and
+    their endpoints, specs, instructions, what is posted, how regeneration samples) has no stricter side,
+    and any value of it may let a PR choose what checks it, so the floor's value stands."""
+    held = tighten(floor, candidate, source)
+    config = floor
+    for path, _ in POLICY:
+        try:
+            value, low = _get(held.config, path), _get(floor, path)
+        except AttributeError:
+            continue
+        if value != low:
+            config = _set(config, path, value)
+    policy = {path for path, _ in POLICY}
+    ignored = [path for path in _differing(floor, candidate) if path not in policy]
+    if not ignored:
+        return Tightened(config, held.notes)
+    note = (
+        f"{source} is a file outside the repository, which the pull request could have written: kept the "
+        "base branch's config for " + ", ".join(ignored) + " (from such a file only the settings that can "
+        "only make the gate stricter are taken)"
+    )
+    return Tightened(config, (*held.notes, note))
+
+
 def tighten_fail_on(config: Config, fail_on: Severity | None) -> Tightened:
     if fail_on is None:
         return Tightened(config, ())
@@ -179,6 +207,19 @@ def _set(model: BaseModel, path: str, value: Any) -> Any:
     if not rest:
         return model.model_copy(update={name: value})
     return model.model_copy(update={name: _set(getattr(model, name), rest, value)})
+
+
+def _differing(a: BaseModel, b: BaseModel, prefix: str = "") -> list[str]:
+    """The settings (dotted paths, down to the first value that is not a section) where `b` differs from
+    `a`."""
+    found: list[str] = []
+    for name in type(a).model_fields:
+        left, right = getattr(a, name), getattr(b, name)
+        if isinstance(left, BaseModel) and type(left) is type(right):
+            found.extend(_differing(left, right, f"{prefix}{name}."))
+        elif left != right:
+            found.append(f"{prefix}{name}")
+    return found
 
 
 def _plain(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gate.config.models import Config
 from gate.findings import Severity
-from gate.github.tighten import POLICY, _get, tighten, tighten_fail_on
+from gate.github.tighten import POLICY, _get, only_tighten, tighten, tighten_fail_on
 
 # Named in the table for the builds that have them; absent here.
 NOT_IN_THIS_BUILD: set[str] = set()
@@ -128,3 +128,29 @@ def test_an_ignore_list_may_not_drop_the_floors_exceptions() -> None:
     assert not spec.match_file("lib/vendor/keep/core.py") and not spec.match_file("lib/vendor/tests/t.py")
     assert spec.match_file("lib/vendor/other.py")
     assert tighten(floor, floor, "input").notes == ()
+
+
+def test_a_file_the_pr_could_have_written_gives_only_its_stricter_policy_settings() -> None:
+    """Registries, models and their endpoints have no stricter side: from such a file they are the
+    floor's, and each one refused is named."""
+    floor = Config.model_validate({"dependencies": {"registries": {"pypi": "https://pypi.example/"}}})
+    wanted = Config.model_validate(
+        {
+            "gate": {"fail_on": "medium"},
+            "budget": {"max_cost_usd": 0.01},
+            "dependencies": {"registries": {"pypi": "https://evil.example/"}},
+            "models": {
+                "review": ["openai/gpt-4o"],
+                "endpoints": {"openai/gpt-4o": {"api_base": "https://x/"}},
+            },
+            "post": {"unconfirmed": "none"},
+        }
+    )
+    held = only_tighten(floor, wanted, "input 'config: /tmp/x.yml'")
+    expected = floor.model_copy(update={"gate": floor.gate.model_copy(update={"fail_on": Severity.MEDIUM})})
+    assert held.config == expected
+    loosened, outside = held.notes
+    assert "budget.max_cost_usd: 0.01 -> 2.0" in loosened
+    assert outside.startswith("input 'config: /tmp/x.yml' is a file outside the repository")
+    assert "models.review, models.endpoints, dependencies.registries, post.unconfirmed" in outside
+    assert only_tighten(floor, floor, "input").notes == ()

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from tests.fakes.github_server import BOT_LOGIN, FakeGitHub
+from tests.fakes.registries import FakePyPI
 from tests.github.conftest import pull_from_git, read_outputs, runner_env
 from tests.github.test_action_e2e import AI_GATE, make_pr, run_gate
 from tests.gitrepo import GitRepo
@@ -378,3 +379,83 @@ def test_a_base_config_the_gate_cannot_read_fails_the_run_and_is_never_taken_for
             (run,) = [r for r in github.check_runs.values() if r["head_sha"] == head]
             assert run["conclusion"] == "failure", where
             assert run["output"]["title"] == "AI Quality Gate: could not run", where
+
+
+# -- a config file the PR could have written ----------------------------------------------------------
+
+
+def registry_pr(tmp_path: Path, github: FakeGitHub, honest: str, pr_config: str) -> tuple[str, Path]:
+    """A PR that adds a package only the attacker's registry lists, and points its own config there; the
+    base branch's config names the honest registry. The workspace holds the PR's config, as
+    actions/checkout leaves it on `pull_request`."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    repo.write("requirements.txt", "requests==2.31.0\n")
+    repo.write(".github/ai-gate.yml", f"version: 1\ndependencies:\n  registries:\n    pypi: {honest}\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("requirements.txt", "requests==2.31.0\nflarnish-utils==1.0.0\n")
+    repo.write("src/admin.py", HIDDEN_LINE)  # a medium finding: blocks only under a stricter fail_on
+    repo.write(".github/ai-gate.yml", pr_config)
+    head = repo.commit("Add flarnish")
+    pull_from_git(github, repo, base, head, number=7)
+    workspace = tmp_path / "ws"
+    (workspace / ".github").mkdir(parents=True)
+    (workspace / ".github" / "ai-gate.yml").write_text(pr_config)
+    return base, workspace
+
+
+def test_a_config_input_naming_the_workspace_by_another_path_reads_the_base_branch(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """`/proc/self/cwd/...`, a doubled slash or a link to the workspace is the PR's own checkout all the
+    same: the file is read from the base branch, and the note that says so is true."""
+    honest, attacker = FakePyPI(), FakePyPI()
+    for registry in (honest, attacker):
+        registry.add("requests")
+    attacker.add("flarnish-utils")
+    with honest.running(), attacker.running():
+        pr_config = f"version: 1\ndependencies:\n  registries:\n    pypi: {attacker.url}\n"
+        base, workspace = registry_pr(tmp_path, github, honest.url, pr_config)
+        link = tmp_path / "link"
+        link.symlink_to(workspace)
+        for config in (
+            "/proc/self/cwd/.github/ai-gate.yml",
+            f"/{workspace}/.github/ai-gate.yml",
+            f"{workspace}/.github/../.github/ai-gate.yml",
+            f"{link}/.github/ai-gate.yml",
+        ):
+            proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, config=config), workspace)
+            assert proc.returncode == 1, (config, proc.stderr)
+            assert blocking(workspace) == ["dependencies"], config
+            notes = gate_json(workspace)["github"]["notes"]
+            assert f"configuration: .github/ai-gate.yml at base {base[:12]}" in notes, (config, notes)
+            assert any("the gate used the base branch's version" in n for n in notes), config
+        assert not attacker.requests  # the PR's registry was never asked
+
+
+def test_a_config_file_outside_the_repository_may_only_tighten_and_sets_nothing_else(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """A file outside the repository may have been written by the PR's own workflow: its registries (or
+    models, endpoints, specs, ...) are not used, only the settings that make the gate stricter."""
+    honest, attacker = FakePyPI(), FakePyPI()
+    for registry in (honest, attacker):
+        registry.add("requests")
+    attacker.add("flarnish-utils")
+    with honest.running(), attacker.running():
+        pr_config = f"version: 1\ndependencies:\n  registries:\n    pypi: {attacker.url}\n"
+        base, workspace = registry_pr(tmp_path, github, honest.url, pr_config)
+        outside = tmp_path / "shared" / "ai-gate.yml"
+        outside.parent.mkdir()
+        outside.write_text(pr_config + "gate:\n  fail_on: medium\n")
+        proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, config=str(outside)), workspace)
+        assert proc.returncode == 1, proc.stderr
+        assert blocking(workspace) == ["dependencies", "injection-text"]  # the stricter fail_on is taken
+        refused = next(line for line in proc.stdout.splitlines() if "outside the repository" in line)
+        assert refused.startswith("::warning") and "dependencies.registries" in refused, refused
+        notes = gate_json(workspace)["github"]["notes"]
+        assert (
+            f"configuration: .github/ai-gate.yml at base {base[:12]}, made stricter by {outside} "
+            "(outside the repository) (its other settings are not used)"
+        ) in notes, notes
