@@ -220,13 +220,18 @@ def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
     ]
 
 
-def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
+def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
     """The deterministic stages either process may run when no model will be called: those that read
-    neither provenance nor the learning's findings. This process takes them after provenance, the child
-    after its own (`_apart`); on a change whose history is long to read, the child then takes more."""
+    neither provenance nor the learning's findings, as one group, since they share the analyzers' syntax
+    trees (`parse_python`): split, each process would parse the change's files again. This process takes
+    them after provenance, the child after its own (`_apart`); on a change whose history is long to
+    read, the child then takes them."""
     if not ctx.offline and any(s.id in MODEL_STAGES for s in stages):
         return []
-    return [s for s in stages if s.id not in MODEL_STAGES and not s.reads_provenance and not s.reads_learning]
+    group = [
+        s for s in stages if s.id not in MODEL_STAGES and not s.reads_provenance and not s.reads_learning
+    ]
+    return [group] if group else []
 
 
 def _stages(
@@ -257,10 +262,15 @@ def _stages(
 
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     outcomes: dict[int, StageOutcome] = {}
-    while child is not None and (stage := child.claim()) is not None:
-        ctx.progress(f"{stage.id}: {stage.description}")
-        outcomes[id(stage)] = _contained(stage, ctx)
-    apart = {id(s) for s in (*child.stages, *child.shared)} if child is not None else set()
+    while child is not None and (group := child.claim()) is not None:
+        for stage in group:
+            ctx.progress(f"{stage.id}: {stage.description}")
+            outcomes[id(stage)] = _contained(stage, ctx)
+    apart = (
+        {id(s) for s in (*child.stages, *(s for g in child.shared for s in g))}
+        if child is not None
+        else set()
+    )
     forgotten = False
     for wave in _waves([s for s in stages if id(s) not in apart], ctx, together):
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:

@@ -9,9 +9,10 @@ scans read, so that this process looks those lines up rather than scanning them 
 stages and sends their results, with what it found scanning the strings the report will hold of them
 (the report's redaction then looks them up too).
 
-Some stages may be run by either process (`shared`): each takes the next one left when it has nothing
-else to do, so that the one whose own work ends first takes more of them. A shared stage is handed out
-once, by a byte read from a pipe both hold; which process ran it changes nothing in its result.
+Some stages may be run by either process (`shared`, in groups: stages that share a cache run in one
+process): each takes the next group left when it has nothing else to do, so that the one whose own work
+ends first takes more of them. A group is handed out once, by a byte read from a pipe both hold; which
+process ran a stage changes nothing in its result.
 
 Fail closed: a child that dies, sends what cannot be read, or is still working when the run's time is up
 (`budget.max_seconds`: a hostile input that makes a check run on and on) leaves each of its stages failed
@@ -53,7 +54,7 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 _LENGTH = struct.Struct("!Q")
 # Why a child's outcomes could not be sent, as the failed stages' error says it: cut here.
 WHY_MAX_CHARS = 300
-# Shared stages past this many are this process's own: one byte names one.
+# Shared groups past this many are this process's own: one byte names one.
 _MAX_SHARED = 256
 
 
@@ -67,17 +68,17 @@ def start(
     ctx: RunContext,
     run_stage: RunStage,
     texts: ReportTexts | None = None,
-    shared: Sequence[Stage] = (),
+    shared: Sequence[Sequence[Stage]] = (),
 ) -> Child | None:
     """Fork a child that learns the change's secrets and runs `stages` with `run_stage`, then takes
-    what is left of `shared` (this process takes the rest: `Child.claim`); None (run them all here) when
+    the groups left of `shared` (this process takes the rest: `Child.claim`); None (run them all here) when
     forking is off or unsafe, or there is nothing to run. With `texts`, the child also scans the strings
     the report will hold of its outcomes, and this process takes over what it found."""
     if not (stages or shared) or not enabled() or threading.active_count() > 1:
         return None
     for stream in (sys.stdout, sys.stderr):  # what is buffered is written once, by this process
         stream.flush()
-    shared = shared[:_MAX_SHARED]  # one byte names a stage; the rest are this process's own
+    shared = shared[:_MAX_SHARED]  # one byte names a group; the rest are this process's own
     claims = _claims(len(shared))
     read_end, write_end = os.pipe()
     parent = os.getpid()
@@ -95,8 +96,8 @@ def start(
 
 
 def _claims(count: int) -> int:
-    """The read end of a pipe that holds one byte per shared stage, its index, and is closed for writing:
-    each read of one byte hands one stage to one process, and an empty read says none is left."""
+    """The read end of a pipe that holds one byte per shared group, its index, and is closed for writing:
+    each read of one byte hands one group to one process, and an empty read says none is left."""
     read_end, write_end = os.pipe()
     try:
         os.write(write_end, bytes(range(count)))
@@ -106,7 +107,7 @@ def _claims(count: int) -> int:
 
 
 def _claim(fd: int) -> int | None:
-    """The index of the next shared stage nobody took yet; None when none is left."""
+    """The index of the next shared group nobody took yet; None when none is left."""
     taken = os.read(fd, 1)
     return taken[0] if taken else None
 
@@ -129,7 +130,7 @@ def _child(
     run_stage: RunStage,
     texts: ReportTexts | None,
     parent: int,
-    shared: tuple[int, Sequence[Stage]],
+    shared: tuple[int, Sequence[Sequence[Stage]]],
 ) -> None:
     """Learn, send what was learned, run the stages and then the shared ones left, send their outcomes
     (with the hits of their report strings), and leave without running the parent's exit handlers or
@@ -146,11 +147,11 @@ def _child(
             _send(out, (memory.known(), scans()))
             outcomes = [run_stage(stage, ctx) for stage in stages]
             claims, pool = shared
-            taken: dict[int, Outcome] = {}
+            taken: dict[int, list[Outcome]] = {}
             while (index := _claim(claims)) is not None:
-                taken[index] = run_stage(pool[index], ctx)
+                taken[index] = [run_stage(stage, ctx) for stage in pool[index]]
             try:
-                hits = prescanned(texts([*outcomes, *taken.values()])) if texts is not None else None
+                hits = prescanned(texts(_every(outcomes, taken))) if texts is not None else None
             except Exception:  # the outcomes go without it: this process scans their strings itself
                 hits = None
             try:
@@ -162,6 +163,11 @@ def _child(
         code = 1
     finally:
         os._exit(code)
+
+
+def _every(outcomes: Sequence[Outcome], taken: dict[int, list[Outcome]]) -> list[Outcome]:
+    """The child's own outcomes, then those of the shared groups it took, as both processes list them."""
+    return [*outcomes, *(outcome for group in taken.values() for outcome in group)]
 
 
 def _send(out: BinaryIO, value: object) -> None:
@@ -178,11 +184,12 @@ class Child:
     stages: Sequence[Stage]
     ctx: RunContext
     texts: ReportTexts | None = None
-    # Stages either process may run; the read end of the pipe that hands them out (-1 once empty).
-    shared: Sequence[Stage] = ()
+    # Groups of stages either process may run; the read end of the pipe that hands them out (-1 once
+    # empty).
+    shared: Sequence[Sequence[Stage]] = ()
     _claims: int = -1
-    _mine: set[int] = field(default_factory=set)  # the shared stages this process took
-    _taken: dict[int, Outcome] | None = None  # the shared stages' outcomes the child sent
+    _mine: set[int] = field(default_factory=set)  # the shared groups this process took
+    _taken: dict[int, list[Outcome]] | None = None  # the outcomes of the groups the child took
     _learned: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
@@ -213,9 +220,9 @@ class Child:
             # report's strings) is then looked up, not scanned again.
             adopt_learning(self.ctx.changeset, self._secrets, self._scans)
 
-    def claim(self) -> Stage | None:
-        """The next shared stage for this process to run; None when none is left (the child took the
-        rest). Its outcome is then this process's to keep: `outcomes` leaves it out."""
+    def claim(self) -> Sequence[Stage] | None:
+        """The next shared group for this process to run; None when none is left (the child took the
+        rest). Its outcomes are then this process's to keep: `outcomes` leaves them out."""
         if self._claims < 0:
             return None
         index = _claim(self._claims)
@@ -228,17 +235,20 @@ class Child:
 
     @property
     def theirs(self) -> list[Stage]:
-        """The stages whose outcomes `outcomes` gives, in its order: the child's own, then the shared
-        stages this process did not take."""
-        return [*self.stages, *(s for i, s in enumerate(self.shared) if i not in self._mine)]
+        """The stages whose outcomes `outcomes` gives, in its order: the child's own, then those of the
+        shared groups this process did not take."""
+        return [
+            *self.stages,
+            *(s for i, group in enumerate(self.shared) if i not in self._mine for s in group),
+        ]
 
     def outcomes(
         self, failed: Callable[[Stage, str], StageResult], within: float | None = None
     ) -> list[Outcome]:
         """The outcomes of `theirs`, in its order; each failed when the child did not send it, or had not
-        within `within` seconds (it is then stopped). A shared stage still left is then run by nobody,
-        and fails too."""
-        unrun: set[int] = set()  # shared stages still left: this process would have run them first
+        within `within` seconds (it is then stopped). A shared group still left is then run by nobody,
+        and its stages fail too."""
+        unrun: set[int] = set()  # shared groups still left: this process would have run them first
         while self._claims >= 0 and (index := _claim(self._claims)) is not None:
             unrun.add(index)
         if self._claims >= 0:
@@ -252,19 +262,18 @@ class Child:
                 # Once: the report's strings of these outcomes are looked up, not scanned again.
                 texts, hits = self.texts, self._report_hits
                 self._report_hits = None
-                adopt_prescan(lambda: texts([*sent, *taken.values()]), hits)
-            return [
-                *sent,
-                *(
-                    taken.get(i)
-                    or (
-                        failed(stage, "no process ran it" if i in unrun else "its process sent no result"),
-                        None,
-                    )
-                    for i, stage in enumerate(self.shared)
-                    if i not in self._mine
-                ),
-            ]
+                adopt_prescan(lambda: texts(_every(sent, taken)), hits)
+            out = list(sent)
+            for i, group in enumerate(self.shared):
+                if i in self._mine:
+                    continue
+                got = taken.get(i)
+                if isinstance(got, list) and len(got) == len(group):
+                    out.extend(got)
+                else:
+                    why = "no process ran it" if i in unrun else "its process sent no result"
+                    out.extend((failed(stage, why), None) for stage in group)
+            return out
         if self._late:
             why = f"the stage's process had not finished when the run's time was up ({self._late})"
         elif self._unsent:

@@ -501,12 +501,12 @@ def test_a_busy_child_leaves_the_shared_stages_to_this_process(tmp_path: Path, h
         return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     go = tmp_path / "go"
-    shared = [Marks(f"shared-{n}", tmp_path) for n in range(3)]
+    shared = [[Marks(f"shared-{n}", tmp_path)] for n in range(3)]
     child = worker.start([WaitsFor(go)], ctx, lambda stage, c: (stage.run(c), None), shared=shared)
     assert child is not None
     mine = []
-    while (stage := child.claim()) is not None:
-        mine.append(stage.run(ctx))
+    while (group := child.claim()) is not None:
+        mine.extend(stage.run(ctx) for stage in group)
     go.touch()
     assert [r.details["pid"] for r in mine] == [os.getpid()] * 3
     assert [s.id for s in child.theirs] == ["secrets"]
@@ -522,7 +522,8 @@ def test_a_free_child_takes_the_shared_stages_this_process_has_not_taken(tmp_pat
     if not here:
         return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
-    shared = [Marks(f"shared-{n}", tmp_path) for n in range(3)]
+    # Two groups: a group's stages share a cache, and run in one process.
+    shared = [[Marks("shared-0", tmp_path), Marks("shared-1", tmp_path)], [Marks("shared-2", tmp_path)]]
     child = worker.start([], ctx, lambda stage, c: (stage.run(c), None), shared=shared)
     assert child is not None
     deadline = time.monotonic() + 60
@@ -546,7 +547,7 @@ def test_a_shared_stage_whose_child_dies_under_it_fails_closed(tmp_path: Path, h
     if not here:
         return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
-    child = worker.start([], ctx, lambda stage, c: (stage.run(c), None), shared=[KillsItsProcessShared()])
+    child = worker.start([], ctx, lambda stage, c: (stage.run(c), None), shared=[[KillsItsProcessShared()]])
     assert child is not None
     deadline = time.monotonic() + 60
     while Path(f"/proc/{child.pid}/cmdline").exists() and time.monotonic() < deadline:
@@ -565,7 +566,7 @@ def test_a_shared_stage_nobody_took_fails_closed(tmp_path: Path, here: bool) -> 
         return
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     go = tmp_path / "go"
-    shared = [Marks("shared-0", tmp_path)]
+    shared = [[Marks("shared-0", tmp_path)]]
     child = worker.start([WaitsFor(go)], ctx, lambda stage, c: (stage.run(c), None), shared=shared)
     assert child is not None
     waiting = threading.Timer(2, go.touch)  # the child's own stage ends after the pipe is emptied
