@@ -33,6 +33,7 @@ from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
 from gate.github.tighten import tighten, tighten_fail_on
 from gate.intent.sources import LinkedIssues
+from gate.provenance.pull_request import reads_label
 from gate.report.github_view import PostContext, ReportView
 from gate.report.links import BlobLinks, repo_url
 from gate.run import EXIT_PASS, exit_code
@@ -106,6 +107,8 @@ def _gate_pull(
     workspace = readable_workspace(env, event, notes)
     base, config = gate_config(client, env, event, workspace, notes)
     config = _env_tightened(config, environ, notes)
+    if event.label is not None and not reads_label(event.label, config.provenance):
+        return not_gated(env, f"label '{event.label}' does not mark the PR as AI (provenance.ai_labels)")
     if event.draft and not config.gate.run_on_drafts:
         return not_gated(env, f"PR #{event.number} is a draft; set gate.run_on_drafts: true to gate drafts")
     changeset = load_pull_changeset(

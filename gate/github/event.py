@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,16 @@ from gate.context.model import PullRequestInfo
 from gate.errors import InputError
 
 PR_EVENTS = ("pull_request", "pull_request_target")
+# Actions that always gate the head: it is new, or the PR is open for review again.
 PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+# Actions that gate the head only when they change what the gate reads. A check run and a commit status
+# sit on the head commit, and branch protection reads them whatever base the PR targets and whatever
+# labels it carries, so a verdict reached against a lax base, or before a label marked the PR as AI,
+# would otherwise stand: `edited` gates when it changes the base branch (and with it the config),
+# `labeled`/`unlabeled` when the label is one provenance reads (the Action decides, once the config is
+# known: `PullRequestEvent.label`).
+BASE_CHANGE_ACTION = "edited"
+LABEL_ACTIONS = ("labeled", "unlabeled")
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,11 @@ class PullRequestEvent:
     # The base repository's web address as the event gives it (`base.repo.html_url`): the server the
     # event names, GitHub Enterprise Server included; "" when the payload has none.
     repo_url: str = ""
+    # The label a `labeled`/`unlabeled` event adds or takes off; None for other actions, and when the
+    # payload names none (then the event is gated, as the label cannot be told).
+    label: str | None = None
+    # The test merge commit GitHub made for the PR (`merge_commit_sha`); "" when it has none yet.
+    merge_commit_sha: str = ""
 
     def info(self, commit_logins: Mapping[str, str] | None = None) -> PullRequestInfo:
         return PullRequestInfo(
@@ -81,9 +95,17 @@ def read_event(event_name: str, payload: Mapping[str, Any]) -> PullRequestEvent 
             f"event '{shown}' is not a pull request; the gate runs on pull_request and pull_request_target"
         )
     action = str(payload.get("action", ""))
-    if action and action not in PR_ACTIONS:
-        return NotGated(f"pull request action '{action}' is not gated (only {', '.join(PR_ACTIONS)})")
-    return pull_request_from(payload.get("pull_request"), event_name, action)
+    if action == BASE_CHANGE_ACTION:
+        changes = payload.get("changes")
+        if not (isinstance(changes, dict) and "base" in changes):
+            return NotGated(f"pull request action '{action}' does not change the base branch")
+    elif action and action not in (*PR_ACTIONS, *LABEL_ACTIONS):
+        gated = ", ".join((*PR_ACTIONS, *LABEL_ACTIONS, BASE_CHANGE_ACTION))
+        return NotGated(f"pull request action '{action}' is not gated (only {gated})")
+    event = pull_request_from(payload.get("pull_request"), event_name, action)
+    if action in LABEL_ACTIONS:
+        event = replace(event, label=_label_name(payload.get("label")))
+    return event
 
 
 def pull_request_from(pr: object, event_name: str = "", action: str = "") -> PullRequestEvent:
@@ -114,7 +136,13 @@ def pull_request_from(pr: object, event_name: str = "", action: str = "") -> Pul
         changed_files=_int(pr.get("changed_files")),
         commit_count=_int(pr.get("commits")),
         repo_url=_repo_url(base.get("repo")),
+        merge_commit_sha=str(pr.get("merge_commit_sha") or ""),
     )
+
+
+def _label_name(label: object) -> str | None:
+    name = label.get("name") if isinstance(label, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def _repo_url(repo: object) -> str:

@@ -49,6 +49,15 @@ class PullRequestSignals:
         return tuple(chosen)
 
 
+def reads_label(label: str, config: Provenance) -> bool:
+    """Whether `pr_signals` reads this label: one of `provenance.ai_labels`, or a label the tool table
+    names (matched as there, case and surrounding spaces aside)."""
+    key = label.strip().lower()
+    if key in {wanted.strip().lower() for wanted in config.ai_labels}:
+        return True
+    return any(rule.label == key for rule in tool_table().of_kind("label"))
+
+
 def _login_key(login: str) -> str:
     return login.strip().lower().removesuffix("[bot]")
 
