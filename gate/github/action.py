@@ -19,9 +19,9 @@ from pathlib import Path
 
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
-from gate.context.commit_id import is_full_commit_id
+from gate.context.git import Git
 from gate.context.model import ChangeSet
-from gate.errors import GateError, InputError
+from gate.errors import GateError, GitError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
 from gate.github.client import GitHubClient
 from gate.github.commands import write_notice, write_warning
@@ -202,19 +202,36 @@ def readable_workspace(env: ActionEnv, event: PullRequestEvent, notes: list[str]
     if event.event_name not in API_ONLY_EVENTS:
         return env.workspace
     notes.append(API_ONLY_NOTE)
-    if env.workspace is not None and _checked_out_head(env.workspace) == event.head_sha:
+    if env.workspace is not None and _holds_the_pr(env.workspace, event):
         notes.append(HEAD_CHECKED_OUT_WARNING)
         write_warning(HEAD_CHECKED_OUT_WARNING, sys.stdout)
     return None
 
 
-def _checked_out_head(workspace: Path) -> str | None:
-    """The commit a checkout's detached HEAD names, read as a file: no git runs in a PR's checkout."""
+def _holds_the_pr(workspace: Path, event: PullRequestEvent) -> bool:
+    """Whether the workspace has the PR's code checked out, however it was checked out: its HEAD, detached
+    or a branch's tip, is the PR's head or its test merge commit, a commit with the head as a parent (a
+    shallow checkout of `refs/pull/N/merge` when the event names an older merge commit, or none), or a
+    descendant of the head. Git reads only refs and objects here (no work tree, index, hooks or filters),
+    and a workspace it cannot read holds nothing to warn about."""
+    if not (workspace / ".git").exists():
+        return False
     try:
-        head = (workspace / ".git" / "HEAD").read_text(encoding="ascii", errors="replace").strip()
-    except OSError:
-        return None
-    return head if is_full_commit_id(head) and all(c in "0123456789abcdef" for c in head) else None
+        git = Git.open(workspace)
+        if git.root.resolve() != workspace.resolve():
+            return False  # a repository around the workspace, not a checkout in it
+        commit = git.resolve("HEAD")
+        if commit in (event.head_sha, event.merge_commit_sha):
+            return True
+        header = git.text("cat-file", "commit", commit).partition("\n\n")[0]
+        if f"\nparent {event.head_sha}\n" in header + "\n":
+            return True
+        # The best common ancestor of the head and HEAD is the head itself when HEAD descends from it
+        # (a branch checked out after the author pushed again); no output when git lacks the head.
+        ancestor = git.run("merge-base", "--end-of-options", event.head_sha, commit, check=False)
+    except GitError:
+        return False
+    return ancestor.decode("ascii", "replace").strip() == event.head_sha
 
 
 def not_gated(env: ActionEnv, reason: str) -> int:

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.fakes.github_server import BOT_LOGIN, FakeGitHub
@@ -208,6 +209,86 @@ def test_on_pull_request_target_a_checkout_of_the_head_is_not_used_and_is_warned
     assert len(github.requests_to("GET", r"/commits/[0-9a-f]{40}$")) == 2
     assert github.requests_to("GET", r"/contents/\.github/ai-gate\.yml$")
     assert "the workspace has the PR's head checked out" in github.issue_comments[7][0]["body"]
+
+
+def warned_of_the_checkout(proc: subprocess.CompletedProcess[str], workspace: Path) -> bool:
+    said = "::warning title=AI Quality Gate::the workspace has the PR's head checked out" in proc.stdout
+    noted = any(
+        "the workspace has the PR's head checked out" in n for n in gate_json(workspace)["github"]["notes"]
+    )
+    assert said == noted
+    return said
+
+
+@pytest.mark.parametrize("pushed_since", [False, True], ids=["at-the-head", "pushed-since"])
+def test_on_pull_request_target_a_branch_checkout_of_the_head_is_warned_about(
+    tmp_path: Path, github: FakeGitHub, pushed_since: bool
+) -> None:
+    repo, _, canary = hostile_head(tmp_path, github)
+    if pushed_since:  # the author pushed again before this run checked the branch out
+        repo.write("src/more.py", "MORE = 1\n")
+        repo.commit("More")
+    # `ref: ${{ github.event.pull_request.head.ref }}`: the head checked out as a branch, HEAD a symref.
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    checkout = ["checkout", "-q", "-B", "feature", "origin/feature"]
+    subprocess.run(["git", "-C", str(workspace), *checkout], check=True)
+    assert (workspace / ".git" / "HEAD").read_text() == "ref: refs/heads/feature\n"
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
+    proc = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert not canary.exists()
+    assert warned_of_the_checkout(proc, workspace)
+
+
+@pytest.mark.parametrize(
+    "payload_names_it", [True, False], ids=["merge-commit-sha", "stale-merge-commit-sha"]
+)
+def test_on_pull_request_target_a_checkout_of_the_test_merge_commit_is_warned_about(
+    tmp_path: Path, github: FakeGitHub, payload_names_it: bool
+) -> None:
+    repo, head, canary = hostile_head(tmp_path, github)
+    # `ref: refs/pull/7/merge` with actions/checkout's depth 1: the merge commit alone, its parents absent.
+    repo.git("checkout", "-q", "--detach", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge feature into main", head)
+    merge = repo.head()
+    repo.git("update-ref", "refs/pull/7/merge", merge)
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    fetch = [
+        "fetch",
+        "-q",
+        "--depth",
+        "1",
+        f"file://{repo.root}",
+        "+refs/pull/7/merge:refs/remotes/pull/7/merge",
+    ]
+    subprocess.run(["git", "-C", str(workspace), *fetch], check=True)
+    subprocess.run(
+        ["git", "-C", str(workspace), "checkout", "-q", "--detach", "refs/remotes/pull/7/merge"], check=True
+    )
+    payload = github.payload(7, "synchronize")
+    # GitHub computes the merge commit in the background: the payload may name an older one, or none.
+    payload["pull_request"]["merge_commit_sha"] = merge if payload_names_it else None
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target", payload=payload)
+    proc = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert not canary.exists()
+    assert warned_of_the_checkout(proc, workspace)
+
+
+def test_on_pull_request_target_a_checkout_of_the_base_is_not_warned_about(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo, _, _ = hostile_head(tmp_path, github)
+    # actions/checkout's default on pull_request_target: the base branch, which holds nothing of the PR.
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "checkout", "-q", "-B", "main", "origin/main"], check=True)
+    env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
+    proc = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert not warned_of_the_checkout(proc, workspace)
 
 
 # -- inputs only tighten ----------------------------------------------------------------------------
