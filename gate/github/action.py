@@ -202,24 +202,32 @@ def readable_workspace(env: ActionEnv, event: PullRequestEvent, notes: list[str]
     if event.event_name not in API_ONLY_EVENTS:
         return env.workspace
     notes.append(API_ONLY_NOTE)
-    if env.workspace is not None and _holds_the_pr(env.workspace, event):
+    if env.workspace is not None and any(_holds_the_pr(d, event) for d in _checkouts(env.workspace)):
         notes.append(HEAD_CHECKED_OUT_WARNING)
         write_warning(HEAD_CHECKED_OUT_WARNING, sys.stdout)
     return None
 
 
-def _holds_the_pr(workspace: Path, event: PullRequestEvent) -> bool:
-    """Whether the workspace has the PR's code checked out, however it was checked out: its HEAD, detached
-    or a branch's tip, is the PR's head or its test merge commit, a commit with the head as a parent (a
-    shallow checkout of `refs/pull/N/merge` when the event names an older merge commit, or none), or a
-    descendant of the head. Git reads only refs and objects here (no work tree, index, hooks or filters),
-    and a workspace it cannot read holds nothing to warn about."""
-    if not (workspace / ".git").exists():
-        return False
+def _checkouts(workspace: Path) -> list[Path]:
+    """The workspace and its subdirectories that hold a git checkout (actions/checkout's `path:` puts one
+    a level down)."""
     try:
-        git = Git.open(workspace)
-        if git.root.resolve() != workspace.resolve():
-            return False  # a repository around the workspace, not a checkout in it
+        children = sorted(child for child in workspace.iterdir() if child.is_dir())
+    except OSError:
+        return []
+    return [d for d in (workspace, *children) if (d / ".git").exists()]
+
+
+def _holds_the_pr(checkout: Path, event: PullRequestEvent) -> bool:
+    """Whether a checkout holds the PR's code, however it was made: its HEAD, detached or a branch's tip,
+    is the PR's head or its test merge commit, a commit with the head as a parent (a shallow checkout of
+    `refs/pull/N/merge` when the event names an older merge commit, or none), or a descendant of the
+    head. Git reads only refs and objects here (no work tree, index, hooks or filters), and a checkout it
+    cannot read holds nothing to warn about."""
+    try:
+        git = Git.open(checkout)
+        if git.root.resolve() != checkout.resolve():
+            return False  # a repository around the directory, not a checkout in it
         commit = git.resolve("HEAD")
         if commit in (event.head_sha, event.merge_commit_sha):
             return True

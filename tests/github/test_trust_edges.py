@@ -220,20 +220,26 @@ def warned_of_the_checkout(proc: subprocess.CompletedProcess[str], workspace: Pa
     return said
 
 
-@pytest.mark.parametrize("pushed_since", [False, True], ids=["at-the-head", "pushed-since"])
+@pytest.mark.parametrize(
+    ("pushed_since", "path"),
+    [(False, ""), (True, ""), (False, "pr")],
+    ids=["at-the-head", "pushed-since", "under-a-path"],
+)
 def test_on_pull_request_target_a_branch_checkout_of_the_head_is_warned_about(
-    tmp_path: Path, github: FakeGitHub, pushed_since: bool
+    tmp_path: Path, github: FakeGitHub, pushed_since: bool, path: str
 ) -> None:
     repo, _, canary = hostile_head(tmp_path, github)
     if pushed_since:  # the author pushed again before this run checked the branch out
         repo.write("src/more.py", "MORE = 1\n")
         repo.commit("More")
-    # `ref: ${{ github.event.pull_request.head.ref }}`: the head checked out as a branch, HEAD a symref.
+    # `ref: ${{ github.event.pull_request.head.ref }}`: the head checked out as a branch, HEAD a symref;
+    # with `path: pr`, a level down in the workspace.
     workspace = tmp_path / "ws"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    checkout_dir = workspace / path
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(checkout_dir)], check=True)
     checkout = ["checkout", "-q", "-B", "feature", "origin/feature"]
-    subprocess.run(["git", "-C", str(workspace), *checkout], check=True)
-    assert (workspace / ".git" / "HEAD").read_text() == "ref: refs/heads/feature\n"
+    subprocess.run(["git", "-C", str(checkout_dir), *checkout], check=True)
+    assert (checkout_dir / ".git" / "HEAD").read_text() == "ref: refs/heads/feature\n"
     env = runner_env(github, tmp_path, 7, workspace=workspace, event="pull_request_target")
     proc = run_gate(env, workspace)
     assert proc.returncode == 0, proc.stderr
