@@ -24,21 +24,25 @@ from gate.context.git_objects import commits_and_files, read_commits
 from gate.context.ignore import apply_ignore
 from gate.context.links import git_head_tree, may_hold_links, unread_links
 from gate.context.model import ChangeSet, Commit, with_added_counts
+from gate.context.refs import unambiguous
 from gate.context.revisions import GitRevisions
 from gate.diff.model import Diff
 from gate.errors import GitError
 
-_DEFAULT_BRANCHES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+# In full: a short name is read through git's lookup order, where a tag named `origin/main` comes before
+# the remote-tracking branch (`gate.context.refs`).
+_DEFAULT_BRANCHES = (
+    "refs/remotes/origin/main",
+    "refs/remotes/origin/master",
+    "refs/heads/main",
+    "refs/heads/master",
+)
 BLAME_WORKERS = 4
 
 
 def default_base(git: Git, head: str) -> str:
-    """The default branch to compare with: origin's HEAD, else main or master."""
-    out = (
-        git.run("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False)
-        .decode()
-        .strip()
-    )
+    """The default branch to compare with, by its full name: origin's HEAD, else main or master."""
+    out = git.run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False).decode().strip()
     candidates = ([out] if out else []) + list(_DEFAULT_BRANCHES)
     for ref in candidates:
         if git.exists(ref):
@@ -48,10 +52,11 @@ def default_base(git: Git, head: str) -> str:
 
 def range_ends(git: Git, base: str | None, head: str | None) -> tuple[str, str, str]:
     """The range `base...head` that is gated: the base's name (the default branch's when not given),
-    and the commits it runs between: the merge base, and head's commit."""
-    head_ref = head or "HEAD"
+    and the commits it runs between: the merge base, and head's commit. A name given that more than
+    one ref answers to is refused (`gate.context.refs`)."""
+    head_ref = unambiguous(git, head, "--head") if head else "HEAD"
     head_sha = git.resolve(head_ref)
-    base_ref = base or default_base(git, head_sha)
+    base_ref = unambiguous(git, base, "--base") if base else default_base(git, head_sha)
     base_sha = git.resolve(base_ref)
     merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
     if not merge_base:
