@@ -45,7 +45,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--config",
         type=Path,
-        help="configuration file (default: .github/ai-gate.yml as the base branch holds it)",
+        help="configuration file (default: .github/ai-gate.yml as the base branch has it; none with --diff)",
     )
     p.add_argument("--format", choices=[f.value for f in OutputFormat], default="text", help="report format")
     p.add_argument("--output", type=Path, help="write the report to FILE instead of standard output")
@@ -231,6 +231,10 @@ def _check(args: argparse.Namespace) -> int:
         changeset = load_patch_changeset(
             data, name, config.paths.ignore, default_ignore=config.paths.ignore_defaults
         )
+        if args.config is None:
+            from dataclasses import replace
+
+            changeset = replace(changeset, notes=(_patch_config_note(args.repo), *changeset.notes))
     else:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -238,9 +242,9 @@ def _check(args: argparse.Namespace) -> int:
         from gate.context.local_git import load_git_changeset
 
         git = Git.open(args.repo)
-        note: str | None = None
+        notes: tuple[str, ...] = ()
         if args.config is None:
-            config, note = _config_at_base(git, args)
+            config, notes = _config_at_base(git, args)
         else:
             config = _load_config(args)
         # git works out the diff and the log in its own processes while this one loads the stages.
@@ -262,10 +266,10 @@ def _check(args: argparse.Namespace) -> int:
             # before the stages' child is forked, which then starts with them.
             ready()
             changeset = loading.result()
-        if note is not None:
+        if notes:
             from dataclasses import replace
 
-            changeset = replace(changeset, notes=(*changeset.notes, note))
+            changeset = replace(changeset, notes=(*notes, *changeset.notes))
     previous = _previous_state(args.previous_report) if args.previous_report is not None else None
     with _progress(args) as progress:
         outcome = run_gate(
@@ -280,14 +284,26 @@ def _check(args: argparse.Namespace) -> int:
     return exit_code(outcome.verdict, args.strict)
 
 
-def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | None]:
-    """The config as the base branch holds it at its tip, read from git's objects, and a note when the
-    change's head or the working tree holds another. In CI the working tree is the change's own
-    checkout: whatever it holds there (an edited file, a folder moved away and linked back, a file a
-    build step wrote) must not choose the gate that judges the change."""
+def _patch_config_note(repo: Path) -> str:
+    """What configured a `--diff` run without `--config`: the defaults. A patch has no base commit to read
+    `.github/ai-gate.yml` from, so a repository's own file is not read, and the note says so when the
+    directory the run looks at holds one: a reader would otherwise take its thresholds to have applied."""
+    from gate.config.loader import DEFAULT_PATH, repository_config
+
+    if repository_config(repo) is None:
+        return "configuration: defaults"
+    return f"configuration: defaults; {DEFAULT_PATH} is not read with --diff (pass --config)"
+
+
+def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, tuple[str, ...]]:
+    """The config as the base branch holds it at its tip, read from git's objects, and notes: where it
+    came from, and whether the change's head or the working tree holds another. In CI the working tree
+    is the change's own checkout: whatever it holds there (an edited file, a folder moved away and
+    linked back, a file a build step wrote) must not choose the gate that judges the change."""
     from gate.config.env import with_env_overrides
     from gate.config.loader import DEFAULT_PATH, load_config_bytes
     from gate.config.models import Config
+    from gate.context.commit_id import short_id
     from gate.context.committed_file import read_committed
     from gate.context.local_git import range_ends
     from gate.errors import ConfigError, GitError
@@ -296,11 +312,18 @@ def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | N
     # The base branch's file as it is now, as the Action reads it: not as it was where the change
     # forked, which its author chooses (a fork from before the gate was tightened would get the looser).
     name = f"{DEFAULT_PATH} at the base"
+    base_sha = git.resolve(base_ref)
     try:
-        at_base = read_committed(git, git.resolve(base_ref), DEFAULT_PATH)
+        at_base = read_committed(git, base_sha, DEFAULT_PATH)
     except GitError as exc:
         raise ConfigError(f"{name}: {exc.message}", "pass --config FILE") from None
     config = load_config_bytes(at_base, name) if at_base is not None else Config()
+    where = f"{base_ref} ({short_id(base_sha)})"
+    source = (
+        f"configuration: {DEFAULT_PATH} at {where}"
+        if at_base is not None
+        else f"configuration: defaults (no {DEFAULT_PATH} at {where})"
+    )
     use = (
         "the gate used the base's version (a change cannot loosen its own gate): "
         f"pass --config {DEFAULT_PATH}"
@@ -312,7 +335,7 @@ def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, str | N
         note = f"the change's {DEFAULT_PATH} is older than the base's; the gate used the base's"
     elif not _holds(partial(_working_copy, git.root / DEFAULT_PATH), at_base):
         note = f"the working tree's {DEFAULT_PATH} is not the one the base holds; {use} to use it"
-    return with_env_overrides(config, os.environ), note
+    return with_env_overrides(config, os.environ), (source,) if note is None else (source, note)
 
 
 def _forked_from(git: Git, merge_base: str) -> bytes | None:

@@ -43,3 +43,16 @@ def load_config_text(text: str, name: str = "<config>") -> Config:
     from gate.config.parse import parse_config_text
 
     return parse_config_text(text, name)
+
+
+def repository_config(start: Path) -> Path | None:
+    """The `.github/ai-gate.yml` of the directory `start`, or of the repository it lies in (the first
+    directory up from it holding `.git`), committed or not; None when neither holds one."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        path = directory / DEFAULT_PATH
+        if path.exists() or path.is_symlink():
+            return path
+        if (directory / ".git").exists():
+            return None
+    return None
