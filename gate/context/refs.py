@@ -22,6 +22,7 @@ _RULES = ("refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}", "refs/r
 # What may follow the name in a revision: `~2`, `^{commit}`, `:path`, `@{upstream}`. None of these can be
 # part of a ref's name (git check-ref-format).
 _AFTER_NAME = re.compile(r"[~^:]|@\{")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 # The shortest abbreviation git reads as an object name (MINIMUM_ABBREV).
 _ABBREVIATION = re.compile(r"[0-9a-fA-F]{4,}")
 
@@ -39,7 +40,7 @@ def meanings(git: Git, revision: str) -> list[str]:
     same name under refs/ cannot take its place and is not counted against it; nor is a ref against
     a full commit id, which git reads as the commit."""
     name = ref_name(revision)
-    if not name or name == "@" or is_full_commit_id(name):
+    if not name or name == "@" or (is_full_commit_id(name) and _HEX.fullmatch(name)):
         return []
     candidates = [rule.format(name) for rule in _RULES]
     if name.startswith("refs/"):

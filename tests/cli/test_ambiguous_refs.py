@@ -114,6 +114,19 @@ def test_an_ambiguous_head_is_refused(repo: GitRepo, capsys: pytest.CaptureFixtu
     assert "--head 'feature' is ambiguous: it names refs/tags/feature and refs/heads/feature" in str(err)
 
 
+def test_a_name_as_long_as_a_commit_id_is_still_a_name(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "release/" + "x" * 32  # 40 characters, not hex: git reads it as a ref like any other
+    _upstream(repo)
+    repo.git("branch", name, "feature")
+    repo.git("tag", name, "main")
+
+    code, err = _check(repo.root, capsys, "--base", "main", "--head", name)
+
+    assert code == 2 and f"--head '{name}' is ambiguous" in str(err)
+
+
 def test_a_branch_named_as_the_base_commits_abbreviation_is_refused(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
