@@ -17,13 +17,30 @@ from gate import syntax
 
 # Assertion forms, each tried only where one of the anchors below starts (a match is anchored there):
 # searching a long line for a dozen alternatives at every position costs far more than finding the
-# few places where one can start. Every anchor begins with a literal, so the scan runs in C.
-_ANCHOR = re.compile(r"self\.|pytest\.|np\.testing|\.assert_|\.should\b|expect|assert|require\.|t\.")
+# few places where one can start. Every anchor begins with a literal, so the scan runs in C. Besides
+# Python's and JS's: Rust's macros (`assert_eq!`, `debug_assert!`), the assertion classes of JUnit, xUnit,
+# NUnit and MSTest (`Assertions.assertEquals`, `Assert.Equal`, `Assert.That`), camelCase assertion
+# functions (`assertSame`, `$this->assertCount`), Swift's `XCTAssert*`, Ruby's minitest (`assert_equal`,
+# `refute_nil`, with or without parentheses) and RSpec (`expect { }`, `is_expected`), Go's testify and
+# Gomega, FluentAssertions and Shouldly (`.Should()`, `.ShouldBe(`), Kotest (`x shouldBe y`), GoogleTest
+# (`EXPECT_EQ(`, `ASSERT_TRUE(`).
+_ANCHOR = re.compile(
+    r"self\.|pytest\.|np\.testing|\.assert_|\.should|\.Should|expect|Expect|is_expected|debug_assert"
+    r"|prop_assert|XCTAssert|XCTFail|assert|Assert|ASSERT_|EXPECT_|refute|flunk|should|require\.|t\."
+)
+# Ruby's minitest calls without parentheses (`assert_equal 4, r`, `refute x`): a word after a space,
+# unless the line is Python that names a variable so (`for assert_case in cases`).
+_BARE_ARGUMENT = r"(?:\s*\(|[ \t]+(?!(?:in|is|if|for|and|or|not)\b)[^\s=(])"
 _ASSERTION_AT = re.compile(
     r"(?<![\w.$])(?:self\.assert\w*\s*\(|self\.fail\s*\(|pytest\.(?:raises|warns|approx)\b|np\.testing\.assert"
     r"|expect\s*\(|assert(?:\.\w+)?\s*\(|require\.\w+\s*\(|t\.(?:Error|Errorf|Fatal|Fatalf|Fail)\b"
-    r"|assert(?:Equals?|True|False|That|Null|NotNull|Throws)\s*\()"
-    r"|\.assert_\w+\s*\(|\.should\b"
+    r"|assert[A-Z]\w*\s*\(|(?:debug_|prop_)?assert\w*!\s*\(|XCTAssert\w*\s*\(|XCTFail\s*\("
+    r"|(?:assert|refute)_\w+" + _BARE_ARGUMENT + r"|refute" + _BARE_ARGUMENT + r"|flunk\b"
+    r"|expect\s*\{|is_expected\.|Expect\s*\(|(?:EXPECT|ASSERT)_[A-Z_]+\s*\("
+    r"|should(?:Be|NotBe|Equal|Contain|Throw|Match|Have)\w*[ \t]+[\w\"'(\[{-])"
+    # `Assert.Ignore()`, `Assert.Inconclusive()` and `Assert.Pass()` end a test without checking: skips.
+    r"|(?<![.$])Assert(?:ions)?\.(?!Ignore\b|Inconclusive\b|Pass\b)\w+\s*[(<]"
+    r"|\.assert_\w+\s*\(|\.should(?:_not)?\b|\.Should\w*\s*\("
 )
 _WORD = re.compile(r"\w")
 
@@ -44,6 +61,22 @@ _SKIP = re.compile(
     r"|(?<![\w.$])(?:xit|xtest|xdescribe|xcontext|xspecify|xsuite)\s*[(.]|(?<![\w.$])(?:this|ctx|t)\.skip\s*\("
     r"|@(?:Disabled|Ignore|skip|expectedFailure)\b|\bt\.Skip(?:f|Now)?\s*\("
 )
+# Skips of other languages' runners: Rust's `#[ignore]`, xUnit's `[Fact(Skip = "...")]`, NUnit's and
+# MSTest's `[Ignore]` and NUnit's `[Explicit]` (also in a list, `[Test, Ignore("...")]`), NUnit's
+# `Assert.Ignore()` and `Assert.Inconclusive()`, TestNG's `@Test(enabled = false)`, and minitest's and
+# RSpec's `skip` and RSpec's `pending` opening a line (`skip "flaky"`, `skip`). A Ruby skip with a
+# trailing `if`/`unless`, and Rust's `#[cfg_attr(condition, ignore)]`, take a condition.
+_OTHER_SKIP = re.compile(
+    r"#\[ignore\b|#\[cfg_attr\(.*\bignore\b|^\s*\[(?:[^\]]*,\s*)?(?:Ignore|Explicit)\b|^\s*\[\s*(?:Fact|Theory)\b[^\]]*\bSkip\s*="
+    r"|\bAssert\.(?:Ignore|Inconclusive)\s*\(|@Test\s*\([^)]*\benabled\s*=\s*false\b"
+    r"|^\s*(?:skip|pending)(?:\s*\(|[ \t]+(?!(?:in|is|if|for|and|or|not)\b)[\"'\w]|\s*$)"
+)
+_OTHER_CONDITION = re.compile(r"#\[cfg_attr\(.*\bignore\b|^\s*(?:skip|pending)\b.*\s(?:if|unless)\s")
+_OTHER_SKIP_WORDS = ("ignore", "Ignore", "Explicit", "Skip", "Inconclusive", "enabled", "skip", "pending")
+# A Go build constraint (`//go:build integration`, `// +build ignore`): the file is compiled, and its
+# tests run, only when the tags say so; `ignore` is the tag no build sets.
+_GO_BUILD = re.compile(r"\s*//\s*(?:go:build|\+build)\s")
+
 # Skips that take a condition: the condition decides the severity (a literal one is no condition).
 _PY_CONDITION = re.compile(r"\b(skipif|skipIf|skipUnless)\s*\(")
 _IMPORTORSKIP = re.compile(r"\bpytest\.importorskip\s*\(")
@@ -193,6 +226,13 @@ NOT_COLLECTED = Marker(
     False, False, "tells the test runner not to collect tests: none of them runs, so none checks anything"
 )
 
+GO_BUILD_IGNORED = Marker(
+    False, False, "keeps the Go file out of every build (`ignore`): none of its tests runs any more"
+)
+GO_BUILD_TAGGED = Marker(
+    False, True, "compiles the Go file, and runs its tests, only under a build tag: check that they still run"
+)
+
 # `__test__ = False` at a module's top level: pytest and nose collect nothing from it (inside a helper
 # class named `Test...` it is the usual way to keep the class from being collected, and no finding).
 _MODULE_NOT_A_TEST = re.compile(r"__test__\s*(?::[^=]*)?=\s*False\b")
@@ -209,6 +249,9 @@ def line_marker(text: str) -> Marker | None:
         return FOCUS
     if _not_collected(text, code):
         return NOT_COLLECTED
+    other = _other_languages(code)
+    if other is not None:
+        return other
     if not has_any(code, _SKIP_WORDS):
         return None
     conditional = _conditional(text, code)
@@ -219,6 +262,17 @@ def line_marker(text: str) -> Marker | None:
     if _SKIP.search(code) or _JS_SKIP.search(code):
         return SKIP
     return None
+
+
+def _other_languages(code: str) -> Marker | None:
+    """A Go build constraint, or a skip of the Rust, .NET, TestNG or Ruby runners."""
+    if "build" in code and _GO_BUILD.match(code):
+        tags = code.split("build", 1)[1]
+        always = "!" not in tags and set(re.findall(r"[\w.]+", tags)) == {"ignore"}
+        return GO_BUILD_IGNORED if always else GO_BUILD_TAGGED
+    if not has_any(code, _OTHER_SKIP_WORDS) or not _OTHER_SKIP.search(code):
+        return None
+    return CONDITIONAL_SKIP if _OTHER_CONDITION.search(code) else SKIP
 
 
 def _not_collected(text: str, code: str) -> bool:
