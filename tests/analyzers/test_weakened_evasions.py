@@ -608,6 +608,63 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         _js("    expect(total([])).toBe(0)\n", "    expect(true).toBe(true)\n"),
         ("tautological-assertion", "high", "src/total.test.js"),
     ),
+    # Assertions that hold whatever runs, written in place of a real one.
+    "assert-of-an-f-string": (
+        _py("    assert result == 3\n", '    assert f"{result} == 3"\n'),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assert-of-a-lambda": (
+        _py("    assert result == 3\n", "    assert lambda: result == 3\n"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assert-of-a-generator": (
+        _py("    assert result == 3\n", "    assert (r == 3 for r in [result])\n"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assert-a-value-in-a-list-of-itself": (
+        _py("    assert result == 3\n", "    assert result in [result, 3]\n"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assert-a-comparison-or-its-negation": (
+        _py("    assert result == 3\n", "    assert result == 3 or result != 3\n"),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    "assertTrue-of-a-value-or-not-it": (
+        _py(
+            "self.assertEqual(total([10**6]), 10**6)", "self.assertTrue(total([10**6]) or not total([10**6]))"
+        ),
+        ("tautological-assertion", "high", "tests/test_calc.py"),
+    ),
+    # Assertion APIs given a body that checks nothing.
+    "unittest-assertEqual-replaced-in-a-conftest": (
+        {"tests/conftest.py": "import unittest\n\nunittest.TestCase.assertEqual = lambda *a, **k: None\n"},
+        ("assertion-overridden", "high", "tests/conftest.py"),
+    ),
+    "unittest-assertEqual-patched-by-monkeypatch": (
+        {
+            "tests/conftest.py": "import unittest\n\nimport pytest\n\n\n@pytest.fixture(autouse=True)\n"
+            "def quiet(monkeypatch):\n    monkeypatch.setattr(unittest.TestCase, 'assertEqual', print)\n"
+        },
+        ("assertion-overridden", "high", "tests/conftest.py"),
+    ),
+    "unittest-assertEqual-replaced-in-a-class-body": (
+        _py(
+            "class TotalTest(unittest.TestCase):\n",
+            "class TotalTest(unittest.TestCase):\n    assertEqual = print\n\n",
+        ),
+        ("assertion-overridden", "high", "tests/test_calc.py"),
+    ),
+    "js-expect-shadowed-by-a-function-of-the-file": (
+        {"src/total.test.js": "const expect = () => ({ toBe() {} })\n" + JS_TEST},
+        ("assertion-overridden", "high", "src/total.test.js"),
+    ),
+    "js-expect-spied-on-the-global-object": (
+        _js(
+            "describe('total', () => {",
+            "jest.spyOn(global, 'expect').mockReturnValue({ toBe() {} })\n\ndescribe('total', () => {",
+        ),
+        ("assertion-overridden", "high", "src/total.test.js"),
+    ),
 }
 
 

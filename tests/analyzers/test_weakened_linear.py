@@ -35,6 +35,15 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "digits": lambda n: _fill("1", n, "", "a"),
     "self-assert": lambda n: _fill("a", n, "self.assert"),
     "markers": lambda n: _fill("it.skip(xit(fit(this.skip(", n),
+    # Other languages' forms: attributes and annotations, bare minitest calls, assertion classes, and
+    # assertion APIs replaced.
+    "rust-attributes": lambda n: _fill("#[cfg_attr(#[ignore", n, "#[cfg_attr("),
+    "testng-annotations": lambda n: _fill("@Test(", n, "@Test("),
+    "xunit-attributes": lambda n: _fill("[Fact(Skip", n, "[Test, "),
+    "minitest-calls": lambda n: _fill("assert_a refute_b ", n),
+    "assertion-classes": lambda n: _fill("Assert.Assertions.Should", n),
+    "go-build-tags": lambda n: _fill(" ignore", n, "//go:build"),
+    "assertion-overrides": lambda n: _fill("patch(self.TestCase.fail", n, "self.assertX = "),
 }
 
 

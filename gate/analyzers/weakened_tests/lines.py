@@ -65,13 +65,16 @@ _SKIP = re.compile(
 # MSTest's `[Ignore]` and NUnit's `[Explicit]` (also in a list, `[Test, Ignore("...")]`), NUnit's
 # `Assert.Ignore()` and `Assert.Inconclusive()`, TestNG's `@Test(enabled = false)`, and minitest's and
 # RSpec's `skip` and RSpec's `pending` opening a line (`skip "flaky"`, `skip`). A Ruby skip with a
-# trailing `if`/`unless`, and Rust's `#[cfg_attr(condition, ignore)]`, take a condition.
+# trailing `if`/`unless`, and Rust's `#[cfg_attr(condition, ignore)]`, take a condition. Attributes and
+# annotations are read where they stand, at the line's start: searched for anywhere, a line of many
+# `#[cfg_attr(` would be scanned to its end from each.
 _OTHER_SKIP = re.compile(
-    r"#\[ignore\b|#\[cfg_attr\(.*\bignore\b|^\s*\[(?:[^\]]*,\s*)?(?:Ignore|Explicit)\b|^\s*\[\s*(?:Fact|Theory)\b[^\]]*\bSkip\s*="
-    r"|\bAssert\.(?:Ignore|Inconclusive)\s*\(|@Test\s*\([^)]*\benabled\s*=\s*false\b"
+    r"^\s*#\[ignore\b|^\s*#\[cfg_attr\(.*\bignore\b|^\s*\[(?:[^\]]*,\s*)?(?:Ignore|Explicit)\b"
+    r"|^\s*\[\s*(?:Fact|Theory)\b[^\]]*\bSkip\s*=|\bAssert\.(?:Ignore|Inconclusive)\s*\("
+    r"|^\s*@Test\s*\([^)]*\benabled\s*=\s*false\b"
     r"|^\s*(?:skip|pending)(?:\s*\(|[ \t]+(?!(?:in|is|if|for|and|or|not)\b)[\"'\w]|\s*$)"
 )
-_OTHER_CONDITION = re.compile(r"#\[cfg_attr\(.*\bignore\b|^\s*(?:skip|pending)\b.*\s(?:if|unless)\s")
+_OTHER_CONDITION = re.compile(r"^\s*#\[cfg_attr\(.*\bignore\b|^\s*(?:skip|pending)\b.*\s(?:if|unless)\s")
 _OTHER_SKIP_WORDS = ("ignore", "Ignore", "Explicit", "Skip", "Inconclusive", "enabled", "skip", "pending")
 # A Go build constraint (`//go:build integration`, `// +build ignore`): the file is compiled, and its
 # tests run, only when the tags say so; `ignore` is the tag no build sets.
@@ -299,6 +302,36 @@ def _conditional(text: str, code: str) -> Marker | None:
     return CONDITIONAL_SKIP
 
 
+# --- assertions replaced ---------------------------------------------------------------------------
+
+# An assertion API given a new body, so that every check through it passes: unittest's methods assigned
+# (`unittest.TestCase.assertEqual = lambda *a, **k: None`, `self.assertTrue = ...`, `assertEqual = ...` in
+# a class body) or patched (`monkeypatch.setattr(TestCase, "assertEqual", ...)`, `patch("unittest.TestCase
+# .assertEqual")`), and JS's `expect` or `assert` declared as a function of the file's own (`const expect
+# = () => ...`, `function expect(`), set on the global object or spied on there. An alias of another
+# assertion (`assertItemsEqual = assertCountEqual`) and an import (`const assert = require('assert')`)
+# replace nothing.
+_OVERRIDE = re.compile(
+    r"(?:(?:\bTestCase\.|\bself\.)(?:assert[A-Z]\w*|fail(?:[A-Z]\w*)?\b)|^\s*(?:assert|fail)[A-Z]\w*)"
+    r"\s*=(?!=)(?![^#]*\bassert)"
+    r"|\b(?:setattr|patch(?:\.object)?)\s*\(\s*[\"']?[\w.]*\b(?:TestCase|self)(?:[\"']?\s*,\s*[\"']|\.)(?:assert|fail)"
+    r"|(?<![\w.$])(?:const|let|var)\s+(?:expect|assert)\s*=\s*(?:\(|function\b|async\b|\{|[\w$]+\s*=>)"
+    r"|(?<![\w.$])function\s*(?:expect|assert)\s*\("
+    r"|\b(?:global|globalThis|window)\.(?:expect|assert)\s*=(?!=)"
+    r"|\b(?:jest|vi)\.spyOn\s*\(\s*(?:global|globalThis|window)\s*,\s*[\"'`](?:expect|assert)\b"
+)
+_OVERRIDE_WORDS = ("assert", "fail", "expect")
+
+
+@lru_cache(maxsize=LINE_CACHE_ENTRIES)
+def overrides_assertion(text: str) -> bool:
+    """Whether the line gives an assertion API a body of its own (see `_OVERRIDE`)."""
+    stripped = text.lstrip()
+    if stripped.startswith(("#", "//", "*")) or not has_any(text, _OVERRIDE_WORDS):
+        return False
+    return bool(_OVERRIDE.search(text))
+
+
 # --- assertions that cannot fail -------------------------------------------------------------------
 
 MAX_PARSED_LINE = 10_000
@@ -404,15 +437,26 @@ def truth(node: ast.expr) -> bool | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         inner = truth(node.operand)
         return None if inner is None else not inner
+    if isinstance(node, ast.JoinedStr):
+        # `assert f"{result} == 4"`: a string with text of its own is never empty.
+        return True if any(isinstance(v, ast.Constant) and v.value for v in node.values) else None
+    if isinstance(node, ast.Lambda | ast.GeneratorExp):
+        return True  # `assert lambda: result == 4`: a function, or a generator, is true uncalled
     if isinstance(node, ast.BoolOp):
         values = [truth(v) for v in node.values]
         if isinstance(node.op, ast.Or):
-            return True if True in values else (False if all(v is False for v in values) else None)
-        return False if False in values else (True if all(v is True for v in values) else None)
+            if True in values or _holds_its_negation(node.values):
+                return True  # `x == 4 or x != 4`, `ok or not ok`
+            return False if all(v is False for v in values) else None
+        if False in values or _holds_its_negation(node.values):
+            return False
+        return True if all(v is True for v in values) else None
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         left, op, right = node.left, node.ops[0], node.comparators[0]
         if isinstance(op, _ALWAYS) and same(left, right):
             return True
+        if isinstance(op, ast.In | ast.NotIn) and _holds(right, left):
+            return isinstance(op, ast.In)  # `x in [x]`, `x in (x, y)`, `x in {x}`
         if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
             return _compare_constants(left.value, op, right.value)
     if (
@@ -425,6 +469,41 @@ def truth(node: ast.expr) -> bool | None:
     ):
         return True
     return None
+
+
+def _holds(container: ast.expr, value: ast.expr) -> bool:
+    """A list, tuple or set written out with `value` among its items."""
+    return isinstance(container, ast.List | ast.Tuple | ast.Set) and any(
+        same(e, value) for e in container.elts
+    )
+
+
+_NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.GtE,
+    ast.GtE: ast.Lt,
+    ast.Gt: ast.LtE,
+    ast.LtE: ast.Gt,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+
+
+def _holds_its_negation(values: list[ast.expr]) -> bool:
+    """Two of the operands say opposite things: `a == b` and `a != b`, or `p` and `not p`. Read by
+    their text, so any expression counts: `f() or not f()` of a deterministic `f` is no check either."""
+    said = {ast.dump(v) for v in values}
+    for v in values:
+        if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.Not) and ast.dump(v.operand) in said:
+            return True
+        if isinstance(v, ast.Compare) and len(v.ops) == 1:
+            negated = ast.Compare(v.left, [_NEGATED[type(v.ops[0])]()], v.comparators)
+            if ast.dump(negated) in said:
+                return True
+    return False
 
 
 def _compare_constants(a: object, op: ast.cmpop, b: object) -> bool | None:
@@ -500,3 +579,4 @@ def forget_lines() -> None:
     is_assertion.cache_clear()
     line_marker.cache_clear()
     is_tautology.cache_clear()
+    overrides_assertion.cache_clear()

@@ -15,6 +15,9 @@ _TEST_NAME = re.compile(
     r"^(?:test_.+\.py|.+_tests?\.py|tests\.py|conftest\.py|.+[._](?:test|spec)\.(?:[cm]?[jt]sx?)|.+_test\.go"
     r"|.+Tests?\.java|.+_spec\.rb|.+Tests?\.(?:kt|cs|swift))$"
 )
+# Test code by name that no runner finds by name: Rust's `tests.rs` or `parser_tests.rs` beside the code
+# (a `#[cfg(test)] mod tests;` includes it), minitest's `calc_test.rb` and `test_calc.rb`.
+_TEST_CODE_NAME = re.compile(r"^(?:tests\.rs|.+_tests?\.rs|.+_test\.rb|test_.+\.rb)$")
 # Suffixes of one language, or of languages that test each other's code (a Java test of Kotlin code).
 _FAMILIES = {
     "python": PYTHON_SUFFIXES,
@@ -58,10 +61,35 @@ CODE_SUFFIXES = frozenset(
     }
 )
 
+# The code whose test runners' assertions and skips the line reader knows (`lines`): the rest of
+# CODE_SUFFIXES (Erlang, Haskell, OCaml, Clojure, Lua, shell, SQL) is test code it cannot read.
+_ASSERTIONS_KNOWN = frozenset(
+    {
+        *PYTHON_SUFFIXES,
+        *JS_SUFFIXES,
+        *(s for family in ("jvm", "c", "elixir") for s in _FAMILIES[family]),
+        ".go",
+        ".rs",
+        ".rb",
+        ".php",
+        ".cs",
+        ".swift",
+        ".dart",
+    }
+)
+
+
+def assertions_known(path: str) -> bool:
+    """Whether the line reader knows the assertions and skips of the file's language."""
+    return posixpath.splitext(path)[1].lower() in _ASSERTIONS_KNOWN
+
 
 def is_test_file(path: str) -> bool:
     parts = path.split("/")
-    return bool(_TEST_NAME.match(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
+    name = parts[-1]
+    return bool(_TEST_NAME.match(name) or _TEST_CODE_NAME.match(name)) or any(
+        p in _TEST_DIRS for p in parts[:-1]
+    )
 
 
 def is_collected(path: str) -> bool:

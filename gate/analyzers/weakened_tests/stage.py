@@ -27,8 +27,11 @@ from gate.analyzers.weakened_tests.disabled import (
     swallowed_assertions,
     swallowed_expectations,
 )
+from gate.analyzers.weakened_tests.inline import inline_tests
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
+    GO_BUILD_IGNORED,
+    GO_BUILD_TAGGED,
     LINE_CACHE_ENTRIES,
     Marker,
     forget_lines,
@@ -36,8 +39,10 @@ from gate.analyzers.weakened_tests.lines import (
     is_real_assertion,
     is_tautology,
     line_marker,
+    overrides_assertion,
 )
 from gate.analyzers.weakened_tests.paths import (
+    assertions_known,
     is_code,
     is_collected,
     is_collected_where_it_lies,
@@ -115,8 +120,15 @@ class WeakenedTestsAnalyzer(Analyzer):
         # still run: they are read as any other test. A user's own paths.ignore is honoured.
         collected = _collected_although_ignored(view, ctx.config.paths)
         changes = [*view.changes(_reads), *collected]
+        # Rust's unit tests live in the code files they test: their lines are read as a test file's.
+        inline = inline_tests(view)
         code = [
-            c.path for c in diff.files if is_code(c.path) and not is_test_file(c.path) and not c.is_binary
+            c.path
+            for c in diff.files
+            if is_code(c.path)
+            and not is_test_file(c.path)
+            and not c.is_binary
+            and inline.changes_code.get(c.path, True)
         ]
         # A test file renamed where no runner collects it is gone, as if deleted; read from the whole
         # diff, since nothing in the file needs reading to tell. Renamed into a path the gate ignores
@@ -132,7 +144,12 @@ class WeakenedTestsAnalyzer(Analyzer):
         # removed assertion must not hide it; only the whole head is left unread past the size limit.
         readable = {c.path for c in changes}
         tests = [c for c in (*diff.files, *collected) if _is_test_code(c) and c not in retired_set]
+        tests.extend(inline.assertions_left)
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
+        # Test code in a language whose assertions are not known is said to be unread, not passed.
+        unread = {c.path: _UNKNOWN_LANGUAGE for c in tests if not assertions_known(c.path)} | inline.unread
+        if unread:
+            details["tests_not_read"] = unread
         if collected:
             details["read_although_ignored"] = [c.path for c in collected]
         if not code:
@@ -155,13 +172,16 @@ class WeakenedTestsAnalyzer(Analyzer):
                 if not self._subject_deleted(view, change, deleted_code):
                     gone.append(change)
                 continue
-            if change.path in readable:
+            if change in inline.assertions_left:
+                test_file = _TestFile(change, assertions_left=inline.assertions_left[change])
+            elif change.path in readable:
                 test_file = self._read(view, change, findings)
             else:
                 # Over the size limit: its added lines are read below, its head is not.
                 test_file = _TestFile(change)
                 findings.append(self._not_analysed(change.path, "over the size limit"))
             findings.extend(self._markers(test_file))
+            findings.extend(self._overrides(change))
             findings.extend(self._short_circuits(test_file))
             if is_python(change.path):
                 findings.extend(self._disabled(view, change))
@@ -295,6 +315,10 @@ class WeakenedTestsAnalyzer(Analyzer):
             text_marker = line_marker(as_read(line.new_no, line.text))
             if marker is None or (text_marker is FOCUS):
                 marker = text_marker
+            if marker is GO_BUILD_TAGGED and _tagged_already(change):
+                # A new test file built under a tag (`//go:build integration`) hid no test that ran, and
+                # `go fix` writing `//go:build` over a `// +build` line changes no tag.
+                continue
             if marker is not None:
                 found.append((line, marker))
         if not found:
@@ -309,6 +333,26 @@ class WeakenedTestsAnalyzer(Analyzer):
             if added[text] > 0:
                 added[text] -= 1
                 yield self._marker(line, change.path, marker)
+
+    def _overrides(self, change: FileChange) -> Iterator[Finding]:
+        """Assertion APIs the change gives a body of its own (a line only moved gives none)."""
+        removed = Counter(line.text.strip() for hunk in change.hunks for line in hunk.removed)
+        for line in change.added_lines():
+            text = line.text.strip()
+            if not overrides_assertion(line.text):
+                continue
+            if removed[text]:
+                removed[text] -= 1
+                continue
+            yield self._at_line(
+                "assertion-overridden",
+                change.path,
+                line.new_no,
+                f"Assertion replaced by one that checks nothing in {change.path}: {_short(line.text)}",
+                f"Line {line.new_no} of {change.path}, “{_short(line.text, 200)}”, gives an assertion API a "
+                "body of its own: every check made through it now passes, or checks only what this body "
+                "does. Next to a code change, this hides a failure instead of fixing it.",
+            )
 
     def _short_circuits(self, test_file: _TestFile) -> Iterator[Finding]:
         if test_file.python is None:
@@ -559,6 +603,8 @@ class _Balance:
     assertions_left: int | None = None  # assertions that can fail in the head file, when known
 
 
+_UNKNOWN_LANGUAGE = "a language whose assertions and skips this check does not know: removed ones go unseen"
+
 _SETTING_TITLES = {
     "tests-deselected": "Tests deselected",
     "tests-not-collected": "Tests left uncollected",
@@ -588,6 +634,18 @@ def _leaves_the_tests(change: FileChange) -> bool:
         return False
     old = _old_path(change)
     return not is_test_file(change.path) or (is_collected(old) and not is_collected(change.path))
+
+
+def _tagged_already(change: FileChange) -> bool:
+    """Whether a Go test file was built under a tag before the change, or is new: the lines the diff
+    shows of its base (a constraint stands above the package clause, so a hunk adding one shows it)."""
+    if change.status is FileStatus.ADDED:
+        return True
+    return any(
+        line.kind is not LineKind.ADDED and line_marker(line.text) in (GO_BUILD_TAGGED, GO_BUILD_IGNORED)
+        for hunk in change.hunks
+        for line in hunk.lines
+    )
 
 
 def _old_path(change: FileChange) -> str:
