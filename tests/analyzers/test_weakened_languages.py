@@ -230,6 +230,21 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("test-skipped", "high", "test/calc_test.rb"),
     ),
+    # Assertions that hold whatever runs, in place of real ones.
+    "rust-assert-true-replaces-assert-eq": (
+        _edit(
+            "tests/calc.rs", "    assert_eq!(add(2, 2), 4);\n", "    let _ = add(2, 2);\n    assert!(true);\n"
+        ),
+        ("tautological-assertion", "high", "tests/calc.rs"),
+    ),
+    "xunit-assert-equal-of-one-value": (
+        _edit("cs/tests/CalcTests.cs", "Assert.Equal(4, r);", "Assert.Equal(r, r);"),
+        ("tautological-assertion", "high", "cs/tests/CalcTests.cs"),
+    ),
+    "minitest-assert-true": (
+        _edit("test/calc_test.rb", "    assert_equal 4, r\n", "    assert true\n"),
+        ("tautological-assertion", "high", "test/calc_test.rb"),
+    ),
 }
 
 

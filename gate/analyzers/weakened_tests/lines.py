@@ -351,7 +351,7 @@ def is_tautology(text: str) -> bool:
         verdict = _python_tautology(stripped) if len(stripped) <= MAX_PARSED_LINE else None
         if verdict is not None:
             return verdict
-    return _js_tautology(stripped)
+    return _js_tautology(stripped) or _call_tautology(stripped)
 
 
 def _python_tautology(stripped: str) -> bool | None:
@@ -564,6 +564,40 @@ def _js_tautology(stripped: str) -> bool:
             first = stripped[len(prefix) : comma]
             return second is not None and _js_same(first, second)
     return False
+
+
+# Other languages' assertions of a truth and of an equality, by the name of the call (its last dotted
+# part): `assert!(true)`, `Assert.True(true)`, `assertTrue(true)`, `assert true`; `assert_eq!(x, x)`,
+# `Assert.Equal(r, r)`, `assertEquals(4, 4)`, `assert_equal r, r`, `EXPECT_EQ(x, x)`.
+_CALL = re.compile(r"(?:[\w$]+\.)*([\w$]+!?)(?:\s*\(|[ \t]+(?=\S))")
+_TRUE_CALLS = frozenset(
+    {"assert!", "debug_assert!", "assertTrue", "True", "IsTrue", "assert", "XCTAssert", "XCTAssertTrue"}
+    | {"EXPECT_TRUE", "ASSERT_TRUE"}
+)
+_FALSE_CALLS = frozenset({"assertFalse", "False", "IsFalse", "refute", "XCTAssertFalse", "EXPECT_FALSE"})
+_SAME_CALLS = frozenset(
+    {"assert_eq!", "debug_assert_eq!", "assertEquals", "assertSame", "Equal", "AreEqual", "Same", "AreSame"}
+    | {"assert_equal", "assert_same", "XCTAssertEqual", "EXPECT_EQ", "ASSERT_EQ", "StrictEqual"}
+)
+
+
+def _call_tautology(stripped: str) -> bool:
+    m = _CALL.match(stripped)
+    if m is None or m.group(1) not in _TRUE_CALLS | _FALSE_CALLS | _SAME_CALLS:
+        return False
+    # The arguments as a call's, whether in parentheses or after a space (Ruby's `assert_equal a, b`).
+    args = stripped[m.end() - 1 :] if stripped[m.end() - 1] == "(" else "(" + stripped[m.end() :] + ")"
+    first_end = argument_span(args, 0, len(args))
+    if first_end is None:
+        return False
+    first = args[1:first_end].strip()
+    name = m.group(1)
+    if name in _TRUE_CALLS or name in _FALSE_CALLS:
+        return literal_truth(first) is (name in _TRUE_CALLS)
+    if args[first_end] != ",":
+        return False
+    second = call_argument(args, first_end, limit=len(args))
+    return second is not None and _js_same(first, second)
 
 
 def _js_same(a: str, b: str) -> bool:
