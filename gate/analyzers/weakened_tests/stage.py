@@ -2,8 +2,8 @@
 their runner does not collect them), assertions removed or replaced by ones that cannot fail, or their
 failures caught and dropped, assertion APIs given a body that checks nothing, skips/xfails/focus added,
 test functions renamed out of the runner's sight, tests cut short by an early `return`, expected values
-edited to match, or tests deselected or allowed to
-fail by the runner's settings and the commands that run them.
+edited to match, or tests deselected or allowed to fail by the runner's settings and the commands that
+run them.
 
 Works on the diff alone, so patch input is analysed as fully as a git range; Python test files are also
 read whole from the head revision (when it is known) for what only the syntax tree shows, and Rust code
