@@ -1083,3 +1083,22 @@ def test_try_blocks_nested_deep_are_read_in_linear_time() -> None:
         times[nests] = time.process_time() - started
         assert len(found) == depth * nests
     assert max(times[400], 0.02) / max(times[40], 0.02) < 30, times
+
+
+def test_assertion_apis_imported_or_aliased_are_not_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An assertion library imported under the usual names, and an old unittest name aliased to its new
+    one, replace no assertion with a body of their own."""
+    changes = _py(
+        "class TotalTest(unittest.TestCase):\n",
+        "class TotalTest(unittest.TestCase):\n    assertItemsEqual = unittest.TestCase.assertCountEqual\n\n",
+    )
+    changes |= {
+        "src/total.test.js": "const assert = require('node:assert/strict')\n"
+        "const expect = require('chai').expect\n" + JS_TEST + "\ntest('strict', () => {\n"
+        "  assert.strictEqual(total([2]), 2)\n})\n"
+    }
+    repo = make_pr(tmp_path / "repo", changes)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0, weakened(report)
