@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gate.analyzers.weakened_tests.inline import rust_test_lines
+from gate.analyzers.weakened_tests.lines import GO_BUILD_IGNORED, SKIP, line_marker
 from tests.analyzers.test_weakened_evasions import ai_gate, make_pr, weakened
 
 RUST_LIB = """pub fn add(a: i32, b: i32) -> i32 {
@@ -408,3 +409,14 @@ def test_rust_test_items_are_found_in_linear_time(shape: str) -> None:
         rust_test_lines(text)
         times[n] = time.process_time() - started
     assert max(times[200_000], 0.02) / max(times[20_000], 0.02) < 30, times
+
+
+def test_a_word_only_one_languages_runner_reads_as_a_skip_is_read_in_that_language_alone() -> None:
+    """Ruby's bare `skip` and `pending`, and Go's build constraints, are calls and directives in those
+    languages only: a JavaScript object's `skip` shorthand or a comment reading `// +build` is neither."""
+    assert line_marker("    skip", "test/calc_test.rb") is SKIP
+    assert line_marker('  pending "flaky"', "spec/calc_spec.rb") is SKIP
+    assert line_marker("    skip", "tests/query.test.js") is None
+    assert line_marker("    pending(", "tests/test_queue.py") is None
+    assert line_marker("//go:build ignore", "calc_test.go") is GO_BUILD_IGNORED
+    assert line_marker("//go:build ignore", "tests/build.test.js") is None

@@ -72,8 +72,10 @@ _OTHER_SKIP = re.compile(
     r"^\s*#\[ignore\b|^\s*#\[cfg_attr\(.*\bignore\b|^\s*\[(?:[^\]]*,\s*)?(?:Ignore|Explicit)\b"
     r"|^\s*\[\s*(?:Fact|Theory)\b[^\]]*\bSkip\s*=|\bAssert\.(?:Ignore|Inconclusive)\s*\("
     r"|^\s*@Test\s*\([^)]*\benabled\s*=\s*false\b"
-    r"|^\s*(?:skip|pending)(?:\s*\(|[ \t]+(?!(?:in|is|if|for|and|or|not)\b)[\"'\w]|\s*$)"
 )
+# Read in Ruby files only: elsewhere a line that opens with the word is no call (a JavaScript object's
+# `skip` shorthand, a Python `pending(...)` helper).
+_RUBY_SKIP = re.compile(r"^\s*(?:skip|pending)(?:\s*\(|[ \t]+(?!(?:in|is|if|for|and|or|not)\b)[\"'\w]|\s*$)")
 _OTHER_CONDITION = re.compile(r"^\s*#\[cfg_attr\(.*\bignore\b|^\s*(?:skip|pending)\b.*\s(?:if|unless)\s")
 _OTHER_SKIP_WORDS = ("ignore", "Ignore", "Explicit", "Skip", "Inconclusive", "enabled", "skip", "pending")
 # A Go build constraint (`//go:build integration`, `// +build ignore`): the file is compiled, and its
@@ -245,14 +247,15 @@ _TEST_NAME = re.compile(r"""["'][^"']*test[^"']*["']""", re.IGNORECASE)
 
 
 @lru_cache(maxsize=LINE_CACHE_ENTRIES)
-def line_marker(text: str) -> Marker | None:
-    """The skip or focus a line adds, read from its text."""
+def line_marker(text: str, path: str = "") -> Marker | None:
+    """The skip or focus a line adds, read from its text; `path`, the file's, for the forms only one
+    language's runner reads (Go's build constraints, Ruby's `skip` and `pending`)."""
     code = code_only(text)
     if has_any(code, _FOCUS_WORDS) and _JS_FOCUS.search(code):
         return FOCUS
     if _not_collected(text, code):
         return NOT_COLLECTED
-    other = _other_languages(code)
+    other = _other_languages(code, path)
     if other is not None:
         return other
     if not has_any(code, _SKIP_WORDS):
@@ -267,13 +270,15 @@ def line_marker(text: str) -> Marker | None:
     return None
 
 
-def _other_languages(code: str) -> Marker | None:
+def _other_languages(code: str, path: str) -> Marker | None:
     """A Go build constraint, or a skip of the Rust, .NET, TestNG or Ruby runners."""
-    if "build" in code and _GO_BUILD.match(code):
+    if path.endswith(".go") and "build" in code and _GO_BUILD.match(code):
         tags = code.split("build", 1)[1]
         always = "!" not in tags and set(re.findall(r"[\w.]+", tags)) == {"ignore"}
         return GO_BUILD_IGNORED if always else GO_BUILD_TAGGED
-    if not has_any(code, _OTHER_SKIP_WORDS) or not _OTHER_SKIP.search(code):
+    if not has_any(code, _OTHER_SKIP_WORDS):
+        return None
+    if not _OTHER_SKIP.search(code) and not (path.endswith(".rb") and _RUBY_SKIP.search(code)):
         return None
     return CONDITIONAL_SKIP if _OTHER_CONDITION.search(code) else SKIP
 

@@ -315,7 +315,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         found: list[tuple[DiffLine, Marker]] = []
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
-            text_marker = line_marker(as_read(line.new_no, line.text))
+            text_marker = line_marker(as_read(line.new_no, line.text), change.path)
             if marker is None or (text_marker is FOCUS):
                 marker = text_marker
             if marker is GO_BUILD_TAGGED and _tagged_already(change):
@@ -645,7 +645,8 @@ def _tagged_already(change: FileChange) -> bool:
     if change.status is FileStatus.ADDED:
         return True
     return any(
-        line.kind is not LineKind.ADDED and line_marker(line.text) in (GO_BUILD_TAGGED, GO_BUILD_IGNORED)
+        line.kind is not LineKind.ADDED
+        and line_marker(line.text, change.path) in (GO_BUILD_TAGGED, GO_BUILD_IGNORED)
         for hunk in change.hunks
         for line in hunk.lines
     )
