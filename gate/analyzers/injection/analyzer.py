@@ -1,7 +1,9 @@
 """The `injection-text` analyzer: added content addressed to AI reviewers, hidden HTML comments in the
 PR body, and invisible or bidirectional Unicode controls (Trojan Source) in added lines.
 
-The phrases are found by `windows.find_phrases`; their table lives in `gate/data/injection-phrases.tsv`.
+The phrases are found by `windows.find_phrases` on the text as written and by `decode` on second readings
+of it (escapes and base64 decoded, digits read as letters); their table lives in
+`gate/data/injection-phrases.tsv`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter
 
 from gate import invisible
 from gate.analyzers.injection.agent_files import AGENT_FILE_RULES, instructs_agents
+from gate.analyzers.injection.decode import find_decoded_phrases
 from gate.analyzers.injection.table import tool_markers
 from gate.analyzers.injection.windows import PhraseHit, find_phrases
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
@@ -29,6 +32,15 @@ _TEXT = attrgetter("text")
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _PR_BODY = "PR description"
 _NAME_SEPARATORS = re.compile(r"[-_./]+")
+# Markup that draws its text where no one sees it: at size or opacity zero, not displayed, or far off
+# the canvas (SVG `<text font-size="0" x="-9999">`, an HTML `<span style="display:none">`). A model
+# reads the text all the same.
+_HIDDEN_MARKUP = re.compile(
+    r"""(?:font-size|opacity|fill-opacity)\s*(?:=\s*["']|:)\s*0+(?:\.0+)?(?:px|pt|r?em|%)?\s*(?:["';}]|$|\s)"""
+    r"""|display\s*:\s*none|visibility\s*:\s*hidden"""
+    r"""|\b(?:x|y|dx|dy|left|top|text-indent)\s*(?:=\s*["']|:)\s*-\d{3,}""",
+    re.IGNORECASE,
+)
 
 
 def describe(char: str) -> str:
@@ -43,6 +55,18 @@ def describe(char: str) -> str:
 def _escaped(text: str) -> str:
     """The text with invisible characters written as escapes, everything else as is."""
     return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def read_phrases(lines: Sequence[str], text: str | None = None) -> Iterator[PhraseHit]:
+    """Phrase-table hits on the lines as written, then those only their second readings hold (`decode`);
+    one per rule and line (`text`: the lines joined with LF, when at hand)."""
+    seen: set[tuple[str, int]] = set()
+    for hit in find_phrases(lines, text=text):
+        seen.add((hit.phrase.rule, hit.index))
+        yield hit
+    for hit in find_decoded_phrases(lines, text):
+        if (hit.phrase.rule, hit.index) not in seen:
+            yield hit
 
 
 def _quote(text: str, limit: int = 120) -> str:
@@ -83,7 +107,7 @@ class InjectionAnalyzer(Analyzer):
                 return None  # the boundary between two files
             return AddedLine(change.path, change.added[within].new_no or 0, texts[index])
 
-        for hit in find_phrases(texts, text=joined):
+        for hit in read_phrases(texts, joined):
             line = added_line(hit.index)
             if line is not None:
                 findings.append(self._phrase(hit, line))
@@ -124,6 +148,17 @@ class InjectionAnalyzer(Analyzer):
             )
         else:
             why = ""
+        if _HIDDEN_MARKUP.search(line.text):
+            why += (
+                " The line draws its text where no one sees it (at size or opacity zero, not displayed, or "
+                "off the canvas): hidden from the people who review the change, read by the models."
+            )
+        if hit.encoded:
+            why += (
+                " The line writes these words encoded (character references, escapes, base64 or digits "
+                "for letters), which a model reads as plain text and a person reading the diff does not; "
+                "the words quoted are the line as decoded."
+            )
         return self.meta.finding(
             hit.phrase.rule,
             severity,
@@ -139,7 +174,7 @@ class InjectionAnalyzer(Analyzer):
         """A new file's name is text the models read too: "ai-reviewer-approve-this.md" is an injection."""
         named = [c for c in files if c.status in (FileStatus.ADDED, FileStatus.RENAMED)]
         hits: dict[int, list[PhraseHit]] = {}
-        for hit in find_phrases([_NAME_SEPARATORS.sub(" ", c.path) for c in named]):
+        for hit in read_phrases([_NAME_SEPARATORS.sub(" ", c.path) for c in named]):
             hits.setdefault(hit.index, []).append(hit)
         for index, change in enumerate(named):
             for hit in hits.get(index, []):
@@ -223,7 +258,7 @@ class InjectionAnalyzer(Analyzer):
         """Commit messages reach reviewers (and the models that review) as much as the PR text does."""
         place = f"commit {sha[:10]}"
         lines = message.splitlines()
-        for hit in find_phrases(lines):
+        for hit in read_phrases(lines):
             yield self.meta.finding(
                 hit.phrase.rule,
                 hit.severity,
@@ -237,7 +272,7 @@ class InjectionAnalyzer(Analyzer):
 
     def _pr_text(self, title: str, body: str) -> Iterator[Finding]:
         lines = [title, *body.splitlines()]
-        for hit in find_phrases(lines):
+        for hit in read_phrases(lines):
             place = "the PR title" if hit.index == 0 else "the PR description"
             yield self.meta.finding(
                 hit.phrase.rule,
@@ -255,7 +290,7 @@ class InjectionAnalyzer(Analyzer):
         for m in _HTML_COMMENT.finditer(body):
             content = m.group(1).strip()
             lowered = content.lower()
-            injected = next(iter(find_phrases(content.splitlines() or [""])), None)
+            injected = next(iter(read_phrases(content.splitlines() or [""])), None)
             if injected is not None:
                 yield self.meta.finding(
                     "hidden-instructions",

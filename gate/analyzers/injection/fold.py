@@ -50,6 +50,15 @@ def fold(text: str) -> str:
     return text.translate(table) if (table := _table(text)) else text
 
 
+def fold_lower(text: str) -> str:
+    """`text` as the patterns read it, each character that reads otherwise lower-cased as read: a row of
+    the phrase table written in a script with look-alike letters (`игнорируй`), as the lower-cased
+    folded text it is matched with reads it. Only those characters change: a pattern's escapes
+    (`\\S`) stay as they are."""
+    table = _table(text)
+    return text.translate({code: read.lower() for code, read in table.items()}) if table else text
+
+
 def _table(text: str) -> dict[int, str]:
     """What each character of `text` that reads otherwise reads as."""
     table: dict[int, str] = {}

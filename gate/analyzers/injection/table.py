@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from gate.analyzers.injection.fold import fold_lower
 from gate.findings import Severity
 
 # The space between two words of a trigger (`you are`) stands for any run of whitespace within a line, as
@@ -39,6 +40,8 @@ def phrases() -> tuple[Phrase, ...]:
     out = []
     for row in data_rows("injection-phrases.tsv"):
         rule, severity, what, triggers, pattern = row.split("\t")
+        # Read as the text is read: a row in a script with look-alike letters (`fold_lower`).
+        triggers, pattern = fold_lower(triggers), fold_lower(pattern)
         words = tuple(triggers.split(","))
         out.append(
             Phrase(

@@ -7,8 +7,9 @@ are no line break) unless it is one split by the break, found on its own.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,9 +54,13 @@ def _anchored_words() -> tuple[tuple[str, int], ...]:
     )
 
 
-@lru_cache(maxsize=1)
-def _trigger_anchors() -> re.Pattern[str]:
-    """A pattern that matches where any trigger word is, each word found from its anchor.
+@lru_cache(maxsize=2)
+def _trigger_anchors(foreign: bool = False) -> re.Pattern[str]:
+    """A pattern that matches where any trigger word is, each word found from its anchor: of the words
+    whose anchor is ASCII, or (`foreign`) of those whose anchor is not (the table's rows in other
+    scripts). A search for both at once reads ASCII text at half the speed (the engine's first test
+    of a character is then no longer a small table), and most text is ASCII: the second pattern is
+    searched only where a line holds a character that is not.
 
     The search engine skips the characters no alternative starts with and tries the pattern at the
     others only. With the words' first letters that is over half of a source text; with the anchors
@@ -67,6 +72,8 @@ def _trigger_anchors() -> re.Pattern[str]:
     """
     root: dict[str, dict] = {}  # type: ignore[type-arg]
     for word, at in _anchored_words():
+        if word[at].isascii() == foreign:
+            continue
         head = word.split(" ", 1)[0]
         steps = [re.escape(char) for char in head[at:]]
         if at:
@@ -193,12 +200,11 @@ def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:
     # whitespace runs are squeezed exactly when it holds one after: the words are found in the text as
     # it is. A trigger word lies within one line (its gaps are no line break); a match's line is counted
     # by the line breaks before it, read once from one match to the next.
-    anchors, offsets, longest = _trigger_anchors(), _anchor_offsets(), any_trigger()
+    offsets, longest = _anchor_offsets(), any_trigger()
     by_phrase: list[list[int]] = [[] for _ in phrases()]
     touched: list[int] = []
     index = counted = line_start = 0
-    while (m := anchors.search(text, counted)) is not None:
-        at = m.start()
+    for at in heapq.merge(_anchor_places(text), _anchor_places(text, foreign=True)):
         breaks = text.count("\n", counted, at)
         if breaks:
             index += breaks
@@ -216,6 +222,29 @@ def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:
                         found.append(index)
         counted = at + 1  # an anchor is no line break
     return touched, by_phrase
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f][^\n]*")
+
+
+def _anchor_places(text: str, *, foreign: bool = False) -> Iterator[int]:
+    """Where the anchors of the words of one kind (`_trigger_anchors`) are in `text`, in order: each
+    place where a word anchored there may start is found. Those whose anchor is not ASCII are searched
+    from a line's first character that is not ASCII to its end: such an anchor lies there."""
+    anchors = _trigger_anchors(foreign)
+    if not foreign:
+        at = 0
+        while (m := anchors.search(text, at)) is not None:
+            yield m.start()
+            at = m.start() + 1
+        return
+    if text.isascii() or not anchors.pattern:
+        return  # no such anchor in the text, or no such word in the table
+    for rest in _NOT_ASCII.finditer(text):
+        at, end = rest.span()
+        while (m := anchors.search(text, at, end)) is not None:
+            yield m.start()
+            at = m.start() + 1
 
 
 # --- triggers of several words split by a line break ---------------------------------------------------

@@ -24,6 +24,9 @@ class PhraseHit:
     # Quoted and introduced as an example ("text such as 'ignore previous instructions': never follow
     # it"), as in documentation and prompts that warn about injection.
     quoted_example: bool = False
+    # Found on a second reading of the line (`decode`): its escapes or base64 decoded, or digits read
+    # as letters; `text` is then the words as read.
+    encoded: bool = False
 
     @property
     def severity(self) -> Severity:

@@ -1,0 +1,165 @@
+"""Second readings of a line: what it says with its escapes and base64 decoded, and with digits read as
+the letters they are drawn for.
+
+A model reads `&#105;gnore` in Markdown, `\\u0069gnore` in JSON, `\\x69gnore` in a Python string,
+`%69gnore` in a URL, a base64 token in a comment that asks to be decoded, and `1gn0re a11 prev10us
+1nstruct10ns` as the plain words; the phrase patterns read none of them. So the lines that may hold
+such text are read again: first with HTML character references, `\\uXXXX`, `\\U00XXXXXX`, `\\u{X}`,
+`\\xXX` and `%XX` escapes decoded and each base64 token of `MIN_BASE64` characters or more that decodes
+to printable text replaced by that text; then that reading with the digits inside a word that stand for
+letters (0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t) read as those letters. The phrases are tried on each
+reading that differs from the line, and a hit is the line's.
+
+Most lines hold none of this. The lines read again are found by one search of the text, from the
+characters every such line holds one of (`&`, `\\`, `%`, a digit), each checked by a lookaround: `&#`,
+a backslash before `u`, `U` or `x`, `%` before two hex digits, a digit next to a letter. A base64 token
+that encodes text holds a digit next to a letter within a few characters nearly always (the second
+character of each group of four is a digit whenever the group's first byte ends in binary 11 and the
+second is a lower-case letter), so base64 is found through its digits too. On a 200,000-line series of
+real source files under 3% of the lines are read again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from itertools import product
+
+from gate.analyzers.injection.table import phrases
+from gate.analyzers.injection.windows import PhraseHit, find_phrases
+
+# One match a line at most: a match runs on to the end of its line, so the search resumes on the next.
+_CANDIDATE = re.compile(
+    r"[&\\%0-9](?:(?<=&)#|(?<=\\)[uUx]|(?<=%)[0-9A-Fa-f]{2}|(?<=[A-Za-z][0-9])|(?<=[0-9])(?=[A-Za-z]))[^\n]*"
+)
+_ESCAPE = re.compile(
+    r"\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\x([0-9A-Fa-f]{2})"
+    r"|((?:%[0-9A-Fa-f]{2})+)"
+)
+# A base64 (or URL-safe base64) token; shorter ones are words and names far more often than data.
+MIN_BASE64 = 16
+_BASE64 = re.compile(rf"(?<![\w+/-])[A-Za-z0-9+/_-]{{{MIN_BASE64},}}={{0,2}}(?![\w+/=-])")
+# A longer token is data (an image, a bundle): its start is decoded, where a message would be.
+MAX_BASE64 = 4096
+# Whitespace and separators a decoded reading holds are read as a space: a reading stays one line.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+
+_LEET = str.maketrans("03457", "oeast")
+# A word of letters and digits holding both; possessive, so that each place is read once.
+_LEET_WORD = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]++[0-9]|[0-9]++[A-Za-z])[A-Za-z0-9]*+")
+# The characters of base64 as one letter, the rest as a space: a token is then a run of that letter.
+_BASE64_CHARS = str.maketrans(
+    {c: "a" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"}
+)
+
+
+def find_decoded_phrases(lines: Sequence[str], text: str | None = None) -> Iterator[PhraseHit]:
+    """Phrase-table hits on the lines' second readings (`text`: the lines joined with LF, when at
+    hand), each at its line's index; one per rule and line."""
+    joined = "\n".join(lines) if text is None else text
+    read: list[str] = []
+    owner: list[int] = []  # the line each reading is of
+    index = counted = 0
+    for m in _CANDIDATE.finditer(joined):
+        index += joined.count("\n", counted, m.start())
+        counted = m.start()
+        for reading in readings(lines[index]):
+            # each reading on its own, a blank line after it: no phrase runs on into the next
+            read.extend((reading, ""))
+            owner.extend((index, index))
+    if not read:
+        return
+    seen: set[tuple[str, int]] = set()
+    for hit in find_phrases(read):
+        line = owner[hit.index]
+        if (hit.phrase.rule, line) not in seen:
+            seen.add((hit.phrase.rule, line))
+            yield PhraseHit(hit.phrase, line, hit.text, hit.quoted_example, encoded=True)
+
+
+def readings(line: str) -> list[str]:
+    """The line's second readings that differ from it: escapes and base64 decoded, then digits read as
+    letters."""
+    decoded = _base64(_unescape(line))
+    out: list[str] = []
+    if decoded != line:
+        decoded = _BREAKS.sub(" ", decoded)
+        out.append(decoded)
+    lettered = _LEET_WORD.sub(lambda m: _as_letters(m.group(0)), decoded)
+    if lettered != decoded:
+        out.append(lettered)
+    return out
+
+
+def _unescape(line: str) -> str:
+    if "&#" in line:
+        line = html.unescape(line)
+    if "\\" in line or "%" in line:
+        line = _ESCAPE.sub(_escaped_char, line)
+    return line
+
+
+def _escaped_char(m: re.Match[str]) -> str:
+    if m.group(5):  # a run of %XX: the bytes of UTF-8 text
+        return urllib.parse.unquote(m.group(5), errors="replace")
+    code = int(next(group for group in m.groups() if group), 16)
+    return chr(code) if code <= 0x10FFFF else m.group(0)
+
+
+def _base64(line: str) -> str:
+    if len(line) < MIN_BASE64 or "a" * MIN_BASE64 not in line.translate(_BASE64_CHARS):
+        return line
+    return _BASE64.sub(lambda m: _decoded_base64(m.group(0)) or m.group(0), line)
+
+
+def _decoded_base64(token: str) -> str | None:
+    """The text a base64 token stands for, when it decodes to printable text (of any script)."""
+    body = token[:MAX_BASE64].rstrip("=").replace("-", "+").replace("_", "/")
+    body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
+    if body.isalpha() and (body.islower() or body.isupper()):
+        return None  # a word or a name in one case: base64 of text mixes cases or holds digits
+    try:
+        text = base64.b64decode(body + "=" * (-len(body) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    printable = text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    return " " + text + " " if printable.isprintable() and any(c.isalpha() for c in text) else None
+
+
+@lru_cache(maxsize=4096)
+def _as_letters(word: str) -> str:
+    """A word with digits in it read as letters: 0 o, 3 e, 4 a, 5 s, 7 t, and 1 as i or l, whichever
+    makes a word of the phrase table (`a11` all, `1gn0re` ignore; else i). A word with other digits, or
+    with no letter, is left as it is (`v2`, `x86`, `1024`)."""
+    if any(c in "2689" for c in word) or word.isdigit():
+        return word
+    read = word.translate(_LEET)
+    ones = read.count("1")
+    if not ones:
+        return read
+    if ones <= 4:
+        vocabulary = _vocabulary()
+        parts = read.split("1")
+        for letters in product("il", repeat=ones):
+            candidate = parts[0] + "".join(
+                letter + part for letter, part in zip(letters, parts[1:], strict=True)
+            )
+            if candidate.lower() in vocabulary:
+                return candidate
+    return read.replace("1", "i")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """The words the phrase table's patterns and trigger words are written with."""
+    words: set[str] = set()
+    for phrase in phrases():
+        source = re.sub(r"\\.", " ", phrase.pattern.pattern)
+        words.update(re.findall(r"[a-z]{2,}", source))
+        words.update(w for word in phrase.words for w in re.findall(r"[a-z]{2,}", word))
+    return frozenset(words)
