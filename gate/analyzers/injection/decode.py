@@ -12,11 +12,11 @@ reading that differs from the line, and a hit is the line's.
 
 Most lines hold none of this. The lines read again are found by one search of the text, from the
 characters every such line holds one of (`&`, `\\`, `%`, a digit), each checked by a lookaround: `&#`,
-a backslash before `u`, `U` or `x`, `%` before two hex digits, a digit next to a letter. A base64 token
-that encodes text holds a digit next to a letter within a few characters nearly always (the second
-character of each group of four is a digit whenever the group's first byte ends in binary 11 and the
-second is a lower-case letter), so base64 is found through its digits too. On a 200,000-line series of
-real source files under 3% of the lines are read again.
+a backslash before `u`, `U` or `x`, `%` before two hex digits, a digit next to a letter. Base64 is
+found through its digits too: the token of a sentence holds a digit next to a letter nearly always
+(94% of the tokens of 20,000 random sentences of 12 to 60 bytes, 99.5% of those of 48 characters or
+more; a token with none is not read). On a 200,000-line series of real source files about 2% of the
+lines are read again.
 """
 
 from __future__ import annotations
@@ -121,8 +121,9 @@ def _decoded_base64(token: str) -> str | None:
     """The text a base64 token stands for, when it decodes to printable text (of any script)."""
     body = token[:MAX_BASE64].rstrip("=").replace("-", "+").replace("_", "/")
     body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
-    if body.isalpha() and (body.islower() or body.isupper()):
-        return None  # a word or a name in one case: base64 of text mixes cases or holds digits
+    if body.islower() or (body.isupper() and body.isalpha()):
+        # a name or a hex digest: the base64 of text mixes the cases, or (text in capitals) holds digits
+        return None
     try:
         text = base64.b64decode(body + "=" * (-len(body) % 4), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):

@@ -204,7 +204,9 @@ def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:
     by_phrase: list[list[int]] = [[] for _ in phrases()]
     touched: list[int] = []
     index = counted = line_start = 0
-    for at in heapq.merge(_anchor_places(text), _anchor_places(text, foreign=True)):
+    foreign = list(_anchor_places(text, foreign=True))  # few: most text is ASCII
+    places = heapq.merge(_anchor_places(text), foreign) if foreign else _anchor_places(text)
+    for at in places:
         breaks = text.count("\n", counted, at)
         if breaks:
             index += breaks
@@ -224,7 +226,11 @@ def trigger_lines(text: str) -> tuple[list[int], list[list[int]]]:
     return touched, by_phrase
 
 
-_NOT_ASCII = re.compile(r"[^\x00-\x7f][^\n]*")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# The text is looked at in pieces this long for characters that are not ASCII: a piece that holds none
+# (most, in source code) is passed over at the speed of a copy (`str.isascii`) instead of being read
+# character by character.
+_PIECE = 4096
 
 
 def _anchor_places(text: str, *, foreign: bool = False) -> Iterator[int]:
@@ -240,11 +246,17 @@ def _anchor_places(text: str, *, foreign: bool = False) -> Iterator[int]:
         return
     if text.isascii() or not anchors.pattern:
         return  # no such anchor in the text, or no such word in the table
-    for rest in _NOT_ASCII.finditer(text):
-        at, end = rest.span()
-        while (m := anchors.search(text, at, end)) is not None:
-            yield m.start()
-            at = m.start() + 1
+    end = 0  # the text up to here is read
+    for piece in range(0, len(text), _PIECE):
+        if piece + _PIECE <= end or text[piece : piece + _PIECE].isascii():
+            continue
+        while (first := _NOT_ASCII.search(text, max(piece, end), piece + _PIECE)) is not None:
+            at = first.start()
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            while (m := anchors.search(text, at, end)) is not None:
+                yield m.start()
+                at = m.start() + 1
 
 
 # --- triggers of several words split by a line break ---------------------------------------------------
