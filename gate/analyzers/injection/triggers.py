@@ -104,9 +104,12 @@ def anchor_set(words: Sequence[str]) -> set[str]:
     the least frequency per word it newly covers, then characters whose words the others cover go."""
     chosen: set[str] = set()
     open_words = set(words)
+    holding = {
+        char: {word for word in open_words if char in word} for char in {c for word in words for c in word}
+    }
     while open_words:
         chars = sorted({char for word in open_words for char in word})
-        best = min(chars, key=lambda c: (_FREQUENCY.get(c, 0) + 1) / sum(c in word for word in open_words))
+        best = min(chars, key=lambda c: (_FREQUENCY.get(c, 0) + 1) / len(holding[c] & open_words))
         chosen.add(best)
         open_words = {word for word in open_words if best not in word}
     for char in sorted(chosen, key=lambda c: -_FREQUENCY.get(c, 0)):
