@@ -134,25 +134,37 @@ def _decoded_base64(token: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _as_letters(word: str) -> str:
-    """A word with digits in it read as letters: 0 o, 3 e, 4 a, 5 s, 7 t, and 1 as i or l, whichever
-    makes a word of the phrase table (`a11` all, `1gn0re` ignore; else i). A word with other digits, or
-    with no letter, is left as it is (`v2`, `x86`, `1024`)."""
+    """A word with digits in it read as letters (0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t) when that makes a
+    word of the phrase table (`a11` all, `1gn0re` ignore, `rev1ewer` reviewer); else the word as it is.
+    A phrase needs its table words, and the others (`x86`, `sha256`, `t0`, `e3b0c4`, minified names)
+    then give no second reading of their line at all."""
     if any(c in "2689" for c in word) or word.isdigit():
         return word
     read = word.translate(_LEET)
     ones = read.count("1")
-    if not ones:
-        return read
-    if ones <= 4:
-        vocabulary = _vocabulary()
-        parts = read.split("1")
-        for letters in product("il", repeat=ones):
-            candidate = parts[0] + "".join(
-                letter + part for letter, part in zip(letters, parts[1:], strict=True)
-            )
-            if candidate.lower() in vocabulary:
-                return candidate
-    return read.replace("1", "i")
+    if ones > 4:
+        return word
+    parts = read.split("1")
+    candidates = [
+        parts[0] + "".join(letter + part for letter, part in zip(letters, parts[1:], strict=True))
+        for letters in product("il", repeat=ones)
+    ]
+    vocabulary = _vocabulary()
+    for candidate in candidates:  # a word of the table as it is first (`a11` all, not `aii` for `ai`)
+        if candidate.lower() in vocabulary:
+            return candidate
+    for candidate in candidates:
+        if _in_table(candidate.lower()):
+            return candidate
+    return word
+
+
+def _in_table(word: str) -> bool:
+    """Whether `word` is a word of the phrase table give or take a plural or a verb's ending (the table
+    writes `reviewers?`, `ignore[zsr]?`); the ending only of a word of five letters or more."""
+    vocabulary = _vocabulary()
+    forms = (word + "s", word[:-1], word[:-2]) if len(word) >= 5 else (word + "s",)
+    return word in vocabulary or any(form in vocabulary for form in forms)
 
 
 @lru_cache(maxsize=1)
