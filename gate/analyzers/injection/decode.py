@@ -7,8 +7,8 @@ A model reads `&#105;gnore` in Markdown, `\\u0069gnore` in JSON, `\\x69gnore` in
 such text are read again: first with HTML character references, `\\uXXXX`, `\\U00XXXXXX`, `\\u{X}`,
 `\\xXX` and `%XX` escapes decoded and each base64 token of `MIN_BASE64` characters or more that decodes
 to printable text replaced by that text; then that reading with the digits inside a word that stand for
-letters (0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t) read as those letters. The phrases are tried on each
-reading that differs from the line, and a hit is the line's.
+letters (0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t) read as those letters where that spells a word of the phrase
+table. The phrases are tried on each reading that differs from the line, and a hit is the line's.
 
 Most lines hold none of this. The lines read again are found by one search of the text, from the
 characters every such line holds one of (`&`, `\\`, `%`, a digit), each checked by a lookaround: `&#`,
