@@ -86,6 +86,7 @@ def test_a_stage_in_this_process_past_the_run_s_time_fails_closed_and_the_rest_a
         from gate.pipeline import run
         from gate.report.json_v1 import to_dict
         from gate.models.budget import RunBudget
+        from gate.redact import ready
         from gate.run import RunContext, Services
         from tests.test_worker import RunsOn, _changeset
 
@@ -99,6 +100,10 @@ def test_a_stage_in_this_process_past_the_run_s_time_fails_closed_and_the_rest_a
 
         changeset = _changeset(Path({str(tmp_path / "repo")!r}))
         config = Config(budget=Budget(max_seconds=1))
+        # The detector's rules are built before the clock starts, as the command line builds them while
+        # git reads the range: on a loaded machine their build alone could spend the second, and the
+        # stage would not start at all.
+        ready()
         # As the run makes it: the budget's clock starts with the run.
         services = Services(budget=RunBudget.from_config(config.budget))
         ctx = RunContext(changeset=changeset, config=config, offline=True, services=services)
