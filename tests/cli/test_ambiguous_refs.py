@@ -117,7 +117,10 @@ def test_an_ambiguous_head_is_refused(repo: GitRepo, capsys: pytest.CaptureFixtu
 def test_a_name_as_long_as_a_commit_id_is_still_a_name(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    name = "release/" + "x" * 32  # 40 characters, not hex: git reads it as a ref like any other
+    # 40 characters, not hex: git reads it as a ref like any other. (Words, not a run of one letter,
+    # which an earlier test in the same process may have had remembered as a secret.)
+    name = "release/candidate-for-the-winter-updates"
+    assert len(name) == 40
     _upstream(repo)
     repo.git("branch", name, "feature")
     repo.git("tag", name, "main")
