@@ -665,6 +665,21 @@ EVASIONS: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         ),
         ("assertion-overridden", "high", "src/total.test.js"),
     ),
+    "parametrize-with-no-cases": (
+        {
+            "tests/test_cases.py": "import pytest\n\nfrom app.calc import total\n\n\n"
+            "@pytest.mark.parametrize('xs,want', [])\ndef test_cases(xs, want):\n"
+            "    assert total(xs) == want\n"
+        },
+        ("test-skipped", "high", "tests/test_cases.py"),
+    ),
+    "js-skip-under-a-literal-condition": (
+        _js(
+            "    expect(total([1, 2])).toBe(3)\n",
+            "    if (true) {\n      this.skip()\n    }\n    expect(total([1, 2])).toBe(3)\n",
+        ),
+        ("test-skipped", "high", "src/total.test.js"),
+    ),
 }
 
 
@@ -1102,3 +1117,100 @@ def test_assertion_apis_imported_or_aliased_are_not_findings(
     repo = make_pr(tmp_path / "repo", changes)
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0, weakened(report)
+
+
+PARAMETRIZED = """import pytest
+
+from app.calc import total
+
+CASES = [
+    ([1], 1),
+    ([2, 2], 4),
+]
+
+
+@pytest.mark.parametrize('xs,want', [
+    ([1, 2], 3),
+    ([], 0),
+])
+def test_rows(xs, want):
+    assert total(xs) == want
+
+
+@pytest.mark.parametrize('xs,want', CASES)
+def test_named_rows(xs, want):
+    assert total(xs) == want
+
+
+@pytest.mark.parametrize('xs', [[1]])
+def test_kept(xs):
+    assert total(xs) == 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("    ([1, 2], 3),\n    ([], 0),\n", "", 12),  # the rows removed, the decorator left as it was
+        ("    ([1], 1),\n    ([2, 2], 4),\n", "", 18),  # the module-level list they came from emptied
+    ],
+)
+def test_a_parametrize_emptied_of_its_cases_is_a_skip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, line: int
+) -> None:
+    """pytest skips a test whose parameter list is empty ("got empty parameter set"): emptying the list
+    is high, at the decorator; a parametrize the change does not touch is not read."""
+    base = {**BASE, "tests/test_rows.py": PARAMETRIZED}
+    repo = make_pr(tmp_path / "repo", {"tests/test_rows.py": PARAMETRIZED.replace(old, new)}, base)
+    code, report = ai_gate(repo.root, capsys)
+    found = [f for f in report["findings"] if f["stage"] == "weakened-tests"]
+    assert [(f["rule"], f["severity"], f["path"], f["line"]) for f in found] == [
+        ("test-skipped", "high", "tests/test_rows.py", line)
+    ]
+    assert code == 1
+
+
+GO_TEST = """package calc
+
+import "testing"
+
+func TestTotal(t *testing.T) {
+\tif Total(2, 2) != 4 {
+\t\tt.Errorf("bad")
+\t}
+}
+"""
+
+
+def test_skips_under_a_stated_condition_in_go_and_js_stay_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`if testing.Short() { t.Skip(...) }` in Go and `if (!process.env.X) { this.skip() }` in mocha are
+    the usual way to leave out a slow or a database test: medium, as `pytest.skip()` under an `if` is."""
+    go = GO_TEST + (
+        "\nfunc TestTotalSlow(t *testing.T) {\n\tif testing.Short() {\n"
+        '\t\tt.Skip("skipping integration test in short mode")\n\t}\n'
+        '\tif Total(20, 20) != 40 {\n\t\tt.Fatal("bad")\n\t}\n}\n'
+        '\nfunc TestTotalDB(t *testing.T) {\n\tif os.Getenv("DB") == "" { t.Skip("no db") }\n}\n'
+    )
+    changes = _js(
+        "    expect(total([1, 2])).toBe(3)\n",
+        "    if (!process.env.DATABASE_URL) {\n      this.skip();\n    }\n"
+        "    expect(total([1, 2])).toBe(3)\n",
+    )
+    changes["src/total.test.js"] = str(changes["src/total.test.js"]).replace(
+        "    expect(total([])).toBe(0)\n",
+        "    if (process.platform === 'win32') this.skip()\n    expect(total([])).toBe(0)\n",
+    )
+    changes["calc/calc_test.go"] = go
+    base = {**BASE, "calc/calc.go": "package calc\n\nfunc Total(a, b int) int { return a + b }\n"}
+    base["calc/calc_test.go"] = GO_TEST
+    repo = make_pr(tmp_path / "repo", changes, base)
+    code, report = ai_gate(repo.root, capsys)
+    assert sorted(weakened(report)) == [
+        ("test-skipped", "medium", "calc/calc_test.go"),
+        ("test-skipped", "medium", "calc/calc_test.go"),
+        ("test-skipped", "medium", "src/total.test.js"),
+        ("test-skipped", "medium", "src/total.test.js"),
+    ]
+    assert code == 0

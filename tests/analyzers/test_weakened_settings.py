@@ -149,6 +149,101 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"pytest.ini": "[pytest]\nnorecursedirs = .git build tests\n"},
         ("tests-not-collected", "medium", "pytest.ini"),
     ),
+    "conftest-turns-failures-into-passes": (
+        {
+            "tests/conftest.py": "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\n"
+            "def pytest_runtest_makereport(item, call):\n    outcome = yield\n"
+            "    report = outcome.get_result()\n    if report.failed:\n        report.outcome = 'passed'\n"
+        },
+        ("test-failures-ignored", "high", "tests/conftest.py"),
+    ),
+    "conftest-drops-the-exception-before-the-report": (
+        {"tests/conftest.py": "def pytest_runtest_makereport(item, call):\n    call.excinfo = None\n"},
+        ("test-failures-ignored", "high", "tests/conftest.py"),
+    ),
+    "conftest-takes-over-calling-the-tests": (
+        {"tests/conftest.py": "def pytest_pyfunc_call(pyfuncitem):\n    return True\n"},
+        ("test-failures-ignored", "medium", "tests/conftest.py"),
+    ),
+    "tox-command-whose-exit-code-is-ignored": (
+        {"tox.ini": "[tox]\nenv_list = py311\n\n[testenv]\ndeps = pytest\ncommands = - pytest\n"},
+        ("test-failures-ignored", "high", "tox.ini"),
+    ),
+    "tox-command-whose-exit-code-is-ignored-on-its-own-line": (
+        {"tox.ini": "[testenv]\ndeps =\n    -rrequirements.txt\ncommands =\n    -python -m pytest -q\n"},
+        ("test-failures-ignored", "high", "tox.ini"),
+    ),
+    "tox-ignore-outcome": (
+        {"tox.ini": "[testenv]\ndeps = pytest\nignore_outcome = true\ncommands = pytest\n"},
+        ("test-failures-ignored", "high", "tox.ini"),
+    ),
+    "nox-success-codes": (
+        {
+            "noxfile.py": "import nox\n\n\n@nox.session\ndef tests(session):\n"
+            "    session.install('pytest')\n    session.run('pytest', success_codes=[0, 1])\n"
+        },
+        ("test-failures-ignored", "high", "noxfile.py"),
+    ),
+    "nox-success-codes-on-another-line": (
+        {
+            "noxfile.py": "import nox\n\n\n@nox.session\ndef tests(session):\n    session.run(\n"
+            "        'pytest',\n        '-q',\n        success_codes=(0, 1, 5),\n    )\n"
+        },
+        ("test-failures-ignored", "high", "noxfile.py"),
+    ),
+    "workflow-pytest-piped-into-tee": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q | tee pytest.log")},
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-pytest-piped-in-a-script": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="|\n          pytest -q 2>&1 | tee pytest.log")},
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
+    "makefile-pytest-piped": (
+        {"Makefile": "test:\n\tpytest -q | tee pytest.log\n"},
+        ("test-failures-ignored", "high", "Makefile"),
+    ),
+    "pytest-ini-collect-only": (
+        {"pytest.ini": "[pytest]\naddopts = -q --co\n"},
+        ("tests-deselected", "high", "pytest.ini"),
+    ),
+    "pyproject-setup-plan": (
+        {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = [\n  "-q",\n  "--setup-plan",\n]\n'},
+        ("tests-deselected", "high", "pyproject.toml"),
+    ),
+    "workflow-collect-only": (
+        {".github/workflows/ci.yml": WORKFLOW.format(run="python -m pytest --collect-only -q")},
+        ("tests-deselected", "high", ".github/workflows/ci.yml"),
+    ),
+    "workflow-pytest-addopts-collect-only": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q")
+            + "        env:\n          PYTEST_ADDOPTS: --co\n"
+        },
+        ("tests-deselected", "high", ".github/workflows/ci.yml"),
+    ),
+    "jest-ignores-the-tests-in-package-json": (
+        {
+            "package.json": '{\n  "scripts": {\n    "test": "jest"\n  },\n  "jest": {\n'
+            '    "testPathIgnorePatterns": ["/node_modules/", "/src/"]\n  }\n}\n'
+        },
+        ("tests-not-collected", "high", "package.json"),
+    ),
+    "jest-config-ignores-the-tests": (
+        {"jest.config.js": "module.exports = {\n  testPathIgnorePatterns: [\n    'total',\n  ],\n};\n"},
+        ("tests-not-collected", "high", "jest.config.js"),
+    ),
+    "jest-config-hides-the-tests-from-the-module-map": (
+        {"jest.config.ts": "export default { modulePathIgnorePatterns: ['<rootDir>/src'] };\n"},
+        ("tests-not-collected", "high", "jest.config.ts"),
+    ),
+    "vitest-excludes-the-tests": (
+        {
+            "vitest.config.ts": "import { defineConfig } from 'vitest/config';\n"
+            "export default defineConfig({ test: { exclude: ['src/**'] } });\n"
+        },
+        ("tests-not-collected", "high", "vitest.config.ts"),
+    ),
 }
 
 
@@ -271,6 +366,50 @@ TUNING: dict[str, dict[str, str | None]] = {
             "        continue-on-error: true\n",
         ).format(run="pytest -q"),
     },
+    "conftest-keeps-each-report-for-fixtures": {
+        "tests/conftest.py": "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n    outcome = yield\n"
+        "    report = outcome.get_result()\n    setattr(item, 'rep_' + report.when, report)\n"
+        "    if report.when == 'call' and report.failed:\n        report.outcome = 'failed'\n"
+    },
+    "tox-reads-requirements": {
+        "tox.ini": "[testenv]\ndeps =\n    -rrequirements.txt\n    -cconstraints.txt\ncommands = pytest\n"
+        "    - coverage combine\n"
+    },
+    "nox-accepts-no-tests-collected": {
+        "noxfile.py": "import nox\n\n\n@nox.session\ndef tests(session):\n"
+        "    session.run('pytest', success_codes=[0, 5])\n"
+        "    session.run('coverage', 'erase', success_codes=[0, 1])\n"
+    },
+    "workflow-pipe-under-bash": {
+        ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q | tee pytest.log\n        shell: bash")
+    },
+    "workflow-pipe-with-pipefail": {
+        ".github/workflows/ci.yml": WORKFLOW.format(
+            run="|\n          set -o pipefail\n          pytest -q | tee pytest.log"
+        )
+    },
+    "workflow-pipe-under-bash-by-default": {
+        ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q | tee pytest.log").replace(
+            "jobs:\n", "defaults:\n  run:\n    shell: bash\njobs:\n"
+        )
+    },
+    "workflow-pipes-into-the-tests-and-quotes-a-pipe": {
+        ".github/workflows/ci.yml": WORKFLOW.format(run="cat cases.txt | pytest -q -k 'total or fmt|x'")
+    },
+    "workflow-lists-the-tests-then-runs-them": {
+        ".github/workflows/ci.yml": WORKFLOW.format(run="pytest --version && pytest --co -q && pytest -q")
+    },
+    "pytest-ini-coverage-options": {"pytest.ini": "[pytest]\naddopts = --cov=app --cov-report=term\n"},
+    "jest-ignores-build-output": {
+        "package.json": '{\n  "scripts": {\n    "test": "jest"\n  },\n  "jest": {\n'
+        '    "testPathIgnorePatterns": ["/node_modules/", "/dist/"]\n  }\n}\n'
+    },
+    "vitest-excludes-from-coverage": {
+        "vitest.config.ts": "import { defineConfig } from 'vitest/config';\n"
+        "export default defineConfig({\n  test: {\n    coverage: { exclude: ['src/**'] },\n"
+        "    exclude: ['e2e/**', 'node_modules/**'],\n  },\n});\n"
+    },
     "a-step-that-uses-a-pytest-action": {
         ".github/workflows/ci.yml": WORKFLOW.format(run="pytest -q")
         + "      - name: Comment coverage\n        continue-on-error: true\n"
@@ -363,3 +502,31 @@ def test_a_long_setting_line_is_read_in_time_linear_in_its_length(line: str) -> 
         list(weakenings(change, lambda text=text: text))
         times[blanks] = time.process_time() - started
     assert max(times[1_900], 0.02) / max(times[190], 0.02) < 30, times
+
+
+PACKAGE = (
+    '{\n  "name": "x",\n  "scripts": {\n    "test": "jest"\n  },\n'
+    '  "jest": {\n    "testEnvironment": "node"\n  }\n}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("echo no tests", [("tests-deselected", "high", "package.json")]),
+        ("true", [("tests-deselected", "high", "package.json")]),
+        ('echo \\"Error: no test specified\\" && exit 1', [("tests-deselected", "medium", "package.json")]),
+        ("vitest run", []),
+    ],
+)
+def test_a_test_script_that_runs_nothing_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], script: str, expected: list[tuple[str, str, str]]
+) -> None:
+    """The `test` script replaced by one that runs nothing and succeeds is high; by one that fails, or
+    that the gate cannot tell runs tests, medium at most. The `jest` settings key runs nothing."""
+    changes: dict[str, str | None] = {
+        "package.json": PACKAGE.replace('"test": "jest"', f'"test": "{script}"')
+    }
+    repo = make_pr(tmp_path / "repo", changes, {**BASE, "package.json": PACKAGE})
+    _, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == expected

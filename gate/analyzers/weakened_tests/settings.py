@@ -4,9 +4,15 @@
   pytest (CI workflows, Makefiles, shell scripts, tox and nox files) given `--deselect`, `-k "not ..."`,
   `--ignore` of a test path, or `-m "not ..."`; `python_files`, `python_functions` or `python_classes`
   set to names that the usual test names no longer match; `norecursedirs` naming a test folder.
-- A command that runs the tests made unable to fail: `pytest || true`, `npm test || exit 0`, and
-  `continue-on-error: true` (or `${{ true }}`) on a workflow step or job that runs them; or never run:
-  `if: false` on that step or job.
+- pytest told to run nothing: `--co`, `--setup-plan`, `--fixtures`, `--help` and the like in its settings,
+  in `PYTEST_ADDOPTS`, or on the only commands that run it.
+- A command that runs the tests made unable to fail: `pytest || true`, `npm test || exit 0`, piped into
+  another command by a shell without `pipefail` (`pytest | tee log`), tox's `- pytest` and
+  `ignore_outcome = true`, nox's `success_codes=[0, 1]`, and `continue-on-error: true` (or `${{ true }}`)
+  on a workflow step or job that runs them; or never run: `if: false` on that step or job, or
+  `package.json`'s `test` script made one that runs nothing (`echo no tests`).
+- A conftest.py hook that rewrites a test's report (`report.outcome = "passed"`, `call.excinfo = None`).
+- Jest's and Vitest's settings that leave test files out (`jest_config`).
 
 Read from the added lines (and, for `continue-on-error` and `if:`, the workflow at head around them: a
 step's block runs from the item that opens it to the next at its level, comments aside), so a patch is
@@ -23,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from gate.analyzers.weakened_tests.js_config import is_runner_config, left_out
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 # The files pytest reads its settings from, in the order it looks for them in a folder: the first that
@@ -70,6 +77,14 @@ def _runs(text: str) -> bool:
 _PYTEST = re.compile(r"\bpy\.?test\b")
 # `|| true`, `|| exit 0`, `|| :`, `|| echo ...`: the command's failure is dropped.
 _DROPPED = re.compile(r"\|\|\s*(?:true\b|exit\s+0\b|:(?:\s|$|;)|echo\b)")
+# tox runs a command whose line starts with `-` ignoring its exit code, and with `!` (tox 4) expecting it
+# to fail: on the `commands` line or one of its continuation lines.
+_TOX_IGNORED = re.compile(r"^(?:\s*commands(?:_pre|_post)?\s*=)?\s*[-!]\s*(?P<command>[^-\s].*)$")
+_TOX_IGNORE_OUTCOME = re.compile(r"^\s*ignore_outcome\s*=\s*(?:true|1|yes|on)\b", re.IGNORECASE)
+# nox's `success_codes=` given a literal list: a code other than 0 and 5 (pytest's "no tests collected")
+# lets failing tests pass.
+_SUCCESS_CODES = re.compile(r"\bsuccess_codes\s*=\s*[\[({](?P<codes>[\d\s,]*)[\])}]")
+_NO_TESTS_COLLECTED = 5
 # A step or job that never runs: `if: false`, `if: ${{ false }}`; also as a step's first key (`- if: false`).
 _NEVER = re.compile(r"^\s*(?:-[ \t]+)?if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\}\s*)?(?:#.*)?$")
 # `continue-on-error: true`, or an expression that is always true (`${{ true }}`); not one that decides
@@ -116,6 +131,9 @@ def weakenings(
     if name == "conftest.py":
         yield from _conftest_deselections(change)
         return
+    if is_runner_config(name):
+        for hidden in left_out(change, head, texts, head_paths):
+            yield Weakening("tests-not-collected", hidden.line, hidden.what, hidden.certain)
     config = name in _PYTEST_CONFIGS
     workflow = _is_workflow(path)
     makefile = name in ("makefile", "gnumakefile") or path.endswith(".mk")
@@ -148,6 +166,13 @@ def weakenings(
                 # A project may name its tests otherwise (`python_files = check_*.py` with checks so
                 # named): medium, for a reviewer to confirm.
                 yield Weakening("tests-not-collected", line, found_setting, False)
+        if config or runs_pytest:
+            nothing = _runs_nothing(text, config=config, head=head)
+            if nothing is not None:
+                yield Weakening("tests-deselected", line, nothing, True)
+        ignored = _failure_ignored(path, text, line, added, head) if commands else None
+        if ignored is not None:
+            yield Weakening("test-failures-ignored", line, ignored, True)
         if commands and _runs(text) and _DROPPED.search(text):
             yield Weakening("test-failures-ignored", line, "drops the test command's failure", True)
         elif makefile and _IGNORED_RECIPE.match(text) and _runs(text.lstrip("\t@+-")):
@@ -162,7 +187,11 @@ def weakenings(
     if config:
         yield from _testpaths_narrowed(change, vacated, texts)
         yield from _testpaths_set(change, texts, head_paths, base_text, head_text)
-    if commands and not run_elsewhere:
+    emptied = _test_script_emptied(change) if name == "package.json" else None
+    if emptied is not None:
+        what = "makes the `test` script one that runs no tests and succeeds"
+        yield Weakening("tests-deselected", emptied, what, True)
+    if commands and not run_elsewhere and emptied is None:
         gone = _runner_removed(change, head)
         if gone is not None:
             # Medium: another workflow may run the same tests already.
@@ -183,17 +212,268 @@ _CONFTEST_DROPS = (
 )
 
 
+# A test's report rewritten on its way to the summary and the exit status: its outcome made a pass or a
+# skip, or the failure it holds dropped (`call.excinfo = None` before the report is made from it).
+_REPORT_REWRITTEN = re.compile(
+    r"\.outcome\s*=\s*[\"'](?:passed|skipped)[\"']|\.(?:longrepr|excinfo)\s*=\s*None\b"
+    r"|\bsetattr\s*\([^,()]{1,200},\s*[\"'](?:outcome[\"']\s*,\s*[\"'](?:passed|skipped)"
+    r"|(?:longrepr|excinfo)[\"']\s*,\s*None\b)"
+)
+# Hooks that take over running a test or say how it went: `pytest_pyfunc_call` returning True without
+# calling the test makes it pass unrun. Medium: async plugins define them honestly. The reporting hooks
+# (`pytest_runtest_makereport`) are not among them: keeping each report for a fixture is a documented
+# recipe, and a rewrite of the report is read on its own line (`_REPORT_REWRITTEN`).
+_RUN_HOOK = re.compile(
+    r"^\s*(?:async\s+)?def\s+(?P<hook>pytest_pyfunc_call|pytest_runtest_call|pytest_report_teststatus)\s*\("
+)
+
+
 def _conftest_deselections(change: FileChange) -> Iterator[Weakening]:
     """Added lines of a conftest.py whose collection hook drops tests (`items[:] = [i for i in items if
     ...]`, `config.hook.pytest_deselected(...)`, `items.remove(...)`, a `pytest_ignore_collect` hook);
-    reordering the items (`items[:] = sorted(items, ...)`) drops none."""
+    reordering the items (`items[:] = sorted(items, ...)`) drops none. Lines that rewrite a test's
+    report into a pass are high; a hook that takes over running the tests, when the change rewrites no
+    report, medium."""
+    hooks: list[Weakening] = []
+    rewritten = False
     for line in change.added:
         if len(line.text) > _MAX_LINE or line.text.lstrip().startswith("#"):
             continue
+        if _REPORT_REWRITTEN.search(line.text):
+            rewritten = True
+            what = "rewrites a test's report so that its failure is not counted"
+            yield Weakening("test-failures-ignored", line, what, True)
+            continue
+        hook = _RUN_HOOK.match(line.text)
+        if hook is not None:
+            what = f"takes over `{hook.group('hook')}`, which decides whether a test ran and how it went"
+            hooks.append(Weakening("test-failures-ignored", line, what, False))
         for pattern, what in _CONFTEST_DROPS:
             if pattern.search(line.text):
                 yield Weakening("tests-deselected", line, what, False)
                 break
+    if not rewritten:
+        yield from hooks
+
+
+# pytest's options that make it run no test: it lists the tests or plans their fixtures, or prints help.
+_RUNS_NOTHING = re.compile(
+    r"(?:^|[\s\"'\[,=])(?P<option>--co|--collect-?only|--setup-plan|--setup-only|--fixtures(?:-per-test)?"
+    r"|--funcargs|--markers|--help|-h|--version|-V)(?=$|[\s\"',\]])"
+)
+_ADDOPTS = re.compile(r"^\s*[\"']?addopts[\"']?\s*[=:]")
+_KEY = re.compile(r"^\s*[\"']?[\w.-]+[\"']?\s*[=:]")
+
+
+def _runs_nothing(text: str, *, config: bool, head: Callable[[], str | None]) -> str | None:
+    """What an added line does that has pytest run no test: a run-nothing option in `addopts` (or a line
+    that goes on with it) or in `PYTEST_ADDOPTS`; or on a command that runs pytest, when no command of
+    the file at head runs it otherwise (`pytest --version && pytest -q` runs the tests). A file whose head
+    is not known is not judged for a command."""
+    at = text.find("PYTEST_ADDOPTS")
+    if at >= 0 or (config and (_ADDOPTS.match(text) or not _KEY.match(text))):
+        found = _RUNS_NOTHING.search(text, max(at, 0))
+        return None if found is None else f"tells pytest to run no test ({found.group('option')})"
+    options = [option for segment in _segments(text) if (option := _nothing_option(segment))]
+    if not options:
+        return None
+    whole = head()
+    if whole is None or any(_runs_tests_fully(other) for other in whole.split("\n")):
+        return None
+    return f"runs pytest with {options[0]}, which runs no test, and the file runs the tests nowhere else"
+
+
+def _nothing_option(segment: str) -> str | None:
+    """The run-nothing option given to pytest in one command of a line."""
+    runner = _PYTEST.search(segment)
+    found = _RUNS_NOTHING.search(segment, runner.end()) if runner is not None else None
+    return None if found is None else found.group("option")
+
+
+def _runs_tests_fully(text: str) -> bool:
+    """Whether a line runs the tests in one of its commands without an option that runs none."""
+    if len(text) > _MAX_LINE or _blank_or_comment(text) or _NAME_KEY.match(text):
+        return False
+    return any(_runs(segment) and _nothing_option(segment) is None for segment in _segments(text))
+
+
+def _segments(text: str) -> list[str]:
+    """A command line's commands: split at `;`, `&&`, `||` and `|` outside quotes, up to a comment."""
+    out: list[str] = []
+    quote = ""
+    start = 0
+    code = _without_comment(text)
+    for at, char in enumerate(code):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in ";|" or (char == "&" and _ends_command(code, at)):
+            out.append(code[start:at])
+            start = at + 1
+    out.append(code[start:])
+    return [segment for segment in out if segment.strip()]
+
+
+def _piped_runner(text: str) -> bool:
+    """Whether a command that runs the tests is piped into another (`pytest | tee log`): a lone `|`
+    outside quotes, after a command that runs tests, with a command after it."""
+    code = _without_comment(text)
+    quote = ""
+    start = 0
+    for at, char in enumerate(code):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif (
+            char == ";"
+            or (char == "&" and _ends_command(code, at))
+            or (char == "|" and code[at - 1 : at + 2].count("|") > 1)
+        ):
+            start = at + 1
+        elif char == "|":
+            if _runs(code[start:at]) and code[at + 1 :].strip(" &"):
+                return True
+            start = at + 1
+    return False
+
+
+def _ends_command(code: str, at: int) -> bool:
+    """Whether the `&` at `at` ends a command (`&&`, or a lone `&` that runs one in the background), not
+    one of a redirection (`2>&1`, `&>log`)."""
+    return code[at - 1 : at] != ">" and code[at + 1 : at + 2] != ">"
+
+
+# How many lines above a nox `success_codes=` its `session.run(` call may open.
+_CALL_LINES = 12
+
+
+def _failure_ignored(
+    path: str, text: str, line: DiffLine, added: Sequence[DiffLine], head: Callable[[], str | None]
+) -> str | None:
+    """What an added line of a file of commands does that lets the tests fail without failing the run:
+    tox told to ignore a test command's exit code (`- pytest`) or the environment's outcome, nox given
+    success codes that take in failures, or (for a shell without `pipefail`) the tests piped into a
+    command whose exit status the shell keeps instead."""
+    name = path.rsplit("/", 1)[-1]
+    if name == "tox.ini":
+        command = _TOX_IGNORED.match(text)
+        if command is not None and len(command.group("command").split()[0]) > 1 and _runs(command.group(0)):
+            return "runs the tests with tox ignoring their exit code"
+        if _TOX_IGNORE_OUTCOME.match(text):
+            return "tells tox to pass the environment whatever its tests do (`ignore_outcome`)"
+        return None
+    if name == "noxfile.py":
+        codes = _SUCCESS_CODES.search(text)
+        if codes is None or not {int(c) for c in re.findall(r"\d+", codes.group("codes"))} - {
+            0,
+            _NO_TESTS_COLLECTED,
+        }:
+            return None
+        call = _call_above(line, added, head)
+        return "tells nox to take the tests' failure for success (`success_codes`)" if _runs(call) else None
+    if name == ".gitlab-ci.yml" or path.startswith(".circleci/") or _NAME_KEY.match(text):
+        return None  # GitLab's and CircleCI's shells set `pipefail`
+    if not _piped_runner(text) or _pipefail(path, line, added, head):
+        return None
+    return "pipes the tests into another command, whose exit status the shell keeps instead (no `pipefail`)"
+
+
+def _call_above(line: DiffLine, added: Sequence[DiffLine], head: Callable[[], str | None]) -> str:
+    """The call a line belongs to: the line, and the lines above it back to the nearest that opens a
+    `.run(` call (at most `_CALL_LINES`), from the head when known, else from the added lines."""
+    at = (line.new_no or 0) - 1
+    whole = head()
+    lines = whole.split("\n") if whole is not None else []
+    if 0 <= at < len(lines) and lines[at] == line.text:
+        above = lines[max(0, at - _CALL_LINES) : at + 1]
+    else:
+        by_number = {a.new_no: a.text for a in added if a.new_no is not None}
+        above = [by_number[n] for n in range(at + 1 - _CALL_LINES, at + 2) if n in by_number]
+    for index in range(len(above) - 1, -1, -1):
+        if ".run(" in above[index] and len(above[index]) <= _MAX_LINE:
+            return " ".join(above[index:])
+    return line.text
+
+
+_BASH = re.compile(r"^\s*(?:-[ \t]+)?shell:\s*bash\s*(?:#.*)?$")
+_PIPE_CHECKED = ("pipefail", "PIPESTATUS")
+
+
+def _pipefail(path: str, line: DiffLine, added: Sequence[DiffLine], head: Callable[[], str | None]) -> bool:
+    """Whether the shell that runs the line keeps a pipeline's failure: the script sets `pipefail` (or
+    reads `PIPESTATUS`), or, in a GitHub workflow, the step or the workflow's defaults say `shell: bash`,
+    which GitHub runs with `-o pipefail` (its default shell for a step without one has none). Read from
+    the file at head, else from the added lines."""
+    whole = head()
+    lines = whole.split("\n") if whole is not None else [a.text for a in added]
+    at = (line.new_no or 0) - 1 if whole is not None else next(i for i, a in enumerate(added) if a is line)
+    if not 0 <= at < len(lines) or lines[at] != line.text:
+        return True  # not placed: not judged
+    if not _is_workflow(path.lower()):
+        return any(word in text for text in lines for word in _PIPE_CHECKED)
+    start, end = _step(lines, at)
+    step = lines[start:end]
+    if any(_BASH.match(text) or any(word in text for word in _PIPE_CHECKED) for text in step):
+        return True
+    outer = _indent(lines[start])
+    defaults = any(text.strip() == "defaults:" for text in lines)
+    return defaults and any(_BASH.match(text) and _indent(text) < outer for text in lines)
+
+
+def _step(lines: list[str], at: int) -> tuple[int, int]:
+    """The lines of the workflow step (a list item) that holds line `at`: from the item's `- ` to the next
+    line at its level or above, comments and blank lines aside; or the line alone, outside any item."""
+    start = at
+    threshold = _indent(lines[at])
+    while not lines[start].lstrip(" ").startswith("- "):
+        start -= 1
+        while start >= 0 and (_blank_or_comment(lines[start]) or _indent(lines[start]) >= threshold):
+            start -= 1
+        if start < 0 or threshold == 0:
+            return at, at + 1
+        threshold = _indent(lines[start])
+    level = _indent(lines[start])
+    end = start + 1
+    while end < len(lines) and (_blank_or_comment(lines[end]) or _indent(lines[end]) > level):
+        end += 1
+    return start, end
+
+
+# A command that runs nothing and succeeds (`echo no tests`, `true`, `exit 0`).
+_NOTHING = re.compile(r"^\s*(?:echo\b.*|true|:|exit\s+0|)\s*$")
+_PACKAGE_VALUE = re.compile(r"""^\s*"(?P<key>[^"]*)"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)"\s*,?\s*$""")
+
+
+def _test_script_emptied(change: FileChange) -> DiffLine | None:
+    """The added line of a package.json that makes its `test` script, which ran tests, one that runs
+    nothing and succeeds (`"test": "jest"` -> `"test": "echo no tests"`)."""
+    for hunk in change.hunks:
+        ran = False
+        for line in hunk.lines:
+            found = _PACKAGE_VALUE.match(line.text) if len(line.text) <= _MAX_LINE else None
+            if found is None or found.group("key") != "test":
+                continue
+            value = found.group("value").replace('\\"', '"')
+            if line.kind is LineKind.REMOVED and _runs(value):
+                ran = True
+            elif line.kind is LineKind.ADDED and ran and all(_NOTHING.match(c) for c in _commands(value)):
+                return line
+    return None
+
+
+def _commands(value: str) -> list[str]:
+    return re.split(r"&&|\|\||;", value)
+
+
+def _package_runs_tests(text: str) -> bool:
+    """Whether a line of a package.json runs tests: a value (a script) that does, not a key (`"jest": {`,
+    the runner's settings) nor a version (`"jest": "^29.0.0"`)."""
+    found = _PACKAGE_VALUE.match(text) if len(text) <= _MAX_LINE else None
+    return found is not None and _runs(found.group("value"))
 
 
 def holds_test_settings(path: str) -> bool:
@@ -201,7 +481,9 @@ def holds_test_settings(path: str) -> bool:
     conftest.py, or a file of commands."""
     lowered = path.lower()
     name = lowered.rsplit("/", 1)[-1]
-    return name == "conftest.py" or name in _PYTEST_CONFIGS or _runs_commands(lowered)
+    return (
+        name == "conftest.py" or name in _PYTEST_CONFIGS or is_runner_config(name) or _runs_commands(lowered)
+    )
 
 
 def runs_tests(change: FileChange) -> bool:
@@ -209,7 +491,8 @@ def runs_tests(change: FileChange) -> bool:
     Makefile, a script; source files are not read)."""
     if not _runs_commands(change.path.lower()):
         return False
-    return any(_runs_tests_here(line.text) for line in change.added)
+    runs = _package_runs_tests if change.path.lower().endswith("package.json") else _runs_tests_here
+    return any(runs(line.text) for line in change.added)
 
 
 def _runs_tests_here(text: str) -> bool:
@@ -256,11 +539,12 @@ def _runner_removed(change: FileChange, head: Callable[[], str | None]) -> DiffL
     """The first removed line that ran the tests, when no line of the file runs them any more: at head,
     or none at all for a deleted file. A file whose head is not known (a patch shows only the lines
     around its hunks) is not judged. Placed at its hunk's new side."""
+    runs = _package_runs_tests if change.path.lower().endswith("package.json") else _runs_tests_here
     for hunk in change.hunks:
         for line in hunk.lines:
-            if line.kind is LineKind.REMOVED and _runs_tests_here(line.text):
+            if line.kind is LineKind.REMOVED and runs(line.text):
                 text = "" if change.status is FileStatus.DELETED else head()
-                if text is None or any(_runs_tests_here(x) for x in text.split("\n")):
+                if text is None or any(runs(x) for x in text.split("\n")):
                     return None
                 return DiffLine(LineKind.REMOVED, line.old_no, hunk.new_start or 1, line.text)
     return None
