@@ -1151,8 +1151,8 @@ def test_kept(xs):
 @pytest.mark.parametrize(
     ("old", "new", "line"),
     [
-        ("    ([1, 2], 3),\n    ([], 0),\n", "", 12),  # the rows removed, the decorator left as it was
-        ("    ([1], 1),\n    ([2, 2], 4),\n", "", 18),  # the module-level list they came from emptied
+        ("    ([1, 2], 3),\n    ([], 0),\n", "", 11),  # the rows removed, the decorator left as it was
+        ("    ([1], 1),\n    ([2, 2], 4),\n", "", 17),  # the module-level list they came from emptied
     ],
 )
 def test_a_parametrize_emptied_of_its_cases_is_a_skip(
@@ -1164,7 +1164,7 @@ def test_a_parametrize_emptied_of_its_cases_is_a_skip(
     repo = make_pr(tmp_path / "repo", {"tests/test_rows.py": PARAMETRIZED.replace(old, new)}, base)
     code, report = ai_gate(repo.root, capsys)
     found = [f for f in report["findings"] if f["stage"] == "weakened-tests"]
-    assert [(f["rule"], f["severity"], f["path"], f["line"]) for f in found] == [
+    assert [(f["rule"], f["severity"], f["path"], f["start_line"]) for f in found] == [
         ("test-skipped", "high", "tests/test_rows.py", line)
     ]
     assert code == 1

@@ -44,6 +44,7 @@ from gate.analyzers.weakened_tests.lines import (
     line_marker,
     overrides_assertion,
 )
+from gate.analyzers.weakened_tests.parameters import Emptied, emptied_parameters
 from gate.analyzers.weakened_tests.paths import (
     assertions_known,
     is_code,
@@ -107,6 +108,7 @@ class _TestFile:
     change: FileChange
     python: PythonFacts | None = None
     assertions_left: int | None = None
+    head: str | None = None  # its whole text at head, when read
 
 
 class WeakenedTestsAnalyzer(Analyzer):
@@ -185,6 +187,8 @@ class WeakenedTestsAnalyzer(Analyzer):
                 findings.append(self._not_analysed(change.path, "over the size limit"))
             findings.extend(self._markers(test_file))
             findings.extend(self._overrides(change))
+            if test_file.head is not None and is_python(change.path):
+                findings.extend(self._emptied(change.path, emptied_parameters(change, test_file.head)))
             findings.extend(self._short_circuits(test_file))
             if is_python(change.path):
                 findings.extend(self._disabled(view, change))
@@ -237,6 +241,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 why = view.notes[-1].split("(", 1)[-1].rstrip(")")
             findings.append(self._not_analysed(change.path, why))
             return test_file
+        test_file.head = head
         # Whether any assertion that can fail is left: the first one found answers it.
         test_file.assertions_left = int(any(is_real_assertion(line) for line in head.splitlines()))
         if is_python(change.path):
@@ -355,6 +360,18 @@ class WeakenedTestsAnalyzer(Analyzer):
                 f"Line {line.new_no} of {change.path}, “{_short(line.text, 200)}”, gives an assertion API a "
                 "body of its own: every check made through it now passes, or checks only what this body "
                 "does. Next to a code change, this hides a failure instead of fixing it.",
+            )
+
+    def _emptied(self, path: str, emptied: Iterable[Emptied]) -> Iterator[Finding]:
+        for found in emptied:
+            yield self._at_line(
+                "test-skipped",
+                path,
+                found.line,
+                f"Test {found.test} in {path} left with no parameter sets",
+                f"The change leaves the `parametrize` at line {found.line} of {path} with an empty list of "
+                f"cases: pytest skips {found.test} (“got empty parameter set”), so it checks nothing. "
+                "Next to a code change, this hides a failure instead of fixing it.",
             )
 
     def _short_circuits(self, test_file: _TestFile) -> Iterator[Finding]:
