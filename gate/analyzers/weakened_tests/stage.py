@@ -30,12 +30,14 @@ from gate.analyzers.weakened_tests.disabled import (
     swallowed_assertions,
     swallowed_expectations,
 )
+from gate.analyzers.weakened_tests.guards import LOOK_BACK, guarded_skip
 from gate.analyzers.weakened_tests.inline import inline_tests
 from gate.analyzers.weakened_tests.lines import (
     FOCUS,
     GO_BUILD_IGNORED,
     GO_BUILD_TAGGED,
     LINE_CACHE_ENTRIES,
+    SKIP,
     Marker,
     forget_lines,
     is_assertion,
@@ -318,6 +320,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         change = test_file.change
         from_tree = test_file.python.markers if test_file.python is not None else {}
         found: list[tuple[DiffLine, Marker]] = []
+        shown: list[str] | None = None  # the lines of the head, or of the hunks' new sides
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
             text_marker = line_marker(as_read(line.new_no, line.text), change.path)
@@ -327,6 +330,13 @@ class WeakenedTestsAnalyzer(Analyzer):
                 # A new test file built under a tag (`//go:build integration`) hid no test that ran, and
                 # `go fix` writing `//go:build` over a `// +build` line changes no tag.
                 continue
+            if marker is SKIP and not is_python(change.path):
+                # `if testing.Short() { t.Skip() }`: a skip under a condition, as in Python's tree.
+                if shown is None:
+                    shown = _new_side(change, test_file.head)
+                at = (line.new_no or 1) - 1
+                above = shown[max(0, at - LOOK_BACK) : at] if 0 <= at < len(shown) else []
+                marker = guarded_skip(line.text, above) or marker
             if marker is not None:
                 found.append((line, marker))
         if not found:
@@ -602,6 +612,20 @@ class WeakenedTestsAnalyzer(Analyzer):
             "that the new value is the intended behaviour and not the test edited to match a bug.",
             Location(path, edited.new_no),
         )
+
+
+def _new_side(change: FileChange, head: str | None) -> list[str]:
+    """The file's lines at head, indexed from 0 by line number: the whole head when known, else the lines
+    its hunks show (the rest left empty)."""
+    if head is not None:
+        return head.split("\n")
+    shown: dict[int, str] = {
+        line.new_no: line.text for hunk in change.hunks for line in hunk.lines if line.new_no is not None
+    }
+    out = [""] * (max(shown, default=0))
+    for number, text in shown.items():
+        out[number - 1] = text
+    return out
 
 
 def _reads(change: FileChange) -> bool:
