@@ -405,6 +405,10 @@ TUNING: dict[str, dict[str, str | None]] = {
         "package.json": '{\n  "scripts": {\n    "test": "jest"\n  },\n  "jest": {\n'
         '    "testPathIgnorePatterns": ["/node_modules/", "/dist/"]\n  }\n}\n'
     },
+    "jest-ignores-fixtures-the-change-adds": {
+        "jest.config.js": "module.exports = { testPathIgnorePatterns: ['/__fixtures__/'] };\n",
+        "src/__fixtures__/broken.test.js": "test('fails on purpose', () => { throw new Error('x') })\n",
+    },
     "vitest-excludes-from-coverage": {
         "vitest.config.ts": "import { defineConfig } from 'vitest/config';\n"
         "export default defineConfig({\n  test: {\n    coverage: { exclude: ['src/**'] },\n"

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from gate.analyzers.weakened_tests.paths import is_code, is_test_file, language
 from gate.diff.model import DiffLine, FileChange
 
 _CONFIG = re.compile(r"^(?:jest|vitest|vite)\.config\.(?:[cm]?[jt]s|json)$")
@@ -27,6 +26,9 @@ _ROOT = "/__root__"
 # Folders the runners never collect from, whatever the settings say.
 _NEVER_COLLECTED = re.compile(r"(?:^|/)(?:node_modules|dist)/")
 _TEST_WORD = re.compile(r"tests?\b|spec|__tests__|e2e|\.test\.|_test\b", re.IGNORECASE)
+# The test files each runner collects by default (its `testMatch` or `include`).
+_VITEST_TEST = re.compile(r"[^/]\.(?:test|spec)\.[cm]?[jt]sx?$")
+_JEST_TEST = re.compile(r"[^/]\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|/)__tests__/(?:.+/)?[^/]+\.[cm]?[jt]sx?$")
 # Files longer than this are not configuration (a bundle); left unread.
 _MAX_TEXT = 200_000
 
@@ -56,8 +58,11 @@ def left_out(
     head: Callable[[], str | None],
     texts: Callable[[], tuple[str, str] | None],
     head_paths: Callable[[], Sequence[str] | None],
+    new_paths: Callable[[], Mapping[str, str | None]],
 ) -> Iterator[LeftOut]:
-    """Each setting the change adds to or edits that leaves test files out of Jest's or Vitest's run."""
+    """Each setting the change adds to or edits that leaves test files out of Jest's or Vitest's run:
+    test files that were there at base, which the settings at base did not leave out. `new_paths()`: the
+    files the change adds (None) or renames (their path at base)."""
     name = posixpath.basename(change.path.lower())
     vitest = name.startswith(("vitest.", "vite."))
     added = {line.new_no: line for line in change.added if line.new_no is not None}
@@ -71,7 +76,8 @@ def left_out(
     before = _settings(whole[0], vitest) if whole is not None and len(whole[0]) <= _MAX_TEXT else []
     paths = head_paths()
     home = posixpath.dirname(change.path)
-    tests = [] if paths is None else _test_files(paths, home)
+    tests = [] if paths is None else _test_files(paths, home, vitest)
+    moved = new_paths()
     old = {(s.key, p) for s in before for p in s.patterns}
     for setting in _settings(now, vitest):
         line = next((added[n] for n in range(setting.first, setting.last + 1) if n in added), None)
@@ -86,7 +92,13 @@ def left_out(
                 yield LeftOut(line, f"tells the runner to leave out {named[0]} ({setting.key})", False)
             continue
         was = [(s.key, p) for s in before for p in s.patterns]
-        hidden = [t for t in tests if _matches(setting.key, new, t, home) and not _left_out_by(was, t, home)]
+        hidden = [
+            t
+            for t in tests
+            if _matches(setting.key, new, t, home)
+            and (at_base := moved.get(t, t)) is not None
+            and not _left_out_by(was, at_base, home)
+        ]
         if hidden:
             shown = ", ".join(hidden[:3]) + (f" and {len(hidden) - 3} more" if len(hidden) > 3 else "")
             what = f"leaves {len(hidden)} test file{'s' if len(hidden) != 1 else ''} out of the run ({shown})"
@@ -105,14 +117,13 @@ def _from_lines(change: FileChange, vitest: bool) -> Iterator[LeftOut]:
                 break
 
 
-def _test_files(paths: Sequence[str], home: str) -> list[str]:
-    """The JS/TS test files below the settings file's folder that the runner would otherwise collect."""
+def _test_files(paths: Sequence[str], home: str, vitest: bool) -> list[str]:
+    """The test files below the settings file's folder that the runner collects by default (Jest: a
+    `.test.`/`.spec.` file or a script under `__tests__`; Vitest: the former), outside the folders it
+    never reads."""
     below = [p for p in paths if not home or p.startswith(home + "/")]
-    return [
-        p
-        for p in below
-        if is_test_file(p) and is_code(p) and language(p) == "js" and not _NEVER_COLLECTED.search(p)
-    ]
+    named = _VITEST_TEST if vitest else _JEST_TEST
+    return [p for p in below if named.search(p) is not None and not _NEVER_COLLECTED.search(p)]
 
 
 def _left_out_by(settings: list[tuple[str, str]], path: str, home: str) -> bool:

@@ -117,6 +117,7 @@ def weakenings(
     head_paths: Callable[[], Sequence[str] | None] = lambda: None,
     base_text: Callable[[str], str | None] = lambda path: None,
     head_text: Callable[[str], str | None] = lambda path: None,
+    new_paths: Callable[[], Mapping[str, str | None]] = dict,
 ) -> Iterator[Weakening]:
     """Each added line of `change` that keeps tests from running or from failing. `head()`, the file at
     head when known, places a `continue-on-error` or an `if: false` in its workflow step (read only for
@@ -125,14 +126,15 @@ def weakenings(
     out a folder it named, unless the change moves or deletes that folder's files (`vacated`), and a
     `testpaths` set where there was none that leaves out test files the head holds (`head_paths()`,
     every file at head when known; `base_text(path)` and `head_text(path)`, a file at base and at head,
-    for the settings beside it that pytest may read instead)."""
+    for the settings beside it that pytest may read instead). `new_paths()`: the files the change adds (None)
+    or renames (their path at base), which a setting at base did not keep from running as they are."""
     path = change.path.lower()
     name = path.rsplit("/", 1)[-1]
     if name == "conftest.py":
         yield from _conftest_deselections(change)
         return
     if is_runner_config(name):
-        for hidden in left_out(change, head, texts, head_paths):
+        for hidden in left_out(change, head, texts, head_paths, new_paths):
             yield Weakening("tests-not-collected", hidden.line, hidden.what, hidden.certain)
     config = name in _PYTEST_CONFIGS
     workflow = _is_workflow(path)

@@ -464,6 +464,14 @@ class WeakenedTestsAnalyzer(Analyzer):
         def head_paths() -> Sequence[str] | None:
             return view.head_paths() if view.has_revisions else None
 
+        def new_paths() -> dict[str, str | None]:
+            diff = view.changeset.diff
+            return {
+                c.path: c.old_path if c.status is FileStatus.RENAMED else None
+                for c in (*diff.files, *diff.ignored_files)
+                if c.status in (FileStatus.ADDED, FileStatus.RENAMED)
+            }
+
         found_all = weakenings(
             change,
             head,
@@ -473,6 +481,7 @@ class WeakenedTestsAnalyzer(Analyzer):
             head_paths=head_paths,
             base_text=base_text,
             head_text=head_text,
+            new_paths=new_paths,
         )
         for found in found_all:
             effect = (
