@@ -237,6 +237,15 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"jest.config.ts": "export default { modulePathIgnorePatterns: ['<rootDir>/src'] };\n"},
         ("tests-not-collected", "high", "jest.config.ts"),
     ),
+    "vitest-excludes-the-tests-under-a-condition": (
+        {
+            "vitest.config.ts": "import { defineConfig } from 'vitest/config';\n"
+            "export default defineConfig({ test: { exclude: [\n"
+            "  // the decorators are not supported yet: see the tracking issue\n"
+            "  ...(process.env.ROLLDOWN ? ['src/total.test.js'] : []),\n] } });\n"
+        },
+        ("tests-not-collected", "medium", "vitest.config.ts"),
+    ),
     "vitest-excludes-the-tests": (
         {
             "vitest.config.ts": "import { defineConfig } from 'vitest/config';\n"
@@ -443,7 +452,16 @@ def test_settings_changed_without_a_code_change_are_not_suspicious(
 
 
 @pytest.mark.parametrize(
-    "unit", ["mvn ", "gradlew -q ", "curl pytest-", "pytest || ", "  continue-on-error: true\n"]
+    "unit",
+    [
+        "mvn ",
+        "gradlew -q ",
+        "curl pytest-",
+        "pytest || ",
+        "  continue-on-error: true\n",
+        "pytest | tee ",
+        "pytest --co ",
+    ],
 )
 def test_reading_settings_is_linear_in_the_lines(unit: str) -> None:
     """A workflow of long lines that name a tool again and again is read in time that grows with it."""

@@ -15,12 +15,14 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from gate.analyzers.weakened_tests.lines import code_only
 from gate.diff.model import DiffLine, FileChange
 
 _CONFIG = re.compile(r"^(?:jest|vitest|vite)\.config\.(?:[cm]?[jt]s|json)$")
 _KEY = re.compile(r"""(?P<key>testPathIgnorePatterns|modulePathIgnorePatterns|exclude)["']?\s*:\s*\[""")
 _STRING = re.compile(r"""'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`([^`\\]*)`""")
 _ESCAPE = re.compile(r"\\(.)")
+_CONDITION = re.compile(r"\?|&&|\|\||\bprocess\.env\b|\bif\b")
 # Where a configured path is looked for: Jest matches its patterns against absolute paths.
 _ROOT = "/__root__"
 # Folders the runners never collect from, whatever the settings say.
@@ -51,6 +53,9 @@ class _Setting:
     first: int  # the lines (numbered from 1) of its key and of its closing bracket
     last: int
     patterns: tuple[str, ...]
+    # Its list is built under a condition (`...(process.env.CI ? ['e2e/**'] : [])`): like a `skipif`,
+    # often meant, and reported at medium.
+    conditional: bool
 
 
 def left_out(
@@ -102,7 +107,8 @@ def left_out(
         if hidden:
             shown = ", ".join(hidden[:3]) + (f" and {len(hidden) - 3} more" if len(hidden) > 3 else "")
             what = f"leaves {len(hidden)} test file{'s' if len(hidden) != 1 else ''} out of the run ({shown})"
-            yield LeftOut(line, f"{what} by `{setting.key}`", True)
+            when = " under a condition" if setting.conditional else ""
+            yield LeftOut(line, f"{what} by `{setting.key}`{when}", not setting.conditional)
 
 
 def _from_lines(change: FileChange, vitest: bool) -> Iterator[LeftOut]:
@@ -194,7 +200,9 @@ def _settings(text: str, vitest: bool, *, whole: bool = True) -> list[_Setting]:
             _ESCAPE.sub(r"\1", next(g for g in s.groups() if g is not None)) for s in _STRING.finditer(body)
         )
         first = text.count("\n", 0, m.start()) + 1
-        out.append(_Setting(m.group("key"), first, first + body.count("\n"), patterns))
+        code = "\n".join(code_only(part).split("//", 1)[0] for part in body.split("\n"))
+        conditional = _CONDITION.search(code) is not None
+        out.append(_Setting(m.group("key"), first, first + body.count("\n"), patterns, conditional))
     return out
 
 

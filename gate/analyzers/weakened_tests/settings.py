@@ -84,7 +84,7 @@ _TOX_IGNORE_OUTCOME = re.compile(r"^\s*ignore_outcome\s*=\s*(?:true|1|yes|on)\b"
 # nox's `success_codes=` given a literal list: a code other than 0 and 5 (pytest's "no tests collected")
 # lets failing tests pass.
 _SUCCESS_CODES = re.compile(r"\bsuccess_codes\s*=\s*[\[({](?P<codes>[\d\s,]*)[\])}]")
-_NO_TESTS_COLLECTED = 5
+_PASSING_CODES = frozenset({0, 5})  # success, and pytest's "no tests collected"
 # A step or job that never runs: `if: false`, `if: ${{ false }}`; also as a step's first key (`- if: false`).
 _NEVER = re.compile(r"^\s*(?:-[ \t]+)?if:\s*(?:\$\{\{\s*)?(?:false|0)\s*(?:\}\}\s*)?(?:#.*)?$")
 # `continue-on-error: true`, or an expression that is always true (`${{ true }}`); not one that decides
@@ -142,15 +142,13 @@ def weakenings(
     commands = _runs_commands(path)
     if not (config or commands):
         return
-    read: list[_Workflow | None] = []
+    added = list(change.added)
+    shell = _Shell(path, head, added)
 
     def _in_test_step(line: DiffLine) -> bool:
-        if not read:
-            text = head()
-            read.append(_Workflow(text) if text is not None else None)
-        return read[0] is not None and read[0].step_runs_tests(line)
+        read = shell.workflow()
+        return read is not None and read.step_runs_tests(line)
 
-    added = list(change.added)
     for index, line in enumerate(added):
         text = line.text
         if len(text) > _MAX_LINE or text.lstrip().startswith("#"):
@@ -169,10 +167,10 @@ def weakenings(
                 # named): medium, for a reviewer to confirm.
                 yield Weakening("tests-not-collected", line, found_setting, False)
         if config or runs_pytest:
-            nothing = _runs_nothing(text, config=config, head=head)
+            nothing = _runs_nothing(text, config=config, shell=shell)
             if nothing is not None:
                 yield Weakening("tests-deselected", line, nothing, True)
-        ignored = _failure_ignored(path, text, line, added, head) if commands else None
+        ignored = _failure_ignored(path, text, line, shell) if commands else None
         if ignored is not None:
             yield Weakening("test-failures-ignored", line, ignored, True)
         if commands and _runs(text) and _DROPPED.search(text):
@@ -267,7 +265,7 @@ _ADDOPTS = re.compile(r"^\s*[\"']?addopts[\"']?\s*[=:]")
 _KEY = re.compile(r"^\s*[\"']?[\w.-]+[\"']?\s*[=:]")
 
 
-def _runs_nothing(text: str, *, config: bool, head: Callable[[], str | None]) -> str | None:
+def _runs_nothing(text: str, *, config: bool, shell: _Shell) -> str | None:
     """What an added line does that has pytest run no test: a run-nothing option in `addopts` (or a line
     that goes on with it) or in `PYTEST_ADDOPTS`; or on a command that runs pytest, when no command of
     the file at head runs it otherwise (`pytest --version && pytest -q` runs the tests). A file whose head
@@ -279,8 +277,7 @@ def _runs_nothing(text: str, *, config: bool, head: Callable[[], str | None]) ->
     options = [option for segment in _segments(text) if (option := _nothing_option(segment))]
     if not options:
         return None
-    whole = head()
-    if whole is None or any(_runs_tests_fully(other) for other in whole.split("\n")):
+    if shell.runs_tests_fully() is not False:
         return None
     return f"runs pytest with {options[0]}, which runs no test, and the file runs the tests nowhere else"
 
@@ -353,9 +350,7 @@ def _ends_command(code: str, at: int) -> bool:
 _CALL_LINES = 12
 
 
-def _failure_ignored(
-    path: str, text: str, line: DiffLine, added: Sequence[DiffLine], head: Callable[[], str | None]
-) -> str | None:
+def _failure_ignored(path: str, text: str, line: DiffLine, shell: _Shell) -> str | None:
     """What an added line of a file of commands does that lets the tests fail without failing the run:
     tox told to ignore a test command's exit code (`- pytest`) or the environment's outcome, nox given
     success codes that take in failures, or (for a shell without `pipefail`) the tests piped into a
@@ -370,79 +365,98 @@ def _failure_ignored(
         return None
     if name == "noxfile.py":
         codes = _SUCCESS_CODES.search(text)
-        if codes is None or not {int(c) for c in re.findall(r"\d+", codes.group("codes"))} - {
-            0,
-            _NO_TESTS_COLLECTED,
-        }:
+        if codes is None or not {int(c) for c in re.findall(r"\d+", codes.group("codes"))} - _PASSING_CODES:
             return None
-        call = _call_above(line, added, head)
-        return "tells nox to take the tests' failure for success (`success_codes`)" if _runs(call) else None
+        taken = "tells nox to take the tests' failure for success (`success_codes`)"
+        return taken if _runs(shell.call_above(line)) else None
     if name == ".gitlab-ci.yml" or path.startswith(".circleci/") or _NAME_KEY.match(text):
         return None  # GitLab's and CircleCI's shells set `pipefail`
-    if not _piped_runner(text) or _pipefail(path, line, added, head):
+    if not _piped_runner(text) or shell.keeps_pipe_failure(line):
         return None
     return "pipes the tests into another command, whose exit status the shell keeps instead (no `pipefail`)"
 
 
-def _call_above(line: DiffLine, added: Sequence[DiffLine], head: Callable[[], str | None]) -> str:
-    """The call a line belongs to: the line, and the lines above it back to the nearest that opens a
-    `.run(` call (at most `_CALL_LINES`), from the head when known, else from the added lines."""
-    at = (line.new_no or 0) - 1
-    whole = head()
-    lines = whole.split("\n") if whole is not None else []
-    if 0 <= at < len(lines) and lines[at] == line.text:
-        above = lines[max(0, at - _CALL_LINES) : at + 1]
-    else:
-        by_number = {a.new_no: a.text for a in added if a.new_no is not None}
-        above = [by_number[n] for n in range(at + 1 - _CALL_LINES, at + 2) if n in by_number]
-    for index in range(len(above) - 1, -1, -1):
-        if ".run(" in above[index] and len(above[index]) <= _MAX_LINE:
-            return " ".join(above[index:])
-    return line.text
-
-
+# How many lines above a nox `success_codes=` its `session.run(` call may open.
+_CALL_LINES = 12
 _BASH = re.compile(r"^\s*(?:-[ \t]+)?shell:\s*bash\s*(?:#.*)?$")
 _PIPE_CHECKED = ("pipefail", "PIPESTATUS")
 
 
-def _pipefail(path: str, line: DiffLine, added: Sequence[DiffLine], head: Callable[[], str | None]) -> bool:
-    """Whether the shell that runs the line keeps a pipeline's failure: the script sets `pipefail` (or
-    reads `PIPESTATUS`), or, in a GitHub workflow, the step or the workflow's defaults say `shell: bash`,
-    which GitHub runs with `-o pipefail` (its default shell for a step without one has none). Read from
-    the file at head, else from the added lines."""
-    whole = head()
-    lines = whole.split("\n") if whole is not None else [a.text for a in added]
-    at = (line.new_no or 0) - 1 if whole is not None else next(i for i, a in enumerate(added) if a is line)
-    if not 0 <= at < len(lines) or lines[at] != line.text:
-        return True  # not placed: not judged
-    if not _is_workflow(path.lower()):
-        return any(word in text for text in lines for word in _PIPE_CHECKED)
-    start, end = _step(lines, at)
-    step = lines[start:end]
-    if any(_BASH.match(text) or any(word in text for word in _PIPE_CHECKED) for text in step):
-        return True
-    outer = _indent(lines[start])
-    defaults = any(text.strip() == "defaults:" for text in lines)
-    return defaults and any(_BASH.match(text) and _indent(text) < outer for text in lines)
+class _Shell:
+    """A file of commands as its shell runs it, read once whatever the number of its added lines: the
+    file at head (else its added lines, for a patch), split into lines and, for a workflow, into steps."""
 
+    def __init__(self, path: str, head: Callable[[], str | None], added: Sequence[DiffLine]) -> None:
+        self._path = path
+        self._head = head
+        self._added = added
+        self._read: tuple[list[str] | None, _Workflow | None] | None = None
+        self._fully: bool | None = None
+        self._checked: bool | None = None  # the whole file sets `pipefail` (or reads `PIPESTATUS`)
+        self._steps: dict[int, bool] = {}  # a step's first line -> whether its shell keeps the failure
 
-def _step(lines: list[str], at: int) -> tuple[int, int]:
-    """The lines of the workflow step (a list item) that holds line `at`: from the item's `- ` to the next
-    line at its level or above, comments and blank lines aside; or the line alone, outside any item."""
-    start = at
-    threshold = _indent(lines[at])
-    while not lines[start].lstrip(" ").startswith("- "):
-        start -= 1
-        while start >= 0 and (_blank_or_comment(lines[start]) or _indent(lines[start]) >= threshold):
-            start -= 1
-        if start < 0 or threshold == 0:
-            return at, at + 1
-        threshold = _indent(lines[start])
-    level = _indent(lines[start])
-    end = start + 1
-    while end < len(lines) and (_blank_or_comment(lines[end]) or _indent(lines[end]) > level):
-        end += 1
-    return start, end
+    def _lines(self) -> tuple[list[str] | None, _Workflow | None]:
+        if self._read is None:
+            text = self._head()
+            lines = text.split("\n") if text is not None else None
+            workflow = _Workflow(text) if text is not None and _is_workflow(self._path) else None
+            self._read = (lines, workflow)
+        return self._read
+
+    def workflow(self) -> _Workflow | None:
+        return self._lines()[1]
+
+    def runs_tests_fully(self) -> bool | None:
+        """Whether a line of the file at head runs the tests without an option that runs none; None when
+        the head is not known."""
+        lines = self._lines()[0]
+        if lines is None:
+            return None
+        if self._fully is None:
+            self._fully = any(_runs_tests_fully(text) for text in lines)
+        return self._fully
+
+    def call_above(self, line: DiffLine) -> str:
+        """The call a line belongs to: the line, and the lines above it back to the nearest that opens a
+        `.run(` call (at most `_CALL_LINES`), from the head when known, else from the added lines."""
+        at = (line.new_no or 0) - 1
+        lines = self._lines()[0]
+        if lines is not None and 0 <= at < len(lines) and lines[at] == line.text:
+            above = lines[max(0, at - _CALL_LINES) : at + 1]
+        else:
+            by_number = {a.new_no: a.text for a in self._added[-_CALL_LINES * 4 :] if a.new_no is not None}
+            above = [by_number[n] for n in range(at + 1 - _CALL_LINES, at + 2) if n in by_number]
+        for index in range(len(above) - 1, -1, -1):
+            if ".run(" in above[index] and len(above[index]) <= _MAX_LINE:
+                return " ".join(above[index:])
+        return line.text
+
+    def keeps_pipe_failure(self, line: DiffLine) -> bool:
+        """Whether the shell that runs the line keeps a pipeline's failure: the script sets `pipefail` (or
+        reads `PIPESTATUS`), or, in a GitHub workflow, the step or the workflow's defaults say `shell:
+        bash`, which GitHub runs with `-o pipefail` (its default shell for a step without one has none).
+        Without the head, any added line that says so answers for the file."""
+        lines, workflow = self._lines()
+        if self._checked is None:
+            texts = lines if lines is not None else [a.text for a in self._added]
+            self._checked = any(word in text for text in texts for word in _PIPE_CHECKED) or (
+                workflow is None and _is_workflow(self._path) and any(_BASH.match(text) for text in texts)
+            )
+        if self._checked or lines is None or workflow is None:
+            return self._checked
+        at = (line.new_no or 0) - 1
+        if not 0 <= at < len(lines) or lines[at] != line.text:
+            return True  # not placed: not judged
+        start = workflow.item(at)
+        if start is None:
+            return False
+        if start not in self._steps:
+            step = lines[start : workflow.ends[start]]
+            outer = _indent(lines[start])
+            self._steps[start] = any(_BASH.match(text) for text in step) or (
+                workflow.defaults_bash is not None and workflow.defaults_bash < outer
+            )
+        return self._steps[start]
 
 
 # A command that runs nothing and succeeds (`echo no tests`, `true`, `exit 0`).
@@ -901,6 +915,11 @@ class _Workflow:
         self.running = [0]
         for text in self.lines:
             self.running.append(self.running[-1] + _runs_tests_here(text))
+        # The least indent of a `shell: bash` line, when the workflow has `defaults:`: a default for the
+        # steps of a job or of the workflow (more indented than it).
+        bash = [_indent(text) for text in self.lines if _BASH.match(text)]
+        has_defaults = any(text.strip() == "defaults:" for text in self.lines)
+        self.defaults_bash = min(bash) if bash and has_defaults else None
 
     @staticmethod
     def _nearest_less_indented(
@@ -920,6 +939,16 @@ class _Workflow:
             nearest[index] = stack[-1] if stack else none
             stack.append(index)
         return nearest
+
+    def item(self, at: int) -> int | None:
+        """The first line of the list item (a step) that holds line `at`: the line, or the nearest less
+        indented line above it, and so on, that starts with `- `; None outside any item."""
+        while not self.lines[at].lstrip(" ").startswith("- "):
+            above = self.opens[at]
+            if above >= at:
+                return None
+            at = above
+        return at
 
     def step_runs_tests(self, line: DiffLine) -> bool:
         """Whether the step or job that holds `line` runs the tests: its block's lines, from the item or
