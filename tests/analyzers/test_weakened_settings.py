@@ -199,6 +199,15 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {".github/workflows/ci.yml": WORKFLOW.format(run="|\n          pytest -q 2>&1 | tee pytest.log")},
         ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
     ),
+    "workflow-pipefail-only-in-another-step": (
+        {
+            ".github/workflows/ci.yml": WORKFLOW.replace(
+                "        run: ruff check .\n",
+                "        run: |\n          set -o pipefail\n          ruff check . | tee lint.log\n",
+            ).format(run="pytest -q | tee pytest.log")
+        },
+        ("test-failures-ignored", "high", ".github/workflows/ci.yml"),
+    ),
     "makefile-pytest-piped": (
         {"Makefile": "test:\n\tpytest -q | tee pytest.log\n"},
         ("test-failures-ignored", "high", "Makefile"),

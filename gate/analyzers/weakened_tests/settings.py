@@ -392,7 +392,7 @@ class _Shell:
         self._added = added
         self._read: tuple[list[str] | None, _Workflow | None] | None = None
         self._fully: bool | None = None
-        self._checked: bool | None = None  # the whole file sets `pipefail` (or reads `PIPESTATUS`)
+        self._checked: bool | None = None  # the file (not a workflow) sets `pipefail` or reads `PIPESTATUS`
         self._steps: dict[int, bool] = {}  # a step's first line -> whether its shell keeps the failure
 
     def _lines(self) -> tuple[list[str] | None, _Workflow | None]:
@@ -437,12 +437,12 @@ class _Shell:
         bash`, which GitHub runs with `-o pipefail` (its default shell for a step without one has none).
         Without the head, any added line that says so answers for the file."""
         lines, workflow = self._lines()
-        if self._checked is None:
-            texts = lines if lines is not None else [a.text for a in self._added]
-            self._checked = any(word in text for text in texts for word in _PIPE_CHECKED) or (
-                workflow is None and _is_workflow(self._path) and any(_BASH.match(text) for text in texts)
-            )
-        if self._checked or lines is None or workflow is None:
+        if workflow is None or lines is None:
+            if self._checked is None:
+                texts = lines if lines is not None else [a.text for a in self._added]
+                self._checked = any(word in text for text in texts for word in _PIPE_CHECKED) or (
+                    _is_workflow(self._path) and any(_BASH.match(text) for text in texts)
+                )
             return self._checked
         at = (line.new_no or 0) - 1
         if not 0 <= at < len(lines) or lines[at] != line.text:
@@ -453,7 +453,8 @@ class _Shell:
         if start not in self._steps:
             step = lines[start : workflow.ends[start]]
             outer = _indent(lines[start])
-            self._steps[start] = any(_BASH.match(text) for text in step) or (
+            checked = any(_BASH.match(text) or any(w in text for w in _PIPE_CHECKED) for text in step)
+            self._steps[start] = checked or (
                 workflow.defaults_bash is not None and workflow.defaults_bash < outer
             )
         return self._steps[start]
