@@ -35,11 +35,11 @@ from gate.analyzers.injection.windows import PhraseHit, find_phrases
 
 # One match a line at most: a match runs on to the end of its line, so the search resumes on the next.
 _CANDIDATE = re.compile(
-    r"[&\\%0-9](?:(?<=&)#|(?<=\\)[uUx]|(?<=%)[0-9A-Fa-f]{2}|(?<=[A-Za-z][0-9])|(?<=[0-9])(?=[A-Za-z]))[^\n]*"
+    r"[&\\%0-9](?:(?<=&)#|(?<=\\)[uUx0-7]|(?<=%)[0-9A-Fa-f]{2}|(?<=[A-Za-z][0-9])|(?<=[0-9])(?=[A-Za-z]))[^\n]*"
 )
 _ESCAPE = re.compile(
     r"\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\x([0-9A-Fa-f]{2})"
-    r"|((?:%[0-9A-Fa-f]{2})+)"
+    r"|((?:%[0-9A-Fa-f]{2})+)|\\([0-3][0-7]{2})"
 )
 # A base64 (or URL-safe base64) token; shorter ones are words and names far more often than data.
 MIN_BASE64 = 16
@@ -107,6 +107,8 @@ def _unescape(line: str) -> str:
 def _escaped_char(m: re.Match[str]) -> str:
     if m.group(5):  # a run of %XX: the bytes of UTF-8 text
         return urllib.parse.unquote(m.group(5), errors="replace")
+    if m.group(6):  # an octal escape, as Python, C, YAML and shell strings read `\151`
+        return chr(int(m.group(6), 8))
     code = int(next(group for group in m.groups() if group), 16)
     return chr(code) if code <= 0x10FFFF else m.group(0)
 
