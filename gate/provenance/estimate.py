@@ -190,9 +190,9 @@ class _Tally:
         ai_owners = [s for s in per_owner if s in owner_tool]
         if unknown and None in per_owner and None not in owner_tool:
             self.unknown_by[path].extend(compress(added, (s is None for s in owner)))
-        for s in per_owner.keys() & unread:
-            self.unknown_by[path].extend(compress(added, (o == s for o in owner)))
-            self.unread_merge_lines += per_owner[s]
+        if here := per_owner.keys() & unread:  # one pass over the lines, however many such merges
+            self.unknown_by[path].extend(compress(added, (o in here for o in owner)))
+            self.unread_merge_lines += sum(per_owner[s] for s in here)
         for s in ai_owners:
             self.ai_by[s] += per_owner[s]
             self.tools[owner_tool[s]] += per_owner[s]
