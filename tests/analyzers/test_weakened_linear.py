@@ -44,6 +44,7 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "assertion-classes": lambda n: _fill("Assert.Assertions.Should", n),
     "go-build-tags": lambda n: _fill(" ignore", n, "//go:build"),
     "assertion-overrides": lambda n: _fill("patch(self.TestCase.fail", n, "self.assertX = "),
+    "assignments-then-assert": lambda n: _fill("self.assertX = 0 ", n, "", "assert"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -317,8 +318,8 @@ def _conditional(text: str, code: str) -> Marker | None:
 # assertion (`assertItemsEqual = assertCountEqual`) and an import (`const assert = require('assert')`)
 # replace nothing.
 _OVERRIDE = re.compile(
-    r"(?:(?:\bTestCase\.|\bself\.)(?:assert[A-Z]\w*|fail(?:[A-Z]\w*)?\b)|^\s*(?:assert|fail)[A-Z]\w*)"
-    r"\s*=(?!=)(?![^#]*\bassert)"
+    r"(?P<assigned>(?:\bTestCase\.|\bself\.)(?:assert[A-Z]\w*|fail(?:[A-Z]\w*)?\b)|^\s*(?:assert|fail)[A-Z]\w*)"
+    r"\s*=(?!=)"
     r"|\b(?:setattr|patch(?:\.object)?)\s*\(\s*[\"']?[\w.]*\b(?:TestCase|self)(?:[\"']?\s*,\s*[\"']|\.)(?:assert|fail)"
     r"|(?<![\w.$])(?:const|let|var)\s+(?:expect|assert)\s*=\s*(?:\(|function\b|async\b|\{|[\w$]+\s*=>)"
     r"|(?<![\w.$])function\s*(?:expect|assert)\s*\("
@@ -326,6 +327,7 @@ _OVERRIDE = re.compile(
     r"|\b(?:jest|vi)\.spyOn\s*\(\s*(?:global|globalThis|window)\s*,\s*[\"'`](?:expect|assert)\b"
 )
 _OVERRIDE_WORDS = ("assert", "fail", "expect")
+_ASSERT_WORD = re.compile(r"\bassert")
 
 
 @lru_cache(maxsize=LINE_CACHE_ENTRIES)
@@ -334,7 +336,20 @@ def overrides_assertion(text: str) -> bool:
     stripped = text.lstrip()
     if stripped.startswith(("#", "//", "*")) or not has_any(text, _OVERRIDE_WORDS):
         return False
-    return bool(_OVERRIDE.search(text))
+    asserts: list[int] | None = None
+    hashes: list[int] | None = None
+    for m in _OVERRIDE.finditer(text):
+        if m.group("assigned") is None:
+            return True
+        # An assignment whose value names an assertion before any comment is an alias of one. Looked
+        # up, not searched for from each place: a line of many assignments stays linear.
+        if asserts is None or hashes is None:
+            asserts = [a.start() for a in _ASSERT_WORD.finditer(text)]
+            hashes = [i for i, char in enumerate(text) if char == "#"]
+        comment = hashes[h] if (h := bisect_left(hashes, m.end())) < len(hashes) else len(text)
+        if not (a := bisect_left(asserts, m.end())) < len(asserts) or asserts[a] >= comment:
+            return True
+    return False
 
 
 # --- assertions that cannot fail -------------------------------------------------------------------
