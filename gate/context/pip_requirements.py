@@ -12,6 +12,7 @@ is a new line): a reader takes both.
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 import shlex
@@ -22,6 +23,17 @@ INCLUDE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "c
 INCLUDE_OPTIONS["--constraint"] = "constraint"
 INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
 EDITABLE_OPTIONS = ("-e", "--editable")
+# The long options pip reads in a requirements file: optparse takes any prefix that names one of them
+# alone (`--requirem evil.txt` is `--requirement evil.txt`).
+_LONG_OPTIONS = (
+    "--all-releases", "--config-settings", "--constraint", "--editable", "--extra-index-url",
+    "--find-links", "--hash", "--index-url", "--no-binary", "--no-index", "--no-require-hashes",
+    "--only-binary", "--only-final", "--pre", "--prefer-binary", "--pypi-url", "--require-hashes",
+    "--requirement", "--trusted-host", "--use-feature",
+)  # fmt: skip
+# Codecs whose decoders take time that grows faster than the text: a coding line naming one is not
+# followed (the file is reported as one the gate cannot read as pip does).
+_SLOW_CODECS = frozenset({"punycode", "idna"})
 # pip's `_decode_req_file`: a coding comment on one of the first two lines (one opening with `#`) names the
 # codec of the whole file; `\w` of pip's bytes pattern is ASCII.
 _CODING = re.compile(r"coding[:=]\s*([-\w.]+)", re.ASCII)
@@ -59,6 +71,12 @@ def as_pip_reads(text: str) -> tuple[str, str]:
             return text, "bytes that are not UTF-8, which pip reads in the installing machine's locale"
         return text, ""
     encoding = coding.group(1)
+    try:
+        slow = codecs.lookup(encoding).name in _SLOW_CODECS
+    except LookupError:
+        slow = False
+    if slow:
+        return text, f"coding {encoding}, which the gate does not decode"
     data = text.encode("utf-8")
     try:
         decoded = data.decode(encoding)
@@ -67,6 +85,17 @@ def as_pip_reads(text: str) -> tuple[str, str]:
     if decoded != text and _REPLACEMENT in text:
         return text, f"coding {encoding} over bytes that are not UTF-8, which the gate cannot decode so"
     return decoded, ""
+
+
+def _long_option(word: str) -> str:
+    """`word` with a long option's prefix written out as optparse reads it (`--requirem=a.txt`)."""
+    if not word.startswith("--") or len(word) < 3:
+        return word
+    name, equals, value = word.partition("=")
+    if name in _LONG_OPTIONS:
+        return word
+    named = [option for option in _LONG_OPTIONS if option.startswith(name)]
+    return f"{named[0]}{equals}{value}" if len(named) == 1 else word
 
 
 def logical_entries(text: str) -> Iterator[tuple[int, str, list[tuple[str, str]]]]:
@@ -82,7 +111,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     pending: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
-        comment = _COMMENT.match(raw) is not None
+        comment = raw.lstrip().startswith("#")  # pip: `#` first, or after any run of blanks
         if raw.endswith("\\") and not comment:
             if not pending:
                 start = number
@@ -123,7 +152,7 @@ def _options(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(words):
-        word = words[i]
+        word = _long_option(words[i])
         i += 1
         if word.startswith("--") and "=" in word:
             option, value = word.split("=", 1)

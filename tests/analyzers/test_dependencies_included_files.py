@@ -115,3 +115,25 @@ def test_a_pyproject_past_the_toml_bounds_still_keeps_the_files_it_may_name():
     deep = "x = " + "[" * 150 + "]" * 150 + "\n"
     text = f'{deep}[tool.setuptools.dynamic]\ndependencies = {{file = ["vendor/extra.txt"]}}\n'
     assert included_files("pyproject.toml", text) == ["vendor/extra.txt"]
+
+
+def test_includes_are_read_with_pips_comment_and_option_rules() -> None:
+    """pip reads a comment after any run of blanks (so its `\\` joins nothing) and takes any prefix that
+    names one long option alone (`--requirem`); a name two options share (`--re`) is no include."""
+    from gate.context.pip_requirements import include_targets
+
+    assert include_targets("  # note \\\n-r evil.txt\n", "requirements.txt") == ["evil.txt"]
+    assert include_targets("--requirem evil.txt\n--cons=pins.txt\n--re x.txt\n", "requirements.txt") == [
+        "evil.txt",
+        "pins.txt",
+    ]
+
+
+def test_a_coding_line_naming_a_slow_codec_is_not_followed() -> None:
+    """Python's punycode decoder takes time growing with the square of the text: a coding line naming
+    it is reported as one the gate does not decode, at once, rather than followed for minutes."""
+    from gate.context.pip_requirements import as_pip_reads
+
+    text = "# coding: punycode\n" + "a" * 10 + "-" + "b9" * 200_000
+    decoded, why = as_pip_reads(text)
+    assert decoded == text and why == "coding punycode, which the gate does not decode"
