@@ -23,8 +23,8 @@ from gate.context.pip_requirements import include_targets
 _REQUIREMENTS_WORDS = ("requirements", "constraints")
 # setup.cfg's keys of `[options]` that hold requirements; every key of `[options.extras_require]` does.
 SETUP_CFG_REQUIRES = ("install_requires", "setup_requires", "tests_require")
-_SECTION = re.compile(r"^\[([^\]\n]{1,200})\][ \t]*$")
-_KEY = re.compile(r"^([A-Za-z_][\w.-]{0,200})[ \t]*[=:][ \t]*(.*)$")
+# configparser's section header: from the first `[` to the last `]`, whatever follows (`[options] ; x`).
+_SECTION = re.compile(r"\[(.+)\]")
 # A pyproject.toml the gate cannot load within its bounds is read tolerantly for its `file` entries:
 # where a `file = "..."` or `file = [...]` entry of a table starts, and the table headers.
 _TOML_FILE = re.compile(r"\bfile[ \t]*+=[ \t]*+")
@@ -114,13 +114,20 @@ def ini_values(text: str) -> Iterator[tuple[str, str, list[str]]]:
             key, values = "", []
         if m := _SECTION.match(stripped):
             section = m.group(1).strip()
-        elif m := _KEY.match(stripped):
-            key = _option_name(m.group(1).strip(), section)
-            first = m.group(2).strip()
+        elif (split := _key_split(stripped)) is not None:
+            key = _option_name(stripped[:split].strip(), section)
+            first = stripped[split + 1 :].strip()
             values = [first] if first else []
             indent_level = indent
     if key:
         yield section, key, values
+
+
+def _key_split(line: str) -> int | None:
+    """Where configparser splits a line into key and value: at its first `=` or `:`, after a key of any
+    characters (`2fa`, `x+y`); None for a line with no key."""
+    at = min((i for i in (line.find("="), line.find(":")) if i != -1), default=-1)
+    return at if at > 0 and line[:at].strip() else None
 
 
 # Sections whose keys setuptools reads as written: the names of extras, files and entry points.

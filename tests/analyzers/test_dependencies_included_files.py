@@ -137,3 +137,9 @@ def test_a_coding_line_naming_a_slow_codec_is_not_followed() -> None:
     text = "# coding: punycode\n" + "a" * 10 + "-" + "b9" * 200_000
     decoded, why = as_pip_reads(text)
     assert decoded == text and why == "coding punycode, which the gate does not decode"
+
+
+def test_setup_cfg_sections_and_keys_are_read_as_configparser_reads_them() -> None:
+    """A header with text after its `]`, and keys of any characters, are read as setuptools reads them."""
+    text = "[options] ; x\ninstall_requires = file: a.txt\n[options.extras_require]\n2fa = file: b.txt\n"
+    assert included_files("setup.cfg", text + "x+y = file: c.txt\n") == ["a.txt", "b.txt", "c.txt"]
