@@ -242,6 +242,11 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"jest.config.js": "module.exports = {\n  testPathIgnorePatterns: [\n    'total',\n  ],\n};\n"},
         ("tests-not-collected", "high", "jest.config.js"),
     ),
+    # Run on file names the change chooses, such a pattern could take hours: it counts as leaving them out.
+    "jest-config-pattern-that-backtracks": (
+        {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['(a+)+b'] };\n"},
+        ("tests-not-collected", "high", "jest.config.js"),
+    ),
     "jest-config-hides-the-tests-from-the-module-map": (
         {"jest.config.ts": "export default { modulePathIgnorePatterns: ['<rootDir>/src'] };\n"},
         ("tests-not-collected", "high", "jest.config.ts"),

@@ -27,6 +27,9 @@ _CONDITION = re.compile(r"\?|&&|\|\||\bprocess\.env\b|\bif\b")
 _ROOT = "/__root__"
 # Folders the runners never collect from, whatever the settings say.
 _NEVER_COLLECTED = re.compile(r"(?:^|/)(?:node_modules|dist)/")
+# A pattern the change writes that Python's regular expressions may take exponential time on: a
+# quantified group holding a quantifier (`(a+)+`, `(\w*)*`, `(a|a)+` aside), or a backreference.
+_BACKTRACKS = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]|\\[1-9]")
 _TEST_WORD = re.compile(r"tests?\b|spec|__tests__|e2e|\.test\.|_test\b", re.IGNORECASE)
 # The test files each runner collects by default (its `testMatch` or `include`).
 _VITEST_TEST = re.compile(r"[^/]\.(?:test|spec)\.[cm]?[jt]sx?$")
@@ -144,6 +147,10 @@ def _matches(key: str, patterns: list[str], path: str, home: str) -> bool:
     absolute = f"{_ROOT}/{path}"
     root = f"{_ROOT}/{home}" if home else _ROOT
     for pattern in patterns:
+        if _BACKTRACKS.search(pattern):
+            # Run on names the change chooses, it could take hours: counted as leaving the file out,
+            # since what it would match cannot be told in time.
+            return True
         try:
             if re.search(pattern.replace("<rootDir>", root), absolute) is not None:
                 return True
