@@ -420,3 +420,12 @@ def test_a_word_only_one_languages_runner_reads_as_a_skip_is_read_in_that_langua
     assert line_marker("    pending(", "tests/test_queue.py") is None
     assert line_marker("//go:build ignore", "calc_test.go") is GO_BUILD_IGNORED
     assert line_marker("//go:build ignore", "tests/build.test.js") is None
+
+
+def test_a_raw_byte_string_hides_no_rust_test_item() -> None:
+    """`br"\\"` is a raw string: its backslash escapes nothing, and the test items after it are found."""
+    head = (
+        'const X: &[u8] = br"\\";\n\n#[cfg(test)]\nmod tests {\n    #[ignore]\n    #[test]\n'
+        + "    fn t() {}\n}\n"
+    )
+    assert rust_test_lines(head) == frozenset(range(3, 9))

@@ -129,9 +129,15 @@ def _structure(text: str) -> list[tuple[str, int]]:
             i = _character_end(text, i)
             continue
         elif c.isalnum() or c == "_":
-            # A name: an `r` inside it opens no raw string (`for"` is no `r"`).
+            # A name: an `r` inside it opens no raw string (`for"` is no `r"`), but one that ends a raw
+            # byte or C string's prefix does (`br"\"`, `cr#"..."#`).
+            start = i
             while i < n and (text[i].isalnum() or text[i] == "_"):
                 i += 1
+            if text[start:i] in ("br", "cr") and _raw_string_at(text, i - 1):
+                end = _string_end(text, i - 1)
+                line += text.count("\n", i - 1, end)
+                i = end
             continue
         i += 1
     return out
@@ -167,7 +173,7 @@ def _comment_end(text: str, i: int) -> int:
 
 
 def _raw_string_at(text: str, i: int) -> bool:
-    """`r"`, `r#"`, `r##"` at `i`, not inside a name (`br"` is read from its `b`, a name of one letter)."""
+    """`r"`, `r#"`, `r##"` at `i` (the `r` of `br"` and `cr"` too, which the name before it reads)."""
     j = i + 1
     while j < len(text) and text[j] == "#":
         j += 1
