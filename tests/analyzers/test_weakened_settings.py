@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from gate.analyzers.weakened_tests.js_config import _settings
 from gate.analyzers.weakened_tests.settings import weakenings
 from gate.cli import main
 from tests.analyzers.test_weakened_evasions import BASE, CODE_CHANGE, added_file, ai_gate, make_pr, weakened
@@ -566,3 +567,15 @@ def test_a_test_script_that_runs_nothing_is_a_finding(
     repo = make_pr(tmp_path / "repo", changes, {**BASE, "package.json": PACKAGE})
     _, report = ai_gate(repo.root, capsys)
     assert weakened(report) == expected
+
+
+def test_a_jest_config_of_brackets_left_open_is_read_in_linear_time() -> None:
+    """Each ignore key's list is closed from one pass over the brackets: searched for from each key, an
+    unclosed one was scanned to the end of the file again for every key after it."""
+    times = {}
+    for count in (1_000, 10_000):
+        text = "module.exports = {" + "testPathIgnorePatterns:[" * count
+        started = time.process_time()
+        _settings(text, vitest=False)
+        times[count] = time.process_time() - started
+    assert max(times[10_000], 0.02) / max(times[1_000], 0.02) < 30, times

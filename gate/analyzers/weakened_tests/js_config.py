@@ -196,10 +196,13 @@ def _settings(text: str, vitest: bool, *, whole: bool = True) -> list[_Setting]:
     if not found:
         return out
     enclosing = _enclosing_keys(text, [m.start() for m in found]) if whole else {}
+    # Every bracket's close from one pass: searched for from each key, an unclosed one would be
+    # scanned to the end of the text again for every key after it.
+    closes = _closes(text, found[0].end() - 1)
     for m in found:
         if vitest and whole and enclosing.get(m.start()) != "test":
             continue
-        close = _closing(text, m.end() - 1)
+        close = closes.get(m.end() - 1)
         if close is None:
             continue
         body = text[m.end() : close]
@@ -213,10 +216,12 @@ def _settings(text: str, vitest: bool, *, whole: bool = True) -> list[_Setting]:
     return out
 
 
-def _closing(text: str, open_at: int) -> int | None:
-    """Where the bracket opened at `open_at` closes, strings skipped; None when it does not."""
-    depth = 0
-    at = open_at
+def _closes(text: str, start: int) -> dict[int, int]:
+    """Where each bracket opened from `start` on closes, strings skipped, in one pass; a bracket that
+    does not close (or is cut by a string left open) has none."""
+    out: dict[int, int] = {}
+    opened: list[int] = []
+    at = start
     while at < len(text):
         char = text[at]
         if char in "'\"`":
@@ -224,16 +229,14 @@ def _closing(text: str, open_at: int) -> int | None:
             while end > 0 and text[end - 1] == "\\":
                 end = text.find(char, end + 1)
             if end < 0:
-                return None
+                break
             at = end
         elif char in "[{(":
-            depth += 1
-        elif char in "]})":
-            depth -= 1
-            if depth == 0:
-                return at
+            opened.append(at)
+        elif char in "]})" and opened:
+            out[opened.pop()] = at
         at += 1
-    return None
+    return out
 
 
 _KEY_BEFORE = re.compile(r"""["']?(\w+)["']?\s*:\s*$""")
