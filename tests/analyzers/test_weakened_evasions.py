@@ -1214,3 +1214,15 @@ def test_skips_under_a_stated_condition_in_go_and_js_stay_warnings(
         ("test-skipped", "medium", "src/total.test.js"),
     ]
     assert code == 0
+
+
+def test_a_statement_before_a_skip_puts_no_condition_on_it() -> None:
+    """Only an `if` whose condition closes where its line ends, or that holds the skip's own statement,
+    makes a Go or JS skip conditional: a statement before it (`if (v) log();`, `cfg?.x;`) does not."""
+    from gate.analyzers.weakened_tests.guards import guarded_skip
+
+    assert guarded_skip("    this.skip();", ["  if (v) log()"]) is None
+    assert guarded_skip("if (v) log(); this.skip();", []) is None
+    assert guarded_skip("const v = cfg?.x; this.skip();", []) is None
+    assert guarded_skip("    this.skip();", ["  if (!process.env.DB)"]) is not None
+    assert guarded_skip("if (!env) this.skip()", []) is not None

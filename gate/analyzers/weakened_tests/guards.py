@@ -41,7 +41,9 @@ def guarded_skip(text: str, above: Sequence[str]) -> Marker | None:
     skip = _RUNTIME_SKIP.search(code)
     if skip is None:
         return None
-    before = code[: skip.start()]
+    # The statement the skip opens: what an earlier one on the line says (`if (v) log();`,
+    # `const v = cfg?.x;`) puts no condition on it.
+    before = code[: skip.start()].rpartition(";")[2]
     if re.search(r"&&|\|\||\?", before):
         return CONDITIONAL_SKIP  # `cond && this.skip()`, `cond ? this.skip() : go()`
     pending = 0
@@ -54,7 +56,9 @@ def guarded_skip(text: str, above: Sequence[str]) -> Marker | None:
     for index, code in enumerate(codes):
         if index == 1 and "{" not in code:
             bare = _BARE_IF.match(code)
-            if bare is not None:  # `if (cond)` with the skip as its statement
+            if bare is not None and _closes_at_end(
+                bare.group("condition")
+            ):  # `if (cond)`, the skip its statement
                 return _by_condition(bare.group("condition"))
         if index == 0 and "{" not in code:
             found = _IF.search(code)  # `if (cond) this.skip()`
@@ -73,6 +77,17 @@ def guarded_skip(text: str, above: Sequence[str]) -> Marker | None:
                     return _by_condition(opener[found.end() :])
                 return CONDITIONAL_SKIP if _OTHER_BRANCH.search(opener) else None
     return None
+
+
+def _closes_at_end(condition: str) -> bool:
+    """Whether the `if`'s parenthesis closes where the line ends: `v) log(` is a statement after the
+    condition, not part of it."""
+    depth = 0
+    for char in condition:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _code(text: str) -> str:
