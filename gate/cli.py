@@ -23,6 +23,7 @@ from gate.run import EXIT_ERROR, EXIT_PASS, exit_code
 if TYPE_CHECKING:
     from gate.config.models import Config
     from gate.context.git import Git
+    from gate.context.local_git import GitRange
     from gate.diff.model import Diff
     from gate.review.state import ReviewState
     from gate.run import Outcome
@@ -239,22 +240,24 @@ def _check(args: argparse.Namespace) -> int:
         from concurrent.futures import ThreadPoolExecutor
 
         from gate.context.git import Git
-        from gate.context.local_git import load_git_changeset
+        from gate.context.local_git import load_range_changeset, resolve_range
 
         git = Git.open(args.repo)
+        # The names are read once: the config and the change then come from the same commits, though a
+        # branch moves while the gate works (`GitRange`).
+        span = resolve_range(git, args.base, args.head)
         notes: tuple[str, ...] = ()
         if args.config is None:
-            config, notes = _config_at_base(git, args)
+            config, notes = _config_at_base(git, span)
         else:
             config = _load_config(args)
         # git works out the diff and the log in its own processes while this one loads the stages.
         on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(
-                load_git_changeset,
-                git.root,
-                args.base,
-                args.head,
+                load_range_changeset,
+                git,
+                span,
                 config.paths.ignore,
                 on_diff,
                 default_ignore=config.paths.ignore_defaults,
@@ -295,7 +298,7 @@ def _patch_config_note(repo: Path) -> str:
     return f"configuration: defaults; {DEFAULT_PATH} is not read with --diff (pass --config)"
 
 
-def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, tuple[str, ...]]:
+def _config_at_base(git: Git, span: GitRange) -> tuple[Config, tuple[str, ...]]:
     """The config as the base branch holds it at its tip, read from git's objects, and notes: where it
     came from, and whether the change's head or the working tree holds another. In CI the working tree
     is the change's own checkout: whatever it holds there (an edited file, a folder moved away and
@@ -305,20 +308,18 @@ def _config_at_base(git: Git, args: argparse.Namespace) -> tuple[Config, tuple[s
     from gate.config.models import Config
     from gate.context.commit_id import short_id
     from gate.context.committed_file import read_committed
-    from gate.context.local_git import range_ends
     from gate.errors import ConfigError, GitError
 
-    base_ref, merge_base, head_sha = range_ends(git, args.base, args.head)
+    base_sha, merge_base, head_sha = span.base_sha, span.merge_base, span.head_sha
     # The base branch's file as it is now, as the Action reads it: not as it was where the change
     # forked, which its author chooses (a fork from before the gate was tightened would get the looser).
     name = f"{DEFAULT_PATH} at the base"
-    base_sha = git.resolve(base_ref)
     try:
         at_base = read_committed(git, base_sha, DEFAULT_PATH)
     except GitError as exc:
         raise ConfigError(f"{name}: {exc.message}", "pass --config FILE") from None
     config = load_config_bytes(at_base, name) if at_base is not None else Config()
-    where = f"{base_ref} ({short_id(base_sha)})"
+    where = f"{span.base_name} ({short_id(base_sha)})"
     source = (
         f"configuration: {DEFAULT_PATH} at {where}"
         if at_base is not None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from gate.context.commit_id import is_full_commit_id
@@ -50,18 +51,33 @@ def default_base(git: Git, head: str) -> str:
     raise GitError("cannot tell the default branch", "pass --base REF")
 
 
-def range_ends(git: Git, base: str | None, head: str | None) -> tuple[str, str, str]:
-    """The range `base...head` that is gated: the base's name (the default branch's when not given),
-    and the commits it runs between: the merge base, and head's commit. A name given that more than
-    one ref answers to is refused (`gate.context.refs`)."""
-    head_ref = unambiguous(git, head, "--head") if head else "HEAD"
-    head_sha = git.resolve(head_ref)
-    base_ref = unambiguous(git, base, "--base") if base else default_base(git, head_sha)
-    base_sha = git.resolve(base_ref)
+@dataclass(frozen=True)
+class GitRange:
+    """The range `base...head` that is gated, its ends resolved to commits once for the whole run.
+
+    A branch can move while the gate works (a CI job's fetch, a push): read again by name, the config
+    would come from one commit of the base and the diff from another, and the report would name the
+    wrong one. So the names are read once, here, and every later read goes by these commits."""
+
+    base_name: str  # as given, or the default branch's full ref
+    head_name: str  # as given, or HEAD
+    base_sha: str  # the base's tip, where its config is read
+    merge_base: str  # where the change forked: the diff's base
+    head_sha: str
+
+
+def resolve_range(git: Git, base: str | None, head: str | None) -> GitRange:
+    """The range `base...head`: the base's name (the default branch's when not given) and tip, the
+    merge base, and head's commit. A name given that more than one ref answers to is refused
+    (`gate.context.refs`)."""
+    head_name = unambiguous(git, head, "--head") if head else "HEAD"
+    head_sha = git.resolve(head_name)
+    base_name = unambiguous(git, base, "--base") if base else default_base(git, head_sha)
+    base_sha = git.resolve(base_name)
     merge_base = git.run("merge-base", base_sha, head_sha, check=False).decode().strip()
     if not merge_base:
-        raise GitError(f"'{base_ref}' and '{head_ref}' have no common ancestor", "pass --base REF")
-    return base_ref, merge_base, head_sha
+        raise GitError(f"'{base_name}' and '{head_name}' have no common ancestor", "pass --base REF")
+    return GitRange(base_name, head_name, base_sha, merge_base, head_sha)
 
 
 def load_git_changeset(
@@ -73,12 +89,25 @@ def load_git_changeset(
     *,
     default_ignore: Sequence[str] = (),
 ) -> ChangeSet:
+    """The change `base...head` of the repository at `repo` (`load_range_changeset`)."""
+    git = Git.open(repo)
+    return load_range_changeset(
+        git, resolve_range(git, base, head), ignore, on_diff, default_ignore=default_ignore
+    )
+
+
+def load_range_changeset(
+    git: Git,
+    span: GitRange,
+    ignore: Sequence[str] = (),
+    on_diff: Callable[[Diff], object] | None = None,
+    *,
+    default_ignore: Sequence[str] = (),
+) -> ChangeSet:
     """`on_diff` is told the diff as soon as git has given it, before the commits and line origins.
     `default_ignore`: the patterns of `ignore` that are the gate's defaults (`gate.context.ignore`)."""
-    git = Git.open(repo)
-    head_ref = head or "HEAD"
-    base_ref, merge_base, head_sha = range_ends(git, base, head)
-    diff = git_diff(git, merge_base, head_sha, source=f"git diff {base_ref}...{head_ref}")
+    merge_base, head_sha = span.merge_base, span.head_sha
+    diff = git_diff(git, merge_base, head_sha, source=f"git diff {span.base_name}...{span.head_name}")
     if on_diff is not None:
         on_diff(diff)
     commits, touched = _commits(git, merge_base, head_sha)
