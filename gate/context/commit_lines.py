@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import groupby
 from operator import itemgetter
@@ -68,8 +68,11 @@ _COMMIT_START = re.compile(r"(?:\A|\n)\0")
 
 
 class GitCommitLines:
-    def __init__(self, git: Git) -> None:
+    def __init__(self, git: Git, parents: Mapping[str, Sequence[str]] | None = None) -> None:
+        """`parents`: each commit's parents, when the caller has read them already (a range's commits);
+        git is asked only for those of a commit not among them."""
         self._git = git
+        self._parents = dict(parents or {})
 
     def added_texts(self, shas: Collection[str]) -> Iterator[tuple[str, str]]:
         if not shas:
@@ -94,12 +97,12 @@ class GitCommitLines:
 
     def _octopus_merges(self, shas: Sequence[str]) -> set[str]:
         """The merges of more than `MERGE_PARENTS_READ` parents among `shas`."""
-        out = self._git.run(*_PARENTS_OPTIONS, input="".join(f"{sha}\n" for sha in shas).encode())
-        return {
-            sha
-            for sha, *parents in map(str.split, out.decode().splitlines())
-            if len(parents) > MERGE_PARENTS_READ
-        }
+        counts = {sha: len(self._parents[sha]) for sha in shas if sha in self._parents}
+        unknown = [sha for sha in shas if sha not in counts]
+        if unknown:
+            out = self._git.run(*_PARENTS_OPTIONS, input="".join(f"{sha}\n" for sha in unknown).encode())
+            counts.update((sha, len(parents)) for sha, *parents in map(str.split, out.decode().splitlines()))
+        return {sha for sha, count in counts.items() if count > MERGE_PARENTS_READ}
 
     def _read(self, shas: Sequence[str], options: Sequence[str]) -> Iterator[tuple[str, list[Diff]]]:
         """(sha, its diffs) for each commit, in the order given."""

@@ -122,7 +122,7 @@ def load_range_changeset(
         line_origins=origins,
         line_origin_numbers={p: n for p, n in numbers.items() if p in origins},
         revisions=revisions,
-        commit_lines=GitCommitLines(git),
+        commit_lines=GitCommitLines(git, {c.sha: c.parents for c in commits}),
         base_ref=merge_base,
         head_ref=head_sha,
         unread=unread,

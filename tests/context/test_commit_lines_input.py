@@ -1,13 +1,19 @@
 """What a commit's own diff may hold that its reader must take as text: a NUL past the 8,000 bytes git reads
 to call a file binary, which git prints in a text patch; and what a merge may make its reader read: a
-merge of many parents is read against its first parent alone."""
+merge of many parents is read against its first parent alone, which the range's commits tell without
+asking git again."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
+
+import pytest
 
 from gate.context.commit_lines import GitCommitLines
 from gate.context.git import Git
+from gate.context.local_git import load_git_changeset
 from gate.diff.model import LineKind
 from tests.gitrepo import GitRepo
 
@@ -32,6 +38,23 @@ def test_a_merge_of_many_parents_is_read_against_its_first_parent_alone(tmp_path
     """Against each of its parents, a merge's diff repeated a file one side added once for every other
     parent: twelve parents and one file of 300 lines were 3,300 lines (a hundred and 20,000: 13 MB)."""
     repo = GitRepo(tmp_path / "repo")
+    _, big, merge, after = _octopus(repo)
+    diffs = list(GitCommitLines(Git(repo.root)).diffs([big, merge, after]))
+    assert [sha for sha, _ in diffs] == [big, merge, after]  # read apart, they come in the order asked
+    lines = [
+        line
+        for sha, diff in diffs
+        if sha == merge
+        for change in diff.files
+        for hunk in change.hunks
+        for line in hunk.lines
+    ]
+    assert len(lines) == 300 and all(line.kind is LineKind.ADDED for line in lines)
+
+
+def _octopus(repo: GitRepo) -> tuple[str, str, str, str]:
+    """The base, a commit adding a file of 300 lines, a merge of it with eleven other parents, and a
+    commit after the merge."""
     repo.write("README.md", "project\n")
     base = repo.commit("base")
     sides = [
@@ -44,14 +67,30 @@ def test_a_merge_of_many_parents_is_read_against_its_first_parent_alone(tmp_path
     repo.git("reset", "-q", "--hard", merge)
     repo.write("big.py", "line_0 = 'changed'\n")
     after = repo.commit("Cut the big file")
-    diffs = list(GitCommitLines(Git(repo.root)).diffs([big, merge, after]))
-    assert [sha for sha, _ in diffs] == [big, merge, after]  # read apart, they come in the order asked
-    lines = [
-        line
-        for sha, diff in diffs
-        if sha == merge
-        for change in diff.files
-        for hunk in change.hunks
-        for line in hunk.lines
-    ]
-    assert len(lines) == 300 and all(line.kind is LineKind.ADDED for line in lines)
+    return base, big, merge, after
+
+
+def test_a_ranges_merges_are_told_by_the_parents_its_commits_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The range's commits were read with their parents; asking git for them again, to find the merges
+    of many parents, was one more git process for every run that read its commits' diffs."""
+    repo = GitRepo(tmp_path / "repo")
+    base, *_ = _octopus(repo)
+    changeset = load_git_changeset(repo.root, base, "HEAD")
+    assert changeset.commit_lines is not None
+    shas = [c.sha for c in changeset.commits]
+    asked = list(GitCommitLines(Git(repo.root)).diffs(shas))
+    real = shutil.which("git")
+    assert real is not None
+    (tmp_path / "bin").mkdir()
+    log, wrapper = tmp_path / "bin" / "calls.log", tmp_path / "bin" / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+
+    told = list(changeset.commit_lines.diffs(shas))
+
+    assert told == asked
+    calls = log.read_text().splitlines()
+    assert len(calls) == 2 and all("--patch" in call for call in calls)  # the reads of the diffs alone
