@@ -186,8 +186,8 @@ def _generic_bound_names(toks: Sequence[Tok], braces: bool) -> Bindings:
             statement = []
             continue
         statement.append(i)
-    bodies = _function_bodies(toks) if braces else []
-    outer = {name for name, i in found if not any(start <= i <= end for start, end in bodies)}
+    in_body = _covered(len(toks), _function_bodies(toks)) if braces else [False] * len(toks)
+    outer = {name for name, i in found if not in_body[i]}
     inner = {name for name, _ in found} | _parameters(toks)
     own = {"self", "cls", "this"}
     return Bindings(inner=frozenset(inner - outer - own), outer=frozenset(outer - own))
@@ -195,27 +195,60 @@ def _generic_bound_names(toks: Sequence[Tok], braces: bool) -> Bindings:
 
 def _function_bodies(toks: Sequence[Tok]) -> list[tuple[int, int]]:
     """Spans from a function keyword to the `}` that closes its body (`function f(a) {...}`, `fn`, `func`),
-    and of arrow functions' block bodies (`(a) => {...}`)."""
+    and of arrow functions' block bodies (`(a) => {...}`).
+
+    One sweep each way, whatever the nesting: a body's `{` is the first `{` or `;` after its keyword at
+    the keyword's own depth of `(` and `[`, found from the right; its `}` comes from one bracket table."""
+    closer = _closers(toks)
+    last = len(toks) - 1
+    # Depth in `(` and `[` after each token, counted from the start; a body's `{` is at its keyword's depth.
+    depths: list[int] = []
+    depth = 0
+    for tok in toks:
+        depth += (tok.text in ("(", "[")) - (tok.text in (")", "]"))
+        depths.append(depth)
     spans: list[tuple[int, int]] = []
-    for i, tok in enumerate(toks):
-        if tok.text == "=>" and i + 1 < len(toks) and toks[i + 1].text == "{":
-            end = _matching(toks, i + 1)
-            spans.append((i, len(toks) - 1 if end is None else end))
-            continue
-        if tok.kind != "kw" or tok.text not in _FUNCTION_KEYWORDS:
-            continue
-        depth = 0
-        for j in range(i + 1, len(toks)):
-            text = toks[j].text
-            depth += text in ("(", "[")
-            depth -= text in (")", "]")
-            if depth == 0 and text == STATEMENT_END:
-                break  # a declaration without a body
-            if depth == 0 and text == "{":
-                end = _matching(toks, j)
-                spans.append((i, len(toks) - 1 if end is None else end))
-                break
+    next_head: dict[int, int] = {}  # depth -> the nearest `{` or `;` to the right at that depth
+    for i in range(last, -1, -1):
+        tok = toks[i]
+        if tok.text == "=>" and i < last and toks[i + 1].text == "{":
+            end = closer.get(i + 1)
+            spans.append((i, last if end is None else end))
+        elif tok.kind == "kw" and tok.text in _FUNCTION_KEYWORDS:
+            head = next_head.get(depths[i])
+            if head is not None and toks[head].text == "{":  # `;` first: a declaration without a body
+                end = closer.get(head)
+                spans.append((i, last if end is None else end))
+        if tok.text in (STATEMENT_END, "{"):
+            next_head[depths[i]] = i
     return spans
+
+
+def _covered(length: int, spans: Iterable[tuple[int, int]]) -> list[bool]:
+    """For each of `length` positions, whether one of the inclusive spans covers it (spans may nest)."""
+    change = [0] * (length + 1)
+    for start, end in spans:
+        change[start] += 1
+        change[end + 1] -= 1
+    covered: list[bool] = []
+    open_spans = 0
+    for delta in change[:length]:
+        open_spans += delta
+        covered.append(open_spans > 0)
+    return covered
+
+
+def _closers(toks: Sequence[Tok]) -> dict[int, int]:
+    """The index of each opening bracket's closing one, by depth alone as `_matching` counts it (any closer
+    closes the innermost open bracket); a bracket never closed is absent."""
+    found: dict[int, int] = {}
+    opened: list[int] = []
+    for j, tok in enumerate(toks):
+        if tok.text in ("(", "[", "{"):
+            opened.append(j)
+        elif tok.text in CLOSERS and opened:
+            found[opened.pop()] = j
+    return found
 
 
 def _parameters(toks: Sequence[Tok]) -> set[str]:
