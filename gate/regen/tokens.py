@@ -238,41 +238,36 @@ def _covered(length: int, spans: Iterable[tuple[int, int]]) -> list[bool]:
     return covered
 
 
-def _closers(toks: Sequence[Tok]) -> dict[int, int]:
-    """The index of each opening bracket's closing one, by depth alone as `_matching` counts it (any closer
-    closes the innermost open bracket); a bracket never closed is absent."""
-    found: dict[int, int] = {}
-    opened: list[int] = []
-    for j, tok in enumerate(toks):
-        if tok.text in ("(", "[", "{"):
-            opened.append(j)
-        elif tok.text in CLOSERS and opened:
-            found[opened.pop()] = j
-    return found
-
-
 def _parameters(toks: Sequence[Tok]) -> set[str]:
-    """Parameter names of `function f(a, b)`, `func f(a, b int)`, `fn f(a: T)`, `def f(a, b=1)`."""
-    names: set[str] = set()
+    """Parameter names of `function f(a, b)`, `func f(a, b int)`, `fn f(a: T)`, `def f(a, b=1)`.
+
+    A parameter list runs from its `(` until the depth in brackets (`<` and `>` count) falls back to
+    where it was before it. Lists that begin at one depth never overlap, so a single sweep that keeps
+    the depths of the lists being read finds every list's names, however many lists nest or run on."""
+    lists: set[int] = set()  # indexes of the `(` that open a parameter list
     for i, tok in enumerate(toks):
         if tok.text not in _FUNCTION_KEYWORDS:
             continue
         j = i + 1
         if j < len(toks) and toks[j].kind == "name":
             j += 1
-        if j >= len(toks) or toks[j].text != "(":
+        if j < len(toks) and toks[j].text == "(":
+            lists.add(j)
+    names: set[str] = set()
+    reading: set[int] = set()  # the depths before the `(` of the parameter lists being read
+    depth = 0
+    for k, tok in enumerate(toks):
+        before = depth
+        depth += tok.text in ("(", "[", "{", "<")
+        depth -= tok.text in (")", "]", "}", ">")
+        if k in lists:
+            reading.add(before)
             continue
-        depth = 0
-        for k in range(j, len(toks)):
-            text = toks[k].text
-            depth += text in ("(", "[", "{", "<")
-            depth -= text in (")", "]", "}", ">")
-            if depth == 0:
-                break
-            if depth == 1 and toks[k].kind == "name":
-                before, after = toks[k - 1].text, toks[k + 1].text if k + 1 < len(toks) else ""
-                if after in (",", ")") or (before in ("(", ",") and after in (":", "=")):
-                    names.add(toks[k].text)
+        reading.discard(depth)  # back at a list's own depth: the list is closed
+        if depth - 1 in reading and tok.kind == "name":
+            prev, nxt = toks[k - 1].text, toks[k + 1].text if k + 1 < len(toks) else ""
+            if nxt in (",", ")") or (prev in ("(", ",") and nxt in (":", "=")):
+                names.add(tok.text)
     return names
 
 
@@ -287,35 +282,44 @@ def _drop_redundant(toks: list[Tok]) -> list[Tok]:
         if tok.text == "," and nxt in CLOSERS:
             continue
         out.append(tok)
+    closer = _closers(out)
+    listing = _holding_commas(out)
     drop: set[int] = set()
     for i, tok in enumerate(out):
         if tok.text != "(" or i == 0 or out[i - 1].text not in _CLAUSE_KEYWORDS:
             continue
-        close = _matching(out, i)
+        close = closer.get(i)
         after = out[close + 1].text if close is not None and close + 1 < len(out) else STATEMENT_END
-        if close is not None and after in (":", STATEMENT_END) and not _has_top_level_comma(out, i, close):
+        if close is not None and after in (":", STATEMENT_END) and i not in listing:
             drop.update((i, close))
     return [t for i, t in enumerate(out) if i not in drop]
 
 
-def _matching(toks: Sequence[Tok], start: int) -> int | None:
-    depth = 0
-    for j in range(start, len(toks)):
-        depth += toks[j].text in ("(", "[", "{")
-        depth -= toks[j].text in CLOSERS
-        if depth == 0:
-            return j
-    return None
+def _closers(toks: Sequence[Tok]) -> dict[int, int]:
+    """The index of each opening bracket's closing one, by depth alone (any closer closes the innermost
+    open bracket); a bracket never closed is absent."""
+    found: dict[int, int] = {}
+    opened: list[int] = []
+    for j, tok in enumerate(toks):
+        if tok.text in ("(", "[", "{"):
+            opened.append(j)
+        elif tok.text in CLOSERS and opened:
+            found[opened.pop()] = j
+    return found
 
 
-def _has_top_level_comma(toks: Sequence[Tok], start: int, end: int) -> bool:
-    depth = 0
-    for tok in toks[start + 1 : end]:
-        depth += tok.text in ("(", "[", "{")
-        depth -= tok.text in CLOSERS
-        if depth == 0 and tok.text == ",":
-            return True
-    return False
+def _holding_commas(toks: Sequence[Tok]) -> set[int]:
+    """The indexes of the opening brackets with a comma directly inside (a tuple, several arguments)."""
+    found: set[int] = set()
+    opened: list[int] = []
+    for j, tok in enumerate(toks):
+        if tok.text in ("(", "[", "{"):
+            opened.append(j)
+        elif tok.text in CLOSERS and opened:
+            opened.pop()
+        elif tok.text == "," and opened:
+            found.add(opened[-1])
+    return found
 
 
 def _rename(toks: Sequence[Tok], bound: frozenset[str]) -> Iterable[str]:

@@ -2,7 +2,8 @@
 
 A region is capped at 150 lines, not at characters: a few long lines of a pull request can hold tens of
 kilobytes. Each adversarial shape (functions nested in functions, function keywords that open no body,
-many names bound beside many bodies) is normalized at about 7 KB and 72 KB. The CPU time of this
+many names bound beside many bodies, parameter lists that never close, parentheses after `return` or
+`in` nested in each other) is normalized at about 7 KB and 72 KB. The CPU time of this
 process (`time.process_time`, best of three) may grow about tenfold between the two: a quadratic pass
 grows a hundredfold. No wall-clock limit here.
 """
@@ -49,6 +50,17 @@ SHAPES: dict[str, tuple[str, Callable[[int], str]]] = {
     ),
     "function keywords that open no body": ("javascript", lambda n: "  " + "g(function); " * n),
     "names bound beside many bodies": ("javascript", lambda n: "  " + "a = 1; function () {} " * n),
+    # `<` counts as a bracket in a parameter list: each list below reads on to the end of the code.
+    "parameter lists that never close": (
+        "javascript",
+        lambda n: "  " + " ".join(f"function f{i}(a = x < y) {{ }}" for i in range(n)),
+    ),
+    "clause parentheses nested in clause parentheses": (
+        "typescript",
+        lambda n: "  " + "return (h(function () { " * n + "})) " * n,
+    ),
+    # Deeper than Python's parser accepts: read from the tokenizer's tokens alone.
+    "Python tuples nested after `in`": ("python", lambda n: "    ok = x in (a, " * n + "b" + ")" * n),
 }  # fmt: skip
 
 
