@@ -218,7 +218,7 @@ async def _judge(
     if len(sampling.samples) < 2 or len(models_used) < needed.models:
         reason = _why_not_checked(sampling, needed.models)
         return _Judged(not_checked=SkippedHunk(region.path, region.start_line, region.end_line, reason))
-    around = surroundings(region.code, code_around(region, changeset), region.language)
+    around = surroundings(region.code, lambda: code_around(region, changeset), region.language)
     m = measure(region.code, [s.code for s in sampling.samples], region.language, around)
     assessment = assess(m, cfg)
 

@@ -16,7 +16,7 @@ changes what the program does.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -95,11 +95,14 @@ class Surroundings:
 NOWHERE = Surroundings()  # a piece of code on its own: every name it binds is its own
 
 
-def surroundings(region_code: str, code_around: str, language: str) -> Surroundings:
-    """The surroundings of a region from its submitted code and the code of its file around it."""
+def surroundings(region_code: str, code_around: Callable[[], str], language: str) -> Surroundings:
+    """The surroundings of a region from its submitted code and the code of its file around it.
+
+    `code_around` is asked for only when the region is indented: what a top-level region binds is
+    module-level whatever the code around says, and gathering that code walks the whole file."""
     if _indentation(region_code) == 0:
         return Surroundings(top_level=True)
-    return Surroundings(names=names_in(code_around, language))
+    return Surroundings(names=names_in(code_around(), language))
 
 
 @lru_cache(maxsize=TOKENS_CACHED)

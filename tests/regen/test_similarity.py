@@ -185,7 +185,9 @@ def test_a_name_the_code_around_reads_is_not_renamed() -> None:
     region = "    if doc.locked:\n        allowed = False\n"
     misspelt = region.replace("allowed", "alowed")
     reads_it = surroundings(
-        region, "def can_delete(user, doc):\n    allowed = user.is_admin\n    return allowed", "python"
+        region,
+        lambda: "def can_delete(user, doc):\n    allowed = user.is_admin\n    return allowed",
+        "python",
     )
     assert code_similarity(region, misspelt, "python", reads_it) < 1.0
     # A name the region alone uses is its own: naming it differently changes nothing.
@@ -194,22 +196,37 @@ def test_a_name_the_code_around_reads_is_not_renamed() -> None:
     js = "  if (doc.locked) {\n    allowed = false;\n  }\n"
     js_reads = surroundings(
         js,
-        "function canDelete(user, doc) {\n  let allowed = user.isAdmin;\n  return allowed;\n}",
+        lambda: "function canDelete(user, doc) {\n  let allowed = user.isAdmin;\n  return allowed;\n}",
         "javascript",
     )
     assert code_similarity(js, js.replace("allowed", "alowed"), "javascript", js_reads) < 1.0
 
 
+def test_the_code_around_is_gathered_only_for_an_indented_region() -> None:
+    # Gathering the code around walks the whole changed file; a top-level region's names are
+    # module-level whatever it says.
+    asked: list[str] = []
+
+    def code_around() -> str:
+        asked.append("code around")
+        return "def can_delete(user, doc):\n    allowed = user.is_admin\n    return allowed"
+
+    assert surroundings("allowed = False\n", code_around, "python").top_level
+    assert asked == []
+    assert "allowed" in surroundings("    allowed = False\n", code_around, "python").names
+    assert asked == ["code around"]
+
+
 def test_module_level_class_and_global_names_are_not_renamed() -> None:
     flag = "VERIFY_TLS = True\nTIMEOUT = 30\n"
-    top = surroundings(flag, "", "python")
+    top = surroundings(flag, lambda: "", "python")
     assert top.top_level
     assert code_similarity(flag, flag.replace("VERIFY_TLS", "DEBUG_TLS"), "python", top) < 1.0
     js = (
         "const VERIFY_TLS = true;\n"
         "function connect(host) {\n  const socket = open(host, VERIFY_TLS);\n  return socket;\n}\n"
     )
-    js_top = surroundings(js, "", "javascript")
+    js_top = surroundings(js, lambda: "", "javascript")
     assert code_similarity(js, js.replace("VERIFY_TLS", "DEBUG_TLS"), "javascript", js_top) < 1.0
     # The locals and parameters of a function the region defines stay its own, at any level.
     assert code_similarity(js, js.replace("socket", "s").replace("host", "h"), "javascript", js_top) == 1.0
@@ -217,7 +234,7 @@ def test_module_level_class_and_global_names_are_not_renamed() -> None:
     renamed = arrow.replace("const user", "const u").replace("return user", "return u")
     assert code_similarity(arrow, renamed, "javascript", js_top) == 1.0
     assert code_similarity(arrow, arrow.replace("handle", "serve"), "javascript", js_top) < 1.0
-    assert code_similarity(ORIGINAL, RENAMED, "python", surroundings(ORIGINAL, "", "python")) == 1.0
+    assert code_similarity(ORIGINAL, RENAMED, "python", surroundings(ORIGINAL, lambda: "", "python")) == 1.0
     nested = "    def bump():\n        global counter\n        counter += 1\n"
     assert code_similarity(nested, nested.replace("counter", "count"), "python") < 1.0
     attrs = "    class Settings:\n        verify_tls = True\n"
