@@ -136,9 +136,10 @@ def _raw_python_tokens(code: str) -> list[tokenize.TokenInfo] | None:
 
 
 def _next_significant(raw: Sequence[tokenize.TokenInfo], i: int) -> int:
-    for tok in raw[i + 1 :]:
-        if tok.type not in (tokenize.COMMENT, tokenize.NL):
-            return tok.type
+    # By index, not over a slice: a copy of the rest at every string that starts a line is quadratic.
+    for j in range(i + 1, len(raw)):
+        if raw[j].type not in (tokenize.COMMENT, tokenize.NL):
+            return raw[j].type
     return tokenize.ENDMARKER
 
 

@@ -3,9 +3,9 @@
 A region is capped at 150 lines, not at characters: a few long lines of a pull request can hold tens of
 kilobytes. Each adversarial shape (functions nested in functions, function keywords that open no body,
 many names bound beside many bodies, parameter lists that never close, parentheses after `return` or
-`in` nested in each other) is normalized at about 7 KB and 72 KB. The CPU time of this
-process (`time.process_time`, best of three) may grow about tenfold between the two: a quadratic pass
-grows a hundredfold. No wall-clock limit here.
+`in` nested in each other, statements that are strings) is normalized at about 7 KB and 72 KB. The CPU
+time of this process (`time.process_time`, best of three) may grow about tenfold between the two: a
+quadratic pass grows a hundredfold. No wall-clock limit here.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ SHAPES: dict[str, tuple[str, Callable[[int], str]]] = {
         "typescript",
         lambda n: "  " + "return (h(function () { " * n + "})) " * n,
     ),
+    # ast.unparse puts each statement on a line of its own; a string that starts one looks ahead.
+    "Python statements that are strings": ("python", lambda n: "    " + "'';" * n + "x = 1"),
     # Deeper than Python's parser accepts: read from the tokenizer's tokens alone.
     "Python tuples nested after `in`": ("python", lambda n: "    ok = x in (a, " * n + "b" + ")" * n),
 }  # fmt: skip
