@@ -200,8 +200,8 @@ def _function_bodies(toks: Sequence[Tok]) -> list[tuple[int, int]]:
     """Spans from a function keyword to the `}` that closes its body (`function f(a) {...}`, `fn`, `func`),
     and of arrow functions' block bodies (`(a) => {...}`).
 
-    One sweep each way, whatever the nesting: a body's `{` is the first `{` or `;` after its keyword at
-    the keyword's own depth of `(` and `[`, found from the right; its `}` comes from one bracket table."""
+    Linear whatever the nesting: a body's `{` is the first `{` or `;` after its keyword at the keyword's
+    own depth in `(` and `[`, found in one sweep from the right; its `}` comes from one bracket table."""
     closer = _closers(toks)
     last = len(toks) - 1
     # Depth in `(` and `[` after each token, counted from the start; a body's `{` is at its keyword's depth.
@@ -286,14 +286,14 @@ def _drop_redundant(toks: list[Tok]) -> list[Tok]:
             continue
         out.append(tok)
     closer = _closers(out)
-    listing = _holding_commas(out)
+    holding_comma = _holding_commas(out)
     drop: set[int] = set()
     for i, tok in enumerate(out):
         if tok.text != "(" or i == 0 or out[i - 1].text not in _CLAUSE_KEYWORDS:
             continue
         close = closer.get(i)
         after = out[close + 1].text if close is not None and close + 1 < len(out) else STATEMENT_END
-        if close is not None and after in (":", STATEMENT_END) and i not in listing:
+        if close is not None and after in (":", STATEMENT_END) and i not in holding_comma:
             drop.update((i, close))
     return [t for i, t in enumerate(out) if i not in drop]
 
