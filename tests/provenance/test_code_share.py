@@ -219,3 +219,65 @@ def test_wrapping_python_in_a_class_leaves_the_reindented_lines_out(
     prov = _check(repo, capsys)["provenance"]
     assert (prov["added_lines"], prov["code_added_lines"]) == (41, 1)
     assert prov["code_left_out"] == {"whitespace-only changes": 40}
+
+
+def _pep8_module(functions: int) -> str:
+    """A legacy module of small functions, two blank lines between them."""
+    return "import os\n\n\n" + "\n\n".join(
+        f"def helper_{i}(value, factor):\n    result = value * factor + {i}\n    return result\n"
+        for i in range(functions)
+    )
+
+
+def _in_a_class(module: str, extra: dict[int, str] | None = None) -> str:
+    """The module's functions as methods of one class, one blank line between them (PEP 8, black), with
+    `extra` methods of a person's own put after the given functions."""
+    head, _, functions = module.partition("\n\n\n")
+    methods = []
+    for i, function in enumerate(functions.split("\n\n\n")):
+        methods.append("".join(f"    {line}\n" for line in function.splitlines()))
+        if extra and i in extra:
+            methods.append(extra[i])
+    return head + "\n\n\nclass Legacy:\n" + "\n".join(methods)
+
+
+def test_wrapping_python_in_a_class_with_new_blank_line_spacing_leaves_the_reindented_lines_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One blank line between methods where there were two between functions: git then aligns each
+    removed function with the method before it, and the re-indented lines are still whitespace."""
+    repo = GitRepo(tmp_path / "repo")
+    legacy = _pep8_module(60)
+    repo.write("app/legacy.py", legacy)
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app/prices.py", _code(28, "price"))
+    repo.commit("Add pricing helpers\n\n" + CLAUDE)
+    repo.write("app/legacy.py", _in_a_class(legacy))
+    repo.commit("Group the legacy helpers in a class")
+    report = _check(repo, capsys)
+    prov = report["provenance"]
+    assert prov["code_left_out"] == {"whitespace-only changes": 180}
+    assert (prov["code_ai_lines"], prov["code_added_lines"]) == (28, 29)  # the class header is code
+    assert report["stages"]["review"]["threshold"]["met"] is True
+
+
+def test_a_persons_new_methods_among_reindented_ones_are_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """New lines in the same hunk as a re-indent count, even those whose text repeats an existing
+    line's (`return result`)."""
+    repo = GitRepo(tmp_path / "repo")
+    legacy = _pep8_module(60)
+    repo.write("app/legacy.py", legacy)
+    repo.commit("Initial")
+    repo.branch("pr")
+    new_method = (
+        "    def scaled_{0}(self, value):\n        result = self.scale * value - {0}\n        return result\n"
+    )
+    extra = {i: new_method.format(i) for i in (0, 17, 58)}
+    repo.write("app/legacy.py", _in_a_class(legacy, extra))
+    repo.commit("Group the legacy helpers in a class, with scaled variants")
+    prov = _check(repo, capsys)["provenance"]
+    assert prov["code_left_out"] == {"whitespace-only changes": 180}
+    assert prov["code_added_lines"] == 1 + 3 * 3
