@@ -2,15 +2,15 @@
 
 An added line is whitespace-only when it takes the place of a removed line that is the same but for
 its leading and trailing whitespace: a re-indent, tabs for spaces, trailing blanks trimmed. In place
-only: between the same two context lines that are not blank, in order, one removed line for one added
-line, so a line moved after another (an owner check put after the transfer it guarded) is a new line.
-Whitespace inside a line is code: `"/cache"` and `"/ cache"` are different strings.
+only: the hunk's two sides are aligned in order by their stripped texts (`_aligned`), one old line for
+one new line, so a line moved after another (an owner check put after the transfer it guarded) is a
+new line. Whitespace inside a line is code: `"/cache"` and `"/ cache"` are different strings.
 
-Blank lines are neither: adding or removing them (two blank lines between functions become one between
-methods) does not stop the lines around them from pairing, though git's diff then keeps the blank lines
-as context and lines up each removed function with a different added one. So the removed and added
-lines between two context lines that are not blank are aligned whole, by their stripped texts, in
-order (`_aligned`), not run by run as git printed them.
+The alignment is the hunk's own, not git's run by run. Blank lines are neither: two blank lines between
+functions become one between methods, git keeps the blank lines as context and lines up each removed
+function with a different added one, yet the re-indented lines still pair. Context lines are aligned
+like the others; one the alignment leaves out (the transfer the check was moved after, a separator that
+is new) is a new line the diff does not count, so one pair beside it counts in its place.
 
 Where indentation is syntax (Python, YAML, Makefiles), a re-indent can move a statement out of the
 block that guarded it. There a re-indented line is whitespace-only only if it keeps its place in the
@@ -32,6 +32,9 @@ from gate.diff.model import DiffLine, FileChange, Hunk, LineKind
 # Formats whose meaning changes with indentation, besides Python (told by `gate.context.file_kinds`).
 INDENTED_SUFFIXES = frozenset({".yml", ".yaml", ".mk", ".coffee", ".pug", ".jade", ".haml", ".sass", ".styl"})
 INDENTED_NAMES = frozenset({"makefile", "gnumakefile"})
+# Indented formats where a line starting with `#` is syntax (an element's or a selector's id), not a
+# comment.
+_HASH_IS_SYNTAX = frozenset({".pug", ".jade", ".haml", ".sass", ".styl"})
 # Tabs as Python counts them: to the next multiple of eight columns.
 _TAB_SIZE = 8
 
@@ -49,14 +52,14 @@ def whitespace_only(change: FileChange, revisions: RevisionReader | None) -> fro
     out: list[int] = []
     indented: bool | None = None  # read once a hunk has a pair
     for hunk in change.hunks:
-        pairs = list(_pairs_in_place(hunk))
-        if not pairs:
+        matches = _aligned(hunk)
+        if not any(added.kind is LineKind.ADDED for _, added in matches):
             continue
         if indented is None:
             indented = indentation_matters(change, revisions)
         if indented:
-            pairs = _keeping_their_nesting(hunk, pairs)
-        out.extend(added.new_no for _, added in pairs if added.new_no is not None)
+            matches = _keeping_their_nesting(hunk, matches, _hash_comments(change.path))
+        out.extend(added.new_no for _, added in _counted_back(hunk, matches) if added.new_no is not None)
     return frozenset(out)
 
 
@@ -67,31 +70,57 @@ def indentation_matters(change: FileChange, revisions: RevisionReader | None) ->
     return is_python_change(change, revisions)
 
 
-def _pairs_in_place(hunk: Hunk) -> Iterator[Pair]:
-    """The changed lines between each two context lines that are not blank, blank lines aside: their
-    added lines paired in order with removed lines that are the same but for leading and trailing
-    whitespace."""
-    removed: list[DiffLine] = []
-    added: list[DiffLine] = []
-    for line in (*hunk.lines, None):
-        if line is not None and not line.text.strip():
-            continue
-        if line is None or line.kind is LineKind.CONTEXT:
-            yield from _aligned(removed, added)
-            removed, added = [], []
-        elif line.kind is LineKind.REMOVED:
-            removed.append(line)
-        else:
-            added.append(line)
+def _aligned(hunk: Hunk) -> list[Pair]:
+    """The hunk's two sides, blank lines aside, aligned in order by their texts without leading and
+    trailing whitespace: each line on the new side with the line on the old side it stands for."""
+    old_side = [line for line in hunk.lines if line.kind is not LineKind.ADDED and line.text.strip()]
+    new_side = [line for line in hunk.lines if line.kind is not LineKind.REMOVED and line.text.strip()]
+    if not old_side or not new_side:
+        return []
+    old = [line.text.strip() for line in old_side]
+    new = [line.text.strip() for line in new_side]
+    return [(old_side[at], new_side[to]) for at, to in sorted(_common(old, new))]
 
 
-def _aligned(removed: Sequence[DiffLine], added: Sequence[DiffLine]) -> Iterator[Pair]:
-    if not removed or not added:
-        return
-    old = [line.text.strip() for line in removed]
-    new = [line.text.strip() for line in added]
-    for at, to in sorted(_common(old, new)):
-        yield removed[at], added[to]
+def _counted_back(hunk: Hunk, matches: list[Pair]) -> list[Pair]:
+    """The added lines of the alignment, less one for each context line it leaves unexplained.
+
+    Git's context lines are not trusted as fixed points: kept at the margin but shifted (a separator
+    put before each method where it was after each function), they would split the re-indented lines
+    from the lines they replace. But a context line the alignment does not match (the transfer an owner
+    check was moved after, or a separator that is new) is a line the alignment calls new, which the
+    diff does not count: so the next pair after it (else the last before it) counts instead."""
+    pairs = [pair for pair in matches if pair[1].kind is LineKind.ADDED]
+    explained = {id(added) for _, added in matches}
+    unexplained = [
+        line.new_no or 0
+        for line in hunk.lines
+        if line.kind is LineKind.CONTEXT and line.text.strip() and id(line) not in explained
+    ]
+    if not unexplained or not pairs:
+        return pairs
+    places = [added.new_no or 0 for _, added in pairs]  # in order, as the alignment is
+    after = list(range(len(pairs) + 1))  # each place's next pair still set aside, found by halving paths
+    counted: set[int] = set()
+    last = len(pairs) - 1  # the last pair still set aside, for a line after them all
+
+    def next_from(place: int) -> int:
+        while after[place] != place:
+            after[place] = after[after[place]]
+            place = after[place]
+        return place
+
+    for where in unexplained:
+        place = next_from(bisect_left(places, where))
+        if place == len(pairs):
+            while last >= 0 and last in counted:
+                last -= 1
+            if last < 0:
+                break
+            place = last
+        counted.add(place)
+        after[place] = place + 1
+    return [pair for place, pair in enumerate(pairs) if place not in counted]
 
 
 def _common(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
@@ -216,16 +245,25 @@ def _in_order(old: Sequence[str], new: Sequence[str]) -> Iterator[tuple[int, int
             start = places[at] + 1
 
 
-def _keeping_their_nesting(hunk: Hunk, pairs: list[Pair]) -> list[Pair]:
-    """The pairs whose added line is nested under the same line as the removed one."""
-    # The lines on both sides, by one name: a context line's old number, a pair's removed line's.
-    shared = {id(line): line.old_no for line in hunk.lines if line.kind is LineKind.CONTEXT}
-    shared.update({id(line): removed.old_no for removed, added in pairs for line in (removed, added)})
+def _hash_comments(path: str) -> bool:
+    """Whether a line starting with `#` is a comment, which nests nothing under it."""
+    return PurePosixPath(path).suffix.lower() not in _HASH_IS_SYNTAX
+
+
+def _keeping_their_nesting(hunk: Hunk, matches: list[Pair], hash_comments: bool) -> list[Pair]:
+    """The matches whose new line is nested under the same line as the old one. A comment line is
+    passed over where `#` starts a comment: Python and YAML read no nesting from it, so a separator
+    left at the margin inside a class does not end the class."""
+    # The lines on both sides, by one name: the old number of the old line of their match.
+    shared = {id(line): old.old_no for old, new in matches for line in (old, new)}
     old_side = [line for line in hunk.lines if line.kind is not LineKind.ADDED]
     new_side = [line for line in hunk.lines if line.kind is not LineKind.REMOVED]
+    if hash_comments:
+        old_side = [line for line in old_side if not line.text.lstrip().startswith("#")]
+        new_side = [line for line in new_side if not line.text.lstrip().startswith("#")]
     old_parents = _parents(old_side, shared)
     new_parents = _parents(new_side, shared)
-    return [pair for pair in pairs if old_parents.get(id(pair[0])) == new_parents.get(id(pair[1]))]
+    return [pair for pair in matches if old_parents.get(id(pair[0])) == new_parents.get(id(pair[1]))]
 
 
 def _parents(side: Sequence[DiffLine], shared: Mapping[int, int | None]) -> dict[int, Parent]:

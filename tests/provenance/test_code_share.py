@@ -281,3 +281,26 @@ def test_a_persons_new_methods_among_reindented_ones_are_code(
     prov = _check(repo, capsys)["provenance"]
     assert prov["code_left_out"] == {"whitespace-only changes": 180}
     assert prov["code_added_lines"] == 1 + 3 * 3
+
+
+def test_lines_kept_as_they_were_but_shifted_do_not_stop_the_pairing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A separator comment left at the margin, but put before each method where it was after each
+    function: git keeps the separators as context, each between a different pair of functions, and the
+    re-indented lines are still whitespace. The one separator that is new counts in their place."""
+    repo = GitRepo(tmp_path / "repo")
+    functions = [f"def helper_{i}(value, factor):\n    return value * factor + {i}\n" for i in range(60)]
+    repo.write("app/legacy.py", "import os\n\n\n" + "".join(f"{f}# ---\n\n\n" for f in functions))
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app/prices.py", _code(28, "price"))
+    repo.commit("Add pricing helpers\n\n" + CLAUDE)
+    methods = "".join(
+        "# ---\n" + "".join(f"    {line}\n" for line in f.splitlines()) + "\n" for f in functions
+    )
+    repo.write("app/legacy.py", "import os\n\n\nclass Legacy:\n" + methods)
+    repo.commit("Group the legacy helpers in a class")
+    prov = _check(repo, capsys)["provenance"]
+    assert prov["code_left_out"] == {"whitespace-only changes": 119}
+    assert (prov["code_ai_lines"], prov["code_added_lines"]) == (28, 30)
