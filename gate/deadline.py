@@ -31,6 +31,15 @@ class TimeUp(BaseException):
         self.started = started
 
 
+def why_stopped(max_seconds: float, started: bool) -> str:
+    """Why a stage failed when the run's time was up, in the same words whichever process ran it:
+    stopped while it ran (`started`), or never started."""
+    budget = f"budget.max_seconds {max_seconds:g} s"
+    if started:
+        return f"the stage had not finished when the run's time was up ({budget}; it was stopped)"
+    return f"the stage did not start: the run's time was up ({budget})"
+
+
 def available() -> bool:
     """Whether a stage started now on this thread can be interrupted when the time is up."""
     return (

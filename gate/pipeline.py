@@ -48,13 +48,7 @@ def _contained(stage: Stage, ctx: RunContext, *, limited: bool = True) -> StageO
         with deadline.limit(_time_left(ctx)):
             return stage.run(ctx), None
     except deadline.TimeUp as up:
-        budget = f"budget.max_seconds {ctx.config.budget.max_seconds:g} s"
-        why = (
-            f"the stage had not finished when the run's time was up ({budget}; it was stopped)"
-            if up.started
-            else f"the stage did not start: the run's time was up ({budget})"
-        )
-        return _failed(stage, ctx, why), None
+        return _failed(stage, ctx, deadline.why_stopped(ctx.config.budget.max_seconds, up.started)), None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         error = f"{type(exc).__name__}: {first}"[:ERROR_MAX_CHARS]
@@ -298,7 +292,7 @@ def _stages(
         outcomes = {key: (_keyed(result, read), error) for key, (result, error) in outcomes.items()}
         prescan(_outcome_texts(list(outcomes.values())))
         theirs = child.theirs
-        sent = child.outcomes(lambda stage, why: _failed(stage, ctx, why), _time_left(ctx))
+        sent = child.outcomes(lambda stage, why: (_failed(stage, ctx, why), None), _time_left(ctx))
         outcomes.update((id(stage), outcome) for stage, outcome in zip(theirs, sent, strict=True))
     for stage in stages:
         result, error = _hidden(outcomes[id(stage)])

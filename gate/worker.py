@@ -6,8 +6,8 @@ interpreter runs one of them at a time. On a machine with a second core, a forke
 stages at the same time: it starts from this process's memory as it is (the change read, provenance
 known; nothing is copied over), learns the change's secrets and sends them back first (with what its
 scans read, so that this process looks those lines up rather than scanning them again), then runs its
-stages and sends their results, with what it found scanning the strings the report will hold of them
-(the report's redaction then looks them up too).
+stages, sending each one's result as it ends, and last what it found scanning the strings the report
+will hold of them (the report's redaction then looks them up too).
 
 Some stages may be run by either process (`shared`, in groups: stages that share a cache run in one
 process): each takes the next group left when it has nothing else to do, so that the one whose own work
@@ -15,9 +15,10 @@ ends first takes more of them. A group is handed out once, by a byte read from a
 process ran a stage changes nothing in its result.
 
 Fail closed: a child that dies, sends what cannot be read, or is still working when the run's time is up
-(`budget.max_seconds`: a hostile input that makes a check run on and on) leaves each of its stages failed
-("stage failed", never a pass); the report is still written. When its secrets did not arrive, this
-process learns them itself before anything leaves the gate.
+(`budget.max_seconds`: a hostile input that makes a check run on and on) leaves each of its stages whose
+result had not arrived failed ("stage failed", never a pass), saying whether it was running or had not
+started; the results of those it finished are kept, and the report is still written. When its secrets
+did not arrive, this process learns them itself before anything leaves the gate.
 
 A fork is safe only while the process has one thread (a lock another thread holds stays held in the
 child forever), so `start` forks only then, and only where `os.fork` exists; otherwise, or with
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from gate.deadline import why_stopped
 from gate.redact import adopt_learning, adopt_prescan, learn_changeset, memory, prescanned, redact
 from gate.redact.detect import Hits, Scans, scans
 from gate.run import RunContext, Stage, StageResult
@@ -56,6 +58,10 @@ _LENGTH = struct.Struct("!Q")
 WHY_MAX_CHARS = 300
 # Shared groups past this many are this process's own: one byte names one.
 _MAX_SHARED = 256
+# The child's messages after what it learned: a stage starts (slot), a stage's outcome (slot, outcome),
+# why an outcome could not be sent (slot, why), and the last (the slots sent, in the order they ran, and
+# the hits of their report strings).
+_STARTED, _DONE, _UNSENT, _END = "started", "done", "unsent", "end"
 
 
 def enabled() -> bool:
@@ -132,9 +138,10 @@ def _child(
     parent: int,
     shared: tuple[int, Sequence[Sequence[Stage]]],
 ) -> None:
-    """Learn, send what was learned, run the stages and then the shared ones left, send their outcomes
-    (with the hits of their report strings), and leave without running the parent's exit handlers or
-    flushing its buffers a second time."""
+    """Learn, send what was learned, run the stages and then the shared ones left, each stage's outcome
+    sent as it ends (a child that dies or is stopped later has still handed over what it finished), then
+    the hits of their report strings; and leave without running the parent's exit handlers or flushing
+    its buffers a second time."""
     code = 0
     try:
         _end_with(parent)
@@ -145,29 +152,47 @@ def _child(
         with os.fdopen(fd, "wb") as out:
             learn_changeset(ctx.changeset)
             _send(out, (memory.known(), scans()))
-            outcomes = [run_stage(stage, ctx) for stage in stages]
             claims, pool = shared
-            taken: dict[int, list[Outcome]] = {}
+            first = _first_slots(len(stages), pool)
+            sent: dict[int, Outcome] = {}  # by slot, in the order they ran
+            for slot, stage in enumerate(stages):
+                sent.update(_run_and_send(out, slot, stage, ctx, run_stage))
             while (index := _claim(claims)) is not None:
-                taken[index] = [run_stage(stage, ctx) for stage in pool[index]]
+                for offset, stage in enumerate(pool[index]):
+                    sent.update(_run_and_send(out, first[index] + offset, stage, ctx, run_stage))
             try:
-                hits = prescanned(texts(_every(outcomes, taken))) if texts is not None else None
-            except Exception:  # the outcomes go without it: this process scans their strings itself
+                hits = prescanned(texts(list(sent.values()))) if texts is not None else None
+            except Exception:  # the outcomes went without it: this process scans their strings itself
                 hits = None
-            try:
-                _send(out, (outcomes, taken, hits))
-            except Exception as exc:  # an outcome that cannot be sent (a defect): say why instead
-                _send(out, redact(f"{type(exc).__name__}: {exc}")[:WHY_MAX_CHARS])
-                code = 1
-    except BaseException:  # whatever it was, the parent fails these stages closed
+            _send(out, (_END, list(sent), hits))
+    except BaseException:  # whatever it was, the parent fails the stages it has no outcome of
         code = 1
     finally:
         os._exit(code)
 
 
-def _every(outcomes: Sequence[Outcome], taken: dict[int, list[Outcome]]) -> list[Outcome]:
-    """The child's own outcomes, then those of the shared groups it took, as both processes list them."""
-    return [*outcomes, *(outcome for group in taken.values() for outcome in group)]
+def _run_and_send(
+    out: BinaryIO, slot: int, stage: Stage, ctx: RunContext, run_stage: RunStage
+) -> dict[int, Outcome]:
+    """Say that the stage starts, run it and send its outcome; the outcome by its slot when it was sent."""
+    _send(out, (_STARTED, slot))
+    outcome = run_stage(stage, ctx)
+    try:
+        _send(out, (_DONE, slot, outcome))
+    except Exception as exc:  # an outcome that cannot be sent (a defect): say why instead
+        _send(out, (_UNSENT, slot, redact(f"{type(exc).__name__}: {exc}")[:WHY_MAX_CHARS]))
+        return {}
+    return {slot: outcome}
+
+
+def _first_slots(own: int, shared: Sequence[Sequence[Stage]]) -> list[int]:
+    """The slot of each shared group's first stage. A stage's slot names it in the child's messages: the
+    child's own stages are 0 to `own` - 1, then the shared groups' stages follow, group by group."""
+    first: list[int] = []
+    for group in shared:
+        first.append(own)
+        own += len(group)
+    return first
 
 
 def _send(out: BinaryIO, value: object) -> None:
@@ -189,16 +214,20 @@ class Child:
     shared: Sequence[Sequence[Stage]] = ()
     _claims: int = -1
     _mine: set[int] = field(default_factory=set)  # the shared groups this process took
-    _taken: dict[int, list[Outcome]] | None = None  # the outcomes of the groups the child took
     _learned: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
     _scans: Scans | None = None
-    _outcomes: list[Outcome] | None = None
-    _report_hits: Hits | None = None  # what the child's scan of `texts(_outcomes)` found
+    # What the child sent of its stages, by slot (`_first_slots`): those it started, in order, their
+    # outcomes, and why an outcome could not be sent.
+    _started: list[int] = field(default_factory=list)
+    _sent: dict[int, Outcome] = field(default_factory=dict)
+    _unsent: dict[int, str] = field(default_factory=dict)
+    _order: list[int] | None = None  # the slots sent, in the order they ran: its last message
+    _report_hits: Hits | None = None  # what the child's scan of `texts` of those outcomes found
     _ended: str = ""
-    _unsent: str = ""
-    _late: str = ""
+    _broken: bool = False
+    _late: bool = False  # stopped when the run's time was up
     _applied: bool = False
 
     def receive(self, fd: int) -> None:
@@ -237,17 +266,25 @@ class Child:
     def theirs(self) -> list[Stage]:
         """The stages whose outcomes `outcomes` gives, in its order: the child's own, then those of the
         shared groups this process did not take."""
+        return [stage for _, _, stage in self._slots()]
+
+    def _slots(self) -> list[tuple[int, int, Stage]]:
+        """`theirs`, each with its slot, and the index of its shared group (-1 for the child's own)."""
+        first = _first_slots(len(self.stages), self.shared)
         return [
-            *self.stages,
-            *(s for i, group in enumerate(self.shared) if i not in self._mine for s in group),
+            *((slot, -1, stage) for slot, stage in enumerate(self.stages)),
+            *(
+                (first[i] + offset, i, stage)
+                for i, group in enumerate(self.shared)
+                if i not in self._mine
+                for offset, stage in enumerate(group)
+            ),
         ]
 
-    def outcomes(
-        self, failed: Callable[[Stage, str], StageResult], within: float | None = None
-    ) -> list[Outcome]:
-        """The outcomes of `theirs`, in its order; each failed when the child did not send it, or had not
-        within `within` seconds (it is then stopped). A shared group still left is then run by nobody,
-        and its stages fail too."""
+    def outcomes(self, failed: Callable[[Stage, str], Outcome], within: float | None = None) -> list[Outcome]:
+        """The outcomes of `theirs`, in its order: each the child sent is kept; `failed` makes the others,
+        told why: the child had not sent it within `within` seconds (it is then stopped), ended, or
+        could not send it. A shared group still left is then run by nobody, and its stages fail too."""
         unrun: set[int] = set()  # shared groups still left: this process would have run them first
         while self._claims >= 0 and (index := _claim(self._claims)) is not None:
             unrun.add(index)
@@ -256,31 +293,33 @@ class Child:
             self._claims = -1
         if not self._done.wait(within):
             self._stopped()
-        if self._outcomes is not None and len(self._outcomes) == len(self.stages) and self._taken is not None:
-            sent, taken = self._outcomes, self._taken
-            if self.texts is not None and self._report_hits is not None:
-                # Once: the report's strings of these outcomes are looked up, not scanned again.
-                texts, hits = self.texts, self._report_hits
-                self._report_hits = None
-                adopt_prescan(lambda: texts(_every(sent, taken)), hits)
-            out = list(sent)
-            for i, group in enumerate(self.shared):
-                if i in self._mine:
-                    continue
-                got = taken.get(i)
-                if isinstance(got, list) and len(got) == len(group):
-                    out.extend(got)
-                else:
-                    why = "no process ran it" if i in unrun else "its process sent no result"
-                    out.extend((failed(stage, why), None) for stage in group)
-            return out
+        if self.texts is not None and self._report_hits is not None and self._order is not None:
+            # Once: the report's strings of these outcomes are looked up, not scanned again.
+            texts, hits, order, sent = self.texts, self._report_hits, self._order, self._sent
+            self._report_hits = None
+            adopt_prescan(lambda: texts([sent[slot] for slot in order]), hits)
+        out: list[Outcome] = []
+        for slot, group, stage in self._slots():
+            if slot in self._sent:
+                out.append(self._sent[slot])
+            else:
+                out.append(failed(stage, "no process ran it" if group in unrun else self._why(slot)))
+        return out
+
+    def _why(self, slot: int) -> str:
+        """Why the stage in `slot` has no outcome: it was running, or had not started, when the child was
+        stopped or ended; or its outcome could not be sent."""
+        if slot in self._unsent:
+            return f"the stage's process could not send its result ({self._unsent[slot]})"
+        running = slot in self._started
         if self._late:
-            why = f"the stage's process had not finished when the run's time was up ({self._late})"
-        elif self._unsent:
-            why = f"the stage's process could not send its result ({self._unsent})"
-        else:
-            why = f"the stage's process ended without a result ({self._ended or 'no answer'})"
-        return [(failed(stage, why), None) for stage in self.theirs]
+            return why_stopped(self.ctx.config.budget.max_seconds, started=running)
+        ended = self._ended or "no answer"
+        if self._broken:
+            return f"the stage's process sent what could not be read ({ended})"
+        if running:
+            return f"the stage's process ended while it ran ({ended})"
+        return f"the stage did not start: its process ended first ({ended})"
 
     def stop(self) -> None:
         """End the child (an interrupted run); the thread reading its messages reaps it."""
@@ -290,9 +329,26 @@ class Child:
 
     def _stopped(self) -> None:
         """Stop a child still at work when the wait for it is over, and wait until it is reaped."""
-        self._late = f"budget.max_seconds {self.ctx.config.budget.max_seconds:g} s; it was stopped"
+        self._late = True
         self.stop()
         self._done.wait()
+
+    def _take(self, message: object) -> None:
+        """Keep one message of the child's about its stages; one of no known shape breaks the stream."""
+        match message:
+            case (str(kind), int(slot)) if kind == _STARTED:
+                self._started.append(slot)
+            case (str(kind), int(slot), tuple((StageResult() as result, (dict() | None) as record))) if (
+                kind == _DONE
+            ):
+                self._sent[slot] = (result, record)
+            case (str(kind), int(slot), str(why)) if kind == _UNSENT:
+                self._unsent[slot] = why
+            case (str(kind), list(order), hits) if kind == _END and all(s in self._sent for s in order):
+                self._order = order
+                self._report_hits = hits if isinstance(hits, dict) else None
+            case _:
+                raise ValueError("a message of no known shape from the stage process")
 
     def _read(self, fd: int) -> None:
         try:
@@ -310,19 +366,12 @@ class Child:
                     ):
                         self._scans = taken
                 self._learned.set()
-                sent = _receive(stream)
-                if (
-                    isinstance(sent, tuple)
-                    and len(sent) == 3
-                    and isinstance(sent[0], list)
-                    and isinstance(sent[1], dict)
-                ):
-                    self._outcomes, self._taken, hits = sent
-                    self._report_hits = hits if isinstance(hits, dict) else None
-                elif isinstance(sent, str):
-                    self._unsent = sent
-        except Exception:  # a broken message is a missing one: fail closed
+                while (message := _receive(stream)) is not None:
+                    self._take(message)
+        except EOFError:  # the child ended in the middle of a message: as if it had not begun it
             pass
+        except Exception:  # a broken message is a missing one, and so is what follows it: fail closed
+            self._broken = True
         finally:
             self._learned.set()
             self._ended = _reap(self.pid)
@@ -330,7 +379,10 @@ class Child:
 
 
 def _receive(stream: BinaryIO) -> object:
+    """The next message; None when the child closed its pipe after the last."""
     head = stream.read(_LENGTH.size)
+    if not head:
+        return None
     if len(head) != _LENGTH.size:
         raise EOFError("the stage process closed its pipe")
     (size,) = _LENGTH.unpack(head)

@@ -22,7 +22,7 @@ import pytest
 
 from gate import worker
 from gate.analyzers import PhantomSymbolsAnalyzer, SecretsAnalyzer
-from gate.config.models import Budget, Config
+from gate.config.models import Budget, Config, GatePolicy, OnStageError
 from gate.pipeline import run
 from gate.redact import memory, redact, redact_lines, redact_tree
 from gate.redact.detect import forget_scans, scans
@@ -67,6 +67,11 @@ class Pid:
 _ALONE = "AI_GATE_TEST_ALONE"
 
 
+def _failed(stage: Any, why: str) -> worker.Outcome:
+    """A stage the child gave no outcome of, as the pipeline fails it (without the trace's record)."""
+    return StageResult(stage=stage.id, ran=False, why="test", skipped_reason="stage failed", error=why), None
+
+
 @pytest.fixture
 def here(request: pytest.FixtureRequest) -> bool:
     """True: run the test's body in this process. False: it ran, and passed, in a pytest process of its
@@ -106,7 +111,7 @@ def test_a_child_runs_the_stages_and_sends_its_secrets_back(tmp_path: Path, here
     assert child is not None and child.pid != os.getpid()
     child.learned()
     assert SECRET in memory.known() and redact(f"seen {SECRET} again") == "seen [REDACTED] again"
-    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    [(result, error)] = child.outcomes(_failed)
     assert error is None and result.details["pid"] == child.pid
 
 
@@ -118,7 +123,7 @@ def test_a_child_that_dies_fails_its_stages_and_the_verdict(tmp_path: Path, here
     assert report["verdict"] == "fail"  # gate.on_stage_error: fail, the default
     stage = report["stages"]["secrets"]
     assert stage["ran"] is False and stage["skipped_reason"] == "stage failed"
-    assert stage["error"] == "the stage's process ended without a result (killed by signal 9)"
+    assert stage["error"] == "the stage's process ended while it ran (killed by signal 9)"
     assert report["stages"]["phantom-symbols"]["ran"] is True
     assert SECRET in memory.known()  # the child sent what it learned before its stage ran
 
@@ -151,8 +156,7 @@ def test_a_child_still_at_work_when_the_time_is_up_is_stopped_and_fails_its_stag
     stage = report["stages"]["secrets"]
     assert stage["ran"] is False and stage["skipped_reason"] == "stage failed"
     assert stage["error"] == (
-        "the stage's process had not finished when the run's time was up "
-        "(budget.max_seconds 1 s; it was stopped)"
+        "the stage had not finished when the run's time was up (budget.max_seconds 1 s; it was stopped)"
     )
     assert report["stages"]["phantom-symbols"]["ran"] is True
     assert SECRET in memory.known()
@@ -194,7 +198,7 @@ def test_the_lines_a_child_scanned_are_looked_up_here(tmp_path: Path, here: bool
         "DB_PASSWORD=[REDACTED]",
         "    return 2",
     ]
-    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    [(result, error)] = child.outcomes(_failed)
     assert error is None and result.details["pid"] == child.pid
 
 
@@ -230,7 +234,7 @@ def test_the_report_strings_a_child_scanned_are_looked_up_here(tmp_path: Path, h
     assert child is not None
     child.learned()
     assert ("", f"token {TOKEN}") not in scans()[0]
-    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    [(result, error)] = child.outcomes(_failed)
     assert error is None
     hits, names = scans()
     assert "" in names
@@ -251,7 +255,7 @@ def test_a_child_whose_scan_of_its_results_breaks_still_sends_them(tmp_path: Pat
 
     child = worker.start([Says()], ctx, lambda stage, c: (stage.run(c), None), texts)
     assert child is not None
-    [(result, error)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
+    [(result, error)] = child.outcomes(_failed)
     assert error is None and result.ran and result.details == {"said": f"token {TOKEN}"}
     # Not taken over: scanned here when the report is redacted.
     assert ("", f"token {TOKEN}") not in scans()[0]
@@ -273,8 +277,8 @@ def test_secrets_a_child_never_sent_are_learned_here(tmp_path: Path, here: bool)
     child.receive(read_end)
     child.learned()
     assert other in memory.known()
-    [(result, _)] = child.outcomes(lambda stage, why: StageResult.skipped(stage.id, "test", why))
-    assert result.skipped_reason == "the stage's process ended without a result (exit status 0)"
+    [(result, _)] = child.outcomes(_failed)
+    assert result.error == "the stage did not start: its process ended first (exit status 0)"
 
 
 class Unsendable:
@@ -296,10 +300,74 @@ def test_a_result_the_child_cannot_send_fails_its_stages_and_says_why(tmp_path: 
     ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
     report = to_dict(run(ctx, [Unsendable(), Pid()]))
     assert report["verdict"] == "fail"
-    for stage in ("secrets", "injection-text"):
-        error = report["stages"][stage]["error"]
-        assert error.startswith("the stage's process could not send its result (")
-        assert "pickle" in error
+    error = report["stages"]["secrets"]["error"]
+    assert error.startswith("the stage's process could not send its result (") and "pickle" in error
+    # Each outcome is sent on its own: the next stage's is not lost with it.
+    assert report["stages"]["injection-text"]["ran"] is True
+
+
+class KillsItsProcessAfter(KillsItsProcess):
+    """The stage the child runs after `secrets`, and dies in."""
+
+    id = "injection-text"
+
+
+class RunsOnAfter(RunsOn):
+    """The stage the child runs after `secrets`, still at work when the run's time is up."""
+
+    id = "injection-text"
+
+
+def _leaked_token(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return change(
+        tmp_path, {"app.py": "x = 1\n"}, {"app.py": "x = 2\n", "settings.py": f'TOKEN = "{TOKEN}"\n'}
+    )
+
+
+def _leak_is_reported(report: dict[str, Any]) -> None:
+    # Kept, and blocking, though on_stage_error would make the failed stages neutral.
+    assert report["verdict"] == "fail"
+    (finding,) = [f for f in report["findings"] if f["stage"] == "secrets"]
+    assert (
+        finding["title"].startswith("GitHub Token")
+        and finding["path"] == "settings.py"
+        and finding["blocking"]
+    )
+    assert report["stages"]["secrets"]["ran"] is True and "error" not in report["stages"]["secrets"]
+
+
+def test_a_child_that_dies_keeps_the_stages_it_finished(tmp_path: Path, here: bool) -> None:
+    """The child's process dies in its second stage (the OOM killer, a crash): its first stage's
+    finding, a leaked token to rotate, is still reported; the second stage failed while it ran, the third
+    never started, and each says so."""
+    if not here:
+        return
+    config = Config(gate=GatePolicy(on_stage_error=OnStageError.NEUTRAL))
+    ctx = RunContext(changeset=_leaked_token(tmp_path), config=config, offline=True)
+    report = to_dict(run(ctx, [SecretsAnalyzer(), KillsItsProcessAfter(), ReadsLearning()]))
+    _leak_is_reported(report)
+    stages = report["stages"]
+    assert stages["injection-text"]["error"] == "the stage's process ended while it ran (killed by signal 9)"
+    assert stages["custom-learning"]["error"] == (
+        "the stage did not start: its process ended first (killed by signal 9)"
+    )
+
+
+def test_a_child_stopped_when_the_time_is_up_keeps_the_stages_it_finished(tmp_path: Path, here: bool) -> None:
+    if not here:
+        return
+    config = Config(budget=Budget(max_seconds=2), gate=GatePolicy(on_stage_error=OnStageError.NEUTRAL))
+    ctx = RunContext(changeset=_leaked_token(tmp_path), config=config, offline=True)
+    report = to_dict(run(ctx, [SecretsAnalyzer(), RunsOnAfter(), ReadsLearning()]))
+    _leak_is_reported(report)
+    stages = report["stages"]
+    # In the words a stage stopped in this process says it.
+    assert stages["injection-text"]["error"] == (
+        "the stage had not finished when the run's time was up (budget.max_seconds 2 s; it was stopped)"
+    )
+    assert stages["custom-learning"]["error"] == (
+        "the stage did not start: the run's time was up (budget.max_seconds 2 s)"
+    )
 
 
 def test_nothing_forks_while_another_thread_runs(tmp_path: Path, here: bool) -> None:
@@ -492,10 +560,6 @@ class WaitsFor:
         return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
 
 
-def _skipped(stage: Any, why: str) -> StageResult:
-    return StageResult.skipped(stage.id, "stage failed", why)
-
-
 def test_a_busy_child_leaves_the_shared_stages_to_this_process(tmp_path: Path, here: bool) -> None:
     if not here:
         return
@@ -510,7 +574,7 @@ def test_a_busy_child_leaves_the_shared_stages_to_this_process(tmp_path: Path, h
     go.touch()
     assert [r.details["pid"] for r in mine] == [os.getpid()] * 3
     assert [s.id for s in child.theirs] == ["secrets"]
-    [(result, error)] = child.outcomes(_skipped)
+    [(result, error)] = child.outcomes(_failed)
     assert error is None and result.details["pid"] == child.pid
     # Each shared stage ran once, here.
     assert sorted(p.name for p in tmp_path.glob("shared-*")) == [
@@ -531,7 +595,7 @@ def test_a_free_child_takes_the_shared_stages_this_process_has_not_taken(tmp_pat
         time.sleep(0.01)
     assert child.claim() is None
     assert [s.id for s in child.theirs] == ["shared-0", "shared-1", "shared-2"]
-    outcomes = child.outcomes(_skipped)
+    outcomes = child.outcomes(_failed)
     assert [(r.stage, r.details["pid"], error) for r, error in outcomes] == [
         (f"shared-{n}", child.pid, None) for n in range(3)
     ]
@@ -554,9 +618,9 @@ def test_a_shared_stage_whose_child_dies_under_it_fails_closed(tmp_path: Path, h
         # Until the child took the stage, died in it, and was reaped: then nothing is left to claim.
         time.sleep(0.01)
     assert child.claim() is None
-    [(result, _)] = child.outcomes(_skipped)
+    [(result, _)] = child.outcomes(_failed)
     assert result.ran is False
-    assert result.skipped_reason == "the stage's process ended without a result (killed by signal 9)"
+    assert result.error == "the stage's process ended while it ran (killed by signal 9)"
 
 
 def test_a_shared_stage_nobody_took_fails_closed(tmp_path: Path, here: bool) -> None:
@@ -572,10 +636,10 @@ def test_a_shared_stage_nobody_took_fails_closed(tmp_path: Path, here: bool) -> 
     waiting = threading.Timer(2, go.touch)  # the child's own stage ends after the pipe is emptied
     waiting.start()
     try:
-        outcomes = child.outcomes(_skipped)
+        outcomes = child.outcomes(_failed)
     finally:
         waiting.join()
-    assert [(r.stage, r.ran, r.skipped_reason) for r, _ in outcomes] == [
+    assert [(r.stage, r.ran, r.error) for r, _ in outcomes] == [
         ("secrets", True, None),
         ("shared-0", False, "no process ran it"),
     ]
