@@ -33,6 +33,11 @@ from gate.worker import Outcome as StageOutcome
 ERROR_MAX_CHARS = 300
 # Frames of a broken stage's traceback kept in the trace: the innermost, where the defect usually is.
 TRACE_FRAMES = 12
+# Stages run before the others, in either process (the report keeps the list's order): one pass each
+# over the added lines, whose findings (a leaked token to rotate) must not wait on a check that a
+# hostile input keeps busy until the run's time is up. Both read only the change and what learning its
+# secrets found, which each process has before its first stage.
+RUN_FIRST = ("secrets", "injection-text")
 
 
 def _contained(stage: Stage, ctx: RunContext, *, limited: bool = True) -> StageOutcome:
@@ -209,9 +214,14 @@ def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
     may_call = not ctx.offline and any(s.id in MODEL_STAGES for s in stages)
     return [
         s
-        for s in stages
+        for s in _run_order(stages)
         if s.id not in MODEL_STAGES and not s.reads_provenance and (may_call or s.reads_learning)
     ]
+
+
+def _run_order(stages: Sequence[Stage]) -> list[Stage]:
+    """`stages` in the order they run: `RUN_FIRST`, then the rest as listed."""
+    return sorted(stages, key=lambda s: s.id not in RUN_FIRST)
 
 
 def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
@@ -266,7 +276,7 @@ def _stages(
         else set()
     )
     forgotten = False
-    for wave in _waves([s for s in stages if id(s) not in apart], ctx, together):
+    for wave in _waves([s for s in _run_order(stages) if id(s) not in apart], ctx, together):
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
             forgotten = True
             if child is not None:

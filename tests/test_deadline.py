@@ -128,3 +128,48 @@ def test_where_another_handler_holds_the_timer_signal_a_block_runs_without_a_lim
         pytest.skip("the timer signal is free in this process")
     with deadline.limit(0):
         pass
+
+
+def test_the_secret_scan_runs_before_a_check_listed_ahead_of_it_that_spins_to_the_end_of_the_run_s_time(
+    tmp_path: Path,
+) -> None:
+    """A hostile input that keeps an earlier-listed check busy until the time is up cannot take the
+    leaked-token finding away: `secrets` runs first (the report keeps the list's order)."""
+    out = _python(
+        f"""
+        import json
+        from pathlib import Path
+        from gate.analyzers import SecretsAnalyzer
+        from gate.config.models import Budget, Config
+        from gate.pipeline import run
+        from gate.report.json_v1 import to_dict
+        from gate.models.budget import RunBudget
+        from gate.redact import ready
+        from gate.run import RunContext, Services
+        from tests.test_worker import RunsOn, _leaked_token
+
+        class Spins(RunsOn):
+            id = "dependencies"
+            reads_learning = False
+
+            def run(self, ctx):
+                while True:
+                    pass
+
+        changeset = _leaked_token(Path({str(tmp_path / "repo")!r}))
+        config = Config(budget=Budget(max_seconds=2))
+        ready()
+        services = Services(budget=RunBudget.from_config(config.budget))
+        ctx = RunContext(changeset=changeset, config=config, offline=True, services=services)
+        print(json.dumps(to_dict(run(ctx, [Spins(), SecretsAnalyzer()]))))
+        """,
+        tmp_path,
+    )
+    report = json.loads(out)
+    assert list(report["stages"])[:3] == ["provenance", "dependencies", "secrets"]
+    assert [(f["stage"], f["path"], f["blocking"]) for f in report["findings"]] == [
+        ("secrets", "settings.py", True)
+    ]
+    assert report["stages"]["dependencies"]["error"] == (
+        "the stage had not finished when the run's time was up (budget.max_seconds 2 s; it was stopped)"
+    )
