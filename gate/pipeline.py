@@ -53,7 +53,7 @@ def _contained(stage: Stage, ctx: RunContext, *, limited: bool = True) -> StageO
         with deadline.limit(_time_left(ctx)):
             return stage.run(ctx), None
     except deadline.TimeUp as up:
-        return _failed(stage, ctx, deadline.why_stopped(ctx.config.budget.max_seconds, up.started)), None
+        return _failure(stage, ctx, deadline.why_stopped(ctx.config.budget.max_seconds, up.started))
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         error = f"{type(exc).__name__}: {first}"[:ERROR_MAX_CHARS]
@@ -104,6 +104,14 @@ def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
     return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
 
 
+def _failure(stage: Stage, ctx: RunContext, error: str) -> StageOutcome:
+    """A stage failed without raising (the run's time was up, it ended without a result, its process
+    died or could not send it): its result, and the trace's error record that says so, as for a stage
+    that raised, with no frames to point at."""
+    record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": []}
+    return _failed(stage, ctx, error), record
+
+
 def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageOutcome]:
     """Run `stages` at once, one thread each; outcomes in their order. The threads are daemons: an
     interrupted run (Ctrl-C) ends without waiting for their model calls."""
@@ -125,7 +133,7 @@ def _side_by_side(stages: Sequence[Stage], ctx: RunContext) -> list[StageOutcome
         thread.join()
     # None: the thread ended by something `_contained` does not catch (SystemExit): broken too
     return [
-        outcome or (_failed(stage, ctx, "the stage ended without a result"), None)
+        outcome or _failure(stage, ctx, "the stage ended without a result")
         for stage, outcome in zip(stages, outcomes, strict=True)
     ]
 
@@ -302,7 +310,7 @@ def _stages(
         outcomes = {key: (_keyed(result, read), error) for key, (result, error) in outcomes.items()}
         prescan(_outcome_texts(list(outcomes.values())))
         theirs = child.theirs
-        sent = child.outcomes(lambda stage, why: (_failed(stage, ctx, why), None), _time_left(ctx))
+        sent = child.outcomes(lambda stage, why: _failure(stage, ctx, why), _time_left(ctx))
         outcomes.update((id(stage), outcome) for stage, outcome in zip(theirs, sent, strict=True))
     for stage in stages:
         result, error = _hidden(outcomes[id(stage)])

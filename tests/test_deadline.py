@@ -86,6 +86,7 @@ def test_a_stage_in_this_process_past_the_run_s_time_fails_closed_and_the_rest_a
         from gate.pipeline import run
         from gate.report.json_v1 import to_dict
         from gate.models.budget import RunBudget
+        from gate.models.trace import TraceWriter
         from gate.redact import ready
         from gate.run import RunContext, Services
         from tests.test_worker import RunsOn, _changeset
@@ -105,9 +106,10 @@ def test_a_stage_in_this_process_past_the_run_s_time_fails_closed_and_the_rest_a
         # stage would not start at all.
         ready()
         # As the run makes it: the budget's clock starts with the run.
-        services = Services(budget=RunBudget.from_config(config.budget))
-        ctx = RunContext(changeset=changeset, config=config, offline=True, services=services)
-        print(json.dumps(to_dict(run(ctx, [Spins(), PhantomSymbolsAnalyzer()]))))
+        with TraceWriter.open(Path({str(tmp_path / "trace.jsonl")!r})) as trace:
+            services = Services(budget=RunBudget.from_config(config.budget), trace=trace)
+            ctx = RunContext(changeset=changeset, config=config, offline=True, services=services)
+            print(json.dumps(to_dict(run(ctx, [Spins(), PhantomSymbolsAnalyzer()]))))
         """,
         tmp_path,
     )
@@ -120,6 +122,12 @@ def test_a_stage_in_this_process_past_the_run_s_time_fails_closed_and_the_rest_a
     )
     assert later["ran"] is False and later["skipped_reason"] == "stage failed"
     assert later["error"] == "the stage did not start: the run's time was up (budget.max_seconds 1 s)"
+    # The trace names each stage stopped, and why, as it does a stage that raised.
+    records = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    assert [(r["stage"], r["error"], r["where"]) for r in records if r["type"] == "error"] == [
+        ("secrets", spun["error"], []),
+        ("phantom-symbols", later["error"], []),
+    ]
 
 
 def test_where_another_handler_holds_the_timer_signal_a_block_runs_without_a_limit() -> None:

@@ -23,11 +23,12 @@ import pytest
 from gate import worker
 from gate.analyzers import PhantomSymbolsAnalyzer, SecretsAnalyzer
 from gate.config.models import Budget, Config, GatePolicy, OnStageError
+from gate.models.trace import TraceWriter
 from gate.pipeline import run
 from gate.redact import memory, redact, redact_lines, redact_tree
 from gate.redact.detect import forget_scans, scans
 from gate.report.json_v1 import to_dict
-from gate.run import RunContext, StageResult
+from gate.run import RunContext, Services, StageResult
 from tests.analyzers.gitrepo import change
 from tests.gitrepo import GitRepo
 
@@ -297,11 +298,16 @@ class Unsendable:
 def test_a_result_the_child_cannot_send_fails_its_stages_and_says_why(tmp_path: Path, here: bool) -> None:
     if not here:
         return
-    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
-    report = to_dict(run(ctx, [Unsendable(), Pid()]))
+    path = tmp_path / "trace.jsonl"
+    with TraceWriter.open(path) as trace:
+        ctx = RunContext(
+            changeset=_changeset(tmp_path), config=Config(), offline=True, services=Services(trace=trace)
+        )
+        report = to_dict(run(ctx, [Unsendable(), Pid()]))
     assert report["verdict"] == "fail"
     error = report["stages"]["secrets"]["error"]
     assert error.startswith("the stage's process could not send its result (") and "pickle" in error
+    assert _trace_errors(path) == {"secrets": error}
     # Each outcome is sent on its own: the next stage's is not lost with it.
     assert report["stages"]["injection-text"]["ran"] is True
 
@@ -343,22 +349,38 @@ def test_a_child_that_dies_keeps_the_stages_it_finished(tmp_path: Path, here: bo
     if not here:
         return
     config = Config(gate=GatePolicy(on_stage_error=OnStageError.NEUTRAL))
-    ctx = RunContext(changeset=_leaked_token(tmp_path), config=config, offline=True)
-    report = to_dict(run(ctx, [SecretsAnalyzer(), KillsItsProcessAfter(), ReadsLearning()]))
+    path = tmp_path / "trace.jsonl"
+    with TraceWriter.open(path) as trace:
+        ctx = RunContext(
+            changeset=_leaked_token(tmp_path), config=config, offline=True, services=Services(trace=trace)
+        )
+        report = to_dict(run(ctx, [SecretsAnalyzer(), KillsItsProcessAfter(), ReadsLearning()]))
     _leak_is_reported(report)
     stages = report["stages"]
     assert stages["injection-text"]["error"] == "the stage's process ended while it ran (killed by signal 9)"
     assert stages["custom-learning"]["error"] == (
         "the stage did not start: its process ended first (killed by signal 9)"
     )
+    assert _trace_errors(path) == {s: stages[s]["error"] for s in ("injection-text", "custom-learning")}
+
+
+def _trace_errors(path: Path) -> dict[str, str]:
+    """The trace's error records, by stage: each names its stage and error, and has no frames."""
+    records = [r for r in map(json.loads, path.read_text().splitlines()) if r["type"] == "error"]
+    assert all(r["where"] == [] for r in records)
+    return {r["stage"]: r["error"] for r in records}
 
 
 def test_a_child_stopped_when_the_time_is_up_keeps_the_stages_it_finished(tmp_path: Path, here: bool) -> None:
     if not here:
         return
     config = Config(budget=Budget(max_seconds=2), gate=GatePolicy(on_stage_error=OnStageError.NEUTRAL))
-    ctx = RunContext(changeset=_leaked_token(tmp_path), config=config, offline=True)
-    report = to_dict(run(ctx, [SecretsAnalyzer(), RunsOnAfter(), ReadsLearning()]))
+    path = tmp_path / "trace.jsonl"
+    with TraceWriter.open(path) as trace:
+        ctx = RunContext(
+            changeset=_leaked_token(tmp_path), config=config, offline=True, services=Services(trace=trace)
+        )
+        report = to_dict(run(ctx, [SecretsAnalyzer(), RunsOnAfter(), ReadsLearning()]))
     _leak_is_reported(report)
     stages = report["stages"]
     # In the words a stage stopped in this process says it.
@@ -368,6 +390,7 @@ def test_a_child_stopped_when_the_time_is_up_keeps_the_stages_it_finished(tmp_pa
     assert stages["custom-learning"]["error"] == (
         "the stage did not start: the run's time was up (budget.max_seconds 2 s)"
     )
+    assert _trace_errors(path) == {s: stages[s]["error"] for s in ("injection-text", "custom-learning")}
 
 
 def test_nothing_forks_while_another_thread_runs(tmp_path: Path, here: bool) -> None:
@@ -481,7 +504,8 @@ sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from gate import worker
 from gate.config.models import Config
-from gate.run import RunContext, StageResult
+from gate.models.trace import TraceWriter
+from gate.run import RunContext, Services, StageResult
 from tests.test_worker import RunsOn, _changeset
 
 class SaysItsPid(RunsOn):
