@@ -28,6 +28,7 @@ from gate.pipeline import run
 from gate.redact import memory, redact, redact_lines, redact_tree
 from gate.redact.detect import forget_scans, scans
 from gate.report.json_v1 import to_dict
+from gate.review.stage import ReviewStage
 from gate.run import RunContext, Services, StageResult
 from tests.analyzers.gitrepo import change
 from tests.gitrepo import GitRepo
@@ -331,7 +332,7 @@ def _leaked_token(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _leak_is_reported(report: dict[str, Any]) -> None:
-    # Kept, and blocking, though on_stage_error would make the failed stages neutral.
+    # Kept, and blocking: a fail, also where on_stage_error makes the failed stages alone neutral.
     assert report["verdict"] == "fail"
     (finding,) = [f for f in report["findings"] if f["stage"] == "secrets"]
     assert (
@@ -391,6 +392,28 @@ def test_a_child_stopped_when_the_time_is_up_keeps_the_stages_it_finished(tmp_pa
         "the stage did not start: the run's time was up (budget.max_seconds 2 s)"
     )
     assert _trace_errors(path) == {s: stages[s]["error"] for s in ("injection-text", "custom-learning")}
+
+
+class RunsOnFirst(RunsOn):
+    """A check listed before `secrets` that an input keeps busy until the run's time is up."""
+
+    id = "dependencies"
+    reads_learning = False
+
+
+def test_a_child_runs_secrets_before_the_checks_listed_ahead_of_it(tmp_path: Path, here: bool) -> None:
+    """With a model stage to run (not offline), the child runs every deterministic stage: `secrets`
+    first, so one listed ahead of it that never ends cannot keep a leaked token from being reported."""
+    if not here:
+        return
+    config = Config(budget=Budget(max_seconds=2))
+    ctx = RunContext(changeset=_leaked_token(tmp_path), config=config, offline=False)
+    report = to_dict(run(ctx, [RunsOnFirst(), SecretsAnalyzer(), ReviewStage()]))
+    _leak_is_reported(report)
+    assert report["stages"]["dependencies"]["error"] == (
+        "the stage had not finished when the run's time was up (budget.max_seconds 2 s; it was stopped)"
+    )
+    assert report["stages"]["review"]["ran"] is False  # below its thresholds: no model is called
 
 
 def test_nothing_forks_while_another_thread_runs(tmp_path: Path, here: bool) -> None:
