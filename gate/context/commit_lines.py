@@ -9,6 +9,13 @@ diffs (`diffs`) are asked for only when some line an AI commit added is no longe
 follow renames, as `git format-patch` does, so that both sources pair the same lines. A merge's is read
 against each of its parents, with only its own lines as added (`_merge_diffs`); a merge of more than
 two parents against its first parent only (`_OCTOPUS_OPTIONS`).
+
+Git prints a file as "Binary files differ" when a side of it holds a NUL byte in its first 8,000 bytes,
+and shows none of its lines. One NUL a person adds in one commit and removes in the next would hide
+every line that commit changed, so a commit that printed a file so is read again with `--text` when
+each such file is text on every side and no larger than `MAX_TEXT_BINARY_BYTES`, the bounds the final
+diff reads such files under (`_read_as_text`). A file that stays binary (too large, a real binary,
+UTF-16) keeps its binary change: provenance counts the lines of its file after it as possibly AI.
 """
 
 from __future__ import annotations
@@ -20,18 +27,22 @@ from dataclasses import replace
 from itertools import groupby
 from operator import itemgetter
 
+from gate.context.catfile import BlobReader
 from gate.context.git import Git
+from gate.context.git_diff import MAX_TEXT_BINARY_BYTES, is_text_as_is
 from gate.context.model import MERGE_PARENTS_READ
 from gate.diff.model import Diff, DiffLine, FileChange, LineKind
 from gate.diff.parser import decode_patch, parse_diff
+from gate.errors import GitError, InputError
 
 _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
-# Each commit's patch opens with a line of its sha after a NUL, a byte no text patch line holds.
+# Each commit's patch opens with a line of its sha and its parents' after a NUL, a byte no text patch
+# line holds.
 _LOG_OPTIONS = (
     "log",
     "--no-walk=unsorted",
     "--stdin",
-    "--format=%x00%H",
+    "--format=%x00%H %P",
     "--patch",
     "--unified=0",
     "--diff-merges=off",
@@ -46,8 +57,7 @@ _LOG_OPTIONS = (
 # merge --no-commit`) owns those lines at head, as with any commit, and the lines they edited may have
 # come from either side. Each commit opens with its sha and its parents', once for each parent diff.
 _DIFF_OPTIONS = (
-    *(o for o in _LOG_OPTIONS if o not in {"--no-renames", "--diff-merges=off", "--format=%x00%H"}),
-    "--format=%x00%H %P",
+    *(o for o in _LOG_OPTIONS if o not in {"--no-renames", "--diff-merges=off"}),
     "--diff-merges=separate",
     "-M",
 )
@@ -65,6 +75,8 @@ _PARENTS_OPTIONS = ("log", "--no-walk=unsorted", "--stdin", "--format=%H %P")
 
 
 _COMMIT_START = re.compile(r"(?:\A|\n)\0")
+# A file git printed as binary: a header line, which no hunk line (` `, `+`, `-`, `\`) starts with.
+_BINARY_FILE = re.compile(r"^Binary files ", re.MULTILINE)
 
 
 class GitCommitLines:
@@ -77,8 +89,7 @@ class GitCommitLines:
     def added_texts(self, shas: Collection[str]) -> Iterator[tuple[str, str]]:
         if not shas:
             return
-        out = self._git.run(*_LOG_OPTIONS, input="".join(f"{sha}\n" for sha in shas).encode())
-        yield from added_lines_of_log(decode_patch(out)[0])
+        yield from added_lines_of_log(self._log(list(shas), _LOG_OPTIONS))
 
     def diffs(self, shas: Sequence[str]) -> Iterator[tuple[str, Diff]]:
         shas = list(dict.fromkeys(shas))
@@ -108,11 +119,11 @@ class GitCommitLines:
         """(sha, its diffs) for each commit, in the order given."""
         if not shas:
             return
-        out = self._git.run(*options, input="".join(f"{sha}\n" for sha in shas).encode())
+        out = self._log(shas, options)
         # Each commit opens with a NUL at a line's start, its sha and its parents'. A text patch's line
         # starts with its kind (` `, `+`, `-`, `\`) or a header word, never a NUL, though it may hold one
         # past the 8,000 bytes git reads to call a file binary.
-        parts = (part.partition("\n") for part in _COMMIT_START.split(decode_patch(out)[0])[1:])
+        parts = (part.partition("\n") for part in _COMMIT_START.split(out)[1:])
         for head, commit in groupby(parts, key=itemgetter(0)):
             sha, *parents = head.split()
             diffs = [
@@ -121,6 +132,76 @@ class GitCommitLines:
             if 1 < len(parents) <= MERGE_PARENTS_READ:
                 diffs = _merge_diffs(diffs, len(parents))
             yield sha, diffs
+
+    def _log(self, shas: Sequence[str], options: Sequence[str]) -> str:
+        """`git log OPTIONS` of the commits as text, each opening with a NUL, its sha and its parents'; a
+        commit that printed a file as binary read again with `--text` when that file is text
+        (`_read_as_text`)."""
+        out = decode_patch(self._git.run(*options, input="".join(f"{sha}\n" for sha in shas).encode()))[0]
+        parts = _COMMIT_START.split(out)[1:]
+        binary: dict[str, tuple[list[str], set[tuple[str, str]]]] = {}
+        for part in parts:
+            if _BINARY_FILE.search(part):
+                head, _, patch = part.partition("\n")
+                sha, *parents = head.split()
+                binary.setdefault(sha, (parents, set()))[1].update(_binary_files(patch))
+        again = self._read_as_text(binary)
+        if not again:
+            return out
+        text = self._git.run(*options, "--text", input="".join(f"{sha}\n" for sha in again).encode())
+        read: dict[str, list[str]] = {}
+        for part in _COMMIT_START.split(decode_patch(text)[0])[1:]:
+            read.setdefault(part.partition("\n")[0].split(" ", 1)[0], []).append(part)
+        kept: list[str] = []
+        for sha, group in groupby(parts, key=lambda part: part.partition("\n")[0].split(" ", 1)[0]):
+            kept.extend(read.get(sha) or group)
+        return "".join(f"\n\0{part}" for part in kept)
+
+    def _read_as_text(self, binary: dict[str, tuple[list[str], set[tuple[str, str]]]]) -> list[str]:
+        """The commits of `binary` (sha -> its parents, and the (old, new) paths of the files it printed
+        as binary) whose such files are, on each side that has them, blobs of text (`is_text_as_is`) of
+        at most `MAX_TEXT_BINARY_BYTES`: read with `--text`, their lines show. A file of more, or a real
+        binary, stays binary; so does a file named with a newline, which the batch cannot ask for."""
+        sides = {
+            sha: [f"{sha}:{new}" for _, new in files] + [f"{p}:{old}" for p in parents for old, _ in files]
+            for sha, (parents, files) in binary.items()
+        }
+        specs = sorted({spec for found in sides.values() for spec in found if "\n" not in spec})
+        if not specs:
+            return []
+        out = self._git.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in specs).encode())
+        blobs: dict[str, str | None] = {}  # spec -> its blob, None when too large or not a blob
+        for spec, line in zip(specs, out.decode("utf-8", "replace").splitlines(), strict=False):
+            fields = line.split()
+            if len(fields) == 3 and fields[1] == "blob":
+                blobs[spec] = fields[0] if int(fields[2]) <= MAX_TEXT_BINARY_BYTES else None
+            elif not line.endswith(" missing"):
+                blobs[spec] = None
+        texts: dict[str, bool] = {}
+        reader = BlobReader(self._git)
+        try:
+            for blob in {b for b in blobs.values() if b is not None}:
+                data = reader.read(blob, MAX_TEXT_BINARY_BYTES)
+                texts[blob] = data is not None and is_text_as_is(data)
+        except GitError:
+            return []  # a git with no `cat-file --batch-command`: the files stay binary
+        finally:
+            reader.close()
+        return [
+            sha
+            for sha, found in sides.items()
+            if all("\n" not in spec and (spec not in blobs or texts.get(blobs[spec] or "")) for spec in found)
+        ]
+
+
+def _binary_files(patch: str) -> set[tuple[str, str]]:
+    """The (old, new) paths of the files a commit's patch printed as binary; none when it cannot be
+    parsed, so that the commit stays as git printed it."""
+    try:
+        files = parse_diff(patch, source="commit").files
+    except InputError:
+        return {("\n", "\n")}
+    return {(f.old_path or f.path, f.path) for f in files if f.is_binary}
 
 
 def _merge_diffs(diffs: Sequence[Diff], parents: int) -> list[Diff]:
@@ -147,7 +228,7 @@ def _own_lines(change: FileChange, own: Collection[tuple[str, int | None]]) -> F
 
 
 def added_lines_of_log(text: str) -> Iterator[tuple[str, str]]:
-    """(sha, text) for each added line of `git log --format=%x00%H --patch --unified=0` output."""
+    """(sha, text) for each added line of `git log --format=%x00%H %P --patch --unified=0` output."""
     sha = ""
     left = 0  # hunk lines still to read: removed and added lines as the header counts them
     for line in text.split("\n"):
@@ -158,6 +239,6 @@ def added_lines_of_log(text: str) -> Iterator[tuple[str, str]]:
             if line.startswith("+"):
                 yield sha, line[1:]
         elif line.startswith("\0"):
-            sha = line[1:]
+            sha = line[1:].split(" ", 1)[0]
         elif line.startswith("@@ ") and (m := _HUNK.match(line)):
             left = int(m.group(1) or 1) + int(m.group(2) or 1)

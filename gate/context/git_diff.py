@@ -156,7 +156,7 @@ def _kind(data: bytes | None) -> _Text | None:
         return None
     if wide_text(data) is not None:
         return _Text.WIDE
-    if _is_text_as_is(data):
+    if is_text_as_is(data):
         return _Text.AS_IS
     return _Text.UNKNOWN if binary_format(data) is None else None
 
@@ -203,10 +203,10 @@ def text_of(data: bytes) -> str | None:
     wide = wide_text(data)
     if wide is not None:
         return wide
-    return data.decode("utf-8", errors="replace") if _is_text_as_is(data) else None
+    return data.decode("utf-8", errors="replace") if is_text_as_is(data) else None
 
 
-def _is_text_as_is(data: bytes) -> bool:
+def is_text_as_is(data: bytes) -> bool:
     return looks_like_text(data) or data.startswith(b"#!")
 
 

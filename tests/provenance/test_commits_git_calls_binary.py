@@ -1,0 +1,63 @@
+"""A commit's own diff that git prints as binary does not hide the AI lines a person edited in it.
+
+Git calls a side of a file binary when it holds a NUL byte in its first 8,000 bytes, and prints only
+"Binary files differ" for it. A person who adds one NUL line in the commit that edits every AI line, and
+removes it in the next, would leave the commit's edits unread: its lines would be a person's. The commits
+are read again as text under the final diff's bounds; one that still cannot be read as text (a side in
+UTF-16) leaves its file's later lines of commits with no AI marks as possibly AI, never a person's.
+"""
+
+from __future__ import annotations
+
+from gate.config.models import Provenance
+from gate.context.local_git import load_git_changeset
+from gate.provenance.estimate import estimate
+from gate.provenance.model import ProvenanceResult
+from tests.gitrepo import GitRepo
+
+CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
+AI_CODE = "".join(
+    f"def price_{i}(value, rate):\n"
+    f"    total = apply_discount(value * rate, limit={i})\n"
+    "    return round(total, 2)\n"
+    "\n"
+    for i in range(8)
+)
+AI_LINES = AI_CODE.count("\n")
+REVIEWED = "".join(line + "  # reviewed\n" if line else "\n" for line in AI_CODE.split("\n")[:-1])
+
+
+def _estimate(repo: GitRepo, base: str) -> ProvenanceResult:
+    return estimate(load_git_changeset(repo.root, base, "HEAD"), Provenance())
+
+
+def _ai_commit(repo: GitRepo) -> str:
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("prices.py", AI_CODE)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    return base
+
+
+def test_a_nul_byte_added_and_removed_again_hides_no_edit_of_ai_lines(repo: GitRepo) -> None:
+    base = _ai_commit(repo)
+    repo.write("prices.py", (REVIEWED + "# \0\n").encode())
+    repo.commit("Review pass")
+    assert "Binary files" in repo.git("show", "--format=", "HEAD", "--", "prices.py")
+    repo.write("prices.py", REVIEWED)
+    repo.commit("Tidy")
+    result = _estimate(repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+def test_ai_lines_moved_and_renamed_in_a_commit_git_calls_binary_stay_ai(repo: GitRepo) -> None:
+    base = _ai_commit(repo)
+    moved = AI_CODE.replace("value", "amount").replace("apply_discount", "discounted")
+    repo.remove("prices.py")
+    repo.write("shop/pricing.py", (moved + "# \0\n").encode())
+    repo.commit("Move the helpers into the shop package")
+    repo.write("shop/pricing.py", moved)
+    repo.commit("Tidy")
+    result = _estimate(repo, base)
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
