@@ -80,6 +80,9 @@ class Carried:
     by_edit_context: int = 0  # short lines that went with them
     # For each file where the text gave some back, a flag per added line: whether it did.
     given: dict[str, list[bool]] = field(default_factory=dict)
+    # For each file a commit with no AI marks changed unseen after AI lines, the commits with no AI marks
+    # whose lines there are of unknown origin (`Edited.unread`).
+    unread: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         notes = []
@@ -143,7 +146,9 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     finally:  # a line's key is worked out once a run, however many times it is asked for
         unformatted.cache_clear()
         _key.cache_clear()
-    return replace(carried, owners=edited.owners, by_edit=edited.lines, by_edit_context=amid)
+    return replace(
+        carried, owners=edited.owners, by_edit=edited.lines, by_edit_context=amid, unread=edited.unread
+    )
 
 
 def _carried(

@@ -31,6 +31,12 @@ rename, in one commit or several, in either order, stays AI. There an edit count
 as moved code keeps its lines together. Each AI line vouches for one line at most, in place or
 elsewhere.
 
+A commit's diff of a file that stays binary (git printed no lines of it: a side in UTF-16, or past the
+size the commits are read as text under) hides which lines it changed. Once a commit with no AI marks
+so changed a file that held AI lines, or after AI lines went, the lines that commit and the later ones
+with no AI marks own there at head are of unknown origin (`Edited.unread`): counted as possibly AI,
+never as a person's.
+
 A line is compared with the line the AI commit wrote, not with an edit of it in between, so that many
 small edits cannot walk a line away from the AI's. Each edit vouches for one head line of its commit
 with its text. A person's own lines, those that lightly edit no AI line of the range (a different
@@ -72,6 +78,9 @@ class Edited:
 
     owners: dict[str, Owned]
     given: dict[str, list[bool]] = field(default_factory=dict)
+    # For each file a commit with no AI marks changed unseen (its diff binary) after AI lines: the
+    # commits with no AI marks whose lines there are of unknown origin.
+    unread: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def lines(self) -> int:
@@ -86,6 +95,8 @@ class _FileLines:
     ai: dict[str, tuple[str, str]] = field(default_factory=dict)
     # (commit with no AI marks, its line whitespace aside) -> the AI commit of each such edit.
     edited: defaultdict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The commits with no AI marks that changed the file since one changed it unseen (its diff binary).
+    unread: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ def edited_ai_lines(
         clear_caches()
     out = dict(owners)
     given: dict[str, list[bool]] = {}
+    unread = {path: frozenset(state.unread) for path, state in files.items() if state.unread}
     for path, (added, owner) in owners.items():
         state = files.get(path)
         if state is None or not state.edited:
@@ -136,7 +148,7 @@ def edited_ai_lines(
         if any(flags):
             out[path] = (added, new_owner)
             given[path] = flags
-    return Edited(out, given)
+    return Edited(out, given, unread)
 
 
 def _ai_lines_replaced(added_by: Counter[str], owners: dict[str, Owned]) -> bool:
@@ -162,6 +174,8 @@ def _replay(
         for _, diff in commit:
             for change in diff.files:
                 state = _follow(files, change)
+                if sha not in ai and (state.unread or (change.is_binary and (state.ai or gone))):
+                    state.unread.add(sha)
                 marker = comment_marker(change.path)
                 runs = list(_runs(change))
                 renames = cache(partial(_file_renames, runs, state, marker))
@@ -263,6 +277,7 @@ def _follow(files: dict[str, _FileLines], change: FileChange) -> _FileLines:
     if kept is None:
         kept = files[change.path] = moved or _FileLines()
     elif moved is not None:
+        kept.unread |= moved.unread
         for text, ai_line in moved.ai.items():
             kept.ai.setdefault(text, ai_line)
         for edit, shas in moved.edited.items():

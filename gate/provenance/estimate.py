@@ -21,7 +21,9 @@ see which commit added it) and that nothing above marks AI is of unknown origin:
 the share, and counted as possibly AI by the thresholds, so hiding which commit wrote a line never
 lowers what the gate checks. So is a line a merge of more than two parents with no AI marks owns, when
 some commit of the range is AI: its diff is read against its first parent only (`MERGE_PARENTS_READ`),
-so an AI line it lightly edited while merging is not told from a line of its own.
+so an AI line it lightly edited while merging is not told from a line of its own. So is a line a commit
+with no AI marks owns in a file whose diff in it or an earlier such commit git could not show as text
+after AI lines were there (`Carried.unread`): which AI lines it edited is not told.
 """
 
 from __future__ import annotations
@@ -115,14 +117,16 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     marks = line_marks(changeset, owners, notes)
 
     loose_tool = signals.whole_pr.tool if signals.whole_pr is not None else None
+    unseen: Mapping[str, Collection[str]] = {}
     if loose_tool is None:
         # After the records are placed: they are numbered in the files of the commits blame named.
         carried = carry_ai_lines(changeset, owners, [c.sha for c in commits if verdicts[c.sha].tool])
-        owners = carried.owners
+        owners, unseen = carried.owners, carried.unread
         notes.extend(carried.notes())
     sha_tool = {sha: v.tool for sha, v in verdicts.items()}
     unread = _unread_merges(commits, sha_tool) if changeset.commit_lines is not None else set()
     tally = _tally(owners, marks, sha_tool, loose_tool, changeset.origins_exhaustive, unread)
+    tally.unseen_edits(owners, unseen)
     attributions = _attributions(commits, verdicts, classes, tally)
     if loose_tool is not None and tally.ai_by[None]:
         tally.used_kinds.add("PR label")
@@ -170,6 +174,7 @@ class _Tally:
     # path -> lines of unknown origin (when the source's origins are exhaustive) that nothing marks AI
     unknown_by: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     unread_merge_lines: int = 0  # of them, lines of merges read against their first parent only
+    unseen_edit_lines: int = 0  # of them, lines of commits whose diff of the file git printed as binary
     # (owner, record kind, record source) -> lines a record called human against AI attribution
     overruled: Counter[tuple[str | None, str, str]] = field(default_factory=Counter)
     used_kinds: set[str] = field(default_factory=set)
@@ -200,6 +205,23 @@ class _Tally:
             self.ai_line_map[path] = frozenset(added)
         elif ai_owners:
             self.ai_line_map[path] = frozenset(compress(added, map(owner_tool.__contains__, owner)))
+
+    def unseen_edits(self, owners: Mapping[str, Owned], unseen: Mapping[str, Collection[str]]) -> None:
+        """The lines that `unseen` (path -> commits) own in each file, that nothing marks AI, are of
+        unknown origin: a commit's diff of the file git printed as binary after AI lines were there."""
+        for path, shas in unseen.items():
+            if path not in owners:
+                continue
+            ai_lines = self.ai_line_map.get(path, frozenset())
+            known = set(self.unknown_by.get(path, ()))
+            lines = [
+                n
+                for n, s in zip(*owners[path], strict=True)
+                if s in shas and n not in ai_lines and n not in known
+            ]
+            if lines:
+                self.unknown_by[path].extend(lines)
+                self.unseen_edit_lines += len(lines)
 
     def marked_file(
         self,
@@ -399,7 +421,13 @@ def _summary_notes(
             "against its first parent only (an AI line it edited while merging is not told from its own): "
             "counted as possibly AI by the thresholds"
         )
-    unknown = sum(map(len, tally.unknown_by.values())) - merged
+    if unseen := tally.unseen_edit_lines:
+        out.append(
+            f"{_count(unseen, 'added line', 'added lines')} of commits with no AI marks in files where "
+            "git showed a commit's change as binary after AI lines were there (which AI lines it edited "
+            "cannot be read): counted as possibly AI by the thresholds"
+        )
+    unknown = sum(map(len, tally.unknown_by.values())) - merged - unseen
     if unknown:
         out.append(
             f"{_count(unknown, 'added line', 'added lines')} of unknown origin (which commit added "

@@ -61,3 +61,30 @@ def test_ai_lines_moved_and_renamed_in_a_commit_git_calls_binary_stay_ai(repo: G
     repo.commit("Tidy")
     result = _estimate(repo, base)
     assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+def test_edits_in_a_commit_that_stays_binary_count_as_possibly_ai(repo: GitRepo) -> None:
+    """A round trip through UTF-16 cannot be read as text: the person's lines are of unknown origin."""
+    base = _ai_commit(repo)
+    repo.write("prices.py", REVIEWED.encode("utf-16"))
+    repo.commit("Review pass")
+    repo.write("prices.py", REVIEWED)
+    repo.commit("Back to UTF-8")
+    result = _estimate(repo, base)
+    assert result.added_lines == AI_LINES
+    assert result.ai_lines + result.unknown_lines == AI_LINES
+    assert result.unknown_lines > 0
+    assert [n for n in result.notes if "git showed a commit's change as binary" in n]
+
+
+def test_a_person_s_binary_file_beside_the_ai_code_stays_theirs(repo: GitRepo) -> None:
+    """A file git shows as binary with no AI lines in it leaves the person's other lines theirs."""
+    base = _ai_commit(repo)
+    own = "".join(f"def own_{i}(items):\n    return sorted(items)[{i}]\n" for i in range(8))
+    repo.write("prices.py", own)
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)))
+    repo.commit("Rewrite the helpers")
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(255, -1, -1)))
+    repo.commit("New logo")
+    result = _estimate(repo, base)
+    assert (result.ai_lines, result.unknown_lines, result.added_lines) == (0, 0, 16)
