@@ -89,7 +89,21 @@ class GitCommitLines:
     def added_texts(self, shas: Collection[str]) -> Iterator[tuple[str, str]]:
         if not shas:
             return
-        yield from added_lines_of_log(self._log(list(shas), _LOG_OPTIONS))
+        shas = list(dict.fromkeys(shas))
+        text = self._log(shas, _LOG_OPTIONS)
+        added: dict[str, list[str]] = {}
+        for sha, line in added_lines_of_log(text):
+            added.setdefault(sha, []).append(line)
+        # A merge prints no patch here; the lines it wrote itself (a conflict resolved, lines no parent
+        # has) are its added lines, read from its diffs as `diffs` reads them. An octopus's diff against
+        # its first parent tells its own lines from its other parents' by none: it adds none.
+        heads = (part.partition("\n")[0].split() for part in _COMMIT_START.split(text)[1:])
+        merges = [sha for sha, *parents in heads if 1 < len(parents) <= MERGE_PARENTS_READ]
+        for sha, diffs in self._read(merges, _DIFF_OPTIONS):
+            added[sha] = [line.text for change in diffs[0].files for line in change.added] if diffs else []
+        for sha in shas:
+            for line in added.get(sha, ()):
+                yield sha, line
 
     def diffs(self, shas: Sequence[str]) -> Iterator[tuple[str, Diff]]:
         shas = list(dict.fromkeys(shas))

@@ -78,7 +78,8 @@ class CommitLineReader(Protocol):
     commit only reformatted, moved, reapplied or lightly edited."""
 
     def added_texts(self, shas: Collection[str]) -> Iterable[tuple[str, str]]:
-        """(sha, text) for every line each named commit added; a merge commit adds none."""
+        """(sha, text) for every line each named commit added, in the order named; a merge commit adds
+        the lines none of its parents has, as its `diffs` read them (one that `diffs` leaves out, none)."""
         ...
 
     def diffs(self, shas: Sequence[str]) -> Iterable[tuple[str, Diff]]:

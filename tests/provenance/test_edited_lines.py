@@ -151,6 +151,28 @@ def test_ai_lines_a_person_lightly_edits_while_merging_stay_ai(repo: GitRepo) ->
     assert len(_edited_note(result)) == 1
 
 
+def test_lines_an_ai_merge_wrote_stay_ai_when_a_person_lightly_edits_them(repo: GitRepo) -> None:
+    """The lines an AI-marked merge wrote itself (no parent has them) are AI lines as a commit's are."""
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("util.py", "def helper():\n    return 1\n")
+    repo.commit("Add a helper")
+    repo.checkout("main")
+    repo.write("NOTES.md", "main moves on\n")
+    repo.commit("Notes")
+    repo.checkout("pr")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "main")
+    repo.write("prices.py", AI_CODE)
+    repo.commit("Merge main\n\n" + CLAUDE)
+    repo.write("prices.py", LAUNDERING_EDITS["comment appended to every line"](AI_CODE))
+    repo.commit("Review pass")
+    result = _from_git(repo, base)
+    assert result.added_lines == AI_LINES + 3
+    assert result.ai_lines == AI_LINES
+    assert len(_edited_note(result)) == 1
+
+
 REWRITE = "".join(
     f"def price_{i}(value, rate):\n"
     f"    if value < 0 or not rate: raise ValueError('no price for {i}')\n"
