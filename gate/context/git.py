@@ -9,6 +9,8 @@ from pathlib import Path
 
 from gate.errors import GitError
 
+# The empty tree's name (SHA-1): attributes are read from no tree (`Git`).
+_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _ENV = {
     "LC_ALL": "C",
     "GIT_TERMINAL_PROMPT": "0",
@@ -25,7 +27,13 @@ class Git:
     which is the pull request's own checkout in the Action; there `*.py -diff` or `* binary` turns every
     file into one git will not show, and the whole gate would read nothing of the change. Without a
     working tree git tells binary from text by the content, as for a file with no attributes; only the
-    repository's own `info/attributes` and the machine's attribute files still apply."""
+    repository's own `info/attributes` and the machine's attribute files still apply.
+
+    Git 2.43 to 2.45.2 read a bare repository's attributes from the tree at HEAD, the pull request's own
+    commit in the Action, and any git from 2.42 reads them from the tree that `GIT_ATTR_SOURCE` names.
+    So every command names the empty tree as the source of attributes (`attr.tree`, which a git before
+    2.43 does not know and ignores), and `GIT_ATTR_SOURCE`, which would outrank it, is not passed on. In
+    a SHA-256 repository the name is no tree of it: git ignores a bad `attr.tree` and reads no tree."""
 
     def __init__(self, root: Path, git_dir: Path | None = None) -> None:
         self.root = root
@@ -65,13 +73,15 @@ class Git:
             "diff.noprefix=false",
             "-c",
             "log.showSignature=false",
+            "-c",
+            f"attr.tree={_EMPTY_TREE}",
             *where,
             *args,
         ]
 
     @staticmethod
     def environment() -> dict[str, str]:
-        return {**os.environ, **_ENV}
+        return {**{k: v for k, v in os.environ.items() if k != "GIT_ATTR_SOURCE"}, **_ENV}
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
         cmd = self.command(*args)

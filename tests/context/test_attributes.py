@@ -69,3 +69,26 @@ def test_a_file_that_is_binary_by_its_content_is_still_binary(
     gaps = {gap["path"]: gap["reason"] for gap in report["coverage"]["gaps"] if gap["path"]}
     assert "binary" in gaps["logo.png"]
     assert "app.py" not in gaps
+
+
+def test_attributes_in_the_base_and_the_pr_hide_no_line_from_any_git_call(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Git 2.43 to 2.45.2 read a bare repository's attributes from the tree at HEAD, the pull request's
+    commit: each git call names the empty tree as their source, so neither the final diff nor the
+    commits' own diffs read `*.py -diff binary`, whichever git runs."""
+    repo.write(".gitattributes", "*.py -diff binary\n")
+    repo.write("README.md", "# app\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app.py", CODE)
+    repo.commit("Add the app\n\n" + CLAUDE)
+    repo.write("app.py", "".join(line + "  # reviewed\n" if line else "\n" for line in CODE.split("\n")[:-1]))
+    repo.commit("Review pass")
+
+    code, report = _check(repo, capsys)
+
+    assert code == 1
+    assert ("secrets", "app.py") in {(f["stage"], f["path"]) for f in report["findings"]}
+    assert report["provenance"]["ai_lines"] == report["provenance"]["added_lines"] == CODE.count("\n")
+    assert not [note for note in json.dumps(report).split('"') if "calls it binary" in note]
