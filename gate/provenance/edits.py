@@ -171,11 +171,14 @@ def _replay(
         # A merge's own lines are added lines of its diff against each parent: each is paired once.
         paired: set[tuple[str, int | None]] = set()
         unpaired: list[tuple[str, _Written]] = []
+        unseen: list[_FileLines] = []  # the files the commit changed unseen, its diff of them binary
         for _, diff in commit:
             for change in diff.files:
                 state = _follow(files, change)
-                if sha not in ai and (state.unread or (change.is_binary and (state.ai or gone))):
+                if sha not in ai and state.unread:
                     state.unread.add(sha)
+                elif sha not in ai and change.is_binary:
+                    unseen.append(state)
                 marker = comment_marker(change.path)
                 runs = list(_runs(change))
                 renames = cache(partial(_file_renames, runs, state, marker))
@@ -193,6 +196,9 @@ def _replay(
             paired.update((path, w.new_no) for w in lines)
             if lines:
                 left.append(_Written(run.sha, run.state, run.marker, lines))
+        for state in unseen:  # AI lines the commit removed elsewhere may be what it wrote there
+            if state.ai or gone:
+                state.unread.add(sha)
     if gone:
         for run in reversed(left):  # the latest lines first: a later line stands where an earlier was
             texts = [w.text for w in run.lines]

@@ -88,3 +88,14 @@ def test_a_person_s_binary_file_beside_the_ai_code_stays_theirs(repo: GitRepo) -
     repo.commit("New logo")
     result = _estimate(repo, base)
     assert (result.ai_lines, result.unknown_lines, result.added_lines) == (0, 0, 16)
+
+
+def test_ai_lines_moved_into_a_utf16_file_are_not_a_person_s(repo: GitRepo) -> None:
+    """The file is read before the AI lines it replaced went, in the diff's order of paths."""
+    base = _ai_commit(repo)
+    repo.remove("prices.py")
+    repo.write("a_pricing.py", REVIEWED.encode("utf-16"))
+    repo.commit("Move the helpers")
+    result = _estimate(repo, base)
+    assert result.added_lines == AI_LINES
+    assert result.ai_lines + result.unknown_lines == AI_LINES
