@@ -29,8 +29,8 @@ class Git:
     working tree git tells binary from text by the content, as for a file with no attributes; only the
     repository's own `info/attributes` and the machine's attribute files still apply.
 
-    Git 2.43 to 2.45.2 read a bare repository's attributes from the tree at HEAD, the pull request's own
-    commit in the Action, and any git from 2.42 reads them from the tree that `GIT_ATTR_SOURCE` names.
+    A git from 2.42 reads attributes from the tree that `GIT_ATTR_SOURCE` names (`HEAD` is the pull
+    request's own commit in the Action), and 2.43 to 2.45.2 a bare repository's from the tree at HEAD.
     So every command names the empty tree as the source of attributes (`attr.tree`, which a git before
     2.43 does not know and ignores), and `GIT_ATTR_SOURCE`, which would outrank it, is not passed on. In
     a SHA-256 repository the name is no tree of it: git ignores a bad `attr.tree` and reads no tree."""

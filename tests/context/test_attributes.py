@@ -72,11 +72,12 @@ def test_a_file_that_is_binary_by_its_content_is_still_binary(
 
 
 def test_attributes_in_the_base_and_the_pr_hide_no_line_from_any_git_call(
-    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Git 2.43 to 2.45.2 read a bare repository's attributes from the tree at HEAD, the pull request's
-    commit: each git call names the empty tree as their source, so neither the final diff nor the
-    commits' own diffs read `*.py -diff binary`, whichever git runs."""
+    """Git from 2.42 reads attributes from the tree `GIT_ATTR_SOURCE` names, and 2.43 to 2.45.2 a bare
+    repository's from the tree at HEAD, the pull request's commit: each git call names the empty tree
+    as their source, so neither the final diff nor the commits' own diffs read `*.py -diff binary`,
+    whichever git runs. (A git before 2.42 knows neither and reads no tree's attributes.)"""
     repo.write(".gitattributes", "*.py -diff binary\n")
     repo.write("README.md", "# app\n")
     repo.commit("Initial")
@@ -85,6 +86,7 @@ def test_attributes_in_the_base_and_the_pr_hide_no_line_from_any_git_call(
     repo.commit("Add the app\n\n" + CLAUDE)
     repo.write("app.py", "".join(line + "  # reviewed\n" if line else "\n" for line in CODE.split("\n")[:-1]))
     repo.commit("Review pass")
+    monkeypatch.setenv("GIT_ATTR_SOURCE", "HEAD")
 
     code, report = _check(repo, capsys)
 
