@@ -176,20 +176,25 @@ class GitCommitLines:
         as binary) whose such files are, on each side that has them, blobs of text (`is_text_as_is`) of
         at most `MAX_TEXT_BINARY_BYTES`: read with `--text`, their lines show. A file of more, or a real
         binary, stays binary; so does a file named with a newline, which the batch cannot ask for."""
-        sides = {
-            sha: [f"{sha}:{new}" for _, new in files] + [f"{p}:{old}" for p in parents for old, _ in files]
+        sides = {  # sha -> each file's sides, "REV:PATH"
+            sha: [[f"{sha}:{new}", *(f"{p}:{old}" for p in parents)] for old, new in files]
             for sha, (parents, files) in binary.items()
         }
-        specs = sorted({spec for found in sides.values() for spec in found if "\n" not in spec})
+        specs = sorted(
+            {spec for found in sides.values() for file in found for spec in file if "\n" not in spec}
+        )
         if not specs:
             return []
         out = self._git.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in specs).encode())
         blobs: dict[str, str | None] = {}  # spec -> its blob, None when too large or not a blob
-        for spec, line in zip(specs, out.decode("utf-8", "replace").splitlines(), strict=False):
+        # Each answer is "<blob> blob <size>", or the spec and "missing" (a side with no such file).
+        for spec, line in zip(specs, out.decode("utf-8", "replace").split("\n"), strict=False):
             fields = line.split()
-            if len(fields) == 3 and fields[1] == "blob":
+            if line == f"{spec} missing":
+                continue
+            if len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit():
                 blobs[spec] = fields[0] if int(fields[2]) <= MAX_TEXT_BINARY_BYTES else None
-            elif not line.endswith(" missing"):
+            else:
                 blobs[spec] = None
         texts: dict[str, bool] = {}
         reader = BlobReader(self._git)
@@ -201,16 +206,21 @@ class GitCommitLines:
             return []  # a git with no `cat-file --batch-command`: the files stay binary
         finally:
             reader.close()
+        # A file none of whose sides is found was named otherwise than git stores it (C-quoted): unread.
         return [
             sha
             for sha, found in sides.items()
-            if all("\n" not in spec and (spec not in blobs or texts.get(blobs[spec] or "")) for spec in found)
+            if all(
+                any(spec in blobs for spec in file)
+                and all(texts.get(blobs.get(spec) or "", spec not in blobs) for spec in file)
+                for file in found
+            )
         ]
 
 
 def _binary_files(patch: str) -> set[tuple[str, str]]:
-    """The (old, new) paths of the files a commit's patch printed as binary; none when it cannot be
-    parsed, so that the commit stays as git printed it."""
+    """The (old, new) paths of the files a commit's patch printed as binary; when it cannot be parsed, a
+    name no side can be asked for, so that the commit stays as git printed it."""
     try:
         files = parse_diff(patch, source="commit").files
     except InputError:

@@ -99,3 +99,16 @@ def test_ai_lines_moved_into_a_utf16_file_are_not_a_person_s(repo: GitRepo) -> N
     result = _estimate(repo, base)
     assert result.added_lines == AI_LINES
     assert result.ai_lines + result.unknown_lines == AI_LINES
+
+
+def test_a_real_binary_in_the_same_commit_leaves_the_edits_possibly_ai(repo: GitRepo) -> None:
+    """A commit is read again as text only when every file it printed as binary is text: beside an image,
+    its NUL-byte edit stays unread, and the lines are possibly AI rather than the person's."""
+    base = _ai_commit(repo)
+    repo.write("prices.py", (REVIEWED + "# \0\n").encode())
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4)
+    repo.commit("Review pass")
+    repo.write("prices.py", REVIEWED)
+    repo.commit("Tidy")
+    result = _estimate(repo, base)
+    assert result.ai_lines + result.unknown_lines == result.added_lines == AI_LINES
