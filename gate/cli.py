@@ -242,7 +242,7 @@ def _check(args: argparse.Namespace) -> int:
         from gate.context.git import Git
         from gate.context.local_git import load_range_changeset, resolve_range
 
-        git = Git.open(args.repo)
+        git = Git.open(args.repo, offline=args.offline)
         # The names are read once: the config and the change then come from the same commits, though a
         # branch moves while the gate works (`GitRange`).
         span = resolve_range(git, args.base, args.head)

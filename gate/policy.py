@@ -9,7 +9,7 @@ from gate.analyzers.injection.agent_files import instructs_agents
 from gate.analyzers.source import GATE_PYTHON, LFS_POINTER, NOT_PARSED
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.links import LINK_SKIPPED, judged_here
-from gate.context.model import ChangeSet, unread_files
+from gate.context.model import COULD_NOT_READ, ChangeSet, unread_files
 from gate.diff.model import FileStatus
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
@@ -245,8 +245,11 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
     `ChangeSet.unread`'s words: a head past the size limit, text holding a NUL byte, Python that does not
     parse (or a Git LFS pointer in its place), or a symbolic link not judged by where it leads. A file
     git calls binary is left to `_binary_unread`, which says it when it may be text; and the files
-    paths.ignore leaves out are the user's choice, not the gate's omission (they are not in `by_path`)."""
+    paths.ignore leaves out are the user's choice, not the gate's omission (they are not in `by_path`).
+    A file its source could not give (`COULD_NOT_READ`) counts wherever it is, in the change or not: a
+    module a changed file imports, read as absent, would let a call to a name it lacks pass."""
     by_path = changeset.diff.by_path
+    not_given: dict[str, None] = {}
     too_large: dict[str, None] = {}  # dicts as ordered sets: each file named once, in the stages' order
     not_text: dict[str, None] = {}
     not_parsed: dict[str, None] = {}
@@ -254,6 +257,9 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
     links: dict[str, None] = {}
     for result in results:
         for skipped in result.skipped_files:
+            if skipped.why in COULD_NOT_READ:
+                not_given.setdefault(skipped.path, None)
+                continue
             change = by_path.get(skipped.path)
             if change is None or change.is_binary:
                 continue
@@ -271,6 +277,10 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
             else:
                 (too_large if "limit" in skipped.why else not_text).setdefault(skipped.path, None)
     out: list[str] = []
+    if not_given:
+        out.append(
+            unread_files(list(not_given), "held at base or head that git or the GitHub API could not read")
+        )
     if too_large:
         out.append(unread_files(list(too_large), "over the analyzers' size limit"))
     if not_text:

@@ -151,6 +151,8 @@ class ChangeView:
             text = self._from_diff(path, new_side=revision == "head")
         elif reader is not None:
             text = reader.read(revision, path)
+            if text is None and (why := reader.why_unread(revision, path)) is not None:
+                self._skip(path, why)  # there, but not read: what the stage needed of it is unknown
         elif revision == "head":
             text = self._from_diff(path, new_side=True)
         else:

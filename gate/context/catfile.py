@@ -8,6 +8,7 @@ file over the size limit is never transferred, then `contents`.
 from __future__ import annotations
 
 import contextlib
+import enum
 import subprocess
 import threading
 import weakref
@@ -15,6 +16,16 @@ from typing import IO
 
 from gate.context.git import Git
 from gate.errors import GitError
+
+
+class NotRead(enum.Enum):
+    """Why `BlobReader.fetch` gave no bytes."""
+
+    # No such object: no file at that path, a submodule's commit, or a blob a partial clone does not
+    # hold and could not fetch.
+    MISSING = "missing"
+    NOT_A_BLOB = "not a blob"  # a tree
+    TOO_LARGE = "too large"
 
 
 class BlobReader:
@@ -28,6 +39,12 @@ class BlobReader:
 
     def read(self, spec: str, max_bytes: int) -> bytes | None:
         """The blob named `spec` ("REV:PATH"); None when it is missing, not a blob, or over `max_bytes`."""
+        data = self.fetch(spec, max_bytes)
+        return data if isinstance(data, bytes) else None
+
+    def fetch(self, spec: str, max_bytes: int) -> bytes | NotRead:
+        """The blob named `spec` ("REV:PATH"), or why not: git answers "missing" alike for a path that is
+        not there and for a blob the repository lacks, which only the tree can tell apart."""
         if "\n" in spec:
             raise ValueError("a batch request cannot name a path with a newline")
         with self._lock:
@@ -36,12 +53,16 @@ class BlobReader:
             try:
                 header = self._ask(proc, f"info {spec}")
                 fields = header.split()
-                if len(fields) != 3 or fields[1] != b"blob" or int(fields[2]) > max_bytes:
-                    return None  # "<spec> missing", "ambiguous", a tree, or too large
+                if len(fields) != 3:
+                    return NotRead.MISSING  # "<spec> missing" (or "ambiguous", for a bare object name)
+                if fields[1] != b"blob":
+                    return NotRead.NOT_A_BLOB
+                if int(fields[2]) > max_bytes:
+                    return NotRead.TOO_LARGE
                 header = self._ask(proc, f"contents {spec}")
                 fields = header.split()
                 if len(fields) != 3:  # the object vanished between the two requests
-                    return None
+                    return NotRead.MISSING
                 data = _read_exactly(proc.stdout, int(fields[2]))
                 proc.stdout.read(1)  # the newline after the contents
                 return data

@@ -17,6 +17,15 @@ _ENV = {
     "GIT_OPTIONAL_LOCKS": "0",
     "GIT_PAGER": "cat",
 }
+# `--offline` means no network at all, and git reaches the network on its own for one thing a read
+# does: a blob a partial clone (`--filter=blob:none`) left out is fetched from its promisor remote when
+# first read. Git 2.44 and later skip that fetch under GIT_NO_LAZY_FETCH; an older git still starts the
+# fetch, which an empty GIT_ALLOW_PROTOCOL (no transport allowed, `file` included) stops before it
+# connects. Either way the blob reads as missing, and the run says it could not read the file.
+_OFFLINE_ENV = {
+    "GIT_NO_LAZY_FETCH": "1",
+    "GIT_ALLOW_PROTOCOL": "",
+}
 
 
 class Git:
@@ -33,22 +42,25 @@ class Git:
     request's own commit in the Action), and 2.43 to 2.45.2 a bare repository's from the tree at HEAD.
     So every command names the empty tree as the source of attributes (`attr.tree`, which a git before
     2.43 does not know and ignores), and `GIT_ATTR_SOURCE`, which would outrank it, is not passed on. In
-    a SHA-256 repository the name is no tree of it: git ignores a bad `attr.tree` and reads no tree."""
+    a SHA-256 repository the name is no tree of it: git ignores a bad `attr.tree` and reads no tree.
 
-    def __init__(self, root: Path, git_dir: Path | None = None) -> None:
+    `offline`: git fetches nothing, not even the blobs a partial clone left out (`_OFFLINE_ENV`)."""
+
+    def __init__(self, root: Path, git_dir: Path | None = None, *, offline: bool = False) -> None:
         self.root = root
         self.git_dir = git_dir
+        self.offline = offline
 
     @classmethod
-    def open(cls, path: Path) -> Git:
+    def open(cls, path: Path, *, offline: bool = False) -> Git:
         if not path.exists():
             raise GitError(f"{path}: no such directory")
-        probe = cls(path)
+        probe = cls(path, offline=offline)
         try:
             top, git_dir = probe.text("rev-parse", "--show-toplevel", "--absolute-git-dir").splitlines()[:2]
         except (GitError, ValueError):
             raise GitError(f"{path}: not a git repository", "pass --repo DIR or --diff FILE") from None
-        return cls(Path(top), Path(git_dir))
+        return cls(Path(top), Path(git_dir), offline=offline)
 
     def command(self, *args: str) -> list[str]:
         """The full command line of `git ARGS` in this repository (for callers that keep git running)."""
@@ -79,9 +91,9 @@ class Git:
             *args,
         ]
 
-    @staticmethod
-    def environment() -> dict[str, str]:
-        return {**{k: v for k, v in os.environ.items() if k != "GIT_ATTR_SOURCE"}, **_ENV}
+    def environment(self) -> dict[str, str]:
+        environ = {k: v for k, v in os.environ.items() if k != "GIT_ATTR_SOURCE"}
+        return {**environ, **_ENV, **(_OFFLINE_ENV if self.offline else {})}
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
         cmd = self.command(*args)

@@ -88,9 +88,10 @@ def load_git_changeset(
     on_diff: Callable[[Diff], object] | None = None,
     *,
     default_ignore: Sequence[str] = (),
+    offline: bool = False,
 ) -> ChangeSet:
     """The change `base...head` of the repository at `repo` (`load_range_changeset`)."""
-    git = Git.open(repo)
+    git = Git.open(repo, offline=offline)
     return load_range_changeset(
         git, resolve_range(git, base, head), ignore, on_diff, default_ignore=default_ignore
     )

@@ -60,15 +60,29 @@ class PullRequestInfo:
     commit_logins: Mapping[str, str] = field(default_factory=dict)
 
 
+# Why a file that is there was not read (`RevisionReader.why_unread`): its source could not give it.
+# Git: a partial clone (`--filter=blob:none`) lacks its blob and the promisor remote is out of reach (or
+# the run is offline), or git itself failed. Not "no such file": what a stage needed of it is unknown.
+GIT_COULD_NOT_READ = "git could not read it"
+API_COULD_NOT_READ = "the GitHub API could not read it"
+COULD_NOT_READ = (GIT_COULD_NOT_READ, API_COULD_NOT_READ)
+
+
 class RevisionReader(Protocol):
     """Reads files at the base or head revision of the change, when the source has them."""
 
     def read(self, revision: str, path: str) -> str | None:
-        """The file's text at the revision ("base" or "head"), or None if it does not exist there."""
+        """The file's text at the revision ("base" or "head"), or None if it does not exist there or was
+        not read (`why_unread` tells which)."""
         ...
 
     def list_files(self, revision: str) -> tuple[str, ...]:
         """Every file path at the revision."""
+        ...
+
+    def why_unread(self, revision: str, path: str) -> str | None:
+        """Why `read` gave None for a file that is there (the source could not give it, or it is too
+        large); None when it was read or is not there. No file it names is taken for an absent one."""
         ...
 
 

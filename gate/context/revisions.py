@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from gate.context.catfile import BlobReader
+from gate.context.catfile import BlobReader, NotRead
 from gate.context.git import Git
 from gate.context.git_objects import decode_name
+from gate.context.model import GIT_COULD_NOT_READ
 from gate.errors import GitError
 
 # Files larger than this are not read (2 MiB): no analyzer or prompt uses more of one file.
@@ -18,6 +19,9 @@ BINARY_SNIFF_BYTES = 8000
 FILES_CACHED = 512
 # File listings cached: one per revision (base and head), with room for a caller's own.
 LISTINGS_CACHED = 4
+# Why a file the tree holds was not read (`GitRevisions.why_unread`): git could not give its blob
+# (`GIT_COULD_NOT_READ`), or it is too large.
+TOO_LARGE = f"over the {MAX_FILE_BYTES:,} byte limit of a file read"
 
 
 class GitRevisions:
@@ -31,6 +35,8 @@ class GitRevisions:
         self._git = git
         self._revs = {"base": base, "head": head}
         self._blobs: BlobReader | None = BlobReader(git)
+        self._unread: dict[tuple[str, str], str] = {}  # (revision, path) -> why, for `why_unread`
+        self._listed: dict[str, frozenset[str]] = {}
         self.read = lru_cache(maxsize=FILES_CACHED)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
 
@@ -44,6 +50,11 @@ class GitRevisions:
     def list_files(self, revision: str) -> tuple[str, ...]:
         return self._list_files(revision)
 
+    def why_unread(self, revision: str, path: str) -> str | None:
+        """Why `read` gave None for a file the revision holds (`GIT_COULD_NOT_READ`, `TOO_LARGE`); None
+        when it was read, or there is no such file (or it is a folder, a submodule or binary)."""
+        return self._unread.get((revision, path))
+
     def close(self) -> None:
         """Stop the reader's git process (it also stops when the reader is dropped or at exit)."""
         if self._blobs is not None:
@@ -52,25 +63,48 @@ class GitRevisions:
     def _read(self, revision: str, path: str) -> str | None:
         rev = self._revs.get(revision, revision)
         if "\n" in path or self._blobs is None:  # the batch protocol is line-based
-            return self._read_alone(rev, path)
-        try:
-            data = self._blobs.read(f"{rev}:{path}", MAX_FILE_BYTES)
-        except GitError:
-            self._blobs.close()
-            self._blobs = None  # a git without --batch-command, or a reader that died: read file by file
-            return self._read_alone(rev, path)
-        if data is None or b"\0" in data[:BINARY_SNIFF_BYTES]:
+            data = self._read_alone(revision, path)
+        else:
+            try:
+                data = self._blobs.fetch(f"{rev}:{path}", MAX_FILE_BYTES)
+            except GitError:
+                self._blobs.close()
+                self._blobs = None  # a git without --batch-command, or a reader that died: file by file
+                data = self._read_alone(revision, path)
+        if data is NotRead.MISSING and self._holds_file(revision, path):
+            self._unread[revision, path] = GIT_COULD_NOT_READ
+        elif data is NotRead.TOO_LARGE:
+            self._unread[revision, path] = TOO_LARGE
+        if not isinstance(data, bytes) or b"\0" in data[:BINARY_SNIFF_BYTES]:
             return None
         return data.decode("utf-8", "replace")
 
-    def _read_alone(self, rev: str, path: str) -> str | None:
-        size = self._git.run("cat-file", "-s", f"{rev}:{path}", check=False).strip()
-        if not size or int(size) > MAX_FILE_BYTES:
-            return None
-        data = self._git.run("cat-file", "blob", f"{rev}:{path}", check=False)
-        if b"\0" in data[:BINARY_SNIFF_BYTES]:
-            return None
-        return data.decode("utf-8", "replace")
+    def _read_alone(self, revision: str, path: str) -> bytes | NotRead:
+        """The blob through two git processes. A git that fails says "missing" here: whether the file is
+        there is for the tree to tell (`_holds_file`), not git's exit status."""
+        spec = f"{self._revs.get(revision, revision)}:{path}"
+        try:
+            size = int(self._git.run("cat-file", "-s", spec))
+            if size > MAX_FILE_BYTES:
+                return NotRead.TOO_LARGE
+            return self._git.run("cat-file", "blob", spec)
+        except (GitError, ValueError):  # no such file, a folder, a submodule, or git failed
+            return NotRead.MISSING
+
+    def _holds_file(self, revision: str, path: str) -> bool:
+        """Whether the tree at the revision holds a file at `path`: listed, and not a submodule's commit
+        (which git answers "missing" for too). When git cannot say which, it is taken to be a file."""
+        listed = self._listed.get(revision)
+        if listed is None:
+            listed = self._listed[revision] = frozenset(self.list_files(revision))
+        if path not in listed:
+            return False
+        rev = self._revs.get(revision, revision)
+        # `--literal-pathspecs`: the path is a name, not a pattern.
+        entry = self._git.run(
+            "--literal-pathspecs", "ls-tree", "-z", "--full-tree", rev, "--", path, check=False
+        )
+        return not entry.startswith(b"160000 ")
 
     def _list_files(self, revision: str) -> tuple[str, ...]:
         rev = self._revs.get(revision, revision)

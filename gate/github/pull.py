@@ -20,7 +20,14 @@ from gate.context.git import Git
 from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, may_hold_links, unread_links
 from gate.context.local_git import load_git_changeset
-from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
+from gate.context.model import (
+    API_COULD_NOT_READ,
+    ChangeSet,
+    Commit,
+    Person,
+    unread_files,
+    with_added_counts,
+)
 from gate.context.revisions import GitRevisions
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
@@ -305,6 +312,7 @@ class ApiRevisions:
         self._client = client
         self._revs = {"base": base, "head": head}
         self._diff = diff
+        self._unread: dict[tuple[str, str], str] = {}  # (revision, path) -> why, for `why_unread`
         # Per reader, so per run: each file read once (a request each), each listing once.
         self.read = lru_cache(maxsize=API_FILES_CACHED)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
@@ -315,12 +323,16 @@ class ApiRevisions:
     def list_files(self, revision: str) -> tuple[str, ...]:
         return self._list_files(revision)
 
+    def why_unread(self, revision: str, path: str) -> str | None:
+        return self._unread.get((revision, path))
+
     def _read(self, revision: str, path: str) -> str | None:
         if revision in ("head", self._revs["head"]) and (text := self._added_text(path)) is not None:
             return text
         try:
             return self._client.file_text(path, self._revs.get(revision, revision))
-        except GateError:
+        except GateError:  # the API failed, which is not a file found absent (that is None)
+            self._unread[revision, path] = API_COULD_NOT_READ
             return None
 
     def _added_text(self, path: str) -> str | None:

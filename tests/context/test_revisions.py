@@ -13,7 +13,7 @@ import pytest
 
 from gate.context.catfile import BlobReader
 from gate.context.git import Git
-from gate.context.revisions import MAX_FILE_BYTES, GitRevisions
+from gate.context.revisions import MAX_FILE_BYTES, TOO_LARGE, GitRevisions
 from gate.errors import GitError
 from tests.gitrepo import GitRepo
 
@@ -67,6 +67,8 @@ def test_binary_large_and_undecodable_files(two_revisions: tuple[GitRepo, str, s
     revs = _revisions(two_revisions)
     assert revs.read("head", "image.bin") is None
     assert revs.read("head", "big.txt") is None
+    assert revs.why_unread("head", "big.txt") == TOO_LARGE  # there, but not read: not an absent file
+    assert revs.why_unread("head", "image.bin") is None  # read, and binary
     limit = revs.read("head", "limit.txt")
     assert limit is not None and len(limit) == MAX_FILE_BYTES
     assert revs.read("head", "latin1.txt") == "caf\ufffd\n"
@@ -77,6 +79,26 @@ def test_binary_large_and_undecodable_files(two_revisions: tuple[GitRepo, str, s
 def test_a_directory_is_not_a_file(two_revisions: tuple[GitRepo, str, str]) -> None:
     revs = _revisions(two_revisions)
     assert revs.read("base", "dir with space") is None
+    assert revs.why_unread("base", "dir with space") is None
+    revs.close()
+
+
+@pytest.mark.parametrize("one_by_one", [False, True])
+def test_a_submodule_is_not_a_file_git_could_not_read(
+    repo: GitRepo, one_by_one: bool, request: pytest.FixtureRequest
+) -> None:
+    """Git answers "missing" for a submodule's commit, as for a blob a partial clone lacks; the tree
+    tells them apart: a submodule is no file the run left unread."""
+    repo.write("a.py", "x = 1\n")
+    repo.commit("base")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},vendor/lib")
+    repo.git("commit", "-q", "-m", "add a submodule")
+    if one_by_one:
+        request.getfixturevalue("git_without_batch_command")
+    revs = GitRevisions(Git.open(repo.root), "HEAD~1", "HEAD")
+    assert "vendor/lib" in revs.list_files("head")
+    assert revs.read("head", "vendor/lib") is None
+    assert revs.why_unread("head", "vendor/lib") is None
     revs.close()
 
 
@@ -169,6 +191,7 @@ def test_a_git_without_batch_command_is_read_file_by_file(two_revisions: tuple[G
     assert revs._blobs is None  # the batch reader was tried, failed, and is not tried again
     assert revs.read("base", "a.py") == "x = 1\n"
     assert revs.read("head", "big.txt") is None
+    assert revs.why_unread("head", "big.txt") == TOO_LARGE
     assert revs.read("head", "image.bin") is None
     revs.close()
 
