@@ -171,7 +171,7 @@ def _main(argv: list[str] | None) -> int:
     except GateError as exc:
         if debug:
             raise
-        sys.stderr.write(_redact(exc.one_line()) + "\n")
+        sys.stderr.write(_redacted(exc.one_line(), exc) + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("ai-gate: interrupted\n")
@@ -179,15 +179,23 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:  # the last line of defence: one line, never a traceback unless --debug
         if debug:
             raise
-        sys.stderr.write(
-            _redact(f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
-            + "\n"
-        )
+        line = f"ai-gate: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
+        sys.stderr.write(_redacted(line, exc) + "\n")
         return EXIT_ERROR
 
 
+def _redacted(line: str, exc: BaseException) -> str:
+    """An error line can quote its input (a file name, a line of a config): `gate.redact.redact_error`.
+    When redaction fails too (out of memory, or the secret detector half-loaded by the error being
+    reported, so that importing it again raises), the line is the error's type alone: its text is not
+    written unredacted, and the handler does not end in a traceback of its own."""
+    try:
+        return _redact(line)
+    except BaseException:  # whatever it is, the error being reported stays the one said
+        return f"ai-gate: internal error: {type(exc).__name__}"
+
+
 def _redact(line: str) -> str:
-    """An error line can quote its input (a file name, a line of a config): `gate.redact.redact_error`."""
     from gate.redact import redact_error
 
     return redact_error(line)
