@@ -190,15 +190,11 @@ def _redacted(line: str, exc: BaseException) -> str:
     reported, so that importing it again raises), the line is the error's type alone: its text is not
     written unredacted, and the handler does not end in a traceback of its own."""
     try:
-        return _redact(line)
+        from gate.redact import redact_error
+
+        return redact_error(line)
     except BaseException:  # whatever it is, the error being reported stays the one said
         return f"ai-gate: internal error: {type(exc).__name__}"
-
-
-def _redact(line: str) -> str:
-    from gate.redact import redact_error
-
-    return redact_error(line)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
