@@ -39,7 +39,6 @@ the AI lines are gone, elsewhere.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -135,7 +134,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
         # What the text did not give back may still be AI lines a person only lightly edited; the blank
         # and short lines amid them, or between them and lines the text gave back, go with them, as
         # with moved lines.
-        edited = edited_ai_lines(changeset, carried.owners, ai, Counter(sha for sha, _ in ai_texts))
+        edited = edited_ai_lines(changeset, carried.owners, ai, ai_texts)
         amid = 0
         for path, given in edited.given.items():
             added, owner = edited.owners[path]

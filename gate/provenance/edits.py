@@ -42,11 +42,11 @@ small edits cannot walk a line away from the AI's. Each edit vouches for one hea
 with its text. A person's own lines, those that lightly edit no AI line of the range (a different
 statement), stay theirs.
 
-Cost: nothing is read when every line the AI commits added is still their own at head, as when a
-person's commits only add code of their own; otherwise the commits' diffs are read once, and each line
-a commit with no AI marks wrote costs at most PAIR_WINDOW comparisons in place (and as many of forms,
-to learn the renames) and PAIR_WINDOW + FORM_CANDIDATES against the lines gone, of MAX_COMPARED_CHARS
-at most, and a few look-ups.
+Cost: nothing is read when every text the AI commits added, formatting aside, is still held at head by
+an AI commit as often as they added it, as when a person's commits only add code of their own;
+otherwise the commits' diffs are read once, and each line a commit with no AI marks wrote costs at most
+PAIR_WINDOW comparisons in place (and as many of forms, to learn the renames) and PAIR_WINDOW +
+FORM_CANDIDATES against the lines gone, of MAX_COMPARED_CHARS at most, and a few look-ups.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
 
 from gate.context.model import ChangeSet
@@ -110,14 +110,16 @@ class _Written:
 
 
 def edited_ai_lines(
-    changeset: ChangeSet, owners: dict[str, Owned], ai: Collection[str], added_by: Counter[str]
+    changeset: ChangeSet, owners: dict[str, Owned], ai: Collection[str], ai_texts: Iterable[tuple[str, str]]
 ) -> Edited:
     """Give back to their AI commits the lines others own that lightly edit lines the AI commits wrote.
-    `added_by` counts the lines each AI commit added in its own diff."""
+    `ai_texts` are the lines each AI commit added in its own diff, as (commit, text)."""
     reader = changeset.commit_lines
-    if reader is None or not _ai_lines_replaced(added_by, owners):
+    if reader is None:
         return Edited(owners)
     texts = {path: {line.new_no: line.text for line in changeset.diff.by_path[path].added} for path in owners}
+    if not _ai_lines_replaced(ai_texts, owners, texts, ai):
+        return Edited(owners)
     others = {
         (sha, squeezed(texts[path].get(n, "")))
         for path, (added, owner) in owners.items()
@@ -151,11 +153,24 @@ def edited_ai_lines(
     return Edited(out, given, unread)
 
 
-def _ai_lines_replaced(added_by: Counter[str], owners: dict[str, Owned]) -> bool:
-    """Whether some AI commit owns fewer head lines than it added: only then can another commit have
-    written over one of its lines."""
-    held = Counter(chain.from_iterable(owner for _, owner in owners.values()))
-    return any(n > held[sha] for sha, n in added_by.items())
+def _ai_lines_replaced(
+    ai_texts: Iterable[tuple[str, str]],
+    owners: dict[str, Owned],
+    texts: dict[str, dict[int | None, str]],
+    ai: Collection[str],
+) -> bool:
+    """Whether some text an AI commit added, formatting aside, is not held at head by an AI commit as
+    often as they added it: only then can another commit have written over one of its lines. The texts
+    decide, not how many lines each commit holds: a line re-wrapped over several (carry.py) gives its
+    AI commit more head lines than it wrote, and would hide as many lines written over."""
+    wanted = Counter(unformatted(text) for _, text in ai_texts)
+    wanted.pop("", None)
+    for path, (added, owner) in owners.items():
+        text_at = texts[path]
+        for n, sha in zip(added, owner, strict=True):
+            if sha is not None and sha in ai:
+                wanted[unformatted(text_at.get(n, ""))] -= 1
+    return any(count > 0 for count in wanted.values())
 
 
 def _replay(

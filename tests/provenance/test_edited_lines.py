@@ -309,3 +309,36 @@ def test_a_short_line_reformatted_and_commented_in_place_stays_ai(
     lines = SHORT_LINES.count("\n")
     assert (result.ai_lines, result.added_lines) == (lines, lines)
     assert _edited_note(result)
+
+
+REGIONS = 'EXEMPT_REGIONS = {"DE-EXEMPT", "US-OR", "US-MT", "FR-NORD", "IT-SUD"}\n'
+REGIONS_WRAPPED = (
+    'EXEMPT_REGIONS = {\n    "DE-EXEMPT",\n    "US-OR",\n    "US-MT",\n    "FR-NORD",\n    "IT-SUD",\n}\n'
+)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_line_rewrapped_elsewhere_does_not_hide_the_ai_lines_a_person_edits(
+    repo: GitRepo, source: str
+) -> None:
+    """A re-wrapped AI line gives its AI commit more head lines than it wrote; the lines a person
+    commented in another file are AI lines all the same."""
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("prices.py", AI_CODE)
+    repo.write("regions.py", REGIONS)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    commented = AI_CODE.replace("limit=0)\n", "limit=0)  # checked\n").replace(
+        "limit=1)\n", "limit=1)  # checked\n"
+    )
+    commented = commented.replace("limit=2)\n", "limit=2)  # checked\n").replace(
+        "limit=3)\n", "limit=3)  # checked\n"
+    )
+    repo.write("prices.py", commented)
+    repo.write("regions.py", REGIONS_WRAPPED)
+    repo.commit("Format and annotate")
+    result = SOURCES[source](repo, base)
+    wrapped = REGIONS_WRAPPED.count("\n")
+    assert (result.ai_lines, result.added_lines) == (AI_LINES + wrapped, AI_LINES + wrapped)
+    assert len(_edited_note(result)) == 1
