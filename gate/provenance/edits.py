@@ -37,6 +37,11 @@ so changed a file that held AI lines, or after AI lines went, the lines that com
 with no AI marks own there at head are of unknown origin (`Edited.unread`): counted as possibly AI,
 never as a person's.
 
+A merge of more than two parents is read against its first parent only, so the lines it wrote, those
+no commit read before it added to their file, may be AI lines it edited while merging: they are held
+as its AI lines, and a later line that lightly edits one goes to the merge, counted as possibly AI as
+the merge's own lines are (`gate.provenance.estimate`), not to the person who commented it.
+
 A line is compared with the line the AI commit wrote, not with an edit of it in between, so that many
 small edits cannot walk a line away from the AI's. Each edit vouches for one head line of its commit
 with its text. A person's own lines, those that lightly edit no AI line of the range (a different
@@ -59,7 +64,7 @@ from functools import cache, cached_property, partial
 from itertools import groupby
 from operator import itemgetter
 
-from gate.context.model import ChangeSet
+from gate.context.model import MERGE_PARENTS_READ, ChangeSet
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, LineKind
 from gate.provenance.formatting import unformatted
 from gate.provenance.gone_lines import GoneLines
@@ -81,10 +86,12 @@ class Edited:
     # For each file a commit with no AI marks changed unseen (its diff binary) after AI lines: the
     # commits with no AI marks whose lines there are of unknown origin.
     unread: dict[str, frozenset[str]] = field(default_factory=dict)
+    to_merges: int = 0  # of the lines given, those given to an unread merge (`_unread_merges`)
 
     @property
     def lines(self) -> int:
-        return sum(map(sum, self.given.values()))
+        """The lines given to AI commits."""
+        return sum(map(sum, self.given.values())) - self.to_merges
 
 
 @dataclass
@@ -97,6 +104,9 @@ class _FileLines:
     edited: defaultdict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     # The commits with no AI marks that changed the file since one changed it unseen (its diff binary).
     unread: set[str] = field(default_factory=set)
+    # The texts, whitespace aside, the commits read so far added to the file; kept only while some
+    # merge read against its first parent is to come, to tell the lines it wrote from those it took.
+    seen: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -126,13 +136,15 @@ def edited_ai_lines(
         for n, sha in zip(added, owner, strict=True)
         if sha is not None and sha not in ai
     }
+    unread = _unread_merges(changeset, ai)
     try:
-        files = _replay(reader.diffs([c.sha for c in changeset.commits]), ai, others)
+        files = _replay(reader.diffs([c.sha for c in changeset.commits]), ai, others, unread)
     finally:
         clear_caches()
     out = dict(owners)
     given: dict[str, list[bool]] = {}
-    unread = {path: frozenset(state.unread) for path, state in files.items() if state.unread}
+    unseen = {path: frozenset(state.unread) for path, state in files.items() if state.unread}
+    to_merges = 0
     for path, (added, owner) in owners.items():
         state = files.get(path)
         if state is None or not state.edited:
@@ -147,10 +159,19 @@ def edited_ai_lines(
             if shas:
                 new_owner[i] = shas.pop()
                 flags[i] = True
+                to_merges += new_owner[i] in unread
         if any(flags):
             out[path] = (added, new_owner)
             given[path] = flags
-    return Edited(out, given, unread)
+    return Edited(out, given, unseen, to_merges)
+
+
+def _unread_merges(changeset: ChangeSet, ai: Collection[str]) -> set[str]:
+    """The merges of more than `MERGE_PARENTS_READ` parents with no AI marks: their diffs are read
+    against their first parent only, so the lines they wrote may be AI lines they edited while merging,
+    and count as possibly AI (`gate.provenance.estimate`). A line a person lightly edits from one of
+    them stays that merge's, as an edit of an AI line stays the AI commit's."""
+    return {c.sha for c in changeset.commits if len(c.parents) > MERGE_PARENTS_READ and c.sha not in ai}
 
 
 def _ai_lines_replaced(
@@ -174,15 +195,22 @@ def _ai_lines_replaced(
 
 
 def _replay(
-    diffs: Iterable[tuple[str, Diff]], ai: Collection[str], at_head: Collection[tuple[str, str]]
+    diffs: Iterable[tuple[str, Diff]],
+    ai: Collection[str],
+    at_head: Collection[tuple[str, str]],
+    unread: Collection[str] = frozenset(),
 ) -> dict[str, _FileLines]:
     """Read the commits' diffs in order (a merge's one after the other): the AI lines of each file,
     the edits of them in place, then the edits of the AI lines gone by the lines still `at_head`
-    (commit, text whitespace aside): one a later commit wrote over vouches for nothing there."""
+    (commit, text whitespace aside): one a later commit wrote over vouches for nothing there. The lines
+    an `unread` merge wrote, those no commit read before it added to the file and that edit no AI line,
+    are held as AI lines of that merge: a later light edit of one is not a person's own line."""
     files: dict[str, _FileLines] = {}
+    to_come = set(unread)
     gone = GoneLines()
     left: list[_Written] = []
     for sha, commit in groupby(diffs, key=itemgetter(0)):
+        to_come.discard(sha)
         # A merge's own lines are added lines of its diff against each parent: each is paired once.
         paired: set[tuple[str, int | None]] = set()
         unpaired: list[tuple[str, _Written]] = []
@@ -198,6 +226,8 @@ def _replay(
                 runs = list(_runs(change))
                 renames = cache(partial(_file_renames, runs, state, marker))
                 for removed, written in runs:
+                    if to_come:
+                        state.seen.update(squeezed(line.text) for line in written)
                     if sha in ai:
                         _ai_run(sha, state, removed, written, gone, marker)
                         continue
@@ -206,6 +236,8 @@ def _replay(
                     done, rest = _edited_in_place(run, removed, gone, renames)
                     paired.update((change.path, w.new_no) for w in done)
                     unpaired.append((change.path, rest))
+                    if sha in unread:
+                        _merge_lines(sha, state, rest.lines, gone)
         for path, run in unpaired:
             lines = [w for w in run.lines if (path, w.new_no) not in paired]
             paired.update((path, w.new_no) for w in lines)
@@ -239,6 +271,15 @@ def _ai_run(
     for line in written:
         if key := squeezed(line.text):
             state.ai.setdefault(key, (sha, line.text))
+            gone.times_written[(sha, key)] += 1
+
+
+def _merge_lines(sha: str, state: _FileLines, lines: list[DiffLine], gone: GoneLines) -> None:
+    """An unread merge's lines that edit no AI line in place: those it wrote, not took from a parent
+    (no commit read before it added them to the file), are held as its AI lines."""
+    for line in lines:
+        if (key := squeezed(line.text)) and key not in state.seen and key not in state.ai:
+            state.ai[key] = (sha, line.text)
             gone.times_written[(sha, key)] += 1
 
 
@@ -303,6 +344,7 @@ def _follow(files: dict[str, _FileLines], change: FileChange) -> _FileLines:
             kept.ai.setdefault(text, ai_line)
         for edit, shas in moved.edited.items():
             kept.edited[edit].extend(shas)
+        kept.seen |= moved.seen
     return kept
 
 

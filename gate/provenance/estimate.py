@@ -21,9 +21,10 @@ see which commit added it) and that nothing above marks AI is of unknown origin:
 the share, and counted as possibly AI by the thresholds, so hiding which commit wrote a line never
 lowers what the gate checks. So is a line a merge of more than two parents with no AI marks owns, when
 some commit of the range is AI: its diff is read against its first parent only (`MERGE_PARENTS_READ`),
-so an AI line it lightly edited while merging is not told from a line of its own. So is a line a commit
-with no AI marks owns in a file whose diff in it or an earlier such commit git could not show as text
-after AI lines were there (`Carried.unread`): which AI lines it edited is not told.
+so an AI line it lightly edited while merging is not told from a line of its own; a later line that
+only lightly edits one of its lines is still its line (edits.py). So is a line a commit with no AI
+marks owns in a file whose diff in it or an earlier such commit git could not show as text after AI
+lines were there (`Carried.unread`): which AI lines it edited is not told.
 """
 
 from __future__ import annotations

@@ -195,10 +195,12 @@ def test_pairing_with_the_lines_gone_grows_linearly(tmp_path: Path) -> None:
     assert large / max(small, 0.002) < 30  # linear gives about 10, quadratic about 100
 
 
-def test_ai_lines_edited_while_merging_many_branches_count_as_possibly_ai(repo: GitRepo) -> None:
-    """A merge of more than two parents is read against its first parent only: the AI lines a person
-    edits while merging Claude's branch as a later parent are not told from the person's own, so those
-    the merge owns are counted as possibly AI, never as the person's."""
+NOTES = "Notes on the price helpers and how they round totals.\n"
+
+
+def _octopus_renaming_ai_lines(repo: GitRepo) -> None:
+    """A person merges Claude's branch and another into theirs at once, renaming a parameter of the AI
+    code while merging."""
     repo.write("README.md", "project\n")
     repo.commit("base")
     repo.branch("pr")
@@ -210,18 +212,39 @@ def test_ai_lines_edited_while_merging_many_branches_count_as_possibly_ai(repo: 
     repo.commit("Add the price helpers\n\n" + CLAUDE)
     repo.checkout("main")
     repo.branch("docs")
-    repo.write("NOTES.md", "notes\n")
+    repo.write("NOTES.md", NOTES)
     repo.commit("Notes")
     repo.checkout("pr")
     repo.git("merge", "-q", "--no-ff", "--no-commit", "claude/add-prices-Xk9pQ", "docs")
     repo.write("prices.py", RENAMED)
     repo.commit("Merge the price helpers and the notes")
+
+
+def test_ai_lines_edited_while_merging_many_branches_count_as_possibly_ai(repo: GitRepo) -> None:
+    """A merge of more than two parents is read against its first parent only: the AI lines a person
+    edits while merging Claude's branch as a later parent are not told from the person's own, so those
+    the merge owns are counted as possibly AI, never as the person's."""
+    _octopus_renaming_ai_lines(repo)
     result = _from_git(repo, "main")
     assert result.added_lines == AI_LINES + 3
     assert result.threshold_ai_lines == AI_LINES, (result.ai_lines, result.unknown_lines)
     assert _person_lines(result) - result.unknown_lines == 3  # app.py and NOTES.md
     if result.unknown_lines:
         assert any("merge of more than two parents" in note for note in result.notes)
+
+
+def test_lines_such_a_merge_wrote_stay_possibly_ai_after_a_person_comments_them(repo: GitRepo) -> None:
+    """A later commit that appends a comment to every line the merge wrote owns those lines at head; they
+    are still the merge's lines, lightly edited, and count as possibly AI. The lines the merge took from
+    the person's other branch stay theirs."""
+    _octopus_renaming_ai_lines(repo)
+    repo.write("prices.py", LAUNDERING_EDITS["comment appended to every line"](RENAMED))
+    repo.write("NOTES.md", NOTES.replace(".", ", checked."))
+    repo.commit("Review pass")
+    result = _from_git(repo, "main")
+    assert result.added_lines == AI_LINES + 3
+    assert result.threshold_ai_lines == AI_LINES, (result.ai_lines, result.unknown_lines)
+    assert _person_lines(result) - result.unknown_lines == 3
 
 
 @pytest.mark.parametrize("source", SOURCES)
