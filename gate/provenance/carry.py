@@ -22,6 +22,11 @@ Guards against attributing a person's own lines:
 - Each line the AI commits added vouches for one head line at most, and the AI lines still owned by
   their commit use up theirs first: a common line (`if err != nil {`) an AI commit wrote and a person
   writes again elsewhere stays the person's.
+- In a file with no AI line at head (a new file, or one whose AI lines all went), a line goes back by
+  its text only beside another that does, at most PAIR_WINDOW lines away and after it among the AI
+  lines too (`_AiOrder`): code moved keeps its lines together, while a person who reverts AI code and
+  writes their own shares a lone idiom with it (`logger = logging.getLogger(__name__)`). Amid lines
+  edited as they moved, such a line goes back with them (gone_lines.py).
 - A re-wrapped run goes back only whole, for one AI line, when its lines joined up are a distinctive
   line (an import spread over lines is not) and none of them was given back on its own. A joined line
   goes back only when no AI line has its text, for a run whose brackets balance, of MAX_WRAPPED_LINES
@@ -39,15 +44,17 @@ the AI lines are gone, elsewhere.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from itertools import accumulate, islice
+from itertools import accumulate, islice, pairwise
 
 from gate.context.model import ChangeSet
 from gate.provenance.edits import edited_ai_lines
 from gate.provenance.formatting import unformatted
 from gate.provenance.line_marks import Owned
+from gate.provenance.pairing import PAIR_WINDOW
 
 MIN_MATCHED_CHARS = 8
 MIN_MATCHED_WORDS = 3
@@ -201,15 +208,20 @@ def _carried(
     out = dict(owners)
     given: dict[str, list[bool]] = {}
     by_text = by_context = by_wrap = by_join = 0
+    ai_order = _AiOrder(ai_texts)
     for path in others:
         added, owner = owners[path]
         new_owner = list(owner)
         carried = [False] * len(added)
+        # In a file with no AI line at head, a text repeated must have a neighbour repeated too.
+        alone = None if any(sha in ai for sha in owner) else ai_order.beside(texts[path], added, written)
         for i, text in enumerate(texts[path]):
             if new_owner[i] in ai:
                 continue
             squeezed = unformatted(text)
             shas = written.get(squeezed) or joined.get(squeezed)
+            if alone is not None and squeezed in written and i not in alone:
+                continue
             if shas and _key(text) == squeezed:
                 new_owner[i] = shas.pop()
                 carried[i] = True
@@ -229,6 +241,41 @@ def _carried(
             out[path] = (added, new_owner)
             given[path] = carried
     return Carried(out, by_text, by_context, by_wrap, by_join, given=given)
+
+
+class _AiOrder:
+    """Where each text the AI commits added stands among their lines, for the neighbour a text repeated
+    in a file with no AI line at head needs: as code moved keeps its lines together, a line repeated
+    with another repeated at most PAIR_WINDOW lines away, after it among the AI lines as it is among the
+    file's, is a move; a line repeated alone (`logger = logging.getLogger(__name__)`) is an idiom anyone
+    writes, so a person who reverts AI code and writes their own keeps the lines they share with it. The
+    lines gone pair by the same rule (gone_lines.py)."""
+
+    def __init__(self, ai_texts: Sequence[tuple[str, str]]) -> None:
+        self._ai_texts = ai_texts
+        self._positions: dict[str, list[int]] | None = None
+
+    def beside(self, texts: Sequence[str], added: Sequence[int], written: Collection[str]) -> set[int]:
+        """The indices of `texts` repeating a `written` text that have such a neighbour."""
+        found = [(i, key) for i, text in enumerate(texts) if (key := unformatted(text)) in written]
+        out: set[int] = set()
+        for (i, key), (j, next_key) in pairwise(found):
+            if added[j] - added[i] <= PAIR_WINDOW and self._follows(key, next_key):
+                out.update((i, j))
+        return out
+
+    def _follows(self, key: str, next_key: str) -> bool:
+        """Whether the AI commits added `next_key` at most PAIR_WINDOW lines after some `key`."""
+        if self._positions is None:
+            self._positions = {}
+            for n, (_, text) in enumerate(self._ai_texts):
+                self._positions.setdefault(unformatted(text), []).append(n)
+        after = self._positions.get(next_key, [])
+        for n in self._positions.get(key, []):
+            k = bisect_right(after, n)
+            if k < len(after) and after[k] - n <= PAIR_WINDOW:
+                return True
+        return False
 
 
 @cache  # emptied when the carry ends

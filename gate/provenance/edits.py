@@ -128,7 +128,8 @@ def edited_ai_lines(
     if reader is None:
         return Edited(owners)
     texts = {path: {line.new_no: line.text for line in changeset.diff.by_path[path].added} for path in owners}
-    if not _ai_lines_replaced(ai_texts, owners, texts, ai):
+    not_held = _texts_not_held(ai_texts, owners, texts, ai)
+    if not not_held:
         return Edited(owners)
     others = {
         (sha, squeezed(texts[path].get(n, "")))
@@ -138,7 +139,7 @@ def edited_ai_lines(
     }
     unread = _unread_merges(changeset, ai)
     try:
-        files = _replay(reader.diffs([c.sha for c in changeset.commits]), ai, others, unread)
+        files = _replay(reader.diffs([c.sha for c in changeset.commits]), ai, others, unread, not_held)
     finally:
         clear_caches()
     out = dict(owners)
@@ -174,16 +175,17 @@ def _unread_merges(changeset: ChangeSet, ai: Collection[str]) -> set[str]:
     return {c.sha for c in changeset.commits if len(c.parents) > MERGE_PARENTS_READ and c.sha not in ai}
 
 
-def _ai_lines_replaced(
+def _texts_not_held(
     ai_texts: Iterable[tuple[str, str]],
     owners: dict[str, Owned],
     texts: dict[str, dict[int | None, str]],
     ai: Collection[str],
-) -> bool:
-    """Whether some text an AI commit added, formatting aside, is not held at head by an AI commit as
-    often as they added it: only then can another commit have written over one of its lines. The texts
-    decide, not how many lines each commit holds: a line re-wrapped over several (carry.py) gives its
-    AI commit more head lines than it wrote, and would hide as many lines written over."""
+) -> Counter[str]:
+    """The texts the AI commits added, formatting aside, that AI commits hold at head fewer times than
+    they added them, and how many times fewer: only if there is one can another commit have written over
+    one of their lines. The texts decide, not how many lines each commit holds: a line re-wrapped over
+    several (carry.py) gives its AI commit more head lines than it wrote, and would hide as many lines
+    written over."""
     wanted = Counter(unformatted(text) for _, text in ai_texts)
     wanted.pop("", None)
     for path, (added, owner) in owners.items():
@@ -191,7 +193,7 @@ def _ai_lines_replaced(
         for n, sha in zip(added, owner, strict=True):
             if sha is not None and sha in ai:
                 wanted[unformatted(text_at.get(n, ""))] -= 1
-    return any(count > 0 for count in wanted.values())
+    return +wanted
 
 
 def _replay(
@@ -199,15 +201,17 @@ def _replay(
     ai: Collection[str],
     at_head: Collection[tuple[str, str]],
     unread: Collection[str] = frozenset(),
+    not_held: Counter[str] | None = None,
 ) -> dict[str, _FileLines]:
     """Read the commits' diffs in order (a merge's one after the other): the AI lines of each file,
-    the edits of them in place, then the edits of the AI lines gone by the lines still `at_head`
-    (commit, text whitespace aside): one a later commit wrote over vouches for nothing there. The lines
-    an `unread` merge wrote, those no commit read before it added to the file and that edit no AI line,
-    are held as AI lines of that merge: a later light edit of one is not a person's own line."""
+        the edits of them in place, then the edits of the AI lines gone by the lines still `at_head`
+        (commit, text whitespace aside): one a later commit wrote over vouches for nothing there. The lines
+        an `unread` merge wrote, those no commit read before it added to the file and that edit no AI line,
+        are held as AI lines of that merge: a later light edit of one is not a person's own line. A line that
+    repeats one gone pairs only while its text is `not_held` (`GoneLines`)."""
     files: dict[str, _FileLines] = {}
     to_come = set(unread)
-    gone = GoneLines()
+    gone = GoneLines(not_held=not_held or Counter())
     left: list[_Written] = []
     for sha, commit in groupby(diffs, key=itemgetter(0)):
         to_come.discard(sha)

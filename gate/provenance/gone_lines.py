@@ -17,7 +17,10 @@ beside the held lines of their form: a module moved with several identifiers ren
 AI self for git to call the move a rename). The walk goes on past each line paired. An edit counts only
 beside another edit, or a distinctive line repeated, at most PAIR_WINDOW lines away in the run and among
 the held lines: code moved with light edits keeps its lines together, while among thousands of AI lines
-gone some line is always close to a person's own `if x is None:`. A held line vouches for one edit.
+gone some line is always close to a person's own `if x is None:`. A distinctive line repeated that the
+carry left to a person, having no repeated line beside it (carry.py), pairs beside an edit, while the
+AI commits wrote its text more times than their lines at head hold it. A held line vouches for one
+edit.
 The rules a line pairs by are pairing.py's, shared with the lines edited in place (edits.py).
 
 Cost: each line walked costs at most PAIR_WINDOW + FORM_CANDIDATES comparisons, most of them told apart
@@ -85,6 +88,9 @@ class GoneLines:
 
     # How many times each AI commit wrote each text, whitespace aside: (commit, text) -> count.
     times_written: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # How many times fewer than the AI commits added each text, formatting aside, AI commits hold it at
+    # head, the carry's given back included: a line repeating a line gone vouches for no more.
+    not_held: Counter[str] = field(default_factory=Counter)
     _ai_lines: list[tuple[str, str]] = field(default_factory=list)
     # Each one's comment marker, and its code's length whitespace aside and form (`may_be_edited`).
     _measures: list[tuple[str | None, tuple[int, str]]] = field(default_factory=list)
@@ -156,17 +162,24 @@ class GoneLines:
             at = found + 1
         out = []
         for i, (n, position, edit) in enumerate(pairs):
-            if (
-                edit
-                and wanted[n]
-                and any(
-                    vouches[j]
-                    and abs(pairs[j][0] - n) <= PAIR_WINDOW
-                    and abs(pairs[j][1] - position) <= PAIR_WINDOW
-                    for j in (i - 1, i + 1)
-                    if 0 <= j < len(pairs)
-                )
-            ):
+            if not wanted[n]:
+                continue
+            near = [
+                j
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(pairs)
+                and abs(pairs[j][0] - n) <= PAIR_WINDOW
+                and abs(pairs[j][1] - position) <= PAIR_WINDOW
+            ]
+            # A distinctive line repeated is left to a person by the carry when no other is beside it
+            # (carry.py); beside an edit it is a line moved with the lines edited around it, while the
+            # AI commits wrote it more times than their lines and the carry's hold it.
+            if edit:
+                paired = any(vouches[j] for j in near)
+            else:
+                paired = vouches[i] and self.not_held[keys[n]] > 0 and any(pairs[j][2] for j in near)
+                self.not_held[keys[n]] -= paired
+            if paired:
                 self._take(position)
                 out.append((n, self._ai_lines[position]))
         return out

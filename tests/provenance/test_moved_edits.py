@@ -117,6 +117,56 @@ def test_a_person_who_deletes_ai_code_and_writes_their_own_keeps_it(repo: GitRep
     assert not _edited_note(result)
 
 
+AI_LOADER = """import json
+import logging
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+def load_config(path):
+    if not isinstance(path, Path):
+        path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"config not found: {path}")
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return data
+"""
+OWN_SETTINGS = """\"\"\"Settings, read once at start-up.\"\"\"
+import json
+import logging
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_CACHE = {}
+
+
+class Settings:
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def read(self):
+        if self.path not in _CACHE:
+            _CACHE[self.path] = json.loads(self.path.read_text(encoding="utf-8"))
+        return _CACHE[self.path]
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_person_who_reverts_ai_code_keeps_the_idioms_their_own_code_shares_with_it(
+    repo: GitRepo, source: str
+) -> None:
+    """A line repeated with no other beside it, in a file with no AI line, is an idiom anyone writes."""
+    base = _ai_commit(repo, "config.py", AI_LOADER)
+    repo.git("revert", "--no-edit", "HEAD")
+    repo.write("settings.py", OWN_SETTINGS)
+    repo.commit("Write the settings by hand")
+    result = SOURCES[source](repo, base)
+    assert (result.ai_lines, result.added_lines) == (0, OWN_SETTINGS.count("\n"))
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_each_ai_line_gone_vouches_for_one_line_written_elsewhere(repo: GitRepo, source: str) -> None:
     base = _ai_commit(repo)
