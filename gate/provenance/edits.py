@@ -18,8 +18,10 @@ file first: several identifiers renamed at once leave a line few words as they w
 replaced lines that are not AI lines do not count, as a person may drop comments or code of their own
 next to the AI lines they edit. Past those, a line that keeps an AI line's code but for a comment,
 formatting aside as the carry reads a line (formatting.py), pairs with it still: the AI lines a commit
-deletes do not hide those it edits after them. pairing.py holds these rules, the same for the lines
-gone (gone_lines.py) but where each says otherwise.
+deletes do not hide those it edits after them. The lines left of the run that a formatter spread one
+AI line over, joined up with their comments set aside, pair with it when they lightly edit it (a
+comment on the opening line, a name renamed), one run for one AI line (`_rewrapped`). pairing.py holds
+these rules, the same for the lines gone (gone_lines.py) but where each says otherwise.
 
 What is left on both sides goes on. The AI lines any commit removed and no line edited in place (a
 file deleted, a run cut out, the lines a shim replaced) are held, in the order they went, and once the
@@ -56,6 +58,7 @@ FORM_CANDIDATES against the lines gone, of MAX_COMPARED_CHARS at most, and a few
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
@@ -68,12 +71,25 @@ from gate.context.model import MERGE_PARENTS_READ, ChangeSet
 from gate.diff.model import Diff, DiffLine, FileChange, FileStatus, LineKind
 from gate.provenance.formatting import unformatted
 from gate.provenance.gone_lines import GoneLines
-from gate.provenance.light_edits import Renames, clear_caches, comment_marker, form, shape, squeezed
+from gate.provenance.light_edits import (
+    Renames,
+    clear_caches,
+    comment_marker,
+    form,
+    lightly_edited,
+    shape,
+    squeezed,
+)
 from gate.provenance.line_marks import Owned
 from gate.provenance.pairing import PAIR_WINDOW, first_edited, form_pairs
 from gate.provenance.renames import learn_renames
 
 __all__ = ["PAIR_WINDOW", "Edited", "edited_ai_lines"]
+
+# The most lines a re-wrapped AI line is looked for over, as the carry looks (carry.py).
+MAX_WRAPPED_LINES = 12
+# A comma before a closing bracket, which a formatter adds when it spreads the brackets over lines.
+_TRAILING_COMMA = re.compile(r",\s*(?=[)\]}])")
 
 
 @dataclass(frozen=True)
@@ -315,14 +331,86 @@ def _edited_in_place(
     for n, r in matches:
         if (ai_line := replaced.ai_lines[r]) is not None and _is_edit(texts[n], ai_line):
             edits.append((texts[n], ai_line))
-    _record(run.sha, edits, run.state)
     used = {r for _, r in matches}
+    _record(run.sha, edits, run.state)
+    for lines, r in _rewrapped(run.lines, {n for n, _ in matches}, replaced, used, renames):
+        ai_line = replaced.ai_lines[r]
+        assert ai_line is not None  # the positions rewrapped pairs with are the AI lines'
+        # The AI's own text re-wrapped is the carry's to give back, with its guards. Each line of an
+        # edited run vouches for one head line; none is the AI line's text alone.
+        if not _rewraps(texts[lines.start : lines.stop], ai_line[1]):
+            for n in lines:
+                run.state.edited[(run.sha, squeezed(texts[n]))].append(ai_line[0])
+        matches += [(n, r) for n in lines]
+        used.add(r)
     for r in replaced.ai_at:
         if r not in used and (ai_line := replaced.ai_lines[r]) is not None:
             gone.add(removed[r], ai_line, run.marker)
     done = {n for n, _ in matches}
     rest = [w for n, w in enumerate(run.lines) if n not in done]
     return [run.lines[n] for n in sorted(done)], _Written(run.sha, run.state, run.marker, rest)
+
+
+def _rewrapped(
+    lines: list[DiffLine], done: Collection[int], replaced: _Removed, used: Collection[int], renames: Renames
+) -> Iterator[tuple[range, int]]:
+    """The runs of consecutive lines left (not `done`) that are one AI line left (not `used`) re-wrapped
+    and lightly edited, each with that AI line's position, in order: a run whose brackets close on its
+    last line, of MAX_WRAPPED_LINES lines at most, joined up with the comments at their ends set aside,
+    lightly edits one of the next PAIR_WINDOW AI lines from where the pairing stands. A formatter that
+    spreads a call over lines leaves no line like the AI's, and a comment or a renaming keeps the carry
+    from matching the run by its text (carry.py); one AI line vouches for one run."""
+    marker = replaced.marker
+    left = [r for r in replaced.ai_at if r not in used]
+    at = 0
+    n = 0
+    while n < len(lines) - 1 and at < len(left):
+        end = _wrap_end(lines, n, done, marker)
+        if end is not None:
+            joined = _TRAILING_COMMA.sub("", " ".join(shape(w.text, marker)[0].strip() for w in lines[n:end]))
+            for k in range(at, min(at + PAIR_WINDOW, len(left))):
+                r = left[k]
+                ai_code = _TRAILING_COMMA.sub("", shape(replaced.text(r), marker)[0])
+                if lightly_edited(ai_code, joined, None, renames):
+                    yield range(n, end), r
+                    at = k + 1
+                    n = end
+                    break
+            else:
+                n += 1
+        else:
+            n += 1
+
+
+def _rewraps(texts: list[str], ai_text: str) -> bool:
+    """Whether the lines joined up are the AI line, formatting aside, as the carry reads a run: also
+    without the parentheses black puts around a value it splits (`x = (` ... `)`)."""
+    key = unformatted(ai_text)
+    if unformatted("".join(texts)) == key:
+        return True
+    head = texts[0].rstrip()
+    parenthesised = head.endswith(("= (", "=(", "return (")) and texts[-1].strip() == ")"
+    return parenthesised and unformatted(head[:-1] + "".join(texts[1:-1])) == key
+
+
+def _wrap_end(lines: list[DiffLine], first: int, done: Collection[int], marker: str | None) -> int | None:
+    """Where a run from `first` that opens brackets ends, past the line that closes them: None when
+    the first line opens none, or they do not close within MAX_WRAPPED_LINES consecutive lines left."""
+    depth = 0
+    for n in range(first, min(len(lines), first + MAX_WRAPPED_LINES)):
+        line = lines[n]
+        if n in done or (n > first and line.new_no != (lines[n - 1].new_no or 0) + 1):
+            return None
+        depth += _depth(shape(line.text, marker)[0])
+        if depth <= 0:
+            return n + 1 if depth == 0 and n > first else None
+    return None
+
+
+def _depth(code: str) -> int:
+    """How many brackets the code opens, less those it closes."""
+    count = code.count
+    return count("(") + count("[") + count("{") - count(")") - count("]") - count("}")
 
 
 def _is_edit(text: str, ai_line: tuple[str, str]) -> bool:

@@ -342,3 +342,32 @@ def test_a_line_rewrapped_elsewhere_does_not_hide_the_ai_lines_a_person_edits(
     wrapped = REGIONS_WRAPPED.count("\n")
     assert (result.ai_lines, result.added_lines) == (AI_LINES + wrapped, AI_LINES + wrapped)
     assert len(_edited_note(result)) == 1
+
+
+LONG_CALLS = "".join(
+    f"result_{i} = compute_value(alpha_{i}, beta_{i}, gamma_{i}, delta_{i})\n" for i in range(FUNCTIONS)
+)
+OWN_WRAPPED = "".join(
+    f"summary_{i} = summarise(\n    first_total_{i}, second_total_{i}, ratio={i},\n)\n" for i in range(4)
+)
+REWRAP_EDITS: dict[str, Callable[[int], str]] = {
+    "a comment on the opening line": lambda i: (
+        f"result_{i} = compute_value(  # checked\n    alpha_{i}, beta_{i}, gamma_{i}, delta_{i},\n)\n"
+    ),
+    "a name renamed": lambda i: f"result_{i} = compute(\n    alpha_{i}, beta_{i}, gamma_{i}, delta_{i},\n)\n",
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("edit", REWRAP_EDITS)
+def test_ai_lines_a_person_re_wraps_and_lightly_edits_stay_ai(repo: GitRepo, source: str, edit: str) -> None:
+    """Each run a formatter spread an AI line over, joined up, lightly edits that line; the wrapped code
+    the person adds of their own stays theirs."""
+    base = _ai_commit(repo, "calc.py", LONG_CALLS)
+    wrapped = "".join(REWRAP_EDITS[edit](i) for i in range(FUNCTIONS))
+    repo.write("calc.py", wrapped + OWN_WRAPPED)
+    repo.commit("Wrap the long lines")
+    result = SOURCES[source](repo, base)
+    ai_lines = wrapped.count("\n")
+    assert (result.ai_lines, result.added_lines) == (ai_lines, ai_lines + OWN_WRAPPED.count("\n"))
+    assert len(_edited_note(result)) == 1
