@@ -30,8 +30,9 @@ added file, lines added where none were removed, the rest of a replaced run) are
 order, the latest commit's first, where some line of the run is still its commit's at head
 (gone_lines.py): a file deleted and written back lightly edited, code moved to another file with a
 rename, in one commit or several, in either order, stays AI. There an edit counts only beside another,
-as moved code keeps its lines together. Each AI line vouches for one line at most, in place or
-elsewhere.
+as moved code keeps its lines together. Before the walk, the runs of such lines a formatter spread an
+AI line gone over, with comments added, go back whole when their code joined up is that line's
+(`_rewrapped_gone`). Each AI line vouches for one line at most, in place or elsewhere.
 
 A commit's diff of a file that stays binary (git printed no lines of it: a side in UTF-16, or past the
 size the commits are read as text under) hides which lines it changed. Once a commit with no AI marks
@@ -88,6 +89,9 @@ __all__ = ["PAIR_WINDOW", "Edited", "edited_ai_lines"]
 
 # The most lines a re-wrapped AI line is looked for over, as the carry looks (carry.py).
 MAX_WRAPPED_LINES = 12
+# The fewest characters of an AI line's code, formatting aside, that a run re-wrapping it with comments
+# added is looked for among the lines gone by: as many as the carry asks of a line a formatter wraps.
+_WRAPPED_MIN = 32
 # A comma before a closing bracket, which a formatter adds when it spreads the brackets over lines.
 _TRAILING_COMMA = re.compile(r",\s*(?=[)\]}])")
 
@@ -271,9 +275,35 @@ def _replay(
             texts = [w.text for w in run.lines]
             wanted = [(run.sha, squeezed(text)) in at_head for text in texts]
             if any(wanted):
-                pairs = gone.walk(texts, run.marker, wanted)
-                _record(run.sha, [(texts[n], ai_line) for n, ai_line in pairs], run.state)
+                wrapped = _rewrapped_gone(run, wanted, gone)
+                kept = [n for n in range(len(texts)) if n not in wrapped]
+                pairs = gone.walk([texts[n] for n in kept], run.marker, [wanted[n] for n in kept])
+                _record(run.sha, [(texts[kept[n]], ai_line) for n, ai_line in pairs], run.state)
     return files
+
+
+def _rewrapped_gone(run: _Written, wanted: list[bool], gone: GoneLines) -> set[int]:
+    """The lines of the run that a formatter spread an AI line gone over, with comments at their ends
+    added (code moved, re-wrapped and commented): each run of `wanted` lines whose brackets close on its
+    last line whose code, joined up and formatting aside, is a held AI line's code, distinctive enough
+    to stand alone as a re-wrapped run does in the carry. Each vouches for one head line of the run."""
+    out: set[int] = set()
+    lines, marker = run.lines, run.marker
+    n = 0
+    while n < len(lines) - 1:
+        end = _wrap_end(lines, n, (), marker)
+        if end is None or not all(wanted[n:end]):
+            n += 1
+            continue
+        code = unformatted(" ".join(shape(w.text, marker)[0] for w in lines[n:end]))
+        if len(code) < _WRAPPED_MIN or (ai_line := gone.take_code(code)) is None:
+            n += 1
+            continue
+        for k in range(n, end):
+            run.state.edited[(run.sha, squeezed(lines[k].text))].append(ai_line[0])
+            out.add(k)
+        n = end
+    return out
 
 
 def _ai_run(

@@ -184,6 +184,13 @@ class GoneLines:
                 out.append((n, self._ai_lines[position]))
         return out
 
+    def take_code(self, code: str) -> tuple[str, str] | None:
+        """The first held AI line whose code, formatting aside, is `code`, no longer held."""
+        if (found := self._same(self._by_code, code, 0)) is None:
+            return None
+        self._take(found)
+        return self._ai_lines[found]
+
     def _same(self, lookup: dict[str, _Free], key: str, at: int) -> int | None:
         free = lookup.get(key) if key else None
         if free is None:

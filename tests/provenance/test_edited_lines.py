@@ -371,3 +371,16 @@ def test_ai_lines_a_person_re_wraps_and_lightly_edits_stay_ai(repo: GitRepo, sou
     ai_lines = wrapped.count("\n")
     assert (result.ai_lines, result.added_lines) == (ai_lines, ai_lines + OWN_WRAPPED.count("\n"))
     assert len(_edited_note(result)) == 1
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ai_lines_moved_re_wrapped_and_commented_stay_ai(repo: GitRepo, source: str) -> None:
+    """The same in another file, the AI file deleted: each run joined up is the code of an AI line gone."""
+    base = _ai_commit(repo, "calc.py", LONG_CALLS)
+    repo.remove("calc.py")
+    wrapped = "".join(REWRAP_EDITS["a comment on the opening line"](i) for i in range(FUNCTIONS))
+    repo.write("shop/calc.py", wrapped + OWN_WRAPPED)
+    repo.commit("Move the calls into the shop package and wrap them")
+    result = SOURCES[source](repo, base)
+    ai_lines = wrapped.count("\n")
+    assert (result.ai_lines, result.added_lines) == (ai_lines, ai_lines + OWN_WRAPPED.count("\n"))
