@@ -6,9 +6,11 @@ only: the hunk's two sides are aligned in order by their stripped texts (`_align
 one new line, so a line moved after another (an owner check put after the transfer it guarded) is a
 new line. Whitespace inside a line is code: `"/cache"` and `"/ cache"` are different strings.
 
-The alignment is the hunk's own, not git's run by run. Blank lines are neither: two blank lines between
-functions become one between methods, git keeps the blank lines as context and lines up each removed
-function with a different added one, yet the re-indented lines still pair. Context lines are aligned
+The alignment is the hunk's own, not git's run by run, and blank lines are kept out of it: two blank
+lines between functions become one between methods, git keeps the blank lines as context and lines up
+each removed function with a different added one, yet the re-indented lines still pair. A blank line
+still takes the place of a blank line (its trailing blanks trimmed, or re-indented with its block): the
+hunk's added blank lines, in order, as many as it removes, are whitespace-only. Context lines are aligned
 like the others; one the alignment leaves out (the transfer the check was moved after, a separator that
 is new) is a new line the diff does not count, so one pair beside it counts in its place.
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import PurePosixPath
 
 from gate.context.file_kinds import is_python_change
@@ -52,6 +54,7 @@ def whitespace_only(change: FileChange, revisions: RevisionReader | None) -> fro
     out: list[int] = []
     indented: bool | None = None  # read once a hunk has a pair
     for hunk in change.hunks:
+        out.extend(_blank_lines_in_place(hunk))
         matches = _aligned(hunk)
         if not any(added.kind is LineKind.ADDED for _, added in matches):
             continue
@@ -68,6 +71,16 @@ def indentation_matters(change: FileChange, revisions: RevisionReader | None) ->
     if name in INDENTED_NAMES or PurePosixPath(name).suffix in INDENTED_SUFFIXES:
         return True
     return is_python_change(change, revisions)
+
+
+def _blank_lines_in_place(hunk: Hunk) -> list[int]:
+    """The hunk's added blank lines, in order, up to the number of blank lines it removes: each takes
+    the place of a removed one, so a blank line re-indented or trimmed of its trailing blanks is no code."""
+    removed = sum(1 for line in hunk.removed if not line.text.strip())
+    if not removed:
+        return []
+    blanks = (line.new_no for line in hunk.added if not line.text.strip() and line.new_no is not None)
+    return list(islice(blanks, removed))
 
 
 def _aligned(hunk: Hunk) -> list[Pair]:

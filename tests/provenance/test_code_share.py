@@ -304,3 +304,36 @@ def test_lines_kept_as_they_were_but_shifted_do_not_stop_the_pairing(
     prov = _check(repo, capsys)["provenance"]
     assert prov["code_left_out"] == {"whitespace-only changes": 119}
     assert (prov["code_ai_lines"], prov["code_added_lines"]) == (28, 30)
+
+
+def _spaced(functions: int, blank: str) -> str:
+    """Small functions with a blank line, holding `blank`, inside each."""
+    function = "def helper_{0}(value):\n    result = value + {0}\n{1}\n    return result\n"
+    return "".join(function.format(i, blank) for i in range(functions))
+
+
+BLANK_LINES_IN_PLACE = {
+    # case: (the new file, the lines of code it adds)
+    "trailing blanks trimmed": (_spaced(20, ""), 0),
+    "re-indented with their block": (
+        "class Legacy:\n" + "".join(f"    {line}\n" for line in _spaced(20, "    ").splitlines()),
+        1,  # the class header
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BLANK_LINES_IN_PLACE))
+def test_a_blank_line_in_place_of_a_blank_line_is_whitespace(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A blank line holding spaces, trimmed or re-indented with the lines around it, is no code."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/legacy.py", _spaced(20, "    "))
+    repo.commit("Initial")
+    repo.branch("pr")
+    new, code = BLANK_LINES_IN_PLACE[case]
+    repo.write("app/legacy.py", new)
+    repo.commit("Tidy the legacy helpers")
+    prov = _check(repo, capsys)["provenance"]
+    assert prov["code_added_lines"] == code
+    assert prov["code_left_out"] == {"whitespace-only changes": prov["added_lines"] - code}
