@@ -12,7 +12,8 @@ each removed function with a different added one, yet the re-indented lines stil
 still takes the place of a blank line (its trailing blanks trimmed, or re-indented with its block): the
 hunk's added blank lines, in order, as many as it removes, are whitespace-only. Context lines are aligned
 like the others; one the alignment leaves out (the transfer the check was moved after, a separator that
-is new) is a new line the diff does not count, so one pair beside it counts in its place.
+is new) is a new line the diff does not count, so one pair counts in its place, the line that moved
+across it if there is one (`_counted_back`).
 
 Where indentation is syntax (Python, YAML, Makefiles), a re-indent can move a statement out of the
 block that guarded it. There a re-indented line is whitespace-only only if it keeps its place in the
@@ -22,7 +23,7 @@ aside, so that wrapping a block in a class or taking one out of it stays whitesp
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice, pairwise
 from pathlib import PurePosixPath
@@ -102,38 +103,57 @@ def _counted_back(hunk: Hunk, matches: list[Pair]) -> list[Pair]:
     put before each method where it was after each function), they would split the re-indented lines
     from the lines they replace. But a context line the alignment does not match (the transfer an owner
     check was moved after, or a separator that is new) is a line the alignment calls new, which the
-    diff does not count: so the next pair after it (else the last before it) counts instead."""
+    diff does not count. So a pair counts in its place: the one whose old line is that context line;
+    else one that crossed it, before it on one side and after it on the other, the nearest to it on the
+    old side (the check that stood just before the transfer); else the next pair after it, else the
+    last before it. Both sides of the alignment are in order, so each of these is found by a bisection
+    and a pointer that only moves one way."""
     pairs = [pair for pair in matches if pair[1].kind is LineKind.ADDED]
     explained = {id(added) for _, added in matches}
     unexplained = [
-        line.new_no or 0
+        line
         for line in hunk.lines
         if line.kind is LineKind.CONTEXT and line.text.strip() and id(line) not in explained
     ]
     if not unexplained or not pairs:
         return pairs
-    places = [added.new_no or 0 for _, added in pairs]  # in order, as the alignment is
-    after = list(range(len(pairs) + 1))  # each place's next pair still set aside, found by halving paths
-    counted: set[int] = set()
+    olds = [old.old_no or 0 for old, _ in pairs]
+    news = [added.new_no or 0 for _, added in pairs]
+    of_old = {id(old): place for place, (old, _) in enumerate(pairs)}
+    counted = [False] * len(pairs)
+    before: list[int] = []  # the pairs still set aside whose old line is above the context line's
+    pushed = 0  # the next pair to push on `before`
+    below = 0  # the first pair still set aside that could be below the context line's old line
+    after = 0  # the first pair still set aside that could be after the context line's new line
     last = len(pairs) - 1  # the last pair still set aside, for a line after them all
-
-    def next_from(place: int) -> int:
-        while after[place] != place:
-            after[place] = after[after[place]]
-            place = after[place]
-        return place
-
-    for where in unexplained:
-        place = next_from(bisect_left(places, where))
-        if place == len(pairs):
-            while last >= 0 and last in counted:
+    for line in unexplained:
+        old_no, new_no = line.old_no or 0, line.new_no or 0
+        place = of_old.get(id(line), -1)
+        if place < 0 or counted[place]:
+            place = -1
+            while pushed < bisect_left(olds, old_no):
+                before.append(pushed)
+                pushed += 1
+            while before and counted[before[-1]]:
+                before.pop()
+            below = max(below, bisect_right(olds, old_no))
+            while below < len(pairs) and counted[below]:
+                below += 1
+            if before and news[before[-1]] > new_no:  # above it on the old side, below it on the new
+                place = before[-1]
+            elif below < len(pairs) and news[below] < new_no:  # below it on the old side, above on the new
+                place = below
+        if place < 0:
+            after = max(after, bisect_left(news, new_no))
+            while after < len(pairs) and counted[after]:
+                after += 1
+            while last >= 0 and counted[last]:
                 last -= 1
-            if last < 0:
-                break
-            place = last
-        counted.add(place)
-        after[place] = place + 1
-    return [pair for place, pair in enumerate(pairs) if place not in counted]
+            place = after if after < len(pairs) else last
+        if place < 0:
+            break
+        counted[place] = True
+    return [pair for place, pair in enumerate(pairs) if not counted[place]]
 
 
 def _common(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:

@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 from gate.cli import main
+from gate.diff.model import LineKind
+from gate.diff.parser import parse_diff
+from gate.provenance.whitespace_changes import whitespace_only
 from tests.gitrepo import GitRepo
 
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
@@ -337,3 +340,39 @@ def test_a_blank_line_in_place_of_a_blank_line_is_whitespace(
     prov = _check(repo, capsys)["provenance"]
     assert prov["code_added_lines"] == code
     assert prov["code_left_out"] == {"whitespace-only changes": prov["added_lines"] - code}
+
+
+def test_a_check_moved_after_the_call_it_guarded_is_the_line_that_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The transfer is kept as git's context line and the two lines before it are re-indented below
+    it: of those, the owner check that stood just before the transfer is the one that moved across it
+    and counts as code, the logging that only changed its indent does not."""
+    guarded = (
+        "function transfer(request, account, amount) {\n"
+        "  log(request);\n"
+        "  requireOwner(request, account);\n"
+        "  moveFunds(account, request.target, amount);\n"
+        "}\n"
+    )
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/transfer.js", guarded)
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write(
+        "app/transfer.js",
+        "function transfer(request, account, amount) {\n"
+        "  moveFunds(account, request.target, amount);\n"
+        "    log(request);\n"
+        "    requireOwner(request, account);\n"
+        "}\n",
+    )
+    repo.commit("Log after the transfer\n\n" + CLAUDE)
+    prov = _check(repo, capsys)["provenance"]
+    assert (prov["added_lines"], prov["code_added_lines"], prov["code_ai_lines"]) == (2, 1, 1)
+    assert prov["code_left_out"] == {"whitespace-only changes": 1}
+    change = parse_diff(repo.git("diff", "main", "pr")).files[0]
+    assert [line.text for line in change.hunks[0].lines if line.kind is LineKind.CONTEXT][1:2] == [
+        "  moveFunds(account, request.target, amount);"
+    ]
+    assert whitespace_only(change, None) == {3}  # the logging, now on line 3
