@@ -55,6 +55,8 @@ def whitespace_only(change: FileChange, revisions: RevisionReader | None) -> fro
     out: list[int] = []
     indented: bool | None = None  # read once a hunk has a pair
     for hunk in change.hunks:
+        if next(hunk.removed, None) is None:  # a hunk that only adds lines replaces none either
+            continue
         out.extend(_blank_lines_in_place(hunk))
         matches = _aligned(hunk)
         if not any(added.kind is LineKind.ADDED for _, added in matches):
