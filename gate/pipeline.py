@@ -5,8 +5,9 @@ side on threads: they read the same change and none reads another's result, and 
 their calls one bound per model and one budget. Deterministic stages may run in a forked child at the
 same time (`gate.worker`): all of them but those that read provenance when a model may be called (this
 process then imports litellm and runs the model stages), else those that read what learning the
-change's secrets found; each stage declares what it reads (`reads_learning`, `reads_provenance`).
-Results, and the trace records a broken stage leaves, still come in the list's order.
+change's secrets found; each stage declares what it reads (`reads_learning`, `reads_provenance`), and
+whether it runs before the others in its process (`runs_first`). Results, and the trace records a broken
+stage leaves, still come in the list's order.
 """
 
 from __future__ import annotations
@@ -33,11 +34,6 @@ from gate.worker import Outcome as StageOutcome
 ERROR_MAX_CHARS = 300
 # Frames of a broken stage's traceback kept in the trace: the innermost, where the defect usually is.
 TRACE_FRAMES = 12
-# Stages run before the others, in either process (the report keeps the list's order): one pass each
-# over the added lines, whose findings (a leaked token to rotate) must not wait on a check that a
-# hostile input keeps busy until the run's time is up. Both read only the change and what learning its
-# secrets found, which each process has before its first stage.
-RUN_FIRST = ("secrets", "injection-text")
 
 
 def _contained(stage: Stage, ctx: RunContext, *, limited: bool = True) -> StageOutcome:
@@ -228,8 +224,9 @@ def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
 
 
 def _run_order(stages: Sequence[Stage]) -> list[Stage]:
-    """`stages` in the order they run: `RUN_FIRST`, then the rest as listed."""
-    return sorted(stages, key=lambda s: s.id not in RUN_FIRST)
+    """`stages` in the order they run: those that run first (`Stage.runs_first`), then the rest as
+    listed."""
+    return sorted(stages, key=lambda s: not s.runs_first)
 
 
 def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:

@@ -197,6 +197,11 @@ class Stage(Protocol):
     reads_learning: bool
     # Reads the provenance stage's line attribution: it runs in this process, after provenance.
     reads_provenance: bool
+    # Runs before the others in its process (the report keeps the list's order): a single pass over the
+    # added lines whose findings (a leaked token to rotate) must not wait on a check that a hostile input
+    # keeps busy until the run's time is up. It reads only the change and what learning its secrets
+    # found, which each process has before its first stage.
+    runs_first: bool
 
     def run(self, ctx: RunContext) -> StageResult: ...
 

@@ -159,6 +159,7 @@ def test_the_secret_scan_runs_before_a_check_listed_ahead_of_it_that_spins_to_th
         class Spins(RunsOn):
             id = "dependencies"
             reads_learning = False
+            runs_first = False
 
             def run(self, ctx):
                 while True:

@@ -26,6 +26,7 @@ class Broken:
     docs = "https://example.invalid/#phantom-symbols"
     reads_learning = False
     reads_provenance = False
+    runs_first = False
 
     def run(self, ctx: RunContext) -> StageResult:
         raise RuntimeError(f"index out of range while reading {TOKEN}\nsecond line")

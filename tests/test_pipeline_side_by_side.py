@@ -212,6 +212,7 @@ class BrokenReview:
     docs = "#review"
     reads_learning = True
     reads_provenance = True
+    runs_first = False
 
     def run(self, ctx: RunContext) -> StageResult:
         raise RuntimeError("index out of range while packing chunks")

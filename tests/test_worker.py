@@ -47,6 +47,7 @@ class KillsItsProcess:
     docs = "https://example.invalid/#secrets"
     reads_learning = True
     reads_provenance = False
+    runs_first = True
 
     def run(self, ctx: RunContext) -> StageResult:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -61,6 +62,7 @@ class Pid:
     docs = "https://example.invalid/#injection-text"
     reads_learning = True
     reads_provenance = False
+    runs_first = True
 
     def run(self, ctx: RunContext) -> StageResult:
         return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
@@ -138,6 +140,7 @@ class RunsOn:
     docs = "https://example.invalid/#secrets"
     reads_learning = True
     reads_provenance = False
+    runs_first = True
 
     def run(self, ctx: RunContext) -> StageResult:
         time.sleep(3600)
@@ -212,6 +215,7 @@ class Says:
     docs = "https://example.invalid/#injection-text"
     reads_learning = True
     reads_provenance = False
+    runs_first = True
 
     def run(self, ctx: RunContext) -> StageResult:
         return StageResult(stage=self.id, ran=True, why="test", details={"said": f"token {TOKEN}"})
@@ -291,6 +295,7 @@ class Unsendable:
     docs = "https://example.invalid/#secrets"
     reads_learning = True
     reads_provenance = False
+    runs_first = True
 
     def run(self, ctx: RunContext) -> StageResult:
         return StageResult(stage=self.id, ran=True, why="test", details={"call": lambda: None})
@@ -399,6 +404,7 @@ class RunsOnFirst(RunsOn):
 
     id = "dependencies"
     reads_learning = False
+    runs_first = False
 
 
 def test_a_child_runs_secrets_before_the_checks_listed_ahead_of_it(tmp_path: Path, here: bool) -> None:
@@ -448,12 +454,14 @@ class ReadsProvenance(Pid):
     id = "custom-provenance"
     reads_learning = True
     reads_provenance = True
+    runs_first = False
 
 
 class ReadsLearning(Pid):
     """A stage of no known id that reads what learning found: it runs where the learning runs."""
 
     id = "custom-learning"
+    runs_first = False
 
 
 def test_where_a_stage_runs_follows_what_it_declares_it_reads(tmp_path: Path, here: bool) -> None:
@@ -578,6 +586,7 @@ class Marks:
     docs = "https://example.invalid/#phantom-symbols"
     reads_learning = False
     reads_provenance = False
+    runs_first = False
 
     def __init__(self, id: str, folder: Path) -> None:
         self.id = id
@@ -596,6 +605,7 @@ class WaitsFor:
     docs = "https://example.invalid/#secrets"
     reads_learning = True
     reads_provenance = False
+    runs_first = True
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -652,6 +662,7 @@ def test_a_free_child_takes_the_shared_stages_this_process_has_not_taken(tmp_pat
 class KillsItsProcessShared(KillsItsProcess):
     id = "phantom-symbols"
     reads_learning = False
+    runs_first = False
 
 
 def test_a_shared_stage_whose_child_dies_under_it_fails_closed(tmp_path: Path, here: bool) -> None:

@@ -23,6 +23,7 @@ class AnalyzerMeta:
     # What it reads besides the change and the config (`gate.run.Stage`).
     reads_learning: bool = False
     reads_provenance: bool = False
+    runs_first: bool = False
 
     def finding(
         self,
@@ -92,6 +93,7 @@ class Analyzer:
     docs: str
     reads_learning: bool
     reads_provenance: bool
+    runs_first: bool
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -100,6 +102,7 @@ class Analyzer:
         cls.docs = cls.meta.docs
         cls.reads_learning = cls.meta.reads_learning
         cls.reads_provenance = cls.meta.reads_provenance
+        cls.runs_first = cls.meta.runs_first
 
     def run(self, ctx: RunContext) -> StageResult:
         raise NotImplementedError

@@ -88,6 +88,7 @@ class SecretsAnalyzer(Analyzer):
         description="find credentials in added lines",
         docs="#secrets",
         reads_learning=True,  # answers from the learning's scan of the change
+        runs_first=True,  # a leaked token to rotate is not held up by a slower check
     )
 
     def run(self, ctx: RunContext) -> StageResult:

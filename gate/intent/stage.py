@@ -25,6 +25,7 @@ class SpecStage:
     docs = "#spec"
     reads_learning = True  # prompts are redacted with every secret the change carries
     reads_provenance = True  # the thresholds read the AI share
+    runs_first = False
 
     def __init__(self, client: ModelClient | None = None) -> None:
         self._client = client

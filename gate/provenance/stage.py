@@ -12,6 +12,7 @@ class ProvenanceStage:
     docs = "#provenance"
     reads_learning = False
     reads_provenance = False  # it makes it
+    runs_first = False  # it runs before every stage of the list, on its own
 
     def run(self, ctx: RunContext) -> StageResult:
         result = estimate(ctx.changeset, ctx.config.provenance)

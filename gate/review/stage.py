@@ -21,6 +21,7 @@ class ReviewStage:
     docs = "#review"
     reads_learning = True  # prompts are redacted with every secret the change carries
     reads_provenance = True  # the thresholds read the AI share
+    runs_first = False
 
     def __init__(self, client: ModelClient | None = None) -> None:
         # A client may be given (tests, replay); else the run's shared client is used.

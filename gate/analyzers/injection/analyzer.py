@@ -80,6 +80,7 @@ class InjectionAnalyzer(Analyzer):
         description="find text aimed at AI reviewers, hidden PR comments and invisible Unicode",
         docs="#injection-text",
         reads_learning=True,  # quotes lines through the redaction
+        runs_first=True,  # one pass over the added lines, not held up by a slower check
     )
 
     def run(self, ctx: RunContext) -> StageResult:
