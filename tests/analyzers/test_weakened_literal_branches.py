@@ -31,6 +31,15 @@ ALWAYS_TAKEN: dict[str, tuple[str, list[str]]] = {
     "go-else-of-false": ("\tif false { } else { t.Skip() }", []),
     "go-else-block-of-false": ("\t\tt.Skip()", ["\tif false {", "\t} else {"]),
     "go-body-of-true": ("\tif true { t.Skip() }", []),
+    "js-else-of-false-inside-a-true-block": ("    this.skip();", ["if (true) {", "  if (false) {} else {"]),
+    "js-else-of-false-after-comment-lines": (
+        "  this.skip();",
+        ["if (false) {", *(["  // padding"] * 8), "  /* more", "   * padding */", "", "} else {"],
+    ),
+    "go-else-of-false-after-comment-lines": (
+        "\t\tt.Skip()",
+        ["\tif false {", *(["\t// x"] * 9), "\t} else {"],
+    ),
 }
 CONDITIONAL: dict[str, tuple[str, list[str]]] = {
     "js-body-of-an-env-check": ("if (process.env.CI) this.skip()", []),
@@ -42,6 +51,28 @@ CONDITIONAL: dict[str, tuple[str, list[str]]] = {
         ["  if (false) {", "  } else if (process.env.CI) {", "  } else {"],
     ),
     "go-else-of-short-mode": ("\t\tt.Skip()", ["\tif testing.Short() {", "\t} else {"]),
+    "js-else-of-false-as-the-statement-of-an-env-check": (
+        "if (process.env.CI) if (false) x(); else this.skip()",
+        [],
+    ),
+    "js-else-of-false-inside-an-env-check": (
+        "  this.skip()",
+        ["if (process.env.SLOW) {", "  if (false) {} else"],
+    ),
+    "js-body-of-true-inside-an-env-check": (
+        "    this.skip()",
+        ["  if (process.env.SLOW) {", "    if (true) {"],
+    ),
+    "js-body-of-true-as-the-statement-of-an-env-check": ("    this.skip()", ["if (env) {", "  if (true)"]),
+    "js-else-if-true-after-an-env-check": (
+        "    this.skip()",
+        ["  if (process.env.CI) {", "  } else if (true) {"],
+    ),
+    "go-body-of-true-inside-short-mode": ("\t\t\tt.Skip()", ["\tif testing.Short() {", "\t\tif true {"]),
+    "js-body-of-true-inside-an-env-check-past-comments": (
+        "    this.skip()",
+        ["  if (process.env.SLOW) {", *(["    // padding"] * 8), "    if (true) {"],
+    ),
 }
 
 
@@ -124,4 +155,25 @@ def test_skips_a_literal_always_takes_block_the_gate_and_real_conditions_warn(
         ("tests/test_sum.py", 12, "high"),
         ("tests/test_sum.py", 14, "medium"),
     ]
+    assert code == 1
+
+
+def test_comment_lines_do_not_hide_the_literal_if_above_a_skip_nor_a_condition_around_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Comment lines between a skip and its `if` are passed over: `if (false) {`, comments, `} else {`
+    is the always-taken skip it reads as without them, and a real condition around `if (true) {`, however
+    far up past comments, still makes its skip conditional."""
+    padding = "      // the reason, at length\n" * 10
+    js = JS_TEST.replace(
+        "    expect(total([1, 2])).toBe(3)\n",
+        "    if (false) {\n" + padding + "    } else {\n      this.skip()\n    }\n"  # line 17
+        "    if (process.env.SLOW) {\n" + padding + "      if (true) {\n        this.skip()\n      }\n    }\n"
+        "    expect(total([1, 2])).toBe(3)\n",
+    )
+    repo = make_pr(tmp_path / "repo", {"src/total.test.js": js}, BASE)
+
+    code, report = ai_gate(repo.root, capsys)
+
+    assert _findings(report) == [("src/total.test.js", 17, "high"), ("src/total.test.js", 31, "medium")]
     assert code == 1

@@ -3,10 +3,11 @@
 on the line before a skip without braces, or `if (...) this.skip()` on its own line. That is how these
 languages skip a slow or an environment-bound test, as `pytest.skip()` under an `if` is in Python. A
 condition that is a literal decides the branch before the test runs: the skip in `if (true) { ... }`, or
-in the `else` of `if (false) {} else { ... }` (Go's `if false { } else {`), is taken every time.
+in the `else` of `if (false) {} else { ... }` (Go's `if false { } else {`), is taken every time, unless a
+real condition around that `if` makes it conditional.
 
 Read from the lines just above the skip (the head's, or its hunk's new side), braces counted back to the
-block that holds it; strings and `//` comments aside.
+block that holds it; strings and comments aside, and blank and comment-only lines passed over.
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ _RUNTIME_SKIP = re.compile(r"(?<![\w.$])(?:(?:this|ctx|t)\.skip|t\.Skip(?:f|Now)
 _IF = re.compile(r"(?<![\w.$])if\b")
 _OTHER_BRANCH = re.compile(r"(?<![\w.$])(?:else|switch|case)\b")
 # A JS `if (...)` with no brace, whose statement is the next line.
-_BARE_IF = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?if\s*\((?P<condition>.*)\)\s*$")
+_BARE_IF = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?P<keyword>if)\s*\((?P<condition>.*)\)\s*$")
+# A line of a block comment: `/* ... */`, its opening `/* ...`, or a line within it (` * ...`, ` */`).
+_COMMENT_ONLY = re.compile(r"\s*(?:/\*(?:(?!\*/).)*(?:\*/)?|\*.*)\s*")
 # The `if`s of one chain read back from an `else` (`if (a) {} else if (b) {} else {`), at most.
 _CHAIN = 8
-# How far above a skip its block's `if` is looked for.
+# Literally taken branches read through, one inside the other (`if (true) { if (true) {`), at most.
+_NESTING = 8
+# How many lines of code above a skip its block's `if` is looked for in.
 LOOK_BACK = 8
 _MAX_LINE = 2_000
 
@@ -38,41 +43,63 @@ _MAX_LINE = 2_000
 def guarded_skip(text: str, above: Sequence[str]) -> Marker | None:
     """The marker for a runtime skip on `text` under a condition: CONDITIONAL_SKIP, or SKIP_ALWAYS when
     the condition is a literal that always holds (`if (true) {`). None when no condition is found above
-    it (the skip stands), or the line holds no runtime skip. `above`: the lines before it, nearest last."""
+    it (the skip stands), or the line holds no runtime skip. `above`: the lines before it, nearest last;
+    the last LOOK_BACK of them that hold code are read."""
     if len(text) > _MAX_LINE:
         return None
     code = _code(text)
     skip = _RUNTIME_SKIP.search(code)
     if skip is None:
         return None
-    # The statement the skip opens: what an earlier one on the line says (`if (v) log();`,
-    # `const v = cfg?.x;`) puts no condition on it.
-    prefix = code[: skip.start()]
+    codes: list[str] = []  # the lines above, nearest first
+    for line in reversed([line for line in above if has_code(line)][-LOOK_BACK:]):
+        if len(line) > _MAX_LINE:
+            break
+        codes.append(_code(line))
+    return _enclosing(code[: skip.start()], codes, 0)
+
+
+def has_code(line: str) -> bool:
+    """Whether the line holds code: a blank or comment-only line says nothing of a skip's condition, and
+    is passed over (so that comments cannot push the `if` out of sight). A line too long to read is
+    kept, and ends the reading there."""
+    if len(line) > _MAX_LINE:
+        return True
+    code = _code(line)
+    return bool(code.strip()) and _COMMENT_ONLY.fullmatch(code) is None
+
+
+def _enclosing(prefix: str, above: Sequence[str], depth: int) -> Marker | None:
+    """The marker of the statement that starts where `prefix` (the code of its line before it) ends,
+    `above` the code of the lines before that, nearest first: CONDITIONAL_SKIP under a condition,
+    SKIP_ALWAYS under literal ones that always take its branch, None under no condition. A literally
+    taken branch is transparent: what encloses its `if` decides (`_outside`)."""
+    # The statement's own: what an earlier one on the line says (`if (v) log();`, `const v = cfg?.x;`)
+    # puts no condition on it.
     before = prefix.rpartition(";")[2]
     if re.search(r"&&|\|\||\?", before):
         return CONDITIONAL_SKIP  # `cond && this.skip()`, `cond ? this.skip() : go()`
     pending = 0
-    # The skip's own line up to it, then the lines above, nearest first.
-    codes = [before]
-    for line in reversed(above[-LOOK_BACK:]):
-        if len(line) > _MAX_LINE:
-            break
-        codes.append(_code(line))
+    # The statement's own line up to it, then the lines above, nearest first.
+    codes = [before, *above]
+    start = len(prefix) - len(before)  # where `before` starts in `prefix`
     if _else_at_end(prefix) is not None:  # `if (c) ; else this.skip()`, `if (c) {} else this.skip()`
-        return _else_branch(_joined(codes[1:], prefix))
+        return _else_branch(_joined(codes[1:], prefix), depth)
     for index, code in enumerate(codes):
         if index == 1 and not before.strip() and _else_at_end(code) is not None:
-            return _else_branch(_joined(codes[2:], code))  # `else` alone on the line above
+            return _else_branch(_joined(codes[2:], code), depth)  # `else` alone on the line above
         if index == 1 and "{" not in code:
             bare = _BARE_IF.match(code)
             if bare is not None and _closes_at_end(
                 bare.group("condition")
-            ):  # `if (cond)`, the skip its statement
-                return _by_condition(bare.group("condition"))
+            ):  # `if (cond)`, the statement below it its own
+                outside = _joined(codes[2:], code[: bare.start("keyword")])
+                return _taken(bare.group("condition"), outside, depth)
         if index == 0 and "{" not in code:
             found = _IF.search(code)  # `if (cond) this.skip()`
             if found is not None:
-                return _by_condition(code[found.end() :])
+                outside = _joined(codes[1:], prefix[: start + found.start()])
+                return _taken(code[found.end() :], outside, depth)
         for at in range(len(code) - 1, -1, -1):
             char = code[at]
             if char == "}":
@@ -81,14 +108,34 @@ def guarded_skip(text: str, above: Sequence[str]) -> Marker | None:
                 pending -= 1
             elif char == "{":
                 opener = code[:at]
+                whole = prefix[: start + at] if index == 0 else opener
                 if _else_at_end(opener) is not None:
-                    whole = prefix[: len(prefix) - len(before) + at] if index == 0 else opener
-                    return _else_branch(_joined(codes[index + 1 :], whole))
+                    return _else_branch(_joined(codes[index + 1 :], whole), depth)
                 found = _IF.search(opener)
                 if found is not None:
-                    return _by_condition(opener[found.end() :])
+                    outside = _joined(codes[index + 1 :], whole[: len(whole) - len(opener) + found.start()])
+                    return _taken(opener[found.end() :], outside, depth)
                 return CONDITIONAL_SKIP if _OTHER_BRANCH.search(opener) else None
     return None
+
+
+def _taken(condition: str, outside: str, depth: int) -> Marker:
+    """The marker of a branch under an `if` of `condition`, `outside` the code before that `if` (lines
+    joined): CONDITIONAL_SKIP unless the condition is literally true (`(true)`, Go's `true {`); then the
+    branch is taken whenever its `if` is reached, and what encloses the `if` decides."""
+    if _condition_truth(condition) is not True:
+        return CONDITIONAL_SKIP
+    return _outside(outside, depth)
+
+
+def _outside(text: str, depth: int) -> Marker:
+    """The marker of a branch its `if` always takes, `text` the code before that `if` (lines joined):
+    SKIP_ALWAYS, or CONDITIONAL_SKIP when a real condition encloses the `if` (`if (env) { if (true) {`)
+    or the literal branches nest deeper than is read."""
+    if depth >= _NESTING:
+        return CONDITIONAL_SKIP
+    lines = text.split("\n")
+    return _enclosing(lines[-1], lines[-2::-1], depth + 1) or SKIP_ALWAYS
 
 
 def _joined(codes_above: Sequence[str], last: str) -> str:
@@ -96,15 +143,15 @@ def _joined(codes_above: Sequence[str], last: str) -> str:
     return "\n".join([*reversed(codes_above), last])
 
 
-def _else_branch(text: str) -> Marker:
-    """The marker of a skip in the `else` branch that `text` ends with: SKIP_ALWAYS when every `if` of
-    its chain has a literally false condition, so that the branch runs every time (`if (false) {} else
-    {`); CONDITIONAL_SKIP otherwise, a condition that may hold or may not, or a chain that cannot be read
-    back."""
+def _else_branch(text: str, depth: int) -> Marker:
+    """The marker of a skip in the `else` branch that `text` ends with: when every `if` of its chain has
+    a literally false condition (`if (false) {} else {`), the branch is taken whenever the chain is
+    reached, and what encloses the chain decides (`_outside`); CONDITIONAL_SKIP otherwise, a condition
+    that may hold or may not, or a chain that cannot be read back."""
     for _ in range(_CHAIN):
         at = _else_at_end(text)
         if at is None:
-            return SKIP_ALWAYS  # the chain's first `if`, read, and every condition false
+            return _outside(text, depth)  # the chain's first `if`, read, and every condition false
         branch = _if_of_branch(text[:at].rstrip())
         if branch is None or _condition_truth(branch[1]) is not False:
             return CONDITIONAL_SKIP
@@ -174,11 +221,6 @@ def _code(text: str) -> str:
     code = code_only(text)
     at = code.find("//")
     return code if at < 0 else code[:at]
-
-
-def _by_condition(written: str) -> Marker:
-    """CONDITIONAL_SKIP, or SKIP_ALWAYS when the condition (`(true)`, Go's `true {`) is literally true."""
-    return SKIP_ALWAYS if _condition_truth(written) is True else CONDITIONAL_SKIP
 
 
 def _condition_truth(written: str) -> bool | None:
