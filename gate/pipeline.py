@@ -57,8 +57,7 @@ def _contained(stage: Stage, ctx: RunContext, *, limited: bool = True) -> StageO
         # each (no traceback text in any output).
         frames = traceback.extract_tb(exc.__traceback__)[-TRACE_FRAMES:]
         where = [f"{_short_path(f.filename)}:{f.lineno} in {f.name}" for f in frames]
-        record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": where}
-        return _failed(stage, ctx, error), record
+        return _failure(stage, ctx, error, where)
 
 
 def _hidden(outcome: StageOutcome) -> StageOutcome:
@@ -100,11 +99,11 @@ def _failed(stage: Stage, ctx: RunContext, error: str) -> StageResult:
     return StageResult(stage=stage.id, ran=False, why=why, skipped_reason="stage failed", error=error)
 
 
-def _failure(stage: Stage, ctx: RunContext, error: str) -> StageOutcome:
-    """A stage failed without raising (the run's time was up, it ended without a result, its process
-    died or could not send it): its result, and the trace's error record that says so, as for a stage
-    that raised, with no frames to point at."""
-    record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": []}
+def _failure(stage: Stage, ctx: RunContext, error: str, where: Sequence[str] = ()) -> StageOutcome:
+    """A failed stage's result, and the trace's error record that says so: `where` the frames of the
+    exception it raised, none when it failed without raising (the run's time was up, it ended without
+    a result, its process died or could not send it)."""
+    record: dict[str, object] = {"type": "error", "stage": stage.id, "error": error, "where": list(where)}
     return _failed(stage, ctx, error), record
 
 
