@@ -59,8 +59,8 @@ WHY_MAX_CHARS = 300
 # Shared groups past this many are this process's own: one byte names one.
 _MAX_SHARED = 256
 # The child's messages after what it learned: a stage starts (slot), a stage's outcome (slot, outcome),
-# why an outcome could not be sent (slot, why), and the last (the slots sent, in the order they ran, and
-# the hits of their report strings).
+# why an outcome could not be sent (slot, why), and the last (the hits of the report strings of the
+# outcomes sent, in the order they were sent).
 _STARTED, _DONE, _UNSENT, _END = "started", "done", "unsent", "end"
 
 
@@ -164,7 +164,7 @@ def _child(
                 hits = prescanned(texts(list(sent.values()))) if texts is not None else None
             except Exception:  # the outcomes went without it: this process scans their strings itself
                 hits = None
-            _send(out, (_END, list(sent), hits))
+            _send(out, (_END, hits))
     except BaseException:  # whatever it was, the parent fails the stages it has no outcome of
         code = 1
     finally:
@@ -218,13 +218,12 @@ class Child:
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
     _scans: Scans | None = None
-    # What the child sent of its stages, by slot (`_first_slots`): those it started, in order, their
-    # outcomes, and why an outcome could not be sent.
-    _started: list[int] = field(default_factory=list)
+    # What the child sent of its stages, by slot (`_first_slots`): the last it started (it runs one at a
+    # time), their outcomes in the order it sent them, and why an outcome could not be sent.
+    _running: int | None = None
     _sent: dict[int, Outcome] = field(default_factory=dict)
     _unsent: dict[int, str] = field(default_factory=dict)
-    _order: list[int] | None = None  # the slots sent, in the order they ran: its last message
-    _report_hits: Hits | None = None  # what the child's scan of `texts` of those outcomes found
+    _report_hits: Hits | None = None  # what the child's scan of `texts` of those outcomes found: its last
     _ended: str = ""
     _broken: bool = False
     _late: bool = False  # stopped when the run's time was up
@@ -293,11 +292,11 @@ class Child:
             self._claims = -1
         if not self._done.wait(within):
             self._stopped()
-        if self.texts is not None and self._report_hits is not None and self._order is not None:
+        if self.texts is not None and self._report_hits is not None:
             # Once: the report's strings of these outcomes are looked up, not scanned again.
-            texts, hits, order, sent = self.texts, self._report_hits, self._order, self._sent
+            texts, hits, sent = self.texts, self._report_hits, self._sent
             self._report_hits = None
-            adopt_prescan(lambda: texts([sent[slot] for slot in order]), hits)
+            adopt_prescan(lambda: texts(list(sent.values())), hits)
         out: list[Outcome] = []
         for slot, group, stage in self._slots():
             if slot in self._sent:
@@ -311,7 +310,7 @@ class Child:
         stopped or ended; or its outcome could not be sent."""
         if slot in self._unsent:
             return f"the stage's process could not send its result ({self._unsent[slot]})"
-        running = slot in self._started
+        running = slot == self._running
         if self._late:
             return why_stopped(self.ctx.config.budget.max_seconds, started=running)
         ended = self._ended or "no answer"
@@ -337,15 +336,14 @@ class Child:
         """Keep one message of the child's about its stages; one of no known shape breaks the stream."""
         match message:
             case (str(kind), int(slot)) if kind == _STARTED:
-                self._started.append(slot)
+                self._running = slot
             case (str(kind), int(slot), tuple((StageResult() as result, (dict() | None) as record))) if (
                 kind == _DONE
             ):
                 self._sent[slot] = (result, record)
             case (str(kind), int(slot), str(why)) if kind == _UNSENT:
                 self._unsent[slot] = why
-            case (str(kind), list(order), hits) if kind == _END and all(s in self._sent for s in order):
-                self._order = order
+            case (str(kind), hits) if kind == _END:
                 self._report_hits = hits if isinstance(hits, dict) else None
             case _:
                 raise ValueError("a message of no known shape from the stage process")
