@@ -12,28 +12,28 @@ two parents against its first parent only (`_OCTOPUS_OPTIONS`).
 
 Git prints a file as "Binary files differ" when a side of it holds a NUL byte in its first 8,000 bytes,
 and shows none of its lines. One NUL a person adds in one commit and removes in the next would hide
-every line that commit changed, so a commit that printed a file so is read again with `--text` when
-each such file is text on every side and no larger than `MAX_TEXT_BINARY_BYTES`, the bounds the final
-diff reads such files under (`_read_as_text`). A file that stays binary (too large, a real binary,
-UTF-16) keeps its binary change: provenance counts the lines of its file after it as possibly AI.
+every line that commit changed, so each file a commit printed so is read again with `--text`, that
+file alone, when it is text on every side and no larger than `MAX_TEXT_BINARY_BYTES`, the bounds the
+final diff reads such files under (`_text_files`): an image in the same commit hides no NUL-byte file
+beside it. A file that stays binary (too large, a real binary, UTF-16) keeps its binary change
+(`binary_changes`): provenance counts the lines of its file after it as possibly AI.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import groupby
 from operator import itemgetter
 
-from gate.context.catfile import BlobReader
 from gate.context.git import Git
-from gate.context.git_diff import MAX_TEXT_BINARY_BYTES, is_text_as_is
+from gate.context.git_diff import MAX_TEXT_BINARY_BYTES, TextKind, text_blobs
 from gate.context.model import MERGE_PARENTS_READ
 from gate.diff.model import Diff, DiffLine, FileChange, LineKind
 from gate.diff.parser import decode_patch, parse_diff
-from gate.errors import GitError, InputError
+from gate.errors import InputError
 
 _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 # Each commit's patch opens with a line of its sha and its parents' after a NUL, a byte no text patch
@@ -85,25 +85,41 @@ class GitCommitLines:
         git is asked only for those of a commit not among them."""
         self._git = git
         self._parents = dict(parents or {})
+        # What the files git printed as binary were, kept for the run: `added_texts` and `diffs` read the
+        # same commits. A blob's name is its content's, so its kind never changes.
+        self._blob_of: dict[str, str] = {}  # "REV:PATH" -> its blob, when a blob of at most the bound
+        self._missing: set[str] = set()  # "REV:PATH" of no such file: a side the change added or deleted
+        self._not_text: set[str] = set()  # "REV:PATH" too large, or not a blob
+        self._kinds: dict[str, TextKind | None] = {}  # blob -> its kind, None for a real binary
+        # The commits read so far, and those whose diff of some file stays binary even so.
+        self._read_shas: set[str] = set()
+        self._binary: set[str] = set()
 
     def added_texts(self, shas: Collection[str]) -> Iterator[tuple[str, str]]:
         if not shas:
             return
         shas = list(dict.fromkeys(shas))
-        text = self._log(shas, _LOG_OPTIONS)
         added: dict[str, list[str]] = {}
-        for sha, line in added_lines_of_log(text):
+        for sha, line in added_lines_of_log(self._log(shas, _LOG_OPTIONS)):
             added.setdefault(sha, []).append(line)
         # A merge prints no patch here; the lines it wrote itself (a conflict resolved, lines no parent
         # has) are its added lines, read from its diffs as `diffs` reads them. An octopus's diff against
         # its first parent tells its own lines from its other parents' by none: it adds none.
-        heads = (part.partition("\n")[0].split() for part in _COMMIT_START.split(text)[1:])
-        merges = [sha for sha, *parents in heads if 1 < len(parents) <= MERGE_PARENTS_READ]
+        counts = self._parent_counts(shas)
+        merges = [sha for sha in shas if 1 < counts.get(sha, 0) <= MERGE_PARENTS_READ]
         for sha, diffs in self._read(merges, _DIFF_OPTIONS):
             added[sha] = [line.text for change in diffs[0].files for line in change.added] if diffs else []
         for sha in shas:
             for line in added.get(sha, ()):
                 yield sha, line
+
+    def binary_changes(self, shas: Collection[str]) -> set[str]:
+        """The commits of `shas` whose own diff of some file stays binary, read as text or not."""
+        unread = [sha for sha in dict.fromkeys(shas) if sha not in self._read_shas]
+        if unread:
+            self._log(unread, _LOG_OPTIONS)
+            self._read_shas.update(unread)  # a merge prints no patch here: its diffs tell
+        return self._binary.intersection(shas)
 
     def diffs(self, shas: Sequence[str]) -> Iterator[tuple[str, Diff]]:
         shas = list(dict.fromkeys(shas))
@@ -122,100 +138,157 @@ class GitCommitLines:
 
     def _octopus_merges(self, shas: Sequence[str]) -> set[str]:
         """The merges of more than `MERGE_PARENTS_READ` parents among `shas`."""
+        return {sha for sha, count in self._parent_counts(shas).items() if count > MERGE_PARENTS_READ}
+
+    def _parent_counts(self, shas: Sequence[str]) -> dict[str, int]:
         counts = {sha: len(self._parents[sha]) for sha in shas if sha in self._parents}
         unknown = [sha for sha in shas if sha not in counts]
         if unknown:
             out = self._git.run(*_PARENTS_OPTIONS, input="".join(f"{sha}\n" for sha in unknown).encode())
-            counts.update((sha, len(parents)) for sha, *parents in map(str.split, out.decode().splitlines()))
-        return {sha for sha, count in counts.items() if count > MERGE_PARENTS_READ}
+            for sha, *parents in map(str.split, out.decode().splitlines()):
+                self._parents[sha] = parents
+                counts[sha] = len(parents)
+        return counts
 
     def _read(self, shas: Sequence[str], options: Sequence[str]) -> Iterator[tuple[str, list[Diff]]]:
         """(sha, its diffs) for each commit, in the order given."""
         if not shas:
             return
-        out = self._log(shas, options)
-        # Each commit opens with a NUL at a line's start, its sha and its parents'. A text patch's line
-        # starts with its kind (` `, `+`, `-`, `\`) or a header word, never a NUL, though it may hold one
-        # past the 8,000 bytes git reads to call a file binary.
-        parts = (part.partition("\n") for part in _COMMIT_START.split(out)[1:])
-        for head, commit in groupby(parts, key=itemgetter(0)):
+        for head, commit in groupby(self._log(shas, options), key=itemgetter(0)):
             sha, *parents = head.split()
-            diffs = [
-                parse_diff(patch, source=f"commit {sha[:12]}") for _, _, patch in commit if patch.strip()
-            ]
+            diffs = [parse_diff(patch, source=f"commit {sha[:12]}") for _, patch in commit if patch.strip()]
             if 1 < len(parents) <= MERGE_PARENTS_READ:
                 diffs = _merge_diffs(diffs, len(parents))
             yield sha, diffs
 
-    def _log(self, shas: Sequence[str], options: Sequence[str]) -> str:
-        """`git log OPTIONS` of the commits as text, each opening with a NUL, its sha and its parents'; a
-        commit that printed a file as binary read again with `--text` when that file is text
-        (`_read_as_text`)."""
+    def _log(self, shas: Sequence[str], options: Sequence[str]) -> list[tuple[str, str]]:
+        """`git log OPTIONS` of the commits, as (head, patch) for each commit (for a merge, each of its
+        parent diffs): the head its sha and its parents'. A file a commit printed as binary is read
+        again with `--text` when it is text on every side (`_text_files`); the others keep their
+        binary change."""
         out = decode_patch(self._git.run(*options, input="".join(f"{sha}\n" for sha in shas).encode()))[0]
-        parts = _COMMIT_START.split(out)[1:]
+        # Each commit opens with a NUL at a line's start, its sha and its parents'. A text patch's line
+        # starts with its kind (` `, `+`, `-`, `\`) or a header word, never a NUL, though it may hold one
+        # past the 8,000 bytes git reads to call a file binary.
+        parts = [(head, patch) for head, _, patch in map(_head, _COMMIT_START.split(out)[1:])]
+        self._read_shas.update(shas)
         binary: dict[str, tuple[list[str], set[tuple[str, str]]]] = {}
-        for part in parts:
-            if _BINARY_FILE.search(part):
-                head, _, patch = part.partition("\n")
+        for head, patch in parts:
+            if _BINARY_FILE.search(patch):
                 sha, *parents = head.split()
                 binary.setdefault(sha, (parents, set()))[1].update(_binary_files(patch))
-        again = self._read_as_text(binary)
-        if not again:
-            return out
-        text = self._git.run(*options, "--text", input="".join(f"{sha}\n" for sha in again).encode())
-        read: dict[str, list[str]] = {}
-        for part in _COMMIT_START.split(decode_patch(text)[0])[1:]:
-            read.setdefault(part.partition("\n")[0].split(" ", 1)[0], []).append(part)
-        kept: list[str] = []
-        for sha, group in groupby(parts, key=lambda part: part.partition("\n")[0].split(" ", 1)[0]):
-            kept.extend(read.get(sha) or group)
-        return "".join(f"\n\0{part}" for part in kept)
+        if not binary:
+            return parts
+        again = self._read_again(self._text_files(binary), options)
+        kept: list[tuple[str, str]] = []
+        for sha, commit in groupby(parts, key=lambda part: part[0].split(" ", 1)[0]):
+            for n, (head, patch) in enumerate(commit):
+                if (texts := again.get((sha, n))) and _BINARY_FILE.search(patch):
+                    patch = "".join(texts.get(_file_of(section), section) for section in _sections(patch))
+                if _BINARY_FILE.search(patch):
+                    self._binary.add(sha)
+                kept.append((head, patch))
+        return kept
 
-    def _read_as_text(self, binary: dict[str, tuple[list[str], set[tuple[str, str]]]]) -> list[str]:
-        """The commits of `binary` (sha -> its parents, and the (old, new) paths of the files it printed
-        as binary) whose such files are, on each side that has them, blobs of text (`is_text_as_is`) of
-        at most `MAX_TEXT_BINARY_BYTES`: read with `--text`, their lines show. A file of more, or a real
-        binary, stays binary; so does a file named with a newline, which the batch cannot ask for."""
+    def _read_again(
+        self, texts: dict[str, frozenset[tuple[str, str]]], options: Sequence[str]
+    ) -> dict[tuple[str, int], dict[tuple[str, str], str]]:
+        """The text files of each commit (`texts`: sha -> their (old, new) paths) read with `--text`,
+        those only: a real binary beside them is not printed as text. For each (commit, its n-th parent
+        diff), each file's patch. The commits with the same files are read by one process."""
+        groups: dict[frozenset[tuple[str, str]], list[str]] = {}
+        for sha, files in texts.items():
+            if files:
+                groups.setdefault(files, []).append(sha)
+        read: dict[tuple[str, int], dict[tuple[str, str], str]] = {}
+        for files, group in groups.items():
+            pathspec = sorted({f":(literal){path}" for file in files for path in file})
+            out = self._git.run(
+                *options, "--text", "--", *pathspec, input="".join(f"{sha}\n" for sha in group).encode()
+            )
+            parts = (_head(part) for part in _COMMIT_START.split(decode_patch(out)[0])[1:])
+            for sha, commit in groupby(parts, key=lambda part: part[0].split(" ", 1)[0]):
+                for n, (_, _, patch) in enumerate(commit):
+                    sections = ((_file_of(section), section) for section in _sections(patch))
+                    read[(sha, n)] = {
+                        file: section
+                        for file, section in sections
+                        if file in files and not _BINARY_FILE.search(section)
+                    }
+        return read
+
+    def _text_files(
+        self, binary: dict[str, tuple[list[str], set[tuple[str, str]]]]
+    ) -> dict[str, frozenset[tuple[str, str]]]:
+        """For each commit of `binary` (sha -> its parents, and the (old, new) paths of the files it
+        printed as binary), those of its files that are, on each side that has them, blobs of text
+        (`TextKind.AS_IS`) of at most `MAX_TEXT_BINARY_BYTES`: read with `--text`, their lines show. A
+        file of more, or a real binary, stays binary; so does a file named with a newline, which the
+        batch cannot ask for, and one none of whose sides is found, named otherwise than git stores it
+        (C-quoted)."""
         sides = {  # sha -> each file's sides, "REV:PATH"
-            sha: [[f"{sha}:{new}", *(f"{p}:{old}" for p in parents)] for old, new in files]
+            sha: {(old, new): [f"{sha}:{new}", *(f"{p}:{old}" for p in parents)] for old, new in files}
             for sha, (parents, files) in binary.items()
         }
+        asked = self._blob_of.keys() | self._missing | self._not_text
         specs = sorted(
-            {spec for found in sides.values() for file in found for spec in file if "\n" not in spec}
+            {s for found in sides.values() for file in found.values() for s in file if "\n" not in s} - asked
         )
-        if not specs:
-            return []
-        out = self._git.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in specs).encode())
-        blobs: dict[str, str | None] = {}  # spec -> its blob, None when too large or not a blob
-        # Each answer is "<blob> blob <size>", or the spec and "missing" (a side with no such file).
-        for spec, line in zip(specs, out.decode("utf-8", "replace").split("\n"), strict=False):
-            fields = line.split()
-            if line == f"{spec} missing":
-                continue
-            if len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit():
-                blobs[spec] = fields[0] if int(fields[2]) <= MAX_TEXT_BINARY_BYTES else None
-            else:
-                blobs[spec] = None
-        texts: dict[str, bool] = {}
-        reader = BlobReader(self._git)
-        try:
-            for blob in {b for b in blobs.values() if b is not None}:
-                data = reader.read(blob, MAX_TEXT_BINARY_BYTES)
-                texts[blob] = data is not None and is_text_as_is(data)
-        except GitError:
-            return []  # a git with no `cat-file --batch-command`: the files stay binary
-        finally:
-            reader.close()
-        # A file none of whose sides is found was named otherwise than git stores it (C-quoted): unread.
-        return [
-            sha
-            for sha, found in sides.items()
-            if all(
-                any(spec in blobs for spec in file)
-                and all(texts.get(blobs.get(spec) or "", spec not in blobs) for spec in file)
-                for file in found
+        if specs:
+            out = self._git.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in specs).encode())
+            # Each answer is "<blob> blob <size>", or the spec and "missing" (a side with no such file).
+            for spec, line in zip(specs, out.decode("utf-8", "replace").split("\n"), strict=False):
+                fields = line.split()
+                if line == f"{spec} missing":
+                    self._missing.add(spec)
+                elif len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit():
+                    if int(fields[2]) <= MAX_TEXT_BINARY_BYTES:
+                        self._blob_of[spec] = fields[0]
+                    else:
+                        self._not_text.add(spec)
+                else:
+                    self._not_text.add(spec)
+        blobs = sorted({self._blob_of[s] for s in specs if s in self._blob_of} - self._kinds.keys())
+        kinds = text_blobs(self._git, blobs)
+        self._kinds.update((blob, kinds.get(blob)) for blob in blobs)
+
+        def text(spec: str) -> bool:
+            blob = self._blob_of.get(spec)
+            return spec in self._missing or (blob is not None and self._kinds.get(blob) is TextKind.AS_IS)
+
+        return {
+            sha: frozenset(
+                file
+                for file, specs in found.items()
+                if any(s in self._blob_of for s in specs) and all(map(text, specs))
             )
-        ]
+            for sha, found in sides.items()
+        }
+
+
+def _head(part: str) -> tuple[str, str, str]:
+    return part.partition("\n")
+
+
+# Where each file's patch begins in a commit's: its header line, which no hunk line (` `, `+`, `-`,
+# `\`) starts with.
+_FILE_START = re.compile(r"^(?=diff --git )", re.MULTILINE)
+
+
+def _sections(patch: str) -> list[str]:
+    """A commit's patch cut before each file's header: what comes before the first (a blank line) is a
+    section of its own, that names no file."""
+    return _FILE_START.split(patch)
+
+
+def _file_of(section: str) -> tuple[str, str]:
+    """The (old, new) paths of the file of one section of a commit's patch; when it names none, a name
+    no file has."""
+    try:
+        files = parse_diff(section, source="commit").files
+    except InputError:
+        return ("\n", "\n")
+    return (files[0].old_path or files[0].path, files[0].path) if len(files) == 1 else ("\n", "\n")
 
 
 def _binary_files(patch: str) -> set[tuple[str, str]]:
@@ -251,18 +324,18 @@ def _own_lines(change: FileChange, own: Collection[tuple[str, int | None]]) -> F
     return replace(change, hunks=tuple(hunks))
 
 
-def added_lines_of_log(text: str) -> Iterator[tuple[str, str]]:
-    """(sha, text) for each added line of `git log --format=%x00%H %P --patch --unified=0` output."""
-    sha = ""
-    left = 0  # hunk lines still to read: removed and added lines as the header counts them
-    for line in text.split("\n"):
-        if left:
-            if line.startswith("\\"):
-                continue  # "\ No newline at end of file" follows a hunk line and is not counted
-            left -= 1
-            if line.startswith("+"):
-                yield sha, line[1:]
-        elif line.startswith("\0"):
-            sha = line[1:].split(" ", 1)[0]
-        elif line.startswith("@@ ") and (m := _HUNK.match(line)):
-            left = int(m.group(1) or 1) + int(m.group(2) or 1)
+def added_lines_of_log(parts: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """(sha, text) for each added line of `git log --format=%x00%H %P --patch --unified=0` output, as
+    (head, patch) for each commit."""
+    for head, patch in parts:
+        sha = head.split(" ", 1)[0]
+        left = 0  # hunk lines still to read: removed and added lines as the header counts them
+        for line in patch.split("\n"):
+            if left:
+                if line.startswith("\\"):
+                    continue  # "\ No newline at end of file" follows a hunk line and is not counted
+                left -= 1
+                if line.startswith("+"):
+                    yield sha, line[1:]
+            elif line.startswith("@@ ") and (m := _HUNK.match(line)):
+                left = int(m.group(1) or 1) + int(m.group(2) or 1)

@@ -88,9 +88,9 @@ def _binaries_as_text(
     changes = [c for c in diff.files if c.is_binary and c.status is not FileStatus.DELETED]
     blobs = _blobs(git, head, [c.path for c in changes]) if changes else {}
     small = {path: sha for path, (sha, size) in blobs.items() if size <= MAX_TEXT_BINARY_BYTES}
-    kinds = _text_blobs(git, sorted(set(small.values())))
-    texts = {path for path, sha in small.items() if kinds.get(sha) is _Text.AS_IS}
-    wide = [c for c in changes if kinds.get(small.get(c.path, "")) is _Text.WIDE]
+    kinds = text_blobs(git, sorted(set(small.values())))
+    texts = {path for path, sha in small.items() if kinds.get(sha) is TextKind.AS_IS}
+    wide = [c for c in changes if kinds.get(small.get(c.path, "")) is TextKind.WIDE]
     decoded = _decoded(git, base, wide, small, source=source)
     again: dict[str, FileChange] = {}
     if texts:
@@ -106,7 +106,7 @@ def _binaries_as_text(
         for c in changes
         if c.path not in read
         and c.path not in decoded
-        and (c.path in texts or kinds.get(small.get(c.path, "")) in (_Text.WIDE, _Text.UNKNOWN))
+        and (c.path in texts or kinds.get(small.get(c.path, "")) in (TextKind.WIDE, TextKind.UNKNOWN))
     )
     if maybe_text:
         diff = replace(diff, maybe_text=maybe_text)
@@ -127,13 +127,15 @@ def _binaries_as_text(
     return replace(diff, files=files, notes=(*diff.notes, *notes))
 
 
-class _Text(enum.Enum):
+class TextKind(enum.Enum):
+    """How a blob git calls binary is text (`text_blobs`)."""
+
     AS_IS = "as is"  # UTF-8, mostly so, or a script: git diffs it with `--text`
     WIDE = "wide"  # UTF-16 or UTF-32: decoded here
     UNKNOWN = "unknown"  # not text to the gate, but of no binary format it knows (`binary_format`)
 
 
-def _text_blobs(git: Git, shas: Sequence[str]) -> dict[str, _Text]:
+def text_blobs(git: Git, shas: Sequence[str]) -> dict[str, TextKind]:
     """The blobs of `shas` that are text or may be, and of which kind, read through one `git cat-file`
     process for the run: a pull request can add thousands of files git calls binary, and a process for
     each cost seconds. Each is read alone, its size asked first: a change of many large images is never
@@ -151,14 +153,14 @@ def _text_blobs(git: Git, shas: Sequence[str]) -> dict[str, _Text]:
     return {sha: kind for sha, kind in found.items() if kind is not None}
 
 
-def _kind(data: bytes | None) -> _Text | None:
+def _kind(data: bytes | None) -> TextKind | None:
     if data is None:
         return None
     if wide_text(data) is not None:
-        return _Text.WIDE
+        return TextKind.WIDE
     if is_text_as_is(data):
-        return _Text.AS_IS
-    return _Text.UNKNOWN if binary_format(data) is None else None
+        return TextKind.AS_IS
+    return TextKind.UNKNOWN if binary_format(data) is None else None
 
 
 def _decoded(

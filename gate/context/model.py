@@ -96,6 +96,10 @@ class CommitLineReader(Protocol):
         the lines none of its parents has, as its `diffs` read them (one that `diffs` leaves out, none)."""
         ...
 
+    def binary_changes(self, shas: Collection[str]) -> set[str]:
+        """The named commits whose own diff of some file stays binary, its lines not shown."""
+        ...
+
     def diffs(self, shas: Sequence[str]) -> Iterable[tuple[str, Diff]]:
         """(sha, the commit's own diff) for each named commit, in the order given, renames followed. A
         source that reads merges gives a merge's diff against each of its parents, one after the other,

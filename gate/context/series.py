@@ -109,6 +109,13 @@ class SeriesLines:
             for text in self.by_commit.get(sha, ()):
                 yield sha, text
 
+    def binary_changes(self, shas: Collection[str]) -> set[str]:
+        return {
+            sha
+            for sha in shas
+            if (diff := self.diff_by_commit.get(sha)) is not None and any(f.is_binary for f in diff.files)
+        }
+
     def diffs(self, shas: Sequence[str]) -> Iterator[tuple[str, Diff]]:
         for sha in shas:
             if (diff := self.diff_by_commit.get(sha)) is not None:

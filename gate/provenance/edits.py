@@ -38,7 +38,8 @@ A commit's diff of a file that stays binary (git printed no lines of it: a side 
 size the commits are read as text under) hides which lines it changed. Once a commit with no AI marks
 so changed a file that held AI lines, or after AI lines went, the lines that commit and the later ones
 with no AI marks own there at head are of unknown origin (`Edited.unread`): counted as possibly AI,
-never as a person's.
+never as a person's. So are those of the commits with no AI marks that change a file after an AI
+commit so changed it: which AI lines it added there no diff told, so any of their lines may edit one.
 
 A merge of more than two parents is read against its first parent only, so the lines it wrote, those
 no commit read before it added to their file, may be AI lines it edited while merging: they are held
@@ -124,6 +125,8 @@ class _FileLines:
     edited: defaultdict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     # The commits with no AI marks that changed the file since one changed it unseen (its diff binary).
     unread: set[str] = field(default_factory=set)
+    # Whether an AI commit changed the file unseen: it may hold AI lines no diff showed.
+    hidden: bool = False
     # The texts, whitespace aside, the commits read so far added to the file; kept only while some
     # merge read against its first parent is to come, to tell the lines it wrote from those it took.
     seen: set[str] = field(default_factory=set)
@@ -149,7 +152,9 @@ def edited_ai_lines(
         return Edited(owners)
     texts = {path: {line.new_no: line.text for line in changeset.diff.by_path[path].added} for path in owners}
     not_held = _texts_not_held(ai_texts, owners, texts, ai)
-    if not not_held:
+    # An AI commit whose diff of a file stays binary added lines no text tells: the later commits with
+    # no AI marks that change that file are read all the same (`_FileLines.hidden`).
+    if not not_held and not reader.binary_changes(ai):
         return Edited(owners)
     others = {
         (sha, squeezed(texts[path].get(n, "")))
@@ -242,9 +247,11 @@ def _replay(
         for _, diff in commit:
             for change in diff.files:
                 state = _follow(files, change)
-                if sha not in ai and state.unread:
+                if sha in ai:
+                    state.hidden |= change.is_binary
+                elif state.unread or state.hidden:
                     state.unread.add(sha)
-                elif sha not in ai and change.is_binary:
+                elif change.is_binary:
                     unseen.append(state)
                 marker = comment_marker(change.path)
                 runs = list(_runs(change))
@@ -462,6 +469,7 @@ def _follow(files: dict[str, _FileLines], change: FileChange) -> _FileLines:
         kept = files[change.path] = moved or _FileLines()
     elif moved is not None:
         kept.unread |= moved.unread
+        kept.hidden |= moved.hidden
         for text, ai_line in moved.ai.items():
             kept.ai.setdefault(text, ai_line)
         for edit, shas in moved.edited.items():

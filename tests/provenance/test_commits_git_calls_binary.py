@@ -101,9 +101,9 @@ def test_ai_lines_moved_into_a_utf16_file_are_not_a_person_s(repo: GitRepo) -> N
     assert result.ai_lines + result.unknown_lines == AI_LINES
 
 
-def test_a_real_binary_in_the_same_commit_leaves_the_edits_possibly_ai(repo: GitRepo) -> None:
-    """A commit is read again as text only when every file it printed as binary is text: beside an image,
-    its NUL-byte edit stays unread, and the lines are possibly AI rather than the person's."""
+def test_a_real_binary_in_the_same_commit_hides_no_edit_of_ai_lines(repo: GitRepo) -> None:
+    """Each file a commit printed as binary is read again as text alone: beside an image, its NUL-byte
+    edit is read, and the lines it edited stay AI."""
     base = _ai_commit(repo)
     repo.write("prices.py", (REVIEWED + "# \0\n").encode())
     repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4)
@@ -111,4 +111,36 @@ def test_a_real_binary_in_the_same_commit_leaves_the_edits_possibly_ai(repo: Git
     repo.write("prices.py", REVIEWED)
     repo.commit("Tidy")
     result = _estimate(repo, base)
-    assert result.ai_lines + result.unknown_lines == result.added_lines == AI_LINES
+    assert (result.ai_lines, result.added_lines) == (AI_LINES, AI_LINES)
+
+
+def test_ai_lines_hidden_by_a_nul_byte_beside_a_real_binary_are_not_a_person_s(repo: GitRepo) -> None:
+    """An AI commit whose code holds one NUL byte, committed with an image: the code is read as text
+    though the image stays binary, and a person's light edit of each of its lines stays AI."""
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("prices.js", (AI_CODE + "# \0\n").encode())
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4)
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    repo.write("prices.js", REVIEWED)
+    repo.commit("Review pass")
+    result = _estimate(repo, base)
+    assert result.added_lines == AI_LINES
+    assert result.ai_lines == AI_LINES
+
+
+def test_a_file_an_ai_commit_wrote_unseen_leaves_later_edits_possibly_ai(repo: GitRepo) -> None:
+    """An AI commit's file in UTF-16 shows no lines: the person who converts it and edits each line
+    wrote lines of unknown origin, possibly AI, never their own."""
+    repo.write("README.md", "project\n")
+    base = repo.commit("base")
+    repo.branch("pr")
+    repo.write("prices.py", AI_CODE.encode("utf-16"))
+    repo.commit("Add the price helpers\n\n" + CLAUDE)
+    repo.write("prices.py", REVIEWED)
+    repo.commit("Back to UTF-8, reviewed")
+    result = _estimate(repo, base)
+    assert result.added_lines == AI_LINES
+    assert result.ai_lines + result.unknown_lines == AI_LINES
+    assert result.unknown_lines > 0
