@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from gate.context.catfile import BlobReader, NotRead
@@ -36,9 +37,8 @@ class GitRevisions:
         self._revs = {"base": base, "head": head}
         self._blobs: BlobReader | None = BlobReader(git)
         self._unread: dict[tuple[str, str], str] = {}  # (revision, path) -> why, for `why_unread`
-        self._listed: dict[str, frozenset[str]] = {}
         self.read = lru_cache(maxsize=FILES_CACHED)(self._read)  # type: ignore[method-assign]
-        self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
+        self._listing = lru_cache(maxsize=LISTINGS_CACHED)(self._list)
 
     @property
     def git(self) -> Git:
@@ -48,7 +48,7 @@ class GitRevisions:
         return self._read(revision, path)
 
     def list_files(self, revision: str) -> tuple[str, ...]:
-        return self._list_files(revision)
+        return self._listing(revision).paths
 
     def why_unread(self, revision: str, path: str) -> str | None:
         """Why `read` gave None for a file the revision holds (`GIT_COULD_NOT_READ`, `TOO_LARGE`); None
@@ -93,21 +93,31 @@ class GitRevisions:
 
     def _holds_file(self, revision: str, path: str) -> bool:
         """Whether the tree at the revision holds a file at `path`: listed, and not a submodule's commit
-        (which git answers "missing" for too). When git cannot say which, it is taken to be a file."""
-        listed = self._listed.get(revision)
-        if listed is None:
-            listed = self._listed[revision] = frozenset(self.list_files(revision))
-        if path not in listed:
-            return False
-        rev = self._revs.get(revision, revision)
-        # `--literal-pathspecs`: the path is a name, not a pattern.
-        entry = self._git.run(
-            "--literal-pathspecs", "ls-tree", "-z", "--full-tree", rev, "--", path, check=False
-        )
-        return not entry.startswith(b"160000 ")
+        (which git answers "missing" for too)."""
+        listing = self._listing(revision)
+        return path in listing.names and path not in listing.gitlinks
 
-    def _list_files(self, revision: str) -> tuple[str, ...]:
+    def _list(self, revision: str) -> _Listing:
         rev = self._revs.get(revision, revision)
         # -z: names as stored, not C-quoted (a name may hold a tab, a quote or a newline)
-        out = self._git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
-        return tuple(decode_name(name) for name in out.split(b"\0") if name)
+        out = self._git.run("ls-tree", "-r", "-z", "--full-tree", rev)
+        paths: list[str] = []
+        gitlinks: set[str] = set()
+        for entry in out.split(b"\0"):
+            info, tab, name = entry.partition(b"\t")
+            if not tab:
+                continue
+            path = decode_name(name)
+            paths.append(path)
+            if info.startswith(b"160000 "):  # a submodule's commit
+                gitlinks.add(path)
+        return _Listing(tuple(paths), frozenset(paths), frozenset(gitlinks))
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """The paths of a revision's tree, in git's order, and those that are submodules' commits."""
+
+    paths: tuple[str, ...]
+    names: frozenset[str]
+    gitlinks: frozenset[str]
