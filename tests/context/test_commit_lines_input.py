@@ -94,3 +94,33 @@ def test_a_ranges_merges_are_told_by_the_parents_its_commits_hold(
     assert told == asked
     calls = log.read_text().splitlines()
     assert len(calls) == 2 and all("--patch" in call for call in calls)  # the reads of the diffs alone
+
+
+def test_the_files_a_commit_printed_as_binary_are_read_once_for_its_lines_and_its_diffs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a file git printed as binary is text is asked of git once a run: the lines a commit added
+    and its diffs are read from the same commits, and a blob's name is its content's."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "project\n")
+    repo.commit("base")
+    repo.write("app.js", 'const SEP = "\0";\nconst NAME = "app";\n')
+    repo.write("logo.png", bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(range(256)))
+    sha = repo.commit("Add the app")
+    real = shutil.which("git")
+    assert real is not None
+    (tmp_path / "bin").mkdir()
+    log, wrapper = tmp_path / "bin" / "calls.log", tmp_path / "bin" / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    reader = GitCommitLines(Git(repo.root))
+
+    added = [text for _, text in reader.added_texts([sha])]
+    [(_, diff)] = list(reader.diffs([sha]))
+
+    assert added == ['const SEP = "\0";', 'const NAME = "app";']
+    assert [line.text for line in diff.by_path["app.js"].added] == added
+    assert diff.by_path["logo.png"].is_binary and reader.binary_changes([sha]) == {sha}
+    cat_files = [call for call in log.read_text().splitlines() if "cat-file" in call.split()]
+    assert len(cat_files) == 2  # the sides' blobs, and their bytes: once each
