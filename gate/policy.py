@@ -9,7 +9,7 @@ from gate.analyzers.injection.agent_files import instructs_agents
 from gate.analyzers.source import GATE_PYTHON, LFS_POINTER, NOT_PARSED
 from gate.config.models import Config, OnModelError, OnStageError, UnconfirmedPlace
 from gate.context.links import LINK_SKIPPED, judged_here
-from gate.context.model import COULD_NOT_READ, ChangeSet, unread_files
+from gate.context.model import COULD_NOT_READ, TOO_LARGE, ChangeSet, unread_files
 from gate.diff.model import FileStatus
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
@@ -247,9 +247,13 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
     git calls binary is left to `_binary_unread`, which says it when it may be text; and the files
     paths.ignore leaves out are the user's choice, not the gate's omission (they are not in `by_path`).
     A file its source could not give (`COULD_NOT_READ`) counts wherever it is, in the change or not: a
-    module a changed file imports, read as absent, would let a call to a name it lacks pass."""
+    module a changed file imports, read as absent, would let a call to a name it lacks pass. So does one
+    too large to read (`TOO_LARGE`) that the change does not touch, in words of its own: what it
+    defines is unknown, and a name imported from it that it lacks would pass unchecked."""
     by_path = changeset.diff.by_path
+    ignored = set(changeset.diff.ignored_paths)
     not_given: dict[str, None] = {}
+    read_too_large: dict[str, None] = {}
     too_large: dict[str, None] = {}  # dicts as ordered sets: each file named once, in the stages' order
     not_text: dict[str, None] = {}
     not_parsed: dict[str, None] = {}
@@ -261,6 +265,9 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
                 not_given.setdefault(skipped.path, None)
                 continue
             change = by_path.get(skipped.path)
+            if change is None and skipped.why == TOO_LARGE and skipped.path not in ignored:
+                read_too_large.setdefault(skipped.path, None)
+                continue
             if change is None or change.is_binary:
                 continue
             if skipped.why == LINK_SKIPPED:
@@ -283,6 +290,8 @@ def _left_unread(results: Sequence[StageResult], changeset: ChangeSet) -> list[s
         )
     if too_large:
         out.append(unread_files(list(too_large), "over the analyzers' size limit"))
+    if read_too_large:
+        out.append(unread_files(list(read_too_large), "read by the change but over the size limit"))
     if not_text:
         out.append(unread_files(list(not_text), "the analyzers left unread (not text)"))
     if not_parsed:

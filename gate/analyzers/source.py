@@ -18,7 +18,7 @@ from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.file_kinds import BYTE_ORDER_MARK, is_python_change
 from gate.context.links import LINK_SKIPPED, is_link
-from gate.context.model import ChangeSet
+from gate.context.model import TOO_LARGE, ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 # Files larger than this are not analysed: generated bundles and data dumps, not code someone wrote.
@@ -158,7 +158,7 @@ class ChangeView:
         else:
             text = self._from_diff(path, new_side=False)
         if text is not None and len(text) > MAX_FILE_BYTES:
-            self._skip(path, f"{len(text):,} bytes, over the {MAX_FILE_BYTES:,} byte limit")
+            self._skip(path, TOO_LARGE)
             text = None
         elif text is not None and "\x00" in text:
             self._skip(path, "binary file")

@@ -66,6 +66,9 @@ class PullRequestInfo:
 GIT_COULD_NOT_READ = "git could not read it"
 API_COULD_NOT_READ = "the GitHub API could not read it"
 COULD_NOT_READ = (GIT_COULD_NOT_READ, API_COULD_NOT_READ)
+# Why a file that is there was not read whole: it is larger than the reader takes (git's reader and the
+# analyzers' each have a limit). One wording for both, so the verdict counts it wherever it was met.
+TOO_LARGE = "over the size limit of a file read"
 
 
 class RevisionReader(Protocol):

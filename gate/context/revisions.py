@@ -8,7 +8,7 @@ from functools import lru_cache
 from gate.context.catfile import BlobReader, NotRead
 from gate.context.git import Git
 from gate.context.git_objects import decode_name
-from gate.context.model import GIT_COULD_NOT_READ
+from gate.context.model import GIT_COULD_NOT_READ, TOO_LARGE
 from gate.errors import GitError
 
 # Files larger than this are not read (2 MiB): no analyzer or prompt uses more of one file.
@@ -20,9 +20,6 @@ BINARY_SNIFF_BYTES = 8000
 FILES_CACHED = 512
 # File listings cached: one per revision (base and head), with room for a caller's own.
 LISTINGS_CACHED = 4
-# Why a file the tree holds was not read (`GitRevisions.why_unread`): git could not give its blob
-# (`GIT_COULD_NOT_READ`), or it is too large.
-TOO_LARGE = f"over the {MAX_FILE_BYTES:,} byte limit of a file read"
 
 
 class GitRevisions:
@@ -51,8 +48,9 @@ class GitRevisions:
         return self._listing(revision).paths
 
     def why_unread(self, revision: str, path: str) -> str | None:
-        """Why `read` gave None for a file the revision holds (`GIT_COULD_NOT_READ`, `TOO_LARGE`); None
-        when it was read, or there is no such file (or it is a folder, a submodule or binary)."""
+        """Why `read` gave None for a file the revision holds: git could not give its blob
+        (`GIT_COULD_NOT_READ`), or it is over `MAX_FILE_BYTES` (`TOO_LARGE`); None when it was read, or
+        there is no such file (or it is a folder, a submodule or binary)."""
         return self._unread.get((revision, path))
 
     def close(self) -> None:

@@ -186,3 +186,27 @@ def test_a_large_data_file_no_analyzer_reads_whole_stays_a_pass(
     # The secrets and injection scans read it line by line, whatever its size: it was analysed.
     assert report["coverage"]["analysed"] == 2
     assert not [g for g in report["coverage"]["gaps"] if g["path"]]
+
+
+@pytest.mark.parametrize(
+    "size",
+    [MAX_FILE_BYTES + 500_000, 2_500_000],
+    ids=["over the analyzers' limit", "over the limit of a file read"],
+)
+def test_an_import_from_a_module_past_the_limit_the_change_does_not_touch_is_no_pass(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], size: int
+) -> None:
+    # A generated module of the base, untouched: what it defines is unknown, so a name imported from
+    # it that it may lack is not checked, and the verdict must say so rather than pass.
+    generated = "".join(f"MESSAGE_{i:08d} = {i}\n" for i in range(size // 22 + 1))
+    _base(repo, {"app/api_pb2.py": "class Present:\n    pass\n\n\n" + generated})
+    repo.write("app/client.py", "from app.api_pb2 import Missing\n\n\ndef go():\n    return Missing()\n")
+    repo.commit("client")
+
+    report = _check(repo, capsys)
+
+    assert report["verdict"] == "neutral"
+    assert (
+        "not read: 1 file read by the change but over the size limit (app/api_pb2.py); "
+        "the verdict is neutral" in report["reasons"]
+    )
