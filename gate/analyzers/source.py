@@ -11,7 +11,7 @@ import ast
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from gate import syntax
@@ -124,10 +124,13 @@ class ChangeView:
 
     def is_python(self, change: FileChange) -> bool:
         """Whether the changed file is Python (`gate.context.file_kinds`): a script's first line is read
-        from the diff, else from the head revision when the run has it."""
+        from the diff, else from the head revision when the run has it. A head its source could not give
+        is noted skipped, with why: a script not known to be Python is not one known not to be."""
         known = self._python.get(change.path)
         if known is None:
-            known = self._python[change.path] = is_python_change(change, self.changeset.revisions)
+            reader = self.changeset.revisions
+            read_head = partial(self._read, "head") if reader is not None else None
+            known = self._python[change.path] = is_python_change(change, reader, read_head)
         return known
 
     def added_lines(self, change: FileChange) -> Iterator[AddedLine]:
@@ -150,9 +153,7 @@ class ChangeView:
             # A file the change adds is whole in the diff: no need to ask git for it.
             text = self._from_diff(path, new_side=revision == "head")
         elif reader is not None:
-            text = reader.read(revision, path)
-            if text is None and (why := reader.why_unread(revision, path)) is not None:
-                self._skip(path, why)  # there, but not read: what the stage needed of it is unknown
+            text = self._read(revision, path)
         elif revision == "head":
             text = self._from_diff(path, new_side=True)
         else:
@@ -166,6 +167,17 @@ class ChangeView:
         elif text is not None:
             text = text.removeprefix(BYTE_ORDER_MARK)
         self._texts[key] = text
+        return text
+
+    def _read(self, revision: str, path: str) -> str | None:
+        """The file as the revisions give it, whatever its size; a file there but not given is noted
+        skipped, with why (`RevisionReader.why_unread`): what the stage needed of it is unknown."""
+        reader = self.changeset.revisions
+        if reader is None:
+            return None
+        text = reader.read(revision, path)
+        if text is None and (why := reader.why_unread(revision, path)) is not None:
+            self._skip(path, why)
         return text
 
     def _from_diff(self, path: str, *, new_side: bool) -> str | None:

@@ -15,7 +15,8 @@ its suffix is one the analyzers read as JavaScript or TypeScript: `bin/tool`, `l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from gate.context.model import RevisionReader
 from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
@@ -62,14 +63,19 @@ def runs_shell(first_line: str) -> bool:
     return _SHELL_SHEBANG.match(first_line) is not None
 
 
-def is_python_change(change: FileChange, revisions: RevisionReader | None) -> bool:
+def is_python_change(
+    change: FileChange, revisions: RevisionReader | None, read_head: Callable[[str], str | None] | None = None
+) -> bool:
     """Whether a changed file is Python at head (`is_python_source`): its first line read from the
-    diff, else from the head revision when the run has one."""
+    diff, else from the head revision when the run has one. `read_head`: how the caller reads a file at
+    head, when it says why one it could not read was not read (`ChangeView`); else the reader's own."""
     if change.status is FileStatus.DELETED or change.is_binary:
         return False
     if not first_line_decides(change.path):
         return is_python_source(change.path, None)
-    return is_python_source(change.path, _head_first_line(change, revisions))
+    if read_head is None and revisions is not None:
+        read_head = partial(revisions.read, "head")
+    return is_python_source(change.path, _head_first_line(change, read_head))
 
 
 def shown_first_line(change: FileChange) -> str | None:
@@ -79,13 +85,13 @@ def shown_first_line(change: FileChange) -> str | None:
     return None
 
 
-def _head_first_line(change: FileChange, revisions: RevisionReader | None) -> str | None:
+def _head_first_line(change: FileChange, read_head: Callable[[str], str | None] | None) -> str | None:
     shown = shown_first_line(change)
-    if shown is not None or revisions is None:
+    if shown is not None or read_head is None:
         return shown
     # Straight from the reader: a file too large to analyse is still named Python or not, and the few
     # that are said to be skipped by the stages that then cannot read them.
-    head = revisions.read("head", change.path)
+    head = read_head(change.path)
     return head.removeprefix(BYTE_ORDER_MARK).split("\n", 1)[0] if head else None
 
 

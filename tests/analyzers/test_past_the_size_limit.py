@@ -210,3 +210,22 @@ def test_an_import_from_a_module_past_the_limit_the_change_does_not_touch_is_no_
         "not read: 1 file read by the change but over the size limit (app/api_pb2.py); "
         "the verdict is neutral" in report["reasons"]
     )
+
+
+def test_a_script_past_the_limit_of_a_file_read_whose_diff_hides_its_first_line_is_no_pass(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Whether `bin/tool` is Python is said by its first line, which the diff does not show and git's
+    # reader would not give: not known to be Python, it is no file known not to be, and no pass.
+    body = "".join(f"STEP_{i:08d} = {i}\n" for i in range(2_500_000 // 19))
+    _base(repo, {"bin/tool": "#!/usr/bin/env python3\n" + body})
+    repo.write("bin/tool", "#!/usr/bin/env python3\n" + body + "from app.ghost import helper\nhelper()\n")
+    repo.commit("tool")
+
+    report = _check(repo, capsys)
+
+    assert report["verdict"] == "neutral"
+    assert (
+        "not read: 1 file over the analyzers' size limit (bin/tool); the verdict is neutral"
+        in report["reasons"]
+    )
