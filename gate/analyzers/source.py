@@ -18,13 +18,15 @@ from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.file_kinds import BYTE_ORDER_MARK, is_python_change
 from gate.context.links import LINK_SKIPPED, is_link
-from gate.context.model import TOO_LARGE, ChangeSet
+from gate.context.model import LISTING, TOO_LARGE, ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 # Files larger than this are not analysed: generated bundles and data dumps, not code someone wrote.
 MAX_FILE_BYTES = 1_000_000
 
 NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
+# What a stage names as skipped when the list of files at head was not given (`LISTING`).
+HEAD_LISTING = "the list of files at head"
 # Why a changed Python file was not analysed though its head was read whole (`ChangeView.parses`).
 GATE_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 NOT_PARSED = f"does not parse as Python {GATE_PYTHON}"
@@ -194,11 +196,14 @@ class ChangeView:
         return None
 
     def head_paths(self) -> tuple[str, ...]:
-        """Every file at head: from the revisions when known, else the paths the diff names."""
+        """Every file at head: from the revisions when known, else the paths the diff names. A listing the
+        revisions could not give is noted skipped, with why: the stage's use of it is not a pass."""
         if self._paths is None:
             reader = self.changeset.revisions
             if reader is not None:
                 self._paths = tuple(reader.list_files("head"))
+                if (why := reader.why_unread("head", LISTING)) is not None:
+                    self._skip(HEAD_LISTING, why)  # no file found is not no file there
             else:
                 self._paths = tuple(
                     f.path for f in self.changeset.diff.files if f.status is not FileStatus.DELETED

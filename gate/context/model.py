@@ -69,6 +69,9 @@ COULD_NOT_READ = (GIT_COULD_NOT_READ, API_COULD_NOT_READ)
 # Why a file that is there was not read whole: it is larger than the reader takes (git's reader and the
 # analyzers' each have a limit). One wording for both, so the verdict counts it wherever it was met.
 TOO_LARGE = "over the size limit of a file read"
+# The path `RevisionReader.why_unread` is asked for the listing of a revision (`list_files`): no file has
+# it, and a listing the source could not give is no empty tree.
+LISTING = ""
 
 
 class RevisionReader(Protocol):
@@ -85,7 +88,8 @@ class RevisionReader(Protocol):
 
     def why_unread(self, revision: str, path: str) -> str | None:
         """Why `read` gave None for a file that is there (the source could not give it, or it is too
-        large); None when it was read or is not there. No file it names is taken for an absent one."""
+        large); None when it was read or is not there. No file it names is taken for an absent one.
+        For the path `LISTING`, why `list_files` gave no file: a listing the source could not give."""
         ...
 
 

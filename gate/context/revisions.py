@@ -22,6 +22,14 @@ FILES_CACHED = 512
 LISTINGS_CACHED = 4
 
 
+def as_text(data: bytes) -> str | None:
+    """A file's bytes as the analyzers read them: None for a binary file (git's test), else UTF-8 with
+    what is not UTF-8 (a cp1252 comment) replaced, so a file of another encoding is still read."""
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        return None
+    return data.decode("utf-8", "replace")
+
+
 class GitRevisions:
     """RevisionReader over a git repository: "base" and "head" name two commits.
 
@@ -73,9 +81,7 @@ class GitRevisions:
             self._unread[revision, path] = GIT_COULD_NOT_READ
         elif data is NotRead.TOO_LARGE:
             self._unread[revision, path] = TOO_LARGE
-        if not isinstance(data, bytes) or b"\0" in data[:BINARY_SNIFF_BYTES]:
-            return None
-        return data.decode("utf-8", "replace")
+        return as_text(data) if isinstance(data, bytes) else None
 
     def _read_alone(self, revision: str, path: str) -> bytes | NotRead:
         """The blob through two git processes. A git that fails says "missing" here: whether the file is

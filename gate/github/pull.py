@@ -22,13 +22,15 @@ from gate.context.links import diff_head_tree, may_hold_links, unread_links
 from gate.context.local_git import load_git_changeset
 from gate.context.model import (
     API_COULD_NOT_READ,
+    LISTING,
+    TOO_LARGE,
     ChangeSet,
     Commit,
     Person,
     unread_files,
     with_added_counts,
 )
-from gate.context.revisions import GitRevisions
+from gate.context.revisions import MAX_FILE_BYTES, GitRevisions, as_text
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 from gate.diff.parser import parse_diff
@@ -179,6 +181,8 @@ def _from_api(
         # The diff says which files are links and where they point; the tree, which files are at head.
         tree = diff_head_tree(diff, revisions.list_files("head"), lambda path: revisions.read("head", path))
         unread.extend(unread_links(diff, *tree))
+        if (why := revisions.why_unread("head", LISTING)) is not None:
+            unread.append(f"the list of files at head, which {why}: where the PR's links lead is unknown")
     return ChangeSet(
         source="github",
         diff=diff,
@@ -330,10 +334,18 @@ class ApiRevisions:
         if revision in ("head", self._revs["head"]) and (text := self._added_text(path)) is not None:
             return text
         try:
-            return self._client.file_text(path, self._revs.get(revision, revision))
+            found = self._client.file(path, self._revs.get(revision, revision))
+            if found is None:
+                return None
+            if found.data is None and found.size > MAX_FILE_BYTES:
+                self._unread[revision, path] = TOO_LARGE
+                return None
+            # Past the 1 MB the contents API gives, the blob API gives it, up to git mode's limit.
+            data = found.data if found.data is not None else self._client.blob(found.sha)
         except GateError:  # the API failed, which is not a file found absent (that is None)
             self._unread[revision, path] = API_COULD_NOT_READ
             return None
+        return as_text(data)
 
     def _added_text(self, path: str) -> str | None:
         change = self._diff.by_path.get(path) if self._diff is not None else None
@@ -348,7 +360,8 @@ class ApiRevisions:
     def _list_files(self, revision: str) -> tuple[str, ...]:
         try:
             return self._client.tree_paths(self._revs.get(revision, revision))
-        except GateError:
+        except GateError:  # a listing not given is no empty tree: the stages that list it say so
+            self._unread[revision, LISTING] = API_COULD_NOT_READ
             return ()
 
 
