@@ -187,14 +187,16 @@ def _main(argv: list[str] | None) -> int:
 def _redacted(line: str, exc: BaseException) -> str:
     """An error line can quote its input (a file name, a line of a config): `gate.redact.redact_error`.
     When redaction fails too (out of memory, or the secret detector half-loaded by the error being
-    reported, so that importing it again raises), the line is the error's type alone: its text is not
-    written unredacted, and the handler does not end in a traceback of its own."""
+    reported, so that importing it again raises), the line is the error's kind and type alone: its text
+    is not written unredacted, and the handler does not end in a traceback of its own. An interrupt
+    while redacting stays an interrupt."""
     try:
         from gate.redact import redact_error
 
         return redact_error(line)
-    except BaseException:  # whatever it is, the error being reported stays the one said
-        return f"ai-gate: internal error: {type(exc).__name__}"
+    except Exception:  # whatever it is, the error being reported stays the one said
+        kind = exc.kind if isinstance(exc, GateError) else "internal error"
+        return f"ai-gate: {kind}: {type(exc).__name__}"
 
 
 def _dispatch(args: argparse.Namespace) -> int:
