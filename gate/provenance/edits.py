@@ -211,13 +211,27 @@ def _texts_not_held(
     one of their lines. The texts decide, not how many lines each commit holds: a line re-wrapped over
     several (carry.py) gives its AI commit more head lines than it wrote, and would hide as many lines
     written over."""
-    wanted = Counter(unformatted(text) for _, text in ai_texts)
+    added = Counter(text for _, text in ai_texts)
+    held = Counter(
+        texts[path].get(n, "")
+        for path, (lines, owner) in owners.items()
+        for n, sha in zip(lines, owner, strict=True)
+        if sha is not None and sha in ai
+    )
+    # A text held as often as it was added, as written, is so formatting aside too: only the texts left
+    # over on either side need their formatting set aside (most lines are held as the AI wrote them).
+    for text in added.keys() & held.keys():
+        both = min(added[text], held[text])
+        added[text] -= both
+        held[text] -= both
+    wanted: Counter[str] = Counter()
+    for text, n in added.items():
+        if n:
+            wanted[unformatted(text)] += n
+    for text, n in held.items():
+        if n:
+            wanted[unformatted(text)] -= n
     wanted.pop("", None)
-    for path, (added, owner) in owners.items():
-        text_at = texts[path]
-        for n, sha in zip(added, owner, strict=True):
-            if sha is not None and sha in ai:
-                wanted[unformatted(text_at.get(n, ""))] -= 1
     return +wanted
 
 
