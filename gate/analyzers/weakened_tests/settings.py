@@ -298,19 +298,12 @@ def _runs_tests_fully(text: str) -> bool:
 
 def _segments(text: str) -> list[str]:
     """A command line's commands: split at `;`, `&&`, `||` and `|` outside quotes, up to a comment."""
-    out: list[str] = []
-    quote = ""
-    start = 0
     code = _without_comment(text)
-    for at, char in enumerate(code):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char in ";|" or (char == "&" and _ends_command(code, at)):
-            out.append(code[start:at])
-            start = at + 1
+    out: list[str] = []
+    start = 0
+    for at, _ in _separators(code):
+        out.append(code[start:at])
+        start = at + 1
     out.append(code[start:])
     return [segment for segment in out if segment.strip()]
 
@@ -319,25 +312,27 @@ def _piped_runner(text: str) -> bool:
     """Whether a command that runs the tests is piped into another (`pytest | tee log`): a lone `|`
     outside quotes, after a command that runs tests, with a command after it."""
     code = _without_comment(text)
-    quote = ""
     start = 0
+    for at, char in _separators(code):
+        lone_pipe = char == "|" and code[at - 1 : at + 2].count("|") == 1
+        if lone_pipe and _runs(code[start:at]) and code[at + 1 :].strip(" &"):
+            return True
+        start = at + 1
+    return False
+
+
+def _separators(code: str) -> Iterator[tuple[int, str]]:
+    """Where a command line splits into commands, outside quotes: each `;`, `|` and `&` that ends a
+    command, with its character (`&&` and `||` are two each)."""
+    quote = ""
     for at, char in enumerate(code):
         if quote:
             if char == quote:
                 quote = ""
         elif char in "'\"":
             quote = char
-        elif (
-            char == ";"
-            or (char == "&" and _ends_command(code, at))
-            or (char == "|" and code[at - 1 : at + 2].count("|") > 1)
-        ):
-            start = at + 1
-        elif char == "|":
-            if _runs(code[start:at]) and code[at + 1 :].strip(" &"):
-                return True
-            start = at + 1
-    return False
+        elif char in ";|" or (char == "&" and _ends_command(code, at)):
+            yield at, char
 
 
 def _ends_command(code: str, at: int) -> bool:
