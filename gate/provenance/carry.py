@@ -44,7 +44,7 @@ the AI lines are gone, elsewhere.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -254,6 +254,7 @@ class _AiOrder:
     def __init__(self, ai_texts: Sequence[tuple[str, str]]) -> None:
         self._ai_texts = ai_texts
         self._positions: dict[str, list[int]] | None = None
+        self._known: dict[tuple[str, str], bool] = {}
 
     def beside(self, texts: Sequence[str], added: Sequence[int], written: Collection[str]) -> set[int]:
         """The indices of `texts` repeating a `written` text that have such a neighbour."""
@@ -270,10 +271,25 @@ class _AiOrder:
             self._positions = {}
             for n, (_, text) in enumerate(self._ai_texts):
                 self._positions.setdefault(unformatted(text), []).append(n)
-        after = self._positions.get(next_key, [])
-        for n in self._positions.get(key, []):
-            k = bisect_right(after, n)
-            if k < len(after) and after[k] - n <= PAIR_WINDOW:
+        known = self._known.get((key, next_key))
+        if known is None:
+            known = self._known[key, next_key] = self._near(key, next_key)
+        return known
+
+    def _near(self, key: str, next_key: str) -> bool:
+        """`_follows`, walking the fewer of the two texts' places and looking each up among the other's:
+        a text the AI commits repeated thousands of times is not walked for each of its neighbours."""
+        before = self._positions.get(key, []) if self._positions is not None else []
+        after = self._positions.get(next_key, []) if self._positions is not None else []
+        if len(before) <= len(after):
+            for n in before:
+                k = bisect_right(after, n)
+                if k < len(after) and after[k] - n <= PAIR_WINDOW:
+                    return True
+            return False
+        for m in after:
+            k = bisect_left(before, m) - 1
+            if k >= 0 and m - before[k] <= PAIR_WINDOW:
                 return True
         return False
 

@@ -101,3 +101,27 @@ def test_provenance_parsers_grow_linearly(case: str) -> None:
     t10k, t100k, t1m = (_cpu(work, build(n)) for n in SIZES)
     assert t1m / t100k < 30, f"{case}: {t10k:.4f} / {t100k:.4f} / {t1m:.4f} s"
     assert t100k / t10k < 30, f"{case}: {t10k:.4f} / {t100k:.4f} / {t1m:.4f} s"
+
+
+def _idiom_beside_moved_lines(m: int) -> float:
+    """CPU time of the neighbour check (carry.py) on a file with no AI line at head that alternates one
+    idiom the AI commits wrote `m` times with `m` distinct lines they wrote once each."""
+    from gate.provenance.carry import _AiOrder
+    from gate.provenance.formatting import unformatted
+
+    idiom = "alpha = compute_alpha(x, y)"
+    once = [f"b_value_{i} = compute_thing({i})" for i in range(m)]
+    ai_texts = [("a" * 40, text) for text in once] + [("a" * 40, idiom)] * m
+    texts = [line for text in once for line in (idiom, text)]
+    written = {unformatted(text) for _, text in ai_texts}
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        _AiOrder(ai_texts).beside(texts, list(range(1, len(texts) + 1)), written)
+        best = min(best, time.process_time() - start)
+    return max(best, FLOOR)
+
+
+def test_the_neighbour_check_of_repeated_lines_grows_linearly() -> None:
+    # 8x the lines: linear is about 8x (with a log factor), the quadratic walk was about 64x.
+    assert _idiom_beside_moved_lines(8_000) / _idiom_beside_moved_lines(1_000) < 25
