@@ -342,6 +342,9 @@ class Child:
             ):
                 self._sent[slot] = (result, record)
             case (str(kind), int(slot), str(why)) if kind == _UNSENT:
+                # A send that failed part-way may have written the outcome whole: it is not among those
+                # sent, whose strings the child's prescan covers.
+                self._sent.pop(slot, None)
                 self._unsent[slot] = why
             case (str(kind), hits) if kind == _END:
                 self._report_hits = hits if isinstance(hits, dict) else None
