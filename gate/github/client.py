@@ -259,17 +259,6 @@ class GitHubClient:
             return None
         return data if isinstance(data, dict) and data.get("type") == "file" else None
 
-    def file_text(self, path: str, ref: str) -> str | None:
-        """A file's text at `ref` through the contents API; None when absent, a directory, past the 1 MB
-        the API gives the content of, or not text."""
-        found = self.file(path, ref)
-        if found is None or found.data is None:
-            return None
-        try:
-            return found.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-
     def file(self, path: str, ref: str) -> RepoFile | None:
         """A file at `ref`; None when absent or not a file. The contents API gives the content of a file
         up to 1 MB; past that it names the blob, read through `blob` (the Git database API, up to 100 MB)."""
