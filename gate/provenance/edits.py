@@ -243,10 +243,10 @@ def _replay(
     not_held: Counter[str] | None = None,
 ) -> dict[str, _FileLines]:
     """Read the commits' diffs in order (a merge's one after the other): the AI lines of each file,
-        the edits of them in place, then the edits of the AI lines gone by the lines still `at_head`
-        (commit, text whitespace aside): one a later commit wrote over vouches for nothing there. The lines
-        an `unread` merge wrote, those no commit read before it added to the file and that edit no AI line,
-        are held as AI lines of that merge: a later light edit of one is not a person's own line. A line that
+    the edits of them in place, then the edits of the AI lines gone by the lines still `at_head`
+    (commit, text whitespace aside): one a later commit wrote over vouches for nothing there. The lines
+    an `unread` merge wrote, those no commit read before it added to the file and that edit no AI line,
+    are held as AI lines of that merge: a later light edit of one is not a person's own line. A line that
     repeats one gone pairs only while its text is `not_held` (`GoneLines`)."""
     files: dict[str, _FileLines] = {}
     to_come = set(unread)
