@@ -179,7 +179,8 @@ class GitCommitLines:
                 binary.setdefault(sha, (parents, set()))[1].update(_binary_files(patch))
         if not binary:
             return parts
-        again = self._read_again(self._text_files(binary), options)
+        merges = {sha for sha, (parents, _) in binary.items() if len(parents) > 1}
+        again = self._read_again(self._text_files(binary), merges, options)
         kept: list[tuple[str, str]] = []
         for sha, commit in groupby(parts, key=lambda part: part[0].split(" ", 1)[0]):
             for n, (head, patch) in enumerate(commit):
@@ -191,18 +192,23 @@ class GitCommitLines:
         return kept
 
     def _read_again(
-        self, texts: dict[str, frozenset[tuple[str, str]]], options: Sequence[str]
+        self, texts: dict[str, frozenset[tuple[str, str]]], merges: Collection[str], options: Sequence[str]
     ) -> dict[tuple[str, int], dict[tuple[str, str], str]]:
         """The text files of each commit (`texts`: sha -> their (old, new) paths) read with `--text`,
         those only: a real binary beside them is not printed as text. For each (commit, its n-th parent
-        diff), each file's patch. The commits with the same files are read by one process."""
+        diff), each file's patch. The commits of one parent are read by one process, whatever their
+        files (each keeps its own); the `merges` with the same files by one process each, as a parent's
+        diff that touches none of the files named is not printed, and which parent's a diff is must stay
+        known."""
         groups: dict[frozenset[tuple[str, str]], list[str]] = {}
         for sha, files in texts.items():
             if files:
-                groups.setdefault(files, []).append(sha)
+                key = files if sha in merges else frozenset()
+                groups.setdefault(key, []).append(sha)
         read: dict[tuple[str, int], dict[tuple[str, str], str]] = {}
-        for files, group in groups.items():
-            pathspec = sorted({f":(literal){path}" for file in files for path in file})
+        for key, group in groups.items():
+            named = key or frozenset(file for sha in group for file in texts[sha])
+            pathspec = sorted({f":(literal){path}" for file in named for path in file})
             out = self._git.run(
                 *options, "--text", "--", *pathspec, input="".join(f"{sha}\n" for sha in group).encode()
             )
@@ -213,7 +219,7 @@ class GitCommitLines:
                     read[(sha, n)] = {
                         file: section
                         for file, section in sections
-                        if file in files and not _BINARY_FILE.search(section)
+                        if file in texts.get(sha, ()) and not _BINARY_FILE.search(section)
                     }
         return read
 

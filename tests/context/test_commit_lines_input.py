@@ -124,3 +124,31 @@ def test_the_files_a_commit_printed_as_binary_are_read_once_for_its_lines_and_it
     assert diff.by_path["logo.png"].is_binary and reader.binary_changes([sha]) == {sha}
     cat_files = [call for call in log.read_text().splitlines() if "cat-file" in call.split()]
     assert len(cat_files) == 2  # the sides' blobs, and their bytes: once each
+
+
+def test_the_commits_that_each_print_a_file_as_binary_are_read_again_by_one_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A range of many commits, each adding its own file with a NUL byte, is read again as text by one
+    git process, not one a commit; each commit keeps only its own files' lines."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "project\n")
+    repo.commit("base")
+    shas = []
+    for n in range(12):
+        repo.write(f"mod{n}.js", f'const SEP = "\0";\nconst NAME = "mod{n}";\n')
+        shas.append(repo.commit(f"Add mod{n}"))
+    real = shutil.which("git")
+    assert real is not None
+    (tmp_path / "bin").mkdir()
+    log, wrapper = tmp_path / "bin" / "calls.log", tmp_path / "bin" / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    reader = GitCommitLines(Git(repo.root))
+
+    added = [text for _, text in reader.added_texts(shas)]
+
+    assert added == [line for n in range(12) for line in ('const SEP = "\0";', f'const NAME = "mod{n}";')]
+    again = [call for call in log.read_text().splitlines() if "--text" in call.split()]
+    assert len(again) == 1
