@@ -6,6 +6,10 @@ are no findings.
 
 from __future__ import annotations
 
+import json
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -429,3 +433,32 @@ def test_a_raw_byte_string_hides_no_rust_test_item() -> None:
         + "    fn t() {}\n}\n"
     )
     assert rust_test_lines(head) == frozenset(range(3, 9))
+
+
+def test_a_patch_hunk_numbered_far_down_sizes_nothing(tmp_path: Path) -> None:
+    """A patch chooses its hunks' line numbers: a Go skip added at line 300,000,001 is read from the lines
+    the hunk shows, in the memory those lines take (the run is capped at 1.5 GB; one slot per line number
+    would take 2.4 GB)."""
+    patch = tmp_path / "pr.diff"
+    patch.write_text(
+        "diff --git a/calc.go b/calc.go\n--- a/calc.go\n+++ b/calc.go\n@@ -1,2 +1,2 @@\n package calc\n"
+        "-var x = 1\n+var x = 2\n"
+        "diff --git a/calc_test.go b/calc_test.go\n--- a/calc_test.go\n+++ b/calc_test.go\n"
+        "@@ -1,1 +300000000,2 @@\n func TestAdd(t *testing.T) {\n+\tt.Skip()\n"
+    )
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "gate", "check", "--diff", str(patch), "--offline", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=cap_memory,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(run.stdout)
+    assert weakened(report) == [("test-skipped", "high", "calc_test.go")]
+    assert [g for g in report["coverage"]["gaps"] if g["stage"] == "weakened-tests"] == []

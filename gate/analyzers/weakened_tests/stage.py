@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -320,7 +320,7 @@ class WeakenedTestsAnalyzer(Analyzer):
         change = test_file.change
         from_tree = test_file.python.markers if test_file.python is not None else {}
         found: list[tuple[DiffLine, Marker]] = []
-        shown: Sequence[str | None] | None = None  # the lines of the head, or of the hunks' new sides
+        shown: Mapping[int, str] | None = None  # the lines of the head, or of the hunks' new sides
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
             text_marker = line_marker(as_read(line.new_no, line.text), change.path)
@@ -335,7 +335,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 if shown is None:
                     shown = _new_side(change, test_file.head)
                 at = (line.new_no or 1) - 1
-                above = _code_above(shown, at) if 0 <= at < len(shown) else []
+                above = _code_above(shown, at) if at in shown else []
                 marker = guarded_skip(line.text, above) or marker
             if marker is not None:
                 found.append((line, marker))
@@ -623,28 +623,25 @@ class WeakenedTestsAnalyzer(Analyzer):
         )
 
 
-def _new_side(change: FileChange, head: str | None) -> Sequence[str | None]:
-    """The file's lines at head, indexed from 0 by line number: the whole head when known, else the lines
-    its hunks show (the rest None, unknown)."""
+def _new_side(change: FileChange, head: str | None) -> Mapping[int, str]:
+    """The file's lines at head, keyed from 0 by line number: the whole head when known, else the lines
+    its hunks show (the others are absent, unknown). A mapping, not a list, because a patch's hunk
+    header chooses its line numbers: `@@ -1 +300000000,2 @@` must not size anything."""
     if head is not None:
-        return head.split("\n")
-    shown: dict[int, str] = {
-        line.new_no: line.text for hunk in change.hunks for line in hunk.lines if line.new_no is not None
+        return dict(enumerate(head.split("\n")))
+    return {
+        line.new_no - 1: line.text for hunk in change.hunks for line in hunk.lines if line.new_no is not None
     }
-    out: list[str | None] = [None] * (max(shown, default=0))
-    for number, text in shown.items():
-        out[number - 1] = text
-    return out
 
 
-def _code_above(shown: Sequence[str | None], at: int) -> list[str]:
+def _code_above(shown: Mapping[int, str], at: int) -> list[str]:
     """The last LOOK_BACK lines above line `at` (indexed from 0) that hold code, nearest last: blank and
     comment-only lines are passed over, so that padding cannot push a skip's `if` out of sight; the
     reading stops at a line the diff does not show. Each line is passed over by at most LOOK_BACK + 1
     skips, so a file's skips take time linear in its lines."""
     found: list[str] = []
     for index in range(at - 1, -1, -1):
-        text = shown[index]
+        text = shown.get(index)
         if text is None:
             break
         if has_code(text):
