@@ -80,3 +80,34 @@ def test_runtime_grows_linearly_on_adversarial_lines(kind: str) -> None:
     # Linear growth is ~10x per step; quadratic would be ~100x.
     assert medium / small < 30, times
     assert large / medium < 30, times
+
+
+def _go_build_lines(n: int) -> ChangeSet:
+    """A Go test file the change modifies, whose hunk shows n lines of base code and adds n `//go:build`
+    lines, next to a code change."""
+    code = (
+        "diff --git a/calc.go b/calc.go\n--- a/calc.go\n+++ b/calc.go\n@@ -1 +1 @@\n-var x = 1\n+var x = 2\n"
+    )
+    test = (
+        "diff --git a/calc_test.go b/calc_test.go\n--- a/calc_test.go\n+++ b/calc_test.go\n"
+        f"@@ -1,{n} +1,{2 * n} @@\n"
+        + "".join(f" x{i} := 1\n" for i in range(n))
+        + "".join(f"+//go:build t{i}\n" for i in range(n))
+    )
+    return ChangeSet(source="diff", diff=parse_diff(code + test))
+
+
+def test_many_added_go_build_lines_take_linear_time() -> None:
+    """Whether the file was built under a tag before is read once, not once for each `//go:build` line
+    the change adds (which made the stage quadratic in them: 4,000 took 5 s)."""
+    times = []
+    for n in (1_000, 4_000):
+        changeset = _go_build_lines(n)
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            WeakenedTestsAnalyzer().run(RunContext(changeset=changeset, config=Config()))
+            best = min(best, time.process_time() - started)
+        times.append(max(best, 0.02))
+    # Linear growth is ~4x; quadratic would be ~16x.
+    assert times[1] / times[0] < 8, times

@@ -321,12 +321,15 @@ class WeakenedTestsAnalyzer(Analyzer):
         from_tree = test_file.python.markers if test_file.python is not None else {}
         found: list[tuple[DiffLine, Marker]] = []
         shown: Mapping[int, str] | None = None  # the lines of the head, or of the hunks' new sides
+        tagged: bool | None = None  # whether the file was built under a tag before; read once, when asked
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
             text_marker = line_marker(as_read(line.new_no, line.text), change.path)
             if marker is None or (text_marker is FOCUS):
                 marker = text_marker
-            if marker is GO_BUILD_TAGGED and _tagged_already(change):
+            if marker is GO_BUILD_TAGGED and tagged is None:
+                tagged = _tagged_already(change)  # it reads every hunk line: once a file, not once a line
+            if marker is GO_BUILD_TAGGED and tagged:
                 # A new test file built under a tag (`//go:build integration`) hid no test that ran, and
                 # `go fix` writing `//go:build` over a `// +build` line changes no tag.
                 continue
