@@ -248,6 +248,14 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['(a+)+b'] };\n"},
         ("tests-not-collected", "high", "jest.config.js"),
     ),
+    "jest-config-pattern-that-backtracks-in-nested-groups": (
+        {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['((a+))+$'] };\n"},
+        ("tests-not-collected", "high", "jest.config.js"),
+    ),
+    "jest-config-pattern-that-backtracks-in-an-alternation": (
+        {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['(a|aa)+$'] };\n"},
+        ("tests-not-collected", "high", "jest.config.js"),
+    ),
     "jest-config-hides-the-tests-from-the-module-map": (
         {"jest.config.ts": "export default { modulePathIgnorePatterns: ['<rootDir>/src'] };\n"},
         ("tests-not-collected", "high", "jest.config.ts"),

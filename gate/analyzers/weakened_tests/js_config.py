@@ -27,9 +27,8 @@ _CONDITION = re.compile(r"\?|&&|\|\||\bprocess\.env\b|\bif\b")
 _ROOT = "/__root__"
 # Folders the runners never collect from, whatever the settings say.
 _NEVER_COLLECTED = re.compile(r"(?:^|/)(?:node_modules|dist)/")
-# A pattern the change writes that Python's regular expressions may take exponential time on: a
-# quantified group holding a quantifier (`(a+)+`, `(\w*)*`, `(a|a)+` aside), or a backreference.
-_BACKTRACKS = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]|\\[1-9]")
+# A backreference in a pattern the change writes: Python may take exponential time matching it.
+_BACKREFERENCE = re.compile(r"\\[1-9]")
 _TEST_WORD = re.compile(r"tests?\b|spec|__tests__|e2e|\.test\.|_test\b", re.IGNORECASE)
 # The test files each runner collects by default (its `testMatch` or `include`).
 _VITEST_TEST = re.compile(r"[^/]\.(?:test|spec)\.[cm]?[jt]sx?$")
@@ -147,7 +146,7 @@ def _matches(key: str, patterns: list[str], path: str, home: str) -> bool:
     absolute = f"{_ROOT}/{path}"
     root = f"{_ROOT}/{home}" if home else _ROOT
     for pattern in patterns:
-        if _BACKTRACKS.search(pattern):
+        if _backtracks(pattern):
             # Run on names the change chooses, it could take hours: counted as leaving the file out,
             # since what it would match cannot be told in time.
             return True
@@ -157,6 +156,50 @@ def _matches(key: str, patterns: list[str], path: str, home: str) -> bool:
         except (re.error, RecursionError):
             continue
     return False
+
+
+def _backtracks(pattern: str) -> bool:
+    """Whether Python's regular expressions may take exponential time on a pattern the change writes: a
+    group repeated by `+`, `*` or `{}` that holds a quantifier or an alternation at any depth
+    (`(a+)+`, `((a+))+`, `(\\w*)*`, `(a|aa)+`), or a backreference. One pass; brackets and escapes
+    are read as such, so `[+]` and `\\+` quantify nothing."""
+    if _BACKREFERENCE.search(pattern):
+        return True
+    holds: list[bool] = []  # for each open group, whether it holds a quantifier or an alternation
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(pattern, index)
+            continue
+        if char == "(":
+            holds.append(False)
+        elif char == ")" and holds:
+            inner = holds.pop()
+            repeated = pattern[index + 1 : index + 2] in ("+", "*", "{")
+            if repeated and inner:
+                return True
+            if holds and (inner or pattern[index + 1 : index + 2] in ("+", "*", "{", "?")):
+                holds[-1] = True
+        elif holds and (char in "|+*}" or (char == "?" and pattern[index - 1] != "(")):
+            holds[-1] = True  # `(?:` opens a group; any other `?` quantifies
+        index += 1
+    return False
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index just past the character class opening at `start` (`[]a]` and `[^]a]` hold a `]`)."""
+    index = start + 1
+    if pattern[index : index + 1] == "^":
+        index += 1
+    if pattern[index : index + 1] == "]":
+        index += 1
+    while index < len(pattern) and pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
