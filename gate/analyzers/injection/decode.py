@@ -44,8 +44,13 @@ _ESCAPE = re.compile(
 # A base64 (or URL-safe base64) token; shorter ones are words and names far more often than data.
 MIN_BASE64 = 16
 _BASE64 = re.compile(rf"(?<![\w+/-])[A-Za-z0-9+/_-]{{{MIN_BASE64},}}={{0,2}}(?![\w+/=-])")
-# A longer token is data (an image, a bundle): its start is decoded, where a message would be.
+# A token is decoded in stretches of this many characters, each read as text or not on its own.
 MAX_BASE64 = 4096
+# The share of a stretch's characters that must be text: a message may hold a stray control character
+# or byte that is no UTF-8; the bytes of an image, a key or compressed data are mostly neither.
+MIN_TEXT_SHARE = 0.9
+# Tab and line breaks are text, though not printable.
+_LINE_SPACE = str.maketrans("\t\n\r", "   ")
 # Whitespace and separators a decoded reading holds are read as a space: a reading stays one line.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
@@ -120,18 +125,46 @@ def _base64(line: str) -> str:
 
 
 def _decoded_base64(token: str) -> str | None:
-    """The text a base64 token stands for, when it decodes to printable text (of any script)."""
-    body = token[:MAX_BASE64].rstrip("=").replace("-", "+").replace("_", "/")
+    """The text a base64 token stands for, when it decodes to text (of any script): each stretch of
+    `MAX_BASE64` characters' worth that is mostly printable, its control characters and bytes that are
+    no UTF-8 read as spaces. One such byte must not hide the rest of a message, nor a run of filler
+    before it; an image or a key decodes to bytes of which far fewer are text, and stays unread."""
+    body = token.rstrip("=").replace("-", "+").replace("_", "/")
     body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
     if body.islower() or (body.isupper() and body.isalpha()):
         # a name or a hex digest: the base64 of text mixes the cases, or (text in capitals) holds digits
         return None
     try:
-        text = base64.b64decode(body + "=" * (-len(body) % 4), validate=True).decode("utf-8")
+        data = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
-    printable = text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
-    return " " + text + " " if printable.isprintable() and any(c.isalpha() for c in text) else None
+    # stretches of whole base64 quads, each judged on its own: text after a blob is still read
+    step = MAX_BASE64 // 4 * 3
+    kept = [_text_of(data[start : start + step]) for start in range(0, len(data), step)]
+    if not any(kept):
+        return None
+    return " " + " ".join(text or " " for text in kept) + " "
+
+
+def _text_of(data: bytes) -> str | None:
+    """`data` as UTF-8 text with what is not text in it (control and format characters, bytes that are
+    no UTF-8) as spaces, when at least `MIN_TEXT_SHARE` of its characters are text and one is a letter;
+    else None."""
+    text = data.decode("utf-8", errors="replace")
+    if not any(c.isalpha() for c in text):
+        return None
+    if text.translate(_LINE_SPACE).isprintable() and "\ufffd" not in text:
+        return text
+    allowed = int(len(text) * (1 - MIN_TEXT_SHARE))
+    spaced: list[str] = []
+    for c in text:
+        if c == "\ufffd" or not (c.isprintable() or c in "\t\n\r"):
+            allowed -= 1
+            if allowed < 0:  # a blob: it is given up at its first tenth of foreign characters
+                return None
+            c = " "
+        spaced.append(c)
+    return "".join(spaced)
 
 
 @lru_cache(maxsize=4096)
