@@ -6,9 +6,10 @@ A model reads `&#105;gnore` in Markdown, `\\u0069gnore` in JSON, `\\x69gnore` in
 1nstruct10ns` as the plain words; the phrase patterns read none of them. So the lines that may hold
 such text are read again: first with HTML character references, `\\uXXXX`, `\\U00XXXXXX`, `\\u{X}`,
 `\\xXX` and `%XX` escapes decoded and each base64 token of `MIN_BASE64` characters or more that decodes
-to printable text replaced by that text; then that reading with the digits inside a word that stand for
-letters (0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t) read as those letters where that spells a word of the phrase
-table. The phrases are tried on each reading that differs from the line, and a hit is the line's.
+to text replaced by that text (a stray control character or byte that is no UTF-8 in it read as a
+space); then that reading with the digits inside a word that stand for letters (0 o, 1 i or l, 3 e,
+4 a, 5 s, 7 t) read as those letters where that spells a word of the phrase table. The phrases are
+tried on each reading that differs from the line, and a hit is the line's.
 
 Most lines hold none of this. The lines read again are found by one search of the text, from the
 characters every such line holds one of (`&`, `\\`, `%`, a digit), each checked by a lookaround: `&#`,
@@ -138,19 +139,20 @@ def _decoded_base64(token: str) -> str | None:
         data = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
-    # stretches of whole base64 quads, each judged on its own: text after a blob is still read
+    # decoded once (a character of several bytes is not cut in two), then judged a stretch at a time, so
+    # that text after a blob is read; stretches of text run on into each other, as a phrase may
+    text = data.decode("utf-8", errors="replace")
     step = MAX_BASE64 // 4 * 3
-    kept = [_text_of(data[start : start + step]) for start in range(0, len(data), step)]
+    kept = [_text_of(text[start : start + step]) for start in range(0, len(text), step)]
     if not any(kept):
         return None
-    return " " + " ".join(text or " " for text in kept) + " "
+    return " " + "".join(" " if stretch is None else stretch for stretch in kept) + " "
 
 
-def _text_of(data: bytes) -> str | None:
-    """`data` as UTF-8 text with what is not text in it (control and format characters, bytes that are
-    no UTF-8) as spaces, when at least `MIN_TEXT_SHARE` of its characters are text and one is a letter;
-    else None."""
-    text = data.decode("utf-8", errors="replace")
+def _text_of(text: str) -> str | None:
+    """Decoded `text` with what is not text in it (control and format characters, U+FFFD for bytes that
+    are no UTF-8) as spaces, when at least `MIN_TEXT_SHARE` of its characters are text and one is a
+    letter; else None."""
     if not any(c.isalpha() for c in text):
         return None
     if text.translate(_LINE_SPACE).isprintable() and "\ufffd" not in text:
