@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -136,8 +137,13 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     if changeset.commit_lines is None or not ai or not others:
         return Carried(owners)
     ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
+    texts = {path: _texts(changeset, path, added) for path, (added, _) in owners.items()}
     try:
-        carried = _carried(changeset, owners, ai_commits, ai, others, ai_texts)
+        carried = (
+            Carried(owners)
+            if _all_held(ai_texts, owners, texts, ai)
+            else _carried(owners, ai_commits, ai, others, ai_texts, texts)
+        )
         # What the text did not give back may still be AI lines a person only lightly edited; the blank
         # and short lines amid them, or between them and lines the text gave back, go with them, as
         # with moved lines.
@@ -145,7 +151,7 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
         amid = 0
         for path, given in edited.given.items():
             added, owner = edited.owners[path]
-            keys = [_key(text) for text in _texts(changeset, path, added)]
+            keys = [_key(text) for text in texts[path]]
             if by_text := carried.given.get(path):
                 given = [a or b for a, b in zip(given, by_text, strict=True)]
             amid += _carry_context(added, keys, owner, given, ai)
@@ -157,15 +163,29 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
     )
 
 
+def _all_held(
+    ai_texts: Sequence[tuple[str, str]], owners: dict[str, Owned], texts: dict[str, list[str]], ai: set[str]
+) -> bool:
+    """Whether the AI lines at head hold every text the AI commits added, as written and as many times:
+    then no line another commit owns can be one of theirs carried on (most changes, where no one
+    rewrote what the AI wrote), and the search below is not needed."""
+    held = Counter(
+        text
+        for path, (_, owner) in owners.items()
+        for text, sha in zip(texts[path], owner, strict=True)
+        if sha in ai
+    )
+    return all(held[text] >= n for text, n in Counter(text for _, text in ai_texts).items())
+
+
 def _carried(
-    changeset: ChangeSet,
     owners: dict[str, Owned],
     ai_commits: Sequence[str],
     ai: set[str],
     others: list[str],
     ai_texts: Sequence[tuple[str, str]],
+    texts: dict[str, list[str]],
 ) -> Carried:
-    texts = {path: _texts(changeset, path, owners[path][0]) for path in others}
     # How the AI lines a run could join into begin: a run that begins otherwise is not walked.
     ai_keys = (unformatted(text) for _, text in ai_texts)
     starts = {key[:_RUN_START] for key in ai_keys if len(key) >= _WRAPPED_MIN}
@@ -195,7 +215,7 @@ def _carried(
     joined_starts = _starts(joined)
     for path, (added, owner) in owners.items():
         # The AI lines still owned by their commit account for their own copies first.
-        lines = texts[path] if path in texts else _texts(changeset, path, added)
+        lines = texts[path]
         for sha, text in zip(owner, lines, strict=True):
             if sha in ai and (shas := written.get(squeezed := unformatted(text))) and _key(text) == squeezed:
                 shas.pop()
