@@ -138,16 +138,13 @@ def carry_ai_lines(changeset: ChangeSet, owners: dict[str, Owned], ai_commits: S
         return Carried(owners)
     ai_texts = list(changeset.commit_lines.added_texts(ai_commits))
     texts = {path: _texts(changeset, path, added) for path, (added, _) in owners.items()}
+    all_held = _all_held(ai_texts, owners, texts, ai)
     try:
-        carried = (
-            Carried(owners)
-            if _all_held(ai_texts, owners, texts, ai)
-            else _carried(owners, ai_commits, ai, others, ai_texts, texts)
-        )
+        carried = Carried(owners) if all_held else _carried(owners, ai_commits, ai, others, ai_texts, texts)
         # What the text did not give back may still be AI lines a person only lightly edited; the blank
         # and short lines amid them, or between them and lines the text gave back, go with them, as
         # with moved lines.
-        edited = edited_ai_lines(changeset, carried.owners, ai, ai_texts)
+        edited = edited_ai_lines(changeset, carried.owners, ai, ai_texts, all_held=all_held)
         amid = 0
         for path, given in edited.given.items():
             added, owner = edited.owners[path]

@@ -143,15 +143,23 @@ class _Written:
 
 
 def edited_ai_lines(
-    changeset: ChangeSet, owners: dict[str, Owned], ai: Collection[str], ai_texts: Iterable[tuple[str, str]]
+    changeset: ChangeSet,
+    owners: dict[str, Owned],
+    ai: Collection[str],
+    ai_texts: Iterable[tuple[str, str]],
+    *,
+    all_held: bool = False,
 ) -> Edited:
     """Give back to their AI commits the lines others own that lightly edit lines the AI commits wrote.
-    `ai_texts` are the lines each AI commit added in its own diff, as (commit, text)."""
+    `ai_texts` are the lines each AI commit added in its own diff, as (commit, text); `all_held`, that
+    the caller found the AI lines of `owners` hold every one of them as written (then none is not held)."""
     reader = changeset.commit_lines
     if reader is None:
         return Edited(owners)
+    if all_held and not reader.binary_changes(ai):
+        return Edited(owners)
     texts = {path: {line.new_no: line.text for line in changeset.diff.by_path[path].added} for path in owners}
-    not_held = _texts_not_held(ai_texts, owners, texts, ai)
+    not_held = Counter() if all_held else _texts_not_held(ai_texts, owners, texts, ai)
     # An AI commit whose diff of a file stays binary added lines no text tells: the later commits with
     # no AI marks that change that file are read all the same (`_FileLines.hidden`).
     if not not_held and not reader.binary_changes(ai):
