@@ -52,6 +52,11 @@ MAX_BASE64 = 4096
 MIN_TEXT_SHARE = 0.9
 # Tab and line breaks are text, though not printable.
 _LINE_SPACE = str.maketrans("\t\n\r", "   ")
+# In a stretch that is not text as a whole (a message beside bytes of a blob, that put it under
+# `MIN_TEXT_SHARE`), the runs of ASCII text this long or longer are still read: random bytes hold such a
+# run about once in 10,000 characters (37% of bytes are printable ASCII; 0.37 ** 8 ≈ 0.0003 a place).
+MIN_TEXT_RUN = 8
+_ASCII_RUN = re.compile(rf"[\t\n\r\x20-\x7e]{{{MIN_TEXT_RUN},}}")
 # Whitespace and separators a decoded reading holds are read as a space: a reading stays one line.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
@@ -129,7 +134,8 @@ def _decoded_base64(token: str) -> str | None:
     """The text a base64 token stands for, when it decodes to text (of any script): each stretch of
     `MAX_BASE64` characters' worth that is mostly printable, its control characters and bytes that are
     no UTF-8 read as spaces. One such byte must not hide the rest of a message, nor a run of filler
-    before it; an image or a key decodes to bytes of which far fewer are text, and stays unread."""
+    before it, nor the bytes of a blob around it; an image or a key decodes to bytes of which far fewer
+    are text, and only the rare runs of text in it are read (`_text_or_runs`)."""
     body = token.rstrip("=").replace("-", "+").replace("_", "/")
     body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
     if body.islower() or (body.isupper() and body.isalpha()):
@@ -143,10 +149,24 @@ def _decoded_base64(token: str) -> str | None:
     # that text after a blob is read; stretches of text run on into each other, as a phrase may
     text = data.decode("utf-8", errors="replace")
     step = MAX_BASE64 // 4 * 3
-    kept = [_text_of(text[start : start + step]) for start in range(0, len(text), step)]
+    kept = [_text_or_runs(text[start : start + step]) for start in range(0, len(text), step)]
     if not any(kept):
         return None
     return " " + "".join(" " if stretch is None else stretch for stretch in kept) + " "
+
+
+def _text_or_runs(text: str) -> str | None:
+    """The stretch read as text (`_text_of`); else, so that bytes put beside a message do not hide it,
+    its runs of ASCII text of `MIN_TEXT_RUN` characters or more, each apart from the next, and those at
+    an end of the stretch running on into the stretch beside it; None when it holds neither."""
+    whole = _text_of(text)
+    if whole is not None:
+        return whole
+    runs = [m for m in _ASCII_RUN.finditer(text) if any(c.isalpha() for c in m.group())]
+    if not runs:
+        return None
+    read = " ".join(m.group() for m in runs)
+    return (" " if runs[0].start() else "") + read + (" " if runs[-1].end() < len(text) else "")
 
 
 def _text_of(text: str) -> str | None:
