@@ -41,7 +41,15 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from gate.deadline import why_stopped
-from gate.redact import adopt_learning, adopt_prescan, learn_changeset, memory, prescanned, redact
+from gate.redact import (
+    adopt_learning,
+    adopt_prescan,
+    learn_changeset,
+    memory,
+    prescanned,
+    redact,
+    unlearned_files,
+)
 from gate.redact.detect import Hits, Scans, scans
 from gate.run import RunContext, Stage, StageResult
 
@@ -151,7 +159,7 @@ def _child(
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupted run ends here at once
         with os.fdopen(fd, "wb") as out:
             learn_changeset(ctx.changeset)
-            _send(out, (memory.known(), scans()))
+            _send(out, (memory.known(), scans(), unlearned_files()))
             claims, pool = shared
             first = _first_slots(len(stages), pool)
             sent: dict[int, Outcome] = {}  # by slot, in the order they ran
@@ -218,6 +226,7 @@ class Child:
     _done: threading.Event = field(default_factory=threading.Event)
     _secrets: frozenset[str] | None = None
     _scans: Scans | None = None
+    _unlearned: dict[str, str] | None = None  # the files its learning could not read whole
     # What the child sent of its stages, by slot (`_first_slots`): the last it started (it runs one at a
     # time), their outcomes in the order it sent them, and why an outcome could not be sent.
     _running: int | None = None
@@ -241,12 +250,12 @@ class Child:
         if self._applied:
             return
         self._applied = True
-        if self._secrets is None or self._scans is None:
+        if self._secrets is None or self._scans is None or self._unlearned is None:
             learn_changeset(self.ctx.changeset)
         else:
             # With what its scans read: what this process redacts of those lines (a prompt's rows, the
             # report's strings) is then looked up, not scanned again.
-            adopt_learning(self.ctx.changeset, self._secrets, self._scans)
+            adopt_learning(self.ctx.changeset, self._secrets, self._scans, self._unlearned)
 
     def claim(self) -> Sequence[Stage] | None:
         """The next shared group for this process to run; None when none is left (the child took the
@@ -355,8 +364,8 @@ class Child:
         try:
             with os.fdopen(fd, "rb") as stream:
                 learned = _receive(stream)
-                if isinstance(learned, tuple) and len(learned) == 2:
-                    secrets, taken = learned
+                if isinstance(learned, tuple) and len(learned) == 3:
+                    secrets, taken, unlearned = learned
                     if isinstance(secrets, frozenset) and all(isinstance(s, str) for s in secrets):
                         self._secrets = secrets
                     if (
@@ -366,6 +375,10 @@ class Child:
                         and isinstance(taken[1], tuple)
                     ):
                         self._scans = taken
+                    if isinstance(unlearned, dict) and all(
+                        isinstance(k, str) and isinstance(v, str) for k, v in unlearned.items()
+                    ):
+                        self._unlearned = unlearned
                 self._learned.set()
                 while (message := _receive(stream)) is not None:
                     self._take(message)

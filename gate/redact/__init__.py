@@ -11,7 +11,7 @@ whole change with each file's name before anything leaves the gate.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,9 @@ from gate.redact.memory import REDACTED
 # Commit messages, PR titles and bodies are read with config syntax too: `password: ...` in a PR body
 # is as much a secret as in a YAML file.
 MESSAGE_FILENAME = "message.env"
+
+# The changed files this run's learning could not read whole, by path, with why (`unlearned_files`).
+_UNLEARNED: dict[str, str] = {}
 
 if TYPE_CHECKING:
     from gate.context.model import ChangeSet
@@ -66,6 +69,7 @@ __all__ = [
     "scan_files",
     "scan_lines",
     "strings_in",
+    "unlearned_files",
 ]
 
 
@@ -322,6 +326,7 @@ def learn_changeset(changeset: ChangeSet) -> int:
     the commit messages, the PR title and body (`learn_messages`; the linked issues are read, and
     learned, only when the `spec` stage runs). Returns the number of values remembered in all."""
     forget_scans()  # a new change: what an earlier run read is not this run's
+    _UNLEARNED.clear()
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
     for _ in scan_files(_file_lines(changes)):
         pass
@@ -368,11 +373,15 @@ def _lines_of_all(changes: Sequence[FileChange]) -> list[str]:
     return [text for change in changes for text in _lines_of(change)]
 
 
-def adopt_learning(changeset: ChangeSet, secrets: Iterable[str], scans: Scans) -> None:
+def adopt_learning(
+    changeset: ChangeSet, secrets: Iterable[str], scans: Scans, unlearned: Mapping[str, str]
+) -> None:
     """Take over what a process forked from this one learned of `changeset` (`learn_changeset`): its
-    secrets, and what its scans read, the lines of each file taken from this process's own copy of the
-    change (`gate.redact.detect.adopt_scans`)."""
+    secrets, what its scans read, the lines of each file taken from this process's own copy of the
+    change (`gate.redact.detect.adopt_scans`), and the files it could not read whole (`unlearned_files`)."""
     memory.remember(secrets)
+    _UNLEARNED.clear()
+    _UNLEARNED.update(unlearned)
     hits, names = scans
     read = set(names)
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
@@ -388,21 +397,44 @@ def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> No
     """Remember the body of every private key in the change's hunks and in its files as they were and
     are: prompts show lines cut out below a key's BEGIN line (a hunk's context rows, the second part of
     a long hunk, the lines before a region to re-generate, an excerpt around a finding, a key replaced
-    in place), where nothing marks them as a key."""
+    in place), where nothing marks them as a key. A file the revisions hold but could not give is noted
+    (`unlearned_files`): what it holds beyond its hunks is not known."""
     for change in changes:
         for hunk in change.hunks:
             remember_key_blocks("\n".join(line.text for line in hunk.lines))
-    if changeset.revisions is None:
+    revisions = changeset.revisions
+    if revisions is None:
         return
     for change in changes:
-        if change.is_binary:
-            continue
-        # A file the change adds is whole in its hunk, read above.
-        if change.status not in (FileStatus.DELETED, FileStatus.ADDED):
-            _learn_whole_file(change.path, changeset.revisions.read("head", change.path) or "")
-        if change.status is not FileStatus.ADDED:
-            old = change.old_path or change.path
-            _learn_whole_file(old, changeset.revisions.read("base", old) or "")
+        for revision, path in _whole_files(change):
+            text = revisions.read(revision, path)
+            if text is None and (why := revisions.why_unread(revision, path)) is not None:
+                _UNLEARNED.setdefault(
+                    change.path,
+                    f"not sent to a model: its text at {revision} was not read ({why}), "
+                    "so its secrets are not all known",
+                )
+            _learn_whole_file(path, text or "")
+
+
+def unlearned_files() -> dict[str, str]:
+    """The changed files the run's learning could not read whole, by path, with why in the coverage's
+    words: the revisions hold them at head or base but could not give them (over the size limit of a
+    file read, a blob git or the API could not read). The secrets only their place marks in the file (a
+    key's body below its BEGIN line, a YAML value below its `password:` key) are not known, so the
+    model stages send none of their lines."""
+    return dict(_UNLEARNED)
+
+
+def _whole_files(change: FileChange) -> Iterator[tuple[str, str]]:
+    """(revision, path) of each version of a changed file that learning reads whole: the head and the
+    base, under its old name; a file the change adds is whole in its hunk, and a binary one has no lines."""
+    if change.is_binary:
+        return
+    if change.status not in (FileStatus.DELETED, FileStatus.ADDED):
+        yield "head", change.path
+    if change.status is not FileStatus.ADDED:
+        yield "base", change.old_path or change.path
 
 
 def _learn_whole_file(path: str, text: str) -> None:

@@ -24,6 +24,7 @@ from gate.models.pricing import provider_of
 from gate.models.schemas import EquivalenceOutput
 from gate.models.selection import Selection as ModelSelection
 from gate.models.selection import select_models
+from gate.redact import unlearned_files
 from gate.regen.context import (
     EQUIVALENCE_PROMPT,
     MARKERS,
@@ -35,7 +36,7 @@ from gate.regen.context import (
 )
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import Sample, SampleJob, Sampling, plan, sample, trim_echo
-from gate.regen.selection import Region, Selection, SkippedHunk, select_regions
+from gate.regen.selection import Region, Selection, SkippedHunk, select_regions, withheld
 from gate.regen.similarity import Measures, measure
 from gate.regen.tokens import surroundings
 from gate.review.flow import no_model, priced, stage_client
@@ -91,7 +92,7 @@ def run_regen(ctx: RunContext, given: ModelClient | None, why: str) -> StageResu
     re-generate, and the models to do it, else why there is nothing to check or no model."""
     assert ctx.provenance is not None, "provenance runs before every other stage"
     cfg = ctx.config.regen
-    selection = select_regions(ctx.changeset.diff, ctx.provenance, cfg)
+    selection = withheld(select_regions(ctx.changeset.diff, ctx.provenance, cfg), unlearned_files())
     if not selection.regions:
         skipped = [s.as_json() for s in selection.skipped]
         nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,22 @@ def select_regions(diff: Diff, provenance: ProvenanceResult, config: Regen) -> S
         skipped.append(SkippedHunk(region.path, region.start_line, region.end_line, reason))
     skipped.sort(key=lambda s: (s.path, s.start_line))
     return Selection(tuple(chosen), tuple(skipped))
+
+
+def withheld(selection: Selection, unlearned: Mapping[str, str]) -> Selection:
+    """The selection without the regions of the files the run could not read whole, each a candidate
+    left out with why (`gate.redact.unlearned_files`): their secrets are not all known, so no line of
+    them goes to a model."""
+    if not any(region.path in unlearned for region in selection.regions):
+        return selection
+    kept = tuple(region for region in selection.regions if region.path not in unlearned)
+    left = [
+        SkippedHunk(region.path, region.start_line, region.end_line, unlearned[region.path])
+        for region in selection.regions
+        if region.path in unlearned
+    ]
+    skipped = sorted((*selection.skipped, *left), key=lambda s: (s.path, s.start_line))
+    return Selection(kept, tuple(skipped))
 
 
 def change_blocks(hunk: Hunk) -> list[tuple[int, list[DiffLine]]]:

@@ -24,6 +24,7 @@ from gate.review.coverage import (
     partial_note,
     review_coverage,
     unreviewed,
+    withheld_note,
 )
 from gate.review.flow import (
     ReviewRounds,
@@ -95,6 +96,11 @@ class _Prepared:
         """Lines too long to send whole: their tails were not sent."""
         return [s for s in self.skipped if s.line is not None]
 
+    @property
+    def withheld(self) -> dict[str, str]:
+        """Files left out of the prompts, their text not read whole, with why."""
+        return {s.what: s.reason for s in self.skipped if s.withheld}
+
 
 async def review(ctx: RunContext, client: ModelClient, selection: Selection, why: str) -> StageResult:
     started = time.monotonic()
@@ -115,6 +121,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     model_error = _joined(
         coverage_error(missed, p.chunks, p.quorum, p.distinct),
         cut_note(p.cut),
+        withheld_note(p.withheld),
         undecided_error(not_decided, p.quorum, fail_on),
     )
     partial = partial_note(rounds, p.chunks)
@@ -122,6 +129,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         n
         for n in (
             cut_note(p.cut),
+            withheld_note(p.withheld),
             partial,
             outside_note(rounds),
             rounds.cross_check_note,
@@ -156,6 +164,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
                 p.increment.earlier,
                 p.cut,
                 missed,
+                p.withheld,
             ),
             undecided_gaps(not_decided, p.quorum, STAGE),
         ),
@@ -229,19 +238,23 @@ def _nothing_to_send(ctx: RunContext, p: _Prepared, why: str) -> StageResult:
     """No code to review, or none changed since the previous review: the findings carried over stand."""
     findings, carried, keys = _keyed(ctx, p, ())
     nothing = "no code to review" if not p.units else "no code changed since the previous review"
-    details = _details(p, keys, [*p.notes, nothing])
+    withheld = withheld_note(p.withheld)
+    details = _details(p, keys, [*p.notes, nothing, *([withheld] if withheld else [])])
     return StageResult(
         STAGE,
         ran=True,
         why=why,
         findings=findings,
+        model_error=withheld,
         details=details,
         quorum=p.quorum,
         review_state=_state(ctx, p, findings, details["notes"]),
         line_keys=keys,
         carried=carried,
         models=tuple(p.models),
-        coverage=review_coverage(ctx.changeset.diff, p.models, p.quorum, (), {}, p.increment.earlier, p.cut),
+        coverage=review_coverage(
+            ctx.changeset.diff, p.models, p.quorum, (), {}, p.increment.earlier, p.cut, (), p.withheld
+        ),
     )
 
 

@@ -95,6 +95,21 @@ def cut_note(cut: Sequence[NotReviewed]) -> str | None:
     return f"not reviewed: the tail of {len(cut)} line(s) too long to send whole ({where})"
 
 
+def withheld_note(withheld: Mapping[str, str]) -> str | None:
+    """Files left out of the prompts, their text not read whole (`gate.redact.unlearned_files`): code no
+    model saw, so the review is incomplete."""
+    if not withheld:
+        return None
+    paths = list(withheld)
+    where = ", ".join(paths[:CUT_LINES_NAMED]) + (
+        f" and {len(paths) - CUT_LINES_NAMED} more" if len(paths) > CUT_LINES_NAMED else ""
+    )
+    return (
+        f"not reviewed: {len(paths)} file(s) sent to no model, their text at head or base not read "
+        f"whole, so their secrets not all known ({where})"
+    )
+
+
 def partial_note(rounds: ReviewRounds, chunks: Sequence[Chunk]) -> str | None:
     """Say which chunks fewer than all models reviewed (budget, failures), and which calls never started."""
     missed = [n for n in rounds.not_reviewed if n.get("schema") == "review"]
@@ -123,12 +138,13 @@ def review_coverage(
     earlier: Collection[str],
     cut: Sequence[NotReviewed],
     missed: Sequence[Unreviewed] = (),
+    withheld: Mapping[str, str] = {},
 ) -> StageCoverage:
     """What the review reached: per file, the models that reviewed every chunk of it sent this run
     (`reviewed_by`: chunk id -> the models with a valid answer); in an incremental review, the files
     `earlier` names were not sent, every model having been shown all of them on an earlier run. Binary
-    files, cut lines, files neither sent nor reviewed earlier, and unreviewed chunks are gaps, in that
-    order."""
+    files, cut lines, files neither sent nor reviewed earlier (with why, for those `withheld` names: left
+    out of the prompts), and unreviewed chunks are gaps, in that order."""
     by_file = _reviewers_by_file(chunks, reviewed_by)
     reviewed: list[ReviewedFile] = []
     binary: list[Gap] = []
@@ -142,13 +158,12 @@ def review_coverage(
             by = by_file.get(change.path)
             if by is not None:
                 reviewed.append(ReviewedFile(path=change.path, models=tuple(sorted(by))))
-            elif change.path in earlier:
+            elif change.path in earlier and change.path not in withheld:
                 reviewed.append(ReviewedFile(path=change.path, models=models, earlier=True))
             else:
                 reviewed.append(ReviewedFile(path=change.path))
-                unsent.append(
-                    Gap(stage=STAGE, kind="failure", reason=NOT_SENT, path=change.path),
-                )
+                reason = withheld.get(change.path, NOT_SENT)
+                unsent.append(Gap(stage=STAGE, kind="failure", reason=reason, path=change.path))
     too_long = [Gap(stage=STAGE, kind="size", reason=s.reason, path=s.what, lines=str(s.line)) for s in cut]
     return StageCoverage(
         models=models,

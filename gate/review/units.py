@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from gate.context.lines import git_lines
 from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, Hunk, LineKind
-from gate.redact import REDACTED, file_names, redact, redact_lines
+from gate.redact import REDACTED, file_names, redact, redact_lines, unlearned_files
 
 CONTEXT_LINES = 1  # beyond the 3 lines git already gives: 4 lines each side
 HEADER_SCAN_LINES = 400  # how far up to look for the enclosing definition
@@ -148,6 +148,7 @@ class NotReviewed:
     what: str  # a path or a unit id
     reason: str
     line: int | None = None  # a line of the file cut short: the rest of it was not sent
+    withheld: bool = False  # a file left out of the prompts: its text was not read whole
 
 
 def cut_lines(change: FileChange) -> list[NotReviewed]:
@@ -168,8 +169,11 @@ def cut_lines(change: FileChange) -> list[NotReviewed]:
 def build_units(
     changeset: ChangeSet, max_unit_tokens: int, chars_per_token: float = CHARS_PER_TOKEN
 ) -> tuple[list[ReviewUnit], list[NotReviewed]]:
+    """The units of the change's files, and the files and lines left out, with why. A file whose text
+    the run could not read whole is left out (`unlearned_files`): its secrets are not all known."""
     units: list[ReviewUnit] = []
     skipped: list[NotReviewed] = []
+    unlearned = unlearned_files()
     for change in changeset.diff.files:
         if change.is_binary:
             skipped.append(NotReviewed(change.path, "binary file"))
@@ -178,6 +182,9 @@ def build_units(
             skipped.append(NotReviewed(change.path, "deleted file: no code left to review"))
             continue
         if not change.hunks:
+            continue
+        if (why := unlearned.get(change.path)) is not None:
+            skipped.append(NotReviewed(change.path, why, withheld=True))
             continue
         skipped.extend(cut_lines(change))
         lines = _head_lines(changeset, change)
