@@ -89,6 +89,7 @@ class _Prepared:
     plans: Mapping[str, ChunkPlan]  # chunk id -> the statements governing it
     checked: tuple[Chunk, ...]  # the chunks sent: those with a plan
     cut: tuple[NotReviewed, ...]  # lines too long to send whole
+    withheld: tuple[NotReviewed, ...]  # files whose text was not read whole: their secrets not all known
     ungoverned: tuple[str, ...]  # the paths of the chunks not sent
 
 
@@ -139,6 +140,7 @@ async def check(
         judged.judged_by,
         p.ungoverned,
         p.cut,
+        p.withheld,
     )
     # What the cross-check left undecided is as much a gap here as in the review's coverage.
     reached = reached.model_copy(
@@ -285,8 +287,9 @@ def _prepare(
         notes.append(f"{len(ungoverned)} chunk(s) governed by no statement were not sent: {named}")
     checked = tuple(c for c in chunks if c.id in plans)
     cut = tuple(s for s in skipped if s.line is not None)
+    withheld = tuple(s for s in skipped if s.withheld)
     left = tuple(dict.fromkeys(path for c in chunks if c.id not in plans for path in c.paths))
-    return _Prepared(statements, sources, plans, checked, cut, left)
+    return _Prepared(statements, sources, plans, checked, cut, withheld, left)
 
 
 async def _judge_round(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> Judged:
@@ -396,6 +399,12 @@ def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str
     notes = []
     if p.cut:
         notes.append(f"not checked: the tail of {len(p.cut)} line(s) too long to send whole")
+    if p.withheld:
+        named = ", ".join(s.what for s in p.withheld[:UNGOVERNED_NAMED])
+        notes.append(
+            f"not checked: {len(p.withheld)} file(s) sent to no model, their text at head or base not read "
+            f"whole, so their secrets not all known ({named})"
+        )
     if judged.ignored:
         notes.append(
             f"{judged.ignored} judgment(s) ignored: on statements not sent, or with no lines of the chunk"

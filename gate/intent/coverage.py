@@ -2,7 +2,8 @@
 the intent sources, those it sent with code they govern and those the quorum judged; the files it sent,
 each with the models that judged every requirement sent with it; and the changed files no requirement
 governs, which there was nothing to check against. Fail closed: a chunk with a requirement fewer than
-`quorum` models judged, a line too long to send whole and a binary file are gaps.
+`quorum` models judged, a line too long to send whole, a binary file and a file whose text was not read
+whole (sent to no model: its secrets are not all known) are gaps.
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ def intent_coverage(
     judged_by: Mapping[str, Mapping[str, set[str]]],
     ungoverned: Sequence[str],
     cut: Sequence[NotReviewed],
+    withheld: Sequence[NotReviewed] = (),
 ) -> StageCoverage:
     """What the check reached. `judged_by`: chunk id -> requirement id -> the models that gave it a
     counted verdict there. A requirement is judged when the quorum judged it on every chunk it was sent
-    with; a file, by the models that judged every requirement of every chunk holding part of it."""
+    with; a file, by the models that judged every requirement of every chunk holding part of it. A file
+    `withheld` names was left out of the prompts (its text not read whole): a gap, with why."""
     by_file: dict[str, set[str]] = {}
     short: list[Gap] = []
     sent: dict[str, bool] = {}  # requirement id -> judged by the quorum on every chunk so far
@@ -62,6 +65,7 @@ def intent_coverage(
         if c.is_binary
     ]
     too_long = [Gap(stage=STAGE, kind="size", reason=s.reason, path=s.what, lines=str(s.line)) for s in cut]
+    unsent = [Gap(stage=STAGE, kind="failure", reason=s.reason, path=s.what) for s in withheld]
     intent = IntentReach(
         requirements=tuple(requirements),
         sent=tuple(s for s in requirements if s in sent),
@@ -73,7 +77,7 @@ def intent_coverage(
         reviewed=tuple(ReviewedFile(path=p, models=tuple(sorted(m))) for p, m in by_file.items()),
         selected=len(intent.sent),
         checked=len(intent.judged),
-        gaps=(*binary, *too_long, *short),
+        gaps=(*binary, *too_long, *unsent, *short),
         intent=intent,
     )
 

@@ -6,17 +6,22 @@ scripted models."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from gate.context.model import TOO_LARGE
+from gate.context.revisions import MAX_FILE_BYTES
 from gate.github.limits import Room
 from gate.replay import replay_trace
 from gate.report import coverage, json_v1, markdown
 from gate.report.github_summary import render_summary
 from gate.report.github_view import ReportView
-from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server import FakeGitHub, FakeIssue
 from tests.fakes.model_server import FakeModelServer, Reply
+from tests.github.conftest import pull_from_git
+from tests.gitrepo import GitRepo
 from tests.intent import scenario as sc
 
 MODELS = ("openai/fake-a", "openai/fake-b", "openai/fake-c")
@@ -90,3 +95,42 @@ def test_a_report_written_before_the_spec_coverage_still_reads() -> None:
     view = ReportView.parse(data, "old report")
     assert view.coverage is not None and view.coverage.spec is None
     assert "spec check" not in render_summary(view, room=Room(10_000))
+
+
+def test_a_file_too_large_to_read_is_sent_to_no_model_and_is_a_gap(
+    github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """A changed file past the reader's size limit was not read whole when the change's secrets were
+    learned: what only its place marks as a secret is not known, so none of its lines goes to a model,
+    and the coverage says why."""
+    sc.script(model_server)
+    padding = "".join(f"# filler line {i:08d} " + "x" * 60 + "\n" for i in range(MAX_FILE_BYTES // 80 + 500))
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("shop/pay.py", sc.BASE)
+    repo.write("shop/ledger.py", "def post(entry):\n    return entry\n" + padding)
+    repo.write(sc.SPEC_PATH, sc.SPEC)
+    base = repo.commit("add payments, the ledger and their spec")
+    repo.branch("feature")
+    repo.write("shop/pay.py", sc.HEAD)
+    repo.write("shop/ledger.py", "def post(entry):\n    return entry.rounded_in_ledger()\n" + padding)
+    head = repo.commit("add refunds, round ledger entries")
+    pull_from_git(github, repo, base, head, number=7, title="Add refunds", body=sc.PR_BODY)
+    github.issues[12] = FakeIssue(12, sc.ISSUE_TITLE, sc.ISSUE_BODY)
+
+    outcome = sc.gate(github, repo, sc.config_for(model_server))
+
+    sent = [json.dumps(call.body) for call in model_server.calls]
+    assert any("spec_check" in body and "refund" in body for body in sent), "nothing was checked"
+    assert not any("rounded_in_ledger" in body for body in sent)
+    cov = coverage.of(outcome)
+    assert cov.spec is not None and [f.path for f in cov.spec.files] == ["shop/pay.py"]
+    gaps = [(g.path, g.kind, g.reason) for g in cov.gaps if g.stage == "spec"]
+    assert gaps == [
+        (
+            "shop/ledger.py",
+            "failure",
+            f"not sent to a model: its text at head was not read ({TOO_LARGE}), "
+            "so its secrets are not all known",
+        )
+    ]
+    assert not cov.complete
