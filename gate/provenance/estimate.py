@@ -24,7 +24,9 @@ some commit of the range is AI: its diff is read against its first parent only (
 so an AI line it lightly edited while merging is not told from a line of its own; a later line that
 only lightly edits one of its lines is still its line (edits.py). So is a line a commit with no AI
 marks owns in a file whose diff in it or an earlier such commit git could not show as text after AI
-lines were there (`Carried.unread`): which AI lines it edited is not told.
+lines were there (`Carried.unread`): which AI lines it edited is not told. So is every line nothing
+marks AI when the Agent Trace file the head holds could not be read (`unread_trace`: over the size
+limit, or a blob git could not give): its records may mark any of them AI.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from gate.context.model import MERGE_PARENTS_READ, ChangeSet, Commit
 from gate.provenance.carry import carry_ai_lines
 from gate.provenance.classify import CommitClass, classify
 from gate.provenance.code_lines import CodeLines, code_lines
-from gate.provenance.line_marks import LineMark, Owned, line_marks, line_owners
+from gate.provenance.line_marks import LineMark, Owned, line_marks, line_owners, unread_trace
+from gate.provenance.line_records import AGENT_TRACE_PATH
 from gate.provenance.model import DATA_FILES, WHITESPACE_ONLY, CommitAttribution, Evidence, ProvenanceResult
 from gate.provenance.pull_request import PullRequestSignals, by_pr_author, pr_signals
 
@@ -128,6 +131,13 @@ def estimate(changeset: ChangeSet, config: Provenance) -> ProvenanceResult:
     unread = _unread_merges(commits, sha_tool) if changeset.commit_lines is not None else set()
     tally = _tally(owners, marks, sha_tool, loose_tool, changeset.origins_exhaustive, unread)
     tally.unseen_edits(owners, unseen)
+    if (why := unread_trace(changeset)) is not None:
+        tally.unread_records(owners)
+        notes.append(
+            f"the Agent Trace file {AGENT_TRACE_PATH} at head was not read ({why}): the "
+            f"{_count(tally.unread_record_lines, 'added line', 'added lines')} nothing else marks AI, which "
+            "its records may, are of unknown origin, counted as possibly AI by the thresholds"
+        )
     attributions = _attributions(commits, verdicts, classes, tally)
     if loose_tool is not None and tally.ai_by[None]:
         tally.used_kinds.add("PR label")
@@ -176,6 +186,7 @@ class _Tally:
     unknown_by: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     unread_merge_lines: int = 0  # of them, lines of merges read against their first parent only
     unseen_edit_lines: int = 0  # of them, lines of commits whose diff of the file git printed as binary
+    unread_record_lines: int = 0  # of them, lines line-level records not read may mark AI
     # (owner, record kind, record source) -> lines a record called human against AI attribution
     overruled: Counter[tuple[str | None, str, str]] = field(default_factory=Counter)
     used_kinds: set[str] = field(default_factory=set)
@@ -223,6 +234,17 @@ class _Tally:
             if lines:
                 self.unknown_by[path].extend(lines)
                 self.unseen_edit_lines += len(lines)
+
+    def unread_records(self, owners: Mapping[str, Owned]) -> None:
+        """Every added line nothing marks AI is of unknown origin: line-level records that were not read
+        (the Agent Trace file at head, which git could not give) may mark any of them AI."""
+        for path, (added, _) in owners.items():
+            ai_lines = self.ai_line_map.get(path, frozenset())
+            known = set(self.unknown_by.get(path, ()))
+            lines = [n for n in added if n not in ai_lines and n not in known]
+            if lines:
+                self.unknown_by[path].extend(lines)
+                self.unread_record_lines += len(lines)
 
     def marked_file(
         self,
@@ -428,7 +450,7 @@ def _summary_notes(
             "git showed a commit's change as binary after AI lines were there (which AI lines it edited "
             "cannot be read): counted as possibly AI by the thresholds"
         )
-    unknown = sum(map(len, tally.unknown_by.values())) - merged - unseen
+    unknown = sum(map(len, tally.unknown_by.values())) - merged - unseen - tally.unread_record_lines
     if unknown:
         out.append(
             f"{_count(unknown, 'added line', 'added lines')} of unknown origin (which commit added "

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import repeat
 
 from gate.context.model import ChangeSet
-from gate.diff.model import FileChange, LineKind
+from gate.diff.model import FileChange, FileStatus, LineKind
 from gate.provenance.line_records import AGENT_TRACE_PATH, LineSpan, parse_agent_traces, parse_git_ai_note
 from gate.provenance.model import Evidence
 
@@ -77,6 +77,20 @@ def _head_names(changeset: ChangeSet) -> tuple[str, ...]:
 
 def _same_rev(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= MIN_SHA and (a.startswith(b) or b.startswith(a))
+
+
+def unread_trace(changeset: ChangeSet) -> str | None:
+    """Why the Agent Trace file at head was not read, when the revisions hold it but could not give it
+    (over the size limit of a file read, a blob git could not read) and the change does not add it
+    whole; None when it was read or is not there. Its records may mark any added line AI: the lines
+    nothing else marks AI are then of unknown origin, not a person's."""
+    revisions = changeset.revisions
+    if revisions is None or revisions.read("head", AGENT_TRACE_PATH) is not None:
+        return None
+    change = changeset.diff.by_path.get(AGENT_TRACE_PATH)
+    if change is not None and change.status is FileStatus.ADDED and not change.is_binary:
+        return None  # whole in its hunk, read from there
+    return revisions.why_unread("head", AGENT_TRACE_PATH)
 
 
 def _trace_text(changeset: ChangeSet) -> str | None:

@@ -11,7 +11,9 @@ import pytest
 from gate.cli import main
 from gate.config.models import Provenance
 from gate.context.local_git import load_git_changeset
+from gate.context.model import TOO_LARGE
 from gate.context.patch import load_patch_changeset
+from gate.context.revisions import MAX_FILE_BYTES
 from gate.provenance.estimate import estimate
 from tests.gitrepo import GitRepo
 
@@ -279,3 +281,45 @@ def test_base_lines_a_person_re_indents_are_not_credited_to_a_later_ai_commit(
     assert (provenance["ai_lines"], provenance["added_lines"]) == (2, 303)
     assert [(c["ai"], c["added_lines"]) for c in provenance["commits"]] == [(False, 1), (True, 2)]
     assert any(n.startswith("300 added lines could not be tied") for n in provenance["notes"])
+
+
+def test_an_agent_trace_file_git_cannot_read_leaves_the_lines_it_may_mark_unknown(repo: GitRepo) -> None:
+    """The Agent Trace file at head past the reader's size limit: its records, which call the lines of a
+    commit with no AI marks AI, are not read. Those lines are of unknown origin, counted as possibly AI by
+    the thresholds, with a note that says why; not a person's."""
+    record = {
+        "version": "0.1.0",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "timestamp": "2026-01-10T10:00:00Z",
+        "tool": {"name": "cursor", "version": "2.0"},
+        "files": [
+            {
+                "path": "web.py",
+                "conversations": [
+                    {"contributor": {"type": "ai"}, "ranges": [{"start_line": 1, "end_line": 4}]}
+                ],
+            }
+        ],
+    }
+    # Records of other files, enough to take the file past the size limit.
+    others = [{**record, "files": [{**record["files"][0], "path": f"old/m{i}.py"}]} for i in range(9_000)]
+    traces = "".join(json.dumps(r) + "\n" for r in [record, *others])
+    assert len(traces.encode()) > MAX_FILE_BYTES
+    repo.write(".agent-trace/traces.jsonl", traces)
+    base = _base(repo)
+    repo.write("svc.py", _lines("svc", 6))
+    repo.commit("Add service\n\n" + CLAUDE)
+    repo.write("web.py", _lines("web", 4))
+    repo.commit("Add web")
+
+    result = estimate(load_git_changeset(repo.root, base, "HEAD"), Provenance())
+
+    assert result.ai_line_map == {"svc.py": frozenset(range(1, 7))}
+    assert (result.ai_lines, result.unknown_lines, result.added_lines) == (6, 4, 10)
+    assert result.threshold_ai_lines == 10
+    assert (
+        f"the Agent Trace file .agent-trace/traces.jsonl at head was not read ({TOO_LARGE}): the 4 added "
+        "lines nothing else marks AI, which its records may, are of unknown origin, counted as possibly AI "
+        "by the thresholds"
+    ) in result.notes
+    assert not any("of unknown origin (which commit" in n for n in result.notes)
