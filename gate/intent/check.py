@@ -89,7 +89,7 @@ class _Prepared:
     plans: Mapping[str, ChunkPlan]  # chunk id -> the statements governing it
     checked: tuple[Chunk, ...]  # the chunks sent: those with a plan
     cut: tuple[NotReviewed, ...]  # lines too long to send whole
-    withheld: tuple[NotReviewed, ...]  # files whose text was not read whole: their secrets not all known
+    withheld: tuple[NotReviewed, ...]  # files whose text was not read: secrets not all known
     ungoverned: tuple[str, ...]  # the paths of the chunks not sent
 
 
@@ -402,8 +402,8 @@ def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str
     if p.withheld:
         named = ", ".join(s.what for s in p.withheld[:UNGOVERNED_NAMED])
         notes.append(
-            f"not checked: {len(p.withheld)} file(s) sent to no model, their text at head or base not read "
-            f"whole, so their secrets not all known ({named})"
+            f"not checked: {len(p.withheld)} file(s) sent to no model ({named}): their text at head or "
+            "base was not read, so the secrets they hold are not all known"
         )
     if judged.ignored:
         notes.append(

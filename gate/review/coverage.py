@@ -105,8 +105,8 @@ def withheld_note(withheld: Mapping[str, str]) -> str | None:
         f" and {len(paths) - CUT_LINES_NAMED} more" if len(paths) > CUT_LINES_NAMED else ""
     )
     return (
-        f"not reviewed: {len(paths)} file(s) sent to no model, their text at head or base not read "
-        f"whole, so their secrets not all known ({where})"
+        f"not reviewed: {len(paths)} file(s) sent to no model ({where}): their text at head or base "
+        "was not read, so the secrets they hold are not all known"
     )
 
 

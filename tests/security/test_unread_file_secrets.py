@@ -76,6 +76,10 @@ def test_a_file_too_large_to_read_sends_no_line_to_a_model(
     gaps = [g for g in report["coverage"]["gaps"] if g["stage"] == "review"]
     assert [(g["path"], g["reason"]) for g in gaps] == [("deploy/values.yaml", _withheld("head"))]
     assert {"path": "deploy/values.yaml", "reason": gaps[0]["reason"]} in review["details"]["skipped_files"]
+    assert review["model_error"] == (
+        "not reviewed: 1 file(s) sent to no model (deploy/values.yaml): their text at head or base was not "
+        "read, so the secrets they hold are not all known"
+    )
 
 
 def test_an_ai_hunk_of_a_file_too_large_to_read_is_not_re_generated(
