@@ -97,7 +97,8 @@ def run_regen(ctx: RunContext, given: ModelClient | None, why: str) -> StageResu
         skipped = [s.as_json() for s in selection.skipped]
         nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
         reached = _reached((), (), selection.skipped)
-        return StageResult("regen", ran=True, why=why, details=nothing, coverage=reached)
+        error = _withheld_error(selection.withheld)
+        return StageResult("regen", ran=True, why=why, details=nothing, model_error=error, coverage=reached)
     chosen = select_models(ctx.config, "regen")
     if not chosen.models:
         unrun = no_model("regen", why, chosen, "no regen model available")
@@ -134,6 +135,7 @@ def _regenerate(
         model_errors=list(done.model_errors),
     )
     summary = f"{len(settled)} of {len(selection.regions)} AI-authored hunks checked"
+    errors = [_coverage_error(done, len(selection.regions)), _withheld_error(selection.withheld)]
     if done.budget_stopped:
         summary += "; the budget stopped some model calls"
     return StageResult(
@@ -141,7 +143,7 @@ def _regenerate(
         ran=True,
         why=f"{why}; {summary}",
         findings=done.findings,
-        model_error=_coverage_error(done, len(selection.regions)),
+        model_error="; ".join(e for e in errors if e) or None,
         usage=done.usage,
         details=details,
         quorum=quorum,
@@ -327,6 +329,18 @@ def _coverage_error(done: _Run, selected: int) -> str | None:
     return (
         f"{lead}{len(missed)} of {selected} selected hunk(s) not checked: {', '.join(missed)[:500]} "
         f"({'; '.join(reasons)[:300]})"
+    )
+
+
+def _withheld_error(paths: Sequence[str]) -> str | None:
+    """The model error naming the files whose AI hunks went to no model, their text not read whole
+    (`gate.redact.unlearned_files`): hunks the stage chose and did not check are not a pass."""
+    if not paths:
+        return None
+    named = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    return (
+        f"not re-generated: the AI hunks of {len(paths)} file(s) sent to no model ({named}): their text at "
+        "head or base was not read, so the secrets they hold are not all known"
     )
 
 

@@ -94,6 +94,7 @@ class SkippedHunk:
 class Selection:
     regions: tuple[Region, ...]
     skipped: tuple[SkippedHunk, ...]
+    withheld: tuple[str, ...] = ()  # files whose regions no model is sent (`withheld`)
 
 
 def select_regions(diff: Diff, provenance: ProvenanceResult, config: Regen) -> Selection:
@@ -134,7 +135,7 @@ def withheld(selection: Selection, unlearned: Mapping[str, str]) -> Selection:
         if region.path in unlearned
     ]
     skipped = sorted((*selection.skipped, *left), key=lambda s: (s.path, s.start_line))
-    return Selection(kept, tuple(skipped))
+    return Selection(kept, tuple(skipped), tuple(dict.fromkeys(hunk.path for hunk in left)))
 
 
 def change_blocks(hunk: Hunk) -> list[tuple[int, list[DiffLine]]]:

@@ -118,3 +118,7 @@ def test_an_ai_hunk_of_a_file_too_large_to_read_is_not_re_generated(
     report = json.loads(run.stdout)
     gaps = [(g["path"], g["reason"]) for g in report["coverage"]["gaps"] if g["stage"] == "regen"]
     assert gaps == [("app/big.py", f"not re-generated: {_withheld('head')}")]
+    assert report["stages"]["regen"]["model_error"] == (
+        "not re-generated: the AI hunks of 1 file(s) sent to no model (app/big.py): their text at head or "
+        "base was not read, so the secrets they hold are not all known"
+    )
