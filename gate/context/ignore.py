@@ -34,7 +34,7 @@ from gate.context.entry_points import named_by_runners, named_entry_points, runn
 from gate.context.file_kinds import BYTE_ORDER_MARK, runs_python
 from gate.context.manifest_includes import includes_others, named_by_manifests
 from gate.context.minified import is_readable, named_minified
-from gate.context.model import RevisionReader
+from gate.context.model import LISTING, RevisionReader
 from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
@@ -91,18 +91,28 @@ def apply_ignore(
     read_head = (lambda path: head.read("head", path)) if head is not None else None
     why_kept = _readable_minified(diff.files, guarded, read_head)
     if guarded:
-        read_manifest = _manifest_reader(diff, read_head)
+        # Files read at head to place a default-ignored file, those that may name it apart from those
+        # that may import it: one the head revision holds but did not give may do either.
+        naming = _HeadTexts(head) if head is not None else None
+        read_manifest = _manifest_reader(diff, naming.read if naming is not None else None)
         why_kept.update(named_entry_points(sorted(guarded - why_kept.keys()), read_manifest))
         if unnamed := sorted(guarded - why_kept.keys()):
-            why_kept.update(named_by_runners(unnamed, _runner_files(diff, head, spec), read_manifest))
+            why_kept.update(named_by_runners(unnamed, _runner_files(diff, naming, spec), read_manifest))
         if unnamed := sorted(guarded - why_kept.keys()):
-            including = _including_manifests(diff, head, spec)
+            including = _including_manifests(diff, naming, spec)
             why_kept.update(named_by_manifests(unnamed, including, read_manifest))
-    importers = _HeadImporters(head, spec, diff, guarded) if guarded and head is not None else None
+        if naming is not None and naming.not_given:
+            why_kept.update(
+                _unplaced_after_unread(
+                    diff.files, guarded - why_kept.keys(), naming, "name it as code that runs"
+                )
+            )
+    importing = _HeadTexts(head) if head is not None else None
+    importers = _HeadImporters(importing, spec, diff, guarded) if guarded and importing is not None else None
     imported = first_party_imports(
         diff.files,
         matched - why_kept.keys(),
-        read_head,
+        importing.read if importing is not None else None,
         importers if importers is not None else (),
         others_keep=guarded,
     )
@@ -114,6 +124,13 @@ def apply_ignore(
     )
     if importers is not None and importers.cut:
         why_kept.update(_unplaced_after_cut(diff.files, guarded - why_kept.keys()))
+    if importing is not None and importing.not_given:
+        # A changed module read whole for its imports is read from the diff's lines when its head is not
+        # given, so what else it imports is unknown too: the user's own patterns' files are kept as well.
+        changed = {c.path for c in diff.files}
+        may_keep = matched if changed & importing.not_given.keys() else guarded
+        unplaced = {p for p in may_keep - why_kept.keys() if p.endswith(CODE_SUFFIXES)}
+        why_kept.update(_unplaced_after_unread(diff.files, unplaced, importing, "import it"))
     kept_by_rule = [c.path for c in diff.files if c.path in why_kept]
     kept = [c for c in diff.files if c.path not in matched or c.path in why_kept]
     ignored = [c for c in diff.files if c.path in matched and c.path not in why_kept]
@@ -160,12 +177,12 @@ def default_ignored(paths: Iterable[str], patterns: Sequence[str], defaults: Seq
     }
 
 
-def _runner_files(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSpec) -> list[str]:
+def _runner_files(diff: Diff, head: _HeadTexts | None, spec: pathspec.PathSpec) -> list[str]:
     """The files that may run a default-ignored file (`RUNNER_PATTERNS`) and are not ignored themselves:
     the changed ones, then those at head (when this run reads the head revision)."""
     runs = runner_spec()
     changed = [c.path for c in diff.files if c.status is not FileStatus.DELETED]
-    at_head = head.list_files("head") if head is not None else ()
+    at_head = head.list_files() if head is not None else ()
     return [
         path
         for path in dict.fromkeys((*changed, *at_head))
@@ -173,11 +190,11 @@ def _runner_files(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSp
     ]
 
 
-def _including_manifests(diff: Diff, head: RevisionReader | None, spec: pathspec.PathSpec) -> list[str]:
+def _including_manifests(diff: Diff, head: _HeadTexts | None, spec: pathspec.PathSpec) -> list[str]:
     """The Python manifests that may have their installer read other files (requirements files,
     setup.cfg, pyproject.toml) and are not ignored themselves: the changed ones, then those at head."""
     changed = [c.path for c in diff.files if c.status is not FileStatus.DELETED]
-    at_head = head.list_files("head") if head is not None else ()
+    at_head = head.list_files() if head is not None else ()
     return [
         path
         for path in dict.fromkeys((*changed, *at_head))
@@ -205,6 +222,42 @@ def _unplaced_after_cut(files: Sequence[FileChange], matched: set[str]) -> dict[
     return {c.path: why for c in files if c.path in matched and c.path.endswith(CODE_SUFFIXES)}
 
 
+def _unplaced_after_unread(
+    files: Sequence[FileChange], unplaced: Collection[str], read: _HeadTexts, does: str
+) -> dict[str, str]:
+    """The matched files still ignored when a file read to place them was not given, kept: failing
+    closed, as after the cut. `does`: what the file not read may do to each."""
+    path, why = next(iter(read.not_given.items()))
+    more = len(read.not_given) - 1
+    if path == LISTING:
+        reason = f"the list of files at head was not read ({why}), and a file not listed may {does}"
+    else:
+        others = f", with {more} more," if more else ""
+        reason = f"{path} at head{others} was not read ({why}), and it may {does}"
+    return {c.path: reason for c in files if c.path in unplaced}
+
+
+class _HeadTexts:
+    """Reads files at head to place the ignored ones, and keeps those the head revision holds but did
+    not give (`RevisionReader.why_unread`): what such a file imports or names is unknown, not nothing."""
+
+    def __init__(self, head: RevisionReader) -> None:
+        self._head = head
+        self.not_given: dict[str, str] = {}  # path (`LISTING` for the listing) -> why
+
+    def read(self, path: str) -> str | None:
+        text = self._head.read("head", path)
+        if text is None and (why := self._head.why_unread("head", path)) is not None:
+            self.not_given.setdefault(path, why)
+        return text
+
+    def list_files(self) -> tuple[str, ...]:
+        paths = self._head.list_files("head")
+        if (why := self._head.why_unread("head", LISTING)) is not None:
+            self.not_given.setdefault(LISTING, why)
+        return paths
+
+
 def _manifest_reader(diff: Diff, read_head: HeadReader | None) -> HeadReader:
     """A manifest's text at head: a changed one's from the change, so that a patch has it too."""
     by_path = {c.path: c for c in diff.files}
@@ -225,7 +278,7 @@ class _HeadImporters:
     A module that imports an ignored file names it, or its folder (`from app.vendor import (`), so a
     module whose text holds none of those names is not parsed line by line."""
 
-    def __init__(self, head: RevisionReader, spec: pathspec.PathSpec, diff: Diff, ignored: set[str]) -> None:
+    def __init__(self, head: _HeadTexts, spec: pathspec.PathSpec, diff: Diff, ignored: set[str]) -> None:
         self._head = head
         self._spec = spec
         self._changed = {c.path for c in diff.files}
@@ -237,7 +290,7 @@ class _HeadImporters:
     def __iter__(self) -> Iterator[Importer]:
         paths = [
             path
-            for path in self._head.list_files("head")
+            for path in self._head.list_files()
             if _may_import(path) and path not in self._changed and not self._spec.match_file(path)
         ]
         self.unread = max(0, len(paths) - MAX_HEAD_IMPORTERS)
@@ -248,7 +301,7 @@ class _HeadImporters:
             yield path, self._lines(path)
 
     def _lines(self, path: str) -> Iterator[str]:
-        text = self._head.read("head", path)
+        text = self._head.read(path)
         self.read_chars += len(text or "")
         if text is not None and any(name in text for name in self._names):
             yield from text.splitlines()

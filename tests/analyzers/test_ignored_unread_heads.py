@@ -1,0 +1,156 @@
+"""paths.ignore keeps a default-ignored file when a file read to place it was not given: a module at head
+past the size limit of a file read, or a blob a partial clone lacks with its remote out of reach. What
+such a file imports or names is unknown, not nothing, so the file it may import or run is analysed (failing
+closed, as when the scan for importers is cut short), and the notes say which file was not read and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gate.cli import main
+from gate.context.model import GIT_COULD_NOT_READ, TOO_LARGE
+from gate.context.revisions import MAX_FILE_BYTES
+from tests.gitrepo import GitRepo
+
+CLAUDE = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>"
+HELPERS = "".join(f"def helper_{i}(value):\n    return value + {i}\n\n" for i in range(20))
+
+
+def _check(
+    root: Path, capsys: pytest.CaptureFixture[str], head: str = "feature", *extra: str
+) -> dict[str, Any]:
+    args = ["check", "--offline", "--format", "json", "--repo", str(root), "--base", "main", "--head", head]
+    code = main([*args, *extra])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert code == (1 if report["verdict"] == "fail" else 0)
+    return report
+
+
+def _note(report: dict[str, Any], path: str) -> str:
+    prefix = f"{path}: analysed although paths.ignore matches it, because "
+    [note] = [n for n in report["notes"] if n.startswith(prefix)]
+    return note.removeprefix(prefix)
+
+
+def test_a_module_at_head_too_large_to_read_may_import_the_ignored_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`app/big.py` imports the vendored helpers, and is past the size limit: read as importing nothing,
+    it left the rewritten helpers out of the gate."""
+    repo = GitRepo(tmp_path / "repo")
+    filler = f"# {'x' * 96}\n" * (MAX_FILE_BYTES // 99 + 10)
+    repo.write("app/__init__.py", "")
+    repo.write("app/big.py", "from app.vendor.helpers import helper_0\n" + filler)
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.commit("Rewrite the helpers" + CLAUDE)
+    report = _check(repo.root, capsys)
+    assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
+    assert _note(report, "app/vendor/helpers.py") == (
+        f"app/big.py at head was not read ({TOO_LARGE}), and it may import it"
+    )
+
+
+def _git(*args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", *args], check=True, capture_output=True, env=env)
+
+
+def _blobless(repo: GitRepo, tmp_path: Path) -> Path:
+    """A blobless clone of the repository's `main` and `feature`, holding the blobs of the diff only, its
+    promisor remote then out of reach."""
+    repo.checkout("main")
+    remote, clone = tmp_path / "remote.git", tmp_path / "clone"
+    _git("clone", "-q", "--bare", str(repo.root), str(remote))
+    _git("-C", str(remote), "config", "uploadpack.allowFilter", "true")
+    _git("clone", "-q", "--filter=blob:none", "--no-checkout", remote.as_uri(), str(clone))
+    _git("-C", str(clone), "branch", "-q", "feature", "origin/feature")
+    _git("-C", str(clone), "diff", "--stat", "main", "feature")
+    remote.rename(tmp_path / "gone.git")
+    return clone
+
+
+def test_a_manifest_a_partial_clone_lacks_may_name_the_ignored_build_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Action's `action.yml` runs `dist/index.js`; the clone lacks its blob. Read as absent, it named
+    nothing, and the rewritten build output it runs was left out of the gate."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("action.yml", "name: x\nruns:\n  using: node20\n  main: dist/index.js\n")
+    repo.write("dist/index.js", "module.exports = 1;\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("dist/index.js", "module.exports = 2;\nrequire('child_process').exec(process.env.X);\n")
+    repo.commit("Build" + CLAUDE)
+    report = _check(_blobless(repo, tmp_path), capsys)
+    assert report["source"]["unignored"] == ["dist/index.js"]
+    assert _note(report, "dist/index.js") == (
+        f"action.yml at head was not read ({GIT_COULD_NOT_READ}), and it may name it as code that runs"
+    )
+
+
+def test_a_module_a_partial_clone_lacks_may_import_the_ignored_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/main.py", "from app.vendor.helpers import helper_0\n\nprint(helper_0(1))\n")
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.commit("Rewrite the helpers" + CLAUDE)
+    report = _check(_blobless(repo, tmp_path), capsys)
+    assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
+    assert _note(report, "app/vendor/helpers.py") == (
+        f"app/main.py at head was not read ({GIT_COULD_NOT_READ}), and it may import it"
+    )
+
+
+def test_a_module_that_is_read_and_imports_nothing_leaves_the_file_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Failing closed is for a file not given, not for every module that does not import it."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/__init__.py", "")
+    repo.write("app/main.py", "print(1)\n")
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.commit("Rewrite the helpers" + CLAUDE)
+    report = _check(repo.root, capsys)
+    assert report["source"]["unignored"] == []
+    assert report["source"]["ignored_paths"] == ["app/vendor/helpers.py"]
+
+
+def test_a_changed_module_too_large_to_read_may_import_a_file_the_users_own_pattern_matches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The user's own pattern gives way to the changed files' imports: a changed module read from the
+    diff's lines alone, its head past the size limit, may import the file in the lines the diff leaves
+    out."""
+    repo = GitRepo(tmp_path / "repo")
+    filler = f"# {'x' * 96}\n" * (MAX_FILE_BYTES // 99 + 10)
+    repo.write("app/big.py", "from app.vendor.helpers import helper_0\n" + filler)
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/big.py", "from app.vendor.helpers import helper_0\n" + filler + "print(1)\n")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.commit("Rewrite the helpers" + CLAUDE)
+    config = tmp_path / "gate.yml"
+    config.write_text('version: 1\npaths:\n  ignore: ["app/vendor/**"]\n', encoding="utf-8")
+    report = _check(repo.root, capsys, "feature", "--config", str(config))
+    assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
+    assert _note(report, "app/vendor/helpers.py") == (
+        f"app/big.py at head was not read ({TOO_LARGE}), and it may import it"
+    )
