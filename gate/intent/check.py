@@ -65,7 +65,8 @@ def run_spec_check(ctx: RunContext, given: ModelClient | None, why: str) -> Stag
     specs = load_specs(ctx)
     intent = gather(ctx.changeset, specs, linked if isinstance(linked, LinkedIssues) else None)
     if not intent.sources:
-        # Nothing states an intent, so nothing can be contradicted: checked, with nothing to check.
+        # Nothing states an intent, so nothing can be contradicted: checked, with nothing to check. But a
+        # spec the revisions did not give may state one: that is a gap (`SpecSet.unread`), not a pass.
         nothing = "no intent sources: no linked issue, pull request description or governing spec"
         return StageResult(
             STAGE,
@@ -73,11 +74,13 @@ def run_spec_check(ctx: RunContext, given: ModelClient | None, why: str) -> Stag
             why=why,
             details={"notes": [nothing, *intent.notes]},
             coverage=nothing_sent(ctx.changeset.diff, ()),
+            skipped_files=specs.unread,
         )
     selection = select_models(ctx.config, "review")
     if not selection.models:
         return no_model(STAGE, why, selection, "no model available to check the change against its intent")
-    return run_sync(check(ctx, stage_client(ctx, given), selection, intent, specs, why))
+    result = run_sync(check(ctx, stage_client(ctx, given), selection, intent, specs, why))
+    return replace(result, skipped_files=(*result.skipped_files, *specs.unread))
 
 
 @dataclass(frozen=True)

@@ -50,25 +50,24 @@ class SpecDriftAnalyzer(Analyzer):
         if not specs.readable:
             return self.meta.skipped("; ".join(specs.notes) or "spec documents not available")
         governing = [s for s in specs.specs if s.governs]
-        removed = read_removed_specs(ctx.changeset, ctx.config)
+        removed, removed_unread = read_removed_specs(ctx.changeset, ctx.config)
+        # A spec the revisions did not give may govern any changed file: a gap, not a spec absent.
+        unread = (*specs.unread, *removed_unread)
         if not governing and not removed:
-            return self.meta.result(
-                [],
-                {
-                    "specs": len(specs.specs),
-                    "notes": [
-                        "no spec declares the code it governs (governs in front matter or the specs config)"
-                    ],
-                },
+            notes = [f"{u.path} was not read ({u.why}): what it governs is unknown" for u in unread]
+            read = "read " if unread else ""
+            notes.append(
+                f"no spec {read}declares the code it governs (governs in front matter or the specs config)"
             )
+            return self.meta.result([], {"specs": len(specs.specs), "notes": notes}, skipped_files=unread)
         assert ctx.provenance is not None
         result = drift(specs, governing, ctx.changeset.diff.files, _touched(ctx), ctx.provenance, self.meta)
         if not removed:
-            return result
+            return replace(result, skipped_files=unread)
         code = [f.path for f in ctx.changeset.diff.files if f.path not in specs.paths]
         extra = [_removed_finding(self.meta, spec, specs.governed_paths(spec, code)) for spec in removed]
         details = {**result.details, "removed_specs": [s.path for s in removed]}
-        return self.meta.result([*result.findings, *extra], details)
+        return self.meta.result([*result.findings, *extra], details, skipped_files=unread)
 
 
 def _touched(ctx: RunContext) -> frozenset[str]:

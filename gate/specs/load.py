@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
+from gate.analyzers.source import HEAD_LISTING
 from gate.config.models import Config
-from gate.context.model import ChangeSet
+from gate.context.model import LISTING, ChangeSet
 from gate.diff.model import FileStatus
 from gate.redact import MESSAGE_FILENAME, redact
+from gate.schema.coverage import SkippedFile
 from gate.specs.front_matter import read_front_matter
 from gate.specs.model import MAX_GENERAL_SPEC_CHARS, Spec, SpecSet
 
@@ -52,9 +54,14 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
             entries.append((glob, Spec.matcher([glob]), governs))
         except ValueError:
             notes.append(f"specs entry {glob!r} is not a valid glob: left out")
-    paths = sorted(
-        p for p in changeset.revisions.list_files("head") if any(m.match_file(p) for _, m, _ in entries)
-    )
+    revisions = changeset.revisions
+    unread: list[SkippedFile] = []
+    paths = sorted(p for p in revisions.list_files("head") if any(m.match_file(p) for _, m, _ in entries))
+    not_listed = revisions.why_unread("head", LISTING)
+    if not_listed is not None:
+        # No spec found is not no spec there: what the specs say is unknown, not empty.
+        unread.append(SkippedFile(path=HEAD_LISTING, why=not_listed))
+        notes.append(f"spec documents not found: the list of files at head was not read ({not_listed})")
     if len(paths) > MAX_SPEC_DOCUMENTS:
         notes.append(
             f"{len(paths)} spec documents match the specs globs: only the first {MAX_SPEC_DOCUMENTS} are read"
@@ -63,7 +70,11 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
     specs: list[Spec] = []
     left = MAX_SET_CHARS
     for path in paths:
-        text = changeset.revisions.read("head", path)
+        text = revisions.read("head", path)
+        if text is None and (why := revisions.why_unread("head", path)) is not None:
+            unread.append(SkippedFile(path=path, why=why))
+            notes.append(f"spec {path} was not read at the head revision ({why})")
+            continue
         if text is None:
             notes.append(f"spec {path} could not be read at the head revision")
             continue
@@ -78,7 +89,7 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
         left -= len(spec.text)
         specs.append(spec)
     for glob, matcher, governs in entries:
-        if governs and not any(matcher.match_file(p) for p in paths):
+        if governs and not_listed is None and not any(matcher.match_file(p) for p in paths):
             notes.append(f"specs entry {glob!r} matches no file at the head revision")
     if not specs and not notes:
         notes.append("no file matches the configured specs globs")
@@ -92,7 +103,7 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
             f"specs that govern no path go into every prompt only while together within "
             f"{MAX_GENERAL_SPEC_CHARS} characters; declare what each governs"
         )
-    return SpecSet(tuple(specs), tuple(notes), configured=True)
+    return SpecSet(tuple(specs), tuple(notes), configured=True, unread=tuple(unread))
 
 
 def _spec(path: str, text: str, configured: tuple[str, ...], limit: int) -> tuple[Spec, list[str]]:
@@ -167,19 +178,24 @@ def _valid(glob: str) -> bool:
     return True
 
 
-def read_removed_specs(changeset: ChangeSet, config: Config) -> tuple[Spec, ...]:
+def read_removed_specs(
+    changeset: ChangeSet, config: Config
+) -> tuple[tuple[Spec, ...], tuple[SkippedFile, ...]]:
     """The spec documents the change deletes, read at the base revision (with their `governs`): a spec
-    deleted along with a change to its code is what a drift check must not miss."""
+    deleted along with a change to its code is what a drift check must not miss. And those of them the
+    base revision holds but did not give, with why: still deleted, but what their own front matter
+    governs is unknown."""
     from gate.diff.model import FileStatus as Status
 
     if not config.specs or changeset.revisions is None:
-        return ()
+        return (), ()
     entries = [
         (Spec.matcher([e if isinstance(e, str) else e.path]), () if isinstance(e, str) else e.governs)
         for e in config.specs
         if _valid(e if isinstance(e, str) else e.path)
     ]
     removed: list[Spec] = []
+    unread: list[SkippedFile] = []
     gone = [f.path for f in changeset.diff.files if f.status is Status.DELETED]
     gone += [f.old_path for f in changeset.diff.files if f.status is Status.RENAMED and f.old_path]
     for path in gone[:MAX_SPEC_DOCUMENTS]:
@@ -188,7 +204,9 @@ def read_removed_specs(changeset: ChangeSet, config: Config) -> tuple[Spec, ...]
             m.match_file(f.path) for f in changeset.diff.files for m, _ in entries if f.old_path == path
         ):
             continue  # not a spec, or renamed to another spec path (still a spec)
-        text = changeset.revisions.read("base", path) or ""
+        text = changeset.revisions.read("base", path)
+        if text is None and (why := changeset.revisions.why_unread("base", path)) is not None:
+            unread.append(SkippedFile(path=path, why=why))
         configured = tuple(g for globs in matching for g in globs)
-        removed.append(_spec(path, text, configured, MAX_DOCUMENT_CHARS)[0])
-    return tuple(removed)
+        removed.append(_spec(path, text or "", configured, MAX_DOCUMENT_CHARS)[0])
+    return tuple(removed), tuple(unread)

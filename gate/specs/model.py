@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import pathspec
 from pathspec.patterns.gitwildmatch import GitWildMatchPatternError
 
+from gate.schema.coverage import SkippedFile
+
 # Characters of spec text one prompt may carry: governing specs first, then general ones.
 MAX_CHUNK_SPEC_CHARS = 24_000
 # The general specs (no `governs`) go into every prompt only while together they fit in this.
@@ -79,13 +81,16 @@ class SpecSet:
 
     `configured` is False when the config names no specs. `readable` is False when specs are configured
     but the change came without its repository (a plain patch): then no spec was read and the notes
-    say so, so nothing that depends on specs looks checked.
+    say so, so nothing that depends on specs looks checked. `unread`: the spec documents the revision
+    holds but did not give, and the list of files at head when it was not given, each with why
+    (`RevisionReader.why_unread`): a gap in what the stages that read specs checked, not a spec absent.
     """
 
     specs: tuple[Spec, ...] = ()
     notes: tuple[str, ...] = ()
     configured: bool = False
     readable: bool = True
+    unread: tuple[SkippedFile, ...] = ()
 
     @property
     def paths(self) -> frozenset[str]:
