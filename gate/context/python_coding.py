@@ -41,54 +41,75 @@ NAMED = 5  # files named in the run's words; the rest are counted
 
 
 def with_python_codings(changeset: ChangeSet) -> ChangeSet:
-    """The change with its Python files that Python reads as other text, by their coding line, among
-    the files it has not read."""
-    misread = list(_misread(changeset))
-    if not misread:
+    """The change with its Python files that Python reads as other text, by their coding line, and
+    those whose coding line the revisions did not give, among the files it has not read."""
+    misread: list[tuple[str, str]] = []
+    not_given: list[tuple[str, str]] = []
+    for path, why, read in _misread(changeset):
+        (misread if read else not_given).append((path, why))
+    if not misread and not not_given:
         return changeset
-    named = ", ".join(f"{path}: {why}" for path, why in misread[:NAMED])
-    more = ", ..." if len(misread) > NAMED else ""
-    words = (
-        f"{len(misread)} Python file{'s' if len(misread) != 1 else ''} whose coding line has Python read "
-        f"other text than the UTF-8 the gate read ({named}{more})"
-    )
+    words: list[str] = []
+    if misread:
+        words.append(
+            _words(misread, "whose coding line has Python read other text than the UTF-8 the gate read")
+        )
+    if not_given:
+        words.append(_words(not_given, "whose coding line was not read at head"))
     return replace(
         changeset,
-        unread=(*changeset.unread, words),
+        unread=(*changeset.unread, *words),
         misread={
             **changeset.misread,
             **{
                 path: f"by its coding line, Python reads other text or refuses it ({why})"
                 for path, why in misread
             },
+            **{
+                path: f"its coding line was not read ({why}): what text Python reads is unknown"
+                for path, why in not_given
+            },
         },
     )
 
 
-def _misread(changeset: ChangeSet) -> Iterator[tuple[str, str]]:
-    """(path, why) for each changed Python file whose coding line has Python read other text."""
+def _words(found: list[tuple[str, str]], what: str) -> str:
+    named = ", ".join(f"{path}: {why}" for path, why in found[:NAMED])
+    more = ", ..." if len(found) > NAMED else ""
+    return f"{len(found)} Python file{'s' if len(found) != 1 else ''} {what} ({named}{more})"
+
+
+def _misread(changeset: ChangeSet) -> Iterator[tuple[str, str, bool]]:
+    """(path, why, read) for each changed Python file whose coding line has Python read other text
+    (read), or that the revisions did not give when the diff does not show its coding line (not read,
+    why is `RevisionReader.why_unread`'s): that is no file read as UTF-8."""
     diff = changeset.diff
     for change in (*diff.files, *diff.ignored_files):
         if not is_python_change(change, changeset.revisions):
             continue
         head = _head(changeset, change)
+        if isinstance(head, str):
+            yield change.path, head, False
+            continue
         why = None if head is None else python_reads_otherwise(*head)
         if why is not None:
-            yield change.path, why
+            yield change.path, why, True
 
 
-def _head(changeset: ChangeSet, change: FileChange) -> tuple[str, Callable[[], str]] | None:
+def _head(changeset: ChangeSet, change: FileChange) -> tuple[str, Callable[[], str]] | str | None:
     """The start of the file at head as the gate read it, and how to have all of it: from the
-    revisions, or from the diff when it adds the file or shows its first line; None when neither can
-    tell the file's first line, and so its coding line."""
+    revisions, or from the diff when it adds the file or shows its first line; when neither can tell
+    the file's first line, and so its coding line, why the revisions did not give it, else None."""
     reader = changeset.revisions
+    not_given = None
     if reader is not None and change.status is not FileStatus.ADDED:
         text = reader.read("head", change.path)
         if text is not None:
             return text, lambda: text
+        not_given = reader.why_unread("head", change.path)
     first = list(islice(shown_lines(change), 2))
     if not first or first[0].new_no != 1:
-        return None
+        return not_given
 
     def whole() -> str:  # joined only when asked for: a change may add a file of many thousand lines
         return "".join(line.text + "\n" for line in shown_lines(change))
