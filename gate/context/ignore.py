@@ -34,7 +34,7 @@ from gate.context.entry_points import named_by_runners, named_entry_points, runn
 from gate.context.file_kinds import BYTE_ORDER_MARK, runs_python
 from gate.context.manifest_includes import includes_others, named_by_manifests
 from gate.context.minified import is_readable, named_minified
-from gate.context.model import LISTING, RevisionReader
+from gate.context.model import LISTING, TOO_LARGE, RevisionReader
 from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
@@ -302,6 +302,10 @@ class _HeadImporters:
 
     def _lines(self, path: str) -> Iterator[str]:
         text = self._head.read(path)
+        if text is None and not path.endswith(CODE_SUFFIXES) and self._head.not_given.get(path) == TOO_LARGE:
+            # A file with no suffix past the size limit is a program built elsewhere far more often than
+            # a Python script (`tools/terraform`): it is not taken for a module that may import.
+            del self._head.not_given[path]
         self.read_chars += len(text or "")
         if text is not None and any(name in text for name in self._names):
             yield from text.splitlines()

@@ -154,3 +154,20 @@ def test_a_changed_module_too_large_to_read_may_import_a_file_the_users_own_patt
     assert _note(report, "app/vendor/helpers.py") == (
         f"app/big.py at head was not read ({TOO_LARGE}), and it may import it"
     )
+
+
+def test_a_program_with_no_suffix_too_large_to_read_leaves_the_file_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with no suffix may be a Python script by its first line; one past the size limit is far
+    more often a program built elsewhere, and is not taken for a module that may import."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("tools/terraform", b"\x7fELF\x00" + b"\x01" * (MAX_FILE_BYTES + 1024))
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.commit("Rewrite the helpers" + CLAUDE)
+    report = _check(repo.root, capsys)
+    assert report["source"]["unignored"] == []
+    assert report["source"]["ignored_paths"] == ["app/vendor/helpers.py"]
