@@ -1,5 +1,6 @@
 """paths.ignore keeps a default-ignored file when a file read to place it was not given: a module at head
-past the size limit of a file read, or a blob a partial clone lacks with its remote out of reach. What
+past the size limit of a file read, a blob a partial clone lacks with its remote out of reach, or a list
+of files at head the GitHub API failed to give. What
 such a file imports or names is unknown, not nothing, so the file it may import or run is analysed (failing
 closed, as when the scan for importers is cut short), and the notes say which file was not read and why.
 """
@@ -15,9 +16,18 @@ from typing import Any
 import pytest
 
 from gate.cli import main
-from gate.context.model import GIT_COULD_NOT_READ, TOO_LARGE
+from gate.config.models import DEFAULT_IGNORE
+from gate.context.ignore import apply_ignore
+from gate.context.model import API_COULD_NOT_READ, GIT_COULD_NOT_READ, TOO_LARGE
 from gate.context.revisions import MAX_FILE_BYTES
+from gate.github.client import GitHubClient
+from gate.github.event import PullRequestEvent, read_event
+from gate.github.pull import ApiRevisions, load_pull_changeset
+from tests.fakes.github_server import FakeGitHub
+from tests.github.conftest import github, pull_from_git
 from tests.gitrepo import GitRepo
+
+__all__ = ["github"]  # the loopback GitHub server, as a fixture of these tests
 
 CLAUDE = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>"
 HELPERS = "".join(f"def helper_{i}(value):\n    return value + {i}\n\n" for i in range(20))
@@ -171,3 +181,28 @@ def test_a_program_with_no_suffix_too_large_to_read_leaves_the_file_ignored(
     report = _check(repo.root, capsys)
     assert report["source"]["unignored"] == []
     assert report["source"]["ignored_paths"] == ["app/vendor/helpers.py"]
+
+
+def test_a_list_of_files_at_head_not_given_keeps_the_default_ignored_files(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """Read through the GitHub API, a tree it failed to list is no tree without importers or runners."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/main.py", "from app.vendor.helpers import helper_0\n\nprint(helper_0(1))\n")
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    base = repo.commit("base")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    head = repo.commit("Rewrite the helpers" + CLAUDE)
+    pull_from_git(github, repo, base, head, number=3)
+    event = read_event("pull_request", github.payload(3))
+    assert isinstance(event, PullRequestEvent)
+    client = GitHubClient(github.url, "t", github.repo, sleep=lambda _: None)
+    cs = load_pull_changeset(client, event, None, ())
+    github.fail("GET", r"/git/trees/", 500, times=100)
+    revisions = ApiRevisions(client, event.base_sha, event.head_sha, cs.diff)
+    diff, _ = apply_ignore(cs.diff, cs.line_origins, DEFAULT_IGNORE, revisions, defaults=DEFAULT_IGNORE)
+    assert diff.unignored_paths == ("app/vendor/helpers.py",)
+    assert diff.notes[-1] == (
+        "app/vendor/helpers.py: analysed although paths.ignore matches it, because the list of files at "
+        f"head was not read ({API_COULD_NOT_READ}), and a file not listed may name it as code that runs"
+    )
