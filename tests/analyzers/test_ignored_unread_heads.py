@@ -1,8 +1,8 @@
 """paths.ignore keeps a default-ignored file when a file read to place it was not given: a module at head
 past the size limit of a file read, a blob a partial clone lacks with its remote out of reach, or a list
-of files at head the GitHub API failed to give. What
-such a file imports or names is unknown, not nothing, so the file it may import or run is analysed (failing
-closed, as when the scan for importers is cut short), and the notes say which file was not read and why.
+of files at head the GitHub API failed to give. What such a file imports or names is unknown, not
+nothing, so the file it may import or run is analysed (failing closed, as when the scan for importers is
+cut short), and the notes say which file was not read and why.
 """
 
 from __future__ import annotations
