@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gate import syntax
+from gate.analyzers.weakened_tests.go_build import expression, never_builds
 
 # Assertion forms, each tried only where one of the anchors below starts (a match is anchored there):
 # searching a long line for a dozen alternatives at every position costs far more than finding the
@@ -80,7 +81,7 @@ _RUBY_SKIP = re.compile(r"^\s*(?:skip|pending)(?:\s*\(|[ \t]+(?!(?:in|is|if|for|
 _OTHER_CONDITION = re.compile(r"^\s*#\[cfg_attr\(.*\bignore\b|^\s*(?:skip|pending)\b.*\s(?:if|unless)\s")
 _OTHER_SKIP_WORDS = ("ignore", "Ignore", "Explicit", "Skip", "Inconclusive", "enabled", "skip", "pending")
 # A Go build constraint (`//go:build integration`, `// +build ignore`): the file is compiled, and its
-# tests run, only when the tags say so; `ignore` is the tag no build sets.
+# tests run, only when the tags say so; `ignore` is the tag no build sets (`go_build.py`).
 _GO_BUILD = re.compile(r"\s*//\s*(?:go:build|\+build)\s")
 
 # Skips that take a condition: the condition decides the severity (a literal one is no condition).
@@ -233,7 +234,10 @@ NOT_COLLECTED = Marker(
 )
 
 GO_BUILD_IGNORED = Marker(
-    False, False, "keeps the Go file out of every build (`ignore`): none of its tests runs any more"
+    False,
+    False,
+    "keeps the Go file out of every build (`ignore`, or a constraint no setting meets): none of its tests "
+    "runs any more",
 )
 GO_BUILD_TAGGED = Marker(
     False, True, "compiles the Go file, and runs its tests, only under a build tag: check that they still run"
@@ -274,9 +278,7 @@ def line_marker(text: str, path: str = "") -> Marker | None:
 def _other_languages(code: str, path: str) -> Marker | None:
     """A Go build constraint, or a skip of the Rust, .NET, TestNG or Ruby runners."""
     if path.endswith(".go") and "build" in code and _GO_BUILD.match(code):
-        tags = code.split("build", 1)[1]
-        always = "!" not in tags and set(re.findall(r"[\w.]+", tags)) == {"ignore"}
-        return GO_BUILD_IGNORED if always else GO_BUILD_TAGGED
+        return GO_BUILD_IGNORED if never_builds(expression([code]) or "") else GO_BUILD_TAGGED
     if not has_any(code, _OTHER_SKIP_WORDS):
         return None
     if not _OTHER_SKIP.search(code) and not (path.endswith(".rb") and _RUBY_SKIP.search(code)):

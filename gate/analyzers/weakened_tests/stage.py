@@ -30,6 +30,8 @@ from gate.analyzers.weakened_tests.disabled import (
     swallowed_assertions,
     swallowed_expectations,
 )
+from gate.analyzers.weakened_tests.go_build import compare as compare_constraints
+from gate.analyzers.weakened_tests.go_build import expression, never_builds
 from gate.analyzers.weakened_tests.guards import LOOK_BACK, guarded_skip, has_code
 from gate.analyzers.weakened_tests.inline import inline_tests
 from gate.analyzers.weakened_tests.lines import (
@@ -321,18 +323,17 @@ class WeakenedTestsAnalyzer(Analyzer):
         from_tree = test_file.python.markers if test_file.python is not None else {}
         found: list[tuple[DiffLine, Marker]] = []
         shown: Mapping[int, str] | None = None  # the lines of the head, or of the hunks' new sides
-        tagged: bool | None = None  # whether the file was built under a tag before; read once, when asked
+        go_read = False  # a Go file's constraints are compared once, at the first constraint line added
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
             text_marker = line_marker(as_read(line.new_no, line.text), change.path)
             if marker is None or (text_marker is FOCUS):
                 marker = text_marker
-            if marker is GO_BUILD_TAGGED and tagged is None:
-                tagged = _tagged_already(change)  # it reads every hunk line: once a file, not once a line
-            if marker is GO_BUILD_TAGGED and tagged:
-                # A new test file built under a tag (`//go:build integration`) hid no test that ran, and
-                # `go fix` writing `//go:build` over a `// +build` line changes no tag.
-                continue
+            if marker is GO_BUILD_TAGGED or marker is GO_BUILD_IGNORED:
+                if go_read:
+                    continue
+                go_read = True  # it reads every hunk line: once a file, not once a line
+                marker = _go_build_change(change)
             if marker is SKIP and not is_python(change.path):
                 # `if testing.Short() { t.Skip() }`: a skip under a condition, as in Python's tree.
                 if shown is None:
@@ -706,16 +707,29 @@ def _leaves_the_tests(change: FileChange) -> bool:
     return not is_test_file(change.path) or (is_collected(old) and not is_collected(change.path))
 
 
-def _tagged_already(change: FileChange) -> bool:
-    """Whether a Go test file was built under a tag before the change, or is new: the lines the diff
-    shows of its base (a constraint stands above the package clause, so a hunk adding one shows it)."""
+def _go_build_change(change: FileChange) -> Marker | None:
+    """What a change to a Go test file's build constraints takes from a default `go test`, read from the
+    constraint lines the diff shows of its base and head (a constraint stands above the package clause,
+    so a hunk that edits one shows the others). A new file built under a tag (`//go:build integration`)
+    hid no test that ran; `go fix` writing `//go:build` over a `// +build` line changes nothing; a
+    constraint that only widens, or narrows where `-tags` is set, takes nothing from a default run."""
+    lines = [line for hunk in change.hunks for line in hunk.lines if "build" in line.text]
+    new = expression(line.text for line in lines if line.kind is not LineKind.REMOVED)
     if change.status is FileStatus.ADDED:
-        return True
-    return any(
-        line.kind is not LineKind.ADDED
-        and line_marker(line.text, change.path) in (GO_BUILD_TAGGED, GO_BUILD_IGNORED)
-        for hunk in change.hunks
-        for line in hunk.lines
+        return GO_BUILD_IGNORED if new is not None and never_builds(new) else None
+    old = expression(line.text for line in lines if line.kind is not LineKind.ADDED)
+    taken = compare_constraints(old, new)
+    if taken is None:
+        return None
+    if taken.never:
+        return GO_BUILD_IGNORED
+    if taken.tag_only:
+        return GO_BUILD_TAGGED
+    return Marker(
+        False,
+        True,
+        "builds the Go file, and runs its tests, on fewer platforms than before: a default `go test` no "
+        f"longer builds it on {', '.join(taken.lost)}; check that the CI still runs them",
     )
 
 

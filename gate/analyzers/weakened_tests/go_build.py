@@ -1,0 +1,276 @@
+"""Where a Go file's build constraints let it build, and what a change to them takes away.
+
+A `_test.go` file whose constraint `go test ./...` does not satisfy is not compiled, and its tests do not
+run: `//go:build ignore` (a tag no build sets), `//go:build integration` (a tag only `-tags integration`
+sets), or `//go:build linux && !linux`. The constraint is read as the go command reads it: a `//go:build`
+expression (`&&`, `||`, `!`, parentheses), or, when there is none, the `// +build` lines, each a
+space-separated `||` of comma-separated `&&` terms, the lines joined by `&&`.
+
+The gate does not know which platform a project's CI runs on, so a constraint is evaluated over the
+settings a default `go test` can run in: each first-class port (`_PORTS`), cgo on or off, the `unix`,
+`gc` and `go1.N` tags a current toolchain sets; every other tag is set only by `-tags`. Each setting is a
+bit of an integer, so an expression is evaluated once for all of them, in time linear in its length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import product
+
+# The platforms hosted CI runners offer (GitHub's ubuntu x64 and arm64, macOS arm64 and x64, Windows x64):
+# where a CI runs `go test`.
+_PORTS = (
+    ("linux", "amd64"),
+    ("linux", "arm64"),
+    ("darwin", "arm64"),
+    ("darwin", "amd64"),
+    ("windows", "amd64"),
+)
+# GOOS and GOARCH values the go command knows (`go tool dist list`, and go/build's syslist.go): a tag
+# naming one is a platform, set only on that platform, never by `-tags`.
+_GOOS = frozenset(
+    [
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "js",
+        "linux",
+        "nacl",
+        "netbsd",
+        "openbsd",
+        "plan9",
+        "solaris",
+        "wasip1",
+        "windows",
+        "zos",
+    ]
+)
+_GOARCH = frozenset(
+    [
+        "386",
+        "amd64",
+        "amd64p32",
+        "arm",
+        "armbe",
+        "arm64",
+        "arm64be",
+        "loong64",
+        "mips",
+        "mipsle",
+        "mips64",
+        "mips64le",
+        "mips64p32",
+        "mips64p32le",
+        "ppc",
+        "ppc64",
+        "ppc64le",
+        "riscv",
+        "riscv64",
+        "s390",
+        "s390x",
+        "sparc",
+        "sparc64",
+        "wasm",
+    ]
+)
+_UNIX = frozenset(
+    [
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "linux",
+        "netbsd",
+        "openbsd",
+        "solaris",
+    ]
+)
+# `go1.N` is set by every toolchain from that release on: a current one sets them all.
+_RELEASE = re.compile(r"go1\.\d+\Z")
+# `ignore` is the conventional tag no build sets; it is no variable, but false everywhere.
+_NEVER_SET = frozenset({"ignore", "gccgo"})
+# Tags beyond this many that only `-tags` sets are read as one: 2^8 tag sets, times the ports and cgo,
+# keep the bit masks at 2,560 bits.
+_MAX_CUSTOM = 8
+# An expression longer than this is not evaluated (no real constraint is near it); the caller reads it
+# as a constraint it cannot place, which it reports as a tag.
+_MAX_LENGTH = 4096
+_MAX_DEPTH = 100
+
+_TOKEN = re.compile(r"\s*(?:(&&|\|\||!|\(|\))|([\w.]+))")
+_GO_BUILD = re.compile(r"\s*//\s*go:build\s+(.*)")
+_PLUS_BUILD = re.compile(r"\s*//\s*\+build\s+(.*)")
+
+
+class _Unreadable(ValueError):
+    """A constraint the go command would reject, or one too long or deep to evaluate."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a change to a file's build constraints takes away."""
+
+    never: bool  # no setting builds the file any more (and one did before)
+    tag_only: bool  # a default `go test` built it somewhere, and now only `-tags` does
+    lost: tuple[str, ...]  # the ports where a default `go test` built it and no longer does
+
+
+def expression(lines: Iterable[str]) -> str | None:
+    """The file's constraint as one `//go:build` expression, from its constraint lines: the `//go:build`
+    line when there is one, else the `// +build` lines; None when it has neither."""
+    plus: list[str] = []
+    for line in lines:
+        m = _GO_BUILD.match(line)
+        if m is not None:
+            return m.group(1).strip()
+        m = _PLUS_BUILD.match(line)
+        if m is not None:
+            words = m.group(1).split()
+            terms = ["(" + " && ".join(w.split(",")) + ")" for w in words if w]
+            plus.append("(" + " || ".join(terms) + ")" if terms else "")
+    kept = [p for p in plus if p]
+    return " && ".join(kept) if kept else None
+
+
+def compare(old: str | None, new: str | None) -> Change | None:
+    """What the change from constraint `old` to `new` (None: none) takes away; None when nothing is, and
+    when a constraint cannot be read (the go command reports a malformed one itself)."""
+    tags = _custom_tags(old) | _custom_tags(new)
+    space = _Space(sorted(tags)[:_MAX_CUSTOM])
+    try:
+        before = space.full if old is None else space.evaluate(old)
+        after = space.full if new is None else space.evaluate(new)
+    except _Unreadable:
+        return None
+    if after == 0:
+        return Change(True, False, ()) if before else None
+    kept = space.ports_built(after)
+    lost = tuple(port for port in space.ports_built(before) if port not in kept)
+    tag_only = bool(before & space.default) and not after & space.default
+    if not lost and not tag_only:
+        # Narrowed only where `-tags` or cgo is set (`integration` -> `integration && linux`), or
+        # widened: what a default `go test` runs is unchanged.
+        return None
+    return Change(False, tag_only, tuple(f"{goos}/{goarch}" for goos, goarch in lost))
+
+
+def never_builds(expr: str) -> bool:
+    """True when no setting, whatever `-tags` says, builds a file under `expr` (`ignore`,
+    `linux && !linux`)."""
+    return compare(None, expr) == Change(True, False, ())
+
+
+def _custom_tags(expr: str | None) -> set[str]:
+    if expr is None or len(expr) > _MAX_LENGTH:
+        return set()
+    return {m.group(2) for m in _TOKEN.finditer(expr) if m.group(2) and _is_custom(m.group(2))}
+
+
+def _is_custom(tag: str) -> bool:
+    known = tag in _GOOS or tag in _GOARCH or tag in _NEVER_SET or _RELEASE.match(tag)
+    return not (known or tag in ("unix", "cgo", "gc"))
+
+
+class _Space:
+    """Every setting a file may be built in, one bit each: a port, cgo on or off, and a set of the
+    custom tags. An expression's value is the integer of the settings that build the file."""
+
+    def __init__(self, custom: list[str]) -> None:
+        self.settings = list(product(range(1 << len(custom)), (False, True), _PORTS))
+        self.custom = {tag: 1 << i for i, tag in enumerate(custom)}
+        self.full = (1 << len(self.settings)) - 1
+        # The settings a plain `go test` runs in: no custom tag set.
+        self.default = self._mask(lambda tags, cgo, port: tags == 0)
+        self._leaves: dict[str, int] = {}
+
+    def _mask(self, holds: Callable[[int, bool, tuple[str, str]], bool]) -> int:
+        return sum(1 << i for i, setting in enumerate(self.settings) if holds(*setting))
+
+    def ports_built(self, value: int) -> list[tuple[str, str]]:
+        """The ports where a default `go test` builds the file, in either cgo setting."""
+        built = {port for i, (tags, _cgo, port) in enumerate(self.settings) if tags == 0 and value >> i & 1}
+        return [port for port in _PORTS if port in built]
+
+    def leaf(self, tag: str) -> int:
+        if _is_custom(tag) and tag not in self.custom:
+            tag = ""  # past the custom tags read: all read as one
+        if tag not in self._leaves:
+            self._leaves[tag] = self._mask(lambda tags, cgo, port: self._set(tag, tags, cgo, port))
+        return self._leaves[tag]
+
+    def _set(self, tag: str, tags: int, cgo: bool, port: tuple[str, str]) -> bool:
+        goos, goarch = port
+        if tag in _GOOS:
+            return tag == goos
+        if tag in _GOARCH:
+            return tag == goarch
+        if tag in _NEVER_SET:
+            return False
+        if tag == "unix":
+            return goos in _UNIX
+        if tag == "cgo":
+            return cgo
+        if tag == "gc" or _RELEASE.match(tag):
+            return True
+        # A tag past the custom ones read ("") is set with the last of them: read as one tag.
+        bit = self.custom.get(tag, 1 << (len(self.custom) - 1) if self.custom else 0)
+        return bool(tags & bit)
+
+    def evaluate(self, expr: str) -> int:
+        if len(expr) > _MAX_LENGTH:
+            raise _Unreadable("too long")
+        tokens: list[str] = []
+        at = 0
+        while at < len(expr):
+            m = _TOKEN.match(expr, at)
+            if m is None:
+                if expr[at:].strip():
+                    raise _Unreadable(expr[at:])
+                break
+            tokens.append(m.group(0).strip())
+            at = m.end()
+        value, end = self._or(tokens, 0, 0)
+        if end != len(tokens):
+            raise _Unreadable("trailing tokens")
+        return value
+
+    def _or(self, tokens: list[str], at: int, depth: int) -> tuple[int, int]:
+        value, at = self._and(tokens, at, depth)
+        while at < len(tokens) and tokens[at] == "||":
+            right, at = self._and(tokens, at + 1, depth)
+            value |= right
+        return value, at
+
+    def _and(self, tokens: list[str], at: int, depth: int) -> tuple[int, int]:
+        value, at = self._not(tokens, at, depth)
+        while at < len(tokens) and tokens[at] == "&&":
+            right, at = self._not(tokens, at + 1, depth)
+            value &= right
+        return value, at
+
+    def _not(self, tokens: list[str], at: int, depth: int) -> tuple[int, int]:
+        if depth > _MAX_DEPTH or at >= len(tokens):
+            raise _Unreadable("too deep, or cut short")
+        token = tokens[at]
+        if token == "!":
+            value, at = self._not(tokens, at + 1, depth + 1)
+            return self.full & ~value, at
+        if token == "(":
+            value, at = self._or(tokens, at + 1, depth + 1)
+            if at >= len(tokens) or tokens[at] != ")":
+                raise _Unreadable("unclosed parenthesis")
+            return value, at + 1
+        if token in ("&&", "||", ")"):
+            raise _Unreadable(token)
+        return self.leaf(token), at + 1

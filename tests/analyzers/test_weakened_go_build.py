@@ -1,0 +1,107 @@
+"""weakened-tests on a Go test file whose build constraint the change rewrites: a constraint that a default
+`go test ./...` no longer meets keeps the file's tests from running, as adding one to an untagged file
+does, and is reported the same way; one that only widens, or is rewritten to the same meaning, is not.
+Each through `ai-gate check` on a real repository, next to a code change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gate.analyzers.weakened_tests.go_build import compare
+from tests.analyzers.test_weakened_evasions import ai_gate, make_pr, weakened
+from tests.analyzers.test_weakened_languages import GO_TEST
+
+BASE = {
+    "app/__init__.py": "",
+    "app/calc.py": "def total(xs):\n    return sum(xs)\n",
+    "go.mod": "module x\n\ngo 1.21\n",
+    "calc.go": "package calc\n\nfunc Add(a, b int) int { return a + b }\n",
+}
+
+
+def _run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str
+) -> tuple[int, list[tuple[str, str, str]], str]:
+    base = {**BASE, "calc_test.go": old + "\n" + GO_TEST}
+    repo = make_pr(tmp_path / "repo", {"calc_test.go": new + "\n" + GO_TEST}, base=base)
+    code, report = ai_gate(repo.root, capsys)
+    texts = " ".join(f["body"] for f in report["findings"] if f["stage"] == "weakened-tests")
+    return code, weakened(report), texts
+
+
+# name -> (the constraint at base, at head, the severity of the `test-skipped` finding on calc_test.go)
+CHANGED = {
+    "to-a-tag-only-tags-set": ("//go:build linux\n", "//go:build integration\n", "medium"),
+    "to-another-tag-only-tags-set": ("//go:build linux\n", "//go:build e2e\n", "medium"),
+    "and-a-tag-only-tags-set": ("//go:build linux\n", "//go:build linux && integration\n", "medium"),
+    "plus-build-to-a-tag": ("// +build linux\n", "// +build integration\n", "medium"),
+    "both-lines-to-a-tag": (
+        "//go:build linux\n// +build linux\n",
+        "//go:build integration\n// +build integration\n",
+        "medium",
+    ),
+    "negated-off-the-platform-it-built-on": ("//go:build linux\n", "//go:build !linux\n", "medium"),
+    "moved-to-another-platform": ("//go:build linux\n", "//go:build darwin\n", "medium"),
+    "to-ignore": ("//go:build linux\n", "//go:build ignore\n", "high"),
+    "to-a-constraint-nothing-meets": ("//go:build linux\n", "//go:build linux && !linux\n", "high"),
+    "plus-build-to-a-constraint-nothing-meets": ("// +build linux\n", "// +build linux,!linux\n", "high"),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGED))
+def test_a_constraint_changed_so_a_default_go_test_no_longer_builds_the_file_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    old, new, severity = CHANGED[name]
+    code, found, _ = _run(tmp_path, capsys, old, new)
+    assert found == [("test-skipped", severity, "calc_test.go")], found
+    assert code == (1 if severity == "high" else 0)
+
+
+def test_a_platform_left_out_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The gate does not know the CI's platform: moving a test off one is a warning naming what it left."""
+    _, _, texts = _run(tmp_path, capsys, "//go:build linux\n", "//go:build darwin\n")
+    assert "no longer builds it on linux/amd64, linux/arm64" in texts, texts
+
+
+# name -> (the constraint at base, at head): what a default `go test` builds is kept or widened
+KEPT = {
+    "widened-to-unix": ("//go:build linux\n", "//go:build unix\n"),
+    "widened-to-another-platform-too": ("//go:build linux\n", "//go:build linux || darwin\n"),
+    "go-fix-adds-the-go-build-line": (
+        "// +build integration\n",
+        "//go:build integration\n// +build integration\n",
+    ),
+    "same-meaning-reworded": ("//go:build linux && amd64\n", "//go:build amd64 && linux\n"),
+    "cgo-required-where-it-is-on": ("//go:build linux\n", "//go:build linux && cgo\n"),
+    "one-tag-only-tags-set-for-another": ("//go:build integration\n", "//go:build e2e\n"),
+    "narrowed-only-under-the-tag": ("//go:build integration\n", "//go:build integration && linux\n"),
+    "release-tag-a-current-toolchain-sets": ("//go:build linux\n", "//go:build linux && go1.21\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(KEPT))
+def test_a_constraint_that_keeps_what_a_default_go_test_builds_is_not_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    old, new = KEPT[name]
+    code, found, _ = _run(tmp_path, capsys, old, new)
+    assert found == [] and code == 0, found
+
+
+def test_a_constraint_removed_is_not_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, found, _ = _run(tmp_path, capsys, "//go:build integration\n", "")
+    assert found == [] and code == 0, found
+
+
+def test_constraints_too_long_or_too_deep_are_read_in_linear_time() -> None:
+    """A constraint of thousands of tags, or nested past the parser's depth, is not evaluated: it reads
+    as a tag, the way an added constraint the gate cannot place always did."""
+    many = " && ".join(f"t{i}" for i in range(300))
+    taken = compare("linux", many)
+    assert taken is not None and taken.tag_only
+    assert compare("linux", "(" * 1000 + "linux" + ")" * 1000) is None
+    assert compare("linux", "linux " * 200_000) is None
