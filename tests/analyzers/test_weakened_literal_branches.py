@@ -41,6 +41,25 @@ ALWAYS_TAKEN: dict[str, tuple[str, list[str]]] = {
         ["\tif false {", *(["\t// x"] * 9), "\t} else {"],
     ),
 }
+# Conditions made only of literals, and literals an operator reaches the skip from: taken every time.
+CONSTANT: dict[str, tuple[str, list[str]]] = {
+    "js-body-of-one-equals-one": ("if (1 === 1) this.skip()", []),
+    "js-block-of-one-equals-one": ("    this.skip()", ["  if (1 === 1) {"]),
+    "js-body-of-a-comparison-of-literals": ("if (!!(2 > 1)) this.skip()", []),
+    "js-body-of-literals-joined": ("if (true && !0) { this.skip() }", []),
+    "js-else-of-one-equals-two": ("if (1 === 2) {} else { this.skip() }", []),
+    "js-else-of-null-strictly-undefined": ("if (null === undefined) ; else this.skip()", []),
+    "go-body-of-one-equals-one": ("\tif 1 == 1 { t.Skip() }", []),
+    "js-true-and-inside-a-true-block": ("    1 && this.skip()", ["  if (true) {"]),
+}
+# The skip's line as an operator reaches it from a literal: the skip stands, with no condition.
+REACHED: dict[str, str] = {
+    "js-true-and": "    true && this.skip()",
+    "js-false-or": "    false || this.skip()",
+    "js-literal-comparison-then": "    1 === 1 ? this.skip() : run()",
+    "js-else-of-zero": "    0 ? run() : this.skip()",
+    "js-true-and-in-parentheses": "    (true && this.skip())",
+}
 CONDITIONAL: dict[str, tuple[str, list[str]]] = {
     "js-body-of-an-env-check": ("if (process.env.CI) this.skip()", []),
     "js-else-of-an-env-check": ("if (process.env.DB) {} else { this.skip() }", []),
@@ -85,6 +104,40 @@ def test_a_skip_in_a_branch_a_literal_always_takes_always_skips(name: str) -> No
 @pytest.mark.parametrize("name", list(CONDITIONAL))
 def test_a_skip_in_a_branch_of_a_real_condition_is_conditional(name: str) -> None:
     text, above = CONDITIONAL[name]
+    assert guarded_skip(text, above) is CONDITIONAL_SKIP
+
+
+@pytest.mark.parametrize("name", list(CONSTANT))
+def test_a_skip_under_a_condition_of_literals_always_skips(name: str) -> None:
+    """`if (1 === 1)` decides its branch before the test runs, as `if (true)` does."""
+    text, above = CONSTANT[name]
+    assert guarded_skip(text, above) is SKIP_ALWAYS
+
+
+@pytest.mark.parametrize("name", list(REACHED))
+def test_a_skip_an_operator_reaches_from_a_literal_is_no_conditional_skip(name: str) -> None:
+    """`true && this.skip()` runs the skip every time: no condition stands over it."""
+    assert guarded_skip(REACHED[name], []) is None
+
+
+# Real conditions, and operators a literal does not reach the skip through: conditional.
+STILL_CONDITIONAL: dict[str, tuple[str, list[str]]] = {
+    "js-env-and": ("    process.env.CI && this.skip()", []),
+    "js-true-or": ("    true || this.skip()", []),
+    "js-or-binds-after-and": ("    a || true && this.skip()", []),
+    "js-true-and-inside-an-env-check": ("    true && this.skip()", ["  if (process.env.CI) {"]),
+    "js-true-and-in-the-block-of-an-env-check": ("if (process.env.CI) { true && this.skip() }", []),
+    "js-variable-compared-with-a-literal": ("if (x === 1) this.skip()", []),
+    "js-literal-compared-with-a-call": ("if (1 === count()) this.skip()", []),
+    "js-strings-are-not-read": ("if ('a' === 'b') {} else { this.skip() }", []),
+    "js-literal-then-else-of-a-condition": ("    cond ? this.skip() : run()", []),
+    "go-variable-compared": ("\tif n == 1 { t.Skip() }", []),
+}
+
+
+@pytest.mark.parametrize("name", list(STILL_CONDITIONAL))
+def test_conditions_not_made_of_literals_stay_conditional(name: str) -> None:
+    text, above = STILL_CONDITIONAL[name]
     assert guarded_skip(text, above) is CONDITIONAL_SKIP
 
 
@@ -176,4 +229,34 @@ def test_comment_lines_do_not_hide_the_literal_if_above_a_skip_nor_a_condition_a
     code, report = ai_gate(repo.root, capsys)
 
     assert _findings(report) == [("src/total.test.js", 17, "high"), ("src/total.test.js", 31, "medium")]
+    assert code == 1
+
+
+def test_skips_under_conditions_of_literals_block_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`true && this.skip()`, `if (1 === 1) this.skip()`, `if (1 === 1) { ... }` around a skip and a
+    skipped test: each skips every time the test runs, and fails the gate; a real condition warns."""
+    js = JS_TEST.replace(
+        "    expect(total([1, 2])).toBe(3)\n",
+        "    true && this.skip()\n"  # line 5
+        "    if (1 === 1) this.skip()\n"  # line 6
+        "    if (1 === 1) {\n      this.skip()\n    }\n"  # line 8
+        "    process.env.CI && this.skip()\n"  # line 10
+        "    expect(total([1, 2])).toBe(3)\n",
+    ).replace(
+        "  test('empty', () => {\n    expect(total([])).toBe(0)\n  })\n",
+        "  if (1 === 1) {\n    test.skip('empty', () => {\n      expect(total([])).toBe(0)\n    })\n  }\n",
+    )
+    repo = make_pr(tmp_path / "repo", {"src/total.test.js": js}, BASE)
+
+    code, report = ai_gate(repo.root, capsys)
+
+    assert _findings(report) == [
+        ("src/total.test.js", 5, "high"),
+        ("src/total.test.js", 6, "high"),
+        ("src/total.test.js", 8, "high"),
+        ("src/total.test.js", 10, "medium"),
+        ("src/total.test.js", 15, "high"),
+    ]
     assert code == 1

@@ -4,7 +4,8 @@ on the line before a skip without braces, or `if (...) this.skip()` on its own l
 languages skip a slow or an environment-bound test, as `pytest.skip()` under an `if` is in Python. A
 condition that is a literal decides the branch before the test runs: the skip in `if (true) { ... }`, or
 in the `else` of `if (false) {} else { ... }` (Go's `if false { } else {`), is taken every time, unless a
-real condition around that `if` makes it conditional.
+real condition around that `if` makes it conditional. So is one under a condition made only of literals
+(`if (1 === 1)`, `constants.py`), and one an operator reaches from a literal (`true && this.skip()`).
 
 Read from the lines just above the skip (the head's, or its hunk's new side), braces counted back to the
 block that holds it; strings and comments aside, and blank and comment-only lines passed over.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from gate.analyzers.weakened_tests.constants import constant_truth
 from gate.analyzers.weakened_tests.lines import (
     CONDITIONAL_SKIP,
     SKIP_ALWAYS,
@@ -77,8 +79,17 @@ def _enclosing(prefix: str, above: Sequence[str], depth: int) -> Marker | None:
     # The statement's own: what an earlier one on the line says (`if (v) log();`, `const v = cfg?.x;`)
     # puts no condition on it.
     before = prefix.rpartition(";")[2]
-    if re.search(r"&&|\|\||\?", before):
-        return CONDITIONAL_SKIP  # `cond && this.skip()`, `cond ? this.skip() : go()`
+    operand = _operand_before(before)
+    if operand is not None:
+        # `cond && this.skip()`, `cond ? this.skip() : go()`: conditional, unless the condition is a
+        # literal that always reaches the skip (`true && this.skip()`); then the statement is as if the
+        # skip began it, and what encloses it decides.
+        if operand < 0:
+            return CONDITIONAL_SKIP
+        prefix = prefix[: len(prefix) - len(before) + operand]
+        before = before[:operand]
+    elif re.search(r"&&|\|\||\?", before) and _IF.search(before) is None:
+        return CONDITIONAL_SKIP  # `go(cond && x, this.skip())`: the operator's reach is not read
     pending = 0
     # The statement's own line up to it, then the lines above, nearest first.
     codes = [before, *above]
@@ -117,6 +128,35 @@ def _enclosing(prefix: str, above: Sequence[str], depth: int) -> Marker | None:
                     return _taken(opener[found.end() :], outside, depth)
                 return CONDITIONAL_SKIP if _OTHER_BRANCH.search(opener) else None
     return None
+
+
+# The operator a skip's statement reaches it through, with the text of the statement before it: `cond &&`,
+# `cond ||`, `cond ?`, `cond ? x :`, with any parentheses opened after it (`cond && (`).
+_OPERATOR_AT_END = re.compile(r"(?P<left>.*?)(?P<op>&&|\|\||\?|:)[\s(]*\Z", re.DOTALL)
+_STATEMENT_START = re.compile(r"\s*(?:(?:return|await|void)\b\s*)?\(*")
+
+
+def _operand_before(before: str) -> int | None:
+    """Where the operand starts in `before` (the statement up to a skip) when the skip is reached through
+    an operator from a literal that always reaches it (`true &&`, `0 ||`, `1 === 1 ?`); -1 when the
+    operand is a condition; None when no operator stands just before the skip."""
+    m = _OPERATOR_AT_END.match(before)
+    if m is None:
+        return None
+    op, left = m.group("op"), m.group("left")
+    start = max(left.rfind("{"), left.rfind("}")) + 1  # a block's first statement starts after its brace
+    start = _STATEMENT_START.match(left, start).end()  # type: ignore[union-attr]
+    left = left[start:]
+    if op == ":":  # `cond ? x : this.skip()`: the skip runs when `cond` is falsy
+        question = left.rfind("?")
+        if question < 0 or ":" in left[question + 1 :]:
+            return -1
+        return start if constant_truth(left[:question]) is False else -1
+    if op == "&&" and ("||" in left or "?" in left):
+        return -1  # `a || b && skip`: `&&` binds first, the operand is `b` alone
+    if op == "||" and "?" in left:
+        return -1
+    return start if constant_truth(left) is (op != "||") else -1
 
 
 def _taken(condition: str, outside: str, depth: int) -> Marker:
@@ -226,6 +266,9 @@ def _code(text: str) -> str:
 def _condition_truth(written: str) -> bool | None:
     """True or False when an `if`'s condition as written (`(0)`, Go's `false {`) is a literal."""
     condition = written.strip().rstrip("{").strip()
+    whole = condition
     while condition.startswith("(") and condition.endswith(")"):
         condition = condition[1:-1].strip()
-    return literal_truth(condition)
+    truth = literal_truth(condition)
+    # `1 === 1`, `!0 && 2 > 1`: literals a condition is made of decide it as one does.
+    return truth if truth is not None else constant_truth(whole)
