@@ -10,7 +10,9 @@
   another command by a shell without `pipefail` (`pytest | tee log`), tox's `- pytest` and
   `ignore_outcome = true`, nox's `success_codes=[0, 1]`, and `continue-on-error: true` (or `${{ true }}`)
   on a workflow step or job that runs them; or never run: `if: false` on that step or job, or
-  `package.json`'s `test` script made one that runs nothing (`echo no tests`).
+  `package.json`'s `test` script made one that runs nothing (`echo no tests`). A package.json script is
+  read as the shell runs it (`scripts.py`): a runner it never reaches (`true || jest`, `exit 0 # jest`),
+  or whose failure its exit status no longer carries (`jest | cat`, `jest; echo done`).
 - A conftest.py hook that rewrites a test's report (`report.outcome = "passed"`, `call.excinfo = None`).
 - Jest's and Vitest's settings that leave test files out (`jest_config`).
 
@@ -30,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from gate.analyzers.weakened_tests.js_config import is_runner_config, left_out
+from gate.analyzers.weakened_tests.scripts import Script, read_script
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 # The files pytest reads its settings from, in the order it looks for them in a folder: the first that
@@ -170,6 +173,10 @@ def weakenings(
             nothing = _runs_nothing(text, config=config, shell=shell)
             if nothing is not None:
                 yield Weakening("tests-deselected", line, nothing, True)
+        if name == "package.json":
+            # A script is a shell command inside a JSON string: read as the shell runs it.
+            yield from _script_weakenings(line)
+            continue
         ignored = _failure_ignored(path, text, line, shell) if commands else None
         if ignored is not None:
             yield Weakening("test-failures-ignored", line, ignored, True)
@@ -188,7 +195,7 @@ def weakenings(
         yield from _testpaths_narrowed(change, vacated, texts)
         yield from _testpaths_set(change, texts, head_paths, base_text, head_text)
     emptied = _test_script_emptied(change) if name == "package.json" else None
-    if emptied is not None:
+    if emptied is not None and not _script_never_reaches_tests(emptied):
         what = "makes the `test` script one that runs no tests and succeeds"
         yield Weakening("tests-deselected", emptied, what, True)
     if commands and not run_elsewhere and emptied is None:
@@ -460,6 +467,42 @@ _NOTHING = re.compile(r"^\s*(?:echo\b.*|true|:|exit\s+0|)\s*$")
 _PACKAGE_VALUE = re.compile(r"""^\s*"(?P<key>[^"]*)"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)"\s*,?\s*$""")
 
 
+def _script(text: str) -> tuple[str, Script | None] | None:
+    """A package.json line's value, and that value as a script the shell runs (None when not read); None
+    when the line is no key with a string value."""
+    found = _PACKAGE_VALUE.match(text) if len(text) <= _MAX_LINE else None
+    if found is None:
+        return None
+    value = found.group("value").replace('\\"', '"').replace("\\\\", "\\")
+    return value, read_script(value, _runs)
+
+
+def _script_weakenings(line: DiffLine) -> Iterator[Weakening]:
+    """An added package.json script that runs the tests and succeeds when they fail (`jest | cat`,
+    `jest || true`, `jest; echo done`, a pipe without `pipefail` as in a workflow's `run:`), or that
+    names the test runner where the shell never reaches it (`true || jest`, `exit 0; jest`). A script
+    whose flow is not read is held to the line rule (`|| true`)."""
+    read = _script(line.text)
+    if read is None:
+        return
+    script = read[1]
+    if script is None:
+        if _runs(line.text) and _DROPPED.search(line.text):
+            yield Weakening("test-failures-ignored", line, "drops the test command's failure", True)
+    elif script.drops_failure:
+        what = "runs the tests in a script that succeeds when they fail (its status is another command's)"
+        yield Weakening("test-failures-ignored", line, what, True)
+    elif script.names_tests and script.runs_no_test:
+        what = "names the test runner in a script whose shell never reaches it, and succeeds"
+        yield Weakening("tests-deselected", line, what, True)
+
+
+def _script_never_reaches_tests(line: DiffLine) -> bool:
+    read = _script(line.text)
+    script = read[1] if read is not None else None
+    return script is not None and script.names_tests and script.runs_no_test
+
+
 def _test_script_emptied(change: FileChange) -> DiffLine | None:
     """The added line of a package.json that makes its `test` script, which ran tests, one that runs
     nothing and succeeds (`"test": "jest"` -> `"test": "echo no tests"`)."""
@@ -472,9 +515,18 @@ def _test_script_emptied(change: FileChange) -> DiffLine | None:
             value = found.group("value").replace('\\"', '"')
             if line.kind is LineKind.REMOVED and _runs(value):
                 ran = True
-            elif line.kind is LineKind.ADDED and ran and all(_NOTHING.match(c) for c in _commands(value)):
+            elif line.kind is LineKind.ADDED and ran and _runs_nothing_script(value):
                 return line
     return None
+
+
+def _runs_nothing_script(value: str) -> bool:
+    """A script that runs no test and succeeds: only commands that do nothing (`exit 0 # jest`, `node -e
+    0`), or a runner the shell never reaches (`true || jest`); a flow not read, only `echo`s and the like."""
+    script = read_script(value, _runs)
+    if script is not None:
+        return script.runs_no_test
+    return all(_NOTHING.match(c) for c in _commands(value))
 
 
 def _commands(value: str) -> list[str]:
@@ -484,8 +536,11 @@ def _commands(value: str) -> list[str]:
 def _package_runs_tests(text: str) -> bool:
     """Whether a line of a package.json runs tests: a value (a script) that does, not a key (`"jest": {`,
     the runner's settings) nor a version (`"jest": "^29.0.0"`)."""
-    found = _PACKAGE_VALUE.match(text) if len(text) <= _MAX_LINE else None
-    return found is not None and _runs(found.group("value"))
+    read = _script(text)
+    if read is None:
+        return False
+    value, script = read
+    return script.reaches_tests if script is not None else _runs(value)
 
 
 def holds_test_settings(path: str) -> bool:

@@ -1,0 +1,90 @@
+"""package.json scripts read as the shell runs them (`gate/analyzers/weakened_tests/scripts.py`): a
+`test` script that no longer reaches its runner (`true || jest`, `exit 0 # jest`, `node -e 0`), or whose
+exit status no longer carries the tests' failure (`jest | cat`, `jest; echo done`), is a finding; a
+script that runs the tests and fails with them is not. Each through `ai-gate check` on a real
+repository next to a code change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.analyzers.test_weakened_evasions import BASE, ai_gate, make_pr, weakened
+
+PACKAGE = (
+    '{\n  "name": "x",\n  "scripts": {\n    "test": "jest"\n  },\n'
+    '  "jest": {\n    "testEnvironment": "node"\n  }\n}\n'
+)
+
+# name -> (the `test` script at head, as written in the JSON string; the rule of the high finding)
+CAUGHT = {
+    "exit-before-a-comment-naming-the-runner": ("exit 0 # jest", "tests-deselected"),
+    "node-evaluating-nothing": ("node -e 0", "tests-deselected"),
+    "runner-after-a-true-or": ("true || jest", "tests-deselected"),
+    "runner-after-an-exit": ("exit 0; jest", "tests-deselected"),
+    "runner-named-by-echo": ("echo jest", "tests-deselected"),
+    "piped-into-cat": ("jest | cat", "test-failures-ignored"),
+    "piped-into-tee-without-pipefail": ("jest --ci | tee out.log", "test-failures-ignored"),
+    "followed-by-an-echo": ("jest; echo done", "test-failures-ignored"),
+    "or-an-exit-0": ("jest || exit 0", "test-failures-ignored"),
+    "sent-to-the-background": ("jest &", "test-failures-ignored"),
+    "hash-in-quotes-then-a-pipe": ('jest \\"#x\\" | cat', "test-failures-ignored"),
+}
+
+
+@pytest.mark.parametrize("name", list(CAUGHT))
+def test_a_test_script_that_no_longer_runs_or_fails_with_the_tests_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    script, rule = CAUGHT[name]
+    changes: dict[str, str | None] = {
+        "package.json": PACKAGE.replace('"test": "jest"', f'"test": "{script}"')
+    }
+    repo = make_pr(tmp_path / "repo", changes, {**BASE, "package.json": PACKAGE})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [(rule, "high", "package.json")]
+    assert code == 1
+
+
+HONEST = {
+    "pipefail-set-before-the-pipe": "set -o pipefail; jest --ci | tee out.log",
+    "followed-by-a-message-on-success": "jest --ci && echo ok",
+    "built-first": "tsc --noEmit && jest",
+    "environment-set-first": "cross-env CI=1 jest --coverage",
+    "a-comment-after-the-runner": "jest --ci # every project",
+    "or-an-exit-1": "jest || exit 1",
+    "a-pattern-with-parentheses-in-quotes": "jest -t '(adds|empty)'",
+    "a-redirection-of-stderr": "jest 2>&1",
+}
+
+
+@pytest.mark.parametrize("name", list(HONEST))
+def test_a_test_script_that_runs_and_fails_with_the_tests_is_not_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    changes: dict[str, str | None] = {
+        "package.json": PACKAGE.replace('"test": "jest"', f'"test": "{HONEST[name]}"')
+    }
+    repo = make_pr(tmp_path / "repo", changes, {**BASE, "package.json": PACKAGE})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0, weakened(report)
+
+
+def test_another_script_that_runs_the_tests_is_read_the_same_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A script the change adds under another name (`test:ci`) that names the runner where the shell never
+    reaches it, or drops its failure, is a finding too."""
+    package = PACKAGE.replace(
+        '"test": "jest"',
+        '"test": "jest",\n    "test:ci": "exit 0; jest --ci",\n    "test:e2e": "jest e2e | cat"',
+    )
+    repo = make_pr(tmp_path / "repo", {"package.json": package}, {**BASE, "package.json": PACKAGE})
+    code, report = ai_gate(repo.root, capsys)
+    assert sorted(weakened(report)) == [
+        ("test-failures-ignored", "high", "package.json"),
+        ("tests-deselected", "high", "package.json"),
+    ]
+    assert code == 1
