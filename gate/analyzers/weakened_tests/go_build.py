@@ -7,9 +7,10 @@ expression (`&&`, `||`, `!`, parentheses), or, when there is none, the `// +buil
 space-separated `||` of comma-separated `&&` terms, the lines joined by `&&`.
 
 The gate does not know which platform a project's CI runs on, so a constraint is evaluated over the
-settings a default `go test` can run in: each first-class port (`_PORTS`), cgo on or off, the `unix`,
-`gc` and `go1.N` tags a current toolchain sets; every other tag is set only by `-tags`. Each setting is a
-bit of an integer, so an expression is evaluated once for all of them, in time linear in its length.
+settings a default `go test` can run in: each platform of a hosted CI runner (`_PORTS`), cgo on or off,
+the `unix`, `gc` and `go1.N` tags a current toolchain sets; every other tag is set only by `-tags`. Each
+setting is a bit of an integer, so an expression is evaluated once for all of them, in time linear in
+its length.
 """
 
 from __future__ import annotations
@@ -102,8 +103,7 @@ _NEVER_SET = frozenset({"ignore", "gccgo"})
 # Tags beyond this many that only `-tags` sets are read as one: 2^8 tag sets, times the ports and cgo,
 # keep the bit masks at 2,560 bits.
 _MAX_CUSTOM = 8
-# An expression longer than this is not evaluated (no real constraint is near it); the caller reads it
-# as a constraint it cannot place, which it reports as a tag.
+# An expression longer than this is not evaluated (no real constraint is near it): read as a tag.
 _MAX_LENGTH = 4096
 _MAX_DEPTH = 100
 
@@ -143,15 +143,23 @@ def expression(lines: Iterable[str]) -> str | None:
 
 
 def compare(old: str | None, new: str | None) -> Change | None:
-    """What the change from constraint `old` to `new` (None: none) takes away; None when nothing is, and
-    when a constraint cannot be read (the go command reports a malformed one itself)."""
+    """What the change from constraint `old` to `new` (None: none) takes away; None when nothing is. A
+    constraint that cannot be evaluated reads, before, as one that built everywhere, and after, as a
+    tag."""
     tags = _custom_tags(old) | _custom_tags(new)
     space = _Space(sorted(tags)[:_MAX_CUSTOM])
+    if old == new:
+        return None
     try:
-        before = space.full if old is None else space.evaluate(old)
         after = space.full if new is None else space.evaluate(new)
     except _Unreadable:
-        return None
+        # Too long or too deep to evaluate, or malformed (the go command then fails the build itself):
+        # read as a tag, as an added constraint always was.
+        return Change(False, True, ())
+    try:
+        before = space.full if old is None else space.evaluate(old)
+    except _Unreadable:
+        before = space.full
     if after == 0:
         return Change(True, False, ()) if before else None
     kept = space.ports_built(after)
