@@ -57,6 +57,7 @@ HONEST = {
     "or-an-exit-1": "jest || exit 1",
     "a-pattern-with-parentheses-in-quotes": "jest -t '(adds|empty)'",
     "a-redirection-of-stderr": "jest 2>&1",
+    "status-kept-and-given-back": "jest; code=$?; rm -rf tmp; exit $code",
 }
 
 
@@ -88,3 +89,15 @@ def test_another_script_that_runs_the_tests_is_read_the_same_way(
         ("tests-deselected", "high", "package.json"),
     ]
     assert code == 1
+
+
+def test_a_text_that_is_no_script_is_not_read_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A description naming the runner before a `;` is text: only the `scripts` object at head is read."""
+    package = PACKAGE.replace(
+        '"name": "x",', '"name": "x",\n  "description": "jest; a suite that runs in CI",'
+    )
+    repo = make_pr(tmp_path / "repo", {"package.json": package}, {**BASE, "package.json": PACKAGE})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0, weakened(report)

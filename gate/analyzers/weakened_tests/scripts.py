@@ -7,8 +7,8 @@ It is then run in the mind, the test commands failing: each other command succee
 whose outcome is known (`true`, `:`, `echo`, `exit N`, `false`, `node -e 0`). The answers: whether a test
 command is reached at all (`true || jest`, `exit 0; jest` and `exit 0 # jest` reach none), and whether
 its failure still reaches the script's exit status (`jest | cat`, `jest; echo done` and `jest & ` lose it;
-`set -o pipefail; jest | tee log` keeps it). A script with grouping, substitutions or control words
-(`( ... )`, `$( ... )`, `if`) is not judged: its flow is not read here.
+`set -o pipefail; jest | tee log` keeps it). A script with grouping, substitutions, control words or a
+status kept (`( ... )`, `$( ... )`, `if`, `$?`) is not judged: its flow is not read here.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ _SUCCEEDS = re.compile(
 _FAILS = re.compile(r"false(?:\s.*)?", re.DOTALL)
 _EXIT = re.compile(r"exit(?:\s+(?P<code>\d+))?\s*")
 _ASSIGNMENT = re.compile(r"(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S)*\s+)*")
-# What this reading does not follow: grouping, substitution, control words, here-documents.
+# What this reading does not follow: grouping, substitution, control words, here-documents, and a status
+# kept and given back (`code=$?; ...; exit $code`).
 _FLOW = re.compile(
-    r"[(){}`<]|\$\(|(?:^|[;&|])\s*(?:!|(?:if|then|else|elif|fi|for|while|until|do|done|case|esac)(?![\w-]))"
+    r"[(){}`<]|\$[(?]|(?:^|[;&|])\s*(?:!|exit\s+[^\d\s;&|]"
+    r"|(?:if|then|else|elif|fi|for|while|until|do|done|case|esac)(?![\w-]))"
 )
 
 

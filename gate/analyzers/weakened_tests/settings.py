@@ -24,6 +24,7 @@ read as fully as a git range.
 from __future__ import annotations
 
 import fnmatch
+import json
 import posixpath
 import re
 import shlex
@@ -147,6 +148,7 @@ def weakenings(
         return
     added = list(change.added)
     shell = _Shell(path, head, added)
+    scripts: Mapping[str, str] | bool | None = None  # a package.json's scripts at head, read when asked
 
     def _in_test_step(line: DiffLine) -> bool:
         read = shell.workflow()
@@ -175,7 +177,9 @@ def weakenings(
                 yield Weakening("tests-deselected", line, nothing, True)
         if name == "package.json":
             # A script is a shell command inside a JSON string: read as the shell runs it.
-            yield from _script_weakenings(line)
+            if scripts is None:
+                scripts = _package_scripts(head())
+            yield from _script_weakenings(line, scripts)
             continue
         ignored = _failure_ignored(path, text, line, shell) if commands else None
         if ignored is not None:
@@ -477,13 +481,36 @@ def _script(text: str) -> tuple[str, Script | None] | None:
     return value, read_script(value, _runs)
 
 
-def _script_weakenings(line: DiffLine) -> Iterator[Weakening]:
+# Keys of a package.json whose string is no script, read as such when the file at head is not known.
+_PACKAGE_TEXT_KEYS = frozenset(
+    {"name", "version", "description", "author", "license", "homepage", "main", "module", "types", "url"}
+)
+
+
+def _package_scripts(text: str | None) -> Mapping[str, str] | bool:
+    """A package.json's `scripts` at head; False when the head is not known or does not parse."""
+    if text is None:
+        return False
+    try:
+        scripts = json.loads(text).get("scripts")
+    except (ValueError, RecursionError, AttributeError):
+        return False
+    return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
+
+
+def _script_weakenings(line: DiffLine, scripts: Mapping[str, str] | bool) -> Iterator[Weakening]:
     """An added package.json script that runs the tests and succeeds when they fail (`jest | cat`,
     `jest || true`, `jest; echo done`, a pipe without `pipefail` as in a workflow's `run:`), or that
     names the test runner where the shell never reaches it (`true || jest`, `exit 0; jest`). A script
-    whose flow is not read is held to the line rule (`|| true`)."""
+    whose flow is not read is held to the line rule (`|| true`). Only a line of the `scripts` object is
+    read (`scripts`, from the head; when that is not known, any key but the package's texts)."""
     read = _script(line.text)
     if read is None:
+        return
+    key = _PACKAGE_VALUE.match(line.text).group("key")  # type: ignore[union-attr]
+    if scripts is False and key in _PACKAGE_TEXT_KEYS:
+        return
+    if isinstance(scripts, Mapping) and scripts.get(key) != read[0]:
         return
     script = read[1]
     if script is None:
