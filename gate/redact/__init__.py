@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from gate.diff.model import FileStatus
+from gate.diff.model import FileStatus, LineKind
 from gate.redact import memory
 from gate.redact.blocks import MAX_KEY_LINES, redact_key_blocks, remember_key_blocks
 from gate.redact.detect import (
+    MESSAGE_FILENAME,
     Hits,
     Scans,
     SecretHit,
@@ -32,10 +33,6 @@ from gate.redact.detect import (
 )
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.memory import REDACTED
-
-# Commit messages, PR titles and bodies are read with config syntax too: `password: ...` in a PR body
-# is as much a secret as in a YAML file.
-MESSAGE_FILENAME = "message.env"
 
 # The changed files this run's learning could not read whole, by path, with why (`unlearned_files`).
 _UNLEARNED: dict[str, str] = {}
@@ -328,8 +325,14 @@ def learn_changeset(changeset: ChangeSet) -> int:
     forget_scans()  # a new change: what an earlier run read is not this run's
     _UNLEARNED.clear()
     changes = (*changeset.diff.files, *changeset.diff.ignored_files)
-    for _ in scan_files(_file_lines(changes)):
-        pass
+    files = _file_lines(changes)
+    # Each hunk is read whole (a YAML value below its name, a wrapped call), but only its added lines
+    # are code the change submits: a value found on a removed or context line is hidden on that line,
+    # and remembered for everywhere else only when it is shaped as a credential.
+    added = [_added_at(change) for change in changes for _ in file_names(change)]
+    with memory.only_credentials():
+        hits = list(scan_files(files))
+    memory.remember(hit.value for file_index, line_index, hit in hits if line_index in added[file_index])
     _learn_key_blocks(changeset, changes)
     names = [name for f in changes for name in {f.path, f.old_path or f.path}]
     texts = [c.message for c in changeset.commits]
@@ -366,6 +369,12 @@ def file_names(change: FileChange) -> tuple[str, ...]:
 
 def _lines_of(change: FileChange) -> list[str]:
     return [line.text for hunk in change.hunks for line in hunk.lines]
+
+
+def _added_at(change: FileChange) -> frozenset[int]:
+    """The indexes in `_lines_of(change)` of the lines the change adds."""
+    kinds = (line.kind for hunk in change.hunks for line in hunk.lines)
+    return frozenset(index for index, kind in enumerate(kinds) if kind is LineKind.ADDED)
 
 
 def _lines_of_all(changes: Sequence[FileChange]) -> list[str]:

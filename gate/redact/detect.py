@@ -32,6 +32,11 @@ PIECE_OVERLAP = 512
 # (an image, a bundle) is data, and decoding it whole would cost without finding anything more.
 MAX_WRAPPED_CHARS = 16_384
 MIN_SECRET_CHARS = 6
+# Commit messages, PR titles and bodies, linked issues and specs are read with config syntax too, under
+# this name: `password: ...` in a PR body is as much a secret as in a YAML file. A value found there is
+# hidden where it stands, and remembered for the run only when it is shaped as a credential
+# (`gate.redact.memory.only_credentials`): the PR's author writes that prose.
+MESSAGE_FILENAME = "message.env"
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,8 @@ def find_secrets(
                 _LONG_LINE_HITS.pop(next(iter(_LONG_LINE_HITS)))
             _LONG_LINE_HITS[key] = cached
         else:
-            memory.remember(hit.value for hit in cached)
+            with memory.only_credentials(filename == MESSAGE_FILENAME):
+                memory.remember(hit.value for hit in cached)
         yield from cached
         return
     yield from _find_secrets(line, filename, _depth, _plans)
@@ -196,6 +202,13 @@ _LONG_LINE_HITS: dict[tuple[str, str, int], tuple[SecretHit, ...]] = {}
 
 
 def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) -> Iterator[SecretHit]:
+    # Prose: what is found in it is hidden there, and remembered only when shaped as a credential.
+    with memory.only_credentials(filename == MESSAGE_FILENAME):
+        found = _line_hits(line, filename, _depth, plans)
+    yield from found
+
+
+def _line_hits(line: str, filename: str, _depth: int, plans: Plans | None) -> list[SecretHit]:
     hits: dict[str, str] = {}
     if len(line) <= PIECE_CHARS:
         plan = plans.get(line) if plans is not None else None
@@ -224,7 +237,7 @@ def _find_secrets(line: str, filename: str, _depth: int, plans: Plans | None) ->
     found = [SecretHit(kind=kind, value=value) for value, kind in ordered]
     # Every value, also one inside a longer hit: `sk_live_…` is hidden where `.txt` does not follow it.
     memory.remember(hits.keys())
-    yield from found
+    return found
 
 
 def _scan_piece(
@@ -582,7 +595,9 @@ def scan_lines(lines: Sequence[str], *, filename: str = "") -> Iterator[tuple[in
     """(index, hit) for every secret in the lines: the same hits as find_secrets on each line, found by
     scanning the joined text once for candidate lines first. Lines `scan_files` already read under the
     same name are answered from that scan (a line's hits depend on nothing but its text and the name)."""
-    yield from _placed_below(lines, filename)
+    with memory.only_credentials(filename == MESSAGE_FILENAME):
+        placed = list(_placed_below(lines, filename))
+    yield from placed
     seen = _seen(filename)
     if not seen:
         yield from _scan_lines(lines, filename)

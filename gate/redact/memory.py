@@ -8,6 +8,13 @@ remembered value in any text (a value of letters only where it stands as a whole
 
 The values are matched by one regular expression built as a trie of their first characters, so the
 cost per character of text does not grow with the number of values remembered.
+
+What the pull request's author writes but does not submit as code (commit messages, the PR's title and
+body, linked issues, specs: prose read with config syntax) and the base's lines a hunk shows (removed and
+context lines) are read for secrets too, but a value found there is remembered only when it is shaped
+as a credential (`credential_shaped`): remembered, a value is hidden from every prompt, and prose could
+otherwise name any code (`DB_PASSWORD=os.system("tar czf " + name)`) or a sentence of the gate's own
+instructions and have the models shown `[REDACTED]` in its place.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import accumulate
 
 REDACTED = "[REDACTED]"
@@ -38,10 +47,53 @@ def generation() -> int:
     return _generation
 
 
+# Whether the values found now come from text the change does not submit as code (`only_credentials`).
+_ONLY_CREDENTIALS: ContextVar[bool] = ContextVar("only_credentials", default=False)
+
+
+@contextmanager
+def only_credentials(when: bool = True) -> Iterator[None]:
+    """While inside (and `when`), `remember` keeps only the values shaped as a credential: for what is
+    read of prose and of the base's lines. Per thread: a stage reading a linked issue does not narrow
+    what another learns of the code meanwhile."""
+    token = _ONLY_CREDENTIALS.set(True) if when else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _ONLY_CREDENTIALS.reset(token)
+
+
+# What a credential never holds and code or a sentence does: a blank, a call's parentheses, a string's
+# quotes, a statement's `;`, a list's `,`, brackets and braces.
+_NOT_IN_A_CREDENTIAL = re.compile(r"""[\s()"'`;,<>{}\[\]]""")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def credential_shaped(value: str) -> bool:
+    """Whether a value looks like a credential rather than code or words: none of
+    `_NOT_IN_A_CREDENTIAL`, no `=` but base64's padding at its end (`verify=False` is an assignment),
+    and digits and letters both, as keys and written-out passwords hold them (`P@ss#w0rd!2024`,
+    `ghp_…`, `AKIA…`)."""
+    return (
+        _NOT_IN_A_CREDENTIAL.search(value) is None
+        and "=" not in value.rstrip("=")
+        and _DIGIT.search(value) is not None
+        and _LETTER.search(value) is not None
+    )
+
+
 def remember(values: Iterable[str]) -> None:
     global _pattern, _generation
+    shaped = _ONLY_CREDENTIALS.get()
     new = {
-        v for v in values if MIN_REMEMBERED <= len(v) <= MAX_REMEMBERED and v != REDACTED and v not in _values
+        v
+        for v in values
+        if MIN_REMEMBERED <= len(v) <= MAX_REMEMBERED
+        and v != REDACTED
+        and v not in _values
+        and (not shaped or credential_shaped(v))
     }
     if not new:
         return

@@ -1,0 +1,79 @@
+"""What the run remembers as secrets cannot take code or the gate's instructions away from the review
+models: a `NAME=value` line in a commit message is remembered only when its value is shaped as a
+credential, the system prompt goes out as written, and an added line that a remembered value still
+hides in part is a stated gap, not a reviewed line. Through the real review stage and scripted models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.model_server import FakeModelServer, Reply
+from tests.gitrepo import GitRepo
+from tests.review.scenario import config_for, gate, review_findings
+
+MODELS = ("openai/fake-a", "openai/fake-b")
+BASE = "import os\n\n\ndef cleanup(path):\n    os.remove(path)\n"
+SHELL = 'os.system("tar czf /tmp/learned-a.tgz " + name)'
+HEAD = BASE + f"\n\ndef archive(name):\n    {SHELL}\n    return name\n"
+
+
+def _repo(root: Path, message: str, extra: dict[str, str] | None = None, code: str = HEAD) -> GitRepo:
+    repo = GitRepo(root)
+    repo.write("tools/files.py", BASE)
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("tools/files.py", code)
+    for path, text in (extra or {}).items():
+        repo.write(path, text)
+    repo.commit(message)
+    return repo
+
+
+def _flag_when_shown(line: str) -> Any:
+    """A reviewer that reports the shell command when the added row shows `line` whole."""
+    row = re.compile(r"^\+(\d+) \| +" + re.escape(line) + "$", re.M)
+
+    def review(body: dict[str, Any]) -> Reply:
+        user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
+        shown = row.search(user)
+        if shown is None:
+            return Reply.json({"findings": []})
+        no = int(shown.group(1))
+        finding = {
+            "path": "tools/files.py",
+            "start_line": no,
+            "end_line": no,
+            "severity": "critical",
+            "category": "security",
+            "title": "Shell command injection via os.system",
+            "body": "name is concatenated into a shell command",
+            "suggestion": None,
+        }
+        return Reply.json({"findings": [finding]})
+
+    return review
+
+
+def _script(server: FakeModelServer, line: str) -> None:
+    for name in ("fake-a", "fake-b"):
+        server.script(name, "review", _flag_when_shown(line))
+
+
+def test_a_commit_message_assignment_does_not_hide_the_code_it_names(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message's `DB_PASSWORD=<the added code>` is hidden in the message, but it is code, not a
+    credential: the models see the added line whole and both report it."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    _script(model_server, SHELL)
+    repo = _repo(tmp_path / "repo", f"Add archive helper\n\nlocal test env: DB_PASSWORD={SHELL}")
+    outcome = gate(repo, config_for(model_server, MODELS))
+    reviews = [c for c in model_server.calls if c.schema == "review"]
+    assert reviews and all(f"| {' ' * 4}{SHELL}" in c.last_user for c in reviews)
+    (finding,) = review_findings(outcome)
+    assert finding.title == "Shell command injection via os.system" and finding.blocking
+    assert outcome.verdict == "fail"
