@@ -136,7 +136,12 @@ class LiteLLMClient:
         return await self._call(request, route, request.n)
 
     async def _call(self, request: CallRequest, route: Route, n: int) -> CallResult:
-        messages = [{"role": m.role, "content": self._redacted(m.content)} for m in request.messages]
+        # A system message is the gate's own prompt, a constant (`gate/prompts`): only the data is redacted.
+        # Redacted, a value remembered from the PR's prose could take a sentence out of the instructions.
+        messages = [
+            {"role": m.role, "content": m.content if m.role == "system" else self._redacted(m.content)}
+            for m in request.messages
+        ]
         first = await self._complete(request, route, messages, n, "answer")
         if first.contents is None:  # an answer with no choices is a failed attempt already
             return CallResult(request, (), first.error, first.skipped, first.usage)

@@ -12,7 +12,7 @@ from gate.run import Usage
 
 @dataclass(frozen=True)
 class Message:
-    role: str  # "system" | "user" | "assistant"
+    role: str  # "system" (the gate's own prompt, sent as it is) | "user" | "assistant" (both redacted)
     content: str
 
 

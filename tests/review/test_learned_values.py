@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from gate.review.prompt import REVIEW_PROMPT, load_prompt
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
 from tests.review.scenario import config_for, gate, review_findings
@@ -77,3 +78,23 @@ def test_a_commit_message_assignment_does_not_hide_the_code_it_names(
     (finding,) = review_findings(outcome)
     assert finding.title == "Shell command injection via os.system" and finding.blocking
     assert outcome.verdict == "fail"
+
+
+def test_the_system_prompt_reaches_the_models_as_written(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A passphrase the change's own `.env` assigns is remembered (a real one would be), and it is also
+    words of the gate's instructions: those are a constant, sent whole."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    _script(model_server, SHELL)
+    phrase = "several independent code reviewers"
+    assert phrase in load_prompt(REVIEW_PROMPT).system
+    repo = _repo(
+        tmp_path / "repo", "Add archive helper", {"deploy/.env.example": f'DB_PASSWORD="{phrase}"\n'}
+    )
+    gate(repo, config_for(model_server, MODELS))
+    reviews = [c for c in model_server.calls if c.schema == "review"]
+    assert reviews
+    for call in reviews:
+        system = [m["content"] for m in call.body["messages"] if m["role"] == "system"]
+        assert system == [load_prompt(REVIEW_PROMPT).system]
