@@ -21,6 +21,9 @@ from gate.review.coverage import (
     Unreviewed,
     coverage_error,
     cut_note,
+    hidden_gaps,
+    hidden_note,
+    hidden_rows,
     partial_note,
     review_coverage,
     unreviewed,
@@ -118,10 +121,14 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
     findings, carried, keys = _keyed(ctx, p, fresh)
     # With the cross-check turned off, findings below the quorum are advisory by the config's choice.
     not_decided = undecided(rounds, p.quorum, fail_on) if ctx.config.review.cross_check else []
+    # Rows a value remembered elsewhere hid in part were not reviewed as the change writes them: as a
+    # line cut short, a model error and a gap (what is remembered only grows: counted after the calls).
+    hidden = hidden_rows(ctx.changeset.diff, p.chunks)
     model_error = _joined(
         coverage_error(missed, p.chunks, p.quorum, p.distinct),
         cut_note(p.cut),
         withheld_note(p.withheld),
+        hidden_note(hidden),
         undecided_error(not_decided, p.quorum, fail_on),
     )
     partial = partial_note(rounds, p.chunks)
@@ -130,6 +137,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         for n in (
             cut_note(p.cut),
             withheld_note(p.withheld),
+            hidden_note(hidden),
             partial,
             outside_note(rounds),
             rounds.cross_check_note,
@@ -166,7 +174,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
                 missed,
                 p.withheld,
             ),
-            undecided_gaps(not_decided, p.quorum, STAGE),
+            [*hidden_gaps(hidden), *undecided_gaps(not_decided, p.quorum, STAGE)],
         ),
     )
 

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from gate.report import coverage
+from gate.review.coverage import HIDDEN
 from gate.review.prompt import REVIEW_PROMPT, load_prompt
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
-from tests.review.scenario import config_for, gate, review_findings
+from tests.review.scenario import config_for, gate, review_findings, stage
 
 MODELS = ("openai/fake-a", "openai/fake-b")
 BASE = "import os\n\n\ndef cleanup(path):\n    os.remove(path)\n"
@@ -98,3 +100,28 @@ def test_the_system_prompt_reaches_the_models_as_written(
     for call in reviews:
         system = [m["content"] for m in call.body["messages"] if m["role"] == "system"]
         assert system == [load_prompt(REVIEW_PROMPT).system]
+
+
+def test_an_added_line_a_value_from_another_file_hides_is_a_gap_not_reviewed(
+    model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change's `.env` assigns the start of a line of its code to a password's name: the value is
+    remembered (it is the change's own config) and hidden in the code row too. That row was not reviewed
+    as written: a gap on its line and a model error, so the verdict is no pass."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    shell = "subprocess.call(learned_cmd, shell=True)"
+    code = "import subprocess\n" + BASE + f"\n\ndef archive(learned_cmd):\n    {shell}\n"
+    _script(model_server, shell)
+    env = {"deploy/.env": "DB_PASSWORD=subprocess.call(learned_cmd\n"}
+    repo = _repo(tmp_path / "repo", "Add archive helper", env, code=code)
+    outcome = gate(repo, config_for(model_server, MODELS))
+    assert review_findings(outcome) == []  # the models never saw the call
+    cov = coverage.of(outcome)
+    hidden = [g for g in cov.gaps if g.reason == HIDDEN]
+    assert [(g.stage, g.kind, g.path, g.lines) for g in hidden] == [
+        ("review", "failure", "tools/files.py", "10")
+    ]
+    assert not cov.complete
+    review = stage(outcome)
+    assert review.model_error is not None and "tools/files.py:10" in review.model_error
+    assert outcome.verdict != "pass"

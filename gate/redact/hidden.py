@@ -1,0 +1,47 @@
+"""Lines whose text a prompt hides only because of a value remembered elsewhere in the run.
+
+A secret found on a line, read with its file's name, is hidden there, and what the models miss of that
+line is the secret. A value remembered from another place (`gate.redact.memory`: another file's `.env`
+line, a commit message) is hidden wherever it recurs, and on a line of code it may stand for code: the
+line a model is then shown is not the line the change submits. Such lines are named here, for the
+review to count them as not reviewed rather than as reviewed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from gate.redact import memory
+from gate.redact.blocks import redact_key_blocks
+from gate.redact.detect import scan_lines
+
+
+def hidden_by_memory(lines: Sequence[str], names: Sequence[str], wanted: Collection[int]) -> list[int]:
+    """The indexes among `wanted` of `lines` (a hunk's, in order) where a remembered value hides text
+    that no detector finds on the line itself: read with each of `names` (the file's), or as a private
+    key's body below its BEGIN line among `lines`."""
+    wanted = [index for index in sorted(set(wanted)) if 0 <= index < len(lines)]
+    shown = memory.hide_lines([lines[index] for index in wanted])
+    held = [index for index, text in zip(wanted, shown, strict=True) if text != lines[index]]
+    if not held:
+        return []
+    in_blocks = redact_key_blocks(lines)
+    held = [index for index in held if in_blocks[index] == lines[index]]
+    texts = [lines[index] for index in held]
+    found: dict[int, list[str]] = {}
+    for name in names:
+        for at, hit in scan_lines(texts, filename=name):
+            found.setdefault(at, []).append(hit.value)
+    return [index for at, index in enumerate(held) if _hides_more(lines[index], found.get(at, ()))]
+
+
+def _hides_more(line: str, values: Sequence[str]) -> bool:
+    """Whether a remembered value hides a character of `line` that none of `values` (the secrets found
+    on it) covers."""
+    covered = bytearray(len(line))
+    for value in values:
+        at = line.find(value) if value else -1
+        while at != -1:
+            covered[at : at + len(value)] = b"\x01" * len(value)
+            at = line.find(value, at + 1)
+    return any(covered.find(0, start, end) != -1 for start, end in memory.spans(line))
