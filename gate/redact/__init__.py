@@ -387,7 +387,9 @@ def adopt_learning(
 ) -> None:
     """Take over what a process forked from this one learned of `changeset` (`learn_changeset`): its
     secrets, what its scans read, the lines of each file taken from this process's own copy of the
-    change (`gate.redact.detect.adopt_scans`), and the files it could not read whole (`unlearned_files`)."""
+    change (`gate.redact.detect.adopt_scans`), and the files it could not read whole (`unlearned_files`).
+    `secrets` are what it remembered; its scans' hits hold the values of removed and context lines too,
+    which it remembered only when shaped as credentials, and so does this process."""
     memory.remember(secrets)
     _UNLEARNED.clear()
     _UNLEARNED.update(unlearned)
@@ -399,7 +401,8 @@ def adopt_learning(
         for name in file_names(f):
             if name in read:
                 named.setdefault(name, []).append(f)
-    adopt_scans(hits, {name: partial(_lines_of_all, files) for name, files in named.items()})
+    with memory.only_credentials():
+        adopt_scans(hits, {name: partial(_lines_of_all, files) for name, files in named.items()})
 
 
 def _learn_key_blocks(changeset: ChangeSet, changes: Sequence[FileChange]) -> None:

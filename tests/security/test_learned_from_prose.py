@@ -14,7 +14,16 @@ import pytest
 
 from gate.context.local_git import load_git_changeset
 from gate.context.model import PullRequestInfo
-from gate.redact import MESSAGE_FILENAME, REDACTED, learn_changeset, learn_messages, memory, redact
+from gate.redact import (
+    MESSAGE_FILENAME,
+    REDACTED,
+    SecretHit,
+    adopt_learning,
+    learn_changeset,
+    learn_messages,
+    memory,
+    redact,
+)
 from tests.gitrepo import GitRepo
 
 
@@ -77,3 +86,21 @@ def test_removed_and_context_lines_are_learned_as_prose_added_lines_as_code(tmp_
     assert removed_word not in known and context_word not in known and "is_admin_prose" not in known
     assert removed_key in known and context_key in known and added_word in known
     assert redact(f"DB_PASSWORD={removed_word}", filename="deploy/.env") == f"DB_PASSWORD={REDACTED}"
+
+
+def test_a_forked_process_s_context_line_hits_are_taken_over_as_prose(tmp_path: Path) -> None:
+    """The parent takes over what the child learned (`adopt_learning`): the child's remembered values,
+    and its scans' hits, which hold the values of context lines too. Those are taken over as the child
+    learned them: remembered only when shaped as credentials."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("deploy/.env", "API_TOKEN=forked_context_flag\nDEBUG=1\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("deploy/.env", "API_TOKEN=forked_context_flag\nDEBUG=0\n")
+    repo.commit("quiet")
+    changeset = load_git_changeset(repo.root, "main", "feature", [])
+    line = "API_TOKEN=forked_context_flag"
+    hits = {("deploy/.env", line): (SecretHit(kind="Secret Keyword", value="forked_context_flag"),)}
+    adopt_learning(changeset, [], (hits, ("deploy/.env",)))
+    assert "forked_context_flag" not in memory.known()
+    assert redact(line, filename="deploy/.env") == f"API_TOKEN={REDACTED}"
