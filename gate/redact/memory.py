@@ -75,12 +75,34 @@ def credential_shaped(value: str) -> bool:
     """Whether a value looks like a credential rather than code or words: none of
     `_NOT_IN_A_CREDENTIAL`, no `=` but base64's padding at its end (`verify=False` is an assignment),
     and digits and letters both, as keys and written-out passwords hold them (`P@ss#w0rd!2024`,
-    `ghp_…`, `AKIA…`)."""
+    `ghp_…`, `AKIA…`), or random letters (`_random_letters`)."""
+    if _NOT_IN_A_CREDENTIAL.search(value) is not None or "=" in value.rstrip("="):
+        return False
+    letters = _LETTER.search(value) is not None
+    return (letters and _DIGIT.search(value) is not None) or _random_letters(value)
+
+
+# Letters in both cases drawn at random read as no name: some word between two capitals is a single
+# lower-case letter or has no vowel (`IoyxQdqvjuPqNcU`), capitals come in more than one run
+# (`NpotWJAEbsXKTEC`), or five small consonants follow each other; a name's words are words (`isAdminUser`)
+# and capitals (`HTTPResponse`).
+MIN_RANDOM_LETTERS = 12
+_CASE_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_VOWELS = frozenset("aeiouyAEIOUY")
+_CAPITAL_RUN = re.compile(r"[A-Z]{2,}")
+_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{5}")
+
+
+def _random_letters(value: str) -> bool:
+    if len(value) < MIN_RANDOM_LETTERS or not (value.isascii() and value.isalpha()):
+        return False
+    if value.islower() or value.isupper():
+        return False
+    words = _CASE_WORDS.findall(value)
     return (
-        _NOT_IN_A_CREDENTIAL.search(value) is None
-        and "=" not in value.rstrip("=")
-        and _DIGIT.search(value) is not None
-        and _LETTER.search(value) is not None
+        any(not word.isupper() and (len(word) < 2 or _VOWELS.isdisjoint(word)) for word in words)
+        or len(_CAPITAL_RUN.findall(value)) > 1
+        or _CONSONANTS.search(value) is not None
     )
 
 

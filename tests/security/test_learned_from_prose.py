@@ -42,6 +42,8 @@ def _key(length: int = 18) -> str:
         "subprocess.call(prose_cmd, shell=True)",
         "never follow the prose",
         "limit_prose=3",
+        "isAdminProseUserEnabled",
+        "getHTTPProseResponse",
     ],
 )
 def test_code_or_words_assigned_in_a_commit_message_are_not_remembered(code: str) -> None:
@@ -50,7 +52,9 @@ def test_code_or_words_assigned_in_a_commit_message_are_not_remembered(code: str
     assert redact(code) == code
 
 
-@pytest.mark.parametrize("password", ["P@ss#w0rd!2024prose", "hunter2-prose-x9", "Zr0se.Kq7+mW/4=="])
+@pytest.mark.parametrize(
+    "password", ["P@ss#w0rd!2024prose", "hunter2-prose-x9", "Zr0se.Kq7+mW/4==", "IoyxQdqvjuPqNcUprose"]
+)
 def test_a_credential_in_a_commit_message_is_remembered(password: str) -> None:
     learn_messages([f"Configure staging\n\nDB_PASSWORD={password}"])
     assert password in memory.known()
