@@ -5,7 +5,9 @@ One detector (`gate.redact.detect`: detect-secrets, the documented key formats, 
 the file's name, base64-wrapped keys) both finds secrets for the `secrets` analyzer and hides them here,
 so what is flagged is what is hidden. Every value it finds is remembered (`gate.redact.memory`) and
 hidden wherever it appears again, also where nothing else would mark it: `learn_changeset` reads the
-whole change with each file's name before anything leaves the gate.
+whole change with each file's name before anything leaves the gate. What it finds in prose (commit
+messages, the PR's words, issues, specs) and on a hunk's removed and context lines is remembered only
+when it is shaped as a credential (`gate.redact.memory.only_credentials`).
 """
 
 from __future__ import annotations
