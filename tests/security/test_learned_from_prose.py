@@ -105,6 +105,6 @@ def test_a_forked_process_s_context_line_hits_are_taken_over_as_prose(tmp_path: 
     changeset = load_git_changeset(repo.root, "main", "feature", [])
     line = "API_TOKEN=forked_context_flag"
     hits = {("deploy/.env", line): (SecretHit(kind="Secret Keyword", value="forked_context_flag"),)}
-    adopt_learning(changeset, [], (hits, ("deploy/.env",)))
+    adopt_learning(changeset, [], (hits, ("deploy/.env",)), {})
     assert "forked_context_flag" not in memory.known()
     assert redact(line, filename="deploy/.env") == f"API_TOKEN={REDACTED}"
