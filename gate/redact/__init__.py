@@ -55,6 +55,7 @@ __all__ = [
     "file_names",
     "find_secrets",
     "hide_tree",
+    "is_data_key",
     "learn_changeset",
     "learn_messages",
     "prescan",
@@ -220,8 +221,23 @@ def _prescan_lines(strings: Iterable[str]) -> list[str]:
     return redact_key_blocks(_as_lines(dict.fromkeys(strings)))
 
 
+# A key the gate writes itself: a field name (`start_line`, `findings`, `verdict`; SARIF's `startLine` and
+# `$schema`), a stage's id, a chunk's id. ASCII words joined by `_` or `-`, the first starting lower-case.
+# A file path (with `/` or `.`), `path:lines` and a routed model's name (`openai/gpt-4o`) do not.
+_OWN_KEY = re.compile(r"\$?[a-z][a-zA-Z0-9]*(?:[_-][a-zA-Z0-9]+)*")
+
+
+def is_data_key(key: str) -> bool:
+    """Whether a key of a report or trace map is data (a file path, `path:lines`, a model's name), to be
+    redacted like a value, rather than a name the gate writes (`_OWN_KEY`). A value remembered for the run
+    can be any word a PR chooses (`DB_PASSWORD=findings`); hidden in the gate's own keys it would leave a
+    report with no `findings` or `verdict` for `publish` to read, and answers no replay can validate."""
+    return _OWN_KEY.fullmatch(key) is None
+
+
 def redact_tree(value: Any) -> Any:
-    """A JSON-like value (dicts, lists, strings) with every string redacted, keys too (a file name).
+    """A JSON-like value (dicts, lists, strings) with every string value redacted, and every key that is
+    data (`is_data_key`: a file name); the gate's own keys are left as they are.
     All its strings are scanned as one text: a report of many short strings costs one pass, not one each.
     A value with nothing to redact is returned as it is (not copied)."""
     collected = strings_in(value)
@@ -251,20 +267,20 @@ def _as_lines(strings: Iterable[str]) -> list[str]:
 
 
 def strings_in(value: Any) -> list[str]:
-    """Every string in a JSON-like value, keys too, as `redact_tree` reads them."""
+    """Every string in a JSON-like value, the keys that are data too, as `redact_tree` reads them."""
     collected: list[str] = []
     _collect(value, collected)
     return collected
 
 
 def _collect(value: Any, into: list[str]) -> None:
-    """Every string in `value`, keys too. (Leaves are read in their container's loop: a report has far
-    more strings and numbers than dicts and lists.)"""
+    """Every string in `value`, the keys that are data too. (Leaves are read in their container's loop: a
+    report has far more strings and numbers than dicts and lists.)"""
     if isinstance(value, str):
         into.append(value)
     elif isinstance(value, dict):
         for k, v in value.items():
-            if isinstance(k, str):
+            if isinstance(k, str) and is_data_key(k):
                 into.append(k)
             if isinstance(v, str):
                 into.append(v)
@@ -284,7 +300,7 @@ def _rebuild(value: Any, redacted: dict[str, str]) -> Any:
         return redacted.get(value, value)
     if isinstance(value, dict):
         return {
-            (redacted.get(k, k) if isinstance(k, str) else k): (
+            (redacted.get(k, k) if isinstance(k, str) and is_data_key(k) else k): (
                 redacted.get(v, v)
                 if isinstance(v, str)
                 else _rebuild(v, redacted)
@@ -312,7 +328,10 @@ def hide_tree(value: Any, hide: Callable[[str], str] = memory.hide) -> Any:
     if isinstance(value, str):
         return hide(value)
     if isinstance(value, dict):
-        return {(hide(k) if isinstance(k, str) else k): hide_tree(v, hide) for k, v in value.items()}
+        return {
+            (hide(k) if isinstance(k, str) and is_data_key(k) else k): hide_tree(v, hide)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [hide_tree(v, hide) for v in value]
     return value
