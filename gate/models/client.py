@@ -29,7 +29,7 @@ from gate.models.interface import CallRequest, CallResult
 from gate.models.loop import model_loop
 from gate.models.retry import backoff, is_transient
 from gate.models.selection import Route, route_for
-from gate.models.structured import repair_messages, response_format, validate
+from gate.models.structured import redacted_answer, repair_messages, response_format, validate
 from gate.models.trace import CallRecord, CallRecorder
 from gate.redact import memory, redact
 from gate.run import Usage
@@ -346,7 +346,8 @@ class LiteLLMClient:
             described = _describe(EmptyResponseError(error), attempt_no)
             self._failed(record, done, described, sent.latency, sent.wall)
             raise EmptyResponseError(error)
-        contents = [choice.message.content for choice in response.choices]
+        # Decided on as the trace records them: a replay then reads the answers the run took.
+        contents = [redacted_answer(choice.message.content) for choice in response.choices]
         usage_obj = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage_obj, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage_obj, "completion_tokens", 0) or 0)

@@ -77,6 +77,24 @@ def validate(output_type: type[BaseModel], content: str | None) -> tuple[BaseMod
         return None, _describe(exc)
 
 
+def redacted_answer(content: str | None) -> str | None:
+    """A model's answer as the run decides on it and the trace records it: every secret in its values
+    hidden (`gate.redact.redact_tree`), the schema's field names kept. Read as text, a remembered value
+    that is a field name (`start_line`, `findings`) would be hidden in the keys, and the answer the run
+    took would be one that a replay of the trace cannot read. An answer that is not JSON is redacted as
+    text; one with nothing to hide is returned as it came."""
+    if content is None:
+        return None
+    from gate.redact import redact, redact_tree
+
+    try:
+        parsed = json.loads(unfence(content.strip()))
+    except ValueError:
+        return redact(content)
+    hidden = redact_tree(parsed)
+    return content if hidden is parsed else json.dumps(hidden, ensure_ascii=False)
+
+
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:10]:

@@ -57,13 +57,22 @@ class CallRecord:
 
 def _redacted(record: dict[str, Any], hide: _HiddenTexts) -> dict[str, Any]:
     """Every string of the record redacted; the messages sent to a model were redacted before the call,
-    so only values remembered since are hidden there (the cost of a full scan is paid once). The other
-    values are scanned together, one pass for the record rather than one per field."""
+    so only values remembered since are hidden there (the cost of a full scan is paid once). A model's
+    answers are redacted as the run read them (`redacted_answer`: values, not the schema's keys), so a
+    replay reads what the run decided on. The other values are scanned together, one pass for the record
+    rather than one per field."""
+    from gate.models.structured import redacted_answer
     from gate.redact import hide_tree, redact_tree
 
-    others = [k for k in record if k != "messages"]
+    others = [k for k in record if k not in ("messages", "response")]
     redacted = dict(zip(others, redact_tree([record[k] for k in others]), strict=True))
-    return {k: hide_tree(v, hide) if k == "messages" else redacted[k] for k, v in record.items()}
+    if "messages" in record:
+        redacted["messages"] = hide_tree(record["messages"], hide)
+    if isinstance(response := record.get("response"), list):
+        redacted["response"] = [redacted_answer(c) if isinstance(c, str) else c for c in response]
+    elif "response" in record:
+        redacted["response"] = redact_tree(record["response"])
+    return {k: redacted[k] for k in record}
 
 
 # Message texts a writer keeps hidden: every review model is sent the same chunk, and each of their

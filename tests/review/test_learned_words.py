@@ -89,8 +89,8 @@ def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readabl
     capsys: pytest.CaptureFixture[str],
     words: tuple[str, ...],
 ) -> None:
-    """`publish` reads the report's findings and verdict: the words are hidden where they are text, never
-    where they are the gate's own keys."""
+    """`publish` reads the report's findings and verdict, and the replay gives the run's: the words are
+    hidden where they are text, never where they are the gate's own keys."""
     monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
     names = ("DB_PASSWORD", "API_KEY")
     settings = "\n".join(f"{name}={word}" for name, word in zip(names, words, strict=False))
@@ -98,7 +98,7 @@ def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readabl
     for model in ("fake-a", "fake-b"):
         model_server.script(model, "review", Reply.json({"findings": [_finding("shop/pay.py")]}))
 
-    code, report, printed, _trace = _check(model_server, repo, tmp_path, capsys)
+    code, report, printed, trace = _check(model_server, repo, tmp_path, capsys)
     assert code == 1 and report["verdict"] == "fail"
     blocking = [("review", "shop/pay.py", 13, 14, True, list(MODELS))]
     assert _summary(report) == blocking
@@ -108,3 +108,8 @@ def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readabl
     view, _ = read_report(saved, "from ai-gate check")
     assert view.verdict == "fail"
     assert [(f.path, f.start_line, f.confirmed_by) for f in view.findings] == [("shop/pay.py", 13, MODELS)]
+
+    model_server.stop()
+    replay_code, replayed = _replay(trace, capsys)
+    assert replay_code == 1 and replayed["verdict"] == "fail"
+    assert replayed["findings"] == report["findings"]
