@@ -40,6 +40,7 @@ from gate.review.flow import (
     stage_client,
 )
 from gate.review.incremental import Plan, carried_findings, plan, with_carried
+from gate.review.placing import Places, unplaced_error, unplaced_gaps
 from gate.review.prompt import CROSS_CHECK_PROMPT, REVIEW_PROMPT, Contracts, PrText, load_prompt, pr_text
 from gate.review.room import chunk_tokens
 from gate.review.state import encode_state, keep, reviewed_lines
@@ -85,6 +86,7 @@ class _Prepared:
     skipped: list[NotReviewed]
     increment: Plan
     chunks: list[Chunk]
+    places: Places  # the lines the chunks show, each path as its prompt spells it
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -112,7 +114,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         return _nothing_to_send(ctx, p, why)
     ctx.progress(f"review: {len(p.chunks)} chunk(s) x {len(p.models)} model(s)")
     rounds = ReviewRounds()
-    await review_round(client, p.models, p.chunks, ctx.config, p.contracts, p.pr, rounds)
+    await review_round(client, p.models, p.chunks, ctx.config, p.contracts, p.pr, rounds, p.places)
     missed = unreviewed(p.chunks, p.quorum, rounds)
     # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
     await _cross_check(ctx, client, p, rounds)
@@ -130,6 +132,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         withheld_note(p.withheld),
         hidden_note(hidden),
         undecided_error(not_decided, p.quorum, fail_on),
+        unplaced_error(rounds.outside),
     )
     partial = partial_note(rounds, p.chunks)
     p.notes.extend(
@@ -174,7 +177,11 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
                 missed,
                 p.withheld,
             ),
-            [*hidden_gaps(hidden), *undecided_gaps(not_decided, p.quorum, STAGE)],
+            [
+                *hidden_gaps(hidden),
+                *undecided_gaps(not_decided, p.quorum, STAGE),
+                *unplaced_gaps(rounds.outside),
+            ],
         ),
     )
 
@@ -215,6 +222,7 @@ def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
         skipped,
         increment,
         chunks,
+        Places.of(chunks),
     )
 
 
@@ -306,7 +314,8 @@ def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, 
         "context_window": p.window,
         "chunk_tokens": p.budget,
         "chars_per_token": round(p.chars_per_token, 2),
-        "chunks": [_chunk_details(c, p.contracts) for c in p.chunks],
+        "chunks": [_chunk_details(c, p.contracts, p.places) for c in p.chunks],
+        **p.places.details(),
         "skipped_files": [{"path": s.what, "reason": s.reason} for s in p.skipped if s.line is None],
         "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in p.cut],
         "notes": notes,
@@ -376,15 +385,16 @@ def chunk_budget(
     return chunk_tokens(window, overhead, answer_tokens)
 
 
-def _chunk_details(chunk: Chunk, contracts: Contracts) -> dict[str, Any]:
+def _chunk_details(chunk: Chunk, contracts: Contracts, places: Places) -> dict[str, Any]:
     """A chunk as the report shows it: its units, its code tokens, and the spec documents its prompt
     carried (with the characters of each) and left out."""
     out: dict[str, Any] = {
         "id": chunk.id,
         "units": [u.id for u in chunk.units],
         "paths": list(chunk.paths),
-        # the lines shown, which a replay keeps findings within as the run did
-        "lines": list(chunk.shown),
+        # the lines shown, each path as the prompt spelled it, which a replay keeps findings within as
+        # the run did
+        "lines": list(places.shown[chunk.id]),
         "tokens": chunk.tokens,
     }
     if contracts.specs.configured:

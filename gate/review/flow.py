@@ -1,7 +1,8 @@
 """The two rounds of the multi-model review, concurrently within each round.
 
 Round 1: every model reviews every chunk (`review` schema). Findings are grouped across models.
-A finding that names no line its chunk showed (another file, past the end) is left out and counted.
+A finding that names no line its chunk showed (another file, past the end) is left out and counted; the
+lines shown are read with each path as the prompt spelled it (`gate.review.placing`).
 Round 2 (cross-check): groups whose claim (`Group.claim`) fewer than quorum models raised are sent, with
 their ids, to the models that answered the review but did not raise them (`cross_check` schema); an
 `agree` adds support. Only a verdict on an id its own call was sent counts: one on a finding the model was
@@ -23,6 +24,7 @@ from gate.models.interface import CallRequest, CallResult, ModelClient
 from gate.models.schemas import CrossCheckOutput, CrossCheckVerdict, ReviewOutput
 from gate.models.selection import Selection
 from gate.review.consensus import Group, Raised, group_findings, norm_path
+from gate.review.placing import Places, Unplaced
 from gate.review.prompt import (
     CROSS_CHECK_PROMPT,
     REVIEW_PROMPT,
@@ -33,7 +35,7 @@ from gate.review.prompt import (
     load_prompt,
     review_messages,
 )
-from gate.review.units import Chunk, names_shown_line, shown_paths
+from gate.review.units import Chunk, names_shown_line
 from gate.run import RunContext, StageResult, Usage
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
@@ -119,8 +121,9 @@ class ReviewRounds:
     models: tuple[str, ...] = ()  # the models asked to review
     failures: list[dict[str, str]] = field(default_factory=list)  # {model, unit, schema, error}
     not_reviewed: list[dict[str, str]] = field(default_factory=list)  # {unit, model, reason}
-    # `path:lines` of the findings left out for pointing at code their chunk did not show
-    outside: list[str] = field(default_factory=list)
+    # the findings left out for pointing at code their chunk did not show, or at a path shown alike for
+    # more than one file
+    outside: list[Unplaced] = field(default_factory=list)
     asked: dict[str, dict[str, str]] = field(default_factory=dict)  # group id -> model -> cross-check unit
     # model -> cross-check unit -> the group ids that call was sent, in the order sent; the stage's
     # `details.cross_check_sent`, from which a replay counts the same verdicts
@@ -158,7 +161,10 @@ async def review_round(
     contracts: Contracts,
     pr: PrText,
     rounds: ReviewRounds,
+    places: Places,
 ) -> None:
+    """Every model reviews every chunk; the findings are placed on the lines their chunk showed
+    (`places`, `Places.of(chunks)`) and grouped."""
     version = load_prompt(REVIEW_PROMPT).version
     rounds.models = tuple(dict.fromkeys(models))
     requests = []
@@ -178,37 +184,40 @@ async def review_round(
                 )
             )
     results = await call_all(client, requests, config.models.grace_seconds)
-    shown = {chunk.id: chunk.shown for chunk in chunks}
-    paths = shown_paths(shown)
     for result in results:
         rounds.add(result)
         for output in result.outputs:
             assert isinstance(output, ReviewOutput)
             rounds.answered.add(result.request.model)
             rounds.reviewed_by.setdefault(result.request.unit, set()).add(result.request.model)
-            kept, outside = raised_in(result.request.model, result.request.unit, output, shown, paths)
+            kept, outside = raised_in(result.request.model, result.request.unit, output, places)
             rounds.raised.extend(kept)
             rounds.outside.extend(outside)
     rounds.groups = group_findings(rounds.raised)
 
 
 def raised_in(
-    model: str, unit: str, output: ReviewOutput, shown: Mapping[str, Sequence[str]], paths: Collection[str]
-) -> tuple[list[Raised], list[str]]:
-    """The findings of one review answer that name a line of the code its chunk showed (`shown`: chunk id
-    -> `Chunk.shown`), each with its path as the diff spells it (`norm_path`; `paths`, those of every
-    chunk: `shown_paths`), and the `path:lines` of the others (a file not in the chunk, lines past what
-    it showed): no model was shown what they point at, so they are never grouped. A chunk `shown` does
-    not know (in a trace that predates the record) keeps all."""
-    lines = shown.get(unit)
+    model: str, unit: str, output: ReviewOutput, places: Places
+) -> tuple[list[Raised], list[Unplaced]]:
+    """The findings of one review answer that name a line of the code its chunk showed (`places`), each
+    with the path of the file it is on: the spelling the prompt showed (`norm_path` reads a model's other
+    spellings of it), then the file of the diff that spelling stands for. The others are left out: on a
+    file not in the chunk or on lines past what it showed, no model was shown what they point at; on a
+    path shown alike for more than one file, which file is meant is not known. A chunk `places` does not
+    know (in a trace that predates the record) keeps all."""
+    lines = places.shown.get(unit)
+    paths = places.paths
     kept: list[Raised] = []
-    outside: list[str] = []
+    outside: list[Unplaced] = []
     for f in output.findings:
         path = norm_path(f.path, paths)
-        if lines is None or names_shown_line(lines, path, f.start_line, f.end_line):
-            kept.append(Raised(model, unit, f if path == f.path else f.model_copy(update={"path": path})))
+        if lines is not None and not names_shown_line(lines, path, f.start_line, f.end_line):
+            outside.append(Unplaced(model, path, f.start_line, f.end_line))
+        elif path in places.alike:
+            outside.append(Unplaced(model, path, f.start_line, f.end_line, alike=True))
         else:
-            outside.append(f"{path}:{f.start_line}-{f.end_line}")
+            path = places.files.get(path, path)
+            kept.append(Raised(model, unit, f if path == f.path else f.model_copy(update={"path": path})))
     return kept, outside
 
 
@@ -216,7 +225,7 @@ def outside_note(rounds: ReviewRounds) -> str | None:
     """Say how many findings were left out for naming no line their chunk showed, and where a few point."""
     if not rounds.outside:
         return None
-    places = sorted(set(rounds.outside))
+    places = sorted({o.place for o in rounds.outside})
     named = ", ".join(places[:OUTSIDE_NAMED]) + (
         f" and {len(places) - OUTSIDE_NAMED} more" if len(places) > OUTSIDE_NAMED else ""
     )

@@ -13,19 +13,18 @@ from gate.models.structured import validate
 from gate.review.consensus import Raised, group_findings, tally, to_findings
 from gate.review.flow import on_sent, raised_in, recorded_sent
 from gate.review.incremental import with_carried
-from gate.review.units import shown_paths
+from gate.review.placing import Places
 from gate.run import StageResult
 
 
 def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on: Severity) -> StageResult:
-    """The review result with its findings rebuilt from the raw responses: re-validated, kept within the
-        lines each chunk showed (as recorded in its details), with the cross-check verdicts on ids their call
-    was not sent left out (as recorded there too), re-grouped, re-tallied with the recorded quorum
-        and the run's `gate.fail_on`."""
+    """The review result with its findings rebuilt from the recorded responses: re-validated, kept within
+    the lines each chunk showed (as recorded in its details, each path as the prompts spelled it), with
+    the cross-check verdicts on ids their call was not sent left out (as recorded there too), re-grouped,
+    re-tallied with the recorded quorum and the run's `gate.fail_on`."""
     raised: list[Raised] = []
     verdicts: dict[str, list[CrossCheckVerdict]] = defaultdict(list)
-    shown = _shown(recorded.details)
-    paths = shown_paths(shown)
+    places = Places.recorded(recorded.details)
     for call in calls:
         if call.get("stage") != "review":
             continue
@@ -34,7 +33,7 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
             if schema == "review":
                 review, _ = validate(ReviewOutput, content)
                 if isinstance(review, ReviewOutput):
-                    kept, _ = raised_in(str(call["model"]), str(call["unit"]), review, shown, paths)
+                    kept, _ = raised_in(str(call["model"]), str(call["unit"]), review, places)
                     raised.extend(kept)
             elif schema == "cross_check":
                 check, _ = validate(CrossCheckOutput, content)
@@ -49,12 +48,3 @@ def recompute(recorded: StageResult, calls: Iterable[Mapping[str, Any]], fail_on
     # an incremental run's findings on unchanged code came from the previous run, not from a call
     findings = with_carried(findings, recorded.carried)
     return replace(recorded, findings=findings)
-
-
-def _shown(details: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Chunk id -> the lines it showed, from the recorded details (none from a trace that predates them)."""
-    out: dict[str, list[str]] = {}
-    for chunk in details.get("chunks") or ():
-        if isinstance(chunk, Mapping) and isinstance(chunk.get("lines"), list):
-            out[str(chunk.get("id"))] = [str(line) for line in chunk["lines"]]
-    return out

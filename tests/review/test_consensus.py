@@ -110,6 +110,7 @@ def test_groups_follow_the_finding_order_across_paths_written_differently() -> N
     reads a model's answer; ids follow the sorted order whatever the path spelling."""
     from gate.models.schemas import ReviewOutput
     from gate.review.flow import raised_in
+    from gate.review.placing import Places
 
     said = [
         ("m1", rf(path="b.py", start_line=5, end_line=5)),
@@ -120,9 +121,7 @@ def test_groups_follow_the_finding_order_across_paths_written_differently() -> N
     ]
     shown = {"c1": ("a.py:1-100", "b.py:1-10")}
     raised = [
-        r
-        for model, f in said
-        for r in raised_in(model, "c1", ReviewOutput(findings=[f]), shown, {"a.py", "b.py"})[0]
+        r for model, f in said for r in raised_in(model, "c1", ReviewOutput(findings=[f]), Places(shown))[0]
     ]
     groups = group_findings(raised)
     summary = [(g.lead.finding.path, sorted(g.raisers)) for g in groups]

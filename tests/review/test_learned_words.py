@@ -7,6 +7,7 @@ the trace gives the run's verdict and findings."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,27 @@ import pytest
 import yaml
 
 from gate.cli import main
+from gate.redact import memory
+from gate.replay import replay_trace
 from gate.report.github_view import read_report
+from gate.run import Outcome
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
-from tests.review.scenario import BASE, HEAD
+from tests.review.scenario import BASE, HEAD, config_for, gate, review_findings, stage
 
 MODELS = ("openai/fake-a", "openai/fake-b")
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_words(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The memory lasts the process: the words these tests have remembered stay out of the next tests."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    before = set(memory._values)
+    yield
+    with memory._lock:
+        memory._values.intersection_update(before)
+        memory._pattern = None
+        memory._generation += 1
 
 
 def _finding(path: str) -> dict[str, Any]:
@@ -65,9 +81,10 @@ def _replay(trace: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[
 
 
 def _cited_as_shown(body: dict[str, Any]) -> Reply:
-    """A review answer that cites the file as the prompt's `### ` header spells it."""
+    """A review answer that cites the refund file as the prompt's `### ` header spells it."""
     user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
-    path = next(line[4:].split(" ")[0] for line in user.splitlines() if line.startswith("### "))
+    headers = [line[4:].split(" ")[0] for line in user.splitlines() if line.startswith("### ")]
+    path = next(p for p in headers if p.endswith("refund.py"))
     return Reply.json({"findings": [_finding(path)]})
 
 
@@ -85,13 +102,11 @@ def _summary(report: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readable(
     model_server: FakeModelServer,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     words: tuple[str, ...],
 ) -> None:
     """`publish` reads the report's findings and verdict, and the replay gives the run's: the words are
     hidden where they are text, never where they are the gate's own keys."""
-    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
     names = ("DB_PASSWORD", "API_KEY")
     settings = "\n".join(f"{name}={word}" for name, word in zip(names, words, strict=False))
     repo = _repo(tmp_path / "repo", "shop/pay.py", f"add refunds\n\nci settings:\n{settings}\n")
@@ -113,3 +128,104 @@ def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readabl
     replay_code, replayed = _replay(trace, capsys)
     assert replay_code == 1 and replayed["verdict"] == "fail"
     assert replayed["findings"] == report["findings"]
+
+
+def _placed(outcome: Outcome) -> list[tuple[Any, ...]]:
+    return [
+        (f.location.path, f.location.start_line, f.title, f.blocking, f.confirmed_by)
+        for f in review_findings(outcome)
+        if f.location is not None
+    ]
+
+
+@pytest.mark.parametrize("learned", ["control", "message", "removed"])
+def test_a_remembered_word_in_a_files_path_leaves_its_findings_on_that_file(
+    model_server: FakeModelServer, tmp_path: Path, learned: str
+) -> None:
+    """The prompts name `payments/refund.py` as `[REDACTED]/refund.py` once `payments` is remembered (a
+    commit message's `DB_PASSWORD=payments`, or that line removed from a `.env.example`); both models cite
+    it so, and the findings are placed on the file the spelling stands for: the PR fails as it does when
+    nothing is hidden, and the replay of its trace places them as the run did."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("payments/refund.py", BASE)
+    repo.write(".env.example", "APP_ENV=dev\nDB_PASSWORD=payments\nDB_HOST=localhost\n")
+    repo.commit("add payments")
+    repo.branch("feature")
+    repo.write("payments/refund.py", HEAD)
+    if learned == "removed":
+        repo.write(".env.example", "APP_ENV=dev\nDB_HOST=localhost\n")
+    said = "\n\nTested locally with DB_PASSWORD=payments" if learned == "message" else ""
+    repo.commit("add refunds" + said)
+    for model in ("fake-a", "fake-b"):
+        model_server.script(model, "review", _cited_as_shown)
+    trace = tmp_path / "trace.jsonl"
+
+    outcome = gate(repo, config_for(model_server, MODELS), trace)
+    shown = "payments/refund.py" if learned == "control" else "[REDACTED]/refund.py"
+    prompts = [c.last_user for c in model_server.calls if c.schema == "review"]
+    headers = {line for prompt in prompts for line in prompt.splitlines() if line.startswith("###")}
+    assert f"### {shown}" in headers
+    assert learned == "control" or "### payments/refund.py" not in headers
+    assert outcome.verdict == "fail"
+    found = ("Refund converts money amount to float", True, MODELS)
+    assert _placed(outcome) == [("payments/refund.py", 13, *found)]
+    assert stage(outcome).model_error is None and stage(outcome).details["outside_findings"] == 0
+
+    replayed = replay_trace(trace)
+    assert replayed.verdict == "fail"
+    assert _placed(replayed) == [(shown, 13, *found)]
+
+
+def test_a_spelling_shown_for_two_files_is_not_guessed(model_server: FakeModelServer, tmp_path: Path) -> None:
+    """`payments/refund.py` and `billing/refund.py` both reach the models as `[REDACTED]/refund.py`: a
+    finding on it names no one file, so it is a model error and a gap, never a pass, in the run and in
+    its replay."""
+    repo = GitRepo(tmp_path / "repo")
+    for folder in ("payments", "billing"):
+        repo.write(f"{folder}/refund.py", BASE)
+    repo.commit("add payments")
+    repo.branch("feature")
+    for folder in ("payments", "billing"):
+        repo.write(f"{folder}/refund.py", HEAD)
+    repo.commit("add refunds\n\nDB_PASSWORD=payments\nAPI_KEY=billing")
+    for model in ("fake-a", "fake-b"):
+        model_server.script(model, "review", _cited_as_shown)
+    trace = tmp_path / "trace.jsonl"
+
+    outcome = gate(repo, config_for(model_server, MODELS), trace)
+    assert outcome.verdict == "neutral" and review_findings(outcome) == []
+    result = stage(outcome)
+    assert result.details["paths_shown_alike"] == ["[REDACTED]/refund.py"]
+    assert result.model_error is not None
+    assert "[REDACTED]/refund.py:13-14 (openai/fake-a, openai/fake-b)" in result.model_error
+    assert "more than one file" in result.model_error
+    gaps = [(g.path, g.lines, g.kind) for g in result.coverage.gaps]
+    assert gaps == [("[REDACTED]/refund.py", "13-14", "failure")]
+    replayed = replay_trace(trace)
+    assert replayed.verdict == "neutral" and review_findings(replayed) == []
+
+
+@pytest.mark.parametrize("raisers", [("fake-a",), ("fake-a", "fake-b")])
+def test_findings_two_models_raised_off_their_chunk_are_a_model_error(
+    model_server: FakeModelServer, tmp_path: Path, raisers: tuple[str, ...]
+) -> None:
+    """One model's finding on lines its chunk did not show is left out with a note; the same place
+    flagged by two distinct models is code no one judged, so the review is not a pass."""
+    repo = _repo(tmp_path / "repo", "shop/pay.py", "add refunds")
+    off = {**_finding("shop/pay.py"), "start_line": 900, "end_line": 901}
+    for model in ("fake-a", "fake-b"):
+        model_server.script(model, "review", Reply.json({"findings": [off] if model in raisers else []}))
+    outcome = gate(repo, config_for(model_server, MODELS))
+    result = stage(outcome)
+    assert result.details["outside_findings"] == len(raisers)
+    if len(raisers) == 1:
+        assert outcome.verdict == "pass" and result.model_error is None
+        assert (
+            "1 finding(s) ignored: on code their chunk did not show (shop/pay.py:900-901)"
+            in (result.details["notes"])
+        )
+    else:
+        assert outcome.verdict == "neutral"
+        assert result.model_error is not None
+        assert "shop/pay.py:900-901 (openai/fake-a, openai/fake-b)" in result.model_error
+        assert [(g.path, g.lines) for g in result.coverage.gaps] == [("shop/pay.py", "900-901")]

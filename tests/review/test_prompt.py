@@ -6,6 +6,7 @@ from gate.fence import data_block
 from gate.models.schemas import ReviewFinding, ReviewOutput
 from gate.review.consensus import Raised, group_findings
 from gate.review.flow import raised_in
+from gate.review.placing import Places
 from gate.review.prompt import cross_check_messages, load_prompt
 from gate.review.units import ReviewUnit
 
@@ -73,7 +74,7 @@ def test_a_cross_check_finds_the_code_however_the_model_spelled_the_path() -> No
     unit = ReviewUnit("src/a.py#1", "src/a.py", 9, 39, "### src/a.py\n...", rows)
     for spelled in ("b/src/a.py", "./src/a.py", "src\\a.py"):
         output = ReviewOutput(findings=[_finding(spelled, 30, "late bug")])
-        raised, _ = raised_in("m1", "chunk-1", output, {"chunk-1": ("src/a.py:9-39",)}, {"src/a.py"})
+        raised, _ = raised_in("m1", "chunk-1", output, Places({"chunk-1": ("src/a.py:9-39",)}))
         groups = group_findings(raised)
         _, user = cross_check_messages(groups, [unit])
         assert "filler_30()" in user.content and "filler_26()" in user.content, spelled

@@ -212,6 +212,7 @@ def test_a_finding_on_a_file_under_a_folder_named_like_a_diff_prefix_is_in_its_c
     # the chunk showed under such a folder must still count as shown, not be dropped as off the chunk.
     from gate.models.schemas import ReviewFinding, ReviewOutput
     from gate.review.flow import raised_in
+    from gate.review.placing import Places
 
     said = dict(severity="high", category="security", title="t", body="b")
     output = ReviewOutput(
@@ -221,7 +222,7 @@ def test_a_finding_on_a_file_under_a_folder_named_like_a_diff_prefix_is_in_its_c
         ]
     )
     shown = {"chunk-1": ("b/app.py:1-40",)}
-    kept, outside = raised_in("m", "chunk-1", output, shown, {"b/app.py"})
+    kept, outside = raised_in("m", "chunk-1", output, Places(shown))
     assert [r.finding.path for r in kept] == ["b/app.py"]
     # `b/other.py` is no file reviewed, with its `b/` or without: it stays as the model wrote it
-    assert outside == ["b/other.py:3-3"]
+    assert [o.place for o in outside] == ["b/other.py:3-3"]
