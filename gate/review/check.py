@@ -86,7 +86,6 @@ class _Prepared:
     skipped: list[NotReviewed]
     increment: Plan
     chunks: list[Chunk]
-    places: Places  # the lines the chunks show, each path as its prompt spells it
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -114,7 +113,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         return _nothing_to_send(ctx, p, why)
     ctx.progress(f"review: {len(p.chunks)} chunk(s) x {len(p.models)} model(s)")
     rounds = ReviewRounds()
-    await review_round(client, p.models, p.chunks, ctx.config, p.contracts, p.pr, rounds, p.places)
+    await review_round(client, p.models, p.chunks, ctx.config, p.contracts, p.pr, rounds)
     missed = unreviewed(p.chunks, p.quorum, rounds)
     # Findings elsewhere can still be confirmed when a chunk went unreviewed: cross-check what can be.
     await _cross_check(ctx, client, p, rounds)
@@ -148,7 +147,7 @@ async def review(ctx: RunContext, client: ModelClient, selection: Selection, why
         )
         if n
     )
-    details = _details(p, keys, p.notes + list(p.contracts.notes))
+    details = _details(p, keys, p.notes + list(p.contracts.notes), rounds.places)
     details.update(_round_details(p, rounds, missed, not_decided))
     complete = model_error is None and not rounds.failures and not rounds.not_reviewed
     said = [n for n in p.notes if n.startswith("only ")] + ([partial] if partial else [])
@@ -222,7 +221,6 @@ def _prepare(ctx: RunContext, selection: Selection) -> _Prepared:
         skipped,
         increment,
         chunks,
-        Places.of(chunks),
     )
 
 
@@ -303,8 +301,12 @@ def _joined(*errors: str | None) -> str | None:
     return "; ".join(e for e in errors if e) or None
 
 
-def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, Any]:
-    """What the report shows of the plan: models, prompts, chunks, what was left out, the notes."""
+def _details(
+    p: _Prepared, keys: dict[str, str], notes: list[str], places: Places | None = None
+) -> dict[str, Any]:
+    """What the report shows of the plan: models, prompts, chunks (the lines each showed, as `places`
+    spells them), what was left out, the notes."""
+    places = places if places is not None else Places({})
     return {
         "quorum": p.quorum,
         "models": list(p.models),
@@ -314,8 +316,8 @@ def _details(p: _Prepared, keys: dict[str, str], notes: list[str]) -> dict[str, 
         "context_window": p.window,
         "chunk_tokens": p.budget,
         "chars_per_token": round(p.chars_per_token, 2),
-        "chunks": [_chunk_details(c, p.contracts, p.places) for c in p.chunks],
-        **p.places.details(),
+        "chunks": [_chunk_details(c, p.contracts, places) for c in p.chunks],
+        **places.details(),
         "skipped_files": [{"path": s.what, "reason": s.reason} for s in p.skipped if s.line is None],
         "cut_lines": [{"path": s.what, "line": s.line, "reason": s.reason} for s in p.cut],
         "notes": notes,
@@ -394,7 +396,7 @@ def _chunk_details(chunk: Chunk, contracts: Contracts, places: Places) -> dict[s
         "paths": list(chunk.paths),
         # the lines shown, each path as the prompt spelled it, which a replay keeps findings within as
         # the run did
-        "lines": list(places.shown[chunk.id]),
+        "lines": list(places.shown.get(chunk.id, chunk.shown)),
         "tokens": chunk.tokens,
     }
     if contracts.specs.configured:

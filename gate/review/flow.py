@@ -124,6 +124,7 @@ class ReviewRounds:
     # the findings left out for pointing at code their chunk did not show, or at a path shown alike for
     # more than one file
     outside: list[Unplaced] = field(default_factory=list)
+    places: Places = field(default_factory=lambda: Places({}))  # the lines the chunks showed
     asked: dict[str, dict[str, str]] = field(default_factory=dict)  # group id -> model -> cross-check unit
     # model -> cross-check unit -> the group ids that call was sent, in the order sent; the stage's
     # `details.cross_check_sent`, from which a replay counts the same verdicts
@@ -161,10 +162,9 @@ async def review_round(
     contracts: Contracts,
     pr: PrText,
     rounds: ReviewRounds,
-    places: Places,
 ) -> None:
     """Every model reviews every chunk; the findings are placed on the lines their chunk showed
-    (`places`, `Places.of(chunks)`) and grouped."""
+    (`rounds.places`) and grouped."""
     version = load_prompt(REVIEW_PROMPT).version
     rounds.models = tuple(dict.fromkeys(models))
     requests = []
@@ -184,6 +184,9 @@ async def review_round(
                 )
             )
     results = await call_all(client, requests, config.models.grace_seconds)
+    # Spelled once the calls are done: with every value remembered while the prompts went out hidden,
+    # as in the answers, which are redacted when they come back.
+    places = rounds.places = Places.of(chunks)
     for result in results:
         rounds.add(result)
         for output in result.outputs:
