@@ -66,3 +66,27 @@ def test_strings_scanned_ahead_are_redacted_as_if_scanned_then() -> None:
             assert answered == list(scan_lines(lines))
     finally:
         forget_scans()
+
+
+def test_a_remembered_word_is_hidden_in_values_and_data_keys_never_in_the_gates_own_keys() -> None:
+    """A value remembered for the run can be a word of the gate's formats (`DB_PASSWORD=findings` in a
+    commit message, or a real password that happens to be `start_line`): hidden where it is text, a
+    file path used as a key included, and left in the keys the gate writes (report, trace, SARIF)."""
+    from gate.redact import memory
+
+    before = set(memory._values)
+    try:
+        memory.remember(["findings", "start_line", "payments"])
+        tree = {
+            "findings": [{"start_line": 3, "title": "findings start_line", "$schema": "x", "ruleId": "r"}],
+            "line_keys": {"payments/refund.py:3-4": "ab12", "findings.py:1-2": "cd34"},
+        }
+        assert redact_tree(tree) == {
+            "findings": [{"start_line": 3, "title": f"{REDACTED} {REDACTED}", "$schema": "x", "ruleId": "r"}],
+            "line_keys": {f"{REDACTED}/refund.py:3-4": "ab12", f"{REDACTED}.py:1-2": "cd34"},
+        }
+    finally:  # the words stay out of the other tests' way
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
+            memory._generation += 1
