@@ -27,10 +27,10 @@ from typing import Any
 
 from gate import invisible
 from gate.redact import redact
+from gate.review.consensus import STAGE
 from gate.review.units import Chunk, shown_paths
 from gate.schema.coverage import Gap
 
-STAGE = "review"
 UNPLACED_NAMED = 5  # places of unplaced findings a model error names one by one
 MAX_LINES_CHARS = 200  # `Gap.lines`: a model can give any line number
 
