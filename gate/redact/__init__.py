@@ -225,6 +225,10 @@ def _prescan_lines(strings: Iterable[str]) -> list[str]:
 # `$schema`), a stage's id, a chunk's id. ASCII words joined by `_` or `-`, the first starting lower-case.
 # A file path (with `/` or `.`), `path:lines` and a routed model's name (`openai/gpt-4o`) do not.
 _OWN_KEY = re.compile(r"\$?[a-z][a-zA-Z0-9]*(?:[_-][a-zA-Z0-9]+)*")
+# A part of such a key that is no word the gate writes: a key's digits and letters mixed over this many
+# characters (`sk_live_4eC39HqLyjWDarjtT1zdp7dc`, a file at the root named after a token), or a part
+# longer than any field name. Such a key is data, and a secret in it is hidden.
+_RANDOM_PART = re.compile(r"(?=[a-zA-Z]*[0-9])(?=[0-9]*[a-zA-Z])[a-zA-Z0-9]{8,}|[a-zA-Z0-9]{33,}")
 
 
 def is_data_key(key: str) -> bool:
@@ -232,7 +236,9 @@ def is_data_key(key: str) -> bool:
     redacted like a value, rather than a name the gate writes (`_OWN_KEY`). A value remembered for the run
     can be any word a PR chooses (`DB_PASSWORD=findings`); hidden in the gate's own keys it would leave a
     report with no `findings` or `verdict` for `publish` to read, and answers no replay can validate."""
-    return _OWN_KEY.fullmatch(key) is None
+    return _OWN_KEY.fullmatch(key) is None or any(
+        _RANDOM_PART.fullmatch(part) for part in re.split(r"[_-]", key.removeprefix("$"))
+    )
 
 
 def redact_tree(value: Any) -> Any:
