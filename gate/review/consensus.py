@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.models.schemas import CrossCheckVerdict, ReviewFinding
+from gate.review.agreement import agreed_lines
 
 # Two findings are on the same lines when their ranges overlap or are this many lines apart at most:
 # models point one or two lines off the same statement.
@@ -396,11 +397,13 @@ def to_findings(
     fail_on: Severity,
     stage: str = STAGE,
 ) -> tuple[Finding, ...]:
-    """Each group as a finding: the claim the cross-check was shown, the severity a quorum of its models
-    stand behind (`Group.severity`), and the models that raised, agreed with or refused it."""
+    """Each group as a finding: the claim the cross-check was shown, on the lines its raisers agree on
+    (`agreement`), the severity a quorum of its models stand behind (`Group.severity`), and the models
+    that raised, agreed with or refused it."""
     findings = []
     for group in groups:
         lead = group.claim(fail_on).lead.finding
+        start, end = agreed_lines((r.finding.start_line, r.finding.end_line) for r in group.rated.values())
         s = support.get(group.id, Support(frozenset(), frozenset()))
         confirmed_by = tuple(sorted(group.raisers | s.agreed))
         category = lead.category.strip().lower() or stage
@@ -419,7 +422,7 @@ def to_findings(
                 confidence=confidence(len(confirmed_by), quorum),
                 title=lead.title.strip(),
                 body=lead.body.strip(),
-                location=Location(lead.path, lead.start_line, max(lead.start_line, lead.end_line)),
+                location=Location(lead.path, start, end),
                 category=category,
                 suggestion=lead.suggestion,
                 confirmed_by=confirmed_by,

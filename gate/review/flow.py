@@ -35,7 +35,7 @@ from gate.review.prompt import (
     load_prompt,
     review_messages,
 )
-from gate.review.units import Chunk, names_shown_line
+from gate.review.units import Chunk, shown_part
 from gate.run import RunContext, StageResult, Usage
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
@@ -203,8 +203,9 @@ def raised_in(
     model: str, unit: str, output: ReviewOutput, places: Places
 ) -> tuple[list[Raised], list[Unplaced]]:
     """The findings of one review answer that name a line of the code its chunk showed (`places`), each
-    with the path of the file it is on: the spelling the prompt showed (`norm_path` reads a model's other
-    spellings of it), then the file of the diff that spelling stands for. The others are left out: on a
+    with its lines narrowed to those the chunk showed (`shown_part`) and the path of the file it is on:
+    the spelling the prompt showed (`norm_path` reads a model's other spellings of it), then the file of
+    the diff that spelling stands for. The others are left out: on a
     file not in the chunk or on lines past what it showed, no model was shown what they point at; on a
     path shown alike for more than one file, which file is meant is not known. A chunk `places` does not
     know (in a trace that predates the record) keeps all."""
@@ -214,13 +215,19 @@ def raised_in(
     outside: list[Unplaced] = []
     for f in output.findings:
         path = norm_path(f.path, paths)
-        if lines is not None and not names_shown_line(lines, path, f.start_line, f.end_line):
+        if lines is None:
+            part: tuple[int, int] | None = (f.start_line, f.end_line)
+        else:
+            part = shown_part(lines, path, f.start_line, f.end_line)
+        if part is None:
             outside.append(Unplaced(model, path, f.start_line, f.end_line))
         elif path in places.alike:
             outside.append(Unplaced(model, path, f.start_line, f.end_line, alike=True))
         else:
             path = places.files.get(path, path)
-            kept.append(Raised(model, unit, f if path == f.path else f.model_copy(update={"path": path})))
+            where = {"path": path, "start_line": part[0], "end_line": part[1]}
+            same = where == {"path": f.path, "start_line": f.start_line, "end_line": f.end_line}
+            kept.append(Raised(model, unit, f if same else f.model_copy(update=where)))
     return kept, outside
 
 

@@ -134,13 +134,25 @@ def shown_paths(shown: Mapping[str, Sequence[str]]) -> frozenset[str]:
 def names_shown_line(shown: Sequence[str], path: str, start: int, end: int) -> bool:
     """Whether lines `start`..`end` of `path` take in at least one line of `shown` (`Chunk.shown`): a
     finding that names none points at code the model was not shown (another file, past the end)."""
+    return shown_part(shown, path, start, end) is not None
+
+
+def shown_part(shown: Sequence[str], path: str, start: int, end: int) -> tuple[int, int] | None:
+    """Lines `start`..`end` of `path` (in either order) narrowed to those `shown` (`Chunk.shown`) takes
+    in, first to last; None when it takes in none. A model that names lines 1-9 for a statement on line 9
+    of a hunk shown from line 2 points at lines 2-9: it was shown nothing above."""
     lo, hi = sorted((start, end))
+    firsts: list[int] = []
+    lasts: list[int] = []
     for place in shown:
         where, _, lines = place.rpartition(":")
         first, _, last = lines.partition("-")
         if where == path and first.isdigit() and last.isdigit() and lo <= int(last) and hi >= int(first):
-            return True
-    return False
+            firsts.append(int(first))
+            lasts.append(int(last))
+    if not firsts:
+        return None
+    return max(lo, min(firsts)), min(hi, max(lasts))
 
 
 @dataclass(frozen=True)
