@@ -14,21 +14,24 @@ Within one run, two model findings the consensus kept apart only for their categ
 filing one defect under names no family ties), on overlapping lines, get one comment.
 
 Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
-block when a fix is known; a finding's title and body are inert, their code shown as written
-(`text.markdown`). A published report's comments say so on their first line and carry no
-suggestion: a change to apply in one click is not taken from a report an unprivileged job wrote.
+block when a fix is known: a deterministic stage's, or one a quorum of the models that raised the
+finding gave. A change fewer of them gave is shown as theirs, in a plain code block. A finding's title
+and body are inert, their code shown as written (`text.markdown`), and when several models raised it,
+the comment says whose words they are. A published report's comments say so on their first line and
+carry no suggestion: a change to apply in one click is not taken from a report an unprivileged job wrote.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable, PostedComment
-from gate.github.text import markdown, sanitize, suggestion_block
+from gate.github.text import code_block, markdown, sanitize, suggestion_block
 from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
 from gate.sanitize import inline
@@ -169,21 +172,32 @@ def comment_body(f: FindingView, origin: Origin = GATE) -> str:
         parts.append(markdown(f.body, BODY_MAX_CHARS))
     if f.suggestion is not None:
         parts.append("")
-        parts.append(
-            SUGGESTION_LEFT_OUT if origin.published else suggestion_block(f.suggestion, SUGGESTION_MAX_CHARS)
-        )
+        if origin.published:
+            parts.append(SUGGESTION_LEFT_OUT)
+        elif f.suggested_by:
+            # fewer models than the quorum gave this change: theirs to read, not a confirmed fix to apply
+            parts.append(f"Suggested by {_names(f.suggested_by)} (not confirmed):")
+            parts.append(code_block(f.suggestion, SUGGESTION_MAX_CHARS))
+        else:
+            parts.append(suggestion_block(f.suggestion, SUGGESTION_MAX_CHARS))
+    # Several models raised it, each in its own words: the title and body are one model's.
+    worded = f"; worded by {_names([f.worded_by])}" if f.worded_by else ""
     if f.confirmed and f.confirmed_by:
         parts.append("")
-        parts.append(f"Confirmed by: {sanitize(', '.join(f.confirmed_by), MODEL_NAMES_MAX_CHARS)}")
+        parts.append(f"Confirmed by: {_names(f.confirmed_by)}{worded}")
     elif f.raised_by or f.confirmed_by:
         # `post.unconfirmed: inline`: said for what it is
         parts.append("")
         raised = f.raised_by or f.confirmed_by
-        line = f"Not confirmed: raised by {sanitize(', '.join(raised), MODEL_NAMES_MAX_CHARS)}"
+        line = f"Not confirmed: raised by {_names(raised)}"
         if f.refused_by:
-            line += f"; refused by {sanitize(', '.join(f.refused_by), MODEL_NAMES_MAX_CHARS)}"
-        parts.append(line)
+            line += f"; refused by {_names(f.refused_by)}"
+        parts.append(line + worded)
     return cut_redacted("\n".join(parts), limits.COMMENT_BODY_MAX_CHARS, marker="")
+
+
+def _names(models: Sequence[str]) -> str:
+    return sanitize(", ".join(models), MODEL_NAMES_MAX_CHARS)
 
 
 def review_comment(f: FindingView, origin: Origin = GATE) -> dict[str, Any]:

@@ -72,5 +72,10 @@ def suggestion_block(code: str, limit: int) -> str:
     return _sanitize.code_block(code, "suggestion", max_chars=limit)
 
 
+def code_block(code: str, limit: int) -> str:
+    """Code shown as written in a plain fenced block: never a change offered in one click."""
+    return _sanitize.code_block(code, max_chars=limit)
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())

@@ -1,14 +1,30 @@
-"""What the models that raised one issue agree on besides the issue: where it is.
+"""What the models that raised one issue agree on besides the issue: where it is, and the change that
+fixes it.
 
 A group's title and body are one model's words (its claim's lead, `consensus.Group.claim`). Its lines
-are not left to that one model: they are those every raiser named (the intersection of their ranges),
-else the median of their starts and of their ends. One model's wide range cannot move a finding off
-the lines the others point at, onto lines no inline comment can go on.
+and its suggested change are not left to that one model. The lines are those every raiser named (the
+intersection of their ranges), else the median of their starts and of their ends: one model's wide range
+cannot move a finding off the lines the others point at, onto lines no inline comment can go on. A
+change is offered to apply in one click only when at least `quorum` distinct raisers gave it: no other
+model is shown a suggested change (the cross-check asks about the issue), so an agreement there does
+not stand behind one, and one model's change (`verify=False` added to a fix for a missing timeout) is
+shown as that model's, never as a confirmed fix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """The change a group's finding shows: as one of the models that gave it wrote it, those models
+    (`by`), and whether they make up the quorum (`confirmed`: then it is offered in one click)."""
+
+    code: str
+    by: tuple[str, ...]
+    confirmed: bool
 
 
 def agreed_lines(ranges: Iterable[tuple[int, int]]) -> tuple[int, int]:
@@ -25,3 +41,31 @@ def agreed_lines(ranges: Iterable[tuple[int, int]]) -> tuple[int, int]:
     starts = sorted(s for s, _ in spans)
     ends = sorted(e for _, e in spans)
     return starts[(len(starts) - 1) // 2], ends[len(ends) // 2]
+
+
+def same_change(code: str) -> str:
+    """A suggested change as models are compared on it: whitespace aside (blank lines, trailing spaces,
+    runs of spaces inside a line), but each line's indentation kept, since it changes what Python code
+    does and the change replaces the lines as written."""
+    out = []
+    for line in code.splitlines():
+        if line.strip():
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + " ".join(line.split()))
+    return "\n".join(out)
+
+
+def agreed_suggestion(given: Iterable[tuple[str, str | None]], lead: str, quorum: int) -> Suggested | None:
+    """The change a group's finding shows, of the changes its raisers gave (`given`: model, suggestion or
+    None): the one the most distinct models gave, the lead's (`lead`) among equals, then the one of the
+    earliest model name; as the lead wrote it when it is one of them, else as the earliest of them did.
+    None when no raiser gave one."""
+    by_change: dict[str, dict[str, str]] = {}  # the change compared -> model -> the change as it wrote it
+    for model, code in given:
+        if code is not None:
+            by_change.setdefault(same_change(code), {}).setdefault(model, code)
+    if not by_change:
+        return None
+    models = min(by_change.values(), key=lambda m: (-len(m), lead not in m, min(m)))
+    code = models[lead] if lead in models else models[min(models)]
+    return Suggested(code, tuple(sorted(models)), len(models) >= max(1, quorum))

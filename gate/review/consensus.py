@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.models.schemas import CrossCheckVerdict, ReviewFinding
-from gate.review.agreement import agreed_lines
+from gate.review.agreement import agreed_lines, agreed_suggestion
 
 # Two findings are on the same lines when their ranges overlap or are this many lines apart at most:
 # models point one or two lines off the same statement.
@@ -397,13 +397,18 @@ def to_findings(
     fail_on: Severity,
     stage: str = STAGE,
 ) -> tuple[Finding, ...]:
-    """Each group as a finding: the claim the cross-check was shown, on the lines its raisers agree on
-    (`agreement`), the severity a quorum of its models stand behind (`Group.severity`), and the models
-    that raised, agreed with or refused it."""
+    """Each group as a finding: the claim the cross-check was shown, in its lead's words, on the lines its
+    raisers agree on, with the change they agree on (`agreement`), the severity a quorum of its models
+    stand behind (`Group.severity`), and the models that raised, agreed with or refused it. When several
+    models raised it, `worded_by` names the one whose words these are; a change fewer than `quorum`
+    raisers gave is kept with the models that gave it (`suggested_by`), to be shown as theirs."""
     findings = []
     for group in groups:
-        lead = group.claim(fail_on).lead.finding
+        claim = group.claim(fail_on).lead
+        lead = claim.finding
         start, end = agreed_lines((r.finding.start_line, r.finding.end_line) for r in group.rated.values())
+        given = ((m.model, m.finding.suggestion) for m in group.members)
+        suggested = agreed_suggestion(given, claim.model, quorum)
         s = support.get(group.id, Support(frozenset(), frozenset()))
         confirmed_by = tuple(sorted(group.raisers | s.agreed))
         category = lead.category.strip().lower() or stage
@@ -414,6 +419,10 @@ def to_findings(
             ("disagreed_by", ",".join(sorted(s.disagreed))),
             ("units", ",".join(sorted({m.unit for m in group.members}))),
         ]
+        if len(group.raisers) > 1:
+            extra.append(("worded_by", claim.model))
+        if suggested is not None and not suggested.confirmed:
+            extra.append(("suggested_by", ",".join(suggested.by)))
         findings.append(
             Finding(
                 stage=stage,
@@ -424,7 +433,7 @@ def to_findings(
                 body=lead.body.strip(),
                 location=Location(lead.path, start, end),
                 category=category,
-                suggestion=lead.suggestion,
+                suggestion=suggested.code if suggested is not None else None,
                 confirmed_by=confirmed_by,
                 deterministic=False,
                 extra=tuple(extra),

@@ -94,10 +94,13 @@ def lines_hash(head_lines: Sequence[str] | None, start: int, end: int) -> str:
 
 
 def keep(finding: Finding, head_lines: Sequence[str] | None) -> KeptFinding | None:
+    """The finding as the state keeps it. A suggestion fewer than the quorum of its models gave is left
+    out: the state does not say whose it was, and carried over it would read as a confirmed fix."""
     loc = finding.location
     if loc is None or loc.start_line is None:
         return None
     end = loc.end_line or loc.start_line
+    suggestion = None if finding.said("suggested_by") else finding.suggestion
     return KeptFinding(
         fingerprint=finding.fingerprint,
         path=loc.path,
@@ -107,7 +110,7 @@ def keep(finding: Finding, head_lines: Sequence[str] | None) -> KeptFinding | No
         category=_kept(finding.category, 200),
         title=_kept(finding.title, 1_000),
         body=_kept(finding.body, MAX_TEXT_CHARS, CUT),
-        suggestion=_kept(finding.suggestion, MAX_TEXT_CHARS, CUT) if finding.suggestion is not None else None,
+        suggestion=_kept(suggestion, MAX_TEXT_CHARS, CUT) if suggestion is not None else None,
         confirmed_by=finding.confirmed_by[:20],
         lines_hash=lines_hash(head_lines, loc.start_line, end),
     )

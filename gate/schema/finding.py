@@ -14,6 +14,11 @@ from pydantic import Field
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.schema.base import BodyText, IdText, LineNumber, PathText, Schema, StageId, TitleText
 
+
+def _unset(value: object) -> bool:
+    return value is None
+
+
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
 ConfidenceName = Literal["high", "medium", "low"]
 
@@ -44,6 +49,13 @@ class ReportFinding(Schema):
     refused_by: tuple[str, ...] = ()
     suggestion: BodyText | None = None
     fingerprint: IdText = ""
+    # A model finding that several models raised: the one whose title and body these are (the others
+    # raised the issue in words of their own). Not written otherwise.
+    worded_by: str | None = Field(default=None, exclude_if=_unset)
+    # A model finding's suggestion that fewer than the quorum of its raisers gave: the models that gave
+    # it. It is shown as theirs, never offered to apply in one click. Not written for a suggestion a
+    # quorum gave, or a deterministic stage's fix.
+    suggested_by: tuple[str, ...] | None = Field(default=None, exclude_if=_unset)
 
     @classmethod
     def of(cls, f: Finding) -> ReportFinding:
@@ -75,6 +87,8 @@ class ReportFinding(Schema):
             refused_by=f.said("disagreed_by"),
             suggestion=f.suggestion,
             fingerprint=fingerprint,
+            worded_by=dict(f.extra).get("worded_by") or None,
+            suggested_by=f.said("suggested_by") or None,
         )
 
     @property

@@ -1,6 +1,7 @@
-"""A confirmed finding is in one model's words, but its lines are what its raisers agree on: one model's
-wide range cannot move a blocking finding off the lines the others name. Through the review with
-scripted models on loopback."""
+"""A confirmed finding is in one model's words, but its lines and its one-click fix are what its raisers
+agree on: a change fewer than the quorum of them gave is shown as that model's and never offered to
+apply in one click, and one model's wide range cannot move a blocking finding off the lines the others
+name. Through the review with scripted models on loopback, and the inline comment the finding makes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from typing import Any
 
 import pytest
 
+from gate.github.review import comment_body
+from gate.review.state import keep
+from gate.schema.finding import ReportFinding
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.review.scenario import PLANTED_A, config_for, gate, make_repo, review_findings
 
 # `value = float(amount)` on line 12 of the head file; both models name the issue alike.
 FLOAT = {**PLANTED_A, "start_line": 12, "end_line": 12, "suggestion": None}
+# A "fix" that also drops the cents, and the fix alone.
+ROUNDS_CENTS = '    value = Decimal(str(amount)).quantize(Decimal("1"))'
+FIX = "    value = Decimal(str(amount))"
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +38,52 @@ def reviewed(server: FakeModelServer, tmp_path: Path, a: dict[str, Any], b: dict
     (finding,) = review_findings(outcome)
     assert finding.confirmed_by == ("openai/fake-a", "openai/fake-b") and finding.blocking
     return finding
+
+
+def test_one_models_fix_is_shown_as_its_own_and_not_offered_in_one_click(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    # Equal ratings: fake-a leads (the earlier name), so the words, and once the fix, are fake-a's.
+    finding = reviewed(
+        model_server, tmp_path, {**FLOAT, "suggestion": ROUNDS_CENTS}, {**FLOAT, "suggestion": FIX}
+    )
+    assert finding.suggestion == ROUNDS_CENTS
+    assert dict(finding.extra)["suggested_by"] == "openai/fake-a"
+    body = comment_body(ReportFinding.of(finding))
+    assert "```suggestion" not in body
+    assert f"Suggested by openai/fake-a (not confirmed):\n```\n{ROUNDS_CENTS}\n```" in body
+    # the issue is confirmed by both; the words are one model's, and the comment says whose
+    assert body.endswith("Confirmed by: openai/fake-a, openai/fake-b; worded by openai/fake-a")
+    # the state the next run starts from does not keep it: carried over, it would read as confirmed
+    kept = keep(finding, None)
+    assert kept is not None and kept.suggestion is None
+
+
+@pytest.mark.parametrize(
+    ("other", "one_click"),
+    [
+        ("    value  =  Decimal(str(amount))   \n\n", True),  # whitespace aside, the same change
+        ("value = Decimal(str(amount))", False),  # not indented: another change to the lines
+    ],
+)
+def test_a_fix_a_quorum_gave_is_offered_in_one_click_as_the_lead_wrote_it(
+    other: str, one_click: bool, model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    finding = reviewed(model_server, tmp_path, {**FLOAT, "suggestion": FIX}, {**FLOAT, "suggestion": other})
+    assert finding.suggestion == FIX
+    body = comment_body(ReportFinding.of(finding))
+    assert (f"```suggestion\n{FIX}\n```" in body) is one_click
+    assert ("Suggested by openai/fake-a (not confirmed):" in body) is not one_click
+    assert "Confirmed by: openai/fake-a, openai/fake-b; worded by openai/fake-a" in body
+
+
+def test_a_fix_only_another_raiser_gave_is_shown_as_its_own(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    finding = reviewed(model_server, tmp_path, FLOAT, {**FLOAT, "suggestion": FIX})
+    assert finding.suggestion == FIX and dict(finding.extra)["suggested_by"] == "openai/fake-b"
+    body = comment_body(ReportFinding.of(finding))
+    assert "```suggestion" not in body and "Suggested by openai/fake-b (not confirmed):" in body
 
 
 @pytest.mark.parametrize(
