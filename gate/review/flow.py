@@ -2,7 +2,8 @@
 
 Round 1: every model reviews every chunk (`review` schema). Findings are grouped across models.
 A finding that names no line its chunk showed (another file, past the end) is left out and counted; the
-lines shown are read with each path as the prompt spelled it (`gate.review.placing`).
+lines shown are read with each path as the prompt spelled it (`gate.review.placing`), and the lines of
+the others are narrowed to those their chunk showed.
 Round 2 (cross-check): groups whose claim (`Group.claim`) fewer than quorum models raised are sent, with
 their ids, to the models that answered the review but did not raise them (`cross_check` schema); an
 `agree` adds support. Only a verdict on an id its own call was sent counts: one on a finding the model was
