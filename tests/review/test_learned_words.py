@@ -1,5 +1,5 @@
-"""A value remembered as a secret hides whatever text equals it, and a PR chooses such values (a commit
-message line `DB_PASSWORD=findings`); a real one can be a word by chance (`POSTGRES_PASSWORD=postgres`).
+"""A value remembered as a secret hides whatever text equals it, and a PR chooses such values (an added
+`.env` line `DB_PASSWORD=findings`); a real one can be a word by chance (`POSTGRES_PASSWORD=postgres`).
 Hidden, it must never change what the gate decides or how its output reads: the report keeps its own
 keys for `publish`, a finding on a file whose name it hides is still placed on that file, and a replay of
 the trace gives the run's verdict and findings."""
@@ -52,13 +52,16 @@ def _finding(path: str) -> dict[str, Any]:
     }
 
 
-def _repo(root: Path, path: str, message: str) -> GitRepo:
+def _repo(root: Path, path: str, settings: str) -> GitRepo:
+    """The refund change, with `settings` added to the `.env` file (code the change submits: its values
+    are remembered whatever their shape)."""
     repo = GitRepo(root)
     repo.write(path, BASE)
     repo.commit("add payments")
     repo.branch("feature")
     repo.write(path, HEAD)
-    repo.commit(message)
+    repo.write(".env", settings + "\n")
+    repo.commit("add refunds")
     return repo
 
 
@@ -109,7 +112,7 @@ def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readabl
     hidden where they are text, never where they are the gate's own keys."""
     names = ("DB_PASSWORD", "API_KEY")
     settings = "\n".join(f"{name}={word}" for name, word in zip(names, words, strict=False))
-    repo = _repo(tmp_path / "repo", "shop/pay.py", f"add refunds\n\nci settings:\n{settings}\n")
+    repo = _repo(tmp_path / "repo", "shop/pay.py", settings)
     for model in ("fake-a", "fake-b"):
         model_server.script(model, "review", Reply.json({"findings": [_finding("shop/pay.py")]}))
 
@@ -122,7 +125,8 @@ def test_a_remembered_word_that_is_a_key_of_the_report_leaves_the_report_readabl
     saved.write_text(printed, encoding="utf-8")
     view, _ = read_report(saved, "from ai-gate check")
     assert view.verdict == "fail"
-    assert [(f.path, f.start_line, f.confirmed_by) for f in view.findings] == [("shop/pay.py", 13, MODELS)]
+    read = [(f.path, f.start_line, f.confirmed_by) for f in view.findings if f.path != ".env"]
+    assert read == [("shop/pay.py", 13, MODELS)]  # beside the secrets stage's findings on the .env
 
     model_server.stop()
     replay_code, replayed = _replay(trace, capsys)
@@ -138,24 +142,23 @@ def _placed(outcome: Outcome) -> list[tuple[Any, ...]]:
     ]
 
 
-@pytest.mark.parametrize("learned", ["control", "message", "removed"])
+@pytest.mark.parametrize("learned", ["control", "added"])
 def test_a_remembered_word_in_a_files_path_leaves_its_findings_on_that_file(
     model_server: FakeModelServer, tmp_path: Path, learned: str
 ) -> None:
-    """The prompts name `payments/refund.py` as `[REDACTED]/refund.py` once `payments` is remembered (a
-    commit message's `DB_PASSWORD=payments`, or that line removed from a `.env.example`); both models cite
+    """The prompts name `payments/refund.py` as `[REDACTED]/refund.py` once `payments` is remembered (the
+    line `DB_PASSWORD=payments` added to a `.env`: a value of the code, whatever its shape); both models cite
     it so, and the findings are placed on the file the spelling stands for: the PR fails as it does when
     nothing is hidden, and the replay of its trace places them as the run did."""
     repo = GitRepo(tmp_path / "repo")
     repo.write("payments/refund.py", BASE)
-    repo.write(".env.example", "APP_ENV=dev\nDB_PASSWORD=payments\nDB_HOST=localhost\n")
+    repo.write(".env", "APP_ENV=dev\nDB_HOST=localhost\n")
     repo.commit("add payments")
     repo.branch("feature")
     repo.write("payments/refund.py", HEAD)
-    if learned == "removed":
-        repo.write(".env.example", "APP_ENV=dev\nDB_HOST=localhost\n")
-    said = "\n\nTested locally with DB_PASSWORD=payments" if learned == "message" else ""
-    repo.commit("add refunds" + said)
+    if learned == "added":
+        repo.write(".env", "APP_ENV=dev\nDB_PASSWORD=payments\nDB_HOST=localhost\n")
+    repo.commit("add refunds")
     for model in ("fake-a", "fake-b"):
         model_server.script(model, "review", _cited_as_shown)
     trace = tmp_path / "trace.jsonl"
@@ -187,7 +190,8 @@ def test_a_spelling_shown_for_two_files_is_not_guessed(model_server: FakeModelSe
     repo.branch("feature")
     for folder in ("payments", "billing"):
         repo.write(f"{folder}/refund.py", HEAD)
-    repo.commit("add refunds\n\nDB_PASSWORD=payments\nAPI_KEY=billing")
+    repo.write(".env", "DB_PASSWORD=payments\nAPI_KEY=billing\n")
+    repo.commit("add refunds")
     for model in ("fake-a", "fake-b"):
         model_server.script(model, "review", _cited_as_shown)
     trace = tmp_path / "trace.jsonl"
