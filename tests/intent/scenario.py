@@ -47,14 +47,24 @@ FLOAT_LINES = (12, 13)  # `value = float(amount)` and the line that uses it
 
 
 def make_pr(
-    root: Path, github: FakeGitHub, *, issue_body: str = ISSUE_BODY, spec: str = SPEC, pr_body: str = PR_BODY
+    root: Path,
+    github: FakeGitHub,
+    *,
+    issue_body: str = ISSUE_BODY,
+    spec: str = SPEC,
+    pr_body: str = PR_BODY,
+    path: str = "shop/pay.py",
+    added: dict[str, str] | None = None,
 ) -> GitRepo:
+    """The PR: `path` gets the refund code, and the files `added` are added beside it."""
     repo = GitRepo(root)
-    repo.write("shop/pay.py", BASE)
+    repo.write(path, BASE)
     repo.write(SPEC_PATH, spec)
     base = repo.commit("add payments and their spec")
     repo.branch("feature")
-    repo.write("shop/pay.py", HEAD)
+    repo.write(path, HEAD)
+    for name, text in (added or {}).items():
+        repo.write(name, text)
     head = repo.commit("add refunds and discounts")
     pull_from_git(github, repo, base, head, number=7, title="Add refunds", body=pr_body)
     github.issues[12] = FakeIssue(12, ISSUE_TITLE, issue_body)
@@ -70,12 +80,14 @@ def config_for(server: FakeModelServer, **extra: Any) -> Config:
     return Config.model_validate(data)
 
 
-def judgments(contradict: bool, *, lines: tuple[int, int] = FLOAT_LINES) -> dict[str, Any]:
+def judgments(
+    contradict: bool, *, lines: tuple[int, int] = FLOAT_LINES, path: str = "shop/pay.py"
+) -> dict[str, Any]:
     r3: dict[str, Any] = (
         {
             "id": "R3",
             "verdict": "contradicted",
-            "path": "shop/pay.py",
+            "path": path,
             "start_line": lines[0],
             "end_line": lines[1],
             "reason": "the refund converts the amount to float",
