@@ -53,10 +53,13 @@ MIN_TEXT_SHARE = 0.9
 # Tab and line breaks are text, though not printable.
 _LINE_SPACE = str.maketrans("\t\n\r", "   ")
 # In a stretch that is not text as a whole (a message beside bytes of a blob, that put it under
-# `MIN_TEXT_SHARE`), the runs of ASCII text this long or longer are still read: random bytes hold such a
-# run about once in 10,000 characters (37% of bytes are printable ASCII; 0.37 ** 8 ≈ 0.0003 a place).
+# `MIN_TEXT_SHARE`), the runs of ASCII text are still read: pieces of two characters or more, joined
+# across one or two other bytes (a message whose spaces were written as bytes that are no text), that
+# hold this many characters of text or more. Each piece and gap is judged on its own, so no filler around
+# a message changes how it is read; random bytes (37% printable ASCII) hold a few such runs a stretch.
 MIN_TEXT_RUN = 8
-_ASCII_RUN = re.compile(rf"[\t\n\r\x20-\x7e]{{{MIN_TEXT_RUN},}}")
+_ASCII_RUN = re.compile(r"[\t\n\r\x20-\x7e]{2,}(?:[^\t\n\r\x20-\x7e]{1,2}[\t\n\r\x20-\x7e]{2,})*")
+_NOT_ASCII_TEXT = re.compile(r"[^\t\n\r\x20-\x7e]+")
 # Whitespace and separators a decoded reading holds are read as a space: a reading stays one line.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
@@ -156,17 +159,22 @@ def _decoded_base64(token: str) -> str | None:
 
 
 def _text_or_runs(text: str) -> str | None:
-    """The stretch read as text (`_text_of`); else, so that bytes put beside a message do not hide it,
-    its runs of ASCII text of `MIN_TEXT_RUN` characters or more, each apart from the next, and those at
-    an end of the stretch running on into the stretch beside it; None when it holds neither."""
+    """The stretch read as text (`_text_of`); else, so that bytes put beside a message or between its
+    words do not hide it, its runs of ASCII text (`_ASCII_RUN`, the bytes inside a run read as spaces),
+    each apart from the next, and those at an end of the stretch running on into the stretch beside it;
+    None when it holds neither."""
     whole = _text_of(text)
     if whole is not None:
         return whole
-    runs = [m for m in _ASCII_RUN.finditer(text) if any(c.isalpha() for c in m.group())]
+    runs = []
+    for m in _ASCII_RUN.finditer(text):
+        run = _NOT_ASCII_TEXT.sub(" ", m.group())
+        if len(run) - run.count(" ") >= MIN_TEXT_RUN and any(c.isalpha() for c in run):
+            runs.append((m, run))
     if not runs:
         return None
-    read = " ".join(m.group() for m in runs)
-    return (" " if runs[0].start() else "") + read + (" " if runs[-1].end() < len(text) else "")
+    read = " ".join(run for _, run in runs)
+    return (" " if runs[0][0].start() else "") + read + (" " if runs[-1][0].end() < len(text) else "")
 
 
 def _text_of(text: str) -> str | None:
