@@ -3,17 +3,56 @@
 A secret found on a line, read with its file's name, is hidden there, and what the models miss of that
 line is the secret. A value remembered from another place (`gate.redact.memory`: another file's `.env`
 line, a commit message) is hidden wherever it recurs, and on a line of code it may stand for code: the
-line a model is then shown is not the line the change submits. Such lines are named here, for the
-review to count them as not reviewed rather than as reviewed.
+line a model is then shown is not the line the change submits. Such lines are named here, for each
+stage that sends added lines to models (the review, the spec check, the re-generation) to count them as
+not reviewed rather than as reviewed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from gate.redact import memory
+from gate.diff.model import Diff, LineKind
+from gate.redact import file_names, memory
 from gate.redact.blocks import redact_key_blocks
 from gate.redact.detect import scan_lines
+
+HIDDEN = (
+    "shown with part of its text hidden as a secret remembered from elsewhere in the run (a commit message, "
+    "the PR's text, another file): no model saw the line as the change submits it"
+)
+
+
+def hidden_added(diff: Diff, shown: Iterable[tuple[str, int, int]]) -> list[tuple[str, int]]:
+    """The added lines, as (path, line on the new side), within the spans a prompt showed (`shown`: path,
+    first and last line) whose text a value remembered elsewhere hid, not found on the line itself
+    (`hidden_by_memory`): what a model judged there is not that code. A remembered value stands for
+    whatever text it matches, and prose or one file can make it match another file's code."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for path, start, end in shown:
+        spans.setdefault(path, []).append((start, end))
+    out: list[tuple[str, int]] = []
+    for change in diff.files:
+        ranges = spans.get(change.path)
+        if not ranges:
+            continue
+        names = file_names(change)
+        for hunk in change.hunks:
+            wanted = [
+                index
+                for index, line in enumerate(hunk.lines)
+                if line.kind is LineKind.ADDED
+                and line.new_no is not None
+                and any(start <= line.new_no <= end for start, end in ranges)
+            ]
+            if not wanted:
+                continue
+            lines = [line.text for line in hunk.lines]
+            for index in hidden_by_memory(lines, names, wanted):
+                new_no = hunk.lines[index].new_no
+                assert new_no is not None, "only added lines are wanted"
+                out.append((change.path, new_no))
+    return out
 
 
 def hidden_by_memory(lines: Sequence[str], names: Sequence[str], wanted: Collection[int]) -> list[int]:

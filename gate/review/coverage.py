@@ -10,9 +10,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gate.diff.model import Diff, FileStatus, LineKind
-from gate.redact import file_names
-from gate.redact.hidden import hidden_by_memory
+from gate.diff.model import Diff, FileStatus
+from gate.redact.hidden import HIDDEN, hidden_added
 from gate.review.consensus import STAGE
 from gate.review.flow import ReviewRounds
 from gate.review.units import Chunk, NotReviewed
@@ -112,60 +111,28 @@ def withheld_note(withheld: Mapping[str, str]) -> str | None:
     )
 
 
-HIDDEN = (
-    "shown with part of its text hidden as a secret remembered from elsewhere in the run (a commit message, "
-    "the PR's text, another file): no model saw the line as the change submits it"
-)
-
-
 def hidden_rows(diff: Diff, chunks: Sequence[Chunk]) -> list[NotReviewed]:
     """The added lines the sent chunks showed with text hidden by a value remembered elsewhere, not
-    found on the line itself (`gate.redact.hidden`): what the models reviewed is not that code. A
-    remembered value stands for whatever text it matches, and prose or one file can make it match
-    another file's code."""
-    shown: dict[str, list[tuple[int, int]]] = {}
-    for chunk in chunks:
-        for unit in chunk.units:
-            shown.setdefault(unit.path, []).append((unit.start_line, unit.end_line))
-    out: list[NotReviewed] = []
-    for change in diff.files:
-        ranges = shown.get(change.path)
-        if not ranges:
-            continue
-        names = file_names(change)
-        for hunk in change.hunks:
-            wanted = [
-                index
-                for index, line in enumerate(hunk.lines)
-                if line.kind is LineKind.ADDED
-                and line.new_no is not None
-                and any(start <= line.new_no <= end for start, end in ranges)
-            ]
-            if not wanted:
-                continue
-            lines = [line.text for line in hunk.lines]
-            out.extend(
-                NotReviewed(change.path, HIDDEN, hunk.lines[index].new_no)
-                for index in hidden_by_memory(lines, names, wanted)
-            )
-    return out
+    found on the line itself (`gate.redact.hidden`): what the models reviewed is not that code."""
+    shown = ((unit.path, unit.start_line, unit.end_line) for chunk in chunks for unit in chunk.units)
+    return [NotReviewed(path, HIDDEN, line) for path, line in hidden_added(diff, shown)]
 
 
-def hidden_note(hidden: Sequence[NotReviewed]) -> str | None:
-    """Lines shown with text a value remembered elsewhere hid: not reviewed as written."""
+def hidden_note(hidden: Sequence[NotReviewed], lead: str = "not reviewed") -> str | None:
+    """Lines shown with text a value remembered elsewhere hid: not reviewed (`lead`) as written."""
     if not hidden:
         return None
     where = ", ".join(f"{s.what}:{s.line}" for s in hidden[:CUT_LINES_NAMED]) + (
         f" and {len(hidden) - CUT_LINES_NAMED} more" if len(hidden) > CUT_LINES_NAMED else ""
     )
     return (
-        f"not reviewed: {len(hidden)} added line(s) shown with text hidden by a value remembered elsewhere "
+        f"{lead}: {len(hidden)} added line(s) shown with text hidden by a value remembered elsewhere "
         f"in the run ({where})"
     )
 
 
-def hidden_gaps(hidden: Sequence[NotReviewed]) -> list[Gap]:
-    return [Gap(stage=STAGE, kind="failure", reason=s.reason, path=s.what, lines=str(s.line)) for s in hidden]
+def hidden_gaps(hidden: Sequence[NotReviewed], stage: str = STAGE) -> list[Gap]:
+    return [Gap(stage=stage, kind="failure", reason=s.reason, path=s.what, lines=str(s.line)) for s in hidden]
 
 
 def partial_note(rounds: ReviewRounds, chunks: Sequence[Chunk]) -> str | None:
