@@ -36,7 +36,7 @@ from gate.regen.context import (
 )
 from gate.regen.findings import Assessment, assess, consensus_models, outlier_finding, unstable_finding
 from gate.regen.sampling import Sample, SampleJob, Sampling, plan, sample, trim_echo
-from gate.regen.selection import Region, Selection, SkippedHunk, select_regions, withheld
+from gate.regen.selection import Region, Selection, SkippedHunk, hidden, select_regions, withheld
 from gate.regen.similarity import Measures, measure
 from gate.regen.tokens import surroundings
 from gate.review.flow import no_model, priced, stage_client
@@ -92,12 +92,14 @@ def run_regen(ctx: RunContext, given: ModelClient | None, why: str) -> StageResu
     re-generate, and the models to do it, else why there is nothing to check or no model."""
     assert ctx.provenance is not None, "provenance runs before every other stage"
     cfg = ctx.config.regen
-    selection = withheld(select_regions(ctx.changeset.diff, ctx.provenance, cfg), unlearned_files())
+    diff = ctx.changeset.diff
+    selection = hidden(withheld(select_regions(diff, ctx.provenance, cfg), unlearned_files()), diff)
     if not selection.regions:
         skipped = [s.as_json() for s in selection.skipped]
         nothing = {"checked": [], "skipped": skipped, "usage": asdict(Usage())}
         reached = _reached((), (), selection.skipped)
-        error = _withheld_error(selection.withheld)
+        errors = (_withheld_error(selection.withheld), _hidden_error(selection.hidden))
+        error = "; ".join(e for e in errors if e) or None
         return StageResult("regen", ran=True, why=why, details=nothing, model_error=error, coverage=reached)
     chosen = select_models(ctx.config, "regen")
     if not chosen.models:
@@ -135,7 +137,11 @@ def _regenerate(
         model_errors=list(done.model_errors),
     )
     summary = f"{len(settled)} of {len(selection.regions)} AI-authored hunks checked"
-    errors = [_coverage_error(done, len(selection.regions)), _withheld_error(selection.withheld)]
+    errors = [
+        _coverage_error(done, len(selection.regions)),
+        _withheld_error(selection.withheld),
+        _hidden_error(selection.hidden),
+    ]
     if done.budget_stopped:
         summary += "; the budget stopped some model calls"
     return StageResult(
@@ -341,6 +347,19 @@ def _withheld_error(paths: Sequence[str]) -> str | None:
     return (
         f"not re-generated: the AI hunks of {len(paths)} file(s) sent to no model ({named}): their text at "
         "head or base was not read, so the secrets they hold are not all known"
+    )
+
+
+def _hidden_error(regions: Sequence[str]) -> str | None:
+    """The model error naming the AI hunks left out because a value remembered elsewhere in the run
+    would hide part of their added lines (`gate.regen.selection.hidden`): hunks the stage chose and did
+    not check as written are not a pass."""
+    if not regions:
+        return None
+    named = ", ".join(regions[:5]) + (f" and {len(regions) - 5} more" if len(regions) > 5 else "")
+    return (
+        f"not re-generated: {len(regions)} AI hunk(s) with added lines shown with text hidden by a value "
+        f"remembered elsewhere in the run ({named})"
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from gate.config.models import Regen
 from gate.diff.model import Diff, DiffLine, FileChange, Hunk, LineKind
 from gate.provenance.model import ProvenanceResult
+from gate.redact.hidden import HIDDEN, hidden_added
 from gate.regen.tokens import language_for
 
 MIN_CODE_LINES = 3
@@ -95,6 +96,7 @@ class Selection:
     regions: tuple[Region, ...]
     skipped: tuple[SkippedHunk, ...]
     withheld: tuple[str, ...] = ()  # files whose regions no model is sent (`withheld`)
+    hidden: tuple[str, ...] = ()  # regions a remembered value would hide in part (`hidden`)
 
 
 def select_regions(diff: Diff, provenance: ProvenanceResult, config: Regen) -> Selection:
@@ -136,6 +138,26 @@ def withheld(selection: Selection, unlearned: Mapping[str, str]) -> Selection:
     ]
     skipped = sorted((*selection.skipped, *left), key=lambda s: (s.path, s.start_line))
     return Selection(kept, tuple(skipped), tuple(dict.fromkeys(hunk.path for hunk in left)))
+
+
+def hidden(selection: Selection, diff: Diff) -> Selection:
+    """The selection without the regions that have an added line a value remembered elsewhere in the run
+    would hide in part (`gate.redact.hidden`), each a candidate left out with its lines: the models would
+    compare their re-generations with code that is not the code the change submits."""
+    left: list[SkippedHunk] = []
+    kept: list[Region] = []
+    for region in selection.regions:
+        lines = [line for _, line in hidden_added(diff, [(region.path, region.start_line, region.end_line)])]
+        if not lines:
+            kept.append(region)
+            continue
+        reason = f"line(s) {', '.join(map(str, lines))} {HIDDEN}"
+        left.append(SkippedHunk(region.path, region.start_line, region.end_line, reason))
+    if not left:
+        return selection
+    skipped = sorted((*selection.skipped, *left), key=lambda s: (s.path, s.start_line))
+    ids = tuple(f"{h.path}:{h.start_line}-{h.end_line}" for h in left)
+    return Selection(tuple(kept), tuple(skipped), selection.withheld, ids)
 
 
 def change_blocks(hunk: Hunk) -> list[tuple[int, list[DiffLine]]]:
