@@ -16,9 +16,14 @@ from gate.report import coverage
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import DISCOUNT_ID, make_change
+from tests.regen.conftest import HEAD as REGEN_HEAD
 from tests.regen.samples import SAME
 
 MODELS = ("openai/regen-a", "openai/regen-b")
+# The AI's function with names of each test's own: a value the run remembers stays remembered for the
+# rest of the process, and hides only the code of the test that adds it.
+HEAD = REGEN_HEAD.replace("discounted", "learned_discounted")
+CONTROL_HEAD = REGEN_HEAD.replace("discounted", "kept_discounted")
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +54,7 @@ def test_an_ai_region_a_value_from_another_file_hides_is_not_re_generated(
     """The change's `.env` assigns the start of a line of the AI's function to a password's name: the
     value is remembered and would be hidden in that line too. The region is not sent, and the stage
     says it did not check it: a gap on the region and a model error, not a consistent hunk."""
-    make_change(repo, ai_files={"deploy/.env": "DB_PASSWORD=round(discounted\n"})
+    make_change(repo, HEAD, ai_files={"deploy/.env": "DB_PASSWORD=round(learned_discounted\n"})
     outcome, regen = _regen(repo, model_server)
     assert model_server.count(schema="regeneration") == 0
     assert regen.details["checked"] == []
@@ -65,7 +70,7 @@ def test_a_remembered_value_no_ai_region_holds_leaves_the_regions_checked(
     repo: GitRepo, model_server: FakeModelServer
 ) -> None:
     """The same `.env` with a value the code does not hold: the region is re-generated and checked."""
-    make_change(repo, ai_files={"deploy/.env": "DB_PASSWORD=hunter2-not-in-code\n"})
+    make_change(repo, CONTROL_HEAD, ai_files={"deploy/.env": "DB_PASSWORD=hunter2-not-in-code\n"})
     outcome, regen = _regen(repo, model_server)
     assert model_server.count(schema="regeneration") > 0
     assert [c["outcome"] for c in regen.details["checked"]] == ["consistent"]
