@@ -23,7 +23,7 @@ from gate.models.schemas import SpecCheckOutput
 from gate.models.selection import Selection, select_models, smallest_window
 from gate.redact import learn_messages
 from gate.review.consensus import Group, tally, to_findings
-from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS
+from gate.review.coverage import MAX_REASONS_CHARS, MAX_WHERE_CHARS, hidden_note, hidden_rows
 from gate.review.flow import (
     ReviewRounds,
     call_all,
@@ -93,6 +93,7 @@ class _Prepared:
     checked: tuple[Chunk, ...]  # the chunks sent: those with a plan
     cut: tuple[NotReviewed, ...]  # lines too long to send whole
     withheld: tuple[NotReviewed, ...]  # files whose text was not read: secrets not all known
+    hidden: tuple[NotReviewed, ...]  # added lines sent with text a value remembered elsewhere hid
     ungoverned: tuple[str, ...]  # the paths of the chunks not sent
 
 
@@ -144,6 +145,7 @@ async def check(
         p.ungoverned,
         p.cut,
         p.withheld,
+        p.hidden,
     )
     # What the cross-check left undecided is as much a gap here as in the review's coverage.
     reached = reached.model_copy(
@@ -291,8 +293,9 @@ def _prepare(
     checked = tuple(c for c in chunks if c.id in plans)
     cut = tuple(s for s in skipped if s.line is not None)
     withheld = tuple(s for s in skipped if s.withheld)
+    hidden = tuple(hidden_rows(ctx.changeset.diff, checked))
     left = tuple(dict.fromkeys(path for c in chunks if c.id not in plans for path in c.paths))
-    return _Prepared(statements, sources, plans, checked, cut, withheld, left)
+    return _Prepared(statements, sources, plans, checked, cut, withheld, hidden, left)
 
 
 async def _judge_round(ctx: RunContext, client: ModelClient, p: _Prepared, rounds: ReviewRounds) -> Judged:
@@ -408,6 +411,9 @@ def _round_notes(p: _Prepared, judged: Judged, rounds: ReviewRounds) -> list[str
             f"not checked: {len(p.withheld)} file(s) sent to no model ({named}): their text at head or "
             "base was not read, so the secrets they hold are not all known"
         )
+    hidden = hidden_note(p.hidden, "not checked")
+    if hidden:
+        notes.append(hidden)
     if judged.ignored:
         notes.append(
             f"{judged.ignored} judgment(s) ignored: on statements not sent, or with no lines of the chunk"

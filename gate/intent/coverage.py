@@ -2,8 +2,9 @@
 the intent sources, those it sent with code they govern and those the quorum judged; the files it sent,
 each with the models that judged every requirement sent with it; and the changed files no requirement
 governs, which there was nothing to check against. Fail closed: a chunk with a requirement fewer than
-`quorum` models judged, a line too long to send whole, a binary file and a file whose text was not read
-whole (sent to no model: its secrets are not all known) are gaps.
+`quorum` models judged, a line too long to send whole, a binary file, a file whose text was not read
+whole (sent to no model: its secrets are not all known) and an added line sent with text a value
+remembered elsewhere in the run hid are gaps.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from gate.diff.model import Diff
 from gate.intent.judge import ChunkPlan
+from gate.review.coverage import hidden_gaps
 from gate.review.units import Chunk, NotReviewed
 from gate.schema.coverage import Gap, IntentReach, ReviewedFile, StageCoverage
 
@@ -40,11 +42,13 @@ def intent_coverage(
     ungoverned: Sequence[str],
     cut: Sequence[NotReviewed],
     withheld: Sequence[NotReviewed] = (),
+    hidden: Sequence[NotReviewed] = (),
 ) -> StageCoverage:
     """What the check reached. `judged_by`: chunk id -> requirement id -> the models that gave it a
     counted verdict there. A requirement is judged when the quorum judged it on every chunk it was sent
     with; a file, by the models that judged every requirement of every chunk holding part of it. A file
-    `withheld` names was left out of the prompts (its text not read whole): a gap, with why."""
+    `withheld` names was left out of the prompts (its text not read whole): a gap, with why; so is an
+    added line `hidden` names, sent with text a value remembered elsewhere in the run hid."""
     by_file: dict[str, set[str]] = {}
     short: list[Gap] = []
     sent: dict[str, bool] = {}  # requirement id -> judged by the quorum on every chunk so far
@@ -66,6 +70,7 @@ def intent_coverage(
     ]
     too_long = [Gap(stage=STAGE, kind="size", reason=s.reason, path=s.what, lines=str(s.line)) for s in cut]
     unsent = [Gap(stage=STAGE, kind="failure", reason=s.reason, path=s.what) for s in withheld]
+    unseen = hidden_gaps(hidden, STAGE)
     intent = IntentReach(
         requirements=tuple(requirements),
         sent=tuple(s for s in requirements if s in sent),
@@ -77,7 +82,7 @@ def intent_coverage(
         reviewed=tuple(ReviewedFile(path=p, models=tuple(sorted(m))) for p, m in by_file.items()),
         selected=len(intent.sent),
         checked=len(intent.judged),
-        gaps=(*binary, *too_long, *unsent, *short),
+        gaps=(*binary, *too_long, *unsent, *unseen, *short),
         intent=intent,
     )
 
