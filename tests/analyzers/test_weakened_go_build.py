@@ -93,6 +93,48 @@ def test_a_constraint_that_keeps_what_a_default_go_test_builds_is_not_reported(
     assert found == [] and code == 0, found
 
 
+# name -> (the header at base, at head, the severity): a line that only looks like a constraint (a space
+# after the slashes, or inside `/* */`) is a plain comment to the go command, and must not hide the real one.
+DECOYS = {
+    "spaced-decoy-above-ignore": ("", "// go:build gc\n//go:build ignore\n", "high"),
+    "spaced-decoy-above-a-tag": ("", "// go:build gc\n//go:build integration\n", "medium"),
+    "block-comment-decoy-above-a-tag": ("", "/*\n//go:build gc\n*/\n\n//go:build integration\n", "medium"),
+    "two-constraint-lines-the-stricter-read": ("", "//go:build linux\n//go:build ignore\n", "high"),
+    "constraint-taken-out-of-a-block-comment": (
+        "/*\n//go:build ignore\n*/\n",
+        "// Tests of Add.\n//go:build ignore\n",
+        "high",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(DECOYS))
+def test_a_constraint_is_read_from_the_header_as_the_go_command_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    old, new, severity = DECOYS[name]
+    code, found, _ = _run(tmp_path, capsys, old, new)
+    assert found == [("test-skipped", severity, "calc_test.go")], found
+    assert code == (1 if severity == "high" else 0)
+
+
+# name -> (the header at base, at head): comments that only look like constraints build the file as before
+NO_CONSTRAINT = {
+    "spaced-comment-only": ("", "// go:build ignore\n"),
+    "block-comment-only": ("", "/*\n//go:build ignore\n*/\n"),
+    "a-plain-comment-above": ("", "// Package calc.\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(NO_CONSTRAINT))
+def test_a_comment_that_only_looks_like_a_constraint_is_not_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    old, new = NO_CONSTRAINT[name]
+    code, found, _ = _run(tmp_path, capsys, old, new)
+    assert found == [] and code == 0, found
+
+
 def test_a_constraint_removed_is_not_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, found, _ = _run(tmp_path, capsys, "//go:build integration\n", "")
     assert found == [] and code == 0, found

@@ -16,7 +16,7 @@ its length.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # The platforms hosted CI runners offer (GitHub's ubuntu x64 and arm64, macOS arm64 and x64, Windows x64):
@@ -108,8 +108,7 @@ _MAX_LENGTH = 4096
 _MAX_DEPTH = 100
 
 _TOKEN = re.compile(r"\s*(?:(&&|\|\||!|\(|\))|([\w.]+))")
-_GO_BUILD = re.compile(r"\s*//\s*go:build\s+(.*)")
-_PLUS_BUILD = re.compile(r"\s*//\s*\+build\s+(.*)")
+_PLUS_BUILD = re.compile(r"//\s*\+build(?:[ \t](.*))?\Z")
 
 
 class _Unreadable(ValueError):
@@ -126,20 +125,69 @@ class Change:
 
 
 def expression(lines: Iterable[str]) -> str | None:
-    """The file's constraint as one `//go:build` expression, from its constraint lines: the `//go:build`
-    line when there is one, else the `// +build` lines; None when it has neither."""
-    plus: list[str] = []
-    for line in lines:
-        m = _GO_BUILD.match(line)
-        if m is not None:
-            return m.group(1).strip()
-        m = _PLUS_BUILD.match(line)
-        if m is not None:
-            words = m.group(1).split()
+    """The file's constraint as one `//go:build` expression, read from its lines as go/build reads them
+    (`header`); None when it has none."""
+    return header(list(lines))[0]
+
+
+def header(lines: Sequence[str]) -> tuple[str | None, tuple[int, ...]]:
+    """The constraint of a file whose lines are `lines`, read as go/build reads a file's header, and the
+    indexes of the lines it comes from. Only the comments above the package clause count, and of those
+    only a line that opens `//go:build` (no space after the slashes) outside a `/* */` comment; a
+    `// go:build` line is a plain comment to the go command, whatever it says. Without a `//go:build`
+    line, the `// +build` lines above the last blank line of the leading `//` comments are read, joined
+    by `&&`. Two `//go:build` lines make the go command reject the file: both are kept, joined by `&&`,
+    the stricter reading."""
+    go_build: list[tuple[int, str]] = []
+    plus: list[tuple[int, str]] = []
+    pending: list[tuple[int, str]] = []  # `// +build` lines not yet followed by a blank line
+    ended = False  # a line that is no `//` comment was seen: no `// +build` line counts past it
+    in_block = False
+    for at, raw in enumerate(lines):
+        line = raw.strip()
+        if not line and not ended:
+            plus.extend(pending)
+            pending = []
+            continue
+        if not line.startswith("//"):
+            ended = True
+        if not in_block and line.startswith("//go:build") and (len(line) == 10 or line[10] in " \t"):
+            go_build.append((at, line[10:].strip()))
+        elif not ended and (m := _PLUS_BUILD.match(line)) is not None:
+            words = (m.group(1) or "").split()
             terms = ["(" + " && ".join(w.split(",")) + ")" for w in words if w]
-            plus.append("(" + " || ".join(terms) + ")" if terms else "")
-    kept = [p for p in plus if p]
-    return " && ".join(kept) if kept else None
+            pending.append((at, "(" + " || ".join(terms) + ")" if terms else ""))
+        code, in_block = _code_after_comments(line, in_block)
+        if code:
+            break
+    if go_build:
+        if len(go_build) == 1:
+            return go_build[0][1], (go_build[0][0],)
+        return " && ".join(f"({e})" for _, e in go_build), tuple(at for at, _ in go_build)
+    kept = [(at, p) for at, p in plus if p]
+    if not kept:
+        return None, ()
+    return " && ".join(p for _, p in kept), tuple(at for at, _ in kept)
+
+
+def _code_after_comments(line: str, in_block: bool) -> tuple[bool, bool]:
+    """Whether the stripped `line` holds text that is no comment (the package clause ends the header),
+    and whether a `/* */` comment is still open after it."""
+    while line:
+        if in_block:
+            end = line.find("*/")
+            if end < 0:
+                return False, True
+            in_block = False
+            line = line[end + 2 :].strip()
+        elif line.startswith("//"):
+            return False, False
+        elif line.startswith("/*"):
+            in_block = True
+            line = line[2:].strip()
+        else:
+            return True, False
+    return False, in_block
 
 
 def compare(old: str | None, new: str | None) -> Change | None:

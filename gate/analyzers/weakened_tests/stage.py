@@ -31,7 +31,7 @@ from gate.analyzers.weakened_tests.disabled import (
     swallowed_expectations,
 )
 from gate.analyzers.weakened_tests.go_build import compare as compare_constraints
-from gate.analyzers.weakened_tests.go_build import expression, never_builds
+from gate.analyzers.weakened_tests.go_build import header, never_builds
 from gate.analyzers.weakened_tests.guards import LOOK_BACK, guarded_skip, has_code
 from gate.analyzers.weakened_tests.inline import inline_tests
 from gate.analyzers.weakened_tests.lines import (
@@ -189,7 +189,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 # Over the size limit: its added lines are read below, its head is not.
                 test_file = _TestFile(change)
                 findings.append(self._not_analysed(change.path, "over the size limit"))
-            findings.extend(self._markers(test_file))
+            findings.extend(self._markers(view, test_file))
             findings.extend(self._overrides(change))
             if test_file.head is not None and is_python(change.path):
                 findings.extend(self._emptied(change.path, emptied_parameters(change, test_file.head)))
@@ -317,23 +317,29 @@ class WeakenedTestsAnalyzer(Analyzer):
             Location(change.path),
         )
 
-    def _markers(self, test_file: _TestFile) -> Iterator[Finding]:
+    def _markers(self, view: ChangeView, test_file: _TestFile) -> Iterator[Finding]:
         """Skips, xfails and focus the change adds (a marker that only moved is not added)."""
         change = test_file.change
         from_tree = test_file.python.markers if test_file.python is not None else {}
         found: list[tuple[DiffLine, Marker]] = []
         shown: Mapping[int, str] | None = None  # the lines of the head, or of the hunks' new sides
-        go_read = False  # a Go file's constraints are compared once, at the first constraint line added
+        # A Go file's constraint is read once, from its whole header: a line that only looks like one
+        # (`// go:build gc`, or one inside `/* */`) is no constraint and says nothing of the file.
+        go_marker, go_lines = (
+            (None, ()) if not change.path.endswith(".go") else _go_build_change(view, test_file)
+        )
+        go_first: DiffLine | None = None  # the first added line that looks like a constraint
+        go_found: DiffLine | None = None  # where the constraint's change is reported
         for line in change.added_lines():
             marker = from_tree.get(line.new_no or 0)
             text_marker = line_marker(as_read(line.new_no, line.text), change.path)
             if marker is None or (text_marker is FOCUS):
                 marker = text_marker
             if marker is GO_BUILD_TAGGED or marker is GO_BUILD_IGNORED:
-                if go_read:
-                    continue
-                go_read = True  # it reads every hunk line: once a file, not once a line
-                marker = _go_build_change(change)
+                go_first = go_first or line
+                marker = None
+            if go_found is None and line.new_no in go_lines:
+                go_found = line
             if marker is SKIP and not is_python(change.path):
                 # `if testing.Short() { t.Skip() }`: a skip under a condition, as in Python's tree.
                 if shown is None:
@@ -343,6 +349,13 @@ class WeakenedTestsAnalyzer(Analyzer):
                 marker = guarded_skip(line.text, above) or marker
             if marker is not None:
                 found.append((line, marker))
+        if go_marker is not None:
+            # Read from the whole header, so reported even when its line only moved (out of a `/* */`
+            # comment); when the constraint line itself is not added (the `/*` above it removed), at the
+            # first added line that looks like one, else the first added line.
+            where = go_found or go_first or next(iter(change.added_lines()), None)
+            if where is not None:
+                yield self._marker(where, change.path, go_marker)
         if not found:
             return
         added = Counter(line.text.strip() for line, _ in found)
@@ -707,17 +720,37 @@ def _leaves_the_tests(change: FileChange) -> bool:
     return not is_test_file(change.path) or (is_collected(old) and not is_collected(change.path))
 
 
-def _go_build_change(change: FileChange) -> Marker | None:
-    """What a change to a Go test file's build constraints takes from a default `go test`, read from the
-    constraint lines the diff shows of its base and head (a constraint stands above the package clause,
-    so a hunk that edits one shows the others). A new file built under a tag (`//go:build integration`)
-    hid no test that ran; `go fix` writing `//go:build` over a `// +build` line changes nothing; a
-    constraint that only widens, or narrows where `-tags` is set, takes nothing from a default run."""
-    lines = [line for hunk in change.hunks for line in hunk.lines if "build" in line.text]
-    new = expression(line.text for line in lines if line.kind is not LineKind.REMOVED)
+def _go_build_change(view: ChangeView, test_file: _TestFile) -> tuple[Marker | None, tuple[int, ...]]:
+    """What a change to a Go test file's build constraint takes from a default `go test`, and the head's
+    line numbers of the constraint lines. The constraint is read from the file's header as go/build
+    reads it (`go_build.header`): from the whole base and head when known, else from the lines the
+    hunks show of each side (a constraint stands above the package clause, so a hunk that edits one
+    shows the header around it). A new file built under a tag (`//go:build integration`) hid no test
+    that ran; `go fix` writing `//go:build` over a `// +build` line changes nothing; a constraint that
+    only widens, or narrows where `-tags` is set, takes nothing from a default run."""
+    change = test_file.change
+    hunk_lines = [line for hunk in change.hunks for line in hunk.lines]
+    if test_file.head is not None:
+        new_lines = test_file.head.split("\n")
+        new_numbers: list[int | None] = list(range(1, len(new_lines) + 1))
+    else:
+        shown = [line for line in hunk_lines if line.kind is not LineKind.REMOVED]
+        new_lines = [line.text for line in shown]
+        new_numbers = [line.new_no for line in shown]
+    new, at = header(new_lines)
+    numbers = tuple(n for i in at if (n := new_numbers[i]) is not None)
     if change.status is FileStatus.ADDED:
-        return GO_BUILD_IGNORED if new is not None and never_builds(new) else None
-    old = expression(line.text for line in lines if line.kind is not LineKind.ADDED)
+        return (GO_BUILD_IGNORED if new is not None and never_builds(new) else None), numbers
+    base = view.text("base", _old_path(change)) if view.has_revisions else None
+    if base is not None:
+        old_lines = base.split("\n")
+    else:
+        old_lines = [line.text for line in hunk_lines if line.kind is not LineKind.ADDED]
+    old = header(old_lines)[0]
+    return _constraint_marker(old, new), numbers
+
+
+def _constraint_marker(old: str | None, new: str | None) -> Marker | None:
     taken = compare_constraints(old, new)
     if taken is None:
         return None
