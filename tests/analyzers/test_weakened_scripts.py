@@ -31,6 +31,13 @@ CAUGHT = {
     "or-an-exit-0": ("jest || exit 0", "test-failures-ignored"),
     "sent-to-the-background": ("jest &", "test-failures-ignored"),
     "hash-in-quotes-then-a-pipe": ('jest \\"#x\\" | cat', "test-failures-ignored"),
+    # JSON escapes npm decodes before the shell runs the script
+    "unicode-escaped-space-after-or-true": ("jest || true\\u0020", "test-failures-ignored"),
+    "escaped-slash-then-or-true": ("jest --rootDir=.\\/ || true", "test-failures-ignored"),
+    "unicode-escaped-semicolon": ("jest\\u003b true", "test-failures-ignored"),
+    "unicode-escaped-semicolon-after-an-exit": ("exit 0\\u003b jest", "tests-deselected"),
+    # a control character the reading does not follow: the line rule still applies
+    "bell-then-or-true": ("jest\\u0007 || true", "test-failures-ignored"),
 }
 
 
@@ -58,6 +65,8 @@ HONEST = {
     "a-pattern-with-parentheses-in-quotes": "jest -t '(adds|empty)'",
     "a-redirection-of-stderr": "jest 2>&1",
     "status-kept-and-given-back": "jest; code=$?; rm -rf tmp; exit $code",
+    "escaped-slash-in-a-path": "jest --rootDir=.\\/src",
+    "unicode-escaped-space": "jest\\u0020--ci",
 }
 
 
@@ -88,6 +97,17 @@ def test_another_script_that_runs_the_tests_is_read_the_same_way(
         ("test-failures-ignored", "high", "package.json"),
         ("tests-deselected", "high", "package.json"),
     ]
+    assert code == 1
+
+
+def test_a_script_key_written_with_an_escape_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """npm decodes the key too: `"te\\u0073t"` is the `test` script."""
+    package = PACKAGE.replace('"test": "jest"', '"te\\u0073t": "jest; true"')
+    repo = make_pr(tmp_path / "repo", {"package.json": package}, {**BASE, "package.json": PACKAGE})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("test-failures-ignored", "high", "package.json")]
     assert code == 1
 
 

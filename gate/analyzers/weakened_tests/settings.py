@@ -477,8 +477,20 @@ def _script(text: str) -> tuple[str, Script | None] | None:
     found = _PACKAGE_VALUE.match(text) if len(text) <= _MAX_LINE else None
     if found is None:
         return None
-    value = found.group("value").replace('\\"', '"').replace("\\\\", "\\")
+    value = _json_string(found.group("value"))
+    if value is None:
+        return found.group("value"), None
     return value, read_script(value, _runs)
+
+
+def _json_string(text: str) -> str | None:
+    """The text of a JSON string whose body, between its quotes, is `text`, every escape decoded as npm
+    decodes it (`\\u0020`, `\\/`, `\\n`); None when it is no valid JSON string body."""
+    try:
+        value = json.loads('"' + text + '"')
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 # Keys of a package.json whose string is no script, read as such when the file at head is not known.
@@ -507,14 +519,19 @@ def _script_weakenings(line: DiffLine, scripts: Mapping[str, str] | bool) -> Ite
     read = _script(line.text)
     if read is None:
         return
-    key = _PACKAGE_VALUE.match(line.text).group("key")  # type: ignore[union-attr]
+    raw_key = _PACKAGE_VALUE.match(line.text).group("key")  # type: ignore[union-attr]
+    key = _json_string(raw_key) or raw_key  # `"te\\u0073t"` is the key `test` to npm
     if scripts is False and key in _PACKAGE_TEXT_KEYS:
         return
-    if isinstance(scripts, Mapping) and scripts.get(key) != read[0]:
+    if isinstance(scripts, Mapping) and key not in scripts:
         return
     script = read[1]
+    if isinstance(scripts, Mapping) and scripts[key] != read[0]:
+        # The head's script is not the text this line was read as (another object's key of that name,
+        # or a value not decoded as npm decodes it): not read as a script, the line rule applies.
+        script = None
     if script is None:
-        if _runs(line.text) and _DROPPED.search(line.text):
+        if any(_runs(text) and _DROPPED.search(text) for text in (line.text, read[0])):
             yield Weakening("test-failures-ignored", line, "drops the test command's failure", True)
     elif script.drops_failure:
         what = "runs the tests in a script that succeeds when they fail (its status is another command's)"
@@ -539,7 +556,9 @@ def _test_script_emptied(change: FileChange) -> DiffLine | None:
             found = _PACKAGE_VALUE.match(line.text) if len(line.text) <= _MAX_LINE else None
             if found is None or found.group("key") != "test":
                 continue
-            value = found.group("value").replace('\\"', '"')
+            value = _json_string(found.group("value"))
+            if value is None:
+                continue
             if line.kind is LineKind.REMOVED and _runs(value):
                 ran = True
             elif line.kind is LineKind.ADDED and ran and _runs_nothing_script(value):
