@@ -36,6 +36,11 @@ CAUGHT = {
     "escaped-slash-then-or-true": ("jest --rootDir=.\\/ || true", "test-failures-ignored"),
     "unicode-escaped-semicolon": ("jest\\u003b true", "test-failures-ignored"),
     "unicode-escaped-semicolon-after-an-exit": ("exit 0\\u003b jest", "tests-deselected"),
+    # a newline is a command separator to `sh -c`
+    "newline-then-true": ("jest\\ntrue", "test-failures-ignored"),
+    "newline-then-exit-0": ("jest\\nexit 0", "test-failures-ignored"),
+    "comment-ended-by-a-newline": ("jest # every project\\ntrue", "test-failures-ignored"),
+    "exit-then-the-runner-on-the-next-line": ("exit\\njest", "tests-deselected"),
     # a control character the reading does not follow: the line rule still applies
     "bell-then-or-true": ("jest\\u0007 || true", "test-failures-ignored"),
 }
@@ -67,6 +72,9 @@ HONEST = {
     "status-kept-and-given-back": "jest; code=$?; rm -rf tmp; exit $code",
     "escaped-slash-in-a-path": "jest --rootDir=.\\/src",
     "unicode-escaped-space": "jest\\u0020--ci",
+    "built-first-on-the-line-above": "tsc --noEmit &&\\njest",
+    "a-trailing-newline": "jest --ci\\n",
+    "a-newline-inside-quotes": 'jest -t \\"adds\\n\\" --ci',
 }
 
 

@@ -2,7 +2,8 @@
 run scripts so on POSIX, with no `pipefail`).
 
 A script is cut at a `#` that starts a word outside quotes (the rest of the line is a comment to the
-shell), split into pipelines at `;`, `&`, `&&` and `||`, and the pipelines into commands at a lone `|`.
+shell), split into pipelines at `;`, `&`, `&&`, `||` and a newline (the shell reads one as `;`), and the
+pipelines into commands at a lone `|`. A script holding another control character is not read.
 It is then run in the mind, the test commands failing: each other command succeeds, unless it is one
 whose outcome is known (`true`, `:`, `echo`, `exit N`, `false`, `node -e 0`). The answers: whether a test
 command is reached at all (`true || jest`, `exit 0; jest` and `exit 0 # jest` reach none), and whether
@@ -31,9 +32,12 @@ _ASSIGNMENT = re.compile(r"(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S)*\s+)*")
 # What this reading does not follow: grouping, substitution, control words, here-documents, and a status
 # kept and given back (`code=$?; ...; exit $code`).
 _FLOW = re.compile(
-    r"[(){}`<]|\$[(?]|(?:^|[;&|])\s*(?:!|exit\s+[^\d\s;&|]"
+    r"[(){}`<]|\$[(?]|(?:^|[;&|\n])\s*(?:!|exit[ \t]+[^\d\s;&|]"
     r"|(?:if|then|else|elif|fi|for|while|until|do|done|case|esac)(?![\w-]))"
 )
+
+# A control character other than a tab or a newline: what the shell makes of it is not read here.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Script:
 def read_script(value: str, runs: Callable[[str], bool]) -> Script | None:
     """The script `value` (the JSON string's text, unescaped), `runs` telling a command that runs tests;
     None when it is too long, or its flow is not one read here."""
-    if len(value) > _MAX_SCRIPT:
+    if len(value) > _MAX_SCRIPT or _CONTROL.search(value):
         return None
     code = _without_comment(value)
     if _FLOW.search(_unquoted(code)):
@@ -134,7 +138,9 @@ def _pipelines(code: str) -> list[tuple[str, list[str]]] | None:
             at += 1
         elif char in "'\"":
             quote = char
-        elif char in ";|&" and not (
+        elif char == "\n" and not code[start:at].strip():
+            pass  # a blank line, or a line ended by an operator (`jest &&`): the command goes on below
+        elif char in ";|&\n" and not (
             char == "&" and (code[at - 1 : at] == ">" or code[at + 1 : at + 2] == ">")
         ):
             double = code[at : at + 2] in ("&&", "||")
@@ -146,7 +152,7 @@ def _pipelines(code: str) -> list[tuple[str, list[str]]] | None:
             if any(not c for c in commands):
                 return None
             out.append((op, commands))
-            op = code[at : at + 2] if double else char
+            op = code[at : at + 2] if double else ";" if char == "\n" else char
             commands = []
             at += 2 if double else 1
             start = at
@@ -172,7 +178,8 @@ def _pipelines(code: str) -> list[tuple[str, list[str]]] | None:
 
 
 def _without_comment(script: str) -> str:
-    """The script up to a `#` that starts a word outside quotes: the shell reads the rest as a comment."""
+    """The script without what follows a `#` that starts a word outside quotes, up to the line's end: the
+    shell reads that as a comment."""
     quote = ""
     at = 0
     while at < len(script):
@@ -187,7 +194,11 @@ def _without_comment(script: str) -> str:
         elif char in "'\"":
             quote = char
         elif char == "#" and (at == 0 or script[at - 1] in " \t\n;&|"):
-            return script[:at]
+            # The comment ends at the line's end: the shell runs the lines below it.
+            end = script.find("\n", at)
+            if end < 0:
+                return script[:at]
+            script = script[:at] + script[end:]
         at += 1
     return script
 

@@ -576,7 +576,7 @@ def _runs_nothing_script(value: str) -> bool:
 
 
 def _commands(value: str) -> list[str]:
-    return re.split(r"&&|\|\||;", value)
+    return re.split(r"&&|\|\||;|\n", value)
 
 
 def _package_runs_tests(text: str) -> bool:
