@@ -48,6 +48,9 @@ CHANGED = {
     "moved-to-another-platform": ("//go:build linux\n", "//go:build darwin\n", "medium"),
     "to-ignore": ("//go:build linux\n", "//go:build ignore\n", "high"),
     "to-a-constraint-nothing-meets": ("//go:build linux\n", "//go:build linux && !linux\n", "high"),
+    # a toolchain sets `go1.N` only up to its own release: none a CI runs sets go1.99
+    "to-a-release-no-toolchain-has-yet": ("", "//go:build go1.99\n", "high"),
+    "and-a-release-no-toolchain-has-yet": ("//go:build linux\n", "//go:build linux && go1.99\n", "high"),
     "plus-build-to-a-constraint-nothing-meets": ("// +build linux\n", "// +build linux,!linux\n", "high"),
 }
 
@@ -81,6 +84,8 @@ KEPT = {
     "one-tag-only-tags-set-for-another": ("//go:build integration\n", "//go:build e2e\n"),
     "narrowed-only-under-the-tag": ("//go:build integration\n", "//go:build integration && linux\n"),
     "release-tag-a-current-toolchain-sets": ("//go:build linux\n", "//go:build linux && go1.21\n"),
+    "release-tag-newer-than-go-mod-names": ("", "//go:build go1.23\n"),
+    "not-a-release-no-toolchain-has-yet": ("", "//go:build !go1.99\n"),
 }
 
 
@@ -133,6 +138,17 @@ def test_a_comment_that_only_looks_like_a_constraint_is_not_reported(
     old, new = NO_CONSTRAINT[name]
     code, found, _ = _run(tmp_path, capsys, old, new)
     assert found == [] and code == 0, found
+
+
+def test_a_release_the_go_mod_names_is_one_a_toolchain_sets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module whose go.mod asks for a release newer than the gate knows is built by a toolchain that
+    sets it: its `//go:build go1.N` is not read as never built."""
+    base = {**BASE, "go.mod": "module x\n\ngo 1.99\n", "calc_test.go": GO_TEST}
+    repo = make_pr(tmp_path / "repo", {"calc_test.go": "//go:build go1.99\n\n" + GO_TEST}, base=base)
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0, weakened(report)
 
 
 def test_a_constraint_removed_is_not_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,9 +8,9 @@ space-separated `||` of comma-separated `&&` terms, the lines joined by `&&`.
 
 The gate does not know which platform a project's CI runs on, so a constraint is evaluated over the
 settings a default `go test` can run in: each platform of a hosted CI runner (`_PORTS`), cgo on or off,
-the `unix`, `gc` and `go1.N` tags a current toolchain sets; every other tag is set only by `-tags`. Each
-setting is a bit of an integer, so an expression is evaluated once for all of them, in time linear in
-its length.
+the `unix`, `gc` and `go1.N` tags a current toolchain sets (`go1.N` up to the newest release known, or
+the one the module's go.mod names); every other tag is set only by `-tags`. Each setting is a bit of an
+integer, so an expression is evaluated once for all of them, in time linear in its length.
 """
 
 from __future__ import annotations
@@ -96,8 +96,12 @@ _UNIX = frozenset(
         "solaris",
     ]
 )
-# `go1.N` is set by every toolchain from that release on: a current one sets them all.
-_RELEASE = re.compile(r"go1\.\d+\Z")
+# `go1.N` is set by every toolchain from that release on, and by none before it: a toolchain sets them
+# only up to its own release. NEWEST_RELEASE is the newest Go release known here (one comes each February
+# and August); a larger N (`//go:build go1.99`) is set by no toolchain a CI runs, unless the module's
+# go.mod names a later release (`compare`'s `newest`).
+_RELEASE = re.compile(r"go1\.(\d{1,9})\Z")
+NEWEST_RELEASE = 27
 # `ignore` is the conventional tag no build sets; it is no variable, but false everywhere.
 _NEVER_SET = frozenset({"ignore", "gccgo"})
 # Tags beyond this many that only `-tags` sets are read as one: 2^8 tag sets, times the ports and cgo,
@@ -190,12 +194,12 @@ def _code_after_comments(line: str, in_block: bool) -> tuple[bool, bool]:
     return False, in_block
 
 
-def compare(old: str | None, new: str | None) -> Change | None:
-    """What the change from constraint `old` to `new` (None: none) takes away; None when nothing is. A
-    constraint that cannot be evaluated reads, before, as one that built everywhere, and after, as a
-    tag."""
+def compare(old: str | None, new: str | None, newest: int = NEWEST_RELEASE) -> Change | None:
+    """What the change from constraint `old` to `new` (None: none) takes away; None when nothing is, a
+    toolchain setting `go1.N` up to N = `newest`. A constraint that cannot be evaluated reads, before,
+    as one that built everywhere, and after, as a tag."""
     tags = _custom_tags(old) | _custom_tags(new)
-    space = _Space(sorted(tags)[:_MAX_CUSTOM])
+    space = _Space(sorted(tags)[:_MAX_CUSTOM], newest)
     if old == new:
         return None
     try:
@@ -220,10 +224,10 @@ def compare(old: str | None, new: str | None) -> Change | None:
     return Change(False, tag_only, tuple(f"{goos}/{goarch}" for goos, goarch in lost))
 
 
-def never_builds(expr: str) -> bool:
+def never_builds(expr: str, newest: int = NEWEST_RELEASE) -> bool:
     """True when no setting, whatever `-tags` says, builds a file under `expr` (`ignore`,
-    `linux && !linux`)."""
-    return compare(None, expr) == Change(True, False, ())
+    `linux && !linux`, `go1.99`)."""
+    return compare(None, expr, newest) == Change(True, False, ())
 
 
 def _custom_tags(expr: str | None) -> set[str]:
@@ -243,8 +247,9 @@ class _Space:
     value is the integer of the settings that build the file. A tag's integer is a pattern repeated,
     made by big-integer arithmetic rather than a walk over the settings: a line costs microseconds."""
 
-    def __init__(self, custom: list[str]) -> None:
+    def __init__(self, custom: list[str], newest: int) -> None:
         self.custom = {tag: i for i, tag in enumerate(custom)}
+        self.newest = newest
         self.count = len(_PORTS) * 2 << len(custom)
         self.full = (1 << self.count) - 1
         # The settings a plain `go test` runs in: no custom tag set, the first 2 * ports bits.
@@ -278,8 +283,11 @@ class _Space:
             return 0
         if tag == "cgo":
             return self._repeated(((1 << ports) - 1) << ports, 2 * ports)
-        if tag == "gc" or _RELEASE.match(tag):
+        if tag == "gc":
             return self.full
+        release = _RELEASE.match(tag)
+        if release is not None:
+            return self.full if int(release.group(1)) <= self.newest else 0
         # A tag past the custom ones read is set with the last of them: read as one tag.
         bit = self.custom.get(tag, len(self.custom) - 1)
         if bit < 0:

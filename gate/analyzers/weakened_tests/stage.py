@@ -30,8 +30,8 @@ from gate.analyzers.weakened_tests.disabled import (
     swallowed_assertions,
     swallowed_expectations,
 )
+from gate.analyzers.weakened_tests.go_build import NEWEST_RELEASE, header, never_builds
 from gate.analyzers.weakened_tests.go_build import compare as compare_constraints
-from gate.analyzers.weakened_tests.go_build import header, never_builds
 from gate.analyzers.weakened_tests.guards import LOOK_BACK, guarded_skip, has_code
 from gate.analyzers.weakened_tests.inline import inline_tests
 from gate.analyzers.weakened_tests.lines import (
@@ -739,19 +739,39 @@ def _go_build_change(view: ChangeView, test_file: _TestFile) -> tuple[Marker | N
         new_numbers = [line.new_no for line in shown]
     new, at = header(new_lines)
     numbers = tuple(n for i in at if (n := new_numbers[i]) is not None)
+    newest = _go_release(view, change.path)
     if change.status is FileStatus.ADDED:
-        return (GO_BUILD_IGNORED if new is not None and never_builds(new) else None), numbers
+        return (GO_BUILD_IGNORED if new is not None and never_builds(new, newest) else None), numbers
     base = view.text("base", _old_path(change)) if view.has_revisions else None
     if base is not None:
         old_lines = base.split("\n")
     else:
         old_lines = [line.text for line in hunk_lines if line.kind is not LineKind.ADDED]
     old = header(old_lines)[0]
-    return _constraint_marker(old, new), numbers
+    return _constraint_marker(old, new, newest), numbers
 
 
-def _constraint_marker(old: str | None, new: str | None) -> Marker | None:
-    taken = compare_constraints(old, new)
+# The release a go.mod's `go` or `toolchain` line names (`go 1.22`, `toolchain go1.23.4`).
+_GO_MOD_RELEASE = re.compile(r"^\s*(?:go|toolchain)\s+(?:go)?1\.(\d{1,9})\b", re.MULTILINE)
+
+
+def _go_release(view: ChangeView, path: str) -> int:
+    """The newest `go1.N` a toolchain testing the Go file at `path` sets: the newest release known, or a
+    later one the go.mod of its module names at head. A go.mod's `go` line is the oldest release the
+    module builds with, so it only raises the bound: a `//go:build go1.22` file in a `go 1.21` module is
+    built by a current toolchain."""
+    newest = NEWEST_RELEASE
+    folder = path.rpartition("/")[0]
+    for parent in (*reversed(list(ancestors(folder))), ""):  # the nearest go.mod first
+        text = view.text("head", f"{parent}/go.mod" if parent else "go.mod")
+        if text is not None:
+            named = [int(m.group(1)) for m in _GO_MOD_RELEASE.finditer(text)]
+            return max([newest, *named])
+    return newest
+
+
+def _constraint_marker(old: str | None, new: str | None, newest: int) -> Marker | None:
+    taken = compare_constraints(old, new, newest)
     if taken is None:
         return None
     if taken.never:
