@@ -15,7 +15,7 @@ status kept (`( ... )`, `$( ... )`, `if`, `$?`) is not judged: its flow is not r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _MAX_SCRIPT = 2_000
@@ -124,40 +124,25 @@ def _pipelines(code: str) -> list[tuple[str, list[str]]] | None:
     op = ""
     commands: list[str] = []
     start = 0
-    quote = ""
-    at = 0
-    n = len(code)
-    while at < n:
+    for at, comment in _read(code):
         char = code[at]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"':
-                at += 1
-        elif char == "\\":
-            at += 1
-        elif char in "'\"":
-            quote = char
-        elif char == "\n" and not code[start:at].strip():
-            pass  # a blank line, or a line ended by an operator (`jest &&`): the command goes on below
-        elif char in ";|&\n" and not (
-            char == "&" and (code[at - 1 : at] == ">" or code[at + 1 : at + 2] == ">")
-        ):
-            double = code[at : at + 2] in ("&&", "||")
-            commands.append(code[start:at].strip())
-            if char == "|" and not double:
-                start = at + 1
-                at += 1
-                continue
-            if any(not c for c in commands):
-                return None
-            out.append((op, commands))
-            op = code[at : at + 2] if double else ";" if char == "\n" else char
-            commands = []
-            at += 2 if double else 1
-            start = at
+        if comment is not None or at < start or char not in ";|&\n":
+            continue  # the second character of `&&` or `||`, or no separator
+        if char == "\n" and not code[start:at].strip():
+            continue  # a blank line, or a line ended by an operator (`jest &&`): the command goes on below
+        if char == "&" and (code[at - 1 : at] == ">" or code[at + 1 : at + 2] == ">"):
+            continue  # a redirection (`2>&1`, `&>`)
+        double = code[at : at + 2] in ("&&", "||")
+        commands.append(code[start:at].strip())
+        if char == "|" and not double:
+            start = at + 1
             continue
-        at += 1
+        if any(not c for c in commands):
+            return None
+        out.append((op, commands))
+        op = code[at : at + 2] if double else ";" if char == "\n" else char
+        commands = []
+        start = at + (2 if double else 1)
     last = code[start:].strip()
     if last or commands:
         commands.append(last)
@@ -179,11 +164,25 @@ def _pipelines(code: str) -> list[tuple[str, list[str]]] | None:
 
 def _without_comment(script: str) -> str:
     """The script without what follows a `#` that starts a word outside quotes, up to the line's end: the
-    shell reads that as a comment."""
+    shell reads that as a comment, and runs the lines below it."""
+    kept: list[str] = []
+    start = 0
+    for at, end in _read(script):
+        if end is not None:
+            kept.append(script[start:at])
+            start = end
+    return "".join(kept) + script[start:]
+
+
+def _read(code: str) -> Iterator[tuple[int, int | None]]:
+    """The characters of `code` the shell reads as syntax, as (index, None): outside quotes, not escaped
+    by a backslash; and its comments, as (start, end): from a `#` that starts a word outside quotes to the
+    line's end, which the shell reads no further."""
     quote = ""
     at = 0
-    while at < len(script):
-        char = script[at]
+    n = len(code)
+    while at < n:
+        char = code[at]
         if quote:
             if char == quote:
                 quote = ""
@@ -193,14 +192,16 @@ def _without_comment(script: str) -> str:
             at += 1
         elif char in "'\"":
             quote = char
-        elif char == "#" and (at == 0 or script[at - 1] in " \t\n;&|"):
-            # The comment ends at the line's end: the shell runs the lines below it.
-            end = script.find("\n", at)
+        elif char == "#" and (at == 0 or code[at - 1] in " \t\n;&|"):
+            end = code.find("\n", at)
+            yield at, (n if end < 0 else end)
             if end < 0:
-                return script[:at]
-            script = script[:at] + script[end:]
+                return
+            at = end
+            continue
+        else:
+            yield at, None
         at += 1
-    return script
 
 
 def _unquoted(code: str) -> str:
