@@ -80,22 +80,8 @@ _GOARCH = frozenset(
         "wasm",
     ]
 )
-_UNIX = frozenset(
-    [
-        "aix",
-        "android",
-        "darwin",
-        "dragonfly",
-        "freebsd",
-        "hurd",
-        "illumos",
-        "ios",
-        "linux",
-        "netbsd",
-        "openbsd",
-        "solaris",
-    ]
-)
+# The GOOS values that set the `unix` tag (go/build's unixOS): all but these.
+_UNIX = _GOOS - {"js", "nacl", "plan9", "wasip1", "windows", "zos"}
 # `go1.N` is set by every toolchain from that release on, and by none before it: a toolchain sets them
 # only up to its own release. NEWEST_RELEASE is the newest Go release known here (one comes each February
 # and August); a larger N (`//go:build go1.99`) is set by no toolchain a CI runs, unless the module's
