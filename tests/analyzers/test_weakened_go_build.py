@@ -105,6 +105,10 @@ DECOYS = {
     "spaced-decoy-above-a-tag": ("", "// go:build gc\n//go:build integration\n", "medium"),
     "block-comment-decoy-above-a-tag": ("", "/*\n//go:build gc\n*/\n\n//go:build integration\n", "medium"),
     "two-constraint-lines-the-stricter-read": ("", "//go:build linux\n//go:build ignore\n", "high"),
+    # Go trims any white space after `//go:build`: a no-break space, `\v` or `\f` opens the expression too
+    "no-break-space-before-ignore": ("", "//go:build\u00a0ignore\n", "high"),
+    "vertical-tab-before-ignore": ("", "//go:build\vignore\n", "high"),
+    "form-feed-before-a-tag": ("", "//go:build\fintegration\n", "medium"),
     "constraint-taken-out-of-a-block-comment": (
         "/*\n//go:build ignore\n*/\n",
         "// Tests of Add.\n//go:build ignore\n",

@@ -141,7 +141,9 @@ def header(lines: Sequence[str]) -> tuple[str | None, tuple[int, ...]]:
             continue
         if not line.startswith("//"):
             ended = True
-        if not in_block and line.startswith("//go:build") and (len(line) == 10 or line[10] in " \t"):
+        # Any white space after the word opens the expression, as Go's `strings.TrimSpace` reads it (a
+        # no-break space, `\v`, `\f`), not only a space or a tab.
+        if not in_block and line.startswith("//go:build") and (len(line) == 10 or line[10].isspace()):
             go_build.append((at, line[10:].strip()))
         elif not ended and (m := _PLUS_BUILD.match(line)) is not None:
             words = (m.group(1) or "").split()
