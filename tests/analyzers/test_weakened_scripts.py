@@ -129,3 +129,28 @@ def test_a_text_that_is_no_script_is_not_read_as_one(
     repo = make_pr(tmp_path / "repo", {"package.json": package}, {**BASE, "package.json": PACKAGE})
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [] and code == 0, weakened(report)
+
+
+ONE_LINE = PACKAGE.replace('"scripts": {\n    "test": "jest"\n  },', '"scripts": { "test": "jest" },')
+TWO_KEYS = PACKAGE.replace('"test": "jest"', '"test": "jest", "lint": "eslint ."')
+
+# name -> (package.json at base, at head): a script on a line that holds more than one key and its string
+ON_A_SHARED_LINE = {
+    "scripts-object-on-one-line": (ONE_LINE, ONE_LINE.replace('"jest" }', '"jest || true" }')),
+    "scripts-object-made-one-line": (PACKAGE, ONE_LINE.replace('"jest" }', '"jest || true" }')),
+    "two-keys-on-one-line": (TWO_KEYS, TWO_KEYS.replace('"jest",', '"jest || true",')),
+    "two-keys-made-one-line": (PACKAGE, TWO_KEYS.replace('"jest",', '"jest || true",')),
+}
+
+
+@pytest.mark.parametrize("name", list(ON_A_SHARED_LINE))
+def test_a_script_on_a_line_with_other_keys_is_held_to_the_line_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A line not written as one key and its string is not read as a script; the line rules still see
+    the runner's failure dropped on it."""
+    base, head = ON_A_SHARED_LINE[name]
+    repo = make_pr(tmp_path / "repo", {"package.json": head}, {**BASE, "package.json": base})
+    code, report = ai_gate(repo.root, capsys)
+    assert ("test-failures-ignored", "high", "package.json") in weakened(report), weakened(report)
+    assert code == 1

@@ -175,8 +175,10 @@ def weakenings(
             nothing = _runs_nothing(text, config=config, shell=shell)
             if nothing is not None:
                 yield Weakening("tests-deselected", line, nothing, True)
-        if name == "package.json":
-            # A script is a shell command inside a JSON string: read as the shell runs it.
+        if name == "package.json" and _script(text) is not None:
+            # A script is a shell command inside a JSON string: read as the shell runs it. A line not
+            # written as one key and its string (`"scripts": { "test": "jest || true" },`, two keys on
+            # one line) is not read so, and is held to the line rules below.
             if scripts is None:
                 scripts = _package_scripts(head())
             yield from _script_weakenings(line, scripts)
