@@ -154,3 +154,16 @@ def test_a_script_on_a_line_with_other_keys_is_held_to_the_line_rules(
     code, report = ai_gate(repo.root, capsys)
     assert ("test-failures-ignored", "high", "package.json") in weakened(report), weakened(report)
     assert code == 1
+
+
+@pytest.mark.parametrize(("base_key", "head_key"), [("test", "te\\u0073t"), ("te\\u0073t", "test")])
+def test_an_emptied_test_script_whose_key_is_written_with_an_escape_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], base_key: str, head_key: str
+) -> None:
+    """npm reads `"te\\u0073t"` as the `test` script: made to echo, `npm test` runs nothing and passes."""
+    base = PACKAGE.replace('"test"', f'"{base_key}"')
+    package = PACKAGE.replace('"test": "jest"', f'"{head_key}": "echo no tests"')
+    repo = make_pr(tmp_path / "repo", {"package.json": package}, {**BASE, "package.json": base})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("tests-deselected", "high", "package.json")]
+    assert code == 1

@@ -556,7 +556,8 @@ def _test_script_emptied(change: FileChange) -> DiffLine | None:
         ran = False
         for line in hunk.lines:
             found = _PACKAGE_VALUE.match(line.text) if len(line.text) <= _MAX_LINE else None
-            if found is None or found.group("key") != "test":
+            # npm decodes the key as it does the value: `"te\\u0073t"` is the `test` script.
+            if found is None or (_json_string(found.group("key")) or found.group("key")) != "test":
                 continue
             value = _json_string(found.group("value"))
             if value is None:
