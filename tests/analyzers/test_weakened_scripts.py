@@ -136,24 +136,74 @@ TWO_KEYS = PACKAGE.replace('"test": "jest"', '"test": "jest", "lint": "eslint ."
 
 # name -> (package.json at base, at head): a script on a line that holds more than one key and its string
 ON_A_SHARED_LINE = {
-    "scripts-object-on-one-line": (ONE_LINE, ONE_LINE.replace('"jest" }', '"jest || true" }')),
-    "scripts-object-made-one-line": (PACKAGE, ONE_LINE.replace('"jest" }', '"jest || true" }')),
-    "two-keys-on-one-line": (TWO_KEYS, TWO_KEYS.replace('"jest",', '"jest || true",')),
-    "two-keys-made-one-line": (PACKAGE, TWO_KEYS.replace('"jest",', '"jest || true",')),
+    "scripts-object-on-one-line": (
+        ONE_LINE,
+        ONE_LINE.replace('"jest" }', '"jest || true" }'),
+        "test-failures-ignored",
+    ),
+    "scripts-object-made-one-line": (
+        PACKAGE,
+        ONE_LINE.replace('"jest" }', '"jest || true" }'),
+        "test-failures-ignored",
+    ),
+    "two-keys-on-one-line": (
+        TWO_KEYS,
+        TWO_KEYS.replace('"jest",', '"jest || true",'),
+        "test-failures-ignored",
+    ),
+    "two-keys-made-one-line": (
+        PACKAGE,
+        TWO_KEYS.replace('"jest",', '"jest || true",'),
+        "test-failures-ignored",
+    ),
+    # read as the shell runs them, as a script on a line of its own is
+    "piped-with-two-keys-on-one-line": (
+        TWO_KEYS,
+        TWO_KEYS.replace('"jest",', '"jest | cat",'),
+        "test-failures-ignored",
+    ),
+    "piped-in-a-one-line-scripts-object": (
+        ONE_LINE,
+        ONE_LINE.replace('"jest" }', '"jest | cat" }'),
+        "test-failures-ignored",
+    ),
+    "runner-after-an-exit-with-two-keys": (
+        TWO_KEYS,
+        TWO_KEYS.replace('"jest",', '"exit 0; jest",'),
+        "tests-deselected",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(ON_A_SHARED_LINE))
-def test_a_script_on_a_line_with_other_keys_is_held_to_the_line_rules(
+def test_a_script_on_a_line_with_other_keys_is_still_a_finding(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    """A line not written as one key and its string is not read as a script; the line rules still see
-    the runner's failure dropped on it."""
-    base, head = ON_A_SHARED_LINE[name]
+    """A line not written as one key and its string (a one-line `scripts` object, two keys on a line)
+    gets the same checks as a script on a line of its own."""
+    base, head, rule = ON_A_SHARED_LINE[name]
     repo = make_pr(tmp_path / "repo", {"package.json": head}, {**BASE, "package.json": base})
     code, report = ai_gate(repo.root, capsys)
-    assert ("test-failures-ignored", "high", "package.json") in weakened(report), weakened(report)
+    assert [w for w in weakened(report) if w[1] == "high"] == [(rule, "high", "package.json")]
     assert code == 1
+
+
+# name -> (package.json at base, at head): a script on a shared line that runs the tests and fails with them
+HONEST_ON_A_SHARED_LINE = {
+    "runner-then-a-message": (TWO_KEYS, TWO_KEYS.replace('"jest",', '"jest --ci && echo ok",')),
+    "another-script-that-runs-no-tests": (TWO_KEYS, TWO_KEYS.replace('"eslint ."', '"eslint . || true"')),
+    "built-first-in-a-one-line-object": (ONE_LINE, ONE_LINE.replace('"jest" }', '"tsc --noEmit && jest" }')),
+}
+
+
+@pytest.mark.parametrize("name", list(HONEST_ON_A_SHARED_LINE))
+def test_a_script_on_a_line_with_other_keys_that_fails_with_the_tests_is_not_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    base, head = HONEST_ON_A_SHARED_LINE[name]
+    repo = make_pr(tmp_path / "repo", {"package.json": head}, {**BASE, "package.json": base})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [] and code == 0, weakened(report)
 
 
 @pytest.mark.parametrize(("base_key", "head_key"), [("test", "te\\u0073t"), ("te\\u0073t", "test")])

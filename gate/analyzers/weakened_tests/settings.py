@@ -175,14 +175,19 @@ def weakenings(
             nothing = _runs_nothing(text, config=config, shell=shell)
             if nothing is not None:
                 yield Weakening("tests-deselected", line, nothing, True)
-        if name == "package.json" and _script(text) is not None:
+        if name == "package.json":
             # A script is a shell command inside a JSON string: read as the shell runs it. A line not
             # written as one key and its string (`"scripts": { "test": "jest || true" },`, two keys on
-            # one line) is not read so, and is held to the line rules below.
+            # one line) has each of its head's scripts read so, and is held to the line rules below.
             if scripts is None:
                 scripts = _package_scripts(head())
-            yield from _script_weakenings(line, scripts)
-            continue
+            if _script(text) is not None:
+                yield from _script_weakenings(line, scripts)
+                continue
+            shared = _shared_line_scripts(line, scripts)
+            if shared is not None:
+                yield from shared[:1]
+                continue
         ignored = _failure_ignored(path, text, line, shell) if commands else None
         if ignored is not None:
             yield Weakening("test-failures-ignored", line, ignored, True)
@@ -541,6 +546,36 @@ def _script_weakenings(line: DiffLine, scripts: Mapping[str, str] | bool) -> Ite
     elif script.names_tests and script.runs_no_test:
         what = "names the test runner in a script whose shell never reaches it, and succeeds"
         yield Weakening("tests-deselected", line, what, True)
+
+
+# A key and its string anywhere on a line (`"test": "jest | cat", "lint": "eslint ."`).
+_PACKAGE_PAIR = re.compile(r'"(?P<key>(?:[^"\\]|\\.)*)"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)"')
+
+
+def _shared_line_scripts(line: DiffLine, scripts: Mapping[str, str] | bool) -> list[Weakening] | None:
+    """What the scripts on an added package.json line that holds more than a key and its string do,
+    each read as the shell runs it as `_script_weakenings` reads a script on a line of its own; None
+    when a string on the line is not one of the head's scripts with that very text, or not read (the
+    line rules then apply), so that a key of another object is not taken for a script."""
+    if not isinstance(scripts, Mapping) or len(line.text) > _MAX_LINE:
+        return None
+    found: list[Weakening] = []
+    pairs = 0
+    for pair in _PACKAGE_PAIR.finditer(line.text):
+        key, value = _json_string(pair.group("key")), _json_string(pair.group("value"))
+        if key is None or value is None or scripts.get(key) != value:
+            return None
+        script = read_script(value, _runs)
+        if script is None:
+            return None
+        pairs += 1
+        if script.drops_failure:
+            what = "runs the tests in a script that succeeds when they fail (its status is another command's)"
+            found.append(Weakening("test-failures-ignored", line, what, True))
+        elif script.names_tests and script.runs_no_test:
+            what = "names the test runner in a script whose shell never reaches it, and succeeds"
+            found.append(Weakening("tests-deselected", line, what, True))
+    return found if pairs else None
 
 
 def _script_never_reaches_tests(line: DiffLine) -> bool:
