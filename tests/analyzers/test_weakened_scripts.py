@@ -217,3 +217,21 @@ def test_an_emptied_test_script_whose_key_is_written_with_an_escape_is_a_finding
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [("tests-deselected", "high", "package.json")]
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("base", "head"),
+    [
+        (ONE_LINE, ONE_LINE.replace('"jest" }', '"echo ok" }')),
+        (PACKAGE, ONE_LINE.replace('"jest" }', '"echo ok" }')),
+        (TWO_KEYS, TWO_KEYS.replace('"jest",', '"echo no tests",')),
+    ],
+    ids=["scripts-object-on-one-line", "scripts-object-made-one-line", "two-keys-on-one-line"],
+)
+def test_an_emptied_test_script_on_a_line_with_other_keys_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], base: str, head: str
+) -> None:
+    repo = make_pr(tmp_path / "repo", {"package.json": head}, {**BASE, "package.json": base})
+    code, report = ai_gate(repo.root, capsys)
+    assert weakened(report) == [("tests-deselected", "high", "package.json")]
+    assert code == 1

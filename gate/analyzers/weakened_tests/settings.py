@@ -206,9 +206,9 @@ def weakenings(
         yield from _testpaths_narrowed(change, vacated, texts)
         yield from _testpaths_set(change, texts, head_paths, base_text, head_text)
     emptied = _test_script_emptied(change) if name == "package.json" else None
-    if emptied is not None and not _script_never_reaches_tests(emptied):
+    if emptied is not None and not _script_never_reaches_tests(emptied[1]):
         what = "makes the `test` script one that runs no tests and succeeds"
-        yield Weakening("tests-deselected", emptied, what, True)
+        yield Weakening("tests-deselected", emptied[0], what, True)
     if commands and not run_elsewhere and emptied is None:
         gone = _runner_removed(change, head)
         if gone is not None:
@@ -578,29 +578,35 @@ def _shared_line_scripts(line: DiffLine, scripts: Mapping[str, str] | bool) -> l
     return found if pairs else None
 
 
-def _script_never_reaches_tests(line: DiffLine) -> bool:
-    read = _script(line.text)
-    script = read[1] if read is not None else None
+def _script_never_reaches_tests(value: str) -> bool:
+    script = read_script(value, _runs)
     return script is not None and script.names_tests and script.runs_no_test
 
 
-def _test_script_emptied(change: FileChange) -> DiffLine | None:
+def _package_strings(text: str) -> Iterator[tuple[str, str]]:
+    """Each key of a package.json line with its string, both decoded as npm decodes them (`"te\\u0073t"`
+    is the key `test`), wherever on the line (`"scripts": { "test": "jest" },`)."""
+    if len(text) > _MAX_LINE:
+        return
+    for found in _PACKAGE_PAIR.finditer(text):
+        key, value = _json_string(found.group("key")), _json_string(found.group("value"))
+        if key is not None and value is not None:
+            yield key, value
+
+
+def _test_script_emptied(change: FileChange) -> tuple[DiffLine, str] | None:
     """The added line of a package.json that makes its `test` script, which ran tests, one that runs
-    nothing and succeeds (`"test": "jest"` -> `"test": "echo no tests"`)."""
+    nothing and succeeds (`"test": "jest"` -> `"test": "echo no tests"`), with that script."""
     for hunk in change.hunks:
         ran = False
         for line in hunk.lines:
-            found = _PACKAGE_VALUE.match(line.text) if len(line.text) <= _MAX_LINE else None
-            # npm decodes the key as it does the value: `"te\\u0073t"` is the `test` script.
-            if found is None or (_json_string(found.group("key")) or found.group("key")) != "test":
-                continue
-            value = _json_string(found.group("value"))
-            if value is None:
-                continue
-            if line.kind is LineKind.REMOVED and _runs(value):
-                ran = True
-            elif line.kind is LineKind.ADDED and ran and _runs_nothing_script(value):
-                return line
+            for key, value in _package_strings(line.text):
+                if key != "test":
+                    continue
+                if line.kind is LineKind.REMOVED and _runs(value):
+                    ran = True
+                elif line.kind is LineKind.ADDED and ran and _runs_nothing_script(value):
+                    return line, value
     return None
 
 
