@@ -57,6 +57,11 @@ class WithSpecs:
         extra = tuple(self.specs) if revision == "head" else ()
         return self.inner.list_files(revision) + extra
 
+    def why_unread(self, revision: str, path: str) -> str | None:
+        if revision == "head" and path in self.specs:
+            return None
+        return self.inner.why_unread(revision, path)
+
 
 def spec_documents(files: Sequence[str]) -> dict[str, str]:
     """About SPEC_SET_BYTES of specs, one for each of the SPEC_COUNT directories holding the most files."""
