@@ -193,6 +193,9 @@ HONEST_ON_A_SHARED_LINE = {
     "runner-then-a-message": (TWO_KEYS, TWO_KEYS.replace('"jest",', '"jest --ci && echo ok",')),
     "another-script-that-runs-no-tests": (TWO_KEYS, TWO_KEYS.replace('"eslint ."', '"eslint . || true"')),
     "built-first-in-a-one-line-object": (ONE_LINE, ONE_LINE.replace('"jest" }', '"tsc --noEmit && jest" }')),
+    # the same scripts, laid out on one line: the line that ran the tests is still there, reformatted
+    "scripts-object-folded-onto-one-line": (PACKAGE, ONE_LINE),
+    "a-second-script-joined-onto-the-tests-line": (PACKAGE, TWO_KEYS),
 }
 
 

@@ -625,12 +625,17 @@ def _commands(value: str) -> list[str]:
 
 def _package_runs_tests(text: str) -> bool:
     """Whether a line of a package.json runs tests: a value (a script) that does, not a key (`"jest": {`,
-    the runner's settings) nor a version (`"jest": "^29.0.0"`)."""
+    the runner's settings) nor a version (`"jest": "^29.0.0"`), on a line of its own or beside others."""
     read = _script(text)
-    if read is None:
-        return False
-    value, script = read
-    return script.reaches_tests if script is not None else _runs(value)
+    if read is not None:
+        value, script = read
+        return script.reaches_tests if script is not None else _runs(value)
+    # A line holding more than a key and its string (`"scripts": { "test": "jest" },`): each of its strings.
+    for _, value in _package_strings(text):
+        script = read_script(value, _runs)
+        if script.reaches_tests if script is not None else _runs(value):
+            return True
+    return False
 
 
 def holds_test_settings(path: str) -> bool:
