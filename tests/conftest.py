@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,22 @@ import pytest
 from tests.gitrepo import GitRepo
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+@pytest.fixture(autouse=True)
+def _remembered_values_stay_in_their_test() -> Iterator[None]:
+    """The run's memory of secrets lasts the process, as a run is one process: what one test's change
+    made it remember is forgotten after that test, so that a later test in the same worker does not see
+    its own code hidden (a folder `payments/` once a test has remembered `DB_PASSWORD=payments`)."""
+    from gate.redact import memory
+
+    before = memory.known()
+    yield
+    if memory.known() != before:
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
+            memory._generation += 1
 
 
 @pytest.fixture
