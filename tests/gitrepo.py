@@ -81,3 +81,21 @@ class GitRepo:
             check=True,
             capture_output=True,
         ).stdout
+
+    def blobless_clone(self, root: Path, head: str) -> tuple[Path, Path]:
+        """A blobless clone of `main` and `head` under `root`, holding the blobs of their diff only (`git
+        diff` fetched them), as a CI's `--filter=blob:none` checkout does: returns the clone and its bare
+        remote, which a test may move out of reach."""
+        self.checkout("main")
+        remote, clone = root / "remote.git", root / "clone"
+        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
+
+        def git(*args: str) -> None:
+            subprocess.run(["git", *args], check=True, capture_output=True, env=env)
+
+        git("clone", "-q", "--bare", str(self.root), str(remote))
+        git("-C", str(remote), "config", "uploadpack.allowFilter", "true")
+        git("clone", "-q", "--filter=blob:none", "--no-checkout", remote.as_uri(), str(clone))
+        git("-C", str(clone), "branch", "-q", head, f"origin/{head}")
+        git("-C", str(clone), "diff", "--stat", "main", head)
+        return clone, remote

@@ -8,8 +8,6 @@ cut short), and the notes say which file was not read and why.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -70,21 +68,10 @@ def test_a_module_at_head_too_large_to_read_may_import_the_ignored_file(
     )
 
 
-def _git(*args: str) -> None:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
-    subprocess.run(["git", *args], check=True, capture_output=True, env=env)
-
-
 def _blobless(repo: GitRepo, tmp_path: Path) -> Path:
     """A blobless clone of the repository's `main` and `feature`, holding the blobs of the diff only, its
     promisor remote then out of reach."""
-    repo.checkout("main")
-    remote, clone = tmp_path / "remote.git", tmp_path / "clone"
-    _git("clone", "-q", "--bare", str(repo.root), str(remote))
-    _git("-C", str(remote), "config", "uploadpack.allowFilter", "true")
-    _git("clone", "-q", "--filter=blob:none", "--no-checkout", remote.as_uri(), str(clone))
-    _git("-C", str(clone), "branch", "-q", "feature", "origin/feature")
-    _git("-C", str(clone), "diff", "--stat", "main", "feature")
+    clone, remote = repo.blobless_clone(tmp_path, "feature")
     remote.rename(tmp_path / "gone.git")
     return clone
 

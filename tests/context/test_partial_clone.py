@@ -51,13 +51,7 @@ def blobless(repo: GitRepo, tmp_path: Path) -> tuple[Path, Path]:
         "def sub(a, b):\n    return util.helper(a) - b\n",
     )
     repo.commit("sub")
-    repo.checkout("main")
-    remote, clone = tmp_path / "remote.git", tmp_path / "clone"
-    _git("clone", "-q", "--bare", str(repo.root), str(remote))
-    _git("-C", str(remote), "config", "uploadpack.allowFilter", "true")
-    _git("clone", "-q", "--filter=blob:none", "--no-checkout", remote.as_uri(), str(clone))
-    _git("-C", str(clone), "branch", "-q", "pr", "origin/pr")
-    _git("-C", str(clone), "diff", "--stat", "main", "pr")
+    clone, remote = repo.blobless_clone(tmp_path, "pr")
     assert _missing_blobs(clone) > 0
     return clone, remote
 
