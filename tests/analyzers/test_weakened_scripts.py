@@ -134,57 +134,35 @@ def test_a_text_that_is_no_script_is_not_read_as_one(
 ONE_LINE = PACKAGE.replace('"scripts": {\n    "test": "jest"\n  },', '"scripts": { "test": "jest" },')
 TWO_KEYS = PACKAGE.replace('"test": "jest"', '"test": "jest", "lint": "eslint ."')
 
-# name -> (package.json at base, at head): a script on a line that holds more than one key and its string
+# layout -> (package.json at base, at head before its `test` script changes): the test script on a line
+# that holds more than one key and its string, there at base or made so by the change
+SHARED_LINES = {
+    "scripts-object-on-one-line": (ONE_LINE, ONE_LINE),
+    "scripts-object-made-one-line": (PACKAGE, ONE_LINE),
+    "two-keys-on-one-line": (TWO_KEYS, TWO_KEYS),
+    "two-keys-made-one-line": (PACKAGE, TWO_KEYS),
+}
+# the `test` script at head -> the rule of the high finding: read as the shell runs it, as a script on a
+# line of its own is
 ON_A_SHARED_LINE = {
-    "scripts-object-on-one-line": (
-        ONE_LINE,
-        ONE_LINE.replace('"jest" }', '"jest || true" }'),
-        "test-failures-ignored",
-    ),
-    "scripts-object-made-one-line": (
-        PACKAGE,
-        ONE_LINE.replace('"jest" }', '"jest || true" }'),
-        "test-failures-ignored",
-    ),
-    "two-keys-on-one-line": (
-        TWO_KEYS,
-        TWO_KEYS.replace('"jest",', '"jest || true",'),
-        "test-failures-ignored",
-    ),
-    "two-keys-made-one-line": (
-        PACKAGE,
-        TWO_KEYS.replace('"jest",', '"jest || true",'),
-        "test-failures-ignored",
-    ),
-    # read as the shell runs them, as a script on a line of its own is
-    "piped-with-two-keys-on-one-line": (
-        TWO_KEYS,
-        TWO_KEYS.replace('"jest",', '"jest | cat",'),
-        "test-failures-ignored",
-    ),
-    "piped-in-a-one-line-scripts-object": (
-        ONE_LINE,
-        ONE_LINE.replace('"jest" }', '"jest | cat" }'),
-        "test-failures-ignored",
-    ),
-    "runner-after-an-exit-with-two-keys": (
-        TWO_KEYS,
-        TWO_KEYS.replace('"jest",', '"exit 0; jest",'),
-        "tests-deselected",
-    ),
+    "jest || true": "test-failures-ignored",
+    "jest | cat": "test-failures-ignored",
+    "exit 0; jest": "tests-deselected",
 }
 
 
-@pytest.mark.parametrize("name", list(ON_A_SHARED_LINE))
+@pytest.mark.parametrize("script", list(ON_A_SHARED_LINE))
+@pytest.mark.parametrize("layout", list(SHARED_LINES))
 def test_a_script_on_a_line_with_other_keys_is_still_a_finding(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str, script: str
 ) -> None:
     """A line not written as one key and its string (a one-line `scripts` object, two keys on a line)
-    gets the same checks as a script on a line of its own."""
-    base, head, rule = ON_A_SHARED_LINE[name]
+    gets the same checks as a script on a line of its own, and nothing more."""
+    base, head = SHARED_LINES[layout]
+    head = head.replace('"test": "jest"', f'"test": "{script}"')
     repo = make_pr(tmp_path / "repo", {"package.json": head}, {**BASE, "package.json": base})
     code, report = ai_gate(repo.root, capsys)
-    assert [w for w in weakened(report) if w[1] == "high"] == [(rule, "high", "package.json")]
+    assert weakened(report) == [(ON_A_SHARED_LINE[script], "high", "package.json")]
     assert code == 1
 
 
@@ -222,18 +200,12 @@ def test_an_emptied_test_script_whose_key_is_written_with_an_escape_is_a_finding
     assert code == 1
 
 
-@pytest.mark.parametrize(
-    ("base", "head"),
-    [
-        (ONE_LINE, ONE_LINE.replace('"jest" }', '"echo ok" }')),
-        (PACKAGE, ONE_LINE.replace('"jest" }', '"echo ok" }')),
-        (TWO_KEYS, TWO_KEYS.replace('"jest",', '"echo no tests",')),
-    ],
-    ids=["scripts-object-on-one-line", "scripts-object-made-one-line", "two-keys-on-one-line"],
-)
+@pytest.mark.parametrize("layout", list(SHARED_LINES))
 def test_an_emptied_test_script_on_a_line_with_other_keys_is_a_finding(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], base: str, head: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str
 ) -> None:
+    base, head = SHARED_LINES[layout]
+    head = head.replace('"test": "jest"', '"test": "echo no tests"')
     repo = make_pr(tmp_path / "repo", {"package.json": head}, {**BASE, "package.json": base})
     code, report = ai_gate(repo.root, capsys)
     assert weakened(report) == [("tests-deselected", "high", "package.json")]
