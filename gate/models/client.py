@@ -346,14 +346,14 @@ class LiteLLMClient:
             described = _describe(EmptyResponseError(error), attempt_no)
             self._failed(record, done, described, sent.latency, sent.wall)
             raise EmptyResponseError(error)
-        # Decided on as the trace records them: a replay then reads the answers the run took.
-        contents = [redacted_answer(choice.message.content) for choice in response.choices]
         usage_obj = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage_obj, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage_obj, "completion_tokens", 0) or 0)
         dollars = prompt_tokens * cost.price.input_per_token + completion_tokens * cost.price.output_per_token
         # An answer without usage cost something unknown: its hold stays spent.
         self.budget.settle(sent.held, dollars if prompt_tokens or completion_tokens else None)
+        # Decided on as the trace records them: a replay then reads the answers the run took.
+        contents = [redacted_answer(choice.message.content) for choice in response.choices]
         checked = [validate(request.output_type, c) for c in contents]
         done.contents = contents
         done.checked = checked

@@ -89,9 +89,11 @@ def redacted_answer(content: str | None) -> str | None:
 
     try:
         parsed = json.loads(unfence(content.strip()))
-    except ValueError:
+        hidden = redact_tree(parsed)
+    except (ValueError, RecursionError):
+        # Not JSON, or nested past what the parser or the walk over it can follow (an answer a PR's text
+        # talked a model into): redacted as text, and validation then says why it is no answer.
         return redact(content)
-    hidden = redact_tree(parsed)
     return content if hidden is parsed else json.dumps(hidden, ensure_ascii=False)
 
 

@@ -131,6 +131,30 @@ def test_malformed_json_gets_one_repair_that_shows_the_error(model_server: FakeM
     assert "did not validate" in repair.last_user and "`review`" in repair.last_user
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        '{"findings": [], "x": ' + "[" * 2_000 + '"s3cretvalue1"' + "]" * 2_000 + "}",
+        "[" * 100_000,
+    ],
+    ids=["nested-past-the-walk", "nested-past-the-parser"],
+)
+def test_an_answer_nested_past_what_can_be_read_is_repaired_not_a_crash(
+    model_server: FakeModelServer, tmp_path: Path, answer: str
+) -> None:
+    """Text in a PR can ask a model for a deeply nested answer: it is no answer, repaired once as any
+    other is, settled against the budget and recorded in the trace, never an error out of the call."""
+    model_server.script("fake-a", "review", [Reply.text(answer), Reply.json({"findings": [FINDING]})])
+    with TraceWriter.open(tmp_path / "t.jsonl") as trace:
+        client = client_for(model_server, "openai/fake-a", trace=trace)
+        result = call(client, request())
+    assert result.error is None and len(result.outputs) == 1
+    assert model_server.count("fake-a") == 2
+    records = [json.loads(x) for x in (tmp_path / "t.jsonl").read_text().splitlines()[1:]]
+    assert [r["purpose"] for r in records] == ["answer", "repair"]
+    assert records[0]["validation"][0].startswith("invalid")
+
+
 def test_invalid_twice_is_dropped_and_recorded(model_server: FakeModelServer, tmp_path: Path) -> None:
     bad = {"findings": [{**FINDING, "severity": "catastrophic"}]}
     model_server.script("fake-a", "review", Reply.json(bad))
