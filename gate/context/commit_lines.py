@@ -209,18 +209,28 @@ class GitCommitLines:
         for key, group in groups.items():
             named = key or frozenset(file for sha in group for file in texts[sha])
             pathspec = sorted({f":(literal){path}" for file in named for path in file})
-            out = self._git.run(
-                *options, "--text", "--", *pathspec, input="".join(f"{sha}\n" for sha in group).encode()
-            )
-            parts = (_head(part) for part in _COMMIT_START.split(decode_patch(out)[0])[1:])
-            for sha, commit in groupby(parts, key=lambda part: part[0].split(" ", 1)[0]):
-                for n, (_, _, patch) in enumerate(commit):
-                    sections = ((_file_of(section), section) for section in _sections(patch))
-                    read[(sha, n)] = {
-                        file: section
-                        for file, section in sections
-                        if file in texts.get(sha, ()) and not _BINARY_FILE.search(section)
-                    }
+            # The files go on git's command line, which the system bounds (a PR can name thousands of
+            # files of long paths): the commits of one parent are read a share of their files at a
+            # time; a merge's files are read in one go, or not again (they stay binary), since a parent's
+            # diff that touches none of the files named is not printed.
+            chunks = list(_bounded(pathspec))
+            if key and len(chunks) > 1:
+                continue
+            for chunk in chunks:
+                out = self._git.run(
+                    *options, "--text", "--", *chunk, input="".join(f"{sha}\n" for sha in group).encode()
+                )
+                parts = (_head(part) for part in _COMMIT_START.split(decode_patch(out)[0])[1:])
+                for sha, commit in groupby(parts, key=lambda part: part[0].split(" ", 1)[0]):
+                    for n, (_, _, patch) in enumerate(commit):
+                        sections = ((_file_of(section), section) for section in _sections(patch))
+                        # A commit's last section ends with no line break: read in shares, it may
+                        # stand before another file's in the commit's patch.
+                        read.setdefault((sha, n), {}).update(
+                            (file, section if section.endswith("\n") else section + "\n")
+                            for file, section in sections
+                            if file in texts.get(sha, ()) and not _BINARY_FILE.search(section)
+                        )
         return read
 
     def _text_files(
@@ -345,3 +355,22 @@ def added_lines_of_log(parts: Iterable[tuple[str, str]]) -> Iterator[tuple[str, 
                     yield sha, line[1:]
             elif line.startswith("@@ ") and (m := _HUNK.match(line)):
                 left = int(m.group(1) or 1) + int(m.group(2) or 1)
+
+
+# The most characters of paths one git process is given on its command line: far under the system's bound
+# on a command's arguments (2 MiB on Linux, environment included).
+MAX_ARGUMENT_CHARS = 256_000
+
+
+def _bounded(args: Sequence[str]) -> Iterator[list[str]]:
+    """`args` in runs of at most MAX_ARGUMENT_CHARS characters in all (one at least in each)."""
+    run: list[str] = []
+    size = 0
+    for arg in args:
+        if run and size + len(arg) + 1 > MAX_ARGUMENT_CHARS:
+            yield run
+            run, size = [], 0
+        run.append(arg)
+        size += len(arg) + 1
+    if run:
+        yield run

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,31 @@ def test_the_commits_that_each_print_a_file_as_binary_are_read_again_by_one_git(
     assert added == [line for n in range(12) for line in ('const SEP = "\0";', f'const NAME = "mod{n}";')]
     again = [call for call in log.read_text().splitlines() if "--text" in call.split()]
     assert len(again) == 1
+
+
+def test_files_past_what_one_command_line_holds_are_read_again_in_shares(tmp_path: Path) -> None:
+    """1,000 files of 3,000-character paths (3 MB of names, past the system's 2 MiB for a command's
+    arguments) that one commit printed as binary with a NUL and the next as text again: the second read
+    gives each file's lines, where naming them all to one git raised `OSError` and failed provenance."""
+    repo = GitRepo(tmp_path / "repo")
+    names = [(f"d{n:04d}/" + "x" * 3_000).encode() for n in range(1_000)]
+    blobs = [b"hello\nworld\n", b"hello\x00\nworld\n", b"hello\nworld again\n"]
+    stream = bytearray()
+    for mark, data in enumerate(blobs, start=1):
+        stream += b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data)
+    for mark in range(1, 4):
+        stream += b"commit refs/heads/main\nmark :%d\ncommitter a <a@example.com> %d +0000\ndata 2\nc\n" % (
+            100 + mark,
+            mark,
+        )
+        if mark > 1:
+            stream += b"from :%d\n" % (99 + mark)
+        stream += b"".join(b"M 100644 :%d %s\n" % (mark, name) for name in names) + b"\n"
+    subprocess.run(["git", "-C", str(repo.root), "fast-import", "--quiet"], input=bytes(stream), check=True)
+    shas = repo.git("log", "--format=%H", "main").split()[:2]
+
+    added = list(GitCommitLines(Git(repo.root)).added_texts(shas[1::-1]))  # the NUL added, then taken out
+
+    # each file's line with the NUL, then its two lines as text again
+    assert len(added) == 3_000
+    assert sorted({text for _, text in added}) == ["hello", "hello\0", "world again"]
