@@ -83,16 +83,16 @@ def test_runtime_grows_linearly_on_adversarial_lines(kind: str) -> None:
 
 
 def _go_build_lines(n: int) -> ChangeSet:
-    """A Go test file the change modifies, whose hunk shows n lines of base code and adds n `//go:build`
-    lines, next to a code change."""
+    """A Go test file the change modifies, whose hunk adds n `//go:build` lines at its top, where the
+    header that holds a constraint is read, above n lines of base code, next to a code change."""
     code = (
         "diff --git a/calc.go b/calc.go\n--- a/calc.go\n+++ b/calc.go\n@@ -1 +1 @@\n-var x = 1\n+var x = 2\n"
     )
     test = (
         "diff --git a/calc_test.go b/calc_test.go\n--- a/calc_test.go\n+++ b/calc_test.go\n"
         f"@@ -1,{n} +1,{2 * n} @@\n"
-        + "".join(f" x{i} := 1\n" for i in range(n))
         + "".join(f"+//go:build t{i}\n" for i in range(n))
+        + "".join(f" x{i} := 1\n" for i in range(n))
     )
     return ChangeSet(source="diff", diff=parse_diff(code + test))
 
@@ -111,3 +111,25 @@ def test_many_added_go_build_lines_take_linear_time() -> None:
         times.append(max(best, 0.02))
     # Linear growth is ~4x; quadratic would be ~16x.
     assert times[1] / times[0] < 8, times
+
+
+def _package_script(script: str) -> ChangeSet:
+    """A package.json whose `test` script the change rewrites to `script`, next to a code change."""
+    code = "diff --git a/app.js b/app.js\n--- a/app.js\n+++ b/app.js\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"
+    package = (
+        "diff --git a/package.json b/package.json\n--- a/package.json\n+++ b/package.json\n"
+        f'@@ -1,3 +1,3 @@\n {{"scripts": {{\n-  "test": "jest"\n+  "test": "{script}"\n }}}}\n'
+    )
+    return ChangeSet(source="diff", diff=parse_diff(code + package))
+
+
+def test_an_assignment_of_many_quote_pairs_in_a_script_takes_linear_time() -> None:
+    """`A=` then quote pairs and no blank: each pair a quoted word or two characters, a value of 18 pairs
+    was tried 2^18 ways (4 s; 22 pairs did not end in two minutes)."""
+    times = []
+    for n in (10, 990):
+        changeset = _package_script("A=" + "''" * n + "x")
+        started = time.process_time()
+        WeakenedTestsAnalyzer().run(RunContext(changeset=changeset, config=Config()))
+        times.append(max(time.process_time() - started, 0.02))
+    assert times[1] / times[0] < 30, times

@@ -28,7 +28,9 @@ _SUCCEEDS = re.compile(
 )
 _FAILS = re.compile(r"false(?:\s.*)?", re.DOTALL)
 _EXIT = re.compile(r"exit(?:\s+(?P<code>\d+))?\s*")
-_ASSIGNMENT = re.compile(r"(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S)*\s+)*")
+# Possessive: a quote pair is a quoted word or two characters of `\S`, and a value of many pairs with
+# no blank after it was tried every way it splits (`A=` then 40 quotes: 2^20 ways).
+_ASSIGNMENT = re.compile(r"(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S)*+\s+)*")
 # What this reading does not follow: grouping, substitution, control words, here-documents, and a status
 # kept and given back (`code=$?; ...; exit $code`).
 _FLOW = re.compile(
