@@ -27,6 +27,10 @@ CAUGHT = {
     "runner-named-by-echo": ("echo jest", "tests-deselected"),
     "piped-into-cat": ("jest | cat", "test-failures-ignored"),
     "piped-into-tee-without-pipefail": ("jest --ci | tee out.log", "test-failures-ignored"),
+    # the word `pipefail` that is no `set -o pipefail` before the pipe sets nothing
+    "piped-into-a-log-named-pipefail": ("jest 2>&1 | tee pipefail.log", "test-failures-ignored"),
+    "pipefail-echoed-before-the-pipe": ("echo pipefail; jest | cat", "test-failures-ignored"),
+    "pipefail-set-after-the-pipe": ("jest | cat; set -o pipefail", "test-failures-ignored"),
     "followed-by-an-echo": ("jest; echo done", "test-failures-ignored"),
     "or-an-exit-0": ("jest || exit 0", "test-failures-ignored"),
     "sent-to-the-background": ("jest &", "test-failures-ignored"),
@@ -62,6 +66,7 @@ def test_a_test_script_that_no_longer_runs_or_fails_with_the_tests_is_a_finding(
 
 HONEST = {
     "pipefail-set-before-the-pipe": "set -o pipefail; jest --ci | tee out.log",
+    "pipefail-set-with-other-options": "set -eu -o pipefail && jest --ci | tee out.log",
     "followed-by-a-message-on-success": "jest --ci && echo ok",
     "built-first": "tsc --noEmit && jest",
     "environment-set-first": "cross-env CI=1 jest --coverage",

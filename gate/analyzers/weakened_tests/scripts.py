@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 _MAX_SCRIPT = 2_000
 
@@ -75,8 +76,7 @@ def read_script(value: str, runs: Callable[[str], bool]) -> Script | None:
     if pipelines is None:
         return None
     names = any(_kind(command, runs) == "tests" for _, commands in pipelines for command in commands)
-    pipefail = "pipefail" in code or "PIPESTATUS" in code
-    ran = _run(pipelines, runs, pipefail=pipefail)
+    ran = _run(pipelines, runs, pipefail=_sets_pipefail(pipelines))
     return None if ran is None else Script(names, *ran)
 
 
@@ -102,6 +102,21 @@ def _run(
         # Without `pipefail` a pipeline's status is its last command's; with it, the last that failed.
         status = next((s for s in reversed(statuses) if s), 0) if pipefail else statuses[-1]
     return reached, no_ops, status
+
+
+def _sets_pipefail(pipelines: list[tuple[str, list[str]]]) -> bool:
+    """Whether a `set -o pipefail` (`set -eo pipefail`, `set -e -o pipefail`) runs before the script's
+    first pipe: the word anywhere else (`jest | tee pipefail.log`, `echo pipefail`) sets nothing."""
+    for _, commands in pipelines:
+        if len(commands) > 1:
+            return False
+        words = commands[0].split()
+        if words[:1] == ["set"] and any(
+            option.startswith("-") and option.endswith("o") and value == "pipefail"
+            for option, value in pairwise(words[1:])
+        ):
+            return True
+    return False
 
 
 def _kind(command: str, runs: Callable[[str], bool]) -> str:
