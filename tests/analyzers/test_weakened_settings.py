@@ -256,6 +256,14 @@ CAUGHT: dict[str, tuple[dict[str, str | None], tuple[str, str, str]]] = {
         {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['(a|aa)+$'] };\n"},
         ("tests-not-collected", "high", "jest.config.js"),
     ),
+    "jest-config-pattern-of-many-unbounded-quantifiers": (
+        {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['.*.*.*.*.*.*x'] };\n"},
+        ("tests-not-collected", "high", "jest.config.js"),
+    ),
+    "jest-config-pattern-with-a-named-backreference": (
+        {"jest.config.js": "module.exports = { testPathIgnorePatterns: ['(?P<x>a+)(?P=x)$'] };\n"},
+        ("tests-not-collected", "high", "jest.config.js"),
+    ),
     "jest-config-hides-the-tests-from-the-module-map": (
         {"jest.config.ts": "export default { modulePathIgnorePatterns: ['<rootDir>/src'] };\n"},
         ("tests-not-collected", "high", "jest.config.ts"),

@@ -28,7 +28,12 @@ _ROOT = "/__root__"
 # Folders the runners never collect from, whatever the settings say.
 _NEVER_COLLECTED = re.compile(r"(?:^|/)(?:node_modules|dist)/")
 # A backreference in a pattern the change writes: Python may take exponential time matching it.
-_BACKREFERENCE = re.compile(r"\\[1-9]")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+# Unbounded quantifiers (`*`, `+`, `{n,}`) a pattern may hold in all: each one more multiplies the ways
+# a failing match is tried by the length of the path (`.*.*.*.*.*.*x` took 50 s on a path of 100
+# characters).
+MAX_UNBOUNDED = 2
+_OPEN_REPEAT = re.compile(r"\{\d*,\}")
 _TEST_WORD = re.compile(r"tests?\b|spec|__tests__|e2e|\.test\.|_test\b", re.IGNORECASE)
 # The test files each runner collects by default (its `testMatch` or `include`).
 _VITEST_TEST = re.compile(r"[^/]\.(?:test|spec)\.[cm]?[jt]sx?$")
@@ -161,11 +166,13 @@ def _matches(key: str, patterns: list[str], path: str, home: str) -> bool:
 def _backtracks(pattern: str) -> bool:
     """Whether Python's regular expressions may take exponential time on a pattern the change writes: a
     group repeated by `+`, `*` or `{}` that holds a quantifier or an alternation at any depth
-    (`(a+)+`, `((a+))+`, `(\\w*)*`, `(a|aa)+`), or a backreference. One pass; brackets and escapes
-    are read as such, so `[+]` and `\\+` quantify nothing."""
+    (`(a+)+`, `((a+))+`, `(\\w*)*`, `(a|aa)+`), a backreference, or more than MAX_UNBOUNDED unbounded
+    quantifiers in all (`.*.*.*x`, polynomial in the path's length). One pass; brackets and escapes are
+    read as such, so `[+]` and `\\+` quantify nothing."""
     if _BACKREFERENCE.search(pattern):
         return True
     holds: list[bool] = []  # for each open group, whether it holds a quantifier or an alternation
+    unbounded = 0
     index = 0
     while index < len(pattern):
         char = pattern[index]
@@ -186,6 +193,10 @@ def _backtracks(pattern: str) -> bool:
                 holds[-1] = True
         elif holds and (char in "|+*}" or (char == "?" and pattern[index - 1] != "(")):
             holds[-1] = True  # `(?:` opens a group; any other `?` quantifies
+        if char in "+*" or (char == "{" and _OPEN_REPEAT.match(pattern, index)):
+            unbounded += 1
+            if unbounded > MAX_UNBOUNDED:
+                return True
         index += 1
     return False
 
