@@ -133,3 +133,20 @@ def test_an_assignment_of_many_quote_pairs_in_a_script_takes_linear_time() -> No
         WeakenedTestsAnalyzer().run(RunContext(changeset=changeset, config=Config()))
         times.append(max(time.process_time() - started, 0.02))
     assert times[1] / times[0] < 30, times
+
+
+def test_a_comment_line_above_a_skip_is_read_in_linear_time() -> None:
+    """Whether a line above a JS or Go skip holds code: a blank between the comment's body and a
+    character after its close (`/*`, spaces, `*/x`) re-read the body at each place, quadratic in the
+    line (about 10 ms a line of 2,000 characters, and a file holds hundreds above its skips)."""
+    from gate.analyzers.weakened_tests.guards import has_code
+
+    times = []
+    for n in (190, 1_990):
+        line = "/*" + " " * n + "*/x"
+        started = time.process_time()
+        for _ in range(200):
+            assert has_code(line)
+        times.append(max(time.process_time() - started, 0.002))
+    # Linear growth is ~10x; quadratic would be ~100x.
+    assert times[1] / times[0] < 40, times

@@ -32,7 +32,9 @@ _OTHER_BRANCH = re.compile(r"(?<![\w.$])(?:else|switch|case)\b")
 # A JS `if (...)` with no brace, whose statement is the next line.
 _BARE_IF = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?P<keyword>if)\s*\((?P<condition>.*)\)\s*$")
 # A line of a block comment: `/* ... */`, its opening `/* ...`, or a line within it (` * ...`, ` */`).
-_COMMENT_ONLY = re.compile(r"\s*(?:/\*(?:(?!\*/).)*(?:\*/)?|\*.*)\s*")
+# (Read on the stripped line, each character once: a blank after the comment's body re-read it at each
+# place, quadratic in a line of spaces between `/*` and `*/x`.)
+_COMMENT_ONLY = re.compile(r"/\*(?:[^*]|\*(?!/))*+(?:\*/)?|\*.*")
 # The `if`s of one chain read back from an `else` (`if (a) {} else if (b) {} else {`), at most.
 _CHAIN = 8
 # Literally taken branches read through, one inside the other (`if (true) { if (true) {`), at most.
@@ -68,7 +70,8 @@ def has_code(line: str) -> bool:
     if len(line) > _MAX_LINE:
         return True
     code = _code(line)
-    return bool(code.strip()) and _COMMENT_ONLY.fullmatch(code) is None
+    code = code.strip()
+    return bool(code) and _COMMENT_ONLY.fullmatch(code) is None
 
 
 def _enclosing(prefix: str, above: Sequence[str], depth: int) -> Marker | None:
