@@ -55,17 +55,23 @@ def same_change(code: str) -> str:
     return "\n".join(out)
 
 
-def agreed_suggestion(given: Iterable[tuple[str, str | None]], lead: str, quorum: int) -> Suggested | None:
+def agreed_suggestion(
+    given: Iterable[tuple[str, str | None, tuple[int, int]]], lead: str, quorum: int, lines: tuple[int, int]
+) -> Suggested | None:
     """The change a group's finding shows, of the changes its raisers gave (`given`: model, suggestion or
-    None): the one the most distinct models gave, the lead's (`lead`) among equals, then the one of the
-    earliest model name; as the lead wrote it when it is one of them, else as the earliest of them did.
-    None when no raiser gave one."""
-    by_change: dict[str, dict[str, str]] = {}  # the change compared -> model -> the change as it wrote it
-    for model, code in given:
+    None, and the lines it replaces): the one the most distinct models gave for the same lines, the
+    lead's (`lead`) among equals, then the one of the earliest model name; as the lead wrote it when it
+    is one of them, else as the earliest of them did. It is confirmed only for the finding's own `lines`:
+    a change written for other lines, put on these, would replace what it was not written for. None when
+    no raiser gave one."""
+    # (the change compared, the lines it replaces) -> model -> the change as it wrote it
+    by_change: dict[tuple[str, tuple[int, int]], dict[str, str]] = {}
+    for model, code, replaced in given:
         if code is not None:
-            by_change.setdefault(same_change(code), {}).setdefault(model, code)
+            key = (same_change(code), (min(replaced), max(replaced)))
+            by_change.setdefault(key, {}).setdefault(model, code)
     if not by_change:
         return None
-    models = min(by_change.values(), key=lambda m: (-len(m), lead not in m, min(m)))
+    key, models = min(by_change.items(), key=lambda item: (-len(item[1]), lead not in item[1], min(item[1])))
     code = models[lead] if lead in models else models[min(models)]
-    return Suggested(code, tuple(sorted(models)), len(models) >= max(1, quorum))
+    return Suggested(code, tuple(sorted(models)), len(models) >= max(1, quorum) and key[1] == lines)

@@ -407,8 +407,10 @@ def to_findings(
         claim = group.claim(fail_on).lead
         lead = claim.finding
         start, end = agreed_lines((r.finding.start_line, r.finding.end_line) for r in group.rated.values())
-        given = ((m.model, m.finding.suggestion) for m in group.members)
-        suggested = agreed_suggestion(given, claim.model, quorum)
+        given = (
+            (m.model, m.finding.suggestion, (m.finding.start_line, m.finding.end_line)) for m in group.members
+        )
+        suggested = agreed_suggestion(given, claim.model, quorum, (start, end))
         s = support.get(group.id, Support(frozenset(), frozenset()))
         confirmed_by = tuple(sorted(group.raisers | s.agreed))
         category = lead.category.strip().lower() or stage

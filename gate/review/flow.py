@@ -226,7 +226,9 @@ def raised_in(
             outside.append(Unplaced(model, path, f.start_line, f.end_line, alike=True))
         else:
             path = places.files.get(path, path)
-            where = {"path": path, "start_line": part[0], "end_line": part[1]}
+            where: dict[str, object] = {"path": path, "start_line": part[0], "end_line": part[1]}
+            if part != (f.start_line, f.end_line):
+                where["suggestion"] = None  # written for lines the chunk did not all show
             same = where == {"path": f.path, "start_line": f.start_line, "end_line": f.end_line}
             kept.append(Raised(model, unit, f if same else f.model_copy(update=where)))
     return kept, outside

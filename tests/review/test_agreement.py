@@ -109,3 +109,33 @@ def test_a_confirmed_finding_is_on_the_lines_its_raisers_agree_on_and_inline(
     finding = reviewed(model_server, tmp_path, a, b)
     assert (finding.location.start_line, finding.location.end_line) == agreed
     assert finding.commentable and finding.inline
+
+
+def test_one_fix_given_for_different_lines_is_not_offered_in_one_click(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """fake-a gives the two-line fix for lines 11-12, fake-b the same fix for lines 12-13: the finding is
+    on line 12, where both meet, and neither wrote the change for that one line. Offered in one click it
+    would replace one line with two, so it is shown as theirs, unconfirmed."""
+    fix = "    value = Decimal(str(amount))\n    value = value.quantize(Decimal('0.01'))"
+    finding = reviewed(
+        model_server,
+        tmp_path,
+        {**FLOAT, "start_line": 11, "end_line": 12, "suggestion": fix},
+        {**FLOAT, "start_line": 12, "end_line": 13, "suggestion": fix},
+    )
+    assert (finding.location.start_line, finding.location.end_line) == (12, 12)
+    assert dict(finding.extra)["suggested_by"] == "openai/fake-a"
+    assert "```suggestion" not in comment_body(ReportFinding.of(finding))
+
+
+def test_a_fix_for_lines_the_chunk_did_not_show_is_not_offered(
+    model_server: FakeModelServer, tmp_path: Path
+) -> None:
+    """Both models give the same fix for lines 1-12, of which the chunk showed the hunk only: the finding is
+    kept to the lines shown, and a fix written for the lines above them is not put on these."""
+    wide = {**FLOAT, "start_line": 1, "end_line": 12, "suggestion": FIX}
+    finding = reviewed(model_server, tmp_path, wide, wide)
+    assert finding.location.start_line > 1 and finding.location.end_line == 12
+    assert finding.suggestion is None
+    assert "```suggestion" not in comment_body(ReportFinding.of(finding))
