@@ -137,10 +137,13 @@ def _regenerate(
         model_errors=list(done.model_errors),
     )
     summary = f"{len(settled)} of {len(selection.regions)} AI-authored hunks checked"
+    # What the run remembers only grows, and a stage beside this one learns a linked issue's values while
+    # its calls are out: a region a value learned since would hide in part was not checked as written.
+    late = hidden(Selection(selection.regions, ()), ctx.changeset.diff).hidden
     errors = [
         _coverage_error(done, len(selection.regions)),
         _withheld_error(selection.withheld),
-        _hidden_error(selection.hidden),
+        _hidden_error((*selection.hidden, *late)),
     ]
     if done.budget_stopped:
         summary += "; the budget stopped some model calls"

@@ -144,17 +144,18 @@ def hidden(selection: Selection, diff: Diff) -> Selection:
     """The selection without the regions that have an added line a value remembered elsewhere in the run
     would hide in part (`gate.redact.hidden`), each a candidate left out with its lines: the models would
     compare their re-generations with code that is not the code the change submits."""
+    found = hidden_added(diff, [(r.path, r.start_line, r.end_line) for r in selection.regions])
+    if not found:
+        return selection
     left: list[SkippedHunk] = []
     kept: list[Region] = []
     for region in selection.regions:
-        lines = [line for _, line in hidden_added(diff, [(region.path, region.start_line, region.end_line)])]
+        lines = [n for path, n in found if path == region.path and region.start_line <= n <= region.end_line]
         if not lines:
             kept.append(region)
             continue
         reason = f"line(s) {', '.join(map(str, lines))} {HIDDEN}"
         left.append(SkippedHunk(region.path, region.start_line, region.end_line, reason))
-    if not left:
-        return selection
     skipped = sorted((*selection.skipped, *left), key=lambda s: (s.path, s.start_line))
     ids = tuple(f"{h.path}:{h.start_line}-{h.end_line}" for h in left)
     return Selection(tuple(kept), tuple(skipped), selection.withheld, ids)

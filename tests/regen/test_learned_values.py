@@ -76,3 +76,29 @@ def test_a_remembered_value_no_ai_region_holds_leaves_the_regions_checked(
     assert [c["outcome"] for c in regen.details["checked"]] == ["consistent"]
     assert regen.model_error is None
     assert not [g for g in coverage.of(outcome).gaps if g.stage == "regen"]
+
+
+def test_a_value_learned_while_the_calls_are_out_leaves_the_region_unchecked(
+    repo: GitRepo, model_server: FakeModelServer
+) -> None:
+    """The spec stage, beside this one, learns a linked issue's values while the re-generations are out:
+    one that hides part of the AI region's code, learned after the region was chosen, still means the
+    region was not checked as written (a model error), not a consistent hunk."""
+    from gate.redact import memory
+
+    late_head = REGEN_HEAD.replace("discounted", "late_discounted")
+    make_change(repo, late_head)
+
+    def learning(body: dict[str, Any]) -> Reply:
+        memory.remember(["round(late_discounted"])  # what the other stage learns meanwhile
+        return Reply(choices=tuple({"code": c} for c in SAME))
+
+    for model in MODELS:
+        model_server.script(model.split("/", 1)[1], "regeneration", learning)
+    outcome = run_gate(load_git_changeset(repo.root, "main", "feature"), _config(model_server))
+    regen = next(s for s in outcome.stages if s.stage == "regen")
+    assert model_server.count(schema="regeneration") > 0
+    assert regen.model_error == (
+        "not re-generated: 1 AI hunk(s) with added lines shown with text hidden by a value remembered "
+        f"elsewhere in the run ({DISCOUNT_ID})"
+    )
