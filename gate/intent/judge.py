@@ -20,7 +20,7 @@ from typing import Literal
 from gate.intent.prompt import Statement
 from gate.models.schemas import ReviewFinding, SpecCheckOutput
 from gate.review.consensus import Group, Raised, group_findings, norm_path
-from gate.review.placing import as_shown
+from gate.review.placing import spellings
 from gate.review.units import names_shown_line
 
 SEVERITY: Literal["high"] = (
@@ -76,13 +76,17 @@ def judge(
     answers: Iterable[Answer], plans: Mapping[str, ChunkPlan], statements: Mapping[str, Statement]
 ) -> Judged:
     out = Judged()
+    # Each chunk's paths as its prompt spelled them (a folder named like a value remembered as a secret
+    # reaches the models as `[REDACTED]/db.py`, and they cite it so), to the one file each stands for: a
+    # spelling shared by several files stands for none, and a contradiction on it judges nothing.
+    spelled = {unit: spellings(plan.paths)[1] for unit, plan in plans.items()}
     for answer in sorted(answers, key=lambda a: (a.unit, a.model)):
         plan = plans.get(answer.unit)
         if plan is None:
             continue
         out.answered_by.setdefault(answer.unit, set()).add(answer.model)
-        spelled = _spelled(plan.paths)
-        paths = set(plan.paths) | spelled.keys()
+        files = spelled[answer.unit]
+        paths = set(plan.paths) | files.keys()
         for j in answer.output.judgments:
             rid = j.id.strip()
             if rid not in plan.statements or rid not in statements:
@@ -90,7 +94,7 @@ def judge(
                 continue
             if j.verdict == "contradicted":
                 path = norm_path(j.path or "", paths)
-                path = spelled.get(path, path)
+                path = files.get(path, path)
                 if path not in paths or j.start_line is None:
                     out.ignored += 1
                     continue
@@ -118,17 +122,6 @@ def judge(
             out.said.setdefault(rid, {v: set() for v in VERDICTS})[j.verdict].add(answer.model)
             out.judged_by.setdefault(answer.unit, {}).setdefault(rid, set()).add(answer.model)
     return out
-
-
-def _spelled(paths: Iterable[str]) -> dict[str, str]:
-    """The chunk's paths as its prompt spelled them where that differs (a folder named like a value
-    remembered as a secret reaches the models as `[REDACTED]/db.py`, and they cite it so), each to the
-    one file it stands for; a spelling shared by several files stands for none, and a contradiction on
-    it judges nothing (`gate.review.placing`)."""
-    by_spelling: dict[str, set[str]] = {}
-    for path in paths:
-        by_spelling.setdefault(as_shown(path), set()).add(path)
-    return {shown: raw.pop() for shown, raw in by_spelling.items() if len(raw) == 1 and shown not in raw}
 
 
 def group_by_statement(raised: Sequence[Raised], statements: Sequence[Statement]) -> list[Group]:

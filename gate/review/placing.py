@@ -41,6 +41,19 @@ def as_shown(path: str) -> str:
     return invisible.shown(redact(path))
 
 
+def spellings(paths: Iterable[str]) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """Each path as the prompts spell it (`as_shown`, worked out once a path); each spelling to the one
+    file it stands for; and the spellings that stand for more than one, which name no file."""
+    spelled: dict[str, str] = {}
+    stands_for: dict[str, set[str]] = defaultdict(set)
+    for path in paths:
+        if path not in spelled:
+            spelled[path] = as_shown(path)
+            stands_for[spelled[path]].add(path)
+    files = {shown: next(iter(raw)) for shown, raw in stands_for.items() if len(raw) == 1}
+    return spelled, files, frozenset(shown for shown, raw in stands_for.items() if len(raw) > 1)
+
+
 @dataclass(frozen=True)
 class Places:
     """The lines each chunk showed, as `path:start-end` with the path as shown (chunk id -> places)."""
@@ -58,18 +71,11 @@ class Places:
     @classmethod
     def of(cls, chunks: Sequence[Chunk]) -> Places:
         """The places of the run's chunks, each path spelled as its prompt showed it."""
-        spelled: dict[str, str] = {}
-        stands_for: dict[str, set[str]] = defaultdict(set)
-        shown: dict[str, tuple[str, ...]] = {}
-        for chunk in chunks:
-            places = []
-            for unit in chunk.units:
-                path = spelled.setdefault(unit.path, as_shown(unit.path))
-                stands_for[path].add(unit.path)
-                places.append(f"{path}:{unit.start_line}-{unit.end_line}")
-            shown[chunk.id] = tuple(places)
-        files = {path: next(iter(raw)) for path, raw in stands_for.items() if len(raw) == 1}
-        alike = frozenset(path for path, raw in stands_for.items() if len(raw) > 1)
+        spelled, files, alike = spellings(unit.path for chunk in chunks for unit in chunk.units)
+        shown = {
+            chunk.id: tuple(f"{spelled[u.path]}:{u.start_line}-{u.end_line}" for u in chunk.units)
+            for chunk in chunks
+        }
         return cls(shown, files, alike)
 
     @classmethod
