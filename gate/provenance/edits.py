@@ -156,13 +156,14 @@ def edited_ai_lines(
     reader = changeset.commit_lines
     if reader is None:
         return Edited(owners)
-    if all_held and not reader.binary_changes(ai):
+    # An AI commit whose diff of a file stays binary added lines no text tells: the later commits with
+    # no AI marks that change that file are read all the same (`_FileLines.hidden`).
+    binary = reader.binary_changes(ai)
+    if all_held and not binary:
         return Edited(owners)
     texts = {path: {line.new_no: line.text for line in changeset.diff.by_path[path].added} for path in owners}
     not_held = Counter() if all_held else _texts_not_held(ai_texts, owners, texts, ai)
-    # An AI commit whose diff of a file stays binary added lines no text tells: the later commits with
-    # no AI marks that change that file are read all the same (`_FileLines.hidden`).
-    if not not_held and not reader.binary_changes(ai):
+    if not not_held and not binary:
         return Edited(owners)
     others = {
         (sha, squeezed(texts[path].get(n, "")))
