@@ -55,14 +55,21 @@ CHANGED = {
 }
 
 
+def _reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, severity: str | None
+) -> None:
+    """The header `old` at base and `new` at head give the one finding of `severity` on the test file (a
+    high one failing the run), or none when `severity` is None."""
+    code, found, _ = _run(tmp_path, capsys, old, new)
+    assert found == ([] if severity is None else [("test-skipped", severity, "calc_test.go")]), found
+    assert code == (1 if severity == "high" else 0)
+
+
 @pytest.mark.parametrize("name", list(CHANGED))
 def test_a_constraint_changed_so_a_default_go_test_no_longer_builds_the_file_is_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    old, new, severity = CHANGED[name]
-    code, found, _ = _run(tmp_path, capsys, old, new)
-    assert found == [("test-skipped", severity, "calc_test.go")], found
-    assert code == (1 if severity == "high" else 0)
+    _reported(tmp_path, capsys, *CHANGED[name])
 
 
 def test_a_platform_left_out_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,9 +100,7 @@ KEPT = {
 def test_a_constraint_that_keeps_what_a_default_go_test_builds_is_not_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    old, new = KEPT[name]
-    code, found, _ = _run(tmp_path, capsys, old, new)
-    assert found == [] and code == 0, found
+    _reported(tmp_path, capsys, *KEPT[name], None)
 
 
 # name -> (the header at base, at head, the severity): a line that only looks like a constraint (a space
@@ -121,10 +126,7 @@ DECOYS = {
 def test_a_constraint_is_read_from_the_header_as_the_go_command_reads_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    old, new, severity = DECOYS[name]
-    code, found, _ = _run(tmp_path, capsys, old, new)
-    assert found == [("test-skipped", severity, "calc_test.go")], found
-    assert code == (1 if severity == "high" else 0)
+    _reported(tmp_path, capsys, *DECOYS[name])
 
 
 # name -> (the header at base, at head): comments that only look like constraints build the file as before
@@ -139,9 +141,7 @@ NO_CONSTRAINT = {
 def test_a_comment_that_only_looks_like_a_constraint_is_not_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    old, new = NO_CONSTRAINT[name]
-    code, found, _ = _run(tmp_path, capsys, old, new)
-    assert found == [] and code == 0, found
+    _reported(tmp_path, capsys, *NO_CONSTRAINT[name], None)
 
 
 def test_a_release_the_go_mod_names_is_one_a_toolchain_sets(
