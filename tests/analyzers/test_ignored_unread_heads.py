@@ -41,6 +41,20 @@ def _check(
     return report
 
 
+def _helpers_rewritten(tmp_path: Path, files: dict[str, str | bytes]) -> GitRepo:
+    """A repository of `files` and the vendored (default-ignored) helpers, which Claude rewrites on the
+    branch `feature`."""
+    repo = GitRepo(tmp_path / "repo")
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/vendor/helpers.py", HELPERS)
+    repo.commit("Rewrite the helpers" + CLAUDE)
+    return repo
+
+
 def _note(report: dict[str, Any], path: str) -> str:
     prefix = f"{path}: analysed although paths.ignore matches it, because "
     [note] = [n for n in report["notes"] if n.startswith(prefix)]
@@ -52,15 +66,9 @@ def test_a_module_at_head_too_large_to_read_may_import_the_ignored_file(
 ) -> None:
     """`app/big.py` imports the vendored helpers, and is past the size limit: read as importing nothing,
     it left the rewritten helpers out of the gate."""
-    repo = GitRepo(tmp_path / "repo")
     filler = f"# {'x' * 96}\n" * (MAX_FILE_BYTES // 99 + 10)
-    repo.write("app/__init__.py", "")
-    repo.write("app/big.py", "from app.vendor.helpers import helper_0\n" + filler)
-    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
-    repo.commit("base")
-    repo.branch("feature")
-    repo.write("app/vendor/helpers.py", HELPERS)
-    repo.commit("Rewrite the helpers" + CLAUDE)
+    files = {"app/__init__.py": "", "app/big.py": "from app.vendor.helpers import helper_0\n" + filler}
+    repo = _helpers_rewritten(tmp_path, files)
     report = _check(repo.root, capsys)
     assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
     assert _note(report, "app/vendor/helpers.py") == (
@@ -98,13 +106,12 @@ def test_a_manifest_a_partial_clone_lacks_may_name_the_ignored_build_output(
 def test_a_module_a_partial_clone_lacks_may_import_the_ignored_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = GitRepo(tmp_path / "repo")
-    repo.write("app/main.py", "from app.vendor.helpers import helper_0\n\nprint(helper_0(1))\n")
-    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
-    repo.commit("base")
-    repo.branch("feature")
-    repo.write("app/vendor/helpers.py", HELPERS)
-    repo.commit("Rewrite the helpers" + CLAUDE)
+    repo = _helpers_rewritten(
+        tmp_path,
+        {
+            "app/main.py": "from app.vendor.helpers import helper_0\n\nprint(helper_0(1))\n",
+        },
+    )
     report = _check(_blobless(repo, tmp_path), capsys)
     assert report["source"]["unignored"] == ["app/vendor/helpers.py"]
     assert _note(report, "app/vendor/helpers.py") == (
@@ -116,14 +123,13 @@ def test_a_module_that_is_read_and_imports_nothing_leaves_the_file_ignored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Failing closed is for a file not given, not for every module that does not import it."""
-    repo = GitRepo(tmp_path / "repo")
-    repo.write("app/__init__.py", "")
-    repo.write("app/main.py", "print(1)\n")
-    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
-    repo.commit("base")
-    repo.branch("feature")
-    repo.write("app/vendor/helpers.py", HELPERS)
-    repo.commit("Rewrite the helpers" + CLAUDE)
+    repo = _helpers_rewritten(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/main.py": "print(1)\n",
+        },
+    )
     report = _check(repo.root, capsys)
     assert report["source"]["unignored"] == []
     assert report["source"]["ignored_paths"] == ["app/vendor/helpers.py"]
@@ -158,13 +164,12 @@ def test_a_program_with_no_suffix_too_large_to_read_leaves_the_file_ignored(
 ) -> None:
     """A file with no suffix may be a Python script by its first line; one past the size limit is far
     more often a program built elsewhere, and is not taken for a module that may import."""
-    repo = GitRepo(tmp_path / "repo")
-    repo.write("tools/terraform", b"\x7fELF\x00" + b"\x01" * (MAX_FILE_BYTES + 1024))
-    repo.write("app/vendor/helpers.py", "def helper_0(value):\n    return value\n")
-    repo.commit("base")
-    repo.branch("feature")
-    repo.write("app/vendor/helpers.py", HELPERS)
-    repo.commit("Rewrite the helpers" + CLAUDE)
+    repo = _helpers_rewritten(
+        tmp_path,
+        {
+            "tools/terraform": b"\x7fELF\x00" + b"\x01" * (MAX_FILE_BYTES + 1024),
+        },
+    )
     report = _check(repo.root, capsys)
     assert report["source"]["unignored"] == []
     assert report["source"]["ignored_paths"] == ["app/vendor/helpers.py"]
