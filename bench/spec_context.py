@@ -62,6 +62,9 @@ class WithSpecs:
             return None
         return self.inner.why_unread(revision, path)
 
+    def why_unlisted(self, revision: str) -> str | None:
+        return self.inner.why_unlisted(revision)
+
 
 def spec_documents(files: Sequence[str]) -> dict[str, str]:
     """About SPEC_SET_BYTES of specs, one for each of the SPEC_COUNT directories holding the most files."""

@@ -18,14 +18,14 @@ from gate import syntax
 from gate.analyzers.limits import LONG_NAME, Unreadable, shorten_dotted_names
 from gate.context.file_kinds import BYTE_ORDER_MARK, is_python_change
 from gate.context.links import LINK_SKIPPED, is_link
-from gate.context.model import LISTING, TOO_LARGE, ChangeSet
+from gate.context.model import TOO_LARGE, ChangeSet
 from gate.diff.model import DiffLine, FileChange, FileStatus, LineKind
 
 # Files larger than this are not analysed: generated bundles and data dumps, not code someone wrote.
 MAX_FILE_BYTES = 1_000_000
 
 NO_REVISIONS_NOTE = "no base/head revisions (patch input): analysed the lines the diff shows only"
-# What a stage names as skipped when the list of files at head was not given (`LISTING`).
+# What a stage names as skipped when the list of files at head was not given (`why_unlisted`).
 HEAD_LISTING = "the list of files at head"
 # Why a changed Python file was not analysed though its head was read whole (`ChangeView.parses`).
 GATE_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -202,7 +202,7 @@ class ChangeView:
             reader = self.changeset.revisions
             if reader is not None:
                 self._paths = tuple(reader.list_files("head"))
-                if (why := reader.why_unread("head", LISTING)) is not None:
+                if (why := reader.why_unlisted("head")) is not None:
                     self._skip(HEAD_LISTING, why)  # no file found is not no file there
             else:
                 self._paths = tuple(

@@ -34,7 +34,7 @@ from gate.context.entry_points import named_by_runners, named_entry_points, runn
 from gate.context.file_kinds import BYTE_ORDER_MARK, runs_python
 from gate.context.manifest_includes import includes_others, named_by_manifests
 from gate.context.minified import is_readable, named_minified
-from gate.context.model import LISTING, TOO_LARGE, RevisionReader
+from gate.context.model import TOO_LARGE, RevisionReader
 from gate.context.suffixes import JS_SUFFIXES, PYTHON_SUFFIXES
 from gate.diff.model import Diff, FileChange, FileStatus, LineKind
 
@@ -101,7 +101,7 @@ def apply_ignore(
         if unnamed := sorted(guarded - why_kept.keys()):
             including = _including_manifests(diff, naming, spec)
             why_kept.update(named_by_manifests(unnamed, including, read_manifest))
-        if naming is not None and naming.not_given:
+        if naming is not None and naming.missed:
             why_kept.update(
                 _unplaced_after_unread(
                     diff.files, guarded - why_kept.keys(), naming, "name it as code that runs"
@@ -124,7 +124,7 @@ def apply_ignore(
     )
     if importers is not None and importers.cut:
         why_kept.update(_unplaced_after_cut(diff.files, guarded - why_kept.keys()))
-    if importing is not None and importing.not_given:
+    if importing is not None and importing.missed:
         # A changed module read whole for its imports is read from the diff's lines when its head is not
         # given, so what else it imports is unknown too: the user's own patterns' files are kept as well.
         changed = {c.path for c in diff.files}
@@ -227,11 +227,11 @@ def _unplaced_after_unread(
 ) -> dict[str, str]:
     """The matched files still ignored when a file read to place them was not given, kept: failing
     closed, as after the cut. `does`: what the file not read may do to each."""
-    path, why = next(iter(read.not_given.items()))
-    more = len(read.not_given) - 1
-    if path == LISTING:
-        reason = f"the list of files at head was not read ({why}), and a file not listed may {does}"
+    if read.unlisted is not None:
+        reason = f"the list of files at head was not read ({read.unlisted}), and a file not listed may {does}"
     else:
+        path, why = next(iter(read.not_given.items()))
+        more = len(read.not_given) - 1
         others = f", with {more} more," if more else ""
         reason = f"{path} at head{others} was not read ({why}), and it may {does}"
     return {c.path: reason for c in files if c.path in unplaced}
@@ -239,11 +239,18 @@ def _unplaced_after_unread(
 
 class _HeadTexts:
     """Reads files at head to place the ignored ones, and keeps those the head revision holds but did
-    not give (`RevisionReader.why_unread`): what such a file imports or names is unknown, not nothing."""
+    not give (`RevisionReader.why_unread`), and a listing it could not give (`why_unlisted`): what such a
+    file imports or names, or a file not listed, is unknown, not nothing."""
 
     def __init__(self, head: RevisionReader) -> None:
         self._head = head
-        self.not_given: dict[str, str] = {}  # path (`LISTING` for the listing) -> why
+        self.not_given: dict[str, str] = {}  # path -> why
+        self.unlisted: str | None = None  # why the listing was not given
+
+    @property
+    def missed(self) -> bool:
+        """Whether a file or the listing was not given."""
+        return bool(self.not_given) or self.unlisted is not None
 
     def read(self, path: str) -> str | None:
         text = self._head.read("head", path)
@@ -253,8 +260,8 @@ class _HeadTexts:
 
     def list_files(self) -> tuple[str, ...]:
         paths = self._head.list_files("head")
-        if (why := self._head.why_unread("head", LISTING)) is not None:
-            self.not_given.setdefault(LISTING, why)
+        if self.unlisted is None:
+            self.unlisted = self._head.why_unlisted("head")
         return paths
 
 

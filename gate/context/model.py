@@ -69,9 +69,6 @@ COULD_NOT_READ = (GIT_COULD_NOT_READ, API_COULD_NOT_READ)
 # Why a file that is there was not read whole: it is larger than the reader takes (git's reader and the
 # analyzers' each have a limit). One wording for both, so the verdict counts it wherever it was met.
 TOO_LARGE = "over the size limit of a file read"
-# The path `RevisionReader.why_unread` is asked for the listing of a revision (`list_files`): no file has
-# it, and a listing the source could not give is no empty tree.
-LISTING = ""
 
 
 class RevisionReader(Protocol):
@@ -83,13 +80,17 @@ class RevisionReader(Protocol):
         ...
 
     def list_files(self, revision: str) -> tuple[str, ...]:
-        """Every file path at the revision."""
+        """Every file path at the revision; none when the source could not list them (`why_unlisted`)."""
         ...
 
     def why_unread(self, revision: str, path: str) -> str | None:
         """Why `read` gave None for a file that is there (the source could not give it, or it is too
-        large); None when it was read or is not there. No file it names is taken for an absent one.
-        For the path `LISTING`, why `list_files` gave no file: a listing the source could not give."""
+        large); None when it was read or is not there. No file it names is taken for an absent one."""
+        ...
+
+    def why_unlisted(self, revision: str) -> str | None:
+        """Why `list_files` gave no file: a listing the source could not give, which is no empty tree;
+        None when it was listed."""
         ...
 
 

@@ -61,6 +61,10 @@ class GitRevisions:
         there is no such file (or it is a folder, a submodule or binary)."""
         return self._unread.get((revision, path))
 
+    def why_unlisted(self, revision: str) -> str | None:
+        """Always None: a listing git could not give raises `GitError`, never reads as an empty tree."""
+        return None
+
     def close(self) -> None:
         """Stop the reader's git process (it also stops when the reader is dropped or at exit)."""
         if self._blobs is not None:

@@ -22,7 +22,6 @@ from gate.context.links import diff_head_tree, may_hold_links, unread_links
 from gate.context.local_git import load_git_changeset
 from gate.context.model import (
     API_COULD_NOT_READ,
-    LISTING,
     TOO_LARGE,
     ChangeSet,
     Commit,
@@ -181,7 +180,7 @@ def _from_api(
         # The diff says which files are links and where they point; the tree, which files are at head.
         tree = diff_head_tree(diff, revisions.list_files("head"), lambda path: revisions.read("head", path))
         unread.extend(unread_links(diff, *tree))
-        if (why := revisions.why_unread("head", LISTING)) is not None:
+        if (why := revisions.why_unlisted("head")) is not None:
             unread.append(f"the list of files at head, which {why}: where the PR's links lead is unknown")
     return ChangeSet(
         source="github",
@@ -317,6 +316,7 @@ class ApiRevisions:
         self._revs = {"base": base, "head": head}
         self._diff = diff
         self._unread: dict[tuple[str, str], str] = {}  # (revision, path) -> why, for `why_unread`
+        self._unlisted: dict[str, str] = {}  # revision -> why, for `why_unlisted`
         # Per reader, so per run: each file read once (a request each), each listing once.
         self.read = lru_cache(maxsize=API_FILES_CACHED)(self._read)  # type: ignore[method-assign]
         self.list_files = lru_cache(maxsize=LISTINGS_CACHED)(self._list_files)  # type: ignore[method-assign]
@@ -329,6 +329,9 @@ class ApiRevisions:
 
     def why_unread(self, revision: str, path: str) -> str | None:
         return self._unread.get((revision, path))
+
+    def why_unlisted(self, revision: str) -> str | None:
+        return self._unlisted.get(revision)
 
     def _read(self, revision: str, path: str) -> str | None:
         if revision in ("head", self._revs["head"]) and (text := self._added_text(path)) is not None:
@@ -361,7 +364,7 @@ class ApiRevisions:
         try:
             return self._client.tree_paths(self._revs.get(revision, revision))
         except GateError:  # a listing not given is no empty tree: the stages that list it say so
-            self._unread[revision, LISTING] = API_COULD_NOT_READ
+            self._unlisted[revision] = API_COULD_NOT_READ
             return ()
 
 

@@ -16,7 +16,7 @@ import pathspec
 
 from gate.analyzers.source import HEAD_LISTING
 from gate.config.models import Config
-from gate.context.model import LISTING, ChangeSet
+from gate.context.model import ChangeSet
 from gate.diff.model import FileStatus
 from gate.redact import MESSAGE_FILENAME, redact
 from gate.schema.coverage import SkippedFile
@@ -57,7 +57,7 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
     revisions = changeset.revisions
     unread: list[SkippedFile] = []
     paths = sorted(p for p in revisions.list_files("head") if any(m.match_file(p) for _, m, _ in entries))
-    not_listed = revisions.why_unread("head", LISTING)
+    not_listed = revisions.why_unlisted("head")
     if not_listed is not None:
         # No spec found is not no spec there: what the specs say is unknown, not empty.
         unread.append(SkippedFile(path=HEAD_LISTING, why=not_listed))

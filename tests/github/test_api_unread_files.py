@@ -10,7 +10,7 @@ from gate.analyzers import PhantomSymbolsAnalyzer
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
 from gate.config.models import Config
-from gate.context.model import API_COULD_NOT_READ, LISTING, ChangeSet
+from gate.context.model import API_COULD_NOT_READ, ChangeSet
 from gate.github.client import GitHubClient
 from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
@@ -76,7 +76,7 @@ def test_a_listing_the_api_failed_to_give_is_unread_not_an_empty_tree(
     github.fail("GET", r"/git/trees/", 500, times=100)
     assert cs.revisions is not None
     assert cs.revisions.list_files("head") == ()
-    assert cs.revisions.why_unread("head", LISTING) == API_COULD_NOT_READ
+    assert cs.revisions.why_unlisted("head") == API_COULD_NOT_READ
     # A stage that lists the tree says it did not read it, and the verdict is no pass.
     view = ChangeView(cs)
     assert view.head_paths() == ()
