@@ -14,6 +14,7 @@ from gate.diff.model import FileStatus
 from gate.findings import Finding, Severity
 from gate.provenance.model import ProvenanceResult
 from gate.run import MODEL_STAGES, StageResult
+from gate.wording import first_of
 
 BLOCKING_NAMED = 5  # blocking findings named in the verdict's reason; the rest are counted
 
@@ -153,12 +154,9 @@ def _finding_order(f: Finding) -> tuple[bool, int, str, int, str]:
 
 
 def _blocking_reason(blocked: Sequence[Finding], fail_on: Severity) -> str:
-    more = len(blocked) - BLOCKING_NAMED
     return (
         f"{len(blocked)} confirmed finding{'s' if len(blocked) != 1 else ''} at or above "
-        f"'{fail_on.value}': "
-        + "; ".join(_short(f) for f in blocked[:BLOCKING_NAMED])
-        + (f"; and {more} more" if more > 0 else "")
+        f"'{fail_on.value}': " + first_of([_short(f) for f in blocked], BLOCKING_NAMED, "; ")
     )
 
 

@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "gate.invisible",
             "gate.sanitize",
             "gate.fence",
+            "gate.wording",
             "gate.syntax",
             "gate.redact",
             "gate.findings",

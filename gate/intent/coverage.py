@@ -16,6 +16,7 @@ from gate.intent.judge import ChunkPlan
 from gate.review.coverage import hidden_gaps
 from gate.review.units import Chunk, NotReviewed
 from gate.schema.coverage import Gap, IntentReach, ReviewedFile, StageCoverage
+from gate.wording import first_of
 
 STAGE = "spec"
 # The requirement ids a gap's reason names one by one.
@@ -89,12 +90,15 @@ def intent_coverage(
 
 def _short(chunk: Chunk, missing: Sequence[str], by: Mapping[str, set[str]], quorum: int) -> list[Gap]:
     """A gap for each part of the chunk: the requirements sent with it that fewer than `quorum` judged."""
-    named = ", ".join(
-        f"{s} ({len(by.get(s, ()))} of {quorum}" + (f": {', '.join(sorted(by[s]))})" if by.get(s) else ")")
-        for s in missing[:IDS_NAMED]
+    named = first_of(
+        [
+            f"{s} ({len(by.get(s, ()))} of {quorum}"
+            + (f": {', '.join(sorted(by[s]))})" if by.get(s) else ")")
+            for s in missing
+        ],
+        IDS_NAMED,
     )
-    more = f" and {len(missing) - IDS_NAMED} more" if len(missing) > IDS_NAMED else ""
-    reason = f"not judged by the {quorum} models required against requirement(s) {named}{more}"
+    reason = f"not judged by the {quorum} models required against requirement(s) {named}"
     return [
         Gap(stage=STAGE, kind="failure", reason=reason, path=u.path, lines=f"{u.start_line}-{u.end_line}")
         for u in chunk.units

@@ -43,6 +43,7 @@ from gate.review.flow import no_model, priced, stage_client
 from gate.review.prompt import load_prompt
 from gate.run import RunContext, StageResult, Usage, run_sync
 from gate.schema.coverage import Gap, StageCoverage
+from gate.wording import first_of
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,7 @@ def _withheld_error(paths: Sequence[str]) -> str | None:
     (`gate.redact.unlearned_files`): hunks the stage chose and did not check are not a pass."""
     if not paths:
         return None
-    named = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    named = first_of(paths, 5)
     return (
         f"not re-generated: the AI hunks of {len(paths)} file(s) sent to no model ({named}): their text at "
         "head or base was not read, so the secrets they hold are not all known"
@@ -359,7 +360,7 @@ def _hidden_error(regions: Sequence[str]) -> str | None:
     not check as written are not a pass."""
     if not regions:
         return None
-    named = ", ".join(regions[:5]) + (f" and {len(regions) - 5} more" if len(regions) > 5 else "")
+    named = first_of(regions, 5)
     return (
         f"not re-generated: {len(regions)} AI hunk(s) with added lines shown with text hidden by a value "
         f"remembered elsewhere in the run ({named})"

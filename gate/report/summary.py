@@ -29,6 +29,7 @@ from gate.report.github_view import CommitView, FindingView, ReportView
 from gate.report.links import BlobLinks
 from gate.run import MODEL_STAGES
 from gate.sanitize import code_span, inline, no_commands, sanitize
+from gate.wording import first_of
 
 ICON = {"pass": "✅", "fail": "❌", "neutral": "⚪"}
 TITLE = "AI Quality Gate"
@@ -302,10 +303,9 @@ def _coverage(cov: Coverage | None) -> list[str]:
     if spec := spec_line(cov.spec):
         parts.append(spec)
     if cov.ignored:
-        names = ", ".join(code(p, 80) for p in cov.ignored[:MAX_NAMES])
-        more = f" and {len(cov.ignored) - MAX_NAMES} more" if len(cov.ignored) > MAX_NAMES else ""
+        names = first_of([code(p, 80) for p in cov.ignored], MAX_NAMES)
         parts.append(
-            f"{len(cov.ignored)} left out by `paths.ignore` ({names}{more}; "
+            f"{len(cov.ignored)} left out by `paths.ignore` ({names}; "
             "still read for secrets and injection text)"
         )
     if cov.complete:

@@ -16,6 +16,7 @@ from gate.review.consensus import STAGE
 from gate.review.flow import ReviewRounds
 from gate.review.units import Chunk, NotReviewed
 from gate.schema.coverage import Gap, ReviewedFile, StageCoverage
+from gate.wording import first_of
 
 # How much of the places and reasons a model error quotes: enough to act on, short enough to read.
 MAX_WHERE_CHARS = 500
@@ -90,9 +91,7 @@ def cut_note(cut: Sequence[NotReviewed]) -> str | None:
     """A line too long to send whole was cut: its tail is code no model saw, so the review is incomplete."""
     if not cut:
         return None
-    where = ", ".join(f"{s.what}:{s.line}" for s in cut[:CUT_LINES_NAMED]) + (
-        f" and {len(cut) - CUT_LINES_NAMED} more" if len(cut) > CUT_LINES_NAMED else ""
-    )
+    where = first_of([f"{s.what}:{s.line}" for s in cut], CUT_LINES_NAMED)
     return f"not reviewed: the tail of {len(cut)} line(s) too long to send whole ({where})"
 
 
@@ -102,9 +101,7 @@ def withheld_note(withheld: Mapping[str, str]) -> str | None:
     if not withheld:
         return None
     paths = list(withheld)
-    where = ", ".join(paths[:CUT_LINES_NAMED]) + (
-        f" and {len(paths) - CUT_LINES_NAMED} more" if len(paths) > CUT_LINES_NAMED else ""
-    )
+    where = first_of(paths, CUT_LINES_NAMED)
     return (
         f"not reviewed: {len(paths)} file(s) sent to no model ({where}): their text at head or base "
         "was not read, so the secrets they hold are not all known"
@@ -122,9 +119,7 @@ def hidden_note(hidden: Sequence[NotReviewed], lead: str = "not reviewed") -> st
     """Lines shown with text a value remembered elsewhere hid: not reviewed (`lead`) as written."""
     if not hidden:
         return None
-    where = ", ".join(f"{s.what}:{s.line}" for s in hidden[:CUT_LINES_NAMED]) + (
-        f" and {len(hidden) - CUT_LINES_NAMED} more" if len(hidden) > CUT_LINES_NAMED else ""
-    )
+    where = first_of([f"{s.what}:{s.line}" for s in hidden], CUT_LINES_NAMED)
     return (
         f"{lead}: {len(hidden)} added line(s) shown with text hidden by a value remembered elsewhere "
         f"in the run ({where})"

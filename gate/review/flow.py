@@ -38,6 +38,7 @@ from gate.review.prompt import (
 )
 from gate.review.units import Chunk, shown_part
 from gate.run import RunContext, StageResult, Usage
+from gate.wording import first_of
 
 CROSS_CHECK_BATCH = 20  # findings per cross-check call
 OUTSIDE_NAMED = 5  # places of findings left out that a note names one by one
@@ -239,9 +240,7 @@ def outside_note(rounds: ReviewRounds) -> str | None:
     if not rounds.outside:
         return None
     places = sorted({o.place for o in rounds.outside})
-    named = ", ".join(places[:OUTSIDE_NAMED]) + (
-        f" and {len(places) - OUTSIDE_NAMED} more" if len(places) > OUTSIDE_NAMED else ""
-    )
+    named = first_of(places, OUTSIDE_NAMED)
     return f"{len(rounds.outside)} finding(s) ignored: on code their chunk did not show ({named})"
 
 

@@ -30,6 +30,7 @@ from gate.redact import redact
 from gate.review.consensus import STAGE
 from gate.review.units import Chunk, shown_paths
 from gate.schema.coverage import Gap
+from gate.wording import first_of
 
 UNPLACED_NAMED = 5  # places of unplaced findings a model error names one by one
 MAX_LINES_CHARS = 200  # `Gap.lines`: a model can give any line number
@@ -166,10 +167,11 @@ def unplaced_error(unplaced: Sequence[Unplaced]) -> str | None:
     places = _unlocated(unplaced)
     if not places:
         return None
-    named = "; ".join(
-        p.named() + (": the path is shown alike for more than one file" if p.alike else "")
-        for p in places[:UNPLACED_NAMED]
-    ) + (f"; and {len(places) - UNPLACED_NAMED} more" if len(places) > UNPLACED_NAMED else "")
+    named = first_of(
+        [p.named() + (": the path is shown alike for more than one file" if p.alike else "") for p in places],
+        UNPLACED_NAMED,
+        "; ",
+    )
     return (
         f"findings could not be located at {len(places)} place(s) on code their chunk did not show, or "
         f"on a path that names more than one file: {named}"

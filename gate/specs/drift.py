@@ -28,6 +28,7 @@ from gate.provenance.model import ProvenanceResult
 from gate.run import RunContext, StageResult
 from gate.specs.load import load_specs, read_removed_specs
 from gate.specs.model import Spec, SpecSet
+from gate.wording import first_of
 
 # More than this share of a spec's governed added lines written by AI, with the spec untouched, is drift.
 DRIFT_AI_SHARE = 0.5
@@ -147,9 +148,7 @@ def _drift_finding(
     ai_by_file = {p: sorted(_ai_lines(by_path[p], provenance)) for p in governed}
     where = max(governed, key=lambda p: (len(ai_by_file[p]), -governed.index(p)))
     start, end = _longest_run(ai_by_file[where])
-    named = ", ".join(f"`{p}`" for p in governed[:MAX_NAMED_FILES])
-    if len(governed) > MAX_NAMED_FILES:
-        named += f" and {len(governed) - MAX_NAMED_FILES} more"
+    named = first_of([f"`{p}`" for p in governed], MAX_NAMED_FILES)
     return replace(
         meta.finding(
             "spec-drift",

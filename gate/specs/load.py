@@ -22,6 +22,7 @@ from gate.redact import MESSAGE_FILENAME, redact
 from gate.schema.coverage import SkippedFile
 from gate.specs.front_matter import read_front_matter
 from gate.specs.model import MAX_GENERAL_SPEC_CHARS, Spec, SpecSet
+from gate.wording import first_of
 
 if TYPE_CHECKING:
     from gate.run import RunContext
@@ -95,9 +96,7 @@ def read_specs(changeset: ChangeSet, config: Config) -> SpecSet:
         notes.append("no file matches the configured specs globs")
     general_left_out = SpecSet(tuple(specs)).general_left_out
     if general_left_out:
-        names = ", ".join(s.path for s in general_left_out[:5])
-        more = len(general_left_out) - 5
-        names += f" and {more} more" if more > 0 else ""
+        names = first_of([s.path for s in general_left_out], 5)
         notes.append(
             f"spec(s) with no governs left out of review prompts ({names}): "
             f"specs that govern no path go into every prompt only while together within "

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from gate.analyzers.weakened_tests.lines import code_only
 from gate.diff.model import DiffLine, FileChange
+from gate.wording import first_of
 
 _CONFIG = re.compile(r"^(?:jest|vitest|vite)\.config\.(?:[cm]?[jt]s|json)$")
 _KEY = re.compile(r"""(?P<key>testPathIgnorePatterns|modulePathIgnorePatterns|exclude)["']?\s*:\s*\[""")
@@ -112,7 +113,7 @@ def left_out(
             and not _left_out_by(was, at_base, home)
         ]
         if hidden:
-            shown = ", ".join(hidden[:3]) + (f" and {len(hidden) - 3} more" if len(hidden) > 3 else "")
+            shown = first_of(hidden, 3)
             what = f"leaves {len(hidden)} test file{'s' if len(hidden) != 1 else ''} out of the run ({shown})"
             when = " under a condition" if setting.conditional else ""
             yield LeftOut(line, f"{what} by `{setting.key}`{when}", not setting.conditional)
