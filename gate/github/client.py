@@ -422,15 +422,52 @@ class GitHubClient:
         raise AssertionError("unreachable: tenacity either returns or raises")
 
 
-# Fields that name a commit: GitHub resolves them, and a secret detector has nothing to find in a sha.
-_IDENTIFIER_FIELDS = frozenset({"head_sha", "commit_id", "sha"})
+# Fields GitHub reads as identifiers, not text: commits, the paths of the PR's own files (which the PR
+# already shows), and the values GitHub takes from a fixed set, or the gate's own names and times. The
+# run's memory of secrets holds values a PR wrote (`DB_PASSWORD=failure`, `DB_PASSWORD=payments`):
+# redacted here, `"conclusion": "failure"` or the path `payments/api.py` would make GitHub refuse the
+# check run or the whole review, and what was found would not be posted at all.
+_IDENTIFIER_FIELDS = frozenset(
+    {
+        "head_sha",
+        "commit_id",
+        "sha",
+        "path",
+        "side",
+        "start_side",
+        "annotation_level",
+        "conclusion",
+        "status",
+        "state",
+        "event",
+        "name",
+        "context",
+        "completed_at",
+        "details_url",
+        "target_url",
+    }
+)
 
 
 def _redacted_body(body: Mapping[str, Any]) -> dict[str, Any]:
-    """What is written to GitHub, with every secret redacted: the last door out for posted text."""
+    """What is written to GitHub, with every secret redacted: the last door out for posted text. The
+    identifier fields (`_IDENTIFIER_FIELDS`), at any depth, are written as they are."""
     from gate.redact import redact_tree
 
-    return {k: v if k in _IDENTIFIER_FIELDS else redact_tree(v) for k, v in body.items()}
+    return dict(_identifiers_kept(body, redact_tree(dict(body))))
+
+
+def _identifiers_kept(sent: Any, redacted: Any) -> Any:
+    """`redacted` with the identifier fields' values of `sent` put back (the two have the same shape:
+    redaction changes strings, never the request's own keys)."""
+    if isinstance(sent, Mapping) and isinstance(redacted, Mapping):
+        return {
+            key: value if key in _IDENTIFIER_FIELDS else _identifiers_kept(value, hidden)
+            for (key, value), hidden in zip(sent.items(), redacted.values(), strict=True)
+        }
+    if isinstance(sent, list) and isinstance(redacted, list):
+        return [_identifiers_kept(value, hidden) for value, hidden in zip(sent, redacted, strict=True)]
+    return redacted
 
 
 def _base64(content: str, what: str) -> bytes:

@@ -1,7 +1,7 @@
 """The summary posted to GitHub (check run, summary comment, job summary): the report's summary
 (`gate.report.summary`) with what only GitHub needs: the hidden marker and review state of the summary
-comment, the published-report note, the run's notes and a link to the full report, cut to the room a
-destination gives.
+comment, the published-report note, the run's notes and a link to the full report, redacted and then cut to
+the room a destination gives.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gate.github.limits import Room
+from gate.redact import redact_tree
 from gate.report.github_view import GATE, PUBLISHED_NOTE, Origin, ReportView
 from gate.report.links import BlobLinks
 from gate.report.summary import fit, summary, where
@@ -50,5 +51,7 @@ def render_summary(
     if marker and view.review_state and not origin.published:
         # hidden, right under the marker: the next run's incremental review starts from it
         top.append(comment_line(view.review_state))
-    body = type(body)((*top, *body.head), body.rows)
-    return fit(body, [*notes, *view.notes], report_link, room)
+    # Redacted before it is fitted: GitHub measures what the client's last door sends, and a value the
+    # run remembered (a folder named like a password the PR set) grows by the marker at each place.
+    head, rows, said = redact_tree([[*top, *body.head], list(body.rows), [*notes, *view.notes]])
+    return fit(type(body)(tuple(head), tuple(rows)), said, report_link, room)
