@@ -85,7 +85,7 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable across runs and distinct within one: stage, rule, path, title and the text of the
         finding's own lines, never their numbers. A finding that moves keeps it; two findings with one
-        title on different code do not share it."""
+        title on different code do not share it, nor do two on copies of one text (`line_keys`)."""
         path = self.location.path if self.location else ""
         key = "\x1f".join((self.stage, self.rule, path, self.title.strip().lower(), self.lines_key))
         return hashlib.sha256(key.encode()).hexdigest()[:24]
@@ -135,7 +135,27 @@ def line_keys(findings: Iterable[Finding], read: LineReader) -> dict[str, str]:
         lines = read(f.location.path, start, f.location.end_line or start)
         if lines is not None and (key := lines_key(lines)):
             out[where] = key
-    return out
+    return _occurrences(out)
+
+
+def _occurrences(keys: dict[str, str]) -> dict[str, str]:
+    """`keys` with the same text at a second or later place of one file told apart (`<key>~2`, by line):
+    a token pasted twice is two findings, each with its own fingerprint, id and inline comment. The
+    first place keeps the text's key, so a finding that moves keeps its fingerprint while the order of
+    its copies holds."""
+    seen: dict[tuple[str, str], int] = {}
+    for where in sorted(keys, key=_place):
+        path, key = where.rpartition(":")[0], keys[where]
+        seen[path, key] = count = seen.get((path, key), 0) + 1
+        if count > 1:
+            keys[where] = f"{key}~{count}"
+    return keys
+
+
+def _place(where: str) -> tuple[str, int, int]:
+    path, _, lines = where.rpartition(":")
+    start, _, end = lines.partition("-")
+    return path, int(start), int(end)
 
 
 def with_line_keys(findings: Iterable[Finding], keys: Mapping[str, str]) -> tuple[Finding, ...]:

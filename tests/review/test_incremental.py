@@ -396,7 +396,7 @@ def test_a_confirmed_finding_carried_over_stays_beside_a_fresh_one_on_a_copy_of_
     second = _check(capsys, repo.root, cfg, "feature", "--previous-report", str(report1))
     by_line = {f["start_line"]: f for f in _review(second)}
     assert set(by_line) == {7, 45}
-    assert by_line[7]["fingerprint"] == by_line[45]["fingerprint"]  # the same text, the same title
+    assert by_line[7]["fingerprint"] != by_line[45]["fingerprint"]  # the same text and title, two copies
     assert by_line[7]["confirmed_by"] == confirmed["confirmed_by"] and by_line[7]["blocking"]
     assert by_line[45]["confirmed_by"] == ["openai/fake-a"] and not by_line[45]["blocking"]
     assert second["verdict"] == "fail"
