@@ -23,6 +23,7 @@ carry no suggestion: a change to apply in one click is not taken from a report a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ class Commented:
     def covers(self, f: FindingView) -> bool:
         """Whether `f` is this comment's finding: its key, or a model finding said again (its rule, on
         lines that overlap these)."""
-        if f.key == self.key:
+        if marker_key(f.key) == self.key:
             return True
         if not self.rule or self.end_line is None or not _said_by_models(f) or f.start_line is None:
             return False
@@ -147,6 +148,16 @@ def _one_defect(a: FindingView, b: FindingView) -> bool:
     return same_issue(first, second, categories=False) and not same_issue(first, second)
 
 
+def marker_key(key: str) -> str:
+    """A finding's key as its comment's marker holds it, and as a later run compares it with the markers
+    it reads: the key itself when the marker can hold it, else a hash of it (a key of other characters,
+    or a longer one, would otherwise be written as one key and compared as another, and its comment
+    posted again on every run)."""
+    if re.fullmatch(_MARKER_KEY, key):
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def _said_by_models(f: FindingView) -> bool:
     return bool(f.raised_by or f.confirmed_by)
 
@@ -156,7 +167,7 @@ def _marker_rule(f: FindingView) -> str:
 
 
 def comment_body(f: FindingView, origin: Origin = GATE) -> str:
-    key = re.sub(r"[^A-Za-z0-9_.:-]", "", f.key)[:FINGERPRINT_KEY_MAX_CHARS]
+    key = marker_key(f.key)
     rule = _marker_rule(f) if _said_by_models(f) else ""
     parts = [
         FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key, rule=f" rule={rule}" if rule else "")

@@ -143,6 +143,29 @@ def test_a_published_reports_inline_comment_says_so_and_offers_no_change(
     assert "suggested change is not offered here" in shown
 
 
+def test_publishing_a_report_again_posts_no_inline_comment_twice(tmp_path: Path, github: FakeGitHub) -> None:
+    """A re-run of the publishing job posts the same report again. Its fingerprints may hold characters a
+    comment's marker cannot (`sha256/...`, as a namespaced id reads): the marker and the comparison with
+    it make the key one way, so the comments of the first publish are found again."""
+    _, head = secret_pr(tmp_path, github)
+    analyze = tmp_path / "analyze"
+    analyze.mkdir()
+    github.read_only = True
+    run_gate(runner_env(github, tmp_path, 7, workspace=analyze, post="summary"), analyze)
+    github.read_only = False
+    artifact = analyze / ".ai-gate" / "report.json"
+    report = json.loads(artifact.read_text())
+    for f in report["findings"]:
+        f["fingerprint"] = "sha256/" + f["fingerprint"]
+    artifact.write_text(json.dumps(report))
+    for _ in range(3):
+        proc = publish(tmp_path, github, artifact, head)
+        assert proc.returncode == 1, proc.stderr
+    bodies = [c["body"] for c in github.review_comments[7]]
+    assert len(bodies) == 2 and len(set(bodies)) == 2  # the secret and the zero-width character, once each
+    assert len(github.reviews) == 1
+
+
 # -- pull_request_target: API only ----------------------------------------------------------------
 
 
