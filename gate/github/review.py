@@ -9,7 +9,9 @@ A model finding's fingerprint holds its title, and a later run's models can word
 group's lead changes when the models' severities do): its marker also names its rule, and a model
 finding of that rule, or of one kind with it (`review/bug`, `review/correctness`), on lines that
 overlap the earlier comment's, on the same file, is left out too. The lines are where GitHub places the
-comment now, or, once it shows the comment as outdated (a push changed its lines), where it was posted.
+comment now, or, once it shows the comment as outdated, where it was posted; and only while their text
+is the text the comment was posted on (its marker holds a hash of it, read from the PR's diff). Once a
+push rewrote them, the comment is about code that is gone, and a finding there is about the new code.
 Within one run, two model findings the consensus kept apart only for their categories (two models
 filing one defect under names no family ties), on overlapping lines, get one comment.
 
@@ -29,7 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gate.diff.model import Diff
 from gate.errors import GitHubError
+from gate.findings import lines_key
 from gate.github import limits
 from gate.github.client import GitHubClient, GitHubUnprocessable, PostedComment
 from gate.github.text import code_block, markdown, sanitize, suggestion_block
@@ -37,7 +41,7 @@ from gate.redact import cut_redacted
 from gate.report.github_view import GATE, FindingView, Origin, PostContext
 from gate.sanitize import inline
 
-FINGERPRINT_MARKER = "<!-- {tag}={key}{rule} -->"
+FINGERPRINT_MARKER = "<!-- {tag}={key}{rule}{lines} -->"
 # Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
 # the check run and the summary comment.
 MAX_INLINE_COMMENTS = 50
@@ -60,25 +64,30 @@ SUGGESTION_LEFT_OUT = "The report's suggested change is not offered here: it cam
 
 _MARKER_KEY = rf"([A-Za-z0-9_.:-]{{1,{FINGERPRINT_KEY_MAX_CHARS}}})"
 _MARKER_RULE = rf"(?: rule=([A-Za-z0-9_.:/-]{{1,{RULE_MAX_CHARS}}}))?"
+_MARKER_LINES = r"(?: lines=([0-9a-f]{16}))?"  # `findings.lines_key` of the commented lines
 
 
 @dataclass(frozen=True)
 class Commented:
     """A finding an earlier run commented, as its comment says: the key, and for a model finding its
-    rule and its lines: where GitHub places the comment now, else (outdated) where it was posted."""
+    rule and its lines: where GitHub places the comment now, else (outdated) where it was posted, and
+    whether their text on the head is still the text it was posted on."""
 
     key: str
     rule: str = ""
     path: str = ""
     start_line: int | None = None
     end_line: int | None = None
+    same_code: bool = False
 
     def covers(self, f: FindingView) -> bool:
         """Whether `f` is this comment's finding: its key, or a model finding said again (its rule, on
-        lines that overlap these)."""
+        lines that overlap these, whose code has not changed since)."""
         if marker_key(f.key) == self.key:
             return True
-        if not self.rule or self.end_line is None or not _said_by_models(f) or f.start_line is None:
+        if not (self.rule and self.same_code) or self.end_line is None:
+            return False
+        if not _said_by_models(f) or f.start_line is None:
             return False
         start = self.start_line or self.end_line
         return (
@@ -104,19 +113,42 @@ def _same_rule(a: str, b: str) -> bool:
     return same_kind(kind_a, kind_b)
 
 
-def commented(comments: list[PostedComment], origin: Origin = GATE) -> list[Commented]:
+def commented(
+    comments: list[PostedComment], origin: Origin = GATE, diff: Diff | None = None
+) -> list[Commented]:
     """The findings `comments` (already known to be this account's) commented: one per comment, from
     the marker on its first line, where `comment_body` writes it. The rest of a comment quotes the
-    finding's title, body and suggestion, words a model or the PR chose, which could spell a marker."""
-    pattern = re.compile(rf"<!-- {re.escape(origin.finding_marker)}={_MARKER_KEY}{_MARKER_RULE} -->")
+    finding's title, body and suggestion, words a model or the PR chose, which could spell a marker.
+    `diff` is the PR's diff now: the text of each comment's lines is read from it."""
+    pattern = re.compile(
+        rf"<!-- {re.escape(origin.finding_marker)}={_MARKER_KEY}{_MARKER_RULE}{_MARKER_LINES} -->"
+    )
     out = []
     for c in comments:
         outdated = c.line is None
         start, end = (c.original_start_line, c.original_line) if outdated else (c.start_line, c.line)
         m = pattern.fullmatch(c.body.lstrip().partition("\n")[0].rstrip("\r"))
-        if m is not None:
-            out.append(Commented(m.group(1), m.group(2) or "", c.path, start, end))
+        if m is None:
+            continue
+        # A marker without the hash (or lines the diff no longer shows) cannot tell: the comment holds
+        # back its own key only.
+        posted_on = m.group(3) or ""
+        same = bool(posted_on) and end is not None and posted_on == _text_key(diff, c.path, start or end, end)
+        out.append(Commented(m.group(1), m.group(2) or "", c.path, start, end, same))
     return out
+
+
+def _text_key(diff: Diff | None, path: str, start: int, end: int) -> str:
+    """The hash (`findings.lines_key`) of lines start..end of `path` as the diff shows them on the head;
+    "" unless one hunk shows them all. A review comment's lines are always in one hunk of the diff."""
+    change = diff.by_path.get(path) if diff is not None else None
+    hunk = change.hunk_at(start) if change is not None else None
+    if hunk is None or end < start or end > hunk.new_end:
+        return ""
+    text = {line.new_no: line.text for line in hunk.lines if line.new_no is not None}
+    if any(n not in text for n in range(start, end + 1)):
+        return ""
+    return lines_key(text[n] for n in range(start, end + 1))
 
 
 @dataclass(frozen=True)
@@ -166,11 +198,21 @@ def _marker_rule(f: FindingView) -> str:
     return re.sub(r"[^A-Za-z0-9_.:/-]", "", f.rule or f.category)[:RULE_MAX_CHARS]
 
 
-def comment_body(f: FindingView, origin: Origin = GATE) -> str:
+def comment_body(f: FindingView, origin: Origin = GATE, diff: Diff | None = None) -> str:
+    """The comment on `f`'s lines. Its first line is the marker a later run reads: the finding's key,
+    and for a model finding its rule and the hash of the text of its lines (from `diff`, the PR's)."""
     key = marker_key(f.key)
     rule = _marker_rule(f) if _said_by_models(f) else ""
+    text = ""
+    if rule and f.path is not None and f.start_line is not None:
+        text = _text_key(diff, f.path, f.start_line, f.end or f.start_line)
     parts = [
-        FINGERPRINT_MARKER.format(tag=origin.finding_marker, key=key, rule=f" rule={rule}" if rule else "")
+        FINGERPRINT_MARKER.format(
+            tag=origin.finding_marker,
+            key=key,
+            rule=f" rule={rule}" if rule else "",
+            lines=f" lines={text}" if text else "",
+        )
     ]
     if origin.published:
         parts += [PUBLISHED_LINE, ""]
@@ -211,10 +253,11 @@ def _names(models: Sequence[str]) -> str:
     return sanitize(", ".join(models), MODEL_NAMES_MAX_CHARS)
 
 
-def review_comment(f: FindingView, origin: Origin = GATE) -> dict[str, Any]:
+def review_comment(f: FindingView, origin: Origin = GATE, diff: Diff | None = None) -> dict[str, Any]:
     assert f.path is not None and f.start_line is not None
     end = max(f.start_line, f.end or f.start_line)
-    out: dict[str, Any] = {"path": f.path, "line": end, "side": "RIGHT", "body": comment_body(f, origin)}
+    body = comment_body(f, origin, diff)
+    out: dict[str, Any] = {"path": f.path, "line": end, "side": "RIGHT", "body": body}
     if end > f.start_line:
         out["start_line"] = f.start_line
         out["start_side"] = "RIGHT"
@@ -232,7 +275,7 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
             "of earlier runs cannot be told apart"
         )
     mine = [c for c in client.review_comments(ctx.number) if c.user_login == ctx.identity]
-    earlier = commented(mine, ctx.origin)
+    earlier = commented(mine, ctx.origin, ctx.diff)
     fresh: list[FindingView] = []
     shown: list[FindingView] = []  # commented now or on an earlier run
     keys: set[str] = set()
@@ -255,7 +298,7 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
         "commit_id": ctx.head_sha,
         "event": "COMMENT",
         "body": body,
-        "comments": [review_comment(f, ctx.origin) for f in fresh],
+        "comments": [review_comment(f, ctx.origin, ctx.diff) for f in fresh],
     }
     try:
         client.create_review(ctx.number, review)
@@ -265,7 +308,7 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
         certain = [_single_line(f) for f in fresh if _on_added_line(ctx, f)]
         if not certain:
             raise
-        review["comments"] = [review_comment(f, ctx.origin) for f in certain]
+        review["comments"] = [review_comment(f, ctx.origin, ctx.diff) for f in certain]
         client.create_review(ctx.number, review)
         return (
             f"review with {len(certain)} inline comment(s) on added lines ({len(fresh) - len(certain)} "

@@ -8,8 +8,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from gate.diff.parser import parse_diff
 from gate.github.client import GitHubClient
 from gate.github.environment import Target
 from gate.github.posting import post_results
@@ -73,6 +75,63 @@ def test_a_defect_the_models_word_anew_after_a_push_is_not_commented_again(
     assert github.review_comments[7] == [commented]  # the same defect, commented once
 
 
+SIGN_ERROR = {
+    "path": "shop/pay.py",
+    "start_line": 13,
+    "end_line": 14,
+    "severity": "critical",
+    "category": "bug",
+    "title": "Refund adds the amount to the balance instead of subtracting it",
+    "body": "order.balance + value credits the customer twice",
+    "suggestion": None,
+}
+
+
+@pytest.mark.parametrize("outdated", [True, False], ids=["outdated", "placed-on-changed-text"])
+def test_a_new_defect_on_rewritten_lines_is_commented_though_an_earlier_comment_was_there(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer, outdated: bool
+) -> None:
+    """A push rewrites the lines an earlier comment (a bug: the float) was on, and the models find another
+    bug in the new code there (a sign error). The earlier comment, outdated or not, is about code that is
+    gone: it holds back no finding of its rule on those lines, and the new defect is commented."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("shop/pay.py", BASE)
+    repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("shop/pay.py", HEAD)
+    head = repo.commit("Add refunds and discounts")
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    pull_from_git(github, repo, base, head, number=7)
+    for name in ("model-a", "model-b"):
+        model_server.script(name, "cross_check", judge(lambda title: True))
+    model_server.script("model-a", "review", Reply.json({"findings": [PLANTED_A]}))
+    model_server.script("model-b", "review", Reply.json({"findings": [PLANTED_B]}))
+    gate_run(github, tmp_path, workspace, "opened")
+    (float_comment,) = github.review_comments[7]
+    assert "float" in float_comment["body"] and float_comment["line"] == 13
+
+    rewritten = HEAD.replace(
+        "    value = float(amount)\n    order.balance = order.balance - value\n",
+        "    value = Decimal(amount)\n    order.balance = order.balance + value\n",
+    )
+    assert rewritten != HEAD
+    repo.write("shop/pay.py", rewritten)
+    head = repo.commit("Use Decimal in refund")
+    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", "feature"], check=True)
+    pull_from_git(github, repo, base, head, number=7)
+    if outdated:
+        float_comment.update(line=None, start_line=None)  # as GitHub answers once a push changed its lines
+    said_anew = {**SIGN_ERROR, "title": "Sign error: refund increases balance"}
+    model_server.script("model-a", "review", Reply.json({"findings": [SIGN_ERROR]}))
+    model_server.script("model-b", "review", Reply.json({"findings": [said_anew]}))
+    report = gate_run(github, tmp_path, workspace, "synchronize")
+    assert any(f["inline"] and "balance" in f["title"] for f in report["findings"])
+    new = [c["body"].partition("\n")[2] for c in github.review_comments[7][1:]]
+    assert new and all("balance" in body for body in new)
+
+
 def test_another_finding_on_the_commented_lines_is_still_commented(
     tmp_path: Path, github: FakeGitHub
 ) -> None:
@@ -96,7 +155,13 @@ def test_another_finding_on_the_commented_lines_is_still_commented(
 
     def post(findings: list[dict[str, Any]]) -> None:
         view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        ctx = PostContext(
+            view=view,
+            number=3,
+            head_sha=head,
+            diff=parse_diff(github.pulls[3].diff),
+            identity=client.viewer_login(),
+        )
         result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
         assert not result.failures, result.failures
 
@@ -140,10 +205,11 @@ def test_two_models_filing_one_defect_under_two_categories_get_one_comment(
 def test_an_outdated_comment_still_holds_back_its_defect_worded_anew(
     tmp_path: Path, github: FakeGitHub
 ) -> None:
-    """GitHub shows a comment as outdated once a push changes its lines: it gives the comment no `line`
-    any more, only the `original_line` it was posted on. The defect the models word anew there after the
-    push is the one it commented, and is not commented again; nor when they file it under another name
-    of the same kind of issue (a bug, then a correctness issue)."""
+    """GitHub can show a comment as outdated when a push changed the hunk around its lines: it gives the
+    comment no `line` any more, only the `original_line` it was posted on. While the text there is the
+    text it was posted on, the defect the models word anew there is the one it commented, and is not
+    commented again; nor when they file it under another name of the same kind of issue (a bug, then a
+    correctness issue)."""
     repo = GitRepo(tmp_path / "repo")
     repo.write("app.py", "".join(f"line {n}\n" for n in range(1, 21)))
     base = repo.commit("base")
@@ -162,7 +228,13 @@ def test_an_outdated_comment_still_holds_back_its_defect_worded_anew(
 
     def post(findings: list[dict[str, Any]]) -> None:
         view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        ctx = PostContext(
+            view=view,
+            number=3,
+            head_sha=head,
+            diff=parse_diff(github.pulls[3].diff),
+            identity=client.viewer_login(),
+        )
         result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
         assert not result.failures, result.failures
 
@@ -200,7 +272,13 @@ def test_one_defect_under_two_categories_stays_one_comment_on_the_next_run(
     findings = [model(1, PLANTED_A, "money"), model(2, PLANTED_B, "numeric-precision")]
     for _ in range(2):
         view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        ctx = PostContext(
+            view=view,
+            number=3,
+            head_sha=head,
+            diff=parse_diff(github.pulls[3].diff),
+            identity=client.viewer_login(),
+        )
         result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
         assert not result.failures, result.failures
     (comment,) = github.review_comments[3]
@@ -280,7 +358,13 @@ def test_a_marker_below_a_comments_first_line_holds_back_nothing(tmp_path: Path,
 
     def post(findings: list[dict[str, Any]]) -> None:
         view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(view=view, number=3, head_sha=head, diff=None, identity=client.viewer_login())
+        ctx = PostContext(
+            view=view,
+            number=3,
+            head_sha=head,
+            diff=parse_diff(github.pulls[3].diff),
+            identity=client.viewer_login(),
+        )
         result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
         assert not result.failures, result.failures
 
