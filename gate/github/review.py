@@ -13,7 +13,9 @@ comment now, or, once it shows the comment as outdated, where it was posted; and
 is the text the comment was posted on (its marker holds a hash of it, read from the PR's diff). Once a
 push rewrote them, the comment is about code that is gone, and a finding there is about the new code.
 Within one run, two model findings the consensus kept apart only for their categories (two models
-filing one defect under names no family ties), on overlapping lines, get one comment.
+filing one defect under names no family ties), on overlapping lines, get one comment. A PR gets at most
+`MAX_INLINE_COMMENTS` of them, the earlier runs' counted; the review says how many more findings are
+only in the check run and the summary comment.
 
 Comments go on the right side only, a range only when it lies inside one hunk, and a ```suggestion
 block when a fix is known: a deterministic stage's, or one a quorum of the models that raised the
@@ -42,8 +44,9 @@ from gate.report.github_view import GATE, FindingView, Origin, PostContext
 from gate.sanitize import inline
 
 FINGERPRINT_MARKER = "<!-- {tag}={key}{rule}{lines} -->"
-# Our choices, not GitHub's: a review of more comments buries the PR's own discussion; the rest are in
-# the check run and the summary comment.
+# Our choices, not GitHub's: more comments bury the PR's own discussion; the rest are in the check run
+# and the summary comment. Counted for the PR, the earlier runs' comments with this run's: a cap a run
+# had to itself let every re-run or empty push add as many again.
 MAX_INLINE_COMMENTS = 50
 # A fingerprint key's characters in its marker, read back from comments anyone could have written, and
 # a model finding's rule beside it.
@@ -288,12 +291,21 @@ def post_review(client: GitHubClient, ctx: PostContext) -> str:
             fresh.append(f)
     if not fresh:
         return f"no new inline comments ({len(earlier)} already posted)"
-    left_out = len(fresh) - MAX_INLINE_COMMENTS
-    fresh = fresh[:MAX_INLINE_COMMENTS]
+    room = max(0, MAX_INLINE_COMMENTS - len(earlier))
+    left_out = len(fresh) - room
+    if room == 0:
+        return (
+            f"no new inline comments: {len(earlier)} already posted, the most a PR gets; {left_out} more "
+            "are only in the check run and the summary comment"
+        )
+    fresh = fresh[:room]
     plural = "s" if len(fresh) != 1 else ""
     body = f"**{ctx.origin.check_name}**: {len(fresh)} new finding{plural} on changed lines."
     if left_out > 0:
-        body += f" {left_out} more are in the check run and the summary comment."
+        body += (
+            f" {left_out} more are only in the check run and the summary comment: the gate leaves at most "
+            f"{MAX_INLINE_COMMENTS} inline comments on a PR."
+        )
     review: dict[str, Any] = {
         "commit_id": ctx.head_sha,
         "event": "COMMENT",

@@ -227,6 +227,29 @@ def test_a_blocking_finding_is_commented_once_across_runs(tmp_path: Path, github
     assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
 
 
+def test_the_cap_on_inline_comments_holds_for_the_pr_across_runs(tmp_path: Path, github: FakeGitHub) -> None:
+    """130 findings on changed lines, and the gate run three times on one head (re-runs, or empty
+    pushes): the PR gets 50 inline comments in all, not 50 more each run, and the review says truthfully
+    where the other 80 are."""
+    repo = GitRepo(tmp_path / "origin")
+    repo.write("src/app.py", "def total(items):\n    return sum(items)\n")
+    base = repo.commit("Initial")
+    repo.branch("feature")
+    repo.write("src/names.py", "".join(f'N{i} = "na\u200bme{i}"\n' for i in range(130)))
+    head = repo.commit("Add names")
+    pull_from_git(github, repo, base, head, number=7)
+    env = runner_env(github, tmp_path, 7, workspace=None)
+    for _ in range(3):
+        proc = run_gate(env, tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    assert len(github.review_comments[7]) == 50
+    (review,) = github.reviews
+    assert review["body"] == (
+        "**AI Quality Gate**: 50 new findings on changed lines. 80 more are only in the check run and the "
+        "summary comment: the gate leaves at most 50 inline comments on a PR."
+    )
+
+
 def test_a_pasted_marker_in_a_persons_comment_is_left_alone(tmp_path: Path, github: FakeGitHub) -> None:
     repo, _base, _head = make_pr(tmp_path, github)
     workspace = tmp_path / "workspace"

@@ -88,7 +88,7 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     # 123 annotations: one create and two updates per run, never more than 50 in a request.
     assert all(len(b.get("output", {}).get("annotations", [])) <= 50 for b in github.check_run_requests)
     assert [len(r["output"]["annotations"]) for r in github.check_runs.values()] == [123, 123]
-    # Inline: 120 line findings on 10..12 (capped at 50 per review) + the range; each only once.
+    # Inline: 120 line findings on 10..12 + the range, capped at 50 for the PR; each only once.
     comments = github.review_comments[3]
     keys = [c["body"].split("finding=")[1].split(" ")[0] for c in comments]
     assert len(keys) == len(set(keys))
@@ -101,10 +101,10 @@ def test_annotations_batched_review_deduplicated_comment_edited(
     assert "@admin" not in body and "<b>" not in body  # sanitized
     assert len(github.requests_to("PATCH", r"/issues/comments/")) == 0  # unchanged body: no edit needed
     assert all(len(s["description"]) <= 140 for s in github.statuses)
-    # A third run after the remaining findings: the review picks up where the cap stopped, no repeats.
+    # A third run: the cap is the PR's, not a run's; the first review filled it, and no run adds more.
     post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
     keys = [c["body"].split("finding=")[1].split(" ")[0] for c in github.review_comments[3]]
-    assert len(keys) == len(set(keys)) == 121  # every commentable finding: 120 lines and the range
+    assert len(keys) == len(set(keys)) == 50 and len(github.reviews) == 1
 
 
 def test_annotations_stop_at_the_cap_blocking_first_and_the_check_says_how_many_more(
