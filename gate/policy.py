@@ -122,8 +122,10 @@ def _marked(results: Sequence[StageResult], changeset: ChangeSet, config: Config
         quorum = max(result.quorum, config.review.required_quorum())
         for f in result.findings:
             loc = f.location
+            # A finding in a file `paths.ignore` left out (a stage that reads those: a secret in
+            # vendored code) is on the PR's diff all the same: it is commented and annotated there.
             commentable = loc is not None and changeset.diff.is_commentable(
-                loc.path, loc.start_line, loc.end_line
+                loc.path, loc.start_line, loc.end_line, ignored=True
             )
             confirmed = f.deterministic or len(set(f.confirmed_by)) >= quorum
             advisory = f.advisory or (f.stage == "regen" and not config.regen.blocking)

@@ -155,9 +155,16 @@ class Diff:
     def changed_count(self) -> int:
         return self.added_count + self.removed_count
 
-    def is_commentable(self, path: str, start: int | None, end: int | None) -> bool:
-        """True when every line of the range is on the right side of one hunk of the diff."""
+    @cached_property
+    def ignored_by_path(self) -> dict[str, FileChange]:
+        return {f.path: f for f in self.ignored_files}
+
+    def is_commentable(self, path: str, start: int | None, end: int | None, *, ignored: bool = False) -> bool:
+        """True when every line of the range is on the right side of one hunk of the diff; with `ignored`,
+        of the PR's diff, the files `paths.ignore` left out included (GitHub takes a comment there too)."""
         change = self.by_path.get(path)
+        if change is None and ignored:
+            change = self.ignored_by_path.get(path)
         if change is None or start is None:
             return False
         end = start if end is None else end

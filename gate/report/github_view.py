@@ -117,4 +117,4 @@ class PostContext:
             return False
         if self.diff is None:
             return f.commentable
-        return self.diff.is_commentable(f.path, f.start_line, f.end)
+        return self.diff.is_commentable(f.path, f.start_line, f.end, ignored=True)
