@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from gate.context.commit_id import FULL_COMMIT_ID_GROUP
 from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, unread_links
+from gate.context.mail import C_SPACE, from_line_starts, is_mbox, read_mail, split_mbox
 from gate.context.model import ChangeSet, Commit, Person, with_added_counts
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff
@@ -24,13 +25,12 @@ from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import InputError
 
 MAX_PATCH_BYTES = 512 << 20
-# The line that opens each message, with the commit's full id: SHA-1 or SHA-256, as the repository uses.
-_FROM_LINE = re.compile(f"^From {FULL_COMMIT_ID_GROUP} Mon Sep 17 00:00:00 2001$", re.MULTILINE)
-# The same line after a line break: a pattern that opens with a literal is searched for that literal
-# first, while `^` has the pattern tried at every position of the text.
-_NEXT_FROM_LINE = re.compile(f"\nFrom {FULL_COMMIT_ID_GROUP} Mon Sep 17 00:00:00 2001$", re.MULTILINE)
+# The commit's full id on the `From ` line that opens a message: SHA-1 or SHA-256, as the repository uses.
+_FROM_SHA = re.compile(f"From {FULL_COMMIT_ID_GROUP} ")
 _SUBJECT_PREFIX = re.compile(r"^\s*(\[[^\]]*\]\s*)+")
 _DIFF_START = re.compile(r"^diff --git |^--- ", re.MULTILINE)
+# The lines that may end a message (mailinfo.c patchbreak() decides).
+_BREAK_START = re.compile(r"^(?:diff -|Index: |---)", re.MULTILINE)
 
 
 def load_patch_changeset(
@@ -44,9 +44,17 @@ def load_patch_changeset(
             f"{name}: binary data, not a patch", "give a unified diff or git format-patch output"
         )
     text, notes = decode_patch(data)
-    starts = _message_starts(text)
-    if starts or text.startswith("From: "):
-        return _mbox(text, starts or [0], name, notes, ignore, default_ignore)
+    mail = text.lstrip(C_SPACE)
+    if is_mbox(mail):
+        # `git mailsplit` drops the CR of CRLF line ends unless told to keep them.
+        messages = split_mbox(mail.replace("\r\n", "\n") if "\r" in mail else mail)
+        return _mbox(messages, name, notes, ignore, default_ignore)
+    if from_line_starts(text):
+        # `git am` would not take this file for a mailbox, nor `git apply` the messages in it.
+        raise InputError(
+            f"{name}: holds mbox messages but does not open with one",
+            "give the whole `git format-patch` output, or a plain unified diff",
+        )
     diff = parse_diff(text, source=name)
     diff, _ = apply_ignore(diff, {}, ignore, defaults=default_ignore)
     return ChangeSet(
@@ -56,15 +64,8 @@ def load_patch_changeset(
     )
 
 
-def _message_starts(text: str) -> list[int]:
-    """Where each `git format-patch` message starts: at its `From <sha> ...` line."""
-    first = [0] if _FROM_LINE.match(text) else []
-    return first + [m.start() + 1 for m in _NEXT_FROM_LINE.finditer(text)]
-
-
 def _mbox(
-    text: str,
-    starts: list[int],
+    messages: list[str],
     name: str,
     notes: tuple[str, ...],
     ignore: Sequence[str],
@@ -72,9 +73,8 @@ def _mbox(
 ) -> ChangeSet:
     commits: list[Commit] = []
     series = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        commit, patch_text = _message(text[start:end], index=i)
+    for i, message in enumerate(messages):
+        commit, patch_text = _message(message, i)
         diff = (
             parse_diff(patch_text, source=f"{name}: patch {i + 1}") if patch_text.strip() else Diff(files=())
         )
@@ -109,51 +109,62 @@ def _decode_header(value: str) -> str:
         return value
 
 
-def _message(msg: str, index: int) -> tuple[Commit, str]:
+def _message(text: str, index: int) -> tuple[Commit, str]:
     """One format-patch message: its commit and the diff text."""
-    first, _, rest = msg.partition("\n")
-    m = _FROM_LINE.match(first)
+    mail = read_mail(text)
+    m = _FROM_SHA.match(mail.from_line)
     sha = m.group(1) if m else f"patch-{index + 1:04d}"
-    if not m:
-        rest = msg
-    header_text, _, body = rest.partition("\n\n")
-    headers: dict[str, str] = {}
-    last = ""
-    for line in header_text.split("\n"):
-        if line[:1] in (" ", "\t") and last:
-            headers[last] += " " + line.strip()
-        elif ":" in line:
-            key, _, value = line.partition(":")
-            last = key.strip().lower()
-            headers[last] = value.strip()
+    headers = mail.headers
     author_name, author_email = parseaddr(_decode_header(headers.get("from", "")))
     subject = _SUBJECT_PREFIX.sub("", _decode_header(headers.get("subject", ""))).strip()
-    # An in-body "From:" line names the author when the sender differs.
+    # git mailinfo skips the empty lines that open the body; an in-body "From:" line then names the
+    # author when the sender differs.
+    body = mail.body.lstrip("\n")
     if body.startswith("From: "):
         in_body, _, body = body.partition("\n")
         author_name, author_email = parseaddr(_decode_header(in_body[6:]))
         body = body.lstrip("\n")
-    diff_at = _DIFF_START.search(body)
-    message_part = body[: diff_at.start()] if diff_at else body
-    patch_text = body[diff_at.start() :] if diff_at else ""
-    patch_text = _strip_signature(patch_text)
-    # The last `---` line ends the message: format-patch writes it before the diffstat and the notes
-    # (whose lines it indents), and a message may hold `---` lines of its own above its trailers.
-    msg_body, sep, after = message_part.rpartition("\n---\n")
-    if not sep:
-        msg_body, after = (
-            (message_part, "") if not message_part.startswith("---\n") else ("", message_part[4:])
-        )
-    note = _notes(after)
-    message = subject + ("\n\n" + msg_body.strip("\n") if msg_body.strip() else "")
+    # The first patch break ends the message, as `git am` records it: format-patch writes a `---` line
+    # before the diffstat and the notes (whose lines it indents), and a `---` line of the message's own
+    # ends it there too.
+    end = _message_end(body)
+    message_part, rest = body[:end], body[end:]
+    diff_at = _DIFF_START.search(rest)
+    after = rest[: diff_at.start()] if diff_at else rest
+    patch_text = _strip_signature(rest[diff_at.start() :] if diff_at else "")
+    cut_off = ""
+    if after.startswith("---"):
+        # What a `---` line of the message's own cut off, up to format-patch's (the last one), is kept
+        # below the message after an empty line: the trailers the commit was written with are read,
+        # and those of the message `git am` records stay in a paragraph of their own.
+        own, separator, notes_part = after.rpartition("\n---\n")
+        if separator:
+            cut_off, after = own.partition("\n")[2].strip("\n"), notes_part
+    message = subject + "".join(f"\n\n{part}" for part in (message_part.strip("\n"), cut_off) if part.strip())
     commit = Commit(
         sha=sha,
         author=Person(author_name, author_email),
         committer=None,
         message=message,
-        ai_note=note,
+        ai_note=_notes(after),
     )
     return commit, patch_text
+
+
+def _message_end(body: str) -> int:
+    """Where the first line that `git mailinfo` ends a message at begins (mailinfo.c patchbreak()): a
+    `diff -` or `Index: ` line, `--- ` and a file name, or `---` and white space only."""
+    for m in _BREAK_START.finditer(body):
+        line = body[m.start() : body.find("\n", m.start()) + 1 or len(body)]
+        if line.startswith("diff -") or line.startswith("Index: "):
+            return m.start()
+        if len(line) < 4:
+            continue
+        if line[3] == " " and (len(line) == 4 or line[4] not in C_SPACE):
+            return m.start()
+        if line[3:].lstrip(" \t\v\f\r")[:1] == "\n":
+            return m.start()
+    return len(body)
 
 
 def _strip_signature(patch: str) -> str:

@@ -4,12 +4,13 @@
   the text: it may differ from the whole-text patterns only where unquoting changes nothing.
 - A hunk with one empty side (a new or a deleted file) is read at once: the same model as unidiff's
   reading, with markers, CRs, empty lines, short bodies and lines of the other side in it.
-- An mbox's messages are found by their `From <sha>` lines after a line break: the same places as the
-  line-anchored pattern tried at every position.
+- An mbox's messages are found by searching for `From ` after a line break and trying `git mailsplit`'s
+  test on those lines: the same places as that test on every line the line-anchored pattern finds.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from functools import partial
@@ -19,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from unidiff.errors import UnidiffParseError
 
-from gate.context import patch
+from gate.context import mail
 from gate.diff import parser
 from gate.diff.reader import read_patch
 from tests.diff.test_reader import assert_same
@@ -174,6 +175,10 @@ FROM_LINES = [
     f"From {SHA256} Mon Sep 17 00:00:00 2001",  # a SHA-256 repository's series
     f"From {SHA256[:-1]} Mon Sep 17 00:00:00 2001",
     f"From {SHA}0 Mon Sep 17 00:00:00 2001",
+    f"From {SHA} Sun Dec  6 12:32:42 2026",  # another date: git mailsplit still starts a message
+    f"From {SHA} Mon Sep 17 00:00:00 90",
+    "From x 1:23:45 99",
+    "From 12:34",
     "From: A <a@example.com>",
     "Subject: [PATCH] x",
     "",
@@ -185,7 +190,9 @@ FROM_LINES = [
 @given(st.lists(st.sampled_from(FROM_LINES), max_size=10), st.sampled_from(["", "\n", "\r\n"]))
 def test_messages_start_where_the_line_anchored_pattern_finds_them(lines: list[str], end: str) -> None:
     for text in ("\n".join(lines) + end, "\n" + "\n".join(lines) + end):
-        assert patch._message_starts(text) == [m.start() for m in patch._FROM_LINE.finditer(text)]
+        every = [m.start() for m in re.finditer("^From ", text, re.MULTILINE)]
+        starts = [at for at in every if mail.is_from_line(text[at : text.find("\n", at) + 1 or len(text)])]
+        assert mail.from_line_starts(text) == starts
 
 
 # --- linear time -----------------------------------------------------------------------------------
@@ -244,5 +251,5 @@ def test_finding_messages_takes_linear_time() -> None:
         return (f"From {SHA} Mon Sep 17 00:00:00 2001\n" + "From x\n" * 8) * (n // 100)
 
     texts = [mbox(size) for size in SIZES]
-    times = [_best_cpu(partial(patch._message_starts, text)) for text in texts]
+    times = [_best_cpu(partial(mail.from_line_starts, text)) for text in texts]
     assert times[2] < MAX_GROWTH * max(times[1], FLOOR_SECONDS), times

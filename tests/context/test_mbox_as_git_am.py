@@ -1,0 +1,149 @@
+"""A `git format-patch` series is read as `git am` reads it, so the gate checks what `git am` applies.
+
+Each series here is written by git and then given a shape a mail client or a hand can give it: CRLF
+line ends, a `From ` line with another date than format-patch writes, a `---` paragraph under the
+trailers, a `Subject:` header first. `git am` applies every one of them; the gate once read them as a
+plain diff or with the trailer in the wrong place, so AI lines counted as a person's. Each test applies
+the series with `git am` too and compares the commits it records with the gate's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gate.cli import main
+from gate.context.patch import load_patch_changeset
+from tests.gitrepo import GitRepo
+
+CLAUDE = "Co-authored-by: Claude <noreply@anthropic.com>"
+EVIL = (
+    'import os\nLIMIT = 3\n\ndef run(name):\n    os.system("tar czf /tmp/a.tgz " + name)\n'
+    '    return "AKIAIOSFODNN7EXAMPL3"\n'
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    """A person's commit on main, then on `pr` one of theirs and an AI commit adding app/evil.py."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/ok.py", "def ok():\n    return 1\n")
+    repo.commit("Initial")
+    repo.branch("pr")
+    repo.write("app/ok.py", "def ok():\n    return 2\n")
+    repo.commit("Tweak ok")
+    repo.write("app/evil.py", EVIL)
+    repo.commit("Add a helper\n\n" + CLAUDE)
+    return repo
+
+
+def _git_am(repo: GitRepo, series: bytes, tmp_path: Path) -> list[str]:
+    """The messages of the commits `git am` makes of `series` on main (failing the test if it cannot)."""
+    where = tmp_path / f"am{len(list(tmp_path.glob('am*')))}"
+    repo.git("worktree", "add", "-q", "--detach", str(where), "main")
+    (tmp_path / "series.in").write_bytes(series)
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@b"}
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(where), *args], check=True, capture_output=True, env=env)
+        return done.stdout.decode()
+
+    git("am", "-q", str(tmp_path / "series.in"))
+    assert (where / "app" / "evil.py").read_text() == EVIL
+    return git("log", "--reverse", "--format=%B%x00", "main..HEAD").split("\0")[:-1]
+
+
+def _check(series: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    path = tmp_path / "series.mbox"
+    path.write_bytes(series)
+    code = main(["check", "--diff", str(path), "--offline", "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _assert_read_as_git_am(
+    repo: GitRepo, series: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`git am` and the gate see the same two commits, the second an AI commit adding the helper."""
+    recorded = _git_am(repo, series, tmp_path)
+    changeset = load_patch_changeset(series, "series.mbox")
+    # The message `git am` records opens the gate's (which keeps what a `---` line of its own cut off).
+    assert [c.message[: len(m.strip())] for c, m in zip(changeset.commits, recorded, strict=True)] == [
+        m.strip() for m in recorded
+    ]
+    assert recorded[1].strip().endswith(CLAUDE)
+    assert [line.text for line in changeset.diff.by_path["app/evil.py"].added] == EVIL.splitlines()
+
+    code, report = _check(series, tmp_path, capsys)
+
+    prov = report["provenance"]
+    assert [(c["subject"], c["ai"], c["added_lines"]) for c in prov["commits"]] == [
+        ("Tweak ok", False, 1),
+        ("Add a helper", True, 6),
+    ]
+    assert (prov["ai_lines"], prov["added_lines"]) == (6, 7)
+    assert code == 1 and report["verdict"] == "fail"
+    assert [(f["rule"], f["path"]) for f in report["findings"] if f["blocking"]] == [
+        ("hard-coded-secret", "app/evil.py")
+    ]
+
+
+def test_a_from_line_with_another_date_starts_a_message_as_git_mailsplit_starts_one(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = repo.format_patch("main..pr")
+    first, _, rest = series.partition(b" Mon Sep 17 00:00:00 2001\n")
+    second = rest.replace(b" Mon Sep 17 00:00:00 2001\n", b" Sun Dec  6 12:32:42 2026\n")
+    assert second != rest
+
+    _assert_read_as_git_am(repo, first + b" Mon Sep 17 00:00:00 2001\n" + second, tmp_path, capsys)
+
+
+def test_crlf_line_ends_are_read_as_git_mailsplit_reads_them(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = repo.format_patch("main..pr").replace(b"\n", b"\r\n")
+
+    _assert_read_as_git_am(repo, series, tmp_path, capsys)
+
+
+def test_the_first_dash_line_ends_the_message_as_git_mailinfo_ends_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A paragraph under the trailers and a second `---` line: the message ends at the first.
+    series = repo.format_patch("main..pr").replace(
+        CLAUDE.encode() + b"\n---\n", CLAUDE.encode() + b"\n---\nReviewed offline, see below.\n\n---\n"
+    )
+
+    _assert_read_as_git_am(repo, series, tmp_path, capsys)
+
+
+def test_a_mail_that_opens_with_its_headers_is_read_as_a_message(repo: GitRepo, tmp_path: Path) -> None:
+    """`git am` takes a file whose first lines are mail headers for a mailbox of one message, with no
+    `From ` line: the gate once read it as a plain diff, the trailer lost."""
+    lines = repo.format_patch("-1").split(b"\n")
+    assert lines[1].startswith(b"From: ") and lines[3].startswith(b"Subject: ")
+    mail = b"\n".join([lines[3], lines[1], lines[2], *lines[4:]])
+
+    recorded = _git_am(repo, mail, tmp_path)
+    read = load_patch_changeset(mail, "one.mbox").commits
+
+    assert [c.message.strip() for c in read] == [m.strip() for m in recorded]
+    assert [(c.message, c.author.email) for c in read] == [("Add a helper\n\n" + CLAUDE, "human@example.com")]
+
+
+def test_mbox_messages_after_other_text_are_an_input_error(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Neither `git am` nor `git mailsplit` splits a file that does not open with a message."""
+    path = tmp_path / "series.mbox"
+    path.write_bytes(b"The series for review:\n\n" + repo.format_patch("main..pr"))
+
+    code = main(["check", "--diff", str(path), "--offline", "--format", "json"])
+
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert "holds mbox messages but does not open with one" in err
