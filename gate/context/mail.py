@@ -2,14 +2,20 @@
 
 `git am` takes a file for a mailbox when its first line opens with `From ` or `From: `, or when the
 lines above its first empty line all look like mail headers; `git mailsplit` cuts it into messages at
-every line shaped like an mbox `From ` line, and `git mailinfo` reads each message's headers. The gate
-reads the same messages, so that what it checks is what `git am` applies.
+every line shaped like an mbox `From ` line, and `git mailinfo` reads each message's headers and decodes
+its body (base64, quoted-printable, the parts of a multipart message). The gate reads the same messages
+and the same bodies, so that what it checks is what `git am` applies; a body it cannot decode as git
+does is an input error, never an empty commit.
 """
 
 from __future__ import annotations
 
+import binascii
 import re
 from dataclasses import dataclass
+
+from gate.diff.parser import decode_patch
+from gate.errors import InputError
 
 # C's isspace(), which git's parsers use: Python's str.isspace() also takes Unicode spaces.
 C_SPACE = " \t\n\v\f\r"
@@ -17,16 +23,24 @@ C_SPACE = " \t\n\v\f\r"
 _HEADER_NAME = re.compile(r"[!-9;-~]+:")
 # A candidate mbox `From ` line; `is_from_line` decides.
 _NEXT_FROM = "\nFrom "
+# git mailinfo keeps at most this many nested multipart boundaries (mailinfo.h MAX_BOUNDARIES) and
+# fails the message past them.
+MAX_BOUNDARIES = 5
+_BASE64_LINE = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_BASE64, _QUOTED_PRINTABLE, _AS_IS = "base64", "quoted-printable", ""
 
 
 @dataclass(frozen=True)
 class Mail:
     """One message: its `From ` line, its headers (names in lower case, the last of a name kept, as git
-    mailinfo keeps it) and its body."""
+    mailinfo keeps it), its body as `git mailinfo` passes it on (transfer encodings and multipart
+    undone) and the notes of decoding that body."""
 
     from_line: str
     headers: dict[str, str]
     body: str
+    notes: tuple[str, ...] = ()
 
 
 def is_mbox(text: str) -> bool:
@@ -91,13 +105,22 @@ def _line_at(text: str, at: int) -> str:
     return text[at : len(text) if end == -1 else end + 1]
 
 
-def read_mail(text: str) -> Mail:
+def read_mail(text: str, source: str) -> Mail:
     """A message's headers and body as `git mailinfo` reads them (mailinfo.c mailinfo())."""
     from_line = ""
     if is_from_line(_line_at(text, 0)):
         from_line, _, text = text.partition("\n")
     headers, end = _read_headers(text, 0)
-    return Mail(from_line, dict(headers), text[end:])
+    boundaries: tuple[str, ...] = ()
+    encoding = _AS_IS
+    for name, value in headers:
+        encoding, boundaries = _content_header(name, value, encoding, boundaries, source)
+    named = dict(headers)
+    if encoding == _AS_IS and not boundaries:
+        # The usual message: 8bit or 7bit, one part; its body is the text as written.
+        return Mail(from_line, named, text[end:])
+    body, notes = _decode_body(text, end, encoding, boundaries, source)
+    return Mail(from_line, named, body, notes)
 
 
 def _is_header(line: str) -> bool:
@@ -134,3 +157,124 @@ def _read_headers(text: str, at: int) -> tuple[list[tuple[str, str]], int]:
             headers.append((name.lower(), value[1:]))
         at = end
     return headers, at
+
+
+def _content_header(
+    name: str, value: str, encoding: str, boundaries: tuple[str, ...], source: str
+) -> tuple[str, tuple[str, ...]]:
+    """The transfer encoding and the boundary stack after one header, as mailinfo.c check_header()
+    takes `Content-Type` and `Content-Transfer-Encoding` (by substring, in any case)."""
+    if name not in ("content-type", "content-transfer-encoding"):
+        return encoding, boundaries
+    if "=?" in value:
+        # git decodes MIME encoded words here too; the gate does not guess how.
+        raise InputError(f"{source}: an encoded word in the {name} header", "send the patch as plain text")
+    lower = value.lower()
+    if name == "content-transfer-encoding":
+        if _BASE64 in lower:
+            return _BASE64, boundaries
+        return (_QUOTED_PRINTABLE if _QUOTED_PRINTABLE in lower else _AS_IS), boundaries
+    at = lower.find("boundary=")
+    if at == -1:
+        return encoding, boundaries
+    rest = value[at + len("boundary=") :]
+    boundary = rest[1:].partition('"')[0] if rest.startswith('"') else re.split(r"[; \t]", rest)[0]
+    if len(boundaries) + 1 >= MAX_BOUNDARIES:
+        raise InputError(f"{source}: more than {MAX_BOUNDARIES - 1} nested multipart boundaries")
+    return encoding, (*boundaries, "--" + boundary)
+
+
+def _decode_body(
+    text: str, at: int, encoding: str, boundaries: tuple[str, ...], source: str
+) -> tuple[str, tuple[str, ...]]:
+    """The body from offset `at` as mailinfo.c handle_body() passes it on: each part's lines decoded by
+    its transfer encoding, the text around the parts dropped, an empty line where a multipart ends. A
+    decoded line left without its line break at the end is dropped, as git drops it."""
+    out: list[bytes] = []
+    # The decoded bytes since the last line break, kept apart: a line ends only where its break comes.
+    partial: list[bytes] = []
+    if boundaries:
+        # The text before the first boundary is skipped, from the line after the headers' end on.
+        at = _next_boundary(text, at + len(_line_at(text, at)), boundaries[-1])
+    while at < len(text):
+        line = _line_at(text, at)
+        if boundaries and line.startswith(boundaries[-1]):
+            out += partial
+            partial = []
+            at, encoding, boundaries = _enter_part(text, at, boundaries, out, source)
+            if at >= len(text):
+                break
+            line = _line_at(text, at)
+        at += len(line)
+        if encoding == _AS_IS:
+            out.append(line.encode("utf-8"))
+            continue
+        complete, newline, rest = _decode_line(line, encoding, source).rpartition(b"\n")
+        if newline:
+            out += [*partial, complete, newline]
+            partial = []
+        partial.append(rest)
+    body, notes = decode_patch(b"".join(out))
+    # The line break before a boundary, and the one git adds where a multipart ends, would read as empty
+    # lines after the last hunk, which `git apply` passes over.
+    if body.endswith("\n\n"):
+        body = body.rstrip("\n") + "\n"
+    return body, tuple(f"{source}: {note}" for note in notes)
+
+
+def _next_boundary(text: str, at: int, boundary: str) -> int:
+    """The offset of the next line at or after `at` that opens with `boundary`, or the text's length."""
+    while at < len(text):
+        line = _line_at(text, at)
+        if line.startswith(boundary):
+            return at
+        at += len(line)
+    return len(text)
+
+
+def _enter_part(
+    text: str, at: int, boundaries: tuple[str, ...], out: list[bytes], source: str
+) -> tuple[int, str, tuple[str, ...]]:
+    """After the boundary line at `at` (mailinfo.c handle_boundary()): the offset of the part's first
+    body line, its transfer encoding and the boundary stack. An end boundary closes its multipart (git
+    passes an empty line on) and the reading goes on at the enclosing one's next boundary; past the
+    outermost one, nothing more is read."""
+    while True:
+        line = _line_at(text, at)
+        top = boundaries[-1]
+        if line[len(top) : len(top) + 2] != "--":
+            break
+        boundaries = boundaries[:-1]
+        out.append(b"\n")
+        if not boundaries:
+            return len(text), _AS_IS, boundaries
+        at = _next_boundary(text, at + len(line), boundaries[-1])
+        if at >= len(text):
+            return at, _AS_IS, boundaries
+    headers, end = _read_headers(text, at + len(line))
+    encoding = _AS_IS
+    for name, value in headers:
+        encoding, boundaries = _content_header(name, value, encoding, boundaries, source)
+    # The line that ended the part's headers is read with them, as git reads it.
+    return end + len(_line_at(text, end)), encoding, boundaries
+
+
+def _decode_line(line: str, encoding: str, source: str) -> bytes:
+    """One body line decoded as mailinfo.c decode_transfer_encoding() decodes it, line by line. git
+    skips the characters base64 has no value for; the gate takes a line only when it is whole base64,
+    where both read the same bytes."""
+    if encoding == _BASE64:
+        data = line.rstrip(C_SPACE)
+        if not data:
+            return b""
+        if len(data) % 4 or not _BASE64_LINE.fullmatch(data):
+            raise InputError(f"{source}: the base64 body does not decode", "send the patch as plain text")
+        return binascii.a2b_base64(data)
+    raw = line.encode("utf-8")
+    # A soft line break (`=` at the end) joins the line to the next; `=XX` is the byte XX, and any
+    # other `=` stays as written (mailinfo.c decode_q_segment()).
+    if raw.endswith(b"=\n"):
+        raw = raw[:-2]
+    elif raw.endswith(b"="):
+        raw = raw[:-1]
+    return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)

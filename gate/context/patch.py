@@ -74,7 +74,8 @@ def _mbox(
     commits: list[Commit] = []
     series = []
     for i, message in enumerate(messages):
-        commit, patch_text = _message(message, i)
+        commit, patch_text, mail_notes = _message(message, i, name)
+        notes = (*notes, *mail_notes)
         diff = (
             parse_diff(patch_text, source=f"{name}: patch {i + 1}") if patch_text.strip() else Diff(files=())
         )
@@ -109,9 +110,9 @@ def _decode_header(value: str) -> str:
         return value
 
 
-def _message(text: str, index: int) -> tuple[Commit, str]:
-    """One format-patch message: its commit and the diff text."""
-    mail = read_mail(text)
+def _message(text: str, index: int, name: str) -> tuple[Commit, str, tuple[str, ...]]:
+    """One format-patch message: its commit, the diff text and the notes of reading its body."""
+    mail = read_mail(text, f"{name}: patch {index + 1}")
     m = _FROM_SHA.match(mail.from_line)
     sha = m.group(1) if m else f"patch-{index + 1:04d}"
     headers = mail.headers
@@ -148,7 +149,7 @@ def _message(text: str, index: int) -> tuple[Commit, str]:
         message=message,
         ai_note=_notes(after),
     )
-    return commit, patch_text
+    return commit, patch_text, mail.notes
 
 
 def _message_end(body: str) -> int:

@@ -1,16 +1,20 @@
 """A `git format-patch` series is read as `git am` reads it, so the gate checks what `git am` applies.
 
-Each series here is written by git and then given a shape a mail client or a hand can give it: CRLF
-line ends, a `From ` line with another date than format-patch writes, a `---` paragraph under the
-trailers, a `Subject:` header first. `git am` applies every one of them; the gate once read them as a
-plain diff or with the trailer in the wrong place, so AI lines counted as a person's. Each test applies
-the series with `git am` too and compares the commits it records with the gate's.
+Each series here is written by git (`format-patch`, with `--attach` or `--inline` where the test says
+so) and then given a shape a mail client or a hand can give it: a body sent as base64 or
+quoted-printable, CRLF line ends, a `From ` line with another date than format-patch writes, a `---`
+paragraph under the trailers, a `Subject:` header first. `git am` applies every one of them; the gate
+once read the encoded bodies as commits with no diff (a pass, a shell call and a key never read),
+and the others as a plain diff or with the trailer in the wrong place (AI lines counted as a person's).
+Each test applies the series with `git am` too and compares the commits it records with the gate's.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import quopri
 import subprocess
 from pathlib import Path
 
@@ -89,6 +93,50 @@ def _assert_read_as_git_am(
     assert [(f["rule"], f["path"]) for f in report["findings"] if f["blocking"]] == [
         ("hard-coded-secret", "app/evil.py")
     ]
+
+
+def _encode_bodies(series: bytes, encoding: str) -> bytes:
+    """The series with each message's body sent in `encoding`, as a mail client may send it."""
+    out = []
+    for message in series.split(b"\nFrom "):
+        head, _, body = message.partition(b"\n\n")
+        data = base64.encodebytes(body) if encoding == "base64" else quopri.encodestring(body)
+        head += b"\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8"
+        out.append(head + f"\nContent-Transfer-Encoding: {encoding}\n\n".encode() + data)
+    return b"\nFrom ".join(out)
+
+
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_a_body_in_a_transfer_encoding_is_decoded_as_git_am_decodes_it(
+    repo: GitRepo, encoding: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = _encode_bodies(repo.format_patch("main..pr"), encoding)
+    assert b"LIMIT = 3" not in series
+
+    _assert_read_as_git_am(repo, series, tmp_path, capsys)
+
+
+@pytest.mark.parametrize("option", ["--attach", "--inline"])
+def test_a_series_with_the_patch_in_a_mime_part_is_read_as_git_am_reads_it(
+    repo: GitRepo, option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _assert_read_as_git_am(repo, repo.format_patch("main..pr", option), tmp_path, capsys)
+
+
+def test_a_body_that_does_not_decode_is_an_input_error(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = _encode_bodies(repo.format_patch("main..pr"), "base64")
+    # A character short: git would read every later byte of the line six bits out of place.
+    head, _, body = series.rpartition(b"\n\n")
+    path = tmp_path / "series.mbox"
+    path.write_bytes(head + b"\n\n" + body[1:])
+
+    code = main(["check", "--diff", str(path), "--offline", "--format", "json"])
+
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "patch 2: the base64 body does not decode" in err
 
 
 def test_a_from_line_with_another_date_starts_a_message_as_git_mailsplit_starts_one(
