@@ -129,10 +129,19 @@ class Series:
     shas: list[str]
 
     def patches(self) -> list[str]:
+        """A file is created by the first commit that gives it lines; emptied later, it stays a file of no
+        lines, as git keeps it, and is not created again."""
         out = []
         before = self.base
+        exists = {path for path, lines in self.base.items() if lines}
         for after in self.versions:
-            out.append("".join(unified(path, before.get(path, []), after[path]) for path in sorted(after)))
+            out.append(
+                "".join(
+                    unified(path, before.get(path, []), after[path], exists=path in exists)
+                    for path in sorted(after)
+                )
+            )
+            exists |= {path for path, lines in after.items() if lines}
             before = after
         return out
 
@@ -154,17 +163,19 @@ def _sha_of(text: str, shas: list[str]) -> str:
     return shas[int(text.split(":", 2)[1])]
 
 
-def unified(path: str, before: list[str], after: list[str]) -> str:
+def unified(path: str, before: list[str], after: list[str], *, exists: bool | None = None) -> str:
+    """`exists`: whether the file is there before the change; by default, when it has lines."""
     if before == after:
         return ""
-    a = f"a/{path}" if before else "/dev/null"
+    exists = bool(before) if exists is None else exists
+    a = f"a/{path}" if exists else "/dev/null"
     body = "".join(
         line if line.endswith("\n") else line + "\n"
         for line in itertools.islice(
             difflib.unified_diff(before, after, a, f"b/{path}", lineterm="", n=3), 0, None
         )
     )
-    header = f"diff --git a/{path} b/{path}\n" + ("new file mode 100644\n" if not before else "")
+    header = f"diff --git a/{path} b/{path}\n" + ("new file mode 100644\n" if not exists else "")
     return header + body
 
 
