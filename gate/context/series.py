@@ -20,6 +20,10 @@ CONTEXT_LINES = 3
 # gate reviews are far shorter; past these limits the series is refused with a clear error.
 MAX_FILE_LINES = 1_000_000
 MAX_SERIES_LINES = 4_000_000
+# A hunk whose lines are not where its header says is searched for; each place tried costs line
+# comparisons, so a series of crafted headers over long files could ask for hours (10,000,000
+# comparisons take about two seconds).
+MAX_SEARCH_LINES = 10_000_000
 
 
 @dataclass(slots=True)
@@ -42,6 +46,9 @@ class _FileState:
     notes: tuple[str, ...] = ()
     # Base lines known so far: placeholders past the end continue the base numbering from here.
     max_base: int = 0
+    # Whether the entries are the whole file: one the series added, or whose end a hunk showed. Until
+    # then a base file may go on past its last known line.
+    length_known: bool = False
 
 
 def _ensure(state: _FileState, upto: int) -> None:
@@ -58,19 +65,47 @@ def _ensure(state: _FileState, upto: int) -> None:
         state.max_base = start + missing
 
 
-def _apply(state: _FileState, change: FileChange, sha: str) -> None:
+def _apply(state: _FileState, change: FileChange, sha: str, patch: str, budget: _Budget) -> None:
+    """Apply one patch's hunks to the file as `git apply` does: in order, each at the line its header
+    gives in the file as the hunks before it left it, or else at the nearest place its preimage (context
+    and removed lines) is found, with no fuzz. `patch` names the patch in errors."""
     entries = state.entries
-    for hunk in reversed(change.hunks):
-        idx = hunk.old_start - 1 if hunk.old_count > 0 else hunk.old_start
-        _ensure(state, idx + hunk.old_count)
-        old = entries[idx : idx + hunk.old_count]
+    written: set[int] = set()  # ids of entries a hunk of this patch wrote: git lets no later hunk match them
+    added: list[_Entry] = []
+    moved = False
+    for number, hunk in enumerate(change.hunks, 1):
+        pre = [line.text for line in hunk.lines if line.kind is not LineKind.ADDED]
+        stated = hunk.new_start - 1 if hunk.new_start else 0
+        at_end = _trailing_context(hunk) == 0
+        at, unsure = _find(state, pre, stated, hunk.old_start <= 1, at_end, written, budget)
+        if at is None:
+            header = f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@"
+            if unsure:
+                raise InputError(
+                    f"{patch}: hunk {number} of {change.path} ({header}) is not at its line, and where git "
+                    "would apply it depends on lines of the base file the series does not show",
+                    "give the series as git format-patch wrote it, or run the gate on the repository",
+                )
+            raise InputError(
+                f"{patch}: hunk {number} of {change.path} ({header}) does not apply: its context and "
+                "removed lines are not in the file as the patches before it leave it",
+                "git am refuses this patch too; give the series as git format-patch wrote it",
+            )
+        moved = moved or at != stated
+        if not state.length_known:
+            _ensure(state, at + len(pre))
+            # git anchors a hunk with no context after its changes at the file's end: the file ends here.
+            state.length_known = at_end
+        old = entries[at : at + len(pre)]
         new: list[_Entry] = []
         pos = 0
         for line in hunk.lines:
             if line.kind is LineKind.ADDED:
-                new.append(_Entry(sha, line.text, None, line.new_no))
+                entry = _Entry(sha, line.text, None, line.new_no)
+                added.append(entry)
+                new.append(entry)
                 continue
-            entry = old[pos] if pos < len(old) else _Entry(None, None, None)
+            entry = old[pos]
             pos += 1
             if entry.text is None:
                 entry.text = line.text
@@ -78,7 +113,109 @@ def _apply(state: _FileState, change: FileChange, sha: str) -> None:
                 new.append(entry)
             elif entry.origin is None and entry.base_no is not None:
                 state.removed_base.append(DiffLine(LineKind.REMOVED, entry.base_no, None, line.text))
-        entries[idx : idx + hunk.old_count] = new
+        written.update(id(entry) for entry in new)
+        entries[at : at + len(pre)] = new
+    if moved:
+        # A hunk placed away from its header's line puts its lines elsewhere in the commit's file too.
+        mine = {id(entry) for entry in added}
+        for i, entry in enumerate(entries):
+            if id(entry) in mine:
+                entry.origin_no = i + 1
+
+
+def _trailing_context(hunk: Hunk) -> int:
+    """Context lines after the hunk's last added or removed line."""
+    count = 0
+    for line in reversed(hunk.lines):
+        if line.kind is not LineKind.CONTEXT:
+            break
+        count += 1
+    return count
+
+
+class _Budget:
+    """Lines compared while searching for misplaced hunks, across one series: a bound on the work a
+    few crafted hunk headers can ask for."""
+
+    def __init__(self) -> None:
+        self.left = MAX_SEARCH_LINES
+
+    def spend(self, lines: int) -> None:
+        self.left -= lines
+        if self.left < 0:
+            raise InputError(
+                f"the series' hunks are misplaced so far that finding where they apply takes over "
+                f"{MAX_SEARCH_LINES:,} line comparisons",
+                "check the hunk headers of the patch series",
+            )
+
+
+_NO, _SURE, _MAYBE = 0, 1, 2
+
+
+def _fit(state: _FileState, pre: list[str], at: int, at_end: bool, written: set[int], budget: _Budget) -> int:
+    """Whether the preimage matches at `at`: _NO, _SURE, or _MAYBE when that rests on base lines no patch
+    has shown (their text, or where the file ends)."""
+    entries = state.entries
+    n, m = len(entries), len(pre)
+    if state.length_known:
+        if at + m > n or (at_end and at + m != n):
+            return _NO
+        unsure = False
+    else:
+        if at_end and at + m < n:
+            return _NO
+        unsure = at_end or at + m > n
+    for i in range(min(m, n - at)):
+        entry = entries[at + i]
+        if id(entry) in written or (entry.text is not None and entry.text != pre[i]):
+            budget.spend(i + 1)
+            return _NO
+        unsure = unsure or entry.text is None
+    budget.spend(m)
+    return _MAYBE if unsure else _SURE
+
+
+def _find(
+    state: _FileState,
+    pre: list[str],
+    line: int,
+    at_start: bool,
+    at_end: bool,
+    written: set[int],
+    budget: _Budget,
+) -> tuple[int | None, bool]:
+    """Where the preimage goes, by git's rules (apply.c `find_pos`, `match_fragment`): a hunk whose old
+    side starts at line 0 or 1 matches only at the file's start, one with no trailing context only at its
+    end; otherwise the stated line is tried, then one line after, one before, two after, and so on, and
+    the first match wins. Base lines the series never showed are taken to be what the hunk says where it
+    says; a hunk that matches elsewhere only by assuming their text cannot be placed as git would: no place
+    is returned, and True says so."""
+    n = len(state.entries)
+    if at_start:
+        candidates: Iterator[int] = iter((0,))
+    elif at_end and state.length_known:
+        candidates = iter((n - len(pre),) if n >= len(pre) else ())
+    else:
+        line = min(line, n) if state.length_known else line
+        candidates = _outward(line, max(n, line))
+    for k, at in enumerate(candidates):
+        fit = _fit(state, pre, at, at_end, written, budget)
+        if fit == _SURE or (fit == _MAYBE and k == 0):
+            return at, False
+        if fit == _MAYBE:
+            return None, True
+    return None, False
+
+
+def _outward(line: int, last: int) -> Iterator[int]:
+    """line, line + 1, line - 1, line + 2, ... within 0..last, as git searches."""
+    yield line
+    for step in range(1, max(line, last - line) + 1):
+        if line + step <= last:
+            yield line + step
+        if line - step >= 0:
+            yield line - step
 
 
 @dataclass(frozen=True)
@@ -131,33 +268,48 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             if change.old_path and change.old_path != change.path:
                 touches[change.old_path] += 1
     files: dict[str, _FileState] = {}
+    gone: set[str] = set()  # paths a patch deleted or renamed away: not there for the next patch
+    budget = _Budget()
     replayed = 0
     # Files that one patch alone touches need no replay: that patch is their combined diff.
     direct: dict[str, tuple[FileChange, str]] = {}
     order: list[str] = []
-    for sha, diff in series:
+    for number, (sha, diff) in enumerate(series, 1):
+        patch = f"patch {number} ({sha[:12]})"
         for change in diff.files:
-            if touches[change.path] == 1 and (change.old_path is None or touches[change.old_path] == 1):
+            if (
+                touches[change.path] == 1
+                and (change.old_path is None or touches[change.old_path] == 1)
+                and _placed_as_git_writes(change)
+            ):
                 direct[change.path] = (change, sha)
                 order.append(change.path)
                 continue
             key = change.old_path if change.status is FileStatus.RENAMED else change.path
-            state = files.pop(key, None) if key else None
-            if state is None or change.status is FileStatus.ADDED:
-                base_path = None if change.status is FileStatus.ADDED else (change.old_path or change.path)
-                state = _FileState(base_path=base_path, entries=[], removed_base=[])
+            state = _state_for(change, key, files, gone, patch)
             state.deleted = change.status is FileStatus.DELETED
             state.binary = state.binary or change.is_binary
             state.old_mode = state.old_mode or change.old_mode
             state.new_mode = change.new_mode or state.new_mode
             state.notes = tuple(dict.fromkeys((*state.notes, *change.notes)))
             before = len(state.entries)
-            _apply(state, change, sha)
+            _apply(state, change, sha, patch, budget)
             replayed += len(state.entries) - before
             if replayed > MAX_SERIES_LINES:
                 raise InputError(f"the series reaches over {MAX_SERIES_LINES:,} lines of replayed files")
+            if change.status is FileStatus.RENAMED and key:
+                gone.add(key)
             if state.deleted:
+                if state.entries and not state.binary:
+                    raise InputError(
+                        f"{patch}: deletes {change.path}, but its hunks leave {len(state.entries)} of its "
+                        "lines: the file is longer than the patch shows",
+                        "git am refuses this patch too; give the series as git format-patch wrote it",
+                    )
                 state.entries = []
+                gone.add(change.path)
+            else:
+                gone.discard(change.path)
             files[change.path] = state
             order.append(change.path)
     out_files: list[FileChange] = []
@@ -171,22 +323,60 @@ def replay(series: Sequence[tuple[str, Diff]]) -> Replay:
             if added_at:
                 origins[path] = dict.fromkeys(added_at, sha)
             continue
-        state = files.get(path)
-        if state is None:
+        final = files.get(path)
+        if final is None:
             continue  # renamed later in the series; listed under its new name
-        if state.deleted and state.base_path is None:
+        if final.deleted and final.base_path is None:
             continue  # added and deleted within the series
-        combined, line_map = _combine(path, state)
+        combined, line_map = _combine(path, final)
         if combined is not None:
             out_files.append(combined)
             if line_map:
                 origins[path] = line_map
                 numbers[path] = {
                     i + 1: e.origin_no
-                    for i, e in enumerate(state.entries)
+                    for i, e in enumerate(final.entries)
                     if e.origin is not None and e.origin_no is not None
                 }
     return Replay(Diff(files=tuple(out_files)), origins, numbers)
+
+
+def _placed_as_git_writes(change: FileChange) -> bool:
+    """False for a created file whose hunk does not start at line 1: git writes its lines from line 1
+    whatever the header says, so the replay places them."""
+    if change.status is not FileStatus.ADDED:
+        return True
+    return (
+        all(hunk.old_start == 0 and hunk.new_start <= 1 for hunk in change.hunks) and len(change.hunks) <= 1
+    )
+
+
+def _state_for(
+    change: FileChange, key: str | None, files: dict[str, _FileState], gone: set[str], patch: str
+) -> _FileState:
+    """The file a change applies to, as the patches before it left it; a change git would refuse for the
+    file's existence (creating one that is there, changing one that is not) is an error."""
+    there = files.get(change.path)
+    if change.status is FileStatus.ADDED:
+        if there is not None and not there.deleted:
+            raise InputError(
+                f"{patch}: creates {change.path}, which an earlier patch of the series has as a file",
+                "git am refuses this patch too; give the series as git format-patch wrote it",
+            )
+        files.pop(change.path, None)
+        return _FileState(base_path=None, entries=[], removed_base=[], length_known=True)
+    if key in gone:
+        raise InputError(
+            f"{patch}: changes {key}, which an earlier patch of the series deleted or renamed",
+            "git am refuses this patch too; give the series as git format-patch wrote it",
+        )
+    if change.status is FileStatus.RENAMED and there is not None and not there.deleted:
+        raise InputError(
+            f"{patch}: renames {key} to {change.path}, which an earlier patch of the series has as a file",
+            "git am refuses this patch too; give the series as git format-patch wrote it",
+        )
+    known = files.pop(key, None) if key else None
+    return known or _FileState(base_path=change.old_path or change.path, entries=[], removed_base=[])
 
 
 def _combine(path: str, state: _FileState) -> tuple[FileChange | None, dict[int, str]]:

@@ -137,15 +137,36 @@ def _message(n: int, hunk: str) -> str:
     )
 
 
-def test_a_hunk_far_past_any_real_file_is_refused_not_allocated() -> None:
+@pytest.mark.parametrize(
+    ("first", "refusal"),
+    [
+        # The first hunk ends with context, so the file may go on: the far line is the bound's to refuse.
+        ("@@ -1,2 +1,3 @@\n a\n+b\n z\n", "beyond the 1,000,000 lines"),
+        # The first hunk has no context after its change, so git anchors it at the file's end: the file
+        # is two lines long, and a hunk at its end that is not "a" applies nowhere.
+        ("@@ -1,1 +1,2 @@\n a\n+b\n", "hunk 1 of f.py .* does not apply"),
+    ],
+)
+def test_a_hunk_far_past_any_real_file_is_refused_not_allocated(first: str, refusal: str) -> None:
     # A few bytes of header asked the replay for one entry per line up to line 10**14: gigabytes.
-    series = _message(1, "@@ -1,1 +1,2 @@\n a\n+b\n") + _message(
-        2, "@@ -99999999999999,1 +99999999999999,2 @@\n a\n+c\n"
-    )
+    series = _message(1, first) + _message(2, "@@ -99999999999999,1 +99999999999999,2 @@\n a\n+c\n")
     started = time.process_time()
-    with pytest.raises(InputError, match="beyond the 1,000,000 lines"):
+    with pytest.raises(InputError, match=refusal):
         load_patch_changeset(series.encode(), "bomb.mbox")
     assert time.process_time() - started < 2
+
+
+def test_hunks_each_found_far_from_their_header_stop_at_a_bound_quickly() -> None:
+    # Each hunk's lines are where git would apply them, 200,000 lines past its header: finding each one
+    # compares lines all the way, and a hundred of them asked for some eighty million comparisons.
+    lines = ["a"] * 200_000 + [x for k in range(100) for x in ("a", "a", "a", f"q{k}")]
+    created = f"new file mode 100644\n--- /dev/null\n+++ b/f.py\n@@ -0,0 +1,{len(lines)} @@\n"
+    first = _message(1, "").replace("--- a/f.py\n+++ b/f.py\n", created) + "".join(f"+{x}\n" for x in lines)
+    hunks = "".join(f"@@ -{k + 2},4 +{k + 2},5 @@\n a\n a\n a\n+x\n q{k}\n" for k in range(100))
+    started = time.process_time()
+    with pytest.raises(InputError, match="over 10,000,000 line comparisons"):
+        load_patch_changeset((first + _message(2, hunks)).encode(), "far.mbox")
+    assert time.process_time() - started < 10
 
 
 # A mutated series whose second hunk runs past its header (a "+++" line lost to a signature line):
