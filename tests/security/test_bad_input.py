@@ -68,9 +68,10 @@ def test_unreadable_patches_are_one_line_and_exit_2(
     tmp_path: Path, name: str, data: bytes, expected: str
 ) -> None:
     if name == "hunk past any file":
+        # The first hunk ends with context, so the file may go on: the far line is the bound's to refuse.
         data = b"".join(
             f"From {n:040x} Mon Sep 17 00:00:00 2001\nFrom: A <a@example.com>\nSubject: s\n\n---\n"
-            f"diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -{start},1 +{start},2 @@\n a\n+{n}\n".encode()
+            f"diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -{start},2 +{start},3 @@\n a\n+{n}\n z\n".encode()
             for n, start in ((1, 1), (2, 10**14))
         )
     patch = tmp_path / "input.patch"
