@@ -30,6 +30,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -251,6 +252,7 @@ class Fault:
     remaining: int
     headers: dict[str, str]
     message: str
+    accept: str = ""  # a media type the request's Accept header must name, or any request
 
 
 @dataclass
@@ -294,6 +296,8 @@ class FakeGitHub:
         self.requests: list[Recorded] = []
         self.invalid: list[str] = []
         self.faults: list[Fault] = []
+        # (method, path pattern, what to do): done once, right before the first such request is answered
+        self.before_requests: list[tuple[str, re.Pattern[str], Callable[[], None]]] = []
         self._ids = 1000
         self._lock = threading.Lock()
         self._server: LoopbackServer | None = None
@@ -332,8 +336,17 @@ class FakeGitHub:
         times: int = 1,
         headers: dict[str, str] | None = None,
         message: str = "Server Error",
+        accept: str = "",
     ) -> None:
-        self.faults.append(Fault(method, re.compile(path_regex), status, times, headers or {}, message))
+        """Answer the next `times` requests that match with `status`; with `accept`, only those asking
+        for that media type (the diff of a PR, not the PR, which share a path)."""
+        fault = Fault(method, re.compile(path_regex), status, times, headers or {}, message, accept)
+        self.faults.append(fault)
+
+    def before(self, method: str, path_regex: str, action: Callable[[], None]) -> None:
+        """Do `action` once, right before answering the first request that matches: a push that lands
+        while a run is reading, say."""
+        self.before_requests.append((method, re.compile(path_regex), action))
 
     def rate_limit(self, method: str, path_regex: str, *, secondary: bool = False, times: int = 1) -> None:
         if secondary:
@@ -524,12 +537,27 @@ class _Handler(BaseHTTPRequestHandler):
             fake.invalid.extend(errors)
             self._send(422, {"message": "Invalid request.", "errors": errors})
         else:
+            self._act_before(method, path)
             self._route(method, path, query, body)
+
+    def _act_before(self, method: str, path: str) -> None:
+        fake = self.server_state
+        with fake._lock:
+            due = [b for b in fake.before_requests if b[0] == method and b[1].search(path)][:1]
+            for b in due:
+                fake.before_requests.remove(b)
+        for _, _, action in due:
+            action()
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> None:
         fake = self.server_state
         for fault in fake.faults:
-            if fault.remaining > 0 and fault.method == method and fault.pattern.search(path):
+            if (
+                fault.remaining > 0
+                and fault.method == method
+                and fault.pattern.search(path)
+                and fault.accept in self.headers.get("Accept", "")
+            ):
                 fault.remaining -= 1
                 self._send(fault.status, {"message": fault.message}, fault.headers)
                 return
