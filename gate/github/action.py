@@ -25,9 +25,9 @@ from gate.errors import GateError, GitError, InputError
 from gate.github.base_config import BaseConfig, load_gate_config
 from gate.github.client import GitHubClient
 from gate.github.commands import write_notice, write_warning
-from gate.github.could_not_run import say_could_not_run
+from gate.github.could_not_run import say_could_not_run, say_superseded
 from gate.github.environment import ActionEnv
-from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, load_payload, read_event
+from gate.github.event import PR_EVENTS, NotGated, PullRequestEvent, Superseded, load_payload, read_event
 from gate.github.outputs import ActionOutputs, write_job_summary, write_outputs
 from gate.github.posting import PostingResult, post_results, posting_identity
 from gate.github.pull import api_heads, load_pull_changeset
@@ -93,6 +93,11 @@ def _said_if_it_cannot_run(env: ActionEnv, event: PullRequestEvent) -> Iterator[
     run posted for an earlier head is not read as the verdict on this one (`could_not_run`)."""
     try:
         yield
+    except Superseded as exc:
+        # Nothing on the PR: its head is another commit, gated by a run of its own, whose summary comment
+        # a line about this one would wrongly call stale; and the old head is no longer the PR's.
+        say_superseded(env, exc)
+        raise
     except Exception as exc:
         say_could_not_run(env, event.number, event.head_sha, exc)
         raise

@@ -20,6 +20,7 @@ from gate.github import limits
 from gate.github.client import GitHubClient
 from gate.github.comment import mark_stale
 from gate.github.environment import ActionEnv, Target
+from gate.github.event import Superseded
 from gate.github.outputs import write_job_summary
 from gate.github.text import one_line, sanitize, truncate
 from gate.redact import redact_error
@@ -83,6 +84,16 @@ def say_could_not_run(env: ActionEnv, number: int, head_sha: str, error: Excepti
         except (GitHubError, _OutOfPatience):
             break  # GitHub is failing this run: no more requests
     return done
+
+
+def say_superseded(env: ActionEnv, error: Superseded) -> None:
+    """Say in the job summary alone that the PR's head moved on from the run's (`Superseded`)."""
+    said = f"## ⚠️ {GATE.check_name}: **superseded**\n\n- {sanitize(reason_of(error))}\n"
+    try:
+        if Target.SUMMARY in env.targets:
+            write_job_summary(env.step_summary, said)
+    except GateError:
+        pass  # the job's log has the error line all the same
 
 
 def _check_run(client: GitHubClient, head_sha: str, reason: str, run_url: str | None) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from gate.context.model import PullRequestInfo
-from gate.errors import InputError
+from gate.errors import GitHubError, InputError
+from gate.github.client import GitHubClient
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 # Actions that always gate the head: it is new, or the PR is open for review again.
@@ -138,6 +139,24 @@ def pull_request_from(pr: object, event_name: str = "", action: str = "") -> Pul
         repo_url=_repo_url(base.get("repo")),
         merge_commit_sha=str(pr.get("merge_commit_sha") or ""),
     )
+
+
+class Superseded(GitHubError):
+    """The PR's head is no longer the commit a run is for. What GitHub serves for the PR (its diff, files
+    and commits) follows the head, so it is another commit's change; and the PR's summary comment is the
+    newer head's. The run for the newer head gates it."""
+
+    kind = "superseded"
+
+
+def require_head(client: GitHubClient, number: int, head_sha: str, *, what: str) -> None:
+    """Raise Superseded unless PR `number`'s head is `head_sha` now; `what`, what is therefore not done."""
+    now = pull_request_from(client.pull(number)).head_sha
+    if now != head_sha:
+        raise Superseded(
+            f"PR #{number}'s head is now {now[:12]}, not {head_sha[:12]}, the commit this run is for: {what}",
+            "the run for the new head gates it",
+        )
 
 
 def _label_name(label: object) -> str | None:

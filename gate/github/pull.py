@@ -36,7 +36,7 @@ from gate.diff.parser import parse_diff
 from gate.errors import GateError, GitError, InputError
 from gate.github import limits
 from gate.github.client import DiffTooLarge, GitHubClient, PullCommit, PullFile
-from gate.github.event import PullRequestEvent
+from gate.github.event import PullRequestEvent, require_head
 from gate.github.unshown import MAX_UNSHOWN_READ_BYTES, MAX_UNSHOWN_READS, NO_PATCH, UnshownReader
 from gate.run import HeadDiff
 
@@ -44,6 +44,7 @@ from gate.run import HeadDiff
 # (`gate.context.revisions.FILES_CACHED`); past this the oldest is requested again.
 API_FILES_CACHED = 1024
 LISTINGS_CACHED = 4  # one per revision (base and head), with room for a caller's own
+SUPERSEDED = "GitHub serves the PR's diff and commits for the new head, so this run gated and posted nothing"
 
 _STATUS = {
     "added": FileStatus.ADDED,
@@ -72,11 +73,19 @@ def load_pull_changeset(
     *,
     default_ignore: Sequence[str] = (),
 ) -> ChangeSet:
-    """`default_ignore`: the patterns of `ignore` that are the gate's defaults (`gate.context.ignore`)."""
+    """`default_ignore`: the patterns of `ignore` that are the gate's defaults (`gate.context.ignore`).
+
+    Through the API, raises Superseded when the PR's head is not the event's, before the reads or after
+    them: GitHub serves a PR's diff, files and commits for the head it has when asked, so they would be
+    another commit's change gated in the event's name. A checkout that holds both commits is read at
+    them, whatever the PR's head is now (its commits list gives logins only, by SHA).
+    """
+    git = open_workspace(workspace, event.base_sha, event.head_sha)
+    if git is None:
+        require_head(client, event.number, event.head_sha, what=SUPERSEDED)
     # Read once: git has no author logins (a provenance signal for bot accounts), the API reader needs
     # the commits themselves.
     pull_commits = client.pull_commits(event.number)
-    git = open_workspace(workspace, event.base_sha, event.head_sha)
     if git is not None:
         try:
             return _from_workspace(event, pull_commits, git, ignore, default_ignore)
@@ -146,6 +155,9 @@ def _from_api(
             words = f"{unlisted} file{' was' if unlisted == 1 else 's were'} not read"
             notes.append(f"GitHub lists at most {limits.PR_FILES_MAX} files of a PR; {words}")
             unread.append(f"{words}, past the {limits.PR_FILES_MAX:,} files GitHub lists of a PR")
+    # The last read that follows the PR's head: the head checked before the reads is checked again, so
+    # that a push during them is not read as the event's change. What is read later names its commits.
+    require_head(client, event.number, event.head_sha, what=SUPERSEDED)
     diff = unshown.read(
         diff, base=event.base_sha, head=event.head_sha, source=f"PR #{event.number}", blobs=listed
     )

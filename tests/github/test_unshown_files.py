@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gate.context.git_diff import MAX_TEXT_BINARY_BYTES
-from gate.github.client import GitHubClient
+from gate.github.client import DIFF_MEDIA_TYPE, GitHubClient
 from gate.github.event import PullRequestEvent, read_event
 from gate.github.pull import load_pull_changeset
 from gate.github.unshown import MAX_DIFFED_LINES, MAX_UNSHOWN_READS
@@ -54,7 +54,7 @@ def test_files_the_pr_hides_from_github_s_diff_are_read_from_their_contents(
     assert unshown == {"src/app.py", "src/settings.py", "logo.png"}
     assert "Binary files a/src/app.py and b/src/app.py differ" in github.pulls[7].diff
     if listing == "files list":
-        github.fail("GET", r"/pulls/7$", 406, message=DIFF_TOO_LARGE)
+        github.fail("GET", r"/pulls/7$", 406, message=DIFF_TOO_LARGE, accept=DIFF_MEDIA_TYPE)
     workspace = tmp_path / "ws"  # pull_request_target, no checkout: the API only
     workspace.mkdir()
     proc = run_gate(
