@@ -4,10 +4,11 @@ Only a comment written by the account this run posts as (`PostContext.identity`,
 the token: `github-actions[bot]` for the Actions GITHUB_TOKEN) is the gate's. Anyone can type the
 marker, and any app's bot can comment; neither may steer a later run.
 
-Its last line names the head commit it is for. A later run that could not run puts a line at its top
-saying that it is stale (`mark_stale`), so that it is not read as the verdict on the PR's new head; the
-next run that posts writes the comment anew, without it. The stale line goes under the hidden lines
-(the marker, and the review state right under it), which stay where the gate reads them.
+Its last line names the head commit it is for, and only a run for the PR's head at the time writes it.
+A later run that could not run puts a line at its top saying that it is stale (`mark_stale`), so that it
+is not read as the verdict on the PR's new head; the next run that posts writes the comment anew,
+without it. The stale line goes under the hidden lines (the marker, and the review state right under
+it), which stay where the gate reads them.
 
 The review state is read only from its own line and only when it names the commit the comment's last
 line names: the comment quotes the PR's file names, titles and findings, and a state that another
@@ -21,6 +22,7 @@ import re
 from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, PostedComment
+from gate.github.event import require_head
 from gate.github.text import one_line, sanitize
 from gate.redact import cut_redacted
 from gate.report.github_summary import MARKER, render_summary
@@ -114,6 +116,9 @@ def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[st
     )
     if _COMMIT_LINE.fullmatch(commit):  # a head SHA as GitHub gives it
         body = f"{body.rstrip(chr(10))}\n\n{commit}"
+    # The one comment is the verdict on the PR's head: a run for an earlier head (one that started late,
+    # or was re-run) would put that head's verdict over the newer one's.
+    require_head(client, ctx.number, ctx.head_sha, what="the summary comment is left to that head's run")
     mine = _ours(client.issue_comments(ctx.number), ctx.origin.comment_marker, ctx.identity)
     if not mine:
         client.create_issue_comment(ctx.number, body)

@@ -5,6 +5,7 @@ a run for an earlier head that starts late, must not put one head's verdict on a
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -87,3 +88,34 @@ def test_a_run_for_the_pr_s_head_gates_it_through_the_api(tmp_path: Path, github
     assert run["head_sha"] == dirty and run["conclusion"] == "failure"
     (comment,) = github.issue_comments[7]
     assert comment["body"].endswith(f"This summary is for commit `{dirty[:12]}`.")
+
+
+def test_a_late_run_for_an_earlier_head_leaves_the_summary_of_the_pr_s_head(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo, base, dirty, clean = secret_then_clean(tmp_path)
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", dirty], check=True)
+    pull_from_git(github, repo, base, clean)
+    early = github.payload(7, "opened")  # the event for the clean head, whose run starts late
+    pull_from_git(github, repo, base, dirty)
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
+    assert run_gate(env, workspace).returncode == 1
+    (comment,) = github.issue_comments[7]
+    failing = comment["body"]
+    assert "**fail**" in failing and failing.endswith(f"This summary is for commit `{dirty[:12]}`.")
+
+    # The late run reads the clean head from the checkout, so its verdict is the clean head's own and
+    # goes on that commit; the PR's summary comment stays the verdict on the PR's head.
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=early)
+    proc = run_gate(env, workspace)
+    assert proc.returncode == 0, proc.stderr
+    (comment,) = github.issue_comments[7]
+    assert comment["body"] == failing
+    assert not github.requests_to("PATCH", r"/issues/comments/")
+    assert [r["conclusion"] for r in github.check_runs.values() if r["head_sha"] == clean] == ["success"]
+    said = f"PR #7's head is now {dirty[:12]}, not {clean[:12]}, the commit this run is for"
+    assert f"could not post the comment: {said}" in proc.stderr
+    report = json.loads((tmp_path / "ws" / ".ai-gate" / "report.json").read_text())
+    assert [f for f in report["github"]["post_failures"] if said in f]
