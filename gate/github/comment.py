@@ -22,7 +22,7 @@ import re
 from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, PostedComment
-from gate.github.event import require_head
+from gate.github.event import pull_request_from, require_head
 from gate.github.text import one_line, sanitize
 from gate.redact import cut_redacted
 from gate.report.github_summary import MARKER, render_summary
@@ -139,7 +139,11 @@ def _under_hidden_lines(lines: list[str], line: str) -> list[str]:
 def mark_stale(client: GitHubClient, number: int, identity: str, head_sha: str, reason: str) -> str:
     """Put a line at the top of the gate's summary comment saying that it is for an earlier commit and
     that the run for `head_sha` could not run (why: `reason`); nothing when there is no such comment or
-    it is for `head_sha` itself. A line an earlier such run put there is replaced."""
+    it is for `head_sha` itself. A line an earlier such run put there is replaced. Nothing either when
+    `head_sha` is no longer the PR's head: the line would call it the PR's head, and the comment is left to
+    the run for the head it has now."""
+    if pull_request_from(client.pull(number)).head_sha != head_sha:
+        return "the summary comment is left to the run for the PR's newer head"
     mine = _ours(client.issue_comments(number), MARKER, identity)
     if not mine:
         return "no summary comment to mark stale"

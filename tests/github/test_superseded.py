@@ -119,3 +119,30 @@ def test_a_late_run_for_an_earlier_head_leaves_the_summary_of_the_pr_s_head(
     assert f"could not post the comment: {said}" in proc.stderr
     report = json.loads((tmp_path / "ws" / ".ai-gate" / "report.json").read_text())
     assert [f for f in report["github"]["post_failures"] if said in f]
+
+
+def test_a_late_run_for_an_earlier_head_that_could_not_run_leaves_the_summary_of_the_pr_s_head(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo, base, dirty, clean = secret_then_clean(tmp_path)
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", dirty], check=True)
+    pull_from_git(github, repo, base, dirty)
+    early = github.payload(7, "synchronize")  # the event for the head with the token, whose run starts late
+    pull_from_git(github, repo, base, clean)
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
+    assert run_gate(env, workspace).returncode == 0
+    (comment,) = github.issue_comments[7]
+    passing = comment["body"]
+    assert passing.endswith(f"This summary is for commit `{clean[:12]}`.")
+
+    # The late run cannot run: its own head gets a failing check, but the PR's head is not called stale
+    # (nor the earlier head called the PR's).
+    github.fail("GET", r"/pulls/7/commits", 502, times=50, message="Bad Gateway")
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=early)
+    assert run_gate(env, workspace).returncode == 2
+    (run,) = [r for r in github.check_runs.values() if r["head_sha"] == dirty]
+    assert run["conclusion"] == "failure"
+    (comment,) = github.issue_comments[7]
+    assert comment["body"] == passing
