@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain, takewhile
 
-from gate.redact import memory
+from gate.redact import der, memory
 from gate.redact.candidates import candidate_lines, looks_random
 from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, written_value
 from gate.redact.prefilter import required_characters
@@ -44,6 +44,9 @@ class SecretHit:
     kind: str  # detect-secrets plugin name, e.g. "AWS Access Key", or a kind from KEY_FORMATS
     value: str  # the secret as it appears in the text
 
+
+# detect-secrets' kind for a private key; a DER key written as one base64 run is reported as one too.
+PRIVATE_KEY_KIND = "Private Key"
 
 # Characters a key can continue with: a regex that stops early (detect-secrets' OpenAI and JWT patterns
 # match a prefix of the token) would otherwise leave the rest of the secret in redacted text.
@@ -520,9 +523,13 @@ def _keyword_needs(extension: str) -> tuple[tuple[frozenset[str], ...], ...]:
 
 def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
     """A base64 token whose decoded text holds a secret is that secret, wrapped: it is a hit itself, of
-    the wrapped secret's kind rather than a keyword rule's (`GITHUB_TOKEN = 'Z2hw…'`)."""
+    the wrapped secret's kind rather than a keyword rule's (`GITHUB_TOKEN = 'Z2hw…'`). A token that is
+    a private key's DER encoding (`gate.redact.der`) is a private key, whole."""
     for m in _BASE64_TOKEN.finditer(line):
         token = m.group(0)
+        if token.startswith(der.OPENING) and der.is_private_key(token):
+            hits[token] = PRIVATE_KEY_KIND
+            continue
         if hits.get(token, _KEYWORD_KIND) != _KEYWORD_KIND or not looks_random(token):
             continue
         decoded = _decode(token[:MAX_WRAPPED_CHARS])

@@ -1,0 +1,184 @@
+"""A private key written as one base64 run of its DER encoding, with no PEM lines around it
+(`load_der_private_key(b64decode("MIIEvQIBADANBgkq…"))`, an EC key in a JavaScript or Java string): its
+pieces went to the models and the trace, and no finding said so. Every private key syntax (PKCS#8, its
+encrypted form, PKCS#1, SEC1, OpenSSL's DSA) is found by the shape of its first bytes now, reported as a
+private key, and hidden whole; public keys and certificates, which open the same way, are not.
+
+The keys are made when the tests run: none is kept in the repository.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization as ser
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa, x25519
+from cryptography.x509.oid import NameOID
+
+from gate.cli import main
+from gate.redact import REDACTED, memory, redact, scan_files
+from gate.redact.detect import PRIVATE_KEY_KIND, forget_scans
+from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
+from tests.gitrepo import GitRepo
+
+_PKCS8, _OPENSSL = ser.PrivateFormat.PKCS8, ser.PrivateFormat.TraditionalOpenSSL
+
+
+def _b64(der: bytes) -> str:
+    return base64.b64encode(der).decode()
+
+
+def _private(key: object, form: ser.PrivateFormat, encryption: object = None) -> str:
+    return _b64(
+        key.private_bytes(ser.Encoding.DER, form, encryption or ser.NoEncryption())  # type: ignore[attr-defined]
+    )
+
+
+def _public(key: object) -> str:
+    public = key.public_key()  # type: ignore[attr-defined]
+    return _b64(public.public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo))
+
+
+_RSA = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+_P256 = ec.generate_private_key(ec.SECP256R1())
+_P384 = ec.generate_private_key(ec.SECP384R1())
+_ED25519 = ed25519.Ed25519PrivateKey.generate()
+_X25519 = x25519.X25519PrivateKey.generate()
+_DSA = dsa.generate_private_key(key_size=2048)
+
+_ENCRYPTED = ser.BestAvailableEncryption(b"correct horse")
+# (name, path, line with `{}` where the key stands, the key)
+KEYS = [
+    ("RSA PKCS#8", "app/sign.py", 'SIGNER = load_der_private_key(b64decode("{}"))', _private(_RSA, _PKCS8)),
+    ("RSA PKCS#1", "web/keys.js", "const rsaKey = '{}';", _private(_RSA, _OPENSSL)),
+    ("RSA PKCS#8 encrypted", "conf/keys.yaml", "signing: {}", _private(_RSA, _PKCS8, _ENCRYPTED)),
+    ("EC P-256 PKCS#8", "src/main/java/Push.java", '  PrivateKey PK = load("{}");', _private(_P256, _PKCS8)),
+    ("EC P-384 SEC1", "cmd/sign/main.go", 'const ecKey = "{}"', _private(_P384, _OPENSSL)),
+    ("Ed25519 PKCS#8", "app/keys.rb", 'KEY = "{}".unpack1("m")', _private(_ED25519, _PKCS8)),
+    ("X25519 PKCS#8", "docs/setup.md", "    {}", _private(_X25519, _PKCS8)),
+    ("DSA", "tests/data/keys.txt", "{}", _private(_DSA, _OPENSSL)),
+]
+
+
+def _fresh() -> None:
+    """Forget what earlier tests remembered: each key must be found where it stands."""
+    with memory._lock:
+        memory._values.clear()
+        memory._pattern = None
+    forget_scans()
+
+
+@pytest.mark.parametrize(("name", "path", "template", "key"), KEYS, ids=[k[0] for k in KEYS])
+def test_a_der_private_key_in_one_base64_run_is_found_and_hidden_whole(
+    name: str, path: str, template: str, key: str
+) -> None:
+    _fresh()
+    line = template.format(key)
+    hits = [hit for _, _, hit in scan_files([(path, [line])])]
+    assert [(hit.kind, hit.value) for hit in hits] == [(PRIVATE_KEY_KIND, key)], name
+    hidden = redact(line, filename=path)
+    assert hidden == template.format(REDACTED)
+    # Remembered: the same key is hidden where nothing around it is read.
+    assert key not in redact(f"print({key!r})", filename="src/other.py")
+
+
+def _certificate() -> str:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "api.example.org")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(_P256.public_key())
+        .serial_number(7)
+        .not_valid_before(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
+        .not_valid_after(datetime.datetime(2034, 1, 1, tzinfo=datetime.UTC))
+        .sign(_P256, hashes.SHA256())
+    )
+    return _b64(certificate.public_bytes(ser.Encoding.DER))
+
+
+def _random_run() -> str:
+    rng = random.Random(3)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    return "M" + "".join(rng.choice(alphabet) for _ in range(200))
+
+
+PUBLIC = [
+    ("RSA public key", _public(_RSA)),
+    (
+        "RSA public key, PKCS#1",
+        _b64(_RSA.public_key().public_bytes(ser.Encoding.DER, ser.PublicFormat.PKCS1)),
+    ),
+    ("EC public key", _public(_P256)),
+    ("Ed25519 public key", _public(_ED25519)),
+    ("DSA public key", _public(_DSA)),
+    ("certificate", _certificate()),
+    ("random base64 opening with M", _random_run()),
+]
+
+
+@pytest.mark.parametrize(("name", "run"), PUBLIC, ids=[p[0] for p in PUBLIC])
+def test_a_public_key_or_a_certificate_in_one_base64_run_is_not_a_private_key(name: str, run: str) -> None:
+    _fresh()
+    line = f'PUBLIC = "{run}"'
+    kinds = [hit.kind for _, _, hit in scan_files([("app/verify.py", [line])])]
+    assert PRIVATE_KEY_KIND not in kinds, name
+
+
+MODELS = ("openai/fake-a", "openai/fake-b")
+
+
+def test_no_piece_of_a_der_key_reaches_a_model_the_trace_or_the_report(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
+    rsa_key, ec_key = _private(_RSA, _PKCS8), _private(_P256, _PKCS8)
+    repo.write("app/__init__.py", "")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(
+        "app/sign.py",
+        "from base64 import b64decode\n\nfrom cryptography.hazmat.primitives.serialization import "
+        f'load_der_private_key\n\nSIGNER = load_der_private_key(b64decode("{rsa_key}"), None)\n',
+    )
+    repo.write("app/client.js", f'const pk = "{ec_key}";\nmodule.exports = {{ pk }};\n')
+    repo.commit("Sign requests\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "thresholds": {"review": {"changed_lines": 1}},
+                "models": {"review": list(MODELS), "endpoints": model_server.endpoints(MODELS)},
+                "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
+            }
+        )
+    )
+    for model in MODELS:
+        model_server.script(model.split("/", 1)[1], "review", Reply.json({"findings": []}))
+    out = tmp_path / "out"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    main([*args, "--format", "json", "--output", str(out / "report.json"), "--trace", str(out / "trace")])
+
+    assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
+    sent = [json.dumps(call.body) for call in model_server.calls]
+    assert any("load_der_private_key" in body for body in sent)
+    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
+    findings = json.loads(written["report.json"])["findings"]
+    assert sorted((f["path"], f["severity"]) for f in findings if f["stage"] == "secrets") == [
+        ("app/client.js", "high"),
+        ("app/sign.py", "high"),
+    ]
+    places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
+    # Any 24 characters of either key past its common opening (`MIIEvQIBADANBgkqhkiG9w0BAQEFAASC`).
+    pieces = [key[at : at + 24] for key in (rsa_key, ec_key) for at in range(40, len(key) - 24, 24)]
+    leaked = [f"{piece} in {where}" for piece in pieces for where, text in places.items() if piece in text]
+    assert leaked == []
