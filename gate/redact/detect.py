@@ -20,7 +20,7 @@ from itertools import accumulate, chain, takewhile
 
 from gate.redact import der, memory
 from gate.redact.candidates import candidate_lines, looks_random
-from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, written_value
+from gate.redact.formats import CREDENTIAL_NAME, KEY_FORMATS, NAME_VALUE_KIND, PLACED_FORMATS, written_value
 from gate.redact.prefilter import required_characters
 from gate.redact.rules import CONFIG_NAMES, detector_rules
 from gate.redact.wrapped import wrapped_strings
@@ -810,6 +810,8 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
     text = "\n".join(lines)
     yield from _defaults_below(lines, text)
     yield from _wrapped_below(lines, filename, text)
+    if filename.lower().endswith(_NAME_VALUE_SUFFIXES):
+        yield from _values_below_names(lines, text)
     if filename.lower().endswith(".tf"):
         yield from _terraform_defaults(lines)
         return
@@ -835,6 +837,50 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
                 yield below, SecretHit(kind="Secret Keyword", value=value)
             if named.re is _KEY_ABOVE and not named.group("block"):
                 break  # a plain scalar is the first line below, or there is none
+    memory.remember(values)
+
+
+# A variable given as a name and a value on lines of their own, in JSON, HCL and TOML: an ECS task
+# definition's `"name": "DB_PASSWORD",` then `"value": "…"`, a Postman collection's `"key": "apiKey",`,
+# a Terraform block's `name = "DB_PASSWORD"` then `value = "…"`. The name's line and the value's are
+# read joined, by the format that reads the pair on one line; other keys of the object may stand
+# between them (`"type": "string"`), up to the object's end.
+_NAME_VALUE_SUFFIXES = (".json", ".tf", ".tfvars", ".hcl", ".toml")
+_NAME_ABOVE = re.compile(
+    r"""^[ \t]*+(?P<nq>["']?)(?:name|key|Name|Key)(?P=nq)[ \t]*+[:=][ \t]*+"""
+    r""""(?P<name>[A-Za-z0-9_.\-]{1,120}+)"[ \t]*+,?[ \t]*+$""",
+    re.MULTILINE,
+)
+_VALUE_BELOW = re.compile(r"""^[ \t]*+(?P<vq>["']?)(?:value|Value)(?P=vq)[ \t]*+[:=]""")
+_NAME_VALUE = next(fmt for fmt in KEY_FORMATS if fmt.kind == NAME_VALUE_KIND)
+
+
+def _values_below_names(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each value given on a line below a credential's name (`_NAME_ABOVE`), in the
+    same object: from the name's line to the first line that closes the object or names another."""
+    values: list[str] = []
+    index, at = 0, 0
+    for named in _NAME_ABOVE.finditer(text):
+        index += text.count("\n", at, named.start())
+        at = named.start()
+        if not CREDENTIAL_NAME.fullmatch(named.group("name")):
+            continue
+        line = lines[index]
+        for below in range(index + 1, min(len(lines), index + 1 + _BELOW)):
+            text_below = lines[below]
+            stripped = text_below.strip()
+            if not stripped:
+                continue
+            if stripped[0] in "}]" or _NAME_ABOVE.match(text_below):
+                break
+            if _VALUE_BELOW.match(text_below) is None:
+                continue
+            # Read on past it: a hunk's rows hold a value removed above the one added.
+            joined = f"{line.rstrip().rstrip(',')}, {stripped}"
+            for match in _NAME_VALUE.finditer(joined):
+                if match.start("value") > len(line):
+                    values.append(match.group("value"))
+                    yield below, SecretHit(kind=NAME_VALUE_KIND, value=match.group("value"))
     memory.remember(values)
 
 

@@ -385,6 +385,9 @@ _ENV_CREDENTIAL = (
     r"""[A-Za-z0-9_.\-]{0,80}(?:[Pp]assword|PASSWORD|[Pp]asswd|PASSWD|[Ss]ecret|SECRET|[Tt]oken|TOKEN|"""
     r"""(?:[Aa]pi|[Ss]ecret|[Pp]rivate|[Aa]ccess)_?[Kk]ey|(?:API|SECRET|PRIVATE|ACCESS)_?KEY|[_.](?:[Pp]ass|PASS))"""
 )
+# A whole name that says it holds a credential, as `_ENV_CREDENTIAL` reads one.
+CREDENTIAL_NAME = re.compile(_ENV_CREDENTIAL)
+NAME_VALUE_KIND = "Name-Value Credential"
 PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         "Connection String Password",
@@ -744,6 +747,18 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         rf"""{_QUOTED_VALUE}""",
         "https://developer.hashicorp.com/terraform/language/values/variables#default-values",
         written_value,
+    ),
+    _placed(
+        # A variable given as a name and a value, in JSON, HCL or TOML: an ECS task definition's
+        # `{"name": "DB_PASSWORD", "value": "…"}`, Terraform's `{ name = "DB_PASSWORD", value = "…" }`, a
+        # Postman collection's `{"key": "apiKey", "value": "…"}`. The name is the credential's whole
+        # (`DB_PASSWORD_FILE` names a place); written over lines, `gate.redact.detect` reads it.
+        NAME_VALUE_KIND,
+        r"""(?<![\w$.-])(?P<nq>["']?)(?:name|key|Name|Key)(?P=nq)[ \t]*+[:=][ \t]*+"""
+        rf""""{_ENV_CREDENTIAL}"[ \t]*+,[ \t]*+"""
+        rf"""(?P<vq>["']?)(?:value|Value)(?P=vq)[ \t]*+[:=][ \t]*+{_QUOTED_VALUE}""",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html",
+        _written_unless_prose,  # a form's `{"name": "password", "value": "Enter a password"}` is a label
     ),
     *SIGNING_FORMATS,
 )
