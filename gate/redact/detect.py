@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -231,6 +232,8 @@ def _line_hits(line: str, filename: str, _depth: int, plans: Plans | None) -> li
         _scan_pgpass(line, hits)
     if _depth < 2:
         _scan_wrapped(line, filename, hits, _depth)
+        if filename.lower().endswith(".ipynb"):
+            _scan_notebook_source(line, hits, _depth)
     ordered = sorted(hits.items(), key=lambda item: -len(item[0]))
     if len(hits) <= _NESTED_CHECKED:
         ordered = [(v, kind) for v, kind in ordered if not any(v != other and v in other for other in hits)]
@@ -542,6 +545,30 @@ def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) ->
         ]
         if inner:
             hits[token] = f"Base64-wrapped {inner[0].kind}"
+
+
+def _scan_notebook_source(line: str, hits: dict[str, str], depth: int) -> None:
+    """A notebook's cell holds its code as JSON strings, a line of code each (`"os.environ[\\"API_KEY\\"]
+    = \\"…\\"\\n",`): each is read as the line of code it stands for, and a value found there is a hit in
+    the form the JSON line holds it (its quotes and backslashes escaped)."""
+    found = _JSON_STRING_LINE.match(line)
+    if found is None:
+        return
+    try:
+        code = json.loads(f'"{found.group("string")}"')
+    except ValueError:
+        return
+    for text in code.splitlines():
+        for hit in find_secrets(text, filename=_NOTEBOOK_CODE, _depth=depth + 1):
+            held = json.dumps(hit.value, ensure_ascii=False)[1:-1]
+            if held in line:
+                hits.setdefault(held, hit.kind)
+
+
+# A line of a notebook's JSON that is one string of a list (a cell's `source`), as nbformat writes it.
+_JSON_STRING_LINE = re.compile(r"""^[ \t]*+"(?P<string>(?:[^"\\\n]|\\.)*+)"[ \t]*+,?[ \t]*+$""")
+# The name a cell's code is read under: Python's, the language of most notebooks.
+_NOTEBOOK_CODE = "notebook_cell.py"
 
 
 def _decode(token: str) -> str | None:

@@ -760,6 +760,14 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html",
         _written_unless_prose,  # a form's `{"name": "password", "value": "Enter a password"}` is a label
     ),
+    _placed(
+        # A notebook's `%env API_KEY=…` (or `%env API_KEY …`), `%set_env`, and a shell escape's
+        # `!export API_KEY=…`, in a cell's source as the notebook's JSON holds it.
+        "Notebook Environment Credential",
+        rf"""(?:%env|%set_env|!export)[ \t]++{_ENV_CREDENTIAL}(?:=|[ \t]++)(?P<value>[^\s"'`\\]+)""",
+        "https://ipython.readthedocs.io/en/stable/interactive/magics.html#magic-env",
+        written_value,
+    ),
     *SIGNING_FORMATS,
 )
 # Every format the detector runs: the prefixed keys first (a value both find keeps the key's kind).

@@ -1,6 +1,7 @@
 """Credentials given as a name and a value: an ECS task definition's `{"name": "DB_PASSWORD", "value":
 …}` (the value on the line below), a Postman collection's `{"key": "apiKey", "value": …}`, Terraform's
-`{ name = "DB_PASSWORD", value = … }`. Each went to the models whole, with no `secrets` finding. Each is
+`{ name = "DB_PASSWORD", value = … }`, and a notebook's `%env OPENAI_API_KEY=…` or `os.environ[…] = …`
+inside the JSON strings of its cells. Each went to the models whole, with no `secrets` finding. Each is
 found, reported and hidden now; a form's field called `password` with an empty value, a placeholder or
 a label beside it is not a credential.
 """
@@ -67,6 +68,10 @@ NAMED_VALUES = {
     "deploy/block.tf": TERRAFORM_BLOCK,
     "config/app.toml": 'env = [{{ name = "API_TOKEN", value = "{}" }}]',
     "web/env.js": 'const env = [{{ name: "DB_PASSWORD", value: "{}" }}];',
+    "nb/env.ipynb": '    "%env OPENAI_API_KEY={}\\n",',
+    "nb/spaced.ipynb": '    "%env DB_PASSWORD {}\\n",',
+    "nb/export.ipynb": '    "!export API_TOKEN={}\\n",',
+    "nb/environ.ipynb": '    "os.environ[\\"DB_PASSWORD\\"] = \\"{}\\"\\n",',
 }
 
 
@@ -112,6 +117,8 @@ NOT_CREDENTIALS = [
     ("deploy/taskdef.json", '{\n  "name": "DB_PASSWORD",\n  "valueFrom": "arn:aws:ssm:::parameter/db"\n}'),
     # The value of the next object, not of this one.
     ("deploy/taskdef.json", '{\n  "name": "DB_PASSWORD"\n},\n{\n  "value": "Xq7mR2xL9kT4pW8z"\n}'),
+    ("nb/a.ipynb", '    "%env DB_PASSWORD=$SECRET\\n",'),
+    ("nb/a.ipynb", '    "os.environ[\\"DB_PASSWORD\\"] = getpass()\\n",'),
 ]
 
 
