@@ -7,9 +7,10 @@ marks as secrets (`.env`, YAML, JSON, TOML, INI, properties), and credentials th
 (a connection string, an XML element, `curl -u`, a bearer header, `mysql -p`, `.npmrc`, a Kubernetes
 container's env, a YAML block scalar, `.netrc`, a URL's query and userinfo, an API key header, code's
 token assignments, `export`, a Makefile, WordPress's `define`, a Terraform default, a bean's setter, a
-JDBC or .NET call, Go's MySQL DSN, `docker login -p`). Places: a line of a source file, a 100 KB line
-with the value past column 10,000, a `.env` assignment, a commit message, the PR title and body, a file
-name.
+JDBC or .NET call, Go's MySQL DSN, `docker login -p`, a name and a value in JSON and HCL, a notebook's
+`%env` and `os.environ`), and a private key as one base64 run of its DER encoding. Places: a line of a
+source file, a 100 KB line with the value past column 10,000, a `.env` assignment, a commit message, the
+PR title and body, a file name.
 
 The PR goes through `ai-gate github` against the loopback GitHub (which records every write) and three
 scripted models on the loopback model server (which records every request; one model quotes a config
@@ -32,6 +33,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer, Reply
@@ -47,6 +50,12 @@ __all__ = ["github"]  # the loopback GitHub fixture
 
 def _r(n: int, alphabet: str = ALNUM) -> str:
     return "".join(_RNG.choice(alphabet) for _ in range(n))
+
+
+def _der_private_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    return base64.b64encode(der).decode()
 
 
 # A fresh value of each documented format (invented; assembled at run time so this file holds none).
@@ -78,6 +87,8 @@ FORMATS: dict[str, Callable[[], str]] = {
     "docker": lambda: "dckr_pat_" + _r(27),
     "google-oauth": lambda: "ya29.a0" + _r(60),
     "alibaba": lambda: "LTAI" + _r(20),
+    # A private key as one base64 run of its DER encoding, no PEM lines around it; made when the test runs.
+    "der-private-key": _der_private_key,
 }
 PLACES = ("file line", "long line", "config syntax", "commit message", "PR body")
 # Values that only the file's syntax marks as secrets: (file, line template), one per syntax.
@@ -133,6 +144,27 @@ PLACED_SYNTAX = {
     ".NET credential": ("src/Mailer.cs", 'new NetworkCredential("ops", "{}")'),
     "Go MySQL DSN": ("cmd/api/db.go", 'sql.Open("mysql", "app:{}@tcp(db:3306)/shop")'),
     "docker login": ("deploy/push.sh", "docker login -u deploy -p {} registry.example.org"),
+    "ECS environment": (
+        "deploy/taskdef.json",
+        '{{\n  "environment": [\n    {{\n      "name": "DB_PASSWORD",\n      "value": "{}"\n    }}\n  ]\n}}',
+    ),
+    "Postman variable": (
+        "postman/coll.json",
+        '{{"variable": [{{"key": "apiKey", "value": "{}", "type": "string"}}]}}',
+    ),
+    "Terraform environment": (
+        "infra/task.tf",
+        'environment = [\n  {{ name = "DB_PASSWORD", value = "{}" }},\n]',
+    ),
+    "notebook %env": (
+        "nb/setup.ipynb",
+        '{{"cells": [{{"source": [\n    "%env OPENAI_API_KEY={}\\n",\n    "import os"\n]}}]}}',
+    ),
+    "notebook environ": (
+        "nb/keys.ipynb",
+        '{{"cells": [{{"source": [\n    "os.environ[\\"DB_PASSWORD\\"] = \\"{}\\"\\n",\n'
+        '    "import os"\n]}}]}}',
+    ),
 }
 
 
