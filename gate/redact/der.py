@@ -3,8 +3,8 @@
 Code loads such a key from a string (`load_der_private_key(b64decode("MIIEvQ…"))`, Java's
 `PKCS8EncodedKeySpec(Base64.getDecoder().decode("MIGHAgEA…"))`): nothing names it, and the block reader
 (`gate.redact.blocks`) needs a BEGIN line or a neighbouring line of the same kind. A run is read as a
-key by the shape of its first bytes, decoded: the ASN.1 SEQUENCE that opens each private key syntax,
-then its version and what follows it:
+key, whole, by the shape of its first bytes, decoded: the ASN.1 SEQUENCE that opens each private key
+syntax, as long as the run, then its version and what follows it:
 
 - PKCS#8 `PrivateKeyInfo` (RFC 5208, RFC 5958): version 0 or 1, then the key's algorithm identifier
   (RSA, RSASSA-PSS, DSA, EC, X25519, X448, Ed25519, Ed448);
@@ -65,9 +65,16 @@ def is_private_key(run: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     outer = _header(head, 0)
-    if outer is None or head[0] != _SEQUENCE:
+    if outer is None or head[0] != _SEQUENCE or _whole_bytes(run) < sum(outer):
         return False
     return _pkcs8(head, outer[0]) or _rsa_or_ec(head, outer[0]) or _encrypted(head, outer[0])
+
+
+def _whole_bytes(run: str) -> int:
+    """The bytes a base64 run stands for: a run shorter than its SEQUENCE says is a piece of a key (the
+    first line of a PEM body, which the block reader hides beside its BEGIN line), not one."""
+    body = run.rstrip("=")
+    return len(body) * 3 // 4
 
 
 def _header(data: bytes, at: int) -> tuple[int, int] | None:

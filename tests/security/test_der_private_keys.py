@@ -182,3 +182,13 @@ def test_no_piece_of_a_der_key_reaches_a_model_the_trace_or_the_report(
     pieces = [key[at : at + 24] for key in (rsa_key, ec_key) for at in range(40, len(key) - 24, 24)]
     leaked = [f"{piece} in {where}" for piece in pieces for where, text in places.items() if piece in text]
     assert leaked == []
+
+
+def test_a_pem_key_is_one_finding_not_one_more_for_its_first_body_line() -> None:
+    """A PEM body's first line opens as the whole key does (`MIIEvQIBADANBgkq…`) but holds 48 of its
+    bytes: the block reader hides it beside the BEGIN line, and it is no key of its own."""
+    _fresh()
+    pem = _RSA.private_bytes(ser.Encoding.PEM, _PKCS8, ser.NoEncryption()).decode()
+    lines = ["KEY = '''", *pem.strip().split("\n"), "'''"]
+    hits = [(index, hit.kind) for _, index, hit in scan_files([("app/pem.py", lines)])]
+    assert hits == [(1, PRIVATE_KEY_KIND)]
