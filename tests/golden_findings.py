@@ -168,6 +168,8 @@ TOOL_SYNTAX = {
     "tools/db.go": 'db, err := sql.Open("mysql", "app:{}@tcp(db:3306)/shop")',
     "tools/main.tf": 'variable "api_token" {{ default = "{}" }}',
     "tools/variables.tf": 'variable "db_password" {{\n  sensitive = true\n  default   = "{}"\n}}',
+    "tools/taskdef.json": '{{"environment": [{{"name": "DB_PASSWORD", "value": "{}"}}]}}',
+    "tools/setup.ipynb": '{{"cells": [{{"source": ["%env OPENAI_API_KEY={}\\n"]}}]}}',
 }
 
 # Secrets held apart from what marks them: a connection string's password with blanks, a signing call's
