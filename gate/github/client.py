@@ -422,17 +422,15 @@ class GitHubClient:
         raise AssertionError("unreachable: tenacity either returns or raises")
 
 
-# Fields GitHub reads as identifiers, not text: commits, the paths of the PR's own files (which the PR
-# already shows), and the values GitHub takes from a fixed set, or the gate's own names and times. The
-# run's memory of secrets holds values a PR wrote (`DB_PASSWORD=failure`, `DB_PASSWORD=payments`):
-# redacted here, `"conclusion": "failure"` or the path `payments/api.py` would make GitHub refuse the
-# check run or the whole review, and what was found would not be posted at all.
+# Fields GitHub reads as identifiers, not text: commits, the values GitHub takes from a fixed set, and
+# the gate's own names and times. The run's memory of secrets holds values a PR wrote
+# (`DB_PASSWORD=failure`): redacted here, `"conclusion": "failure"` would make GitHub refuse the check
+# run and the status, and what was found would not be posted at all.
 _IDENTIFIER_FIELDS = frozenset(
     {
         "head_sha",
         "commit_id",
         "sha",
-        "path",
         "side",
         "start_side",
         "annotation_level",
@@ -451,22 +449,34 @@ _IDENTIFIER_FIELDS = frozenset(
 
 def _redacted_body(body: Mapping[str, Any]) -> dict[str, Any]:
     """What is written to GitHub, with every secret redacted: the last door out for posted text. The
-    identifier fields (`_IDENTIFIER_FIELDS`), at any depth, are written as they are."""
+    identifier fields (`_IDENTIFIER_FIELDS`), at any depth, are written as they are. A file's path is
+    one too, and is never sent redacted (`[REDACTED]/api.py` is no file of the PR, and GitHub refuses
+    the whole review over it): a comment or an annotation on a path that holds a secret, or a value the
+    run remembered, is left out of the request; the summary still names the finding, redacted."""
     from gate.redact import redact_tree
 
     return dict(_identifiers_kept(body, redact_tree(dict(body))))
 
 
 def _identifiers_kept(sent: Any, redacted: Any) -> Any:
-    """`redacted` with the identifier fields' values of `sent` put back (the two have the same shape:
-    redaction changes strings, never the request's own keys)."""
+    """`redacted` with the identifier fields' values of `sent` put back, and the items placed on a path
+    redaction changed left out (the two have the same shape: redaction changes strings, never the
+    request's own keys)."""
     if isinstance(sent, Mapping) and isinstance(redacted, Mapping):
         return {
             key: value if key in _IDENTIFIER_FIELDS else _identifiers_kept(value, hidden)
             for (key, value), hidden in zip(sent.items(), redacted.values(), strict=True)
         }
     if isinstance(sent, list) and isinstance(redacted, list):
-        return [_identifiers_kept(value, hidden) for value, hidden in zip(sent, redacted, strict=True)]
+        return [
+            _identifiers_kept(value, hidden)
+            for value, hidden in zip(sent, redacted, strict=True)
+            if not (
+                isinstance(value, Mapping)
+                and isinstance(hidden, Mapping)
+                and value.get("path") != hidden.get("path")
+            )
+        ]
     return redacted
 
 
