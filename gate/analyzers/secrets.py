@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator, Sequence
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
+from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
-from gate.redact import SecretHit, scan_files
+from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
 from gate.redact.formats import TOOL_FORMATS, chosen_by_hand
 from gate.run import RunContext, StageResult
 
@@ -109,6 +111,7 @@ class SecretsAnalyzer(Analyzer):
                 placeholders += 1
                 continue
             findings.append(self._finding(hit, path, changes[file_index].added[index].new_no or 0))
+        findings.extend(self._in_names(changes))
         details = {
             "lines_scanned": scanned,
             "placeholders_ignored": placeholders,
@@ -116,6 +119,29 @@ class SecretsAnalyzer(Analyzer):
             "skipped_files": view.notes,
         }
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
+
+    def _in_names(self, changes: Sequence[FileChange]) -> Iterator[Finding]:
+        """A credential in the name of a file the change adds or renames to: the name is in the repository
+        and its history as much as a line is. Read as prose is (`MESSAGE_FILENAME`)."""
+        named = [c for c in changes if c.status in (FileStatus.ADDED, FileStatus.RENAMED)]
+        names = [c.path for c in named]
+        for _, index, hit in scan_files([(MESSAGE_FILENAME, names)]):
+            change = named[index]
+            if is_placeholder(hit.value, names[index]):
+                continue
+            shown = mask(hit.value)
+            first = change.added[0].new_no if change.added else None
+            yield self.meta.finding(
+                "hard-coded-secret",
+                Severity.HIGH,
+                Confidence.HIGH,
+                f"{hit.kind} {shown} in the name of a file added",
+                f"The name of {change.path} holds what the detector recognises as "
+                f"{'an' if hit.kind[:1].upper() in 'AEIOU' else 'a'} {hit.kind} ({shown}, "
+                f"{len(hit.value)} characters). A file name is readable by everyone with access and stays in "
+                "the repository's history: revoke the credential, and name the file otherwise.",
+                Location(change.path, first),
+            )
 
     def _finding(self, hit: SecretHit, path: str, line_no: int) -> Finding:
         shown = mask(hit.value)
