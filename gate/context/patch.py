@@ -81,6 +81,8 @@ def _mbox(
         )
         commits.append(commit)
         series.append((commit.sha, diff))
+        # What the reader said of each patch (a prefix it dropped); the replay keeps only the files.
+        notes = (*notes, *(note for note in diff.notes if note not in notes))
     dupes = [sha for sha, n in Counter(c.sha for c in commits).items() if n > 1]
     if dupes:
         raise InputError(f"{name}: commit {dupes[0][:12]} appears twice in the series")

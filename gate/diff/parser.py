@@ -11,6 +11,7 @@ from unidiff.errors import UnidiffParseError
 from gate.diff.model import Diff, FileChange, FileStatus, Hunk
 from gate.diff.reader import LineParseError, RawFile, read_patch
 from gate.errors import InputError
+from gate.wording import first_of
 
 _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
 _RENAME = re.compile(r"^rename (from|to) (.+)$")
@@ -76,8 +77,9 @@ def parse_diff(text: str, *, source: str = "diff") -> Diff:
         raise InputError(
             f"{source}: no diff found in the input", "give a unified diff or git format-patch output"
         )
-    files = tuple(_convert(pf, quoted) for pf in patch)
-    return Diff(files=files)
+    strip = _PrefixStrip()
+    files = tuple(_convert(pf, quoted, strip) for pf in patch)
+    return Diff(files=files, notes=strip.notes())
 
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -138,9 +140,11 @@ def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:
 
     def register(path: str) -> str:
         # The same path gets the same token: unidiff matches the "diff --git" names with "---"/"+++".
-        name = path[2:] if path[:2] in ("a/", "b/") else path
-        n = tokens.setdefault(name, f"\x1b{len(tokens)}\x1b")
-        key = path[:2] + n if path[:2] in ("a/", "b/") else n
+        # The prefix (`a/`, `b/`, or any first directory) stays outside the token, to be dropped later.
+        name = _without_prefix(path)
+        prefix = path[: len(path) - len(name)] if name is not None else ""
+        n = tokens.setdefault(path[len(prefix) :], f"\x1b{len(tokens)}\x1b")
+        key = prefix + n
         quoted[key] = path
         return key
 
@@ -162,15 +166,16 @@ def _unquote_headers(text: str) -> tuple[str, dict[str, str]]:
             names = _spaced_git_names(line[len("diff --git ") :], lines, i)
             if names is not None:
                 lines[i] = f"diff --git {register(names[0])} {register(names[1])}"
-        elif line.startswith(("--- a/", "+++ b/")) and " " in line[4:]:
+        elif line.startswith(("--- ", "+++ ")) and " " in line[4:]:
             # git ends a name that holds a space with a tab, so the tab is not part of the name
             lines[i] = line[:4] + register(line[4:].removesuffix("\t"))
     return "\n".join(lines), quoted
 
 
 def _spaced_git_names(rest: str, lines: list[str], at: int) -> tuple[str, str] | None:
-    """The a/ and b/ names of a `diff --git` line whose names hold spaces, when they can be told: from
-    the rename or copy lines of the same header, else as one name written twice."""
+    """The two names of a `diff --git` line whose names hold spaces, each with its prefix, when they can
+    be told: from the rename or copy lines of the same header, else as git tells them (apply.c's
+    `git_header_name`): at the first space where the two names are one name once their prefixes go."""
     old = new = None
     for line in lines[at + 1 : at + 8]:
         if line.startswith(("@@", "diff --git ", "--- ", "+++ ")):
@@ -179,13 +184,21 @@ def _spaced_git_names(rest: str, lines: list[str], at: int) -> tuple[str, str] |
             old = line.split(" ", 2)[2]
         elif line.startswith(("rename to ", "copy to ")):
             new = line.split(" ", 2)[2]
-    if old is not None and new is not None and rest == f"a/{old} b/{new}":
-        return f"a/{old}", f"b/{new}"
-    half = (len(rest) - 5) // 2
-    name = rest[2 : 2 + half]
-    if half > 0 and rest == f"a/{name} b/{name}":
-        return f"a/{name}", f"b/{name}"
+    space = rest.find(" ")
+    while space != -1:
+        first, second = rest[:space], rest[space + 1 :]
+        names = (_without_prefix(first), _without_prefix(second))
+        if names[0] is not None and (names == (old, new) if old and new else names[0] == names[1]):
+            return first, second
+        space = rest.find(" ", space + 1)
     return None
+
+
+def _without_prefix(path: str) -> str | None:
+    """`path` without its first directory, as `git apply -p1` reads a `diff --git` name; None when it
+    has none (no `/`, or a `/` first)."""
+    slash = path.find("/")
+    return path[slash + 1 :] if slash > 0 else None
 
 
 def _looks_like_diff(text: str) -> bool:
@@ -211,21 +224,81 @@ def _unquote(path: str) -> str:
     return path
 
 
-def _strip_prefix(path: str | None, quoted: dict[str, str]) -> str | None:
-    if path is None:
-        return None
-    path = quoted.get(path.strip()) or _unquote(path.strip())
-    if path == "/dev/null":
-        return None
-    if path[:2] in ("a/", "b/"):
-        return path[2:]
-    return path
+# The prefixes git itself writes: `a/` and `b/`, and with `diff.mnemonicPrefix` `i/`, `w/`, `c/` and `o/`
+# (index, work tree, commit, object). Any other first directory is dropped all the same, and said.
+_GIT_PREFIXES = frozenset(("a", "b", "i", "w", "c", "o"))
 
 
-def _convert(pf: RawFile, quoted: dict[str, str]) -> FileChange:
+class _PrefixStrip:
+    """Names read as `git apply` and `git am` read them, by default `-p1`: the first directory of a
+    name is dropped whatever it is, so a patch made with `--src-prefix=vendor/` writes `app/x.py`, not
+    `vendor/app/x.py`, and the ignore list and the analyzers see the file git writes.
+
+    git's rules (apply.c) by line: a `diff --git` name must have a first directory to drop (a name with
+    none, or one that starts with `/`, is refused); a `---`/`+++` name loses everything up to its first
+    `/`; the names of `rename`/`copy` lines carry no prefix and are kept as written. A patch with no
+    `diff --git` header whose first file names no directory (`--- x.py`) makes git guess `-p0` for the
+    rest of the patch, as here."""
+
+    def __init__(self) -> None:
+        self.depth = 1
+        self.known = False
+        self.dropped: dict[str, list[str]] = {}  # each prefix git does not write, and the files it named
+
+    def notes(self) -> tuple[str, ...]:
+        """One note for each prefix that is not git's own: the user may have meant the names whole."""
+        return tuple(
+            f"the patch names files with the prefix {prefix} ({first_of(list(dict.fromkeys(paths)), 3)}): "
+            "read without it, as git apply and git am drop the first directory of each name"
+            for prefix, paths in self.dropped.items()
+        )
+
+    def guess(self, pf: RawFile, quoted: dict[str, str]) -> None:
+        """git's `guess_p_value` for a file of a plain diff, until the depth is known."""
+        if self.known or _is_git_file(pf):
+            return
+        sides = [_guess_depth(_name(name, quoted)) for name in (pf.source_file, pf.target_file)]
+        first = sides[1] if sides[0] < 0 else sides[0]
+        if first >= 0 and first == sides[1]:
+            self.depth, self.known = first, True
+
+    def strip(self, name: str | None, quoted: dict[str, str], *, git_header: bool) -> tuple[str | None, str]:
+        """The name git writes, and the prefix it dropped ("" for none); None for /dev/null."""
+        if name is None:
+            return None, ""
+        path = _name(name, quoted)
+        if path == "/dev/null":
+            return None, ""
+        if self.depth == 0:
+            return path, ""
+        slash = path.find("/")
+        if slash < 0 or (slash == 0 and git_header):
+            # git apply: "git diff header lacks filename information when removing 1 leading pathname
+            # component"; a plain diff's name with no directory made the guess above.
+            raise InputError(
+                f"diff: the file name {path!r} has no leading directory to drop",
+                "git apply and git am drop the first directory of each name (-p1), as in a/ and b/; "
+                "make the patch with git's default prefixes",
+            )
+        return path[slash + 1 :], path[: slash + 1]
+
+
+def _is_git_file(pf: RawFile) -> bool:
+    return bool(pf.patch_info and pf.patch_info[0].startswith("diff --git "))
+
+
+def _name(name: str, quoted: dict[str, str]) -> str:
+    return quoted.get(name.strip()) or _unquote(name.strip())
+
+
+def _guess_depth(path: str) -> int:
+    """git's guess for one name of a plain diff: 0 when it names no directory, else no guess (-1)."""
+    return -1 if path == "/dev/null" or "/" in path else 0
+
+
+def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileChange:
     info_lines = [line.rstrip("\r\n") for line in (pf.patch_info or ())]
-    source = _strip_prefix(pf.source_file, quoted)
-    target = _strip_prefix(pf.target_file, quoted)
+    names.guess(pf, quoted)
     old_mode = new_mode = None
     rename_from = rename_to = None
     binary = pf.is_binary_file
@@ -246,8 +319,16 @@ def _convert(pf: RawFile, quoted: dict[str, str]) -> FileChange:
             new_mode = new_mode or m.group(1)
         elif line.startswith(_GIT_BINARY) or line.startswith("Binary files"):
             binary = True
+    old_prefix = new_prefix = ""
+    source: str | None
+    target: str | None
     if rename_from and rename_to:
+        # git takes a rename's names from these lines, which carry no prefix.
         source, target = rename_from, rename_to
+    else:
+        git_header = _is_git_file(pf)
+        source, old_prefix = names.strip(pf.source_file, quoted, git_header=git_header)
+        target, new_prefix = names.strip(pf.target_file, quoted, git_header=git_header)
     if (target is None and source is None) or target == "" or source == "":
         raise InputError("diff: a file header names no file")
     if target is None:
@@ -261,6 +342,9 @@ def _convert(pf: RawFile, quoted: dict[str, str]) -> FileChange:
     assert path is not None
     hunks = _hunks(pf)
     notes = (f"{path}: CRLF line ends",) if pf.crlf else ()
+    for prefix in (old_prefix, new_prefix):
+        if prefix and prefix[:-1] not in _GIT_PREFIXES:
+            names.dropped.setdefault(prefix, []).append(path)
     return FileChange(
         path=path,
         old_path=source if status is FileStatus.RENAMED else None,

@@ -88,6 +88,7 @@ def _reference(text: str) -> Diff:
     if not len(patch) and not parser._looks_like_diff(text):
         raise InputError("diff: no diff found in the input")
     files = []
+    names = parser._PrefixStrip()
     for pf in patch:
         # The header fields through the parser's own conversion, the hunks through the reference.
         raw = parser.RawFile(
@@ -96,7 +97,7 @@ def _reference(text: str) -> Diff:
             pf.target_file,
             is_binary_file=pf.is_binary_file,
         )
-        change = parser._convert(raw, quoted)
+        change = parser._convert(raw, quoted, names)
         hunks, crlf = _reference_hunks(pf)
         files.append(
             FileChange(
@@ -110,7 +111,7 @@ def _reference(text: str) -> Diff:
                 (f"{change.path}: CRLF line ends",) if crlf else (),
             )
         )
-    return Diff(files=tuple(files))
+    return Diff(files=tuple(files), notes=names.notes())
 
 
 def _as_unidiff_reads(text: str) -> tuple[str, dict[str, str]]:
