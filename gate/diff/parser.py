@@ -257,9 +257,12 @@ class _PrefixStrip:
         """git's `guess_p_value` for a file of a plain diff, until the depth is known."""
         if self.known or _is_git_file(pf):
             return
-        sides = [_guess_depth(_name(name, quoted)) for name in (pf.source_file, pf.target_file)]
-        first = sides[1] if sides[0] < 0 else sides[0]
-        if first >= 0 and first == sides[1]:
+        # A `Binary files x differ` notice has one name only: it is both.
+        sides = [_guess_depth(name, quoted) for name in (pf.source_file, pf.target_file) if name is not None]
+        if not sides:
+            return
+        first = sides[-1] if sides[0] < 0 else sides[0]
+        if first >= 0 and first == sides[-1]:
             self.depth, self.known = first, True
 
     def strip(self, name: str | None, quoted: dict[str, str], *, git_header: bool) -> tuple[str | None, str]:
@@ -291,8 +294,9 @@ def _name(name: str, quoted: dict[str, str]) -> str:
     return quoted.get(name.strip()) or _unquote(name.strip())
 
 
-def _guess_depth(path: str) -> int:
+def _guess_depth(name: str, quoted: dict[str, str]) -> int:
     """git's guess for one name of a plain diff: 0 when it names no directory, else no guess (-1)."""
+    path = _name(name, quoted)
     return -1 if path == "/dev/null" or "/" in path else 0
 
 

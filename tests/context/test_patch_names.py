@@ -154,3 +154,9 @@ def test_a_plain_diff_of_names_with_no_directory_is_read_as_written(repo: GitRep
     assert [f.path for f in diff.files] == ["ok.py"]
     (tmp_path / "sub").mkdir()
     assert _applied_names(repo, patch, tmp_path / "sub") == ["ok.py"]
+
+
+@pytest.mark.parametrize("notice", ["Binary file logo.png has changed\n", "Binary files logo.png differ\n"])
+def test_a_binary_notice_with_one_name_and_no_directory_is_read_as_written(notice: str) -> None:
+    """`diff` names a binary file once; the one name is both sides of git's guess."""
+    assert [f.path for f in parse_diff(notice).files] == ["logo.png"]
