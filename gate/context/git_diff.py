@@ -144,16 +144,17 @@ def text_blobs(git: Git, shas: Sequence[str]) -> dict[str, TextKind]:
         return {}
     reader = BlobReader(git)
     try:
-        found = {sha: _kind(reader.read(sha, MAX_TEXT_BINARY_BYTES)) for sha in shas}
+        found = {sha: text_kind(reader.read(sha, MAX_TEXT_BINARY_BYTES)) for sha in shas}
     except GitError:
         # A git older than 2.36 has no `cat-file --batch-command`: a process for each blob.
-        found = {sha: _kind(_read_alone(git, sha)) for sha in shas}
+        found = {sha: text_kind(_read_alone(git, sha)) for sha in shas}
     finally:
         reader.close()
     return {sha: kind for sha, kind in found.items() if kind is not None}
 
 
-def _kind(data: bytes | None) -> TextKind | None:
+def text_kind(data: bytes | None) -> TextKind | None:
+    """How `data` is text, read as a blob git calls binary is (`text_blobs`); None for a real binary."""
     if data is None:
         return None
     if wide_text(data) is not None:

@@ -18,9 +18,10 @@ from gate.context.commit_id import FULL_COMMIT_ID_GROUP
 from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, unread_links
 from gate.context.mail import C_SPACE, from_line_starts, is_mbox, read_mail, split_mbox
-from gate.context.model import ChangeSet, Commit, Person, with_added_counts
+from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
+from gate.context.patch_binaries import DELTA_UNREAD, read_binaries
 from gate.context.series import SeriesLines, replay
-from gate.diff.model import Diff
+from gate.diff.model import Diff, FileStatus
 from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import InputError
 
@@ -55,13 +56,21 @@ def load_patch_changeset(
             f"{name}: holds mbox messages but does not open with one",
             "give the whole `git format-patch` output, or a plain unified diff",
         )
-    diff = parse_diff(text, source=name)
-    diff, _ = apply_ignore(diff, {}, ignore, defaults=default_ignore)
+    read = read_binaries(parse_diff(text, source=name), name)
+    diff, _ = apply_ignore(read.diff, {}, ignore, defaults=default_ignore)
     return ChangeSet(
         source="diff",
         diff=replace(diff, notes=(*notes, *diff.notes)),
-        unread=unread_links(diff, *diff_head_tree(diff)),
+        unread=(*_deltas_unread(read.deltas, diff), *unread_links(diff, *diff_head_tree(diff))),
     )
+
+
+def _deltas_unread(deltas: Sequence[str], diff: Diff) -> tuple[str, ...]:
+    """The files binary deltas change that the final diff still has (paths.ignore can leave one out, and
+    a later patch of a series delete it), in `ChangeSet.unread`'s words."""
+    present = {f.path for f in diff.files if f.status is not FileStatus.DELETED}
+    paths = [path for path in dict.fromkeys(deltas) if path in present]
+    return (unread_files(paths, DELTA_UNREAD),) if paths else ()
 
 
 def _mbox(
@@ -73,12 +82,17 @@ def _mbox(
 ) -> ChangeSet:
     commits: list[Commit] = []
     series = []
+    deltas: list[str] = []
+    maybe_text: list[str] = []
     for i, message in enumerate(messages):
         commit, patch_text, mail_notes = _message(message, i, name)
         notes = (*notes, *mail_notes)
-        diff = (
-            parse_diff(patch_text, source=f"{name}: patch {i + 1}") if patch_text.strip() else Diff(files=())
-        )
+        source = f"{name}: patch {i + 1}"
+        # Each patch's binary files are read before the replay, which keeps only their hunks.
+        read = read_binaries(parse_diff(patch_text, source=source), source) if patch_text.strip() else None
+        diff = read.diff if read is not None else Diff(files=())
+        deltas.extend(read.deltas if read is not None else ())
+        maybe_text.extend(diff.maybe_text)
         commits.append(commit)
         series.append((commit.sha, diff))
         # What the reader said of each patch (a prefix it dropped); the replay keeps only the files.
@@ -90,7 +104,10 @@ def _mbox(
         result = replay(series)
     except InputError as exc:
         raise InputError(f"{name}: {exc.message}", exc.hint) from None
-    diff, origins = apply_ignore(result.diff, result.line_origins, ignore, defaults=default_ignore)
+    # A file a patch made of bytes that may be text, and that the series leaves binary.
+    binary = {f.path for f in result.diff.files if f.is_binary}
+    replayed = replace(result.diff, maybe_text=tuple(p for p in dict.fromkeys(maybe_text) if p in binary))
+    diff, origins = apply_ignore(replayed, result.line_origins, ignore, defaults=default_ignore)
     # The replayed diff's own notes are not the reader's; what the ignore step adds after them is.
     return ChangeSet(
         source="mbox",
@@ -99,7 +116,7 @@ def _mbox(
         line_origins=origins,
         line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},
         commit_lines=SeriesLines.of(series),
-        unread=unread_links(diff, *diff_head_tree(diff)),
+        unread=(*_deltas_unread(deltas, diff), *unread_links(diff, *diff_head_tree(diff))),
     )
 
 

@@ -72,6 +72,26 @@ class Hunk:
         return "".join(line.text + "\n" for line in self.added)
 
 
+class BinaryMethod(enum.Enum):
+    LITERAL = "literal"  # the file's whole content
+    DELTA = "delta"  # a change to the file's other side, which the patch does not hold
+
+
+@dataclass(frozen=True)
+class BinaryBlock:
+    """One block of a `GIT binary patch` (`gate.diff.binary_patch`), its data still deflated."""
+
+    method: BinaryMethod
+    size: int  # the inflated length its header gives
+    deflated: bytes
+
+
+@dataclass(frozen=True)
+class BinaryPatch:
+    forward: BinaryBlock  # the new side: what git writes
+    reverse: BinaryBlock | None  # the old side, when the patch holds it (git diff --binary writes it)
+
+
 @dataclass(frozen=True)
 class FileChange:
     path: str
@@ -86,6 +106,9 @@ class FileChange:
     # False when the hunks were made here from the file's two texts because the host's diff shows none
     # of its lines (binary to GitHub, or too large): the host takes no review comment on them.
     shown: bool = True
+    # The data of a `GIT binary patch` (`gate.diff.binary_patch`): a patch's only copy of the bytes git
+    # writes, read by the patch source (`gate.context.patch_binaries`) as the git source reads a blob.
+    binary_patch: BinaryPatch | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def added_count(self) -> int:

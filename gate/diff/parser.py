@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from unidiff.errors import UnidiffParseError
 
+from gate.diff.binary_patch import read_binary_patch
 from gate.diff.model import Diff, FileChange, FileStatus, Hunk
 from gate.diff.reader import LineParseError, RawFile, read_patch
 from gate.errors import InputError
@@ -345,6 +346,7 @@ def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileCh
         status, path = FileStatus.MODIFIED, target
     assert path is not None
     hunks = _hunks(pf)
+    data = read_binary_patch(pf.binary_lines, f"diff: {path}") if pf.binary_lines is not None else None
     notes = (f"{path}: CRLF line ends",) if pf.crlf else ()
     for prefix in (old_prefix, new_prefix):
         if prefix and prefix[:-1] not in _GIT_PREFIXES:
@@ -358,6 +360,7 @@ def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileCh
         old_mode=old_mode,
         new_mode=new_mode,
         notes=notes,
+        binary_patch=data,
     )
 
 

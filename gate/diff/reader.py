@@ -81,8 +81,8 @@ class RawFile:
     """One file of the patch as read: unidiff's `PatchedFile` fields, with hunks of `DiffLine`s."""
 
     __slots__ = (
-        "crlf", "hunks", "is_binary_file", "patch_info", "source_file", "source_timestamp", "target_file",
-        "target_timestamp",
+        "binary_lines", "crlf", "hunks", "is_binary_file", "patch_info", "source_file", "source_timestamp",
+        "target_file", "target_timestamp",
     )  # fmt: skip
 
     def __init__(
@@ -102,6 +102,8 @@ class RawFile:
         self.is_binary_file = is_binary_file
         self.hunks: list[RawHunk] = []
         self.crlf = False  # a line of a hunk ended with CR LF
+        # The lines after its `GIT binary patch` line, which unidiff reads past: the data git applies.
+        self.binary_lines: list[str] | None = None
 
     @property
     def path(self) -> str:
@@ -233,7 +235,9 @@ def read_patch(text: str) -> list[RawFile]:
             continue
         if line == "GIT binary patch\n":
             current_file.is_binary_file = True  # type: ignore[union-attr]  # AttributeError, as unidiff
-            patch_info = None
+            # unidiff leaves the next lines to a list of no file, made at the first of them; this one is
+            # made now and kept, which reads the same (none of the checks above tells the two apart).
+            patch_info = current_file.binary_lines = []  # type: ignore[union-attr]
             current_file = None
             continue
         patch_info.append(line)

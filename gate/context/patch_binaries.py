@@ -1,0 +1,108 @@
+"""A patch's `GIT binary patch` files read as the git source reads the blobs git calls binary.
+
+`git diff --binary` and `git format-patch --binary` carry a file git calls binary (one NUL byte is
+enough) as zlib data, which `git apply` and `git am` write. Read by its name alone, a source file, a page
+or a document with a NUL in it hid every line of it from the analyzers, while the same commit read from
+git was read as text (`gate.context.git_diff`). So a `literal` block's bytes go through the same test
+(`text_kind`): text is read as text, bytes of no binary format the gate knows are text a tool may read
+(`Diff.maybe_text`), a real binary stays binary. A `delta` block changes the old file, which a patch
+does not hold: what git writes from it is not known, and it is said as unread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from gate.context.git_diff import (
+    MAX_DIFFED_LINES,
+    MAX_DIFFED_LINES_A_RUN,
+    MAX_TEXT_BINARY_BYTES,
+    TextKind,
+    patch_of,
+    text_kind,
+    text_of,
+)
+from gate.diff.binary_patch import inflate
+from gate.diff.model import BinaryBlock, BinaryMethod, Diff, FileChange, FileStatus
+from gate.diff.parser import parse_diff
+
+# What `ChangeSet.unread` says of a file a delta changes (`unread_files`).
+DELTA_UNREAD = "changed by a git binary delta, which only the old file can rebuild"
+
+
+@dataclass(frozen=True)
+class ReadBinaries:
+    diff: Diff  # the diff with the binary files that are text read as text, and their notes
+    deltas: tuple[str, ...]  # the files a delta changes, by path: not read
+
+
+def read_binaries(diff: Diff, source: str) -> ReadBinaries:
+    """`diff` with each `literal` binary file that is text made into text hunks: from the old side's
+    text when the patch holds it as a literal too, else every line taken as added (more is read, never
+    less). A corrupt block is an input error, as it is to git."""
+    files: list[FileChange] = []
+    maybe_text: list[str] = []
+    deltas: list[str] = []
+    notes: list[str] = []
+    lines_left = MAX_DIFFED_LINES_A_RUN
+    for change in diff.files:
+        found = change.binary_patch
+        if found is None or change.status is FileStatus.DELETED:
+            files.append(change)
+            continue
+        if found.forward.method is BinaryMethod.DELTA:
+            deltas.append(change.path)
+            files.append(change)
+            continue
+        where = f"{source}: {change.path}"
+        data = inflate(found.forward, MAX_TEXT_BINARY_BYTES, where)
+        kind = text_kind(data)
+        new = text_of(data) if data is not None and kind in (TextKind.AS_IS, TextKind.WIDE) else None
+        if new is None:
+            if kind is TextKind.UNKNOWN:
+                maybe_text.append(change.path)
+            files.append(change)
+            continue
+        was = "" if change.status is FileStatus.ADDED else _old_text(found.reverse, where)
+        # difflib's time grows with the square of the lines (`gate.context.git_diff`): past its bounds,
+        # every line of the new text is taken as added.
+        sides = max(new.count("\n"), (was or "").count("\n"))
+        old = was if was is not None and sides <= MAX_DIFFED_LINES and sides <= lines_left else ""
+        lines_left -= sides if old else 0
+        parsed = parse_diff(patch_of(old, new, change.status), source=where)
+        hunks = parsed.files[0].hunks if parsed.files else ()
+        notes.append(
+            f"{change.path}: git calls it binary, but it is UTF-16 or UTF-32 text: read as text"
+            if kind is TextKind.WIDE
+            else f"{change.path}: git calls it binary (it holds a NUL byte), but it is text: read as text"
+        )
+        file_notes = parsed.files[0].notes if parsed.files else ()
+        files.append(
+            replace(
+                change,
+                hunks=hunks,
+                is_binary=False,
+                shown=False,
+                notes=(*change.notes, *(change.path + n[4:] for n in file_notes if n.startswith("file:"))),
+                binary_patch=None,
+            )
+        )
+    if not maybe_text and not deltas and not notes:
+        return ReadBinaries(diff, ())
+    return ReadBinaries(
+        replace(
+            diff,
+            files=tuple(files),
+            notes=(*diff.notes, *notes),
+            maybe_text=(*diff.maybe_text, *maybe_text),
+        ),
+        tuple(deltas),
+    )
+
+
+def _old_text(reverse: BinaryBlock | None, where: str) -> str | None:
+    """The old side's text, when the patch holds it whole (`git diff --binary` writes the reverse)."""
+    if reverse is None or reverse.method is not BinaryMethod.LITERAL:
+        return None
+    data = inflate(reverse, MAX_TEXT_BINARY_BYTES, where)
+    return text_of(data) if data is not None else None
