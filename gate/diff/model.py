@@ -159,7 +159,8 @@ class Diff:
     unignored_paths: tuple[str, ...] = field(default=())
     # Files git calls binary whose head the source read and found mostly printable, or of no binary
     # format the gate knows (`gate.context.binary_formats`): text a tool may read, which no check read.
-    # A source that reads no content (a patch) names none; its binary files are judged by their names.
+    # A patch holds a binary file's bytes only as a `GIT binary patch` literal (`gate.context.
+    # patch_binaries`); its other binary files ("Binary files ... differ", deltas) are judged by their names.
     maybe_text: tuple[str, ...] = field(default=())
 
     @cached_property

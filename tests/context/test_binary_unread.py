@@ -63,7 +63,7 @@ def test_a_manifest_and_agent_instructions_git_calls_binary_are_not_read(
 def test_a_manifest_git_calls_binary_in_a_patch_is_not_read(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A patch shows none of a binary file's bytes: its name is all there is."""
+    """A patch without `--binary` shows none of a binary file's bytes: its name is all there is."""
     _base(repo)
     repo.write("requirements.txt", REQUIREMENTS)
     repo.write("logo.png", PNG)
