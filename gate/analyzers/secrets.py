@@ -17,7 +17,7 @@ from gate.analyzers.source import ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
-from gate.redact.formats import TOOL_FORMATS, chosen_by_hand
+from gate.redact.formats import PLACED_FORMATS, TOOL_FORMATS, chosen_by_hand
 from gate.run import RunContext, StageResult
 
 # Kinds that the generic keyword rule reports with too little certainty to block on their own. (Kinds
@@ -27,6 +27,8 @@ _WEAKER = frozenset({"Secret Keyword"})
 # `<password>`, `os.getenv("DB_PASSWORD", …)`): test fixtures and development defaults write a person's
 # word there (`foobared`, `keycloak`, `keyboard cat`); only a generated-looking value blocks on its own.
 _TOOL_KINDS = frozenset({fmt.kind for fmt in TOOL_FORMATS} | {"XML Password Element", "XML Password Setting"})
+# Kinds found by where a value stands (after a credential's name, in a config syntax), not by its shape.
+_BY_PLACE = _TOOL_KINDS | {fmt.kind for fmt in PLACED_FORMATS}
 
 _PLACEHOLDER_WORDS = re.compile(
     r"example|sample|placeholder|changeme|change_me|dummy|redacted|your[-_ ]"
@@ -105,7 +107,7 @@ class SecretsAnalyzer(Analyzer):
         for file_index, index, hit in scan_files(texts):
             path, lines = texts[file_index]
             following = lines[index + 1] if index + 1 < len(lines) else ""
-            if is_placeholder(hit.value, lines[index]) or (
+            if (hit.kind != "Private Key" and is_placeholder(hit.value, lines[index])) or (
                 hit.kind == "Private Key" and not _KEY_BODY.search(lines[index] + "\n" + following)
             ):
                 placeholders += 1
@@ -122,12 +124,14 @@ class SecretsAnalyzer(Analyzer):
 
     def _in_names(self, changes: Sequence[FileChange]) -> Iterator[Finding]:
         """A credential in the name of a file the change adds or renames to: the name is in the repository
-        and its history as much as a line is. Read as prose is (`MESSAGE_FILENAME`)."""
+        and its history as much as a line is. Read as prose is (`MESSAGE_FILENAME`), and only a credential
+        of its own shape counts: a name is no assignment, and `[secret=slug]` (a SvelteKit route's
+        parameter) or `test_login[password=x]` read by keyword or a tool's syntax is a name of code."""
         named = [c for c in changes if c.status in (FileStatus.ADDED, FileStatus.RENAMED)]
         names = [c.path for c in named]
         for _, index, hit in scan_files([(MESSAGE_FILENAME, names)]):
             change = named[index]
-            if is_placeholder(hit.value, names[index]):
+            if hit.kind in _WEAKER or hit.kind in _BY_PLACE or is_placeholder(hit.value, names[index]):
                 continue
             shown = mask(hit.value)
             first = change.added[0].new_no if change.added else None

@@ -57,3 +57,26 @@ def test_a_name_the_base_already_had_is_not_the_changes(
     repo.write(f"keys/{TOKEN}.py", "X = 2\n")
     repo.commit("Change the value")
     assert not [f for f in _check(repo.root, capsys)["findings"] if f["stage"] == "secrets"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "src/routes/share/[secret=slug]/+page.server.ts",
+        "src/routes/[api_key=hex]/+page.ts",
+        "tests/data/test_login[password=hunter2].yaml",
+    ],
+)
+def test_a_name_of_code_that_reads_like_an_assignment_is_no_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A route's parameter with its matcher (SvelteKit), or a test's parameters in a file name, is a
+    keyword and a value to a keyword rule: only a credential of its own shape counts in a name."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "site\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(name, "export const load = () => ({});\n")
+    repo.commit("Add the route")
+    report = _check(repo.root, capsys)
+    assert not [f for f in report["findings"] if f["stage"] == "secrets"]

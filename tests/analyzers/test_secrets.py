@@ -131,3 +131,21 @@ def test_a_private_key_needs_its_body(tmp_path: Path):
 def test_removed_lines_are_not_scanned(tmp_path: Path):
     changeset = change(tmp_path, {"conf.py": f'KEY = "{AWS}"\n'}, {"conf.py": "KEY = os.environ['KEY']\n"})
     assert SecretsAnalyzer().run(context(changeset)).findings == ()
+
+
+def test_a_der_private_key_whose_letters_spell_a_placeholder_word_is_still_a_key(tmp_path: Path):
+    """A key's random base64 spells `fake`, `todo` or `xxxx` somewhere in one run of 800 characters in
+    about one 2048-bit key of 200: its shape is a private key's, checked, not a person's example."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    der = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption()
+    )
+    run_of = base64.b64encode(der).decode()
+    spelled = run_of[:400] + "FAkE" + run_of[404:]  # the head the shape is read from is kept
+    line = f'KEY = load_der_private_key(b64decode("{spelled}"))\n'
+    [finding] = run(tmp_path, {"app/sign.py": line}).findings
+    assert finding.severity is Severity.HIGH and "Private Key" in finding.title
