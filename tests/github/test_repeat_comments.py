@@ -38,19 +38,36 @@ def gate_run(github: FakeGitHub, tmp_path: Path, workspace: Path, action: str) -
     return dict(json.loads((workspace / ".ai-gate" / "report.json").read_text()))
 
 
-def test_a_defect_the_models_word_anew_after_a_push_is_not_commented_again(
-    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
-) -> None:
+def _pay_pr(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer, head_text: str = HEAD
+) -> tuple[GitRepo, str, Path]:
+    """PR 7 adding refunds and discounts to `shop/pay.py` (`head_text`), reviewed by MODELS; the
+    repository, its base commit and a workspace cloned from it."""
     repo = GitRepo(tmp_path / "origin")
     repo.write("shop/pay.py", BASE)
     repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
     base = repo.commit("Initial")
     repo.branch("feature")
-    repo.write("shop/pay.py", HEAD)
+    repo.write("shop/pay.py", head_text)
     head = repo.commit("Add refunds and discounts")
     workspace = tmp_path / "ws"
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
     pull_from_git(github, repo, base, head, number=7)
+    return repo, base, workspace
+
+
+def _push(github: FakeGitHub, repo: GitRepo, base: str, workspace: Path, text: str, message: str) -> None:
+    """A push of `shop/pay.py` as `text` to PR 7, fetched into the workspace."""
+    repo.write("shop/pay.py", text)
+    head = repo.commit(message)
+    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", "feature"], check=True)
+    pull_from_git(github, repo, base, head, number=7)
+
+
+def test_a_defect_the_models_word_anew_after_a_push_is_not_commented_again(
+    tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
+) -> None:
+    repo, base, workspace = _pay_pr(tmp_path, github, model_server)
     for name in ("model-a", "model-b"):
         model_server.script(name, "cross_check", judge(lambda title: "float" in title.lower()))
     model_server.script("model-a", "review", Reply.json({"findings": [PLANTED_A]}))  # high
@@ -61,10 +78,14 @@ def test_a_defect_the_models_word_anew_after_a_push_is_not_commented_again(
 
     # A push that edits a comment in the function; the models say the same thing with their severities
     # swapped, so the group is led by the other model's wording, on lines 12-13 instead of 13-14.
-    repo.write("shop/pay.py", HEAD.replace("# refunds are rare; keep this simple", "# refunds are rare"))
-    head = repo.commit("Tidy a comment")
-    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", "feature"], check=True)
-    pull_from_git(github, repo, base, head, number=7)
+    _push(
+        github,
+        repo,
+        base,
+        workspace,
+        HEAD.replace("# refunds are rare; keep this simple", "# refunds are rare"),
+        "Tidy a comment",
+    )
     model_server.script(
         "model-a", "review", Reply.json({"findings": [{**PLANTED_A, "severity": "critical"}]})
     )
@@ -94,16 +115,7 @@ def test_a_new_defect_on_rewritten_lines_is_commented_though_an_earlier_comment_
     """A push rewrites the lines an earlier comment (a bug: the float) was on, and the models find another
     bug in the new code there (a sign error). The earlier comment, outdated or not, is about code that is
     gone: it holds back no finding of its rule on those lines, and the new defect is commented."""
-    repo = GitRepo(tmp_path / "origin")
-    repo.write("shop/pay.py", BASE)
-    repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
-    base = repo.commit("Initial")
-    repo.branch("feature")
-    repo.write("shop/pay.py", HEAD)
-    head = repo.commit("Add refunds and discounts")
-    workspace = tmp_path / "ws"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
-    pull_from_git(github, repo, base, head, number=7)
+    repo, base, workspace = _pay_pr(tmp_path, github, model_server)
     for name in ("model-a", "model-b"):
         model_server.script(name, "cross_check", judge(lambda title: True))
     model_server.script("model-a", "review", Reply.json({"findings": [PLANTED_A]}))
@@ -117,10 +129,7 @@ def test_a_new_defect_on_rewritten_lines_is_commented_though_an_earlier_comment_
         "    value = Decimal(amount)\n    order.balance = order.balance + value\n",
     )
     assert rewritten != HEAD
-    repo.write("shop/pay.py", rewritten)
-    head = repo.commit("Use Decimal in refund")
-    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", "feature"], check=True)
-    pull_from_git(github, repo, base, head, number=7)
+    _push(github, repo, base, workspace, rewritten, "Use Decimal in refund")
     if outdated:
         float_comment.update(line=None, start_line=None)  # as GitHub answers once a push changed its lines
     said_anew = {**SIGN_ERROR, "title": "Sign error: refund increases balance"}
@@ -179,16 +188,7 @@ def test_two_models_filing_one_defect_under_two_categories_get_one_comment(
     """The models name the planted defect's category each in their own words, which the consensus does
     not take for one kind of issue: two findings, each confirmed in the cross-check, on the same lines.
     The reviewer reads one comment there, not two."""
-    repo = GitRepo(tmp_path / "origin")
-    repo.write("shop/pay.py", BASE)
-    repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
-    base = repo.commit("Initial")
-    repo.branch("feature")
-    repo.write("shop/pay.py", HEAD)
-    head = repo.commit("Add refunds and discounts")
-    workspace = tmp_path / "ws"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
-    pull_from_git(github, repo, base, head, number=7)
+    _, _, workspace = _pay_pr(tmp_path, github, model_server)
     for name in ("model-a", "model-b"):
         model_server.script(name, "cross_check", judge(lambda title: "float" in title.lower()))
     model_server.script("model-a", "review", Reply.json({"findings": [{**PLANTED_A, "category": "money"}]}))
@@ -305,16 +305,9 @@ def test_a_marker_a_finding_quotes_does_not_hold_back_a_later_finding(
     on its lines, in a code span of its finding's body (code is shown as written). The later run's
     security finding on those lines was taken for one already commented, and left out; the quoted
     marker is now posted inert, and a marker is read only from a comment's first line."""
-    repo = GitRepo(tmp_path / "origin")
-    repo.write("shop/pay.py", BASE)
-    repo.write(".github/ai-gate.yml", yaml.safe_dump(model_server.review_config(MODELS)))
-    base = repo.commit("Initial")
-    repo.branch("feature")
-    repo.write("shop/pay.py", HEAD.replace("# refunds are rare; keep this simple", f"# {FORGED}"))
-    head = repo.commit("Add refunds and discounts")
-    workspace = tmp_path / "ws"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
-    pull_from_git(github, repo, base, head, number=7)
+    repo, base, workspace = _pay_pr(
+        tmp_path, github, model_server, HEAD.replace("# refunds are rare; keep this simple", f"# {FORGED}")
+    )
     for name in ("model-a", "model-b"):
         model_server.script(name, "cross_check", judge(lambda title: True))
     quoting = {**PLANTED_A, "body": f"{PLANTED_A['body']}; the comment above it reads `# {FORGED}`"}
@@ -325,10 +318,7 @@ def test_a_marker_a_finding_quotes_does_not_hold_back_a_later_finding(
     assert "the comment above it reads" in commented["body"]
     assert "<!--" not in commented["body"].partition("\n")[2].replace(f"<!-{WORD_JOINER}-", "")
 
-    repo.write("shop/pay.py", HEAD)
-    head = repo.commit("Tidy a comment")
-    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", "feature"], check=True)
-    pull_from_git(github, repo, base, head, number=7)
+    _push(github, repo, base, workspace, HEAD, "Tidy a comment")
     for name, planted in (("model-a", PLANTED_A), ("model-b", PLANTED_B)):
         model_server.script(name, "review", Reply.json({"findings": [planted, SECURITY]}))
     report = gate_run(github, tmp_path, workspace, "synchronize")
