@@ -19,7 +19,7 @@ from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, unread_links
 from gate.context.mail import C_SPACE, from_line_starts, is_mbox, read_mail, split_mbox
 from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
-from gate.context.patch_binaries import DELTA_UNREAD, read_binaries
+from gate.context.patch_binaries import DELTA_UNREAD, UNCHECKED_UNREAD, read_binaries
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff, FileStatus
 from gate.diff.parser import decode_patch, parse_diff
@@ -61,16 +61,23 @@ def load_patch_changeset(
     return ChangeSet(
         source="diff",
         diff=replace(diff, notes=(*notes, *diff.notes)),
-        unread=(*_deltas_unread(read.deltas, diff), *unread_links(diff, *diff_head_tree(diff))),
+        unread=(
+            *_binaries_unread(read.deltas, read.unchecked, diff),
+            *unread_links(diff, *diff_head_tree(diff)),
+        ),
     )
 
 
-def _deltas_unread(deltas: Sequence[str], diff: Diff) -> tuple[str, ...]:
-    """The files binary deltas change that the final diff still has (paths.ignore can leave one out, and
-    a later patch of a series delete it), in `ChangeSet.unread`'s words."""
+def _binaries_unread(deltas: Sequence[str], unchecked: Sequence[str], diff: Diff) -> tuple[str, ...]:
+    """The files binary deltas change, and those of literals too large to check, that the final diff
+    still has (paths.ignore can leave one out, and a later patch of a series delete it), in
+    `ChangeSet.unread`'s words."""
     present = {f.path for f in diff.files if f.status is not FileStatus.DELETED}
-    paths = [path for path in dict.fromkeys(deltas) if path in present]
-    return (unread_files(paths, DELTA_UNREAD),) if paths else ()
+    said = []
+    for found, why in ((deltas, DELTA_UNREAD), (unchecked, UNCHECKED_UNREAD)):
+        paths = [path for path in dict.fromkeys(found) if path in present]
+        said += [unread_files(paths, why)] if paths else []
+    return tuple(said)
 
 
 def _mbox(
@@ -83,6 +90,7 @@ def _mbox(
     commits: list[Commit] = []
     series = []
     deltas: list[str] = []
+    unchecked: list[str] = []
     maybe_text: list[str] = []
     for i, message in enumerate(messages):
         commit, patch_text, mail_notes = _message(message, i, name)
@@ -92,6 +100,7 @@ def _mbox(
         read = read_binaries(parse_diff(patch_text, source=source), source) if patch_text.strip() else None
         diff = read.diff if read is not None else Diff(files=())
         deltas.extend(read.deltas if read is not None else ())
+        unchecked.extend(read.unchecked if read is not None else ())
         maybe_text.extend(diff.maybe_text)
         commits.append(commit)
         series.append((commit.sha, diff))
@@ -116,7 +125,7 @@ def _mbox(
         line_origins=origins,
         line_origin_numbers={p: n for p, n in result.line_origin_numbers.items() if p in origins},
         commit_lines=SeriesLines.of(series),
-        unread=(*_deltas_unread(deltas, diff), *unread_links(diff, *diff_head_tree(diff))),
+        unread=(*_binaries_unread(deltas, unchecked, diff), *unread_links(diff, *diff_head_tree(diff))),
     )
 
 

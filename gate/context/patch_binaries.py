@@ -7,6 +7,12 @@ git was read as text (`gate.context.git_diff`). So a `literal` block's bytes go 
 (`text_kind`): text is read as text, bytes of no binary format the gate knows are text a tool may read
 (`Diff.maybe_text`), a real binary stays binary. A `delta` block changes the old file, which a patch
 does not hold: what git writes from it is not known, and it is said as unread.
+
+git does not take a block on trust (apply.c, `apply_binary`): it needs both ids of the `index` line
+whole, writes the object of the new id when it already has one, else the block only when it hashes to that
+id; and it never reads the reverse block on a forward apply. So the `literal` block read here must hash to
+the new id (else an input error: what git writes is not those bytes, or nothing), and the reverse block is
+the old text only when it hashes to the old id; otherwise every line is taken as added.
 """
 
 from __future__ import annotations
@@ -22,39 +28,57 @@ from gate.context.git_diff import (
     text_kind,
     text_of,
 )
-from gate.diff.binary_patch import inflate
-from gate.diff.model import BinaryBlock, BinaryMethod, Diff, FileChange, FileStatus
+from gate.diff.binary_patch import ID_HASHES, blob_id, block_id, inflate
+from gate.diff.model import BinaryMethod, BinaryPatch, Diff, FileChange, FileStatus
 from gate.diff.parser import parse_diff
+from gate.errors import InputError
 
 # What `ChangeSet.unread` says of a file a delta changes (`unread_files`).
 DELTA_UNREAD = "changed by a git binary delta, which only the old file can rebuild"
+# A `literal` block is hashed against its id a piece at a time up to this size (a few seconds); a larger
+# one is said as unread (`UNCHECKED_UNREAD`), as git may write another object in its place.
+MAX_CHECKED_BINARY_BYTES = 200_000_000
+UNCHECKED_UNREAD = "written by a git binary literal too large to check against the id git writes"
 
 
 @dataclass(frozen=True)
 class ReadBinaries:
     diff: Diff  # the diff with the binary files that are text read as text, and their notes
     deltas: tuple[str, ...]  # the files a delta changes, by path: not read
+    unchecked: tuple[str, ...] = ()  # the files of a literal past MAX_CHECKED_BINARY_BYTES: not read
 
 
 def read_binaries(diff: Diff, source: str) -> ReadBinaries:
     """`diff` with each `literal` binary file that is text made into text hunks: from the old side's
     text when the patch holds it as a literal too, else every line taken as added (more is read, never
-    less). A corrupt block is an input error, as it is to git."""
+    less). A corrupt block, ids that are not whole, or a literal that is not the object of the new id is
+    an input error, as it is to git."""
     files: list[FileChange] = []
     maybe_text: list[str] = []
     deltas: list[str] = []
+    unchecked: list[str] = []
     notes: list[str] = []
     lines_left = MAX_DIFFED_LINES_A_RUN
     for change in diff.files:
         found = change.binary_patch
-        if found is None or change.status is FileStatus.DELETED:
-            files.append(change)
-            continue
-        if found.forward.method is BinaryMethod.DELTA:
-            deltas.append(change.path)
+        if found is None:
             files.append(change)
             continue
         where = f"{source}: {change.path}"
+        id_length = _whole_ids(found, where)
+        if change.status is FileStatus.DELETED:
+            files.append(change)
+            continue
+        if found.forward.method is BinaryMethod.DELTA or found.forward.size > MAX_CHECKED_BINARY_BYTES:
+            (deltas if found.forward.method is BinaryMethod.DELTA else unchecked).append(change.path)
+            files.append(change)
+            continue
+        if block_id(found.forward, id_length, where) != found.new_id:
+            raise InputError(
+                f"{where}: the GIT binary patch's literal is not the object {found.new_id} its index line "
+                "names, which git writes when the repository holds it",
+                "make the patch again with git diff --binary or git format-patch --binary",
+            )
         data = inflate(found.forward, MAX_TEXT_BINARY_BYTES, where)
         kind = text_kind(data)
         new = text_of(data) if data is not None and kind in (TextKind.AS_IS, TextKind.WIDE) else None
@@ -63,7 +87,7 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
                 maybe_text.append(change.path)
             files.append(change)
             continue
-        was = "" if change.status is FileStatus.ADDED else _old_text(found.reverse, where)
+        was = "" if change.status is FileStatus.ADDED else _old_text(found, id_length, where)
         # difflib's time grows with the square of the lines (`gate.context.git_diff`): past its bounds,
         # every line of the new text is taken as added.
         sides = max(new.count("\n"), (was or "").count("\n"))
@@ -87,7 +111,7 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
                 binary_patch=None,
             )
         )
-    if not maybe_text and not deltas and not notes:
+    if not maybe_text and not deltas and not unchecked and not notes:
         return ReadBinaries(diff, ())
     return ReadBinaries(
         replace(
@@ -97,12 +121,30 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
             maybe_text=(*diff.maybe_text, *maybe_text),
         ),
         tuple(deltas),
+        tuple(unchecked),
     )
 
 
-def _old_text(reverse: BinaryBlock | None, where: str) -> str | None:
-    """The old side's text, when the patch holds it whole (`git diff --binary` writes the reverse)."""
+def _whole_ids(found: BinaryPatch, where: str) -> int:
+    """The length of the `index` line's ids; an input error when they are not whole, as git refuses a
+    binary patch without them ("without full index line")."""
+    length = len(found.new_id)
+    if length not in ID_HASHES or len(found.old_id) != length:
+        raise InputError(
+            f"{where}: a GIT binary patch whose index line has no whole object ids",
+            "git apply refuses it too; make the patch with git diff --binary or git format-patch --binary",
+        )
+    return length
+
+
+def _old_text(found: BinaryPatch, id_length: int, where: str) -> str | None:
+    """The old side's text, when the patch holds it whole (`git diff --binary` writes the reverse) and it
+    is the object of the old id, which git checks the old file against; a reverse block git never reads
+    may say anything."""
+    reverse = found.reverse
     if reverse is None or reverse.method is not BinaryMethod.LITERAL:
         return None
     data = inflate(reverse, MAX_TEXT_BINARY_BYTES, where)
-    return text_of(data) if data is not None else None
+    if data is None or blob_id(data, id_length) != found.old_id:
+        return None
+    return text_of(data)

@@ -6,11 +6,17 @@ opens with `literal <size>` (the whole file) or `delta <size>` (a change to the 
 does not hold), then lines of base85 text, each led by a letter that says how many bytes it holds
 (`A`-`Z` 1 to 26, `a`-`z` 27 to 52), and ends at an empty line; the bytes are deflated with zlib, and
 `<size>` is their inflated length. A block git would call corrupt is an input error here too.
+
+The `index <old>..<new>` line's ids say which bytes git writes: it applies a binary patch only when both
+are whole, checks the old file against the old id, and when it already holds an object of the new id it
+writes that object and not the block (apply.c, `apply_binary`). So a block is the file only when its
+bytes, hashed as a git blob, give that id (`blob_id`).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import zlib
 from collections.abc import Sequence
 
@@ -31,6 +37,40 @@ def inflate(block: BinaryBlock, limit: int, where: str) -> bytes | None:
     if len(data) != block.size or not inflater.eof:
         raise _corrupt(where, f"it inflates to other than the {block.size:,} bytes its header says")
     return data
+
+
+# A whole object id's length in hex, and its hash: SHA-1 repositories, and SHA-256 ones.
+ID_HASHES = {40: "sha1", 64: "sha256"}
+# Inflated a piece at a time when a block is hashed, so that a large one is never held whole.
+_PIECE = 1 << 20
+
+
+def blob_id(data: bytes, id_length: int) -> str:
+    """The id git gives a blob of `data`, in the hash its ids of `id_length` hex digits use."""
+    hashed = hashlib.new(ID_HASHES[id_length], b"blob %d\0" % len(data))
+    hashed.update(data)
+    return hashed.hexdigest()
+
+
+def block_id(block: BinaryBlock, id_length: int, where: str) -> str:
+    """`blob_id` of a `literal` block's bytes, inflated a piece at a time: the caller bounds its size, as
+    git applies a block of any size."""
+    hashed = hashlib.new(ID_HASHES[id_length], b"blob %d\0" % block.size)
+    inflater = zlib.decompressobj()
+    data, size = block.deflated, 0
+    try:
+        while not inflater.eof and size <= block.size:
+            piece = inflater.decompress(data, _PIECE)
+            data = inflater.unconsumed_tail
+            if not piece:
+                break
+            size += len(piece)
+            hashed.update(piece)
+    except zlib.error:
+        raise _corrupt(where, "its data does not inflate") from None
+    if size != block.size or not inflater.eof:
+        raise _corrupt(where, f"it inflates to other than the {block.size:,} bytes its header says")
+    return hashed.hexdigest()
 
 
 def read_binary_patch(lines: Sequence[str], where: str) -> BinaryPatch | None:

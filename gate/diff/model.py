@@ -90,6 +90,11 @@ class BinaryBlock:
 class BinaryPatch:
     forward: BinaryBlock  # the new side: what git writes
     reverse: BinaryBlock | None  # the old side, when the patch holds it (git diff --binary writes it)
+    # The object ids of the file's `index <old>..<new>` line, lowercased, "" when it has none. git applies
+    # a binary patch only with both ids whole; it checks the old file against the old id, and writes the
+    # object of the new id when it has one, whatever the blocks hold.
+    old_id: str = ""
+    new_id: str = ""
 
 
 @dataclass(frozen=True)

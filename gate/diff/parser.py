@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from unidiff.errors import UnidiffParseError
 
@@ -18,6 +19,8 @@ _MODE = re.compile(r"^(old|new|new file|deleted file) mode (\d{6})$")
 _RENAME = re.compile(r"^rename (from|to) (.+)$")
 # `index <old>..<new> <mode>`: a file whose mode did not change has its mode here, and only here.
 _INDEX_MODE = re.compile(r"^index [0-9a-f]+\.\.[0-9a-f]+ (\d{6})$")
+# The object ids of that line, as git reads them (apply.c `gitdiff_index`) for a binary patch's checks.
+_INDEX_IDS = re.compile(r"^index ([0-9a-fA-F]*)\.\.([0-9a-fA-F]*)(?: |$)")
 _GIT_BINARY = "GIT binary patch"
 _OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
 _C_ESCAPES = {
@@ -307,7 +310,10 @@ def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileCh
     old_mode = new_mode = None
     rename_from = rename_to = None
     binary = pf.is_binary_file
+    ids = ("", "")
     for line in info_lines:
+        if m := _INDEX_IDS.match(line):
+            ids = (m.group(1).lower(), m.group(2).lower())
         if m := _MODE.match(line):
             if m.group(1) in ("old", "deleted file"):
                 old_mode = m.group(2)
@@ -347,6 +353,8 @@ def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileCh
     assert path is not None
     hunks = _hunks(pf)
     data = read_binary_patch(pf.binary_lines, f"diff: {path}") if pf.binary_lines is not None else None
+    if data is not None:
+        data = replace(data, old_id=ids[0], new_id=ids[1])
     notes = (f"{path}: CRLF line ends",) if pf.crlf else ()
     for prefix in (old_prefix, new_prefix):
         if prefix and prefix[:-1] not in _GIT_PREFIXES:
