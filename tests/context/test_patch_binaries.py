@@ -6,19 +6,26 @@ with a NUL, a token and text for AI reviewers in it passed with "binary file" ga
 read it as text and failed. Now a `literal` block is decoded and goes through the git source's test for
 text, so both give the same findings; a `delta` block, which only the old file can rebuild, is said as
 unread and the verdict is neutral; a corrupt block is an input error, as it is to git.
+
+git checks a binary patch against the `index` line's object ids, and the gate does too: a reverse block
+git never reads is the old text only when it is the old id's object, a literal that is not the new id's
+object (git writes that object when it holds it) is an input error, and so are ids that are not whole.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
 
 from gate.cli import main
 from gate.context.git_diff import MAX_TEXT_BINARY_BYTES
+from gate.context.patch_binaries import MAX_CHECKED_BINARY_BYTES
 from tests.gitrepo import GitRepo
 
 TOKEN = "ghp_" + "R8sK2mQ9vL4tX7wZ1pN5bC3dF6gH0jY2kA8e"
@@ -184,3 +191,143 @@ def test_a_corrupt_binary_patch_is_an_input_error(
     assert "a corrupt GIT binary patch" in err
     assert "Traceback" not in err
     assert re.search(r"docs/notes\.md", err)
+
+
+def _literal(deflated: bytes, size: int) -> str:
+    """A `literal` block of zlib data, written as git writes one (base85 lines of up to 52 bytes)."""
+    lines = [f"literal {size}"]
+    for at in range(0, len(deflated), 52):
+        piece = deflated[at : at + 52]
+        letter = chr(ord("A") + len(piece) - 1) if len(piece) <= 26 else chr(ord("a") + len(piece) - 27)
+        lines.append(letter + base64.b85encode(piece + b"\0" * (-len(piece) % 4)).decode())
+    return "\n".join(lines) + "\n\n"
+
+
+def _blocks(text: str, forward: bytes, reverse: bytes) -> str:
+    """A one-file binary patch with its blocks written again from these bytes, its header kept."""
+    head, _, _ = text.partition("GIT binary patch\n")
+    return (
+        f"{head}GIT binary patch\n{_literal(zlib.compress(forward), len(forward))}"
+        f"{_literal(zlib.compress(reverse), len(reverse))}"
+    )
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_reverse_literal_that_is_not_the_old_file_is_not_diffed_against(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], object_format: str
+) -> None:
+    """git never reads the reverse block on a forward apply: set to the new bytes, it hid every added
+    line, and the gate passed a token git writes."""
+    repo = GitRepo(tmp_path / "repo", object_format=object_format)
+    repo.write("docs/notes.md", "# notes\n\0\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("docs/notes.md", "# notes\n\0\n" + NOTES)
+    repo.commit("notes")
+    new = (repo.root / "docs/notes.md").read_bytes()
+    patch = tmp_path / "pr.diff"
+    patch.write_text(_blocks(repo.git("diff", "--binary", "main", "pr"), new, new))
+    repo.checkout("main")
+    repo.git("apply", "--check", str(patch))  # git takes it
+
+    code, report = _check(capsys, "--diff", str(patch))
+
+    assert (code, report["verdict"]) == (1, "fail")
+    lines = {(rule, line) for _, rule, path, line in _findings(report) if path == "docs/notes.md"}
+    assert ("ignore-instructions", 3) in lines
+    assert any(line == 4 for _, line in lines)  # the token
+
+
+def test_a_literal_that_is_not_the_object_of_its_new_id_is_an_input_error(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When the repository holds the object of the new id (another branch's file, an old version), git
+    writes it and not the literal: the gate passed harmless bytes while git wrote a token."""
+    repo.write("docs/notes.md", "# notes\n\0\n")
+    repo.commit("base")
+    repo.branch("other")
+    repo.write("docs/notes.md", NOTES)
+    repo.commit("a token")
+    repo.checkout("main")
+    repo.branch("pr")
+    repo.write("docs/notes.md", "# notes\n\0\n# tidy\n")
+    repo.commit("tidy")
+    tidy, token = (repo.git("rev-parse", f"{b}:docs/notes.md").strip() for b in ("pr", "other"))
+    text = repo.git("diff", "--binary", "main", "pr")
+    assert f"..{tidy} " in text
+    patch = tmp_path / "pr.diff"
+    patch.write_text(text.replace(f"..{tidy} ", f"..{token} "))
+    repo.checkout("main")
+    repo.git("apply", str(patch))
+    assert (repo.root / "docs/notes.md").read_text() == NOTES  # what git wrote
+
+    code = main(["check", "--diff", str(patch), "--offline", "--format", "json"])
+    err = capsys.readouterr().err
+
+    assert code == 2
+    assert f"docs/notes.md: the GIT binary patch's literal is not the object {token}" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("how", ["abbreviated", "no-index-line", "one-abbreviated"])
+def test_a_binary_patch_without_whole_ids_is_refused_as_git_refuses_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    repo.write("docs/notes.md", "# notes\n\0\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("docs/notes.md", "# notes\n\0\n" + NOTES)
+    repo.commit("notes")
+    text = repo.git("diff", "--binary", "main", "pr")
+    index = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)", re.MULTILINE)
+    if how == "abbreviated":
+        text = index.sub(lambda m: f"index {m[1][:7]}..{m[2][:7]}", text)
+    elif how == "one-abbreviated":
+        text = index.sub(lambda m: f"index {m[1]}..{m[2][:39]}", text)
+    else:
+        text = re.sub(r"^index .*\n", "", text, flags=re.MULTILINE)
+    patch = tmp_path / "pr.diff"
+    patch.write_text(text)
+    repo.checkout("main")
+    with pytest.raises(subprocess.CalledProcessError):
+        repo.git("apply", "--check", str(patch))
+
+    code = main(["check", "--diff", str(patch), "--offline", "--format", "json"])
+    err = capsys.readouterr().err
+
+    assert code == 2
+    assert "docs/notes.md: a GIT binary patch whose index line has no whole object ids" in err
+    assert err.count("\n") == 1
+
+
+def test_a_literal_too_large_to_check_against_its_id_is_unread(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past the size the gate hashes, the literal may not be what git writes (the new id's object when
+    the repository holds it): the file is said as unread, and the verdict is neutral."""
+    repo.write("assets/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    repo.commit("base")
+    repo.branch("other")
+    repo.write("assets/logo.png", f"key = '{TOKEN}'\n")
+    repo.commit("a token")
+    repo.checkout("main")
+    old, token = (repo.git("rev-parse", f"{b}:assets/logo.png").strip() for b in ("main", "other"))
+    size = MAX_CHECKED_BINARY_BYTES + 1
+    deflater = zlib.compressobj()
+    deflated = b"".join(deflater.compress(bytes(1 << 20)) for _ in range(size >> 20))
+    deflated += deflater.compress(bytes(size % (1 << 20))) + deflater.flush()
+    patch = tmp_path / "pr.diff"
+    patch.write_text(
+        "diff --git a/assets/logo.png b/assets/logo.png\n"
+        f"index {old}..{token} 100644\nGIT binary patch\n{_literal(deflated, size)}"
+    )
+    repo.git("apply", str(patch))
+    assert (repo.root / "assets/logo.png").read_text() == f"key = '{TOKEN}'\n"  # what git wrote
+
+    code, report = _check(capsys, "--diff", str(patch))
+
+    assert (code, report["verdict"]) == (0, "neutral")
+    assert (
+        "not read: 1 file written by a git binary literal too large to check against the id git writes "
+        "(assets/logo.png); the verdict is neutral"
+    ) in report["reasons"]
