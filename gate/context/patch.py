@@ -19,7 +19,12 @@ from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, unread_links
 from gate.context.mail import C_SPACE, from_line_starts, is_mbox, read_mail, split_mbox
 from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
-from gate.context.patch_binaries import DELTA_UNREAD, UNCHECKED_UNREAD, read_binaries
+from gate.context.patch_binaries import (
+    DELTA_UNREAD,
+    MAX_CHECKED_BINARY_BYTES_A_RUN,
+    UNCHECKED_UNREAD,
+    read_binaries,
+)
 from gate.context.series import SeriesLines, replay
 from gate.diff.model import Diff, FileStatus
 from gate.diff.parser import decode_patch, parse_diff
@@ -91,13 +96,19 @@ def _mbox(
     series = []
     deltas: list[str] = []
     unchecked: list[str] = []
+    checked_left = MAX_CHECKED_BINARY_BYTES_A_RUN
     maybe_text: list[str] = []
     for i, message in enumerate(messages):
         commit, patch_text, mail_notes = _message(message, i, name)
         notes = (*notes, *mail_notes)
         source = f"{name}: patch {i + 1}"
         # Each patch's binary files are read before the replay, which keeps only their hunks.
-        read = read_binaries(parse_diff(patch_text, source=source), source) if patch_text.strip() else None
+        read = (
+            read_binaries(parse_diff(patch_text, source=source), source, checked_left)
+            if patch_text.strip()
+            else None
+        )
+        checked_left = read.checked_left if read is not None else checked_left
         diff = read.diff if read is not None else Diff(files=())
         deltas.extend(read.deltas if read is not None else ())
         unchecked.extend(read.unchecked if read is not None else ())

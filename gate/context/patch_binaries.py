@@ -35,9 +35,11 @@ from gate.errors import InputError
 
 # What `ChangeSet.unread` says of a file a delta changes (`unread_files`).
 DELTA_UNREAD = "changed by a git binary delta, which only the old file can rebuild"
-# A `literal` block is hashed against its id a piece at a time up to this size (a few seconds); a larger
-# one is said as unread (`UNCHECKED_UNREAD`), as git may write another object in its place.
-MAX_CHECKED_BINARY_BYTES = 200_000_000
+# A `literal` block is hashed against its id a piece at a time up to this size (about a second a 100 MB),
+# and the blocks of a run up to the second (the patch's 512 MiB can say thousands of large blocks): past
+# them a file is said as unread (`UNCHECKED_UNREAD`), as git may write another object in its place.
+MAX_CHECKED_BINARY_BYTES = 100_000_000
+MAX_CHECKED_BINARY_BYTES_A_RUN = 300_000_000
 UNCHECKED_UNREAD = "written by a git binary literal too large to check against the id git writes"
 
 
@@ -45,10 +47,13 @@ UNCHECKED_UNREAD = "written by a git binary literal too large to check against t
 class ReadBinaries:
     diff: Diff  # the diff with the binary files that are text read as text, and their notes
     deltas: tuple[str, ...]  # the files a delta changes, by path: not read
-    unchecked: tuple[str, ...] = ()  # the files of a literal past MAX_CHECKED_BINARY_BYTES: not read
+    unchecked: tuple[str, ...] = ()  # the files of a literal past the MAX_CHECKED_BINARY_BYTES bounds
+    checked_left: int = MAX_CHECKED_BINARY_BYTES_A_RUN  # what the run's next patches may still check
 
 
-def read_binaries(diff: Diff, source: str) -> ReadBinaries:
+def read_binaries(
+    diff: Diff, source: str, checked_left: int = MAX_CHECKED_BINARY_BYTES_A_RUN
+) -> ReadBinaries:
     """`diff` with each `literal` binary file that is text made into text hunks: from the old side's
     text when the patch holds it as a literal too, else every line taken as added (more is read, never
     less). A corrupt block, ids that are not whole, or a literal that is not the object of the new id is
@@ -69,10 +74,15 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
         if change.status is FileStatus.DELETED:
             files.append(change)
             continue
-        if found.forward.method is BinaryMethod.DELTA or found.forward.size > MAX_CHECKED_BINARY_BYTES:
-            (deltas if found.forward.method is BinaryMethod.DELTA else unchecked).append(change.path)
+        if found.forward.method is BinaryMethod.DELTA:
+            deltas.append(change.path)
             files.append(change)
             continue
+        if found.forward.size > min(MAX_CHECKED_BINARY_BYTES, checked_left):
+            unchecked.append(change.path)
+            files.append(change)
+            continue
+        checked_left -= found.forward.size
         if block_id(found.forward, id_length, where) != found.new_id:
             raise InputError(
                 f"{where}: the GIT binary patch's literal is not the object {found.new_id} its index line "
@@ -87,7 +97,9 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
                 maybe_text.append(change.path)
             files.append(change)
             continue
-        was = "" if change.status is FileStatus.ADDED else _old_text(found, id_length, where)
+        was: str | None = ""
+        if change.status is not FileStatus.ADDED:
+            was, checked_left = _old_text(found, id_length, checked_left, where)
         # difflib's time grows with the square of the lines (`gate.context.git_diff`): past its bounds,
         # every line of the new text is taken as added.
         sides = max(new.count("\n"), (was or "").count("\n"))
@@ -112,7 +124,7 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
             )
         )
     if not maybe_text and not deltas and not unchecked and not notes:
-        return ReadBinaries(diff, ())
+        return ReadBinaries(diff, (), checked_left=checked_left)
     return ReadBinaries(
         replace(
             diff,
@@ -122,6 +134,7 @@ def read_binaries(diff: Diff, source: str) -> ReadBinaries:
         ),
         tuple(deltas),
         tuple(unchecked),
+        checked_left,
     )
 
 
@@ -137,14 +150,14 @@ def _whole_ids(found: BinaryPatch, where: str) -> int:
     return length
 
 
-def _old_text(found: BinaryPatch, id_length: int, where: str) -> str | None:
+def _old_text(found: BinaryPatch, id_length: int, checked_left: int, where: str) -> tuple[str | None, int]:
     """The old side's text, when the patch holds it whole (`git diff --binary` writes the reverse) and it
-    is the object of the old id, which git checks the old file against; a reverse block git never reads
-    may say anything."""
+    is the object of the old id, which git checks the old file against (a reverse block git never reads
+    may say anything); and what the run may check after it."""
     reverse = found.reverse
     if reverse is None or reverse.method is not BinaryMethod.LITERAL:
-        return None
-    data = inflate(reverse, MAX_TEXT_BINARY_BYTES, where)
+        return None, checked_left
+    data = inflate(reverse, min(MAX_TEXT_BINARY_BYTES, checked_left), where)
     if data is None or blob_id(data, id_length) != found.old_id:
-        return None
-    return text_of(data)
+        return None, checked_left - len(data or b"")
+    return text_of(data), checked_left - len(data)
