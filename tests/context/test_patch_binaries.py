@@ -15,6 +15,7 @@ object (git writes that object when it holds it) is an input error, and so are i
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import subprocess
@@ -25,7 +26,7 @@ import pytest
 
 from gate.cli import main
 from gate.context.git_diff import MAX_TEXT_BINARY_BYTES
-from gate.context.patch_binaries import MAX_CHECKED_BINARY_BYTES
+from gate.context.patch_binaries import MAX_CHECKED_BINARY_BYTES, MAX_CHECKED_BINARY_BYTES_A_RUN
 from tests.gitrepo import GitRepo
 
 TOKEN = "ghp_" + "R8sK2mQ9vL4tX7wZ1pN5bC3dF6gH0jY2kA8e"
@@ -330,4 +331,37 @@ def test_a_literal_too_large_to_check_against_its_id_is_unread(
     assert (
         "not read: 1 file written by a git binary literal too large to check against the id git writes "
         "(assets/logo.png); the verdict is neutral"
+    ) in report["reasons"]
+
+
+def test_literals_past_what_a_run_checks_are_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each literal is hashed before it is read: a patch of many large ones is read up to the run's bound,
+    and the files past it are said as unread, not hashed for hours."""
+    size = MAX_CHECKED_BINARY_BYTES
+    count = MAX_CHECKED_BINARY_BYTES_A_RUN // size + 1
+    deflater, hashed = zlib.compressobj(), hashlib.sha1(b"blob %d\0" % size)
+    deflated = b""
+    for at in range(0, size, 1 << 20):
+        piece = bytes(min(1 << 20, size - at))
+        deflated += deflater.compress(piece)
+        hashed.update(piece)
+    deflated += deflater.flush()
+    names = [f"assets/{i}.png" for i in range(count)]
+    patch = tmp_path / "pr.diff"
+    patch.write_text(
+        "".join(
+            f"diff --git a/{name} b/{name}\nnew file mode 100644\nindex {'0' * 40}..{hashed.hexdigest()}\n"
+            f"GIT binary patch\n{_literal(deflated, size)}"
+            for name in names
+        )
+    )
+
+    code, report = _check(capsys, "--diff", str(patch))
+
+    assert (code, report["verdict"]) == (0, "neutral")
+    assert (
+        "not read: 1 file written by a git binary literal too large to check against the id git writes "
+        f"({names[-1]}); the verdict is neutral"
     ) in report["reasons"]
