@@ -168,7 +168,9 @@ TOOL_SYNTAX = {
     "tools/db.go": 'db, err := sql.Open("mysql", "app:{}@tcp(db:3306)/shop")',
     "tools/main.tf": 'variable "api_token" {{ default = "{}" }}',
     "tools/variables.tf": 'variable "db_password" {{\n  sensitive = true\n  default   = "{}"\n}}',
-    "tools/taskdef.json": '{{"environment": [{{"name": "DB_PASSWORD", "value": "{}"}}]}}',
+    "tools/taskdef.json": (
+        '{{"environment": [{{"name": "DB_PASSWORD", "value": "{0}"}}, {{"value": "{0}", "key": "apiKey"}}]}}'
+    ),
     "tools/setup.ipynb": '{{"cells": [{{"source": ["%env OPENAI_API_KEY={}\\n"]}}]}}',
 }
 

@@ -871,7 +871,8 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
 # definition's `"name": "DB_PASSWORD",` then `"value": "…"`, a Postman collection's `"key": "apiKey",`,
 # a Terraform block's `name = "DB_PASSWORD"` then `value = "…"`. The name's line and the value's are
 # read joined, by the format that reads the pair on one line; other keys of the object may stand
-# between them (`"type": "string"`), up to the object's end.
+# between them (`"type": "string"`), up to the object's end. An object's keys have no order: the value
+# may stand above the name as well, down to the object's opening.
 _NAME_VALUE_SUFFIXES = (".json", ".tf", ".tfvars", ".hcl", ".toml")
 _NAME_ABOVE = re.compile(
     r"""^[ \t]*+(?P<nq>["']?)(?:name|key|Name|Key)(?P=nq)[ \t]*+[:=][ \t]*+"""
@@ -879,12 +880,14 @@ _NAME_ABOVE = re.compile(
     re.MULTILINE,
 )
 _VALUE_BELOW = re.compile(r"""^[ \t]*+(?P<vq>["']?)(?:value|Value)(?P=vq)[ \t]*+[:=]""")
-_NAME_VALUE = next(fmt for fmt in KEY_FORMATS if fmt.kind == NAME_VALUE_KIND)
+_NAME_VALUE, _VALUE_NAME = (fmt for fmt in KEY_FORMATS if fmt.kind == NAME_VALUE_KIND)
 
 
 def _values_below_names(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for each value given on a line below a credential's name (`_NAME_ABOVE`), in the
-    same object: from the name's line to the first line that closes the object or names another."""
+    same object: from the name's line to the first line that closes the object or names another; and
+    for each given above it, from the name's line up to the line that opens the object (or closes the
+    one before, or names another)."""
     values: list[str] = []
     index, at = 0, 0
     for named in _NAME_ABOVE.finditer(text):
@@ -908,7 +911,33 @@ def _values_below_names(lines: Sequence[str], text: str) -> Iterator[tuple[int, 
                 if match.start("value") > len(line):
                     values.append(match.group("value"))
                     yield below, SecretHit(kind=NAME_VALUE_KIND, value=match.group("value"))
+        for above, value in _values_above(lines, index):
+            values.append(value)
+            yield above, SecretHit(kind=NAME_VALUE_KIND, value=value)
     memory.remember(values)
+
+
+def _values_above(lines: Sequence[str], index: int) -> Iterator[tuple[int, str]]:
+    """(index, value) for each value given above the credential's name on line `index`, in its object:
+    the lines up to the object's opening `{` (`{ "value": "…",` holds one too), a table's `[[env]]`
+    header, the end of the object before, or another name."""
+    name = lines[index].strip()
+    for above in range(index - 1, max(-1, index - 1 - _BELOW), -1):
+        stripped = lines[above].strip()
+        if not stripped:
+            continue
+        opening = stripped[0] in "{["
+        if opening:
+            stripped = stripped.lstrip("{[ \t")
+        if stripped[:1] in ("}", "]") or stripped.endswith(("{", "[")) or _NAME_ABOVE.match(stripped):
+            break
+        if _VALUE_BELOW.match(stripped) is not None:
+            joined = f"{stripped.rstrip(',')}, {name}"
+            for match in _VALUE_NAME.finditer(joined):
+                if match.end("value") <= len(stripped):
+                    yield above, match.group("value")
+        if opening:
+            break
 
 
 # A Terraform variable that names a credential, its block's lines below it, and its `default` among

@@ -761,6 +761,16 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         _written_unless_prose,  # a form's `{"name": "password", "value": "Enter a password"}` is a label
     ),
     _placed(
+        # The same pair with the value first: JSON's keys have no order, and a Postman export or an
+        # object a tool writes sorted puts `value` before `name` (`{"value": "…", "key": "apiKey"}`).
+        NAME_VALUE_KIND,
+        r"""(?<![\w$.-])(?P<vq>["']?)(?:value|Value)(?P=vq)[ \t]*+[:=][ \t]*+"""
+        rf"""{_QUOTED_VALUE}[ \t]*+,[ \t]*+"""
+        rf"""(?P<nq>["']?)(?:name|key|Name|Key)(?P=nq)[ \t]*+[:=][ \t]*+"{_ENV_CREDENTIAL}\"""",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html",
+        _written_unless_prose,
+    ),
+    _placed(
         # A notebook's `%env API_KEY=…` (or `%env API_KEY …`), `%set_env`, and a shell escape's
         # `!export API_KEY=…`, in a cell's source as the notebook's JSON holds it.
         "Notebook Environment Credential",

@@ -89,9 +89,46 @@ def _value(rng: random.Random) -> str:
 
 @pytest.mark.parametrize("path", sorted(NAMED_VALUES))
 def test_a_credential_given_as_a_name_and_a_value_is_found_and_hidden(path: str) -> None:
+    _found_and_hidden(path, NAMED_VALUES[path])
+
+
+ECS_VALUE_FIRST = """{{
+  "containerDefinitions": [
+    {{
+      "environment": [
+        {{
+          "value": "{}",
+          "name": "DB_PASSWORD"
+        }}
+      ]
+    }}
+  ]
+}}"""
+TERRAFORM_VALUE_FIRST = """environment = [
+  {{
+    value = "{}"
+    name  = "STRIPE_SECRET"
+  }},
+]"""
+# The same pairs with the value before the name: an object's keys have no order.
+VALUE_FIRST = {
+    "deploy/taskdef.json": ECS_VALUE_FIRST,
+    "deploy/inline.json": '{{"environment": [{{"value": "{}", "name": "DB_PASSWORD"}}]}}',
+    "postman/env.json": '    {{"value": "{}", "key": "apiKey", "enabled": true}}',
+    "postman/opened.json": '  {{ "value": "{}",\n    "key": "apiKey"\n  }}',
+    "deploy/block.tf": TERRAFORM_VALUE_FIRST,
+}
+
+
+@pytest.mark.parametrize("path", sorted(VALUE_FIRST))
+def test_a_credential_given_value_first_is_found_and_hidden(path: str) -> None:
+    _found_and_hidden(path, VALUE_FIRST[path])
+
+
+def _found_and_hidden(path: str, template: str) -> None:
     _fresh()
     value = _value(random.Random(path))
-    text = NAMED_VALUES[path].format(value)
+    text = template.format(value)
     lines = text.split("\n")
     hits = [(lines[index], hit.value) for _, index, hit in scan_files([(path, lines)])]
     assert [found for _, found in hits] == [value], (path, hits)
@@ -119,6 +156,16 @@ NOT_CREDENTIALS = [
     ("deploy/taskdef.json", '{\n  "name": "DB_PASSWORD"\n},\n{\n  "value": "Xq7mR2xL9kT4pW8z"\n}'),
     ("nb/a.ipynb", '    "%env DB_PASSWORD=$SECRET\\n",'),
     ("nb/a.ipynb", '    "os.environ[\\"DB_PASSWORD\\"] = getpass()\\n",'),
+    # The same, the value first.
+    ("ui/form.json", '{"fields": [{"value": "", "name": "password", "type": "password"}]}'),
+    ("ui/form.json", '{\n  "value": "Enter your password",\n  "name": "password"\n}'),
+    ("postman/coll.json", '    {"value": "{{apiKey}}", "key": "apiKey"},'),
+    ("deploy/main.tf", '  {\n    value = var.db_password\n    name  = "DB_PASSWORD"\n  },'),
+    ("deploy/taskdef.json", '{\n  "value": "Xq7mR2xL9kT4pW8z"\n},\n{\n  "name": "DB_PASSWORD"\n}'),
+    (
+        "deploy/taskdef.json",
+        '{\n  "value": "Xq7mR2xL9kT4pW8z",\n  "name": "REGION",\n  "name": "DB_PASSWORD"\n}',
+    ),
 ]
 
 
