@@ -565,8 +565,11 @@ def _scan_notebook_source(line: str, hits: dict[str, str], depth: int) -> None:
                 hits.setdefault(held, hit.kind)
 
 
-# A line of a notebook's JSON that is one string of a list (a cell's `source`), as nbformat writes it.
-_JSON_STRING_LINE = re.compile(r"""^[ \t]*+"(?P<string>(?:[^"\\\n]|\\.)*+)"[ \t]*+,?[ \t]*+$""")
+# A line of a notebook's JSON that is one string of a list (a cell's `source`), as nbformat writes it,
+# or a cell's whole `source` as one string, which nbformat's schema allows (`"source": "import os\\n…"`).
+_JSON_STRING_LINE = re.compile(
+    r"""^[ \t]*+(?:"source"[ \t]*+:[ \t]*+)?"(?P<string>(?:[^"\\\n]|\\.)*+)"[ \t]*+,?[ \t]*+$"""
+)
 # The name a cell's code is read under: Python's, the language of most notebooks.
 _NOTEBOOK_CODE = "notebook_cell.py"
 

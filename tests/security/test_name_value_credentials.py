@@ -125,6 +125,13 @@ def test_a_credential_given_value_first_is_found_and_hidden(path: str) -> None:
     _found_and_hidden(path, VALUE_FIRST[path])
 
 
+def test_a_notebook_cell_whose_source_is_one_string_is_read_as_code() -> None:
+    """nbformat's schema allows a cell's `source` as one JSON string as well as a list of lines."""
+    _found_and_hidden(
+        "nb/source.ipynb", '   "source": "import os\\nos.environ[\\"OPENAI_API_KEY\\"] = \\"{}\\"\\n"'
+    )
+
+
 def _found_and_hidden(path: str, template: str) -> None:
     _fresh()
     value = _value(random.Random(path))
@@ -166,6 +173,7 @@ NOT_CREDENTIALS = [
         "deploy/taskdef.json",
         '{\n  "value": "Xq7mR2xL9kT4pW8z",\n  "name": "REGION",\n  "name": "DB_PASSWORD"\n}',
     ),
+    ("nb/a.ipynb", '   "source": "import os\\nos.environ[\\"DB_PASSWORD\\"] = getpass()\\n"'),
 ]
 
 
