@@ -30,6 +30,7 @@ OPENING = "M"
 MIN_KEY_CHARS = 64
 # Base64 characters decoded: enough for the outer SEQUENCE's header, the version and an algorithm's OID.
 _HEAD_CHARS = 48
+_URL_SAFE = str.maketrans("-_", "+/")
 
 # The algorithms' OIDs, DER-encoded, that a PKCS#8 key's identifier names.
 _KEY_ALGORITHMS = frozenset(
@@ -56,23 +57,36 @@ _SEQUENCE, _INTEGER, _OCTET_STRING, _OID = 0x30, 0x02, 0x04, 0x06
 
 
 def is_private_key(run: str) -> bool:
-    """Whether a base64 run (standard alphabet, `=` padding or none) holds a DER private key: its first
-    bytes have the shape of one of the syntaxes above."""
-    if len(run) < MIN_KEY_CHARS or not run.startswith(OPENING):
+    """Whether a base64 run (standard or URL-safe alphabet, `=` padding or none) holds a DER private key:
+    its first bytes have the shape of one of the syntaxes above, and it is as long as its SEQUENCE."""
+    if len(run) < MIN_KEY_CHARS:
         return False
+    declared = key_bytes(run)
+    return declared is not None and _whole_bytes(run) >= declared
+
+
+def key_bytes(run: str) -> int | None:
+    """The bytes a private key's DER encoding takes, as its opening SEQUENCE declares them, when the
+    first bytes of a base64 run have the shape of one of the syntaxes above; None when they do not. A
+    run shorter than that is a piece of a key: a PEM body's first line, or the first of the pieces a
+    JSON string or a concatenation wraps a key into (`"MIIC…\\nNnHf…"`)."""
+    if len(run) < _HEAD_CHARS or not run.startswith(OPENING):
+        return None
     try:
-        head = base64.b64decode(run[:_HEAD_CHARS], validate=True)
+        # `base64.urlsafe_b64encode` writes `-` and `_` for `+` and `/`.
+        head = base64.b64decode(run[:_HEAD_CHARS].translate(_URL_SAFE), validate=True)
     except (binascii.Error, ValueError):
-        return False
+        return None
     outer = _header(head, 0)
-    if outer is None or head[0] != _SEQUENCE or _whole_bytes(run) < sum(outer):
-        return False
-    return _pkcs8(head, outer[0]) or _rsa_or_ec(head, outer[0]) or _encrypted(head, outer[0])
+    if outer is None or head[0] != _SEQUENCE:
+        return None
+    if _pkcs8(head, outer[0]) or _rsa_or_ec(head, outer[0]) or _encrypted(head, outer[0]):
+        return sum(outer)
+    return None
 
 
 def _whole_bytes(run: str) -> int:
-    """The bytes a base64 run stands for: a run shorter than its SEQUENCE says is a piece of a key (the
-    first line of a PEM body, which the block reader hides beside its BEGIN line), not one."""
+    """The bytes a base64 run stands for."""
     body = run.rstrip("=")
     return len(body) * 3 // 4
 

@@ -192,3 +192,41 @@ def test_a_pem_key_is_one_finding_not_one_more_for_its_first_body_line() -> None
     lines = ["KEY = '''", *pem.strip().split("\n"), "'''"]
     hits = [(index, hit.kind) for _, index, hit in scan_files([("app/pem.py", lines)])]
     assert hits == [(1, PRIVATE_KEY_KIND)]
+
+
+def _wrapped(run: str, width: int = 64) -> list[str]:
+    return [run[at : at + width] for at in range(0, len(run), width)]
+
+
+def _url_safe_sec1() -> str:
+    """A P-256 SEC1 key whose URL-safe encoding holds a `-` or `_` among the characters its shape is read
+    from (its first 48): the standard alphabet alone reads no key there."""
+    while True:
+        key = ec.generate_private_key(ec.SECP256R1())
+        der = key.private_bytes(ser.Encoding.DER, _OPENSSL, ser.NoEncryption())
+        run = base64.urlsafe_b64encode(der).decode()
+        if set(run[:48]) & {"-", "_"}:
+            return run
+
+
+_RSA_RUN = _private(_RSA, _OPENSSL)
+_P384_RUN = _private(_P384, _PKCS8)
+_URL_SAFE_RUN = _url_safe_sec1()
+# (name, path, the line, the key's pieces as the line holds them)
+WRAPPED = [
+    ("URL-safe base64", "app/der_url.py", f'KEY = "{_URL_SAFE_RUN}"', [_URL_SAFE_RUN]),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "line", "pieces"), WRAPPED, ids=[w[0] for w in WRAPPED])
+def test_a_der_private_key_wrapped_on_one_line_or_url_safe_is_one_finding_hidden_whole(
+    name: str, path: str, line: str, pieces: list[str]
+) -> None:
+    _fresh()
+    hits = [hit for _, _, hit in scan_files([(path, [line])])]
+    assert [hit.kind for hit in hits] == [PRIVATE_KEY_KIND], (name, hits)
+    hidden = redact(line, filename=path)
+    assert REDACTED in hidden
+    assert [piece for piece in pieces if piece in hidden] == [], name
+    # Remembered: the key is hidden where the line's text stands again.
+    assert pieces[len(pieces) // 2][-16:] not in redact(f"sent: {line}", filename="logs/requests.txt")
