@@ -31,6 +31,8 @@ MIN_KEY_CHARS = 64
 # Base64 characters decoded: enough for the outer SEQUENCE's header, the version and an algorithm's OID.
 _HEAD_CHARS = 48
 _URL_SAFE = str.maketrans("-_", "+/")
+# The most bytes a key's SEQUENCE is read as declaring: an RSA key of 16384 bits takes under 10,000.
+MAX_KEY_BYTES = 16_384
 
 # The algorithms' OIDs, DER-encoded, that a PKCS#8 key's identifier names.
 _KEY_ALGORITHMS = frozenset(

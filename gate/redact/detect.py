@@ -527,12 +527,20 @@ def _keyword_needs(extension: str) -> tuple[tuple[frozenset[str], ...], ...]:
 def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) -> None:
     """A base64 token whose decoded text holds a secret is that secret, wrapped: it is a hit itself, of
     the wrapped secret's kind rather than a keyword rule's (`GITHUB_TOKEN = 'Z2hw…'`). A token that is
-    a private key's DER encoding (`gate.redact.der`) is a private key, whole."""
+    a private key's DER encoding (`gate.redact.der`) is a private key, whole, also when it is wrapped
+    into pieces on the line (`_der_pieces`)."""
+    covered = 0  # the end of the last key found: the tokens before it are its pieces
+    dead_ends: dict[int, int] = {}
     for m in _BASE64_TOKEN.finditer(line):
         token = m.group(0)
-        if token.startswith(der.OPENING) and der.is_private_key(token):
-            hits[token] = PRIVATE_KEY_KIND
+        if m.start() < covered:
             continue
+        if token.startswith(der.OPENING):
+            key = token if der.is_private_key(token) else _der_pieces(m, dead_ends)
+            if key:
+                hits[key] = PRIVATE_KEY_KIND
+                covered = m.start() + len(key)
+                continue
         if hits.get(token, _KEYWORD_KIND) != _KEYWORD_KIND or not looks_random(token):
             continue
         decoded = _decode(token[:MAX_WRAPPED_CHARS])
@@ -545,6 +553,41 @@ def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) ->
         ]
         if inner:
             hits[token] = f"Base64-wrapped {inner[0].kind}"
+
+
+def _der_pieces(opening: re.Match[str], dead_ends: dict[int, int]) -> str:
+    """The text of a DER private key wrapped into pieces on one line, from the piece `opening` matched to
+    the last, separators and all: a JSON string's `\\n` escapes (`json.dumps` of a wrapped body), a
+    string in a string's `\\\\n`, blanks, or a concatenation's `" + "`. The first piece has a key's
+    shape and declares its length; the pieces after it are read until they hold that many bytes. Empty
+    when the first is no key's opening or the pieces end short of it (a PEM body's first line, alone on
+    its line, is the block reader's).
+
+    `dead_ends` holds, for the end of each piece a read that fell short passed, the base64 characters
+    that follow it to where its pieces end: a later opening among those pieces is judged by it at once,
+    and a line of many openings is read once, not once for each."""
+    declared = der.key_bytes(opening.group(0))
+    if declared is None or declared > der.MAX_KEY_BYTES:
+        return ""
+    needed = -(-declared * 4 // 3)  # the base64 characters of that many bytes, rounded up
+    chars, end = len(opening.group(0).rstrip("=")), opening.end()
+    passed: list[tuple[int, int]] = []
+    while chars < needed:
+        if end in dead_ends and chars + dead_ends[end] < needed:
+            return ""
+        passed.append((end, chars))
+        piece = _DER_PIECE.match(opening.string, end)
+        if piece is None:
+            dead_ends.update((at, chars - before) for at, before in passed)
+            return ""
+        chars, end = chars + len(piece.group("piece").rstrip("=")), piece.end()
+    return opening.string[opening.start() : end]
+
+
+# A separator between two pieces of a wrapped base64 body on one line, and the piece after it.
+_DER_PIECE = re.compile(
+    r"""(?:\\{1,2}r|\\{1,2}n|[ \t]|["'][ \t]*+\+[ \t]*+["'])++(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
+)
 
 
 def _scan_notebook_source(line: str, hits: dict[str, str], depth: int) -> None:

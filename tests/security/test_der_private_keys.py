@@ -214,6 +214,30 @@ _P384_RUN = _private(_P384, _PKCS8)
 _URL_SAFE_RUN = _url_safe_sec1()
 # (name, path, the line, the key's pieces as the line holds them)
 WRAPPED = [
+    (
+        "JSON string with \\n escapes",
+        "cfg/signer.json",
+        '  "der_b64": {},'.format(json.dumps("\n".join(_wrapped(_RSA_RUN)))),
+        _wrapped(_RSA_RUN),
+    ),
+    (
+        "JSON string with \\r\\n escapes, 76 wide",
+        "cfg/signer.json",
+        '{{"key": {}}}'.format(json.dumps("\r\n".join(_wrapped(_P384_RUN, 76)))),
+        _wrapped(_P384_RUN, 76),
+    ),
+    (
+        "JSON string inside a JSON string",
+        "deploy/values.json",
+        '  "secret": {},'.format(json.dumps(json.dumps({"der": "\n".join(_wrapped(_RSA_RUN))}))),
+        _wrapped(_RSA_RUN),
+    ),
+    (
+        "concatenated string literals",
+        "app/sign.py",
+        "KEY = b64decode({})".format(" + ".join(f'"{piece}"' for piece in _wrapped(_P384_RUN))),
+        _wrapped(_P384_RUN),
+    ),
     ("URL-safe base64", "app/der_url.py", f'KEY = "{_URL_SAFE_RUN}"', [_URL_SAFE_RUN]),
 ]
 
@@ -230,3 +254,11 @@ def test_a_der_private_key_wrapped_on_one_line_or_url_safe_is_one_finding_hidden
     assert [piece for piece in pieces if piece in hidden] == [], name
     # Remembered: the key is hidden where the line's text stands again.
     assert pieces[len(pieces) // 2][-16:] not in redact(f"sent: {line}", filename="logs/requests.txt")
+
+
+def test_a_public_key_wrapped_on_one_line_is_not_a_private_key() -> None:
+    _fresh()
+    run = _public(_RSA)
+    line = '  "spki": {},'.format(json.dumps("\n".join(_wrapped(run))))
+    kinds = [hit.kind for _, _, hit in scan_files([("cfg/verify.json", [line])])]
+    assert PRIVATE_KEY_KIND not in kinds
