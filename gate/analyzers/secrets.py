@@ -83,7 +83,10 @@ def _sequential(core: str, run: int = 6) -> bool:
 
 
 def _literals(line: str) -> set[str]:
-    return set(re.findall(r"""["']([^"']+)["']""", line))
+    """The string literals of a line; those a JSON string holds too (a notebook cell's source line,
+    `"os.environ[\\"KEY\\"] = \\"value\\"\\n"`), whose quotes are escaped."""
+    found = set(re.findall(r"""["']([^"']+)["']""", line))
+    return found | set(re.findall(r'\\"((?:[^"\\]|\\\\)+)\\"', line)) if '\\"' in line else found
 
 
 class SecretsAnalyzer(Analyzer):

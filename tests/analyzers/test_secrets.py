@@ -149,3 +149,20 @@ def test_a_der_private_key_whose_letters_spell_a_placeholder_word_is_still_a_key
     line = f'KEY = load_der_private_key(b64decode("{spelled}"))\n'
     [finding] = run(tmp_path, {"app/sign.py": line}).findings
     assert finding.severity is Severity.HIGH and "Private Key" in finding.title
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '   "source": "import os\\nos.environ[\\"OPENAI_API_KEY\\"] = \\"{}\\"\\n"',
+        '    "os.environ[\\"OPENAI_API_KEY\\"] = \\"{}\\"\\n",',
+    ],
+    ids=["one string", "list of lines"],
+)
+def test_a_notebook_cell_that_sets_a_key_in_the_environment_is_a_finding(tmp_path: Path, source: str):
+    """The cell sets the variable (`os.environ[...] = "..."`), it does not read it: the value is the
+    line's literal, though the JSON escapes its quotes. It is graded as the same line of Python is."""
+    value = "Jf4nQ8xW2pLm7Rt5Zs9Kd3Vb"
+    [finding] = run(tmp_path, {"nb/a.ipynb": "{\n" + source.format(value) + "\n}\n"}).findings
+    [as_python] = run(tmp_path / "py", {"app.py": f'os.environ["OPENAI_API_KEY"] = "{value}"\n'}).findings
+    assert finding.severity is as_python.severity and value not in finding.body
