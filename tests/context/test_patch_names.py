@@ -156,6 +156,20 @@ def test_a_plain_diff_of_names_with_no_directory_is_read_as_written(repo: GitRep
     assert _applied_names(repo, patch, tmp_path / "sub") == ["ok.py"]
 
 
+def test_a_long_diff_git_line_of_names_with_spaces_names_the_file_git_names(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """git takes the one split of such a line where both names are the same name once their prefixes
+    go; a line of 300 KB is read at once, with that name."""
+    name = "app/" + "x " * 75_000 + "y.py"
+    patch = f"diff --git a/{name} b/{name}\n--- a/{name}\n+++ b/{name}\n@@ -1 +1,2 @@\n x\n+y\n"
+
+    diff = parse_diff(patch)
+
+    assert [(f.path, f.status.value) for f in diff.files] == [(name, "modified")]
+    assert _applied_names(repo, patch, tmp_path) == [name]
+
+
 @pytest.mark.parametrize("notice", ["Binary file logo.png has changed\n", "Binary files logo.png differ\n"])
 def test_a_binary_notice_with_one_name_and_no_directory_is_read_as_written(notice: str) -> None:
     """`diff` names a binary file once; the one name is both sides of git's guess."""

@@ -253,3 +253,20 @@ def test_finding_messages_takes_linear_time() -> None:
     texts = [mbox(size) for size in SIZES]
     times = [_best_cpu(partial(mail.from_line_starts, text)) for text in texts]
     assert times[2] < MAX_GROWTH * max(times[1], FLOOR_SECONDS), times
+
+
+def _spaced_header(size: int, *, same: bool) -> str:
+    """A `diff --git` line of about `size` characters whose names are spaces and letters, with the same
+    name on both sides (as git writes a name with spaces) or not (no split makes one name of them)."""
+    name = "x " * (size // 4)
+    second = name if same else name.replace("x", "y")
+    return f"diff --git a/{name}z b/{second}z\n--- a/p.py\n+++ b/p.py\n@@ -1 +1,2 @@\n x\n+y\n"
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["one name", "two names"])
+def test_splitting_a_diff_git_line_of_many_spaces_takes_linear_time(same: bool) -> None:
+    # Each space was a split to test, with copies of both halves: 40 times the line took 150 to 400 times
+    # as long (a second for 400 KB), 40 to 50 times now. The bound sits between the two.
+    texts = [_spaced_header(size, same=same) for size in (20_000, 800_000)]
+    times = [_best_cpu(partial(parser.parse_diff, text)) for text in texts]
+    assert times[1] < 200 * max(times[0], 0.001), times
