@@ -284,7 +284,12 @@ class _PrefixStrip:
         if self.known or _is_git_file(pf):
             return
         # A `Binary files x differ` notice has one name only: it is both.
-        sides = [_guess_depth(name, quoted) for name in (pf.source_file, pf.target_file) if name is not None]
+        lines = _traditional_lines(pf, quoted)
+        sides = (
+            [_guess_depth(name, quoted) for name in (pf.source_file, pf.target_file) if name is not None]
+            if lines is None
+            else [_traditional_depth(line) for line in lines]
+        )
         if not sides:
             return
         first = sides[-1] if sides[0] < 0 else sides[0]
@@ -326,6 +331,161 @@ def _guess_depth(name: str, quoted: dict[str, str]) -> int:
     return -1 if path == "/dev/null" or "/" in path else 0
 
 
+# The parts of the date `diff` writes after a name (apply.c's `diff_timestamp_len`), each read back from
+# the end of the line: POSIX `2010-07-05 19:41:17` or GNU `2010-07-05 19:41:17.620000023 -0500`.
+_ZONE = re.compile(r" [+-](?:[0-9]{4}|[0-9]{2}:[0-9]{2})")
+_TIME = re.compile(r" [0-9]{2}:[0-9]{2}:[0-9]{2}")
+_DAY = re.compile(r"[0-9]{2}-[0-9]{2}-[0-9]{2}")
+_DIGITS = frozenset("0123456789")
+# GNU diff dates a created or deleted file's missing side at the epoch (apply.c's `has_epoch_timestamp`),
+# in the time zone of the diff: what follows the last tab of the line.
+_EPOCH = re.compile(
+    r"(1969-12-31|1970-01-01) ([0-2][0-9]):([0-5][0-9]):00(?:\.0+)? ([-+])([0-2][0-9]):?([0-5][0-9])\Z"
+)
+# The blanks other than a space that end a name with no date after it (C's isspace, a tab included).
+_NAME_END = re.compile(r"[\t\r\v\f]")
+
+
+def _traditional_lines(pf: RawFile, quoted: dict[str, str]) -> tuple[str, str] | None:
+    """The text after `--- ` and `+++ ` of a file of a plain diff, as written; None for a file with a
+    `diff --git` header, a `Binary files` notice or a name of a quoted git header."""
+    if _is_git_file(pf) or pf.source_file is None or pf.target_file is None:
+        return None
+    if any(line.startswith("Binary files") for line in pf.patch_info or ()):
+        return None
+    if pf.source_file.strip() in quoted or pf.target_file.strip() in quoted:
+        return None
+    old = pf.source_file + ("" if pf.source_timestamp is None else "\t" + pf.source_timestamp)
+    new = pf.target_file + ("" if pf.target_timestamp is None else "\t" + pf.target_timestamp)
+    return old.rstrip("\n"), new.rstrip("\n")
+
+
+def _is_dev_null(line: str) -> bool:
+    return line.startswith("/dev/null") and (len(line) == 9 or line[9] in " \t\r\v\f")
+
+
+def _traditional_name(line: str, depth: int, default: str | None = None) -> tuple[str | None, str]:
+    """The name git reads from the text after `---` or `+++` of a plain diff (apply.c's
+    `find_name_traditional`), and the prefix it dropped: the date after the name goes, whether a tab or
+    spaces come before it; with no date the name ends at a tab. None when nothing is left once `depth`
+    directories go. `default`, the name of the `---` line, is taken instead of a longer name that starts
+    with it, as `diff -u f f.orig` writes: git prefers the shorter name."""
+    if m := _QUOTED.match(line):
+        # A quoted name ends at its quote; one with too few directories is read as written, as git does.
+        quoted = _unquote(m.group(0))
+        start = 0
+        for _ in range(depth):
+            start = quoted.find("/", start) + 1 or -1
+            if start < 0:
+                break
+        if start >= 0:
+            return re.sub("/+", "/", quoted[start:]), quoted[:start]
+    date = _date_start(line)
+    if date is not None:
+        body = line[:date]
+    else:
+        end = _NAME_END.search(line)
+        body = line if end is None else line[: end.start()]
+    start = 0
+    for _ in range(depth):
+        start = body.find("/", start) + 1
+        if start == 0:
+            return default, ""
+    name = body[start:]
+    if not name:
+        return default, ""
+    if default is not None and len(default) < len(name) and name.startswith(default):
+        name = default
+    return re.sub("/+", "/", name), body[:start]
+
+
+def _date_start(line: str) -> int | None:
+    """Where the date after a name starts, with the tab or spaces before it; None for no date. Read
+    from the end of the line, as git does, in time linear in the blanks and digits it steps over."""
+
+    def tail(end: int, pattern: re.Pattern[str], length: int) -> bool:
+        return end >= length and pattern.fullmatch(line, end - length, end) is not None
+
+    end = len(line)
+    if not end or line[-1] not in _DIGITS:
+        return None
+    if tail(end, _ZONE, 6) or tail(end, _ZONE, 7):
+        end -= 6 if tail(end, _ZONE, 6) else 7
+    if tail(end, _TIME, 9):
+        end -= 9
+    else:
+        fraction = end - 1
+        while fraction > 0 and line[fraction] in _DIGITS:
+            fraction -= 1
+        if end and line[end - 1] in _DIGITS and line[fraction] == "." and tail(fraction, _TIME, 9):
+            end = fraction - 9
+    if not tail(end, _DAY, 8):
+        return None
+    end -= 8
+    if end >= 2 and line[end - 1] in _DIGITS and line[end - 2] in _DIGITS:
+        end -= 2  # a year of four digits
+    if end == 0 or line[end - 1] not in " \t":
+        return None
+    if line[end - 1] == "\t":
+        return end - 1
+    while end and line[end - 1] == " ":
+        end -= 1
+    return end
+
+
+def _traditional_depth(line: str) -> int:
+    """git's `guess_p_value` for one side of a plain diff: 0 when its name has no directory, else no
+    guess (-1)."""
+    if _is_dev_null(line):
+        return -1
+    name, _ = _traditional_name(line, 0)
+    return -1 if name is None or "/" in name else 0
+
+
+def _is_epoch(line: str) -> bool:
+    """Whether the date after the last tab of the line is the epoch in its own time zone."""
+    tab = line.rfind("\t")
+    m = _EPOCH.match(line, tab + 1) if tab != -1 else None
+    if m is None:
+        return False
+    day, hour, minute, sign, zone_hour, zone_minute = m.groups()
+    zone = (int(zone_hour) * 60 + int(zone_minute)) * (-1 if sign == "-" else 1)
+    return int(hour) * 60 + int(minute) - zone == (24 * 60 if day == "1969-12-31" else 0)
+
+
+def _traditional_names(old: str, new: str, depth: int) -> tuple[str | None, str | None, str, str]:
+    """The names of a file of a plain diff as git reads them (apply.c's `parse_traditional_patch`), and
+    the prefixes dropped: one name for both sides, never a rename; /dev/null or an epoch date on a side
+    makes the file created or deleted."""
+    if _is_dev_null(old) and _is_dev_null(new):
+        return None, None, "", ""
+    if _is_dev_null(old):
+        name, prefix = _traditional_name(new, depth)
+        return None, _named(name, new), "", prefix
+    if _is_dev_null(new):
+        name, prefix = _traditional_name(old, depth)
+        return _named(name, old), None, prefix, ""
+    first, old_prefix = _traditional_name(old, depth)
+    name, new_prefix = _traditional_name(new, depth, first)
+    path = _named(name, new)
+    if _is_epoch(old):
+        return None, path, "", new_prefix
+    if _is_epoch(new):
+        return path, None, old_prefix, ""
+    return path, path, old_prefix, new_prefix
+
+
+def _named(name: str | None, line: str) -> str:
+    if name is None:
+        # git apply: "unable to find filename in patch"
+        raise InputError(
+            f"diff: the file name {line!r} has no leading directory to drop",
+            "git apply and git am drop the first directory of each name (-p1), as in a/ and b/; "
+            "make the patch with git's default prefixes",
+        )
+    return name
+
+
 def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileChange:
     info_lines = [line.rstrip("\r\n") for line in (pf.patch_info or ())]
     names.guess(pf, quoted)
@@ -355,9 +515,12 @@ def _convert(pf: RawFile, quoted: dict[str, str], names: _PrefixStrip) -> FileCh
     old_prefix = new_prefix = ""
     source: str | None
     target: str | None
+    traditional = _traditional_lines(pf, quoted)
     if rename_from and rename_to:
         # git takes a rename's names from these lines, which carry no prefix.
         source, target = rename_from, rename_to
+    elif traditional is not None:
+        source, target, old_prefix, new_prefix = _traditional_names(*traditional, names.depth)
     else:
         git_header = _is_git_file(pf)
         source, old_prefix = names.strip(pf.source_file, quoted, git_header=git_header)

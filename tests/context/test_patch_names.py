@@ -170,6 +170,89 @@ def test_a_long_diff_git_line_of_names_with_spaces_names_the_file_git_names(
     assert _applied_names(repo, patch, tmp_path) == [name]
 
 
+TEST_FILE = "def test_add():\n    assert add(1, 2) == 3\n    assert add(2, 2) == 4\n"
+WEAKENED = "@@ -1,3 +1,2 @@\n def test_add():\n     assert add(1, 2) == 3\n-    assert add(2, 2) == 4\n"
+
+
+def _with_test_file(repo: GitRepo) -> None:
+    repo.write("tests/test_calc.py", TEST_FILE)
+    repo.write("gone.py", "a = 1\n")
+    repo.write("src/calc.py", "def add(a, b):\n    return a + b\n")
+    repo.commit("base")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("a/tests/test_calc.py", "b/tests/test_calc.py.new"),
+        ("a/tests/test_calc.py", "b/tests/test_calc.py.orig\t2026-12-06 12:00:00.000000000 +0000"),
+        ("a/tests/test_calc.py", "b/tests/test_calc.py 2026-12-06 12:00:00.000000000 +0000"),
+        ("a/tests/test_calc.py 2026-12-06 11:00:00", "b/tests/test_calc.py   2026-12-06 12:00:00 +01:00"),
+        (
+            "a/tests/test_calc.py\t2026-12-06 11:00:00.1 -0500",
+            "b/tests/test_calc.py~\t2026-12-06 12:00:00 -0500",
+        ),
+    ],
+    ids=["suffix", "suffix-and-date", "date-after-a-space", "dates-after-spaces", "diff-u-f-f~"],
+)
+def test_a_plain_diff_names_one_file_as_git_apply_does(
+    repo: GitRepo, tmp_path: Path, old: str, new: str
+) -> None:
+    """A plain diff names one file for both sides: git strips a date after a tab or spaces and takes the
+    `---` name when the `+++` name only adds to its end (`f.orig`, `f.new`, `f~`). Read as written,
+    the file was a rename to a name no test runner collects, a false high finding."""
+    _with_test_file(repo)
+    patch = f"--- {old}\n+++ {new}\n{WEAKENED}"
+
+    diff = parse_diff(patch)
+
+    assert [(f.path, f.old_path, f.status.value) for f in diff.files] == [
+        ("tests/test_calc.py", None, "modified")
+    ]
+    assert _applied_names(repo, patch, tmp_path) == ["tests/test_calc.py"]
+    assert repo.git("apply", "--summary", str(tmp_path / "names.patch")) == ""
+
+
+def test_an_epoch_date_makes_a_plain_diff_s_file_created_or_deleted(repo: GitRepo, tmp_path: Path) -> None:
+    """GNU `diff -N` dates a missing side at the epoch, in the diff's time zone; git reads the file as
+    created or deleted, as /dev/null would say."""
+    _with_test_file(repo)
+    patch = (
+        "--- a/new.py\t1970-01-01 00:00:00.000000000 +0000\n+++ b/new.py\t2026-12-06 12:00:00 +0000\n"
+        "@@ -0,0 +1,2 @@\n+n = 1\n+m = 2\n"
+        "--- a/gone.py\t2026-12-06 12:00:00 +0000\n+++ b/gone.py\t1969-12-31 19:00:00 -0500\n"
+        "@@ -1 +0,0 @@\n-a = 1\n"
+    )
+
+    diff = parse_diff(patch)
+
+    assert [(f.path, f.status.value) for f in diff.files] == [("new.py", "added"), ("gone.py", "deleted")]
+    assert _applied_names(repo, patch, tmp_path) == ["new.py", "gone.py"]
+    summary = repo.git("apply", "--summary", str(tmp_path / "names.patch"))
+    assert summary.split() == ["create", "new.py", "delete", "gone.py"]
+
+
+def test_a_plain_diff_that_weakens_a_test_is_no_deleted_test(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The `+++` name with a date after a space is the test file git edits, not a rename of it: a code
+    change with a weakened test, not a deleted one."""
+    _with_test_file(repo)
+    path = tmp_path / "weak.patch"
+    path.write_text(
+        "--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,2 +1,2 @@\n"
+        " def add(a, b):\n-    return a + b\n+    return a - b\n"
+        f"--- a/tests/test_calc.py\n+++ b/tests/test_calc.py 2026-12-06 12:00:00 +0000\n{WEAKENED}"
+    )
+
+    main(["check", "--diff", str(path), "--offline", "--format", "json"])
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["source"]["files"] == 2
+    assert {f["path"] for f in report["findings"]} <= {"src/calc.py", "tests/test_calc.py"}
+    assert "test-file-deleted" not in {f["rule"] for f in report["findings"]}
+
+
 @pytest.mark.parametrize("notice", ["Binary file logo.png has changed\n", "Binary files logo.png differ\n"])
 def test_a_binary_notice_with_one_name_and_no_directory_is_read_as_written(notice: str) -> None:
     """`diff` names a binary file once; the one name is both sides of git's guess."""

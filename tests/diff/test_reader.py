@@ -95,6 +95,9 @@ def _reference(text: str) -> Diff:
             list(pf.patch_info or ()) if pf.patch_info is not None else None,
             pf.source_file,
             pf.target_file,
+            # git reads a plain diff's names with their dates (an epoch date is a created or deleted file)
+            pf.source_timestamp,
+            pf.target_timestamp,
             is_binary_file=pf.is_binary_file,
         )
         change = parser._convert(raw, quoted, names)
@@ -170,6 +173,8 @@ FRAGMENTS = [
     "+++ b/x.py",
     "--- /dev/null",
     "+++ /dev/null",
+    "--- a/x.py\t1970-01-01 00:00:00.000000000 +0000",
+    "+++ b/x.py.orig 2024-01-02 10:00:00 +0100",
     "diff --git a/x.py b/x.py",
     "diff --git a/y.py b/z.py",
     "new file mode 100644",
