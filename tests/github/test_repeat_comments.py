@@ -64,6 +64,20 @@ def _push(github: FakeGitHub, repo: GitRepo, base: str, workspace: Path, text: s
     pull_from_git(github, repo, base, head, number=7)
 
 
+def _post(github: FakeGitHub, client: GitHubClient, head: str, findings: list[dict[str, Any]]) -> None:
+    """Post `findings` as PR 3's review at `head`, against the PR's diff, as the gate's account."""
+    view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
+    ctx = PostContext(
+        view=view,
+        number=3,
+        head_sha=head,
+        diff=parse_diff(github.pulls[3].diff),
+        identity=client.viewer_login(),
+    )
+    result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
+    assert not result.failures, result.failures
+
+
 def test_a_defect_the_models_word_anew_after_a_push_is_not_commented_again(
     tmp_path: Path, github: FakeGitHub, model_server: FakeModelServer
 ) -> None:
@@ -162,21 +176,14 @@ def test_another_finding_on_the_commented_lines_is_still_commented(
             "commentable": True,
         }  # fmt: skip
 
-    def post(findings: list[dict[str, Any]]) -> None:
-        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(
-            view=view,
-            number=3,
-            head_sha=head,
-            diff=parse_diff(github.pulls[3].diff),
-            identity=client.viewer_login(),
-        )
-        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
-        assert not result.failures, result.failures
-
     secret = {**model(9, "secret", 6, 6), "stage": "secrets", "confirmed_by": [], "raised_by": []}
-    post([model(1, "review/bug", 5, 6), secret])
-    post([model(2, "review/bug", 6, 7), model(3, "review/security", 6, 7), {**secret, "fingerprint": "fp10"}])
+    _post(github, client, head, [model(1, "review/bug", 5, 6), secret])
+    _post(
+        github,
+        client,
+        head,
+        [model(2, "review/bug", 6, 7), model(3, "review/security", 6, 7), {**secret, "fingerprint": "fp10"}],
+    )
     bodies = [c["body"] for c in github.review_comments[3]]
     assert len(bodies) == 4 and not any("finding=fp2 " in b for b in bodies)
     assert sum("finding=fp3 " in b or "finding=fp10 " in b for b in bodies) == 2
@@ -226,24 +233,12 @@ def test_an_outdated_comment_still_holds_back_its_defect_worded_anew(
             "raised_by": ["a/x", "b/y"], "inline": True, "commentable": True,
         }  # fmt: skip
 
-    def post(findings: list[dict[str, Any]]) -> None:
-        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(
-            view=view,
-            number=3,
-            head_sha=head,
-            diff=parse_diff(github.pulls[3].diff),
-            identity=client.viewer_login(),
-        )
-        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
-        assert not result.failures, result.failures
-
-    post([model(1, "review/bug", 5, 6)])
+    _post(github, client, head, [model(1, "review/bug", 5, 6)])
     (comment,) = github.review_comments[3]
     assert (comment["original_start_line"], comment["original_line"]) == (5, 6)
     comment.update(line=None, start_line=None)  # outdated, as GitHub answers after the push
-    post([model(2, "review/bug", 6, 7)])
-    post([model(3, "review/correctness", 5, 6)])
+    _post(github, client, head, [model(2, "review/bug", 6, 7)])
+    _post(github, client, head, [model(3, "review/correctness", 5, 6)])
     assert github.review_comments[3] == [comment]
 
 
@@ -271,16 +266,7 @@ def test_one_defect_under_two_categories_stays_one_comment_on_the_next_run(
 
     findings = [model(1, PLANTED_A, "money"), model(2, PLANTED_B, "numeric-precision")]
     for _ in range(2):
-        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(
-            view=view,
-            number=3,
-            head_sha=head,
-            diff=parse_diff(github.pulls[3].diff),
-            identity=client.viewer_login(),
-        )
-        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
-        assert not result.failures, result.failures
+        _post(github, client, head, findings)
     (comment,) = github.review_comments[3]
     assert "finding=fp1 " in comment["body"]
 
@@ -346,20 +332,8 @@ def test_a_marker_below_a_comments_first_line_holds_back_nothing(tmp_path: Path,
             "raised_by": ["a/x", "b/y"], "inline": True, "commentable": True,
         }  # fmt: skip
 
-    def post(findings: list[dict[str, Any]]) -> None:
-        view = ReportView.parse({"schema_version": 1, "verdict": "fail", "findings": findings}, "test")
-        ctx = PostContext(
-            view=view,
-            number=3,
-            head_sha=head,
-            diff=parse_diff(github.pulls[3].diff),
-            identity=client.viewer_login(),
-        )
-        result = post_results(client, ctx, frozenset({Target.REVIEW}), step_summary=None)
-        assert not result.failures, result.failures
-
-    post([model(1, "review/bug")])
+    _post(github, client, head, [model(1, "review/bug")])
     (comment,) = github.review_comments[3]
     comment["body"] += "\n\n<!-- ai-quality-gate:finding=fp2 rule=review/security -->"
-    post([model(2, "review/security")])
+    _post(github, client, head, [model(2, "review/security")])
     assert len(github.review_comments[3]) == 2
