@@ -22,7 +22,7 @@ import re
 from gate.errors import GitHubError
 from gate.github import limits
 from gate.github.client import GitHubClient, PostedComment
-from gate.github.event import pull_request_from, require_head
+from gate.github.event import pull_request_from
 from gate.github.text import one_line, sanitize
 from gate.redact import cut_redacted
 from gate.report.github_summary import MARKER, render_summary
@@ -116,9 +116,6 @@ def post_summary_comment(client: GitHubClient, ctx: PostContext, notes: tuple[st
     )
     if _COMMIT_LINE.fullmatch(commit):  # a head SHA as GitHub gives it
         body = f"{body.rstrip(chr(10))}\n\n{commit}"
-    # The one comment is the verdict on the PR's head: a run for an earlier head (one that started late,
-    # or was re-run) would put that head's verdict over the newer one's.
-    require_head(client, ctx.number, ctx.head_sha, what="the summary comment is left to that head's run")
     mine = _ours(client.issue_comments(ctx.number), ctx.origin.comment_marker, ctx.identity)
     if not mine:
         client.create_issue_comment(ctx.number, body)

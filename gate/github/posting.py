@@ -19,6 +19,7 @@ from gate.github.client import GitHubClient, GitHubForbidden
 from gate.github.commands import write_annotations, write_notice
 from gate.github.comment import post_summary_comment
 from gate.github.environment import Target
+from gate.github.event import require_head
 from gate.github.outputs import write_job_summary
 from gate.github.review import post_review
 from gate.github.status import post_status
@@ -53,6 +54,16 @@ def posting_identity(client: GitHubClient, notes: list[str]) -> str | None:
         return None
 
 
+def _head_moved(client: GitHubClient, ctx: PostContext) -> str | None:
+    """Why the PR's review and summary comment are not this run's to post (its head moved on, or could not
+    be read); None when its head is still `ctx.head_sha`."""
+    try:
+        require_head(client, ctx.number, ctx.head_sha, what="its review and summary are that head's")
+    except GitHubError as exc:  # Superseded among them
+        return exc.message
+    return None
+
+
 def post_results(
     client: GitHubClient,
     ctx: PostContext,
@@ -80,10 +91,19 @@ def post_results(
 
     attempt(Target.CHECK, lambda: post_check_run(client, ctx))
     attempt(Target.STATUS, lambda: post_status(client, ctx))
-    attempt(Target.REVIEW, lambda: post_review(client, ctx))
+    # The review and the one summary comment are the PR's, not the commit's: a run for an earlier head
+    # (one that started late, or was re-run) would put that head's findings and verdict over the newer
+    # one's. Its check run and status are that commit's own.
+    on_pr = targets & {Target.REVIEW, Target.COMMENT}
+    if on_pr and (moved := _head_moved(client, ctx)) is not None:
+        failures.extend(f"{target.value}: {moved}" for target in sorted(on_pr, key=lambda t: t.value))
+        on_pr = frozenset()
+    if Target.REVIEW in on_pr:
+        attempt(Target.REVIEW, lambda: post_review(client, ctx))
     # The comment goes last so that it can list what failed before it.
     so_far = PostingResult(tuple(posted), tuple(failures), read_only)
-    attempt(Target.COMMENT, lambda: post_summary_comment(client, ctx, so_far.notes))
+    if Target.COMMENT in on_pr:
+        attempt(Target.COMMENT, lambda: post_summary_comment(client, ctx, so_far.notes))
     result = PostingResult(tuple(posted), tuple(failures), read_only)
     if read_only:
         write_notice(READ_ONLY_NOTE, out)

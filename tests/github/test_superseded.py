@@ -146,3 +146,26 @@ def test_a_late_run_for_an_earlier_head_that_could_not_run_leaves_the_summary_of
     assert run["conclusion"] == "failure"
     (comment,) = github.issue_comments[7]
     assert comment["body"] == passing
+
+
+def test_a_late_run_for_an_earlier_head_with_findings_posts_no_review_on_the_pr(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """The run for the head with the token starts after the clean head was pushed and gated: its check run
+    and status are that commit's own, but its inline comments would stand on the PR beside the clean
+    head's verdict (and count toward the PR's cap), so it posts no review, and says why."""
+    repo, base, dirty, clean = secret_then_clean(tmp_path)
+    workspace = tmp_path / "ws"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
+    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", dirty], check=True)
+    pull_from_git(github, repo, base, dirty)
+    early = github.payload(7, "opened")  # the event for the head with the token, whose run starts late
+    pull_from_git(github, repo, base, clean)
+    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
+    assert run_gate(env, workspace).returncode == 0
+    proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, payload=early), workspace)
+    assert proc.returncode == 1, proc.stderr
+    assert [r["conclusion"] for r in github.check_runs.values() if r["head_sha"] == dirty] == ["failure"]
+    assert not github.reviews and not github.review_comments.get(7)
+    said = f"PR #7's head is now {clean[:12]}, not {dirty[:12]}, the commit this run is for"
+    assert f"could not post the review: {said}" in proc.stderr
