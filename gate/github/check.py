@@ -16,7 +16,7 @@ from gate.github import limits
 from gate.github.client import GitHubClient, iter_batches
 from gate.report import unchecked
 from gate.report.github_summary import TITLE, headline, render_summary
-from gate.report.github_view import FindingView, PostContext, ReportView
+from gate.report.github_view import FindingView, PostContext, ReportView, postable_path
 from gate.sanitize import plain
 
 CHECK_NAME = TITLE
@@ -52,7 +52,7 @@ def check_title(view: ReportView, name: str = CHECK_NAME) -> str:
 def annotated(view: ReportView) -> tuple[list[FindingView], int]:
     """The located findings a check run annotates, blocking first and then by severity (in the report's
     order otherwise), at most `limits.CHECK_ANNOTATIONS_MAX`; and how many are left out."""
-    located = [f for f in view.annotated if f.path and f.start_line is not None]
+    located = [f for f in view.annotated if f.path and f.start_line is not None and postable_path(f.path)]
     located.sort(key=lambda f: (not f.blocking, -Severity(f.severity).rank))
     shown = located[: limits.CHECK_ANNOTATIONS_MAX]
     return shown, len(located) - len(shown)

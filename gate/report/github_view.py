@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gate.diff.model import Diff
 from gate.errors import InputError
+from gate.redact import redact
 from gate.report.links import BlobLinks
 from gate.schema.finding import ReportFinding
 from gate.schema.report import (
@@ -59,6 +60,13 @@ def read_report(path: Path, hint: str) -> tuple[ReportView, GitHubSection]:
         raise InputError(f"{path}: not JSON: {exc}") from None
     view = ReportView.parse(data, str(path))
     return view, view.github or GitHubSection()
+
+
+def postable_path(path: str) -> bool:
+    """Whether a comment or an annotation may be placed on `path`: GitHub takes the path only as written,
+    and a path that holds a secret, or a value the run remembered (`DB_PASSWORD=backend` in an added
+    `.env`), is never sent whole. A finding there is named in the summary, redacted, and nowhere else."""
+    return redact(path) == path
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ class PostContext:
     links: BlobLinks | None = None
 
     def is_commentable(self, f: FindingView) -> bool:
-        if not f.path or f.start_line is None:
+        if not f.path or f.start_line is None or not postable_path(f.path):
             return False
         if self.diff is None:
             return f.commentable

@@ -57,6 +57,11 @@ def test_a_folder_named_like_a_remembered_value_keeps_its_comments_and_annotatio
     assert {p for p in annotated if p.endswith("api.py")} == {"billing/api.py"}
     posted = str([review, github.review_comments[7], run, github.issue_comments[7]])
     assert TOKEN not in posted and "payments" not in posted
+    # The review counts the comments it holds; a second run finds nothing new to comment, and posts none.
+    assert f"{len(github.review_comments[7])} new finding" in review["body"]
+    workspace = tmp_path / "workspace"
+    assert run_gate(runner_env(github, tmp_path, 7, workspace=workspace), workspace).returncode == 1
+    assert len(github.reviews) == 1
 
 
 def test_a_conclusion_a_pr_set_as_a_password_is_still_the_conclusion(
