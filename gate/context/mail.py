@@ -74,8 +74,12 @@ def is_from_line(line: str) -> bool:
     digits = (line[colon - 4], line[colon - 2], line[colon - 1], line[colon + 1], line[colon + 2])
     if not all("0" <= c <= "9" for c in digits):
         return False
-    year = re.match(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", line[colon + 3 :])
-    return year is not None and int(year.group(1)) > 90
+    year = re.match(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)", line[colon + 3 :])
+    if year is None or year.group(1) == "-":
+        return False
+    # strtol saturates where Python's int() refuses thousands of digits: compare by length first.
+    number = year.group(2).lstrip("0")
+    return len(number) > 2 or int(number or "0") > 90
 
 
 def from_line_starts(text: str) -> list[int]:

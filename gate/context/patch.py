@@ -76,11 +76,16 @@ def load_patch_changeset(
 def _binaries_unread(deltas: Sequence[str], unchecked: Sequence[str], diff: Diff) -> tuple[str, ...]:
     """The files binary deltas change, and those of literals too large to check, that the final diff
     still has (paths.ignore can leave one out, and a later patch of a series delete it), in
-    `ChangeSet.unread`'s words."""
-    present = {f.path for f in diff.files if f.status is not FileStatus.DELETED}
+    `ChangeSet.unread`'s words, under the name the final diff gives them (a later patch may rename one)."""
+    present: dict[str, str] = {}
+    for f in diff.files:
+        if f.status is not FileStatus.DELETED:
+            present.setdefault(f.path, f.path)
+            if f.old_path:
+                present.setdefault(f.old_path, f.path)
     said = []
     for found, why in ((deltas, DELTA_UNREAD), (unchecked, UNCHECKED_UNREAD)):
-        paths = [path for path in dict.fromkeys(found) if path in present]
+        paths = list(dict.fromkeys(present[path] for path in found if path in present))
         said += [unread_files(paths, why)] if paths else []
     return tuple(said)
 
@@ -98,9 +103,10 @@ def _mbox(
     unchecked: list[str] = []
     checked_left = MAX_CHECKED_BINARY_BYTES_A_RUN
     maybe_text: list[str] = []
+    said = dict.fromkeys(notes)  # each note once, in the order said: a series of thousands of patches
     for i, message in enumerate(messages):
         commit, patch_text, mail_notes = _message(message, i, name)
-        notes = (*notes, *mail_notes)
+        said.update(dict.fromkeys(mail_notes))
         source = f"{name}: patch {i + 1}"
         # Each patch's binary files are read before the replay, which keeps only their hunks.
         read = (
@@ -116,7 +122,8 @@ def _mbox(
         commits.append(commit)
         series.append((commit.sha, diff))
         # What the reader said of each patch (a prefix it dropped); the replay keeps only the files.
-        notes = (*notes, *(note for note in diff.notes if note not in notes))
+        said.update(dict.fromkeys(diff.notes))
+    notes = tuple(said)
     dupes = [sha for sha, n in Counter(c.sha for c in commits).items() if n > 1]
     if dupes:
         raise InputError(f"{name}: commit {dupes[0][:12]} appears twice in the series")

@@ -116,7 +116,10 @@ def _apply(state: _FileState, change: FileChange, sha: str, patch: str, budget: 
         written.update(id(entry) for entry in new)
         entries[at : at + len(pre)] = new
     if moved:
-        # A hunk placed away from its header's line puts its lines elsewhere in the commit's file too.
+        # A hunk placed away from its header's line puts its lines elsewhere in the commit's file too. The
+        # walk is over the whole file, which a one-line header can make a million lines long: charged to
+        # the series' budget, so that many such patches are refused, not walked one after the other.
+        budget.spend(len(entries))
         mine = {id(entry) for entry in added}
         for i, entry in enumerate(entries):
             if id(entry) in mine:
