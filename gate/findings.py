@@ -135,34 +135,37 @@ def line_keys(findings: Iterable[Finding], read: LineReader) -> dict[str, str]:
         lines = read(f.location.path, start, f.location.end_line or start)
         if lines is not None and (key := lines_key(lines)):
             out[where] = key
-    return _occurrences(out)
-
-
-def _occurrences(keys: dict[str, str]) -> dict[str, str]:
-    """`keys` with the same text at a second or later place of one file told apart (`<key>~2`, by line):
-    a token pasted twice is two findings, each with its own fingerprint, id and inline comment. The
-    first place keeps the text's key, so a finding that moves keeps its fingerprint while the order of
-    its copies holds."""
-    seen: dict[tuple[str, str], int] = {}
-    for where in sorted(keys, key=_place):
-        path, key = where.rpartition(":")[0], keys[where]
-        seen[path, key] = count = seen.get((path, key), 0) + 1
-        if count > 1:
-            keys[where] = f"{key}~{count}"
-    return keys
-
-
-def _place(where: str) -> tuple[str, int, int]:
-    path, _, lines = where.rpartition(":")
-    start, _, end = lines.partition("-")
-    return path, int(start), int(end)
+    return out
 
 
 def with_line_keys(findings: Iterable[Finding], keys: Mapping[str, str]) -> tuple[Finding, ...]:
-    """The findings with their `lines_key` set from `keys` where it was not set yet."""
-    out = []
-    for f in findings:
+    """The findings with their `lines_key` set from `keys` where it was not set yet. Copies of one finding
+    (stage, rule, path, title and text) at a second or later place of a file, by line, are told apart
+    (`<key>~2`): a token pasted twice is two findings, each with its own fingerprint, id and inline
+    comment. The first keeps the text's key, so a finding that moves keeps its fingerprint while the
+    order of its copies holds; a finding of another rule on the same text changes none of it."""
+    out = list(findings)
+    fresh: set[int] = set()
+    for i, f in enumerate(out):
         where = span(f)
         key = keys.get(where, "") if where is not None else ""
-        out.append(f.with_(lines_key=key) if key and not f.lines_key else f)
+        if key and not f.lines_key:
+            out[i] = f.with_(lines_key=key)
+            fresh.add(i)
+    seen: dict[tuple[str, ...], int] = {}
+    # Findings keyed before (carried over from an earlier run) hold their places and keep their keys.
+    for i in sorted((i for i, f in enumerate(out) if f.lines_key and span(f)), key=lambda i: _place(out[i])):
+        f = out[i]
+        assert f.location is not None
+        text = f.lines_key.partition("~")[0]
+        copy = (f.stage, f.rule, f.location.path, f.title.strip().lower(), text)
+        seen[copy] = count = seen.get(copy, 0) + 1
+        if count > 1 and i in fresh:
+            out[i] = f.with_(lines_key=f"{text}~{count}")
     return tuple(out)
+
+
+def _place(f: Finding) -> tuple[str, int, int]:
+    loc = f.location
+    assert loc is not None and loc.start_line is not None
+    return loc.path, loc.start_line, loc.end_line or loc.start_line

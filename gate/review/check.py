@@ -293,8 +293,10 @@ def _keyed(
     the text hash of every finding's lines, which a replay (no repository) fingerprints them with."""
     carried = carried_findings(p.increment.review, p.quorum)
     keys = line_keys([*fresh, *carried], head_lines(ctx.changeset))
-    carried = with_line_keys(carried, keys)
-    return with_carried(with_line_keys(fresh, keys), carried), carried, keys
+    # Keyed together: a fresh copy of a carried finding's text is told apart from it (`with_line_keys`).
+    keyed = with_line_keys([*carried, *fresh], keys)
+    carried, fresh = keyed[: len(carried)], keyed[len(carried) :]
+    return with_carried(fresh, carried), carried, keys
 
 
 def _joined(*errors: str | None) -> str | None:

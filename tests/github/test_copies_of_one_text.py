@@ -9,7 +9,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from gate.findings import Confidence, Finding, Location, Severity, line_keys
+from gate.findings import Confidence, Finding, Location, Severity, line_keys, with_line_keys
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, runner_env
 from tests.github.test_action_e2e import run_gate
@@ -46,10 +46,17 @@ def test_the_first_copy_keeps_the_texts_key_and_a_moved_finding_keeps_its_finger
     def read(path: str, start: int, end: int) -> list[str]:
         return lines[path][start - 1 : end]
 
-    def at(line: int) -> Finding:
-        return Finding("secrets", "token", Severity.HIGH, Confidence.HIGH, "t", "b", Location("a.py", line))
+    def at(line: int, rule: str = "token") -> Finding:
+        return Finding("secrets", rule, Severity.HIGH, Confidence.HIGH, "t", "b", Location("a.py", line))
 
-    keys = line_keys([at(5), at(2), at(4)], read)
-    assert keys["a.py:4-4"] == keys["a.py:2-2"] + "~2" and keys["a.py:5-5"] == keys["a.py:2-2"] + "~3"
+    def keyed(*found: Finding) -> dict[int, str]:
+        out = with_line_keys(found, line_keys(found, read))
+        return {f.location.start_line: f.lines_key for f in out if f.location and f.location.start_line}
+
+    keys = keyed(at(5), at(2), at(4))
+    assert keys[4] == keys[2] + "~2" and keys[5] == keys[2] + "~3"
     lines["a.py"].insert(0, "import os")  # every copy moves down a line, in the same order
-    assert line_keys([at(3), at(5)], read) == {"a.py:3-3": keys["a.py:2-2"], "a.py:5-5": keys["a.py:4-4"]}
+    assert keyed(at(3), at(5)) == {3: keys[2], 5: keys[4]}
+    # A finding of another rule on a copy of the text is no copy of these: it changes no key of theirs.
+    other = with_line_keys([at(3, "other")], line_keys([at(3, "other")], read))[0]
+    assert keyed(at(3, "other"), at(5)) == {3: other.lines_key, 5: keys[2]}
