@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.skipped import skipped_files
@@ -17,6 +18,7 @@ from gate.analyzers.source import ChangeView
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
+from gate.redact.detect import PRIVATE_KEY_KIND
 from gate.redact.formats import PLACED_FORMATS, TOOL_FORMATS, chosen_by_hand
 from gate.run import RunContext, StageResult
 
@@ -110,8 +112,8 @@ class SecretsAnalyzer(Analyzer):
         for file_index, index, hit in scan_files(texts):
             path, lines = texts[file_index]
             following = lines[index + 1] if index + 1 < len(lines) else ""
-            if (hit.kind != "Private Key" and is_placeholder(hit.value, lines[index])) or (
-                hit.kind == "Private Key" and not _KEY_BODY.search(lines[index] + "\n" + following)
+            if (hit.kind != PRIVATE_KEY_KIND and is_placeholder(hit.value, lines[index])) or (
+                hit.kind == PRIVATE_KEY_KIND and not _KEY_BODY.search(lines[index] + "\n" + following)
             ):
                 placeholders += 1
                 continue
@@ -132,10 +134,18 @@ class SecretsAnalyzer(Analyzer):
         parameter) or `test_login[password=x]` read by keyword or a tool's syntax is a name of code."""
         named = [c for c in changes if c.status in (FileStatus.ADDED, FileStatus.RENAMED)]
         names = [c.path for c in named]
+        reported: set[str] = set()
         for _, index, hit in scan_files([(MESSAGE_FILENAME, names)]):
             change = named[index]
             if hit.kind in _WEAKER or hit.kind in _BY_PLACE or is_placeholder(hit.value, names[index]):
                 continue
+            # The value read in a name ends with its part of the path: a folder's, in every file's path
+            # below it, is one finding.
+            value = hit.value.partition("/")[0]
+            if value in reported:
+                continue
+            reported.add(value)
+            hit = replace(hit, value=value)
             shown = mask(hit.value)
             first = change.added[0].new_no if change.added else None
             yield self.meta.finding(

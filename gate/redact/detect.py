@@ -921,7 +921,7 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
 # may stand above the name as well, down to the object's opening.
 _NAME_VALUE_SUFFIXES = (".json", ".tf", ".tfvars", ".hcl", ".toml")
 _NAME_ABOVE = re.compile(
-    r"""^[ \t]*+(?P<nq>["']?)(?:name|key|Name|Key)(?P=nq)[ \t]*+[:=][ \t]*+"""
+    r"""^[ \t]*+(?:[{\[][ \t]*+)?(?P<nq>["']?)(?:name|key|Name|Key)(?P=nq)[ \t]*+[:=][ \t]*+"""
     r""""(?P<name>[A-Za-z0-9_.\-]{1,120}+)"[ \t]*+,?[ \t]*+$""",
     re.MULTILINE,
 )

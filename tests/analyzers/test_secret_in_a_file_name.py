@@ -80,3 +80,17 @@ def test_a_name_of_code_that_reads_like_an_assignment_is_no_finding(
     repo.commit("Add the route")
     report = _check(repo.root, capsys)
     assert not [f for f in report["findings"] if f["stage"] == "secrets"]
+
+
+def test_a_token_in_a_folder_name_is_one_finding_not_one_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "service\n")
+    repo.commit("base")
+    repo.branch("feature")
+    for i in range(3):
+        repo.write(f"keys/{TOKEN}/part{i}.py", f"X = {i}\n")
+    repo.commit("Add the key files")
+    report = _check(repo.root, capsys)
+    assert len([f for f in report["findings"] if f["stage"] == "secrets"]) == 1

@@ -64,6 +64,8 @@ NAMED_VALUES = {
     "deploy/inline.json": '{{"environment": [{{"name": "DB_PASSWORD", "value": "{}"}}]}}',
     "postman/coll.json": '    {{"key": "password", "value": "{}", "type": "string"}}',
     "postman/pretty.json": POSTMAN_PRETTY,
+    # The name on the line that opens its object, the value on the next.
+    "deploy/opened.json": '  {{"name": "DB_PASSWORD",\n    "value": "{}"}}',
     "deploy/main.tf": '      {{ name = "DB_PASSWORD", value = "{}" }},',
     "deploy/block.tf": TERRAFORM_BLOCK,
     "config/app.toml": 'env = [{{ name = "API_TOKEN", value = "{}" }}]',
