@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from gate.diff.model import FileStatus, LineKind
@@ -231,6 +231,7 @@ _OWN_KEY = re.compile(r"\$?[a-z][a-zA-Z0-9]*(?:[_-][a-zA-Z0-9]+)*")
 _RANDOM_PART = re.compile(r"(?=[a-zA-Z]*[0-9])(?=[0-9]*[a-zA-Z])[a-zA-Z0-9]{8,}|[a-zA-Z0-9]{33,}")
 
 
+@lru_cache(maxsize=8192)  # a report repeats its few own keys in every finding
 def is_data_key(key: str) -> bool:
     """Whether a key of a report or trace map is data (a file path, `path:lines`, a model's name), to be
     redacted like a value, rather than a name the gate writes (`_OWN_KEY`). A value remembered for the run

@@ -16,6 +16,7 @@ flags, a lookup it cannot bound), so a rule is skipped only where it provably ha
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 # The syntax tree's parser and node names: both part of CPython's `re` package since 3.11.
@@ -53,6 +54,7 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+@functools.lru_cache(maxsize=1024)  # the detector's rules ask for the same patterns several times
 def required_literals(pattern: re.Pattern[str]) -> tuple[frozenset[str], bool] | None:
     """Strings one of which every match of `pattern` contains, and whether they are to be found
     case-insensitively (in `fold`ed text, lower-cased); None when the pattern needs no literal this
@@ -113,16 +115,23 @@ def starts_with_literal(pattern: re.Pattern[str]) -> bool:
 
 def parse_pattern(pattern: re.Pattern[str], refused: int = 0) -> Any:
     """The pattern's syntax tree (`re._parser.SubPattern`), or None when it cannot be read (bytes, a
-    construct of a newer Python) or has one of the `refused` flags (inline ones too)."""
+    construct of a newer Python) or has one of the `refused` flags (inline ones too). The tree is shared
+    by every caller: read it, never change it."""
+    parsed = _parsed(pattern)
+    return None if parsed is None or parsed.state.flags & refused else parsed
+
+
+@functools.lru_cache(maxsize=1024)  # the rules read each pattern's tree three or four times
+def _parsed(pattern: re.Pattern[str]) -> Any:
     if not isinstance(pattern.pattern, str):
         return None
     try:
-        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        return sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # a construct of a newer Python: nothing is known
         return None
-    return None if parsed.state.flags & refused else parsed
 
 
+@functools.lru_cache(maxsize=4096)  # a pattern's analysis compares the same few sets thousands of times
 def _useful(strings: _Need) -> _Need:
     """The strings without those that hold another of them (a text with `pwd` has `pw`), or None
     when they rule nothing out."""
