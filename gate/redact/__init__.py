@@ -29,6 +29,7 @@ from gate.redact.detect import (
     find_secrets,
     forget_scans,
     hits_of,
+    remember_der_keys,
     remember_values_below,
     scan_files,
     scan_lines,
@@ -95,6 +96,7 @@ def redact(text: str, *, filename: str = "") -> str:
 
 def redact_lines(lines: Sequence[str], *, filename: str = "") -> list[str]:
     """Each line with its secrets replaced; consecutive lines, so a private key's body is seen whole."""
+    remember_der_keys(lines)  # read before the block reader hides the pieces below a key's first one
     out = redact_key_blocks(lines)
     found: dict[int, list[str]] = {}
     for index, hit in scan_lines(out, filename=filename):

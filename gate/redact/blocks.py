@@ -63,6 +63,11 @@ _MAX_ORPHAN_LINE_CHARS = 240
 MIN_REMEMBERED_CHARS = 16
 
 
+def opens_block(line: str) -> bool:
+    """Whether the line opens a PEM, PGP or SSH2 private key block: the lines below are its body."""
+    return _BEGIN.search(line) is not None
+
+
 def redact_key_blocks(lines: Sequence[str]) -> list[str]:
     """The lines with every private key's body replaced by [REDACTED]; the bodies are remembered."""
     out = list(lines)

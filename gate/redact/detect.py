@@ -20,6 +20,7 @@ from functools import lru_cache
 from itertools import accumulate, chain, takewhile
 
 from gate.redact import der, memory
+from gate.redact.blocks import opens_block
 from gate.redact.candidates import candidate_lines, looks_random
 from gate.redact.formats import CREDENTIAL_NAME, KEY_FORMATS, NAME_VALUE_KIND, PLACED_FORMATS, written_value
 from gate.redact.prefilter import required_characters
@@ -558,10 +559,10 @@ def _scan_wrapped(line: str, filename: str, hits: dict[str, str], depth: int) ->
 def _der_pieces(opening: re.Match[str], dead_ends: dict[int, int]) -> str:
     """The text of a DER private key wrapped into pieces on one line, from the piece `opening` matched to
     the last, separators and all: a JSON string's `\\n` escapes (`json.dumps` of a wrapped body), a
-    string in a string's `\\\\n`, blanks, or a concatenation's `" + "`. The first piece has a key's
-    shape and declares its length; the pieces after it are read until they hold that many bytes. Empty
-    when the first is no key's opening or the pieces end short of it (a PEM body's first line, alone on
-    its line, is the block reader's).
+    string in a string's `\\\\n`, blanks, a concatenation's `" + "` or `" "`, or a list's `", "`
+    (`"".join([...])`). The first piece has a key's shape and declares its length; the pieces after it
+    are read until they hold that many bytes. Empty when the first is no key's opening or the pieces end
+    short of it (a PEM body's first line, alone on its line, is the block reader's).
 
     `dead_ends` holds, for the end of each piece a read that fell short passed, the base64 characters
     that follow it to where its pieces end: a later opening among those pieces is judged by it at once,
@@ -586,7 +587,7 @@ def _der_pieces(opening: re.Match[str], dead_ends: dict[int, int]) -> str:
 
 # A separator between two pieces of a wrapped base64 body on one line, and the piece after it.
 _DER_PIECE = re.compile(
-    r"""(?:\\{1,2}r|\\{1,2}n|[ \t]|["'][ \t]*+\+[ \t]*+["'])++(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
+    r"""(?:\\{1,2}r|\\{1,2}n|[ \t]|["'][ \t]*+(?:[+,][ \t]*+)?["'])++(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
 )
 
 
@@ -881,6 +882,7 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
     file's value below its key, and a string value a formatter wrapped below its name
     (`gate.redact.wrapped`)."""
     text = "\n".join(lines)
+    yield from _der_keys_below(lines, text)
     yield from _defaults_below(lines, text)
     yield from _wrapped_below(lines, filename, text)
     if filename.lower().endswith(_NAME_VALUE_SUFFIXES):
@@ -1104,6 +1106,61 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
         values.append(value)
         yield index, SecretHit(kind=kind, value=value)
     memory.remember(values)
+
+
+# A line that ends in a base64 run with a private key's opening, and a line below it that holds a
+# piece and nothing else: a DER key written over lines of code (`"MIIE…" +` then `"…" +` in Java, Python's
+# strings in parentheses, a JSON array, a YAML list). The run is the last thing on its line but quotes,
+# escaped line ends and the marks that join it to the next (`+`, `,`, `\`).
+_DER_OPENING_AT_END = re.compile(
+    r"""(?P<run>M[A-Za-z0-9+/_-]{47,}+={0,2})(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+$""",
+    re.MULTILINE,
+)
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+_DER_PIECE_LINE = re.compile(
+    r"""[ \t]*+(?:(?:[+,][ \t]*+)?[bBuUrR]?["'`]|-[ \t]++)?(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
+    r"""(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+"""
+)
+
+
+def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each DER private key wrapped over lines: its first piece ends a line, and the
+    lines below hold nothing but its pieces until they hold the length its opening declares. One hit on
+    the first piece's line; every piece is remembered, so that each is hidden wherever it stands. A PEM
+    body is the block reader's (`gate.redact.blocks`): a run under a BEGIN line is not read here."""
+    if "M" not in text:
+        return
+    starts: list[int] | None = None
+    for m in _DER_OPENING_AT_END.finditer(text):
+        if m.start() and text[m.start() - 1] in _BASE64_CHARS:
+            continue  # inside a longer run (checked here: a look-behind would cost the search its literal)
+        run = m.group("run")
+        declared = der.key_bytes(run)
+        if declared is None or declared > der.MAX_KEY_BYTES or der.is_private_key(run):
+            continue  # no key's opening, or the whole key on its line (the line's own scan reads it)
+        if starts is None:
+            starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        index = bisect.bisect_right(starts, m.start()) - 1
+        if index > 0 and opens_block(lines[index - 1]):
+            continue
+        needed = -(-declared * 4 // 3)  # the base64 characters of that many bytes, rounded up
+        chars, pieces = len(run.rstrip("=")), [run]
+        for below in lines[index + 1 : index + 1 + needed // 16]:
+            piece = _DER_PIECE_LINE.fullmatch(below)
+            if piece is None or chars >= needed:
+                break
+            pieces.append(piece.group("piece"))
+            chars += len(pieces[-1].rstrip("="))
+        if chars >= needed:
+            memory.remember(pieces)
+            yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run)
+
+
+def remember_der_keys(lines: Sequence[str]) -> None:
+    """Remember every piece of each DER private key the lines hold wrapped over lines
+    (`_der_keys_below`)."""
+    for _ in _der_keys_below(lines, "\n".join(lines)):
+        pass
 
 
 def _kinds_and_values(line: str, filename: str) -> Iterator[tuple[str, str]]:

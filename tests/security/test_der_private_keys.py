@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa, x25
 from cryptography.x509.oid import NameOID
 
 from gate.cli import main
-from gate.redact import REDACTED, memory, redact, scan_files
+from gate.redact import REDACTED, memory, redact, redact_lines, scan_files
 from gate.redact.detect import PRIVATE_KEY_KIND, forget_scans
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
@@ -238,6 +238,24 @@ WRAPPED = [
         "KEY = b64decode({})".format(" + ".join(f'"{piece}"' for piece in _wrapped(_P384_RUN))),
         _wrapped(_P384_RUN),
     ),
+    (
+        "a list of string pieces joined",
+        "app/sign.py",
+        'KEY = "".join([{}])'.format(", ".join(f'"{piece}"' for piece in _wrapped(_RSA_RUN))),
+        _wrapped(_RSA_RUN),
+    ),
+    (
+        "adjacent string literals",
+        "app/sign.py",
+        "KEY = b64decode({})".format(" ".join(f"'{piece}'" for piece in _wrapped(_P384_RUN))),
+        _wrapped(_P384_RUN),
+    ),
+    (
+        "a JSON array of lines with \\n escapes",
+        "cfg/signer.json",
+        '  "der_lines": {},'.format(json.dumps([piece + "\n" for piece in _wrapped(_RSA_RUN)])),
+        _wrapped(_RSA_RUN),
+    ),
     ("URL-safe base64", "app/der_url.py", f'KEY = "{_URL_SAFE_RUN}"', [_URL_SAFE_RUN]),
 ]
 
@@ -254,6 +272,68 @@ def test_a_der_private_key_wrapped_on_one_line_or_url_safe_is_one_finding_hidden
     assert [piece for piece in pieces if piece in hidden] == [], name
     # Remembered: the key is hidden where the line's text stands again.
     assert pieces[len(pieces) // 2][-16:] not in redact(f"sent: {line}", filename="logs/requests.txt")
+
+
+def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
+    """A key's pieces written a line each, as code and config write a long string: (path, lines, the
+    index of the line that holds the first piece)."""
+    pieces = _wrapped(run)
+    return {
+        "Java concatenation": (
+            "src/main/java/Keys.java",
+            [
+                f'    static final String KEY = "{pieces[0]}" +',
+                *[f'        "{p}" +' for p in pieces[1:-1]],
+                f'        "{pieces[-1]}";',
+            ],
+            0,
+        ),
+        "Python strings in parentheses": (
+            "app/keys.py",
+            ["KEY = (", *[f"    '{p}'" for p in pieces], ")"],
+            1,
+        ),
+        "JSON array": (
+            "cfg/keys.json",
+            ['  "der": [', *[f'    "{p}",' for p in pieces[:-1]], f'    "{pieces[-1]}"', "  ],"],
+            1,
+        ),
+        "YAML list": ("cfg/keys.yaml", ["der:", *[f"  - {p}" for p in pieces]], 1),
+        "bare lines": ("keys/signer.der.b64", pieces, 0),
+    }
+
+
+@pytest.mark.parametrize("name", list(_over_lines(_RSA_RUN)))
+def test_a_der_private_key_wrapped_over_lines_is_one_finding_hidden_whole(name: str) -> None:
+    """The first piece ends its line and the lines below hold nothing but pieces: one finding on the
+    first piece's line, and no piece left in the text, also where the text is redacted before the
+    change's secrets were learnt (the block reader hides the lines below; the first is read here)."""
+    path, lines, first = _over_lines(_RSA_RUN)[name]
+    pieces = _wrapped(_RSA_RUN)
+    _fresh()
+    hits = [(index, hit.kind) for _, index, hit in scan_files([(path, lines)])]
+    assert hits == [(first, PRIVATE_KEY_KIND)]
+    for learnt in (True, False):
+        if not learnt:
+            _fresh()
+        shown = redact_lines(lines, filename=path)
+        assert [piece for piece in pieces if any(piece in line for line in shown)] == [], (name, learnt)
+    # Learnt: each piece is hidden where it stands alone, in a text cut from the file.
+    _fresh()
+    list(scan_files([(path, lines)]))
+    assert pieces[0] not in redact(f"excerpt: {pieces[0]}", filename="notes.txt")
+
+
+def test_a_public_key_or_a_key_cut_short_over_lines_is_not_a_private_key() -> None:
+    """A public key opens as a private one does not; a private key's pieces that stop short of the
+    length its opening declares (a line of code between them) are no finding of their own."""
+    _fresh()
+    path, lines, _ = _over_lines(_public(_RSA))["Java concatenation"]
+    assert PRIVATE_KEY_KIND not in [hit.kind for _, _, hit in scan_files([(path, lines)])]
+    _fresh()
+    path, lines, _ = _over_lines(_RSA_RUN)["Python strings in parentheses"]
+    cut = [*lines[:5], "    # the rest is read from the vault", ")"]
+    assert PRIVATE_KEY_KIND not in [hit.kind for _, _, hit in scan_files([(path, cut)])]
 
 
 def test_a_public_key_wrapped_on_one_line_is_not_a_private_key() -> None:
