@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from gate.diff.parser import decode_patch
 from gate.errors import InputError
 
-# C's isspace(), which git's parsers use: Python's str.isspace() also takes Unicode spaces.
-C_SPACE = " \t\n\v\f\r"
+# git's isspace() (`sane_ctype` in git-compat-util.h), which its mail parsers use: C's without the
+# vertical tab and the form feed. (Python's str.isspace() takes those and Unicode spaces too.)
+C_SPACE = " \t\n\r"
 # `git am`'s test for a header line when no `From ` line opens the file (builtin/am.c is_mail()).
 _HEADER_NAME = re.compile(r"[!-9;-~]+:")
 # A candidate mbox `From ` line; `is_from_line` decides.

@@ -209,7 +209,7 @@ def _message_end(body: str) -> int:
             continue
         if line[3] == " " and (len(line) == 4 or line[4] not in C_SPACE):
             return m.start()
-        if line[3:].lstrip(" \t\v\f\r")[:1] == "\n":
+        if line[3:].lstrip(" \t\r")[:1] == "\n":  # git's isspace() up to the line's end
             return m.start()
     return len(body)
 

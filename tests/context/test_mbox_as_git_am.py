@@ -169,6 +169,19 @@ def test_the_first_dash_line_ends_the_message_as_git_mailinfo_ends_it(
     _assert_read_as_git_am(repo, series, tmp_path, capsys)
 
 
+@pytest.mark.parametrize("blank", [b"\x0b", b"\x0c"])
+def test_a_dash_line_with_a_blank_git_does_not_count_is_message_text_as_git_mailinfo_reads_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], blank: bytes
+) -> None:
+    # git's isspace() is C's without the vertical tab and the form feed: `---\v` is no break, and the
+    # trailer below it is the message's.
+    series = repo.format_patch("main..pr").replace(
+        b"\n\n" + CLAUDE.encode(), b"\n\n---" + blank + b"\nSee the notes.\n\n" + CLAUDE.encode()
+    )
+
+    _assert_read_as_git_am(repo, series, tmp_path, capsys)
+
+
 def test_a_mail_that_opens_with_its_headers_is_read_as_a_message(repo: GitRepo, tmp_path: Path) -> None:
     """`git am` takes a file whose first lines are mail headers for a mailbox of one message, with no
     `From ` line: the gate once read it as a plain diff, the trailer lost."""
