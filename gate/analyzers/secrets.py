@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -104,6 +105,7 @@ class SecretsAnalyzer(Analyzer):
         view = ChangeView(ctx.changeset)
         findings: list[Finding] = []
         placeholders = 0
+        found: set[str] = set()  # the values found on added lines
         # Ignored paths too: a vendored or generated file is where a credential would be hidden.
         ignored = list(view.ignored_changes(any_size=True))
         changes = [*view.changes(any_size=True), *ignored]
@@ -117,15 +119,88 @@ class SecretsAnalyzer(Analyzer):
             ):
                 placeholders += 1
                 continue
+            found.add(hit.value)
             findings.append(self._finding(hit, path, changes[file_index].added[index].new_no or 0))
         findings.extend(self._in_names(changes))
-        details = {
+        gone, gone_scanned, unread = self._gone_from_head(ctx, changes, found)
+        findings.extend(gone)
+        details: dict[str, object] = {
             "lines_scanned": scanned,
             "placeholders_ignored": placeholders,
             "ignored_files_scanned": len(ignored),
+            "removed_lines_scanned": gone_scanned,
             "skipped_files": view.notes,
         }
+        if unread:
+            details["commits_unread"] = unread
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
+
+    def _gone_from_head(
+        self, ctx: RunContext, changes: Sequence[FileChange], found: set[str]
+    ) -> tuple[list[Finding], int, str]:
+        """Credentials that a commit of the change adds and a later one removes or rewrites: gone from
+        the diff, but in the commit, which the branch's history keeps (and the base branch's after a
+        merge that keeps the commits). Only files whose lines a commit added outnumber the lines of that
+        commit still at head are read, and only their lines that the change's own do not hold. (Findings,
+        lines scanned, why the commits' own diffs were not read when they were not.)"""
+        changeset = ctx.changeset
+        if len(changeset.commits) < 2:
+            return [], 0, ""
+        reader = changeset.commit_lines
+        if reader is None:
+            return (
+                [],
+                0,
+                "the commits' own diffs were not read: a credential a later commit removed is not looked for",
+            )
+        order = {c.sha: i for i, c in enumerate(changeset.commits)}
+        owned = Counter(
+            (sha, path) for path, lines in changeset.line_origins.items() for sha in lines.values()
+        )
+        counts = reader.added_counts([c.sha for c in changeset.commits if not c.is_merge])
+        wanted = {key for key, count in counts.items() if count > owned.get(key, 0)}
+        if not wanted:
+            return [], 0, ""
+        at_head = {line.text for change in changes for line in change.added}
+        gone: dict[tuple[str, str], list[str]] = {}  # (sha, path) -> its lines no longer in the change
+        read: set[tuple[str, str]] = set()  # (path, text): a line several commits rewrote is read once
+        for sha, path, text in reader.added_lines(sorted({sha for sha, _ in wanted}, key=order.__getitem__)):
+            if (sha, path) in wanted and text not in at_head and (path, text) not in read:
+                read.add((path, text))
+                gone.setdefault((sha, path), []).append(text)
+        keys = list(gone)
+        findings: list[Finding] = []
+        reported = set(found)  # a value also on an added line is reported there
+        for file_index, index, hit in scan_files([(path, gone[sha, path]) for sha, path in keys]):
+            sha, path = keys[file_index]
+            lines = gone[sha, path]
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if (hit.kind != PRIVATE_KEY_KIND and is_placeholder(hit.value, lines[index])) or (
+                hit.kind == PRIVATE_KEY_KIND and not _KEY_BODY.search(lines[index] + "\n" + following)
+            ):
+                continue
+            if hit.value in reported:
+                continue
+            reported.add(hit.value)
+            findings.append(self._gone_finding(hit, path, sha))
+        return findings, sum(map(len, gone.values())), ""
+
+    def _gone_finding(self, hit: SecretHit, path: str, sha: str) -> Finding:
+        shown = mask(hit.value)
+        weaker = hit.kind in _WEAKER or (hit.kind in _TOOL_KINDS and chosen_by_hand(hit.value))
+        return self.meta.finding(
+            "hard-coded-secret",
+            Severity.MEDIUM if weaker else Severity.HIGH,
+            Confidence.MEDIUM if weaker else Confidence.HIGH,
+            f"{hit.kind} {shown} added in {path} by commit {sha[:12]}, removed later",
+            f"Commit {sha[:12]} adds to {path} what the detector recognises as "
+            f"{'an' if hit.kind[:1].upper() in 'AEIOU' else 'a'} {hit.kind} ({shown}, "
+            f"{len(hit.value)} characters), and a later commit of the change removes it. The commit stays in "
+            "the branch's history on GitHub, and in the base branch's after a merge that keeps the commits: "
+            "revoke the credential, and drop it from the branch's commits (an interactive rebase) before "
+            "merging.",
+            Location(path, None),
+        )
 
     def _in_names(self, changes: Sequence[FileChange]) -> Iterator[Finding]:
         """A credential in the name of a file the change adds or renames to: the name is in the repository

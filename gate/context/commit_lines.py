@@ -72,6 +72,22 @@ _OCTOPUS_OPTIONS = (
     "--diff-merges=first-parent",
 )
 _PARENTS_OPTIONS = ("log", "--no-walk=unsorted", "--stdin", "--format=%H %P")
+# Each commit's lines added and removed per file, with names as they are (`-z`): a commit opens with
+# `\0SHA\0`, then `ADDED\tREMOVED\tPATH\0` for each file (`-\t-\t` for a binary one).
+_NUMSTAT_OPTIONS = (
+    "log",
+    "--no-walk=unsorted",
+    "--stdin",
+    "--format=%x00%H",
+    "--numstat",
+    "-z",
+    "--diff-merges=off",
+    "--no-renames",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+)
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 _COMMIT_START = re.compile(r"(?:\A|\n)\0")
@@ -112,6 +128,43 @@ class GitCommitLines:
         for sha in shas:
             for line in added.get(sha, ()):
                 yield sha, line
+
+    def added_counts(self, shas: Collection[str]) -> dict[tuple[str, str], int]:
+        """(sha, path) -> the lines the commit's own diff adds to the file, for each named commit that is
+        not a merge (a binary file adds none). Git counts them (`--numstat`): no line is sent here."""
+        if not shas:
+            return {}
+        named = "".join(f"{sha}\n" for sha in dict.fromkeys(shas))
+        out = self._git.run(*_NUMSTAT_OPTIONS, input=named.encode())
+        counts: dict[tuple[str, str], int] = {}
+        sha = ""
+        fields = out.decode("utf-8", "surrogateescape").split("\0")
+        for at, field in enumerate(fields):
+            if not field:
+                continue
+            if at > 0 and not fields[at - 1] and _SHA.fullmatch(field):
+                sha = field  # `\0SHA\0`: a commit's opening
+                continue
+            added, _, rest = field.lstrip("\n").partition("\t")
+            path = rest.partition("\t")[2]
+            if sha and added.isdigit() and path:
+                counts[sha, path] = counts.get((sha, path), 0) + int(added)
+        return counts
+
+    def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:
+        """(sha, path, text) for every line each named commit added, in the order named; a merge adds
+        none here (its own lines are `added_texts`')."""
+        if not shas:
+            return
+        for head, patch in self._log(list(dict.fromkeys(shas)), _LOG_OPTIONS):
+            sha = head.split(" ", 1)[0]
+            for section in _sections(patch):
+                hunks = section.find("\n@@ ")
+                if hunks == -1:
+                    continue  # no lines: a mode change, a binary file, what precedes the first file
+                path = _file_of(section[: hunks + 1])[1]
+                for _, text in added_lines_of_log(((sha, section[hunks + 1 :]),)):
+                    yield sha, path, text
 
     def binary_changes(self, shas: Collection[str]) -> set[str]:
         """The commits of `shas` whose own diff of some file stays binary, read as text or not."""

@@ -104,6 +104,16 @@ class CommitLineReader(Protocol):
         the lines none of its parents has, as its `diffs` read them (one that `diffs` leaves out, none)."""
         ...
 
+    def added_counts(self, shas: Collection[str]) -> dict[tuple[str, str], int]:
+        """(sha, path) -> how many lines the commit's own diff adds to the file, for each named commit
+        that is not a merge: what `added_lines` would give, counted."""
+        ...
+
+    def added_lines(self, shas: Collection[str]) -> Iterable[tuple[str, str, str]]:
+        """(sha, path, text) for every line each named commit that is not a merge added, in the order
+        named, with the path of the file it added the line to."""
+        ...
+
     def binary_changes(self, shas: Collection[str]) -> set[str]:
         """The named commits whose own diff of some file stays binary, its lines not shown."""
         ...

@@ -1,0 +1,112 @@
+"""A credential one commit of the PR adds and a later commit removes or rewrites is gone from the diff, but
+not from the commit: the branch's history on GitHub keeps it, and so does the base branch's after a merge
+that keeps the commits. The PR passed with no finding. Such a credential is a finding now, in a local
+range and in a `git format-patch` series alike, masked like any other.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gate.cli import main
+from tests.gitrepo import GitRepo
+
+TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"
+OTHER = "ghp_Q7c1Vn5Xb9Mz3Lk8Jh2Gf6Ds4Aa0Pp1Oo9Ii"
+
+
+def _repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "service\n")
+    repo.write("app/settings.py", "DEBUG = False\n")
+    repo.commit("base")
+    repo.branch("feature")
+    return repo
+
+
+def _check(repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str) -> dict[str, Any]:
+    if mode == "repo":
+        args = ["--repo", str(repo.root), "--base", "main", "--head", "feature"]
+    else:
+        series = tmp_path / "series.mbox"
+        series.write_bytes(repo.format_patch("main..feature"))
+        args = ["--diff", str(series)]
+    main(["check", "--offline", "--format", "json", *args])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return report
+
+
+def _secrets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["stage"] == "secrets"]
+
+
+@pytest.mark.parametrize("mode", ["repo", "mbox"])
+@pytest.mark.parametrize("how", ["removed", "rewritten", "file deleted"])
+def test_a_credential_a_later_commit_removes_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str, how: str
+) -> None:
+    repo = _repo(tmp_path)
+    repo.write("app/client.py", f'import os\n\nTOKEN = "{TOKEN}"\n\n\ndef call():\n    return TOKEN\n')
+    repo.commit("Add the client")
+    if how == "removed":
+        repo.write("app/client.py", "import os\n\n\ndef call():\n    return None\n")
+    elif how == "rewritten":
+        repo.write(
+            "app/client.py", 'import os\n\nTOKEN = os.environ["TOKEN"]\n\n\ndef call():\n    return TOKEN\n'
+        )
+    else:
+        repo.remove("app/client.py")
+    repo.write("app/settings.py", "DEBUG = False\nLEVEL = 2\n")
+    repo.commit("Read the token from the environment")
+
+    report = _check(repo, tmp_path, capsys, mode)
+
+    [found] = _secrets(report)
+    first = repo.git("rev-parse", "feature~1").strip()
+    assert (
+        found["title"]
+        == f"GitHub Token ghp_…a2Ue added in app/client.py by commit {first[:12]}, removed later"
+    )
+    assert found["blocking"] and found["path"] == "app/client.py"
+    assert report["verdict"] == "fail"
+    assert report["stages"]["secrets"]["details"]["removed_lines_scanned"] >= 1
+    assert TOKEN not in json.dumps(report)
+
+
+@pytest.mark.parametrize("mode", ["repo", "mbox"])
+def test_a_credential_still_at_head_is_one_finding_and_a_base_credential_removed_is_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """A value a later commit moves (still at head, on another line) is reported where it stands; one the
+    base held that the PR removes is no credential the PR adds; a placeholder removed is none."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README.md", "service\n")
+    repo.write("app/old.py", f'LEGACY = "{OTHER}"\n')
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/client.py", f'TOKEN = "{TOKEN}"\nAPI_KEY = "your-api-key-here"\n')
+    repo.remove("app/old.py")
+    repo.commit("Add the client")
+    repo.write("app/client.py", f'# the service token\nTOKEN = "{TOKEN}"  # rotate monthly\n')
+    repo.commit("Note the rotation")
+
+    report = _check(repo, tmp_path, capsys, mode)
+
+    assert [(f["title"], f["start_line"]) for f in _secrets(report)] == [
+        ("GitHub Token ghp_…a2Ue added in app/client.py", 2)
+    ]
+
+
+def test_a_single_commit_reads_no_commit_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _repo(tmp_path)
+    repo.write("app/client.py", "X = 1\n")
+    repo.commit("Add the client")
+
+    report = _check(repo, tmp_path, capsys, "repo")
+
+    assert report["stages"]["secrets"]["details"]["removed_lines_scanned"] == 0
+    assert "commits_unread" not in report["stages"]["secrets"]["details"]
