@@ -6,11 +6,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate.context.model import PullRequestInfo
 from gate.errors import GitHubError, InputError
-from gate.github.client import GitHubClient
+
+if TYPE_CHECKING:  # PyGithub loads only where the API is called
+    from gate.github.client import GitHubClient
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 # Actions that always gate the head: it is new, or the PR is open for review again.
