@@ -56,14 +56,7 @@ def reason_of(error: Exception) -> str:
 def say_could_not_run(env: ActionEnv, number: int, head_sha: str, error: Exception) -> list[str]:
     """Post, where the run would have, that it could not run on `head_sha`; what was done."""
     reason = reason_of(error)
-    done: list[str] = []
-    try:
-        if Target.SUMMARY in env.targets and write_job_summary(
-            env.step_summary, f"## ⚠️ {GATE.check_name}: **could not run**\n\n- {sanitize(reason)}\n"
-        ):
-            done.append("job summary")
-    except GateError:
-        pass  # a job summary that cannot be written: the job's log has the error line all the same
+    done = ["job summary"] if _say_in_summary(env, "could not run", reason) else []
     client = GitHubClient(
         env.api_url,
         env.token,
@@ -88,12 +81,17 @@ def say_could_not_run(env: ActionEnv, number: int, head_sha: str, error: Excepti
 
 def say_superseded(env: ActionEnv, error: Superseded) -> None:
     """Say in the job summary alone that the PR's head moved on from the run's (`Superseded`)."""
-    said = f"## ⚠️ {GATE.check_name}: **superseded**\n\n- {sanitize(reason_of(error))}\n"
+    _say_in_summary(env, "superseded", reason_of(error))
+
+
+def _say_in_summary(env: ActionEnv, outcome: str, reason: str) -> bool:
+    """Write the run's outcome and why to the job summary; whether it was written. One that cannot be
+    written is left: the job's log has the error line all the same."""
     try:
-        if Target.SUMMARY in env.targets:
-            write_job_summary(env.step_summary, said)
+        said = f"## ⚠️ {GATE.check_name}: **{outcome}**\n\n- {sanitize(reason)}\n"
+        return Target.SUMMARY in env.targets and write_job_summary(env.step_summary, said)
     except GateError:
-        pass  # the job's log has the error line all the same
+        return False
 
 
 def _check_run(client: GitHubClient, head_sha: str, reason: str, run_url: str | None) -> str:
