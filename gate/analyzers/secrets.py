@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -140,9 +139,11 @@ class SecretsAnalyzer(Analyzer):
     ) -> tuple[list[Finding], int, str]:
         """Credentials that a commit of the change adds and a later one removes or rewrites: gone from
         the diff, but in the commit, which the branch's history keeps (and the base branch's after a
-        merge that keeps the commits). Only files whose lines a commit added outnumber the lines of that
-        commit still at head are read, and only their lines that the change's own do not hold. (Findings,
-        lines scanned, why the commits' own diffs were not read when they were not.)"""
+        merge that keeps the commits). The commits' own diffs add at least the lines the change's diff
+        adds, and more only when some line one of them added is gone at head (or was moved): only then
+        are they read, and of their lines only those the change neither adds nor removes (a line the
+        base held is no credential of the change's). (Findings, lines scanned, why the commits' own
+        diffs were not read when they were not.)"""
         changeset = ctx.changeset
         if len(changeset.commits) < 2:
             return [], 0, ""
@@ -153,19 +154,16 @@ class SecretsAnalyzer(Analyzer):
                 0,
                 "the commits' own diffs were not read: a credential a later commit removed is not looked for",
             )
-        order = {c.sha: i for i, c in enumerate(changeset.commits)}
-        owned = Counter(
-            (sha, path) for path, lines in changeset.line_origins.items() for sha in lines.values()
-        )
-        counts = reader.added_counts([c.sha for c in changeset.commits if not c.is_merge])
-        wanted = {key for key, count in counts.items() if count > owned.get(key, 0)}
-        if not wanted:
+        shas = [c.sha for c in changeset.commits if not c.is_merge]
+        diff = changeset.diff
+        files = [*diff.files, *diff.ignored_by_path.values()]
+        if reader.added_total(shas) <= sum(len(change.added) for change in files):
             return [], 0, ""
-        at_head = {line.text for change in changes for line in change.added}
-        gone: dict[tuple[str, str], list[str]] = {}  # (sha, path) -> its lines no longer in the change
+        held = {line.text for change in files for hunk in change.hunks for line in hunk.lines}
+        gone: dict[tuple[str, str], list[str]] = {}  # (sha, path) -> its lines the change does not hold
         read: set[tuple[str, str]] = set()  # (path, text): a line several commits rewrote is read once
-        for sha, path, text in reader.added_lines(sorted({sha for sha, _ in wanted}, key=order.__getitem__)):
-            if (sha, path) in wanted and text not in at_head and (path, text) not in read:
+        for sha, path, text in reader.added_lines(shas):
+            if text not in held and (path, text) not in read:
                 read.add((path, text))
                 gone.setdefault((sha, path), []).append(text)
         keys = list(gone)

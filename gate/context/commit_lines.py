@@ -72,13 +72,14 @@ _OCTOPUS_OPTIONS = (
     "--diff-merges=first-parent",
 )
 _PARENTS_OPTIONS = ("log", "--no-walk=unsorted", "--stdin", "--format=%H %P")
-# Each commit's lines added and removed per file, with names as they are (`-z`): a commit opens with
-# `\0SHA\0`, then `ADDED\tREMOVED\tPATH\0` for each file (`-\t-\t` for a binary one).
+# Each commit's lines added and removed per file (`-z`: `ADDED\tREMOVED\tPATH\0`, `-\t-\t` for a binary
+# file). Renames are not followed: a file's lines count as added wherever they go, so that no commit
+# counts fewer lines than the change's own diff shows added (`gate.analyzers.secrets`).
 _NUMSTAT_OPTIONS = (
     "log",
     "--no-walk=unsorted",
     "--stdin",
-    "--format=%x00%H",
+    "--format=",
     "--numstat",
     "-z",
     "--diff-merges=off",
@@ -87,7 +88,9 @@ _NUMSTAT_OPTIONS = (
     "--no-ext-diff",
     "--no-textconv",
 )
-_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+# Each commit's own patch, renames followed as the change's diff follows them: a file a commit only
+# renamed adds no line.
+_ADDED_OPTIONS = (*(o for o in _LOG_OPTIONS if o != "--no-renames"), "-M")
 
 
 _COMMIT_START = re.compile(r"(?:\A|\n)\0")
@@ -129,34 +132,26 @@ class GitCommitLines:
             for line in added.get(sha, ()):
                 yield sha, line
 
-    def added_counts(self, shas: Collection[str]) -> dict[tuple[str, str], int]:
-        """(sha, path) -> the lines the commit's own diff adds to the file, for each named commit that is
-        not a merge (a binary file adds none). Git counts them (`--numstat`): no line is sent here."""
+    def added_total(self, shas: Collection[str]) -> int:
+        """How many lines the named commits that are not merges add in their own diffs, files renamed or
+        not (a binary file adds none). Git counts them (`--numstat`): no line is sent here."""
         if not shas:
-            return {}
+            return 0
         named = "".join(f"{sha}\n" for sha in dict.fromkeys(shas))
         out = self._git.run(*_NUMSTAT_OPTIONS, input=named.encode())
-        counts: dict[tuple[str, str], int] = {}
-        sha = ""
-        fields = out.decode("utf-8", "surrogateescape").split("\0")
-        for at, field in enumerate(fields):
-            if not field:
-                continue
-            if at > 0 and not fields[at - 1] and _SHA.fullmatch(field):
-                sha = field  # `\0SHA\0`: a commit's opening
-                continue
-            added, _, rest = field.lstrip("\n").partition("\t")
-            path = rest.partition("\t")[2]
-            if sha and added.isdigit() and path:
-                counts[sha, path] = counts.get((sha, path), 0) + int(added)
-        return counts
+        total = 0
+        for field in out.split(b"\0"):
+            added, tab, _ = field.lstrip(b"\n").partition(b"\t")
+            if tab and added.isdigit():
+                total += int(added)
+        return total
 
     def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:
-        """(sha, path, text) for every line each named commit added, in the order named; a merge adds
-        none here (its own lines are `added_texts`')."""
+        """(sha, path, text) for every line each named commit added, in the order named, renames
+        followed; a merge adds none here (its own lines are `added_texts`')."""
         if not shas:
             return
-        for head, patch in self._log(list(dict.fromkeys(shas)), _LOG_OPTIONS):
+        for head, patch in self._log(list(dict.fromkeys(shas)), _ADDED_OPTIONS):
             sha = head.split(" ", 1)[0]
             for section in _sections(patch):
                 hunks = section.find("\n@@ ")

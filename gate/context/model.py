@@ -104,9 +104,9 @@ class CommitLineReader(Protocol):
         the lines none of its parents has, as its `diffs` read them (one that `diffs` leaves out, none)."""
         ...
 
-    def added_counts(self, shas: Collection[str]) -> dict[tuple[str, str], int]:
-        """(sha, path) -> how many lines the commit's own diff adds to the file, for each named commit
-        that is not a merge: what `added_lines` would give, counted."""
+    def added_total(self, shas: Collection[str]) -> int:
+        """How many lines the named commits that are not merges add in their own diffs, together: never
+        fewer than the change's diff shows added unless some line one of them added is gone at head."""
         ...
 
     def added_lines(self, shas: Collection[str]) -> Iterable[tuple[str, str, str]]:

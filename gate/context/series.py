@@ -249,13 +249,8 @@ class SeriesLines:
             for text in self.by_commit.get(sha, ()):
                 yield sha, text
 
-    def added_counts(self, shas: Collection[str]) -> dict[tuple[str, str], int]:
-        counts: dict[tuple[str, str], int] = {}
-        for sha in shas:
-            if (diff := self.diff_by_commit.get(sha)) is not None:
-                for change in diff.files:
-                    counts[sha, change.path] = counts.get((sha, change.path), 0) + len(change.added)
-        return counts
+    def added_total(self, shas: Collection[str]) -> int:
+        return sum(len(change.added) for _, diff in self.diffs(list(shas)) for change in diff.files)
 
     def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:
         for sha in shas:

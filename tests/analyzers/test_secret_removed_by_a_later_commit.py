@@ -110,3 +110,70 @@ def test_a_single_commit_reads_no_commit_again(tmp_path: Path, capsys: pytest.Ca
 
     assert report["stages"]["secrets"]["details"]["removed_lines_scanned"] == 0
     assert "commits_unread" not in report["stages"]["secrets"]["details"]
+
+
+def _cut_in_two(token: str) -> str:
+    return f"{token[:27]} {token[27:]}"
+
+
+@pytest.mark.parametrize("mode", ["repo", "mbox"])
+@pytest.mark.parametrize("how", ["a blank put inside", "renamed over", "a file name git cannot decode"])
+def test_a_credential_removed_in_a_way_a_blame_or_a_name_hides_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str, how: str
+) -> None:
+    """`git blame -w` gives the first commit a line the second only broke with a blank; a rename into
+    the removed file's name gives it more lines there than it added; a name that is not UTF-8 was spelt
+    two ways. None of them decides now: only the count of every line the commits added, and the text."""
+    repo = _repo(tmp_path)
+    if how == "a blank put inside":
+        repo.write("app/client.py", f'import os\nTOKEN = "{TOKEN}"\n')
+        repo.commit("Add the client")
+        repo.write("app/client.py", f'import os\nTOKEN = "{_cut_in_two(TOKEN)}"\n')
+        repo.commit("Fix the token")
+    elif how == "renamed over":
+        repo.write("app/client.py", f'TOKEN = "{TOKEN}"\n')
+        repo.write("app/helpers.py", "def a():\n    return 1\n\n\ndef b():\n    return 2\n")
+        repo.commit("Add the client and helpers")
+        repo.remove("app/client.py")
+        repo.commit("Drop the client")
+        repo.git("mv", "app/helpers.py", "app/client.py")
+        repo.commit("Rename the helpers")
+    else:
+        if mode == "mbox":
+            pytest.skip("format-patch quotes the name, and the series is read as git am reads it")
+        (repo.root / "app").mkdir(exist_ok=True)
+        (repo.root / "app").joinpath(b"caf\xe9.py".decode("utf-8", "surrogateescape")).write_text(
+            f'TOKEN = "{TOKEN}"\n'
+        )
+        repo.git("add", "-A")
+        repo.commit("Add the cafe client")
+        repo.git("rm", "-q", "-r", "app")
+        repo.write("app/settings.py", "DEBUG = True\n")
+        repo.commit("Drop the cafe client")
+
+    report = _check(repo, tmp_path, capsys, mode)
+
+    titles = [f["title"] for f in _secrets(report)]
+    assert any(t.startswith("GitHub Token ghp_…") and t.endswith(", removed later") for t in titles), titles
+    assert report["verdict"] == "fail"
+    assert TOKEN not in json.dumps(report)
+
+
+@pytest.mark.parametrize("mode", ["repo", "mbox"])
+def test_a_base_credential_moved_and_then_read_from_the_environment_is_no_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """The PR moves a file that holds a credential the base has, then stops using the credential: the
+    PR adds none (the base's history holds it already)."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("config.py", f'import os\nDEBUG = False\nTOKEN = "{TOKEN}"\nNAME = "app"\n')
+    repo.commit("legacy")
+    repo.branch("feature")
+    repo.git("mv", "config.py", "app_config.py")
+    repo.commit("Move the config")
+    repo.write("app_config.py", 'import os\nDEBUG = False\nTOKEN = os.environ["TOKEN"]\nNAME = "app"\n')
+    repo.commit("Read the token from the environment")
+
+    report = _check(repo, tmp_path, capsys, mode)
+
+    assert _secrets(report) == []
