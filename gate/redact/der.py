@@ -29,7 +29,10 @@ OPENING = "M"
 # The shortest key read: an Ed25519 or X25519 PKCS#8 key is 48 bytes, 64 base64 characters.
 MIN_KEY_CHARS = 64
 # Base64 characters decoded: enough for the outer SEQUENCE's header, the version and an algorithm's OID.
-_HEAD_CHARS = 48
+HEAD_CHARS = 48
+# The shortest first piece of a key wrapped over lines that is read (8 characters, 6 bytes): a key is
+# wrapped at 64 or 76 characters, or by hand at any width; a shorter piece is not remembered either.
+MIN_PIECE_CHARS = 8
 _URL_SAFE = str.maketrans("-_", "+/")
 # The most bytes a key's SEQUENCE is read as declaring: an RSA key of 16384 bits takes under 10,000.
 MAX_KEY_BYTES = 16_384
@@ -72,11 +75,11 @@ def key_bytes(run: str) -> int | None:
     first bytes of a base64 run have the shape of one of the syntaxes above; None when they do not. A
     run shorter than that is a piece of a key: a PEM body's first line, or the first of the pieces a
     JSON string or a concatenation wraps a key into (`"MIIC…\\nNnHf…"`)."""
-    if len(run) < _HEAD_CHARS or not run.startswith(OPENING):
+    if len(run) < HEAD_CHARS or not run.startswith(OPENING):
         return None
     try:
         # `base64.urlsafe_b64encode` writes `-` and `_` for `+` and `/`.
-        head = base64.b64decode(run[:_HEAD_CHARS].translate(_URL_SAFE), validate=True)
+        head = base64.b64decode(run[:HEAD_CHARS].translate(_URL_SAFE), validate=True)
     except (binascii.Error, ValueError):
         return None
     outer = _header(head, 0)

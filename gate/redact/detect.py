@@ -882,9 +882,14 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
     file's value below its key, and a string value a formatter wrapped below its name
     (`gate.redact.wrapped`)."""
     text = "\n".join(lines)
-    yield from _der_keys_below(lines, text)
+    keys: list[tuple[int, int]] = []  # the lines each DER key wrapped over lines stands on
+    for index, hit, last in _der_keys_below(lines, text):
+        keys.append((index, last))
+        yield index, hit
     yield from _defaults_below(lines, text)
-    yield from _wrapped_below(lines, filename, text)
+    for index, hit in _wrapped_below(lines, filename, text):
+        if hit.kind != PRIVATE_KEY_KIND or not any(first <= index <= last for first, last in keys):
+            yield index, hit  # a key's pieces a formatter wrapped below its name are that one key
     if filename.lower().endswith(_NAME_VALUE_SUFFIXES):
         yield from _values_below_names(lines, text)
     if filename.lower().endswith(".tf"):
@@ -1108,26 +1113,28 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
     memory.remember(values)
 
 
-# A line that ends in a base64 run with a private key's opening, and a line below it that holds a
-# piece and nothing else: a DER key written over lines of code (`"MIIE…" +` then `"…" +` in Java, Python's
-# strings in parentheses, a JSON array, a YAML list). The run is the last thing on its line but quotes,
-# escaped line ends and the marks that join it to the next (`+`, `,`, `\`).
+# A DER key written over lines of code: `"MIIE…" +` then `"…" +` in Java, Python's strings in
+# parentheses, a JSON array, a YAML list, bare lines. Its first piece is the last run of its line (but
+# quotes, escaped line ends, the marks that join it to the next, `+` `,` `\\`, and a comment), and each line
+# below holds one piece and nothing else; a blank line or a comment alone may stand between two pieces.
+_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+(?:(?://|#)[^\n]*+)?"""
 _DER_OPENING_AT_END = re.compile(
-    r"""(?P<run>M[A-Za-z0-9+/_-]{47,}+={0,2})(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+$""",
-    re.MULTILINE,
+    rf"""(?P<run>M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}){_PIECE_TRAIL}$""", re.MULTILINE
 )
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _DER_PIECE_LINE = re.compile(
     r"""[ \t]*+(?:(?:[+,][ \t]*+)?[bBuUrR]?["'`]|-[ \t]++)?(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
-    r"""(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+"""
+    + _PIECE_TRAIL
 )
+_BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*)[^\n]*+)?""")
+_MAX_BETWEEN = 2  # lines in a row between two pieces
 
 
-def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
-    """(index, hit) for each DER private key wrapped over lines: its first piece ends a line, and the
-    lines below hold nothing but its pieces until they hold the length its opening declares. One hit on
-    the first piece's line; every piece is remembered, so that each is hidden wherever it stands. A PEM
-    body is the block reader's (`gate.redact.blocks`): a run under a BEGIN line is not read here."""
+def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit, int]]:
+    """(index, hit, last index) for each DER private key wrapped over lines (`_DER_OPENING_AT_END`):
+    its pieces are read joined until they hold the length the key's opening declares. One hit on the
+    first piece's line; every piece is remembered, so that each is hidden wherever it stands. A PEM body
+    is the block reader's (`gate.redact.blocks`): a run under a BEGIN line is not read here."""
     if "M" not in text:
         return
     starts: list[int] | None = None
@@ -1135,25 +1142,45 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
         if m.start() and text[m.start() - 1] in _BASE64_CHARS:
             continue  # inside a longer run (checked here: a look-behind would cost the search its literal)
         run = m.group("run")
-        declared = der.key_bytes(run)
-        if declared is None or declared > der.MAX_KEY_BYTES or der.is_private_key(run):
-            continue  # no key's opening, or the whole key on its line (the line's own scan reads it)
+        if der.is_private_key(run):
+            continue  # the whole key on its line: the line's own scan reads it
         if starts is None:
             starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
         index = bisect.bisect_right(starts, m.start()) - 1
         if index > 0 and opens_block(lines[index - 1]):
             continue
-        needed = -(-declared * 4 // 3)  # the base64 characters of that many bytes, rounded up
-        chars, pieces = len(run.rstrip("=")), [run]
-        for below in lines[index + 1 : index + 1 + needed // 16]:
-            piece = _DER_PIECE_LINE.fullmatch(below)
-            if piece is None or chars >= needed:
-                break
-            pieces.append(piece.group("piece"))
-            chars += len(pieces[-1].rstrip("="))
-        if chars >= needed:
+        read = _der_pieces_below(lines, index, run)
+        if read is not None:
+            pieces, last = read
             memory.remember(pieces)
-            yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run)
+            yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run), last
+
+
+def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[str], int] | None:
+    """The pieces of a key whose first piece `run` ends line `index`, and the index of the line of its
+    last; None when the pieces below are no key's or end short of its declared length."""
+    pieces, chars, needed, between = [run], len(run.rstrip("=")), 0, 0
+    at = index + 1
+    while at < len(lines):
+        if not needed and chars >= der.HEAD_CHARS:
+            declared = der.key_bytes("".join(pieces))
+            if declared is None or declared > der.MAX_KEY_BYTES:
+                return None
+            needed = -(-declared * 4 // 3)  # the base64 characters of that many bytes, rounded up
+        if needed and chars >= needed:
+            return pieces, at - 1 - between
+        piece = _DER_PIECE_LINE.fullmatch(lines[at])
+        if piece is None:
+            if between < _MAX_BETWEEN and _BETWEEN_PIECES.fullmatch(lines[at]):
+                between += 1
+                at += 1
+                continue
+            return None
+        between = 0
+        pieces.append(piece.group("piece"))
+        chars += len(pieces[-1].rstrip("="))
+        at += 1
+    return (pieces, at - 1 - between) if needed and chars >= needed else None
 
 
 def remember_der_keys(lines: Sequence[str]) -> None:

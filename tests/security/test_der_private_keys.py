@@ -324,6 +324,69 @@ def test_a_der_private_key_wrapped_over_lines_is_one_finding_hidden_whole(name: 
     assert pieces[0] not in redact(f"excerpt: {pieces[0]}", filename="notes.txt")
 
 
+_P256_SEC1_RUN = _private(_P256, _OPENSSL)
+
+
+def _java(pieces: list[str], after_first: str = "", between: str | None = None) -> list[str]:
+    """A Java constant of the pieces, one a line; `after_first` ends the first piece's line (a comment),
+    and `between` is a line put after the first piece (a blank line, a comment alone)."""
+    lines = [f'    "{p}" +' for p in pieces[:-1]] + [f'    "{pieces[-1]}";']
+    lines[0] += after_first
+    return [
+        "class K {",
+        "  static final String KEY =",
+        *lines[:1],
+        *([between] if between is not None else []),
+        *lines[1:],
+        "}",
+    ]
+
+
+SPREAD = [
+    ("RSA in 32-character pieces", _java(_wrapped(_RSA_RUN, 32)), _wrapped(_RSA_RUN, 32)),
+    ("RSA in 8-character pieces", _java(_wrapped(_RSA_RUN, 8)), _wrapped(_RSA_RUN, 8)),
+    (
+        "EC with a blank line after the first piece",
+        _java(_wrapped(_P256_SEC1_RUN), between=""),
+        _wrapped(_P256_SEC1_RUN),
+    ),
+    (
+        "EC with a comment after the first piece",
+        _java(_wrapped(_P256_SEC1_RUN), after_first=" // part 1"),
+        _wrapped(_P256_SEC1_RUN),
+    ),
+    (
+        "EC with a comment line among the pieces",
+        _java(_wrapped(_P256_SEC1_RUN, 40), between="    // the rest"),
+        _wrapped(_P256_SEC1_RUN, 40),
+    ),
+    (
+        "EC in 64-character pieces, a formatter's wrap",
+        _java(_wrapped(_P256_SEC1_RUN)),
+        _wrapped(_P256_SEC1_RUN),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "pieces"), SPREAD, ids=[s[0] for s in SPREAD])
+def test_a_der_key_in_short_pieces_or_with_lines_between_is_one_finding_hidden_whole(
+    name: str, lines: list[str], pieces: list[str]
+) -> None:
+    """Pieces of any width from 8 characters, a blank line or a comment between two of them, and a comment
+    after the first: one finding on the first piece's line (not one more for each piece a formatter's wrap
+    reader takes), and no piece shown, learnt first or not."""
+    _fresh()
+    hits = [(index, hit.kind) for _, index, hit in scan_files([("src/K.java", lines)])]
+    assert hits == [(2, PRIVATE_KEY_KIND)], name
+    for learnt in (True, False):
+        if not learnt:
+            _fresh()
+        shown = redact_lines(lines, filename="src/K.java")
+        # (A last piece under six characters, two or three bytes and padding, is too short to remember.)
+        kept = [piece for piece in pieces if len(piece.rstrip("=")) >= memory.MIN_REMEMBERED]
+        assert [piece for piece in kept if any(piece in line for line in shown)] == [], (name, learnt)
+
+
 def test_a_public_key_or_a_key_cut_short_over_lines_is_not_a_private_key() -> None:
     """A public key opens as a private one does not; a private key's pieces that stop short of the
     length its opening declares (a line of code between them) are no finding of their own."""
