@@ -156,6 +156,55 @@ def _decode_header(value: str) -> str:
         return value
 
 
+# The headers a body may open with (mailinfo.c header[]), and format-patch's separator line.
+_IN_BODY_HEADERS = ("from", "subject", "date")
+_SEPARATOR = re.compile(r">From [0-9a-f]{40} Mon Sep 17 00:00:00 2001")
+
+
+def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
+    """The headers that open a message's body, by lower-cased name, and the body after them, as
+    mailinfo.c check_inbody_header() reads them: empty lines first are skipped; then each of `From`,
+    `Subject` and `Date` (any case, a colon right after the name, blanks after it optional) once, a
+    folded line (a blank first) continuing the one before, a `[PATCH] …` line as the subject, and
+    format-patch's `>From <sha> …` separator line, until an empty line (dropped) or any other line (the
+    message's first)."""
+    found: dict[str, str] = {}
+    current = ""
+    at = 0
+    while at < len(body):
+        end = body.find("\n", at)
+        end = len(body) if end == -1 else end
+        line = body[at:end]
+        if not line:
+            at = end + 1
+            if found:
+                break
+            continue
+        if current and line[0] in " \t":
+            found[current] += line
+        elif line.startswith("[PATCH]") and (len(line) == 7 or line[7] in C_SPACE):
+            current = ""
+            found["subject"] = line
+        elif _SEPARATOR.fullmatch(line):
+            current = ""
+        else:
+            current = next(
+                (
+                    name
+                    for name in _IN_BODY_HEADERS
+                    if name not in found
+                    and line[: len(name)].lower() == name
+                    and line[len(name) : len(name) + 1] == ":"
+                ),
+                "",
+            )
+            if not current:
+                break
+            found[current] = line[len(current) + 1 :].lstrip(C_SPACE)
+        at = end + 1
+    return found, body[at:]
+
+
 def _message(text: str, index: int, name: str) -> tuple[Commit, str, tuple[str, ...]]:
     """One format-patch message: its commit, the diff text and the notes of reading its body."""
     mail = read_mail(text, f"{name}: patch {index + 1}")
@@ -164,13 +213,13 @@ def _message(text: str, index: int, name: str) -> tuple[Commit, str, tuple[str, 
     headers = mail.headers
     author_name, author_email = parseaddr(_decode_header(headers.get("from", "")))
     subject = _SUBJECT_PREFIX.sub("", _decode_header(headers.get("subject", ""))).strip()
-    # git mailinfo skips the empty lines that open the body; an in-body "From:" line then names the
-    # author when the sender differs.
-    body = mail.body.lstrip("\n")
-    if body.startswith("From: "):
-        in_body, _, body = body.partition("\n")
-        author_name, author_email = parseaddr(_decode_header(in_body[6:]))
-        body = body.lstrip("\n")
+    # The body may open with headers of its own: a "From:" that names the author when the sender
+    # differs, a "Subject:" for the commit's title.
+    in_body, body = _in_body_headers(mail.body)
+    if "from" in in_body:
+        author_name, author_email = parseaddr(_decode_header(in_body["from"]))
+    if "subject" in in_body:
+        subject = _SUBJECT_PREFIX.sub("", _decode_header(in_body["subject"])).strip()
     # The first patch break ends the message, as `git am` records it: format-patch writes a `---` line
     # before the diffstat and the notes (whose lines it indents), and a `---` line of the message's own
     # ends it there too.

@@ -45,8 +45,9 @@ def repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-def _git_am(repo: GitRepo, series: bytes, tmp_path: Path) -> list[str]:
-    """The messages of the commits `git am` makes of `series` on main (failing the test if it cannot)."""
+def _git_am(repo: GitRepo, series: bytes, tmp_path: Path, fmt: str = "%B") -> list[str]:
+    """The messages (or `fmt`) of the commits `git am` makes of `series` on main (failing the test if it
+    cannot)."""
     where = tmp_path / f"am{len(list(tmp_path.glob('am*')))}"
     repo.git("worktree", "add", "-q", "--detach", str(where), "main")
     (tmp_path / "series.in").write_bytes(series)
@@ -58,7 +59,7 @@ def _git_am(repo: GitRepo, series: bytes, tmp_path: Path) -> list[str]:
 
     git("am", "-q", str(tmp_path / "series.in"))
     assert (where / "app" / "evil.py").read_text() == EVIL
-    return git("log", "--reverse", "--format=%B%x00", "main..HEAD").split("\0")[:-1]
+    return git("log", "--reverse", f"--format={fmt}%x00", "main..HEAD").split("\0")[:-1]
 
 
 def _check(series: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
@@ -180,6 +181,39 @@ def test_a_dash_line_with_a_blank_git_does_not_count_is_message_text_as_git_mail
     )
 
     _assert_read_as_git_am(repo, series, tmp_path, capsys)
+
+
+CLAUDE_AUTHOR = "Claude <noreply@anthropic.com>"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        f"From: {CLAUDE_AUTHOR}",
+        f"from: {CLAUDE_AUTHOR}",
+        f"From:{CLAUDE_AUTHOR}",
+        f"Date: Mon, 1 Dec 2025 10:00:00 +0000\nFrom: {CLAUDE_AUTHOR}",
+        "From: Claude\n <noreply@anthropic.com>",
+        f"\n\nSUBJECT: Add a helper\nFROM: {CLAUDE_AUTHOR}",
+    ],
+    ids=["as format-patch writes it", "lower case", "no blank", "after a date", "folded", "upper case"],
+)
+def test_an_author_named_by_a_header_in_the_body_is_read_as_git_am_reads_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], headers: str
+) -> None:
+    # The AI commit sent by a person, with no trailer: only the header that opens its body names the AI.
+    series = repo.format_patch("main..pr").replace(
+        b"\n\n" + CLAUDE.encode() + b"\n---\n", b"\n\n" + headers.encode() + b"\n\nWrite the helper.\n---\n"
+    )
+    authors = [a.strip() for a in _git_am(repo, series, tmp_path, "%an <%ae>")]
+    assert authors[1] == CLAUDE_AUTHOR
+
+    changeset = load_patch_changeset(series, "series.mbox")
+
+    assert [f"{c.author.name} <{c.author.email}>" for c in changeset.commits] == authors
+    assert changeset.commits[1].message == "Add a helper\n\nWrite the helper."
+    _, report = _check(series, tmp_path, capsys)
+    assert [c["ai"] for c in report["provenance"]["commits"]] == [False, True]
 
 
 def test_a_mail_that_opens_with_its_headers_is_read_as_a_message(repo: GitRepo, tmp_path: Path) -> None:
