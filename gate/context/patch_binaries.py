@@ -83,13 +83,15 @@ def read_binaries(
             files.append(change)
             continue
         checked_left -= found.forward.size
-        if block_id(found.forward, id_length, where) != found.new_id:
+        # A block that may be text is inflated once, and hashed whole; a larger one a piece at a time.
+        data = inflate(found.forward, MAX_TEXT_BINARY_BYTES, where)
+        new_id = block_id(found.forward, id_length, where) if data is None else blob_id(data, id_length)
+        if new_id != found.new_id:
             raise InputError(
                 f"{where}: the GIT binary patch's literal is not the object {found.new_id} its index line "
                 "names, which git writes when the repository holds it",
                 "make the patch again with git diff --binary or git format-patch --binary",
             )
-        data = inflate(found.forward, MAX_TEXT_BINARY_BYTES, where)
         kind = text_kind(data)
         new = text_of(data) if data is not None and kind in (TextKind.AS_IS, TextKind.WIDE) else None
         if new is None:
