@@ -12,6 +12,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
 from operator import attrgetter
 
 from gate import invisible
@@ -113,8 +114,15 @@ class InjectionAnalyzer(Analyzer):
             if line is not None:
                 findings.append(self._phrase(hit, line))
         if _INVISIBLE.search(joined):
-            for i, text in enumerate(texts):
-                if _INVISIBLE.search(text) and (line := added_line(i)):
+            # The lines that hold one, found from where each stands in the joined text (one character
+            # each, never a line break).
+            starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+            holding = sorted(
+                {bisect.bisect_right(starts, m.start()) - 1 for m in _INVISIBLE.finditer(joined)}
+            )
+            for i in holding:
+                text = texts[i]
+                if line := added_line(i):
                     # a byte-order mark at the start of a file is ordinary
                     finding = self._invisible(text, line.path, line.line_no, bom_ok=line.line_no == 1)
                     if finding is not None:
