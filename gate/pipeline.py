@@ -319,14 +319,13 @@ def _stages(
 
 
 def _texts(results: Iterable[StageResult]) -> Iterator[str]:
-    """The strings the report will hold of these results: their details, and their findings' texts and
-    fingerprints (a finding's id is its fingerprint's first 12 characters)."""
+    """The strings the report will hold of these results that its redaction scans: their details, and
+    their findings' texts (not their ids and fingerprints, hashes the gate computes)."""
     for result in results:
         yield from strings_in(result.details)
         for f in result.findings:
-            fingerprint = f.fingerprint
             path = f.location.path if f.location else ""
-            yield from (f.title, f.body, f.suggestion or "", path, fingerprint, fingerprint[:12])
+            yield from (f.title, f.body, f.suggestion or "", path)
 
 
 def _time_left(ctx: RunContext) -> float:

@@ -249,13 +249,15 @@ def redact_tree(value: Any) -> Any:
     data (`is_data_key`: a file name); the gate's own keys are left as they are.
     All its strings are scanned as one text: a report of many short strings costs one pass, not one each.
     A value with nothing to redact is returned as it is (not copied)."""
-    collected = strings_in(value)
-    if not collected:
+    hashes: list[str] = []
+    collected = strings_in(value, hashes)
+    if not collected and not hashes:
         return value
     # Each distinct string once: a report repeats its paths and rule names in every finding.
     strings = list(dict.fromkeys(collected))
     out = redact_lines(_as_lines(strings))
-    redacted: dict[str, str] = {}
+    # A hash needs no scan; a value remembered for the run is hidden in one all the same.
+    redacted = {text: hidden for text in dict.fromkeys(hashes) if (hidden := memory.hide(text)) != text}
     at = 0
     for text in strings:
         count = text.count("\n") + 1
@@ -275,16 +277,24 @@ def _as_lines(strings: Iterable[str]) -> list[str]:
     return lines
 
 
-def strings_in(value: Any) -> list[str]:
-    """Every string in a JSON-like value, the keys that are data too, as `redact_tree` reads them."""
+def strings_in(value: Any, hashes: list[str] | None = None) -> list[str]:
+    """Every string in a JSON-like value, the keys that are data too, as `redact_tree` scans them; the
+    gate's own hashes (`_HASH_FIELDS`) go to `hashes` when given, and are left out otherwise."""
     collected: list[str] = []
-    _collect(value, collected)
+    _collect(value, collected, [] if hashes is None else hashes)
     return collected
 
 
-def _collect(value: Any, into: list[str]) -> None:
-    """Every string in `value`, the keys that are data too. (Leaves are read in their container's loop: a
-    report has far more strings and numbers than dicts and lists.)"""
+# The fields that hold a hash the gate computed (a finding's `id` and `fingerprint`): hex digits that
+# hold no secret and need no scan (a report's thousands of them made most of its candidate lines).
+_HASH_FIELDS = frozenset({"id", "fingerprint"})
+_HASH = re.compile(r"[0-9a-f]{12,64}")
+
+
+def _collect(value: Any, into: list[str], hashes: list[str]) -> None:
+    """Every string in `value`, the keys that are data too, into `into`; the gate's own hashes
+    (`_HASH_FIELDS`) into `hashes`. (Leaves are read in their container's loop: a report has far more
+    strings and numbers than dicts and lists.)"""
     if isinstance(value, str):
         into.append(value)
     elif isinstance(value, dict):
@@ -292,15 +302,15 @@ def _collect(value: Any, into: list[str]) -> None:
             if isinstance(k, str) and is_data_key(k):
                 into.append(k)
             if isinstance(v, str):
-                into.append(v)
+                (hashes if k in _HASH_FIELDS and _HASH.fullmatch(v) else into).append(v)
             elif isinstance(v, (dict, list, tuple)):
-                _collect(v, into)
+                _collect(v, into, hashes)
     elif isinstance(value, (list, tuple)):
         for v in value:
             if isinstance(v, str):
                 into.append(v)
             elif isinstance(v, (dict, list, tuple)):
-                _collect(v, into)
+                _collect(v, into, hashes)
 
 
 def _rebuild(value: Any, redacted: dict[str, str]) -> Any:

@@ -96,3 +96,27 @@ def test_a_remembered_word_is_hidden_in_values_and_data_keys_never_in_the_gates_
             memory._values.intersection_update(before)
             memory._pattern = None
             memory._generation += 1
+
+
+def test_the_gates_own_hashes_are_not_scanned_but_a_remembered_value_in_one_is_hidden() -> None:
+    """A finding's `id` and `fingerprint` are hex hashes the gate computed: a report's thousands of them
+    made most of its redaction's candidate lines, and hold no secret. They are not scanned; a value
+    remembered for the run is hidden in one all the same, and a hash-shaped string anywhere else is
+    scanned as ever."""
+    from gate.redact import memory, strings_in
+
+    before = set(memory._values)
+    remembered = "9f3a61c0d2e4b5a7c8e9f0a1"
+    try:
+        memory.remember([remembered])
+        own = {"id": "3867abe2de7ac1bc28fc038a", "fingerprint": "7fb7b545b0f09f2966d9f9b5"}
+        tree = {"findings": [own, {"id": remembered, "title": "t"}], "note": own["id"]}
+        hashes: list[str] = []
+        assert own["id"] not in strings_in({"findings": [own]}, hashes) and own["id"] in hashes
+        assert own["id"] in strings_in(tree)  # the same text outside a hash field is scanned
+        assert redact_tree(tree) == {"findings": [own, {"id": REDACTED, "title": "t"}], "note": own["id"]}
+    finally:
+        with memory._lock:
+            memory._values.intersection_update(before)
+            memory._pattern = None
+            memory._generation += 1
