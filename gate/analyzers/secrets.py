@@ -40,6 +40,7 @@ _PLACEHOLDER_WORDS = re.compile(
 )
 # A PEM header alone is code that parses keys; a leaked key has its base64 body next to the header.
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 # `api_key_env: "PROXY_KEY"`: the name of a variable that holds the secret, not the secret.
 _ENV_VAR_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # `_strip_prompt_cache_breakpoints_from_content`: lower-case words joined by underscores, a name.
@@ -47,6 +48,14 @@ _SNAKE_NAME = re.compile(r"_*[a-z]+(?:_+[a-z]+)+_*")
 _FROM_ENVIRONMENT = re.compile(
     r"os\.environ|os\.getenv|getenv\(|process\.env|ENV\[|System\.getenv|secrets\.\w+|vault\(|\$\{\{",
 )
+
+
+def _header_only(hit: SecretHit, lines: str) -> bool:
+    """A private key's BEGIN line with no base64 body beside it: code that parses keys, not a key. (A key
+    found by its base64 itself, a DER key in pieces however short, is one.)"""
+    return (
+        hit.kind == PRIVATE_KEY_KIND and not _BASE64_RUN.fullmatch(hit.value) and not _KEY_BODY.search(lines)
+    )
 
 
 def mask(value: str) -> str:
@@ -114,7 +123,7 @@ class SecretsAnalyzer(Analyzer):
             path, lines = texts[file_index]
             following = lines[index + 1] if index + 1 < len(lines) else ""
             if (hit.kind != PRIVATE_KEY_KIND and is_placeholder(hit.value, lines[index])) or (
-                hit.kind == PRIVATE_KEY_KIND and not _KEY_BODY.search(lines[index] + "\n" + following)
+                _header_only(hit, lines[index] + "\n" + following)
             ):
                 placeholders += 1
                 continue
@@ -174,7 +183,7 @@ class SecretsAnalyzer(Analyzer):
             lines = gone[sha, path]
             following = lines[index + 1] if index + 1 < len(lines) else ""
             if (hit.kind != PRIVATE_KEY_KIND and is_placeholder(hit.value, lines[index])) or (
-                hit.kind == PRIVATE_KEY_KIND and not _KEY_BODY.search(lines[index] + "\n" + following)
+                _header_only(hit, lines[index] + "\n" + following)
             ):
                 continue
             if hit.value in reported:

@@ -1152,7 +1152,9 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
         read = _der_pieces_below(lines, index, run)
         if read is not None:
             pieces, last = read
-            memory.remember(pieces)
+            # Key bytes, whatever their shape; a piece of letters alone only when long, as a word's is not
+            # (a key made up to hide `return` from every prompt).
+            memory.remember((p for p in pieces if not p.isalpha() or len(p) >= 12), any_shape=True)
             yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run), last
 
 

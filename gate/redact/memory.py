@@ -106,9 +106,11 @@ def _random_letters(value: str) -> bool:
     )
 
 
-def remember(values: Iterable[str]) -> None:
+def remember(values: Iterable[str], *, any_shape: bool = False) -> None:
+    """Hide each of `values` wherever it stands for the rest of the run. Inside `only_credentials`, only
+    those shaped as a credential, unless `any_shape` (a private key's pieces: key bytes, not prose)."""
     global _pattern, _generation
-    shaped = _ONLY_CREDENTIALS.get()
+    shaped = _ONLY_CREDENTIALS.get() and not any_shape
     new = {
         v
         for v in values

@@ -387,6 +387,53 @@ def test_a_der_key_in_short_pieces_or_with_lines_between_is_one_finding_hidden_w
         assert [piece for piece in kept if any(piece in line for line in shown)] == [], (name, learnt)
 
 
+@pytest.mark.parametrize("width", [8, 16, 32])
+def test_a_der_key_in_short_pieces_fails_the_pr_and_no_piece_reaches_a_model(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """Through the whole run: the stage keeps the key's finding (pieces under 40 characters are a body
+    all the same), and the change's learning remembers every piece of more than a few characters,
+    whatever its shape (`/XLvrZQnlgNuXX/vGWpAZfab+umFLUba` has no digit)."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
+    pieces = _wrapped(_RSA_RUN, width)
+    repo.write("README.md", "keys\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("src/K.java", "\n".join(_java(pieces)) + "\n")
+    repo.commit("Sign requests\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "thresholds": {"review": {"changed_lines": 1}},
+                "models": {"review": list(MODELS), "endpoints": model_server.endpoints(MODELS)},
+                "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
+            }
+        )
+    )
+    for model in MODELS:
+        model_server.script(model.split("/", 1)[1], "review", Reply.json({"findings": []}))
+    out = tmp_path / "out"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    main([*args, "--format", "json", "--output", str(out / "report.json"), "--trace", str(out / "trace")])
+
+    assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
+    report = json.loads((out / "report.json").read_text())
+    assert [(f["path"], f["severity"]) for f in report["findings"] if f["stage"] == "secrets"] == [
+        ("src/K.java", "high")
+    ]
+    assert report["verdict"] == "fail"
+    sent = [json.dumps(call.body) for call in model_server.calls]
+    places = {
+        **{f"model request {i}": body for i, body in enumerate(sent)},
+        "trace": (out / "trace").read_text(),
+    }
+    kept = [p for p in pieces if not p.isalpha() or len(p) >= 12]
+    leaked = [f"{piece} in {where}" for piece in kept for where, text in places.items() if piece in text]
+    assert leaked == []
+
+
 def test_a_public_key_or_a_key_cut_short_over_lines_is_not_a_private_key() -> None:
     """A public key opens as a private one does not; a private key's pieces that stop short of the
     length its opening declares (a line of code between them) are no finding of their own."""
