@@ -327,6 +327,14 @@ def test_a_der_private_key_wrapped_over_lines_is_one_finding_hidden_whole(name: 
 _P256_SEC1_RUN = _private(_P256, _OPENSSL)
 
 
+def _remembered(pieces: list[str]) -> list[str]:
+    """The pieces a key's reading remembers: not a last one under six characters (two or three bytes and
+    padding), nor a short one of letters alone, which may be a word."""
+    return [
+        p for p in pieces if len(p.rstrip("=")) >= memory.MIN_REMEMBERED and (not p.isalpha() or len(p) >= 12)
+    ]
+
+
 def _java(pieces: list[str], after_first: str = "", between: str | None = None) -> list[str]:
     """A Java constant of the pieces, one a line; `after_first` ends the first piece's line (a comment),
     and `between` is a line put after the first piece (a blank line, a comment alone)."""
@@ -382,8 +390,7 @@ def test_a_der_key_in_short_pieces_or_with_lines_between_is_one_finding_hidden_w
         if not learnt:
             _fresh()
         shown = redact_lines(lines, filename="src/K.java")
-        # (A last piece under six characters, two or three bytes and padding, is too short to remember.)
-        kept = [piece for piece in pieces if len(piece.rstrip("=")) >= memory.MIN_REMEMBERED]
+        kept = _remembered(pieces)
         assert [piece for piece in kept if any(piece in line for line in shown)] == [], (name, learnt)
 
 
@@ -429,7 +436,7 @@ def test_a_der_key_in_short_pieces_fails_the_pr_and_no_piece_reaches_a_model(
         **{f"model request {i}": body for i, body in enumerate(sent)},
         "trace": (out / "trace").read_text(),
     }
-    kept = [p for p in pieces if not p.isalpha() or len(p) >= 12]
+    kept = _remembered(pieces)
     leaked = [f"{piece} in {where}" for piece in kept for where, text in places.items() if piece in text]
     assert leaked == []
 
