@@ -166,10 +166,10 @@ def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
     mailinfo.c check_inbody_header() reads them: empty lines first are skipped; then each of `From`,
     `Subject` and `Date` (any case, a colon right after the name, blanks after it optional) once, a
     folded line (a blank first) continuing the one before, a `[PATCH] …` line as the subject, and
-    format-patch's `>From <sha> …` separator line, until an empty line (dropped) or any other line (the
-    message's first)."""
+    format-patch's `>From <sha> …` separator line, until an empty line after a header (dropped) or any
+    other line (the message's first)."""
     found: dict[str, str] = {}
-    current = ""
+    current = ""  # the header being read, which a folded line continues and an empty line ends
     at = 0
     while at < len(body):
         end = body.find("\n", at)
@@ -177,9 +177,9 @@ def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
         line = body[at:end]
         if not line:
             at = end + 1
-            if found:
+            if current:
                 break
-            continue
+            continue  # before any header, or after a `[PATCH]` or separator line: skipped
         if current and line[0] in " \t":
             found[current] += line
         elif line.startswith("[PATCH]") and (len(line) == 7 or line[7] in C_SPACE):

@@ -195,8 +195,19 @@ CLAUDE_AUTHOR = "Claude <noreply@anthropic.com>"
         f"Date: Mon, 1 Dec 2025 10:00:00 +0000\nFrom: {CLAUDE_AUTHOR}",
         "From: Claude\n <noreply@anthropic.com>",
         f"\n\nSUBJECT: Add a helper\nFROM: {CLAUDE_AUTHOR}",
+        f"[PATCH] Add a helper\n\nFrom: {CLAUDE_AUTHOR}",
+        f"Subject: Add a helper\n>From {'a' * 40} Mon Sep 17 00:00:00 2001\n\nFrom: {CLAUDE_AUTHOR}",
     ],
-    ids=["as format-patch writes it", "lower case", "no blank", "after a date", "folded", "upper case"],
+    ids=[
+        "as format-patch writes it",
+        "lower case",
+        "no blank",
+        "after a date",
+        "folded",
+        "upper case",
+        "after a patch line and an empty line",
+        "after a separator line and an empty line",
+    ],
 )
 def test_an_author_named_by_a_header_in_the_body_is_read_as_git_am_reads_it(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], headers: str
