@@ -166,7 +166,10 @@ class SecretsAnalyzer(Analyzer):
         shas = [c.sha for c in changeset.commits if not c.is_merge]
         diff = changeset.diff
         files = [*diff.files, *diff.ignored_by_path.values()]
-        if reader.added_total(shas) <= sum(len(change.added) for change in files):
+        # Read unless the count settles it: a merge's own lines are in the change's diff and not counted,
+        # and a file the source calls binary is counted as none though the change's diff may read it.
+        total = None if len(shas) < len(changeset.commits) else reader.added_total(shas)
+        if total is not None and total <= sum(len(change.added) for change in files):
             return [], 0, ""
         held = {line.text for change in files for hunk in change.hunks for line in hunk.lines}
         gone: dict[tuple[str, str], list[str]] = {}  # (sha, path) -> its lines the change does not hold

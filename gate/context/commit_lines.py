@@ -132,9 +132,10 @@ class GitCommitLines:
             for line in added.get(sha, ()):
                 yield sha, line
 
-    def added_total(self, shas: Collection[str]) -> int:
+    def added_total(self, shas: Collection[str]) -> int | None:
         """How many lines the named commits that are not merges add in their own diffs, files renamed or
-        not (a binary file adds none). Git counts them (`--numstat`): no line is sent here."""
+        not; None when git counts no lines for some file (binary to it, though it may be text the change's
+        diff reads). Git counts them (`--numstat`): no line is sent here."""
         if not shas:
             return 0
         named = "".join(f"{sha}\n" for sha in dict.fromkeys(shas))
@@ -142,8 +143,11 @@ class GitCommitLines:
         total = 0
         for field in out.split(b"\0"):
             added, tab, _ = field.lstrip(b"\n").partition(b"\t")
-            if tab and added.isdigit():
-                total += int(added)
+            if not tab:
+                continue
+            if not added.isdigit():
+                return None  # `-`: a file git calls binary
+            total += int(added)
         return total
 
     def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:

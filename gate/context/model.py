@@ -104,9 +104,10 @@ class CommitLineReader(Protocol):
         the lines none of its parents has, as its `diffs` read them (one that `diffs` leaves out, none)."""
         ...
 
-    def added_total(self, shas: Collection[str]) -> int:
+    def added_total(self, shas: Collection[str]) -> int | None:
         """How many lines the named commits that are not merges add in their own diffs, together: never
-        fewer than the change's diff shows added unless some line one of them added is gone at head."""
+        fewer than the change's diff shows added, and more when some line one of them added is gone at
+        head; None when some file's lines are not counted (binary to the source)."""
         ...
 
     def added_lines(self, shas: Collection[str]) -> Iterable[tuple[str, str, str]]:

@@ -249,8 +249,11 @@ class SeriesLines:
             for text in self.by_commit.get(sha, ()):
                 yield sha, text
 
-    def added_total(self, shas: Collection[str]) -> int:
-        return sum(len(change.added) for _, diff in self.diffs(list(shas)) for change in diff.files)
+    def added_total(self, shas: Collection[str]) -> int | None:
+        files = [change for _, diff in self.diffs(list(shas)) for change in diff.files]
+        return (
+            None if any(change.is_binary for change in files) else sum(len(change.added) for change in files)
+        )
 
     def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:
         for sha in shas:

@@ -177,3 +177,37 @@ def test_a_base_credential_moved_and_then_read_from_the_environment_is_no_findin
     report = _check(repo, tmp_path, capsys, mode)
 
     assert _secrets(report) == []
+
+
+@pytest.mark.parametrize("how", ["a UTF-16 file beside it", "a merge that writes its own lines"])
+def test_a_credential_removed_beside_lines_git_does_not_count_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """The count decides nothing where it cannot be compared: git counts a UTF-16 file's lines as none
+    (binary to it) where the change's diff reads them, and a merge's own lines are in the change's diff
+    but in no commit counted."""
+    repo = _repo(tmp_path)
+    repo.write("app/client.py", f'import os\nTOKEN = "{TOKEN}"\n')
+    if how == "a UTF-16 file beside it":
+        text = "".join(f"msg{i} = Hello {i}\r\n" for i in range(5))
+        repo.write("app/strings.txt", b"\xff\xfe" + text.encode("utf-16-le"))
+        repo.commit("Add the client and its strings")
+        repo.write("app/client.py", 'import os\nTOKEN = os.environ["TOKEN"]\n')
+        repo.commit("Read the token from the environment")
+    else:
+        repo.commit("Add the client")
+        repo.write("app/client.py", "import os\n")
+        repo.commit("Drop the token")
+        repo.checkout("main")
+        repo.write("DOCS.md", "docs\n")
+        repo.commit("Docs on main")
+        repo.checkout("feature")
+        repo.git("merge", "-q", "--no-commit", "main")
+        repo.write("app/client.py", 'import os\nTOKEN = os.environ["TOKEN"]\n')
+        repo.commit("Merge main")
+
+    report = _check(repo, tmp_path, capsys, "repo")
+
+    titles = [f["title"] for f in _secrets(report)]
+    assert any(t.endswith(", removed later") for t in titles), titles
+    assert report["verdict"] == "fail"
