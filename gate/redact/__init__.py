@@ -372,7 +372,10 @@ def learn_changeset(changeset: ChangeSet) -> int:
     added = [_added_at(change) for change in changes for _ in file_names(change)]
     with memory.only_credentials():
         hits = list(scan_files(files))
-    memory.remember(hit.value for file_index, line_index, hit in hits if line_index in added[file_index])
+    on_added = [hit for file_index, line_index, hit in hits if line_index in added[file_index]]
+    memory.remember(hit.value for hit in on_added)
+    # A private key's pieces on the lines below its first are key bytes, whatever their shape.
+    memory.remember((piece for hit in on_added for piece in hit.pieces), any_shape=True)
     _learn_key_blocks(changeset, changes)
     names = [name for f in changes for name in {f.path, f.old_path or f.path}]
     texts = [c.message for c in changeset.commits]

@@ -45,6 +45,9 @@ MESSAGE_FILENAME = "message.env"
 class SecretHit:
     kind: str  # detect-secrets plugin name, e.g. "AWS Access Key", or a kind from KEY_FORMATS
     value: str  # the secret as it appears in the text
+    # A private key written over lines: its pieces on the lines below `value`'s, to be remembered whatever
+    # their shape where the key is code the change adds (`gate.redact.learn_changeset`).
+    pieces: tuple[str, ...] = ()
 
 
 # detect-secrets' kind for a private key; a DER key written as one base64 run is reported as one too.
@@ -1128,6 +1131,7 @@ _DER_PIECE_LINE = re.compile(
 )
 _BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*)[^\n]*+)?""")
 _MAX_BETWEEN = 2  # lines in a row between two pieces
+_MIN_LETTER_PIECE = 12  # the shortest piece of letters alone that is remembered
 
 
 def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit, int]]:
@@ -1152,10 +1156,12 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
         read = _der_pieces_below(lines, index, run)
         if read is not None:
             pieces, last = read
-            # Key bytes, whatever their shape; a piece of letters alone only when long, as a word's is not
-            # (a key made up to hide `return` from every prompt).
-            memory.remember((p for p in pieces if not p.isalpha() or len(p) >= 12), any_shape=True)
-            yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run), last
+            # Remembered as values found there are (in prose or on a line the change does not add, those
+            # shaped as a credential only); a piece of letters alone only when long, as a word is not (a
+            # key made up to hide `return` from every prompt).
+            kept = tuple(p for p in pieces if not p.isalpha() or len(p) >= _MIN_LETTER_PIECE)
+            memory.remember(kept)
+            yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run, pieces=kept), last
 
 
 def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[str], int] | None:
@@ -1186,10 +1192,13 @@ def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[
 
 
 def remember_der_keys(lines: Sequence[str]) -> None:
-    """Remember every piece of each DER private key the lines hold wrapped over lines
-    (`_der_keys_below`)."""
-    for _ in _der_keys_below(lines, "\n".join(lines)):
-        pass
+    """Remember the pieces shaped as a credential of each DER private key the lines hold wrapped over
+    lines (`_der_keys_below`): text being redacted may be prose (a PR's body in a prompt), where a key
+    made up of code's names would hide them from the rest of the run; the change's own keys are learnt
+    whole before any text is redacted."""
+    with memory.only_credentials():
+        for _ in _der_keys_below(lines, "\n".join(lines)):
+            pass
 
 
 def _kinds_and_values(line: str, filename: str) -> Iterator[tuple[str, str]]:

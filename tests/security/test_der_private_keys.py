@@ -390,7 +390,10 @@ def test_a_der_key_in_short_pieces_or_with_lines_between_is_one_finding_hidden_w
         if not learnt:
             _fresh()
         shown = redact_lines(lines, filename="src/K.java")
-        kept = _remembered(pieces)
+        # Unlearnt, the text may be prose: only the pieces shaped as a credential are remembered there.
+        kept = (
+            _remembered(pieces) if learnt else [p for p in _remembered(pieces) if memory.credential_shaped(p)]
+        )
         assert [piece for piece in kept if any(piece in line for line in shown)] == [], (name, learnt)
 
 
@@ -439,6 +442,29 @@ def test_a_der_key_in_short_pieces_fails_the_pr_and_no_piece_reaches_a_model(
     kept = _remembered(pieces)
     leaked = [f"{piece} in {where}" for piece in kept for where, text in places.items() if piece in text]
     assert leaked == []
+
+
+def test_a_key_made_up_in_a_commit_message_hides_no_name_from_the_run() -> None:
+    """A key's opening, then names of code one a line, in a commit message: its pieces are read as a
+    key's, but prose is no code the change adds, so only pieces shaped as a credential are remembered
+    there, and the names stay visible wherever the code shows them."""
+    from gate.redact import learn_messages
+
+    _fresh()
+    names = [
+        "login_handler",
+        "send_session_cookie_to",
+        "collect_tokens_again",
+        "refresh_access_window",
+        "persist_user_profile",
+        "validate_csrf_header",
+        "rotate_signing_material",
+    ]
+    message = "\n".join(["Refactor the auth flow", "", _P256_SEC1_RUN[:48], *names])
+    assert sum(map(len, [_P256_SEC1_RUN[:48], *names])) >= len(_P256_SEC1_RUN)  # as long as the key says
+    learn_messages([message])
+    code = "".join(f"    {name}()\n" for name in names)
+    assert redact(code, filename="src/auth.py") == code
 
 
 def test_a_public_key_or_a_key_cut_short_over_lines_is_not_a_private_key() -> None:
