@@ -283,3 +283,92 @@ def _decode_line(line: str, encoding: str, source: str) -> bytes:
     elif raw.endswith(b"="):
         raw = raw[:-1]
     return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def author_of(value: str) -> tuple[str, str]:
+    """(name, email) of a `From` header's value (decoded), as `git am` records them: mailinfo.c
+    handle_from() picks the word around the first `@` as the address (a `<` before it ends it, a `>` or a
+    blank after it), the rest is the name, and git's ident strips the punctuation and blanks around each
+    (`Claude, <noreply@…>` is Claude's). A value with no `@` gives what its `<…>` holds, if anything."""
+    text = _unquoted(value)
+    at = text.find("@")
+    if at == -1:
+        return _bogus_from(value)
+    start = at
+    while start > 0:
+        c = text[start - 1]
+        if c in C_SPACE:
+            break
+        if c == "<":
+            text = text[: start - 1] + " " + text[start:]
+            break
+        start -= 1
+    end = start
+    while end < len(text) and text[end] not in " \n\t\r\v\f>":
+        end += 1
+    email = text[start:end]
+    name = " ".join(_blanks_split(text[:start] + text[end + 1 :])).strip(C_SPACE)
+    if name.startswith("(") and name.endswith(")"):
+        name = name[1:-1]
+    return _sane(name, email)
+
+
+def _blanks_split(text: str) -> list[str]:
+    """The text cut at runs of git's blanks (mailinfo.c cleanup_space() folds each run into one)."""
+    return [part for part in re.split(r"[ \t\n\r]+", text)] if text else []
+
+
+def _unquoted(value: str) -> str:
+    """mailinfo.c unquote_quoted_pair(): a quoted string's quotes dropped, and a backslash's escape taken
+    literally in it and in a comment (whose parentheses stay)."""
+    out: list[str] = []
+    at = 0
+    depth = 0  # comments open
+    quoted = False
+    while at < len(value):
+        c = value[at]
+        at += 1
+        if (quoted or depth) and c == "\\" and at < len(value):
+            out.append(value[at])
+            at += 1
+        elif quoted:
+            if c == '"':
+                quoted = False
+            else:
+                out.append(c)
+        elif c == '"' and not depth:
+            quoted = True
+        else:
+            if c == "(":
+                depth += 1
+            elif c == ")" and depth:
+                depth -= 1
+            out.append(c)
+    return "".join(out)
+
+
+def _bogus_from(value: str) -> tuple[str, str]:
+    """mailinfo.c parse_bogus_from(): `John Doe <johndoe>`, an address with no `@`."""
+    bra = value.find("<")
+    ket = value.find(">", bra + 1) if bra != -1 else -1
+    if ket == -1:
+        return "", ""
+    return _sane(value[:bra].strip(C_SPACE), value[bra + 1 : ket])
+
+
+# What git's ident strips from both ends of a name and an address (ident.c crud()).
+_CRUD = "".join(chr(c) for c in range(33)) + ",:;<>\"\\'"
+
+
+def _sane(name: str, email: str) -> tuple[str, str]:
+    """mailinfo.c get_sane_name(): the address stands for a name that is empty, over 60 characters or
+    holds `@`, `<` or `>`; then each stripped of ident.c's crud, as `git am` commits them."""
+    if not name or len(name) > 60 or any(c in name for c in "@<>"):
+        name = email
+    return _without_crud(name), _without_crud(email)
+
+
+def _without_crud(text: str) -> str:
+    """ident.c strbuf_addstr_without_crud(): crud stripped from both ends, and `\\n`, `<` and `>` dropped
+    inside."""
+    return re.sub(r"[\n<>]", "", text.strip(_CRUD))

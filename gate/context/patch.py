@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.utils import parseaddr
 
 from gate.context.commit_id import FULL_COMMIT_ID_GROUP
 from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, unread_links
-from gate.context.mail import C_SPACE, from_line_starts, is_mbox, read_mail, split_mbox
+from gate.context.mail import C_SPACE, author_of, from_line_starts, is_mbox, read_mail, split_mbox
 from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
 from gate.context.patch_binaries import (
     DELTA_UNREAD,
@@ -211,13 +210,13 @@ def _message(text: str, index: int, name: str) -> tuple[Commit, str, tuple[str, 
     m = _FROM_SHA.match(mail.from_line)
     sha = m.group(1) if m else f"patch-{index + 1:04d}"
     headers = mail.headers
-    author_name, author_email = parseaddr(_decode_header(headers.get("from", "")))
+    author_name, author_email = author_of(_decode_header(headers.get("from", "")))
     subject = _SUBJECT_PREFIX.sub("", _decode_header(headers.get("subject", ""))).strip()
     # The body may open with headers of its own: a "From:" that names the author when the sender
     # differs, a "Subject:" for the commit's title.
     in_body, body = _in_body_headers(mail.body)
     if "from" in in_body:
-        author_name, author_email = parseaddr(_decode_header(in_body["from"]))
+        author_name, author_email = author_of(_decode_header(in_body["from"]))
     if "subject" in in_body:
         subject = _SUBJECT_PREFIX.sub("", _decode_header(in_body["subject"])).strip()
     # The first patch break ends the message, as `git am` records it: format-patch writes a `---` line

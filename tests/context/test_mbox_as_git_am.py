@@ -227,6 +227,41 @@ def test_an_author_named_by_a_header_in_the_body_is_read_as_git_am_reads_it(
     assert [c["ai"] for c in report["provenance"]["commits"]] == [False, True]
 
 
+@pytest.mark.parametrize("where", ["mail header", "in the body"])
+@pytest.mark.parametrize(
+    "author",
+    [
+        "Claude, <noreply@anthropic.com>",
+        "Claude; <noreply@anthropic.com>",
+        '"Claude" noreply@anthropic.com',
+        "Claude noreply@anthropic.com",
+        'Claude <"noreply"@anthropic.com>',
+        "noreply@anthropic.com (Claude)",
+        "Claude\t <noreply@anthropic.com>",
+    ],
+)
+def test_an_author_address_is_read_as_git_am_reads_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, author: str
+) -> None:
+    # The AI commit with no trailer, its author written as a mail client or a hand may write it: git
+    # mailinfo takes the word around the `@` as the address, and ident strips the punctuation around it.
+    series = repo.format_patch("main..pr").replace(b"\n\n" + CLAUDE.encode() + b"\n---\n", b"\n\n---\n")
+    first, at, second = series.partition(b"\nSubject: [PATCH 2/2]")
+    if where == "mail header":
+        head, _, _ = first.rpartition(b"\nFrom: ")
+        series = head + b"\nFrom: " + author.encode() + at + second
+    else:
+        series = series.replace(b"Add a helper\n\n---\n", f"Add a helper\n\nFrom: {author}\n\n---\n".encode())
+    recorded = [a.strip() for a in _git_am(repo, series, tmp_path, "%an <%ae>")]
+    assert recorded[1].endswith("<noreply@anthropic.com>")
+
+    changeset = load_patch_changeset(series, "series.mbox")
+
+    assert [f"{c.author.name} <{c.author.email}>" for c in changeset.commits] == recorded
+    _, report = _check(series, tmp_path, capsys)
+    assert [c["ai"] for c in report["provenance"]["commits"]] == [False, True]
+
+
 def test_a_mail_that_opens_with_its_headers_is_read_as_a_message(repo: GitRepo, tmp_path: Path) -> None:
     """`git am` takes a file whose first lines are mail headers for a mailbox of one message, with no
     `From ` line: the gate once read it as a plain diff, the trailer lost."""
