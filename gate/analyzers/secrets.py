@@ -15,7 +15,7 @@ from dataclasses import replace
 from gate.analyzers.interface import Analyzer, AnalyzerMeta
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
-from gate.diff.model import FileChange, FileStatus
+from gate.diff.model import FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
 from gate.redact.detect import PRIVATE_KEY_KIND
@@ -150,9 +150,9 @@ class SecretsAnalyzer(Analyzer):
         the diff, but in the commit, which the branch's history keeps (and the base branch's after a
         merge that keeps the commits). The commits' own diffs add at least the lines the change's diff
         adds, and more only when some line one of them added is gone at head (or was moved): only then
-        are they read, and of their lines only those the change neither adds nor removes (a line the
-        base held is no credential of the change's). (Findings, lines scanned, why the commits' own
-        diffs were not read when they were not.)"""
+        are they read, and of their lines only those the change does not add in their file and the base
+        did not hold (a line the base held is no credential of the change's). (Findings, lines scanned,
+        why the commits' own diffs were not read when they were not.)"""
         changeset = ctx.changeset
         if len(changeset.commits) < 2:
             return [], 0, ""
@@ -171,11 +171,21 @@ class SecretsAnalyzer(Analyzer):
         total = None if len(shas) < len(changeset.commits) else reader.added_total(shas)
         if total is not None and total <= sum(len(change.added) for change in files):
             return [], 0, ""
-        held = {line.text for change in files for hunk in change.hunks for line in hunk.lines}
+        # A line the base held (removed or context, in any file) is no credential of the change's; one
+        # the change adds excuses the line only in its own file (a copy in a file read otherwise, a
+        # README, would hide it).
+        based = {
+            line.text
+            for change in files
+            for hunk in change.hunks
+            for line in hunk.lines
+            if line.kind is not LineKind.ADDED
+        }
+        added = {(change.path, line.text) for change in files for line in change.added}
         gone: dict[tuple[str, str], list[str]] = {}  # (sha, path) -> its lines the change does not hold
         read: set[tuple[str, str]] = set()  # (path, text): a line several commits rewrote is read once
         for sha, path, text in reader.added_lines(shas):
-            if text not in held and (path, text) not in read:
+            if text not in based and (path, text) not in added and (path, text) not in read:
                 read.add((path, text))
                 gone.setdefault((sha, path), []).append(text)
         keys = list(gone)

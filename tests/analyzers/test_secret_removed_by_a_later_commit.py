@@ -211,3 +211,27 @@ def test_a_credential_removed_beside_lines_git_does_not_count_is_a_finding(
     titles = [f["title"] for f in _secrets(report)]
     assert any(t.endswith(", removed later") for t in titles), titles
     assert report["verdict"] == "fail"
+
+
+@pytest.mark.parametrize("mode", ["repo", "mbox"])
+def test_a_credential_removed_is_a_finding_though_its_line_is_added_again_in_a_file_read_otherwise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """The `.env` line a later commit deletes, added again in a README (where an unquoted value is prose,
+    not read as a setting): the line the change adds elsewhere excuses nothing."""
+    repo = _repo(tmp_path)
+    repo.write(".env", "DB_HOST=db\nDB_PASSWORD=Xk9vQ2pLr7TzW4\n")
+    repo.commit("Add the settings")
+    repo.remove(".env")
+    repo.write("SETUP.md", "# Setup\n\nDB_PASSWORD=Xk9vQ2pLr7TzW4\n")
+    repo.commit("Move the settings to the setup notes")
+
+    report = _check(repo, tmp_path, capsys, mode)
+
+    titles = [f["title"] for f in _secrets(report)]
+    assert any(
+        t.endswith(
+            "added in .env by commit " + repo.git("rev-parse", "feature~1").strip()[:12] + ", removed later"
+        )
+        for t in titles
+    ), titles
