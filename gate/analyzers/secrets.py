@@ -202,25 +202,8 @@ class SecretsAnalyzer(Analyzer):
             if hit.value in reported:
                 continue
             reported.add(hit.value)
-            findings.append(self._gone_finding(hit, path, sha))
+            findings.append(self._finding(hit, path, None, sha))
         return findings, sum(map(len, gone.values())), ""
-
-    def _gone_finding(self, hit: SecretHit, path: str, sha: str) -> Finding:
-        shown = mask(hit.value)
-        weaker = hit.kind in _WEAKER or (hit.kind in _TOOL_KINDS and chosen_by_hand(hit.value))
-        return self.meta.finding(
-            "hard-coded-secret",
-            Severity.MEDIUM if weaker else Severity.HIGH,
-            Confidence.MEDIUM if weaker else Confidence.HIGH,
-            f"{hit.kind} {shown} added in {path} by commit {sha[:12]}, removed later",
-            f"Commit {sha[:12]} adds to {path} what the detector recognises as "
-            f"{'an' if hit.kind[:1].upper() in 'AEIOU' else 'a'} {hit.kind} ({shown}, "
-            f"{len(hit.value)} characters), and a later commit of the change removes it. The commit stays in "
-            "the branch's history on GitHub, and in the base branch's after a merge that keeps the commits: "
-            "revoke the credential, and drop it from the branch's commits (an interactive rebase) before "
-            "merging.",
-            Location(path, None),
-        )
 
     def _in_names(self, changes: Sequence[FileChange]) -> Iterator[Finding]:
         """A credential in the name of a file the change adds or renames to: the name is in the repository
@@ -255,18 +238,35 @@ class SecretsAnalyzer(Analyzer):
                 Location(change.path, first),
             )
 
-    def _finding(self, hit: SecretHit, path: str, line_no: int) -> Finding:
+    def _finding(self, hit: SecretHit, path: str, line_no: int | None, sha: str = "") -> Finding:
+        """A credential on line `line_no` of `path`; with `sha`, one that commit added and a later one
+        removed (on no line at head)."""
         shown = mask(hit.value)
         weaker = hit.kind in _WEAKER or (hit.kind in _TOOL_KINDS and chosen_by_hand(hit.value))
+        what = (
+            f"what the detector recognises as {'an' if hit.kind[:1].upper() in 'AEIOU' else 'a'} {hit.kind} "
+            f"({shown}, {len(hit.value)} characters)"
+        )
+        if sha:
+            title = f"{hit.kind} {shown} added in {path} by commit {sha[:12]}, removed later"
+            body = (
+                f"Commit {sha[:12]} adds to {path} {what}, and a later commit of the change removes it. The "
+                "commit stays in the branch's history on GitHub, and in the base branch's after a merge that "
+                "keeps the commits: revoke the credential, and drop it from the branch's commits (an "
+                "interactive rebase) before merging."
+            )
+        else:
+            title = f"{hit.kind} {shown} added in {path}"
+            body = (
+                f"Line {line_no} of {path} adds {what}. A credential in the repository is readable by "
+                "everyone with access and stays in its history: revoke it, then read it from the environment "
+                "or a secret store."
+            )
         return self.meta.finding(
             "hard-coded-secret",
             Severity.MEDIUM if weaker else Severity.HIGH,
             Confidence.MEDIUM if weaker else Confidence.HIGH,
-            f"{hit.kind} {shown} added in {path}",
-            f"Line {line_no} of {path} adds what the detector recognises as "
-            f"{'an' if hit.kind[:1].upper() in 'AEIOU' else 'a'} {hit.kind} ({shown}, "
-            f"{len(hit.value)} characters). A credential in the repository is readable by everyone with "
-            "access and stays in its history: revoke it, then read it from the environment or a secret "
-            "store.",
+            title,
+            body,
             Location(path, line_no),
         )

@@ -136,6 +136,27 @@ def test_a_public_key_or_a_certificate_in_one_base64_run_is_not_a_private_key(na
 MODELS = ("openai/fake-a", "openai/fake-b")
 
 
+def _reviewed(repo: GitRepo, model_server: FakeModelServer, tmp_path: Path) -> Path:
+    """Run the gate on `main...feature` with every change reviewed by two models that find nothing; the
+    folder holding its report (`report.json`) and trace (`trace`)."""
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "thresholds": {"review": {"changed_lines": 1}},
+                "models": {"review": list(MODELS), "endpoints": model_server.endpoints(MODELS)},
+                "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
+            }
+        )
+    )
+    for model in MODELS:
+        model_server.script(model.split("/", 1)[1], "review", Reply.json({"findings": []}))
+    out = tmp_path / "out"
+    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
+    main([*args, "--format", "json", "--output", str(out / "report.json"), "--trace", str(out / "trace")])
+    return out
+
+
 def test_no_piece_of_a_der_key_reaches_a_model_the_trace_or_the_report(
     repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,21 +173,7 @@ def test_no_piece_of_a_der_key_reaches_a_model_the_trace_or_the_report(
     )
     repo.write("app/client.js", f'const pk = "{ec_key}";\nmodule.exports = {{ pk }};\n')
     repo.commit("Sign requests\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
-    config = tmp_path / "ai-gate.yml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "thresholds": {"review": {"changed_lines": 1}},
-                "models": {"review": list(MODELS), "endpoints": model_server.endpoints(MODELS)},
-                "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
-            }
-        )
-    )
-    for model in MODELS:
-        model_server.script(model.split("/", 1)[1], "review", Reply.json({"findings": []}))
-    out = tmp_path / "out"
-    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
-    main([*args, "--format", "json", "--output", str(out / "report.json"), "--trace", str(out / "trace")])
+    out = _reviewed(repo, model_server, tmp_path)
 
     assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
     sent = [json.dumps(call.body) for call in model_server.calls]
@@ -412,21 +419,7 @@ def test_a_der_key_in_short_pieces_fails_the_pr_and_no_piece_reaches_a_model(
     repo.branch("feature")
     repo.write("src/K.java", "\n".join(_java(pieces)) + "\n")
     repo.commit("Sign requests\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
-    config = tmp_path / "ai-gate.yml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "thresholds": {"review": {"changed_lines": 1}},
-                "models": {"review": list(MODELS), "endpoints": model_server.endpoints(MODELS)},
-                "budget": {"unpriced_usd_per_million_tokens": UNPRICED_USD_PER_MILLION},
-            }
-        )
-    )
-    for model in MODELS:
-        model_server.script(model.split("/", 1)[1], "review", Reply.json({"findings": []}))
-    out = tmp_path / "out"
-    args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
-    main([*args, "--format", "json", "--output", str(out / "report.json"), "--trace", str(out / "trace")])
+    out = _reviewed(repo, model_server, tmp_path)
 
     assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
     report = json.loads((out / "report.json").read_text())
