@@ -1125,9 +1125,12 @@ _DER_OPENING_AT_END = re.compile(
     rf"""(?P<run>M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}){_PIECE_TRAIL}$""", re.MULTILINE
 )
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+# A piece's line: its indent, a JSON string's quote around a line of code (a notebook cell's
+# `"    \\"…\\"\\n",`), the mark that joins it to the one before, a string's prefix and quote (escaped in
+# JSON), or a YAML list's `- `.
 _DER_PIECE_LINE = re.compile(
-    r"""[ \t]*+(?:(?:[+,][ \t]*+)?[bBuUrR]?["'`]|-[ \t]++)?(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
-    + _PIECE_TRAIL
+    r"""[ \t]*+(?:"[ \t]*+)?(?:(?:[+,][ \t]*+)?[bBuUrR]?\\?["'`]|-[ \t]++)?"""
+    r"""(?P<piece>[A-Za-z0-9+/_-]++={0,2})""" + _PIECE_TRAIL
 )
 _BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*)[^\n]*+)?""")
 _MAX_BETWEEN = 2  # lines in a row between two pieces

@@ -281,6 +281,15 @@ def test_a_der_private_key_wrapped_on_one_line_or_url_safe_is_one_finding_hidden
     assert pieces[len(pieces) // 2][-16:] not in redact(f"sent: {line}", filename="logs/requests.txt")
 
 
+def _notebook(pieces: list[str]) -> list[str]:
+    """The lines of a notebook whose one cell sets `SIGNING_KEY = (` to the pieces, a string a line."""
+    source = ["SIGNING_KEY = (\n", *[f'    "{p}"\n' for p in pieces], ")\n", "token = sign(SIGNING_KEY)"]
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1).split(
+        "\n"
+    )
+
+
 def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
     """A key's pieces written a line each, as code and config write a long string: (path, lines, the
     index of the line that holds the first piece)."""
@@ -306,6 +315,11 @@ def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
             1,
         ),
         "YAML list": ("cfg/keys.yaml", ["der:", *[f"  - {p}" for p in pieces]], 1),
+        "a notebook cell": (
+            "nb/sign.ipynb",
+            _notebook(pieces),
+            _notebook(pieces).index(f'    "    \\"{pieces[0]}\\"\\n",'),
+        ),
         "bare lines": ("keys/signer.der.b64", pieces, 0),
     }
 
