@@ -58,6 +58,19 @@ def _header_only(hit: SecretHit, lines: str) -> bool:
     )
 
 
+def _based_values(files: Sequence[FileChange]) -> set[str]:
+    """The credentials on the lines the base held that the change's diff shows (removed and context),
+    each read under its file's name."""
+    texts = [
+        (
+            change.path,
+            [line.text for hunk in change.hunks for line in hunk.lines if line.kind is not LineKind.ADDED],
+        )
+        for change in files
+    ]
+    return {hit.value for _, _, hit in scan_files(texts)}
+
+
 def mask(value: str) -> str:
     """Enough of a secret to recognise it, never enough to use it."""
     if len(value) >= 16:
@@ -191,6 +204,7 @@ class SecretsAnalyzer(Analyzer):
         keys = list(gone)
         findings: list[Finding] = []
         reported = set(found)  # a value also on an added line is reported there
+        based_values: set[str] | None = None  # read when some line gives a hit
         for file_index, index, hit in scan_files([(path, gone[sha, path]) for sha, path in keys]):
             sha, path = keys[file_index]
             lines = gone[sha, path]
@@ -201,6 +215,10 @@ class SecretsAnalyzer(Analyzer):
                 continue
             if hit.value in reported:
                 continue
+            if based_values is None:
+                based_values = _based_values(files)
+            if hit.value in based_values:
+                continue  # the base's credential, its line rewritten on the way (re-indented, re-quoted)
             reported.add(hit.value)
             findings.append(self._finding(hit, path, None, sha))
         return findings, sum(map(len, gone.values())), ""

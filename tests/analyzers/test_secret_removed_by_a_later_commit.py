@@ -235,3 +235,30 @@ def test_a_credential_removed_is_a_finding_though_its_line_is_added_again_in_a_f
         )
         for t in titles
     ), titles
+
+
+@pytest.mark.parametrize("mode", ["repo", "mbox"])
+def test_a_base_credential_rewritten_on_its_way_out_is_no_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """The base's token, re-indented into a class by one commit and read from the environment by the
+    next: the line the first commit added is new, its credential the base's."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("settings.py", f'import os\n\nDB_HOST = "db.internal"\nGH_TOKEN = "{TOKEN}"\n')
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(
+        "settings.py",
+        f'import os\n\n\nclass Settings:\n    DB_HOST = "db.internal"\n    GH_TOKEN = "{TOKEN}"\n',
+    )
+    repo.commit("Settings in a class")
+    repo.write(
+        "settings.py",
+        'import os\n\n\nclass Settings:\n    DB_HOST = "db.internal"\n'
+        '    GH_TOKEN = os.environ["GH_TOKEN"]\n',
+    )
+    repo.commit("Read the token from the environment")
+
+    report = _check(repo, tmp_path, capsys, mode)
+
+    assert _secrets(report) == []
