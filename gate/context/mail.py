@@ -372,3 +372,91 @@ def _without_crud(text: str) -> str:
     """ident.c strbuf_addstr_without_crud(): crud stripped from both ends, and `\\n`, `<` and `>` dropped
     inside."""
     return re.sub(r"[\n<>]", "", text.strip(_CRUD))
+
+
+_BASE64_VALUES = {
+    c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
+_HEX = re.compile(r"[0-9A-Fa-f]{2}")
+
+
+def decode_encoded_words(value: str, source: str) -> str:
+    """A header with its RFC 2047 encoded words decoded where they stand, as mailinfo.c decode_header()
+    decodes them: nothing is put around a word (`=?utf-8?q?noreply?=@anthropic.com` is one address), the
+    blanks between two words are dropped, and a word that does not decode (no `?=`, an encoding but B or
+    Q, a charset that cannot be read) is an input error, as it fails `git am`."""
+    out: list[str] = []
+    at = 0
+    after_word = False
+    while (start := value.find("=?", at)) != -1:
+        between = value[at:start]
+        if between and (between.strip(C_SPACE) or not after_word):
+            out.append(between)
+        charset_end = value.find("?", start + 2)
+        if charset_end == -1 or charset_end + 3 > len(value) or value[charset_end + 2] != "?":
+            raise _bad_word(source)
+        encoding = value[charset_end + 1].lower()
+        end = value.find("?=", charset_end + 3)
+        if end == -1 or encoding not in "bq":
+            raise _bad_word(source)
+        text = value[charset_end + 3 : end]
+        data = _b_decoded(text) if encoding == "b" else _q_decoded(text)
+        charset = value[start + 2 : charset_end]
+        try:
+            out.append(data.decode(charset or "utf-8", "replace" if _is_utf8(charset) else "strict"))
+        except (LookupError, UnicodeDecodeError):
+            raise _bad_word(source) from None
+        at = end + 2
+        after_word = True
+    out.append(value[at:])
+    return "".join(out)
+
+
+def _is_utf8(charset: str) -> bool:
+    return charset.lower().replace("-", "").replace("_", "") in ("", "utf8")
+
+
+def _bad_word(source: str) -> InputError:
+    return InputError(
+        f"{source}: a header's encoded word does not decode", "git am refuses the message too; send it again"
+    )
+
+
+def _b_decoded(text: str) -> bytes:
+    """mailinfo.c decode_b_segment(): base64, what is no base64 character skipped."""
+    out = bytearray()
+    acc = pos = 0
+    for char in text:
+        c = _BASE64_VALUES.get(char)
+        if c is None:
+            continue
+        if pos == 0:
+            acc = c << 2
+        elif pos == 1:
+            out.append((acc | (c >> 4)) & 0xFF)
+            acc = (c & 15) << 4
+        elif pos == 2:
+            out.append((acc | (c >> 2)) & 0xFF)
+            acc = (c & 3) << 6
+        else:
+            out.append((acc | c) & 0xFF)
+        pos = (pos + 1) % 4
+    return bytes(out)
+
+
+def _q_decoded(text: str) -> bytes:
+    """mailinfo.c decode_q_segment() for a header: `_` a blank, `=XX` a byte, any other `=` kept."""
+    out = bytearray()
+    at = 0
+    while at < len(text):
+        char = text[at]
+        at += 1
+        if char == "=":
+            if at >= len(text) or text[at] == "\n":
+                break
+            if _HEX.fullmatch(text, at, at + 2):
+                out.append(int(text[at : at + 2], 16))
+                at += 2
+                continue
+        out += b" " if char == "_" else char.encode("utf-8", "surrogateescape")
+    return bytes(out)

@@ -10,13 +10,19 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from email.errors import HeaderParseError
-from email.header import decode_header, make_header
 
 from gate.context.commit_id import FULL_COMMIT_ID_GROUP
 from gate.context.ignore import apply_ignore
 from gate.context.links import diff_head_tree, unread_links
-from gate.context.mail import C_SPACE, author_of, from_line_starts, is_mbox, read_mail, split_mbox
+from gate.context.mail import (
+    C_SPACE,
+    author_of,
+    decode_encoded_words,
+    from_line_starts,
+    is_mbox,
+    read_mail,
+    split_mbox,
+)
 from gate.context.model import ChangeSet, Commit, Person, unread_files, with_added_counts
 from gate.context.patch_binaries import (
     DELTA_UNREAD,
@@ -146,15 +152,6 @@ def _mbox(
     )
 
 
-def _decode_header(value: str) -> str:
-    """A header with its MIME encoded words decoded; as written when one cannot be (an unknown or
-    non-text charset, or an encoded word whose base64 is broken)."""
-    try:
-        return str(make_header(decode_header(value)))
-    except (ValueError, LookupError, HeaderParseError):
-        return value
-
-
 # The headers a body may open with (mailinfo.c header[]), and format-patch's separator line.
 _IN_BODY_HEADERS = ("from", "subject", "date")
 _SEPARATOR = re.compile(r">From [0-9a-f]{40} Mon Sep 17 00:00:00 2001")
@@ -206,19 +203,20 @@ def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
 
 def _message(text: str, index: int, name: str) -> tuple[Commit, str, tuple[str, ...]]:
     """One format-patch message: its commit, the diff text and the notes of reading its body."""
-    mail = read_mail(text, f"{name}: patch {index + 1}")
+    where = f"{name}: patch {index + 1}"
+    mail = read_mail(text, where)
     m = _FROM_SHA.match(mail.from_line)
     sha = m.group(1) if m else f"patch-{index + 1:04d}"
     headers = mail.headers
-    author_name, author_email = author_of(_decode_header(headers.get("from", "")))
-    subject = _SUBJECT_PREFIX.sub("", _decode_header(headers.get("subject", ""))).strip()
+    author_name, author_email = author_of(decode_encoded_words(headers.get("from", ""), where))
+    subject = _SUBJECT_PREFIX.sub("", decode_encoded_words(headers.get("subject", ""), where)).strip()
     # The body may open with headers of its own: a "From:" that names the author when the sender
     # differs, a "Subject:" for the commit's title.
     in_body, body = _in_body_headers(mail.body)
     if "from" in in_body:
-        author_name, author_email = author_of(_decode_header(in_body["from"]))
+        author_name, author_email = author_of(decode_encoded_words(in_body["from"], where))
     if "subject" in in_body:
-        subject = _SUBJECT_PREFIX.sub("", _decode_header(in_body["subject"])).strip()
+        subject = _SUBJECT_PREFIX.sub("", decode_encoded_words(in_body["subject"], where)).strip()
     # The first patch break ends the message, as `git am` records it: format-patch writes a `---` line
     # before the diffstat and the notes (whose lines it indents), and a `---` line of the message's own
     # ends it there too.

@@ -95,17 +95,35 @@ def test_the_github_reader_reads_such_a_commit_from_the_workspace(
     assert [c["tool"] for c in report["provenance"]["commits"]] == ["claude-code"]
 
 
-@pytest.mark.parametrize("subject", ["=?utf-8?B?a?=", "=?rot13?B?=FF=FE?=", "=?x-unknown?Q?Add_x?="])
-def test_a_patch_whose_subject_cannot_be_decoded_is_read_with_the_subject_as_written(
+def test_a_subject_whose_encoded_word_holds_no_whole_byte_is_read_empty_as_git_mailinfo_reads_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _pr(repo, "UTF-8")
+    mbox = repo.format_patch("main..pr").decode()
+    patch = tmp_path / "series.mbox"
+    patch.write_text(mbox.replace("Subject: [PATCH] Add x", "Subject: =?utf-8?B?a?=", 1))
+
+    code, report = _check(["--diff", str(patch)], capsys)
+
+    assert code == 0
+    (commit,) = report["provenance"]["commits"]
+    assert (commit["subject"], commit["tool"]) == ("", "claude-code")
+
+
+@pytest.mark.parametrize("subject", ["=?rot13?B?=FF=FE?=", "=?x-unknown?Q?Add_x?="])
+def test_a_subject_in_a_charset_git_cannot_read_is_an_input_error_as_git_am_refuses_it(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], subject: str
 ) -> None:
     _pr(repo, "UTF-8")
     mbox = repo.format_patch("main..pr").decode()
     patch = tmp_path / "series.mbox"
     patch.write_text(mbox.replace("Subject: [PATCH] Add x", f"Subject: {subject}", 1))
+    refused = subprocess.run(
+        ["git", "mailinfo", "msg", "patch"], input=patch.read_bytes(), capture_output=True
+    )
+    assert refused.returncode != 0
 
-    code, report = _check(["--diff", str(patch)], capsys)
+    code = main(["check", "--offline", "--format", "json", "--diff", str(patch)])
 
-    assert code == 0
-    (commit,) = report["provenance"]["commits"]
-    assert (commit["subject"], commit["tool"]) == (subject, "claude-code")
+    assert code == 2
+    assert "encoded word does not decode" in capsys.readouterr().err

@@ -238,6 +238,10 @@ def test_an_author_named_by_a_header_in_the_body_is_read_as_git_am_reads_it(
         'Claude <"noreply"@anthropic.com>',
         "noreply@anthropic.com (Claude)",
         "Claude\t <noreply@anthropic.com>",
+        "=?utf-8?q?noreply?=@anthropic.com",
+        "Claude <=?utf-8?q?noreply?=@anthropic.com>",
+        "=?utf-8?b?bm9yZXBseQ==?=@anthropic.com",
+        "=?UTF-8?Q?Cl=C3=A4ude?= =?utf-8?q?_AI?= <noreply@anthropic.com>",
     ],
 )
 def test_an_author_address_is_read_as_git_am_reads_it(
@@ -260,6 +264,25 @@ def test_an_author_address_is_read_as_git_am_reads_it(
     assert [f"{c.author.name} <{c.author.email}>" for c in changeset.commits] == recorded
     _, report = _check(series, tmp_path, capsys)
     assert [c["ai"] for c in report["provenance"]["commits"]] == [False, True]
+
+
+def test_a_header_whose_encoded_word_does_not_decode_is_an_input_error_as_git_am_refuses_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = repo.format_patch("main..pr").replace(
+        b"Subject: [PATCH 2/2] Add a helper", b"Subject: =?bogus?q?x?="
+    )
+    path = tmp_path / "series.mbox"
+    path.write_bytes(series)
+    worktree = tmp_path / "am"
+    repo.git("worktree", "add", "-q", "--detach", str(worktree), "main")
+    refused = subprocess.run(["git", "-C", str(worktree), "am", "-q", str(path)], capture_output=True)
+    assert refused.returncode != 0
+
+    code = main(["check", "--diff", str(path), "--offline", "--format", "json"])
+
+    assert code == 2
+    assert "encoded word does not decode" in capsys.readouterr().err
 
 
 def test_a_mail_that_opens_with_its_headers_is_read_as_a_message(repo: GitRepo, tmp_path: Path) -> None:
