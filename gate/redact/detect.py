@@ -1121,10 +1121,9 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
 # quotes, escaped line ends, the marks that join it to the next, `+` `,` `\\`, and a comment), and each line
 # below holds one piece and nothing else; a blank line or a comment alone may stand between two pieces.
 _PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+(?:(?://|#)[^\n]*+)?"""
-_DER_OPENING_AT_END = re.compile(
-    rf"""(?P<run>M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}){_PIECE_TRAIL}$""", re.MULTILINE
-)
+_DER_OPENING = re.compile(rf"""M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}""")
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+_AT_LINE_END = re.compile(rf"""{_PIECE_TRAIL}$""", re.MULTILINE)
 # A piece's line: its indent, a JSON string's quote around a line of code (a notebook cell's
 # `"    \\"…\\"\\n",`), the mark that joins it to the one before, a string's prefix and quote (escaped in
 # JSON), or a YAML list's `- `.
@@ -1138,23 +1137,21 @@ _MIN_LETTER_PIECE = 12  # the shortest piece of letters alone that is remembered
 
 
 def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit, int]]:
-    """(index, hit, last index) for each DER private key wrapped over lines (`_DER_OPENING_AT_END`):
+    """(index, hit, last index) for each DER private key wrapped over lines (`_openings_at_line_ends`):
     its pieces are read joined until they hold the length the key's opening declares. One hit on the
     first piece's line; every piece is remembered, so that each is hidden wherever it stands. A PEM body
     is the block reader's (`gate.redact.blocks`): a run under a BEGIN line is not read here."""
     if "M" not in text:
         return
     starts: list[int] | None = None
-    for m in _DER_OPENING_AT_END.finditer(text):
-        if m.start() and text[m.start() - 1] in _BASE64_CHARS:
-            continue  # inside a longer run (checked here: a look-behind would cost the search its literal)
-        run = m.group("run")
+    last = -1  # the line of the last piece of the key read last: an opening among its pieces is one
+    for run, at in _openings_at_line_ends(text):
         if der.is_private_key(run):
             continue  # the whole key on its line: the line's own scan reads it
         if starts is None:
             starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-        index = bisect.bisect_right(starts, m.start()) - 1
-        if index > 0 and opens_block(lines[index - 1]):
+        index = bisect.bisect_right(starts, at) - 1
+        if index <= last or (index > 0 and opens_block(lines[index - 1])):
             continue
         read = _der_pieces_below(lines, index, run)
         if read is not None:
@@ -1163,8 +1160,22 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
             # shaped as a credential only); a piece of letters alone only when long, as a word is not (a
             # key made up to hide `return` from every prompt).
             kept = tuple(p for p in pieces if not p.isalpha() or len(p) >= _MIN_LETTER_PIECE)
-            memory.remember(kept)
+            with memory.only_credentials():  # the text may be prose: `learn_changeset` takes the rest
+                memory.remember(kept)
             yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run, pieces=kept), last
+
+
+def _openings_at_line_ends(text: str) -> Iterator[tuple[str, int]]:
+    """(run, offset) for each base64 run that opens with `M` (where a run starts, not inside one) and
+    ends its line but for `_PIECE_TRAIL`. Each run is read once, from its first `M` to its end: a search
+    that tried each `M` inside a long run to its end cost the square of the run's length."""
+    at = 0
+    while (m := _DER_OPENING.search(text, at)) is not None:
+        at = m.end()
+        if m.start() and text[m.start() - 1] in _BASE64_CHARS:
+            continue  # inside a longer run (checked here: a look-behind would cost the search its literal)
+        if _AT_LINE_END.match(text, m.end()):
+            yield m.group(), m.start()
 
 
 def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[str], int] | None:
@@ -1199,9 +1210,8 @@ def remember_der_keys(lines: Sequence[str]) -> None:
     lines (`_der_keys_below`): text being redacted may be prose (a PR's body in a prompt), where a key
     made up of code's names would hide them from the rest of the run; the change's own keys are learnt
     whole before any text is redacted."""
-    with memory.only_credentials():
-        for _ in _der_keys_below(lines, "\n".join(lines)):
-            pass
+    for _ in _der_keys_below(lines, "\n".join(lines)):
+        pass
 
 
 def _kinds_and_values(line: str, filename: str) -> Iterator[tuple[str, str]]:
