@@ -152,9 +152,17 @@ class SecretsAnalyzer(Analyzer):
             "removed_lines_scanned": gone_scanned,
             "skipped_files": view.notes,
         }
-        if unread:
-            details["commits_unread"] = unread
-        return self.meta.result(findings, details, skipped_files=skipped_files(view))
+        if not unread:
+            return self.meta.result(findings, details, skipped_files=skipped_files(view))
+        # Not looked for is no pass: the verdict is neutral, and the report names the gap.
+        details["commits_unread"] = unread
+        return self.meta.result(
+            findings,
+            details,
+            skipped_reason=unread,
+            not_checked=("credentials a later commit removed",),
+            skipped_files=skipped_files(view),
+        )
 
     def _gone_from_head(
         self, ctx: RunContext, changes: Sequence[FileChange], found: set[str]
@@ -171,6 +179,10 @@ class SecretsAnalyzer(Analyzer):
             return [], 0, ""
         reader = changeset.commit_lines
         if reader is None:
+            if sum(not c.is_merge for c in changeset.commits) < 2:
+                # One commit of its own: what it added is in the diff (a merge's own lines are not read,
+                # as from git).
+                return [], 0, ""
             return (
                 [],
                 0,

@@ -262,3 +262,53 @@ def test_a_base_credential_rewritten_on_its_way_out_is_no_finding(
     report = _check(repo, tmp_path, capsys, mode)
 
     assert _secrets(report) == []
+
+
+def test_commits_whose_own_diffs_were_not_read_leave_the_verdict_neutral_and_say_so(tmp_path: Path) -> None:
+    """An API run past the commits whose patches it reads has no commits' diffs (`commit_lines` None):
+    a credential a later commit removed was not looked for, and that is no pass."""
+    from dataclasses import replace
+
+    from gate.analyzers.secrets import SecretsAnalyzer
+    from gate.config.models import Config
+    from gate.context.local_git import load_git_changeset
+    from gate.run import RunContext
+
+    repo = _repo(tmp_path)
+    repo.write("app/a.py", "A = 1\n")
+    repo.commit("One")
+    repo.write("app/b.py", "B = 2\n")
+    repo.commit("Two")
+    changeset = replace(load_git_changeset(repo.root, "main", "feature"), commit_lines=None)
+
+    result = SecretsAnalyzer().run(RunContext(changeset=changeset, config=Config(), offline=True))
+
+    assert result.not_checked == ("credentials a later commit removed",)
+    assert "not looked for" in result.details["commits_unread"]
+
+
+def test_a_range_that_removes_nothing_is_settled_by_the_count_and_reads_no_patch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _repo(tmp_path)
+    repo.write("app/a.py", "A = 1\n")
+    repo.commit("One")
+    repo.write("app/b.py", "B = 2\n")
+    repo.commit("Two")
+
+    report = _check(repo, tmp_path, capsys, "repo")
+
+    assert report["stages"]["secrets"]["details"]["removed_lines_scanned"] == 0
+    assert report["verdict"] == "pass"
+    # The count that settles it: git's, of each commit's own diff, as many lines as the change adds.
+    from gate.context.local_git import load_git_changeset
+
+    changeset = load_git_changeset(repo.root, "main", "feature")
+    assert changeset.commit_lines is not None
+    assert changeset.commit_lines.added_total([c.sha for c in changeset.commits]) == 2
+    (tmp_path / "series.mbox").write_bytes(repo.format_patch("main..feature"))
+    from gate.context.patch import load_patch_changeset
+
+    series = load_patch_changeset((tmp_path / "series.mbox").read_bytes(), "series.mbox")
+    assert series.commit_lines is not None
+    assert series.commit_lines.added_total([c.sha for c in series.commits]) == 2
