@@ -11,6 +11,7 @@ does is an input error, never an empty commit.
 from __future__ import annotations
 
 import binascii
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -403,13 +404,32 @@ def decode_encoded_words(value: str, source: str) -> str:
         data = _b_decoded(text) if encoding == "b" else _q_decoded(text)
         charset = value[start + 2 : charset_end]
         try:
+            if not _is_utf8(charset) and codecs.lookup(charset).name in _NOT_ICONV:
+                raise LookupError(charset)
             out.append(data.decode(charset or "utf-8", "replace" if _is_utf8(charset) else "strict"))
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             raise _bad_word(source) from None
         at = end + 2
         after_word = True
     out.append(value[at:])
     return "".join(out)
+
+
+# Python's codecs that are no charset iconv knows (git converts with iconv): text transforms and escapes.
+_NOT_ICONV = frozenset(
+    {
+        "punycode",
+        "idna",
+        "unicode-escape",
+        "raw-unicode-escape",
+        "rot-13",
+        "base64",
+        "hex",
+        "quopri",
+        "uu",
+        "zlib",
+    }
+)
 
 
 def _is_utf8(charset: str) -> bool:

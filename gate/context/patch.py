@@ -164,7 +164,7 @@ def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
     folded line (a blank first) continuing the one before, a `[PATCH] …` line as the subject, and
     format-patch's `>From <sha> …` separator line, until an empty line after a header (dropped) or any
     other line (the message's first)."""
-    found: dict[str, str] = {}
+    found: dict[str, list[str]] = {}  # each header's line and the lines folded onto it
     current = ""  # the header being read, which a folded line continues and an empty line ends
     at = 0
     while at < len(body):
@@ -177,10 +177,10 @@ def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
                 break
             continue  # before any header, or after a `[PATCH]` or separator line: skipped
         if current and line[0] in " \t":
-            found[current] += line
+            found[current].append(line)
         elif line.startswith("[PATCH]") and (len(line) == 7 or line[7] in C_SPACE):
             current = ""
-            found["subject"] = line
+            found["subject"] = [line]
         elif _SEPARATOR.fullmatch(line):
             current = ""
         else:
@@ -196,9 +196,9 @@ def _in_body_headers(body: str) -> tuple[dict[str, str], str]:
             )
             if not current:
                 break
-            found[current] = line[len(current) + 1 :].lstrip(C_SPACE)
+            found[current] = [line[len(current) + 1 :].lstrip(C_SPACE)]
         at = end + 1
-    return found, body[at:]
+    return {name: "".join(lines) for name, lines in found.items()}, body[at:]
 
 
 def _message(text: str, index: int, name: str) -> tuple[Commit, str, tuple[str, ...]]:

@@ -110,7 +110,9 @@ def test_a_subject_whose_encoded_word_holds_no_whole_byte_is_read_empty_as_git_m
     assert (commit["subject"], commit["tool"]) == ("", "claude-code")
 
 
-@pytest.mark.parametrize("subject", ["=?rot13?B?=FF=FE?=", "=?x-unknown?Q?Add_x?="])
+@pytest.mark.parametrize(
+    "subject", ["=?rot13?B?=FF=FE?=", "=?x-unknown?Q?Add_x?=", "=?punycode?q?a-99999999999?=", "=?idna?q?x?="]
+)
 def test_a_subject_in_a_charset_git_cannot_read_is_an_input_error_as_git_am_refuses_it(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], subject: str
 ) -> None:
