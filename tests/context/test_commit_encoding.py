@@ -121,7 +121,7 @@ def test_a_subject_in_a_charset_git_cannot_read_is_an_input_error_as_git_am_refu
     patch = tmp_path / "series.mbox"
     patch.write_text(mbox.replace("Subject: [PATCH] Add x", f"Subject: {subject}", 1))
     refused = subprocess.run(
-        ["git", "mailinfo", "msg", "patch"], input=patch.read_bytes(), capture_output=True
+        ["git", "mailinfo", "msg", "patch"], input=patch.read_bytes(), capture_output=True, cwd=tmp_path
     )
     assert refused.returncode != 0
 
