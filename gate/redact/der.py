@@ -90,6 +90,15 @@ def key_bytes(run: str) -> int | None:
     return None
 
 
+def key_chars(head: str) -> int | None:
+    """The base64 characters (padding aside) of the whole key whose first characters `head` holds, as its
+    opening SEQUENCE declares; None when `head` opens no key, or one past `MAX_KEY_BYTES`."""
+    declared = key_bytes(head)
+    if declared is None or declared > MAX_KEY_BYTES:
+        return None
+    return -(-declared * 4 // 3)  # rounded up
+
+
 def _whole_bytes(run: str) -> int:
     """The bytes a base64 run stands for."""
     body = run.rstrip("=")

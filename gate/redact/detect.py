@@ -570,10 +570,9 @@ def _der_pieces(opening: re.Match[str], dead_ends: dict[int, int]) -> str:
     `dead_ends` holds, for the end of each piece a read that fell short passed, the base64 characters
     that follow it to where its pieces end: a later opening among those pieces is judged by it at once,
     and a line of many openings is read once, not once for each."""
-    declared = der.key_bytes(opening.group(0))
-    if declared is None or declared > der.MAX_KEY_BYTES:
+    needed = der.key_chars(opening.group(0))
+    if needed is None:
         return ""
-    needed = -(-declared * 4 // 3)  # the base64 characters of that many bytes, rounded up
     chars, end = len(opening.group(0).rstrip("=")), opening.end()
     passed: list[tuple[int, int]] = []
     while chars < needed:
@@ -1185,10 +1184,9 @@ def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[
     at = index + 1
     while at < len(lines):
         if not needed and chars >= der.HEAD_CHARS:
-            declared = der.key_bytes("".join(pieces))
-            if declared is None or declared > der.MAX_KEY_BYTES:
+            needed = der.key_chars("".join(pieces)) or 0
+            if not needed:
                 return None
-            needed = -(-declared * 4 // 3)  # the base64 characters of that many bytes, rounded up
         if needed and chars >= needed:
             return pieces, at - 1 - between
         piece = _DER_PIECE_LINE.fullmatch(lines[at])
