@@ -58,17 +58,28 @@ def _header_only(hit: SecretHit, lines: str) -> bool:
     )
 
 
-def _based_values(files: Sequence[FileChange]) -> set[str]:
-    """The credentials on the lines the base held that the change's diff shows (removed and context),
-    each read under its file's name."""
-    texts = [
+def _base_lines(files: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
+    """Each file's lines the base held that the change's diff shows (removed and context), with its path."""
+    return [
         (
             change.path,
             [line.text for hunk in change.hunks for line in hunk.lines if line.kind is not LineKind.ADDED],
         )
         for change in files
     ]
-    return {hit.value for _, _, hit in scan_files(texts)}
+
+
+def _excused(hit: SecretHit, lines: Sequence[str], index: int) -> bool:
+    """A hit on `lines[index]` that is no credential: a placeholder, or a key's BEGIN line alone."""
+    if hit.kind != PRIVATE_KEY_KIND:
+        return is_placeholder(hit.value, lines[index])
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return _header_only(hit, lines[index] + "\n" + following)
+
+
+# The most lines of the commits' own diffs that the change no longer holds that one run scans: about a
+# large change's own added lines. Past it, the rest is not looked at, and the stage says so.
+MAX_GONE_LINES = 100_000
 
 
 def mask(value: str) -> str:
@@ -134,10 +145,7 @@ class SecretsAnalyzer(Analyzer):
         texts = [(change.path, [line.text for line in change.added]) for change in changes]
         for file_index, index, hit in scan_files(texts):
             path, lines = texts[file_index]
-            following = lines[index + 1] if index + 1 < len(lines) else ""
-            if (hit.kind != PRIVATE_KEY_KIND and is_placeholder(hit.value, lines[index])) or (
-                _header_only(hit, lines[index] + "\n" + following)
-            ):
+            if _excused(hit, lines, index):
                 placeholders += 1
                 continue
             found.add(hit.value)
@@ -199,18 +207,20 @@ class SecretsAnalyzer(Analyzer):
         # A line the base held (removed or context, in any file) is no credential of the change's; one
         # the change adds excuses the line only in its own file (a copy in a file read otherwise, a
         # README, would hide it).
-        based = {
-            line.text
-            for change in files
-            for hunk in change.hunks
-            for line in hunk.lines
-            if line.kind is not LineKind.ADDED
-        }
+        base_lines = _base_lines(files)
+        based = {text for _, texts in base_lines for text in texts}
         added = {(change.path, line.text) for change in files for line in change.added}
         gone: dict[tuple[str, str], list[str]] = {}  # (sha, path) -> its lines the change does not hold
         read: set[tuple[str, str]] = set()  # (path, text): a line several commits rewrote is read once
+        unread = ""
         for sha, path, text in reader.added_lines(shas):
             if text not in based and (path, text) not in added and (path, text) not in read:
+                if len(read) >= MAX_GONE_LINES:
+                    unread = (
+                        f"past {MAX_GONE_LINES:,} lines the commits added that the change no longer holds, "
+                        "the rest were not read: a credential a later commit removed may be among them"
+                    )
+                    break
                 read.add((path, text))
                 gone.setdefault((sha, path), []).append(text)
         keys = list(gone)
@@ -219,21 +229,15 @@ class SecretsAnalyzer(Analyzer):
         based_values: set[str] | None = None  # read when some line gives a hit
         for file_index, index, hit in scan_files([(path, gone[sha, path]) for sha, path in keys]):
             sha, path = keys[file_index]
-            lines = gone[sha, path]
-            following = lines[index + 1] if index + 1 < len(lines) else ""
-            if (hit.kind != PRIVATE_KEY_KIND and is_placeholder(hit.value, lines[index])) or (
-                _header_only(hit, lines[index] + "\n" + following)
-            ):
-                continue
-            if hit.value in reported:
+            if _excused(hit, gone[sha, path], index) or hit.value in reported:
                 continue
             if based_values is None:
-                based_values = _based_values(files)
+                based_values = {based.value for _, _, based in scan_files(base_lines)}
             if hit.value in based_values:
                 continue  # the base's credential, its line rewritten on the way (re-indented, re-quoted)
             reported.add(hit.value)
             findings.append(self._finding(hit, path, None, sha))
-        return findings, sum(map(len, gone.values())), ""
+        return findings, len(read), unread
 
     def _in_names(self, changes: Sequence[FileChange]) -> Iterator[Finding]:
         """A credential in the name of a file the change adds or renames to: the name is in the repository

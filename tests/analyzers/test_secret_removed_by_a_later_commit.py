@@ -312,3 +312,25 @@ def test_a_range_that_removes_nothing_is_settled_by_the_count_and_reads_no_patch
     series = load_patch_changeset((tmp_path / "series.mbox").read_bytes(), "series.mbox")
     assert series.commit_lines is not None
     assert series.commit_lines.added_total([c.sha for c in series.commits]) == 2
+
+
+def test_past_the_lines_one_run_reads_the_rest_are_a_stated_gap_not_a_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generated file one commit adds and the next deletes, longer than the lines a run reads of the
+    commits' own diffs: the stage reads that many, and the verdict is neutral with the gap named."""
+    from gate.analyzers.secrets import MAX_GONE_LINES
+
+    repo = _repo(tmp_path)
+    repo.write("gen/table.py", "".join(f"ROW_{n} = {n}\n" for n in range(MAX_GONE_LINES + 10)))
+    repo.commit("Generate the table")
+    repo.remove("gen/table.py")
+    repo.write("app/settings.py", "DEBUG = False\nLEVEL = 2\n")
+    repo.commit("Drop the table")
+
+    report = _check(repo, tmp_path, capsys, "repo")
+
+    details = report["stages"]["secrets"]["details"]
+    assert details["removed_lines_scanned"] == MAX_GONE_LINES
+    assert "may be among them" in details["commits_unread"]
+    assert report["verdict"] == "neutral"
