@@ -90,18 +90,33 @@ def test_a_run_for_the_pr_s_head_gates_it_through_the_api(tmp_path: Path, github
     assert comment["body"].endswith(f"This summary is for commit `{dirty[:12]}`.")
 
 
-def test_a_late_run_for_an_earlier_head_leaves_the_summary_of_the_pr_s_head(
-    tmp_path: Path, github: FakeGitHub
-) -> None:
+def _gated_after_a_late_event(
+    tmp_path: Path, github: FakeGitHub, action: str, *, late_clean: bool = False
+) -> tuple[Path, dict, str, str, int]:
+    """The PR at one head (the one with the token, or with `late_clean` the clean one), its `action` event
+    kept for a run that starts late, then the PR pushed to the other head and gated from a checkout that
+    has both: (the checkout, the late event, the head with the token, the clean head, the gated run's
+    exit code)."""
     repo, base, dirty, clean = secret_then_clean(tmp_path)
     workspace = tmp_path / "ws"
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
     subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", dirty], check=True)
-    pull_from_git(github, repo, base, clean)
-    early = github.payload(7, "opened")  # the event for the clean head, whose run starts late
-    pull_from_git(github, repo, base, dirty)
+    first, then = (clean, dirty) if late_clean else (dirty, clean)
+    pull_from_git(github, repo, base, first)
+    early = github.payload(7, action)
+    pull_from_git(github, repo, base, then)
     env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
-    assert run_gate(env, workspace).returncode == 1
+    return workspace, early, dirty, clean, run_gate(env, workspace).returncode
+
+
+def test_a_late_run_for_an_earlier_head_leaves_the_summary_of_the_pr_s_head(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    # The event for the clean head, whose run starts late.
+    workspace, early, dirty, clean, code = _gated_after_a_late_event(
+        tmp_path, github, "opened", late_clean=True
+    )
+    assert code == 1
     (comment,) = github.issue_comments[7]
     failing = comment["body"]
     assert "**fail**" in failing and failing.endswith(f"This summary is for commit `{dirty[:12]}`.")
@@ -124,15 +139,9 @@ def test_a_late_run_for_an_earlier_head_leaves_the_summary_of_the_pr_s_head(
 def test_a_late_run_for_an_earlier_head_that_could_not_run_leaves_the_summary_of_the_pr_s_head(
     tmp_path: Path, github: FakeGitHub
 ) -> None:
-    repo, base, dirty, clean = secret_then_clean(tmp_path)
-    workspace = tmp_path / "ws"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
-    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", dirty], check=True)
-    pull_from_git(github, repo, base, dirty)
-    early = github.payload(7, "synchronize")  # the event for the head with the token, whose run starts late
-    pull_from_git(github, repo, base, clean)
-    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
-    assert run_gate(env, workspace).returncode == 0
+    # The event for the head with the token, whose run starts late.
+    workspace, early, dirty, clean, code = _gated_after_a_late_event(tmp_path, github, "synchronize")
+    assert code == 0
     (comment,) = github.issue_comments[7]
     passing = comment["body"]
     assert passing.endswith(f"This summary is for commit `{clean[:12]}`.")
@@ -154,15 +163,9 @@ def test_a_late_run_for_an_earlier_head_with_findings_posts_no_review_on_the_pr(
     """The run for the head with the token starts after the clean head was pushed and gated: its check run
     and status are that commit's own, but its inline comments would stand on the PR beside the clean
     head's verdict (and count toward the PR's cap), so it posts no review, and says why."""
-    repo, base, dirty, clean = secret_then_clean(tmp_path)
-    workspace = tmp_path / "ws"
-    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.root), str(workspace)], check=True)
-    subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "origin", dirty], check=True)
-    pull_from_git(github, repo, base, dirty)
-    early = github.payload(7, "opened")  # the event for the head with the token, whose run starts late
-    pull_from_git(github, repo, base, clean)
-    env = runner_env(github, tmp_path, 7, workspace=workspace, payload=github.payload(7, "synchronize"))
-    assert run_gate(env, workspace).returncode == 0
+    # The event for the head with the token, whose run starts late.
+    workspace, early, dirty, clean, code = _gated_after_a_late_event(tmp_path, github, "opened")
+    assert code == 0
     proc = run_gate(runner_env(github, tmp_path, 7, workspace=workspace, payload=early), workspace)
     assert proc.returncode == 1, proc.stderr
     assert [r["conclusion"] for r in github.check_runs.values() if r["head_sha"] == dirty] == ["failure"]
