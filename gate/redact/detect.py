@@ -1173,7 +1173,8 @@ def _openings_at_line_ends(text: str) -> Iterator[tuple[str, int]]:
         at = m.end()
         if m.start() and text[m.start() - 1] in _BASE64_CHARS:
             continue  # inside a longer run (checked here: a look-behind would cost the search its literal)
-        if _AT_LINE_END.match(text, m.end()):
+        if end := _AT_LINE_END.match(text, m.end()):
+            at = end.end()  # the line's end: a run after it on its line is in its comment
             yield m.group(), m.start()
 
 
