@@ -1144,6 +1144,7 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
         return
     starts: list[int] | None = None
     last = -1  # the line of the last piece of the key read last: an opening among its pieces is one
+    dead_ends: dict[int, int] = {}
     for run, at in _openings_at_line_ends(text):
         if der.is_private_key(run):
             continue  # the whole key on its line: the line's own scan reads it
@@ -1152,7 +1153,7 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
         index = bisect.bisect_right(starts, at) - 1
         if index <= last or (index > 0 and opens_block(lines[index - 1])):
             continue
-        read = _der_pieces_below(lines, index, run)
+        read = _der_pieces_below(lines, index, run, dead_ends)
         if read is not None:
             pieces, last = read
             # Remembered as values found there are (in prose or on a line the change does not add, those
@@ -1178,10 +1179,18 @@ def _openings_at_line_ends(text: str) -> Iterator[tuple[str, int]]:
             yield m.group(), m.start()
 
 
-def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[str], int] | None:
+def _der_pieces_below(
+    lines: Sequence[str], index: int, run: str, dead_ends: dict[int, int]
+) -> tuple[list[str], int] | None:
     """The pieces of a key whose first piece `run` ends line `index`, and the index of the line of its
-    last; None when the pieces below are no key's or end short of its declared length."""
+    last; None when the pieces below are no key's or end short of its declared length.
+
+    `dead_ends` holds, for each piece line a read that fell short passed, the characters from it to where
+    its pieces ended: a later opening among those lines is judged by it at once (each line of a
+    thousand heads, a key's length short, was read to the end again)."""
     pieces, chars, needed, between = [run], len(run.rstrip("=")), 0, 0
+    passed: list[tuple[int, int]] = []  # (a piece's line, the characters read before it)
+    tail = 0  # characters past where this read stopped, known from an earlier read
     at = index + 1
     while at < len(lines):
         if not needed and chars >= der.HEAD_CHARS:
@@ -1190,18 +1199,28 @@ def _der_pieces_below(lines: Sequence[str], index: int, run: str) -> tuple[list[
                 return None
         if needed and chars >= needed:
             return pieces, at - 1 - between
+        if needed and at in dead_ends and chars + dead_ends[at] < needed:
+            tail = dead_ends[at]
+            break
         piece = _DER_PIECE_LINE.fullmatch(lines[at])
         if piece is None:
             if between < _MAX_BETWEEN and _BETWEEN_PIECES.fullmatch(lines[at]):
                 between += 1
                 at += 1
                 continue
-            return None
+            tail = 0
+            break
         between = 0
+        passed.append((at, chars))
         pieces.append(piece.group("piece"))
         chars += len(pieces[-1].rstrip("="))
         at += 1
-    return (pieces, at - 1 - between) if needed and chars >= needed else None
+    else:
+        tail = 0
+        if needed and chars >= needed:
+            return pieces, at - 1 - between
+    dead_ends.update((line, chars - before + tail) for line, before in passed)
+    return None
 
 
 def remember_der_keys(lines: Sequence[str]) -> None:
