@@ -5,9 +5,10 @@ without some literal: `ghp_`, `AKIA`, `BEGIN RSA PRIVATE KEY`, `password`. `requ
 compiled pattern's syntax tree and returns strings of which every match contains at least one; a piece
 that holds none of a rule's strings cannot be matched by it, so the rule is not run there. Running a
 regex on a short line costs about as much as finding a dozen literals in a whole batch of lines, so
-finding the literals of every rule in all the candidate lines joined (one `str.find` pass each) and
-running on each line only the rules whose literals it holds gives the same hits for a fraction of the
-work.
+finding the literals of every rule in all the candidate lines joined (one pass of an Aho-Corasick
+automaton for all of them: some hundreds of literals, where a `str.find` pass each would read the text
+as many times) and running on each line only the rules whose literals it holds gives the same hits for
+a fraction of the work.
 
 The analysis only ever answers "no requirement" when unsure (a construct it does not read, inline
 flags, a lookup it cannot bound), so a rule is skipped only where it provably has no match.
@@ -23,9 +24,11 @@ import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
+
+import ahocorasick
 
 # Exact strings of a sub-pattern are enumerated up to this many; past it, the sub-pattern is a boundary
 # between two runs of literals.
@@ -259,6 +262,9 @@ class Prefilter:
     always: frozenset[int]  # rules without a known literal: run on every piece
     exact: tuple[tuple[str, tuple[int, ...]], ...]  # a literal and the rules that need it
     folded: tuple[tuple[str, tuple[int, ...]], ...]  # the same, found case-insensitively
+    # `exact` and `folded` as automata that find every literal in one pass (None: no literal)
+    exact_finder: ahocorasick.Automaton | None = field(default=None, compare=False, repr=False)
+    folded_finder: ahocorasick.Automaton | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, patterns: Sequence[re.Pattern[str] | None]) -> Prefilter:
@@ -274,11 +280,9 @@ class Prefilter:
             literals, ignore_case = need
             for literal in sorted(literals):
                 (folded if ignore_case else exact).setdefault(literal, []).append(index)
-        return cls(
-            frozenset(always),
-            tuple((k, tuple(v)) for k, v in exact.items()),
-            tuple((k, tuple(v)) for k, v in folded.items()),
-        )
+        exact_rules = tuple((k, tuple(v)) for k, v in exact.items())
+        folded_rules = tuple((k, tuple(v)) for k, v in folded.items())
+        return cls(frozenset(always), exact_rules, folded_rules, _finder(exact_rules), _finder(folded_rules))
 
     def plans(self, pieces: Sequence[str]) -> list[frozenset[int]]:
         """For each piece, the rules that can match in it (every rule that might; never one fewer)."""
@@ -287,29 +291,37 @@ class Prefilter:
             return []
         text = "\n".join(pieces)
         starts = list(accumulate(map((1).__add__, map(len, pieces)), initial=0))
-        _mark(text, starts, self.exact, found)
-        if self.folded:
-            _mark(fold(text), starts, self.folded, found)
+        if self.exact_finder is not None:
+            _mark(text, starts, self.exact_finder, found)
+        if self.folded_finder is not None:
+            _mark(fold(text), starts, self.folded_finder, found)
         plans = [self.always] * len(pieces)
         for index, rules in found.items():
             plans[index] = self.always.union(rules)
         return plans
 
 
-def _mark(
-    text: str,
-    starts: list[int],
-    literals: tuple[tuple[str, tuple[int, ...]], ...],
-    found: dict[int, set[int]],
-) -> None:
-    """Add each literal's rules to the pieces that hold it. A literal has no line break, so each
-    occurrence lies in one piece; after one, the search goes on from the next piece."""
+def _finder(literals: Sequence[tuple[str, tuple[int, ...]]]) -> ahocorasick.Automaton | None:
+    """An automaton that finds every one of the literals, each with its rules; None for no literal."""
+    if not literals:
+        return None
+    finder = ahocorasick.Automaton()
     for literal, rules in literals:
-        at = text.find(literal)
-        while at != -1:
-            index = bisect.bisect_right(starts, at) - 1
-            found.setdefault(index, set()).update(rules)
-            at = text.find(literal, starts[index + 1])
+        finder.add_word(literal, rules)
+    finder.make_automaton()
+    return finder
+
+
+def _mark(text: str, starts: list[int], finder: ahocorasick.Automaton, found: dict[int, set[int]]) -> None:
+    """Add each literal's rules to the pieces that hold it, every literal found in one pass. A literal
+    has no line break, so each occurrence lies in one piece (the one its last character is in)."""
+    last, rules_there = -1, set()
+    for end, rules in finder.iter(text):
+        if end >= last:  # a piece past the one before
+            index = bisect.bisect_right(starts, end) - 1
+            last = starts[index + 1]
+            rules_there = found.setdefault(index, set())
+        rules_there.update(rules)
 
 
 # Characters `required_characters` reads: ASCII punctuation, which no case-insensitive pattern matches

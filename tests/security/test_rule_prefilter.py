@@ -139,6 +139,26 @@ def test_a_plan_for_many_pieces_is_the_plan_for_each():
     ]
 
 
+def test_one_pass_places_every_literal_in_its_piece_wherever_it_ends_however_wide_the_text():
+    """The literals are found in one pass of an automaton: a literal inside another (`pass` in
+    `password`), one that ends its piece, one after characters outside the BMP (a text four bytes a
+    character), each counts in its own piece and in no other."""
+    patterns = [r"pass", r"password", r"sword", r"ghp_\w", r"(?i)token"]
+    prefilter = Prefilter.of([re.compile(p) for p in patterns])
+    pieces = [
+        "\U0001f642password",
+        "ghp_",
+        "x\U0001f642\U0001f642pass",
+        "sword\U0001f642ghp_a",
+        "",
+        "passwor",
+        "TOKEN",
+    ]
+    plans = prefilter.plans(pieces)
+    assert plans == [prefilter.plans([p])[0] for p in pieces]
+    assert plans == [{0, 1, 2}, {3}, {0}, {2, 3}, set(), {0}, {4}]
+
+
 def test_a_dotted_capital_i_moves_no_keyword_off_its_line():
     # `İ` lower-cases to two characters: keywords found in the lower-cased text must still be read
     # on their own line, or the line with the password is never scanned.
