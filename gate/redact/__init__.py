@@ -369,10 +369,15 @@ def learn_changeset(changeset: ChangeSet) -> int:
     # Each hunk is read whole (a YAML value below its name, a wrapped call), but only its added lines
     # are code the change submits: a value found on a removed or context line is hidden on that line,
     # and remembered for everywhere else only when it is shaped as a credential.
-    added = [_added_at(change) for change in changes for _ in file_names(change)]
+    named = [change for change in changes for _ in file_names(change)]  # each of `files`' change
     with memory.only_credentials():
         hits = list(scan_files(files))
-    on_added = [hit for file_index, line_index, hit in hits if line_index in added[file_index]]
+    # The kinds of the lines scanned (`_lines_of`), read only for the files that have a hit.
+    kinds: dict[int, list[LineKind]] = {}
+    for file_index, _, _ in hits:
+        if file_index not in kinds:
+            kinds[file_index] = [line.kind for hunk in named[file_index].hunks for line in hunk.lines]
+    on_added = [hit for file_index, at, hit in hits if kinds[file_index][at] is LineKind.ADDED]
     memory.remember(hit.value for hit in on_added)
     # A private key's pieces on the lines below its first are key bytes, whatever their shape.
     memory.remember((piece for hit in on_added for piece in hit.pieces), any_shape=True)
@@ -412,12 +417,6 @@ def file_names(change: FileChange) -> tuple[str, ...]:
 
 def _lines_of(change: FileChange) -> list[str]:
     return [line.text for hunk in change.hunks for line in hunk.lines]
-
-
-def _added_at(change: FileChange) -> frozenset[int]:
-    """The indexes in `_lines_of(change)` of the lines the change adds."""
-    kinds = (line.kind for hunk in change.hunks for line in hunk.lines)
-    return frozenset(index for index, kind in enumerate(kinds) if kind is LineKind.ADDED)
 
 
 def _lines_of_all(changes: Sequence[FileChange]) -> list[str]:
