@@ -587,9 +587,13 @@ def _der_pieces(opening: re.Match[str], dead_ends: dict[int, int]) -> str:
     return opening.string[opening.start() : end]
 
 
+# The marks that join two strings: `+`, a list's `,`, PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's
+# `&`.
+_JOIN = r"""(?:[+,&]|\.\.?|\|\|)"""
 # A separator between two pieces of a wrapped base64 body on one line, and the piece after it.
 _DER_PIECE = re.compile(
-    r"""(?:\\{1,2}r|\\{1,2}n|[ \t]|["'][ \t]*+(?:[+,][ \t]*+)?["'])++(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
+    rf"""(?:\\{{1,2}}r|\\{{1,2}}n|[ \t]|["'][ \t]*+(?:{_JOIN}[ \t]*+)?["'])++"""
+    r"""(?P<piece>[A-Za-z0-9+/_-]++={0,2})"""
 )
 
 
@@ -1115,11 +1119,19 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
     memory.remember(values)
 
 
-# A DER key written over lines of code: `"MIIE…" +` then `"…" +` in Java, Python's strings in
-# parentheses, a JSON array, a YAML list, bare lines. Its first piece is the last run of its line (but
-# quotes, escaped line ends, the marks that join it to the next, `+` `,` `\\`, and a comment), and each line
-# below holds one piece and nothing else; a blank line or a comment alone may stand between two pieces.
-_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+\\)\]])*+(?:(?://|#)[^\n]*+)?"""
+# A DER key written over lines of code: `"MIIE…" +` then `"…" +` in Java, `.` in PHP, `..` in Lua, `||`
+# in SQL, `& _` in Visual Basic, Python's strings in parentheses, a JSON array, a YAML list, bare lines,
+# or one string added to line by line (`key += "…"`, `$key .= "…";`, `key = key .. "…"`). Its first piece
+# is the last run of its line (but quotes, escaped line ends, the marks that join it to the next, `+` `,`
+# `.` `|` `&` `_` `\\`, and a comment), and each line below holds one piece and nothing else but its
+# joining marks or the assignment that adds it; a blank line or a comment alone may stand between two
+# pieces.
+_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_\\)\]])*+(?:(?://|#|--)[^\n]*+)?"""
+# An assignment that adds a piece to a string: `key += `, `$key .= `, `key &= `, `key = key .. `.
+_ADDED_TO = (
+    r"""(?:[$@]?[A-Za-z_][\w$.\[\]'"]*+[ \t]*+(?:[+.&]|\|\|)?=[ \t]*+"""
+    r"""(?:[$@]?[A-Za-z_][\w$.]*+[ \t]*+(?=[+.&|]))?)?"""
+)
 _DER_OPENING = re.compile(rf"""M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}""")
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _AT_LINE_END = re.compile(rf"""{_PIECE_TRAIL}$""", re.MULTILINE)
@@ -1127,10 +1139,10 @@ _AT_LINE_END = re.compile(rf"""{_PIECE_TRAIL}$""", re.MULTILINE)
 # `"    \\"…\\"\\n",`), the mark that joins it to the one before, a string's prefix and quote (escaped in
 # JSON), or a YAML list's `- `.
 _DER_PIECE_LINE = re.compile(
-    r"""[ \t]*+(?:"[ \t]*+)?(?:(?:[+,][ \t]*+)?[bBuUrR]?\\?["'`]|-[ \t]++)?"""
+    r"""[ \t]*+(?:"[ \t]*+)?""" + _ADDED_TO + rf"""(?:(?:{_JOIN}[ \t]*+)?[bBuUrR]?\\?["'`]|-[ \t]++)?"""
     r"""(?P<piece>[A-Za-z0-9+/_-]++={0,2})""" + _PIECE_TRAIL
 )
-_BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*)[^\n]*+)?""")
+_BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*|--)[^\n]*+)?""")
 _MAX_BETWEEN = 2  # lines in a row between two pieces
 _MIN_LETTER_PIECE = 12  # the shortest piece of letters alone that is remembered
 

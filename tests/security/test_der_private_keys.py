@@ -264,6 +264,15 @@ WRAPPED = [
         _wrapped(_RSA_RUN),
     ),
     ("URL-safe base64", "app/der_url.py", f'KEY = "{_URL_SAFE_RUN}"', [_URL_SAFE_RUN]),
+    *[
+        (
+            f"string literals joined by {join}",
+            path,
+            "key = {};".format(f" {join} ".join(f"'{piece}'" for piece in _wrapped(_RSA_RUN))),
+            _wrapped(_RSA_RUN),
+        )
+        for join, path in ((".", "app/keys.php"), ("..", "keys.lua"), ("||", "seed.sql"), ("&", "Keys.vb"))
+    ],
 ]
 
 
@@ -321,6 +330,54 @@ def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
             _notebook(pieces).index(f'    "    \\"{pieces[0]}\\"\\n",'),
         ),
         "bare lines": ("keys/signer.der.b64", pieces, 0),
+        "PHP concatenation": (
+            "app/keys.php",
+            [f'$key = "{pieces[0]}" .', *[f'    "{p}" .' for p in pieces[1:-1]], f'    "{pieces[-1]}";'],
+            0,
+        ),
+        "PHP concatenation at line starts": (
+            "app/keys.php",
+            [f"$key = '{pieces[0]}'", *[f"    . '{p}'" for p in pieces[1:-1]], f"    . '{pieces[-1]}';"],
+            0,
+        ),
+        "Lua concatenation": (
+            "keys.lua",
+            [f'local key = "{pieces[0]}" ..', *[f'  "{p}" ..' for p in pieces[1:-1]], f'  "{pieces[-1]}"'],
+            0,
+        ),
+        "SQL concatenation": (
+            "db/seed.sql",
+            [
+                f"INSERT INTO k VALUES ('{pieces[0]}' ||",
+                *[f"  '{p}' ||" for p in pieces[1:-1]],
+                f"  '{pieces[-1]}');",
+            ],
+            0,
+        ),
+        "Visual Basic continuation": (
+            "Keys.vb",
+            [
+                f'Dim key = "{pieces[0]}" & _',
+                *[f'    "{p}" & _' for p in pieces[1:-1]],
+                f'    "{pieces[-1]}"',
+            ],
+            0,
+        ),
+        "a string added to line by line": (
+            "app/keys.py",
+            [f'key = "{pieces[0]}"', *[f'key += "{p}"' for p in pieces[1:]], "sign(key)"],
+            0,
+        ),
+        "PHP's string appended to": (
+            "app/keys.php",
+            [f"$k['der'] = '{pieces[0]}';", *[f"$k['der'] .= '{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "Lua's string joined to itself": (
+            "keys.lua",
+            [f'key = "{pieces[0]}"', *[f'key = key .. "{p}"' for p in pieces[1:]]],
+            0,
+        ),
     }
 
 

@@ -108,6 +108,19 @@ def javascript_escaped(body: list[str]) -> str:
     return "export const key =\n" + " +\n".join(f"  '{row}\\n'" for row in rows) + ";\n"
 
 
+def joined(first: str, join: str, last: str = "", *, lead: bool = False) -> Callable[[list[str]], str]:
+    """A PEM key as string literals with `\\n`, one a line, joined by `join` at each line's end, or at
+    the start of the next (`lead`): PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's `& _`."""
+
+    def render(body: list[str]) -> str:
+        rows = [f'"{row}\\n"' for row in ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]]
+        if lead:
+            return first + rows[0] + "".join(f"\n    {join} {row}" for row in rows[1:]) + last + "\n"
+        return first + f" {join}\n    ".join(rows) + last + "\n"
+
+    return render
+
+
 def python_encrypted(body: list[str]) -> str:
     """An encrypted PEM as string literals: its headers and blank line are literals too."""
     header = ["-----BEGIN RSA PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED", "DEK-Info: DES-EDE3-CBC,0A1B", ""]
@@ -127,6 +140,12 @@ FORMATS = {
     "python-encrypted-literals": python_encrypted,
     "javascript-concatenated": javascript_concatenated,
     "javascript-escaped": javascript_escaped,
+    "php-concatenated": joined("$key = ", ".", ";"),
+    "php-concatenated-at-line-starts": joined("$key = ", ".", ";", lead=True),
+    "lua-concatenated": joined("local key = ", ".."),
+    "sql-concatenated": joined("SELECT ", "||", ";"),
+    "visual-basic-continued": joined("Dim key = ", "& _"),
+    "visual-basic-concatenated-at-line-starts": joined("key = ", "&", lead=True),
 }
 
 
@@ -181,6 +200,10 @@ def test_lines_of_a_key_without_its_begin_line_are_hidden_when_they_stand_togeth
     assert redact("\n".join(rows)).split("\n")[:3] == [f"{n:>4} | {REDACTED}" for n in (22, 23, 24)]
     literals = [f'    "{line}\\n"' for line in key_lines(2)]
     assert redact_key_blocks(literals) == [f'    "{REDACTED}\\n"'] * 2
+    # Joined to the string before or after (PHP, Lua, SQL, Visual Basic), as a prompt's rows cut them.
+    for before, after in ((". ", ""), ("", " ."), ("|| ", ""), ("", " .."), ("& ", ""), ("", " & _")):
+        literals = [f'    {before}"{line}"{after}' for line in key_lines(2)]
+        assert redact_key_blocks(literals) == [f'    {before}"{REDACTED}"{after}'] * 2, (before, after)
     # Code's long lines are not taken for a key's.
     code = [
         "    3f2a9c0b7d4e1f8a6c5b2d9e0f1a3b4c5d6e7f8a",  # hex digests, one a line
