@@ -41,17 +41,18 @@ _PUTTY_END = re.compile(r"Private-MAC:")
 _OPENINGS = (b"begin", b"putty-user-key-file")
 
 # What stands before a key's line in a prompt or in code: a diff marker, a row's line number, a comment
-# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`), an opening quote (`b"`, a
-# JavaScript template); and after it: quotes, escaped line ends, commas, the marks that join it to the
-# next string (`+`, PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's `&` and its `_` continuation, a `\`
-# continuation), closing brackets. Each run of spaces is taken whole (possessive `*+`): three runs that
+# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`, `<>`, `<<`, `^`) or a call
+# that takes it (`.append(`), an opening quote (`b"`, a JavaScript template); and after it: quotes,
+# escaped line ends, commas, the marks that join it to the next string (`+`, PHP's `.`, Lua's `..`, SQL's
+# `||`, Visual Basic's `&` and its `_` continuation, Elixir's `<>`, OCaml's `^`, a `\` continuation),
+# closing brackets. Each run of spaces is taken whole (possessive `*+`): three runs that
 # could share the same spaces cost the cube of their length when the line fails at its end (a BEGIN line
 # then 1,000 spaces and an `x`: 5 s).
 _LEAD = (
-    r"[ \t]*+(?:[+\-][ \t]*+)?(?:\d++[ \t]*+\|[ \t]*+)?(?:(?:#|//|\*|;)[ \t]*+)?(?:(?:\.\.?|\|\||&)[ \t]*+)?"
-    r"(?:[bBuUrR]?[\"'`])?"
+    r"[ \t]*+(?:[+\-][ \t]*+)?(?:\d++[ \t]*+\|[ \t]*+)?(?:(?:#|//|\*|;)[ \t]*+)?"
+    r"(?:(?:\.\.?|\|\||&|<>|<<|\^)[ \t]*+|[A-Za-z_$.][\w$.]*+\([ \t]*+)?(?:[bBuUrR]?[\"'`])?"
 )
-_TRAIL = r"(?:\\[nr]|[\s\"'`,;+.|&_\\)\]])*+"
+_TRAIL = r"(?:\\[nr]|[\s\"'`,;+.|&_<>^\\)\]])*+"
 _KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)" + _TRAIL + "$")
 _HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
 _BLANK = re.compile(_LEAD + _TRAIL + "$")

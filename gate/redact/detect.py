@@ -588,8 +588,8 @@ def _der_pieces(opening: re.Match[str], dead_ends: dict[int, int]) -> str:
 
 
 # The marks that join two strings: `+`, a list's `,`, PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's
-# `&`.
-_JOIN = r"""(?:[+,&]|\.\.?|\|\|)"""
+# `&`, Elixir's `<>`, OCaml's `^`, Ruby's `<<`.
+_JOIN = r"""(?:[+,&^]|\.\.?|\|\||<>|<<)"""
 # A separator between two pieces of a wrapped base64 body on one line, and the piece after it.
 _DER_PIECE = re.compile(
     rf"""(?:\\{{1,2}}r|\\{{1,2}}n|[ \t]|["'][ \t]*+(?:{_JOIN}[ \t]*+)?["'])++"""
@@ -1126,11 +1126,12 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
 # `.` `|` `&` `_` `\\`, and a comment), and each line below holds one piece and nothing else but its
 # joining marks or the assignment that adds it; a blank line or a comment alone may stand between two
 # pieces.
-_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_\\)\]])*+(?:(?://|#|--)[^\n]*+)?"""
-# An assignment that adds a piece to a string: `key += `, `$key .= `, `key &= `, `key = key .. `.
+_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--)[^\n]*+)?"""
+# What adds a piece to a string: an assignment (`key += `, `$key .= `, `key &= `, `key = key .. `), Ruby's
+# `key << `, or a call that takes it (`sb.append(`, `.append(`).
 _ADDED_TO = (
-    r"""(?:[$@]?[A-Za-z_][\w$.\[\]'"]*+[ \t]*+(?:[+.&]|\|\|)?=[ \t]*+"""
-    r"""(?:[$@]?[A-Za-z_][\w$.]*+[ \t]*+(?=[+.&|]))?)?"""
+    r"""(?:[$@]?[A-Za-z_][\w$.\[\]'"]*+[ \t]*+(?:(?:[+.&]|\|\|)?=|<<)[ \t]*+"""
+    r"""(?:[$@]?[A-Za-z_][\w$.]*+[ \t]*+(?=[+.&|<^]))?)?(?:[A-Za-z_$.][\w$.]*+\([ \t]*+)?"""
 )
 _DER_OPENING = re.compile(rf"""M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}""")
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")

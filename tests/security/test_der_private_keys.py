@@ -271,7 +271,15 @@ WRAPPED = [
             "key = {};".format(f" {join} ".join(f"'{piece}'" for piece in _wrapped(_RSA_RUN))),
             _wrapped(_RSA_RUN),
         )
-        for join, path in ((".", "app/keys.php"), ("..", "keys.lua"), ("||", "seed.sql"), ("&", "Keys.vb"))
+        for join, path in (
+            (".", "app/keys.php"),
+            ("..", "keys.lua"),
+            ("||", "seed.sql"),
+            ("&", "Keys.vb"),
+            ("<>", "keys.ex"),
+            ("^", "keys.ml"),
+            ("<<", "keys.cc"),
+        )
     ],
 ]
 
@@ -371,6 +379,30 @@ def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
         "PHP's string appended to": (
             "app/keys.php",
             [f"$k['der'] = '{pieces[0]}';", *[f"$k['der'] .= '{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "Elixir concatenation": (
+            "lib/keys.ex",
+            [f'@key "{pieces[0]}" <>', *[f'  "{p}" <>' for p in pieces[1:-1]], f'  "{pieces[-1]}"'],
+            0,
+        ),
+        "OCaml concatenation": (
+            "keys.ml",
+            [f'let key = "{pieces[0]}" ^', *[f'  "{p}" ^' for p in pieces[1:-1]], f'  "{pieces[-1]}"'],
+            0,
+        ),
+        "Ruby's string appended to": (
+            "lib/keys.rb",
+            [f'key = "{pieces[0]}"', *[f'key << "{p}"' for p in pieces[1:]]],
+            0,
+        ),
+        "Java's StringBuilder": (
+            "src/main/java/Keys.java",
+            [
+                f'sb.append("{pieces[0]}")',
+                *[f'  .append("{p}")' for p in pieces[1:-1]],
+                f'  .append("{pieces[-1]}");',
+            ],
             0,
         ),
         "Lua's string joined to itself": (

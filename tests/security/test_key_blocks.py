@@ -121,6 +121,12 @@ def joined(first: str, join: str, last: str = "", *, lead: bool = False) -> Call
     return render
 
 
+def java_appended(body: list[str]) -> str:
+    """A PEM key given to a StringBuilder a line at a time: `sb.append("…\\n")` then `.append("…\\n")`."""
+    rows = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]
+    return f'sb.append("{rows[0]}\\n")\n' + "".join(f'  .append("{row}\\n")\n' for row in rows[1:]) + ";\n"
+
+
 def python_encrypted(body: list[str]) -> str:
     """An encrypted PEM as string literals: its headers and blank line are literals too."""
     header = ["-----BEGIN RSA PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED", "DEK-Info: DES-EDE3-CBC,0A1B", ""]
@@ -146,6 +152,10 @@ FORMATS = {
     "sql-concatenated": joined("SELECT ", "||", ";"),
     "visual-basic-continued": joined("Dim key = ", "& _"),
     "visual-basic-concatenated-at-line-starts": joined("key = ", "&", lead=True),
+    "elixir-concatenated": joined("key = ", "<>"),
+    "ocaml-concatenated": joined("let key = ", "^"),
+    "ruby-appended": joined("key = ", "<<", lead=True),
+    "java-appended": java_appended,
 }
 
 
