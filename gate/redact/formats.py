@@ -243,6 +243,32 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
 )
 
 
+# The development keys every local chain publishes: Anvil's and Hardhat's first ten accounts, derived
+# from the mnemonic `test test test test test test test test test test test junk`
+# (https://book.getfoundry.sh/reference/anvil/). No secret: they are in every tutorial.
+_PUBLISHED_DEV_KEYS = frozenset(
+    {
+        "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+        "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+        "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+        "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+        "8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+        "92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+        "4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+        "dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+        "2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+    }
+)
+
+
+def _unpublished_key(value: str) -> bool:
+    """A wallet key that is neither a published development key nor a placeholder (`0x000…001`, a
+    digit repeated): a random key has a dozen or more distinct hex digits."""
+    lowered = value.lower()
+    return lowered not in _PUBLISHED_DEV_KEYS and len(set(lowered)) >= 8
+
+
 def _set_value(value: str) -> bool:
     """A value written out, not a placeholder or a reference to one: `${DB_PASS}`, `{0}`, `%s`, `$(cat
     f)`, `<password>`, `********`, `YOUR_API_KEY` (capitals and underscores only) are not credentials."""
@@ -584,6 +610,18 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/(?P<value>[A-Za-z0-9_-]{60,})",
         "https://discord.com/developers/docs/resources/webhook#execute-webhook",
         _random_value,
+    ),
+    _placed(
+        # A secp256k1 key (32 bytes, hex) given to what loads it: ethers' `new Wallet("0x…")`, web3.py's
+        # `Account.from_key(…)`, viem's and web3.js's `privateKeyToAccount(…)`, go-ethereum's
+        # `crypto.HexToECDSA(…)`, elliptic's `ec.keyFromPrivate(…)`, a Hardhat network's
+        # `accounts: ["0x…", …]`. Hex alone is every digest; the call is what makes it a key.
+        "Wallet Private Key",
+        r"""(?:Wallet|from_key|privateKeyToAccount|HexToECDSA|keyFromPrivate|accounts:)[ \t]*+\(?[ \t]*+"""
+        r"""\[?[ \t]*+["'`](?:0x)?(?P<value>[0-9a-fA-F]{64})["'`]""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        _unpublished_key,
+        r"""[ \t]*+,[ \t]*+["'`](?:0x)?(?P<value>[0-9a-fA-F]{64})["'`]""",
     ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then

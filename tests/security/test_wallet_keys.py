@@ -1,0 +1,127 @@
+"""A wallet's private key written into code: 32 bytes of hex given to what loads it (`new
+ethers.Wallet("0x…")`, web3.py's `Account.from_key`, viem's `privateKeyToAccount`, go-ethereum's
+`crypto.HexToECDSA`, a Hardhat network's `accounts: [...]`). No keyword names it, so nothing found it:
+the PR passed and the key, which holds whatever the wallet holds, went to every model. It is found,
+hidden and reported now; hex that nothing loads as a key (a digest, an address) and the development keys
+every local chain publishes stay as they are.
+
+The keys are made when the tests run: none is kept in the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import pytest
+
+from gate.redact import REDACTED, memory, redact, scan_files
+from gate.redact.detect import forget_scans
+from gate.redact.formats import _PUBLISHED_DEV_KEYS
+from tests.fakes.model_server import FakeModelServer
+from tests.gitrepo import GitRepo
+from tests.security.test_der_private_keys import _reviewed
+
+
+def _fresh() -> None:
+    """Forget what earlier tests remembered: each key must be found by its own place."""
+    with memory._lock:
+        memory._values.clear()
+        memory._pattern = None
+    forget_scans()
+
+
+# (path, the line with `{}` where a key's hex stands)
+LOADED = [
+    ("src/deploy.js", 'const wallet = new ethers.Wallet("0x{}", provider);'),
+    ("src/deploy.ts", "const signer = new Wallet('{}');"),
+    ("bot/trade.py", 'account = Account.from_key("0x{}")'),
+    ("bot/trade.py", "acct = w3.eth.account.from_key('{}')"),
+    ("src/client.ts", 'const account = privateKeyToAccount("0x{}")'),
+    ("src/web3.js", "const a = web3.eth.accounts.privateKeyToAccount('0x{}');"),
+    ("cmd/main.go", 'key, err := crypto.HexToECDSA("{}")'),
+    ("src/sign.js", "const key = ec.keyFromPrivate('{}', 'hex');"),
+    ("hardhat.config.js", '      accounts: ["0x{}"],'),
+    ("foundry.ts", "  accounts: [ `0x{}` ],"),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), LOADED, ids=[f"{p}: {t[:28]}" for p, t in LOADED])
+def test_a_key_given_to_what_loads_it_is_found_and_hidden(path: str, template: str) -> None:
+    _fresh()
+    key = secrets.token_hex(32)
+    line = template.format(key)
+    hits = [(hit.kind, hit.value) for _, _, hit in scan_files([(path, [line])])]
+    assert hits == [("Wallet Private Key", key)], (path, hits)
+    hidden = redact(line, filename=path)
+    assert key not in hidden and REDACTED in hidden
+    assert hidden.replace(REDACTED, key) == line  # only the key: the call stays for a reviewer
+    # Remembered: the key is hidden where nothing marks it.
+    assert key not in redact(f"print('{key}')", filename="src/other.py")
+
+
+def test_every_key_of_a_networks_list_is_found() -> None:
+    _fresh()
+    keys = [secrets.token_hex(32) for _ in range(3)]
+    line = "    accounts: [{}],".format(", ".join(f'"0x{key}"' for key in keys))
+    hits = [hit.value for _, _, hit in scan_files([("hardhat.config.ts", [line])])]
+    assert hits == keys
+    assert [key for key in keys if key in redact(line, filename="hardhat.config.ts")] == []
+
+
+NOT_KEYS = [
+    # Hex that nothing loads as a key: digests, an address, a transaction's hash, bytes from hex.
+    ("app/check.py", 'assert hashlib.sha256(data).hexdigest() == "{}"'),
+    ("app/blob.py", 'DER = bytes.fromhex("{}")'),
+    ("src/tx.ts", 'const receipt = await provider.getTransactionReceipt("0x{}");'),
+    ("src/lock.json", '  "integrity": "{}",'),
+    ("src/wallet.ts", 'const wallet = new Wallet(process.env.PRIVATE_KEY!, provider); // "0x{}"'),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), NOT_KEYS, ids=[t[:32] for _, t in NOT_KEYS])
+def test_hex_that_nothing_loads_as_a_key_stays_as_written(path: str, template: str) -> None:
+    _fresh()
+    line = template.format(secrets.token_hex(32))
+    assert [hit.kind for _, _, hit in scan_files([(path, [line])])] == []
+    assert redact(line, filename=path) == line
+
+
+def test_the_published_development_keys_and_placeholders_are_no_secret() -> None:
+    """Anvil's and Hardhat's accounts from `test test … junk` are in every tutorial; a placeholder of a
+    digit repeated holds nothing. Neither is a finding."""
+    _fresh()
+    values = [*sorted(_PUBLISHED_DEV_KEYS), "0" * 63 + "1", "ab" * 32, "f" * 64]
+    lines = [f'const w{i} = new ethers.Wallet("0x{value}");' for i, value in enumerate(values)]
+    assert [hit for _, _, hit in scan_files([("scripts/local.js", lines)])] == []
+    assert len(_PUBLISHED_DEV_KEYS) == 10
+
+
+def test_a_wallet_key_fails_the_pr_and_reaches_no_model_the_trace_or_the_report(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
+    key = secrets.token_hex(32)
+    repo.write("bot/__init__.py", "")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write(
+        "bot/trade.js",
+        f'const wallet = new ethers.Wallet("0x{key}", provider);\nmodule.exports = {{ wallet }};\n',
+    )
+    repo.commit("Trade bot\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
+    out = _reviewed(repo, model_server, tmp_path)
+
+    assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
+    sent = [json.dumps(call.body) for call in model_server.calls]
+    assert any("new ethers.Wallet" in body for body in sent)
+    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
+    report = json.loads(written["report.json"])
+    assert report["verdict"] == "fail"
+    assert [(f["path"], f["severity"]) for f in report["findings"] if f["stage"] == "secrets"] == [
+        ("bot/trade.js", "high")
+    ]
+    places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
+    assert [where for where, text in places.items() if key[8:32] in text] == []
