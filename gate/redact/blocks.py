@@ -41,21 +41,31 @@ _PUTTY_END = re.compile(r"Private-MAC:")
 _OPENINGS = (b"begin", b"putty-user-key-file")
 
 # What stands before a key's line in a prompt or in code: a diff marker, a row's line number, a comment
-# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`, `<>`, `<<`, `^`) or a call
-# that takes it (`.append(`), an opening quote (`b"`, a JavaScript template); and after it: quotes,
-# escaped line ends, commas, the marks that join it to the next string (`+`, PHP's `.`, Lua's `..`, SQL's
-# `||`, Visual Basic's `&` and its `_` continuation, Elixir's `<>`, OCaml's `^`, a `\` continuation),
-# closing brackets. Each run of spaces is taken whole (possessive `*+`): three runs that
+# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`, `<>`, `<<`, `^`), an opening
+# quote (`b"`, `@"`, `N'`, a JavaScript template); and after it: quotes, escaped line ends, commas, `+`, a
+# `\` continuation, closing brackets. Each run of spaces is taken whole (possessive `*+`): three runs that
 # could share the same spaces cost the cube of their length when the line fails at its end (a BEGIN line
 # then 1,000 spaces and an `x`: 5 s).
 _LEAD = (
     r"[ \t]*+(?:[+\-][ \t]*+)?(?:\d++[ \t]*+\|[ \t]*+)?(?:(?:#|//|\*|;)[ \t]*+)?"
-    r"(?:(?:\.\.?|\|\||&|<>|<<|\^)[ \t]*+|[A-Za-z_$.][\w$.]*+\([ \t]*+)?(?:[bBuUrR]?[\"'`])?"
+    r"(?:(?:\.\.?|\|\||&|<>|<<|\^)[ \t]*+)?(?:[bBuUrRfFN@$]{0,2}[\"'`])?"
 )
-_TRAIL = r"(?:\\[nr]|[\s\"'`,;+.|&_<>^\\)\]])*+"
-_KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)" + _TRAIL + "$")
+_TRAIL = r"(?:\\[nr]|[\s\"'`,;+\\)\]])*+"
+# After a string's closing quote only: the marks that join it to the next string (PHP's `.`, Lua's `..`,
+# SQL's `||`, Visual Basic's `&` and its `_` continuation, Elixir's `<>`, OCaml's `^`, Ruby's `<<`), a
+# newline by name (`& vbCrLf &`, `. PHP_EOL .`, `|| chr(10) ||`, `+ os.linesep +`), a comment. A bare
+# word followed by a `.` or an `&` is prose or code, not a key's line.
+_JOINED = (
+    r"(?:\\{1,2}[nr])*+[\"'`](?:[\s,;+)\]_]|\.\.?|\|\||&|<>|<<|\^|/\*[^*]*+\*/"
+    r"|vbCrLf|vbNewLine|vbLf|vbCr|PHP_EOL|[Cc][Hh][Rr]\(1[03]\)|os\.linesep|Environment\.NewLine"
+    r"|System\.lineSeparator\(\))*+(?:(?://|--|#).*)?"
+)
+_KEY_LINE = re.compile(
+    r"^(?P<prefix>|.*?(?:[\s|]|(?P<quote>[\"'`])))(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)"
+    rf"(?(quote)(?:{_JOINED}|{_TRAIL})|{_TRAIL})$"
+)
 _HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
-_BLANK = re.compile(_LEAD + _TRAIL + "$")
+_BLANK = re.compile(_LEAD + f"(?:{_JOINED}|{_TRAIL})$")
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
 # A line that is nothing but a key's line: a base64 run long enough that code rarely has one.
@@ -63,7 +73,9 @@ MIN_ORPHAN_CHARS = 40
 _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 _BASE64_MASK = bytes(0x61 if b in _BASE64_ALPHABET else 0x0A if b == 0x0A else 0x20 for b in range(256))
 _RUN = b"a" * MIN_ORPHAN_CHARS
-_ORPHAN_LINE = re.compile(_LEAD + f"(?P<body>[A-Za-z0-9+/]{{{MIN_ORPHAN_CHARS},}}={{0,2}})" + _TRAIL + "$")
+_ORPHAN_LINE = re.compile(
+    _LEAD + f"(?P<body>[A-Za-z0-9+/]{{{MIN_ORPHAN_CHARS},}}={{0,2}})(?:{_JOINED}|{_TRAIL})$"
+)
 _MAX_ORPHAN_LINE_CHARS = 240
 # Body lines this short are not searched for everywhere: a key's short last line looks like a word.
 MIN_REMEMBERED_CHARS = 16

@@ -775,7 +775,10 @@ def scan_files(files: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int
     for file_index in fresh:
         name, file_lines = files[file_index]
         for line_index, hit in _placed_below(file_lines, name):
-            _HITS[(name, file_lines[line_index])] = (*_HITS.get((name, file_lines[line_index]), ()), hit)
+            # A line's hits are kept once: a thousand lines alike would make each line's tuple longer.
+            known = _HITS.get((name, file_lines[line_index]), ())
+            if hit not in known:
+                _HITS[(name, file_lines[line_index])] = (*known, hit)
             _NAMES_WITH_HITS.add(name)
             found[file_index].append((line_index, hit))
     if len(_HITS) > MAX_REMEMBERED_SCANS:
@@ -1123,24 +1126,28 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
 # in SQL, `& _` in Visual Basic, Python's strings in parentheses, a JSON array, a YAML list, bare lines,
 # or one string added to line by line (`key += "…"`, `$key .= "…";`, `key = key .. "…"`). Its first piece
 # is the last run of its line (but quotes, escaped line ends, the marks that join it to the next, `+` `,`
-# `.` `|` `&` `_` `\\`, and a comment), and each line below holds one piece and nothing else but its
-# joining marks or the assignment that adds it; a blank line or a comment alone may stand between two
-# pieces.
-_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--)[^\n]*+)?"""
-# What adds a piece to a string: an assignment (`key += `, `$key .= `, `key &= `, `key = key .. `), Ruby's
-# `key << `, or a call that takes it (`sb.append(`, `.append(`).
+# `.` `|` `&` `_` `\\`, and a comment: `//`, `#`, `--`, `/* … */`), and each line below holds one piece
+# and nothing else but its joining marks or the assignment that adds it; a blank line or a comment alone
+# may stand between two pieces.
+_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--|/\*)[^\n]*+)?"""
+# What adds a piece to a string: an assignment (`key += `, `$key .= `, `$this->key .= `, `key &= `,
+# `key = key .. `), Ruby's `key << `, or a call that takes it (`sb.append(`, `.append(`, `sb .append (`,
+# or parentheses alone: `key += ("…")`).
 _ADDED_TO = (
-    r"""(?:[$@]?[A-Za-z_][\w$.\[\]'"]*+[ \t]*+(?:(?:[+.&]|\|\|)?=|<<)[ \t]*+"""
-    r"""(?:[$@]?[A-Za-z_][\w$.]*+[ \t]*+(?=[+.&|<^]))?)?(?:[A-Za-z_$.][\w$.]*+\([ \t]*+)?"""
+    r"""(?:[$@]?[A-Za-z_](?:[\w$.\[\]'"]|->)*+[ \t]*+(?:(?:[+.&]|\|\|)?=|<<)[ \t]*+"""
+    r"""(?:[$@]?[A-Za-z_](?:[\w$.]|->)*+[ \t]*+(?=[+.&|<^]))?)?"""
+    r"""(?:(?:[A-Za-z_$.][\w$]*+(?:[ \t]*+\.[ \t]*+[A-Za-z_$][\w$]*+)*+[ \t]*+)?\([ \t]*+)?"""
 )
 _DER_OPENING = re.compile(rf"""M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}""")
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _AT_LINE_END = re.compile(rf"""{_PIECE_TRAIL}$""", re.MULTILINE)
 # A piece's line: its indent, a JSON string's quote around a line of code (a notebook cell's
-# `"    \\"…\\"\\n",`), the mark that joins it to the one before, a string's prefix and quote (escaped in
-# JSON), or a YAML list's `- `.
+# `"    \\"…\\"\\n",`), the mark that joins it to the one before, a string's prefix (`b`, `f`, T-SQL's `N`,
+# C#'s `@`) and quote (escaped in JSON), or a YAML list's `- `.
 _DER_PIECE_LINE = re.compile(
-    r"""[ \t]*+(?:"[ \t]*+)?""" + _ADDED_TO + rf"""(?:(?:{_JOIN}[ \t]*+)?[bBuUrR]?\\?["'`]|-[ \t]++)?"""
+    r"""[ \t]*+(?:"[ \t]*+)?"""
+    + _ADDED_TO
+    + rf"""(?:(?:{_JOIN}[ \t]*+)?[bBuUrRfFN@$]{{0,2}}\\?["'`]|-[ \t]++)?"""
     r"""(?P<piece>[A-Za-z0-9+/_-]++={0,2})""" + _PIECE_TRAIL
 )
 _BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*|--)[^\n]*+)?""")

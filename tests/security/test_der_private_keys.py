@@ -410,6 +410,36 @@ def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
             [f'key = "{pieces[0]}"', *[f'key = key .. "{p}"' for p in pieces[1:]]],
             0,
         ),
+        "PHP's property appended to": (
+            "src/Signer.php",
+            [f"$this->key = '{pieces[0]}';", *[f"$this->key .= '{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "Python's f-strings in parentheses added to": (
+            "app/keys.py",
+            [f"key = f'{pieces[0]}'", *[f"key += (f'{p}')" for p in pieces[1:]]],
+            0,
+        ),
+        "block comments after each piece": (
+            "web/keys.js",
+            [f"let key = '{pieces[0]}'; /* 1 */", *[f"key += '{p}'; /* n */" for p in pieces[1:]]],
+            0,
+        ),
+        "a StringBuilder spaced out": (
+            "src/main/java/Keys.java",
+            [f'sb .append ( "{p}" ) ;' for p in pieces],
+            0,
+        ),
+        "T-SQL's Unicode literals": (
+            "db/seed.sql",
+            [f"SET @k = N'{pieces[0]}' +", *[f"  N'{p}' +" for p in pieces[1:-1]], f"  N'{pieces[-1]}';"],
+            0,
+        ),
+        "C#'s verbatim strings": (
+            "src/Keys.cs",
+            [f'var key = @"{pieces[0]}" +', *[f'  @"{p}" +' for p in pieces[1:-1]], f'  @"{pieces[-1]}";'],
+            0,
+        ),
     }
 
 
@@ -570,6 +600,19 @@ def test_the_openings_among_a_keys_pieces_are_read_with_it_not_again() -> None:
     lines = [_private(_RSA, _PKCS8)[:48]] * 2_000
     hits = [index for _, index, _ in scan_files([("keys/heads.txt", lines)])]
     assert 0 < len(hits) <= len(lines) // 30
+
+
+def test_a_key_written_many_times_over_is_answered_from_the_scan_as_it_was_found() -> None:
+    """The same key wrapped over lines many times in one file: each time is one finding, and a second
+    read of the file (the `secrets` stage after the run's first scan) gives the same findings. A line's
+    hits were added to once for each time its text came back, so each of its copies then answered with
+    every copy's hits (a megabyte of such lines: four times the scan's time)."""
+    _fresh()
+    _, lines, _ = _over_lines(_RSA_RUN)["a string added to line by line"]
+    file = [("app/keys.py", lines * 40)]
+    first = [(index, hit.kind) for _, index, hit in scan_files(file)]
+    assert first == [(index * len(lines), PRIVATE_KEY_KIND) for index in range(40)]
+    assert [(index, hit.kind) for _, index, hit in scan_files(file)] == first
 
 
 def test_a_public_key_or_a_key_cut_short_over_lines_is_not_a_private_key() -> None:

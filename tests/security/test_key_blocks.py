@@ -121,6 +121,24 @@ def joined(first: str, join: str, last: str = "", *, lead: bool = False) -> Call
     return render
 
 
+def named_newline(first: str, join: str) -> Callable[[list[str]], str]:
+    """A PEM key as string literals without `\n`, one a line, each joined to the next by a newline named
+    in code: Visual Basic's `& vbCrLf & _`, PHP's `. PHP_EOL .`, SQL's `|| chr(10) ||`, `+ os.linesep +`."""
+
+    def render(body: list[str]) -> str:
+        rows = [f'"{row}"' for row in ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]]
+        return first + f" {join}\n    ".join(rows) + "\n"
+
+    return render
+
+
+def c_commented(body: list[str]) -> str:
+    """A PEM key as C string literals, one a line, each with a comment after it."""
+    rows = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]
+    lines = [f'    "{row}\\n"  // line {n}' for n, row in enumerate(rows)]
+    return "static const char *key =\n" + "\n".join(lines) + ";\n"
+
+
 def java_appended(body: list[str]) -> str:
     """A PEM key given to a StringBuilder a line at a time: `sb.append("…\\n")` then `.append("…\\n")`."""
     rows = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]
@@ -156,6 +174,11 @@ FORMATS = {
     "ocaml-concatenated": joined("let key = ", "^"),
     "ruby-appended": joined("key = ", "<<", lead=True),
     "java-appended": java_appended,
+    "visual-basic-named-newline": named_newline("Dim key = ", "& vbCrLf & _"),
+    "php-named-newline": named_newline("$key = ", ". PHP_EOL ."),
+    "sql-named-newline": named_newline("SELECT ", "|| chr(10) ||"),
+    "python-named-newline": named_newline("key = (", "+ os.linesep +"),
+    "c-commented": c_commented,
 }
 
 
@@ -224,8 +247,30 @@ def test_lines_of_a_key_without_its_begin_line_are_hidden_when_they_stand_togeth
         "",
         "    return self.assertEqual(response.status_code, 200)",
         "    return self.assertEqual(response.status_code, 404)",
+        "",
+        'verify("q3Jm9x2LpZt8VbN4wKc7HdYs1FeR6uTg0AoIiPnM")',  # test vectors given to a call
+        'verify("Xy7Pq2Wz9Lm4Nb8Vc3Kd6Rf1Tg5Hj0Sa2Ue7Io9Q")',
     ]
     assert redact_key_blocks(code) == code
+
+
+STRAY_BEGIN_LINES = {
+    "prose": "A key file starts with a line like -----BEGIN PRIVATE KEY-----\nKeep the file out of the "
+    "repository.\nRotate it every year.\nAsk the security team for a new one.",
+    "python": 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n'
+    "    in_key = True  # read the body below.",
+    "visual-basic": 'Const Header = "-----BEGIN PRIVATE KEY-----"\n'
+    'Dim msg = "Loaded the key for " & userName &\n    " from the store" & _\n    vbCrLf',
+    "php": "$head = '-----BEGIN PRIVATE KEY-----';\n$text = $head . PHP_EOL . $body;\nreturn $text . $tail;",
+}
+
+
+@pytest.mark.parametrize("text", STRAY_BEGIN_LINES.values(), ids=STRAY_BEGIN_LINES.keys())
+def test_prose_and_code_below_a_begin_line_that_opens_no_key_stay_as_written(text: str) -> None:
+    """The marks that join a key's string literals (`.`, `&`, `_`, `||`) count only after a closing
+    quote: a word that ends a sentence or a line of code is not a key's line."""
+    lines = text.split("\n")
+    assert redact_key_blocks(lines)[1:] == lines[1:]
 
 
 def test_learning_a_change_remembers_the_keys_in_its_files_outside_the_hunks(repo: GitRepo) -> None:
