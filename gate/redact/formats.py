@@ -243,9 +243,11 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
 )
 
 
-# The development keys every local chain publishes: Anvil's and Hardhat's first ten accounts, derived
+# The development keys every local chain publishes: Anvil's ten and Hardhat's twenty accounts, derived
 # from the mnemonic `test test test test test test test test test test test junk`
-# (https://book.getfoundry.sh/reference/anvil/). No secret: they are in every tutorial.
+# (https://book.getfoundry.sh/reference/anvil/), and the ten `ganache --deterministic` prints, from
+# `myth like bonus scare over problem client lizard pioneer submit female collect`. No secret: they are
+# in every tutorial.
 _PUBLISHED_DEV_KEYS = frozenset(
     {
         "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
@@ -258,6 +260,26 @@ _PUBLISHED_DEV_KEYS = frozenset(
         "4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
         "dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
         "2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+        "f214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897",
+        "701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82",
+        "a267530f49f8280200edf313ee7af6b827f2a8bce2897751d06a843f644967b1",
+        "47c99abed3324a2707c28affff1267e45918ec8c3f20b8aa892e8b065d2942dd",
+        "c526ee95bf44d8fc405a158bb884d9d1238d99f0612e9f33d006bb0789009aaa",
+        "8166f546bab6da521a8369cab06c5d2b9e46670292d85c875ee9ec20e84ffb61",
+        "ea6c44ac03bff858b476bba40716402b03e41b8e97e276d1baec7c37d42484a0",
+        "689af8efa8c651a91ad287602527f3af2fe9f6501a7ac4b061667b5a93e037fd",
+        "de9be858da4a475276426320d5e9262ecfc3ba460bfac56360bfa6c4c28b4ee0",
+        "df57089febbacf7ba0bc227dafbffa9fc08a93fdc68e1e42411a14efcf23656e",
+        "4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d",
+        "6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1",
+        "6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c",
+        "646f1ce2fdad0e6deeeb5c7e8e5543bdde65e86029e2fd9fc169899c440a7913",
+        "add53f9a7e588d003326d1cbf9e4a43c061aadd9bc938c843a79e7b4fd2ad743",
+        "395df67f0c2d2d9fe1ad08d1bc8b6627011959b79c53d7dd6a3536a33ab8a4fd",
+        "e485d098507f54e7733a205420dfddbe58db035fa577fc294ebd14db90767a52",
+        "a453611d9419d0e56f499079478fd72c37b251a94bfde4d19872c44cf65386e3",
+        "829e924fdf021ba3dbbc4225edfece9aca04b929d6e75613329ca6f1d31c0bb4",
+        "b0057716d5917badaf911b193b12b910811c1497b5bada8d7711f758981c3773",
     }
 )
 
@@ -615,13 +637,15 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # A secp256k1 key (32 bytes, hex) given to what loads it: ethers' `new Wallet("0x…")`, web3.py's
         # `Account.from_key(…)`, viem's and web3.js's `privateKeyToAccount(…)`, go-ethereum's
         # `crypto.HexToECDSA(…)`, elliptic's `ec.keyFromPrivate(…)`, a Hardhat network's
-        # `accounts: ["0x…", …]`. Hex alone is every digest; the call is what makes it a key.
+        # `accounts: ["0x…", …]`. Hex alone is every digest; the call is what makes it a key, so its name
+        # is whole (not `getWallet(`, `Cache.from_key(`) and a list's keys are `0x`-prefixed.
         "Wallet Private Key",
-        r"""(?:Wallet|from_key|privateKeyToAccount|HexToECDSA|keyFromPrivate|accounts:)[ \t]*+\(?[ \t]*+"""
-        r"""\[?[ \t]*+["'`](?:0x)?(?P<value>[0-9a-fA-F]{64})["'`]""",
+        r"""(?:(?:(?<![\w$])(?:Wallet|privateKeyToAccount|HexToECDSA|keyFromPrivate)|(?<=[Aa]ccount\.)from_key)"""
+        r"""[ \t]*+\(|(?<![\w$])["']?accounts["']?[ \t]*+:[ \t]*+\[(?=[ \t]*+["'`]0[xX]))"""
+        r"""[ \t]*+["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         _unpublished_key,
-        r"""[ \t]*+,[ \t]*+["'`](?:0x)?(?P<value>[0-9a-fA-F]{64})["'`]""",
+        r"""[ \t]*+,[ \t]*+["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]""",
     ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then
