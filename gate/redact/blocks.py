@@ -41,41 +41,58 @@ _PUTTY_END = re.compile(r"Private-MAC:")
 _OPENINGS = (b"begin", b"putty-user-key-file")
 
 # What stands before a key's line in a prompt or in code: a diff marker, a row's line number, a comment
-# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`, `<>`, `<<`, `^`), an opening
-# quote (`b"`, `@"`, `N'`, a JavaScript template); and after it: quotes, escaped line ends, commas, `+`, a
-# `\` continuation, closing brackets. Each run of spaces is taken whole (possessive `*+`): three runs that
-# could share the same spaces cost the cube of their length when the line fails at its end (a BEGIN line
-# then 1,000 spaces and an `x`: 5 s).
-_LEAD = (
+# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`, `<>`, `<<`, `^`), an
+# opening quote (`b"`, `@"`, `N'`, `u8"`, a JavaScript template); and after it: quotes, escaped line ends,
+# commas, `+`, a `\` continuation, closing brackets. Each run of spaces is taken whole (possessive `*+`):
+# three runs that could share the same spaces cost the cube of their length when the line fails at its
+# end (a BEGIN line then 1,000 spaces and an `x`: 5 s).
+_MARKS = (
     r"[ \t]*+(?:[+\-][ \t]*+)?(?:\d++[ \t]*+\|[ \t]*+)?(?:(?:#|//|\*|;)[ \t]*+)?"
-    r"(?:(?:\.\.?|\|\||&|<>|<<|\^)[ \t]*+)?(?:[bBuUrRfFN@$]{0,2}[\"'`])?"
+    r"(?:(?:\.\.?|\|\||&|<>|<<|\^)[ \t]*+)?"
 )
+_STRING_PREFIX = r"(?:u8|[bBuUrRfFNnLE@$]{0,2})"
+_OPENING_QUOTE = _STRING_PREFIX + r"(?P<quote>[\"'`])"
+_LEAD = _MARKS + f"(?:{_STRING_PREFIX}[\"'`])?"
 _TRAIL = r"(?:\\[nr]|[\s\"'`,;+\\)\]])*+"
-# After a string's closing quote only: the marks that join it to the next string (PHP's `.`, Lua's `..`,
-# SQL's `||`, Visual Basic's `&` and its `_` continuation, Elixir's `<>`, OCaml's `^`, Ruby's `<<`), a
-# newline by name (`& vbCrLf &`, `. PHP_EOL .`, `|| chr(10) ||`, `+ os.linesep +`), a comment. A bare
-# word followed by a `.` or an `&` is prose or code, not a key's line.
-_JOINED = (
-    r"(?:\\{1,2}[nr])*+[\"'`](?:[\s,;+)\]_]|\.\.?|\|\||&|<>|<<|\^|/\*[^*]*+\*/"
-    r"|vbCrLf|vbNewLine|vbLf|vbCr|PHP_EOL|[Cc][Hh][Rr]\(1[03]\)|os\.linesep|Environment\.NewLine"
-    r"|System\.lineSeparator\(\))*+(?:(?://|--|#).*)?"
+_BODY = r"(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)"
+# A key's line that is a string literal standing first on its line (but for `_MARKS`): after its closing
+# quote, the marks that join it to the next string (PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's `&`
+# and its `_` continuation, Elixir's `<>`, OCaml's `^`, Ruby's `<<`), a newline written as a string of
+# escapes (`"\n"`, `E'\n'`, PowerShell's "`n") or by name (`vbCrLf`, `\PHP_EOL`, `CHAR(10)`, `os.EOL`,
+# `[Environment]::NewLine`, `System.lineSeparator()`), and a comment. Only there: a sentence's last word
+# before its `.`, or `"strict"  # a comment` in code, below a BEGIN line that opens no key is no key's line.
+_AFTER_QUOTE = (
+    r"(?:[\s,;+)\]_]|\.\.?|\|\||&|<>|<<|\^|[EeNn]?(?P<escapes>[\"'`])(?:\\{1,2}[nrt]|`[nrt])*+(?P=escapes)"
+    r"|\\?\[?[A-Za-z_][\w.:\]]*+(?:\([ \t]*+\d*+[ \t]*+\))?)*+"
 )
-_KEY_LINE = re.compile(
-    r"^(?P<prefix>|.*?(?:[\s|]|(?P<quote>[\"'`])))(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)"
-    rf"(?(quote)(?:{_JOINED}|{_TRAIL})|{_TRAIL})$"
+_CLOSING_QUOTE = r"(?:\\{1,2}[nr]|`[nr])*+(?P=quote)"
+# Or the string added to a name a line at a time: `key += "…"`, `$key .= '…'`, `key &= "…"`, Ruby's
+# `key << "…"`, `key = key & "…"`, `key := key || '…'` (the same name on both sides: `x = "strict"` is
+# an assignment, not a key's line).
+_APPENDED = (
+    r"(?:(?P<target>[$@]?[A-Za-z_](?:[\w$.#]|::|->)*+)[ \t]*+(?:(?:[+.&]|\|\|)=|<<"
+    r"|:?=[ \t]*+(?P=target)[ \t]*+(?:\.\.?|\|\||&|<>|<<|\^|\+))[ \t]*+)?"
+)
+_COMMENT = r"(?:(?://|--|#|/\*).*)?"
+_KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])" + _BODY + _TRAIL + "$")
+_QUOTED_KEY_LINE = re.compile(
+    f"{_MARKS}{_APPENDED}{_OPENING_QUOTE}[ \\t]*+{_BODY}{_CLOSING_QUOTE}{_AFTER_QUOTE}{_COMMENT}$"
 )
 _HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
-_BLANK = re.compile(_LEAD + f"(?:{_JOINED}|{_TRAIL})$")
+_BLANK = re.compile(f"(?:{_LEAD}{_TRAIL}|{_MARKS}{_OPENING_QUOTE}{_CLOSING_QUOTE}{_AFTER_QUOTE}{_COMMENT})$")
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_CHECKSUM = re.compile(_LEAD + r"=[A-Za-z0-9+/]{4}" + _TRAIL + "$")
 
 # A line that is nothing but a key's line: a base64 run long enough that code rarely has one.
 MIN_ORPHAN_CHARS = 40
 _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 _BASE64_MASK = bytes(0x61 if b in _BASE64_ALPHABET else 0x0A if b == 0x0A else 0x20 for b in range(256))
 _RUN = b"a" * MIN_ORPHAN_CHARS
-_ORPHAN_LINE = re.compile(
-    _LEAD + f"(?P<body>[A-Za-z0-9+/]{{{MIN_ORPHAN_CHARS},}}={{0,2}})(?:{_JOINED}|{_TRAIL})$"
-)
+_ORPHAN_BODY = f"(?P<body>[A-Za-z0-9+/]{{{MIN_ORPHAN_CHARS},}}={{0,2}})"
+_ORPHAN_LINE = re.compile(_LEAD + _ORPHAN_BODY + _TRAIL + "$")
+# A string literal first on its line, joined to the next as `_AFTER_QUOTE` reads; with no comment after
+# it: two lines of test vectors, each with a comment, are no key's.
+_QUOTED_ORPHAN_LINE = re.compile(f"{_MARKS}{_OPENING_QUOTE}{_ORPHAN_BODY}{_CLOSING_QUOTE}{_AFTER_QUOTE}$")
 _MAX_ORPHAN_LINE_CHARS = 240
 # Body lines this short are not searched for everywhere: a key's short last line looks like a word.
 MIN_REMEMBERED_CHARS = 16
@@ -131,6 +148,7 @@ def _hide_block(out: list[str], start: int, hidden: list[str]) -> int:
     elif _PUTTY_BEGIN.search(line) is None:
         return start + 1  # the marker was not a key's first line ("BEGIN" in prose)
     in_body = False
+    long_before = False  # whether the line before was a body line as long as a key's lines are
     for i in range(start + 1, min(start + 1 + MAX_KEY_LINES, len(out))):
         line = out[i]
         if len(line) > MAX_BLOCK_LINE_CHARS or _BEGIN.search(line) or _PUTTY_BEGIN.search(line):
@@ -138,14 +156,33 @@ def _hide_block(out: list[str], start: int, hidden: list[str]) -> int:
         if _END.search(line) or (putty and _PUTTY_END.search(line)):
             return i + 1
         if (putty or not in_body) and (_HEADER.match(line) or (not in_body and _BLANK.match(line))):
+            long_before = False
             continue
-        m = _KEY_LINE.match(line)
+        m = _QUOTED_KEY_LINE.match(line) or _KEY_LINE.match(line)
         if m is None:
             return i
+        body = m.group("body")
+        # A short body is a key's last line (or a PGP checksum): after a full line, or just before the
+        # key ends. Elsewhere it is a word that ends a line of prose or code below a BEGIN line that
+        # opens no key (`MODE = "strict"  # reject other headers`).
+        if len(body) < MIN_REMEMBERED_CHARS and not long_before and not _ends_after(out, i, putty):
+            return i
+        long_before = len(body) >= MIN_REMEMBERED_CHARS
         in_body = True
-        hidden.append(m.group("body"))
+        hidden.append(body)
         out[i] = line[: m.start("body")] + REDACTED + line[m.end("body") :]
     return start + 1 + MAX_KEY_LINES
+
+
+def _ends_after(out: list[str], i: int, putty: bool) -> bool:
+    """Whether the key ends after line `i`: the next line ends the key, opens a PuTTY key's next section,
+    or is a PGP checksum (`=Ab3x`) just before the END line."""
+    if i + 1 >= len(out):
+        return False  # a key cut short there: its last line follows a full one (`long_before`)
+    after = out[i + 1]
+    if _END.search(after) or (putty and (_PUTTY_END.search(after) or _HEADER.match(after))):
+        return True
+    return _CHECKSUM.match(after) is not None and (i + 2 >= len(out) or _END.search(out[i + 2]) is not None)
 
 
 def _encoded(text: str) -> bytes:
@@ -193,7 +230,11 @@ def _hide_orphan_runs(out: list[str], data: bytes) -> None:
     runs: dict[int, re.Match[str]] = {}
     for i in _lines_with_run(data):
         line = out[i]
-        m = _ORPHAN_LINE.match(line) if len(line) <= _MAX_ORPHAN_LINE_CHARS else None
+        m = (
+            (_QUOTED_ORPHAN_LINE.match(line) or _ORPHAN_LINE.match(line))
+            if len(line) <= _MAX_ORPHAN_LINE_CHARS
+            else None
+        )
         if m is not None and _looks_random(m.group("body")):
             runs[i] = m
     for i, m in runs.items():

@@ -1130,12 +1130,13 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
 # and nothing else but its joining marks or the assignment that adds it; a blank line or a comment alone
 # may stand between two pieces.
 _PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--|/\*)[^\n]*+)?"""
-# What adds a piece to a string: an assignment (`key += `, `$key .= `, `$this->key .= `, `key &= `,
-# `key = key .. `), Ruby's `key << `, or a call that takes it (`sb.append(`, `.append(`, `sb .append (`,
-# or parentheses alone: `key += ("…")`).
+# What adds a piece to a string: an assignment (`key += `, `$key .= `, `$this->key .= `, `self::$key .= `,
+# `this.#key += `, `key &= `, `key = key .. `, `key := key || `, T-SQL's `SET @key += `), Ruby's
+# `key << `, or a call that takes it (`sb.append(`, `.append(`, `sb .append (`, or parentheses alone:
+# `key += ("…")`).
 _ADDED_TO = (
-    r"""(?:[$@]?[A-Za-z_](?:[\w$.\[\]'"]|->)*+[ \t]*+(?:(?:[+.&]|\|\|)?=|<<)[ \t]*+"""
-    r"""(?:[$@]?[A-Za-z_](?:[\w$.]|->)*+[ \t]*+(?=[+.&|<^]))?)?"""
+    r"""(?:(?:SET[ \t]++|set[ \t]++)?[$@]?[A-Za-z_](?:[\w$.\[\]'"#]|::|[ \t]*+->[ \t]*+)*+[ \t]*+"""
+    r"""(?:(?:[+.&]|\|\|)?=|:=|<<)[ \t]*+(?:[$@]?[A-Za-z_](?:[\w$.#]|::|->)*+[ \t]*+(?=[+.&|<^]))?)?"""
     r"""(?:(?:[A-Za-z_$.][\w$]*+(?:[ \t]*+\.[ \t]*+[A-Za-z_$][\w$]*+)*+[ \t]*+)?\([ \t]*+)?"""
 )
 _DER_OPENING = re.compile(rf"""M[A-Za-z0-9+/_-]{{{der.MIN_PIECE_CHARS - 1},}}+={{0,2}}""")
@@ -1143,11 +1144,11 @@ _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 _AT_LINE_END = re.compile(rf"""{_PIECE_TRAIL}$""", re.MULTILINE)
 # A piece's line: its indent, a JSON string's quote around a line of code (a notebook cell's
 # `"    \\"…\\"\\n",`), the mark that joins it to the one before, a string's prefix (`b`, `f`, T-SQL's `N`,
-# C#'s `@`) and quote (escaped in JSON), or a YAML list's `- `.
+# C#'s `@`, C++'s `L` and `u8`) and quote (escaped in JSON), or a YAML list's `- `.
 _DER_PIECE_LINE = re.compile(
     r"""[ \t]*+(?:"[ \t]*+)?"""
     + _ADDED_TO
-    + rf"""(?:(?:{_JOIN}[ \t]*+)?[bBuUrRfFN@$]{{0,2}}\\?["'`]|-[ \t]++)?"""
+    + rf"""(?:(?:{_JOIN}[ \t]*+)?(?:u8|[bBuUrRfFNnL@$]{{0,2}})\\?["'`]|-[ \t]++)?"""
     r"""(?P<piece>[A-Za-z0-9+/_-]++={0,2})""" + _PIECE_TRAIL
 )
 _BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*|--)[^\n]*+)?""")
@@ -1279,9 +1280,18 @@ def _value_below(named: re.Match[str], text: str) -> str | None:
 
 
 def _token(match: re.Match[str]) -> str:
+    """The secret a detector's pattern matched: its longest group, or, for a pattern without groups, the
+    whole match less the marks it takes around the token (Artifactory's `(?:\\s|=|:|"|^)AP…(?:\\s|"|$)`).
+    Remembered with a space around it, a value would be hidden only where the same spaces stand around it
+    again."""
+    if not match.re.groups:
+        return _BARE.sub("", match.group(0)) or match.group(0)
     groups = [g for g in match.groups() if g]
     best = max(groups, key=len) if groups else match.group(0)
     return best if len(best) >= 8 else match.group(0)
+
+
+_BARE = re.compile(r"""^[\s=:"]+|[\s"]+$""")
 
 
 def _extend(line: str, value: str, match: re.Match[str]) -> str:

@@ -435,6 +435,31 @@ def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
             [f"SET @k = N'{pieces[0]}' +", *[f"  N'{p}' +" for p in pieces[1:-1]], f"  N'{pieces[-1]}';"],
             0,
         ),
+        "T-SQL's variable added to": (
+            "db/seed.sql",
+            [f"SET @k = N'{pieces[0]}';", *[f"SET @k = @k + n'{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "PL/pgSQL's assignment": (
+            "db/seed.sql",
+            [f"k := '{pieces[0]}';", *[f"k := k || '{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "PHP's static and spaced properties": (
+            "src/Signer.php",
+            [f"self::$key = '{pieces[0]}';", *[f"$this -> key .= '{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "JavaScript's private field": (
+            "src/signer.js",
+            [f"this.#key = '{pieces[0]}';", *[f"this.#key += '{p}';" for p in pieces[1:]]],
+            0,
+        ),
+        "C++'s wide strings": (
+            "src/keys.cpp",
+            [f'k.append(L"{p}");' for p in pieces],
+            0,
+        ),
         "C#'s verbatim strings": (
             "src/Keys.cs",
             [f'var key = @"{pieces[0]}" +', *[f'  @"{p}" +' for p in pieces[1:-1]], f'  @"{pieces[-1]}";'],

@@ -139,6 +139,17 @@ def c_commented(body: list[str]) -> str:
     return "static const char *key =\n" + "\n".join(lines) + ";\n"
 
 
+def appended(lead: str, tail: str, quote: str = '"') -> Callable[[list[str]], str]:
+    """A PEM key added to a string a line at a time, each line without `\\n` and a newline after it:
+    `key = key & "…" & vbCrLf`, `$key .= '…' . PHP_EOL;`, `key << "…" << "\\n"`."""
+
+    def render(body: list[str]) -> str:
+        rows = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]
+        return "".join(f"{lead}{quote}{row}{quote}{tail}\n" for row in rows)
+
+    return render
+
+
 def java_appended(body: list[str]) -> str:
     """A PEM key given to a StringBuilder a line at a time: `sb.append("…\\n")` then `.append("…\\n")`."""
     rows = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]
@@ -178,7 +189,20 @@ FORMATS = {
     "php-named-newline": named_newline("$key = ", ". PHP_EOL ."),
     "sql-named-newline": named_newline("SELECT ", "|| chr(10) ||"),
     "python-named-newline": named_newline("key = (", "+ os.linesep +"),
+    "php-newline-string": named_newline("$key = ", '. "\\n" .'),
+    "lua-newline-string": named_newline("local key = ", "..  '\\n' .."),
+    "elixir-newline-string": named_newline("key = ", '<> "\\n" <>'),
+    "t-sql-char": named_newline("SELECT ", "+ CHAR(13) + CHAR(10) +"),
+    "postgres-escape-string": named_newline("SELECT ", "|| E'\\n' ||"),
+    "php-namespaced-eol": named_newline("$key = ", ". \\PHP_EOL ."),
+    "node-eol": named_newline("const key = ", "+ os.EOL +"),
+    "visual-basic-control-chars": named_newline("Dim key = ", "& ControlChars.CrLf & _"),
+    "powershell-newline": named_newline("$key = ", "+ [Environment]::NewLine +"),
     "c-commented": c_commented,
+    "visual-basic-appended": appended("key = key & ", " & vbCrLf"),
+    "visual-basic-appended-to": appended("key &= ", " & vbCrLf"),
+    "php-appended": appended("$key .= ", " . PHP_EOL;", quote="'"),
+    "ruby-appended-with-newline": appended("key << ", ' << "\\n"'),
 }
 
 
@@ -262,15 +286,28 @@ STRAY_BEGIN_LINES = {
     "visual-basic": 'Const Header = "-----BEGIN PRIVATE KEY-----"\n'
     'Dim msg = "Loaded the key for " & userName &\n    " from the store" & _\n    vbCrLf',
     "php": "$head = '-----BEGIN PRIVATE KEY-----';\n$text = $head . PHP_EOL . $body;\nreturn $text . $tail;",
+    "python-comments": 'HEADER = "-----BEGIN PRIVATE KEY-----"  # PKCS#8\n'
+    'ALG = "sha256WithRSAEncryption"  # default\nMODE = "strict"  # reject other headers\n'
+    'LIMIT = "4096"  # bytes',
+    "php-messages": "throw new Exception('-----BEGIN PRIVATE KEY----- missing');\n"
+    "throw new Exception('invalid'); // not a key\necho 'Loading' . PHP_EOL;",
+    "sql-comments": "-- the header is '-----BEGIN PRIVATE KEY-----'\nSELECT 'active' -- state\n"
+    "FROM users WHERE role = 'admin' -- only admins",
+    "javascript-cases": "switch (header) {\n  case '-----BEGIN PRIVATE KEY-----': // pkcs8\n"
+    "    return 'pkcs8'; // standard",
+    "yaml": 'pem_header: "-----BEGIN PRIVATE KEY-----"\nalgorithm: "RS256" # signing\nissuer: "gate" # ours',
 }
 
 
 @pytest.mark.parametrize("text", STRAY_BEGIN_LINES.values(), ids=STRAY_BEGIN_LINES.keys())
 def test_prose_and_code_below_a_begin_line_that_opens_no_key_stay_as_written(text: str) -> None:
-    """The marks that join a key's string literals (`.`, `&`, `_`, `||`) count only after a closing
-    quote: a word that ends a sentence or a line of code is not a key's line."""
+    """The marks that join a key's string literals (`.`, `&`, `_`, `||`) and what may follow them (a named
+    newline, a comment) count only after a string that stands first on its line, and a line's last word
+    shorter than a key's line is its last line only after a full one or before its END: a word that ends
+    a sentence or a line of code is no key's line, and nothing of it is remembered."""
     lines = text.split("\n")
     assert redact_key_blocks(lines)[1:] == lines[1:]
+    assert memory.hide(text) == text
 
 
 def test_learning_a_change_remembers_the_keys_in_its_files_outside_the_hunks(repo: GitRepo) -> None:

@@ -81,6 +81,15 @@ def test_an_author_is_not_a_secret(line: str) -> None:
     assert [h.value for h in find_secrets(f"auth: {value}", filename="chart/values.yaml")] == [value]
 
 
+def test_a_value_a_detector_takes_with_the_marks_around_it_is_remembered_without_them() -> None:
+    """Artifactory's patterns take the space, `=`, `:` or quote on each side of the password: remembered
+    with them, it was hidden only where the same marks stood around it again, and where they did, the
+    words on each side were run together."""
+    password = "AP7hQ2mK9xLw4Rt8Vb"
+    assert redact(f"artifactory password {password} here") == f"artifactory password {REDACTED} here"
+    assert redact(f"print(({password}))") == f"print(({REDACTED}))"
+
+
 def test_a_value_seen_as_a_secret_is_hidden_wherever_it_appears_again() -> None:
     value = _r(16)
     prose = f"the staging password is {value}, rotate it"  # nothing here marks it as a secret
