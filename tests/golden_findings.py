@@ -149,6 +149,7 @@ PLACED_SYNTAX = {
     "deploy/issues.sh": 'curl -fsS -H "Authorization: token {}" https://api.github.com/user',
     "deploy/push.sh": "docker login -u deploy -p {} registry.example.org",
     "bot/trade.js": 'const wallet = new ethers.Wallet("0x{}", provider);',
+    "bot/hardhat.config.js": 'module.exports = {{ networks: {{ main: {{ accounts: ["0x{}"] }} }} }};',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -192,7 +193,7 @@ def _placed_value(rng: random.Random, path: str) -> str:
         return base64.b64encode(f"deploy:{''.join(rng.choice(_ALNUM) for _ in range(14))}".encode()).decode()
     if path == "src/hooks.py":
         return "".join(rng.choice(_ALNUM) for _ in range(68))
-    if path == "bot/trade.js":
+    if path in ("bot/trade.js", "bot/hardhat.config.js"):
         return "".join(rng.choice("0123456789abcdef") for _ in range(64))
     return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
 

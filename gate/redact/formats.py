@@ -28,16 +28,20 @@ class KeyFormat:
     # For a statement that sets several credentials under one marker (`Environment=A_KEY=x B_TOKEN=y`):
     # the rest of the statement after a value, matched where the value ends for the next one.
     more: re.Pattern[str] | None = None
+    # A placed credential whose marker is a name: what may not stand before it (`getWallet(` is not
+    # `Wallet(`).
+    not_after: re.Pattern[str] | None = None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Matches that start a token: `xsk_live_` is not a Stripe key, `some_npm_x` not an npm token.
         (Checked here rather than by a look-behind, which would cost the regex its literal-prefix scan.)
         A placed credential's match opens with its marker (`;Password=`, `<password>`), which may
-        follow any character."""
+        follow any character but `not_after`."""
         for m in self.pattern.finditer(text):
             at = m.start()
             if self.accept is not None:
-                yield from self._accepted(text, m)
+                if at == 0 or self.not_after is None or not self.not_after.match(text, at - 1):
+                    yield from self._accepted(text, m)
             elif at == 0 or not _TOKEN_CHAR.match(text, at - 1):
                 yield m
 
@@ -284,6 +288,10 @@ _PUBLISHED_DEV_KEYS = frozenset(
 )
 
 
+WALLET_KIND = "Wallet Private Key"
+_WALLET_KEY = r"""["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]"""
+
+
 def _unpublished_key(value: str) -> bool:
     """A wallet key that is neither a published development key nor a placeholder (`0x000…001`, a
     digit repeated): a random key has a dozen or more distinct hex digits."""
@@ -400,9 +408,21 @@ _SETTING_WORDS = frozenset(
 
 
 def _placed(
-    kind: str, pattern: str, source: str, accept: Callable[[str], bool] = _set_value, more: str | None = None
+    kind: str,
+    pattern: str,
+    source: str,
+    accept: Callable[[str], bool] = _set_value,
+    more: str | None = None,
+    not_after: str | None = None,
 ) -> KeyFormat:
-    return KeyFormat(kind, re.compile(pattern), source, accept, re.compile(more) if more else None)
+    return KeyFormat(
+        kind,
+        re.compile(pattern),
+        source,
+        accept,
+        re.compile(more) if more else None,
+        re.compile(not_after) if not_after else None,
+    )
 
 
 # Credentials marked by their place rather than by a prefix: the value after a marker that only a
@@ -636,16 +656,29 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         # A secp256k1 key (32 bytes, hex) given to what loads it: ethers' `new Wallet("0x…")`, web3.py's
         # `Account.from_key(…)`, viem's and web3.js's `privateKeyToAccount(…)`, go-ethereum's
-        # `crypto.HexToECDSA(…)`, elliptic's `ec.keyFromPrivate(…)`, a Hardhat network's
-        # `accounts: ["0x…", …]`. Hex alone is every digest; the call is what makes it a key, so its name
-        # is whole (not `getWallet(`, `Cache.from_key(`) and a list's keys are `0x`-prefixed.
-        "Wallet Private Key",
-        r"""(?:(?:(?<![\w$])(?:Wallet|privateKeyToAccount|HexToECDSA|keyFromPrivate)|(?<=[Aa]ccount\.)from_key)"""
-        r"""[ \t]*+\(|(?<![\w$])["']?accounts["']?[ \t]*+:[ \t]*+\[(?=[ \t]*+["'`]0[xX]))"""
-        r"""[ \t]*+["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]""",
+        # `crypto.HexToECDSA(…)`, elliptic's `ec.keyFromPrivate(…)`, Truffle's `new HDWalletProvider(…)`.
+        # Hex alone is every digest; the call is what makes it a key, so its name is whole and its own
+        # (`new Wallet(`, not `getWallet(` or `models.Wallet(`; `Account.from_key(`, not
+        # `Cache.from_key(`). Six literals at most, so that lines are found by them, not by a search of
+        # the whole text (a quarter of a second over 200,000 lines).
+        WALLET_KIND,
+        r"""(?:(?:new[ \t]++(?:ethers\.)?|HD)Wallet(?:Provider)?|privateKeyToAccount|HexToECDSA"""
+        r"""|keyFromPrivate|Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
+        rf"""[ \t]*+{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         _unpublished_key,
-        r"""[ \t]*+,[ \t]*+["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]""",
+        rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
+        r"""[\w$"']""",
+    ),
+    _placed(
+        # The keys a Hardhat network lists (`accounts: ["0x…", …]`), or Truffle's `privateKeys:`: a
+        # JavaScript config's list, not JSON's `"accounts":`, which lists 32-byte addresses.
+        WALLET_KIND,
+        rf"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\[[ \t]*+{_WALLET_KEY}""",
+        "https://hardhat.org/hardhat-runner/docs/config#json-rpc-based-networks",
+        _unpublished_key,
+        rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
+        r"""[\w$"']""",
     ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then

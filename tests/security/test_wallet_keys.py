@@ -44,7 +44,13 @@ LOADED = [
     ("src/sign.js", "const key = ec.keyFromPrivate('{}', 'hex');"),
     ("hardhat.config.js", '      accounts: ["0x{}"],'),
     ("foundry.ts", "  accounts: [ `0x{}` ],"),
-    ("hardhat.json", '  "accounts": ["0X{}"]'),
+    ("hardhat.config.ts", '      accounts: ["0X{}", process.env.SECOND_KEY],'),
+    ("hardhat.config.js", '      accounts: ["{}"],'),
+    ("truffle-config.js", '    provider: () => new HDWalletProvider(["{}"], url),'),
+    (
+        "truffle-config.js",
+        '    provider: () => new HDWalletProvider({{ privateKeys: ["0x{}"], providerOrUrl }}),',
+    ),
 ]
 
 
@@ -78,10 +84,14 @@ NOT_KEYS = [
     ("src/tx.ts", 'const receipt = await provider.getTransactionReceipt("0x{}");'),
     ("src/lock.json", '  "integrity": "{}",'),
     ("src/wallet.ts", 'const wallet = new Wallet(process.env.PRIVATE_KEY!, provider); // "0x{}"'),
-    # A name that only holds a loader's: a digest looked up, a cache's key, a list of digests.
+    # A name that holds a loader's but is not one: a digest looked up, an app's own Wallet or account,
+    # a cache's key; JSON's list of 32-byte addresses (Aptos, Sui).
     ("src/store.js", 'const w = await db.getWallet("{}");'),
+    ("app/models.py", 'wallet = models.Wallet("{}")'),
     ("app/cache.py", 'entry = Cache.from_key("{}")'),
-    ("checks.yaml", 'accounts: ["{}"]'),
+    ("app/bank.py", 'acct = ServiceAccount.from_key("{}")'),
+    ("app/bank.py", 'acct = bank_account.from_key("{}")'),
+    ("tests/fixtures.json", '{{"accounts": ["0x{}"]}}'),
 ]
 
 
