@@ -41,28 +41,30 @@ _PUTTY_END = re.compile(r"Private-MAC:")
 _OPENINGS = (b"begin", b"putty-user-key-file")
 
 # What stands before a key's line in a prompt or in code: a diff marker, a row's line number, a comment
-# marker, the mark that joins it to the string before (`.`, `..`, `||`, `&`, `<>`, `<<`, `^`), an
+# marker, the mark that joins it to the string before (`+`, `.`, `..`, `||`, `&`, `<>`, `<<`, `^`), an
 # opening quote (`b"`, `@"`, `N'`, `u8"`, a JavaScript template); and after it: quotes, escaped line ends,
 # commas, `+`, a `\` continuation, closing brackets. Each run of spaces is taken whole (possessive `*+`):
 # three runs that could share the same spaces cost the cube of their length when the line fails at its
 # end (a BEGIN line then 1,000 spaces and an `x`: 5 s).
 _MARKS = (
     r"[ \t]*+(?:[+\-][ \t]*+)?(?:\d++[ \t]*+\|[ \t]*+)?(?:(?:#|//|\*|;)[ \t]*+)?"
-    r"(?:(?:\.\.?|\|\||&|<>|<<|\^)[ \t]*+)?"
+    r"(?:(?:\.\.?|\|\||&|<>|<<|\^|\+)[ \t]*+)?"
 )
 _STRING_PREFIX = r"(?:u8|[bBuUrRfFNnLE@$]{0,2})"
 _OPENING_QUOTE = _STRING_PREFIX + r"(?P<quote>[\"'`])"
 _LEAD = _MARKS + f"(?:{_STRING_PREFIX}[\"'`])?"
 _TRAIL = r"(?:\\[nr]|[\s\"'`,;+\\)\]])*+"
-_BODY = r"(?P<body>=?[A-Za-z0-9+/]{4,}+={0,2}+)"
+# A key's last line may hold two characters and its padding (`AQ==`).
+_BODY = r"(?P<body>=?[A-Za-z0-9+/]{2,}+={0,2}+)"
 # A key's line that is a string literal standing first on its line (but for `_MARKS`): after its closing
 # quote, the marks that join it to the next string (PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's `&`
 # and its `_` continuation, Elixir's `<>`, OCaml's `^`, Ruby's `<<`), a newline written as a string of
 # escapes (`"\n"`, `E'\n'`, PowerShell's "`n") or by name (`vbCrLf`, `\PHP_EOL`, `CHAR(10)`, `os.EOL`,
-# `[Environment]::NewLine`, `System.lineSeparator()`), and a comment. Only there: a sentence's last word
+# `[Environment]::NewLine`, `System.lineSeparator()`), a shell's redirection (`echo "…" >> key.pem`),
+# and a comment. Only there: a sentence's last word
 # before its `.`, or `"strict"  # a comment` in code, below a BEGIN line that opens no key is no key's line.
 _AFTER_QUOTE = (
-    r"(?:[\s,;+)\]_]|\.\.?|\|\||&|<>|<<|\^|[EeNn]?(?P<escapes>[\"'`])(?:\\{1,2}[nrt]|`[nrt])*+(?P=escapes)"
+    r"(?:[\s,;+)\]_]|\.\.?|\|\||&|<>|<<|>>?|\^|[EeNn]?(?P<escapes>[\"'`])(?:\\{1,2}[nrt]|`[nrt])*+(?P=escapes)"
     r"|\\?\[?[A-Za-z_][\w.:\]]*+(?:\([ \t]*+\d*+[ \t]*+\))?)*+"
 )
 _CLOSING_QUOTE = r"(?:\\{1,2}[nr]|`[nr])*+(?P=quote)"
@@ -78,8 +80,19 @@ _KEY_LINE = re.compile(r"^(?P<prefix>|.*?[\s|\"'`])" + _BODY + _TRAIL + "$")
 _QUOTED_KEY_LINE = re.compile(
     f"{_MARKS}{_APPENDED}{_OPENING_QUOTE}[ \\t]*+{_BODY}{_CLOSING_QUOTE}{_AFTER_QUOTE}{_COMMENT}$"
 )
-_HEADER = re.compile(_LEAD + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$")
-_BLANK = re.compile(f"(?:{_LEAD}{_TRAIL}|{_MARKS}{_OPENING_QUOTE}{_CLOSING_QUOTE}{_AFTER_QUOTE}{_COMMENT})$")
+# A string given to code, joined as `_AFTER_QUOTE` reads: `sb.Append("…" + Environment.NewLine);`,
+# `fwrite($f, '…' . PHP_EOL);`, `lines.append("…")  # pem`. A key's line only when as long as one
+# (`_FULL_LINE_CHARS`) or after one: `ALG = "sha256WithRSAEncryption"  # default` is code.
+_ARGUMENT_KEY_LINE = re.compile(
+    f"^.*?(?P<quote>[\"'`])[ \\t]*+{_BODY}{_CLOSING_QUOTE}{_AFTER_QUOTE}{_COMMENT}$"
+)
+_KEY_LINES = (_QUOTED_KEY_LINE, _ARGUMENT_KEY_LINE, _KEY_LINE)
+_HEADER = re.compile(
+    f"{_MARKS}{_APPENDED}(?:{_STRING_PREFIX}[\"'`])?" + r"[A-Za-z][A-Za-z0-9-]*:(?:[ \t].*)?$"
+)
+_BLANK = re.compile(
+    f"(?:{_LEAD}{_TRAIL}|{_MARKS}{_APPENDED}{_OPENING_QUOTE}{_CLOSING_QUOTE}{_AFTER_QUOTE}{_COMMENT})$"
+)
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _CHECKSUM = re.compile(_LEAD + r"=[A-Za-z0-9+/]{4}" + _TRAIL + "$")
 
@@ -96,6 +109,9 @@ _QUOTED_ORPHAN_LINE = re.compile(f"{_MARKS}{_OPENING_QUOTE}{_ORPHAN_BODY}{_CLOSI
 _MAX_ORPHAN_LINE_CHARS = 240
 # Body lines this short are not searched for everywhere: a key's short last line looks like a word.
 MIN_REMEMBERED_CHARS = 16
+# A key's lines are 64 to 76 characters wide but its last; a block's first body line, and any line not
+# after a full one, is at least this long, or the key ends after it.
+_FULL_LINE_CHARS = 32
 
 
 def opens_block(line: str) -> bool:
@@ -158,16 +174,23 @@ def _hide_block(out: list[str], start: int, hidden: list[str]) -> int:
         if (putty or not in_body) and (_HEADER.match(line) or (not in_body and _BLANK.match(line))):
             long_before = False
             continue
-        m = _QUOTED_KEY_LINE.match(line) or _KEY_LINE.match(line)
+        # A body shorter than a key's lines is its last line (or a PGP checksum): after a full line, or
+        # just before the key ends. Elsewhere it is a word that ends a line of prose or code, or a string
+        # in a list, below a BEGIN line that opens no key (`MODE = "strict"  # reject other headers`,
+        # `"application/json",`); or the wrong run of a key's line (`vbCrLf` in `sb.Append("…" & vbCrLf)`).
+        short_ok = long_before or _ends_after(out, i, putty)
+        m = next(
+            (
+                m
+                for m in (p.match(line) for p in _KEY_LINES)
+                if m is not None and (short_ok or len(m.group("body")) >= _FULL_LINE_CHARS)
+            ),
+            None,
+        )
         if m is None:
             return i
         body = m.group("body")
-        # A short body is a key's last line (or a PGP checksum): after a full line, or just before the
-        # key ends. Elsewhere it is a word that ends a line of prose or code below a BEGIN line that
-        # opens no key (`MODE = "strict"  # reject other headers`).
-        if len(body) < MIN_REMEMBERED_CHARS and not long_before and not _ends_after(out, i, putty):
-            return i
-        long_before = len(body) >= MIN_REMEMBERED_CHARS
+        long_before = len(body) >= _FULL_LINE_CHARS
         in_body = True
         hidden.append(body)
         out[i] = line[: m.start("body")] + REDACTED + line[m.end("body") :]

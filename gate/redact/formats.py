@@ -663,7 +663,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # the whole text (a quarter of a second over 200,000 lines).
         WALLET_KIND,
         r"""(?:(?:new[ \t]++(?:ethers\.)?|HD)Wallet(?:Provider)?|privateKeyToAccount|HexToECDSA"""
-        r"""|keyFromPrivate|Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
+        r"""|keyFromPrivate|(?:Eth)?Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
         rf"""[ \t]*+{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         _unpublished_key,

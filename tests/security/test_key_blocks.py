@@ -150,6 +150,18 @@ def appended(lead: str, tail: str, quote: str = '"') -> Callable[[list[str]], st
     return render
 
 
+def each(template: str, *, encrypted: bool = False) -> Callable[[list[str]], str]:
+    """A PEM key a line at a time through `template`, its `{}` each line of the key (an encrypted key's
+    headers and blank line too): `sb.Append("{}" + Environment.NewLine);`, `echo "{}" >> key.pem`."""
+
+    def render(body: list[str]) -> str:
+        header = ["Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,0A1B2C3D", ""] if encrypted else []
+        rows = ["-----BEGIN RSA PRIVATE KEY-----", *header, *body, "-----END RSA PRIVATE KEY-----"]
+        return "".join(template.format(row) + "\n" for row in rows)
+
+    return render
+
+
 def java_appended(body: list[str]) -> str:
     """A PEM key given to a StringBuilder a line at a time: `sb.append("…\\n")` then `.append("…\\n")`."""
     rows = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"]
@@ -203,6 +215,15 @@ FORMATS = {
     "visual-basic-appended-to": appended("key &= ", " & vbCrLf"),
     "php-appended": appended("$key .= ", " . PHP_EOL;", quote="'"),
     "ruby-appended-with-newline": appended("key << ", ' << "\\n"'),
+    "c#-string-builder": each('sb.Append("{}" + Environment.NewLine);'),
+    "visual-basic-string-builder": each('sb.Append("{}" & vbCrLf)'),
+    "php-written": each("fwrite($f, '{}' . PHP_EOL);"),
+    "php-array-pushed": each("$lines[] = '{}' . PHP_EOL;"),
+    "python-listed-with-comments": each('lines.append("{}")  # pem'),
+    "shell-echoed": each('echo "{}" >> key.pem'),
+    "php-appended-encrypted": each('$k .= "{}\\n";', encrypted=True),
+    "visual-basic-appended-encrypted": each('k = k & "{}" & vbCrLf', encrypted=True),
+    "java-leading-plus-in-rows": each('+12 |     + "{}\\n"', encrypted=True),
 }
 
 
@@ -296,6 +317,11 @@ STRAY_BEGIN_LINES = {
     "javascript-cases": "switch (header) {\n  case '-----BEGIN PRIVATE KEY-----': // pkcs8\n"
     "    return 'pkcs8'; // standard",
     "yaml": 'pem_header: "-----BEGIN PRIVATE KEY-----"\nalgorithm: "RS256" # signing\nissuer: "gate" # ours',
+    "python-list": 'ACCEPT = [\n    "-----BEGIN PRIVATE KEY-----",\n    "application/json",\n'
+    '    "text/plain",\n]',
+    "yaml-list": 'markers:\n  - "-----BEGIN PRIVATE KEY-----"\n  - "/api/v1/health/check"\n'
+    '  - "/api/v2/status"',
+    "php-words": "$msg = '-----BEGIN PRIVATE KEY-----' . \"\\n\"\n  . 'Base64EncodedKey2' . \"\\n\";",
 }
 
 

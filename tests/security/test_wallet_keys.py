@@ -38,6 +38,7 @@ LOADED = [
     ("src/deploy.ts", "const signer = new Wallet('{}');"),
     ("bot/trade.py", 'account = Account.from_key("0x{}")'),
     ("bot/trade.py", "acct = w3.eth.account.from_key('{}')"),
+    ("bot/trade.py", 'signer = EthAccount.from_key("0x{}")'),
     ("src/client.ts", 'const account = privateKeyToAccount("0x{}")'),
     ("src/web3.js", "const a = web3.eth.accounts.privateKeyToAccount('0x{}');"),
     ("cmd/main.go", 'key, err := crypto.HexToECDSA("{}")'),
