@@ -22,7 +22,18 @@ from itertools import accumulate, chain, takewhile
 from gate.redact import der, memory
 from gate.redact.blocks import opens_block
 from gate.redact.candidates import candidate_lines, looks_random
-from gate.redact.formats import CREDENTIAL_NAME, KEY_FORMATS, NAME_VALUE_KIND, PLACED_FORMATS, written_value
+from gate.redact.formats import (
+    CREDENTIAL_NAME,
+    KEY_FORMATS,
+    NAME_VALUE_KIND,
+    PLACED_FORMATS,
+    WALLET_KEY_LINE,
+    WALLET_KIND,
+    WALLET_NOT_AFTER,
+    WALLET_OPENED,
+    unpublished_key,
+    written_value,
+)
 from gate.redact.prefilter import required_characters
 from gate.redact.rules import CONFIG_NAMES, detector_rules
 from gate.redact.wrapped import wrapped_strings
@@ -896,6 +907,7 @@ def _placed_below(lines: Sequence[str], filename: str) -> Iterator[tuple[int, Se
         keys.append((index, last))
         yield index, hit
     yield from _defaults_below(lines, text)
+    yield from _wallet_keys_below(lines, text)
     for index, hit in _wrapped_below(lines, filename, text):
         if hit.kind != PRIVATE_KEY_KIND or not any(first <= index <= last for first, last in keys):
             yield index, hit  # a key's pieces a formatter wrapped below its name are that one key
@@ -1048,6 +1060,32 @@ _WRAPPED_LINES = 6
 # The longest line read as part of a wrapped call: a formatter's lines are short, a default is 200
 # characters at most; each line is read joined six times, so megabyte lines are not.
 _WRAPPED_LINE_CHARS = 1_000
+
+
+# A line that opens with a 64-hex string after a line that ends in `(` or `[`: found from each line
+# break, a literal the regex engine skips ahead to.
+_HEX_KEY_BELOW = re.compile(r"""\n(?:(?<=[(\[]\n)|(?<=[(\[] \n))[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]""")
+
+
+def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
+    """(index, hit) for each wallet key a formatter wrapped below the call that loads it or the list
+    that holds it (`gate.redact.formats.WALLET_OPENED`): the first argument of a loader's call, every key
+    of a list, each on a line of its own."""
+    index, at = 0, 0
+    for match in _HEX_KEY_BELOW.finditer(text):
+        index += text.count("\n", at, match.start())
+        at = match.start()
+        opened = WALLET_OPENED.search(lines[index])
+        if opened is None or (opened.start() and WALLET_NOT_AFTER.match(lines[index], opened.start() - 1)):
+            continue
+        for below in range(index + 1, len(lines)):
+            key = WALLET_KEY_LINE.match(lines[below])
+            if key is None:
+                break
+            if unpublished_key(key.group("value")):
+                yield below, SecretHit(kind=WALLET_KIND, value=key.group("value"))
+            if opened.group("loader"):
+                break  # a call's key is its first argument; what follows is not a key
 
 
 def _defaults_below(lines: Sequence[str], text: str | None = None) -> Iterator[tuple[int, SecretHit]]:

@@ -290,9 +290,22 @@ _PUBLISHED_DEV_KEYS = frozenset(
 
 WALLET_KIND = "Wallet Private Key"
 _WALLET_KEY = r"""["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]"""
+_WALLET_LOADER = (
+    r"""(?:(?:new[ \t]++(?:ethers\.)?|HD)Wallet(?:Provider)?|privateKeyToAccount|HexToECDSA"""
+    r"""|keyFromPrivate|(?:Eth)?Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
+)
+_WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
+# What may not stand before a loader's name or a list's: `getWallet(`, `models.Wallet(`, JSON's
+# `"accounts":`.
+WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
+# A loader's call or a list that a formatter broke after its `(` or `[` (prettier past 80 columns:
+# `new ethers.Wallet(` / `"0x…",` / `provider,` / `)`): the line that opens it, and a line below that is
+# one key (and for a list, each such line after it).
+WALLET_OPENED = re.compile(rf"""(?:(?P<loader>{_WALLET_LOADER})|{_WALLET_LIST})[ \t]*+$""")
+WALLET_KEY_LINE = re.compile(rf"""[ \t]*+{_WALLET_KEY}[ \t]*+,?[ \t]*+(?://[^\n]*+)?$""")
 
 
-def _unpublished_key(value: str) -> bool:
+def unpublished_key(value: str) -> bool:
     """A wallet key that is neither a published development key nor a placeholder (`0x000…001`, a
     digit repeated): a random key has a dozen or more distinct hex digits."""
     lowered = value.lower()
@@ -662,23 +675,21 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # `Cache.from_key(`). Six literals at most, so that lines are found by them, not by a search of
         # the whole text (a quarter of a second over 200,000 lines).
         WALLET_KIND,
-        r"""(?:(?:new[ \t]++(?:ethers\.)?|HD)Wallet(?:Provider)?|privateKeyToAccount|HexToECDSA"""
-        r"""|keyFromPrivate|(?:Eth)?Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
-        rf"""[ \t]*+{_WALLET_KEY}""",
+        rf"""{_WALLET_LOADER}[ \t]*+{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
-        _unpublished_key,
+        unpublished_key,
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
-        r"""[\w$"']""",
+        WALLET_NOT_AFTER.pattern,
     ),
     _placed(
         # The keys a Hardhat network lists (`accounts: ["0x…", …]`), or Truffle's `privateKeys:`: a
         # JavaScript config's list, not JSON's `"accounts":`, which lists 32-byte addresses.
         WALLET_KIND,
-        rf"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\[[ \t]*+{_WALLET_KEY}""",
+        rf"""{_WALLET_LIST}[ \t]*+{_WALLET_KEY}""",
         "https://hardhat.org/hardhat-runner/docs/config#json-rpc-based-networks",
-        _unpublished_key,
+        unpublished_key,
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
-        r"""[\w$"']""",
+        WALLET_NOT_AFTER.pattern,
     ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then

@@ -78,6 +78,34 @@ def test_every_key_of_a_networks_list_is_found() -> None:
     assert [key for key in keys if key in redact(line, filename="hardhat.config.ts")] == []
 
 
+# A call or a list a formatter broke after its `(` or `[` (prettier past 80 columns).
+WRAPPED = [
+    ("src/deploy.ts", 'const wallet = new ethers.Wallet(\n  "0x{}",\n  provider,\n);'),
+    ("bot/trade.py", "account = Account.from_key(\n    '{}'\n)"),
+    ("hardhat.config.ts", '      accounts: [\n        "0x{}",\n        "0x{}", // deployer\n      ],'),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), WRAPPED, ids=[p for p, _ in WRAPPED])
+def test_a_key_a_formatter_wrapped_below_what_loads_it_is_found_and_hidden(path: str, template: str) -> None:
+    _fresh()
+    keys = [secrets.token_hex(32) for _ in range(template.count("{}"))]
+    text = template.format(*keys)
+    hits = [(hit.kind, hit.value) for _, _, hit in scan_files([(path, text.split("\n"))])]
+    assert hits == [("Wallet Private Key", key) for key in keys]
+    assert [key for key in keys if key in redact(text, filename=path)] == []
+    # Below a name that loads no key, or JSON's list of addresses, hex stays as written.
+    _fresh()
+    for other in (
+        'const w = await db.getWallet(\n  "{}",\n);',
+        '{{"accounts": [\n  "0x{}"\n]}}',
+        "new Wallet(\n  provider,\n  '{}'\n)",
+    ):
+        text = other.format(secrets.token_hex(32))
+        assert [hit for _, _, hit in scan_files([(path, text.split("\n"))])] == [], other
+        assert redact(text, filename=path) == text
+
+
 NOT_KEYS = [
     # Hex that nothing loads as a key: digests, an address, a transaction's hash, bytes from hex.
     ("app/check.py", 'assert hashlib.sha256(data).hexdigest() == "{}"'),
