@@ -61,8 +61,8 @@ _BODY = r"(?P<body>=?[A-Za-z0-9+/]{2,}+={0,2}+)"
 # and its `_` continuation, Elixir's `<>`, OCaml's `^`, Ruby's `<<`), a newline written as a string of
 # escapes (`"\n"`, `E'\n'`, PowerShell's "`n") or by name (`vbCrLf`, `\PHP_EOL`, `CHAR(10)`, `os.EOL`,
 # `[Environment]::NewLine`, `System.lineSeparator()`), a shell's redirection (`echo "…" >> key.pem`),
-# and a comment. Only there: a sentence's last word
-# before its `.`, or `"strict"  # a comment` in code, below a BEGIN line that opens no key is no key's line.
+# and a comment. After a bare word these are prose or code: a sentence's last word before its `.` below
+# a BEGIN line that opens no key is no key's line.
 _AFTER_QUOTE = (
     r"(?:[\s,;+)\]_]|\.\.?|\|\||&|<>|<<|>>?|\^|[EeNn]?(?P<escapes>[\"'`])(?:\\{1,2}[nrt]|`[nrt])*+(?P=escapes)"
     r"|\\?\[?[A-Za-z_][\w.:\]]*+(?:\([ \t]*+\d*+[ \t]*+\))?)*+"
