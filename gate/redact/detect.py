@@ -1063,8 +1063,10 @@ _WRAPPED_LINE_CHARS = 1_000
 
 
 # A line that opens with a 64-hex string after a line that ends in `(` or `[`: found from each line
-# break, a literal the regex engine skips ahead to.
-_HEX_KEY_BELOW = re.compile(r"""\n(?:(?<=[(\[]\n)|(?<=[(\[] \n))[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]""")
+# break, a literal the regex engine skips ahead to (the line may end in a blank or CRLF's `\r`).
+_HEX_KEY_BELOW = re.compile(
+    r"""\n(?:(?<=[(\[]\n)|(?<=[(\[][ \t\r]\n)|(?<=[(\[] \r\n))[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]"""
+)
 
 
 def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
@@ -1084,8 +1086,8 @@ def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, S
                 break
             if unpublished_key(key.group("value")):
                 yield below, SecretHit(kind=WALLET_KIND, value=key.group("value"))
-            if opened.group("loader"):
-                break  # a call's key is its first argument; what follows is not a key
+            if opened.group("loader") and not opened.group("loader").endswith("["):
+                break  # a call's key is its first argument (but a list's: `HDWalletProvider([`)
 
 
 def _defaults_below(lines: Sequence[str], text: str | None = None) -> Iterator[tuple[int, SecretHit]]:
@@ -1173,7 +1175,7 @@ _PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--|/\*)[^
 # `key << `, or a call that takes it (`sb.append(`, `.append(`, `sb .append (`, or parentheses alone:
 # `key += ("…")`).
 _ADDED_TO = (
-    r"""(?:(?:SET[ \t]++|set[ \t]++)?[$@]?[A-Za-z_](?:[\w$.\[\]'"#]|::|[ \t]*+->[ \t]*+)*+[ \t]*+"""
+    r"""(?:(?:(?:SET|set)[ \t]++)?[$@]?[A-Za-z_](?:[\w$.\[\]'"#]|::|[ \t]*+->[ \t]*+)*+[ \t]*+"""
     r"""(?:(?:[+.&]|\|\|)?=|:=|<<)[ \t]*+(?:[$@]?[A-Za-z_](?:[\w$.#]|::|->)*+[ \t]*+(?=[+.&|<^]))?)?"""
     r"""(?:(?:[A-Za-z_$.][\w$]*+(?:[ \t]*+\.[ \t]*+[A-Za-z_$][\w$]*+)*+[ \t]*+)?\([ \t]*+)?"""
 )

@@ -300,9 +300,10 @@ _WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
 WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
 # A loader's call or a list that a formatter broke after its `(` or `[` (prettier past 80 columns:
 # `new ethers.Wallet(` / `"0x…",` / `provider,` / `)`): the line that opens it, and a line below that is
-# one key (and for a list, each such line after it).
-WALLET_OPENED = re.compile(rf"""(?:(?P<loader>{_WALLET_LOADER})|{_WALLET_LIST})[ \t]*+$""")
-WALLET_KEY_LINE = re.compile(rf"""[ \t]*+{_WALLET_KEY}[ \t]*+,?[ \t]*+(?://[^\n]*+)?$""")
+# one key (for a list, `accounts: [` or `new HDWalletProvider([`, each such line after it too).
+# A line may end in `\r` (a file written with CRLF line ends).
+WALLET_OPENED = re.compile(rf"""(?:(?P<loader>{_WALLET_LOADER})|{_WALLET_LIST})[ \t\r]*+$""")
+WALLET_KEY_LINE = re.compile(rf"""[ \t]*+{_WALLET_KEY}[ \t]*+,?[ \t\r]*+(?://[^\n]*+)?$""")
 
 
 def unpublished_key(value: str) -> bool:

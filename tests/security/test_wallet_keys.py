@@ -83,6 +83,11 @@ WRAPPED = [
     ("src/deploy.ts", 'const wallet = new ethers.Wallet(\n  "0x{}",\n  provider,\n);'),
     ("bot/trade.py", "account = Account.from_key(\n    '{}'\n)"),
     ("hardhat.config.ts", '      accounts: [\n        "0x{}",\n        "0x{}", // deployer\n      ],'),
+    (
+        "truffle-config.js",
+        "  provider: () =>\n    new HDWalletProvider([\n      '{}',\n      '{}',\n    ], url),",
+    ),
+    ("src/crlf.ts", 'const wallet = new ethers.Wallet(\r\n  "0x{}",\r\n  provider,\r\n);\r'),
 ]
 
 
