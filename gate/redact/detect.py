@@ -1166,10 +1166,10 @@ def _wrapped_below(lines: Sequence[str], filename: str, text: str) -> Iterator[t
 # in SQL, `& _` in Visual Basic, Python's strings in parentheses, a JSON array, a YAML list, bare lines,
 # or one string added to line by line (`key += "…"`, `$key .= "…";`, `key = key .. "…"`). Its first piece
 # is the last run of its line (but quotes, escaped line ends, the marks that join it to the next, `+` `,`
-# `.` `|` `&` `_` `\\`, and a comment: `//`, `#`, `--`, `/* … */`), and each line below holds one piece
-# and nothing else but its joining marks or the assignment that adds it; a blank line or a comment alone
-# may stand between two pieces.
-_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--|/\*)[^\n]*+)?"""
+# `.` `|` `&` `_` `\\`, CRLF's `\r`, and a comment: `//`, `#`, `--`, `/* … */`), and each line below
+# holds one piece and nothing else but its joining marks or the assignment that adds it; a blank line or
+# a comment alone may stand between two pieces.
+_PIECE_TRAIL = r"""(?:\\{1,2}[nr]|[ \t\r"'`,;+.|&_<>^\\)\]])*+(?:(?://|#|--|/\*)[^\n]*+)?"""
 # What adds a piece to a string: an assignment (`key += `, `$key .= `, `$this->key .= `, `self::$key .= `,
 # `this.#key += `, `key &= `, `key = key .. `, `key := key || `, T-SQL's `SET @key += `), Ruby's
 # `key << `, or a call that takes it (`sb.append(`, `.append(`, `sb .append (`, or parentheses alone:
@@ -1191,7 +1191,7 @@ _DER_PIECE_LINE = re.compile(
     + rf"""(?:(?:{_JOIN}[ \t]*+)?(?:u8|[bBuUrRfFNnL@$]{{0,2}})\\?["'`]|-[ \t]++)?"""
     r"""(?P<piece>[A-Za-z0-9+/_-]++={0,2})""" + _PIECE_TRAIL
 )
-_BETWEEN_PIECES = re.compile(r"""[ \t]*+(?:(?://|#|/\*|\*|--)[^\n]*+)?""")
+_BETWEEN_PIECES = re.compile(r"""[ \t\r]*+(?:(?://|#|/\*|\*|--)[^\n]*+)?""")
 _MAX_BETWEEN = 2  # lines in a row between two pieces
 _MIN_LETTER_PIECE = 12  # the shortest piece of letters alone that is remembered
 

@@ -460,6 +460,17 @@ def _over_lines(run: str) -> dict[str, tuple[str, list[str], int]]:
             [f'k.append(L"{p}");' for p in pieces],
             0,
         ),
+        "Java concatenation with CRLF line ends, a blank line between": (
+            "src/main/java/Keys.java",
+            [
+                f'    static final String KEY = "{pieces[0]}" +\r',
+                *[f'        "{p}" +\r' for p in pieces[1:3]],
+                "\r",
+                *[f'        "{p}" +\r' for p in pieces[3:-1]],
+                f'        "{pieces[-1]}";\r',
+            ],
+            0,
+        ),
         "C#'s verbatim strings": (
             "src/Keys.cs",
             [f'var key = @"{pieces[0]}" +', *[f'  @"{p}" +' for p in pieces[1:-1]], f'  @"{pieces[-1]}";'],
