@@ -113,13 +113,11 @@ class InjectionAnalyzer(Analyzer):
             line = added_line(hit.index)
             if line is not None:
                 findings.append(self._phrase(hit, line))
-        if _INVISIBLE.search(joined):
+        if found := list(invisible.finditer(joined)):
             # The lines that hold one, found from where each stands in the joined text (one character
             # each, never a line break).
             starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
-            holding = sorted(
-                {bisect.bisect_right(starts, m.start()) - 1 for m in _INVISIBLE.finditer(joined)}
-            )
+            holding = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in found})
             for i in holding:
                 text = texts[i]
                 if line := added_line(i):
