@@ -153,6 +153,10 @@ class FakeModelServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The headers and the body go out as two writes: with Nagle's algorithm the body waits for
+            # the client's delayed acknowledgement of the headers, 40 ms an answer on a kept-alive
+            # connection, which a model "at zero latency" would then have.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:
                 return None

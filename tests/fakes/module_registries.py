@@ -67,6 +67,8 @@ class _TextRegistry:
         registry = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body are two writes: never wait between them
+
             def do_GET(self) -> None:
                 status, content_type, body = registry._handle(self.path)
                 data = body.encode()

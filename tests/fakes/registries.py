@@ -80,6 +80,8 @@ class _FakeRegistry:
         registry = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body are two writes: never wait between them
+
             def do_GET(self) -> None:
                 status, body = registry.handle(self.path)
                 data = json.dumps(body).encode()
