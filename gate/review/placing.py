@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from gate import invisible
@@ -65,7 +66,7 @@ class Places:
     # paths as shown that stand for more than one file of the diff
     alike: frozenset[str] = frozenset()
 
-    @property
+    @cached_property  # read for each answer of a run: once, not once per answer over every chunk
     def paths(self) -> frozenset[str]:
         return shown_paths(self.shown)
 
