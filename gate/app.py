@@ -18,6 +18,7 @@ from gate.context.python_coding import with_python_codings
 from gate.errors import GateError
 from gate.models.budget import RunBudget
 from gate.pipeline import run
+from gate.regen.lexing import names_in
 from gate.regen.tokens import normalized_tokens
 from gate.run import HeadDiff, Outcome, Progress, RunContext, Services, no_progress
 from gate.stages import default_stages
@@ -45,11 +46,13 @@ def run_services(config: Config, trace_path: Path | None) -> Iterator[Services]:
 
 
 def forget_run_caches() -> None:
-    """Empty the caches that hold a run's text (parsed files, test lines, token sequences): they save
-    work within a run, and no run's text outlives it in a long-lived process."""
+    """Empty the caches that hold a run's text (parsed files, test lines, token sequences, the names
+    used around regions): they save work within a run, and no run's text outlives it in a long-lived
+    process."""
     clear_parse_cache()
     forget_test_lines()
     normalized_tokens.cache_clear()
+    names_in.cache_clear()
 
 
 def run_gate(

@@ -15,6 +15,7 @@ import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gate import syntax
 
@@ -25,6 +26,8 @@ _COMPOUND = frozenset(
 )
 # Statements whose line may end before their body (`if (x)` then `return y;` on the next line).
 _BLOCK_HEADS = frozenset({"if", "for", "while", "else", "do", "switch", "catch", "try", "function", "func"})
+# The code around the regions being judged at once (the model stage judges a few side by side).
+NAMES_CACHED = 16
 
 
 @dataclass(frozen=True)
@@ -288,8 +291,10 @@ def pygments_tokens(code: str, language: str) -> list[Tok]:
 _DIRECTIVE_WORD = re.compile(r"\w+|\S")
 
 
+@lru_cache(maxsize=NAMES_CACHED)
 def names_in(code: str, language: str) -> frozenset[str]:
-    """The names the code uses (not those in its comments or strings), by the language's lexer."""
+    """The names the code uses (not those in its comments or strings), by the language's lexer (cached:
+    a region and each of its samples ask of the same code around it)."""
     from pygments.lexers import get_lexer_by_name
     from pygments.token import Name
     from pygments.util import ClassNotFound

@@ -90,6 +90,21 @@ class Surroundings:
     # The region's own statements are at the file's top level: what they bind is a module-level name
     # that any code may import, never a local.
     top_level: bool = False
+    # The code around the region (its file's top-level lines and the block that encloses it, often tens
+    # of kilobytes) in `language`: the names it uses count as `names` do, and are read by its lexer
+    # only when a name the code binds is written in it at all (`uses`).
+    code: str = ""
+    language: str = ""
+
+    def uses(self, names: frozenset[str]) -> frozenset[str]:
+        """Those of `names` the code around uses. A name the lexer reads in `code` is written there, so
+        a name not written there is not used, and a region whose names are all new is answered without
+        lexing its file."""
+        used = names & self.names
+        written = frozenset(name for name in names - used if name in self.code)
+        if written:
+            used |= written & names_in(self.code, self.language)
+        return used
 
 
 NOWHERE = Surroundings()  # a piece of code on its own: every name it binds is its own
@@ -102,7 +117,7 @@ def surroundings(region_code: str, code_around: Callable[[], str], language: str
     module-level whatever the code around says, and gathering that code walks the whole file."""
     if _indentation(region_code) == 0:
         return Surroundings(top_level=True)
-    return Surroundings(names=names_in(code_around(), language))
+    return Surroundings(code=code_around(), language=language)
 
 
 @lru_cache(maxsize=TOKENS_CACHED)
@@ -134,7 +149,7 @@ def _renamable(bound: Bindings, around: Surroundings) -> frozenset[str]:
     """The bound names that are the code's own: those of the functions it defines, and those of the
     enclosing scope that the code around never mentions. Renaming goes by name, so a name kept anywhere
     is kept everywhere."""
-    kept = bound.shared | (bound.outer if around.top_level else bound.outer & around.names)
+    kept = bound.shared | (bound.outer if around.top_level else around.uses(bound.outer))
     return (bound.inner | bound.outer) - kept
 
 

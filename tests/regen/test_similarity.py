@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gate.regen.lexing import names_in
 from gate.regen.similarity import code_similarity, measure
 from gate.regen.tokens import language_for, normalized_tokens, surroundings
 
@@ -213,8 +214,25 @@ def test_the_code_around_is_gathered_only_for_an_indented_region() -> None:
 
     assert surroundings("allowed = False\n", code_around, "python").top_level
     assert asked == []
-    assert "allowed" in surroundings("    allowed = False\n", code_around, "python").names
+    around = surroundings("    allowed = False\n", code_around, "python")
+    assert around.uses(frozenset({"allowed"})) == {"allowed"}
     assert asked == ["code around"]
+
+
+def test_the_code_around_is_lexed_only_when_a_name_the_region_binds_is_written_in_it() -> None:
+    around = surroundings(
+        "    total = 0\n",
+        lambda: 'def report(rows):\n    # the sum of the rows\n    label = "count"\n    return label',
+        "python",
+    )
+    names_in.cache_clear()
+    assert around.uses(frozenset({"total", "subtotal"})) == frozenset()
+    assert names_in.cache_info().currsize == 0  # neither is written there: nothing to lex
+    # Written only in a comment or a string is not used: the lexer tells.
+    assert around.uses(frozenset({"sum", "count", "label", "rows"})) == {"label", "rows"}
+    assert names_in.cache_info().currsize == 1
+    for names in ({"rows"}, {"sum", "report"}, {"row", "return"}, set()):
+        assert around.uses(frozenset(names)) == frozenset(names) & names_in(around.code, "python")
 
 
 def test_module_level_class_and_global_names_are_not_renamed() -> None:
