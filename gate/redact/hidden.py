@@ -10,6 +10,7 @@ not reviewed rather than as reviewed.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Iterable, Sequence
 
 from gate.diff.model import Diff, LineKind
@@ -36,6 +37,7 @@ def hidden_added(diff: Diff, shown: Iterable[tuple[str, int, int]]) -> list[tupl
         ranges = spans.get(change.path)
         if not ranges:
             continue
+        starts, ends = _merged(ranges)
         names = file_names(change)
         for hunk in change.hunks:
             wanted = [
@@ -43,7 +45,8 @@ def hidden_added(diff: Diff, shown: Iterable[tuple[str, int, int]]) -> list[tupl
                 for index, line in enumerate(hunk.lines)
                 if line.kind is LineKind.ADDED
                 and line.new_no is not None
-                and any(start <= line.new_no <= end for start, end in ranges)
+                and (at := bisect.bisect_right(starts, line.new_no) - 1) >= 0
+                and line.new_no <= ends[at]
             ]
             if not wanted:
                 continue
@@ -53,6 +56,21 @@ def hidden_added(diff: Diff, shown: Iterable[tuple[str, int, int]]) -> list[tupl
                 assert new_no is not None, "only added lines are wanted"
                 out.append((change.path, new_no))
     return out
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The lines `ranges` (first, last) cover, as the starts and ends of disjoint spans in order: a line
+    is covered when the last span that starts at or before it ends at or after it. A file a prompt
+    showed in many units had each of its added lines compared with every unit."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(r for r in ranges if r[0] <= r[1]):
+        if ends and start <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 def hidden_by_memory(lines: Sequence[str], names: Sequence[str], wanted: Collection[int]) -> list[int]:
