@@ -242,19 +242,29 @@ def _anchors(
 def _exact(
     old: Sequence[str], new: Sequence[str], lo: int, hi: int, new_lo: int, new_hi: int
 ) -> list[tuple[int, int]]:
-    """A longest common subsequence of a small stretch, by the table of its suffixes."""
-    rows, cols = hi - lo, new_hi - new_lo
+    """A longest common subsequence of a small stretch, by the table of its suffixes. The texts the
+    stretch opens with alike on both sides pair first whatever the table says, so the table is built
+    for what follows them only."""
+    out: list[tuple[int, int]] = []
+    while lo < hi and new_lo < new_hi and old[lo] == new[new_lo]:
+        out.append((lo, new_lo))
+        lo, new_lo = lo + 1, new_lo + 1
+    a, b = old[lo:hi], new[new_lo:new_hi]
+    rows, cols = len(a), len(b)
+    if not rows or not cols:
+        return out
     longest = [[0] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):
+        text, row, below = a[i], longest[i], longest[i + 1]
         for j in range(cols - 1, -1, -1):
-            if old[lo + i] == new[new_lo + j]:
-                longest[i][j] = longest[i + 1][j + 1] + 1
+            if text == b[j]:
+                row[j] = below[j + 1] + 1
             else:
-                longest[i][j] = max(longest[i + 1][j], longest[i][j + 1])
-    out: list[tuple[int, int]] = []
+                down, right = below[j], row[j + 1]
+                row[j] = down if down >= right else right
     i = j = 0
     while i < rows and j < cols:
-        if old[lo + i] == new[new_lo + j]:
+        if a[i] == b[j]:
             out.append((lo + i, new_lo + j))
             i, j = i + 1, j + 1
         elif longest[i + 1][j] >= longest[i][j + 1]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 
 from gate.diff.model import FileChange
 from gate.diff.parser import parse_diff
-from gate.provenance.whitespace_changes import whitespace_only
+from gate.provenance.whitespace_changes import _exact, whitespace_only
 
 SIZES = (1_000, 10_000, 100_000)  # lines on each side of the hunk
 FLOOR = 0.002  # seconds: below this, a timer's noise dominates
@@ -100,3 +101,28 @@ def test_a_class_wrap_pairs_every_reindented_line_however_large() -> None:
     old, new = _class_wrap(SIZES[-1])
     reindented, blanks = len([text for text in old if text]), new.count("")
     assert len(whitespace_only(_change(old, new), None)) == reindented + blanks
+
+
+def _lcs_length(old: list[str], new: list[str]) -> int:
+    previous = [0] * (len(new) + 1)
+    for text in old:
+        row = [0]
+        for j, other in enumerate(new):
+            row.append(previous[j] + 1 if text == other else max(previous[j + 1], row[j]))
+        previous = row
+    return previous[-1]
+
+
+def test_a_small_stretch_is_aligned_by_a_longest_common_subsequence_its_earliest_lines_first() -> None:
+    rng = random.Random(20261206)
+    for _ in range(3000):
+        texts = [f"line {k}" for k in range(rng.randint(1, 5))]
+        old = [rng.choice(texts) for _ in range(rng.randint(0, 20))]
+        new = [rng.choice(texts) for _ in range(rng.randint(0, 20))]
+        pairs = _exact(old, new, 0, len(old), 0, len(new))
+        assert len(pairs) == _lcs_length(old, new)
+        assert all(old[at] == new[to] for at, to in pairs)
+        assert all(a < b and c < d for (a, c), (b, d) in pairwise(pairs))
+    # A text repeated on the old side pairs with its first place there.
+    assert _exact(["a", "x", "a"], ["a"], 0, 3, 0, 1) == [(0, 0)]
+    assert _exact(["x", "a", "b", "a"], ["a", "b", "a", "y"], 1, 4, 0, 4) == [(1, 0), (2, 1), (3, 2)]
