@@ -97,11 +97,13 @@ class Surroundings:
     language: str = ""
 
     def uses(self, names: frozenset[str]) -> frozenset[str]:
-        """Those of `names` the code around uses. A name the lexer reads in `code` is written there, so
-        a name not written there is not used, and a region whose names are all new is answered without
+        """Those of `names` the code around uses. A name the lexer reads in `code` is written in the text
+        it reads (`code` with each line end one LF: a name a lone CR splits is read with a LF), so a
+        name not written there is not used, and a region whose names are all new is answered without
         lexing its file."""
         used = names & self.names
-        written = frozenset(name for name in names - used if name in self.code)
+        code = self.code.replace("\r\n", "\n").replace("\r", "\n") if "\r" in self.code else self.code
+        written = frozenset(name for name in names - used if name in code)
         if written:
             used |= written & names_in(self.code, self.language)
         return used

@@ -235,6 +235,14 @@ def test_the_code_around_is_lexed_only_when_a_name_the_region_binds_is_written_i
         assert around.uses(frozenset(names)) == frozenset(names) & names_in(around.code, "python")
 
 
+def test_a_name_a_lone_carriage_return_splits_is_kept_as_the_lexer_reads_it() -> None:
+    # The lexer reads a lone CR as a line end, so the name it reads is not written as such.
+    region = "    `a\rb` = 1\n"
+    around = surroundings(region, lambda: "f <- function() {\n  `a\rb` = 2\n  print(`a\rb`)\n}", "r")
+    assert around.uses(frozenset({"`a\nb`"})) == {"`a\nb`"}
+    assert code_similarity(region, region.replace("a\rb", "a\rc"), "r", around) < 1.0
+
+
 def test_module_level_class_and_global_names_are_not_renamed() -> None:
     flag = "VERIFY_TLS = True\nTIMEOUT = 30\n"
     top = surroundings(flag, lambda: "", "python")
