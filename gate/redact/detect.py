@@ -1062,11 +1062,10 @@ _WRAPPED_LINES = 6
 _WRAPPED_LINE_CHARS = 1_000
 
 
-# A line that opens with a 64-hex string after a line that ends in `(` or `[`: found from each line
-# break, a literal the regex engine skips ahead to (the line may end in a blank or CRLF's `\r`).
-_HEX_KEY_BELOW = re.compile(
-    r"""\n(?:(?<=[(\[]\n)|(?<=[(\[][ \t\r]\n)|(?<=[(\[] \r\n))[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]"""
-)
+# A line that opens with a 64-hex string, found from the line break before it (a literal the regex
+# engine skips ahead to); whether the line above opens a loader's call or a list is `WALLET_OPENED`'s to
+# say, whatever blanks end it.
+_HEX_KEY_BELOW = re.compile(r"""\n[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]""")
 
 
 def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
@@ -1077,8 +1076,10 @@ def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, S
     for match in _HEX_KEY_BELOW.finditer(text):
         index += text.count("\n", at, match.start())
         at = match.start()
-        opened = WALLET_OPENED.search(lines[index])
-        if opened is None or (opened.start() and WALLET_NOT_AFTER.match(lines[index], opened.start() - 1)):
+        above = lines[index]
+        # The line above ends in `(` or `[` before its blanks, or it opens nothing (a list of digests).
+        opened = WALLET_OPENED.search(above) if above.rstrip(" \t\r").endswith(("(", "[")) else None
+        if opened is None or (opened.start() and WALLET_NOT_AFTER.match(above, opened.start() - 1)):
             continue
         for below in range(index + 1, len(lines)):
             key = WALLET_KEY_LINE.match(lines[below])

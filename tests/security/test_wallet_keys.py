@@ -88,6 +88,10 @@ WRAPPED = [
         "  provider: () =>\n    new HDWalletProvider([\n      '{}',\n      '{}',\n    ], url),",
     ),
     ("src/crlf.ts", 'const wallet = new ethers.Wallet(\r\n  "0x{}",\r\n  provider,\r\n);\r'),
+    # Blanks a formatter did not take off after the `(` or the `[`.
+    ("src/blanks.ts", 'const wallet = new ethers.Wallet(  \n  "0x{}",\n  provider,\n);'),
+    ("src/tab-crlf.ts", 'const wallet = new ethers.Wallet(\t\r\n  "0x{}",\r\n  provider,\r\n);\r'),
+    ("hardhat.config.js", "  accounts: [   \n    '{}',\n    '{}'\n  ],"),
 ]
 
 
