@@ -306,6 +306,15 @@ def names_in(code: str, language: str) -> frozenset[str]:
     return frozenset(value.strip() for ttype, value in lexer.get_tokens(code) if ttype in Name)
 
 
+def names_used(code: str, language: str, names: frozenset[str]) -> frozenset[str]:
+    """Those of `names` the code uses (`names_in`). A name the lexer reads is written in the text it
+    reads, `code` with each line end one LF (a name a lone CR splits is read with a LF): when none of
+    `names` is written there, the code is not lexed."""
+    read = code.replace("\r\n", "\n").replace("\r", "\n") if "\r" in code else code
+    written = frozenset(name for name in names if name in read)
+    return written & names_in(code, language) if written else frozenset()
+
+
 def _close_string(out: list[Tok]) -> None:
     """End the string literal being joined from the lexer's pieces (marked with a trailing \\x01)."""
     if out and out[-1].kind == "str":

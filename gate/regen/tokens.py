@@ -27,7 +27,7 @@ from gate.regen.lexing import (
     Bindings,
     Tok,
     bound_in,
-    names_in,
+    names_used,
     parse,
     pygments_tokens,
     python_tokens,
@@ -97,16 +97,10 @@ class Surroundings:
     language: str = ""
 
     def uses(self, names: frozenset[str]) -> frozenset[str]:
-        """Those of `names` the code around uses. A name the lexer reads in `code` is written in the text
-        it reads (`code` with each line end one LF: a name a lone CR splits is read with a LF), so a
-        name not written there is not used, and a region whose names are all new is answered without
-        lexing its file."""
+        """Those of `names` the code around uses (a region whose names are all new there is answered
+        without lexing its file: `names_used`)."""
         used = names & self.names
-        code = self.code.replace("\r\n", "\n").replace("\r", "\n") if "\r" in self.code else self.code
-        written = frozenset(name for name in names - used if name in code)
-        if written:
-            used |= written & names_in(self.code, self.language)
-        return used
+        return used | names_used(self.code, self.language, names - used)
 
 
 NOWHERE = Surroundings()  # a piece of code on its own: every name it binds is its own
