@@ -31,6 +31,7 @@ from gate.redact.formats import (
     WALLET_KIND,
     WALLET_NOT_AFTER,
     WALLET_OPENED,
+    starts_whole,
     unpublished_key,
     written_value,
 )
@@ -1079,7 +1080,7 @@ def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, S
         above = lines[index]
         # The line above ends in `(` or `[` before its blanks, or it opens nothing (a list of digests).
         opened = WALLET_OPENED.search(above) if above.rstrip(" \t\r").endswith(("(", "[")) else None
-        if opened is None or (opened.start() and WALLET_NOT_AFTER.match(above, opened.start() - 1)):
+        if opened is None or not starts_whole(WALLET_NOT_AFTER, above, opened.start()):
             continue
         for below in range(index + 1, len(lines)):
             key = WALLET_KEY_LINE.match(lines[below])

@@ -40,7 +40,7 @@ class KeyFormat:
         for m in self.pattern.finditer(text):
             at = m.start()
             if self.accept is not None:
-                if at == 0 or self.not_after is None or not self.not_after.match(text, at - 1):
+                if self.not_after is None or starts_whole(self.not_after, text, at):
                     yield from self._accepted(text, m)
             elif at == 0 or not _TOKEN_CHAR.match(text, at - 1):
                 yield m
@@ -298,6 +298,13 @@ _WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
 # What may not stand before a loader's name or a list's: `getWallet(`, `models.Wallet(`, JSON's
 # `"accounts":`.
 WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
+
+
+def starts_whole(not_after: re.Pattern[str], text: str, at: int) -> bool:
+    """Whether the name that starts at `at` is whole: no character `not_after` matches stands before it."""
+    return at == 0 or not_after.match(text, at - 1) is None
+
+
 # A loader's call or a list that a formatter broke after its `(` or `[` (prettier past 80 columns:
 # `new ethers.Wallet(` / `"0x…",` / `provider,` / `)`): the line that opens it, and a line below that is
 # one key (for a list, `accounts: [` or `new HDWalletProvider([`, each such line after it too).
@@ -427,7 +434,7 @@ def _placed(
     source: str,
     accept: Callable[[str], bool] = _set_value,
     more: str | None = None,
-    not_after: str | None = None,
+    not_after: re.Pattern[str] | None = None,
 ) -> KeyFormat:
     return KeyFormat(
         kind,
@@ -435,7 +442,7 @@ def _placed(
         source,
         accept,
         re.compile(more) if more else None,
-        re.compile(not_after) if not_after else None,
+        not_after,
     )
 
 
@@ -680,7 +687,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         unpublished_key,
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
-        WALLET_NOT_AFTER.pattern,
+        WALLET_NOT_AFTER,
     ),
     _placed(
         # The keys a Hardhat network lists (`accounts: ["0x…", …]`), or Truffle's `privateKeys:`: a
@@ -690,7 +697,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "https://hardhat.org/hardhat-runner/docs/config#json-rpc-based-networks",
         unpublished_key,
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
-        WALLET_NOT_AFTER.pattern,
+        WALLET_NOT_AFTER,
     ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then
