@@ -1072,20 +1072,29 @@ _HEX_KEY_BELOW = re.compile(r"""\n[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]""")
 def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for each wallet key a formatter wrapped below the call that loads it or the list
     that holds it (`gate.redact.formats.WALLET_OPENED`): the first argument of a loader's call, every key
-    of a list, each on a line of its own."""
+    of a list, each on a line of its own; a blank line or a comment alone may stand before a key, as
+    between a DER key's pieces (`_BETWEEN_PIECES`)."""
     index, at = 0, 0
     for match in _HEX_KEY_BELOW.finditer(text):
         index += text.count("\n", at, match.start())
         at = match.start()
-        above = lines[index]
+        opener = index
+        while index - opener < _MAX_BETWEEN and opener > 0 and _BETWEEN_PIECES.fullmatch(lines[opener]):
+            opener -= 1
+        above = lines[opener]
         # The line above ends in `(` or `[` before its blanks, or it opens nothing (a list of digests).
         opened = WALLET_OPENED.search(above) if above.rstrip(" \t\r").endswith(("(", "[")) else None
         if opened is None or not starts_whole(WALLET_NOT_AFTER, above, opened.start()):
             continue
-        for below in range(index + 1, len(lines)):
+        between = 0
+        for below in range(opener + 1, len(lines)):
             key = WALLET_KEY_LINE.match(lines[below])
             if key is None:
+                if between < _MAX_BETWEEN and _BETWEEN_PIECES.fullmatch(lines[below]):
+                    between += 1
+                    continue
                 break
+            between = 0
             if unpublished_key(key.group("value")):
                 yield below, SecretHit(kind=WALLET_KIND, value=key.group("value"))
             if opened.group("loader") and not opened.group("loader").endswith("["):

@@ -92,6 +92,13 @@ WRAPPED = [
     ("src/blanks.ts", 'const wallet = new ethers.Wallet(  \n  "0x{}",\n  provider,\n);'),
     ("src/tab-crlf.ts", 'const wallet = new ethers.Wallet(\t\r\n  "0x{}",\r\n  provider,\r\n);\r'),
     ("hardhat.config.js", "  accounts: [   \n    '{}',\n    '{}'\n  ],"),
+    # A comment or a blank line before a key.
+    ("src/commented.ts", 'const wallet = new ethers.Wallet(\n  // the deployer\n  "0x{}",\n  provider,\n);'),
+    ("bot/vault.py", "account = Account.from_key(\n\n    # from the vault\n    '{}'\n)"),
+    (
+        "hardhat.config.ts",
+        '  accounts: [\n    // deployer\n    "0x{}",\n\n    /* the relayer */\n    "0x{}",\n  ],',
+    ),
 ]
 
 
