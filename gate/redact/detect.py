@@ -1065,36 +1065,34 @@ _WRAPPED_LINE_CHARS = 1_000
 
 # A line that opens with a 64-hex string, found from the line break before it (a literal the regex
 # engine skips ahead to); whether the line above opens a loader's call or a list is `WALLET_OPENED`'s to
-# say, whatever blanks end it.
+# say, whatever blanks or comment end it.
 _HEX_KEY_BELOW = re.compile(r"""\n[ \t]*+["'`](?:0[xX])?[0-9a-fA-F]{64}["'`]""")
 
 
 def _wallet_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, SecretHit]]:
     """(index, hit) for each wallet key a formatter wrapped below the call that loads it or the list
     that holds it (`gate.redact.formats.WALLET_OPENED`): the first argument of a loader's call, every key
-    of a list, each on a line of its own; a blank line or a comment alone may stand before a key, as
-    between a DER key's pieces (`_BETWEEN_PIECES`)."""
+    of a list, each on a line of its own; blank lines and comments alone (`_BETWEEN_PIECES`), however
+    many, may stand before a key. Each such line is read once: the walk up from a key stops at the
+    first other line, and a list's walk down at the first line that is neither."""
     index, at = 0, 0
     for match in _HEX_KEY_BELOW.finditer(text):
         index += text.count("\n", at, match.start())
         at = match.start()
         opener = index
-        while index - opener < _MAX_BETWEEN and opener > 0 and _BETWEEN_PIECES.fullmatch(lines[opener]):
+        while opener > 0 and _BETWEEN_PIECES.fullmatch(lines[opener]):
             opener -= 1
         above = lines[opener]
-        # The line above ends in `(` or `[` before its blanks, or it opens nothing (a list of digests).
-        opened = WALLET_OPENED.search(above) if above.rstrip(" \t\r").endswith(("(", "[")) else None
+        # The line above holds a `(` or a `[`, or it opens nothing (a list of digests).
+        opened = WALLET_OPENED.search(above) if "(" in above or "[" in above else None
         if opened is None or not starts_whole(WALLET_NOT_AFTER, above, opened.start()):
             continue
-        between = 0
         for below in range(opener + 1, len(lines)):
             key = WALLET_KEY_LINE.match(lines[below])
             if key is None:
-                if between < _MAX_BETWEEN and _BETWEEN_PIECES.fullmatch(lines[below]):
-                    between += 1
+                if _BETWEEN_PIECES.fullmatch(lines[below]):
                     continue
                 break
-            between = 0
             if unpublished_key(key.group("value")):
                 yield below, SecretHit(kind=WALLET_KIND, value=key.group("value"))
             if opened.group("loader") and not opened.group("loader").endswith("["):

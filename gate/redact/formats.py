@@ -308,9 +308,11 @@ def starts_whole(not_after: re.Pattern[str], text: str, at: int) -> bool:
 # A loader's call or a list that a formatter broke after its `(` or `[` (prettier past 80 columns:
 # `new ethers.Wallet(` / `"0x…",` / `provider,` / `)`): the line that opens it, and a line below that is
 # one key (for a list, `accounts: [` or `new HDWalletProvider([`, each such line after it too).
-# A line may end in `\r` (a file written with CRLF line ends).
-WALLET_OPENED = re.compile(rf"""(?:(?P<loader>{_WALLET_LOADER})|{_WALLET_LIST})[ \t\r]*+$""")
-WALLET_KEY_LINE = re.compile(rf"""[ \t]*+{_WALLET_KEY}[ \t]*+,?[ \t\r]*+(?://[^\n]*+)?$""")
+# Either line may end in a comment (`// deployer`, `# from the vault`, `/* relayer */`), and in `\r` (a
+# file written with CRLF line ends).
+_COMMENT_TO_END = r"""(?:(?://|#|/\*|--)[^\n]*+)?$"""
+WALLET_OPENED = re.compile(rf"""(?:(?P<loader>{_WALLET_LOADER})|{_WALLET_LIST})[ \t\r]*+{_COMMENT_TO_END}""")
+WALLET_KEY_LINE = re.compile(rf"""[ \t]*+{_WALLET_KEY}[ \t]*+,?[ \t\r]*+{_COMMENT_TO_END}""")
 
 
 def unpublished_key(value: str) -> bool:

@@ -99,6 +99,11 @@ WRAPPED = [
         "hardhat.config.ts",
         '  accounts: [\n    // deployer\n    "0x{}",\n\n    /* the relayer */\n    "0x{}",\n  ],',
     ),
+    # A comment after the `(` or the `[`, or after the key; many comment lines before it.
+    ("src/noted.ts", 'const wallet = new ethers.Wallet( // deployer\n  "0x{}",\n  provider,\n);'),
+    ("bot/noted.py", "account = Account.from_key(  # deployer\n    '{}',  # from the vault\n)"),
+    ("hardhat.config.ts", '  accounts: [ /* keys */\n    "0x{}", /* deployer */\n    "0x{}" -- relay\n  ],'),
+    ("src/long.ts", 'const w = new ethers.Wallet(\n  // one\n  //\n\n  # two\n  /* three */\n  "0x{}",\n);'),
 ]
 
 
