@@ -9,6 +9,8 @@ import re
 from collections.abc import Sequence
 from itertools import accumulate
 
+import ahocorasick
+
 from gate.once import once
 from gate.redact.formats import KEY_FORMATS, KeyFormat
 from gate.redact.prefilter import fold, required_literals
@@ -57,10 +59,61 @@ def _formats_found_anyway() -> tuple[bool, ...]:
     return tuple(flags)
 
 
+@once
+def _literal_finders() -> tuple[_Finder, _Finder]:
+    """The literals whose lines `_candidates` asks for (the keyword cover's strings, the key formats'
+    folded literals, the detect-secrets regexes' literals), to be found in the text and in the folded
+    text: each side's in one pass over it, not one pass a literal."""
+    d = detector_rules()
+    exact: set[str] = set()
+    folded: set[str] = set(d.keyword_cover or ())
+    formats = zip(d.format_folded, d.in_runs, _formats_found_anyway(), strict=True)
+    for literals, in_runs, found_anyway in formats:
+        if literals is not None and not in_runs and not found_anyway:
+            folded.update(literals)
+    for finder in d.rule_finders:
+        if finder.literals is not None and not finder.in_runs:
+            (folded if finder.folded else exact).update(finder.literals)
+    return _Finder.of(exact), _Finder.of(folded)
+
+
+class _Finder:
+    """Literals (none holding a line break) and an automaton that finds every one of them in one pass."""
+
+    def __init__(self, literals: Sequence[str], automaton: ahocorasick.Automaton | None) -> None:
+        self.literals = literals
+        self.automaton = automaton
+
+    @classmethod
+    def of(cls, literals: set[str]) -> _Finder:
+        ordered = sorted(literals)
+        if not ordered:
+            return cls(ordered, None)
+        automaton = ahocorasick.Automaton()
+        for number, literal in enumerate(ordered):
+            automaton.add_word(literal, number)
+        automaton.make_automaton()
+        return cls(ordered, automaton)
+
+    def lines(self, text: str, starts: Sequence[int]) -> dict[str, set[int]]:
+        """For each literal, the pieces of `text` (piece i from starts[i], pieces joined by line breaks)
+        that hold it: `_holding` for every literal at once."""
+        found: list[set[int]] = [set() for _ in self.literals]
+        if self.automaton is not None:
+            last, index = -1, -1
+            for end, number in self.automaton.iter(text):
+                if end >= last:  # a piece past the one before: an occurrence lies in one piece
+                    index = bisect.bisect_right(starts, end) - 1
+                    last = starts[index + 1]
+                found[number].add(index)
+        return dict(zip(self.literals, found, strict=True))
+
+
 def prepare() -> None:
     """Build the rules and tables the candidate pass reads, ahead of its first text."""
     detector_rules()
     _formats_found_anyway()
+    _literal_finders()
 
 
 def looks_random(token: str) -> bool:
@@ -113,6 +166,7 @@ def _candidates(lines: Sequence[str]) -> set[int]:
         candidates.update(range(first, last + 1))
 
     # The lines holding each literal, found once: the keyword pass and several rules share `key`, `pass`.
+    # Those the passes below ask for are found together (`_literal_finders`) once `lowered` is read.
     found_by_literal: dict[tuple[str, bool], set[int]] = {}
 
     def holding(literals: Sequence[str], folded: bool) -> set[int]:
@@ -134,6 +188,10 @@ def _candidates(lines: Sequence[str]) -> set[int]:
     # and the Kelvin sign spell `s`, `i` and `k` to it (`paſſword`); and `İ`, which lower-cases to two
     # characters, stays one, so no keyword moves onto another line.
     lowered = fold(text)
+    exact_side, folded_side = _literal_finders()
+    for side, read, in_folded in ((exact_side, text, False), (folded_side, lowered, True)):
+        for literal, held in side.lines(read, starts).items():
+            found_by_literal[literal, in_folded] = held
     if detectors.keyword_cover is not None:
         # The keywords are an alternation of literals, each holding one of a few short strings: the
         # lines holding one of those are matched with the keywords themselves.

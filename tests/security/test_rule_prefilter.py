@@ -212,3 +212,24 @@ def test_the_keyword_pass_reads_only_the_lines_holding_a_short_string_of_a_keywo
     lines = ["x = oauth_or_not", "author = me", "authority", "auth", "AUTH = 1", "the authors"]
     lines += ["Authorization: x", "credentials", "no word here"]
     assert candidates.candidate_lines(lines) == candidates_one_pattern_at_a_time(lines)
+
+
+def test_the_lines_holding_each_literal_found_in_one_pass_are_those_each_literals_own_find_gives():
+    """The candidate pass finds the lines holding its literals (`key`, `pass`, `token`, the rules' own)
+    with one automaton over the text and one over its folded text: for each literal, the lines are
+    those a find of that literal alone gives, inside another literal, at a line's end, after
+    characters outside the BMP, on the last line."""
+    exact, folded = candidates._literal_finders()
+    assert exact.literals and folded.literals
+    rng = random.Random(7)
+    for side in (exact, folded):
+        alphabet = [*side.literals, *(literal[1:] for literal in side.literals), "\U0001f642", "\u0130", "é"]
+        alphabet += [" ", "=", "x", "\n"]
+        for _ in range(300):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+            lines = text.split("\n")
+            starts = [0]
+            for line in lines:
+                starts.append(starts[-1] + len(line) + 1)
+            expected = {literal: candidates._holding(text, starts, (literal,)) for literal in side.literals}
+            assert side.lines(text, starts) == expected, text
