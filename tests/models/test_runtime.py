@@ -69,7 +69,7 @@ def test_parsing_on_other_threads_during_the_import_gets_every_tree() -> None:
     # parse the change's files: both go through the parser's lock, with or without collections.
     out = _run(
         """
-        import ast, threading
+        import ast, threading, time
         from gate import syntax
         from gate.models import runtime
         source = "\\n".join(f"def f{i}(a, b):\\n    return [x for x in (a, b) if x]" for i in range(300))
@@ -79,6 +79,9 @@ def test_parsing_on_other_threads_during_the_import_gets_every_tree() -> None:
         while importing[0].is_alive():
             trees += len(syntax.parse_module(source).body) == 300
             trees += len(ast.parse(source).body) == 300
+            # A pause between parses: a loop that never lets go of the interpreter made the import
+            # (thousands of file reads, each a hand-over) take ten times as long.
+            time.sleep(0.02)
         importing[0].join()
         print(trees > 0, runtime.litellm().drop_params)
         """
