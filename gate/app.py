@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gate.analyzers import forget_caches as forget_analyzer_caches
 from gate.analyzers.source import clear_parse_cache
-from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.config.env import with_env_overrides
 from gate.config.models import Config
 from gate.context.model import ChangeSet
@@ -50,7 +50,7 @@ def forget_run_caches() -> None:
     used around regions): they save work within a run, and no run's text outlives it in a long-lived
     process."""
     clear_parse_cache()
-    forget_test_lines()
+    forget_analyzer_caches()
     normalized_tokens.cache_clear()
     names_in.cache_clear()
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from gate import deadline, policy, syntax, worker
+from gate.analyzers import forget_caches as forget_analyzer_caches
 from gate.analyzers.source import clear_parse_cache
-from gate.analyzers.weakened_tests.stage import forget_caches as forget_test_lines
 from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
@@ -289,7 +289,7 @@ def _stages(
             # No model stage reads the analyzers' syntax trees and test lines: free them, and hand what
             # the deterministic stages freed back, before the model stages allocate.
             clear_parse_cache()
-            forget_test_lines()
+            forget_analyzer_caches()
             release_freed()
         if len(wave) == 1:
             ctx.progress(f"{wave[0].id}: {wave[0].description}")

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers import catalog
+from gate.analyzers.interface import Analyzer
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
 from gate.diff.model import FileChange, FileStatus, LineKind
@@ -125,13 +126,7 @@ def _literals(line: str) -> set[str]:
 
 
 class SecretsAnalyzer(Analyzer):
-    meta = AnalyzerMeta(
-        id="secrets",
-        description="find credentials in added lines",
-        docs="#secrets",
-        reads_learning=True,  # answers from the learning's scan of the change
-        runs_first=True,  # a leaked token to rotate is not held up by a slower check
-    )
+    meta = catalog.SECRETS
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)

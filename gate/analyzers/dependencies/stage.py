@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers import catalog
+from gate.analyzers.interface import Analyzer
 from gate.run import RunContext, StageResult
 
 
 class DependenciesAnalyzer(Analyzer):
-    meta = AnalyzerMeta(
-        id="dependencies",
-        description="check newly added packages and imports against their registries",
-        docs="#dependencies",
-    )
+    meta = catalog.DEPENDENCIES
 
     def run(self, ctx: RunContext) -> StageResult:
         if ctx.offline:

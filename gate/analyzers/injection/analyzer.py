@@ -16,11 +16,12 @@ from itertools import accumulate
 from operator import attrgetter
 
 from gate import invisible
+from gate.analyzers import catalog
 from gate.analyzers.injection.agent_files import AGENT_FILE_RULES, instructs_agents
 from gate.analyzers.injection.decode import find_decoded_phrases
 from gate.analyzers.injection.table import tool_markers
 from gate.analyzers.injection.windows import PhraseHit, find_phrases
-from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers.interface import Analyzer
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import AddedLine, ChangeView
 from gate.diff.model import FileChange, FileStatus
@@ -76,13 +77,7 @@ def _quote(text: str, limit: int = 120) -> str:
 
 
 class InjectionAnalyzer(Analyzer):
-    meta = AnalyzerMeta(
-        id="injection-text",
-        description="find text aimed at AI reviewers, hidden PR comments and invisible Unicode",
-        docs="#injection-text",
-        reads_learning=True,  # quotes lines through the redaction
-        runs_first=True,  # one pass over the added lines, not held up by a slower check
-    )
+    meta = catalog.INJECTION_TEXT
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)

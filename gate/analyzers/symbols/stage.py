@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ast
 
-from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers import catalog
+from gate.analyzers.interface import Analyzer
 from gate.analyzers.limits import RULE, Unreadable, could_not_analyse
 from gate.analyzers.skipped import read_in_full, skipped_files
 from gate.analyzers.source import NO_REVISIONS_NOTE, ChangeView, parse_python
@@ -35,11 +36,7 @@ def _reads(view: ChangeView, change: FileChange) -> bool:
 
 
 class PhantomSymbolsAnalyzer(Analyzer):
-    meta = AnalyzerMeta(
-        id="phantom-symbols",
-        description="find added Python that uses names the repository does not define",
-        docs="#phantom-symbols",
-    )
+    meta = catalog.PHANTOM_SYMBOLS
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)

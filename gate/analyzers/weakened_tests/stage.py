@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from gate.analyzers.interface import Analyzer, AnalyzerMeta
+from gate.analyzers import catalog
+from gate.analyzers.interface import Analyzer
 from gate.analyzers.limits import Unreadable
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView, as_read, parse_python, removed_and_added
@@ -116,11 +117,7 @@ class _TestFile:
 
 
 class WeakenedTestsAnalyzer(Analyzer):
-    meta = AnalyzerMeta(
-        id="weakened-tests",
-        description="find tests deleted, assertions removed, and skips added next to code changes",
-        docs="#weakened-tests",
-    )
+    meta = catalog.WEAKENED_TESTS
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)
