@@ -76,26 +76,46 @@ def _failed(stage: Any, why: str) -> worker.Outcome:
     return StageResult(stage=stage.id, ran=False, why="test", skipped_reason="stage failed", error=why), None
 
 
+# This module's tests that ran in a pytest process of their own: whether each passed, and that process's
+# output.
+_RAN_APART: dict[str, tuple[bool, str]] = {}
+
+
 @pytest.fixture
 def here(request: pytest.FixtureRequest) -> bool:
     """True: run the test's body in this process. False: it ran, and passed, in a pytest process of its
     own, because this one has other threads (an earlier test's servers or model loop) and a fork is safe
-    only with one."""
+    only with one. That process runs this test and the module's tests after it in one go: this one
+    will still have its threads when their turn comes, and a pytest process takes seconds to start."""
     if not worker.enabled():
         pytest.skip("forking needs os.fork")
     if threading.active_count() == 1:
         return True
     assert not os.environ.get(_ALONE), "a pytest process of its own has other threads"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", request.node.nodeid],
-        cwd=ROOT,
-        env={**os.environ, _ALONE: "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0 and " passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]
+    nodeid = request.node.nodeid
+    if nodeid not in _RAN_APART:
+        items = request.session.items
+        rest = [
+            item.nodeid
+            for item in items[items.index(request.node) :]
+            if item.path == request.node.path and "here" in getattr(item, "fixturenames", ())
+        ]
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *rest],
+            cwd=ROOT,
+            env={**os.environ, _ALONE: "1"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        passed = {
+            line.removeprefix("PASSED ") for line in done.stdout.splitlines() if line.startswith("PASSED ")
+        }
+        output = done.stdout[-4000:] + done.stderr[-2000:]
+        _RAN_APART.update((node, (node in passed, output)) for node in rest)
+    ok, output = _RAN_APART[nodeid]
+    assert ok, output
     return False
 
 
