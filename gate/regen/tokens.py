@@ -84,23 +84,20 @@ def _pygments_alias(filename: str) -> str | None:
 class Surroundings:
     """Where a region sits in its file, as far as renaming the names it binds goes."""
 
-    # Names the code around the region uses: a name the region binds that is one of them is read (or was
-    # bound) outside it, so naming it differently changes behaviour.
-    names: frozenset[str] = frozenset()
     # The region's own statements are at the file's top level: what they bind is a module-level name
     # that any code may import, never a local.
     top_level: bool = False
     # The code around the region (its file's top-level lines and the block that encloses it, often tens
-    # of kilobytes) in `language`: the names it uses count as `names` do, and are read by its lexer
-    # only when a name the code binds is written in it at all (`uses`).
+    # of kilobytes) in `language`. A name the region binds that this code uses is read (or was bound)
+    # outside the region, so naming it differently changes behaviour. The code is read by its lexer only
+    # when a name the region binds is written in it at all (`uses`).
     code: str = ""
     language: str = ""
 
     def uses(self, names: frozenset[str]) -> frozenset[str]:
         """Those of `names` the code around uses (a region whose names are all new there is answered
         without lexing its file: `names_used`)."""
-        used = names & self.names
-        return used | names_used(self.code, self.language, names - used)
+        return names_used(self.code, self.language, names)
 
 
 NOWHERE = Surroundings()  # a piece of code on its own: every name it binds is its own
