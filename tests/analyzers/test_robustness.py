@@ -135,3 +135,18 @@ def test_code_nested_too_deeply_to_parse_is_unreadable_not_an_error():
     for source in ("x = " + "(" * 200_000 + ")" * 200_000 + "\n", "x = " + "1+" * 200_000 + "1\n"):
         with pytest.raises(Unreadable, match="nested too deeply"):
             parse_python(source)
+
+
+def test_a_runs_end_empties_what_the_analyzers_it_loaded_remember():
+    """The analyzers are loaded by the process that runs them (`deterministic_analyzers`), so what a
+    run's end empties is found among the modules loaded: the weakened-tests analyzer's lines, read
+    once a run, must not outlive it."""
+    from gate.analyzers.weakened_tests import lines, stage
+    from gate.app import forget_run_caches
+
+    stage._literals_of("assert total == 3")
+    lines.is_assertion("assert total == 3")
+    assert stage._literals_of.cache_info().currsize and lines.is_assertion.cache_info().currsize
+    forget_run_caches()
+    assert stage._literals_of.cache_info().currsize == 0
+    assert lines.is_assertion.cache_info().currsize == 0
