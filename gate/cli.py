@@ -246,35 +246,41 @@ def _check(args: argparse.Namespace) -> int:
         from concurrent.futures import ThreadPoolExecutor
 
         from gate.context.git import Git
+        from gate.context.git_diff import start_diff
         from gate.context.local_git import load_range_changeset, resolve_range
 
         git = Git.open(args.repo, offline=args.offline)
         # The names are read once: the config and the change then come from the same commits, though a
         # branch moves while the gate works (`GitRange`).
         span = resolve_range(git, args.base, args.head)
-        notes: tuple[str, ...] = ()
-        if args.config is None:
-            config, notes = _config_at_base(git, span)
-        else:
-            config = _load_config(args)
-        # git works out the diff and the log in its own processes while this one loads the stages.
-        on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            loading = pool.submit(
-                load_range_changeset,
-                git,
-                span,
-                config.paths.ignore,
-                on_diff,
-                default_ignore=config.paths.ignore_defaults,
-            )
-            from gate.app import run_gate
-            from gate.redact import ready
+        # git works out the diff in its own processes from now, while this one reads the config and loads
+        # the stages; then the log.
+        start_diff(git, span.merge_base, span.head_sha)
+        try:
+            notes: tuple[str, ...] = ()
+            if args.config is None:
+                config, notes = _config_at_base(git, span)
+            else:
+                config = _load_config(args)
+            on_diff = None if args.offline else partial(_warm_up_for_diff, config=config)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                loading = pool.submit(
+                    load_range_changeset,
+                    git,
+                    span,
+                    config.paths.ignore,
+                    on_diff,
+                    default_ignore=config.paths.ignore_defaults,
+                )
+                from gate.app import run_gate
+                from gate.redact import ready
 
-            # The detector's rules, which every report's redaction needs: built while git works, and
-            # before the stages' child is forked, which then starts with them.
-            ready()
-            changeset = loading.result()
+                # The detector's rules, which every report's redaction needs: built while git works, and
+                # before the stages' child is forked, which then starts with them.
+                ready()
+                changeset = loading.result()
+        finally:
+            git.stop_started()  # what a failed read left running
         if notes:
             from dataclasses import replace
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 from gate.errors import GitError
 
@@ -50,6 +54,8 @@ class Git:
         self.root = root
         self.git_dir = git_dir
         self.offline = offline
+        self._started: dict[tuple[str, ...], _Started] = {}
+        self._starting = threading.Lock()
 
     @classmethod
     def open(cls, path: Path, *, offline: bool = False) -> Git:
@@ -96,17 +102,49 @@ class Git:
         return {**environ, **_ENV, **(_OFFLINE_ENV if self.offline else {})}
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-        cmd = self.command(*args)
+        started = self._take(args) if input is None else None
+        done = started.result() if started is not None else None
+        # A started command that failed runs again: the failure may be its own (a full disk for its output).
+        if done is None or done[0] != 0:
+            done = self._run_now(args, input)
+        returncode, stdout, stderr = done
+        if check and returncode != 0:
+            message = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(returncode)}")
+        return stdout
+
+    def _run_now(self, args: Sequence[str], input: bytes | None) -> tuple[int, bytes, bytes]:
         try:
-            proc = subprocess.run(cmd, input=input, capture_output=True, env=self.environment(), check=False)
+            proc = subprocess.run(
+                self.command(*args), input=input, capture_output=True, env=self.environment(), check=False
+            )
         except FileNotFoundError:
             raise GitError("git is not installed", "install git or pass --diff FILE") from None
-        if check and proc.returncode != 0:
-            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(
-                f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(proc.returncode)}"
-            )
-        return proc.stdout
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def start(self, *args: str) -> None:
+        """Start `git ARGS` now, for the first `run` with the same arguments to take its output: git
+        works out a large diff in its own process while this one does other work. Its output goes to
+        unnamed files, which take all of it without anyone reading. When it cannot start, `run` runs it
+        as usual (and says why it failed)."""
+        with self._starting:
+            if args in self._started:
+                return
+            try:
+                self._started[args] = _Started(self.command(*args), self.environment())
+            except OSError:
+                return
+
+    def stop_started(self) -> None:
+        """End the commands `start` began that no `run` took, and free their files."""
+        with self._starting:
+            started, self._started = list(self._started.values()), {}
+        for one in started:
+            one.stop()
+
+    def _take(self, args: tuple[str, ...]) -> _Started | None:
+        with self._starting:
+            return self._started.pop(args, None)
 
     def text(self, *args: str) -> str:
         return self.run(*args).decode("utf-8", "replace")
@@ -128,3 +166,39 @@ class Git:
 
     def lines(self, *args: str) -> Sequence[str]:
         return [line for line in self.text(*args).split("\n") if line]
+
+
+class _Started:
+    """A git command running since `Git.start`, its output going to unnamed temporary files."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        with contextlib.ExitStack() as files:
+            self._out: IO[bytes] = files.enter_context(tempfile.TemporaryFile())
+            self._err: IO[bytes] = files.enter_context(tempfile.TemporaryFile())
+            self._proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err, env=env
+            )
+            self._files = files.pop_all()
+
+    def result(self) -> tuple[int, bytes, bytes]:
+        """The exit code, the output and the error output, once git has ended."""
+        try:
+            returncode = self._proc.wait()
+            return returncode, _read_all(self._out), _read_all(self._err)
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        try:
+            self._proc.kill()
+            self._proc.wait()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        self._files.close()
+
+
+def _read_all(file: IO[bytes]) -> bytes:
+    file.seek(0)
+    return file.read()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import enum
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
@@ -25,6 +26,7 @@ from gate.diff.parser import decode_patch, parse_diff
 from gate.errors import GitError, InputError
 
 _DIFF_OPTIONS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M")
+_FILE_OPENS = re.compile(r"^diff --git ", re.MULTILINE)
 _HEADER_NAMES = ("--- ", "+++ ", "rename from ", "rename to ", "copy from ", "copy to ", "Binary files ")
 # Files git calls binary that are read again as text when their head content is text (`text_of`): up to
 # this size each (a larger one stays binary, with its note).
@@ -47,13 +49,8 @@ def _diff(
     git: Git, base: str, head: str, extra: Sequence[str], *, source: str, paths: Sequence[str] = ()
 ) -> Diff:
     """The diff of `paths` (every file when none), read with `extra` options."""
-    pathspec = ("--", *(f":(literal){path}" for path in paths)) if paths else ()
-    listing = _one_entry_per_section(
-        name_status(
-            git.run("diff", "-z", "--name-status", *_DIFF_OPTIONS, base, head, *pathspec).split(b"\0")
-        )
-    )
-    raw = git.run("diff", *_DIFF_OPTIONS, *extra, base, head, *pathspec)
+    listing = _one_entry_per_section(name_status(git.run(*_listing_args(base, head, paths)).split(b"\0")))
+    raw = git.run(*_patch_args(base, head, extra, paths))
     text, notes = decode_patch(raw)
     chunks = _split(text)
     if len(chunks) != len(listing):
@@ -72,6 +69,24 @@ def _diff(
             raise GitError(f"git diff printed a file the listing does not name ({change.path!r})")
         files.append(_named(change, entry))
     return Diff(files=tuple(files), notes=(*notes, *parsed.notes))
+
+
+def start_diff(git: Git, base: str, head: str) -> None:
+    """Have git start on what `git_diff(git, base, head)` will ask it (`Git.start`)."""
+    git.start(*_listing_args(base, head, ()))
+    git.start(*_patch_args(base, head, (), ()))
+
+
+def _listing_args(base: str, head: str, paths: Sequence[str]) -> tuple[str, ...]:
+    return ("diff", "-z", "--name-status", *_DIFF_OPTIONS, base, head, *_pathspec(paths))
+
+
+def _patch_args(base: str, head: str, extra: Sequence[str], paths: Sequence[str]) -> tuple[str, ...]:
+    return ("diff", *_DIFF_OPTIONS, *extra, base, head, *_pathspec(paths))
+
+
+def _pathspec(paths: Sequence[str]) -> tuple[str, ...]:
+    return ("--", *(f":(literal){path}" for path in paths)) if paths else ()
 
 
 def _binaries_as_text(
@@ -310,42 +325,31 @@ def _token(index: int, side: str) -> str:
     return f"gate-file-{index}-{side}"
 
 
-def _split(text: str) -> list[list[str]]:
-    """The patch's lines per file. Hunk lines start with ' ', '+', '-' or '\\', so a line that
-    starts with `diff --git ` always opens a file."""
-    chunks: list[list[str]] = []
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the newline that ends the last line
-    for line in lines:
-        if line.startswith("diff --git "):
-            chunks.append([])
-        if chunks:
-            chunks[-1].append(line)
-    return chunks
+def _split(text: str) -> list[str]:
+    """The patch per file, each piece ending with a line break. Hunk lines start with ' ', '+', '-'
+    or '\\', so a line that starts with `diff --git ` always opens a file. Found in one search over the
+    text, not line by line: a large change's patch is millions of lines."""
+    starts = [m.start() for m in _FILE_OPENS.finditer(text)]
+    if not text.endswith("\n"):
+        text += "\n"
+    ends = [*starts[1:], len(text)] if starts else []
+    return [text[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
-def _rename(chunk: list[str], index: int, entry: NameStatus) -> str:
-    """The file's header lines with placeholder names: the same token on both sides unless renamed."""
+def _rename(chunk: str, index: int, entry: NameStatus) -> str:
+    """The file's header lines (those before its first hunk) with placeholder names: the same token on
+    both sides unless renamed. The hunks are kept as they are."""
     renamed = entry.status in "RC" and entry.old_path is not None
     new = _token(index, "n")
     old = _token(index, "o") if renamed else new
     a = "/dev/null" if entry.status == "A" else f"a/{old}"
     b = "/dev/null" if entry.status == "D" else f"b/{new}"
-    out: list[str] = []
-    in_header = True
-    for i, line in enumerate(chunk):
-        if in_header and line.startswith("@@"):
-            in_header = False
-        if not in_header:
-            out.append(line)
-        elif i == 0:
-            out.append(f"diff --git a/{old} b/{new}")
-        elif line.startswith(_HEADER_NAMES):
-            out.append(_header(line, old, new, a, b))
-        else:
-            out.append(line)
-    return "".join(line + "\n" for line in out)
+    hunks = chunk.find("\n@@") + 1  # the first line is `diff --git`: a hunk starts after a line break
+    header = chunk[:hunks] if hunks else chunk
+    out = [f"diff --git a/{old} b/{new}"]
+    for line in header.split("\n")[1:-1]:
+        out.append(_header(line, old, new, a, b) if line.startswith(_HEADER_NAMES) else line)
+    return "".join(line + "\n" for line in out) + (chunk[hunks:] if hunks else "")
 
 
 def _header(line: str, old: str, new: str, a: str, b: str) -> str:

@@ -1,0 +1,164 @@
+"""A git command started ahead of the `run` that needs its output (`Git.start`): the run takes what that
+process printed, once, and fails as it would have; what no run took is ended."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from gate.context.git import Git
+from gate.context.git_diff import _split, git_diff, start_diff
+from gate.errors import GitError
+from tests.gitrepo import GitRepo
+
+
+@pytest.fixture
+def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `git` first on PATH that writes each command's subcommand and arguments to a log, one line a
+    command, then runs the real git."""
+    real = shutil.which("git")
+    assert real is not None
+    log = tmp_path / "calls.log"
+    bin_dir = tmp_path / "logging-git"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    log.write_text("")
+    return log
+
+
+def _ran(log: Path, needle: str) -> int:
+    return sum(needle in line for line in log.read_text().splitlines())
+
+
+@pytest.fixture
+def change(repo: GitRepo) -> tuple[GitRepo, str, str]:
+    repo.write("a.py", "x = 1\n")
+    repo.write("old name.txt", "kept\n")
+    base = repo.commit("base")
+    repo.write("a.py", "x = 1\ny = 2\n")
+    repo.git("mv", "old name.txt", "new name.txt")
+    repo.write("image.bin", b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)))
+    return repo, base, repo.commit("head")
+
+
+def test_a_run_takes_the_output_of_the_same_command_started_before_it_once(
+    change: tuple[GitRepo, str, str], calls: Path
+) -> None:
+    repo, base, head = change
+    git = Git.open(repo.root)
+    expected = Git.open(repo.root).run("diff", base, head)
+    git.start("diff", base, head)
+    assert git.run("diff", base, head) == expected
+    assert _ran(calls, f"diff {base} {head}") == 2  # the one started, and the unstarted `expected`
+    assert git.run("diff", base, head) == expected  # a second run runs git again
+    assert _ran(calls, f"diff {base} {head}") == 3
+    git.start("diff", "--stat", base, head)
+    assert git.run("diff", base, head) == expected  # other arguments: not that command's output
+    git.stop_started()
+
+
+def test_a_started_command_that_fails_fails_its_run_as_an_unstarted_one_does(
+    change: tuple[GitRepo, str, str],
+) -> None:
+    repo, _, head = change
+    git = Git.open(repo.root)
+    with pytest.raises(GitError) as unstarted:
+        git.run("diff", "no-such-revision", head)
+    git.start("diff", "no-such-revision", head)
+    with pytest.raises(GitError) as started:
+        git.run("diff", "no-such-revision", head)
+    assert started.value.message == unstarted.value.message
+    git.start("diff", "no-such-revision", head)
+    assert git.run("diff", "no-such-revision", head, check=False) == b""
+
+
+def test_a_started_command_that_failed_on_its_own_runs_again(
+    change: tuple[GitRepo, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its output went to a file: a full disk fails it where the run's own pipe would not."""
+    repo, base, head = change
+    real = shutil.which("git")
+    assert real is not None
+    marker = tmp_path / "disk-full-once"
+    bin_dir = tmp_path / "full-disk-git"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        "#!/bin/sh\n"
+        f'if [ -e {marker} ]; then rm {marker}; echo "fatal: No space left on device" >&2; exit 128; fi\n'
+        f'exec {real} "$@"\n'
+    )
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    git = Git.open(repo.root)
+    expected = git.run("diff", base, head)
+    marker.write_text("")
+    git.start("diff", base, head)
+    assert git.run("diff", base, head) == expected
+    assert not marker.exists()  # the started one was the one that failed
+
+
+def test_what_no_run_took_is_ended(
+    change: tuple[GitRepo, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git that would work for a minute on `--stat` is stopped at once, and nothing is left running."""
+    repo, base, head = change
+    real = shutil.which("git")
+    assert real is not None
+    bin_dir = tmp_path / "slow-git"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        f'#!/bin/sh\ncase "$*" in *--stat*) exec sleep 61.25;; esac\nexec {real} "$@"\n'
+    )
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    git = Git.open(repo.root)
+    git.start("diff", "--stat", base, head)
+    git.start("diff", base, head)
+    started = time.monotonic()
+    git.stop_started()
+    assert time.monotonic() - started < 10
+    assert not [p for p in Path("/proc").glob("[0-9]*") if b"61.25" in _cmdline(p)]
+    assert git.run("diff", base, head) == Git.open(repo.root).run("diff", base, head)
+
+
+def _cmdline(process: Path) -> bytes:
+    try:
+        return (process / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_a_diff_started_ahead_reads_as_one_read_at_once(
+    change: tuple[GitRepo, str, str], calls: Path
+) -> None:
+    repo, base, head = change
+    alone = git_diff(Git.open(repo.root), base, head, source="x")
+    git = Git.open(repo.root)
+    start_diff(git, base, head)
+    ahead = git_diff(git, base, head, source="x")
+    assert ahead == alone
+    assert [f.path for f in ahead.files] == ["a.py", "image.bin", "new name.txt"]
+    # Each of the two commands git_diff runs was started ahead, and run by it no more.
+    assert _ran(calls, "--name-status") == 2
+    assert _ran(calls, "diff --no-color") == 2
+
+
+def test_a_patch_is_cut_into_files_at_each_line_that_opens_one() -> None:
+    text = (
+        "from the mail\n"
+        "diff --git a/x b/x\n@@ -0,0 +1,2 @@\n+a\n+diff --git a/in b/body\n"
+        "diff --git a/y b/y\r\nBinary files a/y and b/y differ"
+    )
+    assert _split(text) == [
+        "diff --git a/x b/x\n@@ -0,0 +1,2 @@\n+a\n+diff --git a/in b/body\n",
+        "diff --git a/y b/y\r\nBinary files a/y and b/y differ\n",  # the last line ends like the others
+    ]
+    assert _split("") == []
+    assert _split("no file\n") == []
