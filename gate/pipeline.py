@@ -26,7 +26,7 @@ from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
 from gate.redact import learn_changeset, prescan, ready, redact, strings_in
-from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage
+from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage, prepare
 from gate.worker import Child
 from gate.worker import Outcome as StageOutcome
 
@@ -247,6 +247,7 @@ def _stages(
 ) -> list[StageResult]:
     """Provenance's result, then each stage's, in the list's order."""
     if child is None:
+        prepare([s for s in stages if s.id not in MODEL_STAGES], ctx)
         # Every secret the change carries, read with its file's name, is known before anything leaves
         # the gate: a prompt row, a trace line or a posted comment hides it even where nothing else
         # marks it. (A child learns them first and sends them here.)

@@ -9,8 +9,9 @@ are named for type checking only.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -204,6 +205,17 @@ class Stage(Protocol):
     runs_first: bool
 
     def run(self, ctx: RunContext) -> StageResult: ...
+
+
+def prepare(stages: Iterable[Stage], ctx: RunContext) -> None:
+    """Have each stage that can start what it will wait on (a git process) start it now (`prepare`),
+    before the process's first stage. Never required: a stage whose preparing fails does that work
+    when it runs, and meets the failure there."""
+    for stage in stages:
+        start = getattr(stage, "prepare", None)
+        if start is not None:
+            with contextlib.suppress(Exception):
+                start(ctx)
 
 
 # -- what a run produces --------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from gate.redact import (
     unlearned_files,
 )
 from gate.redact.detect import Hits, Scans, scans
-from gate.run import RunContext, Stage, StageResult
+from gate.run import RunContext, Stage, StageResult, prepare
 
 # One stage's outcome: its result, and the trace's error record when it broke.
 Outcome = tuple[StageResult, dict[str, object] | None]
@@ -158,6 +158,7 @@ def _child(
         gc.freeze()
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupted run ends here at once
         with os.fdopen(fd, "wb") as out:
+            prepare(stages, ctx)  # git's work for them goes on while this process learns
             learn_changeset(ctx.changeset)
             _send(out, (memory.known(), scans(), unlearned_files()))
             claims, pool = shared

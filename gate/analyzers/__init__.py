@@ -40,6 +40,9 @@ class DeferredAnalyzer:
         analyzer: Analyzer = getattr(import_module(self._module), self._name)()
         return analyzer
 
+    def prepare(self, ctx: RunContext) -> None:
+        self.analyzer().prepare(ctx)
+
     def run(self, ctx: RunContext) -> StageResult:
         return self.analyzer().run(ctx)
 

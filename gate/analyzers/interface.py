@@ -104,5 +104,9 @@ class Analyzer:
         cls.reads_provenance = cls.meta.reads_provenance
         cls.runs_first = cls.meta.runs_first
 
+    def prepare(self, ctx: RunContext) -> None:
+        """Start what the run will wait on (a git process), before the process's first stage: it then
+        works while that process learns the change's secrets. Never required; nothing by default."""
+
     def run(self, ctx: RunContext) -> StageResult:
         raise NotImplementedError

@@ -16,6 +16,7 @@ from gate.analyzers import catalog
 from gate.analyzers.interface import Analyzer
 from gate.analyzers.skipped import skipped_files
 from gate.analyzers.source import ChangeView
+from gate.context.model import ChangeSet
 from gate.diff.model import FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
@@ -125,8 +126,25 @@ def _literals(line: str) -> set[str]:
     return found | set(re.findall(r'\\"((?:[^"\\]|\\\\)+)\\"', line)) if '\\"' in line else found
 
 
+def _counted(changeset: ChangeSet) -> list[str] | None:
+    """The commits whose own diffs' added lines `_gone_from_head` counts (the count settles whether they
+    are read); None when it reads them uncounted. Read unless the count settles it: a merge's own lines
+    are in the change's diff and not counted, and a file the source calls binary is counted as none
+    though the change's diff may read it."""
+    commits = changeset.commits
+    if len(commits) < 2 or changeset.commit_lines is None or any(c.is_merge for c in commits):
+        return None
+    return [c.sha for c in commits]
+
+
 class SecretsAnalyzer(Analyzer):
     meta = catalog.SECRETS
+
+    def prepare(self, ctx: RunContext) -> None:
+        """Have the commits' added lines counted (`_gone_from_head`) while this process works on."""
+        counted = _counted(ctx.changeset)
+        if counted is not None and ctx.changeset.commit_lines is not None:
+            ctx.changeset.commit_lines.start_added_total(counted)
 
     def run(self, ctx: RunContext) -> StageResult:
         view = ChangeView(ctx.changeset)
@@ -194,9 +212,8 @@ class SecretsAnalyzer(Analyzer):
         shas = [c.sha for c in changeset.commits if not c.is_merge]
         diff = changeset.diff
         files = [*diff.files, *diff.ignored_by_path.values()]
-        # Read unless the count settles it: a merge's own lines are in the change's diff and not counted,
-        # and a file the source calls binary is counted as none though the change's diff may read it.
-        total = None if len(shas) < len(changeset.commits) else reader.added_total(shas)
+        counted = _counted(changeset)
+        total = None if counted is None else reader.added_total(counted)
         if total is not None and total <= sum(len(change.added) for change in files):
             return [], 0, ""
         # A line the base held (removed or context, in any file) is no credential of the change's; one

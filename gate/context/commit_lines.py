@@ -93,6 +93,11 @@ _NUMSTAT_OPTIONS = (
 _ADDED_OPTIONS = (*(o for o in _LOG_OPTIONS if o != "--no-renames"), "-M")
 
 
+def _named(shas: Collection[str]) -> bytes:
+    """The commits as `git log --stdin` reads them: one a line, each once, in order."""
+    return "".join(f"{sha}\n" for sha in dict.fromkeys(shas)).encode()
+
+
 _COMMIT_START = re.compile(r"(?:\A|\n)\0")
 # A file git printed as binary: a header line, which no hunk line (` `, `+`, `-`, `\`) starts with.
 _BINARY_FILE = re.compile(r"^Binary files ", re.MULTILINE)
@@ -138,8 +143,7 @@ class GitCommitLines:
         diff reads). Git counts them (`--numstat`): no line is sent here."""
         if not shas:
             return 0
-        named = "".join(f"{sha}\n" for sha in dict.fromkeys(shas))
-        out = self._git.run(*_NUMSTAT_OPTIONS, input=named.encode())
+        out = self._git.run(*_NUMSTAT_OPTIONS, input=_named(shas))
         total = 0
         for field in out.split(b"\0"):
             added, tab, _ = field.lstrip(b"\n").partition(b"\t")
@@ -149,6 +153,11 @@ class GitCommitLines:
                 return None  # `-`: a file git calls binary
             total += int(added)
         return total
+
+    def start_added_total(self, shas: Collection[str]) -> None:
+        """Have git start counting what `added_total(shas)` asks (`Git.start`)."""
+        if shas:
+            self._git.start(*_NUMSTAT_OPTIONS, input=_named(shas))
 
     def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:
         """(sha, path, text) for every line each named commit added, in the order named, renames

@@ -54,7 +54,7 @@ class Git:
         self.root = root
         self.git_dir = git_dir
         self.offline = offline
-        self._started: dict[tuple[str, ...], _Started] = {}
+        self._started: dict[tuple[tuple[str, ...], bytes | None], _Started] = {}
         self._starting = threading.Lock()
 
     @classmethod
@@ -102,7 +102,7 @@ class Git:
         return {**environ, **_ENV, **(_OFFLINE_ENV if self.offline else {})}
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-        started = self._take(args) if input is None else None
+        started = self._take(args, input)
         done = started.result() if started is not None else None
         # A started command that failed runs again: the failure may be its own (a full disk for its output).
         if done is None or done[0] != 0:
@@ -122,16 +122,18 @@ class Git:
             raise GitError("git is not installed", "install git or pass --diff FILE") from None
         return proc.returncode, proc.stdout, proc.stderr
 
-    def start(self, *args: str) -> None:
-        """Start `git ARGS` now, for the first `run` with the same arguments to take its output: git
-        works out a large diff in its own process while this one does other work. Its output goes to
-        unnamed files, which take all of it without anyone reading. When it cannot start, `run` runs it
-        as usual (and says why it failed)."""
+    def start(self, *args: str, input: bytes | None = None) -> None:
+        """Start `git ARGS` (reading `input`) now, for the first `run` with the same arguments and input to
+        take its output: git works out a large diff in its own process while this one does other work.
+        Its output goes to unnamed files, which take all of it without anyone reading. When it cannot
+        start, `run` runs it as usual (and says why it failed). A run takes only what this process
+        started: a forked child runs its own."""
+        key = (args, input)
         with self._starting:
-            if args in self._started:
+            if key in self._started:
                 return
             try:
-                self._started[args] = _Started(self.command(*args), self.environment())
+                self._started[key] = _Started(self.command(*args), self.environment(), input)
             except OSError:
                 return
 
@@ -142,9 +144,10 @@ class Git:
         for one in started:
             one.stop()
 
-    def _take(self, args: tuple[str, ...]) -> _Started | None:
+    def _take(self, args: tuple[str, ...], input: bytes | None) -> _Started | None:
         with self._starting:
-            return self._started.pop(args, None)
+            started = self._started.pop((args, input), None)
+        return started if started is not None and started.mine() else None
 
     def text(self, *args: str) -> str:
         return self.run(*args).decode("utf-8", "replace")
@@ -171,14 +174,22 @@ class Git:
 class _Started:
     """A git command running since `Git.start`, its output going to unnamed temporary files."""
 
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], input: bytes | None = None) -> None:
+        self._pid = os.getpid()
         with contextlib.ExitStack() as files:
+            stdin: IO[bytes] | int = subprocess.DEVNULL
+            if input is not None:
+                stdin = files.enter_context(tempfile.TemporaryFile())
+                stdin.write(input)
+                stdin.seek(0)
             self._out: IO[bytes] = files.enter_context(tempfile.TemporaryFile())
             self._err: IO[bytes] = files.enter_context(tempfile.TemporaryFile())
-            self._proc = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=self._out, stderr=self._err, env=env
-            )
+            self._proc = subprocess.Popen(command, stdin=stdin, stdout=self._out, stderr=self._err, env=env)
             self._files = files.pop_all()
+
+    def mine(self) -> bool:
+        """Whether this process started it: only its parent can wait for git to end."""
+        return os.getpid() == self._pid
 
     def result(self) -> tuple[int, bytes, bytes]:
         """The exit code, the output and the error output, once git has ended."""
@@ -190,8 +201,9 @@ class _Started:
 
     def stop(self) -> None:
         try:
-            self._proc.kill()
-            self._proc.wait()
+            if self.mine():
+                self._proc.kill()
+                self._proc.wait()
         finally:
             self._close()
 

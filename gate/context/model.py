@@ -110,6 +110,11 @@ class CommitLineReader(Protocol):
         head; None when some file's lines are not counted (binary to the source)."""
         ...
 
+    def start_added_total(self, shas: Collection[str]) -> None:
+        """Start working out `added_total(shas)` now, where a process of its own does it (git); nothing
+        otherwise. The count then waits less, or not at all."""
+        ...
+
     def added_lines(self, shas: Collection[str]) -> Iterable[tuple[str, str, str]]:
         """(sha, path, text) for every line each named commit that is not a merge added, in the order
         named, with the path of the file it added the line to."""

@@ -255,6 +255,9 @@ class SeriesLines:
             None if any(change.is_binary for change in files) else sum(len(change.added) for change in files)
         )
 
+    def start_added_total(self, shas: Collection[str]) -> None:
+        pass  # the series is read: a count reads it at once
+
     def added_lines(self, shas: Collection[str]) -> Iterator[tuple[str, str, str]]:
         for sha in shas:
             if (diff := self.diff_by_commit.get(sha)) is not None:

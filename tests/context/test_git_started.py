@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
+from gate.analyzers.secrets import SecretsAnalyzer
+from gate.config.models import Config
 from gate.context.git import Git
 from gate.context.git_diff import _split, git_diff, start_diff
+from gate.context.local_git import load_git_changeset
 from gate.errors import GitError
+from gate.redact import learn_changeset
+from gate.run import RunContext, prepare
 from tests.gitrepo import GitRepo
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -162,3 +172,70 @@ def test_a_patch_is_cut_into_files_at_each_line_that_opens_one() -> None:
     ]
     assert _split("") == []
     assert _split("no file\n") == []
+
+
+def test_a_forked_child_runs_its_own_command_not_one_its_parent_started(
+    change: tuple[GitRepo, str, str], tmp_path: Path
+) -> None:
+    """Only the process that started git can wait for it to end: a child that took its parent's command
+    would read what git had written so far (here nothing: it waits three seconds first)."""
+    repo, base, head = change
+    real = shutil.which("git")
+    assert real is not None
+    marker = tmp_path / "slow-once"
+    bin_dir = tmp_path / "slow-once-git"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        f'#!/bin/sh\nif [ -e {marker} ]; then rm {marker}; sleep 3; fi\nexec {real} "$@"\n'
+    )
+    (bin_dir / "git").chmod(0o755)
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from pathlib import Path
+        from gate.context.git import Git
+        git = Git.open(Path({str(repo.root)!r}))
+        expected = git.run("diff", {base!r}, {head!r})
+        marker = Path({str(marker)!r})
+        marker.write_text("")
+        git.start("diff", {base!r}, {head!r})  # this one waits three seconds
+        while marker.exists():
+            time.sleep(0.01)
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if git.run("diff", {base!r}, {head!r}) == expected else 3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child read its parent's command"
+        assert git.run("diff", {base!r}, {head!r}) == expected
+        """
+    )
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_secrets_stage_has_the_commits_counted_while_the_process_works_on(
+    repo: GitRepo, calls: Path
+) -> None:
+    repo.write("a.py", "x = 1\n")
+    repo.commit("base")
+    repo.branch("pr")
+    repo.write("a.py", "x = 1\ny = 2\n")
+    repo.commit("one")
+    repo.write("b.py", "z = 3\n")
+    repo.commit("two")
+    changeset = load_git_changeset(repo.root, "main", "pr")
+    ctx = RunContext(changeset=changeset, config=Config(), offline=True)
+    learn_changeset(changeset)
+    prepare([SecretsAnalyzer()], ctx)
+    waited = time.monotonic()
+    while _ran(calls, "--numstat") == 0 and time.monotonic() - waited < 30:
+        time.sleep(0.01)
+    assert _ran(calls, "--numstat") == 1  # started before the stage runs
+    result = SecretsAnalyzer().run(ctx)
+    assert result.error is None
+    assert _ran(calls, "--numstat") == 1  # the stage read the one started
+    SecretsAnalyzer().run(ctx)
+    assert _ran(calls, "--numstat") == 2
