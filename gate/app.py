@@ -18,7 +18,7 @@ from gate.context.python_coding import with_python_codings
 from gate.errors import GateError
 from gate.models.budget import RunBudget
 from gate.pipeline import run
-from gate.regen.lexing import names_in
+from gate.regen.lexing import lexed_names
 from gate.regen.tokens import normalized_tokens
 from gate.run import HeadDiff, Outcome, Progress, RunContext, Services, no_progress
 from gate.stages import default_stages
@@ -52,7 +52,7 @@ def forget_run_caches() -> None:
     clear_parse_cache()
     forget_analyzer_caches()
     normalized_tokens.cache_clear()
-    names_in.cache_clear()
+    lexed_names.cache_clear()
 
 
 def run_gate(

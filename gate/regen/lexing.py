@@ -12,6 +12,7 @@ import ast
 import io
 import keyword
 import re
+import threading
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -291,28 +292,61 @@ def pygments_tokens(code: str, language: str) -> list[Tok]:
 _DIRECTIVE_WORD = re.compile(r"\w+|\S")
 
 
-@lru_cache(maxsize=NAMES_CACHED)
-def names_in(code: str, language: str) -> frozenset[str]:
-    """The names the code uses (not those in its comments or strings), by the language's lexer (cached:
-    a region and each of its samples ask of the same code around it)."""
-    from pygments.lexers import get_lexer_by_name
-    from pygments.token import Name
-    from pygments.util import ClassNotFound
+class LexedNames:
+    """The names some code uses (not those in its comments or strings), by the language's lexer, read
+    only as far as the questions asked of it need: a question about a few names ends where the last of
+    them is found. Several threads may ask."""
 
-    try:
-        lexer = get_lexer_by_name(language)
-    except ClassNotFound:
-        lexer = get_lexer_by_name("text")
-    return frozenset(value.strip() for ttype, value in lexer.get_tokens(code) if ttype in Name)
+    def __init__(self, code: str, language: str) -> None:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
+
+        try:
+            lexer = get_lexer_by_name(language)
+        except ClassNotFound:
+            lexer = get_lexer_by_name("text")
+        self._tokens = iter(lexer.get_tokens(code))
+        self._names: set[str] = set()
+        self._reading = threading.Lock()
+
+    def used(self, names: frozenset[str] | None = None) -> frozenset[str]:
+        """Those of `names` the code uses; every name it uses when None."""
+        from pygments.token import Name
+
+        with self._reading:
+            missing = None if names is None else set(names - self._names)
+            if missing is None or missing:
+                for ttype, value in self._tokens:
+                    if ttype in Name:
+                        name = value.strip()
+                        self._names.add(name)
+                        if missing is not None:
+                            missing.discard(name)
+                            if not missing:
+                                break
+            return frozenset(self._names) if names is None else names & self._names
+
+
+@lru_cache(maxsize=NAMES_CACHED)
+def lexed_names(code: str, language: str) -> LexedNames:
+    """The code's names as its lexer reads them (cached: a region and each of its samples ask of the
+    same code around it)."""
+    return LexedNames(code, language)
+
+
+def names_in(code: str, language: str) -> frozenset[str]:
+    """The names the code uses (not those in its comments or strings), by the language's lexer."""
+    return lexed_names(code, language).used()
 
 
 def names_used(code: str, language: str, names: frozenset[str]) -> frozenset[str]:
     """Those of `names` the code uses (`names_in`). A name the lexer reads is written in the text it
     reads, `code` with each line end one LF (a name a lone CR splits is read with a LF): when none of
-    `names` is written there, the code is not lexed."""
+    `names` is written there, the code is not lexed; otherwise it is read until each name written is
+    found, or to its end."""
     read = code.replace("\r\n", "\n").replace("\r", "\n") if "\r" in code else code
     written = frozenset(name for name in names if name in read)
-    return written & names_in(code, language) if written else frozenset()
+    return lexed_names(code, language).used(written) if written else frozenset()
 
 
 def _close_string(out: list[Tok]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gate.regen.lexing import names_in
+from gate.regen.lexing import LexedNames, lexed_names, names_in
 from gate.regen.similarity import code_similarity, measure
 from gate.regen.tokens import language_for, normalized_tokens, surroundings
 
@@ -225,14 +225,34 @@ def test_the_code_around_is_lexed_only_when_a_name_the_region_binds_is_written_i
         lambda: 'def report(rows):\n    # the sum of the rows\n    label = "count"\n    return label',
         "python",
     )
-    names_in.cache_clear()
+    lexed_names.cache_clear()
     assert around.uses(frozenset({"total", "subtotal"})) == frozenset()
-    assert names_in.cache_info().currsize == 0  # neither is written there: nothing to lex
+    assert lexed_names.cache_info().currsize == 0  # neither is written there: nothing to lex
     # Written only in a comment or a string is not used: the lexer tells.
     assert around.uses(frozenset({"sum", "count", "label", "rows"})) == {"label", "rows"}
-    assert names_in.cache_info().currsize == 1
+    assert lexed_names.cache_info().currsize == 1
     for names in ({"rows"}, {"sum", "report"}, {"row", "return"}, set()):
         assert around.uses(frozenset(names)) == frozenset(names) & names_in(around.code, "python")
+
+
+@pytest.mark.parametrize("language", ["python", "javascript", "go"])
+def test_questions_that_each_read_the_code_only_so_far_get_the_answers_of_a_whole_reading(
+    language: str,
+) -> None:
+    code = "\n".join(
+        [
+            "first = 1  // first",
+            *(f"name_{i} = first + {i}  // 'later_{i}'" for i in range(300)),
+            "last = name_299",
+        ]
+    )
+    whole = LexedNames(code, language).used()
+    assert {"first", "name_0", "name_299", "last"} <= whole
+    asked = LexedNames(code, language)
+    questions = [{"first"}, {"name_10", "first"}, {"later_5"}, {"last", "nothing"}, {"name_150"}, set()]
+    for names in questions:
+        assert asked.used(frozenset(names)) == frozenset(names) & whole
+    assert asked.used() == whole
 
 
 def test_a_name_a_lone_carriage_return_splits_is_kept_as_the_lexer_reads_it() -> None:
