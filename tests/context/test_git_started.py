@@ -26,19 +26,23 @@ from tests.gitrepo import GitRepo
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _git_first(tmp_path: Path, name: str, before: str) -> str:
+    """A PATH whose first `git` runs the shell lines `before`, then the real git."""
+    real = shutil.which("git")
+    assert real is not None
+    bin_dir = tmp_path / name
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(f'#!/bin/sh\n{before}exec {real} "$@"\n')
+    (bin_dir / "git").chmod(0o755)
+    return f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+
+
 @pytest.fixture
 def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A `git` first on PATH that writes each command's subcommand and arguments to a log, one line a
     command, then runs the real git."""
-    real = shutil.which("git")
-    assert real is not None
     log = tmp_path / "calls.log"
-    bin_dir = tmp_path / "logging-git"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "git"
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PATH", _git_first(tmp_path, "logging-git", f'echo "$*" >> {log}\n'))
     log.write_text("")
     return log
 
@@ -94,18 +98,9 @@ def test_a_started_command_that_failed_on_its_own_runs_again(
 ) -> None:
     """Its output went to a file: a full disk fails it where the run's own pipe would not."""
     repo, base, head = change
-    real = shutil.which("git")
-    assert real is not None
     marker = tmp_path / "disk-full-once"
-    bin_dir = tmp_path / "full-disk-git"
-    bin_dir.mkdir()
-    (bin_dir / "git").write_text(
-        "#!/bin/sh\n"
-        f'if [ -e {marker} ]; then rm {marker}; echo "fatal: No space left on device" >&2; exit 128; fi\n'
-        f'exec {real} "$@"\n'
-    )
-    (bin_dir / "git").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    full = f'if [ -e {marker} ]; then rm {marker}; echo "fatal: No space left on device" >&2; exit 128; fi\n'
+    monkeypatch.setenv("PATH", _git_first(tmp_path, "full-disk-git", full))
     git = Git.open(repo.root)
     expected = git.run("diff", base, head)
     marker.write_text("")
@@ -119,15 +114,8 @@ def test_what_no_run_took_is_ended(
 ) -> None:
     """A git that would work for a minute on `--stat` is stopped at once, and nothing is left running."""
     repo, base, head = change
-    real = shutil.which("git")
-    assert real is not None
-    bin_dir = tmp_path / "slow-git"
-    bin_dir.mkdir()
-    (bin_dir / "git").write_text(
-        f'#!/bin/sh\ncase "$*" in *--stat*) exec sleep 61.25;; esac\nexec {real} "$@"\n'
-    )
-    (bin_dir / "git").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    slow = 'case "$*" in *--stat*) exec sleep 61.25;; esac\n'
+    monkeypatch.setenv("PATH", _git_first(tmp_path, "slow-git", slow))
     git = Git.open(repo.root)
     git.start("diff", "--stat", base, head)
     git.start("diff", base, head)
@@ -180,15 +168,8 @@ def test_a_forked_child_runs_its_own_command_not_one_its_parent_started(
     """Only the process that started git can wait for it to end: a child that took its parent's command
     would read what git had written so far (here nothing: it waits three seconds first)."""
     repo, base, head = change
-    real = shutil.which("git")
-    assert real is not None
     marker = tmp_path / "slow-once"
-    bin_dir = tmp_path / "slow-once-git"
-    bin_dir.mkdir()
-    (bin_dir / "git").write_text(
-        f'#!/bin/sh\nif [ -e {marker} ]; then rm {marker}; sleep 3; fi\nexec {real} "$@"\n'
-    )
-    (bin_dir / "git").chmod(0o755)
+    path = _git_first(tmp_path, "slow-once-git", f"if [ -e {marker} ]; then rm {marker}; sleep 3; fi\n")
     script = textwrap.dedent(
         f"""
         import os, time
@@ -209,7 +190,7 @@ def test_a_forked_child_runs_its_own_command_not_one_its_parent_started(
         assert git.run("diff", {base!r}, {head!r}) == expected
         """
     )
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": path}
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
