@@ -150,6 +150,13 @@ PLACED_SYNTAX = {
     "deploy/push.sh": "docker login -u deploy -p {} registry.example.org",
     "bot/trade.js": 'const wallet = new ethers.Wallet("0x{}", provider);',
     "bot/hardhat.config.js": 'module.exports = {{ networks: {{ main: {{ accounts: ["0x{}"] }} }} }};',
+    "bot/sign.ts": "const signer = new ethers.SigningKey('0x{}');",
+    "bot/wallet.js": "const w = Wallet.fromPrivateKey(Buffer.from('{}', 'hex'));",
+    "bot/web3.js": "web3.eth.accounts.wallet.add('0x{}');",
+    "bot/src/main.rs": 'let wallet: LocalWallet = "{}".parse()?;',
+    "bot/src/signer.rs": 'let signer = PrivateKeySigner::from_str("0x{}")?;',
+    "bot/script/Deploy.s.sol": "vm.startBroadcast(0x{});",
+    "bot/script/Key.s.sol": "uint256 deployerPrivateKey = 0x{};",
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -193,7 +200,7 @@ def _placed_value(rng: random.Random, path: str) -> str:
         return base64.b64encode(f"deploy:{''.join(rng.choice(_ALNUM) for _ in range(14))}".encode()).decode()
     if path == "src/hooks.py":
         return "".join(rng.choice(_ALNUM) for _ in range(68))
-    if path in ("bot/trade.js", "bot/hardhat.config.js"):
+    if path.startswith("bot/"):  # a wallet's key: 32 bytes of hex
         return "".join(rng.choice("0123456789abcdef") for _ in range(64))
     return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
 

@@ -701,6 +701,60 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
         WALLET_NOT_AFTER,
     ),
+    _placed(
+        # More of what loads a key, each a format of its own so that each is found by its own few
+        # literals: ethers' `new SigningKey("0x…")`, ethereumjs-wallet's
+        # `Wallet.fromPrivateKey(Buffer.from("…", "hex"))` (bitcoinjs's `ECPair.fromPrivateKey` too),
+        # web3.js's `web3.eth.accounts.wallet.add("0x…")`.
+        WALLET_KIND,
+        r"""(?:new[ \t]++(?:ethers\.)?SigningKey|fromPrivateKey|accounts\.wallet\.add)[ \t]*+\("""
+        r"""[ \t]*+(?:(?:Buffer\.from|toBuffer|hexToBytes|getBytes|arrayify)[ \t]*+\([ \t]*+)?"""
+        rf"""{_WALLET_KEY}""",
+        "https://docs.ethers.org/v6/api/crypto/#SigningKey",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # ethers-rs' and alloy's signers read from hex: `let wallet: LocalWallet = "…".parse()?` (as in
+        # ethers-rs' own README), `PrivateKeySigner::from_str("0x…")`.
+        WALLET_KIND,
+        rf"""(?:LocalWallet|PrivateKeySigner)[ \t]*+=[ \t]*+{_WALLET_KEY}[ \t]*+\.parse\b""",
+        "https://github.com/gakonst/ethers-rs#quickstart",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        WALLET_KIND,
+        rf"""(?:LocalWallet|PrivateKeySigner)::from_str[ \t]*+\([ \t]*+{_WALLET_KEY}""",
+        "https://alloy.rs/examples/wallets/private_key_signer",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # A Foundry script's key, a number literal: given to a cheatcode that takes a private key
+        # (`vm.startBroadcast(0x…)`, `vm.addr(0x…)`, `vm.sign(0x…, digest)`), or set to a `uint256`
+        # named for one (`uint256 deployerPrivateKey = 0x…;`). An address is 20 bytes, 40 digits.
+        WALLET_KIND,
+        r"""vm\.(?:startBroadcast|broadcast|addr|rememberKey|sign|signCompact)[ \t]*+\([ \t]*+"""
+        r"""0[xX](?P<value>[0-9a-fA-F]{64})(?![0-9a-fA-F_])""",
+        "https://book.getfoundry.sh/cheatcodes/start-broadcast",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        WALLET_KIND,
+        r"""uint256[ \t]++(?:(?:constant|immutable|private|internal|public)[ \t]++)*+"""
+        r"""[A-Za-z0-9_$]*(?:[Pp]rivate_?[Kk]ey|PRIVATE_?KEY)[A-Za-z0-9_$]*+[ \t]*+=[ \t]*+"""
+        r"""0[xX](?P<value>[0-9a-fA-F]{64})(?![0-9a-fA-F_])""",
+        "https://book.getfoundry.sh/tutorials/solidity-scripting",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then
 # looks for six literals (`password=`, `key=`, ...), not one for each spelling of each word.

@@ -52,6 +52,17 @@ LOADED = [
         "truffle-config.js",
         '    provider: () => new HDWalletProvider({{ privateKeys: ["0x{}"], providerOrUrl }}),',
     ),
+    ("src/sign.ts", "const signer = new ethers.SigningKey('0x{}');"),
+    ("src/sign.ts", 'const key = new SigningKey("{}");'),
+    ("scripts/wallet.js", "const w = Wallet.fromPrivateKey(Buffer.from('{}', 'hex'));"),
+    ("scripts/wallet.js", 'const w = ethWallet.default.fromPrivateKey(toBuffer("0x{}"));'),
+    ("src/web3.js", "web3.eth.accounts.wallet.add('0x{}');"),
+    ("src/main.rs", 'let wallet: LocalWallet = "{}".parse()?;'),
+    ("src/main.rs", 'let signer = PrivateKeySigner::from_str("0x{}")?;'),
+    ("script/Deploy.s.sol", "        vm.startBroadcast(0x{});"),
+    ("script/Deploy.s.sol", "        uint256 deployerPrivateKey = 0x{};"),
+    ("script/Deploy.s.sol", "    uint256 internal constant RELAYER_PRIVATE_KEY = 0X{};"),
+    ("test/Sign.t.sol", "        (uint8 v, bytes32 r, bytes32 s) = vm.sign(0x{}, digest);"),
 ]
 
 
@@ -142,6 +153,12 @@ NOT_KEYS = [
     ("app/bank.py", 'acct = ServiceAccount.from_key("{}")'),
     ("app/bank.py", 'acct = bank_account.from_key("{}")'),
     ("tests/fixtures.json", '{{"accounts": ["0x{}"]}}'),
+    # Hex a Foundry script or a Rust program holds that is no key: a salt, a slot, a hash.
+    ("script/Deploy.s.sol", "        bytes32 salt = 0x{};"),
+    ("script/Deploy.s.sol", "    uint256 constant KEY_SPACE = 0x{};"),
+    ("test/Store.t.sol", "        vm.store(address(token), bytes32(0x{}), bytes32(uint256(1)));"),
+    ("src/main.rs", 'let hash: H256 = "{}".parse()?;'),
+    ("src/wallet.js", "const w = myWallet.add('0x{}');"),
 ]
 
 
