@@ -295,6 +295,13 @@ _WALLET_LOADER = (
     r"""|keyFromPrivate|(?:Eth)?Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
 )
 _WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
+# The key as the fallback of an environment variable's read, given to the loader all the same:
+# `new Wallet(process.env.PK || "0x…")` (or `process.env["PK"] ?? …`),
+# `Account.from_key(os.getenv("PK") or "0x…")`, `Account.from_key(os.environ.get("PK", "0x…"))`.
+_ENV_OR = (
+    r"""(?:process\.env(?:\.[A-Za-z_$][\w$]*+|\[[ \t]*+["'][^"'\n]{1,80}["'][ \t]*+\])[ \t]*+(?:\|\||\?\?)"""
+    r"""|os\.(?:getenv|environ\.get)[ \t]*+\([ \t]*+["'][^"'\n]{1,80}["'][ \t]*+(?:\)[ \t]*+or\b|,))"""
+)
 # What may not stand before a loader's name or a list's: `getWallet(`, `models.Wallet(`, JSON's
 # `"accounts":`.
 WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
@@ -685,7 +692,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # `Cache.from_key(`). Six literals at most, so that lines are found by them, not by a search of
         # the whole text (a quarter of a second over 200,000 lines).
         WALLET_KIND,
-        rf"""{_WALLET_LOADER}[ \t]*+{_WALLET_KEY}""",
+        rf"""{_WALLET_LOADER}[ \t]*+(?:{_ENV_OR}[ \t]*+)?{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         unpublished_key,
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",

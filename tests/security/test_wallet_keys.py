@@ -52,6 +52,11 @@ LOADED = [
         "truffle-config.js",
         '    provider: () => new HDWalletProvider({{ privateKeys: ["0x{}"], providerOrUrl }}),',
     ),
+    # The key as the fallback of an environment variable's read.
+    ("src/deploy.ts", "const wallet = new ethers.Wallet(process.env.DEPLOYER_PK || '0x{}', provider);"),
+    ("src/deploy.ts", 'const wallet = new Wallet(process.env["PK"] ?? "0x{}");'),
+    ("bot/trade.py", 'account = Account.from_key(os.getenv("PK") or "0x{}")'),
+    ("bot/trade.py", "account = Account.from_key(os.environ.get('PK', '{}'))"),
     ("src/sign.ts", "const signer = new ethers.SigningKey('0x{}');"),
     ("src/sign.ts", 'const key = new SigningKey("{}");'),
     ("scripts/wallet.js", "const w = Wallet.fromPrivateKey(Buffer.from('{}', 'hex'));"),
