@@ -166,10 +166,10 @@ def test_a_forked_child_runs_its_own_command_not_one_its_parent_started(
     change: tuple[GitRepo, str, str], tmp_path: Path
 ) -> None:
     """Only the process that started git can wait for it to end: a child that took its parent's command
-    would read what git had written so far (here nothing: it waits three seconds first)."""
+    would read what git had written so far (here nothing: it waits a second first)."""
     repo, base, head = change
     marker = tmp_path / "slow-once"
-    path = _git_first(tmp_path, "slow-once-git", f"if [ -e {marker} ]; then rm {marker}; sleep 3; fi\n")
+    path = _git_first(tmp_path, "slow-once-git", f"if [ -e {marker} ]; then rm {marker}; sleep 1; fi\n")
     script = textwrap.dedent(
         f"""
         import os, time
@@ -179,7 +179,7 @@ def test_a_forked_child_runs_its_own_command_not_one_its_parent_started(
         expected = git.run("diff", {base!r}, {head!r})
         marker = Path({str(marker)!r})
         marker.write_text("")
-        git.start("diff", {base!r}, {head!r})  # this one waits three seconds
+        git.start("diff", {base!r}, {head!r})  # this one waits a second
         while marker.exists():
             time.sleep(0.01)
         pid = os.fork()
