@@ -147,7 +147,10 @@ class Git:
     def _take(self, args: tuple[str, ...], input: bytes | None) -> _Started | None:
         with self._starting:
             started = self._started.pop((args, input), None)
-        return started if started is not None and started.mine() else None
+        if started is not None and not started.mine():
+            started.stop()  # its parent's: only its files are this process's to close
+            return None
+        return started
 
     def text(self, *args: str) -> str:
         return self.run(*args).decode("utf-8", "replace")
