@@ -17,6 +17,7 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from gate import syntax
 
@@ -293,20 +294,15 @@ _DIRECTIVE_WORD = re.compile(r"\w+|\S")
 
 
 class LexedNames:
-    """The names some code uses (not those in its comments or strings), by the language's lexer, read
+    """The names some code uses (not those in its comments or strings), from its lexer's tokens, read
     only as far as the questions asked of it need: a question about a few names ends where the last of
-    them is found. Several threads may ask."""
+    them is found. Several threads may ask. A reading that failed part-way answers no question it would
+    have to read on for: each such question raises what stopped it, as a whole reading would."""
 
-    def __init__(self, code: str, language: str) -> None:
-        from pygments.lexers import get_lexer_by_name
-        from pygments.util import ClassNotFound
-
-        try:
-            lexer = get_lexer_by_name(language)
-        except ClassNotFound:
-            lexer = get_lexer_by_name("text")
-        self._tokens = iter(lexer.get_tokens(code))
+    def __init__(self, tokens: Iterable[tuple[Any, str]]) -> None:
+        self._tokens = iter(tokens)
         self._names: set[str] = set()
+        self._failed: Exception | None = None
         self._reading = threading.Lock()
 
     def used(self, names: frozenset[str] | None = None) -> frozenset[str]:
@@ -316,22 +312,35 @@ class LexedNames:
         with self._reading:
             missing = None if names is None else set(names - self._names)
             if missing is None or missing:
-                for ttype, value in self._tokens:
-                    if ttype in Name:
-                        name = value.strip()
-                        self._names.add(name)
-                        if missing is not None:
-                            missing.discard(name)
-                            if not missing:
-                                break
+                if self._failed is not None:
+                    raise self._failed
+                try:
+                    for ttype, value in self._tokens:
+                        if ttype in Name:
+                            name = value.strip()
+                            self._names.add(name)
+                            if missing is not None:
+                                missing.discard(name)
+                                if not missing:
+                                    break
+                except Exception as exc:
+                    self._failed = exc
+                    raise
             return frozenset(self._names) if names is None else names & self._names
 
 
 @lru_cache(maxsize=NAMES_CACHED)
 def lexed_names(code: str, language: str) -> LexedNames:
-    """The code's names as its lexer reads them (cached: a region and each of its samples ask of the
-    same code around it)."""
-    return LexedNames(code, language)
+    """The code's names as the language's lexer reads them (cached: a region and each of its samples ask
+    of the same code around it)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    return LexedNames(lexer.get_tokens(code))
 
 
 def names_in(code: str, language: str) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from gate.regen.lexing import LexedNames, lexed_names, names_in
@@ -246,13 +248,34 @@ def test_questions_that_each_read_the_code_only_so_far_get_the_answers_of_a_whol
             "last = name_299",
         ]
     )
-    whole = LexedNames(code, language).used()
+    whole = lexed_names(code, language).used()
     assert {"first", "name_0", "name_299", "last"} <= whole
-    asked = LexedNames(code, language)
+    lexed_names.cache_clear()
+    asked = lexed_names(code, language)
     questions = [{"first"}, {"name_10", "first"}, {"later_5"}, {"last", "nothing"}, {"name_150"}, set()]
     for names in questions:
         assert asked.used(frozenset(names)) == frozenset(names) & whole
     assert asked.used() == whole
+
+
+def test_a_reading_that_failed_part_way_answers_only_what_it_had_read() -> None:
+    """The lexer stopped (a hostile text can make one raise): a question it would have to read on for
+    raises again, every time, never answering from the part read as if it were the whole."""
+    from pygments.token import Name, Text
+
+    def tokens() -> Iterator[tuple[object, str]]:
+        yield Name, "early"
+        yield Text, " "
+        raise RecursionError("the lexer gave up")
+
+    lexed = LexedNames(tokens())
+    assert lexed.used(frozenset({"early"})) == {"early"}  # found before the failure: a true answer
+    for _ in range(2):
+        with pytest.raises(RecursionError):
+            lexed.used(frozenset({"early", "late"}))
+    with pytest.raises(RecursionError):
+        lexed.used()
+    assert lexed.used(frozenset({"early"})) == {"early"}
 
 
 def test_a_name_a_lone_carriage_return_splits_is_kept_as_the_lexer_reads_it() -> None:
