@@ -13,6 +13,7 @@ import ahocorasick
 
 from gate.once import once
 from gate.redact.formats import KEY_FORMATS, KeyFormat
+from gate.redact.phrases import phrase_spans
 from gate.redact.prefilter import fold, required_literals
 from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN, long_runs
@@ -183,6 +184,8 @@ def _candidates(lines: Sequence[str]) -> set[int]:
     for (start, end), token in zip(runs, tokens, strict=True):
         if looks_random(token):
             touch(start, end)
+    for start, end in phrase_spans(text):
+        touch(start, end)
     detectors = detector_rules()
     # Folded, not only lower-cased: detect-secrets reads its keywords case-insensitively, so `ſ`, `ı`
     # and the Kelvin sign spell `s`, `i` and `k` to it (`paſſword`); and `İ`, which lower-cases to two

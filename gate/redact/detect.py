@@ -35,6 +35,7 @@ from gate.redact.formats import (
     unpublished_key,
     written_value,
 )
+from gate.redact.phrases import PHRASE_KIND, phrase_spans
 from gate.redact.prefilter import required_characters
 from gate.redact.rules import CONFIG_NAMES, detector_rules
 from gate.redact.wrapped import wrapped_strings
@@ -315,6 +316,8 @@ def _scan_piece(
                 add(value, kind)
     for value in _config_values(piece, filename):
         add(value, _KEYWORD_KIND)
+    for start, end in phrase_spans(piece):
+        add(piece[start:end], PHRASE_KIND, override=True)  # a passphrase's name may have found it first
     if _is_netrc(filename):
         for m in _NETRC_PASSWORD.finditer(piece):
             if _WRITTEN_OUT(m.group("value")):
