@@ -85,7 +85,11 @@ MAX_GONE_LINES = 100_000
 
 
 def mask(value: str) -> str:
-    """Enough of a secret to recognise it, never enough to use it."""
+    """Enough of a secret to recognise it, never enough to use it. Of a secret of words alone (a recovery
+    phrase, a passphrase) only how many: its first and last characters would be whole words of it."""
+    words = value.split()
+    if len(words) > 1 and all(map(str.isalpha, words)):
+        return f"of {len(words)} words"
     if len(value) >= 16:
         return f"{value[:4]}…{value[-4:]}"
     if len(value) >= 8:

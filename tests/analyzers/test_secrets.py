@@ -117,6 +117,8 @@ def test_placeholder_rules_both_ways():
     assert is_placeholder("hunter2", "pw = os.environ['PW']")
     assert not is_placeholder("Zr8!kq2Lmv", 'pw = os.environ.get("PW", "Zr8!kq2Lmv")')
     assert mask(AWS) == "AKIA…WQ2T" and mask("shortpass") == "sh…ss" and mask("abc") == "…"
+    # Words: a word at either end would give a part of the secret away whole.
+    assert mask("correct horse battery staple") == "of 4 words"
 
 
 def test_a_private_key_needs_its_body(tmp_path: Path):

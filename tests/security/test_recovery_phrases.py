@@ -234,6 +234,7 @@ def test_a_recovery_phrase_fails_the_pr_and_reaches_no_model_the_trace_or_the_re
     monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
     monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
     value = phrase()
+    words = value.split(" ")
     repo.write("contracts/Token.sol", "pragma solidity ^0.8.0;\n")
     repo.commit("base")
     repo.branch("feature")
@@ -252,11 +253,12 @@ def test_a_recovery_phrase_fails_the_pr_and_reaches_no_model_the_trace_or_the_re
     written = {path.name: path.read_text() for path in sorted(out.iterdir())}
     report = json.loads(written["report.json"])
     assert report["verdict"] == "fail"
-    assert [(f["path"], f["severity"]) for f in report["findings"] if f["stage"] == "secrets"] == [
-        ("hardhat.config.js", "high")
-    ]
+    [finding] = [f for f in report["findings"] if f["stage"] == "secrets"]
+    assert (finding["path"], finding["severity"]) == ("hardhat.config.js", "high")
+    # Shown by its length only: the first four letters of a BIP-39 word name it.
+    assert finding["title"] == "Wallet Recovery Phrase of 12 words added in hardhat.config.js"
+    assert f"Wallet Recovery Phrase (of 12 words, {len(value)} characters)" in finding["body"]
     # No run of four of its words anywhere: a phrase's words in order give most of its entropy away.
-    words = value.split(" ")
     pieces = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
     places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
     assert [(where, piece) for where, text in places.items() for piece in pieces if piece in text] == []
