@@ -15,6 +15,7 @@ good (the goldens were first written from the findings before any speed work).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import string
@@ -33,6 +34,8 @@ AI_TRAILER = "Co-Authored-By: Claude <noreply@anthropic.com>"
 
 _ALNUM = string.ascii_letters + string.digits
 _HEX = "0123456789abcdef"
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
 def _sample(rng: random.Random) -> dict[str, str]:
@@ -79,6 +82,9 @@ def _sample(rng: random.Random) -> dict[str, str]:
         "Docker Access Token": lambda: "dckr_pat_" + r(27),
         "Google OAuth Access Token": lambda: "ya29.a0" + r(60),
         "Alibaba Cloud AccessKey ID": lambda: "LTAI" + r(20),
+        "Extended Private Key": lambda: "xprv" + r(107, _BASE58),
+        "age Secret Key": lambda: "AGE-SECRET-KEY-1" + r(58, _BECH32.upper()),
+        "Nostr Private Key": lambda: "nsec1" + r(58, _BECH32),
     }
     return {kind: make() for kind, make in makers.items()}
 
@@ -157,6 +163,10 @@ PLACED_SYNTAX = {
     "bot/src/signer.rs": 'let signer = PrivateKeySigner::from_str("0x{}")?;',
     "bot/script/Deploy.s.sol": "vm.startBroadcast(0x{});",
     "bot/script/Key.s.sol": "uint256 deployerPrivateKey = 0x{};",
+    "coin/btc.js": "const key = ECPair.fromWIF('{}');",
+    "coin/id.json": "{}",
+    "coin/airdrop.ts": "const payer = Keypair.fromSecretKey(new Uint8Array({}));",
+    "coin/.env": "MNEMONIC={}",
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -196,6 +206,8 @@ SPLIT_SYNTAX = {
 
 
 def _placed_value(rng: random.Random, path: str) -> str:
+    if path.startswith("coin/"):
+        return _coin_value(rng, path)
     if path == "src/basic.py":
         return base64.b64encode(f"deploy:{''.join(rng.choice(_ALNUM) for _ in range(14))}".encode()).decode()
     if path == "src/hooks.py":
@@ -203,6 +215,29 @@ def _placed_value(rng: random.Random, path: str) -> str:
     if path.startswith("bot/"):  # a wallet's key: 32 bytes of hex
         return "".join(rng.choice("0123456789abcdef") for _ in range(64))
     return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
+
+
+def _coin_value(rng: random.Random, path: str) -> str:
+    """A Bitcoin key in Wallet Import Format, a Solana keypair's bytes, or a BIP-39 recovery phrase."""
+    if path.endswith(".js"):
+        payload = bytes([0x80, *rng.randbytes(32), 0x01])
+        raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+        number, out = int.from_bytes(raw, "big"), ""
+        while number:
+            number, digit = divmod(number, 58)
+            out = _BASE58[digit] + out
+        return out
+    if path.endswith((".json", ".ts")):
+        numbers = list(rng.randbytes(64))
+        return "[" + ("," if path.endswith(".json") else ", ").join(map(str, numbers)) + "]"
+    words = [
+        line
+        for line in (ROOT / "gate" / "data" / "bip39-english.txt").read_text().splitlines()
+        if not line.startswith("#")
+    ]
+    entropy = rng.randbytes(16)
+    bits = int.from_bytes(entropy, "big") << 4 | hashlib.sha256(entropy).digest()[0] >> 4
+    return " ".join(words[(bits >> (11 * (11 - i))) & 0x7FF] for i in range(12))
 
 
 def secrets_files() -> dict[str, str]:

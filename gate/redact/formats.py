@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ def _fmt(kind: str, pattern: str, source: str) -> KeyFormat:
 
 
 _TAIL = r"[A-Za-z0-9_-]"
+_BASE58 = "[1-9A-HJ-NP-Za-km-z]"  # Bitcoin's alphabet: no 0, O, I or l
+_BASE58_DIGITS = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
     _fmt(
@@ -244,6 +247,23 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
         r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])",
         "https://www.alibabacloud.com/help/en/ram/user-guide/create-an-accesskey-pair",
     ),
+    # A wallet's master key, from which every key of the wallet is derived: BIP-32's `xprv` and
+    # `tprv`, and SLIP-132's `yprv`, `zprv`, `Yprv`, `Zprv`, `uprv`, `vprv`; 111 base58 characters.
+    _fmt(
+        "Extended Private Key",
+        rf"[xyzYZtuvUV]prv{_BASE58}{{107}}(?![A-Za-z0-9])",
+        "https://github.com/bitcoin/bips/blob/master/bip-0032.mediawiki#serialization-format",
+    ),
+    _fmt(
+        "age Secret Key",
+        r"AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}(?![A-Za-z0-9])",
+        "https://age-encryption.org/v1",
+    ),
+    _fmt(
+        "Nostr Private Key",
+        r"nsec1[02-9ac-hj-np-z]{58}(?![A-Za-z0-9])",
+        "https://github.com/nostr-protocol/nips/blob/master/19.md",
+    ),
 )
 
 
@@ -289,6 +309,7 @@ _PUBLISHED_DEV_KEYS = frozenset(
 
 
 WALLET_KIND = "Wallet Private Key"
+SOLANA_KIND = "Solana Keypair"
 _WALLET_KEY = r"""["'`](?:0[xX])?(?P<value>[0-9a-fA-F]{64})["'`]"""
 _WALLET_LOADER = (
     r"""(?:(?:new[ \t]++(?:ethers\.)?|HD)Wallet(?:Provider)?|privateKeyToAccount|HexToECDSA"""
@@ -327,6 +348,26 @@ def unpublished_key(value: str) -> bool:
     digit repeated): a random key has a dozen or more distinct hex digits."""
     lowered = value.lower()
     return lowered not in _PUBLISHED_DEV_KEYS and len(set(lowered)) >= 8
+
+
+def is_wif(value: str) -> bool:
+    """Whether `value` is a private key in Wallet Import Format: its base58 checksum holds over a
+    version byte (0x80, or testnet's 0xef), 32 bytes of key and, when compressed, 0x01."""
+    number = 0
+    for char in value:
+        number = number * 58 + _BASE58_DIGITS.index(char)
+    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    payload, checksum = raw[:-4], raw[-4:]
+    if len(payload) not in (33, 34) or payload[0] not in (0x80, 0xEF) or payload[33:] not in (b"", b"\x01"):
+        return False
+    return hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] == checksum
+
+
+def keypair_bytes(value: str) -> bool:
+    """Whether a list of 64 numbers is a keypair's bytes: each one a byte, and as varied as random bytes
+    are (a table of a few values, or of small counts, is not a key)."""
+    numbers = [int(number) for number in re.findall(r"\d+", value)]
+    return max(numbers) <= 255 and len(set(numbers)) >= 32 and max(numbers) >= 128
 
 
 def _set_value(value: str) -> bool:
@@ -761,6 +802,35 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         unpublished_key,
         None,
         WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # A Bitcoin key in Wallet Import Format: base58 of a version byte (0x80, testnet 0xef), the key,
+        # a compression flag, and four bytes of the double SHA-256 before them. No literal marks it; the
+        # checksum does (a random token passes one time in four billion), and the line is a candidate by
+        # its long token already.
+        "Wallet Import Format Key",
+        rf"""(?P<value>[5KL9c]{_BASE58}{{50,51}}+)(?![A-Za-z0-9])""",
+        "https://en.bitcoin.it/wiki/Wallet_import_format",
+        is_wif,
+        None,
+        _TOKEN_CHAR,
+    ),
+    _placed(
+        # A Solana keypair, 64 bytes as a list of numbers: the file `solana-keygen new` writes (one line,
+        # no blanks), and what `Keypair.fromSecretKey(…)` (web3.js) or `Keypair::from_bytes(&[…])` and
+        # `Keypair.from_bytes([…])` (Rust, Python) load.
+        SOLANA_KIND,
+        r"""(?:Keypair\.fromSecretKey|Keypair(?:::|\.)from_bytes)[ \t]*+\([ \t]*+"""
+        r"""(?:(?:new[ \t]++Uint8Array|Uint8Array\.from|Buffer\.from)[ \t]*+\([ \t]*+|&(?:vec!)?)?"""
+        r"""(?P<value>\[(?:[ \t]*+\d{1,3}+[ \t]*+,){63}[ \t]*+\d{1,3}+[ \t]*+,?[ \t]*+\])""",
+        "https://solana-foundation.github.io/solana-web3.js/classes/Keypair.html#fromSecretKey",
+        keypair_bytes,
+    ),
+    _placed(
+        SOLANA_KIND,
+        r"""(?P<value>\[(?:\d{1,3}+,){63}\d{1,3}+\])""",
+        "https://docs.solanalabs.com/cli/wallets/file-system",
+        keypair_bytes,
     ),
 )
 # `_ENV_CREDENTIAL` read case-insensitively, its words' prefixes checked behind them: the prefilter then

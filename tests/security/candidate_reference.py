@@ -7,6 +7,7 @@ import bisect
 
 from gate.redact import candidates
 from gate.redact.formats import KEY_FORMATS
+from gate.redact.phrases import phrase_spans
 from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN
 
@@ -31,6 +32,8 @@ def candidates_one_pattern_at_a_time(lines: list[str]) -> list[int]:
     for fmt in KEY_FORMATS:
         for m in fmt.finditer(text):
             touch(m.start(), m.end())
+    for start, end in phrase_spans(text):  # recovery phrases, read word by word
+        touch(start, end)
     for _, regex in detector_rules().regex_rules:  # each detect-secrets regex, on each line
         found.update(index for index, line in enumerate(lines) if regex.search(line))
     for literal in candidates._CANDIDATE_LITERALS:
