@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from gate.redact import REDACTED, redact, scan_files
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
 from tests.security.test_der_private_keys import _reviewed
+from tests.security.test_redactor import _cpu
 from tests.security.test_wallet_keys import _fresh
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,15 +197,6 @@ def test_listed_words_whose_checksum_fails_or_that_are_glued_stay_as_written() -
         f"MNEMONIC=X{value}",  # its first word glued to a capital: eleven words
     ):
         assert [hit for _, _, hit in scan_files([(".env", [text])])] == [], text
-
-
-def _cpu(fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()
-        fn()
-        best = min(best, time.process_time() - started)
-    return best
 
 
 @pytest.mark.parametrize(
