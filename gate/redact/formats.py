@@ -806,8 +806,8 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         # A Bitcoin key in Wallet Import Format: base58 of a version byte (0x80, testnet 0xef), the key,
         # a compression flag, and four bytes of the double SHA-256 before them. No literal marks it; the
-        # checksum does (a random token passes one time in four billion), and the line is a candidate by
-        # its long token already.
+        # checksum does (a random token passes one time in four billion). A token of token characters
+        # alone: the candidate pass searches for it in the long runs of them.
         "Wallet Import Format Key",
         rf"""(?P<value>[5KL9c]{_BASE58}{{50,51}}+)(?![A-Za-z0-9])""",
         "https://en.bitcoin.it/wiki/Wallet_import_format",
