@@ -167,6 +167,8 @@ PLACED_SYNTAX = {
     "coin/id.json": "{}",
     "coin/airdrop.ts": "const payer = Keypair.fromSecretKey(new Uint8Array({}));",
     "coin/.env": "MNEMONIC={}",
+    "bot/keys.py": 'deployer_pk = "0x{}"',
+    "bot/deploy.ts": 'const PK = "0x{}";',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).

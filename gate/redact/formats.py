@@ -323,6 +323,12 @@ _ENV_OR = (
     r"""(?:process\.env(?:\.[A-Za-z_$][\w$]*+|\[[ \t]*+["'][^"'\n]{1,80}["'][ \t]*+\])[ \t]*+(?:\|\||\?\?)"""
     r"""|os\.(?:getenv|environ\.get)[ \t]*+\([ \t]*+["'][^"'\n]{1,80}["'][ \t]*+(?:\)[ \t]*+or\b|,))"""
 )
+# After a name's last word `pk`: its end (a quote that closes it as a key), a type annotation, the
+# assignment, an environment read it falls back from, and the key with its `0x`, quoted or bare.
+_PK_ASSIGNED = (
+    r"""(?![A-Za-z0-9_$])["'`]?[ \t]*+(?::[ \t]*+[A-Za-z][\w.<>\[\]]{0,40}+[ \t]*+)?(?::=|=>|=|:)[ \t]*+"""
+    rf"""(?:{_ENV_OR}[ \t]*+)?(?P<q>["'`])?0[xX](?P<value>[0-9a-fA-F]{{64}})(?(q)(?P=q)|(?![0-9A-Za-z_]))"""
+)
 # What may not stand before a loader's name or a list's: `getWallet(`, `models.Wallet(`, JSON's
 # `"accounts":`.
 WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
@@ -802,6 +808,26 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         unpublished_key,
         None,
         WALLET_NOT_AFTER,
+    ),
+    # A key given to a name whose last word is `pk` (`const PK = "0x…"`, `DEPLOYER_PK=0x…`, `deployerPk:
+    # "0x…"`, `pk := "0x…"`), as a deploy script or its `.env` writes it. Only with `0x`: 32 bytes of bare hex
+    # named `pk` are as often an Ed25519 or x-only public key. `pk` is a word of its own: not `apk`,
+    # `SPK` or `pkg`.
+    _placed(
+        WALLET_KIND,
+        rf"""pk{_PK_ASSIGNED}""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        re.compile(r"[A-Za-z0-9$]"),
+    ),
+    _placed(
+        WALLET_KIND,
+        rf"""P[Kk]{_PK_ASSIGNED}""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        re.compile(r"[A-Z$]"),
     ),
     _placed(
         # A Bitcoin key in Wallet Import Format: base58 of a version byte (0x80, testnet 0xef), the key,

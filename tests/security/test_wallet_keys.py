@@ -68,6 +68,16 @@ LOADED = [
     ("script/Deploy.s.sol", "        uint256 deployerPrivateKey = 0x{};"),
     ("script/Deploy.s.sol", "    uint256 internal constant RELAYER_PRIVATE_KEY = 0X{};"),
     ("test/Sign.t.sol", "        (uint8 v, bytes32 r, bytes32 s) = vm.sign(0x{}, digest);"),
+    # Given to a name whose last word is `pk`, with its `0x`.
+    (".env", "DEPLOYER_PK=0x{}"),
+    ("scripts/deploy.ts", 'const PK: string = "0x{}";'),
+    ("scripts/deploy.ts", "export const PK = `0x{}`;"),
+    ("scripts/deploy.ts", "const pk = process.env.PK ?? '0x{}';"),
+    ("cmd/main.go", 'pk := "0x{}"'),
+    ("config/keys.json", '{{"pk": "0x{}"}}'),
+    ("config/keys.php", "'PK' => '0x{}',"),
+    ("hardhat.config.ts", '  ownerPk: "0x{}",'),
+    ("bot/trade.py", "deployer_pk = os.environ.get('DEPLOYER_PK', '0x{}')"),
 ]
 
 
@@ -164,6 +174,14 @@ NOT_KEYS = [
     ("test/Store.t.sol", "        vm.store(address(token), bytes32(0x{}), bytes32(uint256(1)));"),
     ("src/main.rs", 'let hash: H256 = "{}".parse()?;'),
     ("src/wallet.js", "const w = myWallet.add('0x{}');"),
+    # A name that only holds `pk`, or goes on past it; 32 bytes of bare hex named `pk` (an Ed25519 or an
+    # x-only public key as often); a public key's name.
+    ("src/app.js", 'const apk = "0x{}";'),
+    ("src/app.js", 'const SPK = "0x{}";'),
+    ("src/app.js", 'const pkg = "0x{}";'),
+    ("src/app.py", 'PK_HASH = "0x{}"'),
+    ("src/sig.py", 'pk = "{}"'),
+    ("src/sig.ts", 'const pubkey = "0x{}";'),
 ]
 
 
