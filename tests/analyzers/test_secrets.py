@@ -111,6 +111,19 @@ def test_a_real_default_next_to_an_environment_read_is_still_reported(tmp_path: 
     assert len(run(tmp_path, {"conf.py": line}).findings) == 1
 
 
+def test_a_wallet_key_a_loader_falls_back_to_is_reported(tmp_path: Path):
+    """The key is in the repository whatever the environment holds at run time; written with its `0x`,
+    in single, double or back quotes."""
+    key = "9f3c" + "7a1e5b2d" * 7 + "c4d0"
+    lines = [
+        f"const w = new Wallet(process.env.PK || '0x{key}');",
+        f'const k = process.env.DEPLOYER_PK ?? "0x{key[::-1]}";',
+        f"key = os.getenv('PK', '0x{key.upper()}')",
+    ]
+    found = run(tmp_path, {"deploy.ts": "\n".join(lines) + "\n"}).findings
+    assert sorted(f.location.start_line for f in found if f.location) == [1, 2, 3]
+
+
 def test_placeholder_rules_both_ways():
     assert is_placeholder("AKIAIOSFODNN7EXAMPLE", "")
     assert not is_placeholder(AWS, "")
