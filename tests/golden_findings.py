@@ -169,6 +169,7 @@ PLACED_SYNTAX = {
     "coin/.env": "MNEMONIC={}",
     "bot/keys.py": 'deployer_pk = "0x{}"',
     "bot/deploy.ts": 'const PK = "0x{}";',
+    "bot/env.ts": "const key = process.env.DEPLOYER_PK || '0x{}';",
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).

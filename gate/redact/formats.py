@@ -830,6 +830,19 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         re.compile(r"[A-Z$]"),
     ),
     _placed(
+        # The same key as the fallback of an environment variable so named, whatever it is given to
+        # (`const key = process.env.DEPLOYER_PK || "0x…"`, `os.getenv("PK", "0x…")`).
+        WALLET_KIND,
+        r"""(?:process\.env(?:\.(?:[A-Za-z0-9$]*+_)*+P[Kk]"""
+        r"""|\[[ \t]*+["'](?:[A-Za-z0-9]*+_)*+P[Kk]["'][ \t]*+\])[ \t]*+(?:\|\||\?\?)"""
+        r"""|os\.(?:getenv|environ\.get)[ \t]*+\([ \t]*+["'](?:[A-Za-z0-9]*+_)*+(?:P[Kk]|pk)["']"""
+        r"""[ \t]*+(?:\)[ \t]*+or\b|,))[ \t]*+(?P<q>["'`])0[xX](?P<value>[0-9a-fA-F]{64})(?P=q)""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
         # A Bitcoin key in Wallet Import Format: base58 of a version byte (0x80, testnet 0xef), the key,
         # a compression flag, and four bytes of the double SHA-256 before them. No literal marks it; the
         # checksum does (a random token passes one time in four billion). A token of token characters

@@ -78,6 +78,11 @@ LOADED = [
     ("config/keys.php", "'PK' => '0x{}',"),
     ("hardhat.config.ts", '  ownerPk: "0x{}",'),
     ("bot/trade.py", "deployer_pk = os.environ.get('DEPLOYER_PK', '0x{}')"),
+    # The fallback of an environment variable whose name's last word is `pk`, given to any name.
+    ("scripts/deploy.ts", "const key = process.env.DEPLOYER_PK || '0x{}';"),
+    ("scripts/deploy.ts", 'const key = process.env["OWNER_PK"] ?? "0x{}";'),
+    ("bot/trade.py", "key = os.getenv('PK', '0x{}')"),
+    ("bot/trade.py", 'key = os.getenv("MY_DEPLOYER_PK") or "0x{}"'),
 ]
 
 
@@ -182,6 +187,8 @@ NOT_KEYS = [
     ("src/app.py", 'PK_HASH = "0x{}"'),
     ("src/sig.py", 'pk = "{}"'),
     ("src/sig.ts", 'const pubkey = "0x{}";'),
+    ("src/app.ts", "const h = process.env.PK_HASH || '0x{}';"),
+    ("src/app.py", "h = os.getenv('APK', '0x{}')"),
 ]
 
 
