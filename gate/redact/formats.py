@@ -316,13 +316,24 @@ _WALLET_LOADER = (
     r"""|keyFromPrivate|(?:Eth)?Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
 )
 _WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
+
+
 # The key as the fallback of an environment variable's read, given to the loader all the same:
 # `new Wallet(process.env.PK || "0x…")` (or `process.env["PK"] ?? …`),
 # `Account.from_key(os.getenv("PK") or "0x…")`, `Account.from_key(os.environ.get("PK", "0x…"))`.
-_ENV_OR = (
-    r"""(?:process\.env(?:\.[A-Za-z_$][\w$]*+|\[[ \t]*+["'][^"'\n]{1,80}["'][ \t]*+\])[ \t]*+(?:\|\||\?\?)"""
-    r"""|os\.(?:getenv|environ\.get)[ \t]*+\([ \t]*+["'][^"'\n]{1,80}["'][ \t]*+(?:\)[ \t]*+or\b|,))"""
-)
+def _env_or(dotted: str, quoted: str) -> str:
+    """An environment variable's read and what falls back from it: `process.env.NAME ||` (or `??`, or
+    `process.env["NAME"]`), `os.getenv("NAME") or`, `os.environ.get("NAME",`; the name written as `dotted`
+    after a dot, as `quoted` between quotes."""
+    return (
+        rf"""(?:process\.env(?:\.{dotted}|\[[ \t]*+["']{quoted}["'][ \t]*+\])[ \t]*+(?:\|\||\?\?)"""
+        rf"""|os\.(?:getenv|environ\.get)[ \t]*+\([ \t]*+["']{quoted}["'][ \t]*+(?:\)[ \t]*+or\b|,))"""
+    )
+
+
+_ENV_OR = _env_or(r"[A-Za-z_$][\w$]*+", r"""[^"'\n]{1,80}""")
+# A name whose last word is `pk`, as an environment variable's is written: `PK`, `DEPLOYER_PK`.
+_PK_NAME = r"(?:[A-Za-z0-9$]*+_)*+(?:P[Kk]|pk)"
 # After a name's last word `pk`: its end (a quote that closes it as a key), a type annotation, the
 # assignment, an environment read it falls back from, and the key with its `0x`, quoted or bare.
 _PK_ASSIGNED = (
@@ -833,10 +844,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # The same key as the fallback of an environment variable so named, whatever it is given to
         # (`const key = process.env.DEPLOYER_PK || "0x…"`, `os.getenv("PK", "0x…")`).
         WALLET_KIND,
-        r"""(?:process\.env(?:\.(?:[A-Za-z0-9$]*+_)*+P[Kk]"""
-        r"""|\[[ \t]*+["'](?:[A-Za-z0-9]*+_)*+P[Kk]["'][ \t]*+\])[ \t]*+(?:\|\||\?\?)"""
-        r"""|os\.(?:getenv|environ\.get)[ \t]*+\([ \t]*+["'](?:[A-Za-z0-9]*+_)*+(?:P[Kk]|pk)["']"""
-        r"""[ \t]*+(?:\)[ \t]*+or\b|,))[ \t]*+(?P<q>["'`])0[xX](?P<value>[0-9a-fA-F]{64})(?P=q)""",
+        rf"""{_env_or(_PK_NAME, _PK_NAME)}[ \t]*+(?P<q>["'`])0[xX](?P<value>[0-9a-fA-F]{{64}})(?P=q)""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         unpublished_key,
         None,

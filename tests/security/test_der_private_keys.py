@@ -157,6 +157,14 @@ def _reviewed(repo: GitRepo, model_server: FakeModelServer, tmp_path: Path) -> P
     return out
 
 
+def _left(model_server: FakeModelServer, out: Path) -> tuple[list[str], dict[str, str]]:
+    """What a `_reviewed` run let out: the model requests' bodies, and every place by name (each request,
+    and each file the run wrote into `out`: `report.json`, `trace`)."""
+    sent = [json.dumps(call.body) for call in model_server.calls]
+    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
+    return sent, {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
+
+
 def test_no_piece_of_a_der_key_reaches_a_model_the_trace_or_the_report(
     repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,15 +184,13 @@ def test_no_piece_of_a_der_key_reaches_a_model_the_trace_or_the_report(
     out = _reviewed(repo, model_server, tmp_path)
 
     assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
-    sent = [json.dumps(call.body) for call in model_server.calls]
+    sent, places = _left(model_server, out)
     assert any("load_der_private_key" in body for body in sent)
-    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
-    findings = json.loads(written["report.json"])["findings"]
+    findings = json.loads(places["report.json"])["findings"]
     assert sorted((f["path"], f["severity"]) for f in findings if f["stage"] == "secrets") == [
         ("app/client.js", "high"),
         ("app/sign.py", "high"),
     ]
-    places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
     # Any 24 characters of either key past its common opening (`MIIEvQIBADANBgkqhkiG9w0BAQEFAASC`).
     pieces = [key[at : at + 24] for key in (rsa_key, ec_key) for at in range(40, len(key) - 24, 24)]
     leaked = [f"{piece} in {where}" for piece in pieces for where, text in places.items() if piece in text]

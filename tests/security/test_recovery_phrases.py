@@ -22,7 +22,7 @@ import pytest
 from gate.redact import REDACTED, redact, scan_files
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
-from tests.security.test_der_private_keys import _reviewed
+from tests.security.test_der_private_keys import _left, _reviewed
 from tests.security.test_redactor import _cpu
 from tests.security.test_wallet_keys import _fresh
 
@@ -170,9 +170,13 @@ def _valid(value: str) -> bool:
 
 
 NOT_PHRASES = [
-    # Words in a row that are no phrase: prose, a list of words, eleven words.
+    # Words in a row that are no phrase: prose, and twelve listed words (a sorted list) whose checksum
+    # fails.
     ("docs/intro.md", "the quick brown fox jumps over the lazy dog and then it runs back home again"),
-    ("src/words.py", 'STOP = "able about above absent absorb abstract absurd abuse access accident account"'),
+    (
+        "src/words.py",
+        'STOP = "able about above absent absorb abstract absurd abuse access accident account accuse"',
+    ),
     # The published development phrases: Hardhat's, Anvil's, Ganache's, Truffle's, BIP-39's zero vector.
     ("hardhat.config.js", "accounts: { mnemonic: '" + " ".join(["test"] * 11 + ["junk"]) + "' }"),
     (".env", "MNEMONIC=myth like bonus scare over problem client lizard pioneer submit female collect"),
@@ -239,10 +243,9 @@ def test_a_recovery_phrase_fails_the_pr_and_reaches_no_model_the_trace_or_the_re
     out = _reviewed(repo, model_server, tmp_path)
 
     assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
-    sent = [json.dumps(call.body) for call in model_server.calls]
+    sent, places = _left(model_server, out)
     assert any("accounts: { mnemonic:" in body for body in sent)
-    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
-    report = json.loads(written["report.json"])
+    report = json.loads(places["report.json"])
     assert report["verdict"] == "fail"
     [finding] = [f for f in report["findings"] if f["stage"] == "secrets"]
     assert (finding["path"], finding["severity"]) == ("hardhat.config.js", "high")
@@ -251,5 +254,4 @@ def test_a_recovery_phrase_fails_the_pr_and_reaches_no_model_the_trace_or_the_re
     assert f"Wallet Recovery Phrase (of 12 words, {len(value)} characters)" in finding["body"]
     # No run of four of its words anywhere: a phrase's words in order give most of its entropy away.
     pieces = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
-    places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
     assert [(where, piece) for where, text in places.items() for piece in pieces if piece in text] == []

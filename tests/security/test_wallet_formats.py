@@ -19,7 +19,7 @@ import pytest
 from gate.redact import REDACTED, redact, scan_files
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
-from tests.security.test_der_private_keys import _reviewed
+from tests.security.test_der_private_keys import _left, _reviewed
 from tests.security.test_wallet_keys import _fresh
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -183,13 +183,11 @@ def test_wallet_and_tool_keys_fail_the_pr_and_reach_no_model_the_trace_or_the_re
     out = _reviewed(repo, model_server, tmp_path)
 
     assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
-    sent = [json.dumps(call.body) for call in model_server.calls]
+    sent, places = _left(model_server, out)
     assert any("ECPair.fromWIF" in body for body in sent)
-    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
-    report = json.loads(written["report.json"])
+    report = json.loads(places["report.json"])
     assert report["verdict"] == "fail"
     found = sorted(f["path"] for f in report["findings"] if f["stage"] == "secrets")
     assert found == sorted(keys)
-    places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
     pieces = [key[8:32] for key in keys.values()]
     assert [(where, piece) for where, text in places.items() for piece in pieces if piece in text] == []

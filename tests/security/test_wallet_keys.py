@@ -21,7 +21,7 @@ from gate.redact.detect import forget_scans
 from gate.redact.formats import _PUBLISHED_DEV_KEYS
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
-from tests.security.test_der_private_keys import _reviewed
+from tests.security.test_der_private_keys import _left, _reviewed
 
 
 def _fresh() -> None:
@@ -234,13 +234,11 @@ def test_a_wallet_key_fails_the_pr_and_reaches_no_model_the_trace_or_the_report(
     out = _reviewed(repo, model_server, tmp_path)
 
     assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
-    sent = [json.dumps(call.body) for call in model_server.calls]
+    sent, places = _left(model_server, out)
     assert any("new ethers.Wallet" in body for body in sent)
-    written = {path.name: path.read_text() for path in sorted(out.iterdir())}
-    report = json.loads(written["report.json"])
+    report = json.loads(places["report.json"])
     assert report["verdict"] == "fail"
     assert [(f["path"], f["severity"]) for f in report["findings"] if f["stage"] == "secrets"] == [
         ("bot/trade.js", "high")
     ]
-    places = {**{f"model request {i}": body for i, body in enumerate(sent)}, **written}
     assert [where for where, text in places.items() if key[8:32] in text] == []
