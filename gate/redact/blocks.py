@@ -143,7 +143,7 @@ def _hide_blocks(out: list[str], starts: Sequence[int]) -> list[str]:
     for start in starts:
         if start >= after:
             after = _hide_block(out, start, hidden)
-    return [value for value in hidden if _worth_remembering(value)]
+    return [value for value in hidden if worth_remembering(value)]
 
 
 def _hide_block(out: list[str], start: int, hidden: list[str]) -> int:
@@ -239,7 +239,7 @@ def _line_numbers(data: bytes, positions: Sequence[int]) -> list[int]:
     return lines
 
 
-def _worth_remembering(body: str) -> bool:
+def worth_remembering(body: str) -> bool:
     """Whether a body line is key material to search for everywhere: long, and not a word (a block's
     last short line, or a line of code after a stray BEGIN line, hidden where it stands only)."""
     return len(body) >= MIN_REMEMBERED_CHARS and (

@@ -20,7 +20,7 @@ from functools import lru_cache
 from itertools import accumulate, chain, takewhile
 
 from gate.redact import der, memory
-from gate.redact.blocks import opens_block
+from gate.redact.blocks import opens_block, worth_remembering
 from gate.redact.candidates import candidate_lines, looks_random
 from gate.redact.formats import (
     CREDENTIAL_NAME,
@@ -1230,9 +1230,12 @@ def _der_keys_below(lines: Sequence[str], text: str) -> Iterator[tuple[int, Secr
         if read is not None:
             pieces, last = read
             # Remembered as values found there are (in prose or on a line the change does not add, those
-            # shaped as a credential only); a piece of letters alone only when long, as a word is not (a
-            # key made up to hide `return` from every prompt).
+            # shaped as a credential only), and those that read as key bytes as a PEM body's lines do,
+            # though they hold no digit (one of a 2048-bit RSA key's 64-character lines in about two
+            # thousand); a piece of letters alone only when long, as a word is not (a key made up to hide
+            # `return` from every prompt).
             kept = tuple(p for p in pieces if not p.isalpha() or len(p) >= _MIN_LETTER_PIECE)
+            memory.remember((p for p in kept if worth_remembering(p)), any_shape=True)
             with memory.only_credentials():  # the text may be prose: `learn_changeset` takes the rest
                 memory.remember(kept)
             yield index, SecretHit(kind=PRIVATE_KEY_KIND, value=run, pieces=kept), last
@@ -1297,10 +1300,10 @@ def _der_pieces_below(
 
 
 def remember_der_keys(lines: Sequence[str]) -> None:
-    """Remember the pieces shaped as a credential of each DER private key the lines hold wrapped over
-    lines (`_der_keys_below`): text being redacted may be prose (a PR's body in a prompt), where a key
-    made up of code's names would hide them from the rest of the run; the change's own keys are learnt
-    whole before any text is redacted."""
+    """Remember the pieces shaped as a credential or as key bytes of each DER private key the lines hold
+    wrapped over lines (`_der_keys_below`): text being redacted may be prose (a PR's body in a prompt),
+    where a key made up of code's names would hide them from the rest of the run; the change's own keys
+    are learnt whole before any text is redacted."""
     for _ in _der_keys_below(lines, "\n".join(lines)):
         pass
 

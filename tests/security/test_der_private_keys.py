@@ -675,3 +675,54 @@ def test_a_public_key_wrapped_on_one_line_is_not_a_private_key() -> None:
     line = '  "spki": {},'.format(json.dumps("\n".join(_wrapped(run))))
     kinds = [hit.kind for _, _, hit in scan_files([("cfg/verify.json", [line])])]
     assert PRIVATE_KEY_KIND not in kinds
+
+
+def _digitless(run: str) -> list[str]:
+    """A key's 64-character pieces, the sixth with each digit written as a letter and a `/` first: bytes
+    that are the key's for its reading (its opening and length), in which no digit stands, as in one of a
+    2048-bit RSA key's 64-character lines in about two thousand."""
+    pieces = _wrapped(run)
+    pieces[5] = "/" + pieces[5][1:].translate(str.maketrans("0123456789", "ghijklmnop"))
+    return pieces
+
+
+def test_a_der_key_piece_with_no_digit_is_hidden() -> None:
+    """Read outside the change's learning, a key's pieces were remembered only when shaped as a
+    credential, and a piece with no digit is not: it was shown (the runs that made this suite fail now
+    and then). A piece that reads as key bytes as a PEM body's lines do is remembered now, so it is hidden
+    there, and in a cut of the text that starts below the key's first line."""
+    pieces = _digitless(_RSA_RUN)
+    assert not memory.credential_shaped(pieces[5])
+    lines = _java(pieces)
+    for learnt in (True, False):
+        _fresh()
+        if learnt:
+            assert [hit.kind for _, _, hit in scan_files([("src/K.java", lines)])] == [PRIVATE_KEY_KIND]
+        shown = redact_lines(lines, filename="src/K.java")
+        assert [piece for piece in _remembered(pieces) if any(piece in line for line in shown)] == [], learnt
+        assert shown[:2] == lines[:2] and shown[-1] == lines[-1]
+    assert pieces[5] not in redact("\n".join(lines[4:]), filename="notes.txt")
+
+
+def test_a_removed_der_key_piece_with_no_digit_reaches_no_model(
+    repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key the change removes is shown to the models as removed lines, redacted by what the learning
+    remembered: a value on a line the change does not add only when shaped as a credential, and a piece
+    of the key with no digit is not. It went to every model."""
+    monkeypatch.setenv("FAKE_MODEL_KEY", "sk-test")
+    monkeypatch.setenv("AI_GATE_MODEL_BACKOFF", "0.01")
+    pieces = _digitless(_RSA_RUN)
+    repo.write("src/K.java", "\n".join(_java(pieces)) + "\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("src/K.java", 'class K {\n  static final String KEY = System.getenv("SIGNING_KEY");\n}\n')
+    repo.commit("Read the key from the environment\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
+    out = _reviewed(repo, model_server, tmp_path)
+
+    assert model_server.count(schema="review") >= 1, "no model was asked: nothing was proven"
+    sent, places = _left(model_server, out)
+    assert any("SIGNING_KEY" in body for body in sent)
+    kept = _remembered(pieces)
+    leaked = [f"{piece} in {where}" for piece in kept for where, text in places.items() if piece in text]
+    assert leaked == []
