@@ -170,6 +170,12 @@ PLACED_SYNTAX = {
     "bot/keys.py": 'deployer_pk = "0x{}"',
     "bot/deploy.ts": 'const PK = "0x{}";',
     "bot/env.ts": "const key = process.env.DEPLOYER_PK || '0x{}';",
+    "bot/Deploy.java": 'Credentials credentials = Credentials.create("0x{}");',
+    "bot/ed.py": 'key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex("{}"))',
+    "bot/src/secp.rs": 'let sk = SecretKey::from_slice(&hex::decode("{}")?)?;',
+    "bot/sign.py": "signed = w3.eth.account.sign_transaction(tx, '0x{}')",
+    "bot/noble.ts": "const pub = secp.getPublicKey('{}');",
+    "bot/src/parse.rs": 'let wallet = "0x{}".parse::<LocalWallet>()?;',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).

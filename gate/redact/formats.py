@@ -316,6 +316,11 @@ _WALLET_LOADER = (
     r"""|keyFromPrivate|(?:Eth)?Account\.from_key|eth\.account\.from_key)[ \t]*+\((?:[ \t]*+\[)?"""
 )
 _WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
+# What turns a key's hex into the bytes a loader takes, around the key: `Buffer.from("…", "hex")`,
+# `hexToBytes("0x…")`, go's `strings.TrimPrefix("0x…", "0x")`.
+_HEX_TO_BYTES = (
+    r"""(?:(?:Buffer\.from|toBuffer|hexToBytes|getBytes|arrayify|strings\.TrimPrefix)[ \t]*+\([ \t]*+)?"""
+)
 
 
 # The key as the fallback of an environment variable's read, given to the loader all the same:
@@ -750,7 +755,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # `Cache.from_key(`). Six literals at most, so that lines are found by them, not by a search of
         # the whole text (a quarter of a second over 200,000 lines).
         WALLET_KIND,
-        rf"""{_WALLET_LOADER}[ \t]*+(?:{_ENV_OR}[ \t]*+)?{_WALLET_KEY}""",
+        rf"""{_WALLET_LOADER}[ \t]*+(?:{_ENV_OR}[ \t]*+)?{_HEX_TO_BYTES}{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         unpublished_key,
         rf"""[ \t]*+,[ \t]*+{_WALLET_KEY}""",
@@ -770,11 +775,11 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # More of what loads a key, each a format of its own so that each is found by its own few
         # literals: ethers' `new SigningKey("0x…")`, ethereumjs-wallet's
         # `Wallet.fromPrivateKey(Buffer.from("…", "hex"))` (bitcoinjs's `ECPair.fromPrivateKey` too),
-        # web3.js's `web3.eth.accounts.wallet.add("0x…")`.
+        # web3.js's `web3.eth.accounts.wallet.add("0x…")`, Solana's `Keypair.fromSeed(…)` (an Ed25519
+        # key's 32-byte seed).
         WALLET_KIND,
-        r"""(?:new[ \t]++(?:ethers\.)?SigningKey|fromPrivateKey|accounts\.wallet\.add)[ \t]*+\("""
-        r"""[ \t]*+(?:(?:Buffer\.from|toBuffer|hexToBytes|getBytes|arrayify)[ \t]*+\([ \t]*+)?"""
-        rf"""{_WALLET_KEY}""",
+        r"""(?:new[ \t]++(?:ethers\.)?SigningKey|fromPrivateKey|accounts\.wallet\.add|Keypair\.fromSeed)"""
+        rf"""[ \t]*+\([ \t]*+{_HEX_TO_BYTES}{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/crypto/#SigningKey",
         unpublished_key,
         None,
@@ -797,6 +802,76 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         unpublished_key,
         None,
         WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # ethers-rs' and alloy's signers parsed with the type named after the call:
+        # `"0x…".parse::<LocalWallet>()`.
+        WALLET_KIND,
+        rf"""{_WALLET_KEY}[ \t]*+\.parse::<[ \t]*+(?:LocalWallet|PrivateKeySigner)\b""",
+        "https://github.com/gakonst/ethers-rs#quickstart",
+        unpublished_key,
+    ),
+    _placed(
+        # The wallets of other languages, loaded from a key's hex: web3j's `Credentials.create("0x…")`
+        # (Java, Kotlin), web3dart's `EthPrivateKey.fromHex("0x…")`, Nethereum's `new Account("0x…")`.
+        WALLET_KIND,
+        r"""(?:Credentials\.create|EthPrivateKey\.fromHex"""
+        rf"""|new[ \t]++(?:Nethereum\.Web3\.Accounts\.)?Account)[ \t]*+\([ \t]*+{_WALLET_KEY}""",
+        "https://docs.web3j.io/latest/transactions/credentials",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # A private key's 32 bytes given to a class named for one, as hex or from it: cryptography's
+        # `Ed25519PrivateKey.from_private_bytes(bytes.fromhex("…"))` (X25519's too), coincurve's
+        # `PrivateKey.from_hex("…")` and `PrivateKey(bytes.fromhex("…"))`, eth-keys'
+        # `keys.PrivateKey(decode_hex("0x…"))`, PyNaCl's `SigningKey(b"…", encoder=HexEncoder)`,
+        # python-ecdsa's `SigningKey.from_string(bytes.fromhex("…"), curve=SECP256k1)`.
+        WALLET_KIND,
+        r"""(?:(?:PrivateKey|SigningKey)(?:\.from_hex|\.from_string)?"""
+        r"""|(?:Ed|X)25519PrivateKey\.from_private_bytes)[ \t]*+\([ \t]*+"""
+        r"""(?:(?:bytes\.fromhex|(?:binascii\.)?unhexlify|decode_hex|HexBytes)[ \t]*+\([ \t]*+)?"""
+        rf"""b?{_WALLET_KEY}""",
+        "https://cryptography.io/en/latest/hazmat/primitives/asymmetric/ed25519/",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # The same in Rust: `SecretKey::from_slice(&hex::decode("…")?)` (secp256k1),
+        # `SigningKey::from_bytes(&hex!("…").into())` (k256, ed25519-dalek), `SecretKey::from_str("…")`.
+        WALLET_KIND,
+        r"""(?:Signing|Secret|Private)Key::from_[a-z]{3,5}+[ \t]*+\([ \t]*+&?[ \t]*+"""
+        rf"""(?:(?:hex::decode|hex!)[ \t]*+\([ \t]*+)?{_WALLET_KEY}""",
+        "https://docs.rs/secp256k1/latest/secp256k1/struct.SecretKey.html",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # A transaction or a message signed with a key written out: web3.py's
+        # `w3.eth.account.sign_transaction(tx, "0x…")`, web3.js's `web3.eth.accounts.signTransaction(tx,
+        # "0x…")` and `accounts.sign(data, "0x…")`.
+        WALLET_KIND,
+        r"""(?:account|Account|accounts)\.sign(?:_transaction|_message|Transaction|Hash)?[ \t]*+\([ \t]*+"""
+        rf"""{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_WALLET_KEY}""",
+        "https://web3py.readthedocs.io/en/stable/web3.eth.account.html#sign-a-transaction",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # What derives from a private key, as noble's curves take it: `secp.getPublicKey("…")`,
+        # `ed25519.getPublicKey("…")`, `x25519.getSharedSecret("…", peer)`, or the function imported
+        # alone; not another object's method (`keyring.getPublicKey(fingerprint)`).
+        WALLET_KIND,
+        r"""(?:(?:secp256k1|secp|schnorr|ed25519|ed448|ed|x25519|x448)\.)?(?:getPublicKey|getSharedSecret)"""
+        rf"""[ \t]*+\([ \t]*+{_WALLET_KEY}""",
+        "https://github.com/paulmillr/noble-secp256k1",
+        unpublished_key,
+        None,
+        re.compile(r"""[\w$"'.]"""),
     ),
     _placed(
         # A Foundry script's key, a number literal: given to a cheatcode that takes a private key

@@ -83,6 +83,32 @@ LOADED = [
     ("scripts/deploy.ts", 'const key = process.env["OWNER_PK"] ?? "0x{}";'),
     ("bot/trade.py", "key = os.getenv('PK', '0x{}')"),
     ("bot/trade.py", 'key = os.getenv("MY_DEPLOYER_PK") or "0x{}"'),
+    # Other languages' wallets, and the hex turned into bytes on its way to a loader.
+    ("src/main/java/Deploy.java", 'Credentials credentials = Credentials.create("0x{}");'),
+    ("app/src/main/kotlin/Deploy.kt", 'val credentials = Credentials.create("{}")'),
+    ("lib/wallet.dart", "final credentials = EthPrivateKey.fromHex('0x{}');"),
+    ("src/Deploy.cs", 'var account = new Account("0x{}");'),
+    ("src/Deploy.cs", 'var account = new Nethereum.Web3.Accounts.Account("0x{}", chainId);'),
+    ("src/deploy.ts", "const wallet = new Wallet(Buffer.from('{}', 'hex'));"),
+    ("src/airdrop.ts", "const payer = Keypair.fromSeed(Buffer.from('{}', 'hex'));"),
+    ("cmd/main.go", 'key, err := crypto.HexToECDSA(strings.TrimPrefix("0x{}", "0x"))'),
+    ("src/main.rs", 'let wallet = "0x{}".parse::<LocalWallet>()?;'),
+    # A class named for a private key given its bytes as hex.
+    ("bot/keys.py", 'key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex("{}"))'),
+    ("bot/keys.py", "key = X25519PrivateKey.from_private_bytes(binascii.unhexlify('{}'))"),
+    ("bot/keys.py", "pk = PrivateKey.from_hex('{}')"),
+    ("bot/keys.py", 'key = keys.PrivateKey(decode_hex("0x{}"))'),
+    ("bot/keys.py", 'signing_key = SigningKey(b"{}", encoder=HexEncoder)'),
+    ("bot/keys.py", "sk = ecdsa.SigningKey.from_string(bytes.fromhex('{}'), curve=ecdsa.SECP256k1)"),
+    ("src/main.rs", 'let sk = SecretKey::from_slice(&hex::decode("{}")?)?;'),
+    ("src/main.rs", 'let key = SigningKey::from_bytes(&hex!("{}").into())?;'),
+    # Signed with, or derived from, a key written out.
+    ("bot/trade.py", "signed = w3.eth.account.sign_transaction(tx, '0x{}')"),
+    ("src/web3.js", "const signed = await web3.eth.accounts.signTransaction(tx, '0x{}');"),
+    ("src/web3.js", 'const signature = web3.eth.accounts.sign("hello", "0x{}");'),
+    ("src/sign.ts", "const pub = secp.getPublicKey('{}');"),
+    ("src/sign.ts", 'const shared = x25519.getSharedSecret("{}", peer);'),
+    ("src/sign.ts", "const pub = getPublicKey(`{}`);"),
 ]
 
 
@@ -189,6 +215,12 @@ NOT_KEYS = [
     ("src/sig.ts", 'const pubkey = "0x{}";'),
     ("src/app.ts", "const h = process.env.PK_HASH || '0x{}';"),
     ("src/app.py", "h = os.getenv('APK', '0x{}')"),
+    # Another object's `getPublicKey` (a fingerprint looked up), another class that ends in `PrivateKey`,
+    # a method that only starts with `sign`.
+    ("src/keys.ts", 'const pub = keyring.getPublicKey("{}");'),
+    ("app/keys.py", 'key = MyPrivateKey(bytes.fromhex("{}"))'),
+    ("app/auth.py", 'session = account.sign_in(user, "{}")'),
+    ("app/auth.py", 'ok = account.signature_matches(body, "{}")'),
 ]
 
 
