@@ -214,7 +214,7 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
     ),
     _fmt(
         "Sentry Token",
-        r"sntr[ysu]s?_[A-Za-z0-9_=+/-]{40,}",
+        r"sntr(?:y[su]?|[su]s?)_[A-Za-z0-9_=+/-]{40,}",
         "https://docs.sentry.io/account/auth-tokens/",
     ),
     _fmt(
@@ -246,6 +246,99 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
         "Alibaba Cloud AccessKey ID",
         r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])",
         "https://www.alibabacloud.com/help/en/ram/user-guide/create-an-accesskey-pair",
+    ),
+    # The keys of AI services that code an assistant writes calls: a search, a vector store, a
+    # tracer, a scraper, a router of models.
+    _fmt(
+        "OpenRouter API Key",
+        r"sk-or-v1-[a-f0-9]{64}(?![A-Za-z0-9])",
+        "https://openrouter.ai/docs/api-reference/authentication",
+    ),
+    _fmt(
+        "Tavily API Key",
+        r"tvly-(?:(?:dev|prod)-)?[A-Za-z0-9]{24,}",
+        "https://docs.tavily.com/documentation/api-reference/introduction",
+    ),
+    _fmt(
+        "LangSmith API Key",
+        r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}",
+        "https://docs.smith.langchain.com/administration/how_to_guides/organization_management/create_account_api_key",
+    ),
+    _fmt(
+        "Pinecone API Key",
+        r"pc(?:sk|key)_[A-Za-z0-9]{4,}_[A-Za-z0-9]{32,}",
+        "https://docs.pinecone.io/guides/projects/manage-api-keys",
+    ),
+    _fmt(
+        "Firecrawl API Key",
+        r"fc-[a-f0-9]{32}(?![A-Za-z0-9])",
+        "https://docs.firecrawl.dev/api-reference/introduction",
+    ),
+    # Deploy platforms' and package registries' tokens.
+    _fmt(
+        "Pulumi Access Token",
+        r"pul-[a-f0-9]{40}(?![A-Za-z0-9])",
+        "https://www.pulumi.com/docs/pulumi-cloud/access-management/access-tokens/",
+    ),
+    _fmt(
+        "Fly.io Token",
+        rf"fo1_{_TAIL}{{43}}",
+        "https://fly.io/docs/security/tokens/",
+    ),
+    _fmt(
+        "Fly.io Token",
+        r"fm2_[A-Za-z0-9+/]{100,}={0,3}",
+        "https://fly.io/docs/security/tokens/",
+    ),
+    _fmt(
+        "Heroku API Key",
+        rf"HRKU-AA{_TAIL}{{58}}",
+        "https://devcenter.heroku.com/articles/authentication",
+    ),
+    _fmt(
+        "HCP Terraform Token",
+        r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}",
+        "https://developer.hashicorp.com/terraform/cloud-docs/users-teams-organizations/api-tokens",
+    ),
+    _fmt(
+        "Supabase Token",
+        r"sbp_[a-f0-9]{40}",
+        "https://supabase.com/docs/guides/platform/access-control",
+    ),
+    _fmt(
+        "Supabase Token",
+        rf"sb_secret_{_TAIL}{{31,}}",
+        "https://supabase.com/docs/guides/api/api-keys",
+    ),
+    _fmt(
+        "PlanetScale Token",
+        r"pscale_(?:pw|tkn|oauth)_[A-Za-z0-9_=.-]{32,64}",
+        "https://planetscale.com/docs/concepts/service-tokens",
+    ),
+    _fmt(
+        "RubyGems API Key",
+        r"rubygems_[a-f0-9]{48}",
+        "https://guides.rubygems.org/api-key-scopes/",
+    ),
+    _fmt(
+        "New Relic API Key",
+        r"NRAK-[A-Z0-9]{27}",
+        "https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/",
+    ),
+    _fmt(
+        "Dynatrace Token",
+        r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}",
+        "https://docs.dynatrace.com/docs/manage/identity-access-management/access-tokens-and-oauth-clients/access-tokens",
+    ),
+    _fmt(
+        "Sourcegraph Token",
+        r"sgp_(?:[a-f0-9]{16}|local)_[a-f0-9]{40}",
+        "https://sourcegraph.com/docs/cli/how-tos/creating_an_access_token",
+    ),
+    _fmt(
+        "Prefect API Key",
+        r"pnu_[A-Za-z0-9]{36}",
+        "https://docs.prefect.io/v3/manage/cloud/manage-users/api-keys",
     ),
     # A wallet's master key, from which every key of the wallet is derived: BIP-32's `xprv` and
     # `tprv`, and SLIP-132's `yprv`, `zprv`, `Yprv`, `Zprv`, `uprv`, `vprv`; 111 base58 characters.

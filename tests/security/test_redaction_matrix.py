@@ -87,6 +87,13 @@ FORMATS: dict[str, Callable[[], str]] = {
     "docker": lambda: "dckr_pat_" + _r(27),
     "google-oauth": lambda: "ya29.a0" + _r(60),
     "alibaba": lambda: "LTAI" + _r(20),
+    "openrouter": lambda: "sk-or-v1-" + _r(64, HEX),
+    "tavily": lambda: "tvly-" + _r(32),
+    "langsmith": lambda: "lsv2_sk_" + _r(32, HEX) + "_" + _r(10, HEX),
+    "pinecone": lambda: "pcsk_" + _r(5) + "_" + _r(64),
+    "firecrawl": lambda: "fc-" + _r(32, HEX),
+    "terraform": lambda: _r(14) + ".atlasv1." + _r(67),
+    "sentry-user": lambda: "sntryu_" + _r(64, HEX),
     # A private key as one base64 run of its DER encoding, no PEM lines around it; made when the test runs.
     "der-private-key": _der_private_key,
 }

@@ -81,6 +81,9 @@ def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
         "HashiCorp Vault Token",
         "Google OAuth Access Token",
         "Alibaba Cloud AccessKey ID",
+        "HCP Terraform Token",
+        "PlanetScale Token",
+        "Dynatrace Token",
         # A Wallet Import Format key is placed by its checksum, not a marker: its token is all it is.
         *(fmt.kind for fmt in (*PLACED_FORMATS, *TOOL_FORMATS) if fmt.kind != "Wallet Import Format Key"),
     }
