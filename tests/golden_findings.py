@@ -15,6 +15,7 @@ good (the goldens were first written from the findings before any speed work).
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import random
@@ -103,6 +104,8 @@ def _sample(rng: random.Random) -> dict[str, str]:
         "Prefect API Key": lambda: "pnu_" + r(36),
         "Fly.io Macaroon": lambda: "fm2_" + r(120),
         "Supabase Secret Key": lambda: "sb_secret_" + r(31),
+        "Sui Private Key": lambda: "suiprivkey1" + r(59, _BECH32),
+        "Aptos Private Key": lambda: "ed25519-priv-0x" + r(64, _HEX),
     }
     return {kind: make() for kind, make in makers.items()}
 
@@ -194,6 +197,8 @@ PLACED_SYNTAX = {
     "bot/sign.py": "signed = w3.eth.account.sign_transaction(tx, '0x{}')",
     "bot/noble.ts": "const pub = secp.getPublicKey('{}');",
     "bot/src/parse.rs": 'let wallet = "0x{}".parse::<LocalWallet>()?;',
+    "coin/snipe.py": "payer = Keypair.from_base58_string('{}')",
+    "coin/stellar.env": "STELLAR_SECRET={}",
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -245,7 +250,21 @@ def _placed_value(rng: random.Random, path: str) -> str:
 
 
 def _coin_value(rng: random.Random, path: str) -> str:
-    """A Bitcoin key in Wallet Import Format, a Solana keypair's bytes, or a BIP-39 recovery phrase."""
+    """A Bitcoin key in Wallet Import Format, a Solana keypair's bytes (or its base58), a Stellar secret
+    seed, or a BIP-39 recovery phrase."""
+    if path.endswith("snipe.py"):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        seed = rng.randbytes(32)
+        raw = seed + Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+        number, out = int.from_bytes(raw, "big"), ""
+        while number:
+            number, digit = divmod(number, 58)
+            out = _BASE58[digit] + out
+        return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+    if path.endswith("stellar.env"):
+        payload = bytes([18 << 3]) + rng.randbytes(32)
+        return base64.b32encode(payload + binascii.crc_hqx(payload, 0).to_bytes(2, "little")).decode()
     if path.endswith(".js"):
         payload = bytes([0x80, *rng.randbytes(32), 0x01])
         raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]

@@ -340,6 +340,16 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
         r"pnu_[A-Za-z0-9]{36}",
         "https://docs.prefect.io/v3/manage/cloud/manage-users/api-keys",
     ),
+    _fmt(
+        "Sui Private Key",
+        r"suiprivkey1[02-9ac-hj-np-z]{58,}",
+        "https://github.com/sui-foundation/sips/blob/main/sips/sip-15.md",
+    ),
+    _fmt(
+        "Aptos Private Key",
+        r"(?:ed25519|secp256k1)-priv-0x[0-9a-fA-F]{64}(?![0-9a-fA-F])",
+        "https://github.com/aptos-foundation/AIPs/blob/main/aips/aip-80.md",
+    ),
     # A wallet's master key, from which every key of the wallet is derived: BIP-32's `xprv` and
     # `tprv`, and SLIP-132's `yprv`, `zprv`, `Yprv`, `Zprv`, `uprv`, `vprv`; 111 base58 characters.
     _fmt(
@@ -410,9 +420,10 @@ _WALLET_LOADER = (
 )
 _WALLET_LIST = r"""(?:accounts|privateKeys)[ \t]*+:[ \t]*+\["""
 # What turns a key's hex into the bytes a loader takes, around the key: `Buffer.from("…", "hex")`,
-# `hexToBytes("0x…")`, go's `strings.TrimPrefix("0x…", "0x")`.
+# `hexToBytes("0x…")`, CosmJS's `fromHex("…")`, go's `strings.TrimPrefix("0x…", "0x")`.
 _HEX_TO_BYTES = (
-    r"""(?:(?:Buffer\.from|toBuffer|hexToBytes|getBytes|arrayify|strings\.TrimPrefix)[ \t]*+\([ \t]*+)?"""
+    r"""(?:(?:Buffer\.from|toBuffer|hexToBytes|fromHex|getBytes|arrayify|strings\.TrimPrefix)"""
+    r"""[ \t]*+\([ \t]*+)?"""
 )
 
 
@@ -465,17 +476,53 @@ def unpublished_key(value: str) -> bool:
     return lowered not in _PUBLISHED_DEV_KEYS and len(set(lowered)) >= 8
 
 
-def is_wif(value: str) -> bool:
-    """Whether `value` is a private key in Wallet Import Format: its base58 checksum holds over a
-    version byte (0x80, or testnet's 0xef), 32 bytes of key and, when compressed, 0x01."""
+def _base58_bytes(value: str) -> bytes:
+    """The bytes a base58 token (Bitcoin's alphabet) stands for: each leading `1` a zero byte."""
     number = 0
     for char in value:
         number = number * 58 + _BASE58_DIGITS.index(char)
-    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    zeros = len(value) - len(value.lstrip("1"))
+    return bytes(zeros) + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def is_wif(value: str) -> bool:
+    """Whether `value` is a private key in Wallet Import Format: its base58 checksum holds over a
+    version byte (0x80, or testnet's 0xef), 32 bytes of key and, when compressed, 0x01."""
+    raw = _base58_bytes(value)
     payload, checksum = raw[:-4], raw[-4:]
     if len(payload) not in (33, 34) or payload[0] not in (0x80, 0xEF) or payload[33:] not in (b"", b"\x01"):
         return False
     return hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] == checksum
+
+
+def is_solana_secret(value: str) -> bool:
+    """Whether a base58 token is a Solana keypair's 64 bytes, as wallets export it and bots load it: an
+    Ed25519 seed, then the public key that seed gives. A transaction's signature is 64 bytes in base58
+    too, and has no such second half."""
+    raw = _base58_bytes(value)
+    if len(raw) != 64:
+        return False
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(raw[:32]).public_key().public_bytes_raw() == raw[32:]
+
+
+# A Stellar secret seed's version byte (SEP-23: 18 << 3, the `S` its base32 opens with).
+_STELLAR_SEED = 18 << 3
+
+
+def is_stellar_seed(value: str) -> bool:
+    """Whether a base32 token is a Stellar secret seed: its version byte, 32 bytes of seed, and the
+    CRC16-XModem of both, little-endian. An account's public key opens with `G` and another version."""
+    try:
+        raw = base64.b32decode(value)
+    except (binascii.Error, ValueError):
+        return False
+    return (
+        len(raw) == 35
+        and raw[0] == _STELLAR_SEED
+        and binascii.crc_hqx(raw[:-2], 0).to_bytes(2, "little") == raw[-2:]
+    )
 
 
 def keypair_bytes(value: str) -> bool:
@@ -869,9 +916,10 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # literals: ethers' `new SigningKey("0x…")`, ethereumjs-wallet's
         # `Wallet.fromPrivateKey(Buffer.from("…", "hex"))` (bitcoinjs's `ECPair.fromPrivateKey` too),
         # web3.js's `web3.eth.accounts.wallet.add("0x…")`, Solana's `Keypair.fromSeed(…)` (an Ed25519
-        # key's 32-byte seed).
+        # key's 32-byte seed), CosmJS's `DirectSecp256k1Wallet.fromKey(fromHex("…"), prefix)`.
         WALLET_KIND,
-        r"""(?:new[ \t]++(?:ethers\.)?SigningKey|fromPrivateKey|accounts\.wallet\.add|Keypair\.fromSeed)"""
+        r"""(?:new[ \t]++(?:ethers\.)?SigningKey|fromPrivateKey|accounts\.wallet\.add|Keypair\.fromSeed"""
+        r"""|DirectSecp256k1Wallet\.fromKey)"""
         rf"""[ \t]*+\([ \t]*+{_HEX_TO_BYTES}{_WALLET_KEY}""",
         "https://docs.ethers.org/v6/api/crypto/#SigningKey",
         unpublished_key,
@@ -920,9 +968,10 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # `Ed25519PrivateKey.from_private_bytes(bytes.fromhex("…"))` (X25519's too), coincurve's
         # `PrivateKey.from_hex("…")` and `PrivateKey(bytes.fromhex("…"))`, eth-keys'
         # `keys.PrivateKey(decode_hex("0x…"))`, PyNaCl's `SigningKey(b"…", encoder=HexEncoder)`,
-        # python-ecdsa's `SigningKey.from_string(bytes.fromhex("…"), curve=SECP256k1)`.
+        # python-ecdsa's `SigningKey.from_string(bytes.fromhex("…"), curve=SECP256k1)`, Aptos's
+        # `new Ed25519PrivateKey("0x…")` and `new Secp256k1PrivateKey("0x…")`.
         WALLET_KIND,
-        r"""(?:(?:PrivateKey|SigningKey)(?:\.from_hex|\.from_string)?"""
+        r"""(?:(?:Ed25519|Secp256k1)?(?:PrivateKey|SigningKey)(?:\.from_hex|\.from_string)?"""
         r"""|(?:Ed|X)25519PrivateKey\.from_private_bytes)[ \t]*+\([ \t]*+"""
         r"""(?:(?:bytes\.fromhex|(?:binascii\.)?unhexlify|decode_hex|HexBytes)[ \t]*+\([ \t]*+)?"""
         rf"""b?{_WALLET_KEY}""",
@@ -1029,6 +1078,23 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         is_wif,
         None,
         _TOKEN_CHAR,
+    ),
+    _placed(
+        # A Solana keypair as wallets export it and bots load it: its 64 bytes in base58
+        # (`Keypair.fromSecretKey(bs58.decode("…"))`, solders' `Keypair.from_base58_string("…")`, a
+        # `.env`'s value). No literal marks it; its second half does, the public key of its first.
+        SOLANA_KIND,
+        rf"""(?<![A-Za-z0-9_])(?P<value>{_BASE58}{{86,88}}+)(?![A-Za-z0-9])""",
+        "https://solana-foundation.github.io/solana-web3.js/classes/Keypair.html#fromSecretKey",
+        is_solana_secret,
+    ),
+    _placed(
+        # A Stellar account's secret seed (`Keypair.fromSecret("S…")`): base32 of a version byte, the
+        # seed and a checksum, which marks it as no literal does.
+        "Stellar Secret Seed",
+        r"""(?<![A-Za-z0-9_])(?P<value>S[A-Z2-7]{55})(?![A-Za-z0-9])""",
+        "https://github.com/stellar/stellar-protocol/blob/master/ecosystem/sep-0023.md",
+        is_stellar_seed,
     ),
     _placed(
         # A Solana keypair, 64 bytes as a list of numbers: the file `solana-keygen new` writes (one line,

@@ -84,8 +84,13 @@ def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
         "HCP Terraform Token",
         "PlanetScale Token",
         "Dynatrace Token",
-        # A Wallet Import Format key is placed by its checksum, not a marker: its token is all it is.
-        *(fmt.kind for fmt in (*PLACED_FORMATS, *TOOL_FORMATS) if fmt.kind != "Wallet Import Format Key"),
+        # A Wallet Import Format key and a Stellar seed are placed by their checksums, not a marker: the
+        # token is all each is.
+        *(
+            fmt.kind
+            for fmt in (*PLACED_FORMATS, *TOOL_FORMATS)
+            if fmt.kind not in ("Wallet Import Format Key", "Stellar Secret Seed")
+        ),
     }
 
 

@@ -8,6 +8,8 @@ The keys are made when the tests run: none is kept in the repository.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -15,11 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gate.redact import REDACTED, redact, scan_files
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
 from tests.security.test_der_private_keys import _left, _reviewed
+from tests.security.test_redactor import _cpu
 from tests.security.test_wallet_keys import _fresh
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -52,6 +56,27 @@ def age_key() -> str:
 
 def nsec() -> str:
     return "nsec1" + "".join(secrets.choice(BECH32) for _ in range(58))
+
+
+def base58(raw: bytes) -> str:
+    number = int.from_bytes(raw, "big")
+    out = ""
+    while number:
+        number, digit = divmod(number, 58)
+        out = BASE58[digit] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
+def solana_secret() -> str:
+    """A Solana keypair as wallets export it: an Ed25519 seed and its public key, in base58."""
+    key = Ed25519PrivateKey.generate()
+    return base58(key.private_bytes_raw() + key.public_key().public_bytes_raw())
+
+
+def stellar(version: int = 18 << 3) -> str:
+    """A Stellar secret seed (SEP-23), or another key of the version given (6 << 3: a public key)."""
+    payload = bytes([version]) + secrets.token_bytes(32)
+    return base64.b32encode(payload + binascii.crc_hqx(payload, 0).to_bytes(2, "little")).decode()
 
 
 def keypair_numbers() -> list[int]:
@@ -108,6 +133,24 @@ KEYS = [
     ("age Secret Key", "keys.txt", "{}", age_key),
     ("age Secret Key", ".sops.yaml", "# private: {}", age_key),
     ("Nostr Private Key", "bot/relay.js", 'const sk = nip19.decode("{}").data;', nsec),
+    # A Solana keypair in base58, as wallets export it; a Stellar seed; Sui's and Aptos's keys.
+    (SOLANA, "bot/snipe.ts", 'const payer = Keypair.fromSecretKey(bs58.decode("{}"));', solana_secret),
+    (SOLANA, "bot/snipe.py", "payer = Keypair.from_base58_string('{}')", solana_secret),
+    (SOLANA, ".env", "WALLET={}", solana_secret),
+    ("Stellar Secret Seed", "bot/pay.js", "const source = StellarSdk.Keypair.fromSecret('{}');", stellar),
+    ("Stellar Secret Seed", ".env", "STELLAR_ACCOUNT={}", stellar),
+    (
+        "Sui Private Key",
+        "bot/sui.ts",
+        'const signer = Ed25519Keypair.fromSecretKey("{}");',
+        lambda: "suiprivkey1" + "".join(secrets.choice(BECH32) for _ in range(59)),
+    ),
+    (
+        "Aptos Private Key",
+        "bot/aptos.ts",
+        'const key = new Ed25519PrivateKey("{}");',
+        lambda: "ed25519-priv-0x" + secrets.token_hex(32),
+    ),
 ]
 
 
@@ -147,6 +190,11 @@ NOT_KEYS: list[tuple[str, str, Callable[[], str]]] = [
     ("list no loader takes", "src/sbox.ts", lambda: f"const SBOX = {spaced(keypair_numbers())};"),
     ("a number past a byte", "deploy/id.json", lambda: compact([*keypair_numbers()[:63], 256])),
     ("sixty-three numbers", "deploy/id.json", lambda: compact(keypair_numbers()[:63])),
+    # A transaction's signature: 64 bytes in base58 as a keypair is, with no public key for a second
+    # half; a Stellar account's public key; a seed whose checksum fails.
+    ("Solana signature", "src/tx.ts", lambda: f'const sig = "{base58(secrets.token_bytes(64))}";'),
+    ("Stellar public key", "src/pay.js", lambda: f"const dest = '{stellar(6 << 3)}';"),
+    ("broken Stellar checksum", "src/pay.js", lambda: f"const s = '{stellar()[:-1]}A';"),
     # Prefixes with too few characters behind them.
     ("short xprv", "src/a.py", lambda: 'X = "xprv9s21ZrQH143K"'),
     ("short nsec", "src/a.js", lambda: 'const n = "nsec1abc";'),
@@ -191,3 +239,23 @@ def test_wallet_and_tool_keys_fail_the_pr_and_reach_no_model_the_trace_or_the_re
     assert found == sorted(keys)
     pieces = [key[8:32] for key in keys.values()]
     assert [(where, piece) for where, text in places.items() for piece in pieces if piece in text] == []
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        # base58 tokens of a keypair's length, most of them 64 bytes: each read for its public key
+        lambda n: "\n".join(
+            f'k = "2{"".join(secrets.choice(BASE58) for _ in range(86))}"' for _ in range(n // 94)
+        ),
+        # base32 tokens opening with `S`, each read for a seed's checksum
+        lambda n: "\n".join(f'k = "{stellar()[:-1]}A"' for _ in range(n // 63)),
+    ],
+    ids=["keypair-length base58", "seed-length base32"],
+)
+def test_reading_tokens_for_keypairs_and_seeds_takes_linear_time(make: Callable[[int], str]) -> None:
+    times = {}
+    for size in (20_000, 200_000):
+        text = make(size)
+        times[size] = _cpu(lambda text=text: redact(text, filename="a.ts"))
+    assert max(times[200_000], 0.02) / max(times[20_000], 0.02) < 30, times

@@ -109,6 +109,13 @@ LOADED = [
     ("src/sign.ts", "const pub = secp.getPublicKey('{}');"),
     ("src/sign.ts", 'const shared = x25519.getSharedSecret("{}", peer);'),
     ("src/sign.ts", "const pub = getPublicKey(`{}`);"),
+    # Aptos's key classes; CosmJS's wallet from hex.
+    (
+        "src/aptos.ts",
+        'const account = Account.fromPrivateKey({{ privateKey: new Ed25519PrivateKey("0x{}") }});',
+    ),
+    ("src/aptos.ts", "const key = new Secp256k1PrivateKey('{}');"),
+    ("src/cosmos.ts", "const wallet = await DirectSecp256k1Wallet.fromKey(fromHex('{}'), 'cosmos');"),
 ]
 
 
