@@ -199,6 +199,8 @@ PLACED_SYNTAX = {
     "bot/src/parse.rs": 'let wallet = "0x{}".parse::<LocalWallet>()?;',
     "coin/snipe.py": "payer = Keypair.from_base58_string('{}')",
     "coin/stellar.env": "STELLAR_SECRET={}",
+    "src/weather.py": 'URL = "https://api.openweathermap.org/data/2.5/weather?q=Paris&appid={}"',
+    "src/places.py": 'URL = "https://api.example.org/v1/places?key={}&q=cafe"',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -234,6 +236,9 @@ SPLIT_SYNTAX = {
     "split/hook.js": "const mac = crypto.createHmac('sha256', '{}').update(body);",
     "split/settings.py": 'API_TOKEN = (\n    "{}"\n)',
     "split/app.yml": 'api_token: "{} horse battery staple again"',
+    "split/crypt.py": 'cipher = AES.new(b"{}", AES.MODE_GCM)',
+    "split/crypt.js": "const c = crypto.createCipheriv('aes-256-cbc', '{}', iv);",
+    "split/Text.cs": 'var credential = new AzureKeyCredential("{}");',
 }
 
 

@@ -844,12 +844,13 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         written_value,
     ),
     _placed(
-        # An API's credential in a URL's query: `?api_key=…`, `&access_token=…`, `?client_secret=…`.
-        # Each name holds a keyword (`token`, `secret`, `api_key`), so the keyword pass finds the line.
+        # An API's credential in a URL's query: `?api_key=…`, `&access_token=…`, `?client_secret=…`,
+        # `?key=…` (Google's, Trello's), `?appid=…` (OpenWeather's). The value is random, not a name.
         "URL Query Credential",
         r"(?i)(?:(?:(?<=[?&])|(?<=[?&]access[_-])|(?<=[?&]access)|(?<=[?&]auth[_-])|(?<=[?&]auth)"
         r"|(?<=[?&]private[_-])|(?<=[?&]private))token|(?:(?<=[?&])|(?<=[?&]client[_-])|(?<=[?&]client))secret"
-        r"|(?:(?<=[?&])api|(?<=[?&])access)[_-]?key)=(?P<value>[a-z0-9_.~+/%=-]{12,})",
+        r"|(?:(?<=[?&])api|(?<=[?&])access|(?<=[?&])app)[_-]?key|(?<=[?&])key|(?<=[?&])appid)"
+        r"=(?P<value>[a-z0-9_.~+/%=-]{12,})",
         "https://datatracker.ietf.org/doc/html/rfc6750#section-2.3",
         _random_token,
     ),
@@ -1136,8 +1137,9 @@ _FIRST_ARGUMENT = (
 # A string literal a key is written in, with Python's prefixes (`b"…"`, `rb'…'`) and JavaScript's
 # backquotes.
 _KEY_LITERAL = r"""[rRbBuU]{0,2}+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)"""
-# Keys that sign or check a message, written out as a call's argument: a JWT's HMAC secret, an HMAC's
-# key. The call's own syntax says what the literal is, whatever it is named (often nothing at all).
+# Keys that sign, check or encrypt a message, or open an API, written out as a call's argument: a JWT's
+# HMAC secret, an HMAC's key, a cipher's key, an SDK client's key. The call's own syntax says what the
+# literal is, whatever it is named (often nothing at all).
 SIGNING_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         # PyJWT's `jwt.encode(payload, "…", algorithm="HS256")` and `jwt.decode(token, "…", …)`, Node's
@@ -1165,6 +1167,39 @@ SIGNING_FORMATS: tuple[KeyFormat, ...] = (
         rf"""{_KEY_LITERAL}""",
         "https://nodejs.org/api/crypto.html#cryptocreatehmacalgorithm-key-options",
         _signing_key,
+    ),
+    _placed(
+        # A cipher's key written out: PyCryptodome's `AES.new(b"…", AES.MODE_GCM)` (and its other
+        # ciphers'), cryptography's `Fernet(b"…")`.
+        "Encryption Key Argument",
+        r"""(?:(?:AES|DES3|ChaCha20(?:_Poly1305)?|Salsa20|Blowfish)\.new|Fernet)\([ \t]*+"""
+        rf"""(?:key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
+        "https://pycryptodome.readthedocs.io/en/latest/src/cipher/aes.html",
+        _signing_key,
+    ),
+    _placed(
+        # Node's `crypto.createCipheriv("aes-256-cbc", "…", iv)` (and `createDecipheriv`), Java's
+        # `new SecretKeySpec("…".getBytes(), "AES")`.
+        "Encryption Key Argument",
+        r"""(?:create(?:Cipheriv|Decipheriv)\([ \t]*+(?P<a>["'`])[\w-]{1,30}+(?P=a)[ \t]*+,[ \t]*+"""
+        rf"""|SecretKeySpec\([ \t]*+){_KEY_LITERAL}""",
+        "https://nodejs.org/api/crypto.html#cryptocreatecipherivalgorithm-key-iv-options",
+        _signing_key,
+    ),
+    _placed(
+        # An API's key given to its SDK's client: Azure's `new AzureKeyCredential("…")` (every Azure
+        # service's key), OpenAI's clients in Go (`openai.NewClient("…")`), Java (`new
+        # OpenAiService("…")`), .NET (`new OpenAIClient("…")`, `new ApiKeyCredential("…")`) and PHP
+        # (`OpenAI::client("…")`), Cohere's `cohere.Client("…")`: an unprefixed key (Azure's, Cohere's,
+        # DeepSeek's) has no other mark.
+        "API Key Argument",
+        r"""(?:AzureKeyCredential|ApiKeyCredential|openai\.NewClient|OpenAiService|OpenAIClient"""
+        r"""|OpenAI::client|cohere\.(?:Async)?Client(?:V2)?)\([ \t]*+"""
+        rf"""(?:api_key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
+        "https://learn.microsoft.com/en-us/dotnet/api/azure.azurekeycredential",
+        _random_token,
+        None,
+        WALLET_NOT_AFTER,
     ),
 )
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
