@@ -254,6 +254,14 @@ def _placed_value(rng: random.Random, path: str) -> str:
     return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
 
 
+def _base58(raw: bytes) -> str:
+    number, out = int.from_bytes(raw, "big"), ""
+    while number:
+        number, digit = divmod(number, 58)
+        out = _BASE58[digit] + out
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
 def _coin_value(rng: random.Random, path: str) -> str:
     """A Bitcoin key in Wallet Import Format, a Solana keypair's bytes (or its base58), a Stellar secret
     seed, or a BIP-39 recovery phrase."""
@@ -261,23 +269,13 @@ def _coin_value(rng: random.Random, path: str) -> str:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         seed = rng.randbytes(32)
-        raw = seed + Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
-        number, out = int.from_bytes(raw, "big"), ""
-        while number:
-            number, digit = divmod(number, 58)
-            out = _BASE58[digit] + out
-        return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+        return _base58(seed + Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw())
     if path.endswith("stellar.env"):
         payload = bytes([18 << 3]) + rng.randbytes(32)
         return base64.b32encode(payload + binascii.crc_hqx(payload, 0).to_bytes(2, "little")).decode()
     if path.endswith(".js"):
         payload = bytes([0x80, *rng.randbytes(32), 0x01])
-        raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-        number, out = int.from_bytes(raw, "big"), ""
-        while number:
-            number, digit = divmod(number, 58)
-            out = _BASE58[digit] + out
-        return out
+        return _base58(payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4])
     if path.endswith((".json", ".ts")):
         numbers = list(rng.randbytes(64))
         return "[" + ("," if path.endswith(".json") else ", ").join(map(str, numbers)) + "]"

@@ -30,14 +30,17 @@ BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
-def base58check(payload: bytes) -> str:
-    raw = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+def base58(raw: bytes) -> str:
     number = int.from_bytes(raw, "big")
     out = ""
     while number:
         number, digit = divmod(number, 58)
         out = BASE58[digit] + out
     return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
+def base58check(payload: bytes) -> str:
+    return base58(payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4])
 
 
 def wif(*, compressed: bool, testnet: bool = False) -> str:
@@ -56,15 +59,6 @@ def age_key() -> str:
 
 def nsec() -> str:
     return "nsec1" + "".join(secrets.choice(BECH32) for _ in range(58))
-
-
-def base58(raw: bytes) -> str:
-    number = int.from_bytes(raw, "big")
-    out = ""
-    while number:
-        number, digit = divmod(number, 58)
-        out = BASE58[digit] + out
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out
 
 
 def solana_secret() -> str:
