@@ -239,6 +239,7 @@ SPLIT_SYNTAX = {
     "split/crypt.py": 'cipher = AES.new(b"{}", AES.MODE_GCM)',
     "split/crypt.js": "const c = crypto.createCipheriv('aes-256-cbc', '{}', iv);",
     "split/Text.cs": 'var credential = new AzureKeyCredential("{}");',
+    "split/rerank.py": 'co = cohere.ClientV2("{}")',
 }
 
 

@@ -1169,10 +1169,11 @@ SIGNING_FORMATS: tuple[KeyFormat, ...] = (
         _signing_key,
     ),
     _placed(
-        # A cipher's key written out: PyCryptodome's `AES.new(b"…", AES.MODE_GCM)` (and its other
-        # ciphers'), cryptography's `Fernet(b"…")`.
+        # A cipher's key written out: PyCryptodome's `AES.new(b"…", AES.MODE_GCM)` (and Triple DES's
+        # and ChaCha20's), cryptography's `Fernet(b"…")`. Six literals at most, as for the wallet
+        # loaders: past that the format is searched over the whole text.
         "Encryption Key Argument",
-        r"""(?:(?:AES|DES3|ChaCha20(?:_Poly1305)?|Salsa20|Blowfish)\.new|Fernet)\([ \t]*+"""
+        r"""(?:(?:AES|DES3|ChaCha20(?:_Poly1305)?)\.new|Fernet)\([ \t]*+"""
         rf"""(?:key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
         "https://pycryptodome.readthedocs.io/en/latest/src/cipher/aes.html",
         _signing_key,
@@ -1194,12 +1195,17 @@ SIGNING_FORMATS: tuple[KeyFormat, ...] = (
         # DeepSeek's) has no other mark.
         "API Key Argument",
         r"""(?:AzureKeyCredential|ApiKeyCredential|openai\.NewClient|OpenAiService|OpenAIClient"""
-        r"""|OpenAI::client|cohere\.(?:Async)?Client(?:V2)?)\([ \t]*+"""
-        rf"""(?:api_key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
+        rf"""|OpenAI::client)\([ \t]*+{_KEY_LITERAL}""",
         "https://learn.microsoft.com/en-us/dotnet/api/azure.azurekeycredential",
         _random_token,
         None,
         WALLET_NOT_AFTER,
+    ),
+    _placed(
+        "API Key Argument",
+        rf"""cohere\.(?:Async)?Client(?:V2)?\([ \t]*+(?:api_key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
+        "https://docs.cohere.com/reference/about",
+        _random_token,
     ),
 )
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a
