@@ -247,8 +247,8 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
         r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])",
         "https://www.alibabacloud.com/help/en/ram/user-guide/create-an-accesskey-pair",
     ),
-    # The keys of AI services that code an assistant writes calls: a search, a vector store, a
-    # tracer, a scraper, a router of models.
+    # The keys of AI services that an assistant's code calls: a search, a vector store, a tracer, a
+    # scraper, a router of models.
     _fmt(
         "OpenRouter API Key",
         r"sk-or-v1-[a-f0-9]{64}(?![A-Za-z0-9])",
