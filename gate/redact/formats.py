@@ -1140,7 +1140,7 @@ _KEY_LITERAL = r"""[rRbBuU]{0,2}+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)"""
 # Keys that sign, check or encrypt a message, or open an API, written out as a call's argument: a JWT's
 # HMAC secret, an HMAC's key, a cipher's key, an SDK client's key. The call's own syntax says what the
 # literal is, whatever it is named (often nothing at all).
-SIGNING_FORMATS: tuple[KeyFormat, ...] = (
+ARGUMENT_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         # PyJWT's `jwt.encode(payload, "…", algorithm="HS256")` and `jwt.decode(token, "…", …)`, Node's
         # jsonwebtoken `jwt.sign(payload, '…')` and `jwt.verify(token, '…')`. (Opened by a literal: one
@@ -1347,7 +1347,7 @@ TOOL_FORMATS: tuple[KeyFormat, ...] = (
         "https://ipython.readthedocs.io/en/stable/interactive/magics.html#magic-env",
         written_value,
     ),
-    *SIGNING_FORMATS,
+    *ARGUMENT_FORMATS,
 )
 # Every format the detector runs: the prefixed keys first (a value both find keeps the key's kind).
 KEY_FORMATS: tuple[KeyFormat, ...] = (*PREFIXED_FORMATS, *PLACED_FORMATS, *TOOL_FORMATS)

@@ -213,6 +213,8 @@ def test_wallet_and_tool_keys_fail_the_pr_and_reach_no_model_the_trace_or_the_re
         "bot/hd.py": extended("xprv"),
         "deploy/id.json": compact(keypair_numbers()),
         "keys/age.txt": age_key(),
+        "bot/snipe.ts": solana_secret(),
+        "bot/pay.js": stellar(),
     }
     repo.write("README.md", "bots\n")
     repo.commit("base")
@@ -221,6 +223,10 @@ def test_wallet_and_tool_keys_fail_the_pr_and_reach_no_model_the_trace_or_the_re
     repo.write("bot/hd.py", f'ROOT = "{keys["bot/hd.py"]}"\n')
     repo.write("deploy/id.json", keys["deploy/id.json"] + "\n")
     repo.write("keys/age.txt", f"# created: today\n{keys['keys/age.txt']}\n")
+    repo.write(
+        "bot/snipe.ts", f'const payer = Keypair.fromSecretKey(bs58.decode("{keys["bot/snipe.ts"]}"));\n'
+    )
+    repo.write("bot/pay.js", f"const source = StellarSdk.Keypair.fromSecret('{keys['bot/pay.js']}');\n")
     repo.commit("Trading bots\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
     out = _reviewed(repo, model_server, tmp_path)
 
