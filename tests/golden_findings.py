@@ -201,6 +201,10 @@ PLACED_SYNTAX = {
     "coin/stellar.env": "STELLAR_SECRET={}",
     "src/weather.py": 'URL = "https://api.openweathermap.org/data/2.5/weather?q=Paris&appid={}"',
     "src/places.py": 'URL = "https://api.example.org/v1/places?key={}&q=cafe"',
+    "bot/owner.ts": 'const ownerKey = "0x{}";',
+    "bot/relay.py": "DEPLOYER_KEY = 0x{}",
+    "bot/relay.ts": "const key = process.env.RELAYER_KEY || '0x{}';",
+    "bot/Wallet.cs": 'var MyDeployerKey = "0x{}";',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).

@@ -445,10 +445,24 @@ _ENV_OR = _env_or(r"[A-Za-z_$][\w$]*+", r"""[^"'\n]{1,80}""")
 _PK_NAME = r"(?:[A-Za-z0-9$]*+_)*+(?:P[Kk]|pk)"
 # After a name's last word `pk`: its end (a quote that closes it as a key), a type annotation, the
 # assignment, an environment read it falls back from, and the key with its `0x`, quoted or bare.
-_PK_ASSIGNED = (
+_ASSIGNED_0X_KEY = (
     r"""(?![A-Za-z0-9_$])["'`]?[ \t]*+(?::[ \t]*+[A-Za-z][\w.<>\[\]]{0,40}+[ \t]*+)?(?::=|=>|=|:)[ \t]*+"""
-    rf"""(?:{_ENV_OR}[ \t]*+)?(?P<q>["'`])?0[xX](?P<value>[0-9a-fA-F]{{64}})(?(q)(?P=q)|(?![0-9A-Za-z_]))"""
+    rf"""(?:{_ENV_OR}[ \t]*+)?(?P<q>["'`])?0[xX](?P<value>[0-9a-fA-F]{{64}})"""
 )
+_PK_ASSIGNED = _ASSIGNED_0X_KEY + r"(?(q)(?P=q)|(?![0-9A-Za-z_]))"
+# The words before `key` in the names deploy scripts and bots give a wallet's key: what the wallet does
+# (`DEPLOYER_KEY`, `ownerKey`, `relayer_key`). Not any name ending in `key`: 32 bytes named `STORAGE_KEY`,
+# `cacheKey` or `publicKey` are a slot, a digest or a public key as often (Aptos' and Sui's are 32 bytes).
+_ROLES = (
+    "deployer", "signer", "owner", "admin", "operator", "relayer", "sender", "minter", "funder", "faucet",
+    "treasury", "executor", "keeper", "bot", "wallet", "account", "validator",
+)  # fmt: skip
+# An environment variable so named, as a `.env` and a CI's secrets spell it (`DEPLOYER_KEY`,
+# `BOT_WALLET_KEY`).
+_ROLE_KEY_NAME = rf"(?:[A-Z0-9$]*+_)*?(?:{'|'.join(r.upper() for r in _ROLES)})_KEY"
+# After such a name, as after `pk` (`_PK_ASSIGNED`), but a bare `0x…` not before a `;`: Solidity's `bytes32
+# constant OWNER_KEY = 0x…;` is a slot's or a role's hash, its keys `uint256` (the rule above).
+_ROLE_KEY_ASSIGNED = _ASSIGNED_0X_KEY + r"(?(q)(?P=q)|(?![0-9A-Za-z_])(?![ \t]*+;))"
 # What may not stand before a loader's name or a list's: `getWallet(`, `models.Wallet(`, JSON's
 # `"accounts":`.
 WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
@@ -1063,6 +1077,43 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # (`const key = process.env.DEPLOYER_PK || "0x…"`, `os.getenv("PK", "0x…")`).
         WALLET_KIND,
         rf"""{_env_or(_PK_NAME, _PK_NAME)}[ \t]*+(?P<q>["'`])0[xX](?P<value>[0-9a-fA-F]{{64}})(?P=q)""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    # A key given to a name whose last word is `key` after what the wallet does (`_ROLES`):
+    # `DEPLOYER_KEY=0x…` in a `.env`, `const ownerKey = "0x…"`, `relayer_key: "0x…"`, `MyDeployerKey`.
+    _placed(
+        WALLET_KIND,
+        rf"""(?:{"|".join(_ROLES)})(?:_key|Key){_ROLE_KEY_ASSIGNED}""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        re.compile(r"[A-Za-z0-9$]"),
+    ),
+    _placed(
+        WALLET_KIND,
+        rf"""(?:{"|".join(r.capitalize() for r in _ROLES)})_?Key{_ROLE_KEY_ASSIGNED}""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        re.compile(r"[A-Z$]"),
+    ),
+    _placed(
+        WALLET_KIND,
+        rf"""(?:{"|".join(r.upper() for r in _ROLES)})_KEY{_ROLE_KEY_ASSIGNED}""",
+        "https://docs.ethers.org/v6/api/wallet/#Wallet",
+        unpublished_key,
+        None,
+        re.compile(r"[A-Za-z0-9$]"),
+    ),
+    _placed(
+        # The same key as the fallback of an environment variable so named, whatever it is given to
+        # (`const key = process.env.DEPLOYER_KEY || "0x…"`, `os.getenv("OWNER_KEY", "0x…")`).
+        WALLET_KIND,
+        rf"""{_env_or(_ROLE_KEY_NAME, _ROLE_KEY_NAME)}[ \t]*+"""
+        r"""(?P<q>["'`])0[xX](?P<value>[0-9a-fA-F]{64})(?P=q)""",
         "https://docs.ethers.org/v6/api/wallet/#Wallet",
         unpublished_key,
         None,
