@@ -205,6 +205,11 @@ PLACED_SYNTAX = {
     "bot/relay.py": "DEPLOYER_KEY = 0x{}",
     "bot/relay.ts": "const key = process.env.RELAYER_KEY || '0x{}';",
     "bot/Wallet.cs": 'var MyDeployerKey = "0x{}";',
+    "bot/noble_sign.ts": "const sig = secp.sign(msgHash, '{}');",
+    "bot/derive.py": 'key = ec.derive_private_key(int("{}", 16), ec.SECP256K1())',
+    "src/ai.rb": 'client = OpenAI::Client.new(access_token: "{}")',
+    "src/main.rs": 'let config = OpenAIConfig::new().with_api_key("{}");',
+    "src/sms.py": 'client = Client(account_sid, "{}")',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -256,6 +261,8 @@ def _placed_value(rng: random.Random, path: str) -> str:
         return "".join(rng.choice(_ALNUM) for _ in range(68))
     if path.startswith("bot/"):  # a wallet's key: 32 bytes of hex
         return "".join(rng.choice("0123456789abcdef") for _ in range(64))
+    if path == "src/sms.py":  # Twilio's auth token: 16 bytes of hex
+        return "".join(rng.choice("0123456789abcdef") for _ in range(32))
     return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
 
 

@@ -1031,6 +1031,29 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         re.compile(r"""[\w$"'.]"""),
     ),
     _placed(
+        # A message signed with a key written out, by noble's curves: `secp.sign(msgHash, "…")`,
+        # `ed.sign(message, "…")`, `schnorr.sign(msg, "…")`. Only on a curve's object: `sign(` alone is
+        # any function's name.
+        WALLET_KIND,
+        r"""(?:secp256k1|secp|schnorr|ed25519|ed448|ed)\.sign(?:Async)?[ \t]*+\([ \t]*+"""
+        rf"""{_USER_ARGUMENT}[ \t]*+,[ \t]*+{_WALLET_KEY}""",
+        "https://github.com/paulmillr/noble-secp256k1",
+        unpublished_key,
+        None,
+        re.compile(r"""[\w$"'.]"""),
+    ),
+    _placed(
+        # cryptography's elliptic-curve key from its number: `ec.derive_private_key(int("…", 16),
+        # ec.SECP256K1())`, or the number written in hex.
+        WALLET_KIND,
+        r"""derive_private_key[ \t]*+\([ \t]*+(?:int[ \t]*+\([ \t]*+["'](?:0[xX])?|0[xX])"""
+        r"""(?P<value>[0-9a-fA-F]{64})(?![0-9a-fA-F])""",
+        "https://cryptography.io/en/latest/hazmat/primitives/asymmetric/ec/#cryptography.hazmat.primitives.asymmetric.ec.derive_private_key",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
         # A Foundry script's key, a number literal: given to a cheatcode that takes a private key
         # (`vm.startBroadcast(0x…)`, `vm.addr(0x…)`, `vm.sign(0x…, digest)`), or set to a `uint256`
         # named for one (`uint256 deployerPrivateKey = 0x…;`). An address is 20 bytes, 40 digits.
@@ -1257,6 +1280,30 @@ ARGUMENT_FORMATS: tuple[KeyFormat, ...] = (
         rf"""cohere\.(?:Async)?Client(?:V2)?\([ \t]*+(?:api_key[ \t]*+=[ \t]*+)?{_KEY_LITERAL}""",
         "https://docs.cohere.com/reference/about",
         _random_token,
+    ),
+    _placed(
+        # The same in Rust: async-openai's `OpenAIConfig::new().with_api_key("…")`. (Ruby's clients take
+        # it as `access_token:` or `api_key:`, which the keyword rule reads.)
+        "API Key Argument",
+        rf"""\.with_api_key\([ \t]*+{_KEY_LITERAL}""",
+        "https://docs.rs/async-openai/latest/async_openai/config/struct.OpenAIConfig.html#method.with_api_key",
+        _random_token,
+    ),
+    _placed(
+        # Twilio's auth token (32 hex digits) given to its client after the account's SID, written out
+        # (`AC` and 32 hex digits) or named for one: `Client(account_sid, "…")` (Python),
+        # `twilio(accountSid, "…")` and `require("twilio")(accountSid, "…")` (Node),
+        # `Twilio.init(ACCOUNT_SID, "…")` (Java), `TwilioClient.Init(accountSid, "…")` (.NET),
+        # `Twilio::REST::Client.new(account_sid, "…")` (Ruby).
+        "Twilio Auth Token",
+        r"""(?:Client(?:\.new)?|(?:require\([ \t]*+(?P<m>["']))?twilio(?(m)(?P=m)[ \t]*+\))|Twilio\.init"""
+        r"""|TwilioClient\.Init)[ \t]*+\([ \t]*+"""
+        r"""(?:["']AC[0-9a-fA-F]{32}["']|[\w.$]{0,60}?(?:[Ss]id|SID))[ \t]*+,[ \t]*+"""
+        r"""(?P<q>["'])(?P<value>[0-9a-fA-F]{32})(?P=q)""",
+        "https://www.twilio.com/docs/iam/api/authtoken",
+        unpublished_key,
+        None,
+        WALLET_NOT_AFTER,
     ),
 )
 # Credentials that other tools' own syntax sets, wherever that syntax is written (a config file, a

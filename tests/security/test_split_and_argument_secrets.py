@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import string
 import time
 from collections.abc import Callable
@@ -81,6 +82,9 @@ SPLIT_OR_PLACED = [
     ("src/Chat.java", 'OpenAiService service = new OpenAiService("{0}");', 1),
     ("src/chat.php", "$client = OpenAI::client('{0}');", 1),
     ("app/rerank.py", 'co = cohere.ClientV2("{0}")', 1),
+    ("app/chat.rb", 'client = OpenAI::Client.new(access_token: "{0}")', 1),
+    ("app/chat.rb", "client = Anthropic::Client.new(api_key: '{0}')", 1),
+    ("src/chat.rs", 'let config = OpenAIConfig::new().with_api_key("{0}");', 1),
     # A passphrase of more than three words, and a prefixed string, in config syntax and in code.
     ("config/app.yml", 'api_token: "{0} horse battery staple again"', 1),
     (".env", 'GPG_PASSPHRASE="{0} horse battery staple again now"', 1),
@@ -156,6 +160,8 @@ NOT_SECRETS = [
     ),
     ("cmd/chat.go", '\tclient := openai.NewClient(os.Getenv("OPENAI_API_KEY"))'),
     ("src/Chat.cs", 'var client = new OpenAIClient("YOUR_API_KEY");'),
+    ("app/chat.rb", 'client = OpenAI::Client.new(access_token: ENV.fetch("OPENAI_ACCESS_TOKEN"))'),
+    ("src/chat.rs", "let config = OpenAIConfig::new().with_api_key(key);"),
     ("app/models.py", 'password = b"password"'),
     ("app/forms.py", 'secret = b"The secret is kept in the vault, never here."'),
     ("schema.json", '    "token": "Paste the token from the settings page here"'),
@@ -167,6 +173,35 @@ def test_code_and_prose_in_the_same_syntax_stay_whole(path: str, text: str) -> N
     _fresh()
     assert [hit.value for _, _, hit in scan_files([(path, text.split("\n"))])] == []
     assert redact(text, filename=path) == text
+
+
+TWILIO_CLIENTS = [
+    ("app/sms.py", 'client = Client(account_sid, "{}")'),
+    ("app/sms.py", 'client = Client("AC' + "0f" * 16 + '", "{}")'),
+    ("web/sms.js", "const client = twilio(accountSid, '{}');"),
+    ("web/sms.js", "const client = require('twilio')(process.env.TWILIO_ACCOUNT_SID, '{}');"),
+    ("src/Sms.java", 'Twilio.init(ACCOUNT_SID, "{}");'),
+    ("src/Sms.cs", 'TwilioClient.Init(accountSid, "{}");'),
+    ("app/sms.rb", "@client = Twilio::REST::Client.new(account_sid, '{}')"),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), TWILIO_CLIENTS)
+def test_a_twilio_auth_token_given_to_its_client_is_found_and_hidden(path: str, template: str) -> None:
+    """Twilio's auth token is 32 hex digits, with no prefix and often no name: given to the client after
+    the account's SID, it is one all the same. Another client's second argument stays as written."""
+    _fresh()
+    token = secrets.token_hex(16)
+    line = template.format(token)
+    hits = [(hit.kind, hit.value) for _, _, hit in scan_files([(path, [line])])]
+    assert ("Twilio Auth Token", token) in hits, hits
+    hidden = redact(line, filename=path)
+    assert token not in hidden and REDACTED in hidden
+    _fresh()
+    for other in ('client = Client(user_id, "{}")', 'client = HttpClient(session_sid, "{}")'):
+        text = other.format(token)
+        assert [hit for _, _, hit in scan_files([(path, [text])])] == [], other
+        assert redact(text, filename=path) == text
 
 
 def test_a_wrapped_value_changed_in_place_is_hidden_amid_the_hunks_removed_lines() -> None:

@@ -121,6 +121,11 @@ LOADED = [
     ("src/sign.ts", "const pub = secp.getPublicKey('{}');"),
     ("src/sign.ts", 'const shared = x25519.getSharedSecret("{}", peer);'),
     ("src/sign.ts", "const pub = getPublicKey(`{}`);"),
+    ("src/sign.ts", 'const sig = await secp.signAsync(msgHash, "{}");'),
+    ("src/sign.ts", "const sig = ed.sign(message, '0x{}');"),
+    ("src/sign.ts", "const sig = schnorr.sign(msg, `{}`);"),
+    ("bot/keys.py", 'key = ec.derive_private_key(int("{}", 16), ec.SECP256K1())'),
+    ("bot/keys.py", "key = derive_private_key(0x{}, SECP256K1())"),
     # Aptos's key classes; CosmJS's wallet from hex.
     (
         "src/aptos.ts",
@@ -250,6 +255,10 @@ NOT_KEYS = [
     ("app/keys.py", 'key = MyPrivateKey(bytes.fromhex("{}"))'),
     ("app/auth.py", 'session = account.sign_in(user, "{}")'),
     ("app/auth.py", 'ok = account.signature_matches(body, "{}")'),
+    # Another object's `sign` (a wallet's, a signed message's); a number read from elsewhere.
+    ("src/sign.ts", 'const sig = signed.sign(msg, "{}");'),
+    ("src/sign.ts", 'const sig = wallet.sign(msg, "{}");'),
+    ("bot/keys.py", 'key = ec.derive_private_key(int(os.environ["K"], 16), ec.SECP256K1())  # "{}"'),
 ]
 
 
