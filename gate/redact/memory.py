@@ -190,28 +190,58 @@ def _compiled() -> re.Pattern[str] | None:
         return _pattern
 
 
-# A value made of letters only (`secret`, `changeme`: a word) is hidden where it stands as a whole
-# token, not where its letters are part of a longer name: a password `secret` must not turn the stage
-# `secrets` or the rule `hard-coded-secret` into `[REDACTED]s`. Any other value (digits, symbols, mixed:
-# what real credentials look like) is hidden wherever its characters appear, glued to others or not
-# (`-pXy7hunter22` on a command line).
+# A value of random letters (`IoyxQdqvjuPqNcU`) is hidden where it stands as a whole token, not where
+# its letters are part of a longer name. Any other value with something but letters and blanks (digits,
+# symbols, mixed: what real credentials look like) is hidden wherever its characters appear, glued to
+# others or not (`-pXy7hunter22` on a command line).
 _TOKEN = "A-Za-z0-9_-"
 _NOT_AFTER_TOKEN = f"(?<![{_TOKEN}])"
 _NOT_BEFORE_TOKEN = f"(?![{_TOKEN}])"
+
+# A value of one to three words (`password` in `http://user:password@host`, `something`, `a secret`: what
+# docs and tests write for a password, and what a weak one is) is hidden where it stands as a value: in
+# quotes, after `=` or `:`, in a URL's user part, as an XML element's text, or last on its line. Not as
+# a name in code (`def login(user, password)`), nor in the gate's own sentences ("or a secret store"):
+# hidden there, such a value blanked every use of the name in every prompt and the report's own words,
+# and a pull request could hide any name of its code from the models by assigning it to a password. A
+# passphrase of four words or more is hidden wherever it appears, as other values are.
+_MAX_VALUE_WORDS = 3
+_PHRASE = re.compile(r"[A-Za-z]++(?: [A-Za-z]++)*+")
+# One alternative, its first test a single look behind (most places fail it at once): after a quote, `=`,
+# `:` (with a blank or not), `>` or a line's start, the value ends at a quote, `@`, `;`, `,`, `<`, `&` or
+# the line's end; after another blank, at the line's end only (a YAML block's value below its key, as a
+# file holds it and as a prompt's row shows it: `+13 |   value`).
+_AS_VALUE = (
+    r"""(?<![^\n"'`=:> \t])(?:(?<![=:][ \t])(?<=[ \t])(?P<blank>))?+""",
+    r"""(?(blank)(?![^\n])|(?![^\n"'`@;,<&]))""",
+)
 
 
 def _is_word(value: str) -> bool:
     return value.isascii() and value.isalpha()
 
 
-def _alternation(values: list[str]) -> str:
-    """Other values first (the longer match where a word is a prefix of one), then the words, each
-    between token edges."""
-    others = [v for v in values if not _is_word(v)]
-    words = [v for v in values if _is_word(v)]
-    parts = (["(?:" + _trie(others, 0, bounded=False) + ")"] if others else []) + (
-        [_NOT_AFTER_TOKEN + "(?:" + _trie(words, 0, bounded=True) + ")"] if words else []
+def _is_plain_value(value: str) -> bool:
+    """Words a person writes (a few, letters only), not random letters."""
+    return (
+        value.isascii()
+        and _PHRASE.fullmatch(value) is not None
+        and value.count(" ") < _MAX_VALUE_WORDS
+        and not _random_letters(value)
     )
+
+
+def _alternation(values: list[str]) -> str:
+    """Other values first (the longer match where a word is a prefix of one), then the random words,
+    each between token edges, then the plain words where they stand as a value."""
+    plain = [v for v in values if _is_plain_value(v)]
+    words = [v for v in values if _is_word(v) and not _is_plain_value(v)]
+    others = [v for v in values if not _is_word(v) and not _is_plain_value(v)]
+    parts = ["(?:" + _trie(others, 0, bounded=False) + ")"] if others else []
+    if words:
+        parts.append(_NOT_AFTER_TOKEN + "(?:" + _trie(words, 0, bounded=True) + ")")
+    if plain:
+        parts.append(_AS_VALUE[0] + "(?:" + _trie(plain, 0, bounded=False) + ")" + _AS_VALUE[1])
     return "|".join(parts)
 
 

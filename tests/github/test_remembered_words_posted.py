@@ -1,4 +1,4 @@
-"""What a PR taught the run's memory of secrets (`DB_PASSWORD=payments` in an added `.env`) is hidden in
+"""What a PR taught the run's memory of secrets (`DB_PASSWORD=payments-v2` in an added `.env`) is hidden in
 every text the gate posts, but never in the fields GitHub reads as identifiers: a conclusion, a side, a
 path. Hidden there, GitHub refused the whole review (`[REDACTED]/api.py` is no file of the PR) or the
 check run (`"conclusion": "[REDACTED]"`), and what was found was not posted at all. A comment or an
@@ -41,8 +41,8 @@ def test_a_folder_named_like_a_remembered_value_keeps_its_comments_and_annotatio
         tmp_path,
         github,
         {
-            "deploy/.env": "DB_PASSWORD=payments\n",
-            "payments/api.py": f'TOKEN = "{TOKEN}"\n',
+            "deploy/.env": "DB_PASSWORD=payments-v2\n",
+            "payments-v2/api.py": f'TOKEN = "{TOKEN}"\n',
             "billing/api.py": f'OTHER = "{TOKEN[:-4]}Zq9X"\n',
         },
     )
@@ -56,7 +56,7 @@ def test_a_folder_named_like_a_remembered_value_keeps_its_comments_and_annotatio
     annotated = {a["path"] for a in run["output"]["annotations"]}
     assert {p for p in annotated if p.endswith("api.py")} == {"billing/api.py"}
     posted = str([review, github.review_comments[7], run, github.issue_comments[7]])
-    assert TOKEN not in posted and "payments" not in posted
+    assert TOKEN not in posted and "payments-v2" not in posted
     # The review counts the comments it holds; a second run finds nothing new to comment, and posts none.
     assert f"{len(github.review_comments[7])} new finding" in review["body"]
     workspace = tmp_path / "workspace"

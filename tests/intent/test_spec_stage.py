@@ -314,8 +314,8 @@ def test_a_contradiction_on_lines_the_chunk_did_not_show_is_ignored(
 def test_a_contradiction_on_a_path_the_prompt_spelled_redacted_is_placed_on_its_file(
     github: FakeGitHub, model_server: FakeModelServer, tmp_path: Path
 ) -> None:
-    """The PR adds `DB_PASSWORD=payments` to a `.env`: a value of the code, remembered, so the prompts
-    name `payments/pay.py` as `[REDACTED]/pay.py`, and the models cite it so. Their contradiction is
+    """The PR adds `DB_PASSWORD=payments-v2` to a `.env`: a value of the code, remembered, so the prompts
+    name `payments-v2/pay.py` as `[REDACTED]/pay.py`, and the models cite it so. Their contradiction is
     placed on the file that spelling stands for and blocks, as it does when nothing is hidden; matched
     against the raw path it was ignored, and the spec check let the float through."""
     sc.script(model_server)
@@ -328,13 +328,13 @@ def test_a_contradiction_on_a_path_the_prompt_spelled_redacted_is_placed_on_its_
 
     for name in ("fake-a", "fake-b"):
         model_server.script(name, "spec_check", as_shown)
-    added = {".env": "APP_ENV=dev\nDB_PASSWORD=payments\n"}
-    repo = sc.make_pr(tmp_path / "repo", github, path="payments/pay.py", added=added)
+    added = {".env": "APP_ENV=dev\nDB_PASSWORD=payments-v2\n"}
+    repo = sc.make_pr(tmp_path / "repo", github, path="payments-v2/pay.py", added=added)
     outcome = sc.gate(github, repo, sc.config_for(model_server))
     prompts = [c.last_user for c in model_server.calls if c.schema == "spec_check"]
     assert any("### [REDACTED]/pay.py" in prompt for prompt in prompts)
     (finding,) = sc.spec_findings(outcome)
-    assert (finding.location.path, finding.location.start_line) == ("payments/pay.py", 12)
+    assert (finding.location.path, finding.location.start_line) == ("payments-v2/pay.py", 12)
     assert finding.blocking and finding.confirmed_by == ("openai/fake-a", "openai/fake-b")
     assert "judgment(s) ignored" not in " ".join(sc.spec_stage(outcome).details["notes"])
 

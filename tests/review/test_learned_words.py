@@ -1,5 +1,6 @@
-"""A value remembered as a secret hides whatever text equals it, and a PR chooses such values (an added
-`.env` line `DB_PASSWORD=findings`); a real one can be a word by chance (`POSTGRES_PASSWORD=postgres`).
+"""A value remembered as a secret hides text that equals it, and a PR chooses such values (an added
+`.env` line `DB_PASSWORD=findings`); a real one can be a word by chance (`POSTGRES_PASSWORD=postgres`),
+hidden where it stands as a value, or a name's part (`payments-v2`), hidden wherever it appears.
 Hidden, it must never change what the gate decides or how its output reads: the report keeps its own
 keys for `publish`, a finding on a file whose name it hides is still placed on that file, and a replay of
 the trace gives the run's verdict and findings."""
@@ -146,32 +147,33 @@ def _placed(outcome: Outcome) -> list[tuple[Any, ...]]:
 def test_a_remembered_word_in_a_files_path_leaves_its_findings_on_that_file(
     model_server: FakeModelServer, tmp_path: Path, learned: str
 ) -> None:
-    """The prompts name `payments/refund.py` as `[REDACTED]/refund.py` once `payments` is remembered (the
-    line `DB_PASSWORD=payments` added to a `.env`: a value of the code, whatever its shape); both models cite
-    it so, and the findings are placed on the file the spelling stands for: the PR fails as it does when
-    nothing is hidden, and the replay of its trace places them as the run did."""
+    """The prompts name `payments-v2/refund.py` as `[REDACTED]/refund.py` once `payments-v2` is remembered
+    (the line `DB_PASSWORD=payments-v2` added to a `.env`: a value of the code, whatever its shape; a plain
+    word is hidden only where it stands as a value, not in a file's name); both models cite it so, and the
+    findings are placed on the file the spelling stands for: the PR fails as it does when nothing is
+    hidden, and the replay of its trace places them as the run did."""
     repo = GitRepo(tmp_path / "repo")
-    repo.write("payments/refund.py", BASE)
+    repo.write("payments-v2/refund.py", BASE)
     repo.write(".env", "APP_ENV=dev\nDB_HOST=localhost\n")
     repo.commit("add payments")
     repo.branch("feature")
-    repo.write("payments/refund.py", HEAD)
+    repo.write("payments-v2/refund.py", HEAD)
     if learned == "added":
-        repo.write(".env", "APP_ENV=dev\nDB_PASSWORD=payments\nDB_HOST=localhost\n")
+        repo.write(".env", "APP_ENV=dev\nDB_PASSWORD=payments-v2\nDB_HOST=localhost\n")
     repo.commit("add refunds")
     for model in ("fake-a", "fake-b"):
         model_server.script(model, "review", _cited_as_shown)
     trace = tmp_path / "trace.jsonl"
 
     outcome = gate(repo, config_for(model_server, MODELS), trace)
-    shown = "payments/refund.py" if learned == "control" else "[REDACTED]/refund.py"
+    shown = "payments-v2/refund.py" if learned == "control" else "[REDACTED]/refund.py"
     prompts = [c.last_user for c in model_server.calls if c.schema == "review"]
     headers = {line for prompt in prompts for line in prompt.splitlines() if line.startswith("###")}
     assert f"### {shown}" in headers
-    assert learned == "control" or "### payments/refund.py" not in headers
+    assert learned == "control" or "### payments-v2/refund.py" not in headers
     assert outcome.verdict == "fail"
     found = ("Refund converts money amount to float", True, MODELS)
-    assert _placed(outcome) == [("payments/refund.py", 13, *found)]
+    assert _placed(outcome) == [("payments-v2/refund.py", 13, *found)]
     assert stage(outcome).model_error is None and stage(outcome).details["outside_findings"] == 0
 
     replayed = replay_trace(trace)
@@ -180,17 +182,17 @@ def test_a_remembered_word_in_a_files_path_leaves_its_findings_on_that_file(
 
 
 def test_a_spelling_shown_for_two_files_is_not_guessed(model_server: FakeModelServer, tmp_path: Path) -> None:
-    """`payments/refund.py` and `billing/refund.py` both reach the models as `[REDACTED]/refund.py`: a
+    """`payments-v2/refund.py` and `billing-v2/refund.py` both reach the models as `[REDACTED]/refund.py`: a
     finding on it names no one file, so it is a model error and a gap, never a pass, in the run and in
     its replay."""
     repo = GitRepo(tmp_path / "repo")
-    for folder in ("payments", "billing"):
+    for folder in ("payments-v2", "billing-v2"):
         repo.write(f"{folder}/refund.py", BASE)
     repo.commit("add payments")
     repo.branch("feature")
-    for folder in ("payments", "billing"):
+    for folder in ("payments-v2", "billing-v2"):
         repo.write(f"{folder}/refund.py", HEAD)
-    repo.write(".env", "DB_PASSWORD=payments\nAPI_KEY=billing\n")
+    repo.write(".env", "DB_PASSWORD=payments-v2\nAPI_KEY=billing-v2\n")
     repo.commit("add refunds")
     for model in ("fake-a", "fake-b"):
         model_server.script(model, "review", _cited_as_shown)

@@ -71,24 +71,29 @@ def test_strings_scanned_ahead_are_redacted_as_if_scanned_then() -> None:
 STRIPE_NAMED = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
 
 
-def test_a_remembered_word_is_hidden_in_values_and_data_keys_never_in_the_gates_own_keys() -> None:
+def test_a_remembered_value_is_hidden_in_values_and_data_keys_never_in_the_gates_own_keys() -> None:
     """A value remembered for the run can be a word of the gate's formats (`DB_PASSWORD=findings` in a
     commit message, or a real password that happens to be `start_line`): hidden where it is text, a
-    file path used as a key included, and left in the keys the gate writes (report, trace, SARIF)."""
+    file path used as a key included, and left in the keys the gate writes (report, trace, SARIF). A
+    plain word is hidden where it stands as a value only, not in the gate's sentences or a file's name."""
     from gate.redact import memory
 
     before = set(memory._values)
     try:
-        memory.remember(["findings", "start_line", "payments"])
+        memory.remember(["findings", "start_line", "pay2ments"])
         tree = {
-            "findings": [{"start_line": 3, "title": "findings start_line", "$schema": "x", "ruleId": "r"}],
-            "line_keys": {"payments/refund.py:3-4": "ab12", "findings.py:1-2": "cd34"},
+            "findings": [
+                {"start_line": 3, "title": "findings start_line", "body": "findings", "$schema": "x"},
+            ],
+            "line_keys": {"pay2ments/refund.py:3-4": "ab12", "findings.py:1-2": "cd34"},
             # a file at the root named after a token is a key shaped as the gate's own: still data
             "files": {STRIPE_NAMED: 1, "chunk-12": 2, "partialFingerprints": 3},
         }
         assert redact_tree(tree) == {
-            "findings": [{"start_line": 3, "title": f"{REDACTED} {REDACTED}", "$schema": "x", "ruleId": "r"}],
-            "line_keys": {f"{REDACTED}/refund.py:3-4": "ab12", f"{REDACTED}.py:1-2": "cd34"},
+            "findings": [
+                {"start_line": 3, "title": f"findings {REDACTED}", "body": REDACTED, "$schema": "x"},
+            ],
+            "line_keys": {f"{REDACTED}/refund.py:3-4": "ab12", "findings.py:1-2": "cd34"},
             "files": {REDACTED: 1, "chunk-12": 2, "partialFingerprints": 3},
         }
     finally:  # the words stay out of the other tests' way

@@ -120,7 +120,9 @@ def test_a_value_is_hidden_past_the_places_where_a_longer_value_hidden_holds_it(
     assert _hidden_in(f"{longer}cabc {value}", [value, longer]) == f"{REDACTED}cabc {REDACTED}"
 
 
-def test_a_remembered_word_is_hidden_as_a_whole_token_any_other_value_everywhere(tmp_path: Path) -> None:
+def test_a_remembered_word_is_hidden_where_it_stands_as_a_value_any_other_value_everywhere(
+    tmp_path: Path,
+) -> None:
     import json
     import subprocess
     import sys
@@ -131,20 +133,30 @@ def test_a_remembered_word_is_hidden_as_a_whole_token_any_other_value_everywhere
     # other tests' output uses.
     probe = (
         "from gate.redact import memory\n"
-        "memory.remember(['secret', 'p4ss:w0rd', 'Xy7hunter22'])\n"
+        "memory.remember(['secret', 'p4ss:w0rd', 'Xy7hunter22', 'password'])\n"
         "for text in ['secrets hard-coded-secret get_secret secretly',\n"
         "             \"a secret store, x=secret; 'secret'\", 'user:p4ss:w0rd@host', 'Xp4ss:w0rd',\n"
-        "             'mysql -uroot -pXy7hunter22', 'Bearer_Xy7hunter22']:\n"
+        "             'mysql -uroot -pXy7hunter22', 'Bearer_Xy7hunter22',\n"
+        "             'def login(user, password):\\n    return check(password)',\n"
+        "             'url: http://app:password@db/shop\\n<pass>password</pass>\\nkey: >-\\n  password']:\n"
         "    print(memory.hide(text))\n"
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert shown.splitlines() == [
         "secrets hard-coded-secret get_secret secretly",
-        f"a {REDACTED} store, x={REDACTED}; '{REDACTED}'",
+        # A word stands as a value in quotes, after `=` or `:`, in a URL's user part, as an element's
+        # text, alone on its line; not in a sentence (the gate's own "a secret store") nor as a name.
+        f"a secret store, x={REDACTED}; '{REDACTED}'",
         f"user:{REDACTED}@host",
         f"X{REDACTED}",  # a value that is not a word is hidden glued to anything
         f"mysql -uroot -p{REDACTED}",
         f"Bearer_{REDACTED}",
+        "def login(user, password):",
+        "    return check(password)",
+        f"url: http://app:{REDACTED}@db/shop",
+        f"<pass>{REDACTED}</pass>",
+        "key: >-",
+        f"  {REDACTED}",
     ]
     # End to end: a placeholder password in `.env` leaves the report's own names whole.
     repo = GitRepo(tmp_path / "repo")
