@@ -35,6 +35,7 @@ AI_TRAILER = "Co-Authored-By: Claude <noreply@anthropic.com>"
 
 _ALNUM = string.ascii_letters + string.digits
 _HEX = "0123456789abcdef"
+_UPPER_DIGITS = string.ascii_uppercase + string.digits
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
@@ -106,6 +107,29 @@ def _sample(rng: random.Random) -> dict[str, str]:
         "Supabase Secret Key": lambda: "sb_secret_" + r(31),
         "Sui Private Key": lambda: "suiprivkey1" + r(59, _BECH32),
         "Aptos Private Key": lambda: "ed25519-priv-0x" + r(64, _HEX),
+        "1Password Secret Key": lambda: "-".join(("A3", *(r(n, _UPPER_DIGITS) for n in (6, 11, 5, 5, 5)))),
+        "Airtable Personal Access Token": lambda: "pat" + r(14) + "." + r(64, _HEX),
+        "ClickHouse Cloud API Secret": lambda: "4b1d" + r(38),
+        "Clojars Deploy Token": lambda: "CLOJARS_" + r(60, string.ascii_lowercase + string.digits),
+        "Duffel API Token": lambda: "duffel_live_" + r(43),
+        "EasyPost API Key": lambda: "EZAK" + r(54),
+        "Flutterwave Secret Key": lambda: "FLWSECK-" + r(32, "abcdefgh0123456789") + "-X",
+        "Frame.io Token": lambda: "fio-u-" + r(64),
+        "Harness Token": lambda: "pat." + r(22) + "." + r(24) + "." + r(20),
+        "OpenShift Token": lambda: "sha256~" + r(43),
+        "Adobe Client Secret": lambda: "p8e-" + r(32),
+        "Amazon Bedrock API Key": lambda: "ABSK" + r(132),
+        "Infracost API Token": lambda: "ico-" + r(32),
+        "42 Intra Client Secret": lambda: "s-s4t2ud-" + r(64, _HEX),
+        "MaxMind License Key": lambda: r(6) + "_" + r(29) + "_mmk",
+        "Octopus Deploy API Key": lambda: "API-" + r(26, string.ascii_uppercase + string.digits),
+        "ReadMe API Key": lambda: "rdme_" + r(70, string.ascii_lowercase + string.digits),
+        "Scalingo API Token": lambda: "tk-us-" + r(48),
+        "Brevo API Key": lambda: "xkeysib-" + r(64, _HEX) + "-" + r(16),
+        "Shippo API Token": lambda: "shippo_live_" + r(40, _HEX),
+        "Typeform Token": lambda: "tfp_" + r(59),
+        "Yandex Cloud API Key": lambda: "AQVN" + r(36),
+        "Cloudflare Origin CA Key": lambda: "v1.0-" + r(24, _HEX) + "-" + r(146, _HEX),
     }
     return {kind: make() for kind, make in makers.items()}
 

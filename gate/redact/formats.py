@@ -219,7 +219,7 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
     ),
     _fmt(
         "1Password Service Account Token",
-        r"ops_eyJ[A-Za-z0-9_=-]{40,}",
+        r"ops_eyJ[A-Za-z0-9_=+/-]{40,}",
         "https://developer.1password.com/docs/service-accounts/",
     ),
     _fmt(
@@ -339,6 +339,123 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
         "Prefect API Key",
         r"pnu_[A-Za-z0-9]{36}",
         "https://docs.prefect.io/v3/manage/cloud/manage-users/api-keys",
+    ),
+    # More services' keys, by the shapes their vendors document (and secret scanners read): a cloud's, a
+    # CI's, a payment or shipping API's, a mail sender's.
+    _fmt(
+        "1Password Secret Key",
+        r"A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}(?![A-Za-z0-9])",
+        "https://support.1password.com/secret-key-security/",
+    ),
+    _fmt(
+        "Airtable Personal Access Token",
+        r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}(?![A-Za-z0-9])",
+        "https://airtable.com/developers/web/guides/personal-access-tokens",
+    ),
+    _fmt(
+        "ClickHouse Cloud API Secret",
+        r"4b1d[A-Za-z0-9]{38}(?![A-Za-z0-9])",
+        "https://clickhouse.com/docs/cloud/manage/openapi",
+    ),
+    _fmt(
+        "Clojars Deploy Token",
+        r"CLOJARS_[a-z0-9]{60}(?![A-Za-z0-9])",
+        "https://github.com/clojars/clojars-web/wiki/Deploy-Tokens",
+    ),
+    _fmt(
+        "Duffel API Token",
+        rf"duffel_(?:test|live)_{_TAIL}{{43}}",
+        "https://duffel.com/docs/api/overview/making-requests/authentication",
+    ),
+    _fmt(
+        "EasyPost API Key",
+        r"EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9])",
+        "https://docs.easypost.com/docs/authentication",
+    ),
+    _fmt(
+        "Flutterwave Secret Key",
+        r"FLWSECK(?:_TEST)?-[a-h0-9]{32}-X",
+        "https://developer.flutterwave.com/docs/authentication",
+    ),
+    _fmt(
+        "Frame.io Token",
+        rf"fio-u-{_TAIL}{{64}}",
+        "https://developer.frame.io/docs/getting-started/authentication",
+    ),
+    _fmt(
+        "Harness Token",
+        r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])",
+        "https://developer.harness.io/docs/platform/automation/api/add-and-manage-api-keys/",
+    ),
+    _fmt(
+        "OpenShift Token",
+        rf"sha256~{_TAIL}{{43}}",
+        "https://docs.openshift.com/container-platform/4.16/authentication/managing-oauth-access-tokens.html",
+    ),
+    _fmt(
+        "Adobe Client Secret",
+        r"p8e-[A-Za-z0-9]{32}(?![A-Za-z0-9])",
+        "https://developer.adobe.com/developer-console/docs/guides/authentication/",
+    ),
+    _fmt(
+        "Amazon Bedrock API Key",
+        r"ABSK[A-Za-z0-9+/]{109,269}={0,2}",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html",
+    ),
+    _fmt(
+        "Infracost API Token",
+        r"ico-[A-Za-z0-9]{32}(?![A-Za-z0-9])",
+        "https://www.infracost.io/docs/integrations/infracost_api/",
+    ),
+    _fmt(
+        "42 Intra Client Secret",
+        r"s-s4t2(?:ud|af)-[a-f0-9]{64}(?![A-Za-z0-9])",
+        "https://api.intra.42.fr/apidoc/guides/getting_started",
+    ),
+    _fmt(
+        "MaxMind License Key",
+        r"[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk(?![A-Za-z0-9])",
+        "https://support.maxmind.com/hc/en-us/articles/4407111582235-Generate-a-License-Key",
+    ),
+    _fmt(
+        "Octopus Deploy API Key",
+        r"API-[A-Z0-9]{26}(?![A-Za-z0-9])",
+        "https://octopus.com/docs/octopus-rest-api/how-to-create-an-api-key",
+    ),
+    _fmt(
+        "ReadMe API Key",
+        r"rdme_[a-z0-9]{70}(?![A-Za-z0-9])",
+        "https://docs.readme.com/main/reference/intro/authentication",
+    ),
+    _fmt(
+        "Scalingo API Token",
+        rf"tk-us-{_TAIL}{{48}}",
+        "https://doc.scalingo.com/platform/user-management/api-tokens",
+    ),
+    _fmt(
+        "Brevo API Key",
+        r"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}(?![A-Za-z0-9])",
+        "https://developers.brevo.com/docs/getting-started",
+    ),
+    _fmt(
+        "Shippo API Token",
+        r"shippo_(?:live|test)_[a-fA-F0-9]{40}(?![A-Za-z0-9])",
+        "https://docs.goshippo.com/docs/guides_general/authentication/",
+    ),
+    _fmt(
+        "Typeform Token",
+        r"tfp_[A-Za-z0-9_.=-]{59}",
+        "https://www.typeform.com/developers/get-started/personal-access-token/",
+    ),
+    _fmt(
+        "Yandex Cloud API Key",
+        rf"AQVN{_TAIL}{{35,38}}",
+        "https://yandex.cloud/en/docs/iam/concepts/authorization/api-key",
+    ),
+    _fmt(
+        "Cloudflare Origin CA Key",
+        r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![A-Za-z0-9])",
+        "https://developers.cloudflare.com/fundamentals/api/get-started/ca-keys/",
     ),
     _fmt(
         "Sui Private Key",

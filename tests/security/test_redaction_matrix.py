@@ -94,6 +94,10 @@ FORMATS: dict[str, Callable[[], str]] = {
     "firecrawl": lambda: "fc-" + _r(32, HEX),
     "terraform": lambda: _r(14) + ".atlasv1." + _r(67),
     "sentry-user": lambda: "sntryu_" + _r(64, HEX),
+    "bedrock": lambda: "ABSK" + _r(132),
+    "openshift": lambda: "sha256~" + _r(43),
+    "airtable": lambda: "pat" + _r(14) + "." + _r(64, HEX),
+    "cloudflare-origin": lambda: "v1.0-" + _r(24, HEX) + "-" + _r(146, HEX),
     # A private key as one base64 run of its DER encoding, no PEM lines around it; made when the test runs.
     "der-private-key": _der_private_key,
 }

@@ -84,6 +84,11 @@ def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
         "HCP Terraform Token",
         "PlanetScale Token",
         "Dynatrace Token",
+        "Airtable Personal Access Token",
+        "Harness Token",
+        "OpenShift Token",
+        "Typeform Token",
+        "Cloudflare Origin CA Key",
         # A Wallet Import Format key and a Stellar seed are placed by their checksums, not a marker: the
         # token is all each is.
         *(
