@@ -130,6 +130,7 @@ def _sample(rng: random.Random) -> dict[str, str]:
         "Typeform Token": lambda: "tfp_" + r(59),
         "Yandex Cloud API Key": lambda: "AQVN" + r(36),
         "Cloudflare Origin CA Key": lambda: "v1.0-" + r(24, _HEX) + "-" + r(146, _HEX),
+        "Azure AD Client Secret": lambda: r(3) + "8Q~" + r(34),
     }
     return {kind: make() for kind, make in makers.items()}
 

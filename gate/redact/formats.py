@@ -453,6 +453,13 @@ PREFIXED_FORMATS: tuple[KeyFormat, ...] = (
         "https://yandex.cloud/en/docs/iam/concepts/authorization/api-key",
     ),
     _fmt(
+        # Microsoft Entra ID's (Azure AD's) client secret: 40 characters, `Q~` after the fourth. No prefix:
+        # the candidate pass finds it by `Q~`, which code rarely holds.
+        "Azure AD Client Secret",
+        r"[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])",
+        "https://learn.microsoft.com/en-us/purview/sit-defn-azure-ad-client-secret",
+    ),
+    _fmt(
         "Cloudflare Origin CA Key",
         r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![A-Za-z0-9])",
         "https://developers.cloudflare.com/fundamentals/api/get-started/ca-keys/",

@@ -98,6 +98,7 @@ FORMATS: dict[str, Callable[[], str]] = {
     "openshift": lambda: "sha256~" + _r(43),
     "airtable": lambda: "pat" + _r(14) + "." + _r(64, HEX),
     "cloudflare-origin": lambda: "v1.0-" + _r(24, HEX) + "-" + _r(146, HEX),
+    "azure-ad": lambda: _r(3) + "8Q~" + _r(34),
     # A private key as one base64 run of its DER encoding, no PEM lines around it; made when the test runs.
     "der-private-key": _der_private_key,
 }

@@ -89,6 +89,7 @@ def test_the_formats_searched_in_runs_are_those_that_match_only_inside_one():
         "OpenShift Token",
         "Typeform Token",
         "Cloudflare Origin CA Key",
+        "Azure AD Client Secret",
         # A Wallet Import Format key and a Stellar seed are placed by their checksums, not a marker: the
         # token is all each is.
         *(
