@@ -4,7 +4,8 @@ A value recognised in one place (a `.env` line read with its file name, a base64
 message) can come back where nothing marks it as a secret: a prompt row without its file name, a model's
 answer quoting it, a finding's text. Every value the detector finds is remembered here, for as long as
 the process runs (a run is one process; remembering longer only hides more), and `hide` replaces each
-remembered value in any text (a value of letters only where it stands as a whole token).
+remembered value in any text (a few plain words where they stand as a value, random letters where they
+stand as a whole token, anything else wherever it appears: `_alternation`).
 
 The values are matched by one regular expression built as a trie of their first characters, so the
 cost per character of text does not grow with the number of values remembered.
