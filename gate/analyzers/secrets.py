@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from urllib.parse import unquote
 
 from gate.analyzers import catalog
 from gate.analyzers.interface import Analyzer
@@ -24,6 +25,7 @@ from gate.redact.detect import PRIVATE_KEY_KIND
 from gate.redact.formats import PLACED_FORMATS, TOOL_FORMATS, chosen_by_hand
 from gate.run import RunContext, StageResult
 
+BASIC_AUTH_KIND = "Basic Auth Credentials"
 # Kinds that the generic keyword rule reports with too little certainty to block on their own. (Kinds
 # that are not credentials, such as public addresses, are not detected at all: `redact.rules`.)
 _WEAKER = frozenset({"Secret Keyword"})
@@ -71,8 +73,25 @@ def _base_lines(files: Sequence[FileChange]) -> list[tuple[str, list[str]]]:
     ]
 
 
+# The password documentation writes in a URL's `user:password@` (`https://user:pass@host:port/path`,
+# `username:password@host.com`, httpx's `jo%40email.com:a%20secret@`): as blocking a finding as a real
+# one, on every docstring and README that shows how a URL is spelled.
+_URL_CREDENTIALS = re.compile(r"://[^:/@]*:(?P<password>.*)@")
+_DOCUMENTED_URL_PASSWORDS = frozenset({"pass", "password", "passwd", "pwd", "pw", "secret", "a secret"})
+
+
+def documented_url_password(value: str) -> bool:
+    """A URL's password (the detector's value: the password, or `://user:password@` whole) that is a
+    word documentation writes for one."""
+    whole = _URL_CREDENTIALS.fullmatch(value)
+    password = whole.group("password") if whole is not None else value
+    return unquote(password).lower() in _DOCUMENTED_URL_PASSWORDS
+
+
 def _excused(hit: SecretHit, lines: Sequence[str], index: int) -> bool:
     """A hit on `lines[index]` that is no credential: a placeholder, or a key's BEGIN line alone."""
+    if hit.kind == BASIC_AUTH_KIND and documented_url_password(hit.value):
+        return True
     if hit.kind != PRIVATE_KEY_KIND:
         return is_placeholder(hit.value, lines[index])
     following = lines[index + 1] if index + 1 < len(lines) else ""

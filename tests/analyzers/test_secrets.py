@@ -38,6 +38,7 @@ def run(tmp_path: Path, after: Files) -> StageResult:
         (f"client = OpenAI(api_key='{OPENAI}')", "OpenAI Token"),
         (f"SLACK_TOKEN={SLACK}", "Slack Token"),
         ("db = 'postgres://admin:Vq83mZt2Lw@db.internal:5432/app'", "Basic Auth Credentials"),
+        ("db = 'postgres://admin:hunter2@db.internal:5432/app'", "Basic Auth Credentials"),
         ("-----BEGIN OPENSSH PRIVATE KEY-----", "Private Key"),
     ],
 )
@@ -87,6 +88,10 @@ def test_a_hard_coded_password_is_a_medium_finding(tmp_path: Path):
         "password = '{{ secrets.DB_PASSWORD }}'",
         'api_key_env: "PROXY_API_KEY"',  # the name of the variable, not its value
         "def reset_password(user, token):",
+        # The password documentation writes in a URL: a docstring's, a README's, httpx's own example.
+        "    e.g. `pass` in `https://user:pass@host:port/path?query#fragment`",
+        '    print(urllib3.util.parse_url("https://username:password@host.com:80/path"))',
+        '    url = httpx.URL("HTTPS://jo%40email.com:a%20secret@example.org:1234/")',
         "    value = compute(alpha, beta)  # no secrets here",
     ],
 )
@@ -181,3 +186,17 @@ def test_a_notebook_cell_that_sets_a_key_in_the_environment_is_a_finding(tmp_pat
     [finding] = run(tmp_path, {"nb/a.ipynb": "{\n" + source.format(value) + "\n}\n"}).findings
     [as_python] = run(tmp_path / "py", {"app.py": f'os.environ["OPENAI_API_KEY"] = "{value}"\n'}).findings
     assert finding.severity is as_python.severity and value not in finding.body
+
+
+def test_a_url_password_documentation_writes_is_no_finding_a_real_one_blocks(tmp_path: Path):
+    """`https://user:pass@host:port/path` in a docstring was a high, blocking finding: a PR that showed how
+    a URL is spelled failed. A password documentation writes is a placeholder; a real one still blocks."""
+    after: Files = {
+        "app/urls.py": (
+            '"""Parse `https://user:pass@host:port/path` or `https://username:password@host`."""\n'
+            'DB = "postgres://app:hunter2@db.prod/shop"\n'
+        )
+    }
+    result = run(tmp_path, after)
+    assert [(f.location.start_line, f.severity) for f in result.findings] == [(2, Severity.HIGH)]
+    assert result.details["placeholders_ignored"] == 2
