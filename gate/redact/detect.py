@@ -118,6 +118,15 @@ _LOOSE_WORDS = frozenset({"pass", "passphrase", "key", "cred", "creds"})
 # set it), and the last words of names that say where a credential is kept rather than what it is.
 _PUBLIC_WORDS = frozenset({"gpg", "pgp", "public", "pub", "fingerprint"})
 _PLACE_WORDS = frozenset({"file", "path", "dir", "directory"})
+# The last words of names that say what a value tells about a credential, not the credential: its type,
+# its name, its hash, its alias, the object or the field that holds it (`secret_type = "AWS Access Key"`,
+# `secret_manager_name="my_vault"`, `"api_key_hash": "STRING"`, `user_api_key_dict: "UserAPIKeyAuth"`).
+_DESCRIBING_WORDS = frozenset({"type", "kind", "name", "label", "hash", "alias", "dict", "field", "header"})
+# A name and what gives it a value (`=`, `:`, `==`, `=>`, `:=`, a JSON key's closing quote), before a
+# quoted value.
+_NAMED_VALUE = re.compile(
+    r"""(?P<name>[A-Za-z_$][\w$.-]{0,120})["'`]?[ \t]*(?:[:=!]=|=>|[:=])[ \t]*[rRbBuUfF]{0,2}["'`]"""
+)
 _FINGERPRINT = re.compile(r"(?:0x)?(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})")
 _PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:[\\/])[^\s]*")
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
@@ -312,8 +321,11 @@ def _scan_piece(
             continue
         for secret in found:
             value = secret.secret_value
-            if value and value in piece:
-                add(value, kind)
+            if not value or value not in piece:
+                continue
+            if plugin is detectors.keyword_plugin and _describes(piece, value):
+                continue
+            add(value, kind)
     for value in _config_values(piece, filename):
         add(value, _KEYWORD_KIND)
     for start, end in phrase_spans(piece):
@@ -486,6 +498,21 @@ def _names_a_place(name: str, value: str) -> bool:
     credential is kept, not the credential (a value shaped as a path: base64 holds `/` too)."""
     words = _NAME_WORDS.findall(name)
     return bool(words) and words[-1].lower() in _PLACE_WORDS and _PATH.match(value) is not None
+
+
+def _describes(piece: str, value: str) -> bool:
+    """Whether the keyword rule's `value` is given to a name that describes a credential rather than
+    holds one (`_DESCRIBING_WORDS`): what detect-secrets' keyword rule takes for a secret in
+    `secret_type = 'AWS Access Key'`."""
+    at = piece.find(value)
+    named = None
+    for m in _NAMED_VALUE.finditer(piece, 0, at):
+        if m.end() == at:
+            named = m
+    if named is None:
+        return False
+    words = _CODE_NAME_WORDS.findall(named.group("name").rsplit(".", 1)[-1])
+    return bool(words) and words[-1].lower() in _DESCRIBING_WORDS
 
 
 def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:

@@ -92,6 +92,11 @@ def test_a_hard_coded_password_is_a_medium_finding(tmp_path: Path):
         "    e.g. `pass` in `https://user:pass@host:port/path?query#fragment`",
         '    print(urllib3.util.parse_url("https://username:password@host.com:80/path"))',
         '    url = httpx.URL("HTTPS://jo%40email.com:a%20secret@example.org:1234/")',
+        # A value given to a name that describes a credential, not one: its type, name, hash, holder.
+        "    secret_type = 'AWS Access Key'",
+        '    super().__init__(secret_manager_name="my_vault")',
+        '    user_api_key_dict: "UserAPIKeyAuth",',
+        '    "api_key_hash": "STRING",',
         "    value = compute(alpha, beta)  # no secrets here",
     ],
 )
