@@ -125,8 +125,10 @@ _DESCRIBING_WORDS = frozenset({"type", "kind", "name", "label", "hash", "alias",
 # A name and what gives it a value (`=`, `:`, `==`, `=>`, `:=`, a JSON key's closing quote), before a
 # quoted value.
 _NAMED_VALUE = re.compile(
-    r"""(?P<name>[A-Za-z_$][\w$.-]{0,120})["'`]?[ \t]*(?:[:=!]=|=>|[:=])[ \t]*[rRbBuUfF]{0,2}["'`]"""
+    r"""(?P<name>[A-Za-z_$][\w$.-]{0,120})["'`]?[ \t]*(?:[:=!]=|=>|[:=])[ \t]*[rRbBuUfF]{0,2}["'`]\Z"""
 )
+# How far before a value its name is looked for: the name's bound, and what stands between.
+_NAMED_VALUE_REACH = 160
 _FINGERPRINT = re.compile(r"(?:0x)?(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})")
 _PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:[\\/])[^\s]*")
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
@@ -505,10 +507,9 @@ def _describes(piece: str, value: str) -> bool:
     holds one (`_DESCRIBING_WORDS`): what detect-secrets' keyword rule takes for a secret in
     `secret_type = 'AWS Access Key'`."""
     at = piece.find(value)
-    named = None
-    for m in _NAMED_VALUE.finditer(piece, 0, at):
-        if m.end() == at:
-            named = m
+    # Ending where the value starts (`\Z` at `endpos`), within a bounded reach: a line's many values
+    # cost no more than its length.
+    named = _NAMED_VALUE.search(piece, max(0, at - _NAMED_VALUE_REACH), at)
     if named is None:
         return False
     words = _CODE_NAME_WORDS.findall(named.group("name").rsplit(".", 1)[-1])
