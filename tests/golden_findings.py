@@ -235,6 +235,7 @@ PLACED_SYNTAX = {
     "src/ai.rb": 'client = OpenAI::Client.new(access_token: "{}")',
     "src/main.rs": 'let config = OpenAIConfig::new().with_api_key("{}");',
     "src/sms.py": 'client = Client(account_sid, "{}")',
+    "src/trade.py": 'client = Client(api_key, "{}")',
 }
 # Credentials that other tools' syntax sets (`gate.redact.formats.TOOL_FORMATS`, a `.pgpass` line, a
 # YAML value below its name).
@@ -274,6 +275,7 @@ SPLIT_SYNTAX = {
     "split/crypt.js": "const c = crypto.createCipheriv('aes-256-cbc', '{}', iv);",
     "split/Text.cs": 'var credential = new AzureKeyCredential("{}");',
     "split/rerank.py": 'co = cohere.ClientV2("{}")',
+    "src/trade_both.py": 'client = Client("{0}", "{0}Zq9X")',
 }
 
 
@@ -288,6 +290,8 @@ def _placed_value(rng: random.Random, path: str) -> str:
         return "".join(rng.choice("0123456789abcdef") for _ in range(64))
     if path == "src/sms.py":  # Twilio's auth token: 16 bytes of hex
         return "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    if path.startswith("src/trade"):  # an exchange's key or secret
+        return "".join(rng.choice(_ALNUM) for _ in range(60))
     return "-".join("".join(rng.choice(_ALNUM) for _ in range(n)) for n in (14, 9))
 
 

@@ -1335,6 +1335,10 @@ _FIRST_ARGUMENT = (
 # A string literal a key is written in, with Python's prefixes (`b"…"`, `rb'…'`) and JavaScript's
 # backquotes.
 _KEY_LITERAL = r"""[rRbBuU]{0,2}+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)"""
+# A client's second argument after a first token: the secret after the key, written out.
+_SECOND_TOKEN = (
+    r"""[ \t]*+,[ \t]*+(?:api_secret[ \t]*+=[ \t]*+)?(?P<q>["'])(?P<value>[A-Za-z0-9]{32,128})(?P=q)"""
+)
 # Keys that sign, check or encrypt a message, or open an API, written out as a call's argument: a JWT's
 # HMAC secret, an HMAC's key, a cipher's key, an SDK client's key. The call's own syntax says what the
 # literal is, whatever it is named (often nothing at all).
@@ -1412,6 +1416,30 @@ ARGUMENT_FORMATS: tuple[KeyFormat, ...] = (
         rf"""\.with_api_key\([ \t]*+{_KEY_LITERAL}""",
         "https://docs.rs/async-openai/latest/async_openai/config/struct.OpenAIConfig.html#method.with_api_key",
         _random_token,
+    ),
+    _placed(
+        # An exchange's API key and secret given to its client, both written out: python-binance's
+        # `Client("…", "…")` and `AsyncClient.create("…", "…")`, Coinbase's and KuCoin's `Client`. Two
+        # random tokens of 32 characters or more, the key and the secret: each is reported and hidden. Not
+        # Twilio's account SID (`AC` and 32 hex digits) and token: a format of their own, below.
+        "API Key Argument",
+        r"""(?:Async)?Client(?:\.create)?\([ \t]*+(?:api_key[ \t]*+=[ \t]*+)?(?P<q>["'])"""
+        r"""(?!AC[0-9a-fA-F]{32}["'])(?P<value>[A-Za-z0-9]{32,128})(?P=q)"""
+        r"""(?=[ \t]*+,[ \t]*+(?:api_secret[ \t]*+=[ \t]*+)?["'][A-Za-z0-9]{32,128}["'])""",
+        "https://python-binance.readthedocs.io/en/latest/overview.html#initialise-the-client",
+        _random_token,
+        _SECOND_TOKEN,
+        WALLET_NOT_AFTER,
+    ),
+    _placed(
+        # The same secret after a key read from elsewhere: `Client(api_key, "…")`.
+        "API Key Argument",
+        r"""(?:Async)?Client(?:\.create)?\([ \t]*+[\w.]{0,60}?(?:[Kk]ey|KEY)[ \t]*+,[ \t]*+"""
+        r"""(?:api_secret[ \t]*+=[ \t]*+)?(?P<q>["'])(?P<value>[A-Za-z0-9]{32,128})(?P=q)""",
+        "https://python-binance.readthedocs.io/en/latest/overview.html#initialise-the-client",
+        _random_token,
+        None,
+        WALLET_NOT_AFTER,
     ),
     _placed(
         # Twilio's auth token (32 hex digits) given to its client after the account's SID, written out

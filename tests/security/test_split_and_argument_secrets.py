@@ -204,6 +204,42 @@ def test_a_twilio_auth_token_given_to_its_client_is_found_and_hidden(path: str, 
         assert redact(text, filename=path) == text
 
 
+EXCHANGE_CLIENTS = [
+    ("bot/trade.py", 'client = Client("{0}", "{1}")'),
+    ("bot/trade.py", "client = await AsyncClient.create('{0}', '{1}')"),
+    ("bot/trade.py", 'client = Client(api_key="{0}", api_secret="{1}")'),
+    ("bot/trade.py", 'client = Client(API_KEY, "{1}")'),
+]
+
+
+def _token(n: int = 64) -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n - 1)) + "7"
+
+
+@pytest.mark.parametrize(("path", "template"), EXCHANGE_CLIENTS)
+def test_an_exchange_clients_key_and_secret_written_out_are_found_and_hidden(
+    path: str, template: str
+) -> None:
+    """python-binance's `Client("…", "…")`: an exchange's key and secret, random tokens with no prefix and
+    no name, went to every model. Each written out is a finding now; another client, a stand-in or a
+    variable stays as written."""
+    _fresh()
+    key, secret = _token(), _token()
+    line = template.format(key, secret)
+    hits = {hit.value for _, _, hit in scan_files([(path, [line])])}
+    assert secret in hits and (key in hits or "{0}" not in template), hits
+    hidden = redact(line, filename=path)
+    assert secret not in hidden and key not in hidden
+    _fresh()
+    for other in (
+        'client = HttpClient("{0}", "{1}")',
+        'client = Client("{2}", "{3}")',
+        "client = Client(api_key, api_secret)",
+    ):
+        text = other.format(key, secret, "a" * 40, "b" * 40)
+        assert [hit for _, _, hit in scan_files([(path, [text])])] == [], other
+
+
 def test_a_wrapped_value_changed_in_place_is_hidden_amid_the_hunks_removed_lines() -> None:
     """A hunk's rows as learning reads them: the name's line as context, the old string removed and
     the new one added below it. Both are read with the name and both are hidden."""
