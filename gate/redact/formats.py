@@ -590,6 +590,8 @@ _ROLE_KEY_ASSIGNED = _ASSIGNED_0X_KEY + r"(?(q)(?P=q)|(?![0-9A-Za-z_])(?![ \t]*+
 # What may not stand before a loader's name or a list's: `getWallet(`, `models.Wallet(`, JSON's
 # `"accounts":`.
 WALLET_NOT_AFTER = re.compile(r"""[\w$"']""")
+# What may not stand before a curve's call: as above, and a `.` (`keyring.getPublicKey(`, `signed.sign(`).
+_NOT_AFTER_CALL = re.compile(r"""[\w$"'.]""")
 
 
 def starts_whole(not_after: re.Pattern[str], text: str, at: int) -> bool:
@@ -1152,7 +1154,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "https://github.com/paulmillr/noble-secp256k1",
         unpublished_key,
         None,
-        re.compile(r"""[\w$"'.]"""),
+        _NOT_AFTER_CALL,
     ),
     _placed(
         # A message signed with a key written out, by noble's curves: `secp.sign(msgHash, "…")`,
@@ -1164,7 +1166,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         "https://github.com/paulmillr/noble-secp256k1",
         unpublished_key,
         None,
-        re.compile(r"""[\w$"'.]"""),
+        _NOT_AFTER_CALL,
     ),
     _placed(
         # cryptography's elliptic-curve key from its number: `ec.derive_private_key(int("…", 16),
@@ -1335,10 +1337,12 @@ _FIRST_ARGUMENT = (
 # A string literal a key is written in, with Python's prefixes (`b"…"`, `rb'…'`) and JavaScript's
 # backquotes.
 _KEY_LITERAL = r"""[rRbBuU]{0,2}+(?P<q>["'`])(?P<value>[^"'`\n]{1,200})(?P=q)"""
-# A client's second argument after a first token: the secret after the key, written out.
-_SECOND_TOKEN = (
-    r"""[ \t]*+,[ \t]*+(?:api_secret[ \t]*+=[ \t]*+)?(?P<q>["'])(?P<value>[A-Za-z0-9]{32,128})(?P=q)"""
-)
+# A client's second argument after a first token: the secret after the key, written out; as a look
+# ahead (no groups), what the key's match needs after it.
+_BEFORE_SECRET = r"""[ \t]*+,[ \t]*+(?:api_secret[ \t]*+=[ \t]*+)?"""
+_CLIENT_TOKEN = r"""[A-Za-z0-9]{32,128}"""
+_SECOND_TOKEN = rf"""{_BEFORE_SECRET}(?P<q>["'])(?P<value>{_CLIENT_TOKEN})(?P=q)"""
+_SECOND_TOKEN_AHEAD = rf"""(?={_BEFORE_SECRET}["']{_CLIENT_TOKEN}["'])"""
 # Keys that sign, check or encrypt a message, or open an API, written out as a call's argument: a JWT's
 # HMAC secret, an HMAC's key, a cipher's key, an SDK client's key. The call's own syntax says what the
 # literal is, whatever it is named (often nothing at all).
@@ -1424,8 +1428,7 @@ ARGUMENT_FORMATS: tuple[KeyFormat, ...] = (
         # Twilio's account SID (`AC` and 32 hex digits) and token: a format of their own, below.
         "API Key Argument",
         r"""(?:Async)?Client(?:\.create)?\([ \t]*+(?:api_key[ \t]*+=[ \t]*+)?(?P<q>["'])"""
-        r"""(?!AC[0-9a-fA-F]{32}["'])(?P<value>[A-Za-z0-9]{32,128})(?P=q)"""
-        r"""(?=[ \t]*+,[ \t]*+(?:api_secret[ \t]*+=[ \t]*+)?["'][A-Za-z0-9]{32,128}["'])""",
+        rf"""(?!AC[0-9a-fA-F]{{32}}["'])(?P<value>{_CLIENT_TOKEN})(?P=q){_SECOND_TOKEN_AHEAD}""",
         "https://python-binance.readthedocs.io/en/latest/overview.html#initialise-the-client",
         _random_token,
         _SECOND_TOKEN,
@@ -1434,8 +1437,7 @@ ARGUMENT_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         # The same secret after a key read from elsewhere: `Client(api_key, "…")`.
         "API Key Argument",
-        r"""(?:Async)?Client(?:\.create)?\([ \t]*+[\w.]{0,60}?(?:[Kk]ey|KEY)[ \t]*+,[ \t]*+"""
-        r"""(?:api_secret[ \t]*+=[ \t]*+)?(?P<q>["'])(?P<value>[A-Za-z0-9]{32,128})(?P=q)""",
+        rf"""(?:Async)?Client(?:\.create)?\([ \t]*+[\w.]{{0,60}}?(?:[Kk]ey|KEY){_SECOND_TOKEN}""",
         "https://python-binance.readthedocs.io/en/latest/overview.html#initialise-the-client",
         _random_token,
         None,
