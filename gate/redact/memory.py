@@ -214,7 +214,8 @@ _PHRASE = re.compile(r"[A-Za-z]++(?: [A-Za-z]++)*+")
 # file holds it and as a prompt's row shows it: `+13 |   value`).
 _AS_VALUE = (
     r"""(?<![^\n"'`=:> \t])(?:(?<![=:][ \t])(?<=[ \t])(?P<blank>))?+""",
-    r"""(?(blank)(?![^\n])|(?![^\n"'`@;,<&]))""",
+    # A line's end is a `\r` too: a file with CRLF line ends, as its rows reach a prompt.
+    r"""(?(blank)(?![^\r\n])|(?![^\r\n"'`@;,<&]))""",
 )
 
 

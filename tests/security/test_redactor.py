@@ -138,7 +138,8 @@ def test_a_remembered_word_is_hidden_where_it_stands_as_a_value_any_other_value_
         "             \"a secret store, x=secret; 'secret'\", 'user:p4ss:w0rd@host', 'Xp4ss:w0rd',\n"
         "             'mysql -uroot -pXy7hunter22', 'Bearer_Xy7hunter22',\n"
         "             'def login(user, password):\\n    return check(password)',\n"
-        "             'url: http://app:password@db/shop\\n<pass>password</pass>\\nkey: >-\\n  password']:\n"
+        "             'url: http://app:password@db/shop\\n<pass>password</pass>\\nkey: >-\\n  password',\n"
+        "             'key: >-\\r\\n  password\\r\\nx: password\\r']:\n"
         "    print(memory.hide(text))\n"
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
@@ -157,6 +158,11 @@ def test_a_remembered_word_is_hidden_where_it_stands_as_a_value_any_other_value_
         f"<pass>{REDACTED}</pass>",
         "key: >-",
         f"  {REDACTED}",
+        # The same with CRLF line ends, as a Windows file's rows reach a prompt (read back as text, the
+        # probe's output has its `\r` turned into line breaks).
+        "key: >-",
+        f"  {REDACTED}",
+        f"x: {REDACTED}",
     ]
     # End to end: a placeholder password in `.env` leaves the report's own names whole.
     repo = GitRepo(tmp_path / "repo")
