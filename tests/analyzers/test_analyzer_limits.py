@@ -184,6 +184,7 @@ DEPS_INPUTS: dict[str, Callable[[int], tuple[Files, Files]]] = {
 }
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("name", sorted(DEPS_INPUTS))
 def test_dependencies_time_grows_linearly(tmp_path: Path, pypi: FakePyPI, npm: FakeNpm, name: str):
     times = []
@@ -257,6 +258,7 @@ SYMBOLS_INPUTS: dict[str, Callable[[int], tuple[Files, Files]]] = {
 }
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("name", sorted(SYMBOLS_INPUTS))
 def test_phantom_symbols_time_grows_linearly(tmp_path: Path, name: str):
     times = []

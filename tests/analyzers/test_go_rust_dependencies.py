@@ -584,6 +584,7 @@ def _go(size: int) -> str:
     )
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize(
     ("parser", "make"),
     [

@@ -202,6 +202,7 @@ SHAPES = {
 }
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_trigger_search_takes_linear_time(shape: str) -> None:
     times = []

@@ -188,6 +188,7 @@ def test_honest_text_with_entities_escapes_base64_digits_and_other_languages_is_
     assert [(f.rule, f.location, f.title) for f in findings(tmp_path, HONEST)] == []
 
 
+@pytest.mark.growth
 def test_the_second_readings_take_linear_time() -> None:
     """Lines each holding every kind of encoding: the cost grows with the text, not faster."""
     from gate.analyzers.injection.analyzer import read_phrases

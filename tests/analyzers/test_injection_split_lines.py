@@ -282,6 +282,7 @@ SHAPES: dict[str, Callable[[int], list[str]]] = {
 }
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_broken_phrase_search_takes_linear_time(shape: str) -> None:
     times = []

@@ -82,6 +82,7 @@ def _measure(tmp_path: Path, analyzer: Analyzer, make: Callable[[int], ChangeSet
     return times
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("analyzer", [SecretsAnalyzer(), InjectionAnalyzer()], ids=lambda a: a.meta.id)
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_an_added_line_is_analysed_in_linear_time(tmp_path: Path, analyzer: Analyzer, shape: str) -> None:
@@ -91,6 +92,7 @@ def test_an_added_line_is_analysed_in_linear_time(tmp_path: Path, analyzer: Anal
     _assert_linear(times, f"{analyzer.meta.id} on a {shape} line")
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("shape", ["letters-only", "system-then-spaces", "trigger-words", "keywords"])
 def test_a_commit_message_and_a_pr_body_are_analysed_in_linear_time(tmp_path: Path, shape: str) -> None:
     def make(size: int) -> ChangeSet:

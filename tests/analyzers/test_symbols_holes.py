@@ -226,6 +226,7 @@ _CR_INPUTS = {
 }
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("name", sorted(_CR_INPUTS))
 def test_phantom_symbols_time_grows_linearly_on_lone_carriage_returns(tmp_path: Path, name: str):
     times = []

@@ -1081,6 +1081,7 @@ def test_one_long_line_is_read_in_linear_time(shape: str) -> None:
     assert max(times[200_000], 0.02) / max(times[20_000], 0.02) < 30, times
 
 
+@pytest.mark.growth
 def test_try_blocks_nested_deep_are_read_in_linear_time() -> None:
     """A broad handler's `try` block is read whole, however long, in one pass over the hunk: `try`
     statements nested fifty deep, with assertions inside and handlers after, cost ten times as much

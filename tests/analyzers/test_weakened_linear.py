@@ -72,6 +72,7 @@ def _cpu(line: str) -> float:
     return best
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("kind", list(ADVERSARIAL))
 def test_runtime_grows_linearly_on_adversarial_lines(kind: str) -> None:
     times = [_cpu(ADVERSARIAL[kind](n)) for n in SIZES]

@@ -482,6 +482,7 @@ def test_settings_changed_without_a_code_change_are_not_suspicious(
     assert weakened(report) == [] and code == 0
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize(
     "unit",
     [

@@ -238,6 +238,7 @@ def _read(text: str) -> object:
         return exc
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_reading_takes_linear_time(shape: str) -> None:
     texts = [SHAPES[shape](size) for size in SIZES]

@@ -95,6 +95,7 @@ def _cpu(work: Callable[[str], object], text: str) -> float:
     return max(best, FLOOR)
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_provenance_parsers_grow_linearly(case: str) -> None:
     build, work = CASES[case]

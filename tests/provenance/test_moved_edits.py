@@ -240,6 +240,7 @@ def _pairing_seconds(root: Path, lines: int) -> float:
     return best
 
 
+@pytest.mark.growth
 def test_pairing_with_the_lines_gone_grows_linearly(tmp_path: Path) -> None:
     small, large = _pairing_seconds(tmp_path, 200), _pairing_seconds(tmp_path, 2_000)
     assert large / max(small, 0.002) < 30  # linear gives about 10, quadratic about 100

@@ -87,6 +87,7 @@ def _cpu(change: FileChange) -> float:
     return max(best, FLOOR)
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_aligning_a_hunk_grows_linearly(shape: str) -> None:
     changes = [_change(*SHAPES[shape](n)) for n in SIZES]

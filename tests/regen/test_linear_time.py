@@ -77,6 +77,7 @@ def _best_of_three(code: str, language: str) -> float:
     return best
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_normalizing_grows_linearly_with_the_region(shape: str) -> None:
     language, make = SHAPES[shape]

@@ -244,6 +244,7 @@ def _cpu(fn: Callable[[], object]) -> float:
     return best
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize(
     "make",
     [
@@ -338,6 +339,7 @@ def _key_pairs(n: int) -> str:
     return line
 
 
+@pytest.mark.growth
 def test_a_line_of_thousands_of_credential_pairs_is_redacted_in_linear_time() -> None:
     before = set(memory._values)
     try:

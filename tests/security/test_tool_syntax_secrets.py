@@ -278,6 +278,7 @@ def _cpu(work: Callable[[], object]) -> float:
     return best
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("make", ADVERSARIAL_LINES)
 def test_each_tool_syntax_pattern_reads_a_line_in_time_linear_in_its_length(
     make: Callable[[int], str],
@@ -335,6 +336,7 @@ LINE_ADVERSARIAL: list[Callable[[int], str]] = [
 ]
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize("make", LINE_ADVERSARIAL)
 def test_each_name_and_place_pattern_reads_a_line_in_time_linear_in_its_length(
     make: Callable[[int], str],

@@ -253,6 +253,7 @@ def test_wallet_and_tool_keys_fail_the_pr_and_reach_no_model_the_trace_or_the_re
     assert [(where, piece) for where, text in places.items() for piece in pieces if piece in text] == []
 
 
+@pytest.mark.growth
 @pytest.mark.parametrize(
     "make",
     [
