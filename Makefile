@@ -48,9 +48,9 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy --no-incremental
 
-# The time-growth checks (`growth`: each analyser fed adversarial inputs of 10 KB to 1 MB, its CPU time
-# compared step to step) take about a seventh of the suite's time; `make fuzz` runs them, with the long
-# fuzzing.
+# The time-growth checks (`growth`: each reader fed adversarial inputs of growing size, up to 1 MB, its
+# CPU time compared step to step) take about a seventh of the suite's time; `make fuzz` runs them, with
+# the long fuzzing.
 pytest: $(VENV)/.dev
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not online and not growth"
 
