@@ -22,10 +22,9 @@ from gate.diff.model import FileChange, FileStatus, LineKind
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
 from gate.redact.detect import PRIVATE_KEY_KIND
-from gate.redact.formats import PLACED_FORMATS, TOOL_FORMATS, chosen_by_hand
+from gate.redact.formats import BASIC_AUTH_KIND, PLACED_FORMATS, TOOL_FORMATS, chosen_by_hand
 from gate.run import RunContext, StageResult
 
-BASIC_AUTH_KIND = "Basic Auth Credentials"
 # Kinds that the generic keyword rule reports with too little certainty to block on their own. (Kinds
 # that are not credentials, such as public addresses, are not detected at all: `redact.rules`.)
 _WEAKER = frozenset({"Secret Keyword"})

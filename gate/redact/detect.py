@@ -505,15 +505,20 @@ def _names_a_place(name: str, value: str) -> bool:
 def _describes(piece: str, value: str) -> bool:
     """Whether the keyword rule's `value` is given to a name that describes a credential rather than
     holds one (`_DESCRIBING_WORDS`): what detect-secrets' keyword rule takes for a secret in
-    `secret_type = 'AWS Access Key'`."""
+    `secret_type = 'AWS Access Key'`. Only where every place the value stands is so: the rule does not
+    say which place it read, and `password_name = "x"; password = "x"` gives the password too."""
     at = piece.find(value)
-    # Ending where the value starts (`\Z` at `endpos`), within a bounded reach: a line's many values
-    # cost no more than its length.
-    named = _NAMED_VALUE.search(piece, max(0, at - _NAMED_VALUE_REACH), at)
-    if named is None:
-        return False
-    words = _CODE_NAME_WORDS.findall(named.group("name").rsplit(".", 1)[-1])
-    return bool(words) and words[-1].lower() in _DESCRIBING_WORDS
+    while at != -1:
+        # Ending where the value starts (`\Z` at `endpos`), within a bounded reach: a piece's values
+        # cost no more than its length.
+        named = _NAMED_VALUE.search(piece, max(0, at - _NAMED_VALUE_REACH), at)
+        if named is None:
+            return False
+        words = _CODE_NAME_WORDS.findall(named.group("name").rsplit(".", 1)[-1])
+        if not words or words[-1].lower() not in _DESCRIBING_WORDS:
+            return False
+        at = piece.find(value, at + len(value))
+    return True
 
 
 def _config_candidates(filename: str, lines: Sequence[str]) -> Iterator[str]:

@@ -829,6 +829,8 @@ _ENV_CREDENTIAL = (
 # A whole name that says it holds a credential, as `_ENV_CREDENTIAL` reads one.
 CREDENTIAL_NAME = re.compile(_ENV_CREDENTIAL)
 NAME_VALUE_KIND = "Name-Value Credential"
+# A URL's `user:password@`: the kind detect-secrets' plugin reports it as, and this module's format too.
+BASIC_AUTH_KIND = "Basic Auth Credentials"
 PLACED_FORMATS: tuple[KeyFormat, ...] = (
     _placed(
         "Connection String Password",
@@ -978,7 +980,7 @@ PLACED_FORMATS: tuple[KeyFormat, ...] = (
         # Celery write it), the password to the last `@` before the host (`urlsplit` reads it so:
         # `postgres://app:Zq8v@Lm3p@db` holds `Zq8v@Lm3p`). detect-secrets' plugin of the same kind
         # needs a user and stops at the first `@`.
-        "Basic Auth Credentials",
+        BASIC_AUTH_KIND,
         r"""://[^\s:/?#@"'`<>\\\[\]]{0,100}+:(?P<value>[^\s/?#"'`<>\\\[\],;]{1,200})@""",
         "https://datatracker.ietf.org/doc/html/rfc3986#section-3.2.1",
         written_value,

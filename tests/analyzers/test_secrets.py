@@ -104,6 +104,21 @@ def test_placeholders_and_environment_reads_are_not_findings(tmp_path: Path, lin
     assert run(tmp_path, {"conf.py": line + "\n"}).findings == ()
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        'password_name = "correcthorse"; password = "correcthorse"',
+        'cfg = {"password_field": "sunshine", "password": "sunshine"}',
+        'db = {"password_type": "sunshine", "password": sunshine}',
+    ],
+)
+def test_a_value_given_to_a_describing_name_and_to_the_credential_is_reported(tmp_path: Path, line: str):
+    """The keyword rule does not say where it read the value: one place that describes a credential
+    (`password_name`) must not excuse another that holds it."""
+    [finding] = run(tmp_path, {"conf.py": line + "\n"}).findings
+    assert finding.location is not None and finding.location.start_line == 1
+
+
 def test_config_files_need_no_quotes(tmp_path: Path):
     after: Files = {
         ".env": "DEBUG=1\nDB_PASSWORD=Zr8kq2Lmv9\nAPI_TOKEN_ENV=OPENAI_API_KEY\n",
