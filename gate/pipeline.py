@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from gate import deadline, policy, syntax, worker
 from gate.analyzers import forget_caches as forget_analyzer_caches
+from gate.analyzers.catalog import WEAKENED_TESTS
 from gate.analyzers.source import clear_parse_cache
 from gate.context.lines import head_lines
 from gate.findings import LineReader, line_keys, with_line_keys
@@ -230,16 +231,26 @@ def _run_order(stages: Sequence[Stage]) -> list[Stage]:
 
 def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
     """The deterministic stages either process may run when no model will be called: those that read
-    neither provenance nor the learning's findings, as one group, since they share the analyzers' syntax
-    trees (`parse_python`): split, each process would parse the change's files again. This process takes
-    them after provenance, the child after its own (`_apart`); on a change whose history is long to
-    read, the child then takes them."""
+    neither provenance nor the learning's findings, in groups. This process takes the first group left
+    after provenance, the child the next after its own (`_apart`), and each the next again when it is
+    free: on a change whose history is long to read, the child takes them all.
+
+    dependencies goes with phantom-symbols: both read the syntax trees of all the change's Python files
+    (`parse_python`), which one process parses once. weakened-tests is a group of its own: of those trees
+    it needs only the test files', and on a large change it takes about as long as phantom-symbols: the
+    two then run at the same time, one in each process, where as one group they ran one after the other."""
     if not ctx.offline and any(s.id in MODEL_STAGES for s in stages):
         return []
-    group = [
+    either = [
         s for s in stages if s.id not in MODEL_STAGES and not s.reads_provenance and not s.reads_learning
     ]
-    return [group] if group else []
+    alone = [[s] for s in either if s.id in _ALONE]
+    together = [s for s in either if s.id not in _ALONE]
+    return ([together] if together else []) + alone
+
+
+# Shared stages each in a group of its own: they parse little of what the others parse.
+_ALONE = frozenset({WEAKENED_TESTS.id})
 
 
 def _stages(
@@ -272,16 +283,15 @@ def _stages(
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     outcomes: dict[int, StageOutcome] = {}
     while child is not None and (group := child.claim()) is not None:
+        ctx.runs_here = frozenset(s.id for s in (*_own(stages, child), *group))
         for stage in group:
             ctx.progress(f"{stage.id}: {stage.description}")
             outcomes[id(stage)] = _contained(stage, ctx)
-    apart = (
-        {id(s) for s in (*child.stages, *(s for g in child.shared for s in g))}
-        if child is not None
-        else set()
-    )
+    own = _run_order(_own(stages, child)) if child is not None else _run_order(stages)
+    if child is not None:
+        ctx.runs_here = frozenset(s.id for s in own)
     forgotten = False
-    for wave in _waves([s for s in _run_order(stages) if id(s) not in apart], ctx, together):
+    for wave in _waves(own, ctx, together):
         if any(s.id in MODEL_STAGES for s in wave) and not forgotten:
             forgotten = True
             if child is not None:
@@ -317,6 +327,12 @@ def _stages(
         results.append(keyed)
         ctx.results[stage.id] = keyed
     return results
+
+
+def _own(stages: Sequence[Stage], child: Child) -> list[Stage]:
+    """The stages only this process runs: neither the child's nor any shared group's."""
+    apart = {id(s) for s in (*child.stages, *(s for g in child.shared for s in g))}
+    return [s for s in stages if id(s) not in apart]
 
 
 def _texts(results: Iterable[StageResult]) -> Iterator[str]:

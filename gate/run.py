@@ -184,6 +184,11 @@ class RunContext:
     progress: Progress = no_progress
     # Results of stages that already ran, by id.
     results: dict[str, StageResult] = field(default_factory=dict)
+    # The stages this process runs, by id, when a run's stages are split between two processes
+    # (`gate.worker`): its own, and the shared group it took; None when every stage runs here. What a
+    # stage readies for another (phantom-symbols' facts of a test file, for weakened-tests) is worth
+    # making only for one that runs here.
+    runs_here: frozenset[str] | None = None
 
 
 class Stage(Protocol):

@@ -164,9 +164,11 @@ def _child(
             claims, pool = shared
             first = _first_slots(len(stages), pool)
             sent: dict[int, Outcome] = {}  # by slot, in the order they ran
+            ctx.runs_here = frozenset(s.id for s in stages)
             for slot, stage in enumerate(stages):
                 sent.update(_run_and_send(out, slot, stage, ctx, run_stage))
             while (index := _claim(claims)) is not None:
+                ctx.runs_here = frozenset(s.id for s in (*stages, *pool[index]))
                 for offset, stage in enumerate(pool[index]):
                     sent.update(_run_and_send(out, first[index] + offset, stage, ctx, run_stage))
             try:

@@ -494,6 +494,25 @@ def test_where_a_stage_runs_follows_what_it_declares_it_reads(tmp_path: Path, he
     assert pids["custom-provenance"] == os.getpid()
 
 
+def test_each_process_knows_the_stages_it_runs(tmp_path: Path, here: bool) -> None:
+    """Offline, the stages that read neither provenance nor the learning go to whichever process is free:
+    phantom-symbols in one group, weakened-tests in another (each may run in either process), and each
+    stage is told which stages its process runs: the process's own and its group's."""
+    if not here:
+        return
+    ctx = RunContext(changeset=_changeset(tmp_path), config=Config(), offline=True)
+    stages = [ReadsLearning(), ReadsProvenance(), Marks("phantom-symbols", tmp_path)]
+    stages.append(Marks("weakened-tests", tmp_path))
+    outcome = run(ctx, stages)
+    results = {r.stage: r.details for r in outcome.stages}
+    learning, provenance = results["custom-learning"]["pid"], results["custom-provenance"]["pid"]
+    assert learning != provenance == os.getpid()
+    own = {learning: ["custom-learning"], provenance: ["custom-provenance"]}
+    for stage in ("phantom-symbols", "weakened-tests"):
+        assert results[stage]["pid"] in own
+        assert results[stage]["here"] == sorted([*own[results[stage]["pid"]], stage])
+
+
 def _hostile_repo(tmp_path: Path) -> GitRepo:
     repo = GitRepo(tmp_path / "repo")
     repo.write("app/__init__.py", "")
@@ -614,7 +633,8 @@ class Marks:
 
     def run(self, ctx: RunContext) -> StageResult:
         (self._folder / f"{self.id}.{os.getpid()}").write_text("ran")
-        return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid()})
+        here = sorted(ctx.runs_here) if ctx.runs_here is not None else None
+        return StageResult(stage=self.id, ran=True, why="test", details={"pid": os.getpid(), "here": here})
 
 
 class WaitsFor:
@@ -676,6 +696,8 @@ def test_a_free_child_takes_the_shared_stages_this_process_has_not_taken(tmp_pat
     assert [(r.stage, r.details["pid"], error) for r, error in outcomes] == [
         (f"shared-{n}", child.pid, None) for n in range(3)
     ]
+    # What a stage readies for another is made only for one it knows runs in its process: its group's.
+    assert [r.details["here"] for r, _ in outcomes] == [["shared-0", "shared-1"]] * 2 + [["shared-2"]]
     assert sorted(p.name for p in tmp_path.glob("shared-*")) == [f"shared-{n}.{child.pid}" for n in range(3)]
 
 

@@ -96,6 +96,23 @@ def test_weakened_tests_takes_no_facts_from_the_import_lines_of_a_test_file_it_c
     assert take_facts(test_file, imports_only(test_file)) is None
 
 
+def test_a_test_files_facts_are_noted_only_for_a_weakened_tests_run_in_the_same_process(tmp_path: Path):
+    module = "import pytest\nfrom pkg.helpers import helper\n\ndef test_one():\n    assert helper()\n"
+    edited = module + "\n@pytest.mark.skip\ndef test_two():\n    assert helper()\n"
+    changeset = change(tmp_path, {**BASE, "tests/test_one.py": module}, {"tests/test_one.py": edited})
+    (test_file,) = changeset.diff.files
+    for runs_here, noted in (
+        (None, True),  # one process runs every stage
+        (frozenset({"phantom-symbols", "weakened-tests"}), True),
+        (frozenset({"phantom-symbols"}), False),  # weakened-tests runs in the other process: parses it there
+    ):
+        forget()
+        ctx = context(changeset)
+        ctx.runs_here = runs_here
+        PhantomSymbolsAnalyzer().run(ctx)
+        assert (take_facts(test_file, edited) is not None) is noted, runs_here
+
+
 # --- A lone carriage return --------------------------------------------------------------------------
 # Python's parser ends a line at a lone `\r`; git does not. The parser's line numbers are mapped to the
 # diff's before they are looked up among the added lines, and findings name the diff's line.

@@ -37,8 +37,12 @@ def _reads(view: ChangeView, change: FileChange) -> bool:
 
 class PhantomSymbolsAnalyzer(Analyzer):
     meta = catalog.PHANTOM_SYMBOLS
+    _note_tests = True
 
     def run(self, ctx: RunContext) -> StageResult:
+        # A test file's skip facts, read from the tree parsed here, spare weakened-tests a second parse
+        # when it runs in this process; in the other one they would be made for nothing.
+        self._note_tests = ctx.runs_here is None or catalog.WEAKENED_TESTS.id in ctx.runs_here
         view = ChangeView(ctx.changeset)
         if view.has_revisions:
             paths = view.head_paths()
@@ -126,7 +130,8 @@ class PhantomSymbolsAnalyzer(Analyzer):
         tree = parsed if parsed is not None and whole else parse_python(text)
         if tree is not None and whole:
             index.prime(change.path, text, tree)
-            note_tree(change, text, tree)  # a test file's skip facts, for weakened-tests: no second parse
+            if self._note_tests:
+                note_tree(change, text, tree)  # a test file's skip facts, for weakened-tests
         if tree is None:
             if not imports:
                 return []  # no class to read, and its import lines take nothing from the repository
