@@ -287,8 +287,10 @@ def _stages(
         for stage in group:
             ctx.progress(f"{stage.id}: {stage.description}")
             outcomes[id(stage)] = _contained(stage, ctx)
-    own = _run_order(_own(stages, child)) if child is not None else _run_order(stages)
-    if child is not None:
+    if child is None:
+        own = _run_order(stages)
+    else:
+        own = _run_order(_own(stages, child))
         ctx.runs_here = frozenset(s.id for s in own)
     forgotten = False
     for wave in _waves(own, ctx, together):

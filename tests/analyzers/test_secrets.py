@@ -105,18 +105,21 @@ def test_placeholders_and_environment_reads_are_not_findings(tmp_path: Path, lin
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("line", "password"),
     [
-        'password_name = "correcthorse"; password = "correcthorse"',
-        'cfg = {"password_field": "sunshine", "password": "sunshine"}',
-        'db = {"password_type": "sunshine", "password": sunshine}',
+        ('password_name = "correcthorse"; password = "correcthorse"', "correcthorse"),
+        ('cfg = {"password_field": "sunshine", "password": "sunshine"}', "sunshine"),
+        ('db = {"password_type": "sunshine", "password": sunshine}', "sunshine"),
     ],
 )
-def test_a_value_given_to_a_describing_name_and_to_the_credential_is_reported(tmp_path: Path, line: str):
+def test_a_value_given_to_a_describing_name_and_to_the_credential_is_reported(
+    tmp_path: Path, line: str, password: str
+):
     """The keyword rule does not say where it read the value: one place that describes a credential
-    (`password_name`) must not excuse another that holds it."""
+    (`password_name`) must not excuse another that holds it, in the findings or in what a prompt shows."""
     [finding] = run(tmp_path, {"conf.py": line + "\n"}).findings
     assert finding.location is not None and finding.location.start_line == 1
+    assert password not in redact(line, filename="conf.py")
 
 
 def test_config_files_need_no_quotes(tmp_path: Path):
