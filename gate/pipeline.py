@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import cast
 
 from gate import deadline, policy, syntax, worker
 from gate.analyzers import forget_caches as forget_analyzer_caches
@@ -27,7 +28,17 @@ from gate.findings import LineReader, line_keys, with_line_keys
 from gate.memory import limit_heaps, release_freed
 from gate.provenance.stage import ProvenanceStage
 from gate.redact import learn_changeset, prescan, ready, redact, strings_in
-from gate.run import MODEL_STAGES, Outcome, RunContext, Stage, StageResult, Usage, prepare
+from gate.run import (
+    MODEL_STAGES,
+    Outcome,
+    RunContext,
+    SplitStage,
+    Stage,
+    StagePart,
+    StageResult,
+    Usage,
+    prepare,
+)
 from gate.worker import Child
 from gate.worker import Outcome as StageOutcome
 
@@ -170,15 +181,16 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
     baseline to compare with)."""
     started = time.monotonic()
     limit_heaps()
+    placed = _split(stages, ctx)
     child = worker.start(
-        _apart(stages, ctx),
+        _apart(placed, ctx),
         ctx,
         _in_child(head_lines(ctx.changeset)),
         _outcome_texts,
-        shared=_shared(stages, ctx),
+        shared=_shared(placed, ctx),
     )
     try:
-        results = _stages(ctx, stages, together, child)
+        results = _stages(ctx, placed, together, child)
     except BaseException:
         if child is not None:
             child.stop()
@@ -211,16 +223,47 @@ def run(ctx: RunContext, stages: Sequence[Stage], *, together: bool = True) -> O
     )
 
 
+# A stage whose work splits (`SplitStage`) runs in at most this many parts.
+MAX_PARTS = 4
+
+
+def _split(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
+    """`stages`, each deterministic stage whose work splits by the change's files replaced by its parts
+    (`StagePart`) when the change's added lines make more than one of `lines_per_part`. The parts depend
+    on the change alone: one process or two, a run splits the same way."""
+    out: list[Stage] = []
+    diff = ctx.changeset.diff
+    added = sum(c.added_count for c in (*diff.files, *diff.ignored_files))
+    for stage in stages:
+        per = getattr(stage, "lines_per_part", 0)
+        count = min(MAX_PARTS, added // per) if per > 0 else 1
+        if count > 1 and stage.id not in MODEL_STAGES and not stage.reads_provenance:
+            whole = cast(SplitStage, stage)
+            out.extend(StagePart(whole, index, count) for index in range(count))
+        else:
+            out.append(stage)
+    return out
+
+
 def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
     """The deterministic stages a child may run: all but those that need provenance when a model may be
     called (this process then has litellm's import and the model stages to run), else those that read
-    the learning's findings (this process runs the others meanwhile)."""
+    the learning's findings (this process runs the others meanwhile) but for the later half of the
+    parts of a stage that splits, which either process runs (`_shared`)."""
     may_call = not ctx.offline and any(s.id in MODEL_STAGES for s in stages)
     return [
         s
         for s in _run_order(stages)
-        if s.id not in MODEL_STAGES and not s.reads_provenance and (may_call or s.reads_learning)
+        if s.id not in MODEL_STAGES
+        and not s.reads_provenance
+        and (may_call or (s.reads_learning and not _either(s)))
     ]
+
+
+def _either(stage: Stage) -> bool:
+    """Whether the stage is one of the later half of a split stage's parts, which either process may run
+    when no model will be called (`_shared`)."""
+    return isinstance(stage, StagePart) and stage.index >= stage.count // 2
 
 
 def _run_order(stages: Sequence[Stage]) -> list[Stage]:
@@ -238,7 +281,15 @@ def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
     dependencies goes with phantom-symbols: both read the syntax trees of all the change's Python files
     (`parse_python`), which one process parses once. weakened-tests is a group of its own: of those trees
     it needs only the test files', and on a large change it takes about as long as phantom-symbols: the
-    two then run at the same time, one in each process, where as one group they ran one after the other."""
+    two then run at the same time, one in each process, where as one group they ran one after the other.
+
+    A stage that splits (`_split`: injection-text on a large change) reads the learning's findings: the
+    child runs the first half of its parts as its own, and the later half are groups of their own,
+    after the first group, which this process takes once it is done with that one (and the learning
+    has come). The child is still at work on its own parts when provenance is done, so this process
+    takes the first group, whose findings then stay here; and the parts left come before any other
+    group, so that no check a hostile input keeps busy holds them up (as `runs_first` keeps a whole
+    stage from it)."""
     if not ctx.offline and any(s.id in MODEL_STAGES for s in stages):
         return []
     either = [
@@ -246,7 +297,8 @@ def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
     ]
     alone = [[s] for s in either if s.id in _ALONE]
     together = [s for s in either if s.id not in _ALONE]
-    return ([together] if together else []) + alone
+    parts: list[list[Stage]] = [[s] for s in stages if _either(s)]
+    return ([together] if together else []) + parts + alone
 
 
 # Shared stages each in a group of its own: they parse little of what the others parse.
@@ -283,6 +335,9 @@ def _stages(
         warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
     outcomes: dict[int, StageOutcome] = {}
     while child is not None and (group := child.claim()) is not None:
+        if any(s.reads_learning for s in group):
+            ready()
+            child.learned(_time_left(ctx))  # the part quotes lines through the redaction, as in the child
         ctx.runs_here = frozenset(s.id for s in (*_own(stages, child), *group))
         for stage in group:
             ctx.progress(f"{stage.id}: {stage.description}")
@@ -321,14 +376,27 @@ def _stages(
         theirs = child.theirs
         sent = child.outcomes(lambda stage, why: _failure(stage, ctx, why), _time_left(ctx))
         outcomes.update((id(stage), outcome) for stage, outcome in zip(theirs, sent, strict=True))
+    parts: dict[str, list[StageResult]] = {}  # a split stage's parts' results, by its id
     for stage in stages:
         result, error = _hidden(outcomes[id(stage)])
         if error is not None and ctx.services.trace is not None:
             ctx.services.trace.write(error)
+        if isinstance(stage, StagePart):
+            parts.setdefault(stage.id, []).append(result)
+            if stage.index < stage.count - 1:
+                continue
+            result = _merged(stage.whole, parts.pop(stage.id))
         keyed = _keyed(result, read)
         results.append(keyed)
         ctx.results[stage.id] = keyed
     return results
+
+
+def _merged(stage: SplitStage, parts: Sequence[StageResult]) -> StageResult:
+    """A split stage's result from its parts' results, in their order. A part that failed fails the
+    stage: what it had to read is unchecked, so no verdict may pass on the others' findings alone."""
+    failed = next((r for r in parts if r.error is not None or not r.ran), None)
+    return failed if failed is not None else stage.merge(parts)
 
 
 def _own(stages: Sequence[Stage], child: Child) -> list[Stage]:

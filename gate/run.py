@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -210,6 +210,41 @@ class Stage(Protocol):
     runs_first: bool
 
     def run(self, ctx: RunContext) -> StageResult: ...
+
+
+class SplitStage(Stage, Protocol):
+    """A stage whose work splits by the change's files: each part reads its own run of the files and its
+    findings depend on nothing the other parts read, so the parts can run in either process, and their
+    results merged are the stage's result."""
+
+    # Added lines each part takes at least (`gate.pipeline` splits a change with fewer into no parts).
+    lines_per_part: int
+
+    def run_part(self, ctx: RunContext, index: int, count: int) -> StageResult: ...
+
+    def merge(self, parts: Sequence[StageResult]) -> StageResult: ...
+
+
+class StagePart:
+    """Part `index` of `count` of a stage whose work splits (`SplitStage`), placed and run as a stage of
+    its own; it reads what its stage reads."""
+
+    def __init__(self, whole: SplitStage, index: int, count: int) -> None:
+        self.whole, self.index, self.count = whole, index, count
+        self.id = whole.id
+        self.description = f"{whole.description} (part {index + 1} of {count})"
+        self.docs = whole.docs
+        self.reads_learning = whole.reads_learning
+        self.reads_provenance = whole.reads_provenance
+        self.runs_first = whole.runs_first
+
+    def prepare(self, ctx: RunContext) -> None:
+        start = getattr(self.whole, "prepare", None)
+        if start is not None and self.index == 0:  # once for the stage
+            start(ctx)
+
+    def run(self, ctx: RunContext) -> StageResult:
+        return self.whole.run_part(ctx, self.index, self.count)
 
 
 def prepare(stages: Iterable[Stage], ctx: RunContext) -> None:

@@ -744,3 +744,92 @@ def test_a_shared_stage_nobody_took_fails_closed(tmp_path: Path, here: bool) -> 
         ("shared-0", False, "no process ran it"),
     ]
     assert not list(tmp_path.glob("shared-*"))
+
+
+class SplitsInParts:
+    """A stage whose work splits (`gate.run.SplitStage`): each part says which process ran it. A part
+    waits until another has started: a process runs one part at a time, so both run some."""
+
+    id = "injection-text"
+    description = "reports its parts' processes"
+    docs = "https://example.invalid/#injection-text"
+    reads_learning = True
+    reads_provenance = False
+    runs_first = True
+    lines_per_part = 1
+
+    def __init__(self, folder: Path, *, broken: int | None = None, together: int = 2) -> None:
+        self._folder, self._broken, self._together = folder, broken, together
+
+    def run(self, ctx: RunContext) -> StageResult:
+        return self.merge([self.run_part(ctx, 0, 1)])
+
+    def run_part(self, ctx: RunContext, index: int, count: int) -> StageResult:
+        (self._folder / f"part-{index}.{os.getpid()}").write_text("ran")
+        deadline = time.monotonic() + 60
+        while len(list(self._folder.glob("part-*"))) < min(self._together, count):
+            assert time.monotonic() < deadline, "no other part started"
+            time.sleep(0.01)
+        if index == self._broken:
+            raise RuntimeError(f"part {index} broke")
+        return StageResult(stage=self.id, ran=True, why="test", details={"parts": [[index, os.getpid()]]})
+
+    def merge(self, parts: Sequence[StageResult]) -> StageResult:
+        ran = [part for result in parts for part in result.details["parts"]]
+        return StageResult(stage=self.id, ran=True, why="test", details={"parts": ran})
+
+
+def _lines(tmp_path: Path, count: int):  # type: ignore[no-untyped-def]
+    """A change that adds `count` lines."""
+    return change(tmp_path, {"README.md": "r\n"}, {"app.py": "".join(f"x = {n}\n" for n in range(count))})
+
+
+def test_the_parts_of_a_stage_that_splits_run_in_both_processes(tmp_path: Path, here: bool) -> None:
+    """Offline, each part is a group of its own that either process takes: this one once provenance is
+    done and the learning has come (the parts quote lines through the redaction), the child once it has
+    learned. The parts' results are merged into the stage's, in the parts' order."""
+    if not here:
+        return
+    ctx = RunContext(changeset=_lines(tmp_path / "repo", 2), config=Config(), offline=True)
+    outcome = run(ctx, [ReadsProvenance(), SplitsInParts(tmp_path)])
+    [result] = [r for r in outcome.stages if r.stage == "injection-text"]
+    parts = result.details["parts"]
+    assert [index for index, _ in parts] == [0, 1]
+    pids = {pid for _, pid in parts}
+    assert os.getpid() in pids and len(pids) == 2  # one part in each process
+    assert sorted(p.name.split(".")[0] for p in tmp_path.glob("part-*")) == ["part-0", "part-1"]  # each once
+
+
+def test_a_stage_splits_into_at_most_four_parts_and_one_process_runs_them_in_order(
+    tmp_path: Path, here: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not here:
+        return
+    monkeypatch.setenv(worker.ONE_PROCESS_ENV, "1")
+    ctx = RunContext(changeset=_lines(tmp_path / "repo", 9), config=Config(), offline=True)
+    outcome = run(ctx, [SplitsInParts(tmp_path, together=1)])
+    [result] = [r for r in outcome.stages if r.stage == "injection-text"]
+    assert result.details["parts"] == [[index, os.getpid()] for index in range(4)]
+
+
+@pytest.mark.parametrize("broken", [0, 1])
+def test_a_part_that_breaks_fails_the_whole_stage(tmp_path: Path, here: bool, broken: int) -> None:
+    """Its files went unchecked: the stage fails (never a pass on the other parts' findings alone),
+    whichever process ran the part."""
+    if not here:
+        return
+    trace = tmp_path / "trace.jsonl"
+    with TraceWriter.open(trace) as writer:
+        services = Services(trace=writer)
+        ctx = RunContext(
+            changeset=_lines(tmp_path / "repo", 2), config=Config(), offline=True, services=services
+        )
+        outcome = run(ctx, [ReadsProvenance(), SplitsInParts(tmp_path, broken=broken)])
+    [result] = [r for r in outcome.stages if r.stage == "injection-text"]
+    assert (result.ran, result.skipped_reason) == (False, "stage failed")
+    assert result.error == f"RuntimeError: part {broken} broke"
+    assert outcome.verdict == "fail"  # gate.on_stage_error: fail by default
+    records = [r for r in map(json.loads, trace.read_text().splitlines()) if r["type"] == "error"]
+    assert [(r["stage"], r["error"]) for r in records] == [
+        ("injection-text", f"RuntimeError: part {broken} broke")
+    ]

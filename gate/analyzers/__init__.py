@@ -8,6 +8,7 @@ litellm and calls the models never needs them.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ class DeferredAnalyzer:
         self.reads_learning = meta.reads_learning
         self.reads_provenance = meta.reads_provenance
         self.runs_first = meta.runs_first
+        self.lines_per_part = meta.lines_per_part
         self._module, self._name = module, name
 
     def analyzer(self) -> Analyzer:
@@ -45,6 +47,12 @@ class DeferredAnalyzer:
 
     def run(self, ctx: RunContext) -> StageResult:
         return self.analyzer().run(ctx)
+
+    def run_part(self, ctx: RunContext, index: int, count: int) -> StageResult:
+        return self.analyzer().run_part(ctx, index, count)
+
+    def merge(self, parts: Sequence[StageResult]) -> StageResult:
+        return self.analyzer().merge(parts)
 
 
 def deterministic_analyzers() -> list[DeferredAnalyzer]:

@@ -33,6 +33,7 @@ INJECTION_TEXT = AnalyzerMeta(
     docs="#injection-text",
     reads_learning=True,  # quotes lines through the redaction
     runs_first=True,  # one pass over the added lines, not held up by a slower check
+    lines_per_part=40_000,  # its parts run in both processes on a large change
 )
 
 # Each analyzer: its declaration, the module that holds its class, and the class's name.

@@ -3,7 +3,7 @@ findings and results through that declaration so the stage id cannot drift."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,6 +24,9 @@ class AnalyzerMeta:
     reads_learning: bool = False
     reads_provenance: bool = False
     runs_first: bool = False
+    # Added lines per part on a change large enough to split its work into parts (`gate.run.SplitStage`);
+    # 0: it runs whole.
+    lines_per_part: int = 0
 
     def finding(
         self,
@@ -94,6 +97,7 @@ class Analyzer:
     reads_learning: bool
     reads_provenance: bool
     runs_first: bool
+    lines_per_part: int
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -103,10 +107,19 @@ class Analyzer:
         cls.reads_learning = cls.meta.reads_learning
         cls.reads_provenance = cls.meta.reads_provenance
         cls.runs_first = cls.meta.runs_first
+        cls.lines_per_part = cls.meta.lines_per_part
 
     def prepare(self, ctx: RunContext) -> None:
         """Start what the run will wait on (a git process), before the process's first stage: it then
         works while that process learns the change's secrets. Never required; nothing by default."""
 
     def run(self, ctx: RunContext) -> StageResult:
+        raise NotImplementedError
+
+    def run_part(self, ctx: RunContext, index: int, count: int) -> StageResult:
+        """Part `index` of `count` of the work, for an analyzer that declares `lines_per_part`."""
+        raise NotImplementedError
+
+    def merge(self, parts: Sequence[StageResult]) -> StageResult:
+        """The result of the whole work from its parts' results, in their order."""
         raise NotImplementedError

@@ -8,10 +8,12 @@ analyzers say so.
 from __future__ import annotations
 
 import ast
+import bisect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import accumulate
 from typing import Any
 
 from gate import syntax
@@ -33,6 +35,16 @@ NOT_PARSED = f"does not parse as Python {GATE_PYTHON}"
 LFS_POINTER = "a Git LFS pointer, not the file's content"
 # How a Git LFS pointer file opens (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
 _LFS_POINTER_START = "version https://git-lfs.github.com/spec/"
+
+
+def part_bounds(sizes: Sequence[int], index: int, count: int) -> tuple[int, int]:
+    """Where part `index` of `count` starts and ends in a list of files of these sizes (added lines):
+    consecutive runs of the files, each about as large, a file whole in one part. A file belongs to
+    the part its first line falls in; a file of no lines counts as one."""
+    weights = [max(size, 1) for size in sizes]
+    total = sum(weights)
+    starts = [at * count // total for at in accumulate(weights, initial=0)][:-1] if total else []
+    return bisect.bisect_left(starts, index), bisect.bisect_left(starts, index + 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import accumulate
 from operator import attrgetter
 
@@ -23,7 +24,7 @@ from gate.analyzers.injection.table import tool_markers
 from gate.analyzers.injection.windows import PhraseHit, find_phrases
 from gate.analyzers.interface import Analyzer
 from gate.analyzers.skipped import skipped_files
-from gate.analyzers.source import AddedLine, ChangeView
+from gate.analyzers.source import AddedLine, ChangeView, part_bounds
 from gate.diff.model import FileChange, FileStatus
 from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import cut_redacted, redact
@@ -33,6 +34,8 @@ _INVISIBLE = invisible.INVISIBLE
 _TEXT = attrgetter("text")
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _PR_BODY = "PR description"
+# What each part of the stage's work counts of its own files (`InjectionAnalyzer.merge` adds them up).
+_COUNTED = ("lines_scanned", "ignored_files_scanned")
 _NAME_SEPARATORS = re.compile(r"[-_./]+")
 # Markup that draws its text where no one sees it: at size or opacity zero, not displayed, or far off
 # the canvas (SVG `<text font-size="0" x="-9999">`, an HTML `<span style="display:none">`). A model
@@ -80,13 +83,22 @@ class InjectionAnalyzer(Analyzer):
     meta = catalog.INJECTION_TEXT
 
     def run(self, ctx: RunContext) -> StageResult:
+        return self.run_part(ctx, 0, 1)
+
+    def run_part(self, ctx: RunContext, index: int, count: int) -> StageResult:
+        """The added lines of run `index` of `count` of the changed files (`part_bounds`); the last part also
+        reads the new files' names, the PR's text and the commit messages. No phrase runs on from one
+        file into the next, so the parts' findings are the whole's."""
         view = ChangeView(ctx.changeset)
         findings: list[Finding] = []
         # One pass of the phrase table over every file's added lines, an empty line between files so
         # that no phrase runs on from one file into the next.
         # Ignored paths too: text for the models is as well hidden in a vendored or generated file.
-        ignored = list(view.ignored_changes(any_size=True))
-        changes = [*view.changes(any_size=True), *ignored]
+        listed = list(view.changes(any_size=True))
+        every = [*listed, *view.ignored_changes(any_size=True)]
+        first, end = part_bounds([len(change.added) for change in every], index, count)
+        changes = every[first:end]
+        ignored_here = end - max(first, min(end, len(listed)))  # the ignored files follow the others
         texts: list[str] = []
         offsets: list[int] = []  # index of each file's first line in `texts`
         for change in changes:
@@ -120,6 +132,9 @@ class InjectionAnalyzer(Analyzer):
                     finding = self._invisible(text, line.path, line.line_no, bom_ok=line.line_no == 1)
                     if finding is not None:
                         findings.append(finding)
+        details: dict[str, object] = {"lines_scanned": scanned, "ignored_files_scanned": ignored_here}
+        if index < count - 1:
+            return self.meta.result(findings, details)
         diff = ctx.changeset.diff
         findings.extend(self._file_names((*diff.files, *diff.ignored_files)))
         pr = ctx.changeset.pr
@@ -127,14 +142,21 @@ class InjectionAnalyzer(Analyzer):
             findings.extend(self._pr_text(pr.title, pr.body))
         for commit in ctx.changeset.commits:
             findings.extend(self._commit_message(commit.sha, commit.message))
-        details = {
-            "lines_scanned": scanned,
-            "ignored_files_scanned": len(ignored),
+        details |= {
             "pr_text_scanned": pr is not None,
             "commit_messages_scanned": len(ctx.changeset.commits),
             "skipped_files": view.notes,
         }
         return self.meta.result(findings, details, skipped_files=skipped_files(view))
+
+    def merge(self, parts: Sequence[StageResult]) -> StageResult:
+        """The parts' findings in their order, and the last part's result (the files it could not read,
+        the PR's text and the commits) with the lines of every part counted."""
+        last = parts[-1]
+        counted = {key: sum(p.details[key] for p in parts) for key in _COUNTED}
+        return replace(
+            last, findings=tuple(f for p in parts for f in p.findings), details={**last.details, **counted}
+        )
 
     def _phrase(self, hit: PhraseHit, line: AddedLine) -> Finding:
         severity = hit.severity
