@@ -286,8 +286,8 @@ def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
     A stage that splits (`_split`: injection-text on a large change) reads the learning's findings: the
     child runs the first half of its parts as its own, and the later half are groups of their own,
     after the first group, which this process takes once it is done with that one (and the learning
-    has come). The child is still at work on its own parts when provenance is done, so this process
-    takes the first group, whose findings then stay here; and the parts left come before any other
+    has come). The child is mostly still at work on its own parts when provenance is done, so this
+    process takes the first group, whose findings then stay here; and the parts left come before any other
     group, so that no check a hostile input keeps busy holds them up (as `runs_first` keeps a whole
     stage from it)."""
     if not ctx.offline and any(s.id in MODEL_STAGES for s in stages):
