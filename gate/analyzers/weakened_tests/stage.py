@@ -140,17 +140,20 @@ class WeakenedTestsAnalyzer(Analyzer):
         # diff, since nothing in the file needs reading to tell. Renamed into a path the gate ignores
         # and its runner does not collect (`dist/`), or the user's paths.ignore names, its edits would
         # go unread too.
-        collected_set = frozenset(collected)
-        hidden = [c for c in diff.ignored_files if _renamed_from_tests(c) and c not in collected_set]
+        # Each change by its identity (one object a file in the change): sets, not lists, since comparing
+        # each change with every retired one took time quadratic in their number; and not the changes
+        # themselves, whose hash reads every line of every hunk.
+        collected_set = {id(c) for c in collected}
+        hidden = [c for c in diff.ignored_files if _renamed_from_tests(c) and id(c) not in collected_set]
         retired = [c for c in diff.files if _leaves_the_tests(c)] + hidden
-        # Sets, not lists: comparing each change with every retired one took time quadratic in their number.
-        retired_set, hidden_set = frozenset(retired), frozenset(hidden)
+        retired_set, hidden_set = {id(c) for c in retired}, {id(c) for c in hidden}
         # Fixtures and snapshots under tests/ are data: only test code can lose assertions. Of any size:
         # the line rules read the diff's lines one by one, and a megabyte of padding added beside a
         # removed assertion must not hide it; only the whole head is left unread past the size limit.
         readable = {c.path for c in changes}
-        tests = [c for c in (*diff.files, *collected) if _is_test_code(c) and c not in retired_set]
+        tests = [c for c in (*diff.files, *collected) if _is_test_code(c) and id(c) not in retired_set]
         tests.extend(inline.assertions_left)
+        assertions_left = {id(c): left for c, left in inline.assertions_left.items()}
         details: dict[str, object] = {"test_files": [c.path for c in tests], "skipped_files": view.notes}
         # Test code in a language whose assertions are not known is said to be unread, not passed.
         unread = {c.path: _UNKNOWN_LANGUAGE for c in tests if not assertions_known(c.path)} | inline.unread
@@ -178,8 +181,8 @@ class WeakenedTestsAnalyzer(Analyzer):
                 if not self._subject_deleted(view, change, deleted_code):
                     gone.append(change)
                 continue
-            if change in inline.assertions_left:
-                test_file = _TestFile(change, assertions_left=inline.assertions_left[change])
+            if id(change) in assertions_left:
+                test_file = _TestFile(change, assertions_left=assertions_left[id(change)])
             elif change.path in readable:
                 test_file = self._read(view, change, findings)
             else:
@@ -212,7 +215,7 @@ class WeakenedTestsAnalyzer(Analyzer):
                 spare -= asserts
                 moved.append(_old_path(change))
             else:
-                findings.append(self._deleted(change, asserts, ignored=change in hidden_set))
+                findings.append(self._deleted(change, asserts, ignored=id(change) in hidden_set))
         for balance in balances:
             missing = len(balance.removed) - balance.added
             absorbed = min(spare, max(missing, 0))
