@@ -785,18 +785,17 @@ def _lines(tmp_path: Path, count: int):  # type: ignore[no-untyped-def]
 
 
 def test_the_parts_of_a_stage_that_splits_run_in_both_processes(tmp_path: Path, here: bool) -> None:
-    """Offline, each part is a group of its own that either process takes: this one once provenance is
-    done and the learning has come (the parts quote lines through the redaction), the child once it has
-    learned. The parts' results are merged into the stage's, in the parts' order."""
+    """Offline, the child runs the first half of the parts as its own, once it has learned; the rest are
+    groups of their own that either process takes, this one once provenance is done and the learning
+    has come (the parts quote lines through the redaction). Here the child's part waits for another to
+    start, so this process takes the second. The parts' results are merged in the parts' order."""
     if not here:
         return
     ctx = RunContext(changeset=_lines(tmp_path / "repo", 2), config=Config(), offline=True)
     outcome = run(ctx, [ReadsProvenance(), SplitsInParts(tmp_path)])
     [result] = [r for r in outcome.stages if r.stage == "injection-text"]
-    parts = result.details["parts"]
-    assert [index for index, _ in parts] == [0, 1]
-    pids = {pid for _, pid in parts}
-    assert os.getpid() in pids and len(pids) == 2  # one part in each process
+    [(first, child), (second, here_pid)] = result.details["parts"]
+    assert (first, second, here_pid) == (0, 1, os.getpid()) and child != os.getpid()
     assert sorted(p.name.split(".")[0] for p in tmp_path.glob("part-*")) == ["part-0", "part-1"]  # each once
 
 
@@ -815,7 +814,7 @@ def test_a_stage_splits_into_at_most_four_parts_and_one_process_runs_them_in_ord
 @pytest.mark.parametrize("broken", [0, 1])
 def test_a_part_that_breaks_fails_the_whole_stage(tmp_path: Path, here: bool, broken: int) -> None:
     """Its files went unchecked: the stage fails (never a pass on the other parts' findings alone),
-    whichever process ran the part."""
+    whichever process ran the part (the first part runs in the child, the second here)."""
     if not here:
         return
     trace = tmp_path / "trace.jsonl"
