@@ -248,15 +248,15 @@ def _split(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
 def _apart(stages: Sequence[Stage], ctx: RunContext) -> list[Stage]:
     """The deterministic stages a child may run: all but those that need provenance when a model may be
     called (this process then has litellm's import and the model stages to run), else those that read
-    the learning's findings (this process runs the others meanwhile) but for the later half of the
-    parts of a stage that splits, which either process runs (`_shared`)."""
+    the learning's findings (this process runs the others meanwhile); of a stage that splits, the first
+    half of its parts, whatever it reads (the later half either process runs: `_shared`)."""
     may_call = not ctx.offline and any(s.id in MODEL_STAGES for s in stages)
     return [
         s
         for s in _run_order(stages)
         if s.id not in MODEL_STAGES
         and not s.reads_provenance
-        and (may_call or (s.reads_learning and not _either(s)))
+        and (may_call or ((s.reads_learning or isinstance(s, StagePart)) and not _either(s)))
     ]
 
 
@@ -293,7 +293,12 @@ def _shared(stages: Sequence[Stage], ctx: RunContext) -> list[list[Stage]]:
     if not ctx.offline and any(s.id in MODEL_STAGES for s in stages):
         return []
     either = [
-        s for s in stages if s.id not in MODEL_STAGES and not s.reads_provenance and not s.reads_learning
+        s
+        for s in stages
+        if s.id not in MODEL_STAGES
+        and not s.reads_provenance
+        and not s.reads_learning
+        and not isinstance(s, StagePart)  # placed by halves, whatever they read
     ]
     alone = [[s] for s in either if s.id in _ALONE]
     together = [s for s in either if s.id not in _ALONE]

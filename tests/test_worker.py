@@ -832,3 +832,23 @@ def test_a_part_that_breaks_fails_the_whole_stage(tmp_path: Path, here: bool, br
     assert [(r["stage"], r["error"]) for r in records] == [
         ("injection-text", f"RuntimeError: part {broken} broke")
     ]
+
+
+class SplitsWithoutLearning(SplitsInParts):
+    """A split stage that reads neither provenance nor the learning: its parts are placed as any split
+    stage's, not with the stages that share the syntax trees."""
+
+    reads_learning = False
+    runs_first = False
+
+
+def test_the_parts_of_a_stage_that_reads_no_learning_are_placed_by_halves_too(
+    tmp_path: Path, here: bool
+) -> None:
+    if not here:
+        return
+    ctx = RunContext(changeset=_lines(tmp_path / "repo", 2), config=Config(), offline=True)
+    outcome = run(ctx, [ReadsProvenance(), SplitsWithoutLearning(tmp_path)])
+    [result] = [r for r in outcome.stages if r.stage == "injection-text"]
+    [(first, child), (second, here_pid)] = result.details["parts"]
+    assert (first, second, here_pid) == (0, 1, os.getpid()) and child != os.getpid()
