@@ -337,7 +337,7 @@ def _stages(
     if not ctx.offline:
         from gate.models.warmup import warm_up
 
-        warm_up(ctx.escalations)  # a model stage will run: litellm loads while the checks run
+        warm_up(ctx.escalations, ctx.config)  # a model stage will run: litellm loads while the checks run
     outcomes: dict[int, StageOutcome] = {}
     while child is not None and (group := child.claim()) is not None:
         if any(s.reads_learning for s in group):

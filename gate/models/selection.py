@@ -134,6 +134,20 @@ def select_models(
     )
 
 
+def may_find_models(config: Config, env: Mapping[str, str]) -> bool:
+    """Whether `select_models` may find a model for some stage, told without asking any server: names
+    are configured, a LiteLLM Proxy is set, a provider's key is, or `OLLAMA_API_BASE` names a local
+    server. False leaves only an Ollama answering at its default address, which a stage finds when it
+    asks (and imports litellm then)."""
+    return bool(
+        config.models.review
+        or config.models.regen
+        or env.get(PROXY_ENV)
+        or any(env.get(key) for key, _ in DEFAULT_MODELS)
+        or env.get("OLLAMA_API_BASE")
+    )
+
+
 def auto_from_keys(env: Mapping[str, str], quorum: int = 2) -> tuple[str, ...]:
     return across_providers(_key_candidates(env), quorum)[0]
 

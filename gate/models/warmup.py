@@ -5,15 +5,19 @@ imports litellm to choose its models, `gate.models.selection`), the import start
 as that is known, so it overlaps the deterministic stages' waits on git and the registries instead of
 following them. The diff alone can already tell (its changed lines meet a `changed_lines` threshold):
 then the import starts while git still works out the commits and the lines' origins, before
-provenance; otherwise after provenance. A run that calls for no model stage never imports it.
+provenance; otherwise after provenance. A run that calls for no model stage never imports it, nor
+does one that can find no model to call (none configured, no provider key, no proxy: a pull request
+from a fork, whose workflow gets no secrets); its model stages then say so without it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gate.models.runtime import import_in_background
+from gate.models.selection import may_find_models
 from gate.run import MODEL_STAGES
 
 if TYPE_CHECKING:
@@ -21,20 +25,27 @@ if TYPE_CHECKING:
     from gate.diff.model import Diff
 
 
-def warm_up(escalations: Mapping[str, tuple[bool, str]]) -> bool:
-    """Start the import when a model stage is called for; True when it was started."""
+def warm_up(escalations: Mapping[str, tuple[bool, str]], config: Config) -> bool:
+    """Start the import when a model stage is called for and may find a model; True when it was
+    started."""
     if any(escalations.get(stage, (False, ""))[0] for stage in MODEL_STAGES):
-        import_in_background()
-        return True
+        return _start(config)
     return False
 
 
 def warm_up_for_diff(diff: Diff, config: Config) -> bool:
-    """Start the import when the diff's size alone calls for a model stage; True when it was started."""
+    """Start the import when the diff's size alone calls for a model stage and it may find a model;
+    True when it was started."""
     if size_calls_for_model(diff, config):
-        import_in_background()
-        return True
+        return _start(config)
     return False
+
+
+def _start(config: Config) -> bool:
+    if not may_find_models(config, os.environ):
+        return False
+    import_in_background()
+    return True
 
 
 def size_calls_for_model(diff: Diff, config: Config) -> bool:

@@ -70,14 +70,16 @@ new file mode 100644
 """
 
 
-def _loaded_after(code: str, names: tuple[str, ...], stdin: str = "") -> tuple[list[str], str]:
+def _loaded_after(
+    code: str, names: tuple[str, ...], stdin: str = "", env: dict[str, str] | None = None
+) -> tuple[list[str], str]:
     """Run `code` in a fresh interpreter (from an empty directory: no config file is found) and list
     which of `names` (modules or whole packages) it loaded; with what the code printed before."""
     probe = (
         f"{code}\nimport sys\n"
         f"print(sorted(n for n in {names!r} if any(m == n or m.startswith(n + '.') for m in sys.modules)))"
     )
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env = {**(os.environ if env is None else env), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     command = [sys.executable, "-c", probe]
     proc = subprocess.run(command, input=stdin, capture_output=True, text=True, env=env, check=True, cwd="/")
     *before, last = proc.stdout.strip().splitlines()
@@ -97,6 +99,43 @@ def test_an_offline_check_loads_no_stage_that_does_not_run() -> None:
     # The analyzers read the change (the README's instruction is found), and the verdict follows.
     assert printed == "1 ['injection-text']"
     assert loaded == []
+
+
+# Escalates the review on any change: every line counts as reason enough.
+REVIEW_ALWAYS = "version: 1\nthresholds:\n  review: {ai_share: 0.0, ai_lines: 0, changed_lines: 0}\n"
+
+
+def _check_online(config: Path, env: dict[str, str]) -> tuple[list[str], str]:
+    code = (
+        "import contextlib, io, json\nfrom gate.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    code = main(['check', '--diff', '-', '--format', 'json', '--no-progress',"
+        f" '--config', {str(config)!r}])\n"
+        "review = json.loads(out.getvalue())['stages']['review']\n"
+        "print(code, review['ran'], review['model_error'].split(':')[0])"
+    )
+    return _loaded_after(code, ("litellm",), stdin=DIFF, env=env)
+
+
+def test_a_review_called_for_with_no_model_to_find_never_loads_litellm(tmp_path: Path) -> None:
+    """No model named, no provider key, no proxy (a fork's pull request gets no secrets): the review the
+    thresholds call for says no model is available, and the run spends no seconds loading litellm."""
+    config = tmp_path / "ai-gate.yml"
+    config.write_text(REVIEW_ALWAYS)
+    keyless = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and "LITELLM" not in k}
+    keyless.pop("OLLAMA_API_BASE", None)
+    loaded, printed = _check_online(config, keyless)
+    _, ran, why = printed.split(maxsplit=2)
+    assert (ran, why) == ("False", "no review model available")
+    assert loaded == []
+    # The same run with a model named (its endpoint a closed port) loads it: the probe above can see it.
+    config.write_text(
+        REVIEW_ALWAYS + "models:\n  review: [openai/gpt-4o]\n  endpoints:\n"
+        "    openai/gpt-4o: {api_base: 'http://127.0.0.1:9/v1', api_key_env: NO_SUCH_KEY}\n"
+    )
+    loaded, _ = _check_online(config, keyless)
+    assert loaded == ["litellm"]
 
 
 def test_the_help_loads_only_the_command_line() -> None:

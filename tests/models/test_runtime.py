@@ -26,12 +26,14 @@ def test_the_import_starts_once_and_leaves_the_collector_as_it_found_it() -> Non
         """
         import gc, importlib.util, sys, threading
         from gate.models import runtime
+        from gate.config.models import Config
         from gate.models.warmup import warm_up
+        named = Config.model_validate({"models": {"review": ["gpt-4o"]}})
         gc.set_threshold(10_000, 50, 100)
         callers = [threading.Thread(target=runtime.import_in_background) for _ in range(4)]
         for t in callers:
             t.start()
-        warm_up({"review": (True, "ai share 0.8")})
+        warm_up({"review": (True, "ai share 0.8")}, named)
         for t in callers:
             t.join()
         importing = [t for t in threading.enumerate() if t.name == "import-litellm"]

@@ -1,4 +1,5 @@
-"""litellm is loaded early only for a run that calls for a model stage, never for one that does not."""
+"""litellm is loaded early only for a run that calls for a model stage and may find a model to call,
+never for one that does not."""
 
 from __future__ import annotations
 
@@ -11,28 +12,31 @@ from gate.config.models import Config
 from gate.context.ignore import apply_ignore
 from gate.context.model import ChangeSet
 from gate.diff.parser import parse_diff
+from gate.models.selection import may_find_models, select_models
 from gate.models.warmup import size_calls_for_model
 from gate.policy import escalations
 from gate.provenance.model import ProvenanceResult
 
 CODE = """
 import sys, threading
+from gate.config.models import Config
 from gate.models.warmup import warm_up
-started = warm_up({escalations!r})
+started = warm_up({escalations!r}, Config.model_validate({config!r}))
 for thread in threading.enumerate():
     if thread.name == "import-litellm":
         thread.join()
 print(started, "litellm" in sys.modules)
 """
+NAMED = {"models": {"review": ["gpt-4o"]}}
 
 
-def _warm(escalations: dict[str, tuple[bool, str]]) -> str:
+def _warm(escalations: dict[str, tuple[bool, str]], config: dict[str, object] = NAMED, **env: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", CODE.format(escalations=escalations)],
+        [sys.executable, "-c", CODE.format(escalations=escalations, config=config)],
         capture_output=True,
         text=True,
         check=True,
-        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"},
+        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin", **env},
     )
     return done.stdout.strip()
 
@@ -43,6 +47,51 @@ def test_no_model_stage_called_for_loads_nothing():
 
 def test_a_model_stage_called_for_loads_litellm_on_a_thread():
     assert _warm({"review": (True, "ai share 0.8"), "regen": (False, "below")}) == "True True"
+
+
+CALLED = {"review": (True, "ai share 0.8")}
+
+
+def test_a_model_stage_that_can_find_no_model_loads_nothing():
+    # no model named, no provider key, no proxy: a fork's pull request, whose workflow gets no secrets
+    assert _warm(CALLED, {}) == "False False"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"OPENAI_API_KEY": "sk-test"},
+        {"MISTRAL_API_KEY": "m-test"},
+        {"AI_GATE_LITELLM_PROXY": "http://127.0.0.1:9"},
+        {"OLLAMA_API_BASE": "http://127.0.0.1:9"},
+    ],
+)
+def test_a_key_a_proxy_or_a_named_ollama_may_find_a_model_and_loads_litellm(env: dict[str, str]) -> None:
+    assert _warm(CALLED, {}, **env) == "True True"
+
+
+def test_regen_models_alone_may_find_a_model() -> None:
+    assert _warm({"regen": (True, "ai share 0.8")}, {"models": {"regen": ["gpt-4o"]}}) == "True True"
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "found"),
+    [
+        ({}, {}, False),
+        ({}, {"OPENAI_API_KEY": ""}, False),  # set but empty, as selection reads it
+        (NAMED, {}, True),
+        ({}, {"ANTHROPIC_API_KEY": "k"}, True),
+        ({}, {"AI_GATE_LITELLM_PROXY": "http://proxy.test"}, True),
+    ],
+)
+def test_may_find_models_agrees_with_selection_without_asking_a_server(
+    config: dict[str, object], env: dict[str, str], found: bool
+) -> None:
+    cfg = Config.model_validate(config)
+    assert may_find_models(cfg, env) is found
+    if not found:  # selection finds none either (no Ollama answers on a closed port)
+        closed = {**env, "OLLAMA_API_BASE": "http://127.0.0.1:9"}
+        assert select_models(cfg, "review", closed).models == ()
 
 
 # -- the diff alone: a change large enough calls for a model stage before provenance is known ----------
