@@ -3,6 +3,7 @@ never for one that does not."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -12,8 +13,8 @@ from gate.config.models import Config
 from gate.context.ignore import apply_ignore
 from gate.context.model import ChangeSet
 from gate.diff.parser import parse_diff
-from gate.models.selection import may_find_models, select_models
-from gate.models.warmup import size_calls_for_model
+from gate.models.selection import PROXY_ENV, may_find_models, select_models
+from gate.models.warmup import size_calls_for_model, warm_up_for_diff
 from gate.policy import escalations
 from gate.provenance.model import ProvenanceResult
 
@@ -57,21 +58,8 @@ def test_a_model_stage_that_can_find_no_model_loads_nothing():
     assert _warm(CALLED, {}) == "False False"
 
 
-@pytest.mark.parametrize(
-    "env",
-    [
-        {"OPENAI_API_KEY": "sk-test"},
-        {"MISTRAL_API_KEY": "m-test"},
-        {"AI_GATE_LITELLM_PROXY": "http://127.0.0.1:9"},
-        {"OLLAMA_API_BASE": "http://127.0.0.1:9"},
-    ],
-)
-def test_a_key_a_proxy_or_a_named_ollama_may_find_a_model_and_loads_litellm(env: dict[str, str]) -> None:
-    assert _warm(CALLED, {}, **env) == "True True"
-
-
-def test_regen_models_alone_may_find_a_model() -> None:
-    assert _warm({"regen": (True, "ai share 0.8")}, {"models": {"regen": ["gpt-4o"]}}) == "True True"
+def test_a_provider_key_may_find_a_model_and_loads_litellm() -> None:
+    assert _warm(CALLED, {}, OPENAI_API_KEY="sk-test") == "True True"
 
 
 @pytest.mark.parametrize(
@@ -81,7 +69,10 @@ def test_regen_models_alone_may_find_a_model() -> None:
         ({}, {"OPENAI_API_KEY": ""}, False),  # set but empty, as selection reads it
         (NAMED, {}, True),
         ({}, {"ANTHROPIC_API_KEY": "k"}, True),
+        ({}, {"MISTRAL_API_KEY": "m"}, True),
         ({}, {"AI_GATE_LITELLM_PROXY": "http://proxy.test"}, True),
+        ({}, {"OLLAMA_API_BASE": "http://127.0.0.1:9"}, True),  # named: the stage asks it
+        ({"models": {"regen": ["gpt-4o"]}}, {}, True),
     ],
 )
 def test_may_find_models_agrees_with_selection_without_asking_a_server(
@@ -150,3 +141,13 @@ def test_a_small_diff_loads_nothing_early() -> None:
         env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"},
     )
     assert done.stdout.strip() == "False False"
+
+
+def test_a_diff_that_calls_for_a_model_with_none_to_find_loads_nothing_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [k for k in os.environ if k.endswith("_API_KEY") or k in (PROXY_ENV, "OLLAMA_API_BASE")]:
+        monkeypatch.delenv(name)
+    config = _config(0, 5000)
+    assert size_calls_for_model(parse_diff(DIFF), config)
+    assert warm_up_for_diff(parse_diff(DIFF), config) is False
