@@ -28,8 +28,10 @@ A model's provider is what litellm's provider resolution says of its name, offli
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from gate.config.models import Config
 from gate.models.pricing import PROXY_PREFIX, facts, provider_of
@@ -190,6 +192,8 @@ def across_providers(candidates: Sequence[str], quorum: int) -> tuple[tuple[str,
 
 
 def _ollama_models(base: str) -> tuple[str, ...]:
+    if _nothing_listens(base):
+        return ()
     import httpx  # only when a model is being chosen: offline runs never load the HTTP client
 
     try:
@@ -200,6 +204,31 @@ def _ollama_models(base: str) -> tuple[str, ...]:
     except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
         return ()
     return tuple(f"ollama_chat/{n}" for n in sorted(names))
+
+
+# The variables that make httpx send a request through a proxy (in either case), which may reach a host
+# this process cannot connect to itself.
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def _nothing_listens(base: str) -> bool:
+    """True when nothing takes a connection at `base`'s host and port and no proxy is set: no Ollama can
+    answer there, and the HTTP client (a third of a second to load) is not loaded to ask it. A run with
+    no model to call (a fork's pull request, whose workflow gets no secrets) asks the default address."""
+    if any(os.environ.get(name) or os.environ.get(name.lower()) for name in _PROXY_VARIABLES):
+        return False
+    try:
+        url = urlsplit(base)
+        port = url.port or (443 if url.scheme == "https" else 80)
+    except ValueError:
+        return False
+    if not url.hostname:
+        return False
+    try:
+        with socket.create_connection((url.hostname, port), timeout=PROBE_TIMEOUT_S):
+            return False
+    except OSError:
+        return True
 
 
 def _proxy_models(base: str, env: Mapping[str, str]) -> tuple[str, ...]:

@@ -115,16 +115,19 @@ def _check_online(config: Path, env: dict[str, str]) -> tuple[list[str], str]:
         "review = json.loads(out.getvalue())['stages']['review']\n"
         "print(code, review['ran'], review['model_error'].split(':')[0])"
     )
-    return _loaded_after(code, ("litellm",), stdin=DIFF, env=env)
+    return _loaded_after(code, ("httpx", "litellm"), stdin=DIFF, env=env)
 
 
 def test_a_review_called_for_with_no_model_to_find_never_loads_litellm(tmp_path: Path) -> None:
     """No model named, no provider key, no proxy (a fork's pull request gets no secrets): the review the
-    thresholds call for says no model is available, and the run spends no seconds loading litellm."""
+    thresholds call for says no model is available, and the run spends no seconds loading litellm, nor
+    the HTTP client to ask an Ollama that takes no connection."""
     config = tmp_path / "ai-gate.yml"
     config.write_text(REVIEW_ALWAYS)
     keyless = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and "LITELLM" not in k}
     keyless.pop("OLLAMA_API_BASE", None)
+    for proxy in [k for k in keyless if k.upper().endswith("_PROXY")]:
+        keyless.pop(proxy)
     loaded, printed = _check_online(config, keyless)
     _, ran, why = printed.split(maxsplit=2)
     assert (ran, why) == ("False", "no review model available")
@@ -135,7 +138,7 @@ def test_a_review_called_for_with_no_model_to_find_never_loads_litellm(tmp_path:
         "    openai/gpt-4o: {api_base: 'http://127.0.0.1:9/v1', api_key_env: NO_SUCH_KEY}\n"
     )
     loaded, _ = _check_online(config, keyless)
-    assert loaded == ["litellm"]
+    assert loaded == ["httpx", "litellm"]
 
 
 def test_the_help_loads_only_the_command_line() -> None:

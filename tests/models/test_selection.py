@@ -194,3 +194,26 @@ def test_the_review_names_each_voters_provider_and_auto_picks_across_providers(
     assert details["providers"] == {"anthropic/claude-sonnet-5-5": "anthropic", "openai/gpt-4o": "openai"}
     assert model_server.count("openai/gpt-4o-mini") == 0
     assert model_server.count("openai/gpt-4o") == 1 and model_server.count("anthropic/claude-sonnet-5-5") == 1
+
+
+def test_an_ollama_address_nothing_listens_at_is_told_without_the_http_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    from gate.models.selection import _nothing_listens
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        assert _nothing_listens(f"http://127.0.0.1:{port}") is False  # asked over HTTP
+    assert _nothing_listens(f"http://127.0.0.1:{port}") is True  # closed now
+    assert _nothing_listens("http://127.0.0.1:notaport") is False  # httpx says what is wrong with it
+    assert _nothing_listens("not a url") is False
+    # Through a proxy the probe may reach what this process cannot connect to: httpx is asked.
+    monkeypatch.setenv("https_proxy", "http://proxy.test:3128")
+    assert _nothing_listens(f"http://127.0.0.1:{port}") is False
