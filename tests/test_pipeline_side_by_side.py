@@ -85,12 +85,15 @@ def config_for(server: FakeModelServer, **extra: Any) -> Config:
     return Config.model_validate(data)
 
 
-def script(server: FakeModelServer, *, hold: str = "") -> dict[str, threading.Event]:
+def script(server: FakeModelServer, *, hold: str = "", fill: bool = False) -> dict[str, threading.Event]:
     """Both models raise one finding, one of them another (which the other refuses in the cross-check),
     and they re-generate consistently. A held request is answered only once a request of the other stage
     has arrived (or after HOLD_S): with `hold="first"` the first of each stage (so neither fills a
-    model's bound), with `"all"` every one."""
+    model's bound), with `"all"` every one. With `fill`, a model's requests are also held until it has
+    LIMIT in flight once (or for HOLD_S): a client that keeps the bound full then shows it on however
+    slow a machine, where answers that come at once may leave no two of them in flight together."""
     arrived = {"review": threading.Event(), "regen": threading.Event()}
+    full = {name: threading.Event() for name in SERVED}
     lock = threading.Lock()
 
     def first_waits(stage: str, other: str) -> None:
@@ -100,12 +103,21 @@ def script(server: FakeModelServer, *, hold: str = "") -> dict[str, threading.Ev
         if hold == "all" or (hold == "first" and first):
             arrived[other].wait(HOLD_S)
 
+    def filled(model: str) -> None:
+        if not fill:
+            return
+        if server.in_flight[model] >= LIMIT:  # counted on arrival, this request with them
+            full[model].set()
+        full[model].wait(HOLD_S)
+
     def review(body: dict[str, Any]) -> Reply:
+        filled(body["model"])
         first_waits("review", "regen")
         raised = [FINDING] if body["model"] == SERVED[0] else [FINDING, OTHER]
         return Reply.json({"findings": raised})
 
-    def regeneration(_: dict[str, Any]) -> Reply:
+    def regeneration(body: dict[str, Any]) -> Reply:
+        filled(body["model"])
         first_waits("regen", "review")
         return Reply(choices=tuple({"code": c} for c in SAME), delay=0.05)
 
@@ -140,7 +152,7 @@ def stage(outcome: Outcome, name: str) -> StageResult:
 def test_both_stages_have_calls_in_flight_at_once_within_one_bound_per_model(
     repo: GitRepo, model_server: FakeModelServer, tmp_path: Path
 ) -> None:
-    arrived = script(model_server, hold="first")
+    arrived = script(model_server, hold="first", fill=True)
     trace_path = tmp_path / "trace.jsonl"
     with TraceWriter.open(trace_path) as trace:
         outcome = gate(
