@@ -784,21 +784,6 @@ def _lines(tmp_path: Path, count: int):  # type: ignore[no-untyped-def]
     return change(tmp_path, {"README.md": "r\n"}, {"app.py": "".join(f"x = {n}\n" for n in range(count))})
 
 
-def test_the_parts_of_a_stage_that_splits_run_in_both_processes(tmp_path: Path, here: bool) -> None:
-    """Offline, the child runs the first half of the parts as its own, once it has learned; the rest are
-    groups of their own that either process takes, this one once provenance is done and the learning
-    has come (the parts quote lines through the redaction). Here the child's part waits for another to
-    start, so this process takes the second. The parts' results are merged in the parts' order."""
-    if not here:
-        return
-    ctx = RunContext(changeset=_lines(tmp_path / "repo", 2), config=Config(), offline=True)
-    outcome = run(ctx, [ReadsProvenance(), SplitsInParts(tmp_path)])
-    [result] = [r for r in outcome.stages if r.stage == "injection-text"]
-    [(first, child), (second, here_pid)] = result.details["parts"]
-    assert (first, second, here_pid) == (0, 1, os.getpid()) and child != os.getpid()
-    assert sorted(p.name.split(".")[0] for p in tmp_path.glob("part-*")) == ["part-0", "part-1"]  # each once
-
-
 def test_a_stage_splits_into_at_most_four_parts_and_one_process_runs_them_in_order(
     tmp_path: Path, here: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -842,13 +827,20 @@ class SplitsWithoutLearning(SplitsInParts):
     runs_first = False
 
 
-def test_the_parts_of_a_stage_that_reads_no_learning_are_placed_by_halves_too(
-    tmp_path: Path, here: bool
+@pytest.mark.parametrize("stage", [SplitsInParts, SplitsWithoutLearning])
+def test_the_parts_of_a_stage_that_splits_run_in_both_processes(
+    tmp_path: Path, here: bool, stage: type[SplitsInParts]
 ) -> None:
+    """Offline, the child runs the first half of the parts as its own, once it has learned; the rest are
+    groups of their own that either process takes, this one once provenance is done and the learning
+    has come (the parts quote lines through the redaction). Here the child's part waits for another to
+    start, so this process takes the second. The parts' results are merged in the parts' order. So for a
+    stage that reads no learning: its parts are placed by halves too."""
     if not here:
         return
     ctx = RunContext(changeset=_lines(tmp_path / "repo", 2), config=Config(), offline=True)
-    outcome = run(ctx, [ReadsProvenance(), SplitsWithoutLearning(tmp_path)])
+    outcome = run(ctx, [ReadsProvenance(), stage(tmp_path)])
     [result] = [r for r in outcome.stages if r.stage == "injection-text"]
     [(first, child), (second, here_pid)] = result.details["parts"]
     assert (first, second, here_pid) == (0, 1, os.getpid()) and child != os.getpid()
+    assert sorted(p.name.split(".")[0] for p in tmp_path.glob("part-*")) == ["part-0", "part-1"]  # each once

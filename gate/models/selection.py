@@ -39,6 +39,7 @@ from gate.models.pricing import PROXY_PREFIX, facts, provider_of
 PROXY_ENV = "AI_GATE_LITELLM_PROXY"
 PROXY_KEY_ENVS = ("AI_GATE_LITELLM_PROXY_KEY", "LITELLM_PROXY_API_KEY")
 OLLAMA_DEFAULT = "http://localhost:11434"
+OLLAMA_ENV = "OLLAMA_API_BASE"
 PROBE_TIMEOUT_S = 0.5
 
 # Provider key -> (first choice, second choice), in order of preference across providers.
@@ -125,7 +126,7 @@ def select_models(
         return Selection(
             auto, "environment keys", "models chosen from the provider keys in the environment", notes
         )
-    local, notes = across_providers(_ollama_models(env.get("OLLAMA_API_BASE") or OLLAMA_DEFAULT), quorum)
+    local, notes = across_providers(_ollama_models(env.get(OLLAMA_ENV) or OLLAMA_DEFAULT), quorum)
     if local:
         return Selection(local, "local Ollama", "models of the local Ollama server", notes)
     return Selection(
@@ -145,8 +146,8 @@ def may_find_models(config: Config, env: Mapping[str, str]) -> bool:
         config.models.review
         or config.models.regen
         or env.get(PROXY_ENV)
-        or any(env.get(key) for key, _ in DEFAULT_MODELS)
-        or env.get("OLLAMA_API_BASE")
+        or _key_candidates(env)
+        or env.get(OLLAMA_ENV)
     )
 
 
