@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fakes import prefork
 from tests.fakes.registries import FakePyPI
 from tests.gitrepo import GitRepo
 
@@ -58,14 +58,8 @@ def _repo(tmp_path: Path, pypi_url: str, on_stage_error: str | None) -> GitRepo:
 
 
 def _check(repo: GitRepo, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gate", "check", "--repo", str(repo.root), "--base", "main", *extra],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
-        timeout=120,
-    )
+    args = ["check", "--repo", str(repo.root), "--base", "main", *extra]
+    return prefork.run(args, {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}, ROOT)
 
 
 def test_a_stage_broken_by_a_malformed_registry_answer_fails_the_gate_by_default(

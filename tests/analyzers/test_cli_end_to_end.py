@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.fakes import prefork
 from tests.fakes.registries import FakeNpm, FakePyPI, refused_url
 from tests.gitrepo import GitRepo
 
@@ -16,14 +15,8 @@ AWS = "AKIA" + "Z3MSJV4XQ7PRWQ2T"
 
 
 def ai_gate(*args: str) -> tuple[int, dict[str, object], str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "gate", "check", "--format", "json", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
-        timeout=120,
-    )
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    proc = prefork.run(["check", "--format", "json", *args], env, ROOT)
     report = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
     return proc.returncode, report, proc.stderr
 

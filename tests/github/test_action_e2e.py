@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 
+from tests.fakes import prefork
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import pull_from_git, read_outputs, runner_env
 from tests.gitrepo import GitRepo
@@ -36,9 +37,15 @@ def make_pr(tmp_path: Path, github: FakeGitHub) -> tuple[GitRepo, str, str]:
     return repo, base, head
 
 
-def run_gate(env: dict[str, str], cwd: Path, first: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The Action's process; `first`, a directory searched for modules before the project's."""
+def run_gate(
+    env: dict[str, str], cwd: Path, first: Path | None = None, fresh: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The Action's process; `first`, a directory searched for modules before the project's. It is forked
+    from a process that has imported the gate and litellm (`tests.fakes.prefork`), unless `first` is given
+    or `fresh` asks for a new interpreter, as the runner starts."""
     path = f"{first}:{Path.cwd()}" if first is not None else str(Path.cwd())
+    if first is None and not fresh:
+        return prefork.run(["github"], {**env, "PYTHONPATH": path}, cwd)
     return subprocess.run(
         [*AI_GATE, "github"],
         env={**env, "PYTHONPATH": path},
@@ -56,7 +63,7 @@ def test_two_runs_post_once_and_edit_the_summary(tmp_path: Path, github: FakeGit
     env = runner_env(github, tmp_path, 7, workspace=workspace)
 
     for _ in range(2):
-        proc = run_gate(env, workspace)
+        proc = run_gate(env, workspace, fresh=True)
         assert proc.returncode == 0, proc.stderr
 
     assert len(github.issue_comments[7]) == 1, "the summary comment was duplicated"

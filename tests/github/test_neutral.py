@@ -6,17 +6,17 @@ was not checked; the commit status (no neutral state) is `success` with a descri
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tests.fakes import prefork
 from tests.fakes.fixtures import model_server
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.github.conftest import pull_from_git, read_outputs, runner_env
-from tests.github.test_action_e2e import AI_GATE, make_pr, run_gate
+from tests.github.test_action_e2e import make_pr, run_gate
 from tests.gitrepo import GitRepo
 
 __all__ = ["model_server"]
@@ -131,13 +131,7 @@ def publish(tmp_path: Path, github: FakeGitHub, report: dict[str, Any], head: st
     path.write_text(json.dumps(report))
     payload = {"workflow_run": {"head_sha": head, "pull_requests": [], "html_url": "https://r"}}
     env = runner_env(github, tmp_path, 7, workspace=None, event="workflow_run", payload=payload)
-    proc = subprocess.run(
-        [*AI_GATE, "publish", str(path)],
-        env={**env, "PYTHONPATH": str(Path.cwd())},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = prefork.run(["publish", str(path)], {**env, "PYTHONPATH": str(Path.cwd())}, Path.cwd())
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode
 

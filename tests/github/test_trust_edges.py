@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.fakes import prefork
 from tests.fakes.github_server import BOT_LOGIN, FakeGitHub
 from tests.fakes.registries import FakePyPI
 from tests.github.conftest import pull_from_git, read_outputs, runner_env
-from tests.github.test_action_e2e import AI_GATE, make_pr, run_gate
+from tests.github.test_action_e2e import make_pr, run_gate
 from tests.gitrepo import GitRepo
 
 SECRET_LINE = 'GITHUB_TOKEN = "ghp_R8x2Lk9Qm4Tz7Wv1Yb6Nc3Hd5Jf0Gs8Pa2Ue"\n'
@@ -51,13 +52,7 @@ def secret_pr(tmp_path: Path, github: FakeGitHub, config: str = "version: 1\n") 
 def publish(tmp_path: Path, github: FakeGitHub, report: Path, head: str) -> subprocess.CompletedProcess[str]:
     payload = {"workflow_run": {"head_sha": head, "pull_requests": [], "html_url": "https://r"}}
     env = runner_env(github, tmp_path, 7, workspace=None, event="workflow_run", payload=payload)
-    return subprocess.run(
-        [*AI_GATE, "publish", str(report)],
-        env={**env, "PYTHONPATH": str(Path.cwd())},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return prefork.run(["publish", str(report)], {**env, "PYTHONPATH": str(Path.cwd())}, Path.cwd())
 
 
 def test_publish_posts_under_its_own_names_and_says_the_findings_were_not_recomputed(

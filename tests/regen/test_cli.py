@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
+from tests.fakes import prefork
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import make_change
@@ -23,9 +23,7 @@ DIFFERENCE = "With rate == 1 the submitted code returns 0.0 where the re-generat
 def ai_gate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "FAKE_MODEL_KEY": "sk-test",
            "AI_GATE_MODEL_BACKOFF": "0.01", **(env or {})}  # fmt: skip
-    return subprocess.run(
-        [sys.executable, "-m", "gate", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
-    )
+    return prefork.run(list(args), env, ROOT)
 
 
 def check(repo: GitRepo, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

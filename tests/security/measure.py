@@ -1,4 +1,5 @@
-"""Run the CLI as a child process and measure it: exit code, output, time and peak memory.
+"""Run the CLI as a child process and measure it: exit code, output, time and peak memory (`run_gate`),
+or only its exit code and output (`run_cli`).
 
 Peak RSS and CPU time come from the child's own resource usage (wait4), so tests running side by side
 do not blur each other's figures the way RUSAGE_CHILDREN's running maximum or wall time would.
@@ -14,6 +15,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.fakes import prefork
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +35,15 @@ class Run:
             f"{name}: exit {self.returncode}, {self.seconds:.2f} s ({self.cpu_seconds:.2f} s CPU), "
             f"peak RSS {self.peak_rss_mb:.0f} MB"
         )
+
+
+def run_cli(
+    *args: str, stdin: bytes | None = None, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI's exit code and output, not measured: a process forked from one that has imported the gate
+    and litellm (`tests.fakes.prefork`), with the environment `run_gate` gives its child."""
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})}
+    return prefork.run(list(args), env, ROOT, timeout, stdin)
 
 
 def run_gate(

@@ -28,7 +28,7 @@ from tests.fakes.model_server import FakeModelServer
 from tests.github.conftest import github, pull_from_git, runner_env
 from tests.github.test_action_e2e import run_gate as run_action
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate
+from tests.security.measure import run_cli
 
 __all__ = ["github"]  # the loopback GitHub fixture
 
@@ -66,7 +66,7 @@ def _offline(mbox: Path) -> dict[str, str]:
     """`ai-gate check --offline` in every format: what each prints."""
     outputs = {}
     for fmt in ("json", "markdown", "text", "sarif"):
-        run = run_gate("check", "--diff", str(mbox), "--offline", "--format", fmt)
+        run = run_cli("check", "--diff", str(mbox), "--offline", "--format", fmt)
         assert run.returncode in (0, 1), run.stderr[-2000:]
         outputs[f"check --format {fmt}"] = run.stdout + run.stderr
     return outputs

@@ -18,7 +18,7 @@ import yaml
 from gate.redact.memory import MAX_REMEMBERED
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate
+from tests.security.measure import run_cli
 
 MODELS = ("openai/fake-a", "openai/fake-b")
 PIECE = 24  # a piece of a value this long, found in a prompt, is a leak
@@ -47,7 +47,7 @@ def test_a_long_credential_value_reaches_no_model_in_pieces(
     config.write_text(yaml.safe_dump(model_server.review_config(MODELS)))
     trace = tmp_path / "trace.jsonl"
     env = {"FAKE_MODEL_KEY": "sk-loopback", "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
-    run = run_gate(
+    run = run_cli(
         "check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config),
         "--format", "json", "--trace", str(trace), env=env,
     )  # fmt: skip

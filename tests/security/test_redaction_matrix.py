@@ -26,7 +26,6 @@ import json
 import random
 import string
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +35,7 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from tests.fakes import prefork
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.github.conftest import github, pull_from_git, runner_env
@@ -279,13 +279,8 @@ def describe(plant: Plant, outputs: dict[str, str]) -> str:
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gate", *args],
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    return prefork.run(
+        args, {**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, cwd, timeout=600
     )
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate
+from tests.security.measure import run_cli
 
 MODELS = ("openai/fake-a", "openai/fake-b")
 PASSWORD = "BasePw7fQ2xLm9Rt4"
@@ -54,7 +54,7 @@ def test_a_renamed_config_file_sends_no_base_secret_to_a_model(
     env = {"FAKE_MODEL_KEY": "sk-loopback", "AI_GATE_MODEL_BACKOFF": "0.05", "AI_GATE_MODEL_TIMEOUT": "5"}
     if one_process:
         env["AI_GATE_ONE_PROCESS"] = "1"
-    run = run_gate(
+    run = run_cli(
         "check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config),
         "--format", "json", "--trace", str(trace), env=env,
     )  # fmt: skip

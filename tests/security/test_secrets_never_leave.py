@@ -23,7 +23,7 @@ from gate.context.model import PullRequestInfo
 from gate.report import json_v1, markdown, text
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate as run_cli
+from tests.security.measure import run_cli
 
 MODELS = ("openai/fake-a", "openai/fake-b", "openai/fake-c")
 

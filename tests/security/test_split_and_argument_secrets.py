@@ -27,7 +27,7 @@ from gate.redact import REDACTED, memory, redact, scan_files
 from gate.redact.detect import forget_scans
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate as run_cli
+from tests.security.measure import run_cli
 
 
 def _fresh() -> None:

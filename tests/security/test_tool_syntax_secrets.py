@@ -27,7 +27,7 @@ from gate.redact.formats import KEY_FORMATS, PLACED_FORMATS, TOOL_FORMATS
 from gate.redact.rules import detector_rules
 from tests.fakes.model_server import FakeModelServer, Reply
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate as run_cli
+from tests.security.measure import run_cli
 
 # (path, text): `{}` is where the credential stands.
 TOOL_SYNTAX = [

@@ -21,7 +21,7 @@ from gate.context.model import TOO_LARGE
 from gate.context.revisions import MAX_FILE_BYTES
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
-from tests.security.measure import run_gate
+from tests.security.measure import run_cli
 
 MODELS = ("openai/fake-a", "openai/fake-b")
 # Comment lines enough to take a YAML file past the reader's size limit, far below the hunk.
@@ -63,7 +63,7 @@ def test_a_file_too_large_to_read_sends_no_line_to_a_model(
     config.write_text(yaml.safe_dump(model_server.review_config(MODELS)))
     args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
 
-    run = run_gate(*args, "--format", "json", env=ENV)
+    run = run_cli(*args, "--format", "json", env=ENV)
 
     assert run.returncode in (0, 1), run.stderr[-2000:]
     sent = "\n".join(json.dumps(call.body) for call in model_server.calls)
@@ -109,7 +109,7 @@ def test_an_ai_hunk_of_a_file_too_large_to_read_is_not_re_generated(
     config.write_text(yaml.safe_dump(settings))
     args = ["check", "--repo", str(repo.root), "--base", "main", "--head", "feature", "--config", str(config)]
 
-    run = run_gate(*args, "--format", "json", env=ENV)
+    run = run_cli(*args, "--format", "json", env=ENV)
 
     assert run.returncode in (0, 1), run.stderr[-2000:]
     sent = "\n".join(json.dumps(call.body) for call in model_server.calls)
