@@ -39,7 +39,9 @@ class _Server:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", "/root"),
+            # litellm imported as the gate imports it (`gate.models.runtime`): no `.env` read
             "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "LITELLM_MODE": "PRODUCTION",
             "PYTHONPATH": str(ROOT),
         }
         self.proc = subprocess.Popen(
