@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 GATE = Path(__file__).resolve().parents[1] / "gate"
 
 # Bottom to top. A module belongs to the layer of its longest listed prefix; it may import modules of
@@ -180,49 +182,52 @@ def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-GRAPH = build_graph()
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    """Read when a test asks: a worker that collects this module without running it skips the reading."""
+    return build_graph()
 
 
-def test_the_graph_is_read_from_the_source() -> None:
+def test_the_graph_is_read_from_the_source(graph: Graph) -> None:
     # A few edges known to exist, so that a broken reader cannot pass the tests below by finding nothing.
-    assert "gate.run" in GRAPH.runtime["gate.pipeline"]
-    assert "gate.policy" in GRAPH.runtime["gate.pipeline"]
-    assert "gate.findings" in GRAPH.runtime["gate.policy"]
-    assert "gate.app" in GRAPH.runtime["gate.cli"]  # imported inside a function
-    assert "gate.models.trace" in GRAPH.type_only["gate.run"]
+    assert "gate.run" in graph.runtime["gate.pipeline"]
+    assert "gate.policy" in graph.runtime["gate.pipeline"]
+    assert "gate.findings" in graph.runtime["gate.policy"]
+    assert "gate.app" in graph.runtime["gate.cli"]  # imported inside a function
+    assert "gate.models.trace" in graph.type_only["gate.run"]
 
 
-def test_no_import_cycle_among_the_modules_of_gate() -> None:
-    assert _cycle(GRAPH.runtime) is None, " -> ".join(_cycle(GRAPH.runtime) or [])
+def test_no_import_cycle_among_the_modules_of_gate(graph: Graph) -> None:
+    assert _cycle(graph.runtime) is None, " -> ".join(_cycle(graph.runtime) or [])
 
 
-def test_every_import_points_down_the_layers() -> None:
+def test_every_import_points_down_the_layers(graph: Graph) -> None:
     upward = [
         f"{module} ({LAYERS[layer_of(module)][0]}) imports {target} ({LAYERS[layer_of(target)][0]})"
-        for module, targets in sorted(GRAPH.runtime.items())
+        for module, targets in sorted(graph.runtime.items())
         for target in sorted(targets)
         if layer_of(target) > layer_of(module)
     ]
     assert upward == []
 
 
-def test_type_only_imports_of_a_higher_layer_are_the_listed_ones() -> None:
+def test_type_only_imports_of_a_higher_layer_are_the_listed_ones(graph: Graph) -> None:
     upward = {
         (module, target)
-        for module, targets in GRAPH.type_only.items()
+        for module, targets in graph.type_only.items()
         for target in targets
         if layer_of(target) > layer_of(module)
     }
     assert upward == TYPE_ONLY_UPWARD
 
 
-def test_every_module_has_a_layer() -> None:
-    for module in GRAPH.modules:
+def test_every_module_has_a_layer(graph: Graph) -> None:
+    for module in graph.modules:
         layer_of(module)
 
 
-def test_the_run_types_import_nothing_above_the_foundation() -> None:
-    assert {layer_of(t) for t in GRAPH.runtime.get("gate.run", set())} <= {0}
+def test_the_run_types_import_nothing_above_the_foundation(graph: Graph) -> None:
+    assert {layer_of(t) for t in graph.runtime.get("gate.run", set())} <= {0}
 
 
 def test_the_layers_are_documented() -> None:
