@@ -19,7 +19,8 @@ class GitRepo:
         # identity written into the config git made rather than by three more processes.
         self.git("init", "-q", "--template=", "-b", "main", *formats)
         with (root / ".git" / "config").open("a", encoding="utf-8") as config:
-            config.write("[user]\n\tname = Test Human\n\temail = human@example.com\n[commit]\n\tgpgsign = false\n")
+            config.write("[user]\n\tname = Test Human\n\temail = human@example.com\n")
+            config.write("[commit]\n\tgpgsign = false\n")
 
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
         out = subprocess.run(
