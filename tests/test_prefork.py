@@ -4,8 +4,10 @@ output, in the run's own directory, with exactly the run's environment, its stan
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,23 @@ def test_a_forked_run_is_a_fresh_run(
     assert (forked.returncode, forked.stderr) == (fresh.returncode, fresh.stderr.decode())
     assert forked.stdout == fresh.stdout.decode()
     assert forked.returncode == {"bad config": 2, "environment": 2}.get(case, 0), forked.stderr
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polled"])
+@pytest.mark.parametrize(("lives", "timeout", "ended"), [(0.1, 5, True), (5, 0.2, False)])
+def test_the_server_tells_a_child_that_ended_from_one_past_its_timeout(
+    pidfd: bool, lives: float, timeout: float, ended: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:  # fmt: skip
+    if not pidfd:
+        monkeypatch.delattr(os, "pidfd_open", raising=False)  # as on a system without it
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(lives)
+        os._exit(3)
+    try:
+        assert prefork._waited(pid, timeout) is ended
+    finally:
+        if not ended:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == (3 if ended else -signal.SIGKILL)

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -141,7 +142,15 @@ def _serve() -> dict[str, Any]:
 
 def _waited(pid: int, timeout: float) -> bool:
     """Whether the child ended within `timeout` seconds (it is not reaped)."""
-    fd = os.pidfd_open(pid)
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd (not Linux, or before 5.3): asked every 10 ms
+        deadline = time.monotonic() + timeout
+        while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
     try:
         return bool(select.select([fd], [], [], timeout)[0])
     finally:
