@@ -31,7 +31,8 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# What a run imports before its own work: the whole gate package, and the libraries it loads lazily.
+# Imported by the server before any run: these and every module of the gate package. litellm is the one a
+# run would otherwise import itself (the gate loads it only on a path that calls a model).
 PRELOAD = ("gate", "litellm", "github", "httpx", "detect_secrets", "unidiff", "yaml", "rapidfuzz")
 
 
