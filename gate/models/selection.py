@@ -202,7 +202,7 @@ def _ollama_models(base: str) -> tuple[str, ...]:
         names = [
             m["name"] for m in response.json().get("models", []) if isinstance(m, dict) and m.get("name")
         ]
-    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, AttributeError, KeyError, TypeError):
         return ()
     return tuple(f"ollama_chat/{n}" for n in sorted(names))
 
@@ -228,7 +228,7 @@ def _nothing_listens(base: str) -> bool:
     try:
         with socket.create_connection((url.hostname, port), timeout=PROBE_TIMEOUT_S):
             return False
-    except OSError:
+    except (OSError, UnicodeError):  # UnicodeError: a host name no resolver takes (a label past 63)
         return True
 
 
@@ -241,6 +241,6 @@ def _proxy_models(base: str, env: Mapping[str, str]) -> tuple[str, ...]:
         response = httpx.get(base.rstrip("/") + "/models", headers=headers, timeout=PROBE_TIMEOUT_S * 4)
         data = response.json().get("data", [])
         names = [m["id"] for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)]
-    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, AttributeError, KeyError, TypeError):
         return ()
     return tuple(names)

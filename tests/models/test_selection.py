@@ -217,3 +217,13 @@ def test_an_ollama_address_nothing_listens_at_is_told_without_the_http_client(
     # Through a proxy the probe may reach what this process cannot connect to: httpx is asked.
     monkeypatch.setenv("https_proxy", "http://proxy.test:3128")
     assert _nothing_listens(f"http://127.0.0.1:{port}") is False
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["http://" + "a" * 70 + ":11434", "http://[::1", "http://exa mple:11434", "http://localhost:99999", "x"],
+)
+@pytest.mark.parametrize("where", [PROXY_ENV, "OLLAMA_API_BASE"])
+def test_an_address_no_request_can_be_sent_to_is_no_model_not_a_crash(base: str, where: str) -> None:
+    chosen = select_models(Config(), "review", {where: base})
+    assert chosen.models == () and "no provider key" in chosen.note
