@@ -9,18 +9,16 @@ gate must not read the missing check as a pass.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakes import prefork
 from tests.fakes.registries import FakePyPI
 from tests.gitrepo import GitRepo
+from tests.security.measure import run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 MALFORMED = "shapeless-releases"
 
 
@@ -58,8 +56,7 @@ def _repo(tmp_path: Path, pypi_url: str, on_stage_error: str | None) -> GitRepo:
 
 
 def _check(repo: GitRepo, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    args = ["check", "--repo", str(repo.root), "--base", "main", *extra]
-    return prefork.run(args, {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}, ROOT)
+    return run_cli("check", "--repo", str(repo.root), "--base", "main", *extra)
 
 
 def test_a_stage_broken_by_a_malformed_registry_answer_fails_the_gate_by_default(

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from tests.fakes import prefork
 from tests.fakes.registries import FakeNpm, FakePyPI, refused_url
 from tests.gitrepo import GitRepo
+from tests.security.measure import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 AWS = "AKIA" + "Z3MSJV4XQ7PRWQ2T"
 
 
 def ai_gate(*args: str) -> tuple[int, dict[str, object], str]:
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    proc = prefork.run(["check", "--format", "json", *args], env, ROOT)
+    proc = run_cli("check", "--format", "json", *args)
     report = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}
     return proc.returncode, report, proc.stderr
 

@@ -31,9 +31,14 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Imported by the server before any run: these and every module of the gate package. litellm is the one a
-# run would otherwise import itself (the gate loads it only on a path that calls a model).
-PRELOAD = ("gate", "litellm", "github", "httpx", "detect_secrets", "unidiff", "yaml", "rapidfuzz")
+# Imported by the server before any run, beside every module of the gate package: what the gate imports
+# inside functions (litellm only on a path that calls a model; detect-secrets' plugins when it scans).
+PRELOAD = (
+    "litellm",
+    "detect_secrets.core.plugins.util",
+    "detect_secrets.plugins.keyword",
+    "detect_secrets.util.filetype",
+)
 
 
 class _Server:

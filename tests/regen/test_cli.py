@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import yaml
 
-from tests.fakes import prefork
 from tests.fakes.model_server import UNPRICED_USD_PER_MILLION, FakeModelServer, Reply
 from tests.gitrepo import GitRepo
 from tests.regen.conftest import make_change
 from tests.regen.samples import STRICTER
+from tests.security.measure import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 MODELS = ("openai/regen-a", "openai/regen-b")
 DIFFERENCE = "With rate == 1 the submitted code returns 0.0 where the re-generation raises ValueError."
 
 
 def ai_gate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "FAKE_MODEL_KEY": "sk-test",
-           "AI_GATE_MODEL_BACKOFF": "0.01", **(env or {})}  # fmt: skip
-    return prefork.run(list(args), env, ROOT)
+    return run_cli(*args, env={"FAKE_MODEL_KEY": "sk-test", "AI_GATE_MODEL_BACKOFF": "0.01", **(env or {})})
 
 
 def check(repo: GitRepo, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
