@@ -14,7 +14,7 @@ import ahocorasick
 from gate.once import once
 from gate.redact.formats import KEY_FORMATS, KeyFormat
 from gate.redact.phrases import phrase_spans
-from gate.redact.prefilter import fold, required_literals
+from gate.redact.prefilter import fold
 from gate.redact.rules import detector_rules
 from gate.redact.runs import LONG_RUN, long_runs
 
@@ -45,7 +45,8 @@ def _formats_found_anyway() -> tuple[bool, ...]:
     """For each key format, whether every match holds a keyword (`api_key=`, `-token`, `Password(`) or
     a marker that always counts (`://`): the line is then a candidate by the keyword or the marker
     pass already, and the format is not searched for on its own."""
-    plain = detector_rules().plain_keywords
+    d = detector_rules()
+    plain = d.plain_keywords
 
     def found(literal: str) -> bool:
         held = fold(literal)
@@ -53,11 +54,7 @@ def _formats_found_anyway() -> tuple[bool, ...]:
             marker in literal for marker in _UNCONDITIONAL_MARKERS
         )
 
-    flags = []
-    for fmt in KEY_FORMATS:
-        need = required_literals(fmt.pattern)
-        flags.append(need is not None and all(found(literal) for literal in need[0]))
-    return tuple(flags)
+    return tuple(need is not None and all(found(literal) for literal in need[0]) for need in d.format_needs)
 
 
 @once

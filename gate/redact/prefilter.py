@@ -23,7 +23,7 @@ import re
 # The syntax tree's parser and node names: both part of CPython's `re` package since 3.11.
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -282,7 +282,17 @@ class Prefilter:
                 (folded if ignore_case else exact).setdefault(literal, []).append(index)
         exact_rules = tuple((k, tuple(v)) for k, v in exact.items())
         folded_rules = tuple((k, tuple(v)) for k, v in folded.items())
-        return cls(frozenset(always), exact_rules, folded_rules, _finder(exact_rules), _finder(folded_rules))
+        return cls.from_tables(always, exact_rules, folded_rules)
+
+    @classmethod
+    def from_tables(
+        cls,
+        always: Iterable[int],
+        exact: tuple[tuple[str, tuple[int, ...]], ...],
+        folded: tuple[tuple[str, tuple[int, ...]], ...],
+    ) -> Prefilter:
+        """The prefilter of tables `of` made before (`gate.redact.facts`)."""
+        return cls(frozenset(always), exact, folded, _finder(exact), _finder(folded))
 
     def plans(self, pieces: Sequence[str]) -> list[frozenset[int]]:
         """For each piece, the rules that can match in it (every rule that might; never one fewer)."""

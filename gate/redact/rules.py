@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from gate.once import once
+from gate.redact.facts import RuleFacts, fingerprint, load
 from gate.redact.formats import KEY_FORMATS
 from gate.redact.prefilter import Prefilter, exact_literals, required_literals, starts_with_literal
 from gate.redact.runs import needs_long_run, within_runs
@@ -51,6 +52,9 @@ class Detectors:
     # A few short strings one of which every match of `keywords` holds (`key`, `pass`, ...), when they
     # cover its every string; a line holding one is then matched with `keywords` itself.
     keyword_cover: tuple[str, ...] | None
+    # For each key format, literals one of which every match holds and whether they are found in the
+    # folded text (`gate.redact.prefilter.required_literals`), or None.
+    format_needs: tuple[tuple[tuple[str, ...], bool] | None, ...]
     # For each key format that does not open with a fixed character, literals one of which it needs.
     format_literals: tuple[tuple[str, ...] | None, ...]
     # The same, lower-cased, to be found in the folded text: a keyword's short string where every
@@ -81,8 +85,49 @@ _CONFIG_WORDS = r"token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|priv
 CONFIG_NAMES = _CONFIG_WORDS + r"|auth(?!or)"
 
 
+@dataclass(frozen=True)
+class _Plugins:
+    """detect-secrets' plugins and the patterns the rules are built from."""
+
+    keywords: re.Pattern[str]
+    plain_keywords: re.Pattern[str]
+    regex_plugins: tuple[object, ...]
+    other: tuple[tuple[object, re.Pattern[str]], ...]
+    regex_rules: tuple[tuple[str, re.Pattern[str]], ...]
+
+    @property
+    def gated(self) -> list[re.Pattern[str]]:
+        """The patterns the prefilter numbers, in its order."""
+        return [regex for _, regex in self.regex_rules] + [gate for _, gate in self.other] + FORMAT_PATTERNS
+
+    @property
+    def analysed(self) -> list[re.Pattern[str]]:
+        """Every pattern the facts are of."""
+        return [*self.gated, self.keywords, self.plain_keywords]
+
+
+FORMAT_PATTERNS = [fmt.pattern for fmt in KEY_FORMATS]
+
+
 @once  # detect-secrets' plugins, imported and built once per process
 def detector_rules() -> Detectors:
+    plugins = _plugins()
+    try:
+        facts = load(fingerprint(plugins.analysed))
+    except OSError:  # the analysing modules' source is not installed: nothing says whose facts they are
+        facts = None
+    if facts is None or not _fits(facts, plugins):
+        facts = _analyse(plugins)
+    return _detectors(plugins, facts)
+
+
+def analysed() -> tuple[str, RuleFacts]:
+    """The fingerprint of the detector's patterns and their facts, analysed now (`gate.redact.keep_facts`)."""
+    plugins = _plugins()
+    return fingerprint(plugins.analysed), _analyse(plugins)
+
+
+def _plugins() -> _Plugins:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.keyword import DENYLIST
 
@@ -108,36 +153,69 @@ def detector_rules() -> Detectors:
         for plugin in regex_plugins
         for regex in getattr(plugin, "denylist", ())
     )
-    prefilter = Prefilter.of(
-        [regex for _, regex in regex_rules]
-        + [gate for _, gate in other]
-        + [fmt.pattern for fmt in KEY_FORMATS]
-    )
+    return _Plugins(keywords, plain_keywords, tuple(regex_plugins), tuple(other), regex_rules)
+
+
+def _analyse(plugins: _Plugins) -> RuleFacts:
+    prefilter = Prefilter.of(plugins.gated)
     # Every match holds one of these (`auth(?!or)` matches `auth`): what the cover needs. Not
     # `exact_literals`, which knows no set for a pattern that reads around its match.
-    keyword_strings = required_literals(keywords)
+    keyword_strings = required_literals(plugins.keywords)
     covered = keyword_strings is not None and all(
         any(part in string for part in KEYWORD_COVER) for string in keyword_strings[0]
     )
-    format_literals = tuple(_format_literals(fmt.pattern) for fmt in KEY_FORMATS)
-    return Detectors(
-        tuple(regex_plugins),
-        tuple(other),
-        keywords,
-        plain_keywords if exact_literals(plain_keywords) is not None else None,
-        regex_rules,
-        prefilter,
-        KEYWORD_COVER if covered else None,
-        format_literals,
-        tuple(_folded_literals(fmt.pattern) for fmt in KEY_FORMATS),
-        tuple(_folded_on_line(fmt.pattern) for fmt in KEY_FORMATS),
-        tuple(within_runs(fmt.pattern) for fmt in KEY_FORMATS),
-        next((plugin for plugin, _ in other if type(plugin).__name__ == "KeywordDetector"), None),
-        tuple(_rule_finder(regex) for _, regex in regex_rules),
+    needs = [required_literals(pattern) for pattern in FORMAT_PATTERNS]
+    return RuleFacts(
+        tuple(sorted(prefilter.always)),
+        prefilter.exact,
+        prefilter.folded,
+        covered,
+        exact_literals(plugins.plain_keywords) is not None,
+        tuple(None if need is None else (tuple(sorted(need[0])), need[1]) for need in needs),
+        tuple(_format_literals(pattern) for pattern in FORMAT_PATTERNS),
+        tuple(_folded_literals(pattern) for pattern in FORMAT_PATTERNS),
+        tuple(_folded_on_line(pattern) for pattern in FORMAT_PATTERNS),
+        tuple(within_runs(pattern) for pattern in FORMAT_PATTERNS),
+        tuple(_finder_facts(regex) for _, regex in plugins.regex_rules),
     )
 
 
-def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
+def _fits(facts: RuleFacts, plugins: _Plugins) -> bool:
+    """Whether the facts have an answer for each rule (a file of these patterns always has)."""
+    formats = len(FORMAT_PATTERNS)
+    per_format = (facts.format_needs, facts.format_literals, facts.format_folded, facts.format_folded_on_line)
+    return (
+        len(facts.finders) == len(plugins.regex_rules)
+        and all(len(answers) == formats for answers in (*per_format, facts.in_runs))
+        and all(0 <= rule < len(plugins.gated) for rule in facts.always)
+    )
+
+
+def _detectors(plugins: _Plugins, facts: RuleFacts) -> Detectors:
+    finders = tuple(
+        RuleFinder(re.compile(regex.pattern, regex.flags | re.MULTILINE), *answers)
+        for (_, regex), answers in zip(plugins.regex_rules, facts.finders, strict=True)
+    )
+    return Detectors(
+        plugins.regex_plugins,
+        plugins.other,
+        plugins.keywords,
+        plugins.plain_keywords if facts.plain_keywords_exact else None,
+        plugins.regex_rules,
+        Prefilter.from_tables(facts.always, facts.exact, facts.folded),
+        KEYWORD_COVER if facts.keyword_covered else None,
+        facts.format_needs,
+        facts.format_literals,
+        facts.format_folded,
+        facts.format_folded_on_line,
+        facts.in_runs,
+        next((plugin for plugin, _ in plugins.other if type(plugin).__name__ == "KeywordDetector"), None),
+        finders,
+    )
+
+
+def _finder_facts(regex: re.Pattern[str]) -> tuple[bool, tuple[str, ...] | None, bool, bool, bool]:
+    """How the candidate pass finds where `regex` can match (`RuleFinder`, less the pattern)."""
     need = required_literals(regex)
     literals = tuple(sorted(need[0])) if need is not None else None
     folded = need is not None and need[1]
@@ -151,8 +229,7 @@ def _rule_finder(regex: re.Pattern[str]) -> RuleFinder:
     # Read only where the candidate pass would search the whole text otherwise: each reading parses
     # the pattern again, and a small change's run is mostly this set-up.
     bare = not in_runs and literals is None
-    return RuleFinder(
-        re.compile(regex.pattern, regex.flags | re.MULTILINE),
+    return (
         in_runs,
         literals,
         folded,

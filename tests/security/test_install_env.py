@@ -110,7 +110,9 @@ def test_the_image_environment_is_the_lock_and_runs_the_entrypoint(tmp_path: Pat
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    shutil.copytree(ROOT / "gate", src / "gate", ignore=shutil.ignore_patterns("__pycache__"))
+    # as .dockerignore leaves them out
+    ignored = shutil.ignore_patterns("__pycache__", "detector-facts.json")
+    shutil.copytree(ROOT / "gate", src / "gate", ignore=ignored)
     uv = [str(venv / "bin" / "uv"), "pip", "install", "--quiet", "--compile-bytecode"]
     uv += ["--python", str(venv / "bin" / "python")]
     subprocess.run([*uv, "--no-deps", "--no-build-isolation", str(src)], check=True)
@@ -119,6 +121,17 @@ def test_the_image_environment_is_the_lock_and_runs_the_entrypoint(tmp_path: Pat
     site = next((venv / "lib").glob("python3.*/site-packages"))
     assert any((site / "litellm" / "__pycache__").glob("*.pyc"))
     assert any((site / "gate" / "__pycache__").glob("*.pyc"))
+    # The secret detector's facts, kept at install as the image's build keeps them, and read by a run
+    # of that Python (`gate.redact.facts`).
+    keep = [str(venv / "bin" / "python"), "-m", "gate.redact.keep_facts"]
+    assert " ".join(["/opt/ai-gate/venv/bin/python", *keep[1:]]) in (ROOT / "Dockerfile").read_text()
+    subprocess.run(keep, check=True, capture_output=True, cwd=tmp_path)
+    assert (site / "gate" / "redact" / "detector-facts.json").is_file()
+    read = (
+        "from gate.redact.facts import fingerprint, load; from gate.redact.rules import _analyse, _plugins; "
+        "p = _plugins(); assert load(fingerprint(p.analysed)) == _analyse(p)"
+    )
+    subprocess.run([str(venv / "bin" / "python"), "-c", read], check=True, cwd=tmp_path)
 
     env = {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
