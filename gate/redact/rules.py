@@ -184,10 +184,13 @@ def _fits(facts: RuleFacts, plugins: _Plugins) -> bool:
     """Whether the facts have an answer for each rule (a file of these patterns always has)."""
     formats = len(FORMAT_PATTERNS)
     per_format = (facts.format_needs, facts.format_literals, facts.format_folded, facts.format_folded_on_line)
+    rules = range(len(plugins.gated))
+    numbered = [*facts.always, *(rule for _, found in (*facts.exact, *facts.folded) for rule in found)]
     return (
         len(facts.finders) == len(plugins.regex_rules)
+        and all(len(answers) == 5 for answers in facts.finders)
         and all(len(answers) == formats for answers in (*per_format, facts.in_runs))
-        and all(0 <= rule < len(plugins.gated) for rule in facts.always)
+        and all(rule in rules for rule in numbered)
     )
 
 

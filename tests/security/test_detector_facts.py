@@ -122,3 +122,6 @@ def test_facts_without_an_answer_for_each_rule_do_not_fit(fresh: tuple[str, Rule
     assert not _fits(replace(facts, in_runs=facts.in_runs[1:]), plugins)
     assert not _fits(replace(facts, format_needs=(*facts.format_needs, None)), plugins)
     assert not _fits(replace(facts, always=(*facts.always, len(plugins.gated))), plugins)
+    assert not _fits(replace(facts, exact=(*facts.exact, ("zz", (len(plugins.gated),)))), plugins)
+    assert not _fits(replace(facts, folded=(("zz", (-1,)), *facts.folded)), plugins)
+    assert not _fits(replace(facts, finders=(facts.finders[0][:4], *facts.finders[1:])), plugins)  # type: ignore[arg-type]
