@@ -69,6 +69,9 @@ class Pid:
 
 
 _ALONE = "AI_GATE_TEST_ALONE"
+# A test's `here` may run the module's remaining tests in a pytest process of its own, given up to 600 s:
+# the suite's limit on one test (120 s) would stop that run on a loaded machine, its tests unrun.
+pytestmark = pytest.mark.timeout(600)
 
 
 def _failed(stage: Any, why: str) -> worker.Outcome:
