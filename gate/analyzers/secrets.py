@@ -23,6 +23,7 @@ from gate.findings import Confidence, Finding, Location, Severity
 from gate.redact import MESSAGE_FILENAME, SecretHit, scan_files
 from gate.redact.detect import PRIVATE_KEY_KIND
 from gate.redact.formats import BASIC_AUTH_KIND, PLACED_FORMATS, TOOL_FORMATS, chosen_by_hand
+from gate.redact.phrases import PHRASE_KIND
 from gate.run import RunContext, StageResult
 
 # Kinds that the generic keyword rule reports with too little certainty to block on their own. (Kinds
@@ -91,6 +92,10 @@ def _excused(hit: SecretHit, lines: Sequence[str], index: int) -> bool:
     """A hit on `lines[index]` that is no credential: a placeholder, or a key's BEGIN line alone."""
     if hit.kind == BASIC_AUTH_KIND and documented_url_password(hit.value):
         return True
+    if hit.kind == PHRASE_KIND:
+        # Every word is on BIP-39's list and the checksum holds (`gate.redact.phrases`, which leaves out the
+        # phrases tutorials print): `example` and `sample` are two of its words, no placeholder's mark.
+        return False
     if hit.kind != PRIVATE_KEY_KIND:
         return is_placeholder(hit.value, lines[index])
     following = lines[index + 1] if index + 1 < len(lines) else ""

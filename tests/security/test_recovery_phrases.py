@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from gate.analyzers.secrets import SecretsAnalyzer
 from gate.redact import REDACTED, redact, scan_files
+from tests.analyzers.gitrepo import change, context
 from tests.fakes.model_server import FakeModelServer
 from tests.gitrepo import GitRepo
 from tests.security.test_der_private_keys import _left, _reviewed
@@ -221,6 +223,31 @@ def test_reading_words_for_phrases_takes_linear_time(make: Callable[[int], str])
         text = make(size)
         times[size] = _cpu(lambda text=text: redact(text, filename="a.env"))
     assert max(times[200_000], 0.02) / max(times[20_000], 0.02) < 30, times
+
+
+def _phrase_with(*words: str) -> str:
+    """A twelve-word phrase that opens with `words`, the rest of its entropy fixed, its checksum right."""
+    bits = int.from_bytes(hashlib.sha256(b"rest").digest()[:16], "big")
+    for place, word in enumerate(words):
+        shift = 128 - 11 * (place + 1)
+        bits = bits & ~(0x7FF << shift) | WORDS.index(word) << shift
+    return _words(bits.to_bytes(16, "big"))
+
+
+@pytest.mark.parametrize("words", [("example",), ("sample",), ("example", "sample")])
+def test_a_phrase_holding_the_words_example_or_sample_is_reported(
+    tmp_path: Path, words: tuple[str, ...]
+) -> None:
+    """Two of BIP-39's words are placeholder marks elsewhere: a phrase holding one (one in 86 phrases) is
+    a phrase all the same, and fails the PR."""
+    value = _phrase_with(*words)
+    assert value.split(" ")[: len(words)] == list(words)
+    result = SecretsAnalyzer().run(
+        context(change(tmp_path, {}, {"hardhat.config.js": f'module.exports = {{ mnemonic: "{value}" }};\n'}))
+    )
+    title = "Wallet Recovery Phrase of 12 words added in hardhat.config.js"
+    assert [(f.title, f.severity.value) for f in result.findings] == [(title, "high")]
+    assert result.details["placeholders_ignored"] == 0
 
 
 def test_a_recovery_phrase_fails_the_pr_and_reaches_no_model_the_trace_or_the_report(
