@@ -8,9 +8,10 @@ code and the Python that parses them, and on nothing a run reads; so the install
 (`python -m gate.redact.keep_facts`, run by `make` and by the image's build) and each run reads them back.
 
 The file names what it was made from (`fingerprint`: every pattern and its flags, the source of the
-modules that analyse them, Python's version). A run whose fingerprint differs (a module edited since,
-another Python), or that finds the file missing, unreadable or altered, analyses the patterns itself:
-the file can make a run faster, never make it find less.
+modules that analyse them, Python's version) and holds a digest of its content. A run whose fingerprint
+differs (a module edited since, another Python), or that finds the file missing, unreadable, cut short
+or without an answer for every rule, analyses the patterns itself. The file lies in the installation:
+whoever can write it can change the detector's code as well (SECURITY.md, 2b).
 """
 
 from __future__ import annotations
