@@ -116,9 +116,8 @@ def detector_rules() -> Detectors:
         facts = load(fingerprint(plugins.analysed))
     except OSError:  # the analysing modules' source is not installed: nothing says whose facts they are
         facts = None
-    if facts is None or not _fits(facts, plugins):
-        facts = _analyse(plugins)
-    return _detectors(plugins, facts)
+    built = _from_facts(plugins, facts) if facts is not None else None
+    return built if built is not None else _detectors(plugins, _analyse(plugins))
 
 
 def analysed() -> tuple[str, RuleFacts]:
@@ -180,18 +179,32 @@ def _analyse(plugins: _Plugins) -> RuleFacts:
     )
 
 
+def _from_facts(plugins: _Plugins, facts: RuleFacts) -> Detectors | None:
+    """The rules built from kept facts; None when the facts do not fit the rules or are of another shape
+    than `save` writes (the patterns are then read again)."""
+    if not _fits(facts, plugins):
+        return None
+    try:
+        return _detectors(plugins, facts)
+    except (TypeError, ValueError):
+        return None
+
+
 def _fits(facts: RuleFacts, plugins: _Plugins) -> bool:
     """Whether the facts have an answer for each rule (a file of these patterns always has)."""
     formats = len(FORMAT_PATTERNS)
     per_format = (facts.format_needs, facts.format_literals, facts.format_folded, facts.format_folded_on_line)
     rules = range(len(plugins.gated))
-    numbered = [*facts.always, *(rule for _, found in (*facts.exact, *facts.folded) for rule in found)]
-    return (
-        len(facts.finders) == len(plugins.regex_rules)
-        and all(len(answers) == 5 for answers in facts.finders)
-        and all(len(answers) == formats for answers in (*per_format, facts.in_runs))
-        and all(rule in rules for rule in numbered)
-    )
+    try:
+        numbered = [*facts.always, *(rule for _, found in (*facts.exact, *facts.folded) for rule in found)]
+        return (
+            len(facts.finders) == len(plugins.regex_rules)
+            and all(len(answers) == 5 for answers in facts.finders)
+            and all(len(answers) == formats for answers in (*per_format, facts.in_runs))
+            and all(rule in rules for rule in numbered)
+        )
+    except (TypeError, ValueError):  # a field of another shape than `save` writes
+        return False
 
 
 def _detectors(plugins: _Plugins, facts: RuleFacts) -> Detectors:

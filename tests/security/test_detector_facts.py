@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from gate.redact.facts import PATH, RuleFacts, fingerprint, load, save
-from gate.redact.rules import Detectors, _analyse, _detectors, _fits, _plugins, analysed, detector_rules
+from gate.redact.rules import (
+    Detectors,
+    _analyse,
+    _detectors,
+    _fits,
+    _from_facts,
+    _plugins,
+    analysed,
+    detector_rules,
+)
 
 
 def _answers(d: Detectors) -> tuple[object, ...]:
@@ -125,3 +134,19 @@ def test_facts_without_an_answer_for_each_rule_do_not_fit(fresh: tuple[str, Rule
     assert not _fits(replace(facts, exact=(*facts.exact, ("zz", (len(plugins.gated),)))), plugins)
     assert not _fits(replace(facts, folded=(("zz", (-1,)), *facts.folded)), plugins)
     assert not _fits(replace(facts, finders=(facts.finders[0][:4], *facts.finders[1:])), plugins)  # type: ignore[arg-type]
+    assert not _fits(replace(facts, finders=(None, *facts.finders[1:])), plugins)  # type: ignore[arg-type]
+    assert not _fits(replace(facts, exact=(("zz", 3), *facts.exact)), plugins)  # type: ignore[arg-type]
+
+
+def test_facts_of_other_shapes_are_set_aside(tmp_path: Path, fresh: tuple[str, RuleFacts]) -> None:
+    """Facts that fit by count but not by type (a literal that is a number, which no `save` of the
+    analysis writes) build no rules: the patterns are read again."""
+    key, facts = fresh
+    odd = replace(facts, exact=((7, facts.exact[0][1]), *facts.exact[1:]))  # type: ignore[arg-type]
+    path = tmp_path / "facts.json"
+    save(key, odd, path)
+    assert load(key, path) == odd
+    plugins = _plugins()
+    assert _fits(odd, plugins)
+    assert _from_facts(plugins, odd) is None
+    assert _from_facts(plugins, facts) == _detectors(plugins, facts)
