@@ -235,9 +235,7 @@ def _phrase_with(*words: str) -> str:
 
 
 @pytest.mark.parametrize("words", [("example",), ("sample",), ("example", "sample")])
-def test_a_phrase_holding_the_words_example_or_sample_is_reported(
-    tmp_path: Path, words: tuple[str, ...]
-) -> None:
+def test_a_phrase_holding_example_or_sample_is_reported(tmp_path: Path, words: tuple[str, ...]) -> None:
     """Two of BIP-39's words are placeholder marks elsewhere: a phrase holding one (one in 86 phrases) is
     a phrase all the same, and fails the PR."""
     value = _phrase_with(*words)
