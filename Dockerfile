@@ -24,10 +24,10 @@ RUN ./install-env python3 /opt/ai-gate/venv requirements.lock
 COPY pyproject.toml README.md ./
 COPY gate ./gate
 # What the secret detector's patterns require is worked out once here, not by every run
-# (gate/redact/facts.py).
+# (gate/redact/facts.py), beside the installed package: -P keeps ./gate, the source, off the module path.
 RUN uv pip install --quiet --compile-bytecode --python /opt/ai-gate/venv/bin/python --no-deps --no-build-isolation . \
     && rm -rf build ./*.egg-info \
-    && /opt/ai-gate/venv/bin/python -m gate.redact.keep_facts
+    && /opt/ai-gate/venv/bin/python -P -m gate.redact.keep_facts
 
 # The runner mounts the workspace at /github/workspace and runs the container as root.
 ENTRYPOINT ["ai-gate", "github"]

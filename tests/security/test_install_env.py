@@ -121,12 +121,14 @@ def test_the_image_environment_is_the_lock_and_runs_the_entrypoint(tmp_path: Pat
     site = next((venv / "lib").glob("python3.*/site-packages"))
     assert any((site / "litellm" / "__pycache__").glob("*.pyc"))
     assert any((site / "gate" / "__pycache__").glob("*.pyc"))
-    # The secret detector's facts, kept at install as the image's build keeps them, and read by a run
-    # of that Python (`gate.redact.facts`).
-    keep = [str(venv / "bin" / "python"), "-m", "gate.redact.keep_facts"]
+    # The secret detector's facts, kept at install as the image's build keeps them (from the folder that
+    # holds the source, as its WORKDIR does: into the installed package, not the source), and read by a
+    # run of that Python (`gate.redact.facts`).
+    keep = [str(venv / "bin" / "python"), "-P", "-m", "gate.redact.keep_facts"]
     assert " ".join(["/opt/ai-gate/venv/bin/python", *keep[1:]]) in (ROOT / "Dockerfile").read_text()
-    subprocess.run(keep, check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run(keep, check=True, capture_output=True, cwd=src)
     assert (site / "gate" / "redact" / "detector-facts.json").is_file()
+    assert not (src / "gate" / "redact" / "detector-facts.json").exists()
     read = (
         "from gate.redact.facts import fingerprint, load; from gate.redact.rules import _analyse, _plugins; "
         "p = _plugins(); assert load(fingerprint(p.analysed)) == _analyse(p)"
