@@ -92,12 +92,8 @@ def _excused(hit: SecretHit, lines: Sequence[str], index: int) -> bool:
     """A hit on `lines[index]` that is no credential: a placeholder, or a key's BEGIN line alone."""
     if hit.kind == BASIC_AUTH_KIND and documented_url_password(hit.value):
         return True
-    if hit.kind == PHRASE_KIND:
-        # Every word is on BIP-39's list and the checksum holds (`gate.redact.phrases`, which leaves out the
-        # phrases tutorials print): `example` and `sample` are two of its words, no placeholder's mark.
-        return False
     if hit.kind != PRIVATE_KEY_KIND:
-        return is_placeholder(hit.value, lines[index])
+        return _placeholder(hit, lines[index])
     following = lines[index + 1] if index + 1 < len(lines) else ""
     return _header_only(hit, lines[index] + "\n" + following)
 
@@ -118,6 +114,13 @@ def mask(value: str) -> str:
     if len(value) >= 8:
         return f"{value[:2]}…{value[-2:]}"
     return "…"
+
+
+def _placeholder(hit: SecretHit, line: str) -> bool:
+    """`is_placeholder`, for a hit of any kind but a recovery phrase: every word of one is on BIP-39's list
+    and its checksum holds (`gate.redact.phrases`, which leaves out the phrases tutorials print), and
+    `example` and `sample` are two of those words, no placeholder's mark."""
+    return hit.kind != PHRASE_KIND and is_placeholder(hit.value, line)
 
 
 def is_placeholder(value: str, line: str) -> bool:
@@ -291,7 +294,7 @@ class SecretsAnalyzer(Analyzer):
         reported: set[str] = set()
         for _, index, hit in scan_files([(MESSAGE_FILENAME, names)]):
             change = named[index]
-            if hit.kind in _WEAKER or hit.kind in _BY_PLACE or is_placeholder(hit.value, names[index]):
+            if hit.kind in _WEAKER or hit.kind in _BY_PLACE or _placeholder(hit, names[index]):
                 continue
             # The value read in a name ends with its part of the path: a folder's, in every file's path
             # below it, is one finding.

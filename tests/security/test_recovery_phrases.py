@@ -248,6 +248,14 @@ def test_a_phrase_holding_example_or_sample_is_reported(tmp_path: Path, words: t
     assert result.details["placeholders_ignored"] == 0
 
 
+def test_a_phrase_holding_example_in_a_file_name_is_reported(tmp_path: Path) -> None:
+    """A name is read for credentials as a line is (`_in_names`), with the same exception for phrases."""
+    value = _phrase_with("example")
+    result = SecretsAnalyzer().run(context(change(tmp_path, {}, {f"keys/{value}.txt": "backup\n"})))
+    title = "Wallet Recovery Phrase of 12 words in the name of a file added"
+    assert [(f.title, f.severity.value) for f in result.findings] == [(title, "high")]
+
+
 def test_a_recovery_phrase_fails_the_pr_and_reaches_no_model_the_trace_or_the_report(
     repo: GitRepo, model_server: FakeModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
