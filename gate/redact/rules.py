@@ -180,31 +180,20 @@ def _analyse(plugins: _Plugins) -> RuleFacts:
 
 
 def _from_facts(plugins: _Plugins, facts: RuleFacts) -> Detectors | None:
-    """The rules built from kept facts; None when the facts do not fit the rules or are of another shape
-    than `save` writes (the patterns are then read again)."""
-    if not _fits(facts, plugins):
-        return None
-    try:
-        return _detectors(plugins, facts)
-    except (TypeError, ValueError):
-        return None
-
-
-def _fits(facts: RuleFacts, plugins: _Plugins) -> bool:
-    """Whether the facts have an answer for each rule (a file of these patterns always has)."""
-    formats = len(FORMAT_PATTERNS)
+    """The rules built from kept facts; None when the facts lack an answer for a rule, number a rule the
+    detector does not have, or are of another shape than `save` writes (the patterns are then read
+    again). A file of these patterns, as `save` wrote it, never is."""
     per_format = (facts.format_needs, facts.format_literals, facts.format_folded, facts.format_folded_on_line)
     rules = range(len(plugins.gated))
     try:
         numbered = [*facts.always, *(rule for _, found in (*facts.exact, *facts.folded) for rule in found)]
-        return (
-            len(facts.finders) == len(plugins.regex_rules)
-            and all(len(answers) == 5 for answers in facts.finders)
-            and all(len(answers) == formats for answers in (*per_format, facts.in_runs))
-            and all(rule in rules for rule in numbered)
-        )
-    except (TypeError, ValueError):  # a field of another shape than `save` writes
-        return False
+        if any(len(answers) != len(FORMAT_PATTERNS) for answers in (*per_format, facts.in_runs)) or not all(
+            rule in rules for rule in numbered
+        ):
+            return None
+        return _detectors(plugins, facts)  # a finder too many or too few, or of another arity, raises
+    except (TypeError, ValueError):
+        return None
 
 
 def _detectors(plugins: _Plugins, facts: RuleFacts) -> Detectors:

@@ -130,6 +130,8 @@ def test_the_image_environment_is_the_lock_and_runs_the_entrypoint(tmp_path: Pat
     assert (site / "gate" / "redact" / "detector-facts.json").is_file()
     assert not (src / "gate" / "redact" / "detector-facts.json").exists()
     read = (
+        "from gate.redact import prefilter; from gate.redact.candidates import prepare; prepare(); "
+        "assert prefilter._parsed.cache_info().currsize == 0, 'the patterns were read: the facts were not'; "
         "from gate.redact.facts import fingerprint, load; from gate.redact.rules import _analyse, _plugins; "
         "p = _plugins(); assert load(fingerprint(p.analysed)) == _analyse(p)"
     )
