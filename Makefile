@@ -15,18 +15,23 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(VENV)/.runtime: requirements.lock requirements-bootstrap.lock pyproject.toml scripts/install-env
 	scripts/install-env $(PYTHON) $(VENV) requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
-	$(BIN)/python -m gate.redact.keep_facts
 	rm -f $(VENV)/.dev
 	touch $@
 
 $(VENV)/.dev: requirements-dev.lock requirements-bootstrap.lock pyproject.toml scripts/install-env
 	scripts/install-env $(PYTHON) $(VENV) requirements-dev.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
-	$(BIN)/python -m gate.redact.keep_facts
 	touch $@ $(VENV)/.runtime
 
+# The secret detector's facts (gate/redact/facts.py), worked out again when what they are of may have
+# changed: the detector's modules, or the environment (detect-secrets' patterns, Python). A run reads
+# them only when they are of its code; the suite checks that they are.
+FACTS := gate/redact/detector-facts.json
+$(FACTS): $(VENV)/.runtime $(wildcard gate/redact/*.py)
+	$(BIN)/python -m gate.redact.keep_facts
+
 # The example's verdict is "fail" (exit 1): that is the gate doing its job, not a broken run.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(FACTS)
 	@rc=0; $(BIN)/ai-gate check --diff examples/ai-assisted-series.mbox --offline --config examples/ai-gate.yml \
 	  || rc=$$?; echo "ai-gate exit code: $$rc (0 pass, 1 fail, 2 could not run)"; [ $$rc -le 1 ]
 
@@ -55,14 +60,10 @@ typecheck: $(VENV)/.dev
 # the long fuzzing. Three workers on two cores: a test that runs the gate as a subprocess, against
 # loopback servers its worker serves, leaves the worker mostly waiting. With two workers the GitHub
 # tests kept the cores busy three quarters of the time; with three, the whole suite keeps them 95% busy.
-# The secret detector's facts (gate/redact/facts.py) are worked out again first: the suite checks that the
-# kept ones are of the code as it is.
-pytest: $(VENV)/.dev
-	$(BIN)/python -m gate.redact.keep_facts
+pytest: $(VENV)/.dev $(FACTS)
 	$(BIN)/pytest -q -n 3 --dist loadfile -m "not online and not growth"
 
-bench: $(VENV)/.dev
-	$(BIN)/python -m gate.redact.keep_facts
+bench: $(VENV)/.dev $(FACTS)
 	$(BIN)/python -m bench
 
 fuzz: $(VENV)/.dev
